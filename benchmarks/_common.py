@@ -1,0 +1,127 @@
+"""What the benchmarks share: a dedicated database, a real server, staff tokens, statistics.
+
+Benchmarks are run by hand (never in CI) and print their figures next to a baseline
+measured in the same run, so a slower or busier machine moves both.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import psycopg
+
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+BENCH_DATABASE = "peduli_bench"
+
+
+def postgres_url(database: str = BENCH_DATABASE) -> str:
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
+
+
+def recreate_postgres(database: str = BENCH_DATABASE) -> str:
+    """Drop and create the benchmark's own PostgreSQL database; return its URL."""
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{database}"')
+    return postgres_url(database)
+
+
+def sqlite_url() -> str:
+    """A fresh SQLite file in a temporary directory."""
+    return f"sqlite:///{Path(tempfile.mkdtemp(prefix='peduli-bench-')) / 'bench.db'}"
+
+
+def use_database(url: str) -> None:
+    """Point this process at ``url`` and build the schema by migration."""
+    os.environ["PEDULI_DATABASE_URL"] = url
+    from peduli.core.config import get_settings
+    from peduli.core.crypto import get_cipher
+    from peduli.core.db import get_engine, get_sessionmaker
+    from peduli.migrations import runner
+
+    for cached in (get_settings, get_engine, get_sessionmaker, get_cipher):
+        cached.cache_clear()
+    runner.upgrade(get_engine())
+
+
+def staff_token(email: str = "bench.admin@bench.example", role: str = "hq_admin") -> str:
+    """An account and an API token for the load generator."""
+    from peduli.auth import accounts
+    from peduli.core.db import session_scope
+
+    with session_scope() as session:
+        accounts.create_staff(session, email=email, role=role, password="benchmark-password-1")
+        return accounts.create_token(session, email=email, days=1)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def server(url: str, *, workers: int) -> Iterator[str]:
+    """uvicorn serving ``create_app`` with ``workers`` processes; yields its base URL."""
+    port = free_port()
+    env = os.environ | {"PEDULI_DATABASE_URL": url, "PEDULI_LOG_LEVEL": "WARNING"}
+    command = [
+        sys.executable, "-m", "uvicorn", "peduli.api.app:create_app", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+        "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(base)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_for(base: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server at {base} did not start")
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The ``share`` percentile (0–100) by nearest rank."""
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(share / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def summary_ms(latencies: Sequence[float]) -> str:
+    """p50/p95/p99 of latencies given in seconds, in milliseconds."""
+    return (
+        f"p50 {percentile(latencies, 50) * 1000:.1f} ms, "
+        f"p95 {percentile(latencies, 95) * 1000:.1f} ms, "
+        f"p99 {percentile(latencies, 99) * 1000:.1f} ms, "
+        f"mean {statistics.fmean(latencies) * 1000:.1f} ms"
+    )
+
+
+def machine() -> str:
+    """When and where the figures were measured."""
+    cores = os.cpu_count()
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"{stamp}, {cores} cores, Python {platform.python_version()}, {platform.platform()}"

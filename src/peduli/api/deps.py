@@ -1,0 +1,132 @@
+"""Request dependencies as ``Annotated`` aliases: the database session and the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+from sqlalchemy.orm import Session
+
+from peduli.auth import audit
+from peduli.auth import service as auth_service
+from peduli.auth.actor import Actor
+from peduli.core import csrf
+from peduli.core.config import get_settings
+from peduli.core.db import session_scope
+from peduli.core.errors import Forbidden, NotAuthenticated
+from peduli.core.i18n import _
+
+SESSION_COOKIE = "peduli_session"
+
+
+def get_db() -> Iterator[Session]:
+    """One transaction per request: committed when the handler returns, else rolled back."""
+    with session_scope() as session:
+        yield session
+
+
+# scope="function": commit before the response is sent, so a client never sees success
+# for a transaction that then fails, and its next request reads what it just wrote.
+# max_concurrency: a process runs few transactions at once. Python threads share one
+# interpreter lock, so dozens of open transactions only take turns in 5 ms slices while
+# holding database locks (the audit chain's above all); measured with 32 clients on 2
+# cores, 2 per process doubled write throughput and cut the p99 from 0.9 s to 0.17 s.
+# Waiting requests hold no thread, so a transaction can always finish. Scale by processes.
+TRANSACTIONS_PER_PROCESS = 2
+DbSession = Annotated[
+    Session, Depends(get_db, scope="function", max_concurrency=TRANSACTIONS_PER_PROCESS)
+]
+
+
+def set_session_cookie(response: Response, token: str) -> None:
+    """Give the browser its session: HttpOnly, SameSite=Lax, Secure behind HTTPS."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().cookie_secure,
+        path="/",
+    )
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address (the load balancer is trusted to set X-Forwarded-For)."""
+    forwarded = request.headers.get("x-forwarded-for")
+    if forwarded:
+        return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else "unknown"
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def form_csrf_token(request: Request) -> str | None:
+    """The CSRF token of a submitted page form (header for scripts, field for forms)."""
+    header = request.headers.get("x-csrf-token")
+    if header or request.method in ("GET", "HEAD", "OPTIONS"):
+        return csrf.unmask(header) if header else None
+    if request.headers.get("content-type", "").startswith(FORM_TYPES):
+        value = (await request.form()).get("csrf_token")
+        return csrf.unmask(value) if isinstance(value, str) else None
+    return None
+
+
+def get_optional_actor(
+    request: Request,
+    db: DbSession,
+    csrf_token: Annotated[str | None, Depends(form_csrf_token)],
+) -> Actor | None:
+    """Resolve the caller from a bearer token or the session cookie; None if anonymous."""
+    authorization = request.headers.get("authorization", "")
+    scheme, _, credentials = authorization.partition(" ")
+    bearer = credentials.strip() if scheme.lower() == "bearer" else None
+    actor = auth_service.resolve_actor(
+        db,
+        bearer_token=bearer,
+        session_token=request.cookies.get(SESSION_COOKIE),
+        ip=client_ip(request),
+        method=request.method,
+        csrf_token=csrf_token,
+    )
+    if actor is not None and actor.csrf_token:
+        request.state.csrf_token = actor.csrf_token
+    return actor
+
+
+def get_actor(actor: Annotated[Actor | None, Depends(get_optional_actor)]) -> Actor:
+    """Require a signed-in caller."""
+    if actor is None:
+        raise NotAuthenticated("Sign in, or send an API token as 'Authorization: Bearer <token>'.")
+    return actor
+
+
+OptionalActor = Annotated[Actor | None, Depends(get_optional_actor)]
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+ClientIp = Annotated[str, Depends(client_ip)]
+
+
+def require_scope(scope: str) -> Callable[[Actor, Session, Request], Actor]:
+    """A dependency that admits the caller only if their API token carries ``scope``."""
+
+    def dependency(actor: CurrentActor, db: DbSession, request: Request) -> Actor:
+        if not actor.has_scope(scope):
+            route = getattr(request.scope.get("route"), "path", request.url.path)
+            audit.record_denial(
+                db,
+                actor=actor,
+                action="api.scope_missing",
+                entity_type="api",
+                reason=f"{request.method} {route} needs {scope}",
+            )
+            raise Forbidden(
+                _(
+                    "This API token lacks the scope '{scope}'. Create one that has it: "
+                    "peduli token create --email … --scope {scope}"
+                ).format(scope=scope),
+                code="insufficient_scope",
+            )
+        return actor
+
+    return dependency

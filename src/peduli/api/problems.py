@@ -1,0 +1,190 @@
+"""RFC 9457 problem+json rendering for domain errors and request validation errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from peduli.core.errors import Conflict, FieldProblem, PeduliError, TooManyRequests
+from peduli.core.i18n import _
+from peduli.web.errors import error_page, wants_html
+
+PROBLEM_TYPE_BASE = "https://peduli.dev/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+_PYDANTIC_HINTS = {
+    "missing": "Add this field; it is required.",
+    "string_too_short": "Give a longer value.",
+    "string_too_long": "Shorten the value.",
+    "string_pattern_mismatch": "Use the expected format.",
+    "date_from_datetime_parsing": "Use a date as YYYY-MM-DD.",
+    "date_parsing": "Use a date as YYYY-MM-DD.",
+    "date_type": "Use a date as YYYY-MM-DD.",
+    "float_parsing": "Give a number, e.g. 37.5665.",
+    "int_parsing": "Give a whole number.",
+    "enum": "Use one of the allowed values.",
+    "literal_error": "Use one of the allowed values.",
+    "extra_forbidden": "Remove this field; it is not accepted here.",
+    "value_error": "Correct the value as described.",
+    "json_invalid": "Send a valid JSON body.",
+    "model_attributes_type": "Send a JSON object.",
+    "uuid_parsing": "Give an identifier as a UUID.",
+}
+
+
+def _problem(
+    status: int, title: str, detail: str, code: str, errors: list[FieldProblem] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if errors:
+        body["errors"] = [
+            {"field": p.field, "code": p.code, "message": p.message, "hint": p.hint} for p in errors
+        ]
+    return body
+
+
+def problem_response(
+    status: int,
+    title: str,
+    detail: str,
+    code: str,
+    errors: list[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """Build a problem+json response; never cached because it may echo personal input."""
+    all_headers = {"Cache-Control": "no-store", **(headers or {})}
+    return JSONResponse(
+        jsonable_encoder(_problem(status, title, detail, code, errors)),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=all_headers,
+    )
+
+
+def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    """Turn a pydantic location (``("body", "stay", "country")``) into ``stay.country``."""
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or "body"
+
+
+def problems_from_pydantic(errors: list[Any]) -> list[FieldProblem]:
+    """One ``FieldProblem`` per pydantic error, with a hint on how to fix it."""
+    result = []
+    for err in errors:
+        message = str(err.get("msg", "Invalid value")).removeprefix("Value error, ")
+        kind = str(err.get("type", "value_error"))
+        result.append(
+            FieldProblem(
+                field=field_path(err.get("loc", ())),
+                code=kind,
+                message=message,
+                hint=_PYDANTIC_HINTS.get(kind, "Correct the value and try again."),
+            )
+        )
+    return result
+
+
+async def handle_peduli_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PeduliError)
+    if wants_html(request):
+        return error_page(
+            request, status=exc.status, title=exc.title, detail=exc.detail, problems=exc.problems
+        )
+    headers = {}
+    if isinstance(exc, TooManyRequests):
+        headers["Retry-After"] = str(exc.retry_after_seconds)
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return problem_response(exc.status, exc.title, exc.detail, exc.code, exc.problems, headers)
+
+
+async def handle_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = problems_from_pydantic(list(exc.errors()))
+    return problem_response(
+        422,
+        "Validation failed",
+        "Some fields are not valid; see `errors` for what to fix.",
+        "validation_failed",
+        problems,
+    )
+
+
+async def handle_integrity_error(request: Request, exc: Exception) -> Response:
+    """A race with another request on a unique key (e.g. the same NIK twice at once)."""
+    assert isinstance(exc, IntegrityError)
+    conflict = Conflict(
+        _("Someone changed the same record at the same moment. Send your request again."),
+        code="concurrent_change",
+    )
+    return await handle_peduli_error(request, conflict)
+
+
+async def handle_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if wants_html(request) and exc.status_code in (404, 405):
+        detail = _("There is no page at this address.")
+        return error_page(
+            request, status=exc.status_code, title=_("Not found"), detail=detail, problems=[]
+        )
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return problem_response(
+        exc.status_code,
+        str(exc.detail) if exc.status_code != 404 else "Not found",
+        str(exc.detail),
+        code,
+        headers=dict(exc.headers or {}),
+    )
+
+
+class ProblemFieldRead(BaseModel):
+    field: str
+    code: str
+    message: str
+    hint: str
+
+
+class ProblemRead(BaseModel):
+    """RFC 9457 problem details, with one entry per bad field in ``errors``."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[ProblemFieldRead] | None = None
+
+
+def _documented(description: str) -> dict[str, Any]:
+    schema = {"$ref": "#/components/schemas/ProblemRead"}
+    # ``model`` puts ProblemRead in the components so the $ref resolves.
+    return {
+        "model": ProblemRead,
+        "description": description,
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": schema}},
+    }
+
+
+# Declared on every router so the OpenAPI says what each error looks like.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _documented("The request cannot be processed as sent"),
+    401: _documented("Not signed in, or the session or token has ended"),
+    403: _documented("Outside your role, scope or jurisdiction"),
+    404: _documented("No such resource"),
+    409: _documented("Conflicts with the current state"),
+    422: _documented("Invalid input; one entry per bad field in `errors`"),
+    429: _documented("Too many requests; see Retry-After"),
+}

@@ -1,0 +1,236 @@
+"""Citizen sign-in without a password: a 6-digit one-time code sent by email or SMS.
+
+Codes are single use, short-lived, allow a few attempts, and are stored only as keyed
+hashes; requests are rate limited per address and per IP. The answer to a request is the
+same whether or not the address belongs to anyone, so it tells nothing about who is known.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from peduli.auth.models import CitizenAccount, CitizenCode
+from peduli.core import ratelimit
+from peduli.core.config import get_settings
+from peduli.core.crypto import get_cipher
+from peduli.core.db import after_rollback, utcnow
+from peduli.core.errors import FieldProblem, NotAuthenticated, NotFound, ValidationFailed
+from peduli.core.i18n import _
+from peduli.notify import service as notify_service
+from peduli.reference.profile import get_profile
+
+MAX_ATTEMPTS = 5
+HOUR = 3600
+_ADDRESS_PURPOSE = "citizen-address"
+_CODE_PURPOSE = "citizen-code"
+
+
+@dataclass(frozen=True)
+class Address:
+    """A normalised citizen address: ``kind`` is ``email`` or ``phone`` (E.164)."""
+
+    kind: str
+    value: str
+
+    @property
+    def index(self) -> str:
+        return get_cipher().blind_index(self.value, purpose=_ADDRESS_PURPOSE)
+
+    @property
+    def channel(self) -> str:
+        return "email" if self.kind == "email" else "sms"
+
+
+def normalize_address(raw: str) -> Address:
+    """Read an email address or a phone number; ``ValidationFailed`` says how to write it."""
+    text = raw.strip()
+    if "@" in text:
+        try:
+            email = validate_email(text, check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            raise ValidationFailed(
+                [
+                    FieldProblem(
+                        "address",
+                        "email_invalid",
+                        str(error),
+                        _("Write the email address as name@example.com."),
+                    )
+                ]
+            ) from error
+        return Address("email", email.lower())
+    phone, problems = get_profile().normalize_phone(text, default_region=None, field="address")
+    if problems or phone is None:
+        raise ValidationFailed(
+            problems
+            or [
+                FieldProblem(
+                    "address",
+                    "required",
+                    _("Give your email address or your phone number."),
+                    _("Write the phone number with its country code, e.g. +62 812 3456 7890."),
+                )
+            ]
+        )
+    return Address("phone", phone)
+
+
+def masked(address: Address) -> str:
+    """The address with most of it hidden, for display and the audit log."""
+    if address.kind == "email":
+        local, _at, domain = address.value.partition("@")
+        return f"{local[:1]}***@{domain}"
+    return f"{address.value[:3]}***{address.value[-2:]}"
+
+
+def _code_hash(code_id: uuid.UUID, code: str) -> str:
+    return get_cipher().blind_index(f"{code_id}:{code}", purpose=_CODE_PURPOSE)
+
+
+def request_code(session: Session, *, address: str, ip: str) -> None:
+    """Send a new code to ``address`` (earlier codes stop working), within the rate limits."""
+    settings = get_settings()
+    target = normalize_address(address)
+    ratelimit.hit(
+        session, key=f"otp:ip:{ip}", limit=settings.otp_max_per_ip_per_hour, window_seconds=HOUR
+    )
+    ratelimit.hit(
+        session,
+        key=f"otp:address:{target.index}",
+        limit=settings.otp_max_per_address_per_hour,
+        window_seconds=HOUR,
+    )
+    now = utcnow()
+    session.execute(
+        update(CitizenCode)
+        .where(
+            CitizenCode.address_index == target.index,
+            CitizenCode.used_at.is_(None),
+            CitizenCode.expires_at > now,
+        )
+        .values(expires_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    code = f"{secrets.randbelow(10**6):06d}"
+    row = CitizenCode(
+        id=uuid.uuid4(),
+        address_index=target.index,
+        created_at=now,
+        expires_at=now + timedelta(minutes=settings.otp_ttl_minutes),
+    )
+    row.code_hash = _code_hash(row.id, code)
+    session.add(row)
+    notify_service.enqueue(
+        session,
+        channel=target.channel,
+        recipient=target.value,
+        subject=_("Your Peduli sign-in code"),
+        body=_message(code, settings.otp_ttl_minutes),
+        idempotency_key=f"citizen-code:{row.id}",
+    )
+
+
+def _message(code: str, minutes: int) -> str:
+    # Citizens read Indonesian first; the English line serves everyone else.
+    return _(
+        "Kode masuk Peduli Anda: {code}. Berlaku {minutes} menit. "
+        "Jangan berikan kepada siapa pun.\n"
+        "Your Peduli sign-in code: {code}. Valid for {minutes} minutes. Never share it."
+    ).format(code=code, minutes=minutes)
+
+
+def _code_refused(detail: str) -> NotAuthenticated:
+    error = NotAuthenticated(detail)
+    error.code = "code_invalid"
+    return error
+
+
+def _count_attempt(code_id: uuid.UUID) -> Callable[[Session], None]:
+    """Count a wrong guess after the request rolled back, so failures cannot be undone."""
+
+    def write(fresh: Session) -> None:
+        fresh.execute(
+            update(CitizenCode)
+            .where(CitizenCode.id == code_id)
+            .values(attempts=CitizenCode.attempts + 1)
+        )
+
+    return write
+
+
+def verify_code(session: Session, *, address: str, code: str) -> CitizenAccount:
+    """Use a code: the citizen's account (created on first use); ``NotAuthenticated`` if wrong."""
+    target = normalize_address(address)
+    now = utcnow()
+    row = session.scalar(
+        select(CitizenCode)
+        .where(
+            CitizenCode.address_index == target.index,
+            CitizenCode.used_at.is_(None),
+            CitizenCode.expires_at > now,
+        )
+        .order_by(CitizenCode.created_at.desc())
+        .limit(1)
+    )
+    if row is None or row.attempts >= MAX_ATTEMPTS:
+        raise _code_refused(
+            _(
+                "This code is not valid any more (expired, used or too many tries). "
+                "Ask for a new code."
+            )
+        )
+    if not secrets.compare_digest(row.code_hash, _code_hash(row.id, code.strip())):
+        after_rollback(session, _count_attempt(row.id))
+        left = MAX_ATTEMPTS - row.attempts - 1
+        raise _code_refused(
+            _(
+                "The code is not right; {left} tries left. Check the latest message and try again."
+            ).format(left=left)
+        )
+    claimed = session.execute(
+        update(CitizenCode)
+        .where(CitizenCode.id == row.id, CitizenCode.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(claimed, "rowcount", 0):
+        raise _code_refused(_("This code was used already. Ask for a new code."))
+    return _account_for(session, target)
+
+
+def _account_for(session: Session, target: Address) -> CitizenAccount:
+    account = session.scalar(
+        select(CitizenAccount).where(CitizenAccount.address_index == target.index)
+    )
+    if account is None:
+        account = CitizenAccount(
+            kind=target.kind,
+            address_index=target.index,
+            address_encrypted=get_cipher().encrypt(target.value, purpose=_ADDRESS_PURPOSE),
+        )
+        session.add(account)
+    account.last_sign_in_at = utcnow()
+    session.flush()
+    return account
+
+
+def address_of(account: CitizenAccount) -> Address:
+    """The account's address in clear (to show the citizen their own sign-in address)."""
+    value = get_cipher().decrypt(account.address_encrypted, purpose=_ADDRESS_PURPOSE)
+    return Address(account.kind, value)
+
+
+def link_citizen_person(session: Session, *, account_id: uuid.UUID, person_id: uuid.UUID) -> None:
+    """Attach the registry's person to a citizen account (after their first self-report)."""
+    account = session.get(CitizenAccount, account_id)
+    if account is None:
+        raise NotFound(_("No citizen account with this id; the citizen must sign in first."))
+    account.person_id = person_id

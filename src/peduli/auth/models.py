@@ -1,0 +1,105 @@
+"""Accounts and credentials: staff, citizens, server-side sessions, API tokens, one-time codes.
+
+Secrets are never stored as given: passwords as argon2id hashes, TOTP secrets encrypted,
+session and API tokens as SHA-256 digests, citizen codes and addresses as keyed hashes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from peduli.core.db import Base, IdMixin, TimestampMixin, utcnow
+
+
+class StaffAccount(IdMixin, TimestampMixin, Base):
+    """A staff member or an agency's machine client; ``role`` is an ``actor.Role`` value."""
+
+    __tablename__ = "staff_account"
+
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    representation_code: Mapped[str | None] = mapped_column(String(64))
+    # None for agency clients: they authenticate with API tokens only.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(String(255))
+    totp_confirmed_at: Mapped[datetime | None]
+    # The last accepted TOTP time step: a code of that step or earlier is a replay.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    last_sign_in_at: Mapped[datetime | None]
+    disabled_at: Mapped[datetime | None]
+
+
+class CitizenAccount(IdMixin, TimestampMixin, Base):
+    """A citizen who signs in with one-time codes sent to an email address or a phone."""
+
+    __tablename__ = "citizen_account"
+    __table_args__ = (CheckConstraint("kind IN ('email', 'phone')", name="kind"),)
+
+    kind: Mapped[str] = mapped_column(String(10))
+    # Keyed hash of the normalised address (exact look-up) and the address encrypted.
+    address_index: Mapped[str] = mapped_column(String(64), unique=True)
+    address_encrypted: Mapped[str] = mapped_column(Text)
+    person_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    last_sign_in_at: Mapped[datetime | None]
+
+
+class AuthSession(IdMixin, Base):
+    """A signed-in browser: the cookie holds the token, the database only its SHA-256."""
+
+    __tablename__ = "auth_session"
+    __table_args__ = (
+        CheckConstraint(
+            "(staff_account_id IS NULL) <> (citizen_account_id IS NULL)", name="one_owner"
+        ),
+    )
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    staff_account_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("staff_account.id", ondelete="CASCADE"), index=True
+    )
+    citizen_account_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("citizen_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class ApiToken(IdMixin, Base):
+    """A bearer token of a staff or agency account: scoped, expiring, revocable."""
+
+    __tablename__ = "api_token"
+
+    staff_account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("staff_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters, shown in listings so a person can tell tokens apart.
+    prefix: Mapped[str] = mapped_column(String(16))
+    scopes: Mapped[str] = mapped_column(Text)  # space-separated, as in OAuth 2.0
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+
+class CitizenCode(IdMixin, Base):
+    """A one-time sign-in code: single use, short-lived, a few attempts, stored as a keyed hash."""
+
+    __tablename__ = "citizen_code"
+    __table_args__ = (Index("ix_citizen_code_address", "address_index", "created_at"),)
+
+    address_index: Mapped[str] = mapped_column(String(64))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None]

@@ -1,0 +1,419 @@
+"""Authentication use-cases: who is calling (``resolve_actor``), staff and citizen sign-in,
+TOTP enrolment, sign-out, and the account administration the CLI and pages use."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from peduli.auth import audit, codes, passwords, sessions, tokens, totp
+from peduli.auth.accounts import (
+    create_staff,
+    create_token,
+    create_token_for,
+    current_totp_code,
+    disable_staff,
+    get_staff,
+    revoke_token,
+    totp_provisioning,
+)
+from peduli.auth.actor import Actor, Role
+from peduli.auth.codes import link_citizen_person
+from peduli.auth.models import AuthSession, CitizenAccount, StaffAccount
+from peduli.core import ratelimit
+from peduli.core.config import get_settings
+from peduli.core.db import after_rollback, utcnow
+from peduli.core.errors import (
+    Conflict,
+    Forbidden,
+    NotAuthenticated,
+    TooManyRequests,
+)
+from peduli.core.i18n import _
+
+# Administration lives in ``accounts``; callers may reach it through this entry point too.
+__all__ = [
+    "create_staff",
+    "create_token",
+    "create_token_for",
+    "current_totp_code",
+    "disable_staff",
+    "get_staff",
+    "link_citizen_person",
+    "revoke_token",
+    "totp_provisioning",
+]
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ENROLMENT_MINUTES = 10
+# One address may try many accounts (an office behind one NAT): a wider budget than one account.
+IP_FAILURE_FACTOR = 4
+
+
+class EnrolmentRequired(Forbidden):
+    """The password was right but the account has no second factor yet: enrol first."""
+
+    def __init__(self, enrolment_token: str) -> None:
+        super().__init__(
+            _(
+                "This account must set up its second factor before signing in. Post the "
+                "enrolment_token to /api/v1/auth/totp/enrol, add the key to an authenticator "
+                "app, then confirm with its first code at /api/v1/auth/totp/confirm."
+            ),
+            code="totp_enrolment_required",
+        )
+        self.enrolment_token = enrolment_token
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A completed sign-in: the new session (cookie value shown once) and who it is."""
+
+    session: sessions.NewSession
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class TotpEnrolment:
+    """What an authenticator app needs: the otpauth URI, its QR code, and the key itself."""
+
+    otpauth_uri: str
+    secret: str
+    qr_png_base64: str
+
+
+# --- who is calling ---------------------------------------------------------------------
+
+
+def resolve_actor(
+    session: Session,
+    *,
+    bearer_token: str | None,
+    session_token: str | None,
+    ip: str,
+    method: str,
+    csrf_token: str | None,
+) -> Actor | None:
+    """The caller behind a bearer token or a session cookie; None without credentials.
+
+    A cookie-authenticated unsafe method needs the session's CSRF token; a bearer token
+    does not (browsers never attach it on their own).
+    """
+    if bearer_token:
+        row, account = tokens.find_active(session, token=bearer_token)
+        return staff_actor(account, ip=ip, via="token", scopes=frozenset(row.scopes.split()))
+    if not session_token:
+        return None
+    found = sessions.find_active(session, token=session_token)
+    if method.upper() not in SAFE_METHODS:
+        sessions.check_csrf(found, csrf_token)
+    sessions.touch(found)
+    return replace(session_actor(session, found, ip=ip), csrf_token=found.csrf_token)
+
+
+def staff_actor(
+    account: StaffAccount, *, ip: str | None, via: str, scopes: frozenset[str] = frozenset()
+) -> Actor:
+    """The ``Actor`` of a staff or agency account."""
+    return Actor(
+        role=Role(account.role),
+        account_id=account.id,
+        display=account.display_name,
+        representation_code=account.representation_code,
+        scopes=scopes,
+        ip=ip,
+        via=via,
+    )
+
+
+def citizen_actor(account: CitizenAccount, *, ip: str | None) -> Actor:
+    """The ``Actor`` of a signed-in citizen (their person once the registry linked it)."""
+    return Actor(
+        role=Role.CITIZEN,
+        account_id=account.id,
+        display=codes.masked(codes.address_of(account)),
+        person_id=account.person_id,
+        ip=ip,
+    )
+
+
+def session_actor(session: Session, row: AuthSession, *, ip: str | None) -> Actor:
+    """The ``Actor`` behind a live session row."""
+    if row.citizen_account_id is not None:
+        citizen = session.get(CitizenAccount, row.citizen_account_id)
+        if citizen is not None:
+            return citizen_actor(citizen, ip=ip)
+    staff = session.get(StaffAccount, row.staff_account_id) if row.staff_account_id else None
+    if staff is None or staff.disabled_at is not None:
+        raise NotAuthenticated(_("This account is disabled. Ask your HQ administrator."))
+    return staff_actor(staff, ip=ip, via="session")
+
+
+def current_session(session: Session, *, session_token: str | None) -> AuthSession:
+    """The live session row behind a cookie (for ``GET /auth/session`` and sign-out)."""
+    if not session_token:
+        raise NotAuthenticated(_("No session cookie was sent. Sign in first."))
+    return sessions.find_active(session, token=session_token)
+
+
+# --- staff sign-in ------------------------------------------------------------------------
+
+
+def _email_key(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+
+
+def _limits(email: str, ip: str) -> list[tuple[str, int]]:
+    """The (key, limit) pairs of failed sign-ins: per account and per IP address."""
+    limit = get_settings().login_max_failures
+    return [
+        (f"login:account:{_email_key(email)}", limit),
+        (f"login:ip:{ip}", limit * IP_FAILURE_FACTOR),
+    ]
+
+
+def _window() -> int:
+    return get_settings().login_lockout_minutes * 60
+
+
+def _failed(
+    session: Session, *, email: str, ip: str, account: StaffAccount | None, code: str, detail: str
+) -> NotAuthenticated:
+    """Count and audit a failed sign-in after the request rolls back; return the error."""
+    account_id = str(account.id) if account else None
+
+    def write(fresh: Session) -> None:
+        for key, limit in _limits(email, ip):
+            try:
+                count = ratelimit.hit(fresh, key=key, limit=limit, window_seconds=_window())
+            except TooManyRequests:
+                continue
+            if key.startswith("login:account:") and count == limit and account_id:
+                audit.record(
+                    fresh,
+                    actor=None,
+                    action="auth.lockout",
+                    entity_type="staff_account",
+                    entity_id=account_id,
+                    outcome="denied",
+                    ip=ip,
+                )
+        audit.record(
+            fresh,
+            actor=None,
+            action="auth.sign_in",
+            entity_type="staff_account",
+            entity_id=account_id,
+            reason=code,
+            outcome="denied",
+            ip=ip,
+        )
+
+    after_rollback(session, write)
+    error = NotAuthenticated(detail)
+    error.code = code
+    return error
+
+
+_WRONG = _("The email, password or code is not right. Check them and try again.")
+
+
+def sign_in(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    totp_code: str | None,
+    ip: str,
+    previous_session_token: str | None = None,
+) -> SignedIn:
+    """Staff sign-in with password and TOTP; a new session every time (no fixation)."""
+    for key, limit in _limits(email, ip):
+        ratelimit.check(session, key=key, limit=limit, window_seconds=_window())
+    account = session.scalar(
+        select(StaffAccount).where(StaffAccount.email == email.strip().lower())
+    )
+
+    def fail(code: str, detail: str) -> NotAuthenticated:
+        return _failed(session, email=email, ip=ip, account=account, code=code, detail=detail)
+
+    if account is None or not passwords.verify(account.password_hash, password):
+        raise fail("invalid_credentials", _WRONG)
+    if account.disabled_at is not None:
+        raise fail("account_disabled", _("This account is disabled. Ask your HQ administrator."))
+    assert account.password_hash is not None  # verify() never matches a missing hash
+    if passwords.needs_rehash(account.password_hash):
+        account.password_hash = passwords.hash_password(password)
+    if not totp_code:
+        if account.totp_confirmed_at is None:
+            raise EnrolmentRequired(_enrolment_token(account))
+        error = NotAuthenticated(_("Enter the 6-digit code from your authenticator app as totp."))
+        error.code = "totp_required"
+        raise error
+    _accept_totp(session, account=account, code=totp_code, fail=fail)
+    ratelimit.reset(session, key=_limits(email, ip)[0][0])
+    return _start_staff_session(
+        session, account=account, ip=ip, previous_session_token=previous_session_token
+    )
+
+
+def _accept_totp(
+    session: Session,
+    *,
+    account: StaffAccount,
+    code: str,
+    fail: Callable[[str, str], NotAuthenticated],
+) -> None:
+    step = totp.matching_step(account, code.strip())
+    if step is None:
+        raise fail("invalid_credentials", _WRONG)
+    if not totp.claim_step(session, account=account, step=step):
+        raise fail(
+            "totp_replayed",
+            _("This code was used already. Wait for the next code in your app and use that."),
+        )
+    if account.totp_confirmed_at is None:
+        account.totp_confirmed_at = utcnow()
+
+
+def _start_staff_session(
+    session: Session, *, account: StaffAccount, ip: str, previous_session_token: str | None
+) -> SignedIn:
+    if previous_session_token:
+        sessions.revoke(session, token=previous_session_token)
+    started = sessions.start(session, staff_account_id=account.id, ip=ip)
+    account.last_sign_in_at = utcnow()
+    actor = staff_actor(account, ip=ip, via="session")
+    audit.record(
+        session,
+        actor=actor,
+        action="auth.sign_in",
+        entity_type="staff_account",
+        entity_id=str(account.id),
+        ip=ip,
+    )
+    return SignedIn(session=started, actor=actor)
+
+
+def sign_out(session: Session, *, session_token: str | None, actor: Actor) -> None:
+    """End the current session (its cookie stops working at once)."""
+    if not session_token or not sessions.revoke(session, token=session_token):
+        raise NotAuthenticated(_("There is no session to sign out of."))
+    audit.record(session, actor=actor, action="auth.sign_out", entity_type="session", ip=actor.ip)
+
+
+# --- TOTP enrolment -----------------------------------------------------------------------
+
+
+def _enrolment_signature(account: StaffAccount, expires: int) -> str:
+    secret = get_settings().secret_key.encode()
+    message = f"totp-enrolment|{account.id}|{expires}|{account.password_hash}"
+    return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
+
+
+def _enrolment_token(account: StaffAccount) -> str:
+    """A short-lived proof that the password was right, to finish enrolment with."""
+    expires = int(time.time()) + ENROLMENT_MINUTES * 60
+    return f"{account.id}.{expires}.{_enrolment_signature(account, expires)}"
+
+
+def _enrolling_account(session: Session, enrolment_token: str) -> StaffAccount:
+    invalid = NotAuthenticated(
+        _("The enrolment token is not valid or expired. Sign in with your password again.")
+    )
+    invalid.code = "enrolment_token_invalid"
+    parts = enrolment_token.split(".")
+    if len(parts) != 3 or not parts[1].isdigit():
+        raise invalid
+    try:
+        account = session.get(StaffAccount, uuid.UUID(parts[0]))
+    except ValueError:
+        raise invalid from None
+    expires = int(parts[1])
+    if account is None or account.disabled_at is not None or expires < time.time():
+        raise invalid
+    if not hmac.compare_digest(parts[2], _enrolment_signature(account, expires)):
+        raise invalid
+    if account.totp_confirmed_at is not None:
+        raise Conflict(
+            _("This account's second factor is set up already. Sign in with its code."),
+            code="totp_enrolled",
+        )
+    return account
+
+
+def begin_enrolment(session: Session, *, enrolment_token: str) -> TotpEnrolment:
+    """The key to add to an authenticator app (the same key until it is confirmed)."""
+    account = _enrolling_account(session, enrolment_token)
+    uri = totp.provisioning_uri(account)
+    return TotpEnrolment(
+        otpauth_uri=uri, secret=totp.ensure_secret(account), qr_png_base64=totp.qr_png_base64(uri)
+    )
+
+
+def confirm_enrolment(
+    session: Session,
+    *,
+    enrolment_token: str,
+    totp_code: str,
+    ip: str,
+    previous_session_token: str | None = None,
+) -> SignedIn:
+    """Confirm the second factor with its first code; this also completes the sign-in."""
+    account = _enrolling_account(session, enrolment_token)
+    for key, limit in _limits(account.email, ip):
+        ratelimit.check(session, key=key, limit=limit, window_seconds=_window())
+
+    def fail(code: str, detail: str) -> NotAuthenticated:
+        return _failed(
+            session, email=account.email, ip=ip, account=account, code=code, detail=detail
+        )
+
+    _accept_totp(session, account=account, code=totp_code, fail=fail)
+    audit.record(
+        session,
+        actor=staff_actor(account, ip=ip, via="session"),
+        action="auth.totp_enrol",
+        entity_type="staff_account",
+        entity_id=str(account.id),
+        ip=ip,
+    )
+    return _start_staff_session(
+        session, account=account, ip=ip, previous_session_token=previous_session_token
+    )
+
+
+# --- citizen sign-in ----------------------------------------------------------------------
+
+
+def citizen_sign_in(
+    session: Session,
+    *,
+    address: str,
+    code: str,
+    ip: str,
+    previous_session_token: str | None = None,
+) -> SignedIn:
+    """Use a one-time code; creates the citizen's account on first use and a new session."""
+    account = codes.verify_code(session, address=address, code=code)
+    if previous_session_token:
+        sessions.revoke(session, token=previous_session_token)
+    started = sessions.start(session, citizen_account_id=account.id, ip=ip)
+    actor = citizen_actor(account, ip=ip)
+    audit.record(
+        session,
+        actor=actor,
+        action="auth.sign_in",
+        entity_type="citizen_account",
+        entity_id=str(account.id),
+        subject_person_id=account.person_id,
+        ip=ip,
+    )
+    return SignedIn(session=started, actor=actor)

@@ -1,0 +1,241 @@
+"""``peduli demo`` (the whole platform on one machine) and ``peduli seed`` (bulk data).
+
+``peduli demo`` creates its database, seeds a synthetic population and the demo staff
+accounts, starts the sandbox mail server and SMS gateway, a worker delivering the outbox,
+and the web server; Ctrl-C stops all of it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from functools import partial
+from urllib.parse import urlsplit
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from sqlalchemy import func, select
+
+from peduli.auth import accounts
+from peduli.auth.actor import Role
+from peduli.cli.worker import new_worker_id
+from peduli.core.config import get_settings
+from peduli.core.db import get_engine, get_sessionmaker, session_scope
+from peduli.core.errors import PeduliError
+from peduli.core.logging import configure_logging
+from peduli.demo import seed as seeding
+from peduli.demo.staff import DEMO_PASSWORD, DEMO_STAFF, ensure_demo_staff
+from peduli.migrations import runner
+from peduli.notify.channels import build_channels
+from peduli.notify.dispatcher import RetryPolicy, run_worker
+from peduli.notify.ports import Channel
+from peduli.notify.sandbox import SandboxHandles, start_sandboxes
+from peduli.registry.models import Person
+
+DEMO_CITIZENS = 2_000
+DEMO_SEED = 2026
+console = Console()
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``peduli demo`` and ``peduli seed`` to the command line."""
+    app.command("demo")(demo)
+    app.command("seed")(seed)
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Show a domain error's message and fix instead of a traceback; exit 1."""
+    try:
+        yield
+    except PeduliError as error:
+        console.print(f"[red]error:[/red] {error.detail}")
+        raise typer.Exit(code=1) from None
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+def _seed_with_progress(citizens: int, seed_value: int, batch: int) -> seeding.SeedOutcome:
+    with _progress() as progress, _reported(), session_scope() as session:
+        task = progress.add_task("Seeding citizens", total=citizens, rate="")
+        started = time.perf_counter()
+        done = 0
+
+        def advance(count: int) -> None:
+            nonlocal done
+            done += count
+            rate = done / max(time.perf_counter() - started, 1e-9)
+            progress.update(task, advance=count, rate=f"{rate:,.0f} citizens/s")
+
+        outcome = seeding.seed_citizens(
+            session, citizens=citizens, seed=seed_value, batch_size=batch, on_batch=advance
+        )
+        progress.update(task, description="Committing")
+    return outcome
+
+
+def seed(
+    citizens: int = typer.Option(..., "--citizens", min=1, help="How many citizens to add."),
+    seed_value: int | None = typer.Option(
+        None, "--seed", help="Makes the population reproducible; random when left out."
+    ),
+    batch: int = typer.Option(seeding.DEFAULT_BATCH, "--batch", min=100, help="Rows per batch."),
+) -> None:
+    """Add a synthetic population (COPY on PostgreSQL, executemany on SQLite)."""
+    configure_logging()
+    chosen = seed_value if seed_value is not None else secrets.randbelow(2**31)
+    outcome = _seed_with_progress(citizens, chosen, batch)
+    console.print(
+        f"Added {outcome.people:,} citizens (seed {outcome.seed}): {outcome.passports:,} "
+        f"passports, {outcome.contacts:,} contacts, {outcome.stays:,} stays; "
+        f"{outcome.possible_duplicates:,} possible duplicates for the officers."
+    )
+
+
+def demo(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to serve on."),
+    port: int = typer.Option(8000, "--port", help="Port to serve on."),
+    fresh: bool = typer.Option(
+        False, "--fresh/--keep", help="Start from an empty database, or keep the one there."
+    ),
+    citizens: int = typer.Option(
+        DEMO_CITIZENS, "--citizens", min=0, help="Citizens to seed into an empty database."
+    ),
+) -> None:
+    """Run the whole platform with demo data on http://127.0.0.1:8000 until Ctrl-C."""
+    os.environ["PEDULI_ENVIRONMENT"] = "demo"
+    get_settings.cache_clear()
+    configure_logging()
+    _prepare_database(fresh=fresh, citizens=citizens)
+    token = _prepare_staff()
+    sandboxes = _start_sandboxes()
+    stop = threading.Event()
+    worker = _start_worker(stop)
+    _print_welcome(host, port, sandboxes, token)
+    try:
+        uvicorn.run(
+            "peduli.api.app:create_app", factory=True, host=host, port=port, log_level="warning"
+        )
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+        sandboxes.stop()
+        console.print("Peduli demo stopped.")
+
+
+def _prepare_database(*, fresh: bool, citizens: int) -> None:
+    engine = get_engine()
+    if fresh:
+        runner.reset_database(engine)
+    runner.upgrade(engine)
+    with session_scope() as session:
+        people = session.scalar(select(func.count()).select_from(Person)) or 0
+    if people == 0 and citizens > 0:
+        _seed_with_progress(citizens, DEMO_SEED, seeding.DEFAULT_BATCH)
+
+
+def _prepare_staff() -> str:
+    """Create the demo accounts if missing; return a fresh API token of the agency client."""
+    agency = next(spec for spec in DEMO_STAFF if spec.role == Role.AGENCY)
+    with _reported(), session_scope() as session:
+        ensure_demo_staff(session)
+        return accounts.create_token(session, email=agency.email, days=1)
+
+
+def _start_sandboxes() -> SandboxHandles:
+    """The sandbox SMTP server and SMS gateway, on the configured ports or free ones."""
+    settings = get_settings()
+    gateway = urlsplit(settings.sms_gateway_url)
+    start = partial(
+        start_sandboxes, sms_token=settings.sms_gateway_token, sms_path=gateway.path or "/sms"
+    )
+    try:
+        handles = start(smtp_port=settings.smtp_port, sms_port=gateway.port or 80)
+    except OSError:  # taken, e.g. by another demo: any free port will do
+        handles = start(smtp_port=0, sms_port=0)
+    # The worker must deliver to where the sandboxes listen.
+    os.environ["PEDULI_SMTP_HOST"] = "127.0.0.1"
+    os.environ["PEDULI_SMTP_PORT"] = str(handles.smtp_port)
+    os.environ["PEDULI_SMS_GATEWAY_URL"] = handles.sms_url
+    get_settings.cache_clear()
+    return handles
+
+
+def _start_worker(stop: threading.Event) -> threading.Thread:
+    settings = get_settings()
+    channels = build_channels(settings)
+
+    def work() -> None:
+        try:
+            run_worker(
+                get_sessionmaker(),
+                channels=channels,
+                worker_id=new_worker_id(),
+                batch_size=settings.notify_batch_size,
+                policy=RetryPolicy.from_settings(settings),
+                idle_seconds=settings.notify_idle_seconds,
+                stop=stop,
+            )
+        finally:
+            _close(channels)
+
+    thread = threading.Thread(target=work, name="peduli-demo-worker", daemon=True)
+    thread.start()
+    return thread
+
+
+def _close(channels: Mapping[str, Channel]) -> None:
+    for channel in channels.values():
+        close: Callable[[], None] | None = getattr(channel, "close", None)
+        if close is not None:
+            close()
+
+
+def _print_welcome(host: str, port: int, sandboxes: SandboxHandles, token: str) -> None:
+    base = f"http://{host}:{port}"
+    lines = ["Demo staff accounts (email, role, representation, TOTP key):"]
+    for spec in DEMO_STAFF:
+        lines.append(
+            f"  {spec.email:<42} {spec.role.value:<11} {spec.representation_code or '-':<18} "
+            f"{spec.totp_secret or '(API token only)'}"
+        )
+    lines += [
+        f"Password of every staff account: {DEMO_PASSWORD}",
+        "Second factor: add the TOTP key to an authenticator app, or let",
+        "  peduli staff totp-code --email officer.seoul@demo.peduli.example",
+        "print the current 6-digit code.",
+        f"API token of the agency client (valid 1 day): {token}",
+        "",
+        f"Peduli demo on {base}",
+        f"  API documentation   {base}/docs",
+        f"  Representations     {base}/api/v1/representations",
+        f"  Demo mailbox        {base}/demo/mailbox  (codes sent to citizens arrive here)",
+        f"  Sandbox SMTP        127.0.0.1:{sandboxes.smtp_port}, SMS gateway {sandboxes.sms_url}",
+        "Press Ctrl-C to stop.",
+    ]
+    console.print("\n".join(lines), soft_wrap=True, highlight=False)

@@ -1,0 +1,39 @@
+"""The ``peduli`` command: database, demo, seeding, staff, tokens, audit, worker.
+
+Each domain contributes a Typer sub-app; this module only wires them together.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from peduli.cli import db as db_cli
+
+app = typer.Typer(
+    name="peduli",
+    help="Peduli: protection of and services to citizens abroad.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(db_cli.app, name="db")
+
+
+def _register_commands() -> None:
+    """Add every command group; imported here so `peduli --help` lists them all."""
+    from peduli.cli import audit as audit_cli
+    from peduli.cli import demo as demo_cli
+    from peduli.cli import i18n as i18n_cli
+    from peduli.cli import sandbox as sandbox_cli
+    from peduli.cli import staff as staff_cli
+    from peduli.cli import worker as worker_cli
+
+    app.add_typer(staff_cli.staff_app, name="staff")
+    app.add_typer(staff_cli.token_app, name="token")
+    app.add_typer(audit_cli.app, name="audit")
+    app.add_typer(i18n_cli.app, name="i18n")
+    demo_cli.register(app)
+    worker_cli.register(app)
+    sandbox_cli.register(app)
+
+
+_register_commands()

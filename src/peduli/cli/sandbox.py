@@ -1,0 +1,43 @@
+"""``peduli sandbox``: the local SMTP server and SMS gateway, in the foreground."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from urllib.parse import urlsplit
+
+import typer
+
+from peduli.core.config import get_settings
+from peduli.notify.sandbox import start_sandboxes
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``peduli sandbox`` to the command line."""
+    app.command("sandbox")(sandbox)
+
+
+def sandbox() -> None:
+    """Run the sandbox mail server and SMS gateway that the settings point at, until Ctrl-C.
+
+    What they receive is stored in the database and shown at /demo/mailbox.
+    """
+    settings = get_settings()
+    gateway = urlsplit(settings.sms_gateway_url)
+    handles = start_sandboxes(
+        smtp_port=settings.smtp_port,
+        sms_port=gateway.port or 80,
+        host=settings.smtp_host,
+        sms_token=settings.sms_gateway_token,
+        sms_path=gateway.path or "/sms",
+    )
+    typer.echo(f"sandbox SMTP server on {settings.smtp_host}:{handles.smtp_port}")
+    typer.echo(f"sandbox SMS gateway on {handles.sms_url}")
+    typer.echo("messages appear at /demo/mailbox; press Ctrl-C to stop")
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda _signum, _frame: stop.set())
+    try:
+        stop.wait()
+    finally:
+        handles.stop()

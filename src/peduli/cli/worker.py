@@ -1,0 +1,81 @@
+"""``peduli worker``: deliver the outbox through the configured channels until stopped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+import uuid
+from collections.abc import Mapping
+
+import typer
+
+from peduli.core.config import get_settings
+from peduli.core.db import get_sessionmaker
+from peduli.core.logging import configure_logging
+from peduli.notify.channels import build_channels
+from peduli.notify.dispatcher import RetryPolicy, dispatch_once, run_worker
+from peduli.notify.ports import Channel
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``peduli worker`` to the command line."""
+    app.command("worker")(worker)
+
+
+def worker(
+    batch_size: int = typer.Option(
+        0, "--batch-size", min=0, help="Messages per claim (0: PEDULI_NOTIFY_BATCH_SIZE)."
+    ),
+    once: bool = typer.Option(False, "--once", help="Deliver one batch, then exit."),
+) -> None:
+    """Deliver queued e-mail and SMS; stops cleanly on Ctrl-C or SIGTERM."""
+    configure_logging()
+    settings = get_settings()
+    channels = build_channels(settings)
+    size = batch_size or settings.notify_batch_size
+    policy = RetryPolicy.from_settings(settings)
+    worker_id = new_worker_id()
+    try:
+        if once:
+            count = dispatch_once(
+                get_sessionmaker(),
+                channels=channels,
+                batch_size=size,
+                worker_id=worker_id,
+                policy=policy,
+            )
+            typer.echo(f"processed {count} message(s)")
+            return
+        stop = threading.Event()
+        _stop_on_signals(stop)
+        run_worker(
+            get_sessionmaker(),
+            channels=channels,
+            worker_id=worker_id,
+            batch_size=size,
+            policy=policy,
+            idle_seconds=settings.notify_idle_seconds,
+            stop=stop,
+        )
+    finally:
+        _close(channels)
+
+
+def new_worker_id() -> str:
+    """A name for this worker that says where it runs, unique across restarts."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    """Finish the batch in hand, then stop, on SIGTERM (orchestrators) or SIGINT (Ctrl-C)."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda _signum, _frame: stop.set())
+
+
+def _close(channels: Mapping[str, Channel]) -> None:
+    for channel in channels.values():
+        close = getattr(channel, "close", None)
+        if callable(close):
+            close()

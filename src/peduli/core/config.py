@@ -1,0 +1,89 @@
+"""Settings read from the environment (``PEDULI_*``); only edges and wiring read them."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_DEV_SECRET = "peduli-development-secret-change-me"  # noqa: S105 (demo only; production sets PEDULI_SECRET_KEY)
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{Path('var') / 'peduli.db'}"
+
+
+def _derive_key(secret: str, purpose: str) -> str:
+    """Derive a stable 32-byte key from the development secret, so a demo needs no set-up."""
+    digest = hashlib.sha256(f"{purpose}:{secret}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set, with defaults that run the embedded demo."""
+
+    model_config = SettingsConfigDict(env_prefix="PEDULI_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(default_factory=_default_database_url)
+    profile: str = "id"
+    environment: str = "development"  # development | demo | production
+    secret_key: str = _DEV_SECRET
+    # Data-encryption keys as "key_id:base64key" pairs, comma-separated; the first encrypts,
+    # all decrypt, so keys can be rotated without downtime.
+    data_keys: str = ""
+    # Key of the keyed blind index (HMAC-SHA256) used for exact look-ups of NIK and passport.
+    blind_index_key: str = ""
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    citizen_session_idle_minutes: int = 60 * 24
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    otp_ttl_minutes: int = 10
+    otp_max_per_address_per_hour: int = 5
+    otp_max_per_ip_per_hour: int = 30
+    token_default_days: int = 90
+    cookie_secure: bool = False
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_sender: str = "Peduli <no-reply@peduli.local>"
+    sms_gateway_url: str = "http://127.0.0.1:8026/sms"
+    sms_gateway_token: str = "sandbox"  # noqa: S105
+    adapter_timeout_seconds: float = 5.0
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    sms_batch_size: int = 500  # messages per gateway request (providers cap a batch)
+    notify_batch_size: int = 500
+    notify_max_attempts: int = 8
+    notify_retry_base_seconds: float = 5.0
+    notify_retry_max_seconds: float = 900.0
+    notify_lease_seconds: float = 300.0  # a row "sending" longer than this was orphaned
+    notify_idle_seconds: float = 1.0
+    log_level: str = "INFO"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def data_key_ring(self) -> list[tuple[str, bytes]]:
+        """Return the (key id, key) pairs; the first one encrypts new values."""
+        spec = self.data_keys or f"dev1:{_derive_key(self.secret_key, 'data')}"
+        ring = []
+        for item in spec.split(","):
+            key_id, _, encoded = item.strip().partition(":")
+            ring.append((key_id, base64.urlsafe_b64decode(encoded)))
+        return ring
+
+    def blind_index_secret(self) -> bytes:
+        encoded = self.blind_index_key or _derive_key(self.secret_key, "blind-index")
+        return base64.urlsafe_b64decode(encoded)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings (cached; tests clear the cache)."""
+    return Settings()

@@ -1,0 +1,191 @@
+"""Engine, declarative base and transaction scopes for SQLite (embedded) and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData, Uuid, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+from peduli.core.config import get_settings
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; use peduli.core.db.utcnow()")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table; constraint names are stable for migrations."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), uuid.UUID: Uuid()}  # noqa: RUF012
+
+
+class IdMixin:
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+SQLITE_BUSY_SECONDS = 30
+_HOLDS_QUEUE = "peduli_holds_writer_queue"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # WAL lets readers run beside the one writer; busy_timeout makes writers queue
+        # instead of failing; foreign keys are off by default in SQLite.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+        cursor.close()
+        dbapi_connection.isolation_level = None
+
+    # SQLite has one writer at a time. Waiters in its busy handler sleep with growing
+    # back-offs (up to 100 ms) and can lose the lock to newcomers again and again, which
+    # gives seconds-long tails under load. Queue this process's transactions on a lock
+    # instead, so each one starts the moment the previous one ends. Other processes still
+    # meet SQLite's own lock; if the queue is stuck (e.g. a thread holding a transaction
+    # opens a second one), waiting ends after the busy timeout, as without the queue.
+    writer_queue = threading.Lock()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if writer_queue.acquire(timeout=SQLITE_BUSY_SECONDS):
+            connection.info[_HOLDS_QUEUE] = True
+        # BEGIN IMMEDIATE takes the write lock up front, so two writers never deadlock
+        # on a lock upgrade.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def _leave_queue(info: dict[str, Any]) -> None:
+        if info.pop(_HOLDS_QUEUE, False):
+            writer_queue.release()
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(connection: Any) -> None:
+        _leave_queue(connection.info)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(connection: Any) -> None:
+        _leave_queue(connection.info)
+
+    @event.listens_for(engine.pool, "reset")
+    def _on_reset(_dbapi_connection: Any, record: Any, _state: Any = None) -> None:
+        _leave_queue(record.info)
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine tuned for the backend behind ``url``."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}
+        )
+        _configure_sqlite(engine)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+@lru_cache
+def get_engine() -> Engine:
+    """Return the process-wide engine for the configured database."""
+    return make_engine(get_settings().database_url)
+
+
+@lru_cache
+def get_sessionmaker() -> sessionmaker[Session]:
+    return sessionmaker(bind=get_engine(), expire_on_commit=False)
+
+
+AfterRollback = Callable[[Session], None]
+
+
+def after_rollback(session: Session, action: AfterRollback) -> None:
+    """Run ``action`` in a new transaction if this one rolls back.
+
+    A denied access must be audited although the request that was denied rolls back;
+    the transaction owner calls ``rollback_and_keep`` instead of a bare rollback.
+    """
+    session.info.setdefault("after_rollback", []).append(action)
+
+
+def rollback_and_keep(session: Session) -> None:
+    """Roll back, then commit whatever ``after_rollback`` registered (e.g. denial audits)."""
+    session.rollback()
+    actions: list[AfterRollback] = session.info.pop("after_rollback", [])
+    if actions:
+        for action in actions:
+            action(session)
+        session.commit()
+
+
+def commit(session: Session) -> None:
+    """Commit; what was registered for the rollback case is no longer needed."""
+    session.info.pop("after_rollback", None)
+    session.commit()
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """One transaction: commit on success, roll back on any error (CLI, worker, tests)."""
+    session = get_sessionmaker()()
+    try:
+        yield session
+        commit(session)
+    except BaseException:
+        rollback_and_keep(session)
+        raise
+    finally:
+        session.close()
+
+
+def is_postgres(session: Session) -> bool:
+    """Tell whether ``session`` talks to PostgreSQL (for locks and bulk paths)."""
+    return session.get_bind().dialect.name == "postgresql"

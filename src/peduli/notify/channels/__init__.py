@@ -1,0 +1,17 @@
+"""Channel adapters, and the wiring that builds them from settings."""
+
+from __future__ import annotations
+
+from peduli.core.config import Settings
+from peduli.notify.channels.email_smtp import SmtpEmailChannel
+from peduli.notify.channels.sms_http import HttpSmsChannel
+from peduli.notify.models import ChannelName
+from peduli.notify.ports import Channel
+
+
+def build_channels(settings: Settings) -> dict[str, Channel]:
+    """The adapters a worker delivers through, pointed where the settings say."""
+    return {
+        ChannelName.EMAIL.value: SmtpEmailChannel.from_settings(settings),
+        ChannelName.SMS.value: HttpSmsChannel.from_settings(settings),
+    }

@@ -1,0 +1,122 @@
+"""Outbox rows (one per message per recipient) and what the local sandboxes received."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    Enum,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from peduli.core.db import Base, utcnow
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class ChannelName(StrEnum):
+    """Ways a message can reach a person; each has an adapter and a sandbox."""
+
+    EMAIL = "email"
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+
+
+class OutboxStatus(StrEnum):
+    """Life of an outbox row: pending → sending → sent, or failed (retried) → dead."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    DEAD = "dead"
+
+
+# Rows a worker may claim once ``next_attempt_at`` has passed.
+CLAIMABLE = (OutboxStatus.PENDING, OutboxStatus.FAILED)
+
+
+def _enum(enum_class: type[StrEnum], name: str) -> Enum:
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class OutboxMessage(Base):
+    """One message to one recipient, written in the transaction of the event that causes it.
+
+    Every column a fan-out ``INSERT … SELECT`` may leave out has a server default.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        Index("ix_outbox_message_status_next_attempt_at", "status", "next_attempt_at"),
+        # What a claim scans on PostgreSQL: only the due rows, in sending order.
+        Index(
+            "ix_outbox_message_due",
+            "priority",
+            "next_attempt_at",
+            postgresql_where=text("status IN ('pending', 'failed')"),
+            sqlite_where=text("status IN ('pending', 'failed')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    body: Mapped[str] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    # Lower is sooner: crisis broadcasts put people nearest the danger first.
+    priority: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
+    status: Mapped[OutboxStatus] = mapped_column(
+        _enum(OutboxStatus, "outbox_status"),
+        default=OutboxStatus.PENDING,
+        server_default=OutboxStatus.PENDING.value,
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    sent_at: Mapped[datetime | None]
+    provider_message_id: Mapped[str | None] = mapped_column(String(200))
+
+
+class SandboxMessage(Base):
+    """A message a local sandbox (SMTP server, SMS gateway) received, shown on the mailbox page.
+
+    ``deliveries`` counts raw arrivals: more than one means a sender retried and the sandbox
+    deduplicated it, which is what the "never twice" guarantee is judged by.
+    """
+
+    __tablename__ = "sandbox_message"
+    __table_args__ = (
+        UniqueConstraint("channel", "idempotency_key", name="uq_sandbox_message_channel_key"),
+        Index("ix_sandbox_message_channel_received_at", "channel", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(255), default="")
+    body: Mapped[str] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(300))
+    deliveries: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,82 @@
+"""The demo mailbox: what the sandbox SMTP server and SMS gateway received, per channel.
+
+Only in development, demo and test environments; production answers 404.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from peduli.api.deps import DbSession
+from peduli.core.config import get_settings
+from peduli.core.errors import NotFound
+from peduli.core.i18n import _
+from peduli.notify.models import ChannelName
+from peduli.notify.sandbox import store
+from peduli.notify.schemas import MailboxPage, SandboxMessageRead
+from peduli.web.rendering import render
+
+PER_PAGE = 25
+DEMO_ENVIRONMENTS = frozenset({"development", "demo", "test"})
+
+
+def require_demo_environment() -> None:
+    """Hide the sandbox pages outside development, demo and test."""
+    if get_settings().environment not in DEMO_ENVIRONMENTS:
+        raise NotFound(
+            _(
+                "The demo mailbox exists only in development and demo installations; "
+                "real messages are in the recipients' own mailboxes and phones."
+            )
+        )
+
+
+router = APIRouter(tags=["demo"], dependencies=[Depends(require_demo_environment)])
+
+ChannelParam = Annotated[ChannelName, Query(description="Which sandbox to show.")]
+PageParam = Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1.")]
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _mailbox_page(db: DbSession, channel: ChannelName, page: int) -> MailboxPage:
+    rows, total = store.list_received(db, channel=channel.value, page=page, per_page=PER_PAGE)
+    return MailboxPage(
+        channel=channel.value,
+        page=page,
+        per_page=PER_PAGE,
+        total=total,
+        pages=max(1, -(-total // PER_PAGE)),
+        counts=store.counts_by_channel(db),
+        messages=[SandboxMessageRead.model_validate(row) for row in rows],
+    )
+
+
+def _tabs(view: MailboxPage) -> list[str]:
+    """E-mail and SMS always; a channel without a sandbox yet only once it received something."""
+    always = {ChannelName.EMAIL.value, ChannelName.SMS.value}
+    return [c.value for c in ChannelName if c.value in always or view.counts.get(c.value)]
+
+
+@router.get("/demo/mailbox", response_class=HTMLResponse, include_in_schema=False)
+def mailbox(
+    request: Request,
+    db: DbSession,
+    channel: ChannelParam = ChannelName.EMAIL,
+    page: PageParam = 1,
+) -> HTMLResponse:
+    """Show the sandboxes' mail and SMS, newest first, so a demo user can read their code."""
+    view = _mailbox_page(db, channel, page)
+    return render(request, "notify/mailbox.html", {"view": view, "channels": _tabs(view)})
+
+
+@router.get("/demo/mailbox.json", response_model=MailboxPage)
+def mailbox_json(
+    db: DbSession,
+    channel: ChannelParam = ChannelName.EMAIL,
+    page: PageParam = 1,
+) -> MailboxPage:
+    """The same mailbox as JSON, for scripts and tests."""
+    return _mailbox_page(db, channel, page)

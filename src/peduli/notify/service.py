@@ -1,0 +1,68 @@
+"""Writing outbound messages: one outbox row per message, in the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from peduli.core.errors import FieldProblem, ValidationFailed
+from peduli.core.i18n import _
+from peduli.notify.models import ChannelName, OutboxMessage
+
+DEFAULT_PRIORITY = 100
+
+
+def dialect_insert(session: Session, model: type[Any]) -> Any:
+    """An INSERT that knows ``ON CONFLICT`` on the session's backend (PostgreSQL or SQLite)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)
+
+
+def enqueue(
+    session: Session,
+    *,
+    channel: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    idempotency_key: str,
+    priority: int = DEFAULT_PRIORITY,
+) -> None:
+    """Queue one message for the worker; a second call with the same key does nothing.
+
+    Written in the caller's transaction (never committed here), so the message leaves only
+    if the event that caused it is committed.
+    """
+    _check_channel(channel)
+    statement = (
+        dialect_insert(session, OutboxMessage)
+        .values(
+            channel=channel,
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            idempotency_key=idempotency_key,
+            priority=priority,
+        )
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+    session.execute(statement)
+
+
+def _check_channel(channel: str) -> None:
+    known = [c.value for c in ChannelName]
+    if channel not in known:
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    field="channel",
+                    code="unknown_channel",
+                    message=_("There is no outbound channel with this name."),
+                    hint=_("Use one of: {names}.").format(names=", ".join(known)),
+                )
+            ]
+        )

@@ -1,0 +1,253 @@
+"""Registry HTTP API: self-reports, stays, the person screen, search, duplicates, my data."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from peduli.api.deps import CurrentActor, DbSession, require_scope
+from peduli.auth.actor import Actor
+from peduli.auth.tokens import REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE
+from peduli.registry import merging, rights, search, service
+from peduli.registry.schemas import (
+    AuditEntryRead,
+    AuditTrailPage,
+    ContactRead,
+    DataRequestCreate,
+    DataRequestRead,
+    DepartureReport,
+    DuplicatePage,
+    DuplicateRead,
+    MergeRequest,
+    PassportRead,
+    PersonRead,
+    PersonSearch,
+    PersonSummary,
+    RepresentationRef,
+    SearchHit,
+    SearchResult,
+    SelfReportCreate,
+    SelfReportResult,
+    StayRead,
+    StayUpdate,
+)
+
+router = APIRouter(tags=["registry"])
+Reader = Annotated[Actor, Depends(require_scope(REGISTRY_READ))]
+Writer = Annotated[Actor, Depends(require_scope(REGISTRY_WRITE))]
+Reporter = Annotated[Actor, Depends(require_scope(SELF_REPORTS_WRITE))]
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _no_store(response: Response) -> None:
+    response.headers.update(NO_STORE)
+
+
+def _person_read(view: service.PersonView) -> PersonRead:
+    person = view.person
+    return PersonRead(
+        **PersonSummary.model_validate(person).model_dump(),
+        place_of_birth=person.place_of_birth,
+        nik=view.nik,
+        home_province=person.home_province,
+        preferred_language=person.preferred_language,
+        emergency_contact_name=person.emergency_contact_name,
+        emergency_contact_phone=person.emergency_contact_phone,
+        emergency_contact_relation=person.emergency_contact_relation,
+        consent_at=person.consent_at,
+        merged_into_id=person.merged_into_id,
+        passports=[
+            PassportRead(number=number, is_current=p.is_current, reported_at=p.reported_at)
+            for number, p in view.passports
+        ],
+        contacts=[
+            ContactRead(kind=c.kind, value=c.value, is_primary=c.is_primary) for c in view.contacts
+        ],
+        stays=[StayRead.model_validate(s) for s in view.stays],
+        created_at=person.created_at,
+        updated_at=person.updated_at,
+    )
+
+
+@router.post(
+    "/self-reports",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SelfReportResult,
+)
+def create_self_report(
+    report: SelfReportCreate, db: DbSession, actor: Reporter, response: Response
+) -> SelfReportResult:
+    """Lapor diri: a signed-in citizen for themself, or staff for someone in their jurisdiction."""
+    _no_store(response)
+    outcome = service.submit_self_report(db, report=report, actor=actor)
+    representation = outcome.representation
+    return SelfReportResult(
+        person=PersonSummary.model_validate(outcome.person),
+        stay=StayRead.model_validate(outcome.stay),
+        representation=RepresentationRef(
+            code=representation.code, name=representation.name, hotline=representation.hotline
+        )
+        if representation
+        else None,
+        attached_to_existing=outcome.attached_to_existing,
+        possible_duplicates=outcome.possible_duplicates,
+        account_linked=outcome.account_linked,
+    )
+
+
+@router.patch("/stays/{stay_id}", response_model=StayRead)
+def update_stay(
+    stay_id: uuid.UUID, changes: StayUpdate, db: DbSession, actor: Writer, response: Response
+) -> StayRead:
+    """Change a stay; moving to another country moves it to that country's representation."""
+    _no_store(response)
+    return StayRead.model_validate(
+        service.update_stay(db, stay_id=stay_id, changes=changes, actor=actor)
+    )
+
+
+@router.post("/stays/{stay_id}/departure", response_model=StayRead)
+def report_departure(
+    stay_id: uuid.UUID,
+    body: DepartureReport,
+    db: DbSession,
+    actor: Writer,
+    response: Response,
+) -> StayRead:
+    """Report that the citizen has left the country of this stay."""
+    _no_store(response)
+    return StayRead.model_validate(
+        service.report_departure(db, stay_id=stay_id, departed_on=body.departed_on, actor=actor)
+    )
+
+
+@router.get("/persons/{person_id}", response_model=PersonRead)
+def read_person(
+    person_id: uuid.UUID,
+    db: DbSession,
+    actor: Reader,
+    response: Response,
+    reason: Annotated[
+        str | None, Query(max_length=500, description="Required outside your jurisdiction.")
+    ] = None,
+) -> PersonRead:
+    """One screen per person; the read is recorded in the audit log."""
+    _no_store(response)
+    return _person_read(service.read_person(db, person_id=person_id, actor=actor, reason=reason))
+
+
+@router.post("/persons/{person_id}/verification", response_model=PersonSummary)
+def verify_person(
+    person_id: uuid.UUID,
+    db: DbSession,
+    actor: Writer,
+    response: Response,
+    verified: Annotated[bool, Query()] = True,
+) -> PersonSummary:
+    """Mark a record verified against documents (or rejected)."""
+    _no_store(response)
+    person = service.verify_person(db, person_id=person_id, actor=actor, verified=verified)
+    return PersonSummary.model_validate(person)
+
+
+@router.post("/persons/search", response_model=SearchResult)
+def search_people(
+    query: PersonSearch, db: DbSession, actor: Reader, response: Response
+) -> SearchResult:
+    """Find people by name, NIK, passport or phone; identifiers go in the body, not the URL."""
+    _no_store(response)
+    outcome = search.search_people(db, query=query, actor=actor)
+    return SearchResult(
+        hits=[
+            SearchHit(
+                **PersonSummary.model_validate(hit.person).model_dump(),
+                score=hit.score,
+                representation_codes=hit.representation_codes,
+            )
+            for hit in outcome.hits
+        ],
+        out_of_scope=outcome.out_of_scope,
+    )
+
+
+@router.get("/duplicates", response_model=DuplicatePage)
+def list_duplicates(
+    db: DbSession,
+    actor: Reader,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=100)] = 25,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> DuplicatePage:
+    """Possible duplicates in your jurisdiction, for merge or dismissal."""
+    _no_store(response)
+    total, items = merging.list_open(db, actor=actor, limit=limit, offset=offset)
+    return DuplicatePage(total=total, items=[DuplicateRead.model_validate(i) for i in items])
+
+
+@router.post("/duplicates/{candidate_id}/merge", response_model=PersonSummary)
+def merge_duplicate(
+    candidate_id: uuid.UUID, body: MergeRequest, db: DbSession, actor: Writer
+) -> PersonSummary:
+    """Merge the pair into the record to keep; every stay and the history are kept."""
+    person = merging.merge(
+        db, candidate_id=candidate_id, keep_person_id=body.keep_person_id, actor=actor
+    )
+    return PersonSummary.model_validate(person)
+
+
+@router.post("/duplicates/{candidate_id}/dismiss", response_model=DuplicateRead)
+def dismiss_duplicate(candidate_id: uuid.UUID, db: DbSession, actor: Writer) -> DuplicateRead:
+    """Two different people: close the pair."""
+    return DuplicateRead.model_validate(merging.dismiss(db, candidate_id=candidate_id, actor=actor))
+
+
+@router.get("/me", response_model=PersonRead)
+def read_me(db: DbSession, actor: CurrentActor, response: Response) -> PersonRead:
+    """The signed-in citizen's own record and stays."""
+    _no_store(response)
+    return _person_read(service.own_person_view(db, actor=actor))
+
+
+@router.get("/me/export")
+def export_me(db: DbSession, actor: CurrentActor, response: Response) -> dict[str, Any]:
+    """Download all my data as JSON (UU PDP right of access)."""
+    _no_store(response)
+    response.headers["Content-Disposition"] = 'attachment; filename="peduli-my-data.json"'
+    return rights.export_own_data(db, actor=actor)
+
+
+@router.post(
+    "/me/corrections",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DataRequestRead,
+)
+def request_correction(
+    body: DataRequestCreate, db: DbSession, actor: CurrentActor
+) -> DataRequestRead:
+    """Ask for a correction of my data; an officer handles it."""
+    return DataRequestRead.model_validate(
+        rights.request_correction(db, actor=actor, message=body.message)
+    )
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
+def delete_me(db: DbSession, actor: CurrentActor) -> Response:
+    """Erase my record from the registry (UU PDP right to deletion)."""
+    rights.delete_own_data(db, actor=actor)
+    return Response(status_code=status.HTTP_204_NO_CONTENT, headers=NO_STORE)
+
+
+@router.get("/me/processing-trail", response_model=AuditTrailPage)
+def my_processing_trail(
+    db: DbSession,
+    actor: CurrentActor,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> AuditTrailPage:
+    """Who processed my data, when and why (UU PDP art. 32)."""
+    _no_store(response)
+    total, entries = rights.processing_trail(db, actor=actor, limit=limit, offset=offset)
+    return AuditTrailPage(total=total, items=[AuditEntryRead.model_validate(e) for e in entries])

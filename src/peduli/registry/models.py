@@ -1,0 +1,192 @@
+"""Registry tables: one person per citizen, their documents, contacts and stays abroad.
+
+NIK and passport numbers are stored only encrypted, next to a keyed blind index that the
+unique indexes and exact look-ups use. A person is in an officer's scope through their
+stays: each stay carries the code of the representation whose jurisdiction it falls in.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from peduli.core.db import Base, IdMixin, TimestampMixin
+
+
+class Sex(StrEnum):
+    MALE = "M"
+    FEMALE = "F"
+
+
+class PersonStatus(StrEnum):
+    ACTIVE = "active"
+    MERGED = "merged"
+
+
+class Verification(StrEnum):
+    UNVERIFIED = "unverified"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+class Purpose(StrEnum):
+    WORK = "work"
+    STUDY = "study"
+    FAMILY = "family"
+    TOURISM = "tourism"
+    OTHER = "other"
+
+
+class Sector(StrEnum):
+    DOMESTIC_WORK = "domestic_work"
+    CAREGIVING = "caregiving"
+    PLANTATION = "plantation"
+    MANUFACTURING = "manufacturing"
+    CONSTRUCTION = "construction"
+    FISHING_CREW = "fishing_crew"
+    HOSPITALITY = "hospitality"
+    AGRICULTURE = "agriculture"
+    HEALTHCARE = "healthcare"
+    OFFICE_PROFESSIONAL = "office_professional"
+    OTHER = "other"
+
+
+class StayStatus(StrEnum):
+    ACTIVE = "active"
+    DEPARTED = "departed"
+
+
+class ContactKind(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+
+
+class DuplicateStatus(StrEnum):
+    OPEN = "open"
+    MERGED = "merged"
+    DISMISSED = "dismissed"
+
+
+class Person(IdMixin, TimestampMixin, Base):
+    """A citizen; ``nik_index`` is unique so a NIK can never belong to two records."""
+
+    __tablename__ = "person"
+    __table_args__ = (Index("ix_person_dob_name", "date_of_birth", "name_key"),)
+
+    full_name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(400), index=True)
+    sex: Mapped[str] = mapped_column(String(1))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    place_of_birth: Mapped[str | None] = mapped_column(String(120))
+    nik_encrypted: Mapped[str | None] = mapped_column(String(200))
+    nik_index: Mapped[str | None] = mapped_column(String(64), unique=True)
+    home_province: Mapped[str | None] = mapped_column(String(2))
+    preferred_language: Mapped[str] = mapped_column(String(8), default="id")
+    emergency_contact_name: Mapped[str | None] = mapped_column(String(200))
+    emergency_contact_phone: Mapped[str | None] = mapped_column(String(20))
+    emergency_contact_relation: Mapped[str | None] = mapped_column(String(60))
+    consent_at: Mapped[datetime | None]
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), default=PersonStatus.ACTIVE)
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id"))
+    verification: Mapped[str] = mapped_column(String(12), default=Verification.UNVERIFIED)
+    verified_by: Mapped[uuid.UUID | None]
+    verified_at: Mapped[datetime | None]
+
+
+class Passport(IdMixin, Base):
+    """A passport a person held; the history stays when a new one is reported."""
+
+    __tablename__ = "passport"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    number_encrypted: Mapped[str] = mapped_column(String(200))
+    number_index: Mapped[str] = mapped_column(String(64), unique=True)
+    is_current: Mapped[bool] = mapped_column(default=True)
+    reported_at: Mapped[datetime]
+
+
+class ContactPoint(IdMixin, Base):
+    """A phone (E.164) or email of a person; phones are searchable by exact value."""
+
+    __tablename__ = "contact_point"
+    __table_args__ = (
+        UniqueConstraint("person_id", "kind", "value", name="uq_contact_point_person_value"),
+        Index("ix_contact_point_value", "kind", "value"),
+    )
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))
+    value: Mapped[str] = mapped_column(String(254))
+    is_primary: Mapped[bool] = mapped_column(default=True)
+
+
+class Stay(IdMixin, TimestampMixin, Base):
+    """A stay abroad; ``representation_code`` follows jurisdiction and moves with the country."""
+
+    __tablename__ = "stay"
+    __table_args__ = (
+        Index("ix_stay_representation_status", "representation_code", "status"),
+        # The officer's queue: a post's newest self-reports first.
+        Index("ix_stay_representation_created", "representation_code", "created_at", "id"),
+        Index("ix_stay_h3", "h3_cell"),
+    )
+
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    country: Mapped[str] = mapped_column(String(2))
+    subdivision: Mapped[str | None] = mapped_column(String(6))
+    city: Mapped[str] = mapped_column(String(120))
+    address: Mapped[str | None] = mapped_column(Text)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    h3_cell: Mapped[str | None] = mapped_column(String(16))
+    purpose: Mapped[str] = mapped_column(String(10))
+    sector: Mapped[str | None] = mapped_column(String(24))
+    employer: Mapped[str | None] = mapped_column(String(200))
+    placement_agency: Mapped[str | None] = mapped_column(String(200))
+    arrival_date: Mapped[date] = mapped_column(Date)
+    planned_end_date: Mapped[date | None] = mapped_column(Date)
+    departed_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default=StayStatus.ACTIVE)
+    representation_code: Mapped[str | None] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(16), default="self_report")
+
+
+class DuplicateCandidate(IdMixin, TimestampMixin, Base):
+    """A pair that looks like one citizen (similar name, same birth date) for an officer."""
+
+    __tablename__ = "duplicate_candidate"
+    __table_args__ = (
+        UniqueConstraint("person_id", "other_person_id", name="uq_duplicate_candidate_pair"),
+        Index("ix_duplicate_candidate_status", "status", "representation_code"),
+    )
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    other_person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    score: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10), default=DuplicateStatus.OPEN)
+    representation_code: Mapped[str | None] = mapped_column(String(40))
+    resolved_by: Mapped[uuid.UUID | None]
+    resolved_at: Mapped[datetime | None]
+
+
+class DataRequest(IdMixin, TimestampMixin, Base):
+    """A citizen's request to correct their data (UU PDP), handled by an officer."""
+
+    __tablename__ = "data_request"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(12), default="correction")
+    message: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="open")

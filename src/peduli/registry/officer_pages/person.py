@@ -1,0 +1,134 @@
+"""One screen per person: identity, documents, contacts, stays on a timeline, verification,
+and who looked at the record. Reading outside one's jurisdiction asks for a reason first;
+the registry service decides and audits every read.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from peduli.api.deps import DbSession
+from peduli.auth import audit
+from peduli.auth.actor import Actor, Role
+from peduli.auth.policy import MIN_REASON_LENGTH
+from peduli.auth.staff_pages import to_sign_in
+from peduli.core.db import rollback_and_keep
+from peduli.core.errors import FieldProblem, Forbidden
+from peduli.registry import service
+from peduli.registry.officer_pages import common
+from peduli.registry.officer_pages.common import Staff
+
+router = APIRouter(include_in_schema=False)
+
+TRAIL_PER_PAGE = 20
+DECISIONS = frozenset({"verified", "rejected"})
+VERIFY_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN})
+Reason = Annotated[str, Form(max_length=500)]
+
+
+def _reason_form(
+    request: Request, staff: Actor, person_id: uuid.UUID, reason: str, *, short: bool
+) -> HTMLResponse:
+    problems = {}
+    if short:
+        problems["reason"] = FieldProblem("reason", "reason_too_short", "")
+    return common.page(
+        request,
+        "officer/reason.html",
+        staff,
+        {
+            "person_id": person_id,
+            "reason": reason,
+            "problems": problems,
+            "min_length": MIN_REASON_LENGTH,
+        },
+        status_code=422 if short else 403,
+    )
+
+
+def _person_screen(
+    request: Request,
+    db: Session,
+    staff: Actor,
+    person_id: uuid.UUID,
+    *,
+    reason: str | None,
+    trail_page: str | None,
+) -> HTMLResponse:
+    try:
+        view = service.read_person(db, person_id=person_id, actor=staff, reason=reason)
+    except Forbidden as denied:
+        if denied.code != "reason_required":
+            raise
+        rollback_and_keep(db)  # the refused read stays in the audit log
+        return _reason_form(request, staff, person_id, reason or "", short=bool(reason))
+    pages, entries = common.paged(
+        lambda limit, offset: audit.trail_for_person(
+            db, person_id=person_id, limit=limit, offset=offset
+        ),
+        common.page_number(trail_page),
+        TRAIL_PER_PAGE,
+    )
+    return common.page(
+        request,
+        "officer/person.html",
+        staff,
+        {
+            "view": view,
+            "person": view.person,
+            "timeline": sorted(view.stays, key=lambda stay: (stay.arrival_date, stay.created_at)),
+            "out_of_scope": reason is not None,
+            "may_verify": reason is None and staff.role in VERIFY_ROLES,
+            "trail": entries,
+            "pages": pages,
+            "url": common.url_with(f"/officer/persons/{person_id}", {}),
+            "page_param": "trail",
+        },
+    )
+
+
+@router.get("/officer/persons/{person_id}", response_class=HTMLResponse)
+def person_screen(
+    request: Request,
+    person_id: uuid.UUID,
+    db: DbSession,
+    staff: Staff,
+    trail: Annotated[str | None, Query(max_length=9)] = None,
+) -> Response:
+    """The whole record of one person (the read is audited)."""
+    if staff is None:
+        return to_sign_in(request)
+    return _person_screen(request, db, staff, person_id, reason=None, trail_page=trail)
+
+
+@router.post("/officer/persons/{person_id}", response_class=HTMLResponse)
+def person_screen_with_reason(
+    request: Request, person_id: uuid.UUID, db: DbSession, staff: Staff, reason: Reason = ""
+) -> Response:
+    """The record of a person outside my jurisdiction, with the reason I stated."""
+    if staff is None:
+        return to_sign_in(request)
+    return _person_screen(request, db, staff, person_id, reason=reason.strip(), trail_page=None)
+
+
+@router.post("/officer/persons/{person_id}/verification")
+def verify(
+    request: Request,
+    person_id: uuid.UUID,
+    db: DbSession,
+    staff: Staff,
+    decision: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Mark the record verified (or rejected) after checking documents; back to the queue."""
+    if staff is None:
+        return to_sign_in(request)
+    if decision not in DECISIONS:
+        return RedirectResponse(f"/officer/persons/{person_id}", status_code=303)
+    verified = decision == "verified"
+    service.verify_person(db, person_id=person_id, actor=staff, verified=verified)
+    return RedirectResponse(f"/officer?done={decision}", status_code=303)

@@ -1,0 +1,98 @@
+"""Officer search by name (tolerant of spelling variants), NIK, passport, phone or birth date.
+
+Identifiers travel only in the POST body; the results link to the person screen.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from peduli.api.deps import DbSession
+from peduli.auth.policy import MIN_REASON_LENGTH
+from peduli.auth.staff_pages import to_sign_in
+from peduli.core.db import rollback_and_keep
+from peduli.core.errors import FieldProblem, ValidationFailed
+from peduli.registry import search
+from peduli.registry.officer_pages import common
+from peduli.registry.officer_pages.common import Staff
+from peduli.registry.schemas import PersonSearch
+
+router = APIRouter(include_in_schema=False)
+
+FIELDS = ("name", "nik", "passport_number", "phone", "date_of_birth", "reason")
+RESULTS = 50
+Field = Annotated[str, Form(max_length=500)]
+
+
+def _problems_of(error: ValidationError) -> dict[str, FieldProblem]:
+    """Pydantic's complaints as one problem per field (the page words them itself)."""
+    problems: dict[str, FieldProblem] = {}
+    for item in error.errors():
+        field = str(item["loc"][0]) if item.get("loc") else "name"
+        problems.setdefault(field, FieldProblem(field, str(item.get("type", "invalid")), ""))
+    return problems
+
+
+@router.get("/officer/search", response_class=HTMLResponse)
+def search_form(request: Request, staff: Staff) -> Response:
+    """An empty search form."""
+    if staff is None:
+        return to_sign_in(request)
+    context: dict[str, Any] = {
+        "values": {},
+        "problems": {},
+        "outcome": None,
+        "min_length": MIN_REASON_LENGTH,
+    }
+    return common.page(request, "officer/search.html", staff, context)
+
+
+@router.post("/officer/search", response_class=HTMLResponse)
+def run_search(
+    request: Request,
+    db: DbSession,
+    staff: Staff,
+    name: Field = "",
+    nik: Field = "",
+    passport_number: Field = "",
+    phone: Field = "",
+    date_of_birth: Field = "",
+    reason: Field = "",
+) -> Response:
+    """Search; identifiers match exactly, names fuzzily, within my jurisdiction unless I
+    state a reason."""
+    if staff is None:
+        return to_sign_in(request)
+    typed = {
+        "name": name,
+        "nik": nik,
+        "passport_number": passport_number,
+        "phone": phone,
+        "date_of_birth": date_of_birth,
+        "reason": reason,
+    }
+    values = {key: value.strip() for key, value in typed.items()}
+    problems: dict[str, FieldProblem] = {}
+    outcome = None
+    try:
+        query = PersonSearch.model_validate(
+            {key: value for key, value in values.items() if value} | {"limit": RESULTS}
+        )
+        outcome = search.search_people(db, query=query, actor=staff)
+    except ValidationError as invalid:
+        problems = _problems_of(invalid)
+    except ValidationFailed as failed:
+        rollback_and_keep(db)
+        problems = {problem.field: problem for problem in failed.problems}
+    context = {
+        "values": values,
+        "problems": problems,
+        "outcome": outcome,
+        "min_length": MIN_REASON_LENGTH,
+    }
+    status = 422 if problems else 200
+    return common.page(request, "officer/search.html", staff, context, status_code=status)

@@ -1,0 +1,158 @@
+"""The work queue: self-reports to verify and possible duplicates, filtered, sorted, paged."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from peduli.api.deps import DbSession
+from peduli.auth.actor import Role
+from peduli.auth.staff_pages import to_sign_in
+from peduli.reference import places
+from peduli.registry import queue
+from peduli.registry.models import Purpose, Sector, Verification
+from peduli.registry.officer_pages import common
+from peduli.registry.officer_pages.common import Staff
+from peduli.web.i18n import negotiate
+
+router = APIRouter(include_in_schema=False)
+
+Text = Annotated[str, Query(max_length=40)]
+ALL = "all"
+
+
+def _choice(value: str, allowed: type[Purpose] | type[Sector]) -> str | None:
+    return value if value in {member.value for member in allowed} else None
+
+
+def _verification(value: str) -> Verification | None:
+    if value == ALL:
+        return None
+    try:
+        return Verification(value)
+    except ValueError:
+        return Verification.UNVERIFIED
+
+
+@router.get("/officer", response_class=HTMLResponse)
+def work_queue(
+    request: Request,
+    db: DbSession,
+    staff: Staff,
+    country: Text = "",
+    purpose: Text = "",
+    sector: Text = "",
+    verification: Text = Verification.UNVERIFIED.value,
+    reported_from: Annotated[str, Query(alias="from", max_length=40)] = "",
+    reported_to: Annotated[str, Query(alias="to", max_length=40)] = "",
+    representation: Text = "",
+    sort: Text = queue.QueueSort.REPORTED.value,
+    direction: Annotated[str, Query(alias="dir", max_length=4)] = "desc",
+    page: Annotated[str, Query(max_length=9)] = "1",
+    per_page: Text = "",
+    done: Text = "",
+) -> Response:
+    """New self-reports of my jurisdiction to verify, newest first, with the tab counts."""
+    if staff is None:
+        return to_sign_in(request)
+    start, bad_start = common.parse_day(reported_from)
+    end, bad_end = common.parse_day(reported_to)
+    hq = staff.role == Role.HQ_ADMIN
+    filters = queue.QueueFilters(
+        verification=_verification(verification),
+        country=country.strip().upper()[:2] or None,
+        purpose=_choice(purpose, Purpose),
+        sector=_choice(sector, Sector),
+        reported_from=start,
+        reported_to=end,
+        representation_code=(representation or None) if hq else None,
+    )
+    order = sort if sort in {s.value for s in queue.QueueSort} else queue.QueueSort.REPORTED.value
+    descending = direction != "asc"
+    rows_per_page = common.per_page_choice(per_page)
+    pages, rows = common.paged(
+        lambda limit, offset: queue.self_reports(
+            db,
+            actor=staff,
+            filters=filters,
+            sort=queue.QueueSort(order),
+            descending=descending,
+            limit=limit,
+            offset=offset,
+        ),
+        common.page_number(page),
+        rows_per_page,
+    )
+    params = {
+        "country": filters.country,
+        "purpose": filters.purpose,
+        "sector": filters.sector,
+        "verification": filters.verification.value if filters.verification else ALL,
+        "from": reported_from.strip(),
+        "to": reported_to.strip(),
+        "representation": filters.representation_code,
+        "sort": order,
+        "dir": "desc" if descending else "asc",
+        "per_page": rows_per_page if rows_per_page != common.PER_PAGE_CHOICES[0] else None,
+    }
+    return common.page(
+        request,
+        "officer/queue.html",
+        staff,
+        {
+            "counts": queue.counts(
+                db, actor=staff, representation_code=filters.representation_code
+            ),
+            "rows": rows,
+            "pages": pages,
+            "params": params,
+            "url": common.url_with("/officer", params),
+            "bad_dates": {name for name, bad in (("from", bad_start), ("to", bad_end)) if bad},
+            "hq": hq,
+            "countries": places.country_choices(negotiate(request)),
+            "posts": common.representation_choices() if hq else [],
+            "per_page_choices": common.PER_PAGE_CHOICES,
+            "done": done,
+        },
+    )
+
+
+@router.get("/officer/duplicates", response_class=HTMLResponse)
+def duplicate_queue(
+    request: Request,
+    db: DbSession,
+    staff: Staff,
+    representation: Text = "",
+    page: Annotated[str, Query(max_length=9)] = "1",
+    done: Text = "",
+) -> Response:
+    """Possible duplicates of my jurisdiction to merge or dismiss, newest first."""
+    if staff is None:
+        return to_sign_in(request)
+    hq = staff.role == Role.HQ_ADMIN
+    post = (representation or None) if hq else None
+    pages, rows = common.paged(
+        lambda limit, offset: queue.duplicates(
+            db, actor=staff, representation_code=post, limit=limit, offset=offset
+        ),
+        common.page_number(page),
+        common.PER_PAGE_CHOICES[0],
+    )
+    params = {"representation": post}
+    return common.page(
+        request,
+        "officer/duplicates.html",
+        staff,
+        {
+            "counts": queue.counts(db, actor=staff, representation_code=post),
+            "rows": rows,
+            "pages": pages,
+            "params": params,
+            "url": common.url_with("/officer/duplicates", params),
+            "hq": hq,
+            "posts": common.representation_choices() if hq else [],
+            "done": done,
+        },
+    )

@@ -1,0 +1,141 @@
+"""Registry queries: every look-up goes through an index (blind index, phone, birth date)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from datetime import date
+
+from sqlalchemy import Select, exists, false, func, select
+from sqlalchemy.orm import Session
+
+from peduli.auth.policy import Scope
+from peduli.registry.models import (
+    ContactKind,
+    ContactPoint,
+    DuplicateCandidate,
+    Passport,
+    Person,
+    PersonStatus,
+    Stay,
+)
+
+
+def person_by_nik_index(session: Session, nik_index: str) -> Person | None:
+    return session.scalar(select(Person).where(Person.nik_index == nik_index))
+
+
+def person_by_passport_index(session: Session, number_index: str) -> Person | None:
+    return session.scalar(
+        select(Person)
+        .join(Passport, Passport.person_id == Person.id)
+        .where(Passport.number_index == number_index)
+    )
+
+
+def person_ids_by_phone(session: Session, phone: str, limit: int) -> list[uuid.UUID]:
+    rows = session.scalars(
+        select(ContactPoint.person_id)
+        .where(ContactPoint.kind == ContactKind.PHONE, ContactPoint.value == phone)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+def people_born_on(
+    session: Session, born: date, *, exclude: uuid.UUID, limit: int = 200
+) -> Sequence[tuple[uuid.UUID, str]]:
+    """Active people with this birth date: the candidates a new record may duplicate."""
+    rows = session.execute(
+        select(Person.id, Person.name_key)
+        .where(
+            Person.date_of_birth == born,
+            Person.status == PersonStatus.ACTIVE,
+            Person.id != exclude,
+        )
+        .limit(limit)
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+def representation_codes(session: Session, person_id: uuid.UUID) -> set[str]:
+    """The representations serving this person (through any of their stays)."""
+    rows = session.scalars(
+        select(Stay.representation_code)
+        .where(Stay.person_id == person_id, Stay.representation_code.is_not(None))
+        .distinct()
+    )
+    return {code for code in rows if code}
+
+
+def representation_codes_of(
+    session: Session, person_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    """Representations per person for a page of results, in one query."""
+    result: dict[uuid.UUID, list[str]] = {pid: [] for pid in person_ids}
+    if not person_ids:
+        return result
+    rows = session.execute(
+        select(Stay.person_id, Stay.representation_code)
+        .where(Stay.person_id.in_(person_ids), Stay.representation_code.is_not(None))
+        .distinct()
+    )
+    for person_id, code in rows:
+        if code:
+            result[person_id].append(code)
+    return result
+
+
+def scoped(query: Select[Person], scope: Scope) -> Select[Person]:
+    """Restrict a person query to the caller's scope (no-op for everyone)."""
+    if scope.everyone:
+        return query
+    if scope.person_id is not None:
+        return query.where(Person.id == scope.person_id)
+    if scope.representation_codes:
+        in_jurisdiction = exists().where(
+            Stay.person_id == Person.id,
+            Stay.representation_code.in_(scope.representation_codes),
+        )
+        return query.where(in_jurisdiction)
+    return query.where(false())
+
+
+def stays_of(session: Session, person_id: uuid.UUID) -> list[Stay]:
+    return list(
+        session.scalars(
+            select(Stay).where(Stay.person_id == person_id).order_by(Stay.arrival_date.desc())
+        )
+    )
+
+
+def passports_of(session: Session, person_id: uuid.UUID) -> list[Passport]:
+    return list(
+        session.scalars(
+            select(Passport)
+            .where(Passport.person_id == person_id)
+            .order_by(Passport.reported_at.desc())
+        )
+    )
+
+
+def contacts_of(session: Session, person_id: uuid.UUID) -> list[ContactPoint]:
+    return list(session.scalars(select(ContactPoint).where(ContactPoint.person_id == person_id)))
+
+
+def open_duplicates(
+    session: Session, *, representation_codes: Collection[str] | None, limit: int, offset: int
+) -> tuple[int, list[DuplicateCandidate]]:
+    """Open duplicate pairs, newest first, for a set of representations or for all."""
+    condition = DuplicateCandidate.status == "open"
+    if representation_codes is not None:
+        condition = condition & DuplicateCandidate.representation_code.in_(representation_codes)
+    total = session.scalar(select(func.count()).select_from(DuplicateCandidate).where(condition))
+    items = session.scalars(
+        select(DuplicateCandidate)
+        .where(condition)
+        .order_by(DuplicateCandidate.created_at.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return total or 0, list(items)

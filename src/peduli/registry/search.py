@@ -1,0 +1,143 @@
+"""Officer search by name (tolerant of spelling variants), NIK, passport or phone.
+
+Identifiers arrive in a POST body, never a URL, and are looked up through indexes:
+the blind index for NIK and passport, the contact index for phones. Results are limited
+to the caller's jurisdiction unless a reason is stated, and every search is audited
+(criteria names only, never their values).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from peduli.auth import audit, policy
+from peduli.auth.actor import Actor, Role
+from peduli.auth.policy import Scope
+from peduli.core.crypto import get_cipher
+from peduli.core.errors import FieldProblem, ValidationFailed
+from peduli.core.i18n import _
+from peduli.reference.profile import get_profile
+from peduli.registry import matching, repository
+from peduli.registry.models import Person, PersonStatus
+from peduli.registry.schemas import PersonSearch
+from peduli.registry.service import NIK_PURPOSE, PASSPORT_PURPOSE
+
+SEARCH_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN})
+NAME_CANDIDATES = 500
+
+
+@dataclass(frozen=True)
+class Hit:
+    person: Person
+    score: float
+    representation_codes: list[str]
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    hits: list[Hit]
+    out_of_scope: bool
+
+
+def search_people(session: Session, *, query: PersonSearch, actor: Actor) -> SearchOutcome:
+    """Find people; identifiers match exactly, names fuzzily, within the caller's scope."""
+    policy.require_role(session, actor, roles=SEARCH_ROLES, action="person.search")
+    criteria = query.model_dump(exclude_none=True, exclude={"reason", "limit"})
+    if not criteria:
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "name",
+                    "criterion_required",
+                    _("Give at least one of name, nik, passport_number or phone."),
+                    _("A NIK, passport or phone finds one person; a name finds similar ones."),
+                )
+            ]
+        )
+    scope, out_of_scope = _search_scope(actor, query.reason)
+    hits = _run(session, query, scope)
+    audit.record(
+        session,
+        actor=actor,
+        action="person.search_out_of_scope" if out_of_scope else "person.search",
+        entity_type="search",
+        fields=sorted(criteria),
+        reason=query.reason,
+    )
+    return SearchOutcome(hits=hits, out_of_scope=out_of_scope)
+
+
+def _search_scope(actor: Actor, reason: str | None) -> tuple[Scope, bool]:
+    scope = policy.person_scope(actor)
+    if scope.everyone or not reason:
+        return scope, False
+    if not policy.may_state_reason(actor) or len(reason.strip()) < policy.MIN_REASON_LENGTH:
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "reason",
+                    "reason_too_short",
+                    _("A reason must say why you need records outside your jurisdiction."),
+                    _("Write at least {min} characters, e.g. the case or call it is for.").format(
+                        min=policy.MIN_REASON_LENGTH
+                    ),
+                )
+            ]
+        )
+    return Scope(everyone=True), True
+
+
+def _run(session: Session, query: PersonSearch, scope: Scope) -> list[Hit]:
+    ids = _identifier_matches(session, query)
+    base = select(Person).where(Person.status == PersonStatus.ACTIVE)
+    if ids is not None:
+        base = base.where(Person.id.in_(ids))
+    if query.date_of_birth:
+        base = base.where(Person.date_of_birth == query.date_of_birth)
+    name_key = get_profile().name_key(query.name) if query.name else None
+    if name_key:
+        base = base.where(Person.name_key.like(f"%{_longest_token(name_key)}%"))
+    limit = NAME_CANDIDATES if name_key else query.limit
+    people = list(session.scalars(repository.scoped(base, scope).limit(limit)))
+    scored = [
+        (p, matching.name_similarity(name_key, p.name_key) if name_key else 100.0) for p in people
+    ]
+    scored.sort(key=lambda item: item[1], reverse=True)
+    top = scored[: query.limit]
+    codes = repository.representation_codes_of(session, [p.id for p, _ in top])
+    return [Hit(person=p, score=score, representation_codes=codes[p.id]) for p, score in top]
+
+
+def _longest_token(name_key: str) -> str:
+    return max(name_key.split(), key=len)
+
+
+def _identifier_matches(session: Session, query: PersonSearch) -> set[uuid.UUID] | None:
+    """People matching every identifier given, or None when no identifier was given."""
+    profile = get_profile()
+    cipher = get_cipher()
+    found: list[set[uuid.UUID]] = []
+    if query.nik:
+        index = cipher.blind_index(profile.normalize_national_id(query.nik), purpose=NIK_PURPOSE)
+        person = repository.person_by_nik_index(session, index)
+        found.append({person.id} if person else set())
+    if query.passport_number:
+        normalized = profile.normalize_passport(query.passport_number)
+        person = repository.person_by_passport_index(
+            session, cipher.blind_index(normalized, purpose=PASSPORT_PURPOSE)
+        )
+        found.append({person.id} if person else set())
+    if query.phone:
+        phone, problems = profile.normalize_phone(
+            query.phone, default_region=profile.home_phone_region, field="phone"
+        )
+        if problems:
+            raise ValidationFailed(problems)
+        found.append(set(repository.person_ids_by_phone(session, phone or "", limit=50)))
+    if not found:
+        return None
+    return set.intersection(*found)

@@ -1,0 +1,546 @@
+"""Registry use-cases: self-report (lapor diri), stays, the person screen and search.
+
+One record per citizen: a report whose NIK or passport is known attaches to that person;
+one that only looks like someone is stored and flagged for an officer (``matching``).
+Every staff read of a person and every change is audited in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+import h3
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from peduli.auth import audit, codes, policy
+from peduli.auth import citizens as citizen_accounts
+from peduli.auth.actor import POST_BOUND_ROLES, Actor, Role
+from peduli.auth.policy import Access
+from peduli.core.crypto import get_cipher
+from peduli.core.db import utcnow
+from peduli.core.errors import Forbidden, NotFound, ValidationFailed
+from peduli.core.i18n import _
+from peduli.reference.profile import CountryProfile, get_profile
+from peduli.reference.representations import Representation, load_directory
+from peduli.registry import matching, repository, validation
+from peduli.registry.models import (
+    ContactKind,
+    ContactPoint,
+    DataRequest,
+    Passport,
+    Person,
+    Stay,
+    StayStatus,
+)
+from peduli.registry.schemas import SelfReportCreate, StayFields, StayUpdate
+
+H3_RESOLUTION = 8  # ~0.7 km² cells: fine enough for crisis areas, coarse parents derive
+NAME_KEY_LENGTH = 400  # the column width; folding can lengthen a name (M. → muhammad)
+NIK_PURPOSE = "nik"
+PASSPORT_PURPOSE = "passport"
+CONSENT_VERSION = "2026-11"  # the privacy notice a citizen agreed to
+REPORTING_ROLES = frozenset({Role.CITIZEN, Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN})
+
+
+@dataclass(frozen=True)
+class SelfReportOutcome:
+    person: Person
+    stay: Stay
+    representation: Representation | None
+    attached_to_existing: bool
+    possible_duplicates: int
+    account_linked: bool
+
+
+def _today() -> date:
+    return utcnow().date()
+
+
+def resolve_representation(stay: StayFields | Stay) -> Representation | None:
+    """The post whose jurisdiction covers where the stay is."""
+    directory = load_directory(get_profile().representations_resource)
+    return directory.resolve(
+        country=stay.country.upper(),
+        subdivision=stay.subdivision.upper() if stay.subdivision else None,
+        city=stay.city,
+        latitude=stay.latitude,
+        longitude=stay.longitude,
+    )
+
+
+def h3_cell(latitude: float | None, longitude: float | None) -> str | None:
+    """The H3 cell a stay is indexed by (None without coordinates)."""
+    if latitude is None or longitude is None:
+        return None
+    return str(h3.latlng_to_cell(latitude, longitude, H3_RESOLUTION))
+
+
+def sealed(value: str, *, purpose: str) -> tuple[str, str]:
+    """How an identifier (NIK, passport number) is stored: ciphertext and blind index."""
+    cipher = get_cipher()
+    return cipher.encrypt(value, purpose=purpose), cipher.blind_index(value, purpose=purpose)
+
+
+def stored_name_key(full_name: str, profile: CountryProfile) -> str:
+    """The ``name_key`` column of a person: the profile's key, cut to the column width."""
+    return profile.name_key(full_name)[:NAME_KEY_LENGTH]
+
+
+def submit_self_report(
+    session: Session, *, report: SelfReportCreate, actor: Actor, today: date | None = None
+) -> SelfReportOutcome:
+    """Record a lapor diri for the signed-in citizen, or by staff for someone in their scope."""
+    policy.require_role(session, actor, roles=REPORTING_ROLES, action="self_report.create")
+    profile = get_profile()
+    identity = validation.validate_report(report, profile, today=today or _today())
+    representation = resolve_representation(report)
+    _authorize_reporter(session, actor, representation)
+    person, attached = _find_or_create_person(session, report, identity, profile, actor)
+    linked = _link_reporter(session, actor, person, attached, identity)
+    _record_identifiers(session, person, identity, known=attached)
+    stay = _add_stay(session, person, report, representation, source=_source(actor))
+    duplicates = 0 if attached else matching.flag_possible_duplicates(session, person, stay)
+    audit.record(
+        session,
+        actor=actor,
+        action="self_report.create",
+        entity_type="stay",
+        entity_id=str(stay.id),
+        subject_person_id=person.id,
+        fields=sorted(report.model_fields_set),
+    )
+    return SelfReportOutcome(person, stay, representation, attached, duplicates, linked)
+
+
+def _source(actor: Actor) -> str:
+    return "self_report" if actor.role == Role.CITIZEN else "officer"
+
+
+def _authorize_reporter(
+    session: Session, actor: Actor, representation: Representation | None
+) -> None:
+    """Staff may only report for people whose stay falls in their own jurisdiction."""
+    if actor.role not in POST_BOUND_ROLES:
+        return
+    codes = {representation.code} if representation else set()
+    policy.authorize(
+        session,
+        actor,
+        access=Access.WRITE,
+        action="self_report.create",
+        person_id=None,
+        representation_codes=codes,
+    )
+
+
+def _find_or_create_person(
+    session: Session,
+    report: SelfReportCreate,
+    identity: validation.Identity,
+    profile: CountryProfile,
+    actor: Actor,
+) -> tuple[Person, bool]:
+    existing = _known_person(session, identity, actor)
+    if existing is not None:
+        _update_profile_fields(existing, report)
+        return existing, True
+    # A report with the same NIK committing between the look-up and this insert trips the
+    # unique blind index; the request then answers 409 "try again" and the retry attaches.
+    person = _new_person(report, identity, profile)
+    session.add(person)
+    session.flush()  # the person row first: its passport and contacts refer to it
+    return person, False
+
+
+def _known_person(session: Session, identity: validation.Identity, actor: Actor) -> Person | None:
+    cipher = get_cipher()
+    by_nik = (
+        repository.person_by_nik_index(
+            session, cipher.blind_index(identity.nik, purpose=NIK_PURPOSE)
+        )
+        if identity.nik
+        else None
+    )
+    if by_nik is not None:
+        return _follow_merges(session, by_nik)
+    if identity.passport:
+        index = cipher.blind_index(identity.passport, purpose=PASSPORT_PURPOSE)
+        by_passport = repository.person_by_passport_index(session, index)
+        if by_passport is not None:
+            return _follow_merges(session, by_passport)
+    if actor.role == Role.CITIZEN and actor.person_id is not None:
+        return session.get(Person, actor.person_id)
+    return None
+
+
+def _follow_merges(session: Session, person: Person) -> Person:
+    while person.merged_into_id is not None:
+        survivor = session.get(Person, person.merged_into_id)
+        if survivor is None:
+            break
+        person = survivor
+    return person
+
+
+def _new_person(
+    report: SelfReportCreate, identity: validation.Identity, profile: CountryProfile
+) -> Person:
+    nik_encrypted, nik_index = (
+        sealed(identity.nik, purpose=NIK_PURPOSE) if identity.nik else (None, None)
+    )
+    person = Person(
+        id=uuid.uuid4(),
+        full_name=report.full_name,
+        name_key=stored_name_key(report.full_name, profile),
+        sex=report.sex,
+        date_of_birth=report.date_of_birth,
+        home_province=identity.nik[:2] if identity.nik else None,
+        nik_encrypted=nik_encrypted,
+        nik_index=nik_index,
+    )
+    _update_profile_fields(person, report)
+    return person
+
+
+def _update_profile_fields(person: Person, report: SelfReportCreate) -> None:
+    """The newest report's contact preferences win; identity fields are kept."""
+    person.preferred_language = report.language
+    person.place_of_birth = report.place_of_birth or person.place_of_birth
+    if report.emergency_contact_name:
+        person.emergency_contact_name = report.emergency_contact_name
+        person.emergency_contact_relation = report.emergency_contact_relation
+    if report.consent:
+        person.consent_at = utcnow()
+        person.consent_version = CONSENT_VERSION
+
+
+def _link_reporter(
+    session: Session,
+    actor: Actor,
+    person: Person,
+    attached: bool,
+    identity: validation.Identity,
+) -> bool:
+    """Link a reporting citizen's account to the person, unless the record is someone else's."""
+    if actor.role != Role.CITIZEN:
+        return False
+    if actor.person_id == person.id:
+        return True
+    if actor.person_id is not None:
+        _deny_foreign_identity(session, actor, person)
+    if attached and not _may_claim(session, actor, person):
+        if citizen_accounts.person_has_citizen_account(session, person_id=person.id):
+            _deny_foreign_identity(session, actor, person)
+        session.add(
+            DataRequest(
+                person_id=person.id,
+                kind="identity_claim",
+                message="A signed-in citizen reported with this record's identifiers; "
+                "confirm the identity before linking the account.",
+            )
+        )
+        return False
+    codes.link_citizen_person(session, account_id=actor.account_id, person_id=person.id)
+    return True
+
+
+def _may_claim(session: Session, actor: Actor, person: Person) -> bool:
+    """A citizen may claim an existing record when it lists the address they signed in with."""
+    address = citizen_accounts.citizen_address(session, account_id=actor.account_id)
+    contacts = {c.value for c in repository.contacts_of(session, person.id)}
+    return address in contacts
+
+
+def _deny_foreign_identity(session: Session, actor: Actor, person: Person) -> None:
+    audit.record_denial(
+        session,
+        actor=actor,
+        action="self_report.create",
+        entity_type="person",
+        entity_id=str(person.id),
+        subject_person_id=person.id,
+    )
+    raise Forbidden(
+        _(
+            "These identifiers belong to a record linked to another account. If they are "
+            "yours, contact your representation's hotline to have the record checked."
+        ),
+        code="identity_mismatch",
+    )
+
+
+def _record_identifiers(
+    session: Session, person: Person, identity: validation.Identity, *, known: bool
+) -> None:
+    """Add the report's passport and contacts; a new person has none yet, so skip the checks."""
+    if identity.nik and person.nik_index is None:
+        person.nik_encrypted, person.nik_index = sealed(identity.nik, purpose=NIK_PURPOSE)
+    if identity.passport and known:
+        _record_passport(session, person, identity.passport)
+    elif identity.passport:
+        session.add(_passport(person, identity.passport))
+    for kind, value in ((ContactKind.PHONE, identity.phone), (ContactKind.EMAIL, identity.email)):
+        if value and known:
+            _record_contact(session, person, kind, value)
+        elif value:
+            session.add(ContactPoint(person_id=person.id, kind=kind, value=value, is_primary=True))
+    if identity.emergency_phone:
+        person.emergency_contact_phone = identity.emergency_phone
+
+
+def _record_passport(session: Session, person: Person, number: str) -> None:
+    index = get_cipher().blind_index(number, purpose=PASSPORT_PURPOSE)
+    holder = session.scalar(select(Passport).where(Passport.number_index == index))
+    if holder is not None:
+        if holder.person_id != person.id:
+            matching.flag_pair(
+                session, person.id, holder.person_id, score=100.0, reason="same passport number"
+            )
+        return
+    for older in repository.passports_of(session, person.id):
+        older.is_current = False
+    session.add(_passport(person, number))
+
+
+def _passport(person: Person, number: str) -> Passport:
+    encrypted, index = sealed(number, purpose=PASSPORT_PURPOSE)
+    return Passport(
+        person_id=person.id,
+        number_encrypted=encrypted,
+        number_index=index,
+        is_current=True,
+        reported_at=utcnow(),
+    )
+
+
+def _record_contact(session: Session, person: Person, kind: ContactKind, value: str) -> None:
+    contacts = [c for c in repository.contacts_of(session, person.id) if c.kind == kind]
+    if any(c.value == value for c in contacts):
+        return
+    for contact in contacts:
+        contact.is_primary = False
+    session.add(ContactPoint(person_id=person.id, kind=kind, value=value, is_primary=True))
+
+
+def _add_stay(
+    session: Session,
+    person: Person,
+    fields: StayFields,
+    representation: Representation | None,
+    *,
+    source: str,
+) -> Stay:
+    stay = Stay(
+        id=uuid.uuid4(),
+        person_id=person.id,
+        country=fields.country.upper(),
+        subdivision=fields.subdivision.upper() if fields.subdivision else None,
+        city=fields.city,
+        address=fields.address,
+        latitude=fields.latitude,
+        longitude=fields.longitude,
+        h3_cell=h3_cell(fields.latitude, fields.longitude),
+        purpose=fields.purpose,
+        sector=fields.sector,
+        employer=fields.employer,
+        placement_agency=fields.placement_agency,
+        arrival_date=fields.arrival_date,
+        planned_end_date=fields.planned_end_date,
+        status=StayStatus.ACTIVE,
+        representation_code=representation.code if representation else None,
+        source=source,
+    )
+    session.add(stay)
+    session.flush()
+    return stay
+
+
+def authorize_person(
+    session: Session,
+    actor: Actor,
+    *,
+    person_id: uuid.UUID,
+    access: Access,
+    action: str,
+    reason: str | None = None,
+) -> policy.Decision:
+    """Apply the policy to a person, who is served by the representations of their stays."""
+    return policy.authorize(
+        session,
+        actor,
+        access=access,
+        action=action,
+        person_id=person_id,
+        representation_codes=repository.representation_codes(session, person_id),
+        reason=reason,
+    )
+
+
+def _stay_for_change(session: Session, stay_id: uuid.UUID, actor: Actor, action: str) -> Stay:
+    stay = session.get(Stay, stay_id)
+    if stay is None:
+        raise NotFound(_("No stay has this id; check the link or list your stays again."))
+    policy.authorize(
+        session,
+        actor,
+        access=Access.WRITE,
+        action=action,
+        person_id=stay.person_id,
+        representation_codes={stay.representation_code} if stay.representation_code else set(),
+    )
+    return stay
+
+
+def update_stay(session: Session, *, stay_id: uuid.UUID, changes: StayUpdate, actor: Actor) -> Stay:
+    """Change a stay; a move to another country or city re-decides the representation."""
+    stay = _stay_for_change(session, stay_id, actor, "stay.update")
+    changed = changes.model_dump(exclude_unset=True)
+    if changes.country:
+        changed["country"] = changes.country.upper()
+    merged = StayFields.model_validate(
+        {field: getattr(stay, field) for field in StayFields.model_fields} | changed
+    )
+    require = validation.stay_problems(merged, today=_today())
+    if require:
+        raise ValidationFailed(require)
+    for field, value in changed.items():
+        setattr(stay, field, value)
+    stay.h3_cell = h3_cell(stay.latitude, stay.longitude)
+    representation = resolve_representation(merged)
+    stay.representation_code = representation.code if representation else None
+    audit.record(
+        session,
+        actor=actor,
+        action="stay.update",
+        entity_type="stay",
+        entity_id=str(stay.id),
+        subject_person_id=stay.person_id,
+        fields=sorted(changed),
+    )
+    return stay
+
+
+def report_departure(
+    session: Session, *, stay_id: uuid.UUID, departed_on: date, actor: Actor
+) -> Stay:
+    """Close a stay: the citizen has left the country."""
+    stay = _stay_for_change(session, stay_id, actor, "stay.depart")
+    if departed_on < stay.arrival_date:
+        raise ValidationFailed(
+            [
+                validation.FieldProblem(
+                    "departed_on",
+                    "before_arrival",
+                    _("The departure date is before the arrival date ({arrival}).").format(
+                        arrival=stay.arrival_date.isoformat()
+                    ),
+                    _("Give the day you left, on or after the arrival date."),
+                )
+            ]
+        )
+    stay.departed_on = departed_on
+    stay.status = StayStatus.DEPARTED
+    audit.record(
+        session,
+        actor=actor,
+        action="stay.depart",
+        entity_type="stay",
+        entity_id=str(stay.id),
+        subject_person_id=stay.person_id,
+        fields=["departed_on", "status"],
+    )
+    return stay
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """A person with their documents in clear, for an authorised reader."""
+
+    person: Person
+    nik: str | None
+    passports: list[tuple[str, Passport]]
+    contacts: list[ContactPoint]
+    stays: list[Stay]
+
+
+def read_person(
+    session: Session, *, person_id: uuid.UUID, actor: Actor, reason: str | None = None
+) -> PersonView:
+    """The one screen per person; every staff read is audited, out-of-scope reads with reason."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(_("No person has this id."))
+    decision = authorize_person(
+        session, actor, person_id=person.id, access=Access.READ, action="person.read", reason=reason
+    )
+    view = _person_view(session, person)
+    audit.record(
+        session,
+        actor=actor,
+        action="person.read" if not decision.out_of_scope else "person.read_out_of_scope",
+        entity_type="person",
+        entity_id=str(person.id),
+        subject_person_id=person.id,
+        fields=["identity", "nik", "passports", "contacts", "stays"],
+        reason=reason,
+    )
+    return view
+
+
+def _person_view(session: Session, person: Person) -> PersonView:
+    cipher = get_cipher()
+    nik = (
+        cipher.decrypt(person.nik_encrypted, purpose=NIK_PURPOSE) if person.nik_encrypted else None
+    )
+    passports = [
+        (cipher.decrypt(p.number_encrypted, purpose=PASSPORT_PURPOSE), p)
+        for p in repository.passports_of(session, person.id)
+    ]
+    return PersonView(
+        person=person,
+        nik=nik,
+        passports=passports,
+        contacts=repository.contacts_of(session, person.id),
+        stays=repository.stays_of(session, person.id),
+    )
+
+
+def own_person_view(session: Session, *, actor: Actor) -> PersonView:
+    """The signed-in citizen's own record (not audited as a staff read)."""
+    if actor.role != Role.CITIZEN or actor.person_id is None:
+        raise NotFound(_("You have no record yet; make a self-report (lapor diri) first."))
+    person = session.get(Person, actor.person_id)
+    if person is None:
+        raise NotFound(_("You have no record yet; make a self-report (lapor diri) first."))
+    return _person_view(session, person)
+
+
+def verify_person(
+    session: Session, *, person_id: uuid.UUID, actor: Actor, verified: bool
+) -> Person:
+    """An officer confirms (or rejects) a record after checking it against documents."""
+    policy.require_role(
+        session, actor, roles={Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN}, action="person.verify"
+    )
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(_("No person has this id."))
+    authorize_person(
+        session, actor, person_id=person.id, access=Access.WRITE, action="person.verify"
+    )
+    person.verification = "verified" if verified else "rejected"
+    person.verified_by = actor.account_id
+    person.verified_at = utcnow()
+    audit.record(
+        session,
+        actor=actor,
+        action="person.verify",
+        entity_type="person",
+        entity_id=str(person.id),
+        subject_person_id=person.id,
+        fields=["verification"],
+    )
+    return person

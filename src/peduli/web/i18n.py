@@ -1,0 +1,96 @@
+"""Languages of the pages: catalogues, the reader's language, and locale-aware formatting.
+
+Catalogues are gettext ``.po`` files in ``peduli/locale/<lang>/LC_MESSAGES/<area>.po``, one
+per area (``core`` for domain messages, ``citizen``, ``officer``, ``shared``) so that people
+working on different pages never edit the same file. All areas of a language are merged
+into one catalogue when first needed.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale, dates, numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from fastapi import Request
+
+LOCALE_DIR = Path(__file__).parent.parent / "locale"
+LANGUAGES = ("id", "en", "zh", "fr")
+DEFAULT_LANGUAGE = "id"
+LANGUAGE_COOKIE = "peduli_lang"
+# What each language is called in itself, for the language picker.
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English", "zh": "中文", "fr": "Français"}
+# Babel locales used for formatting dates, numbers and money.
+BABEL_LOCALES = {"id": "id_ID", "en": "en_GB", "zh": "zh_Hans_CN", "fr": "fr_FR"}
+
+
+@lru_cache
+def translations(language: str) -> Translations:
+    """The merged catalogue of one language (English source strings when none exists)."""
+    merged = Translations()
+    for po_path in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po")):
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog, use_fuzzy=False)
+        buffer.seek(0)
+        merged.merge(Translations(fp=buffer))
+    return merged
+
+
+def _accepted(header: str) -> list[str]:
+    """Languages of an Accept-Language header, most wanted first."""
+    weighted = []
+    for index, item in enumerate(header.split(",")):
+        tag, _, params = item.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        weighted.append((-quality, index, tag.strip().lower().split("-")[0]))
+    return [tag for _, _, tag in sorted(weighted) if tag]
+
+
+def negotiate(request: Request) -> str:
+    """The user's choice (cookie or ?lang=), then Accept-Language, then Indonesian."""
+    chosen = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    for language in _accepted(request.headers.get("accept-language", "")):
+        if language in LANGUAGES:
+            return language
+    return DEFAULT_LANGUAGE
+
+
+def babel_locale(language: str) -> Locale:
+    return Locale.parse(BABEL_LOCALES.get(language, BABEL_LOCALES[DEFAULT_LANGUAGE]))
+
+
+def format_date(value: date | datetime | None, language: str, style: str = "medium") -> str:
+    """A date as a reader of ``language`` writes it (17 Mei 2026, 2026年5月17日 …)."""
+    if value is None:
+        return ""
+    return dates.format_date(value, format=style, locale=babel_locale(language))
+
+
+def format_datetime(value: datetime | None, language: str, timezone: str = "UTC") -> str:
+    if value is None:
+        return ""
+    return dates.format_datetime(
+        value, format="medium", tzinfo=dates.get_timezone(timezone), locale=babel_locale(language)
+    )
+
+
+def format_number(value: float | int, language: str) -> str:
+    return numbers.format_decimal(value, locale=babel_locale(language))
+
+
+def format_money(value: float | int, currency: str, language: str) -> str:
+    return numbers.format_currency(value, currency, locale=babel_locale(language))

@@ -1,0 +1,228 @@
+"""Every role × every registry endpoint × in-scope / out-of-scope: zero leaks.
+
+The expectations are written out here as a table, independently of the policy code, so a
+change in the policy that widens access makes this test fail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from peduli.api.app import create_app
+from peduli.auth import service as auth_service
+from peduli.auth.actor import Role
+from peduli.auth.audit import AuditEntry
+from peduli.core.db import session_scope
+from peduli.notify.models import OutboxMessage
+from peduli.registry import service as registry_service
+from tests.conftest import empty_all_tables
+from tests.factories import KUALA_LUMPUR, nik, report, staff
+
+SEOUL_POST, KL_POST = "kbri-seoul", "kbri-kuala-lumpur"
+STAFF = {
+    "officer_seoul": (Role.OFFICER, SEOUL_POST),
+    "supervisor_seoul": (Role.SUPERVISOR, SEOUL_POST),
+    "officer_kl": (Role.OFFICER, KL_POST),
+    "hq_analyst": (Role.HQ_ANALYST, None),
+    "hq_admin": (Role.HQ_ADMIN, None),
+    "partner": (Role.PARTNER, None),
+    "agency": (Role.AGENCY, None),
+}
+# Who may reach a person served by each post (reads and writes alike, no reason given).
+REACH = {
+    "officer_seoul": {SEOUL_POST},
+    "supervisor_seoul": {SEOUL_POST},
+    "officer_kl": {KL_POST},
+    "hq_admin": {SEOUL_POST, KL_POST},
+    "citizen_owner": {"own"},
+}
+SEARCHERS = {"officer_seoul", "supervisor_seoul", "officer_kl", "hq_admin"}
+REPORTERS = {"officer_seoul", "supervisor_seoul", "officer_kl", "hq_admin"}
+
+
+@dataclass
+class World:
+    client: TestClient
+    headers: dict[str, dict[str, str]]
+    people: dict[str, dict[str, Any]]
+
+
+def _citizen_headers(client: TestClient, address: str) -> dict[str, str]:
+    client.cookies.clear()
+    assert client.post("/api/v1/auth/citizen/code", json={"address": address}).status_code == 202
+    with session_scope() as db:
+        body = db.scalars(
+            select(OutboxMessage.body).order_by(OutboxMessage.created_at.desc()).limit(1)
+        ).one()
+    code = re.search(r"\b(\d{6})\b", body).group(1)  # type: ignore[union-attr]
+    signed_in = client.post("/api/v1/auth/citizen/verify", json={"address": address, "code": code})
+    assert signed_in.status_code == 200, signed_in.text
+    cookie = client.cookies.get("peduli_session")
+    client.cookies.clear()
+    return {"Cookie": f"peduli_session={cookie}", "X-CSRF-Token": signed_in.json()["csrf_token"]}
+
+
+@pytest.fixture(scope="module")
+def world(engine: Engine) -> Iterator[World]:
+    """One world for the whole matrix (built once: staff passwords are argon2-hashed)."""
+    empty_all_tables(engine)
+    with TestClient(create_app()) as client:
+        yield _build_world(client)
+
+
+def _build_world(client: TestClient) -> World:
+    headers: dict[str, dict[str, str]] = {"anonymous": {}}
+    with session_scope() as db:
+        for name, (role, post) in STAFF.items():
+            email = f"{name}@kemlu.example"
+            auth_service.create_staff(db, email=email, role=role, representation_code=post)
+            token = auth_service.create_token(db, email=email)
+            headers[name] = {"Authorization": f"Bearer {token}"}
+    headers["citizen_owner"] = _citizen_headers(client, "owner@example.org")
+    headers["citizen_stranger"] = _citizen_headers(client, "stranger@example.org")
+    owner_report = report(email="owner@example.org").model_dump(mode="json")
+    created = client.post(
+        "/api/v1/self-reports", json=owner_report, headers=headers["citizen_owner"]
+    )
+    assert created.status_code == 201, created.text
+    seoul = created.json()
+    with session_scope() as db:
+        kl_report = report(
+            nik=nik(serial=2),
+            passport_number="B2345678",
+            full_name="Siti Aminah",
+            sex="M",
+            phone="+60123456789",
+            email=None,
+            **KUALA_LUMPUR,
+        )
+        kl = registry_service.submit_self_report(db, report=kl_report, actor=staff(Role.HQ_ADMIN))
+        kl_ids = {"person": {"id": str(kl.person.id)}, "stay": {"id": str(kl.stay.id)}}
+    people = {
+        SEOUL_POST: seoul | {"nik": nik(), "name": "Muhammad Yusuf"},
+        KL_POST: kl_ids | {"nik": nik(serial=2), "name": "Siti Aminah"},
+    }
+    return World(client=client, headers=headers, people=people)
+
+
+ROLES = [*STAFF, "citizen_owner", "citizen_stranger", "anonymous"]
+
+
+def _may_reach(role: str, post: str) -> bool:
+    reach = REACH.get(role, set())
+    return post in reach or ("own" in reach and post == SEOUL_POST)
+
+
+def _denials(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return (
+            conn.scalar(
+                select(func.count()).select_from(AuditEntry).where(AuditEntry.outcome == "denied")
+            )
+            or 0
+        )
+
+
+def _expect(response: Any, role: str, allowed: bool, secret: str) -> None:
+    if role == "anonymous":
+        assert response.status_code == 401, response.text
+    elif allowed:
+        assert response.status_code in (200, 201), (role, response.status_code, response.text)
+    else:
+        assert response.status_code in (403, 404), (role, response.status_code, response.text)
+        assert secret not in response.text, f"{role} saw data it may not see"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("post", [SEOUL_POST, KL_POST])
+def test_person_reads_and_stay_writes(world: World, role: str, post: str, engine: Engine) -> None:
+    target = world.people[post]
+    person_id, stay_id = target["person"]["id"], target["stay"]["id"]
+    allowed = _may_reach(role, post)
+    headers = world.headers[role]
+    before = _denials(engine)
+    calls = [
+        ("GET", f"/api/v1/persons/{person_id}", None),
+        ("PATCH", f"/api/v1/stays/{stay_id}", {"address": "Jalan Baru 5"}),
+        ("POST", f"/api/v1/stays/{stay_id}/departure", {"departed_on": "2026-01-02"}),
+    ]
+    for method, url, body in calls:
+        response = world.client.request(method, url, json=body, headers=headers)
+        _expect(response, role, allowed, target["nik"])
+    staff_write_allowed = allowed and role != "citizen_owner"
+    verification = world.client.post(f"/api/v1/persons/{person_id}/verification", headers=headers)
+    _expect(verification, role, staff_write_allowed, target["name"])
+    if role not in ("anonymous",) and not (allowed and staff_write_allowed):
+        assert _denials(engine) > before, "every denial is audited"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("post", [SEOUL_POST, KL_POST])
+def test_search_never_returns_people_outside_scope(world: World, role: str, post: str) -> None:
+    target = world.people[post]
+    response = world.client.post(
+        "/api/v1/persons/search", json={"nik": target["nik"]}, headers=world.headers[role]
+    )
+    if role == "anonymous":
+        assert response.status_code == 401
+        return
+    if role not in SEARCHERS:
+        assert response.status_code == 403
+        return
+    hits = response.json()["hits"]
+    assert len(hits) == (1 if _may_reach(role, post) else 0), (role, post, hits)
+
+
+@pytest.mark.parametrize("role", [*STAFF, "anonymous"])
+@pytest.mark.parametrize("post", [SEOUL_POST, KL_POST])
+def test_staff_self_reports_only_inside_their_jurisdiction(
+    world: World, role: str, post: str
+) -> None:
+    """Citizens report for themselves anywhere (tests/registry/test_service.py)."""
+    place = {} if post == SEOUL_POST else KUALA_LUMPUR
+    serial = 100 + ROLES.index(role) * 2 + (post == KL_POST)
+    body = report(
+        nik=nik(born=date(1985, 1, 2), serial=serial),
+        passport_number=f"A{serial:07d}",
+        date_of_birth=date(1985, 1, 2),
+        full_name=f"Pekerja {serial}",
+        phone=None,
+        email=f"p{serial}@example.org",
+        **place,
+    ).model_dump(mode="json")
+    response = world.client.post("/api/v1/self-reports", json=body, headers=world.headers[role])
+    allowed = role in REPORTERS and _may_reach(role, post)
+    _expect(response, role, allowed, "Pekerja")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_duplicate_queue_is_per_post(world: World, role: str) -> None:
+    response = world.client.get("/api/v1/duplicates", headers=world.headers[role])
+    if role == "anonymous":
+        assert response.status_code == 401
+    elif role in SEARCHERS:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_my_record_is_only_mine(world: World, role: str) -> None:
+    response = world.client.get("/api/v1/me", headers=world.headers[role])
+    if role == "citizen_owner":
+        assert response.status_code == 200
+        assert response.json()["nik"] == world.people[SEOUL_POST]["nik"]
+    elif role == "anonymous":
+        assert response.status_code == 401
+    else:
+        assert response.status_code == 404
+        assert world.people[SEOUL_POST]["nik"] not in response.text

@@ -1,0 +1,131 @@
+"""The HTTP surface: health, OpenAPI, problem+json errors, the self-report contract."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from peduli.auth import service as auth_service
+from peduli.auth.actor import Role
+from peduli.registry import repository as registry_repository
+from tests.factories import report
+
+
+def _officer_headers(db: Session) -> dict[str, str]:
+    auth_service.create_staff(
+        db, email="officer@kemlu.example", role=Role.OFFICER, representation_code="kbri-seoul"
+    )
+    token = auth_service.create_token(db, email="officer@kemlu.example")
+    db.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_healthz_checks_the_database(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_openapi_documents_the_registry(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/v1/self-reports", "/api/v1/persons/search", "/api/v1/representations"):
+        assert path in paths
+
+
+def test_self_report_answers_person_stay_and_representation(
+    client: TestClient, db: Session
+) -> None:
+    headers = _officer_headers(db)
+    response = client.post(
+        "/api/v1/self-reports", json=report().model_dump(mode="json"), headers=headers
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["person"]["id"]
+    assert body["stay"]["id"]
+    assert body["representation"]["code"] == "kbri-seoul"
+    assert response.headers["cache-control"] == "no-store"
+    assert "nik" not in body["person"], "summaries never carry the NIK"
+
+
+def test_bad_fields_come_back_as_problem_json_one_entry_each(
+    client: TestClient, db: Session
+) -> None:
+    headers = _officer_headers(db)
+    bad = report().model_dump(mode="json") | {
+        "nik": "12345",
+        "sex": "X",
+        "country": "KR",
+        "arrival_date": "not a date",
+    }
+    response = client.post("/api/v1/self-reports", json=bad, headers=headers)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert problem["type"].endswith("/validation_failed") and problem["status"] == 422
+    fields = [error["field"] for error in problem["errors"]]
+    assert {"sex", "arrival_date"} <= set(fields)
+    assert all(error["message"] and error["hint"] for error in problem["errors"])
+
+
+def test_domain_rules_use_the_same_problem_shape(client: TestClient, db: Session) -> None:
+    headers = _officer_headers(db)
+    bad = report(nik="3171011705910001").model_dump(mode="json")
+    problem = client.post("/api/v1/self-reports", json=bad, headers=headers).json()
+    assert [error["field"] for error in problem["errors"]] == ["nik"]
+    assert "3171011705910001" not in str(problem), "the NIK is not echoed back"
+
+
+def test_anonymous_self_report_is_refused(client: TestClient) -> None:
+    response = client.post("/api/v1/self-reports", json=report().model_dump(mode="json"))
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_unknown_route_is_a_problem_not_a_stack_trace(client: TestClient) -> None:
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_search_by_identifier_is_post_only(client: TestClient, db: Session) -> None:
+    headers = _officer_headers(db)
+    assert client.get("/api/v1/persons/search", headers=headers).status_code in (404, 405, 422)
+    response = client.post(
+        "/api/v1/persons/search", json={"nik": "3171011705900001"}, headers=headers
+    )
+    assert response.status_code == 200
+
+
+def test_no_identifier_can_travel_in_a_url(client: TestClient) -> None:
+    """NIK, passport and phone go in bodies only: no path or query parameter carries them."""
+    spec = client.get("/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                name = parameter["name"].lower()
+                assert not any(word in name for word in ("nik", "passport", "phone")), (path, name)
+
+
+def test_a_race_on_the_same_nik_answers_409_try_again(
+    client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two reports with one NIK at the same moment: the loser gets a clear 409, not a 500."""
+    headers = _officer_headers(db)
+    body = report().model_dump(mode="json")
+    assert client.post("/api/v1/self-reports", json=body, headers=headers).status_code == 201
+    # The race: the second request's look-up ran before the first one committed.
+    monkeypatch.setattr(registry_repository, "person_by_nik_index", lambda *_: None)
+    monkeypatch.setattr(registry_repository, "person_by_passport_index", lambda *_: None)
+    response = client.post("/api/v1/self-reports", json=body, headers=headers)
+    assert response.status_code == 409
+    assert response.json()["code"] == "concurrent_change"
+
+
+def test_the_transaction_commits_before_the_response_is_sent() -> None:
+    """A client that got 201 can read its write at once, and never gets 201 for a rollback."""
+    from peduli.api import deps
+
+    (dependency,) = [m for m in deps.DbSession.__metadata__ if hasattr(m, "scope")]
+    assert dependency.scope == "function"

@@ -1,0 +1,116 @@
+"""The audit chain: appended in the action's transaction, and any tampering is found."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from peduli.auth import audit
+from peduli.auth.audit import AuditEntry
+from peduli.cli.audit import app
+from peduli.core.db import session_scope
+from tests.factories import staff
+
+
+def _write(db: Session, count: int) -> None:
+    actor = staff()
+    for number in range(count):
+        audit.record(
+            db,
+            actor=actor,
+            action="person.read",
+            entity_type="person",
+            entity_id=str(number),
+            subject_person_id=uuid.uuid4(),
+            fields=["nik"],
+        )
+    db.commit()
+
+
+def test_an_intact_chain_verifies(db: Session) -> None:
+    _write(db, 5)
+    result = audit.verify(db)
+    assert result.ok and result.checked == 5
+
+
+def test_an_altered_entry_is_named(db: Session) -> None:
+    _write(db, 5)
+    third = db.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq).offset(2).limit(1)).one()
+    db.execute(update(AuditEntry).where(AuditEntry.seq == third).values(reason="edited later"))
+    db.commit()
+    result = audit.verify(db)
+    assert (result.ok, result.broken_seq) == (False, third)
+
+
+def test_a_removed_entry_breaks_the_chain_at_its_successor(db: Session) -> None:
+    _write(db, 5)
+    seqs = list(db.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq)))
+    db.execute(delete(AuditEntry).where(AuditEntry.seq == seqs[1]))
+    db.commit()
+    assert audit.verify(db).broken_seq == seqs[2]
+
+
+def test_removing_the_newest_entries_is_caught_with_a_noted_head(db: Session) -> None:
+    _write(db, 3)
+    noted = audit.head(db)
+    newest = db.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)).one()
+    db.execute(delete(AuditEntry).where(AuditEntry.seq == newest))
+    db.commit()
+    assert audit.verify(db).ok, "a shorter chain is still a valid chain"
+    assert not audit.verify(db, expected_head=noted).ok
+
+
+def test_cli_exits_nonzero_and_names_the_broken_entry(db: Session) -> None:
+    _write(db, 3)
+    runner = CliRunner()
+    assert runner.invoke(app, ["verify"]).exit_code == 0
+    first = db.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq).limit(1)).one()
+    db.execute(update(AuditEntry).where(AuditEntry.seq == first).values(actor_display="someone"))
+    db.commit()
+    result = runner.invoke(app, ["verify"])
+    assert result.exit_code == 1
+    assert f"entry #{first}" in result.output
+
+
+def test_nothing_is_audited_when_the_action_rolls_back(db: Session) -> None:
+    audit.record(db, actor=staff(), action="stay.update", entity_type="stay")
+    db.rollback()
+    assert db.scalars(select(AuditEntry)).first() is None
+
+
+def test_concurrent_writers_never_fork_the_chain(clean_engine: Engine) -> None:
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            for _ in range(10):
+                with session_scope() as session:
+                    audit.record(session, actor=staff(), action="person.read", entity_type="person")
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    with session_scope() as session:
+        result = audit.verify(session)
+    assert result.ok and result.checked == 40
+
+
+@pytest.mark.parametrize("secret", ["3171011705900001", "C1234567"])
+def test_values_of_secret_fields_never_enter_the_log(db: Session, secret: str) -> None:
+    audit.record(
+        db, actor=staff(), action="person.read", entity_type="person", fields=["nik", "passport"]
+    )
+    db.commit()
+    rows = db.execute(select(AuditEntry)).scalars().all()
+    assert all(secret not in str(vars(row)) for row in rows)

@@ -1,0 +1,218 @@
+"""Every page passes axe-core's WCAG 2.1 A/AA rules with no serious or critical violation.
+
+The sweep signs in through the real pages (a citizen with the code from the outbox, an
+officer with password and TOTP) and visits every HTML page the app serves; a guard test
+fails when a page is added to the app without being added here.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+from playwright.sync_api import Page, expect
+from starlette.routing import BaseRoute
+
+from peduli.core.db import session_scope
+from peduli.registry import proof, service
+from peduli.registry.models import DuplicateCandidate
+from tests import factories
+from tests.browser.conftest import (
+    DESKTOP,
+    NewPage,
+    StaffLogin,
+    assert_accessible,
+    axe_violations,
+    latest_code_for,
+    make_staff,
+)
+
+# Every page (GET, HTML) of the app, by route; the guard test keeps this list complete.
+PAGES = frozenset(
+    {
+        "/",
+        "/masuk",
+        "/lapor-diri",
+        "/lapor-diri/terkirim/{stay_id}",
+        "/saya",
+        "/saya/tinggal/{stay_id}/ubah",
+        "/verify/{token}",
+        "/demo/mailbox",
+        "/officer/sign-in",
+        "/officer",
+        "/officer/duplicates",
+        "/officer/duplicates/{candidate_id}",
+        "/officer/persons/{person_id}",
+        "/officer/search",
+    }
+)
+CITIZEN = "rina@example.org"
+
+
+def visit(page: Page, route: str, **params: Any) -> None:
+    """Open one of ``PAGES`` and check it."""
+    assert route in PAGES, f"{route} is not in PAGES"
+    page.goto(route.format(**params))
+    assert_accessible(page)
+
+
+def _routes(routes: list[BaseRoute]) -> Iterator[BaseRoute]:
+    """Every route, descending into included routers (FastAPI ≥ 0.165 includes lazily).
+
+    Page routers are included without a prefix, so their paths are the served ones.
+    """
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        yield from _routes(included.routes) if included is not None else (route,)
+
+
+def test_every_page_of_the_app_is_in_the_sweep() -> None:
+    from peduli.api.app import create_app
+
+    served = {
+        route.path
+        for route in _routes(create_app().routes)
+        if isinstance(route, APIRoute)
+        and "GET" in route.methods
+        and route.response_class is HTMLResponse
+    }
+    assert served == PAGES, "add new pages to PAGES and visit them in a test below"
+
+
+def _sign_in_citizen(page: Page, address: str) -> None:
+    """The real sign-in pages: ask for a code, read it from the outbox, enter it."""
+    visit(page, "/masuk")
+    page.fill("#address", address)
+    page.locator("main form[action='/masuk'] button[type=submit]").first.click()
+    expect(page.locator("#code")).to_be_visible()
+    assert_accessible(page)
+    page.fill("#code", "000000")
+    page.locator("main form[action='/masuk/kode'] button[type=submit]").click()
+    expect(page.locator("#code")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)  # the wrong-code error
+    page.fill("#code", latest_code_for(address))
+    page.locator("main form[action='/masuk/kode'] button[type=submit]").click()
+    expect(page.locator("#code")).to_have_count(0)
+
+
+def _report_own_stay(page: Page) -> uuid.UUID:
+    """Send a lapor diri through the API with the page's session (the form has its own tests)."""
+    csrf = page.request.get("/api/v1/auth/session").json()["csrf_token"]
+    body = factories.report(**factories.KUALA_LUMPUR, email=CITIZEN).model_dump(mode="json")
+    answer = page.request.post("/api/v1/self-reports", data=body, headers={"X-CSRF-Token": csrf})
+    assert answer.ok, answer.text()
+    return uuid.UUID(answer.json()["stay"]["id"])
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_citizen_pages_are_accessible(new_page: NewPage, js: bool) -> None:
+    page = new_page(js=js)
+    visit(page, "/")
+    _sign_in_citizen(page, CITIZEN)
+    visit(page, "/lapor-diri")
+    page.locator("main form button[type=submit]").last.click()  # step one, empty: errors
+    expect(page.locator("[aria-invalid=true]").first).to_be_visible()
+    assert_accessible(page)
+    stay_id = _report_own_stay(page)
+    visit(page, "/lapor-diri/terkirim/{stay_id}", stay_id=stay_id)
+    visit(page, "/saya")
+    visit(page, "/saya/tinggal/{stay_id}/ubah", stay_id=stay_id)
+    page.fill("#city", "")
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.locator("[aria-invalid=true]").first).to_be_visible()
+    assert_accessible(page)
+    visit(page, "/verify/{token}", token=proof.issue_token(stay_id=stay_id, issued_on=date.today()))
+    visit(page, "/verify/{token}", token="not-a-proof")
+    visit(page, "/demo/mailbox")
+
+
+@pytest.mark.parametrize("language", ["id", "en", "zh", "fr"])
+def test_home_and_error_pages_are_accessible_in_each_language(
+    new_page: NewPage, language: str
+) -> None:
+    page = new_page(locale={"id": "id-ID", "en": "en-GB", "zh": "zh-CN", "fr": "fr-FR"}[language])
+    visit(page, "/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    page.goto("/no-such-page")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    assert_accessible(page)
+    page.goto(f"/saya/tinggal/{uuid.uuid4()}/ubah")  # signed out: the sign-in error page
+    assert_accessible(page)
+
+
+def _kuala_lumpur_report(**fields: Any) -> uuid.UUID:
+    values = {**factories.KUALA_LUMPUR, "address": "Jalan Ampang 12", **fields}
+    with session_scope() as session:
+        outcome = service.submit_self_report(
+            session,
+            report=factories.report(**values),
+            actor=factories.staff(representation_code="kbri-kuala-lumpur"),
+        )
+        return outcome.person.id
+
+
+def _sign_in_officer(page: Page, staff: StaffLogin, *, code: str | None = None) -> None:
+    page.get_by_label("Email").fill(staff.email)
+    page.get_by_label("Password").fill(staff.password)
+    page.get_by_label("Code from your authenticator app").fill(
+        staff.totp() if code is None else code
+    )
+    page.locator("main form button[type=submit]").first.click()
+
+
+def test_officer_pages_are_accessible(new_page: NewPage) -> None:
+    person_id = _kuala_lumpur_report()
+    _kuala_lumpur_report(full_name="Moh. Jusuf", nik=None, passport_number="C7654321")
+    with session_scope() as session:
+        outside = service.submit_self_report(
+            session,
+            report=factories.report(
+                nik=factories.nik(serial=7), passport_number="C1111111", full_name="Ani"
+            ),
+            actor=factories.staff(),
+        ).person.id
+        candidate_id = session.query(DuplicateCandidate.id).scalar()
+    page = new_page(viewport=DESKTOP, locale="en-GB")
+    staff = make_staff()
+    visit(page, "/officer/sign-in")
+    _sign_in_officer(page, staff, code="000000")
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert_accessible(page)
+    _sign_in_officer(page, staff)
+    expect(page).to_have_url(re.compile(r"/officer$"))
+    visit(page, "/officer")
+    visit(page, "/officer/duplicates")
+    visit(page, "/officer/duplicates/{candidate_id}", candidate_id=candidate_id)
+    visit(page, "/officer/persons/{person_id}", person_id=person_id)
+    visit(page, "/officer/persons/{person_id}", person_id=outside)  # asks for a reason
+    visit(page, "/officer/search")
+    page.get_by_label("Name").fill("Yusuf")
+    page.locator("main form button[type=submit]").last.click()
+    expect(page.locator("main table")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_enrolment_page_is_accessible(new_page: NewPage) -> None:
+    staff = make_staff(enrolled=False)
+    page = new_page(viewport=DESKTOP, locale="en-GB")
+    visit(page, "/officer/sign-in")
+    _sign_in_officer(page, staff, code="")
+    expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
+    assert_accessible(page)
+
+
+def test_axe_reports_a_field_without_label_with_and_without_javascript(
+    new_page: NewPage,
+) -> None:
+    for js in (True, False):
+        page = new_page(js=js)
+        page.goto("/no-such-page")
+        page.set_content("<html><title>t</title><body><main><input></main></body></html>")
+        found = {v["id"] for v in axe_violations(page)}
+        assert {"html-has-lang", "label"} <= found, (js, found)

@@ -1,0 +1,213 @@
+"""The country-profile contract: the registry, the shared phone rules and the generic name key."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import FrozenInstanceError
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from peduli.core.config import get_settings
+from peduli.core.errors import FieldProblem
+from peduli.reference.profile import (
+    CountryProfile,
+    Sex,
+    UnknownProfileError,
+    available_profiles,
+    fold_text,
+    get_profile,
+)
+from peduli.reference.profiles.indonesia import INDONESIA, IndonesiaProfile
+
+
+class LandOfTestsProfile(CountryProfile):
+    """A second country, built only from the base class, to prove the contract is enough."""
+
+    def normalize_national_id(self, value: str) -> str:
+        return value.strip()
+
+    def validate_national_id(
+        self,
+        value: str,
+        *,
+        date_of_birth: date | None = None,
+        sex: Sex | None = None,
+        field: str = "nik",
+    ) -> list[FieldProblem]:
+        ok = self.normalize_national_id(value).isdigit()
+        return [] if ok else [FieldProblem(field, "id_digits", "Not digits.", "Use digits.")]
+
+    def normalize_passport(self, value: str) -> str:
+        return value.strip().upper()
+
+    def validate_passport(
+        self, value: str, *, field: str = "passport_number"
+    ) -> list[FieldProblem]:
+        return []
+
+    def sample_national_id(self, rng: random.Random, *, date_of_birth: date, sex: Sex) -> str:
+        return str(rng.randint(10**8, 10**9 - 1))
+
+    def sample_passport(self, rng: random.Random) -> str:
+        return f"T{rng.randint(0, 99999):05d}"
+
+
+def _land_of_tests() -> LandOfTestsProfile:
+    return LandOfTestsProfile(
+        code="tl",
+        country="FR",
+        citizen_term="citizen",
+        national_id_label="ID",
+        default_language="fr",
+        languages=("fr",),
+        representations_resource="representations_tl.json",
+        agencies={"civil_registry": "Registry"},
+        home_phone_region="FR",
+        currency="EUR",
+        faker_locale="fr_FR",
+    )
+
+
+@pytest.fixture
+def fresh_settings() -> Iterator[None]:
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+class TestGetProfile:
+    def test_default_is_the_configured_profile(
+        self, fresh_settings: None, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("PEDULI_PROFILE", "id")
+        assert get_profile() is INDONESIA
+
+    def test_explicit_code_ignores_case_and_spaces(self) -> None:
+        assert get_profile(" ID ") is INDONESIA
+
+    def test_unknown_explicit_profile_names_the_choices(self) -> None:
+        with pytest.raises(
+            UnknownProfileError, match=r"no country profile 'xx'.*PEDULI_PROFILE.*id"
+        ):
+            get_profile("xx")
+
+    def test_unknown_configured_profile_fails_clearly(
+        self, fresh_settings: None, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("PEDULI_PROFILE", "atlantis")
+        with pytest.raises(UnknownProfileError, match="atlantis"):
+            get_profile()
+
+    def test_available_profiles_lists_indonesia(self) -> None:
+        assert available_profiles() == ("id",)
+
+
+class TestIndonesianFacts:
+    def test_identity(self) -> None:
+        profile = get_profile("id")
+        assert isinstance(profile, IndonesiaProfile)
+        assert (profile.code, profile.country, profile.citizen_term) == ("id", "ID", "WNI")
+        assert (profile.national_id_label, profile.default_language) == ("NIK", "id")
+        assert profile.languages == ("id", "en", "zh", "fr")
+        assert profile.representations_resource == "representations_id.json"
+        assert (profile.home_phone_region, profile.currency) == ("ID", "IDR")
+
+    def test_agencies(self) -> None:
+        assert dict(INDONESIA.agencies) == {
+            "civil_registry": "Dukcapil",
+            "immigration": "Imigrasi",
+            "migrant_workers": "BP2MI",
+            "police": "Polri",
+            "manpower": "Kemnaker",
+        }
+
+    def test_profile_cannot_be_changed(self) -> None:
+        with pytest.raises(FrozenInstanceError):
+            INDONESIA.code = "xx"  # type: ignore[misc]
+        with pytest.raises(TypeError):
+            INDONESIA.agencies["police"] = "Someone else"  # type: ignore[index]
+
+
+class TestAnotherCountry:
+    def test_base_class_gives_a_working_profile(self) -> None:
+        profile = _land_of_tests()
+        assert profile.validate_national_id("12 ") == []
+        assert [p.code for p in profile.validate_national_id("x1")] == ["id_digits"]
+        assert profile.home_province_name("123") is None
+
+    def test_agencies_passed_as_dict_are_frozen(self) -> None:
+        with pytest.raises(TypeError):
+            _land_of_tests().agencies["police"] = "x"  # type: ignore[index]
+
+    def test_generic_name_key_folds_case_accents_and_punctuation(self) -> None:
+        assert _land_of_tests().name_key("  José-María  O'Neil, Jr. ") == "jose maria oneil jr"
+
+    def test_phone_uses_its_own_home_region(self) -> None:
+        assert _land_of_tests().normalize_phone("06 12 34 56 78", default_region=None) == (
+            "+33612345678",
+            [],
+        )
+
+
+class TestNormalizePhone:
+    @pytest.mark.parametrize(
+        ("value", "region", "expected"),
+        [
+            ("+82 10-1234-5678", None, "+821012345678"),
+            ("+82 10-1234-5678", "MY", "+821012345678"),
+            ("010-1234-5678", "KR", "+821012345678"),
+            ("0812-3456-7890", "ID", "+6281234567890"),
+            ("0812-3456-7890", None, "+6281234567890"),
+            ("02-1234-5678", "KR", "+82212345678"),
+            ("0912-345-678", "tw", "+886912345678"),
+            ("+62 812 3456 7890", "KR", "+6281234567890"),
+        ],
+    )
+    def test_valid_numbers_become_e164(self, value: str, region: str | None, expected: str) -> None:
+        assert INDONESIA.normalize_phone(value, default_region=region) == (expected, [])
+
+    def test_indonesian_mobile_typed_in_korea_is_not_read_with_a_korean_carrier_code(
+        self,
+    ) -> None:
+        # Read as Korean, 081 is a carrier-selection code and the rest a Seoul number.
+        assert INDONESIA.normalize_phone("0812-3456-7890", default_region="KR")[0] == (
+            "+6281234567890"
+        )
+
+    def test_blank_is_no_number_and_no_problem(self) -> None:
+        assert INDONESIA.normalize_phone("   ", default_region="KR") == (None, [])
+
+    @pytest.mark.parametrize("junk", ["abc", "12", "+82 1", "0000000000000000000", "+999 123456"])
+    def test_junk_is_rejected_with_a_message_and_hint(self, junk: str) -> None:
+        number, problems = INDONESIA.normalize_phone(junk, default_region="KR", field="mobile")
+        assert number is None
+        (problem,) = problems
+        assert (problem.field, problem.code) == ("mobile", "phone_invalid")
+        assert problem.message == (
+            "The phone number is not a valid number, neither with its country code nor as a "
+            "local number of KR or ID."
+        )
+        assert problem.hint.startswith("Write the number with its country code, for example +82")
+
+    def test_unknown_region_falls_back_to_home_region(self) -> None:
+        assert INDONESIA.normalize_phone("0812-3456-7890", default_region="XX")[0] == (
+            "+6281234567890"
+        )
+
+    def test_without_region_the_message_names_only_the_home_region(self) -> None:
+        _, (problem,) = INDONESIA.normalize_phone("12", default_region=None)
+        assert problem.message.endswith("local number of ID.")
+        assert "+62" in problem.hint
+
+
+class TestFoldText:
+    def test_accents_case_and_apostrophes(self) -> None:
+        assert fold_text("Ma'rúf ÇAKIR İlham") == "maruf cakir ilham"
+
+    @given(st.text())
+    def test_idempotent(self, value: str) -> None:
+        assert fold_text(fold_text(value)) == fold_text(value)

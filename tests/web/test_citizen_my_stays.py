@@ -1,0 +1,145 @@
+"""My stays: who serves each stay, update, departure, my data, and the proof of report."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from peduli.registry import proof
+from tests.web.test_citizen_lapor_diri import NIK, step, walk_to_review
+from tests.web.test_citizen_sign_in import HTML, form_of, sign_in
+
+
+@pytest.fixture
+def reported(client: TestClient) -> tuple[TestClient, str]:
+    """A citizen signed in through the pages who made a lapor diri; returns the stay id."""
+    sign_in(client, "siti@example.org", next_path="/lapor-diri")
+    done = step(client, walk_to_review(client), {}, go="submit")
+    return client, done.url.path.rsplit("/", 1)[1]
+
+
+def test_my_stays_needs_sign_in(client: TestClient) -> None:
+    assert client.get("/saya", follow_redirects=False).headers["location"] == "/masuk?next=/saya"
+
+
+def test_before_any_report_the_page_invites_one(client: TestClient) -> None:
+    sign_in(client)
+    page = client.get("/saya", headers=HTML)
+    assert page.status_code == 200 and 'href="/lapor-diri"' in page.text
+
+
+def test_lists_stays_with_their_representation_and_hotline(reported) -> None:
+    client, stay_id = reported
+    page = client.get("/saya", headers=HTML)
+    assert f'id="stay-{stay_id}"' in page.text
+    assert "KBRI Seoul" in page.text and 'href="tel:+' in page.text
+    assert page.headers["cache-control"] == "no-store"
+
+
+def test_update_moves_the_stay_to_the_new_representation(reported) -> None:
+    client, stay_id = reported
+    form_page = client.get(f"/saya/tinggal/{stay_id}/ubah", headers=HTML)
+    fields = form_of(form_page.text, f"/saya/tinggal/{stay_id}/ubah")
+    assert fields["city"] == "Seoul"
+    fields |= {"country": "HK", "city": "Hong Kong", "sector": "domestic_work"}
+    saved = client.post(f"/saya/tinggal/{stay_id}/ubah", data=fields, headers=HTML)
+    assert saved.status_code == 200 and saved.url.path == "/saya"
+    assert "KJRI Hong Kong" in saved.text
+
+
+def test_update_errors_keep_the_form(reported) -> None:
+    client, stay_id = reported
+    form_page = client.get(f"/saya/tinggal/{stay_id}/ubah", headers=HTML)
+    fields = form_of(form_page.text, f"/saya/tinggal/{stay_id}/ubah")
+    fields |= {"planned_end_date": "2020-01-01", "employer": "Baru Jaya"}
+    again = client.post(f"/saya/tinggal/{stay_id}/ubah", data=fields, headers=HTML)
+    assert again.status_code == 422
+    assert 'value="Baru Jaya"' in again.text
+    assert re.search(r'id="planned_end_date-error"[^>]*>\S', again.text)
+
+
+def test_departure_is_recorded_and_checked(reported) -> None:
+    client, stay_id = reported
+    page = client.get("/saya", headers=HTML)
+    fields = form_of(page.text, f"/saya/tinggal/{stay_id}/pulang")
+    early = client.post(
+        f"/saya/tinggal/{stay_id}/pulang", data=fields | {"departed_on": "2020-01-01"}, headers=HTML
+    )
+    assert early.status_code == 422 and 'value="2020-01-01"' in early.text
+    left = client.post(
+        f"/saya/tinggal/{stay_id}/pulang", data=fields | {"departed_on": "2026-01-05"}, headers=HTML
+    )
+    assert left.status_code == 200
+    assert f'action="/saya/tinggal/{stay_id}/pulang"' not in left.text
+
+
+def test_download_my_data_as_json(reported) -> None:
+    client, _stay_id = reported
+    page = client.get("/saya", headers=HTML)
+    download = client.post("/saya/data", data=form_of(page.text, "/saya/data"))
+    assert download.status_code == 200
+    assert "attachment" in download.headers["content-disposition"]
+    assert json.loads(download.text)["person"]["nik"] == NIK
+
+
+def test_data_download_needs_the_forms_token(reported) -> None:
+    client, _stay_id = reported
+    assert client.post("/saya/data", data={"csrf_token": "forged"}).status_code == 403
+
+
+def test_someone_elses_stay_is_not_found(reported, client: TestClient) -> None:
+    _owner, stay_id = reported
+    client.cookies.clear()
+    sign_in(client, "other@example.org")
+    assert client.get(f"/saya/tinggal/{stay_id}/bukti.pdf", headers=HTML).status_code == 404
+
+
+def _proof_link(pdf: bytes) -> str:
+    match = re.search(rb"/URI \((http[^)]*)\)", pdf)
+    assert match, "the PDF links its QR code to the check page"
+    return match.group(1).decode()
+
+
+def test_proof_is_a_pdf_whose_link_verifies_without_personal_data(reported) -> None:
+    client, stay_id = reported
+    pdf = client.get(f"/saya/tinggal/{stay_id}/bukti.pdf")
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    link = _proof_link(pdf.content)
+    assert "/verify/" in link
+    for secret in (NIK, "C7654321", "Siti", "Aminah", "821012345678"):
+        assert secret not in link
+    client.cookies.clear()  # anyone may check, signed in or not
+    check = client.get(
+        link.replace("http://testserver", ""), headers={**HTML, "accept-language": "en"}
+    )
+    assert check.status_code == 200
+    assert "Valid self-report, registered with KBRI Seoul on" in check.text
+    assert "S. A." in check.text
+    for secret in (NIK, "C7654321", "Siti", "Aminah", "+82", "Hanil", "1994"):
+        assert secret not in check.text
+
+
+def test_tampered_proof_is_rejected(reported) -> None:
+    client, stay_id = reported
+    link = _proof_link(client.get(f"/saya/tinggal/{stay_id}/bukti.pdf").content)
+    token = link.rsplit("/", 1)[1]
+    for position in (0, len(token) // 2, len(token) - 1):
+        swapped = "A" if token[position] != "A" else "B"
+        forged = token[:position] + swapped + token[position + 1 :]
+        assert client.get(f"/verify/{forged}", headers=HTML).status_code == 404
+    other_stay = proof.issue_token(stay_id=__import__("uuid").uuid4(), issued_on=proof.date.today())
+    assert client.get(f"/verify/{other_stay}", headers=HTML).status_code == 404
+    assert client.get("/verify/not-a-token", headers=HTML).status_code == 404
+
+
+@pytest.mark.parametrize("language", ["id", "en", "zh", "fr"])
+def test_proof_pdf_in_each_language(reported, language: str) -> None:
+    client, stay_id = reported
+    pdf = client.get(f"/saya/tinggal/{stay_id}/bukti.pdf?lang={language}")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert f"/Lang ({language})".encode() in pdf.content
