@@ -129,3 +129,39 @@ def test_the_transaction_commits_before_the_response_is_sent() -> None:
 
     (dependency,) = [m for m in deps.DbSession.__metadata__ if hasattr(m, "scope")]
     assert dependency.scope == "function"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/auth/login", {"email": "a\x00@example.org", "password": "x"}, "email"),
+        ("/api/v1/self-reports", {"city": "Seo\x00ul"}, "city"),
+    ],
+)
+def test_a_nul_character_is_a_field_problem_on_both_databases(
+    client: TestClient, db: Session, path: str, body: dict[str, str], field: str
+) -> None:
+    """PostgreSQL cannot store NUL and SQLite can; both must answer the same 422."""
+    headers = _officer_headers(db)
+    payload = report().model_dump(mode="json") | body if "city" in body else body
+    response = client.post(path, json=payload, headers=headers)
+    assert response.status_code == 422, response.text
+    problems = {p["field"]: p for p in response.json()["errors"]}
+    assert "NUL" in problems[field]["message"]
+
+
+def test_a_value_the_database_refuses_is_a_422_not_a_500() -> None:
+    """The net under validation: a DataError from the driver is the sender's mistake."""
+    from sqlalchemy.exc import DataError
+
+    from peduli.api.app import create_app
+
+    app = create_app()
+
+    @app.get("/api/v1/refused-by-database")
+    def refused() -> None:
+        raise DataError("SELECT", {}, ValueError("text fields cannot contain NUL"))
+
+    response = TestClient(app).get("/api/v1/refused-by-database")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "unstorable_value"

@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peduli.api import problems
@@ -36,6 +36,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(RequestValidationError, problems.handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, problems.handle_http_error)
     app.add_exception_handler(IntegrityError, problems.handle_integrity_error)
+    app.add_exception_handler(DataError, problems.handle_data_error)
     _include_routers(app)
 
     @app.get("/healthz", tags=["health"])

@@ -9,10 +9,16 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from peduli.core.errors import Conflict, FieldProblem, PeduliError, TooManyRequests
+from peduli.core.errors import (
+    Conflict,
+    FieldProblem,
+    PeduliError,
+    TooManyRequests,
+    ValidationFailed,
+)
 from peduli.core.i18n import _
 from peduli.web.errors import error_page, wants_html
 
@@ -131,6 +137,23 @@ async def handle_integrity_error(request: Request, exc: Exception) -> Response:
         code="concurrent_change",
     )
     return await handle_peduli_error(request, conflict)
+
+
+async def handle_data_error(request: Request, exc: Exception) -> Response:
+    """A value the database cannot hold slipped past validation (a NUL in a form field or
+    query parameter, a number out of range): the sender's mistake, so a 422, not a 500."""
+    assert isinstance(exc, DataError)
+    invalid = ValidationFailed(
+        [
+            FieldProblem(
+                field="body",
+                code="unstorable_value",
+                message=_("A value contains characters or numbers that cannot be stored."),
+                hint=_("Remove control characters such as NUL and keep numbers in range."),
+            )
+        ]
+    )
+    return await handle_peduli_error(request, invalid)
 
 
 async def handle_http_error(request: Request, exc: Exception) -> Response:

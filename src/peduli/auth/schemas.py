@@ -8,9 +8,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from peduli.core.schemas import RequestBody
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+
+class _Body(RequestBody):
+    """Passwords, codes and addresses are taken exactly as typed: no trimming."""
+
+    model_config = ConfigDict(str_strip_whitespace=False)
 
 
 class LoginRequest(_Body):

@@ -8,15 +8,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from peduli.core.schemas import RequestBody
 from peduli.registry.models import Purpose, Sector
 
 Text200 = Field(min_length=1, max_length=200)
 
 
-class StayFields(BaseModel):
+class StayFields(RequestBody):
     """Where and why a citizen stays abroad."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     country: str = Field(
         min_length=2, max_length=2, description="ISO 3166-1 alpha-2, e.g. KR", examples=["KR"]
@@ -56,10 +55,8 @@ class SelfReportCreate(StayFields):
     )
 
 
-class StayUpdate(BaseModel):
+class StayUpdate(RequestBody):
     """Fields of a stay to change; omitted fields stay as they are."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     country: str | None = Field(default=None, min_length=2, max_length=2)
     subdivision: str | None = Field(default=None, max_length=6)
@@ -75,9 +72,7 @@ class StayUpdate(BaseModel):
     planned_end_date: date | None = None
 
 
-class DepartureReport(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DepartureReport(RequestBody):
     departed_on: date
 
 
@@ -167,10 +162,8 @@ class SelfReportResult(BaseModel):
     account_linked: bool
 
 
-class PersonSearch(BaseModel):
+class PersonSearch(RequestBody):
     """Search by one of these; identifiers travel in the body, never in a URL."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str | None = Field(default=None, min_length=2, max_length=200)
     nik: str | None = Field(default=None, max_length=32)
@@ -213,15 +206,11 @@ class DuplicatePage(BaseModel):
     items: list[DuplicateRead]
 
 
-class MergeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MergeRequest(RequestBody):
     keep_person_id: uuid.UUID = Field(description="The record that survives; the other joins it.")
 
 
-class DataRequestCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class DataRequestCreate(RequestBody):
     message: str = Field(min_length=5, max_length=2000, description="What is wrong and the fix.")
 
 
