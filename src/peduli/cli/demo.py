@@ -11,7 +11,7 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from urllib.parse import urlsplit
@@ -32,17 +32,15 @@ from sqlalchemy import func, select
 
 from peduli.auth import accounts
 from peduli.auth.actor import Role
-from peduli.cli.worker import new_worker_id
+from peduli.cli.worker import close_channels, new_worker_id, work_until_stopped
 from peduli.core.config import get_settings
-from peduli.core.db import get_engine, get_sessionmaker, session_scope
+from peduli.core.db import get_engine, session_scope
 from peduli.core.errors import PeduliError
 from peduli.core.logging import configure_logging
 from peduli.demo import seed as seeding
 from peduli.demo.staff import DEMO_PASSWORD, DEMO_STAFF, ensure_demo_staff
 from peduli.migrations import runner
 from peduli.notify.channels import build_channels
-from peduli.notify.dispatcher import RetryPolicy, run_worker
-from peduli.notify.ports import Channel
 from peduli.notify.sandbox import SandboxHandles, start_sandboxes
 from peduli.registry.models import Person
 
@@ -187,33 +185,17 @@ def _start_sandboxes() -> SandboxHandles:
 
 
 def _start_worker(stop: threading.Event) -> threading.Thread:
-    settings = get_settings()
-    channels = build_channels(settings)
+    channels = build_channels(get_settings())
 
     def work() -> None:
         try:
-            run_worker(
-                get_sessionmaker(),
-                channels=channels,
-                worker_id=new_worker_id(),
-                batch_size=settings.notify_batch_size,
-                policy=RetryPolicy.from_settings(settings),
-                idle_seconds=settings.notify_idle_seconds,
-                stop=stop,
-            )
+            work_until_stopped(stop, channels=channels, worker_id=new_worker_id())
         finally:
-            _close(channels)
+            close_channels(channels)
 
     thread = threading.Thread(target=work, name="peduli-demo-worker", daemon=True)
     thread.start()
     return thread
-
-
-def _close(channels: Mapping[str, Channel]) -> None:
-    for channel in channels.values():
-        close: Callable[[], None] | None = getattr(channel, "close", None)
-        if close is not None:
-            close()
 
 
 def _print_welcome(host: str, port: int, sandboxes: SandboxHandles, token: str) -> None:

@@ -8,12 +8,15 @@ import socket
 import threading
 import uuid
 from collections.abc import Mapping
+from functools import partial
 
 import typer
 
 from peduli.core.config import get_settings
 from peduli.core.db import get_sessionmaker
 from peduli.core.logging import configure_logging
+from peduli.core.periodic import run_due_tasks
+from peduli.jobs import PERIODIC_TASKS
 from peduli.notify.channels import build_channels
 from peduli.notify.dispatcher import RetryPolicy, dispatch_once, run_worker
 from peduli.notify.ports import Channel
@@ -50,17 +53,29 @@ def worker(
             return
         stop = threading.Event()
         _stop_on_signals(stop)
-        run_worker(
-            get_sessionmaker(),
-            channels=channels,
-            worker_id=worker_id,
-            batch_size=size,
-            policy=policy,
-            idle_seconds=settings.notify_idle_seconds,
-            stop=stop,
-        )
+        work_until_stopped(stop, channels=channels, worker_id=worker_id, batch_size=size)
     finally:
-        _close(channels)
+        close_channels(channels)
+
+
+def work_until_stopped(
+    stop: threading.Event, *, channels: Mapping[str, Channel], worker_id: str, batch_size: int = 0
+) -> int:
+    """Deliver the outbox and run the periodic tasks until ``stop`` is set."""
+    settings = get_settings()
+    session_factory = get_sessionmaker()
+    return run_worker(
+        session_factory,
+        channels=channels,
+        worker_id=worker_id,
+        batch_size=batch_size or settings.notify_batch_size,
+        policy=RetryPolicy.from_settings(settings),
+        idle_seconds=settings.notify_idle_seconds,
+        stop=stop,
+        between_batches=partial(
+            run_due_tasks, session_factory, PERIODIC_TASKS, worker_id=worker_id
+        ),
+    )
 
 
 def new_worker_id() -> str:
@@ -74,7 +89,8 @@ def _stop_on_signals(stop: threading.Event) -> None:
         signal.signal(signum, lambda _signum, _frame: stop.set())
 
 
-def _close(channels: Mapping[str, Channel]) -> None:
+def close_channels(channels: Mapping[str, Channel]) -> None:
+    """Release the channels' connections (SMTP sessions, HTTP pools)."""
     for channel in channels.values():
         close = getattr(channel, "close", None)
         if callable(close):

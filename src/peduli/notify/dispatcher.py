@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -117,16 +118,22 @@ def run_worker(
     policy: RetryPolicy | None = None,
     idle_seconds: float = 1.0,
     stop: threading.Event | None = None,
+    between_batches: Callable[[], object] | None = None,
 ) -> int:
     """Dispatch until ``stop`` is set, sleeping when nothing is due; returns messages claimed.
 
     A failing database or adapter is logged and retried after the idle pause, so a worker
     outlives a database restart. The batch in hand is always finished before stopping.
+    ``between_batches`` (the periodic tasks) is called at most once per ``idle_seconds``.
     """
     stop = stop or threading.Event()
     total = 0
+    last_between = float("-inf")
     log.info("worker started", worker_id=worker_id, channels=sorted(channels))
     while not stop.is_set():
+        if between_batches is not None and time.monotonic() - last_between >= idle_seconds:
+            last_between = time.monotonic()
+            _guarded(between_batches, worker_id=worker_id)
         try:
             claimed = dispatch_once(
                 session_factory,
@@ -143,6 +150,14 @@ def run_worker(
             stop.wait(idle_seconds)
     log.info("worker stopped", worker_id=worker_id, claimed=total)
     return total
+
+
+def _guarded(work: Callable[[], object], *, worker_id: str) -> None:
+    """Run ``work``; a failure (the database restarting…) is logged, never fatal."""
+    try:
+        work()
+    except Exception:
+        log.exception("periodic work failed; retrying later", worker_id=worker_id)
 
 
 def _claim(

@@ -31,11 +31,26 @@ class Area:
     method_map: list[tuple[str, str]]
 
 
+# Domains that own their messages (Python and templates/<domain>/), so that work on one
+# domain never touches another's catalogue; everything else is ``core``.
+DOMAIN_AREAS = ("cases", "partners", "crisis", "emergency", "stats")
+
+
+def _domain_area(name: str) -> Area:
+    return Area(name, [(f"{name}/**.py", "python"), (f"{TEMPLATES}/{name}/**.html", "jinja")])
+
+
 AREAS = (
-    Area("core", [("**/migrations/**", "ignore"), ("**.py", "python")]),
+    Area(
+        "core",
+        [("**/migrations/**", "ignore")]
+        + [(f"{name}/**", "ignore") for name in DOMAIN_AREAS]
+        + [("**.py", "python")],
+    ),
     Area("shared", [(f"{TEMPLATES}/*.html", "jinja"), (f"{TEMPLATES}/notify/**.html", "jinja")]),
     Area("citizen", [(f"{TEMPLATES}/citizen/**.html", "jinja")]),
     Area("officer", [(f"{TEMPLATES}/officer/**.html", "jinja")]),
+    *(_domain_area(name) for name in DOMAIN_AREAS),
 )
 _PLACEHOLDER = re.compile(r"\{(\w*)\}|%\((\w+)\)s")
 
@@ -67,11 +82,14 @@ def update(area: Area) -> None:
                 catalog = read_po(handle, locale=language)
         else:
             catalog = Catalog(locale=language, project="Peduli")
+        # A stable header and no line numbers: the file changes only when messages do, so
+        # work on different pages never conflicts over it.
+        template.creation_date = catalog.creation_date
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as handle:
-            write_po(handle, catalog, omit_header=False, sort_output=True, width=100)
+            write_po(handle, catalog, sort_output=True, width=100, include_lineno=False)
 
 
 def placeholders(text: str) -> set[str]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 21:26:53.418623
+Create Date: 2026-11-24 22:43:57.044634
 """
 
 from collections.abc import Sequence
@@ -97,6 +97,15 @@ def upgrade() -> None:
         batch_op.create_index('ix_outbox_message_due', ['priority', 'next_attempt_at'], unique=False, postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
         batch_op.create_index('ix_outbox_message_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
 
+    op.create_table('periodic_task_run',
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('next_run_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_run_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_run_by', sa.String(length=100), nullable=True),
+    sa.Column('last_handled', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.String(length=500), nullable=True),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_periodic_task_run'))
+    )
     op.create_table('person',
     sa.Column('full_name', sa.String(length=200), nullable=False),
     sa.Column('name_key', sa.String(length=400), nullable=False),
@@ -344,6 +353,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_person_dob_name')
 
     op.drop_table('person')
+    op.drop_table('periodic_task_run')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_message_status_next_attempt_at')
         batch_op.drop_index('ix_outbox_message_due', postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))

@@ -1,0 +1,25 @@
+"""Every periodic task of the platform, run by ``peduli worker`` (see ``core.periodic``).
+
+Each domain defines its tasks next to its rules and lists them here; this module is the one
+place that knows them all, like ``peduli.models`` for the tables.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from peduli.core import ratelimit
+from peduli.core.periodic import PeriodicTask
+
+RATE_LIMIT_MEMORY = timedelta(days=1)
+
+
+def _forget_old_rate_limit_counters(session: Session, _now: datetime) -> int:
+    return ratelimit.purge(session, older_than=RATE_LIMIT_MEMORY)
+
+
+PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
+    PeriodicTask("forget-old-rate-limit-counters", 3600, _forget_old_rate_limit_counters),
+)
