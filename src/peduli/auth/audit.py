@@ -29,6 +29,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    bindparam,
     func,
     insert,
     select,
@@ -114,14 +115,21 @@ def _chain_of(session: Session) -> int:
     return int(chain)
 
 
+_LOCK_HEAD = (
+    select(AuditChainHead.hash)
+    .where(AuditChainHead.chain == bindparam("head_chain"))
+    .with_for_update()
+)
+
+
 def _locked_chain_head(session: Session, chain: int) -> str:
     """Lock the chain's head row until commit and read it, in one round trip.
 
     Under READ COMMITTED a ``FOR UPDATE`` that had to wait reads the row's newest version, so
     the hash is never one a concurrent writer has already replaced. (SQLite has one writer.)
     """
-    query = select(AuditChainHead.hash).where(AuditChainHead.chain == chain).with_for_update()
-    newest = session.scalar(query)
+    parameters = {"head_chain": chain}
+    newest = session.scalar(_LOCK_HEAD, parameters)
     if newest is None:
         dialect_insert = pg_insert if is_postgres(session) else sqlite_insert
         session.execute(
@@ -129,7 +137,7 @@ def _locked_chain_head(session: Session, chain: int) -> str:
             .values(chain=chain, hash=GENESIS)
             .on_conflict_do_nothing(index_elements=["chain"])
         )
-        newest = session.scalar(query)
+        newest = session.scalar(_LOCK_HEAD, parameters)
     return newest or GENESIS
 
 
@@ -173,21 +181,25 @@ def record(
     _append(session, entry)
 
 
+_ENTRY_COLUMNS = [column.key for column in AuditEntry.__table__.columns if column.key != "seq"]
+# Built once, with bound parameters: building a statement costs more than running it.
+_ADD_ENTRY = insert(AuditEntry).values({key: bindparam(f"entry_{key}") for key in _ENTRY_COLUMNS})
+_MOVE_HEAD = update(AuditChainHead).where(AuditChainHead.chain == bindparam("head_chain"))
+_MOVE_HEAD_TO = _MOVE_HEAD.values(hash=bindparam("head_hash"))
+_ADD_ENTRY_AND_MOVE_HEAD = _MOVE_HEAD.values(
+    hash=select(_ADD_ENTRY.returning(AuditEntry.hash).cte("added").c.hash).scalar_subquery()
+)
+
+
 def _append(session: Session, entry: AuditEntry) -> None:
     """Insert the entry and move its chain's head to it (PostgreSQL: one statement)."""
-    values = {
-        column.key: getattr(entry, column.key)
-        for column in AuditEntry.__table__.columns
-        if column.key != "seq"
-    }
-    add_entry = insert(AuditEntry).values(values)
-    move_head = update(AuditChainHead).where(AuditChainHead.chain == entry.chain)
+    values = {f"entry_{key}": getattr(entry, key) for key in _ENTRY_COLUMNS}
+    connection = session.connection()
     if is_postgres(session):
-        added = add_entry.returning(AuditEntry.hash).cte("added")
-        session.execute(move_head.values(hash=select(added.c.hash).scalar_subquery()))
+        connection.execute(_ADD_ENTRY_AND_MOVE_HEAD, values | {"head_chain": entry.chain})
     else:
-        session.execute(add_entry)
-        session.execute(move_head.values(hash=entry.hash))
+        connection.execute(_ADD_ENTRY, values)
+        connection.execute(_MOVE_HEAD_TO, {"head_chain": entry.chain, "head_hash": entry.hash})
 
 
 @dataclass(frozen=True)

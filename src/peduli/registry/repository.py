@@ -7,7 +7,17 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, exists, false, func, literal, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    bindparam,
+    exists,
+    false,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from peduli.auth.policy import Scope
@@ -43,6 +53,32 @@ class IdentityProbe:
     born_same_day: Sequence[tuple[uuid.UUID, str]]
 
 
+def _identity_probe_statement() -> CompoundSelect:
+    """Built once: the write path runs it for every report, and building costs more than
+    running it. Absent identifiers are bound as NULL, which matches nothing."""
+    by_nik = select(literal(0).label("rank"), Person.id, Person.name_key).where(
+        Person.nik_index == bindparam("nik_index")
+    )
+    by_passport = (
+        select(literal(1).label("rank"), Person.id, Person.name_key)
+        .join(Passport, Passport.person_id == Person.id)
+        .where(Passport.number_index == bindparam("passport_index"))
+    )
+    born_same_day = (
+        select(literal(2).label("rank"), Person.id, Person.name_key)
+        .where(
+            Person.date_of_birth == bindparam("born"),
+            Person.status == PersonStatus.ACTIVE,
+        )
+        .limit(bindparam("limit"))
+        .subquery()
+    )
+    return union_all(by_nik, by_passport, select(born_same_day))
+
+
+_IDENTITY_PROBE = _identity_probe_statement()
+
+
 def probe_identity(
     session: Session,
     *,
@@ -56,21 +92,10 @@ def probe_identity(
     The write path of a self-report is bound by round trips to the database, and a new
     citizen needs all three answers, so they travel as one ``UNION ALL``.
     """
-    by_nik = select(literal(0).label("rank"), Person.id, Person.name_key).where(
-        Person.nik_index == nik_index if nik_index else false()
-    )
-    by_passport = (
-        select(literal(1).label("rank"), Person.id, Person.name_key)
-        .join(Passport, Passport.person_id == Person.id)
-        .where(Passport.number_index == passport_index if passport_index else false())
-    )
-    born_same_day = (
-        select(literal(2).label("rank"), Person.id, Person.name_key)
-        .where(Person.date_of_birth == born, Person.status == PersonStatus.ACTIVE)
-        .limit(limit)
-        .subquery()
-    )
-    rows = session.execute(union_all(by_nik, by_passport, select(born_same_day))).all()
+    rows = session.execute(
+        _IDENTITY_PROBE,
+        {"nik_index": nik_index, "passport_index": passport_index, "born": born, "limit": limit},
+    ).all()
     known = min((row for row in rows if row[0] < 2), key=lambda row: row[0], default=None)
     return IdentityProbe(
         known_id=known[1] if known else None,
