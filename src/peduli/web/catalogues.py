@@ -49,7 +49,7 @@ def _domain_area(name: str) -> Area:
 
 
 def _pages_area(name: str) -> Area:
-    """A domain's pages (``<domain>/pages/``, ``templates/<domain>/pages/``) apart from its rules."""
+    """A domain's pages (``<domain>/pages/``, ``templates/<domain>/pages/``), apart."""
     return Area(
         f"{name}_pages",
         [(f"{name}/pages/**.py", "python"), (f"{TEMPLATES}/{name}/pages/**.html", "jinja")],
