@@ -32,7 +32,12 @@ from sqlalchemy import func, select
 
 from peduli.auth import accounts
 from peduli.auth.actor import Role
-from peduli.cli.worker import close_channels, new_worker_id, work_until_stopped
+from peduli.cli.worker import (
+    close_channels,
+    new_worker_id,
+    sync_configured_senders,
+    work_until_stopped,
+)
 from peduli.core.config import get_settings
 from peduli.core.db import get_engine, session_scope
 from peduli.core.errors import PeduliError
@@ -186,6 +191,7 @@ def _start_sandboxes() -> SandboxHandles:
 
 def _start_worker(stop: threading.Event) -> threading.Thread:
     channels = build_channels(get_settings())
+    sync_configured_senders()
 
     def work() -> None:
         try:
