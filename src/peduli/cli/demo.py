@@ -171,20 +171,31 @@ def _prepare_staff() -> str:
 
 
 def _start_sandboxes() -> SandboxHandles:
-    """The sandbox SMTP server and SMS gateway, on the configured ports or free ones."""
+    """The sandbox SMTP server, SMS gateway and WhatsApp API, on the configured ports or free
+    ones."""
     settings = get_settings()
     gateway = urlsplit(settings.sms_gateway_url)
+    whatsapp = urlsplit(settings.whatsapp_api_url)
     start = partial(
-        start_sandboxes, sms_token=settings.sms_gateway_token, sms_path=gateway.path or "/sms"
+        start_sandboxes,
+        sms_token=settings.sms_gateway_token,
+        sms_path=gateway.path or "/sms",
+        whatsapp_prefix=whatsapp.path,
+        whatsapp_token=settings.whatsapp_token,
     )
     try:
-        handles = start(smtp_port=settings.smtp_port, sms_port=gateway.port or 80)
+        handles = start(
+            smtp_port=settings.smtp_port,
+            sms_port=gateway.port or 80,
+            whatsapp_port=whatsapp.port or 80,
+        )
     except OSError:  # taken, e.g. by another demo: any free port will do
-        handles = start(smtp_port=0, sms_port=0)
+        handles = start(smtp_port=0, sms_port=0, whatsapp_port=0)
     # The worker must deliver to where the sandboxes listen.
     os.environ["PEDULI_SMTP_HOST"] = "127.0.0.1"
     os.environ["PEDULI_SMTP_PORT"] = str(handles.smtp_port)
     os.environ["PEDULI_SMS_GATEWAY_URL"] = handles.sms_url
+    os.environ["PEDULI_WHATSAPP_API_URL"] = handles.whatsapp_url
     get_settings.cache_clear()
     return handles
 
@@ -224,6 +235,7 @@ def _print_welcome(host: str, port: int, sandboxes: SandboxHandles, token: str) 
         f"  Representations     {base}/api/v1/representations",
         f"  Demo mailbox        {base}/demo/mailbox  (codes sent to citizens arrive here)",
         f"  Sandbox SMTP        127.0.0.1:{sandboxes.smtp_port}, SMS gateway {sandboxes.sms_url}",
+        f"  Sandbox WhatsApp    {sandboxes.whatsapp_url}",
         "Press Ctrl-C to stop.",
     ]
     console.print("\n".join(lines), soft_wrap=True, highlight=False)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 22:52:29.302373
+Create Date: 2026-11-24 22:54:32.846515
 """
 
 from collections.abc import Sequence

@@ -95,6 +95,7 @@ class SmsGateway:
                     subject="",
                     body=item["text"],
                     idempotency_key=reference,
+                    sender=str(item.get("from") or "") or None,
                 )
             )
         with self.session_factory() as session, session.begin():
