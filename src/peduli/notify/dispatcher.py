@@ -215,44 +215,70 @@ def _claim(
     LOCKED`` lets concurrent workers take disjoint batches; SQLite renders no locking clause
     and serialises writers itself (one worker there). Also says whether a limit held back.
     """
-    now = utcnow()
     claimed: list[_Claimed] = []
     throttled = False
-    with session_factory() as session, session.begin():
-        _reclaim_orphans(session, now=now, policy=policy)
-        for channel in channel_names:
-            allowance = senders.lock_and_refill(session, channel=channel, now=now, want=batch_size)
-            limit = batch_size if allowance.limit is None else allowance.limit
-            if limit:
-                rows = sorted(
-                    _claim_channel(
-                        session, channel=channel, limit=limit, worker_id=worker_id, now=now
-                    ),
-                    key=lambda row: (row.priority, row.id),
-                )
-                held_back = allowance.throttled and len(rows) == limit
-            else:
-                rows = []
-                held_back = _any_due(session, channel=channel, now=now)
-            throttled = throttled or held_back
-            names = senders.assign(allowance, len(rows))
-            senders.store_buckets(session, allowance.buckets, now=now)
-            claimed.extend(
-                _Claimed(
-                    message=OutboundMessage(
-                        id=row.id,
-                        channel=row.channel,
-                        recipient=row.recipient,
-                        subject=row.subject,
-                        body=row.body,
-                        idempotency_key=row.idempotency_key,
-                        sender=name,
-                    ),
-                    attempts=row.attempts,
-                )
-                for row, name in zip(rows, names, strict=True)
-            )
+    for index, channel in enumerate(channel_names):
+        rows, held_back = _claim_channel_with_tokens(
+            session_factory,
+            channel=channel,
+            batch_size=batch_size,
+            worker_id=worker_id,
+            policy=policy,
+            reclaim=index == 0,
+        )
+        throttled = throttled or held_back
+        claimed.extend(rows)
     return claimed, throttled
+
+
+def _claim_channel_with_tokens(
+    session_factory: SessionFactory,
+    *,
+    channel: str,
+    batch_size: int,
+    worker_id: str,
+    policy: RetryPolicy,
+    reclaim: bool,
+) -> tuple[list[_Claimed], bool]:
+    """Take the senders' tokens (short transaction), claim that many rows, give back the rest.
+
+    Returns the claimed messages, each with its sender, and whether a limit held back.
+    """
+    now = utcnow()
+    with session_factory() as session, session.begin():
+        names = senders.take(session, channel=channel, now=now, want=batch_size)
+    limit = batch_size if names is None else len(names)
+    with session_factory() as session, session.begin():
+        if reclaim:
+            _reclaim_orphans(session, now=now, policy=policy)
+        if limit:
+            rows = sorted(
+                _claim_channel(session, channel=channel, limit=limit, worker_id=worker_id, now=now),
+                key=lambda row: (row.priority, row.id),
+            )
+            held_back = names is not None and len(rows) == limit < batch_size
+        else:
+            rows = []
+            held_back = _any_due(session, channel=channel, now=now)
+    if names is not None and len(rows) < len(names):
+        with session_factory() as session, session.begin():
+            senders.give_back(session, channel=channel, names=names[len(rows) :])
+    assigned = names if names is not None else [None] * len(rows)
+    return [
+        _Claimed(
+            message=OutboundMessage(
+                id=row.id,
+                channel=row.channel,
+                recipient=row.recipient,
+                subject=row.subject,
+                body=row.body,
+                idempotency_key=row.idempotency_key,
+                sender=name,
+            ),
+            attempts=row.attempts,
+        )
+        for row, name in zip(rows, assigned, strict=False)
+    ], held_back
 
 
 def _any_due(session: Session, *, channel: str, now: datetime) -> bool:

@@ -78,6 +78,13 @@ class OutboxMessage(Base):
             postgresql_where=text("status IN ('pending', 'failed')"),
             sqlite_where=text("status IN ('pending', 'failed')"),
         ),
+        # What the orphan check scans: only the rows in flight.
+        Index(
+            "ix_outbox_message_in_flight",
+            "claimed_at",
+            postgresql_where=text("status = 'sending'"),
+            sqlite_where=text("status = 'sending'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 22:54:32.846515
+Create Date: 2026-11-24 23:01:28.668866
 """
 
 from collections.abc import Sequence
@@ -122,6 +122,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_message_due', ['channel', 'priority', 'next_attempt_at'], unique=False, postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
+        batch_op.create_index('ix_outbox_message_in_flight', ['claimed_at'], unique=False, postgresql_where=sa.text("status = 'sending'"), sqlite_where=sa.text("status = 'sending'"))
         batch_op.create_index('ix_outbox_message_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
 
     op.create_table('periodic_task_run',
@@ -384,6 +385,7 @@ def downgrade() -> None:
     op.drop_table('periodic_task_run')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_message_status_next_attempt_at')
+        batch_op.drop_index('ix_outbox_message_in_flight', postgresql_where=sa.text("status = 'sending'"), sqlite_where=sa.text("status = 'sending'"))
         batch_op.drop_index('ix_outbox_message_due', postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
 
     op.drop_table('outbox_message')
