@@ -46,7 +46,7 @@ def test_sender_settings_are_parsed() -> None:
         SenderSpec("+6281100000001", 50.0, 200.0),
     ]
     for bad in ("PEDULI", "=5", "X=0", "X=abc"):
-        with pytest.raises(ValueError, match="sender|could not convert"):
+        with pytest.raises(ValueError, match=r"sender|could not convert"):
             senders.parse_senders(bad)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, case, select, text, update
+from sqlalchemy import Table, bindparam, case, select, text, update
 from sqlalchemy.orm import Session
 
 from peduli.core.config import Settings
@@ -299,7 +299,7 @@ def _any_due(session: Session, *, channel: str, now: datetime) -> bool:
 
 def _claim_channel(
     session: Session, *, channel: str, limit: int, worker_id: str, now: datetime
-) -> Sequence[Row[Any]]:
+) -> Sequence[Any]:
     """One claim statement: the channel's ``limit`` soonest due rows become ``sending``."""
     due = (
         select(OutboxMessage.id)

@@ -12,7 +12,7 @@ worker that dies in between only wastes tokens; it never lets more through.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -63,7 +63,7 @@ def configured_senders(settings: Settings) -> dict[str, list[SenderSpec]]:
     }
 
 
-def sync_senders(session: Session, configured: dict[str, Sequence[SenderSpec]]) -> None:
+def sync_senders(session: Session, configured: Mapping[str, Sequence[SenderSpec]]) -> None:
     """Make the sender table say what the settings say; safe for workers starting at once.
 
     New senders start with a full bucket; a changed rate keeps the tokens in hand; senders

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -151,7 +152,9 @@ class _Handler(BaseHTTPRequestHandler):
                 HTTPStatus.BAD_REQUEST,
                 {"error": _BAD_BATCH},
             )
-        self._answer(HTTPStatus.OK, {"messages": self.gateway.accept(batch)})
+        answers = self.gateway.accept(batch)
+        time.sleep(self.gateway.faults.delay())
+        self._answer(HTTPStatus.OK, {"messages": answers})
 
     def _answer(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -165,6 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
         if match is None:
             return self._answer(HTTPStatus.NOT_FOUND, _graph_error("unknown path"))
         ((code, answer),) = self.gateway.accept([(match["phone"], data)])
+        time.sleep(self.gateway.faults.delay())
         self._answer(code, answer)
 
     def _batch(self, data: Any) -> None:
@@ -187,6 +189,7 @@ class _Handler(BaseHTTPRequestHandler):
                 message = None
             requests.append((match["phone"] if match else "", message))
         answers = self.gateway.accept(requests)
+        time.sleep(self.gateway.faults.delay())
         self._answer(
             HTTPStatus.OK,
             [
