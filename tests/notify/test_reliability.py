@@ -76,7 +76,7 @@ def test_workers_killed_at_random_points_lose_nothing_and_double_nothing(
     recipients = {row.recipient for row in outbox(session_factory)}
     env = worker_env(
         sandboxes.sms_url,
-        sms_senders="K1=600,K2=600",  # 1,200/s: the messages stay in flight for seconds
+        sms_senders="K1=400,K2=400",  # 800/s: the messages stay in flight for seconds
         notify_batch_size=100,
         sms_batch_size=100,
         notify_lease_seconds=2,
@@ -86,20 +86,29 @@ def test_workers_killed_at_random_points_lose_nothing_and_double_nothing(
     rng = random.Random()
     seed = rng.randrange(1_000_000)
     rng.seed(seed)
-    kills, in_flight_at_kill = 0, []
-    for _ in range(rounds):
-        workers = [WorkerProcess(env) for _ in range(2)]
-        for worker in workers:
-            worker.wait_ready()
-        for worker in workers:
-            time.sleep(rng.uniform(0.2, 1.2))
-            in_flight_at_kill.append(
-                _count(session_factory, OutboxMessage.status == OutboxStatus.SENDING)
-            )
-            worker.kill()
-            kills += 1
+    in_flight_at_kill: list[int] = []
+    delays = [rng.uniform(0.2, 1.5) for _ in range(rounds * 2)]
+
+    def kill_after(worker: WorkerProcess, delay: float) -> None:
+        worker.wait_ready()
+        time.sleep(delay)  # a random point of its work: claiming, sending, recording
+        in_flight_at_kill.append(
+            _count(session_factory, OutboxMessage.status == OutboxStatus.SENDING)
+        )
+        worker.kill()
+
+    for round_ in range(rounds):
+        killers = [
+            threading.Thread(target=kill_after, args=(WorkerProcess(env), delays[2 * round_ + i]))
+            for i in range(2)
+        ]
+        for killer in killers:
+            killer.start()
+        for killer in killers:
+            killer.join(timeout=180)
         pending = _count(session_factory, OutboxMessage.status != OutboxStatus.SENT)
         assert pending > 0, "all sent before the last kill: the test no longer kills mid-flight"
+    kills = len(in_flight_at_kill)
     workers = [WorkerProcess(env) for _ in range(2)]
     try:
         _wait_until_sent(session_factory, total, timeout=120)

@@ -164,7 +164,10 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the sender timed out and hung up: it will re-send
 
     def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: request lines are not needed and bodies hold phone numbers."""
