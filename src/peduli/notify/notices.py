@@ -39,3 +39,15 @@ def mark_read(session: Session, *, recipient: str, notice_id: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+def newest(session: Session, *, page: int, per_page: int) -> tuple[list[Notice], int]:
+    """Every person's notices, newest first, one page (the demo mailbox's in-app tab)."""
+    total = session.scalar(select(func.count()).select_from(Notice))
+    rows = session.scalars(
+        select(Notice)
+        .order_by(Notice.created_at.desc(), Notice.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return list(rows), int(total or 0)

@@ -23,6 +23,7 @@ class SandboxMessageRead(BaseModel):
     idempotency_key: str
     deliveries: int
     received_at: datetime
+    sender: str | None = None
 
 
 class MailboxPage(BaseModel):
