@@ -114,8 +114,13 @@ def dispatch_batch(
     batch_size: int = 500,
     worker_id: str,
     policy: RetryPolicy | None = None,
+    reclaim: bool = True,
 ) -> BatchOutcome:
-    """``dispatch_once``, also telling whether the senders' rate limits bound the claim."""
+    """``dispatch_once``, also telling whether the senders' rate limits bound the claim.
+
+    ``reclaim`` first puts back rows whose worker died mid-send (a worker loop does it a
+    few times per lease, not every batch).
+    """
     policy = policy or RetryPolicy()
     claimed, throttled = _claim(
         session_factory,
@@ -123,6 +128,7 @@ def dispatch_batch(
         batch_size=batch_size,
         worker_id=worker_id,
         policy=policy,
+        reclaim=reclaim,
     )
     if not claimed:
         return BatchOutcome(0, throttled)
@@ -164,13 +170,18 @@ def run_worker(
     ``between_batches`` (the periodic tasks) is called at most once per ``idle_seconds``.
     """
     stop = stop or threading.Event()
+    policy = policy or RetryPolicy()
     total = 0
-    last_between = float("-inf")
+    last_between = last_reclaim = float("-inf")
+    reclaim_every = min(policy.lease_seconds / 10, 10.0)
     log.info("worker started", worker_id=worker_id, channels=sorted(channels))
     while not stop.is_set():
         if between_batches is not None and time.monotonic() - last_between >= idle_seconds:
             last_between = time.monotonic()
             _guarded(between_batches, worker_id=worker_id)
+        reclaim = time.monotonic() - last_reclaim >= reclaim_every
+        if reclaim:
+            last_reclaim = time.monotonic()
         try:
             outcome = dispatch_batch(
                 session_factory,
@@ -178,6 +189,7 @@ def run_worker(
                 batch_size=batch_size,
                 worker_id=worker_id,
                 policy=policy,
+                reclaim=reclaim,
             )
         except Exception:
             log.exception("dispatch failed; retrying after a pause", worker_id=worker_id)
@@ -207,6 +219,7 @@ def _claim(
     batch_size: int,
     worker_id: str,
     policy: RetryPolicy,
+    reclaim: bool,
 ) -> tuple[list[_Claimed], bool]:
     """Mark due rows ``sending`` in one short transaction, and return them.
 
@@ -224,7 +237,7 @@ def _claim(
             batch_size=batch_size,
             worker_id=worker_id,
             policy=policy,
-            reclaim=index == 0,
+            reclaim=reclaim and index == 0,
         )
         throttled = throttled or held_back
         claimed.extend(rows)
