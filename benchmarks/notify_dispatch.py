@@ -1,6 +1,6 @@
 """Outbox dispatch on PostgreSQL: database side and end to end, against a raw drain.
 
-    python -m benchmarks.notify_dispatch [--messages 50000] [--e2e-messages 100000]
+    python -m benchmarks.notify_dispatch [--messages 20000] [--e2e-messages 60000]
 
 Recreates the ``peduli_bench_outbox`` database and, in the same run:
 
@@ -10,7 +10,8 @@ Recreates the ``peduli_bench_outbox`` database and, in the same run:
    them ``sent`` — no Python beyond the loop;
 2. **database side**: the same rows drained by ``dispatch_once`` (claim with the senders'
    token buckets, record the outcome) through a channel that accepts everything at once,
-   one worker loop; target ≥ 70 % of the raw drain;
+   one worker loop; target ≥ 70 % of the raw drain. Every drain runs twice, interleaved,
+   and the best of each counts: the machine is shared;
 3. **end to end**: two real ``peduli worker`` processes started idle, then
    ``--e2e-messages`` rows committed at once; timed until every row is ``sent`` through the
    sandbox HTTP SMS gateway (500 messages per request, stored by the gateway) with 20
@@ -27,6 +28,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import psycopg
 
@@ -35,6 +37,7 @@ from benchmarks import _common
 DATABASE = "peduli_bench_outbox"
 BATCH = 500
 DB_SIDE_TARGET = 0.70
+ROUNDS = 2
 E2E_TARGET = 10_000.0
 FIRST_MESSAGE_TARGET = 5.0
 E2E_SENDERS = ",".join(f"PEDULI{i:02d}=1000" for i in range(20))
@@ -62,8 +65,13 @@ def _fill(conn: psycopg.Connection, count: int, tag: str) -> None:
     conn.commit()
 
 
-def _raw_drain(conn: psycopg.Connection, count: int) -> float:
-    """Claim-and-mark in batches of 500 with bare SQL; rows per second."""
+def _raw_drain(conn: psycopg.Connection, count: int, *, durable: bool = True) -> float:
+    """Claim-and-mark in batches of 500 with bare SQL; rows per second.
+
+    ``durable=False`` commits without waiting for the disk, as the dispatcher does.
+    """
+    conn.execute(f"SET synchronous_commit = {'on' if durable else 'off'}")
+    conn.commit()
     started = time.perf_counter()
     done = 0
     while True:
@@ -92,7 +100,10 @@ def _raw_drain(conn: psycopg.Connection, count: int) -> float:
         conn.commit()
         done += len(rows)
     assert done == count, (done, count)
-    return count / (time.perf_counter() - started)
+    rate = count / (time.perf_counter() - started)
+    conn.execute("SET synchronous_commit = on")
+    conn.commit()
+    return rate
 
 
 class _Accepting:
@@ -174,6 +185,7 @@ def _end_to_end(url: str, conn: psycopg.Connection, count: int) -> tuple[float, 
         )
         committed_at = conn.execute("SELECT clock_timestamp()").fetchone()[0]  # type: ignore[index]
         conn.commit()
+        cpu_before = [_cpu_seconds(w.pid) for w in workers], time.process_time()
         started = time.perf_counter()
         while True:  # polled rarely: a count of 100k rows would compete with the workers
             time.sleep(0.5)
@@ -188,6 +200,8 @@ def _end_to_end(url: str, conn: psycopg.Connection, count: int) -> tuple[float, 
         (first, received, resent) = conn.execute(
             "SELECT min(received_at), count(*), sum(deliveries) - count(*) FROM sandbox_message"
         ).fetchone()  # type: ignore[misc]
+        cpu_workers = sum(_cpu_seconds(w.pid) for w in workers) - sum(cpu_before[0])
+        cpu_gateway = time.process_time() - cpu_before[1]
         (last_sent,) = conn.execute("SELECT max(sent_at) FROM outbox_message").fetchone()  # type: ignore[misc]
         conn.commit()
         elapsed = (last_sent - committed_at).total_seconds()
@@ -199,7 +213,17 @@ def _end_to_end(url: str, conn: psycopg.Connection, count: int) -> tuple[float, 
         gateway.stop()
     assert received == count, (received, count)
     print(f"  gateway stored {received} messages, {resent} raw re-sends")
+    print(
+        f"  CPU seconds while sending: workers {cpu_workers:.1f}, gateway {cpu_gateway:.1f} "
+        f"(over {elapsed:.1f} s on {os.cpu_count()} cores; the rest is PostgreSQL and others)"
+    )
     return count / elapsed, (first - committed_at).total_seconds()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _drain_log(worker: subprocess.Popen[str], ready: threading.Event) -> None:
@@ -213,29 +237,35 @@ def _drain_log(worker: subprocess.Popen[str], ready: threading.Event) -> None:
 def main() -> None:
     """Run the three measurements and print figures and ratios."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--messages", type=int, default=50_000)
-    parser.add_argument("--e2e-messages", type=int, default=100_000)
+    parser.add_argument("--messages", type=int, default=20_000, help="per drain (8 drains)")
+    parser.add_argument("--e2e-messages", type=int, default=60_000)
     args = parser.parse_args()
     url = _common.recreate_postgres(DATABASE)
     _common.use_database(url)
     print(f"machine: {_common.machine()}")
+    best: dict[str, float] = {}
     with psycopg.connect(_libpq(url)) as conn:
-        _fill(conn, args.messages, "raw")
-        raw = _raw_drain(conn, args.messages)
+        for round_ in range(ROUNDS):  # interleaved, best of each: the machine is shared
+            runs = {
+                "raw": lambda: _raw_drain(conn, args.messages),
+                "raw_async": lambda: _raw_drain(conn, args.messages, durable=False),
+                "plain": lambda: _dispatcher_drain(args.messages, with_senders=False),
+                "buckets": lambda: _dispatcher_drain(args.messages, with_senders=True),
+            }
+            for name, run in runs.items():
+                _fill(conn, args.messages, f"{name}{round_}")
+                best[name] = max(best.get(name, 0.0), run())
+        raw, raw_async = best["raw"], best["raw_async"]
         print(f"raw SKIP LOCKED claim-and-mark drain, batches of {BATCH}: {raw:,.0f} rows/s")
-        _fill(conn, args.messages, "plain")
-        plain = _dispatcher_drain(args.messages, with_senders=False)
-        print(
-            f"dispatcher, no senders:              {plain:,.0f} rows/s ({plain / raw:.0%} of raw)"
-        )
-        _fill(conn, args.messages, "buckets")
-        buckets = _dispatcher_drain(args.messages, with_senders=True)
-        ratio = buckets / raw
-        verdict = "ok" if ratio >= DB_SIDE_TARGET else "BELOW TARGET"
-        print(
-            f"dispatcher, 4 senders' token buckets: {buckets:,.0f} rows/s "
-            f"({ratio:.0%} of raw; target ≥ {DB_SIDE_TARGET:.0%}: {verdict})"
-        )
+        print(f"  the same, commits not waiting for the disk:       {raw_async:,.0f} rows/s")
+        for name, label in (("plain", "no senders"), ("buckets", "4 senders' token buckets")):
+            ratio = best[name] / raw
+            verdict = "ok" if ratio >= DB_SIDE_TARGET else "BELOW TARGET"
+            print(
+                f"dispatcher, {label}: {best[name]:,.0f} rows/s = {ratio:.0%} of raw "
+                f"(target ≥ {DB_SIDE_TARGET:.0%}: {verdict}); "
+                f"{best[name] / raw_async:.0%} of the raw drain without waiting for the disk"
+            )
         rate, first = _end_to_end(url, conn, args.e2e_messages)
     verdict = "ok" if rate >= E2E_TARGET else "BELOW TARGET"
     print(

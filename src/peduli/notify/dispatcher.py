@@ -258,24 +258,30 @@ def _claim_channel_with_tokens(
     Returns the claimed messages, each with its sender, and whether a limit held back.
     """
     now = utcnow()
-    with session_factory() as session, session.begin():
-        names = senders.take(session, channel=channel, now=now, want=batch_size)
-    limit = batch_size if names is None else len(names)
-    with session_factory() as session, session.begin():
+
+    def claim(session: Session, limit: int) -> tuple[list[Any], bool]:
         if reclaim:
             _reclaim_orphans(session, now=now, policy=policy)
-        if limit:
-            rows = sorted(
-                _claim_channel(session, channel=channel, limit=limit, worker_id=worker_id, now=now),
-                key=lambda row: (row.priority, row.id),
-            )
-            held_back = names is not None and len(rows) == limit < batch_size
-        else:
-            rows = []
-            held_back = _any_due(session, channel=channel, now=now)
-    if names is not None and len(rows) < len(names):
-        with session_factory() as session, session.begin():
-            senders.give_back(session, channel=channel, names=names[len(rows) :])
+        if not limit:
+            return [], _any_due(session, channel=channel, now=now)
+        rows = sorted(
+            _claim_channel(session, channel=channel, limit=limit, worker_id=worker_id, now=now),
+            key=lambda row: (row.priority, row.id),
+        )
+        return rows, len(rows) == limit < batch_size
+
+    with session_factory() as session:
+        with session.begin():
+            names = senders.take(session, channel=channel, now=now, want=batch_size)
+            if names is None:  # no senders, so no lock taken: claim in the same transaction
+                rows, _ = claim(session, batch_size)
+                held_back = False
+        if names is not None:
+            with session.begin():
+                rows, held_back = claim(session, len(names))
+            if len(rows) < len(names):
+                with session.begin():
+                    senders.give_back(session, channel=channel, names=names[len(rows) :])
     assigned = names if names is not None else [None] * len(rows)
     return [
         _Claimed(
