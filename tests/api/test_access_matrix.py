@@ -226,3 +226,19 @@ def test_my_record_is_only_mine(world: World, role: str) -> None:
     else:
         assert response.status_code == 404
         assert world.people[SEOUL_POST]["nik"] not in response.text
+
+
+DEAD_LETTER_READERS = {"hq_admin", "hq_analyst"}
+DEAD_LETTER_RETRIERS = {"hq_admin"}
+
+
+@pytest.mark.parametrize("role", [*STAFF, "anonymous", "citizen_owner"])
+def test_dead_letters_are_for_hq_only(world: World, role: str) -> None:
+    headers = world.headers[role]
+    denied = 401 if role == "anonymous" else 403
+
+    listed = world.client.get("/api/v1/notify/dead-letters", headers=headers)
+    retried = world.client.post("/api/v1/notify/dead-letters/retry", json={}, headers=headers)
+
+    assert listed.status_code == (200 if role in DEAD_LETTER_READERS else denied)
+    assert retried.status_code == (200 if role in DEAD_LETTER_RETRIERS else denied)
