@@ -15,6 +15,9 @@ from peduli.core.db import make_engine
 from peduli.migrations.runner import MIGRATIONS_DIR, alembic_config
 
 
+INITIAL_REVISION_FILE = "2026_11_24_0001_initial_schema.py"
+
+
 def main() -> None:
     for old in (MIGRATIONS_DIR / "versions").glob("*_0001_*.py"):
         old.unlink()
@@ -24,7 +27,11 @@ def main() -> None:
             config = alembic_config()
             config.attributes["connection"] = connection
             command.revision(config, message="initial schema", autogenerate=True, rev_id="0001")
-    print("regenerated", next((MIGRATIONS_DIR / "versions").glob("*_0001_*.py")))
+    # The revision keeps the name of its first day, so regenerating never renames it.
+    generated = next((MIGRATIONS_DIR / "versions").glob("*_0001_*.py"))
+    stable = generated.with_name(INITIAL_REVISION_FILE)
+    generated.rename(stable)
+    print("regenerated", stable)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 23:49:26.459517
+Create Date: 2026-11-25 00:09:22.900550
 """
 
 from collections.abc import Sequence
