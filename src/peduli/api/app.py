@@ -59,6 +59,7 @@ def _include_routers(app: FastAPI) -> None:
     for router in (reference_router, auth_router, registry_router):
         app.include_router(router, prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)
     app.include_router(notify_pages_router, responses=problems.PROBLEM_RESPONSES)
+    _include_partners(app)
     app.include_router(language_router)
     _include_citizen_pages(app)
     _include_officer_pages(app)
@@ -80,3 +81,9 @@ def _include_officer_pages(app: FastAPI) -> None:
 
     for router in (staff_sign_in_router, officer_router):
         app.include_router(router)
+
+
+def _include_partners(app: FastAPI) -> None:
+    from peduli.partners.api import router as partners_api_router
+
+    app.include_router(partners_api_router, prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 22:43:57.044634
+Create Date: 2026-11-24 22:52:45.629800
 """
 
 from collections.abc import Sequence
@@ -96,6 +96,27 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_message_due', ['priority', 'next_attempt_at'], unique=False, postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
         batch_op.create_index('ix_outbox_message_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
+
+    op.create_table('partner',
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('subdivisions', sa.JSON(), nullable=False),
+    sa.Column('cities', sa.JSON(), nullable=False),
+    sa.Column('languages', sa.JSON(), nullable=False),
+    sa.Column('contact_name', sa.String(length=200), nullable=True),
+    sa.Column('contact_email', sa.String(length=254), nullable=True),
+    sa.Column('contact_phone', sa.String(length=20), nullable=True),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_partner'))
+    )
+    with op.batch_alter_table('partner', schema=None) as batch_op:
+        batch_op.create_index('ix_partner_representation_name', ['representation_code', 'name'], unique=False)
 
     op.create_table('periodic_task_run',
     sa.Column('name', sa.String(length=100), nullable=False),
@@ -260,6 +281,27 @@ def upgrade() -> None:
     with op.batch_alter_table('duplicate_candidate', schema=None) as batch_op:
         batch_op.create_index('ix_duplicate_candidate_status', ['status', 'representation_code'], unique=False)
 
+    op.create_table('partner_home_province',
+    sa.Column('partner_id', sa.Uuid(), nullable=False),
+    sa.Column('province_code', sa.String(length=2), nullable=False),
+    sa.ForeignKeyConstraint(['partner_id'], ['partner.id'], name=op.f('fk_partner_home_province_partner_id_partner'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('partner_id', 'province_code', name=op.f('pk_partner_home_province'))
+    )
+    with op.batch_alter_table('partner_home_province', schema=None) as batch_op:
+        batch_op.create_index('ix_partner_home_province_code', ['province_code', 'partner_id'], unique=False)
+
+    op.create_table('partner_member',
+    sa.Column('staff_account_id', sa.Uuid(), nullable=False),
+    sa.Column('partner_id', sa.Uuid(), nullable=False),
+    sa.Column('member_role', sa.String(length=12), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['partner_id'], ['partner.id'], name=op.f('fk_partner_member_partner_id_partner'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['staff_account_id'], ['staff_account.id'], name=op.f('fk_partner_member_staff_account_id_staff_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('staff_account_id', name=op.f('pk_partner_member'))
+    )
+    with op.batch_alter_table('partner_member', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_partner_member_partner_id'), ['partner_id'], unique=False)
+
     op.create_table('passport',
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('number_encrypted', sa.String(length=200), nullable=False),
@@ -321,6 +363,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_passport_person_id'))
 
     op.drop_table('passport')
+    with op.batch_alter_table('partner_member', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_partner_member_partner_id'))
+
+    op.drop_table('partner_member')
+    with op.batch_alter_table('partner_home_province', schema=None) as batch_op:
+        batch_op.drop_index('ix_partner_home_province_code')
+
+    op.drop_table('partner_home_province')
     with op.batch_alter_table('duplicate_candidate', schema=None) as batch_op:
         batch_op.drop_index('ix_duplicate_candidate_status')
 
@@ -354,6 +404,10 @@ def downgrade() -> None:
 
     op.drop_table('person')
     op.drop_table('periodic_task_run')
+    with op.batch_alter_table('partner', schema=None) as batch_op:
+        batch_op.drop_index('ix_partner_representation_name')
+
+    op.drop_table('partner')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_message_status_next_attempt_at')
         batch_op.drop_index('ix_outbox_message_due', postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
