@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from peduli.auth import accounts, audit, totp
 from peduli.auth.actor import Actor, Role
 from peduli.auth.models import StaffAccount
-from peduli.core.errors import FieldProblem, NotFound, ValidationFailed, require_valid
+from peduli.core.errors import FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
 from peduli.partners import access
 from peduli.partners.models import MemberRole, Partner, PartnerHomeProvince, PartnerMember
@@ -51,7 +51,7 @@ class MemberView:
     account: StaffAccount
 
 
-def _provinces_of(session: Session, partner_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list]:
+def _provinces_of(session: Session, partner_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
     found: dict[uuid.UUID, list[str]] = {pid: [] for pid in partner_ids}
     if not partner_ids:
         return found
