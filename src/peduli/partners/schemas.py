@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from peduli.core.schemas import RequestBody
-from peduli.partners.models import MemberRole, PartnerKind
+from peduli.partners.models import MemberRole, PartnerKind, ReferralStatus
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
@@ -110,3 +110,207 @@ class MemberCreated(MemberRead):
 
     password: str
     totp_uri: str
+
+
+# --- referrals and delegations ---------------------------------------------------------
+
+
+class ShareBasisIn(RequestBody):
+    """Why the citizen's data may be shared: their consent, or a stated legal ground.
+
+    Exactly one: ``consent: true`` (with how it was given, optionally), or a
+    ``legal_ground`` with ``legal_ground_note`` saying why there was no time to ask.
+    """
+
+    consent: bool = False
+    consent_note: str | None = Field(default=None, max_length=500)
+    legal_ground: Literal["vital_interest", "legal_obligation", "public_task"] | None = None
+    legal_ground_note: str | None = Field(default=None, max_length=2000)
+
+
+class ReferralCreate(ShareBasisIn):
+    agency_kind: str = Field(max_length=30, description="GET /api/v1/agency-kinds lists them.")
+    agency_name: str = Field(min_length=2, max_length=200)
+    agency_contact: str | None = Field(default=None, max_length=254)
+    purpose: str = Field(min_length=3, max_length=4000)
+    due_at: datetime | None = Field(
+        default=None, description="The deadline; 7 days from now when left out."
+    )
+
+
+class ReferralUpdate(RequestBody):
+    status: ReferralStatus
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class ReferralRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    agency_kind: str
+    agency_name: str
+    agency_contact: str | None
+    purpose: str
+    status: str
+    basis: str
+    basis_note: str | None
+    due_at: datetime
+    reminded_at: datetime | None
+    status_changed_at: datetime
+    status_note: str | None
+    created_at: datetime
+
+
+class DelegationCreate(ShareBasisIn):
+    partner_id: uuid.UUID
+    task: str = Field(min_length=3, max_length=4000, description="What the partner is asked.")
+    due_at: datetime | None = Field(
+        default=None, description="The deadline; 5 days from now when left out."
+    )
+    share_contact: bool = Field(
+        default=False, description="Show the partner the citizen's phone and email."
+    )
+    share_address: bool = Field(
+        default=False, description="Show the partner the citizen's exact address abroad."
+    )
+
+
+class DelegationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    partner_id: uuid.UUID
+    partner_name: str
+    task: str
+    status: str
+    basis: str
+    basis_note: str | None
+    share_contact: bool
+    share_address: bool
+    due_at: datetime
+    reminded_at: datetime | None
+    status_changed_at: datetime
+    status_note: str | None
+    created_at: datetime
+
+
+class Revocation(RequestBody):
+    reason: str = Field(min_length=10, max_length=2000)
+
+
+class NoteCreate(RequestBody):
+    text: str = Field(min_length=1, max_length=8000)
+
+
+class AgencyKindRead(BaseModel):
+    code: str
+    name: str
+
+
+# --- the partner's side ----------------------------------------------------------------
+
+
+class PartnerStatusChange(RequestBody):
+    """What the partner answers: accept, decline or report the task done."""
+
+    status: Literal["accepted", "declined", "done"]
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class Escalation(RequestBody):
+    reason: str = Field(min_length=10, max_length=4000)
+
+
+class InformationRequest(RequestBody):
+    """A question sent to the citizen's contact through the platform (the partner never
+    sees the address unless the delegation shares it)."""
+
+    message: str = Field(min_length=10, max_length=1000)
+
+
+class PartnerPersonView(BaseModel):
+    """A person on a delegated case: name and home province, never NIK or passport."""
+
+    name: str | None
+    home_province: str | None
+    city: str | None
+    country: str | None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+
+
+class PartnerEventView(BaseModel):
+    seq: int
+    at: datetime
+    kind: str
+    actor: str
+    text: str | None
+    data: dict[str, Any]
+
+
+class PartnerCaseSummary(BaseModel):
+    """A row of the partner's queue."""
+
+    case_id: uuid.UUID
+    delegation_id: uuid.UUID
+    reference: str
+    category: str
+    priority: str
+    task: str
+    delegation_status: str
+    due_at: datetime
+    delegated_at: datetime
+
+
+class PartnerCaseView(PartnerCaseSummary):
+    """What a partner may know of a delegated case: the least data the task needs.
+
+    No NIK, passport, date of birth or registry id; the contact and the exact address only
+    when the delegation shares them.
+    """
+
+    case_status: str
+    subcategory: str | None
+    summary: str
+    danger_to_life: bool
+    people: list[PartnerPersonView]
+    timeline: list[PartnerEventView]
+
+
+class PartnerQueue(BaseModel):
+    items: list[PartnerCaseSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class ConsultationCreate(RequestBody):
+    """A partner's consultation passed on as a case, delegated back to the partner.
+
+    The citizen agreed that the partner passes it on (``consent: true``), or a legal ground
+    is stated when there was no time to ask.
+    """
+
+    category: str = Field(max_length=30)
+    subcategory: str | None = Field(default=None, max_length=40)
+    summary: str = Field(min_length=10, max_length=8000)
+    death_penalty: bool = False
+    danger_to_life: bool = False
+    name: str | None = Field(default=None, min_length=2, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=254)
+    city: str | None = Field(default=None, max_length=120)
+    consent: bool = False
+    consent_note: str | None = Field(default=None, max_length=500)
+    legal_ground: Literal["vital_interest", "legal_obligation", "public_task"] | None = None
+    legal_ground_note: str | None = Field(default=None, max_length=2000)
+
+
+class ConsultationCreated(BaseModel):
+    case_id: uuid.UUID
+    reference: str
+    priority: str
+    delegation_id: uuid.UUID
