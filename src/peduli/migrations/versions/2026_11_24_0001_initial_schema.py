@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 22:52:45.629800
+Create Date: 2026-11-24 22:57:16.374297
 """
 
 from collections.abc import Sequence
@@ -44,6 +44,28 @@ def upgrade() -> None:
         batch_op.create_index('ix_audit_entry_actor', ['actor_account_id', 'seq'], unique=False)
         batch_op.create_index('ix_audit_entry_subject', ['subject_person_id', 'seq'], unique=False)
 
+    op.create_table('case_outcome_daily',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('representation_code', sa.String(length=64), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('category', sa.String(length=24), nullable=False),
+    sa.Column('cases_resolved', sa.BigInteger(), nullable=False),
+    sa.Column('death_penalty_saved', sa.BigInteger(), nullable=False),
+    sa.Column('financial_recovered_idr', sa.BigInteger(), nullable=False),
+    sa.Column('hostages_freed', sa.BigInteger(), nullable=False),
+    sa.Column('people_repatriated', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_outcome_daily')),
+    sa.UniqueConstraint('representation_code', 'day', 'category', name='uq_case_outcome_daily')
+    )
+    with op.batch_alter_table('case_outcome_daily', schema=None) as batch_op:
+        batch_op.create_index('ix_case_outcome_daily_day', ['day'], unique=False)
+
+    op.create_table('case_reference_counter',
+    sa.Column('representation_code', sa.String(length=64), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('last_value', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('representation_code', 'year', name=op.f('pk_case_reference_counter'))
+    )
     op.create_table('citizen_account',
     sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('address_index', sa.String(length=64), nullable=False),
@@ -73,6 +95,13 @@ def upgrade() -> None:
     with op.batch_alter_table('citizen_code', schema=None) as batch_op:
         batch_op.create_index('ix_citizen_code_address', ['address_index', 'created_at'], unique=False)
 
+    op.create_table('exchange_rate',
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('rate_date', sa.Date(), nullable=False),
+    sa.Column('idr_per_unit', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('source', sa.String(length=60), nullable=False),
+    sa.PrimaryKeyConstraint('currency', 'rate_date', name=op.f('pk_exchange_rate'))
+    )
     op.create_table('outbox_message',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
@@ -316,6 +345,51 @@ def upgrade() -> None:
     with op.batch_alter_table('passport', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_passport_person_id'), ['person_id'], unique=False)
 
+    op.create_table('protection_case',
+    sa.Column('reference', sa.String(length=64), nullable=False),
+    sa.Column('representation_code', sa.String(length=64), nullable=False),
+    sa.Column('category', sa.String(length=24), nullable=False),
+    sa.Column('subcategory', sa.String(length=40), nullable=True),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('priority', sa.String(length=10), nullable=False),
+    sa.Column('priority_rank', sa.Integer(), nullable=False),
+    sa.Column('priority_reason', sa.Text(), nullable=True),
+    sa.Column('death_penalty', sa.Boolean(), nullable=False),
+    sa.Column('danger_to_life', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('waiting_on', sa.String(length=10), nullable=True),
+    sa.Column('assigned_officer_id', sa.Uuid(), nullable=True),
+    sa.Column('intake_channel', sa.String(length=16), nullable=False),
+    sa.Column('created_by_account_id', sa.Uuid(), nullable=True),
+    sa.Column('requester_account_id', sa.Uuid(), nullable=True),
+    sa.Column('contact_phone_encrypted', sa.String(length=300), nullable=True),
+    sa.Column('contact_email_encrypted', sa.String(length=600), nullable=True),
+    sa.Column('contact_country', sa.String(length=2), nullable=True),
+    sa.Column('contact_city', sa.String(length=120), nullable=True),
+    sa.Column('first_response_due_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('first_responded_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolution_due_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('paused_since', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('paused_seconds', sa.Integer(), nullable=False),
+    sa.Column('sla_due_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('escalated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolved_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['assigned_officer_id'], ['staff_account.id'], name=op.f('fk_protection_case_assigned_officer_id_staff_account'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_protection_case')),
+    sa.UniqueConstraint('reference', name=op.f('uq_protection_case_reference'))
+    )
+    with op.batch_alter_table('protection_case', schema=None) as batch_op:
+        batch_op.create_index('ix_protection_case_assignee', ['assigned_officer_id', 'status'], unique=False)
+        batch_op.create_index('ix_protection_case_escalation', ['sla_due_at'], unique=False, postgresql_where=sa.text('escalated_at IS NULL'), sqlite_where=sa.text('escalated_at IS NULL'))
+        batch_op.create_index('ix_protection_case_queue', ['representation_code', 'status', 'priority_rank', 'created_at'], unique=False)
+        batch_op.create_index('ix_protection_case_rep_created', ['representation_code', 'created_at'], unique=False)
+        batch_op.create_index('ix_protection_case_rep_sla', ['representation_code', 'sla_due_at'], unique=False)
+        batch_op.create_index('ix_protection_case_requester', ['requester_account_id'], unique=False)
+
     op.create_table('stay',
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('country', sa.String(length=2), nullable=False),
@@ -347,11 +421,171 @@ def upgrade() -> None:
         batch_op.create_index('ix_stay_representation_created', ['representation_code', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_stay_representation_status', ['representation_code', 'status'], unique=False)
 
+    op.create_table('case_attachment',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size_bytes', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('storage_key', sa.String(length=200), nullable=False),
+    sa.Column('visibility', sa.String(length=10), nullable=False),
+    sa.Column('uploaded_by_account_id', sa.Uuid(), nullable=True),
+    sa.Column('uploaded_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['protection_case.id'], name=op.f('fk_case_attachment_case_id_protection_case'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_attachment')),
+    sa.UniqueConstraint('storage_key', name=op.f('uq_case_attachment_storage_key'))
+    )
+    with op.batch_alter_table('case_attachment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_attachment_case_id'), ['case_id'], unique=False)
+
+    op.create_table('case_delegation',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('partner_id', sa.Uuid(), nullable=False),
+    sa.Column('task', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('basis', sa.String(length=20), nullable=False),
+    sa.Column('basis_note', sa.Text(), nullable=True),
+    sa.Column('share_contact', sa.Boolean(), nullable=False),
+    sa.Column('share_address', sa.Boolean(), nullable=False),
+    sa.Column('due_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reminded_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_by_account_id', sa.Uuid(), nullable=True),
+    sa.Column('status_changed_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status_note', sa.Text(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['protection_case.id'], name=op.f('fk_case_delegation_case_id_protection_case'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_account_id'], ['staff_account.id'], name=op.f('fk_case_delegation_created_by_account_id_staff_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['partner_id'], ['partner.id'], name=op.f('fk_case_delegation_partner_id_partner'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_delegation'))
+    )
+    with op.batch_alter_table('case_delegation', schema=None) as batch_op:
+        batch_op.create_index('ix_case_delegation_case', ['case_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_case_delegation_partner', ['partner_id', 'status', 'due_at'], unique=False)
+        batch_op.create_index('ix_case_delegation_reminder', ['due_at'], unique=False, postgresql_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"), sqlite_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"))
+        batch_op.create_index('uq_case_delegation_open', ['case_id', 'partner_id'], unique=True, postgresql_where=sa.text("status IN ('sent', 'accepted', 'escalated')"), sqlite_where=sa.text("status IN ('sent', 'accepted', 'escalated')"))
+
+    op.create_table('case_event',
+    sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('visibility', sa.String(length=10), nullable=False),
+    sa.Column('actor_account_id', sa.Uuid(), nullable=True),
+    sa.Column('actor_display', sa.String(length=200), nullable=False),
+    sa.Column('text', sa.Text(), nullable=True),
+    sa.Column('data', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['protection_case.id'], name=op.f('fk_case_event_case_id_protection_case'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('seq', name=op.f('pk_case_event'))
+    )
+    with op.batch_alter_table('case_event', schema=None) as batch_op:
+        batch_op.create_index('ix_case_event_case', ['case_id', 'seq'], unique=False)
+
+    op.create_table('case_outcome',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('people', sa.Integer(), nullable=False),
+    sa.Column('achieved_on', sa.Date(), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=16, scale=2), nullable=True),
+    sa.Column('currency', sa.String(length=3), nullable=True),
+    sa.Column('idr_per_unit', sa.Numeric(precision=18, scale=6), nullable=True),
+    sa.Column('idr_value', sa.BigInteger(), nullable=True),
+    sa.Column('death_penalty_case', sa.Boolean(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('recorded_by_account_id', sa.Uuid(), nullable=True),
+    sa.Column('recorded_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['protection_case.id'], name=op.f('fk_case_outcome_case_id_protection_case'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_outcome'))
+    )
+    with op.batch_alter_table('case_outcome', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_outcome_case_id'), ['case_id'], unique=False)
+
+    op.create_table('case_person',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('person_id', sa.Uuid(), nullable=True),
+    sa.Column('name', sa.String(length=200), nullable=True),
+    sa.Column('phone_encrypted', sa.String(length=300), nullable=True),
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('added_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['protection_case.id'], name=op.f('fk_case_person_case_id_protection_case'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_case_person_person_id_person')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_person'))
+    )
+    with op.batch_alter_table('case_person', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_person_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_case_person_person', ['person_id'], unique=False)
+
+    op.create_table('case_referral',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('agency_kind', sa.String(length=30), nullable=False),
+    sa.Column('agency_name', sa.String(length=200), nullable=False),
+    sa.Column('agency_contact', sa.String(length=254), nullable=True),
+    sa.Column('purpose', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('basis', sa.String(length=20), nullable=False),
+    sa.Column('basis_note', sa.Text(), nullable=True),
+    sa.Column('due_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reminded_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_by_account_id', sa.Uuid(), nullable=True),
+    sa.Column('status_changed_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status_note', sa.Text(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['protection_case.id'], name=op.f('fk_case_referral_case_id_protection_case'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_account_id'], ['staff_account.id'], name=op.f('fk_case_referral_created_by_account_id_staff_account'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_referral'))
+    )
+    with op.batch_alter_table('case_referral', schema=None) as batch_op:
+        batch_op.create_index('ix_case_referral_case', ['case_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_case_referral_reminder', ['due_at'], unique=False, postgresql_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"), sqlite_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"))
+
+    op.create_table('case_delegation_event',
+    sa.Column('delegation_id', sa.Uuid(), nullable=False),
+    sa.Column('event_seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['delegation_id'], ['case_delegation.id'], name=op.f('fk_case_delegation_event_delegation_id_case_delegation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['event_seq'], ['case_event.seq'], name=op.f('fk_case_delegation_event_event_seq_case_event'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('delegation_id', 'event_seq', name=op.f('pk_case_delegation_event'))
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('case_delegation_event')
+    with op.batch_alter_table('case_referral', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_referral_reminder', postgresql_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"), sqlite_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"))
+        batch_op.drop_index('ix_case_referral_case')
+
+    op.drop_table('case_referral')
+    with op.batch_alter_table('case_person', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_person_person')
+        batch_op.drop_index(batch_op.f('ix_case_person_case_id'))
+
+    op.drop_table('case_person')
+    with op.batch_alter_table('case_outcome', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_outcome_case_id'))
+
+    op.drop_table('case_outcome')
+    with op.batch_alter_table('case_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_event_case')
+
+    op.drop_table('case_event')
+    with op.batch_alter_table('case_delegation', schema=None) as batch_op:
+        batch_op.drop_index('uq_case_delegation_open', postgresql_where=sa.text("status IN ('sent', 'accepted', 'escalated')"), sqlite_where=sa.text("status IN ('sent', 'accepted', 'escalated')"))
+        batch_op.drop_index('ix_case_delegation_reminder', postgresql_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"), sqlite_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"))
+        batch_op.drop_index('ix_case_delegation_partner')
+        batch_op.drop_index('ix_case_delegation_case')
+
+    op.drop_table('case_delegation')
+    with op.batch_alter_table('case_attachment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_attachment_case_id'))
+
+    op.drop_table('case_attachment')
     with op.batch_alter_table('stay', schema=None) as batch_op:
         batch_op.drop_index('ix_stay_representation_status')
         batch_op.drop_index('ix_stay_representation_created')
@@ -359,6 +593,15 @@ def downgrade() -> None:
         batch_op.drop_index('ix_stay_h3')
 
     op.drop_table('stay')
+    with op.batch_alter_table('protection_case', schema=None) as batch_op:
+        batch_op.drop_index('ix_protection_case_requester')
+        batch_op.drop_index('ix_protection_case_rep_sla')
+        batch_op.drop_index('ix_protection_case_rep_created')
+        batch_op.drop_index('ix_protection_case_queue')
+        batch_op.drop_index('ix_protection_case_escalation', postgresql_where=sa.text('escalated_at IS NULL'), sqlite_where=sa.text('escalated_at IS NULL'))
+        batch_op.drop_index('ix_protection_case_assignee')
+
+    op.drop_table('protection_case')
     with op.batch_alter_table('passport', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_passport_person_id'))
 
@@ -413,6 +656,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_outbox_message_due', postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
 
     op.drop_table('outbox_message')
+    op.drop_table('exchange_rate')
     with op.batch_alter_table('citizen_code', schema=None) as batch_op:
         batch_op.drop_index('ix_citizen_code_address')
 
@@ -421,6 +665,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_citizen_account_person_id'))
 
     op.drop_table('citizen_account')
+    op.drop_table('case_reference_counter')
+    with op.batch_alter_table('case_outcome_daily', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_outcome_daily_day')
+
+    op.drop_table('case_outcome_daily')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_entry_subject')
         batch_op.drop_index('ix_audit_entry_actor')
