@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from peduli.core import ratelimit
 from peduli.core.periodic import PeriodicTask
+from peduli.partners import reminders as partner_reminders
 
 RATE_LIMIT_MEMORY = timedelta(days=1)
 
@@ -22,4 +23,5 @@ def _forget_old_rate_limit_counters(session: Session, _now: datetime) -> int:
 
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     PeriodicTask("forget-old-rate-limit-counters", 3600, _forget_old_rate_limit_counters),
+    PeriodicTask("partner-deadline-reminders", 300, partner_reminders.send_reminders),
 )

@@ -22,7 +22,9 @@ class AgencyKind:
 def agency_kinds() -> tuple[AgencyKind, ...]:
     """Every agency kind, in the file's order."""
     raw = resources.files("peduli.partners.data").joinpath("agency_kinds.json").read_text("utf-8")
-    return tuple(AgencyKind(code=k["code"], names=dict(k["names"])) for k in json.loads(raw)["kinds"])
+    return tuple(
+        AgencyKind(code=k["code"], names=dict(k["names"])) for k in json.loads(raw)["kinds"]
+    )
 
 
 def codes() -> tuple[str, ...]:

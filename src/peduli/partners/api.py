@@ -6,11 +6,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from peduli.api.deps import CurrentActor, DbSession
-from peduli.partners import service
+from peduli.partners import agencies, service
+from peduli.partners.case_api import router as case_router
+from peduli.partners.partner_api import router as partner_router
 from peduli.partners.schemas import (
+    AgencyKindRead,
     MemberCreate,
     MemberCreated,
     MemberRead,
@@ -176,3 +179,14 @@ def my_partner(db: DbSession, actor: CurrentActor, response: Response) -> Partne
     """For a partner account: the partner it works for."""
     _no_store(response)
     return _partner_read(service.my_partner(db, actor=actor))
+
+
+@router.get("/agency-kinds", response_model=list[AgencyKindRead])
+def agency_kinds(request: Request) -> list[AgencyKindRead]:
+    """The kinds of agency a case can be referred to (names in the Accept-Language)."""
+    language = (request.headers.get("accept-language") or "en")[:2].lower()
+    return [AgencyKindRead(code=k.code, name=k.name(language)) for k in agencies.agency_kinds()]
+
+
+router.include_router(case_router)
+router.include_router(partner_router)

@@ -138,9 +138,7 @@ def delegate(
     return DelegationView(delegation=delegation, partner_name=partner.name)
 
 
-def list_delegations(
-    session: Session, *, case_id: uuid.UUID, actor: Actor
-) -> list[DelegationView]:
+def list_delegations(session: Session, *, case_id: uuid.UUID, actor: Actor) -> list[DelegationView]:
     """A case's delegations, oldest first."""
     case = load_case(session, case_id=case_id, actor=actor, action="partners.delegation_list")
     rows = session.execute(

@@ -276,6 +276,8 @@ class PartnerCaseView(PartnerCaseSummary):
     subcategory: str | None
     summary: str
     danger_to_life: bool
+    contact_phone: str | None = None
+    contact_email: str | None = None
     people: list[PartnerPersonView]
     timeline: list[PartnerEventView]
 
