@@ -93,7 +93,7 @@ def test_two_workers_at_once_send_each_reminder_exactly_once(db: Session, scene:
                     "purpose": "Report the employer.",
                     "consent": True,
                 }
-            ),  # fmt: skip
+            ),
             actor=scene.officer,
         )
     db.commit()
