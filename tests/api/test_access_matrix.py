@@ -226,3 +226,214 @@ def test_my_record_is_only_mine(world: World, role: str) -> None:
     else:
         assert response.status_code == 404
         assert world.people[SEOUL_POST]["nik"] not in response.text
+
+
+# --- partners, referrals and delegations ----------------------------------------------
+# partner_a works for the Seoul partner the case is delegated to; partner_b for another
+# Seoul partner; "partner" above has the partner role but belongs to no partner.
+PARTNER_ROLES = ["partner_a", "partner_b"]
+CASE_WORKERS = {"officer_seoul", "supervisor_seoul", "hq_admin"}  # of a Seoul case
+PARTNER_MANAGERS = {"officer_seoul", "supervisor_seoul", "hq_admin"}  # of a Seoul partner
+SECRET_SUMMARY = "Rahasia: majikan menahan paspor"
+
+
+@dataclass
+class PartnerWorld:
+    world: World
+    partner_id: str
+    delegated: str  # case id delegated to partner A
+    undelegated: str
+    revoked: str  # delegated to partner A, then revoked
+
+
+@pytest.fixture(scope="module")
+def partner_world(world: World) -> PartnerWorld:
+    from peduli.auth.models import StaffAccount
+    from peduli.cases import service as cases_service
+    from peduli.cases.schemas import CaseCreate
+    from peduli.partners import delegations
+    from peduli.partners import service as partners_service
+    from peduli.partners.schemas import DelegationCreate, MemberCreate, PartnerCreate, Revocation
+
+    with session_scope() as db:
+        email = "officer_seoul@kemlu.example"
+        account = db.scalars(select(StaffAccount).where(StaffAccount.email == email)).one()
+        officer = auth_service.staff_actor(account, ip=None, via="token")
+        ids = {}
+        for name in ("a", "b"):
+            partner = partners_service.create_partner(
+                db,
+                data=PartnerCreate.model_validate(
+                    {
+                        "name": f"Mitra {name.upper()}",
+                        "kind": "ngo",
+                        "country": "KR",
+                        "contact_email": f"mitra-{name}@example.org",
+                    }
+                ),  # fmt: skip
+                actor=officer,
+            )
+            ids[name] = partner.partner.id
+            member, _password, _uri = partners_service.add_member(
+                db,
+                partner_id=partner.partner.id,
+                data=MemberCreate(
+                    email=f"partner_{name}@mitra.example", display_name=f"Staf {name}"
+                ),
+                actor=officer,
+            )
+            token = auth_service.create_token(db, email=member.account.email)
+            world.headers[f"partner_{name}"] = {"Authorization": f"Bearer {token}"}
+        cases = {}
+        for label in ("delegated", "undelegated", "revoked"):
+            case = cases_service.open_case(
+                db,
+                data=CaseCreate.model_validate(
+                    {
+                        "category": "labour",
+                        "summary": f"{SECRET_SUMMARY} ({label})",
+                        "people": [{"name": "Dewi Sartika", "phone": "+821077778888"}],
+                    }
+                ),  # fmt: skip
+                actor=officer,
+            )
+            cases[label] = str(case.id)
+            if label != "undelegated":
+                view = delegations.delegate(
+                    db,
+                    case_id=case.id,
+                    data=DelegationCreate.model_validate(
+                        {"partner_id": str(ids["a"]), "task": "Check on her.", "consent": True}
+                    ),
+                    actor=officer,
+                )
+            if label == "revoked":
+                delegations.revoke(
+                    db,
+                    case_id=case.id,
+                    delegation_id=view.delegation.id,
+                    data=Revocation(reason="Consent withdrawn by the citizen."),
+                    actor=officer,
+                )
+    return PartnerWorld(world, str(ids["a"]), **cases)
+
+
+ALL_ROLES = [*ROLES, *PARTNER_ROLES]
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("target", ["delegated", "undelegated", "revoked"])
+def test_partner_case_access(
+    partner_world: PartnerWorld, role: str, target: str, engine: Engine
+) -> None:
+    client, headers = partner_world.world.client, partner_world.world.headers[role]
+    case_id = getattr(partner_world, target)
+    allowed = role == "partner_a" and target == "delegated"
+    before = _denials(engine)
+    calls = [
+        ("GET", f"/api/v1/partner/cases/{case_id}", None),
+        ("POST", f"/api/v1/partner/cases/{case_id}/notes", {"text": "Visited."}),
+        ("POST", f"/api/v1/partner/cases/{case_id}/information-requests",
+         {"message": "Where do you live now?"}),
+    ]  # fmt: skip
+    for method, url, body in calls:
+        response = client.request(method, url, json=body, headers=headers)
+        if role == "anonymous":
+            assert response.status_code == 401
+        elif allowed:
+            assert response.status_code in (200, 201, 202), response.text
+        else:
+            assert response.status_code in (403, 404), (role, response.status_code)
+            assert SECRET_SUMMARY not in response.text
+    if allowed:
+        body = client.get(f"/api/v1/partner/cases/{case_id}", headers=headers).json()
+        assert not {"nik", "passport", "passports", "date_of_birth"} & _all_keys(body)
+        assert "+821077778888" not in str(body)  # contact not shared with this delegation
+    elif role != "anonymous":
+        assert _denials(engine) > before, "every denial is audited"
+
+
+def _all_keys(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _all_keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _all_keys(v)}
+    return set()
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_partner_queue_lists_only_delegated_cases(partner_world: PartnerWorld, role: str) -> None:
+    client, headers = partner_world.world.client, partner_world.world.headers[role]
+    response = client.get("/api/v1/partner/cases", headers=headers)
+    if role == "anonymous":
+        assert response.status_code == 401
+    elif role in PARTNER_ROLES:
+        ids = [item["case_id"] for item in response.json()["items"]]
+        assert ids == ([partner_world.delegated] if role == "partner_a" else [])
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_referral_and_delegation_subresources(partner_world: PartnerWorld, role: str) -> None:
+    client, headers = partner_world.world.client, partner_world.world.headers[role]
+    case_id = partner_world.undelegated
+    referral = {"agency_kind": "police", "agency_name": "Ansan police",
+                "purpose": "Report the employer.", "consent": True}  # fmt: skip
+    calls = [
+        ("GET", f"/api/v1/cases/{case_id}/referrals", None),
+        ("POST", f"/api/v1/cases/{case_id}/referrals", referral),
+        ("GET", f"/api/v1/cases/{case_id}/delegations", None),
+        ("GET", f"/api/v1/cases/{partner_world.delegated}/delegations", None),
+    ]
+    for method, url, body in calls:
+        response = client.request(method, url, json=body, headers=headers)
+        if role == "anonymous":
+            assert response.status_code == 401
+        elif role in CASE_WORKERS:
+            assert response.status_code in (200, 201), (role, url, response.text)
+        else:
+            assert response.status_code in (403, 404), (role, url, response.status_code)
+            assert "Ansan police" not in response.text and "Check on her" not in response.text
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_partner_registry_is_per_post(partner_world: PartnerWorld, role: str) -> None:
+    client, headers = partner_world.world.client, partner_world.world.headers[role]
+    for url in (
+        f"/api/v1/partners/{partner_world.partner_id}",
+        f"/api/v1/partners/{partner_world.partner_id}/members",
+    ):
+        response = client.get(url, headers=headers)
+        if role == "anonymous":
+            assert response.status_code == 401
+        elif role in PARTNER_MANAGERS:
+            assert response.status_code == 200
+        else:
+            assert response.status_code in (403, 404)
+            assert "mitra-a@example.org" not in response.text
+    listing = client.get("/api/v1/partners", headers=headers)
+    if role in {*PARTNER_MANAGERS, "officer_kl"}:  # officers list their own post's partners
+        names = {p["name"] for p in listing.json()["items"]}
+        assert ("Mitra A" in names) == (role != "officer_kl")
+    elif role != "anonymous":
+        assert listing.status_code == 403
+
+
+def test_revoking_through_the_api_cuts_access_at_once(partner_world: PartnerWorld) -> None:
+    client, headers = partner_world.world.client, partner_world.world.headers
+    case_id = partner_world.delegated
+    assert client.get(f"/api/v1/partner/cases/{case_id}", headers=headers["partner_a"]).is_success
+    [delegation] = client.get(
+        f"/api/v1/cases/{case_id}/delegations", headers=headers["officer_seoul"]
+    ).json()
+    revoked = client.post(
+        f"/api/v1/cases/{case_id}/delegations/{delegation['id']}/revocation",
+        json={"reason": "The citizen withdrew consent."},
+        headers=headers["officer_seoul"],
+    )
+    assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+    after = client.get(f"/api/v1/partner/cases/{case_id}", headers=headers["partner_a"])
+    assert after.status_code == 404 and SECRET_SUMMARY not in after.text
+    queue = client.get("/api/v1/partner/cases", headers=headers["partner_a"]).json()
+    assert queue["items"] == []

@@ -29,7 +29,7 @@ from peduli.core.errors import Conflict, Forbidden, NotFound
 from peduli.core.i18n import _
 from peduli.notify import service as notify_service
 from peduli.notify.models import ChannelName
-from peduli.partners import events, workflow
+from peduli.partners import access, events, workflow
 from peduli.partners.models import (
     ACTIVE_DELEGATION,
     Delegation,
@@ -130,7 +130,7 @@ def queue(
     offset: int = 0,
 ) -> tuple[int, list[QueueRow]]:
     """The open delegations of the caller's partner, nearest deadline first."""
-    _require_partner(session, actor, "partners.queue")
+    access.partner_id_of(session, actor, action="partners.queue")
     condition = _mine(actor)
     if status is not None:
         condition = condition & (Delegation.status == status.value)
