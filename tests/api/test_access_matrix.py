@@ -270,7 +270,7 @@ def partner_world(world: World) -> PartnerWorld:
                         "country": "KR",
                         "contact_email": f"mitra-{name}@example.org",
                     }
-                ),  # fmt: skip
+                ),
                 actor=officer,
             )
             ids[name] = partner.partner.id
@@ -294,7 +294,7 @@ def partner_world(world: World) -> PartnerWorld:
                         "summary": f"{SECRET_SUMMARY} ({label})",
                         "people": [{"name": "Dewi Sartika", "phone": "+821077778888"}],
                     }
-                ),  # fmt: skip
+                ),
                 actor=officer,
             )
             cases[label] = str(case.id)
