@@ -46,3 +46,26 @@ def open_case(db: Session, actor: Actor, **overrides: Any) -> Case:
     values: dict[str, Any] = {"category": "labour", "summary": "Wages unpaid for four months."}
     values.update(overrides)
     return service.open_case(db, data=CaseCreate.model_validate(values), actor=actor)
+
+
+PATH_TO: dict[str, list[str]] = {
+    "new": [],
+    "triaged": ["triaged"],
+    "in_progress": ["triaged", "in_progress"],
+    "waiting": ["triaged", "in_progress", "waiting"],
+    "resolved": ["triaged", "in_progress", "resolved"],
+    "closed": ["triaged", "in_progress", "resolved", "closed"],
+}
+
+
+def walk(db: Session, case: Case, actor: Actor, status: str) -> Case:
+    """Move ``case`` to ``status`` along the shortest allowed path."""
+    from peduli.cases import changes
+    from peduli.cases.models import CaseStatus, WaitingOn
+
+    for step in PATH_TO[status]:
+        waiting_on = WaitingOn.CITIZEN if step == "waiting" else None
+        changes.transition(
+            db, case_id=case.id, actor=actor, to=CaseStatus(step), waiting_on=waiting_on
+        )
+    return case

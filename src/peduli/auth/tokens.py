@@ -27,16 +27,26 @@ REGISTRY_WRITE = "registry:write"
 SELF_REPORTS_WRITE = "self-reports:write"
 AUDIT_READ = "audit:read"
 STATS_READ = "stats:read"
-SCOPES = frozenset({REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE, AUDIT_READ, STATS_READ})
+CASES_READ = "cases:read"
+CASES_WRITE = "cases:write"
+CASES_REFER = "cases:refer"  # agencies referring a new case through the API
+CASE_SCOPES = frozenset({CASES_READ, CASES_WRITE, CASES_REFER})
+SCOPES = frozenset(
+    {REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE, AUDIT_READ, STATS_READ} | CASE_SCOPES
+)
 
 # What a token of each role may carry; a token without requested scopes gets all of them.
 ROLE_SCOPES: dict[Role, frozenset[str]] = {
-    Role.OFFICER: frozenset({REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE}),
-    Role.SUPERVISOR: frozenset({REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE, AUDIT_READ}),
+    Role.OFFICER: frozenset(
+        {REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE, CASES_READ, CASES_WRITE}
+    ),
+    Role.SUPERVISOR: frozenset(
+        {REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE, AUDIT_READ, CASES_READ, CASES_WRITE}
+    ),
     Role.HQ_ANALYST: frozenset({STATS_READ}),
     Role.HQ_ADMIN: SCOPES,
     Role.PARTNER: frozenset({SELF_REPORTS_WRITE}),
-    Role.AGENCY: frozenset({REGISTRY_READ, REGISTRY_WRITE}),
+    Role.AGENCY: frozenset({REGISTRY_READ, REGISTRY_WRITE, CASES_REFER}),
 }
 
 

@@ -24,6 +24,7 @@ from peduli.cases.access import case_scope, load_case, require_case_worker
 from peduli.cases.models import (
     PRIORITY_RANK,
     Case,
+    CaseEvent,
     CaseOutcome,
     CasePerson,
     CaseStatus,
@@ -33,7 +34,7 @@ from peduli.cases.models import (
 )
 from peduli.cases.schemas import CaseCreate, CasePersonIn
 from peduli.cases.taxonomy import Category
-from peduli.cases.timeline import add_event
+from peduli.cases.timeline import add_event, events_of
 from peduli.cases.triage import triage
 from peduli.core.crypto import get_cipher
 from peduli.core.db import utcnow
@@ -504,3 +505,15 @@ def staff_display(session: Session, account_id: uuid.UUID | None) -> str | None:
     if account_id is None:
         return None
     return session.scalar(select(StaffAccount.display_name).where(StaffAccount.id == account_id))
+
+
+def read_events(
+    session: Session, *, case_id: uuid.UUID, actor: Actor, limit: int = 100, offset: int = 0
+) -> tuple[int, Sequence[CaseEvent]]:
+    """A case's timeline, oldest first; the read is audited."""
+    case = load_case(session, case_id=case_id, actor=actor, action="case.events")
+    total, events = events_of(session, case.id, limit=limit, offset=offset)
+    audit.record(
+        session, actor=actor, action="case.events", entity_type="case", entity_id=str(case.id)
+    )
+    return total, events

@@ -24,8 +24,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from peduli.auth import audit, policy
+from peduli.auth.actor import Actor, Role
 from peduli.cases.models import CaseOutcome, OutcomeDaily, OutcomeKind
-from peduli.core.db import is_postgres
+from peduli.core.db import is_postgres, utcnow
+from peduli.core.errors import FieldProblem, Forbidden, ValidationFailed
+from peduli.core.i18n import _
 
 FIGURES = (
     "cases_resolved",
@@ -136,3 +140,47 @@ def outcome_stats(
         per[row[0]] = figures
         total.add(figures)
     return OutcomeStats(date_from=date_from, date_to=date_to, total=total, by_representation=per)
+
+
+STATS_ROLES = frozenset({Role.HQ_ANALYST, Role.HQ_ADMIN, Role.OFFICER, Role.SUPERVISOR})
+NATIONAL_ROLES = frozenset({Role.HQ_ANALYST, Role.HQ_ADMIN})
+
+
+def read_outcome_stats(
+    session: Session,
+    *,
+    actor: Actor,
+    date_from: date | None,
+    date_to: date | None,
+    representation: str | None,
+) -> OutcomeStats:
+    """The headline figures for a period: nationally for HQ, for their own post for officers."""
+    policy.require_role(session, actor, roles=STATS_ROLES, action="stats.outcomes")
+    today = utcnow().date()
+    start = date_from or date(today.year, 1, 1)
+    end = date_to or today
+    if start > end:
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "from",
+                    "period_reversed",
+                    _("The period starts after it ends."),
+                    _("Give 'from' on or before 'to'."),
+                )
+            ]
+        )
+    codes: list[str] | None = [representation] if representation else None
+    if actor.role not in NATIONAL_ROLES:
+        own = actor.representation_code or ""
+        if representation not in (None, own):
+            audit.record_denial(
+                session, actor=actor, action="stats.outcomes", entity_type="stats",
+                entity_id=representation,
+            )  # fmt: skip
+            raise Forbidden(
+                _("You can see the figures of your own representation only."),
+                code="out_of_scope",
+            )
+        codes = [own]
+    return outcome_stats(session, date_from=start, date_to=end, representation_codes=codes)

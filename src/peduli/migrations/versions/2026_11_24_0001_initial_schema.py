@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 22:59:04.845164
+Create Date: 2026-11-24 23:10:54.632496
 """
 
 from collections.abc import Sequence
