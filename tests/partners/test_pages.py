@@ -45,7 +45,7 @@ def _partner_signed_in(client: TestClient, db: Session, partner: service.Partner
             "code": app.now(),
             "next": "/partner",
             "csrf_token": csrf(form.text),
-        },  # fmt: skip
+        },
         follow_redirects=False,
     )
     assert answer.status_code == 303 and answer.headers["location"] == "/partner", answer.text
@@ -157,7 +157,7 @@ def test_a_consultation_form_makes_a_case(
             "summary": "Agen palsu minta uang.",
             "name": "Rudi",
             "csrf_token": token,
-        },  # fmt: skip
+        },
     )
     assert refused.status_code == 422 and 'aria-invalid="true"' in refused.text
     made = client.post(
@@ -168,7 +168,7 @@ def test_a_consultation_form_makes_a_case(
             "name": "Rudi Hartono",
             "consent": "yes",
             "csrf_token": token,
-        },  # fmt: skip
+        },
         follow_redirects=False,
     )
     assert made.status_code == 303
