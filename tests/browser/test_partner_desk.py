@@ -9,7 +9,6 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from peduli.auth.actor import Role
 from peduli.auth.models import StaffAccount
 from peduli.cases import service as cases_service
 from peduli.cases.schemas import CaseCreate
@@ -44,7 +43,7 @@ def _world() -> tuple[StaffLogin, StaffLogin, str]:
                     "home_provinces": ["35"],
                     "contact_email": "mitra@example.org",
                 }
-            ),  # fmt: skip
+            ),
             actor=officer,
         )
         partners_service.link_member(
@@ -62,7 +61,7 @@ def _world() -> tuple[StaffLogin, StaffLogin, str]:
                     "summary": SUMMARY,
                     "people": [{"name": "Siti Aminah", "phone": "+821055556666"}],
                 }
-            ),  # fmt: skip
+            ),
             actor=officer,
         )
         delegations.delegate(
@@ -74,7 +73,7 @@ def _world() -> tuple[StaffLogin, StaffLogin, str]:
                     "task": "Visit her dormitory.",
                     "consent": True,
                 }
-            ),  # fmt: skip
+            ),
             actor=officer,
         )
         return officer_login, partner_login, case.reference
