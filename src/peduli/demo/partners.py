@@ -102,7 +102,7 @@ def _delegated_case(session: Session, partner: Partner) -> None:
                 "summary": "Gaji tiga bulan belum dibayar oleh pabrik di Ansan; paspor ditahan.",
                 "people": [{"name": "Agus Prasetyo", "phone": "+821098765432"}],
             }
-        ),  # fmt: skip
+        ),
         actor=officer,
     )
     delegations.delegate(
@@ -115,6 +115,6 @@ def _delegated_case(session: Session, partner: Partner) -> None:
                 "consent_note": "Setuju lewat telepon dengan petugas.",
                 "task": "Temui Agus di asrama pabrik dan pastikan ia aman; tanyakan slip gaji.",
             }
-        ),  # fmt: skip
+        ),
         actor=officer,
     )
