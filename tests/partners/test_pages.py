@@ -61,6 +61,7 @@ def world(db: Session, client: TestClient) -> tuple[Case, str]:
     )
     db.commit()
     _partner_signed_in(client, db, partner)
+    client.headers["Accept-Language"] = "en"
     return case, str(view.delegation.id)
 
 
