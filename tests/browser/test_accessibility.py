@@ -55,6 +55,7 @@ PAGES = frozenset(
         "/partner/cases/{case_id}",
         "/partner/consultations/new",
         "/officer/partners",
+        "/officer/cases/{case_id}/sharing",
     }
 )
 CITIZEN = "rina@example.org"

@@ -23,6 +23,9 @@ POST = "kbri-seoul"
 SUMMARY = "Gaji tidak dibayar empat bulan di pabrik Ansan."
 
 
+CASE_IDS: list[str] = []
+
+
 def _world() -> tuple[StaffLogin, StaffLogin, str]:
     """An officer and a partner member of Seoul, and a case delegated to the partner."""
     officer_login = make_staff("officer.seoul@example.org", representation_code=POST)
@@ -76,6 +79,7 @@ def _world() -> tuple[StaffLogin, StaffLogin, str]:
             ),
             actor=officer,
         )
+        CASE_IDS[:] = [str(case.id)]
         return officer_login, partner_login, case.reference
 
 
@@ -140,6 +144,21 @@ def test_officers_list_the_partners_of_their_post(new_page: NewPage) -> None:
     page.goto("/officer/partners")
     expect(page.get_by_role("rowheader", name="Paguyuban WNI Ansan")).to_be_visible()
     expect(page.get_by_role("cell", name="Jawa Timur")).to_be_visible()
+    assert_accessible(page)
+    page.goto(f"/officer/cases/{CASE_IDS[0]}/sharing")
+    expect(page.get_by_role("heading", name="Delegations to community partners")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Agency", exact=True).fill("Ansan police")
+    page.get_by_label("What the agency is asked to do").fill("Report the employer.")
+    page.get_by_role("button", name="Send the referral").click()
+    expect(page.locator("[aria-invalid=true]").first).to_be_visible()  # no basis chosen
+    assert_accessible(page)
+    page.locator("#referral-basis").select_option("consent")
+    page.get_by_role("button", name="Send the referral").click()
+    expect(page.get_by_role("status")).to_contain_text("The referral is recorded")
+    page.get_by_label("Reason for revoking").fill("The citizen withdrew consent.")
+    page.get_by_role("button", name="Revoke the delegation").click()
+    expect(page.get_by_role("status")).to_contain_text("no longer sees the case")
     assert_accessible(page)
 
 

@@ -187,3 +187,58 @@ def test_officers_see_their_posts_partners(client: TestClient, db: Session) -> N
     assert "Paguyuban WNI Ansan" in page.text and "Jawa Timur" in page.text
     filtered = client.get("/officer/partners", params={"home_province": "52"})
     assert "Paguyuban WNI Ansan" not in filtered.text
+
+
+def test_an_officer_refers_delegates_and_revokes_from_the_case(
+    client: TestClient, db: Session
+) -> None:
+    officer = staff_account(db, Role.OFFICER, "kbri-seoul", "desk")
+    partner = make_partner(db, actor=officer)
+    case = open_case(db, officer)
+    signed_in_officer(client, db, email="sharing@kemlu.example")
+    client.headers["Accept-Language"] = "en"
+    path = f"/officer/cases/{case.id}/sharing"
+    page = client.get(path)
+    assert page.status_code == 200 and "Paguyuban WNI Ansan" in page.text
+    token = csrf(page.text)
+    no_basis = client.post(
+        f"{path}/delegations",
+        data={"partner_id": str(partner.partner.id), "task": "Visit her.", "csrf_token": token},
+    )
+    assert no_basis.status_code == 422 and 'aria-invalid="true"' in no_basis.text
+    done = client.post(
+        f"{path}/delegations",
+        data={
+            "partner_id": str(partner.partner.id),
+            "task": "Visit her.",
+            "basis": "consent",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    referred = client.post(
+        f"{path}/referrals",
+        data={
+            "agency_kind": "police",
+            "agency_name": "Ansan police",
+            "purpose": "Report it.",
+            "basis": "vital_interest",
+            "basis_note": "She is locked in the dormitory.",
+            "csrf_token": token,
+        },
+    )
+    assert "Ansan police" in referred.text and "The referral is recorded" in referred.text
+    [delegation] = delegations.list_delegations(db, case_id=case.id, actor=officer)
+    delegation_id = delegation.delegation.id
+    db.rollback()  # end the read: SQLite takes the writer lock at BEGIN
+    short = client.post(
+        f"{path}/delegations/{delegation_id}/revocation",
+        data={"reason": "no", "csrf_token": token},
+    )
+    assert short.status_code == 422
+    revoked = client.post(
+        f"{path}/delegations/{delegation_id}/revocation",
+        data={"reason": "The citizen withdrew consent.", "csrf_token": token},
+    )
+    assert "the partner no longer sees the case" in revoked.text

@@ -86,7 +86,9 @@ def _include_officer_pages(app: FastAPI) -> None:
 
 def _include_partners(app: FastAPI) -> None:
     from peduli.partners.api import router as partners_api_router
+    from peduli.partners.officer_pages import router as partners_officer_router
     from peduli.partners.pages import router as partners_pages_router
 
     app.include_router(partners_api_router, prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)
     app.include_router(partners_pages_router)
+    app.include_router(partners_officer_router)
