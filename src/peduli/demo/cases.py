@@ -164,7 +164,7 @@ def _tell(
             death_penalty=story.death_penalty,
             danger_to_life=story.danger_to_life,
             people=crew,
-            intake_channel=rng.choice(["walk_in", "phone", "phone", "emergency"]),  # type: ignore[arg-type]
+            intake_channel=rng.choice(["walk_in", "phone", "phone", "emergency"]),
         ),
         actor=officer,
     )
@@ -211,7 +211,7 @@ def _record(
         case_id=case.id,
         actor=officer,
         data=OutcomeCreate(
-            kind=story.outcome,  # type: ignore[arg-type]
+            kind=story.outcome,
             people=story.people,
             achieved_on=(utcnow() - timedelta(days=rng.randint(0, 120))).date(),
             amount=Decimal(AMOUNT[currency] * story.people) if money else None,
