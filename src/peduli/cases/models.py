@@ -107,11 +107,14 @@ class Case(IdMixin, TimestampMixin, Base):
     __tablename__ = "protection_case"
     __table_args__ = (
         # The queue: a post's cases by priority then age (read in index order, no sort),
-        # and the same per status for the status filter.
+        # and the same per status; the other filter columns are carried in the index
+        # (PostgreSQL INCLUDE) so counts and filters need no visit to the table.
         Index("ix_protection_case_queue", "representation_code", "priority_rank",
-              "created_at", "id"),
+              "created_at", "id",
+              postgresql_include=["status", "category", "assigned_officer_id", "sla_due_at"]),
         Index("ix_protection_case_status_queue", "representation_code", "status",
-              "priority_rank", "created_at", "id"),
+              "priority_rank", "created_at", "id",
+              postgresql_include=["category", "assigned_officer_id", "sla_due_at"]),
         Index("ix_protection_case_rep_sla", "representation_code", "sla_due_at"),
         Index("ix_protection_case_assignee", "assigned_officer_id", "status"),
         # The escalation task: due cases not escalated yet (partial where supported).
