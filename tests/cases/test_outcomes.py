@@ -126,3 +126,17 @@ def test_official_rates_can_be_loaded_from_a_file(
     assert loaded == 2
     assert outcomes.rate_on(db, "USD", date(2025, 8, 1)) == Decimal("16350.25")
     assert outcomes.rate_on(db, "XAU", date(2025, 8, 1)) == 1
+
+
+def test_operators_load_rates_from_the_command_line(clean_engine: object, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from peduli.cli.main import app
+    from peduli.core.db import session_scope
+
+    sheet = tmp_path / "rates.csv"
+    sheet.write_text("currency,rate_date,idr_per_unit\nSAR,2026-06-01,4400\n")
+    result = CliRunner().invoke(app, ["cases", "load-rates", str(sheet), "--source", "bi"])
+    assert result.exit_code == 0, result.output
+    with session_scope() as db:
+        assert outcomes.rate_on(db, "SAR", date(2026, 7, 1)) == 4400

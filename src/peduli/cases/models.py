@@ -106,10 +106,15 @@ class Case(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "protection_case"
     __table_args__ = (
-        # The queue: a post's open cases by priority then age, and its SLA filter.
-        Index("ix_protection_case_queue", "representation_code", "status", "priority_rank",
-              "created_at"),
-        Index("ix_protection_case_rep_created", "representation_code", "created_at"),
+        # The queue: a post's cases by priority then age (read in index order, no sort),
+        # and the same per status; the other filter columns are carried in the index
+        # (PostgreSQL INCLUDE) so counts and filters need no visit to the table.
+        Index("ix_protection_case_queue", "representation_code", "priority_rank",
+              "created_at", "id",
+              postgresql_include=["status", "category", "assigned_officer_id", "sla_due_at"]),
+        Index("ix_protection_case_status_queue", "representation_code", "status",
+              "priority_rank", "created_at", "id",
+              postgresql_include=["category", "assigned_officer_id", "sla_due_at"]),
         Index("ix_protection_case_rep_sla", "representation_code", "sla_due_at"),
         Index("ix_protection_case_assignee", "assigned_officer_id", "status"),
         # The escalation task: due cases not escalated yet (partial where supported).

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 23:10:54.632496
+Create Date: 2026-11-24 23:47:28.257073
 """
 
 from collections.abc import Sequence
@@ -385,10 +385,10 @@ def upgrade() -> None:
     with op.batch_alter_table('protection_case', schema=None) as batch_op:
         batch_op.create_index('ix_protection_case_assignee', ['assigned_officer_id', 'status'], unique=False)
         batch_op.create_index('ix_protection_case_escalation', ['sla_due_at'], unique=False, postgresql_where=sa.text('escalated_at IS NULL'), sqlite_where=sa.text('escalated_at IS NULL'))
-        batch_op.create_index('ix_protection_case_queue', ['representation_code', 'status', 'priority_rank', 'created_at'], unique=False)
-        batch_op.create_index('ix_protection_case_rep_created', ['representation_code', 'created_at'], unique=False)
+        batch_op.create_index('ix_protection_case_queue', ['representation_code', 'priority_rank', 'created_at', 'id'], unique=False, postgresql_include=['status', 'category', 'assigned_officer_id', 'sla_due_at'])
         batch_op.create_index('ix_protection_case_rep_sla', ['representation_code', 'sla_due_at'], unique=False)
         batch_op.create_index('ix_protection_case_requester', ['requester_account_id'], unique=False)
+        batch_op.create_index('ix_protection_case_status_queue', ['representation_code', 'status', 'priority_rank', 'created_at', 'id'], unique=False, postgresql_include=['category', 'assigned_officer_id', 'sla_due_at'])
 
     op.create_table('stay',
     sa.Column('person_id', sa.Uuid(), nullable=False),
@@ -594,10 +594,10 @@ def downgrade() -> None:
 
     op.drop_table('stay')
     with op.batch_alter_table('protection_case', schema=None) as batch_op:
+        batch_op.drop_index('ix_protection_case_status_queue', postgresql_include=['category', 'assigned_officer_id', 'sla_due_at'])
         batch_op.drop_index('ix_protection_case_requester')
         batch_op.drop_index('ix_protection_case_rep_sla')
-        batch_op.drop_index('ix_protection_case_rep_created')
-        batch_op.drop_index('ix_protection_case_queue')
+        batch_op.drop_index('ix_protection_case_queue', postgresql_include=['status', 'category', 'assigned_officer_id', 'sla_due_at'])
         batch_op.drop_index('ix_protection_case_escalation', postgresql_where=sa.text('escalated_at IS NULL'), sqlite_where=sa.text('escalated_at IS NULL'))
         batch_op.drop_index('ix_protection_case_assignee')
 
