@@ -24,6 +24,7 @@ def _register_commands() -> None:
     from peduli.cli import cases as cases_cli
     from peduli.cli import demo as demo_cli
     from peduli.cli import i18n as i18n_cli
+    from peduli.cli import partners as partners_cli
     from peduli.cli import sandbox as sandbox_cli
     from peduli.cli import staff as staff_cli
     from peduli.cli import worker as worker_cli
@@ -33,6 +34,7 @@ def _register_commands() -> None:
     app.add_typer(audit_cli.app, name="audit")
     app.add_typer(cases_cli.app, name="cases")
     app.add_typer(i18n_cli.app, name="i18n")
+    app.add_typer(partners_cli.app, name="partner")
     demo_cli.register(app)
     worker_cli.register(app)
     sandbox_cli.register(app)
