@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 23:47:28.257073
+Create Date: 2026-11-25 00:04:35.859526
 """
 
 from collections.abc import Sequence
@@ -58,7 +58,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('representation_code', 'day', 'category', name='uq_case_outcome_daily')
     )
     with op.batch_alter_table('case_outcome_daily', schema=None) as batch_op:
-        batch_op.create_index('ix_case_outcome_daily_day', ['day'], unique=False)
+        batch_op.create_index('ix_case_outcome_daily_day', ['day'], unique=False, postgresql_include=['representation_code', 'cases_resolved', 'death_penalty_saved', 'financial_recovered_idr', 'hostages_freed', 'people_repatriated'])
+        batch_op.create_index('ix_case_outcome_daily_rep_day', ['representation_code', 'day'], unique=False, postgresql_include=['cases_resolved', 'death_penalty_saved', 'financial_recovered_idr', 'hostages_freed', 'people_repatriated'])
 
     op.create_table('case_reference_counter',
     sa.Column('representation_code', sa.String(length=64), nullable=False),
@@ -667,7 +668,8 @@ def downgrade() -> None:
     op.drop_table('citizen_account')
     op.drop_table('case_reference_counter')
     with op.batch_alter_table('case_outcome_daily', schema=None) as batch_op:
-        batch_op.drop_index('ix_case_outcome_daily_day')
+        batch_op.drop_index('ix_case_outcome_daily_rep_day', postgresql_include=['cases_resolved', 'death_penalty_saved', 'financial_recovered_idr', 'hostages_freed', 'people_repatriated'])
+        batch_op.drop_index('ix_case_outcome_daily_day', postgresql_include=['representation_code', 'cases_resolved', 'death_penalty_saved', 'financial_recovered_idr', 'hostages_freed', 'people_repatriated'])
 
     op.drop_table('case_outcome_daily')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
