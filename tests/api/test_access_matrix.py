@@ -242,3 +242,342 @@ def test_dead_letters_are_for_hq_only(world: World, role: str) -> None:
 
     assert listed.status_code == (200 if role in DEAD_LETTER_READERS else denied)
     assert retried.status_code == (200 if role in DEAD_LETTER_RETRIERS else denied)
+
+
+# --- partners, referrals and delegations ----------------------------------------------
+# partner_a works for the Seoul partner the case is delegated to; partner_b for another
+# Seoul partner; "partner" above has the partner role but belongs to no partner.
+PARTNER_ROLES = ["partner_a", "partner_b"]
+CASE_WORKERS = {"officer_seoul", "supervisor_seoul", "hq_admin"}  # of a Seoul case
+PARTNER_MANAGERS = {"officer_seoul", "supervisor_seoul", "hq_admin"}  # of a Seoul partner
+SECRET_SUMMARY = "Rahasia: majikan menahan paspor"
+
+
+@dataclass
+class PartnerWorld:
+    world: World
+    partner_id: str
+    delegated: str  # case id delegated to partner A
+    undelegated: str
+    revoked: str  # delegated to partner A, then revoked
+
+
+@pytest.fixture(scope="module")
+def partner_world(world: World) -> PartnerWorld:
+    from peduli.auth.models import StaffAccount
+    from peduli.cases import service as cases_service
+    from peduli.cases.schemas import CaseCreate
+    from peduli.partners import delegations
+    from peduli.partners import service as partners_service
+    from peduli.partners.schemas import DelegationCreate, MemberCreate, PartnerCreate, Revocation
+
+    with session_scope() as db:
+        email = "officer_seoul@kemlu.example"
+        account = db.scalars(select(StaffAccount).where(StaffAccount.email == email)).one()
+        officer = auth_service.staff_actor(account, ip=None, via="token")
+        ids = {}
+        for name in ("a", "b"):
+            partner = partners_service.create_partner(
+                db,
+                data=PartnerCreate.model_validate(
+                    {
+                        "name": f"Mitra {name.upper()}",
+                        "kind": "ngo",
+                        "country": "KR",
+                        "contact_email": f"mitra-{name}@example.org",
+                    }
+                ),
+                actor=officer,
+            )
+            ids[name] = partner.partner.id
+            member, _password, _uri = partners_service.add_member(
+                db,
+                partner_id=partner.partner.id,
+                data=MemberCreate(
+                    email=f"partner_{name}@mitra.example", display_name=f"Staf {name}"
+                ),
+                actor=officer,
+            )
+            token = auth_service.create_token(db, email=member.account.email)
+            world.headers[f"partner_{name}"] = {"Authorization": f"Bearer {token}"}
+        cases = {}
+        for label in ("delegated", "undelegated", "revoked"):
+            case = cases_service.open_case(
+                db,
+                data=CaseCreate.model_validate(
+                    {
+                        "category": "labour",
+                        "summary": f"{SECRET_SUMMARY} ({label})",
+                        "people": [{"name": "Dewi Sartika", "phone": "+821077778888"}],
+                    }
+                ),
+                actor=officer,
+            )
+            cases[label] = str(case.id)
+            if label != "undelegated":
+                view = delegations.delegate(
+                    db,
+                    case_id=case.id,
+                    data=DelegationCreate.model_validate(
+                        {"partner_id": str(ids["a"]), "task": "Check on her.", "consent": True}
+                    ),
+                    actor=officer,
+                )
+            if label == "revoked":
+                delegations.revoke(
+                    db,
+                    case_id=case.id,
+                    delegation_id=view.delegation.id,
+                    data=Revocation(reason="Consent withdrawn by the citizen."),
+                    actor=officer,
+                )
+    return PartnerWorld(world, str(ids["a"]), **cases)
+
+
+ALL_ROLES = [*ROLES, *PARTNER_ROLES]
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("target", ["delegated", "undelegated", "revoked"])
+def test_partner_case_access(
+    partner_world: PartnerWorld, role: str, target: str, engine: Engine
+) -> None:
+    client, headers = partner_world.world.client, partner_world.world.headers[role]
+    case_id = getattr(partner_world, target)
+    allowed = role == "partner_a" and target == "delegated"
+    before = _denials(engine)
+    calls = [
+        ("GET", f"/api/v1/partner/cases/{case_id}", None),
+        ("POST", f"/api/v1/partner/cases/{case_id}/notes", {"text": "Visited."}),
+        ("POST", f"/api/v1/partner/cases/{case_id}/information-requests",
+         {"message": "Where do you live now?"}),
+    ]  # fmt: skip
+    for method, url, body in calls:
+        response = client.request(method, url, json=body, headers=headers)
+        if role == "anonymous":
+            assert response.status_code == 401
+        elif allowed:
+            assert response.status_code in (200, 201, 202), response.text
+        else:
+            assert response.status_code in (403, 404), (role, response.status_code)
+            assert SECRET_SUMMARY not in response.text
+    if allowed:
+        body = client.get(f"/api/v1/partner/cases/{case_id}", headers=headers).json()
+        assert not {"nik", "passport", "passports", "date_of_birth"} & _all_keys(body)
+        assert "+821077778888" not in str(body)  # contact not shared with this delegation
+    elif role != "anonymous":
+        assert _denials(engine) > before, "every denial is audited"
+
+
+def _all_keys(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _all_keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _all_keys(v)}
+    return set()
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_partner_queue_lists_only_delegated_cases(partner_world: PartnerWorld, role: str) -> None:
+    client, headers = partner_world.world.client, partner_world.world.headers[role]
+    response = client.get("/api/v1/partner/cases", headers=headers)
+    if role == "anonymous":
+        assert response.status_code == 401
+    elif role in PARTNER_ROLES:
+        ids = [item["case_id"] for item in response.json()["items"]]
+        assert ids == ([partner_world.delegated] if role == "partner_a" else [])
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_referral_and_delegation_subresources(partner_world: PartnerWorld, role: str) -> None:
+    client, headers = partner_world.world.client, partner_world.world.headers[role]
+    case_id = partner_world.undelegated
+    referral = {"agency_kind": "police", "agency_name": "Ansan police",
+                "purpose": "Report the employer.", "consent": True}  # fmt: skip
+    calls = [
+        ("GET", f"/api/v1/cases/{case_id}/referrals", None),
+        ("POST", f"/api/v1/cases/{case_id}/referrals", referral),
+        ("GET", f"/api/v1/cases/{case_id}/delegations", None),
+        ("GET", f"/api/v1/cases/{partner_world.delegated}/delegations", None),
+    ]
+    for method, url, body in calls:
+        response = client.request(method, url, json=body, headers=headers)
+        if role == "anonymous":
+            assert response.status_code == 401
+        elif role in CASE_WORKERS:
+            assert response.status_code in (200, 201), (role, url, response.text)
+        else:
+            assert response.status_code in (403, 404), (role, url, response.status_code)
+            assert "Ansan police" not in response.text and "Check on her" not in response.text
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_partner_registry_is_per_post(partner_world: PartnerWorld, role: str) -> None:
+    client, headers = partner_world.world.client, partner_world.world.headers[role]
+    for url in (
+        f"/api/v1/partners/{partner_world.partner_id}",
+        f"/api/v1/partners/{partner_world.partner_id}/members",
+    ):
+        response = client.get(url, headers=headers)
+        if role == "anonymous":
+            assert response.status_code == 401
+        elif role in PARTNER_MANAGERS:
+            assert response.status_code == 200
+        else:
+            assert response.status_code in (403, 404)
+            assert "mitra-a@example.org" not in response.text
+    listing = client.get("/api/v1/partners", headers=headers)
+    if role in {*PARTNER_MANAGERS, "officer_kl"}:  # officers list their own post's partners
+        names = {p["name"] for p in listing.json()["items"]}
+        assert ("Mitra A" in names) == (role != "officer_kl")
+    elif role != "anonymous":
+        assert listing.status_code == 403
+
+
+def test_revoking_through_the_api_cuts_access_at_once(partner_world: PartnerWorld) -> None:
+    client, headers = partner_world.world.client, partner_world.world.headers
+    case_id = partner_world.delegated
+    assert client.get(f"/api/v1/partner/cases/{case_id}", headers=headers["partner_a"]).is_success
+    [delegation] = client.get(
+        f"/api/v1/cases/{case_id}/delegations", headers=headers["officer_seoul"]
+    ).json()
+    revoked = client.post(
+        f"/api/v1/cases/{case_id}/delegations/{delegation['id']}/revocation",
+        json={"reason": "The citizen withdrew consent."},
+        headers=headers["officer_seoul"],
+    )
+    assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+    after = client.get(f"/api/v1/partner/cases/{case_id}", headers=headers["partner_a"])
+    assert after.status_code == 404 and SECRET_SUMMARY not in after.text
+    queue = client.get("/api/v1/partner/cases", headers=headers["partner_a"]).json()
+    assert queue["items"] == []
+
+
+# --- protection cases --------------------------------------------------------------------
+# Who works on the cases of each post. Partners reach cases only through delegations (their
+# own endpoints), analysts see statistics only, agencies may only refer new cases.
+CASE_REACH = {
+    "officer_seoul": {SEOUL_POST},
+    "supervisor_seoul": {SEOUL_POST},
+    "officer_kl": {KL_POST},
+    "hq_admin": {SEOUL_POST, KL_POST},
+}
+CASE_OPENERS = {"officer_seoul", "supervisor_seoul", "officer_kl", "hq_admin", "agency"}
+STATS_NATIONAL = {"hq_analyst", "hq_admin"}
+
+
+@pytest.fixture(scope="module")
+def cases(world: World) -> dict[str, dict[str, Any]]:
+    """One case per post, opened by HQ, with a secret in its summary."""
+    made = {}
+    for post in (SEOUL_POST, KL_POST):
+        body = {
+            "category": "detention",
+            "summary": f"Secret case summary {post}",
+            "death_penalty": True,
+            "representation_code": post,
+            "contact_phone": "+628123456789",
+        }
+        response = world.client.post("/api/v1/cases", json=body, headers=world.headers["hq_admin"])
+        assert response.status_code == 201, response.text
+        made[post] = response.json()
+    return made
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("post", [SEOUL_POST, KL_POST])
+def test_case_reads_and_writes(
+    world: World, cases: dict[str, dict[str, Any]], role: str, post: str, engine: Engine
+) -> None:
+    case_id = cases[post]["id"]
+    allowed = post in CASE_REACH.get(role, set())
+    headers = world.headers[role]
+    before = _denials(engine)
+    calls = [
+        ("GET", f"/api/v1/cases/{case_id}", None),
+        ("GET", f"/api/v1/cases/{case_id}/events", None),
+        ("GET", f"/api/v1/cases/{case_id}/attachments", None),
+        ("GET", f"/api/v1/cases/{case_id}/outcomes", None),
+        ("POST", f"/api/v1/cases/{case_id}/notes", {"text": "Visited the detention centre."}),
+        (
+            "PUT",
+            f"/api/v1/cases/{case_id}/priority",
+            {"priority": "critical", "reason": "Death penalty case, keep it critical."},
+        ),
+        ("POST", f"/api/v1/cases/{case_id}/people", {"name": "Budi"}),
+    ]
+    for method, url, body in calls:
+        response = world.client.request(method, url, json=body, headers=headers)
+        _expect(response, role, allowed, f"Secret case summary {post}")
+    if role != "anonymous" and not allowed:
+        assert _denials(engine) > before, "every denial is audited"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_case_queue_holds_only_cases_in_reach(
+    world: World, cases: dict[str, dict[str, Any]], role: str
+) -> None:
+    for url in ("/api/v1/cases", "/api/v1/cases/overdue"):
+        response = world.client.get(url, headers=world.headers[role])
+        if role == "anonymous":
+            assert response.status_code == 401
+            continue
+        if role not in CASE_REACH:
+            assert response.status_code == 403, (role, response.text)
+            continue
+        assert response.status_code == 200
+    listed = world.client.get("/api/v1/cases", headers=world.headers[role])
+    if role in CASE_REACH:
+        posts = {item["representation_code"] for item in listed.json()["items"]}
+        assert posts <= CASE_REACH[role]
+        assert {c["id"] for p, c in cases.items() if p in CASE_REACH[role]} <= {
+            item["id"] for item in listed.json()["items"]
+        }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_open_a_case(world: World, role: str) -> None:
+    body = {"category": "labour", "summary": "Walk-in", "representation_code": KL_POST}
+    if role in ("officer_seoul", "supervisor_seoul"):
+        body.pop("representation_code")
+    if role == "officer_kl":
+        body.pop("representation_code")
+    response = world.client.post("/api/v1/cases", json=body, headers=world.headers[role])
+    if role == "anonymous":
+        assert response.status_code == 401
+    elif role in CASE_OPENERS:
+        assert response.status_code == 201, (role, response.text)
+    else:
+        assert response.status_code == 403, (role, response.text)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_outcome_statistics_by_role(world: World, role: str) -> None:
+    national = world.client.get("/api/v1/stats/outcomes", headers=world.headers[role])
+    other_post = world.client.get(
+        "/api/v1/stats/outcomes", params={"representation": KL_POST}, headers=world.headers[role]
+    )
+    if role == "anonymous":
+        assert national.status_code == 401
+    elif role in STATS_NATIONAL:
+        assert (national.status_code, other_post.status_code) == (200, 200)
+    elif role in ("officer_seoul", "supervisor_seoul"):
+        assert (national.status_code, other_post.status_code) == (200, 403)
+    elif role == "officer_kl":
+        assert (national.status_code, other_post.status_code) == (200, 200)
+    else:
+        assert (national.status_code, other_post.status_code) == (403, 403)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_my_help_requests_are_for_citizens(world: World, role: str) -> None:
+    response = world.client.get("/api/v1/me/help-requests", headers=world.headers[role])
+    if role == "anonymous":
+        assert response.status_code == 401
+    elif role.startswith("citizen"):
+        assert response.status_code == 200
+        assert "Secret case summary" not in response.text
+    else:
+        assert response.status_code == 403

@@ -50,6 +50,12 @@ PAGES = frozenset(
         "/officer/duplicates/{candidate_id}",
         "/officer/persons/{person_id}",
         "/officer/search",
+        # Partner pages: visited and checked in test_partner_desk.py.
+        "/partner",
+        "/partner/cases/{case_id}",
+        "/partner/consultations/new",
+        "/officer/partners",
+        "/officer/cases/{case_id}/sharing",
     }
 )
 CITIZEN = "rina@example.org"

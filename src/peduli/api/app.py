@@ -62,6 +62,7 @@ def _include_routers(app: FastAPI) -> None:
         app.include_router(router, prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)
     app.include_router(notify_router, prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)
     app.include_router(notify_pages_router, responses=problems.PROBLEM_RESPONSES)
+    _include_partners(app)
     app.include_router(language_router)
     _include_citizen_pages(app)
     _include_officer_pages(app)
@@ -83,3 +84,13 @@ def _include_officer_pages(app: FastAPI) -> None:
 
     for router in (staff_sign_in_router, officer_router):
         app.include_router(router)
+
+
+def _include_partners(app: FastAPI) -> None:
+    from peduli.partners.api import router as partners_api_router
+    from peduli.partners.officer_pages import router as partners_officer_router
+    from peduli.partners.pages import router as partners_pages_router
+
+    app.include_router(partners_api_router, prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)
+    app.include_router(partners_pages_router)
+    app.include_router(partners_officer_router)

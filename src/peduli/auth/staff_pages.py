@@ -28,6 +28,7 @@ from peduli.web.rendering import anonymous_csrf_ok, render
 router = APIRouter(include_in_schema=False)
 
 OFFICER_HOME = "/officer"
+PARTNER_HOME = "/partner"  # community partners' pages (peduli.partners.pages)
 SIGN_IN_PATH = "/officer/sign-in"
 SessionCookie = Annotated[str | None, Cookie(alias=SESSION_COOKIE)]
 FormText = Annotated[str, Form(max_length=320)]
@@ -36,8 +37,9 @@ _CODE_PROBLEMS = frozenset({"totp_required", "totp_replayed"})
 
 
 def safe_next(target: str | None) -> str:
-    """Only an officer page of this site may follow a sign-in (no open redirect)."""
-    if target and target.startswith(OFFICER_HOME) and "//" not in target and "\\" not in target:
+    """Only an officer or partner page of this site may follow a sign-in (no open redirect)."""
+    home = target.startswith((OFFICER_HOME, PARTNER_HOME)) if target else False
+    if target and home and "//" not in target and "\\" not in target:
         return target
     return OFFICER_HOME
 

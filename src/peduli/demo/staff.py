@@ -45,6 +45,8 @@ DEMO_STAFF: tuple[DemoStaff, ...] = (
               "Agus Setiawan (HQ admin)", "PSDU3FSZJSBQ6IL63BXYFYXNZZYTY2GL"),
     DemoStaff("mitra.seoul@demo.peduli.example", Role.PARTNER, "kbri-seoul",
               "Mitra Indonesia Mandiri Ansan", "GWWVWA3JCU3RRWX5LTMRKOJPJZJYBWI3"),
+    DemoStaff("mitra.kualalumpur@demo.peduli.example", Role.PARTNER, "kbri-kuala-lumpur",
+              "Serikat Pekerja Migran Indonesia KL", "4RS3WLY5FCBBRNC5AKPRIHPUCMAKXXLC"),
     DemoStaff("agency.bp2mi@demo.peduli.example", Role.AGENCY, None,
               "BP2MI (agency client)", None),
 )  # fmt: skip

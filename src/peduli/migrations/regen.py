@@ -14,7 +14,6 @@ from alembic import command
 from peduli.core.db import make_engine
 from peduli.migrations.runner import MIGRATIONS_DIR, alembic_config
 
-
 INITIAL_REVISION_FILE = "2026_11_24_0001_initial_schema.py"
 
 

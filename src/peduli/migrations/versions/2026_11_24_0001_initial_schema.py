@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 00:09:22.900550
+Create Date: 2026-11-25 00:09:40.670208
 """
 
 from collections.abc import Sequence
@@ -64,7 +64,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('representation_code', 'day', 'category', name='uq_case_outcome_daily')
     )
     with op.batch_alter_table('case_outcome_daily', schema=None) as batch_op:
-        batch_op.create_index('ix_case_outcome_daily_day', ['day'], unique=False)
+        batch_op.create_index('ix_case_outcome_daily_day', ['day'], unique=False, postgresql_include=['representation_code', 'cases_resolved', 'death_penalty_saved', 'financial_recovered_idr', 'hostages_freed', 'people_repatriated'])
+        batch_op.create_index('ix_case_outcome_daily_rep_day', ['representation_code', 'day'], unique=False, postgresql_include=['cases_resolved', 'death_penalty_saved', 'financial_recovered_idr', 'hostages_freed', 'people_repatriated'])
 
     op.create_table('case_reference_counter',
     sa.Column('representation_code', sa.String(length=64), nullable=False),
@@ -159,6 +160,27 @@ def upgrade() -> None:
         batch_op.create_index('ix_outbox_message_due', ['channel', 'priority', 'next_attempt_at'], unique=False, postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
         batch_op.create_index('ix_outbox_message_in_flight', ['claimed_at'], unique=False, postgresql_where=sa.text("status = 'sending'"), sqlite_where=sa.text("status = 'sending'"))
         batch_op.create_index('ix_outbox_message_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
+
+    op.create_table('partner',
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('subdivisions', sa.JSON(), nullable=False),
+    sa.Column('cities', sa.JSON(), nullable=False),
+    sa.Column('languages', sa.JSON(), nullable=False),
+    sa.Column('contact_name', sa.String(length=200), nullable=True),
+    sa.Column('contact_email', sa.String(length=254), nullable=True),
+    sa.Column('contact_phone', sa.String(length=20), nullable=True),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_partner'))
+    )
+    with op.batch_alter_table('partner', schema=None) as batch_op:
+        batch_op.create_index('ix_partner_representation_name', ['representation_code', 'name'], unique=False)
 
     op.create_table('periodic_task_run',
     sa.Column('name', sa.String(length=100), nullable=False),
@@ -324,6 +346,27 @@ def upgrade() -> None:
     with op.batch_alter_table('duplicate_candidate', schema=None) as batch_op:
         batch_op.create_index('ix_duplicate_candidate_status', ['status', 'representation_code'], unique=False)
 
+    op.create_table('partner_home_province',
+    sa.Column('partner_id', sa.Uuid(), nullable=False),
+    sa.Column('province_code', sa.String(length=2), nullable=False),
+    sa.ForeignKeyConstraint(['partner_id'], ['partner.id'], name=op.f('fk_partner_home_province_partner_id_partner'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('partner_id', 'province_code', name=op.f('pk_partner_home_province'))
+    )
+    with op.batch_alter_table('partner_home_province', schema=None) as batch_op:
+        batch_op.create_index('ix_partner_home_province_code', ['province_code', 'partner_id'], unique=False)
+
+    op.create_table('partner_member',
+    sa.Column('staff_account_id', sa.Uuid(), nullable=False),
+    sa.Column('partner_id', sa.Uuid(), nullable=False),
+    sa.Column('member_role', sa.String(length=12), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['partner_id'], ['partner.id'], name=op.f('fk_partner_member_partner_id_partner'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['staff_account_id'], ['staff_account.id'], name=op.f('fk_partner_member_staff_account_id_staff_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('staff_account_id', name=op.f('pk_partner_member'))
+    )
+    with op.batch_alter_table('partner_member', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_partner_member_partner_id'), ['partner_id'], unique=False)
+
     op.create_table('passport',
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('number_encrypted', sa.String(length=200), nullable=False),
@@ -378,10 +421,10 @@ def upgrade() -> None:
     with op.batch_alter_table('protection_case', schema=None) as batch_op:
         batch_op.create_index('ix_protection_case_assignee', ['assigned_officer_id', 'status'], unique=False)
         batch_op.create_index('ix_protection_case_escalation', ['sla_due_at'], unique=False, postgresql_where=sa.text('escalated_at IS NULL'), sqlite_where=sa.text('escalated_at IS NULL'))
-        batch_op.create_index('ix_protection_case_queue', ['representation_code', 'status', 'priority_rank', 'created_at'], unique=False)
-        batch_op.create_index('ix_protection_case_rep_created', ['representation_code', 'created_at'], unique=False)
+        batch_op.create_index('ix_protection_case_queue', ['representation_code', 'priority_rank', 'created_at', 'id'], unique=False, postgresql_include=['status', 'category', 'assigned_officer_id', 'sla_due_at'])
         batch_op.create_index('ix_protection_case_rep_sla', ['representation_code', 'sla_due_at'], unique=False)
         batch_op.create_index('ix_protection_case_requester', ['requester_account_id'], unique=False)
+        batch_op.create_index('ix_protection_case_status_queue', ['representation_code', 'status', 'priority_rank', 'created_at', 'id'], unique=False, postgresql_include=['category', 'assigned_officer_id', 'sla_due_at'])
 
     op.create_table('stay',
     sa.Column('person_id', sa.Uuid(), nullable=False),
@@ -431,6 +474,34 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('case_attachment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_attachment_case_id'), ['case_id'], unique=False)
+
+    op.create_table('case_delegation',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('partner_id', sa.Uuid(), nullable=False),
+    sa.Column('task', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('basis', sa.String(length=20), nullable=False),
+    sa.Column('basis_note', sa.Text(), nullable=True),
+    sa.Column('share_contact', sa.Boolean(), nullable=False),
+    sa.Column('share_address', sa.Boolean(), nullable=False),
+    sa.Column('due_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reminded_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_by_account_id', sa.Uuid(), nullable=True),
+    sa.Column('status_changed_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status_note', sa.Text(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['protection_case.id'], name=op.f('fk_case_delegation_case_id_protection_case'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_account_id'], ['staff_account.id'], name=op.f('fk_case_delegation_created_by_account_id_staff_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['partner_id'], ['partner.id'], name=op.f('fk_case_delegation_partner_id_partner'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_delegation'))
+    )
+    with op.batch_alter_table('case_delegation', schema=None) as batch_op:
+        batch_op.create_index('ix_case_delegation_case', ['case_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_case_delegation_partner', ['partner_id', 'status', 'due_at'], unique=False)
+        batch_op.create_index('ix_case_delegation_reminder', ['due_at'], unique=False, postgresql_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"), sqlite_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"))
+        batch_op.create_index('uq_case_delegation_open', ['case_id', 'partner_id'], unique=True, postgresql_where=sa.text("status IN ('sent', 'accepted', 'escalated')"), sqlite_where=sa.text("status IN ('sent', 'accepted', 'escalated')"))
 
     op.create_table('case_event',
     sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -484,11 +555,49 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_case_person_case_id'), ['case_id'], unique=False)
         batch_op.create_index('ix_case_person_person', ['person_id'], unique=False)
 
+    op.create_table('case_referral',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('agency_kind', sa.String(length=30), nullable=False),
+    sa.Column('agency_name', sa.String(length=200), nullable=False),
+    sa.Column('agency_contact', sa.String(length=254), nullable=True),
+    sa.Column('purpose', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('basis', sa.String(length=20), nullable=False),
+    sa.Column('basis_note', sa.Text(), nullable=True),
+    sa.Column('due_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reminded_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_by_account_id', sa.Uuid(), nullable=True),
+    sa.Column('status_changed_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status_note', sa.Text(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['protection_case.id'], name=op.f('fk_case_referral_case_id_protection_case'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_account_id'], ['staff_account.id'], name=op.f('fk_case_referral_created_by_account_id_staff_account'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_referral'))
+    )
+    with op.batch_alter_table('case_referral', schema=None) as batch_op:
+        batch_op.create_index('ix_case_referral_case', ['case_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_case_referral_reminder', ['due_at'], unique=False, postgresql_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"), sqlite_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"))
+
+    op.create_table('case_delegation_event',
+    sa.Column('delegation_id', sa.Uuid(), nullable=False),
+    sa.Column('event_seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['delegation_id'], ['case_delegation.id'], name=op.f('fk_case_delegation_event_delegation_id_case_delegation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['event_seq'], ['case_event.seq'], name=op.f('fk_case_delegation_event_event_seq_case_event'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('delegation_id', 'event_seq', name=op.f('pk_case_delegation_event'))
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('case_delegation_event')
+    with op.batch_alter_table('case_referral', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_referral_reminder', postgresql_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"), sqlite_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"))
+        batch_op.drop_index('ix_case_referral_case')
+
+    op.drop_table('case_referral')
     with op.batch_alter_table('case_person', schema=None) as batch_op:
         batch_op.drop_index('ix_case_person_person')
         batch_op.drop_index(batch_op.f('ix_case_person_case_id'))
@@ -502,6 +611,13 @@ def downgrade() -> None:
         batch_op.drop_index('ix_case_event_case')
 
     op.drop_table('case_event')
+    with op.batch_alter_table('case_delegation', schema=None) as batch_op:
+        batch_op.drop_index('uq_case_delegation_open', postgresql_where=sa.text("status IN ('sent', 'accepted', 'escalated')"), sqlite_where=sa.text("status IN ('sent', 'accepted', 'escalated')"))
+        batch_op.drop_index('ix_case_delegation_reminder', postgresql_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"), sqlite_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"))
+        batch_op.drop_index('ix_case_delegation_partner')
+        batch_op.drop_index('ix_case_delegation_case')
+
+    op.drop_table('case_delegation')
     with op.batch_alter_table('case_attachment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_attachment_case_id'))
 
@@ -514,10 +630,10 @@ def downgrade() -> None:
 
     op.drop_table('stay')
     with op.batch_alter_table('protection_case', schema=None) as batch_op:
+        batch_op.drop_index('ix_protection_case_status_queue', postgresql_include=['category', 'assigned_officer_id', 'sla_due_at'])
         batch_op.drop_index('ix_protection_case_requester')
         batch_op.drop_index('ix_protection_case_rep_sla')
-        batch_op.drop_index('ix_protection_case_rep_created')
-        batch_op.drop_index('ix_protection_case_queue')
+        batch_op.drop_index('ix_protection_case_queue', postgresql_include=['status', 'category', 'assigned_officer_id', 'sla_due_at'])
         batch_op.drop_index('ix_protection_case_escalation', postgresql_where=sa.text('escalated_at IS NULL'), sqlite_where=sa.text('escalated_at IS NULL'))
         batch_op.drop_index('ix_protection_case_assignee')
 
@@ -526,6 +642,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_passport_person_id'))
 
     op.drop_table('passport')
+    with op.batch_alter_table('partner_member', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_partner_member_partner_id'))
+
+    op.drop_table('partner_member')
+    with op.batch_alter_table('partner_home_province', schema=None) as batch_op:
+        batch_op.drop_index('ix_partner_home_province_code')
+
+    op.drop_table('partner_home_province')
     with op.batch_alter_table('duplicate_candidate', schema=None) as batch_op:
         batch_op.drop_index('ix_duplicate_candidate_status')
 
@@ -559,6 +683,10 @@ def downgrade() -> None:
 
     op.drop_table('person')
     op.drop_table('periodic_task_run')
+    with op.batch_alter_table('partner', schema=None) as batch_op:
+        batch_op.drop_index('ix_partner_representation_name')
+
+    op.drop_table('partner')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_message_status_next_attempt_at')
         batch_op.drop_index('ix_outbox_message_in_flight', postgresql_where=sa.text("status = 'sending'"), sqlite_where=sa.text("status = 'sending'"))
@@ -581,7 +709,8 @@ def downgrade() -> None:
     op.drop_table('citizen_account')
     op.drop_table('case_reference_counter')
     with op.batch_alter_table('case_outcome_daily', schema=None) as batch_op:
-        batch_op.drop_index('ix_case_outcome_daily_day')
+        batch_op.drop_index('ix_case_outcome_daily_rep_day', postgresql_include=['cases_resolved', 'death_penalty_saved', 'financial_recovered_idr', 'hostages_freed', 'people_repatriated'])
+        batch_op.drop_index('ix_case_outcome_daily_day', postgresql_include=['representation_code', 'cases_resolved', 'death_penalty_saved', 'financial_recovered_idr', 'hostages_freed', 'people_repatriated'])
 
     op.drop_table('case_outcome_daily')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:

@@ -1,0 +1,1 @@
+"""Community partners (Mitra Indonesia Mandiri), referrals to agencies and delegations."""

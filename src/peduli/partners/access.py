@@ -1,0 +1,59 @@
+"""Who may manage which partners, and which partner a partner account works for.
+
+Both answers come from the database on every call (never cached), so disabling a partner,
+unlinking a member or revoking a delegation takes effect on the very next request.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from peduli.auth import audit, policy
+from peduli.auth.actor import Actor, Role
+from peduli.core.errors import Forbidden
+from peduli.core.i18n import _
+from peduli.partners.models import Partner, PartnerMember
+
+MANAGERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN})
+
+
+@dataclass(frozen=True)
+class ManageScope:
+    """The representations whose partners a caller manages; ``everyone`` for HQ."""
+
+    everyone: bool
+    representation_codes: frozenset[str]
+
+    def covers(self, representation_code: str) -> bool:
+        return self.everyone or representation_code in self.representation_codes
+
+
+def manage_scope(session: Session, actor: Actor, *, action: str) -> ManageScope:
+    """Officers and supervisors manage their post's partners, HQ admins all; others none."""
+    policy.require_role(session, actor, roles=MANAGERS, action=action)
+    if actor.role == Role.HQ_ADMIN:
+        return ManageScope(everyone=True, representation_codes=frozenset())
+    if not actor.representation_code:
+        audit.record_denial(session, actor=actor, action=action, entity_type="partner")
+        raise Forbidden(_("Your account is not bound to a representation."), code="no_post")
+    return ManageScope(everyone=False, representation_codes=frozenset({actor.representation_code}))
+
+
+def partner_id_of(session: Session, actor: Actor, *, action: str) -> uuid.UUID:
+    """The active partner a partner account works for; refused (and audited) otherwise."""
+    if actor.role == Role.PARTNER:
+        found = session.scalar(
+            select(Partner.id)
+            .join(PartnerMember, PartnerMember.partner_id == Partner.id)
+            .where(PartnerMember.staff_account_id == actor.account_id, Partner.active.is_(True))
+        )
+        if found is not None:
+            return found
+    audit.record_denial(session, actor=actor, action=action, entity_type="partner")
+    raise Forbidden(
+        _("Only accounts of an active community partner may do this."), code="not_a_partner"
+    )

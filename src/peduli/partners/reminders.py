@@ -1,0 +1,152 @@
+"""Deadline reminders of referrals and delegations, run by ``peduli worker``.
+
+A delegation or referral still open 24 hours before its deadline (or past it) gets one
+reminder: delegations to the partner's contact, referrals to the officer who made them (else
+the case's officer). Each run is two set-based statements per kind in one transaction:
+mark the due rows (``reminded_at``), then write one outbox row per marked row with
+``INSERT … SELECT``. Two workers at once: the second's UPDATE waits for the first's row
+locks and then finds nothing left to mark, and the outbox key is unique per item anyway,
+so a reminder is never sent twice and never lost on a restart (a failed run rolls back).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import String, and_, case, cast, func, literal, select, update
+from sqlalchemy.orm import Session, aliased
+
+from peduli.auth.models import StaffAccount
+from peduli.cases.models import Case
+from peduli.core.i18n import _
+from peduli.notify.models import OutboxMessage
+from peduli.notify.service import dialect_insert
+from peduli.partners.models import Delegation, Partner, Referral
+
+REMIND_BEFORE = timedelta(hours=24)
+OPEN = ("sent", "accepted")
+REMINDER_PRIORITY = 50
+
+DELEGATION_SUBJECT = _("Peduli: a delegated case is due")
+DELEGATION_BODY = _(
+    "Pengingat Peduli: tugas untuk kasus {reference} yang didelegasikan kepada organisasi "
+    "Anda jatuh tempo dalam 24 jam atau sudah lewat. Buka Peduli untuk melanjutkan atau "
+    "mengembalikannya ke perwakilan.\n"
+    "Peduli reminder: the task for case {reference} delegated to your organisation is due "
+    "within 24 hours or overdue. Open Peduli to go on or hand it back to the representation."
+)
+REFERRAL_SUBJECT = _("Peduli: a referral is due")
+REFERRAL_BODY = _(
+    "Pengingat Peduli: rujukan kasus {reference} ke instansi belum selesai dan jatuh tempo "
+    "dalam 24 jam atau sudah lewat. Tanyakan kabarnya ke instansi dan catat jawabannya.\n"
+    "Peduli reminder: the referral of case {reference} to an agency is not done and is due "
+    "within 24 hours or overdue. Ask the agency and record its answer."
+)
+
+
+def _body(template: str, reference: Any) -> Any:
+    """The template with the case reference put in by the database (``||``)."""
+    before, _sep, after = str(template).partition("{reference}")
+    after_first, _sep2, rest = after.partition("{reference}")
+    expression = literal(before, String) + reference + literal(after_first, String)
+    if _sep2:
+        expression = expression + reference + literal(rest, String)
+    return expression
+
+
+def _key(prefix: str, row_id: Any) -> Any:
+    return literal(prefix, String) + cast(row_id, String)
+
+
+def _remind_delegations(session: Session, now: datetime) -> int:
+    due = and_(
+        Delegation.due_at <= now + REMIND_BEFORE,
+        Delegation.reminded_at.is_(None),
+        Delegation.status.in_(OPEN),
+    )
+    marked = session.execute(
+        update(Delegation)
+        .where(due)
+        .values(reminded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    count = int(getattr(marked, "rowcount", 0) or 0)
+    if not count:
+        return 0
+    recipient = func.coalesce(Partner.contact_email, Partner.contact_phone)
+    rows = (
+        select(
+            case((Partner.contact_email.is_not(None), "email"), else_="sms"),
+            recipient,
+            literal(str(DELEGATION_SUBJECT), String),
+            _body(DELEGATION_BODY, Case.reference),
+            _key("partners.delegation-reminder:", Delegation.id),
+            literal(REMINDER_PRIORITY),
+        )
+        .select_from(Delegation)
+        .join(Partner, Partner.id == Delegation.partner_id)
+        .join(Case, Case.id == Delegation.case_id)
+        .where(Delegation.reminded_at == now, recipient.is_not(None))
+    )
+    _into_outbox(session, rows)
+    return count
+
+
+def _remind_referrals(session: Session, now: datetime) -> int:
+    due = and_(
+        Referral.due_at <= now + REMIND_BEFORE,
+        Referral.reminded_at.is_(None),
+        Referral.status.in_(OPEN),
+    )
+    marked = session.execute(
+        update(Referral)
+        .where(due)
+        .values(reminded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    count = int(getattr(marked, "rowcount", 0) or 0)
+    if not count:
+        return 0
+    creator = aliased(StaffAccount)
+    assignee = aliased(StaffAccount)
+    recipient = func.coalesce(creator.email, assignee.email)
+    rows = (
+        select(
+            literal("email", String),
+            recipient,
+            literal(str(REFERRAL_SUBJECT), String),
+            _body(REFERRAL_BODY, Case.reference),
+            _key("partners.referral-reminder:", Referral.id),
+            literal(REMINDER_PRIORITY),
+        )
+        .select_from(Referral)
+        .join(Case, Case.id == Referral.case_id)
+        .outerjoin(
+            creator,
+            and_(creator.id == Referral.created_by_account_id, creator.disabled_at.is_(None)),
+        )
+        .outerjoin(
+            assignee,
+            and_(assignee.id == Case.assigned_officer_id, assignee.disabled_at.is_(None)),
+        )
+        .where(Referral.reminded_at == now, recipient.is_not(None))
+    )
+    _into_outbox(session, rows)
+    return count
+
+
+def _into_outbox(session: Session, rows: Any) -> None:
+    statement = (
+        dialect_insert(session, OutboxMessage)
+        .from_select(
+            ["channel", "recipient", "subject", "body", "idempotency_key", "priority"], rows
+        )
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+    session.execute(statement)
+
+
+def send_reminders(session: Session, now: datetime) -> int:
+    """One reminder per due delegation and referral; returns how many were due."""
+    return _remind_delegations(session, now) + _remind_referrals(session, now)
