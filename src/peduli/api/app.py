@@ -75,16 +75,23 @@ def _include_routers(app: FastAPI) -> None:
 
 def _include_citizen_pages(app: FastAPI) -> None:
     from peduli.auth.citizen_pages import router as citizen_sign_in_router
+    from peduli.emergency.pages import router as emergency_pages_router
     from peduli.registry.citizen_pages import router as citizen_registry_router
     from peduli.web.home import router as home_router
 
-    for router in (home_router, citizen_sign_in_router, citizen_registry_router):
+    for router in (
+        home_router,
+        citizen_sign_in_router,
+        citizen_registry_router,
+        emergency_pages_router,
+    ):
         app.include_router(router)
 
 
 def _include_officer_pages(app: FastAPI) -> None:
     from peduli.auth.staff_pages import router as staff_sign_in_router
+    from peduli.emergency.officer_pages import router as emergency_officer_router
     from peduli.registry.officer_pages import router as officer_router
 
-    for router in (staff_sign_in_router, officer_router):
+    for router in (staff_sign_in_router, officer_router, emergency_officer_router):
         app.include_router(router)
