@@ -25,5 +25,7 @@ def _forget_old_rate_limit_counters(session: Session, _now: datetime) -> int:
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     PeriodicTask("forget-old-rate-limit-counters", 3600, _forget_old_rate_limit_counters),
     PeriodicTask("escalate-overdue-cases", 60, case_escalation.escalate_overdue),
-    PeriodicTask("escalate-unacknowledged-emergencies", 30, emergency_alerting.escalate_unacknowledged),
+    PeriodicTask(
+        "escalate-unacknowledged-emergencies", 30, emergency_alerting.escalate_unacknowledged
+    ),
 )
