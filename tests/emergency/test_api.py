@@ -141,4 +141,4 @@ def test_supervisors_edit_the_roster_officers_read_it(api: Api) -> None:
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "ends_local"
     gone = client.delete(f"/api/v1/duty-shifts/{made.json()['id']}", headers=headers["supervisor"])
     assert gone.status_code == 204
-    assert client.get(f"/api/v1/duty-rosters/nowhere", headers=headers["admin"]).status_code == 404
+    assert client.get("/api/v1/duty-rosters/nowhere", headers=headers["admin"]).status_code == 404

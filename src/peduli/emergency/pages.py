@@ -81,7 +81,9 @@ async def _posted(request: Request) -> dict[str, str]:
     }
 
 
-def _body(values: dict[str, str]) -> tuple[EmergencyCreate | None, dict[str, FieldProblem]]:
+def _body(
+    values: dict[str, str], *, need_name: bool
+) -> tuple[EmergencyCreate | None, dict[str, FieldProblem]]:
     """The form as the API body; a value the API would refuse is a problem on its field."""
     raw: dict[str, Any] = {k: values.get(k) or None for k in FIELDS}
     for key in ("latitude", "longitude"):
@@ -102,6 +104,13 @@ def _body(values: dict[str, str]) -> tuple[EmergencyCreate | None, dict[str, Fie
                 code = "form.required"
             problems[field] = FieldProblem(field, code, "")
         if problems:
+            # Name the other fields' problems too, so one round trip shows them all.
+            rest = {**raw, "kind": EmergencyKind.OTHER.value, "latitude": None, "longitude": None}
+            rest.update({name: None for name in problems if name != "kind"})
+            for problem in service.problems_of(
+                EmergencyCreate.model_validate(rest), need_name=need_name
+            ):
+                problems.setdefault(problem.field, problem)
             return None, problems
         raw["latitude"] = raw["longitude"] = None
         return EmergencyCreate.model_validate(raw), {}
@@ -115,7 +124,8 @@ async def sos_send(request: Request, db: DbSession, actor: OptionalActor, ip: Cl
     if citizen is None and not anonymous_csrf_ok(request, values.get("csrf_token")):
         expired = {"csrf_token": FieldProblem("csrf_token", "form.expired", "")}
         return _page(request, values=values, problems=expired, citizen=None, status_code=403)
-    body, problems = _body(values)
+    need_name = citizen is None or citizen.person_id is None
+    body, problems = _body(values, need_name=need_name)
     if body is None:
         return _page(request, values=values, problems=problems, citizen=citizen, status_code=422)
     return _send(request, db, body, values, citizen, ip)

@@ -26,7 +26,13 @@ from peduli.cases.timeline import add_event
 from peduli.core import ratelimit
 from peduli.core.crypto import get_cipher
 from peduli.core.db import utcnow
-from peduli.core.errors import FieldProblem, Forbidden, NotFound, require_valid
+from peduli.core.errors import (
+    FieldProblem,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+    require_valid,
+)
 from peduli.core.i18n import _
 from peduli.emergency import access, alerting
 from peduli.emergency.models import Emergency, EmergencyKind, EmergencySource
@@ -134,6 +140,15 @@ def _check(data: EmergencyCreate, *, need_name: bool) -> _Checked:
     require_valid(problems)
     assert country is not None and representation is not None
     return _Checked(name, phone, whatsapp, country, representation)
+
+
+def problems_of(data: EmergencyCreate, *, need_name: bool) -> list[FieldProblem]:
+    """The problems of an SOS without acting on it (a form shows them all at once)."""
+    try:
+        _check(data, need_name=need_name)
+    except ValidationFailed as failure:
+        return failure.problems
+    return []
 
 
 def _country_at(latitude: float, longitude: float) -> str | None:
