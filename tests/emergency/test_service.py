@@ -111,3 +111,21 @@ def test_an_officer_records_calls_only_for_their_post(db: Session) -> None:
     )
     with pytest.raises(Forbidden):
         service.record_hotline_call(db, data=data, actor=officer)
+
+
+def test_a_signed_in_citizens_sos_is_linked_to_their_person(db: Session) -> None:
+    from peduli.cases.models import CasePerson
+    from peduli.registry import service as registry_service
+    from tests.factories import refreshed, report, signed_in_citizen
+
+    citizen = signed_in_citizen(db, "yusuf@example.org")
+    registry_service.submit_self_report(db, report=report(), actor=citizen)
+    citizen = refreshed(db, citizen)
+    assert service.citizen_name(db, citizen) == "Muhammad Yusuf"
+    data = EmergencyCreate.model_validate(sos(name=None))
+    outcome = service.report_emergency(db, data=data, actor=citizen, ip="198.51.100.9")
+    linked = db.scalars(
+        select(CasePerson.person_id).where(CasePerson.case_id == outcome.emergency.case_id)
+    ).one()
+    assert linked == citizen.person_id
+    assert db.get_one(Case, outcome.emergency.case_id).requester_account_id == citizen.account_id
