@@ -354,6 +354,8 @@ def test_my_help_requests_are_for_citizens(world: World, role: str) -> None:
         assert "Secret case summary" not in response.text
     else:
         assert response.status_code == 403
+
+
 # --- emergencies (emergency domain) ---------------------------------------------------------
 EMERGENCY_READERS = {"officer_seoul", "supervisor_seoul", "officer_kl", "hq_analyst", "hq_admin"}
 # Who may acknowledge a Seoul emergency; officer_kl gets 404 (not disclosed), others 403.
