@@ -142,3 +142,16 @@ def test_supervisors_edit_the_roster_officers_read_it(api: Api) -> None:
     gone = client.delete(f"/api/v1/duty-shifts/{made.json()['id']}", headers=headers["supervisor"])
     assert gone.status_code == 204
     assert client.get("/api/v1/duty-rosters/nowhere", headers=headers["admin"]).status_code == 404
+
+
+def test_new_sos_are_rate_limited_per_address_but_repeats_always_get_through(api: Api) -> None:
+    client, _headers, _ids = api
+    first = client.post("/api/v1/emergencies", json=sos(phone="+821011110000"))
+    assert first.status_code == 201
+    for n in range(1, 10):
+        made = client.post("/api/v1/emergencies", json=sos(phone=f"+8210111100{n:02d}"))
+        assert made.status_code == 201, made.text
+    refused = client.post("/api/v1/emergencies", json=sos(phone="+821011110099"))
+    assert refused.status_code == 429 and "retry-after" in refused.headers
+    repeat = client.post("/api/v1/emergencies", json=sos(phone="+821011110000"))
+    assert repeat.status_code == 200 and repeat.json()["reference"] == first.json()["reference"]

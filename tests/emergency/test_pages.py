@@ -159,3 +159,13 @@ def test_pages_send_signed_out_readers_to_sign_in(client: TestClient) -> None:
     for path in ("/officer/emergencies", "/officer/emergencies/new", "/officer/roster"):
         answer = client.get(path, follow_redirects=False)
         assert answer.status_code == 303 and "sign-in" in answer.headers["location"]
+
+
+def test_a_refused_new_sos_still_gives_the_hotline(client: TestClient) -> None:
+    from peduli.emergency import service
+
+    for n in range(service.PER_IP_PER_HOUR):
+        assert _send(client, phone=f"+8210222200{n:02d}").status_code == 200  # type: ignore[attr-defined]
+    refused = _send(client, lang="en", phone="+821022220099")
+    assert refused.status_code == 429  # type: ignore[attr-defined]
+    assert "KBRI Seoul" in refused.text  # type: ignore[attr-defined]

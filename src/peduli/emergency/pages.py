@@ -22,7 +22,7 @@ from peduli.core.errors import FieldProblem, PeduliError, TooManyRequests, Valid
 from peduli.emergency import service
 from peduli.emergency.models import EmergencyKind
 from peduli.emergency.schemas import EmergencyCreate
-from peduli.reference.places import country_choices, hotline_of
+from peduli.reference.places import country_choices, directory, hotline_of
 from peduli.reference.representations import Representation
 from peduli.web import i18n
 from peduli.web.rendering import anonymous_csrf_ok, render
@@ -47,6 +47,7 @@ def _page(
     citizen: Actor | None,
     failure: PeduliError | None = None,
     status_code: int = 200,
+    representation: Representation | None = None,
 ) -> HTMLResponse:
     return render(
         request,
@@ -59,6 +60,8 @@ def _page(
             "choices": country_choices(i18n.negotiate(request)),
             "kinds": [k.value for k in EmergencyKind],
             "failure": failure,
+            "representation": representation,
+            "hotline": hotline_of(representation),
         },
         status_code=status_code,
     )
@@ -147,8 +150,11 @@ def _send(
         return _page(request, values=values, problems=problems, citizen=citizen, status_code=422)
     except TooManyRequests as error:
         rollback_and_keep(db)
+        # Refused a new SOS: still give the number to call (where we know the place).
+        place = (body.country or "").upper()
+        post = directory().resolve(country=place, city=body.city) if place else None
         page = _page(request, values=values, problems={}, citizen=citizen, failure=error,
-                     status_code=429)  # fmt: skip
+                     status_code=429, representation=post)  # fmt: skip
         page.headers["Retry-After"] = str(error.retry_after_seconds)
         return page
     return _sent(request, outcome.representation, outcome.emergency.case_reference,
