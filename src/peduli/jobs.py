@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from peduli.cases import escalation as case_escalation
 from peduli.core import ratelimit
 from peduli.core.periodic import PeriodicTask
+from peduli.emergency import alerting as emergency_alerting
 from peduli.partners import reminders as partner_reminders
 
 RATE_LIMIT_MEMORY = timedelta(days=1)
@@ -26,4 +27,7 @@ PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     PeriodicTask("forget-old-rate-limit-counters", 3600, _forget_old_rate_limit_counters),
     PeriodicTask("escalate-overdue-cases", 60, case_escalation.escalate_overdue),
     PeriodicTask("partner-deadline-reminders", 300, partner_reminders.send_reminders),
+    PeriodicTask(
+        "escalate-unacknowledged-emergencies", 30, emergency_alerting.escalate_unacknowledged
+    ),
 )

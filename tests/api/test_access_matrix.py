@@ -581,3 +581,48 @@ def test_my_help_requests_are_for_citizens(world: World, role: str) -> None:
         assert "Secret case summary" not in response.text
     else:
         assert response.status_code == 403
+
+
+# --- emergencies (emergency domain) ---------------------------------------------------------
+EMERGENCY_READERS = {"officer_seoul", "supervisor_seoul", "officer_kl", "hq_analyst", "hq_admin"}
+# Who may acknowledge a Seoul emergency; officer_kl gets 404 (not disclosed), others 403.
+EMERGENCY_RESPONDERS = {"officer_seoul", "supervisor_seoul", "hq_admin"}
+SOS_BODY = {"name": "Dewi", "country": "KR", "city": "Ansan", "kind": "violence",
+            "phone": "+821077778888"}  # fmt: skip
+
+
+def _seoul_emergency(world: World) -> str:
+    answer = world.client.post("/api/v1/emergencies", json=SOS_BODY)
+    assert answer.status_code in (200, 201), answer.text
+    return str(answer.json()["id"])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_emergency_operations_by_role(world: World, role: str) -> None:
+    emergency_id = _seoul_emergency(world)
+    headers = world.headers[role]
+    citizen = role.startswith("citizen") or role == "anonymous"
+    sos = world.client.post(
+        "/api/v1/emergencies", json={**SOS_BODY, "phone": "+821077779999"}, headers=headers
+    )
+    assert sos.status_code in ({200, 201} if citizen else {403}), (role, sos.text)
+    listing = world.client.get("/api/v1/emergencies?state=all", headers=headers)
+    acknowledged = world.client.post(
+        f"/api/v1/emergencies/{emergency_id}/acknowledge", headers=headers
+    )
+    roster = world.client.get(f"/api/v1/duty-rosters/{SEOUL_POST}", headers=headers)
+    if role == "anonymous":
+        assert (listing.status_code, acknowledged.status_code, roster.status_code) == (401,) * 3
+        return
+    assert listing.status_code == (200 if role in EMERGENCY_READERS else 403)
+    if role in EMERGENCY_RESPONDERS:
+        assert acknowledged.status_code == 200
+    else:
+        assert acknowledged.status_code in (403, 404)
+        assert "Ansan" not in acknowledged.text
+    may_read_roster = role in {"officer_seoul", "supervisor_seoul", "hq_analyst", "hq_admin"}
+    assert roster.status_code == 200 if may_read_roster else roster.status_code in (403, 404)
+    if role == "officer_kl":
+        assert listing.json()["items"] == [] or all(
+            item["representation_code"] == KL_POST for item in listing.json()["items"]
+        )

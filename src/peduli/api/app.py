@@ -51,6 +51,7 @@ def create_app() -> FastAPI:
 def _include_routers(app: FastAPI) -> None:
     from peduli.auth.api import router as auth_router
     from peduli.cases.api import router as cases_router
+    from peduli.emergency.api import router as emergency_router
     from peduli.notify.api import router as notify_router
     from peduli.notify.pages import router as notify_pages_router
     from peduli.reference.api import router as reference_router
@@ -58,7 +59,13 @@ def _include_routers(app: FastAPI) -> None:
     from peduli.web.language import router as language_router
     from peduli.web.templating import mount_static
 
-    for router in (reference_router, auth_router, registry_router, cases_router):
+    for router in (
+        reference_router,
+        auth_router,
+        registry_router,
+        cases_router,
+        emergency_router,
+    ):
         app.include_router(router, prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)
     app.include_router(notify_router, prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)
     app.include_router(notify_pages_router, responses=problems.PROBLEM_RESPONSES)
@@ -71,18 +78,25 @@ def _include_routers(app: FastAPI) -> None:
 
 def _include_citizen_pages(app: FastAPI) -> None:
     from peduli.auth.citizen_pages import router as citizen_sign_in_router
+    from peduli.emergency.pages import router as emergency_pages_router
     from peduli.registry.citizen_pages import router as citizen_registry_router
     from peduli.web.home import router as home_router
 
-    for router in (home_router, citizen_sign_in_router, citizen_registry_router):
+    for router in (
+        home_router,
+        citizen_sign_in_router,
+        citizen_registry_router,
+        emergency_pages_router,
+    ):
         app.include_router(router)
 
 
 def _include_officer_pages(app: FastAPI) -> None:
     from peduli.auth.staff_pages import router as staff_sign_in_router
+    from peduli.emergency.officer_pages import router as emergency_officer_router
     from peduli.registry.officer_pages import router as officer_router
 
-    for router in (staff_sign_in_router, officer_router):
+    for router in (staff_sign_in_router, officer_router, emergency_officer_router):
         app.include_router(router)
 
 

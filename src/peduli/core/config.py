@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     # Files kept by the application (case attachments under data_dir/attachments).
     data_dir: str = "var"
     case_attachment_max_bytes: int = 10 * 1024 * 1024
+    # An emergency not acknowledged within this many minutes escalates (emergency domain).
+    emergency_ack_minutes: int = 10
 
     @property
     def is_sqlite(self) -> bool:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from peduli.auth import accounts, totp
 from peduli.auth.actor import Role
 from peduli.auth.models import StaffAccount
+from peduli.demo.rosters import ensure_demo_rosters
 
 DEMO_PASSWORD = "peduli-demo-2026"  # noqa: S105 - the documented demo password
 
@@ -71,6 +72,7 @@ def ensure_demo_staff(session: Session) -> list[StaffAccount]:
             _pin_totp_secret(account, spec.totp_secret)
         created.append(account)
     session.flush()
+    ensure_demo_rosters(session)  # so an SOS alerts the demo officers at once
     return created
 
 

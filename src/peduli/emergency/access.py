@@ -1,0 +1,51 @@
+"""Who may see and act on emergencies and rosters: scoped in SQL on the representation.
+
+Officers and supervisors reach their own representation; HQ admins and HQ analysts see
+every emergency (the HQ list shows no personal data); only a representation's staff and HQ
+admins acknowledge. Supervisors and HQ admins edit rosters; officers read their own.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, false, true
+from sqlalchemy.orm import Session
+
+from peduli.auth import audit, policy
+from peduli.auth.actor import Actor, Role
+from peduli.core.errors import NotFound
+from peduli.core.i18n import _
+from peduli.emergency.models import Emergency
+
+READERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN, Role.HQ_ANALYST})
+RESPONDERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN})
+ROSTER_EDITORS = frozenset({Role.SUPERVISOR, Role.HQ_ADMIN})
+HQ_ROLES = frozenset({Role.HQ_ADMIN, Role.HQ_ANALYST})
+
+
+def emergency_scope(actor: Actor) -> ColumnElement[bool]:
+    """The SQL condition selecting the emergencies ``actor`` may see."""
+    if actor.role in HQ_ROLES:
+        return true()
+    if actor.role in (Role.OFFICER, Role.SUPERVISOR) and actor.representation_code:
+        return Emergency.representation_code == actor.representation_code
+    return false()
+
+
+def require_reader(session: Session, actor: Actor, *, action: str) -> None:
+    """Refuse (and audit) roles that never see emergencies."""
+    policy.require_role(session, actor, roles=READERS, action=action)
+
+
+def require_responder(session: Session, actor: Actor, *, action: str) -> None:
+    """Refuse (and audit) roles that may not act on an emergency."""
+    policy.require_role(session, actor, roles=RESPONDERS, action=action)
+
+
+def require_post(session: Session, actor: Actor, code: str, *, action: str, edit: bool) -> None:
+    """Admit staff of representation ``code`` (editors only when ``edit``), or HQ."""
+    roles = ROSTER_EDITORS if edit else READERS
+    policy.require_role(session, actor, roles=roles, action=action)
+    if actor.role in HQ_ROLES or actor.representation_code == code:
+        return
+    audit.record_denial(session, actor=actor, action=action, entity_type="roster", entity_id=code)
+    raise NotFound(_("There is no roster of this representation among yours."))

@@ -1,0 +1,225 @@
+"""Alerting the officer on duty, and escalating what nobody acknowledged, exactly once.
+
+Step 0 runs in the transaction that creates the emergency: the primary on duty (order 0)
+gets an email and, when the shift has a duty phone, an SMS; a representation with nobody
+on duty alerts its supervisors at once. Each later step ``n`` is taken by the periodic task
+``escalate_unacknowledged``: one conditional UPDATE (``ack_due_at <= now AND acknowledged_at
+IS NULL``) raises the level of the due emergencies and returns them; a second worker at the
+same moment waits on the row locks and then no longer matches (PostgreSQL), or takes its
+turn after the first (SQLite). The step's messages — the shift of order ``n`` on duty and
+every supervisor of the representation — and its timeline event are written by set-based
+INSERT … SELECT in the same transaction, each message keyed by emergency, step, recipient
+and channel, so even a replayed step could never send anything twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from peduli.auth.actor import Role
+from peduli.auth.models import StaffAccount
+from peduli.cases.models import CaseEvent, EventKind, Visibility
+from peduli.core.config import get_settings
+from peduli.core.i18n import _
+from peduli.emergency.models import DutyShift, Emergency
+from peduli.emergency.roster import on_duty_at
+from peduli.notify.models import ChannelName, OutboxMessage
+from peduli.notify.service import dialect_insert
+
+MAX_LEVEL = 3  # after the third escalation the emergency stays on the HQ list only
+ALERT_PRIORITY = 5  # before sign-in codes (10?) and everything else
+BATCH = 500
+
+
+def ack_window() -> timedelta:
+    """How long the alerted person has to acknowledge (``PEDULI_EMERGENCY_ACK_MINUTES``)."""
+    return timedelta(minutes=max(1, get_settings().emergency_ack_minutes))
+
+
+def alert_on_duty(session: Session, emergency: Emergency, now: datetime) -> None:
+    """Step 0: alert the primary on duty (or the supervisors) in the caller's transaction."""
+    _write_messages(session, [emergency.id], now)
+
+
+def escalate_unacknowledged(session: Session, now: datetime, *, batch: int = BATCH) -> int:
+    """Take the next escalation step of up to ``batch`` due emergencies; returns how many."""
+    window = ack_window()
+    due = (
+        select(Emergency.id)
+        .where(Emergency.ack_due_at <= now, Emergency.acknowledged_at.is_(None))
+        .order_by(Emergency.ack_due_at)
+        .limit(batch)
+        .scalar_subquery()
+    )
+    last_step = Emergency.escalation_level + 1 >= MAX_LEVEL
+    marked = session.execute(
+        update(Emergency)
+        .where(
+            Emergency.id.in_(due),
+            Emergency.ack_due_at <= now,
+            Emergency.acknowledged_at.is_(None),
+        )
+        .values(
+            escalation_level=Emergency.escalation_level + 1,
+            escalated_at=now,
+            ack_due_at=case((last_step, None), else_=literal(now + window)),
+        )
+        .returning(Emergency.id)
+        .execution_options(synchronize_session=False)
+    )
+    ids = [row[0] for row in marked]
+    if not ids:
+        return 0
+    _write_events(session, ids, now)
+    _write_messages(session, ids, now)
+    return len(ids)
+
+
+def _write_events(session: Session, ids: list[uuid.UUID], now: datetime) -> None:
+    events = CaseEvent.__table__
+    assert isinstance(events, Table)
+    data = literal('{"emergency_escalation": ') + cast(Emergency.escalation_level, String) + "}"
+    session.execute(
+        insert(events).from_select(
+            ["case_id", "at", "kind", "visibility", "actor_display", "text", "data"],
+            select(
+                Emergency.case_id,
+                literal(now, type_=events.c.at.type),
+                literal(EventKind.ESCALATED.value),
+                literal(Visibility.INTERNAL.value),
+                literal("system"),
+                literal(
+                    "Emergency not acknowledged in time: escalated to the next on duty "
+                    "and the supervisors.",
+                    type_=events.c.text.type,
+                ),
+                data,
+            ).where(Emergency.id.in_(ids)),
+        )
+    )
+
+
+def _texts(level: Any) -> tuple[ColumnElement[str], ColumnElement[str]]:
+    subject = _("EMERGENCY {reference}: a citizen in danger, acknowledge now")
+    first = _(
+        "Emergency {reference} ({kind}) was reported to your representation. You are on "
+        "duty: call the person back and acknowledge it in Peduli (Officer, Emergencies)."
+    )
+    later = _(
+        "Emergency {reference} ({kind}) was not acknowledged in time and is escalated to "
+        "you (step {step}). Call the person back and acknowledge it in Peduli."
+    )
+    reference, kind = Emergency.case_reference, Emergency.kind
+    template = case((level == 0, literal(first)), else_=literal(later))
+    body = func.replace(
+        func.replace(func.replace(template, "{reference}", reference), "{kind}", kind),
+        "{step}",
+        cast(level, String),
+    )
+    return func.replace(literal(subject), "{reference}", reference), body
+
+
+def _key(channel: str, account: Any) -> ColumnElement[str]:
+    return (
+        literal("emergency:")
+        + cast(Emergency.id, String)
+        + literal(":step:")
+        + cast(Emergency.escalation_level, String)
+        + literal(":")
+        + cast(account, String)
+        + literal(f":{channel}")
+    )
+
+
+def _write_messages(session: Session, ids: list[uuid.UUID], now: datetime) -> None:
+    """The current step's messages of emergencies ``ids`` (email, and SMS to duty phones)."""
+    subject, body = _texts(Emergency.escalation_level)
+    shift_of_step = and_(
+        DutyShift.representation_code == Emergency.representation_code,
+        DutyShift.rank == Emergency.escalation_level,
+        on_duty_at(now),
+    )
+    anyone_on_duty = exists().where(
+        DutyShift.representation_code == Emergency.representation_code,
+        on_duty_at(now),
+    )
+    active = StaffAccount.disabled_at.is_(None)
+    on_duty_email = (
+        select(
+            literal(ChannelName.EMAIL.value),
+            StaffAccount.email,
+            subject,
+            body,
+            _key("email", StaffAccount.id),
+            literal(ALERT_PRIORITY),
+        )
+        .select_from(Emergency)
+        .join(DutyShift, shift_of_step)
+        .join(StaffAccount, (StaffAccount.id == DutyShift.account_id) & active)
+        .where(Emergency.id.in_(ids))
+    )
+    on_duty_sms = (
+        select(
+            literal(ChannelName.SMS.value),
+            DutyShift.phone,
+            subject,
+            subject,
+            _key("sms", DutyShift.account_id),
+            literal(ALERT_PRIORITY),
+        )
+        .select_from(Emergency)
+        .join(DutyShift, shift_of_step)
+        .join(StaffAccount, (StaffAccount.id == DutyShift.account_id) & active)
+        .where(Emergency.id.in_(ids), DutyShift.phone.is_not(None))
+    )
+    supervisors = (
+        select(
+            literal(ChannelName.EMAIL.value),
+            StaffAccount.email,
+            subject,
+            body,
+            _key("email", StaffAccount.id),
+            literal(ALERT_PRIORITY),
+        )
+        .select_from(Emergency)
+        .join(
+            StaffAccount,
+            (StaffAccount.representation_code == Emergency.representation_code)
+            & (StaffAccount.role == Role.SUPERVISOR.value)
+            & active,
+        )
+        .where(
+            Emergency.id.in_(ids),
+            or_(Emergency.escalation_level > 0, ~anyone_on_duty),
+        )
+    )
+    everything = union_all(on_duty_email, on_duty_sms, supervisors).subquery()
+    columns = ["channel", "recipient", "subject", "body", "idempotency_key", "priority"]
+    # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT (a parsing ambiguity).
+    rows = select(*everything.c).where(true())
+    session.execute(
+        dialect_insert(session, OutboxMessage)
+        .from_select(columns, rows)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )

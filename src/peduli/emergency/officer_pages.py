@@ -1,0 +1,227 @@
+"""Officers' emergency pages: open emergencies with an acknowledge button, the hotline-call
+form, and the duty roster of their representation (supervisors edit it). HQ sees every
+unacknowledged emergency. Plain forms; every rule is in the services.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from peduli.api.deps import DbSession, OptionalActor
+from peduli.auth.actor import Actor
+from peduli.auth.staff_pages import staff_or_none, to_sign_in
+from peduli.core.db import rollback_and_keep, utcnow
+from peduli.core.errors import FieldProblem, ValidationFailed
+from peduli.emergency import access, roster, service
+from peduli.emergency.models import EmergencyKind
+from peduli.emergency.schemas import HotlineCallCreate
+from peduli.reference.places import country_choices, directory
+from peduli.web import i18n
+from peduli.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+LIST = "/officer/emergencies"
+NEW = "/officer/emergencies/new"
+ROSTER = "/officer/roster"
+CALL_FIELDS = ("name", "country", "city", "kind", "details", "phone", "whatsapp", "call_notes")
+
+
+def _page(
+    request: Request, name: str, staff: Actor, context: dict[str, Any], *, status_code: int = 200
+) -> HTMLResponse:
+    return render(request, name, {"staff": staff, **context}, status_code=status_code)
+
+
+@router.get(LIST, response_class=HTMLResponse)
+def emergencies(request: Request, db: DbSession, actor: OptionalActor) -> Response:
+    """Open emergencies of my representation (HQ: all unacknowledged), newest first."""
+    staff = staff_or_none(actor)
+    if staff is None:
+        return to_sign_in(request)
+    total, rows = service.list_emergencies(db, actor=staff, open_only=True, limit=200)
+    return _page(request, "emergency/officer_list.html", staff, {
+        "emergencies": rows, "total": total, "state_of": service.state_of,
+        "is_hq": staff.role in access.HQ_ROLES,
+        "can_acknowledge": staff.role in access.RESPONDERS,
+        "done": request.query_params.get("done"),
+    })  # fmt: skip
+
+
+@router.post(LIST + "/{emergency_id}/acknowledge")
+def acknowledge(
+    request: Request, emergency_id: uuid.UUID, db: DbSession, actor: OptionalActor
+) -> Response:
+    """Acknowledge from the list, then back to it."""
+    staff = staff_or_none(actor)
+    if staff is None:
+        return to_sign_in(request)
+    service.acknowledge(db, emergency_id=emergency_id, actor=staff)
+    return RedirectResponse(f"{LIST}?done=acknowledged", status_code=303)
+
+
+def _call_page(
+    request: Request,
+    staff: Actor,
+    values: dict[str, str],
+    problems: dict[str, FieldProblem],
+    *,
+    status_code: int = 200,
+    created: service.Reported | None = None,
+) -> HTMLResponse:
+    return _page(request, "emergency/officer_call.html", staff, {
+        "values": values, "problems": problems, "order": CALL_FIELDS,
+        "choices": country_choices(i18n.negotiate(request)),
+        "kinds": [k.value for k in EmergencyKind], "created": created,
+    }, status_code=status_code)  # fmt: skip
+
+
+@router.get(NEW, response_class=HTMLResponse)
+def call_form(request: Request, actor: OptionalActor) -> Response:
+    """The hotline-call form."""
+    staff = staff_or_none(actor)
+    if staff is None:
+        return to_sign_in(request)
+    return _call_page(request, staff, {}, {})
+
+
+@router.post(NEW, response_class=HTMLResponse)
+async def record_call(request: Request, db: DbSession, actor: OptionalActor) -> Response:
+    """Record the call: a critical case, the call on its timeline, the duty officer alerted."""
+    staff = staff_or_none(actor)
+    if staff is None:
+        return to_sign_in(request)
+    form = await request.form()
+    values = {k: v.strip()[:5000] for k in CALL_FIELDS if isinstance(v := form.get(k), str)}
+    try:
+        body = HotlineCallCreate.model_validate({k: values.get(k) or None for k in CALL_FIELDS})
+    except ValidationError as error:
+        problems = {
+            str(e["loc"][0]): FieldProblem(str(e["loc"][0]), "form.required", "")
+            for e in error.errors()
+            if e["loc"]
+        }
+        return _call_page(request, staff, values, problems, status_code=422)
+    try:
+        created = service.record_hotline_call(db, data=body, actor=staff)
+    except ValidationFailed as error:
+        rollback_and_keep(db)
+        problems = {p.field: p for p in error.problems}
+        return _call_page(request, staff, values, problems, status_code=422)
+    return _call_page(request, staff, {}, {}, created=created, status_code=201)
+
+
+def _roster_code(staff: Actor, request: Request) -> str | None:
+    if staff.representation_code:
+        return staff.representation_code
+    asked = request.query_params.get("representation") or ""
+    return asked if any(r.code == asked for r in directory().all()) else None
+
+
+def _roster_page(
+    request: Request,
+    db: DbSession,
+    staff: Actor,
+    code: str | None,
+    problems: dict[str, FieldProblem],
+    values: dict[str, str],
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    context: dict[str, Any] = {
+        "code": code,
+        "problems": problems,
+        "values": values,
+        "posts": sorted((r.code, r.name) for r in directory().all()),
+    }
+    if code is not None:
+        now = utcnow()
+        shifts = roster.list_shifts(
+            db,
+            representation_code=code,
+            actor=staff,
+            start=now - timedelta(days=1),
+            end=now + timedelta(days=14),
+        )
+        zone = roster.zone_of(code)
+        context.update({
+            "shifts": shifts, "now": now, "zone": zone.key,
+            "now_local": roster.to_local(now, zone),
+            "on_duty": roster.on_duty(db, representation_code=code, now=now),
+            "can_edit": staff.role in access.ROSTER_EDITORS,
+            "members": [(str(i), n) for i, n in roster.post_staff(db, representation_code=code)],
+        })  # fmt: skip
+    return _page(request, "emergency/roster.html", staff, context, status_code=status_code)
+
+
+@router.get(ROSTER, response_class=HTMLResponse)
+def roster_page(request: Request, db: DbSession, actor: OptionalActor) -> Response:
+    """The roster of my representation: who is on duty now and the next two weeks."""
+    staff = staff_or_none(actor)
+    if staff is None:
+        return to_sign_in(request)
+    return _roster_page(request, db, staff, _roster_code(staff, request), {}, {})
+
+
+def _local(day: str, at: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(f"{day}T{at}")
+    except ValueError:
+        return None
+
+
+@router.post(ROSTER, response_class=HTMLResponse)
+async def add_shift(request: Request, db: DbSession, actor: OptionalActor) -> Response:
+    """Add a shift: a date, a start and an end time (an end before the start is next day)."""
+    staff = staff_or_none(actor)
+    if staff is None:
+        return to_sign_in(request)
+    form = await request.form()
+    values = {k: v.strip()[:100] for k in ("account_id", "day", "start", "end", "rank", "phone",
+              "representation") if isinstance(v := form.get(k), str)}  # fmt: skip
+    code = staff.representation_code or values.get("representation") or None
+    starts = _local(values.get("day", ""), values.get("start", ""))
+    ends = _local(values.get("day", ""), values.get("end", ""))
+    problems: dict[str, FieldProblem] = {}
+    if starts is None:
+        problems["day"] = FieldProblem("day", "form.date", "")
+    if ends is None:
+        problems["end"] = FieldProblem("end", "form.required", "")
+    try:
+        account_id = uuid.UUID(values.get("account_id", ""))
+    except ValueError:
+        problems["account_id"] = FieldProblem("account_id", "form.choice", "")
+    rank = values.get("rank", "0")
+    if problems or code is None or starts is None or ends is None:
+        return _roster_page(request, db, staff, code, problems, values, status_code=422)
+    if ends <= starts:
+        ends += timedelta(days=1)  # a night shift: 22:00 to 06:00 ends the next morning
+    try:
+        roster.add_shift(db, representation_code=code, actor=staff, data=roster.ShiftInput(
+            account_id=account_id, starts_local=starts, ends_local=ends,
+            rank=int(rank) if rank.isdigit() else 0, phone=values.get("phone") or None,
+        ))  # fmt: skip
+    except ValidationFailed as error:
+        rollback_and_keep(db)
+        problems = {p.field: p for p in error.problems}
+        return _roster_page(request, db, staff, code, problems, values, status_code=422)
+    suffix = "" if staff.representation_code else f"?representation={code}"
+    return RedirectResponse(ROSTER + suffix, status_code=303)
+
+
+@router.post(ROSTER + "/{shift_id}/remove")
+def remove_shift(
+    request: Request, shift_id: uuid.UUID, db: DbSession, actor: OptionalActor
+) -> Response:
+    """Take a shift off the roster."""
+    staff = staff_or_none(actor)
+    if staff is None:
+        return to_sign_in(request)
+    roster.remove_shift(db, shift_id=shift_id, actor=staff)
+    return RedirectResponse(ROSTER, status_code=303)

@@ -1,0 +1,418 @@
+"""Emergency use-cases: an SOS, a hotline call, acknowledging, and the lists of them.
+
+Every emergency becomes a critical case through the cases intake (channel ``emergency``,
+danger to life) in the representation serving where the person is, and alerts the officer
+on duty in the same transaction (``alerting``). A repeat from the same call-back number
+while the first is recent joins it instead of being refused: a person who presses "send"
+again on a bad connection is never blocked. Services never commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from peduli.auth import audit
+from peduli.auth.actor import Actor, Role
+from peduli.cases import service as cases_service
+from peduli.cases import taxonomy
+from peduli.cases.models import Case, EventKind, IntakeChannel, Visibility
+from peduli.cases.timeline import add_event
+from peduli.core import ratelimit
+from peduli.core.crypto import get_cipher
+from peduli.core.db import utcnow
+from peduli.core.errors import (
+    FieldProblem,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+    require_valid,
+)
+from peduli.core.i18n import _
+from peduli.emergency import access, alerting
+from peduli.emergency.models import Emergency, EmergencyKind, EmergencySource
+from peduli.emergency.schemas import EmergencyCreate, HotlineCallCreate
+from peduli.reference import countries, geo
+from peduli.reference.places import directory
+from peduli.reference.representations import Representation
+from peduli.registry.models import Person
+
+REPEAT_WINDOW = timedelta(hours=2)
+PER_IP_PER_HOUR = 10
+PER_CONTACT_PER_DAY = 5
+HOUR, DAY = 3600, 86400
+CONTACT_PURPOSE = "emergency_contact"
+
+# What happened → the case category it is filed under (all critical: danger to life).
+CATEGORY_OF: dict[EmergencyKind, tuple[str, str | None]] = {
+    EmergencyKind.VIOLENCE: ("labour", "employer_abuse"),
+    EmergencyKind.DETAINED: ("detention", None),
+    EmergencyKind.TRAFFICKING: ("trafficking", None),
+    EmergencyKind.HOSTAGE: ("hostage", None),
+    EmergencyKind.SCAM_COMPOUND: ("online_scam", "scam_compound"),
+    EmergencyKind.ACCIDENT: ("illness_death", "illness"),
+    EmergencyKind.DISASTER: ("disaster_conflict", None),
+    EmergencyKind.OTHER: ("illness_death", None),
+}
+
+
+@dataclass(frozen=True)
+class Reported:
+    emergency: Emergency
+    representation: Representation
+    repeat: bool
+
+
+@dataclass(frozen=True)
+class _Checked:
+    name: str | None
+    phone: str | None
+    whatsapp: str | None
+    country: str
+    representation: Representation
+
+
+def _check(data: EmergencyCreate, *, need_name: bool) -> _Checked:
+    """Every problem of an SOS at once, one per field (shared by the page and the API)."""
+    problems: list[FieldProblem] = []
+    country = (data.country or "").upper() or None
+    if country is None and data.latitude is not None and data.longitude is not None:
+        country = _country_at(data.latitude, data.longitude)
+    if country is not None and country not in countries.country_codes():
+        problems.append(
+            FieldProblem(
+                "country",
+                "unknown_country",
+                _("There is no country with this code."),
+                _("Use the two-letter ISO code, e.g. KR for South Korea, or pick from the list."),
+            )
+        )
+        country = None
+    elif country is None:
+        problems.append(
+            FieldProblem(
+                "country",
+                "country_required",
+                _("Tell us which country you are in."),
+                _("Pick the country, or allow the browser to share your location."),
+            )
+        )
+    phone, phone_problems = cases_service.normalize_phone(data.phone, field="phone", region=country)
+    whatsapp, wa_problems = cases_service.normalize_phone(
+        data.whatsapp, field="whatsapp", region=country
+    )
+    problems += phone_problems + wa_problems
+    if not phone and not whatsapp and not phone_problems and not wa_problems:
+        problems.append(
+            FieldProblem(
+                "phone",
+                "callback_required",
+                _("Give a phone or WhatsApp number so the officer on duty can call you back."),
+                _("With the country code if you can, e.g. +82 10 1234 5678."),
+            )
+        )
+    name = (data.name or "").strip() or None
+    if need_name and name is None:
+        problems.append(
+            FieldProblem(
+                "name", "name_required", _("Tell us your name."), _("The name people call you.")
+            )
+        )
+    representation = None
+    if country is not None:
+        representation = directory().resolve(
+            country=country, city=data.city, latitude=data.latitude, longitude=data.longitude
+        )
+        if representation is None:
+            problems.append(
+                FieldProblem(
+                    "country",
+                    "no_representation",
+                    _("No representation serves this country."),
+                    _("Call the ministry's hotline, or the local emergency number."),
+                )
+            )
+    require_valid(problems)
+    assert country is not None and representation is not None
+    return _Checked(name, phone, whatsapp, country, representation)
+
+
+def problems_of(data: EmergencyCreate, *, need_name: bool) -> list[FieldProblem]:
+    """The problems of an SOS without acting on it (a form shows them all at once)."""
+    try:
+        _check(data, need_name=need_name)
+    except ValidationFailed as failure:
+        return failure.problems
+    return []
+
+
+def _country_at(latitude: float, longitude: float) -> str | None:
+    """The served country containing the point, if exactly one does."""
+    found = [
+        code
+        for code in directory().covered_countries()
+        if geo.has_boundary(code) and geo.point_in_country(code, latitude, longitude)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _person_name(session: Session, actor: Actor | None) -> str | None:
+    if actor is None or actor.person_id is None:
+        return None
+    return session.scalar(select(Person.full_name).where(Person.id == actor.person_id))
+
+
+def citizen_name(session: Session, actor: Actor | None) -> str | None:
+    """A signed-in citizen's name from their record, to prefill the SOS form."""
+    return _person_name(session, actor)
+
+
+def _summary(data: EmergencyCreate, checked: _Checked, kind: EmergencyKind) -> str:
+    place = ", ".join(p for p in (data.city, checked.country) if p)
+    lines = [f"EMERGENCY ({kind.value}) at {place}."]
+    if data.latitude is not None and data.longitude is not None:
+        lines.append(f"Location: {data.latitude:.5f}, {data.longitude:.5f}.")
+    if checked.whatsapp:
+        lines.append(f"WhatsApp: {checked.whatsapp}.")
+    if data.details:
+        lines.append(data.details)
+    return "\n".join(lines)
+
+
+def _repeat_of(session: Session, contact_index: str, now: datetime) -> Emergency | None:
+    return session.scalar(
+        select(Emergency)
+        .where(
+            Emergency.contact_index == contact_index,
+            Emergency.created_at >= now - REPEAT_WINDOW,
+        )
+        .order_by(Emergency.created_at.desc())
+        .limit(1)
+    )
+
+
+def _join_repeat(
+    session: Session, emergency: Emergency, data: EmergencyCreate, actor: Actor | None
+) -> None:
+    session.execute(
+        update(Emergency)
+        .where(Emergency.id == emergency.id)
+        .values(repeats=Emergency.repeats + 1)
+        .execution_options(synchronize_session=False)
+    )
+    case = session.get_one(Case, emergency.case_id)
+    add_event(
+        session,
+        case,
+        kind=EventKind.NOTE,
+        actor=actor,
+        text="SOS sent again" + (f": {data.details}" if data.details else "."),
+        data={"emergency_repeat": True},
+    )
+    session.refresh(emergency)
+
+
+def _limit(session: Session, *, ip: str, contact_index: str) -> None:
+    ratelimit.hit(session, key=f"sos:ip:{ip}", limit=PER_IP_PER_HOUR, window_seconds=HOUR)
+    ratelimit.hit(
+        session, key=f"sos:contact:{contact_index}", limit=PER_CONTACT_PER_DAY, window_seconds=DAY
+    )
+
+
+def report_emergency(
+    session: Session, *, data: EmergencyCreate, actor: Actor | None, ip: str
+) -> Reported:
+    """A citizen's SOS: a critical case in the right representation, the duty officer alerted."""
+    if actor is not None and actor.role != Role.CITIZEN:
+        raise Forbidden(
+            _("Staff record emergencies with POST /api/v1/emergencies/calls."),
+            code="citizens_only",
+        )
+    checked = _check(data, need_name=actor is None or actor.person_id is None)
+    callback = checked.phone or checked.whatsapp
+    assert callback is not None
+    contact_index = get_cipher().blind_index(callback, purpose=CONTACT_PURPOSE)
+    now = utcnow()
+    earlier = _repeat_of(session, contact_index, now)
+    if earlier is not None:
+        _join_repeat(session, earlier, data, actor)
+        return Reported(earlier, directory().get(earlier.representation_code), repeat=True)
+    _limit(session, ip=ip, contact_index=contact_index)
+    person_id = actor.person_id if actor is not None else None
+    name = checked.name or _person_name(session, actor)
+    emergency = _open(
+        session,
+        data=data,
+        checked=checked,
+        source=EmergencySource.SOS,
+        actor=actor,
+        people=(cases_service.NewPerson(person_id, None if person_id else name, callback),),
+        requester_account_id=actor.account_id if actor is not None else None,
+        contact_index=contact_index,
+        now=now,
+    )
+    return Reported(emergency, checked.representation, repeat=False)
+
+
+def record_hotline_call(session: Session, *, data: HotlineCallCreate, actor: Actor) -> Reported:
+    """An emergency an officer took by phone: the same critical case, the call on its timeline."""
+    access.require_responder(session, actor, action="emergency.hotline_call")
+    checked = _check(data, need_name=True)
+    code = data.representation_code or actor.representation_code
+    if actor.role != Role.HQ_ADMIN and code != actor.representation_code:
+        raise Forbidden(
+            _("Officers record calls for their own representation only."), code="other_post"
+        )
+    representation = directory().get(code) if code else checked.representation
+    checked = _Checked(checked.name, checked.phone, checked.whatsapp, checked.country,
+                       representation)  # fmt: skip
+    callback = checked.phone or checked.whatsapp
+    now = utcnow()
+    emergency = _open(
+        session,
+        data=data,
+        checked=checked,
+        source=EmergencySource.HOTLINE,
+        actor=actor,
+        people=(cases_service.NewPerson(None, checked.name, callback),),
+        requester_account_id=None,
+        contact_index=get_cipher().blind_index(callback, purpose=CONTACT_PURPOSE)
+        if callback
+        else None,
+        now=now,
+    )
+    case = session.get_one(Case, emergency.case_id)
+    add_event(session, case, kind=EventKind.CALL, actor=actor, text=data.call_notes,
+              data={"emergency_call": "hotline"}, at=now)  # fmt: skip
+    return Reported(emergency, representation, repeat=False)
+
+
+def _open(
+    session: Session,
+    *,
+    data: EmergencyCreate,
+    checked: _Checked,
+    source: EmergencySource,
+    actor: Actor | None,
+    people: tuple[cases_service.NewPerson, ...],
+    requester_account_id: uuid.UUID | None,
+    contact_index: str | None,
+    now: datetime,
+) -> Emergency:
+    category_code, subcategory = CATEGORY_OF[data.kind]
+    category = taxonomy.load().get(category_code)
+    assert category is not None
+    case = cases_service.intake_case(
+        session,
+        intake=cases_service.Intake(
+            category=category,
+            subcategory=subcategory,
+            summary=_summary(data, checked, data.kind),
+            representation_code=checked.representation.code,
+            channel=IntakeChannel.EMERGENCY,
+            danger_to_life=True,
+            people=people,
+            contact_phone=checked.phone or checked.whatsapp,
+            contact_country=checked.country,
+            contact_city=data.city,
+            requester_account_id=requester_account_id,
+        ),
+        actor=actor,
+    )
+    emergency = Emergency(
+        id=uuid.uuid4(),
+        case_id=case.id,
+        case_reference=case.reference,
+        representation_code=case.representation_code,
+        source=source.value,
+        kind=data.kind.value,
+        contact_index=contact_index,
+        created_at=now,
+        escalation_level=0,
+        ack_due_at=now + alerting.ack_window(),
+    )
+    session.add(emergency)
+    session.flush()
+    alerting.alert_on_duty(session, emergency, now)
+    return emergency
+
+
+def acknowledge(session: Session, *, emergency_id: uuid.UUID, actor: Actor) -> Emergency:
+    """Take an emergency on: escalation stops. Acknowledging twice changes nothing."""
+    access.require_responder(session, actor, action="emergency.acknowledge")
+    emergency = _load(session, emergency_id, actor, action="emergency.acknowledge")
+    now = utcnow()
+    taken = session.execute(
+        update(Emergency)
+        .where(Emergency.id == emergency_id, Emergency.acknowledged_at.is_(None))
+        .values(acknowledged_at=now, acknowledged_by_account_id=actor.account_id, ack_due_at=None)
+        .returning(Emergency.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if taken is not None:
+        case = session.get_one(Case, emergency.case_id)
+        add_event(session, case, kind=EventKind.NOTE, actor=actor, at=now,
+                  text="Emergency acknowledged.", visibility=Visibility.INTERNAL,
+                  data={"emergency_acknowledged": True})  # fmt: skip
+        audit.record(
+            session,
+            actor=actor,
+            action="emergency.acknowledge",
+            entity_type="emergency",
+            entity_id=str(emergency_id),
+        )
+    session.refresh(emergency)
+    return emergency
+
+
+def _load(session: Session, emergency_id: uuid.UUID, actor: Actor, *, action: str) -> Emergency:
+    found = session.scalar(
+        select(Emergency).where(Emergency.id == emergency_id, access.emergency_scope(actor))
+    )
+    if found is None:
+        if session.scalar(select(Emergency.id).where(Emergency.id == emergency_id)) is not None:
+            audit.record_denial(
+                session, actor=actor, action=action, entity_type="emergency",
+                entity_id=str(emergency_id),
+            )  # fmt: skip
+        raise NotFound(_("There is no emergency with this id in your representation."))
+    return found
+
+
+def state_of(emergency: Emergency) -> str:
+    """alerting (level 0, waiting), escalated, or acknowledged."""
+    if emergency.acknowledged_at is not None:
+        return "acknowledged"
+    return "escalated" if emergency.escalation_level > 0 else "alerting"
+
+
+def list_emergencies(
+    session: Session,
+    *,
+    actor: Actor,
+    open_only: bool = True,
+    escalated_only: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[int, Sequence[Emergency]]:
+    """Emergencies the actor may see, newest first (open = not acknowledged)."""
+    access.require_reader(session, actor, action="emergency.list")
+    condition = access.emergency_scope(actor)
+    if open_only:
+        condition = condition & Emergency.acknowledged_at.is_(None)
+    if escalated_only:
+        condition = condition & (Emergency.escalation_level > 0)
+    total = session.scalar(select(func.count()).select_from(Emergency).where(condition)) or 0
+    rows = session.scalars(
+        select(Emergency)
+        .where(condition)
+        .order_by(Emergency.created_at.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return total, rows

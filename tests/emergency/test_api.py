@@ -1,0 +1,157 @@
+"""The emergency API: public SOS with problem+json per field, acknowledging, rosters, access."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from peduli.api.app import create_app
+from peduli.auth import tokens
+from peduli.auth.actor import Role
+from peduli.auth.models import StaffAccount
+from peduli.core.db import session_scope
+from tests.emergency.conftest import KL, SEOUL, sos
+
+Api = tuple[TestClient, dict[str, dict[str, str]], dict[str, str]]
+
+
+@pytest.fixture
+def api(clean_engine: Engine) -> Iterator[Api]:
+    """A client, bearer headers of staff of two posts and HQ, and their account ids."""
+    people = {
+        "officer": (Role.OFFICER, SEOUL),
+        "supervisor": (Role.SUPERVISOR, SEOUL),
+        "officer_kl": (Role.OFFICER, KL),
+        "analyst": (Role.HQ_ANALYST, None),
+        "admin": (Role.HQ_ADMIN, None),
+        "partner": (Role.PARTNER, SEOUL),
+    }
+    headers: dict[str, dict[str, str]] = {"anonymous": {}}
+    ids: dict[str, str] = {}
+    with session_scope() as db:
+        for name, (role, post) in people.items():
+            account = StaffAccount(
+                email=f"{name}@kemlu.example", display_name=name, role=role.value,
+                representation_code=post,
+            )  # fmt: skip
+            db.add(account)
+            db.flush()
+            headers[name] = {
+                "Authorization": f"Bearer {tokens.issue(db, account=account, days=1).token}"
+            }
+            ids[name] = str(account.id)
+    with TestClient(create_app()) as client:
+        yield client, headers, ids
+
+
+def test_an_sos_needs_no_account_and_says_what_happens_next(api: Api) -> None:
+    client, _headers, _ids = api
+    answer = client.post("/api/v1/emergencies", json=sos())
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert body["representation"]["code"] == SEOUL and body["repeat"] is False
+    assert "officer on duty" in body["next_steps"]
+    assert answer.headers["cache-control"] == "no-store"
+    again = client.post("/api/v1/emergencies", json=sos())
+    assert again.status_code == 200 and again.json()["reference"] == body["reference"]
+
+
+def test_bad_sos_fields_each_get_a_problem(api: Api) -> None:
+    client, _headers, _ids = api
+    answer = client.post(
+        "/api/v1/emergencies", json={"kind": "other", "country": "ZZ", "phone": "0"}
+    )
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    fields = {e["field"] for e in answer.json()["errors"]}
+    assert {"country", "name", "phone"} <= fields
+    shape = client.post("/api/v1/emergencies", json={**sos(), "kind": "picnic", "latitude": 99})
+    assert shape.status_code == 422
+    assert {e["field"] for e in shape.json()["errors"]} >= {"kind", "latitude"}
+
+
+def test_coordinates_alone_find_the_country(api: Api) -> None:
+    client, _headers, _ids = api
+    answer = client.post(
+        "/api/v1/emergencies",
+        json=sos(country=None, city=None, latitude=3.139, longitude=101.6869,
+                 phone="+60123456789"),
+    )  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["representation"]["code"] == KL
+
+
+def test_the_post_sees_and_acknowledges_its_emergency_others_do_not(api: Api) -> None:
+    client, headers, _ids = api
+    created = client.post("/api/v1/emergencies", json=sos()).json()
+    ack = f"/api/v1/emergencies/{created['id']}/acknowledge"
+    assert client.post(ack, headers=headers["officer_kl"]).status_code == 404
+    assert client.post(ack, headers=headers["analyst"]).status_code == 403
+    assert client.post(ack, headers=headers["partner"]).status_code == 403
+    assert client.post(ack).status_code == 401
+    assert client.get("/api/v1/emergencies", headers=headers["officer_kl"]).json()["total"] == 0
+    assert client.get("/api/v1/emergencies", headers=headers["analyst"]).json()["total"] == 1
+    done = client.post(ack, headers=headers["officer"])
+    assert done.status_code == 200 and done.json()["state"] == "acknowledged"
+    assert client.get("/api/v1/emergencies", headers=headers["officer"]).json()["total"] == 0
+    listed = client.get("/api/v1/emergencies?state=all", headers=headers["officer"]).json()
+    assert listed["items"][0]["reference"] == created["reference"]
+
+
+def test_hotline_calls_are_for_staff(api: Api) -> None:
+    client, headers, _ids = api
+    body = sos(call_notes="Taken at 02:10 local time.")
+    assert client.post("/api/v1/emergencies/calls", json=body).status_code == 401
+    assert (
+        client.post("/api/v1/emergencies/calls", json=body, headers=headers["partner"]).status_code
+        == 403
+    )
+    made = client.post("/api/v1/emergencies/calls", json=body, headers=headers["officer"])
+    assert made.status_code == 201, made.text
+    assert (
+        client.post("/api/v1/emergencies", json=sos(), headers=headers["officer"]).status_code
+        == 403
+    )
+
+
+def test_supervisors_edit_the_roster_officers_read_it(api: Api) -> None:
+    client, headers, ids = api
+    shift = {"account_id": ids["officer"], "starts_local": "2026-11-24T22:00:00",
+             "ends_local": "2026-11-25T06:00:00", "rank": 0, "phone": "+821055556666"}  # fmt: skip
+    url = f"/api/v1/duty-rosters/{SEOUL}/shifts"
+    assert client.post(url, json=shift, headers=headers["officer"]).status_code == 403
+    assert client.post(url, json=shift, headers=headers["officer_kl"]).status_code == 403
+    made = client.post(url, json=shift, headers=headers["supervisor"])
+    assert made.status_code == 201, made.text
+    assert made.json()["starts_at"].startswith("2026-11-24T13:00:00")
+    read = client.get(f"/api/v1/duty-rosters/{SEOUL}?days=31", headers=headers["officer"])
+    assert read.status_code == 200 and read.json()["timezone"] == "Asia/Seoul"
+    assert (
+        client.get(f"/api/v1/duty-rosters/{SEOUL}", headers=headers["officer_kl"]).status_code
+        == 404
+    )
+    assert (
+        client.get(f"/api/v1/duty-rosters/{SEOUL}", headers=headers["partner"]).status_code == 403
+    )
+    bad = client.post(url, json={**shift, "ends_local": "2026-11-24T21:00:00"},
+                      headers=headers["supervisor"])  # fmt: skip
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "ends_local"
+    gone = client.delete(f"/api/v1/duty-shifts/{made.json()['id']}", headers=headers["supervisor"])
+    assert gone.status_code == 204
+    assert client.get("/api/v1/duty-rosters/nowhere", headers=headers["admin"]).status_code == 404
+
+
+def test_new_sos_are_rate_limited_per_address_but_repeats_always_get_through(api: Api) -> None:
+    client, _headers, _ids = api
+    first = client.post("/api/v1/emergencies", json=sos(phone="+821011110000"))
+    assert first.status_code == 201
+    for n in range(1, 10):
+        made = client.post("/api/v1/emergencies", json=sos(phone=f"+8210111100{n:02d}"))
+        assert made.status_code == 201, made.text
+    refused = client.post("/api/v1/emergencies", json=sos(phone="+821011110099"))
+    assert refused.status_code == 429 and "retry-after" in refused.headers
+    repeat = client.post("/api/v1/emergencies", json=sos(phone="+821011110000"))
+    assert repeat.status_code == 200 and repeat.json()["reference"] == first.json()["reference"]
