@@ -1,0 +1,153 @@
+"""Check-ins: "I am safe" / "I need help" from a personal link or an SMS reply.
+
+The signed link is the only credential: it names one recipient row, so an answer needs no
+account and no session. An SMS reply is matched by the sender's phone to that person's
+latest broadcast. Need-help check-ins not yet handled are the queue officers work from.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from peduli.core.db import utcnow
+from peduli.core.errors import FieldProblem, NotFound, ValidationFailed
+from peduli.core.i18n import _
+from peduli.crisis import links
+from peduli.crisis.models import Answer, CheckIn, Crisis, Recipient
+from peduli.crisis.schemas import CheckInCreate
+from peduli.registry.models import ContactKind, ContactPoint
+
+# First word of an SMS reply, in any of the four languages, upper-cased.
+SAFE_WORDS = frozenset({"AMAN", "SAFE", "SELAMAT", "OK", "安全", "平安", "SAUF", "SAIN", "SÛR"})
+HELP_WORDS = frozenset({"TOLONG", "HELP", "BANTU", "SOS", "求助", "救命", "AIDE", "SECOURS"})
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """What the check-in page shows: the crisis, and the answer given so far."""
+
+    recipient: Recipient
+    crisis: Crisis
+
+
+def recipient_for(session: Session, token: str) -> Recipient:
+    """The recipient a genuine token names; a forged or unknown one is not found."""
+    recipient_id = links.read_token(token)
+    recipient = session.get(Recipient, recipient_id) if recipient_id is not None else None
+    if recipient is None:
+        raise NotFound(
+            _("This check-in link is not valid. Open the link exactly as you received it.")
+        )
+    return recipient
+
+
+def view(session: Session, token: str) -> LinkView:
+    """The recipient and crisis behind a link, for the check-in page."""
+    recipient = recipient_for(session, token)
+    return LinkView(recipient=recipient, crisis=session.get_one(Crisis, recipient.crisis_id))
+
+
+def check_in(session: Session, *, body: CheckInCreate, via: str = "api") -> CheckIn:
+    """Record an answer; the latest answer is the recipient's current one."""
+    if (body.latitude is None) != (body.longitude is None):
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    field="latitude" if body.latitude is None else "longitude",
+                    code="incomplete_location",
+                    message=_("Give both latitude and longitude, or neither."),
+                )
+            ]
+        )
+    recipient = recipient_for(session, body.token)
+    return record(
+        session,
+        recipient=recipient,
+        answer=body.answer,
+        latitude=body.latitude,
+        longitude=body.longitude,
+        place=body.place or None,
+        note=body.note or None,
+        via=via,
+    )
+
+
+def record(
+    session: Session,
+    *,
+    recipient: Recipient,
+    answer: Answer,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    place: str | None = None,
+    note: str | None = None,
+    via: str,
+) -> CheckIn:
+    """Write the check-in and update the recipient's current answer."""
+    now = utcnow()
+    checkin = CheckIn(
+        id=uuid.uuid4(),
+        recipient_id=recipient.id,
+        crisis_id=recipient.crisis_id,
+        person_id=recipient.person_id,
+        representation_code=recipient.representation_code,
+        answer=answer,
+        latitude=latitude,
+        longitude=longitude,
+        place=place,
+        note=note,
+        via=via,
+        created_at=now,
+    )
+    session.add(checkin)
+    # Every broadcast of the crisis to this person now carries the latest answer.
+    session.execute(
+        update(Recipient)
+        .where(Recipient.crisis_id == recipient.crisis_id, Recipient.person_id == recipient.person_id)
+        .values(answer=answer, answered_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return checkin
+
+
+def parse_reply(text: str) -> tuple[Answer, str | None]:
+    """The answer an SMS reply gives (its first word) and the rest as a note."""
+    words = text.strip().split(maxsplit=1)
+    first = re.sub(r"[^\w]", "", words[0]).upper() if words else ""
+    rest = words[1].strip() if len(words) > 1 else None
+    if first in SAFE_WORDS:
+        return Answer.SAFE, rest
+    if first in HELP_WORDS:
+        return Answer.NEED_HELP, rest
+    raise ValidationFailed(
+        [
+            FieldProblem(
+                field="text",
+                code="unknown_keyword",
+                message=_("The reply does not start with a known keyword."),
+                hint=_("Start the reply with AMAN or SAFE, or with TOLONG or HELP."),
+            )
+        ]
+    )
+
+
+def sms_reply(session: Session, *, sender: str, text: str) -> CheckIn:
+    """Match an inbound SMS to the sender's latest broadcast and record the answer."""
+    answer, note = parse_reply(text)
+    people = select(ContactPoint.person_id).where(
+        ContactPoint.kind == ContactKind.PHONE, ContactPoint.value == sender.strip()
+    )
+    recipient = session.scalar(
+        select(Recipient)
+        .where(Recipient.person_id.in_(people))
+        .order_by(Recipient.created_at.desc(), Recipient.id.desc())
+        .limit(1)
+    )
+    if recipient is None:
+        raise NotFound(_("No broadcast went to this phone number."))
+    return record(session, recipient=recipient, answer=answer, note=note, via="sms")
