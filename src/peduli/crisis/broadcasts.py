@@ -234,7 +234,7 @@ def add_recipients(
         .from_select(names, query)
         .on_conflict_do_nothing(index_elements=["broadcast_id", "person_id"])
     )
-    return int(getattr(session.execute(statement), "rowcount", 0) or 0)
+    return int(getattr(session.execute(statement, execution_options={"preserve_rowcount": True}), "rowcount", 0) or 0)
 
 
 def _texts(broadcast: Broadcast) -> dict[str, str]:
@@ -323,7 +323,7 @@ def write_outbox(
         )
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
     )
-    return int(getattr(session.execute(statement), "rowcount", 0) or 0)
+    return int(getattr(session.execute(statement, execution_options={"preserve_rowcount": True}), "rowcount", 0) or 0)
 
 
 def remind_silent(session: Session, now: datetime) -> int:

@@ -211,6 +211,8 @@ def _area(
     countries: list[str],
     subdivisions: list[str],
 ) -> Area:
+    # Each <info> usually repeats the same area in another language: count it once.
+    circles = list(dict.fromkeys(circles))
     if len(circles) == 1 and not shapes:
         lat, lon, radius = circles[0]
         return parse_area({"circle": {"lat": lat, "lon": lon, "radius_km": radius}})

@@ -74,8 +74,10 @@ def token_sql(session: Session, recipient_id: ColumnElement[Any]) -> ColumnEleme
     if is_postgres(session):
         inner_pad, outer_pad = _pads()
         message = func.convert_to(literal("crisis-checkin:") + as_text, "UTF8")
-        inner = func.sha256(bindparam("checkin_ipad", inner_pad, type_=LargeBinary) + message)
-        outer = func.sha256(bindparam("checkin_opad", outer_pad, type_=LargeBinary) + inner)
+        ipad = bindparam("checkin_ipad", inner_pad, type_=LargeBinary)
+        opad = bindparam("checkin_opad", outer_pad, type_=LargeBinary)
+        inner = func.sha256(ipad.op("||")(message), type_=LargeBinary)
+        outer = func.sha256(opad.op("||")(inner), type_=LargeBinary)
         signed = func.substr(func.encode(outer, "hex"), 1, SIGNATURE_HEX)
     else:
         raw = session.connection().connection.driver_connection
