@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from peduli.core import ratelimit
 from peduli.core.periodic import PeriodicTask
+from peduli.crisis import broadcasts as crisis_broadcasts
 
 RATE_LIMIT_MEMORY = timedelta(days=1)
 
@@ -22,4 +23,5 @@ def _forget_old_rate_limit_counters(session: Session, _now: datetime) -> int:
 
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     PeriodicTask("forget-old-rate-limit-counters", 3600, _forget_old_rate_limit_counters),
+    PeriodicTask("crisis-remind-silent", 60, crisis_broadcasts.remind_silent),
 )

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -153,23 +154,31 @@ class Broadcast(IdMixin, TimestampMixin, Base):
 
 
 class Recipient(Base):
-    """One person a broadcast targets; ``id`` is what their signed check-in link carries."""
+    """One person a broadcast targets; ``id`` is what their signed check-in link carries.
+
+    A snapshot written a million at a time by one ``INSERT … SELECT`` from rows that exist,
+    so it has no foreign keys: their per-row checks tripled the cost of a broadcast.
+    """
 
     __tablename__ = "crisis_recipient"
     __table_args__ = (
         UniqueConstraint("broadcast_id", "person_id", name="uq_crisis_recipient_person"),
         Index("ix_crisis_recipient_crisis", "crisis_id", "representation_code"),
         Index("ix_crisis_recipient_person", "person_id", "created_at"),
-        Index("ix_crisis_recipient_remind", "remind_at"),
+        # What the reminder task scans: only the silent, not yet reminded.
+        Index(
+            "ix_crisis_recipient_remind",
+            "remind_at",
+            postgresql_where=text("reminded_at IS NULL AND answer IS NULL"),
+            sqlite_where=text("reminded_at IS NULL AND answer IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    broadcast_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("crisis_broadcast.id", ondelete="CASCADE")
-    )
-    crisis_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("crisis.id", ondelete="CASCADE"))
-    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
-    stay_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stay.id", ondelete="CASCADE"))
+    broadcast_id: Mapped[uuid.UUID]
+    crisis_id: Mapped[uuid.UUID]
+    person_id: Mapped[uuid.UUID]
+    stay_id: Mapped[uuid.UUID]
     representation_code: Mapped[str | None] = mapped_column(String(40))
     language: Mapped[str] = mapped_column(String(8))
     distance_km: Mapped[float | None] = mapped_column(Float)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 22:56:21.157022
+Create Date: 2026-11-24 23:23:26.835123
 """
 
 from collections.abc import Sequence
@@ -98,6 +98,28 @@ def upgrade() -> None:
     sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis'))
     )
+    op.create_table('crisis_recipient',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('broadcast_id', sa.Uuid(), nullable=False),
+    sa.Column('crisis_id', sa.Uuid(), nullable=False),
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('stay_id', sa.Uuid(), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=True),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('distance_km', sa.Float(), nullable=True),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('remind_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reminded_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('answer', sa.String(length=10), nullable=True),
+    sa.Column('answered_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis_recipient')),
+    sa.UniqueConstraint('broadcast_id', 'person_id', name='uq_crisis_recipient_person')
+    )
+    with op.batch_alter_table('crisis_recipient', schema=None) as batch_op:
+        batch_op.create_index('ix_crisis_recipient_crisis', ['crisis_id', 'representation_code'], unique=False)
+        batch_op.create_index('ix_crisis_recipient_person', ['person_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_crisis_recipient_remind', ['remind_at'], unique=False, postgresql_where=sa.text('reminded_at IS NULL AND answer IS NULL'), sqlite_where=sa.text('reminded_at IS NULL AND answer IS NULL'))
+
     op.create_table('outbox_message',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
@@ -281,6 +303,29 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['crisis_id'], ['crisis.id'], name=op.f('fk_crisis_cell_crisis_id_crisis'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('crisis_id', 'h3_cell', name=op.f('pk_crisis_cell'))
     )
+    op.create_table('crisis_checkin',
+    sa.Column('recipient_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('crisis_id', sa.Uuid(), nullable=False),
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=True),
+    sa.Column('answer', sa.String(length=10), nullable=False),
+    sa.Column('latitude', sa.Float(), nullable=True),
+    sa.Column('longitude', sa.Float(), nullable=True),
+    sa.Column('place', sa.String(length=200), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('via', sa.String(length=8), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('handled_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['crisis_id'], ['crisis.id'], name=op.f('fk_crisis_checkin_crisis_id_crisis'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_crisis_checkin_person_id_person'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['recipient_id'], ['crisis_recipient.id'], name=op.f('fk_crisis_checkin_recipient_id_crisis_recipient'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis_checkin'))
+    )
+    with op.batch_alter_table('crisis_checkin', schema=None) as batch_op:
+        batch_op.create_index('ix_crisis_checkin_crisis', ['crisis_id', 'answer', 'handled_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_crisis_checkin_recipient_id'), ['recipient_id'], unique=False)
+
     op.create_table('crisis_edge',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('crisis_id', sa.Uuid(), nullable=False),
@@ -373,71 +418,11 @@ def upgrade() -> None:
         batch_op.create_index('ix_stay_representation_created', ['representation_code', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_stay_representation_status', ['representation_code', 'status'], unique=False)
 
-    op.create_table('crisis_recipient',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('broadcast_id', sa.Uuid(), nullable=False),
-    sa.Column('crisis_id', sa.Uuid(), nullable=False),
-    sa.Column('person_id', sa.Uuid(), nullable=False),
-    sa.Column('stay_id', sa.Uuid(), nullable=False),
-    sa.Column('representation_code', sa.String(length=40), nullable=True),
-    sa.Column('language', sa.String(length=8), nullable=False),
-    sa.Column('distance_km', sa.Float(), nullable=True),
-    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('remind_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('reminded_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('answer', sa.String(length=10), nullable=True),
-    sa.Column('answered_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['broadcast_id'], ['crisis_broadcast.id'], name=op.f('fk_crisis_recipient_broadcast_id_crisis_broadcast'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['crisis_id'], ['crisis.id'], name=op.f('fk_crisis_recipient_crisis_id_crisis'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_crisis_recipient_person_id_person'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['stay_id'], ['stay.id'], name=op.f('fk_crisis_recipient_stay_id_stay'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis_recipient')),
-    sa.UniqueConstraint('broadcast_id', 'person_id', name='uq_crisis_recipient_person')
-    )
-    with op.batch_alter_table('crisis_recipient', schema=None) as batch_op:
-        batch_op.create_index('ix_crisis_recipient_crisis', ['crisis_id', 'representation_code'], unique=False)
-        batch_op.create_index('ix_crisis_recipient_person', ['person_id', 'created_at'], unique=False)
-        batch_op.create_index('ix_crisis_recipient_remind', ['remind_at'], unique=False)
-
-    op.create_table('crisis_checkin',
-    sa.Column('recipient_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('crisis_id', sa.Uuid(), nullable=False),
-    sa.Column('person_id', sa.Uuid(), nullable=False),
-    sa.Column('representation_code', sa.String(length=40), nullable=True),
-    sa.Column('answer', sa.String(length=10), nullable=False),
-    sa.Column('latitude', sa.Float(), nullable=True),
-    sa.Column('longitude', sa.Float(), nullable=True),
-    sa.Column('place', sa.String(length=200), nullable=True),
-    sa.Column('note', sa.Text(), nullable=True),
-    sa.Column('via', sa.String(length=8), nullable=False),
-    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('handled_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['crisis_id'], ['crisis.id'], name=op.f('fk_crisis_checkin_crisis_id_crisis'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_crisis_checkin_person_id_person'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['recipient_id'], ['crisis_recipient.id'], name=op.f('fk_crisis_checkin_recipient_id_crisis_recipient'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis_checkin'))
-    )
-    with op.batch_alter_table('crisis_checkin', schema=None) as batch_op:
-        batch_op.create_index('ix_crisis_checkin_crisis', ['crisis_id', 'answer', 'handled_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_crisis_checkin_recipient_id'), ['recipient_id'], unique=False)
-
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('crisis_checkin', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_crisis_checkin_recipient_id'))
-        batch_op.drop_index('ix_crisis_checkin_crisis')
-
-    op.drop_table('crisis_checkin')
-    with op.batch_alter_table('crisis_recipient', schema=None) as batch_op:
-        batch_op.drop_index('ix_crisis_recipient_remind')
-        batch_op.drop_index('ix_crisis_recipient_person')
-        batch_op.drop_index('ix_crisis_recipient_crisis')
-
-    op.drop_table('crisis_recipient')
     with op.batch_alter_table('stay', schema=None) as batch_op:
         batch_op.drop_index('ix_stay_representation_status')
         batch_op.drop_index('ix_stay_representation_created')
@@ -461,6 +446,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_crisis_edge_crisis_id'))
 
     op.drop_table('crisis_edge')
+    with op.batch_alter_table('crisis_checkin', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_crisis_checkin_recipient_id'))
+        batch_op.drop_index('ix_crisis_checkin_crisis')
+
+    op.drop_table('crisis_checkin')
     op.drop_table('crisis_cell')
     with op.batch_alter_table('crisis_broadcast', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_crisis_broadcast_crisis_id'))
@@ -496,6 +486,12 @@ def downgrade() -> None:
         batch_op.drop_index('ix_outbox_message_due', postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
 
     op.drop_table('outbox_message')
+    with op.batch_alter_table('crisis_recipient', schema=None) as batch_op:
+        batch_op.drop_index('ix_crisis_recipient_remind', postgresql_where=sa.text('reminded_at IS NULL AND answer IS NULL'), sqlite_where=sa.text('reminded_at IS NULL AND answer IS NULL'))
+        batch_op.drop_index('ix_crisis_recipient_person')
+        batch_op.drop_index('ix_crisis_recipient_crisis')
+
+    op.drop_table('crisis_recipient')
     op.drop_table('crisis')
     with op.batch_alter_table('citizen_code', schema=None) as batch_op:
         batch_op.drop_index('ix_citizen_code_address')
