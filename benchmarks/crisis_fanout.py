@@ -27,7 +27,7 @@ import h3
 import numpy as np
 from sqlalchemy import text
 
-from benchmarks._common import machine, recreate_postgres, use_database
+from benchmarks._common import machine, postgres_url, recreate_postgres, use_database
 
 DATABASE = "peduli_crisis_bench"
 KL = (3.139, 101.687)
@@ -109,8 +109,11 @@ def timed(run: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--stays", type=int, default=1_000_000)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the seeded people; drop only crisis rows"
+    )
     args = parser.parse_args()
-    use_database(recreate_postgres(DATABASE))
+    use_database(postgres_url(DATABASE) if args.reuse else recreate_postgres(DATABASE))
     from peduli.auth.actor import Role
     from peduli.core.db import get_engine, session_scope
     from peduli.crisis import broadcasts, service
@@ -119,8 +122,15 @@ def main() -> None:
 
     engine = get_engine()
     print(f"machine: {machine()}")
-    seconds = seed(engine, args.stays, np.random.default_rng(2026))
-    print(f"seeded {args.stays:,} people, phones and stays in {seconds:.1f} s")
+    if args.reuse:
+        with engine.begin() as conn:
+            conn.execute(text("TRUNCATE crisis, crisis_cell, crisis_edge, crisis_broadcast,"
+                              " crisis_recipient, crisis_checkin, outbox_message"))
+            args.stays = conn.execute(text("SELECT count(*) FROM stay")).scalar_one()
+        print(f"reusing {args.stays:,} seeded stays")
+    else:
+        seconds = seed(engine, args.stays, np.random.default_rng(2026))
+        print(f"seeded {args.stays:,} people, phones and stays in {seconds:.1f} s")
     hq, second = staff(Role.HQ_ADMIN), staff(Role.HQ_ADMIN)
 
     with engine.connect() as conn:

@@ -54,7 +54,6 @@ class Audience(BaseModel):
     """Who the crisis reaches, counted before anything is sent."""
 
     total: int = Field(description="Active stays inside the area.")
-    people: int = Field(description="Distinct people with such a stay.")
     by_representation: dict[str, int]
     by_purpose: dict[str, int]
     by_language: dict[str, int]
