@@ -24,13 +24,14 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit, policy
 from peduli.auth.actor import Actor, Role
-from peduli.core.db import utcnow
+from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from peduli.core.i18n import _
 from peduli.crisis import links, targeting
@@ -51,6 +52,7 @@ CHANNEL_CONTACT = {
 }
 NEAREST_PRIORITY, FARTHEST_PRIORITY, NO_CENTRE_PRIORITY = 10, 90, 50
 KM_PER_PRIORITY_STEP = 5.0
+STALE_STATISTICS_ROWS = 10_000
 
 
 def draft(
@@ -234,7 +236,19 @@ def add_recipients(
         .from_select(names, query)
         .on_conflict_do_nothing(index_elements=["broadcast_id", "person_id"])
     )
-    return int(getattr(session.execute(statement, execution_options={"preserve_rowcount": True}), "rowcount", 0) or 0)
+    added = int(
+        getattr(
+            session.execute(statement, execution_options={"preserve_rowcount": True}),
+            "rowcount",
+            0,
+        )
+        or 0
+    )
+    if added > STALE_STATISTICS_ROWS and is_postgres(session):
+        # A million new rows the planner does not know of yet would make it join the
+        # contact points by index look-ups, one per person, instead of one hash join.
+        session.execute(text("ANALYZE crisis_recipient"))
+    return added
 
 
 def _texts(broadcast: Broadcast) -> dict[str, str]:
@@ -323,7 +337,8 @@ def write_outbox(
         )
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
     )
-    return int(getattr(session.execute(statement, execution_options={"preserve_rowcount": True}), "rowcount", 0) or 0)
+    result = session.execute(statement, execution_options={"preserve_rowcount": True})
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def remind_silent(session: Session, now: datetime) -> int:
