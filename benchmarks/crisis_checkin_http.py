@@ -38,7 +38,9 @@ def _tokens(people: int) -> list[bytes]:
     seed(get_engine(), people, np.random.default_rng(7))
     hq, second = staff(Role.HQ_ADMIN), staff(Role.HQ_ADMIN)
     with session_scope() as db:
-        body = CrisisCreate(title="Bench", kind="flood", severity="severe", area={"countries": ["MY"]})
+        body = CrisisCreate(
+            title="Bench", kind="flood", severity="severe", area={"countries": ["MY"]}
+        )
         crisis = service.declare(db, body=body, actor=hq)
         draft = BroadcastCreate(messages={"id": "Banjir."}, channels=["sms"])
         broadcast = broadcasts.draft(db, crisis_id=crisis.id, body=draft, actor=hq)
@@ -78,8 +80,14 @@ def main() -> None:
             script_args=[handle.name, "none"],
         )
     share = answers.rate / baseline.rate
-    print(f"baseline GET /healthz      : {baseline.rate:8.1f} req/s, p50 {baseline.p50_ms:.1f} ms, p99 {baseline.p99_ms:.1f} ms")
-    print(f"POST /crises/check-ins     : {answers.rate:8.1f} req/s, p50 {answers.p50_ms:.1f} ms, p99 {answers.p99_ms:.1f} ms, {answers.errors} non-2xx")
+    print(
+        f"baseline GET /healthz  : {baseline.rate:8.1f} req/s, "
+        f"p50 {baseline.p50_ms:.1f} ms, p99 {baseline.p99_ms:.1f} ms"
+    )
+    print(
+        f"POST /crises/check-ins : {answers.rate:8.1f} req/s, p50 {answers.p50_ms:.1f} ms, "
+        f"p99 {answers.p99_ms:.1f} ms, {answers.errors} non-2xx"
+    )
     print(f"ratio check-ins/baseline   : {share:.1%} (target ≥ 40 %)")
 
 

@@ -44,12 +44,24 @@ CITIES = (
 LANGUAGES = ("id", "id", "id", "en", "zh", "fr")
 CITY_POLYGON = {  # greater Kuala Lumpur, drawn by hand (12 vertices)
     "type": "Polygon",
-    "coordinates": [[
-        [101.60, 3.05], [101.66, 3.02], [101.73, 3.03], [101.78, 3.08], [101.79, 3.15],
-        [101.76, 3.22], [101.71, 3.26], [101.65, 3.25], [101.60, 3.21], [101.57, 3.15],
-        [101.58, 3.09], [101.59, 3.07], [101.60, 3.05],
-    ]],
-}  # fmt: skip
+    "coordinates": [
+        [
+            [101.60, 3.05],
+            [101.66, 3.02],
+            [101.73, 3.03],
+            [101.78, 3.08],
+            [101.79, 3.15],
+            [101.76, 3.22],
+            [101.71, 3.26],
+            [101.65, 3.25],
+            [101.60, 3.21],
+            [101.57, 3.15],
+            [101.58, 3.09],
+            [101.59, 3.07],
+            [101.60, 3.05],
+        ]
+    ],
+}
 
 
 def seed(engine: Any, stays: int, rng: np.random.Generator) -> float:
@@ -70,8 +82,20 @@ def seed(engine: Any, stays: int, rng: np.random.Generator) -> float:
             " preferred_language, status, verification) FROM STDIN"
         ) as person_copy:
             for i, pid in enumerate(ids):
-                person_copy.write_row((pid, now, now, f"Warga {i}", f"warga {i}", "F",
-                                       date(1990, 1, 1), LANGUAGES[i % 6], "active", "unverified"))  # fmt: skip
+                person_copy.write_row(
+                    (
+                        pid,
+                        now,
+                        now,
+                        f"Warga {i}",
+                        f"warga {i}",
+                        "F",
+                        date(1990, 1, 1),
+                        LANGUAGES[i % 6],
+                        "active",
+                        "unverified",
+                    )
+                )
         # One COPY at a time: a connection cannot interleave two.
         with cursor.copy(
             "COPY contact_point (id, person_id, kind, value, is_primary) FROM STDIN"
@@ -85,9 +109,24 @@ def seed(engine: Any, stays: int, rng: np.random.Generator) -> float:
             for i, pid in enumerate(ids):
                 la, lo = float(lat[i]), float(lon[i])
                 city = CITIES[which[i]]
-                stay_copy.write_row((uuid.uuid4(), now, now, pid, "MY", "Somewhere", la, lo,
-                                     h3.latlng_to_cell(la, lo, 8), "work", date(2024, 1, 1),
-                                     "active", city[4], "self_report"))  # fmt: skip
+                stay_copy.write_row(
+                    (
+                        uuid.uuid4(),
+                        now,
+                        now,
+                        pid,
+                        "MY",
+                        "Somewhere",
+                        la,
+                        lo,
+                        h3.latlng_to_cell(la, lo, 8),
+                        "work",
+                        date(2024, 1, 1),
+                        "active",
+                        city[4],
+                        "self_report",
+                    )
+                )
         raw.commit()
     finally:
         raw.close()
@@ -124,8 +163,12 @@ def main() -> None:
     print(f"machine: {machine()}")
     if args.reuse:
         with engine.begin() as conn:
-            conn.execute(text("TRUNCATE crisis, crisis_cell, crisis_edge, crisis_broadcast,"
-                              " crisis_recipient, crisis_checkin, outbox_message"))
+            conn.execute(
+                text(
+                    "TRUNCATE crisis, crisis_cell, crisis_edge, crisis_broadcast,"
+                    " crisis_recipient, crisis_checkin, outbox_message"
+                )
+            )
             args.stays = conn.execute(text("SELECT count(*) FROM stay")).scalar_one()
         print(f"reusing {args.stays:,} seeded stays")
     else:
@@ -134,18 +177,24 @@ def main() -> None:
     hq, second = staff(Role.HQ_ADMIN), staff(Role.HQ_ADMIN)
 
     with engine.connect() as conn:
-        bare, _ = timed(lambda: conn.execute(text("SELECT count(*) FROM stay WHERE status = 'active'")).scalar())
+        bare, _ = timed(
+            lambda: conn.execute(text("SELECT count(*) FROM stay WHERE status = 'active'")).scalar()
+        )
     print(f"baseline: count(*) of active stays: {bare * 1000:.0f} ms")
 
     areas = {
-        "100 km circle around Kuala Lumpur": {"circle": {"lat": KL[0], "lon": KL[1], "radius_km": 100}},
+        "100 km circle around Kuala Lumpur": {
+            "circle": {"lat": KL[0], "lon": KL[1], "radius_km": 100}
+        },
         "city polygon (greater Kuala Lumpur)": CITY_POLYGON,
     }
     for name, area in areas.items():
         with session_scope() as db:
             started = time.perf_counter()
             crisis = service.declare(
-                db, body=CrisisCreate(title=name, kind="earthquake", severity="severe", area=area), actor=hq
+                db,
+                body=CrisisCreate(title=name, kind="earthquake", severity="severe", area=area),
+                actor=hq,
             )
             declared = time.perf_counter() - started
             crisis_id = crisis.id
@@ -161,27 +210,41 @@ def main() -> None:
     rows = args.stays
     with engine.begin() as conn:
         started = time.perf_counter()
-        conn.execute(text(
-            "INSERT INTO outbox_message (channel, recipient, subject, body, idempotency_key, priority)"
-            " SELECT 'sms', cp.value, 'Gempa', 'Gempa kuat. Jauhi bangunan. Balas AMAN atau TOLONG: "
-            "http://127.0.0.1:8000/c/1234567.0123456789abcdef0123', 'raw:' || cp.person_id::text, 50"
-            " FROM contact_point cp"
-        ))  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO outbox_message"
+                " (channel, recipient, subject, body, idempotency_key, priority)"
+                " SELECT 'sms', cp.value, 'Gempa',"
+                " 'Gempa kuat. Jauhi bangunan. Balas AMAN atau TOLONG: "
+                "http://127.0.0.1:8000/c/1234567.0123456789abcdef0123',"
+                " 'raw:' || cp.person_id::text, 50"
+                " FROM contact_point cp"
+            )
+        )
         ceiling = time.perf_counter() - started
         conn.execute(text("TRUNCATE outbox_message"))
-    print(f"ceiling: raw INSERT … SELECT of {rows:,} outbox rows: {ceiling:.2f} s = {rows / ceiling:,.0f} rows/s")
+    print(
+        f"ceiling: raw INSERT … SELECT of {rows:,} outbox rows: {ceiling:.2f} s"
+        f" = {rows / ceiling:,.0f} rows/s"
+    )
 
     with session_scope() as db:
         crisis = service.declare(
             db,
-            body=CrisisCreate(title="Everyone", kind="conflict", severity="extreme", area={"countries": ["MY"]}),
+            body=CrisisCreate(
+                title="Everyone", kind="conflict", severity="extreme", area={"countries": ["MY"]}
+            ),
             actor=hq,
         )
         body = BroadcastCreate(
-            messages={"id": "Gempa kuat. Jauhi bangunan.", "en": "Strong earthquake. Stay outside.",
-                      "zh": "强烈地震。请留在室外。", "fr": "Fort séisme. Restez dehors."},
+            messages={
+                "id": "Gempa kuat. Jauhi bangunan.",
+                "en": "Strong earthquake. Stay outside.",
+                "zh": "强烈地震。请留在室外。",
+                "fr": "Fort séisme. Restez dehors.",
+            },
             channels=["sms"],
-        )  # fmt: skip
+        )
         broadcast = broadcasts.draft(db, crisis_id=crisis.id, body=body, actor=hq)
         broadcasts.approve(db, broadcast_id=broadcast.id, actor=second)
         crisis_id, broadcast_id = crisis.id, broadcast.id
@@ -196,7 +259,8 @@ def main() -> None:
         outbox = time.perf_counter() - started
     print(
         f"fan-out: recipients INSERT … SELECT {recipients:,} rows in {targeted:.2f} s; "
-        f"outbox INSERT … SELECT {written:,} rows in {outbox:.2f} s = {written / outbox:,.0f} rows/s"
+        f"outbox INSERT … SELECT {written:,} rows in {outbox:.2f} s"
+        f" = {written / outbox:,.0f} rows/s"
     )
     print(f"  outbox statement vs ceiling: {ceiling / outbox:.0%} (target ≥ 50 %)")
     print(f"  whole send (recipients + outbox) vs ceiling: {ceiling / (targeted + outbox):.0%}")

@@ -37,7 +37,9 @@ def _crisis(db: Session, author: object) -> Crisis:
     return service.declare(db, body=body, actor=author)  # type: ignore[arg-type]
 
 
-def _draft(db: Session, crisis: Crisis, author: object, channels: list[str] | None = None) -> Broadcast:
+def _draft(
+    db: Session, crisis: Crisis, author: object, channels: list[str] | None = None
+) -> Broadcast:
     body = BroadcastCreate(messages=MESSAGES, channels=channels or ["sms", "email"])
     return broadcasts.draft(db, crisis_id=crisis.id, body=body, actor=author)  # type: ignore[arg-type]
 
@@ -64,7 +66,9 @@ def test_author_cannot_approve_and_second_person_can(db: Session, world: dict) -
     with pytest.raises(Conflict):
         broadcasts.send(db, broadcast_id=broadcast.id, actor=author)
     with pytest.raises(Forbidden):
-        broadcasts.approve(db, broadcast_id=broadcast.id, actor=staff(Role.OFFICER, "kbri-kuala-lumpur"))
+        broadcasts.approve(
+            db, broadcast_id=broadcast.id, actor=staff(Role.OFFICER, "kbri-kuala-lumpur")
+        )
     approved = broadcasts.approve(db, broadcast_id=broadcast.id, actor=second)
     assert approved.status == "approved" and approved.approved_by == second.account_id
     with pytest.raises(Conflict):
@@ -76,8 +80,12 @@ def test_supervisor_cannot_approve_another_posts_broadcast(db: Session, world: d
     crisis = _crisis(db, staff(Role.HQ_ADMIN))
     broadcast = _draft(db, crisis, author)
     with pytest.raises(Forbidden):
-        broadcasts.approve(db, broadcast_id=broadcast.id, actor=staff(Role.SUPERVISOR, "kjri-johor-bahru"))
-    broadcasts.approve(db, broadcast_id=broadcast.id, actor=staff(Role.SUPERVISOR, "kbri-kuala-lumpur"))
+        broadcasts.approve(
+            db, broadcast_id=broadcast.id, actor=staff(Role.SUPERVISOR, "kjri-johor-bahru")
+        )
+    broadcasts.approve(
+        db, broadcast_id=broadcast.id, actor=staff(Role.SUPERVISOR, "kbri-kuala-lumpur")
+    )
     _sent, queued = broadcasts.send(db, broadcast_id=broadcast.id, actor=author)
     assert queued == {"sms": 3, "email": 1}  # the Johor Bahru post's person is not theirs
 
@@ -86,7 +94,9 @@ def _outbox(db: Session) -> list[OutboxMessage]:
     return list(db.scalars(select(OutboxMessage).order_by(OutboxMessage.priority)))
 
 
-def test_send_writes_each_person_once_per_channel_in_their_language(db: Session, world: dict) -> None:
+def test_send_writes_each_person_once_per_channel_in_their_language(
+    db: Session, world: dict
+) -> None:
     author, second = staff(Role.HQ_ADMIN), staff(Role.HQ_ADMIN)
     crisis = _crisis(db, author)
     broadcast = _draft(db, crisis, author)
@@ -109,7 +119,11 @@ def test_send_writes_each_person_once_per_channel_in_their_language(db: Session,
         token = row.body.rsplit("/c/", 1)[1]
         recipient = db.get(Recipient, links.read_token(token))
         assert recipient is not None
-        assert row.idempotency_key == f"broadcast:{_text(db, recipient.broadcast_id)}:{_text(db, recipient.person_id)}:{row.channel}"
+        broadcast_text, person_text = (
+            _text(db, recipient.broadcast_id),
+            _text(db, recipient.person_id),
+        )
+        assert row.idempotency_key == f"broadcast:{broadcast_text}:{person_text}:{row.channel}"
     # Sending again (a retry, a double click) writes nothing more.
     _again, queued_again = broadcasts.send(db, broadcast_id=broadcast.id, actor=second)
     db.commit()

@@ -81,7 +81,10 @@ def test_hostile_or_malformed_documents_are_refused(document: bytes, code: str) 
     "area",
     [
         {"circle": {"lat": -6.2, "lon": 106.8, "radius_km": 25.5}},
-        {"type": "Polygon", "coordinates": [[[101.3, 2.8], [102.0, 2.9], [101.6, 3.7], [101.3, 2.8]]]},
+        {
+            "type": "Polygon",
+            "coordinates": [[[101.3, 2.8], [102.0, 2.9], [101.6, 3.7], [101.3, 2.8]]],
+        },
         {"countries": ["MY", "SG"], "subdivisions": ["TH-10"]},
     ],
 )
@@ -105,12 +108,16 @@ def test_export_then_import_gives_the_same_crisis(db: Session, area: dict) -> No
 def _admin_headers() -> dict[str, str]:
     with session_scope() as db:
         auth_service.create_staff(db, email="hq@kemlu.example", role=Role.HQ_ADMIN)
-        return {"Authorization": f"Bearer {auth_service.create_token(db, email='hq@kemlu.example')}"}
+        return {
+            "Authorization": f"Bearer {auth_service.create_token(db, email='hq@kemlu.example')}"
+        }
 
 
 def test_cap_over_http_drafts_and_exports(client: TestClient) -> None:
     headers = _admin_headers() | {"Content-Type": "application/cap+xml"}
-    created = client.post("/api/v1/crises/cap", content=_sample("bmkg_earthquake.xml"), headers=headers)
+    created = client.post(
+        "/api/v1/crises/cap", content=_sample("bmkg_earthquake.xml"), headers=headers
+    )
     assert created.status_code == 201, created.text
     crisis = created.json()
     assert crisis["status"] == "draft" and crisis["area"]["circle"]["radius_km"] == 80

@@ -47,7 +47,9 @@ def _headers() -> dict[str, dict[str, str]]:
         for name, (role, post) in STAFF.items():
             email = f"{name}@kemlu.example"
             auth_service.create_staff(db, email=email, role=role, representation_code=post)
-            headers[name] = {"Authorization": f"Bearer {auth_service.create_token(db, email=email)}"}
+            headers[name] = {
+                "Authorization": f"Bearer {auth_service.create_token(db, email=email)}"
+            }
     return headers
 
 
@@ -56,10 +58,19 @@ def sent(client: TestClient, clean_engine: Engine) -> Sent:
     headers = _headers()
     with session_scope() as db:
         people = [
-            add_person(db, latitude=3.14, longitude=101.69, name="Ani Lestari", language="en", email="ani@example.org"),
+            add_person(
+                db,
+                latitude=3.14,
+                longitude=101.69,
+                name="Ani Lestari",
+                language="en",
+                email="ani@example.org",
+            ),
             add_person(db, latitude=3.12, longitude=101.66, name="Budi Santoso"),
-            add_person(db, latitude=3.16, longitude=101.70, name="=HYPERLINK(\"x\")", post="kjri-johor-bahru"),
-        ]  # fmt: skip
+            add_person(
+                db, latitude=3.16, longitude=101.70, name='=HYPERLINK("x")', post="kjri-johor-bahru"
+            ),
+        ]
     phones = [p.phone for p in people]
     area = {"circle": {"lat": 3.139, "lon": 101.687, "radius_km": 25}}
     created = client.post(
@@ -71,9 +82,12 @@ def sent(client: TestClient, clean_engine: Engine) -> Sent:
     crisis_id = created.json()["id"]
     drafted = client.post(
         f"/api/v1/crises/{crisis_id}/broadcasts",
-        json={"messages": {"id": "Gempa. Jauhi gedung.", "en": "Earthquake. Stay outside."}, "channels": ["sms", "email"]},
+        json={
+            "messages": {"id": "Gempa. Jauhi gedung.", "en": "Earthquake. Stay outside."},
+            "channels": ["sms", "email"],
+        },
         headers=headers["hq"],
-    )  # fmt: skip
+    )
     assert drafted.status_code == 201, drafted.text
     path = f"/api/v1/crises/{crisis_id}/broadcasts/{drafted.json()['id']}"
     assert client.post(f"{path}/approve", headers=headers["hq"]).status_code == 409
@@ -83,19 +97,31 @@ def sent(client: TestClient, clean_engine: Engine) -> Sent:
     assert result.status_code == 200, result.text
     assert result.json()["queued"] == {"sms": 3, "email": 1}
     with session_scope() as db:
-        rows = db.execute(select(OutboxMessage.recipient, OutboxMessage.body).where(OutboxMessage.channel == "sms"))
+        rows = db.execute(
+            select(OutboxMessage.recipient, OutboxMessage.body).where(
+                OutboxMessage.channel == "sms"
+            )
+        )
         tokens = {phone: body.rsplit("/c/", 1)[1] for phone, body in rows}
     return Sent(client, headers, crisis_id, tokens, phones)
 
 
 def test_api_check_in_with_a_genuine_token_and_not_a_forged_one(sent: Sent) -> None:
     token = sent.tokens[sent.phones[0]]
-    answer = {"token": token, "answer": "need_help", "latitude": 3.1, "longitude": 101.6, "note": "Rumah rusak"}
+    answer = {
+        "token": token,
+        "answer": "need_help",
+        "latitude": 3.1,
+        "longitude": 101.6,
+        "note": "Rumah rusak",
+    }
     done = sent.client.post("/api/v1/crises/check-ins", json=answer)
     assert done.status_code == 201, done.text
     assert done.json()["answer"] == "need_help"
     number, _sig = token.split(".")
-    forged = sent.client.post("/api/v1/crises/check-ins", json=answer | {"token": f"{int(number) + 1}.{_sig}"})
+    forged = sent.client.post(
+        "/api/v1/crises/check-ins", json=answer | {"token": f"{int(number) + 1}.{_sig}"}
+    )
     assert forged.status_code == 404
     half = sent.client.post("/api/v1/crises/check-ins", json=answer | {"longitude": None})
     assert half.status_code == 422
@@ -124,11 +150,23 @@ def test_sms_replies_match_the_latest_broadcast_by_phone(sent: Sent) -> None:
     done = sent.client.post("/api/v1/crises/sms-replies", json=reply, headers=gateway)
     assert done.status_code == 201, done.text
     assert done.json()["answer"] == "need_help"
-    safe = sent.client.post("/api/v1/crises/sms-replies", json={"sender": sent.phones[1], "text": "AMAN"}, headers=gateway)
+    safe = sent.client.post(
+        "/api/v1/crises/sms-replies",
+        json={"sender": sent.phones[1], "text": "AMAN"},
+        headers=gateway,
+    )
     assert safe.json()["answer"] == "safe"
-    unknown = sent.client.post("/api/v1/crises/sms-replies", json={"sender": sent.phones[1], "text": "hello"}, headers=gateway)
+    unknown = sent.client.post(
+        "/api/v1/crises/sms-replies",
+        json={"sender": sent.phones[1], "text": "hello"},
+        headers=gateway,
+    )
     assert unknown.status_code == 422
-    stranger = sent.client.post("/api/v1/crises/sms-replies", json={"sender": "+15550000000", "text": "SAFE"}, headers=gateway)
+    stranger = sent.client.post(
+        "/api/v1/crises/sms-replies",
+        json={"sender": "+15550000000", "text": "SAFE"},
+        headers=gateway,
+    )
     assert stranger.status_code == 404
     with session_scope() as db:
         answers = db.scalars(select(Recipient.answer).where(Recipient.answer.is_not(None))).all()
@@ -144,27 +182,53 @@ def _board(sent: Sent, who: str) -> dict[str, Any]:
 
 
 def test_board_counts_delivery_and_answers_per_post(sent: Sent) -> None:
-    sent.client.post("/api/v1/crises/check-ins", json={"token": sent.tokens[sent.phones[0]], "answer": "safe"})
-    sent.client.post("/api/v1/crises/check-ins", json={"token": sent.tokens[sent.phones[1]], "answer": "need_help"})
+    sent.client.post(
+        "/api/v1/crises/check-ins", json={"token": sent.tokens[sent.phones[0]], "answer": "safe"}
+    )
+    sent.client.post(
+        "/api/v1/crises/check-ins",
+        json={"token": sent.tokens[sent.phones[1]], "answer": "need_help"},
+    )
     with session_scope() as db:  # the worker delivered two SMS and gave up on the third
-        db.execute(OutboxMessage.__table__.update().where(OutboxMessage.recipient.in_(sent.phones[:2])).values(status=OutboxStatus.SENT))
-        db.execute(OutboxMessage.__table__.update().where(OutboxMessage.recipient == sent.phones[2]).values(status=OutboxStatus.DEAD))
+        db.execute(
+            OutboxMessage.__table__.update()
+            .where(OutboxMessage.recipient.in_(sent.phones[:2]))
+            .values(status=OutboxStatus.SENT)
+        )
+        db.execute(
+            OutboxMessage.__table__.update()
+            .where(OutboxMessage.recipient == sent.phones[2])
+            .values(status=OutboxStatus.DEAD)
+        )
     totals = _board(sent, "hq")["totals"]
-    assert {k: totals[k] for k in ("targeted", "delivered", "failed", "safe", "need_help", "no_answer")} == {
-        "targeted": 3, "delivered": 2, "failed": 1, "safe": 1, "need_help": 1, "no_answer": 1,
-    }  # fmt: skip
+    assert {
+        k: totals[k] for k in ("targeted", "delivered", "failed", "safe", "need_help", "no_answer")
+    } == {
+        "targeted": 3,
+        "delivered": 2,
+        "failed": 1,
+        "safe": 1,
+        "need_help": 1,
+        "no_answer": 1,
+    }
     kl = _board(sent, "officer_kl")
     assert kl["totals"]["targeted"] == 2
     assert [r["key"] for r in kl["by_representation"]] == ["kbri-kuala-lumpur"]
-    assert sent.client.get(f"/api/v1/crises/{sent.crisis_id}/board", headers=sent.headers["partner"]).status_code == 403
+    assert (
+        sent.client.get(
+            f"/api/v1/crises/{sent.crisis_id}/board", headers=sent.headers["partner"]
+        ).status_code
+        == 403
+    )
     page = sent.client.get(f"/officer/crises/{sent.crisis_id}", headers=sent.headers["hq"])
     assert page.status_code == 200 and 'hx-trigger="every 10s"' in page.text
-    assert "http-equiv=\"refresh\"" in page.text
+    assert 'http-equiv="refresh"' in page.text
 
 
 def _export(sent: Sent, who: str, file_format: str = "csv") -> Any:
     return sent.client.get(
-        f"/api/v1/crises/{sent.crisis_id}/evacuation-list?format={file_format}", headers=sent.headers[who]
+        f"/api/v1/crises/{sent.crisis_id}/evacuation-list?format={file_format}",
+        headers=sent.headers[who],
     )
 
 
@@ -178,9 +242,13 @@ def test_evacuation_list_content_scope_and_audit(sent: Sent, clean_engine: Engin
     rows = list(csv.reader(io.StringIO(everything.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Name", "Phone", "Email"]
     assert len(rows) == 4
-    assert rows[1][0] == "Budi Santoso" and rows[1][10] == "need_help" and rows[1][12] == "Masjid Jamek"
+    assert (
+        rows[1][0] == "Budi Santoso"
+        and rows[1][10] == "need_help"
+        and rows[1][12] == "Masjid Jamek"
+    )
     names = [r[0] for r in rows[1:]]
-    assert "'=HYPERLINK(\"x\")" in names  # a formula is quoted, never run by a spreadsheet
+    assert '\'=HYPERLINK("x")' in names  # a formula is quoted, never run by a spreadsheet
     assert sent.phones[0] in {r[1] for r in rows}
     kl = list(csv.reader(io.StringIO(_export(sent, "officer_kl").content.decode("utf-8-sig"))))
     assert len(kl) == 3 and all(r[8] == "kbri-kuala-lumpur" for r in kl[1:])
@@ -191,7 +259,9 @@ def test_evacuation_list_content_scope_and_audit(sent: Sent, clean_engine: Engin
     assert _export(sent, "partner").status_code == 403
     with clean_engine.connect() as conn:
         exports = conn.scalar(
-            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "crisis.evacuation_export", AuditEntry.outcome == "allowed")
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "crisis.evacuation_export", AuditEntry.outcome == "allowed")
         )
     assert exports == 3
 

@@ -45,7 +45,9 @@ def _sql_ids(db: Session, crisis_id: object) -> set[object]:
 def _python_ids(db: Session, area: areas.Area) -> set[object]:
     rows = db.execute(select(Stay.id, Stay.latitude, Stay.longitude, Stay.status)).all()
     return {
-        sid for sid, lat, lon, status in rows if status == "active" and areas.contains(area, lat, lon)
+        sid
+        for sid, lat, lon, status in rows
+        if status == "active" and areas.contains(area, lat, lon)
     }
 
 
@@ -75,7 +77,9 @@ def test_audience_matches_an_independent_python_decision(db: Session, name: str)
     assert _sql_ids(db, crisis.id) == expected
 
 
-def test_large_area_by_bounding_box_matches_too(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_large_area_by_bounding_box_matches_too(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _population(db, n=150, seed=3)
     monkeypatch.setattr(areas, "MAX_CELLS", 10)
     body = CrisisCreate(
@@ -133,4 +137,7 @@ def test_audience_counts_by_post_purpose_and_language(db: Session) -> None:
     officer = staff(Role.OFFICER, "kjri-johor-bahru")
     scoped = service.audience(db, crisis_id=crisis.id, actor=officer)
     assert scoped.by_representation == {"kjri-johor-bahru": 1}
-    assert sorted(crisis.representation_codes.split(",")) == ["kbri-kuala-lumpur", "kjri-johor-bahru"]
+    assert sorted(crisis.representation_codes.split(",")) == [
+        "kbri-kuala-lumpur",
+        "kjri-johor-bahru",
+    ]

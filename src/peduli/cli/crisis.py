@@ -24,9 +24,9 @@ CITIES = {
 }
 MESSAGES = {
     "id": "Gempa kuat di {city}. Keluar dari gedung, jauhi kaca dan tunggu petunjuk KBRI/KJRI.",
-    "en": "Strong earthquake in {city}. Leave buildings, stay away from glass, await embassy advice.",
+    "en": "Strong earthquake in {city}. Leave buildings, keep away from glass, await advice.",
     "zh": "{city}发生强烈地震。请离开建筑物，远离玻璃，等待使领馆的指示。",
-    "fr": "Fort séisme à {city}. Quittez les bâtiments, éloignez-vous des vitres, attendez les consignes.",
+    "fr": "Fort séisme à {city}. Quittez les bâtiments, loin des vitres, attendez les consignes.",
 }
 
 

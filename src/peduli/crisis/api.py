@@ -178,17 +178,13 @@ def evacuation_list(
     )
 
 
-@router.post(
-    "/crises/check-ins", status_code=status.HTTP_201_CREATED, response_model=CheckInRead
-)
+@router.post("/crises/check-ins", status_code=status.HTTP_201_CREATED, response_model=CheckInRead)
 def check_in(body: CheckInCreate, db: DbSession) -> CheckInRead:
     """Answer a broadcast with the token of a personal link: safe, or need help."""
     return CheckInRead.model_validate(checkins.check_in(db, body=body, via="api"))
 
 
-@router.post(
-    "/crises/sms-replies", status_code=status.HTTP_201_CREATED, response_model=CheckInRead
-)
+@router.post("/crises/sms-replies", status_code=status.HTTP_201_CREATED, response_model=CheckInRead)
 def sms_reply(
     body: SmsReply,
     db: DbSession,

@@ -12,6 +12,7 @@ ring edges for a polygon). An area too large for a cell list is narrowed by its 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Iterator, Mapping
@@ -206,12 +207,16 @@ def _countries(raw: Mapping[str, Any], *, where: str) -> Area:
 def _positions(ring: Any, *, where: str) -> list[tuple[float, float]]:
     if not isinstance(ring, list) or len(ring) < 4:
         raise _problem(
-            where, "ring_invalid", _("A ring needs at least four positions, the last one repeating the first.")
+            where,
+            "ring_invalid",
+            _("A ring needs at least four positions, the last one repeating the first."),
         )
     points = []
     for i, position in enumerate(ring):
         if not isinstance(position, list) or len(position) < 2:
-            raise _problem(f"{where}[{i}]", "position_invalid", _("A position is [longitude, latitude]."))
+            raise _problem(
+                f"{where}[{i}]", "position_invalid", _("A position is [longitude, latitude].")
+            )
         lon = _number(position[0], where=f"{where}[{i}][0]", low=-180, high=180)
         lat = _number(position[1], where=f"{where}[{i}][1]", low=-90, high=90)
         points.append((lon, lat))
@@ -224,7 +229,11 @@ def _polygon(raw: Mapping[str, Any], *, where: str) -> Area:
     coordinates = raw.get("coordinates")
     polygons = [coordinates] if raw["type"] == "Polygon" else coordinates
     if not isinstance(polygons, list) or not polygons:
-        raise _problem(f"{where}.coordinates", "coordinates_invalid", _("The coordinates are missing or empty."))
+        raise _problem(
+            f"{where}.coordinates",
+            "coordinates_invalid",
+            _("The coordinates are missing or empty."),
+        )
     parts: list[Polygon] = []
     vertices = 0
     for p, rings in enumerate(polygons):
@@ -279,7 +288,7 @@ def to_json(area: Area) -> str:
 
 def _estimated_cells(area: Area) -> float:
     assert area.geometry is not None
-    south, west, north, east = area.bounds or (0, 0, 0, 0)
+    south, _west, north, _east = area.bounds or (0, 0, 0, 0)
     mid = math.cos(math.radians((south + north) / 2))
     km2 = area.geometry.area * KM_PER_DEGREE * KM_PER_DEGREE * max(mid, 0.01)
     return km2 / h3.average_hexagon_area(H3_RESOLUTION, unit="km^2")
@@ -327,7 +336,7 @@ def ring_edges(geometry: Polygon | MultiPolygon) -> Iterator[Edge]:
     for polygon in polygons:
         for ring in (polygon.exterior, *polygon.interiors):
             coords = list(ring.coords)
-            for (x1, y1), (x2, y2) in zip(coords, coords[1:], strict=False):
+            for (x1, y1), (x2, y2) in itertools.pairwise(coords):
                 if y1 != y2:
                     yield Edge(x1, y1, x2, y2)
 

@@ -58,7 +58,8 @@ def _per_person(crisis_id: uuid.UUID, scope: frozenset[str] | None) -> Select[An
     )
     if scope is not None:
         query = query.where(Recipient.representation_code.in_(sorted(scope)))
-    return query
+    result: Select[Any] = query  # type: ignore[assignment]
+    return result
 
 
 def _rows(session: Session, people: Any, key: ColumnElement[Any] | None) -> list[BoardRow]:
@@ -163,15 +164,27 @@ def evacuation_list(
     urgency = case(
         (Recipient.answer == Answer.NEED_HELP.value, 0), (Recipient.answer.is_(None), 1), else_=2
     )
-    emergency = Person.emergency_contact_name + " " + func.coalesce(Person.emergency_contact_phone, "")
+    emergency = (
+        Person.emergency_contact_name + " " + func.coalesce(Person.emergency_contact_phone, "")
+    )
     query = (
         select(
-            Person.full_name, _contact(ContactKind.PHONE), _contact(ContactKind.EMAIL),
-            Stay.country, Stay.city, Stay.address, Stay.latitude, Stay.longitude,
-            Recipient.representation_code, Recipient.distance_km, Recipient.answer,
-            Recipient.answered_at, _last_checkin(CheckIn.place), _last_checkin(CheckIn.note),
+            Person.full_name,
+            _contact(ContactKind.PHONE),
+            _contact(ContactKind.EMAIL),
+            Stay.country,
+            Stay.city,
+            Stay.address,
+            Stay.latitude,
+            Stay.longitude,
+            Recipient.representation_code,
+            Recipient.distance_km,
+            Recipient.answer,
+            Recipient.answered_at,
+            _last_checkin(CheckIn.place),
+            _last_checkin(CheckIn.note),
             emergency,
-        )  # fmt: skip
+        )
         .join(Person, Person.id == Recipient.person_id)
         .join(Stay, Stay.id == Recipient.stay_id)
         .where(Recipient.id.in_(latest))
@@ -185,9 +198,13 @@ def evacuation_list(
         entity_type="crisis",
         entity_id=str(crisis.id),
         fields=["name", "contacts", "stay", "answer", "emergency_contact"],
-        reason=f"{file_format}, {len(rows)} people, scope {','.join(sorted(scope)) if scope else 'all'}",
+        reason=f"{file_format}, {len(rows)} people, scope {_scope_text(scope)}",
     )
     return rows
+
+
+def _scope_text(scope: frozenset[str] | None) -> str:
+    return ",".join(sorted(scope)) if scope is not None else "all"
 
 
 def _values(row: EvacuationRow) -> list[Any]:

@@ -35,8 +35,8 @@ from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from peduli.core.i18n import _
 from peduli.crisis import links, targeting
-from peduli.crisis.messages import translate_to
 from peduli.crisis import service as crisis_service
+from peduli.crisis.messages import translate_to
 from peduli.crisis.models import Broadcast, BroadcastStatus, Crisis, CrisisStatus, Recipient
 from peduli.crisis.schemas import LANGUAGES, BroadcastCreate, BroadcastRead
 from peduli.notify.models import ChannelName, OutboxMessage
@@ -198,7 +198,9 @@ def send(
     broadcast.sent_at = broadcast.sent_at or moment
     broadcast.recipients = (
         session.scalar(
-            select(func.count()).select_from(Recipient).where(Recipient.broadcast_id == broadcast.id)
+            select(func.count())
+            .select_from(Recipient)
+            .where(Recipient.broadcast_id == broadcast.id)
         )
         or 0
     )
@@ -206,9 +208,7 @@ def send(
     return broadcast, queued
 
 
-def add_recipients(
-    session: Session, crisis: Crisis, broadcast: Broadcast, *, now: datetime
-) -> int:
+def add_recipients(session: Session, crisis: Crisis, broadcast: Broadcast, *, now: datetime) -> int:
     """One INSERT … SELECT of the audience into ``crisis_recipient`` (one row per person)."""
     scope = [broadcast.representation_code] if broadcast.representation_code else None
     remind_at = now + timedelta(minutes=broadcast.remind_after_minutes)
@@ -350,9 +350,7 @@ def remind_silent(session: Session, now: datetime) -> int:
     due = and_(
         Recipient.remind_at <= now, Recipient.reminded_at.is_(None), Recipient.answer.is_(None)
     )
-    pending = session.execute(
-        select(Recipient.broadcast_id).where(due).distinct()
-    ).scalars().all()
+    pending = session.execute(select(Recipient.broadcast_id).where(due).distinct()).scalars().all()
     written = 0
     for broadcast_id in pending:  # one statement per broadcast and channel, never per person
         broadcast = session.get_one(Broadcast, broadcast_id)
@@ -364,9 +362,10 @@ def remind_silent(session: Session, now: datetime) -> int:
                 key_suffix=f"{channel}:reminder", only=due,
             )  # fmt: skip
     session.execute(
-        update(Recipient).where(due).values(reminded_at=now).execution_options(
-            synchronize_session=False
-        )
+        update(Recipient)
+        .where(due)
+        .values(reminded_at=now)
+        .execution_options(synchronize_session=False)
     )
     return written
 

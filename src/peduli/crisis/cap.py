@@ -9,7 +9,7 @@ become countries and subdivisions.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET  # noqa: S405 (writing only; reading is defusedxml)
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -112,9 +112,17 @@ def _pair(raw: str, where: str) -> tuple[float, float]:
         lat_text, lon_text = raw.split(",")
         lat, lon = float(lat_text), float(lon_text)
     except ValueError as error:
-        raise _bad("coordinate_invalid", _("'{raw}' is not 'latitude,longitude'.").format(raw=raw[:40]), where=where) from error
+        raise _bad(
+            "coordinate_invalid",
+            _("'{raw}' is not 'latitude,longitude'.").format(raw=raw[:40]),
+            where=where,
+        ) from error
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise _bad("coordinate_invalid", _("'{raw}' lies outside the globe.").format(raw=raw[:40]), where=where)
+        raise _bad(
+            "coordinate_invalid",
+            _("'{raw}' lies outside the globe.").format(raw=raw[:40]),
+            where=where,
+        )
     return lat, lon
 
 
@@ -137,10 +145,14 @@ def _circle(raw: str, where: str) -> tuple[float, float, float]:
         centre, radius_text = raw.split()
         radius = float(radius_text)
     except ValueError as error:
-        raise _bad("circle_invalid", _("A CAP circle is 'latitude,longitude radius_km'."), where=where) from error
+        raise _bad(
+            "circle_invalid", _("A CAP circle is 'latitude,longitude radius_km'."), where=where
+        ) from error
     lat, lon = _pair(centre, where)
     if not 0 < radius <= 2000:
-        raise _bad("circle_invalid", _("The circle's radius must be between 0 and 2000 km."), where=where)
+        raise _bad(
+            "circle_invalid", _("The circle's radius must be between 0 and 2000 km."), where=where
+        )
     return lat, lon, radius
 
 
@@ -168,7 +180,7 @@ def parse(document: bytes) -> CapDraft:
         raise _bad(
             "not_cap",
             _("The root element is not a CAP 1.2 <alert>."),
-            _("The root must be <alert xmlns=\"{ns}\">.").format(ns=NS),
+            _('The root must be <alert xmlns="{ns}">.').format(ns=NS),
         )
     infos = root.findall("cap:info", _N)
     if not infos:

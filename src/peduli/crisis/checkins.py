@@ -108,7 +108,9 @@ def record(
     # Every broadcast of the crisis to this person now carries the latest answer.
     session.execute(
         update(Recipient)
-        .where(Recipient.crisis_id == recipient.crisis_id, Recipient.person_id == recipient.person_id)
+        .where(
+            Recipient.crisis_id == recipient.crisis_id, Recipient.person_id == recipient.person_id
+        )
         .values(answer=answer, answered_at=now)
         .execution_options(synchronize_session=False)
     )

@@ -68,7 +68,7 @@ def _sqlite_signature(recipient_id: Any) -> str:
     return signature(recipient_id)
 
 
-def token_sql(session: Session, recipient_id: ColumnElement[Any]) -> ColumnElement[str]:
+def token_sql(session: Session, recipient_id: Any) -> ColumnElement[str]:
     """The token of each row's ``recipient_id``, computed by the database."""
     as_text = cast(recipient_id, String)
     if is_postgres(session):

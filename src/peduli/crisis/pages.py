@@ -138,5 +138,7 @@ def board_fragment(
     """The board's figures alone, for htmx polling."""
     staff = staff_or_none(actor)
     if staff is None:
-        raise PeduliError(_("Sign in again to see the board."), status=401, code="not_authenticated")
+        raise PeduliError(
+            _("Sign in again to see the board."), status=401, code="not_authenticated"
+        )
     return render(request, "crisis/_board.html", _board_context(db, staff, crisis_id))

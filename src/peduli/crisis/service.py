@@ -24,8 +24,8 @@ from peduli.crisis import area as areas
 from peduli.crisis import cap, targeting
 from peduli.crisis.models import Crisis, CrisisCell, CrisisEdge, CrisisStatus
 from peduli.crisis.schemas import Audience, CrisisCreate, CrisisRead
-from peduli.reference.representations import load_directory
 from peduli.reference.profile import get_profile
+from peduli.reference.representations import load_directory
 from peduli.registry.models import Person, Stay
 
 DECLARERS = frozenset({Role.HQ_ADMIN, Role.SUPERVISOR})

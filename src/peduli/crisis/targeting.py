@@ -22,9 +22,7 @@ from peduli.reference.geo import EARTH_RADIUS_KM
 from peduli.registry.models import Person, PersonStatus, Stay, StayStatus
 
 
-def haversine_km(
-    lat: ColumnElement[Any], lon: ColumnElement[Any], center: tuple[float, float]
-) -> ColumnElement[Any]:
+def haversine_km(lat: Any, lon: Any, center: tuple[float, float]) -> ColumnElement[Any]:
     """Great-circle distance in SQL (PostgreSQL and SQLite both have the functions)."""
     clat, clon = center
     dlat = func.radians(lat - clat) / 2
@@ -84,7 +82,7 @@ def audience(
     crisis: Crisis,
     *,
     representation_codes: Collection[str] | None = None,
-    columns: tuple[ColumnElement[Any], ...] = (),
+    columns: tuple[Any, ...] = (),
 ) -> Select[Any]:
     """SELECT ``columns`` for every active stay in the crisis area (scoped to posts if given)."""
     query = (
@@ -108,9 +106,7 @@ def audience(
             and_(CrisisCell.crisis_id == crisis.id, CrisisCell.h3_cell == Stay.h3_cell),
         ).where(or_(CrisisCell.inside == true(), _exact(crisis)))
     else:
-        query = query.where(
-            Stay.latitude.is_not(None), _bounds(crisis), _exact(crisis)
-        )
+        query = query.where(Stay.latitude.is_not(None), _bounds(crisis), _exact(crisis))
     if representation_codes is not None:
         query = query.where(Stay.representation_code.in_(sorted(representation_codes)))
     return query
