@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from peduli.cases import escalation as case_escalation
 from peduli.core import ratelimit
 from peduli.core.periodic import PeriodicTask
 from peduli.crisis import broadcasts as crisis_broadcasts
@@ -23,5 +24,6 @@ def _forget_old_rate_limit_counters(session: Session, _now: datetime) -> int:
 
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     PeriodicTask("forget-old-rate-limit-counters", 3600, _forget_old_rate_limit_counters),
+    PeriodicTask("escalate-overdue-cases", 60, case_escalation.escalate_overdue),
     PeriodicTask("crisis-remind-silent", 60, crisis_broadcasts.remind_silent),
 )

@@ -116,8 +116,11 @@ def test_a_race_on_the_same_nik_answers_409_try_again(
     body = report().model_dump(mode="json")
     assert client.post("/api/v1/self-reports", json=body, headers=headers).status_code == 201
     # The race: the second request's look-up ran before the first one committed.
-    monkeypatch.setattr(registry_repository, "person_by_nik_index", lambda *_: None)
-    monkeypatch.setattr(registry_repository, "person_by_passport_index", lambda *_: None)
+    monkeypatch.setattr(
+        registry_repository,
+        "probe_identity",
+        lambda *_, **__: registry_repository.IdentityProbe(known_id=None, born_same_day=[]),
+    )
     response = client.post("/api/v1/self-reports", json=body, headers=headers)
     assert response.status_code == 409
     assert response.json()["code"] == "concurrent_change"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from peduli.auth import audit
-from peduli.auth.audit import AuditEntry
+from peduli.auth.audit import AuditChainHead, AuditEntry
 from peduli.cli.audit import app
 from peduli.core.db import session_scope
 from tests.factories import staff
@@ -56,14 +56,39 @@ def test_a_removed_entry_breaks_the_chain_at_its_successor(db: Session) -> None:
     assert audit.verify(db).broken_seq == seqs[2]
 
 
-def test_removing_the_newest_entries_is_caught_with_a_noted_head(db: Session) -> None:
+def test_removing_the_newest_entry_is_caught_by_the_head_row(db: Session) -> None:
     _write(db, 3)
-    noted = audit.head(db)
     newest = db.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)).one()
     db.execute(delete(AuditEntry).where(AuditEntry.seq == newest))
     db.commit()
-    assert audit.verify(db).ok, "a shorter chain is still a valid chain"
+    assert audit.verify(db).problem == "the newest entries are missing (head rows differ)"
+
+
+def test_rewriting_the_head_rows_too_is_caught_with_a_noted_anchor(db: Session) -> None:
+    _write(db, 3)
+    noted = audit.head(db)
+    last, before = db.execute(
+        select(AuditEntry.seq, AuditEntry.prev_hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).one()
+    db.execute(delete(AuditEntry).where(AuditEntry.seq == last))
+    db.execute(update(AuditChainHead).values(hash=before))
+    db.commit()
+    assert audit.verify(db).ok, "a shorter chain with matching heads is still a valid chain"
     assert not audit.verify(db, expected_head=noted).ok
+
+
+def test_a_transaction_keeps_to_one_chain_and_writers_spread_over_several(
+    clean_engine: Engine,
+) -> None:
+    for _ in range(12):
+        with session_scope() as session:
+            for _ in range(3):
+                audit.record(session, actor=staff(), action="person.read", entity_type="person")
+    with session_scope() as session:
+        chains = session.scalars(select(AuditEntry.chain).order_by(AuditEntry.seq)).all()
+        assert all(len(set(chains[i : i + 3])) == 1 for i in range(0, 36, 3))
+        assert len(set(chains)) > 1
+        assert audit.verify(session).ok
 
 
 def test_cli_exits_nonzero_and_names_the_broken_entry(db: Session) -> None:

@@ -64,6 +64,19 @@ def test_known_passport_without_nik_attaches_to_the_same_person(db: Session) -> 
     assert _count(db, Person) == 1
 
 
+def test_the_nik_decides_when_nik_and_passport_point_to_different_records(db: Session) -> None:
+    """One look-up answers NIK, passport and birth date; the NIK match ranks first."""
+    officer = staff()
+    holder_of_nik = service.submit_self_report(db, report=report(), actor=officer)
+    holder_of_passport = service.submit_self_report(
+        db,
+        report=report(nik=nik(serial=2), passport_number="C7654321", full_name="Dewi Lestari"),
+        actor=officer,
+    )
+    third = service.submit_self_report(db, report=report(passport_number="C7654321"), actor=officer)
+    assert third.person.id == holder_of_nik.person.id != holder_of_passport.person.id
+
+
 def test_lookalike_is_stored_and_flagged_not_merged(db: Session) -> None:
     officer = staff()
     service.submit_self_report(db, report=report(), actor=officer)

@@ -50,6 +50,7 @@ def create_app() -> FastAPI:
 
 def _include_routers(app: FastAPI) -> None:
     from peduli.auth.api import router as auth_router
+    from peduli.cases.api import router as cases_router
     from peduli.crisis.api import router as crisis_router
     from peduli.notify.pages import router as notify_pages_router
     from peduli.reference.api import router as reference_router
@@ -57,7 +58,7 @@ def _include_routers(app: FastAPI) -> None:
     from peduli.web.language import router as language_router
     from peduli.web.templating import mount_static
 
-    for router in (reference_router, auth_router, registry_router, crisis_router):
+    for router in (reference_router, auth_router, registry_router, cases_router, crisis_router):
         app.include_router(router, prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)
     app.include_router(notify_pages_router, responses=problems.PROBLEM_RESPONSES)
     app.include_router(language_router)

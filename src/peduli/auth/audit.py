@@ -1,31 +1,50 @@
 """Append-only, hash-chained audit log of every change, staff read and denied access.
 
 Each entry's hash covers its content and the previous entry's hash, so altering or removing
-any row breaks the chain at that point, and ``verify`` names it. Writers are serialised (an
-advisory lock held to commit on PostgreSQL; SQLite's single writer elsewhere) so the chain
-never forks. Entries are written in the caller's transaction: an action that rolls back
-leaves no audit entry, and an audit failure rolls the action back. Values of secret fields
-are never written, only their names.
+any row breaks the chain at that point, and ``verify`` names it. Entries are written in the
+caller's transaction: an action that rolls back leaves no audit entry, and an audit failure
+rolls the action back. Values of secret fields are never written, only their names.
+
+The log is striped over ``AUDIT_CHAINS`` independent chains. Each chain's newest hash lives
+in a head row that a writer locks (``SELECT … FOR UPDATE``) until its commit, so a chain never
+forks; with one chain, every audited request in the country would queue behind that single
+lock, with several they rarely meet. A transaction keeps to one chain, so two transactions
+never wait on each other's chains in opposite orders (no deadlock).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import random
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, func, select, text
+from sqlalchemy import (
+    BigInteger,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from peduli.auth.actor import Actor
 from peduli.core.db import Base, after_rollback, is_postgres, utcnow
 
 GENESIS = "0" * 64
-# Any constant works; it only has to be the same for every writer of the chain.
-_CHAIN_LOCK_KEY = 0x7065_6475_6C69
+AUDIT_CHAINS = 8
+_SESSION_CHAIN = "peduli.audit.chain"
 
 
 class AuditEntry(Base):
@@ -40,6 +59,7 @@ class AuditEntry(Base):
     seq: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
+    chain: Mapped[int] = mapped_column(SmallInteger, default=0)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_role: Mapped[str] = mapped_column(String(20))
     actor_account_id: Mapped[uuid.UUID | None]
@@ -56,9 +76,19 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class AuditChainHead(Base):
+    """The newest hash of one chain: the row writers lock, and what ``verify`` ends on."""
+
+    __tablename__ = "audit_chain_head"
+
+    chain: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
 def _digest(entry: AuditEntry) -> str:
     """Hash of the entry's content chained to its predecessor (canonical JSON, sorted keys)."""
     content = {
+        "chain": entry.chain,
         "at": entry.at.isoformat(timespec="microseconds"),
         "actor_role": entry.actor_role,
         "actor_account_id": str(entry.actor_account_id) if entry.actor_account_id else None,
@@ -77,15 +107,38 @@ def _digest(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _locked_chain_head(session: Session) -> str | None:
-    """Take the chain lock (PostgreSQL), then read the newest hash.
+def _chain_of(session: Session) -> int:
+    """The chain this session writes to: one per session, so one lock per transaction."""
+    chain = session.info.get(_SESSION_CHAIN)
+    if chain is None:
+        chain = session.info[_SESSION_CHAIN] = random.randrange(AUDIT_CHAINS)
+    return int(chain)
 
-    Two statements on purpose: a statement's snapshot is taken when it starts, so a read in
-    the same statement as the lock could miss an entry committed while it waited.
+
+_LOCK_HEAD = (
+    select(AuditChainHead.hash)
+    .where(AuditChainHead.chain == bindparam("head_chain"))
+    .with_for_update()
+)
+
+
+def _locked_chain_head(session: Session, chain: int) -> str:
+    """Lock the chain's head row until commit and read it, in one round trip.
+
+    Under READ COMMITTED a ``FOR UPDATE`` that had to wait reads the row's newest version, so
+    the hash is never one a concurrent writer has already replaced. (SQLite has one writer.)
     """
-    if is_postgres(session):
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
-    return session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1))
+    parameters = {"head_chain": chain}
+    newest = session.scalar(_LOCK_HEAD, parameters)
+    if newest is None:
+        dialect_insert = pg_insert if is_postgres(session) else sqlite_insert
+        session.execute(
+            dialect_insert(AuditChainHead)
+            .values(chain=chain, hash=GENESIS)
+            .on_conflict_do_nothing(index_elements=["chain"])
+        )
+        newest = session.scalar(_LOCK_HEAD, parameters)
+    return newest or GENESIS
 
 
 def record(
@@ -105,8 +158,11 @@ def record(
 
     Call it last in a unit of work: on PostgreSQL the chain lock is held until commit.
     """
-    previous = _locked_chain_head(session)
+    session.flush()  # the caller's pending rows go out before the chain is locked
+    chain = _chain_of(session)
+    previous = _locked_chain_head(session, chain)
     entry = AuditEntry(
+        chain=chain,
         at=utcnow(),
         actor_role=str(actor.role) if actor else "anonymous",
         actor_account_id=actor.account_id if actor else None,
@@ -119,11 +175,31 @@ def record(
         reason=reason,
         outcome=outcome,
         ip=ip or (actor.ip if actor else None),
-        prev_hash=previous or GENESIS,
+        prev_hash=previous,
     )
     entry.hash = _digest(entry)
-    session.add(entry)
-    session.flush()
+    _append(session, entry)
+
+
+_ENTRY_COLUMNS = [column.key for column in AuditEntry.__table__.columns if column.key != "seq"]
+# Built once, with bound parameters: building a statement costs more than running it.
+_ADD_ENTRY = insert(AuditEntry).values({key: bindparam(f"entry_{key}") for key in _ENTRY_COLUMNS})
+_MOVE_HEAD = update(AuditChainHead).where(AuditChainHead.chain == bindparam("head_chain"))
+_MOVE_HEAD_TO = _MOVE_HEAD.values(hash=bindparam("head_hash"))
+_ADD_ENTRY_AND_MOVE_HEAD = _MOVE_HEAD.values(
+    hash=select(_ADD_ENTRY.returning(AuditEntry.hash).cte("added").c.hash).scalar_subquery()
+)
+
+
+def _append(session: Session, entry: AuditEntry) -> None:
+    """Insert the entry and move its chain's head to it (PostgreSQL: one statement)."""
+    values = {f"entry_{key}": getattr(entry, key) for key in _ENTRY_COLUMNS}
+    connection = session.connection()
+    if is_postgres(session):
+        connection.execute(_ADD_ENTRY_AND_MOVE_HEAD, values | {"head_chain": entry.chain})
+    else:
+        connection.execute(_ADD_ENTRY, values)
+        connection.execute(_MOVE_HEAD_TO, {"head_chain": entry.chain, "head_hash": entry.hash})
 
 
 @dataclass(frozen=True)
@@ -140,29 +216,42 @@ class VerifyResult:
 
 
 def verify(session: Session, *, expected_head: str | None = None) -> VerifyResult:
-    """Recompute the chain from the start; stop at the first altered, removed or forged entry.
+    """Recompute every chain from the start; stop at the first altered, removed or forged entry.
 
-    Removing the newest entries leaves a shorter valid chain; pass the head hash noted
-    elsewhere (``expected_head``) to detect that too.
+    Removing the newest entries of a chain leaves it shorter than its head row says; who
+    also rewrote the head rows is caught by the anchor noted elsewhere (``expected_head``).
     """
-    previous = GENESIS
+    previous: dict[int, str] = {}
     checked = 0
     for entry in iter_entries(session):
-        if entry.prev_hash != previous:
+        if entry.prev_hash != previous.get(entry.chain, GENESIS):
             return VerifyResult(checked, entry.seq, "an entry before it was removed or altered")
         if _digest(entry) != entry.hash:
             return VerifyResult(checked, entry.seq, "its content was altered")
-        previous = entry.hash
+        previous[entry.chain] = entry.hash
         checked += 1
-    if expected_head and previous != expected_head:
-        return VerifyResult(checked, None, "the newest entries are missing (head differs)")
+    if _stored_heads(session) != previous:
+        return VerifyResult(checked, None, "the newest entries are missing (head rows differ)")
+    if expected_head and _anchor(previous) != expected_head:
+        return VerifyResult(checked, None, "the newest entries are missing (anchor differs)")
     return VerifyResult(checked)
 
 
 def head(session: Session) -> str:
-    """The newest hash, to note outside the database as an anchor."""
-    newest = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1))
-    return newest or GENESIS
+    """One hash over the heads of all chains, to note outside the database as an anchor."""
+    return _anchor(_stored_heads(session))
+
+
+def _stored_heads(session: Session) -> dict[int, str]:
+    rows = session.execute(select(AuditChainHead.chain, AuditChainHead.hash))
+    return {chain: newest for chain, newest in rows if newest != GENESIS}
+
+
+def _anchor(heads: dict[int, str]) -> str:
+    if not heads:
+        return GENESIS
+    lines = "\n".join(f"{chain}:{heads[chain]}" for chain in sorted(heads))
+    return hashlib.sha256(lines.encode()).hexdigest()
 
 
 def trail_for_person(

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     notify_lease_seconds: float = 300.0  # a row "sending" longer than this was orphaned
     notify_idle_seconds: float = 1.0
     log_level: str = "INFO"
+    # Files kept by the application (case attachments under data_dir/attachments).
+    data_dir: str = "var"
+    case_attachment_max_bytes: int = 10 * 1024 * 1024
 
     @property
     def is_sqlite(self) -> bool:

@@ -8,6 +8,7 @@ millions), then names are compared after the profile folds spelling variants
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 from sqlalchemy import select
@@ -24,12 +25,23 @@ def name_similarity(key_a: str, key_b: str) -> float:
     return max(fuzz.token_sort_ratio(key_a, key_b), fuzz.token_set_ratio(key_a, key_b) - 5)
 
 
-def flag_possible_duplicates(session: Session, person: Person, stay: Stay) -> int:
-    """Flag every active person born the same day with a similar name; return how many."""
+def flag_possible_duplicates(
+    session: Session,
+    person: Person,
+    stay: Stay,
+    *,
+    born_same_day: Sequence[tuple[uuid.UUID, str]] | None = None,
+) -> int:
+    """Flag every active person born the same day with a similar name; return how many.
+
+    ``born_same_day`` (id, name key) saves the query when the caller looked them up already.
+    """
+    if born_same_day is None:
+        born_same_day = repository.people_born_on(session, person.date_of_birth, exclude=person.id)
     flagged = 0
-    for other_id, other_key in repository.people_born_on(
-        session, person.date_of_birth, exclude=person.id
-    ):
+    for other_id, other_key in born_same_day:
+        if other_id == person.id:
+            continue
         score = name_similarity(person.name_key, other_key)
         if score >= NAME_SIMILARITY_THRESHOLD:
             reason = "same birth date, similar name"

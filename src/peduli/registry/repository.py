@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, exists, false, func, select
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    bindparam,
+    exists,
+    false,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from peduli.auth.policy import Scope
@@ -30,6 +41,65 @@ def person_by_passport_index(session: Session, number_index: str) -> Person | No
         select(Person)
         .join(Passport, Passport.person_id == Person.id)
         .where(Passport.number_index == number_index)
+    )
+
+
+@dataclass(frozen=True)
+class IdentityProbe:
+    """What one look-up found for a new report: a record holding its NIK or passport, and
+    the active people born the same day (the possible duplicates of a new record)."""
+
+    known_id: uuid.UUID | None
+    born_same_day: Sequence[tuple[uuid.UUID, str]]
+
+
+def _identity_probe_statement() -> CompoundSelect:
+    """Built once: the write path runs it for every report, and building costs more than
+    running it. Absent identifiers are bound as NULL, which matches nothing."""
+    by_nik = select(literal(0).label("rank"), Person.id, Person.name_key).where(
+        Person.nik_index == bindparam("nik_index")
+    )
+    by_passport = (
+        select(literal(1).label("rank"), Person.id, Person.name_key)
+        .join(Passport, Passport.person_id == Person.id)
+        .where(Passport.number_index == bindparam("passport_index"))
+    )
+    born_same_day = (
+        select(literal(2).label("rank"), Person.id, Person.name_key)
+        .where(
+            Person.date_of_birth == bindparam("born"),
+            Person.status == PersonStatus.ACTIVE,
+        )
+        .limit(bindparam("limit"))
+        .subquery()
+    )
+    return union_all(by_nik, by_passport, select(born_same_day))
+
+
+_IDENTITY_PROBE = _identity_probe_statement()
+
+
+def probe_identity(
+    session: Session,
+    *,
+    nik_index: str | None,
+    passport_index: str | None,
+    born: date,
+    limit: int = 200,
+) -> IdentityProbe:
+    """NIK, passport and birth-date look-ups in one round trip (each through its index).
+
+    The write path of a self-report is bound by round trips to the database, and a new
+    citizen needs all three answers, so they travel as one ``UNION ALL``.
+    """
+    rows = session.execute(
+        _IDENTITY_PROBE,
+        {"nik_index": nik_index, "passport_index": passport_index, "born": born, "limit": limit},
+    ).all()
+    known = min((row for row in rows if row[0] < 2), key=lambda row: row[0], default=None)
+    return IdentityProbe(
+        known_id=known[1] if known else None,
+        born_same_day=[(row[1], row[2]) for row in rows if row[0] == 2],
     )
 
 

@@ -98,11 +98,18 @@ def submit_self_report(
     identity = validation.validate_report(report, profile, today=today or _today())
     representation = resolve_representation(report)
     _authorize_reporter(session, actor, representation)
-    person, attached = _find_or_create_person(session, report, identity, profile, actor)
+    probe = _probe_identity(session, identity, report)
+    person, attached = _find_or_create_person(session, report, identity, profile, actor, probe)
     linked = _link_reporter(session, actor, person, attached, identity)
     _record_identifiers(session, person, identity, known=attached)
     stay = _add_stay(session, person, report, representation, source=_source(actor))
-    duplicates = 0 if attached else matching.flag_possible_duplicates(session, person, stay)
+    duplicates = (
+        0
+        if attached
+        else matching.flag_possible_duplicates(
+            session, person, stay, born_same_day=probe.born_same_day
+        )
+    )
     audit.record(
         session,
         actor=actor,
@@ -136,14 +143,31 @@ def _authorize_reporter(
     )
 
 
+def _probe_identity(
+    session: Session, identity: validation.Identity, report: SelfReportCreate
+) -> repository.IdentityProbe:
+    cipher = get_cipher()
+    return repository.probe_identity(
+        session,
+        nik_index=cipher.blind_index(identity.nik, purpose=NIK_PURPOSE) if identity.nik else None,
+        passport_index=(
+            cipher.blind_index(identity.passport, purpose=PASSPORT_PURPOSE)
+            if identity.passport
+            else None
+        ),
+        born=report.date_of_birth,
+    )
+
+
 def _find_or_create_person(
     session: Session,
     report: SelfReportCreate,
     identity: validation.Identity,
     profile: CountryProfile,
     actor: Actor,
+    probe: repository.IdentityProbe,
 ) -> tuple[Person, bool]:
-    existing = _known_person(session, identity, actor)
+    existing = _known_person(session, probe, actor)
     if existing is not None:
         _update_profile_fields(existing, report)
         return existing, True
@@ -155,22 +179,12 @@ def _find_or_create_person(
     return person, False
 
 
-def _known_person(session: Session, identity: validation.Identity, actor: Actor) -> Person | None:
-    cipher = get_cipher()
-    by_nik = (
-        repository.person_by_nik_index(
-            session, cipher.blind_index(identity.nik, purpose=NIK_PURPOSE)
-        )
-        if identity.nik
-        else None
-    )
-    if by_nik is not None:
-        return _follow_merges(session, by_nik)
-    if identity.passport:
-        index = cipher.blind_index(identity.passport, purpose=PASSPORT_PURPOSE)
-        by_passport = repository.person_by_passport_index(session, index)
-        if by_passport is not None:
-            return _follow_merges(session, by_passport)
+def _known_person(session: Session, probe: repository.IdentityProbe, actor: Actor) -> Person | None:
+    """The record holding the report's NIK (else passport), or the citizen's own record."""
+    if probe.known_id is not None:
+        known = session.get(Person, probe.known_id)
+        if known is not None:
+            return _follow_merges(session, known)
     if actor.role == Role.CITIZEN and actor.person_id is not None:
         return session.get(Person, actor.person_id)
     return None
@@ -200,6 +214,7 @@ def _new_person(
         home_province=identity.nik[:2] if identity.nik else None,
         nik_encrypted=nik_encrypted,
         nik_index=nik_index,
+        emergency_contact_phone=identity.emergency_phone,
     )
     _update_profile_fields(person, report)
     return person
@@ -287,7 +302,7 @@ def _record_identifiers(
             _record_contact(session, person, kind, value)
         elif value:
             session.add(ContactPoint(person_id=person.id, kind=kind, value=value, is_primary=True))
-    if identity.emergency_phone:
+    if identity.emergency_phone and person.emergency_contact_phone != identity.emergency_phone:
         person.emergency_contact_phone = identity.emergency_phone
 
 
@@ -354,7 +369,6 @@ def _add_stay(
         source=source,
     )
     session.add(stay)
-    session.flush()
     return stay
 
 

@@ -37,7 +37,23 @@ DOMAIN_AREAS = ("cases", "partners", "crisis", "emergency", "stats")
 
 
 def _domain_area(name: str) -> Area:
-    return Area(name, [(f"{name}/**.py", "python"), (f"{TEMPLATES}/{name}/**.html", "jinja")])
+    return Area(
+        name,
+        [
+            (f"{name}/pages/**", "ignore"),
+            (f"{TEMPLATES}/{name}/pages/**", "ignore"),
+            (f"{name}/**.py", "python"),
+            (f"{TEMPLATES}/{name}/**.html", "jinja"),
+        ],
+    )
+
+
+def _pages_area(name: str) -> Area:
+    """A domain's pages (``<domain>/pages/``, ``templates/<domain>/pages/``), apart."""
+    return Area(
+        f"{name}_pages",
+        [(f"{name}/pages/**.py", "python"), (f"{TEMPLATES}/{name}/pages/**.html", "jinja")],
+    )
 
 
 AREAS = (
@@ -51,6 +67,7 @@ AREAS = (
     Area("citizen", [(f"{TEMPLATES}/citizen/**.html", "jinja")]),
     Area("officer", [(f"{TEMPLATES}/officer/**.html", "jinja")]),
     *(_domain_area(name) for name in DOMAIN_AREAS),
+    _pages_area("cases"),
 )
 _PLACEHOLDER = re.compile(r"\{(\w*)\}|%\((\w+)\)s")
 

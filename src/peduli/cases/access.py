@@ -1,0 +1,57 @@
+"""Who may work on which case: scoped in SQL on the case's representation.
+
+Officers and supervisors reach the cases of their own representation, HQ admins every
+case; HQ analysts see statistics only; partners reach cases only through delegations (their
+own endpoints), agencies may only refer new cases. A case outside the caller's reach is
+answered as not found (its existence is not disclosed) and the denial is audited.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy.orm import Session
+
+from peduli.auth import audit, policy
+from peduli.auth.actor import Actor, Role
+from peduli.cases.models import Case
+from peduli.core.db import is_postgres
+from peduli.core.errors import NotFound
+from peduli.core.i18n import _
+
+CASE_WORKERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN})
+
+
+def require_case_worker(session: Session, actor: Actor, *, action: str) -> None:
+    """Refuse (and audit) roles that do not work on cases directly."""
+    policy.require_role(session, actor, roles=CASE_WORKERS, action=action)
+
+
+def case_scope(actor: Actor) -> ColumnElement[bool]:
+    """The SQL condition selecting the cases ``actor`` may work on."""
+    if actor.role == Role.HQ_ADMIN:
+        return true()
+    if actor.role in (Role.OFFICER, Role.SUPERVISOR) and actor.representation_code:
+        return Case.representation_code == actor.representation_code
+    return false()
+
+
+def load_case(
+    session: Session, *, case_id: uuid.UUID, actor: Actor, action: str, for_update: bool = False
+) -> Case:
+    """The case if ``actor`` may work on it; else audit the denial and raise ``NotFound``."""
+    require_case_worker(session, actor, action=action)
+    query = select(Case).where(Case.id == case_id, case_scope(actor))
+    if for_update and is_postgres(session):
+        # Changes that move the statistics serialise per case (no double resolution).
+        query = query.with_for_update()
+    case = session.scalar(query)
+    if case is None:
+        exists = session.scalar(select(Case.id).where(Case.id == case_id))
+        if exists is not None:
+            audit.record_denial(
+                session, actor=actor, action=action, entity_type="case", entity_id=str(case_id)
+            )
+        raise NotFound(_("There is no case with this id in your representation."))
+    return case

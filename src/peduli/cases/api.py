@@ -1,0 +1,485 @@
+"""Cases HTTP API: intake, the queue, the case and its sub-resources, help requests, stats.
+
+Partners reach cases only through their delegations (the partners API); here their role
+is refused. Agencies may only refer new cases (scope ``cases:refer``).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile, status
+from sqlalchemy.orm import Session
+
+from peduli.api.deps import ClientIp, CurrentActor, DbSession, OptionalActor, require_scope
+from peduli.auth.actor import Actor, Role
+from peduli.auth.tokens import CASES_READ, CASES_REFER, CASES_WRITE, STATS_READ
+from peduli.cases import attachments, changes, intake, outcomes, service, stats, taxonomy, workflow
+from peduli.cases.models import Case, CaseEvent, CaseStatus, Priority, Visibility
+from peduli.cases.schemas import (
+    AssignmentRequest,
+    AttachmentRead,
+    CaseCreate,
+    CaseCreated,
+    CasePage,
+    CasePersonIn,
+    CasePersonRead,
+    CaseRead,
+    CaseSummary,
+    CategoryRead,
+    EventPage,
+    EventRead,
+    HelpRequestCreate,
+    HelpRequestCreated,
+    MyHelpRequest,
+    NoteCreate,
+    OutcomeCreate,
+    OutcomeRead,
+    OutcomeStatsRead,
+    PersonLink,
+    PriorityRequest,
+    RepresentationFigures,
+    RepresentationRef,
+    SharedNote,
+    TransitionRequest,
+)
+from peduli.core.db import utcnow
+
+router = APIRouter(tags=["cases"])
+Reader = Annotated[Actor, Depends(require_scope(CASES_READ))]
+Writer = Annotated[Actor, Depends(require_scope(CASES_WRITE))]
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _no_store(response: Response) -> None:
+    response.headers.update(NO_STORE)
+
+
+def _case_opener(actor: CurrentActor, db: DbSession, request: Request) -> Actor:
+    """Staff need ``cases:write``; agencies ``cases:refer``."""
+    needed = CASES_REFER if actor.role == Role.AGENCY else CASES_WRITE
+    return require_scope(needed)(actor, db, request)
+
+
+def _stats_reader(actor: CurrentActor, db: DbSession, request: Request) -> Actor:
+    """HQ reads with ``stats:read``; officers with ``cases:read`` (their own post)."""
+    if actor.has_scope(STATS_READ) or actor.has_scope(CASES_READ):
+        return actor
+    return require_scope(STATS_READ)(actor, db, request)
+
+
+Opener = Annotated[Actor, Depends(_case_opener)]
+StatsReader = Annotated[Actor, Depends(_stats_reader)]
+
+
+def _summary(case: Case, now: datetime) -> CaseSummary:
+    return CaseSummary.model_validate(
+        {
+            **{
+                name: getattr(case, name)
+                for name in CaseSummary.model_fields
+                if hasattr(case, name)
+            },
+            "summary": case.summary[:200],
+            "sla_state": service.sla_state(case, now),
+        }
+    )
+
+
+@router.get("/case-categories", response_model=list[CategoryRead])
+def list_categories(lang: Literal["en", "id", "zh", "fr"] = "en") -> list[CategoryRead]:
+    """The case taxonomy: categories, default priority, SLA hours, subcategories."""
+    locale = lang
+    return [
+        CategoryRead(
+            code=c.code,
+            label=c.label(locale),
+            priority=c.priority,
+            first_response_hours=c.first_response_hours,
+            resolution_hours=c.resolution_hours,
+            pause_while_waiting=c.pause_while_waiting,
+            subcategories=[
+                {"code": s.code, "label": s.labels.get(locale) or s.labels["en"]}
+                for s in c.subcategories
+            ],
+        )
+        for c in taxonomy.load().categories.values()
+    ]
+
+
+@router.post("/cases", status_code=status.HTTP_201_CREATED, response_model=CaseCreated)
+def create_case(body: CaseCreate, db: DbSession, actor: Opener, response: Response) -> CaseCreated:
+    """Open a case (walk-in, phone, emergency; agencies: a referral, channel agency_api)."""
+    _no_store(response)
+    case = service.open_case(db, data=body, actor=actor)
+    return CaseCreated(
+        id=case.id,
+        reference=case.reference,
+        priority=Priority(case.priority),
+        status=CaseStatus(case.status),
+        representation_code=case.representation_code,
+        category=case.category,
+    )
+
+
+@router.get("/cases", response_model=CasePage)
+def list_cases(
+    db: DbSession,
+    actor: Reader,
+    response: Response,
+    category: Annotated[str | None, Query(max_length=24)] = None,
+    priority: Priority | None = None,
+    case_status: Annotated[CaseStatus | None, Query(alias="status")] = None,
+    sla: Literal["on_time", "due_soon", "overdue"] | None = None,
+    assignee: uuid.UUID | None = None,
+    unassigned: bool = False,
+    open_only: bool = False,
+    representation: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> CasePage:
+    """The queue of your representation (HQ admins: any, with ``representation``)."""
+    _no_store(response)
+    now = utcnow()
+    total, items = service.list_cases(
+        db,
+        actor=actor,
+        filters=service.QueueFilter(
+            category=category,
+            priority=priority,
+            status=case_status,
+            sla=sla,
+            assignee=assignee,
+            unassigned=unassigned,
+            representation_code=representation,
+            open_only=open_only,
+        ),
+        limit=limit,
+        offset=offset,
+        now=now,
+    )
+    return CasePage(total=total, items=[_summary(c, now) for c in items])
+
+
+@router.get("/cases/overdue", response_model=CasePage)
+def list_overdue(
+    db: DbSession,
+    actor: Reader,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> CasePage:
+    """Cases past a deadline, longest overdue first."""
+    _no_store(response)
+    now = utcnow()
+    total, items = service.list_overdue(db, actor=actor, limit=limit, offset=offset, now=now)
+    return CasePage(total=total, items=[_summary(c, now) for c in items])
+
+
+def _case_read(db: Session, view: service.CaseView) -> CaseRead:
+    case = view.case
+    now = utcnow()
+    return CaseRead(
+        **_summary(case, now).model_dump(),
+        priority_reason=case.priority_reason,
+        first_response_due_at=case.first_response_due_at,
+        first_responded_at=case.first_responded_at,
+        resolution_due_at=case.resolution_due_at,
+        paused_since=case.paused_since,
+        paused_seconds=case.paused_seconds,
+        resolved_at=case.resolved_at,
+        closed_at=case.closed_at,
+        updated_at=case.updated_at,
+        contact_phone=view.contact_phone,
+        contact_email=view.contact_email,
+        people=[
+            CasePersonRead(
+                id=p.link.id,
+                person_id=p.link.person_id,
+                name=p.name,
+                phone=p.phone,
+                role=p.link.role,
+            )
+            for p in view.people
+        ],
+        outcomes=[OutcomeRead.model_validate(o) for o in view.outcomes],
+        allowed_transitions=list(workflow.allowed_from(case.status)),
+    )
+
+
+@router.get("/cases/{case_id}", response_model=CaseRead)
+def read_case(case_id: uuid.UUID, db: DbSession, actor: Reader, response: Response) -> CaseRead:
+    """One case with its people, outcomes and the transitions allowed now (audited)."""
+    _no_store(response)
+    return _case_read(db, service.read_case(db, case_id=case_id, actor=actor))
+
+
+def _reread(db: Session, case_id: uuid.UUID, actor: Actor) -> CaseRead:
+    return _case_read(db, service.read_case(db, case_id=case_id, actor=actor))
+
+
+@router.post("/cases/{case_id}/transitions", response_model=CaseRead)
+def transition_case(
+    case_id: uuid.UUID, body: TransitionRequest, db: DbSession, actor: Writer, response: Response
+) -> CaseRead:
+    """Move the case along the workflow; a refused move answers 409 naming the allowed ones."""
+    _no_store(response)
+    changes.transition(
+        db, case_id=case_id, actor=actor, to=body.to, waiting_on=body.waiting_on, note=body.note
+    )
+    return _reread(db, case_id, actor)
+
+
+@router.put("/cases/{case_id}/assignment", response_model=CaseRead)
+def assign_case(
+    case_id: uuid.UUID, body: AssignmentRequest, db: DbSession, actor: Writer, response: Response
+) -> CaseRead:
+    """Assign the case to an officer of its representation (null to unassign)."""
+    _no_store(response)
+    changes.assign(db, case_id=case_id, actor=actor, officer_id=body.officer_id)
+    return _reread(db, case_id, actor)
+
+
+@router.put("/cases/{case_id}/priority", response_model=CaseRead)
+def override_priority(
+    case_id: uuid.UUID, body: PriorityRequest, db: DbSession, actor: Writer, response: Response
+) -> CaseRead:
+    """Override the priority the triage rules gave, with a reason (timeline and audit)."""
+    _no_store(response)
+    changes.set_priority(
+        db, case_id=case_id, actor=actor, priority=body.priority, reason=body.reason
+    )
+    return _reread(db, case_id, actor)
+
+
+def _event_read(event: CaseEvent) -> EventRead:
+    return EventRead(
+        seq=event.seq,
+        at=event.at,
+        kind=event.kind,
+        visibility=Visibility(event.visibility),
+        actor_display=event.actor_display,
+        text=event.text,
+        data=json.loads(event.data or "{}"),
+    )
+
+
+@router.post(
+    "/cases/{case_id}/notes", status_code=status.HTTP_201_CREATED, response_model=EventRead
+)
+def add_note(
+    case_id: uuid.UUID, body: NoteCreate, db: DbSession, actor: Writer, response: Response
+) -> EventRead:
+    """A note or a call; ``visibility: shared`` shows it to the citizen."""
+    _no_store(response)
+    event = changes.add_note(
+        db, case_id=case_id, actor=actor, text=body.text, visibility=body.visibility, kind=body.kind
+    )
+    return _event_read(event)
+
+
+@router.get("/cases/{case_id}/events", response_model=EventPage)
+def list_events(
+    case_id: uuid.UUID,
+    db: DbSession,
+    actor: Reader,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> EventPage:
+    """The case's timeline, oldest first."""
+    _no_store(response)
+    total, events = service.read_events(
+        db, case_id=case_id, actor=actor, limit=limit, offset=offset
+    )
+    return EventPage(total=total, items=[_event_read(e) for e in events])
+
+
+@router.post(
+    "/cases/{case_id}/attachments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AttachmentRead,
+)
+async def upload_attachment(
+    case_id: uuid.UUID,
+    db: DbSession,
+    actor: Writer,
+    file: Annotated[UploadFile, File(description="PDF, JPEG, PNG, WebP or plain text")],
+    visibility: Annotated[Visibility, Form()] = Visibility.INTERNAL,
+) -> AttachmentRead:
+    """Attach a file (size and type limits; the bytes must match the type)."""
+    from peduli.core.config import get_settings
+
+    data = await file.read(get_settings().case_attachment_max_bytes + 1)
+    attachment = attachments.upload(
+        db,
+        case_id=case_id,
+        actor=actor,
+        filename=file.filename or "attachment",
+        content_type=file.content_type or "application/octet-stream",
+        data=data,
+        visibility=visibility,
+    )
+    return AttachmentRead.model_validate(attachment)
+
+
+@router.get("/cases/{case_id}/attachments", response_model=list[AttachmentRead])
+def list_attachments(
+    case_id: uuid.UUID, db: DbSession, actor: Reader, response: Response
+) -> list[AttachmentRead]:
+    """The case's attachments (metadata)."""
+    _no_store(response)
+    return [
+        AttachmentRead.model_validate(a)
+        for a in attachments.list_attachments(db, case_id=case_id, actor=actor)
+    ]
+
+
+@router.get(
+    "/cases/{case_id}/attachments/{attachment_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "The file."}},
+)
+def download_attachment(
+    case_id: uuid.UUID, attachment_id: uuid.UUID, db: DbSession, actor: Reader
+) -> Response:
+    """The file's bytes, only after the case access check (audited)."""
+    found = attachments.download(db, case_id=case_id, attachment_id=attachment_id, actor=actor)
+    return Response(
+        content=found.data,
+        media_type=found.attachment.content_type,
+        headers={
+            **NO_STORE,
+            "Content-Disposition": f'attachment; filename="{found.attachment.filename}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.post(
+    "/cases/{case_id}/outcomes", status_code=status.HTTP_201_CREATED, response_model=OutcomeRead
+)
+def record_outcome(
+    case_id: uuid.UUID, body: OutcomeCreate, db: DbSession, actor: Writer, response: Response
+) -> OutcomeRead:
+    """Record a typed outcome (money in any currency is valued in IDR at that date)."""
+    _no_store(response)
+    return OutcomeRead.model_validate(
+        outcomes.record_outcome(db, case_id=case_id, actor=actor, data=body)
+    )
+
+
+@router.get("/cases/{case_id}/outcomes", response_model=list[OutcomeRead])
+def list_outcomes(
+    case_id: uuid.UUID, db: DbSession, actor: Reader, response: Response
+) -> list[OutcomeRead]:
+    """The case's outcomes."""
+    _no_store(response)
+    view = service.read_case(db, case_id=case_id, actor=actor)
+    return [OutcomeRead.model_validate(o) for o in view.outcomes]
+
+
+@router.delete("/cases/{case_id}/outcomes/{outcome_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_outcome(
+    case_id: uuid.UUID, outcome_id: uuid.UUID, db: DbSession, actor: Writer
+) -> Response:
+    """Remove an outcome recorded in error (the figures follow)."""
+    outcomes.remove_outcome(db, case_id=case_id, outcome_id=outcome_id, actor=actor)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/cases/{case_id}/people", status_code=status.HTTP_201_CREATED, response_model=CaseRead
+)
+def add_person(
+    case_id: uuid.UUID, body: CasePersonIn, db: DbSession, actor: Writer, response: Response
+) -> CaseRead:
+    """Add a person the case concerns (registered, or a name and phone to link later)."""
+    _no_store(response)
+    changes.add_person(
+        db, case_id=case_id, actor=actor, person_id=body.person_id, name=body.name, phone=body.phone
+    )
+    return _reread(db, case_id, actor)
+
+
+@router.post("/cases/{case_id}/people/{case_person_id}/link", response_model=CaseRead)
+def link_person(
+    case_id: uuid.UUID,
+    case_person_id: uuid.UUID,
+    body: PersonLink,
+    db: DbSession,
+    actor: Writer,
+    response: Response,
+) -> CaseRead:
+    """Link a not-yet-registered person of the case to their registry record."""
+    _no_store(response)
+    changes.link_person(
+        db, case_id=case_id, case_person_id=case_person_id, actor=actor, person_id=body.person_id
+    )
+    return _reread(db, case_id, actor)
+
+
+@router.post(
+    "/help-requests", status_code=status.HTTP_201_CREATED, response_model=HelpRequestCreated
+)
+def create_help_request(
+    body: HelpRequestCreate, db: DbSession, actor: OptionalActor, ip: ClientIp, response: Response
+) -> HelpRequestCreated:
+    """Ask your representation for help, signed in or with a phone or email to call back."""
+    _no_store(response)
+    outcome = intake.submit_help_request(db, data=body, actor=actor, ip=ip)
+    post = outcome.representation
+    return HelpRequestCreated(
+        id=outcome.case.id,
+        reference=outcome.case.reference,
+        status=CaseStatus(outcome.case.status),
+        representation=RepresentationRef(code=post.code, name=post.name, hotline=post.hotline),
+    )
+
+
+@router.get("/me/help-requests", response_model=list[MyHelpRequest])
+def my_help_requests(db: DbSession, actor: CurrentActor, response: Response) -> list[MyHelpRequest]:
+    """Your requests: their status and the notes shared with you."""
+    _no_store(response)
+    return [
+        MyHelpRequest(
+            id=r.case.id,
+            reference=r.case.reference,
+            category=r.case.category,
+            status=CaseStatus(r.case.status),
+            created_at=r.case.created_at,
+            updated_at=r.case.updated_at,
+            representation_code=r.case.representation_code,
+            shared_notes=[SharedNote(at=n.at, text=n.text) for n in r.shared_notes],
+        )
+        for r in intake.my_help_requests(db, actor=actor)
+    ]
+
+
+@router.get("/stats/outcomes", response_model=OutcomeStatsRead)
+def outcome_stats(
+    db: DbSession,
+    actor: StatsReader,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    representation: Annotated[str | None, Query(max_length=64)] = None,
+) -> OutcomeStatsRead:
+    """Cases resolved, saved from the death penalty, money recovered (IDR), hostages freed."""
+    figures = stats.read_outcome_stats(
+        db, actor=actor, date_from=date_from, date_to=date_to, representation=representation
+    )
+    return OutcomeStatsRead(
+        date_from=figures.date_from,
+        date_to=figures.date_to,
+        representation=representation,
+        **{name: getattr(figures.total, name) for name in stats.FIGURES},
+        by_representation=[
+            RepresentationFigures(
+                representation_code=code, **{n: getattr(f, n) for n in stats.FIGURES}
+            )
+            for code, f in figures.by_representation.items()
+        ],
+    )

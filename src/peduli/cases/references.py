@@ -1,0 +1,43 @@
+"""Human-readable case references per representation and year: ``KBRI-SEOUL-2026-000123``.
+
+The number comes from one atomic upsert on a counter row (``INSERT … ON CONFLICT DO UPDATE
+… RETURNING``), so concurrent intakes on PostgreSQL or SQLite never get the same number.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from peduli.cases.models import CaseReferenceCounter
+from peduli.core.db import is_postgres
+
+
+def next_number(session: Session, *, representation_code: str, year: int) -> int:
+    """Take the next number of a post's year (the row lock is held to commit on PostgreSQL)."""
+    table = CaseReferenceCounter.__table__
+    assert isinstance(table, Table)
+    insert = pg_insert if is_postgres(session) else sqlite_insert
+    statement = (
+        insert(table)
+        .values(representation_code=representation_code, year=year, last_value=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.representation_code, table.c.year],
+            set_={"last_value": table.c.last_value + 1},
+        )
+        .returning(table.c.last_value)
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def format_reference(representation_code: str, year: int, number: int) -> str:
+    """``kbri-seoul``, 2026, 123 → ``KBRI-SEOUL-2026-000123``."""
+    return f"{representation_code.upper()}-{year}-{number:06d}"
+
+
+def next_reference(session: Session, *, representation_code: str, year: int) -> str:
+    """The reference of a new case of ``representation_code`` opened in ``year``."""
+    number = next_number(session, representation_code=representation_code, year=year)
+    return format_reference(representation_code, year, number)

@@ -1,0 +1,519 @@
+"""Case use-cases: intake from every door, the case screen, the queue and the overdue list.
+
+Changes to an open case (transitions, assignment, priority, notes, people) are in
+``changes``; outcomes in ``outcomes``; citizens' help requests in ``intake``. Services never
+commit; every staff read and change is audited in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from peduli.auth import audit, policy
+from peduli.auth.actor import Actor, Role
+from peduli.auth.models import StaffAccount
+from peduli.cases import references, taxonomy, workflow
+from peduli.cases.access import case_scope, load_case, require_case_worker
+from peduli.cases.models import (
+    PRIORITY_RANK,
+    Case,
+    CaseEvent,
+    CaseOutcome,
+    CasePerson,
+    CaseStatus,
+    EventKind,
+    IntakeChannel,
+    Priority,
+)
+from peduli.cases.schemas import CaseCreate, CasePersonIn
+from peduli.cases.taxonomy import Category
+from peduli.cases.timeline import add_event, events_of
+from peduli.cases.triage import triage
+from peduli.core.crypto import get_cipher
+from peduli.core.db import utcnow
+from peduli.core.errors import FieldProblem, require_valid
+from peduli.core.i18n import _
+from peduli.reference.profile import get_profile
+from peduli.reference.representations import load_directory
+from peduli.registry.models import Person
+
+CONTACT_PURPOSE = "case_contact"
+DUE_SOON = timedelta(hours=24)
+SlaState = Literal["on_time", "due_soon", "overdue"]
+OPENING_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN, Role.AGENCY})
+STAFF_CHANNELS = frozenset(
+    {IntakeChannel.WALK_IN, IntakeChannel.PHONE, IntakeChannel.EMERGENCY, IntakeChannel.PARTNER}
+)
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """A person to attach to a new case (already validated)."""
+
+    person_id: uuid.UUID | None
+    name: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class Intake:
+    """Everything a new case needs, whichever door it came through (validated)."""
+
+    category: Category
+    subcategory: str | None
+    summary: str
+    representation_code: str
+    channel: IntakeChannel
+    death_penalty: bool = False
+    danger_to_life: bool = False
+    people: tuple[NewPerson, ...] = ()
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    contact_country: str | None = None
+    contact_city: str | None = None
+    requester_account_id: uuid.UUID | None = None
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+def problem(field: str, code: str, message: str, hint: str = "") -> FieldProblem:
+    return FieldProblem(field, code, message, hint)
+
+
+def category_problems(
+    code: str, subcategory: str | None
+) -> tuple[Category | None, list[FieldProblem]]:
+    """The category for ``code`` and any problem with it or its subcategory."""
+    tax = taxonomy.load()
+    category = tax.get(code)
+    if category is None:
+        return None, [
+            problem(
+                "category",
+                "unknown_category",
+                _("There is no case category with this code."),
+                _("Use one of: {codes}.").format(codes=", ".join(tax.codes)),
+            )
+        ]
+    if subcategory is not None and subcategory not in category.subcategory_codes:
+        codes = ", ".join(category.subcategory_codes) or "-"
+        return category, [
+            problem(
+                "subcategory",
+                "unknown_subcategory",
+                _("This subcategory does not belong to the category."),
+                _("Use one of: {codes}, or leave it out.").format(codes=codes),
+            )
+        ]
+    return category, []
+
+
+def normalize_phone(
+    value: str | None, *, field: str, region: str | None
+) -> tuple[str | None, list[FieldProblem]]:
+    """A phone in E.164 (read as local to ``region`` when it has no country code)."""
+    if value is None:
+        return None, []
+    return get_profile().normalize_phone(value, default_region=region, field=field)
+
+
+def representation_problems(
+    code: str | None, field: str = "representation_code"
+) -> list[FieldProblem]:
+    """Problems with a representation code given in a body."""
+    directory = load_directory(get_profile().representations_resource)
+    if code is None:
+        return [
+            problem(
+                field,
+                "representation_required",
+                _("Say which representation will handle the case."),
+                _("Give a code like 'kbri-seoul'; GET /api/v1/representations lists them."),
+            )
+        ]
+    if code not in {r.code for r in directory.all()}:
+        return [
+            problem(
+                field,
+                "unknown_representation",
+                _("No representation has this code."),
+                _("GET /api/v1/representations lists the codes."),
+            )
+        ]
+    return []
+
+
+def people_problems(
+    session: Session, people: Sequence[CasePersonIn], *, region: str | None
+) -> tuple[list[NewPerson], list[FieldProblem]]:
+    """Validate the people of a new case; registered ones must exist."""
+    found: list[NewPerson] = []
+    problems: list[FieldProblem] = []
+    ids = [p.person_id for p in people if p.person_id]
+    known = set(session.scalars(select(Person.id).where(Person.id.in_(ids)))) if ids else set()
+    for index, person in enumerate(people):
+        field = f"people[{index}]"
+        if person.person_id is None and not person.name:
+            problems.append(
+                problem(
+                    field,
+                    "person_incomplete",
+                    _("Give a registered person's id, or at least a name."),
+                    _("Link the registered record later with POST …/people/{id}/link."),
+                )
+            )
+            continue
+        if person.person_id is not None and person.person_id not in known:
+            problems.append(
+                problem(
+                    f"{field}.person_id", "unknown_person", _("There is no person with this id.")
+                )
+            )
+            continue
+        phone, phone_problems = normalize_phone(person.phone, field=f"{field}.phone", region=region)
+        problems += phone_problems
+        found.append(NewPerson(person.person_id, person.name, phone))
+    return found, problems
+
+
+# --- intake ---------------------------------------------------------------------------------
+
+
+def open_case(session: Session, *, data: CaseCreate, actor: Actor) -> Case:
+    """Open a case entered by staff (walk-in, phone, emergency) or referred by an agency."""
+    policy.require_role(session, actor, roles=OPENING_ROLES, action="case.create")
+    category, problems = category_problems(data.category, data.subcategory)
+    representation_code, channel, more = _door(actor, data)
+    problems += more
+    found, people_issues = people_problems(session, data.people, region=None)
+    problems += people_issues
+    if data.person_id is not None:
+        if session.get(Person, data.person_id) is None:
+            problems.append(
+                problem("person_id", "unknown_person", _("There is no person with this id."))
+            )
+        found.insert(0, NewPerson(data.person_id, None, None))
+    phone, phone_problems = normalize_phone(data.contact_phone, field="contact_phone", region=None)
+    problems += phone_problems
+    require_valid(problems)
+    assert category is not None and representation_code is not None
+    case = intake_case(
+        session,
+        intake=Intake(
+            category=category,
+            subcategory=data.subcategory,
+            summary=data.summary,
+            representation_code=representation_code,
+            channel=channel,
+            death_penalty=data.death_penalty,
+            danger_to_life=data.danger_to_life,
+            people=tuple(found),
+            contact_phone=phone,
+            contact_email=str(data.contact_email).lower() if data.contact_email else None,
+        ),
+        actor=actor,
+    )
+    return case
+
+
+def _door(actor: Actor, data: CaseCreate) -> tuple[str | None, IntakeChannel, list[FieldProblem]]:
+    """Which representation and channel a staff or agency intake goes to."""
+    if actor.role == Role.AGENCY:
+        return (
+            data.representation_code,
+            IntakeChannel.AGENCY_API,
+            representation_problems(data.representation_code),
+        )
+    channel = data.intake_channel or IntakeChannel.WALK_IN
+    problems: list[FieldProblem] = []
+    if channel not in STAFF_CHANNELS:
+        problems.append(
+            problem(
+                "intake_channel",
+                "channel_not_for_staff",
+                _("This intake channel is not for cases entered by staff."),
+                _("Use one of: {names}.").format(names=", ".join(sorted(STAFF_CHANNELS))),
+            )
+        )
+    if actor.role == Role.HQ_ADMIN:
+        return (
+            data.representation_code,
+            channel,
+            problems + representation_problems(data.representation_code),
+        )
+    own = actor.representation_code
+    if data.representation_code is not None and data.representation_code != own:
+        problems.append(
+            problem(
+                "representation_code",
+                "other_representation",
+                _("You can open cases only for your own representation."),
+                _("Leave it out, or ask the other representation to open the case."),
+            )
+        )
+    return own, channel, problems
+
+
+def intake_case(session: Session, *, intake: Intake, actor: Actor | None) -> Case:
+    """Create a validated case: triage, reference, clocks, people, timeline and audit.
+
+    The one way every door (staff, agencies, citizens, partners' consultations) creates a
+    case; callers check who may use their door and validate the input first.
+    """
+    now = utcnow()
+    decided = triage(
+        intake.category, death_penalty=intake.death_penalty, danger_to_life=intake.danger_to_life
+    )
+    cipher = get_cipher()
+    case = Case(
+        id=uuid.uuid4(),
+        reference=references.next_reference(
+            session, representation_code=intake.representation_code, year=now.year
+        ),
+        representation_code=intake.representation_code,
+        category=intake.category.code,
+        subcategory=intake.subcategory,
+        summary=intake.summary,
+        priority=decided.priority,
+        priority_rank=PRIORITY_RANK[decided.priority],
+        death_penalty=intake.death_penalty,
+        danger_to_life=intake.danger_to_life,
+        status=CaseStatus.NEW,
+        intake_channel=intake.channel,
+        created_by_account_id=actor.account_id if actor and actor.is_staff else None,
+        requester_account_id=intake.requester_account_id,
+        contact_phone_encrypted=cipher.encrypt(intake.contact_phone, purpose=CONTACT_PURPOSE)
+        if intake.contact_phone
+        else None,
+        contact_email_encrypted=cipher.encrypt(intake.contact_email, purpose=CONTACT_PURPOSE)
+        if intake.contact_email
+        else None,
+        contact_country=intake.contact_country,
+        contact_city=intake.contact_city,
+        created_at=now,
+        updated_at=now,
+    )
+    workflow.start_clocks(case, intake.category, now)
+    session.add(case)
+    session.flush()
+    for person in intake.people:
+        session.add(
+            CasePerson(
+                case_id=case.id,
+                person_id=person.person_id,
+                name=person.name,
+                phone_encrypted=cipher.encrypt(person.phone, purpose=CONTACT_PURPOSE)
+                if person.phone
+                else None,
+            )
+        )
+    add_event(
+        session,
+        case,
+        kind=EventKind.CREATED,
+        actor=actor,
+        at=now,
+        data={"channel": intake.channel, "priority": decided.priority, "rule": decided.rule},
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="case.create",
+        entity_type="case",
+        entity_id=str(case.id),
+        subject_person_id=next((p.person_id for p in intake.people if p.person_id), None),
+        fields=["category", "summary", "priority"],
+    )
+    return case
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def sla_state(case: Case, now: datetime) -> SlaState:
+    """Where a case stands against its next deadline."""
+    due = case.sla_due_at
+    if due is None or due - now > DUE_SOON:
+        return "on_time"
+    return "overdue" if due <= now else "due_soon"
+
+
+def sla_condition(state: SlaState, now: datetime) -> ColumnElement[bool]:
+    """The SQL condition for one SLA state (range conditions on the indexed ``sla_due_at``)."""
+    if state == "overdue":
+        return Case.sla_due_at <= now
+    if state == "due_soon":
+        return and_(Case.sla_due_at > now, Case.sla_due_at <= now + DUE_SOON)
+    return or_(Case.sla_due_at.is_(None), Case.sla_due_at > now + DUE_SOON)
+
+
+@dataclass(frozen=True)
+class PersonOnCase:
+    link: CasePerson
+    name: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case: Case
+    people: list[PersonOnCase]
+    outcomes: list[CaseOutcome]
+    contact_phone: str | None
+    contact_email: str | None
+
+
+def read_case(session: Session, *, case_id: uuid.UUID, actor: Actor) -> CaseView:
+    """The case screen; the read is audited."""
+    case = load_case(session, case_id=case_id, actor=actor, action="case.read")
+    cipher = get_cipher()
+    rows = session.execute(
+        select(CasePerson, Person.full_name)
+        .outerjoin(Person, Person.id == CasePerson.person_id)
+        .where(CasePerson.case_id == case.id)
+        .order_by(CasePerson.added_at, CasePerson.id)
+    ).all()
+    people = [
+        PersonOnCase(
+            link=link,
+            name=full_name or link.name,
+            phone=cipher.decrypt(link.phone_encrypted, purpose=CONTACT_PURPOSE)
+            if link.phone_encrypted
+            else None,
+        )
+        for link, full_name in rows
+    ]
+    outcomes = list(
+        session.scalars(
+            select(CaseOutcome)
+            .where(CaseOutcome.case_id == case.id)
+            .order_by(CaseOutcome.achieved_on, CaseOutcome.recorded_at)
+        )
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="case.read",
+        entity_type="case",
+        entity_id=str(case.id),
+        subject_person_id=next((p.link.person_id for p in people if p.link.person_id), None),
+    )
+    return CaseView(
+        case=case,
+        people=people,
+        outcomes=outcomes,
+        contact_phone=_decrypt(case.contact_phone_encrypted),
+        contact_email=_decrypt(case.contact_email_encrypted),
+    )
+
+
+def _decrypt(value: str | None) -> str | None:
+    return get_cipher().decrypt(value, purpose=CONTACT_PURPOSE) if value else None
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    category: str | None = None
+    priority: Priority | None = None
+    status: CaseStatus | None = None
+    sla: SlaState | None = None
+    assignee: uuid.UUID | None = None
+    unassigned: bool = False
+    representation_code: str | None = None
+    open_only: bool = False
+
+
+def list_cases(
+    session: Session,
+    *,
+    actor: Actor,
+    filters: QueueFilter,
+    limit: int = 50,
+    offset: int = 0,
+    now: datetime | None = None,
+) -> tuple[int, list[Case]]:
+    """The queue: most urgent first, scoped in SQL to the caller's representation."""
+    require_case_worker(session, actor, action="case.list")
+    moment = now or utcnow()
+    conditions: list[ColumnElement[bool]] = [case_scope(actor)]
+    if filters.representation_code is not None:
+        conditions.append(Case.representation_code == filters.representation_code)
+    if filters.category is not None:
+        conditions.append(Case.category == filters.category)
+    if filters.priority is not None:
+        conditions.append(Case.priority_rank == PRIORITY_RANK[filters.priority])
+    if filters.status is not None:
+        conditions.append(Case.status == filters.status)
+    elif filters.open_only:
+        conditions.append(Case.status.not_in(list(workflow.DONE)))
+    if filters.sla is not None:
+        conditions.append(sla_condition(filters.sla, moment))
+    if filters.assignee is not None:
+        conditions.append(Case.assigned_officer_id == filters.assignee)
+    elif filters.unassigned:
+        conditions.append(Case.assigned_officer_id.is_(None))
+    where = and_(*conditions)
+    total = session.scalar(select(func.count()).select_from(Case).where(where)) or 0
+    items = session.scalars(
+        select(Case)
+        .where(where)
+        .order_by(Case.priority_rank, Case.created_at, Case.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    audit.record(
+        session,
+        actor=actor,
+        action="case.list",
+        entity_type="case_queue",
+        entity_id=filters.representation_code or actor.representation_code,
+    )
+    return total, list(items)
+
+
+def list_overdue(
+    session: Session, *, actor: Actor, limit: int = 50, offset: int = 0, now: datetime | None = None
+) -> tuple[int, list[Case]]:
+    """Cases past a deadline in the caller's scope, the longest overdue first."""
+    require_case_worker(session, actor, action="case.overdue")
+    moment = now or utcnow()
+    where = and_(case_scope(actor), Case.sla_due_at <= moment)
+    total = session.scalar(select(func.count()).select_from(Case).where(where)) or 0
+    items = session.scalars(
+        select(Case).where(where).order_by(Case.sla_due_at, Case.id).limit(limit).offset(offset)
+    ).all()
+    audit.record(
+        session,
+        actor=actor,
+        action="case.overdue",
+        entity_type="case_queue",
+        entity_id=actor.representation_code,
+    )
+    return total, list(items)
+
+
+def staff_display(session: Session, account_id: uuid.UUID | None) -> str | None:
+    """The name of a staff account (an assignee), or None."""
+    if account_id is None:
+        return None
+    return session.scalar(select(StaffAccount.display_name).where(StaffAccount.id == account_id))
+
+
+def read_events(
+    session: Session, *, case_id: uuid.UUID, actor: Actor, limit: int = 100, offset: int = 0
+) -> tuple[int, Sequence[CaseEvent]]:
+    """A case's timeline, oldest first; the read is audited."""
+    case = load_case(session, case_id=case_id, actor=actor, action="case.events")
+    total, events = events_of(session, case.id, limit=limit, offset=offset)
+    audit.record(
+        session, actor=actor, action="case.events", entity_type="case", entity_id=str(case.id)
+    )
+    return total, events

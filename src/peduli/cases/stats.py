@@ -1,0 +1,186 @@
+"""Outcome statistics from maintained aggregates, exact and never stale.
+
+Every change that moves a headline figure (a case resolved or reopened, an outcome recorded
+or removed) adds or subtracts its contribution to ``case_outcome_daily`` with one upsert in
+the same transaction, so a reading is a small indexed sum instead of a scan of every case.
+Definitions (what Kemlu publishes, from the typed outcomes):
+
+- ``cases_resolved``: cases whose resolution falls in the period (a reopened case stops
+  counting on its old day; resolving it again counts on the new day);
+- ``death_penalty_saved``: people of death-penalty cases whose sentence was commuted, or who
+  were acquitted or released;
+- ``financial_recovered_idr``: money recovered, valued in rupiah at the date recovered;
+- ``hostages_freed``: people freed from hostage-taking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Table, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from peduli.auth import audit, policy
+from peduli.auth.actor import Actor, Role
+from peduli.cases.models import CaseOutcome, OutcomeDaily, OutcomeKind
+from peduli.core.db import is_postgres, utcnow
+from peduli.core.errors import FieldProblem, Forbidden, ValidationFailed
+from peduli.core.i18n import _
+
+FIGURES = (
+    "cases_resolved",
+    "death_penalty_saved",
+    "financial_recovered_idr",
+    "hostages_freed",
+    "people_repatriated",
+)
+DEATH_PENALTY_SAVING_KINDS = frozenset(
+    {
+        OutcomeKind.DEATH_SENTENCE_COMMUTED,
+        OutcomeKind.ACQUITTED,
+        OutcomeKind.RELEASED_FROM_DETENTION,
+    }
+)
+REPATRIATION_KINDS = frozenset({OutcomeKind.REPATRIATED})
+
+
+def bump(
+    session: Session,
+    *,
+    representation_code: str,
+    day: date,
+    category: str,
+    sign: int = 1,
+    **figures: int,
+) -> None:
+    """Add (``sign=1``) or take away (``sign=-1``) figures for one day, post and category."""
+    values = {name: sign * int(figures.get(name, 0)) for name in FIGURES}
+    if not any(values.values()):
+        return
+    table = OutcomeDaily.__table__
+    assert isinstance(table, Table)
+    insert = pg_insert if is_postgres(session) else sqlite_insert
+    statement = insert(table).values(
+        representation_code=representation_code, day=day, category=category, **values
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.representation_code, table.c.day, table.c.category],
+        set_={name: table.c[name] + statement.excluded[name] for name in FIGURES},
+    )
+    session.execute(statement)
+
+
+def outcome_figures(outcome: CaseOutcome) -> dict[str, int]:
+    """What one outcome adds to the headline figures."""
+    kind = OutcomeKind(outcome.kind)
+    figures: dict[str, int] = {}
+    if kind == OutcomeKind.MONEY_RECOVERED:
+        figures["financial_recovered_idr"] = int(outcome.idr_value or 0)
+    if kind == OutcomeKind.FREED_FROM_HOSTAGE:
+        figures["hostages_freed"] = outcome.people
+    if kind in DEATH_PENALTY_SAVING_KINDS and outcome.death_penalty_case:
+        figures["death_penalty_saved"] = outcome.people
+    if kind in REPATRIATION_KINDS:
+        figures["people_repatriated"] = outcome.people
+    return figures
+
+
+@dataclass
+class Figures:
+    cases_resolved: int = 0
+    death_penalty_saved: int = 0
+    financial_recovered_idr: int = 0
+    hostages_freed: int = 0
+    people_repatriated: int = 0
+
+    def add(self, other: Figures) -> None:
+        for name in FIGURES:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class OutcomeStats:
+    """Totals for a period and the same figures per representation."""
+
+    date_from: date
+    date_to: date
+    total: Figures
+    by_representation: dict[str, Figures] = field(default_factory=dict)
+
+
+def outcome_stats(
+    session: Session,
+    *,
+    date_from: date,
+    date_to: date,
+    representation_codes: Collection[str] | None,
+) -> OutcomeStats:
+    """Sum the aggregates of ``[date_from, date_to]`` (None: every representation)."""
+    query = (
+        select(
+            OutcomeDaily.representation_code,
+            *(func.coalesce(func.sum(OutcomeDaily.__table__.c[n]), 0) for n in FIGURES),
+        )
+        .where(OutcomeDaily.day >= date_from, OutcomeDaily.day <= date_to)
+        .group_by(OutcomeDaily.representation_code)
+        .order_by(OutcomeDaily.representation_code)
+    )
+    if representation_codes is not None:
+        query = query.where(OutcomeDaily.representation_code.in_(list(representation_codes)))
+    total = Figures()
+    per: dict[str, Figures] = {}
+    for row in session.execute(query):
+        figures = Figures(*(int(value) for value in row[1:]))
+        if not any(getattr(figures, n) for n in FIGURES):
+            continue
+        per[row[0]] = figures
+        total.add(figures)
+    return OutcomeStats(date_from=date_from, date_to=date_to, total=total, by_representation=per)
+
+
+STATS_ROLES = frozenset({Role.HQ_ANALYST, Role.HQ_ADMIN, Role.OFFICER, Role.SUPERVISOR})
+NATIONAL_ROLES = frozenset({Role.HQ_ANALYST, Role.HQ_ADMIN})
+
+
+def read_outcome_stats(
+    session: Session,
+    *,
+    actor: Actor,
+    date_from: date | None,
+    date_to: date | None,
+    representation: str | None,
+) -> OutcomeStats:
+    """The headline figures for a period: nationally for HQ, for their own post for officers."""
+    policy.require_role(session, actor, roles=STATS_ROLES, action="stats.outcomes")
+    today = utcnow().date()
+    start = date_from or date(today.year, 1, 1)
+    end = date_to or today
+    if start > end:
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "from",
+                    "period_reversed",
+                    _("The period starts after it ends."),
+                    _("Give 'from' on or before 'to'."),
+                )
+            ]
+        )
+    codes: list[str] | None = [representation] if representation else None
+    if actor.role not in NATIONAL_ROLES:
+        own = actor.representation_code or ""
+        if representation not in (None, own):
+            audit.record_denial(
+                session, actor=actor, action="stats.outcomes", entity_type="stats",
+                entity_id=representation,
+            )  # fmt: skip
+            raise Forbidden(
+                _("You can see the figures of your own representation only."),
+                code="out_of_scope",
+            )
+        codes = [own]
+    return outcome_stats(session, date_from=start, date_to=end, representation_codes=codes)

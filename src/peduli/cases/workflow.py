@@ -1,0 +1,82 @@
+"""The case workflow (which status may follow which) and the SLA clocks.
+
+new → triaged → in_progress ⇄ waiting → resolved → closed; resolved or closed cases can
+be reopened (→ in_progress). The resolution clock stops while a case waits, where its
+category allows; the time spent waiting is added to the deadline when work resumes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from peduli.cases.models import Case, CaseStatus
+from peduli.cases.taxonomy import Category
+
+S = CaseStatus
+TRANSITIONS: dict[CaseStatus, tuple[CaseStatus, ...]] = {
+    S.NEW: (S.TRIAGED,),
+    S.TRIAGED: (S.IN_PROGRESS,),
+    S.IN_PROGRESS: (S.WAITING, S.RESOLVED),
+    S.WAITING: (S.IN_PROGRESS, S.RESOLVED),
+    S.RESOLVED: (S.CLOSED, S.IN_PROGRESS),
+    S.CLOSED: (S.IN_PROGRESS,),
+}
+DONE = frozenset({S.RESOLVED, S.CLOSED})
+REOPEN_FROM = DONE
+
+
+def allowed_from(status: str) -> tuple[CaseStatus, ...]:
+    """The statuses a case in ``status`` may move to."""
+    return TRANSITIONS.get(CaseStatus(status), ())
+
+
+def start_clocks(case: Case, category: Category, now: datetime) -> None:
+    """Set the deadlines of a new case from its category."""
+    case.first_response_due_at = now + timedelta(hours=category.first_response_hours)
+    case.resolution_due_at = now + timedelta(hours=category.resolution_hours)
+    case.paused_seconds = 0
+    refresh_sla_due(case)
+
+
+def refresh_sla_due(case: Case) -> None:
+    """The next deadline that can be missed: first response, then resolution; None if none."""
+    if case.status in DONE or case.paused_since is not None:
+        case.sla_due_at = None
+    elif case.first_responded_at is None:
+        case.sla_due_at = case.first_response_due_at
+    else:
+        case.sla_due_at = case.resolution_due_at
+
+
+def mark_responded(case: Case, now: datetime) -> None:
+    """The first staff action on the case stops the first-response clock."""
+    if case.first_responded_at is None:
+        case.first_responded_at = now
+        refresh_sla_due(case)
+
+
+def apply_status(case: Case, target: CaseStatus, category: Category, now: datetime) -> None:
+    """Move the clocks along with a status change (already validated)."""
+    leaving = CaseStatus(case.status)
+    if leaving == S.WAITING and case.paused_since is not None:
+        paused = int((now - case.paused_since).total_seconds())
+        case.paused_seconds = (case.paused_seconds or 0) + paused
+        case.resolution_due_at = case.resolution_due_at + timedelta(seconds=paused)
+        case.paused_since = None
+    if target == S.WAITING and category.pause_while_waiting:
+        case.paused_since = now
+    if target == S.RESOLVED:
+        case.resolved_at = now
+    if target == S.CLOSED:
+        case.closed_at = now
+    if target == S.IN_PROGRESS and leaving in REOPEN_FROM:
+        case.resolved_at = None
+        case.closed_at = None
+        # A reopened case gets a fresh resolution deadline and may be escalated again.
+        case.resolution_due_at = now + timedelta(hours=category.resolution_hours)
+        case.escalated_at = None
+    case.status = target
+    if target != S.WAITING:
+        case.waiting_on = None
+    mark_responded(case, now)
+    refresh_sla_due(case)

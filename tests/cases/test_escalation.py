@@ -1,0 +1,135 @@
+"""Overdue cases are escalated to the post's supervisors exactly once, whatever the workers do."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from peduli.auth.actor import Actor, Role
+from peduli.cases import escalation, service
+from peduli.cases.models import Case, CaseEvent
+from peduli.core.db import get_sessionmaker, session_scope, utcnow
+from peduli.core.periodic import run_due_tasks
+from peduli.jobs import PERIODIC_TASKS
+from peduli.notify.models import OutboxMessage
+from tests.cases.conftest import KL, SEOUL, open_case, staff_actor
+
+
+def _overdue(db: Session, case: Case) -> None:
+    db.execute(
+        update(Case).where(Case.id == case.id).values(sla_due_at=utcnow() - timedelta(minutes=5))
+    )
+
+
+def _counts(case: Case, session: Session | None = None) -> tuple[int, int]:
+    if session is not None:
+        return _count_in(session, case)
+    with session_scope() as db:
+        return _count_in(db, case)
+
+
+def _count_in(db: Session, case: Case) -> tuple[int, int]:
+    events = db.scalar(
+        select(func.count())
+        .select_from(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind == "escalated")
+    )
+    messages = db.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.subject.contains(case.reference))
+    )
+    return int(events or 0), int(messages or 0)
+
+
+def test_an_overdue_case_is_escalated_once_to_its_supervisor(db: Session, officer: Actor) -> None:
+    staff_actor(db, Role.SUPERVISOR, SEOUL, "supervisor-seoul")
+    staff_actor(db, Role.SUPERVISOR, KL, "supervisor-kl")
+    late, on_time = open_case(db, officer), open_case(db, officer)
+    _overdue(db, late)
+    db.commit()
+    assert escalation.escalate_overdue(db, utcnow()) == 1
+    db.commit()
+    assert escalation.escalate_overdue(db, utcnow()) == 0
+    db.commit()
+    message = db.scalars(select(OutboxMessage)).one()
+    assert message.recipient == "supervisor-seoul@kemlu.example"
+    assert late.reference in message.subject and late.reference in message.body
+    db.refresh(late)
+    db.refresh(on_time)
+    assert late.escalated_at is not None and on_time.escalated_at is None
+    assert _counts(late, db) == (1, 1)
+
+
+def test_two_workers_at_once_escalate_each_case_once(clean_engine: Engine) -> None:
+    with session_scope() as db:
+        officer = staff_actor(db, Role.OFFICER, SEOUL, "officer")
+        staff_actor(db, Role.SUPERVISOR, SEOUL, "supervisor")
+        cases = [open_case(db, officer) for _ in range(30)]
+        db.flush()
+        db.execute(update(Case).values(sla_due_at=utcnow() - timedelta(minutes=1)))
+    barrier = threading.Barrier(2)
+    handled: list[int] = []
+
+    def worker() -> None:
+        with session_scope() as session:
+            barrier.wait()
+            handled.append(escalation.escalate_overdue(session, utcnow()))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(handled) == 30
+    with session_scope() as db:
+        events = db.scalar(
+            select(func.count()).select_from(CaseEvent).where(CaseEvent.kind == "escalated")
+        )
+        messages = db.scalar(select(func.count()).select_from(OutboxMessage))
+    assert (events, messages) == (30, 30)
+    assert len(cases) == 30
+
+
+def test_a_crash_before_commit_leaves_the_case_for_the_next_run(
+    db: Session, officer: Actor
+) -> None:
+    staff_actor(db, Role.SUPERVISOR, SEOUL, "supervisor")
+    case = open_case(db, officer)
+    _overdue(db, case)
+    db.commit()
+    escalation.escalate_overdue(db, utcnow())
+    db.rollback()  # the worker died before committing
+    assert escalation.escalate_overdue(db, utcnow()) == 1
+    db.commit()
+    assert _counts(case, db) == (1, 1)
+
+
+def test_the_worker_runs_the_escalation_task(clean_engine: Engine) -> None:
+    assert any(task.name == "escalate-overdue-cases" for task in PERIODIC_TASKS)
+    with session_scope() as db:
+        officer = staff_actor(db, Role.OFFICER, SEOUL, "officer")
+        staff_actor(db, Role.SUPERVISOR, SEOUL, "supervisor")
+        case = open_case(db, officer)
+        db.flush()
+        _overdue(db, case)
+    run_due_tasks(get_sessionmaker(), PERIODIC_TASKS, worker_id="w1")
+    run_due_tasks(get_sessionmaker(), PERIODIC_TASKS, worker_id="w2")
+    assert _counts(case) == (1, 1)
+
+
+def test_the_overdue_list_shows_only_late_cases_of_the_post(
+    db: Session, officer: Actor, officer_kl: Actor
+) -> None:
+    late, _on_time = open_case(db, officer), open_case(db, officer)
+    other = open_case(db, officer_kl)
+    _overdue(db, late)
+    _overdue(db, other)
+    db.flush()
+    db.expire_all()
+    total, items = service.list_overdue(db, actor=officer)
+    assert (total, [c.id for c in items]) == (1, [late.id])
