@@ -269,3 +269,23 @@ def test_evacuation_list_content_scope_and_audit(sent: Sent, clean_engine: Engin
 def test_token_of_link_is_what_python_signs(sent: Sent) -> None:
     for token in sent.tokens.values():
         assert links.read_token(token) is not None
+
+
+def test_need_help_opens_one_critical_case_per_person(sent: Sent) -> None:
+    from peduli.cases.models import Case, CasePerson
+
+    token = sent.tokens[sent.phones[1]]
+    for note in ("Air naik sampai dada", "Masih menunggu"):
+        answer = {"token": token, "answer": "need_help", "note": note, "place": "Klang"}
+        assert sent.client.post("/api/v1/crises/check-ins", json=answer).status_code == 201
+    sent.client.post("/api/v1/crises/check-ins", json={"token": token, "answer": "safe"})
+    with session_scope() as db:
+        cases = db.scalars(select(Case)).all()
+        assert len(cases) == 1
+        case = cases[0]
+        assert case.category == "disaster_conflict" and case.subcategory == "natural_disaster"
+        assert case.representation_code == "kbri-kuala-lumpur" and case.danger_to_life
+        assert case.intake_channel == "emergency" and "Air naik sampai dada" in case.summary
+        linked = db.scalars(select(CheckIn.case_id).where(CheckIn.answer == "need_help")).all()
+        assert linked == [case.id, case.id]
+        assert db.scalar(select(CasePerson.name).where(CasePerson.case_id == case.id)) == "Budi Santoso"

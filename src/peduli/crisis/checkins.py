@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from peduli.cases import service as cases_service
+from peduli.cases import taxonomy
+from peduli.cases.models import IntakeChannel
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
 from peduli.crisis import links
-from peduli.crisis.models import Answer, CheckIn, Crisis, Recipient
+from peduli.crisis.models import Answer, CheckIn, Crisis, CrisisKind, Recipient
 from peduli.crisis.schemas import CheckInCreate
-from peduli.registry.models import ContactKind, ContactPoint
+from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
 
 # First word of an SMS reply, in any of the four languages, upper-cased.
 SAFE_WORDS = frozenset({"AMAN", "SAFE", "SELAMAT", "OK", "安全", "平安", "SAUF", "SAIN", "SÛR"})
@@ -104,6 +107,8 @@ def record(
         via=via,
         created_at=now,
     )
+    if answer == Answer.NEED_HELP:
+        checkin.case_id = _case_for(session, recipient, note=note, place=place)
     session.add(checkin)
     # Every broadcast of the crisis to this person now carries the latest answer.
     session.execute(
@@ -115,6 +120,58 @@ def record(
         .execution_options(synchronize_session=False)
     )
     return checkin
+
+
+CASE_CATEGORY = "disaster_conflict"
+CONFLICT_KINDS = frozenset(
+    {CrisisKind.CONFLICT, CrisisKind.CIVIL_UNREST, CrisisKind.SCAM_COMPOUND_RAID}
+)
+
+
+def _case_for(
+    session: Session, recipient: Recipient, *, note: str | None, place: str | None
+) -> uuid.UUID | None:
+    """The person's case for this crisis: the one opened before, or a new critical one."""
+    opened = session.scalar(
+        select(CheckIn.case_id)
+        .where(
+            CheckIn.crisis_id == recipient.crisis_id,
+            CheckIn.person_id == recipient.person_id,
+            CheckIn.case_id.is_not(None),
+        )
+        .limit(1)
+    )
+    category = taxonomy.load().get(CASE_CATEGORY)
+    if opened is not None or category is None or not recipient.representation_code:
+        return opened
+    crisis = session.get_one(Crisis, recipient.crisis_id)
+    person = session.get_one(Person, recipient.person_id)
+    stay = session.get(Stay, recipient.stay_id)
+    phone = session.scalar(
+        select(ContactPoint.value)
+        .where(ContactPoint.person_id == person.id, ContactPoint.kind == ContactKind.PHONE)
+        .limit(1)
+    )
+    subcategory = "armed_conflict" if crisis.kind in CONFLICT_KINDS else "natural_disaster"
+    summary = _("Asked for help in the crisis \"{title}\".").format(title=crisis.title)
+    details = " ".join(part for part in (place, note) if part)
+    case = cases_service.intake_case(
+        session,
+        intake=cases_service.Intake(
+            category=category,
+            subcategory=subcategory,
+            summary=f"{summary} {details}".strip()[:2000],
+            representation_code=recipient.representation_code,
+            channel=IntakeChannel.EMERGENCY,
+            danger_to_life=True,
+            people=(cases_service.NewPerson(person.id, person.full_name, phone),),
+            contact_phone=phone,
+            contact_country=stay.country if stay else None,
+            contact_city=(place or (stay.city if stay else None)),
+        ),
+        actor=None,
+    )
+    return case.id
 
 
 def parse_reply(text: str) -> tuple[Answer, str | None]:

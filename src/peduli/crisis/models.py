@@ -192,7 +192,7 @@ class Recipient(Base):
 class CheckIn(IdMixin, Base):
     """An answer to a broadcast: safe or in need of help, with where and a note.
 
-    Need-help check-ins with ``handled_at`` empty are the queue officers work from.
+    A need-help check-in opens a case (``case_id``) in the post's case queue.
     """
 
     __tablename__ = "crisis_checkin"
@@ -212,3 +212,5 @@ class CheckIn(IdMixin, Base):
     via: Mapped[str] = mapped_column(String(8))  # web | api | sms
     created_at: Mapped[datetime]
     handled_at: Mapped[datetime | None]
+    # The case "I need help" opened (one per person and crisis; later calls join it).
+    case_id: Mapped[uuid.UUID | None]

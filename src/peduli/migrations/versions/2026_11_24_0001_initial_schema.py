@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 23:44:18.894163
+Create Date: 2026-11-24 23:45:35.049785
 """
 
 from collections.abc import Sequence
@@ -351,6 +351,7 @@ def upgrade() -> None:
     sa.Column('via', sa.String(length=8), nullable=False),
     sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('handled_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('case_id', sa.Uuid(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['crisis_id'], ['crisis.id'], name=op.f('fk_crisis_checkin_crisis_id_crisis'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_crisis_checkin_person_id_person'), ondelete='CASCADE'),
