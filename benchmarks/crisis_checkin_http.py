@@ -27,13 +27,16 @@ DATABASE = "peduli_crisis_http"
 TARGET_SHARE = 0.40
 
 
-def _tokens(people: int) -> list[bytes]:
+def _tokens(people: int, help_every: int) -> list[bytes]:
     from peduli.auth.actor import Role
     from peduli.core.db import get_engine, session_scope
     from peduli.crisis import broadcasts, links, service
     from peduli.crisis.models import Recipient
     from peduli.crisis.schemas import BroadcastCreate, CrisisCreate
     from tests.factories import staff
+
+    def answer(i: int) -> str:
+        return "need_help" if help_every and i % help_every == 0 else "safe"
 
     seed(get_engine(), people, np.random.default_rng(7))
     hq, second = staff(Role.HQ_ADMIN), staff(Role.HQ_ADMIN)
@@ -48,9 +51,9 @@ def _tokens(people: int) -> list[bytes]:
         broadcasts.add_recipients(db, crisis, broadcast, now=datetime.now(UTC))
     with session_scope() as db:
         ids = db.scalars(select(Recipient.id)).all()
-    answers = ("safe", "safe", "safe", "need_help")
+    # Most people answer "I am safe"; "I need help" opens a case (measured apart, --help-share).
     return [
-        json.dumps({"token": links.token_for(i), "answer": answers[i % 4], "note": "ok"}).encode()
+        json.dumps({"token": links.token_for(i), "answer": answer(i), "note": "ok"}).encode()
         for i in ids
     ]
 
@@ -61,11 +64,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument(
+        "--help-every", type=int, default=0, help="every Nth answer is 'I need help' (0: none)"
+    )
     args = parser.parse_args()
     url = _common.recreate_postgres(DATABASE)
     _common.use_database(url)
     print(f"machine: {_common.machine()}")
-    bodies = _tokens(args.people)
+    bodies = _tokens(args.people, args.help_every)
     with tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False) as handle:
         handle.write(b"\n".join(bodies))
     script = ["-s", str(Path(__file__).with_name("wrk_post.lua"))]

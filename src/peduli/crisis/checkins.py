@@ -11,13 +11,13 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from peduli.cases import service as cases_service
 from peduli.cases import taxonomy
 from peduli.cases.models import IntakeChannel
-from peduli.core.db import utcnow
+from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
 from peduli.crisis import links
@@ -67,6 +67,8 @@ def check_in(session: Session, *, body: CheckInCreate, via: str = "api") -> Chec
                 )
             ]
         )
+    if body.answer == Answer.SAFE and is_postgres(session):
+        return _safe_in_one_statement(session, body, via=via)
     recipient = recipient_for(session, body.token)
     return record(
         session,
@@ -78,6 +80,65 @@ def check_in(session: Session, *, body: CheckInCreate, via: str = "api") -> Chec
         note=body.note or None,
         via=via,
     )
+
+
+# "I am safe" on PostgreSQL: the recipient look-up, the answer on every broadcast of the
+# crisis to the person and the check-in row in one round trip (most answers are this one).
+_SAFE_SQL = text(
+    """
+    WITH target AS (
+        SELECT id, crisis_id, person_id, representation_code
+        FROM crisis_recipient WHERE id = :recipient_id
+    ), answered AS (
+        UPDATE crisis_recipient r SET answer = :answer, answered_at = :now
+        FROM target t WHERE r.crisis_id = t.crisis_id AND r.person_id = t.person_id
+        RETURNING r.id
+    )
+    INSERT INTO crisis_checkin (id, recipient_id, crisis_id, person_id, representation_code,
+                                answer, latitude, longitude, place, note, via, created_at)
+    SELECT :id, t.id, t.crisis_id, t.person_id, t.representation_code, :answer,
+           :latitude, :longitude, :place, :note, :via, :now
+    FROM target t
+    RETURNING crisis_id
+    """
+)
+
+
+def _safe_in_one_statement(session: Session, body: CheckInCreate, *, via: str) -> CheckIn:
+    recipient_id = links.read_token(body.token)
+    checkin = CheckIn(
+        id=uuid.uuid4(),
+        recipient_id=recipient_id or 0,
+        answer=Answer.SAFE,
+        latitude=body.latitude,
+        longitude=body.longitude,
+        place=body.place or None,
+        note=body.note or None,
+        via=via,
+        created_at=utcnow(),
+    )
+    crisis_id = None
+    if recipient_id is not None:
+        crisis_id = session.scalar(
+            _SAFE_SQL,
+            {
+                "recipient_id": recipient_id,
+                "answer": Answer.SAFE.value,
+                "now": checkin.created_at,
+                "id": checkin.id,
+                "latitude": checkin.latitude,
+                "longitude": checkin.longitude,
+                "place": checkin.place,
+                "note": checkin.note,
+                "via": via,
+            },
+        )
+    if crisis_id is None:
+        raise NotFound(
+            _("This check-in link is not valid. Open the link exactly as you received it.")
+        )
+    checkin.crisis_id = crisis_id
+    return checkin
 
 
 def record(
@@ -153,7 +214,7 @@ def _case_for(
         .limit(1)
     )
     subcategory = "armed_conflict" if crisis.kind in CONFLICT_KINDS else "natural_disaster"
-    summary = _("Asked for help in the crisis \"{title}\".").format(title=crisis.title)
+    summary = _('Asked for help in the crisis "{title}".').format(title=crisis.title)
     details = " ".join(part for part in (place, note) if part)
     case = cases_service.intake_case(
         session,
