@@ -288,4 +288,5 @@ def test_need_help_opens_one_critical_case_per_person(sent: Sent) -> None:
         assert case.intake_channel == "emergency" and "Air naik sampai dada" in case.summary
         linked = db.scalars(select(CheckIn.case_id).where(CheckIn.answer == "need_help")).all()
         assert linked == [case.id, case.id]
-        assert db.scalar(select(CasePerson.name).where(CasePerson.case_id == case.id)) == "Budi Santoso"
+        named = db.scalar(select(CasePerson.name).where(CasePerson.case_id == case.id))
+        assert named == "Budi Santoso"
