@@ -233,6 +233,7 @@ def test_my_record_is_only_mine(world: World, role: str) -> None:
 CRISIS_DECLARERS = {"hq_admin", "supervisor_seoul"}
 CRISIS_VIEWERS = {"hq_admin", "hq_analyst", "supervisor_seoul", "officer_seoul", "officer_kl"}
 # Who may export the evacuation list, and whose people they see in it.
+CRISIS_PERSON = "Dewi Kartika Sari"
 EVACUATION_REACH = {
     "hq_admin": {SEOUL_POST, KL_POST},
     "officer_kl": {KL_POST},
@@ -243,9 +244,14 @@ EVACUATION_REACH = {
 
 @pytest.fixture(scope="module")
 def crisis_id(world: World) -> str:
-    """A crisis around Kuala Lumpur with one broadcast sent: the KL person is targeted."""
+    """A crisis around Kuala Lumpur with one broadcast sent to a person living there."""
     from peduli.crisis import broadcasts
     from peduli.crisis.schemas import BroadcastCreate
+    from tests.crisis.crisis_helpers import add_person
+
+    # Their own person: other tests here report the KL person's departure.
+    with session_scope() as db:
+        add_person(db, latitude=3.14, longitude=101.69, post=KL_POST, name=CRISIS_PERSON)
 
     area = {"circle": {"lat": 3.139, "lon": 101.687, "radius_km": 30}}
     created = world.client.post(
@@ -307,10 +313,10 @@ def test_evacuation_list_only_of_ones_own_posts_people(
         return
     if role not in EVACUATION_REACH:
         assert response.status_code == 403
-        assert "Siti Aminah" not in response.text
+        assert CRISIS_PERSON not in response.text
         return
     assert response.status_code == 200
-    assert ("Siti Aminah" in response.text) == (KL_POST in EVACUATION_REACH[role])
+    assert (CRISIS_PERSON in response.text) == (KL_POST in EVACUATION_REACH[role])
 
 
 @pytest.mark.parametrize("role", ROLES)
