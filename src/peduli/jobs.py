@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from peduli.cases import escalation as case_escalation
 from peduli.core import ratelimit
 from peduli.core.periodic import PeriodicTask
+from peduli.crisis import broadcasts as crisis_broadcasts
 from peduli.emergency import alerting as emergency_alerting
 from peduli.partners import reminders as partner_reminders
 
@@ -30,4 +31,5 @@ PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     PeriodicTask(
         "escalate-unacknowledged-emergencies", 30, emergency_alerting.escalate_unacknowledged
     ),
+    PeriodicTask("crisis-remind-silent", 60, crisis_broadcasts.remind_silent),
 )

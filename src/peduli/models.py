@@ -5,6 +5,7 @@ from peduli.auth import models as auth_models  # noqa: F401
 from peduli.cases import models as cases_models  # noqa: F401
 from peduli.core import periodic, ratelimit  # noqa: F401
 from peduli.core.db import Base
+from peduli.crisis import models as crisis_models  # noqa: F401
 from peduli.emergency import models as emergency_models  # noqa: F401
 from peduli.notify import models as notify_models  # noqa: F401
 from peduli.partners import models as partners_models  # noqa: F401

@@ -7,6 +7,7 @@ change in the policy that widens access makes this test fail.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -626,3 +627,129 @@ def test_emergency_operations_by_role(world: World, role: str) -> None:
         assert listing.json()["items"] == [] or all(
             item["representation_code"] == KL_POST for item in listing.json()["items"]
         )
+
+
+# --- Crisis response -------------------------------------------------------------------
+CRISIS_DECLARERS = {"hq_admin", "supervisor_seoul"}
+CRISIS_VIEWERS = {"hq_admin", "hq_analyst", "supervisor_seoul", "officer_seoul", "officer_kl"}
+# Who may export the evacuation list, and whose people they see in it.
+CRISIS_PERSON = "Dewi Kartika Sari"
+EVACUATION_REACH = {
+    "hq_admin": {SEOUL_POST, KL_POST},
+    "officer_kl": {KL_POST},
+    "officer_seoul": {SEOUL_POST},
+    "supervisor_seoul": {SEOUL_POST},
+}
+
+
+@pytest.fixture(scope="module")
+def crisis_id(world: World) -> str:
+    """A crisis around Kuala Lumpur with one broadcast sent to a person living there."""
+    from peduli.crisis import broadcasts
+    from peduli.crisis.schemas import BroadcastCreate
+    from tests.crisis.crisis_helpers import add_person
+
+    # Their own person: other tests here report the KL person's departure.
+    with session_scope() as db:
+        add_person(db, latitude=3.14, longitude=101.69, post=KL_POST, name=CRISIS_PERSON)
+
+    area = {"circle": {"lat": 3.139, "lon": 101.687, "radius_km": 30}}
+    created = world.client.post(
+        "/api/v1/crises",
+        json={"title": "Banjir KL", "kind": "flood", "severity": "severe", "area": area},
+        headers=world.headers["hq_admin"],
+    )
+    assert created.status_code == 201, created.text
+    author, second = staff(Role.HQ_ADMIN), staff(Role.HQ_ADMIN)
+    with session_scope() as db:
+        body = BroadcastCreate(messages={"id": "Banjir. Naik ke tempat tinggi."}, channels=["sms"])
+        new_id = uuid.UUID(created.json()["id"])
+        broadcast = broadcasts.draft(db, crisis_id=new_id, body=body, actor=author)
+        broadcasts.approve(db, broadcast_id=broadcast.id, actor=second)
+        broadcasts.send(db, broadcast_id=broadcast.id, actor=author)
+    return str(created.json()["id"])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_crisis_declaration_by_hq_admin_and_supervisors_only(world: World, role: str) -> None:
+    area = {"countries": ["MY"]}
+    response = world.client.post(
+        "/api/v1/crises",
+        json={"title": f"Krisis {role}", "kind": "other", "severity": "minor", "area": area},
+        headers=world.headers[role],
+    )
+    if role == "anonymous":
+        assert response.status_code == 401
+    else:
+        assert response.status_code == (201 if role in CRISIS_DECLARERS else 403), response.text
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("suffix", ["", "/audience", "/board", "/cap"])
+def test_crisis_reads_by_staff_who_follow_crises(
+    world: World, crisis_id: str, role: str, suffix: str
+) -> None:
+    response = world.client.get(f"/api/v1/crises/{crisis_id}{suffix}", headers=world.headers[role])
+    if role == "anonymous":
+        assert response.status_code == 401
+    elif role not in CRISIS_VIEWERS:
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 200, response.text
+        if suffix == "/audience" and role in ("officer_seoul", "supervisor_seoul"):
+            assert KL_POST not in response.json()["by_representation"]
+            assert response.json()["total"] == 0
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_evacuation_list_only_of_ones_own_posts_people(
+    world: World, crisis_id: str, role: str
+) -> None:
+    response = world.client.get(
+        f"/api/v1/crises/{crisis_id}/evacuation-list", headers=world.headers[role]
+    )
+    if role == "anonymous":
+        assert response.status_code == 401
+        return
+    if role not in EVACUATION_REACH:
+        assert response.status_code == 403
+        assert CRISIS_PERSON not in response.text
+        return
+    assert response.status_code == 200
+    assert (CRISIS_PERSON in response.text) == (KL_POST in EVACUATION_REACH[role])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_broadcast_drafts_and_approvals(world: World, crisis_id: str, role: str) -> None:
+    from peduli.crisis import broadcasts
+    from peduli.crisis.schemas import BroadcastCreate
+
+    drafted = world.client.post(
+        f"/api/v1/crises/{crisis_id}/broadcasts",
+        json={"messages": {"id": "Tetap di rumah."}, "channels": ["sms"]},
+        headers=world.headers[role],
+    )
+    with session_scope() as db:
+        body = BroadcastCreate(messages={"id": "Tetap di rumah."}, channels=["sms"])
+        hq = staff(Role.HQ_ADMIN)
+        other = broadcasts.draft(db, crisis_id=uuid.UUID(crisis_id), body=body, actor=hq)
+        other_id = other.id
+    approved = world.client.post(
+        f"/api/v1/crises/{crisis_id}/broadcasts/{other_id}/approve", headers=world.headers[role]
+    )
+    if role == "anonymous":
+        assert drafted.status_code == 401 and approved.status_code == 401
+        return
+    assert drafted.status_code == (201 if role in CRISIS_DECLARERS else 403), drafted.text
+    # An HQ broadcast goes to every post: only HQ admins approve it.
+    assert approved.status_code == (200 if role == "hq_admin" else 403), approved.text
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_sms_replies_need_the_gateway_token(world: World, role: str) -> None:
+    response = world.client.post(
+        "/api/v1/crises/sms-replies",
+        json={"sender": "+60123456789", "text": "AMAN"},
+        headers=world.headers[role],
+    )
+    assert response.status_code == 401

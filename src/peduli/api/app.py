@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import importlib
+
+from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
@@ -48,63 +50,44 @@ def create_app() -> FastAPI:
     return app
 
 
+# Each domain's routers, by module; every module has a ``router``.
+API_ROUTERS = (
+    "peduli.reference.api",
+    "peduli.auth.api",
+    "peduli.registry.api",
+    "peduli.cases.api",
+    "peduli.partners.api",
+    "peduli.emergency.api",
+    "peduli.crisis.api",
+    "peduli.notify.api",
+)
+PAGE_ROUTERS = (
+    "peduli.notify.pages",
+    "peduli.web.language",
+    "peduli.web.home",
+    "peduli.auth.citizen_pages",
+    "peduli.registry.citizen_pages",
+    "peduli.emergency.pages",
+    "peduli.crisis.pages",
+    "peduli.auth.staff_pages",
+    "peduli.registry.officer_pages",
+    "peduli.emergency.officer_pages",
+    "peduli.partners.pages",
+    "peduli.partners.officer_pages",
+)
+
+
 def _include_routers(app: FastAPI) -> None:
-    from peduli.auth.api import router as auth_router
-    from peduli.cases.api import router as cases_router
-    from peduli.emergency.api import router as emergency_router
-    from peduli.notify.api import router as notify_router
-    from peduli.notify.pages import router as notify_pages_router
-    from peduli.reference.api import router as reference_router
-    from peduli.registry.api import router as registry_router
-    from peduli.web.language import router as language_router
     from peduli.web.templating import mount_static
 
-    for router in (
-        reference_router,
-        auth_router,
-        registry_router,
-        cases_router,
-        emergency_router,
-    ):
-        app.include_router(router, prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)
-    app.include_router(notify_router, prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)
-    app.include_router(notify_pages_router, responses=problems.PROBLEM_RESPONSES)
-    _include_partners(app)
-    app.include_router(language_router)
-    _include_citizen_pages(app)
-    _include_officer_pages(app)
+    for module in API_ROUTERS:
+        app.include_router(_router(module), prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)
+    for module in PAGE_ROUTERS:
+        app.include_router(_router(module), responses=problems.PROBLEM_RESPONSES)
     mount_static(app)
 
 
-def _include_citizen_pages(app: FastAPI) -> None:
-    from peduli.auth.citizen_pages import router as citizen_sign_in_router
-    from peduli.emergency.pages import router as emergency_pages_router
-    from peduli.registry.citizen_pages import router as citizen_registry_router
-    from peduli.web.home import router as home_router
-
-    for router in (
-        home_router,
-        citizen_sign_in_router,
-        citizen_registry_router,
-        emergency_pages_router,
-    ):
-        app.include_router(router)
-
-
-def _include_officer_pages(app: FastAPI) -> None:
-    from peduli.auth.staff_pages import router as staff_sign_in_router
-    from peduli.emergency.officer_pages import router as emergency_officer_router
-    from peduli.registry.officer_pages import router as officer_router
-
-    for router in (staff_sign_in_router, officer_router, emergency_officer_router):
-        app.include_router(router)
-
-
-def _include_partners(app: FastAPI) -> None:
-    from peduli.partners.api import router as partners_api_router
-    from peduli.partners.officer_pages import router as partners_officer_router
-    from peduli.partners.pages import router as partners_pages_router
-
-    app.include_router(partners_api_router, prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)
-    app.include_router(partners_pages_router)
-    app.include_router(partners_officer_router)
+def _router(module: str) -> APIRouter:
+    router = importlib.import_module(module).router
+    assert isinstance(router, APIRouter), module
+    return router

@@ -22,6 +22,7 @@ def _register_commands() -> None:
     """Add every command group; imported here so `peduli --help` lists them all."""
     from peduli.cli import audit as audit_cli
     from peduli.cli import cases as cases_cli
+    from peduli.cli import crisis as crisis_cli
     from peduli.cli import demo as demo_cli
     from peduli.cli import i18n as i18n_cli
     from peduli.cli import partners as partners_cli
@@ -35,6 +36,7 @@ def _register_commands() -> None:
     app.add_typer(cases_cli.app, name="cases")
     app.add_typer(i18n_cli.app, name="i18n")
     app.add_typer(partners_cli.app, name="partner")
+    app.add_typer(crisis_cli.app, name="crisis")
     demo_cli.register(app)
     worker_cli.register(app)
     sandbox_cli.register(app)

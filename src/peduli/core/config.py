@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     profile: str = "id"
     environment: str = "development"  # development | demo | production
     secret_key: str = _DEV_SECRET
+    # Where citizens reach this installation: the start of links in messages (crisis check-ins).
+    public_url: str = "http://127.0.0.1:8000"
     # Data-encryption keys as "key_id:base64key" pairs, comma-separated; the first encrypts,
     # all decrypt, so keys can be rotated without downtime.
     data_keys: str = ""

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 23:54:45.754609
+Create Date: 2026-11-25 00:16:08.283436
 """
 
 from collections.abc import Sequence
@@ -102,12 +102,85 @@ def upgrade() -> None:
     with op.batch_alter_table('citizen_code', schema=None) as batch_op:
         batch_op.create_index('ix_citizen_code_address', ['address_index', 'created_at'], unique=False)
 
+    op.create_table('crisis',
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('severity', sa.String(length=12), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('started_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('area_kind', sa.String(length=10), nullable=False),
+    sa.Column('area_geojson', sa.Text(), nullable=False),
+    sa.Column('center_latitude', sa.Float(), nullable=True),
+    sa.Column('center_longitude', sa.Float(), nullable=True),
+    sa.Column('radius_km', sa.Float(), nullable=True),
+    sa.Column('countries', sa.String(length=400), nullable=True),
+    sa.Column('subdivisions', sa.String(length=400), nullable=True),
+    sa.Column('representation_codes', sa.String(length=400), nullable=False),
+    sa.Column('created_by', sa.Uuid(), nullable=True),
+    sa.Column('created_by_display', sa.String(length=200), nullable=False),
+    sa.Column('cap_identifier', sa.String(length=200), nullable=True),
+    sa.Column('cap_sender', sa.String(length=200), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis'))
+    )
+    op.create_table('crisis_recipient',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('broadcast_id', sa.Uuid(), nullable=False),
+    sa.Column('crisis_id', sa.Uuid(), nullable=False),
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('stay_id', sa.Uuid(), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=True),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('distance_km', sa.Float(), nullable=True),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('remind_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reminded_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('answer', sa.String(length=10), nullable=True),
+    sa.Column('answered_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis_recipient')),
+    sa.UniqueConstraint('broadcast_id', 'person_id', name='uq_crisis_recipient_person')
+    )
+    with op.batch_alter_table('crisis_recipient', schema=None) as batch_op:
+        batch_op.create_index('ix_crisis_recipient_crisis', ['crisis_id', 'representation_code'], unique=False)
+        batch_op.create_index('ix_crisis_recipient_person', ['person_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_crisis_recipient_remind', ['remind_at'], unique=False, postgresql_where=sa.text('reminded_at IS NULL AND answer IS NULL'), sqlite_where=sa.text('reminded_at IS NULL AND answer IS NULL'))
+
     op.create_table('exchange_rate',
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('rate_date', sa.Date(), nullable=False),
     sa.Column('idr_per_unit', sa.Numeric(precision=18, scale=6), nullable=False),
     sa.Column('source', sa.String(length=60), nullable=False),
     sa.PrimaryKeyConstraint('currency', 'rate_date', name=op.f('pk_exchange_rate'))
+    )
+    op.create_table('notice',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('recipient', sa.String(length=320), nullable=False),
+    sa.Column('subject', sa.String(length=255), server_default='', nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=200), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notice')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_notice_idempotency_key'))
+    )
+    with op.batch_alter_table('notice', schema=None) as batch_op:
+        batch_op.create_index('ix_notice_recipient_created_at', ['recipient', 'created_at'], unique=False)
+
+    op.create_table('notify_sender',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('rate_per_second', sa.Float(), nullable=False),
+    sa.Column('burst', sa.Float(), nullable=False),
+    sa.Column('tokens', sa.Float(), nullable=False),
+    sa.Column('refilled_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('enabled', sa.Boolean(), server_default=sa.text('(true)'), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notify_sender')),
+    sa.UniqueConstraint('channel', 'name', name='uq_notify_sender_channel_name')
     )
     op.create_table('outbox_message',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -126,12 +199,35 @@ def upgrade() -> None:
     sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('sent_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('provider_message_id', sa.String(length=200), nullable=True),
+    sa.Column('sender', sa.String(length=100), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
     sa.UniqueConstraint('idempotency_key', name=op.f('uq_outbox_message_idempotency_key'))
     )
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_message_due', ['priority', 'next_attempt_at'], unique=False, postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
+        batch_op.create_index('ix_outbox_message_due', ['channel', 'priority', 'next_attempt_at'], unique=False, postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
+        batch_op.create_index('ix_outbox_message_in_flight', ['claimed_at'], unique=False, postgresql_where=sa.text("status = 'sending'"), sqlite_where=sa.text("status = 'sending'"))
         batch_op.create_index('ix_outbox_message_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
+
+    op.create_table('partner',
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('subdivisions', sa.JSON(), nullable=False),
+    sa.Column('cities', sa.JSON(), nullable=False),
+    sa.Column('languages', sa.JSON(), nullable=False),
+    sa.Column('contact_name', sa.String(length=200), nullable=True),
+    sa.Column('contact_email', sa.String(length=254), nullable=True),
+    sa.Column('contact_phone', sa.String(length=20), nullable=True),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_partner'))
+    )
+    with op.batch_alter_table('partner', schema=None) as batch_op:
+        batch_op.create_index('ix_partner_representation_name', ['representation_code', 'name'], unique=False)
 
     op.create_table('periodic_task_run',
     sa.Column('name', sa.String(length=100), nullable=False),
@@ -187,6 +283,7 @@ def upgrade() -> None:
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('idempotency_key', sa.String(length=300), nullable=False),
     sa.Column('deliveries', sa.Integer(), server_default='1', nullable=False),
+    sa.Column('sender', sa.String(length=100), nullable=True),
     sa.Column('received_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sandbox_message')),
     sa.UniqueConstraint('channel', 'idempotency_key', name='uq_sandbox_message_channel_key')
@@ -262,6 +359,73 @@ def upgrade() -> None:
     with op.batch_alter_table('contact_point', schema=None) as batch_op:
         batch_op.create_index('ix_contact_point_value', ['kind', 'value'], unique=False)
 
+    op.create_table('crisis_broadcast',
+    sa.Column('crisis_id', sa.Uuid(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('messages', sa.Text(), nullable=False),
+    sa.Column('channels', sa.String(length=60), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=True),
+    sa.Column('remind_after_minutes', sa.Integer(), nullable=False),
+    sa.Column('created_by', sa.Uuid(), nullable=False),
+    sa.Column('created_by_display', sa.String(length=200), nullable=False),
+    sa.Column('approved_by', sa.Uuid(), nullable=True),
+    sa.Column('approved_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_by', sa.Uuid(), nullable=True),
+    sa.Column('sent_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('recipients', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['crisis_id'], ['crisis.id'], name=op.f('fk_crisis_broadcast_crisis_id_crisis'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis_broadcast'))
+    )
+    with op.batch_alter_table('crisis_broadcast', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_crisis_broadcast_crisis_id'), ['crisis_id'], unique=False)
+
+    op.create_table('crisis_cell',
+    sa.Column('crisis_id', sa.Uuid(), nullable=False),
+    sa.Column('h3_cell', sa.String(length=16), nullable=False),
+    sa.Column('inside', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['crisis_id'], ['crisis.id'], name=op.f('fk_crisis_cell_crisis_id_crisis'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('crisis_id', 'h3_cell', name=op.f('pk_crisis_cell'))
+    )
+    op.create_table('crisis_checkin',
+    sa.Column('recipient_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('crisis_id', sa.Uuid(), nullable=False),
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=True),
+    sa.Column('answer', sa.String(length=10), nullable=False),
+    sa.Column('latitude', sa.Float(), nullable=True),
+    sa.Column('longitude', sa.Float(), nullable=True),
+    sa.Column('place', sa.String(length=200), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('via', sa.String(length=8), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('handled_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('case_id', sa.Uuid(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['crisis_id'], ['crisis.id'], name=op.f('fk_crisis_checkin_crisis_id_crisis'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_crisis_checkin_person_id_person'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['recipient_id'], ['crisis_recipient.id'], name=op.f('fk_crisis_checkin_recipient_id_crisis_recipient'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis_checkin'))
+    )
+    with op.batch_alter_table('crisis_checkin', schema=None) as batch_op:
+        batch_op.create_index('ix_crisis_checkin_crisis', ['crisis_id', 'answer', 'handled_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_crisis_checkin_recipient_id'), ['recipient_id'], unique=False)
+
+    op.create_table('crisis_edge',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('crisis_id', sa.Uuid(), nullable=False),
+    sa.Column('x1', sa.Float(), nullable=False),
+    sa.Column('y1', sa.Float(), nullable=False),
+    sa.Column('x2', sa.Float(), nullable=False),
+    sa.Column('y2', sa.Float(), nullable=False),
+    sa.ForeignKeyConstraint(['crisis_id'], ['crisis.id'], name=op.f('fk_crisis_edge_crisis_id_crisis'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis_edge'))
+    )
+    with op.batch_alter_table('crisis_edge', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_crisis_edge_crisis_id'), ['crisis_id'], unique=False)
+
     op.create_table('data_request',
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('kind', sa.String(length=12), nullable=False),
@@ -315,6 +479,27 @@ def upgrade() -> None:
     with op.batch_alter_table('duty_shift', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_duty_shift_account_id'), ['account_id'], unique=False)
         batch_op.create_index('ix_duty_shift_rep_time', ['representation_code', 'starts_at', 'ends_at'], unique=False)
+
+    op.create_table('partner_home_province',
+    sa.Column('partner_id', sa.Uuid(), nullable=False),
+    sa.Column('province_code', sa.String(length=2), nullable=False),
+    sa.ForeignKeyConstraint(['partner_id'], ['partner.id'], name=op.f('fk_partner_home_province_partner_id_partner'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('partner_id', 'province_code', name=op.f('pk_partner_home_province'))
+    )
+    with op.batch_alter_table('partner_home_province', schema=None) as batch_op:
+        batch_op.create_index('ix_partner_home_province_code', ['province_code', 'partner_id'], unique=False)
+
+    op.create_table('partner_member',
+    sa.Column('staff_account_id', sa.Uuid(), nullable=False),
+    sa.Column('partner_id', sa.Uuid(), nullable=False),
+    sa.Column('member_role', sa.String(length=12), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['partner_id'], ['partner.id'], name=op.f('fk_partner_member_partner_id_partner'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['staff_account_id'], ['staff_account.id'], name=op.f('fk_partner_member_staff_account_id_staff_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('staff_account_id', name=op.f('pk_partner_member'))
+    )
+    with op.batch_alter_table('partner_member', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_partner_member_partner_id'), ['partner_id'], unique=False)
 
     op.create_table('passport',
     sa.Column('person_id', sa.Uuid(), nullable=False),
@@ -424,6 +609,34 @@ def upgrade() -> None:
     with op.batch_alter_table('case_attachment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_attachment_case_id'), ['case_id'], unique=False)
 
+    op.create_table('case_delegation',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('partner_id', sa.Uuid(), nullable=False),
+    sa.Column('task', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('basis', sa.String(length=20), nullable=False),
+    sa.Column('basis_note', sa.Text(), nullable=True),
+    sa.Column('share_contact', sa.Boolean(), nullable=False),
+    sa.Column('share_address', sa.Boolean(), nullable=False),
+    sa.Column('due_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reminded_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_by_account_id', sa.Uuid(), nullable=True),
+    sa.Column('status_changed_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status_note', sa.Text(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['protection_case.id'], name=op.f('fk_case_delegation_case_id_protection_case'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_account_id'], ['staff_account.id'], name=op.f('fk_case_delegation_created_by_account_id_staff_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['partner_id'], ['partner.id'], name=op.f('fk_case_delegation_partner_id_partner'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_delegation'))
+    )
+    with op.batch_alter_table('case_delegation', schema=None) as batch_op:
+        batch_op.create_index('ix_case_delegation_case', ['case_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_case_delegation_partner', ['partner_id', 'status', 'due_at'], unique=False)
+        batch_op.create_index('ix_case_delegation_reminder', ['due_at'], unique=False, postgresql_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"), sqlite_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"))
+        batch_op.create_index('uq_case_delegation_open', ['case_id', 'partner_id'], unique=True, postgresql_where=sa.text("status IN ('sent', 'accepted', 'escalated')"), sqlite_where=sa.text("status IN ('sent', 'accepted', 'escalated')"))
+
     op.create_table('case_event',
     sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('case_id', sa.Uuid(), nullable=False),
@@ -476,6 +689,31 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_case_person_case_id'), ['case_id'], unique=False)
         batch_op.create_index('ix_case_person_person', ['person_id'], unique=False)
 
+    op.create_table('case_referral',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('agency_kind', sa.String(length=30), nullable=False),
+    sa.Column('agency_name', sa.String(length=200), nullable=False),
+    sa.Column('agency_contact', sa.String(length=254), nullable=True),
+    sa.Column('purpose', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('basis', sa.String(length=20), nullable=False),
+    sa.Column('basis_note', sa.Text(), nullable=True),
+    sa.Column('due_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reminded_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_by_account_id', sa.Uuid(), nullable=True),
+    sa.Column('status_changed_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status_note', sa.Text(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['protection_case.id'], name=op.f('fk_case_referral_case_id_protection_case'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_account_id'], ['staff_account.id'], name=op.f('fk_case_referral_created_by_account_id_staff_account'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_referral'))
+    )
+    with op.batch_alter_table('case_referral', schema=None) as batch_op:
+        batch_op.create_index('ix_case_referral_case', ['case_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_case_referral_reminder', ['due_at'], unique=False, postgresql_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"), sqlite_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"))
+
     op.create_table('emergency',
     sa.Column('case_id', sa.Uuid(), nullable=False),
     sa.Column('case_reference', sa.String(length=64), nullable=False),
@@ -501,17 +739,30 @@ def upgrade() -> None:
         batch_op.create_index('ix_emergency_contact_open', ['contact_index', 'created_at'], unique=False)
         batch_op.create_index('ix_emergency_rep_created', ['representation_code', 'created_at'], unique=False)
 
+    op.create_table('case_delegation_event',
+    sa.Column('delegation_id', sa.Uuid(), nullable=False),
+    sa.Column('event_seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['delegation_id'], ['case_delegation.id'], name=op.f('fk_case_delegation_event_delegation_id_case_delegation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['event_seq'], ['case_event.seq'], name=op.f('fk_case_delegation_event_event_seq_case_event'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('delegation_id', 'event_seq', name=op.f('pk_case_delegation_event'))
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('case_delegation_event')
     with op.batch_alter_table('emergency', schema=None) as batch_op:
         batch_op.drop_index('ix_emergency_rep_created')
         batch_op.drop_index('ix_emergency_contact_open')
         batch_op.drop_index('ix_emergency_ack_due', postgresql_where=sa.text('acknowledged_at IS NULL'), sqlite_where=sa.text('acknowledged_at IS NULL'))
 
     op.drop_table('emergency')
+    with op.batch_alter_table('case_referral', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_referral_reminder', postgresql_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"), sqlite_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"))
+        batch_op.drop_index('ix_case_referral_case')
+
+    op.drop_table('case_referral')
     with op.batch_alter_table('case_person', schema=None) as batch_op:
         batch_op.drop_index('ix_case_person_person')
         batch_op.drop_index(batch_op.f('ix_case_person_case_id'))
@@ -525,6 +776,13 @@ def downgrade() -> None:
         batch_op.drop_index('ix_case_event_case')
 
     op.drop_table('case_event')
+    with op.batch_alter_table('case_delegation', schema=None) as batch_op:
+        batch_op.drop_index('uq_case_delegation_open', postgresql_where=sa.text("status IN ('sent', 'accepted', 'escalated')"), sqlite_where=sa.text("status IN ('sent', 'accepted', 'escalated')"))
+        batch_op.drop_index('ix_case_delegation_reminder', postgresql_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"), sqlite_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"))
+        batch_op.drop_index('ix_case_delegation_partner')
+        batch_op.drop_index('ix_case_delegation_case')
+
+    op.drop_table('case_delegation')
     with op.batch_alter_table('case_attachment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_attachment_case_id'))
 
@@ -549,6 +807,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_passport_person_id'))
 
     op.drop_table('passport')
+    with op.batch_alter_table('partner_member', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_partner_member_partner_id'))
+
+    op.drop_table('partner_member')
+    with op.batch_alter_table('partner_home_province', schema=None) as batch_op:
+        batch_op.drop_index('ix_partner_home_province_code')
+
+    op.drop_table('partner_home_province')
     with op.batch_alter_table('duty_shift', schema=None) as batch_op:
         batch_op.drop_index('ix_duty_shift_rep_time')
         batch_op.drop_index(batch_op.f('ix_duty_shift_account_id'))
@@ -562,6 +828,20 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_data_request_person_id'))
 
     op.drop_table('data_request')
+    with op.batch_alter_table('crisis_edge', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_crisis_edge_crisis_id'))
+
+    op.drop_table('crisis_edge')
+    with op.batch_alter_table('crisis_checkin', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_crisis_checkin_recipient_id'))
+        batch_op.drop_index('ix_crisis_checkin_crisis')
+
+    op.drop_table('crisis_checkin')
+    op.drop_table('crisis_cell')
+    with op.batch_alter_table('crisis_broadcast', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_crisis_broadcast_crisis_id'))
+
+    op.drop_table('crisis_broadcast')
     with op.batch_alter_table('contact_point', schema=None) as batch_op:
         batch_op.drop_index('ix_contact_point_value')
 
@@ -587,12 +867,29 @@ def downgrade() -> None:
 
     op.drop_table('person')
     op.drop_table('periodic_task_run')
+    with op.batch_alter_table('partner', schema=None) as batch_op:
+        batch_op.drop_index('ix_partner_representation_name')
+
+    op.drop_table('partner')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_message_status_next_attempt_at')
+        batch_op.drop_index('ix_outbox_message_in_flight', postgresql_where=sa.text("status = 'sending'"), sqlite_where=sa.text("status = 'sending'"))
         batch_op.drop_index('ix_outbox_message_due', postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
 
     op.drop_table('outbox_message')
+    op.drop_table('notify_sender')
+    with op.batch_alter_table('notice', schema=None) as batch_op:
+        batch_op.drop_index('ix_notice_recipient_created_at')
+
+    op.drop_table('notice')
     op.drop_table('exchange_rate')
+    with op.batch_alter_table('crisis_recipient', schema=None) as batch_op:
+        batch_op.drop_index('ix_crisis_recipient_remind', postgresql_where=sa.text('reminded_at IS NULL AND answer IS NULL'), sqlite_where=sa.text('reminded_at IS NULL AND answer IS NULL'))
+        batch_op.drop_index('ix_crisis_recipient_person')
+        batch_op.drop_index('ix_crisis_recipient_crisis')
+
+    op.drop_table('crisis_recipient')
+    op.drop_table('crisis')
     with op.batch_alter_table('citizen_code', schema=None) as batch_op:
         batch_op.drop_index('ix_citizen_code_address')
 

@@ -1,0 +1,1 @@
+"""Crisis response: declared crises and their areas, targeting, broadcasts and check-ins."""

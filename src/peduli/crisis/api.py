@@ -1,0 +1,197 @@
+"""Crisis HTTP API: declare (JSON or CAP), audience, broadcasts, check-ins, board, export."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
+
+from peduli.api.deps import CurrentActor, DbSession
+from peduli.core.config import get_settings
+from peduli.core.errors import NotAuthenticated
+from peduli.core.i18n import _
+from peduli.crisis import board, broadcasts, checkins, service
+from peduli.crisis.models import CrisisStatus
+from peduli.crisis.schemas import (
+    Audience,
+    Board,
+    BroadcastCreate,
+    BroadcastRead,
+    CheckInCreate,
+    CheckInRead,
+    CrisisCreate,
+    CrisisRead,
+    SendResult,
+    SmsReply,
+)
+
+router = APIRouter(tags=["crisis"])
+NO_STORE = {"Cache-Control": "no-store"}
+CAP_MEDIA_TYPE = "application/cap+xml"
+CrisisId = Annotated[uuid.UUID, "the crisis"]
+
+
+@router.post("/crises", status_code=status.HTTP_201_CREATED, response_model=CrisisRead)
+def declare_crisis(body: CrisisCreate, db: DbSession, actor: CurrentActor) -> CrisisRead:
+    """Declare a crisis (HQ admin or supervisor); its area is covered for targeting at once."""
+    return service.read_model(service.declare(db, body=body, actor=actor))
+
+
+@router.get("/crises", response_model=list[CrisisRead])
+def list_crises(db: DbSession, actor: CurrentActor) -> list[CrisisRead]:
+    """The newest crises first."""
+    return [service.read_model(c) for c in service.list_crises(db, actor=actor)]
+
+
+@router.post(
+    "/crises/cap",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CrisisRead,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/xml": {"schema": {"type": "string"}},
+                CAP_MEDIA_TYPE: {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def import_cap(request: Request, db: DbSession, actor: CurrentActor) -> CrisisRead:
+    """Draft a crisis from a CAP 1.2 alert (XML body); DTDs and entities are refused."""
+    document = await request.body()
+    crisis = await run_in_threadpool(service.import_cap, db, document=document, actor=actor)
+    return service.read_model(crisis)
+
+
+@router.get("/crises/{crisis_id}", response_model=CrisisRead)
+def read_crisis(crisis_id: uuid.UUID, db: DbSession, actor: CurrentActor) -> CrisisRead:
+    """One crisis."""
+    return service.read_model(service.get(db, crisis_id=crisis_id, actor=actor))
+
+
+@router.get(
+    "/crises/{crisis_id}/cap",
+    response_class=Response,
+    responses={200: {"content": {CAP_MEDIA_TYPE: {"schema": {"type": "string"}}}}},
+)
+def export_cap(crisis_id: uuid.UUID, db: DbSession, actor: CurrentActor) -> Response:
+    """The crisis as a CAP 1.2 alert."""
+    return Response(
+        service.export_cap(db, crisis_id=crisis_id, actor=actor), media_type=CAP_MEDIA_TYPE
+    )
+
+
+@router.post("/crises/{crisis_id}/activate", response_model=CrisisRead)
+def activate_crisis(crisis_id: uuid.UUID, db: DbSession, actor: CurrentActor) -> CrisisRead:
+    """Make a drafted crisis (from CAP) active, so broadcasts can go out."""
+    crisis = service.set_status(db, crisis_id=crisis_id, status=CrisisStatus.ACTIVE, actor=actor)
+    return service.read_model(crisis)
+
+
+@router.post("/crises/{crisis_id}/close", response_model=CrisisRead)
+def close_crisis(crisis_id: uuid.UUID, db: DbSession, actor: CurrentActor) -> CrisisRead:
+    """Close a crisis."""
+    crisis = service.set_status(db, crisis_id=crisis_id, status=CrisisStatus.CLOSED, actor=actor)
+    return service.read_model(crisis)
+
+
+@router.get("/crises/{crisis_id}/audience", response_model=Audience)
+def crisis_audience(crisis_id: uuid.UUID, db: DbSession, actor: CurrentActor) -> Audience:
+    """How many active stays the area holds, by post, purpose and language (nothing is sent)."""
+    return service.audience(db, crisis_id=crisis_id, actor=actor)
+
+
+@router.post(
+    "/crises/{crisis_id}/broadcasts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BroadcastRead,
+)
+def draft_broadcast(
+    crisis_id: uuid.UUID, body: BroadcastCreate, db: DbSession, actor: CurrentActor
+) -> BroadcastRead:
+    """Draft a broadcast: a text per language and the channels; a second person approves."""
+    return broadcasts.read_model(broadcasts.draft(db, crisis_id=crisis_id, body=body, actor=actor))
+
+
+@router.post("/crises/{crisis_id}/broadcasts/{broadcast_id}/approve", response_model=BroadcastRead)
+def approve_broadcast(
+    crisis_id: uuid.UUID, broadcast_id: uuid.UUID, db: DbSession, actor: CurrentActor
+) -> BroadcastRead:
+    """Approve a draft; the author cannot approve their own (409)."""
+    broadcast = broadcasts.approve(db, broadcast_id=broadcast_id, actor=actor)
+    return broadcasts.read_model(broadcast)
+
+
+@router.post("/crises/{crisis_id}/broadcasts/{broadcast_id}/send", response_model=SendResult)
+def send_broadcast(
+    crisis_id: uuid.UUID, broadcast_id: uuid.UUID, db: DbSession, actor: CurrentActor
+) -> SendResult:
+    """Write the outbox for everyone targeted; sending again never sends twice."""
+    broadcast, queued = broadcasts.send(db, broadcast_id=broadcast_id, actor=actor)
+    return SendResult(
+        broadcast=broadcasts.read_model(broadcast), recipients=broadcast.recipients, queued=queued
+    )
+
+
+@router.get("/crises/{crisis_id}/board", response_model=Board)
+def crisis_board(
+    crisis_id: uuid.UUID, db: DbSession, actor: CurrentActor, response: Response
+) -> Board:
+    """Targeted, delivered, failed, safe, need help and no answer, by post and place."""
+    response.headers.update(NO_STORE)
+    return board.board(db, crisis_id=crisis_id, actor=actor)
+
+
+@router.get(
+    "/crises/{crisis_id}/evacuation-list",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                board.XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+)
+def evacuation_list(
+    crisis_id: uuid.UUID,
+    db: DbSession,
+    actor: CurrentActor,
+    file_format: Annotated[Literal["csv", "xlsx"], Query(alias="format")] = "csv",
+) -> Response:
+    """Who is where and how to reach them (your post's people; HQ all). Audited."""
+    rows = board.evacuation_list(db, crisis_id=crisis_id, actor=actor, file_format=file_format)
+    if file_format == "xlsx":
+        content, media = board.to_xlsx(rows), board.XLSX_MEDIA_TYPE
+    else:
+        content, media = board.to_csv(rows), "text/csv; charset=utf-8"
+    filename = f"evacuation-{crisis_id}.{file_format}"
+    return Response(
+        content,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', **NO_STORE},
+    )
+
+
+@router.post("/crises/check-ins", status_code=status.HTTP_201_CREATED, response_model=CheckInRead)
+def check_in(body: CheckInCreate, db: DbSession) -> CheckInRead:
+    """Answer a broadcast with the token of a personal link: safe, or need help."""
+    return CheckInRead.model_validate(checkins.check_in(db, body=body, via="api"))
+
+
+@router.post("/crises/sms-replies", status_code=status.HTTP_201_CREATED, response_model=CheckInRead)
+def sms_reply(
+    body: SmsReply,
+    db: DbSession,
+    gateway_token: Annotated[str | None, Header(alias="X-Gateway-Token")] = None,
+) -> CheckInRead:
+    """An SMS reply from the gateway ("AMAN", "SAFE", "TOLONG", "HELP" …), by sender phone."""
+    expected = get_settings().sms_gateway_token
+    if not gateway_token or not hmac.compare_digest(gateway_token, expected):
+        raise NotAuthenticated(_("Send the gateway's token in the X-Gateway-Token header."))
+    return CheckInRead.model_validate(checkins.sms_reply(db, sender=body.sender, text=body.text))

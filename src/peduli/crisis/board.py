@@ -1,0 +1,246 @@
+"""The crisis board (who was reached, who answered) and the evacuation list, per post.
+
+Counts are per person: every broadcast of a crisis to a person carries their latest answer,
+and delivery is read from the outbox by the broadcast's idempotency keys. Post-bound staff
+see their own post's people; HQ sees all. Every evacuation list export is audited.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from openpyxl import Workbook
+from sqlalchemy import ColumnElement, Select, case, exists, func, literal, select
+from sqlalchemy.orm import Session
+
+from peduli.auth import audit, policy
+from peduli.auth.actor import Actor, Role
+from peduli.core.i18n import _
+from peduli.crisis import service as crisis_service
+from peduli.crisis.broadcasts import CHANNEL_CONTACT, outbox_key
+from peduli.crisis.models import Answer, CheckIn, Recipient
+from peduli.crisis.schemas import Board, BoardRow
+from peduli.notify.models import OutboxMessage, OutboxStatus
+from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORTERS = frozenset({Role.HQ_ADMIN, Role.SUPERVISOR, Role.OFFICER})
+MAX_AREAS = 30
+
+
+def _sent_with(status: OutboxStatus) -> ColumnElement[bool]:
+    keys = [outbox_key(channel) for channel in CHANNEL_CONTACT]
+    return exists().where(OutboxMessage.idempotency_key.in_(keys), OutboxMessage.status == status)
+
+
+def _per_person(crisis_id: uuid.UUID, scope: frozenset[str] | None) -> Select[Any]:
+    """One row per person: their post, place, answer, and whether anything reached them."""
+    delivered = case((_sent_with(OutboxStatus.SENT), 1), else_=0)
+    failed = case((_sent_with(OutboxStatus.DEAD), 1), else_=0)
+    query = (
+        select(
+            Recipient.person_id,
+            func.max(Recipient.representation_code).label("post"),
+            func.max(Stay.country + " · " + Stay.city).label("place"),
+            func.max(Recipient.answer).label("answer"),
+            func.max(delivered).label("delivered"),
+            func.max(failed).label("failed"),
+        )
+        .join(Stay, Stay.id == Recipient.stay_id)
+        .where(Recipient.crisis_id == crisis_id)
+        .group_by(Recipient.person_id)
+    )
+    if scope is not None:
+        query = query.where(Recipient.representation_code.in_(sorted(scope)))
+    result: Select[Any] = query  # type: ignore[assignment]
+    return result
+
+
+def _rows(session: Session, people: Any, key: ColumnElement[Any] | None) -> list[BoardRow]:
+    query = (
+        select(
+            (key if key is not None else literal("all")).label("key"),
+            func.count(),
+            func.sum(people.c.delivered),
+            func.sum(case((people.c.delivered == 0, people.c.failed), else_=0)),
+            func.sum(case((people.c.answer == Answer.SAFE.value, 1), else_=0)),
+            func.sum(case((people.c.answer == Answer.NEED_HELP.value, 1), else_=0)),
+            func.sum(case((people.c.answer.is_(None), 1), else_=0)),
+        )
+        .select_from(people)
+        .order_by(func.count().desc())
+    )
+    if key is not None:
+        query = query.group_by(key)
+    return [
+        BoardRow(
+            key=str(row[0] if row[0] is not None else "—"),
+            targeted=row[1] or 0,
+            delivered=row[2] or 0,
+            failed=row[3] or 0,
+            safe=row[4] or 0,
+            need_help=row[5] or 0,
+            no_answer=row[6] or 0,
+        )
+        for row in session.execute(query)
+    ]
+
+
+def board(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> Board:
+    """Targeted, delivered, failed, safe, need help, no answer: in total, by post and place."""
+    crisis = crisis_service.get(session, crisis_id=crisis_id, actor=actor)
+    people = _per_person(crisis.id, crisis_service.post_scope(actor)).subquery()
+    totals = _rows(session, people, None)
+    by_area = _rows(session, people, people.c.place)
+    return Board(
+        crisis_id=crisis.id,
+        totals=totals[0],
+        by_representation=_rows(session, people, people.c.post),
+        by_area=by_area[:MAX_AREAS],
+    )
+
+
+@dataclass(frozen=True)
+class EvacuationRow:
+    full_name: str
+    phone: str | None
+    email: str | None
+    country: str
+    city: str
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+    representation_code: str | None
+    distance_km: float | None
+    answer: str | None
+    answered_at: datetime | None
+    last_place: str | None
+    last_note: str | None
+    emergency_contact: str | None
+
+
+HEADERS = (
+    _("Name"), _("Phone"), _("Email"), _("Country"), _("City"), _("Address"), _("Latitude"),
+    _("Longitude"), _("Representation"), _("Distance (km)"), _("Answer"), _("Answered at"),
+    _("Reported place"), _("Note"), _("Emergency contact"),
+)  # fmt: skip
+
+
+def _contact(kind: ContactKind) -> ColumnElement[Any]:
+    return (
+        select(func.min(ContactPoint.value))
+        .where(ContactPoint.person_id == Recipient.person_id, ContactPoint.kind == kind)
+        .scalar_subquery()
+    )
+
+
+def _last_checkin(column: Any) -> ColumnElement[Any]:
+    return (
+        select(column)
+        .where(CheckIn.crisis_id == Recipient.crisis_id, CheckIn.person_id == Recipient.person_id)
+        .order_by(CheckIn.created_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def evacuation_list(
+    session: Session, *, crisis_id: uuid.UUID, actor: Actor, file_format: str
+) -> Sequence[EvacuationRow]:
+    """Who is where and how to reach them: need help first, then the silent, nearest first."""
+    policy.require_role(session, actor, roles=EXPORTERS, action="crisis.evacuation_export")
+    crisis = crisis_service.get(session, crisis_id=crisis_id, actor=actor)
+    scope = crisis_service.post_scope(actor)
+    latest = select(func.max(Recipient.id)).where(Recipient.crisis_id == crisis.id)
+    if scope is not None:
+        latest = latest.where(Recipient.representation_code.in_(sorted(scope)))
+    latest = latest.group_by(Recipient.person_id)
+    urgency = case(
+        (Recipient.answer == Answer.NEED_HELP.value, 0), (Recipient.answer.is_(None), 1), else_=2
+    )
+    emergency = (
+        Person.emergency_contact_name + " " + func.coalesce(Person.emergency_contact_phone, "")
+    )
+    query = (
+        select(
+            Person.full_name,
+            _contact(ContactKind.PHONE),
+            _contact(ContactKind.EMAIL),
+            Stay.country,
+            Stay.city,
+            Stay.address,
+            Stay.latitude,
+            Stay.longitude,
+            Recipient.representation_code,
+            Recipient.distance_km,
+            Recipient.answer,
+            Recipient.answered_at,
+            _last_checkin(CheckIn.place),
+            _last_checkin(CheckIn.note),
+            emergency,
+        )
+        .join(Person, Person.id == Recipient.person_id)
+        .join(Stay, Stay.id == Recipient.stay_id)
+        .where(Recipient.id.in_(latest))
+        .order_by(urgency, Recipient.distance_km.asc(), Person.full_name)
+    )
+    rows = [EvacuationRow(*row) for row in session.execute(query)]
+    audit.record(
+        session,
+        actor=actor,
+        action="crisis.evacuation_export",
+        entity_type="crisis",
+        entity_id=str(crisis.id),
+        fields=["name", "contacts", "stay", "answer", "emergency_contact"],
+        reason=f"{file_format}, {len(rows)} people, scope {_scope_text(scope)}",
+    )
+    return rows
+
+
+def _scope_text(scope: frozenset[str] | None) -> str:
+    return ",".join(sorted(scope)) if scope is not None else "all"
+
+
+def _values(row: EvacuationRow) -> list[Any]:
+    return [
+        row.full_name, row.phone or "", row.email or "", row.country, row.city, row.address or "",
+        row.latitude, row.longitude, row.representation_code or "",
+        round(row.distance_km, 1) if row.distance_km is not None else None, row.answer or "",
+        row.answered_at.isoformat(timespec="seconds") if row.answered_at else "",
+        row.last_place or "", row.last_note or "", row.emergency_contact or "",
+    ]  # fmt: skip
+
+
+def _safe_cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula is quoted (CSV injection)."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in "=@\t\r" or (value[0] in "+-" and not value[1:].replace(" ", "").isdigit()):
+        return "'" + value
+    return value
+
+
+def to_csv(rows: Sequence[EvacuationRow]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([str(h) for h in HEADERS])
+    for row in rows:
+        writer.writerow([_safe_cell(v) if v is not None else "" for v in _values(row)])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(rows: Sequence[EvacuationRow]) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title="Evacuation")
+    sheet.append([str(h) for h in HEADERS])
+    for row in rows:
+        sheet.append([_safe_cell(v) for v in _values(row)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,137 @@
+"""Crisis request and response bodies."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from peduli.core.schemas import RequestBody
+from peduli.crisis.models import Answer, CrisisKind, Severity
+
+LANGUAGES = ("id", "en", "zh", "fr")
+
+
+class CrisisCreate(RequestBody):
+    """Declare a crisis; ``area`` is GeoJSON, ``{"circle": …}`` or ``{"countries": […]}``."""
+
+    title: str = Field(min_length=3, max_length=200)
+    kind: CrisisKind
+    severity: Severity
+    area: dict[str, Any] = Field(
+        description=(
+            'A GeoJSON Polygon or MultiPolygon geometry, {"circle": {"lat": …, "lon": …, '
+            '"radius_km": …}}, or {"countries": ["MY", …], "subdivisions": ["MY-10", …]}.'
+        ),
+        examples=[{"circle": {"lat": 3.139, "lon": 101.687, "radius_km": 50}}],
+    )
+    description: str | None = Field(default=None, max_length=4000)
+    started_at: datetime | None = None
+    representation_codes: list[str] | None = Field(default=None, max_length=50)
+
+
+class CrisisRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    title: str
+    description: str | None
+    kind: str
+    severity: str
+    status: str
+    started_at: datetime
+    closed_at: datetime | None
+    area: dict[str, Any]
+    area_kind: str
+    representation_codes: list[str]
+    created_by_display: str
+    cap_identifier: str | None
+
+
+class Audience(BaseModel):
+    """Who the crisis reaches, counted before anything is sent."""
+
+    total: int = Field(description="Active stays inside the area.")
+    by_representation: dict[str, int]
+    by_purpose: dict[str, int]
+    by_language: dict[str, int]
+
+
+class BroadcastCreate(RequestBody):
+    """A message per language (``id`` is required: the fallback) and the channels to use."""
+
+    messages: dict[str, str] = Field(
+        description="Text per language: id (required), en, zh, fr.",
+        examples=[{"id": "Gempa kuat. Jauhi bangunan.", "en": "Strong earthquake. Stay outside."}],
+    )
+    channels: list[str] = Field(min_length=1, max_length=3, examples=[["sms", "email"]])
+    remind_after_minutes: int = Field(default=120, ge=5, le=7 * 24 * 60)
+
+
+class BroadcastRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    crisis_id: uuid.UUID
+    status: str
+    messages: dict[str, str]
+    channels: list[str]
+    representation_code: str | None
+    remind_after_minutes: int
+    created_by_display: str
+    approved_by: uuid.UUID | None
+    approved_at: datetime | None
+    sent_at: datetime | None
+    recipients: int
+
+
+class SendResult(BaseModel):
+    broadcast: BroadcastRead
+    recipients: int = Field(description="People targeted by this broadcast (all sends).")
+    queued: dict[str, int] = Field(description="Outbox messages written by this call, per channel.")
+
+
+class CheckInCreate(RequestBody):
+    """An answer from a personal link: safe or need help, optionally where and a note."""
+
+    token: str = Field(min_length=3, max_length=60)
+    answer: Answer
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    place: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class CheckInRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    crisis_id: uuid.UUID
+    answer: str
+    created_at: datetime
+
+
+class SmsReply(RequestBody):
+    """An inbound SMS from the gateway: the sender's number and the text."""
+
+    sender: str = Field(min_length=4, max_length=20, examples=["+60123456789"])
+    text: str = Field(min_length=1, max_length=1600, examples=["AMAN"])
+
+
+class BoardRow(BaseModel):
+    key: str
+    targeted: int
+    delivered: int
+    failed: int
+    safe: int
+    need_help: int
+    no_answer: int
+
+
+class Board(BaseModel):
+    crisis_id: uuid.UUID
+    totals: BoardRow
+    by_representation: list[BoardRow]
+    by_area: list[BoardRow]

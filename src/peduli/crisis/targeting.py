@@ -1,0 +1,119 @@
+"""Who a crisis reaches, decided in the database in one statement.
+
+``audience`` builds the SELECT of every active stay of an active person inside the area:
+the covering cells (``crisis_cell``) narrow by the indexed ``stay.h3_cell``, cells wholly
+inside need no more, and a stay in a border cell is decided exactly: haversine distance
+for a circle, an even-odd count of ring edges crossed by a ray for a polygon. Countries and
+subdivisions are a column match. The same SELECT feeds the counts and the broadcast's
+``INSERT … SELECT``; nothing is filtered in Python.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, true
+from sqlalchemy.orm import Session
+
+from peduli.crisis.models import AreaKind, Crisis, CrisisCell, CrisisEdge
+from peduli.reference.geo import EARTH_RADIUS_KM
+from peduli.registry.models import Person, PersonStatus, Stay, StayStatus
+
+
+def haversine_km(lat: Any, lon: Any, center: tuple[float, float]) -> ColumnElement[Any]:
+    """Great-circle distance in SQL (PostgreSQL and SQLite both have the functions)."""
+    clat, clon = center
+    dlat = func.radians(lat - clat) / 2
+    dlon = func.radians(lon - clon) / 2
+    a = func.sin(dlat) * func.sin(dlat) + func.cos(func.radians(lat)) * func.cos(
+        func.radians(literal(clat))
+    ) * func.sin(dlon) * func.sin(dlon)
+    # Rounding may push ``a`` a hair above 1, where asin is undefined.
+    bounded = case((a > 1.0, 1.0), else_=a)
+    return 2 * EARTH_RADIUS_KM * func.asin(func.sqrt(bounded))
+
+
+def _inside_polygon(crisis_id: uuid.UUID) -> ColumnElement[bool]:
+    """Even-odd rule: a ray from the stay eastwards crosses an odd number of edges."""
+    lat, lon = Stay.latitude, Stay.longitude
+    e = CrisisEdge
+    crossings = (
+        select(func.count())
+        .where(
+            e.crisis_id == crisis_id,
+            or_(and_(e.y1 > lat, e.y2 <= lat), and_(e.y1 <= lat, e.y2 > lat)),
+            lon < (e.x2 - e.x1) * (lat - e.y1) / (e.y2 - e.y1) + e.x1,
+        )
+        .correlate(Stay)
+        .scalar_subquery()
+    )
+    return crossings % 2 == 1
+
+
+def _exact(crisis: Crisis) -> ColumnElement[bool]:
+    if crisis.area_kind == AreaKind.CIRCLE:
+        assert crisis.center_latitude is not None and crisis.center_longitude is not None
+        center = (crisis.center_latitude, crisis.center_longitude)
+        return haversine_km(Stay.latitude, Stay.longitude, center) <= crisis.radius_km
+    return _inside_polygon(crisis.id)
+
+
+def distance_column(crisis: Crisis) -> ColumnElement[Any]:
+    """Distance of the stay to the area's centre, or NULL where there is none."""
+    if crisis.center_latitude is None or crisis.center_longitude is None:
+        return literal(None).label("distance_km")
+    center = (crisis.center_latitude, crisis.center_longitude)
+    return haversine_km(Stay.latitude, Stay.longitude, center).label("distance_km")
+
+
+def _bounds(crisis: Crisis) -> ColumnElement[bool]:
+    """The bounding box of an area too large for a cell list."""
+    from peduli.crisis.area import area_from_stored
+
+    bounds = area_from_stored(crisis.area_kind, crisis.area_geojson).bounds
+    south, west, north, east = bounds or (-90.0, -180.0, 90.0, 180.0)
+    return and_(Stay.latitude.between(south, north), Stay.longitude.between(west, east))
+
+
+def audience(
+    session: Session,
+    crisis: Crisis,
+    *,
+    representation_codes: Collection[str] | None = None,
+    columns: tuple[Any, ...] = (),
+) -> Select[Any]:
+    """SELECT ``columns`` for every active stay in the crisis area (scoped to posts if given)."""
+    query = (
+        select(*columns)
+        .select_from(Stay)
+        .join(Person, Person.id == Stay.person_id)
+        .where(Stay.status == StayStatus.ACTIVE, Person.status == PersonStatus.ACTIVE)
+    )
+    if crisis.area_kind == AreaKind.COUNTRIES:
+        countries = [c for c in (crisis.countries or "").split(",") if c]
+        subdivisions = [s for s in (crisis.subdivisions or "").split(",") if s]
+        query = query.where(
+            or_(
+                Stay.country.in_(countries) if countries else literal(False),
+                Stay.subdivision.in_(subdivisions) if subdivisions else literal(False),
+            )
+        )
+    elif _has_cells(session, crisis):
+        query = query.join(
+            CrisisCell,
+            and_(CrisisCell.crisis_id == crisis.id, CrisisCell.h3_cell == Stay.h3_cell),
+        ).where(or_(CrisisCell.inside == true(), _exact(crisis)))
+    else:
+        query = query.where(Stay.latitude.is_not(None), _bounds(crisis), _exact(crisis))
+    if representation_codes is not None:
+        query = query.where(Stay.representation_code.in_(sorted(representation_codes)))
+    return query
+
+
+def _has_cells(session: Session, crisis: Crisis) -> bool:
+    return (
+        session.scalar(select(CrisisCell.h3_cell).where(CrisisCell.crisis_id == crisis.id).limit(1))
+        is not None
+    )

@@ -1,0 +1,75 @@
+"""The crisis check-in page in Chromium: answer with one tap, with and without JavaScript."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from peduli.auth.actor import Role
+from peduli.core.db import session_scope
+from peduli.crisis import broadcasts, service
+from peduli.crisis.models import CheckIn
+from peduli.crisis.schemas import BroadcastCreate, CrisisCreate
+from peduli.notify.models import OutboxMessage
+from tests.browser.conftest import assert_accessible
+from tests.crisis.crisis_helpers import add_person
+from tests.factories import staff
+
+
+def _link_path(language: str = "id") -> str:
+    """A crisis near Kuala Lumpur, one person, one broadcast sent: their personal link."""
+    author, second = staff(Role.HQ_ADMIN), staff(Role.HQ_ADMIN)
+    with session_scope() as db:
+        add_person(db, latitude=3.14, longitude=101.69, language=language)
+        crisis = service.declare(
+            db,
+            body=CrisisCreate(
+                title="Gempa Kuala Lumpur", kind="earthquake", severity="severe",
+                area={"circle": {"lat": 3.139, "lon": 101.687, "radius_km": 20}},
+            ),
+            actor=author,
+        )  # fmt: skip
+        body = BroadcastCreate(messages={"id": "Gempa kuat."}, channels=["sms"])
+        broadcast = broadcasts.draft(db, crisis_id=crisis.id, body=body, actor=author)
+        broadcasts.approve(db, broadcast_id=broadcast.id, actor=second)
+        broadcasts.send(db, broadcast_id=broadcast.id, actor=author)
+    with session_scope() as db:
+        text = db.scalars(select(OutboxMessage.body)).one()
+    return "/c/" + text.rsplit("/c/", 1)[1]
+
+
+def _answers() -> list[tuple[str, str | None, str | None]]:
+    with session_scope() as db:
+        return [(c.answer, c.place, c.note) for c in db.scalars(select(CheckIn))]
+
+
+def test_need_help_with_javascript_in_the_recipients_language(site: object, page: Page) -> None:
+    path = _link_path(language="zh")
+    page.goto(path)
+    expect(page).to_have_url(f"{page.url.split('?')[0]}?lang=zh")
+    expect(page.locator("h1")).to_have_text("您安全吗？")
+    expect(page.locator("#locate")).to_be_visible()  # geolocation offered when JS runs
+    assert_accessible(page)
+    page.fill("#note", "Rumah saya rusak, kami di luar")
+    page.locator("button[value='need_help']").click()
+    expect(page.locator("h1")).to_have_text("已收到您的求助")
+    assert _answers() == [("need_help", None, "Rumah saya rusak, kami di luar")]
+
+
+def test_safe_without_javascript(site: object, page_without_js: Page) -> None:
+    path = _link_path(language="id")
+    page_without_js.goto(path)
+    expect(page_without_js.locator("h1")).to_have_text("Apakah Anda aman?")
+    expect(page_without_js.locator("#locate")).to_be_hidden()
+    page_without_js.fill("#place", "Masjid Negara")
+    page_without_js.locator("button[value='safe']").click()
+    expect(page_without_js.locator("h1")).to_have_text("Terima kasih: Anda tercatat aman")
+    assert _answers() == [("safe", "Masjid Negara", None)]
+    assert_accessible(page_without_js)
+
+
+def test_a_forged_link_says_so(site: object, page: Page) -> None:
+    path = _link_path()
+    number, signature = path.removeprefix("/c/").split(".")
+    page.goto(f"/c/{number}.{signature[::-1]}?lang=en")
+    expect(page.locator("main")).to_contain_text("This check-in link is not valid")

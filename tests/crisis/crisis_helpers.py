@@ -1,0 +1,63 @@
+"""Builders for crisis tests: people with stays placed at given points, written directly."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from peduli.core.db import utcnow
+from peduli.registry.models import ContactPoint, Person, Stay
+from peduli.registry.service import h3_cell
+
+
+@dataclass(frozen=True)
+class Placed:
+    person_id: uuid.UUID
+    stay_id: uuid.UUID
+    latitude: float
+    longitude: float
+    phone: str
+
+
+def add_person(
+    db: Session,
+    *,
+    latitude: float,
+    longitude: float,
+    country: str = "MY",
+    subdivision: str | None = "MY-14",
+    city: str = "Kuala Lumpur",
+    post: str | None = "kbri-kuala-lumpur",
+    language: str = "id",
+    purpose: str = "work",
+    phone: str | None = None,
+    email: str | None = None,
+    status: str = "active",
+    name: str = "Siti Aminah",
+) -> Placed:
+    """One person with one stay at the point, a phone and optionally an e-mail."""
+    person_id, stay_id = uuid.uuid4(), uuid.uuid4()
+    phone = phone or f"+6012{person_id.int % 10**7:07d}"
+    db.add(
+        Person(
+            id=person_id, full_name=name, name_key=name.lower(), sex="F",
+            date_of_birth=date(1990, 1, 1), preferred_language=language,
+        )
+    )  # fmt: skip
+    db.flush()
+    db.add(ContactPoint(id=uuid.uuid4(), person_id=person_id, kind="phone", value=phone))
+    if email:
+        db.add(ContactPoint(id=uuid.uuid4(), person_id=person_id, kind="email", value=email))
+    db.add(
+        Stay(
+            id=stay_id, person_id=person_id, country=country, subdivision=subdivision, city=city,
+            latitude=latitude, longitude=longitude, h3_cell=h3_cell(latitude, longitude),
+            purpose=purpose, arrival_date=date(2024, 1, 1), status=status,
+            representation_code=post, created_at=utcnow(),
+        )
+    )  # fmt: skip
+    db.flush()
+    return Placed(person_id, stay_id, latitude, longitude, phone)
