@@ -110,7 +110,7 @@ def transition(
             category=case.category,
             cases_resolved=1,
         )
-    elif previous in workflow.DONE and previous_resolved_at is not None:
+    elif to == CaseStatus.IN_PROGRESS and previous in workflow.REOPEN_FROM and previous_resolved_at:
         stats.bump(
             session,
             representation_code=case.representation_code,
