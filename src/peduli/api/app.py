@@ -77,7 +77,8 @@ def _include_citizen_pages(app: FastAPI) -> None:
 
 def _include_officer_pages(app: FastAPI) -> None:
     from peduli.auth.staff_pages import router as staff_sign_in_router
+    from peduli.cases.pages import router as case_pages_router
     from peduli.registry.officer_pages import router as officer_router
 
-    for router in (staff_sign_in_router, officer_router):
+    for router in (staff_sign_in_router, officer_router, case_pages_router):
         app.include_router(router)

@@ -1,0 +1,203 @@
+"""The reads the case desk needs beyond the service's: a sortable queue, its counts, team load.
+
+Every query is scoped in SQL with ``access.case_scope`` and audited like the service's reads.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import case as when
+from sqlalchemy.orm import Session
+
+from peduli.auth import audit
+from peduli.auth.actor import Actor
+from peduli.cases import service, workflow
+from peduli.cases.access import case_scope, require_case_worker
+from peduli.cases.models import PRIORITY_RANK, Case, Priority
+
+OPEN = "open"
+
+
+class QueueSort(StrEnum):
+    PRIORITY = "priority"
+    DUE = "due"
+    CREATED = "created"
+    REFERENCE = "reference"
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """The queue's filters as the page read them (already checked)."""
+
+    category: str | None = None
+    priority: Priority | None = None
+    status: str | None = OPEN  # a CaseStatus, OPEN, or None for any
+    sla: service.SlaState | None = None
+    assignee: uuid.UUID | None = None
+    unassigned: bool = False
+    representation_code: str | None = None
+
+
+def _open() -> ColumnElement[bool]:
+    return Case.status.not_in([s.value for s in workflow.DONE])
+
+
+def _conditions(actor: Actor, query: QueueQuery, now: datetime) -> ColumnElement[bool]:
+    conditions: list[ColumnElement[bool]] = [case_scope(actor)]
+    if query.representation_code is not None:
+        conditions.append(Case.representation_code == query.representation_code)
+    if query.category is not None:
+        conditions.append(Case.category == query.category)
+    if query.priority is not None:
+        conditions.append(Case.priority_rank == PRIORITY_RANK[query.priority])
+    if query.status == OPEN:
+        conditions.append(_open())
+    elif query.status is not None:
+        conditions.append(Case.status == query.status)
+    if query.sla is not None:
+        conditions.append(service.sla_condition(query.sla, now))
+    if query.assignee is not None:
+        conditions.append(Case.assigned_officer_id == query.assignee)
+    elif query.unassigned:
+        conditions.append(Case.assigned_officer_id.is_(None))
+    return and_(*conditions)
+
+
+_ORDER = {
+    QueueSort.PRIORITY: (Case.priority_rank, Case.created_at),
+    QueueSort.DUE: (Case.sla_due_at, Case.priority_rank),
+    QueueSort.CREATED: (Case.created_at,),
+    QueueSort.REFERENCE: (Case.reference,),
+}
+
+
+def case_queue(
+    session: Session,
+    *,
+    actor: Actor,
+    query: QueueQuery,
+    sort: QueueSort,
+    descending: bool,
+    limit: int,
+    offset: int,
+    now: datetime,
+) -> tuple[int, list[Case]]:
+    """One page of the queue and how many cases match; most urgent first by default."""
+    require_case_worker(session, actor, action="case.list")
+    where = _conditions(actor, query, now)
+    total = session.scalar(select(func.count()).select_from(Case).where(where)) or 0
+    columns = _ORDER[sort]
+    order = [c.desc() if descending else c.asc() for c in columns]
+    if sort == QueueSort.DUE:
+        # Cases without a running clock go last whichever way the list is sorted.
+        order[0] = order[0].nulls_last()
+    rows = session.scalars(
+        select(Case).where(where).order_by(*order, Case.id).limit(limit).offset(offset)
+    ).all()
+    audit.record(
+        session,
+        actor=actor,
+        action="case.list",
+        entity_type="case_queue",
+        entity_id=query.representation_code or actor.representation_code,
+    )
+    return total, list(rows)
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    open: int
+    mine: int
+    unassigned: int
+    due_soon: int
+    overdue: int
+
+
+def queue_counts(
+    session: Session, *, actor: Actor, representation_code: str | None, now: datetime
+) -> QueueCounts:
+    """The open cases of the post, mine, unassigned, due soon and overdue: one statement."""
+    where = and_(case_scope(actor), _open())
+    if representation_code is not None:
+        where = and_(where, Case.representation_code == representation_code)
+
+    def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(when((condition, 1), else_=0)), 0)
+
+    row = session.execute(
+        select(
+            func.count(),
+            count_if(Case.assigned_officer_id == actor.account_id),
+            count_if(Case.assigned_officer_id.is_(None)),
+            count_if(service.sla_condition("due_soon", now)),
+            count_if(service.sla_condition("overdue", now)),
+        )
+        .select_from(Case)
+        .where(where)
+    ).one()
+    return QueueCounts(*(int(value or 0) for value in row))
+
+
+@dataclass(frozen=True)
+class Load:
+    """One officer's open cases by priority (None: the unassigned ones)."""
+
+    officer_id: uuid.UUID | None
+    by_priority: dict[str, int]
+    overdue: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_priority.values())
+
+
+def team_load(
+    session: Session, *, actor: Actor, representation_code: str | None, now: datetime
+) -> list[Load]:
+    """Open cases per assignee and priority, and how many are overdue, for one post."""
+    require_case_worker(session, actor, action="case.team")
+    where = and_(case_scope(actor), _open())
+    if representation_code is not None:
+        where = and_(where, Case.representation_code == representation_code)
+    rows = session.execute(
+        select(
+            Case.assigned_officer_id,
+            Case.priority,
+            func.count(),
+            func.coalesce(func.sum(when((Case.sla_due_at <= now, 1), else_=0)), 0),
+        )
+        .where(where)
+        .group_by(Case.assigned_officer_id, Case.priority)
+    ).all()
+    loads: dict[uuid.UUID | None, tuple[dict[str, int], list[int]]] = {}
+    for officer_id, priority, count, overdue in rows:
+        by_priority, late = loads.setdefault(officer_id, ({}, [0]))
+        by_priority[priority] = int(count)
+        late[0] += int(overdue or 0)
+    audit.record(
+        session,
+        actor=actor,
+        action="case.team",
+        entity_type="case_queue",
+        entity_id=representation_code or actor.representation_code,
+    )
+    return [Load(officer_id, by_priority, late[0]) for officer_id, (by_priority, late) in loads.items()]
+
+
+def escalated(
+    session: Session, *, actor: Actor, representation_code: str | None, limit: int = 50
+) -> list[Case]:
+    """Open cases the escalation task raised to the supervisor, the oldest first."""
+    where = and_(case_scope(actor), _open(), Case.escalated_at.is_not(None))
+    if representation_code is not None:
+        where = and_(where, Case.representation_code == representation_code)
+    return list(
+        session.scalars(
+            select(Case).where(where).order_by(Case.escalated_at, Case.id).limit(limit)
+        ).all()
+    )
