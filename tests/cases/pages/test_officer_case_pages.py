@@ -187,6 +187,7 @@ def test_a_walk_in_case_is_opened_from_the_form(client: TestClient, db: Session)
     missing = post_form(client, "/officer/cases/new", {"summary": ""}, "/officer/cases/new")
     assert missing.status_code == 422
     assert 'id="new-category-error"' in missing.text
+    assert 'id="new-summary-error"' in missing.text
 
 
 def test_supervisor_sees_team_load(client: TestClient, db: Session) -> None:

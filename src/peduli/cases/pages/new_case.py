@@ -137,7 +137,9 @@ def open_case(
             "danger_to_life": danger_to_life == "yes",
         },
     )
-    if body is None:
+    if not category.strip():
+        problems = {"category": FieldProblem("category", "form.choice", ""), **problems}
+    if body is None or problems:
         return _form_page(request, staff, form, problems=_flat(problems), status_code=422)
     try:
         case = service.open_case(db, data=body, actor=staff)
