@@ -50,6 +50,14 @@ PAGES = frozenset(
         "/officer/duplicates/{candidate_id}",
         "/officer/persons/{person_id}",
         "/officer/search",
+        # The case desk, HQ figures and help requests (tests/browser/test_case_pages_in_browser.py).
+        "/officer/cases",
+        "/officer/cases/new",
+        "/officer/cases/team",
+        "/officer/cases/{case_id}",
+        "/hq/outcomes",
+        "/bantuan",
+        "/saya/permintaan",
     }
 )
 CITIZEN = "rina@example.org"
