@@ -61,9 +61,7 @@ def _open_case(summary: str, **fields: object) -> uuid.UUID:
     with session_scope() as session:
         case = service.open_case(
             session,
-            data=CaseCreate.model_validate(
-                {"category": "labour", "summary": summary, **fields}
-            ),
+            data=CaseCreate.model_validate({"category": "labour", "summary": summary, **fields}),
             actor=factories.staff(Role.OFFICER, POST),
         )
         return case.id
@@ -144,7 +142,9 @@ def test_new_case_team_and_figures_pages_are_accessible(new_page: NewPage) -> No
     expect(page.locator(".headline-figures")).to_be_visible()
     assert_accessible(page)
     hq = new_page(viewport=DESKTOP, locale="fr-FR")
-    sign_in_staff_api(hq, make_staff("analyst@example.org", role="hq_analyst", representation_code=None))
+    sign_in_staff_api(
+        hq, make_staff("analyst@example.org", role="hq_analyst", representation_code=None)
+    )
     hq.goto("/hq/outcomes")
     expect(hq.locator("html")).to_have_attribute("lang", "fr")
     expect(hq.get_by_label("Représentation")).to_be_visible()

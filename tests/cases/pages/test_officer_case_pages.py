@@ -36,7 +36,9 @@ def _case(db: Session, **overrides: object) -> Opened:
 
 
 def _act(client: TestClient, case: Opened, action: str, data: dict[str, str]) -> object:
-    return post_form(client, f"/officer/cases/{case.id}/{action}", data, f"/officer/cases/{case.id}")
+    return post_form(
+        client, f"/officer/cases/{case.id}/{action}", data, f"/officer/cases/{case.id}"
+    )
 
 
 def test_signed_out_reader_is_sent_to_sign_in(client: TestClient, db: Session) -> None:
@@ -98,9 +100,7 @@ def test_actions_without_the_csrf_token_are_refused(client: TestClient, db: Sess
     assert notes == []
 
 
-def test_an_officer_works_a_case_from_triage_to_resolution(
-    client: TestClient, db: Session
-) -> None:
+def test_an_officer_works_a_case_from_triage_to_resolution(client: TestClient, db: Session) -> None:
     case = _case(db)
     signed_in_officer(client, db)
     me = db.scalar(select(StaffAccount.id).where(StaffAccount.email == "officer@example.org"))
@@ -135,12 +135,12 @@ def test_an_officer_works_a_case_from_triage_to_resolution(
     assert "1 cases resolved" not in page.text  # figures are on their own page
     figures = client.get("/hq/outcomes")
     assert figures.status_code == 200
-    assert re.search(r'class="figure">1</span> <span class="figure-label">cases resolved', figures.text)
+    assert re.search(
+        r'class="figure">1</span> <span class="figure-label">cases resolved', figures.text
+    )
 
 
-def test_refused_actions_show_the_problem_next_to_the_form(
-    client: TestClient, db: Session
-) -> None:
+def test_refused_actions_show_the_problem_next_to_the_form(client: TestClient, db: Session) -> None:
     case = _case(db)
     signed_in_officer(client, db)
     wrong = _act(client, case, "status", {"to": "resolved"})

@@ -83,7 +83,9 @@ def case_page(
             "timeline": _event_rows(events),
             "files": {str(a.id): a for a in files},
             "allowed": workflow.allowed_from(case.status),
-            "officers": [(str(i), name) for i, name in common.officers_of(db, case.representation_code)],
+            "officers": [
+                (str(i), name) for i, name in common.officers_of(db, case.representation_code)
+            ],
             "priorities": [p.value for p in Priority],
             "waiting_choices": [w.value for w in WaitingOn],
             "outcome_kinds": [k.value for k in OutcomeKind],

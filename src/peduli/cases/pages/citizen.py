@@ -180,6 +180,6 @@ def my_requests(request: Request, db: DbSession, actor: OptionalActor) -> Respon
             "signed_in": True,
             "requests": requests,
             "category_name": lambda code: common.category_name(code, language),
-            "post_name": lambda code: (representation_by_code(code) or None),
+            "post_name": lambda code: representation_by_code(code) or None,
         },
     )

@@ -65,9 +65,7 @@ def parse_uuid(raw: str | None) -> uuid.UUID | None:
         return None
 
 
-def checked(
-    schema: type[M], values: dict[str, Any]
-) -> tuple[M | None, dict[str, FieldProblem]]:
+def checked(schema: type[M], values: dict[str, Any]) -> tuple[M | None, dict[str, FieldProblem]]:
     """Build a request body from form values; Pydantic's complaints as one problem a field.
 
     The code (``form.<type>``) lets the page word the problem in the reader's language.

@@ -73,7 +73,9 @@ def new_case_form(request: Request, staff: Staff) -> Response:
     return _form_page(request, staff, {"intake_channel": IntakeChannel.WALK_IN.value})
 
 
-def _find(db: Session, staff: Actor, form: dict[str, str]) -> tuple[list[search.Hit], dict[str, FieldProblem]]:
+def _find(
+    db: Session, staff: Actor, form: dict[str, str]
+) -> tuple[list[search.Hit], dict[str, FieldProblem]]:
     query, problems = common.checked(PersonSearch, {"name": form.get("find", "").strip() or None})
     if query is None or not query.name:
         return [], {"find": FieldProblem("find", "form.string_too_short", "")}
@@ -129,7 +131,9 @@ def open_case(
         {
             "category": category.strip(),
             "summary": summary.strip(),
-            "intake_channel": intake_channel if intake_channel in {c.value for c in CHANNELS} else None,
+            "intake_channel": intake_channel
+            if intake_channel in {c.value for c in CHANNELS}
+            else None,
             "person_id": chosen,
             "people": people,
             "contact_phone": contact_phone.strip() or None,

@@ -186,7 +186,9 @@ def team_load(
         entity_type="case_queue",
         entity_id=representation_code or actor.representation_code,
     )
-    return [Load(officer_id, by_priority, late[0]) for officer_id, (by_priority, late) in loads.items()]
+    return [
+        Load(officer_id, by_priority, late[0]) for officer_id, (by_priority, late) in loads.items()
+    ]
 
 
 def escalated(

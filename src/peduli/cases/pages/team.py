@@ -52,7 +52,9 @@ def team(
         "cases/pages/team.html",
         staff,
         {
-            "rows": sorted(rows, key=lambda load: (load.officer_id is None, names.get(load.officer_id, ""))),
+            "rows": sorted(
+                rows, key=lambda load: (load.officer_id is None, names.get(load.officer_id, ""))
+            ),
             "names": names,
             "priorities": [p.value for p in Priority],
             "overdue": overdue,
