@@ -226,3 +226,131 @@ def test_my_record_is_only_mine(world: World, role: str) -> None:
     else:
         assert response.status_code == 404
         assert world.people[SEOUL_POST]["nik"] not in response.text
+
+
+# --- protection cases --------------------------------------------------------------------
+# Who works on the cases of each post. Partners reach cases only through delegations (their
+# own endpoints), analysts see statistics only, agencies may only refer new cases.
+CASE_REACH = {
+    "officer_seoul": {SEOUL_POST},
+    "supervisor_seoul": {SEOUL_POST},
+    "officer_kl": {KL_POST},
+    "hq_admin": {SEOUL_POST, KL_POST},
+}
+CASE_OPENERS = {"officer_seoul", "supervisor_seoul", "officer_kl", "hq_admin", "agency"}
+STATS_NATIONAL = {"hq_analyst", "hq_admin"}
+
+
+@pytest.fixture(scope="module")
+def cases(world: World) -> dict[str, dict[str, Any]]:
+    """One case per post, opened by HQ, with a secret in its summary."""
+    made = {}
+    for post in (SEOUL_POST, KL_POST):
+        body = {
+            "category": "detention",
+            "summary": f"Secret case summary {post}",
+            "death_penalty": True,
+            "representation_code": post,
+            "contact_phone": "+628123456789",
+        }
+        response = world.client.post("/api/v1/cases", json=body, headers=world.headers["hq_admin"])
+        assert response.status_code == 201, response.text
+        made[post] = response.json()
+    return made
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("post", [SEOUL_POST, KL_POST])
+def test_case_reads_and_writes(
+    world: World, cases: dict[str, dict[str, Any]], role: str, post: str, engine: Engine
+) -> None:
+    case_id = cases[post]["id"]
+    allowed = post in CASE_REACH.get(role, set())
+    headers = world.headers[role]
+    before = _denials(engine)
+    calls = [
+        ("GET", f"/api/v1/cases/{case_id}", None),
+        ("GET", f"/api/v1/cases/{case_id}/events", None),
+        ("GET", f"/api/v1/cases/{case_id}/attachments", None),
+        ("GET", f"/api/v1/cases/{case_id}/outcomes", None),
+        ("POST", f"/api/v1/cases/{case_id}/notes", {"text": "Visited the detention centre."}),
+        (
+            "PUT",
+            f"/api/v1/cases/{case_id}/priority",
+            {"priority": "critical", "reason": "Death penalty case, keep it critical."},
+        ),
+        ("POST", f"/api/v1/cases/{case_id}/people", {"name": "Budi"}),
+    ]
+    for method, url, body in calls:
+        response = world.client.request(method, url, json=body, headers=headers)
+        _expect(response, role, allowed, f"Secret case summary {post}")
+    if role != "anonymous" and not allowed:
+        assert _denials(engine) > before, "every denial is audited"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_case_queue_holds_only_cases_in_reach(
+    world: World, cases: dict[str, dict[str, Any]], role: str
+) -> None:
+    for url in ("/api/v1/cases", "/api/v1/cases/overdue"):
+        response = world.client.get(url, headers=world.headers[role])
+        if role == "anonymous":
+            assert response.status_code == 401
+            continue
+        if role not in CASE_REACH:
+            assert response.status_code == 403, (role, response.text)
+            continue
+        assert response.status_code == 200
+    listed = world.client.get("/api/v1/cases", headers=world.headers[role])
+    if role in CASE_REACH:
+        posts = {item["representation_code"] for item in listed.json()["items"]}
+        assert posts <= CASE_REACH[role]
+        assert {c["id"] for p, c in cases.items() if p in CASE_REACH[role]} <= {
+            item["id"] for item in listed.json()["items"]
+        }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_open_a_case(world: World, role: str) -> None:
+    body = {"category": "labour", "summary": "Walk-in", "representation_code": KL_POST}
+    if role in ("officer_seoul", "supervisor_seoul"):
+        body.pop("representation_code")
+    if role == "officer_kl":
+        body.pop("representation_code")
+    response = world.client.post("/api/v1/cases", json=body, headers=world.headers[role])
+    if role == "anonymous":
+        assert response.status_code == 401
+    elif role in CASE_OPENERS:
+        assert response.status_code == 201, (role, response.text)
+    else:
+        assert response.status_code == 403, (role, response.text)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_outcome_statistics_by_role(world: World, role: str) -> None:
+    national = world.client.get("/api/v1/stats/outcomes", headers=world.headers[role])
+    other_post = world.client.get(
+        "/api/v1/stats/outcomes", params={"representation": KL_POST}, headers=world.headers[role]
+    )
+    if role == "anonymous":
+        assert national.status_code == 401
+    elif role in STATS_NATIONAL:
+        assert (national.status_code, other_post.status_code) == (200, 200)
+    elif role in ("officer_seoul", "supervisor_seoul"):
+        assert (national.status_code, other_post.status_code) == (200, 403)
+    elif role == "officer_kl":
+        assert (national.status_code, other_post.status_code) == (200, 200)
+    else:
+        assert (national.status_code, other_post.status_code) == (403, 403)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_my_help_requests_are_for_citizens(world: World, role: str) -> None:
+    response = world.client.get("/api/v1/me/help-requests", headers=world.headers[role])
+    if role == "anonymous":
+        assert response.status_code == 401
+    elif role.startswith("citizen"):
+        assert response.status_code == 200
+        assert "Secret case summary" not in response.text
+    else:
+        assert response.status_code == 403

@@ -153,3 +153,14 @@ def test_an_agency_refers_a_case_to_a_post(api: tuple) -> None:  # type: ignore[
         "/api/v1/cases", json={"category": "labour", "summary": "x"}, headers=headers["partner"]
     )
     assert partner.status_code == 403
+
+
+def test_the_queue_shortens_summaries_the_case_screen_does_not(api: tuple) -> None:  # type: ignore[type-arg]
+    client, headers, _ids = api
+    long = "Worker says: " + "the employer keeps the passport. " * 12
+    created = _open(client, headers["officer"], summary=long)
+    queue = client.get("/api/v1/cases", headers=headers["officer"]).json()
+    assert len(queue["items"][0]["summary"]) == 200
+    case = client.get(f"/api/v1/cases/{created['id']}", headers=headers["officer"]).json()
+    assert case["summary"] == long.strip()
+    assert case["sla_state"] == "on_time" and case["allowed_transitions"] == ["triaged"]

@@ -183,7 +183,7 @@ def _case_read(db: Session, view: service.CaseView) -> CaseRead:
     case = view.case
     now = utcnow()
     return CaseRead(
-        **_summary(case, now).model_dump(),
+        **(_summary(case, now).model_dump() | {"summary": case.summary}),
         priority_reason=case.priority_reason,
         first_response_due_at=case.first_response_due_at,
         first_responded_at=case.first_responded_at,

@@ -106,10 +106,15 @@ class Case(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "protection_case"
     __table_args__ = (
-        # The queue: a post's open cases by priority then age, and its SLA filter.
-        Index("ix_protection_case_queue", "representation_code", "status", "priority_rank",
-              "created_at"),
-        Index("ix_protection_case_rep_created", "representation_code", "created_at"),
+        # The queue: a post's cases by priority then age (read in index order, no sort),
+        # and the same per status; the other filter columns are carried in the index
+        # (PostgreSQL INCLUDE) so counts and filters need no visit to the table.
+        Index("ix_protection_case_queue", "representation_code", "priority_rank",
+              "created_at", "id",
+              postgresql_include=["status", "category", "assigned_officer_id", "sla_due_at"]),
+        Index("ix_protection_case_status_queue", "representation_code", "status",
+              "priority_rank", "created_at", "id",
+              postgresql_include=["category", "assigned_officer_id", "sla_due_at"]),
         Index("ix_protection_case_rep_sla", "representation_code", "sla_due_at"),
         Index("ix_protection_case_assignee", "assigned_officer_id", "status"),
         # The escalation task: due cases not escalated yet (partial where supported).
@@ -250,6 +255,15 @@ class ExchangeRate(Base):
     source: Mapped[str] = mapped_column(String(60), default="shipped")
 
 
+FIGURE_COLUMNS = (
+    "cases_resolved",
+    "death_penalty_saved",
+    "financial_recovered_idr",
+    "hostages_freed",
+    "people_repatriated",
+)
+
+
 class OutcomeDaily(Base):
     """Maintained aggregate: headline figures per day, representation and category.
 
@@ -260,8 +274,12 @@ class OutcomeDaily(Base):
     __tablename__ = "case_outcome_daily"
     __table_args__ = (
         UniqueConstraint("representation_code", "day", "category", name="uq_case_outcome_daily"),
-        Index("ix_case_outcome_daily_day", "day"),
-    )
+        # Readings sum the figures straight from these (PostgreSQL index-only scans).
+        Index("ix_case_outcome_daily_rep_day", "representation_code", "day",
+              postgresql_include=list(FIGURE_COLUMNS)),
+        Index("ix_case_outcome_daily_day", "day",
+              postgresql_include=["representation_code", *FIGURE_COLUMNS]),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     representation_code: Mapped[str] = mapped_column(String(64))

@@ -88,7 +88,7 @@ class CaseSummary(BaseModel):
 
 
 class CasePage(BaseModel):
-    total: int
+    total: int = Field(description="Matching cases, counted up to 10,001 (meaning: more).")
     items: list[CaseSummary]
 
 

@@ -46,6 +46,9 @@ from peduli.registry.models import Person
 
 CONTACT_PURPOSE = "case_contact"
 DUE_SOON = timedelta(hours=24)
+# Counting stops here: past it the queue says "more than 10,000" and the officer filters
+# (as the registry's work queue does); it bounds the cost of every count.
+COUNT_CAP = 10_000
 SlaState = Literal["on_time", "due_soon", "overdue"]
 OPENING_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN, Role.AGENCY})
 STAFF_CHANNELS = frozenset(
@@ -419,6 +422,12 @@ def _decrypt(value: str | None) -> str | None:
     return get_cipher().decrypt(value, purpose=CONTACT_PURPOSE) if value else None
 
 
+def capped_count(session: Session, where: ColumnElement[bool]) -> int:
+    """How many cases match, up to ``COUNT_CAP + 1`` (meaning: more than the cap)."""
+    limited = select(Case.id).where(where).limit(COUNT_CAP + 1).subquery()
+    return session.scalar(select(func.count()).select_from(limited)) or 0
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     category: str | None = None
@@ -452,7 +461,8 @@ def list_cases(
         conditions.append(Case.priority_rank == PRIORITY_RANK[filters.priority])
     if filters.status is not None:
         conditions.append(Case.status == filters.status)
-    elif filters.open_only:
+    elif filters.open_only and filters.sla not in ("overdue", "due_soon"):
+        # (A deadline in sight implies an open case: done cases have no ``sla_due_at``.)
         conditions.append(Case.status.not_in(list(workflow.DONE)))
     if filters.sla is not None:
         conditions.append(sla_condition(filters.sla, moment))
@@ -461,7 +471,7 @@ def list_cases(
     elif filters.unassigned:
         conditions.append(Case.assigned_officer_id.is_(None))
     where = and_(*conditions)
-    total = session.scalar(select(func.count()).select_from(Case).where(where)) or 0
+    total = capped_count(session, where)
     items = session.scalars(
         select(Case)
         .where(where)
@@ -486,7 +496,7 @@ def list_overdue(
     require_case_worker(session, actor, action="case.overdue")
     moment = now or utcnow()
     where = and_(case_scope(actor), Case.sla_due_at <= moment)
-    total = session.scalar(select(func.count()).select_from(Case).where(where)) or 0
+    total = capped_count(session, where)
     items = session.scalars(
         select(Case).where(where).order_by(Case.sla_due_at, Case.id).limit(limit).offset(offset)
     ).all()

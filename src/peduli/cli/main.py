@@ -21,6 +21,7 @@ app.add_typer(db_cli.app, name="db")
 def _register_commands() -> None:
     """Add every command group; imported here so `peduli --help` lists them all."""
     from peduli.cli import audit as audit_cli
+    from peduli.cli import cases as cases_cli
     from peduli.cli import demo as demo_cli
     from peduli.cli import i18n as i18n_cli
     from peduli.cli import sandbox as sandbox_cli
@@ -30,6 +31,7 @@ def _register_commands() -> None:
     app.add_typer(staff_cli.staff_app, name="staff")
     app.add_typer(staff_cli.token_app, name="token")
     app.add_typer(audit_cli.app, name="audit")
+    app.add_typer(cases_cli.app, name="cases")
     app.add_typer(i18n_cli.app, name="i18n")
     demo_cli.register(app)
     worker_cli.register(app)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 23:15:42.805260
+Create Date: 2026-11-24 23:52:42.446538
 """
 
 from collections.abc import Sequence
@@ -64,7 +64,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('representation_code', 'day', 'category', name='uq_case_outcome_daily')
     )
     with op.batch_alter_table('case_outcome_daily', schema=None) as batch_op:
-        batch_op.create_index('ix_case_outcome_daily_day', ['day'], unique=False)
+        batch_op.create_index('ix_case_outcome_daily_day', ['day'], unique=False, postgresql_include=['representation_code', 'cases_resolved', 'death_penalty_saved', 'financial_recovered_idr', 'hostages_freed', 'people_repatriated'])
+        batch_op.create_index('ix_case_outcome_daily_rep_day', ['representation_code', 'day'], unique=False, postgresql_include=['cases_resolved', 'death_penalty_saved', 'financial_recovered_idr', 'hostages_freed', 'people_repatriated'])
 
     op.create_table('case_reference_counter',
     sa.Column('representation_code', sa.String(length=64), nullable=False),
@@ -349,10 +350,10 @@ def upgrade() -> None:
     with op.batch_alter_table('protection_case', schema=None) as batch_op:
         batch_op.create_index('ix_protection_case_assignee', ['assigned_officer_id', 'status'], unique=False)
         batch_op.create_index('ix_protection_case_escalation', ['sla_due_at'], unique=False, postgresql_where=sa.text('escalated_at IS NULL'), sqlite_where=sa.text('escalated_at IS NULL'))
-        batch_op.create_index('ix_protection_case_queue', ['representation_code', 'status', 'priority_rank', 'created_at'], unique=False)
-        batch_op.create_index('ix_protection_case_rep_created', ['representation_code', 'created_at'], unique=False)
+        batch_op.create_index('ix_protection_case_queue', ['representation_code', 'priority_rank', 'created_at', 'id'], unique=False, postgresql_include=['status', 'category', 'assigned_officer_id', 'sla_due_at'])
         batch_op.create_index('ix_protection_case_rep_sla', ['representation_code', 'sla_due_at'], unique=False)
         batch_op.create_index('ix_protection_case_requester', ['requester_account_id'], unique=False)
+        batch_op.create_index('ix_protection_case_status_queue', ['representation_code', 'status', 'priority_rank', 'created_at', 'id'], unique=False, postgresql_include=['category', 'assigned_officer_id', 'sla_due_at'])
 
     op.create_table('stay',
     sa.Column('person_id', sa.Uuid(), nullable=False),
@@ -485,10 +486,10 @@ def downgrade() -> None:
 
     op.drop_table('stay')
     with op.batch_alter_table('protection_case', schema=None) as batch_op:
+        batch_op.drop_index('ix_protection_case_status_queue', postgresql_include=['category', 'assigned_officer_id', 'sla_due_at'])
         batch_op.drop_index('ix_protection_case_requester')
         batch_op.drop_index('ix_protection_case_rep_sla')
-        batch_op.drop_index('ix_protection_case_rep_created')
-        batch_op.drop_index('ix_protection_case_queue')
+        batch_op.drop_index('ix_protection_case_queue', postgresql_include=['status', 'category', 'assigned_officer_id', 'sla_due_at'])
         batch_op.drop_index('ix_protection_case_escalation', postgresql_where=sa.text('escalated_at IS NULL'), sqlite_where=sa.text('escalated_at IS NULL'))
         batch_op.drop_index('ix_protection_case_assignee')
 
@@ -546,7 +547,8 @@ def downgrade() -> None:
     op.drop_table('citizen_account')
     op.drop_table('case_reference_counter')
     with op.batch_alter_table('case_outcome_daily', schema=None) as batch_op:
-        batch_op.drop_index('ix_case_outcome_daily_day')
+        batch_op.drop_index('ix_case_outcome_daily_rep_day', postgresql_include=['cases_resolved', 'death_penalty_saved', 'financial_recovered_idr', 'hostages_freed', 'people_repatriated'])
+        batch_op.drop_index('ix_case_outcome_daily_day', postgresql_include=['representation_code', 'cases_resolved', 'death_penalty_saved', 'financial_recovered_idr', 'hostages_freed', 'people_repatriated'])
 
     op.drop_table('case_outcome_daily')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
