@@ -55,7 +55,8 @@ def _conditions(actor: Actor, query: QueueQuery, now: datetime) -> ColumnElement
         conditions.append(Case.category == query.category)
     if query.priority is not None:
         conditions.append(Case.priority_rank == PRIORITY_RANK[query.priority])
-    if query.status == OPEN:
+    if query.status == OPEN and query.sla not in ("overdue", "due_soon"):
+        # (A deadline in sight implies an open case: done cases have no ``sla_due_at``.)
         conditions.append(_open())
     elif query.status is not None:
         conditions.append(Case.status == query.status)
@@ -87,10 +88,10 @@ def case_queue(
     offset: int,
     now: datetime,
 ) -> tuple[int, list[Case]]:
-    """One page of the queue and how many cases match; most urgent first by default."""
+    """One page of the queue and how many cases match (counted up to the service's cap)."""
     require_case_worker(session, actor, action="case.list")
     where = _conditions(actor, query, now)
-    total = session.scalar(select(func.count()).select_from(Case).where(where)) or 0
+    total = service.capped_count(session, where)
     columns = _ORDER[sort]
     order = [c.desc() if descending else c.asc() for c in columns]
     if sort == QueueSort.DUE:
@@ -121,26 +122,20 @@ class QueueCounts:
 def queue_counts(
     session: Session, *, actor: Actor, representation_code: str | None, now: datetime
 ) -> QueueCounts:
-    """The open cases of the post, mine, unassigned, due soon and overdue: one statement."""
-    where = and_(case_scope(actor), _open())
+    """The post's open cases, mine, unassigned, due soon and overdue (each up to the cap)."""
+    scope = case_scope(actor)
     if representation_code is not None:
-        where = and_(where, Case.representation_code == representation_code)
-
-    def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.coalesce(func.sum(when((condition, 1), else_=0)), 0)
-
-    row = session.execute(
-        select(
-            func.count(),
-            count_if(Case.assigned_officer_id == actor.account_id),
-            count_if(Case.assigned_officer_id.is_(None)),
-            count_if(service.sla_condition("due_soon", now)),
-            count_if(service.sla_condition("overdue", now)),
-        )
-        .select_from(Case)
-        .where(where)
-    ).one()
-    return QueueCounts(*(int(value or 0) for value in row))
+        scope = and_(scope, Case.representation_code == representation_code)
+    opened = and_(scope, _open())
+    return QueueCounts(
+        open=service.capped_count(session, opened),
+        mine=service.capped_count(
+            session, and_(opened, Case.assigned_officer_id == actor.account_id)
+        ),
+        unassigned=service.capped_count(session, and_(opened, Case.assigned_officer_id.is_(None))),
+        due_soon=service.capped_count(session, and_(scope, service.sla_condition("due_soon", now))),
+        overdue=service.capped_count(session, and_(scope, service.sla_condition("overdue", now))),
+    )
 
 
 @dataclass(frozen=True)
