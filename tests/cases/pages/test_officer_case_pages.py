@@ -198,3 +198,56 @@ def test_supervisor_sees_team_load(client: TestClient, db: Session) -> None:
     assert page.status_code == 200
     assert "Open cases per officer" in page.text
     assert "No case is overdue." in page.text
+
+
+def test_a_file_is_attached_and_downloaded_from_the_timeline(
+    client: TestClient, db: Session
+) -> None:
+    case = _case(db)
+    signed_in_officer(client, db)
+    token = csrf(client.get(f"/officer/cases/{case.id}").text)
+    answer = client.post(
+        f"/officer/cases/{case.id}/attachments",
+        data={"csrf_token": token, "visibility": "internal"},
+        files={"file": ("contract.txt", b"Contract of employment, page 1.", "text/plain")},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    page = client.get(f"/officer/cases/{case.id}")
+    link = re.search(r'href="(/officer/cases/[^"]+/attachments/[^"]+)"', page.text)
+    assert link, "the timeline links the file"
+    download = client.get(link.group(1))
+    assert download.status_code == 200
+    assert download.content == b"Contract of employment, page 1."
+    assert download.headers["cache-control"] == "no-store"
+    fake = client.post(
+        f"/officer/cases/{case.id}/attachments",
+        data={"csrf_token": token},
+        files={"file": ("photo.png", b"not a picture", "image/png")},
+        follow_redirects=False,
+    )
+    assert fake.status_code in (415, 422)
+    assert 'role="alert"' in fake.text
+
+
+def test_a_citizen_session_is_not_staff(client: TestClient, db: Session) -> None:
+    from tests.web.test_citizen_sign_in import sign_in as citizen_sign_in
+
+    case = _case(db)
+    citizen_sign_in(client)
+    answer = client.get(f"/officer/cases/{case.id}", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith("/officer/sign-in")
+
+
+def test_hq_admin_sees_every_post_and_an_analyst_only_the_figures(
+    client: TestClient, db: Session
+) -> None:
+    _case(db, summary="Seoul case for HQ.")
+    signed_in_officer(client, db, "admin@example.org", Role.HQ_ADMIN, None)
+    queue = client.get("/officer/cases?representation=kbri-seoul")
+    assert "Seoul case for HQ." in queue.text
+    client.post("/officer/sign-out", data={"csrf_token": csrf(queue.text)})
+    signed_in_officer(client, db, "analyst@example.org", Role.HQ_ANALYST, None)
+    assert client.get("/officer/cases").status_code == 403
+    assert client.get("/hq/outcomes").status_code == 200
