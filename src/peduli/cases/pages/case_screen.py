@@ -80,6 +80,7 @@ def case_page(
             "sla": service.sla_state(case, now),
             "assignee": service.staff_display(db, case.assigned_officer_id),
             "category": common.category_name(case.category, language),
+            "subcategory": common.subcategory_name(case.category, case.subcategory, language),
             "timeline": _event_rows(events),
             "files": {str(a.id): a for a in files},
             "allowed": workflow.allowed_from(case.status),

@@ -30,6 +30,17 @@ def category_name(code: str, language: str) -> str:
     return found.label(language) if found else code
 
 
+def subcategory_name(code: str, subcategory: str | None, language: str) -> str:
+    """A subcategory's name in the reader's language (the code when unknown, "" for none)."""
+    if not subcategory:
+        return ""
+    found = taxonomy.load().get(code)
+    for sub in found.subcategories if found else ():
+        if sub.code == subcategory:
+            return sub.labels.get(language) or sub.labels.get("en") or subcategory
+    return subcategory
+
+
 def officers_of(session: Session, representation_code: str | None) -> list[tuple[uuid.UUID, str]]:
     """(id, name) of the active officers and supervisors of a post, by name."""
     if not representation_code:
