@@ -105,7 +105,7 @@ def case_queue(
             "pages": pages,
             "params": params,
             "url": desk.url_with(common.CASES, params),
-            "case_cap": service.COUNT_CAP,
+            "case_cap": queries.PAGE_COUNT_CAP,
             "counts": queries.queue_counts(db, actor=staff, representation_code=post, now=now),
             "now": now,
             "sla_of": lambda case: service.sla_state(case, now),

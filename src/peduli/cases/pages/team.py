@@ -64,7 +64,7 @@ def team(
                 db, (c.assigned_officer_id for c in [*overdue, *escalated])
             ),
             "category_name": lambda code: common.category_name(code, language),
-            "case_cap": service.COUNT_CAP,
+            "case_cap": queries.PAGE_COUNT_CAP,
             "counts": queries.queue_counts(db, actor=staff, representation_code=post, now=now),
             "params": params,
             "hq": hq,
