@@ -1,5 +1,5 @@
 """The officer's case queue page (HTML) of one post with 50,000 cases on PostgreSQL, against
-``GET /healthz`` measured in the same run.
+``GET /healthz`` and the registry's work queue page (``GET /officer``) measured in the same run.
 
     python -m benchmarks.case_pages [--post-cases 50000] [--other-cases 10000] [--samples 300]
 
@@ -62,6 +62,8 @@ def main() -> None:
             client.get("/officer/cases", headers=headers)
             client.get("/healthz")
         baseline = loader._timed([partial(client.get, "/healthz")] * args.samples)
+        # The registry's work queue page: the same sign-in, audit and rendering per request.
+        registry = loader._timed([partial(client.get, "/officer", headers=headers)] * args.samples)
         calls: list[Callable[[], object]] = [
             partial(
                 client.get, "/officer/cases", params=VARIANTS[n % len(VARIANTS)], headers=headers
@@ -70,7 +72,10 @@ def main() -> None:
         ]
         pages = loader._timed(calls)
     print(f"  GET /healthz (baseline):                {_common.summary_ms(baseline)}")
+    print(f"  GET /officer (registry page, baseline):  {_common.summary_ms(registry)}")
     print(f"  GET /officer/cases (8 filter/sort mixes): {_common.summary_ms(pages)}")
+    page_ratio = _common.percentile(pages, 95) / _common.percentile(registry, 95)
+    print(f"  queue page p95 is {page_ratio:.2f}× the registry work queue page's p95")
     ratio = _common.percentile(pages, 95) / _common.percentile(baseline, 95)
     print(
         f"  {loader._verdict('queue page', pages, 95, TARGET_P95)}; {ratio:.1f}× the baseline p95"
