@@ -98,7 +98,7 @@ def _wrk(
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     percentiles = {
         share: float(value) * _WRK_UNITS[unit]
-        for share, value, unit in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s|m)$", output, re.M)
+        for share, value, unit in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M)
     }
     if "99" not in percentiles:
         raise RuntimeError(f"wrk printed no latency distribution:\n{output}")

@@ -354,3 +354,19 @@ def test_my_help_requests_are_for_citizens(world: World, role: str) -> None:
         assert "Secret case summary" not in response.text
     else:
         assert response.status_code == 403
+
+
+DEAD_LETTER_READERS = {"hq_admin", "hq_analyst"}
+DEAD_LETTER_RETRIERS = {"hq_admin"}
+
+
+@pytest.mark.parametrize("role", [*STAFF, "anonymous", "citizen_owner"])
+def test_dead_letters_are_for_hq_only(world: World, role: str) -> None:
+    headers = world.headers[role]
+    denied = 401 if role == "anonymous" else 403
+
+    listed = world.client.get("/api/v1/notify/dead-letters", headers=headers)
+    retried = world.client.post("/api/v1/notify/dead-letters/retry", json={}, headers=headers)
+
+    assert listed.status_code == (200 if role in DEAD_LETTER_READERS else denied)
+    assert retried.status_code == (200 if role in DEAD_LETTER_RETRIERS else denied)

@@ -9,7 +9,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from peduli.notify.channels.email_smtp import SmtpEmailChannel
+from peduli.notify.channels.in_app import InAppChannel
 from peduli.notify.channels.sms_http import HttpSmsChannel
+from peduli.notify.channels.whatsapp_cloud import WhatsAppCloudChannel
 from peduli.notify.ports import Channel
 from peduli.notify.sandbox import SandboxHandles, start_sandboxes
 
@@ -42,5 +44,13 @@ def channels(sandboxes: SandboxHandles) -> Iterator[dict[str, Channel]]:
         sender="Peduli <no-reply@peduli.test>",
         timeout=2.0,
     )
-    yield {"email": email, "sms": sms}
+    whatsapp = WhatsAppCloudChannel(
+        api_url=sandboxes.whatsapp_url,
+        token="sandbox",
+        timeout=2.0,
+        default_sender="100000000001",
+        batch_size=50,
+    )
+    yield {"email": email, "sms": sms, "whatsapp": whatsapp, "in_app": InAppChannel()}
     sms.close()
+    whatsapp.close()

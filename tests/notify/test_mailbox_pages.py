@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -86,3 +87,68 @@ def test_the_mailbox_does_not_exist_in_production(client: TestClient, path: str)
 
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_mailbox_has_a_tab_per_channel_with_whatsapp_and_in_app(
+    client: TestClient, db: Session
+) -> None:
+    from peduli.notify.channels.in_app import InAppChannel
+    from peduli.notify.ports import OutboundMessage
+
+    store.record(
+        db,
+        [
+            store.Received(
+                channel="whatsapp",
+                recipient="+6281299990000",
+                subject="",
+                body="Gempa: balas AMAN",
+                idempotency_key="wa1",
+                sender="100000000001",
+            )
+        ],
+    )
+    db.commit()
+    InAppChannel().send(
+        [
+            OutboundMessage(
+                id=1,
+                channel="in_app",
+                recipient="person-7",
+                subject="Peringatan",
+                body="Tetap di dalam rumah",
+                idempotency_key="n1",
+            )
+        ]
+    )
+
+    page = client.get("/demo/mailbox", params={"channel": "whatsapp", "lang": "en"}).text
+    assert "Gempa: balas AMAN" in page and "100000000001" in page
+    assert "?channel=in_app" in page and "In-app notices" in page
+    notices = client.get("/demo/mailbox.json", params={"channel": "in_app"}).json()
+    assert notices["counts"] == {"whatsapp": 1, "in_app": 1}
+    assert notices["messages"][0]["recipient"] == "person-7"
+    assert notices["messages"][0]["body"] == "Tetap di dalam rumah"
+
+
+def test_a_sign_in_code_goes_through_the_outbox_to_the_mailbox(client: TestClient) -> None:
+    from peduli.core.db import get_sessionmaker
+    from peduli.notify.channels.email_smtp import SmtpEmailChannel
+    from peduli.notify.dispatcher import dispatch_once
+    from peduli.notify.sandbox import start_sandboxes
+
+    requested = client.post("/api/v1/auth/citizen/code", json={"address": "ani@example.org"})
+    assert requested.status_code == 202
+    handles = start_sandboxes(smtp_port=0, sms_port=0)
+    try:
+        email = SmtpEmailChannel(
+            host="127.0.0.1", port=handles.smtp_port, sender="no-reply@peduli.test", timeout=2.0
+        )
+        assert dispatch_once(get_sessionmaker(), channels={"email": email}, worker_id="w") == 1
+    finally:
+        handles.stop()
+
+    mailbox = client.get("/demo/mailbox.json", params={"channel": "email"}).json()
+    (message,) = mailbox["messages"]
+    assert message["recipient"] == "ani@example.org"
+    assert re.search(r"\b\d{6}\b", message["body"]), message["body"]

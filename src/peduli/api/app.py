@@ -51,6 +51,7 @@ def create_app() -> FastAPI:
 def _include_routers(app: FastAPI) -> None:
     from peduli.auth.api import router as auth_router
     from peduli.cases.api import router as cases_router
+    from peduli.notify.api import router as notify_router
     from peduli.notify.pages import router as notify_pages_router
     from peduli.reference.api import router as reference_router
     from peduli.registry.api import router as registry_router
@@ -59,6 +60,7 @@ def _include_routers(app: FastAPI) -> None:
 
     for router in (reference_router, auth_router, registry_router, cases_router):
         app.include_router(router, prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)
+    app.include_router(notify_router, prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)
     app.include_router(notify_pages_router, responses=problems.PROBLEM_RESPONSES)
     app.include_router(language_router)
     _include_citizen_pages(app)

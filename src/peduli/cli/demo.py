@@ -32,7 +32,12 @@ from sqlalchemy import func, select
 
 from peduli.auth import accounts
 from peduli.auth.actor import Role
-from peduli.cli.worker import close_channels, new_worker_id, work_until_stopped
+from peduli.cli.worker import (
+    close_channels,
+    new_worker_id,
+    sync_configured_senders,
+    work_until_stopped,
+)
 from peduli.core.config import get_settings
 from peduli.core.db import get_engine, session_scope
 from peduli.core.errors import PeduliError
@@ -168,26 +173,38 @@ def _prepare_staff() -> str:
 
 
 def _start_sandboxes() -> SandboxHandles:
-    """The sandbox SMTP server and SMS gateway, on the configured ports or free ones."""
+    """The sandbox SMTP server, SMS gateway and WhatsApp API, on the configured ports or free
+    ones."""
     settings = get_settings()
     gateway = urlsplit(settings.sms_gateway_url)
+    whatsapp = urlsplit(settings.whatsapp_api_url)
     start = partial(
-        start_sandboxes, sms_token=settings.sms_gateway_token, sms_path=gateway.path or "/sms"
+        start_sandboxes,
+        sms_token=settings.sms_gateway_token,
+        sms_path=gateway.path or "/sms",
+        whatsapp_prefix=whatsapp.path,
+        whatsapp_token=settings.whatsapp_token,
     )
     try:
-        handles = start(smtp_port=settings.smtp_port, sms_port=gateway.port or 80)
+        handles = start(
+            smtp_port=settings.smtp_port,
+            sms_port=gateway.port or 80,
+            whatsapp_port=whatsapp.port or 80,
+        )
     except OSError:  # taken, e.g. by another demo: any free port will do
-        handles = start(smtp_port=0, sms_port=0)
+        handles = start(smtp_port=0, sms_port=0, whatsapp_port=0)
     # The worker must deliver to where the sandboxes listen.
     os.environ["PEDULI_SMTP_HOST"] = "127.0.0.1"
     os.environ["PEDULI_SMTP_PORT"] = str(handles.smtp_port)
     os.environ["PEDULI_SMS_GATEWAY_URL"] = handles.sms_url
+    os.environ["PEDULI_WHATSAPP_API_URL"] = handles.whatsapp_url
     get_settings.cache_clear()
     return handles
 
 
 def _start_worker(stop: threading.Event) -> threading.Thread:
     channels = build_channels(get_settings())
+    sync_configured_senders()
 
     def work() -> None:
         try:
@@ -220,6 +237,7 @@ def _print_welcome(host: str, port: int, sandboxes: SandboxHandles, token: str) 
         f"  Representations     {base}/api/v1/representations",
         f"  Demo mailbox        {base}/demo/mailbox  (codes sent to citizens arrive here)",
         f"  Sandbox SMTP        127.0.0.1:{sandboxes.smtp_port}, SMS gateway {sandboxes.sms_url}",
+        f"  Sandbox WhatsApp    {sandboxes.whatsapp_url}",
         "Press Ctrl-C to stop.",
     ]
     console.print("\n".join(lines), soft_wrap=True, highlight=False)

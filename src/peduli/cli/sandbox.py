@@ -18,13 +18,17 @@ def register(app: typer.Typer) -> None:
 
 
 def sandbox() -> None:
-    """Run the sandbox mail server and SMS gateway that the settings point at, until Ctrl-C.
+    """Run the sandbox SMTP server, SMS gateway and WhatsApp API of the settings, until Ctrl-C.
 
     What they receive is stored in the database and shown at /demo/mailbox.
     """
     settings = get_settings()
     gateway = urlsplit(settings.sms_gateway_url)
+    whatsapp = urlsplit(settings.whatsapp_api_url)
     handles = start_sandboxes(
+        whatsapp_port=whatsapp.port or 80,
+        whatsapp_prefix=whatsapp.path,
+        whatsapp_token=settings.whatsapp_token,
         smtp_port=settings.smtp_port,
         sms_port=gateway.port or 80,
         host=settings.smtp_host,
@@ -33,6 +37,7 @@ def sandbox() -> None:
     )
     typer.echo(f"sandbox SMTP server on {settings.smtp_host}:{handles.smtp_port}")
     typer.echo(f"sandbox SMS gateway on {handles.sms_url}")
+    typer.echo(f"sandbox WhatsApp API on {handles.whatsapp_url}")
     typer.echo("messages appear at /demo/mailbox; press Ctrl-C to stop")
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -17,6 +17,7 @@ from peduli.core.db import get_sessionmaker
 from peduli.core.logging import configure_logging
 from peduli.core.periodic import run_due_tasks
 from peduli.jobs import PERIODIC_TASKS
+from peduli.notify import senders
 from peduli.notify.channels import build_channels
 from peduli.notify.dispatcher import RetryPolicy, dispatch_once, run_worker
 from peduli.notify.ports import Channel
@@ -40,6 +41,7 @@ def worker(
     size = batch_size or settings.notify_batch_size
     policy = RetryPolicy.from_settings(settings)
     worker_id = new_worker_id()
+    sync_configured_senders()
     try:
         if once:
             count = dispatch_once(
@@ -76,6 +78,12 @@ def work_until_stopped(
             run_due_tasks, session_factory, PERIODIC_TASKS, worker_id=worker_id
         ),
     )
+
+
+def sync_configured_senders() -> None:
+    """Write the configured senders and rate limits (``PEDULI_*_SENDERS``) to the database."""
+    with get_sessionmaker()() as session, session.begin():
+        senders.sync_senders(session, senders.configured_senders(get_settings()))
 
 
 def new_worker_id() -> str:

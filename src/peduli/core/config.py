@@ -63,6 +63,14 @@ class Settings(BaseSettings):
     notify_retry_max_seconds: float = 900.0
     notify_lease_seconds: float = 300.0  # a row "sending" longer than this was orphaned
     notify_idle_seconds: float = 1.0
+    # Senders per channel and their rate limits: "NAME=RATE[/BURST],…" (empty: no limit).
+    sms_senders: str = "PEDULI=100"
+    whatsapp_senders: str = "100000000001=80"
+    # WhatsApp Cloud API (Graph): base URL with version, access token, messages per Graph
+    # batch request (Meta allows 50; 1 sends one request per message; the sandbox takes 1000).
+    whatsapp_api_url: str = "http://127.0.0.1:8027/v19.0"
+    whatsapp_token: str = "sandbox"  # noqa: S105
+    whatsapp_batch_size: int = 50
     log_level: str = "INFO"
     # Files kept by the application (case attachments under data_dir/attachments).
     data_dir: str = "var"

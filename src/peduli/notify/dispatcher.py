@@ -15,14 +15,15 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, case, select, update
+from sqlalchemy import Table, bindparam, case, select, text, update
 from sqlalchemy.orm import Session
 
 from peduli.core.config import Settings
-from peduli.core.db import utcnow
+from peduli.core.db import is_postgres, utcnow
 from peduli.core.logging import get_logger
+from peduli.notify import senders
 from peduli.notify.models import CLAIMABLE, OutboxMessage, OutboxStatus
 from peduli.notify.ports import (
     Channel,
@@ -36,6 +37,8 @@ from peduli.notify.ports import (
 log = get_logger(__name__)
 
 SessionFactory = Callable[[], Session]
+# How long a worker waits for tokens when a rate limit, not an empty queue, stopped it.
+THROTTLED_PAUSE = 0.05
 _LEASE_EXPIRED = "the worker sending this message stopped before recording the outcome"
 
 
@@ -75,6 +78,14 @@ class _Claimed:
     attempts: int
 
 
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What one turn did: messages claimed, and whether a rate limit held some back."""
+
+    claimed: int
+    throttled: bool
+
+
 def dispatch_once(
     session_factory: SessionFactory,
     *,
@@ -83,20 +94,44 @@ def dispatch_once(
     worker_id: str,
     policy: RetryPolicy | None = None,
 ) -> int:
-    """Claim up to ``batch_size`` due messages, deliver them, record each outcome.
+    """Claim up to ``batch_size`` due messages per channel, deliver them, record each outcome.
 
     Returns how many messages were claimed (0 when nothing was due).
     """
+    return dispatch_batch(
+        session_factory,
+        channels=channels,
+        batch_size=batch_size,
+        worker_id=worker_id,
+        policy=policy,
+    ).claimed
+
+
+def dispatch_batch(
+    session_factory: SessionFactory,
+    *,
+    channels: Mapping[str, Channel],
+    batch_size: int = 500,
+    worker_id: str,
+    policy: RetryPolicy | None = None,
+    reclaim: bool = True,
+) -> BatchOutcome:
+    """``dispatch_once``, also telling whether the senders' rate limits bound the claim.
+
+    ``reclaim`` first puts back rows whose worker died mid-send (a worker loop does it a
+    few times per lease, not every batch).
+    """
     policy = policy or RetryPolicy()
-    claimed = _claim(
+    claimed, throttled = _claim(
         session_factory,
         channel_names=list(channels),
         batch_size=batch_size,
         worker_id=worker_id,
         policy=policy,
+        reclaim=reclaim,
     )
     if not claimed:
-        return 0
+        return BatchOutcome(0, throttled)
     by_channel: dict[str, list[OutboundMessage]] = defaultdict(list)
     for item in claimed:
         by_channel[item.message.channel].append(item.message)
@@ -104,9 +139,17 @@ def dispatch_once(
     for name, messages in by_channel.items():
         results.extend(_send(channels[name], messages))
     attempts = {item.message.id: item.attempts for item in claimed}
+    sender_of = {item.message.id: item.message.sender for item in claimed}
     with session_factory() as session, session.begin():
-        _record(session, results=results, attempts=attempts, worker_id=worker_id, policy=policy)
-    return len(claimed)
+        _record(
+            session,
+            results=results,
+            attempts=attempts,
+            senders=sender_of,
+            worker_id=worker_id,
+            policy=policy,
+        )
+    return BatchOutcome(len(claimed), throttled)
 
 
 def run_worker(
@@ -127,26 +170,35 @@ def run_worker(
     ``between_batches`` (the periodic tasks) is called at most once per ``idle_seconds``.
     """
     stop = stop or threading.Event()
+    policy = policy or RetryPolicy()
     total = 0
-    last_between = float("-inf")
+    last_between = last_reclaim = float("-inf")
+    reclaim_every = min(policy.lease_seconds / 10, 10.0)
     log.info("worker started", worker_id=worker_id, channels=sorted(channels))
     while not stop.is_set():
         if between_batches is not None and time.monotonic() - last_between >= idle_seconds:
             last_between = time.monotonic()
             _guarded(between_batches, worker_id=worker_id)
+        reclaim = time.monotonic() - last_reclaim >= reclaim_every
+        if reclaim:
+            last_reclaim = time.monotonic()
         try:
-            claimed = dispatch_once(
+            outcome = dispatch_batch(
                 session_factory,
                 channels=channels,
                 batch_size=batch_size,
                 worker_id=worker_id,
                 policy=policy,
+                reclaim=reclaim,
             )
         except Exception:
             log.exception("dispatch failed; retrying after a pause", worker_id=worker_id)
-            claimed = 0
-        total += claimed
-        if claimed == 0:
+            outcome = BatchOutcome(0, throttled=False)
+        total += outcome.claimed
+        if outcome.throttled:
+            # The senders' buckets are empty: let tokens gather for a fuller next batch.
+            stop.wait(min(THROTTLED_PAUSE, idle_seconds))
+        elif outcome.claimed == 0:
             stop.wait(idle_seconds)
     log.info("worker stopped", worker_id=worker_id, claimed=total)
     return total
@@ -167,46 +219,70 @@ def _claim(
     batch_size: int,
     worker_id: str,
     policy: RetryPolicy,
-) -> list[_Claimed]:
-    """Mark a batch of due rows ``sending`` in one short transaction, and return them.
+    reclaim: bool,
+) -> tuple[list[_Claimed], bool]:
+    """Mark due rows ``sending`` in one short transaction, and return them.
 
-    On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets concurrent workers take disjoint batches;
-    SQLite renders no locking clause and serialises writers itself (one worker there).
+    Each channel is claimed on its own, up to ``batch_size`` rows and no more than its
+    senders' buckets allow, lowest ``priority`` first. On PostgreSQL ``FOR UPDATE SKIP
+    LOCKED`` lets concurrent workers take disjoint batches; SQLite renders no locking clause
+    and serialises writers itself (one worker there). Also says whether a limit held back.
+    """
+    claimed: list[_Claimed] = []
+    throttled = False
+    for index, channel in enumerate(channel_names):
+        rows, held_back = _claim_channel_with_tokens(
+            session_factory,
+            channel=channel,
+            batch_size=batch_size,
+            worker_id=worker_id,
+            policy=policy,
+            reclaim=reclaim and index == 0,
+        )
+        throttled = throttled or held_back
+        claimed.extend(rows)
+    return claimed, throttled
+
+
+def _claim_channel_with_tokens(
+    session_factory: SessionFactory,
+    *,
+    channel: str,
+    batch_size: int,
+    worker_id: str,
+    policy: RetryPolicy,
+    reclaim: bool,
+) -> tuple[list[_Claimed], bool]:
+    """Take the senders' tokens (short transaction), claim that many rows, give back the rest.
+
+    Returns the claimed messages, each with its sender, and whether a limit held back.
     """
     now = utcnow()
-    with session_factory() as session, session.begin():
-        _reclaim_orphans(session, now=now, policy=policy)
-        due = (
-            select(OutboxMessage.id)
-            .where(
-                OutboxMessage.status.in_(CLAIMABLE),
-                OutboxMessage.next_attempt_at <= now,
-                OutboxMessage.channel.in_(channel_names),
-            )
-            .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at)
-            .limit(batch_size)
-            .with_for_update(skip_locked=True)
+
+    def claim(session: Session, limit: int) -> tuple[list[Any], bool]:
+        if reclaim:
+            _reclaim_orphans(session, now=now, policy=policy)
+        if not limit:
+            return [], _any_due(session, channel=channel, now=now)
+        rows = sorted(
+            _claim_channel(session, channel=channel, limit=limit, worker_id=worker_id, now=now),
+            key=lambda row: (row.priority, row.id),
         )
-        rows = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(due.scalar_subquery()))
-            .values(
-                status=OutboxStatus.SENDING,
-                claimed_by=worker_id,
-                claimed_at=now,
-                attempts=OutboxMessage.attempts + 1,
-            )
-            .returning(
-                OutboxMessage.id,
-                OutboxMessage.channel,
-                OutboxMessage.recipient,
-                OutboxMessage.subject,
-                OutboxMessage.body,
-                OutboxMessage.idempotency_key,
-                OutboxMessage.attempts,
-            )
-            .execution_options(synchronize_session=False)
-        ).all()
+        return rows, len(rows) == limit < batch_size
+
+    with session_factory() as session:
+        with session.begin():
+            names = senders.take(session, channel=channel, now=now, want=batch_size)
+            if names is None:  # no senders, so no lock taken: claim in the same transaction
+                rows, _ = claim(session, batch_size)
+                held_back = False
+        if names is not None:
+            with session.begin():
+                rows, held_back = claim(session, len(names))
+            if len(rows) < len(names):
+                with session.begin():
+                    senders.give_back(session, channel=channel, names=names[len(rows) :])
+    assigned = names if names is not None else [None] * len(rows)
     return [
         _Claimed(
             message=OutboundMessage(
@@ -216,11 +292,66 @@ def _claim(
                 subject=row.subject,
                 body=row.body,
                 idempotency_key=row.idempotency_key,
+                sender=name,
             ),
             attempts=row.attempts,
         )
-        for row in rows
-    ]
+        for row, name in zip(rows, assigned, strict=False)
+    ], held_back
+
+
+def _any_due(session: Session, *, channel: str, now: datetime) -> bool:
+    """Whether a message of ``channel`` waits (for tokens, when none were left)."""
+    return (
+        session.scalar(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.status.in_(CLAIMABLE),
+                OutboxMessage.next_attempt_at <= now,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _claim_channel(
+    session: Session, *, channel: str, limit: int, worker_id: str, now: datetime
+) -> Sequence[Any]:
+    """One claim statement: the channel's ``limit`` soonest due rows become ``sending``."""
+    due = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.status.in_(CLAIMABLE),
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()))
+        .values(
+            status=OutboxStatus.SENDING,
+            claimed_by=worker_id,
+            claimed_at=now,
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .returning(
+            OutboxMessage.id,
+            OutboxMessage.channel,
+            OutboxMessage.recipient,
+            OutboxMessage.subject,
+            OutboxMessage.body,
+            OutboxMessage.idempotency_key,
+            OutboxMessage.attempts,
+            OutboxMessage.priority,
+        )
+        .execution_options(synchronize_session=False)
+    ).all()
 
 
 def _reclaim_orphans(session: Session, *, now: datetime, policy: RetryPolicy) -> None:
@@ -283,11 +414,13 @@ def _record(
     *,
     results: Sequence[DeliveryResult],
     attempts: Mapping[int, int],
+    senders: Mapping[int, str | None],
     worker_id: str,
     policy: RetryPolicy,
 ) -> None:
-    """Write every outcome with a few statements: one executemany for the sent rows, one
-    ``UPDATE … WHERE id IN (…)`` per kind of failure.
+    """Write every outcome with a few statements: one for the sent rows (an ``UPDATE … FROM
+    unnest(…)`` on PostgreSQL, an executemany elsewhere), one ``UPDATE … WHERE id IN (…)``
+    per kind of failure.
 
     Only rows still claimed by this worker are touched: if its lease ran out and another
     worker took a row over, that worker's outcome wins.
@@ -296,11 +429,26 @@ def _record(
     table = cast(Table, OutboxMessage.__table__)
     still_ours = (table.c.claimed_by == worker_id, table.c.status == OutboxStatus.SENDING)
     sent = [
-        {"b_id": r.message_id, "b_provider_id": r.provider_message_id}
+        {
+            "b_id": r.message_id,
+            "b_provider_id": r.provider_message_id,
+            "b_sender": senders.get(r.message_id),
+        }
         for r in results
         if r.status is DeliveryStatus.SENT
     ]
-    if sent:
+    if sent and is_postgres(session):
+        session.execute(
+            _MARK_SENT_PG,
+            {
+                "ids": [v["b_id"] for v in sent],
+                "provider_ids": [v["b_provider_id"] for v in sent],
+                "senders": [v["b_sender"] for v in sent],
+                "now": now,
+                "worker_id": worker_id,
+            },
+        )
+    elif sent:
         session.execute(
             update(table)
             .where(table.c.id == bindparam("b_id"), *still_ours)
@@ -308,6 +456,7 @@ def _record(
                 status=OutboxStatus.SENT,
                 sent_at=now,
                 provider_message_id=bindparam("b_provider_id"),
+                sender=bindparam("b_sender"),
                 last_error=None,
             ),
             sent,
@@ -320,6 +469,19 @@ def _record(
             .where(table.c.id.in_(ids), *still_ours)
             .values(status=status, next_attempt_at=next_attempt_at, last_error=error)
         )
+
+
+# Every sent row of a batch in one statement (a per-row executemany costs a round trip each).
+_MARK_SENT_PG = text(
+    """
+    UPDATE outbox_message AS o
+    SET status = 'sent', sent_at = :now, provider_message_id = v.provider_id,
+        sender = v.sender, last_error = NULL
+    FROM unnest(CAST(:ids AS bigint[]), CAST(:provider_ids AS text[]),
+                CAST(:senders AS text[])) AS v(id, provider_id, sender)
+    WHERE o.id = v.id AND o.claimed_by = :worker_id AND o.status = 'sending'
+    """
+)
 
 
 def _failure_groups(

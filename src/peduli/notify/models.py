@@ -7,7 +7,9 @@ from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Enum,
+    Float,
     Index,
     Integer,
     String,
@@ -30,6 +32,7 @@ class ChannelName(StrEnum):
     EMAIL = "email"
     SMS = "sms"
     WHATSAPP = "whatsapp"
+    IN_APP = "in_app"
 
 
 class OutboxStatus(StrEnum):
@@ -66,13 +69,21 @@ class OutboxMessage(Base):
     __tablename__ = "outbox_message"
     __table_args__ = (
         Index("ix_outbox_message_status_next_attempt_at", "status", "next_attempt_at"),
-        # What a claim scans on PostgreSQL: only the due rows, in sending order.
+        # What a claim scans: only the due rows of one channel, in sending order.
         Index(
             "ix_outbox_message_due",
+            "channel",
             "priority",
             "next_attempt_at",
             postgresql_where=text("status IN ('pending', 'failed')"),
             sqlite_where=text("status IN ('pending', 'failed')"),
+        ),
+        # What the orphan check scans: only the rows in flight.
+        Index(
+            "ix_outbox_message_in_flight",
+            "claimed_at",
+            postgresql_where=text("status = 'sending'"),
+            sqlite_where=text("status = 'sending'"),
         ),
     )
 
@@ -97,6 +108,49 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     sent_at: Mapped[datetime | None]
     provider_message_id: Mapped[str | None] = mapped_column(String(200))
+    # Which of the channel's senders (SMS sender id, WhatsApp number) took it; null without.
+    sender: Mapped[str | None] = mapped_column(String(100))
+
+
+class NotifySender(Base):
+    """One sending identity of a channel (an SMS sender id, a WhatsApp phone number id) and
+    its token bucket: at most ``rate_per_second`` messages a second, bursts up to ``burst``.
+
+    The bucket lives here, not in a worker's memory, so the limit holds across any number of
+    workers: a claim locks the channel's sender rows, refills, takes tokens and claims at
+    most that many messages, all in one transaction.
+    """
+
+    __tablename__ = "notify_sender"
+    __table_args__ = (UniqueConstraint("channel", "name", name="uq_notify_sender_channel_name"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100))
+    rate_per_second: Mapped[float] = mapped_column(Float)
+    burst: Mapped[float] = mapped_column(Float)
+    tokens: Mapped[float] = mapped_column(Float)
+    refilled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+
+
+class Notice(Base):
+    """An in-app notice: what the in-app channel delivers and a person's pages show.
+
+    ``recipient`` is what the sender addressed (a person id as text); one row per
+    idempotency key, so a re-sent batch never shows a notice twice.
+    """
+
+    __tablename__ = "notice"
+    __table_args__ = (Index("ix_notice_recipient_created_at", "recipient", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    body: Mapped[str] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
 
 
 class SandboxMessage(Base):
@@ -119,4 +173,5 @@ class SandboxMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     idempotency_key: Mapped[str] = mapped_column(String(300))
     deliveries: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    sender: Mapped[str | None] = mapped_column(String(100))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)

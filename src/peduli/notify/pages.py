@@ -1,4 +1,5 @@
-"""The demo mailbox: what the sandbox SMTP server and SMS gateway received, per channel.
+"""The demo mailbox: what the sandboxes received, per channel (e-mail, SMS, WhatsApp), and
+the in-app notices written.
 
 Only in development, demo and test environments; production answers 404.
 """
@@ -14,6 +15,7 @@ from peduli.api.deps import DbSession
 from peduli.core.config import get_settings
 from peduli.core.errors import NotFound
 from peduli.core.i18n import _
+from peduli.notify import notices
 from peduli.notify.models import ChannelName
 from peduli.notify.sandbox import store
 from peduli.notify.schemas import MailboxPage, SandboxMessageRead
@@ -42,22 +44,42 @@ _NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _mailbox_page(db: DbSession, channel: ChannelName, page: int) -> MailboxPage:
-    rows, total = store.list_received(db, channel=channel.value, page=page, per_page=PER_PAGE)
+    if channel is ChannelName.IN_APP:
+        notes, total = notices.newest(db, page=page, per_page=PER_PAGE)
+        messages = [
+            SandboxMessageRead(
+                id=note.id,
+                channel=channel.value,
+                recipient=note.recipient,
+                subject=note.subject,
+                body=note.body,
+                idempotency_key=note.idempotency_key,
+                deliveries=1,
+                received_at=note.created_at,
+            )
+            for note in notes
+        ]
+    else:
+        rows, total = store.list_received(db, channel=channel.value, page=page, per_page=PER_PAGE)
+        messages = [SandboxMessageRead.model_validate(row) for row in rows]
+    counts = store.counts_by_channel(db)
+    in_app = notices.newest(db, page=1, per_page=0)[1]
+    if in_app:
+        counts[ChannelName.IN_APP.value] = in_app
     return MailboxPage(
         channel=channel.value,
         page=page,
         per_page=PER_PAGE,
         total=total,
         pages=max(1, -(-total // PER_PAGE)),
-        counts=store.counts_by_channel(db),
-        messages=[SandboxMessageRead.model_validate(row) for row in rows],
+        counts=counts,
+        messages=messages,
     )
 
 
 def _tabs(view: MailboxPage) -> list[str]:
-    """E-mail and SMS always; a channel without a sandbox yet only once it received something."""
-    always = {ChannelName.EMAIL.value, ChannelName.SMS.value}
-    return [c.value for c in ChannelName if c.value in always or view.counts.get(c.value)]
+    """Every channel, in a fixed order, each with its count."""
+    return [c.value for c in ChannelName]
 
 
 @router.get("/demo/mailbox", response_class=HTMLResponse, include_in_schema=False)
@@ -67,7 +89,7 @@ def mailbox(
     channel: ChannelParam = ChannelName.EMAIL,
     page: PageParam = 1,
 ) -> HTMLResponse:
-    """Show the sandboxes' mail and SMS, newest first, so a demo user can read their code."""
+    """Show what the sandboxes received, newest first, so a demo user can read their code."""
     view = _mailbox_page(db, channel, page)
     return render(request, "notify/mailbox.html", {"view": view, "channels": _tabs(view)})
 

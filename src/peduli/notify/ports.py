@@ -19,6 +19,8 @@ class OutboundMessage:
     subject: str
     body: str
     idempotency_key: str
+    # The sending identity the claim assigned (None on channels without senders).
+    sender: str | None = None
 
 
 class DeliveryStatus(StrEnum):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 23:52:42.446538
+Create Date: 2026-11-25 00:15:22.494607
 """
 
 from collections.abc import Sequence
@@ -109,6 +109,32 @@ def upgrade() -> None:
     sa.Column('source', sa.String(length=60), nullable=False),
     sa.PrimaryKeyConstraint('currency', 'rate_date', name=op.f('pk_exchange_rate'))
     )
+    op.create_table('notice',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('recipient', sa.String(length=320), nullable=False),
+    sa.Column('subject', sa.String(length=255), server_default='', nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=200), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notice')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_notice_idempotency_key'))
+    )
+    with op.batch_alter_table('notice', schema=None) as batch_op:
+        batch_op.create_index('ix_notice_recipient_created_at', ['recipient', 'created_at'], unique=False)
+
+    op.create_table('notify_sender',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('rate_per_second', sa.Float(), nullable=False),
+    sa.Column('burst', sa.Float(), nullable=False),
+    sa.Column('tokens', sa.Float(), nullable=False),
+    sa.Column('refilled_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('enabled', sa.Boolean(), server_default=sa.text('(true)'), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notify_sender')),
+    sa.UniqueConstraint('channel', 'name', name='uq_notify_sender_channel_name')
+    )
     op.create_table('outbox_message',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
@@ -126,11 +152,13 @@ def upgrade() -> None:
     sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('sent_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('provider_message_id', sa.String(length=200), nullable=True),
+    sa.Column('sender', sa.String(length=100), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
     sa.UniqueConstraint('idempotency_key', name=op.f('uq_outbox_message_idempotency_key'))
     )
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_message_due', ['priority', 'next_attempt_at'], unique=False, postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
+        batch_op.create_index('ix_outbox_message_due', ['channel', 'priority', 'next_attempt_at'], unique=False, postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
+        batch_op.create_index('ix_outbox_message_in_flight', ['claimed_at'], unique=False, postgresql_where=sa.text("status = 'sending'"), sqlite_where=sa.text("status = 'sending'"))
         batch_op.create_index('ix_outbox_message_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
 
     op.create_table('periodic_task_run',
@@ -187,6 +215,7 @@ def upgrade() -> None:
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('idempotency_key', sa.String(length=300), nullable=False),
     sa.Column('deliveries', sa.Integer(), server_default='1', nullable=False),
+    sa.Column('sender', sa.String(length=100), nullable=True),
     sa.Column('received_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sandbox_message')),
     sa.UniqueConstraint('channel', 'idempotency_key', name='uq_sandbox_message_channel_key')
@@ -533,9 +562,15 @@ def downgrade() -> None:
     op.drop_table('periodic_task_run')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_message_status_next_attempt_at')
+        batch_op.drop_index('ix_outbox_message_in_flight', postgresql_where=sa.text("status = 'sending'"), sqlite_where=sa.text("status = 'sending'"))
         batch_op.drop_index('ix_outbox_message_due', postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
 
     op.drop_table('outbox_message')
+    op.drop_table('notify_sender')
+    with op.batch_alter_table('notice', schema=None) as batch_op:
+        batch_op.drop_index('ix_notice_recipient_created_at')
+
+    op.drop_table('notice')
     op.drop_table('exchange_rate')
     with op.batch_alter_table('citizen_code', schema=None) as batch_op:
         batch_op.drop_index('ix_citizen_code_address')

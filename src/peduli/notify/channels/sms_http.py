@@ -1,7 +1,8 @@
 """SMS through an HTTP gateway with a batch API shaped like the common providers'.
 
 ``POST {url}`` with ``Authorization: Bearer <token>``, ``Idempotency-Key: <batch key>`` and
-``{"messages": [{"to": "+62…", "text": "…", "reference": "<outbox idempotency key>"}]}``;
+``{"messages": [{"to": "+62…", "from": "<sender id>", "text": "…", "reference": "<outbox
+idempotency key>"}]}`` (``from`` only when the channel has senders);
 the gateway answers ``{"messages": [{"reference": …, "id": …, "status": "accepted" |
 "rejected", "error": …}]}``. 429 and 5xx are temporary (``Retry-After`` honoured), other
 4xx are final.
@@ -89,11 +90,7 @@ class HttpSmsChannel:
         return results
 
     def _send_batch(self, chunk: Sequence[OutboundMessage]) -> list[DeliveryResult]:
-        payload = {
-            "messages": [
-                {"to": m.recipient, "text": m.body, "reference": m.idempotency_key} for m in chunk
-            ]
-        }
+        payload = {"messages": [_item(m) for m in chunk]}
         headers = {"Idempotency-Key": batch_idempotency_key(chunk)}
         error: ChannelError = RetryableError("the SMS gateway was not called")
         for attempt in range(1, self._max_tries + 1):
@@ -112,6 +109,13 @@ class HttpSmsChannel:
                 break
             time.sleep(wait)
         raise error
+
+
+def _item(message: OutboundMessage) -> dict[str, str]:
+    item = {"to": message.recipient, "text": message.body, "reference": message.idempotency_key}
+    if message.sender:
+        item["from"] = message.sender
+    return item
 
 
 def _error_for(response: httpx.Response) -> ChannelError:

@@ -17,7 +17,11 @@ class Fault:
 
 
 class FaultInjector:
-    """Hands out planned failures first, then random ones at ``failure_rate``; thread-safe."""
+    """Hands out planned failures first, then random ones at ``failure_rate``; thread-safe.
+
+    ``slow_rate`` of the accepted requests are answered only after ``slow_seconds``: the
+    messages are stored, but a sender with a shorter timeout sees a time-out and re-sends.
+    """
 
     def __init__(self, *, failure_rate: float = 0.0, status: int = 503) -> None:
         self._lock = threading.Lock()
@@ -25,6 +29,15 @@ class FaultInjector:
         self._random = random.Random()
         self.failure_rate = failure_rate
         self.status = status
+        self.slow_rate = 0.0
+        self.slow_seconds = 0.0
+
+    def delay(self) -> float:
+        """Seconds to hold back the answer to the request just accepted (0: none)."""
+        with self._lock:
+            if self.slow_rate and self._random.random() < self.slow_rate:
+                return self.slow_seconds
+        return 0.0
 
     def fail_next(self, count: int, *, status: int, retry_after: int | None = None) -> None:
         """Refuse the next ``count`` requests with ``status``."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -95,6 +96,7 @@ class SmsGateway:
                     subject="",
                     body=item["text"],
                     idempotency_key=reference,
+                    sender=str(item.get("from") or "") or None,
                 )
             )
         with self.session_factory() as session, session.begin():
@@ -150,7 +152,9 @@ class _Handler(BaseHTTPRequestHandler):
                 HTTPStatus.BAD_REQUEST,
                 {"error": _BAD_BATCH},
             )
-        self._answer(HTTPStatus.OK, {"messages": self.gateway.accept(batch)})
+        answers = self.gateway.accept(batch)
+        time.sleep(self.gateway.faults.delay())
+        self._answer(HTTPStatus.OK, {"messages": answers})
 
     def _answer(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()
@@ -160,7 +164,10 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the sender timed out and hung up: it will re-send
 
     def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: request lines are not needed and bodies hold phone numbers."""

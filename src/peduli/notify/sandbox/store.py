@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from peduli.core.db import utcnow
+from peduli.core.db import is_postgres, utcnow
 from peduli.notify.models import SandboxMessage
 from peduli.notify.service import dialect_insert
 
@@ -22,6 +22,23 @@ class Received:
     subject: str
     body: str
     idempotency_key: str
+    sender: str | None = None
+
+
+# A gateway batch of hundreds in one statement, without compiling a many-VALUES INSERT.
+_RECORD_PG = text(
+    """
+    INSERT INTO sandbox_message
+        (channel, recipient, subject, body, idempotency_key, sender, deliveries, received_at)
+    SELECT v.channel, v.recipient, v.subject, v.body, v.key, v.sender, 1, :now
+    FROM unnest(CAST(:channels AS text[]), CAST(:recipients AS text[]),
+                CAST(:subjects AS text[]), CAST(:bodies AS text[]), CAST(:keys AS text[]),
+                CAST(:senders AS text[])) AS v(channel, recipient, subject, body, key, sender)
+    ON CONFLICT (channel, idempotency_key)
+    DO UPDATE SET deliveries = sandbox_message.deliveries + 1
+    RETURNING id, idempotency_key
+    """
+)
 
 
 def record(session: Session, items: Sequence[Received]) -> dict[str, int]:
@@ -30,6 +47,21 @@ def record(session: Session, items: Sequence[Received]) -> dict[str, int]:
     if not unique:
         return {}
     now = utcnow()
+    if is_postgres(session):
+        values = list(unique.values())
+        rows = session.execute(
+            _RECORD_PG,
+            {
+                "channels": [i.channel for i in values],
+                "recipients": [i.recipient for i in values],
+                "subjects": [i.subject[:255] for i in values],
+                "bodies": [i.body for i in values],
+                "keys": [i.idempotency_key for i in values],
+                "senders": [i.sender for i in values],
+                "now": now,
+            },
+        )
+        return {row.idempotency_key: row.id for row in rows}
     statement = dialect_insert(session, SandboxMessage).values(
         [
             {
@@ -38,6 +70,7 @@ def record(session: Session, items: Sequence[Received]) -> dict[str, int]:
                 "subject": item.subject[:255],
                 "body": item.body,
                 "idempotency_key": item.idempotency_key,
+                "sender": item.sender,
                 "deliveries": 1,
                 "received_at": now,
             }

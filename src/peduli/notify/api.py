@@ -1,0 +1,94 @@
+"""Notify HTTP API for staff: the dead letters, and putting them back in line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from peduli.api.deps import CurrentActor, DbSession
+from peduli.auth import audit
+from peduli.auth.actor import Actor, Role
+from peduli.auth.policy import require_role
+from peduli.notify import dead_letters
+from peduli.notify.models import ChannelName
+from peduli.notify.schemas import (
+    DeadLetterPage,
+    DeadLetterRead,
+    DeadLetterRetry,
+    DeadLettersRetried,
+)
+
+router = APIRouter(tags=["notify"])
+READERS = (Role.HQ_ADMIN, Role.HQ_ANALYST)
+RETRIERS = (Role.HQ_ADMIN,)
+PER_PAGE = 50
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@router.get("/notify/dead-letters", response_model=DeadLetterPage)
+def list_dead_letters(
+    actor: CurrentActor,
+    db: DbSession,
+    response: Response,
+    channel: Annotated[ChannelName | None, Query(description="Only this channel.")] = None,
+    page: Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1.")] = 1,
+) -> DeadLetterPage:
+    """Messages the outbox gave up on (HQ), newest failure first, recipients masked."""
+    response.headers.update(NO_STORE)
+    require_role(db, actor, roles=READERS, action="notify.dead_letters.list")
+    rows, total = dead_letters.list_dead(
+        db, channel=channel.value if channel else None, page=page, per_page=PER_PAGE
+    )
+    return DeadLetterPage(
+        page=page,
+        per_page=PER_PAGE,
+        total=total,
+        items=[
+            DeadLetterRead(
+                id=row.id,
+                channel=row.channel,
+                recipient=dead_letters.mask(row.recipient),
+                subject=row.subject,
+                attempts=row.attempts,
+                last_error=row.last_error,
+                created_at=row.created_at,
+                failed_at=row.next_attempt_at,
+            )
+            for row in rows
+        ],
+    )
+
+
+@router.post("/notify/dead-letters/retry", response_model=DeadLettersRetried)
+def retry_dead_letters(
+    body: DeadLetterRetry, actor: CurrentActor, db: DbSession
+) -> DeadLettersRetried:
+    """Put every dead letter (or one channel's) back in line with fresh attempts (HQ admin)."""
+    channel = body.channel.value if body.channel else None
+    return _retry(db, actor, message_id=None, channel=channel)
+
+
+@router.post("/notify/dead-letters/{message_id}/retry", response_model=DeadLettersRetried)
+def retry_dead_letter(
+    message_id: Annotated[int, Path(ge=1, le=2**62)], actor: CurrentActor, db: DbSession
+) -> DeadLettersRetried:
+    """Put one dead letter back in line with fresh attempts (HQ admin)."""
+    return _retry(db, actor, message_id=message_id, channel=None)
+
+
+def _retry(
+    db: DbSession, actor: Actor, *, message_id: int | None, channel: str | None
+) -> DeadLettersRetried:
+    require_role(db, actor, roles=RETRIERS, action="notify.dead_letters.retry")
+    count = dead_letters.retry(db, message_id=message_id, channel=channel)
+    audit.record(
+        db,
+        actor=actor,
+        action="notify.dead_letters.retry",
+        entity_type="outbox_message",
+        entity_id=str(message_id) if message_id is not None else (channel or "all"),
+        fields=("status", "attempts"),
+        reason=f"{count} message(s) put back in line",
+    )
+    return DeadLettersRetried(retried=count)

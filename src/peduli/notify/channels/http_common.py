@@ -1,0 +1,67 @@
+"""What the HTTP gateway adapters share: a POST with a short bounded retry."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from peduli.core.db import utcnow
+from peduli.notify.ports import ChannelError, PermanentError, RetryableError
+
+# Retry-After values up to this many seconds are waited out inside the call; longer ones
+# are left to the dispatcher's schedule so a worker never sleeps on one batch.
+MAX_INLINE_WAIT = 1.0
+
+
+def post_with_retries(
+    client: httpx.Client,
+    url: str,
+    *,
+    payload: Any,
+    headers: Mapping[str, str],
+    max_tries: int,
+    name: str,
+) -> httpx.Response:
+    """POST ``payload``; retry timeouts, 429 and 5xx a few times; raise what remains."""
+    error: ChannelError = RetryableError(f"the {name} was not called")
+    for attempt in range(1, max_tries + 1):
+        try:
+            response = client.post(url, json=payload, headers=dict(headers))
+        except httpx.TransportError as exc:
+            error = RetryableError(f"{name} unreachable: {type(exc).__name__}")
+        else:
+            if response.is_success:
+                return response
+            error = error_for(response, name)
+            if isinstance(error, PermanentError):
+                raise error
+        wait = error.retry_after if error.retry_after is not None else 0.025 * 2**attempt
+        if attempt == max_tries or wait > MAX_INLINE_WAIT:
+            break
+        time.sleep(wait)
+    raise error
+
+
+def error_for(response: httpx.Response, name: str) -> ChannelError:
+    """Map a refusal to retryable (429, 5xx) or permanent (other 4xx)."""
+    text = f"{name} answered {response.status_code}: {response.text[:300]}"
+    if response.status_code == 429 or response.status_code >= 500:
+        return RetryableError(text, retry_after=retry_after(response))
+    return PermanentError(text)
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Read ``Retry-After`` as seconds or as an HTTP date."""
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value)
+    try:
+        return max((parsedate_to_datetime(value) - utcnow()).total_seconds(), 0.0)
+    except (TypeError, ValueError):
+        return None
