@@ -144,7 +144,23 @@ def citizen_pages(browser: Browser, base: str, shoot: Shooter) -> None:
     shoot(page, "my-stays")
     page.goto("/?lang=zh")
     shoot(page, "home-zh")
+    help_request(page, shoot)
     context.close()
+
+
+def help_request(page: Page, shoot: Shooter) -> None:
+    """A signed-in citizen asks for help and follows it under "my requests"."""
+    page.goto("/bantuan?lang=id")
+    page.locator("input[name=category][value=labour]").check()
+    page.fill("#summary", "Majikan menahan paspor saya dan belum membayar gaji dua bulan.")
+    page.select_option("#country", "MY")
+    page.fill("#city", "Kuala Lumpur")
+    shoot(page, "help-request")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    shoot(page, "help-request-sent")
+    page.goto("/saya/permintaan")
+    shoot(page, "my-requests")
 
 
 def second_report(browser: Browser, base: str) -> None:
@@ -224,7 +240,23 @@ def officer_pages(browser: Browser, base: str, shoot: Shooter) -> None:
     shoot(page, "officer-duplicates")
     page.get_by_role("link", name=re.compile("Compare")).first.click()
     shoot(page, "officer-merge")
+    case_desk(page, shoot)
     context.close()
+
+
+def case_desk(page: Page, shoot: Shooter) -> None:
+    """The case queue, a case (the citizen's help request), the team and the figures."""
+    page.goto("/officer/cases")
+    shoot(page, "officer-cases")
+    cases = page.locator("main table a[href^='/officer/cases/']")
+    if cases.count():
+        cases.first.click()
+        page.wait_for_load_state()
+        shoot(page, "officer-case")
+    page.goto("/officer/cases/new")
+    shoot(page, "officer-case-new")
+    page.goto("/hq/outcomes")
+    shoot(page, "outcomes")
 
 
 def main() -> None:

@@ -56,6 +56,14 @@ PAGES = frozenset(
         "/partner/consultations/new",
         "/officer/partners",
         "/officer/cases/{case_id}/sharing",
+        # The case desk, HQ figures and help requests (tests/browser/test_case_pages_in_browser.py).
+        "/officer/cases",
+        "/officer/cases/new",
+        "/officer/cases/team",
+        "/officer/cases/{case_id}",
+        "/hq/outcomes",
+        "/bantuan",
+        "/saya/permintaan",
     }
 )
 CITIZEN = "rina@example.org"

@@ -71,6 +71,7 @@ PAGE_ROUTERS = (
     "peduli.crisis.pages",
     "peduli.auth.staff_pages",
     "peduli.registry.officer_pages",
+    "peduli.cases.pages",
     "peduli.emergency.officer_pages",
     "peduli.partners.pages",
     "peduli.partners.officer_pages",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 00:16:08.283436
+Create Date: 2026-11-25 00:17:52.045141
 """
 
 from collections.abc import Sequence

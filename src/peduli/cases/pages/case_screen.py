@@ -1,0 +1,335 @@
+"""The case page: header with clocks and people, the timeline, and every action as a form.
+
+Each action posts a plain form, calls the case service and comes back to the page (303);
+when the service refuses, the page is shown again with the problem next to the form's
+fields, in the reader's language (the request is rolled back, its denial audits kept).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from peduli.api.deps import DbSession
+from peduli.auth.actor import Actor
+from peduli.auth.staff_pages import to_sign_in
+from peduli.cases import attachments, changes, outcomes, service, workflow
+from peduli.cases.models import CaseStatus, OutcomeKind, Priority, Visibility, WaitingOn
+from peduli.cases.pages import common
+from peduli.cases.schemas import OutcomeCreate
+from peduli.core.config import get_settings
+from peduli.core.db import rollback_and_keep, utcnow
+from peduli.core.errors import FieldProblem, PeduliError
+from peduli.registry.officer_pages import common as desk
+from peduli.registry.officer_pages.common import Staff
+from peduli.web.i18n import negotiate
+
+router = APIRouter(include_in_schema=False)
+
+TIMELINE_LIMIT = 500
+Short = Annotated[str, Form(max_length=40)]
+Long = Annotated[str, Form(max_length=10_000)]
+
+
+def _url(case_id: uuid.UUID, done: str = "") -> str:
+    return f"{common.CASES}/{case_id}" + (f"?done={done}" if done else "")
+
+
+def _event_rows(events: Any) -> list[dict[str, Any]]:
+    rows = []
+    for event in events:
+        try:
+            data = json.loads(event.data or "{}")
+        except ValueError:
+            data = {}
+        rows.append({"event": event, "data": data})
+    return rows
+
+
+def case_page(
+    request: Request,
+    db: Session,
+    staff: Actor,
+    case_id: uuid.UUID,
+    *,
+    failed: str = "",
+    problems: dict[str, FieldProblem] | None = None,
+    failure: PeduliError | None = None,
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render the case page (also again after a refused action, with its problems)."""
+    view = service.read_case(db, case_id=case_id, actor=staff)
+    case = view.case
+    _, events = service.read_events(db, case_id=case_id, actor=staff, limit=TIMELINE_LIMIT)
+    files = attachments.list_attachments(db, case_id=case_id, actor=staff)
+    now = utcnow()
+    language = negotiate(request)
+    return desk.page(
+        request,
+        "cases/pages/case.html",
+        staff,
+        {
+            "view": view,
+            "case": case,
+            "sla": service.sla_state(case, now),
+            "assignee": service.staff_display(db, case.assigned_officer_id),
+            "category": common.category_name(case.category, language),
+            "subcategory": common.subcategory_name(case.category, case.subcategory, language),
+            "timeline": _event_rows(events),
+            "files": {str(a.id): a for a in files},
+            "allowed": workflow.allowed_from(case.status),
+            "officers": [
+                (str(i), name) for i, name in common.officers_of(db, case.representation_code)
+            ],
+            "priorities": [p.value for p in Priority],
+            "waiting_choices": [w.value for w in WaitingOn],
+            "outcome_kinds": [k.value for k in OutcomeKind],
+            "today": now.date().isoformat(),
+            "max_upload_mb": get_settings().case_attachment_max_bytes // 1_000_000 or 1,
+            "done": request.query_params.get("done", ""),
+            "failed": failed,
+            "problems": problems or {},
+            "failure": failure,
+            "form": form or {},
+        },
+        status_code=status_code,
+    )
+
+
+def _refused(
+    request: Request,
+    db: Session,
+    staff: Actor,
+    case_id: uuid.UUID,
+    form_name: str,
+    error: PeduliError | dict[str, FieldProblem],
+    form: dict[str, str],
+) -> HTMLResponse:
+    """The page again with why the action was refused, next to its form."""
+    if isinstance(error, dict):
+        return case_page(
+            request, db, staff, case_id, failed=form_name, problems=error, form=form,
+            status_code=422,
+        )  # fmt: skip
+    rollback_and_keep(db)
+    problems = {p.field: p for p in error.problems}
+    return case_page(
+        request,
+        db,
+        staff,
+        case_id,
+        failed=form_name,
+        problems=problems,
+        failure=None if problems else error,
+        form=form,
+        status_code=error.status,
+    )
+
+
+@router.get(common.CASES + "/{case_id}", response_class=HTMLResponse)
+def case_screen(request: Request, case_id: uuid.UUID, db: DbSession, staff: Staff) -> Response:
+    """One case: who, what, how urgent, what happened, and what can be done next (audited)."""
+    if staff is None:
+        return to_sign_in(request)
+    return case_page(request, db, staff, case_id)
+
+
+@router.post(common.CASES + "/{case_id}/status", response_class=HTMLResponse)
+def change_status(
+    request: Request,
+    case_id: uuid.UUID,
+    db: DbSession,
+    staff: Staff,
+    to: Short = "",
+    waiting_on: Short = "",
+    note: Long = "",
+) -> Response:
+    """Move the case along the workflow (only the moves allowed now are offered)."""
+    if staff is None:
+        return to_sign_in(request)
+    form = {"to": to, "waiting_on": waiting_on, "note": note}
+    if to not in {s.value for s in CaseStatus}:
+        problem = FieldProblem("to", "form.choice", "")
+        return _refused(request, db, staff, case_id, "status", {"to": problem}, form)
+    waiting = WaitingOn(waiting_on) if waiting_on in {w.value for w in WaitingOn} else None
+    try:
+        changes.transition(
+            db,
+            case_id=case_id,
+            actor=staff,
+            to=CaseStatus(to),
+            waiting_on=waiting,
+            note=note.strip() or None,
+        )
+    except PeduliError as error:
+        return _refused(request, db, staff, case_id, "status", error, form)
+    return RedirectResponse(_url(case_id, "status"), status_code=303)
+
+
+@router.post(common.CASES + "/{case_id}/assign", response_class=HTMLResponse)
+def assign(
+    request: Request, case_id: uuid.UUID, db: DbSession, staff: Staff, officer_id: Short = ""
+) -> Response:
+    """Give the case to an officer of the post, to myself, or to no one."""
+    if staff is None:
+        return to_sign_in(request)
+    chosen = staff.account_id if officer_id == "me" else common.parse_uuid(officer_id)
+    if officer_id and chosen is None:
+        problem = FieldProblem("officer_id", "form.choice", "")
+        return _refused(
+            request, db, staff, case_id, "assign", {"officer_id": problem}, {"officer_id": ""}
+        )
+    try:
+        changes.assign(db, case_id=case_id, actor=staff, officer_id=chosen)
+    except PeduliError as error:
+        return _refused(request, db, staff, case_id, "assign", error, {"officer_id": officer_id})
+    return RedirectResponse(_url(case_id, "assigned"), status_code=303)
+
+
+@router.post(common.CASES + "/{case_id}/priority", response_class=HTMLResponse)
+def change_priority(
+    request: Request,
+    case_id: uuid.UUID,
+    db: DbSession,
+    staff: Staff,
+    priority: Short = "",
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Override the priority the triage rules gave, saying why."""
+    if staff is None:
+        return to_sign_in(request)
+    form = {"priority": priority, "reason": reason}
+    if priority not in {p.value for p in Priority}:
+        problem = FieldProblem("priority", "form.choice", "")
+        return _refused(request, db, staff, case_id, "priority", {"priority": problem}, form)
+    try:
+        changes.set_priority(
+            db, case_id=case_id, actor=staff, priority=Priority(priority), reason=reason.strip()
+        )
+    except PeduliError as error:
+        return _refused(request, db, staff, case_id, "priority", error, form)
+    return RedirectResponse(_url(case_id, "priority"), status_code=303)
+
+
+@router.post(common.CASES + "/{case_id}/notes", response_class=HTMLResponse)
+def add_note(
+    request: Request,
+    case_id: uuid.UUID,
+    db: DbSession,
+    staff: Staff,
+    text: Long = "",
+    visibility: Short = Visibility.INTERNAL.value,
+    kind: Short = "note",
+) -> Response:
+    """A note (internal, or shared with the citizen) or a call, on the timeline."""
+    if staff is None:
+        return to_sign_in(request)
+    form = {"text": text, "visibility": visibility, "kind": kind}
+    if not text.strip():
+        problem = FieldProblem("text", "form.missing", "")
+        return _refused(request, db, staff, case_id, "note", {"text": problem}, form)
+    shared = visibility == Visibility.SHARED.value
+    try:
+        changes.add_note(
+            db,
+            case_id=case_id,
+            actor=staff,
+            text=text.strip(),
+            visibility=Visibility.SHARED if shared else Visibility.INTERNAL,
+            kind="call" if kind == "call" else "note",
+        )
+    except PeduliError as error:
+        return _refused(request, db, staff, case_id, "note", error, form)
+    return RedirectResponse(_url(case_id, "call" if kind == "call" else "note"), status_code=303)
+
+
+@router.post(common.CASES + "/{case_id}/attachments", response_class=HTMLResponse)
+async def upload(
+    request: Request,
+    case_id: uuid.UUID,
+    db: DbSession,
+    staff: Staff,
+    file: Annotated[UploadFile | None, File()] = None,
+    visibility: Short = Visibility.INTERNAL.value,
+) -> Response:
+    """Attach a file to the case (its type and size checked by the service)."""
+    if staff is None:
+        return to_sign_in(request)
+    if file is None or not file.filename:
+        problem = FieldProblem("file", "form.missing", "")
+        return _refused(request, db, staff, case_id, "attachment", {"file": problem}, {})
+    data = await file.read(get_settings().case_attachment_max_bytes + 1)
+    try:
+        attachments.upload(
+            db,
+            case_id=case_id,
+            actor=staff,
+            filename=file.filename,
+            content_type=file.content_type or "application/octet-stream",
+            data=data,
+            visibility=Visibility.SHARED
+            if visibility == Visibility.SHARED.value
+            else Visibility.INTERNAL,
+        )
+    except PeduliError as error:
+        return _refused(request, db, staff, case_id, "attachment", error, {})
+    return RedirectResponse(_url(case_id, "attached"), status_code=303)
+
+
+@router.get(common.CASES + "/{case_id}/attachments/{attachment_id}")
+def download(
+    request: Request, case_id: uuid.UUID, attachment_id: uuid.UUID, db: DbSession, staff: Staff
+) -> Response:
+    """The file, after the case access check (audited)."""
+    if staff is None:
+        return to_sign_in(request)
+    found = attachments.download(db, case_id=case_id, attachment_id=attachment_id, actor=staff)
+    return Response(
+        content=found.data,
+        media_type=found.attachment.content_type,
+        headers={
+            "Cache-Control": "no-store",
+            "Content-Disposition": f'attachment; filename="{found.attachment.filename}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.post(common.CASES + "/{case_id}/outcomes", response_class=HTMLResponse)
+def record_outcome(
+    request: Request,
+    case_id: uuid.UUID,
+    db: DbSession,
+    staff: Staff,
+    kind: Short = "",
+    people: Short = "1",
+    achieved_on: Short = "",
+    amount: Short = "",
+    currency: Short = "",
+    description: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Record what the case achieved; the national figures follow in the same transaction."""
+    if staff is None:
+        return to_sign_in(request)
+    form = {
+        "kind": kind,
+        "people": people,
+        "achieved_on": achieved_on,
+        "amount": amount,
+        "currency": currency.upper(),
+        "description": description,
+    }
+    body, problems = common.checked(OutcomeCreate, common.blank_to_none(form))
+    if body is None:
+        return _refused(request, db, staff, case_id, "outcome", problems, form)
+    try:
+        outcomes.record_outcome(db, case_id=case_id, actor=staff, data=body)
+    except PeduliError as error:
+        return _refused(request, db, staff, case_id, "outcome", error, form)
+    return RedirectResponse(_url(case_id, "outcome"), status_code=303)

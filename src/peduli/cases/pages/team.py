@@ -1,0 +1,74 @@
+"""The supervisor's view: open cases per officer by priority, overdue and escalated cases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from peduli.api.deps import DbSession
+from peduli.auth.actor import Role
+from peduli.auth.staff_pages import to_sign_in
+from peduli.cases import service
+from peduli.cases.models import Priority
+from peduli.cases.pages import common, queries
+from peduli.core.db import utcnow
+from peduli.registry.officer_pages import common as desk
+from peduli.registry.officer_pages.common import Staff
+from peduli.web.i18n import negotiate
+
+router = APIRouter(include_in_schema=False)
+LISTED = 50
+
+
+@router.get(common.CASES + "/team", response_class=HTMLResponse)
+def team(
+    request: Request,
+    db: DbSession,
+    staff: Staff,
+    representation: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    """Who carries how many open cases, and which cases are late or escalated."""
+    if staff is None:
+        return to_sign_in(request)
+    hq = staff.role == Role.HQ_ADMIN
+    post = (representation or None) if hq else None
+    now = utcnow()
+    loads = queries.team_load(db, actor=staff, representation_code=post, now=now)
+    officers = common.officers_of(db, post or staff.representation_code)
+    by_id = {load.officer_id: load for load in loads}
+    names = dict(officers) | common.names_of(db, by_id)
+    rows = [by_id.get(officer_id) or queries.Load(officer_id, {}, 0) for officer_id, _ in officers]
+    rows += [load for load in loads if load.officer_id not in dict(officers)]
+    overdue_total, overdue = service.list_overdue(db, actor=staff, limit=LISTED, now=now)
+    if post is not None:
+        overdue = [case for case in overdue if case.representation_code == post]
+    escalated = queries.escalated(db, actor=staff, representation_code=post, limit=LISTED)
+    language = negotiate(request)
+    params = {"representation": post}
+    return desk.page(
+        request,
+        "cases/pages/team.html",
+        staff,
+        {
+            "rows": sorted(
+                rows, key=lambda load: (load.officer_id is None, names.get(load.officer_id, ""))
+            ),
+            "names": names,
+            "priorities": [p.value for p in Priority],
+            "overdue": overdue,
+            "overdue_total": overdue_total,
+            "escalated": escalated,
+            "assignee_names": common.names_of(
+                db, (c.assigned_officer_id for c in [*overdue, *escalated])
+            ),
+            "category_name": lambda code: common.category_name(code, language),
+            "case_cap": queries.PAGE_COUNT_CAP,
+            "counts": queries.queue_counts(db, actor=staff, representation_code=post, now=now),
+            "params": params,
+            "hq": hq,
+            "posts": desk.representation_choices() if hq else [],
+            "now": now,
+        },
+    )
