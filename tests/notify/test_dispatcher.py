@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
-from notify_helpers import SessionFactory, make_due, outbox, received
 from sqlalchemy import update
 
 from peduli.core.db import utcnow
@@ -16,6 +15,7 @@ from peduli.notify.dispatcher import RetryPolicy, dispatch_once, run_worker
 from peduli.notify.models import OutboxMessage, OutboxStatus
 from peduli.notify.ports import Channel, DeliveryResult, OutboundMessage, email_message_id
 from peduli.notify.sandbox import SandboxHandles
+from tests.notify.notify_helpers import SessionFactory, make_due, outbox, received
 
 POLICY = RetryPolicy(max_attempts=3, base_seconds=60, max_seconds=600, lease_seconds=300)
 

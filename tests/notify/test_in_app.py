@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from notify_helpers import SessionFactory, outbox
-
 from peduli.notify import notices, service
 from peduli.notify.channels.in_app import InAppChannel
 from peduli.notify.dispatcher import dispatch_once
 from peduli.notify.models import OutboxStatus
 from peduli.notify.ports import OutboundMessage
+from tests.notify.notify_helpers import SessionFactory, outbox
 
 
 def test_delivery_writes_the_notice_a_person_reads(session_factory: SessionFactory) -> None:

@@ -14,15 +14,6 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-from notify_helpers import (
-    SessionFactory,
-    WorkerProcess,
-    bulk_enqueue,
-    make_due,
-    outbox,
-    received,
-    worker_env,
-)
 from sqlalchemy import func, select
 
 from peduli.auth import service as auth_service
@@ -32,6 +23,15 @@ from peduli.notify.channels.sms_http import HttpSmsChannel
 from peduli.notify.dispatcher import RetryPolicy, dispatch_once, run_worker
 from peduli.notify.models import OutboxMessage, OutboxStatus, SandboxMessage
 from peduli.notify.sandbox import SandboxHandles
+from tests.notify.notify_helpers import (
+    SessionFactory,
+    WorkerProcess,
+    bulk_enqueue,
+    make_due,
+    outbox,
+    received,
+    worker_env,
+)
 
 
 @pytest.fixture

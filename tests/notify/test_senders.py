@@ -8,7 +8,6 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from notify_helpers import SessionFactory, outbox, received
 from sqlalchemy import select
 
 from peduli.core.db import utcnow
@@ -17,6 +16,7 @@ from peduli.notify.dispatcher import RetryPolicy, dispatch_once, run_worker
 from peduli.notify.models import NotifySender, OutboxStatus
 from peduli.notify.ports import Channel
 from peduli.notify.senders import SenderSpec
+from tests.notify.notify_helpers import SessionFactory, outbox, received
 
 POLICY = RetryPolicy(max_attempts=3, base_seconds=60)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from notify_helpers import SessionFactory, make_due, outbox, received
 
 from peduli.notify import service
 from peduli.notify.channels.whatsapp_cloud import WhatsAppCloudChannel
@@ -12,6 +11,7 @@ from peduli.notify.dispatcher import RetryPolicy, dispatch_once
 from peduli.notify.models import OutboxStatus
 from peduli.notify.ports import Channel
 from peduli.notify.sandbox import SandboxHandles
+from tests.notify.notify_helpers import SessionFactory, make_due, outbox, received
 
 POLICY = RetryPolicy(max_attempts=3, base_seconds=60)
 

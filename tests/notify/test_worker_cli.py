@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 import typer
-from notify_helpers import SessionFactory, outbox, received
 from typer.testing import CliRunner
 
 from peduli.cli import worker as worker_cli
@@ -14,6 +13,7 @@ from peduli.core.config import get_settings
 from peduli.notify import service
 from peduli.notify.models import OutboxStatus
 from peduli.notify.sandbox import SandboxHandles
+from tests.notify.notify_helpers import SessionFactory, outbox, received
 
 
 @pytest.fixture
