@@ -39,13 +39,14 @@ def create_app() -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, problems.handle_http_error)
     app.add_exception_handler(IntegrityError, problems.handle_integrity_error)
     app.add_exception_handler(DataError, problems.handle_data_error)
-    _include_routers(app)
 
     @app.get("/healthz", tags=["health"])
     def healthz(db: DbSession) -> JSONResponse:
         """Report whether this process can reach its database."""
         db.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok", "database": "ok"})
+
+    _include_routers(app)
 
     return app
 
