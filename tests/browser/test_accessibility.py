@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from playwright.sync_api import Page, expect
 from starlette.routing import BaseRoute
 
+from peduli.auth.actor import Role
 from peduli.core.db import session_scope
 from peduli.registry import proof, service
 from peduli.registry.models import DuplicateCandidate
@@ -50,6 +51,17 @@ PAGES = frozenset(
         "/officer/duplicates/{candidate_id}",
         "/officer/persons/{person_id}",
         "/officer/search",
+        # Checked in their own browser tests: test_emergency_sos_in_browser.py and
+        # test_crisis_checkin_in_browser.py.
+        "/sos",
+        "/c/{token}",
+        # The emergency desk and the crisis board: test_emergency_and_crisis_desks_are_accessible.
+        "/officer/emergencies",
+        "/officer/emergencies/new",
+        "/officer/roster",
+        "/officer/crises",
+        "/officer/crises/{crisis_id}",
+        "/officer/crises/{crisis_id}/board",
         # Partner pages: visited and checked in test_partner_desk.py.
         "/partner",
         "/partner/cases/{case_id}",
@@ -210,6 +222,35 @@ def test_officer_pages_are_accessible(new_page: NewPage) -> None:
     page.locator("main form button[type=submit]").last.click()
     expect(page.locator("main table")).to_be_visible()
     assert_accessible(page)
+
+
+def test_emergency_and_crisis_desks_are_accessible(new_page: NewPage) -> None:
+    from peduli.crisis import service as crisis_service
+    from peduli.crisis.schemas import CrisisCreate
+
+    supervisor = make_staff("supervisor@example.org", role="supervisor")
+    with session_scope() as session:
+        crisis_id = crisis_service.declare(
+            session,
+            body=CrisisCreate.model_validate(
+                {
+                    "title": "Banjir Kuala Lumpur",
+                    "kind": "flood",
+                    "severity": "severe",
+                    "area": {"circle": {"lat": 3.139, "lon": 101.687, "radius_km": 30}},
+                }
+            ),
+            actor=factories.staff(Role.SUPERVISOR, "kbri-kuala-lumpur"),
+        ).id
+    page = new_page(viewport=DESKTOP, locale="en-GB")
+    visit(page, "/officer/sign-in")
+    _sign_in_officer(page, supervisor)
+    expect(page).to_have_url(re.compile(r"/officer$"))
+    for route in ("/officer/emergencies", "/officer/emergencies/new", "/officer/roster"):
+        visit(page, route)
+    visit(page, "/officer/crises")
+    visit(page, "/officer/crises/{crisis_id}", crisis_id=crisis_id)
+    visit(page, "/officer/crises/{crisis_id}/board", crisis_id=crisis_id)
 
 
 def test_enrolment_page_is_accessible(new_page: NewPage) -> None:

@@ -223,6 +223,11 @@ def test_board_counts_delivery_and_answers_per_post(sent: Sent) -> None:
     page = sent.client.get(f"/officer/crises/{sent.crisis_id}", headers=sent.headers["hq"])
     assert page.status_code == 200 and 'hx-trigger="every 10s"' in page.text
     assert 'http-equiv="refresh"' in page.text
+    board_url = f"/officer/crises/{sent.crisis_id}/board"
+    polled = sent.client.get(board_url, headers=sent.headers["hq"] | {"HX-Request": "true"})
+    assert polled.status_code == 200 and "<html" not in polled.text
+    opened = sent.client.get(board_url, headers=sent.headers["hq"])
+    assert opened.status_code == 200 and "<html" in opened.text, "a whole page when opened"
 
 
 def _export(sent: Sent, who: str, file_format: str = "csv") -> Any:

@@ -135,10 +135,12 @@ def board_page(
 def board_fragment(
     request: Request, crisis_id: uuid.UUID, db: DbSession, actor: OptionalActor
 ) -> Response:
-    """The board's figures alone, for htmx polling."""
+    """The board's figures alone, for htmx polling; opened directly, the whole board page."""
     staff = staff_or_none(actor)
     if staff is None:
         raise PeduliError(
             _("Sign in again to see the board."), status=401, code="not_authenticated"
         )
-    return render(request, "crisis/_board.html", _board_context(db, staff, crisis_id))
+    polled = request.headers.get("HX-Request") == "true"
+    template = "crisis/_board.html" if polled else "crisis/board.html"
+    return render(request, template, _board_context(db, staff, crisis_id))
