@@ -135,6 +135,7 @@ def request_code(session: Session, *, address: str, ip: str) -> None:
         subject=_("Your Peduli sign-in code"),
         body=_message(code, settings.otp_ttl_minutes),
         idempotency_key=f"citizen-code:{row.id}",
+        priority=notify_service.SIGN_IN_CODE_PRIORITY,
     )
 
 

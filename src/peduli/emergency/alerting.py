@@ -45,10 +45,10 @@ from peduli.core.i18n import _
 from peduli.emergency.models import DutyShift, Emergency
 from peduli.emergency.roster import on_duty_at
 from peduli.notify.models import ChannelName, OutboxMessage
-from peduli.notify.service import dialect_insert
+from peduli.notify.service import EMERGENCY_ALERT_PRIORITY, dialect_insert
 
 MAX_LEVEL = 3  # after the third escalation the emergency stays on the HQ list only
-ALERT_PRIORITY = 5  # before sign-in codes (10?) and everything else
+ALERT_PRIORITY = EMERGENCY_ALERT_PRIORITY
 BATCH = 500
 
 

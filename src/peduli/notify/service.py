@@ -11,6 +11,10 @@ from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
 from peduli.notify.models import ChannelName, OutboxMessage
 
+# Lower is sent sooner. Emergency alerts to the officer on duty come first, then sign-in codes
+# (a person is waiting at the screen), then crisis broadcasts (10–90 by distance), then the rest.
+EMERGENCY_ALERT_PRIORITY = 5
+SIGN_IN_CODE_PRIORITY = 8
 DEFAULT_PRIORITY = 100
 
 
