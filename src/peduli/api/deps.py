@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable, Coroutine
+from functools import partial
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
@@ -13,17 +15,26 @@ from peduli.auth import service as auth_service
 from peduli.auth.actor import Actor
 from peduli.core import csrf
 from peduli.core.config import get_settings
-from peduli.core.db import session_scope
+from peduli.core.db import end_session, get_sessionmaker
 from peduli.core.errors import Forbidden, NotAuthenticated
 from peduli.core.i18n import _
 
 SESSION_COOKIE = "peduli_session"
 
 
-def get_db() -> Iterator[Session]:
-    """One transaction per request: committed when the handler returns, else rolled back."""
-    with session_scope() as session:
+async def get_db() -> AsyncIterator[Session]:
+    """One transaction per request: committed when the handler returns, else rolled back.
+
+    Asynchronous so that opening the session (no I/O yet) costs no hop to a worker thread;
+    the commit or rollback, which does I/O, runs in one.
+    """
+    session = get_sessionmaker()()
+    try:
         yield session
+    except BaseException:
+        await run_in_threadpool(partial(end_session, session, failed=True))
+        raise
+    await run_in_threadpool(partial(end_session, session, failed=False))
 
 
 # scope="function": commit before the response is sent, so a client never sees success
@@ -95,7 +106,7 @@ def get_optional_actor(
     return actor
 
 
-def get_actor(actor: Annotated[Actor | None, Depends(get_optional_actor)]) -> Actor:
+async def get_actor(actor: Annotated[Actor | None, Depends(get_optional_actor)]) -> Actor:
     """Require a signed-in caller."""
     if actor is None:
         raise NotAuthenticated("Sign in, or send an API token as 'Authorization: Bearer <token>'.")
@@ -107,18 +118,26 @@ CurrentActor = Annotated[Actor, Depends(get_actor)]
 ClientIp = Annotated[str, Depends(client_ip)]
 
 
-def require_scope(scope: str) -> Callable[[Actor, Session, Request], Actor]:
-    """A dependency that admits the caller only if their API token carries ``scope``."""
+def require_scope(
+    scope: str,
+) -> Callable[[Actor, Session, Request], Coroutine[Any, Any, Actor]]:
+    """A dependency that admits the caller only if their API token carries ``scope``.
 
-    def dependency(actor: CurrentActor, db: DbSession, request: Request) -> Actor:
+    Asynchronous: the check is in memory, so only a denial (which is audited) needs a thread.
+    """
+
+    async def dependency(actor: CurrentActor, db: DbSession, request: Request) -> Actor:
         if not actor.has_scope(scope):
             route = getattr(request.scope.get("route"), "path", request.url.path)
-            audit.record_denial(
-                db,
-                actor=actor,
-                action="api.scope_missing",
-                entity_type="api",
-                reason=f"{request.method} {route} needs {scope}",
+            await run_in_threadpool(
+                partial(
+                    audit.record_denial,
+                    db,
+                    actor=actor,
+                    action="api.scope_missing",
+                    entity_type="api",
+                    reason=f"{request.method} {route} needs {scope}",
+                )
             )
             raise Forbidden(
                 _(

@@ -107,8 +107,16 @@ def resolve_actor(
     does not (browsers never attach it on their own).
     """
     if bearer_token:
-        row, account = tokens.find_active(session, token=bearer_token)
-        return staff_actor(account, ip=ip, via="token", scopes=frozenset(row.scopes.split()))
+        live = tokens.find_active(session, token=bearer_token)
+        return Actor(
+            role=Role(live.role),
+            account_id=live.account_id,
+            display=live.display_name,
+            representation_code=live.representation_code,
+            scopes=live.scopes,
+            ip=ip,
+            via="token",
+        )
     if not session_token:
         return None
     found = sessions.find_active(session, token=session_token)

@@ -58,17 +58,17 @@ def _no_store(response: Response) -> None:
     response.headers.update(NO_STORE)
 
 
-def _case_opener(actor: CurrentActor, db: DbSession, request: Request) -> Actor:
+async def _case_opener(actor: CurrentActor, db: DbSession, request: Request) -> Actor:
     """Staff need ``cases:write``; agencies ``cases:refer``."""
     needed = CASES_REFER if actor.role == Role.AGENCY else CASES_WRITE
-    return require_scope(needed)(actor, db, request)
+    return await require_scope(needed)(actor, db, request)
 
 
-def _stats_reader(actor: CurrentActor, db: DbSession, request: Request) -> Actor:
+async def _stats_reader(actor: CurrentActor, db: DbSession, request: Request) -> Actor:
     """HQ reads with ``stats:read``; officers with ``cases:read`` (their own post)."""
     if actor.has_scope(STATS_READ) or actor.has_scope(CASES_READ):
         return actor
-    return require_scope(STATS_READ)(actor, db, request)
+    return await require_scope(STATS_READ)(actor, db, request)
 
 
 Opener = Annotated[Actor, Depends(_case_opener)]

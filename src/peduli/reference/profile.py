@@ -109,7 +109,9 @@ class CountryProfile(ABC):
         if not text:
             return None, []
         regions = self._phone_regions(default_region)
-        readings = [number for number in (_parse_phone(text, r) for r in regions) if number]
+        # A number written with its country code reads the same in every region: parse once.
+        candidates = regions[:1] if text.startswith("+") else regions
+        readings = [number for number in (_parse_phone(text, r) for r in candidates) if number]
         if readings:
             plain = [number for number in readings if not number.preferred_domestic_carrier_code]
             best = (plain or readings)[0]

@@ -20,7 +20,7 @@ from peduli.auth import citizens as citizen_accounts
 from peduli.auth.actor import POST_BOUND_ROLES, Actor, Role
 from peduli.auth.policy import Access
 from peduli.core.crypto import get_cipher
-from peduli.core.db import utcnow
+from peduli.core.db import insert_new, utcnow
 from peduli.core.errors import Forbidden, NotFound, ValidationFailed
 from peduli.core.i18n import _
 from peduli.reference.profile import CountryProfile, get_profile
@@ -99,17 +99,19 @@ def submit_self_report(
     representation = resolve_representation(report)
     _authorize_reporter(session, actor, representation)
     probe = _probe_identity(session, identity, report)
-    person, attached = _find_or_create_person(session, report, identity, profile, actor, probe)
-    linked = _link_reporter(session, actor, person, attached, identity)
-    _record_identifiers(session, person, identity, known=attached)
-    stay = _add_stay(session, person, report, representation, source=_source(actor))
-    duplicates = (
-        0
-        if attached
-        else matching.flag_possible_duplicates(
+    known = _known_person(session, probe, actor)
+    if known is None:
+        person, stay = _record_new_person(session, report, identity, profile, representation, actor)
+        linked = _link_reporter(session, actor, person, False, identity)
+        duplicates = matching.flag_possible_duplicates(
             session, person, stay, born_same_day=probe.born_same_day
         )
-    )
+    else:
+        person, duplicates = known, 0
+        _update_profile_fields(person, report)
+        linked = _link_reporter(session, actor, person, True, identity)
+        _record_identifiers(session, person, identity)
+        stay = _add_stay(session, person, report, representation, source=_source(actor))
     audit.record(
         session,
         actor=actor,
@@ -119,7 +121,7 @@ def submit_self_report(
         subject_person_id=person.id,
         fields=sorted(report.model_fields_set),
     )
-    return SelfReportOutcome(person, stay, representation, attached, duplicates, linked)
+    return SelfReportOutcome(person, stay, representation, known is not None, duplicates, linked)
 
 
 def _source(actor: Actor) -> str:
@@ -159,26 +161,6 @@ def _probe_identity(
     )
 
 
-def _find_or_create_person(
-    session: Session,
-    report: SelfReportCreate,
-    identity: validation.Identity,
-    profile: CountryProfile,
-    actor: Actor,
-    probe: repository.IdentityProbe,
-) -> tuple[Person, bool]:
-    existing = _known_person(session, probe, actor)
-    if existing is not None:
-        _update_profile_fields(existing, report)
-        return existing, True
-    # A report with the same NIK committing between the look-up and this insert trips the
-    # unique blind index; the request then answers 409 "try again" and the retry attaches.
-    person = _new_person(report, identity, profile)
-    session.add(person)
-    session.flush()  # the person row first: its passport and contacts refer to it
-    return person, False
-
-
 def _known_person(session: Session, probe: repository.IdentityProbe, actor: Actor) -> Person | None:
     """The record holding the report's NIK (else passport), or the citizen's own record."""
     if probe.known_id is not None:
@@ -197,6 +179,35 @@ def _follow_merges(session: Session, person: Person) -> Person:
             break
         person = survivor
     return person
+
+
+def _record_new_person(
+    session: Session,
+    report: SelfReportCreate,
+    identity: validation.Identity,
+    profile: CountryProfile,
+    representation: Representation | None,
+    actor: Actor,
+) -> tuple[Person, Stay]:
+    """A first report: the person, their passport, contacts and stay, as plain inserts.
+
+    A report with the same NIK committing between the look-up and this insert trips the
+    unique blind index; the request then answers 409 "try again" and the retry attaches.
+    """
+    person = _new_person(report, identity, profile)
+    contacts = [
+        ContactPoint(person_id=person.id, kind=kind, value=value, is_primary=True)
+        for kind, value in _contacts_of(identity)
+        if value
+    ]
+    passports = [_passport(person, identity.passport)] if identity.passport else []
+    stay = _new_stay(person, report, representation, source=_source(actor))
+    insert_new(session, [person, *passports, *contacts, stay])
+    return person, stay
+
+
+def _contacts_of(identity: validation.Identity) -> tuple[tuple[ContactKind, str | None], ...]:
+    return (ContactKind.PHONE, identity.phone), (ContactKind.EMAIL, identity.email)
 
 
 def _new_person(
@@ -287,21 +298,15 @@ def _deny_foreign_identity(session: Session, actor: Actor, person: Person) -> No
     )
 
 
-def _record_identifiers(
-    session: Session, person: Person, identity: validation.Identity, *, known: bool
-) -> None:
-    """Add the report's passport and contacts; a new person has none yet, so skip the checks."""
+def _record_identifiers(session: Session, person: Person, identity: validation.Identity) -> None:
+    """Add the report's NIK, passport and contacts to a known person, where they are new."""
     if identity.nik and person.nik_index is None:
         person.nik_encrypted, person.nik_index = sealed(identity.nik, purpose=NIK_PURPOSE)
-    if identity.passport and known:
+    if identity.passport:
         _record_passport(session, person, identity.passport)
-    elif identity.passport:
-        session.add(_passport(person, identity.passport))
-    for kind, value in ((ContactKind.PHONE, identity.phone), (ContactKind.EMAIL, identity.email)):
-        if value and known:
+    for kind, value in _contacts_of(identity):
+        if value:
             _record_contact(session, person, kind, value)
-        elif value:
-            session.add(ContactPoint(person_id=person.id, kind=kind, value=value, is_primary=True))
     if identity.emergency_phone and person.emergency_contact_phone != identity.emergency_phone:
         person.emergency_contact_phone = identity.emergency_phone
 
@@ -348,7 +353,15 @@ def _add_stay(
     *,
     source: str,
 ) -> Stay:
-    stay = Stay(
+    stay = _new_stay(person, fields, representation, source=source)
+    session.add(stay)
+    return stay
+
+
+def _new_stay(
+    person: Person, fields: StayFields, representation: Representation | None, *, source: str
+) -> Stay:
+    return Stay(
         id=uuid.uuid4(),
         person_id=person.id,
         country=fields.country.upper(),
@@ -368,8 +381,6 @@ def _add_stay(
         representation_code=representation.code if representation else None,
         source=source,
     )
-    session.add(stay)
-    return stay
 
 
 def authorize_person(
