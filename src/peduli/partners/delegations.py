@@ -184,36 +184,17 @@ def revoke(
     """Withdraw a delegation; from the next request on the partner no longer sees the case."""
     case = load_case(session, case_id=case_id, actor=actor, action="partners.delegation_revoke")
     view = _delegation(session, case, delegation_id, for_update=True)
-    delegation = view.delegation
-    current = DelegationStatus(delegation.status)
-    if current not in workflow.REVOCABLE:
-        raise workflow.StatusNotAllowed(current, DelegationStatus.REVOKED, ())
-    delegation.status = DelegationStatus.REVOKED.value
-    delegation.status_note = data.reason
-    delegation.status_changed_at = utcnow()
-    session.flush()
-    events.add(
+    workflow.change_status(
         session,
         case,
-        kind=events.DELEGATION,
-        actor=actor,
-        text=data.reason,
-        data={
-            "delegation_id": delegation.id,
-            "partner_name": view.partner_name,
-            "from": current.value,
-            "status": delegation.status,
-        },
-    )
-    audit.record(
-        session,
+        view.delegation,
+        transitions=workflow.REVOCATIONS,
+        target=DelegationStatus.REVOKED,
+        note=data.reason,
         actor=actor,
         action="partners.delegation_revoke",
-        entity_type="case_delegation",
-        entity_id=str(delegation.id),
-        fields=["status"],
         reason=data.reason,
-        ip=actor.ip,
+        event_data={"partner_name": view.partner_name},
     )
     return view
 

@@ -373,41 +373,20 @@ def change_status(
     delegated = load_delegated(
         session, case_id=case_id, actor=actor, action="partners.delegation_status", for_update=True
     )
-    delegation = delegated.delegation
-    current = DelegationStatus(delegation.status)
-    allowed = workflow.PARTNER_TRANSITIONS[current]
-    if status not in allowed:
-        raise workflow.StatusNotAllowed(current, status, allowed)
-    delegation.status = status.value
-    delegation.status_note = note or None
-    delegation.status_changed_at = utcnow()
-    session.flush()
-    events.add(
+    workflow.change_status(
         session,
         delegated.case,
-        kind=events.DELEGATION,
+        delegated.delegation,
+        transitions=workflow.PARTNER_TRANSITIONS,
+        target=status,
+        note=note,
         actor=actor,
-        text=note,
-        data={
-            "delegation_id": delegation.id,
-            "partner_name": delegated.partner.name,
-            "from": current.value,
-            "status": status.value,
-        },
-        delegation_id=delegation.id,
+        action="partners.delegation_status",
+        reason=note if status == DelegationStatus.ESCALATED else None,
+        event_data={"partner_name": delegated.partner.name},
     )
     if status == DelegationStatus.ESCALATED:
         _tell_officer(session, delegated, note or "")
-    audit.record(
-        session,
-        actor=actor,
-        action="partners.delegation_status",
-        entity_type="case_delegation",
-        entity_id=str(delegation.id),
-        fields=["status"],
-        reason=note if status == DelegationStatus.ESCALATED else None,
-        ip=actor.ip,
-    )
     return delegated
 
 
