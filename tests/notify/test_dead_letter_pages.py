@@ -14,9 +14,11 @@ from peduli.auth.actor import Role
 from peduli.auth.audit import AuditEntry
 from peduli.notify import service as notify_service
 from peduli.notify.models import OutboxMessage, OutboxStatus
-from tests.web.officer_support import HTML, csrf, signed_in_officer
+from tests.web.officer_support import HTML as ACCEPT_HTML
+from tests.web.officer_support import csrf, signed_in_officer
 
 PAGE = "/hq/dead-letters"
+HTML = {**ACCEPT_HTML, "Accept-Language": "en"}
 
 
 def _dead_letters(db: Session) -> None:
@@ -44,9 +46,17 @@ def _dead_letters(db: Session) -> None:
 
 
 def _status(db: Session) -> dict[str, str]:
-    db.expire_all()
+    """Each letter's status now (the read ends at once: SQLite lets one writer in)."""
     rows = db.execute(select(OutboxMessage.recipient, OutboxMessage.status)).all()
+    db.rollback()
     return {recipient: str(status) for recipient, status in rows}
+
+
+def _id_of(db: Session, recipient: str) -> int:
+    found = db.scalar(select(OutboxMessage.id).where(OutboxMessage.recipient == recipient))
+    db.rollback()
+    assert found is not None
+    return found
 
 
 def test_hq_admin_sees_masked_dead_letters_and_retries_one(client: TestClient, db: Session) -> None:
@@ -65,9 +75,7 @@ def test_hq_admin_sees_masked_dead_letters_and_retries_one(client: TestClient, d
     sms_only = client.get(PAGE, params={"channel": "sms"}, headers=HTML)
     assert "2 dead letter(s)" in sms_only.text and "s…@example.org" not in sms_only.text
 
-    message_id = db.scalar(
-        select(OutboxMessage.id).where(OutboxMessage.recipient == "+6281234567890")
-    )
+    message_id = _id_of(db, "+6281234567890")
     without_csrf = client.post(f"{PAGE}/{message_id}/retry", follow_redirects=False)
     assert without_csrf.status_code == 403
     assert _status(db)["+6281234567890"] == "dead"
@@ -75,6 +83,7 @@ def test_hq_admin_sees_masked_dead_letters_and_retries_one(client: TestClient, d
     retried = client.post(
         f"{PAGE}/{message_id}/retry",
         data={"csrf_token": csrf(page.text), "channel": "sms"},
+        headers=HTML,
         follow_redirects=False,
     )
     assert retried.status_code == 303
@@ -120,7 +129,7 @@ def test_an_analyst_reads_but_has_no_retry_button_and_may_not_retry(
     page = client.get(PAGE, headers=HTML)
     assert page.status_code == 200 and "+628…90" in page.text
     assert "/retry" not in page.text
-    message_id = db.scalar(select(OutboxMessage.id).limit(1))
+    message_id = _id_of(db, "+6281234567890")
     refused = client.post(
         f"{PAGE}/{message_id}/retry", data={"csrf_token": csrf(page.text)}, headers=HTML
     )
