@@ -17,7 +17,7 @@ from peduli.cases.access import load_case
 from peduli.cases.models import Case, CaseEvent
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
-from peduli.core.i18n import _
+from peduli.core.i18n import _, in_language
 from peduli.notify import service as notify_service
 from peduli.partners import events, workflow
 from peduli.partners.models import (
@@ -112,17 +112,20 @@ def delegate(
         delegation_id=delegation.id,
     )
     if partner.contact_email:
+        names = {"reference": case.reference, "partner": partner.name}
+        language = partner.reader_language()
         notify_service.enqueue(
             session,
             channel="email",
             recipient=partner.contact_email,
-            subject=_("Peduli: a case was delegated to you"),
-            body=_(
-                "Kasus {reference} didelegasikan kepada {partner}. Buka Peduli untuk "
-                "menerima atau menolaknya.\n"
-                "Case {reference} was delegated to {partner}. Open Peduli to accept or "
-                "decline it."
-            ).format(reference=case.reference, partner=partner.name),
+            subject=in_language(_("Peduli: a case was delegated to you"), language),
+            body=in_language(
+                _(
+                    "Case {reference} was delegated to {partner}. Open Peduli to accept or "
+                    "decline it."
+                ).format(**names),
+                language,
+            ),
             idempotency_key=f"partners.delegation-sent:{delegation.id}",
         )
     audit.record(
