@@ -437,6 +437,107 @@ def test_partner_registry_is_per_post(partner_world: PartnerWorld, role: str) ->
         assert listing.status_code == 403
 
 
+# Every partner route under /api/v1: the scope its token needs, who calls it, and what that
+# caller gets once the scope is there (unknown ids and empty bodies: nothing changes).
+NOBODY = "00000000-0000-4000-8000-000000000000"
+PARTNER_ROUTES = [
+    ("GET", "/partners", "partners:read", "officer_seoul", 200),
+    ("POST", "/partners", "partners:write", "officer_seoul", 422),
+    ("GET", "/partners/{partner}", "partners:read", "officer_seoul", 200),
+    ("PATCH", f"/partners/{NOBODY}", "partners:write", "officer_seoul", 404),
+    ("GET", "/partners/{partner}/members", "partners:read", "officer_seoul", 200),
+    ("POST", "/partners/{partner}/members", "partners:write", "officer_seoul", 422),
+    ("DELETE", f"/partners/{NOBODY}/members/{NOBODY}", "partners:write", "officer_seoul", 404),
+    ("GET", "/partner/me", "partners:read", "partner_a", 200),
+    ("GET", "/partner/cases", "partners:read", "partner_a", 200),
+    ("GET", f"/partner/cases/{NOBODY}", "partners:read", "partner_a", 404),
+    ("POST", f"/partner/cases/{NOBODY}/notes", "partners:write", "partner_a", 422),
+    ("POST", f"/partner/cases/{NOBODY}/information-requests", "partners:write", "partner_a", 422),
+    ("POST", f"/partner/cases/{NOBODY}/status", "partners:write", "partner_a", 422),
+    ("POST", f"/partner/cases/{NOBODY}/escalation", "partners:write", "partner_a", 422),
+    ("POST", "/partner/consultations", "partners:write", "partner_a", 422),
+    ("GET", "/cases/{case}/referrals", "cases:read", "officer_seoul", 200),
+    ("POST", "/cases/{case}/referrals", "cases:write", "officer_seoul", 422),
+    ("GET", f"/cases/{{case}}/referrals/{NOBODY}", "cases:read", "officer_seoul", 404),
+    ("PATCH", f"/cases/{{case}}/referrals/{NOBODY}", "cases:write", "officer_seoul", 422),
+    ("GET", "/cases/{case}/delegations", "cases:read", "officer_seoul", 200),
+    ("POST", "/cases/{case}/delegations", "cases:write", "officer_seoul", 422),
+    ("GET", f"/cases/{{case}}/delegations/{NOBODY}", "cases:read", "officer_seoul", 404),
+    ("POST", f"/cases/{{case}}/delegations/{NOBODY}/revocation", "cases:write",
+     "officer_seoul", 422),
+    ("POST", f"/cases/{{case}}/delegations/{NOBODY}/notes", "cases:write", "officer_seoul", 422),
+]  # fmt: skip
+
+
+def _scoped_headers(email: str, scopes: set[str]) -> dict[str, str]:
+    with session_scope() as db:
+        token = auth_service.create_token(db, email=email, scopes=scopes)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_every_partner_route_is_in_the_scope_table() -> None:
+    """A partner route added without a scope (and a row here) fails this test."""
+    from fastapi.routing import APIRoute
+    from starlette.routing import BaseRoute
+
+    from peduli.partners.api import router
+
+    def routes(found: list[BaseRoute]) -> Iterator[APIRoute]:
+        for route in found:  # included routers are kept as such (FastAPI ≥ 0.165)
+            included = getattr(route, "original_router", None)
+            if included is not None:
+                yield from routes(included.routes)
+            elif isinstance(route, APIRoute):
+                yield route
+
+    def shape(path: str) -> str:
+        return re.sub(r"\{[^}]+\}", "{}", path)
+
+    served = {
+        (method, shape(route.path))
+        for route in routes(router.routes)
+        if route.path != "/agency-kinds"  # public reference data
+        for method in route.methods
+    }
+    listed = {(method, shape(url.replace(NOBODY, "{x}"))) for method, url, *_ in PARTNER_ROUTES}
+    assert served == listed
+    # The table covers both other routers of the domain too.
+    assert {"/partner/consultations", "/cases/{}/delegations"} <= {path for _m, path in served}
+
+
+@pytest.mark.parametrize(("method", "url", "scope", "caller", "status"), PARTNER_ROUTES)
+def test_partner_routes_need_their_token_scope(
+    partner_world: PartnerWorld, method: str, url: str, scope: str, caller: str, status: int
+) -> None:
+    """A token of the right role but without the scope gets 403 problem+json, audited; the
+    same role's token with only that scope gets through to the service."""
+    from peduli.auth.tokens import ROLE_SCOPES
+
+    client = partner_world.world.client
+    path = "/api/v1" + url.format(partner=partner_world.partner_id, case=partner_world.undelegated)
+    role = Role.PARTNER if caller.startswith("partner") else Role.OFFICER
+    email = f"{caller}@mitra.example" if role == Role.PARTNER else f"{caller}@kemlu.example"
+    body = None if method in ("GET", "DELETE") else {}
+
+    without = client.request(
+        method, path, json=body, headers=_scoped_headers(email, set(ROLE_SCOPES[role]) - {scope})
+    )
+    assert without.status_code == 403, without.text
+    assert without.headers["content-type"].startswith("application/problem+json")
+    assert without.json()["code"] == "insufficient_scope"
+    assert scope in without.json()["detail"]
+
+    holder = client.request(method, path, json=body, headers=_scoped_headers(email, {scope}))
+    assert holder.status_code == status, holder.text
+
+
+def test_a_denied_scope_is_audited(partner_world: PartnerWorld, engine: Engine) -> None:
+    before = _denials(engine)
+    headers = _scoped_headers("officer_seoul@kemlu.example", {"registry:read"})
+    assert partner_world.world.client.get("/api/v1/partners", headers=headers).status_code == 403
+    assert _denials(engine) == before + 1
+
+
 def test_revoking_through_the_api_cuts_access_at_once(partner_world: PartnerWorld) -> None:
     client, headers = partner_world.world.client, partner_world.world.headers
     case_id = partner_world.delegated

@@ -32,6 +32,20 @@ def test_create_prints_the_generated_password_and_the_totp_uri(db: Session) -> N
     assert re.search(r"^totp: otpauth://totp/Peduli:officer%40example.org\?secret=", out, re.M)
     account = get_staff(db, email="officer@example.org")
     assert passwords.verify(account.password_hash, password.group(1))
+    assert account.preferred_language == "id"  # alerts in Indonesian unless said
+
+
+def test_create_with_the_language_of_alerts(db: Session) -> None:
+    code, out, _err = _create(
+        "--email", "sup@example.org", "--role", "supervisor", "--representation", "kbri-seoul",
+        "--language", "zh",
+    )  # fmt: skip
+    assert code == 0, out
+    assert get_staff(db, email="sup@example.org").preferred_language == "zh"
+    code, _out, err = _create(
+        "--email", "x@example.org", "--role", "hq_admin", "--language", "ko"
+    )  # fmt: skip
+    assert code == 1 and "language" in err and "id, en, zh, fr" in err
 
 
 def test_create_reads_the_password_from_stdin_without_prompting(db: Session) -> None:

@@ -76,6 +76,8 @@ PAGES = frozenset(
         "/hq/outcomes",
         "/bantuan",
         "/saya/permintaan",
+        # HQ's dead letters: test_dead_letter_page_is_accessible.
+        "/hq/dead-letters",
     }
 )
 CITIZEN = "rina@example.org"
@@ -251,6 +253,40 @@ def test_emergency_and_crisis_desks_are_accessible(new_page: NewPage) -> None:
     visit(page, "/officer/crises")
     visit(page, "/officer/crises/{crisis_id}", crisis_id=crisis_id)
     visit(page, "/officer/crises/{crisis_id}/board", crisis_id=crisis_id)
+
+
+def test_dead_letter_page_is_accessible(new_page: NewPage) -> None:
+    """The list with a dead letter of each kind, then after a retry with its notice."""
+    from sqlalchemy import update
+
+    from peduli.notify import service as notify_service
+    from peduli.notify.models import OutboxMessage, OutboxStatus
+
+    with session_scope() as session:
+        for number, (channel, recipient) in enumerate(
+            [("sms", "+6281234567890"), ("email", "siti@example.org")]
+        ):
+            notify_service.enqueue(
+                session, channel=channel, recipient=recipient, subject="Kode", body="123456",
+                idempotency_key=f"browser.dead:{number}",
+            )  # fmt: skip
+        session.execute(
+            update(OutboxMessage).values(
+                status=OutboxStatus.DEAD, attempts=5, last_error="HTTP 503 from the gateway"
+            )
+        )
+    admin = make_staff("admin@example.org", role="hq_admin", representation_code=None)
+    page = new_page(viewport=DESKTOP, locale="en-GB")
+    visit(page, "/officer/sign-in")
+    _sign_in_officer(page, admin)
+    expect(page).to_have_url(re.compile(r"/officer$"))
+    page.get_by_role("link", name="Dead letters").click()
+    expect(page.locator("main table tbody tr")).to_have_count(2)
+    visit(page, "/hq/dead-letters")
+    page.locator("main table form button").first.click()
+    expect(page.get_by_role("status")).to_contain_text("1 message(s) put back in line.")
+    assert_accessible(page)
+    expect(page.locator("main table tbody tr")).to_have_count(1)
 
 
 def test_enrolment_page_is_accessible(new_page: NewPage) -> None:

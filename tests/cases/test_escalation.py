@@ -133,3 +133,31 @@ def test_the_overdue_list_shows_only_late_cases_of_the_post(
     db.expire_all()
     total, items = service.list_overdue(db, actor=officer)
     assert (total, [c.id for c in items]) == (1, [late.id])
+
+
+def test_each_supervisor_reads_the_escalation_in_their_own_language(
+    db: Session, officer: Actor
+) -> None:
+    from peduli.auth.models import StaffAccount
+    from peduli.core.i18n import in_language
+
+    french = staff_actor(db, Role.SUPERVISOR, SEOUL, "superviseure")
+    staff_actor(db, Role.SUPERVISOR, SEOUL, "penyelia")  # picked no language: Indonesian
+    db.get_one(StaffAccount, french.account_id).preferred_language = "fr"
+    late = open_case(db, officer)
+    _overdue(db, late)
+    db.commit()
+    escalation.escalate_overdue(db, utcnow())
+    db.commit()
+    mail = {m.recipient: m for m in db.scalars(select(OutboxMessage))}
+    french_mail, indonesian_mail = (
+        mail["superviseure@kemlu.example"],
+        mail["penyelia@kemlu.example"],
+    )
+    assert french_mail.subject == f"Dossier de protection {late.reference} en retard"
+    assert indonesian_mail.subject == f"Kasus pelindungan {late.reference} melewati tenggat"
+    body = escalation.BODY.format(
+        reference=late.reference, category=late.category, priority=late.priority
+    )
+    assert french_mail.body == in_language(body, "fr") != str(body)
+    assert indonesian_mail.body == in_language(body, "id") != str(body)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from peduli.auth.actor import Actor, Role
 from peduli.cases.models import CaseEvent
 from peduli.core.db import get_sessionmaker, session_scope
+from peduli.core.i18n import in_language
 from peduli.core.periodic import run_due_tasks
 from peduli.emergency import alerting, service
 from peduli.emergency.models import Emergency
@@ -161,3 +162,49 @@ def test_the_worker_runs_the_task_across_restarts(clean_engine: Engine) -> None:
     with session_scope() as db:
         assert db.get_one(Emergency, emergency.id).escalation_level == 1
         assert _recipients(db).count("backup@kemlu.example") == 1
+
+
+def _speaks(db: Session, actor: Actor, language: str) -> None:
+    """The staff member picked ``language`` (as signing in with it picked does)."""
+    from peduli.auth.models import StaffAccount
+
+    db.get_one(StaffAccount, actor.account_id).preferred_language = language
+    db.flush()
+
+
+def test_each_alert_is_in_its_readers_language(db: Session) -> None:
+    """Step 0 to the primary (email and duty-phone SMS), step 1 to the backup and the
+    supervisor: each in their own language, Indonesian when they picked none."""
+    primary = staff_actor(db, Role.OFFICER, SEOUL, "primary")
+    backup = staff_actor(db, Role.OFFICER, SEOUL, "backup")
+    staff_actor(db, Role.SUPERVISOR, SEOUL, "supervisor")
+    on_duty_now(db, primary, rank=0, phone="+821099990000")
+    on_duty_now(db, backup, rank=1)
+    _speaks(db, primary, "zh")
+    _speaks(db, backup, "fr")
+    emergency = _sos(db)
+    db.commit()
+    reference = emergency.case_reference
+
+    def messages() -> dict[str, OutboxMessage]:
+        return {m.recipient: m for m in db.scalars(select(OutboxMessage))}
+
+    first = messages()
+    assert first["primary@kemlu.example"].subject == f"紧急 {reference}：公民身处危险，请立即确认"
+    assert first["+821099990000"].body == f"紧急 {reference}：公民身处危险，请立即确认"
+    assert reference in first["primary@kemlu.example"].body
+    assert "{" not in first["primary@kemlu.example"].body
+
+    _run(db, emergency.created_at + 10 * MINUTES)
+    later = messages()
+    backup_mail, supervisor_mail = later["backup@kemlu.example"], later["supervisor@kemlu.example"]
+    assert backup_mail.subject == (
+        f"URGENCE {reference} : un ressortissant en danger, prenez-la en charge"
+    )
+    assert supervisor_mail.subject == f"DARURAT {reference}: WNI dalam bahaya, segera terima"
+    kind = emergency.kind
+    for mail, language in ((backup_mail, "fr"), (supervisor_mail, "id")):
+        expected = in_language(
+            alerting.LATER.format(reference=reference, kind=kind, step=1), language
+        )
+        assert mail.body == expected and expected != str(alerting.LATER)

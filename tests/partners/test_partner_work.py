@@ -163,6 +163,11 @@ def test_escalation_tells_the_officer(db: Session, scene: Scene) -> None:
         select(OutboxMessage).where(OutboxMessage.idempotency_key.like("partners.escalated:%"))
     ).one()
     assert message.recipient == "officer-seoul@kemlu.example"
+    # The officer picked no language: Indonesian.
+    assert message.body == (
+        "Paguyuban WNI Ansan mengembalikan kasus "
+        f"{scene.case.reference} ke perwakilan: She says her life is threatened."
+    )
     # Still visible to the partner until the representation revokes or it is done.
     assert partner_work.read_case(db, case_id=scene.case.id, actor=scene.partner_user)
 
@@ -214,3 +219,22 @@ def test_bad_consultations_are_refused(
 def test_only_partner_accounts_pass_on_consultations(db: Session) -> None:
     with pytest.raises(Forbidden):
         consultations.pass_on(db, data=_consultation(), actor=staff(Role.OFFICER))
+
+
+def test_the_escalation_mail_is_in_the_officers_language(db: Session, scene: Scene) -> None:
+    from peduli.auth.models import StaffAccount
+
+    db.get_one(StaffAccount, scene.officer.account_id).preferred_language = "fr"
+    partner_work.escalate(
+        db, case_id=scene.case.id, actor=scene.partner_user, reason="Elle est menacée."
+    )
+    db.commit()
+    message = db.scalars(
+        select(OutboxMessage).where(OutboxMessage.idempotency_key.like("partners.escalated:%"))
+    ).one()
+    reference = scene.case.reference
+    assert message.subject == f"Peduli : Paguyuban WNI Ansan a remonté le dossier {reference}"
+    assert message.body == (
+        f"Paguyuban WNI Ansan a renvoyé le dossier {reference} à la représentation : "
+        "Elle est menacée."
+    )

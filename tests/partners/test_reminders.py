@@ -6,10 +6,12 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor
+from peduli.cases.models import Case
 from peduli.core.db import get_sessionmaker, utcnow
 from peduli.notify.models import OutboxMessage
 from peduli.partners import referrals, reminders
@@ -44,6 +46,9 @@ def test_a_delegation_due_within_a_day_is_reminded_once(db: Session, scene: Scen
     [message] = _reminders(db)
     assert message.recipient == "mitra.ansan@example.org" and message.channel == "email"
     assert scene.case.reference in message.body and "{reference}" not in message.body
+    # The partner lists Indonesian first: the reminder is in Indonesian alone.
+    assert message.subject == "Peduli: kasus yang didelegasikan segera jatuh tempo"
+    assert message.body.startswith(f"Pengingat Peduli: tugas untuk kasus {scene.case.reference}")
 
 
 def test_closed_delegations_are_not_reminded(db: Session, scene: Scene) -> None:
@@ -64,7 +69,8 @@ def test_a_partner_without_email_is_reminded_by_sms(db: Session, scene: Scene) -
     assert (message.channel, message.recipient) == ("sms", "+821012345678")
 
 
-def test_an_open_referral_reminds_the_officer_who_made_it(db: Session, officer: Actor) -> None:
+def _referral_reminder(db: Session, officer: Actor) -> tuple[Case, OutboxMessage]:
+    """A referral by ``officer`` falling due, and the one reminder it gets."""
     case = open_case(db, officer)
     body = ReferralCreate.model_validate(
         {"agency_kind": "bp2mi", "agency_name": "BP2MI", "purpose": "Placement record check.",
@@ -76,8 +82,52 @@ def test_an_open_referral_reminds_the_officer_who_made_it(db: Session, officer: 
     assert reminders.send_reminders(db, utcnow()) == 1
     db.commit()
     [message] = _reminders(db)
+    return case, message
+
+
+def test_an_open_referral_reminds_the_officer_who_made_it(db: Session, officer: Actor) -> None:
+    case, message = _referral_reminder(db, officer)
     assert message.recipient == "officer-seoul@kemlu.example"
     assert case.reference in message.body
+    assert message.body.startswith(f"Pengingat Peduli: rujukan kasus {case.reference}")
+
+
+@pytest.mark.parametrize(
+    ("languages", "subject"),
+    [
+        (["fr", "id"], "Peduli : un dossier délégué arrive à échéance"),
+        (["zh"], "Peduli：委托案件即将到期"),
+        (
+            ["ko", "en"],
+            "Peduli: kasus yang didelegasikan segera jatuh tempo",
+        ),  # Korean first: Indonesian
+        ([], "Peduli: kasus yang didelegasikan segera jatuh tempo"),
+    ],
+)
+def test_a_delegation_reminder_is_in_the_partners_first_language(
+    db: Session, scene: Scene, languages: list[str], subject: str
+) -> None:
+    from peduli.partners.models import Partner
+
+    db.execute(update(Partner).values(languages=languages))
+    _due_in(db, Delegation, timedelta(hours=2))
+    reminders.send_reminders(db, utcnow())
+    db.commit()
+    [message] = _reminders(db)
+    assert message.subject == subject
+    assert scene.case.reference in message.body and "{reference}" not in message.body
+
+
+def test_a_referral_reminder_is_in_the_officers_language(db: Session, officer: Actor) -> None:
+    from peduli.auth.models import StaffAccount
+
+    db.get_one(StaffAccount, officer.account_id).preferred_language = "en"
+    case, message = _referral_reminder(db, officer)
+    assert message.subject == "Peduli: a referral is due"
+    assert message.body == (
+        f"Peduli reminder: the referral of case {case.reference} to an agency is not done and "
+        "is due within 24 hours or overdue. Ask the agency and record its answer."
+    )
 
 
 def test_two_workers_at_once_send_each_reminder_exactly_once(db: Session, scene: Scene) -> None:

@@ -41,6 +41,25 @@ def test_sign_in_with_password_and_totp_opens_the_queue(client: TestClient, db: 
     assert queue.headers["cache-control"] == "no-store"
 
 
+def test_the_language_picked_on_the_pages_becomes_the_language_of_alerts(
+    client: TestClient, db: Session
+) -> None:
+    def language_of(email: str) -> str:
+        found = db.scalars(
+            select(StaffAccount.preferred_language).where(StaffAccount.email == email)
+        )
+        language = found.one()
+        db.rollback()
+        return language
+
+    sign_in(client, "officer@example.org", make_staff(db))
+    assert language_of("officer@example.org") == "id"  # nothing picked: stays Indonesian
+    client.post("/officer/sign-out", data={"csrf_token": csrf(client.get("/officer").text)})
+    client.cookies.set("peduli_lang", "fr")
+    sign_in(client, "agent@example.org", make_staff(db, "agent@example.org"))
+    assert language_of("agent@example.org") == "fr"
+
+
 def test_sign_in_returns_to_the_page_asked_for(client: TestClient, db: Session) -> None:
     app = make_staff(db)
     form = client.get("/officer/sign-in?next=/officer/search")

@@ -76,6 +76,7 @@ PAGE_ROUTERS = (
     "peduli.emergency.officer_pages",
     "peduli.partners.pages",
     "peduli.partners.officer_pages",
+    "peduli.notify.officer_pages",
 )
 
 

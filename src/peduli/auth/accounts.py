@@ -26,7 +26,7 @@ from peduli.core.errors import (
     ValidationFailed,
     require_valid,
 )
-from peduli.core.i18n import _
+from peduli.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, _
 from peduli.reference.profile import get_profile
 from peduli.reference.representations import load_directory
 
@@ -118,8 +118,12 @@ def create_staff(
     display_name: str | None = None,
     password: str | None = None,
     actor: Actor | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> tuple[StaffAccount, str | None]:
     """Create a staff or agency account; returns it and the generated password, if any.
+
+    ``language`` is the one alerts and reminders are written to them in (Indonesian unless
+    said; signing in with another language picked on the pages changes it).
 
     Staff get a TOTP key at once (``totp_provisioning`` gives its URI); agency clients get
     neither password nor key: they use API tokens only.
@@ -131,6 +135,15 @@ def create_staff(
     if parsed is not None:
         code = _collect(problems, lambda: _check_representation(parsed, representation_code))
     generated = None
+    if language not in LANGUAGES:
+        problems.append(
+            FieldProblem(
+                "language",
+                "unknown_language",
+                _("Unknown language: {language}.").format(language=language),
+                _("Use one of: {names}.").format(names=", ".join(LANGUAGES)),
+            )
+        )
     if parsed == Role.AGENCY and password is not None:
         problems.append(
             FieldProblem(
@@ -157,6 +170,7 @@ def create_staff(
         role=parsed.value,
         representation_code=code,
         password_hash=passwords.hash_password(password) if password else None,
+        preferred_language=language,
     )
     if parsed != Role.AGENCY:
         totp.ensure_secret(account)

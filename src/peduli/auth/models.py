@@ -13,6 +13,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from peduli.core.db import Base, IdMixin, TimestampMixin, utcnow
+from peduli.core.i18n import DEFAULT_LANGUAGE
 
 
 class StaffAccount(IdMixin, TimestampMixin, Base):
@@ -32,6 +33,11 @@ class StaffAccount(IdMixin, TimestampMixin, Base):
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     last_sign_in_at: Mapped[datetime | None]
     disabled_at: Mapped[datetime | None]
+    # The language alerts and reminders are written in (id, en, zh, fr); kept in step with
+    # the language the member picks on the pages.
+    preferred_language: Mapped[str] = mapped_column(
+        String(5), default=DEFAULT_LANGUAGE, server_default=DEFAULT_LANGUAGE
+    )
 
 
 class CitizenAccount(IdMixin, TimestampMixin, Base):

@@ -36,7 +36,7 @@ from peduli.core.errors import (
     NotAuthenticated,
     TooManyRequests,
 )
-from peduli.core.i18n import _
+from peduli.core.i18n import LANGUAGES, _
 
 # Administration lives in ``accounts``; callers may reach it through this entry point too.
 __all__ = [
@@ -241,8 +241,12 @@ def sign_in(
     totp_code: str | None,
     ip: str,
     previous_session_token: str | None = None,
+    language: str | None = None,
 ) -> SignedIn:
-    """Staff sign-in with password and TOTP; a new session every time (no fixation)."""
+    """Staff sign-in with password and TOTP; a new session every time (no fixation).
+
+    ``language``, the one the member picked on the pages, becomes the language of the
+    alerts and reminders written to them (``StaffAccount.preferred_language``)."""
     for key, limit in _limits(email, ip):
         ratelimit.check(session, key=key, limit=limit, window_seconds=_window())
     account = session.scalar(
@@ -267,6 +271,8 @@ def sign_in(
         raise error
     _accept_totp(session, account=account, code=totp_code, fail=fail)
     ratelimit.reset(session, key=_limits(email, ip)[0][0])
+    if language in LANGUAGES:
+        account.preferred_language = language
     return _start_staff_session(
         session, account=account, ip=ip, previous_session_token=previous_session_token
     )

@@ -23,6 +23,7 @@ from peduli.auth import service
 from peduli.auth.actor import Actor
 from peduli.core.db import rollback_and_keep
 from peduli.core.errors import FieldProblem, PeduliError, TooManyRequests
+from peduli.web.i18n import LANGUAGE_COOKIE
 from peduli.web.rendering import anonymous_csrf_ok, render
 
 router = APIRouter(include_in_schema=False)
@@ -154,6 +155,7 @@ def sign_in(
             totp_code=code.replace(" ", "") or None,
             ip=ip,
             previous_session_token=previous,
+            language=request.cookies.get(LANGUAGE_COOKIE),
         )
     except service.EnrolmentRequired as enrolment:
         return _enrol_page(request, db, token=enrolment.enrolment_token, next_path=context["next"])

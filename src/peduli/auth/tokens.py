@@ -31,21 +31,29 @@ CASES_READ = "cases:read"
 CASES_WRITE = "cases:write"
 CASES_REFER = "cases:refer"  # agencies referring a new case through the API
 CASE_SCOPES = frozenset({CASES_READ, CASES_WRITE, CASES_REFER})
+# The partner registry (officers, HQ) and a partner's own delegated work under /partner.
+PARTNERS_READ = "partners:read"
+PARTNERS_WRITE = "partners:write"
+PARTNER_SCOPES = frozenset({PARTNERS_READ, PARTNERS_WRITE})
 SCOPES = frozenset(
-    {REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE, AUDIT_READ, STATS_READ} | CASE_SCOPES
+    {REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE, AUDIT_READ, STATS_READ}
+    | CASE_SCOPES
+    | PARTNER_SCOPES
 )
 
 # What a token of each role may carry; a token without requested scopes gets all of them.
 ROLE_SCOPES: dict[Role, frozenset[str]] = {
     Role.OFFICER: frozenset(
         {REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE, CASES_READ, CASES_WRITE}
+        | PARTNER_SCOPES
     ),
     Role.SUPERVISOR: frozenset(
         {REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE, AUDIT_READ, CASES_READ, CASES_WRITE}
+        | PARTNER_SCOPES
     ),
     Role.HQ_ANALYST: frozenset({STATS_READ}),
     Role.HQ_ADMIN: SCOPES,
-    Role.PARTNER: frozenset({SELF_REPORTS_WRITE}),
+    Role.PARTNER: frozenset({SELF_REPORTS_WRITE}) | PARTNER_SCOPES,
     Role.AGENCY: frozenset({REGISTRY_READ, REGISTRY_WRITE, CASES_REFER}),
 }
 

@@ -19,11 +19,16 @@ from sqlalchemy.orm import Session
 from peduli.auth.actor import Role
 from peduli.auth.models import StaffAccount
 from peduli.cases.models import Case, CaseEvent, EventKind, Visibility
-from peduli.core.i18n import _
+from peduli.core.i18n import _, localized
 from peduli.notify.models import ChannelName, OutboxMessage
 
 BATCH = 500
 ESCALATION_PRIORITY = 20  # before broadcasts, after sign-in codes
+SUBJECT = _("Overdue protection case {reference}")
+BODY = _(
+    "Case {reference} ({category}, priority {priority}) has passed its deadline and "
+    "was escalated to you. Open it in Peduli to reassign or act."
+)
 
 
 def escalate_overdue(session: Session, now: datetime, *, batch: int = BATCH) -> int:
@@ -70,18 +75,16 @@ def _write_events(session: Session, ids: list[uuid.UUID], now: datetime) -> None
 
 
 def _write_messages(session: Session, ids: list[uuid.UUID]) -> None:
-    """One email per escalated case to each active supervisor of its representation.
+    """One email per escalated case to each active supervisor of its representation, in
+    the supervisor's own language.
 
     The idempotency key makes the message unique per case and supervisor, so even a replayed
     escalation could never send it twice.
     """
     outbox = OutboxMessage.__table__
     assert isinstance(outbox, Table)
-    subject = _("Overdue protection case {reference}")
-    body = _(
-        "Case {reference} ({category}, priority {priority}) has passed its deadline and "
-        "was escalated to you. Open it in Peduli to reassign or act."
-    )
+    language = StaffAccount.preferred_language
+    subject, body = localized(SUBJECT, language), localized(BODY, language)
     key = (
         literal("case-escalated:")
         + cast(Case.id, String)

@@ -51,6 +51,9 @@ def create(
         None, "--representation", help="Representation code (officer, supervisor), e.g. kbri-seoul."
     ),
     name: str | None = typer.Option(None, "--name", help="Display name."),
+    language: str = typer.Option(
+        "id", "--language", help="Language of the alerts and reminders: id, en, zh or fr."
+    ),
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from the first line of stdin."
     ),
@@ -65,6 +68,7 @@ def create(
             representation_code=representation,
             display_name=name,
             password=password,
+            language=language,
         )
         uri = None
         if account.role != Role.AGENCY:

@@ -4,12 +4,30 @@ Domain code writes ``_("'{value}' is not a country code.").format(value=code)``;
 is a ``Message``: a plain ``str`` in English (what the API returns), which also remembers its
 message id and parameters so that pages can translate it into the reader's language later
 (``translate(message, gettext)``). Babel extracts ``_`` calls from the source.
+
+Messages for a known reader written outside a request — an alert to the officer on duty,
+a reminder to the officer who made a referral — are written in that reader's language:
+``in_language`` for one message, ``localized`` for a set-based ``INSERT … SELECT`` whose
+readers' languages are a column.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Mapping
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from sqlalchemy import ColumnElement, String, case, literal
+from sqlalchemy.orm import QueryableAttribute
+
+LOCALE_DIR = Path(__file__).parent.parent / "locale"
+LANGUAGES = ("id", "en", "zh", "fr")
+DEFAULT_LANGUAGE = "id"
 
 
 class Message(str):
@@ -63,3 +81,49 @@ def translate(text: str, gettext: Callable[[str], str]) -> str:
     except (KeyError, IndexError, ValueError):
         # A broken translation must never hide the message: fall back to English.
         return str(text)
+
+
+@lru_cache
+def translations(language: str) -> Translations:
+    """The merged catalogue of one language (English source strings when none exists).
+
+    Catalogues are gettext ``.po`` files in ``peduli/locale/<lang>/LC_MESSAGES/<area>.po``,
+    one per area; all areas of a language are merged when first needed.
+    """
+    merged = Translations()
+    for po_path in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po")):
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog, use_fuzzy=False)
+        buffer.seek(0)
+        merged.merge(Translations(fp=buffer))
+    return merged
+
+
+def known_language(language: str | None) -> str:
+    """``language`` if the platform speaks it, else Indonesian."""
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def in_language(text: str, language: str | None) -> str:
+    """``text`` (a ``Message``) in ``language``; Indonesian for an unknown language."""
+    return translate(text, translations(known_language(language)).gettext)
+
+
+def localized(
+    message: Message, language: ColumnElement[Any] | QueryableAttribute[Any]
+) -> ColumnElement[str]:
+    """SQL for ``message`` in the language of each row's reader (the ``language`` column):
+    a CASE over the platform's languages, Indonesian for any other value or none.
+
+    Placeholders stay as they are (``{reference}``), for the query to fill in per row."""
+    text = {code: in_language(message, code) for code in LANGUAGES}
+    return case(
+        *[
+            (language == code, literal(text[code], String))
+            for code in LANGUAGES
+            if code != DEFAULT_LANGUAGE
+        ],
+        else_=literal(text[DEFAULT_LANGUAGE], String),
+    )

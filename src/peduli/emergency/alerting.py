@@ -41,7 +41,7 @@ from peduli.auth.actor import Role
 from peduli.auth.models import StaffAccount
 from peduli.cases.models import CaseEvent, EventKind, Visibility
 from peduli.core.config import get_settings
-from peduli.core.i18n import _
+from peduli.core.i18n import _, localized
 from peduli.emergency.models import DutyShift, Emergency
 from peduli.emergency.roster import on_duty_at
 from peduli.notify.models import ChannelName, OutboxMessage
@@ -120,24 +120,31 @@ def _write_events(session: Session, ids: list[uuid.UUID], now: datetime) -> None
     )
 
 
+SUBJECT = _("EMERGENCY {reference}: a citizen in danger, acknowledge now")
+FIRST = _(
+    "Emergency {reference} ({kind}) was reported to your representation. You are on "
+    "duty: call the person back and acknowledge it in Peduli (Officer, Emergencies)."
+)
+LATER = _(
+    "Emergency {reference} ({kind}) was not acknowledged in time and is escalated to "
+    "you (step {step}). Call the person back and acknowledge it in Peduli."
+)
+
+
 def _texts(level: Any) -> tuple[ColumnElement[str], ColumnElement[str]]:
-    subject = _("EMERGENCY {reference}: a citizen in danger, acknowledge now")
-    first = _(
-        "Emergency {reference} ({kind}) was reported to your representation. You are on "
-        "duty: call the person back and acknowledge it in Peduli (Officer, Emergencies)."
-    )
-    later = _(
-        "Emergency {reference} ({kind}) was not acknowledged in time and is escalated to "
-        "you (step {step}). Call the person back and acknowledge it in Peduli."
-    )
+    """Subject and body of each row's step, in the language of the row's staff account
+    (every query below joins ``StaffAccount``, the reader)."""
+    language = StaffAccount.preferred_language
+    subject = localized(SUBJECT, language)
+    first, later = localized(FIRST, language), localized(LATER, language)
     reference, kind = Emergency.case_reference, Emergency.kind
-    template = case((level == 0, literal(first)), else_=literal(later))
+    template = case((level == 0, first), else_=later)
     body = func.replace(
         func.replace(func.replace(template, "{reference}", reference), "{kind}", kind),
         "{step}",
         cast(level, String),
     )
-    return func.replace(literal(subject), "{reference}", reference), body
+    return func.replace(subject, "{reference}", reference), body
 
 
 def _key(channel: str, account: Any) -> ColumnElement[str]:

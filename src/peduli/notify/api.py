@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
+from sqlalchemy.orm import Session
 
 from peduli.api.deps import CurrentActor, DbSession
 from peduli.auth import audit
@@ -66,7 +67,7 @@ def retry_dead_letters(
 ) -> DeadLettersRetried:
     """Put every dead letter (or one channel's) back in line with fresh attempts (HQ admin)."""
     channel = body.channel.value if body.channel else None
-    return _retry(db, actor, message_id=None, channel=channel)
+    return DeadLettersRetried(retried=retry_as(db, actor, message_id=None, channel=channel))
 
 
 @router.post("/notify/dead-letters/{message_id}/retry", response_model=DeadLettersRetried)
@@ -74,12 +75,13 @@ def retry_dead_letter(
     message_id: Annotated[int, Path(ge=1, le=2**62)], actor: CurrentActor, db: DbSession
 ) -> DeadLettersRetried:
     """Put one dead letter back in line with fresh attempts (HQ admin)."""
-    return _retry(db, actor, message_id=message_id, channel=None)
+    return DeadLettersRetried(retried=retry_as(db, actor, message_id=message_id, channel=None))
 
 
-def _retry(
-    db: DbSession, actor: Actor, *, message_id: int | None, channel: str | None
-) -> DeadLettersRetried:
+def retry_as(db: Session, actor: Actor, *, message_id: int | None, channel: str | None) -> int:
+    """Put dead letters back in line for ``actor`` (HQ admins only), audited; how many.
+
+    The staff pages call it too, so the API and the page cannot differ on who may retry."""
     require_role(db, actor, roles=RETRIERS, action="notify.dead_letters.retry")
     count = dead_letters.retry(db, message_id=message_id, channel=channel)
     audit.record(
@@ -91,4 +93,4 @@ def _retry(
         fields=("status", "attempts"),
         reason=f"{count} message(s) put back in line",
     )
-    return DeadLettersRetried(retried=count)
+    return count

@@ -8,9 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from peduli.api.deps import CurrentActor, DbSession
+from peduli.api.deps import DbSession
 from peduli.partners import agencies, service
 from peduli.partners.case_api import router as case_router
+from peduli.partners.partner_api import Reader, Writer
 from peduli.partners.partner_api import router as partner_router
 from peduli.partners.schemas import (
     AgencyKindRead,
@@ -69,7 +70,7 @@ def _member_read(view: service.MemberView) -> MemberRead:
 
 @router.post("/partners", status_code=status.HTTP_201_CREATED, response_model=PartnerRead)
 def create_partner(
-    body: PartnerCreate, db: DbSession, actor: CurrentActor, response: Response
+    body: PartnerCreate, db: DbSession, actor: Writer, response: Response
 ) -> PartnerRead:
     """Register a community partner (Mitra) of a representation."""
     _no_store(response)
@@ -79,7 +80,7 @@ def create_partner(
 @router.get("/partners", response_model=PartnerPage)
 def list_partners(
     db: DbSession,
-    actor: CurrentActor,
+    actor: Reader,
     response: Response,
     representation: Annotated[str | None, Query(max_length=40, description="HQ only.")] = None,
     active: bool | None = None,
@@ -111,7 +112,7 @@ def list_partners(
 
 @router.get("/partners/{partner_id}", response_model=PartnerRead)
 def read_partner(
-    partner_id: uuid.UUID, db: DbSession, actor: CurrentActor, response: Response
+    partner_id: uuid.UUID, db: DbSession, actor: Reader, response: Response
 ) -> PartnerRead:
     """One partner of my representation."""
     _no_store(response)
@@ -123,7 +124,7 @@ def update_partner(
     partner_id: uuid.UUID,
     body: PartnerUpdate,
     db: DbSession,
-    actor: CurrentActor,
+    actor: Writer,
     response: Response,
 ) -> PartnerRead:
     """Change a partner; ``active: false`` cuts its accounts' access at once."""
@@ -135,7 +136,7 @@ def update_partner(
 
 @router.get("/partners/{partner_id}/members", response_model=list[MemberRead])
 def list_members(
-    partner_id: uuid.UUID, db: DbSession, actor: CurrentActor, response: Response
+    partner_id: uuid.UUID, db: DbSession, actor: Reader, response: Response
 ) -> list[MemberRead]:
     """The partner's accounts."""
     _no_store(response)
@@ -151,7 +152,7 @@ def add_member(
     partner_id: uuid.UUID,
     body: MemberCreate,
     db: DbSession,
-    actor: CurrentActor,
+    actor: Writer,
     response: Response,
 ) -> MemberCreated:
     """Create an account (role partner) for one of the partner's people; the password and
@@ -167,7 +168,7 @@ def add_member(
     "/partners/{partner_id}/members/{account_id}", status_code=status.HTTP_204_NO_CONTENT
 )
 def remove_member(
-    partner_id: uuid.UUID, account_id: uuid.UUID, db: DbSession, actor: CurrentActor
+    partner_id: uuid.UUID, account_id: uuid.UUID, db: DbSession, actor: Writer
 ) -> Response:
     """Unlink a member and disable the account (its sessions and tokens end at once)."""
     service.remove_member(db, partner_id=partner_id, account_id=account_id, actor=actor)
@@ -175,7 +176,7 @@ def remove_member(
 
 
 @router.get("/partner/me", response_model=PartnerRead)
-def my_partner(db: DbSession, actor: CurrentActor, response: Response) -> PartnerRead:
+def my_partner(db: DbSession, actor: Reader, response: Response) -> PartnerRead:
     """For a partner account: the partner it works for."""
     _no_store(response)
     return _partner_read(service.my_partner(db, actor=actor))

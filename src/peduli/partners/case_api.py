@@ -1,13 +1,19 @@
 """Referrals and delegations as sub-resources of a case: ``/cases/{id}/referrals`` and
-``/cases/{id}/delegations`` (officers and supervisors of the case's post, HQ admins)."""
+``/cases/{id}/delegations`` (officers and supervisors of the case's post, HQ admins).
+
+They are part of the case record, so a token needs the case scopes: ``cases:read`` to see
+them, ``cases:write`` to refer, delegate, revoke or write to the partner."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
-from peduli.api.deps import CurrentActor, DbSession
+from peduli.api.deps import DbSession, require_scope
+from peduli.auth.actor import Actor
+from peduli.auth.tokens import CASES_READ, CASES_WRITE
 from peduli.partners import delegations, referrals
 from peduli.partners.schemas import (
     DelegationCreate,
@@ -20,6 +26,8 @@ from peduli.partners.schemas import (
 )
 
 router = APIRouter(tags=["referrals and delegations"])
+Reader = Annotated[Actor, Depends(require_scope(CASES_READ))]
+Writer = Annotated[Actor, Depends(require_scope(CASES_WRITE))]
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -51,7 +59,7 @@ def create_referral(
     case_id: uuid.UUID,
     body: ReferralCreate,
     db: DbSession,
-    actor: CurrentActor,
+    actor: Writer,
     response: Response,
 ) -> ReferralRead:
     """Refer the case to an agency; needs the citizen's consent or a stated legal ground."""
@@ -63,7 +71,7 @@ def create_referral(
 
 @router.get("/cases/{case_id}/referrals", response_model=list[ReferralRead])
 def list_referrals(
-    case_id: uuid.UUID, db: DbSession, actor: CurrentActor, response: Response
+    case_id: uuid.UUID, db: DbSession, actor: Reader, response: Response
 ) -> list[ReferralRead]:
     """The case's referrals, oldest first."""
     response.headers.update(NO_STORE)
@@ -78,7 +86,7 @@ def read_referral(
     case_id: uuid.UUID,
     referral_id: uuid.UUID,
     db: DbSession,
-    actor: CurrentActor,
+    actor: Reader,
     response: Response,
 ) -> ReferralRead:
     """One referral of the case."""
@@ -94,7 +102,7 @@ def update_referral(
     referral_id: uuid.UUID,
     body: ReferralUpdate,
     db: DbSession,
-    actor: CurrentActor,
+    actor: Writer,
     response: Response,
 ) -> ReferralRead:
     """Record the agency's answer: sent → accepted | declined | done, accepted → done."""
@@ -115,7 +123,7 @@ def create_delegation(
     case_id: uuid.UUID,
     body: DelegationCreate,
     db: DbSession,
-    actor: CurrentActor,
+    actor: Writer,
     response: Response,
 ) -> DelegationRead:
     """Delegate the case to a community partner of the same representation."""
@@ -125,7 +133,7 @@ def create_delegation(
 
 @router.get("/cases/{case_id}/delegations", response_model=list[DelegationRead])
 def list_delegations(
-    case_id: uuid.UUID, db: DbSession, actor: CurrentActor, response: Response
+    case_id: uuid.UUID, db: DbSession, actor: Reader, response: Response
 ) -> list[DelegationRead]:
     """The case's delegations, oldest first."""
     response.headers.update(NO_STORE)
@@ -139,7 +147,7 @@ def read_delegation(
     case_id: uuid.UUID,
     delegation_id: uuid.UUID,
     db: DbSession,
-    actor: CurrentActor,
+    actor: Reader,
     response: Response,
 ) -> DelegationRead:
     """One delegation of the case."""
@@ -157,7 +165,7 @@ def revoke_delegation(
     delegation_id: uuid.UUID,
     body: Revocation,
     db: DbSession,
-    actor: CurrentActor,
+    actor: Writer,
     response: Response,
 ) -> DelegationRead:
     """Withdraw the delegation: the partner loses access to the case at once."""
@@ -175,7 +183,7 @@ def note_to_partner(
     delegation_id: uuid.UUID,
     body: NoteCreate,
     db: DbSession,
-    actor: CurrentActor,
+    actor: Writer,
 ) -> Response:
     """A note the delegated partner sees on its case page (e.g. an answer to an escalation)."""
     event = delegations.note_to_partner(

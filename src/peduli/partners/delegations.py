@@ -17,7 +17,7 @@ from peduli.cases.access import load_case
 from peduli.cases.models import Case, CaseEvent
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
-from peduli.core.i18n import _
+from peduli.core.i18n import _, in_language
 from peduli.notify import service as notify_service
 from peduli.partners import events, workflow
 from peduli.partners.models import (
@@ -112,17 +112,20 @@ def delegate(
         delegation_id=delegation.id,
     )
     if partner.contact_email:
+        names = {"reference": case.reference, "partner": partner.name}
+        language = partner.reader_language()
         notify_service.enqueue(
             session,
             channel="email",
             recipient=partner.contact_email,
-            subject=_("Peduli: a case was delegated to you"),
-            body=_(
-                "Kasus {reference} didelegasikan kepada {partner}. Buka Peduli untuk "
-                "menerima atau menolaknya.\n"
-                "Case {reference} was delegated to {partner}. Open Peduli to accept or "
-                "decline it."
-            ).format(reference=case.reference, partner=partner.name),
+            subject=in_language(_("Peduli: a case was delegated to you"), language),
+            body=in_language(
+                _(
+                    "Case {reference} was delegated to {partner}. Open Peduli to accept or "
+                    "decline it."
+                ).format(**names),
+                language,
+            ),
             idempotency_key=f"partners.delegation-sent:{delegation.id}",
         )
     audit.record(
@@ -184,36 +187,17 @@ def revoke(
     """Withdraw a delegation; from the next request on the partner no longer sees the case."""
     case = load_case(session, case_id=case_id, actor=actor, action="partners.delegation_revoke")
     view = _delegation(session, case, delegation_id, for_update=True)
-    delegation = view.delegation
-    current = DelegationStatus(delegation.status)
-    if current not in workflow.REVOCABLE:
-        raise workflow.StatusNotAllowed(current, DelegationStatus.REVOKED, ())
-    delegation.status = DelegationStatus.REVOKED.value
-    delegation.status_note = data.reason
-    delegation.status_changed_at = utcnow()
-    session.flush()
-    events.add(
+    workflow.change_status(
         session,
         case,
-        kind=events.DELEGATION,
-        actor=actor,
-        text=data.reason,
-        data={
-            "delegation_id": delegation.id,
-            "partner_name": view.partner_name,
-            "from": current.value,
-            "status": delegation.status,
-        },
-    )
-    audit.record(
-        session,
+        view.delegation,
+        transitions=workflow.REVOCATIONS,
+        target=DelegationStatus.REVOKED,
+        note=data.reason,
         actor=actor,
         action="partners.delegation_revoke",
-        entity_type="case_delegation",
-        entity_id=str(delegation.id),
-        fields=["status"],
         reason=data.reason,
-        ip=actor.ip,
+        event_data={"partner_name": view.partner_name},
     )
     return view
 

@@ -16,6 +16,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column
 
 from peduli.core.db import Base, IdMixin, TimestampMixin, utcnow
+from peduli.core.i18n import LANGUAGES
 
 
 class PartnerKind(StrEnum):
@@ -82,6 +83,13 @@ class Partner(IdMixin, TimestampMixin, Base):
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     description: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True)
+
+    def reader_language(self) -> str | None:
+        """The language to write to the partner in: its first listed language, if the
+        platform speaks it (None: Indonesian). ``reminders.partner_language`` is the same
+        rule in SQL."""
+        first = next(iter(self.languages or []), None)
+        return first if first in LANGUAGES else None
 
 
 class PartnerHomeProvince(Base):

@@ -7,20 +7,21 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from peduli.api.deps import DbSession, OptionalActor
+from peduli.api.deps import DbSession
 from peduli.auth.actor import Actor
-from peduli.auth.staff_pages import staff_or_none, to_sign_in
+from peduli.auth.staff_pages import to_sign_in
 from peduli.cases.access import load_case
-from peduli.core.errors import FieldProblem, PeduliError, ValidationFailed
+from peduli.core.errors import PeduliError
 from peduli.core.i18n import _
 from peduli.partners import agencies, delegations, referrals, service, workflow
 from peduli.partners.models import ACTIVE_DELEGATION, ReferralStatus
+from peduli.partners.pages import refused_context, run_form
 from peduli.partners.schemas import DelegationCreate, ReferralCreate, ReferralUpdate, Revocation
+from peduli.registry.officer_pages.common import Staff
 from peduli.web.i18n import negotiate
 from peduli.web.rendering import render
 
@@ -32,13 +33,6 @@ DONE = {
     "delegation": _("The case is delegated; the partner sees it now."),
     "revoked": _("The delegation is revoked; the partner no longer sees the case."),
 }
-
-
-def _staff(actor: OptionalActor) -> Actor | None:
-    return staff_or_none(actor)
-
-
-Staff = Annotated[Actor | None, Depends(_staff)]
 
 
 def _page(
@@ -59,7 +53,6 @@ def _page(
         filters=service.PartnerFilters(representation_code=case.representation_code, active=True),
         limit=service.MAX_PAGE,
     )
-    problems = {p.field: p for p in failure.problems} if failure else {}
     return render(
         request,
         "partners/sharing.html",
@@ -80,9 +73,7 @@ def _page(
                 for status, targets in workflow.REFERRAL_TRANSITIONS.items()
             },
             "done": DONE.get(done),
-            "failure": failure if failure and not problems else None,
-            "problems": problems,
-            "form": form or {},
+            **refused_context(failure, form),
         },
         status_code=failure.status if failure else 200,
     )
@@ -119,24 +110,13 @@ def _run(
     form: dict[str, str],
     action: Callable[[], object],
 ) -> Response:
-    try:
-        action()
-    except ValidationError as invalid:
-        db.rollback()
-        problems = [
-            FieldProblem(
-                str(e["loc"][-1]) if e["loc"] else "form", e["type"], _("Check this field.")
-            )
-            for e in invalid.errors()
-        ]
-        failure = ValidationFailed(problems)
-        return _page(request, db, staff, case_id, failure=failure, form=form)
-    except PeduliError as failure:
-        if failure.status == 404:
-            raise
-        db.rollback()
-        return _page(request, db, staff, case_id, failure=failure, form=form)
-    return RedirectResponse(f"/officer/cases/{case_id}/sharing?done={done}", status_code=303)
+    """Run a sharing form's action; back to the sharing page, with the problem if refused."""
+    return run_form(
+        db,
+        action,
+        done_url=f"/officer/cases/{case_id}/sharing?done={done}",
+        refused=lambda failure: _page(request, db, staff, case_id, failure=failure, form=form),
+    )
 
 
 @router.post("/officer/cases/{case_id}/sharing/referrals")

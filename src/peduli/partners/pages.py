@@ -5,17 +5,19 @@ and the officers' list of their representation's partners. Server-rendered, no J
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from peduli.api.deps import DbSession, OptionalActor
+from peduli.api.deps import DbSession
 from peduli.auth.actor import Actor, Role
-from peduli.auth.staff_pages import staff_or_none, to_sign_in
+from peduli.auth.staff_pages import to_sign_in
 from peduli.cases import taxonomy
-from peduli.core.db import utcnow
+from peduli.core.db import rollback_and_keep, utcnow
 from peduli.core.errors import FieldProblem, PeduliError, ValidationFailed
 from peduli.core.i18n import _
 from peduli.partners import consultations, partner_work, service
@@ -24,6 +26,7 @@ from peduli.partners.partner_api import case_view
 from peduli.partners.schemas import ConsultationCreate
 from peduli.reference import places
 from peduli.reference.profile import get_profile
+from peduli.registry.officer_pages.common import Staff
 from peduli.web.i18n import negotiate
 from peduli.web.rendering import render
 
@@ -41,11 +44,48 @@ DONE_MESSAGES = {
 }
 
 
-def _staff(actor: OptionalActor) -> Actor | None:
-    return staff_or_none(actor)
+def refused_context(failure: PeduliError | None, form: dict[str, str] | None) -> dict[str, Any]:
+    """What a page shows after a refused form: field problems next to their fields, any
+    other refusal above the form, and what the reader had typed."""
+    problems = (
+        {p.field: p for p in failure.problems} if isinstance(failure, ValidationFailed) else {}
+    )
+    return {
+        "failure": failure if failure and not problems else None,
+        "problems": problems,
+        "form": form or {},
+    }
 
 
-Staff = Annotated[Actor | None, Depends(_staff)]
+def run_form(
+    db: Session,
+    action: Callable[[], object],
+    *,
+    done_url: str,
+    refused: Callable[[PeduliError], Response],
+) -> Response:
+    """Run a page form's action: on success on to ``done_url`` (303); when the service or
+    the schema refuses, roll back (keeping the denial audits) and show ``refused``. An
+    unknown or out-of-reach record stays a 404 page."""
+    try:
+        action()
+    except ValidationError as invalid:
+        failure: PeduliError = ValidationFailed(
+            [
+                FieldProblem(
+                    str(e["loc"][-1]) if e["loc"] else "form", e["type"], _("Check this field.")
+                )
+                for e in invalid.errors()
+            ]
+        )
+    except PeduliError as error:
+        if error.status == 404:
+            raise
+        failure = error
+    else:
+        return RedirectResponse(done_url, status_code=303)
+    rollback_and_keep(db)
+    return refused(failure)
 
 
 def _helpers(request: Request) -> dict[str, Any]:
@@ -119,9 +159,6 @@ def _case_page(
 ) -> HTMLResponse:
     shown = partner_work.read_case(db, case_id=case_id, actor=staff)
     status = DelegationStatus(shown.delegated.delegation.status)
-    problems: dict[str, FieldProblem] = {}
-    if isinstance(failure, ValidationFailed):
-        problems = {p.field: p for p in failure.problems}
     return _page(
         request,
         "partners/case.html",
@@ -135,9 +172,7 @@ def _case_page(
             "can_escalate": status in (DelegationStatus.SENT, DelegationStatus.ACCEPTED),
             "now": utcnow(),
             "done": DONE_MESSAGES.get(done or ""),
-            "failure": failure if not problems else None,
-            "problems": problems,
-            "form": form or {},
+            **refused_context(failure, form),
         },
         status_code=failure.status if failure else 200,
     )
@@ -164,17 +199,17 @@ def _after(
     case_id: uuid.UUID,
     done: str,
     form: dict[str, str],
-    action: Any,
+    action: Callable[[], object],
+    *,
+    done_url: str = "",
 ) -> Response:
     """Run a partner action; back to the case page, with the problem if it failed."""
-    try:
-        action()
-    except (ValidationFailed, PeduliError) as failure:
-        if failure.status == 404:
-            raise
-        db.rollback()
-        return _case_page(request, db, staff, case_id, failure=failure, form=form)
-    return RedirectResponse(f"/partner/cases/{case_id}?done={done}", status_code=303)
+    return run_form(
+        db,
+        action,
+        done_url=done_url or f"/partner/cases/{case_id}?done={done}",
+        refused=lambda failure: _case_page(request, db, staff, case_id, failure=failure, form=form),
+    )
 
 
 def _required(field: str, text: str, minimum: int = 1) -> None:
@@ -246,17 +281,10 @@ def change_status(
             note=note.strip() or None,
         )
 
-    if status == DelegationStatus.DECLINED.value:
-        # A declined case leaves the partner's reach: back to the queue.
-        try:
-            act()
-        except PeduliError as failure:
-            if failure.status == 404:
-                raise
-            db.rollback()
-            return _case_page(request, db, staff, case_id, failure=failure)
-        return RedirectResponse("/partner?done=declined", status_code=303)
-    return _after(request, db, staff, case_id, status, {}, act)
+    # A declined case leaves the partner's reach: back to the queue.
+    declined = status == DelegationStatus.DECLINED.value
+    done_url = "/partner?done=declined" if declined else ""
+    return _after(request, db, staff, case_id, status, {}, act, done_url=done_url)
 
 
 @router.post("/partner/cases/{case_id}/escalation")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
-from peduli.api.deps import CurrentActor, DbSession
+from peduli.api.deps import DbSession, require_scope
+from peduli.auth.actor import Actor
+from peduli.auth.tokens import PARTNERS_READ, PARTNERS_WRITE
 from peduli.partners import consultations, partner_work
 from peduli.partners.models import DelegationStatus
 from peduli.partners.schemas import (
@@ -25,6 +27,10 @@ from peduli.partners.schemas import (
 )
 
 router = APIRouter(tags=["partner"])
+# A token reaches the partner registry and a partner's own work only with these scopes;
+# which partner or case it may reach is the service's decision (role, post, delegation).
+Reader = Annotated[Actor, Depends(require_scope(PARTNERS_READ))]
+Writer = Annotated[Actor, Depends(require_scope(PARTNERS_WRITE))]
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -83,7 +89,7 @@ def case_view(shown: partner_work.CaseShown) -> PartnerCaseView:
 @router.get("/partner/cases", response_model=PartnerQueue)
 def partner_queue(
     db: DbSession,
-    actor: CurrentActor,
+    actor: Reader,
     response: Response,
     delegation_status: Annotated[DelegationStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=partner_work.MAX_PAGE)] = 50,
@@ -99,7 +105,7 @@ def partner_queue(
 
 @router.get("/partner/cases/{case_id}", response_model=PartnerCaseView)
 def partner_case(
-    case_id: uuid.UUID, db: DbSession, actor: CurrentActor, response: Response
+    case_id: uuid.UUID, db: DbSession, actor: Reader, response: Response
 ) -> PartnerCaseView:
     """A case delegated to my organisation: no NIK, passport or birth date; contact and exact
     address only when the delegation shares them."""
@@ -109,7 +115,7 @@ def partner_case(
 
 @router.post("/partner/cases/{case_id}/notes", status_code=status.HTTP_201_CREATED)
 def partner_note(
-    case_id: uuid.UUID, body: NoteCreate, db: DbSession, actor: CurrentActor
+    case_id: uuid.UUID, body: NoteCreate, db: DbSession, actor: Writer
 ) -> PartnerEventView:
     """Add a note to the case timeline (the representation sees it)."""
     event = partner_work.add_note(db, case_id=case_id, actor=actor, text=body.text)
@@ -121,7 +127,7 @@ def partner_note(
 
 @router.post("/partner/cases/{case_id}/information-requests", status_code=status.HTTP_202_ACCEPTED)
 def ask_citizen(
-    case_id: uuid.UUID, body: InformationRequest, db: DbSession, actor: CurrentActor
+    case_id: uuid.UUID, body: InformationRequest, db: DbSession, actor: Writer
 ) -> PartnerEventView:
     """Send the citizen a question through the platform (email or SMS to their contact)."""
     event = partner_work.ask_citizen(db, case_id=case_id, actor=actor, message=body.message)
@@ -136,7 +142,7 @@ def partner_status(
     case_id: uuid.UUID,
     body: PartnerStatusChange,
     db: DbSession,
-    actor: CurrentActor,
+    actor: Writer,
     response: Response,
 ) -> PartnerCaseSummary:
     """Accept or decline the delegation, or report the task done."""
@@ -152,7 +158,7 @@ def partner_escalation(
     case_id: uuid.UUID,
     body: Escalation,
     db: DbSession,
-    actor: CurrentActor,
+    actor: Writer,
     response: Response,
 ) -> PartnerCaseSummary:
     """Hand the case back to the representation, saying why."""
@@ -167,7 +173,7 @@ def partner_escalation(
     response_model=ConsultationCreated,
 )
 def pass_on_consultation(
-    body: ConsultationCreate, db: DbSession, actor: CurrentActor, response: Response
+    body: ConsultationCreate, db: DbSession, actor: Writer, response: Response
 ) -> ConsultationCreated:
     """Turn my organisation's consultation into a case, delegated back to us."""
     response.headers.update(NO_STORE)

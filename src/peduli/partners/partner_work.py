@@ -26,7 +26,7 @@ from peduli.cases.service import CONTACT_PURPOSE
 from peduli.core.crypto import get_cipher
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import Conflict, Forbidden, NotFound
-from peduli.core.i18n import _
+from peduli.core.i18n import _, in_language
 from peduli.notify import service as notify_service
 from peduli.notify.models import ChannelName
 from peduli.partners import access, events, workflow
@@ -373,66 +373,50 @@ def change_status(
     delegated = load_delegated(
         session, case_id=case_id, actor=actor, action="partners.delegation_status", for_update=True
     )
-    delegation = delegated.delegation
-    current = DelegationStatus(delegation.status)
-    allowed = workflow.PARTNER_TRANSITIONS[current]
-    if status not in allowed:
-        raise workflow.StatusNotAllowed(current, status, allowed)
-    delegation.status = status.value
-    delegation.status_note = note or None
-    delegation.status_changed_at = utcnow()
-    session.flush()
-    events.add(
+    workflow.change_status(
         session,
         delegated.case,
-        kind=events.DELEGATION,
+        delegated.delegation,
+        transitions=workflow.PARTNER_TRANSITIONS,
+        target=status,
+        note=note,
         actor=actor,
-        text=note,
-        data={
-            "delegation_id": delegation.id,
-            "partner_name": delegated.partner.name,
-            "from": current.value,
-            "status": status.value,
-        },
-        delegation_id=delegation.id,
+        action="partners.delegation_status",
+        reason=note if status == DelegationStatus.ESCALATED else None,
+        event_data={"partner_name": delegated.partner.name},
     )
     if status == DelegationStatus.ESCALATED:
         _tell_officer(session, delegated, note or "")
-    audit.record(
-        session,
-        actor=actor,
-        action="partners.delegation_status",
-        entity_type="case_delegation",
-        entity_id=str(delegation.id),
-        fields=["status"],
-        reason=note if status == DelegationStatus.ESCALATED else None,
-        ip=actor.ip,
-    )
     return delegated
 
 
 def _tell_officer(session: Session, delegated: Delegated, reason: str) -> None:
-    """Email the case's officer (else the one who delegated) that the partner escalated."""
+    """Email the case's officer (else the one who delegated) that the partner escalated,
+    in the officer's own language."""
     case, delegation = delegated.case, delegated.delegation
     officer_id = case.assigned_officer_id or delegation.created_by_account_id
-    email = session.scalar(
-        select(StaffAccount.email).where(
+    officer = session.execute(
+        select(StaffAccount.email, StaffAccount.preferred_language).where(
             StaffAccount.id == officer_id, StaffAccount.disabled_at.is_(None)
         )
-    )
-    if not email:
+    ).first()
+    if officer is None:
         return
+    email, language = officer
+    names = {"partner": delegated.partner.name, "reference": case.reference}
     notify_service.enqueue(
         session,
         channel=ChannelName.EMAIL.value,
         recipient=email,
-        subject=_("Peduli: {partner} escalated case {reference}").format(
-            partner=delegated.partner.name, reference=case.reference
+        subject=in_language(
+            _("Peduli: {partner} escalated case {reference}").format(**names), language
         ),
-        body=_(
-            "{partner} mengembalikan kasus {reference} ke perwakilan: {reason}\n\n"
-            "{partner} escalated case {reference} back to the representation: {reason}"
-        ).format(partner=delegated.partner.name, reference=case.reference, reason=reason),
+        body=in_language(
+            _("{partner} escalated case {reference} back to the representation: {reason}").format(
+                **names, reason=reason
+            ),
+            language,
+        ),
         idempotency_key=f"partners.escalated:{delegation.id}:{delegation.status_changed_at.isoformat()}",
     )
 

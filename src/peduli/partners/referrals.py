@@ -126,29 +126,14 @@ def update_referral(
     """Record the agency's answer: accepted, declined or done."""
     case = load_case(session, case_id=case_id, actor=actor, action="partners.referral_update")
     referral = _referral(session, case, referral_id, for_update=True)
-    current = ReferralStatus(referral.status)
-    allowed = workflow.REFERRAL_TRANSITIONS[current]
-    if data.status not in allowed:
-        raise workflow.StatusNotAllowed(current, data.status, allowed)
-    referral.status = data.status.value
-    referral.status_note = data.note or None
-    referral.status_changed_at = utcnow()
-    session.flush()
-    events.add(
+    workflow.change_status(
         session,
         case,
-        kind=events.REFERRAL,
-        actor=actor,
-        text=data.note,
-        data={"referral_id": referral.id, "from": current.value, "status": referral.status},
-    )
-    audit.record(
-        session,
+        referral,
+        transitions=workflow.REFERRAL_TRANSITIONS,
+        target=data.status,
+        note=data.note,
         actor=actor,
         action="partners.referral_update",
-        entity_type="case_referral",
-        entity_id=str(referral.id),
-        fields=["status"],
-        ip=actor.ip,
     )
     return referral

@@ -1,12 +1,14 @@
 """Deadline reminders of referrals and delegations, run by ``peduli worker``.
 
 A delegation or referral still open 24 hours before its deadline (or past it) gets one
-reminder: delegations to the partner's contact, referrals to the officer who made them (else
-the case's officer). Each run is two set-based statements per kind in one transaction:
-mark the due rows (``reminded_at``), then write one outbox row per marked row with
-``INSERT … SELECT``. Two workers at once: the second's UPDATE waits for the first's row
-locks and then finds nothing left to mark, and the outbox key is unique per item anyway,
-so a reminder is never sent twice and never lost on a restart (a failed run rolls back).
+reminder: delegations to the partner's contact, in the partner's language (the first of
+its ``languages`` if the platform speaks it, else Indonesian), referrals to the officer who
+made them (else the case's officer), in that officer's preferred language. Each run is two
+set-based statements per kind in one transaction: mark the due rows (``reminded_at``),
+then write one outbox row per marked row with ``INSERT … SELECT``. Two workers at once:
+the second's UPDATE waits for the first's row locks and then finds nothing left to mark,
+and the outbox key is unique per item anyway, so a reminder is never sent twice and never
+lost on a restart (a failed run rolls back).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from peduli.auth.models import StaffAccount
 from peduli.cases.models import Case
-from peduli.core.i18n import _
+from peduli.core.i18n import LANGUAGES, _, localized
 from peduli.notify.models import OutboxMessage
 from peduli.notify.service import dialect_insert
 from peduli.partners.models import Delegation, Partner, Referral
@@ -30,29 +32,26 @@ REMINDER_PRIORITY = 50
 
 DELEGATION_SUBJECT = _("Peduli: a delegated case is due")
 DELEGATION_BODY = _(
-    "Pengingat Peduli: tugas untuk kasus {reference} yang didelegasikan kepada organisasi "
-    "Anda jatuh tempo dalam 24 jam atau sudah lewat. Buka Peduli untuk melanjutkan atau "
-    "mengembalikannya ke perwakilan.\n"
     "Peduli reminder: the task for case {reference} delegated to your organisation is due "
     "within 24 hours or overdue. Open Peduli to go on or hand it back to the representation."
 )
 REFERRAL_SUBJECT = _("Peduli: a referral is due")
 REFERRAL_BODY = _(
-    "Pengingat Peduli: rujukan kasus {reference} ke instansi belum selesai dan jatuh tempo "
-    "dalam 24 jam atau sudah lewat. Tanyakan kabarnya ke instansi dan catat jawabannya.\n"
     "Peduli reminder: the referral of case {reference} to an agency is not done and is due "
     "within 24 hours or overdue. Ask the agency and record its answer."
 )
 
 
-def _body(template: str, reference: Any) -> Any:
-    """The template with the case reference put in by the database (``||``)."""
-    before, _sep, after = str(template).partition("{reference}")
-    after_first, _sep2, rest = after.partition("{reference}")
-    expression = literal(before, String) + reference + literal(after_first, String)
-    if _sep2:
-        expression = expression + reference + literal(rest, String)
-    return expression
+def partner_language() -> Any:
+    """SQL: the partner's first listed language, when the platform speaks it (the rule of
+    ``Partner.reader_language``; NULL means Indonesian)."""
+    first = Partner.languages[0].as_string()
+    return case((first.in_(LANGUAGES), first), else_=None)
+
+
+def _body(template: Any, reference: Any) -> Any:
+    """The (localized) template with the case reference put in by the database."""
+    return func.replace(template, "{reference}", reference)
 
 
 def _key(prefix: str, row_id: Any) -> Any:
@@ -79,8 +78,8 @@ def _remind_delegations(session: Session, now: datetime) -> int:
         select(
             case((Partner.contact_email.is_not(None), "email"), else_="sms"),
             recipient,
-            literal(str(DELEGATION_SUBJECT), String),
-            _body(DELEGATION_BODY, Case.reference),
+            localized(DELEGATION_SUBJECT, partner_language()),
+            _body(localized(DELEGATION_BODY, partner_language()), Case.reference),
             _key("partners.delegation-reminder:", Delegation.id),
             literal(REMINDER_PRIORITY),
         )
@@ -111,12 +110,16 @@ def _remind_referrals(session: Session, now: datetime) -> int:
     creator = aliased(StaffAccount)
     assignee = aliased(StaffAccount)
     recipient = func.coalesce(creator.email, assignee.email)
+    language = case(
+        (creator.email.is_not(None), creator.preferred_language),
+        else_=assignee.preferred_language,
+    )
     rows = (
         select(
             literal("email", String),
             recipient,
-            literal(str(REFERRAL_SUBJECT), String),
-            _body(REFERRAL_BODY, Case.reference),
+            localized(REFERRAL_SUBJECT, language),
+            _body(localized(REFERRAL_BODY, language), Case.reference),
             _key("partners.referral-reminder:", Referral.id),
             literal(REMINDER_PRIORITY),
         )

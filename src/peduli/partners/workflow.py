@@ -1,15 +1,27 @@
-"""The status workflows of referrals and delegations, and their deadlines."""
+"""The status workflows of referrals and delegations, and their deadlines.
+
+Every status change, whoever makes it, goes through ``change_status``: one table of allowed
+transitions per party, and the same record of the change (the row, a timeline event, the
+audit), so the three workflows cannot drift apart.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, TypeVar
 
+from sqlalchemy.orm import Session
+
+from peduli.auth import audit
+from peduli.auth.actor import Actor
 from peduli.cases.models import Case
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, PeduliError, ValidationFailed
 from peduli.core.i18n import _
-from peduli.partners.models import DelegationStatus, ReferralStatus
+from peduli.partners import events
+from peduli.partners.models import Delegation, DelegationStatus, Referral, ReferralStatus
 
 CRITICAL_DEADLINE = timedelta(days=1)
 MAX_DEADLINE = timedelta(days=366)
@@ -39,6 +51,11 @@ PARTNER_TRANSITIONS: dict[DelegationStatus, frozenset[DelegationStatus]] = {
 REVOCABLE = frozenset(
     {DelegationStatus.SENT, DelegationStatus.ACCEPTED, DelegationStatus.ESCALATED}
 )
+# What the representation may do with a delegation: revoke it while it is open.
+REVOCATIONS: dict[DelegationStatus, frozenset[DelegationStatus]] = {
+    status: frozenset({DelegationStatus.REVOKED}) if status in REVOCABLE else frozenset()
+    for status in DelegationStatus
+}
 
 
 class StatusNotAllowed(PeduliError):
@@ -57,6 +74,58 @@ class StatusNotAllowed(PeduliError):
             code="invalid_transition",
             problems=[FieldProblem("status", "invalid_transition", detail)],
         )
+
+
+S = TypeVar("S", bound=StrEnum)
+
+
+def change_status(
+    session: Session,
+    case: Case,
+    row: Referral | Delegation,
+    *,
+    transitions: Mapping[S, Collection[S]],
+    target: S,
+    note: str | None,
+    actor: Actor,
+    action: str,
+    reason: str | None = None,
+    event_data: Mapping[str, Any] | None = None,
+) -> S:
+    """Move a referral or delegation to ``target`` if ``transitions`` allow it from where it
+    is, and record the change on the case timeline and in the audit. Returns the old status.
+
+    A delegation's event is linked to it, so the partner sees its own status history."""
+    current = type(target)(row.status)
+    allowed = transitions[current]
+    if target not in allowed:
+        raise StatusNotAllowed(current, target, allowed)
+    row.status = target.value
+    row.status_note = note or None
+    row.status_changed_at = utcnow()
+    session.flush()
+    is_delegation = isinstance(row, Delegation)
+    id_key = "delegation_id" if is_delegation else "referral_id"
+    events.add(
+        session,
+        case,
+        kind=events.DELEGATION if is_delegation else events.REFERRAL,
+        actor=actor,
+        text=note,
+        data={id_key: row.id, **(event_data or {}), "from": current.value, "status": row.status},
+        delegation_id=row.id if is_delegation else None,
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        entity_type="case_delegation" if is_delegation else "case_referral",
+        entity_id=str(row.id),
+        fields=["status"],
+        reason=reason,
+        ip=actor.ip,
+    )
+    return current
 
 
 def deadline(case: Case, requested: datetime | None, default: timedelta) -> datetime:

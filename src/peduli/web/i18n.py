@@ -8,39 +8,22 @@ into one catalogue when first needed.
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
-from functools import lru_cache
-from pathlib import Path
 
 from babel import Locale, dates, numbers
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
 from fastapi import Request
 
-LOCALE_DIR = Path(__file__).parent.parent / "locale"
-LANGUAGES = ("id", "en", "zh", "fr")
-DEFAULT_LANGUAGE = "id"
+# The catalogues are loaded by ``core.i18n`` (messages written outside a request, e.g. to
+# staff in their own language, use them too); pages use them from here.
+from peduli.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALE_DIR, translations
+
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "LOCALE_DIR", "translations"]
+
 LANGUAGE_COOKIE = "peduli_lang"
 # What each language is called in itself, for the language picker.
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English", "zh": "中文", "fr": "Français"}
 # Babel locales used for formatting dates, numbers and money.
 BABEL_LOCALES = {"id": "id_ID", "en": "en_GB", "zh": "zh_Hans_CN", "fr": "fr_FR"}
-
-
-@lru_cache
-def translations(language: str) -> Translations:
-    """The merged catalogue of one language (English source strings when none exists)."""
-    merged = Translations()
-    for po_path in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po")):
-        with po_path.open("rb") as handle:
-            catalog = read_po(handle, locale=language)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog, use_fuzzy=False)
-        buffer.seek(0)
-        merged.merge(Translations(fp=buffer))
-    return merged
 
 
 def _accepted(header: str) -> list[str]:

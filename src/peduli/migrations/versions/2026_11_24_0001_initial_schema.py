@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 00:17:52.045141
+Create Date: 2026-11-25 02:08:13.347946
 """
 
 from collections.abc import Sequence
@@ -302,6 +302,7 @@ def upgrade() -> None:
     sa.Column('totp_last_step', sa.Integer(), nullable=True),
     sa.Column('last_sign_in_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('disabled_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('preferred_language', sa.String(length=5), server_default='id', nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
