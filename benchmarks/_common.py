@@ -78,7 +78,7 @@ def server(url: str, *, workers: int) -> Iterator[str]:
     port = free_port()
     env = os.environ | {"PEDULI_DATABASE_URL": url, "PEDULI_LOG_LEVEL": "WARNING"}
     command = [
-        sys.executable, "-m", "uvicorn", "peduli.api.app:create_app", "--factory",
+        sys.executable, "-m", "uvicorn", "peduli.api.app:create_server_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip

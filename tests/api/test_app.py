@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from peduli.api.app import create_server_app
 from peduli.auth import service as auth_service
 from peduli.auth.actor import Role
 from peduli.registry import repository as registry_repository
@@ -168,3 +171,17 @@ def test_a_value_the_database_refuses_is_a_422_not_a_500() -> None:
     response = TestClient(app).get("/api/v1/refused-by-database")
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == "unstorable_value"
+
+
+def test_the_server_app_freezes_start_up_objects_out_of_the_collectors_view(
+    clean_engine: object,
+) -> None:
+    """A server process's start-up objects are frozen, so collections stay short."""
+    gc.unfreeze()
+    try:
+        app = create_server_app()
+        assert gc.get_freeze_count() > 10_000
+        with TestClient(app) as client:
+            assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+    finally:
+        gc.unfreeze()

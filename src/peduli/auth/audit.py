@@ -129,7 +129,7 @@ def _locked_chain_head(session: Session, chain: int) -> str:
     the hash is never one a concurrent writer has already replaced. (SQLite has one writer.)
     """
     parameters = {"head_chain": chain}
-    newest = session.scalar(_LOCK_HEAD, parameters)
+    newest = session.connection().scalar(_LOCK_HEAD, parameters)
     if newest is None:
         dialect_insert = pg_insert if is_postgres(session) else sqlite_insert
         session.execute(

@@ -177,7 +177,8 @@ def find_active(session: Session, *, token: str) -> ActiveToken:
 
     Its last use is written at most once per ``TOUCH_INTERVAL``.
     """
-    found = session.execute(_TOKEN_AND_ACCOUNT, {"token_hash": token_hash(token)}).one_or_none()
+    connection = session.connection()  # a Core statement: the ORM session adds nothing here
+    found = connection.execute(_TOKEN_AND_ACCOUNT, {"token_hash": token_hash(token)}).one_or_none()
     if found is None:
         raise _invalid(
             _("This API token is not valid. Check that it was copied whole, or create a new one."),
@@ -197,7 +198,7 @@ def find_active(session: Session, *, token: str) -> ActiveToken:
             "token_expired",
         )
     if last_used_at is None or now - last_used_at >= TOUCH_INTERVAL:
-        session.execute(_TOUCH, {"token_id": token_id, "used_at": now})
+        connection.execute(_TOUCH, {"token_id": token_id, "used_at": now})
     return ActiveToken(token_id, frozenset(scopes.split()), account_id, role, display, post)
 
 

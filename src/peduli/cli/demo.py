@@ -144,7 +144,11 @@ def demo(
     _print_welcome(host, port, sandboxes, token)
     try:
         uvicorn.run(
-            "peduli.api.app:create_app", factory=True, host=host, port=port, log_level="warning"
+            "peduli.api.app:create_server_app",
+            factory=True,
+            host=host,
+            port=port,
+            log_level="warning",
         )
     finally:
         stop.set()

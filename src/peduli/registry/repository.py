@@ -92,10 +92,19 @@ def probe_identity(
     The write path of a self-report is bound by round trips to the database, and a new
     citizen needs all three answers, so they travel as one ``UNION ALL``.
     """
-    rows = session.execute(
-        _IDENTITY_PROBE,
-        {"nik_index": nik_index, "passport_index": passport_index, "born": born, "limit": limit},
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            _IDENTITY_PROBE,
+            {
+                "nik_index": nik_index,
+                "passport_index": passport_index,
+                "born": born,
+                "limit": limit,
+            },
+        )
+        .all()
+    )
     known = min((row for row in rows if row[0] < 2), key=lambda row: row[0], default=None)
     return IdentityProbe(
         known_id=known[1] if known else None,
