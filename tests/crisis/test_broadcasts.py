@@ -173,7 +173,7 @@ def test_reminder_goes_once_and_only_to_the_silent(db: Session, world: dict) -> 
     crisis = _crisis(db, author)
     _due(db, crisis, author)
     answered = db.scalars(select(Recipient).limit(1)).one()
-    checkins.record(db, recipient=answered, answer="safe", via="web")
+    checkins.record(db, recipient_id=answered.id, answer="safe", via="web")
     db.commit()
     assert broadcasts.remind_silent(db, utcnow()) == 3
     db.commit()

@@ -196,7 +196,12 @@ class CheckIn(IdMixin, Base):
     """
 
     __tablename__ = "crisis_checkin"
-    __table_args__ = (Index("ix_crisis_checkin_crisis", "crisis_id", "answer", "handled_at"),)
+    __table_args__ = (
+        Index("ix_crisis_checkin_crisis", "crisis_id", "answer", "handled_at"),
+        # "I need help" looks up the case the person's earlier call opened (and deleting a
+        # person finds their check-ins) without reading every check-in of the crisis.
+        Index("ix_crisis_checkin_person", "person_id", "crisis_id"),
+    )
 
     recipient_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("crisis_recipient.id", ondelete="CASCADE"), index=True

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 00:17:52.045141
+Create Date: 2026-11-25 02:08:07.732351
 """
 
 from collections.abc import Sequence
@@ -411,6 +411,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('crisis_checkin', schema=None) as batch_op:
         batch_op.create_index('ix_crisis_checkin_crisis', ['crisis_id', 'answer', 'handled_at'], unique=False)
+        batch_op.create_index('ix_crisis_checkin_person', ['person_id', 'crisis_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_crisis_checkin_recipient_id'), ['recipient_id'], unique=False)
 
     op.create_table('crisis_edge',
@@ -834,6 +835,7 @@ def downgrade() -> None:
     op.drop_table('crisis_edge')
     with op.batch_alter_table('crisis_checkin', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_crisis_checkin_recipient_id'))
+        batch_op.drop_index('ix_crisis_checkin_person')
         batch_op.drop_index('ix_crisis_checkin_crisis')
 
     op.drop_table('crisis_checkin')
