@@ -151,9 +151,9 @@ def record(
         checkin.case_id = _case_for(session, recipient_id, note=note, place=place)
     values = {name: getattr(checkin, name) for name in _CHECKIN_VALUES}
     if is_postgres(session):
-        target = session.execute(_ANSWER_SQL, values).first()
+        target = session.connection().execute(_ANSWER_SQL, values).first()
     else:
-        target = session.execute(_RECIPIENT, {"recipient_id": recipient_id}).first()
+        target = session.connection().execute(_RECIPIENT, {"recipient_id": recipient_id}).first()
         if target is not None:
             session.execute(_ADD_CHECKIN, values | target._asdict())
             session.execute(
@@ -222,7 +222,7 @@ def _case_for(
     session: Session, recipient_id: int, *, note: str | None, place: str | None
 ) -> uuid.UUID | None:
     """The person's case for this crisis: the one opened before, or a new critical one."""
-    found = session.execute(_HELP_CONTEXT, {"recipient_id": recipient_id}).first()
+    found = session.connection().execute(_HELP_CONTEXT, {"recipient_id": recipient_id}).first()
     if found is None:
         raise _invalid_link()
     category = taxonomy.load().get(CASE_CATEGORY)

@@ -206,7 +206,9 @@ class CheckIn(IdMixin, Base):
     recipient_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("crisis_recipient.id", ondelete="CASCADE"), index=True
     )
-    crisis_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("crisis.id", ondelete="CASCADE"))
+    # No foreign key to the crisis: its check would share-lock the one crisis row from every
+    # concurrent answer (a multixact per answer under load); the recipient names it already.
+    crisis_id: Mapped[uuid.UUID]
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     representation_code: Mapped[str | None] = mapped_column(String(40))
     answer: Mapped[str] = mapped_column(String(10))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 02:08:07.732351
+Create Date: 2026-11-25 02:16:40.602200
 """
 
 from collections.abc import Sequence
@@ -404,7 +404,6 @@ def upgrade() -> None:
     sa.Column('handled_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('case_id', sa.Uuid(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['crisis_id'], ['crisis.id'], name=op.f('fk_crisis_checkin_crisis_id_crisis'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_crisis_checkin_person_id_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['recipient_id'], ['crisis_recipient.id'], name=op.f('fk_crisis_checkin_recipient_id_crisis_recipient'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis_checkin'))
