@@ -10,7 +10,8 @@ Southeast Asian cities, H3 cells computed as the registry does), then measures:
 - a broadcast to every stay: the recipients ``INSERT … SELECT`` and the SMS outbox
   ``INSERT … SELECT`` (language CASE, HMAC-signed link, priority, idempotency key), against
   the ceiling: a raw ``INSERT … SELECT`` of the same number of rows into the same outbox
-  table (target ≥ 50 %); then a repeated send, which must write nothing.
+  table (target ≥ 50 %), also timed with the ``ON CONFLICT DO NOTHING`` the real statement
+  needs; then a repeated send, which must write nothing.
 """
 
 from __future__ import annotations
@@ -62,6 +63,18 @@ CITY_POLYGON = {  # greater Kuala Lumpur, drawn by hand (12 vertices)
         ]
     ],
 }
+
+
+RAW_OUTBOX = (
+    "INSERT INTO outbox_message"
+    " (channel, recipient, subject, body, idempotency_key, priority)"
+    " SELECT 'sms', cp.value, 'Gempa',"
+    " 'Gempa kuat. Jauhi bangunan. Balas AMAN atau TOLONG: "
+    "http://127.0.0.1:8000/c/1234567.0123456789abcdef0123',"
+    " 'raw:' || cp.person_id::text, 50"
+    " FROM contact_point cp"
+)
+ON_CONFLICT = " ON CONFLICT (idempotency_key) DO NOTHING"
 
 
 def seed(engine: Any, stays: int, rng: np.random.Generator) -> float:
@@ -208,25 +221,20 @@ def main() -> None:
         )
 
     rows = args.stays
-    with engine.begin() as conn:
-        started = time.perf_counter()
-        conn.execute(
-            text(
-                "INSERT INTO outbox_message"
-                " (channel, recipient, subject, body, idempotency_key, priority)"
-                " SELECT 'sms', cp.value, 'Gempa',"
-                " 'Gempa kuat. Jauhi bangunan. Balas AMAN atau TOLONG: "
-                "http://127.0.0.1:8000/c/1234567.0123456789abcdef0123',"
-                " 'raw:' || cp.person_id::text, 50"
-                " FROM contact_point cp"
-            )
+    ceilings = {}
+    # The real statement needs ON CONFLICT DO NOTHING (a repeated send writes nothing twice),
+    # so the raw statement is timed both without it (the target's ceiling) and with it.
+    for name, conflict in (("plain", ""), ("on conflict", ON_CONFLICT)):
+        with engine.begin() as conn:
+            started = time.perf_counter()
+            conn.execute(text(RAW_OUTBOX + conflict))
+            ceilings[name] = time.perf_counter() - started
+            conn.execute(text("TRUNCATE outbox_message"))
+        print(
+            f"ceiling: raw INSERT … SELECT of {rows:,} outbox rows ({name}):"
+            f" {ceilings[name]:.2f} s = {rows / ceilings[name]:,.0f} rows/s"
         )
-        ceiling = time.perf_counter() - started
-        conn.execute(text("TRUNCATE outbox_message"))
-    print(
-        f"ceiling: raw INSERT … SELECT of {rows:,} outbox rows: {ceiling:.2f} s"
-        f" = {rows / ceiling:,.0f} rows/s"
-    )
+    ceiling = ceilings["plain"]
 
     with session_scope() as db:
         crisis = service.declare(
@@ -263,6 +271,7 @@ def main() -> None:
         f" = {written / outbox:,.0f} rows/s"
     )
     print(f"  outbox statement vs ceiling: {ceiling / outbox:.0%} (target ≥ 50 %)")
+    print(f"  outbox statement vs ceiling with ON CONFLICT: {ceilings['on conflict'] / outbox:.0%}")
     print(f"  whole send (recipients + outbox) vs ceiling: {ceiling / (targeted + outbox):.0%}")
     with session_scope() as db:
         started = time.perf_counter()

@@ -6,7 +6,9 @@ The number comes from one atomic upsert on a counter row (``INSERT … ON CONFLI
 
 from __future__ import annotations
 
-from sqlalchemy import Table
+from typing import Any
+
+from sqlalchemy import Table, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -15,21 +17,36 @@ from peduli.cases.models import CaseReferenceCounter
 from peduli.core.db import is_postgres
 
 
-def next_number(session: Session, *, representation_code: str, year: int) -> int:
-    """Take the next number of a post's year (the row lock is held to commit on PostgreSQL)."""
+def _next_number_statement(dialect_insert: Any) -> Any:
     table = CaseReferenceCounter.__table__
     assert isinstance(table, Table)
-    insert = pg_insert if is_postgres(session) else sqlite_insert
-    statement = (
-        insert(table)
-        .values(representation_code=representation_code, year=year, last_value=1)
+    return (
+        dialect_insert(table)
+        .values(
+            representation_code=bindparam("representation_code"),
+            year=bindparam("year"),
+            last_value=1,
+        )
         .on_conflict_do_update(
             index_elements=[table.c.representation_code, table.c.year],
             set_={"last_value": table.c.last_value + 1},
         )
         .returning(table.c.last_value)
     )
-    return int(session.execute(statement).scalar_one())
+
+
+# Built once per dialect: building the upsert cost more than running it (every intake).
+_NEXT_NUMBER = {
+    True: _next_number_statement(pg_insert),
+    False: _next_number_statement(sqlite_insert),
+}
+
+
+def next_number(session: Session, *, representation_code: str, year: int) -> int:
+    """Take the next number of a post's year (the row lock is held to commit on PostgreSQL)."""
+    statement = _NEXT_NUMBER[is_postgres(session)]
+    parameters = {"representation_code": representation_code, "year": year}
+    return int(session.connection().execute(statement, parameters).scalar_one())
 
 
 def format_reference(representation_code: str, year: int, number: int) -> str:

@@ -5,7 +5,7 @@ Sending is two set-based statements per call, never a loop over people: one
 with their language and distance to the centre), then one ``INSERT … SELECT`` per channel
 writes the outbox, each message in the recipient's language (a CASE in SQL), carrying a
 personal signed link, nearest people first by priority. Idempotency keys
-``broadcast:<id>:<person>:<channel>`` make a repeated send write nothing twice.
+``crisis:<recipient>:<channel>`` make a repeated send write nothing twice.
 """
 
 from __future__ import annotations
@@ -283,14 +283,12 @@ def _priority(crisis: Crisis) -> ColumnElement[int]:
 
 
 def outbox_key(suffix: str) -> ColumnElement[str]:
-    """``broadcast:<broadcast>:<person>:<suffix>`` of each recipient row, in SQL."""
-    return (
-        literal("broadcast:")
-        + cast(Recipient.broadcast_id, String)
-        + literal(":")
-        + cast(Recipient.person_id, String)
-        + literal(f":{suffix}")
-    )
+    """``crisis:<recipient>:<suffix>`` of each recipient row, in SQL.
+
+    The recipient row is unique per broadcast and person, so its id is the whole identity;
+    a short key keeps the outbox's unique index small for a million rows at a time.
+    """
+    return literal("crisis:") + cast(Recipient.id, String) + literal(f":{suffix}")
 
 
 def write_outbox(

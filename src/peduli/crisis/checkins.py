@@ -11,7 +11,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, text, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from peduli.cases import service as cases_service
@@ -43,9 +43,7 @@ def recipient_for(session: Session, token: str) -> Recipient:
     recipient_id = links.read_token(token)
     recipient = session.get(Recipient, recipient_id) if recipient_id is not None else None
     if recipient is None:
-        raise NotFound(
-            _("This check-in link is not valid. Open the link exactly as you received it.")
-        )
+        raise _invalid_link()
     return recipient
 
 
@@ -67,12 +65,12 @@ def check_in(session: Session, *, body: CheckInCreate, via: str = "api") -> Chec
                 )
             ]
         )
-    if body.answer == Answer.SAFE and is_postgres(session):
-        return _safe_in_one_statement(session, body, via=via)
-    recipient = recipient_for(session, body.token)
+    recipient_id = links.read_token(body.token)
+    if recipient_id is None:
+        raise _invalid_link()
     return record(
         session,
-        recipient=recipient,
+        recipient_id=recipient_id,
         answer=body.answer,
         latitude=body.latitude,
         longitude=body.longitude,
@@ -82,69 +80,50 @@ def check_in(session: Session, *, body: CheckInCreate, via: str = "api") -> Chec
     )
 
 
-# "I am safe" on PostgreSQL: the recipient look-up, the answer on every broadcast of the
-# crisis to the person and the check-in row in one round trip (most answers are this one).
-_SAFE_SQL = text(
+def _invalid_link() -> NotFound:
+    return NotFound(_("This check-in link is not valid. Open the link exactly as you received it."))
+
+
+# On PostgreSQL the answer on every broadcast of the crisis to the person and the check-in
+# row are one round trip, whichever the answer (most answers are "I am safe").
+_ANSWER_SQL = text(
     """
     WITH target AS (
         SELECT id, crisis_id, person_id, representation_code
         FROM crisis_recipient WHERE id = :recipient_id
     ), answered AS (
-        UPDATE crisis_recipient r SET answer = :answer, answered_at = :now
+        UPDATE crisis_recipient r SET answer = :answer, answered_at = :created_at
         FROM target t WHERE r.crisis_id = t.crisis_id AND r.person_id = t.person_id
         RETURNING r.id
     )
     INSERT INTO crisis_checkin (id, recipient_id, crisis_id, person_id, representation_code,
-                                answer, latitude, longitude, place, note, via, created_at)
+                                answer, latitude, longitude, place, note, via, created_at,
+                                case_id)
     SELECT :id, t.id, t.crisis_id, t.person_id, t.representation_code, :answer,
-           :latitude, :longitude, :place, :note, :via, :now
+           :latitude, :longitude, :place, :note, :via, :created_at, :case_id
     FROM target t
-    RETURNING crisis_id
+    RETURNING crisis_id, person_id, representation_code
     """
 )
-
-
-def _safe_in_one_statement(session: Session, body: CheckInCreate, *, via: str) -> CheckIn:
-    recipient_id = links.read_token(body.token)
-    checkin = CheckIn(
-        id=uuid.uuid4(),
-        recipient_id=recipient_id or 0,
-        answer=Answer.SAFE,
-        latitude=body.latitude,
-        longitude=body.longitude,
-        place=body.place or None,
-        note=body.note or None,
-        via=via,
-        created_at=utcnow(),
-    )
-    crisis_id = None
-    if recipient_id is not None:
-        crisis_id = session.scalar(
-            _SAFE_SQL,
-            {
-                "recipient_id": recipient_id,
-                "answer": Answer.SAFE.value,
-                "now": checkin.created_at,
-                "id": checkin.id,
-                "latitude": checkin.latitude,
-                "longitude": checkin.longitude,
-                "place": checkin.place,
-                "note": checkin.note,
-                "via": via,
-            },
-        )
-    if crisis_id is None:
-        raise NotFound(
-            _("This check-in link is not valid. Open the link exactly as you received it.")
-        )
-    checkin.crisis_id = crisis_id
-    return checkin
+_CHECKIN_VALUES = (
+    "id", "recipient_id", "answer", "latitude", "longitude", "place", "note", "via",
+    "created_at", "case_id",
+)  # fmt: skip
+_RECIPIENT = select(Recipient.crisis_id, Recipient.person_id, Recipient.representation_code).where(
+    Recipient.id == bindparam("recipient_id")
+)
+_ADD_CHECKIN = insert(CheckIn).values(
+    {
+        name: bindparam(name)
+        for name in (*_CHECKIN_VALUES, "crisis_id", "person_id", "representation_code")
+    }
+)
 
 
 def record(
     session: Session,
     *,
-    recipient: Recipient,
+    recipient_id: int,
     answer: Answer,
     latitude: float | None = None,
     longitude: float | None = None,
@@ -152,34 +131,45 @@ def record(
     note: str | None = None,
     via: str,
 ) -> CheckIn:
-    """Write the check-in and update the recipient's current answer."""
-    now = utcnow()
+    """Write the check-in and make it the current answer on the person's broadcasts.
+
+    Core statements built once, no unit of work: an answer is a few round trips, and "I need
+    help" adds only the reads of one joined SELECT and the opening of the case.
+    """
     checkin = CheckIn(
         id=uuid.uuid4(),
-        recipient_id=recipient.id,
-        crisis_id=recipient.crisis_id,
-        person_id=recipient.person_id,
-        representation_code=recipient.representation_code,
-        answer=answer,
+        recipient_id=recipient_id,
+        answer=Answer(answer).value,
         latitude=latitude,
         longitude=longitude,
         place=place,
         note=note,
         via=via,
-        created_at=now,
+        created_at=utcnow(),
     )
-    if answer == Answer.NEED_HELP:
-        checkin.case_id = _case_for(session, recipient, note=note, place=place)
-    session.add(checkin)
-    # Every broadcast of the crisis to this person now carries the latest answer.
-    session.execute(
-        update(Recipient)
-        .where(
-            Recipient.crisis_id == recipient.crisis_id, Recipient.person_id == recipient.person_id
-        )
-        .values(answer=answer, answered_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    if checkin.answer == Answer.NEED_HELP:
+        checkin.case_id = _case_for(session, recipient_id, note=note, place=place)
+    values = {name: getattr(checkin, name) for name in _CHECKIN_VALUES}
+    if is_postgres(session):
+        target = session.connection().execute(_ANSWER_SQL, values).first()
+    else:
+        target = session.connection().execute(_RECIPIENT, {"recipient_id": recipient_id}).first()
+        if target is not None:
+            session.execute(_ADD_CHECKIN, values | target._asdict())
+            session.execute(
+                update(Recipient)
+                .where(
+                    Recipient.crisis_id == target.crisis_id,
+                    Recipient.person_id == target.person_id,
+                )
+                .values(answer=checkin.answer, answered_at=checkin.created_at)
+                .execution_options(synchronize_session=False)
+            )
+    if target is None:
+        raise _invalid_link()
+    checkin.crisis_id = target.crisis_id
+    checkin.person_id = target.person_id
+    checkin.representation_code = target.representation_code
     return checkin
 
 
@@ -188,33 +178,58 @@ CONFLICT_KINDS = frozenset(
     {CrisisKind.CONFLICT, CrisisKind.CIVIL_UNREST, CrisisKind.SCAM_COMPOUND_RAID}
 )
 
+# Everything opening a case needs, in one round trip: the recipient, the crisis, the
+# person's name, their stay and phone, and the case an earlier call for help opened.
+_OPENED_CASE = (
+    select(CheckIn.case_id)
+    .where(
+        CheckIn.person_id == Recipient.person_id,
+        CheckIn.crisis_id == Recipient.crisis_id,
+        CheckIn.case_id.is_not(None),
+    )
+    .limit(1)
+    .correlate(Recipient)
+    .scalar_subquery()
+)
+_PHONE = (
+    select(ContactPoint.value)
+    .where(ContactPoint.person_id == Recipient.person_id, ContactPoint.kind == ContactKind.PHONE)
+    .limit(1)
+    .correlate(Recipient)
+    .scalar_subquery()
+)
+_HELP_CONTEXT = (
+    select(
+        Recipient.person_id,
+        Recipient.representation_code,
+        Crisis.title,
+        Crisis.kind,
+        Person.full_name,
+        Stay.country,
+        Stay.city,
+        _PHONE.label("phone"),
+        _OPENED_CASE.label("opened_case"),
+    )
+    .select_from(Recipient)
+    .join(Crisis, Crisis.id == Recipient.crisis_id)
+    .join(Person, Person.id == Recipient.person_id)
+    .outerjoin(Stay, Stay.id == Recipient.stay_id)
+    .where(Recipient.id == bindparam("recipient_id"))
+)
+
 
 def _case_for(
-    session: Session, recipient: Recipient, *, note: str | None, place: str | None
+    session: Session, recipient_id: int, *, note: str | None, place: str | None
 ) -> uuid.UUID | None:
     """The person's case for this crisis: the one opened before, or a new critical one."""
-    opened = session.scalar(
-        select(CheckIn.case_id)
-        .where(
-            CheckIn.crisis_id == recipient.crisis_id,
-            CheckIn.person_id == recipient.person_id,
-            CheckIn.case_id.is_not(None),
-        )
-        .limit(1)
-    )
+    found = session.connection().execute(_HELP_CONTEXT, {"recipient_id": recipient_id}).first()
+    if found is None:
+        raise _invalid_link()
     category = taxonomy.load().get(CASE_CATEGORY)
-    if opened is not None or category is None or not recipient.representation_code:
-        return opened
-    crisis = session.get_one(Crisis, recipient.crisis_id)
-    person = session.get_one(Person, recipient.person_id)
-    stay = session.get(Stay, recipient.stay_id)
-    phone = session.scalar(
-        select(ContactPoint.value)
-        .where(ContactPoint.person_id == person.id, ContactPoint.kind == ContactKind.PHONE)
-        .limit(1)
-    )
-    subcategory = "armed_conflict" if crisis.kind in CONFLICT_KINDS else "natural_disaster"
-    summary = _('Asked for help in the crisis "{title}".').format(title=crisis.title)
+    if found.opened_case is not None or category is None or not found.representation_code:
+        return found.opened_case
+    subcategory = "armed_conflict" if found.kind in CONFLICT_KINDS else "natural_disaster"
+    summary = _('Asked for help in the crisis "{title}".').format(title=found.title)
     details = " ".join(part for part in (place, note) if part)
     case = cases_service.intake_case(
         session,
@@ -222,13 +237,13 @@ def _case_for(
             category=category,
             subcategory=subcategory,
             summary=f"{summary} {details}".strip()[:2000],
-            representation_code=recipient.representation_code,
+            representation_code=found.representation_code,
             channel=IntakeChannel.EMERGENCY,
             danger_to_life=True,
-            people=(cases_service.NewPerson(person.id, person.full_name, phone),),
-            contact_phone=phone,
-            contact_country=stay.country if stay else None,
-            contact_city=(place or (stay.city if stay else None)),
+            people=(cases_service.NewPerson(found.person_id, found.full_name, found.phone),),
+            contact_phone=found.phone,
+            contact_country=found.country,
+            contact_city=place or found.city,
         ),
         actor=None,
     )
@@ -262,12 +277,12 @@ def sms_reply(session: Session, *, sender: str, text: str) -> CheckIn:
     people = select(ContactPoint.person_id).where(
         ContactPoint.kind == ContactKind.PHONE, ContactPoint.value == sender.strip()
     )
-    recipient = session.scalar(
-        select(Recipient)
+    recipient_id = session.scalar(
+        select(Recipient.id)
         .where(Recipient.person_id.in_(people))
         .order_by(Recipient.created_at.desc(), Recipient.id.desc())
         .limit(1)
     )
-    if recipient is None:
+    if recipient_id is None:
         raise NotFound(_("No broadcast went to this phone number."))
-    return record(session, recipient=recipient, answer=answer, note=note, via="sms")
+    return record(session, recipient_id=recipient_id, answer=answer, note=note, via="sms")

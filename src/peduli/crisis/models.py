@@ -196,12 +196,19 @@ class CheckIn(IdMixin, Base):
     """
 
     __tablename__ = "crisis_checkin"
-    __table_args__ = (Index("ix_crisis_checkin_crisis", "crisis_id", "answer", "handled_at"),)
+    __table_args__ = (
+        Index("ix_crisis_checkin_crisis", "crisis_id", "answer", "handled_at"),
+        # "I need help" looks up the case the person's earlier call opened (and deleting a
+        # person finds their check-ins) without reading every check-in of the crisis.
+        Index("ix_crisis_checkin_person", "person_id", "crisis_id"),
+    )
 
     recipient_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("crisis_recipient.id", ondelete="CASCADE"), index=True
     )
-    crisis_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("crisis.id", ondelete="CASCADE"))
+    # No foreign key to the crisis: its check would share-lock the one crisis row from every
+    # concurrent answer (a multixact per answer under load); the recipient names it already.
+    crisis_id: Mapped[uuid.UUID]
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     representation_code: Mapped[str | None] = mapped_column(String(40))
     answer: Mapped[str] = mapped_column(String(10))

@@ -88,7 +88,7 @@ def checkin_submit(
         return render(request, "crisis/checkin.html", context, status_code=422)
     checkins.record(
         db,
-        recipient=view.recipient,
+        recipient_id=view.recipient.id,
         answer=Answer(answer),
         latitude=lat,
         longitude=lon,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 02:08:13.347946
+Create Date: 2026-11-25 03:01:07.421748
 """
 
 from collections.abc import Sequence
@@ -405,13 +405,13 @@ def upgrade() -> None:
     sa.Column('handled_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('case_id', sa.Uuid(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['crisis_id'], ['crisis.id'], name=op.f('fk_crisis_checkin_crisis_id_crisis'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_crisis_checkin_person_id_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['recipient_id'], ['crisis_recipient.id'], name=op.f('fk_crisis_checkin_recipient_id_crisis_recipient'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis_checkin'))
     )
     with op.batch_alter_table('crisis_checkin', schema=None) as batch_op:
         batch_op.create_index('ix_crisis_checkin_crisis', ['crisis_id', 'answer', 'handled_at'], unique=False)
+        batch_op.create_index('ix_crisis_checkin_person', ['person_id', 'crisis_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_crisis_checkin_recipient_id'), ['recipient_id'], unique=False)
 
     op.create_table('crisis_edge',
@@ -835,6 +835,7 @@ def downgrade() -> None:
     op.drop_table('crisis_edge')
     with op.batch_alter_table('crisis_checkin', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_crisis_checkin_recipient_id'))
+        batch_op.drop_index('ix_crisis_checkin_person')
         batch_op.drop_index('ix_crisis_checkin_crisis')
 
     op.drop_table('crisis_checkin')
