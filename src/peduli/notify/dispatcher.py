@@ -81,6 +81,9 @@ class _Claimed:
 
     messages: list[OutboundMessage]
     attempts: dict[int, int]
+    # Written to every claimed row with the worker id: together they name this claim, so
+    # the outcome is recorded only on rows no later claim has taken over.
+    claimed_at: datetime
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,7 @@ def dispatch_batch(
                 attempts=claimed.attempts,
                 senders={m.id: m.sender for m in claimed.messages},
                 worker_id=worker_id,
+                claimed_at=claimed.claimed_at,
                 policy=policy,
             )
     return BatchOutcome(len(claimed.messages), throttled)
@@ -250,7 +254,7 @@ def _claim(
     LOCKED`` lets concurrent workers take disjoint batches; SQLite renders no locking clause
     and serialises writers itself (one worker there). Also says whether a limit held back.
     """
-    claimed = _Claimed(messages=[], attempts={})
+    claimed = _Claimed(messages=[], attempts={}, claimed_at=utcnow())
     throttled = False
     for index, channel in enumerate(channel_names):
         held_back = _claim_channel_with_tokens(
@@ -281,7 +285,7 @@ def _claim_channel_with_tokens(
     Adds the claimed messages, each with its sender, to ``into``; returns whether a limit
     held back.
     """
-    now = utcnow()
+    now = into.claimed_at
 
     def claim(session: Session, limit: int) -> tuple[Sequence[Any], bool]:
         if reclaim:
@@ -335,9 +339,12 @@ def _claim_channel(
 ) -> Sequence[Any]:
     """One claim statement: the channel's ``limit`` soonest due rows become ``sending``.
 
-    A Core statement on the table, not an ORM one: no ORM bulk-update bookkeeping per call.
     Rows are (id, recipient, subject, body, idempotency_key, attempts, priority).
     """
+    if is_postgres(session):
+        parameters = {"channel": channel, "limit": limit, "worker_id": worker_id, "now": now}
+        return session.connection().execute(_CLAIM_PG, parameters).all()
+    # SQLite has no row locks: its one writer at a time is the lock (one worker there).
     table = _OUTBOX
     due = (
         select(table.c.id)
@@ -348,34 +355,49 @@ def _claim_channel(
         )
         .order_by(table.c.priority, table.c.next_attempt_at, table.c.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
     )
-    return (
-        session.connection()
-        .execute(
-            update(table)
-            .where(table.c.id.in_(due.scalar_subquery()))
-            .values(
-                status=OutboxStatus.SENDING,
-                claimed_by=worker_id,
-                claimed_at=now,
-                attempts=table.c.attempts + 1,
-            )
-            .returning(
-                table.c.id,
-                table.c.recipient,
-                table.c.subject,
-                table.c.body,
-                table.c.idempotency_key,
-                table.c.attempts,
-                table.c.priority,
-            )
+    claim = (
+        update(table)
+        .where(table.c.id.in_(due.scalar_subquery()))
+        .values(
+            status=OutboxStatus.SENDING,
+            claimed_by=worker_id,
+            claimed_at=now,
+            attempts=table.c.attempts + 1,
         )
-        .all()
+        .returning(
+            table.c.id,
+            table.c.recipient,
+            table.c.subject,
+            table.c.body,
+            table.c.idempotency_key,
+            table.c.attempts,
+            table.c.priority,
+        )
     )
+    return session.connection().execute(claim).all()
 
 
 _OUTBOX = cast(Table, OutboxMessage.__table__)
+# ``id = ANY(ARRAY(…))``, not ``id IN (…)``: the batch's ids are found first (the index of
+# due rows, read in sending order), then each row is updated through the primary key. With
+# ``IN`` PostgreSQL may plan a hash semi-join that reads the whole table for every batch,
+# and the table keeps every message ever sent.
+_CLAIM_PG = text(
+    """
+    UPDATE outbox_message
+    SET status = 'sending', claimed_by = :worker_id, claimed_at = :now,
+        attempts = attempts + 1
+    WHERE id = ANY(ARRAY(
+        SELECT id FROM outbox_message
+        WHERE channel = :channel AND status IN ('pending', 'failed')
+          AND next_attempt_at <= :now
+        ORDER BY priority, next_attempt_at, id
+        LIMIT :limit
+        FOR UPDATE SKIP LOCKED))
+    RETURNING id, recipient, subject, body, idempotency_key, attempts, priority
+    """
+).bindparams(bindparam("now", type_=_OUTBOX.c.claimed_at.type))
 # Claimed rows by (priority, id): the order they are handed to the channels.
 _SENDING_ORDER = itemgetter(6, 0)
 
@@ -442,18 +464,25 @@ def _record(
     attempts: Mapping[int, int],
     senders: Mapping[int, str | None],
     worker_id: str,
+    claimed_at: datetime,
     policy: RetryPolicy,
 ) -> None:
     """Write every outcome with a few statements: one for the sent rows (an ``UPDATE … FROM
     unnest(…)`` on PostgreSQL, an executemany elsewhere), one ``UPDATE … WHERE id IN (…)``
     per kind of failure.
 
-    Only rows still claimed by this worker are touched: if its lease ran out and another
-    worker took a row over, that worker's outcome wins.
+    Only rows still held by this claim (worker and claim time) are touched: if its lease ran
+    out and another worker took a row over, that worker's outcome wins. The claim time also
+    lets PostgreSQL find the batch through the index of rows in flight, exactly, however
+    stale its statistics are.
     """
     now = utcnow()
-    table = cast(Table, OutboxMessage.__table__)
-    still_ours = (table.c.claimed_by == worker_id, table.c.status == OutboxStatus.SENDING)
+    table = _OUTBOX
+    still_ours = (
+        table.c.claimed_by == worker_id,
+        table.c.claimed_at == claimed_at,
+        table.c.status == OutboxStatus.SENDING,
+    )
     sent = [
         {
             "b_id": r.message_id,
@@ -472,6 +501,7 @@ def _record(
                 "senders": [v["b_sender"] for v in sent],
                 "now": now,
                 "worker_id": worker_id,
+                "claimed_at": claimed_at,
             },
         )
     elif sent:
@@ -505,8 +535,12 @@ _MARK_SENT_PG = text(
         sender = v.sender, last_error = NULL
     FROM unnest(CAST(:ids AS bigint[]), CAST(:provider_ids AS text[]),
                 CAST(:senders AS text[])) AS v(id, provider_id, sender)
-    WHERE o.id = v.id AND o.claimed_by = :worker_id AND o.status = 'sending'
+    WHERE o.id = v.id AND o.claimed_by = :worker_id AND o.claimed_at = :claimed_at
+      AND o.status = 'sending'
     """
+).bindparams(
+    bindparam("now", type_=_OUTBOX.c.sent_at.type),
+    bindparam("claimed_at", type_=_OUTBOX.c.claimed_at.type),
 )
 
 
