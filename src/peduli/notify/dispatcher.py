@@ -280,39 +280,35 @@ def _claim_channel_with_tokens(
     policy: RetryPolicy,
     reclaim: bool,
 ) -> bool:
-    """Take the senders' tokens (short transaction), claim that many rows, give back the rest.
+    """Claim the channel's due rows, no more than its senders' tokens allow, in one transaction.
 
-    Adds the claimed messages, each with its sender, to ``into``; returns whether a limit
-    held back.
+    The senders' rows are locked, refilled, the claim runs with their whole tokens as its
+    limit, and exactly one token per claimed message is taken before the commit: a limit
+    that holds across any number of workers, and no tokens taken for messages that were not
+    there. The sender rows stay locked for the claim statement only (a few milliseconds);
+    a channel without senders locks nothing. Adds the claimed messages, each with its sender,
+    to ``into``; returns whether a limit held back.
     """
     now = into.claimed_at
-
-    def claim(session: Session, limit: int) -> tuple[Sequence[Any], bool]:
+    with session_factory() as session, session.begin():
         if reclaim:
             _reclaim_orphans(session, now=now, policy=policy)
-        if not limit:
-            return [], _any_due(session, channel=channel, now=now)
-        rows = _claim_channel(session, channel=channel, limit=limit, worker_id=worker_id, now=now)
-        return rows, len(rows) == limit < batch_size
-
-    with session_factory() as session:
-        with session.begin():
-            names = senders.take(session, channel=channel, now=now, want=batch_size)
-            if names is None:  # no senders, so no lock taken: claim in the same transaction
-                rows, _ = claim(session, batch_size)
-                held_back = False
-        if names is not None:
-            with session.begin():
-                rows, held_back = claim(session, len(names))
-            if len(rows) < len(names):
-                with session.begin():
-                    senders.give_back(session, channel=channel, names=names[len(rows) :])
+        allowance = senders.lock_and_refill(session, channel=channel, now=now, want=batch_size)
+        limit = batch_size if allowance.limit is None else allowance.limit
+        if limit:
+            rows = _claim_channel(
+                session, channel=channel, limit=limit, worker_id=worker_id, now=now
+            )
+            held_back = allowance.throttled and len(rows) == limit
+        else:
+            rows, held_back = [], _any_due(session, channel=channel, now=now)
+        names = senders.assign(allowance, len(rows))
+        senders.store_buckets(session, allowance.buckets, now=now)
     # The statement returns rows in no particular order: send the most urgent first.
     rows = sorted(rows, key=_SENDING_ORDER)
-    assigned: Sequence[str | None] = names if names is not None else [None] * len(rows)
     into.messages.extend(
         OutboundMessage(id, channel, recipient, subject, body, key, sender)
-        for (id, recipient, subject, body, key, _, _), sender in zip(rows, assigned, strict=False)
+        for (id, recipient, subject, body, key, _, _), sender in zip(rows, names, strict=True)
     )
     into.attempts.update((row[0], row[5]) for row in rows)
     return held_back
@@ -483,22 +479,14 @@ def _record(
         table.c.claimed_at == claimed_at,
         table.c.status == OutboxStatus.SENDING,
     )
-    sent = [
-        {
-            "b_id": r.message_id,
-            "b_provider_id": r.provider_message_id,
-            "b_sender": senders.get(r.message_id),
-        }
-        for r in results
-        if r.status is DeliveryStatus.SENT
-    ]
+    sent = [r for r in results if r.status is DeliveryStatus.SENT]
     if sent and is_postgres(session):
-        session.execute(
+        session.connection().execute(
             _MARK_SENT_PG,
             {
-                "ids": [v["b_id"] for v in sent],
-                "provider_ids": [v["b_provider_id"] for v in sent],
-                "senders": [v["b_sender"] for v in sent],
+                "ids": [r.message_id for r in sent],
+                "provider_ids": [r.provider_message_id for r in sent],
+                "senders": [senders.get(r.message_id) for r in sent],
                 "now": now,
                 "worker_id": worker_id,
                 "claimed_at": claimed_at,
@@ -515,7 +503,14 @@ def _record(
                 sender=bindparam("b_sender"),
                 last_error=None,
             ),
-            sent,
+            [
+                {
+                    "b_id": r.message_id,
+                    "b_provider_id": r.provider_message_id,
+                    "b_sender": senders.get(r.message_id),
+                }
+                for r in sent
+            ],
         )
     for (status, next_attempt_at, error), ids in _failure_groups(
         results, attempts=attempts, policy=policy, now=now
