@@ -130,9 +130,9 @@ def dispatch_batch(
     few times per lease, not every batch).
     """
     policy = policy or RetryPolicy()
-    with _one_connection(session_factory) as sessions:
+    with _one_connection(session_factory) as connection:
         claimed, throttled = _claim(
-            sessions,
+            partial(Session, bind=connection),
             channel_names=list(channels),
             batch_size=batch_size,
             worker_id=worker_id,
@@ -147,7 +147,7 @@ def dispatch_batch(
         results: list[DeliveryResult] = []
         for name, messages in by_channel.items():
             results.extend(_send(channels[name], messages))
-        with sessions() as session, session.begin():
+        with _last_step(connection) as session, session.begin():
             _record(
                 session,
                 results=results,
@@ -160,9 +160,23 @@ def dispatch_batch(
     return BatchOutcome(len(claimed.messages), throttled)
 
 
+def _last_step(connection: Connection) -> Session:
+    """A session for the outcomes, the batch's last step; on PostgreSQL in autocommit.
+
+    Every statement of ``_record`` stands alone (each touches only its own rows, and only
+    while this claim still holds them), so a surrounding transaction would add nothing but
+    two round trips (BEGIN, COMMIT). If the worker dies between two of them, the rows not
+    yet recorded stay ``sending`` and are sent again after the lease, under the same
+    idempotency key. The pool restores the isolation level when the connection goes back.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+    return Session(bind=connection)
+
+
 @contextmanager
-def _one_connection(session_factory: SessionFactory) -> Iterator[SessionFactory]:
-    """Sessions that share one pooled connection for the whole batch.
+def _one_connection(session_factory: SessionFactory) -> Iterator[Connection]:
+    """One pooled connection for the whole batch.
 
     Each step still commits on its own, but the connection is checked out (and pinged by
     the pool) once per batch, not once per step: a round trip saved per transaction. No
@@ -172,10 +186,10 @@ def _one_connection(session_factory: SessionFactory) -> Iterator[SessionFactory]
     with session_factory() as probe:
         bind = probe.get_bind()
     if isinstance(bind, Connection):  # the caller's sessions share one connection already
-        yield session_factory
+        yield bind
         return
     with bind.connect() as connection:
-        yield partial(Session, bind=connection)
+        yield connection
 
 
 def run_worker(
