@@ -130,7 +130,7 @@ def dispatch_batch(
     few times per lease, not every batch).
     """
     policy = policy or RetryPolicy()
-    with _one_connection(session_factory) as connection:
+    with _one_connection(session_factory) as (connection, owned):
         claimed, throttled = _claim(
             partial(Session, bind=connection),
             channel_names=list(channels),
@@ -147,7 +147,7 @@ def dispatch_batch(
         results: list[DeliveryResult] = []
         for name, messages in by_channel.items():
             results.extend(_send(channels[name], messages))
-        with _last_step(connection) as session, session.begin():
+        with _last_step(connection, autocommit=owned) as session, session.begin():
             _record(
                 session,
                 results=results,
@@ -160,23 +160,24 @@ def dispatch_batch(
     return BatchOutcome(len(claimed.messages), throttled)
 
 
-def _last_step(connection: Connection) -> Session:
+def _last_step(connection: Connection, *, autocommit: bool) -> Session:
     """A session for the outcomes, the batch's last step; on PostgreSQL in autocommit.
 
     Every statement of ``_record`` stands alone (each touches only its own rows, and only
     while this claim still holds them), so a surrounding transaction would add nothing but
     two round trips (BEGIN, COMMIT). If the worker dies between two of them, the rows not
     yet recorded stay ``sending`` and are sent again after the lease, under the same
-    idempotency key. The pool restores the isolation level when the connection goes back.
+    idempotency key. The pool restores the isolation level when the connection goes back;
+    a connection the caller lent (``autocommit=False``) is left as it is.
     """
-    if connection.dialect.name == "postgresql":
+    if autocommit and connection.dialect.name == "postgresql":
         connection.execution_options(isolation_level="AUTOCOMMIT")
     return Session(bind=connection)
 
 
 @contextmanager
-def _one_connection(session_factory: SessionFactory) -> Iterator[Connection]:
-    """One pooled connection for the whole batch.
+def _one_connection(session_factory: SessionFactory) -> Iterator[tuple[Connection, bool]]:
+    """One pooled connection for the whole batch, and whether this batch checked it out.
 
     Each step still commits on its own, but the connection is checked out (and pinged by
     the pool) once per batch, not once per step: a round trip saved per transaction. No
@@ -186,10 +187,10 @@ def _one_connection(session_factory: SessionFactory) -> Iterator[Connection]:
     with session_factory() as probe:
         bind = probe.get_bind()
     if isinstance(bind, Connection):  # the caller's sessions share one connection already
-        yield bind
+        yield bind, False
         return
     with bind.connect() as connection:
-        yield connection
+        yield connection, True
 
 
 def run_worker(
