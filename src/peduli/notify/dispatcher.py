@@ -12,12 +12,15 @@ import random
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
+from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, case, select, text, update
+from sqlalchemy import Connection, Table, bindparam, case, select, text, update
 from sqlalchemy.orm import Session
 
 from peduli.core.config import Settings
@@ -74,8 +77,13 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class _Claimed:
-    message: OutboundMessage
-    attempts: int
+    """The messages a turn claimed, and each one's attempt count (this one included)."""
+
+    messages: list[OutboundMessage]
+    attempts: dict[int, int]
+    # Written to every claimed row with the worker id: together they name this claim, so
+    # the outcome is recorded only on rows no later claim has taken over.
+    claimed_at: datetime
 
 
 @dataclass(frozen=True)
@@ -122,34 +130,67 @@ def dispatch_batch(
     few times per lease, not every batch).
     """
     policy = policy or RetryPolicy()
-    claimed, throttled = _claim(
-        session_factory,
-        channel_names=list(channels),
-        batch_size=batch_size,
-        worker_id=worker_id,
-        policy=policy,
-        reclaim=reclaim,
-    )
-    if not claimed:
-        return BatchOutcome(0, throttled)
-    by_channel: dict[str, list[OutboundMessage]] = defaultdict(list)
-    for item in claimed:
-        by_channel[item.message.channel].append(item.message)
-    results: list[DeliveryResult] = []
-    for name, messages in by_channel.items():
-        results.extend(_send(channels[name], messages))
-    attempts = {item.message.id: item.attempts for item in claimed}
-    sender_of = {item.message.id: item.message.sender for item in claimed}
-    with session_factory() as session, session.begin():
-        _record(
-            session,
-            results=results,
-            attempts=attempts,
-            senders=sender_of,
+    with _one_connection(session_factory) as (connection, owned):
+        claimed, throttled = _claim(
+            partial(Session, bind=connection),
+            channel_names=list(channels),
+            batch_size=batch_size,
             worker_id=worker_id,
             policy=policy,
+            reclaim=reclaim,
         )
-    return BatchOutcome(len(claimed), throttled)
+        if not claimed.messages:
+            return BatchOutcome(0, throttled)
+        by_channel: dict[str, list[OutboundMessage]] = defaultdict(list)
+        for message in claimed.messages:
+            by_channel[message.channel].append(message)
+        results: list[DeliveryResult] = []
+        for name, messages in by_channel.items():
+            results.extend(_send(channels[name], messages))
+        with _last_step(connection, autocommit=owned) as session, session.begin():
+            _record(
+                session,
+                results=results,
+                attempts=claimed.attempts,
+                senders={m.id: m.sender for m in claimed.messages},
+                worker_id=worker_id,
+                claimed_at=claimed.claimed_at,
+                policy=policy,
+            )
+    return BatchOutcome(len(claimed.messages), throttled)
+
+
+def _last_step(connection: Connection, *, autocommit: bool) -> Session:
+    """A session for the outcomes, the batch's last step; on PostgreSQL in autocommit.
+
+    Every statement of ``_record`` stands alone (each touches only its own rows, and only
+    while this claim still holds them), so a surrounding transaction would add nothing but
+    two round trips (BEGIN, COMMIT). If the worker dies between two of them, the rows not
+    yet recorded stay ``sending`` and are sent again after the lease, under the same
+    idempotency key. The pool restores the isolation level when the connection goes back;
+    a connection the caller lent (``autocommit=False``) is left as it is.
+    """
+    if autocommit and connection.dialect.name == "postgresql":
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+    return Session(bind=connection)
+
+
+@contextmanager
+def _one_connection(session_factory: SessionFactory) -> Iterator[tuple[Connection, bool]]:
+    """One pooled connection for the whole batch, and whether this batch checked it out.
+
+    Each step still commits on its own, but the connection is checked out (and pinged by
+    the pool) once per batch, not once per step: a round trip saved per transaction. No
+    transaction is open while the channels are called, so holding the idle connection
+    locks nothing (on SQLite neither).
+    """
+    with session_factory() as probe:
+        bind = probe.get_bind()
+    if isinstance(bind, Connection):  # the caller's sessions share one connection already
+        yield bind, False
+        return
+    with bind.connect() as connection:
+        yield connection, True
 
 
 def run_worker(
@@ -220,7 +261,7 @@ def _claim(
     worker_id: str,
     policy: RetryPolicy,
     reclaim: bool,
-) -> tuple[list[_Claimed], bool]:
+) -> tuple[_Claimed, bool]:
     """Mark due rows ``sending`` in one short transaction, and return them.
 
     Each channel is claimed on its own, up to ``batch_size`` rows and no more than its
@@ -228,11 +269,12 @@ def _claim(
     LOCKED`` lets concurrent workers take disjoint batches; SQLite renders no locking clause
     and serialises writers itself (one worker there). Also says whether a limit held back.
     """
-    claimed: list[_Claimed] = []
+    claimed = _Claimed(messages=[], attempts={}, claimed_at=utcnow())
     throttled = False
     for index, channel in enumerate(channel_names):
-        rows, held_back = _claim_channel_with_tokens(
+        held_back = _claim_channel_with_tokens(
             session_factory,
+            into=claimed,
             channel=channel,
             batch_size=batch_size,
             worker_id=worker_id,
@@ -240,64 +282,51 @@ def _claim(
             reclaim=reclaim and index == 0,
         )
         throttled = throttled or held_back
-        claimed.extend(rows)
     return claimed, throttled
 
 
 def _claim_channel_with_tokens(
     session_factory: SessionFactory,
     *,
+    into: _Claimed,
     channel: str,
     batch_size: int,
     worker_id: str,
     policy: RetryPolicy,
     reclaim: bool,
-) -> tuple[list[_Claimed], bool]:
-    """Take the senders' tokens (short transaction), claim that many rows, give back the rest.
+) -> bool:
+    """Claim the channel's due rows, no more than its senders' tokens allow, in one transaction.
 
-    Returns the claimed messages, each with its sender, and whether a limit held back.
+    The senders' rows are locked, refilled, the claim runs with their whole tokens as its
+    limit, and exactly one token per claimed message is taken before the commit: a limit
+    that holds across any number of workers, and no tokens taken for messages that were not
+    there. The sender rows stay locked for the claim statement only (a few milliseconds);
+    a channel without senders locks nothing. Adds the claimed messages, each with its sender,
+    to ``into``; returns whether a limit held back.
     """
-    now = utcnow()
-
-    def claim(session: Session, limit: int) -> tuple[list[Any], bool]:
+    now = into.claimed_at
+    with session_factory() as session, session.begin():
         if reclaim:
             _reclaim_orphans(session, now=now, policy=policy)
-        if not limit:
-            return [], _any_due(session, channel=channel, now=now)
-        rows = sorted(
-            _claim_channel(session, channel=channel, limit=limit, worker_id=worker_id, now=now),
-            key=lambda row: (row.priority, row.id),
-        )
-        return rows, len(rows) == limit < batch_size
-
-    with session_factory() as session:
-        with session.begin():
-            names = senders.take(session, channel=channel, now=now, want=batch_size)
-            if names is None:  # no senders, so no lock taken: claim in the same transaction
-                rows, _ = claim(session, batch_size)
-                held_back = False
-        if names is not None:
-            with session.begin():
-                rows, held_back = claim(session, len(names))
-            if len(rows) < len(names):
-                with session.begin():
-                    senders.give_back(session, channel=channel, names=names[len(rows) :])
-    assigned = names if names is not None else [None] * len(rows)
-    return [
-        _Claimed(
-            message=OutboundMessage(
-                id=row.id,
-                channel=row.channel,
-                recipient=row.recipient,
-                subject=row.subject,
-                body=row.body,
-                idempotency_key=row.idempotency_key,
-                sender=name,
-            ),
-            attempts=row.attempts,
-        )
-        for row, name in zip(rows, assigned, strict=False)
-    ], held_back
+        allowance = senders.lock_and_refill(session, channel=channel, now=now, want=batch_size)
+        limit = batch_size if allowance.limit is None else allowance.limit
+        if limit:
+            rows = _claim_channel(
+                session, channel=channel, limit=limit, worker_id=worker_id, now=now
+            )
+            held_back = allowance.throttled and len(rows) == limit
+        else:
+            rows, held_back = [], _any_due(session, channel=channel, now=now)
+        names = senders.assign(allowance, len(rows))
+        senders.store_buckets(session, allowance.buckets, now=now)
+    # The statement returns rows in no particular order: send the most urgent first.
+    rows = sorted(rows, key=_SENDING_ORDER)
+    into.messages.extend(
+        OutboundMessage(id, channel, recipient, subject, body, key, sender)
+        for (id, recipient, subject, body, key, _, _), sender in zip(rows, names, strict=True)
+    )
+    into.attempts.update((row[0], row[5]) for row in rows)
+    return held_back
 
 
 def _any_due(session: Session, *, channel: str, now: datetime) -> bool:
@@ -319,39 +348,69 @@ def _any_due(session: Session, *, channel: str, now: datetime) -> bool:
 def _claim_channel(
     session: Session, *, channel: str, limit: int, worker_id: str, now: datetime
 ) -> Sequence[Any]:
-    """One claim statement: the channel's ``limit`` soonest due rows become ``sending``."""
+    """One claim statement: the channel's ``limit`` soonest due rows become ``sending``.
+
+    Rows are (id, recipient, subject, body, idempotency_key, attempts, priority).
+    """
+    if is_postgres(session):
+        parameters = {"channel": channel, "limit": limit, "worker_id": worker_id, "now": now}
+        return session.connection().execute(_CLAIM_PG, parameters).all()
+    # SQLite has no row locks: its one writer at a time is the lock (one worker there).
+    table = _OUTBOX
     due = (
-        select(OutboxMessage.id)
+        select(table.c.id)
         .where(
-            OutboxMessage.channel == channel,
-            OutboxMessage.status.in_(CLAIMABLE),
-            OutboxMessage.next_attempt_at <= now,
+            table.c.channel == channel,
+            table.c.status.in_(CLAIMABLE),
+            table.c.next_attempt_at <= now,
         )
-        .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .order_by(table.c.priority, table.c.next_attempt_at, table.c.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
     )
-    return session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due.scalar_subquery()))
+    claim = (
+        update(table)
+        .where(table.c.id.in_(due.scalar_subquery()))
         .values(
             status=OutboxStatus.SENDING,
             claimed_by=worker_id,
             claimed_at=now,
-            attempts=OutboxMessage.attempts + 1,
+            attempts=table.c.attempts + 1,
         )
         .returning(
-            OutboxMessage.id,
-            OutboxMessage.channel,
-            OutboxMessage.recipient,
-            OutboxMessage.subject,
-            OutboxMessage.body,
-            OutboxMessage.idempotency_key,
-            OutboxMessage.attempts,
-            OutboxMessage.priority,
+            table.c.id,
+            table.c.recipient,
+            table.c.subject,
+            table.c.body,
+            table.c.idempotency_key,
+            table.c.attempts,
+            table.c.priority,
         )
-        .execution_options(synchronize_session=False)
-    ).all()
+    )
+    return session.connection().execute(claim).all()
+
+
+_OUTBOX = cast(Table, OutboxMessage.__table__)
+# ``id = ANY(ARRAY(…))``, not ``id IN (…)``: the batch's ids are found first (the index of
+# due rows, read in sending order), then each row is updated through the primary key. With
+# ``IN`` PostgreSQL may plan a hash semi-join that reads the whole table for every batch,
+# and the table keeps every message ever sent.
+_CLAIM_PG = text(
+    """
+    UPDATE outbox_message
+    SET status = 'sending', claimed_by = :worker_id, claimed_at = :now,
+        attempts = attempts + 1
+    WHERE id = ANY(ARRAY(
+        SELECT id FROM outbox_message
+        WHERE channel = :channel AND status IN ('pending', 'failed')
+          AND next_attempt_at <= :now
+        ORDER BY priority, next_attempt_at, id
+        LIMIT :limit
+        FOR UPDATE SKIP LOCKED))
+    RETURNING id, recipient, subject, body, idempotency_key, attempts, priority
+    """
+).bindparams(bindparam("now", type_=_OUTBOX.c.claimed_at.type))
+# Claimed rows by (priority, id): the order they are handed to the channels.
+_SENDING_ORDER = itemgetter(6, 0)
 
 
 def _reclaim_orphans(session: Session, *, now: datetime, policy: RetryPolicy) -> None:
@@ -416,36 +475,36 @@ def _record(
     attempts: Mapping[int, int],
     senders: Mapping[int, str | None],
     worker_id: str,
+    claimed_at: datetime,
     policy: RetryPolicy,
 ) -> None:
     """Write every outcome with a few statements: one for the sent rows (an ``UPDATE … FROM
     unnest(…)`` on PostgreSQL, an executemany elsewhere), one ``UPDATE … WHERE id IN (…)``
     per kind of failure.
 
-    Only rows still claimed by this worker are touched: if its lease ran out and another
-    worker took a row over, that worker's outcome wins.
+    Only rows still held by this claim (worker and claim time) are touched: if its lease ran
+    out and another worker took a row over, that worker's outcome wins. The claim time also
+    lets PostgreSQL find the batch through the index of rows in flight, exactly, however
+    stale its statistics are.
     """
     now = utcnow()
-    table = cast(Table, OutboxMessage.__table__)
-    still_ours = (table.c.claimed_by == worker_id, table.c.status == OutboxStatus.SENDING)
-    sent = [
-        {
-            "b_id": r.message_id,
-            "b_provider_id": r.provider_message_id,
-            "b_sender": senders.get(r.message_id),
-        }
-        for r in results
-        if r.status is DeliveryStatus.SENT
-    ]
+    table = _OUTBOX
+    still_ours = (
+        table.c.claimed_by == worker_id,
+        table.c.claimed_at == claimed_at,
+        table.c.status == OutboxStatus.SENDING,
+    )
+    sent = [r for r in results if r.status is DeliveryStatus.SENT]
     if sent and is_postgres(session):
-        session.execute(
+        session.connection().execute(
             _MARK_SENT_PG,
             {
-                "ids": [v["b_id"] for v in sent],
-                "provider_ids": [v["b_provider_id"] for v in sent],
-                "senders": [v["b_sender"] for v in sent],
+                "ids": [r.message_id for r in sent],
+                "provider_ids": [r.provider_message_id for r in sent],
+                "senders": [senders.get(r.message_id) for r in sent],
                 "now": now,
                 "worker_id": worker_id,
+                "claimed_at": claimed_at,
             },
         )
     elif sent:
@@ -459,7 +518,14 @@ def _record(
                 sender=bindparam("b_sender"),
                 last_error=None,
             ),
-            sent,
+            [
+                {
+                    "b_id": r.message_id,
+                    "b_provider_id": r.provider_message_id,
+                    "b_sender": senders.get(r.message_id),
+                }
+                for r in sent
+            ],
         )
     for (status, next_attempt_at, error), ids in _failure_groups(
         results, attempts=attempts, policy=policy, now=now
@@ -479,8 +545,12 @@ _MARK_SENT_PG = text(
         sender = v.sender, last_error = NULL
     FROM unnest(CAST(:ids AS bigint[]), CAST(:provider_ids AS text[]),
                 CAST(:senders AS text[])) AS v(id, provider_id, sender)
-    WHERE o.id = v.id AND o.claimed_by = :worker_id AND o.status = 'sending'
+    WHERE o.id = v.id AND o.claimed_by = :worker_id AND o.claimed_at = :claimed_at
+      AND o.status = 'sending'
     """
+).bindparams(
+    bindparam("now", type_=_OUTBOX.c.sent_at.type),
+    bindparam("claimed_at", type_=_OUTBOX.c.claimed_at.type),
 )
 
 

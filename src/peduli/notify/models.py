@@ -68,15 +68,25 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox_message"
     __table_args__ = (
-        Index("ix_outbox_message_status_next_attempt_at", "status", "next_attempt_at"),
-        # What a claim scans: only the due rows of one channel, in sending order.
+        # What the claim scans: only the due rows of one channel, in sending order (the id
+        # too, so a claim reads its batch off the index without sorting).
         Index(
             "ix_outbox_message_due",
             "channel",
             "priority",
             "next_attempt_at",
+            "id",
             postgresql_where=text("status IN ('pending', 'failed')"),
             sqlite_where=text("status IN ('pending', 'failed')"),
+        ),
+        # What the dead-letter page lists. Partial, like the others: a claim or a sent mark
+        # changes ``status``, so an index over every row's status would be written twice per
+        # message on the hot path for a page that only ever looks at dead ones.
+        Index(
+            "ix_outbox_message_dead",
+            "next_attempt_at",
+            postgresql_where=text("status = 'dead'"),
+            sqlite_where=text("status = 'dead'"),
         ),
         # What the orphan check scans: only the rows in flight.
         Index(

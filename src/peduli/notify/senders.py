@@ -1,12 +1,12 @@
 """Senders per channel and their rate limits, as token buckets in the database.
 
 A provider paces each sending identity (an SMS sender id: 1–1,000 messages a second; a
-WhatsApp business number: 80–1,000). Before a claim, a worker takes tokens in a short
-transaction of its own: it locks the channel's sender rows, refills their buckets for the
-time passed and takes up to a batch of whole tokens, round robin over the senders. It then
-claims at most that many messages, and gives back the tokens it did not use. The limit
-holds across any number of workers, and the sender rows stay locked only for the take. A
-worker that dies in between only wastes tokens; it never lets more through.
+WhatsApp business number: 80–1,000). A worker's claim transaction locks the channel's
+sender rows, refills their buckets for the time passed, claims at most as many messages as
+they hold whole tokens, and takes one token per claimed message, round robin over the
+senders, before it commits. The limit holds across any number of workers; no token is
+taken for a message that was not there; the sender rows stay locked for one claim
+statement (a few milliseconds, while another worker's claim waits).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from peduli.core.config import Settings
@@ -118,21 +118,25 @@ class Allowance:
         return self.limit is not None
 
 
+# Built once: every claim runs it, and building an ORM statement costs more than running it.
+_LOCK_SENDERS = (
+    select(
+        NotifySender.id,
+        NotifySender.name,
+        NotifySender.rate_per_second,
+        NotifySender.burst,
+        NotifySender.tokens,
+        NotifySender.refilled_at,
+    )
+    .where(NotifySender.channel == bindparam("channel"), NotifySender.enabled.is_(True))
+    .order_by(NotifySender.id)
+    .with_for_update()
+)
+
+
 def lock_and_refill(session: Session, *, channel: str, now: datetime, want: int) -> Allowance:
     """Lock the channel's enabled senders and say how many messages they allow now."""
-    rows = session.execute(
-        select(
-            NotifySender.id,
-            NotifySender.name,
-            NotifySender.rate_per_second,
-            NotifySender.burst,
-            NotifySender.tokens,
-            NotifySender.refilled_at,
-        )
-        .where(NotifySender.channel == channel, NotifySender.enabled.is_(True))
-        .order_by(NotifySender.id)
-        .with_for_update()
-    ).all()
+    rows = session.execute(_LOCK_SENDERS, {"channel": channel}).all()
     if not rows:
         return Allowance(limit=None, buckets=())
     buckets = []
@@ -162,40 +166,6 @@ def assign(allowance: Allowance, count: int) -> list[str | None]:
         live = [b for b in live if b.tokens - b.taken >= 1]
     # Claims never exceed the whole tokens, so every message has a sender.
     return names
-
-
-def take(session: Session, *, channel: str, now: datetime, want: int) -> list[str] | None:
-    """Take up to ``want`` tokens of the channel's senders; one sender name per token.
-
-    None when the channel has no senders (no limit). Commit soon: the rows stay locked.
-    """
-    allowance = lock_and_refill(session, channel=channel, now=now, want=want)
-    if not allowance.buckets:
-        return None
-    names = assign(allowance, want)
-    store_buckets(session, allowance.buckets, now=now)
-    return [name for name in names if name is not None]
-
-
-def give_back(session: Session, *, channel: str, names: Sequence[str]) -> None:
-    """Return tokens taken but not used (fewer messages were due than tokens taken)."""
-    counts: dict[str, int] = {}
-    for name in names:
-        counts[name] = counts.get(name, 0) + 1
-    if not counts:
-        return
-    table = NotifySender.__table__
-    session.execute(
-        update(table)  # type: ignore[arg-type]
-        .where(table.c.channel == channel, table.c.name == bindparam("b_name"))
-        .values(
-            tokens=case(
-                (table.c.tokens + bindparam("b_count") > table.c.burst, table.c.burst),
-                else_=table.c.tokens + bindparam("b_count"),
-            )
-        ),
-        [{"b_name": name, "b_count": count} for name, count in counts.items()],
-    )
 
 
 def store_buckets(session: Session, buckets: Iterable[_Bucket], *, now: datetime) -> None:

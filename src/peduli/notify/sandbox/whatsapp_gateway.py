@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import time
 from collections.abc import Callable
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from peduli.notify.models import ChannelName
 from peduli.notify.sandbox import store
-from peduli.notify.sandbox.faults import FaultInjector
+from peduli.notify.sandbox.http_server import SandboxHandler, SandboxHttpServer
 
 MAX_BATCH = 1000
 _WA_ID = re.compile(r"^[1-9]\d{6,14}$")
@@ -32,8 +29,10 @@ def _graph_error(message: str, code: int = 100) -> dict[str, Any]:
     return {"error": {"message": message, "type": "OAuthException", "code": code}}
 
 
-class WhatsAppGateway:
+class WhatsAppGateway(SandboxHttpServer):
     """The sandbox WhatsApp Cloud API, serving in a background thread until ``stop()``."""
+
+    thread_name = "whatsapp-gateway"
 
     def __init__(
         self,
@@ -44,43 +43,13 @@ class WhatsAppGateway:
         prefix: str = "/v19.0",
         token: str = "sandbox",  # noqa: S107 - the sandbox's well-known token, not a secret
     ) -> None:
-        self.faults = FaultInjector(status=503)
         self.prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
-        self.token = token
-        self.session_factory = session_factory
-        self._host = host
-        handler = type("_BoundHandler", (_Handler,), {"gateway": self})
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        """The port it listens on (the real one when started on port 0)."""
-        return int(self._server.server_address[1])
+        super().__init__(session_factory, host=host, port=port, token=token)
 
     @property
     def url(self) -> str:
         """The API base an adapter is pointed at (``PEDULI_WHATSAPP_API_URL``)."""
-        return f"http://{self._host}:{self.port}{self.prefix}"
-
-    def start(self) -> None:
-        """Start serving in a daemon thread."""
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="whatsapp-gateway",
-            daemon=True,
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop serving and free the port."""
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._server.server_close()
+        return f"{self.base_url}{self.prefix}"
 
     def accept(self, requests: list[tuple[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
         """Validate and store (phone number id, message) pairs; answer (code, body) each."""
@@ -135,44 +104,37 @@ def _problem_with(message: Any) -> str:
     return ""
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(SandboxHandler):
     gateway: WhatsAppGateway
 
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+    def error_body(self, message: str, code: int) -> Any:
+        """Graph API errors: ``{"error": {"message", "type", "code"}}``."""
+        return _graph_error(message, code or 100)
+
+    def post(self, body: bytes) -> None:
         path = self.path.split("?")[0]
         prefix = self.gateway.prefix
         if not path.startswith(prefix):
-            return self._answer(HTTPStatus.NOT_FOUND, _graph_error(f"post under {prefix}/"))
+            return self.answer(HTTPStatus.NOT_FOUND, _graph_error(f"post under {prefix}/"))
         path = path[len(prefix) :]
-        if self.headers.get("Authorization") != f"Bearer {self.gateway.token}":
-            return self._answer(
-                HTTPStatus.UNAUTHORIZED, _graph_error("Invalid OAuth access token.", code=190)
-            )
-        fault = self.gateway.faults.take()
-        if fault is not None:
-            headers = (
-                {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-            )
-            return self._answer(fault.status, _graph_error("sandbox fault injected", 1), headers)
+        if self.refused(unauthorized="Invalid OAuth access token.", unauthorized_code=190):
+            return None
         try:
             data = json.loads(body)
         except ValueError:
-            return self._answer(HTTPStatus.BAD_REQUEST, _graph_error("the body is not JSON"))
+            return self.answer(HTTPStatus.BAD_REQUEST, _graph_error("the body is not JSON"))
         if path in ("", "/"):
             return self._batch(data)
         match = _RELATIVE.match(path)
         if match is None:
-            return self._answer(HTTPStatus.NOT_FOUND, _graph_error("unknown path"))
+            return self.answer(HTTPStatus.NOT_FOUND, _graph_error("unknown path"))
         ((code, answer),) = self.gateway.accept([(match["phone"], data)])
-        time.sleep(self.gateway.faults.delay())
-        self._answer(code, answer)
+        self.answer_accepted(answer, code)
 
     def _batch(self, data: Any) -> None:
         batch = data.get("batch") if isinstance(data, dict) else None
         if not isinstance(batch, list) or not 0 < len(batch) <= MAX_BATCH:
-            return self._answer(
+            return self.answer(
                 HTTPStatus.BAD_REQUEST,
                 _graph_error(f"batch must list 1 to {MAX_BATCH} requests"),
             )
@@ -189,9 +151,7 @@ class _Handler(BaseHTTPRequestHandler):
                 message = None
             requests.append((match["phone"] if match else "", message))
         answers = self.gateway.accept(requests)
-        time.sleep(self.gateway.faults.delay())
-        self._answer(
-            HTTPStatus.OK,
+        self.answer_accepted(
             [
                 {
                     "code": code,
@@ -202,18 +162,6 @@ class _Handler(BaseHTTPRequestHandler):
             ],
         )
 
-    def _answer(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the sender timed out and hung up: it will re-send
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay quiet: request lines are not needed and bodies hold phone numbers."""
+# Set here because the handler class is defined below the gateway it serves.
+WhatsAppGateway.handler = _Handler

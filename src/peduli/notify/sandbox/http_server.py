@@ -1,0 +1,119 @@
+"""What the sandbox HTTP gateways (SMS, WhatsApp) share: a real threading HTTP server in a
+background thread, a bearer token, injectable faults and JSON answers.
+
+Each gateway adds only its API: its paths, its payloads, its error shape.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+
+from sqlalchemy.orm import Session
+
+from peduli.notify.sandbox.faults import FaultInjector
+
+
+class SandboxHttpServer:
+    """A sandbox gateway serving ``handler`` in a daemon thread until ``stop()``."""
+
+    thread_name: ClassVar[str] = "sandbox-http"
+    handler: ClassVar[type[SandboxHandler]]
+
+    def __init__(
+        self, session_factory: Callable[[], Session], *, host: str, port: int, token: str
+    ) -> None:
+        self.faults = FaultInjector(status=503)
+        self.token = token
+        self.session_factory = session_factory
+        self._host = host
+        bound = type("_BoundHandler", (self.handler,), {"gateway": self})
+        self._server = ThreadingHTTPServer((host, port), bound)
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        """The port it listens on (the real one when started on port 0)."""
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port``, without a path."""
+        return f"http://{self._host}:{self.port}"
+
+    def start(self) -> None:
+        """Start serving in a daemon thread."""
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=self.thread_name,
+            daemon=True,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and free the port."""
+        if self._thread is not None:
+            self._server.shutdown()  # waits for serve_forever, so only once it was started
+            self._thread.join()
+            self._thread = None
+        self._server.server_close()
+
+
+class SandboxHandler(BaseHTTPRequestHandler):
+    """Request handling every sandbox gateway shares; subclasses say how errors look."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive: an adapter reuses its connection
+    gateway: SandboxHttpServer
+
+    def error_body(self, message: str, code: int) -> Any:
+        """The JSON body of a refusal, in the shape the imitated API uses."""
+        return {"error": message}
+
+    def do_POST(self) -> None:
+        """Read the body whole (the connection is kept alive) and hand it to ``post``."""
+        self.post(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+
+    def post(self, body: bytes) -> None:
+        """Answer one POST; each gateway speaks its own API here."""
+        raise NotImplementedError
+
+    def refused(self, *, unauthorized: str, unauthorized_code: int = 0) -> bool:
+        """Answer a wrong bearer token or an injected fault; True if the request was answered."""
+        if self.headers.get("Authorization") != f"Bearer {self.gateway.token}":
+            self.answer(HTTPStatus.UNAUTHORIZED, self.error_body(unauthorized, unauthorized_code))
+            return True
+        fault = self.gateway.faults.take()
+        if fault is None:
+            return False
+        headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+        self.answer(fault.status, self.error_body("sandbox fault injected", 1), headers)
+        return True
+
+    def answer(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        """Send ``payload`` as JSON; a sender that already hung up is no error."""
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the sender timed out and hung up: it will re-send
+
+    def answer_accepted(self, payload: Any, status: int = HTTPStatus.OK) -> None:
+        """Answer a request whose messages were stored, late if a slow answer was injected."""
+        time.sleep(self.gateway.faults.delay())
+        self.answer(status, payload)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: request lines are not needed and bodies hold phone numbers."""
