@@ -12,6 +12,7 @@ from peduli.api.app import create_server_app
 from peduli.auth import service as auth_service
 from peduli.auth.actor import Role
 from peduli.registry import repository as registry_repository
+from peduli.registry.schemas import SelfReportResult
 from tests.factories import report
 
 
@@ -50,6 +51,8 @@ def test_self_report_answers_person_stay_and_representation(
     assert body["representation"]["code"] == "kbri-seoul"
     assert response.headers["cache-control"] == "no-store"
     assert "nik" not in body["person"], "summaries never carry the NIK"
+    # Served pre-serialised: what it serves must still be what the OpenAPI document says.
+    SelfReportResult.model_validate(body)
 
 
 def test_bad_fields_come_back_as_problem_json_one_entry_each(

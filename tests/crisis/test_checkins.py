@@ -19,6 +19,7 @@ from peduli.auth.audit import AuditEntry
 from peduli.core.db import session_scope
 from peduli.crisis import links
 from peduli.crisis.models import CheckIn, Recipient
+from peduli.crisis.schemas import CheckInRead
 from peduli.notify.models import OutboxMessage, OutboxStatus
 from tests.crisis.crisis_helpers import add_person
 
@@ -118,6 +119,7 @@ def test_api_check_in_with_a_genuine_token_and_not_a_forged_one(sent: Sent) -> N
     done = sent.client.post("/api/v1/crises/check-ins", json=answer)
     assert done.status_code == 201, done.text
     assert done.json()["answer"] == "need_help"
+    CheckInRead.model_validate(done.json())  # served pre-serialised, still the documented shape
     number, _sig = token.split(".")
     forged = sent.client.post(
         "/api/v1/crises/check-ins", json=answer | {"token": f"{int(number) + 1}.{_sig}"}

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from peduli.api.deps import CurrentActor, DbSession
+from peduli.api.responses import model_response
 from peduli.core.config import get_settings
 from peduli.core.errors import NotAuthenticated
 from peduli.core.i18n import _
@@ -179,9 +180,10 @@ def evacuation_list(
 
 
 @router.post("/crises/check-ins", status_code=status.HTTP_201_CREATED, response_model=CheckInRead)
-def check_in(body: CheckInCreate, db: DbSession) -> CheckInRead:
+def check_in(body: CheckInCreate, db: DbSession) -> Response:
     """Answer a broadcast with the token of a personal link: safe, or need help."""
-    return CheckInRead.model_validate(checkins.check_in(db, body=body, via="api"))
+    answer = CheckInRead.model_validate(checkins.check_in(db, body=body, via="api"))
+    return model_response(answer, status_code=status.HTTP_201_CREATED)
 
 
 @router.post("/crises/sms-replies", status_code=status.HTTP_201_CREATED, response_model=CheckInRead)

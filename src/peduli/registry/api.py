@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from peduli.api.deps import CurrentActor, DbSession, require_scope
+from peduli.api.responses import model_response
 from peduli.auth.actor import Actor
 from peduli.auth.tokens import REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE
 from peduli.registry import merging, rights, search, service
@@ -76,14 +77,11 @@ def _person_read(view: service.PersonView) -> PersonRead:
     status_code=status.HTTP_201_CREATED,
     response_model=SelfReportResult,
 )
-def create_self_report(
-    report: SelfReportCreate, db: DbSession, actor: Reporter, response: Response
-) -> SelfReportResult:
+def create_self_report(report: SelfReportCreate, db: DbSession, actor: Reporter) -> Response:
     """Lapor diri: a signed-in citizen for themself, or staff for someone in their jurisdiction."""
-    _no_store(response)
     outcome = service.submit_self_report(db, report=report, actor=actor)
     representation = outcome.representation
-    return SelfReportResult(
+    result = SelfReportResult(
         person=PersonSummary.model_validate(outcome.person),
         stay=StayRead.model_validate(outcome.stay),
         representation=RepresentationRef(
@@ -95,6 +93,7 @@ def create_self_report(
         possible_duplicates=outcome.possible_duplicates,
         account_linked=outcome.account_linked,
     )
+    return model_response(result, status_code=status.HTTP_201_CREATED, headers=NO_STORE)
 
 
 @router.patch("/stays/{stay_id}", response_model=StayRead)
