@@ -73,30 +73,32 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str, *, workers: int) -> Iterator[str]:
-    """uvicorn serving ``create_app`` with ``workers`` processes; yields its base URL."""
+def server(url: str, *, workers: int, start_seconds: float = 60) -> Iterator[str]:
+    """``peduli serve`` (the production server) with ``workers`` processes; yields its URL.
+
+    ``start_seconds``: how long to wait for it to answer (a loaded machine starts slowly).
+    """
     port = free_port()
     env = os.environ | {"PEDULI_DATABASE_URL": url, "PEDULI_LOG_LEVEL": "WARNING"}
     command = [
-        sys.executable, "-m", "uvicorn", "peduli.api.app:create_server_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning", "--no-access-log",
+        sys.executable, "-c", "from peduli.cli.main import app; app()",
+        "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
     ]  # fmt: skip
     process = subprocess.Popen(command, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(base)
+        _wait_for(base, start_seconds)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
-def _wait_for(base: str) -> None:
-    deadline = time.monotonic() + 60
+def _wait_for(base: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.2)

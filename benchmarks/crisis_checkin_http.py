@@ -12,17 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import numpy as np
 from sqlalchemy import select
 
@@ -65,32 +58,6 @@ def _tokens(people: int, help_every: int) -> list[bytes]:
     ]
 
 
-@contextmanager
-def _server(url: str, *, workers: int) -> Iterator[str]:
-    """Like ``_common.server``, but waits up to 5 minutes: a loaded machine starts slowly."""
-    port = _common.free_port()
-    env = os.environ | {"PEDULI_DATABASE_URL": url, "PEDULI_LOG_LEVEL": "WARNING"}
-    command = [
-        sys.executable, "-m", "uvicorn", "peduli.api.app:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
-    process = subprocess.Popen(command, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.5)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=20_000)
@@ -108,7 +75,7 @@ def main() -> None:
     with tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False) as handle:
         handle.write(b"\n".join(bodies))
     script = ["-s", str(Path(__file__).with_name("wrk_post.lua"))]
-    with _server(url, workers=args.workers) as base:
+    with _common.server(url, workers=args.workers, start_seconds=300) as base:
         _wrk(f"{base}/healthz", clients=4, seconds=2, script=[])
         baseline = _wrk(f"{base}/healthz", clients=args.clients, seconds=args.seconds, script=[])
         answers = _wrk(

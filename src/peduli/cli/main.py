@@ -1,4 +1,4 @@
-"""The ``peduli`` command: database, demo, seeding, staff, tokens, audit, worker.
+"""The ``peduli`` command: database, demo, serve, seeding, staff, tokens, audit, worker.
 
 Each domain contributes a Typer sub-app; this module only wires them together.
 """
@@ -27,6 +27,7 @@ def _register_commands() -> None:
     from peduli.cli import i18n as i18n_cli
     from peduli.cli import partners as partners_cli
     from peduli.cli import sandbox as sandbox_cli
+    from peduli.cli import serve as serve_cli
     from peduli.cli import staff as staff_cli
     from peduli.cli import worker as worker_cli
 
@@ -40,6 +41,7 @@ def _register_commands() -> None:
     demo_cli.register(app)
     worker_cli.register(app)
     sandbox_cli.register(app)
+    serve_cli.register(app)
 
 
 _register_commands()

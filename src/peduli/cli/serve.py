@@ -1,0 +1,88 @@
+"""``peduli serve``: the API and pages in several processes, each with its own socket.
+
+uvicorn's ``--workers`` share one listening socket, and the process that wakes first accepts
+every connection waiting at that moment. Measured with 32 keep-alive clients on two
+workers: one process held 30 connections and the other 2, so one core did the work and the
+clients of the busy process waited twice as long. Here every process binds its own socket
+to the same port with ``SO_REUSEPORT``, and the kernel spreads new connections over them.
+All state is in the database, so the processes share nothing else.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import socket
+import time
+from multiprocessing.process import BaseProcess
+from types import FrameType
+
+import typer
+import uvicorn
+
+from peduli.core.logging import configure_logging, get_logger
+
+APP_FACTORY = "peduli.api.app:create_server_app"
+SUPERVISE_SECONDS = 0.5
+STOP_SECONDS = 30
+
+log = get_logger(__name__)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``peduli serve`` to the command line."""
+    app.command("serve")(serve)
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    workers: int = typer.Option(2, "--workers", min=1, help="Server processes (one per core)."),
+) -> None:
+    """Serve the platform until Ctrl-C or SIGTERM; a process that dies is started again."""
+    configure_logging()
+    if workers == 1 or not hasattr(socket, "SO_REUSEPORT"):
+        serve_one(host, port)
+        return
+    _supervise(host, port, workers)
+
+
+def serve_one(host: str, port: int) -> None:
+    """One server process on its own ``SO_REUSEPORT`` socket."""
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if hasattr(socket, "SO_REUSEPORT"):
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    listener.bind((host, port))
+    config = uvicorn.Config(APP_FACTORY, factory=True, log_level="warning", access_log=False)
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def _supervise(host: str, port: int, workers: int) -> None:
+    context = multiprocessing.get_context("spawn")
+    stopping = False
+
+    def stop(_signal: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    def start() -> BaseProcess:
+        process = context.Process(target=serve_one, args=(host, port), daemon=False)
+        process.start()
+        return process
+
+    processes = [start() for _ in range(workers)]
+    log.info("serving", host=host, port=port, workers=workers)
+    while not stopping:
+        for index, process in enumerate(processes):
+            if not process.is_alive():
+                log.warning("server process died; starting another", exitcode=process.exitcode)
+                processes[index] = start()
+        time.sleep(SUPERVISE_SECONDS)
+    for process in processes:
+        process.terminate()  # SIGTERM: uvicorn finishes the requests in flight
+    for process in processes:
+        process.join(timeout=STOP_SECONDS)

@@ -1,0 +1,118 @@
+"""``peduli serve``: several processes, each with its own socket, supervised."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+START_SECONDS = 60.0
+CONNECTIONS = 24
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _children(pid: int) -> set[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return {int(child) for child in children}
+
+
+def _servers(pid: int, port: int) -> set[int]:
+    """The children of ``pid`` that listen on ``port`` (the resource tracker does not)."""
+    return {child for child in _children(pid) if _connections_of(child, port, state="0A")}
+
+
+def _connections_of(pid: int, port: int, *, state: str) -> int:
+    """Sockets of ``pid`` on local ``port`` in a TCP state (01 established, 0A listening)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port = int(fields[1].split(":")[1], 16)
+        if local_port == port and fields[3] == state and fields[9] in inodes:
+            count += 1
+    return count
+
+
+def _wait_for(predicate: object, what: str) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            if predicate():  # type: ignore[operator]
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PEDULI_")}
+    env["PEDULI_DATABASE_URL"] = f"sqlite:///{tmp_path / 'serve.db'}"
+    command = [sys.executable, "-c", "from peduli.cli.main import app; app()", "serve"]
+    process = subprocess.Popen([*command, "--port", str(port), "--workers", "2"], env=env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_for(lambda: httpx.get(f"{base}/healthz").status_code == 200, "the server")
+        _wait_for(lambda: len(_servers(process.pid, port)) == 2, "two server processes")
+        yield process, port
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=40)
+
+
+def test_connections_are_spread_over_both_processes(
+    server: tuple[subprocess.Popen[bytes], int],
+) -> None:
+    """uvicorn's shared socket let one process take 30 of 32 connections; here both serve."""
+    process, port = server
+    clients = [httpx.Client(base_url=f"http://127.0.0.1:{port}") for _ in range(CONNECTIONS)]
+    try:
+        for client in clients:
+            assert client.get("/healthz").status_code == 200  # each holds its connection open
+        held = [_connections_of(pid, port, state="01") for pid in _servers(process.pid, port)]
+        assert sum(held) == CONNECTIONS
+        assert min(held) >= 3, f"connections per process: {held}"
+    finally:
+        for client in clients:
+            client.close()
+
+
+def test_a_process_that_dies_is_replaced_and_sigterm_stops_them_all(
+    server: tuple[subprocess.Popen[bytes], int],
+) -> None:
+    process, port = server
+    first = _servers(process.pid, port)
+    victim = min(first)
+    os.kill(victim, signal.SIGKILL)
+    _wait_for(
+        lambda: len(_servers(process.pid, port)) == 2 and victim not in _servers(process.pid, port),
+        "a replacement process",
+    )
+    assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+    survivors = _servers(process.pid, port)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=40) == 0
+    assert not any(Path(f"/proc/{pid}").exists() for pid in survivors)
