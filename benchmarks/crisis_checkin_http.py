@@ -3,8 +3,8 @@
     python -m benchmarks.crisis_checkin_http [--people 20000] [--workers 2] [--seconds 15]
 
 Seeds people in a crisis area, sends a broadcast (recipients and signed links), starts
-uvicorn with ``--workers`` processes, then drives with wrk: GET /healthz (the baseline),
-then POST /api/v1/crises/check-ins with distinct genuine tokens. Target: ≥ 40 % of the
+``peduli serve --workers`` (the production server), then drives with wrk: GET /healthz (the
+baseline), then POST /api/v1/crises/check-ins with distinct genuine tokens. Target: ≥ 40 % of the
 baseline's rate.
 """
 

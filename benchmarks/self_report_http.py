@@ -3,7 +3,7 @@
     python benchmarks/self_report_http.py --db sqlite
     python benchmarks/self_report_http.py --db postgres --workers 2 --seconds 20
 
-A fresh database, an HQ admin token, uvicorn with ``--workers`` processes; 32 concurrent
+A fresh database, an HQ admin token, ``peduli serve --workers N``; 32 concurrent
 clients first GET /healthz (the baseline), then POST valid, distinct self-reports from the
 synthetic population for the same time. Targets: at least 20 % of the baseline's rate and
 p99 ≤ 150 ms.
@@ -173,7 +173,10 @@ def main() -> None:
     token = _common.staff_token()
     bodies = _reports(60_000)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    print(f"self_report_http: {args.db}, {args.workers} uvicorn workers, {args.clients} clients")
+    print(
+        f"self_report_http: {args.db}, peduli serve --workers {args.workers}, "
+        f"{args.clients} clients"
+    )
     print(f"machine: {_common.machine()}, load generator: {args.client}")
     if args.client == "wrk":
         _main_wrk(args, url, token, bodies)

@@ -32,12 +32,14 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
+    literal,
     select,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql.dml import Update
 
 from peduli.auth.actor import Actor
 from peduli.core.db import Base, after_rollback, is_postgres, utcnow
@@ -87,6 +89,10 @@ class AuditChainHead(Base):
 
 def _digest(entry: AuditEntry) -> str:
     """Hash of the entry's content chained to its predecessor (canonical JSON, sorted keys)."""
+    return hashlib.sha256(_canonical(entry).encode()).hexdigest()
+
+
+def _canonical(entry: AuditEntry) -> str:
     content = {
         "chain": entry.chain,
         "at": entry.at.isoformat(timespec="microseconds"),
@@ -103,8 +109,21 @@ def _digest(entry: AuditEntry) -> str:
         "ip": entry.ip,
         "prev_hash": entry.prev_hash,
     }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return json.dumps(content, sort_keys=True, separators=(",", ":"))
+
+
+_PREVIOUS_MARK = "@@previous@@"
+_PREVIOUS_FIELD = '"prev_hash":"{}"'
+
+
+def _canonical_around_previous(entry: AuditEntry) -> tuple[str, str]:
+    """The canonical JSON before and after the previous hash's value, for the database to
+    hash with the head it locks. Quotes inside values are escaped, so the field's text can
+    only be the field itself."""
+    entry.prev_hash = _PREVIOUS_MARK
+    before, mark, after = _canonical(entry).partition(_PREVIOUS_FIELD.format(_PREVIOUS_MARK))
+    assert mark, "the canonical form lost its prev_hash field"
+    return before + '"prev_hash":"', '"' + after
 
 
 def _chain_of(session: Session) -> int:
@@ -159,10 +178,7 @@ def record(
     Call it last in a unit of work: on PostgreSQL the chain lock is held until commit.
     """
     session.flush()  # the caller's pending rows go out before the chain is locked
-    chain = _chain_of(session)
-    previous = _locked_chain_head(session, chain)
     entry = AuditEntry(
-        chain=chain,
         at=utcnow(),
         actor_role=str(actor.role) if actor else "anonymous",
         actor_account_id=actor.account_id if actor else None,
@@ -175,10 +191,17 @@ def record(
         reason=reason,
         outcome=outcome,
         ip=ip or (actor.ip if actor else None),
-        prev_hash=previous,
+        chain=_chain_of(session),
     )
+    if is_postgres(session):
+        _append_to_locked_head(session, entry)
+        return
+    entry.prev_hash = _locked_chain_head(session, entry.chain)
     entry.hash = _digest(entry)
-    _append(session, entry)
+    values = {f"entry_{key}": getattr(entry, key) for key in _ENTRY_COLUMNS}
+    connection = session.connection()
+    connection.execute(_ADD_ENTRY, values)
+    connection.execute(_MOVE_HEAD_TO, {"head_chain": entry.chain, "head_hash": entry.hash})
 
 
 _ENTRY_COLUMNS = [column.key for column in AuditEntry.__table__.columns if column.key != "seq"]
@@ -186,20 +209,44 @@ _ENTRY_COLUMNS = [column.key for column in AuditEntry.__table__.columns if colum
 _ADD_ENTRY = insert(AuditEntry).values({key: bindparam(f"entry_{key}") for key in _ENTRY_COLUMNS})
 _MOVE_HEAD = update(AuditChainHead).where(AuditChainHead.chain == bindparam("head_chain"))
 _MOVE_HEAD_TO = _MOVE_HEAD.values(hash=bindparam("head_hash"))
-_ADD_ENTRY_AND_MOVE_HEAD = _MOVE_HEAD.values(
-    hash=select(_ADD_ENTRY.returning(AuditEntry.hash).cte("added").c.hash).scalar_subquery()
-)
 
 
-def _append(session: Session, entry: AuditEntry) -> None:
-    """Insert the entry and move its chain's head to it (PostgreSQL: one statement)."""
+def _lock_hash_append_and_move() -> Update:
+    """PostgreSQL, one statement: lock the chain's head, insert the entry hashed with it
+    (``sha256`` of the canonical JSON, the same bytes ``_digest`` hashes), move the head."""
+    head = _LOCK_HEAD.cte("head")
+    given = [key for key in _ENTRY_COLUMNS if key not in ("prev_hash", "hash")]
+    columns = AuditEntry.__table__.columns
+    chained = bindparam("before", type_=Text) + head.c.hash + bindparam("after", type_=Text)
+    digest = func.encode(func.sha256(func.convert_to(chained, literal("UTF8"))), literal("hex"))
+    rows = select(
+        *(bindparam(f"entry_{key}", type_=columns[key].type) for key in given),
+        head.c.hash,
+        digest,
+    )
+    added = (
+        insert(AuditEntry)
+        .from_select([*given, "prev_hash", "hash"], rows)
+        .returning(AuditEntry.hash)
+        .cte("added")
+    )
+    return _MOVE_HEAD.values(hash=select(added.c.hash).scalar_subquery()).returning(
+        AuditChainHead.hash
+    )
+
+
+_LOCK_HASH_APPEND_AND_MOVE = _lock_hash_append_and_move()
+
+
+def _append_to_locked_head(session: Session, entry: AuditEntry) -> None:
+    """One round trip instead of a lock, then an insert: the head stays locked for less."""
+    before, after = _canonical_around_previous(entry)
     values = {f"entry_{key}": getattr(entry, key) for key in _ENTRY_COLUMNS}
+    values |= {"head_chain": entry.chain, "before": before, "after": after}
     connection = session.connection()
-    if is_postgres(session):
-        connection.execute(_ADD_ENTRY_AND_MOVE_HEAD, values | {"head_chain": entry.chain})
-    else:
-        connection.execute(_ADD_ENTRY, values)
-        connection.execute(_MOVE_HEAD_TO, {"head_chain": entry.chain, "head_hash": entry.hash})
+    if connection.execute(_LOCK_HASH_APPEND_AND_MOVE, values).first() is None:
+        _locked_chain_head(session, entry.chain)  # a chain's first entry: create its head
+        connection.execute(_LOCK_HASH_APPEND_AND_MOVE, values)
 
 
 @dataclass(frozen=True)
