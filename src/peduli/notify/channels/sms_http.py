@@ -10,28 +10,21 @@ the gateway answers ``{"messages": [{"reference": …, "id": …, "status": "acc
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from peduli.core.config import Settings
-from peduli.core.db import utcnow
+from peduli.notify.channels.http_common import post_with_retries
 from peduli.notify.ports import (
     ChannelError,
     DeliveryResult,
     DeliveryStatus,
     OutboundMessage,
-    PermanentError,
     RetryableError,
     batch_idempotency_key,
 )
-
-# Retry-After values up to this many seconds are waited out inside the call; longer ones
-# are left to the dispatcher's schedule so a worker never sleeps on one batch.
-_MAX_INLINE_WAIT = 1.0
 
 
 class HttpSmsChannel:
@@ -90,25 +83,15 @@ class HttpSmsChannel:
         return results
 
     def _send_batch(self, chunk: Sequence[OutboundMessage]) -> list[DeliveryResult]:
-        payload = {"messages": [_item(m) for m in chunk]}
-        headers = {"Idempotency-Key": batch_idempotency_key(chunk)}
-        error: ChannelError = RetryableError("the SMS gateway was not called")
-        for attempt in range(1, self._max_tries + 1):
-            try:
-                response = self._client.post(self._url, json=payload, headers=headers)
-            except httpx.TransportError as exc:
-                error = RetryableError(f"SMS gateway unreachable: {type(exc).__name__}")
-            else:
-                if response.is_success:
-                    return _parse_answer(chunk, response)
-                error = _error_for(response)
-                if isinstance(error, PermanentError):
-                    raise error
-            wait = error.retry_after if error.retry_after is not None else 0.025 * 2**attempt
-            if attempt == self._max_tries or wait > _MAX_INLINE_WAIT:
-                break
-            time.sleep(wait)
-        raise error
+        response = post_with_retries(
+            self._client,
+            self._url,
+            payload={"messages": [_item(m) for m in chunk]},
+            headers={"Idempotency-Key": batch_idempotency_key(chunk)},
+            max_tries=self._max_tries,
+            name="SMS gateway",
+        )
+        return _parse_answer(chunk, response)
 
 
 def _item(message: OutboundMessage) -> dict[str, str]:
@@ -116,27 +99,6 @@ def _item(message: OutboundMessage) -> dict[str, str]:
     if message.sender:
         item["from"] = message.sender
     return item
-
-
-def _error_for(response: httpx.Response) -> ChannelError:
-    """Map a gateway's refusal to retryable (429, 5xx) or permanent (other 4xx)."""
-    text = f"SMS gateway answered {response.status_code}: {response.text[:300]}"
-    if response.status_code == 429 or response.status_code >= 500:
-        return RetryableError(text, retry_after=_retry_after(response))
-    return PermanentError(text)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Read ``Retry-After`` as seconds or as an HTTP date."""
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value)
-    try:
-        return max((parsedate_to_datetime(value) - utcnow()).total_seconds(), 0.0)
-    except (TypeError, ValueError):
-        return None
 
 
 def _parse_answer(
