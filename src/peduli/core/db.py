@@ -272,6 +272,9 @@ def _json_insert_sql(tables: tuple[Table, ...]) -> str:
     return f"WITH {ctes} {last}" if ctes else last
 
 
+_UTC = UTCDateTime()  # refuses naive timestamps, as every column of this type does
+
+
 def _json_rows(rows: list[dict[str, object]]) -> str:
     return json.dumps(rows, default=_json_value, ensure_ascii=False)
 
@@ -279,9 +282,7 @@ def _json_rows(rows: list[dict[str, object]]) -> str:
 def _json_value(value: object) -> str:
     """UUIDs, dates and timestamps as PostgreSQL reads them from JSON text."""
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("naive datetime; use peduli.core.db.utcnow()")
-        return value.astimezone(UTC).isoformat()
+        return _UTC.process_bind_param(value, None).isoformat()  # type: ignore[union-attr]
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, date):
