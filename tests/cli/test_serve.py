@@ -13,6 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
+
+from peduli.cli.main import app
 
 START_SECONDS = 60.0
 CONNECTIONS = 24
@@ -116,3 +119,14 @@ def test_a_process_that_dies_is_replaced_and_sigterm_stops_them_all(
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=40) == 0
     assert not any(Path(f"/proc/{pid}").exists() for pid in survivors)
+
+
+def test_a_port_in_use_is_refused_once_with_a_clear_message() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["serve", "--port", str(port), "--workers", "2"])
+    assert result.exit_code == 1
+    assert f"Cannot listen on 127.0.0.1:{port}" in result.output
+    assert "--port" in result.output

@@ -41,19 +41,35 @@ def serve(
 ) -> None:
     """Serve the platform until Ctrl-C or SIGTERM; a process that dies is started again."""
     configure_logging()
+    try:
+        _listener(host, port).close()  # fail here, once, rather than in every process
+    except OSError as exc:
+        typer.echo(f"Cannot listen on {host}:{port}: {exc.strerror}. Is another server using "
+                   "this port? Stop it or choose another with --port.", err=True)  # fmt: skip
+        raise typer.Exit(1) from exc
     if workers == 1 or not hasattr(socket, "SO_REUSEPORT"):
         serve_one(host, port)
         return
     _supervise(host, port, workers)
 
 
-def serve_one(host: str, port: int) -> None:
-    """One server process on its own ``SO_REUSEPORT`` socket."""
+def _listener(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` that other processes of this server may bind too."""
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if hasattr(socket, "SO_REUSEPORT"):
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    listener.bind((host, port))
+    try:
+        listener.bind((host, port))
+    except OSError:
+        listener.close()
+        raise
+    return listener
+
+
+def serve_one(host: str, port: int) -> None:
+    """One server process on its own ``SO_REUSEPORT`` socket."""
+    listener = _listener(host, port)
     config = uvicorn.Config(APP_FACTORY, factory=True, log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[listener])
 
