@@ -19,6 +19,7 @@ from peduli.cli.main import app
 
 START_SECONDS = 60.0
 CONNECTIONS = 24
+BALANCING_ROUNDS = 40
 
 
 def _free_port() -> int:
@@ -86,18 +87,23 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
             process.wait(timeout=40)
 
 
-def test_connections_are_spread_over_both_processes(
+def test_connections_are_spread_evenly_over_both_processes(
     server: tuple[subprocess.Popen[bytes], int],
 ) -> None:
-    """uvicorn's shared socket let one process take 30 of 32 connections; here both serve."""
+    """uvicorn's shared socket let one process take 30 of 32 connections, and the kernel's
+    hash split them 21/11; a process above its share closes connections until both hold
+    exactly half (httpx reconnects after ``Connection: close``, as browsers and wrk do)."""
     process, port = server
     clients = [httpx.Client(base_url=f"http://127.0.0.1:{port}") for _ in range(CONNECTIONS)]
+    held: list[int] = []
     try:
-        for client in clients:
-            assert client.get("/healthz").status_code == 200  # each holds its connection open
-        held = [_connections_of(pid, port, state="01") for pid in _servers(process.pid, port)]
-        assert sum(held) == CONNECTIONS
-        assert min(held) >= 3, f"connections per process: {held}"
+        for _round in range(BALANCING_ROUNDS):
+            for client in clients:
+                assert client.get("/healthz").status_code == 200  # each keeps its connection
+            held = [_connections_of(pid, port, state="01") for pid in _servers(process.pid, port)]
+            if held == [CONNECTIONS // 2] * 2:
+                return
+        raise AssertionError(f"connections per process after {BALANCING_ROUNDS} rounds: {held}")
     finally:
         for client in clients:
             client.close()

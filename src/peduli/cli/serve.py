@@ -5,11 +5,14 @@ every connection waiting at that moment. Measured with 32 keep-alive clients on 
 workers: one process held 30 connections and the other 2, so one core did the work and the
 clients of the busy process waited twice as long. Here every process binds its own socket
 to the same port with ``SO_REUSEPORT``, and the kernel spreads new connections over them.
-All state is in the database, so the processes share nothing else.
+The kernel's placement is a coin toss per connection, so the processes also even out their
+shares of long-lived keep-alive connections (``peduli.cli.balancing``). All state is in the
+database, so the processes share nothing else.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import signal
 import socket
@@ -20,9 +23,9 @@ from types import FrameType
 import typer
 import uvicorn
 
+from peduli.cli.balancing import ConnectionBalancer, ConnectionShares
 from peduli.core.logging import configure_logging, get_logger
 
-APP_FACTORY = "peduli.api.app:create_server_app"
 SUPERVISE_SECONDS = 0.5
 STOP_SECONDS = 30
 
@@ -67,11 +70,17 @@ def _listener(host: str, port: int) -> socket.socket:
     return listener
 
 
-def serve_one(host: str, port: int) -> None:
-    """One server process on its own ``SO_REUSEPORT`` socket."""
+def serve_one(host: str, port: int, shares: ConnectionShares | None = None) -> None:
+    """One server process on its own ``SO_REUSEPORT`` socket; with ``shares``, one of
+    several that even out their connections."""
+    from peduli.api.app import create_server_app  # in the server process, not for ``--help``
+
     listener = _listener(host, port)
-    config = uvicorn.Config(APP_FACTORY, factory=True, log_level="warning", access_log=False)
-    uvicorn.Server(config).run(sockets=[listener])
+    app = create_server_app()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    if shares is not None:
+        server.config.app = ConnectionBalancer(app, shares, server.server_state.connections)
+    server.run(sockets=[listener])
 
 
 def _supervise(host: str, port: int, workers: int) -> None:
@@ -85,18 +94,22 @@ def _supervise(host: str, port: int, workers: int) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
 
-    def start() -> BaseProcess:
-        process = context.Process(target=serve_one, args=(host, port), daemon=False)
+    counts = context.RawArray(ctypes.c_int, workers)
+
+    def start(slot: int) -> BaseProcess:
+        counts[slot] = 0  # a process that died took its connections with it
+        shares = ConnectionShares(counts, slot)
+        process = context.Process(target=serve_one, args=(host, port, shares), daemon=False)
         process.start()
         return process
 
-    processes = [start() for _ in range(workers)]
+    processes = [start(slot) for slot in range(workers)]
     log.info("serving", host=host, port=port, workers=workers)
     while not stopping:
-        for index, process in enumerate(processes):
+        for slot, process in enumerate(processes):
             if not process.is_alive():
                 log.warning("server process died; starting another", exitcode=process.exitcode)
-                processes[index] = start()
+                processes[slot] = start(slot)
         time.sleep(SUPERVISE_SECONDS)
     for process in processes:
         process.terminate()  # SIGTERM: uvicorn finishes the requests in flight
