@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from benchmarks import _common
 from benchmarks.crisis_fanout import seed
-from benchmarks.self_report_http import _wrk
+from benchmarks.self_report_http import WRK_THREADS, _wrk
 
 DATABASE = "peduli_crisis_http"
 TARGET_SHARE = 0.40
@@ -83,7 +83,7 @@ def main() -> None:
             clients=args.clients,
             seconds=args.seconds,
             script=script,
-            script_args=[handle.name, "none"],
+            script_args=[handle.name, "none", str(WRK_THREADS)],
         )
     share = answers.rate / baseline.rate
     print(

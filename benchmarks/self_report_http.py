@@ -30,6 +30,7 @@ from benchmarks import _common
 TARGET_SHARE = 0.20
 TARGET_P99 = 0.150
 WARM_UP_REPORTS = 2_000
+WRK_THREADS = 2
 
 
 @dataclass
@@ -92,7 +93,15 @@ def _wrk(
 ) -> WrkRun:
     """Drive the server with wrk (C, a fraction of a core) so the load generator does not
     eat the CPU the server needs; the asyncio client above uses most of a core."""
-    command = ["wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", "--latency", *script, url]
+    command = [
+        "wrk",
+        f"-t{WRK_THREADS}",
+        f"-c{clients}",
+        f"-d{int(seconds)}s",
+        "--latency",
+        *script,
+        url,
+    ]
     if script_args:
         command += ["--", *script_args]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -124,14 +133,20 @@ def _main_wrk(args: argparse.Namespace, url: str, token: str, bodies: list[bytes
     with _common.server(url, workers=args.workers) as base:
         _wrk(f"{base}/healthz", clients=4, seconds=2, script=[])
         writes_url = f"{base}/api/v1/self-reports"
-        _wrk(writes_url, clients=4, seconds=2, script=script, script_args=[warm_up, token])
+        _wrk(
+            writes_url,
+            clients=4,
+            seconds=2,
+            script=script,
+            script_args=[warm_up, token, str(WRK_THREADS)],
+        )
         baseline = _wrk(f"{base}/healthz", clients=args.clients, seconds=args.seconds, script=[])
         writes = _wrk(
             writes_url,
             clients=args.clients,
             seconds=args.seconds,
             script=script,
-            script_args=[measured, token],
+            script_args=[measured, token, str(WRK_THREADS)],
         )
     share = writes.rate / baseline.rate
     print(

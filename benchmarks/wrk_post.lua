@@ -1,5 +1,5 @@
 -- wrk script: POST distinct JSON bodies read from a file (one per line), bearer token auth.
--- Usage: wrk -s benchmarks/wrk_post.lua URL -- BODIES_FILE TOKEN
+-- Usage: wrk -t THREADS -s benchmarks/wrk_post.lua URL -- BODIES_FILE TOKEN THREADS
 local threads = {}
 local next_id = 0
 
@@ -15,8 +15,10 @@ function init(args)
     bodies[#bodies + 1] = line
   end
   token = args[2]
-  stride = 16
-  counter = id  -- each thread walks its own residue class, so no two send the same body
+  -- each thread walks its own residue class modulo the number of threads, so no two send
+  -- the same body and no body comes round again before all have been sent
+  stride = tonumber(args[3])
+  counter = id
 end
 
 function request()
