@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peduli.api import problems
 from peduli.api.deps import DbSession
+from peduli.core.db import READ_ONLY
 from peduli.core.errors import PeduliError
 from peduli.core.logging import configure_logging
 
@@ -43,8 +44,8 @@ def create_app() -> FastAPI:
 
     @app.get("/healthz", tags=["health"])
     def healthz(db: DbSession) -> JSONResponse:
-        """Report whether this process can reach its database."""
-        db.execute(text("SELECT 1"))
+        """Report whether this process can reach its database (a read: it waits for no writer)."""
+        db.connection(execution_options={READ_ONLY: True}).execute(text("SELECT 1"))
         return JSONResponse({"status": "ok", "database": "ok"})
 
     _include_routers(app)

@@ -26,7 +26,10 @@ async def get_db() -> AsyncIterator[Session]:
     """One transaction per request: committed when the handler returns, else rolled back.
 
     Asynchronous so that opening the session (no I/O yet) costs no hop to a worker thread;
-    the commit or rollback, which does I/O, runs in one.
+    the commit or rollback, which does I/O, runs in one. A busy write endpoint commits
+    itself (``peduli.core.db.commit``) in the thread it already runs in: then nothing is
+    left to do here but hand the connection back, and the request saves a hop (on SQLite,
+    the writer's turn also ends without waiting for the event loop).
     """
     session = get_sessionmaker()()
     try:
@@ -34,7 +37,10 @@ async def get_db() -> AsyncIterator[Session]:
     except BaseException:
         await run_in_threadpool(partial(end_session, session, failed=True))
         raise
-    await run_in_threadpool(partial(end_session, session, failed=False))
+    if session.in_transaction():
+        await run_in_threadpool(partial(end_session, session, failed=False))
+    else:
+        session.close()
 
 
 # scope="function": commit before the response is sent, so a client never sees success

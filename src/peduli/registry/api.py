@@ -11,6 +11,7 @@ from peduli.api.deps import CurrentActor, DbSession, require_scope
 from peduli.api.responses import model_response
 from peduli.auth.actor import Actor
 from peduli.auth.tokens import REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE
+from peduli.core.db import commit
 from peduli.registry import merging, rights, search, service
 from peduli.registry.schemas import (
     AuditEntryRead,
@@ -80,6 +81,7 @@ def _person_read(view: service.PersonView) -> PersonRead:
 def create_self_report(report: SelfReportCreate, db: DbSession, actor: Reporter) -> Response:
     """Lapor diri: a signed-in citizen for themself, or staff for someone in their jurisdiction."""
     outcome = service.submit_self_report(db, report=report, actor=actor)
+    commit(db)  # here, in this thread: the busiest write saves a hop
     representation = outcome.representation
     result = SelfReportResult(
         person=PersonSummary.model_validate(outcome.person),
