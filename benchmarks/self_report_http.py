@@ -1,7 +1,7 @@
 """Self-report write path over HTTP against the same server's trivial endpoint.
 
-    python benchmarks/self_report_http.py --db sqlite
-    python benchmarks/self_report_http.py --db postgres --workers 2 --seconds 20
+    python -m benchmarks.self_report_http --db sqlite
+    python -m benchmarks.self_report_http --db postgres --seconds 20
 
 A fresh database, an HQ admin token, ``peduli serve --workers N``; 32 concurrent
 clients first GET /healthz (the baseline), then POST valid, distinct self-reports from the
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -172,7 +173,9 @@ def _reports(count: int) -> list[bytes]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--workers", type=int, help="server processes (default: peduli serve's, 1 on SQLite)"
+    )
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument(
@@ -182,6 +185,7 @@ def main() -> None:
         help="load generator: wrk (Debian package, light) or the asyncio httpx client",
     )
     args = parser.parse_args()
+    args.workers = args.workers or (1 if args.db == "sqlite" else os.cpu_count() or 1)
 
     url = _common.sqlite_url() if args.db == "sqlite" else _common.recreate_postgres()
     _common.use_database(url)

@@ -136,3 +136,22 @@ def test_a_port_in_use_is_refused_once_with_a_clear_message() -> None:
     assert result.exit_code == 1
     assert f"Cannot listen on 127.0.0.1:{port}" in result.output
     assert "--port" in result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [("sqlite:///var/peduli.db", 1), ("postgresql+psycopg://db/peduli", os.cpu_count() or 1)],
+)
+def test_the_default_is_one_process_per_core_but_one_on_sqlite(
+    monkeypatch: pytest.MonkeyPatch, url: str, expected: int
+) -> None:
+    from peduli.cli.serve import default_workers
+    from peduli.core.config import get_settings
+
+    monkeypatch.setenv("PEDULI_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        assert default_workers() == expected
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
