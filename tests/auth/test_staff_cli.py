@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from peduli.auth import passwords
 from peduli.auth import service as auth_service
 from peduli.auth.accounts import get_staff
+from peduli.auth.audit import AuditEntry
 from peduli.cli.staff import staff_app, token_app
 from peduli.core.config import Settings
 
@@ -46,6 +49,22 @@ def test_create_with_the_language_of_alerts(db: Session) -> None:
         "--email", "x@example.org", "--role", "hq_admin", "--language", "ko"
     )  # fmt: skip
     assert code == 1 and "language" in err and "id, en, zh, fr" in err
+
+
+def test_language_changes_the_language_of_an_existing_accounts_alerts(db: Session) -> None:
+    assert _create("--email", "o@example.org", "--role", "hq_analyst")[0] == 0
+    result = runner.invoke(staff_app, ["language", "--email", "O@example.org", "--language", "en"])
+    assert result.exit_code == 0, result.output
+    db.expire_all()
+    assert get_staff(db, email="o@example.org").preferred_language == "en"
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "auth.account_language"))
+    assert entry is not None and json.loads(entry.fields) == ["preferred_language"]
+    wrong = runner.invoke(staff_app, ["language", "--email", "o@example.org", "--language", "ko"])
+    assert wrong.exit_code == 1 and "id, en, zh, fr" in wrong.stderr
+    unknown = runner.invoke(
+        staff_app, ["language", "--email", "no@example.org", "--language", "en"]
+    )
+    assert unknown.exit_code == 1 and "No staff account has this email" in unknown.stderr
 
 
 def test_create_reads_the_password_from_stdin_without_prompting(db: Session) -> None:

@@ -135,15 +135,7 @@ def create_staff(
     if parsed is not None:
         code = _collect(problems, lambda: _check_representation(parsed, representation_code))
     generated = None
-    if language not in LANGUAGES:
-        problems.append(
-            FieldProblem(
-                "language",
-                "unknown_language",
-                _("Unknown language: {language}.").format(language=language),
-                _("Use one of: {names}.").format(names=", ".join(LANGUAGES)),
-            )
-        )
+    problems += _language_problems(language)
     if parsed == Role.AGENCY and password is not None:
         problems.append(
             FieldProblem(
@@ -195,6 +187,37 @@ def get_staff(session: Session, *, email: str) -> StaffAccount:
         raise NotFound(
             _("No staff account has this email. Check the spelling, or create the account.")
         )
+    return account
+
+
+def _language_problems(language: str) -> list[FieldProblem]:
+    if language in LANGUAGES:
+        return []
+    return [
+        FieldProblem(
+            "language",
+            "unknown_language",
+            _("Unknown language: {language}.").format(language=language),
+            _("Use one of: {names}.").format(names=", ".join(LANGUAGES)),
+        )
+    ]
+
+
+def set_language(
+    session: Session, *, email: str, language: str, actor: Actor | None = None
+) -> StaffAccount:
+    """Change the language an account's alerts and reminders are written in."""
+    require_valid(_language_problems(language))
+    account = get_staff(session, email=email)
+    account.preferred_language = language
+    audit.record(
+        session,
+        actor=actor or SYSTEM,
+        action="auth.account_language",
+        entity_type="staff_account",
+        entity_id=str(account.id),
+        fields=["preferred_language"],
+    )
     return account
 
 

@@ -83,6 +83,17 @@ def create(
         typer.echo(f"agency accounts use API tokens: peduli token create --email {account.email}")
 
 
+@staff_app.command("language")
+def language(
+    email: str = typer.Option(..., "--email"),
+    language: str = typer.Option(..., "--language", help="id, en, zh or fr."),
+) -> None:
+    """Change the language of an account's alerts, escalations and reminders."""
+    with _reported(), session_scope() as session:
+        account = accounts.set_language(session, email=email, language=language)
+    typer.echo(f"{account.email} now gets alerts and reminders in '{account.preferred_language}'")
+
+
 @staff_app.command("disable")
 def disable(email: str = typer.Option(..., "--email")) -> None:
     """Disable an account; its sessions and API tokens stop working at once."""
