@@ -59,6 +59,7 @@ def test_language_changes_the_language_of_an_existing_accounts_alerts(db: Sessio
     assert get_staff(db, email="o@example.org").preferred_language == "en"
     entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "auth.account_language"))
     assert entry is not None and json.loads(entry.fields) == ["preferred_language"]
+    db.rollback()  # end the test's read, so the command below gets SQLite's writer turn
     wrong = runner.invoke(staff_app, ["language", "--email", "o@example.org", "--language", "ko"])
     assert wrong.exit_code == 1 and "id, en, zh, fr" in wrong.stderr
     unknown = runner.invoke(
