@@ -4,7 +4,7 @@ API tokens for staff and agencies, TOTP provisioning."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from email_validator import EmailNotValidError, validate_email
@@ -168,14 +168,26 @@ def create_staff(
         totp.ensure_secret(account)
     session.add(account)
     session.flush()
+    _audit(session, account, "auth.account_create", actor)
+    return account, generated
+
+
+def _audit(
+    session: Session,
+    account: StaffAccount,
+    action: str,
+    actor: Actor | None,
+    fields: Sequence[str] = (),
+) -> None:
+    """Record a change of ``account``, by ``actor`` or, from the command line, the system."""
     audit.record(
         session,
         actor=actor or SYSTEM,
-        action="auth.account_create",
+        action=action,
         entity_type="staff_account",
         entity_id=str(account.id),
+        fields=fields,
     )
-    return account, generated
 
 
 def get_staff(session: Session, *, email: str) -> StaffAccount:
@@ -210,14 +222,7 @@ def set_language(
     require_valid(_language_problems(language))
     account = get_staff(session, email=email)
     account.preferred_language = language
-    audit.record(
-        session,
-        actor=actor or SYSTEM,
-        action="auth.account_language",
-        entity_type="staff_account",
-        entity_id=str(account.id),
-        fields=["preferred_language"],
-    )
+    _audit(session, account, "auth.account_language", actor, fields=["preferred_language"])
     return account
 
 
@@ -228,13 +233,7 @@ def disable_staff(session: Session, *, email: str, actor: Actor | None = None) -
         account.disabled_at = utcnow()
     auth_sessions.revoke_all_for_staff(session, staff_account_id=account.id)
     tokens.revoke_all_for_staff(session, staff_account_id=account.id)
-    audit.record(
-        session,
-        actor=actor or SYSTEM,
-        action="auth.account_disable",
-        entity_type="staff_account",
-        entity_id=str(account.id),
-    )
+    _audit(session, account, "auth.account_disable", actor)
     return account
 
 
