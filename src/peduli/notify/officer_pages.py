@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from peduli.api.deps import DbSession, OptionalActor
 from peduli.auth.policy import require_role
 from peduli.auth.staff_pages import staff_or_none, to_sign_in
+from peduli.core.paging import page_count
 from peduli.notify import dead_letters
 from peduli.notify.api import PER_PAGE, READERS, RETRIERS, retry_as
 from peduli.notify.models import ChannelName
@@ -74,7 +75,7 @@ def dead_letter_list(
             ],
             "total": total,
             "page": page,
-            "pages": max(1, -(-total // PER_PAGE)),
+            "pages": page_count(total, PER_PAGE),
             "channel": chosen or "",
             "channels": [c.value for c in ChannelName],
             "can_retry": staff.role in RETRIERS,

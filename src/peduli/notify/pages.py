@@ -15,6 +15,7 @@ from peduli.api.deps import DbSession
 from peduli.core.config import get_settings
 from peduli.core.errors import NotFound
 from peduli.core.i18n import _
+from peduli.core.paging import page_count
 from peduli.notify import notices
 from peduli.notify.models import ChannelName
 from peduli.notify.sandbox import store
@@ -71,7 +72,7 @@ def _mailbox_page(db: DbSession, channel: ChannelName, page: int) -> MailboxPage
         page=page,
         per_page=PER_PAGE,
         total=total,
-        pages=max(1, -(-total // PER_PAGE)),
+        pages=page_count(total, PER_PAGE),
         counts=counts,
         messages=messages,
     )

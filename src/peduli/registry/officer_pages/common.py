@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from peduli.api.deps import OptionalActor
 from peduli.auth.actor import Actor
 from peduli.auth.staff_pages import staff_or_none
+from peduli.core.paging import page_count
 from peduli.reference import places
 from peduli.registry import queue
 from peduli.web.i18n import negotiate
@@ -41,7 +42,7 @@ class Pages:
 
     @property
     def count(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
     @property
     def offset(self) -> int:
@@ -58,7 +59,7 @@ def page_number(raw: str | None) -> int:
 
 def clamp(page: int, per_page: int, total: int) -> Pages:
     """The asked page, moved back to the last one when the list is shorter."""
-    last = max(1, -(-total // per_page))
+    last = page_count(total, per_page)
     return Pages(page=min(page, last), per_page=per_page, total=total)
 
 
