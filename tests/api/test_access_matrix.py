@@ -538,6 +538,28 @@ def test_a_denied_scope_is_audited(partner_world: PartnerWorld, engine: Engine) 
     assert _denials(engine) == before + 1
 
 
+def test_a_self_report_needs_its_scope_and_writes_nothing_without_it(
+    world: World, engine: Engine
+) -> None:
+    """The self-report resolves its caller in its own worker thread: the same 403, audited,
+    and the report is not stored."""
+    from peduli.registry.models import Person
+
+    def people() -> int:
+        with engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(Person)) or 0
+
+    body = report(nik=nik(born=date(1985, 1, 2), serial=950), passport_number="A0000950")
+    before_denials, before_people = _denials(engine), people()
+    headers = _scoped_headers("officer_seoul@kemlu.example", {"registry:read"})
+    response = world.client.post(
+        "/api/v1/self-reports", json=body.model_dump(mode="json"), headers=headers
+    )
+    assert response.status_code == 403 and response.json()["code"] == "insufficient_scope"
+    assert "self-reports:write" in response.json()["detail"]
+    assert (_denials(engine), people()) == (before_denials + 1, before_people)
+
+
 def test_revoking_through_the_api_cuts_access_at_once(partner_world: PartnerWorld) -> None:
     client, headers = partner_world.world.client, partner_world.world.headers
     case_id = partner_world.delegated

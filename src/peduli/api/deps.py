@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from anyio import Semaphore
 from anyio.lowlevel import RunVar
@@ -17,11 +18,12 @@ from peduli.auth import service as auth_service
 from peduli.auth.actor import Actor
 from peduli.core import csrf
 from peduli.core.config import get_settings
-from peduli.core.db import end_session, get_engine, get_sessionmaker
+from peduli.core.db import commit, end_session, get_engine, get_sessionmaker
 from peduli.core.errors import Forbidden, NotAuthenticated
 from peduli.core.i18n import _
 
 SESSION_COOKIE = "peduli_session"
+T = TypeVar("T")
 
 
 def transactions_per_process() -> int:
@@ -112,35 +114,120 @@ async def form_csrf_token(request: Request) -> str | None:
     return None
 
 
-def get_optional_actor(
-    request: Request,
-    db: DbSession,
-    csrf_token: Annotated[str | None, Depends(form_csrf_token)],
-) -> Actor | None:
-    """Resolve the caller from a bearer token or the session cookie; None if anonymous."""
+@dataclass(frozen=True)
+class Credentials:
+    """What a request says about its caller, read on the event loop; nothing looked up yet."""
+
+    bearer_token: str | None
+    session_token: str | None
+    ip: str
+    method: str
+    csrf_token: str | None
+    route: str
+
+    def resolve(self, db: Session) -> Actor | None:
+        """The caller behind these credentials; None if anonymous."""
+        return auth_service.resolve_actor(
+            db,
+            bearer_token=self.bearer_token,
+            session_token=self.session_token,
+            ip=self.ip,
+            method=self.method,
+            csrf_token=self.csrf_token,
+        )
+
+    def require(self, db: Session, scope: str) -> Actor:
+        """The signed-in caller if their token carries ``scope`` (a denial is audited)."""
+        actor = self.resolve(db)
+        if actor is None:
+            raise _not_signed_in()
+        check_scope(db, actor, scope=scope, route=f"{self.method} {self.route}")
+        return actor
+
+
+async def get_credentials(
+    request: Request, csrf_token: Annotated[str | None, Depends(form_csrf_token)]
+) -> Credentials:
+    """The caller's credentials from a bearer token or the session cookie."""
     authorization = request.headers.get("authorization", "")
-    scheme, _, credentials = authorization.partition(" ")
-    bearer = credentials.strip() if scheme.lower() == "bearer" else None
-    actor = auth_service.resolve_actor(
-        db,
-        bearer_token=bearer,
+    scheme, _, value = authorization.partition(" ")
+    return Credentials(
+        bearer_token=value.strip() if scheme.lower() == "bearer" else None,
         session_token=request.cookies.get(SESSION_COOKIE),
         ip=client_ip(request),
         method=request.method,
         csrf_token=csrf_token,
+        route=getattr(request.scope.get("route"), "path", request.url.path),
     )
+
+
+def get_optional_actor(
+    request: Request, db: DbSession, credentials: Annotated[Credentials, Depends(get_credentials)]
+) -> Actor | None:
+    """Resolve the caller from a bearer token or the session cookie; None if anonymous."""
+    actor = credentials.resolve(db)
     if actor is not None and actor.csrf_token:
         request.state.csrf_token = actor.csrf_token
     return actor
 
 
+def _not_signed_in() -> NotAuthenticated:
+    return NotAuthenticated("Sign in, or send an API token as 'Authorization: Bearer <token>'.")
+
+
 async def get_actor(actor: Annotated[Actor | None, Depends(get_optional_actor)]) -> Actor:
     """Require a signed-in caller."""
     if actor is None:
-        raise NotAuthenticated("Sign in, or send an API token as 'Authorization: Bearer <token>'.")
+        raise _not_signed_in()
     return actor
 
 
+def check_scope(db: Session, actor: Actor, *, scope: str, route: str) -> None:
+    """Admit ``actor`` only if their API token carries ``scope``; audit a denial."""
+    if actor.has_scope(scope):
+        return
+    audit.record_denial(
+        db,
+        actor=actor,
+        action="api.scope_missing",
+        entity_type="api",
+        reason=f"{route} needs {scope}",
+    )
+    raise Forbidden(
+        _(
+            "This API token lacks the scope '{scope}'. Create one that has it: "
+            "peduli token create --email … --scope {scope}"
+        ).format(scope=scope),
+        code="insufficient_scope",
+    )
+
+
+async def committed_in_thread(db: Session, work: Callable[[], T]) -> T:
+    """Do ``work`` and commit, in one worker thread.
+
+    FastAPI runs every synchronous dependency and the endpoint each in a hop of their own
+    to a worker thread and back, and ``get_db`` commits in one more. On the busiest writes
+    (self-reports, check-ins) those hops and the event loop's turns between them cost an
+    eighth of the throughput, and on SQLite the writer's turn was held across them. ``get_db``
+    then finds nothing left to commit and only hands the connection back.
+    """
+
+    def run() -> T:
+        result = work()
+        commit(db)
+        return result
+
+    return await run_in_threadpool(run)
+
+
+async def as_caller_in_one_hop(
+    db: Session, credentials: Credentials, scope: str, work: Callable[[Actor], T]
+) -> T:
+    """Resolve the caller, check ``scope``, do ``work`` and commit, in one worker thread."""
+    return await committed_in_thread(db, lambda: work(credentials.require(db, scope)))
+
+
+CallerCredentials = Annotated[Credentials, Depends(get_credentials)]
 OptionalActor = Annotated[Actor | None, Depends(get_optional_actor)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 ClientIp = Annotated[str, Depends(client_ip)]
@@ -158,21 +245,7 @@ def require_scope(
         if not actor.has_scope(scope):
             route = getattr(request.scope.get("route"), "path", request.url.path)
             await run_in_threadpool(
-                partial(
-                    audit.record_denial,
-                    db,
-                    actor=actor,
-                    action="api.scope_missing",
-                    entity_type="api",
-                    reason=f"{request.method} {route} needs {scope}",
-                )
-            )
-            raise Forbidden(
-                _(
-                    "This API token lacks the scope '{scope}'. Create one that has it: "
-                    "peduli token create --email … --scope {scope}"
-                ).format(scope=scope),
-                code="insufficient_scope",
+                partial(check_scope, db, actor, scope=scope, route=f"{request.method} {route}")
             )
         return actor
 

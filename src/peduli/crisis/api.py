@@ -9,10 +9,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from peduli.api.deps import CurrentActor, DbSession
+from peduli.api.deps import CurrentActor, DbSession, committed_in_thread
 from peduli.api.responses import model_response
 from peduli.core.config import get_settings
-from peduli.core.db import commit
 from peduli.core.errors import NotAuthenticated
 from peduli.core.i18n import _
 from peduli.crisis import board, broadcasts, checkins, service
@@ -181,11 +180,16 @@ def evacuation_list(
 
 
 @router.post("/crises/check-ins", status_code=status.HTTP_201_CREATED, response_model=CheckInRead)
-def check_in(body: CheckInCreate, db: DbSession) -> Response:
+async def check_in(body: CheckInCreate, db: DbSession) -> Response:
     """Answer a broadcast with the token of a personal link: safe, or need help."""
-    answer = CheckInRead.model_validate(checkins.check_in(db, body=body, via="api"))
-    commit(db)  # here, in this thread: a crisis's busiest write saves a hop
-    return model_response(answer, status_code=status.HTTP_201_CREATED)
+
+    def answer() -> Response:
+        stored = checkins.check_in(db, body=body, via="api")
+        return model_response(
+            CheckInRead.model_validate(stored), status_code=status.HTTP_201_CREATED
+        )
+
+    return await committed_in_thread(db, answer)
 
 
 @router.post("/crises/sms-replies", status_code=status.HTTP_201_CREATED, response_model=CheckInRead)

@@ -7,11 +7,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from peduli.api.deps import CurrentActor, DbSession, require_scope
+from peduli.api.deps import (
+    CallerCredentials,
+    CurrentActor,
+    DbSession,
+    as_caller_in_one_hop,
+    require_scope,
+)
 from peduli.api.responses import model_response
 from peduli.auth.actor import Actor
 from peduli.auth.tokens import REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE
-from peduli.core.db import commit
 from peduli.registry import merging, rights, search, service
 from peduli.registry.schemas import (
     AuditEntryRead,
@@ -78,24 +83,29 @@ def _person_read(view: service.PersonView) -> PersonRead:
     status_code=status.HTTP_201_CREATED,
     response_model=SelfReportResult,
 )
-def create_self_report(report: SelfReportCreate, db: DbSession, actor: Reporter) -> Response:
+async def create_self_report(
+    report: SelfReportCreate, db: DbSession, credentials: CallerCredentials
+) -> Response:
     """Lapor diri: a signed-in citizen for themself, or staff for someone in their jurisdiction."""
-    outcome = service.submit_self_report(db, report=report, actor=actor)
-    commit(db)  # here, in this thread: the busiest write saves a hop
-    representation = outcome.representation
-    result = SelfReportResult(
-        person=PersonSummary.model_validate(outcome.person),
-        stay=StayRead.model_validate(outcome.stay),
-        representation=RepresentationRef(
-            code=representation.code, name=representation.name, hotline=representation.hotline
+
+    def submit(actor: Actor) -> Response:
+        outcome = service.submit_self_report(db, report=report, actor=actor)
+        representation = outcome.representation
+        result = SelfReportResult(
+            person=PersonSummary.model_validate(outcome.person),
+            stay=StayRead.model_validate(outcome.stay),
+            representation=RepresentationRef(
+                code=representation.code, name=representation.name, hotline=representation.hotline
+            )
+            if representation
+            else None,
+            attached_to_existing=outcome.attached_to_existing,
+            possible_duplicates=outcome.possible_duplicates,
+            account_linked=outcome.account_linked,
         )
-        if representation
-        else None,
-        attached_to_existing=outcome.attached_to_existing,
-        possible_duplicates=outcome.possible_duplicates,
-        account_linked=outcome.account_linked,
-    )
-    return model_response(result, status_code=status.HTTP_201_CREATED, headers=NO_STORE)
+        return model_response(result, status_code=status.HTTP_201_CREATED, headers=NO_STORE)
+
+    return await as_caller_in_one_hop(db, credentials, SELF_REPORTS_WRITE, submit)
 
 
 @router.patch("/stays/{stay_id}", response_model=StayRead)
