@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -80,3 +82,40 @@ def test_a_reader_does_not_wait_for_a_writer(tmp_path: Path, read_only: bool) ->
         assert finished and time.monotonic() - started < 1.0
     else:
         assert not finished, "a read-write transaction must wait for the writer's turn"
+
+
+@pytest.mark.parametrize("end", ["commit", "rollback"])
+def test_the_turn_is_handed_on_only_after_sqlite_released_its_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, end: str
+) -> None:
+    """The next writer must find SQLite's write lock free, not sleep in its busy handler.
+
+    At every hand-over a connection that waits for nobody tries to take the write lock.
+    """
+    database = tmp_path / "handover.db"
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (n INTEGER)"))
+    lock_was_free: list[bool] = []
+    release = WriterQueue.release
+
+    def release_and_check(queue: WriterQueue) -> None:
+        with closing(sqlite3.connect(database, timeout=0, isolation_level=None)) as probe:
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+                lock_was_free.append(True)
+            except sqlite3.OperationalError:  # "database is locked"
+                lock_was_free.append(False)
+        release(queue)
+
+    monkeypatch.setattr(WriterQueue, "release", release_and_check)
+    for n in range(3):
+        with engine.connect() as connection:
+            connection.begin()
+            connection.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+            getattr(connection, end)()
+    assert lock_was_free == [True, True, True]
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT count(*) FROM t")).scalar_one()
+    assert stored == (3 if end == "commit" else 0)
