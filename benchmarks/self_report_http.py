@@ -174,7 +174,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument(
-        "--workers", type=int, help="server processes (default: peduli serve's, 1 on SQLite)"
+        "--workers", type=int, help="server processes (default: peduli serve's, one per core)"
     )
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20.0)
@@ -185,7 +185,7 @@ def main() -> None:
         help="load generator: wrk (Debian package, light) or the asyncio httpx client",
     )
     args = parser.parse_args()
-    args.workers = args.workers or (1 if args.db == "sqlite" else os.cpu_count() or 1)
+    args.workers = args.workers or os.cpu_count() or 1
 
     url = _common.sqlite_url() if args.db == "sqlite" else _common.recreate_postgres()
     _common.use_database(url)

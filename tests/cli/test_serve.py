@@ -138,20 +138,15 @@ def test_a_port_in_use_is_refused_once_with_a_clear_message() -> None:
     assert "--port" in result.output
 
 
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [("sqlite:///var/peduli.db", 1), ("postgresql+psycopg://db/peduli", os.cpu_count() or 1)],
-)
-def test_the_default_is_one_process_per_core_but_one_on_sqlite(
-    monkeypatch: pytest.MonkeyPatch, url: str, expected: int
-) -> None:
+@pytest.mark.parametrize("url", ["sqlite:///var/peduli.db", "postgresql+psycopg://db/peduli"])
+def test_the_default_is_one_process_per_core(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
     from peduli.cli.serve import default_workers
     from peduli.core.config import get_settings
 
     monkeypatch.setenv("PEDULI_DATABASE_URL", url)
     get_settings.cache_clear()
     try:
-        assert default_workers() == expected
+        assert default_workers() == (os.cpu_count() or 1)
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()

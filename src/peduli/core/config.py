@@ -80,10 +80,6 @@ class Settings(BaseSettings):
     # An emergency not acknowledged within this many minutes escalates (emergency domain).
     emergency_ack_minutes: int = 10
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
     def data_key_ring(self) -> list[tuple[str, bytes]]:
         """Return the (key id, key) pairs; the first one encrypts new values."""
         spec = self.data_keys or f"dev1:{_derive_key(self.secret_key, 'data')}"
