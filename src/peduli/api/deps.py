@@ -123,7 +123,7 @@ class Credentials:
     ip: str
     method: str
     csrf_token: str | None
-    route: str
+    route: str  # "POST /self-reports", for the audit entry of a denial
 
     def resolve(self, db: Session) -> Actor | None:
         """The caller behind these credentials; None if anonymous."""
@@ -141,7 +141,7 @@ class Credentials:
         actor = self.resolve(db)
         if actor is None:
             raise _not_signed_in()
-        check_scope(db, actor, scope=scope, route=f"{self.method} {self.route}")
+        check_scope(db, actor, scope=scope, route=self.route)
         return actor
 
 
@@ -157,12 +157,20 @@ async def get_credentials(
         ip=client_ip(request),
         method=request.method,
         csrf_token=csrf_token,
-        route=getattr(request.scope.get("route"), "path", request.url.path),
+        route=_route_of(request),
     )
 
 
+CallerCredentials = Annotated[Credentials, Depends(get_credentials)]
+
+
+def _route_of(request: Request) -> str:
+    """The method and route template ("POST /self-reports"), never the values in the URL."""
+    return f"{request.method} {getattr(request.scope.get('route'), 'path', request.url.path)}"
+
+
 def get_optional_actor(
-    request: Request, db: DbSession, credentials: Annotated[Credentials, Depends(get_credentials)]
+    request: Request, db: DbSession, credentials: CallerCredentials
 ) -> Actor | None:
     """Resolve the caller from a bearer token or the session cookie; None if anonymous."""
     actor = credentials.resolve(db)
@@ -227,7 +235,6 @@ async def as_caller_in_one_hop(
     return await committed_in_thread(db, lambda: work(credentials.require(db, scope)))
 
 
-CallerCredentials = Annotated[Credentials, Depends(get_credentials)]
 OptionalActor = Annotated[Actor | None, Depends(get_optional_actor)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 ClientIp = Annotated[str, Depends(client_ip)]
@@ -243,9 +250,8 @@ def require_scope(
 
     async def dependency(actor: CurrentActor, db: DbSession, request: Request) -> Actor:
         if not actor.has_scope(scope):
-            route = getattr(request.scope.get("route"), "path", request.url.path)
             await run_in_threadpool(
-                partial(check_scope, db, actor, scope=scope, route=f"{request.method} {route}")
+                partial(check_scope, db, actor, scope=scope, route=_route_of(request))
             )
         return actor
 

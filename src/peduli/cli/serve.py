@@ -66,8 +66,8 @@ def serve(
 def default_workers() -> int:
     """One process per core, on SQLite too: its writers take turns across processes
     (``core.db.WriterQueue``), and reads run in all of them. Measured with 32 clients on
-    2 cores, two processes on SQLite wrote 526-556 self-reports a second at a p99 of 73-75 ms,
-    one process 395-430 at 88-106 ms."""
+    2 cores, two processes on SQLite wrote 520-556 self-reports a second at a p99 of 73-76 ms,
+    one process 387-430 at 88-106 ms."""
     return os.cpu_count() or 1
 
 
