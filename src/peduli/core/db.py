@@ -151,8 +151,9 @@ def _configure_sqlite(engine: Engine, database: Path | None) -> None:
         # on a lock upgrade.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
-    def _end_then_leave(info: dict[str, Any], dbapi_connection: Any, end: str) -> None:
-        """End the transaction, then hand the turn on.
+    def _end_then_leave(info: dict[str, Any], end: Callable[[], None]) -> None:
+        """End the transaction (``end`` is the DBAPI connection's commit or rollback), then
+        hand the turn on.
 
         SQLAlchemy tells of a commit, rollback or reset before it makes it (its own call
         then finds no transaction left and does nothing). Handed the turn earlier, the
@@ -163,22 +164,22 @@ def _configure_sqlite(engine: Engine, database: Path | None) -> None:
         if not info.get(_HOLDS_QUEUE):
             return
         try:
-            getattr(dbapi_connection, end)()
+            end()
         finally:
             info.pop(_HOLDS_QUEUE)
             writers.release()
 
     @event.listens_for(engine, "commit")
     def _on_commit(connection: Any) -> None:
-        _end_then_leave(connection.info, connection.connection.dbapi_connection, "commit")
+        _end_then_leave(connection.info, connection.connection.dbapi_connection.commit)
 
     @event.listens_for(engine, "rollback")
     def _on_rollback(connection: Any) -> None:
-        _end_then_leave(connection.info, connection.connection.dbapi_connection, "rollback")
+        _end_then_leave(connection.info, connection.connection.dbapi_connection.rollback)
 
     @event.listens_for(engine.pool, "reset")
     def _on_reset(dbapi_connection: Any, record: Any, _state: Any = None) -> None:
-        _end_then_leave(record.info, dbapi_connection, "rollback")
+        _end_then_leave(record.info, dbapi_connection.rollback)
 
 
 def make_engine(url: str) -> Engine:
