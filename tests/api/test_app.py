@@ -205,3 +205,12 @@ def test_the_server_app_freezes_start_up_objects_out_of_the_collectors_view(
             assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
     finally:
         gc.unfreeze()
+
+
+def test_a_browser_that_is_not_signed_in_reads_why_in_its_language(client: TestClient) -> None:
+    """The refusal is a translated message: English on the API, the reader's on a page."""
+    api = client.post("/api/v1/self-reports", json=report().model_dump(mode="json"))
+    assert "send an API token as 'Authorization: Bearer <token>'" in api.json()["detail"]
+    page = client.post("/saya/data", headers={"Accept": "text/html", "Accept-Language": "id"})
+    assert page.status_code == 401
+    assert "kirim token API sebagai" in page.text

@@ -180,7 +180,7 @@ def get_optional_actor(
 
 
 def _not_signed_in() -> NotAuthenticated:
-    return NotAuthenticated("Sign in, or send an API token as 'Authorization: Bearer <token>'.")
+    return NotAuthenticated(_("Sign in, or send an API token as 'Authorization: Bearer <token>'."))
 
 
 async def get_actor(actor: Annotated[Actor | None, Depends(get_optional_actor)]) -> Actor:
