@@ -214,3 +214,18 @@ def test_a_browser_that_is_not_signed_in_reads_why_in_its_language(client: TestC
     page = client.post("/saya/data", headers={"Accept": "text/html", "Accept-Language": "id"})
     assert page.status_code == 401
     assert "kirim token API sebagai" in page.text
+
+
+def test_a_callers_credentials_never_show_their_secrets() -> None:
+    from peduli.api.deps import Credentials
+
+    credentials = Credentials(
+        bearer_token="tok-secret",
+        session_token="cookie-secret",
+        ip="203.0.113.9",
+        method="POST",
+        csrf_token="csrf-secret",
+        route="POST /self-reports",
+    )
+    shown = repr(credentials) + str(credentials)
+    assert "secret" not in shown and "203.0.113.9" in shown

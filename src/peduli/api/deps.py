@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
@@ -119,11 +119,12 @@ async def form_csrf_token(request: Request) -> str | None:
 class Credentials:
     """What a request says about its caller, read on the event loop; nothing looked up yet."""
 
-    bearer_token: str | None
-    session_token: str | None
+    # The secrets stay out of the repr, so no log line or traceback can carry them.
+    bearer_token: str | None = field(repr=False)
+    session_token: str | None = field(repr=False)
     ip: str
     method: str
-    csrf_token: str | None
+    csrf_token: str | None = field(repr=False)
     route: str  # "POST /self-reports", for the audit entry of a denial
 
     def resolve(self, db: Session) -> Actor | None:
