@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from peduli.auth import audit, passwords, tokens, totp
 from peduli.auth import sessions as auth_sessions
-from peduli.auth.actor import POST_BOUND_ROLES, STAFF_ROLES, SYSTEM, Actor, Role
+from peduli.auth.actor import SYSTEM, Actor
 from peduli.auth.models import StaffAccount
+from peduli.auth.roles import POST_BOUND_ROLES, STAFF_ROLES, Role
 from peduli.core.config import get_settings
 from peduli.core.db import utcnow
 from peduli.core.errors import (

@@ -4,23 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from enum import StrEnum
 
+from peduli.auth.roles import STAFF_ROLES, Role
 
-class Role(StrEnum):
-    CITIZEN = "citizen"
-    OFFICER = "officer"
-    SUPERVISOR = "supervisor"
-    HQ_ANALYST = "hq_analyst"
-    HQ_ADMIN = "hq_admin"
-    PARTNER = "partner"
-    AGENCY = "agency"
-
-
-STAFF_ROLES = frozenset(
-    {Role.OFFICER, Role.SUPERVISOR, Role.HQ_ANALYST, Role.HQ_ADMIN, Role.PARTNER, Role.AGENCY}
-)
-POST_BOUND_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
+__all__ = ["SYSTEM", "Actor", "Role"]  # Role lives in auth.roles; imported from here too
 
 
 @dataclass(frozen=True)

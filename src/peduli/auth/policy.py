@@ -19,7 +19,8 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
-from peduli.auth.actor import POST_BOUND_ROLES, Actor, Role
+from peduli.auth.actor import Actor
+from peduli.auth.roles import POST_BOUND_ROLES, Role
 from peduli.core.errors import Forbidden
 from peduli.core.i18n import _
 

@@ -11,8 +11,30 @@ from datetime import timedelta
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from peduli.auth.actor import Role
 from peduli.auth.models import ApiToken, StaffAccount
+from peduli.auth.roles import Role
+from peduli.auth.scopes import (  # noqa: F401 (the scope names, imported from here too)
+    AUDIT_READ,
+    CASE_SCOPES,
+    CASES_READ,
+    CASES_REFER,
+    CASES_WRITE,
+    CRISES_READ,
+    CRISES_WRITE,
+    EMERGENCIES_READ,
+    EMERGENCIES_WRITE,
+    NOTIFY_READ,
+    NOTIFY_WRITE,
+    PARTNER_SCOPES,
+    PARTNERS_READ,
+    PARTNERS_WRITE,
+    REGISTRY_READ,
+    REGISTRY_WRITE,
+    ROLE_SCOPES,
+    SCOPES,
+    SELF_REPORTS_WRITE,
+    STATS_READ,
+)
 from peduli.auth.sessions import TOUCH_INTERVAL, token_hash
 from peduli.core.config import get_settings
 from peduli.core.db import utcnow
@@ -21,41 +43,6 @@ from peduli.core.i18n import _
 
 TOKEN_PREFIX = "pdl_"  # noqa: S105 (a prefix, not a secret)
 MAX_DAYS = 366
-
-REGISTRY_READ = "registry:read"
-REGISTRY_WRITE = "registry:write"
-SELF_REPORTS_WRITE = "self-reports:write"
-AUDIT_READ = "audit:read"
-STATS_READ = "stats:read"
-CASES_READ = "cases:read"
-CASES_WRITE = "cases:write"
-CASES_REFER = "cases:refer"  # agencies referring a new case through the API
-CASE_SCOPES = frozenset({CASES_READ, CASES_WRITE, CASES_REFER})
-# The partner registry (officers, HQ) and a partner's own delegated work under /partner.
-PARTNERS_READ = "partners:read"
-PARTNERS_WRITE = "partners:write"
-PARTNER_SCOPES = frozenset({PARTNERS_READ, PARTNERS_WRITE})
-SCOPES = frozenset(
-    {REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE, AUDIT_READ, STATS_READ}
-    | CASE_SCOPES
-    | PARTNER_SCOPES
-)
-
-# What a token of each role may carry; a token without requested scopes gets all of them.
-ROLE_SCOPES: dict[Role, frozenset[str]] = {
-    Role.OFFICER: frozenset(
-        {REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE, CASES_READ, CASES_WRITE}
-        | PARTNER_SCOPES
-    ),
-    Role.SUPERVISOR: frozenset(
-        {REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE, AUDIT_READ, CASES_READ, CASES_WRITE}
-        | PARTNER_SCOPES
-    ),
-    Role.HQ_ANALYST: frozenset({STATS_READ}),
-    Role.HQ_ADMIN: SCOPES,
-    Role.PARTNER: frozenset({SELF_REPORTS_WRITE}) | PARTNER_SCOPES,
-    Role.AGENCY: frozenset({REGISTRY_READ, REGISTRY_WRITE, CASES_REFER}),
-}
 
 
 @dataclass(frozen=True)

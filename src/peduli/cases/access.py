@@ -15,12 +15,11 @@ from sqlalchemy.orm import Session
 
 from peduli.auth import audit, policy
 from peduli.auth.actor import Actor, Role
+from peduli.auth.roles import CASE_WORKERS, POST_BOUND_ROLES
 from peduli.cases.models import Case
 from peduli.core.db import is_postgres
 from peduli.core.errors import NotFound
 from peduli.core.i18n import _
-
-CASE_WORKERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN})
 
 
 def require_case_worker(session: Session, actor: Actor, *, action: str) -> None:
@@ -32,7 +31,7 @@ def case_scope(actor: Actor) -> ColumnElement[bool]:
     """The SQL condition selecting the cases ``actor`` may work on."""
     if actor.role == Role.HQ_ADMIN:
         return true()
-    if actor.role in (Role.OFFICER, Role.SUPERVISOR) and actor.representation_code:
+    if actor.role in POST_BOUND_ROLES and actor.representation_code:
         return Case.representation_code == actor.representation_code
     return false()
 

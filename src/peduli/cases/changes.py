@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
-from peduli.auth.actor import POST_BOUND_ROLES, Actor, Role
+from peduli.auth.actor import Actor
 from peduli.auth.models import StaffAccount
+from peduli.auth.roles import POST_BOUND_ROLES, Role
 from peduli.cases import stats, taxonomy, workflow
 from peduli.cases.access import load_case
 from peduli.cases.models import (

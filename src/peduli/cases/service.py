@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from peduli.auth import audit, policy
 from peduli.auth.actor import Actor, Role
 from peduli.auth.models import StaffAccount
+from peduli.auth.roles import CASE_OPENERS
 from peduli.cases import references, taxonomy, workflow
 from peduli.cases.access import case_scope, load_case, require_case_worker
 from peduli.cases.models import (
@@ -50,7 +51,6 @@ DUE_SOON = timedelta(hours=24)
 # (as the registry's work queue does); it bounds the cost of every count.
 COUNT_CAP = 10_000
 SlaState = Literal["on_time", "due_soon", "overdue"]
-OPENING_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN, Role.AGENCY})
 STAFF_CHANNELS = frozenset(
     {IntakeChannel.WALK_IN, IntakeChannel.PHONE, IntakeChannel.EMERGENCY, IntakeChannel.PARTNER}
 )
@@ -192,7 +192,7 @@ def people_problems(
 
 def open_case(session: Session, *, data: CaseCreate, actor: Actor) -> Case:
     """Open a case entered by staff (walk-in, phone, emergency) or referred by an agency."""
-    policy.require_role(session, actor, roles=OPENING_ROLES, action="case.create")
+    policy.require_role(session, actor, roles=CASE_OPENERS, action="case.create")
     category, problems = category_problems(data.category, data.subcategory)
     representation_code, channel, more = _door(actor, data)
     problems += more

@@ -25,7 +25,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit, policy
-from peduli.auth.actor import Actor, Role
+from peduli.auth.actor import Actor
+from peduli.auth.roles import NATIONAL_STATS_READERS, STATS_READERS
 from peduli.cases.models import CaseOutcome, OutcomeDaily, OutcomeKind
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import FieldProblem, Forbidden, ValidationFailed
@@ -142,10 +143,6 @@ def outcome_stats(
     return OutcomeStats(date_from=date_from, date_to=date_to, total=total, by_representation=per)
 
 
-STATS_ROLES = frozenset({Role.HQ_ANALYST, Role.HQ_ADMIN, Role.OFFICER, Role.SUPERVISOR})
-NATIONAL_ROLES = frozenset({Role.HQ_ANALYST, Role.HQ_ADMIN})
-
-
 def read_outcome_stats(
     session: Session,
     *,
@@ -155,7 +152,7 @@ def read_outcome_stats(
     representation: str | None,
 ) -> OutcomeStats:
     """The headline figures for a period: nationally for HQ, for their own post for officers."""
-    policy.require_role(session, actor, roles=STATS_ROLES, action="stats.outcomes")
+    policy.require_role(session, actor, roles=STATS_READERS, action="stats.outcomes")
     today = utcnow().date()
     start = date_from or date(today.year, 1, 1)
     end = date_to or today
@@ -171,7 +168,7 @@ def read_outcome_stats(
             ]
         )
     codes: list[str] | None = [representation] if representation else None
-    if actor.role not in NATIONAL_ROLES:
+    if actor.role not in NATIONAL_STATS_READERS:
         own = actor.representation_code or ""
         if representation not in (None, own):
             audit.record_denial(

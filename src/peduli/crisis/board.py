@@ -20,7 +20,8 @@ from sqlalchemy import ColumnElement, Select, case, exists, func, literal, selec
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit, policy
-from peduli.auth.actor import Actor, Role
+from peduli.auth.actor import Actor
+from peduli.auth.roles import EVACUATION_LIST_READERS
 from peduli.core.i18n import _
 from peduli.crisis import service as crisis_service
 from peduli.crisis.broadcasts import CHANNEL_CONTACT, outbox_key
@@ -30,7 +31,6 @@ from peduli.notify.models import OutboxMessage, OutboxStatus
 from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORTERS = frozenset({Role.HQ_ADMIN, Role.SUPERVISOR, Role.OFFICER})
 MAX_AREAS = 30
 
 
@@ -154,7 +154,9 @@ def evacuation_list(
     session: Session, *, crisis_id: uuid.UUID, actor: Actor, file_format: str
 ) -> Sequence[EvacuationRow]:
     """Who is where and how to reach them: need help first, then the silent, nearest first."""
-    policy.require_role(session, actor, roles=EXPORTERS, action="crisis.evacuation_export")
+    policy.require_role(
+        session, actor, roles=EVACUATION_LIST_READERS, action="crisis.evacuation_export"
+    )
     crisis = crisis_service.get(session, crisis_id=crisis_id, actor=actor)
     scope = crisis_service.post_scope(actor)
     latest = select(func.max(Recipient.id)).where(Recipient.crisis_id == crisis.id)

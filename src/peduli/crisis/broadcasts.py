@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from peduli.auth import audit, policy
 from peduli.auth.actor import Actor, Role
+from peduli.auth.roles import BROADCASTERS
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from peduli.core.i18n import _
@@ -43,7 +44,6 @@ from peduli.notify.models import ChannelName, OutboxMessage
 from peduli.notify.service import dialect_insert
 from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
 
-BROADCASTERS = frozenset({Role.HQ_ADMIN, Role.SUPERVISOR})
 # Which contact point each channel uses.
 CHANNEL_CONTACT = {
     ChannelName.SMS.value: ContactKind.PHONE.value,

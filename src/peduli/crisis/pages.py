@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from peduli.api.deps import DbSession, OptionalActor
+from peduli.auth.roles import EVACUATION_LIST_READERS
 from peduli.auth.staff_pages import staff_or_none, to_sign_in
 from peduli.core.errors import FieldProblem, PeduliError
 from peduli.core.i18n import _
@@ -116,7 +117,7 @@ def _board_context(db: DbSession, staff: Any, crisis_id: uuid.UUID) -> dict[str,
         "crisis": crisis,
         "board": board.board(db, crisis_id=crisis_id, actor=staff),
         "refresh": BOARD_REFRESH_SECONDS,
-        "may_export": staff.role in board.EXPORTERS,
+        "may_export": staff.role in EVACUATION_LIST_READERS,
     }
 
 

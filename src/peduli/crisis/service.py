@@ -16,7 +16,8 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit, policy
-from peduli.auth.actor import POST_BOUND_ROLES, Actor, Role
+from peduli.auth.actor import Actor
+from peduli.auth.roles import CRISIS_DECLARERS, CRISIS_VIEWERS, POST_BOUND_ROLES
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
@@ -28,8 +29,6 @@ from peduli.reference.profile import get_profile
 from peduli.reference.representations import load_directory
 from peduli.registry.models import Person, Stay
 
-DECLARERS = frozenset({Role.HQ_ADMIN, Role.SUPERVISOR})
-VIEWERS = frozenset({Role.HQ_ADMIN, Role.HQ_ANALYST, Role.SUPERVISOR, Role.OFFICER})
 CELL_BATCH = 10_000
 
 
@@ -69,7 +68,7 @@ def declare(
     status: CrisisStatus = CrisisStatus.ACTIVE,
 ) -> Crisis:
     """Declare a crisis: store its area and covering cells, name the posts involved, audit."""
-    policy.require_role(session, actor, roles=DECLARERS, action="crisis.declare")
+    policy.require_role(session, actor, roles=CRISIS_DECLARERS, action="crisis.declare")
     area = areas.parse_area(body.area)
     return _create(
         session,
@@ -171,7 +170,7 @@ def _involved_posts(session: Session, crisis: Crisis) -> list[str]:
 
 def import_cap(session: Session, *, document: bytes, actor: Actor) -> Crisis:
     """Draft a crisis from a CAP 1.2 alert; an HQ admin or supervisor activates it."""
-    policy.require_role(session, actor, roles=DECLARERS, action="crisis.import_cap")
+    policy.require_role(session, actor, roles=CRISIS_DECLARERS, action="crisis.import_cap")
     draft = cap.parse(document)
     return _create(
         session,
@@ -198,7 +197,7 @@ def export_cap(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> bytes
 
 def get(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> Crisis:
     """One crisis, for any staff role that may follow crises."""
-    policy.require_role(session, actor, roles=VIEWERS, action="crisis.read")
+    policy.require_role(session, actor, roles=CRISIS_VIEWERS, action="crisis.read")
     crisis = session.get(Crisis, crisis_id)
     if crisis is None:
         raise NotFound(_("There is no crisis with this id."))
@@ -207,7 +206,7 @@ def get(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> Crisis:
 
 def list_crises(session: Session, *, actor: Actor, limit: int = 50) -> Sequence[Crisis]:
     """The newest crises first."""
-    policy.require_role(session, actor, roles=VIEWERS, action="crisis.read")
+    policy.require_role(session, actor, roles=CRISIS_VIEWERS, action="crisis.read")
     return session.scalars(select(Crisis).order_by(Crisis.started_at.desc()).limit(limit)).all()
 
 
@@ -215,7 +214,7 @@ def set_status(
     session: Session, *, crisis_id: uuid.UUID, status: CrisisStatus, actor: Actor
 ) -> Crisis:
     """Activate a drafted crisis or close an active one."""
-    policy.require_role(session, actor, roles=DECLARERS, action=f"crisis.{status}")
+    policy.require_role(session, actor, roles=CRISIS_DECLARERS, action=f"crisis.{status}")
     crisis = get(session, crisis_id=crisis_id, actor=actor)
     allowed = {
         CrisisStatus.ACTIVE: {CrisisStatus.DRAFT},

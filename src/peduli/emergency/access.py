@@ -11,39 +11,41 @@ from sqlalchemy import ColumnElement, false, true
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit, policy
-from peduli.auth.actor import Actor, Role
+from peduli.auth.actor import Actor
+from peduli.auth.roles import (
+    EMERGENCY_READERS,
+    EMERGENCY_RESPONDERS,
+    HQ_ROLES,
+    POST_BOUND_ROLES,
+    ROSTER_EDITORS,
+)
 from peduli.core.errors import NotFound
 from peduli.core.i18n import _
 from peduli.emergency.models import Emergency
-
-READERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN, Role.HQ_ANALYST})
-RESPONDERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN})
-ROSTER_EDITORS = frozenset({Role.SUPERVISOR, Role.HQ_ADMIN})
-HQ_ROLES = frozenset({Role.HQ_ADMIN, Role.HQ_ANALYST})
 
 
 def emergency_scope(actor: Actor) -> ColumnElement[bool]:
     """The SQL condition selecting the emergencies ``actor`` may see."""
     if actor.role in HQ_ROLES:
         return true()
-    if actor.role in (Role.OFFICER, Role.SUPERVISOR) and actor.representation_code:
+    if actor.role in POST_BOUND_ROLES and actor.representation_code:
         return Emergency.representation_code == actor.representation_code
     return false()
 
 
 def require_reader(session: Session, actor: Actor, *, action: str) -> None:
     """Refuse (and audit) roles that never see emergencies."""
-    policy.require_role(session, actor, roles=READERS, action=action)
+    policy.require_role(session, actor, roles=EMERGENCY_READERS, action=action)
 
 
 def require_responder(session: Session, actor: Actor, *, action: str) -> None:
     """Refuse (and audit) roles that may not act on an emergency."""
-    policy.require_role(session, actor, roles=RESPONDERS, action=action)
+    policy.require_role(session, actor, roles=EMERGENCY_RESPONDERS, action=action)
 
 
 def require_post(session: Session, actor: Actor, code: str, *, action: str, edit: bool) -> None:
     """Admit staff of representation ``code`` (editors only when ``edit``), or HQ."""
-    roles = ROSTER_EDITORS if edit else READERS
+    roles = ROSTER_EDITORS if edit else EMERGENCY_READERS
     policy.require_role(session, actor, roles=roles, action=action)
     if actor.role in HQ_ROLES or actor.representation_code == code:
         return

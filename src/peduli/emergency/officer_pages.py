@@ -15,10 +15,11 @@ from pydantic import ValidationError
 
 from peduli.api.deps import DbSession, OptionalActor
 from peduli.auth.actor import Actor
+from peduli.auth.roles import EMERGENCY_RESPONDERS, HQ_ROLES, ROSTER_EDITORS
 from peduli.auth.staff_pages import staff_or_none, to_sign_in
 from peduli.core.db import rollback_and_keep, utcnow
 from peduli.core.errors import FieldProblem, ValidationFailed
-from peduli.emergency import access, roster, service
+from peduli.emergency import roster, service
 from peduli.emergency.models import EmergencyKind
 from peduli.emergency.schemas import HotlineCallCreate
 from peduli.reference.places import country_choices, directory
@@ -48,8 +49,8 @@ def emergencies(request: Request, db: DbSession, actor: OptionalActor) -> Respon
     total, rows = service.list_emergencies(db, actor=staff, open_only=True, limit=200)
     return _page(request, "emergency/officer_list.html", staff, {
         "emergencies": rows, "total": total, "state_of": service.state_of,
-        "is_hq": staff.role in access.HQ_ROLES,
-        "can_acknowledge": staff.role in access.RESPONDERS,
+        "is_hq": staff.role in HQ_ROLES,
+        "can_acknowledge": staff.role in EMERGENCY_RESPONDERS,
         "done": request.query_params.get("done"),
     })  # fmt: skip
 
@@ -154,7 +155,7 @@ def _roster_page(
             "shifts": shifts, "now": now, "zone": zone.key,
             "now_local": roster.to_local(now, zone),
             "on_duty": roster.on_duty(db, representation_code=code, now=now),
-            "can_edit": staff.role in access.ROSTER_EDITORS,
+            "can_edit": staff.role in ROSTER_EDITORS,
             "members": [(str(i), n) for i, n in roster.post_staff(db, representation_code=code)],
         })  # fmt: skip
     return _page(request, "emergency/roster.html", staff, context, status_code=status_code)

@@ -19,8 +19,9 @@ from sqlalchemy import ColumnElement, and_, delete, select
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
-from peduli.auth.actor import Actor, Role
+from peduli.auth.actor import Actor
 from peduli.auth.models import StaffAccount
+from peduli.auth.roles import ON_DUTY_ROLES
 from peduli.core.errors import FieldProblem, NotFound, require_valid
 from peduli.core.i18n import _
 from peduli.emergency import access
@@ -29,7 +30,6 @@ from peduli.reference.places import directory
 from peduli.reference.profile import get_profile
 
 MAX_SHIFT = timedelta(days=7)
-DUTY_ROLES = (Role.OFFICER.value, Role.SUPERVISOR.value)
 
 
 def zone_of(representation_code: str) -> ZoneInfo:
@@ -85,7 +85,7 @@ def add_shift(
         select(StaffAccount.id).where(
             StaffAccount.id == data.account_id,
             StaffAccount.representation_code == representation_code,
-            StaffAccount.role.in_(DUTY_ROLES),
+            StaffAccount.role.in_(sorted(ON_DUTY_ROLES)),
             StaffAccount.disabled_at.is_(None),
         )
     )
@@ -221,7 +221,7 @@ def post_staff(session: Session, *, representation_code: str) -> list[tuple[uuid
         select(StaffAccount.id, StaffAccount.display_name)
         .where(
             StaffAccount.representation_code == representation_code,
-            StaffAccount.role.in_(DUTY_ROLES),
+            StaffAccount.role.in_(sorted(ON_DUTY_ROLES)),
             StaffAccount.disabled_at.is_(None),
         )
         .order_by(StaffAccount.display_name)

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from peduli.api.deps import CurrentActor, DbSession
 from peduli.auth import audit
-from peduli.auth.actor import Actor, Role
+from peduli.auth.actor import Actor
 from peduli.auth.policy import require_role
+from peduli.auth.roles import DEAD_LETTER_READERS, DEAD_LETTER_RETRIERS
 from peduli.notify import dead_letters
 from peduli.notify.models import ChannelName
 from peduli.notify.schemas import (
@@ -21,8 +22,6 @@ from peduli.notify.schemas import (
 )
 
 router = APIRouter(tags=["notify"])
-READERS = (Role.HQ_ADMIN, Role.HQ_ANALYST)
-RETRIERS = (Role.HQ_ADMIN,)
 PER_PAGE = 50
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -37,7 +36,7 @@ def list_dead_letters(
 ) -> DeadLetterPage:
     """Messages the outbox gave up on (HQ), newest failure first, recipients masked."""
     response.headers.update(NO_STORE)
-    require_role(db, actor, roles=READERS, action="notify.dead_letters.list")
+    require_role(db, actor, roles=DEAD_LETTER_READERS, action="notify.dead_letters.list")
     rows, total = dead_letters.list_dead(
         db, channel=channel.value if channel else None, page=page, per_page=PER_PAGE
     )
@@ -82,7 +81,7 @@ def retry_as(db: Session, actor: Actor, *, message_id: int | None, channel: str 
     """Put dead letters back in line for ``actor`` (HQ admins only), audited; how many.
 
     The staff pages call it too, so the API and the page cannot differ on who may retry."""
-    require_role(db, actor, roles=RETRIERS, action="notify.dead_letters.retry")
+    require_role(db, actor, roles=DEAD_LETTER_RETRIERS, action="notify.dead_letters.retry")
     count = dead_letters.retry(db, message_id=message_id, channel=channel)
     audit.record(
         db,

@@ -15,10 +15,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from peduli.api.deps import DbSession, OptionalActor
 from peduli.auth.policy import require_role
+from peduli.auth.roles import DEAD_LETTER_READERS, DEAD_LETTER_RETRIERS
 from peduli.auth.staff_pages import staff_or_none, to_sign_in
 from peduli.core.paging import page_count
 from peduli.notify import dead_letters
-from peduli.notify.api import PER_PAGE, READERS, RETRIERS, retry_as
+from peduli.notify.api import PER_PAGE, retry_as
 from peduli.notify.models import ChannelName
 from peduli.web.rendering import render
 
@@ -54,7 +55,7 @@ def dead_letter_list(
     staff = staff_or_none(actor)
     if staff is None:
         return to_sign_in(request)
-    require_role(db, staff, roles=READERS, action="notify.dead_letters.list")
+    require_role(db, staff, roles=DEAD_LETTER_READERS, action="notify.dead_letters.list")
     chosen = _channel(channel)
     rows, total = dead_letters.list_dead(db, channel=chosen, page=page, per_page=PER_PAGE)
     return render(
@@ -78,7 +79,7 @@ def dead_letter_list(
             "pages": page_count(total, PER_PAGE),
             "channel": chosen or "",
             "channels": [c.value for c in ChannelName],
-            "can_retry": staff.role in RETRIERS,
+            "can_retry": staff.role in DEAD_LETTER_RETRIERS,
             "done": done,
             "count": count,
         },

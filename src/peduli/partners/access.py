@@ -14,11 +14,10 @@ from sqlalchemy.orm import Session
 
 from peduli.auth import audit, policy
 from peduli.auth.actor import Actor, Role
+from peduli.auth.roles import PARTNER_MANAGERS
 from peduli.core.errors import Forbidden
 from peduli.core.i18n import _
 from peduli.partners.models import Partner, PartnerMember
-
-MANAGERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ class ManageScope:
 
 def manage_scope(session: Session, actor: Actor, *, action: str) -> ManageScope:
     """Officers and supervisors manage their post's partners, HQ admins all; others none."""
-    policy.require_role(session, actor, roles=MANAGERS, action=action)
+    policy.require_role(session, actor, roles=PARTNER_MANAGERS, action=action)
     if actor.role == Role.HQ_ADMIN:
         return ManageScope(everyone=True, representation_codes=frozenset())
     if not actor.representation_code:

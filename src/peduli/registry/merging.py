@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from peduli.auth import audit, policy
 from peduli.auth import citizens as citizen_accounts
-from peduli.auth.actor import Actor, Role
+from peduli.auth.actor import Actor
 from peduli.auth.policy import Access
+from peduli.auth.roles import DUPLICATE_REVIEWERS
 from peduli.core.db import utcnow
 from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
@@ -32,7 +33,6 @@ from peduli.registry.models import (
     Stay,
 )
 
-REVIEW_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN})
 FILLABLE_FIELDS = (
     "place_of_birth",
     "emergency_contact_name",
@@ -47,7 +47,7 @@ def list_open(
     session: Session, *, actor: Actor, limit: int, offset: int
 ) -> tuple[int, list[DuplicateCandidate]]:
     """Open pairs in the caller's jurisdiction (all of them for HQ admins)."""
-    policy.require_role(session, actor, roles=REVIEW_ROLES, action="duplicate.list")
+    policy.require_role(session, actor, roles=DUPLICATE_REVIEWERS, action="duplicate.list")
     scope = policy.person_scope(actor)
     codes: Collection[str] | None = None if scope.everyone else scope.representation_codes
     return repository.open_duplicates(
@@ -58,7 +58,7 @@ def list_open(
 def _open_pair(
     session: Session, candidate_id: uuid.UUID, actor: Actor, action: str
 ) -> DuplicateCandidate:
-    policy.require_role(session, actor, roles=REVIEW_ROLES, action=action)
+    policy.require_role(session, actor, roles=DUPLICATE_REVIEWERS, action=action)
     pair = session.get(DuplicateCandidate, candidate_id)
     if pair is None:
         raise NotFound(_("No possible duplicate has this id."))

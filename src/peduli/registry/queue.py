@@ -20,7 +20,8 @@ from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from peduli.auth import audit, policy
-from peduli.auth.actor import Actor, Role
+from peduli.auth.actor import Actor
+from peduli.auth.roles import WORK_QUEUE_READERS
 from peduli.core.errors import NotFound
 from peduli.core.i18n import _
 from peduli.registry.models import (
@@ -32,7 +33,6 @@ from peduli.registry.models import (
     Verification,
 )
 
-QUEUE_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN})
 # Counting stops here: past it a queue says "more than 10,000" and the officer filters.
 # It bounds the cost of every count whatever the size of a post's population.
 COUNT_CAP = 10_000
@@ -118,7 +118,7 @@ class Counts:
 
 def _codes(session: Session, actor: Actor, wanted: str | None, action: str) -> set[str] | None:
     """The posts whose people the caller may list (None: every post), narrowed to ``wanted``."""
-    policy.require_role(session, actor, roles=QUEUE_ROLES, action=action)
+    policy.require_role(session, actor, roles=WORK_QUEUE_READERS, action=action)
     scope = policy.person_scope(actor)
     if scope.everyone:
         return {wanted} if wanted else None
@@ -287,7 +287,7 @@ def duplicate_pair(
     session: Session, *, candidate_id: uuid.UUID, actor: Actor
 ) -> DuplicateCandidate:
     """One pair for the side-by-side screen (reading the two records is audited separately)."""
-    policy.require_role(session, actor, roles=QUEUE_ROLES, action="duplicate.read")
+    policy.require_role(session, actor, roles=WORK_QUEUE_READERS, action="duplicate.read")
     pair = session.get(DuplicateCandidate, candidate_id)
     if pair is None:
         raise NotFound(_("No possible duplicate has this id."))

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit, policy
-from peduli.auth.actor import Actor, Role
+from peduli.auth.actor import Actor
 from peduli.auth.policy import Scope
+from peduli.auth.roles import REGISTRY_SEARCHERS
 from peduli.core.crypto import get_cipher
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
@@ -26,7 +27,6 @@ from peduli.registry.models import Person, PersonStatus
 from peduli.registry.schemas import PersonSearch
 from peduli.registry.service import NIK_PURPOSE, PASSPORT_PURPOSE
 
-SEARCH_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN})
 NAME_CANDIDATES = 500
 
 
@@ -45,7 +45,7 @@ class SearchOutcome:
 
 def search_people(session: Session, *, query: PersonSearch, actor: Actor) -> SearchOutcome:
     """Find people; identifiers match exactly, names fuzzily, within the caller's scope."""
-    policy.require_role(session, actor, roles=SEARCH_ROLES, action="person.search")
+    policy.require_role(session, actor, roles=REGISTRY_SEARCHERS, action="person.search")
     criteria = query.model_dump(exclude_none=True, exclude={"reason", "limit"})
     if not criteria:
         raise ValidationFailed(

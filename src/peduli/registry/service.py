@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from peduli.auth import audit, codes, policy
 from peduli.auth import citizens as citizen_accounts
-from peduli.auth.actor import POST_BOUND_ROLES, Actor, Role
+from peduli.auth.actor import Actor
 from peduli.auth.policy import Access
+from peduli.auth.roles import PERSON_VERIFIERS, POST_BOUND_ROLES, SELF_REPORTERS, Role
 from peduli.core.crypto import get_cipher
 from peduli.core.db import insert_new, utcnow
 from peduli.core.errors import Forbidden, NotFound, ValidationFailed
@@ -42,7 +43,6 @@ NAME_KEY_LENGTH = 400  # the column width; folding can lengthen a name (M. → m
 NIK_PURPOSE = "nik"
 PASSPORT_PURPOSE = "passport"
 CONSENT_VERSION = "2026-11"  # the privacy notice a citizen agreed to
-REPORTING_ROLES = frozenset({Role.CITIZEN, Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def submit_self_report(
     session: Session, *, report: SelfReportCreate, actor: Actor, today: date | None = None
 ) -> SelfReportOutcome:
     """Record a lapor diri for the signed-in citizen, or by staff for someone in their scope."""
-    policy.require_role(session, actor, roles=REPORTING_ROLES, action="self_report.create")
+    policy.require_role(session, actor, roles=SELF_REPORTERS, action="self_report.create")
     profile = get_profile()
     identity = validation.validate_report(report, profile, today=today or _today())
     representation = resolve_representation(report)
@@ -547,9 +547,7 @@ def verify_person(
     session: Session, *, person_id: uuid.UUID, actor: Actor, verified: bool
 ) -> Person:
     """An officer confirms (or rejects) a record after checking it against documents."""
-    policy.require_role(
-        session, actor, roles={Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN}, action="person.verify"
-    )
+    policy.require_role(session, actor, roles=PERSON_VERIFIERS, action="person.verify")
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound(_("No person has this id."))

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peduli.auth.actor import POST_BOUND_ROLES
 from peduli.auth.models import StaffAccount
+from peduli.auth.roles import POST_BOUND_ROLES
 from peduli.cases import taxonomy
 from peduli.core.errors import FieldProblem
 

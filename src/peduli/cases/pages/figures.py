@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from peduli.api.deps import DbSession
 from peduli.auth.actor import Role
+from peduli.auth.roles import NATIONAL_STATS_READERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.cases import stats
 from peduli.core.db import rollback_and_keep, utcnow
@@ -38,7 +39,7 @@ def outcome_figures(
     """The four headline figures for a period, in total and per representation."""
     if staff is None:
         return to_sign_in(request)
-    national = staff.role in stats.NATIONAL_ROLES
+    national = staff.role in NATIONAL_STATS_READERS
     start, bad_start = desk.parse_day(date_from)
     end, bad_end = desk.parse_day(date_to)
     problems = {

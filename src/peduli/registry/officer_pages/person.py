@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from peduli.api.deps import DbSession
 from peduli.auth import audit
-from peduli.auth.actor import Actor, Role
+from peduli.auth.actor import Actor
 from peduli.auth.policy import MIN_REASON_LENGTH
+from peduli.auth.roles import PERSON_VERIFIERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.core.db import rollback_and_keep
 from peduli.core.errors import FieldProblem, Forbidden
@@ -27,7 +28,6 @@ router = APIRouter(include_in_schema=False)
 
 TRAIL_PER_PAGE = 20
 DECISIONS = frozenset({"verified", "rejected"})
-VERIFY_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN})
 Reason = Annotated[str, Form(max_length=500)]
 
 
@@ -83,7 +83,7 @@ def _person_screen(
             "person": view.person,
             "timeline": sorted(view.stays, key=lambda stay: (stay.arrival_date, stay.created_at)),
             "out_of_scope": reason is not None,
-            "may_verify": reason is None and staff.role in VERIFY_ROLES,
+            "may_verify": reason is None and staff.role in PERSON_VERIFIERS,
             "trail": entries,
             "pages": pages,
             "url": common.url_with(f"/officer/persons/{person_id}", {}),

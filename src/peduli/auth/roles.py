@@ -1,0 +1,74 @@
+"""Who may do what, by role: the one home of every role set the domains check.
+
+A domain never writes ``frozenset({Role.…})`` itself; it imports the set named for what it
+guards from here, so who may declare a crisis or search the registry reads in one place
+(and ``auth.scopes`` gives each role its default API token scopes from the same sets).
+The finer rule (which post's people, which case) stays in each domain's ``access.py``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    HQ_ANALYST = "hq_analyst"
+    HQ_ADMIN = "hq_admin"
+    PARTNER = "partner"
+    AGENCY = "agency"
+
+
+# --- the groups ----------------------------------------------------------------------------
+STAFF_ROLES = frozenset(
+    {Role.OFFICER, Role.SUPERVISOR, Role.HQ_ANALYST, Role.HQ_ADMIN, Role.PARTNER, Role.AGENCY}
+)
+# Bound to one representation (post): they reach the people and cases of its jurisdiction.
+POST_BOUND_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
+# Headquarters: national figures; analysts never see an individual record.
+HQ_ROLES = frozenset({Role.HQ_ADMIN, Role.HQ_ANALYST})
+HQ_ADMINS = frozenset({Role.HQ_ADMIN})
+# Work on individual people's records and cases (their post's; HQ admins all).
+RECORD_WORKERS = POST_BOUND_ROLES | HQ_ADMINS
+# Follow lists and figures: crises, emergencies, statistics.
+FOLLOWERS = POST_BOUND_ROLES | HQ_ROLES
+# Decide for a post (or, HQ admins, for all): crises, broadcasts, duty rosters.
+POST_LEADERS = frozenset({Role.SUPERVISOR}) | HQ_ADMINS
+PARTNERS = frozenset({Role.PARTNER})
+AGENCIES = frozenset({Role.AGENCY})
+# Read the audit log: supervisors (their post) and HQ admins.
+AUDIT_READERS = frozenset({Role.SUPERVISOR}) | HQ_ADMINS
+
+# --- registry ------------------------------------------------------------------------------
+SELF_REPORTERS = RECORD_WORKERS | {Role.CITIZEN}
+REGISTRY_SEARCHERS = RECORD_WORKERS
+WORK_QUEUE_READERS = RECORD_WORKERS  # self-reports to verify, possible duplicates
+DUPLICATE_REVIEWERS = RECORD_WORKERS
+PERSON_VERIFIERS = RECORD_WORKERS
+
+# --- cases ---------------------------------------------------------------------------------
+CASE_WORKERS = RECORD_WORKERS
+CASE_OPENERS = RECORD_WORKERS | AGENCIES  # agencies only refer new cases
+STATS_READERS = FOLLOWERS
+NATIONAL_STATS_READERS = HQ_ROLES  # others see their own post's figures
+
+# --- partners ------------------------------------------------------------------------------
+PARTNER_MANAGERS = RECORD_WORKERS
+
+# --- emergencies ---------------------------------------------------------------------------
+EMERGENCY_READERS = FOLLOWERS
+EMERGENCY_RESPONDERS = RECORD_WORKERS
+ROSTER_EDITORS = POST_LEADERS
+ON_DUTY_ROLES = POST_BOUND_ROLES  # who can be put on a duty roster
+
+# --- crises --------------------------------------------------------------------------------
+CRISIS_DECLARERS = POST_LEADERS
+CRISIS_VIEWERS = FOLLOWERS
+BROADCASTERS = POST_LEADERS
+EVACUATION_LIST_READERS = RECORD_WORKERS
+
+# --- the outbox ----------------------------------------------------------------------------
+DEAD_LETTER_READERS = HQ_ROLES
+DEAD_LETTER_RETRIERS = HQ_ADMINS

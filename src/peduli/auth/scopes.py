@@ -1,0 +1,78 @@
+"""API token scopes: their names, and which roles may hold each (from ``auth.roles``).
+
+Every API route declares the one scope its token must carry (``api.deps.require_scope``);
+a token holds only scopes its role may hold. Sessions (pages, the citizen's browser) carry
+no scopes: the role sets alone decide for them.
+"""
+
+from __future__ import annotations
+
+from peduli.auth.roles import (
+    AGENCIES,
+    AUDIT_READERS,
+    CASE_OPENERS,
+    CASE_WORKERS,
+    CRISIS_DECLARERS,
+    CRISIS_VIEWERS,
+    DEAD_LETTER_READERS,
+    DEAD_LETTER_RETRIERS,
+    EMERGENCY_READERS,
+    EMERGENCY_RESPONDERS,
+    HQ_ADMINS,
+    PARTNER_MANAGERS,
+    PARTNERS,
+    RECORD_WORKERS,
+    ROSTER_EDITORS,
+    STAFF_ROLES,
+    STATS_READERS,
+    Role,
+)
+
+REGISTRY_READ = "registry:read"
+REGISTRY_WRITE = "registry:write"
+SELF_REPORTS_WRITE = "self-reports:write"
+AUDIT_READ = "audit:read"
+STATS_READ = "stats:read"
+CASES_READ = "cases:read"
+CASES_WRITE = "cases:write"
+CASES_REFER = "cases:refer"  # agencies referring a new case through the API
+# The partner registry (officers, HQ) and a partner's own delegated work under /partner.
+PARTNERS_READ = "partners:read"
+PARTNERS_WRITE = "partners:write"
+CRISES_READ = "crises:read"  # crises, audience, board, CAP export, evacuation list
+CRISES_WRITE = "crises:write"  # declare, import CAP, activate, close, broadcasts
+EMERGENCIES_READ = "emergencies:read"  # emergencies and duty rosters
+EMERGENCIES_WRITE = "emergencies:write"  # hotline calls, acknowledging, roster shifts
+NOTIFY_READ = "notify:read"  # the outbox's dead letters
+NOTIFY_WRITE = "notify:write"  # putting dead letters back in line
+
+CASE_SCOPES = frozenset({CASES_READ, CASES_WRITE, CASES_REFER})
+PARTNER_SCOPES = frozenset({PARTNERS_READ, PARTNERS_WRITE})
+
+# Which roles may hold each scope: the role sets that the services check, so a token never
+# carries a scope its holder's role could not use.
+SCOPE_HOLDERS: dict[str, frozenset[Role]] = {
+    REGISTRY_READ: RECORD_WORKERS | AGENCIES,
+    REGISTRY_WRITE: RECORD_WORKERS | AGENCIES,
+    SELF_REPORTS_WRITE: RECORD_WORKERS | PARTNERS,
+    AUDIT_READ: AUDIT_READERS,
+    STATS_READ: STATS_READERS,
+    CASES_READ: CASE_WORKERS,
+    CASES_WRITE: CASE_WORKERS,
+    CASES_REFER: (CASE_OPENERS - CASE_WORKERS) | HQ_ADMINS,
+    PARTNERS_READ: PARTNER_MANAGERS | PARTNERS,
+    PARTNERS_WRITE: PARTNER_MANAGERS | PARTNERS,
+    CRISES_READ: CRISIS_VIEWERS,
+    CRISES_WRITE: CRISIS_DECLARERS,
+    EMERGENCIES_READ: EMERGENCY_READERS,
+    EMERGENCIES_WRITE: EMERGENCY_RESPONDERS | ROSTER_EDITORS,
+    NOTIFY_READ: DEAD_LETTER_READERS,
+    NOTIFY_WRITE: DEAD_LETTER_RETRIERS,
+}
+SCOPES = frozenset(SCOPE_HOLDERS)
+
+# What a token of each role may carry; a token created without requested scopes gets all.
+ROLE_SCOPES: dict[Role, frozenset[str]] = {
+    role: frozenset(scope for scope, holders in SCOPE_HOLDERS.items() if role in holders)
+    for role in sorted(STAFF_ROLES)
+}
