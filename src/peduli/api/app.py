@@ -14,7 +14,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peduli.api import problems
-from peduli.api.deps import DbSession
+from peduli.api.deps import PUBLIC, DbSession, scope_checked_first
 from peduli.core.db import READ_ONLY
 from peduli.core.errors import PeduliError
 from peduli.core.logging import configure_logging
@@ -37,12 +37,15 @@ def create_app() -> FastAPI:
     # Citizens pay for mobile data by the byte: pages, CSS and JS go out compressed.
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_exception_handler(PeduliError, problems.handle_peduli_error)
-    app.add_exception_handler(RequestValidationError, problems.handle_validation_error)
+    app.add_exception_handler(
+        RequestValidationError,
+        scope_checked_first(problems.handle_validation_error, problems.handle_peduli_error),
+    )
     app.add_exception_handler(StarletteHTTPException, problems.handle_http_error)
     app.add_exception_handler(IntegrityError, problems.handle_integrity_error)
     app.add_exception_handler(DataError, problems.handle_data_error)
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], dependencies=[PUBLIC])
     def healthz(db: DbSession) -> JSONResponse:
         """Report whether this process can reach its database (a read: it waits for no writer)."""
         db.connection(execution_options={READ_ONLY: True}).execute(text("SELECT 1"))

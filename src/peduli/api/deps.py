@@ -1,24 +1,36 @@
-"""Request dependencies as ``Annotated`` aliases: the database session and the caller."""
+"""Request dependencies as ``Annotated`` aliases: the database session and the caller.
+
+Every route declares here what its caller needs, in one dependency read by
+``declared_access``: a token scope (``require_scope``, or ``credentials_for`` on the one-hop
+writes), ``PUBLIC`` (no credential: health, sign-in, reference data, the SOS), ``OWN`` (any
+signed-in caller, answered only about their own account or record) or, for a staff page, the
+roles that may open it (``staff_page``). ``tests/api/test_route_access.py`` fails on a route
+of the app that declares none.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from anyio import Semaphore
 from anyio.lowlevel import RunVar
 from fastapi import Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.dependencies.models import Dependant
+from fastapi.params import Depends as DependsMarker
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
 from peduli.auth import service as auth_service
 from peduli.auth.actor import Actor
+from peduli.auth.roles import Role
+from peduli.auth.scopes import ROLE_SCOPES
 from peduli.core import csrf
 from peduli.core.config import get_settings
-from peduli.core.db import commit, end_session, get_engine, get_sessionmaker
+from peduli.core.db import commit, end_session, get_engine, get_sessionmaker, session_scope
 from peduli.core.errors import Forbidden, NotAuthenticated
 from peduli.core.i18n import _
 
@@ -126,6 +138,8 @@ class Credentials:
     method: str
     csrf_token: str | None = field(repr=False)
     route: str  # "POST /self-reports", for the audit entry of a denial
+    # The scope the route declared (``credentials_for``): checked by ``require``.
+    needs: frozenset[str] = frozenset()
 
     def resolve(self, db: Session) -> Actor | None:
         """The caller behind these credentials; None if anonymous."""
@@ -138,12 +152,13 @@ class Credentials:
             csrf_token=self.csrf_token,
         )
 
-    def require(self, db: Session, scope: str) -> Actor:
-        """The signed-in caller if their token carries ``scope`` (a denial is audited)."""
+    def require(self, db: Session) -> Actor:
+        """The signed-in caller if their token carries the declared scope (a denial is audited)."""
+        assert self.needs, "declare the route's scope with credentials_for(scope)"
         actor = self.resolve(db)
         if actor is None:
             raise _not_signed_in()
-        check_scope(db, actor, scope=scope, route=self.route)
+        check_scope(db, actor, scope=self.needs, route=self.route)
         return actor
 
 
@@ -151,10 +166,8 @@ async def get_credentials(
     request: Request, csrf_token: Annotated[str | None, Depends(form_csrf_token)]
 ) -> Credentials:
     """The caller's credentials from a bearer token or the session cookie."""
-    authorization = request.headers.get("authorization", "")
-    scheme, _, value = authorization.partition(" ")
     return Credentials(
-        bearer_token=value.strip() if scheme.lower() == "bearer" else None,
+        bearer_token=_bearer_of(request),
         session_token=request.cookies.get(SESSION_COOKIE),
         ip=client_ip(request),
         method=request.method,
@@ -192,22 +205,25 @@ async def get_actor(actor: Annotated[Actor | None, Depends(get_optional_actor)])
     return actor
 
 
-def check_scope(db: Session, actor: Actor, *, scope: str, route: str) -> None:
-    """Admit ``actor`` only if their API token carries ``scope``; audit a denial."""
-    if actor.has_scope(scope):
+def check_scope(db: Session, actor: Actor, *, scope: str | frozenset[str], route: str) -> None:
+    """Admit ``actor`` only if their token carries ``scope`` (or one of them); audit a denial."""
+    wanted = frozenset({scope}) if isinstance(scope, str) else scope
+    if any(actor.has_scope(one) for one in wanted):
         return
+    # Name the scope this caller's role could hold (cases:refer for an agency, else cases:write).
+    named = sorted(wanted & ROLE_SCOPES.get(actor.role, frozenset()) or wanted)[0]
     audit.record_denial(
         db,
         actor=actor,
         action="api.scope_missing",
         entity_type="api",
-        reason=f"{route} needs {scope}",
+        reason=f"{route} needs {' or '.join(sorted(wanted))}",
     )
     raise Forbidden(
         _(
             "This API token lacks the scope '{scope}'. Create one that has it: "
             "peduli token create --email … --scope {scope}"
-        ).format(scope=scope),
+        ).format(scope=named),
         code="insufficient_scope",
     )
 
@@ -231,10 +247,13 @@ async def committed_in_thread(db: Session, work: Callable[[], T]) -> T:
 
 
 async def as_caller_in_one_hop(
-    db: Session, credentials: Credentials, scope: str, work: Callable[[Actor], T]
+    db: Session, credentials: Credentials, work: Callable[[Actor], T]
 ) -> T:
-    """Resolve the caller, check ``scope``, do ``work`` and commit, in one worker thread."""
-    return await committed_in_thread(db, lambda: work(credentials.require(db, scope)))
+    """Resolve the caller, check the route's scope, do ``work`` and commit, in one worker thread.
+
+    ``credentials`` come from ``credentials_for(scope)``, the route's one declaration.
+    """
+    return await committed_in_thread(db, lambda: work(credentials.require(db)))
 
 
 OptionalActor = Annotated[Actor | None, Depends(get_optional_actor)]
@@ -242,19 +261,152 @@ CurrentActor = Annotated[Actor, Depends(get_actor)]
 ClientIp = Annotated[str, Depends(client_ip)]
 
 
+# --- what each route declares ---------------------------------------------------------------
+@dataclass(frozen=True)
+class RouteAccess:
+    """What a route declares its caller needs (one per route; see the module's docstring)."""
+
+    kind: Literal["scope", "public", "own", "roles"]
+    scopes: frozenset[str] = frozenset()  # kind "scope": the token needs one of these
+    roles: frozenset[Role] = frozenset()  # kind "roles": a staff page for these roles
+
+
+_ACCESS_ATTRIBUTE = "peduli_route_access"
+D = TypeVar("D", bound=Callable[..., Any])
+
+
+def _declaring(access: RouteAccess, dependency: D) -> D:
+    setattr(dependency, _ACCESS_ATTRIBUTE, access)
+    return dependency
+
+
+def declared_access(dependant: Dependant) -> set[RouteAccess]:
+    """Every access declaration among a route's dependencies (a sound route has one)."""
+    found = set()
+    declared = getattr(dependant.call, _ACCESS_ATTRIBUTE, None)
+    if isinstance(declared, RouteAccess):
+        found.add(declared)
+    for sub in dependant.dependencies:
+        found |= declared_access(sub)
+    return found
+
+
+def required_scopes(dependant: Dependant | None) -> frozenset[str]:
+    """The token scopes a route declared (empty for public, own-data and page routes)."""
+    if dependant is None:
+        return frozenset()
+    return frozenset().union(*(a.scopes for a in declared_access(dependant)))
+
+
 def require_scope(
-    scope: str,
+    *scopes: str,
 ) -> Callable[[Actor, Session, Request], Coroutine[Any, Any, Actor]]:
     """A dependency that admits the caller only if their API token carries ``scope``.
 
-    Asynchronous: the check is in memory, so only a denial (which is audited) needs a thread.
+    With several scopes, one of them suffices (``POST /cases``: staff ``cases:write``,
+    agencies ``cases:refer``). Declared before any other dependency of the route, it runs
+    before anything is looked up and before the body is validated (FastAPI solves
+    dependencies first). Asynchronous: the check is in memory, so only a denial (which is
+    audited) needs a thread.
     """
+    wanted = frozenset(scopes)
+    assert wanted, "name the scope"
 
     async def dependency(actor: CurrentActor, db: DbSession, request: Request) -> Actor:
-        if not actor.has_scope(scope):
+        if not any(actor.has_scope(one) for one in wanted):
             await run_in_threadpool(
-                partial(check_scope, db, actor, scope=scope, route=_route_of(request))
+                partial(check_scope, db, actor, scope=wanted, route=_route_of(request))
             )
         return actor
 
-    return dependency
+    return _declaring(RouteAccess("scope", scopes=wanted), dependency)
+
+
+def credentials_for(scope: str) -> Callable[[Credentials], Coroutine[Any, Any, Credentials]]:
+    """The caller's credentials, to be checked for ``scope`` by ``as_caller_in_one_hop``.
+
+    The one-hop writes resolve their caller in the same worker thread as their work, so
+    the check runs there; on input that fails validation, ``scope_checked_first`` makes the
+    same check before answering 422.
+    """
+
+    async def dependency(credentials: CallerCredentials) -> Credentials:
+        return replace(credentials, needs=frozenset({scope}))
+
+    return _declaring(RouteAccess("scope", scopes=frozenset({scope})), dependency)
+
+
+async def _public() -> None:
+    """Declares a route open to anyone: no sign-in, no token scope."""
+
+
+async def _own() -> None:
+    """Declares a route of any signed-in caller, answered only about their own account."""
+
+
+PUBLIC = Depends(_declaring(RouteAccess("public"), _public))
+OWN = Depends(_declaring(RouteAccess("own"), _own))
+
+
+def staff_page(roles: frozenset[Role]) -> DependsMarker:
+    """Declares a staff page for ``roles``; another staff role gets 403 (audited) before the
+    page looks anything up. A reader who is not signed in as staff is sent to sign in by the
+    page itself."""
+
+    async def dependency(actor: OptionalActor, db: DbSession, request: Request) -> None:
+        if actor is not None and actor.is_staff and actor.role not in roles:
+            await run_in_threadpool(partial(_refuse_role, db, actor, route=_route_of(request)))
+
+    return Depends(_declaring(RouteAccess("roles", roles=roles), dependency))
+
+
+def _refuse_role(db: Session, actor: Actor, *, route: str) -> None:
+    audit.record_denial(
+        db, actor=actor, action="page.role_missing", entity_type="page", reason=route
+    )
+    raise Forbidden(_("Your role may not do this."), code="role_not_allowed")
+
+
+def scope_checked_first(
+    handler: Callable[[Request, Exception], Coroutine[Any, Any, Response]],
+    render: Callable[[Request, Exception], Coroutine[Any, Any, Response]],
+) -> Callable[[Request, Exception], Coroutine[Any, Any, Response]]:
+    """Wrap the handler of invalid input: a token without the route's scope gets 403.
+
+    ``require_scope`` already runs before the body is validated; this covers what comes
+    earlier (a body that is not JSON at all) and the one-hop writes, which check their
+    scope with their work. Only a bearer token (or no credential: 401) is checked here:
+    sessions carry no scopes. Costs nothing on valid input.
+    """
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        needs = required_scopes(getattr(request.scope.get("route"), "dependant", None))
+        bearer = _bearer_of(request)
+        if needs and (bearer or SESSION_COOKIE not in request.cookies):
+            credentials = Credentials(
+                bearer_token=bearer,
+                session_token=None,
+                ip=client_ip(request),
+                method=request.method,
+                csrf_token=None,
+                route=_route_of(request),
+                needs=needs,
+            )
+            try:
+                async with _turns():
+                    await run_in_threadpool(_require_alone, credentials)
+            except (NotAuthenticated, Forbidden) as refused:
+                return await render(request, refused)
+        return await handler(request, exc)
+
+    return handle
+
+
+def _require_alone(credentials: Credentials) -> None:
+    with session_scope() as db:  # a denial is audited after the rollback
+        credentials.require(db)
+
+
+def _bearer_of(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else None

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Cookie, Depends, Response, status
 from fastapi.responses import JSONResponse
 
 from peduli.api.deps import (
+    OWN,
+    PUBLIC,
     SESSION_COOKIE,
     ClientIp,
     CurrentActor,
@@ -71,6 +73,7 @@ def _enrolment_problem(error: service.EnrolmentRequired) -> JSONResponse:
 @router.post(
     "/login",
     response_model=schemas.SessionRead,
+    dependencies=[PUBLIC],
     responses={
         401: {"description": "Wrong email, password or code"},
         403: {"description": "The second factor must be set up first (totp_enrolment_required)"},
@@ -99,7 +102,7 @@ def login(
     return _signed_in(response, result)
 
 
-@router.post("/totp/enrol", response_model=schemas.TotpEnrolmentRead)
+@router.post("/totp/enrol", response_model=schemas.TotpEnrolmentRead, dependencies=[PUBLIC])
 def totp_enrol(body: schemas.EnrolmentRequest, db: DbSession) -> schemas.TotpEnrolmentRead:
     """The key for the authenticator app (URI, QR code) of an account that must enrol."""
     enrolment = service.begin_enrolment(db, enrolment_token=body.enrolment_token)
@@ -110,7 +113,7 @@ def totp_enrol(body: schemas.EnrolmentRequest, db: DbSession) -> schemas.TotpEnr
     )
 
 
-@router.post("/totp/confirm", response_model=schemas.SessionRead)
+@router.post("/totp/confirm", response_model=schemas.SessionRead, dependencies=[PUBLIC])
 def totp_confirm(
     body: schemas.EnrolmentConfirm,
     response: Response,
@@ -129,7 +132,7 @@ def totp_confirm(
     return _signed_in(response, result)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, dependencies=[OWN])
 def logout(
     response: Response, db: DbSession, actor: CurrentActor, cookie: SessionCookie = None
 ) -> None:
@@ -138,7 +141,7 @@ def logout(
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
-@router.get("/session", response_model=schemas.SessionRead)
+@router.get("/session", response_model=schemas.SessionRead, dependencies=[OWN])
 def current_session(
     db: DbSession, actor: CurrentActor, cookie: SessionCookie = None
 ) -> schemas.SessionRead:
@@ -147,7 +150,7 @@ def current_session(
     return _session_read(row, actor)
 
 
-@router.post("/citizen/code", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/citizen/code", status_code=status.HTTP_202_ACCEPTED, dependencies=[PUBLIC])
 def citizen_code(
     body: schemas.CitizenCodeRequest, db: DbSession, ip: ClientIp
 ) -> schemas.CitizenCodeSent:
@@ -163,7 +166,7 @@ def citizen_code(
     )
 
 
-@router.post("/citizen/verify", response_model=schemas.SessionRead)
+@router.post("/citizen/verify", response_model=schemas.SessionRead, dependencies=[PUBLIC])
 def citizen_verify(
     body: schemas.CitizenVerify,
     response: Response,
@@ -190,7 +193,8 @@ def _token_read(row: ApiToken) -> schemas.TokenRead:
     )
 
 
-@router.post("/tokens", status_code=status.HTTP_201_CREATED)
+# Tokens are made from a staff session only (accounts.create_token_for refuses a token).
+@router.post("/tokens", status_code=status.HTTP_201_CREATED, dependencies=[OWN])
 def create_token(
     body: schemas.TokenCreate, db: DbSession, actor: CurrentActor
 ) -> schemas.TokenCreated:
@@ -201,13 +205,13 @@ def create_token(
     return schemas.TokenCreated(**_token_read(issued.row).model_dump(), token=issued.token)
 
 
-@router.get("/tokens")
+@router.get("/tokens", dependencies=[OWN])
 def list_tokens(db: DbSession, actor: CurrentActor) -> list[schemas.TokenRead]:
     """Your API tokens, newest first (never their secrets)."""
     return [_token_read(row) for row in tokens.list_for(db, account_id=actor.account_id)]
 
 
-@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[OWN])
 def revoke_token(token_id: uuid.UUID, db: DbSession, actor: CurrentActor) -> None:
     """Revoke an API token at once."""
     accounts.revoke_token(db, token_id=token_id, actor=actor)

@@ -15,6 +15,8 @@ from fastapi import APIRouter, Cookie, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from peduli.api.deps import (
+    OWN,
+    PUBLIC,
     SESSION_COOKIE,
     ClientIp,
     CurrentActor,
@@ -106,7 +108,7 @@ def _bad_form_token(request: Request, stage: str, context: dict[str, Any]) -> HT
     return _page(request, stage, {**context, "problem": problem}, status_code=403)
 
 
-@router.get(SIGN_IN_PATH, response_class=HTMLResponse)
+@router.get(SIGN_IN_PATH, response_class=HTMLResponse, dependencies=[PUBLIC])
 def sign_in_form(
     request: Request,
     actor: OptionalActor,
@@ -118,7 +120,7 @@ def sign_in_form(
     return _page(request, "address", {"next": safe_next(next_path)})
 
 
-@router.post(SIGN_IN_PATH, response_class=HTMLResponse)
+@router.post(SIGN_IN_PATH, response_class=HTMLResponse, dependencies=[PUBLIC])
 def send_code(
     request: Request,
     db: DbSession,
@@ -139,7 +141,7 @@ def send_code(
     return _page(request, "code", context)
 
 
-@router.post(f"{SIGN_IN_PATH}/kode", response_class=HTMLResponse)
+@router.post(f"{SIGN_IN_PATH}/kode", response_class=HTMLResponse, dependencies=[PUBLIC])
 def enter_code(
     request: Request,
     db: DbSession,
@@ -167,7 +169,7 @@ def enter_code(
     return response
 
 
-@router.post("/keluar")
+@router.post("/keluar", dependencies=[OWN])
 def sign_out(db: DbSession, actor: CurrentActor, cookie: SessionCookie = None) -> RedirectResponse:
     """End the session (the form's CSRF token is checked by the actor dependency)."""
     service.sign_out(db, session_token=cookie, actor=actor)

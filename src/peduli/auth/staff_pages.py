@@ -13,6 +13,8 @@ from fastapi import APIRouter, Cookie, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from peduli.api.deps import (
+    OWN,
+    PUBLIC,
     SESSION_COOKIE,
     ClientIp,
     CurrentActor,
@@ -101,7 +103,7 @@ def _signed_in(result: service.SignedIn, next_path: str) -> RedirectResponse:
     return response
 
 
-@router.get(SIGN_IN_PATH, response_class=HTMLResponse)
+@router.get(SIGN_IN_PATH, response_class=HTMLResponse, dependencies=[PUBLIC])
 def sign_in_form(
     request: Request, next_path: Annotated[str | None, Query(alias="next", max_length=300)] = None
 ) -> HTMLResponse:
@@ -131,7 +133,7 @@ def _enrol_page(
     return render(request, "officer/enrol.html", context, status_code=status_code)
 
 
-@router.post(SIGN_IN_PATH, response_class=HTMLResponse)
+@router.post(SIGN_IN_PATH, response_class=HTMLResponse, dependencies=[PUBLIC])
 def sign_in(
     request: Request,
     db: DbSession,
@@ -165,7 +167,7 @@ def sign_in(
     return _signed_in(result, context["next"])
 
 
-@router.post("/officer/enrol", response_class=HTMLResponse)
+@router.post("/officer/enrol", response_class=HTMLResponse, dependencies=[PUBLIC])
 def confirm_enrolment(
     request: Request,
     db: DbSession,
@@ -204,7 +206,7 @@ def confirm_enrolment(
     return _signed_in(result, next_page)
 
 
-@router.post("/officer/sign-out")
+@router.post("/officer/sign-out", dependencies=[OWN])
 def sign_out(db: DbSession, actor: CurrentActor, cookie: SessionCookie = None) -> RedirectResponse:
     """End the session (the form's CSRF token is checked by the actor dependency)."""
     service.sign_out(db, session_token=cookie, actor=actor)

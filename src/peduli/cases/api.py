@@ -11,11 +11,19 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile, status
 from sqlalchemy.orm import Session
 
-from peduli.api.deps import ClientIp, CurrentActor, DbSession, OptionalActor, require_scope
-from peduli.auth.actor import Actor, Role
+from peduli.api.deps import (
+    OWN,
+    PUBLIC,
+    ClientIp,
+    CurrentActor,
+    DbSession,
+    OptionalActor,
+    require_scope,
+)
+from peduli.auth.actor import Actor
 from peduli.auth.tokens import CASES_READ, CASES_REFER, CASES_WRITE, STATS_READ
 from peduli.cases import attachments, changes, intake, outcomes, service, stats, taxonomy, workflow
 from peduli.cases.models import Case, CaseEvent, CaseStatus, Priority, Visibility
@@ -58,21 +66,10 @@ def _no_store(response: Response) -> None:
     response.headers.update(NO_STORE)
 
 
-async def _case_opener(actor: CurrentActor, db: DbSession, request: Request) -> Actor:
-    """Staff need ``cases:write``; agencies ``cases:refer``."""
-    needed = CASES_REFER if actor.role == Role.AGENCY else CASES_WRITE
-    return await require_scope(needed)(actor, db, request)
-
-
-async def _stats_reader(actor: CurrentActor, db: DbSession, request: Request) -> Actor:
-    """HQ reads with ``stats:read``; officers with ``cases:read`` (their own post)."""
-    if actor.has_scope(STATS_READ) or actor.has_scope(CASES_READ):
-        return actor
-    return await require_scope(STATS_READ)(actor, db, request)
-
-
-Opener = Annotated[Actor, Depends(_case_opener)]
-StatsReader = Annotated[Actor, Depends(_stats_reader)]
+# Staff open cases with cases:write; agencies only refer them, with cases:refer.
+Opener = Annotated[Actor, Depends(require_scope(CASES_WRITE, CASES_REFER))]
+# HQ reads national figures, officers and supervisors their own post's (cases.stats).
+StatsReader = Annotated[Actor, Depends(require_scope(STATS_READ))]
 
 
 def _summary(case: Case, now: datetime) -> CaseSummary:
@@ -89,7 +86,7 @@ def _summary(case: Case, now: datetime) -> CaseSummary:
     )
 
 
-@router.get("/case-categories", response_model=list[CategoryRead])
+@router.get("/case-categories", response_model=list[CategoryRead], dependencies=[PUBLIC])
 def list_categories(lang: Literal["en", "id", "zh", "fr"] = "en") -> list[CategoryRead]:
     """The case taxonomy: categories, default priority, SLA hours, subcategories."""
     locale = lang
@@ -423,7 +420,10 @@ def link_person(
 
 
 @router.post(
-    "/help-requests", status_code=status.HTTP_201_CREATED, response_model=HelpRequestCreated
+    "/help-requests",
+    status_code=status.HTTP_201_CREATED,
+    response_model=HelpRequestCreated,
+    dependencies=[PUBLIC],  # no account needed; staff are refused by the service
 )
 def create_help_request(
     body: HelpRequestCreate, db: DbSession, actor: OptionalActor, ip: ClientIp, response: Response
@@ -440,7 +440,7 @@ def create_help_request(
     )
 
 
-@router.get("/me/help-requests", response_model=list[MyHelpRequest])
+@router.get("/me/help-requests", response_model=list[MyHelpRequest], dependencies=[OWN])
 def my_help_requests(db: DbSession, actor: CurrentActor, response: Response) -> list[MyHelpRequest]:
     """Your requests: their status and the notes shared with you."""
     _no_store(response)

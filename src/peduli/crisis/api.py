@@ -6,11 +6,13 @@ import hmac
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from peduli.api.deps import CurrentActor, DbSession, committed_in_thread
+from peduli.api.deps import PUBLIC, DbSession, committed_in_thread, require_scope
 from peduli.api.responses import model_response
+from peduli.auth.actor import Actor
+from peduli.auth.scopes import CRISES_READ, CRISES_WRITE
 from peduli.core.config import get_settings
 from peduli.core.errors import NotAuthenticated
 from peduli.core.i18n import _
@@ -33,16 +35,18 @@ router = APIRouter(tags=["crisis"])
 NO_STORE = {"Cache-Control": "no-store"}
 CAP_MEDIA_TYPE = "application/cap+xml"
 CrisisId = Annotated[uuid.UUID, "the crisis"]
+Reader = Annotated[Actor, Depends(require_scope(CRISES_READ))]
+Writer = Annotated[Actor, Depends(require_scope(CRISES_WRITE))]
 
 
 @router.post("/crises", status_code=status.HTTP_201_CREATED, response_model=CrisisRead)
-def declare_crisis(body: CrisisCreate, db: DbSession, actor: CurrentActor) -> CrisisRead:
+def declare_crisis(body: CrisisCreate, db: DbSession, actor: Writer) -> CrisisRead:
     """Declare a crisis (HQ admin or supervisor); its area is covered for targeting at once."""
     return service.read_model(service.declare(db, body=body, actor=actor))
 
 
 @router.get("/crises", response_model=list[CrisisRead])
-def list_crises(db: DbSession, actor: CurrentActor) -> list[CrisisRead]:
+def list_crises(db: DbSession, actor: Reader) -> list[CrisisRead]:
     """The newest crises first."""
     return [service.read_model(c) for c in service.list_crises(db, actor=actor)]
 
@@ -61,7 +65,7 @@ def list_crises(db: DbSession, actor: CurrentActor) -> list[CrisisRead]:
         }
     },
 )
-async def import_cap(request: Request, db: DbSession, actor: CurrentActor) -> CrisisRead:
+async def import_cap(request: Request, db: DbSession, actor: Writer) -> CrisisRead:
     """Draft a crisis from a CAP 1.2 alert (XML body); DTDs and entities are refused."""
     document = await request.body()
     crisis = await run_in_threadpool(service.import_cap, db, document=document, actor=actor)
@@ -69,7 +73,7 @@ async def import_cap(request: Request, db: DbSession, actor: CurrentActor) -> Cr
 
 
 @router.get("/crises/{crisis_id}", response_model=CrisisRead)
-def read_crisis(crisis_id: uuid.UUID, db: DbSession, actor: CurrentActor) -> CrisisRead:
+def read_crisis(crisis_id: uuid.UUID, db: DbSession, actor: Reader) -> CrisisRead:
     """One crisis."""
     return service.read_model(service.get(db, crisis_id=crisis_id, actor=actor))
 
@@ -79,7 +83,7 @@ def read_crisis(crisis_id: uuid.UUID, db: DbSession, actor: CurrentActor) -> Cri
     response_class=Response,
     responses={200: {"content": {CAP_MEDIA_TYPE: {"schema": {"type": "string"}}}}},
 )
-def export_cap(crisis_id: uuid.UUID, db: DbSession, actor: CurrentActor) -> Response:
+def export_cap(crisis_id: uuid.UUID, db: DbSession, actor: Reader) -> Response:
     """The crisis as a CAP 1.2 alert."""
     return Response(
         service.export_cap(db, crisis_id=crisis_id, actor=actor), media_type=CAP_MEDIA_TYPE
@@ -87,21 +91,21 @@ def export_cap(crisis_id: uuid.UUID, db: DbSession, actor: CurrentActor) -> Resp
 
 
 @router.post("/crises/{crisis_id}/activate", response_model=CrisisRead)
-def activate_crisis(crisis_id: uuid.UUID, db: DbSession, actor: CurrentActor) -> CrisisRead:
+def activate_crisis(crisis_id: uuid.UUID, db: DbSession, actor: Writer) -> CrisisRead:
     """Make a drafted crisis (from CAP) active, so broadcasts can go out."""
     crisis = service.set_status(db, crisis_id=crisis_id, status=CrisisStatus.ACTIVE, actor=actor)
     return service.read_model(crisis)
 
 
 @router.post("/crises/{crisis_id}/close", response_model=CrisisRead)
-def close_crisis(crisis_id: uuid.UUID, db: DbSession, actor: CurrentActor) -> CrisisRead:
+def close_crisis(crisis_id: uuid.UUID, db: DbSession, actor: Writer) -> CrisisRead:
     """Close a crisis."""
     crisis = service.set_status(db, crisis_id=crisis_id, status=CrisisStatus.CLOSED, actor=actor)
     return service.read_model(crisis)
 
 
 @router.get("/crises/{crisis_id}/audience", response_model=Audience)
-def crisis_audience(crisis_id: uuid.UUID, db: DbSession, actor: CurrentActor) -> Audience:
+def crisis_audience(crisis_id: uuid.UUID, db: DbSession, actor: Reader) -> Audience:
     """How many active stays the area holds, by post, purpose and language (nothing is sent)."""
     return service.audience(db, crisis_id=crisis_id, actor=actor)
 
@@ -112,7 +116,7 @@ def crisis_audience(crisis_id: uuid.UUID, db: DbSession, actor: CurrentActor) ->
     response_model=BroadcastRead,
 )
 def draft_broadcast(
-    crisis_id: uuid.UUID, body: BroadcastCreate, db: DbSession, actor: CurrentActor
+    crisis_id: uuid.UUID, body: BroadcastCreate, db: DbSession, actor: Writer
 ) -> BroadcastRead:
     """Draft a broadcast: a text per language and the channels; a second person approves."""
     return broadcasts.read_model(broadcasts.draft(db, crisis_id=crisis_id, body=body, actor=actor))
@@ -120,7 +124,7 @@ def draft_broadcast(
 
 @router.post("/crises/{crisis_id}/broadcasts/{broadcast_id}/approve", response_model=BroadcastRead)
 def approve_broadcast(
-    crisis_id: uuid.UUID, broadcast_id: uuid.UUID, db: DbSession, actor: CurrentActor
+    crisis_id: uuid.UUID, broadcast_id: uuid.UUID, db: DbSession, actor: Writer
 ) -> BroadcastRead:
     """Approve a draft; the author cannot approve their own (409)."""
     broadcast = broadcasts.approve(db, broadcast_id=broadcast_id, actor=actor)
@@ -129,7 +133,7 @@ def approve_broadcast(
 
 @router.post("/crises/{crisis_id}/broadcasts/{broadcast_id}/send", response_model=SendResult)
 def send_broadcast(
-    crisis_id: uuid.UUID, broadcast_id: uuid.UUID, db: DbSession, actor: CurrentActor
+    crisis_id: uuid.UUID, broadcast_id: uuid.UUID, db: DbSession, actor: Writer
 ) -> SendResult:
     """Write the outbox for everyone targeted; sending again never sends twice."""
     broadcast, queued = broadcasts.send(db, broadcast_id=broadcast_id, actor=actor)
@@ -139,9 +143,7 @@ def send_broadcast(
 
 
 @router.get("/crises/{crisis_id}/board", response_model=Board)
-def crisis_board(
-    crisis_id: uuid.UUID, db: DbSession, actor: CurrentActor, response: Response
-) -> Board:
+def crisis_board(crisis_id: uuid.UUID, db: DbSession, actor: Reader, response: Response) -> Board:
     """Targeted, delivered, failed, safe, need help and no answer, by post and place."""
     response.headers.update(NO_STORE)
     return board.board(db, crisis_id=crisis_id, actor=actor)
@@ -162,7 +164,7 @@ def crisis_board(
 def evacuation_list(
     crisis_id: uuid.UUID,
     db: DbSession,
-    actor: CurrentActor,
+    actor: Reader,
     file_format: Annotated[Literal["csv", "xlsx"], Query(alias="format")] = "csv",
 ) -> Response:
     """Who is where and how to reach them (your post's people; HQ all). Audited."""
@@ -179,7 +181,12 @@ def evacuation_list(
     )
 
 
-@router.post("/crises/check-ins", status_code=status.HTTP_201_CREATED, response_model=CheckInRead)
+@router.post(
+    "/crises/check-ins",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CheckInRead,
+    dependencies=[PUBLIC],  # the personal link's token is the credential
+)
 async def check_in(body: CheckInCreate, db: DbSession) -> Response:
     """Answer a broadcast with the token of a personal link: safe, or need help."""
 
@@ -192,7 +199,12 @@ async def check_in(body: CheckInCreate, db: DbSession) -> Response:
     return await committed_in_thread(db, answer)
 
 
-@router.post("/crises/sms-replies", status_code=status.HTTP_201_CREATED, response_model=CheckInRead)
+@router.post(
+    "/crises/sms-replies",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CheckInRead,
+    dependencies=[PUBLIC],  # the SMS gateway's own token, checked below
+)
 def sms_reply(
     body: SmsReply,
     db: DbSession,

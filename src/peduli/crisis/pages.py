@@ -12,8 +12,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from peduli.api.deps import DbSession, OptionalActor
-from peduli.auth.roles import EVACUATION_LIST_READERS
+from peduli.api.deps import PUBLIC, DbSession, OptionalActor, staff_page
+from peduli.auth.roles import CRISIS_VIEWERS, EVACUATION_LIST_READERS
 from peduli.auth.staff_pages import staff_or_none, to_sign_in
 from peduli.core.errors import FieldProblem, PeduliError
 from peduli.core.i18n import _
@@ -37,7 +37,7 @@ def _number(raw: str | None, low: float, high: float) -> tuple[float | None, boo
     return (value, True) if low <= value <= high else (None, False)
 
 
-@router.get("/c/{token}", response_class=HTMLResponse)
+@router.get("/c/{token}", response_class=HTMLResponse, dependencies=[PUBLIC])
 def checkin_page(request: Request, token: str, db: DbSession) -> Response:
     """The question "are you safe?" with two answers; in the recipient's language first."""
     view = checkins.view(db, token)
@@ -60,7 +60,7 @@ def _context(view: checkins.LinkView, token: str, **extra: Any) -> dict[str, Any
     }
 
 
-@router.post("/c/{token}", response_class=HTMLResponse)
+@router.post("/c/{token}", response_class=HTMLResponse, dependencies=[PUBLIC])
 def checkin_submit(
     request: Request,
     token: str,
@@ -100,7 +100,9 @@ def checkin_submit(
     return render(request, "crisis/checkin.html", _context(view, token, answer=answer, done=True))
 
 
-@router.get("/officer/crises", response_class=HTMLResponse)
+@router.get(
+    "/officer/crises", response_class=HTMLResponse, dependencies=[staff_page(CRISIS_VIEWERS)]
+)
 def crises_page(request: Request, db: DbSession, actor: OptionalActor) -> Response:
     """The crises staff follow, newest first."""
     staff = staff_or_none(actor)
@@ -121,7 +123,11 @@ def _board_context(db: DbSession, staff: Any, crisis_id: uuid.UUID) -> dict[str,
     }
 
 
-@router.get("/officer/crises/{crisis_id}", response_class=HTMLResponse)
+@router.get(
+    "/officer/crises/{crisis_id}",
+    response_class=HTMLResponse,
+    dependencies=[staff_page(CRISIS_VIEWERS)],
+)
 def board_page(
     request: Request, crisis_id: uuid.UUID, db: DbSession, actor: OptionalActor
 ) -> Response:
@@ -132,7 +138,11 @@ def board_page(
     return render(request, "crisis/board.html", _board_context(db, staff, crisis_id))
 
 
-@router.get("/officer/crises/{crisis_id}/board", response_class=HTMLResponse)
+@router.get(
+    "/officer/crises/{crisis_id}/board",
+    response_class=HTMLResponse,
+    dependencies=[staff_page(CRISIS_VIEWERS)],
+)
 def board_fragment(
     request: Request, crisis_id: uuid.UUID, db: DbSession, actor: OptionalActor
 ) -> Response:

@@ -6,9 +6,11 @@ import uuid
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from peduli.api.deps import ClientIp, CurrentActor, DbSession, OptionalActor
+from peduli.api.deps import PUBLIC, ClientIp, DbSession, OptionalActor, require_scope
+from peduli.auth.actor import Actor
+from peduli.auth.scopes import EMERGENCIES_READ, EMERGENCIES_WRITE
 from peduli.core.db import utcnow
 from peduli.core.i18n import _
 from peduli.emergency import roster, service
@@ -28,6 +30,8 @@ from peduli.reference.places import directory
 
 router = APIRouter(tags=["emergencies"])
 CODE_PATH = Path(max_length=64, pattern=r"^[a-z0-9-]+$")
+Reader = Annotated[Actor, Depends(require_scope(EMERGENCIES_READ))]
+Writer = Annotated[Actor, Depends(require_scope(EMERGENCIES_WRITE))]
 
 
 def _no_store(response: Response) -> None:
@@ -73,7 +77,12 @@ def read(emergency: Emergency) -> EmergencyRead:
     )
 
 
-@router.post("/emergencies", status_code=status.HTTP_201_CREATED, response_model=EmergencyCreated)
+@router.post(
+    "/emergencies",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EmergencyCreated,
+    dependencies=[PUBLIC],  # the SOS: no account needed
+)
 def create_emergency(
     body: EmergencyCreate, db: DbSession, actor: OptionalActor, ip: ClientIp, response: Response
 ) -> EmergencyCreated:
@@ -89,7 +98,7 @@ def create_emergency(
     "/emergencies/calls", status_code=status.HTTP_201_CREATED, response_model=EmergencyCreated
 )
 def create_hotline_call(
-    body: HotlineCallCreate, db: DbSession, actor: CurrentActor, response: Response
+    body: HotlineCallCreate, db: DbSession, actor: Writer, response: Response
 ) -> EmergencyCreated:
     """Record an emergency taken on the hotline (officers, supervisors, HQ admins)."""
     _no_store(response)
@@ -99,7 +108,7 @@ def create_hotline_call(
 @router.get("/emergencies", response_model=EmergencyPage)
 def list_emergencies(
     db: DbSession,
-    actor: CurrentActor,
+    actor: Reader,
     response: Response,
     state: Annotated[str, Query(pattern="^(open|escalated|all)$")] = "open",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -120,7 +129,7 @@ def list_emergencies(
 
 @router.post("/emergencies/{emergency_id}/acknowledge", response_model=EmergencyRead)
 def acknowledge_emergency(
-    emergency_id: uuid.UUID, db: DbSession, actor: CurrentActor, response: Response
+    emergency_id: uuid.UUID, db: DbSession, actor: Writer, response: Response
 ) -> EmergencyRead:
     """Take the emergency on: its escalation stops (acknowledging twice changes nothing)."""
     _no_store(response)
@@ -147,7 +156,7 @@ def shift_read(shift: DutyShift, officer: str) -> ShiftRead:
 def get_roster(
     representation_code: Annotated[str, CODE_PATH],
     db: DbSession,
-    actor: CurrentActor,
+    actor: Reader,
     response: Response,
     days: Annotated[int, Query(ge=1, le=31)] = 7,
 ) -> RosterRead:
@@ -180,7 +189,7 @@ def add_shift(
     representation_code: Annotated[str, CODE_PATH],
     body: ShiftCreate,
     db: DbSession,
-    actor: CurrentActor,
+    actor: Writer,
 ) -> ShiftRead:
     """Put an officer on the roster (supervisors of the representation and HQ admins)."""
     shift = roster.add_shift(
@@ -200,7 +209,7 @@ def add_shift(
 
 
 @router.delete("/duty-shifts/{shift_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_shift(shift_id: uuid.UUID, db: DbSession, actor: CurrentActor) -> Response:
+def remove_shift(shift_id: uuid.UUID, db: DbSession, actor: Writer) -> Response:
     """Take a shift off the roster."""
     roster.remove_shift(db, shift_id=shift_id, actor=actor)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

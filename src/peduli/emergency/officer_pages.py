@@ -13,9 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from peduli.api.deps import DbSession, OptionalActor
+from peduli.api.deps import DbSession, OptionalActor, staff_page
 from peduli.auth.actor import Actor
-from peduli.auth.roles import EMERGENCY_RESPONDERS, HQ_ROLES, ROSTER_EDITORS
+from peduli.auth.roles import EMERGENCY_READERS, EMERGENCY_RESPONDERS, HQ_ROLES, ROSTER_EDITORS
 from peduli.auth.staff_pages import staff_or_none, to_sign_in
 from peduli.core.db import rollback_and_keep, utcnow
 from peduli.core.errors import FieldProblem, ValidationFailed
@@ -40,7 +40,7 @@ def _page(
     return render(request, name, {"staff": staff, **context}, status_code=status_code)
 
 
-@router.get(LIST, response_class=HTMLResponse)
+@router.get(LIST, response_class=HTMLResponse, dependencies=[staff_page(EMERGENCY_READERS)])
 def emergencies(request: Request, db: DbSession, actor: OptionalActor) -> Response:
     """Open emergencies of my representation (HQ: all unacknowledged), newest first."""
     staff = staff_or_none(actor)
@@ -55,7 +55,7 @@ def emergencies(request: Request, db: DbSession, actor: OptionalActor) -> Respon
     })  # fmt: skip
 
 
-@router.post(LIST + "/{emergency_id}/acknowledge")
+@router.post(LIST + "/{emergency_id}/acknowledge", dependencies=[staff_page(EMERGENCY_RESPONDERS)])
 def acknowledge(
     request: Request, emergency_id: uuid.UUID, db: DbSession, actor: OptionalActor
 ) -> Response:
@@ -83,7 +83,7 @@ def _call_page(
     }, status_code=status_code)  # fmt: skip
 
 
-@router.get(NEW, response_class=HTMLResponse)
+@router.get(NEW, response_class=HTMLResponse, dependencies=[staff_page(EMERGENCY_RESPONDERS)])
 def call_form(request: Request, actor: OptionalActor) -> Response:
     """The hotline-call form."""
     staff = staff_or_none(actor)
@@ -92,7 +92,7 @@ def call_form(request: Request, actor: OptionalActor) -> Response:
     return _call_page(request, staff, {}, {})
 
 
-@router.post(NEW, response_class=HTMLResponse)
+@router.post(NEW, response_class=HTMLResponse, dependencies=[staff_page(EMERGENCY_RESPONDERS)])
 async def record_call(request: Request, db: DbSession, actor: OptionalActor) -> Response:
     """Record the call: a critical case, the call on its timeline, the duty officer alerted."""
     staff = staff_or_none(actor)
@@ -161,7 +161,7 @@ def _roster_page(
     return _page(request, "emergency/roster.html", staff, context, status_code=status_code)
 
 
-@router.get(ROSTER, response_class=HTMLResponse)
+@router.get(ROSTER, response_class=HTMLResponse, dependencies=[staff_page(EMERGENCY_READERS)])
 def roster_page(request: Request, db: DbSession, actor: OptionalActor) -> Response:
     """The roster of my representation: who is on duty now and the next two weeks."""
     staff = staff_or_none(actor)
@@ -177,7 +177,7 @@ def _local(day: str, at: str) -> datetime | None:
         return None
 
 
-@router.post(ROSTER, response_class=HTMLResponse)
+@router.post(ROSTER, response_class=HTMLResponse, dependencies=[staff_page(ROSTER_EDITORS)])
 async def add_shift(request: Request, db: DbSession, actor: OptionalActor) -> Response:
     """Add a shift: a date, a start and an end time (an end before the start is next day)."""
     staff = staff_or_none(actor)
@@ -216,7 +216,7 @@ async def add_shift(request: Request, db: DbSession, actor: OptionalActor) -> Re
     return RedirectResponse(ROSTER + suffix, status_code=303)
 
 
-@router.post(ROSTER + "/{shift_id}/remove")
+@router.post(ROSTER + "/{shift_id}/remove", dependencies=[staff_page(ROSTER_EDITORS)])
 def remove_shift(
     request: Request, shift_id: uuid.UUID, db: DbSession, actor: OptionalActor
 ) -> Response:

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from peduli.api.deps import ClientIp, DbSession, OptionalActor
+from peduli.api.deps import PUBLIC, ClientIp, DbSession, OptionalActor
 from peduli.auth.actor import Actor, Role
 from peduli.core.db import rollback_and_keep
 from peduli.core.errors import FieldProblem, PeduliError, TooManyRequests, ValidationFailed
@@ -27,7 +27,7 @@ from peduli.reference.representations import Representation
 from peduli.web import i18n
 from peduli.web.rendering import anonymous_csrf_ok, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 
 SOS = "/sos"
 FIELDS = ("name", "country", "city", "kind", "details", "phone", "whatsapp")

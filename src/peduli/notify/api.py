@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy.orm import Session
 
-from peduli.api.deps import CurrentActor, DbSession
+from peduli.api.deps import DbSession, require_scope
 from peduli.auth import audit
 from peduli.auth.actor import Actor
 from peduli.auth.policy import require_role
 from peduli.auth.roles import DEAD_LETTER_READERS, DEAD_LETTER_RETRIERS
+from peduli.auth.scopes import NOTIFY_READ, NOTIFY_WRITE
 from peduli.notify import dead_letters
 from peduli.notify.models import ChannelName
 from peduli.notify.schemas import (
@@ -22,13 +23,15 @@ from peduli.notify.schemas import (
 )
 
 router = APIRouter(tags=["notify"])
+Reader = Annotated[Actor, Depends(require_scope(NOTIFY_READ))]
+Writer = Annotated[Actor, Depends(require_scope(NOTIFY_WRITE))]
 PER_PAGE = 50
 NO_STORE = {"Cache-Control": "no-store"}
 
 
 @router.get("/notify/dead-letters", response_model=DeadLetterPage)
 def list_dead_letters(
-    actor: CurrentActor,
+    actor: Reader,
     db: DbSession,
     response: Response,
     channel: Annotated[ChannelName | None, Query(description="Only this channel.")] = None,
@@ -61,9 +64,7 @@ def list_dead_letters(
 
 
 @router.post("/notify/dead-letters/retry", response_model=DeadLettersRetried)
-def retry_dead_letters(
-    body: DeadLetterRetry, actor: CurrentActor, db: DbSession
-) -> DeadLettersRetried:
+def retry_dead_letters(body: DeadLetterRetry, actor: Writer, db: DbSession) -> DeadLettersRetried:
     """Put every dead letter (or one channel's) back in line with fresh attempts (HQ admin)."""
     channel = body.channel.value if body.channel else None
     return DeadLettersRetried(retried=retry_as(db, actor, message_id=None, channel=channel))
@@ -71,7 +72,7 @@ def retry_dead_letters(
 
 @router.post("/notify/dead-letters/{message_id}/retry", response_model=DeadLettersRetried)
 def retry_dead_letter(
-    message_id: Annotated[int, Path(ge=1, le=2**62)], actor: CurrentActor, db: DbSession
+    message_id: Annotated[int, Path(ge=1, le=2**62)], actor: Writer, db: DbSession
 ) -> DeadLettersRetried:
     """Put one dead letter back in line with fresh attempts (HQ admin)."""
     return DeadLettersRetried(retried=retry_as(db, actor, message_id=message_id, channel=None))

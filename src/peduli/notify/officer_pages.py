@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from peduli.api.deps import DbSession, OptionalActor
+from peduli.api.deps import DbSession, OptionalActor, staff_page
 from peduli.auth.policy import require_role
 from peduli.auth.roles import DEAD_LETTER_READERS, DEAD_LETTER_RETRIERS
 from peduli.auth.staff_pages import staff_or_none, to_sign_in
@@ -41,7 +41,9 @@ def _back(channel: str | None, count: int) -> RedirectResponse:
     return RedirectResponse(DEAD_LETTERS + query, status_code=303)
 
 
-@router.get(DEAD_LETTERS, response_class=HTMLResponse)
+@router.get(
+    DEAD_LETTERS, response_class=HTMLResponse, dependencies=[staff_page(DEAD_LETTER_READERS)]
+)
 def dead_letter_list(
     request: Request,
     db: DbSession,
@@ -86,7 +88,7 @@ def dead_letter_list(
     )
 
 
-@router.post(DEAD_LETTERS + "/{message_id}/retry")
+@router.post(DEAD_LETTERS + "/{message_id}/retry", dependencies=[staff_page(DEAD_LETTER_RETRIERS)])
 def retry_one(
     request: Request,
     message_id: Annotated[int, Path(ge=1, le=2**62)],
@@ -101,7 +103,7 @@ def retry_one(
     return _back(_channel(channel), retry_as(db, staff, message_id=message_id, channel=None))
 
 
-@router.post(DEAD_LETTERS + "/retry")
+@router.post(DEAD_LETTERS + "/retry", dependencies=[staff_page(DEAD_LETTER_RETRIERS)])
 def retry_all(
     request: Request, db: DbSession, actor: OptionalActor, channel: ChannelField = ""
 ) -> Response:

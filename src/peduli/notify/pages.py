@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from peduli.api.deps import DbSession
+from peduli.api.deps import PUBLIC, DbSession
 from peduli.core.config import get_settings
 from peduli.core.errors import NotFound
 from peduli.core.i18n import _
@@ -37,7 +37,8 @@ def require_demo_environment() -> None:
         )
 
 
-router = APIRouter(tags=["demo"], dependencies=[Depends(require_demo_environment)])
+# Public, but only in development, demo and test installations (never in production).
+router = APIRouter(tags=["demo"], dependencies=[PUBLIC, Depends(require_demo_environment)])
 
 ChannelParam = Annotated[ChannelName, Query(description="Which sandbox to show.")]
 PageParam = Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1.")]

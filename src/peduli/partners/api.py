@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from peduli.api.deps import DbSession
+from peduli.api.deps import PUBLIC, DbSession
 from peduli.partners import agencies, service
 from peduli.partners.case_api import router as case_router
 from peduli.partners.partner_api import Reader, Writer
@@ -182,7 +182,7 @@ def my_partner(db: DbSession, actor: Reader, response: Response) -> PartnerRead:
     return _partner_read(service.my_partner(db, actor=actor))
 
 
-@router.get("/agency-kinds", response_model=list[AgencyKindRead])
+@router.get("/agency-kinds", response_model=list[AgencyKindRead], dependencies=[PUBLIC])
 def agency_kinds(request: Request) -> list[AgencyKindRead]:
     """The kinds of agency a case can be referred to (names in the Accept-Language)."""
     language = (request.headers.get("accept-language") or "en")[:2].lower()

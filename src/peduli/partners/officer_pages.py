@@ -11,8 +11,9 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from peduli.api.deps import DbSession
+from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Actor
+from peduli.auth.roles import CASE_WORKERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.cases.access import load_case
 from peduli.core.errors import PeduliError
@@ -25,7 +26,7 @@ from peduli.registry.officer_pages.common import Staff
 from peduli.web.i18n import negotiate
 from peduli.web.rendering import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[staff_page(CASE_WORKERS)])
 Text = Annotated[str, Form(max_length=4000)]
 DONE = {
     "referral": _("The referral is recorded and sent."),

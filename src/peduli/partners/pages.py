@@ -13,8 +13,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from peduli.api.deps import DbSession
+from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Actor, Role
+from peduli.auth.roles import PARTNER_MANAGERS, PARTNERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.cases import taxonomy
 from peduli.core.db import rollback_and_keep, utcnow
@@ -121,7 +122,7 @@ def _page(
     )
 
 
-@router.get("/partner", response_class=HTMLResponse)
+@router.get("/partner", response_class=HTMLResponse, dependencies=[staff_page(PARTNERS)])
 def partner_queue(
     request: Request,
     db: DbSession,
@@ -178,7 +179,9 @@ def _case_page(
     )
 
 
-@router.get("/partner/cases/{case_id}", response_class=HTMLResponse)
+@router.get(
+    "/partner/cases/{case_id}", response_class=HTMLResponse, dependencies=[staff_page(PARTNERS)]
+)
 def partner_case(
     request: Request,
     case_id: uuid.UUID,
@@ -225,7 +228,7 @@ def _required(field: str, text: str, minimum: int = 1) -> None:
         )
 
 
-@router.post("/partner/cases/{case_id}/note")
+@router.post("/partner/cases/{case_id}/note", dependencies=[staff_page(PARTNERS)])
 def add_note(
     request: Request, case_id: uuid.UUID, db: DbSession, staff: Staff, text: LongText = ""
 ) -> Response:
@@ -240,7 +243,7 @@ def add_note(
     return _after(request, db, staff, case_id, "note", {"text": text}, act)
 
 
-@router.post("/partner/cases/{case_id}/ask")
+@router.post("/partner/cases/{case_id}/ask", dependencies=[staff_page(PARTNERS)])
 def ask_citizen(
     request: Request, case_id: uuid.UUID, db: DbSession, staff: Staff, message: LongText = ""
 ) -> Response:
@@ -255,7 +258,7 @@ def ask_citizen(
     return _after(request, db, staff, case_id, "asked", {"message": message}, act)
 
 
-@router.post("/partner/cases/{case_id}/status")
+@router.post("/partner/cases/{case_id}/status", dependencies=[staff_page(PARTNERS)])
 def change_status(
     request: Request,
     case_id: uuid.UUID,
@@ -287,7 +290,7 @@ def change_status(
     return _after(request, db, staff, case_id, status, {}, act, done_url=done_url)
 
 
-@router.post("/partner/cases/{case_id}/escalation")
+@router.post("/partner/cases/{case_id}/escalation", dependencies=[staff_page(PARTNERS)])
 def escalate(
     request: Request, case_id: uuid.UUID, db: DbSession, staff: Staff, reason: LongText = ""
 ) -> Response:
@@ -302,7 +305,9 @@ def escalate(
     return _after(request, db, staff, case_id, "escalated", {"reason": reason}, act)
 
 
-@router.get("/partner/consultations/new", response_class=HTMLResponse)
+@router.get(
+    "/partner/consultations/new", response_class=HTMLResponse, dependencies=[staff_page(PARTNERS)]
+)
 def consultation_form(request: Request, db: DbSession, staff: Staff) -> Response:
     """Pass on a consultation: it becomes a case delegated back to us."""
     if staff is None:
@@ -314,7 +319,9 @@ def consultation_form(request: Request, db: DbSession, staff: Staff) -> Response
     )  # fmt: skip
 
 
-@router.post("/partner/consultations/new", response_class=HTMLResponse)
+@router.post(
+    "/partner/consultations/new", response_class=HTMLResponse, dependencies=[staff_page(PARTNERS)]
+)
 def pass_on_consultation(
     request: Request,
     db: DbSession,
@@ -379,7 +386,9 @@ def _consultation_error(
     )  # fmt: skip
 
 
-@router.get("/officer/partners", response_class=HTMLResponse)
+@router.get(
+    "/officer/partners", response_class=HTMLResponse, dependencies=[staff_page(PARTNER_MANAGERS)]
+)
 def officer_partner_list(
     request: Request,
     db: DbSession,

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from peduli.api.deps import PUBLIC
 from peduli.core.errors import FieldProblem, require_valid
 from peduli.core.i18n import _
 from peduli.reference import countries
@@ -17,7 +18,8 @@ from peduli.reference.representations import (
 )
 from peduli.reference.schemas import CountryRead, RepresentationRead
 
-router = APIRouter(tags=["reference"])
+# Public reference data: every route here is open to anyone.
+router = APIRouter(tags=["reference"], dependencies=[PUBLIC])
 
 # Reference data changes with a release, not between requests: let caches keep it an hour.
 CACHE_CONTROL = "public, max-age=3600"

@@ -8,10 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from peduli.api.deps import (
-    CallerCredentials,
+    OWN,
+    Credentials,
     CurrentActor,
     DbSession,
     as_caller_in_one_hop,
+    credentials_for,
     require_scope,
 )
 from peduli.api.responses import model_response
@@ -44,7 +46,8 @@ from peduli.registry.schemas import (
 router = APIRouter(tags=["registry"])
 Reader = Annotated[Actor, Depends(require_scope(REGISTRY_READ))]
 Writer = Annotated[Actor, Depends(require_scope(REGISTRY_WRITE))]
-Reporter = Annotated[Actor, Depends(require_scope(SELF_REPORTS_WRITE))]
+# The self-report resolves its caller in its own worker thread (as_caller_in_one_hop).
+Reporter = Annotated[Credentials, Depends(credentials_for(SELF_REPORTS_WRITE))]
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -84,7 +87,7 @@ def _person_read(view: service.PersonView) -> PersonRead:
     response_model=SelfReportResult,
 )
 async def create_self_report(
-    report: SelfReportCreate, db: DbSession, credentials: CallerCredentials
+    report: SelfReportCreate, db: DbSession, credentials: Reporter
 ) -> Response:
     """Lapor diri: a signed-in citizen for themself, or staff for someone in their jurisdiction."""
 
@@ -105,7 +108,7 @@ async def create_self_report(
         )
         return model_response(result, status_code=status.HTTP_201_CREATED, headers=NO_STORE)
 
-    return await as_caller_in_one_hop(db, credentials, SELF_REPORTS_WRITE, submit)
+    return await as_caller_in_one_hop(db, credentials, submit)
 
 
 @router.patch("/stays/{stay_id}", response_model=StayRead)
@@ -214,14 +217,14 @@ def dismiss_duplicate(candidate_id: uuid.UUID, db: DbSession, actor: Writer) -> 
     return DuplicateRead.model_validate(merging.dismiss(db, candidate_id=candidate_id, actor=actor))
 
 
-@router.get("/me", response_model=PersonRead)
+@router.get("/me", response_model=PersonRead, dependencies=[OWN])
 def read_me(db: DbSession, actor: CurrentActor, response: Response) -> PersonRead:
     """The signed-in citizen's own record and stays."""
     _no_store(response)
     return _person_read(service.own_person_view(db, actor=actor))
 
 
-@router.get("/me/export")
+@router.get("/me/export", dependencies=[OWN])
 def export_me(db: DbSession, actor: CurrentActor, response: Response) -> dict[str, Any]:
     """Download all my data as JSON (UU PDP right of access)."""
     _no_store(response)
@@ -233,6 +236,7 @@ def export_me(db: DbSession, actor: CurrentActor, response: Response) -> dict[st
     "/me/corrections",
     status_code=status.HTTP_201_CREATED,
     response_model=DataRequestRead,
+    dependencies=[OWN],
 )
 def request_correction(
     body: DataRequestCreate, db: DbSession, actor: CurrentActor
@@ -243,14 +247,14 @@ def request_correction(
     )
 
 
-@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, dependencies=[OWN])
 def delete_me(db: DbSession, actor: CurrentActor) -> Response:
     """Erase my record from the registry (UU PDP right to deletion)."""
     rights.delete_own_data(db, actor=actor)
     return Response(status_code=status.HTTP_204_NO_CONTENT, headers=NO_STORE)
 
 
-@router.get("/me/processing-trail", response_model=AuditTrailPage)
+@router.get("/me/processing-trail", response_model=AuditTrailPage, dependencies=[OWN])
 def my_processing_trail(
     db: DbSession,
     actor: CurrentActor,

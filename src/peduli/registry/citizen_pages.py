@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from peduli.api.deps import CurrentActor, DbSession, OptionalActor
+from peduli.api.deps import OWN, PUBLIC, CurrentActor, DbSession, OptionalActor
 from peduli.auth.actor import Actor, Role
 from peduli.auth.citizen_pages import sign_in_url
 from peduli.core.db import rollback_and_keep, utcnow
@@ -107,7 +107,7 @@ def _preview_code(draft: dict[str, str]) -> str | None:
     return found.code if found else None
 
 
-@router.get(LAPOR, response_class=HTMLResponse)
+@router.get(LAPOR, response_class=HTMLResponse, dependencies=[PUBLIC])
 def lapor_diri_start(request: Request, actor: OptionalActor) -> Response:
     """Step 1 of the self-report (citizens sign in first, then come back here)."""
     if not _is_citizen(actor):
@@ -121,7 +121,7 @@ def _checked(request: Request, draft: dict[str, str]) -> Checked:
     )
 
 
-@router.post(LAPOR, response_class=HTMLResponse)
+@router.post(LAPOR, response_class=HTMLResponse, dependencies=[PUBLIC])
 def lapor_diri_step(
     request: Request, db: DbSession, actor: OptionalActor, draft: Draft
 ) -> Response:
@@ -164,7 +164,7 @@ def _submit(
     return RedirectResponse(f"{LAPOR}/terkirim/{outcome.stay.id}", status_code=303)
 
 
-@router.post(f"{LAPOR}/periksa", response_class=HTMLResponse)
+@router.post(f"{LAPOR}/periksa", response_class=HTMLResponse, dependencies=[PUBLIC])
 def lapor_diri_check(request: Request, draft: Draft) -> HTMLResponse:
     """Inline check of one field (htmx): the text of its problem, or nothing."""
     field = request.headers.get("HX-Trigger-Name", "")
@@ -197,7 +197,7 @@ def _own_stay(db: Session, actor: Actor, stay_id: uuid.UUID) -> Stay:
     return stay
 
 
-@router.get(LAPOR + "/terkirim/{stay_id}", response_class=HTMLResponse)
+@router.get(LAPOR + "/terkirim/{stay_id}", response_class=HTMLResponse, dependencies=[OWN])
 def lapor_diri_done(
     request: Request, stay_id: uuid.UUID, db: DbSession, actor: OptionalActor
 ) -> Response:
@@ -251,7 +251,7 @@ def _my_stays_page(
     )
 
 
-@router.get(MINE, response_class=HTMLResponse)
+@router.get(MINE, response_class=HTMLResponse, dependencies=[OWN])
 def my_stays(request: Request, db: DbSession, actor: OptionalActor) -> Response:
     """The citizen's stays, who serves each, and what they can do with them."""
     if actor is None or not _is_citizen(actor):
@@ -289,7 +289,7 @@ def _stay_values(stay: Stay) -> dict[str, str]:
     }
 
 
-@router.get(MINE + "/tinggal/{stay_id}/ubah", response_class=HTMLResponse)
+@router.get(MINE + "/tinggal/{stay_id}/ubah", response_class=HTMLResponse, dependencies=[OWN])
 def stay_update_form(
     request: Request, stay_id: uuid.UUID, db: DbSession, actor: CurrentActor
 ) -> HTMLResponse:
@@ -298,7 +298,7 @@ def stay_update_form(
     return _update_page(request, stay, _stay_values(stay), {})
 
 
-@router.post(MINE + "/tinggal/{stay_id}/ubah", response_class=HTMLResponse)
+@router.post(MINE + "/tinggal/{stay_id}/ubah", response_class=HTMLResponse, dependencies=[OWN])
 def stay_update(
     request: Request, stay_id: uuid.UUID, db: DbSession, actor: CurrentActor, draft: Draft
 ) -> Response:
@@ -322,7 +322,7 @@ def stay_update(
     return RedirectResponse(f"{MINE}?done=updated", status_code=303)
 
 
-@router.post(MINE + "/tinggal/{stay_id}/pulang", response_class=HTMLResponse)
+@router.post(MINE + "/tinggal/{stay_id}/pulang", response_class=HTMLResponse, dependencies=[OWN])
 def stay_departure(
     request: Request, stay_id: uuid.UUID, db: DbSession, actor: CurrentActor, draft: Draft
 ) -> Response:
@@ -348,7 +348,7 @@ def stay_departure(
     return RedirectResponse(f"{MINE}?done=departed", status_code=303)
 
 
-@router.post(MINE + "/data")
+@router.post(MINE + "/data", dependencies=[OWN])
 def my_data(db: DbSession, actor: CurrentActor) -> Response:
     """Download everything the registry holds on the citizen, as JSON (UU PDP)."""
     document = rights.export_own_data(db, actor=actor)
@@ -370,7 +370,7 @@ def proof_url(request: Request, token: str) -> str:
     return f"{str(request.base_url).rstrip('/')}/verify/{token}"
 
 
-@router.get(MINE + "/tinggal/{stay_id}/bukti.pdf")
+@router.get(MINE + "/tinggal/{stay_id}/bukti.pdf", dependencies=[OWN])
 def proof_of_report(
     request: Request, stay_id: uuid.UUID, db: DbSession, actor: CurrentActor
 ) -> Response:
@@ -417,7 +417,7 @@ def _render_text(language: str, name: str, context: dict[str, Any]) -> str:
     )
 
 
-@router.get("/verify/{token}", response_class=HTMLResponse)
+@router.get("/verify/{token}", response_class=HTMLResponse, dependencies=[PUBLIC])
 def verify_proof(request: Request, token: str, db: DbSession) -> HTMLResponse:
     """Check a proof of self-report: the post and dates, never the person's data."""
     check = proof.check_token(db, token=token[:100])

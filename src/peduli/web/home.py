@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peduli.api.deps import DbSession, OptionalActor
+from peduli.api.deps import PUBLIC, DbSession, OptionalActor
 from peduli.auth.actor import Actor, Role
 from peduli.reference import countries
 from peduli.reference.places import country_choices, country_name, directory, hotline_of
@@ -17,7 +17,7 @@ from peduli.registry.models import Stay, StayStatus
 from peduli.web.i18n import negotiate
 from peduli.web.rendering import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 
 
 def _active_stay(session: Session, actor: Actor | None) -> Stay | None:

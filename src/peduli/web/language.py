@@ -12,9 +12,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.routing import Match
 
+from peduli.api.deps import PUBLIC
 from peduli.web import i18n
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 ONE_YEAR = 365 * 24 * 3600
 
 

@@ -15,8 +15,9 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from peduli.api.deps import DbSession
+from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Actor
+from peduli.auth.roles import CASE_WORKERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.cases import attachments, changes, outcomes, service, workflow
 from peduli.cases.models import CaseStatus, OutcomeKind, Priority, Visibility, WaitingOn
@@ -29,7 +30,7 @@ from peduli.registry.officer_pages import common as desk
 from peduli.registry.officer_pages.common import Staff
 from peduli.web.i18n import negotiate
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[staff_page(CASE_WORKERS)])
 
 TIMELINE_LIMIT = 500
 Short = Annotated[str, Form(max_length=40)]

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from peduli.api.deps import ClientIp, DbSession, OptionalActor
+from peduli.api.deps import OWN, PUBLIC, ClientIp, DbSession, OptionalActor
 from peduli.auth.actor import Actor, Role
 from peduli.auth.citizen_pages import sign_in_url
 from peduli.cases import intake
@@ -71,7 +71,7 @@ def _form_page(
     )
 
 
-@router.get(HELP, response_class=HTMLResponse)
+@router.get(HELP, response_class=HTMLResponse, dependencies=[PUBLIC])
 def help_form(request: Request, actor: OptionalActor) -> HTMLResponse:
     """Ask the representation for help: what happened, where, how to reach you."""
     return _form_page(request, _citizen(actor), {})
@@ -90,7 +90,7 @@ def _problems(raw: dict[str, FieldProblem]) -> dict[str, FieldProblem]:
     return problems
 
 
-@router.post(HELP, response_class=HTMLResponse)
+@router.post(HELP, response_class=HTMLResponse, dependencies=[PUBLIC])
 def send_help_request(
     request: Request,
     db: DbSession,
@@ -165,7 +165,7 @@ def send_help_request(
     )
 
 
-@router.get(MY_REQUESTS, response_class=HTMLResponse)
+@router.get(MY_REQUESTS, response_class=HTMLResponse, dependencies=[OWN])
 def my_requests(request: Request, db: DbSession, actor: OptionalActor) -> Response:
     """My requests for help: where each stands and what the officers told me."""
     citizen = _citizen(actor)

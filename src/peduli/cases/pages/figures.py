@@ -11,9 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from peduli.api.deps import DbSession
+from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Role
-from peduli.auth.roles import NATIONAL_STATS_READERS
+from peduli.auth.roles import NATIONAL_STATS_READERS, STATS_READERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.cases import stats
 from peduli.core.db import rollback_and_keep, utcnow
@@ -21,7 +21,7 @@ from peduli.core.errors import FieldProblem, PeduliError
 from peduli.registry.officer_pages import common as desk
 from peduli.registry.officer_pages.common import Staff
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[staff_page(STATS_READERS)])
 
 OUTCOMES = "/hq/outcomes"
 Text = Annotated[str, Query(max_length=64)]

@@ -13,8 +13,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from peduli.api.deps import DbSession
+from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Actor
+from peduli.auth.roles import CASE_WORKERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.cases import service
 from peduli.cases.models import IntakeChannel
@@ -28,7 +29,7 @@ from peduli.registry.officer_pages.common import Staff
 from peduli.registry.schemas import PersonSearch
 from peduli.web.i18n import negotiate
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[staff_page(CASE_WORKERS)])
 
 NEW = common.CASES + "/new"
 CHANNELS = (IntakeChannel.WALK_IN, IntakeChannel.PHONE, IntakeChannel.EMERGENCY)

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from peduli.api.deps import DbSession
+from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Role
+from peduli.auth.roles import CASE_WORKERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.cases import service, taxonomy
 from peduli.cases.models import CaseStatus, Priority
@@ -19,7 +20,7 @@ from peduli.registry.officer_pages import common as desk
 from peduli.registry.officer_pages.common import Staff
 from peduli.web.i18n import negotiate
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[staff_page(CASE_WORKERS)])
 
 Text = Annotated[str, Query(max_length=40)]
 ANY = "any"

@@ -12,14 +12,15 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from peduli.api.deps import DbSession
+from peduli.api.deps import DbSession, staff_page
+from peduli.auth.roles import DUPLICATE_REVIEWERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.registry import merging, queue, service
 from peduli.registry.models import DuplicateStatus
 from peduli.registry.officer_pages import common
 from peduli.registry.officer_pages.common import Staff
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[staff_page(DUPLICATE_REVIEWERS)])
 
 
 def suggested_keep(first: service.PersonView, second: service.PersonView) -> uuid.UUID:

@@ -12,11 +12,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from peduli.api.deps import DbSession
+from peduli.api.deps import DbSession, staff_page
 from peduli.auth import audit
 from peduli.auth.actor import Actor
 from peduli.auth.policy import MIN_REASON_LENGTH
-from peduli.auth.roles import PERSON_VERIFIERS
+from peduli.auth.roles import PERSON_VERIFIERS, RECORD_WORKERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.core.db import rollback_and_keep
 from peduli.core.errors import FieldProblem, Forbidden
@@ -24,7 +24,7 @@ from peduli.registry import service
 from peduli.registry.officer_pages import common
 from peduli.registry.officer_pages.common import Staff
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[staff_page(RECORD_WORKERS)])
 
 TRAIL_PER_PAGE = 20
 DECISIONS = frozenset({"verified", "rejected"})

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from peduli.api.deps import DbSession
+from peduli.api.deps import DbSession, staff_page
 from peduli.auth.policy import MIN_REASON_LENGTH
+from peduli.auth.roles import REGISTRY_SEARCHERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.core.db import rollback_and_keep
 from peduli.core.errors import FieldProblem, ValidationFailed
@@ -21,7 +22,7 @@ from peduli.registry.officer_pages import common
 from peduli.registry.officer_pages.common import Staff
 from peduli.registry.schemas import PersonSearch
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[staff_page(REGISTRY_SEARCHERS)])
 
 FIELDS = ("name", "nik", "passport_number", "phone", "date_of_birth", "reason")
 RESULTS = 50

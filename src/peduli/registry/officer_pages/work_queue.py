@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from peduli.api.deps import DbSession
+from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Role
+from peduli.auth.roles import WORK_QUEUE_READERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.reference import places
 from peduli.registry import queue
@@ -17,7 +18,7 @@ from peduli.registry.officer_pages import common
 from peduli.registry.officer_pages.common import Staff
 from peduli.web.i18n import negotiate
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[staff_page(WORK_QUEUE_READERS)])
 
 Text = Annotated[str, Query(max_length=40)]
 ALL = "all"
