@@ -788,8 +788,10 @@ def crisis_id(world: World) -> str:
         body = BroadcastCreate(messages={"id": "Banjir. Naik ke tempat tinggi."}, channels=["sms"])
         new_id = uuid.UUID(created.json()["id"])
         broadcast = broadcasts.draft(db, crisis_id=new_id, body=body, actor=author)
-        broadcasts.approve(db, broadcast_id=broadcast.id, actor=second)
-        broadcasts.send(db, broadcast_id=broadcast.id, actor=author)
+        broadcasts.approve(
+            db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=second
+        )
+        broadcasts.send(db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=author)
     return str(created.json()["id"])
 
 
@@ -876,3 +878,66 @@ def test_sms_replies_need_the_gateway_token(world: World, role: str) -> None:
         headers=world.headers[role],
     )
     assert response.status_code == 401
+
+
+def test_a_broadcast_is_approved_and_sent_only_through_its_own_crisis(
+    world: World, crisis_id: str
+) -> None:
+    """Another crisis's URL does not reach a broadcast: 404, and nothing changes."""
+    from peduli.crisis import broadcasts
+    from peduli.crisis.models import Broadcast
+    from peduli.crisis.schemas import BroadcastCreate
+
+    headers = world.headers["hq_admin"]
+    other = world.client.post(
+        "/api/v1/crises",
+        json={"title": "Other", "kind": "other", "severity": "minor",
+              "area": {"countries": ["KR"]}},
+        headers=headers,
+    )  # fmt: skip
+    assert other.status_code == 201, other.text
+    with session_scope() as db:
+        body = BroadcastCreate(messages={"id": "Tetap di rumah."}, channels=["sms"])
+        drafted = broadcasts.draft(
+            db, crisis_id=uuid.UUID(crisis_id), body=body, actor=staff(Role.HQ_ADMIN)
+        )
+        broadcast_id = drafted.id
+    wrong = f"/api/v1/crises/{other.json()['id']}/broadcasts/{broadcast_id}"
+    approved = world.client.post(f"{wrong}/approve", headers=headers)
+    assert approved.status_code == 404, approved.text
+    with session_scope() as db:
+        assert db.get_one(Broadcast, broadcast_id).status == "draft"
+    right = f"/api/v1/crises/{crisis_id}/broadcasts/{broadcast_id}"
+    assert world.client.post(f"{right}/approve", headers=headers).status_code == 200
+    sent = world.client.post(f"{wrong}/send", headers=headers)
+    assert sent.status_code == 404, sent.text
+    with session_scope() as db:
+        assert db.get_one(Broadcast, broadcast_id).status == "approved"
+    assert world.client.post(f"{right}/send", headers=headers).status_code == 200
+
+
+# The attacks of issue 11 §2, each with the one scope that must not be enough.
+NARROW_TOKEN_ATTEMPTS = [
+    ("audit:read", "POST", "/crises", {"title": "X", "kind": "other", "severity": "minor",
+                                        "area": {"countries": ["MY"]}}),
+    ("audit:read", "POST", "/crises/{crisis}/broadcasts",
+     {"messages": {"id": "Tetap di rumah."}, "channels": ["sms"]}),
+    ("audit:read", "POST", "/crises/{crisis}/close", None),
+    ("audit:read", "GET", "/crises/{crisis}/evacuation-list", None),
+    ("audit:read", "GET", "/emergencies", None),
+    ("audit:read", "GET", "/duty-rosters/kbri-kuala-lumpur", None),
+    ("stats:read", "GET", "/notify/dead-letters", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("scope", "method", "url", "body"), NARROW_TOKEN_ATTEMPTS)
+def test_a_narrow_token_reaches_nothing_beyond_its_scope(
+    world: World, crisis_id: str, scope: str, method: str, url: str, body: Any
+) -> None:
+    headers = _scoped_headers("hq_admin@kemlu.example", {scope})
+    response = world.client.request(
+        method, "/api/v1" + url.format(crisis=crisis_id), json=body, headers=headers
+    )
+    assert response.status_code == 403, response.text
+    assert response.json()["code"] == "insufficient_scope"
+    assert CRISIS_PERSON not in response.text

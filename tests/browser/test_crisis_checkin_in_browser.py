@@ -31,8 +31,10 @@ def _link_path(language: str = "id") -> str:
         )  # fmt: skip
         body = BroadcastCreate(messages={"id": "Gempa kuat."}, channels=["sms"])
         broadcast = broadcasts.draft(db, crisis_id=crisis.id, body=body, actor=author)
-        broadcasts.approve(db, broadcast_id=broadcast.id, actor=second)
-        broadcasts.send(db, broadcast_id=broadcast.id, actor=author)
+        broadcasts.approve(
+            db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=second
+        )
+        broadcasts.send(db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=author)
     with session_scope() as db:
         text = db.scalars(select(OutboxMessage.body)).one()
     return "/c/" + text.rsplit("/c/", 1)[1]

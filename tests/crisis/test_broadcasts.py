@@ -61,17 +61,26 @@ def test_author_cannot_approve_and_second_person_can(db: Session, world: dict) -
     crisis = _crisis(db, author)
     broadcast = _draft(db, crisis, author)
     with pytest.raises(Conflict):
-        broadcasts.approve(db, broadcast_id=broadcast.id, actor=author)
+        broadcasts.approve(
+            db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=author
+        )
     with pytest.raises(Conflict):
-        broadcasts.send(db, broadcast_id=broadcast.id, actor=author)
+        broadcasts.send(db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=author)
     with pytest.raises(Forbidden):
         broadcasts.approve(
-            db, broadcast_id=broadcast.id, actor=staff(Role.OFFICER, "kbri-kuala-lumpur")
+            db,
+            crisis_id=broadcast.crisis_id,
+            broadcast_id=broadcast.id,
+            actor=staff(Role.OFFICER, "kbri-kuala-lumpur"),
         )
-    approved = broadcasts.approve(db, broadcast_id=broadcast.id, actor=second)
+    approved = broadcasts.approve(
+        db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=second
+    )
     assert approved.status == "approved" and approved.approved_by == second.account_id
     with pytest.raises(Conflict):
-        broadcasts.approve(db, broadcast_id=broadcast.id, actor=staff(Role.HQ_ADMIN))
+        broadcasts.approve(
+            db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=staff(Role.HQ_ADMIN)
+        )
 
 
 def test_supervisor_cannot_approve_another_posts_broadcast(db: Session, world: dict) -> None:
@@ -80,12 +89,20 @@ def test_supervisor_cannot_approve_another_posts_broadcast(db: Session, world: d
     broadcast = _draft(db, crisis, author)
     with pytest.raises(Forbidden):
         broadcasts.approve(
-            db, broadcast_id=broadcast.id, actor=staff(Role.SUPERVISOR, "kjri-johor-bahru")
+            db,
+            crisis_id=broadcast.crisis_id,
+            broadcast_id=broadcast.id,
+            actor=staff(Role.SUPERVISOR, "kjri-johor-bahru"),
         )
     broadcasts.approve(
-        db, broadcast_id=broadcast.id, actor=staff(Role.SUPERVISOR, "kbri-kuala-lumpur")
+        db,
+        crisis_id=broadcast.crisis_id,
+        broadcast_id=broadcast.id,
+        actor=staff(Role.SUPERVISOR, "kbri-kuala-lumpur"),
     )
-    _sent, queued = broadcasts.send(db, broadcast_id=broadcast.id, actor=author)
+    _sent, queued = broadcasts.send(
+        db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=author
+    )
     assert queued == {"sms": 3, "email": 1}  # the Johor Bahru post's person is not theirs
 
 
@@ -99,8 +116,10 @@ def test_send_writes_each_person_once_per_channel_in_their_language(
     author, second = staff(Role.HQ_ADMIN), staff(Role.HQ_ADMIN)
     crisis = _crisis(db, author)
     broadcast = _draft(db, crisis, author)
-    broadcasts.approve(db, broadcast_id=broadcast.id, actor=second)
-    sent, queued = broadcasts.send(db, broadcast_id=broadcast.id, actor=author)
+    broadcasts.approve(db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=second)
+    sent, queued = broadcasts.send(
+        db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=author
+    )
     db.commit()
     assert queued == {"sms": 4, "email": 1} and sent.recipients == 4
     rows = _outbox(db)
@@ -120,7 +139,9 @@ def test_send_writes_each_person_once_per_channel_in_their_language(
         assert recipient is not None and recipient.broadcast_id == broadcast.id
         assert row.idempotency_key == f"crisis:{recipient.id}:{row.channel}"
     # Sending again (a retry, a double click) writes nothing more.
-    _again, queued_again = broadcasts.send(db, broadcast_id=broadcast.id, actor=second)
+    _again, queued_again = broadcasts.send(
+        db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=second
+    )
     db.commit()
     assert queued_again == {"sms": 0, "email": 0}
     assert db.scalar(select(func.count()).select_from(OutboxMessage)) == 5
@@ -140,8 +161,10 @@ def test_sql_signed_links_match_python(db: Session, world: dict) -> None:
     author = staff(Role.HQ_ADMIN)
     crisis = _crisis(db, author)
     broadcast = _draft(db, crisis, author, ["sms"])
-    broadcasts.approve(db, broadcast_id=broadcast.id, actor=staff(Role.HQ_ADMIN))
-    broadcasts.send(db, broadcast_id=broadcast.id, actor=author)
+    broadcasts.approve(
+        db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=staff(Role.HQ_ADMIN)
+    )
+    broadcasts.send(db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=author)
     for row in _outbox(db):
         token = row.body.rsplit("/c/", 1)[1]
         number = int(token.split(".")[0])
@@ -150,8 +173,16 @@ def test_sql_signed_links_match_python(db: Session, world: dict) -> None:
 
 def _due(db: Session, crisis: Crisis, author: object) -> Broadcast:
     broadcast = _draft(db, crisis, author, ["sms"])
-    broadcasts.approve(db, broadcast_id=broadcast.id, actor=staff(Role.HQ_ADMIN))
-    broadcasts.send(db, broadcast_id=broadcast.id, actor=author, now=utcnow() - timedelta(hours=3))
+    broadcasts.approve(
+        db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=staff(Role.HQ_ADMIN)
+    )
+    broadcasts.send(
+        db,
+        crisis_id=broadcast.crisis_id,
+        broadcast_id=broadcast.id,
+        actor=author,
+        now=utcnow() - timedelta(hours=3),
+    )
     db.commit()
     return broadcast
 

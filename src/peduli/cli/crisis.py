@@ -71,8 +71,12 @@ def demo(
                     role=Role.HQ_ADMIN, account_id=uuid.uuid4(), display="demo approver",
                     via="system",
                 )  # fmt: skip
-                broadcasts.approve(db, broadcast_id=broadcast.id, actor=approver)
-                _sent, queued = broadcasts.send(db, broadcast_id=broadcast.id, actor=SYSTEM)
+                broadcasts.approve(
+                    db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=approver
+                )
+                _sent, queued = broadcasts.send(
+                    db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=SYSTEM
+                )
             crisis_id, broadcast_id = crisis.id, broadcast.id
     except PeduliError as error:
         typer.echo(f"error: {error.detail}", err=True)

@@ -127,7 +127,7 @@ def approve_broadcast(
     crisis_id: uuid.UUID, broadcast_id: uuid.UUID, db: DbSession, actor: Writer
 ) -> BroadcastRead:
     """Approve a draft; the author cannot approve their own (409)."""
-    broadcast = broadcasts.approve(db, broadcast_id=broadcast_id, actor=actor)
+    broadcast = broadcasts.approve(db, crisis_id=crisis_id, broadcast_id=broadcast_id, actor=actor)
     return broadcasts.read_model(broadcast)
 
 
@@ -136,7 +136,9 @@ def send_broadcast(
     crisis_id: uuid.UUID, broadcast_id: uuid.UUID, db: DbSession, actor: Writer
 ) -> SendResult:
     """Write the outbox for everyone targeted; sending again never sends twice."""
-    broadcast, queued = broadcasts.send(db, broadcast_id=broadcast_id, actor=actor)
+    broadcast, queued = broadcasts.send(
+        db, crisis_id=crisis_id, broadcast_id=broadcast_id, actor=actor
+    )
     return SendResult(
         broadcast=broadcasts.read_model(broadcast), recipients=broadcast.recipients, queued=queued
     )

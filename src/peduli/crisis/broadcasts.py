@@ -134,10 +134,16 @@ def _audit(session: Session, actor: Actor, action: str, broadcast: Broadcast) ->
     )
 
 
-def get(session: Session, *, broadcast_id: uuid.UUID, actor: Actor) -> Broadcast:
-    """One broadcast, for whoever may follow its crisis."""
+def get(
+    session: Session, *, crisis_id: uuid.UUID, broadcast_id: uuid.UUID, actor: Actor
+) -> Broadcast:
+    """One broadcast of ``crisis_id``, for whoever may follow that crisis.
+
+    A broadcast is addressed through its crisis: one of another crisis is not found here,
+    so a URL cannot approve or send another crisis's message under this one's name.
+    """
     broadcast = session.get(Broadcast, broadcast_id)
-    if broadcast is None:
+    if broadcast is None or broadcast.crisis_id != crisis_id:
         raise NotFound(_("There is no broadcast with this id."))
     crisis_service.get(session, crisis_id=broadcast.crisis_id, actor=actor)
     return broadcast
@@ -155,10 +161,12 @@ def _own_post(session: Session, actor: Actor, broadcast: Broadcast, action: str)
         )
 
 
-def approve(session: Session, *, broadcast_id: uuid.UUID, actor: Actor) -> Broadcast:
+def approve(
+    session: Session, *, crisis_id: uuid.UUID, broadcast_id: uuid.UUID, actor: Actor
+) -> Broadcast:
     """The second person's approval: never the author's own."""
     policy.require_role(session, actor, roles=BROADCASTERS, action="crisis.broadcast.approve")
-    broadcast = get(session, broadcast_id=broadcast_id, actor=actor)
+    broadcast = get(session, crisis_id=crisis_id, broadcast_id=broadcast_id, actor=actor)
     _own_post(session, actor, broadcast, "crisis.broadcast.approve")
     if broadcast.created_by == actor.account_id:
         raise Conflict(
@@ -175,11 +183,16 @@ def approve(session: Session, *, broadcast_id: uuid.UUID, actor: Actor) -> Broad
 
 
 def send(
-    session: Session, *, broadcast_id: uuid.UUID, actor: Actor, now: datetime | None = None
+    session: Session,
+    *,
+    crisis_id: uuid.UUID,
+    broadcast_id: uuid.UUID,
+    actor: Actor,
+    now: datetime | None = None,
 ) -> tuple[Broadcast, dict[str, int]]:
     """Target and write the outbox; sending again only adds people who newly arrived."""
     policy.require_role(session, actor, roles=BROADCASTERS, action="crisis.broadcast.send")
-    broadcast = get(session, broadcast_id=broadcast_id, actor=actor)
+    broadcast = get(session, crisis_id=crisis_id, broadcast_id=broadcast_id, actor=actor)
     _own_post(session, actor, broadcast, "crisis.broadcast.send")
     if broadcast.status == BroadcastStatus.DRAFT:
         raise Conflict(
