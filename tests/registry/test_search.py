@@ -93,3 +93,70 @@ def test_browsing_the_work_queue_is_audited(db: Session, population: dict[str, P
     entry = db.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).one()
     assert (entry.action, entry.outcome) == ("queue.self_reports", "allowed")
     assert "date_of_birth" in entry.fields
+
+
+@pytest.mark.parametrize("name", ["..", "-- --", "?!", "'."])
+def test_a_name_of_punctuation_only_is_refused_with_a_clear_message(
+    db: Session, population: dict[str, Person], name: str
+) -> None:
+    """It would match everyone; refused in and out of the jurisdiction, in every language."""
+    from peduli.core.i18n import in_language
+
+    reason = "Call from her family in Indramayu, case 12"
+    for query in (PersonSearch(name=name), PersonSearch(name=name, reason=reason)):
+        with pytest.raises(ValidationFailed) as error:
+            search.search_people(db, query=query, actor=staff())
+        [problem] = error.value.problems
+        assert (problem.field, problem.code) == ("name", "name_without_letters")
+        assert problem.hint
+        english = in_language(problem.message, "en")
+        for language in ("id", "zh", "fr"):
+            assert in_language(problem.message, language) != english, language
+            assert in_language(problem.hint, language) != in_language(problem.hint, "en")
+
+
+@pytest.mark.parametrize("name", ["Si", "S. A.", "Al"])
+def test_a_name_search_outside_ones_post_needs_three_letters(
+    db: Session, population: dict[str, Person], name: str
+) -> None:
+    reason = "Call from her family in Indramayu, case 12"
+    with pytest.raises(ValidationFailed) as error:
+        search.search_people(db, query=PersonSearch(name=name, reason=reason), actor=staff())
+    [problem] = error.value.problems
+    assert (problem.field, problem.code) == ("name", "name_too_short")
+    assert "3" in str(problem.message)
+    # Inside one's own post a short name is fine, and outside an identifier needs no name.
+    search.search_people(db, query=PersonSearch(name=name), actor=staff())
+    by_phone = PersonSearch(name=name, phone="+60123456789", reason=reason)
+    search.search_people(db, query=by_phone, actor=staff())
+
+
+def test_a_search_outside_ones_post_returns_a_bounded_page_each_person_audited(
+    db: Session,
+) -> None:
+    admin = staff(Role.HQ_ADMIN)
+    for serial in range(1, search.OUT_OF_SCOPE_PAGE + 8):
+        service.submit_self_report(
+            db,
+            report=report(
+                nik=nik(sex="F", serial=serial),
+                sex="F",
+                passport_number=f"B{serial:07d}",
+                full_name="Siti Nurhaliza",
+                phone=None,
+                email=f"siti{serial}@example.org",
+                **KUALA_LUMPUR,
+            ),
+            actor=admin,
+        )
+    db.commit()
+    officer = staff()  # Seoul
+    query = PersonSearch(name="Siti", reason="Call from her family in Indramayu", limit=100)
+    outcome = search.search_people(db, query=query, actor=officer)
+    assert outcome.out_of_scope and len(outcome.hits) == search.OUT_OF_SCOPE_PAGE
+    found = db.scalars(
+        select(AuditEntry.subject_person_id).where(AuditEntry.action == "person.found_out_of_scope")
+    ).all()
+    assert sorted(map(str, found)) == sorted(str(hit.person.id) for hit in outcome.hits)
+    summary = db.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).one()
+    assert (summary.action, summary.entity_id) == ("person.search_out_of_scope", "20 found")

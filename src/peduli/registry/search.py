@@ -4,6 +4,11 @@ Identifiers arrive in a POST body, never a URL, and are looked up through indexe
 the blind index for NIK and passport, the contact index for phones. Results are limited
 to the caller's jurisdiction unless a reason is stated, and every search is audited
 (criteria names only, never their values).
+
+Outside one's jurisdiction (a stated reason) a search by name alone needs a word of at least
+``MIN_NAME_LETTERS`` letters and returns at most ``OUT_OF_SCOPE_PAGE`` people, each of whom
+gets an audit entry of their own: their processing trail shows who looked them up and why.
+A name with no letters at all (punctuation only) is refused everywhere: it would match anyone.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from peduli.registry.schemas import PersonSearch
 from peduli.registry.service import NIK_PURPOSE, PASSPORT_PURPOSE
 
 NAME_CANDIDATES = 500
+MIN_NAME_LETTERS = 3  # in the longest word of a name searched outside one's jurisdiction
+OUT_OF_SCOPE_PAGE = 20  # people shown at most by one search outside one's jurisdiction
 
 
 @dataclass(frozen=True)
@@ -58,17 +65,75 @@ def search_people(session: Session, *, query: PersonSearch, actor: Actor) -> Sea
                 )
             ]
         )
+    name_key = _checked_name_key(query.name)
     scope, out_of_scope = _search_scope(actor, query.reason)
-    hits = _run(session, query, scope)
+    limit = query.limit
+    if out_of_scope:
+        _require_narrow_name(query, name_key)
+        limit = min(limit, OUT_OF_SCOPE_PAGE)
+    hits = _run(session, query, scope, name_key=name_key, limit=limit)
+    if out_of_scope:
+        for hit in hits:  # each person's own trail shows the search that found them
+            audit.record(
+                session,
+                actor=actor,
+                action="person.found_out_of_scope",
+                entity_type="person",
+                entity_id=str(hit.person.id),
+                subject_person_id=hit.person.id,
+                fields=sorted(criteria),
+                reason=query.reason,
+            )
     audit.record(
         session,
         actor=actor,
         action="person.search_out_of_scope" if out_of_scope else "person.search",
         entity_type="search",
+        entity_id=f"{len(hits)} found",
         fields=sorted(criteria),
         reason=query.reason,
     )
     return SearchOutcome(hits=hits, out_of_scope=out_of_scope)
+
+
+def _checked_name_key(name: str | None) -> str | None:
+    """The name's search key; a name without any letter (".", "--") is refused."""
+    if name is None:
+        return None
+    key = get_profile().name_key(name)
+    if not key:
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "name",
+                    "name_without_letters",
+                    _("A name to search for needs letters; this one has only punctuation."),
+                    _("Type at least one word of the name, e.g. Siti."),
+                )
+            ]
+        )
+    return key
+
+
+def _require_narrow_name(query: PersonSearch, name_key: str | None) -> None:
+    """Outside one's jurisdiction a name alone must name someone, not half the registry."""
+    identified = query.nik or query.passport_number or query.phone
+    if identified or name_key is None:
+        return
+    if sum(letter.isalpha() for letter in _longest_token(name_key)) < MIN_NAME_LETTERS:
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "name",
+                    "name_too_short",
+                    _(
+                        "Outside your jurisdiction a name search needs a word of at least "
+                        "{count} letters."
+                    ).format(count=MIN_NAME_LETTERS),
+                    _("Type more of the name, or search by NIK, passport or phone."),
+                )
+            ]
+        )
 
 
 def _search_scope(actor: Actor, reason: str | None) -> tuple[Scope, bool]:
@@ -91,23 +156,24 @@ def _search_scope(actor: Actor, reason: str | None) -> tuple[Scope, bool]:
     return Scope(everyone=True), True
 
 
-def _run(session: Session, query: PersonSearch, scope: Scope) -> list[Hit]:
+def _run(
+    session: Session, query: PersonSearch, scope: Scope, *, name_key: str | None, limit: int
+) -> list[Hit]:
     ids = _identifier_matches(session, query)
     base = select(Person).where(Person.status == PersonStatus.ACTIVE)
     if ids is not None:
         base = base.where(Person.id.in_(ids))
     if query.date_of_birth:
         base = base.where(Person.date_of_birth == query.date_of_birth)
-    name_key = get_profile().name_key(query.name) if query.name else None
     if name_key:
         base = base.where(Person.name_key.like(f"%{_longest_token(name_key)}%"))
-    limit = NAME_CANDIDATES if name_key else query.limit
-    people = list(session.scalars(repository.scoped(base, scope).limit(limit)))
+    candidates = NAME_CANDIDATES if name_key else limit
+    people = list(session.scalars(repository.scoped(base, scope).limit(candidates)))
     scored = [
         (p, matching.name_similarity(name_key, p.name_key) if name_key else 100.0) for p in people
     ]
     scored.sort(key=lambda item: item[1], reverse=True)
-    top = scored[: query.limit]
+    top = scored[:limit]
     codes = repository.representation_codes_of(session, [p.id for p, _ in top])
     return [Hit(person=p, score=score, representation_codes=codes[p.id]) for p, score in top]
 
