@@ -4,8 +4,9 @@ Every route declares here what its caller needs, in one dependency read by
 ``declared_access``: a token scope (``require_scope``, or ``credentials_for`` on the one-hop
 writes), ``PUBLIC`` (no credential: health, sign-in, reference data, the SOS), ``OWN`` (any
 signed-in caller, answered only about their own account or record) or, for a staff page, the
-roles that may open it (``staff_page``). ``tests/api/test_route_access.py`` fails on a route
-of the app that declares none.
+roles that may open it (``staff_page``). The markers and ``declared_access`` are in
+``api.access`` (re-exported here). ``tests/api/test_route_access.py`` fails on a route of the
+app that declares none.
 """
 
 from __future__ import annotations
@@ -13,16 +14,31 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from anyio import Semaphore
 from anyio.lowlevel import RunVar
 from fastapi import Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.dependencies.models import Dependant
 from fastapi.params import Depends as DependsMarker
 from sqlalchemy.orm import Session
 
+from peduli.api.access import (
+    OWN as OWN,
+)
+from peduli.api.access import (
+    PUBLIC as PUBLIC,
+)
+from peduli.api.access import (
+    RouteAccess as RouteAccess,
+)
+from peduli.api.access import (
+    declared_access as declared_access,
+)
+from peduli.api.access import (
+    declaring,
+    required_scopes,
+)
 from peduli.auth import audit
 from peduli.auth import service as auth_service
 from peduli.auth.actor import Actor
@@ -261,43 +277,6 @@ CurrentActor = Annotated[Actor, Depends(get_actor)]
 ClientIp = Annotated[str, Depends(client_ip)]
 
 
-# --- what each route declares ---------------------------------------------------------------
-@dataclass(frozen=True)
-class RouteAccess:
-    """What a route declares its caller needs (one per route; see the module's docstring)."""
-
-    kind: Literal["scope", "public", "own", "roles"]
-    scopes: frozenset[str] = frozenset()  # kind "scope": the token needs one of these
-    roles: frozenset[Role] = frozenset()  # kind "roles": a staff page for these roles
-
-
-_ACCESS_ATTRIBUTE = "peduli_route_access"
-D = TypeVar("D", bound=Callable[..., Any])
-
-
-def _declaring(access: RouteAccess, dependency: D) -> D:
-    setattr(dependency, _ACCESS_ATTRIBUTE, access)
-    return dependency
-
-
-def declared_access(dependant: Dependant) -> set[RouteAccess]:
-    """Every access declaration among a route's dependencies (a sound route has one)."""
-    found = set()
-    declared = getattr(dependant.call, _ACCESS_ATTRIBUTE, None)
-    if isinstance(declared, RouteAccess):
-        found.add(declared)
-    for sub in dependant.dependencies:
-        found |= declared_access(sub)
-    return found
-
-
-def required_scopes(dependant: Dependant | None) -> frozenset[str]:
-    """The token scopes a route declared (empty for public, own-data and page routes)."""
-    if dependant is None:
-        return frozenset()
-    return frozenset().union(*(a.scopes for a in declared_access(dependant)))
-
-
 def require_scope(
     *scopes: str,
 ) -> Callable[[Actor, Session, Request], Coroutine[Any, Any, Actor]]:
@@ -319,7 +298,7 @@ def require_scope(
             )
         return actor
 
-    return _declaring(RouteAccess("scope", scopes=wanted), dependency)
+    return declaring(RouteAccess("scope", scopes=wanted), dependency)
 
 
 def credentials_for(scope: str) -> Callable[[Credentials], Coroutine[Any, Any, Credentials]]:
@@ -333,19 +312,7 @@ def credentials_for(scope: str) -> Callable[[Credentials], Coroutine[Any, Any, C
     async def dependency(credentials: CallerCredentials) -> Credentials:
         return replace(credentials, needs=frozenset({scope}))
 
-    return _declaring(RouteAccess("scope", scopes=frozenset({scope})), dependency)
-
-
-async def _public() -> None:
-    """Declares a route open to anyone: no sign-in, no token scope."""
-
-
-async def _own() -> None:
-    """Declares a route of any signed-in caller, answered only about their own account."""
-
-
-PUBLIC = Depends(_declaring(RouteAccess("public"), _public))
-OWN = Depends(_declaring(RouteAccess("own"), _own))
+    return declaring(RouteAccess("scope", scopes=frozenset({scope})), dependency)
 
 
 def staff_page(roles: frozenset[Role]) -> DependsMarker:
@@ -357,7 +324,7 @@ def staff_page(roles: frozenset[Role]) -> DependsMarker:
         if actor is not None and actor.is_staff and actor.role not in roles:
             await run_in_threadpool(partial(_refuse_role, db, actor, route=_route_of(request)))
 
-    return Depends(_declaring(RouteAccess("roles", roles=roles), dependency))
+    return Depends(declaring(RouteAccess("roles", roles=frozenset(roles)), dependency))
 
 
 def _refuse_role(db: Session, actor: Actor, *, route: str) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from peduli.api.deps import PUBLIC
+from peduli.api.access import PUBLIC
 from peduli.core.errors import FieldProblem, require_valid
 from peduli.core.i18n import _
 from peduli.reference import countries
