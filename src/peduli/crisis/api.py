@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from peduli.api.deps import CurrentActor, DbSession, committed_in_thread
 from peduli.api.responses import model_response
 from peduli.core.config import get_settings
+from peduli.core.downloads import download_headers
 from peduli.core.errors import NotAuthenticated
 from peduli.core.i18n import _
 from peduli.crisis import board, broadcasts, checkins, service
@@ -175,7 +176,7 @@ def evacuation_list(
     return Response(
         content,
         media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', **NO_STORE},
+        headers=download_headers(filename),
     )
 
 

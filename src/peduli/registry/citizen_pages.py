@@ -21,6 +21,7 @@ from peduli.api.deps import CurrentActor, DbSession, OptionalActor
 from peduli.auth.actor import Actor, Role
 from peduli.auth.citizen_pages import sign_in_url
 from peduli.core.db import rollback_and_keep, utcnow
+from peduli.core.downloads import download_headers
 from peduli.core.errors import FieldProblem, NotFound, PeduliError, ValidationFailed
 from peduli.core.i18n import _, translate
 from peduli.reference.places import (
@@ -355,10 +356,7 @@ def my_data(db: DbSession, actor: CurrentActor) -> Response:
     return Response(
         json.dumps(document, ensure_ascii=False, indent=2),
         media_type="application/json",
-        headers={
-            "Content-Disposition": 'attachment; filename="peduli-my-data.json"',
-            "Cache-Control": "no-store",
-        },
+        headers=download_headers("peduli-my-data.json"),
     )
 
 
@@ -399,10 +397,7 @@ def proof_of_report(
     return Response(
         document,
         media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="lapor-diri-{str(stay.id)[:8]}.pdf"',
-            "Cache-Control": "no-store",
-        },
+        headers=download_headers(f"lapor-diri-{str(stay.id)[:8]}.pdf", inline=True),
     )
 
 
