@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
+from peduli import erasure
 from peduli.api.deps import (
     CallerCredentials,
     CurrentActor,
@@ -246,7 +247,7 @@ def request_correction(
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
 def delete_me(db: DbSession, actor: CurrentActor) -> Response:
     """Erase my record from the registry (UU PDP right to deletion)."""
-    rights.delete_own_data(db, actor=actor)
+    rights.delete_own_data(db, actor=actor, steps=erasure.STEPS)
     return Response(status_code=status.HTTP_204_NO_CONTENT, headers=NO_STORE)
 
 
