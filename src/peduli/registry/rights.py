@@ -33,6 +33,11 @@ from peduli.registry.models import (
 )
 
 
+def own_person_id(actor: Actor) -> uuid.UUID:
+    """The signed-in citizen's record (404 with a hint when they have none yet)."""
+    return _own_person_id(actor)
+
+
 def _own_person_id(actor: Actor) -> uuid.UUID:
     if actor.role != Role.CITIZEN or actor.person_id is None:
         raise NotFound(_("You have no record yet; make a self-report (lapor diri) first."))
@@ -77,7 +82,16 @@ def export_own_data(session: Session, *, actor: Actor) -> dict[str, Any]:
         ],
         "contacts": [{"kind": c.kind, "value": c.value} for c in view.contacts],
         "stays": [_stay_dict(stay) for stay in view.stays],
-        "requests": [{"kind": r.kind, "message": r.message, "status": r.status} for r in requests],
+        "requests": [
+            {
+                "kind": r.kind,
+                "message": r.message,
+                "status": r.status,
+                "decided_at": r.decided_at.isoformat() if r.decided_at else None,
+                "decision_reason": r.decision_reason,
+            }
+            for r in requests
+        ],
         "processing_trail": {"total": total, "entries": [_trail_dict(e) for e in trail]},
     }
 
