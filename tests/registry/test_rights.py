@@ -84,7 +84,7 @@ def test_erasure_of_a_citizen_in_a_case_keeps_the_case_with_a_pseudonym(db: Sess
     )  # fmt: skip
     changes.transition(db, case_id=case.id, actor=officer, to=CaseStatus.TRIAGED)
     request = rights.request_correction(
-        db, actor=citizen, message="I am Yusuf, NIK 3171011705900001"
+        db, actor=citizen, message="My place of birth is Cirebon, not Jakarta."
     )
     db.commit()
 
