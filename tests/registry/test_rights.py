@@ -108,6 +108,35 @@ def test_erasure_of_a_citizen_in_a_case_keeps_the_case_with_a_pseudonym(db: Sess
     assert audit.verify(db).ok
 
 
+def test_erasure_blanks_what_the_citizen_wrote_in_their_own_help_request(db: Session) -> None:
+    from peduli.cases import intake
+    from peduli.cases.erasure import ERASED_TEXT
+    from peduli.cases.models import Case
+    from peduli.cases.schemas import HelpRequestCreate
+
+    citizen = _reported_citizen(db)
+    asked = intake.submit_help_request(
+        db,
+        data=HelpRequestCreate(
+            category="labour", summary="Muhammad Yusuf: my employer in Ansan keeps my passport.",
+            country="KR", city="Ansan", contact_phone="+821012345678",
+        ),
+        actor=citizen,
+        ip="198.51.100.7",
+    )  # fmt: skip
+    db.commit()
+    rights.delete_own_data(db, actor=citizen, steps=erasure.STEPS)
+    db.commit()
+    case = db.get_one(Case, asked.case.id)
+    db.refresh(case)
+    assert case.summary == ERASED_TEXT and case.category == "labour"
+    assert (case.contact_phone_encrypted, case.contact_city, case.requester_account_id) == (
+        None,
+        None,
+        None,
+    )
+
+
 def test_erasure_over_the_api_then_me_is_gone(client: TestClient) -> None:
     headers = _citizen_headers(client, "yusuf@example.org")
     created = client.post(
