@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from peduli import retention
 from peduli.cases import escalation as case_escalation
 from peduli.core import ratelimit
 from peduli.core.periodic import PeriodicTask
@@ -32,4 +33,6 @@ PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
         "escalate-unacknowledged-emergencies", 30, emergency_alerting.escalate_unacknowledged
     ),
     PeriodicTask("crisis-remind-silent", 60, crisis_broadcasts.remind_silent),
+    # Personal data past its retention period (settings PEDULI_RETENTION_*), in batches.
+    PeriodicTask("purge-past-retention", 3600, run_batched=retention.purge_in_batches),
 )

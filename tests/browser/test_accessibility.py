@@ -51,6 +51,9 @@ PAGES = frozenset(
         "/officer/duplicates/{candidate_id}",
         "/officer/persons/{person_id}",
         "/officer/search",
+        # Correction requests: test_correction_pages_are_accessible.
+        "/officer/corrections",
+        "/officer/corrections/{request_id}",
         # Checked in their own browser tests: test_emergency_sos_in_browser.py and
         # test_crisis_checkin_in_browser.py.
         "/sos",
@@ -253,6 +256,38 @@ def test_emergency_and_crisis_desks_are_accessible(new_page: NewPage) -> None:
     visit(page, "/officer/crises")
     visit(page, "/officer/crises/{crisis_id}", crisis_id=crisis_id)
     visit(page, "/officer/crises/{crisis_id}/board", crisis_id=crisis_id)
+
+
+def test_correction_pages_are_accessible(new_page: NewPage) -> None:
+    """The queue, one request, the form after an error, then the queue with the notice."""
+    from peduli.registry import rights
+
+    with session_scope() as session:
+        citizen = factories.signed_in_citizen(session, "warga@example.org")
+        service.submit_self_report(session, report=factories.report(), actor=citizen)
+        citizen = factories.refreshed(session, citizen)
+        request_id = rights.request_correction(
+            session, actor=citizen, message="My birth place is Cirebon, not Jakarta."
+        ).id
+    page = new_page(viewport=DESKTOP, locale="en-GB")
+    visit(page, "/officer/sign-in")
+    _sign_in_officer(page, make_staff(representation_code="kbri-seoul"))
+    expect(page).to_have_url(re.compile(r"/officer$"))
+    visit(page, "/officer/corrections")
+    expect(page.locator("main table tbody tr")).to_have_count(1)
+    visit(page, "/officer/corrections/{request_id}", request_id=request_id)
+    page.get_by_label("Refuse: nothing is changed").check()
+    page.get_by_label("Reason, as the citizen will read it").fill("No")
+    page.get_by_role("button", name="Decide and tell the citizen").click()
+    expect(page.locator("#reason-error")).to_be_visible()
+    expect(page.get_by_label("Reason, as the citizen will read it")).to_have_value("No")
+    assert_accessible(page)
+    page.get_by_label("Reason, as the citizen will read it").fill(
+        "Your passport shows Jakarta as the birth place."
+    )
+    page.get_by_role("button", name="Decide and tell the citizen").click()
+    expect(page.get_by_role("status")).to_contain_text("The request is refused")
+    assert_accessible(page)
 
 
 def test_dead_letter_page_is_accessible(new_page: NewPage) -> None:

@@ -164,3 +164,27 @@ def test_the_queue_shortens_summaries_the_case_screen_does_not(api: tuple) -> No
     case = client.get(f"/api/v1/cases/{created['id']}", headers=headers["officer"]).json()
     assert case["summary"] == long.strip()
     assert case["sla_state"] == "on_time" and case["allowed_transitions"] == ["triaged"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["근로계약서.png", "工资单.png", "كشف الراتب.png", "slip 📄🙂.png"],
+    ids=["korean", "chinese", "arabic", "emoji"],
+)
+def test_a_file_of_any_name_downloads(api: tuple, name: str) -> None:  # type: ignore[type-arg]
+    from urllib.parse import quote
+
+    client, headers, _ids = api
+    officer = headers["officer"]
+    url = f"/api/v1/cases/{_open(client, officer)['id']}"
+    uploaded = client.post(
+        f"{url}/attachments", files={"file": (name, PNG, "image/png")}, headers=officer
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    assert uploaded.json()["filename"] == name
+    fetched = client.get(f"{url}/attachments/{uploaded.json()['id']}", headers=officer)
+    assert fetched.status_code == 200 and fetched.content == PNG
+    disposition = fetched.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="')
+    assert disposition.endswith(f"filename*=UTF-8''{quote(name, safe='')}".replace("%2E", "."))
+    assert fetched.headers["x-content-type-options"] == "nosniff"

@@ -143,3 +143,34 @@ def test_proof_pdf_in_each_language(reported, language: str) -> None:
     pdf = client.get(f"/saya/tinggal/{stay_id}/bukti.pdf?lang={language}")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     assert f"/Lang ({language})".encode() in pdf.content
+
+
+def test_a_correction_request_keeps_its_text_then_shows_the_decision(reported) -> None:
+    from peduli.auth.actor import Role
+    from peduli.core.db import session_scope
+    from peduli.registry import corrections
+    from tests.factories import staff
+
+    client, _stay_id = reported
+    page = client.get("/saya", headers=HTML)
+    fields = form_of(page.text, "/saya/koreksi")
+    short = client.post("/saya/koreksi", data=fields | {"correction": "x"}, headers=HTML)
+    assert short.status_code == 422 and ">x</textarea>" in short.text
+    assert 'aria-invalid="true"' in short.text
+    sent = client.post(
+        "/saya/koreksi",
+        data=fields | {"correction": "My place of birth is Cirebon."},
+        headers=HTML,
+    )
+    assert sent.status_code == 200 and sent.url.path == "/saya"
+    assert "My place of birth is Cirebon." in sent.text
+    with session_scope() as db:
+        officer = staff(Role.OFFICER, "kbri-seoul")
+        _total, rows = corrections.correction_queue(db, actor=officer, limit=25, offset=0)
+        corrections.decide_correction(
+            db, request_id=rows[0].id, actor=officer, accepted=True,
+            reason="Corrected to Cirebon after the passport check.",
+        )  # fmt: skip
+    assert (
+        "Corrected to Cirebon after the passport check." in client.get("/saya", headers=HTML).text
+    )

@@ -55,6 +55,7 @@ from peduli.cases.schemas import (
     TransitionRequest,
 )
 from peduli.core.db import utcnow
+from peduli.core.downloads import download_headers
 
 router = APIRouter(tags=["cases"])
 Reader = Annotated[Actor, Depends(require_scope(CASES_READ))]
@@ -348,11 +349,7 @@ def download_attachment(
     return Response(
         content=found.data,
         media_type=found.attachment.content_type,
-        headers={
-            **NO_STORE,
-            "Content-Disposition": f'attachment; filename="{found.attachment.filename}"',
-            "X-Content-Type-Options": "nosniff",
-        },
+        headers=download_headers(found.attachment.filename),
     )
 
 

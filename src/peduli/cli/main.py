@@ -26,6 +26,7 @@ def _register_commands() -> None:
     from peduli.cli import demo as demo_cli
     from peduli.cli import i18n as i18n_cli
     from peduli.cli import partners as partners_cli
+    from peduli.cli import retention as retention_cli
     from peduli.cli import sandbox as sandbox_cli
     from peduli.cli import serve as serve_cli
     from peduli.cli import staff as staff_cli
@@ -38,6 +39,7 @@ def _register_commands() -> None:
     app.add_typer(i18n_cli.app, name="i18n")
     app.add_typer(partners_cli.app, name="partner")
     app.add_typer(crisis_cli.app, name="crisis")
+    app.add_typer(retention_cli.app, name="retention")
     demo_cli.register(app)
     worker_cli.register(app)
     sandbox_cli.register(app)

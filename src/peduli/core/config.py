@@ -79,6 +79,14 @@ class Settings(BaseSettings):
     case_attachment_max_bytes: int = 10 * 1024 * 1024
     # An emergency not acknowledged within this many minutes escalates (emergency domain).
     emergency_ack_minutes: int = 10
+    # Retention (UU PDP): how long each class of data is kept once its purpose has ended;
+    # `peduli worker` purges past these periods (`peduli retention run` on demand).
+    retention_departed_stay_days: int = Field(default=365, ge=1)  # address, employer, position
+    retention_outbox_days: int = Field(default=30, ge=1)  # recipient and body once sent or dead
+    retention_session_days: int = Field(default=7, ge=0)  # sessions once expired or revoked
+    retention_code_days: int = Field(default=1, ge=0)  # one-time codes once expired
+    retention_sandbox_days: int = Field(default=7, ge=0)  # the demo mailboxes
+    retention_batch_size: int = Field(default=5000, ge=1)  # rows per purge statement
 
     def data_key_ring(self) -> list[tuple[str, bytes]]:
         """Return the (key id, key) pairs; the first one encrypts new values."""

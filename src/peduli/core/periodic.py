@@ -35,11 +35,14 @@ class PeriodicTask:
 
     ``run(session, now)`` does one round in the given transaction (the caller commits) and
     returns how many items it handled, for the log. It must be safe to run twice at once.
+    A task too big for one transaction (a retention purge over millions of rows) gives
+    ``run_batched(session_factory, now)`` instead and opens one transaction per batch.
     """
 
     name: str
     every_seconds: float
-    run: Callable[[Session, datetime], int]
+    run: Callable[[Session, datetime], int] | None = None
+    run_batched: Callable[[SessionFactory, datetime], int] | None = None
 
 
 class PeriodicTaskRun(Base):
@@ -120,8 +123,12 @@ def _run_one(
     error: str | None = None
     handled = 0
     try:
-        with session_factory() as session, session.begin():
-            handled = task.run(session, now)
+        if task.run_batched is not None:
+            handled = task.run_batched(session_factory, now)
+        else:
+            assert task.run is not None, f"periodic task {task.name} has nothing to run"
+            with session_factory() as session, session.begin():
+                handled = task.run(session, now)
     except Exception as exc:  # a task's bug must not stop the worker
         log.exception("periodic task failed", task=task.name, worker_id=worker_id)
         error = f"{type(exc).__name__}: {exc}"[:500]

@@ -14,6 +14,7 @@ from peduli.api.responses import model_response
 from peduli.auth.actor import Actor
 from peduli.auth.scopes import CRISES_READ, CRISES_WRITE
 from peduli.core.config import get_settings
+from peduli.core.downloads import download_headers
 from peduli.core.errors import NotAuthenticated
 from peduli.core.i18n import _
 from peduli.crisis import board, broadcasts, checkins, service
@@ -179,7 +180,7 @@ def evacuation_list(
     return Response(
         content,
         media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', **NO_STORE},
+        headers=download_headers(filename),
     )
 
 

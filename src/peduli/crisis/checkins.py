@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, insert, select, text, update
@@ -24,6 +25,7 @@ from peduli.crisis import links
 from peduli.crisis.models import Answer, CheckIn, Crisis, CrisisKind, Recipient
 from peduli.crisis.schemas import CheckInCreate
 from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
+from peduli.registry.rights import ErasureStep
 
 # First word of an SMS reply, in any of the four languages, upper-cased.
 SAFE_WORDS = frozenset({"AMAN", "SAFE", "SELAMAT", "OK", "安全", "平安", "SAUF", "SAIN", "SÛR"})
@@ -286,3 +288,19 @@ def sms_reply(session: Session, *, sender: str, text: str) -> CheckIn:
     if recipient_id is None:
         raise NotFound(_("No broadcast went to this phone number."))
     return record(session, recipient_id=recipient_id, answer=answer, note=note, via="sms")
+
+
+def erase_people(
+    session: Session, person_ids: Sequence[uuid.UUID], _account_id: uuid.UUID | None
+) -> int:
+    """A citizen's erasure: their answers keep safe/need-help, lose where and what they wrote."""
+    result = session.execute(
+        update(CheckIn)
+        .where(CheckIn.person_id.in_(person_ids))
+        .values(latitude=None, longitude=None, place=None, note=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+ERASURE_STEP = ErasureStep("crisis_checkins", erase_people)

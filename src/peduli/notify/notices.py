@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from peduli.core.db import utcnow
@@ -51,3 +51,13 @@ def newest(session: Session, *, page: int, per_page: int) -> tuple[list[Notice],
         .offset((page - 1) * per_page)
     )
     return list(rows), int(total or 0)
+
+
+def forget_recipient(session: Session, *, recipient: str) -> int:
+    """Delete every notice of one recipient (a person's erasure); returns how many."""
+    result = session.execute(
+        delete(Notice)
+        .where(Notice.recipient == recipient)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
+from peduli import erasure
 from peduli.api.deps import (
     OWN,
     Credentials,
@@ -19,11 +20,15 @@ from peduli.api.deps import (
 from peduli.api.responses import model_response
 from peduli.auth.actor import Actor
 from peduli.auth.tokens import REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE
-from peduli.registry import merging, rights, search, service
+from peduli.registry import corrections, merging, rights, search, service
+from peduli.registry.models import DataRequestStatus
 from peduli.registry.schemas import (
     AuditEntryRead,
     AuditTrailPage,
     ContactRead,
+    CorrectionDecision,
+    CorrectionPage,
+    CorrectionRead,
     DataRequestCreate,
     DataRequestRead,
     DepartureReport,
@@ -247,10 +252,74 @@ def request_correction(
     )
 
 
+@router.get("/me/corrections", response_model=list[DataRequestRead], dependencies=[OWN])
+def my_corrections(db: DbSession, actor: CurrentActor, response: Response) -> list[DataRequestRead]:
+    """My correction requests, newest first, with each decision and its reason."""
+    _no_store(response)
+    return [
+        DataRequestRead.model_validate(r)
+        for r in corrections.own_requests(db, person_id=rights.own_person_id(actor))
+    ]
+
+
+@router.get("/data-requests", response_model=CorrectionPage)
+def correction_queue(
+    db: DbSession,
+    actor: Reader,
+    response: Response,
+    status_filter: Annotated[
+        Literal["open", "accepted", "refused", "all"], Query(alias="status")
+    ] = "open",
+    limit: Annotated[int, Query(ge=1, le=100)] = 25,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> CorrectionPage:
+    """Correction requests of people whose active stay is in your jurisdiction, oldest first."""
+    _no_store(response)
+    total, rows = corrections.correction_queue(
+        db,
+        actor=actor,
+        status=None if status_filter == "all" else DataRequestStatus(status_filter),
+        limit=limit,
+        offset=offset,
+    )
+    return CorrectionPage(total=total, items=[CorrectionRead.model_validate(r) for r in rows])
+
+
+@router.get("/data-requests/{request_id}", response_model=CorrectionRead)
+def read_correction(
+    request_id: uuid.UUID, db: DbSession, actor: Reader, response: Response
+) -> CorrectionRead:
+    """One correction request of your jurisdiction."""
+    _no_store(response)
+    row = corrections.read_correction(db, request_id=request_id, actor=actor)
+    return CorrectionRead.model_validate(row)
+
+
+@router.post("/data-requests/{request_id}/decision", response_model=CorrectionRead)
+def decide_correction(
+    request_id: uuid.UUID,
+    body: CorrectionDecision,
+    db: DbSession,
+    actor: Writer,
+    response: Response,
+) -> CorrectionRead:
+    """Accept or refuse a correction request with a reason; the citizen is told."""
+    _no_store(response)
+    corrections.decide_correction(
+        db,
+        request_id=request_id,
+        actor=actor,
+        accepted=body.decision == "accepted",
+        reason=body.reason,
+    )
+    row = corrections.read_correction(db, request_id=request_id, actor=actor)
+    return CorrectionRead.model_validate(row)
+
+
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, dependencies=[OWN])
 def delete_me(db: DbSession, actor: CurrentActor) -> Response:
     """Erase my record from the registry (UU PDP right to deletion)."""
-    rights.delete_own_data(db, actor=actor)
+    rights.delete_own_data(db, actor=actor, steps=erasure.STEPS)
     return Response(status_code=status.HTTP_204_NO_CONTENT, headers=NO_STORE)
 
 

@@ -13,7 +13,7 @@ import uuid
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from peduli.api.deps import OWN, PUBLIC, CurrentActor, DbSession, OptionalActor
 from peduli.auth.actor import Actor, Role
 from peduli.auth.citizen_pages import sign_in_url
 from peduli.core.db import rollback_and_keep, utcnow
+from peduli.core.downloads import download_headers
 from peduli.core.errors import FieldProblem, NotFound, PeduliError, ValidationFailed
 from peduli.core.i18n import _, translate
 from peduli.reference.places import (
@@ -30,7 +31,7 @@ from peduli.reference.places import (
     hotline_of,
     representation_by_code,
 )
-from peduli.registry import citizen_forms, proof, rights, service
+from peduli.registry import citizen_forms, corrections, proof, rights, service
 from peduli.registry.citizen_forms import LAST_STEP, REPORT_FIELDS, STEPS, Checked
 from peduli.registry.models import Stay
 from peduli.web import i18n
@@ -55,6 +56,9 @@ async def posted_draft(request: Request) -> dict[str, str]:
 
 
 Draft = Annotated[dict[str, str], Depends(posted_draft)]
+# A correction request's length (as the API's DataRequestCreate), and how many are listed.
+CORRECTION_LENGTH = (5, 2000)
+CORRECTIONS_SHOWN = 20
 
 
 def _is_citizen(actor: Actor | None) -> bool:
@@ -233,6 +237,7 @@ def _my_stays_page(
     problem_stay: uuid.UUID | None = None,
     problems: dict[str, FieldProblem] | None = None,
     departed_on: str = "",
+    correction: str = "",
 ) -> HTMLResponse:
     view = service.own_person_view(db, actor=actor) if actor.person_id else None
     return render(
@@ -246,6 +251,10 @@ def _my_stays_page(
             "problem_stay": problem_stay,
             "problems": problems or {},
             "departed_on": departed_on,
+            "correction": correction,
+            "requests": corrections.own_requests(db, person_id=view.person.id)[:CORRECTIONS_SHOWN]
+            if view
+            else [],
         },
         status_code=422 if problems else 200,
     )
@@ -348,6 +357,34 @@ def stay_departure(
     return RedirectResponse(f"{MINE}?done=departed", status_code=303)
 
 
+@router.post(MINE + "/koreksi", response_class=HTMLResponse, dependencies=[OWN])
+def ask_correction(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    correction: Annotated[str, Form(max_length=8000)] = "",
+) -> Response:
+    """Ask the representation to correct the record; a refused request keeps its text."""
+    text = correction.strip()
+    if not CORRECTION_LENGTH[0] <= len(text) <= CORRECTION_LENGTH[1]:
+        problem = FieldProblem(
+            "correction",
+            "correction_length",
+            _("Say what is wrong and what is right, in {low} to {high} characters.").format(
+                low=CORRECTION_LENGTH[0], high=CORRECTION_LENGTH[1]
+            ),
+        )
+        return _my_stays_page(
+            request,
+            db,
+            actor,
+            problems={"correction": problem},
+            correction=correction,
+        )
+    rights.request_correction(db, actor=actor, message=text)
+    return RedirectResponse(f"{MINE}?done=correction", status_code=303)
+
+
 @router.post(MINE + "/data", dependencies=[OWN])
 def my_data(db: DbSession, actor: CurrentActor) -> Response:
     """Download everything the registry holds on the citizen, as JSON (UU PDP)."""
@@ -355,10 +392,7 @@ def my_data(db: DbSession, actor: CurrentActor) -> Response:
     return Response(
         json.dumps(document, ensure_ascii=False, indent=2),
         media_type="application/json",
-        headers={
-            "Content-Disposition": 'attachment; filename="peduli-my-data.json"',
-            "Cache-Control": "no-store",
-        },
+        headers=download_headers("peduli-my-data.json"),
     )
 
 
@@ -399,10 +433,7 @@ def proof_of_report(
     return Response(
         document,
         media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="lapor-diri-{str(stay.id)[:8]}.pdf"',
-            "Cache-Control": "no-store",
-        },
+        headers=download_headers(f"lapor-diri-{str(stay.id)[:8]}.pdf", inline=True),
     )
 
 

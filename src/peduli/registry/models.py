@@ -25,6 +25,8 @@ class Sex(StrEnum):
 class PersonStatus(StrEnum):
     ACTIVE = "active"
     MERGED = "merged"
+    # Erased at the citizen's request: a pseudonymised row that cases still point at.
+    ERASED = "erased"
 
 
 class Verification(StrEnum):
@@ -179,14 +181,43 @@ class DuplicateCandidate(IdMixin, TimestampMixin, Base):
     resolved_at: Mapped[datetime | None]
 
 
+class DataRequestStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+
+
 class DataRequest(IdMixin, TimestampMixin, Base):
-    """A citizen's request to correct their data (UU PDP), handled by an officer."""
+    """A citizen's request to correct their data (UU PDP), decided by an officer in scope.
+
+    It reaches the officers of the post whose jurisdiction holds the person's active stay
+    (``registry.corrections``); the decision carries a reason the citizen is told.
+    """
 
     __tablename__ = "data_request"
+    __table_args__ = (Index("ix_data_request_status", "status", "created_at"),)
 
     person_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("person.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(12), default="correction")
     message: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="open")
+    status: Mapped[str] = mapped_column(String(10), default=DataRequestStatus.OPEN)
+    decided_by: Mapped[uuid.UUID | None]
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ErasureRecord(IdMixin, Base):
+    """That a person's data was erased, when and at whose request (no personal data).
+
+    The person row stays as a pseudonym (``PersonStatus.ERASED``) so the cases the law
+    keeps still point at someone; ``removed`` counts what each domain removed, as JSON.
+    """
+
+    __tablename__ = "erasure_record"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    erased_at: Mapped[datetime]
+    requested_by_account_id: Mapped[uuid.UUID | None]
+    removed: Mapped[str] = mapped_column(Text, default="{}")

@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
 from peduli.auth import citizens as citizen_accounts
 from peduli.auth.actor import Actor, Role
 from peduli.auth.audit import AuditEntry
+from peduli.core.db import utcnow
 from peduli.core.errors import NotFound
 from peduli.core.i18n import _
+from peduli.notify import notices
 from peduli.registry import service
-from peduli.registry.models import DataRequest, DuplicateCandidate, Person
+from peduli.registry.models import (
+    ContactPoint,
+    DataRequest,
+    DuplicateCandidate,
+    ErasureRecord,
+    Passport,
+    Person,
+    PersonStatus,
+    Stay,
+)
+
+
+def own_person_id(actor: Actor) -> uuid.UUID:
+    """The signed-in citizen's record (404 with a hint when they have none yet)."""
+    return _own_person_id(actor)
 
 
 def _own_person_id(actor: Actor) -> uuid.UUID:
@@ -62,7 +82,16 @@ def export_own_data(session: Session, *, actor: Actor) -> dict[str, Any]:
         ],
         "contacts": [{"kind": c.kind, "value": c.value} for c in view.contacts],
         "stays": [_stay_dict(stay) for stay in view.stays],
-        "requests": [{"kind": r.kind, "message": r.message, "status": r.status} for r in requests],
+        "requests": [
+            {
+                "kind": r.kind,
+                "message": r.message,
+                "status": r.status,
+                "decided_at": r.decided_at.isoformat() if r.decided_at else None,
+                "decision_reason": r.decision_reason,
+            }
+            for r in requests
+        ],
         "processing_trail": {"total": total, "entries": [_trail_dict(e) for e in trail]},
     }
 
@@ -117,21 +146,71 @@ def request_correction(session: Session, *, actor: Actor, message: str) -> DataR
     return request
 
 
-def delete_own_data(session: Session, *, actor: Actor) -> None:
-    """Erase the citizen's record (and records merged into it); the audit trail keeps ids only."""
+@dataclass(frozen=True)
+class ErasureStep:
+    """One domain's part of an erasure: remove or pseudonymise what it holds on the people.
+
+    ``run(session, person_ids, account_id)``: ``person_ids`` are the erased record and the
+    records merged into it; ``account_id`` is the citizen account that asked (what the
+    citizen wrote themselves is found by it). It returns how many rows it changed, for the
+    erasure record. Domains above the registry (cases, crises) provide one each;
+    ``peduli.erasure`` lists them all.
+    """
+
+    name: str
+    run: Callable[[Session, Sequence[uuid.UUID], uuid.UUID | None], int]
+
+
+def pseudonym(person_id: uuid.UUID) -> str:
+    """What an erased person is called from then on (no part of the real name)."""
+    return f"erased-{person_id.hex[:12]}"
+
+
+def delete_own_data(
+    session: Session, *, actor: Actor, steps: Sequence[ErasureStep]
+) -> ErasureRecord:
+    """Erase the citizen's personal data (UU PDP art. 8 and 16) and record the erasure.
+
+    Identity documents, contacts, stays, requests and duplicate pairs are deleted; the
+    person row (and the rows merged into it) stays as a pseudonym, with only sex, year of
+    birth and home province, because cases the law keeps still point at it. Each domain
+    above the registry erases its own part through ``steps``. The audit trail keeps ids.
+    """
     person_id = _own_person_id(actor)
     merged_ids = list(session.scalars(select(Person.id).where(Person.merged_into_id == person_id)))
     everyone = [person_id, *merged_ids]
-    session.execute(
-        delete(DuplicateCandidate).where(
-            DuplicateCandidate.person_id.in_(everyone)
-            | DuplicateCandidate.other_person_id.in_(everyone)
+    removed: dict[str, int] = {}
+    removed["duplicate_candidates"] = _count(
+        session.execute(
+            delete(DuplicateCandidate).where(
+                DuplicateCandidate.person_id.in_(everyone)
+                | DuplicateCandidate.other_person_id.in_(everyone)
+            )
         )
     )
-    session.execute(update(Person).where(Person.id.in_(merged_ids)).values(merged_into_id=None))
+    for table, name in (
+        (Passport, "passports"),
+        (ContactPoint, "contacts"),
+        (Stay, "stays"),
+        (DataRequest, "data_requests"),
+    ):
+        removed[name] = _count(session.execute(delete(table).where(table.person_id.in_(everyone))))
+    for step in steps:
+        removed[step.name] = step.run(session, everyone, actor.account_id)
+    for person in session.scalars(select(Person).where(Person.id.in_(everyone))):
+        _pseudonymise(person)
+    removed["people"] = len(everyone)
+    removed["notices"] = sum(
+        notices.forget_recipient(session, recipient=str(erased)) for erased in everyone
+    )
     citizen_accounts.unlink_citizen_person(session, person_id=person_id)
-    # stays, passports, contacts and requests go with the person (ON DELETE CASCADE)
-    session.execute(delete(Person).where(Person.id.in_(everyone)))
+    erasure = ErasureRecord(
+        person_id=person_id,
+        erased_at=utcnow(),
+        requested_by_account_id=actor.account_id,
+        removed=json.dumps(removed, sort_keys=True),
+    )
+    session.add(erasure)
     audit.record(
         session,
         actor=actor,
@@ -139,9 +218,31 @@ def delete_own_data(session: Session, *, actor: Actor) -> None:
         entity_type="person",
         entity_id=str(person_id),
         subject_person_id=person_id,
-        fields=["all"],
+        fields=sorted(removed),
         reason="erasure requested by the citizen (UU PDP)",
     )
+    return erasure
+
+
+def _pseudonymise(person: Person) -> None:
+    name = pseudonym(person.id)
+    person.full_name = name
+    person.name_key = name
+    person.date_of_birth = date(person.date_of_birth.year, 1, 1)
+    person.place_of_birth = None
+    person.nik_encrypted = None
+    person.nik_index = None
+    person.emergency_contact_name = None
+    person.emergency_contact_phone = None
+    person.emergency_contact_relation = None
+    person.consent_at = None
+    person.consent_version = None
+    person.merged_into_id = None
+    person.status = PersonStatus.ERASED
+
+
+def _count(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def processing_trail(

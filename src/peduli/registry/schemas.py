@@ -215,13 +215,47 @@ class DataRequestCreate(RequestBody):
 
 
 class DataRequestRead(BaseModel):
+    """A citizen's request as the citizen sees it, with the decision once made."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
     kind: str
     message: str
-    status: str
+    status: Literal["open", "accepted", "refused"]
     created_at: datetime
+    decided_at: datetime | None = None
+    decision_reason: str | None = None
+
+
+class CorrectionRead(BaseModel):
+    """A correction request in an officer's queue."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    person_id: uuid.UUID
+    full_name: str
+    message: str
+    status: Literal["open", "accepted", "refused"]
+    created_at: datetime
+    decided_at: datetime | None
+    decision_reason: str | None
+    representation_code: str | None
+
+
+class CorrectionPage(BaseModel):
+    total: int
+    items: list[CorrectionRead]
+
+
+class CorrectionDecision(RequestBody):
+    decision: Literal["accepted", "refused"]
+    reason: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="Why; the citizen is told (10 characters at least).",
+    )
 
 
 class AuditEntryRead(BaseModel):

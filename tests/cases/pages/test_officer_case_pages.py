@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from urllib.parse import unquote
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -228,6 +230,35 @@ def test_a_file_is_attached_and_downloaded_from_the_timeline(
     )
     assert fake.status_code in (415, 422)
     assert 'role="alert"' in fake.text
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["근로계약서.txt", "劳动合同.txt", "عقد العمل.txt", "kontrak 📄🙂.txt"],
+    ids=["korean", "chinese", "arabic", "emoji"],
+)
+def test_a_file_of_any_name_downloads_from_the_case_page(
+    client: TestClient, db: Session, name: str
+) -> None:
+    case = _case(db)
+    signed_in_officer(client, db)
+    token = csrf(client.get(f"/officer/cases/{case.id}").text)
+    answer = client.post(
+        f"/officer/cases/{case.id}/attachments",
+        data={"csrf_token": token, "visibility": "internal"},
+        files={"file": (name, b"Contract of employment.", "text/plain")},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    page = client.get(f"/officer/cases/{case.id}")
+    link = re.search(r'href="(/officer/cases/[^"]+/attachments/[^"]+)"', page.text)
+    assert link, "the timeline links the file"
+    download = client.get(link.group(1))
+    assert download.status_code == 200
+    assert download.content == b"Contract of employment."
+    disposition = download.headers["content-disposition"]
+    assert unquote(disposition.split("filename*=UTF-8''", 1)[1]) == name
+    assert download.headers["x-content-type-options"] == "nosniff"
 
 
 def test_a_citizen_session_is_not_staff(client: TestClient, db: Session) -> None:

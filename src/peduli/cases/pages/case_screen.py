@@ -25,6 +25,7 @@ from peduli.cases.pages import common
 from peduli.cases.schemas import OutcomeCreate
 from peduli.core.config import get_settings
 from peduli.core.db import rollback_and_keep, utcnow
+from peduli.core.downloads import download_headers
 from peduli.core.errors import FieldProblem, PeduliError
 from peduli.registry.officer_pages import common as desk
 from peduli.registry.officer_pages.common import Staff
@@ -294,11 +295,7 @@ def download(
     return Response(
         content=found.data,
         media_type=found.attachment.content_type,
-        headers={
-            "Cache-Control": "no-store",
-            "Content-Disposition": f'attachment; filename="{found.attachment.filename}"',
-            "X-Content-Type-Options": "nosniff",
-        },
+        headers=download_headers(found.attachment.filename),
     )
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 03:12:47.280142
+Create Date: 2026-12-04 22:50:12.394820
 """
 
 from collections.abc import Sequence
@@ -148,6 +148,17 @@ def upgrade() -> None:
         batch_op.create_index('ix_crisis_recipient_crisis', ['crisis_id', 'representation_code'], unique=False)
         batch_op.create_index('ix_crisis_recipient_person', ['person_id', 'created_at'], unique=False)
         batch_op.create_index('ix_crisis_recipient_remind', ['remind_at'], unique=False, postgresql_where=sa.text('reminded_at IS NULL AND answer IS NULL'), sqlite_where=sa.text('reminded_at IS NULL AND answer IS NULL'))
+
+    op.create_table('erasure_record',
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('erased_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('requested_by_account_id', sa.Uuid(), nullable=True),
+    sa.Column('removed', sa.Text(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_erasure_record'))
+    )
+    with op.batch_alter_table('erasure_record', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_erasure_record_person_id'), ['person_id'], unique=False)
 
     op.create_table('exchange_rate',
     sa.Column('currency', sa.String(length=3), nullable=False),
@@ -432,6 +443,9 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=12), nullable=False),
     sa.Column('message', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('decided_by', sa.Uuid(), nullable=True),
+    sa.Column('decided_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decision_reason', sa.Text(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
@@ -440,6 +454,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('data_request', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_data_request_person_id'), ['person_id'], unique=False)
+        batch_op.create_index('ix_data_request_status', ['status', 'created_at'], unique=False)
 
     op.create_table('duplicate_candidate',
     sa.Column('person_id', sa.Uuid(), nullable=False),
@@ -826,6 +841,7 @@ def downgrade() -> None:
 
     op.drop_table('duplicate_candidate')
     with op.batch_alter_table('data_request', schema=None) as batch_op:
+        batch_op.drop_index('ix_data_request_status')
         batch_op.drop_index(batch_op.f('ix_data_request_person_id'))
 
     op.drop_table('data_request')
@@ -885,6 +901,10 @@ def downgrade() -> None:
 
     op.drop_table('notice')
     op.drop_table('exchange_rate')
+    with op.batch_alter_table('erasure_record', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_erasure_record_person_id'))
+
+    op.drop_table('erasure_record')
     with op.batch_alter_table('crisis_recipient', schema=None) as batch_op:
         batch_op.drop_index('ix_crisis_recipient_remind', postgresql_where=sa.text('reminded_at IS NULL AND answer IS NULL'), sqlite_where=sa.text('reminded_at IS NULL AND answer IS NULL'))
         batch_op.drop_index('ix_crisis_recipient_person')

@@ -1,0 +1,15 @@
+"""Every domain's part of a citizen's erasure (UU PDP), in the order they run.
+
+The registry pseudonymises the person and deletes what it holds (``registry.rights``);
+each domain above it, which the registry may not know, erases its own rows through the
+step listed here. Like ``peduli.jobs`` for periodic tasks, this is the one place that
+knows them all; the edges (API routes) pass ``STEPS`` to ``rights.delete_own_data``.
+"""
+
+from __future__ import annotations
+
+from peduli.cases import erasure as case_erasure
+from peduli.crisis import checkins as crisis_checkins
+from peduli.registry.rights import ErasureStep
+
+STEPS: tuple[ErasureStep, ...] = (case_erasure.STEP, crisis_checkins.ERASURE_STEP)
