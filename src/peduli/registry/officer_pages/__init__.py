@@ -1,11 +1,11 @@
-"""The officer's pages on the registry: work queue, person screen, search, merge."""
+"""The officer's pages on the registry: work queue, person screen, search, merge, claims."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from peduli.registry.officer_pages import merge, person, search, work_queue
+from peduli.registry.officer_pages import claims, merge, person, search, work_queue
 
 router = APIRouter(include_in_schema=False)
-for _module in (work_queue, person, search, merge):
+for _module in (work_queue, person, search, merge, claims):
     router.include_router(_module.router)
