@@ -407,7 +407,13 @@ def _apply(
     report = report_of(claim)
     identity = validation.validate_report(report, get_profile(), today=claim.created_at.date())
     person = service.follow_merges(session, session.get_one(Person, claim.person_id))
-    address = citizen_accounts.citizen_address(session, account_id=claim.account_id)
+    if trust_all:
+        trusted: service.TrustOf = lambda _value: ContactTrust.OFFICER
+    else:
+        # Proven: the code that signed the claimant in came back from their address. Merged
+        # without linking: the claimant need not be the person, so nothing they sent is.
+        address = citizen_accounts.citizen_address(session, account_id=claim.account_id)
+        trusted = service.signed_in_with(address if link else None)
     service.attach_report(
         session,
         person=person,
@@ -415,7 +421,7 @@ def _apply(
         identity=identity,
         representation=service.resolve_representation(report),
         source="self_report",
-        trusted=(lambda _v: ContactTrust.OFFICER) if trust_all else service.signed_in_with(address),
+        trusted=trusted,
     )
     if link:
         _link(session, claim, person)
