@@ -200,7 +200,8 @@ def test_a_claim_is_proven_by_an_officers_document_check(db: Session) -> None:
     assert refreshed(db, citizen).person_id == victim.id
     assert _stays(db, victim) == 2
     # The claimant is told, at their sign-in address.
-    assert any("identity" in m.subject for m in _messages_to(db, CLAIMANT["email"]))
+    told = [m.idempotency_key for m in _messages_to(db, CLAIMANT["email"])]
+    assert f"identity-claim:{claim.id}:proven" in told
     with pytest.raises(Conflict):
         claims.refuse(db, claim_id=claim.id, reason="too late now", actor=officer)
 

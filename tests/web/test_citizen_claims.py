@@ -56,7 +56,7 @@ def test_two_reports_through_the_pages_take_nothing_over(client: TestClient) -> 
         assert page.url.path.startswith("/saya/klaim/")
         for secret in ("Rahayu", "Purwokerto", "C1112223", "rahayu@", "Daehan", str(victim.id)):
             assert secret not in page.text
-        assert "We will confirm your identity" in page.text
+        assert "Kami akan memastikan identitas Anda" in page.text  # Indonesian by default
     with get_sessionmaker()() as db:
         stays = db.scalars(select(Stay).where(Stay.person_id == victim.id)).all()
         contacts = db.scalars(select(ContactPoint.value).where(ContactPoint.person_id == victim.id))
@@ -72,7 +72,7 @@ def test_the_claim_page_takes_the_code_keeps_it_after_an_error_and_proves_the_cl
     claim_page = _report_through_the_pages(client)
     path = claim_page.url.path
     sent = client.post(f"{path}/kode", data=form_of(claim_page.text, f"{path}/kode"), headers=HTML)
-    assert sent.status_code == 200 and "a code is on its way" in sent.text
+    assert sent.status_code == 200 and "kode sedang dikirim" in sent.text
     with get_sessionmaker()() as db:
         message = db.scalars(
             select(OutboxMessage).where(OutboxMessage.idempotency_key.like("claim-code:%"))
@@ -93,6 +93,10 @@ def test_the_claim_page_speaks_the_readers_language(client: TestClient) -> None:
     _victim()
     sign_in(client, "siti@example.org", next_path="/lapor-diri")
     path = _report_through_the_pages(client).url.path
-    client.cookies.set("peduli_lang", "id")
-    page = client.get(f"{path}?lang=id", headers=HTML)
-    assert "Kami akan memastikan identitas Anda" in page.text
+    for language, title in (
+        ("en", "We will confirm your identity"),
+        ("zh", "我们将确认您的身份"),
+        ("fr", "Nous allons confirmer votre identité"),
+    ):
+        page = client.get(f"{path}?lang={language}", headers=HTML)
+        assert title in page.text

@@ -42,7 +42,6 @@ from peduli.registry.models import (
     CheckMethod,
     ClaimProof,
     ClaimStatus,
-    ContactTrust,
     DocumentKind,
     IdentityClaim,
     Person,
@@ -407,13 +406,15 @@ def _apply(
     report = report_of(claim)
     identity = validation.validate_report(report, get_profile(), today=claim.created_at.date())
     person = service.follow_merges(session, session.get_one(Person, claim.person_id))
-    if trust_all:
-        trusted: service.TrustOf = lambda _value: ContactTrust.OFFICER
-    else:
-        # Proven: the code that signed the claimant in came back from their address. Merged
-        # without linking: the claimant need not be the person, so nothing they sent is.
-        address = citizen_accounts.citizen_address(session, account_id=claim.account_id)
-        trusted = service.signed_in_with(address if link else None)
+    # Proven: the code that signed the claimant in came back from their address. Merged
+    # without linking: the claimant need not be the person, so nothing they sent is trusted
+    # unless the officer confirmed it.
+    address = citizen_accounts.citizen_address(session, account_id=claim.account_id)
+    trusted = (
+        service.vouched_by_officer
+        if trust_all
+        else service.signed_in_with(address if link else None)
+    )
     service.attach_report(
         session,
         person=person,
