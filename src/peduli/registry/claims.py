@@ -173,7 +173,7 @@ def send_code(session: Session, *, claim_id: uuid.UUID, actor: Actor) -> None:
         entity_type="identity_claim",
         entity_id=str(claim.id),
         subject_person_id=claim.person_id,
-        fields=[f"{len(contacts)} trusted contacts"],
+        fields=["trusted_contacts"] if contacts else [],
     )
 
 
