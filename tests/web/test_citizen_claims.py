@@ -100,3 +100,34 @@ def test_the_claim_page_speaks_the_readers_language(client: TestClient) -> None:
     ):
         page = client.get(f"{path}?lang={language}", headers=HTML)
         assert title in page.text
+
+
+def test_my_stays_page_confirms_a_typed_phone_and_keeps_the_code_after_an_error(
+    client: TestClient,
+) -> None:
+    sign_in(client, "siti@example.org", next_path="/lapor-diri")
+    _report_through_the_pages(client)  # a first report: the phone typed is not confirmed
+    mine = client.get("/saya", headers=HTML)
+    assert 'action="/saya/kontak/kode"' in mine.text
+    phone = "+821012345678"
+    fields = form_of(mine.text, "/saya/kontak/kode")
+    assert fields["value"] == phone
+    sent = client.post("/saya/kontak/kode", data=fields, headers=HTML)
+    assert sent.status_code == 200
+    with get_sessionmaker()() as db:
+        body = db.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == phone)).one()
+    code = re.search(r"\b(\d{6})\b", body).group(1)  # type: ignore[union-attr]
+    wrong_code = "000000" if code != "000000" else "111111"
+    wrong = client.post(
+        "/saya/kontak", data=form_of(sent.text, "/saya/kontak") | {"code": wrong_code}, headers=HTML
+    )
+    assert wrong.status_code == 422 and f'value="{wrong_code}"' in wrong.text
+    done = client.post(
+        "/saya/kontak", data=form_of(wrong.text, "/saya/kontak") | {"code": code}, headers=HTML
+    )
+    assert done.status_code == 200 and 'action="/saya/kontak/kode"' not in done.text
+    contacts = client.get("/api/v1/me").json()["contacts"]
+    assert {c["value"] for c in contacts if c["trusted"] and c["is_primary"]} == {
+        "siti@example.org",
+        phone,
+    }

@@ -19,7 +19,7 @@ from peduli.auth.actor import Actor
 from peduli.auth.tokens import REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE
 from peduli.core.i18n import _, in_language
 from peduli.reference.representations import Representation
-from peduli.registry import claims, merging, rights, search, service
+from peduli.registry import claims, contacts, merging, rights, search, service
 from peduli.registry.schemas import (
     AuditEntryRead,
     AuditTrailPage,
@@ -30,6 +30,8 @@ from peduli.registry.schemas import (
     ClaimPending,
     ClaimRead,
     ClaimRefusal,
+    ContactCodeRequest,
+    ContactConfirmation,
     ContactRead,
     DataRequestCreate,
     DataRequestRead,
@@ -80,7 +82,13 @@ def _person_read(view: service.PersonView) -> PersonRead:
             for number, p in view.passports
         ],
         contacts=[
-            ContactRead(kind=c.kind, value=c.value, is_primary=c.is_primary) for c in view.contacts
+            ContactRead(
+                kind=c.kind,
+                value=c.value,
+                is_primary=c.is_primary,
+                trusted=c.trusted_at is not None,
+            )
+            for c in view.contacts
         ],
         stays=[StayRead.model_validate(s) for s in view.stays],
         created_at=person.created_at,
@@ -394,3 +402,20 @@ def refuse_claim(
     return ClaimRead.model_validate(
         claims.refuse(db, claim_id=claim_id, reason=body.reason, actor=actor)
     )
+
+
+@router.post("/me/contacts/code", status_code=status.HTTP_202_ACCEPTED)
+def send_contact_code(body: ContactCodeRequest, db: DbSession, actor: CurrentActor) -> Response:
+    """Send a code to one of my unconfirmed phones or emails."""
+    contacts.send_code(db, actor=actor, value=body.value)
+    return Response(status_code=status.HTTP_202_ACCEPTED, headers=NO_STORE)
+
+
+@router.post("/me/contacts/confirmation", response_model=ContactRead)
+def confirm_contact(
+    body: ContactConfirmation, db: DbSession, actor: CurrentActor, response: Response
+) -> ContactRead:
+    """The code came back: the contact is trusted and receives my messages."""
+    _no_store(response)
+    contact = contacts.confirm(db, actor=actor, value=body.value, code=body.code)
+    return ContactRead(kind=contact.kind, value=contact.value, is_primary=True, trusted=True)

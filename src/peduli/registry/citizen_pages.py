@@ -30,7 +30,7 @@ from peduli.reference.places import (
     hotline_of,
     representation_by_code,
 )
-from peduli.registry import citizen_forms, claims, proof, rights, service
+from peduli.registry import citizen_forms, claims, contacts, proof, rights, service
 from peduli.registry.citizen_forms import LAST_STEP, REPORT_FIELDS, STEPS, Checked
 from peduli.registry.models import ClaimStatus, IdentityClaim, Stay
 from peduli.web import i18n
@@ -298,6 +298,9 @@ def _my_stays_page(
     problem_stay: uuid.UUID | None = None,
     problems: dict[str, FieldProblem] | None = None,
     departed_on: str = "",
+    contact_value: str = "",
+    contact_code: str = "",
+    contact_problem: FieldProblem | None = None,
 ) -> HTMLResponse:
     view = service.own_person_view(db, actor=actor) if actor.person_id else None
     return render(
@@ -314,8 +317,12 @@ def _my_stays_page(
             "problem_stay": problem_stay,
             "problems": problems or {},
             "departed_on": departed_on,
+            "untrusted": contacts.untrusted_of(db, actor=actor),
+            "contact_value": contact_value,
+            "contact_code": contact_code,
+            "contact_problem": contact_problem,
         },
-        status_code=422 if problems else 200,
+        status_code=422 if problems or contact_problem else 200,
     )
 
 
@@ -414,6 +421,42 @@ def stay_departure(
             departed_on=text,
         )
     return RedirectResponse(f"{MINE}?done=departed", status_code=303)
+
+
+@router.post(MINE + "/kontak/kode", response_class=HTMLResponse)
+def contact_send_code(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    value: Annotated[str, Form(max_length=254)] = "",
+) -> Response:
+    """Send a code to one of the citizen's unconfirmed phones or emails."""
+    contacts.send_code(db, actor=actor, value=value)
+    return _my_stays_page(request, db, actor, contact_value=value)
+
+
+@router.post(MINE + "/kontak", response_class=HTMLResponse)
+def contact_confirm(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    value: Annotated[str, Form(max_length=254)] = "",
+    code: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    """The code came back: the contact is trusted and receives messages."""
+    try:
+        contacts.confirm(db, actor=actor, value=value, code=code)
+    except ValidationFailed as error:
+        rollback_and_keep(db)
+        return _my_stays_page(
+            request,
+            db,
+            actor,
+            contact_value=value,
+            contact_code=code,
+            contact_problem=error.problems[0],
+        )
+    return RedirectResponse(f"{MINE}?done=contact_confirmed", status_code=303)
 
 
 @router.post(MINE + "/data")

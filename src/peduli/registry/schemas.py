@@ -130,6 +130,11 @@ class ContactRead(BaseModel):
     kind: str
     value: str
     is_primary: bool
+    trusted: bool = Field(
+        default=False,
+        description="A code sent to it came back, or an officer confirmed it; only trusted "
+        "contacts receive messages.",
+    )
 
 
 class PersonRead(PersonSummary):
@@ -302,3 +307,11 @@ class ClaimMerge(RequestBody):
 
 class ClaimRefusal(RequestBody):
     reason: str = Field(max_length=1000, description="Shown to the claimant.")
+
+
+class ContactCodeRequest(RequestBody):
+    value: str = Field(max_length=254, description="One of my unconfirmed phones or emails.")
+
+
+class ContactConfirmation(ContactCodeRequest):
+    code: str = Field(min_length=4, max_length=12)
