@@ -111,10 +111,13 @@ def seed(engine: Any, stays: int, rng: np.random.Generator) -> float:
                 )
         # One COPY at a time: a connection cannot interleave two.
         with cursor.copy(
-            "COPY contact_point (id, person_id, kind, value, is_primary) FROM STDIN"
+            "COPY contact_point (id, person_id, kind, value, is_primary, trusted_at, trust_source)"
+            " FROM STDIN"
         ) as phone_copy:
             for i, pid in enumerate(ids):
-                phone_copy.write_row((uuid.uuid4(), pid, "phone", f"+601{i:09d}", True))
+                phone_copy.write_row(
+                    (uuid.uuid4(), pid, "phone", f"+601{i:09d}", True, now, "seed")
+                )
         with cursor.copy(
             "COPY stay (id, created_at, updated_at, person_id, country, city, latitude, longitude,"
             " h3_cell, purpose, arrival_date, status, representation_code, source) FROM STDIN"

@@ -232,3 +232,17 @@ def test_two_concurrent_reminder_runs_send_each_reminder_once(db: Session, world
     assert sum(results) == 4
     count = select(func.count()).select_from(OutboxMessage)
     assert db.scalar(count.where(OutboxMessage.idempotency_key.like("%:reminder"))) == 4
+
+
+def test_an_untrusted_contact_gets_no_crisis_alert(db: Session, world: dict) -> None:
+    """A phone no code has reached and no officer confirmed (e.g. typed in someone else's
+    report) is never sent the person's alerts."""
+    untrusted = add_person(db, latitude=3.14, longitude=101.69, trusted=False)
+    db.commit()
+    author, second = staff(Role.HQ_ADMIN), staff(Role.HQ_ADMIN)
+    broadcast = _draft(db, _crisis(db, author), author)
+    broadcasts.approve(db, broadcast_id=broadcast.id, actor=second)
+    _sent, queued = broadcasts.send(db, broadcast_id=broadcast.id, actor=author)
+    db.commit()
+    assert queued == {"sms": 4, "email": 1}
+    assert untrusted.phone not in {row.recipient for row in _outbox(db)}

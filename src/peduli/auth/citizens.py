@@ -22,8 +22,20 @@ def person_has_citizen_account(session: Session, *, person_id: uuid.UUID) -> boo
 
 def citizen_address(session: Session, *, account_id: uuid.UUID) -> str | None:
     """The email or E.164 phone the citizen proved by one-time code, in clear."""
+    contact = citizen_contact(session, account_id=account_id)
+    return contact.value if contact else None
+
+
+def citizen_contact(session: Session, *, account_id: uuid.UUID) -> codes.Address | None:
+    """The citizen's proven address with its kind (to write to them through the outbox)."""
     account = session.get(CitizenAccount, account_id)
-    return codes.address_of(account).value if account else None
+    return codes.address_of(account) if account else None
+
+
+def linked_person(session: Session, *, account_id: uuid.UUID) -> uuid.UUID | None:
+    """The record an account is linked to now (the session's actor may be older)."""
+    account = session.get(CitizenAccount, account_id)
+    return account.person_id if account else None
 
 
 def relink_citizen_accounts(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -108,11 +108,25 @@ def request_code(session: Session, *, address: str, ip: str) -> None:
         limit=settings.otp_max_per_address_per_hour,
         window_seconds=HOUR,
     )
+    code, row_id = _new_code(session, key=target.index)
+    notify_service.enqueue(
+        session,
+        channel=target.channel,
+        recipient=target.value,
+        subject=_("Your Peduli sign-in code"),
+        body=_message(code, settings.otp_ttl_minutes),
+        idempotency_key=f"citizen-code:{row_id}",
+        priority=notify_service.SIGN_IN_CODE_PRIORITY,
+    )
+
+
+def _new_code(session: Session, *, key: str) -> tuple[str, uuid.UUID]:
+    """A fresh code filed under ``key`` (earlier live codes of the key stop working)."""
     now = utcnow()
     session.execute(
         update(CitizenCode)
         .where(
-            CitizenCode.address_index == target.index,
+            CitizenCode.address_index == key,
             CitizenCode.used_at.is_(None),
             CitizenCode.expires_at > now,
         )
@@ -122,21 +136,46 @@ def request_code(session: Session, *, address: str, ip: str) -> None:
     code = f"{secrets.randbelow(10**6):06d}"
     row = CitizenCode(
         id=uuid.uuid4(),
-        address_index=target.index,
+        address_index=key,
         created_at=now,
-        expires_at=now + timedelta(minutes=settings.otp_ttl_minutes),
+        expires_at=now + timedelta(minutes=get_settings().otp_ttl_minutes),
     )
     row.code_hash = _code_hash(row.id, code)
     session.add(row)
-    notify_service.enqueue(
-        session,
-        channel=target.channel,
-        recipient=target.value,
-        subject=_("Your Peduli sign-in code"),
-        body=_message(code, settings.otp_ttl_minutes),
-        idempotency_key=f"citizen-code:{row.id}",
-        priority=notify_service.SIGN_IN_CODE_PRIORITY,
-    )
+    return code, row.id
+
+
+def purpose_key(purpose: str, subject: str) -> str:
+    """The key a code proving something other than a sign-in address is filed under
+    (e.g. an identity claim); never equal to an address's index."""
+    return get_cipher().blind_index(subject, purpose=f"{_CODE_PURPOSE}:{purpose}")
+
+
+def issue_code(
+    session: Session,
+    *,
+    key: str,
+    recipients: Sequence[Address],
+    subject: str,
+    body: Callable[[str, int], str],
+    idempotency_prefix: str,
+) -> None:
+    """Send one new code filed under ``key`` to each of ``recipients`` through the outbox.
+
+    ``body(code, minutes)`` writes the message; only a hash of the code is stored.
+    """
+    code, row_id = _new_code(session, key=key)
+    minutes = get_settings().otp_ttl_minutes
+    for number, recipient in enumerate(recipients):
+        notify_service.enqueue(
+            session,
+            channel=recipient.channel,
+            recipient=recipient.value,
+            subject=subject,
+            body=body(code, minutes),
+            idempotency_key=f"{idempotency_prefix}:{row_id}:{number}",
+            priority=notify_service.SIGN_IN_CODE_PRIORITY,
+        )
 
 
 def _message(code: str, minutes: int) -> str:
@@ -170,11 +209,20 @@ def _count_attempt(code_id: uuid.UUID) -> Callable[[Session], None]:
 def verify_code(session: Session, *, address: str, code: str) -> CitizenAccount:
     """Use a code: the citizen's account (created on first use); ``NotAuthenticated`` if wrong."""
     target = normalize_address(address)
+    use_code(session, key=target.index, code=code)
+    return _account_for(session, target)
+
+
+def use_code(session: Session, *, key: str, code: str) -> None:
+    """Use the live code filed under ``key``; ``NotAuthenticated`` if wrong, used or expired.
+
+    A wrong guess is counted even though the request rolls back; five end the code.
+    """
     now = utcnow()
     row = session.scalar(
         select(CitizenCode)
         .where(
-            CitizenCode.address_index == target.index,
+            CitizenCode.address_index == key,
             CitizenCode.used_at.is_(None),
             CitizenCode.expires_at > now,
         )
@@ -204,7 +252,6 @@ def verify_code(session: Session, *, address: str, code: str) -> CitizenAccount:
     )
     if not getattr(claimed, "rowcount", 0):
         raise _code_refused(_("This code was used already. Ask for a new code."))
-    return _account_for(session, target)
 
 
 def _account_for(session: Session, target: Address) -> CitizenAccount:

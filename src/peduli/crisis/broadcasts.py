@@ -335,6 +335,9 @@ def write_outbox(
                 ContactPoint.person_id == Recipient.person_id,
                 ContactPoint.kind == kind,
                 ContactPoint.is_primary.is_(True),
+                # Only a trusted contact receives the person's alerts (never one a claim
+                # brought, nor one typed in a report that no code has reached).
+                ContactPoint.trusted_at.is_not(None),
             ),
         )
         .where(Recipient.broadcast_id == broadcast.id)

@@ -195,7 +195,11 @@ _OPENED_CASE = (
 )
 _PHONE = (
     select(ContactPoint.value)
-    .where(ContactPoint.person_id == Recipient.person_id, ContactPoint.kind == ContactKind.PHONE)
+    .where(
+        ContactPoint.person_id == Recipient.person_id,
+        ContactPoint.kind == ContactKind.PHONE,
+        ContactPoint.trusted_at.is_not(None),
+    )
     .limit(1)
     .correlate(Recipient)
     .scalar_subquery()
@@ -277,7 +281,9 @@ def sms_reply(session: Session, *, sender: str, text: str) -> CheckIn:
     """Match an inbound SMS to the sender's latest broadcast and record the answer."""
     answer, note = parse_reply(text)
     people = select(ContactPoint.person_id).where(
-        ContactPoint.kind == ContactKind.PHONE, ContactPoint.value == sender.strip()
+        ContactPoint.kind == ContactKind.PHONE,
+        ContactPoint.value == sender.strip(),
+        ContactPoint.trusted_at.is_not(None),
     )
     recipient_id = session.scalar(
         select(Recipient.id)

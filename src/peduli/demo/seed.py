@@ -37,6 +37,7 @@ from peduli.registry import service as registry
 from peduli.registry.models import (
     ContactKind,
     ContactPoint,
+    ContactTrust,
     DuplicateCandidate,
     Passport,
     Person,
@@ -56,13 +57,15 @@ PERSON_COLUMNS = (
 )  # fmt: skip
 PASSPORT_COLUMNS = ("id", "person_id", "number_encrypted", "number_index", "is_current",
                     "reported_at")  # fmt: skip
-CONTACT_COLUMNS = ("id", "person_id", "kind", "value", "is_primary")
+# Seeded contacts stand for a registry's verified ones: trusted, so they sign in and are alerted.
+CONTACT_COLUMNS = ("id", "person_id", "kind", "value", "is_primary", "trusted_at", "trust_source")
 STAY_COLUMNS = (
     "id", "created_at", "updated_at", "person_id", "country", "subdivision", "city", "address",
     "latitude", "longitude", "h3_cell", "purpose", "sector", "employer", "placement_agency",
     "arrival_date", "planned_end_date", "status", "representation_code", "source",
 )  # fmt: skip
 DEFAULT_BATCH = 50_000
+SEEDED = ContactTrust.SEED.value
 
 
 @dataclass
@@ -152,11 +155,10 @@ def build_rows(
         if citizen.passport:
             encrypted, index = registry.sealed(citizen.passport, purpose=registry.PASSPORT_PURPOSE)
             rows.passport.append((uuid.uuid4(), person_id, encrypted, index, True, now))
-        rows.contact.append((uuid.uuid4(), person_id, ContactKind.PHONE.value, citizen.phone, True))
+        phone, email = ContactKind.PHONE.value, ContactKind.EMAIL.value
+        rows.contact.append((uuid.uuid4(), person_id, phone, citizen.phone, True, now, SEEDED))
         if citizen.email:
-            rows.contact.append(
-                (uuid.uuid4(), person_id, ContactKind.EMAIL.value, citizen.email, True)
-            )
+            rows.contact.append((uuid.uuid4(), person_id, email, citizen.email, True, now, SEEDED))
         rows.stay.append((
             uuid.uuid4(), now, now, person_id, citizen.country, citizen.subdivision, citizen.city,
             citizen.address, citizen.latitude, citizen.longitude,

@@ -20,11 +20,22 @@ from peduli.api.deps import (
 from peduli.api.responses import model_response
 from peduli.auth.actor import Actor
 from peduli.auth.tokens import REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE
-from peduli.registry import corrections, merging, rights, search, service
+from peduli.core.i18n import _, in_language
+from peduli.reference.representations import Representation
+from peduli.registry import claims, contacts, corrections, merging, rights, search, service
 from peduli.registry.models import DataRequestStatus
 from peduli.registry.schemas import (
     AuditEntryRead,
     AuditTrailPage,
+    ClaimCode,
+    ClaimMerge,
+    ClaimOfficerRead,
+    ClaimPage,
+    ClaimPending,
+    ClaimRead,
+    ClaimRefusal,
+    ContactCodeRequest,
+    ContactConfirmation,
     ContactRead,
     CorrectionDecision,
     CorrectionPage,
@@ -32,6 +43,7 @@ from peduli.registry.schemas import (
     DataRequestCreate,
     DataRequestRead,
     DepartureReport,
+    DocumentCheck,
     DuplicatePage,
     DuplicateRead,
     MergeRequest,
@@ -78,7 +90,13 @@ def _person_read(view: service.PersonView) -> PersonRead:
             for number, p in view.passports
         ],
         contacts=[
-            ContactRead(kind=c.kind, value=c.value, is_primary=c.is_primary) for c in view.contacts
+            ContactRead(
+                kind=c.kind,
+                value=c.value,
+                is_primary=c.is_primary,
+                trusted=c.trusted_at is not None,
+            )
+            for c in view.contacts
         ],
         stays=[StayRead.model_validate(s) for s in view.stays],
         created_at=person.created_at,
@@ -86,10 +104,32 @@ def _person_read(view: service.PersonView) -> PersonRead:
     )
 
 
+def _representation_ref(representation: Representation | None) -> RepresentationRef | None:
+    if representation is None:
+        return None
+    return RepresentationRef(
+        code=representation.code, name=representation.name, hotline=representation.hotline
+    )
+
+
+CLAIM_MESSAGE = _(
+    "These identity numbers are already in our records. We will confirm your identity "
+    "before your report joins the record: enter the code sent to the contact the record "
+    "holds, or show your passport to your representation in person or by video."
+)
+
+
 @router.post(
     "/self-reports",
     status_code=status.HTTP_201_CREATED,
     response_model=SelfReportResult,
+    responses={
+        status.HTTP_202_ACCEPTED: {
+            "model": ClaimPending,
+            "description": "The NIK or passport is on a record that is not yours: a pending "
+            "claim, applied only once your identity is confirmed.",
+        }
+    },
 )
 async def create_self_report(
     report: SelfReportCreate, db: DbSession, credentials: Reporter
@@ -98,15 +138,18 @@ async def create_self_report(
 
     def submit(actor: Actor) -> Response:
         outcome = service.submit_self_report(db, report=report, actor=actor)
-        representation = outcome.representation
+        if isinstance(outcome, service.PendingClaim):
+            pending = ClaimPending(
+                claim_id=outcome.claim.id,
+                status=outcome.claim.status,
+                message=in_language(CLAIM_MESSAGE, report.language),
+                representation=_representation_ref(outcome.representation),
+            )
+            return model_response(pending, status_code=status.HTTP_202_ACCEPTED, headers=NO_STORE)
         result = SelfReportResult(
             person=PersonSummary.model_validate(outcome.person),
             stay=StayRead.model_validate(outcome.stay),
-            representation=RepresentationRef(
-                code=representation.code, name=representation.name, hotline=representation.hotline
-            )
-            if representation
-            else None,
+            representation=_representation_ref(outcome.representation),
             attached_to_existing=outcome.attached_to_existing,
             possible_duplicates=outcome.possible_duplicates,
             account_linked=outcome.account_linked,
@@ -335,3 +378,115 @@ def my_processing_trail(
     _no_store(response)
     total, entries = rights.processing_trail(db, actor=actor, limit=limit, offset=offset)
     return AuditTrailPage(total=total, items=[AuditEntryRead.model_validate(e) for e in entries])
+
+
+# --- identity claims ---------------------------------------------------------------------
+
+
+def _claim_officer_read(view: claims.ClaimView) -> ClaimOfficerRead:
+    claim = view.claim
+    return ClaimOfficerRead(
+        **ClaimRead.model_validate(claim).model_dump(),
+        person_id=claim.person_id,
+        document_kind=claim.document_kind,
+        document_digits=claim.document_digits,
+        check_method=claim.check_method,
+        report=view.report,
+    )
+
+
+@router.get("/me/claims", response_model=list[ClaimRead], dependencies=[OWN])
+def my_claims(db: DbSession, actor: CurrentActor, response: Response) -> list[ClaimRead]:
+    """My identity claims and their status (never the record they name)."""
+    _no_store(response)
+    return [ClaimRead.model_validate(c) for c in claims.own_claims(db, actor=actor)]
+
+
+@router.post("/me/claims/{claim_id}/code", status_code=status.HTTP_202_ACCEPTED, dependencies=[OWN])
+def send_claim_code(claim_id: uuid.UUID, db: DbSession, actor: CurrentActor) -> Response:
+    """Send a code to the contacts the claimed record already trusts (never the claim's)."""
+    claims.send_code(db, claim_id=claim_id, actor=actor)
+    return Response(status_code=status.HTTP_202_ACCEPTED, headers=NO_STORE)
+
+
+@router.post("/me/claims/{claim_id}/proof", response_model=ClaimRead, dependencies=[OWN])
+def prove_claim(
+    claim_id: uuid.UUID, body: ClaimCode, db: DbSession, actor: CurrentActor, response: Response
+) -> ClaimRead:
+    """Prove my claim with the code sent to the record: my account is linked to it."""
+    _no_store(response)
+    claim = claims.prove_by_code(db, claim_id=claim_id, code=body.code, actor=actor)
+    return ClaimRead.model_validate(claim)
+
+
+@router.get("/identity-claims", response_model=ClaimPage)
+def list_claims(
+    db: DbSession,
+    actor: Reader,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=100)] = 25,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> ClaimPage:
+    """Pending identity claims of my post, oldest first."""
+    _no_store(response)
+    total, items = claims.pending_claims(db, actor=actor, limit=limit, offset=offset)
+    return ClaimPage(total=total, items=[ClaimRead.model_validate(c) for c in items])
+
+
+@router.get("/identity-claims/{claim_id}", response_model=ClaimOfficerRead)
+def read_claim(
+    claim_id: uuid.UUID, db: DbSession, actor: Reader, response: Response
+) -> ClaimOfficerRead:
+    """One claim with its report; the read is audited."""
+    _no_store(response)
+    return _claim_officer_read(claims.read_claim(db, claim_id=claim_id, actor=actor))
+
+
+@router.post("/identity-claims/{claim_id}/document-check", response_model=ClaimRead)
+def check_claim_document(
+    claim_id: uuid.UUID, body: DocumentCheck, db: DbSession, actor: Writer
+) -> ClaimRead:
+    """I checked the claimant's document in person or by video: the claim is proven."""
+    claim = claims.check_document(
+        db,
+        claim_id=claim_id,
+        document_kind=body.document_kind,
+        document_digits=body.document_digits,
+        method=body.method,
+        actor=actor,
+    )
+    return ClaimRead.model_validate(claim)
+
+
+@router.post("/identity-claims/{claim_id}/merge", response_model=ClaimRead)
+def merge_claim(claim_id: uuid.UUID, body: ClaimMerge, db: DbSession, actor: Writer) -> ClaimRead:
+    """Apply the claim's report to the record without linking the claimant's account."""
+    claim = claims.merge(db, claim_id=claim_id, confirm_contacts=body.confirm_contacts, actor=actor)
+    return ClaimRead.model_validate(claim)
+
+
+@router.post("/identity-claims/{claim_id}/refusal", response_model=ClaimRead)
+def refuse_claim(
+    claim_id: uuid.UUID, body: ClaimRefusal, db: DbSession, actor: Writer
+) -> ClaimRead:
+    """Refuse the claim with a reason the claimant reads; the record is untouched."""
+    return ClaimRead.model_validate(
+        claims.refuse(db, claim_id=claim_id, reason=body.reason, actor=actor)
+    )
+
+
+@router.post("/me/contacts/code", status_code=status.HTTP_202_ACCEPTED, dependencies=[OWN])
+def send_contact_code(body: ContactCodeRequest, db: DbSession, actor: CurrentActor) -> Response:
+    """Send a code to one of my unconfirmed phones or emails."""
+    contacts.send_code(db, actor=actor, value=body.value)
+    return Response(status_code=status.HTTP_202_ACCEPTED, headers=NO_STORE)
+
+
+@router.post("/me/contacts/confirmation", response_model=ContactRead, dependencies=[OWN])
+def confirm_contact(
+    body: ContactConfirmation, db: DbSession, actor: CurrentActor, response: Response
+) -> ContactRead:
+    """The code came back: the contact is trusted and receives my messages."""
+    _no_store(response)
+    contact = contacts.confirm(db, actor=actor, value=body.value, code=body.code)
+    return ContactRead(kind=contact.kind, value=contact.value, is_primary=True, trusted=True)

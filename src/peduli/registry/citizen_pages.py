@@ -31,9 +31,9 @@ from peduli.reference.places import (
     hotline_of,
     representation_by_code,
 )
-from peduli.registry import citizen_forms, corrections, proof, rights, service
+from peduli.registry import citizen_forms, claims, contacts, corrections, proof, rights, service
 from peduli.registry.citizen_forms import LAST_STEP, REPORT_FIELDS, STEPS, Checked
-from peduli.registry.models import Stay
+from peduli.registry.models import ClaimStatus, IdentityClaim, Stay
 from peduli.web import i18n
 from peduli.web.rendering import render, templates_for
 
@@ -41,6 +41,7 @@ router = APIRouter(include_in_schema=False)
 
 LAPOR = "/lapor-diri"
 MINE = "/saya"
+CLAIMS = "/saya/klaim"
 MAX_VALUE = 600  # longer than any field the form has; cuts off junk posts
 FORM_KEYS = frozenset({*REPORT_FIELDS, "step", "go", "departed_on"})
 
@@ -162,9 +163,9 @@ def _submit(
     except PeduliError as error:
         rollback_and_keep(db)
         return _lapor_page(request, step=LAST_STEP, draft=draft, problems={}, failure=error)
-    if not outcome.account_linked:
-        # The record is someone's already: an officer confirms the identity first.
-        return _reported_page(request, outcome.stay, linked=False)
+    if isinstance(outcome, service.PendingClaim):
+        # The record is not (yet) theirs: nothing of it is shown until the claim is proven.
+        return RedirectResponse(f"{CLAIMS}/{outcome.claim.id}", status_code=303)
     return RedirectResponse(f"{LAPOR}/terkirim/{outcome.stay.id}", status_code=303)
 
 
@@ -176,7 +177,7 @@ def lapor_diri_check(request: Request, draft: Draft) -> HTMLResponse:
     return render(request, "citizen/_error.html", {"problem": problem})
 
 
-def _reported_page(request: Request, stay: Stay, *, linked: bool) -> HTMLResponse:
+def _reported_page(request: Request, stay: Stay) -> HTMLResponse:
     representation = representation_by_code(stay.representation_code)
     return render(
         request,
@@ -184,7 +185,6 @@ def _reported_page(request: Request, stay: Stay, *, linked: bool) -> HTMLRespons
         {
             "signed_in": True,
             "stay": stay,
-            "linked": linked,
             "country_label": country_name(stay.country, i18n.negotiate(request)),
             "representation": representation,
             "hotline": hotline_of(representation),
@@ -208,7 +208,72 @@ def lapor_diri_done(
     """The self-report is in: which representation serves the citizen, and its hotline."""
     if actor is None or not _is_citizen(actor):
         return RedirectResponse(sign_in_url(MINE), status_code=303)
-    return _reported_page(request, _own_stay(db, actor, stay_id), linked=True)
+    return _reported_page(request, _own_stay(db, actor, stay_id))
+
+
+# --- my identity claims -------------------------------------------------------------------
+
+
+def _claim_page(
+    request: Request,
+    claim: IdentityClaim,
+    *,
+    code: str = "",
+    problem: FieldProblem | None = None,
+    sent: bool = False,
+) -> HTMLResponse:
+    representation = representation_by_code(claim.representation_code)
+    return render(
+        request,
+        "citizen/claim.html",
+        {
+            "signed_in": True,
+            "claim": claim,
+            "code": code,
+            "problem": problem,
+            "sent": sent,
+            "representation": representation,
+            "hotline": hotline_of(representation),
+        },
+        status_code=422 if problem else 200,
+    )
+
+
+@router.get(CLAIMS + "/{claim_id}", response_class=HTMLResponse, dependencies=[OWN])
+def claim_status(
+    request: Request, claim_id: uuid.UUID, db: DbSession, actor: OptionalActor
+) -> Response:
+    """We will confirm your identity: how (a code to the record's contact, or an officer)."""
+    if actor is None or not _is_citizen(actor):
+        return RedirectResponse(sign_in_url(MINE), status_code=303)
+    return _claim_page(request, claims.own_claim(db, claim_id=claim_id, actor=actor))
+
+
+@router.post(CLAIMS + "/{claim_id}/kode", response_class=HTMLResponse, dependencies=[OWN])
+def claim_send_code(
+    request: Request, claim_id: uuid.UUID, db: DbSession, actor: CurrentActor
+) -> Response:
+    """Send a code to the contact the record already holds (the citizen never sees it)."""
+    claims.send_code(db, claim_id=claim_id, actor=actor)
+    return _claim_page(request, claims.own_claim(db, claim_id=claim_id, actor=actor), sent=True)
+
+
+@router.post(CLAIMS + "/{claim_id}", response_class=HTMLResponse, dependencies=[OWN])
+def claim_prove(
+    request: Request,
+    claim_id: uuid.UUID,
+    db: DbSession,
+    actor: CurrentActor,
+    code: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    """The code came back: the record is the citizen's; their stays are shown."""
+    try:
+        claims.prove_by_code(db, claim_id=claim_id, code=code, actor=actor)
+    except ValidationFailed as error:
+        rollback_and_keep(db)
+        claim = claims.own_claim(db, claim_id=claim_id, actor=actor)
+        return _claim_page(request, claim, code=code, problem=error.problems[0])
+    return RedirectResponse(f"{MINE}?done=claim_proven", status_code=303)
 
 
 # --- my stays -----------------------------------------------------------------------------
@@ -238,6 +303,9 @@ def _my_stays_page(
     problems: dict[str, FieldProblem] | None = None,
     departed_on: str = "",
     correction: str = "",
+    contact_value: str = "",
+    contact_code: str = "",
+    contact_problem: FieldProblem | None = None,
 ) -> HTMLResponse:
     view = service.own_person_view(db, actor=actor) if actor.person_id else None
     return render(
@@ -248,6 +316,9 @@ def _my_stays_page(
             "person": view.person if view else None,
             "rows": _stay_rows(view.stays, i18n.negotiate(request)) if view else [],
             "done": request.query_params.get("done", ""),
+            "pending_claims": [
+                c for c in claims.own_claims(db, actor=actor) if c.status == ClaimStatus.PENDING
+            ],
             "problem_stay": problem_stay,
             "problems": problems or {},
             "departed_on": departed_on,
@@ -255,8 +326,12 @@ def _my_stays_page(
             "requests": corrections.own_requests(db, person_id=view.person.id)[:CORRECTIONS_SHOWN]
             if view
             else [],
+            "untrusted": contacts.untrusted_of(db, actor=actor),
+            "contact_value": contact_value,
+            "contact_code": contact_code,
+            "contact_problem": contact_problem,
         },
-        status_code=422 if problems else 200,
+        status_code=422 if problems or contact_problem else 200,
     )
 
 
@@ -383,6 +458,42 @@ def ask_correction(
         )
     rights.request_correction(db, actor=actor, message=text)
     return RedirectResponse(f"{MINE}?done=correction", status_code=303)
+
+
+@router.post(MINE + "/kontak/kode", response_class=HTMLResponse, dependencies=[OWN])
+def contact_send_code(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    value: Annotated[str, Form(max_length=254)] = "",
+) -> Response:
+    """Send a code to one of the citizen's unconfirmed phones or emails."""
+    contacts.send_code(db, actor=actor, value=value)
+    return _my_stays_page(request, db, actor, contact_value=value)
+
+
+@router.post(MINE + "/kontak", response_class=HTMLResponse, dependencies=[OWN])
+def contact_confirm(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    value: Annotated[str, Form(max_length=254)] = "",
+    code: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    """The code came back: the contact is trusted and receives messages."""
+    try:
+        contacts.confirm(db, actor=actor, value=value, code=code)
+    except ValidationFailed as error:
+        rollback_and_keep(db)
+        return _my_stays_page(
+            request,
+            db,
+            actor,
+            contact_value=value,
+            contact_code=code,
+            contact_problem=error.problems[0],
+        )
+    return RedirectResponse(f"{MINE}?done=contact_confirmed", status_code=303)
 
 
 @router.post(MINE + "/data", dependencies=[OWN])

@@ -27,6 +27,7 @@ from peduli.registry.models import (
     DataRequest,
     DuplicateCandidate,
     DuplicateStatus,
+    IdentityClaim,
     Passport,
     Person,
     PersonStatus,
@@ -163,7 +164,7 @@ def _move_identity(session: Session, keep: Person, absorbed: Person) -> None:
 
 def _move_children(session: Session, keep_id: uuid.UUID, absorbed_id: uuid.UUID) -> None:
     """Set-based moves: a handful of UPDATEs, whatever the number of rows."""
-    for model in (Stay, Passport, DataRequest):
+    for model in (Stay, Passport, DataRequest, IdentityClaim):
         session.execute(
             update(model).where(model.person_id == absorbed_id).values(person_id=keep_id)
         )

@@ -67,6 +67,42 @@ class ContactKind(StrEnum):
     EMAIL = "email"
 
 
+class ContactTrust(StrEnum):
+    """Why a contact is trusted: a code sent to it came back, or an officer vouched for it."""
+
+    CODE = "code"
+    OFFICER = "officer"
+    SEED = "seed"
+
+
+class ClaimStatus(StrEnum):
+    PENDING = "pending"
+    PROVEN = "proven"
+    MERGED = "merged"
+    REFUSED = "refused"
+
+
+class ClaimProof(StrEnum):
+    """How a claim was decided. ``CIVIL_REGISTRY`` is the seam for the agency adapters: it
+    is not offered until a civil-registry adapter answers identity questions."""
+
+    CODE = "code"
+    DOCUMENT_CHECK = "document_check"
+    OFFICER_MERGE = "officer_merge"
+    CIVIL_REGISTRY = "civil_registry"
+
+
+class DocumentKind(StrEnum):
+    PASSPORT = "passport"
+    KTP = "ktp"
+    OTHER = "other"
+
+
+class CheckMethod(StrEnum):
+    IN_PERSON = "in_person"
+    VIDEO = "video"
+
+
 class DuplicateStatus(StrEnum):
     OPEN = "open"
     MERGED = "merged"
@@ -127,6 +163,10 @@ class ContactPoint(IdMixin, Base):
     kind: Mapped[str] = mapped_column(String(8))
     value: Mapped[str] = mapped_column(String(254))
     is_primary: Mapped[bool] = mapped_column(default=True)
+    # Trusted: a code sent to it came back, or an officer in scope entered or confirmed it.
+    # Only trusted contacts sign in, become primary or receive the person's messages.
+    trusted_at: Mapped[datetime | None]
+    trust_source: Mapped[str | None] = mapped_column(String(10))
 
 
 class Stay(IdMixin, TimestampMixin, Base):
@@ -221,3 +261,33 @@ class ErasureRecord(IdMixin, Base):
     erased_at: Mapped[datetime]
     requested_by_account_id: Mapped[uuid.UUID | None]
     removed: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class IdentityClaim(IdMixin, TimestampMixin, Base):
+    """A citizen's report whose NIK or passport matches a record not linked to them.
+
+    The report is kept whole but sealed (``report_encrypted``: its JSON, encrypted like NIKs);
+    nothing of it touches the record until the claim is proven or merged by an officer.
+    ``representation_code`` is the post of the reported stay, whose officers decide.
+    """
+
+    __tablename__ = "identity_claim"
+    __table_args__ = (
+        Index("ix_identity_claim_queue", "status", "representation_code", "created_at"),
+    )
+
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    account_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    report_encrypted: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="id")
+    representation_code: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10), default=ClaimStatus.PENDING)
+    proof: Mapped[str | None] = mapped_column(String(16))
+    document_kind: Mapped[str | None] = mapped_column(String(10))
+    document_digits: Mapped[str | None] = mapped_column(String(8))
+    check_method: Mapped[str | None] = mapped_column(String(10))
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[uuid.UUID | None]
+    decided_at: Mapped[datetime | None]

@@ -25,8 +25,10 @@ from peduli.auth.roles import WORK_QUEUE_READERS
 from peduli.core.errors import NotFound
 from peduli.core.i18n import _
 from peduli.registry.models import (
+    ClaimStatus,
     DuplicateCandidate,
     DuplicateStatus,
+    IdentityClaim,
     Person,
     PersonStatus,
     Stay,
@@ -114,6 +116,7 @@ class Counts:
 
     to_verify: int
     duplicates: int
+    claims: int = 0
 
 
 def _codes(session: Session, actor: Actor, wanted: str | None, action: str) -> set[str] | None:
@@ -274,12 +277,16 @@ def duplicates(
 
 
 def counts(session: Session, *, actor: Actor, representation_code: str | None = None) -> Counts:
-    """How many people wait for verification and how many pairs for review (capped)."""
+    """How many people wait for verification, pairs for review and claims (capped)."""
     codes = _codes(session, actor, representation_code, "queue.counts")
     pairs = select(DuplicateCandidate.id).where(_open_pairs(codes))
+    claims = select(IdentityClaim.id).where(IdentityClaim.status == ClaimStatus.PENDING)
+    if codes is not None:
+        claims = claims.where(IdentityClaim.representation_code.in_(codes))
     return Counts(
         to_verify=_capped_count(session, _queue_query(QueueFilters(), codes)),
         duplicates=_capped_count(session, pairs),
+        claims=_capped_count(session, claims),
     )
 
 

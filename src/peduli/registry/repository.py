@@ -198,6 +198,33 @@ def passports_of(session: Session, person_id: uuid.UUID) -> list[Passport]:
     )
 
 
+def has_trusted_contact(session: Session, person_id: uuid.UUID, value: str) -> bool:
+    """Whether ``value`` is a trusted contact of the person (a code came back from it, or an
+    officer vouched for it)."""
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    ContactPoint.person_id == person_id,
+                    ContactPoint.value == value,
+                    ContactPoint.trusted_at.is_not(None),
+                )
+            )
+        )
+    )
+
+
+def trusted_contacts_of(session: Session, person_id: uuid.UUID) -> list[ContactPoint]:
+    """The contacts a code proving a claim may go to: trusted ones only, never a claim's."""
+    return list(
+        session.scalars(
+            select(ContactPoint)
+            .where(ContactPoint.person_id == person_id, ContactPoint.trusted_at.is_not(None))
+            .order_by(ContactPoint.kind, ContactPoint.id)
+        )
+    )
+
+
 def contacts_of(session: Session, person_id: uuid.UUID) -> list[ContactPoint]:
     return list(session.scalars(select(ContactPoint).where(ContactPoint.person_id == person_id)))
 

@@ -130,6 +130,11 @@ class ContactRead(BaseModel):
     kind: str
     value: str
     is_primary: bool
+    trusted: bool = Field(
+        default=False,
+        description="A code sent to it came back, or an officer confirmed it; only trusted "
+        "contacts receive messages.",
+    )
 
 
 class PersonRead(PersonSummary):
@@ -274,3 +279,73 @@ class AuditEntryRead(BaseModel):
 class AuditTrailPage(BaseModel):
     total: int
     items: list[AuditEntryRead]
+
+
+class ClaimPending(BaseModel):
+    """Answer to a report naming a record that is not the caller's: a pending claim.
+
+    It says nothing of the record: only that the identity will be confirmed, and how."""
+
+    claim_id: uuid.UUID
+    status: str
+    message: str
+    representation: RepresentationRef | None
+
+
+class ClaimRead(BaseModel):
+    """A claim as its claimant sees it: the status and the decision, never the record."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    status: str
+    proof: str | None
+    refusal_reason: str | None
+    representation_code: str | None
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class ClaimCode(RequestBody):
+    code: str = Field(min_length=4, max_length=12, description="The code sent to the record.")
+
+
+class ClaimOfficerRead(ClaimRead):
+    """A claim for an officer of its post: the record it names and what the report says."""
+
+    person_id: uuid.UUID
+    document_kind: str | None
+    document_digits: str | None
+    check_method: str | None
+    report: SelfReportCreate
+
+
+class ClaimPage(BaseModel):
+    total: int
+    items: list[ClaimRead]
+
+
+class DocumentCheck(RequestBody):
+    """What the officer saw: the kind of document, the end of its number, and how."""
+
+    document_kind: str = Field(max_length=10, examples=["passport"])
+    document_digits: str = Field(max_length=8, description="The last 2 to 6 characters.")
+    method: str = Field(max_length=10, examples=["in_person"])
+
+
+class ClaimMerge(RequestBody):
+    confirm_contacts: bool = Field(
+        default=False, description="The officer confirmed the phone and email the claim brought."
+    )
+
+
+class ClaimRefusal(RequestBody):
+    reason: str = Field(max_length=1000, description="Shown to the claimant.")
+
+
+class ContactCodeRequest(RequestBody):
+    value: str = Field(max_length=254, description="One of my unconfirmed phones or emails.")
+
+
+class ContactConfirmation(ContactCodeRequest):
+    code: str = Field(min_length=4, max_length=12)

@@ -1,15 +1,18 @@
 """Registry use-cases: self-report (lapor diri), stays, the person screen and search.
 
 One record per citizen: a report whose NIK or passport is known attaches to that person;
-one that only looks like someone is stored and flagged for an officer (``matching``).
+one that only looks like someone is stored and flagged for an officer (``matching``). A
+citizen's report naming a record that is not theirs changes nothing: it becomes a pending
+identity claim (``claims``) until it is proven.
 Every staff read of a person and every change is audited in the same transaction.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import h3
 from sqlalchemy import select
@@ -22,15 +25,16 @@ from peduli.auth.policy import Access
 from peduli.auth.roles import PERSON_VERIFIERS, POST_BOUND_ROLES, SELF_REPORTERS, Role
 from peduli.core.crypto import get_cipher
 from peduli.core.db import insert_new, utcnow
-from peduli.core.errors import Forbidden, NotFound, ValidationFailed
+from peduli.core.errors import NotFound, ValidationFailed
 from peduli.core.i18n import _
 from peduli.reference.profile import CountryProfile, get_profile
 from peduli.reference.representations import Representation, load_directory
-from peduli.registry import matching, repository, validation
+from peduli.registry import claims, matching, repository, validation
 from peduli.registry.models import (
     ContactKind,
     ContactPoint,
-    DataRequest,
+    ContactTrust,
+    IdentityClaim,
     Passport,
     Person,
     Stay,
@@ -53,6 +57,16 @@ class SelfReportOutcome:
     attached_to_existing: bool
     possible_duplicates: int
     account_linked: bool
+
+
+@dataclass(frozen=True)
+class PendingClaim:
+    """A citizen's report that names someone else's record: kept as a claim, nothing applied.
+
+    It carries nothing of the existing record, only the claim and the post of the report."""
+
+    claim: IdentityClaim
+    representation: Representation | None
 
 
 def _today() -> date:
@@ -91,8 +105,11 @@ def stored_name_key(full_name: str, profile: CountryProfile) -> str:
 
 def submit_self_report(
     session: Session, *, report: SelfReportCreate, actor: Actor, today: date | None = None
-) -> SelfReportOutcome:
-    """Record a lapor diri for the signed-in citizen, or by staff for someone in their scope."""
+) -> SelfReportOutcome | PendingClaim:
+    """Record a lapor diri for the signed-in citizen, or by staff for someone in their scope.
+
+    A citizen whose NIK or passport names a record that is not theirs gets a pending claim.
+    """
     policy.require_role(session, actor, roles=SELF_REPORTERS, action="self_report.create")
     profile = get_profile()
     identity = validation.validate_report(report, profile, today=today or _today())
@@ -102,16 +119,22 @@ def submit_self_report(
     known = _known_person(session, probe, actor)
     if known is None:
         person, stay = _record_new_person(session, report, identity, profile, representation, actor)
-        linked = _link_reporter(session, actor, person, False, identity)
+        linked = _link_reporter(session, actor, person)
         duplicates = matching.flag_possible_duplicates(
             session, person, stay, born_same_day=probe.born_same_day
         )
+    elif not _reporter_may_attach(session, actor, known):
+        claim = claims.open_claim(
+            session, person_id=known.id, report=report, representation=representation, actor=actor
+        )
+        return PendingClaim(claim, representation)
     else:
         person, duplicates = known, 0
-        _update_profile_fields(person, report)
-        linked = _link_reporter(session, actor, person, True, identity)
-        _record_identifiers(session, person, identity)
-        stay = _add_stay(session, person, report, representation, source=_source(actor))
+        linked = _link_reporter(session, actor, person)
+        stay = attach_report(
+            session, person=person, report=report, identity=identity, representation=representation,
+            source=_source(actor), trusted=_trust_for(session, actor),
+        )  # fmt: skip
     audit.record(
         session,
         actor=actor,
@@ -122,6 +145,47 @@ def submit_self_report(
         fields=sorted(report.model_fields_set),
     )
     return SelfReportOutcome(person, stay, representation, known is not None, duplicates, linked)
+
+
+def attach_report(
+    session: Session,
+    *,
+    person: Person,
+    report: SelfReportCreate,
+    identity: validation.Identity,
+    representation: Representation | None,
+    source: str,
+    trusted: TrustOf,
+) -> Stay:
+    """Apply a report to a known person: preferences, identifiers, contacts and a new stay.
+
+    ``trusted`` says which of the report's contacts are trusted and why; the others are
+    kept but neither primary nor used. The replaced passport and contacts stay as history.
+    """
+    _update_profile_fields(person, report)
+    _record_identifiers(session, person, identity, trusted)
+    return _add_stay(session, person, report, representation, source=source)
+
+
+TrustOf = Callable[[str], ContactTrust | None]
+
+
+def _trust_for(session: Session, actor: Actor) -> TrustOf:
+    """Which of a report's contacts are trusted: all of them when staff enter them (an
+    officer in scope), else only the address the citizen proved by code to sign in."""
+    if actor.role != Role.CITIZEN:
+        return vouched_by_officer
+    return signed_in_with(citizen_accounts.citizen_address(session, account_id=actor.account_id))
+
+
+def vouched_by_officer(_value: str) -> ContactTrust | None:
+    """Every contact: an officer in scope entered or confirmed it."""
+    return ContactTrust.OFFICER
+
+
+def signed_in_with(address: str | None) -> TrustOf:
+    """Trust only ``address``, the one a code came back from."""
+    return lambda value: ContactTrust.CODE if address is not None and value == address else None
 
 
 def _source(actor: Actor) -> str:
@@ -166,13 +230,14 @@ def _known_person(session: Session, probe: repository.IdentityProbe, actor: Acto
     if probe.known_id is not None:
         known = session.get(Person, probe.known_id)
         if known is not None:
-            return _follow_merges(session, known)
+            return follow_merges(session, known)
     if actor.role == Role.CITIZEN and actor.person_id is not None:
         return session.get(Person, actor.person_id)
     return None
 
 
-def _follow_merges(session: Session, person: Person) -> Person:
+def follow_merges(session: Session, person: Person) -> Person:
+    """The surviving record of a person who was merged into another (or the person)."""
     while person.merged_into_id is not None:
         survivor = session.get(Person, person.merged_into_id)
         if survivor is None:
@@ -195,8 +260,10 @@ def _record_new_person(
     unique blind index; the request then answers 409 "try again" and the retry attaches.
     """
     person = _new_person(report, identity, profile)
+    trusted = _trust_for(session, actor)
+    now = utcnow()
     contacts = [
-        ContactPoint(person_id=person.id, kind=kind, value=value, is_primary=True)
+        _contact(person.id, kind, value, trusted(value), now)
         for kind, value in _contacts_of(identity)
         if value
     ]
@@ -204,6 +271,24 @@ def _record_new_person(
     stay = _new_stay(person, report, representation, source=_source(actor))
     insert_new(session, [person, *passports, *contacts, stay])
     return person, stay
+
+
+def _contact(
+    person_id: uuid.UUID,
+    kind: ContactKind,
+    value: str,
+    trust: ContactTrust | None,
+    now: datetime,
+) -> ContactPoint:
+    """A new contact: primary (used for messages) only when it is trusted."""
+    return ContactPoint(
+        person_id=person_id,
+        kind=kind,
+        value=value,
+        is_primary=trust is not None,
+        trusted_at=now if trust is not None else None,
+        trust_source=trust.value if trust is not None else None,
+    )
 
 
 def _contacts_of(identity: validation.Identity) -> tuple[tuple[ContactKind, str | None], ...]:
@@ -243,62 +328,36 @@ def _update_profile_fields(person: Person, report: SelfReportCreate) -> None:
         person.consent_version = CONSENT_VERSION
 
 
-def _link_reporter(
-    session: Session,
-    actor: Actor,
-    person: Person,
-    attached: bool,
-    identity: validation.Identity,
-) -> bool:
-    """Link a reporting citizen's account to the person, unless the record is someone else's."""
+def _reporter_may_attach(session: Session, actor: Actor, known: Person) -> bool:
+    """Whether a report naming ``known`` may change it: staff (in scope, checked above), the
+    citizen whose record it is, or one who signed in with a contact the record trusts
+    (the code came back to it, which proves the claim)."""
+    if actor.role != Role.CITIZEN or actor.person_id == known.id:
+        return True
+    return actor.person_id is None and _signed_in_with_trusted_contact(session, actor, known)
+
+
+def _link_reporter(session: Session, actor: Actor, person: Person) -> bool:
+    """Link a reporting citizen's account to their record (new, or proven theirs)."""
     if actor.role != Role.CITIZEN:
         return False
-    if actor.person_id == person.id:
-        return True
-    if actor.person_id is not None:
-        _deny_foreign_identity(session, actor, person)
-    if attached and not _may_claim(session, actor, person):
-        if citizen_accounts.person_has_citizen_account(session, person_id=person.id):
-            _deny_foreign_identity(session, actor, person)
-        session.add(
-            DataRequest(
-                person_id=person.id,
-                kind="identity_claim",
-                message="A signed-in citizen reported with this record's identifiers; "
-                "confirm the identity before linking the account.",
-            )
-        )
-        return False
-    codes.link_citizen_person(session, account_id=actor.account_id, person_id=person.id)
+    if actor.person_id != person.id:
+        codes.link_citizen_person(session, account_id=actor.account_id, person_id=person.id)
     return True
 
 
-def _may_claim(session: Session, actor: Actor, person: Person) -> bool:
-    """A citizen may claim an existing record when it lists the address they signed in with."""
+def _signed_in_with_trusted_contact(session: Session, actor: Actor, person: Person) -> bool:
+    """The address the citizen signed in with is a trusted contact of the record."""
     address = citizen_accounts.citizen_address(session, account_id=actor.account_id)
-    contacts = {c.value for c in repository.contacts_of(session, person.id)}
-    return address in contacts
+    return address is not None and repository.has_trusted_contact(session, person.id, address)
 
 
-def _deny_foreign_identity(session: Session, actor: Actor, person: Person) -> None:
-    audit.record_denial(
-        session,
-        actor=actor,
-        action="self_report.create",
-        entity_type="person",
-        entity_id=str(person.id),
-        subject_person_id=person.id,
-    )
-    raise Forbidden(
-        _(
-            "These identifiers belong to a record linked to another account. If they are "
-            "yours, contact your representation's hotline to have the record checked."
-        ),
-        code="identity_mismatch",
-    )
-
-
-def _record_identifiers(session: Session, person: Person, identity: validation.Identity) -> None:
+def _record_identifiers(
+    session: Session,
+    person: Person,
+    identity: validation.Identity,
+    trusted: TrustOf,
+) -> None:
     """Add the report's NIK, passport and contacts to a known person, where they are new."""
     if identity.nik and person.nik_index is None:
         person.nik_encrypted, person.nik_index = sealed(identity.nik, purpose=NIK_PURPOSE)
@@ -306,7 +365,7 @@ def _record_identifiers(session: Session, person: Person, identity: validation.I
         _record_passport(session, person, identity.passport)
     for kind, value in _contacts_of(identity):
         if value:
-            _record_contact(session, person, kind, value)
+            _record_contact(session, person, kind, value, trusted(value))
     if identity.emergency_phone and person.emergency_contact_phone != identity.emergency_phone:
         person.emergency_contact_phone = identity.emergency_phone
 
@@ -336,13 +395,21 @@ def _passport(person: Person, number: str) -> Passport:
     )
 
 
-def _record_contact(session: Session, person: Person, kind: ContactKind, value: str) -> None:
+def _record_contact(
+    session: Session, person: Person, kind: ContactKind, value: str, trust: ContactTrust | None
+) -> None:
+    """A reported contact: kept either way; it becomes primary only when trusted."""
     contacts = [c for c in repository.contacts_of(session, person.id) if c.kind == kind]
-    if any(c.value == value for c in contacts):
+    same = next((c for c in contacts if c.value == value), None)
+    if same is not None and (same.trusted_at is not None or trust is None):
         return
-    for contact in contacts:
-        contact.is_primary = False
-    session.add(ContactPoint(person_id=person.id, kind=kind, value=value, is_primary=True))
+    if trust is not None:
+        for contact in contacts:
+            contact.is_primary = False
+    if same is not None:
+        same.trusted_at, same.trust_source, same.is_primary = utcnow(), trust, True
+        return
+    session.add(_contact(person.id, kind, value, trust, utcnow()))
 
 
 def _add_stay(

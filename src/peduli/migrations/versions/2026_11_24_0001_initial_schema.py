@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 22:50:12.394820
+Create Date: 2026-12-04 23:46:21.785743
 """
 
 from collections.abc import Sequence
@@ -363,6 +363,8 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=8), nullable=False),
     sa.Column('value', sa.String(length=254), nullable=False),
     sa.Column('is_primary', sa.Boolean(), nullable=False),
+    sa.Column('trusted_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('trust_source', sa.String(length=10), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_contact_point_person_id_person'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contact_point')),
@@ -495,6 +497,31 @@ def upgrade() -> None:
     with op.batch_alter_table('duty_shift', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_duty_shift_account_id'), ['account_id'], unique=False)
         batch_op.create_index('ix_duty_shift_rep_time', ['representation_code', 'starts_at', 'ends_at'], unique=False)
+
+    op.create_table('identity_claim',
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('account_id', sa.Uuid(), nullable=False),
+    sa.Column('report_encrypted', sa.Text(), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=True),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('proof', sa.String(length=16), nullable=True),
+    sa.Column('document_kind', sa.String(length=10), nullable=True),
+    sa.Column('document_digits', sa.String(length=8), nullable=True),
+    sa.Column('check_method', sa.String(length=10), nullable=True),
+    sa.Column('refusal_reason', sa.Text(), nullable=True),
+    sa.Column('decided_by', sa.Uuid(), nullable=True),
+    sa.Column('decided_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_identity_claim_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_identity_claim'))
+    )
+    with op.batch_alter_table('identity_claim', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_identity_claim_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_identity_claim_person_id'), ['person_id'], unique=False)
+        batch_op.create_index('ix_identity_claim_queue', ['status', 'representation_code', 'created_at'], unique=False)
 
     op.create_table('partner_home_province',
     sa.Column('partner_id', sa.Uuid(), nullable=False),
@@ -831,6 +858,12 @@ def downgrade() -> None:
         batch_op.drop_index('ix_partner_home_province_code')
 
     op.drop_table('partner_home_province')
+    with op.batch_alter_table('identity_claim', schema=None) as batch_op:
+        batch_op.drop_index('ix_identity_claim_queue')
+        batch_op.drop_index(batch_op.f('ix_identity_claim_person_id'))
+        batch_op.drop_index(batch_op.f('ix_identity_claim_account_id'))
+
+    op.drop_table('identity_claim')
     with op.batch_alter_table('duty_shift', schema=None) as batch_op:
         batch_op.drop_index('ix_duty_shift_rep_time')
         batch_op.drop_index(batch_op.f('ix_duty_shift_account_id'))

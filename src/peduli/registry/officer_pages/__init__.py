@@ -1,11 +1,12 @@
-"""The officer's pages on the registry: work queue, person screen, search, merge, corrections."""
+"""The officer's pages on the registry: work queue, person screen, search, merge, claims,
+corrections."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from peduli.registry.officer_pages import corrections, merge, person, search, work_queue
+from peduli.registry.officer_pages import claims, corrections, merge, person, search, work_queue
 
 router = APIRouter(include_in_schema=False)
-for _module in (work_queue, person, search, merge, corrections):
+for _module in (work_queue, person, search, merge, claims, corrections):
     router.include_router(_module.router)

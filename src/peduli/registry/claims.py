@@ -1,0 +1,500 @@
+"""Identity claims: a citizen's report that names a record which is not theirs.
+
+Knowing a NIK proves nothing (its digits are the birth date and sex), so such a report
+changes nothing: it is kept whole, sealed, as a pending claim for the officers of the post
+of the reported stay. It is proven by a one-time code sent to a contact the record already
+trusts (never one the claim brought), or by an officer who checked the passport in person or
+by video; an officer may also merge it into the record, or refuse it with a reason. Only a
+proven or merged claim is applied, through the same code as any report on a known person,
+so the replaced passport and contacts stay as history. A civil-registry answer is the third
+proof (``ClaimProof.CIVIL_REGISTRY``): not offered until an agency adapter gives one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from peduli.auth import audit, codes, policy
+from peduli.auth import citizens as citizen_accounts
+from peduli.auth.actor import Actor, Role
+from peduli.auth.policy import Access
+from peduli.auth.roles import IDENTITY_CLAIM_DECIDERS
+from peduli.core import ratelimit
+from peduli.core.crypto import get_cipher
+from peduli.core.db import utcnow
+from peduli.core.errors import (
+    Conflict,
+    FieldProblem,
+    NotAuthenticated,
+    NotFound,
+    ValidationFailed,
+)
+from peduli.core.i18n import _, in_language
+from peduli.notify import service as notify_service
+from peduli.reference.profile import get_profile
+from peduli.reference.representations import Representation
+from peduli.registry import matching, repository, service, validation
+from peduli.registry.models import (
+    CheckMethod,
+    ClaimProof,
+    ClaimStatus,
+    DocumentKind,
+    IdentityClaim,
+    Person,
+)
+from peduli.registry.schemas import SelfReportCreate
+
+REPORT_PURPOSE = "identity-claim"
+CODE_PURPOSE = "identity-claim"
+CODES_PER_CLAIM_PER_HOUR = 3
+HOUR = 3600
+MIN_REFUSAL_REASON = 5
+MAX_REFUSAL_REASON = 1000
+# Offered today; ``ClaimProof.CIVIL_REGISTRY`` joins once an agency adapter answers.
+OFFERED_PROOFS = (ClaimProof.CODE, ClaimProof.DOCUMENT_CHECK, ClaimProof.OFFICER_MERGE)
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    """A claim with its report unsealed, for an officer of its post."""
+
+    claim: IdentityClaim
+    report: SelfReportCreate
+
+
+def open_claim(
+    session: Session,
+    *,
+    person_id: uuid.UUID,
+    report: SelfReportCreate,
+    representation: Representation | None,
+    actor: Actor,
+) -> IdentityClaim:
+    """Keep a citizen's report naming someone else's record as a pending claim; nothing of
+    it reaches the record."""
+    claim = IdentityClaim(
+        id=uuid.uuid4(),
+        person_id=person_id,
+        account_id=actor.account_id,
+        report_encrypted=get_cipher().encrypt(report.model_dump_json(), purpose=REPORT_PURPOSE),
+        language=report.language,
+        representation_code=representation.code if representation else None,
+        status=ClaimStatus.PENDING,
+    )
+    session.add(claim)
+    audit.record(
+        session,
+        actor=actor,
+        action="identity_claim.create",
+        entity_type="identity_claim",
+        entity_id=str(claim.id),
+        subject_person_id=person_id,
+        fields=sorted(report.model_fields_set),
+    )
+    return claim
+
+
+def report_of(claim: IdentityClaim) -> SelfReportCreate:
+    """The claim's report as the citizen sent it."""
+    text = get_cipher().decrypt(claim.report_encrypted, purpose=REPORT_PURPOSE)
+    return SelfReportCreate.model_validate_json(text)
+
+
+# --- the claimant's side -------------------------------------------------------------------
+
+
+def own_claims(session: Session, *, actor: Actor) -> list[IdentityClaim]:
+    """The signed-in citizen's claims, newest first (status only: never the record)."""
+    if actor.role != Role.CITIZEN:
+        return []
+    rows = session.scalars(
+        select(IdentityClaim)
+        .where(IdentityClaim.account_id == actor.account_id)
+        .order_by(IdentityClaim.created_at.desc())
+        .limit(20)
+    )
+    return list(rows)
+
+
+def own_claim(session: Session, *, claim_id: uuid.UUID, actor: Actor) -> IdentityClaim:
+    """One of the citizen's own claims; anyone else's does not exist for them."""
+    claim = session.get(IdentityClaim, claim_id)
+    if claim is None or actor.role != Role.CITIZEN or claim.account_id != actor.account_id:
+        raise NotFound(_("No claim has this id; check the link or sign in again."))
+    return claim
+
+
+def _code_key(claim: IdentityClaim) -> str:
+    return codes.purpose_key(CODE_PURPOSE, str(claim.id))
+
+
+def send_code(session: Session, *, claim_id: uuid.UUID, actor: Actor) -> None:
+    """Send a code to every contact the record trusts (never one the claim brought).
+
+    The claimant learns nothing of the record: the answer is the same whether or not it
+    holds a trusted contact. The holder reads who asked and that they can ignore it.
+    """
+    claim = _pending(session, own_claim(session, claim_id=claim_id, actor=actor))
+    ratelimit.hit(
+        session,
+        key=f"claim-code:{claim.id}",
+        limit=CODES_PER_CLAIM_PER_HOUR,
+        window_seconds=HOUR,
+    )
+    contacts = repository.trusted_contacts_of(session, claim.person_id)
+    if contacts:
+        language = session.get_one(Person, claim.person_id).preferred_language
+        codes.issue_code(
+            session,
+            key=_code_key(claim),
+            recipients=[codes.Address(c.kind, c.value) for c in contacts],
+            subject=in_language(
+                _("Peduli: someone asks to link an account to your record"), language
+            ),
+            body=lambda code, minutes: in_language(
+                _(
+                    "Someone signed in to Peduli asks to link their account to your record. "
+                    "If it is you, enter this code on the page of your report: {code} (valid "
+                    "{minutes} minutes). If it is not you, do not share it and call your "
+                    "representation."
+                ).format(code=code, minutes=minutes),
+                language,
+            ),
+            idempotency_prefix="claim-code",
+        )
+    audit.record(
+        session,
+        actor=actor,
+        action="identity_claim.code_sent",
+        entity_type="identity_claim",
+        entity_id=str(claim.id),
+        subject_person_id=claim.person_id,
+        fields=["trusted_contacts"] if contacts else [],
+    )
+
+
+def prove_by_code(
+    session: Session, *, claim_id: uuid.UUID, code: str, actor: Actor
+) -> IdentityClaim:
+    """The claimant enters the code sent to the record's trusted contact: the claim is
+    proven, the account linked and the report applied."""
+    claim = _pending(session, own_claim(session, claim_id=claim_id, actor=actor), lock=True)
+    try:
+        codes.use_code(session, key=_code_key(claim), code=code)
+    except NotAuthenticated as error:
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "code",
+                    "code_invalid",
+                    error.detail,
+                    _("Use the code of the newest message, or ask for a new code."),
+                )
+            ]
+        ) from error
+    _apply(session, claim, actor=actor, proof=ClaimProof.CODE, link=True)
+    return claim
+
+
+# --- the officers' side ----------------------------------------------------------------------
+
+
+def _scope_codes(actor: Actor) -> Collection[str] | None:
+    scope = policy.person_scope(actor)
+    return None if scope.everyone else scope.representation_codes
+
+
+def pending_claims(
+    session: Session,
+    *,
+    actor: Actor,
+    limit: int,
+    offset: int,
+    representation_code: str | None = None,
+) -> tuple[int, list[IdentityClaim]]:
+    """Pending claims of the caller's post (HQ admins: every post, or the one asked for),
+    oldest first."""
+    policy.require_role(session, actor, roles=IDENTITY_CLAIM_DECIDERS, action="identity_claim.list")
+    query = select(IdentityClaim).where(IdentityClaim.status == ClaimStatus.PENDING)
+    codes_in_scope = _scope_codes(actor)
+    if codes_in_scope is None and representation_code:
+        codes_in_scope = {representation_code}
+    if codes_in_scope is not None:
+        query = query.where(IdentityClaim.representation_code.in_(codes_in_scope))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(IdentityClaim.created_at, IdentityClaim.id).limit(limit).offset(offset)
+    )
+    return int(total), list(rows)
+
+
+def _officer_claim(
+    session: Session, claim_id: uuid.UUID, actor: Actor, action: str
+) -> IdentityClaim:
+    """A claim of the officer's post (HQ admins: any); others are refused and audited."""
+    policy.require_role(session, actor, roles=IDENTITY_CLAIM_DECIDERS, action=action)
+    claim = session.get(IdentityClaim, claim_id)
+    if claim is None:
+        raise NotFound(_("No claim has this id."))
+    policy.authorize(
+        session,
+        actor,
+        access=Access.WRITE,
+        action=action,
+        person_id=None,
+        representation_codes={claim.representation_code} if claim.representation_code else set(),
+    )
+    return claim
+
+
+def read_claim(session: Session, *, claim_id: uuid.UUID, actor: Actor) -> ClaimView:
+    """A claim with its report, for an officer of its post; the read is audited."""
+    claim = _officer_claim(session, claim_id, actor, "identity_claim.read")
+    audit.record(
+        session,
+        actor=actor,
+        action="identity_claim.read",
+        entity_type="identity_claim",
+        entity_id=str(claim.id),
+        subject_person_id=claim.person_id,
+        fields=["report"],
+    )
+    return ClaimView(claim, report_of(claim))
+
+
+def check_document(
+    session: Session,
+    *,
+    claim_id: uuid.UUID,
+    document_kind: str,
+    document_digits: str,
+    method: str,
+    actor: Actor,
+) -> IdentityClaim:
+    """An officer of the post checked the claimant's document in person or by video: the
+    claim is proven (with what was seen recorded), the account linked, the report applied."""
+    kind, digits, how = _document_check(document_kind, document_digits, method)
+    claim = _pending(
+        session,
+        _officer_claim(session, claim_id, actor, "identity_claim.check"),
+        lock=True,
+    )
+    claim.document_kind, claim.document_digits, claim.check_method = kind, digits, how
+    _apply(session, claim, actor=actor, proof=ClaimProof.DOCUMENT_CHECK, link=True)
+    _tell_claimant(
+        session,
+        claim,
+        _("An officer confirmed your identity. Your report is now part of your record."),
+    )
+    return claim
+
+
+def merge(
+    session: Session, *, claim_id: uuid.UUID, confirm_contacts: bool, actor: Actor
+) -> IdentityClaim:
+    """An officer applies the claim's report to the record without linking the account
+    (e.g. a relative or helper reported for the person); the contacts it brought become
+    trusted only when the officer confirms them."""
+    claim = _pending(
+        session,
+        _officer_claim(session, claim_id, actor, "identity_claim.merge"),
+        lock=True,
+    )
+    _apply(
+        session,
+        claim,
+        actor=actor,
+        proof=ClaimProof.OFFICER_MERGE,
+        link=False,
+        trust_all=confirm_contacts,
+    )
+    _tell_claimant(
+        session,
+        claim,
+        _("An officer added your report to the record it names. Your account stays as it was."),
+    )
+    return claim
+
+
+def refuse(session: Session, *, claim_id: uuid.UUID, reason: str, actor: Actor) -> IdentityClaim:
+    """An officer refuses a claim with a reason; the record is untouched, the claimant told."""
+    text = reason.strip()
+    if not MIN_REFUSAL_REASON <= len(text) <= MAX_REFUSAL_REASON:
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "reason",
+                    "reason_required",
+                    _("Give the reason for refusing ({min} to {max} characters).").format(
+                        min=MIN_REFUSAL_REASON, max=MAX_REFUSAL_REASON
+                    ),
+                    _("The citizen reads it; write what they can do next."),
+                )
+            ]
+        )
+    claim = _pending(
+        session,
+        _officer_claim(session, claim_id, actor, "identity_claim.refuse"),
+        lock=True,
+    )
+    _decide(claim, ClaimStatus.REFUSED, actor, proof=None)
+    claim.refusal_reason = text
+    audit.record(
+        session,
+        actor=actor,
+        action="identity_claim.refuse",
+        entity_type="identity_claim",
+        entity_id=str(claim.id),
+        subject_person_id=claim.person_id,
+        reason=text,
+    )
+    _tell_claimant(
+        session,
+        claim,
+        _(
+            "We could not confirm that the record your report names is yours, so it was not "
+            "changed. The officer's reason: {reason}"
+        ).format(reason=text),
+    )
+    return claim
+
+
+def prove_by_civil_registry(session: Session, *, claim_id: uuid.UUID, actor: Actor) -> None:
+    """The civil-registry proof: not offered until an agency adapter answers identity
+    questions; the seam where it will plug in."""
+    raise Conflict(
+        _("Checking an identity with the civil registry is not available yet."),
+        code="proof_not_offered",
+    )
+
+
+# --- shared ------------------------------------------------------------------------------------
+
+
+def _pending(session: Session, claim: IdentityClaim, *, lock: bool = False) -> IdentityClaim:
+    if lock:
+        session.refresh(claim, with_for_update=True)
+    if claim.status != ClaimStatus.PENDING:
+        raise Conflict(_("This claim was already decided; reload the page."), code="claim_decided")
+    return claim
+
+
+def _decide(
+    claim: IdentityClaim, status: ClaimStatus, actor: Actor, *, proof: ClaimProof | None
+) -> None:
+    claim.status = status
+    claim.proof = proof
+    claim.decided_by = actor.account_id
+    claim.decided_at = utcnow()
+
+
+def _apply(
+    session: Session,
+    claim: IdentityClaim,
+    *,
+    actor: Actor,
+    proof: ClaimProof,
+    link: bool,
+    trust_all: bool = False,
+) -> Person:
+    """Apply a proven (or merged) claim: the report joins the record as any report on a
+    known person would, the claimant's account is linked when it was proven theirs."""
+    report = report_of(claim)
+    identity = validation.validate_report(report, get_profile(), today=claim.created_at.date())
+    person = service.follow_merges(session, session.get_one(Person, claim.person_id))
+    # Proven: the code that signed the claimant in came back from their address. Merged
+    # without linking: the claimant need not be the person, so nothing they sent is trusted
+    # unless the officer confirmed it.
+    address = citizen_accounts.citizen_address(session, account_id=claim.account_id)
+    trusted = (
+        service.vouched_by_officer
+        if trust_all
+        else service.signed_in_with(address if link else None)
+    )
+    service.attach_report(
+        session,
+        person=person,
+        report=report,
+        identity=identity,
+        representation=service.resolve_representation(report),
+        source="self_report",
+        trusted=trusted,
+    )
+    if link:
+        _link(session, claim, person)
+    _decide(claim, ClaimStatus.PROVEN if link else ClaimStatus.MERGED, actor, proof=proof)
+    audit.record(
+        session,
+        actor=actor,
+        action=f"identity_claim.{proof.value}",
+        entity_type="identity_claim",
+        entity_id=str(claim.id),
+        subject_person_id=person.id,
+        fields=sorted(report.model_fields_set) + (["citizen_account"] if link else []),
+    )
+    return person
+
+
+def _link(session: Session, claim: IdentityClaim, person: Person) -> None:
+    """Link the claimant's account; a record it led to before is flagged for a merge."""
+    before = citizen_accounts.linked_person(session, account_id=claim.account_id)
+    codes.link_citizen_person(session, account_id=claim.account_id, person_id=person.id)
+    if before is not None and before != person.id:
+        matching.flag_pair(
+            session, person.id, before, score=100.0, reason="one account proved both records"
+        )
+
+
+def _tell_claimant(session: Session, claim: IdentityClaim, message: str) -> None:
+    """One message to the claimant's sign-in address, in the language of their report."""
+    address = citizen_accounts.citizen_contact(session, account_id=claim.account_id)
+    if address is None:
+        return
+    notify_service.enqueue(
+        session,
+        channel=address.channel,
+        recipient=address.value,
+        subject=in_language(_("Peduli: your identity claim"), claim.language),
+        body=in_language(message, claim.language),
+        idempotency_key=f"identity-claim:{claim.id}:{claim.status}",
+    )
+
+
+def _document_check(kind: str, digits: str, method: str) -> tuple[str, str, str]:
+    problems = []
+    if kind not in {k.value for k in DocumentKind}:
+        problems.append(
+            FieldProblem(
+                "document_kind",
+                "unknown_document",
+                _("Choose the kind of document you checked."),
+                _("A passport, a KTP, or another identity document."),
+            )
+        )
+    cleaned = digits.strip().upper()
+    if not (2 <= len(cleaned) <= 6 and cleaned.isalnum()):
+        problems.append(
+            FieldProblem(
+                "document_digits",
+                "digits_invalid",
+                _("Give the last 2 to 6 letters or digits of the document's number."),
+                _("Only the end of the number is kept, e.g. 4567."),
+            )
+        )
+    if method not in {m.value for m in CheckMethod}:
+        problems.append(
+            FieldProblem(
+                "method",
+                "unknown_method",
+                _("Say how you checked the document: in person or by video."),
+                _("A photo sent by message is not enough."),
+            )
+        )
+    if problems:
+        raise ValidationFailed(problems)
+    return kind, cleaned, method

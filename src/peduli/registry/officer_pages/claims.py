@@ -1,0 +1,191 @@
+"""Identity claims in the work queue: a report naming a record that is not the reporter's.
+
+The officer sees the claim's report next to a link to the record it names, and decides:
+the claimant's document checked in person or by video (proven: account linked, report
+applied), the report merged into the record without linking the account, or a refusal
+with a reason the claimant reads. Forms keep what was typed when a field is wrong.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from peduli.api.deps import DbSession, staff_page
+from peduli.auth.actor import Actor, Role
+from peduli.auth.roles import IDENTITY_CLAIM_DECIDERS
+from peduli.auth.staff_pages import to_sign_in
+from peduli.core.db import rollback_and_keep
+from peduli.core.errors import FieldProblem, ValidationFailed
+from peduli.registry import claims, queue
+from peduli.registry.models import CheckMethod, ClaimStatus, DocumentKind
+from peduli.registry.officer_pages import common
+from peduli.registry.officer_pages.common import Staff
+
+router = APIRouter(include_in_schema=False, dependencies=[staff_page(IDENTITY_CLAIM_DECIDERS)])
+CLAIMS = "/officer/claims"
+FormText = Annotated[str, Form(max_length=1000)]
+
+
+@router.get(CLAIMS, response_class=HTMLResponse)
+def claim_queue(
+    request: Request,
+    db: DbSession,
+    staff: Staff,
+    representation: Annotated[str, Query(max_length=40)] = "",
+    page: Annotated[str, Query(max_length=9)] = "1",
+    done: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    """Pending identity claims of my post, oldest first."""
+    if staff is None:
+        return to_sign_in(request)
+    hq = staff.role == Role.HQ_ADMIN
+    post = (representation or None) if hq else None
+    pages, rows = common.paged(
+        lambda limit, offset: claims.pending_claims(
+            db, actor=staff, limit=limit, offset=offset, representation_code=post
+        ),
+        common.page_number(page),
+        common.PER_PAGE_CHOICES[0],
+    )
+    params = {"representation": post}
+    return common.page(
+        request,
+        "officer/claims.html",
+        staff,
+        {
+            "counts": queue.counts(db, actor=staff, representation_code=post),
+            "rows": [(claim, claims.report_of(claim)) for claim in rows],
+            "pages": pages,
+            "params": params,
+            "url": common.url_with(CLAIMS, params),
+            "hq": hq,
+            "posts": common.representation_choices() if hq else [],
+            "done": done,
+        },
+    )
+
+
+def _claim_page(
+    request: Request,
+    db: Session,
+    staff: Actor,
+    claim_id: uuid.UUID,
+    *,
+    values: dict[str, str] | None = None,
+    problems: dict[str, FieldProblem] | None = None,
+) -> HTMLResponse:
+    view = claims.read_claim(db, claim_id=claim_id, actor=staff)
+    return common.page(
+        request,
+        "officer/claim.html",
+        staff,
+        {
+            "claim": view.claim,
+            "report": view.report,
+            "is_pending": view.claim.status == ClaimStatus.PENDING,
+            "document_kinds": [k.value for k in DocumentKind],
+            "methods": [m.value for m in CheckMethod],
+            "values": values or {},
+            "problems": problems or {},
+        },
+        status_code=422 if problems else 200,
+    )
+
+
+@router.get(CLAIMS + "/{claim_id}", response_class=HTMLResponse)
+def claim_screen(request: Request, claim_id: uuid.UUID, db: DbSession, staff: Staff) -> Response:
+    """The claim's report, the record it names, and the three decisions."""
+    if staff is None:
+        return to_sign_in(request)
+    return _claim_page(request, db, staff, claim_id)
+
+
+def _decided(
+    request: Request,
+    db: Session,
+    staff: Actor,
+    claim_id: uuid.UUID,
+    values: dict[str, Any],
+    decide: Any,
+    done: str,
+) -> Response:
+    """Run a decision; on a wrong field, the page again with what was typed."""
+    try:
+        decide()
+    except ValidationFailed as error:
+        rollback_and_keep(db)
+        problems = {p.field: p for p in error.problems}
+        return _claim_page(request, db, staff, claim_id, values=values, problems=problems)
+    return RedirectResponse(f"{CLAIMS}?done={done}", status_code=303)
+
+
+@router.post(CLAIMS + "/{claim_id}/document-check")
+def document_check(
+    request: Request,
+    claim_id: uuid.UUID,
+    db: DbSession,
+    staff: Staff,
+    document_kind: FormText = "",
+    document_digits: FormText = "",
+    method: FormText = "",
+) -> Response:
+    """I saw the claimant's document: the claim is proven."""
+    if staff is None:
+        return to_sign_in(request)
+    values = {"document_kind": document_kind, "document_digits": document_digits, "method": method}
+    return _decided(
+        request,
+        db,
+        staff,
+        claim_id,
+        values,
+        lambda: claims.check_document(db, claim_id=claim_id, actor=staff, **values),
+        "claim_proven",
+    )
+
+
+@router.post(CLAIMS + "/{claim_id}/merge")
+def merge(
+    request: Request,
+    claim_id: uuid.UUID,
+    db: DbSession,
+    staff: Staff,
+    confirm_contacts: FormText = "",
+) -> Response:
+    """Apply the claim's report to the record; the claimant's account stays unlinked."""
+    if staff is None:
+        return to_sign_in(request)
+    return _decided(
+        request,
+        db,
+        staff,
+        claim_id,
+        {"confirm_contacts": confirm_contacts},
+        lambda: claims.merge(
+            db, claim_id=claim_id, confirm_contacts=confirm_contacts == "yes", actor=staff
+        ),
+        "claim_merged",
+    )
+
+
+@router.post(CLAIMS + "/{claim_id}/refusal")
+def refuse(
+    request: Request, claim_id: uuid.UUID, db: DbSession, staff: Staff, reason: FormText = ""
+) -> Response:
+    """Refuse the claim with a reason the claimant reads."""
+    if staff is None:
+        return to_sign_in(request)
+    return _decided(
+        request,
+        db,
+        staff,
+        claim_id,
+        {"reason": reason},
+        lambda: claims.refuse(db, claim_id=claim_id, reason=reason, actor=staff),
+        "claim_refused",
+    )
