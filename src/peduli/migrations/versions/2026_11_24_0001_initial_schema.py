@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 03:12:47.280142
+Create Date: 2026-12-04 22:50:35.717574
 """
 
 from collections.abc import Sequence
@@ -24,6 +24,7 @@ def upgrade() -> None:
     op.create_table('audit_chain_head',
     sa.Column('chain', sa.SmallInteger(), autoincrement=False, nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
+    sa.Column('entries', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('chain', name=op.f('pk_audit_chain_head'))
     )
     op.create_table('audit_entry',
