@@ -63,6 +63,9 @@ class AuditEntry(Base):
     __table_args__ = (
         Index("ix_audit_entry_subject", "subject_person_id", "seq"),
         Index("ix_audit_entry_actor", "actor_account_id", "seq"),
+        # Never reuse a number (SQLite would after the newest rows are deleted): an entry's
+        # number names one entry for good, as on PostgreSQL, checkpoints included.
+        {"sqlite_autoincrement": True},
     )
 
     seq: Mapped[int] = mapped_column(
