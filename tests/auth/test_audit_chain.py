@@ -141,3 +141,25 @@ def test_values_of_secret_fields_never_enter_the_log(db: Session, secret: str) -
     db.commit()
     rows = db.execute(select(AuditEntry)).scalars().all()
     assert all(secret not in str(vars(row)) for row in rows)
+
+
+def test_an_entry_hashed_over_a_stale_head_guess_is_rehashed_over_the_real_head(
+    clean_engine: Engine,
+) -> None:
+    """On PostgreSQL a process guesses its chain's head (the hash it wrote last); another
+    process having written the chain since, the guess is wrong and must never fork it."""
+    with session_scope() as session:
+        session.info["peduli.audit.chain"] = 2
+        audit.record(session, actor=staff(), action="person.read", entity_type="person")
+    stale = audit._last_written.get(2, audit.GENESIS)
+    with session_scope() as session:
+        session.info["peduli.audit.chain"] = 2
+        audit.record(session, actor=staff(), action="person.read", entity_type="person")
+    audit._last_written[2] = stale  # as if another process had written the second entry
+    with session_scope() as session:
+        session.info["peduli.audit.chain"] = 2
+        audit.record(session, actor=staff(), action="person.update", entity_type="person")
+    with session_scope() as session:
+        result = audit.verify(session)
+        assert (result.ok, result.checked) == (True, 3), result.findings
+        assert audit.chain_marks(session)[2].entries == 3

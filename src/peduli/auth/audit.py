@@ -46,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql import Select
 
 from peduli.auth.actor import Actor
 from peduli.core.config import get_settings
@@ -197,19 +198,43 @@ def record(
         ip=ip or (actor.ip if actor else None),
         chain=_chain_of(session),
     )
-    # The key must not reach the database (its statement log would hold it), so the HMAC is
-    # computed here, between the head's lock and the write: one round trip more than hashing
-    # in SQL, the lock held for it (see docs/performance.md, "Issue 11: keyed audit").
-    entry.prev_hash = _locked_chain_head(session, entry.chain)
-    entry.hash = _digest(entry, audit_key())
-    values = {f"entry_{key}": getattr(entry, key) for key in _ENTRY_COLUMNS}
-    values |= {"head_chain": entry.chain, "head_hash": entry.hash}
-    connection = session.connection()
+    # The key must not reach the database (its statement and error logs would hold it), so
+    # the HMAC is computed here, over the head hash read under the chain's lock.
+    key = audit_key()
     if is_postgres(session):
-        connection.execute(_APPEND_AND_MOVE_HEAD, values)
+        _append_on_postgres(session, entry, key)
         return
+    entry.prev_hash = _locked_chain_head(session, entry.chain)
+    entry.hash = _digest(entry, key)
+    values = _values(entry)
+    connection = session.connection()
     connection.execute(_ADD_ENTRY, values)
     connection.execute(_MOVE_HEAD, values)
+
+
+# The hash this process last wrote on each chain: while no other process wrote that chain
+# since, it is still the chain's head, and hashing over it saves reading the head first.
+_last_written: dict[int, str] = {}
+
+
+def _append_on_postgres(session: Session, entry: AuditEntry, key: bytes) -> None:
+    """One round trip when this process wrote the chain last: lock the head and append the
+    entry hashed over the guessed head only if it is the head. Otherwise the head is now
+    locked and known: hash over it and write, the round trip reading it would have cost."""
+    connection = session.connection()
+    entry.prev_hash = _last_written.get(entry.chain, GENESIS)
+    entry.hash = _digest(entry, key)
+    row = connection.execute(_APPEND_IF_HEAD_IS, _values(entry)).first()
+    if row is None or row.moved is None:
+        entry.prev_hash = row.hash if row else _locked_chain_head(session, entry.chain)
+        entry.hash = _digest(entry, key)
+        connection.execute(_APPEND_AND_MOVE_HEAD, _values(entry))
+    _last_written[entry.chain] = entry.hash
+
+
+def _values(entry: AuditEntry) -> dict[str, object]:
+    values = {f"entry_{key}": getattr(entry, key) for key in _ENTRY_COLUMNS}
+    return values | {"head_chain": entry.chain, "head_hash": entry.hash}
 
 
 _ENTRY_COLUMNS = [column.key for column in AuditEntry.__table__.columns if column.key != "seq"]
@@ -221,14 +246,37 @@ _MOVE_HEAD = (
     .values(hash=bindparam("head_hash"), entries=AuditChainHead.entries + 1)
 )
 # PostgreSQL: the insert and the head's move in one statement, one round trip.
-_APPEND_AND_MOVE_HEAD = (
-    update(AuditChainHead)
-    .where(AuditChainHead.chain == bindparam("head_chain"))
-    .values(
-        hash=select(_ADD_ENTRY.returning(AuditEntry.hash).cte("added").c.hash).scalar_subquery(),
-        entries=AuditChainHead.entries + 1,
-    )
+_APPEND_AND_MOVE_HEAD = _MOVE_HEAD.values(
+    hash=select(_ADD_ENTRY.returning(AuditEntry.hash).cte("added").c.hash).scalar_subquery()
 )
+
+
+def _append_if_head_is() -> Select[tuple[str, str | None]]:
+    """Lock the head; insert and move it only if it is the entry's ``prev_hash``; answer the
+    head as locked and the new head (NULL when the guess was wrong and nothing was written)."""
+    head = _LOCK_HEAD.cte("head")
+    columns = AuditEntry.__table__.columns
+    given = [key for key in _ENTRY_COLUMNS if key != "prev_hash"]
+    rows = select(
+        *(bindparam(f"entry_{key}", type_=columns[key].type) for key in given), head.c.hash
+    ).where(head.c.hash == bindparam("entry_prev_hash", type_=String))
+    added = (
+        insert(AuditEntry)
+        .from_select([*given, "prev_hash"], rows)
+        .returning(AuditEntry.hash)
+        .cte("added")
+    )
+    moved = (
+        update(AuditChainHead)
+        .where(AuditChainHead.chain == bindparam("head_chain"), select(added.c.hash).exists())
+        .values(hash=select(added.c.hash).scalar_subquery(), entries=AuditChainHead.entries + 1)
+        .returning(AuditChainHead.hash)
+        .cte("moved")
+    )
+    return select(head.c.hash, select(moved.c.hash).scalar_subquery().label("moved"))
+
+
+_APPEND_IF_HEAD_IS = _append_if_head_is()
 
 
 @dataclass(frozen=True)
