@@ -163,3 +163,13 @@ def test_an_entry_hashed_over_a_stale_head_guess_is_rehashed_over_the_real_head(
         result = audit.verify(session)
         assert (result.ok, result.checked) == (True, 3), result.findings
         assert audit.chain_marks(session)[2].entries == 3
+
+
+def test_cli_head_prints_the_anchor_that_verify_checks(db: Session) -> None:
+    _write(db, 3)
+    runner = CliRunner()
+    printed = runner.invoke(app, ["head"]).output.strip()
+    assert printed == audit.head(db) != audit.GENESIS
+    db.commit()  # SQLite: end the test's read, which holds the writer's turn
+    assert runner.invoke(app, ["verify", "--expected-head", printed]).exit_code == 0
+    assert runner.invoke(app, ["verify", "--expected-head", "f" * 64]).exit_code == 1
