@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from peduli import retention
+from peduli.auth import checkpoint as audit_checkpoint
 from peduli.cases import escalation as case_escalation
 from peduli.core import ratelimit
 from peduli.core.periodic import PeriodicTask
@@ -26,6 +27,7 @@ def _forget_old_rate_limit_counters(session: Session, _now: datetime) -> int:
 
 
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
+    audit_checkpoint.PERIODIC_TASK,
     PeriodicTask("forget-old-rate-limit-counters", 3600, _forget_old_rate_limit_counters),
     PeriodicTask("escalate-overdue-cases", 60, case_escalation.escalate_overdue),
     PeriodicTask("partner-deadline-reminders", 300, partner_reminders.send_reminders),

@@ -61,7 +61,9 @@ def test_removing_the_newest_entry_is_caught_by_the_head_row(db: Session) -> Non
     newest = db.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)).one()
     db.execute(delete(AuditEntry).where(AuditEntry.seq == newest))
     db.commit()
-    assert audit.verify(db).problem == "the newest entries are missing (head rows differ)"
+    result = audit.verify(db)
+    assert [finding.kind for finding in result.findings] == ["head"]
+    assert "the newest entries are missing" in (result.problem or "")
 
 
 def test_rewriting_the_head_rows_too_is_caught_with_a_noted_anchor(db: Session) -> None:
@@ -139,3 +141,35 @@ def test_values_of_secret_fields_never_enter_the_log(db: Session, secret: str) -
     db.commit()
     rows = db.execute(select(AuditEntry)).scalars().all()
     assert all(secret not in str(vars(row)) for row in rows)
+
+
+def test_an_entry_hashed_over_a_stale_head_guess_is_rehashed_over_the_real_head(
+    clean_engine: Engine,
+) -> None:
+    """On PostgreSQL a process guesses its chain's head (the hash it wrote last); another
+    process having written the chain since, the guess is wrong and must never fork it."""
+    with session_scope() as session:
+        session.info["peduli.audit.chain"] = 2
+        audit.record(session, actor=staff(), action="person.read", entity_type="person")
+    stale = audit._last_written.get(2, audit.GENESIS)
+    with session_scope() as session:
+        session.info["peduli.audit.chain"] = 2
+        audit.record(session, actor=staff(), action="person.read", entity_type="person")
+    audit._last_written[2] = stale  # as if another process had written the second entry
+    with session_scope() as session:
+        session.info["peduli.audit.chain"] = 2
+        audit.record(session, actor=staff(), action="person.update", entity_type="person")
+    with session_scope() as session:
+        result = audit.verify(session)
+        assert (result.ok, result.checked) == (True, 3), result.findings
+        assert audit.chain_marks(session)[2].entries == 3
+
+
+def test_cli_head_prints_the_anchor_that_verify_checks(db: Session) -> None:
+    _write(db, 3)
+    runner = CliRunner()
+    printed = runner.invoke(app, ["head"]).output.strip()
+    assert printed == audit.head(db) != audit.GENESIS
+    db.commit()  # SQLite: end the test's read, which holds the writer's turn
+    assert runner.invoke(app, ["verify", "--expected-head", printed]).exit_code == 0
+    assert runner.invoke(app, ["verify", "--expected-head", "f" * 64]).exit_code == 1

@@ -1,25 +1,33 @@
-"""Append-only, hash-chained audit log of every change, staff read and denied access.
+"""Append-only, keyed hash chain of every change, staff read and denied access.
 
-Each entry's hash covers its content and the previous entry's hash, so altering or removing
-any row breaks the chain at that point, and ``verify`` names it. Entries are written in the
-caller's transaction: an action that rolls back leaves no audit entry, and an audit failure
-rolls the action back. Values of secret fields are never written, only their names.
+Each entry's hash is an HMAC-SHA256, under a key that never enters the database
+(``PEDULI_AUDIT_KEY``), of its content and the previous entry's hash: altering or removing
+any row breaks the chain at that point, and whoever can only write to the database cannot
+recompute the hashes after an edit. ``verify`` names the first broken entry of each chain.
+Entries are written in the caller's transaction: an action that rolls back leaves no audit
+entry, and an audit failure rolls the action back. Values of secret fields are never written,
+only their names.
 
 The log is striped over ``AUDIT_CHAINS`` independent chains. Each chain's newest hash lives
 in a head row that a writer locks (``SELECT … FOR UPDATE``) until its commit, so a chain never
 forks; with one chain, every audited request in the country would queue behind that single
 lock, with several they rarely meet. A transaction keeps to one chain, so two transactions
 never wait on each other's chains in opposite orders (no deadlock).
+
+What a chain cannot show by itself is its own end removed together with its head row (a
+rewind) or its whole wipe: ``peduli worker`` signs the heads outside the database
+(``auth.checkpoint``), and ``verify`` compares the chains with such a checkpoint.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import random
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import (
@@ -32,16 +40,16 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
-    literal,
     select,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
-from sqlalchemy.sql.dml import Update
+from sqlalchemy.sql import Select
 
 from peduli.auth.actor import Actor
+from peduli.core.config import get_settings
 from peduli.core.db import Base, after_rollback, is_postgres, utcnow
 
 GENESIS = "0" * 64
@@ -56,6 +64,9 @@ class AuditEntry(Base):
     __table_args__ = (
         Index("ix_audit_entry_subject", "subject_person_id", "seq"),
         Index("ix_audit_entry_actor", "actor_account_id", "seq"),
+        # Never reuse a number (SQLite would after the newest rows are deleted): an entry's
+        # number names one entry for good, as on PostgreSQL, checkpoints included.
+        {"sqlite_autoincrement": True},
     )
 
     seq: Mapped[int] = mapped_column(
@@ -79,17 +90,24 @@ class AuditEntry(Base):
 
 
 class AuditChainHead(Base):
-    """The newest hash of one chain: the row writers lock, and what ``verify`` ends on."""
+    """The newest hash of one chain and its length: the row writers lock, and what
+    ``verify`` ends on and a checkpoint signs."""
 
     __tablename__ = "audit_chain_head"
 
     chain: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     hash: Mapped[str] = mapped_column(String(64))
+    entries: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-def _digest(entry: AuditEntry) -> str:
-    """Hash of the entry's content chained to its predecessor (canonical JSON, sorted keys)."""
-    return hashlib.sha256(_canonical(entry).encode()).hexdigest()
+def audit_key() -> bytes:
+    """The chain's HMAC key, from settings (never stored in the database)."""
+    return get_settings().audit_secret()
+
+
+def _digest(entry: AuditEntry, key: bytes) -> str:
+    """Keyed hash of the entry's content chained to its predecessor (canonical JSON)."""
+    return hmac.new(key, _canonical(entry).encode(), hashlib.sha256).hexdigest()
 
 
 def _canonical(entry: AuditEntry) -> str:
@@ -110,20 +128,6 @@ def _canonical(entry: AuditEntry) -> str:
         "prev_hash": entry.prev_hash,
     }
     return json.dumps(content, sort_keys=True, separators=(",", ":"))
-
-
-_PREVIOUS_MARK = "@@previous@@"
-_PREVIOUS_FIELD = '"prev_hash":"{}"'
-
-
-def _canonical_around_previous(entry: AuditEntry) -> tuple[str, str]:
-    """The canonical JSON before and after the previous hash's value, for the database to
-    hash with the head it locks. Quotes inside values are escaped, so the field's text can
-    only be the field itself."""
-    entry.prev_hash = _PREVIOUS_MARK
-    before, mark, after = _canonical(entry).partition(_PREVIOUS_FIELD.format(_PREVIOUS_MARK))
-    assert mark, "the canonical form lost its prev_hash field"
-    return before + '"prev_hash":"', '"' + after
 
 
 def _chain_of(session: Session) -> int:
@@ -148,15 +152,16 @@ def _locked_chain_head(session: Session, chain: int) -> str:
     the hash is never one a concurrent writer has already replaced. (SQLite has one writer.)
     """
     parameters = {"head_chain": chain}
-    newest = session.connection().scalar(_LOCK_HEAD, parameters)
+    connection = session.connection()
+    newest = connection.scalar(_LOCK_HEAD, parameters)
     if newest is None:
         dialect_insert = pg_insert if is_postgres(session) else sqlite_insert
-        session.execute(
+        connection.execute(
             dialect_insert(AuditChainHead)
-            .values(chain=chain, hash=GENESIS)
+            .values(chain=chain, hash=GENESIS, entries=0)
             .on_conflict_do_nothing(index_elements=["chain"])
         )
-        newest = session.scalar(_LOCK_HEAD, parameters)
+        newest = connection.scalar(_LOCK_HEAD, parameters)
     return newest or GENESIS
 
 
@@ -193,95 +198,279 @@ def record(
         ip=ip or (actor.ip if actor else None),
         chain=_chain_of(session),
     )
+    # The key must not reach the database (its statement and error logs would hold it), so
+    # the HMAC is computed here, over the head hash read under the chain's lock.
+    key = audit_key()
     if is_postgres(session):
-        _append_to_locked_head(session, entry)
+        _append_on_postgres(session, entry, key)
         return
     entry.prev_hash = _locked_chain_head(session, entry.chain)
-    entry.hash = _digest(entry)
-    values = {f"entry_{key}": getattr(entry, key) for key in _ENTRY_COLUMNS}
+    entry.hash = _digest(entry, key)
+    values = _values(entry)
     connection = session.connection()
     connection.execute(_ADD_ENTRY, values)
-    connection.execute(_MOVE_HEAD_TO, {"head_chain": entry.chain, "head_hash": entry.hash})
+    connection.execute(_MOVE_HEAD, values)
+
+
+# The hash this process last wrote on each chain: while no other process wrote that chain
+# since, it is still the chain's head, and hashing over it saves reading the head first.
+_last_written: dict[int, str] = {}
+
+
+def _append_on_postgres(session: Session, entry: AuditEntry, key: bytes) -> None:
+    """One round trip when this process wrote the chain last: lock the head and append the
+    entry hashed over the guessed head only if it is the head. Otherwise the head is now
+    locked and known: hash over it and write, the round trip reading it would have cost."""
+    connection = session.connection()
+    entry.prev_hash = _last_written.get(entry.chain, GENESIS)
+    entry.hash = _digest(entry, key)
+    row = connection.execute(_APPEND_IF_HEAD_IS, _values(entry)).first()
+    if row is None or row.moved is None:
+        entry.prev_hash = row.hash if row else _locked_chain_head(session, entry.chain)
+        entry.hash = _digest(entry, key)
+        connection.execute(_APPEND_AND_MOVE_HEAD, _values(entry))
+    _last_written[entry.chain] = entry.hash
+
+
+def _values(entry: AuditEntry) -> dict[str, object]:
+    values = {f"entry_{key}": getattr(entry, key) for key in _ENTRY_COLUMNS}
+    return values | {"head_chain": entry.chain, "head_hash": entry.hash}
 
 
 _ENTRY_COLUMNS = [column.key for column in AuditEntry.__table__.columns if column.key != "seq"]
 # Built once, with bound parameters: building a statement costs more than running it.
 _ADD_ENTRY = insert(AuditEntry).values({key: bindparam(f"entry_{key}") for key in _ENTRY_COLUMNS})
-_MOVE_HEAD = update(AuditChainHead).where(AuditChainHead.chain == bindparam("head_chain"))
-_MOVE_HEAD_TO = _MOVE_HEAD.values(hash=bindparam("head_hash"))
+_MOVE_HEAD = (
+    update(AuditChainHead)
+    .where(AuditChainHead.chain == bindparam("head_chain"))
+    .values(hash=bindparam("head_hash"), entries=AuditChainHead.entries + 1)
+)
+# PostgreSQL: the insert and the head's move in one statement, one round trip.
+_APPEND_AND_MOVE_HEAD = _MOVE_HEAD.values(
+    hash=select(_ADD_ENTRY.returning(AuditEntry.hash).cte("added").c.hash).scalar_subquery()
+)
 
 
-def _lock_hash_append_and_move() -> Update:
-    """PostgreSQL, one statement: lock the chain's head, insert the entry hashed with it
-    (``sha256`` of the canonical JSON, the same bytes ``_digest`` hashes), move the head."""
+def _append_if_head_is() -> Select[tuple[str, str | None]]:
+    """Lock the head; insert and move it only if it is the entry's ``prev_hash``; answer the
+    head as locked and the new head (NULL when the guess was wrong and nothing was written)."""
     head = _LOCK_HEAD.cte("head")
-    given = [key for key in _ENTRY_COLUMNS if key not in ("prev_hash", "hash")]
     columns = AuditEntry.__table__.columns
-    chained = bindparam("before", type_=Text) + head.c.hash + bindparam("after", type_=Text)
-    digest = func.encode(func.sha256(func.convert_to(chained, literal("UTF8"))), literal("hex"))
+    given = [key for key in _ENTRY_COLUMNS if key != "prev_hash"]
     rows = select(
-        *(bindparam(f"entry_{key}", type_=columns[key].type) for key in given),
-        head.c.hash,
-        digest,
-    )
+        *(bindparam(f"entry_{key}", type_=columns[key].type) for key in given), head.c.hash
+    ).where(head.c.hash == bindparam("entry_prev_hash", type_=String))
     added = (
         insert(AuditEntry)
-        .from_select([*given, "prev_hash", "hash"], rows)
+        .from_select([*given, "prev_hash"], rows)
         .returning(AuditEntry.hash)
         .cte("added")
     )
-    return _MOVE_HEAD.values(hash=select(added.c.hash).scalar_subquery()).returning(
-        AuditChainHead.hash
+    moved = (
+        update(AuditChainHead)
+        .where(AuditChainHead.chain == bindparam("head_chain"), select(added.c.hash).exists())
+        .values(hash=select(added.c.hash).scalar_subquery(), entries=AuditChainHead.entries + 1)
+        .returning(AuditChainHead.hash)
+        .cte("moved")
     )
+    return select(head.c.hash, select(moved.c.hash).scalar_subquery().label("moved"))
 
 
-_LOCK_HASH_APPEND_AND_MOVE = _lock_hash_append_and_move()
+_APPEND_IF_HEAD_IS = _append_if_head_is()
 
 
-def _append_to_locked_head(session: Session, entry: AuditEntry) -> None:
-    """One round trip instead of a lock, then an insert: the head stays locked for less."""
-    before, after = _canonical_around_previous(entry)
-    values = {f"entry_{key}": getattr(entry, key) for key in _ENTRY_COLUMNS}
-    values |= {"head_chain": entry.chain, "before": before, "after": after}
-    connection = session.connection()
-    if connection.execute(_LOCK_HASH_APPEND_AND_MOVE, values).first() is None:
-        _locked_chain_head(session, entry.chain)  # a chain's first entry: create its head
-        connection.execute(_LOCK_HASH_APPEND_AND_MOVE, values)
+@dataclass(frozen=True)
+class ChainMark:
+    """Where one chain ended at some moment: its length, newest entry and hash."""
+
+    entries: int
+    seq: int | None
+    hash: str
+
+
+def chain_marks(session: Session) -> dict[int, ChainMark]:
+    """Each chain's end, read in one statement (one snapshot): what a checkpoint signs."""
+    rows = session.execute(
+        select(AuditChainHead.chain, AuditChainHead.entries, AuditEntry.seq, AuditChainHead.hash)
+        .outerjoin(AuditEntry, AuditEntry.hash == AuditChainHead.hash)
+        .where(AuditChainHead.hash != GENESIS)
+        .order_by(AuditChainHead.chain)
+    )
+    return {chain: ChainMark(entries, seq, newest) for chain, entries, seq, newest in rows}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong with the log: its ``kind`` (``altered``, ``re-hashed``, ``removed``,
+    ``head``, ``anchor``, ``wiped``, ``rewound``), where, and a sentence naming it."""
+
+    kind: str
+    message: str
+    chain: int | None = None
+    seq: int | None = None
 
 
 @dataclass(frozen=True)
 class VerifyResult:
-    """Outcome of a chain check: ``broken_seq`` is the first entry that does not verify."""
+    """Outcome of a chain check: every finding, the first one by entry first."""
 
     checked: int
-    broken_seq: int | None = None
-    problem: str | None = None
+    findings: tuple[Finding, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.problem is None
+        return not self.findings
+
+    @property
+    def broken_seq(self) -> int | None:
+        """The first entry that does not verify (None when the problem is a chain's end)."""
+        return self.findings[0].seq if self.findings else None
+
+    @property
+    def problem(self) -> str | None:
+        return self.findings[0].message if self.findings else None
 
 
-def verify(session: Session, *, expected_head: str | None = None) -> VerifyResult:
-    """Recompute every chain from the start; stop at the first altered, removed or forged entry.
+@dataclass
+class _Walk:
+    """One chain as ``verify`` reads it."""
 
-    Removing the newest entries of a chain leaves it shorter than its head row says; who
-    also rewrote the head rows is caught by the anchor noted elsewhere (``expected_head``).
+    end: str = GENESIS  # hash of the last entry that verified
+    entries: int = 0
+    newest_seq: int = 0
+    broken: bool = False
+    # Entries at or before the checkpoint's newest one, and what stands at its place.
+    kept: int = 0
+    kept_newest: int | None = None
+    at_mark: str | None = None
+
+
+@dataclass(frozen=True)
+class _Checked:
+    walks: dict[int, _Walk] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def verify(
+    session: Session,
+    *,
+    expected_head: str | None = None,
+    checkpoint: Mapping[int, ChainMark] | None = None,
+    checkpoint_at: str = "the checkpoint",
+) -> VerifyResult:
+    """Recompute every chain with the key; name each chain's first altered, re-hashed or
+    removed entry, a head row that is not its chain's end and, against a checkpoint (each
+    chain's end at that moment, read from a signed file), a chain wiped or rewound since.
+
+    Entries appended after the checkpoint are expected and fine.
     """
-    previous: dict[int, str] = {}
-    checked = 0
+    marks = dict(checkpoint or {})
+    checked = _walk_chains(session, marks)
+    findings = checked.findings
+    stored = _stored_heads(session)
+    for chain in sorted(set(stored) | set(checked.walks)):
+        walk = checked.walks.get(chain, _Walk())
+        if not walk.broken and stored.get(chain, GENESIS) != walk.end:
+            findings.append(_head_finding(chain, walk))
+    if expected_head and not findings:
+        ends = {chain: walk.end for chain, walk in checked.walks.items()}
+        if _anchor(ends) != expected_head:
+            message = "the chain heads differ from the noted anchor: the newest entries are gone"
+            findings.append(Finding("anchor", message))
+    for chain, mark in sorted(marks.items()):
+        finding = _against_mark(chain, mark, checked.walks.get(chain, _Walk()), checkpoint_at)
+        if finding is not None:
+            findings.append(finding)
+    findings.sort(key=lambda finding: (finding.seq is None, finding.seq or 0))
+    total = sum(walk.entries for walk in checked.walks.values() if not walk.broken)
+    return VerifyResult(total, tuple(findings))
+
+
+def _walk_chains(session: Session, marks: Mapping[int, ChainMark]) -> _Checked:
+    key = audit_key()
+    checked = _Checked()
     for entry in iter_entries(session):
-        if entry.prev_hash != previous.get(entry.chain, GENESIS):
-            return VerifyResult(checked, entry.seq, "an entry before it was removed or altered")
-        if _digest(entry) != entry.hash:
-            return VerifyResult(checked, entry.seq, "its content was altered")
-        previous[entry.chain] = entry.hash
-        checked += 1
-    if _stored_heads(session) != previous:
-        return VerifyResult(checked, None, "the newest entries are missing (head rows differ)")
-    if expected_head and _anchor(previous) != expected_head:
-        return VerifyResult(checked, None, "the newest entries are missing (anchor differs)")
-    return VerifyResult(checked)
+        walk = checked.walks.setdefault(entry.chain, _Walk())
+        walk.entries += 1
+        walk.newest_seq = entry.seq
+        mark = marks.get(entry.chain)
+        if mark is not None and mark.seq is not None and entry.seq <= mark.seq:
+            walk.kept += 1
+            walk.kept_newest = entry.seq
+            if entry.seq == mark.seq:
+                walk.at_mark = entry.hash
+        if walk.broken:
+            continue
+        problem = _entry_problem(entry, walk.end, key)
+        if problem is not None:
+            checked.findings.append(problem)
+            walk.broken = True
+            continue
+        walk.end = entry.hash
+    return checked
+
+
+def _entry_problem(entry: AuditEntry, previous: str, key: bytes) -> Finding | None:
+    where = f"chain {entry.chain}, entry #{entry.seq}"
+    if entry.prev_hash != previous:
+        message = f"{where}: the entry before it was removed or its link altered"
+        return Finding("removed", message, entry.chain, entry.seq)
+    if hmac.compare_digest(_digest(entry, key), entry.hash):
+        return None
+    if hashlib.sha256(_canonical(entry).encode()).hexdigest() == entry.hash:
+        message = (
+            f"{where} was re-hashed without the key (plain SHA-256 instead of the keyed "
+            "hash): it or its chain was rewritten"
+        )
+        return Finding("re-hashed", message, entry.chain, entry.seq)
+    message = (
+        f"{where}: its content does not match its keyed hash: it was edited, "
+        "or re-hashed without the key"
+    )
+    return Finding("altered", message, entry.chain, entry.seq)
+
+
+def _head_finding(chain: int, walk: _Walk) -> Finding:
+    if not walk.entries:
+        message = f"chain {chain}: its head row names an entry but the chain has none"
+        return Finding("head", message, chain)
+    message = (
+        f"chain {chain}: its head row does not point at its newest entry #{walk.newest_seq}: "
+        "the newest entries are missing (or the head row was altered)"
+    )
+    return Finding("head", message, chain)
+
+
+def _against_mark(chain: int, mark: ChainMark, walk: _Walk, at: str) -> Finding | None:
+    """Compare one chain with its end at the checkpoint; None when it only grew since."""
+    if not mark.entries or mark.seq is None:
+        return None
+    saw = f"{at} saw {mark.entries} entries ending at entry #{mark.seq}"
+    if walk.at_mark == mark.hash:
+        if walk.kept == mark.entries:
+            return None
+        message = (
+            f"chain {chain}: {mark.entries - walk.kept} entries up to #{mark.seq} are gone; {saw}"
+        )
+        return Finding("wiped", message, chain, mark.seq)
+    if not walk.kept:
+        since = f" ({walk.entries} written since)" if walk.entries else ""
+        message = f"chain {chain} was wiped: none of its entries is left{since}; {saw}"
+        return Finding("wiped", message, chain, mark.seq)
+    if walk.at_mark is None:
+        message = (
+            f"chain {chain} was rewound to entry #{walk.kept_newest}: the "
+            f"{mark.entries - walk.kept} entries after it were deleted; {saw}"
+        )
+        return Finding("rewound", message, chain, walk.kept_newest)
+    if walk.broken:
+        message = f"chain {chain}: entry #{mark.seq} no longer has the hash {at} signed; {saw}"
+        return Finding("re-hashed", message, chain, mark.seq)
+    message = (
+        f"chain {chain} was rewound and written again: entry #{mark.seq} is not the one "
+        f"{at} signed; {saw}"
+    )
+    return Finding("rewound", message, chain, mark.seq)
 
 
 def head(session: Session) -> str:
@@ -295,6 +484,7 @@ def _stored_heads(session: Session) -> dict[int, str]:
 
 
 def _anchor(heads: dict[int, str]) -> str:
+    heads = {chain: newest for chain, newest in heads.items() if newest != GENESIS}
     if not heads:
         return GENESIS
     lines = "\n".join(f"{chain}:{heads[chain]}" for chain in sorted(heads))

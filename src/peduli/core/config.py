@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     data_keys: str = ""
     # Key of the keyed blind index (HMAC-SHA256) used for exact look-ups of NIK and passport.
     blind_index_key: str = ""
+    # Key of the audit chain's HMAC-SHA256 (base64url, 32 bytes); it never enters the database,
+    # so whoever can write there cannot forge or re-hash entries. It also signs the checkpoints.
+    audit_key: str = ""
+    # Where ``peduli worker`` writes the signed checkpoint of the audit chain heads (a file,
+    # replaced each time, or a directory ending in "/" to keep one file per checkpoint);
+    # empty: data_dir/audit-checkpoint.json. Keep it off the database's host.
+    audit_checkpoint_path: str = ""
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     citizen_session_idle_minutes: int = 60 * 24
@@ -100,6 +107,13 @@ class Settings(BaseSettings):
     def blind_index_secret(self) -> bytes:
         encoded = self.blind_index_key or _derive_key(self.secret_key, "blind-index")
         return base64.urlsafe_b64decode(encoded)
+
+    def audit_secret(self) -> bytes:
+        encoded = self.audit_key or _derive_key(self.secret_key, "audit")
+        return base64.urlsafe_b64decode(encoded)
+
+    def audit_checkpoint_target(self) -> str:
+        return self.audit_checkpoint_path or str(Path(self.data_dir) / "audit-checkpoint.json")
 
 
 @lru_cache

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 23:46:21.785743
+Create Date: 2026-12-04 23:49:40.675688
 """
 
 from collections.abc import Sequence
@@ -24,6 +24,7 @@ def upgrade() -> None:
     op.create_table('audit_chain_head',
     sa.Column('chain', sa.SmallInteger(), autoincrement=False, nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
+    sa.Column('entries', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('chain', name=op.f('pk_audit_chain_head'))
     )
     op.create_table('audit_entry',
@@ -44,7 +45,8 @@ def upgrade() -> None:
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('seq', name=op.f('pk_audit_entry')),
-    sa.UniqueConstraint('hash', name=op.f('uq_audit_entry_hash'))
+    sa.UniqueConstraint('hash', name=op.f('uq_audit_entry_hash')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.create_index('ix_audit_entry_actor', ['actor_account_id', 'seq'], unique=False)
