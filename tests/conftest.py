@@ -86,5 +86,6 @@ def client(clean_engine: Engine) -> Iterator[TestClient]:
     """An HTTP client on a fresh app over the test database."""
     from peduli.api.app import create_app
 
-    with TestClient(create_app()) as test_client:
+    # From a real address (not the default "testclient"), as a proxy or a caller would be.
+    with TestClient(create_app(), client=("127.0.0.1", 50000)) as test_client:
         yield test_client

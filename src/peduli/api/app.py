@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peduli.api import problems
 from peduli.api.deps import DbSession
+from peduli.core.config import check_environment, get_settings
 from peduli.core.db import READ_ONLY
 from peduli.core.errors import PeduliError
 from peduli.core.logging import configure_logging
@@ -25,6 +26,7 @@ API_PREFIX = "/api/v1"
 def create_app() -> FastAPI:
     """Build the app; all state lives in the database, so any number can run side by side."""
     configure_logging()
+    check_environment(get_settings())  # outside development, never on development secrets
     app = FastAPI(
         title="Peduli",
         version="0.1.0",

@@ -17,6 +17,7 @@ from peduli.auth import audit
 from peduli.auth import service as auth_service
 from peduli.auth.actor import Actor
 from peduli.core import csrf
+from peduli.core.client_address import client_address
 from peduli.core.config import get_settings
 from peduli.core.db import commit, end_session, get_engine, get_sessionmaker
 from peduli.core.errors import Forbidden, NotAuthenticated
@@ -88,17 +89,18 @@ def set_session_cookie(response: Response, token: str) -> None:
         token,
         httponly=True,
         samesite="lax",
-        secure=get_settings().cookie_secure,
+        secure=get_settings().secure_cookies,
         path="/",
     )
 
 
 def client_ip(request: Request) -> str:
-    """The caller's address (the load balancer is trusted to set X-Forwarded-For)."""
-    forwarded = request.headers.get("x-forwarded-for")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
+    """The caller's address: ``X-Forwarded-For`` counts only from PEDULI_TRUSTED_PROXIES."""
+    return client_address(
+        request.client.host if request.client else "",
+        request.headers.getlist("x-forwarded-for"),
+        get_settings().trusted_proxy_networks,
+    )
 
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
