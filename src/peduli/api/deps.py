@@ -9,11 +9,11 @@ from typing import Annotated, Any, TypeVar
 
 from anyio import Semaphore
 from anyio.lowlevel import RunVar
-from fastapi import Depends, Request, Response
+from fastapi import Cookie, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from peduli.auth import audit
+from peduli.auth import audit, devices
 from peduli.auth import service as auth_service
 from peduli.auth.actor import Actor
 from peduli.core import csrf
@@ -82,16 +82,28 @@ async def get_db() -> AsyncIterator[Session]:
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 
-def set_session_cookie(response: Response, token: str) -> None:
-    """Give the browser its session: HttpOnly, SameSite=Lax, Secure behind HTTPS."""
+def set_session_cookie(response: Response, token: str, device_token: str | None = None) -> None:
+    """Give the browser its session: HttpOnly, SameSite=Lax, Secure behind HTTPS; and the
+    known-device token of the account it signed in to (``auth.devices``)."""
+    secure = get_settings().secure_cookies
     response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=get_settings().secure_cookies,
-        path="/",
+        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/"
     )
+    if device_token:
+        response.set_cookie(
+            devices.DEVICE_COOKIE,
+            device_token,
+            max_age=devices.DEVICE_COOKIE_DAYS * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+            path="/",
+        )
+
+
+DeviceCookie = Annotated[
+    str | None, Cookie(alias=devices.DEVICE_COOKIE, include_in_schema=False, max_length=100)
+]
 
 
 def client_ip(request: Request) -> str:
