@@ -154,3 +154,13 @@ def test_the_limit_is_a_setting(client: TestClient, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(get_settings(), "max_body_bytes", 100)
     body = {"email": "someone@example.org", "password": "x" * 100}
     assert client.post("/api/v1/auth/login", json=body).status_code == 413
+
+
+def test_attachment_uploads_have_their_own_limit() -> None:
+    from peduli.api.middleware import BodyLimit
+
+    limiter = BodyLimit(create_app(), settings=get_settings)
+    multipart = [(b"content-type", b"multipart/form-data; boundary=x")]
+    upload = {"path": "/api/v1/cases/1/attachments", "headers": multipart}
+    assert limiter.limit(upload) == get_settings().case_attachment_max_bytes + 64 * 1024
+    assert limiter.limit({"path": "/api/v1/self-reports", "headers": multipart}) == 1024 * 1024
