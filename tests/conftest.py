@@ -86,5 +86,14 @@ def client(clean_engine: Engine) -> Iterator[TestClient]:
     """An HTTP client on a fresh app over the test database."""
     from peduli.api.app import create_app
 
-    with TestClient(create_app()) as test_client:
+    # From a real address (not the default "testclient"), as a proxy or a caller would be.
+    with TestClient(create_app(), client=("127.0.0.1", 50000)) as test_client:
         yield test_client
+
+
+def set_production_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give the environment fresh secrets, so PEDULI_ENVIRONMENT=production may start."""
+    from peduli.core.config import SECRET_SETTINGS
+
+    for secret in SECRET_SETTINGS:
+        monkeypatch.setenv(secret.env, secret.generate() or "provider-issued-token")

@@ -226,6 +226,7 @@ def test_failures_from_one_ip_are_throttled_across_accounts(
     client: TestClient, make_staff: MakeStaff, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(settings, "login_max_failures", 1)  # 4 failures per IP
+    monkeypatch.setattr(settings, "trusted_proxies", "127.0.0.1")
     staff = make_staff()
     attacker = {"X-Forwarded-For": "203.0.113.9"}
     for n in range(4):

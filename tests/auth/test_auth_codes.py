@@ -23,6 +23,12 @@ from tests.auth.conftest import API
 EMAIL = "siti.rahayu@example.org"
 
 
+@pytest.fixture(autouse=True)
+def _behind_a_trusted_proxy(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test client stands for our proxy, so its X-Forwarded-For names the caller."""
+    monkeypatch.setattr(settings, "trusted_proxies", "127.0.0.1")
+
+
 def _request(client: TestClient, address: str, ip: str = "198.51.100.20"):  # type: ignore[no-untyped-def]
     return client.post(
         f"{API}/citizen/code", json={"address": address}, headers={"X-Forwarded-For": ip}

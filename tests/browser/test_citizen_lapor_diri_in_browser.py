@@ -152,3 +152,32 @@ def test_location_button_is_hidden_without_javascript(page_without_js: Page) -> 
     next_step(page, "id")
     expect(page.locator("#locate")).to_be_hidden()
     expect(page.locator("#latitude")).to_be_visible()
+
+
+def test_no_content_security_policy_violation_on_the_way(page: Page) -> None:
+    """The pages run their scripts (htmx, the inline check, "use my location") under the
+    CSP that forbids inline script and style, and the browser refuses nothing."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 37.5326, "longitude": 126.9905})
+    first = page.goto("/lapor-diri")
+    assert first is not None
+    assert "script-src 'self'" in first.headers["content-security-policy"]
+    sign_in_on_the_page(page, "csp@example.org")
+    page.fill("#date_of_birth", IDENTITY["#date_of_birth"])
+    page.check("#sex")
+    page.fill("#nik", "1234")
+    page.locator("#nik").blur()
+    expect(page.locator("#nik-error")).not_to_be_empty()  # htmx ran
+    fill(page, IDENTITY)
+    page.check("#sex")
+    next_step(page, "id")
+    page.click("#locate")
+    expect(page.locator("#latitude")).to_have_value("37.53260")  # locate.js ran
+    assert refused == []

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from peduli.core.config import get_settings
 from peduli.notify.pages import PER_PAGE
 from peduli.notify.sandbox import store
+from tests.conftest import set_production_secrets
 
 
 def _receive(db: Session, channel: str, count: int) -> None:
@@ -74,6 +75,7 @@ def test_an_empty_mailbox_says_what_will_appear(client: TestClient) -> None:
 @pytest.fixture
 def production(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("PEDULI_ENVIRONMENT", "production")
+    set_production_secrets(monkeypatch)
     get_settings.cache_clear()
     yield
     monkeypatch.undo()

@@ -218,3 +218,22 @@ def test_fields_are_wired_for_inline_checks_and_screen_readers(citizen: TestClie
     assert re.search(r'id="nik"[^>]*aria-describedby="nik-hint nik-error"', page.text, re.S)
     assert re.search(r'id="nik"[^>]*hx-post="/lapor-diri/periksa"', page.text, re.S)
     assert '<label for="nik">' in page.text
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("id", "karakter kontrol yang tidak terlihat (U+202E)"),
+        ("zh", "不可见的控制字符（U+202E）"),
+        ("fr", "caractère de contrôle invisible (U+202E)"),
+    ],
+)
+def test_a_name_with_a_bidi_override_is_refused_in_the_readers_language(
+    citizen: TestClient, language: str, words: str
+) -> None:
+    citizen.cookies.set("peduli_lang", language)
+    page = citizen.get("/lapor-diri", headers=HTML)
+    again = step(citizen, page.text, STEPS[0] | {"full_name": "Siti \u202enimA"})
+    assert again.status_code == 422
+    assert re.search(r'id="full_name"[^>]*aria-invalid="true"', again.text, re.S)
+    assert words in again.text

@@ -8,6 +8,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from peduli.core.config import get_settings
 from peduli.registry import proof
 from tests.web.test_citizen_lapor_diri import NIK, step, walk_to_review
 from tests.web.test_citizen_sign_in import HTML, form_of, sign_in
@@ -114,9 +115,9 @@ def test_proof_is_a_pdf_whose_link_verifies_without_personal_data(reported) -> N
     for secret in (NIK, "C7654321", "Siti", "Aminah", "821012345678"):
         assert secret not in link
     client.cookies.clear()  # anyone may check, signed in or not
-    check = client.get(
-        link.replace("http://testserver", ""), headers={**HTML, "accept-language": "en"}
-    )
+    public = get_settings().public_url.rstrip("/")
+    assert link.startswith(public + "/verify/")  # never the Host header the request came with
+    check = client.get(link.removeprefix(public), headers={**HTML, "accept-language": "en"})
     assert check.status_code == 200
     assert "Valid self-report, registered with KBRI Seoul on" in check.text
     assert "S. A." in check.text

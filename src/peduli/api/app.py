@@ -15,6 +15,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peduli.api import problems
 from peduli.api.deps import PUBLIC, DbSession, scope_checked_first
+from peduli.api.middleware import BodyLimit, SecurityHeaders
+from peduli.core.config import check_environment, get_settings
 from peduli.core.db import READ_ONLY
 from peduli.core.errors import PeduliError
 from peduli.core.logging import configure_logging
@@ -25,6 +27,7 @@ API_PREFIX = "/api/v1"
 def create_app() -> FastAPI:
     """Build the app; all state lives in the database, so any number can run side by side."""
     configure_logging()
+    check_environment(get_settings())  # outside development, never on development secrets
     app = FastAPI(
         title="Peduli",
         version="0.1.0",
@@ -36,6 +39,9 @@ def create_app() -> FastAPI:
     )
     # Citizens pay for mobile data by the byte: pages, CSS and JS go out compressed.
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    # Outermost last: the headers go on every answer, the 413 of a body over its limit too.
+    app.add_middleware(BodyLimit, settings=get_settings)
+    app.add_middleware(SecurityHeaders, settings=get_settings)
     app.add_exception_handler(PeduliError, problems.handle_peduli_error)
     app.add_exception_handler(
         RequestValidationError,

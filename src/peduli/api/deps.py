@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 
 from anyio import Semaphore
 from anyio.lowlevel import RunVar
-from fastapi import Depends, Request, Response
+from fastapi import Cookie, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.params import Depends as DependsMarker
 from sqlalchemy.orm import Session
@@ -39,12 +39,13 @@ from peduli.api.access import (
     declaring,
     required_scopes,
 )
-from peduli.auth import audit
+from peduli.auth import audit, devices
 from peduli.auth import service as auth_service
 from peduli.auth.actor import Actor
 from peduli.auth.roles import Role
 from peduli.auth.scopes import ROLE_SCOPES
 from peduli.core import csrf
+from peduli.core.client_address import client_address
 from peduli.core.config import get_settings
 from peduli.core.db import commit, end_session, get_engine, get_sessionmaker, session_scope
 from peduli.core.errors import Forbidden, NotAuthenticated
@@ -109,24 +110,37 @@ async def get_db() -> AsyncIterator[Session]:
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 
-def set_session_cookie(response: Response, token: str) -> None:
-    """Give the browser its session: HttpOnly, SameSite=Lax, Secure behind HTTPS."""
+def set_session_cookie(response: Response, token: str, device_token: str | None = None) -> None:
+    """Give the browser its session: HttpOnly, SameSite=Lax, Secure behind HTTPS; and the
+    known-device token of the account it signed in to (``auth.devices``)."""
+    secure = get_settings().secure_cookies
     response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=get_settings().cookie_secure,
-        path="/",
+        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/"
     )
+    if device_token:
+        response.set_cookie(
+            devices.DEVICE_COOKIE,
+            device_token,
+            max_age=devices.DEVICE_COOKIE_DAYS * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+            path="/",
+        )
+
+
+DeviceCookie = Annotated[
+    str | None, Cookie(alias=devices.DEVICE_COOKIE, include_in_schema=False, max_length=100)
+]
 
 
 def client_ip(request: Request) -> str:
-    """The caller's address (the load balancer is trusted to set X-Forwarded-For)."""
-    forwarded = request.headers.get("x-forwarded-for")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
+    """The caller's address: ``X-Forwarded-For`` counts only from PEDULI_TRUSTED_PROXIES."""
+    return client_address(
+        request.client.host if request.client else "",
+        request.headers.getlist("x-forwarded-for"),
+        get_settings().trusted_proxy_networks,
+    )
 
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

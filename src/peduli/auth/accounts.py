@@ -28,6 +28,7 @@ from peduli.core.errors import (
     require_valid,
 )
 from peduli.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, _
+from peduli.core.names import name_problems
 from peduli.reference.profile import get_profile
 from peduli.reference.representations import load_directory
 
@@ -137,6 +138,7 @@ def create_staff(
         code = _collect(problems, lambda: _check_representation(parsed, representation_code))
     generated = None
     problems += _language_problems(language)
+    problems += name_problems(display_name, field="display_name")
     if parsed == Role.AGENCY and password is not None:
         problems.append(
             FieldProblem(

@@ -15,6 +15,7 @@ from peduli.api.deps import (
     ClientIp,
     CurrentActor,
     DbSession,
+    DeviceCookie,
     set_session_cookie,
 )
 from peduli.api.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
@@ -49,7 +50,7 @@ def _session_read(row: AuthSession, signed_in: Actor) -> schemas.SessionRead:
 
 
 def _signed_in(response: Response, result: service.SignedIn) -> schemas.SessionRead:
-    set_session_cookie(response, result.session.token)
+    set_session_cookie(response, result.session.token, result.device_token)
     return _session_read(result.session.row, result.actor)
 
 
@@ -86,6 +87,7 @@ def login(
     db: DbSession,
     ip: ClientIp,
     cookie: SessionCookie = None,
+    device: DeviceCookie = None,
 ) -> schemas.SessionRead | JSONResponse:
     """Staff sign-in with password and TOTP code; sets the session cookie."""
     try:
@@ -96,6 +98,7 @@ def login(
             totp_code=body.totp,
             ip=ip,
             previous_session_token=cookie,
+            device_token=device,
         )
     except service.EnrolmentRequired as error:
         return _enrolment_problem(error)
@@ -152,10 +155,10 @@ def current_session(
 
 @router.post("/citizen/code", status_code=status.HTTP_202_ACCEPTED, dependencies=[PUBLIC])
 def citizen_code(
-    body: schemas.CitizenCodeRequest, db: DbSession, ip: ClientIp
+    body: schemas.CitizenCodeRequest, db: DbSession, ip: ClientIp, device: DeviceCookie = None
 ) -> schemas.CitizenCodeSent:
     """Send a one-time sign-in code to an email address or a phone (same answer for all)."""
-    codes.request_code(db, address=body.address, ip=ip)
+    codes.request_code(db, address=body.address, ip=ip, device_token=device)
     minutes = get_settings().otp_ttl_minutes
     return schemas.CitizenCodeSent(
         detail=_(
@@ -173,10 +176,16 @@ def citizen_verify(
     db: DbSession,
     ip: ClientIp,
     cookie: SessionCookie = None,
+    device: DeviceCookie = None,
 ) -> schemas.SessionRead:
     """Sign a citizen in with the code they received; sets the session cookie."""
     result = service.citizen_sign_in(
-        db, address=body.address, code=body.code, ip=ip, previous_session_token=cookie
+        db,
+        address=body.address,
+        code=body.code,
+        ip=ip,
+        previous_session_token=cookie,
+        device_token=device,
     )
     return _signed_in(response, result)
 

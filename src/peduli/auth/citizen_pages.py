@@ -21,6 +21,7 @@ from peduli.api.deps import (
     ClientIp,
     CurrentActor,
     DbSession,
+    DeviceCookie,
     OptionalActor,
     set_session_cookie,
 )
@@ -125,6 +126,7 @@ def send_code(
     request: Request,
     db: DbSession,
     ip: ClientIp,
+    device: DeviceCookie = None,
     address: Annotated[str, Form(max_length=320)] = "",
     csrf_token: Annotated[str, Form(max_length=100)] = "",
     next_path: NextField = DEFAULT_AFTER_SIGN_IN,
@@ -134,7 +136,7 @@ def send_code(
     if not anonymous_csrf_ok(request, csrf_token):
         return _bad_form_token(request, "address", context)
     try:
-        codes.request_code(db, address=address, ip=ip)
+        codes.request_code(db, address=address, ip=ip, device_token=device)
     except PeduliError as error:
         rollback_and_keep(db)
         return _failure(request, "address", error, context)
@@ -147,6 +149,7 @@ def enter_code(
     db: DbSession,
     ip: ClientIp,
     previous: SessionCookie = None,
+    device: DeviceCookie = None,
     address: Annotated[str, Form(max_length=320)] = "",
     code: Annotated[str, Form(max_length=20)] = "",
     csrf_token: Annotated[str, Form(max_length=100)] = "",
@@ -158,13 +161,18 @@ def enter_code(
         return _bad_form_token(request, "code", context)
     try:
         signed_in = service.citizen_sign_in(
-            db, address=address, code=code, ip=ip, previous_session_token=previous
+            db,
+            address=address,
+            code=code,
+            ip=ip,
+            previous_session_token=previous,
+            device_token=device,
         )
     except PeduliError as error:
         rollback_and_keep(db)
         return _failure(request, "code", error, context)
     response = RedirectResponse(context["next"], status_code=303)
-    set_session_cookie(response, signed_in.session.token)
+    set_session_cookie(response, signed_in.session.token, signed_in.device_token)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -17,8 +17,10 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from peduli.auth import devices
 from peduli.auth.models import CitizenAccount, CitizenCode
 from peduli.core import ratelimit
+from peduli.core.client_address import limit_key
 from peduli.core.config import get_settings
 from peduli.core.crypto import get_cipher
 from peduli.core.db import after_rollback, utcnow
@@ -95,19 +97,28 @@ def _code_hash(code_id: uuid.UUID, code: str) -> str:
     return get_cipher().blind_index(f"{code_id}:{code}", purpose=_CODE_PURPOSE)
 
 
-def request_code(session: Session, *, address: str, ip: str) -> None:
-    """Send a new code to ``address`` (earlier codes stop working), within the rate limits."""
+def request_code(
+    session: Session, *, address: str, ip: str, device_token: str | None = None
+) -> None:
+    """Send a new code to ``address`` (earlier codes stop working), within the rate limits.
+
+    A known device of the address (``auth.devices``: it signed in with a code before)
+    counts on its own, so whoever asks codes for someone else's number cannot hold its
+    owner off; every other client counts per address and per IP address (IPv6: /64).
+    """
     settings = get_settings()
     target = normalize_address(address)
-    ratelimit.hit(
-        session, key=f"otp:ip:{ip}", limit=settings.otp_max_per_ip_per_hour, window_seconds=HOUR
-    )
-    ratelimit.hit(
-        session,
-        key=f"otp:address:{target.index}",
-        limit=settings.otp_max_per_address_per_hour,
-        window_seconds=HOUR,
-    )
+    per_address = settings.otp_max_per_address_per_hour
+    device = devices.recognised(device_token, target.index)
+    if device is not None:
+        limits = [(f"otp:device:{device}", per_address)]
+    else:
+        limits = [
+            (f"otp:ip:{limit_key(ip)}", settings.otp_max_per_ip_per_hour),
+            (f"otp:address:{target.index}", per_address),
+        ]
+    for key, limit in limits:
+        ratelimit.hit(session, key=key, limit=limit, window_seconds=HOUR)
     code, row_id = _new_code(session, key=target.index)
     notify_service.enqueue(
         session,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peduli.auth import audit, codes, passwords, sessions, tokens, totp
+from peduli.auth import audit, codes, devices, passwords, sessions, tokens, totp
 from peduli.auth.accounts import (
     create_staff,
     create_token,
@@ -28,6 +28,7 @@ from peduli.auth.actor import Actor, Role
 from peduli.auth.codes import link_citizen_person
 from peduli.auth.models import AuthSession, CitizenAccount, StaffAccount
 from peduli.core import ratelimit
+from peduli.core.client_address import limit_key
 from peduli.core.config import get_settings
 from peduli.core.db import after_rollback, utcnow
 from peduli.core.errors import (
@@ -74,10 +75,12 @@ class EnrolmentRequired(Forbidden):
 
 @dataclass(frozen=True)
 class SignedIn:
-    """A completed sign-in: the new session (cookie value shown once) and who it is."""
+    """A completed sign-in: the new session (cookie value shown once), who it is, and the
+    known-device token to leave on the client (``auth.devices``)."""
 
     session: sessions.NewSession
     actor: Actor
+    device_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,12 +181,20 @@ def _email_key(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
 
 
-def _limits(email: str, ip: str) -> list[tuple[str, int]]:
-    """The (key, limit) pairs of failed sign-ins: per account and per IP address."""
+def _limits(email: str, ip: str, device_token: str | None = None) -> list[tuple[str, int]]:
+    """The (key, limit) pairs that count failed sign-ins of this client.
+
+    A known device of the account (``auth.devices``) counts on its own; any other client
+    counts on the account and on its address (IPv6: its /64), so an attacker who spends
+    those locks out no device the owner signed in from before.
+    """
     limit = get_settings().login_max_failures
+    device = devices.recognised(device_token, _email_key(email))
+    if device is not None:
+        return [(f"login:device:{device}", limit)]
     return [
         (f"login:account:{_email_key(email)}", limit),
-        (f"login:ip:{ip}", limit * IP_FAILURE_FACTOR),
+        (f"login:ip:{limit_key(ip)}", limit * IP_FAILURE_FACTOR),
     ]
 
 
@@ -192,13 +203,19 @@ def _window() -> int:
 
 
 def _failed(
-    session: Session, *, email: str, ip: str, account: StaffAccount | None, code: str, detail: str
+    session: Session,
+    *,
+    limits: list[tuple[str, int]],
+    ip: str,
+    account: StaffAccount | None,
+    code: str,
+    detail: str,
 ) -> NotAuthenticated:
     """Count and audit a failed sign-in after the request rolls back; return the error."""
     account_id = str(account.id) if account else None
 
     def write(fresh: Session) -> None:
-        for key, limit in _limits(email, ip):
+        for key, limit in limits:
             try:
                 count = ratelimit.hit(fresh, key=key, limit=limit, window_seconds=_window())
             except TooManyRequests:
@@ -242,21 +259,29 @@ def sign_in(
     ip: str,
     previous_session_token: str | None = None,
     language: str | None = None,
+    device_token: str | None = None,
 ) -> SignedIn:
     """Staff sign-in with password and TOTP; a new session every time (no fixation).
 
-    ``language``, the one the member picked on the pages, becomes the language of the
-    alerts and reminders written to them (``StaffAccount.preferred_language``)."""
-    for key, limit in _limits(email, ip):
+    An unknown email costs the same time and gets the same answer as a wrong password
+    (the password is checked against a dummy hash). ``device_token`` is the client's
+    known-device cookie, if any (``auth.devices``). ``language``, the one the member
+    picked on the pages, becomes the language of the alerts and reminders written to
+    them (``StaffAccount.preferred_language``)."""
+    limits = _limits(email, ip, device_token)
+    for key, limit in limits:
         ratelimit.check(session, key=key, limit=limit, window_seconds=_window())
     account = session.scalar(
         select(StaffAccount).where(StaffAccount.email == email.strip().lower())
     )
 
     def fail(code: str, detail: str) -> NotAuthenticated:
-        return _failed(session, email=email, ip=ip, account=account, code=code, detail=detail)
+        return _failed(session, limits=limits, ip=ip, account=account, code=code, detail=detail)
 
-    if account is None or not passwords.verify(account.password_hash, password):
+    # Hash the password whether or not the account exists (an unknown email against the
+    # dummy hash), so the time of the answer does not tell which emails are staff's.
+    matches = passwords.verify(account.password_hash if account else None, password)
+    if account is None or not matches:
         raise fail("invalid_credentials", _WRONG)
     if account.disabled_at is not None:
         raise fail("account_disabled", _("This account is disabled. Ask your HQ administrator."))
@@ -270,12 +295,13 @@ def sign_in(
         error.code = "totp_required"
         raise error
     _accept_totp(session, account=account, code=totp_code, fail=fail)
-    ratelimit.reset(session, key=_limits(email, ip)[0][0])
+    ratelimit.reset(session, key=limits[0][0])  # this client's failures: the device's or not
     if language in LANGUAGES:
         account.preferred_language = language
-    return _start_staff_session(
+    signed_in = _start_staff_session(
         session, account=account, ip=ip, previous_session_token=previous_session_token
     )
+    return replace(signed_in, device_token=devices.renewed(device_token, _email_key(email)))
 
 
 def _accept_totp(
@@ -382,13 +408,12 @@ def confirm_enrolment(
 ) -> SignedIn:
     """Confirm the second factor with its first code; this also completes the sign-in."""
     account = _enrolling_account(session, enrolment_token)
-    for key, limit in _limits(account.email, ip):
+    limits = _limits(account.email, ip)
+    for key, limit in limits:
         ratelimit.check(session, key=key, limit=limit, window_seconds=_window())
 
     def fail(code: str, detail: str) -> NotAuthenticated:
-        return _failed(
-            session, email=account.email, ip=ip, account=account, code=code, detail=detail
-        )
+        return _failed(session, limits=limits, ip=ip, account=account, code=code, detail=detail)
 
     _accept_totp(session, account=account, code=totp_code, fail=fail)
     audit.record(
@@ -399,9 +424,10 @@ def confirm_enrolment(
         entity_id=str(account.id),
         ip=ip,
     )
-    return _start_staff_session(
+    signed_in = _start_staff_session(
         session, account=account, ip=ip, previous_session_token=previous_session_token
     )
+    return replace(signed_in, device_token=devices.issue(_email_key(account.email)))
 
 
 # --- citizen sign-in ----------------------------------------------------------------------
@@ -414,8 +440,12 @@ def citizen_sign_in(
     code: str,
     ip: str,
     previous_session_token: str | None = None,
+    device_token: str | None = None,
 ) -> SignedIn:
-    """Use a one-time code; creates the citizen's account on first use and a new session."""
+    """Use a one-time code; creates the citizen's account on first use and a new session.
+
+    The client becomes a known device of the address (``auth.devices``): later code
+    requests from it are not held off by what others asked for the same address."""
     account = codes.verify_code(session, address=address, code=code)
     if previous_session_token:
         sessions.revoke(session, token=previous_session_token)
@@ -430,4 +460,5 @@ def citizen_sign_in(
         subject_person_id=account.person_id,
         ip=ip,
     )
-    return SignedIn(session=started, actor=actor)
+    device = devices.renewed(device_token, account.address_index)
+    return SignedIn(session=started, actor=actor, device_token=device)

@@ -19,6 +19,7 @@ from peduli.api.deps import (
     ClientIp,
     CurrentActor,
     DbSession,
+    DeviceCookie,
     set_session_cookie,
 )
 from peduli.auth import service
@@ -98,7 +99,7 @@ def _expired_form(request: Request, context: dict[str, Any]) -> HTMLResponse:
 
 def _signed_in(result: service.SignedIn, next_path: str) -> RedirectResponse:
     response = RedirectResponse(safe_next(next_path), status_code=303)
-    set_session_cookie(response, result.session.token)
+    set_session_cookie(response, result.session.token, result.device_token)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -139,6 +140,7 @@ def sign_in(
     db: DbSession,
     ip: ClientIp,
     previous: SessionCookie = None,
+    device: DeviceCookie = None,
     email: FormText = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     code: Annotated[str, Form(max_length=20)] = "",
@@ -158,6 +160,7 @@ def sign_in(
             ip=ip,
             previous_session_token=previous,
             language=request.cookies.get(LANGUAGE_COOKIE),
+            device_token=device,
         )
     except service.EnrolmentRequired as enrolment:
         return _enrol_page(request, db, token=enrolment.enrolment_token, next_path=context["next"])

@@ -17,6 +17,7 @@ from peduli.core import ratelimit
 from peduli.core.crypto import get_cipher
 from peduli.core.errors import FieldProblem, Forbidden, require_valid
 from peduli.core.i18n import _
+from peduli.core.names import name_problems
 from peduli.reference.profile import get_profile
 from peduli.reference.representations import Representation, load_directory
 
@@ -71,7 +72,7 @@ def submit_help_request(
         contact_key=get_cipher().blind_index(contact, purpose="help_contact") if contact else None,
     )
     category, category_problems = service.category_problems(data.category, data.subcategory)
-    problems += category_problems
+    problems += category_problems + name_problems(data.name, field="name")
     if actor is None and not contact and not any(p.field == "contact_phone" for p in problems):
         problems.append(
             FieldProblem(

@@ -41,6 +41,7 @@ from peduli.core.crypto import get_cipher
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, require_valid
 from peduli.core.i18n import _
+from peduli.core.names import name_problems
 from peduli.reference.profile import get_profile
 from peduli.reference.representations import load_directory
 from peduli.registry.models import Person
@@ -182,7 +183,7 @@ def people_problems(
             )
             continue
         phone, phone_problems = normalize_phone(person.phone, field=f"{field}.phone", region=region)
-        problems += phone_problems
+        problems += phone_problems + name_problems(person.name, field=f"{field}.name")
         found.append(NewPerson(person.person_id, person.name, phone))
     return found, problems
 

@@ -134,6 +134,9 @@ def demo(
 ) -> None:
     """Run the whole platform with demo data on http://127.0.0.1:8000 until Ctrl-C."""
     os.environ["PEDULI_ENVIRONMENT"] = "demo"
+    # The demo serves plain HTTP (no TLS here), where a browser would drop Secure cookies
+    # on any host but localhost: unless told otherwise, its cookies go without the flag.
+    os.environ.setdefault("PEDULI_COOKIE_SECURE", "false")
     get_settings.cache_clear()
     configure_logging()
     _prepare_database(fresh=fresh, citizens=citizens)

@@ -25,6 +25,7 @@ import typer
 import uvicorn
 
 from peduli.cli.balancing import ConnectionBalancer, ConnectionShares
+from peduli.cli.keys import require_safe_environment
 from peduli.core.logging import configure_logging, get_logger
 
 SUPERVISE_SECONDS = 0.5
@@ -50,6 +51,7 @@ def serve(
 ) -> None:
     """Serve the platform until Ctrl-C or SIGTERM; a process that dies is started again."""
     configure_logging()
+    require_safe_environment()
     workers = workers or default_workers()
     try:
         _listener(host, port).close()  # fail here, once, rather than in every process
@@ -92,7 +94,10 @@ def serve_one(host: str, port: int, shares: ConnectionShares | None = None) -> N
 
     listener = _listener(host, port)
     app = create_server_app()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    # proxy_headers off: X-Forwarded-For is read by ``api.deps.client_ip``, from
+    # PEDULI_TRUSTED_PROXIES only, never rewritten by uvicorn beforehand.
+    config = uvicorn.Config(app, log_level="warning", access_log=False, proxy_headers=False)
+    server = uvicorn.Server(config)
     if shares is not None:
         server.config.app = ConnectionBalancer(app, shares, server.server_state.connections)
     server.run(sockets=[listener])

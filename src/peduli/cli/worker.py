@@ -12,6 +12,7 @@ from functools import partial
 
 import typer
 
+from peduli.cli.keys import require_safe_environment
 from peduli.core.config import get_settings
 from peduli.core.db import get_sessionmaker
 from peduli.core.logging import configure_logging
@@ -36,6 +37,7 @@ def worker(
 ) -> None:
     """Deliver queued e-mail and SMS; stops cleanly on Ctrl-C or SIGTERM."""
     configure_logging()
+    require_safe_environment()
     settings = get_settings()
     channels = build_channels(settings)
     size = batch_size or settings.notify_batch_size

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
+import ipaddress
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,6 +17,14 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _DEV_SECRET = "peduli-development-secret-change-me"  # noqa: S105 (demo only; production sets PEDULI_SECRET_KEY)
+_SANDBOX_TOKEN = "sandbox"  # noqa: S105 (the sandboxes' well-known token)
+# Where plain HTTP is allowed; every other environment (demo, staging, production) gets
+# Secure cookies and HSTS.
+DEVELOPMENT_ENVIRONMENTS = frozenset({"development", "test"})
+# Where the development secrets and the sandboxes' tokens are allowed (``peduli demo`` runs
+# on its sandboxes); every other environment must set its own (``check_environment``).
+SANDBOX_ENVIRONMENTS = DEVELOPMENT_ENVIRONMENTS | {"demo"}
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def _default_database_url() -> str:
@@ -30,7 +44,7 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default_factory=_default_database_url)
     profile: str = "id"
-    environment: str = "development"  # development | demo | production
+    environment: str = "development"  # development | test | demo | production
     secret_key: str = _DEV_SECRET
     # Where citizens reach this installation: the start of links in messages (crisis check-ins).
     public_url: str = "http://127.0.0.1:8000"
@@ -55,12 +69,17 @@ class Settings(BaseSettings):
     otp_max_per_address_per_hour: int = 5
     otp_max_per_ip_per_hour: int = 30
     token_default_days: int = 90
-    cookie_secure: bool = False
+    # Secure flag on every cookie; unset: on everywhere but development and test.
+    cookie_secure: bool | None = None
+    # Addresses (CIDR, comma-separated) of the proxies whose X-Forwarded-For is believed.
+    trusted_proxies: str = ""
+    # Largest request body read, in bytes; attachment uploads have their own limit below.
+    max_body_bytes: int = 1024 * 1024
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025
     smtp_sender: str = "Peduli <no-reply@peduli.local>"
     sms_gateway_url: str = "http://127.0.0.1:8026/sms"
-    sms_gateway_token: str = "sandbox"  # noqa: S105
+    sms_gateway_token: str = _SANDBOX_TOKEN
     adapter_timeout_seconds: float = 5.0
     smtp_username: str = ""
     smtp_password: str = ""
@@ -78,7 +97,7 @@ class Settings(BaseSettings):
     # WhatsApp Cloud API (Graph): base URL with version, access token, messages per Graph
     # batch request (Meta allows 50; 1 sends one request per message; the sandbox takes 1000).
     whatsapp_api_url: str = "http://127.0.0.1:8027/v19.0"
-    whatsapp_token: str = "sandbox"  # noqa: S105
+    whatsapp_token: str = _SANDBOX_TOKEN
     whatsapp_batch_size: int = 50
     log_level: str = "INFO"
     # Files kept by the application (case attachments under data_dir/attachments).
@@ -94,6 +113,21 @@ class Settings(BaseSettings):
     retention_code_days: int = Field(default=1, ge=0)  # one-time codes once expired
     retention_sandbox_days: int = Field(default=7, ge=0)  # the demo mailboxes
     retention_batch_size: int = Field(default=5000, ge=1)  # rows per purge statement
+
+    @property
+    def is_development(self) -> bool:
+        """Development or tests: plain HTTP and the built-in development secrets are allowed."""
+        return self.environment in DEVELOPMENT_ENVIRONMENTS
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether cookies carry the Secure flag (sent over HTTPS only)."""
+        return self.cookie_secure if self.cookie_secure is not None else not self.is_development
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
+        """The networks of ``trusted_proxies``; a bad entry fails at start-up, naming it."""
+        return _networks(self.trusted_proxies)
 
     def data_key_ring(self) -> list[tuple[str, bytes]]:
         """Return the (key id, key) pairs; the first one encrypts new values."""
@@ -114,6 +148,162 @@ class Settings(BaseSettings):
 
     def audit_checkpoint_target(self) -> str:
         return self.audit_checkpoint_path or str(Path(self.data_dir) / "audit-checkpoint.json")
+
+
+class UnsafeConfiguration(RuntimeError):
+    """The settings would run this environment unsafely; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class SecretSetting:
+    """A secret an installation outside development must set itself.
+
+    ``problem`` returns why the current value is unusable (None when it is fine);
+    ``generate`` returns a fresh value, or None when the value comes from a provider.
+    """
+
+    env: str
+    how: str
+    problem: Callable[[Settings], str | None]
+    generate: Callable[[], str | None]
+
+
+def _key_problem(encoded: str) -> str | None:
+    try:
+        key = base64.urlsafe_b64decode(encoded.encode())
+    except (binascii.Error, ValueError):
+        return "not base64url"
+    return None if len(key) == 32 else f"{len(key)} bytes, 32 needed"
+
+
+def _secret_key_problem(settings: Settings) -> str | None:
+    if settings.secret_key == _DEV_SECRET:
+        return "missing (the development default is in use)"
+    if len(settings.secret_key) < 32:
+        return f"{len(settings.secret_key)} characters, at least 32 needed"
+    return None
+
+
+def _data_keys_problem(settings: Settings) -> str | None:
+    if not settings.data_keys.strip():
+        return "missing (keys derived from the development secret are in use)"
+    for item in settings.data_keys.split(","):
+        key_id, colon, encoded = item.strip().partition(":")
+        problem = "no KEY_ID: prefix" if not (colon and key_id) else _key_problem(encoded)
+        if problem:
+            return f"key {key_id or item.strip()[:8]!r}: {problem}"
+    return None
+
+
+def _single_key_problem(name: str) -> Callable[[Settings], str | None]:
+    """The problem of a one-key setting (blind index, audit) that development derives."""
+
+    def problem(settings: Settings) -> str | None:
+        value = getattr(settings, name).strip()
+        if not value:
+            return "missing (a key derived from the development secret is in use)"
+        found = _key_problem(value)
+        return found and f"the key is {found}"
+
+    return problem
+
+
+def _token_problem(name: str) -> Callable[[Settings], str | None]:
+    def problem(settings: Settings) -> str | None:
+        value = getattr(settings, name)
+        return "missing (the sandbox's token is in use)" if value in ("", _SANDBOX_TOKEN) else None
+
+    return problem
+
+
+def _random_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+# Every secret ``check_environment`` asks for and ``peduli keys generate`` prints, in order.
+# A new secret setting is one more entry here.
+SECRET_SETTINGS: list[SecretSetting] = [
+    SecretSetting(
+        "PEDULI_SECRET_KEY",
+        "a random string of at least 32 characters (signs enrolment tokens, proofs, links)",
+        _secret_key_problem,
+        lambda: secrets.token_urlsafe(48),
+    ),
+    SecretSetting(
+        "PEDULI_DATA_KEYS",
+        "KEY_ID:KEY pairs, the key 32 random bytes in base64url (encrypts NIK and passports)",
+        _data_keys_problem,
+        lambda: f"k{datetime.now(UTC):%Y%m%d}:{_random_key()}",
+    ),
+    SecretSetting(
+        "PEDULI_BLIND_INDEX_KEY",
+        "32 random bytes in base64url (keys the look-up index of NIK and passports)",
+        _single_key_problem("blind_index_key"),
+        _random_key,
+    ),
+    SecretSetting(
+        "PEDULI_AUDIT_KEY",
+        "32 random bytes in base64url (keys the audit chain and signs its checkpoints; keep "
+        "it off the database host)",
+        _single_key_problem("audit_key"),
+        _random_key,
+    ),
+    SecretSetting(
+        "PEDULI_SMS_GATEWAY_TOKEN",
+        "the token agreed with the SMS gateway (it also comes with the SMS replies it posts)",
+        _token_problem("sms_gateway_token"),
+        lambda: secrets.token_urlsafe(32),
+    ),
+    SecretSetting(
+        "PEDULI_WHATSAPP_TOKEN",
+        "the access token of the WhatsApp Business account (a system user's token in Meta "
+        "Business settings)",
+        _token_problem("whatsapp_token"),
+        lambda: None,
+    ),
+]
+
+
+def check_environment(settings: Settings) -> None:
+    """Refuse to run outside development with a missing or development secret.
+
+    Raises ``UnsafeConfiguration`` naming every such setting at once, and how to make it.
+    """
+    if settings.environment in SANDBOX_ENVIRONMENTS:
+        return
+    problems = [
+        (secret, problem)
+        for secret in SECRET_SETTINGS
+        if (problem := secret.problem(settings)) is not None
+    ]
+    settings.trusted_proxy_networks  # noqa: B018 - a bad entry raises here, at start-up
+    if not problems:
+        return
+    lines = [
+        f"PEDULI_ENVIRONMENT={settings.environment} needs secrets of its own; "
+        f"{len(problems)} setting(s) are missing or development defaults:"
+    ]
+    lines += [f"  - {s.env}: {problem}. Set it to {s.how}." for s, problem in problems]
+    lines.append(
+        "Run `peduli keys generate` for fresh values, put them in the environment "
+        "(or the .env file) of every process, and start again."
+    )
+    raise UnsafeConfiguration("\n".join(lines))
+
+
+@lru_cache(maxsize=8)
+def _networks(spec: str) -> tuple[Network, ...]:
+    networks = []
+    for item in spec.split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError as error:
+                raise UnsafeConfiguration(
+                    f"PEDULI_TRUSTED_PROXIES: {item.strip()!r} is not an address or CIDR "
+                    "network; write e.g. 10.0.0.0/8,192.0.2.7"
+                ) from error
+    return tuple(networks)
 
 
 @lru_cache

@@ -34,6 +34,7 @@ from peduli.core.errors import (
     require_valid,
 )
 from peduli.core.i18n import _
+from peduli.core.names import name_problems
 from peduli.emergency import access, alerting
 from peduli.emergency.models import Emergency, EmergencyKind, EmergencySource
 from peduli.emergency.schemas import EmergencyCreate, HotlineCallCreate
@@ -117,6 +118,7 @@ def _check(data: EmergencyCreate, *, need_name: bool) -> _Checked:
             )
         )
     name = (data.name or "").strip() or None
+    problems += name_problems(name, field="name")
     if need_name and name is None:
         problems.append(
             FieldProblem(

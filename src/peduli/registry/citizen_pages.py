@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from peduli.api.deps import OWN, PUBLIC, CurrentActor, DbSession, OptionalActor
 from peduli.auth.actor import Actor, Role
 from peduli.auth.citizen_pages import sign_in_url
+from peduli.core.config import get_settings
 from peduli.core.db import rollback_and_keep, utcnow
 from peduli.core.downloads import download_headers
 from peduli.core.errors import FieldProblem, NotFound, PeduliError, ValidationFailed
@@ -510,9 +511,11 @@ def my_data(db: DbSession, actor: CurrentActor) -> Response:
 # --- proof of self-report -----------------------------------------------------------------
 
 
-def proof_url(request: Request, token: str) -> str:
-    """The public address that checks a proof (printed and in the QR code)."""
-    return f"{str(request.base_url).rstrip('/')}/verify/{token}"
+def proof_url(token: str) -> str:
+    """The public address that checks a proof (printed and in the QR code).
+
+    From PEDULI_PUBLIC_URL, never the request's ``Host`` header, which the caller writes."""
+    return f"{get_settings().public_url.rstrip('/')}/verify/{token}"
 
 
 @router.get(MINE + "/tinggal/{stay_id}/bukti.pdf", dependencies=[OWN])
@@ -523,7 +526,7 @@ def proof_of_report(
     stay = _own_stay(db, actor, stay_id)
     person = service.own_person_view(db, actor=actor).person
     today = utcnow().date()
-    url = proof_url(request, proof.issue_token(stay_id=stay.id, issued_on=today))
+    url = proof_url(proof.issue_token(stay_id=stay.id, issued_on=today))
     language = i18n.negotiate(request)
     representation = representation_by_code(stay.representation_code)
     text = _render_text(

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from peduli.core.errors import FieldProblem, require_valid
 from peduli.core.i18n import _
+from peduli.core.names import name_problems
 from peduli.reference import countries, geo
 from peduli.reference.profile import CountryProfile
 from peduli.registry.models import Purpose
@@ -137,7 +138,9 @@ def identity_problems(
     report: SelfReportCreate, profile: CountryProfile, *, today: date
 ) -> tuple[Identity, list[FieldProblem]]:
     """Normalise identifiers and contacts with the profile's rules; collect every problem."""
-    problems: list[FieldProblem] = []
+    problems = name_problems(report.full_name, field="full_name") + name_problems(
+        report.emergency_contact_name, field="emergency_contact_name"
+    )
     if not report.nik and not report.passport_number:
         problems.append(
             _problem(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -11,6 +13,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
+from starlette.responses import Response
+from starlette.types import Scope
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -33,6 +37,47 @@ def format_utc(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else ""
 
 
+STATIC_PREFIX = "/static/"
+# A versioned asset never changes under its URL: browsers and proxies keep it a year.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+@lru_cache(maxsize=256)
+def asset_version(path: str) -> str:
+    """The first 12 hex digits of the SHA-256 of a static file (read once per process)."""
+    return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:12]
+
+
+def static_url(path: str) -> str:
+    """The path-only, versioned URL of a static file: ``/static/app.js?v=<content hash>``.
+
+    Path only, so no page ever echoes the ``Host`` header a request came with; the hash
+    changes with the content, so a long cache never serves an old file.
+    """
+    return f"{STATIC_PREFIX}{path}?v={asset_version(path)}"
+
+
+class VersionedStaticFiles(StaticFiles):
+    """Static files; cached for a year when asked for by their current version."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        query = scope.get("query_string", b"").decode("latin-1")
+        wanted = dict(part.partition("=")[::2] for part in query.split("&") if part).get("v")
+        if response.status_code == 200 and wanted and wanted == _current_version(path):
+            response.headers["Cache-Control"] = IMMUTABLE
+        else:
+            response.headers["Cache-Control"] = "no-cache"  # revalidate (ETag) every time
+        return response
+
+
+def _current_version(path: str) -> str | None:
+    try:
+        return asset_version(path)
+    except OSError:
+        return None
+
+
 def make_environment() -> jinja2.Environment:
     """A fresh environment with the shared filters; pages install a catalogue on it."""
     env = jinja2.Environment(
@@ -45,6 +90,7 @@ def make_environment() -> jinja2.Environment:
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["highlight_codes"] = highlight_codes
     env.filters["utc"] = format_utc
+    env.globals["static_url"] = static_url
     return env
 
 
@@ -53,4 +99,4 @@ templates = Jinja2Templates(env=make_environment())
 
 def mount_static(app: FastAPI) -> None:
     """Serve the stylesheet and other static files under ``/static``."""
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static")
