@@ -14,6 +14,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peduli.api import problems
+from peduli.api.contract import HttpContract
 from peduli.api.deps import DbSession
 from peduli.core.db import READ_ONLY
 from peduli.core.errors import PeduliError
@@ -36,6 +37,8 @@ def create_app() -> FastAPI:
     )
     # Citizens pay for mobile data by the byte: pages, CSS and JS go out compressed.
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    # OPTIONS and 405 name every method of a path; JSON bodies are read strictly.
+    app.add_middleware(HttpContract, router=app.router)
     app.add_exception_handler(PeduliError, problems.handle_peduli_error)
     app.add_exception_handler(RequestValidationError, problems.handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, problems.handle_http_error)
