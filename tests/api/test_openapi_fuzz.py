@@ -28,7 +28,9 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
@@ -265,6 +267,43 @@ def test_operation_as_role_keeps_the_contract(
             headers=headers, excluded_checks=[positive_data_acceptance]
         )
         _offsets_everywhere(response)
+
+    exercise()
+
+
+NEGATIVE_ROLES = ["officer", "hq_admin", "citizen"]
+# Operations with something to get wrong: a JSON body or query parameters (a CAP alert is
+# any text, so only its parsing can refuse it: tests/crisis/test_cap.py).
+WITH_INPUT = [
+    (method, path)
+    for method, path in OPERATIONS
+    if any(body.media_type == "application/json" for body in SCHEMA[path][method].body)
+    or len(SCHEMA[path][method].query)
+]
+
+
+@pytest.mark.parametrize("role", NEGATIVE_ROLES)
+@pytest.mark.parametrize(("method", "path"), WITH_INPUT)
+def test_operation_refuses_what_the_schema_refuses(
+    world: World, method: str, path: str, role: str
+) -> None:
+    """Bodies and queries the schema refuses (a number in quotes, a missing field, a wrong
+    enum) get a 4xx, never a 2xx or a 5xx: input is refused, not coerced."""
+    operation = SCHEMA[path][method]
+    headers = _citizen_headers(world) if role == "citizen" else world.headers[role]
+    real = {name: world.ids[name] for name in re.findall(r"{(\w+)}", path) if name in world.ids}
+
+    @given(case=operation.as_strategy(GenerationMode.NEGATIVE, path_parameters=real))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def exercise(case: schemathesis.Case) -> None:
+        case.call_and_validate(
+            headers=headers, checks=[not_a_server_error, negative_data_rejection]
+        )
 
     exercise()
 
