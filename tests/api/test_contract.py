@@ -79,3 +79,31 @@ def test_a_whole_number_in_quotes_is_refused_deep_inside_a_body(client: TestClie
 def test_values_of_their_json_type_are_accepted(client: TestClient) -> None:
     body = sos(latitude=37.5665, longitude=126.978, kind="violence")
     assert client.post("/api/v1/emergencies", json=body).status_code == 201
+
+
+def test_a_date_time_without_offset_is_refused_where_an_instant_is_meant(
+    client: TestClient,
+) -> None:
+    """Read in the server's own zone, 21:05 in Jakarta would be a crisis hours off."""
+    from peduli.auth import service as auth_service
+    from peduli.auth.actor import Role
+    from peduli.core.db import session_scope
+
+    with session_scope() as db:
+        auth_service.create_staff(db, email="hq@kemlu.example", role=Role.HQ_ADMIN)
+        token = auth_service.create_token(db, email="hq@kemlu.example")
+    crisis = {"title": "Gempa Jawa", "kind": "earthquake", "severity": "severe",
+              "area": {"countries": ["ID"]}}  # fmt: skip
+    headers = {"Authorization": f"Bearer {token}"}
+    naive = client.post(
+        "/api/v1/crises", json={**crisis, "started_at": "2026-11-24T21:05:00"}, headers=headers
+    )
+    assert naive.status_code == 422, naive.text
+    assert naive.json()["errors"][0]["field"] == "started_at"
+    aware = client.post(
+        "/api/v1/crises",
+        json={**crisis, "started_at": "2026-11-24T21:05:00+07:00"},
+        headers=headers,
+    )
+    assert aware.status_code == 201, aware.text
+    assert aware.json()["started_at"] == "2026-11-24T14:05:00Z"

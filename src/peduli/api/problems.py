@@ -43,6 +43,7 @@ _PYDANTIC_HINTS = {
     "json_invalid": "Send a valid JSON body.",
     "model_attributes_type": "Send a JSON object.",
     "uuid_parsing": "Give an identifier as a UUID.",
+    "timezone_aware": "Give the time with its offset, e.g. 2026-11-24T21:05:00+07:00.",
     "json_type": "Send the JSON type the schema gives: numbers and true/false without quotes, "
     "text, dates and identifiers in quotes.",
 }
