@@ -250,7 +250,7 @@ def test_operation_as_role_keeps_the_contract(
     real = {name: world.ids[name] for name in re.findall(r"{(\w+)}", path) if name in world.ids}
     strategies = [operation.as_strategy()]
     if real:
-        # Mostly the world's ids (the first example always), sometimes generated ones.
+        # The world's ids for the first example, then either those or generated ones.
         strategies.insert(0, operation.as_strategy(path_parameters=real))
 
     @given(case=st.one_of(*strategies))
