@@ -229,3 +229,19 @@ def test_a_callers_credentials_never_show_their_secrets() -> None:
     )
     shown = repr(credentials) + str(credentials)
     assert "secret" not in shown and "203.0.113.9" in shown
+
+
+@pytest.mark.parametrize("field", ["country", "city", "purpose", "arrival_date"])
+def test_clearing_what_a_stay_always_has_is_a_field_problem_not_a_500(
+    client: TestClient, db: Session, field: str
+) -> None:
+    """Found by the OpenAPI fuzzer: ``{"purpose": null}`` failed the merge with a 500."""
+    headers = _officer_headers(db)
+    made = client.post(
+        "/api/v1/self-reports", json=report().model_dump(mode="json"), headers=headers
+    ).json()
+    stay_url = f"/api/v1/stays/{made['stay']['id']}"
+    response = client.patch(stay_url, json={field: None}, headers=headers)
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+    assert client.patch(stay_url, json={"address": None}, headers=headers).status_code == 200

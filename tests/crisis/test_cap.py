@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from peduli.auth import service as auth_service
@@ -14,6 +15,7 @@ from peduli.core.db import session_scope
 from peduli.core.errors import ValidationFailed
 from peduli.crisis import area as areas
 from peduli.crisis import cap, service
+from peduli.crisis.models import Crisis
 from peduli.crisis.schemas import CrisisCreate
 from tests.factories import staff
 
@@ -130,3 +132,54 @@ def test_cap_over_http_drafts_and_exports(client: TestClient) -> None:
     assert hostile.headers["content-type"].startswith("application/problem+json")
     assert "DTD" in hostile.json()["detail"]
     assert "root:" not in hostile.text  # nothing of /etc/passwd
+
+
+def _point_alert(*, identifier: str = "PHIVOLCS-2026-0042", geocode: str = "") -> bytes:
+    """An alert naming a point (a circle of radius 0, CAP 1.2 section 3.2.4)."""
+    return (
+        "<alert xmlns='urn:oasis:names:tc:emergency:cap:1.2'>"
+        f"<identifier>{identifier}</identifier><sender>alerts@phivolcs.example</sender>"
+        "<sent>2026-11-30T08:15:00+08:00</sent><status>Actual</status><msgType>Alert</msgType>"
+        "<scope>Public</scope><info><language>en-US</language><category>Geo</category>"
+        "<event>Earthquake</event><severity>Severe</severity><headline>M5.9 near Davao</headline>"
+        f"<area><areaDesc>Epicentre</areaDesc><circle>7.19,125.45 0</circle>{geocode}</area>"
+        "</info></alert>"
+    ).encode()
+
+
+def test_a_point_alert_becomes_a_point_area() -> None:
+    draft = cap.parse(_point_alert())
+    assert draft.area.kind == "circle"
+    assert draft.area.center == (7.19, 125.45) and draft.area.radius_km == 0
+    assert areas.contains(draft.area, 7.19, 125.45)
+    assert not areas.contains(draft.area, 7.2, 125.45)
+    assert len(areas.cover(draft.area).cells) == 1  # the cell the point lies in
+
+
+def test_a_point_beside_a_geocode_adds_nothing_to_the_area() -> None:
+    geocode = "<geocode><valueName>ISO3166-1</valueName><value>PH</value></geocode>"
+    draft = cap.parse(_point_alert(geocode=geocode))
+    assert draft.area.kind == "countries" and draft.area.countries == ("PH",)
+
+
+def test_a_point_alert_over_http_is_drafted_and_exported_as_a_point(client: TestClient) -> None:
+    headers = _admin_headers() | {"Content-Type": "application/cap+xml"}
+    created = client.post("/api/v1/crises/cap", content=_point_alert(), headers=headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["area"] == {"circle": {"lat": 7.19, "lon": 125.45, "radius_km": 0.0}}
+    exported = client.get(f"/api/v1/crises/{created.json()['id']}/cap", headers=headers)
+    assert b"<circle>7.190000,125.450000 0</circle>" in exported.content
+
+
+def test_importing_the_same_alert_again_gives_the_crisis_it_made(client: TestClient) -> None:
+    headers = _admin_headers() | {"Content-Type": "application/cap+xml"}
+    first = client.post("/api/v1/crises/cap", content=_point_alert(), headers=headers)
+    again = client.post("/api/v1/crises/cap", content=_point_alert(), headers=headers)
+    other = client.post(
+        "/api/v1/crises/cap", content=_point_alert(identifier="PHIVOLCS-2026-0043"), headers=headers
+    )
+    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 201)
+    assert again.json() == first.json()
+    assert other.json()["id"] != first.json()["id"]
+    with session_scope() as db:
+        assert db.scalar(select(func.count()).select_from(Crisis)) == 2

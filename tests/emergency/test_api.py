@@ -155,3 +155,17 @@ def test_new_sos_are_rate_limited_per_address_but_repeats_always_get_through(api
     assert refused.status_code == 429 and "retry-after" in refused.headers
     repeat = client.post("/api/v1/emergencies", json=sos(phone="+821011110000"))
     assert repeat.status_code == 200 and repeat.json()["reference"] == first.json()["reference"]
+
+
+def test_roster_times_are_local_with_the_posts_offset(api: Api) -> None:
+    """A wall-clock time without offset would read as UTC: Seoul's are sent as +09:00."""
+    client, headers, ids = api
+    shift = {"account_id": ids["officer"], "starts_local": "2026-11-24T22:00:00",
+             "ends_local": "2026-11-25T06:00:00"}  # fmt: skip
+    made = client.post(
+        f"/api/v1/duty-rosters/{SEOUL}/shifts", json=shift, headers=headers["supervisor"]
+    ).json()
+    assert made["starts_local"] == "2026-11-24T22:00:00+09:00"
+    assert made["ends_local"] == "2026-11-25T06:00:00+09:00"
+    roster = client.get(f"/api/v1/duty-rosters/{SEOUL}", headers=headers["officer"]).json()
+    assert roster["now_local"].endswith("+09:00")

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peduli.api import problems
+from peduli.api.contract import HttpContract
 from peduli.api.deps import PUBLIC, DbSession, scope_checked_first
 from peduli.api.middleware import BodyLimit, SecurityHeaders
 from peduli.core.config import check_environment, get_settings
@@ -39,6 +40,8 @@ def create_app() -> FastAPI:
     )
     # Citizens pay for mobile data by the byte: pages, CSS and JS go out compressed.
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    # OPTIONS and 405 name every method of a path; JSON bodies are read strictly.
+    app.add_middleware(HttpContract, router=app.router)
     # Outermost last: the headers go on every answer, the 413 of a body over its limit too.
     app.add_middleware(BodyLimit, settings=get_settings)
     app.add_middleware(SecurityHeaders, settings=get_settings)

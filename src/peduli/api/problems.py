@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from peduli.api.contract import allowed_methods
 from peduli.core.errors import (
     Conflict,
     FieldProblem,
@@ -42,6 +43,9 @@ _PYDANTIC_HINTS = {
     "json_invalid": "Send a valid JSON body.",
     "model_attributes_type": "Send a JSON object.",
     "uuid_parsing": "Give an identifier as a UUID.",
+    "timezone_aware": "Give the time with its offset, e.g. 2026-11-24T21:05:00+07:00.",
+    "json_type": "Send the JSON type the schema gives: numbers and true/false without quotes, "
+    "text, dates and identifiers in quotes.",
 }
 
 
@@ -164,12 +168,16 @@ async def handle_http_error(request: Request, exc: Exception) -> Response:
             request, status=exc.status_code, title=_("Not found"), detail=detail, problems=[]
         )
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Every method of the path, not only those of the first route that matched it.
+        headers["Allow"] = ", ".join(allowed_methods(request.app.router, request.scope))
     return problem_response(
         exc.status_code,
         str(exc.detail) if exc.status_code != 404 else "Not found",
         str(exc.detail),
         code,
-        headers=dict(exc.headers or {}),
+        headers=headers,
     )
 
 

@@ -339,7 +339,16 @@ def list_attachments(
 @router.get(
     "/cases/{case_id}/attachments/{attachment_id}",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}, "description": "The file."}},
+    responses={
+        200: {
+            # The type the file was checked against when it was uploaded.
+            "content": {
+                kind: {"schema": {"type": "string", "format": "binary"}}
+                for kind in attachments.SIGNATURES
+            },
+            "description": "The file.",
+        }
+    },
 )
 def download_attachment(
     case_id: uuid.UUID, attachment_id: uuid.UUID, db: DbSession, actor: Reader

@@ -56,6 +56,7 @@ def list_crises(db: DbSession, actor: Reader) -> list[CrisisRead]:
     "/crises/cap",
     status_code=status.HTTP_201_CREATED,
     response_model=CrisisRead,
+    responses={200: {"model": CrisisRead, "description": "The alert was imported before"}},
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -66,10 +67,19 @@ def list_crises(db: DbSession, actor: Reader) -> list[CrisisRead]:
         }
     },
 )
-async def import_cap(request: Request, db: DbSession, actor: Writer) -> CrisisRead:
-    """Draft a crisis from a CAP 1.2 alert (XML body); DTDs and entities are refused."""
+async def import_cap(
+    request: Request, db: DbSession, actor: Writer, response: Response
+) -> CrisisRead:
+    """Draft a crisis from a CAP 1.2 alert (XML body); DTDs and entities are refused.
+
+    The same alert again (its sender and identifier) answers 200 with the crisis it made.
+    """
     document = await request.body()
-    crisis = await run_in_threadpool(service.import_cap, db, document=document, actor=actor)
+    crisis, created = await run_in_threadpool(
+        service.import_cap, db, document=document, actor=actor
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
     return service.read_model(crisis)
 
 

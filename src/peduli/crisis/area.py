@@ -3,6 +3,8 @@
 Three shapes are accepted: a GeoJSON ``Polygon`` or ``MultiPolygon`` geometry, a circle
 (``{"circle": {"lat", "lon", "radius_km"}}``) and whole countries or subdivisions
 (``{"countries": ["MY"], "subdivisions": ["TH-10"]}``). Validation names every bad part.
+A circle of radius 0 is a point, as CAP 1.2 defines it (an epicentre, a building): it is
+covered by the one cell it lies in, and only a stay at that very place falls inside it.
 
 Targeting narrows with the cells at the stays' resolution (``registry.service.H3_RESOLUTION``)
 and decides with the exact shape: a cell wholly inside needs no further test; a stay in a
@@ -47,7 +49,7 @@ class Edge:
 
 @dataclass(frozen=True)
 class Area:
-    """A parsed area; ``geometry`` is set for polygons and circles (as a polygon)."""
+    """A parsed area; ``geometry`` is set for polygons and circles (as a polygon), not points."""
 
     kind: str  # polygon | circle | countries
     geojson: dict[str, Any]
@@ -116,14 +118,14 @@ def _circle(raw: Any, *, where: str) -> Area:
         )
     lat = _number(raw.get("lat"), where=f"{where}.lat", low=-90, high=90)
     lon = _number(raw.get("lon"), where=f"{where}.lon", low=-180, high=180)
-    radius = _number(raw.get("radius_km"), where=f"{where}.radius_km", low=0.1, high=MAX_RADIUS_KM)
+    radius = _number(raw.get("radius_km"), where=f"{where}.radius_km", low=0, high=MAX_RADIUS_KM)
     lat_span = radius / KM_PER_DEGREE
     lon_span = lat_span / max(math.cos(math.radians(lat)), 0.01)
     bounds = (lat - lat_span, lon - lon_span, lat + lat_span, lon + lon_span)
     return Area(
         kind="circle",
         geojson={"circle": {"lat": lat, "lon": lon, "radius_km": radius}},
-        geometry=circle_polygon(lat, lon, radius),
+        geometry=circle_polygon(lat, lon, radius) if radius > 0 else None,
         center=(lat, lon),
         radius_km=radius,
         bounds=bounds,
@@ -308,6 +310,10 @@ def _h3_shape(geometry: Polygon | MultiPolygon) -> h3.H3Shape:
 def cover(area: Area) -> Cover:
     """The cells (and edges) targeting joins against; nothing for countries."""
     result = Cover()
+    if area.kind == "circle" and area.center is not None and not area.radius_km:
+        # A point: the one cell it lies in, never wholly inside (the exact test decides).
+        result.cells = {h3.latlng_to_cell(*area.center, H3_RESOLUTION): False}
+        return result
     if area.geometry is None:
         return result
     if area.kind == "polygon":

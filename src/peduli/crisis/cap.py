@@ -4,7 +4,8 @@ Reading goes through ``defusedxml`` with DTDs forbidden: no external entity can 
 and no entity can expand (billion laughs), whatever the document declares. Every ``<info>``
 and ``<area>`` block is read; ``<polygon>`` ("lat,lon lat,lon …", closed) and ``<circle>``
 ("lat,lon radius_km") shapes are united into one area; without shapes, ISO 3166 geocodes
-become countries and subdivisions.
+become countries and subdivisions. A circle of radius 0 is a point (CAP 1.2, 3.2.4): it adds
+nothing to an area described otherwise, and alone it becomes a point area.
 """
 
 from __future__ import annotations
@@ -149,7 +150,7 @@ def _circle(raw: str, where: str) -> tuple[float, float, float]:
             "circle_invalid", _("A CAP circle is 'latitude,longitude radius_km'."), where=where
         ) from error
     lat, lon = _pair(centre, where)
-    if not 0 < radius <= 2000:
+    if not 0 <= radius <= 2000:
         raise _bad(
             "circle_invalid", _("The circle's radius must be between 0 and 2000 km."), where=where
         )
@@ -225,6 +226,11 @@ def _area(
 ) -> Area:
     # Each <info> usually repeats the same area in another language: count it once.
     circles = list(dict.fromkeys(circles))
+    points = [c for c in circles if c[2] == 0]
+    circles = [c for c in circles if c[2] > 0]
+    if points and not (circles or shapes or countries or subdivisions):
+        lat, lon, _radius = points[0]
+        return parse_area({"circle": {"lat": lat, "lon": lon, "radius_km": 0}})
     if len(circles) == 1 and not shapes:
         lat, lon, radius = circles[0]
         return parse_area({"circle": {"lat": lat, "lon": lon, "radius_km": radius}})
@@ -289,7 +295,7 @@ def export(crisis: Crisis, area: Area, *, sender: str) -> bytes:
 
 
 def _export_area(block: ET.Element, area: Area, add: Any) -> None:
-    if area.kind == "circle" and area.center and area.radius_km:
+    if area.kind == "circle" and area.center and area.radius_km is not None:
         lat, lon = area.center
         add(block, "circle", f"{lat:.6f},{lon:.6f} {area.radius_km:g}")
     elif area.geometry is not None:

@@ -100,6 +100,10 @@ class Crisis(IdMixin, TimestampMixin, Base):
     cap_identifier: Mapped[str | None] = mapped_column(String(200))
     cap_sender: Mapped[str | None] = mapped_column(String(200))
 
+    # CAP 1.2: an alert is named by its sender and identifier; importing it again finds
+    # the crisis it made (crises declared by hand have neither, and NULLs never collide).
+    __table_args__ = (UniqueConstraint("cap_sender", "cap_identifier", name="uq_crisis_cap_alert"),)
+
 
 class CrisisCell(Base):
     """An H3 cell (the stays' resolution) covering a crisis area; ``inside``: wholly in it."""

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from peduli.core.schemas import RequestBody
 from peduli.crisis.models import Answer, CrisisKind, Severity
@@ -28,7 +28,8 @@ class CrisisCreate(RequestBody):
         examples=[{"circle": {"lat": 3.139, "lon": 101.687, "radius_km": 50}}],
     )
     description: str | None = Field(default=None, max_length=4000)
-    started_at: datetime | None = None
+    # With its offset: a time without one would be read in whatever zone the server is in.
+    started_at: AwareDatetime | None = Field(default=None, examples=["2026-11-24T21:05:00+07:00"])
     representation_codes: list[str] | None = Field(default=None, max_length=50)
 
 

@@ -168,11 +168,23 @@ def _involved_posts(session: Session, crisis: Crisis) -> list[str]:
     return sorted(code for code in session.scalars(query) if code)
 
 
-def import_cap(session: Session, *, document: bytes, actor: Actor) -> Crisis:
-    """Draft a crisis from a CAP 1.2 alert; an HQ admin or supervisor activates it."""
+def import_cap(session: Session, *, document: bytes, actor: Actor) -> tuple[Crisis, bool]:
+    """Draft a crisis from a CAP 1.2 alert; an HQ admin or supervisor activates it.
+
+    Returns the crisis and whether it is new: the same alert (sender and identifier)
+    imported again, by a second feed or a retry, gives back the crisis it made.
+    """
     policy.require_role(session, actor, roles=CRISIS_DECLARERS, action="crisis.import_cap")
     draft = cap.parse(document)
-    return _create(
+    if draft.identifier and draft.sender:
+        known = session.scalar(
+            select(Crisis).where(
+                Crisis.cap_sender == draft.sender, Crisis.cap_identifier == draft.identifier
+            )
+        )
+        if known is not None:
+            return known, False
+    crisis = _create(
         session,
         actor=actor,
         area=draft.area,
@@ -186,6 +198,7 @@ def import_cap(session: Session, *, document: bytes, actor: Actor) -> Crisis:
         cap_identifier=draft.identifier or None,
         cap_sender=draft.sender or None,
     )
+    return crisis, True
 
 
 def export_cap(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> bytes:

@@ -137,13 +137,14 @@ def acknowledge_emergency(
 
 
 def shift_read(shift: DutyShift, officer: str) -> ShiftRead:
-    """The API shape of a shift."""
+    """The API shape of a shift; local times carry the representation's offset."""
+    zone = roster.zone_of(shift.representation_code)
     return ShiftRead(
         id=shift.id,
         account_id=shift.account_id,
         officer=officer,
-        starts_local=shift.starts_local,
-        ends_local=shift.ends_local,
+        starts_local=roster.at_place(shift.starts_at, zone),
+        ends_local=roster.at_place(shift.ends_at, zone),
         starts_at=shift.starts_at,
         ends_at=shift.ends_at,
         rank=shift.rank,
@@ -174,7 +175,7 @@ def get_roster(
     return RosterRead(
         representation_code=representation_code,
         timezone=directory().get(representation_code).timezone,
-        now_local=roster.to_local(now, zone),
+        now_local=roster.at_place(now, zone),
         on_duty=[shift_read(s, name) for s, name in shifts if s.starts_at <= now < s.ends_at],
         shifts=[shift_read(s, name) for s, name in shifts],
     )

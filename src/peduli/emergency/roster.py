@@ -43,8 +43,17 @@ def to_utc(local: datetime, zone: ZoneInfo) -> datetime:
 
 
 def to_local(moment: datetime, zone: ZoneInfo) -> datetime:
-    """An instant as wall-clock time at ``zone`` (naive)."""
+    """An instant as wall-clock time at ``zone`` (naive): what a shift stores and a page shows."""
     return moment.astimezone(zone).replace(tzinfo=None)
+
+
+def at_place(moment: datetime, zone: ZoneInfo) -> datetime:
+    """An instant as the time at ``zone`` with that zone's offset: what the API answers.
+
+    RFC 3339 date-times carry an offset; a naive wall-clock time would read as UTC to
+    every client and schema validator.
+    """
+    return moment.astimezone(zone)
 
 
 def _local(value: datetime, zone: ZoneInfo) -> datetime:

@@ -91,11 +91,13 @@ class ShiftCreate(RequestBody):
 
 
 class ShiftRead(BaseModel):
+    """A shift; ``*_local`` are the same instants as ``*_at``, with the post's offset."""
+
     id: uuid.UUID
     account_id: uuid.UUID
     officer: str
-    starts_local: datetime
-    ends_local: datetime
+    starts_local: datetime = Field(examples=["2026-11-24T22:00:00+09:00"])
+    ends_local: datetime = Field(examples=["2026-11-25T06:00:00+09:00"])
     starts_at: datetime
     ends_at: datetime
     rank: int

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from peduli.core.schemas import RequestBody
 from peduli.registry.models import Purpose, Sector
@@ -70,6 +70,14 @@ class StayUpdate(RequestBody):
     placement_agency: str | None = Field(default=None, max_length=200)
     arrival_date: date | None = None
     planned_end_date: date | None = None
+
+    @field_validator("country", "city", "purpose", "arrival_date")
+    @classmethod
+    def _kept_if_required(cls, value: Any) -> Any:
+        # Omitted, a field keeps its value; null clears it, and a stay cannot lose these.
+        if value is None:
+            raise ValueError("A stay always has this; leave the field out to keep its value.")
+        return value
 
 
 class DepartureReport(RequestBody):

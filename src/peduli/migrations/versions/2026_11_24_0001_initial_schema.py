@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 23:49:40.675688
+Create Date: 2026-12-04 23:55:40.489369
 """
 
 from collections.abc import Sequence
@@ -127,7 +127,8 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis')),
+    sa.UniqueConstraint('cap_sender', 'cap_identifier', name='uq_crisis_cap_alert')
     )
     op.create_table('crisis_recipient',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
