@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from peduli.cases import service as cases_service
 from peduli.cases import taxonomy
 from peduli.cases.models import IntakeChannel
+from peduli.core.crypto import contact_index
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
@@ -275,7 +276,8 @@ def sms_reply(session: Session, *, sender: str, text: str) -> CheckIn:
     """Match an inbound SMS to the sender's latest broadcast and record the answer."""
     answer, note = parse_reply(text)
     people = select(ContactPoint.person_id).where(
-        ContactPoint.kind == ContactKind.PHONE, ContactPoint.value == sender.strip()
+        ContactPoint.kind == ContactKind.PHONE,
+        ContactPoint.value_index == contact_index(sender.strip()),
     )
     recipient_id = session.scalar(
         select(Recipient.id)

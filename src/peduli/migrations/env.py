@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from peduli.core.crypto import Sealed
 from peduli.models import Base
 
 config = context.config
@@ -21,12 +22,20 @@ def run_migrations_online() -> None:
         _run(connection)
 
 
+def _render_item(type_: str, obj: object, _context: object) -> str | bool:
+    """Encrypted columns are text to the database: the migration needs no crypto."""
+    if type_ == "type" and isinstance(obj, Sealed):
+        return "sa.Text()"
+    return False
+
+
 def _run(connection: object) -> None:
     context.configure(
         connection=connection,  # type: ignore[arg-type]
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -27,6 +27,8 @@ from peduli.reference.profile import CountryProfile, get_profile
 from peduli.reference.representations import Representation, load_directory
 from peduli.registry import matching, repository, validation
 from peduli.registry.models import (
+    NIK_PURPOSE,
+    PASSPORT_PURPOSE,
     ContactKind,
     ContactPoint,
     DataRequest,
@@ -39,8 +41,6 @@ from peduli.registry.schemas import SelfReportCreate, StayFields, StayUpdate
 
 H3_RESOLUTION = 8  # ~0.7 km² cells: fine enough for crisis areas, coarse parents derive
 NAME_KEY_LENGTH = 400  # the column width; folding can lengthen a name (M. → muhammad)
-NIK_PURPOSE = "nik"
-PASSPORT_PURPOSE = "passport"
 CONSENT_VERSION = "2026-11"  # the privacy notice a citizen agreed to
 REPORTING_ROLES = frozenset({Role.CITIZEN, Role.OFFICER, Role.SUPERVISOR, Role.HQ_ADMIN})
 
