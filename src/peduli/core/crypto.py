@@ -26,7 +26,7 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Column, MetaData, Table, Text
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql import operators
+from sqlalchemy.sql import ColumnElement, operators
 from sqlalchemy.types import TypeDecorator
 
 from peduli.core.config import get_settings
@@ -147,7 +147,8 @@ class Sealed(TypeDecorator[str]):
 
     class Comparator(TypeDecorator.Comparator[str]):
         def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
-            if op in _REFUSED:
+            # Refused against a value (never matches); column to column is SQLAlchemy's own.
+            if op in _REFUSED and not any(isinstance(o, ColumnElement) for o in other):
                 raise TypeError("a sealed column cannot be compared in SQL; use its blind index")
             return super().operate(op, *other, **kwargs)
 
