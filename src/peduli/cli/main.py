@@ -1,4 +1,4 @@
-"""The ``peduli`` command: database, demo, serve, seeding, staff, tokens, audit, worker.
+"""The ``peduli`` command: database, demo, serve, seeding, staff, tokens, audit, keys, worker.
 
 Each domain contributes a Typer sub-app; this module only wires them together.
 """
@@ -25,6 +25,7 @@ def _register_commands() -> None:
     from peduli.cli import crisis as crisis_cli
     from peduli.cli import demo as demo_cli
     from peduli.cli import i18n as i18n_cli
+    from peduli.cli import keys as keys_cli
     from peduli.cli import partners as partners_cli
     from peduli.cli import sandbox as sandbox_cli
     from peduli.cli import serve as serve_cli
@@ -36,6 +37,7 @@ def _register_commands() -> None:
     app.add_typer(audit_cli.app, name="audit")
     app.add_typer(cases_cli.app, name="cases")
     app.add_typer(i18n_cli.app, name="i18n")
+    app.add_typer(keys_cli.app, name="keys")
     app.add_typer(partners_cli.app, name="partner")
     app.add_typer(crisis_cli.app, name="crisis")
     demo_cli.register(app)

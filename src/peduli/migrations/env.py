@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 
 from peduli.core.crypto import Sealed
 from peduli.models import Base
@@ -22,7 +25,7 @@ def run_migrations_online() -> None:
         _run(connection)
 
 
-def _render_item(type_: str, obj: object, _context: object) -> str | bool:
+def _render_item(type_: str, obj: Any, _context: AutogenContext) -> str | Literal[False]:
     """Encrypted columns are text to the database: the migration needs no crypto."""
     if type_ == "type" and isinstance(obj, Sealed):
         return "sa.Text()"
