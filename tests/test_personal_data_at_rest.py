@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from contextlib import closing
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
