@@ -110,13 +110,18 @@ def seed(engine: Any, stays: int, rng: np.random.Generator) -> float:
                     )
                 )
         # One COPY at a time: a connection cannot interleave two.
+        from peduli.core.crypto import CONTACT_PURPOSE, contact_index, get_cipher
+
+        cipher = get_cipher()
         with cursor.copy(
-            "COPY contact_point (id, person_id, kind, value, is_primary, trusted_at, trust_source)"
-            " FROM STDIN"
+            "COPY contact_point (id, person_id, kind, value, value_index, is_primary, trusted_at,"
+            " trust_source) FROM STDIN"
         ) as phone_copy:
             for i, pid in enumerate(ids):
+                phone = f"+601{i:09d}"
+                sealed = cipher.encrypt(phone, purpose=CONTACT_PURPOSE)
                 phone_copy.write_row(
-                    (uuid.uuid4(), pid, "phone", f"+601{i:09d}", True, now, "seed")
+                    (uuid.uuid4(), pid, "phone", sealed, contact_index(phone), True, now, "seed")
                 )
         with cursor.copy(
             "COPY stay (id, created_at, updated_at, person_id, country, city, latitude, longitude,"

@@ -49,16 +49,20 @@ def _libpq(url: str) -> str:
 
 def _fill(conn: psycopg.Connection, count: int, tag: str) -> None:
     """``count`` pending SMS rows in one statement, priorities spread like a broadcast's."""
+    from peduli.notify.service import seal_recipient
+
+    # Recipients are stored encrypted, as every writer of the outbox stores them.
+    sealed = [seal_recipient("sms", f"+62812{g:07d}") for g in range(1, count + 1)]
     conn.execute("TRUNCATE outbox_message, sandbox_message RESTART IDENTITY")
     conn.execute(
         """
         INSERT INTO outbox_message (channel, recipient, body, idempotency_key, priority)
-        SELECT 'sms', '+62812' || lpad(g::text, 7, '0'),
+        SELECT 'sms', r.recipient,
                'Peringatan gempa M6.1 dekat Anda. Balas AMAN atau TOLONG.',
-               %(tag)s || ':' || g, 100 + g %% 50
-        FROM generate_series(1, %(count)s) AS g
+               %(tag)s || ':' || r.g, 100 + r.g %% 50
+        FROM unnest(%(recipients)s::text[]) WITH ORDINALITY AS r(recipient, g)
         """,
-        {"tag": tag, "count": count},
+        {"tag": tag, "recipients": sealed},
     )
     conn.commit()
     conn.execute("ANALYZE outbox_message")
@@ -176,15 +180,18 @@ def _end_to_end(url: str, conn: psycopg.Connection, count: int) -> tuple[float, 
             if not event.wait(120):
                 raise RuntimeError("a worker did not start within 120 s")
         time.sleep(1.5)  # both found nothing and poll idle
+        from peduli.notify.service import seal_recipient
+
+        sealed = [seal_recipient("sms", f"+62812{g:07d}") for g in range(1, count + 1)]
         conn.execute(
             """
             INSERT INTO outbox_message (channel, recipient, body, idempotency_key, priority)
-            SELECT 'sms', '+62812' || lpad(g::text, 7, '0'),
+            SELECT 'sms', r.recipient,
                    'Peringatan gempa M6.1 dekat Anda. Balas AMAN atau TOLONG.',
-                   'e2e:' || g, 100 + g %% 50
-            FROM generate_series(1, %(count)s) AS g
+                   'e2e:' || r.g, 100 + r.g %% 50
+            FROM unnest(%(recipients)s::text[]) WITH ORDINALITY AS r(recipient, g)
             """,
-            {"count": count},
+            {"recipients": sealed},
         )
         committed_at = conn.execute("SELECT clock_timestamp()").fetchone()[0]  # type: ignore[index]
         conn.commit()

@@ -28,7 +28,7 @@ SEARCH = "/api/v1/persons/search"
 
 
 def _samples(count: int) -> list[dict[str, str]]:
-    from peduli.core.crypto import get_cipher
+    from peduli.core.crypto import CONTACT_PURPOSE, get_cipher
     from peduli.core.db import session_scope
     from peduli.registry import service
 
@@ -48,7 +48,7 @@ def _samples(count: int) -> list[dict[str, str]]:
             "id": str(row[0]),
             "nik": cipher.decrypt(row[1], purpose=service.NIK_PURPOSE),
             "passport_number": cipher.decrypt(row[2], purpose=service.PASSPORT_PURPOSE),
-            "phone": row[3],
+            "phone": cipher.decrypt(row[3], purpose=CONTACT_PURPOSE),
         }
         for row in rows
     ]

@@ -18,6 +18,7 @@ from peduli.notify.models import OutboxMessage
 from peduli.registry import service
 from peduli.registry.models import ContactPoint, Passport, Person, Stay
 from tests.factories import report, staff
+from tests.outbox import messages_to, opened
 
 VICTIM_NAME = "Muhammad Yusuf Victim"
 ATTACKER = {
@@ -31,12 +32,7 @@ ATTACKER = {
 def _sign_in(client: TestClient, address: str) -> dict[str, str]:
     assert client.post("/api/v1/auth/citizen/code", json={"address": address}).status_code == 202
     with session_scope() as db:
-        body = db.scalars(
-            select(OutboxMessage.body)
-            .where(OutboxMessage.recipient == address)
-            .order_by(OutboxMessage.created_at.desc())
-            .limit(1)
-        ).one()
+        body = messages_to(db, address)[0].body
     code = re.search(r"\b(\d{6})\b", body).group(1)  # type: ignore[union-attr]
     signed_in = client.post("/api/v1/auth/citizen/verify", json={"address": address, "code": code})
     assert signed_in.status_code == 200, signed_in.text
@@ -94,7 +90,7 @@ def test_the_claimant_proves_the_claim_with_the_code_sent_to_the_record(
         message = db.scalars(
             select(OutboxMessage).where(OutboxMessage.idempotency_key.like("claim-code:%"))
         ).first()
-        assert message is not None and message.recipient in {"victim@example.org", "+821011112222"}
+        assert message is not None and opened(message) in {"victim@example.org", "+821011112222"}
         code = re.search(r"\b(\d{6})\b", message.body).group(1)  # type: ignore[union-attr]
     wrong = client.post(
         f"/api/v1/me/claims/{claim_id}/proof", json={"code": "99999999"}, headers=headers

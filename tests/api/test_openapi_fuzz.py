@@ -197,7 +197,9 @@ def _build(client: TestClient) -> World:
 def _pending_claim(db: Session) -> IdentityClaim:
     """A citizen's report naming the world's first person: a pending identity claim."""
     claimant = signed_in_citizen(db, "claimant@fuzz.example")
-    named_first = SelfReportCreate.model_validate(_report(1, email="claimant@fuzz.example", phone=None))
+    named_first = SelfReportCreate.model_validate(
+        _report(1, email="claimant@fuzz.example", phone=None)
+    )
     outcome = registry_service.submit_self_report(db, report=named_first, actor=claimant)
     assert isinstance(outcome, registry_service.PendingClaim)
     return outcome.claim

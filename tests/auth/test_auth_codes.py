@@ -19,6 +19,7 @@ from peduli.auth.models import CitizenAccount, CitizenCode
 from peduli.core.config import Settings
 from peduli.notify.models import OutboxMessage
 from tests.auth.conftest import API
+from tests.outbox import opened
 
 EMAIL = "siti.rahayu@example.org"
 
@@ -67,7 +68,7 @@ def test_a_code_goes_out_by_email_and_signs_the_citizen_in(
     assert sent.status_code == 202
     assert sent.json()["expires_in_minutes"] == settings.otp_ttl_minutes
     message = _last_message(db)
-    assert (message.channel, message.recipient) == ("email", EMAIL)
+    assert (message.channel, opened(message)) == ("email", EMAIL)
     code = _code_in(message)
     row = _latest_code_row(db)
     assert code not in row.code_hash  # only a keyed hash is stored
@@ -90,7 +91,7 @@ def test_a_code_goes_out_by_email_and_signs_the_citizen_in(
 def test_a_phone_number_is_normalised_and_gets_an_sms(client: TestClient, db: Session) -> None:
     assert _request(client, "+62 812-3456-7890").status_code == 202
     message = _last_message(db)
-    assert (message.channel, message.recipient) == ("sms", "+6281234567890")
+    assert (message.channel, opened(message)) == ("sms", "+6281234567890")
     assert _verify(client, "+6281234567890", _code_in(message)).status_code == 200
 
 

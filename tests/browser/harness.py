@@ -18,7 +18,6 @@ import pyotp
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from sqlalchemy import select
 
 CHROMIUM = "/usr/bin/chromium"
 # As root and offline: no sandbox, no GPU, and nothing that calls home.
@@ -180,16 +179,12 @@ def latest_code_for(address: str) -> str:
     """
     from peduli.auth.codes import normalize_address
     from peduli.core.db import session_scope
-    from peduli.notify.models import OutboxMessage
+    from tests.outbox import messages_to
 
     recipient = normalize_address(address).value
     with session_scope() as session:
-        body = session.scalar(
-            select(OutboxMessage.body)
-            .where(OutboxMessage.recipient == recipient)
-            .order_by(OutboxMessage.id.desc())
-            .limit(1)
-        )
+        sent = messages_to(session, recipient)
+        body = sent[0].body if sent else None
     if body is None or not (match := _CODE.search(body)):
         raise AssertionError(f"no sign-in code was queued for {address}")
     return match.group(1)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor
 from peduli.cases import attachments
 from peduli.cases.models import CaseAttachment
-from peduli.cases.storage import LocalDiskStorage
+from peduli.cases.storage import LocalDiskStorage, get_storage
+from peduli.core.config import get_settings
 from peduli.core.db import rollback_and_keep
 from peduli.core.errors import PeduliError, ValidationFailed
 from tests.cases.conftest import open_case
@@ -38,6 +40,26 @@ def test_a_file_is_stored_and_read_back_by_its_case_officer(
         db, case_id=case.id, attachment_id=stored.id, actor=officer, storage=storage
     )
     assert found.data == PDF
+
+
+def test_files_are_encrypted_on_disk_and_decrypted_on_download(
+    db: Session, officer: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "data_dir", str(tmp_path))
+    case = open_case(db, officer)
+    secret = PDF + b"Paspor C1234567, +6281234567890"
+    stored = attachments.upload(
+        db, case_id=case.id, actor=officer, filename="paspor.pdf",
+        content_type="application/pdf", data=secret,
+    )  # fmt: skip
+    on_disk = (tmp_path / "attachments" / str(case.id) / str(stored.id)).read_bytes()
+    assert b"C1234567" not in on_disk and b"%PDF" not in on_disk
+    found = attachments.download(db, case_id=case.id, attachment_id=stored.id, actor=officer)
+    assert found.data == secret
+    moved = tmp_path / "attachments" / str(case.id) / "other"
+    moved.write_bytes(on_disk)  # a file copied under another key does not open
+    with pytest.raises(InvalidTag):
+        get_storage().get(f"{case.id}/other")
 
 
 def test_another_post_cannot_read_it(

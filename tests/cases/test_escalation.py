@@ -17,6 +17,7 @@ from peduli.core.periodic import run_due_tasks
 from peduli.jobs import PERIODIC_TASKS
 from peduli.notify.models import OutboxMessage
 from tests.cases.conftest import KL, SEOUL, open_case, staff_actor
+from tests.outbox import opened
 
 
 def _overdue(db: Session, case: Case) -> None:
@@ -57,7 +58,7 @@ def test_an_overdue_case_is_escalated_once_to_its_supervisor(db: Session, office
     assert escalation.escalate_overdue(db, utcnow()) == 0
     db.commit()
     message = db.scalars(select(OutboxMessage)).one()
-    assert message.recipient == "supervisor-seoul@kemlu.example"
+    assert opened(message) == "supervisor-seoul@kemlu.example"
     assert late.reference in message.subject and late.reference in message.body
     db.refresh(late)
     db.refresh(on_time)
@@ -149,7 +150,7 @@ def test_each_supervisor_reads_the_escalation_in_their_own_language(
     db.commit()
     escalation.escalate_overdue(db, utcnow())
     db.commit()
-    mail = {m.recipient: m for m in db.scalars(select(OutboxMessage))}
+    mail = {opened(m): m for m in db.scalars(select(OutboxMessage))}
     french_mail, indonesian_mail = (
         mail["superviseure@kemlu.example"],
         mail["penyelia@kemlu.example"],

@@ -22,6 +22,7 @@ from peduli.crisis.models import CheckIn, Recipient
 from peduli.crisis.schemas import CheckInRead
 from peduli.notify.models import OutboxMessage, OutboxStatus
 from tests.crisis.crisis_helpers import add_person
+from tests.outbox import all_messages, opened
 
 STAFF = {
     "hq": (Role.HQ_ADMIN, None),
@@ -98,12 +99,8 @@ def sent(client: TestClient, clean_engine: Engine) -> Sent:
     assert result.status_code == 200, result.text
     assert result.json()["queued"] == {"sms": 3, "email": 1}
     with session_scope() as db:
-        rows = db.execute(
-            select(OutboxMessage.recipient, OutboxMessage.body).where(
-                OutboxMessage.channel == "sms"
-            )
-        )
-        tokens = {phone: body.rsplit("/c/", 1)[1] for phone, body in rows}
+        rows = [m for m in all_messages(db) if m.channel == "sms"]
+        tokens = {opened(m): m.body.rsplit("/c/", 1)[1] for m in rows}
     return Sent(client, headers, crisis_id, tokens, phones)
 
 
@@ -192,14 +189,16 @@ def test_board_counts_delivery_and_answers_per_post(sent: Sent) -> None:
         json={"token": sent.tokens[sent.phones[1]], "answer": "need_help"},
     )
     with session_scope() as db:  # the worker delivered two SMS and gave up on the third
+        by_phone = {opened(m): m.id for m in all_messages(db)}
+        ids = [by_phone[phone] for phone in sent.phones]
         db.execute(
             OutboxMessage.__table__.update()
-            .where(OutboxMessage.recipient.in_(sent.phones[:2]))
+            .where(OutboxMessage.id.in_(ids[:2]))
             .values(status=OutboxStatus.SENT)
         )
         db.execute(
             OutboxMessage.__table__.update()
-            .where(OutboxMessage.recipient == sent.phones[2])
+            .where(OutboxMessage.id == ids[2])
             .values(status=OutboxStatus.DEAD)
         )
     totals = _board(sent, "hq")["totals"]
@@ -228,8 +227,8 @@ def test_board_counts_delivery_and_answers_per_post(sent: Sent) -> None:
     board_url = f"/officer/crises/{sent.crisis_id}/board"
     polled = sent.client.get(board_url, headers=sent.headers["hq"] | {"HX-Request": "true"})
     assert polled.status_code == 200 and "<html" not in polled.text
-    opened = sent.client.get(board_url, headers=sent.headers["hq"])
-    assert opened.status_code == 200 and "<html" in opened.text, "a whole page when opened"
+    whole = sent.client.get(board_url, headers=sent.headers["hq"])
+    assert whole.status_code == 200 and "<html" in whole.text, "a whole page when opened"
 
 
 def _export(sent: Sent, who: str, file_format: str = "csv") -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -20,6 +21,7 @@ from peduli.emergency.schemas import EmergencyCreate
 from peduli.jobs import PERIODIC_TASKS
 from peduli.notify.models import OutboxMessage
 from tests.emergency.conftest import SEOUL, on_duty_now, sos, staff_actor
+from tests.outbox import opened, recipients
 
 MINUTES = timedelta(minutes=1)
 
@@ -39,7 +41,7 @@ def _sos(db: Session, phone: str = "+821012345678") -> Emergency:
 
 
 def _recipients(db: Session) -> list[str]:
-    return sorted(db.scalars(select(OutboxMessage.recipient)))
+    return sorted(recipients(db))
 
 
 def _run(db: Session, at: datetime) -> int:
@@ -127,11 +129,7 @@ def test_two_workers_at_once_take_each_step_once(clean_engine: Engine) -> None:
     assert sum(handled) == 20
     with session_scope() as db:
         levels = set(db.scalars(select(Emergency.escalation_level)))
-        per_recipient = dict(
-            db.execute(
-                select(OutboxMessage.recipient, func.count()).group_by(OutboxMessage.recipient)
-            ).all()
-        )
+        per_recipient = dict(Counter(recipients(db)))
     assert levels == {1}
     assert per_recipient == {
         "primary@kemlu.example": 20, "backup@kemlu.example": 20, "supervisor@kemlu.example": 20,
@@ -187,7 +185,7 @@ def test_each_alert_is_in_its_readers_language(db: Session) -> None:
     reference = emergency.case_reference
 
     def messages() -> dict[str, OutboxMessage]:
-        return {m.recipient: m for m in db.scalars(select(OutboxMessage))}
+        return {opened(m): m for m in db.scalars(select(OutboxMessage))}
 
     first = messages()
     assert first["primary@kemlu.example"].subject == f"紧急 {reference}：公民身处危险，请立即确认"

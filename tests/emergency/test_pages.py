@@ -14,8 +14,8 @@ from peduli.cases.models import Case, CaseEvent
 from peduli.core.db import utcnow
 from peduli.emergency import roster
 from peduli.emergency.models import DutyShift, Emergency
-from peduli.notify.models import OutboxMessage
 from tests.emergency.conftest import SEOUL, sos
+from tests.outbox import recipients
 from tests.web.officer_support import HTML, csrf, make_staff, sign_in, signed_in_officer
 
 
@@ -152,7 +152,7 @@ def test_a_supervisor_adds_a_night_shift_on_the_roster_page(
     assert "(primary)" in client.get("/officer/roster?lang=en", headers=HTML).text
     client.cookies.clear()
     _send(client)
-    assert "officer@example.org" in set(db.scalars(select(OutboxMessage.recipient)))
+    assert "officer@example.org" in set(recipients(db))
 
 
 def test_pages_send_signed_out_readers_to_sign_in(client: TestClient) -> None:

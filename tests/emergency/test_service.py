@@ -14,6 +14,7 @@ from peduli.emergency.models import Emergency
 from peduli.emergency.schemas import EmergencyCreate, HotlineCallCreate
 from peduli.notify.models import OutboxMessage
 from tests.emergency.conftest import KL, SEOUL, on_duty_now, sos, staff_actor
+from tests.outbox import opened, recipients
 
 
 def _report(db: Session, **overrides: object) -> service.Reported:
@@ -40,7 +41,7 @@ def test_the_officer_on_duty_is_alerted_in_the_same_transaction(db: Session) -> 
     on_duty_now(db, officer, phone="+821099998888")
     outcome = _report(db)
     messages = db.scalars(select(OutboxMessage).order_by(OutboxMessage.channel)).all()
-    assert {(m.channel, m.recipient) for m in messages} == {
+    assert {(m.channel, opened(m)) for m in messages} == {
         ("email", "duty-officer@kemlu.example"),
         ("sms", "+821099998888"),
     }
@@ -52,7 +53,7 @@ def test_the_officer_on_duty_is_alerted_in_the_same_transaction(db: Session) -> 
 def test_without_anyone_on_duty_the_supervisors_are_alerted_at_once(db: Session) -> None:
     staff_actor(db, Role.SUPERVISOR, SEOUL, "supervisor")
     _report(db)
-    assert [m.recipient for m in db.scalars(select(OutboxMessage))] == ["supervisor@kemlu.example"]
+    assert recipients(db) == ["supervisor@kemlu.example"]
 
 
 def test_every_bad_field_is_named(db: Session) -> None:

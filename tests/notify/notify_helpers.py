@@ -18,6 +18,13 @@ def outbox(factory: SessionFactory) -> list[OutboxMessage]:
         return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
+def recipients(factory: SessionFactory) -> set[str]:
+    """Every outbox row's recipient in clear (the column holds them encrypted)."""
+    from peduli.notify.service import open_recipient
+
+    return {open_recipient(row.channel, row.recipient) for row in outbox(factory)}
+
+
 def received(factory: SessionFactory, channel: str) -> list[SandboxMessage]:
     """What one sandbox received, oldest first."""
     with factory() as session:
@@ -39,13 +46,15 @@ def bulk_enqueue(
     """``count`` messages to distinct phones in one executemany, as a fan-out would write."""
     from sqlalchemy import insert
 
+    from peduli.notify.service import seal_recipient
+
     with factory() as session, session.begin():
         session.execute(
             insert(OutboxMessage),
             [
                 {
                     "channel": channel,
-                    "recipient": f"+62815{i:07d}",
+                    "recipient": seal_recipient(channel, f"+62815{i:07d}"),
                     "subject": "",
                     "body": f"Peringatan dini {i}",
                     "idempotency_key": f"{tag}:{i}",

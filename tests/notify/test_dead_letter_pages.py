@@ -14,6 +14,7 @@ from peduli.auth.actor import Role
 from peduli.auth.audit import AuditEntry
 from peduli.notify import service as notify_service
 from peduli.notify.models import OutboxMessage, OutboxStatus
+from peduli.notify.service import open_recipient
 from tests.web.officer_support import HTML as ACCEPT_HTML
 from tests.web.officer_support import csrf, signed_in_officer
 
@@ -47,16 +48,21 @@ def _dead_letters(db: Session) -> None:
 
 def _status(db: Session) -> dict[str, str]:
     """Each letter's status now (the read ends at once: SQLite lets one writer in)."""
-    rows = db.execute(select(OutboxMessage.recipient, OutboxMessage.status)).all()
+    rows = db.execute(
+        select(OutboxMessage.channel, OutboxMessage.recipient, OutboxMessage.status)
+    ).all()
     db.rollback()
-    return {recipient: str(status) for recipient, status in rows}
+    return {open_recipient(channel, sealed): str(status) for channel, sealed, status in rows}
 
 
 def _id_of(db: Session, recipient: str) -> int:
-    found = db.scalar(select(OutboxMessage.id).where(OutboxMessage.recipient == recipient))
+    rows = db.execute(
+        select(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.recipient)
+    ).all()
     db.rollback()
-    assert found is not None
-    return found
+    found = [id_ for id_, channel, sealed in rows if open_recipient(channel, sealed) == recipient]
+    assert len(found) == 1
+    return found[0]
 
 
 def test_hq_admin_sees_masked_dead_letters_and_retries_one(client: TestClient, db: Session) -> None:

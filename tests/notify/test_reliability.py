@@ -32,6 +32,9 @@ from tests.notify.notify_helpers import (
     received,
     worker_env,
 )
+from tests.notify.notify_helpers import (
+    recipients as outbox_recipients,
+)
 
 
 @pytest.fixture
@@ -73,7 +76,7 @@ def test_workers_killed_at_random_points_lose_nothing_and_double_nothing(
 ) -> None:
     total, rounds = 10_000, 4
     bulk_enqueue(session_factory, total)
-    recipients = {row.recipient for row in outbox(session_factory)}
+    recipients = outbox_recipients(session_factory)
     env = worker_env(
         sandboxes.sms_url,
         sms_senders="K1=400,K2=400",  # 800/s: the messages stay in flight for seconds
@@ -138,7 +141,7 @@ def test_two_worker_processes_at_once_never_deliver_a_message_twice(
         for worker in workers:
             worker.wait_ready()
         bulk_enqueue(session_factory, total)
-        recipients = {row.recipient for row in outbox(session_factory)}
+        recipients = outbox_recipients(session_factory)
         _wait_until_sent(session_factory, total, timeout=120)
     finally:
         for worker in workers:
@@ -155,7 +158,7 @@ def test_a_gateway_failing_half_the_requests_or_timing_out_still_delivers_all_on
 ) -> None:
     total = 400
     bulk_enqueue(session_factory, total)
-    recipients = {row.recipient for row in outbox(session_factory)}
+    recipients = outbox_recipients(session_factory)
     sandboxes.sms.faults.failure_rate = 0.5
     sandboxes.sms.faults.slow_rate = 0.2
     sandboxes.sms.faults.slow_seconds = 0.6  # past the adapter's time-out: it re-sends

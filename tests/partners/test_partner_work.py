@@ -20,6 +20,7 @@ from peduli.partners.partner_api import case_view
 from peduli.partners.schemas import ConsultationCreate
 from peduli.registry import service as registry_service
 from tests.factories import report, staff
+from tests.outbox import opened
 from tests.partners.conftest import (
     Scene,
     delegation_body,
@@ -131,7 +132,7 @@ def test_asking_the_citizen_goes_through_the_outbox(db: Session, scene: Scene) -
     message = db.scalars(
         select(OutboxMessage).where(OutboxMessage.idempotency_key.like("partners.info-request:%"))
     ).one()
-    assert message.recipient == "siti@example.org" and message.channel == "email"
+    assert opened(message) == "siti@example.org" and message.channel == "email"
     assert "Which dormitory do you live in now?" in message.body
     assert scene.case.reference in message.body
     event = db.scalars(select(CaseEvent).where(CaseEvent.kind == "info_request")).one()
@@ -162,7 +163,7 @@ def test_escalation_tells_the_officer(db: Session, scene: Scene) -> None:
     message = db.scalars(
         select(OutboxMessage).where(OutboxMessage.idempotency_key.like("partners.escalated:%"))
     ).one()
-    assert message.recipient == "officer-seoul@kemlu.example"
+    assert opened(message) == "officer-seoul@kemlu.example"
     # The officer picked no language: Indonesian.
     assert message.body == (
         "Paguyuban WNI Ansan mengembalikan kasus "

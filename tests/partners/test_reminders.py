@@ -17,6 +17,7 @@ from peduli.notify.models import OutboxMessage
 from peduli.partners import referrals, reminders
 from peduli.partners.models import Delegation, Referral
 from peduli.partners.schemas import ReferralCreate
+from tests.outbox import opened
 from tests.partners.conftest import Scene, open_case
 
 
@@ -44,7 +45,7 @@ def test_a_delegation_due_within_a_day_is_reminded_once(db: Session, scene: Scen
     assert reminders.send_reminders(db, utcnow() + timedelta(days=2)) == 0
     db.commit()
     [message] = _reminders(db)
-    assert message.recipient == "mitra.ansan@example.org" and message.channel == "email"
+    assert opened(message) == "mitra.ansan@example.org" and message.channel == "email"
     assert scene.case.reference in message.body and "{reference}" not in message.body
     # The partner lists Indonesian first: the reminder is in Indonesian alone.
     assert message.subject == "Peduli: kasus yang didelegasikan segera jatuh tempo"
@@ -66,7 +67,7 @@ def test_a_partner_without_email_is_reminded_by_sms(db: Session, scene: Scene) -
     reminders.send_reminders(db, utcnow())
     db.commit()
     [message] = _reminders(db)
-    assert (message.channel, message.recipient) == ("sms", "+821012345678")
+    assert (message.channel, opened(message)) == ("sms", "+821012345678")
 
 
 def _referral_reminder(db: Session, officer: Actor) -> tuple[Case, OutboxMessage]:
@@ -87,7 +88,7 @@ def _referral_reminder(db: Session, officer: Actor) -> tuple[Case, OutboxMessage
 
 def test_an_open_referral_reminds_the_officer_who_made_it(db: Session, officer: Actor) -> None:
     case, message = _referral_reminder(db, officer)
-    assert message.recipient == "officer-seoul@kemlu.example"
+    assert opened(message) == "officer-seoul@kemlu.example"
     assert case.reference in message.body
     assert message.body.startswith(f"Pengingat Peduli: rujukan kasus {case.reference}")
 

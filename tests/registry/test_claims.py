@@ -27,6 +27,7 @@ from peduli.registry.models import (
     Stay,
 )
 from tests.factories import KUALA_LUMPUR, refreshed, report, signed_in_citizen, staff
+from tests.outbox import messages_to, opened, recipients
 
 VICTIM = {"email": "victim@example.org", "phone": "+821011112222", "passport_number": "C1234567"}
 CLAIMANT = {
@@ -71,10 +72,6 @@ def _current_passports(db: Session, person: Person) -> int:
     )
 
 
-def _messages_to(db: Session, recipient: str) -> list[OutboxMessage]:
-    return list(db.scalars(select(OutboxMessage).where(OutboxMessage.recipient == recipient)))
-
-
 def _stays(db: Session, person: Person) -> int:
     return db.scalar(select(func.count()).select_from(Stay).where(Stay.person_id == person.id)) or 0
 
@@ -111,8 +108,8 @@ def test_a_claim_is_proven_by_a_code_sent_to_a_contact_the_record_trusts(db: Ses
         select(OutboxMessage).where(OutboxMessage.idempotency_key.like("claim-code:%"))
     ).all()
     # Only the contacts the record trusted: never one the claim brought.
-    assert sorted(m.recipient for m in codes_to) == sorted([VICTIM["email"], VICTIM["phone"]])
-    sent = [m for m in codes_to if m.recipient == VICTIM["email"]]
+    assert sorted(opened(m) for m in codes_to) == sorted([VICTIM["email"], VICTIM["phone"]])
+    sent = [m for m in codes_to if opened(m) == VICTIM["email"]]
     code = re.search(r"\b(\d{6})\b", sent[0].body).group(1)  # type: ignore[union-attr]
     with pytest.raises(ValidationFailed):
         claims.prove_by_code(
@@ -149,7 +146,7 @@ def test_a_code_never_goes_to_a_contact_the_record_does_not_trust(db: Session) -
     db.execute(OutboxMessage.__table__.delete())
     claims.send_code(db, claim_id=claim.id, actor=citizen)
     db.commit()
-    assert [m.recipient for m in db.scalars(select(OutboxMessage))] == ["owner@example.org"]
+    assert recipients(db) == ["owner@example.org"]
 
 
 def test_signing_in_with_an_untrusted_contact_does_not_reach_the_record(db: Session) -> None:
@@ -200,7 +197,7 @@ def test_a_claim_is_proven_by_an_officers_document_check(db: Session) -> None:
     assert refreshed(db, citizen).person_id == victim.id
     assert _stays(db, victim) == 2
     # The claimant is told, at their sign-in address.
-    told = [m.idempotency_key for m in _messages_to(db, CLAIMANT["email"])]
+    told = [m.idempotency_key for m in messages_to(db, CLAIMANT["email"])]
     assert f"identity-claim:{claim.id}:proven" in told
     with pytest.raises(Conflict):
         claims.refuse(db, claim_id=claim.id, reason="too late now", actor=officer)
@@ -219,7 +216,7 @@ def test_a_refused_claim_leaves_the_record_and_tells_the_claimant_why(db: Sessio
     assert _stays(db, victim) == 1 and set(_contacts(db, victim)) == {
         VICTIM["email"], VICTIM["phone"],
     }  # fmt: skip
-    told = [m for m in _messages_to(db, CLAIMANT["email"]) if "Passeport différent" in m.body]
+    told = [m for m in messages_to(db, CLAIMANT["email"]) if "Passeport différent" in m.body]
     assert len(told) == 1
     assert "Nous n'avons pas pu confirmer" in told[0].body, "in the claimant's language"
     with pytest.raises(Conflict):

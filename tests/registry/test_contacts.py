@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from peduli.core.crypto import contact_index
 from peduli.core.errors import NotFound, ValidationFailed
-from peduli.notify.models import OutboxMessage
 from peduli.registry import contacts, service
 from peduli.registry.models import ContactPoint
 from tests.factories import refreshed, report, signed_in_citizen
+from tests.outbox import messages_to
 
 PHONE = "+821055556666"
 
@@ -29,7 +30,7 @@ def test_a_citizen_confirms_their_typed_phone_by_code(db: Session) -> None:
         contacts.send_code(db, actor=citizen, value="owner@example.org")  # trusted already
     contacts.send_code(db, actor=citizen, value=PHONE)
     db.commit()
-    message = db.scalars(select(OutboxMessage).where(OutboxMessage.recipient == PHONE)).one()
+    (message,) = messages_to(db, PHONE)
     code = re.search(r"\b(\d{6})\b", message.body).group(1)  # type: ignore[union-attr]
     with pytest.raises(ValidationFailed):
         contacts.confirm(
@@ -38,7 +39,9 @@ def test_a_citizen_confirms_their_typed_phone_by_code(db: Session) -> None:
     db.rollback()
     contacts.confirm(db, actor=citizen, value=PHONE, code=code)
     db.commit()
-    phone = db.scalars(select(ContactPoint).where(ContactPoint.value == PHONE)).one()
+    phone = db.scalars(
+        select(ContactPoint).where(ContactPoint.value_index == contact_index(PHONE))
+    ).one()
     assert phone.trusted_at is not None and phone.trust_source == "code" and phone.is_primary
     assert contacts.untrusted_of(db, actor=citizen) == []
 

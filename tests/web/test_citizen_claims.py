@@ -16,6 +16,7 @@ from peduli.notify.models import OutboxMessage
 from peduli.registry import service
 from peduli.registry.models import ContactPoint, Person, Stay
 from tests.factories import report, staff
+from tests.outbox import messages_to
 from tests.web.test_citizen_lapor_diri import BORN, NIK, step, walk_to_review
 from tests.web.test_citizen_sign_in import HTML, form_of, sign_in
 
@@ -115,7 +116,8 @@ def test_my_stays_page_confirms_a_typed_phone_and_keeps_the_code_after_an_error(
     sent = client.post("/saya/kontak/kode", data=fields, headers=HTML)
     assert sent.status_code == 200
     with get_sessionmaker()() as db:
-        body = db.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == phone)).one()
+        (message,) = messages_to(db, phone)
+        body = message.body
     code = re.search(r"\b(\d{6})\b", body).group(1)  # type: ignore[union-attr]
     wrong_code = "000000" if code != "000000" else "111111"
     wrong = client.post(

@@ -7,12 +7,11 @@ from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from peduli.api.deps import SESSION_COOKIE
 from peduli.core.config import get_settings
 from peduli.core.db import get_sessionmaker
-from peduli.notify.models import OutboxMessage
+from tests.outbox import messages_to
 
 HTML = {"accept": "text/html"}
 ADDRESS = "siti@example.org"
@@ -71,12 +70,7 @@ def form_of(html: str, action: str) -> dict[str, str]:
 def latest_code(address: str) -> str:
     """The code of the newest sign-in message to ``address``, read from the outbox."""
     with get_sessionmaker()() as session:
-        body = session.scalars(
-            select(OutboxMessage.body)
-            .where(OutboxMessage.recipient == address)
-            .order_by(OutboxMessage.created_at.desc())
-            .limit(1)
-        ).one()
+        body = messages_to(session, address)[0].body
     match = re.search(r"\b(\d{6})\b", body)
     assert match
     return match.group(1)

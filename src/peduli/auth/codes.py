@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from peduli.auth import devices
-from peduli.auth.models import CitizenAccount, CitizenCode
+from peduli.auth.models import CITIZEN_ADDRESS_PURPOSE, CitizenAccount, CitizenCode
 from peduli.core import ratelimit
 from peduli.core.client_address import limit_key
 from peduli.core.config import get_settings
@@ -31,7 +31,7 @@ from peduli.reference.profile import get_profile
 
 MAX_ATTEMPTS = 5
 HOUR = 3600
-_ADDRESS_PURPOSE = "citizen-address"
+_ADDRESS_PURPOSE = CITIZEN_ADDRESS_PURPOSE
 _CODE_PURPOSE = "citizen-code"
 
 

@@ -10,10 +10,14 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from peduli.core.crypto import CONTACT_PURPOSE, get_cipher
 from peduli.core.db import Base, IdMixin, TimestampMixin, utcnow
 from peduli.core.i18n import DEFAULT_LANGUAGE
+
+TOTP_PURPOSE = "totp-secret"
+CITIZEN_ADDRESS_PURPOSE = "citizen-address"
 
 
 class StaffAccount(IdMixin, TimestampMixin, Base):
@@ -21,13 +25,19 @@ class StaffAccount(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "staff_account"
 
+    # A staff member's work address is their identity here (sign-in, rosters, audit), so it
+    # stays in clear; ``email_sealed`` is the same address encrypted, which the set-based
+    # outbox writers copy, so every outbox row holds its recipient encrypted.
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    email_sealed: Mapped[str] = mapped_column(Text, info={"sealed": CONTACT_PURPOSE})
     display_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     representation_code: Mapped[str | None] = mapped_column(String(64))
     # None for agency clients: they authenticate with API tokens only.
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    totp_secret_encrypted: Mapped[str | None] = mapped_column(String(255))
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(
+        String(255), info={"sealed": TOTP_PURPOSE}
+    )
     totp_confirmed_at: Mapped[datetime | None]
     # The last accepted TOTP time step: a code of that step or earlier is a replay.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
@@ -39,6 +49,11 @@ class StaffAccount(IdMixin, TimestampMixin, Base):
         String(5), default=DEFAULT_LANGUAGE, server_default=DEFAULT_LANGUAGE
     )
 
+    @validates("email")
+    def _seal_email(self, _key: str, email: str) -> str:
+        self.email_sealed = get_cipher().encrypt(email, purpose=CONTACT_PURPOSE)
+        return email
+
 
 class CitizenAccount(IdMixin, TimestampMixin, Base):
     """A citizen who signs in with one-time codes sent to an email address or a phone."""
@@ -49,7 +64,7 @@ class CitizenAccount(IdMixin, TimestampMixin, Base):
     kind: Mapped[str] = mapped_column(String(10))
     # Keyed hash of the normalised address (exact look-up) and the address encrypted.
     address_index: Mapped[str] = mapped_column(String(64), unique=True)
-    address_encrypted: Mapped[str] = mapped_column(Text)
+    address_encrypted: Mapped[str] = mapped_column(Text, info={"sealed": CITIZEN_ADDRESS_PURPOSE})
     person_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     last_sign_in_at: Mapped[datetime | None]
 

@@ -12,12 +12,12 @@ from qrcode.image.pure import PyPNGImage
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
-from peduli.auth.models import StaffAccount
+from peduli.auth.models import TOTP_PURPOSE, StaffAccount
 from peduli.core.crypto import get_cipher
 from peduli.core.db import utcnow
 
 ISSUER = "Peduli"
-_PURPOSE = "totp-secret"
+_PURPOSE = TOTP_PURPOSE
 # Accept the previous and the next 30-second step too: phone clocks drift.
 _DRIFT_STEPS = 1
 

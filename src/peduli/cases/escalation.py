@@ -95,7 +95,7 @@ def _write_messages(session: Session, ids: list[uuid.UUID]) -> None:
     select_messages = (
         select(
             literal(ChannelName.EMAIL.value),
-            StaffAccount.email,
+            StaffAccount.email_sealed,
             func.replace(subject, "{reference}", reference),
             func.replace(
                 func.replace(

@@ -34,6 +34,10 @@ from peduli.core.db import Base, IdMixin, TimestampMixin, utcnow
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
+# What the contact-back columns of a case are encrypted under (``core.crypto``).
+CASE_CONTACT_PURPOSE = "case_contact"
+
+
 class Priority(StrEnum):
     LOW = "low"
     NORMAL = "normal"
@@ -145,8 +149,12 @@ class Case(IdMixin, TimestampMixin, Base):
     # A citizen's account that asked for help (signed in); their "my requests" list.
     requester_account_id: Mapped[uuid.UUID | None]
     # Contact-back details of a requester without an account, encrypted (core.crypto).
-    contact_phone_encrypted: Mapped[str | None] = mapped_column(String(300))
-    contact_email_encrypted: Mapped[str | None] = mapped_column(String(600))
+    contact_phone_encrypted: Mapped[str | None] = mapped_column(
+        String(300), info={"sealed": CASE_CONTACT_PURPOSE}
+    )
+    contact_email_encrypted: Mapped[str | None] = mapped_column(
+        String(600), info={"sealed": CASE_CONTACT_PURPOSE}
+    )
     contact_country: Mapped[str | None] = mapped_column(String(2))
     contact_city: Mapped[str | None] = mapped_column(String(120))
     first_response_due_at: Mapped[datetime]
@@ -181,7 +189,9 @@ class CasePerson(IdMixin, Base):
     )
     person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id"))
     name: Mapped[str | None] = mapped_column(String(200))
-    phone_encrypted: Mapped[str | None] = mapped_column(String(300))
+    phone_encrypted: Mapped[str | None] = mapped_column(
+        String(300), info={"sealed": CASE_CONTACT_PURPOSE}
+    )
     role: Mapped[str] = mapped_column(String(16), default="subject")
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
 

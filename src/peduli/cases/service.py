@@ -23,6 +23,7 @@ from peduli.auth.roles import CASE_OPENERS
 from peduli.cases import references, taxonomy, workflow
 from peduli.cases.access import case_scope, load_case, require_case_worker
 from peduli.cases.models import (
+    CASE_CONTACT_PURPOSE,
     PRIORITY_RANK,
     Case,
     CaseEvent,
@@ -46,7 +47,7 @@ from peduli.reference.profile import get_profile
 from peduli.reference.representations import load_directory
 from peduli.registry.models import Person
 
-CONTACT_PURPOSE = "case_contact"
+CONTACT_PURPOSE = CASE_CONTACT_PURPOSE
 DUE_SOON = timedelta(hours=24)
 # Counting stops here: past it the queue says "more than 10,000" and the officer filters
 # (as the registry's work queue does); it bounds the cost of every count.

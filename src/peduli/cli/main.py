@@ -1,4 +1,4 @@
-"""The ``peduli`` command: database, demo, serve, seeding, staff, tokens, audit, worker.
+"""The ``peduli`` command: database, demo, serve, seeding, staff, tokens, audit, keys, worker.
 
 Each domain contributes a Typer sub-app; this module only wires them together.
 """

@@ -25,7 +25,7 @@ from sqlalchemy import (
     event,
     insert,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.sql.schema import ColumnDefault
 from sqlalchemy.types import TypeDecorator
@@ -295,7 +295,10 @@ def insert_new(session: Session, objects: Sequence[Base]) -> None:
             connection.execute(_insert_statement(table), rows)
         return
     tables = tuple(table for table, _rows in runs)
-    parameters = {f"t{index}": _json_rows(rows) for index, (_table, rows) in enumerate(runs)}
+    parameters = {
+        f"t{index}": _json_rows(_bound(table, rows, connection.dialect))
+        for index, (table, rows) in enumerate(runs)
+    }
     connection.exec_driver_sql(_json_insert_sql(tables), parameters)
 
 
@@ -342,6 +345,22 @@ def _json_value(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _bound(
+    table: Table, rows: list[dict[str, object]], dialect: Dialect
+) -> list[dict[str, object]]:
+    """Apply the columns' own bind processing (encryption of ``Sealed`` columns), which the
+    JSON path skips by handing PostgreSQL the values as text."""
+    decorated = [(c.key, c.type) for c in table.columns if isinstance(c.type, TypeDecorator)]
+    if not decorated:
+        return rows
+    for row in rows:
+        for key, type_ in decorated:
+            value = row[key]
+            if value is not None:
+                row[key] = type_.process_bind_param(value, dialect)
+    return rows
 
 
 def _row_of(obj: Base, table: Table) -> dict[str, object]:

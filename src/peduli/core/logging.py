@@ -11,9 +11,9 @@ import structlog
 
 from peduli.core.config import get_settings
 
-# Digits runs as long as a NIK, passport-like tokens and phone numbers are masked in every
-# log line as a last line of defence; code must not log them in the first place.
-_SENSITIVE = re.compile(r"\b\d{16}\b|\b[A-Z]{1,2}\d{6,8}\b|\+\d{8,15}")
+# Digits runs as long as a NIK, passport-like tokens, phone numbers and email addresses are
+# masked in every log line as a last line of defence; code must not log them in the first place.
+_SENSITIVE = re.compile(r"\b\d{16}\b|\b[A-Z]{1,2}\d{6,8}\b|\+\d{8,15}|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def _redact(

@@ -11,7 +11,7 @@ import csv
 import io
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -166,9 +166,6 @@ def evacuation_list(
     urgency = case(
         (Recipient.answer == Answer.NEED_HELP.value, 0), (Recipient.answer.is_(None), 1), else_=2
     )
-    emergency = (
-        Person.emergency_contact_name + " " + func.coalesce(Person.emergency_contact_phone, "")
-    )
     query = (
         select(
             Person.full_name,
@@ -185,14 +182,15 @@ def evacuation_list(
             Recipient.answered_at,
             _last_checkin(CheckIn.place),
             _last_checkin(CheckIn.note),
-            emergency,
+            Person.emergency_contact_name,
+            Person.emergency_contact_phone,  # encrypted: joined to the name once decrypted
         )
         .join(Person, Person.id == Recipient.person_id)
         .join(Stay, Stay.id == Recipient.stay_id)
         .where(Recipient.id.in_(latest))
         .order_by(urgency, Recipient.distance_km.asc(), Person.full_name)
     )
-    rows = [EvacuationRow(*row) for row in session.execute(query)]
+    rows = [_evacuation_row(row) for row in session.execute(query)]
     audit.record(
         session,
         actor=actor,
@@ -203,6 +201,17 @@ def evacuation_list(
         reason=f"{file_format}, {len(rows)} people, scope {_scope_text(scope)}",
     )
     return rows
+
+
+def _evacuation_row(row: Any) -> EvacuationRow:
+    """The row, with the emergency contact's name and phone (decrypted) joined in one field."""
+    values = dict(zip(_EVACUATION_FIELDS, row, strict=False))
+    name, phone = row[-2:]
+    values["emergency_contact"] = None if name is None else f"{name} {phone or ''}"
+    return EvacuationRow(**values)
+
+
+_EVACUATION_FIELDS = [f.name for f in fields(EvacuationRow)][:-1]
 
 
 def _scope_text(scope: frozenset[str] | None) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from peduli.cases import service as cases_service
 from peduli.cases import taxonomy
 from peduli.cases.models import IntakeChannel
+from peduli.core.crypto import contact_index
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
@@ -282,7 +283,7 @@ def sms_reply(session: Session, *, sender: str, text: str) -> CheckIn:
     answer, note = parse_reply(text)
     people = select(ContactPoint.person_id).where(
         ContactPoint.kind == ContactKind.PHONE,
-        ContactPoint.value == sender.strip(),
+        ContactPoint.value_index == contact_index(sender.strip()),
         ContactPoint.trusted_at.is_not(None),
     )
     recipient_id = session.scalar(

@@ -1,10 +1,11 @@
 """Bulk loading of a synthetic population into the registry tables.
 
 Rows are built exactly as the registry stores a self-report (``registry.service``: sealed
-NIK and passport, name key, H3 cell, the representation whose jurisdiction covers the
-stay) and written in batches: COPY on PostgreSQL, large ``executemany`` on SQLite. The
-representation is resolved once per city, not once per row. Second reports are then
-flagged by the registry's own duplicate matching, so the officers' queue has work.
+NIK and passport, contacts and address encrypted with their blind indexes, name key, H3
+cell, the representation whose jurisdiction covers the stay) and written in batches: COPY
+on PostgreSQL, large ``executemany`` on SQLite. The representation is resolved once per
+city, not once per row. Second reports are then flagged by the registry's own duplicate
+matching, so the officers' queue has work.
 
 Like any use-case this never commits: the caller owns the one transaction, so a failed
 seed leaves nothing behind.
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from peduli.auth import audit
 from peduli.auth.actor import SYSTEM
+from peduli.core.crypto import Sealed, contact_index
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import Conflict
 from peduli.core.i18n import _
@@ -58,7 +60,8 @@ PERSON_COLUMNS = (
 PASSPORT_COLUMNS = ("id", "person_id", "number_encrypted", "number_index", "is_current",
                     "reported_at")  # fmt: skip
 # Seeded contacts stand for a registry's verified ones: trusted, so they sign in and are alerted.
-CONTACT_COLUMNS = ("id", "person_id", "kind", "value", "is_primary", "trusted_at", "trust_source")
+CONTACT_COLUMNS = ("id", "person_id", "kind", "value", "value_index", "is_primary", "trusted_at",
+                   "trust_source")  # fmt: skip
 STAY_COLUMNS = (
     "id", "created_at", "updated_at", "person_id", "country", "subdivision", "city", "address",
     "latitude", "longitude", "h3_cell", "purpose", "sector", "employer", "placement_agency",
@@ -155,10 +158,15 @@ def build_rows(
         if citizen.passport:
             encrypted, index = registry.sealed(citizen.passport, purpose=registry.PASSPORT_PURPOSE)
             rows.passport.append((uuid.uuid4(), person_id, encrypted, index, True, now))
-        phone, email = ContactKind.PHONE.value, ContactKind.EMAIL.value
-        rows.contact.append((uuid.uuid4(), person_id, phone, citizen.phone, True, now, SEEDED))
+        rows.contact.append((
+            uuid.uuid4(), person_id, ContactKind.PHONE.value, citizen.phone,
+            contact_index(citizen.phone), True, now, SEEDED,
+        ))  # fmt: skip
         if citizen.email:
-            rows.contact.append((uuid.uuid4(), person_id, email, citizen.email, True, now, SEEDED))
+            rows.contact.append((
+                uuid.uuid4(), person_id, ContactKind.EMAIL.value, citizen.email,
+                contact_index(citizen.email), True, now, SEEDED,
+            ))  # fmt: skip
         rows.stay.append((
             uuid.uuid4(), now, now, person_id, citizen.country, citizen.subdivision, citizen.city,
             citizen.address, citizen.latitude, citizen.longitude,
@@ -169,6 +177,26 @@ def build_rows(
         ))  # fmt: skip
         if citizen.duplicate_of is not None:
             rows.second_reports.append(person_id)
+    return rows
+
+
+def sealed_for_copy(rows: Rows) -> Rows:
+    """Encrypt the values of ``Sealed`` columns (contacts, addresses), which COPY writes as
+    given; SQLite's INSERT encrypts them through the column type instead."""
+    for table, columns, table_rows in rows.tables():
+        sealed = [
+            (position, type_)
+            for position, name in enumerate(columns)
+            if isinstance(type_ := table.c[name].type, Sealed)
+        ]
+        if not sealed:
+            continue
+        for number, row in enumerate(table_rows):
+            values = list(row)
+            for position, type_ in sealed:
+                if values[position] is not None:
+                    values[position] = type_.process_bind_param(values[position], None)
+            table_rows[number] = tuple(values)
     return rows
 
 
@@ -199,6 +227,8 @@ def seed_citizens(
         build_rows(batch, now=utcnow(), representations=representations, profile=profile)
         for batch in population.batches(citizens, batch_size)
     )
+    if is_postgres(session):  # sealed in the thread that builds the rows, as COPY needs them
+        batches = (sealed_for_copy(rows) for rows in batches)
     for rows in prefetched(batches):
         _written(write, session, rows, seed)
         counts.update({table.name: len(table_rows) for table, _cols, table_rows in rows.tables()})

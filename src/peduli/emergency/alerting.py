@@ -175,7 +175,7 @@ def _write_messages(session: Session, ids: list[uuid.UUID], now: datetime) -> No
     on_duty_email = (
         select(
             literal(ChannelName.EMAIL.value),
-            StaffAccount.email,
+            StaffAccount.email_sealed,
             subject,
             body,
             _key("email", StaffAccount.id),
@@ -203,7 +203,7 @@ def _write_messages(session: Session, ids: list[uuid.UUID], now: datetime) -> No
     supervisors = (
         select(
             literal(ChannelName.EMAIL.value),
-            StaffAccount.email,
+            StaffAccount.email_sealed,
             subject,
             body,
             _key("email", StaffAccount.id),

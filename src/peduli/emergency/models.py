@@ -16,6 +16,7 @@ from enum import StrEnum
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from peduli.core.crypto import CONTACT_PURPOSE, Sealed
 from peduli.core.db import Base, IdMixin, utcnow
 
 
@@ -92,7 +93,8 @@ class DutyShift(IdMixin, Base):
     # 0 = primary, 1 = first backup, …: the order in which escalation reaches people.
     rank: Mapped[int] = mapped_column(Integer, default=0)
     # A duty phone for SMS alerts (E.164); the account's email is always alerted.
-    phone: Mapped[str | None] = mapped_column(String(20))
+    # Encrypted; the alerting copies the ciphertext to the outbox as it is.
+    phone: Mapped[str | None] = mapped_column(Sealed(CONTACT_PURPOSE))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_account_id: Mapped[uuid.UUID | None]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from alembic import context
+from typing import Any, Literal
 
+from alembic import context
+from alembic.autogenerate.api import AutogenContext
+
+from peduli.core.crypto import Sealed
 from peduli.models import Base
 
 config = context.config
@@ -21,12 +25,20 @@ def run_migrations_online() -> None:
         _run(connection)
 
 
+def _render_item(type_: str, obj: Any, _context: AutogenContext) -> str | Literal[False]:
+    """Encrypted columns are text to the database: the migration needs no crypto."""
+    if type_ == "type" and isinstance(obj, Sealed):
+        return "sa.Text()"
+    return False
+
+
 def _run(connection: object) -> None:
     context.configure(
         connection=connection,  # type: ignore[arg-type]
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

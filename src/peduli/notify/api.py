@@ -51,7 +51,7 @@ def list_dead_letters(
             DeadLetterRead(
                 id=row.id,
                 channel=row.channel,
-                recipient=dead_letters.mask(row.recipient),
+                recipient=dead_letters.masked_recipient(row),
                 subject=row.subject,
                 attempts=row.attempts,
                 last_error=row.last_error,

@@ -9,6 +9,7 @@ from peduli.core.db import utcnow
 from peduli.core.errors import NotFound
 from peduli.core.i18n import _
 from peduli.notify.models import OutboxMessage, OutboxStatus
+from peduli.notify.service import open_recipient
 
 
 def mask(recipient: str) -> str:
@@ -19,6 +20,11 @@ def mask(recipient: str) -> str:
     if len(recipient) > 6:
         return f"{recipient[:4]}…{recipient[-2:]}"
     return "…"
+
+
+def masked_recipient(message: OutboxMessage) -> str:
+    """A dead letter's recipient, decrypted only to be masked."""
+    return mask(open_recipient(message.channel, message.recipient))
 
 
 def list_dead(

@@ -36,6 +36,7 @@ from peduli.notify.ports import (
     OutboundMessage,
     RetryableError,
 )
+from peduli.notify.service import open_recipient
 
 log = get_logger(__name__)
 
@@ -321,8 +322,9 @@ def _claim_channel_with_tokens(
         senders.store_buckets(session, allowance.buckets, now=now)
     # The statement returns rows in no particular order: send the most urgent first.
     rows = sorted(rows, key=_SENDING_ORDER)
+    # Recipients are decrypted here, after the claim's transaction, just before sending.
     into.messages.extend(
-        OutboundMessage(id, channel, recipient, subject, body, key, sender)
+        OutboundMessage(id, channel, open_recipient(channel, recipient), subject, body, key, sender)
         for (id, recipient, subject, body, key, _, _), sender in zip(rows, names, strict=True)
     )
     into.attempts.update((row[0], row[5]) for row in rows)

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from peduli.core.crypto import CONTACT_PURPOSE
 from peduli.core.db import Base, utcnow
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
@@ -99,7 +100,10 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(16))
-    recipient: Mapped[str] = mapped_column(String(320))
+    # Encrypted (``CONTACT_PURPOSE``): a fan-out copies the contact row's ciphertext as it
+    # is, and the dispatcher decrypts it just before sending (``service.open_recipient``).
+    # In-app rows hold a person id, which is no contact data, in clear.
+    recipient: Mapped[str] = mapped_column(Text, info={"sealed": CONTACT_PURPOSE})
     subject: Mapped[str] = mapped_column(String(255), default="", server_default="")
     body: Mapped[str] = mapped_column(Text)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)

@@ -69,7 +69,7 @@ def dead_letter_list(
                 {
                     "id": row.id,
                     "channel": row.channel,
-                    "recipient": dead_letters.mask(row.recipient),
+                    "recipient": dead_letters.masked_recipient(row),
                     "attempts": row.attempts,
                     "last_error": row.last_error or "",
                     "failed_at": row.next_attempt_at,

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from peduli.core.crypto import CONTACT_PURPOSE, get_cipher
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
 from peduli.notify.models import ChannelName, OutboxMessage
@@ -24,6 +25,20 @@ def dialect_insert(session: Session, model: type[Any]) -> Any:
     if dialect == "postgresql":
         return postgresql.insert(model)
     return sqlite.insert(model)
+
+
+def seal_recipient(channel: str, recipient: str) -> str:
+    """How an outbox row stores its recipient: encrypted, except an in-app person id."""
+    if channel == ChannelName.IN_APP:
+        return recipient
+    return get_cipher().encrypt(recipient, purpose=CONTACT_PURPOSE)
+
+
+def open_recipient(channel: str, stored: str) -> str:
+    """The recipient in clear, for the channel about to send (or a masked listing)."""
+    if channel == ChannelName.IN_APP:
+        return stored
+    return get_cipher().decrypt(stored, purpose=CONTACT_PURPOSE)
 
 
 def enqueue(
@@ -46,7 +61,7 @@ def enqueue(
         dialect_insert(session, OutboxMessage)
         .values(
             channel=channel,
-            recipient=recipient,
+            recipient=seal_recipient(channel, recipient),
             subject=subject,
             body=body,
             idempotency_key=idempotency_key,

@@ -15,6 +15,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from peduli.core.crypto import CONTACT_PURPOSE, Sealed
 from peduli.core.db import Base, IdMixin, TimestampMixin, utcnow
 from peduli.core.i18n import LANGUAGES
 
@@ -79,8 +80,9 @@ class Partner(IdMixin, TimestampMixin, Base):
     cities: Mapped[list[str]] = mapped_column(JSON, default=list)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     contact_name: Mapped[str | None] = mapped_column(String(200))
-    contact_email: Mapped[str | None] = mapped_column(String(254))
-    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    # Encrypted like every phone and email; the reminders copy the ciphertext to the outbox.
+    contact_email: Mapped[str | None] = mapped_column(Sealed(CONTACT_PURPOSE))
+    contact_phone: Mapped[str | None] = mapped_column(Sealed(CONTACT_PURPOSE))
     description: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True)
 

@@ -109,7 +109,7 @@ def _remind_referrals(session: Session, now: datetime) -> int:
         return 0
     creator = aliased(StaffAccount)
     assignee = aliased(StaffAccount)
-    recipient = func.coalesce(creator.email, assignee.email)
+    recipient = func.coalesce(creator.email_sealed, assignee.email_sealed)
     language = case(
         (creator.email.is_not(None), creator.preferred_language),
         else_=assignee.preferred_language,

@@ -30,7 +30,7 @@ def untrusted_of(session: Session, *, actor: Actor) -> list[ContactPoint]:
     rows = session.scalars(
         select(ContactPoint)
         .where(ContactPoint.person_id == actor.person_id, ContactPoint.trusted_at.is_(None))
-        .order_by(ContactPoint.kind, ContactPoint.value)
+        .order_by(ContactPoint.kind, ContactPoint.id)
     )
     return list(rows)
 

@@ -168,10 +168,10 @@ def _move_children(session: Session, keep_id: uuid.UUID, absorbed_id: uuid.UUID)
         session.execute(
             update(model).where(model.person_id == absorbed_id).values(person_id=keep_id)
         )
-    kept_values = select(ContactPoint.value).where(ContactPoint.person_id == keep_id)
+    kept_values = select(ContactPoint.value_index).where(ContactPoint.person_id == keep_id)
     session.execute(
         delete(ContactPoint).where(
-            ContactPoint.person_id == absorbed_id, ContactPoint.value.in_(kept_values)
+            ContactPoint.person_id == absorbed_id, ContactPoint.value_index.in_(kept_values)
         )
     )
     session.execute(

@@ -1,8 +1,10 @@
 """Registry tables: one person per citizen, their documents, contacts and stays abroad.
 
-NIK and passport numbers are stored only encrypted, next to a keyed blind index that the
-unique indexes and exact look-ups use. A person is in an officer's scope through their
-stays: each stay carries the code of the representation whose jurisdiction it falls in.
+NIK and passport numbers, phones and emails are stored only encrypted, next to a keyed blind
+index that the unique indexes and exact look-ups use; street addresses and the emergency
+contact's phone are encrypted too (``core.crypto.Sealed``). A person is in an officer's
+scope through their stays: each stay carries the code of the representation whose
+jurisdiction it falls in.
 """
 
 from __future__ import annotations
@@ -12,9 +14,14 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from peduli.core.crypto import CONTACT_PURPOSE, Sealed, contact_index
 from peduli.core.db import Base, IdMixin, TimestampMixin
+
+NIK_PURPOSE = "nik"
+PASSPORT_PURPOSE = "passport"
+ADDRESS_PURPOSE = "address"
 
 
 class Sex(StrEnum):
@@ -120,12 +127,12 @@ class Person(IdMixin, TimestampMixin, Base):
     sex: Mapped[str] = mapped_column(String(1))
     date_of_birth: Mapped[date] = mapped_column(Date)
     place_of_birth: Mapped[str | None] = mapped_column(String(120))
-    nik_encrypted: Mapped[str | None] = mapped_column(String(200))
+    nik_encrypted: Mapped[str | None] = mapped_column(String(200), info={"sealed": NIK_PURPOSE})
     nik_index: Mapped[str | None] = mapped_column(String(64), unique=True)
     home_province: Mapped[str | None] = mapped_column(String(2))
     preferred_language: Mapped[str] = mapped_column(String(8), default="id")
     emergency_contact_name: Mapped[str | None] = mapped_column(String(200))
-    emergency_contact_phone: Mapped[str | None] = mapped_column(String(20))
+    emergency_contact_phone: Mapped[str | None] = mapped_column(Sealed(CONTACT_PURPOSE))
     emergency_contact_relation: Mapped[str | None] = mapped_column(String(60))
     consent_at: Mapped[datetime | None]
     consent_version: Mapped[str | None] = mapped_column(String(20))
@@ -144,29 +151,37 @@ class Passport(IdMixin, Base):
     person_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("person.id", ondelete="CASCADE"), index=True
     )
-    number_encrypted: Mapped[str] = mapped_column(String(200))
+    number_encrypted: Mapped[str] = mapped_column(String(200), info={"sealed": PASSPORT_PURPOSE})
     number_index: Mapped[str] = mapped_column(String(64), unique=True)
     is_current: Mapped[bool] = mapped_column(default=True)
     reported_at: Mapped[datetime]
 
 
 class ContactPoint(IdMixin, Base):
-    """A phone (E.164) or email of a person; phones are searchable by exact value."""
+    """A phone (E.164) or email of a person, encrypted; found by exact value through
+    ``value_index``, which follows ``value`` whenever it is set."""
 
     __tablename__ = "contact_point"
     __table_args__ = (
-        UniqueConstraint("person_id", "kind", "value", name="uq_contact_point_person_value"),
-        Index("ix_contact_point_value", "kind", "value"),
+        UniqueConstraint("person_id", "kind", "value_index", name="uq_contact_point_person_value"),
+        Index("ix_contact_point_value", "kind", "value_index"),
     )
 
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(8))
-    value: Mapped[str] = mapped_column(String(254))
+    # The same ciphertext an outbox row copies for a message to it (same purpose).
+    value: Mapped[str] = mapped_column(Sealed(CONTACT_PURPOSE))
+    value_index: Mapped[str] = mapped_column(String(64))
     is_primary: Mapped[bool] = mapped_column(default=True)
     # Trusted: a code sent to it came back, or an officer in scope entered or confirmed it.
     # Only trusted contacts sign in, become primary or receive the person's messages.
     trusted_at: Mapped[datetime | None]
     trust_source: Mapped[str | None] = mapped_column(String(10))
+
+    @validates("value")
+    def _index_value(self, _key: str, value: str) -> str:
+        self.value_index = contact_index(value)
+        return value
 
 
 class Stay(IdMixin, TimestampMixin, Base):
@@ -186,7 +201,7 @@ class Stay(IdMixin, TimestampMixin, Base):
     country: Mapped[str] = mapped_column(String(2))
     subdivision: Mapped[str | None] = mapped_column(String(6))
     city: Mapped[str] = mapped_column(String(120))
-    address: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Sealed(ADDRESS_PURPOSE))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     h3_cell: Mapped[str | None] = mapped_column(String(16))

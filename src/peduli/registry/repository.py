@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from peduli.auth.policy import Scope
+from peduli.core.crypto import contact_index
 from peduli.registry.models import (
     ContactKind,
     ContactPoint,
@@ -113,9 +114,12 @@ def probe_identity(
 
 
 def person_ids_by_phone(session: Session, phone: str, limit: int) -> list[uuid.UUID]:
+    """People with this phone (E.164), found through its blind index."""
     rows = session.scalars(
         select(ContactPoint.person_id)
-        .where(ContactPoint.kind == ContactKind.PHONE, ContactPoint.value == phone)
+        .where(
+            ContactPoint.kind == ContactKind.PHONE, ContactPoint.value_index == contact_index(phone)
+        )
         .limit(limit)
     )
     return list(rows)
@@ -206,7 +210,7 @@ def has_trusted_contact(session: Session, person_id: uuid.UUID, value: str) -> b
             select(
                 exists().where(
                     ContactPoint.person_id == person_id,
-                    ContactPoint.value == value,
+                    ContactPoint.value_index == contact_index(value),
                     ContactPoint.trusted_at.is_not(None),
                 )
             )

@@ -31,6 +31,8 @@ from peduli.reference.profile import CountryProfile, get_profile
 from peduli.reference.representations import Representation, load_directory
 from peduli.registry import claims, matching, repository, validation
 from peduli.registry.models import (
+    NIK_PURPOSE,
+    PASSPORT_PURPOSE,
     ContactKind,
     ContactPoint,
     ContactTrust,
@@ -44,8 +46,6 @@ from peduli.registry.schemas import SelfReportCreate, StayFields, StayUpdate
 
 H3_RESOLUTION = 8  # ~0.7 km² cells: fine enough for crisis areas, coarse parents derive
 NAME_KEY_LENGTH = 400  # the column width; folding can lengthen a name (M. → muhammad)
-NIK_PURPOSE = "nik"
-PASSPORT_PURPOSE = "passport"
 CONSENT_VERSION = "2026-11"  # the privacy notice a citizen agreed to
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 23:55:40.489369
+Create Date: 2026-12-04 23:58:12.328534
 """
 
 from collections.abc import Sequence
@@ -199,7 +199,7 @@ def upgrade() -> None:
     op.create_table('outbox_message',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
-    sa.Column('recipient', sa.String(length=320), nullable=False),
+    sa.Column('recipient', sa.Text(), nullable=False),
     sa.Column('subject', sa.String(length=255), server_default='', nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('idempotency_key', sa.String(length=200), nullable=False),
@@ -231,8 +231,8 @@ def upgrade() -> None:
     sa.Column('cities', sa.JSON(), nullable=False),
     sa.Column('languages', sa.JSON(), nullable=False),
     sa.Column('contact_name', sa.String(length=200), nullable=True),
-    sa.Column('contact_email', sa.String(length=254), nullable=True),
-    sa.Column('contact_phone', sa.String(length=20), nullable=True),
+    sa.Column('contact_email', sa.Text(), nullable=True),
+    sa.Column('contact_phone', sa.Text(), nullable=True),
     sa.Column('description', sa.Text(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -263,7 +263,7 @@ def upgrade() -> None:
     sa.Column('home_province', sa.String(length=2), nullable=True),
     sa.Column('preferred_language', sa.String(length=8), nullable=False),
     sa.Column('emergency_contact_name', sa.String(length=200), nullable=True),
-    sa.Column('emergency_contact_phone', sa.String(length=20), nullable=True),
+    sa.Column('emergency_contact_phone', sa.Text(), nullable=True),
     sa.Column('emergency_contact_relation', sa.String(length=60), nullable=True),
     sa.Column('consent_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('consent_version', sa.String(length=20), nullable=True),
@@ -307,6 +307,7 @@ def upgrade() -> None:
 
     op.create_table('staff_account',
     sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('email_sealed', sa.Text(), nullable=False),
     sa.Column('display_name', sa.String(length=200), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
     sa.Column('representation_code', sa.String(length=64), nullable=True),
@@ -364,17 +365,18 @@ def upgrade() -> None:
     op.create_table('contact_point',
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('kind', sa.String(length=8), nullable=False),
-    sa.Column('value', sa.String(length=254), nullable=False),
+    sa.Column('value', sa.Text(), nullable=False),
+    sa.Column('value_index', sa.String(length=64), nullable=False),
     sa.Column('is_primary', sa.Boolean(), nullable=False),
     sa.Column('trusted_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('trust_source', sa.String(length=10), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_contact_point_person_id_person'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contact_point')),
-    sa.UniqueConstraint('person_id', 'kind', 'value', name='uq_contact_point_person_value')
+    sa.UniqueConstraint('person_id', 'kind', 'value_index', name='uq_contact_point_person_value')
     )
     with op.batch_alter_table('contact_point', schema=None) as batch_op:
-        batch_op.create_index('ix_contact_point_value', ['kind', 'value'], unique=False)
+        batch_op.create_index('ix_contact_point_value', ['kind', 'value_index'], unique=False)
 
     op.create_table('crisis_broadcast',
     sa.Column('crisis_id', sa.Uuid(), nullable=False),
@@ -489,7 +491,7 @@ def upgrade() -> None:
     sa.Column('starts_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('ends_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('rank', sa.Integer(), nullable=False),
-    sa.Column('phone', sa.String(length=20), nullable=True),
+    sa.Column('phone', sa.Text(), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_account_id', sa.Uuid(), nullable=True),
