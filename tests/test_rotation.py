@@ -26,7 +26,7 @@ from peduli.registry.repository import person_ids_by_phone
 from peduli.registry.schemas import PersonSearch
 from peduli.registry.search import search_people
 from tests.cases.conftest import open_case
-from tests.factories import report, staff
+from tests.factories import report, signed_in_citizen, staff
 from tests.outbox import recipients
 
 OLD, NEW = new_data_key(), new_data_key()
@@ -62,11 +62,17 @@ def _stored_key_ids(session: Session) -> dict[str, set[str]]:
 
 
 def _world(db: Session) -> str:
-    """A person (NIK, passport, phone, email, address), a staff account, an outbox message and
-    an attachment, all sealed under the old key; returns the attachment's storage key."""
+    """A person (NIK, passport, phone, email, address), a pending claim, a staff account, an
+    outbox message and an attachment, all sealed under the old key; returns the attachment's
+    storage key."""
     registry_service.submit_self_report(
         db, report=report(emergency_contact_phone="+6281311112222"), actor=staff(Role.HQ_ADMIN)
     )
+    claimant = signed_in_citizen(db, "claimant@example.org")
+    claim = registry_service.submit_self_report(
+        db, report=report(email="claimant@example.org"), actor=claimant
+    )
+    assert isinstance(claim, registry_service.PendingClaim)  # its report is sealed whole
     accounts.create_staff(db, email="officer@kemlu.example", role="hq_admin", password="x" * 16)
     notify_service.enqueue(
         db, channel="sms", recipient="+821099998888", subject="", body="hi", idempotency_key="k"
@@ -89,7 +95,8 @@ def test_rotation_resumes_after_an_interruption_and_everything_still_reads(
     db.rollback()
     assert {"person.nik_encrypted", "contact_point.value", "stay.address",
             "outbox_message.recipient", "staff_account.email_sealed",
-            "person.emergency_contact_phone"} <= set(before)  # fmt: skip
+            "person.emergency_contact_phone",
+            "identity_claim.report_encrypted"} <= set(before)  # fmt: skip
     assert set().union(*before.values()) == {"old"}
 
     _use_ring(monkeypatch, f"new:{NEW},old:{OLD}")

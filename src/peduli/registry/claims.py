@@ -40,6 +40,7 @@ from peduli.reference.profile import get_profile
 from peduli.reference.representations import Representation
 from peduli.registry import matching, repository, service, validation
 from peduli.registry.models import (
+    CLAIM_REPORT_PURPOSE,
     CheckMethod,
     ClaimProof,
     ClaimStatus,
@@ -49,7 +50,6 @@ from peduli.registry.models import (
 )
 from peduli.registry.schemas import SelfReportCreate
 
-REPORT_PURPOSE = "identity-claim"
 CODE_PURPOSE = "identity-claim"
 CODES_PER_CLAIM_PER_HOUR = 3
 HOUR = 3600
@@ -81,7 +81,9 @@ def open_claim(
         id=uuid.uuid4(),
         person_id=person_id,
         account_id=actor.account_id,
-        report_encrypted=get_cipher().encrypt(report.model_dump_json(), purpose=REPORT_PURPOSE),
+        report_encrypted=get_cipher().encrypt(
+            report.model_dump_json(), purpose=CLAIM_REPORT_PURPOSE
+        ),
         language=report.language,
         representation_code=representation.code if representation else None,
         status=ClaimStatus.PENDING,
@@ -101,7 +103,7 @@ def open_claim(
 
 def report_of(claim: IdentityClaim) -> SelfReportCreate:
     """The claim's report as the citizen sent it."""
-    text = get_cipher().decrypt(claim.report_encrypted, purpose=REPORT_PURPOSE)
+    text = get_cipher().decrypt(claim.report_encrypted, purpose=CLAIM_REPORT_PURPOSE)
     return SelfReportCreate.model_validate_json(text)
 
 

@@ -21,6 +21,7 @@ from peduli.core.db import Base, IdMixin, TimestampMixin
 
 NIK_PURPOSE = "nik"
 PASSPORT_PURPOSE = "passport"
+CLAIM_REPORT_PURPOSE = "identity-claim"  # a pending claim's report, sealed whole
 ADDRESS_PURPOSE = "address"
 
 
@@ -295,7 +296,7 @@ class IdentityClaim(IdMixin, TimestampMixin, Base):
         ForeignKey("person.id", ondelete="CASCADE"), index=True
     )
     account_id: Mapped[uuid.UUID] = mapped_column(index=True)
-    report_encrypted: Mapped[str] = mapped_column(Text)
+    report_encrypted: Mapped[str] = mapped_column(Text, info={"sealed": CLAIM_REPORT_PURPOSE})
     language: Mapped[str] = mapped_column(String(8), default="id")
     representation_code: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(10), default=ClaimStatus.PENDING)
