@@ -14,12 +14,13 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 from operator import itemgetter
 from typing import Any, cast
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import Connection, Table, bindparam, case, select, text, update
 from sqlalchemy.orm import Session
 
@@ -43,6 +44,7 @@ log = get_logger(__name__)
 SessionFactory = Callable[[], Session]
 # How long a worker waits for tokens when a rate limit, not an empty queue, stopped it.
 THROTTLED_PAUSE = 0.05
+_UNREADABLE = "the recipient cannot be decrypted"
 _LEASE_EXPIRED = "the worker sending this message stopped before recording the outcome"
 
 
@@ -147,7 +149,8 @@ def dispatch_batch(
             by_channel[message.channel].append(message)
         results: list[DeliveryResult] = []
         for name, messages in by_channel.items():
-            results.extend(_send(channels[name], messages))
+            ready = _opened(messages, into=results)
+            results.extend(_send(channels[name], ready))
         with _last_step(connection, autocommit=owned) as session, session.begin():
             _record(
                 session,
@@ -159,6 +162,25 @@ def dispatch_batch(
                 policy=policy,
             )
     return BatchOutcome(len(claimed.messages), throttled)
+
+
+def _opened(
+    messages: list[OutboundMessage], *, into: list[DeliveryResult]
+) -> list[OutboundMessage]:
+    """The messages with their recipients decrypted, just before sending (no transaction is
+    open). One that does not open is not sent: retried later when its data key is missing
+    from the ring (a configuration to fix), refused when its ciphertext is damaged."""
+    ready = []
+    for message in messages:
+        try:
+            recipient = open_recipient(message.channel, message.recipient)
+        except KeyError as error:
+            into.append(DeliveryResult(message.id, DeliveryStatus.RETRY, error=str(error)))
+        except (ValueError, InvalidTag):
+            into.append(DeliveryResult(message.id, DeliveryStatus.REJECTED, error=_UNREADABLE))
+        else:
+            ready.append(replace(message, recipient=recipient))
+    return ready
 
 
 def _last_step(connection: Connection, *, autocommit: bool) -> Session:
@@ -322,9 +344,8 @@ def _claim_channel_with_tokens(
         senders.store_buckets(session, allowance.buckets, now=now)
     # The statement returns rows in no particular order: send the most urgent first.
     rows = sorted(rows, key=_SENDING_ORDER)
-    # Recipients are decrypted here, after the claim's transaction, just before sending.
     into.messages.extend(
-        OutboundMessage(id, channel, open_recipient(channel, recipient), subject, body, key, sender)
+        OutboundMessage(id, channel, recipient, subject, body, key, sender)
         for (id, recipient, subject, body, key, _, _), sender in zip(rows, names, strict=True)
     )
     into.attempts.update((row[0], row[5]) for row in rows)
