@@ -44,6 +44,42 @@ def _dispatch(
     return dispatch_once(factory, channels=channels, worker_id=worker_id, policy=policy)
 
 
+def test_recipients_are_stored_encrypted_and_one_that_does_not_open_is_not_sent(
+    session_factory: SessionFactory, channels: dict[str, Channel]
+) -> None:
+    _enqueue(
+        session_factory,
+        ("sms", "+6281234567890", "otp:sms:1"),
+        ("sms", "+6281299999999", "otp:sms:2"),
+        ("sms", "+6281288888888", "otp:sms:3"),
+    )
+    stored = {row.idempotency_key: row.recipient for row in outbox(session_factory)}
+    assert not any("628" in recipient for recipient in stored.values())
+    sealed = stored["otp:sms:2"].split("$")
+    with session_factory() as session, session.begin():  # damaged, and under a lost key
+        damaged = "$".join([sealed[0], sealed[1], sealed[2][::-1]])
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.idempotency_key == "otp:sms:2")
+            .values(recipient=damaged)
+        )
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.idempotency_key == "otp:sms:3")
+            .values(recipient="gone$" + stored["otp:sms:3"].split("$", 1)[1])
+        )
+
+    assert _dispatch(session_factory, channels) == 3
+
+    rows = {row.idempotency_key: row for row in outbox(session_factory)}
+    assert rows["otp:sms:1"].status == OutboxStatus.SENT
+    assert rows["otp:sms:2"].status == OutboxStatus.DEAD
+    assert rows["otp:sms:2"].last_error == "the recipient cannot be decrypted"
+    assert rows["otp:sms:3"].status == OutboxStatus.FAILED  # retried once the key is back
+    assert "gone" in (rows["otp:sms:3"].last_error or "")
+    assert [m.recipient for m in received(session_factory, "sms")] == ["+6281234567890"]
+
+
 def test_messages_reach_the_sandbox_smtp_server_and_sms_gateway(
     session_factory: SessionFactory, channels: dict[str, Channel]
 ) -> None:

@@ -20,6 +20,7 @@ from functools import partial
 from operator import itemgetter
 from typing import Any, cast
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import Connection, Table, bindparam, case, select, text, update
 from sqlalchemy.orm import Session
 
@@ -43,6 +44,7 @@ log = get_logger(__name__)
 SessionFactory = Callable[[], Session]
 # How long a worker waits for tokens when a rate limit, not an empty queue, stopped it.
 THROTTLED_PAUSE = 0.05
+_UNREADABLE = "the recipient cannot be decrypted"
 _LEASE_EXPIRED = "the worker sending this message stopped before recording the outcome"
 
 
@@ -85,6 +87,8 @@ class _Claimed:
     # Written to every claimed row with the worker id: together they name this claim, so
     # the outcome is recorded only on rows no later claim has taken over.
     claimed_at: datetime
+    # Claimed rows whose recipient did not decrypt: recorded with these outcomes, never sent.
+    unreadable: list[DeliveryResult]
 
 
 @dataclass(frozen=True)
@@ -140,12 +144,12 @@ def dispatch_batch(
             policy=policy,
             reclaim=reclaim,
         )
-        if not claimed.messages:
+        if not claimed.messages and not claimed.unreadable:
             return BatchOutcome(0, throttled)
         by_channel: dict[str, list[OutboundMessage]] = defaultdict(list)
         for message in claimed.messages:
             by_channel[message.channel].append(message)
-        results: list[DeliveryResult] = []
+        results: list[DeliveryResult] = list(claimed.unreadable)
         for name, messages in by_channel.items():
             results.extend(_send(channels[name], messages))
         with _last_step(connection, autocommit=owned) as session, session.begin():
@@ -158,7 +162,24 @@ def dispatch_batch(
                 claimed_at=claimed.claimed_at,
                 policy=policy,
             )
-    return BatchOutcome(len(claimed.messages), throttled)
+    return BatchOutcome(len(claimed.messages) + len(claimed.unreadable), throttled)
+
+
+def _opened(
+    message_id: int, channel: str, stored: str, unreadable: list[DeliveryResult]
+) -> str | None:
+    """A claimed recipient decrypted (after the claim's transaction, before sending), or None.
+
+    One that does not open is not sent: retried later when its data key is missing from the
+    ring (a configuration to fix), refused when its ciphertext is damaged.
+    """
+    try:
+        return open_recipient(channel, stored)
+    except KeyError as error:
+        unreadable.append(DeliveryResult(message_id, DeliveryStatus.RETRY, error=str(error)))
+    except (ValueError, InvalidTag):
+        unreadable.append(DeliveryResult(message_id, DeliveryStatus.REJECTED, error=_UNREADABLE))
+    return None
 
 
 def _last_step(connection: Connection, *, autocommit: bool) -> Session:
@@ -270,7 +291,7 @@ def _claim(
     LOCKED`` lets concurrent workers take disjoint batches; SQLite renders no locking clause
     and serialises writers itself (one worker there). Also says whether a limit held back.
     """
-    claimed = _Claimed(messages=[], attempts={}, claimed_at=utcnow())
+    claimed = _Claimed(messages=[], attempts={}, claimed_at=utcnow(), unreadable=[])
     throttled = False
     for index, channel in enumerate(channel_names):
         held_back = _claim_channel_with_tokens(
@@ -322,11 +343,12 @@ def _claim_channel_with_tokens(
         senders.store_buckets(session, allowance.buckets, now=now)
     # The statement returns rows in no particular order: send the most urgent first.
     rows = sorted(rows, key=_SENDING_ORDER)
-    # Recipients are decrypted here, after the claim's transaction, just before sending.
-    into.messages.extend(
-        OutboundMessage(id, channel, open_recipient(channel, recipient), subject, body, key, sender)
-        for (id, recipient, subject, body, key, _, _), sender in zip(rows, names, strict=True)
-    )
+    for (id, stored, subject, body, key, _, _), sender in zip(rows, names, strict=True):
+        recipient = _opened(id, channel, stored, into.unreadable)
+        if recipient is not None:
+            into.messages.append(
+                OutboundMessage(id, channel, recipient, subject, body, key, sender)
+            )
     into.attempts.update((row[0], row[5]) for row in rows)
     return held_back
 
