@@ -16,12 +16,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from peduli.api.deps import DbSession, staff_page
-from peduli.auth.actor import Actor, Role
+from peduli.auth.actor import Actor
 from peduli.auth.roles import IDENTITY_CLAIM_DECIDERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.core.db import rollback_and_keep
 from peduli.core.errors import FieldProblem, ValidationFailed
-from peduli.registry import claims, queue
+from peduli.registry import claims
 from peduli.registry.models import CheckMethod, ClaimStatus, DocumentKind
 from peduli.registry.officer_pages import common
 from peduli.registry.officer_pages.common import Staff
@@ -43,30 +43,19 @@ def claim_queue(
     """Pending identity claims of my post, oldest first."""
     if staff is None:
         return to_sign_in(request)
-    hq = staff.role == Role.HQ_ADMIN
-    post = (representation or None) if hq else None
-    pages, rows = common.paged(
-        lambda limit, offset: claims.pending_claims(
+    return common.post_queue_tab(
+        request,
+        db,
+        staff,
+        template="officer/claims.html",
+        path=CLAIMS,
+        fetch=lambda post, limit, offset: claims.pending_claims(
             db, actor=staff, limit=limit, offset=offset, representation_code=post
         ),
-        common.page_number(page),
-        common.PER_PAGE_CHOICES[0],
-    )
-    params = {"representation": post}
-    return common.page(
-        request,
-        "officer/claims.html",
-        staff,
-        {
-            "counts": queue.counts(db, actor=staff, representation_code=post),
-            "rows": [(claim, claims.report_of(claim)) for claim in rows],
-            "pages": pages,
-            "params": params,
-            "url": common.url_with(CLAIMS, params),
-            "hq": hq,
-            "posts": common.representation_choices() if hq else [],
-            "done": done,
-        },
+        representation=representation,
+        page_wanted=page,
+        done=done,
+        shown=lambda rows: [(claim, claims.report_of(claim)) for claim in rows],
     )
 
 

@@ -10,9 +10,10 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from peduli.api.deps import OptionalActor
-from peduli.auth.actor import Actor
+from peduli.auth.actor import Actor, Role
 from peduli.auth.staff_pages import staff_or_none
 from peduli.core.paging import page_count
 from peduli.reference import places
@@ -127,3 +128,47 @@ def page(
         "post_name": post_name,
     }
     return render(request, name, {**helpers, **context}, status_code=status_code)
+
+
+def post_queue_tab(
+    request: Request,
+    db: Session,
+    staff: Actor,
+    *,
+    template: str,
+    path: str,
+    fetch: Callable[[str | None, int, int], tuple[int, list[Any]]],
+    representation: str,
+    page_wanted: str,
+    done: str,
+    shown: Callable[[list[Any]], list[Any]] = list,
+) -> HTMLResponse:
+    """One tab of the work queue (duplicates, identity claims): a page of the post's rows,
+    the tab counts, and for HQ admins the post picker.
+
+    ``fetch(representation_code, limit, offset)`` gives the total and one page of rows;
+    ``shown`` turns those rows into what the template lists.
+    """
+    hq = staff.role == Role.HQ_ADMIN
+    post = (representation or None) if hq else None
+    pages, rows = paged(
+        lambda limit, offset: fetch(post, limit, offset),
+        page_number(page_wanted),
+        PER_PAGE_CHOICES[0],
+    )
+    params = {"representation": post}
+    return page(
+        request,
+        template,
+        staff,
+        {
+            "counts": queue.counts(db, actor=staff, representation_code=post),
+            "rows": shown(rows),
+            "pages": pages,
+            "params": params,
+            "url": url_with(path, params),
+            "hq": hq,
+            "posts": representation_choices() if hq else [],
+            "done": done,
+        },
+    )

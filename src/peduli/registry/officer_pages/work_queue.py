@@ -132,28 +132,16 @@ def duplicate_queue(
     """Possible duplicates of my jurisdiction to merge or dismiss, newest first."""
     if staff is None:
         return to_sign_in(request)
-    hq = staff.role == Role.HQ_ADMIN
-    post = (representation or None) if hq else None
-    pages, rows = common.paged(
-        lambda limit, offset: queue.duplicates(
+    return common.post_queue_tab(
+        request,
+        db,
+        staff,
+        template="officer/duplicates.html",
+        path="/officer/duplicates",
+        fetch=lambda post, limit, offset: queue.duplicates(
             db, actor=staff, representation_code=post, limit=limit, offset=offset
         ),
-        common.page_number(page),
-        common.PER_PAGE_CHOICES[0],
-    )
-    params = {"representation": post}
-    return common.page(
-        request,
-        "officer/duplicates.html",
-        staff,
-        {
-            "counts": queue.counts(db, actor=staff, representation_code=post),
-            "rows": rows,
-            "pages": pages,
-            "params": params,
-            "url": common.url_with("/officer/duplicates", params),
-            "hq": hq,
-            "posts": common.representation_choices() if hq else [],
-            "done": done,
-        },
+        representation=representation,
+        page_wanted=page,
+        done=done,
     )
