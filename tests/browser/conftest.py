@@ -21,6 +21,7 @@ read and write the same database directly (commit before the browser looks).
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -32,6 +33,7 @@ import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy.engine import Engine
 
+from peduli.core.config import get_settings
 from tests.browser.harness import (
     CHROMIUM_SESSION,
     DESKTOP,
@@ -85,11 +87,15 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def live_server(engine: Engine) -> Iterator[LiveServer]:
     """Serve ``create_app()`` with uvicorn in a background thread, on the test database."""
+    port = _free_port()
+    # The links pages print (a self-report's proof) point at this server, as in production.
+    os.environ["PEDULI_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
+    get_settings.cache_clear()
     config = uvicorn.Config(
         "peduli.api.app:create_app",
         factory=True,
         host="127.0.0.1",
-        port=_free_port(),
+        port=port,
         log_level="warning",
         access_log=False,
         lifespan="on",

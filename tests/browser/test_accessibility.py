@@ -51,6 +51,10 @@ PAGES = frozenset(
         "/officer/duplicates/{candidate_id}",
         "/officer/persons/{person_id}",
         "/officer/search",
+        # Identity claims: test_claim_pages_are_accessible.
+        "/officer/claims",
+        "/officer/claims/{claim_id}",
+        "/saya/klaim/{claim_id}",
         # Correction requests: test_correction_pages_are_accessible.
         "/officer/corrections",
         "/officer/corrections/{request_id}",
@@ -288,6 +292,37 @@ def test_correction_pages_are_accessible(new_page: NewPage) -> None:
     page.get_by_role("button", name="Decide and tell the citizen").click()
     expect(page.get_by_role("status")).to_contain_text("The request is refused")
     assert_accessible(page)
+
+
+def test_claim_pages_are_accessible(new_page: NewPage) -> None:
+    """The claimant's waiting page, the officers' claim queue, one claim and its refusal error."""
+    claimant = "klaim@example.org"
+    with session_scope() as session:
+        service.submit_self_report(
+            session, report=factories.report(email="pemilik@example.org"), actor=factories.staff()
+        )
+        citizen = factories.signed_in_citizen(session, claimant)
+        pending = service.submit_self_report(
+            session,
+            report=factories.report(email=claimant, phone="+821099998888"),
+            actor=citizen,
+        )
+        assert isinstance(pending, service.PendingClaim)
+        claim_id = pending.claim.id
+    page = new_page()
+    _sign_in_citizen(page, claimant)
+    visit(page, "/saya/klaim/{claim_id}", claim_id=claim_id)
+    officer = new_page(viewport=DESKTOP, locale="en-GB")
+    visit(officer, "/officer/sign-in")
+    _sign_in_officer(officer, make_staff(representation_code="kbri-seoul"))
+    expect(officer).to_have_url(re.compile(r"/officer$"))
+    visit(officer, "/officer/claims")
+    expect(officer.locator("main table tbody tr")).to_have_count(1)
+    visit(officer, "/officer/claims/{claim_id}", claim_id=claim_id)
+    officer.get_by_label("Reason, as the claimant will read it").fill("No")
+    officer.get_by_role("button", name="Refuse").click()
+    expect(officer.get_by_label("Reason, as the claimant will read it")).to_have_value("No")
+    assert_accessible(officer)
 
 
 def test_dead_letter_page_is_accessible(new_page: NewPage) -> None:

@@ -137,6 +137,8 @@ def demo(
     # The demo serves plain HTTP (no TLS here), where a browser would drop Secure cookies
     # on any host but localhost: unless told otherwise, its cookies go without the flag.
     os.environ.setdefault("PEDULI_COOKIE_SECURE", "false")
+    # Links the pages print (the proof of a self-report) point at where the demo serves.
+    os.environ.setdefault("PEDULI_PUBLIC_URL", f"http://{host}:{port}")
     get_settings.cache_clear()
     configure_logging()
     _prepare_database(fresh=fresh, citizens=citizens)
