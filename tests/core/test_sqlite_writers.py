@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from peduli.core.db import READ_ONLY, WriterQueue, make_engine
 
@@ -119,3 +120,27 @@ def test_the_turn_is_handed_on_only_after_sqlite_released_its_lock(
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT count(*) FROM t")).scalar_one()
     assert stored == (3 if end == "commit" else 0)
+
+
+def test_what_a_delete_frees_is_overwritten_in_the_file(tmp_path: Path) -> None:
+    """An erased value must not stay readable in SQLite's free space (secure_delete)."""
+    path = tmp_path / "erase.db"
+    engine = make_engine(f"sqlite:///{path}")
+    rows = [{"body": f"{'erased' if n % 2 else 'kept'}-sentinel-{n:04d}"} for n in range(400)]
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)"))
+        conn.execute(text("INSERT INTO note (body) VALUES (:body)"), rows)
+    _checkpoint(engine, path)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM note WHERE body LIKE 'erased-%'"))
+    _checkpoint(engine, path)
+    stored = path.read_bytes()
+    assert b"kept-sentinel-0000" in stored
+    assert b"erased-sentinel" not in stored
+
+
+def _checkpoint(engine: Engine, path: Path) -> None:
+    """Write the WAL into the database file and empty it, with no other connection open."""
+    engine.dispose()
+    with closing(sqlite3.connect(path)) as raw:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -128,11 +128,14 @@ def _configure_sqlite(engine: Engine, database: Path | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # WAL lets readers run beside the one writer; busy_timeout makes writers queue
-        # instead of failing; foreign keys are off by default in SQLite.
+        # instead of failing; foreign keys are off by default in SQLite; secure_delete
+        # overwrites what a delete or an erasure frees, which would otherwise stay readable
+        # in the file's free pages (UU PDP).
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
         cursor.close()
         dbapi_connection.isolation_level = None
