@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Role
 from peduli.auth.audit import AuditEntry
-from peduli.core.errors import Conflict, Forbidden, ValidationFailed
+from peduli.core.errors import Conflict, Forbidden, TooManyRequests, ValidationFailed
 from peduli.notify.models import OutboxMessage
 from peduli.registry import claims, service
 from peduli.registry.models import (
@@ -130,6 +130,18 @@ def test_a_claim_is_proven_by_a_code_sent_to_a_contact_the_record_trusts(db: Ses
     assert not contacts[CLAIMANT["phone"]].is_primary
     actions = set(db.scalars(select(AuditEntry.action)))
     assert {"identity_claim.create", "identity_claim.code_sent", "identity_claim.code"} <= actions
+
+
+def test_claims_by_many_accounts_do_not_flood_the_records_contacts(db: Session) -> None:
+    _victim(db)
+    first, second, third = (_claim(db, f"claimant{n}@example.org") for n in range(3))
+    for citizen, claim in (first, second):  # two claims, three codes each: the record's six
+        for _ in range(claims.CODES_PER_CLAIM_PER_HOUR):
+            claims.send_code(db, claim_id=claim.id, actor=citizen)
+            db.commit()
+    citizen, claim = third
+    with pytest.raises(TooManyRequests):
+        claims.send_code(db, claim_id=claim.id, actor=citizen)
 
 
 def test_a_code_never_goes_to_a_contact_the_record_does_not_trust(db: Session) -> None:

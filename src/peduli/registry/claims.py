@@ -52,6 +52,8 @@ from peduli.registry.schemas import SelfReportCreate
 
 CODE_PURPOSE = "identity-claim"
 CODES_PER_CLAIM_PER_HOUR = 3
+# However many claims name one record, its holder's phone is not flooded with codes.
+CODES_PER_RECORD_PER_HOUR = 6
 HOUR = 3600
 MIN_REFUSAL_REASON = 5
 MAX_REFUSAL_REASON = 1000
@@ -146,6 +148,12 @@ def send_code(session: Session, *, claim_id: uuid.UUID, actor: Actor) -> None:
         session,
         key=f"claim-code:{claim.id}",
         limit=CODES_PER_CLAIM_PER_HOUR,
+        window_seconds=HOUR,
+    )
+    ratelimit.hit(
+        session,
+        key=f"claim-code:person:{claim.person_id}",
+        limit=CODES_PER_RECORD_PER_HOUR,
         window_seconds=HOUR,
     )
     contacts = repository.trusted_contacts_of(session, claim.person_id)
