@@ -28,6 +28,7 @@ def test_list_and_link_a_member(db: Session) -> None:
     assert linked.exit_code == 0, linked.output
     member = db.scalars(select(PartnerMember)).one()
     assert member.member_role == "coordinator"
+    db.commit()  # end the read: on SQLite it holds the writer's turn the next command needs
     refused = runner.invoke(
         app, ["partner", "link-member", "--partner-id", "nope", "--email", "baru@mitra.example"]
     )
