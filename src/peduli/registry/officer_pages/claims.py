@@ -9,6 +9,7 @@ with a reason the claimant reads. Forms keep what was typed when a field is wron
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -100,7 +101,7 @@ def _decided(
     staff: Actor,
     claim_id: uuid.UUID,
     values: dict[str, Any],
-    decide: Any,
+    decide: Callable[[], object],
     done: str,
 ) -> Response:
     """Run a decision; on a wrong field, the page again with what was typed."""
