@@ -265,11 +265,34 @@ def test_an_officer_merging_with_confirmed_contacts_makes_them_trusted(db: Sessi
 def test_claims_of_another_post_are_not_in_an_officers_queue(db: Session) -> None:
     _victim(db)
     _claim(db)
-    _claim(db, "other@example.org", **KUALA_LUMPUR)
+    _claim(db, "other@example.org", **KUALA_LUMPUR)  # still the Seoul record's claim
     total, rows = claims.pending_claims(db, actor=staff(), limit=10, offset=0)
-    assert total == 1 and rows[0].representation_code == "kbri-seoul"
+    assert total == 2 and {r.representation_code for r in rows} == {"kbri-seoul"}
+    kl = staff(representation_code="kbri-kuala-lumpur")
+    assert claims.pending_claims(db, actor=kl, limit=10, offset=0)[0] == 0
     total, _rows = claims.pending_claims(db, actor=staff(Role.HQ_ADMIN), limit=10, offset=0)
     assert total == 2
+
+
+def test_a_claim_is_decided_by_the_records_post_not_the_one_the_claimant_reports(
+    db: Session,
+) -> None:
+    victim = _victim(db)  # served by Seoul
+    _citizen, claim = _claim(db, "far@example.org", **KUALA_LUMPUR)
+    assert claim.representation_code == "kbri-seoul"
+    with pytest.raises(Forbidden):
+        claims.check_document(
+            db, claim_id=claim.id, actor=staff(representation_code="kbri-kuala-lumpur"),
+            document_kind="passport", document_digits="4567", method="in_person",
+        )  # fmt: skip
+    db.rollback()
+    assert _stays(db, victim) == 1
+    claims.check_document(
+        db, claim_id=claim.id, actor=staff(), document_kind="passport",
+        document_digits="4567", method="in_person",
+    )  # fmt: skip
+    db.commit()
+    assert db.get_one(IdentityClaim, claim.id).status == ClaimStatus.PROVEN
 
 
 def test_the_civil_registry_proof_is_not_offered_yet(db: Session) -> None:

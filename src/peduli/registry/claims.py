@@ -87,7 +87,7 @@ def open_claim(
             report.model_dump_json(), purpose=CLAIM_REPORT_PURPOSE
         ),
         language=report.language,
-        representation_code=representation.code if representation else None,
+        representation_code=_responsible_post(session, person_id, representation),
         status=ClaimStatus.PENDING,
     )
     session.add(claim)
@@ -219,6 +219,17 @@ def _scope_codes(actor: Actor) -> Collection[str] | None:
     return None if scope.everyone else scope.representation_codes
 
 
+def _responsible_post(
+    session: Session, person_id: uuid.UUID, reported: Representation | None
+) -> str | None:
+    """The post whose officers decide: the record's own (the claimant cannot choose it by
+    reporting a stay elsewhere); the reported stay's only when the record has no post."""
+    record_posts = sorted(repository.representation_codes(session, person_id))
+    if record_posts:
+        return record_posts[0]
+    return reported.code if reported else None
+
+
 def pending_claims(
     session: Session,
     *,
@@ -251,13 +262,16 @@ def _officer_claim(
     claim = session.get(IdentityClaim, claim_id)
     if claim is None:
         raise NotFound(_("No claim has this id."))
+    # A decision writes to the record: only its own posts (or HQ admins) may take it.
+    record_posts = repository.representation_codes(session, claim.person_id)
+    reported = {claim.representation_code} if claim.representation_code else set()
     policy.authorize(
         session,
         actor,
         access=Access.WRITE,
         action=action,
         person_id=None,
-        representation_codes={claim.representation_code} if claim.representation_code else set(),
+        representation_codes=record_posts or reported,
     )
     return claim
 
