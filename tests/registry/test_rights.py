@@ -22,6 +22,7 @@ from peduli.registry.models import (
     ContactPoint,
     DataRequest,
     ErasureRecord,
+    IdentityClaim,
     Passport,
     Person,
     PersonStatus,
@@ -70,6 +71,30 @@ def test_erasure_removes_the_record_and_is_audited(db: Session) -> None:
     record = db.scalars(select(ErasureRecord)).one()
     assert record.person_id == person_id and json.loads(record.removed)["stays"] == 1
     assert audit.verify(db).ok
+
+
+def test_erasure_removes_the_claims_on_the_record_and_those_the_citizen_filed(
+    db: Session,
+) -> None:
+    citizen = _reported_citizen(db)
+    other_born = date(1985, 1, 2)
+    other = report(date_of_birth=other_born, passport_number="C7654321", email="other@example.org")
+    service.submit_self_report(db, report=other, actor=staff())
+    db.commit()
+    # The citizen claims someone else's record; an impostor claims the citizen's.
+    filed = service.submit_self_report(
+        db, report=report(date_of_birth=other_born, passport_number="C7654321"), actor=citizen
+    )
+    impostor = signed_in_citizen(db, "impostor@example.org")
+    against = service.submit_self_report(
+        db, report=report(email="impostor@example.org"), actor=impostor
+    )
+    assert isinstance(filed, service.PendingClaim) and isinstance(against, service.PendingClaim)
+    db.commit()
+    rights.delete_own_data(db, actor=citizen, steps=erasure.STEPS)
+    db.commit()
+    assert db.scalar(select(func.count()).select_from(IdentityClaim)) == 0
+    assert json.loads(db.scalars(select(ErasureRecord)).one().removed)["identity_claims"] == 2
 
 
 def test_erasure_of_a_citizen_in_a_case_keeps_the_case_with_a_pseudonym(db: Session) -> None:

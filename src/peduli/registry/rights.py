@@ -26,6 +26,7 @@ from peduli.registry.models import (
     DataRequest,
     DuplicateCandidate,
     ErasureRecord,
+    IdentityClaim,
     Passport,
     Person,
     PersonStatus,
@@ -195,6 +196,15 @@ def delete_own_data(
         (DataRequest, "data_requests"),
     ):
         removed[name] = _count(session.execute(delete(table).where(table.person_id.in_(everyone))))
+    # Claims naming the record, and those the citizen filed: each seals a whole report.
+    removed["identity_claims"] = _count(
+        session.execute(
+            delete(IdentityClaim).where(
+                IdentityClaim.person_id.in_(everyone)
+                | (IdentityClaim.account_id == actor.account_id)
+            )
+        )
+    )
     for step in steps:
         removed[step.name] = step.run(session, everyone, actor.account_id)
     for person in session.scalars(select(Person).where(Person.id.in_(everyone))):
