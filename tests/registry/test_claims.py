@@ -272,6 +272,8 @@ def test_claims_of_another_post_are_not_in_an_officers_queue(db: Session) -> Non
     assert claims.pending_claims(db, actor=kl, limit=10, offset=0)[0] == 0
     total, _rows = claims.pending_claims(db, actor=staff(Role.HQ_ADMIN), limit=10, offset=0)
     assert total == 2
+    listed = db.scalars(select(AuditEntry).where(AuditEntry.action == "queue.identity_claims"))
+    assert len(listed.all()) == 2  # the two pages that showed claims; KL's empty one did not
 
 
 def test_a_claim_is_decided_by_the_records_post_not_the_one_the_claimant_reports(

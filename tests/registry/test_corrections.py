@@ -53,6 +53,13 @@ def test_the_request_reaches_the_post_of_the_active_stay_only(db: Session) -> No
     assert refused.value.status == 403
 
 
+def test_an_officers_read_of_a_request_is_on_the_citizens_trail(db: Session) -> None:
+    _citizen, request = _citizen_with_request(db)
+    corrections.read_correction(db, request_id=request.id, actor=staff())
+    read = db.scalars(select(AuditEntry).where(AuditEntry.action == "data_request.read")).one()
+    assert read.subject_person_id == request.person_id and read.entity_id == str(request.id)
+
+
 def test_a_move_hands_the_request_to_the_new_post(db: Session) -> None:
     citizen, request = _citizen_with_request(db)
     stay = service.own_person_view(db, actor=citizen).stays[0]

@@ -248,10 +248,21 @@ def pending_claims(
     if codes_in_scope is not None:
         query = query.where(IdentityClaim.representation_code.in_(codes_in_scope))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(IdentityClaim.created_at, IdentityClaim.id).limit(limit).offset(offset)
+    rows = list(
+        session.scalars(
+            query.order_by(IdentityClaim.created_at, IdentityClaim.id).limit(limit).offset(offset)
+        )
     )
-    return int(total), list(rows)
+    if rows:  # the queue shows each claimant's name, birth date and city from their report
+        audit.record(
+            session,
+            actor=actor,
+            action="queue.identity_claims",
+            entity_type="queue",
+            fields=["full_name", "date_of_birth", "city"],
+            reason=f"{len(rows)} claims listed",
+        )
+    return int(total), rows
 
 
 def _officer_claim(

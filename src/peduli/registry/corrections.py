@@ -88,6 +88,21 @@ def _base(actor: Actor, status: DataRequestStatus | None) -> Select[Any]:
     )
 
 
+def _row_columns() -> tuple[Any, ...]:
+    """What a queue row and one request show (a ``CorrectionRow``, in its field order)."""
+    return (
+        DataRequest.id,
+        DataRequest.person_id,
+        Person.full_name,
+        DataRequest.message,
+        DataRequest.status,
+        DataRequest.created_at,
+        DataRequest.decided_at,
+        DataRequest.decision_reason,
+        _post_of_active_stay(),
+    )
+
+
 def correction_queue(
     session: Session,
     *,
@@ -101,17 +116,7 @@ def correction_queue(
     base = _base(actor, status)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = session.execute(
-        base.with_only_columns(
-            DataRequest.id,
-            DataRequest.person_id,
-            Person.full_name,
-            DataRequest.message,
-            DataRequest.status,
-            DataRequest.created_at,
-            DataRequest.decided_at,
-            DataRequest.decision_reason,
-            _post_of_active_stay(),
-        )
+        base.with_only_columns(*_row_columns())
         .order_by(DataRequest.created_at, DataRequest.id)
         .limit(limit)
         .offset(offset)
@@ -133,19 +138,7 @@ def read_correction(session: Session, *, request_id: uuid.UUID, actor: Actor) ->
     """One request of the caller's jurisdiction (another post's answers 404, audited)."""
     policy.require_role(session, actor, roles=CORRECTION_HANDLERS, action="data_request.read")
     row = session.execute(
-        _base(actor, None)
-        .with_only_columns(
-            DataRequest.id,
-            DataRequest.person_id,
-            Person.full_name,
-            DataRequest.message,
-            DataRequest.status,
-            DataRequest.created_at,
-            DataRequest.decided_at,
-            DataRequest.decision_reason,
-            _post_of_active_stay(),
-        )
-        .where(DataRequest.id == request_id)
+        _base(actor, None).with_only_columns(*_row_columns()).where(DataRequest.id == request_id)
     ).one_or_none()
     if row is None:
         audit.record_denial(
@@ -156,6 +149,15 @@ def read_correction(session: Session, *, request_id: uuid.UUID, actor: Actor) ->
             entity_id=str(request_id),
         )
         raise NotFound(_("No correction request of your jurisdiction has this id."))
+    audit.record(
+        session,
+        actor=actor,
+        action="data_request.read",
+        entity_type="data_request",
+        entity_id=str(request_id),
+        subject_person_id=row.person_id,
+        fields=["full_name", "message"],
+    )
     return CorrectionRow(*tuple(row))
 
 
