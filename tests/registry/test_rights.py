@@ -175,6 +175,10 @@ def test_erasure_over_the_api_then_me_is_gone(client: TestClient) -> None:
         changes.add_person(
             db, case_id=case.id, actor=officer, person_id=person_id, name=None, phone=None
         )
+    export = client.get("/api/v1/me/export", headers=headers)
+    assert export.status_code == 200 and export.json()["person"]
+    assert export.headers["content-disposition"].startswith("attachment;")
+    assert export.headers["cache-control"] == "no-store"
     erased = client.delete("/api/v1/me", headers=headers)
     assert erased.status_code == 204, erased.text
     after = client.get("/api/v1/me", headers=headers)

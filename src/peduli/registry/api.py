@@ -20,6 +20,7 @@ from peduli.api.deps import (
 from peduli.api.responses import model_response
 from peduli.auth.actor import Actor
 from peduli.auth.tokens import REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE
+from peduli.core.downloads import download_headers
 from peduli.core.i18n import _, in_language
 from peduli.reference.representations import Representation
 from peduli.registry import claims, contacts, corrections, merging, rights, search, service
@@ -275,8 +276,7 @@ def read_me(db: DbSession, actor: CurrentActor, response: Response) -> PersonRea
 @router.get("/me/export", dependencies=[OWN])
 def export_me(db: DbSession, actor: CurrentActor, response: Response) -> dict[str, Any]:
     """Download all my data as JSON (UU PDP right of access)."""
-    _no_store(response)
-    response.headers["Content-Disposition"] = 'attachment; filename="peduli-my-data.json"'
+    response.headers.update(download_headers("peduli-my-data.json"))
     return rights.export_own_data(db, actor=actor)
 
 
