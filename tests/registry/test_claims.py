@@ -144,6 +144,20 @@ def test_claims_by_many_accounts_do_not_flood_the_records_contacts(db: Session) 
         claims.send_code(db, claim_id=claim.id, actor=citizen)
 
 
+def test_an_account_naming_record_after_record_is_held_off(db: Session) -> None:
+    victim = _victim(db)
+    citizen = signed_in_citizen(db, "prober@example.org")
+    for _ in range(claims.CLAIMS_PER_ACCOUNT_PER_DAY):
+        outcome = service.submit_self_report(db, report=report(**CLAIMANT), actor=citizen)
+        assert isinstance(outcome, service.PendingClaim)
+        db.commit()
+    with pytest.raises(TooManyRequests):
+        service.submit_self_report(db, report=report(**CLAIMANT), actor=citizen)
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(IdentityClaim)) == 3
+    assert _stays(db, victim) == 1
+
+
 def test_a_code_never_goes_to_a_contact_the_record_does_not_trust(db: Session) -> None:
     owner = signed_in_citizen(db, "owner@example.org")
     created = service.submit_self_report(

@@ -54,7 +54,10 @@ CODE_PURPOSE = "identity-claim"
 CODES_PER_CLAIM_PER_HOUR = 3
 # However many claims name one record, its holder's phone is not flooded with codes.
 CODES_PER_RECORD_PER_HOUR = 6
+# An account that names record after record is probing NIKs or spamming a post's queue.
+CLAIMS_PER_ACCOUNT_PER_DAY = 3
 HOUR = 3600
+DAY = 24 * HOUR
 MIN_REFUSAL_REASON = 5
 MAX_REFUSAL_REASON = 1000
 # Offered today; ``ClaimProof.CIVIL_REGISTRY`` joins once an agency adapter answers.
@@ -79,6 +82,12 @@ def open_claim(
 ) -> IdentityClaim:
     """Keep a citizen's report naming someone else's record as a pending claim; nothing of
     it reaches the record."""
+    ratelimit.hit(
+        session,
+        key=f"claims:account:{actor.account_id}",
+        limit=CLAIMS_PER_ACCOUNT_PER_DAY,
+        window_seconds=DAY,
+    )
     claim = IdentityClaim(
         id=uuid.uuid4(),
         person_id=person_id,
