@@ -50,6 +50,10 @@ def sign_in_on_the_page(page: Page, address: str) -> None:
     assert_accessible(page)
     page.fill("#code", latest_code_for(address))
     page.locator("form[action='/masuk/kode'] button[type=submit]").click()
+    # Wait for the page signed in to, scripts and all: a field filled while htmx is still
+    # loading fires its change event with nobody listening.
+    expect(page).not_to_have_url(re.compile(r"/masuk"))
+    page.wait_for_load_state("load")
 
 
 def lapor_diri(page: Page, language: str, address: str) -> None:
