@@ -47,7 +47,7 @@ def _tokens(people: int, help_every: int) -> list[bytes]:
         crisis = service.declare(db, body=body, actor=hq)
         draft = BroadcastCreate(messages={"id": "Banjir."}, channels=["sms"])
         broadcast = broadcasts.draft(db, crisis_id=crisis.id, body=draft, actor=hq)
-        broadcasts.approve(db, broadcast_id=broadcast.id, actor=second)
+        broadcasts.approve(db, crisis_id=crisis.id, broadcast_id=broadcast.id, actor=second)
         broadcasts.add_recipients(db, crisis, broadcast, now=datetime.now(UTC))
     with session_scope() as db:
         ids = db.scalars(select(Recipient.id)).all()

@@ -16,7 +16,8 @@ import argparse
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 
 import httpx
 from sqlalchemy import select, text
@@ -54,7 +55,7 @@ def _samples(count: int) -> list[dict[str, str]]:
     ]
 
 
-def _timed(calls: list[Callable[[], object]]) -> list[float]:
+def _timed(calls: Sequence[Callable[[], object]]) -> list[float]:
     latencies = []
     for call in calls:
         started = time.perf_counter()
@@ -101,11 +102,11 @@ def main() -> None:
     random.Random(1).shuffle(samples)
     print(f"search_identifiers: {len(samples)} people sampled from {_common.BENCH_DATABASE}")
     print(f"machine: {_common.machine()}")
-    baseline = _timed([lambda s=s: _primary_key(s["id"]) for s in samples])
+    baseline = _timed([partial(_primary_key, s["id"]) for s in samples])
     print(f"baseline primary key : {_common.summary_ms(baseline)}")
     p95_base = _common.percentile(baseline, 95)
     for field in ("nik", "passport_number", "phone"):
-        latencies = _timed([lambda s=s, f=field: _service_search(f, s[f]) for s in samples])
+        latencies = _timed([partial(_service_search, field, s[field]) for s in samples])
         p95 = _common.percentile(latencies, 95)
         verdict = "met" if p95 <= TARGET_P95 else "NOT met"
         print(
@@ -116,6 +117,10 @@ def main() -> None:
         _http(url, samples, p95_base)
 
 
+def _search_over_http(http: httpx.Client, body: dict[str, str]) -> None:
+    http.post(SEARCH, json=body).raise_for_status()
+
+
 def _http(url: str, samples: list[dict[str, str]], p95_base: float) -> None:
     token = _common.staff_token(email=f"search.{uuid.uuid4().hex[:8]}@bench.example")
     headers = {"Authorization": f"Bearer {token}"}
@@ -124,10 +129,7 @@ def _http(url: str, samples: list[dict[str, str]], p95_base: float) -> None:
         httpx.Client(base_url=base, headers=headers) as http,
     ):
         for field in ("nik", "passport_number", "phone"):
-            calls = [
-                lambda s=s, f=field: http.post(SEARCH, json={f: s[f]}).raise_for_status()
-                for s in samples
-            ]
+            calls = [partial(_search_over_http, http, {field: s[field]}) for s in samples]
             _timed(calls[:20])  # warm the worker
             latencies = _timed(calls)
             p95 = _common.percentile(latencies, 95)
