@@ -51,6 +51,12 @@ class PostScope:
         """The codes to filter on, or None when every post is reached (no filter)."""
         return None if self.every_post else self.posts
 
+    def narrowed_to(self, post: str | None) -> PostScope:
+        """This scope narrowed to the one ``post`` an HQ caller asks for; a post's own as is."""
+        if self.every_post and post:
+            return PostScope(posts=frozenset({post}))
+        return self
+
     def covers(self, post: str | None) -> bool:
         """Whether a row of ``post`` (None: of no post) is within this scope."""
         return self.every_post or (post is not None and post in self.posts)

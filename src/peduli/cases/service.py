@@ -248,7 +248,7 @@ def _door(actor: Actor, data: CaseCreate) -> tuple[str | None, IntakeChannel, li
                 _("Use one of: {names}.").format(names=", ".join(sorted(STAFF_CHANNELS))),
             )
         )
-    if actor.role == Role.HQ_ADMIN:
+    if policy.post_scope(actor).every_post:
         return (
             data.representation_code,
             channel,
