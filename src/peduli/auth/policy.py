@@ -105,11 +105,6 @@ class Scope:
     person_id: uuid.UUID | None = None
 
     @property
-    def limited_to(self) -> frozenset[str] | None:
-        """The posts whose people are reached, or None when everyone is."""
-        return None if self.everyone else self.representation_codes
-
-    @property
     def nobody(self) -> bool:
         return not self.everyone and not self.representation_codes and self.person_id is None
 

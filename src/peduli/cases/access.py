@@ -35,6 +35,11 @@ def case_scope(actor: Actor) -> ColumnElement[bool]:
     return policy.within_posts(actor, Case.representation_code)
 
 
+def opens_for_any_post(actor: Actor) -> bool:
+    """HQ admins open a case for any post; post staff for their own only."""
+    return policy.post_scope(actor).every_post
+
+
 def load_case(
     session: Session, *, case_id: uuid.UUID, actor: Actor, action: str, for_update: bool = False
 ) -> Case:

@@ -37,6 +37,11 @@ def require_responder(session: Session, actor: Actor, *, action: str) -> None:
     policy.require_role(session, actor, roles=EMERGENCY_RESPONDERS, action=action)
 
 
+def acts_for_post(actor: Actor, code: str | None) -> bool:
+    """Whether ``actor`` may record or answer for representation ``code``: its staff, or HQ."""
+    return policy.reaches_post(actor, code)
+
+
 def require_post(session: Session, actor: Actor, code: str, *, action: str, edit: bool) -> None:
     """Admit staff of representation ``code`` (editors only when ``edit``), or HQ."""
     roles = ROSTER_EDITORS if edit else EMERGENCY_READERS

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from peduli.auth import audit, policy
+from peduli.auth import audit
 from peduli.auth.actor import Actor, Role
 from peduli.cases import service as cases_service
 from peduli.cases import taxonomy
@@ -266,7 +266,7 @@ def record_hotline_call(session: Session, *, data: HotlineCallCreate, actor: Act
     access.require_responder(session, actor, action="emergency.hotline_call")
     checked = _check(data, need_name=True)
     code = data.representation_code or actor.representation_code
-    if not policy.reaches_post(actor, code):
+    if not access.acts_for_post(actor, code):
         raise Forbidden(
             _("Officers record calls for their own representation only."), code="other_post"
         )
