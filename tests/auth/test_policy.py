@@ -62,3 +62,9 @@ def test_person_scope_is_the_post_scope_of_record_workers_and_a_citizens_own_rec
     assert policy.person_scope(staff(Role.HQ_ANALYST)).nobody  # figures only, never a record
     citizen = _citizen()
     assert policy.person_scope(citizen).person_id == citizen.person_id
+
+
+def test_hq_may_narrow_its_scope_to_one_post_and_post_staff_keep_their_own() -> None:
+    assert policy.post_scope(staff(Role.HQ_ADMIN)).narrowed_to(TOKYO).limited_to == {TOKYO}
+    assert policy.post_scope(staff(Role.HQ_ADMIN)).narrowed_to(None).every_post
+    assert policy.post_scope(staff(Role.OFFICER, SEOUL)).narrowed_to(TOKYO).limited_to == {SEOUL}
