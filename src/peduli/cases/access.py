@@ -19,7 +19,7 @@ from peduli.auth.actor import Actor
 from peduli.auth.roles import CASE_WORKERS
 from peduli.cases.models import Case
 from peduli.core.db import is_postgres
-from peduli.core.errors import NotFound
+from peduli.core.errors import Forbidden, NotFound
 from peduli.core.i18n import _
 
 
@@ -38,6 +38,24 @@ def case_scope(actor: Actor) -> ColumnElement[bool]:
 def opens_for_any_post(actor: Actor) -> bool:
     """HQ admins open a case for any post; post staff for their own only."""
     return policy.post_scope(actor).every_post
+
+
+def figures_posts(
+    session: Session, actor: Actor, *, wanted: str | None, action: str
+) -> frozenset[str] | None:
+    """The posts whose figures ``actor`` sees (None: every post), HQ's narrowed to ``wanted``.
+
+    Post staff asking for another post's figures are refused (and audited).
+    """
+    scope = policy.post_scope(actor)
+    if wanted is not None and not scope.covers(wanted):
+        audit.record_denial(
+            session, actor=actor, action=action, entity_type="stats", entity_id=wanted
+        )
+        raise Forbidden(
+            _("You can see the figures of your own representation only."), code="out_of_scope"
+        )
+    return scope.narrowed_to(wanted).limited_to
 
 
 def load_case(
