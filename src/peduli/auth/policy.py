@@ -1,6 +1,11 @@
-"""The one policy layer: who may read or change which person, and on what condition.
+"""The one policy layer: which posts a caller reaches, and who may read or change which person.
 
-Rules (UU PDP least privilege):
+Post scope (every domain's ``access.py`` builds on it): HQ reaches every post, officers and
+supervisors their own, everyone else none. ``post_scope`` gives it as a value, with the same
+answer as a Python check (``PostScope.covers``) and as a SQL filter over any post column
+(``PostScope.within``); which roles reach a domain's rows at all stays the domain's gate.
+
+Person rules (UU PDP least privilege):
 - a citizen reaches only their own record;
 - officers and supervisors reach people with a stay in their representation's
   jurisdiction; anyone else only with a stated reason, which is audited;
@@ -15,12 +20,14 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
+from sqlalchemy import ColumnElement, SQLColumnExpression, false, true
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
 from peduli.auth.actor import Actor
-from peduli.auth.roles import POST_BOUND_ROLES, Role
+from peduli.auth.roles import HQ_ROLES, POST_BOUND_ROLES, RECORD_WORKERS, Role
 from peduli.core.errors import Forbidden
 from peduli.core.i18n import _
 
@@ -30,6 +37,63 @@ MIN_REASON_LENGTH = 10
 class Access(StrEnum):
     READ = "read"
     WRITE = "write"
+
+
+@dataclass(frozen=True)
+class PostScope:
+    """The posts (representations) whose rows a caller reaches: every post, or a set of codes."""
+
+    every_post: bool = False
+    posts: frozenset[str] = frozenset()
+
+    @property
+    def limited_to(self) -> frozenset[str] | None:
+        """The codes to filter on, or None when every post is reached (no filter)."""
+        return None if self.every_post else self.posts
+
+    def narrowed_to(self, post: str | None) -> PostScope:
+        """This scope narrowed to the one ``post`` an HQ caller asks for; a post's own as is."""
+        if self.every_post and post:
+            return PostScope(posts=frozenset({post}))
+        return self
+
+    def covers(self, post: str | None) -> bool:
+        """Whether a row of ``post`` (None: of no post) is within this scope."""
+        return self.every_post or (post is not None and post in self.posts)
+
+    def within(self, post_column: SQLColumnExpression[Any]) -> ColumnElement[bool]:
+        """The SQL condition ``covers`` states, over a row's post column."""
+        if self.every_post:
+            return true()
+        if len(self.posts) == 1:
+            (post,) = self.posts
+            return post_column == post
+        if self.posts:
+            return post_column.in_(sorted(self.posts))
+        return false()
+
+
+EVERY_POST = PostScope(every_post=True)
+NO_POST = PostScope()
+
+
+def post_scope(actor: Actor) -> PostScope:
+    """HQ reaches every post, officers and supervisors their own; everyone else none."""
+    if actor.role in HQ_ROLES:
+        return EVERY_POST
+    if actor.role in POST_BOUND_ROLES and actor.representation_code:
+        return PostScope(posts=frozenset({actor.representation_code}))
+    return NO_POST
+
+
+def reaches_post(actor: Actor, post: str | None) -> bool:
+    """Whether ``actor`` reaches the rows of ``post`` (the Python form of ``within_posts``)."""
+    return post_scope(actor).covers(post)
+
+
+def within_posts(actor: Actor, post_column: SQLColumnExpression[Any]) -> ColumnElement[bool]:
+    """The SQL condition selecting the rows of ``post_column`` that ``actor`` reaches."""
+    return post_scope(actor).within(post_column)
 
 
 @dataclass(frozen=True)
@@ -46,11 +110,14 @@ class Scope:
 
 
 def person_scope(actor: Actor) -> Scope:
-    """The people ``actor`` reaches without stating a reason."""
-    if actor.role == Role.HQ_ADMIN:
-        return Scope(everyone=True)
-    if actor.role in POST_BOUND_ROLES and actor.representation_code:
-        return Scope(representation_codes=frozenset({actor.representation_code}))
+    """The people ``actor`` reaches without stating a reason.
+
+    Record workers reach their post scope's people (HQ analysts, who see figures only,
+    reach no one); a citizen reaches their own record.
+    """
+    if actor.role in RECORD_WORKERS:
+        posts = post_scope(actor)
+        return Scope(everyone=posts.every_post, representation_codes=posts.posts)
     if actor.role == Role.CITIZEN and actor.person_id:
         return Scope(person_id=actor.person_id)
     return Scope()

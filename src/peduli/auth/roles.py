@@ -3,7 +3,8 @@
 A domain never writes ``frozenset({Role.…})`` itself; it imports the set named for what it
 guards from here, so who may declare a crisis or search the registry reads in one place
 (and ``auth.scopes`` gives each role its default API token scopes from the same sets).
-The finer rule (which post's people, which case) stays in each domain's ``access.py``.
+Which post's rows a role reaches is ``auth.policy.post_scope``; each domain's ``access.py``
+combines the two for its rows (which case, which emergency, which person).
 """
 
 from __future__ import annotations

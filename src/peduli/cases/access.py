@@ -1,8 +1,9 @@
-"""Who may work on which case: scoped in SQL on the case's representation.
+"""Who may work on which case: the post scope of ``auth.policy`` over the case's post.
 
-Officers and supervisors reach the cases of their own representation, HQ admins every
-case; HQ analysts see statistics only; partners reach cases only through delegations (their
-own endpoints), agencies may only refer new cases. A case outside the caller's reach is
+A case belongs to the post in its ``representation_code`` column. Officers and supervisors
+reach the cases of their own representation, HQ admins every case; HQ analysts see
+statistics only; partners reach cases only through delegations (their own endpoints),
+agencies may only refer new cases. A case outside the caller's reach is
 answered as not found (its existence is not disclosed) and the denial is audited.
 """
 
@@ -10,15 +11,15 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, false, select
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit, policy
-from peduli.auth.actor import Actor, Role
-from peduli.auth.roles import CASE_WORKERS, POST_BOUND_ROLES
+from peduli.auth.actor import Actor
+from peduli.auth.roles import CASE_WORKERS
 from peduli.cases.models import Case
 from peduli.core.db import is_postgres
-from peduli.core.errors import NotFound
+from peduli.core.errors import Forbidden, NotFound
 from peduli.core.i18n import _
 
 
@@ -28,12 +29,33 @@ def require_case_worker(session: Session, actor: Actor, *, action: str) -> None:
 
 
 def case_scope(actor: Actor) -> ColumnElement[bool]:
-    """The SQL condition selecting the cases ``actor`` may work on."""
-    if actor.role == Role.HQ_ADMIN:
-        return true()
-    if actor.role in POST_BOUND_ROLES and actor.representation_code:
-        return Case.representation_code == actor.representation_code
-    return false()
+    """The SQL condition selecting the cases ``actor`` may work on: none for other roles."""
+    if actor.role not in CASE_WORKERS:
+        return false()
+    return policy.within_posts(actor, Case.representation_code)
+
+
+def opens_for_any_post(actor: Actor) -> bool:
+    """HQ admins open a case for any post; post staff for their own only."""
+    return policy.post_scope(actor).every_post
+
+
+def figures_posts(
+    session: Session, actor: Actor, *, wanted: str | None, action: str
+) -> frozenset[str] | None:
+    """The posts whose figures ``actor`` sees (None: every post), HQ's narrowed to ``wanted``.
+
+    Post staff asking for another post's figures are refused (and audited).
+    """
+    scope = policy.post_scope(actor)
+    if wanted is not None and not scope.covers(wanted):
+        audit.record_denial(
+            session, actor=actor, action=action, entity_type="stats", entity_id=wanted
+        )
+        raise Forbidden(
+            _("You can see the figures of your own representation only."), code="out_of_scope"
+        )
+    return scope.narrowed_to(wanted).limited_to
 
 
 def load_case(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from peduli.auth import audit
 from peduli.auth.actor import Actor
 from peduli.auth.models import StaffAccount
-from peduli.auth.roles import POST_BOUND_ROLES, Role
+from peduli.auth.roles import POST_BOUND_ROLES
 from peduli.cases import stats, taxonomy, workflow
 from peduli.cases.access import load_case
 from peduli.cases.models import (
@@ -357,7 +357,3 @@ def link_person(
         subject_person_id=person_id,
     )
     return link
-
-
-def is_staff_of_post(actor: Actor) -> bool:
-    return actor.role in POST_BOUND_ROLES or actor.role == Role.HQ_ADMIN

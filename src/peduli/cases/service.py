@@ -21,7 +21,7 @@ from peduli.auth.actor import Actor, Role
 from peduli.auth.models import StaffAccount
 from peduli.auth.roles import CASE_OPENERS
 from peduli.cases import references, taxonomy, workflow
-from peduli.cases.access import case_scope, load_case, require_case_worker
+from peduli.cases.access import case_scope, load_case, opens_for_any_post, require_case_worker
 from peduli.cases.models import (
     CASE_CONTACT_PURPOSE,
     PRIORITY_RANK,
@@ -248,7 +248,7 @@ def _door(actor: Actor, data: CaseCreate) -> tuple[str | None, IntakeChannel, li
                 _("Use one of: {names}.").format(names=", ".join(sorted(STAFF_CHANNELS))),
             )
         )
-    if actor.role == Role.HQ_ADMIN:
+    if opens_for_any_post(actor):
         return (
             data.representation_code,
             channel,

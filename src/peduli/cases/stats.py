@@ -24,12 +24,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from peduli.auth import audit, policy
+from peduli.auth import policy
 from peduli.auth.actor import Actor
-from peduli.auth.roles import NATIONAL_STATS_READERS, STATS_READERS
+from peduli.auth.roles import STATS_READERS
+from peduli.cases import access
 from peduli.cases.models import CaseOutcome, OutcomeDaily, OutcomeKind
 from peduli.core.db import is_postgres, utcnow
-from peduli.core.errors import FieldProblem, Forbidden, ValidationFailed
+from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
 
 FIGURES = (
@@ -167,17 +168,5 @@ def read_outcome_stats(
                 )
             ]
         )
-    codes: list[str] | None = [representation] if representation else None
-    if actor.role not in NATIONAL_STATS_READERS:
-        own = actor.representation_code or ""
-        if representation not in (None, own):
-            audit.record_denial(
-                session, actor=actor, action="stats.outcomes", entity_type="stats",
-                entity_id=representation,
-            )  # fmt: skip
-            raise Forbidden(
-                _("You can see the figures of your own representation only."),
-                code="out_of_scope",
-            )
-        codes = [own]
+    codes = access.figures_posts(session, actor, wanted=representation, action="stats.outcomes")
     return outcome_stats(session, date_from=start, date_to=end, representation_codes=codes)

@@ -19,10 +19,10 @@ from openpyxl import Workbook
 from sqlalchemy import ColumnElement, Select, case, exists, func, literal, select
 from sqlalchemy.orm import Session
 
-from peduli.auth import audit, policy
+from peduli.auth import audit
 from peduli.auth.actor import Actor
-from peduli.auth.roles import EVACUATION_LIST_READERS
 from peduli.core.i18n import _
+from peduli.crisis import access
 from peduli.crisis import service as crisis_service
 from peduli.crisis.broadcasts import CHANNEL_CONTACT, outbox_key
 from peduli.crisis.models import Answer, CheckIn, Recipient
@@ -95,7 +95,7 @@ def _rows(session: Session, people: Any, key: ColumnElement[Any] | None) -> list
 def board(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> Board:
     """Targeted, delivered, failed, safe, need help, no answer: in total, by post and place."""
     crisis = crisis_service.get(session, crisis_id=crisis_id, actor=actor)
-    people = _per_person(crisis.id, crisis_service.post_scope(actor)).subquery()
+    people = _per_person(crisis.id, access.audience_posts(actor)).subquery()
     totals = _rows(session, people, None)
     by_area = _rows(session, people, people.c.place)
     return Board(
@@ -154,11 +154,9 @@ def evacuation_list(
     session: Session, *, crisis_id: uuid.UUID, actor: Actor, file_format: str
 ) -> Sequence[EvacuationRow]:
     """Who is where and how to reach them: need help first, then the silent, nearest first."""
-    policy.require_role(
-        session, actor, roles=EVACUATION_LIST_READERS, action="crisis.evacuation_export"
-    )
+    access.require_evacuation_list_reader(session, actor, action="crisis.evacuation_export")
     crisis = crisis_service.get(session, crisis_id=crisis_id, actor=actor)
-    scope = crisis_service.post_scope(actor)
+    scope = access.audience_posts(actor)
     latest = select(func.max(Recipient.id)).where(Recipient.crisis_id == crisis.id)
     if scope is not None:
         latest = latest.where(Recipient.representation_code.in_(sorted(scope)))

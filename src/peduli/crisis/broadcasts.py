@@ -29,13 +29,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from peduli.auth import audit, policy
-from peduli.auth.actor import Actor, Role
-from peduli.auth.roles import BROADCASTERS
+from peduli.auth import audit
+from peduli.auth.actor import Actor
 from peduli.core.db import is_postgres, utcnow
-from peduli.core.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
+from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
-from peduli.crisis import links, targeting
+from peduli.crisis import access, links, targeting
 from peduli.crisis import service as crisis_service
 from peduli.crisis.messages import translate_to
 from peduli.crisis.models import Broadcast, BroadcastStatus, Crisis, CrisisStatus, Recipient
@@ -59,7 +58,7 @@ def draft(
     session: Session, *, crisis_id: uuid.UUID, body: BroadcastCreate, actor: Actor
 ) -> Broadcast:
     """Write a broadcast draft; a supervisor's reaches only their own post's people."""
-    policy.require_role(session, actor, roles=BROADCASTERS, action="crisis.broadcast.draft")
+    access.require_broadcaster(session, actor, action="crisis.broadcast.draft")
     crisis = crisis_service.get(session, crisis_id=crisis_id, actor=actor)
     if crisis.status != CrisisStatus.ACTIVE:
         raise Conflict(
@@ -72,7 +71,7 @@ def draft(
         crisis_id=crisis.id,
         messages=json.dumps({k: v for k, v in body.messages.items() if v}, ensure_ascii=False),
         channels=",".join(dict.fromkeys(body.channels)),
-        representation_code=actor.representation_code if actor.role == Role.SUPERVISOR else None,
+        representation_code=access.broadcast_post(actor),
         remind_after_minutes=body.remind_after_minutes,
         created_by=actor.account_id,
         created_by_display=actor.display,
@@ -149,25 +148,13 @@ def get(
     return broadcast
 
 
-def _own_post(session: Session, actor: Actor, broadcast: Broadcast, action: str) -> None:
-    """A supervisor acts only on broadcasts to their own post's people."""
-    if actor.role == Role.SUPERVISOR and broadcast.representation_code != actor.representation_code:
-        audit.record_denial(
-            session, actor=actor, action=action, entity_type="crisis_broadcast",
-            entity_id=str(broadcast.id),
-        )  # fmt: skip
-        raise Forbidden(
-            _("This broadcast goes to another representation's people."), code="out_of_scope"
-        )
-
-
 def approve(
     session: Session, *, crisis_id: uuid.UUID, broadcast_id: uuid.UUID, actor: Actor
 ) -> Broadcast:
     """The second person's approval: never the author's own."""
-    policy.require_role(session, actor, roles=BROADCASTERS, action="crisis.broadcast.approve")
+    access.require_broadcaster(session, actor, action="crisis.broadcast.approve")
     broadcast = get(session, crisis_id=crisis_id, broadcast_id=broadcast_id, actor=actor)
-    _own_post(session, actor, broadcast, "crisis.broadcast.approve")
+    access.require_broadcast_post(session, actor, broadcast, action="crisis.broadcast.approve")
     if broadcast.created_by == actor.account_id:
         raise Conflict(
             _("A broadcast is approved by a second person, not by its author."),
@@ -191,9 +178,9 @@ def send(
     now: datetime | None = None,
 ) -> tuple[Broadcast, dict[str, int]]:
     """Target and write the outbox; sending again only adds people who newly arrived."""
-    policy.require_role(session, actor, roles=BROADCASTERS, action="crisis.broadcast.send")
+    access.require_broadcaster(session, actor, action="crisis.broadcast.send")
     broadcast = get(session, crisis_id=crisis_id, broadcast_id=broadcast_id, actor=actor)
-    _own_post(session, actor, broadcast, "crisis.broadcast.send")
+    access.require_broadcast_post(session, actor, broadcast, action="crisis.broadcast.send")
     if broadcast.status == BroadcastStatus.DRAFT:
         raise Conflict(
             _("This broadcast must be approved by a second person before it is sent."),

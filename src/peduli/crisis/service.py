@@ -1,7 +1,6 @@
 """Crisis use-cases: declare (by hand or from CAP), read, activate, close, count the audience.
 
-HQ admins and supervisors declare; every staff role but partners and agencies may read a
-crisis and its counts, post-bound staff only for their own post's people (scoped in SQL).
+Who may do each (and whose people a caller counts) is ``crisis.access``.
 """
 
 from __future__ import annotations
@@ -15,14 +14,13 @@ from datetime import UTC, datetime
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from peduli.auth import audit, policy
+from peduli.auth import audit
 from peduli.auth.actor import Actor
-from peduli.auth.roles import CRISIS_DECLARERS, CRISIS_VIEWERS, POST_BOUND_ROLES
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
+from peduli.crisis import access, cap, targeting
 from peduli.crisis import area as areas
-from peduli.crisis import cap, targeting
 from peduli.crisis.models import Crisis, CrisisCell, CrisisEdge, CrisisStatus
 from peduli.crisis.schemas import Audience, CrisisCreate, CrisisRead
 from peduli.reference.profile import get_profile
@@ -30,13 +28,6 @@ from peduli.reference.representations import load_directory
 from peduli.registry.models import Person, Stay
 
 CELL_BATCH = 10_000
-
-
-def post_scope(actor: Actor) -> frozenset[str] | None:
-    """The posts whose people ``actor`` sees in crisis counts and lists (None: all)."""
-    if actor.role in POST_BOUND_ROLES:
-        return frozenset({actor.representation_code or ""})
-    return None
 
 
 def _known_posts() -> set[str]:
@@ -68,7 +59,7 @@ def declare(
     status: CrisisStatus = CrisisStatus.ACTIVE,
 ) -> Crisis:
     """Declare a crisis: store its area and covering cells, name the posts involved, audit."""
-    policy.require_role(session, actor, roles=CRISIS_DECLARERS, action="crisis.declare")
+    access.require_declarer(session, actor, action="crisis.declare")
     area = areas.parse_area(body.area)
     return _create(
         session,
@@ -101,8 +92,7 @@ def _create(
 ) -> Crisis:
     if posts is not None:
         posts = _check_posts(posts)
-    if actor.role in POST_BOUND_ROLES:
-        posts = sorted({*(posts or []), actor.representation_code or ""})
+    posts = access.declared_posts(actor, posts)
     crisis = Crisis(
         id=uuid.uuid4(),
         title=title,
@@ -174,7 +164,7 @@ def import_cap(session: Session, *, document: bytes, actor: Actor) -> tuple[Cris
     Returns the crisis and whether it is new: the same alert (sender and identifier)
     imported again, by a second feed or a retry, gives back the crisis it made.
     """
-    policy.require_role(session, actor, roles=CRISIS_DECLARERS, action="crisis.import_cap")
+    access.require_declarer(session, actor, action="crisis.import_cap")
     draft = cap.parse(document)
     if draft.identifier and draft.sender:
         known = session.scalar(
@@ -210,7 +200,7 @@ def export_cap(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> bytes
 
 def get(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> Crisis:
     """One crisis, for any staff role that may follow crises."""
-    policy.require_role(session, actor, roles=CRISIS_VIEWERS, action="crisis.read")
+    access.require_viewer(session, actor, action="crisis.read")
     crisis = session.get(Crisis, crisis_id)
     if crisis is None:
         raise NotFound(_("There is no crisis with this id."))
@@ -219,7 +209,7 @@ def get(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> Crisis:
 
 def list_crises(session: Session, *, actor: Actor, limit: int = 50) -> Sequence[Crisis]:
     """The newest crises first."""
-    policy.require_role(session, actor, roles=CRISIS_VIEWERS, action="crisis.read")
+    access.require_viewer(session, actor, action="crisis.read")
     return session.scalars(select(Crisis).order_by(Crisis.started_at.desc()).limit(limit)).all()
 
 
@@ -227,7 +217,7 @@ def set_status(
     session: Session, *, crisis_id: uuid.UUID, status: CrisisStatus, actor: Actor
 ) -> Crisis:
     """Activate a drafted crisis or close an active one."""
-    policy.require_role(session, actor, roles=CRISIS_DECLARERS, action=f"crisis.{status}")
+    access.require_declarer(session, actor, action=f"crisis.{status}")
     crisis = get(session, crisis_id=crisis_id, actor=actor)
     allowed = {
         CrisisStatus.ACTIVE: {CrisisStatus.DRAFT},
@@ -257,7 +247,7 @@ def set_status(
 def audience(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> Audience:
     """Counts of who the crisis reaches, in one grouped query (never a list of people)."""
     crisis = get(session, crisis_id=crisis_id, actor=actor)
-    return count_audience(session, crisis, representation_codes=post_scope(actor))
+    return count_audience(session, crisis, representation_codes=access.audience_posts(actor))
 
 
 def count_audience(

@@ -1,4 +1,4 @@
-"""Who may see and act on emergencies and rosters: scoped in SQL on the representation.
+"""Who may see and act on emergencies and rosters: the post scope of ``auth.policy``.
 
 Officers and supervisors reach their own representation; HQ admins and HQ analysts see
 every emergency (the HQ list shows no personal data); only a representation's staff and HQ
@@ -7,7 +7,7 @@ admins acknowledge. Supervisors and HQ admins edit rosters; officers read their 
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit, policy
@@ -15,8 +15,6 @@ from peduli.auth.actor import Actor
 from peduli.auth.roles import (
     EMERGENCY_READERS,
     EMERGENCY_RESPONDERS,
-    HQ_ROLES,
-    POST_BOUND_ROLES,
     ROSTER_EDITORS,
 )
 from peduli.core.errors import NotFound
@@ -26,11 +24,7 @@ from peduli.emergency.models import Emergency
 
 def emergency_scope(actor: Actor) -> ColumnElement[bool]:
     """The SQL condition selecting the emergencies ``actor`` may see."""
-    if actor.role in HQ_ROLES:
-        return true()
-    if actor.role in POST_BOUND_ROLES and actor.representation_code:
-        return Emergency.representation_code == actor.representation_code
-    return false()
+    return policy.within_posts(actor, Emergency.representation_code)
 
 
 def require_reader(session: Session, actor: Actor, *, action: str) -> None:
@@ -43,11 +37,16 @@ def require_responder(session: Session, actor: Actor, *, action: str) -> None:
     policy.require_role(session, actor, roles=EMERGENCY_RESPONDERS, action=action)
 
 
+def acts_for_post(actor: Actor, code: str | None) -> bool:
+    """Whether ``actor`` may record or answer for representation ``code``: its staff, or HQ."""
+    return policy.reaches_post(actor, code)
+
+
 def require_post(session: Session, actor: Actor, code: str, *, action: str, edit: bool) -> None:
     """Admit staff of representation ``code`` (editors only when ``edit``), or HQ."""
     roles = ROSTER_EDITORS if edit else EMERGENCY_READERS
     policy.require_role(session, actor, roles=roles, action=action)
-    if actor.role in HQ_ROLES or actor.representation_code == code:
+    if policy.reaches_post(actor, code):
         return
     audit.record_denial(session, actor=actor, action=action, entity_type="roster", entity_id=code)
     raise NotFound(_("There is no roster of this representation among yours."))

@@ -266,7 +266,7 @@ def record_hotline_call(session: Session, *, data: HotlineCallCreate, actor: Act
     access.require_responder(session, actor, action="emergency.hotline_call")
     checked = _check(data, need_name=True)
     code = data.representation_code or actor.representation_code
-    if actor.role != Role.HQ_ADMIN and code != actor.representation_code:
+    if not access.acts_for_post(actor, code):
         raise Forbidden(
             _("Officers record calls for their own representation only."), code="other_post"
         )

@@ -1,5 +1,8 @@
 """Who may manage which partners, and which partner a partner account works for.
 
+A partner belongs to the post in its ``representation_code`` column; who manages it is the
+post scope of ``auth.policy`` (officers and supervisors their post's, HQ admins all).
+
 Both answers come from the database on every call (never cached), so disabling a partner,
 unlinking a member or revoking a delegation takes effect on the very next request.
 """
@@ -7,7 +10,6 @@ unlinking a member or revoking a delegation takes effect on the very next reques
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,26 +22,15 @@ from peduli.core.i18n import _
 from peduli.partners.models import Partner, PartnerMember
 
 
-@dataclass(frozen=True)
-class ManageScope:
-    """The representations whose partners a caller manages; ``everyone`` for HQ."""
-
-    everyone: bool
-    representation_codes: frozenset[str]
-
-    def covers(self, representation_code: str) -> bool:
-        return self.everyone or representation_code in self.representation_codes
-
-
-def manage_scope(session: Session, actor: Actor, *, action: str) -> ManageScope:
-    """Officers and supervisors manage their post's partners, HQ admins all; others none."""
+def manage_scope(session: Session, actor: Actor, *, action: str) -> policy.PostScope:
+    """The posts whose partners ``actor`` manages; refused (and audited) for other roles and
+    for staff bound to no post."""
     policy.require_role(session, actor, roles=PARTNER_MANAGERS, action=action)
-    if actor.role == Role.HQ_ADMIN:
-        return ManageScope(everyone=True, representation_codes=frozenset())
-    if not actor.representation_code:
+    scope = policy.post_scope(actor)
+    if scope == policy.NO_POST:
         audit.record_denial(session, actor=actor, action=action, entity_type="partner")
         raise Forbidden(_("Your account is not bound to a representation."), code="no_post")
-    return ManageScope(everyone=False, representation_codes=frozenset({actor.representation_code}))
+    return scope
 
 
 def partner_id_of(session: Session, actor: Actor, *, action: str) -> uuid.UUID:

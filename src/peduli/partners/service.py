@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from peduli.auth import accounts, audit, totp
+from peduli.auth import accounts, audit, policy, totp
 from peduli.auth.actor import Actor, Role
 from peduli.auth.models import StaffAccount
 from peduli.core.errors import FieldProblem, NotFound, ValidationFailed
@@ -81,9 +81,9 @@ def _view(session: Session, partner: Partner) -> PartnerView:
     )
 
 
-def _representation_for(actor: Actor, requested: str | None, scope: access.ManageScope) -> str:
+def _representation_for(actor: Actor, requested: str | None, scope: policy.PostScope) -> str:
     """The post a new partner belongs to: the officer's own, or the one HQ names."""
-    if not scope.everyone:
+    if not scope.every_post:
         own = actor.representation_code or ""
         if requested and requested.strip().lower() != own:
             raise ValidationFailed(
@@ -171,8 +171,7 @@ def _managed_partner(
     """A partner the caller manages; another post's partner is 'not found' to them."""
     scope = access.manage_scope(session, actor, action=action)
     statement = select(Partner).where(Partner.id == partner_id)
-    if not scope.everyone:
-        statement = statement.where(Partner.representation_code.in_(scope.representation_codes))
+    statement = statement.where(scope.within(Partner.representation_code))
     partner = session.scalar(statement)
     if partner is None:
         audit.record_denial(
@@ -251,8 +250,8 @@ def list_partners(
     """The partners the caller manages, by name, filtered; with the total count."""
     scope = access.manage_scope(session, actor, action="partners.partner_list")
     statement = select(Partner)
-    if not scope.everyone:
-        statement = statement.where(Partner.representation_code.in_(scope.representation_codes))
+    if not scope.every_post:
+        statement = statement.where(scope.within(Partner.representation_code))
     elif filters.representation_code:
         statement = statement.where(Partner.representation_code == filters.representation_code)
     if filters.active is not None:

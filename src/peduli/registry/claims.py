@@ -13,7 +13,6 @@ proof (``ClaimProof.CIVIL_REGISTRY``): not offered until an agency adapter gives
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -223,11 +222,6 @@ def prove_by_code(
 # --- the officers' side ----------------------------------------------------------------------
 
 
-def _scope_codes(actor: Actor) -> Collection[str] | None:
-    scope = policy.person_scope(actor)
-    return None if scope.everyone else scope.representation_codes
-
-
 def _responsible_post(
     session: Session, person_id: uuid.UUID, reported: Representation | None
 ) -> str | None:
@@ -251,11 +245,9 @@ def pending_claims(
     oldest first."""
     policy.require_role(session, actor, roles=IDENTITY_CLAIM_DECIDERS, action="identity_claim.list")
     query = select(IdentityClaim).where(IdentityClaim.status == ClaimStatus.PENDING)
-    codes_in_scope = _scope_codes(actor)
-    if codes_in_scope is None and representation_code:
-        codes_in_scope = {representation_code}
-    if codes_in_scope is not None:
-        query = query.where(IdentityClaim.representation_code.in_(codes_in_scope))
+    scope = policy.post_scope(actor).narrowed_to(representation_code)
+    if not scope.every_post:
+        query = query.where(scope.within(IdentityClaim.representation_code))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = list(
         session.scalars(

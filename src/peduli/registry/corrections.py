@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit, policy
@@ -24,6 +24,7 @@ from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFaile
 from peduli.core.i18n import _, in_language
 from peduli.notify import service as notify
 from peduli.notify.models import ChannelName
+from peduli.registry import access
 from peduli.registry.models import (
     DataRequest,
     DataRequestStatus,
@@ -64,15 +65,11 @@ def _post_of_active_stay() -> Any:
 
 
 def _in_scope(actor: Actor) -> ColumnElement[bool]:
-    """Requests of people with an active stay in the caller's jurisdiction."""
+    """Requests of people living in (active stay) the caller's posts: the post working on them."""
     scope = policy.person_scope(actor)
     if scope.everyone:
         return DataRequest.id.is_not(None)
-    return exists().where(
-        Stay.person_id == DataRequest.person_id,
-        Stay.status == StayStatus.ACTIVE,
-        Stay.representation_code.in_(scope.representation_codes),
-    )
+    return access.living_in(DataRequest.person_id, scope.representation_codes)
 
 
 def _base(actor: Actor, status: DataRequestStatus | None) -> Select[Any]:

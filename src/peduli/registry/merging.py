@@ -8,7 +8,6 @@ pointing to the survivor so old links and the audit trail still lead somewhere.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
@@ -49,10 +48,11 @@ def list_open(
 ) -> tuple[int, list[DuplicateCandidate]]:
     """Open pairs in the caller's jurisdiction (all of them for HQ admins)."""
     policy.require_role(session, actor, roles=DUPLICATE_REVIEWERS, action="duplicate.list")
-    scope = policy.person_scope(actor)
-    codes: Collection[str] | None = None if scope.everyone else scope.representation_codes
     return repository.open_duplicates(
-        session, representation_codes=codes, limit=limit, offset=offset
+        session,
+        representation_codes=policy.post_scope(actor).limited_to,
+        limit=limit,
+        offset=offset,
     )
 
 

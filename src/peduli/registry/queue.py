@@ -119,13 +119,12 @@ class Counts:
     claims: int = 0
 
 
-def _codes(session: Session, actor: Actor, wanted: str | None, action: str) -> set[str] | None:
-    """The posts whose people the caller may list (None: every post), narrowed to ``wanted``."""
+def _codes(
+    session: Session, actor: Actor, wanted: str | None, action: str
+) -> frozenset[str] | None:
+    """The posts whose people the caller may list (None: every post); HQ may ask for one."""
     policy.require_role(session, actor, roles=WORK_QUEUE_READERS, action=action)
-    scope = policy.person_scope(actor)
-    if scope.everyone:
-        return {wanted} if wanted else None
-    return set(scope.representation_codes)
+    return policy.post_scope(actor).narrowed_to(wanted).limited_to
 
 
 def _in_codes(

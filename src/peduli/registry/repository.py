@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from peduli.auth.policy import Scope
 from peduli.core.crypto import contact_index
+from peduli.registry import access
 from peduli.registry.models import (
     ContactKind,
     ContactPoint,
@@ -142,7 +143,7 @@ def people_born_on(
 
 
 def representation_codes(session: Session, person_id: uuid.UUID) -> set[str]:
-    """The representations serving this person (through any of their stays)."""
+    """The posts serving this person (through any of their stays: ``access.served_by``)."""
     rows = session.scalars(
         select(Stay.representation_code)
         .where(Stay.person_id == person_id, Stay.representation_code.is_not(None))
@@ -176,11 +177,7 @@ def scoped(query: Select[Person], scope: Scope) -> Select[Person]:
     if scope.person_id is not None:
         return query.where(Person.id == scope.person_id)
     if scope.representation_codes:
-        in_jurisdiction = exists().where(
-            Stay.person_id == Person.id,
-            Stay.representation_code.in_(scope.representation_codes),
-        )
-        return query.where(in_jurisdiction)
+        return query.where(access.served_by(Person.id, scope.representation_codes))
     return query.where(false())
 
 
