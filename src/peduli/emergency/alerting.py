@@ -47,6 +47,9 @@ from peduli.notify.models import ChannelName, MessagePriority
 
 MAX_LEVEL = 3  # after the third escalation the emergency stays on the HQ list only
 BATCH = 500
+ESCALATED_NOTE = (
+    "Emergency not acknowledged in time: escalated to the next on duty and the supervisors."
+)
 
 
 def ack_window() -> timedelta:
@@ -100,9 +103,7 @@ def _write_events(session: Session, ids: list[uuid.UUID], now: datetime) -> None
         select(Emergency.case_id).where(Emergency.id.in_(ids)),
         kind=EventKind.ESCALATED,
         at=now,
-        text=(
-            "Emergency not acknowledged in time: escalated to the next on duty and the supervisors."
-        ),
+        text=ESCALATED_NOTE,
         data=data,
     )
 
