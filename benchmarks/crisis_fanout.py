@@ -262,11 +262,11 @@ def main() -> None:
             channels=["sms"],
         )
         broadcast = broadcasts.draft(db, crisis_id=crisis.id, body=body, actor=hq)
-        broadcasts.approve(db, broadcast_id=broadcast.id, actor=second)
+        broadcasts.approve(db, crisis_id=crisis.id, broadcast_id=broadcast.id, actor=second)
         crisis_id, broadcast_id = crisis.id, broadcast.id
     with session_scope() as db:
         crisis = service.get(db, crisis_id=crisis_id, actor=hq)
-        broadcast = broadcasts.get(db, broadcast_id=broadcast_id, actor=hq)
+        broadcast = broadcasts.get(db, crisis_id=crisis_id, broadcast_id=broadcast_id, actor=hq)
         started = time.perf_counter()
         recipients = broadcasts.add_recipients(db, crisis, broadcast, now=datetime.now(UTC))
         targeted = time.perf_counter() - started
@@ -283,7 +283,9 @@ def main() -> None:
     print(f"  whole send (recipients + outbox) vs ceiling: {ceiling / (targeted + outbox):.0%}")
     with session_scope() as db:
         started = time.perf_counter()
-        _again, queued = broadcasts.send(db, broadcast_id=broadcast_id, actor=hq)
+        _again, queued = broadcasts.send(
+            db, crisis_id=crisis_id, broadcast_id=broadcast_id, actor=hq
+        )
         repeat = time.perf_counter() - started
     print(f"repeated send wrote {queued} new outbox rows in {repeat:.2f} s (must be 0)")
 
