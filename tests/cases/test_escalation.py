@@ -10,13 +10,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor, Role
-from peduli.cases import escalation, service
-from peduli.cases.models import Case, CaseEvent
+from peduli.cases import changes, escalation, service
+from peduli.cases.models import Case, CaseEvent, CaseStatus
 from peduli.core.db import get_sessionmaker, session_scope, utcnow
 from peduli.core.periodic import run_due_tasks
 from peduli.jobs import PERIODIC_TASKS
 from peduli.notify.models import OutboxMessage
-from tests.cases.conftest import KL, SEOUL, open_case, staff_actor
+from tests.cases.conftest import KL, SEOUL, open_case, staff_actor, walk
 from tests.outbox import opened
 
 
@@ -162,3 +162,20 @@ def test_each_supervisor_reads_the_escalation_in_their_own_language(
     )
     assert french_mail.body == in_language(body, "fr") != str(body)
     assert indonesian_mail.body == in_language(body, "id") != str(body)
+
+
+def test_a_reopened_case_overdue_again_is_escalated_again_without_a_second_email(
+    db: Session, officer: Actor
+) -> None:
+    staff_actor(db, Role.SUPERVISOR, SEOUL, "supervisor")
+    case = open_case(db, officer)
+    _overdue(db, case)
+    assert escalation.escalate_overdue(db, utcnow()) == 1
+    walk(db, case, officer, "resolved")
+    changes.transition(db, case_id=case.id, actor=officer, to=CaseStatus.IN_PROGRESS)
+    _overdue(db, case)
+
+    assert escalation.escalate_overdue(db, utcnow()) == 1
+    db.commit()
+    # The timeline shows both; the supervisor's email is keyed by case and person, once.
+    assert _counts(case, db) == (2, 1)

@@ -43,14 +43,12 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql import Select
 
 from peduli.auth.actor import Actor
 from peduli.core.config import get_settings
-from peduli.core.db import Base, after_rollback, is_postgres, utcnow
+from peduli.core.db import Base, after_rollback, insert_on_conflict, is_postgres, utcnow
 
 GENESIS = "0" * 64
 AUDIT_CHAINS = 8
@@ -155,9 +153,8 @@ def _locked_chain_head(session: Session, chain: int) -> str:
     connection = session.connection()
     newest = connection.scalar(_LOCK_HEAD, parameters)
     if newest is None:
-        dialect_insert = pg_insert if is_postgres(session) else sqlite_insert
         connection.execute(
-            dialect_insert(AuditChainHead)
+            insert_on_conflict(session, AuditChainHead)
             .values(chain=chain, hash=GENESIS, entries=0)
             .on_conflict_do_nothing(index_elements=["chain"])
         )

@@ -27,6 +27,7 @@ from peduli.core.db import after_rollback, utcnow
 from peduli.core.errors import FieldProblem, NotAuthenticated, NotFound, ValidationFailed
 from peduli.core.i18n import _
 from peduli.notify import service as notify_service
+from peduli.notify.models import MessagePriority
 from peduli.reference.profile import get_profile
 
 MAX_ATTEMPTS = 5
@@ -127,7 +128,7 @@ def request_code(
         subject=_("Your Peduli sign-in code"),
         body=_message(code, settings.otp_ttl_minutes),
         idempotency_key=f"citizen-code:{row_id}",
-        priority=notify_service.SIGN_IN_CODE_PRIORITY,
+        priority=MessagePriority.SIGN_IN_CODE,
     )
 
 
@@ -185,7 +186,7 @@ def issue_code(
             subject=subject,
             body=body(code, minutes),
             idempotency_key=f"{idempotency_prefix}:{row_id}:{number}",
-            priority=notify_service.SIGN_IN_CODE_PRIORITY,
+            priority=MessagePriority.SIGN_IN_CODE,
         )
 
 

@@ -13,17 +13,18 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import String, Table, cast, func, insert, literal, select, update
+from sqlalchemy import String, cast, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Role
 from peduli.auth.models import StaffAccount
-from peduli.cases.models import Case, CaseEvent, EventKind, Visibility
+from peduli.cases import timeline
+from peduli.cases.models import Case, EventKind
 from peduli.core.i18n import _, localized
-from peduli.notify.models import ChannelName, OutboxMessage
+from peduli.notify import service as notify_service
+from peduli.notify.models import ChannelName, MessagePriority
 
 BATCH = 500
-ESCALATION_PRIORITY = 20  # before broadcasts, after sign-in codes
 SUBJECT = _("Overdue protection case {reference}")
 BODY = _(
     "Case {reference} ({category}, priority {priority}) has passed its deadline and "
@@ -50,28 +51,15 @@ def escalate_overdue(session: Session, now: datetime, *, batch: int = BATCH) -> 
     ids = [row[0] for row in marked]
     if not ids:
         return 0
-    _write_events(session, ids, now)
+    timeline.add_event_to_each(
+        session,
+        select(Case.id).where(Case.id.in_(ids)),
+        kind=EventKind.ESCALATED,
+        at=now,
+        data={"to": "supervisor"},
+    )
     _write_messages(session, ids)
     return len(ids)
-
-
-def _write_events(session: Session, ids: list[uuid.UUID], now: datetime) -> None:
-    events = CaseEvent.__table__
-    assert isinstance(events, Table)
-    session.execute(
-        insert(events).from_select(
-            ["case_id", "at", "kind", "visibility", "actor_display", "text", "data"],
-            select(
-                Case.id,
-                literal(now, type_=events.c.at.type),
-                literal(EventKind.ESCALATED.value),
-                literal(Visibility.INTERNAL.value),
-                literal("system"),
-                literal(None, type_=events.c.text.type),
-                literal('{"to": "supervisor"}'),
-            ).where(Case.id.in_(ids)),
-        )
-    )
 
 
 def _write_messages(session: Session, ids: list[uuid.UUID]) -> None:
@@ -79,10 +67,8 @@ def _write_messages(session: Session, ids: list[uuid.UUID]) -> None:
     the supervisor's own language.
 
     The idempotency key makes the message unique per case and supervisor, so even a replayed
-    escalation could never send it twice.
+    escalation (or a reopened case escalated again) never sends it twice.
     """
-    outbox = OutboxMessage.__table__
-    assert isinstance(outbox, Table)
     language = StaffAccount.preferred_language
     subject, body = localized(SUBJECT, language), localized(BODY, language)
     key = (
@@ -92,20 +78,22 @@ def _write_messages(session: Session, ids: list[uuid.UUID]) -> None:
         + cast(StaffAccount.id, String)
     )
     reference = Case.reference
-    select_messages = (
+    messages = (
         select(
-            literal(ChannelName.EMAIL.value),
-            StaffAccount.email_sealed,
-            func.replace(subject, "{reference}", reference),
-            func.replace(
-                func.replace(
-                    func.replace(body, "{reference}", reference), "{category}", Case.category
+            *notify_service.message_columns(
+                channel=ChannelName.EMAIL,
+                sealed_recipient=StaffAccount.email_sealed,
+                subject=func.replace(subject, "{reference}", reference),
+                body=func.replace(
+                    func.replace(
+                        func.replace(body, "{reference}", reference), "{category}", Case.category
+                    ),
+                    "{priority}",
+                    Case.priority,
                 ),
-                "{priority}",
-                Case.priority,
-            ),
-            key,
-            literal(ESCALATION_PRIORITY),
+                idempotency_key=key,
+                priority=MessagePriority.CASE_ESCALATION,
+            )
         )
         .select_from(Case)
         .join(
@@ -116,9 +104,4 @@ def _write_messages(session: Session, ids: list[uuid.UUID]) -> None:
         )
         .where(Case.id.in_(ids))
     )
-    session.execute(
-        insert(outbox).from_select(
-            ["channel", "recipient", "subject", "body", "idempotency_key", "priority"],
-            select_messages,
-        )
-    )
+    notify_service.enqueue_selected(session, messages)

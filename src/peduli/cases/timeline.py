@@ -1,4 +1,9 @@
-"""The append-only timeline of a case: one row per thing that happened, never changed."""
+"""The append-only timeline of a case: one row per thing that happened, never changed.
+
+The timeline's only writers: ``add_event`` (one event, through the unit of work),
+``write_event`` (one event, one prebuilt INSERT, for hot paths) and ``add_event_to_each``
+(the same event on many cases, one ``INSERT … SELECT``). Other domains append through them.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, Select, Table, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor
@@ -81,6 +86,40 @@ def write_event(
         case_id, kind=kind, actor=actor, text=text, visibility=visibility, data=data, at=at
     )
     session.connection().execute(_INSERT_EVENT, row)
+
+
+def add_event_to_each(
+    session: Session,
+    case_ids: Select[uuid.UUID],
+    *,
+    kind: EventKind,
+    at: datetime,
+    text: str | None = None,
+    visibility: Visibility = Visibility.INTERNAL,
+    data: dict[str, Any] | ColumnElement[str] | None = None,
+) -> None:
+    """Append one system event to the timeline of every case ``case_ids`` selects, in one
+    ``INSERT … SELECT`` in the caller's transaction (never one statement per case).
+
+    ``data`` is a dict like ``add_event``'s, or JSON text computed in SQL over the rows of
+    ``case_ids`` (a level, a count), when it differs from case to case.
+    """
+    if len(case_ids.selected_columns) != 1:
+        raise ValueError("select the case ids only")
+    events = CaseEvent.__table__
+    assert isinstance(events, Table)
+    if not isinstance(data, ColumnElement):
+        data = literal(json.dumps(data or {}, sort_keys=True, default=str))
+    rows = case_ids.add_columns(
+        literal(at, type_=events.c.at.type),
+        literal(kind.value),
+        literal(visibility.value),
+        literal("system"),
+        literal(text, type_=events.c.text.type),
+        data,
+    )
+    columns = ["case_id", "at", "kind", "visibility", "actor_display", "text", "data"]
+    session.execute(insert(events).from_select(columns, rows))
 
 
 def events_of(

@@ -25,6 +25,7 @@ from sqlalchemy import (
     event,
     insert,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.sql.schema import ColumnDefault
@@ -274,6 +275,17 @@ def session_scope() -> Iterator[Session]:
 def is_postgres(session: Session) -> bool:
     """Tell whether ``session`` talks to PostgreSQL (for locks and bulk paths)."""
     return session.get_bind().dialect.name == "postgresql"
+
+
+def insert_on_conflict(session: Session, model: type[Any]) -> Any:
+    """An INSERT of ``model`` that may say ``ON CONFLICT`` on the session's backend.
+
+    ``ON CONFLICT`` is dialect-specific in SQLAlchemy, so a statement that must skip or
+    update a row already there starts here, whether it runs on PostgreSQL or SQLite.
+    """
+    if is_postgres(session):
+        return postgresql.insert(model)
+    return sqlite.insert(model)
 
 
 def insert_new(session: Session, objects: Sequence[Base]) -> None:

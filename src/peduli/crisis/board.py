@@ -1,8 +1,9 @@
 """The crisis board (who was reached, who answered) and the evacuation list, per post.
 
 Counts are per person: every broadcast of a crisis to a person carries their latest answer,
-and delivery is read from the outbox by the broadcast's idempotency keys. Post-bound staff
-see their own post's people; HQ sees all. Every evacuation list export is audited.
+and the outbox counts each person's delivered and dead messages (``delivery_counts``).
+Post-bound staff see their own post's people; HQ sees all. Every evacuation list export is
+audited.
 """
 
 from __future__ import annotations
@@ -16,33 +17,33 @@ from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
-from sqlalchemy import ColumnElement, Select, case, exists, func, literal, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
 from peduli.auth.actor import Actor
 from peduli.core.i18n import _
-from peduli.crisis import access
+from peduli.crisis import access, broadcasts
 from peduli.crisis import service as crisis_service
-from peduli.crisis.broadcasts import CHANNEL_CONTACT, outbox_key
 from peduli.crisis.models import Answer, CheckIn, Recipient
 from peduli.crisis.schemas import Board, BoardRow
-from peduli.notify.models import OutboxMessage, OutboxStatus
+from peduli.notify import service as notify_service
 from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_AREAS = 30
 
 
-def _sent_with(status: OutboxStatus) -> ColumnElement[bool]:
-    keys = [outbox_key(channel) for channel in CHANNEL_CONTACT]
-    return exists().where(OutboxMessage.idempotency_key.in_(keys), OutboxMessage.status == status)
-
-
 def _per_person(crisis_id: uuid.UUID, scope: frozenset[str] | None) -> Select[Any]:
     """One row per person: their post, place, answer, and whether anything reached them."""
-    delivered = case((_sent_with(OutboxStatus.SENT), 1), else_=0)
-    failed = case((_sent_with(OutboxStatus.DEAD), 1), else_=0)
+    counted = Recipient.crisis_id == crisis_id
+    if scope is not None:
+        counted = counted & Recipient.representation_code.in_(sorted(scope))
+    delivery = notify_service.delivery_counts(
+        group=Recipient.person_id, idempotency_keys=broadcasts.message_keys(), where=counted
+    )
+    delivered = case((delivery.c.sent > 0, 1), else_=0)
+    failed = case((delivery.c.dead > 0, 1), else_=0)
     query = (
         select(
             Recipient.person_id,
@@ -53,11 +54,10 @@ def _per_person(crisis_id: uuid.UUID, scope: frozenset[str] | None) -> Select[An
             func.max(failed).label("failed"),
         )
         .join(Stay, Stay.id == Recipient.stay_id)
-        .where(Recipient.crisis_id == crisis_id)
+        .outerjoin(delivery, delivery.c.group_key == Recipient.person_id)
+        .where(counted)
         .group_by(Recipient.person_id)
     )
-    if scope is not None:
-        query = query.where(Recipient.representation_code.in_(sorted(scope)))
     result: Select[Any] = query  # type: ignore[assignment]
     return result
 

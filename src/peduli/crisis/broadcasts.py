@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     String,
     and_,
     case,
@@ -31,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from peduli.auth import audit
 from peduli.auth.actor import Actor
-from peduli.core.db import is_postgres, utcnow
+from peduli.core.db import insert_on_conflict, is_postgres, utcnow
 from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
 from peduli.crisis import access, links, targeting
@@ -39,8 +40,8 @@ from peduli.crisis import service as crisis_service
 from peduli.crisis.messages import translate_to
 from peduli.crisis.models import Broadcast, BroadcastStatus, Crisis, CrisisStatus, Recipient
 from peduli.crisis.schemas import LANGUAGES, BroadcastCreate, BroadcastRead
-from peduli.notify.models import ChannelName, OutboxMessage
-from peduli.notify.service import dialect_insert
+from peduli.notify import service as notify_service
+from peduli.notify.models import ChannelName, MessagePriority
 from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
 
 # Which contact point each channel uses.
@@ -49,7 +50,11 @@ CHANNEL_CONTACT = {
     ChannelName.WHATSAPP.value: ContactKind.PHONE.value,
     ChannelName.EMAIL.value: ContactKind.EMAIL.value,
 }
-NEAREST_PRIORITY, FARTHEST_PRIORITY, NO_CENTRE_PRIORITY = 10, 90, 50
+# Broadcasts spread over the crisis band of the outbox's ladder: one step down per 5 km
+# from the centre; without a centre everyone sits in the middle of the band.
+NEAREST_PRIORITY = int(MessagePriority.CRISIS_NEAREST)
+FARTHEST_PRIORITY = int(MessagePriority.CRISIS_FARTHEST)
+NO_CENTRE_PRIORITY = (NEAREST_PRIORITY + FARTHEST_PRIORITY) // 2
 KM_PER_PRIORITY_STEP = 5.0
 STALE_STATISTICS_ROWS = 10_000
 
@@ -232,7 +237,7 @@ def add_recipients(session: Session, crisis: Crisis, broadcast: Broadcast, *, no
         "distance_km", "created_at", "remind_at",
     ]  # fmt: skip
     statement = (
-        dialect_insert(session, Recipient)
+        insert_on_conflict(session, Recipient)
         .from_select(names, query)
         .on_conflict_do_nothing(index_elements=["broadcast_id", "person_id"])
     )
@@ -278,8 +283,14 @@ def _priority(crisis: Crisis) -> ColumnElement[int]:
             (steps + NEAREST_PRIORITY > FARTHEST_PRIORITY, FARTHEST_PRIORITY),
             else_=steps + NEAREST_PRIORITY,
         ),
-        OutboxMessage.priority.type,
+        Integer,
     )
+
+
+def message_keys() -> list[ColumnElement[str]]:
+    """The idempotency keys of a recipient row's broadcast messages (one per channel; not
+    the reminders), in SQL: what the board asks the outbox about."""
+    return [outbox_key(channel) for channel in CHANNEL_CONTACT]
 
 
 def outbox_key(suffix: str) -> ColumnElement[str]:
@@ -308,12 +319,14 @@ def write_outbox(
     subject = literal(crisis.title[:200])
     query = (
         select(
-            literal(channel),
-            ContactPoint.value,
-            subject,
-            text + link,
-            outbox_key(key_suffix or channel),
-            _priority(crisis),
+            *notify_service.message_columns(
+                channel=channel,
+                sealed_recipient=ContactPoint.value,
+                subject=subject,
+                body=text + link,
+                idempotency_key=outbox_key(key_suffix or channel),
+                priority=_priority(crisis),
+            )
         )
         .select_from(Recipient)
         .join(
@@ -331,15 +344,7 @@ def write_outbox(
     )
     if only is not None:
         query = query.where(only)
-    statement = (
-        dialect_insert(session, OutboxMessage)
-        .from_select(
-            ["channel", "recipient", "subject", "body", "idempotency_key", "priority"], query
-        )
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-    )
-    result = session.execute(statement, execution_options={"preserve_rowcount": True})
-    return int(getattr(result, "rowcount", 0) or 0)
+    return notify_service.enqueue_selected(session, query)
 
 
 def remind_silent(session: Session, now: datetime) -> int:

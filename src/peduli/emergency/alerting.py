@@ -21,17 +21,14 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     String,
-    Table,
     and_,
     case,
     cast,
     exists,
     func,
-    insert,
     literal,
     or_,
     select,
-    true,
     union_all,
     update,
 )
@@ -39,17 +36,20 @@ from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Role
 from peduli.auth.models import StaffAccount
-from peduli.cases.models import CaseEvent, EventKind, Visibility
+from peduli.cases import timeline
+from peduli.cases.models import EventKind
 from peduli.core.config import get_settings
 from peduli.core.i18n import _, localized
 from peduli.emergency.models import DutyShift, Emergency
 from peduli.emergency.roster import on_duty_at
-from peduli.notify.models import ChannelName, OutboxMessage
-from peduli.notify.service import EMERGENCY_ALERT_PRIORITY, dialect_insert
+from peduli.notify import service as notify_service
+from peduli.notify.models import ChannelName, MessagePriority
 
 MAX_LEVEL = 3  # after the third escalation the emergency stays on the HQ list only
-ALERT_PRIORITY = EMERGENCY_ALERT_PRIORITY
 BATCH = 500
+ESCALATED_NOTE = (
+    "Emergency not acknowledged in time: escalated to the next on duty and the supervisors."
+)
 
 
 def ack_window() -> timedelta:
@@ -97,26 +97,14 @@ def escalate_unacknowledged(session: Session, now: datetime, *, batch: int = BAT
 
 
 def _write_events(session: Session, ids: list[uuid.UUID], now: datetime) -> None:
-    events = CaseEvent.__table__
-    assert isinstance(events, Table)
     data = literal('{"emergency_escalation": ') + cast(Emergency.escalation_level, String) + "}"
-    session.execute(
-        insert(events).from_select(
-            ["case_id", "at", "kind", "visibility", "actor_display", "text", "data"],
-            select(
-                Emergency.case_id,
-                literal(now, type_=events.c.at.type),
-                literal(EventKind.ESCALATED.value),
-                literal(Visibility.INTERNAL.value),
-                literal("system"),
-                literal(
-                    "Emergency not acknowledged in time: escalated to the next on duty "
-                    "and the supervisors.",
-                    type_=events.c.text.type,
-                ),
-                data,
-            ).where(Emergency.id.in_(ids)),
-        )
+    timeline.add_event_to_each(
+        session,
+        select(Emergency.case_id).where(Emergency.id.in_(ids)),
+        kind=EventKind.ESCALATED,
+        at=now,
+        text=ESCALATED_NOTE,
+        data=data,
     )
 
 
@@ -173,14 +161,7 @@ def _write_messages(session: Session, ids: list[uuid.UUID], now: datetime) -> No
     )
     active = StaffAccount.disabled_at.is_(None)
     on_duty_email = (
-        select(
-            literal(ChannelName.EMAIL.value),
-            StaffAccount.email_sealed,
-            subject,
-            body,
-            _key("email", StaffAccount.id),
-            literal(ALERT_PRIORITY),
-        )
+        select(*_email(subject, body))
         .select_from(Emergency)
         .join(DutyShift, shift_of_step)
         .join(StaffAccount, (StaffAccount.id == DutyShift.account_id) & active)
@@ -188,12 +169,14 @@ def _write_messages(session: Session, ids: list[uuid.UUID], now: datetime) -> No
     )
     on_duty_sms = (
         select(
-            literal(ChannelName.SMS.value),
-            DutyShift.phone,
-            subject,
-            subject,
-            _key("sms", DutyShift.account_id),
-            literal(ALERT_PRIORITY),
+            *notify_service.message_columns(
+                channel=ChannelName.SMS,
+                sealed_recipient=DutyShift.phone,
+                subject=subject,
+                body=subject,
+                idempotency_key=_key("sms", DutyShift.account_id),
+                priority=MessagePriority.EMERGENCY_ALERT,
+            )
         )
         .select_from(Emergency)
         .join(DutyShift, shift_of_step)
@@ -201,14 +184,7 @@ def _write_messages(session: Session, ids: list[uuid.UUID], now: datetime) -> No
         .where(Emergency.id.in_(ids), DutyShift.phone.is_not(None))
     )
     supervisors = (
-        select(
-            literal(ChannelName.EMAIL.value),
-            StaffAccount.email_sealed,
-            subject,
-            body,
-            _key("email", StaffAccount.id),
-            literal(ALERT_PRIORITY),
-        )
+        select(*_email(subject, body))
         .select_from(Emergency)
         .join(
             StaffAccount,
@@ -221,12 +197,16 @@ def _write_messages(session: Session, ids: list[uuid.UUID], now: datetime) -> No
             or_(Emergency.escalation_level > 0, ~anyone_on_duty),
         )
     )
-    everything = union_all(on_duty_email, on_duty_sms, supervisors).subquery()
-    columns = ["channel", "recipient", "subject", "body", "idempotency_key", "priority"]
-    # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT (a parsing ambiguity).
-    rows = select(*everything.c).where(true())
-    session.execute(
-        dialect_insert(session, OutboxMessage)
-        .from_select(columns, rows)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    notify_service.enqueue_selected(session, union_all(on_duty_email, on_duty_sms, supervisors))
+
+
+def _email(subject: ColumnElement[str], body: ColumnElement[str]) -> tuple[ColumnElement[Any], ...]:
+    """An email of the step to each selected staff account (its own sealed address)."""
+    return notify_service.message_columns(
+        channel=ChannelName.EMAIL,
+        sealed_recipient=StaffAccount.email_sealed,
+        subject=subject,
+        body=body,
+        idempotency_key=_key("email", StaffAccount.id),
+        priority=MessagePriority.EMERGENCY_ALERT,
     )

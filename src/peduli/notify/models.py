@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -44,6 +44,22 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     DEAD = "dead"
+
+
+class MessagePriority(IntEnum):
+    """The outbox's one priority ladder: a worker sends the lowest value first.
+
+    Every writer of the outbox picks its rung here, so the order between kinds of message
+    is decided in one place. Crisis broadcasts spread over a band, nearest people first.
+    """
+
+    EMERGENCY_ALERT = 5  # the officer on duty must call a citizen in danger back
+    SIGN_IN_CODE = 8  # a person is waiting at the screen
+    CRISIS_NEAREST = 10  # a broadcast to the people nearest the danger…
+    CASE_ESCALATION = 20  # an overdue case, to the post's supervisors
+    DEADLINE_REMINDER = 50  # a referral or delegation due within a day
+    CRISIS_FARTHEST = 90  # …down to the people farthest from it
+    ORDINARY = 100  # everything else
 
 
 # Rows a worker may claim once ``next_attempt_at`` has passed.
@@ -107,8 +123,12 @@ class OutboxMessage(Base):
     subject: Mapped[str] = mapped_column(String(255), default="", server_default="")
     body: Mapped[str] = mapped_column(Text)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
-    # Lower is sooner: crisis broadcasts put people nearest the danger first.
-    priority: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
+    # Lower is sooner (``MessagePriority``).
+    priority: Mapped[int] = mapped_column(
+        Integer,
+        default=int(MessagePriority.ORDINARY),
+        server_default=str(int(MessagePriority.ORDINARY)),
+    )
     status: Mapped[OutboxStatus] = mapped_column(
         _enum(OutboxStatus, "outbox_status"),
         default=OutboxStatus.PENDING,

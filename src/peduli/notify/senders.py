@@ -20,8 +20,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from peduli.core.config import Settings
+from peduli.core.db import insert_on_conflict
 from peduli.notify.models import ChannelName, NotifySender
-from peduli.notify.service import dialect_insert
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def sync_senders(session: Session, configured: Mapping[str, Sequence[SenderSpec]
     """
     for channel, specs in configured.items():
         for spec in specs:
-            statement = dialect_insert(session, NotifySender).values(
+            statement = insert_on_conflict(session, NotifySender).values(
                 channel=channel,
                 name=spec.name,
                 rate_per_second=spec.rate_per_second,

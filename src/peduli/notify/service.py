@@ -1,30 +1,38 @@
-"""Writing outbound messages: one outbox row per message, in the caller's transaction."""
+"""Writing outbound messages and reading how they fared: the outbox's only writers.
+
+Every other domain queues messages through ``enqueue`` (one message) or ``enqueue_selected``
+(one message per row of a SELECT, in one ``INSERT … SELECT``), always in the caller's
+transaction, and reads delivery through ``delivery_counts``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (
+    ColumnElement,
+    ColumnExpressionArgument,
+    CompoundSelect,
+    Select,
+    Subquery,
+    case,
+    func,
+    label,
+    literal,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from peduli.core.crypto import CONTACT_PURPOSE, get_cipher
+from peduli.core.db import insert_on_conflict
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
-from peduli.notify.models import ChannelName, OutboxMessage
+from peduli.notify.models import ChannelName, MessagePriority, OutboxMessage, OutboxStatus
 
-# Lower is sent sooner. Emergency alerts to the officer on duty come first, then sign-in codes
-# (a person is waiting at the screen), then crisis broadcasts (10–90 by distance), then the rest.
-EMERGENCY_ALERT_PRIORITY = 5
-SIGN_IN_CODE_PRIORITY = 8
-DEFAULT_PRIORITY = 100
-
-
-def dialect_insert(session: Session, model: type[Any]) -> Any:
-    """An INSERT that knows ``ON CONFLICT`` on the session's backend (PostgreSQL or SQLite)."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(model)
-    return sqlite.insert(model)
+# What ``message_columns`` selects and ``enqueue_selected`` inserts, in this order.
+MESSAGE_COLUMNS = ("channel", "recipient", "subject", "body", "idempotency_key", "priority")
 
 
 def seal_recipient(channel: str, recipient: str) -> str:
@@ -49,7 +57,7 @@ def enqueue(
     subject: str,
     body: str,
     idempotency_key: str,
-    priority: int = DEFAULT_PRIORITY,
+    priority: MessagePriority = MessagePriority.ORDINARY,
 ) -> None:
     """Queue one message for the worker; a second call with the same key does nothing.
 
@@ -58,18 +66,102 @@ def enqueue(
     """
     _check_channel(channel)
     statement = (
-        dialect_insert(session, OutboxMessage)
+        insert_on_conflict(session, OutboxMessage)
         .values(
             channel=channel,
             recipient=seal_recipient(channel, recipient),
             subject=subject,
             body=body,
             idempotency_key=idempotency_key,
-            priority=priority,
+            priority=int(priority),
         )
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
     )
     session.execute(statement)
+
+
+def message_columns(
+    *,
+    channel: str | ColumnExpressionArgument[str],
+    sealed_recipient: ColumnExpressionArgument[str | None],
+    subject: str | ColumnExpressionArgument[str],
+    body: ColumnExpressionArgument[str],
+    idempotency_key: ColumnExpressionArgument[str],
+    priority: MessagePriority | ColumnExpressionArgument[int],
+) -> tuple[ColumnElement[Any], ...]:
+    """The columns of one message per selected row, for the SELECT of ``enqueue_selected``.
+
+    ``sealed_recipient`` is contact data as stored (a contact point's or a staff account's
+    ciphertext under ``CONTACT_PURPOSE``): it is copied as it is and only the worker opens it.
+    """
+    if isinstance(channel, str):
+        _check_channel(channel)
+        channel = literal(str(channel))
+    values: tuple[ColumnExpressionArgument[Any], ...] = (
+        channel,
+        sealed_recipient,
+        literal(subject) if isinstance(subject, str) else subject,
+        body,
+        idempotency_key,
+        literal(int(priority)) if isinstance(priority, int) else priority,
+    )
+    return tuple(label(name, value) for value, name in zip(values, MESSAGE_COLUMNS, strict=True))
+
+
+def enqueue_selected(session: Session, messages: Select[Any] | CompoundSelect[Any]) -> int:
+    """Queue one message per row of ``messages`` in one ``INSERT … SELECT``; returns how many.
+
+    ``messages`` selects ``message_columns`` (a ``union_all`` of such SELECTs too). A row
+    whose idempotency key is already queued is skipped, as ``enqueue`` skips a second call,
+    so a replayed fan-out never sends twice. Written in the caller's transaction.
+    """
+    names = list(messages.selected_columns.keys())
+    if names != list(MESSAGE_COLUMNS):
+        raise ValueError(f"select the outbox's message_columns, not {names}")
+    statement = (
+        insert_on_conflict(session, OutboxMessage)
+        .from_select(list(MESSAGE_COLUMNS), _with_where(messages))
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+    result = session.execute(statement, execution_options={"preserve_rowcount": True})
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _with_where(messages: Select[Any] | CompoundSelect[Any]) -> Select[Any]:
+    """``messages`` with a WHERE clause: SQLite cannot parse ``INSERT … SELECT … ON
+    CONFLICT`` without one (the ON would read as a join's)."""
+    if isinstance(messages, CompoundSelect):
+        rows = messages.subquery()
+        return select(*rows.c).where(true())
+    if messages.whereclause is None:
+        return messages.where(true())
+    return messages
+
+
+def delivery_counts(
+    *,
+    group: ColumnExpressionArgument[Any],
+    idempotency_keys: Sequence[ColumnElement[str]],
+    where: ColumnExpressionArgument[bool],
+) -> Subquery:
+    """Per ``group`` (a broadcast, a person…), how many of its messages were sent and how
+    many are dead, as a subquery with the columns ``group_key``, ``sent`` and ``dead``.
+
+    ``idempotency_keys`` are the keys the caller's messages were queued under, in SQL over
+    the rows ``where`` picks (the caller's own table). A group none of whose messages was
+    ever queued has no row.
+    """
+    status = OutboxMessage.status
+    return (
+        select(
+            label("group_key", group),
+            func.sum(case((status == OutboxStatus.SENT, 1), else_=0)).label("sent"),
+            func.sum(case((status == OutboxStatus.DEAD, 1), else_=0)).label("dead"),
+        )
+        .where(where, OutboxMessage.idempotency_key.in_(idempotency_keys))
+        .group_by(group)
+        .subquery()
+    )
 
 
 def _check_channel(channel: str) -> None:

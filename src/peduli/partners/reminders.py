@@ -22,13 +22,12 @@ from sqlalchemy.orm import Session, aliased
 from peduli.auth.models import StaffAccount
 from peduli.cases.models import Case
 from peduli.core.i18n import LANGUAGES, _, localized
-from peduli.notify.models import OutboxMessage
-from peduli.notify.service import dialect_insert
+from peduli.notify import service as notify_service
+from peduli.notify.models import ChannelName, MessagePriority
 from peduli.partners.models import Delegation, Partner, Referral
 
 REMIND_BEFORE = timedelta(hours=24)
 OPEN = ("sent", "accepted")
-REMINDER_PRIORITY = 50
 
 DELEGATION_SUBJECT = _("Peduli: a delegated case is due")
 DELEGATION_BODY = _(
@@ -76,19 +75,21 @@ def _remind_delegations(session: Session, now: datetime) -> int:
     recipient = func.coalesce(Partner.contact_email, Partner.contact_phone)
     rows = (
         select(
-            case((Partner.contact_email.is_not(None), "email"), else_="sms"),
-            recipient,
-            localized(DELEGATION_SUBJECT, partner_language()),
-            _body(localized(DELEGATION_BODY, partner_language()), Case.reference),
-            _key("partners.delegation-reminder:", Delegation.id),
-            literal(REMINDER_PRIORITY),
+            *notify_service.message_columns(
+                channel=case((Partner.contact_email.is_not(None), "email"), else_="sms"),
+                sealed_recipient=recipient,
+                subject=localized(DELEGATION_SUBJECT, partner_language()),
+                body=_body(localized(DELEGATION_BODY, partner_language()), Case.reference),
+                idempotency_key=_key("partners.delegation-reminder:", Delegation.id),
+                priority=MessagePriority.DEADLINE_REMINDER,
+            )
         )
         .select_from(Delegation)
         .join(Partner, Partner.id == Delegation.partner_id)
         .join(Case, Case.id == Delegation.case_id)
         .where(Delegation.reminded_at == now, recipient.is_not(None))
     )
-    _into_outbox(session, rows)
+    notify_service.enqueue_selected(session, rows)
     return count
 
 
@@ -116,12 +117,14 @@ def _remind_referrals(session: Session, now: datetime) -> int:
     )
     rows = (
         select(
-            literal("email", String),
-            recipient,
-            localized(REFERRAL_SUBJECT, language),
-            _body(localized(REFERRAL_BODY, language), Case.reference),
-            _key("partners.referral-reminder:", Referral.id),
-            literal(REMINDER_PRIORITY),
+            *notify_service.message_columns(
+                channel=ChannelName.EMAIL,
+                sealed_recipient=recipient,
+                subject=localized(REFERRAL_SUBJECT, language),
+                body=_body(localized(REFERRAL_BODY, language), Case.reference),
+                idempotency_key=_key("partners.referral-reminder:", Referral.id),
+                priority=MessagePriority.DEADLINE_REMINDER,
+            )
         )
         .select_from(Referral)
         .join(Case, Case.id == Referral.case_id)
@@ -135,19 +138,8 @@ def _remind_referrals(session: Session, now: datetime) -> int:
         )
         .where(Referral.reminded_at == now, recipient.is_not(None))
     )
-    _into_outbox(session, rows)
+    notify_service.enqueue_selected(session, rows)
     return count
-
-
-def _into_outbox(session: Session, rows: Any) -> None:
-    statement = (
-        dialect_insert(session, OutboxMessage)
-        .from_select(
-            ["channel", "recipient", "subject", "body", "idempotency_key", "priority"], rows
-        )
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-    )
-    session.execute(statement)
 
 
 def send_reminders(session: Session, now: datetime) -> int:

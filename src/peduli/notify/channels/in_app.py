@@ -10,10 +10,9 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
-from peduli.core.db import get_sessionmaker, utcnow
+from peduli.core.db import get_sessionmaker, insert_on_conflict, utcnow
 from peduli.notify.models import Notice
 from peduli.notify.ports import DeliveryResult, DeliveryStatus, OutboundMessage
-from peduli.notify.service import dialect_insert
 
 
 class InAppChannel:
@@ -40,7 +39,7 @@ class InAppChannel:
             for m in unique.values()
         ]
         with factory() as session, session.begin():
-            statement = dialect_insert(session, Notice).values(rows)
+            statement = insert_on_conflict(session, Notice).values(rows)
             statement = statement.on_conflict_do_update(
                 index_elements=["idempotency_key"],
                 set_={"idempotency_key": statement.excluded.idempotency_key},

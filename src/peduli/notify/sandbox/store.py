@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from peduli.core.db import is_postgres, utcnow
+from peduli.core.db import insert_on_conflict, is_postgres, utcnow
 from peduli.notify.models import SandboxMessage
-from peduli.notify.service import dialect_insert
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ def record(session: Session, items: Sequence[Received]) -> dict[str, int]:
             },
         )
         return {row.idempotency_key: row.id for row in rows}
-    statement = dialect_insert(session, SandboxMessage).values(
+    statement = insert_on_conflict(session, SandboxMessage).values(
         [
             {
                 "channel": item.channel,
