@@ -22,7 +22,7 @@ from peduli.partners import agencies, delegations, referrals, service, workflow
 from peduli.partners.models import ACTIVE_DELEGATION, ReferralStatus
 from peduli.partners.pages import refused_context, run_form
 from peduli.partners.schemas import DelegationCreate, ReferralCreate, ReferralUpdate, Revocation
-from peduli.registry.officer_pages.common import Staff
+from peduli.web.desk import Staff
 from peduli.web.i18n import negotiate
 from peduli.web.rendering import render
 

@@ -27,7 +27,7 @@ from peduli.partners.partner_api import case_view
 from peduli.partners.schemas import ConsultationCreate
 from peduli.reference import places
 from peduli.reference.profile import get_profile
-from peduli.registry.officer_pages.common import Staff
+from peduli.web.desk import Staff
 from peduli.web.i18n import negotiate
 from peduli.web.rendering import render
 

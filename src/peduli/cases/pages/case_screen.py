@@ -27,8 +27,8 @@ from peduli.core.config import get_settings
 from peduli.core.db import rollback_and_keep, utcnow
 from peduli.core.downloads import download_headers
 from peduli.core.errors import FieldProblem, PeduliError
-from peduli.registry.officer_pages import common as desk
-from peduli.registry.officer_pages.common import Staff
+from peduli.web import desk
+from peduli.web.desk import Staff
 from peduli.web.i18n import negotiate
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(CASE_WORKERS)])

@@ -18,8 +18,8 @@ from peduli.auth.staff_pages import to_sign_in
 from peduli.cases import stats
 from peduli.core.db import rollback_and_keep, utcnow
 from peduli.core.errors import FieldProblem, PeduliError
-from peduli.registry.officer_pages import common as desk
-from peduli.registry.officer_pages.common import Staff
+from peduli.web import desk
+from peduli.web.desk import Staff
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(STATS_READERS)])
 

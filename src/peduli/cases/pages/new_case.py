@@ -24,9 +24,9 @@ from peduli.cases.schemas import CaseCreate
 from peduli.core.db import rollback_and_keep
 from peduli.core.errors import FieldProblem, PeduliError
 from peduli.registry import search
-from peduli.registry.officer_pages import common as desk
-from peduli.registry.officer_pages.common import Staff
 from peduli.registry.schemas import PersonSearch
+from peduli.web import desk
+from peduli.web.desk import Staff
 from peduli.web.i18n import negotiate
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(CASE_WORKERS)])

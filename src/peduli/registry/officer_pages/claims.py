@@ -25,7 +25,8 @@ from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.registry import claims
 from peduli.registry.models import CheckMethod, ClaimStatus, DocumentKind
 from peduli.registry.officer_pages import common
-from peduli.registry.officer_pages.common import Staff
+from peduli.web import desk
+from peduli.web.desk import Staff
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(IDENTITY_CLAIM_DECIDERS)])
 CLAIMS = "/officer/claims"
@@ -70,7 +71,7 @@ def _claim_page(
     problems: dict[str, FieldProblem] | None = None,
 ) -> HTMLResponse:
     view = claims.read_claim(db, claim_id=claim_id, actor=staff)
-    return common.page(
+    return desk.page(
         request,
         "officer/claim.html",
         staff,

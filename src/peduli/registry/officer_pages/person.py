@@ -21,8 +21,8 @@ from peduli.auth.staff_pages import to_sign_in
 from peduli.core.db import rollback_and_keep
 from peduli.core.errors import FieldProblem, Forbidden
 from peduli.registry import service
-from peduli.registry.officer_pages import common
-from peduli.registry.officer_pages.common import Staff
+from peduli.web import desk
+from peduli.web.desk import Staff
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(RECORD_WORKERS)])
 
@@ -37,7 +37,7 @@ def _reason_form(
     problems = {}
     if short:
         problems["reason"] = FieldProblem("reason", "reason_too_short", "")
-    return common.page(
+    return desk.page(
         request,
         "officer/reason.html",
         staff,
@@ -67,14 +67,14 @@ def _person_screen(
             raise
         rollback_and_keep(db)  # the refused read stays in the audit log
         return _reason_form(request, staff, person_id, reason or "", short=bool(reason))
-    pages, entries = common.paged(
+    pages, entries = desk.paged(
         lambda limit, offset: audit.trail_for_person(
             db, person_id=person_id, limit=limit, offset=offset
         ),
-        common.page_number(trail_page),
+        desk.page_number(trail_page),
         TRAIL_PER_PAGE,
     )
-    return common.page(
+    return desk.page(
         request,
         "officer/person.html",
         staff,
@@ -86,7 +86,7 @@ def _person_screen(
             "may_verify": reason is None and staff.role in PERSON_VERIFIERS,
             "trail": entries,
             "pages": pages,
-            "url": common.url_with(f"/officer/persons/{person_id}", {}),
+            "url": desk.url_with(f"/officer/persons/{person_id}", {}),
             "page_param": "trail",
         },
     )

@@ -18,9 +18,9 @@ from peduli.auth.staff_pages import to_sign_in
 from peduli.core.db import rollback_and_keep
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.registry import search
-from peduli.registry.officer_pages import common
-from peduli.registry.officer_pages.common import Staff
 from peduli.registry.schemas import PersonSearch
+from peduli.web import desk
+from peduli.web.desk import Staff
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(REGISTRY_SEARCHERS)])
 
@@ -49,7 +49,7 @@ def search_form(request: Request, staff: Staff) -> Response:
         "outcome": None,
         "min_length": MIN_REASON_LENGTH,
     }
-    return common.page(request, "officer/search.html", staff, context)
+    return desk.page(request, "officer/search.html", staff, context)
 
 
 @router.post("/officer/search", response_class=HTMLResponse)
@@ -96,4 +96,4 @@ def run_search(
         "min_length": MIN_REASON_LENGTH,
     }
     status = 422 if problems else 200
-    return common.page(request, "officer/search.html", staff, context, status_code=status)
+    return desk.page(request, "officer/search.html", staff, context, status_code=status)
