@@ -6,7 +6,19 @@ request dependency, so a refused form must not leave half its writes behind: the
 rolls back with ``rollback_and_keep`` (what a service registered for after the rollback,
 e.g. a denial or failed sign-in audit, is still committed), then asks the page for the form
 again with the typed input kept and the problems in the reader's language. Page modules
-therefore never commit or roll back themselves.
+therefore never commit or roll back themselves::
+
+    if staff is None:
+        return to_sign_in(request)
+    return run_form(
+        db,
+        lambda: service.open_case(db, data=body, actor=staff),
+        done=lambda case: RedirectResponse(f"/officer/cases/{case.id}", status_code=303),
+        refused=lambda refusal: _form_page(
+            request, staff, form, problems=refusal.problems, failure=refusal.failure,
+            status_code=refusal.status,
+        ),
+    )
 """
 
 from __future__ import annotations
