@@ -1,7 +1,7 @@
 """Citizen sign-in pages: ask for a one-time code, enter it, get a new session; sign out.
 
 The pages work without JavaScript. The address travels in POST bodies only, never in a
-URL. A failed code rolls the request back with ``rollback_and_keep`` so that the wrong
+URL. A failed code rolls the request back (the form runner, ``web.forms``) so that the wrong
 guess is still counted (the code service records it after the rollback).
 """
 
@@ -28,8 +28,8 @@ from peduli.api.deps import (
 from peduli.auth import codes, service
 from peduli.auth.actor import Role
 from peduli.core.config import get_settings
-from peduli.core.db import rollback_and_keep
 from peduli.core.errors import FieldProblem, PeduliError, TooManyRequests, ValidationFailed
+from peduli.web.forms import run_form
 from peduli.web.rendering import anonymous_csrf_ok, render
 
 router = APIRouter(include_in_schema=False)
@@ -130,17 +130,17 @@ def send_code(
     address: Annotated[str, Form(max_length=320)] = "",
     csrf_token: Annotated[str, Form(max_length=100)] = "",
     next_path: NextField = DEFAULT_AFTER_SIGN_IN,
-) -> HTMLResponse:
+) -> Response:
     """Send a code to the address (same answer whether or not it is known)."""
     context = {"address": address.strip(), "next": safe_next(next_path)}
     if not anonymous_csrf_ok(request, csrf_token):
         return _bad_form_token(request, "address", context)
-    try:
-        codes.request_code(db, address=address, ip=ip, device_token=device)
-    except PeduliError as error:
-        rollback_and_keep(db)
-        return _failure(request, "address", error, context)
-    return _page(request, "code", context)
+    return run_form(
+        db,
+        lambda: codes.request_code(db, address=address, ip=ip, device_token=device),
+        done=lambda _sent: _page(request, "code", context),
+        refused=lambda refusal: _failure(request, "address", refusal.error, context),
+    )
 
 
 @router.post(f"{SIGN_IN_PATH}/kode", response_class=HTMLResponse, dependencies=[PUBLIC])
@@ -159,19 +159,24 @@ def enter_code(
     context = {"address": address.strip(), "next": safe_next(next_path)}
     if not anonymous_csrf_ok(request, csrf_token):
         return _bad_form_token(request, "code", context)
-    try:
-        signed_in = service.citizen_sign_in(
+    return run_form(
+        db,
+        lambda: service.citizen_sign_in(
             db,
             address=address,
             code=code,
             ip=ip,
             previous_session_token=previous,
             device_token=device,
-        )
-    except PeduliError as error:
-        rollback_and_keep(db)
-        return _failure(request, "code", error, context)
-    response = RedirectResponse(context["next"], status_code=303)
+        ),
+        done=lambda signed_in: _signed_in(signed_in, context["next"]),
+        refused=lambda refusal: _failure(request, "code", refusal.error, context),
+    )
+
+
+def _signed_in(signed_in: service.SignedIn, next_page: str) -> RedirectResponse:
+    """On to where the citizen was going, in a new session."""
+    response = RedirectResponse(next_page, status_code=303)
     set_session_cookie(response, signed_in.session.token, signed_in.device_token)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,8 +1,8 @@
 """Staff sign-in pages: password and authenticator code, first-time enrolment with a QR code,
 sign-out. The rules live in ``auth.service``; these pages only ask and show.
 
-A failed attempt rolls the request back with ``rollback_and_keep`` so that the failure is
-still counted towards the lockout and audited (the service records it after the rollback).
+A failed attempt rolls the request back (the form runner, ``web.forms``) so that the failure
+is still counted towards the lockout and audited (the service records it after the rollback).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from peduli.api.deps import (
 )
 from peduli.auth import service
 from peduli.auth.actor import Actor
-from peduli.core.db import rollback_and_keep
 from peduli.core.errors import FieldProblem, PeduliError, TooManyRequests
+from peduli.web.forms import Refusal, run_form
 from peduli.web.i18n import LANGUAGE_COOKIE
 from peduli.web.rendering import anonymous_csrf_ok, render
 
@@ -151,23 +151,33 @@ def sign_in(
     context = {"email": email.strip(), "next": safe_next(next_path)}
     if not anonymous_csrf_ok(request, csrf_token):
         return _expired_form(request, context)
-    try:
-        result = service.sign_in(
-            db,
-            email=email,
-            password=password,
-            totp_code=code.replace(" ", "") or None,
-            ip=ip,
-            previous_session_token=previous,
-            language=request.cookies.get(LANGUAGE_COOKIE),
-            device_token=device,
-        )
-    except service.EnrolmentRequired as enrolment:
-        return _enrol_page(request, db, token=enrolment.enrolment_token, next_path=context["next"])
-    except PeduliError as error:
-        rollback_and_keep(db)
-        return _failed_sign_in(request, error, context)
-    return _signed_in(result, context["next"])
+
+    def attempt() -> service.SignedIn | service.EnrolmentRequired:
+        try:
+            return service.sign_in(
+                db,
+                email=email,
+                password=password,
+                totp_code=code.replace(" ", "") or None,
+                ip=ip,
+                previous_session_token=previous,
+                language=request.cookies.get(LANGUAGE_COOKIE),
+                device_token=device,
+            )
+        except service.EnrolmentRequired as enrolment:
+            return enrolment  # not a refusal: the sign-in goes on with setting up the app
+
+    def signed_in_or_enrol(result: service.SignedIn | service.EnrolmentRequired) -> Response:
+        if isinstance(result, service.EnrolmentRequired):
+            return _enrol_page(request, db, token=result.enrolment_token, next_path=context["next"])
+        return _signed_in(result, context["next"])
+
+    return run_form(
+        db,
+        attempt,
+        done=signed_in_or_enrol,
+        refused=lambda refusal: _failed_sign_in(request, refusal.error, context),
+    )
 
 
 @router.post("/officer/enrol", response_class=HTMLResponse, dependencies=[PUBLIC])
@@ -185,16 +195,9 @@ def confirm_enrolment(
     next_page = safe_next(next_path)
     if not anonymous_csrf_ok(request, csrf_token):
         return _expired_form(request, {"next": next_page})
-    try:
-        result = service.confirm_enrolment(
-            db,
-            enrolment_token=enrolment_token,
-            totp_code=code.replace(" ", ""),
-            ip=ip,
-            previous_session_token=previous,
-        )
-    except PeduliError as error:
-        rollback_and_keep(db)
+
+    def refused(refusal: Refusal) -> HTMLResponse:
+        error = refusal.error
         if error.code in ("invalid_credentials", "totp_replayed"):
             problem = FieldProblem("code", error.code, error.detail)
             return _enrol_page(
@@ -206,7 +209,19 @@ def confirm_enrolment(
                 status_code=error.status,
             )
         return _failed_sign_in(request, error, {"next": next_page})
-    return _signed_in(result, next_page)
+
+    return run_form(
+        db,
+        lambda: service.confirm_enrolment(
+            db,
+            enrolment_token=enrolment_token,
+            totp_code=code.replace(" ", ""),
+            ip=ip,
+            previous_session_token=previous,
+        ),
+        done=lambda result: _signed_in(result, next_page),
+        refused=refused,
+    )
 
 
 @router.post("/officer/sign-out", dependencies=[OWN])

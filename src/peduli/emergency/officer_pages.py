@@ -17,13 +17,14 @@ from peduli.api.deps import DbSession, OptionalActor, staff_page
 from peduli.auth.actor import Actor
 from peduli.auth.roles import EMERGENCY_READERS, EMERGENCY_RESPONDERS, HQ_ROLES, ROSTER_EDITORS
 from peduli.auth.staff_pages import staff_or_none, to_sign_in
-from peduli.core.db import rollback_and_keep, utcnow
+from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.emergency import roster, service
 from peduli.emergency.models import EmergencyKind
 from peduli.emergency.schemas import HotlineCallCreate
 from peduli.reference.places import country_choices, directory
 from peduli.web import i18n
+from peduli.web.forms import only, run_form
 from peduli.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -109,13 +110,15 @@ async def record_call(request: Request, db: DbSession, actor: OptionalActor) -> 
             if e["loc"]
         }
         return _call_page(request, staff, values, problems, status_code=422)
-    try:
-        created = service.record_hotline_call(db, data=body, actor=staff)
-    except ValidationFailed as error:
-        rollback_and_keep(db)
-        problems = {p.field: p for p in error.problems}
-        return _call_page(request, staff, values, problems, status_code=422)
-    return _call_page(request, staff, {}, {}, created=created, status_code=201)
+    return run_form(
+        db,
+        lambda: service.record_hotline_call(db, data=body, actor=staff),
+        done=lambda created: _call_page(request, staff, {}, {}, created=created, status_code=201),
+        refused=lambda refusal: _call_page(
+            request, staff, values, refusal.problems, status_code=422
+        ),
+        refuses=only(ValidationFailed),
+    )
 
 
 def _roster_code(staff: Actor, request: Request) -> str | None:
@@ -203,17 +206,20 @@ async def add_shift(request: Request, db: DbSession, actor: OptionalActor) -> Re
         return _roster_page(request, db, staff, code, problems, values, status_code=422)
     if ends <= starts:
         ends += timedelta(days=1)  # a night shift: 22:00 to 06:00 ends the next morning
-    try:
-        roster.add_shift(db, representation_code=code, actor=staff, data=roster.ShiftInput(
-            account_id=account_id, starts_local=starts, ends_local=ends,
-            rank=int(rank) if rank.isdigit() else 0, phone=values.get("phone") or None,
-        ))  # fmt: skip
-    except ValidationFailed as error:
-        rollback_and_keep(db)
-        problems = {p.field: p for p in error.problems}
-        return _roster_page(request, db, staff, code, problems, values, status_code=422)
+    shift = roster.ShiftInput(
+        account_id=account_id, starts_local=starts, ends_local=ends,
+        rank=int(rank) if rank.isdigit() else 0, phone=values.get("phone") or None,
+    )  # fmt: skip
     suffix = "" if staff.representation_code else f"?representation={code}"
-    return RedirectResponse(ROSTER + suffix, status_code=303)
+    return run_form(
+        db,
+        lambda: roster.add_shift(db, representation_code=code, actor=staff, data=shift),
+        done=ROSTER + suffix,
+        refused=lambda refusal: _roster_page(
+            request, db, staff, code, refusal.problems, values, status_code=422
+        ),
+        refuses=only(ValidationFailed),
+    )
 
 
 @router.post(ROSTER + "/{shift_id}/remove", dependencies=[staff_page(ROSTER_EDITORS)])

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from peduli.api.deps import PUBLIC, ClientIp, DbSession, OptionalActor
 from peduli.auth.actor import Actor, Role
-from peduli.core.db import rollback_and_keep
 from peduli.core.errors import FieldProblem, PeduliError, TooManyRequests, ValidationFailed
 from peduli.emergency import service
 from peduli.emergency.models import EmergencyKind
@@ -25,6 +24,7 @@ from peduli.emergency.schemas import EmergencyCreate
 from peduli.reference.places import country_choices, directory, hotline_of
 from peduli.reference.representations import Representation
 from peduli.web import i18n
+from peduli.web.forms import Refusal, only, run_form
 from peduli.web.rendering import anonymous_csrf_ok, render
 
 router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
@@ -142,14 +142,12 @@ def _send(
     citizen: Actor | None,
     ip: str,
 ) -> Response:
-    try:
-        outcome = service.report_emergency(db, data=body, actor=citizen, ip=ip)
-    except ValidationFailed as error:
-        rollback_and_keep(db)
-        problems = {p.field: p for p in error.problems}
-        return _page(request, values=values, problems=problems, citizen=citizen, status_code=422)
-    except TooManyRequests as error:
-        rollback_and_keep(db)
+
+    def refused(refusal: Refusal) -> HTMLResponse:
+        error = refusal.error
+        if not isinstance(error, TooManyRequests):
+            return _page(request, values=values, problems=refusal.problems, citizen=citizen,
+                         status_code=422)  # fmt: skip
         # Refused a new SOS: still give the number to call (where we know the place).
         place = (body.country or "").upper()
         post = directory().resolve(country=place, city=body.city) if place else None
@@ -157,8 +155,20 @@ def _send(
                      status_code=429, representation=post)  # fmt: skip
         page.headers["Retry-After"] = str(error.retry_after_seconds)
         return page
-    return _sent(request, outcome.representation, outcome.emergency.case_reference,
-                 repeat=outcome.repeat, signed_in=citizen is not None)  # fmt: skip
+
+    return run_form(
+        db,
+        lambda: service.report_emergency(db, data=body, actor=citizen, ip=ip),
+        done=lambda outcome: _sent(
+            request,
+            outcome.representation,
+            outcome.emergency.case_reference,
+            repeat=outcome.repeat,
+            signed_in=citizen is not None,
+        ),
+        refused=refused,
+        refuses=only(ValidationFailed, TooManyRequests),
+    )
 
 
 def _sent(

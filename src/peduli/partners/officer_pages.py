@@ -20,9 +20,10 @@ from peduli.core.errors import PeduliError
 from peduli.core.i18n import _
 from peduli.partners import agencies, delegations, referrals, service, workflow
 from peduli.partners.models import ACTIVE_DELEGATION, ReferralStatus
-from peduli.partners.pages import refused_context, run_form
+from peduli.partners.pages import refused_context
 from peduli.partners.schemas import DelegationCreate, ReferralCreate, ReferralUpdate, Revocation
-from peduli.registry.officer_pages.common import Staff
+from peduli.web.desk import Staff
+from peduli.web.forms import all_but_not_found, run_form
 from peduli.web.i18n import negotiate
 from peduli.web.rendering import render
 
@@ -115,8 +116,11 @@ def _run(
     return run_form(
         db,
         action,
-        done_url=f"/officer/cases/{case_id}/sharing?done={done}",
-        refused=lambda failure: _page(request, db, staff, case_id, failure=failure, form=form),
+        done=f"/officer/cases/{case_id}/sharing?done={done}",
+        refused=lambda refusal: _page(
+            request, db, staff, case_id, failure=refusal.error, form=form
+        ),
+        refuses=all_but_not_found,
     )
 
 

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from peduli.api.deps import DbSession, staff_page
@@ -18,7 +17,7 @@ from peduli.auth.actor import Actor, Role
 from peduli.auth.roles import PARTNER_MANAGERS, PARTNERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.cases import taxonomy
-from peduli.core.db import rollback_and_keep, utcnow
+from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, PeduliError, ValidationFailed
 from peduli.core.i18n import _
 from peduli.partners import consultations, partner_work, service
@@ -27,7 +26,8 @@ from peduli.partners.partner_api import case_view
 from peduli.partners.schemas import ConsultationCreate
 from peduli.reference import places
 from peduli.reference.profile import get_profile
-from peduli.registry.officer_pages.common import Staff
+from peduli.web.desk import Staff
+from peduli.web.forms import all_but_not_found, only, run_form
 from peduli.web.i18n import negotiate
 from peduli.web.rendering import render
 
@@ -56,37 +56,6 @@ def refused_context(failure: PeduliError | None, form: dict[str, str] | None) ->
         "problems": problems,
         "form": form or {},
     }
-
-
-def run_form(
-    db: Session,
-    action: Callable[[], object],
-    *,
-    done_url: str,
-    refused: Callable[[PeduliError], Response],
-) -> Response:
-    """Run a page form's action: on success on to ``done_url`` (303); when the service or
-    the schema refuses, roll back (keeping the denial audits) and show ``refused``. An
-    unknown or out-of-reach record stays a 404 page."""
-    try:
-        action()
-    except ValidationError as invalid:
-        failure: PeduliError = ValidationFailed(
-            [
-                FieldProblem(
-                    str(e["loc"][-1]) if e["loc"] else "form", e["type"], _("Check this field.")
-                )
-                for e in invalid.errors()
-            ]
-        )
-    except PeduliError as error:
-        if error.status == 404:
-            raise
-        failure = error
-    else:
-        return RedirectResponse(done_url, status_code=303)
-    rollback_and_keep(db)
-    return refused(failure)
 
 
 def _helpers(request: Request) -> dict[str, Any]:
@@ -210,8 +179,11 @@ def _after(
     return run_form(
         db,
         action,
-        done_url=done_url or f"/partner/cases/{case_id}?done={done}",
-        refused=lambda failure: _case_page(request, db, staff, case_id, failure=failure, form=form),
+        done=done_url or f"/partner/cases/{case_id}?done={done}",
+        refused=lambda refusal: _case_page(
+            request, db, staff, case_id, failure=refusal.error, form=form
+        ),
+        refuses=all_but_not_found,
     )
 
 
@@ -354,11 +326,6 @@ def pass_on_consultation(
                 "consent": consent == "yes",
             }
         )
-        created = consultations.pass_on(db, data=data, actor=staff)
-    except ValidationFailed as failure:
-        db.rollback()
-        problems = {p.field: p for p in failure.problems}
-        return _consultation_error(request, db, staff, form, problems)
     except ValueError:
         # Pydantic's own limits (e.g. a summary under 10 characters).
         problems = {
@@ -369,7 +336,15 @@ def pass_on_consultation(
             )
         }
         return _consultation_error(request, db, staff, form, problems)
-    return RedirectResponse(f"/partner/cases/{created.case.id}?done=consultation", status_code=303)
+    return run_form(
+        db,
+        lambda: consultations.pass_on(db, data=data, actor=staff),
+        done=lambda created: RedirectResponse(
+            f"/partner/cases/{created.case.id}?done=consultation", status_code=303
+        ),
+        refused=lambda refusal: _consultation_error(request, db, staff, form, refusal.problems),
+        refuses=only(ValidationFailed),
+    )
 
 
 def _consultation_error(

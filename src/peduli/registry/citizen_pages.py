@@ -21,7 +21,7 @@ from peduli.api.deps import OWN, PUBLIC, CurrentActor, DbSession, OptionalActor
 from peduli.auth.actor import Actor, Role
 from peduli.auth.citizen_pages import sign_in_url
 from peduli.core.config import get_settings
-from peduli.core.db import rollback_and_keep, utcnow
+from peduli.core.db import utcnow
 from peduli.core.downloads import download_headers
 from peduli.core.errors import FieldProblem, NotFound, PeduliError, ValidationFailed
 from peduli.core.i18n import _, translate
@@ -36,6 +36,7 @@ from peduli.registry import citizen_forms, claims, contacts, corrections, proof,
 from peduli.registry.citizen_forms import LAST_STEP, REPORT_FIELDS, STEPS, Checked
 from peduli.registry.models import ClaimStatus, IdentityClaim, Stay
 from peduli.web import i18n
+from peduli.web.forms import Refusal, only, run_form
 from peduli.web.rendering import render, templates_for
 
 router = APIRouter(include_in_schema=False)
@@ -153,21 +154,32 @@ def _submit(
     if checked.report is None:
         step = checked.first_step_to_fix or 1
         return _lapor_page(request, step=step, draft=draft, problems=checked.for_step(step))
-    try:
-        outcome = service.submit_self_report(db, report=checked.report, actor=actor)
-    except ValidationFailed as error:
-        rollback_and_keep(db)
-        problems = {p.field: p for p in error.problems}
-        step = min(citizen_forms.step_of(name) for name in problems)
-        shown = problems if step == LAST_STEP else Checked(None, problems).for_step(step)
-        return _lapor_page(request, step=step, draft=draft, problems=shown)
-    except PeduliError as error:
-        rollback_and_keep(db)
-        return _lapor_page(request, step=LAST_STEP, draft=draft, problems={}, failure=error)
+    report = checked.report
+    return run_form(
+        db,
+        lambda: service.submit_self_report(db, report=report, actor=actor),
+        done=_reported,
+        refused=lambda refusal: _report_refused(request, draft, refusal),
+    )
+
+
+def _reported(outcome: service.SelfReportOutcome | service.PendingClaim) -> RedirectResponse:
+    """On to the stay, or to the claim when the record is not (yet) the citizen's."""
     if isinstance(outcome, service.PendingClaim):
         # The record is not (yet) theirs: nothing of it is shown until the claim is proven.
         return RedirectResponse(f"{CLAIMS}/{outcome.claim.id}", status_code=303)
     return RedirectResponse(f"{LAPOR}/terkirim/{outcome.stay.id}", status_code=303)
+
+
+def _report_refused(request: Request, draft: dict[str, str], refusal: Refusal) -> HTMLResponse:
+    """The first step with a problem the service found, or the last step with the refusal."""
+    if not isinstance(refusal.error, ValidationFailed):
+        failure = refusal.error
+        return _lapor_page(request, step=LAST_STEP, draft=draft, problems={}, failure=failure)
+    problems = refusal.problems
+    step = min(citizen_forms.step_of(name) for name in problems)
+    shown = problems if step == LAST_STEP else Checked(None, problems).for_step(step)
+    return _lapor_page(request, step=step, draft=draft, problems=shown)
 
 
 @router.post(f"{LAPOR}/periksa", response_class=HTMLResponse, dependencies=[PUBLIC])
@@ -268,13 +280,18 @@ def claim_prove(
     code: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     """The code came back: the record is the citizen's; their stays are shown."""
-    try:
-        claims.prove_by_code(db, claim_id=claim_id, code=code, actor=actor)
-    except ValidationFailed as error:
-        rollback_and_keep(db)
-        claim = claims.own_claim(db, claim_id=claim_id, actor=actor)
-        return _claim_page(request, claim, code=code, problem=error.problems[0])
-    return RedirectResponse(f"{MINE}?done=claim_proven", status_code=303)
+    return run_form(
+        db,
+        lambda: claims.prove_by_code(db, claim_id=claim_id, code=code, actor=actor),
+        done=f"{MINE}?done=claim_proven",
+        refused=lambda refusal: _claim_page(
+            request,
+            claims.own_claim(db, claim_id=claim_id, actor=actor),
+            code=code,
+            problem=refusal.error.problems[0],
+        ),
+        refuses=only(ValidationFailed),
+    )
 
 
 # --- my stays -----------------------------------------------------------------------------
@@ -396,15 +413,15 @@ def stay_update(
             if draft.get(name) == before[name]:
                 draft[name] = ""
     changes, problems = citizen_forms.check_stay_update(draft)
-    if changes is not None:
-        try:
-            service.update_stay(db, stay_id=stay_id, changes=changes, actor=actor)
-        except ValidationFailed as error:
-            rollback_and_keep(db)
-            problems = {p.field: p for p in error.problems}
-    if problems:
+    if changes is None:
         return _update_page(request, stay, draft, problems)
-    return RedirectResponse(f"{MINE}?done=updated", status_code=303)
+    return run_form(
+        db,
+        lambda: service.update_stay(db, stay_id=stay_id, changes=changes, actor=actor),
+        done=f"{MINE}?done=updated",
+        refused=lambda refusal: _update_page(request, stay, draft, refusal.problems),
+        refuses=only(ValidationFailed),
+    )
 
 
 @router.post(MINE + "/tinggal/{stay_id}/pulang", response_class=HTMLResponse, dependencies=[OWN])
@@ -415,13 +432,8 @@ def stay_departure(
     _own_stay(db, actor, stay_id)
     text = draft.get("departed_on", "")
     departed_on, problem = citizen_forms.check_departure(text)
-    if departed_on is not None:
-        try:
-            service.report_departure(db, stay_id=stay_id, departed_on=departed_on, actor=actor)
-        except ValidationFailed as error:
-            rollback_and_keep(db)
-            problem = error.problems[0]
-    if problem is not None:
+
+    def refused(problem: FieldProblem) -> HTMLResponse:
         return _my_stays_page(
             request,
             db,
@@ -430,7 +442,17 @@ def stay_departure(
             problems={"departed_on": problem},
             departed_on=text,
         )
-    return RedirectResponse(f"{MINE}?done=departed", status_code=303)
+
+    if problem is not None:
+        return refused(problem)
+    assert departed_on is not None  # check_departure gives a day or a problem
+    return run_form(
+        db,
+        lambda: service.report_departure(db, stay_id=stay_id, departed_on=departed_on, actor=actor),
+        done=f"{MINE}?done=departed",
+        refused=lambda refusal: refused(refusal.error.problems[0]),
+        refuses=only(ValidationFailed),
+    )
 
 
 @router.post(MINE + "/koreksi", response_class=HTMLResponse, dependencies=[OWN])
@@ -482,19 +504,20 @@ def contact_confirm(
     code: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     """The code came back: the contact is trusted and receives messages."""
-    try:
-        contacts.confirm(db, actor=actor, value=value, code=code)
-    except ValidationFailed as error:
-        rollback_and_keep(db)
-        return _my_stays_page(
+    return run_form(
+        db,
+        lambda: contacts.confirm(db, actor=actor, value=value, code=code),
+        done=f"{MINE}?done=contact_confirmed",
+        refused=lambda refusal: _my_stays_page(
             request,
             db,
             actor,
             contact_value=value,
             contact_code=code,
-            contact_problem=error.problems[0],
-        )
-    return RedirectResponse(f"{MINE}?done=contact_confirmed", status_code=303)
+            contact_problem=refusal.error.problems[0],
+        ),
+        refuses=only(ValidationFailed),
+    )
 
 
 @router.post(MINE + "/data", dependencies=[OWN])

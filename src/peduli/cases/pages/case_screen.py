@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from peduli.api.deps import DbSession, staff_page
@@ -24,11 +25,12 @@ from peduli.cases.models import CaseStatus, OutcomeKind, Priority, Visibility, W
 from peduli.cases.pages import common
 from peduli.cases.schemas import OutcomeCreate
 from peduli.core.config import get_settings
-from peduli.core.db import rollback_and_keep, utcnow
+from peduli.core.db import utcnow
 from peduli.core.downloads import download_headers
 from peduli.core.errors import FieldProblem, PeduliError
-from peduli.registry.officer_pages import common as desk
-from peduli.registry.officer_pages.common import Staff
+from peduli.web import desk
+from peduli.web.desk import Staff
+from peduli.web.forms import run_form
 from peduli.web.i18n import negotiate
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(CASE_WORKERS)])
@@ -110,27 +112,44 @@ def _refused(
     staff: Actor,
     case_id: uuid.UUID,
     form_name: str,
-    error: PeduliError | dict[str, FieldProblem],
+    problems: dict[str, FieldProblem],
     form: dict[str, str],
 ) -> HTMLResponse:
-    """The page again with why the action was refused, next to its form."""
-    if isinstance(error, dict):
-        return case_page(
-            request, db, staff, case_id, failed=form_name, problems=error, form=form,
-            status_code=422,
-        )  # fmt: skip
-    rollback_and_keep(db)
-    problems = {p.field: p for p in error.problems}
+    """The page again with what the form's own checks found, next to its fields."""
     return case_page(
-        request,
+        request, db, staff, case_id, failed=form_name, problems=problems, form=form,
+        status_code=422,
+    )  # fmt: skip
+
+
+def _run(
+    request: Request,
+    db: Session,
+    staff: Actor,
+    case_id: uuid.UUID,
+    form_name: str,
+    form: dict[str, str],
+    action: Callable[[], object],
+    *,
+    done: str,
+) -> Response:
+    """Run one of the case's forms: back to the page (303), or the page again with why the
+    service refused, next to that form."""
+    return run_form(
         db,
-        staff,
-        case_id,
-        failed=form_name,
-        problems=problems,
-        failure=None if problems else error,
-        form=form,
-        status_code=error.status,
+        action,
+        done=_url(case_id, done),
+        refused=lambda refusal: case_page(
+            request,
+            db,
+            staff,
+            case_id,
+            failed=form_name,
+            problems=refusal.problems,
+            failure=refusal.failure,
+            form=form,
+            status_code=refusal.status,
+        ),
     )
 
 
@@ -160,18 +179,23 @@ def change_status(
         problem = FieldProblem("to", "form.choice", "")
         return _refused(request, db, staff, case_id, "status", {"to": problem}, form)
     waiting = WaitingOn(waiting_on) if waiting_on in {w.value for w in WaitingOn} else None
-    try:
-        changes.transition(
+    return _run(
+        request,
+        db,
+        staff,
+        case_id,
+        "status",
+        form,
+        lambda: changes.transition(
             db,
             case_id=case_id,
             actor=staff,
             to=CaseStatus(to),
             waiting_on=waiting,
             note=note.strip() or None,
-        )
-    except PeduliError as error:
-        return _refused(request, db, staff, case_id, "status", error, form)
-    return RedirectResponse(_url(case_id, "status"), status_code=303)
+        ),
+        done="status",
+    )
 
 
 @router.post(common.CASES + "/{case_id}/assign", response_class=HTMLResponse)
@@ -187,11 +211,16 @@ def assign(
         return _refused(
             request, db, staff, case_id, "assign", {"officer_id": problem}, {"officer_id": ""}
         )
-    try:
-        changes.assign(db, case_id=case_id, actor=staff, officer_id=chosen)
-    except PeduliError as error:
-        return _refused(request, db, staff, case_id, "assign", error, {"officer_id": officer_id})
-    return RedirectResponse(_url(case_id, "assigned"), status_code=303)
+    return _run(
+        request,
+        db,
+        staff,
+        case_id,
+        "assign",
+        {"officer_id": officer_id},
+        lambda: changes.assign(db, case_id=case_id, actor=staff, officer_id=chosen),
+        done="assigned",
+    )
 
 
 @router.post(common.CASES + "/{case_id}/priority", response_class=HTMLResponse)
@@ -210,13 +239,18 @@ def change_priority(
     if priority not in {p.value for p in Priority}:
         problem = FieldProblem("priority", "form.choice", "")
         return _refused(request, db, staff, case_id, "priority", {"priority": problem}, form)
-    try:
-        changes.set_priority(
+    return _run(
+        request,
+        db,
+        staff,
+        case_id,
+        "priority",
+        form,
+        lambda: changes.set_priority(
             db, case_id=case_id, actor=staff, priority=Priority(priority), reason=reason.strip()
-        )
-    except PeduliError as error:
-        return _refused(request, db, staff, case_id, "priority", error, form)
-    return RedirectResponse(_url(case_id, "priority"), status_code=303)
+        ),
+        done="priority",
+    )
 
 
 @router.post(common.CASES + "/{case_id}/notes", response_class=HTMLResponse)
@@ -237,18 +271,23 @@ def add_note(
         problem = FieldProblem("text", "form.missing", "")
         return _refused(request, db, staff, case_id, "note", {"text": problem}, form)
     shared = visibility == Visibility.SHARED.value
-    try:
-        changes.add_note(
+    return _run(
+        request,
+        db,
+        staff,
+        case_id,
+        "note",
+        form,
+        lambda: changes.add_note(
             db,
             case_id=case_id,
             actor=staff,
             text=text.strip(),
             visibility=Visibility.SHARED if shared else Visibility.INTERNAL,
             kind="call" if kind == "call" else "note",
-        )
-    except PeduliError as error:
-        return _refused(request, db, staff, case_id, "note", error, form)
-    return RedirectResponse(_url(case_id, "call" if kind == "call" else "note"), status_code=303)
+        ),
+        done="call" if kind == "call" else "note",
+    )
 
 
 @router.post(common.CASES + "/{case_id}/attachments", response_class=HTMLResponse)
@@ -266,22 +305,28 @@ async def upload(
     if file is None or not file.filename:
         problem = FieldProblem("file", "form.missing", "")
         return _refused(request, db, staff, case_id, "attachment", {"file": problem}, {})
+    filename = file.filename
     data = await file.read(get_settings().case_attachment_max_bytes + 1)
-    try:
-        attachments.upload(
+    return _run(
+        request,
+        db,
+        staff,
+        case_id,
+        "attachment",
+        {},
+        lambda: attachments.upload(
             db,
             case_id=case_id,
             actor=staff,
-            filename=file.filename,
+            filename=filename,
             content_type=file.content_type or "application/octet-stream",
             data=data,
             visibility=Visibility.SHARED
             if visibility == Visibility.SHARED.value
             else Visibility.INTERNAL,
-        )
-    except PeduliError as error:
-        return _refused(request, db, staff, case_id, "attachment", error, {})
-    return RedirectResponse(_url(case_id, "attached"), status_code=303)
+        ),
+        done="attached",
+    )
 
 
 @router.get(common.CASES + "/{case_id}/attachments/{attachment_id}")
@@ -326,8 +371,13 @@ def record_outcome(
     body, problems = common.checked(OutcomeCreate, common.blank_to_none(form))
     if body is None:
         return _refused(request, db, staff, case_id, "outcome", problems, form)
-    try:
-        outcomes.record_outcome(db, case_id=case_id, actor=staff, data=body)
-    except PeduliError as error:
-        return _refused(request, db, staff, case_id, "outcome", error, form)
-    return RedirectResponse(_url(case_id, "outcome"), status_code=303)
+    return _run(
+        request,
+        db,
+        staff,
+        case_id,
+        "outcome",
+        form,
+        lambda: outcomes.record_outcome(db, case_id=case_id, actor=staff, data=body),
+        done="outcome",
+    )

@@ -18,11 +18,11 @@ from peduli.auth.citizen_pages import sign_in_url
 from peduli.cases import intake
 from peduli.cases.pages import common
 from peduli.cases.schemas import HelpRequestCreate
-from peduli.core.db import rollback_and_keep
 from peduli.core.errors import FieldProblem, PeduliError, TooManyRequests
 from peduli.core.i18n import _
 from peduli.reference.places import country_choices, hotline_of, representation_by_code
 from peduli.web import i18n
+from peduli.web.forms import Refusal, run_form
 from peduli.web.rendering import anonymous_csrf_ok, render
 
 router = APIRouter(include_in_schema=False)
@@ -106,7 +106,7 @@ def send_help_request(
     danger_to_life: Short = "",
     death_penalty: Short = "",
     csrf_token: Short = "",
-) -> HTMLResponse:
+) -> Response:
     """Send the request; the confirmation shows its reference and whom to call."""
     citizen = _citizen(actor)
     form = {
@@ -135,23 +135,36 @@ def send_help_request(
     )
     if body is None:
         return _form_page(request, citizen, form, problems=_problems(problems), status_code=422)
-    try:
-        sent = intake.submit_help_request(db, data=body, actor=actor, ip=ip)
-    except TooManyRequests as error:
-        rollback_and_keep(db)
+    return run_form(
+        db,
+        lambda: intake.submit_help_request(db, data=body, actor=actor, ip=ip),
+        done=lambda sent: _help_sent(request, citizen, sent),
+        refused=lambda refusal: _help_refused(request, citizen, form, refusal),
+    )
+
+
+def _help_refused(
+    request: Request, citizen: Actor | None, form: dict[str, str], refusal: Refusal
+) -> HTMLResponse:
+    """The form again: too many requests say when to try again, others say what to fix."""
+    error = refusal.error
+    if isinstance(error, TooManyRequests):
         minutes = max(1, -(-error.retry_after_seconds // 60))
         page = _form_page(
             request, citizen, form, failure=error, retry_minutes=minutes, status_code=429
         )
         page.headers["Retry-After"] = str(error.retry_after_seconds)
         return page
-    except PeduliError as error:
-        rollback_and_keep(db)
-        found = {p.field: p for p in error.problems}
-        return _form_page(
-            request, citizen, form, problems=found, failure=None if found else error,
-            status_code=error.status,
-        )  # fmt: skip
+    return _form_page(
+        request, citizen, form, problems=refusal.problems, failure=refusal.failure,
+        status_code=refusal.status,
+    )  # fmt: skip
+
+
+def _help_sent(
+    request: Request, citizen: Actor | None, sent: intake.HelpRequestOutcome
+) -> HTMLResponse:
+    """The confirmation: the request's reference and whom to call."""
     representation = representation_by_code(sent.representation.code)
     return render(
         request,

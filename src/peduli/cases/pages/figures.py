@@ -16,10 +16,11 @@ from peduli.auth.actor import Role
 from peduli.auth.roles import NATIONAL_STATS_READERS, STATS_READERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.cases import stats
-from peduli.core.db import rollback_and_keep, utcnow
+from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, PeduliError
-from peduli.registry.officer_pages import common as desk
-from peduli.registry.officer_pages.common import Staff
+from peduli.web import desk
+from peduli.web.desk import Staff
+from peduli.web.forms import run_form
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(STATS_READERS)])
 
@@ -48,43 +49,48 @@ def outcome_figures(
         if bad
     }
     post = (representation or None) if national else None
-    figures = None
-    failure: PeduliError | None = None
-    if not problems:
-        try:
-            figures = stats.read_outcome_stats(
-                db, actor=staff, date_from=start, date_to=end, representation=post
-            )
-        except PeduliError as error:
-            if error.status == 403:
-                raise
-            rollback_and_keep(db)
-            problems = {p.field: p for p in error.problems}
-            failure = None if problems else error
     today = utcnow().date()
     presets = [
         ("year", date(today.year, 1, 1), today),
         ("last_year", date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)),
         ("month", today.replace(day=1), today),
     ]
-    return desk.page(
-        request,
-        "cases/pages/outcomes.html",
-        staff,
-        {
-            "figures": figures,
-            "problems": problems,
-            "failure": failure,
-            "params": {
-                "from": date_from.strip() or (figures.date_from.isoformat() if figures else ""),
-                "to": date_to.strip() or (figures.date_to.isoformat() if figures else ""),
-                "representation": post,
+
+    def shown(
+        figures: stats.OutcomeStats | None,
+        problems: dict[str, FieldProblem],
+        failure: PeduliError | None = None,
+    ) -> HTMLResponse:
+        return desk.page(
+            request,
+            "cases/pages/outcomes.html",
+            staff,
+            {
+                "figures": figures,
+                "problems": problems,
+                "failure": failure,
+                "params": {
+                    "from": date_from.strip() or (figures.date_from.isoformat() if figures else ""),
+                    "to": date_to.strip() or (figures.date_to.isoformat() if figures else ""),
+                    "representation": post,
+                },
+                "national": national,
+                "own_post": None if national else staff.representation_code,
+                "posts": desk.representation_choices() if national else [],
+                "presets": presets,
+                "is_hq_admin": staff.role == Role.HQ_ADMIN,
             },
-            "national": national,
-            "own_post": None if national else staff.representation_code,
-            "posts": desk.representation_choices() if national else [],
-            "presets": presets,
-            "is_hq_admin": staff.role == Role.HQ_ADMIN,
-        },
-        status_code=422 if problems or failure else 200,
+            status_code=422 if problems or failure else 200,
+        )
+
+    if problems:
+        return shown(None, problems)
+    return run_form(
+        db,
+        lambda: stats.read_outcome_stats(
+            db, actor=staff, date_from=start, date_to=end, representation=post
+        ),
+        done=lambda figures: shown(figures, {}),
+        refused=lambda refusal: shown(None, refusal.problems, refusal.failure),
+        refuses=lambda error: error.status != 403,  # a refused reader gets the 403 page
     )

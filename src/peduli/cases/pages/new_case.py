@@ -21,12 +21,12 @@ from peduli.cases import service
 from peduli.cases.models import IntakeChannel
 from peduli.cases.pages import common
 from peduli.cases.schemas import CaseCreate
-from peduli.core.db import rollback_and_keep
 from peduli.core.errors import FieldProblem, PeduliError
 from peduli.registry import search
-from peduli.registry.officer_pages import common as desk
-from peduli.registry.officer_pages.common import Staff
 from peduli.registry.schemas import PersonSearch
+from peduli.web import desk
+from peduli.web.desk import Staff
+from peduli.web.forms import run_form
 from peduli.web.i18n import negotiate
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(CASE_WORKERS)])
@@ -117,12 +117,16 @@ def open_case(
         "danger_to_life": danger_to_life,
     }
     if go == "find":
-        try:
-            hits, problems = _find(db, staff, form)
-        except PeduliError as error:
-            rollback_and_keep(db)
-            return _form_page(request, staff, form, failure=error, status_code=error.status)
-        return _form_page(request, staff, form, hits=hits, problems=problems, searched=True)
+        return run_form(
+            db,
+            lambda: _find(db, staff, form),
+            done=lambda found: _form_page(
+                request, staff, form, hits=found[0], problems=found[1], searched=True
+            ),
+            refused=lambda refusal: _form_page(
+                request, staff, form, failure=refusal.error, status_code=refusal.status
+            ),
+        )
     chosen = common.parse_uuid(person_id) if person_id not in ("", "new") else None
     people = []
     if chosen is None and name.strip():
@@ -146,16 +150,21 @@ def open_case(
         problems = {"category": FieldProblem("category", "form.choice", ""), **problems}
     if body is None or problems:
         return _form_page(request, staff, form, problems=_flat(problems), status_code=422)
-    try:
-        case = service.open_case(db, data=body, actor=staff)
-    except PeduliError as error:
-        rollback_and_keep(db)
-        found = _flat({p.field: p for p in error.problems})
-        return _form_page(
-            request, staff, form, problems=found, failure=None if found else error,
-            status_code=error.status,
-        )  # fmt: skip
-    return RedirectResponse(f"{common.CASES}/{case.id}?done=created", status_code=303)
+    return run_form(
+        db,
+        lambda: service.open_case(db, data=body, actor=staff),
+        done=lambda case: RedirectResponse(
+            f"{common.CASES}/{case.id}?done=created", status_code=303
+        ),
+        refused=lambda refusal: _form_page(
+            request,
+            staff,
+            form,
+            problems=_flat(refusal.problems),
+            failure=refusal.failure,
+            status_code=refusal.status,
+        ),
+    )
 
 
 def _flat(problems: dict[str, Any]) -> dict[str, FieldProblem]:

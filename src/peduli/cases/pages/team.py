@@ -15,8 +15,8 @@ from peduli.cases import service
 from peduli.cases.models import Priority
 from peduli.cases.pages import common, queries
 from peduli.core.db import utcnow
-from peduli.registry.officer_pages import common as desk
-from peduli.registry.officer_pages.common import Staff
+from peduli.web import desk
+from peduli.web.desk import Staff
 from peduli.web.i18n import negotiate
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(CASE_WORKERS)])

@@ -13,19 +13,20 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Actor
 from peduli.auth.roles import IDENTITY_CLAIM_DECIDERS
 from peduli.auth.staff_pages import to_sign_in
-from peduli.core.db import rollback_and_keep
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.registry import claims
 from peduli.registry.models import CheckMethod, ClaimStatus, DocumentKind
 from peduli.registry.officer_pages import common
-from peduli.registry.officer_pages.common import Staff
+from peduli.web import desk
+from peduli.web.desk import Staff
+from peduli.web.forms import only, run_form
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(IDENTITY_CLAIM_DECIDERS)])
 CLAIMS = "/officer/claims"
@@ -70,7 +71,7 @@ def _claim_page(
     problems: dict[str, FieldProblem] | None = None,
 ) -> HTMLResponse:
     view = claims.read_claim(db, claim_id=claim_id, actor=staff)
-    return common.page(
+    return desk.page(
         request,
         "officer/claim.html",
         staff,
@@ -105,13 +106,15 @@ def _decided(
     done: str,
 ) -> Response:
     """Run a decision; on a wrong field, the page again with what was typed."""
-    try:
-        decide()
-    except ValidationFailed as error:
-        rollback_and_keep(db)
-        problems = {p.field: p for p in error.problems}
-        return _claim_page(request, db, staff, claim_id, values=values, problems=problems)
-    return RedirectResponse(f"{CLAIMS}?done={done}", status_code=303)
+    return run_form(
+        db,
+        decide,
+        done=f"{CLAIMS}?done={done}",
+        refused=lambda refusal: _claim_page(
+            request, db, staff, claim_id, values=values, problems=refusal.problems
+        ),
+        refuses=only(ValidationFailed),
+    )
 
 
 @router.post(CLAIMS + "/{claim_id}/document-check")

@@ -1,133 +1,25 @@
-"""What every officer page shares: who is signed in, paging, names of places and posts."""
+"""What the registry's work-queue tabs share: the tab counts and one tab of a post's rows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import date
-from typing import Annotated, Any, TypeVar
-from urllib.parse import urlencode
+from collections.abc import Callable
+from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from peduli.api.deps import OptionalActor
 from peduli.auth.actor import Actor, Role
-from peduli.auth.staff_pages import staff_or_none
-from peduli.core.paging import page_count
-from peduli.reference import places
 from peduli.registry import queue
-from peduli.web.i18n import negotiate
-from peduli.web.rendering import render
-
-T = TypeVar("T")
-PER_PAGE_CHOICES = (25, 50, 100)
+from peduli.web import desk
 
 
-def _staff(actor: OptionalActor) -> Actor | None:
-    return staff_or_none(actor)
-
-
-# None when the reader must sign in first (pages answer with ``to_sign_in``).
-Staff = Annotated[Actor | None, Depends(_staff)]
-
-
-@dataclass(frozen=True)
-class Pages:
-    """One page of a list: never past the last page, never an unbounded list."""
-
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def count(self) -> int:
-        return page_count(self.total, self.per_page)
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.per_page
-
-
-def page_number(raw: str | None) -> int:
-    """The page asked for in a link, as a number of at least 1 (junk means page 1)."""
-    try:
-        return max(1, int(raw or 1))
-    except ValueError:
-        return 1
-
-
-def clamp(page: int, per_page: int, total: int) -> Pages:
-    """The asked page, moved back to the last one when the list is shorter."""
-    last = page_count(total, per_page)
-    return Pages(page=min(page, last), per_page=per_page, total=total)
-
-
-def paged(
-    fetch: Callable[[int, int], tuple[int, list[T]]], wanted: int, per_page: int
-) -> tuple[Pages, list[T]]:
-    """Fetch one page (``fetch(limit, offset)``); past the end, fetch the last page instead."""
-    total, rows = fetch(per_page, (wanted - 1) * per_page)
-    pages = clamp(wanted, per_page, total)
-    if pages.page != wanted:
-        total, rows = fetch(per_page, pages.offset)
-    return pages, rows
-
-
-def per_page_choice(raw: str | None) -> int:
-    """25, 50 or 100 rows a page; anything else means 25."""
-    try:
-        value = int(raw or 0)
-    except ValueError:
-        return PER_PAGE_CHOICES[0]
-    return value if value in PER_PAGE_CHOICES else PER_PAGE_CHOICES[0]
-
-
-def parse_day(raw: str | None) -> tuple[date | None, bool]:
-    """A date from a form field (YYYY-MM-DD); the flag says the text was not a date."""
-    if not raw or not raw.strip():
-        return None, False
-    try:
-        return date.fromisoformat(raw.strip()), False
-    except ValueError:
-        return None, True
-
-
-def url_with(path: str, params: Mapping[str, Any]) -> Callable[..., str]:
-    """A function giving ``path`` with the current parameters, some of them changed."""
-
-    def build(**changes: Any) -> str:
-        merged = {**params, **changes}
-        query = urlencode({k: v for k, v in merged.items() if v not in (None, "")})
-        return f"{path}?{query}" if query else path
-
-    return build
-
-
-def representation_choices() -> list[tuple[str, str]]:
-    """(code, name) of every post, for the HQ filter."""
-    posts = places.directory().all()
-    return sorted(((p.code, p.name) for p in posts), key=lambda c: c[1])
-
-
-def page(
-    request: Request, name: str, staff: Actor, context: dict[str, Any], *, status_code: int = 200
-) -> HTMLResponse:
-    """Render an officer page with the helpers its templates use."""
-    language = negotiate(request)
-
-    def post_name(code: str | None) -> str:
-        found = places.representation_by_code(code)
-        return found.name if found else (code or "")
-
-    helpers = {
-        "staff": staff,
+def tab_counts(db: Session, staff: Actor, representation_code: str | None) -> dict[str, Any]:
+    """What the tabs above every work-queue list show: how many rows each tab holds."""
+    return {
+        "counts": queue.counts(db, actor=staff, representation_code=representation_code),
         "count_cap": queue.COUNT_CAP,
-        "country_name": lambda code: places.country_name(code, language),
-        "post_name": post_name,
     }
-    return render(request, name, {**helpers, **context}, status_code=status_code)
 
 
 def post_queue_tab(
@@ -151,24 +43,24 @@ def post_queue_tab(
     """
     hq = staff.role == Role.HQ_ADMIN
     post = (representation or None) if hq else None
-    pages, rows = paged(
+    pages, rows = desk.paged(
         lambda limit, offset: fetch(post, limit, offset),
-        page_number(page_wanted),
-        PER_PAGE_CHOICES[0],
+        desk.page_number(page_wanted),
+        desk.PER_PAGE_CHOICES[0],
     )
     params = {"representation": post}
-    return page(
+    return desk.page(
         request,
         template,
         staff,
         {
-            "counts": queue.counts(db, actor=staff, representation_code=post),
+            **tab_counts(db, staff, post),
             "rows": shown(rows),
             "pages": pages,
             "params": params,
-            "url": url_with(path, params),
+            "url": desk.url_with(path, params),
             "hq": hq,
-            "posts": representation_choices() if hq else [],
+            "posts": desk.representation_choices() if hq else [],
             "done": done,
         },
     )

@@ -21,8 +21,8 @@ from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
 from peduli.registry import corrections
 from peduli.registry.models import DataRequestStatus
-from peduli.registry.officer_pages import common
-from peduli.registry.officer_pages.common import Staff
+from peduli.web import desk
+from peduli.web.desk import Staff
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(CORRECTION_HANDLERS)])
 
@@ -46,15 +46,15 @@ def correction_queue(
         return to_sign_in(request)
     shown = status if status in STATUSES else "open"
     wanted = None if shown == "all" else DataRequestStatus(shown)
-    pages, rows = common.paged(
+    pages, rows = desk.paged(
         lambda limit, offset: corrections.correction_queue(
             db, actor=staff, status=wanted, limit=limit, offset=offset
         ),
-        common.page_number(page),
-        common.PER_PAGE_CHOICES[0],
+        desk.page_number(page),
+        desk.PER_PAGE_CHOICES[0],
     )
     params = {"status": shown if shown != "open" else None}
-    return common.page(
+    return desk.page(
         request,
         "officer/corrections.html",
         staff,
@@ -63,7 +63,7 @@ def correction_queue(
             "pages": pages,
             "status": shown,
             "statuses": STATUSES,
-            "url": common.url_with(QUEUE, params),
+            "url": desk.url_with(QUEUE, params),
             "hq": staff.role == Role.HQ_ADMIN,
             "done": done if done in DECISIONS else "",
         },
@@ -81,7 +81,7 @@ def _decision_page(
     problems: dict[str, FieldProblem] | None = None,
 ) -> HTMLResponse:
     row = corrections.read_correction(db, request_id=request_id, actor=staff)
-    return common.page(
+    return desk.page(
         request,
         "officer/correction.html",
         staff,

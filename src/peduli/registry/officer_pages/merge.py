@@ -17,8 +17,8 @@ from peduli.auth.roles import DUPLICATE_REVIEWERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.registry import merging, queue, service
 from peduli.registry.models import DuplicateStatus
-from peduli.registry.officer_pages import common
-from peduli.registry.officer_pages.common import Staff
+from peduli.web import desk
+from peduli.web.desk import Staff
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(DUPLICATE_REVIEWERS)])
 
@@ -47,7 +47,7 @@ def compare(request: Request, candidate_id: uuid.UUID, db: DbSession, staff: Sta
     pair = queue.duplicate_pair(db, candidate_id=candidate_id, actor=staff)
     first = service.read_person(db, person_id=pair.person_id, actor=staff)
     second = service.read_person(db, person_id=pair.other_person_id, actor=staff)
-    return common.page(
+    return desk.page(
         request,
         "officer/merge.html",
         staff,

@@ -18,11 +18,11 @@ from peduli.auth.actor import Actor
 from peduli.auth.policy import MIN_REASON_LENGTH
 from peduli.auth.roles import PERSON_VERIFIERS, RECORD_WORKERS
 from peduli.auth.staff_pages import to_sign_in
-from peduli.core.db import rollback_and_keep
-from peduli.core.errors import FieldProblem, Forbidden
+from peduli.core.errors import FieldProblem, Forbidden, PeduliError
 from peduli.registry import service
-from peduli.registry.officer_pages import common
-from peduli.registry.officer_pages.common import Staff
+from peduli.web import desk
+from peduli.web.desk import Staff
+from peduli.web.forms import run_form
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(RECORD_WORKERS)])
 
@@ -37,7 +37,7 @@ def _reason_form(
     problems = {}
     if short:
         problems["reason"] = FieldProblem("reason", "reason_too_short", "")
-    return common.page(
+    return desk.page(
         request,
         "officer/reason.html",
         staff,
@@ -59,22 +59,45 @@ def _person_screen(
     *,
     reason: str | None,
     trail_page: str | None,
+) -> Response:
+    return run_form(
+        db,
+        lambda: service.read_person(db, person_id=person_id, actor=staff, reason=reason),
+        done=lambda view: _person_page(
+            request, db, staff, person_id, view, reason=reason, trail_page=trail_page
+        ),
+        # the refused read stays in the audit log; the reader is asked for a reason
+        refused=lambda _refusal: _reason_form(
+            request, staff, person_id, reason or "", short=bool(reason)
+        ),
+        refuses=_reason_required,
+    )
+
+
+def _reason_required(error: PeduliError) -> bool:
+    """Only a read outside my jurisdiction without a reason asks for one; any other refusal
+    is the 403 page."""
+    return isinstance(error, Forbidden) and error.code == "reason_required"
+
+
+def _person_page(
+    request: Request,
+    db: Session,
+    staff: Actor,
+    person_id: uuid.UUID,
+    view: service.PersonView,
+    *,
+    reason: str | None,
+    trail_page: str | None,
 ) -> HTMLResponse:
-    try:
-        view = service.read_person(db, person_id=person_id, actor=staff, reason=reason)
-    except Forbidden as denied:
-        if denied.code != "reason_required":
-            raise
-        rollback_and_keep(db)  # the refused read stays in the audit log
-        return _reason_form(request, staff, person_id, reason or "", short=bool(reason))
-    pages, entries = common.paged(
+    pages, entries = desk.paged(
         lambda limit, offset: audit.trail_for_person(
             db, person_id=person_id, limit=limit, offset=offset
         ),
-        common.page_number(trail_page),
+        desk.page_number(trail_page),
         TRAIL_PER_PAGE,
     )
-    return common.page(
+    return desk.page(
         request,
         "officer/person.html",
         staff,
@@ -86,7 +109,7 @@ def _person_screen(
             "may_verify": reason is None and staff.role in PERSON_VERIFIERS,
             "trail": entries,
             "pages": pages,
-            "url": common.url_with(f"/officer/persons/{person_id}", {}),
+            "url": desk.url_with(f"/officer/persons/{person_id}", {}),
             "page_param": "trail",
         },
     )

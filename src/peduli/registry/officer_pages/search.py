@@ -15,12 +15,12 @@ from peduli.api.deps import DbSession, staff_page
 from peduli.auth.policy import MIN_REASON_LENGTH
 from peduli.auth.roles import REGISTRY_SEARCHERS
 from peduli.auth.staff_pages import to_sign_in
-from peduli.core.db import rollback_and_keep
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.registry import search
-from peduli.registry.officer_pages import common
-from peduli.registry.officer_pages.common import Staff
 from peduli.registry.schemas import PersonSearch
+from peduli.web import desk
+from peduli.web.desk import Staff
+from peduli.web.forms import only, run_form
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(REGISTRY_SEARCHERS)])
 
@@ -49,7 +49,7 @@ def search_form(request: Request, staff: Staff) -> Response:
         "outcome": None,
         "min_length": MIN_REASON_LENGTH,
     }
-    return common.page(request, "officer/search.html", staff, context)
+    return desk.page(request, "officer/search.html", staff, context)
 
 
 @router.post("/officer/search", response_class=HTMLResponse)
@@ -77,23 +77,29 @@ def run_search(
         "reason": reason,
     }
     values = {key: value.strip() for key, value in typed.items()}
-    problems: dict[str, FieldProblem] = {}
-    outcome = None
+
+    def shown(
+        outcome: search.SearchOutcome | None, problems: dict[str, FieldProblem]
+    ) -> HTMLResponse:
+        context = {
+            "values": values,
+            "problems": problems,
+            "outcome": outcome,
+            "min_length": MIN_REASON_LENGTH,
+        }
+        status = 422 if problems else 200
+        return desk.page(request, "officer/search.html", staff, context, status_code=status)
+
     try:
         query = PersonSearch.model_validate(
             {key: value for key, value in values.items() if value} | {"limit": RESULTS}
         )
-        outcome = search.search_people(db, query=query, actor=staff)
     except ValidationError as invalid:
-        problems = _problems_of(invalid)
-    except ValidationFailed as failed:
-        rollback_and_keep(db)
-        problems = {problem.field: problem for problem in failed.problems}
-    context = {
-        "values": values,
-        "problems": problems,
-        "outcome": outcome,
-        "min_length": MIN_REASON_LENGTH,
-    }
-    status = 422 if problems else 200
-    return common.page(request, "officer/search.html", staff, context, status_code=status)
+        return shown(None, _problems_of(invalid))
+    return run_form(
+        db,
+        lambda: search.search_people(db, query=query, actor=staff),
+        done=lambda outcome: shown(outcome, {}),
+        refused=lambda refusal: shown(None, refusal.problems),
+        refuses=only(ValidationFailed),
+    )

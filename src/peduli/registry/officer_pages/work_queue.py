@@ -15,7 +15,8 @@ from peduli.reference import places
 from peduli.registry import queue
 from peduli.registry.models import Purpose, Sector, Verification
 from peduli.registry.officer_pages import common
-from peduli.registry.officer_pages.common import Staff
+from peduli.web import desk
+from peduli.web.desk import Staff
 from peduli.web.i18n import negotiate
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(WORK_QUEUE_READERS)])
@@ -58,8 +59,8 @@ def work_queue(
     """New self-reports of my jurisdiction to verify, newest first, with the tab counts."""
     if staff is None:
         return to_sign_in(request)
-    start, bad_start = common.parse_day(reported_from)
-    end, bad_end = common.parse_day(reported_to)
+    start, bad_start = desk.parse_day(reported_from)
+    end, bad_end = desk.parse_day(reported_to)
     hq = staff.role == Role.HQ_ADMIN
     filters = queue.QueueFilters(
         verification=_verification(verification),
@@ -72,8 +73,8 @@ def work_queue(
     )
     order = sort if sort in {s.value for s in queue.QueueSort} else queue.QueueSort.REPORTED.value
     descending = direction != "asc"
-    rows_per_page = common.per_page_choice(per_page)
-    pages, rows = common.paged(
+    rows_per_page = desk.per_page_choice(per_page)
+    pages, rows = desk.paged(
         lambda limit, offset: queue.self_reports(
             db,
             actor=staff,
@@ -83,7 +84,7 @@ def work_queue(
             limit=limit,
             offset=offset,
         ),
-        common.page_number(page),
+        desk.page_number(page),
         rows_per_page,
     )
     params = {
@@ -96,25 +97,23 @@ def work_queue(
         "representation": filters.representation_code,
         "sort": order,
         "dir": "desc" if descending else "asc",
-        "per_page": rows_per_page if rows_per_page != common.PER_PAGE_CHOICES[0] else None,
+        "per_page": rows_per_page if rows_per_page != desk.PER_PAGE_CHOICES[0] else None,
     }
-    return common.page(
+    return desk.page(
         request,
         "officer/queue.html",
         staff,
         {
-            "counts": queue.counts(
-                db, actor=staff, representation_code=filters.representation_code
-            ),
+            **common.tab_counts(db, staff, filters.representation_code),
             "rows": rows,
             "pages": pages,
             "params": params,
-            "url": common.url_with("/officer", params),
+            "url": desk.url_with("/officer", params),
             "bad_dates": {name for name, bad in (("from", bad_start), ("to", bad_end)) if bad},
             "hq": hq,
             "countries": places.country_choices(negotiate(request)),
-            "posts": common.representation_choices() if hq else [],
-            "per_page_choices": common.PER_PAGE_CHOICES,
+            "posts": desk.representation_choices() if hq else [],
+            "per_page_choices": desk.PER_PAGE_CHOICES,
             "done": done,
         },
     )
