@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from hypothesis import is_hypothesis_test
 from sqlalchemy import String, create_engine, exists, literal, select, text, union_all
@@ -79,6 +80,32 @@ def _autocommit(url: str) -> Iterator[Connection]:
             yield conn
     finally:
         engine.dispose()
+
+
+# argon2id at its lowest cost: the recommended 64 MiB and 3 passes took a second a hash on a
+# loaded CI machine, in every test that makes or signs in a staff member.
+CHEAP_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing() -> Iterator[None]:
+    """Hash staff passwords cheaply (the same code; hashes carry their own parameters)."""
+    from peduli.auth import passwords
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", CHEAP_PASSWORD_HASHER)
+        patch.setattr(passwords, "_DUMMY_HASH", CHEAP_PASSWORD_HASHER.hash("unknown account"))
+        yield
+
+
+@pytest.fixture
+def production_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id at the recommended cost, as in production: for tests of the cost itself."""
+    from peduli.auth import passwords
+
+    recommended = PasswordHasher()
+    monkeypatch.setattr(passwords, "_hasher", recommended)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", recommended.hash("unknown account"))
 
 
 def _clear_caches() -> None:
