@@ -63,6 +63,8 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 def _create_worker_database(given: str, worker: str) -> str:
     """The URL of the worker's own PostgreSQL database beside ``given``, created if missing."""
     own = make_url(given)
+    if own.get_backend_name() != "postgresql":
+        raise pytest.UsageError("pytest-xdist gives each worker a database on PostgreSQL only")
     own = own.set(database=f"{own.database}_{worker}")
     with _autocommit(given) as conn:
         query = text("SELECT 1 FROM pg_database WHERE datname = :name")
