@@ -10,7 +10,8 @@ status codes, media types and schemas; date-times must carry their offset.
 
 Operations are driven through Hypothesis directly (``operation.as_strategy()``) rather than
 schemathesis's pytest plugin, which does not yet support this pytest release.
-``PEDULI_FUZZ_EXAMPLES`` sets the examples per operation and role (2 by default, for CI).
+``PEDULI_FUZZ_EXAMPLES`` sets the examples per operation and role: 2 in CI, with a fixed
+seed (``tests/fuzzing.py``), 20 in the slow job (``scripts/test.sh --slow``).
 """
 
 from __future__ import annotations
@@ -48,8 +49,10 @@ from peduli.registry.models import DataRequest, IdentityClaim
 from peduli.registry.schemas import SelfReportCreate
 from tests.conftest import empty_all_tables
 from tests.factories import nik, refreshed, report, signed_in_citizen
+from tests.fuzzing import examples
 
-EXAMPLES = int(os.environ.get("PEDULI_FUZZ_EXAMPLES", "2"))
+EXAMPLES = int(os.environ.get("PEDULI_FUZZ_EXAMPLES") or examples(2))
+pytestmark = pytest.mark.fuzz
 SEOUL = "kbri-seoul"
 STAFF_ROLES = {
     "officer": Role.OFFICER,

@@ -22,6 +22,7 @@ from tests.auth.conftest import PASSWORD, Staff
 MakeStaff = Callable[..., Staff]
 
 
+@pytest.mark.usefixtures("production_password_hashing")
 def test_passwords_are_stored_as_argon2id_hashes(db: Session) -> None:
     account, generated = accounts.create_staff(
         db,
@@ -54,6 +55,7 @@ def test_short_passwords_are_refused_with_the_minimum(db: Session) -> None:
     assert problem.hint
 
 
+@pytest.mark.usefixtures("production_password_hashing")
 def test_old_hash_parameters_are_upgraded_at_sign_in(db: Session, make_staff: MakeStaff) -> None:
     staff = make_staff()
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)

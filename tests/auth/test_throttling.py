@@ -77,6 +77,7 @@ def test_a_forged_device_cookie_counts_as_an_unknown_client(
     assert _login(client, staff.email, staff.password, staff.code()) == 429
 
 
+@pytest.mark.usefixtures("production_password_hashing")
 def test_an_unknown_email_gets_the_same_answer_in_about_the_same_time(
     client: TestClient, make_staff: MakeStaff, monkeypatch: pytest.MonkeyPatch, settings: Settings
 ) -> None:

@@ -22,6 +22,7 @@ from peduli.core.db import get_sessionmaker
 from peduli.core.errors import PeduliError
 from tests.cases.conftest import KL, SEOUL, open_case, staff_actor, walk
 from tests.conftest import empty_all_tables
+from tests.fuzzing import examples
 
 Key = tuple[str, date, str]
 DAY0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -86,7 +87,7 @@ OPERATION = st.one_of(
 @example(operations=[("resolve", 0), ("close", 0)])
 @example(operations=[("resolve", 2), ("next_day", 2), ("reopen", 2), ("resolve", 2)])
 @settings(
-    max_examples=25,
+    max_examples=examples(25),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from peduli.core.errors import ValidationFailed
 from peduli.crisis import area as areas
+from tests.fuzzing import examples
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.floats(allow_nan=True) | st.integers() | st.text(max_size=8),
@@ -34,13 +35,13 @@ def _parsed_or_refused(raw: Any) -> areas.Area | None:
 
 
 @given(json_values)
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 def test_any_json_is_parsed_or_refused_with_named_fields(raw: Any) -> None:
     _parsed_or_refused(raw)
 
 
 @given(st.dictionaries(st.sampled_from(["lat", "lon", "radius_km", "x"]), json_values, max_size=4))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 def test_any_circle_is_parsed_or_refused(circle: dict[str, Any]) -> None:
     found = _parsed_or_refused({"circle": circle})
     if found is not None:
@@ -48,7 +49,7 @@ def test_any_circle_is_parsed_or_refused(circle: dict[str, Any]) -> None:
 
 
 @given(st.lists(coordinate, min_size=0, max_size=8), st.booleans())
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 def test_any_ring_is_parsed_or_refused(points: list[tuple[float, float]], close: bool) -> None:
     ring = [list(p) for p in points] + ([list(points[0])] if close and points else [])
     found = _parsed_or_refused({"type": "Polygon", "coordinates": [ring]})
