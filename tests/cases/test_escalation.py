@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor, Role
-from peduli.cases import changes, escalation, service
+from peduli.cases import changes, escalation, repository
 from peduli.cases.models import Case, CaseEvent, CaseStatus
 from peduli.core.db import get_sessionmaker, session_scope, utcnow
 from peduli.core.periodic import run_due_tasks
@@ -132,7 +132,7 @@ def test_the_overdue_list_shows_only_late_cases_of_the_post(
     _overdue(db, other)
     db.flush()
     db.expire_all()
-    total, items = service.list_overdue(db, actor=officer)
+    total, items = repository.overdue_cases(db, actor=officer, limit=50, now=utcnow())
     assert (total, [c.id for c in items]) == (1, [late.id])
 
 

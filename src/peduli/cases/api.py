@@ -25,7 +25,17 @@ from peduli.api.deps import (
 )
 from peduli.auth.actor import Actor
 from peduli.auth.tokens import CASES_READ, CASES_REFER, CASES_WRITE, STATS_READ
-from peduli.cases import attachments, changes, intake, outcomes, service, stats, taxonomy, workflow
+from peduli.cases import (
+    attachments,
+    changes,
+    intake,
+    outcomes,
+    repository,
+    service,
+    stats,
+    taxonomy,
+    workflow,
+)
 from peduli.cases.models import Case, CaseEvent, CaseStatus, Priority, Visibility
 from peduli.cases.schemas import (
     AssignmentRequest,
@@ -82,7 +92,7 @@ def _summary(case: Case, now: datetime) -> CaseSummary:
                 if hasattr(case, name)
             },
             "summary": case.summary[:200],
-            "sla_state": service.sla_state(case, now),
+            "sla_state": workflow.sla_state(case, now),
         }
     )
 
@@ -142,22 +152,22 @@ def list_cases(
     """The queue of your representation (HQ admins: any, with ``representation``)."""
     _no_store(response)
     now = utcnow()
-    total, items = service.list_cases(
+    total, items = repository.case_queue(
         db,
         actor=actor,
-        filters=service.QueueFilter(
+        query=repository.QueueQuery(
             category=category,
             priority=priority,
-            status=case_status,
+            status=case_status or (repository.OPEN if open_only else None),
             sla=sla,
             assignee=assignee,
             unassigned=unassigned,
             representation_code=representation,
-            open_only=open_only,
         ),
         limit=limit,
         offset=offset,
         now=now,
+        count_cap=repository.API_COUNT_CAP,
     )
     return CasePage(total=total, items=[_summary(c, now) for c in items])
 
@@ -173,7 +183,9 @@ def list_overdue(
     """Cases past a deadline, longest overdue first."""
     _no_store(response)
     now = utcnow()
-    total, items = service.list_overdue(db, actor=actor, limit=limit, offset=offset, now=now)
+    total, items = repository.overdue_cases(
+        db, actor=actor, limit=limit, offset=offset, now=now, count_cap=repository.API_COUNT_CAP
+    )
     return CasePage(total=total, items=[_summary(c, now) for c in items])
 
 

@@ -20,7 +20,7 @@ from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Actor
 from peduli.auth.roles import CASE_WORKERS
 from peduli.auth.staff_pages import to_sign_in
-from peduli.cases import attachments, changes, outcomes, service, workflow
+from peduli.cases import attachments, changes, outcomes, repository, service, workflow
 from peduli.cases.models import CaseStatus, OutcomeKind, Priority, Visibility, WaitingOn
 from peduli.cases.pages import common
 from peduli.cases.schemas import OutcomeCreate
@@ -81,15 +81,15 @@ def case_page(
         {
             "view": view,
             "case": case,
-            "sla": service.sla_state(case, now),
-            "assignee": service.staff_display(db, case.assigned_officer_id),
+            "sla": workflow.sla_state(case, now),
+            "assignee": repository.staff_display(db, case.assigned_officer_id),
             "category": common.category_name(case.category, language),
             "subcategory": common.subcategory_name(case.category, case.subcategory, language),
             "timeline": _event_rows(events),
             "files": {str(a.id): a for a in files},
             "allowed": workflow.allowed_from(case.status),
             "officers": [
-                (str(i), name) for i, name in common.officers_of(db, case.representation_code)
+                (str(i), name) for i, name in repository.officers_of(db, case.representation_code)
             ],
             "priorities": [p.value for p in Priority],
             "waiting_choices": [w.value for w in WaitingOn],
