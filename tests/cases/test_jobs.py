@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor, Role
-from peduli.cases import changes, escalation, repository
+from peduli.cases import changes, jobs, repository
 from peduli.cases.models import Case, CaseEvent, CaseStatus
 from peduli.core.db import get_sessionmaker, session_scope, utcnow
 from peduli.core.periodic import run_due_tasks
@@ -53,9 +53,9 @@ def test_an_overdue_case_is_escalated_once_to_its_supervisor(db: Session, office
     late, on_time = open_case(db, officer), open_case(db, officer)
     _overdue(db, late)
     db.commit()
-    assert escalation.escalate_overdue(db, utcnow()) == 1
+    assert jobs.escalate_overdue(db, utcnow()) == 1
     db.commit()
-    assert escalation.escalate_overdue(db, utcnow()) == 0
+    assert jobs.escalate_overdue(db, utcnow()) == 0
     db.commit()
     message = db.scalars(select(OutboxMessage)).one()
     assert opened(message) == "supervisor-seoul@kemlu.example"
@@ -79,7 +79,7 @@ def test_two_workers_at_once_escalate_each_case_once(clean_engine: Engine) -> No
     def worker() -> None:
         with session_scope() as session:
             barrier.wait()
-            handled.append(escalation.escalate_overdue(session, utcnow()))
+            handled.append(jobs.escalate_overdue(session, utcnow()))
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
     for thread in threads:
@@ -103,9 +103,9 @@ def test_a_crash_before_commit_leaves_the_case_for_the_next_run(
     case = open_case(db, officer)
     _overdue(db, case)
     db.commit()
-    escalation.escalate_overdue(db, utcnow())
+    jobs.escalate_overdue(db, utcnow())
     db.rollback()  # the worker died before committing
-    assert escalation.escalate_overdue(db, utcnow()) == 1
+    assert jobs.escalate_overdue(db, utcnow()) == 1
     db.commit()
     assert _counts(case, db) == (1, 1)
 
@@ -148,7 +148,7 @@ def test_each_supervisor_reads_the_escalation_in_their_own_language(
     late = open_case(db, officer)
     _overdue(db, late)
     db.commit()
-    escalation.escalate_overdue(db, utcnow())
+    jobs.escalate_overdue(db, utcnow())
     db.commit()
     mail = {opened(m): m for m in db.scalars(select(OutboxMessage))}
     french_mail, indonesian_mail = (
@@ -157,7 +157,7 @@ def test_each_supervisor_reads_the_escalation_in_their_own_language(
     )
     assert french_mail.subject == f"Dossier de protection {late.reference} en retard"
     assert indonesian_mail.subject == f"Kasus pelindungan {late.reference} melewati tenggat"
-    body = escalation.BODY.format(
+    body = jobs.BODY.format(
         reference=late.reference, category=late.category, priority=late.priority
     )
     assert french_mail.body == in_language(body, "fr") != str(body)
@@ -170,12 +170,12 @@ def test_a_reopened_case_overdue_again_is_escalated_again_without_a_second_email
     staff_actor(db, Role.SUPERVISOR, SEOUL, "supervisor")
     case = open_case(db, officer)
     _overdue(db, case)
-    assert escalation.escalate_overdue(db, utcnow()) == 1
+    assert jobs.escalate_overdue(db, utcnow()) == 1
     walk(db, case, officer, "resolved")
     changes.transition(db, case_id=case.id, actor=officer, to=CaseStatus.IN_PROGRESS)
     _overdue(db, case)
 
-    assert escalation.escalate_overdue(db, utcnow()) == 1
+    assert jobs.escalate_overdue(db, utcnow()) == 1
     db.commit()
     # The timeline shows both; the supervisor's email is keyed by case and person, once.
     assert _counts(case, db) == (2, 1)
