@@ -60,12 +60,12 @@ PATH_TO: dict[str, list[str]] = {
 
 def walk(db: Session, case: Case, actor: Actor, status: str) -> Case:
     """Move ``case`` to ``status`` along the shortest allowed path."""
-    from peduli.cases import changes
+    from peduli.cases import casework
     from peduli.cases.models import CaseStatus, WaitingOn
 
     for step in PATH_TO[status]:
         waiting_on = WaitingOn.CITIZEN if step == "waiting" else None
-        changes.transition(
+        casework.transition(
             db, case_id=case.id, actor=actor, to=CaseStatus(step), waiting_on=waiting_on
         )
     return case

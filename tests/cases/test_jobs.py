@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor, Role
-from peduli.cases import changes, jobs, repository
+from peduli.cases import casework, jobs, repository
 from peduli.cases.models import Case, CaseEvent, CaseStatus
 from peduli.core.db import get_sessionmaker, session_scope, utcnow
 from peduli.core.periodic import run_due_tasks
@@ -172,7 +172,7 @@ def test_a_reopened_case_overdue_again_is_escalated_again_without_a_second_email
     _overdue(db, case)
     assert jobs.escalate_overdue(db, utcnow()) == 1
     walk(db, case, officer, "resolved")
-    changes.transition(db, case_id=case.id, actor=officer, to=CaseStatus.IN_PROGRESS)
+    casework.transition(db, case_id=case.id, actor=officer, to=CaseStatus.IN_PROGRESS)
     _overdue(db, case)
 
     assert jobs.escalate_overdue(db, utcnow()) == 1

@@ -27,7 +27,7 @@ from peduli.auth.actor import Actor
 from peduli.auth.tokens import CASES_READ, CASES_REFER, CASES_WRITE, STATS_READ
 from peduli.cases import (
     attachments,
-    changes,
+    casework,
     intake,
     outcomes,
     repository,
@@ -237,7 +237,7 @@ def transition_case(
 ) -> CaseRead:
     """Move the case along the workflow; a refused move answers 409 naming the allowed ones."""
     _no_store(response)
-    changes.transition(
+    casework.transition(
         db, case_id=case_id, actor=actor, to=body.to, waiting_on=body.waiting_on, note=body.note
     )
     return _reread(db, case_id, actor)
@@ -249,7 +249,7 @@ def assign_case(
 ) -> CaseRead:
     """Assign the case to an officer of its representation (null to unassign)."""
     _no_store(response)
-    changes.assign(db, case_id=case_id, actor=actor, officer_id=body.officer_id)
+    casework.assign(db, case_id=case_id, actor=actor, officer_id=body.officer_id)
     return _reread(db, case_id, actor)
 
 
@@ -259,7 +259,7 @@ def override_priority(
 ) -> CaseRead:
     """Override the priority the triage rules gave, with a reason (timeline and audit)."""
     _no_store(response)
-    changes.set_priority(
+    casework.set_priority(
         db, case_id=case_id, actor=actor, priority=body.priority, reason=body.reason
     )
     return _reread(db, case_id, actor)
@@ -285,7 +285,7 @@ def add_note(
 ) -> EventRead:
     """A note or a call; ``visibility: shared`` shows it to the citizen."""
     _no_store(response)
-    event = changes.add_note(
+    event = casework.add_note(
         db, case_id=case_id, actor=actor, text=body.text, visibility=body.visibility, kind=body.kind
     )
     return _event_read(event)
@@ -414,7 +414,7 @@ def add_person(
 ) -> CaseRead:
     """Add a person the case concerns (registered, or a name and phone to link later)."""
     _no_store(response)
-    changes.add_person(
+    casework.add_person(
         db, case_id=case_id, actor=actor, person_id=body.person_id, name=body.name, phone=body.phone
     )
     return _reread(db, case_id, actor)
@@ -431,7 +431,7 @@ def link_person(
 ) -> CaseRead:
     """Link a not-yet-registered person of the case to their registry record."""
     _no_store(response)
-    changes.link_person(
+    casework.link_person(
         db, case_id=case_id, case_person_id=case_person_id, actor=actor, person_id=body.person_id
     )
     return _reread(db, case_id, actor)

@@ -188,7 +188,7 @@ def open_case(session: Session, *, data: CaseCreate, actor: Actor) -> Case:
     """Open a case entered by staff (walk-in, phone, emergency) or referred by an agency."""
     policy.require_role(session, actor, roles=CASE_OPENERS, action="case.create")
     category, problems = category_problems(data.category, data.subcategory)
-    representation_code, channel, more = _door(actor, data)
+    representation_code, channel, more = _post_and_channel(actor, data)
     problems += more
     found, people_issues = people_problems(session, data.people, region=None)
     problems += people_issues
@@ -221,7 +221,9 @@ def open_case(session: Session, *, data: CaseCreate, actor: Actor) -> Case:
     return case
 
 
-def _door(actor: Actor, data: CaseCreate) -> tuple[str | None, IntakeChannel, list[FieldProblem]]:
+def _post_and_channel(
+    actor: Actor, data: CaseCreate
+) -> tuple[str | None, IntakeChannel, list[FieldProblem]]:
     """Which representation and channel a staff or agency intake goes to."""
     if actor.role == Role.AGENCY:
         return (

@@ -20,7 +20,7 @@ from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Actor
 from peduli.auth.roles import CASE_WORKERS
 from peduli.auth.staff_pages import to_sign_in
-from peduli.cases import attachments, changes, outcomes, repository, service, workflow
+from peduli.cases import attachments, casework, outcomes, repository, service, workflow
 from peduli.cases.models import CaseStatus, OutcomeKind, Priority, Visibility, WaitingOn
 from peduli.cases.pages import common
 from peduli.cases.schemas import OutcomeCreate
@@ -186,7 +186,7 @@ def change_status(
         case_id,
         "status",
         form,
-        lambda: changes.transition(
+        lambda: casework.transition(
             db,
             case_id=case_id,
             actor=staff,
@@ -218,7 +218,7 @@ def assign(
         case_id,
         "assign",
         {"officer_id": officer_id},
-        lambda: changes.assign(db, case_id=case_id, actor=staff, officer_id=chosen),
+        lambda: casework.assign(db, case_id=case_id, actor=staff, officer_id=chosen),
         done="assigned",
     )
 
@@ -246,7 +246,7 @@ def change_priority(
         case_id,
         "priority",
         form,
-        lambda: changes.set_priority(
+        lambda: casework.set_priority(
             db, case_id=case_id, actor=staff, priority=Priority(priority), reason=reason.strip()
         ),
         done="priority",
@@ -278,7 +278,7 @@ def add_note(
         case_id,
         "note",
         form,
-        lambda: changes.add_note(
+        lambda: casework.add_note(
             db,
             case_id=case_id,
             actor=staff,
