@@ -13,8 +13,7 @@ from peduli import erasure
 from peduli.auth import audit
 from peduli.auth.actor import Actor, Role
 from peduli.auth.audit import AuditEntry
-from peduli.cases import casework
-from peduli.cases import service as cases_service
+from peduli.cases import case_file, casework
 from peduli.cases.models import CasePerson, CaseStatus
 from peduli.core.db import session_scope
 from peduli.registry import rights, service
@@ -116,7 +115,7 @@ def test_erasure_of_a_citizen_in_a_case_keeps_the_case_with_a_pseudonym(db: Sess
     rights.delete_own_data(db, actor=citizen, steps=erasure.STEPS)
     db.commit()
 
-    view = cases_service.read_case(db, case_id=case.id, actor=officer)
+    view = case_file.read_case(db, case_id=case.id, actor=officer)
     assert view.case.category == "labour" and view.case.status == CaseStatus.TRIAGED
     assert [p.name for p in view.people] == [rights.pseudonym(person_id)]
     person = db.get_one(Person, person_id)

@@ -27,6 +27,7 @@ from peduli.auth.actor import Actor
 from peduli.auth.tokens import CASES_READ, CASES_REFER, CASES_WRITE, STATS_READ
 from peduli.cases import (
     attachments,
+    case_file,
     casework,
     intake,
     outcomes,
@@ -189,7 +190,7 @@ def list_overdue(
     return CasePage(total=total, items=[_summary(c, now) for c in items])
 
 
-def _case_read(db: Session, view: service.CaseView) -> CaseRead:
+def _case_read(db: Session, view: case_file.CaseView) -> CaseRead:
     case = view.case
     now = utcnow()
     return CaseRead(
@@ -224,11 +225,11 @@ def _case_read(db: Session, view: service.CaseView) -> CaseRead:
 def read_case(case_id: uuid.UUID, db: DbSession, actor: Reader, response: Response) -> CaseRead:
     """One case with its people, outcomes and the transitions allowed now (audited)."""
     _no_store(response)
-    return _case_read(db, service.read_case(db, case_id=case_id, actor=actor))
+    return _case_read(db, case_file.read_case(db, case_id=case_id, actor=actor))
 
 
 def _reread(db: Session, case_id: uuid.UUID, actor: Actor) -> CaseRead:
-    return _case_read(db, service.read_case(db, case_id=case_id, actor=actor))
+    return _case_read(db, case_file.read_case(db, case_id=case_id, actor=actor))
 
 
 @router.post("/cases/{case_id}/transitions", response_model=CaseRead)
@@ -302,7 +303,7 @@ def list_events(
 ) -> EventPage:
     """The case's timeline, oldest first."""
     _no_store(response)
-    total, events = service.read_events(
+    total, events = case_file.read_events(
         db, case_id=case_id, actor=actor, limit=limit, offset=offset
     )
     return EventPage(total=total, items=[_event_read(e) for e in events])
@@ -393,7 +394,7 @@ def list_outcomes(
 ) -> list[OutcomeRead]:
     """The case's outcomes."""
     _no_store(response)
-    view = service.read_case(db, case_id=case_id, actor=actor)
+    view = case_file.read_case(db, case_id=case_id, actor=actor)
     return [OutcomeRead.model_validate(o) for o in view.outcomes]
 
 

@@ -19,13 +19,11 @@ from peduli.auth import audit, policy
 from peduli.auth.actor import Actor, Role
 from peduli.auth.roles import CASE_OPENERS
 from peduli.cases import references, taxonomy, workflow
-from peduli.cases.access import load_case, opens_for_any_post
+from peduli.cases.access import opens_for_any_post
 from peduli.cases.models import (
     CASE_CONTACT_PURPOSE,
     PRIORITY_RANK,
     Case,
-    CaseEvent,
-    CaseOutcome,
     CasePerson,
     CaseStatus,
     EventKind,
@@ -33,7 +31,7 @@ from peduli.cases.models import (
 )
 from peduli.cases.schemas import CaseCreate, CasePersonIn
 from peduli.cases.taxonomy import Category
-from peduli.cases.timeline import events_of, write_event
+from peduli.cases.timeline import write_event
 from peduli.cases.triage import triage
 from peduli.core.crypto import get_cipher
 from peduli.core.db import utcnow
@@ -341,82 +339,3 @@ def intake_case(session: Session, *, intake: Intake, actor: Actor | None) -> Cas
         fields=["category", "summary", "priority"],
     )
     return case
-
-
-# --- reading --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PersonOnCase:
-    link: CasePerson
-    name: str | None
-    phone: str | None
-
-
-@dataclass(frozen=True)
-class CaseView:
-    case: Case
-    people: list[PersonOnCase]
-    outcomes: list[CaseOutcome]
-    contact_phone: str | None
-    contact_email: str | None
-
-
-def read_case(session: Session, *, case_id: uuid.UUID, actor: Actor) -> CaseView:
-    """The case screen; the read is audited."""
-    case = load_case(session, case_id=case_id, actor=actor, action="case.read")
-    cipher = get_cipher()
-    rows = session.execute(
-        select(CasePerson, Person.full_name)
-        .outerjoin(Person, Person.id == CasePerson.person_id)
-        .where(CasePerson.case_id == case.id)
-        .order_by(CasePerson.added_at, CasePerson.id)
-    ).all()
-    people = [
-        PersonOnCase(
-            link=link,
-            name=full_name or link.name,
-            phone=cipher.decrypt(link.phone_encrypted, purpose=CONTACT_PURPOSE)
-            if link.phone_encrypted
-            else None,
-        )
-        for link, full_name in rows
-    ]
-    outcomes = list(
-        session.scalars(
-            select(CaseOutcome)
-            .where(CaseOutcome.case_id == case.id)
-            .order_by(CaseOutcome.achieved_on, CaseOutcome.recorded_at)
-        )
-    )
-    audit.record(
-        session,
-        actor=actor,
-        action="case.read",
-        entity_type="case",
-        entity_id=str(case.id),
-        subject_person_id=next((p.link.person_id for p in people if p.link.person_id), None),
-    )
-    return CaseView(
-        case=case,
-        people=people,
-        outcomes=outcomes,
-        contact_phone=_decrypt(case.contact_phone_encrypted),
-        contact_email=_decrypt(case.contact_email_encrypted),
-    )
-
-
-def _decrypt(value: str | None) -> str | None:
-    return get_cipher().decrypt(value, purpose=CONTACT_PURPOSE) if value else None
-
-
-def read_events(
-    session: Session, *, case_id: uuid.UUID, actor: Actor, limit: int = 100, offset: int = 0
-) -> tuple[int, Sequence[CaseEvent]]:
-    """A case's timeline, oldest first; the read is audited."""
-    case = load_case(session, case_id=case_id, actor=actor, action="case.events")
-    total, events = events_of(session, case.id, limit=limit, offset=offset)
-    audit.record(
-        session, actor=actor, action="case.events", entity_type="case", entity_id=str(case.id)
-    )
-    return total, events

@@ -20,7 +20,7 @@ from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Actor
 from peduli.auth.roles import CASE_WORKERS
 from peduli.auth.staff_pages import to_sign_in
-from peduli.cases import attachments, casework, outcomes, repository, service, workflow
+from peduli.cases import attachments, case_file, casework, outcomes, repository, workflow
 from peduli.cases.models import CaseStatus, OutcomeKind, Priority, Visibility, WaitingOn
 from peduli.cases.pages import common
 from peduli.cases.schemas import OutcomeCreate
@@ -68,9 +68,9 @@ def case_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     """Render the case page (also again after a refused action, with its problems)."""
-    view = service.read_case(db, case_id=case_id, actor=staff)
+    view = case_file.read_case(db, case_id=case_id, actor=staff)
     case = view.case
-    _, events = service.read_events(db, case_id=case_id, actor=staff, limit=TIMELINE_LIMIT)
+    _, events = case_file.read_events(db, case_id=case_id, actor=staff, limit=TIMELINE_LIMIT)
     files = attachments.list_attachments(db, case_id=case_id, actor=staff)
     now = utcnow()
     language = negotiate(request)
