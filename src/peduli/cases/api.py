@@ -6,9 +6,8 @@ is refused. Agencies may only refer new cases (scope ``cases:refer``).
 
 from __future__ import annotations
 
-import json
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile, status
@@ -35,9 +34,8 @@ from peduli.cases import (
     service,
     stats,
     taxonomy,
-    workflow,
 )
-from peduli.cases.models import Case, CaseEvent, CaseStatus, Priority, Visibility
+from peduli.cases.models import CaseStatus, Priority, Visibility
 from peduli.cases.schemas import (
     AssignmentRequest,
     AttachmentRead,
@@ -45,7 +43,6 @@ from peduli.cases.schemas import (
     CaseCreated,
     CasePage,
     CasePersonIn,
-    CasePersonRead,
     CaseRead,
     CaseSummary,
     CategoryRead,
@@ -60,9 +57,6 @@ from peduli.cases.schemas import (
     OutcomeStatsRead,
     PersonLink,
     PriorityRequest,
-    RepresentationFigures,
-    RepresentationRef,
-    SharedNote,
     TransitionRequest,
 )
 from peduli.core.db import utcnow
@@ -84,54 +78,17 @@ Opener = Annotated[Actor, Depends(require_scope(CASES_WRITE, CASES_REFER))]
 StatsReader = Annotated[Actor, Depends(require_scope(STATS_READ))]
 
 
-def _summary(case: Case, now: datetime) -> CaseSummary:
-    return CaseSummary.model_validate(
-        {
-            **{
-                name: getattr(case, name)
-                for name in CaseSummary.model_fields
-                if hasattr(case, name)
-            },
-            "summary": case.summary[:200],
-            "sla_state": workflow.sla_state(case, now),
-        }
-    )
-
-
 @router.get("/case-categories", response_model=list[CategoryRead], dependencies=[PUBLIC])
 def list_categories(lang: Literal["en", "id", "zh", "fr"] = "en") -> list[CategoryRead]:
     """The case taxonomy: categories, default priority, SLA hours, subcategories."""
-    locale = lang
-    return [
-        CategoryRead(
-            code=c.code,
-            label=c.label(locale),
-            priority=c.priority,
-            first_response_hours=c.first_response_hours,
-            resolution_hours=c.resolution_hours,
-            pause_while_waiting=c.pause_while_waiting,
-            subcategories=[
-                {"code": s.code, "label": s.labels.get(locale) or s.labels["en"]}
-                for s in c.subcategories
-            ],
-        )
-        for c in taxonomy.load().categories.values()
-    ]
+    return [CategoryRead.from_category(c, lang) for c in taxonomy.load().categories.values()]
 
 
 @router.post("/cases", status_code=status.HTTP_201_CREATED, response_model=CaseCreated)
 def create_case(body: CaseCreate, db: DbSession, actor: Opener, response: Response) -> CaseCreated:
     """Open a case (walk-in, phone, emergency; agencies: a referral, channel agency_api)."""
     _no_store(response)
-    case = service.open_case(db, data=body, actor=actor)
-    return CaseCreated(
-        id=case.id,
-        reference=case.reference,
-        priority=Priority(case.priority),
-        status=CaseStatus(case.status),
-        representation_code=case.representation_code,
-        category=case.category,
-    )
+    return CaseCreated.from_case(service.open_case(db, data=body, actor=actor))
 
 
 @router.get("/cases", response_model=CasePage)
@@ -170,7 +127,7 @@ def list_cases(
         now=now,
         count_cap=repository.API_COUNT_CAP,
     )
-    return CasePage(total=total, items=[_summary(c, now) for c in items])
+    return CasePage(total=total, items=[CaseSummary.from_case(c, now) for c in items])
 
 
 @router.get("/cases/overdue", response_model=CasePage)
@@ -187,49 +144,19 @@ def list_overdue(
     total, items = repository.overdue_cases(
         db, actor=actor, limit=limit, offset=offset, now=now, count_cap=repository.API_COUNT_CAP
     )
-    return CasePage(total=total, items=[_summary(c, now) for c in items])
-
-
-def _case_read(db: Session, view: case_file.CaseView) -> CaseRead:
-    case = view.case
-    now = utcnow()
-    return CaseRead(
-        **(_summary(case, now).model_dump() | {"summary": case.summary}),
-        priority_reason=case.priority_reason,
-        first_response_due_at=case.first_response_due_at,
-        first_responded_at=case.first_responded_at,
-        resolution_due_at=case.resolution_due_at,
-        paused_since=case.paused_since,
-        paused_seconds=case.paused_seconds,
-        resolved_at=case.resolved_at,
-        closed_at=case.closed_at,
-        updated_at=case.updated_at,
-        contact_phone=view.contact_phone,
-        contact_email=view.contact_email,
-        people=[
-            CasePersonRead(
-                id=p.link.id,
-                person_id=p.link.person_id,
-                name=p.name,
-                phone=p.phone,
-                role=p.link.role,
-            )
-            for p in view.people
-        ],
-        outcomes=[OutcomeRead.model_validate(o) for o in view.outcomes],
-        allowed_transitions=list(workflow.allowed_from(case.status)),
-    )
+    return CasePage(total=total, items=[CaseSummary.from_case(c, now) for c in items])
 
 
 @router.get("/cases/{case_id}", response_model=CaseRead)
 def read_case(case_id: uuid.UUID, db: DbSession, actor: Reader, response: Response) -> CaseRead:
     """One case with its people, outcomes and the transitions allowed now (audited)."""
     _no_store(response)
-    return _case_read(db, case_file.read_case(db, case_id=case_id, actor=actor))
+    return CaseRead.from_view(case_file.read_case(db, case_id=case_id, actor=actor), utcnow())
 
 
 def _reread(db: Session, case_id: uuid.UUID, actor: Actor) -> CaseRead:
-    return _case_read(db, case_file.read_case(db, case_id=case_id, actor=actor))
+    """The case as it stands after a change (the answer to every change)."""
+    return CaseRead.from_view(case_file.read_case(db, case_id=case_id, actor=actor), utcnow())
 
 
 @router.post("/cases/{case_id}/transitions", response_model=CaseRead)
@@ -266,18 +193,6 @@ def override_priority(
     return _reread(db, case_id, actor)
 
 
-def _event_read(event: CaseEvent) -> EventRead:
-    return EventRead(
-        seq=event.seq,
-        at=event.at,
-        kind=event.kind,
-        visibility=Visibility(event.visibility),
-        actor_display=event.actor_display,
-        text=event.text,
-        data=json.loads(event.data or "{}"),
-    )
-
-
 @router.post(
     "/cases/{case_id}/notes", status_code=status.HTTP_201_CREATED, response_model=EventRead
 )
@@ -289,7 +204,7 @@ def add_note(
     event = casework.add_note(
         db, case_id=case_id, actor=actor, text=body.text, visibility=body.visibility, kind=body.kind
     )
-    return _event_read(event)
+    return EventRead.from_event(event)
 
 
 @router.get("/cases/{case_id}/events", response_model=EventPage)
@@ -306,7 +221,7 @@ def list_events(
     total, events = case_file.read_events(
         db, case_id=case_id, actor=actor, limit=limit, offset=offset
     )
-    return EventPage(total=total, items=[_event_read(e) for e in events])
+    return EventPage(total=total, items=[EventRead.from_event(e) for e in events])
 
 
 @router.post(
@@ -450,32 +365,14 @@ def create_help_request(
     """Ask your representation for help, signed in or with a phone or email to call back."""
     _no_store(response)
     outcome = intake.submit_help_request(db, data=body, actor=actor, ip=ip)
-    post = outcome.representation
-    return HelpRequestCreated(
-        id=outcome.case.id,
-        reference=outcome.case.reference,
-        status=CaseStatus(outcome.case.status),
-        representation=RepresentationRef(code=post.code, name=post.name, hotline=post.hotline),
-    )
+    return HelpRequestCreated.from_outcome(outcome)
 
 
 @router.get("/me/help-requests", response_model=list[MyHelpRequest], dependencies=[OWN])
 def my_help_requests(db: DbSession, actor: CurrentActor, response: Response) -> list[MyHelpRequest]:
     """Your requests: their status and the notes shared with you."""
     _no_store(response)
-    return [
-        MyHelpRequest(
-            id=r.case.id,
-            reference=r.case.reference,
-            category=r.case.category,
-            status=CaseStatus(r.case.status),
-            created_at=r.case.created_at,
-            updated_at=r.case.updated_at,
-            representation_code=r.case.representation_code,
-            shared_notes=[SharedNote(at=n.at, text=n.text) for n in r.shared_notes],
-        )
-        for r in intake.my_help_requests(db, actor=actor)
-    ]
+    return [MyHelpRequest.from_request(r) for r in intake.my_help_requests(db, actor=actor)]
 
 
 @router.get("/stats/outcomes", response_model=OutcomeStatsRead)
@@ -490,15 +387,4 @@ def outcome_stats(
     figures = stats.read_outcome_stats(
         db, actor=actor, date_from=date_from, date_to=date_to, representation=representation
     )
-    return OutcomeStatsRead(
-        date_from=figures.date_from,
-        date_to=figures.date_to,
-        representation=representation,
-        **{name: getattr(figures.total, name) for name in stats.FIGURES},
-        by_representation=[
-            RepresentationFigures(
-                representation_code=code, **{n: getattr(f, n) for n in stats.FIGURES}
-            )
-            for code, f in figures.by_representation.items()
-        ],
-    )
+    return OutcomeStatsRead.from_figures(figures, representation)
