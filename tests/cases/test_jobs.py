@@ -10,20 +10,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor, Role
-from peduli.cases import casework, jobs, repository
+from peduli.cases import casework, jobs
 from peduli.cases.models import Case, CaseEvent, CaseStatus
 from peduli.core.db import get_sessionmaker, session_scope, utcnow
 from peduli.core.periodic import run_due_tasks
 from peduli.jobs import PERIODIC_TASKS
 from peduli.notify.models import OutboxMessage
-from tests.cases.conftest import KL, SEOUL, open_case, staff_actor, walk
+from tests.cases.conftest import KL, SEOUL, make_overdue, open_case, staff_actor, walk
 from tests.outbox import opened
-
-
-def _overdue(db: Session, case: Case) -> None:
-    db.execute(
-        update(Case).where(Case.id == case.id).values(sla_due_at=utcnow() - timedelta(minutes=5))
-    )
 
 
 def _counts(case: Case, session: Session | None = None) -> tuple[int, int]:
@@ -51,7 +45,7 @@ def test_an_overdue_case_is_escalated_once_to_its_supervisor(db: Session, office
     staff_actor(db, Role.SUPERVISOR, SEOUL, "supervisor-seoul")
     staff_actor(db, Role.SUPERVISOR, KL, "supervisor-kl")
     late, on_time = open_case(db, officer), open_case(db, officer)
-    _overdue(db, late)
+    make_overdue(db, late)
     db.commit()
     assert jobs.escalate_overdue(db, utcnow()) == 1
     db.commit()
@@ -101,7 +95,7 @@ def test_a_crash_before_commit_leaves_the_case_for_the_next_run(
 ) -> None:
     staff_actor(db, Role.SUPERVISOR, SEOUL, "supervisor")
     case = open_case(db, officer)
-    _overdue(db, case)
+    make_overdue(db, case)
     db.commit()
     jobs.escalate_overdue(db, utcnow())
     db.rollback()  # the worker died before committing
@@ -117,23 +111,10 @@ def test_the_worker_runs_the_escalation_task(clean_engine: Engine) -> None:
         staff_actor(db, Role.SUPERVISOR, SEOUL, "supervisor")
         case = open_case(db, officer)
         db.flush()
-        _overdue(db, case)
+        make_overdue(db, case)
     run_due_tasks(get_sessionmaker(), PERIODIC_TASKS, worker_id="w1")
     run_due_tasks(get_sessionmaker(), PERIODIC_TASKS, worker_id="w2")
     assert _counts(case) == (1, 1)
-
-
-def test_the_overdue_list_shows_only_late_cases_of_the_post(
-    db: Session, officer: Actor, officer_kl: Actor
-) -> None:
-    late, _on_time = open_case(db, officer), open_case(db, officer)
-    other = open_case(db, officer_kl)
-    _overdue(db, late)
-    _overdue(db, other)
-    db.flush()
-    db.expire_all()
-    total, items = repository.overdue_cases(db, actor=officer, limit=50, now=utcnow())
-    assert (total, [c.id for c in items]) == (1, [late.id])
 
 
 def test_each_supervisor_reads_the_escalation_in_their_own_language(
@@ -146,7 +127,7 @@ def test_each_supervisor_reads_the_escalation_in_their_own_language(
     staff_actor(db, Role.SUPERVISOR, SEOUL, "penyelia")  # picked no language: Indonesian
     db.get_one(StaffAccount, french.account_id).preferred_language = "fr"
     late = open_case(db, officer)
-    _overdue(db, late)
+    make_overdue(db, late)
     db.commit()
     jobs.escalate_overdue(db, utcnow())
     db.commit()
@@ -169,11 +150,11 @@ def test_a_reopened_case_overdue_again_is_escalated_again_without_a_second_email
 ) -> None:
     staff_actor(db, Role.SUPERVISOR, SEOUL, "supervisor")
     case = open_case(db, officer)
-    _overdue(db, case)
+    make_overdue(db, case)
     assert jobs.escalate_overdue(db, utcnow()) == 1
     walk(db, case, officer, "resolved")
     casework.transition(db, case_id=case.id, actor=officer, to=CaseStatus.IN_PROGRESS)
-    _overdue(db, case)
+    make_overdue(db, case)
 
     assert jobs.escalate_overdue(db, utcnow()) == 1
     db.commit()
