@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from peduli import retention
 from peduli.auth import checkpoint as audit_checkpoint
-from peduli.cases import escalation as case_escalation
+from peduli.cases import jobs as case_jobs
 from peduli.core import ratelimit
 from peduli.core.periodic import PeriodicTask
 from peduli.crisis import broadcasts as crisis_broadcasts
@@ -29,7 +29,7 @@ def _forget_old_rate_limit_counters(session: Session, _now: datetime) -> int:
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     audit_checkpoint.PERIODIC_TASK,
     PeriodicTask("forget-old-rate-limit-counters", 3600, _forget_old_rate_limit_counters),
-    PeriodicTask("escalate-overdue-cases", 60, case_escalation.escalate_overdue),
+    *case_jobs.PERIODIC_TASKS,
     PeriodicTask("partner-deadline-reminders", 300, partner_reminders.send_reminders),
     PeriodicTask(
         "escalate-unacknowledged-emergencies", 30, emergency_alerting.escalate_unacknowledged

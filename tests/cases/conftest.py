@@ -1,10 +1,13 @@
-"""Fixtures of the case tests: staff actors of two posts and a helper to open cases."""
+"""Fixtures of the case tests: staff actors of two posts, helpers to open cases and make them
+overdue."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor, Role
@@ -12,6 +15,7 @@ from peduli.auth.models import StaffAccount
 from peduli.cases import service
 from peduli.cases.models import Case
 from peduli.cases.schemas import CaseCreate
+from peduli.core.db import utcnow
 
 SEOUL, KL = "kbri-seoul", "kbri-kuala-lumpur"
 
@@ -48,6 +52,13 @@ def open_case(db: Session, actor: Actor, **overrides: Any) -> Case:
     return service.open_case(db, data=CaseCreate.model_validate(values), actor=actor)
 
 
+def make_overdue(db: Session, case: Case) -> None:
+    """Move the case's next deadline five minutes into the past."""
+    db.execute(
+        update(Case).where(Case.id == case.id).values(sla_due_at=utcnow() - timedelta(minutes=5))
+    )
+
+
 PATH_TO: dict[str, list[str]] = {
     "new": [],
     "triaged": ["triaged"],
@@ -60,12 +71,12 @@ PATH_TO: dict[str, list[str]] = {
 
 def walk(db: Session, case: Case, actor: Actor, status: str) -> Case:
     """Move ``case`` to ``status`` along the shortest allowed path."""
-    from peduli.cases import changes
+    from peduli.cases import casework
     from peduli.cases.models import CaseStatus, WaitingOn
 
     for step in PATH_TO[status]:
         waiting_on = WaitingOn.CITIZEN if step == "waiting" else None
-        changes.transition(
+        casework.transition(
             db, case_id=case.id, actor=actor, to=CaseStatus(step), waiting_on=waiting_on
         )
     return case

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor
-from peduli.cases import changes, intake, service
+from peduli.cases import casework, intake, service
 from peduli.cases.models import Case, CasePerson, Visibility
 from peduli.cases.schemas import HelpRequestCreate
 from peduli.core.crypto import get_cipher
@@ -90,8 +90,8 @@ def test_a_signed_in_citizen_is_linked_and_sees_only_shared_notes(
     db.flush()
     link = db.scalars(select(CasePerson).where(CasePerson.case_id == case.id)).one()
     assert link.person_id == citizen.person_id
-    changes.add_note(db, case_id=case.id, actor=officer, text="Internal: employer is known.")
-    changes.add_note(
+    casework.add_note(db, case_id=case.id, actor=officer, text="Internal: employer is known.")
+    casework.add_note(
         db,
         case_id=case.id,
         actor=officer,

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor, Role
-from peduli.cases import changes, outcomes, stats
+from peduli.cases import casework, outcomes, stats
 from peduli.cases.models import Case, CaseOutcome, CaseStatus, OutcomeDaily, OutcomeKind
 from peduli.cases.schemas import OutcomeCreate
 from peduli.core.db import get_sessionmaker
@@ -101,7 +101,7 @@ def test_aggregates_equal_an_independent_count(
 ) -> None:
     empty_all_tables(clean_engine)
     clock = [DAY0]
-    monkeypatch.setattr(changes, "utcnow", lambda: clock[0])
+    monkeypatch.setattr(casework, "utcnow", lambda: clock[0])
     db = get_sessionmaker()()
     try:
         seoul = staff_actor(db, Role.OFFICER, SEOUL, "o-seoul")
@@ -149,13 +149,13 @@ def _apply(
     case, actor = cases[index], actors[index]
     try:
         if name == "resolve":
-            changes.transition(db, case_id=case.id, actor=actor, to=CaseStatus.RESOLVED)
+            casework.transition(db, case_id=case.id, actor=actor, to=CaseStatus.RESOLVED)
         elif name == "close":
-            changes.transition(db, case_id=case.id, actor=actor, to=CaseStatus.CLOSED)
+            casework.transition(db, case_id=case.id, actor=actor, to=CaseStatus.CLOSED)
         elif name == "reopen":
-            changes.transition(db, case_id=case.id, actor=actor, to=CaseStatus.IN_PROGRESS)
+            casework.transition(db, case_id=case.id, actor=actor, to=CaseStatus.IN_PROGRESS)
         elif name == "wait":
-            changes.transition(
+            casework.transition(
                 db, case_id=case.id, actor=actor, to=CaseStatus.WAITING, waiting_on="agency"
             )  # type: ignore[arg-type]
         elif name == "outcome":

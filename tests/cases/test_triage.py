@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor
 from peduli.auth.audit import AuditEntry
-from peduli.cases import changes, taxonomy
+from peduli.cases import casework, taxonomy
 from peduli.cases.models import CaseEvent, Priority
 from peduli.cases.triage import triage
 from peduli.core.errors import ValidationFailed
@@ -62,7 +62,7 @@ def test_an_officer_overrides_with_a_reason(db: Session, officer: Actor) -> None
     case = open_case(db, officer, category="family_civil")
     assert case.priority == "low"
     reason = "Child at risk of being taken out of the country tonight."
-    changes.set_priority(db, case_id=case.id, actor=officer, priority=Priority.HIGH, reason=reason)
+    casework.set_priority(db, case_id=case.id, actor=officer, priority=Priority.HIGH, reason=reason)
     assert (case.priority, case.priority_rank, case.priority_reason) == ("high", 1, reason)
     event = db.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "priority_changed")
@@ -75,7 +75,7 @@ def test_an_officer_overrides_with_a_reason(db: Session, officer: Actor) -> None
 def test_an_override_without_a_real_reason_is_refused(db: Session, officer: Actor) -> None:
     case = open_case(db, officer)
     with pytest.raises(ValidationFailed) as refused:
-        changes.set_priority(
+        casework.set_priority(
             db, case_id=case.id, actor=officer, priority=Priority.LOW, reason="because"
         )
     assert refused.value.problems[0].field == "reason"

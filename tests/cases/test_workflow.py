@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor
-from peduli.cases import changes, workflow
+from peduli.cases import casework, workflow
 from peduli.cases.models import Case, CaseEvent, CaseStatus, WaitingOn
 from peduli.core.db import utcnow
 from peduli.core.errors import PeduliError, ValidationFailed
@@ -42,7 +42,7 @@ def test_each_transition_is_allowed_or_refused(
     case = walk(db, open_case(db, officer), officer, source)
     waiting_on = WaitingOn.AGENCY if target == "waiting" else None
     if (source, target) in ALLOWED:
-        changes.transition(
+        casework.transition(
             db, case_id=case.id, actor=officer, to=CaseStatus(target), waiting_on=waiting_on
         )
         assert case.status == target
@@ -53,7 +53,7 @@ def test_each_transition_is_allowed_or_refused(
         assert f'"to": "{target}"' in last.data
     else:
         with pytest.raises(PeduliError) as refused:
-            changes.transition(
+            casework.transition(
                 db, case_id=case.id, actor=officer, to=CaseStatus(target), waiting_on=waiting_on
             )
         assert refused.value.status == 409
@@ -67,7 +67,7 @@ def test_each_transition_is_allowed_or_refused(
 def test_waiting_needs_to_say_on_whom(db: Session, officer: Actor) -> None:
     case = walk(db, open_case(db, officer), officer, "in_progress")
     with pytest.raises(ValidationFailed) as refused:
-        changes.transition(db, case_id=case.id, actor=officer, to=CaseStatus.WAITING)
+        casework.transition(db, case_id=case.id, actor=officer, to=CaseStatus.WAITING)
     assert refused.value.problems[0].field == "waiting_on"
 
 
@@ -75,7 +75,7 @@ def test_the_first_action_stops_the_first_response_clock(db: Session, officer: A
     case = open_case(db, officer)
     assert case.first_responded_at is None
     assert case.sla_due_at == case.first_response_due_at
-    changes.transition(db, case_id=case.id, actor=officer, to=CaseStatus.TRIAGED)
+    casework.transition(db, case_id=case.id, actor=officer, to=CaseStatus.TRIAGED)
     assert case.first_responded_at is not None
     assert case.sla_due_at == case.resolution_due_at
 
@@ -85,7 +85,7 @@ def test_waiting_pauses_the_clock_where_the_category_allows(db: Session, officer
     assert case.paused_since is not None and case.sla_due_at is None
     due_before = case.resolution_due_at
     case.paused_since = utcnow() - timedelta(hours=5)  # as if it waited five hours
-    changes.transition(db, case_id=case.id, actor=officer, to=CaseStatus.IN_PROGRESS)
+    casework.transition(db, case_id=case.id, actor=officer, to=CaseStatus.IN_PROGRESS)
     assert case.paused_since is None
     assert 5 * 3600 <= case.paused_seconds < 5 * 3600 + 60
     shift = case.resolution_due_at - due_before
@@ -105,7 +105,7 @@ def test_reopening_gives_a_new_deadline_and_clears_the_escalation(
     case = walk(db, open_case(db, officer), officer, "closed")
     assert case.sla_due_at is None and case.closed_at is not None
     case.escalated_at = utcnow()
-    changes.transition(db, case_id=case.id, actor=officer, to=CaseStatus.IN_PROGRESS)
+    casework.transition(db, case_id=case.id, actor=officer, to=CaseStatus.IN_PROGRESS)
     assert case.resolved_at is None and case.closed_at is None and case.escalated_at is None
     assert case.sla_due_at is not None and case.sla_due_at > utcnow() + timedelta(days=59)
 
@@ -115,6 +115,6 @@ def test_another_posts_officer_cannot_move_the_case(
 ) -> None:
     case = open_case(db, officer)
     with pytest.raises(PeduliError) as refused:
-        changes.transition(db, case_id=case.id, actor=officer_kl, to=CaseStatus.TRIAGED)
+        casework.transition(db, case_id=case.id, actor=officer_kl, to=CaseStatus.TRIAGED)
     assert refused.value.status == 404
     assert db.get(Case, case.id).status == "new"  # type: ignore[union-attr]

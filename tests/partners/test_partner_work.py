@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor, Role
-from peduli.cases import changes
+from peduli.cases import casework
 from peduli.cases.models import Case, CaseEvent, Visibility
 from peduli.core.errors import Forbidden, NotFound, ValidationFailed
 from peduli.notify.models import OutboxMessage
@@ -107,10 +107,10 @@ def test_contact_and_address_only_when_shared(db: Session, officer: Actor) -> No
 
 
 def test_the_partner_timeline_hides_internal_notes(db: Session, scene: Scene) -> None:
-    changes.add_note(
+    casework.add_note(
         db, case_id=scene.case.id, actor=scene.officer, text="Internal: suspect the agent."
     )
-    changes.add_note(
+    casework.add_note(
         db, case_id=scene.case.id, actor=scene.officer, text="Shared: we are on it.",
         visibility=Visibility.SHARED,
     )  # fmt: skip

@@ -13,8 +13,7 @@ from peduli import erasure
 from peduli.auth import audit
 from peduli.auth.actor import Actor, Role
 from peduli.auth.audit import AuditEntry
-from peduli.cases import changes
-from peduli.cases import service as cases_service
+from peduli.cases import case_file, casework
 from peduli.cases.models import CasePerson, CaseStatus
 from peduli.core.db import session_scope
 from peduli.registry import rights, service
@@ -103,11 +102,11 @@ def test_erasure_of_a_citizen_in_a_case_keeps_the_case_with_a_pseudonym(db: Sess
     assert person_id is not None
     officer = staff_actor(db, Role.OFFICER, "kbri-seoul", "officer-seoul")
     case = open_case(db, officer)
-    changes.add_person(
+    casework.add_person(
         db, case_id=case.id, actor=officer, person_id=person_id, name="Muhammad Yusuf",
         phone="+821012345678",
     )  # fmt: skip
-    changes.transition(db, case_id=case.id, actor=officer, to=CaseStatus.TRIAGED)
+    casework.transition(db, case_id=case.id, actor=officer, to=CaseStatus.TRIAGED)
     request = rights.request_correction(
         db, actor=citizen, message="My place of birth is Cirebon, not Jakarta."
     )
@@ -116,7 +115,7 @@ def test_erasure_of_a_citizen_in_a_case_keeps_the_case_with_a_pseudonym(db: Sess
     rights.delete_own_data(db, actor=citizen, steps=erasure.STEPS)
     db.commit()
 
-    view = cases_service.read_case(db, case_id=case.id, actor=officer)
+    view = case_file.read_case(db, case_id=case.id, actor=officer)
     assert view.case.category == "labour" and view.case.status == CaseStatus.TRIAGED
     assert [p.name for p in view.people] == [rights.pseudonym(person_id)]
     person = db.get_one(Person, person_id)
@@ -172,7 +171,7 @@ def test_erasure_over_the_api_then_me_is_gone(client: TestClient) -> None:
         person_id = db.scalars(select(Person.id)).one()
         officer = staff_actor(db, Role.OFFICER, "kbri-seoul", "officer-seoul")
         case = open_case(db, officer)
-        changes.add_person(
+        casework.add_person(
             db, case_id=case.id, actor=officer, person_id=person_id, name=None, phone=None
         )
     export = client.get("/api/v1/me/export", headers=headers)

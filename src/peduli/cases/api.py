@@ -6,9 +6,8 @@ is refused. Agencies may only refer new cases (scope ``cases:refer``).
 
 from __future__ import annotations
 
-import json
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile, status
@@ -25,8 +24,18 @@ from peduli.api.deps import (
 )
 from peduli.auth.actor import Actor
 from peduli.auth.tokens import CASES_READ, CASES_REFER, CASES_WRITE, STATS_READ
-from peduli.cases import attachments, changes, intake, outcomes, service, stats, taxonomy, workflow
-from peduli.cases.models import Case, CaseEvent, CaseStatus, Priority, Visibility
+from peduli.cases import (
+    attachments,
+    case_file,
+    casework,
+    intake,
+    outcomes,
+    repository,
+    service,
+    stats,
+    taxonomy,
+)
+from peduli.cases.models import CaseStatus, Priority, Visibility
 from peduli.cases.schemas import (
     AssignmentRequest,
     AttachmentRead,
@@ -34,7 +43,6 @@ from peduli.cases.schemas import (
     CaseCreated,
     CasePage,
     CasePersonIn,
-    CasePersonRead,
     CaseRead,
     CaseSummary,
     CategoryRead,
@@ -49,9 +57,6 @@ from peduli.cases.schemas import (
     OutcomeStatsRead,
     PersonLink,
     PriorityRequest,
-    RepresentationFigures,
-    RepresentationRef,
-    SharedNote,
     TransitionRequest,
 )
 from peduli.core.db import utcnow
@@ -73,54 +78,17 @@ Opener = Annotated[Actor, Depends(require_scope(CASES_WRITE, CASES_REFER))]
 StatsReader = Annotated[Actor, Depends(require_scope(STATS_READ))]
 
 
-def _summary(case: Case, now: datetime) -> CaseSummary:
-    return CaseSummary.model_validate(
-        {
-            **{
-                name: getattr(case, name)
-                for name in CaseSummary.model_fields
-                if hasattr(case, name)
-            },
-            "summary": case.summary[:200],
-            "sla_state": service.sla_state(case, now),
-        }
-    )
-
-
 @router.get("/case-categories", response_model=list[CategoryRead], dependencies=[PUBLIC])
 def list_categories(lang: Literal["en", "id", "zh", "fr"] = "en") -> list[CategoryRead]:
     """The case taxonomy: categories, default priority, SLA hours, subcategories."""
-    locale = lang
-    return [
-        CategoryRead(
-            code=c.code,
-            label=c.label(locale),
-            priority=c.priority,
-            first_response_hours=c.first_response_hours,
-            resolution_hours=c.resolution_hours,
-            pause_while_waiting=c.pause_while_waiting,
-            subcategories=[
-                {"code": s.code, "label": s.labels.get(locale) or s.labels["en"]}
-                for s in c.subcategories
-            ],
-        )
-        for c in taxonomy.load().categories.values()
-    ]
+    return [CategoryRead.from_category(c, lang) for c in taxonomy.load().categories.values()]
 
 
 @router.post("/cases", status_code=status.HTTP_201_CREATED, response_model=CaseCreated)
 def create_case(body: CaseCreate, db: DbSession, actor: Opener, response: Response) -> CaseCreated:
     """Open a case (walk-in, phone, emergency; agencies: a referral, channel agency_api)."""
     _no_store(response)
-    case = service.open_case(db, data=body, actor=actor)
-    return CaseCreated(
-        id=case.id,
-        reference=case.reference,
-        priority=Priority(case.priority),
-        status=CaseStatus(case.status),
-        representation_code=case.representation_code,
-        category=case.category,
-    )
+    return CaseCreated.from_case(service.open_case(db, data=body, actor=actor))
 
 
 @router.get("/cases", response_model=CasePage)
@@ -142,24 +110,24 @@ def list_cases(
     """The queue of your representation (HQ admins: any, with ``representation``)."""
     _no_store(response)
     now = utcnow()
-    total, items = service.list_cases(
+    total, items = repository.case_queue(
         db,
         actor=actor,
-        filters=service.QueueFilter(
+        query=repository.QueueQuery(
             category=category,
             priority=priority,
-            status=case_status,
+            status=case_status or (repository.OPEN if open_only else None),
             sla=sla,
             assignee=assignee,
             unassigned=unassigned,
             representation_code=representation,
-            open_only=open_only,
         ),
         limit=limit,
         offset=offset,
         now=now,
+        count_cap=repository.API_COUNT_CAP,
     )
-    return CasePage(total=total, items=[_summary(c, now) for c in items])
+    return CasePage(total=total, items=[CaseSummary.from_case(c, now) for c in items])
 
 
 @router.get("/cases/overdue", response_model=CasePage)
@@ -173,50 +141,22 @@ def list_overdue(
     """Cases past a deadline, longest overdue first."""
     _no_store(response)
     now = utcnow()
-    total, items = service.list_overdue(db, actor=actor, limit=limit, offset=offset, now=now)
-    return CasePage(total=total, items=[_summary(c, now) for c in items])
-
-
-def _case_read(db: Session, view: service.CaseView) -> CaseRead:
-    case = view.case
-    now = utcnow()
-    return CaseRead(
-        **(_summary(case, now).model_dump() | {"summary": case.summary}),
-        priority_reason=case.priority_reason,
-        first_response_due_at=case.first_response_due_at,
-        first_responded_at=case.first_responded_at,
-        resolution_due_at=case.resolution_due_at,
-        paused_since=case.paused_since,
-        paused_seconds=case.paused_seconds,
-        resolved_at=case.resolved_at,
-        closed_at=case.closed_at,
-        updated_at=case.updated_at,
-        contact_phone=view.contact_phone,
-        contact_email=view.contact_email,
-        people=[
-            CasePersonRead(
-                id=p.link.id,
-                person_id=p.link.person_id,
-                name=p.name,
-                phone=p.phone,
-                role=p.link.role,
-            )
-            for p in view.people
-        ],
-        outcomes=[OutcomeRead.model_validate(o) for o in view.outcomes],
-        allowed_transitions=list(workflow.allowed_from(case.status)),
+    total, items = repository.overdue_cases(
+        db, actor=actor, limit=limit, offset=offset, now=now, count_cap=repository.API_COUNT_CAP
     )
+    return CasePage(total=total, items=[CaseSummary.from_case(c, now) for c in items])
 
 
 @router.get("/cases/{case_id}", response_model=CaseRead)
 def read_case(case_id: uuid.UUID, db: DbSession, actor: Reader, response: Response) -> CaseRead:
     """One case with its people, outcomes and the transitions allowed now (audited)."""
     _no_store(response)
-    return _case_read(db, service.read_case(db, case_id=case_id, actor=actor))
+    return CaseRead.from_view(case_file.read_case(db, case_id=case_id, actor=actor), utcnow())
 
 
 def _reread(db: Session, case_id: uuid.UUID, actor: Actor) -> CaseRead:
-    return _case_read(db, service.read_case(db, case_id=case_id, actor=actor))
+    """The case as it stands after a change (the answer to every change)."""
+    return CaseRead.from_view(case_file.read_case(db, case_id=case_id, actor=actor), utcnow())
 
 
 @router.post("/cases/{case_id}/transitions", response_model=CaseRead)
@@ -225,7 +165,7 @@ def transition_case(
 ) -> CaseRead:
     """Move the case along the workflow; a refused move answers 409 naming the allowed ones."""
     _no_store(response)
-    changes.transition(
+    casework.transition(
         db, case_id=case_id, actor=actor, to=body.to, waiting_on=body.waiting_on, note=body.note
     )
     return _reread(db, case_id, actor)
@@ -237,7 +177,7 @@ def assign_case(
 ) -> CaseRead:
     """Assign the case to an officer of its representation (null to unassign)."""
     _no_store(response)
-    changes.assign(db, case_id=case_id, actor=actor, officer_id=body.officer_id)
+    casework.assign(db, case_id=case_id, actor=actor, officer_id=body.officer_id)
     return _reread(db, case_id, actor)
 
 
@@ -247,22 +187,10 @@ def override_priority(
 ) -> CaseRead:
     """Override the priority the triage rules gave, with a reason (timeline and audit)."""
     _no_store(response)
-    changes.set_priority(
+    casework.set_priority(
         db, case_id=case_id, actor=actor, priority=body.priority, reason=body.reason
     )
     return _reread(db, case_id, actor)
-
-
-def _event_read(event: CaseEvent) -> EventRead:
-    return EventRead(
-        seq=event.seq,
-        at=event.at,
-        kind=event.kind,
-        visibility=Visibility(event.visibility),
-        actor_display=event.actor_display,
-        text=event.text,
-        data=json.loads(event.data or "{}"),
-    )
 
 
 @router.post(
@@ -273,10 +201,10 @@ def add_note(
 ) -> EventRead:
     """A note or a call; ``visibility: shared`` shows it to the citizen."""
     _no_store(response)
-    event = changes.add_note(
+    event = casework.add_note(
         db, case_id=case_id, actor=actor, text=body.text, visibility=body.visibility, kind=body.kind
     )
-    return _event_read(event)
+    return EventRead.from_event(event)
 
 
 @router.get("/cases/{case_id}/events", response_model=EventPage)
@@ -290,10 +218,10 @@ def list_events(
 ) -> EventPage:
     """The case's timeline, oldest first."""
     _no_store(response)
-    total, events = service.read_events(
+    total, events = case_file.read_events(
         db, case_id=case_id, actor=actor, limit=limit, offset=offset
     )
-    return EventPage(total=total, items=[_event_read(e) for e in events])
+    return EventPage(total=total, items=[EventRead.from_event(e) for e in events])
 
 
 @router.post(
@@ -381,7 +309,7 @@ def list_outcomes(
 ) -> list[OutcomeRead]:
     """The case's outcomes."""
     _no_store(response)
-    view = service.read_case(db, case_id=case_id, actor=actor)
+    view = case_file.read_case(db, case_id=case_id, actor=actor)
     return [OutcomeRead.model_validate(o) for o in view.outcomes]
 
 
@@ -402,7 +330,7 @@ def add_person(
 ) -> CaseRead:
     """Add a person the case concerns (registered, or a name and phone to link later)."""
     _no_store(response)
-    changes.add_person(
+    casework.add_person(
         db, case_id=case_id, actor=actor, person_id=body.person_id, name=body.name, phone=body.phone
     )
     return _reread(db, case_id, actor)
@@ -419,7 +347,7 @@ def link_person(
 ) -> CaseRead:
     """Link a not-yet-registered person of the case to their registry record."""
     _no_store(response)
-    changes.link_person(
+    casework.link_person(
         db, case_id=case_id, case_person_id=case_person_id, actor=actor, person_id=body.person_id
     )
     return _reread(db, case_id, actor)
@@ -437,32 +365,14 @@ def create_help_request(
     """Ask your representation for help, signed in or with a phone or email to call back."""
     _no_store(response)
     outcome = intake.submit_help_request(db, data=body, actor=actor, ip=ip)
-    post = outcome.representation
-    return HelpRequestCreated(
-        id=outcome.case.id,
-        reference=outcome.case.reference,
-        status=CaseStatus(outcome.case.status),
-        representation=RepresentationRef(code=post.code, name=post.name, hotline=post.hotline),
-    )
+    return HelpRequestCreated.from_outcome(outcome)
 
 
 @router.get("/me/help-requests", response_model=list[MyHelpRequest], dependencies=[OWN])
 def my_help_requests(db: DbSession, actor: CurrentActor, response: Response) -> list[MyHelpRequest]:
     """Your requests: their status and the notes shared with you."""
     _no_store(response)
-    return [
-        MyHelpRequest(
-            id=r.case.id,
-            reference=r.case.reference,
-            category=r.case.category,
-            status=CaseStatus(r.case.status),
-            created_at=r.case.created_at,
-            updated_at=r.case.updated_at,
-            representation_code=r.case.representation_code,
-            shared_notes=[SharedNote(at=n.at, text=n.text) for n in r.shared_notes],
-        )
-        for r in intake.my_help_requests(db, actor=actor)
-    ]
+    return [MyHelpRequest.from_request(r) for r in intake.my_help_requests(db, actor=actor)]
 
 
 @router.get("/stats/outcomes", response_model=OutcomeStatsRead)
@@ -477,15 +387,4 @@ def outcome_stats(
     figures = stats.read_outcome_stats(
         db, actor=actor, date_from=date_from, date_to=date_to, representation=representation
     )
-    return OutcomeStatsRead(
-        date_from=figures.date_from,
-        date_to=figures.date_to,
-        representation=representation,
-        **{name: getattr(figures.total, name) for name in stats.FIGURES},
-        by_representation=[
-            RepresentationFigures(
-                representation_code=code, **{n: getattr(f, n) for n in stats.FIGURES}
-            )
-            for code, f in figures.by_representation.items()
-        ],
-    )
+    return OutcomeStatsRead.from_figures(figures, representation)

@@ -1,15 +1,20 @@
-"""Request and response shapes of the cases API (Pydantic v2)."""
+"""Request and response shapes of the cases API (Pydantic v2); each answer says how it is
+built from what the use case returned (``from_...``), so the routes stay thin."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from peduli.cases import workflow
 from peduli.cases.models import (
+    Case,
+    CaseEvent,
     CaseStatus,
     IntakeChannel,
     OutcomeKind,
@@ -17,7 +22,13 @@ from peduli.cases.models import (
     Visibility,
     WaitingOn,
 )
+from peduli.cases.stats import FIGURES, OutcomeStats
 from peduli.core.schemas import RequestBody
+
+if TYPE_CHECKING:
+    from peduli.cases.case_file import CaseView
+    from peduli.cases.intake import HelpRequestOutcome, MyRequest
+    from peduli.cases.taxonomy import Category
 
 CATEGORY_EXAMPLES = ["labour"]
 Summary = Field(min_length=1, max_length=5000, examples=["Wages unpaid for four months."])
@@ -62,6 +73,18 @@ class CaseCreated(BaseModel):
     representation_code: str
     category: str
 
+    @classmethod
+    def from_case(cls, case: Case) -> CaseCreated:
+        """The answer to a new case."""
+        return cls(
+            id=case.id,
+            reference=case.reference,
+            priority=Priority(case.priority),
+            status=CaseStatus(case.status),
+            representation_code=case.representation_code,
+            category=case.category,
+        )
+
 
 class CaseSummary(BaseModel):
     """One row of the queue."""
@@ -85,6 +108,17 @@ class CaseSummary(BaseModel):
     sla_due_at: datetime | None
     sla_state: Literal["on_time", "due_soon", "overdue"]
     escalated_at: datetime | None
+
+    @classmethod
+    def from_case(cls, case: Case, now: datetime) -> CaseSummary:
+        """A queue row: the case's own columns, its summary cut short, its SLA state now."""
+        return cls.model_validate(
+            {
+                **{name: getattr(case, name) for name in cls.model_fields if hasattr(case, name)},
+                "summary": case.summary[:200],
+                "sla_state": workflow.sla_state(case, now),
+            }
+        )
 
 
 class CasePage(BaseModel):
@@ -134,6 +168,37 @@ class CaseRead(CaseSummary):
     outcomes: list[OutcomeRead]
     allowed_transitions: list[CaseStatus]
 
+    @classmethod
+    def from_view(cls, view: CaseView, now: datetime) -> CaseRead:
+        """The case screen, with the transitions the workflow allows now."""
+        case = view.case
+        return cls(
+            **(CaseSummary.from_case(case, now).model_dump() | {"summary": case.summary}),
+            priority_reason=case.priority_reason,
+            first_response_due_at=case.first_response_due_at,
+            first_responded_at=case.first_responded_at,
+            resolution_due_at=case.resolution_due_at,
+            paused_since=case.paused_since,
+            paused_seconds=case.paused_seconds,
+            resolved_at=case.resolved_at,
+            closed_at=case.closed_at,
+            updated_at=case.updated_at,
+            contact_phone=view.contact_phone,
+            contact_email=view.contact_email,
+            people=[
+                CasePersonRead(
+                    id=p.link.id,
+                    person_id=p.link.person_id,
+                    name=p.name,
+                    phone=p.phone,
+                    role=p.link.role,
+                )
+                for p in view.people
+            ],
+            outcomes=[OutcomeRead.model_validate(o) for o in view.outcomes],
+            allowed_transitions=list(workflow.allowed_from(case.status)),
+        )
+
 
 class TransitionRequest(RequestBody):
     to: CaseStatus
@@ -168,6 +233,19 @@ class EventRead(BaseModel):
     actor_display: str
     text: str | None
     data: dict[str, object]
+
+    @classmethod
+    def from_event(cls, event: CaseEvent) -> EventRead:
+        """A timeline entry, its data decoded."""
+        return cls(
+            seq=event.seq,
+            at=event.at,
+            kind=event.kind,
+            visibility=Visibility(event.visibility),
+            actor_display=event.actor_display,
+            text=event.text,
+            data=json.loads(event.data or "{}"),
+        )
 
 
 class EventPage(BaseModel):
@@ -232,6 +310,17 @@ class HelpRequestCreated(BaseModel):
     status: CaseStatus
     representation: RepresentationRef
 
+    @classmethod
+    def from_outcome(cls, outcome: HelpRequestOutcome) -> HelpRequestCreated:
+        """The answer to a help request: its reference and the post that will call back."""
+        post = outcome.representation
+        return cls(
+            id=outcome.case.id,
+            reference=outcome.case.reference,
+            status=CaseStatus(outcome.case.status),
+            representation=RepresentationRef(code=post.code, name=post.name, hotline=post.hotline),
+        )
+
 
 class SharedNote(BaseModel):
     at: datetime
@@ -247,6 +336,20 @@ class MyHelpRequest(BaseModel):
     updated_at: datetime
     representation_code: str
     shared_notes: list[SharedNote]
+
+    @classmethod
+    def from_request(cls, request: MyRequest) -> MyHelpRequest:
+        """A citizen's request with the notes shared with them."""
+        return cls(
+            id=request.case.id,
+            reference=request.case.reference,
+            category=request.case.category,
+            status=CaseStatus(request.case.status),
+            created_at=request.case.created_at,
+            updated_at=request.case.updated_at,
+            representation_code=request.case.representation_code,
+            shared_notes=[SharedNote(at=n.at, text=n.text) for n in request.shared_notes],
+        )
 
 
 class RepresentationFigures(BaseModel):
@@ -269,6 +372,22 @@ class OutcomeStatsRead(BaseModel):
     people_repatriated: int
     by_representation: list[RepresentationFigures]
 
+    @classmethod
+    def from_figures(cls, figures: OutcomeStats, representation: str | None) -> OutcomeStatsRead:
+        """The period's figures in total and per representation."""
+        return cls(
+            date_from=figures.date_from,
+            date_to=figures.date_to,
+            representation=representation,
+            **{name: getattr(figures.total, name) for name in FIGURES},
+            by_representation=[
+                RepresentationFigures(
+                    representation_code=code, **{n: getattr(f, n) for n in FIGURES}
+                )
+                for code, f in figures.by_representation.items()
+            ],
+        )
+
 
 class CategoryRead(BaseModel):
     code: str
@@ -278,3 +397,19 @@ class CategoryRead(BaseModel):
     resolution_hours: int
     pause_while_waiting: bool
     subcategories: list[dict[str, str]]
+
+    @classmethod
+    def from_category(cls, category: Category, language: str) -> CategoryRead:
+        """A taxonomy category in ``language`` (English where a label is missing)."""
+        return cls(
+            code=category.code,
+            label=category.label(language),
+            priority=category.priority,
+            first_response_hours=category.first_response_hours,
+            resolution_hours=category.resolution_hours,
+            pause_while_waiting=category.pause_while_waiting,
+            subcategories=[
+                {"code": s.code, "label": s.labels.get(language) or s.labels["en"]}
+                for s in category.subcategories
+            ],
+        )

@@ -1,7 +1,8 @@
-"""Case use-cases: intake from every door, the case screen, the queue and the overdue list.
+"""Case use-cases: intake from every door, the case screen and its timeline.
 
 Changes to an open case (transitions, assignment, priority, notes, people) are in
-``changes``; outcomes in ``outcomes``; citizens' help requests in ``intake``. Services never
+``casework``; outcomes in ``outcomes``; citizens' help requests in ``intake``; the queue and
+the overdue list (shared with the pages) in ``repository``. Services never
 commit; every staff read and change is audited in the caller's transaction.
 """
 
@@ -10,33 +11,27 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Literal
 
-from sqlalchemy import ColumnElement, and_, func, insert, or_, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit, policy
 from peduli.auth.actor import Actor, Role
-from peduli.auth.models import StaffAccount
 from peduli.auth.roles import CASE_OPENERS
 from peduli.cases import references, taxonomy, workflow
-from peduli.cases.access import case_scope, load_case, opens_for_any_post, require_case_worker
+from peduli.cases.access import opens_for_any_post
 from peduli.cases.models import (
     CASE_CONTACT_PURPOSE,
     PRIORITY_RANK,
     Case,
-    CaseEvent,
-    CaseOutcome,
     CasePerson,
     CaseStatus,
     EventKind,
     IntakeChannel,
-    Priority,
 )
 from peduli.cases.schemas import CaseCreate, CasePersonIn
 from peduli.cases.taxonomy import Category
-from peduli.cases.timeline import events_of, write_event
+from peduli.cases.timeline import write_event
 from peduli.cases.triage import triage
 from peduli.core.crypto import get_cipher
 from peduli.core.db import utcnow
@@ -48,11 +43,6 @@ from peduli.reference.representations import load_directory
 from peduli.registry.models import Person
 
 CONTACT_PURPOSE = CASE_CONTACT_PURPOSE
-DUE_SOON = timedelta(hours=24)
-# Counting stops here: past it the queue says "more than 10,000" and the officer filters
-# (as the registry's work queue does); it bounds the cost of every count.
-COUNT_CAP = 10_000
-SlaState = Literal["on_time", "due_soon", "overdue"]
 STAFF_CHANNELS = frozenset(
     {IntakeChannel.WALK_IN, IntakeChannel.PHONE, IntakeChannel.EMERGENCY, IntakeChannel.PARTNER}
 )
@@ -196,7 +186,7 @@ def open_case(session: Session, *, data: CaseCreate, actor: Actor) -> Case:
     """Open a case entered by staff (walk-in, phone, emergency) or referred by an agency."""
     policy.require_role(session, actor, roles=CASE_OPENERS, action="case.create")
     category, problems = category_problems(data.category, data.subcategory)
-    representation_code, channel, more = _door(actor, data)
+    representation_code, channel, more = _post_and_channel(actor, data)
     problems += more
     found, people_issues = people_problems(session, data.people, region=None)
     problems += people_issues
@@ -229,7 +219,9 @@ def open_case(session: Session, *, data: CaseCreate, actor: Actor) -> Case:
     return case
 
 
-def _door(actor: Actor, data: CaseCreate) -> tuple[str | None, IntakeChannel, list[FieldProblem]]:
+def _post_and_channel(
+    actor: Actor, data: CaseCreate
+) -> tuple[str | None, IntakeChannel, list[FieldProblem]]:
     """Which representation and channel a staff or agency intake goes to."""
     if actor.role == Role.AGENCY:
         return (
@@ -347,194 +339,3 @@ def intake_case(session: Session, *, intake: Intake, actor: Actor | None) -> Cas
         fields=["category", "summary", "priority"],
     )
     return case
-
-
-# --- reading --------------------------------------------------------------------------------
-
-
-def sla_state(case: Case, now: datetime) -> SlaState:
-    """Where a case stands against its next deadline."""
-    due = case.sla_due_at
-    if due is None or due - now > DUE_SOON:
-        return "on_time"
-    return "overdue" if due <= now else "due_soon"
-
-
-def sla_condition(state: SlaState, now: datetime) -> ColumnElement[bool]:
-    """The SQL condition for one SLA state (range conditions on the indexed ``sla_due_at``)."""
-    if state == "overdue":
-        return Case.sla_due_at <= now
-    if state == "due_soon":
-        return and_(Case.sla_due_at > now, Case.sla_due_at <= now + DUE_SOON)
-    return or_(Case.sla_due_at.is_(None), Case.sla_due_at > now + DUE_SOON)
-
-
-@dataclass(frozen=True)
-class PersonOnCase:
-    link: CasePerson
-    name: str | None
-    phone: str | None
-
-
-@dataclass(frozen=True)
-class CaseView:
-    case: Case
-    people: list[PersonOnCase]
-    outcomes: list[CaseOutcome]
-    contact_phone: str | None
-    contact_email: str | None
-
-
-def read_case(session: Session, *, case_id: uuid.UUID, actor: Actor) -> CaseView:
-    """The case screen; the read is audited."""
-    case = load_case(session, case_id=case_id, actor=actor, action="case.read")
-    cipher = get_cipher()
-    rows = session.execute(
-        select(CasePerson, Person.full_name)
-        .outerjoin(Person, Person.id == CasePerson.person_id)
-        .where(CasePerson.case_id == case.id)
-        .order_by(CasePerson.added_at, CasePerson.id)
-    ).all()
-    people = [
-        PersonOnCase(
-            link=link,
-            name=full_name or link.name,
-            phone=cipher.decrypt(link.phone_encrypted, purpose=CONTACT_PURPOSE)
-            if link.phone_encrypted
-            else None,
-        )
-        for link, full_name in rows
-    ]
-    outcomes = list(
-        session.scalars(
-            select(CaseOutcome)
-            .where(CaseOutcome.case_id == case.id)
-            .order_by(CaseOutcome.achieved_on, CaseOutcome.recorded_at)
-        )
-    )
-    audit.record(
-        session,
-        actor=actor,
-        action="case.read",
-        entity_type="case",
-        entity_id=str(case.id),
-        subject_person_id=next((p.link.person_id for p in people if p.link.person_id), None),
-    )
-    return CaseView(
-        case=case,
-        people=people,
-        outcomes=outcomes,
-        contact_phone=_decrypt(case.contact_phone_encrypted),
-        contact_email=_decrypt(case.contact_email_encrypted),
-    )
-
-
-def _decrypt(value: str | None) -> str | None:
-    return get_cipher().decrypt(value, purpose=CONTACT_PURPOSE) if value else None
-
-
-def capped_count(session: Session, where: ColumnElement[bool]) -> int:
-    """How many cases match, up to ``COUNT_CAP + 1`` (meaning: more than the cap)."""
-    limited = select(Case.id).where(where).limit(COUNT_CAP + 1).subquery()
-    return session.scalar(select(func.count()).select_from(limited)) or 0
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    category: str | None = None
-    priority: Priority | None = None
-    status: CaseStatus | None = None
-    sla: SlaState | None = None
-    assignee: uuid.UUID | None = None
-    unassigned: bool = False
-    representation_code: str | None = None
-    open_only: bool = False
-
-
-def list_cases(
-    session: Session,
-    *,
-    actor: Actor,
-    filters: QueueFilter,
-    limit: int = 50,
-    offset: int = 0,
-    now: datetime | None = None,
-) -> tuple[int, list[Case]]:
-    """The queue: most urgent first, scoped in SQL to the caller's representation."""
-    require_case_worker(session, actor, action="case.list")
-    moment = now or utcnow()
-    conditions: list[ColumnElement[bool]] = [case_scope(actor)]
-    if filters.representation_code is not None:
-        conditions.append(Case.representation_code == filters.representation_code)
-    if filters.category is not None:
-        conditions.append(Case.category == filters.category)
-    if filters.priority is not None:
-        conditions.append(Case.priority_rank == PRIORITY_RANK[filters.priority])
-    if filters.status is not None:
-        conditions.append(Case.status == filters.status)
-    elif filters.open_only and filters.sla not in ("overdue", "due_soon"):
-        # (A deadline in sight implies an open case: done cases have no ``sla_due_at``.)
-        conditions.append(Case.status.not_in(list(workflow.DONE)))
-    if filters.sla is not None:
-        conditions.append(sla_condition(filters.sla, moment))
-    if filters.assignee is not None:
-        conditions.append(Case.assigned_officer_id == filters.assignee)
-    elif filters.unassigned:
-        conditions.append(Case.assigned_officer_id.is_(None))
-    where = and_(*conditions)
-    total = capped_count(session, where)
-    items = session.scalars(
-        select(Case)
-        .where(where)
-        .order_by(Case.priority_rank, Case.created_at, Case.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    audit.record(
-        session,
-        actor=actor,
-        action="case.list",
-        entity_type="case_queue",
-        entity_id=filters.representation_code or actor.representation_code,
-    )
-    return total, list(items)
-
-
-def list_overdue(
-    session: Session, *, actor: Actor, limit: int = 50, offset: int = 0, now: datetime | None = None
-) -> tuple[int, list[Case]]:
-    """Cases past a deadline in the caller's scope, the longest overdue first."""
-    require_case_worker(session, actor, action="case.overdue")
-    moment = now or utcnow()
-    where = and_(case_scope(actor), Case.sla_due_at <= moment)
-    total = capped_count(session, where)
-    items = session.scalars(
-        select(Case).where(where).order_by(Case.sla_due_at, Case.id).limit(limit).offset(offset)
-    ).all()
-    audit.record(
-        session,
-        actor=actor,
-        action="case.overdue",
-        entity_type="case_queue",
-        entity_id=actor.representation_code,
-    )
-    return total, list(items)
-
-
-def staff_display(session: Session, account_id: uuid.UUID | None) -> str | None:
-    """The name of a staff account (an assignee), or None."""
-    if account_id is None:
-        return None
-    return session.scalar(select(StaffAccount.display_name).where(StaffAccount.id == account_id))
-
-
-def read_events(
-    session: Session, *, case_id: uuid.UUID, actor: Actor, limit: int = 100, offset: int = 0
-) -> tuple[int, Sequence[CaseEvent]]:
-    """A case's timeline, oldest first; the read is audited."""
-    case = load_case(session, case_id=case_id, actor=actor, action="case.events")
-    total, events = events_of(session, case.id, limit=limit, offset=offset)
-    audit.record(
-        session, actor=actor, action="case.events", entity_type="case", entity_id=str(case.id)
-    )
-    return total, events

@@ -2,12 +2,17 @@
 
 new → triaged → in_progress ⇄ waiting → resolved → closed; resolved or closed cases can
 be reopened (→ in_progress). The resolution clock stops while a case waits, where its
-category allows; the time spent waiting is added to the deadline when work resumes.
+category allows; the time spent waiting is added to the deadline when work resumes. A
+case's next deadline (``sla_due_at``) is on time, due soon (within a day) or overdue; the
+overdue ones are escalated to the post's supervisors (``cases.jobs``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import ColumnElement, and_, or_
 
 from peduli.cases.models import Case, CaseStatus
 from peduli.cases.taxonomy import Category
@@ -23,6 +28,8 @@ TRANSITIONS: dict[CaseStatus, tuple[CaseStatus, ...]] = {
 }
 DONE = frozenset({S.RESOLVED, S.CLOSED})
 REOPEN_FROM = DONE
+DUE_SOON = timedelta(hours=24)
+SlaState = Literal["on_time", "due_soon", "overdue"]
 
 
 def allowed_from(status: str) -> tuple[CaseStatus, ...]:
@@ -80,3 +87,20 @@ def apply_status(case: Case, target: CaseStatus, category: Category, now: dateti
         case.waiting_on = None
     mark_responded(case, now)
     refresh_sla_due(case)
+
+
+def sla_state(case: Case, now: datetime) -> SlaState:
+    """Where a case stands against its next deadline."""
+    due = case.sla_due_at
+    if due is None or due - now > DUE_SOON:
+        return "on_time"
+    return "overdue" if due <= now else "due_soon"
+
+
+def sla_condition(state: SlaState, now: datetime) -> ColumnElement[bool]:
+    """The SQL condition for one SLA state (range conditions on the indexed ``sla_due_at``)."""
+    if state == "overdue":
+        return Case.sla_due_at <= now
+    if state == "due_soon":
+        return and_(Case.sla_due_at > now, Case.sla_due_at <= now + DUE_SOON)
+    return or_(Case.sla_due_at.is_(None), Case.sla_due_at > now + DUE_SOON)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor, Role
 from peduli.auth.models import StaffAccount
-from peduli.cases import changes, outcomes, service
+from peduli.cases import casework, outcomes, service
 from peduli.cases.models import Case, CaseStatus, Visibility, WaitingOn
 from peduli.cases.schemas import CaseCreate, CasePersonIn, OutcomeCreate
 from peduli.core.db import utcnow
@@ -177,19 +177,19 @@ def _tell(
         "closed": ["triaged", "in_progress", "resolved", "closed"],
     }[story.status]
     if path:
-        changes.assign(session, case_id=case.id, actor=officer, officer_id=officer.account_id)
+        casework.assign(session, case_id=case.id, actor=officer, officer_id=officer.account_id)
     for step in path:
         if step == "resolved" and story.outcome:
             _record(session, case, officer, story, post, rng)
         if step == "in_progress":
-            changes.add_note(
+            casework.add_note(
                 session,
                 case_id=case.id,
                 actor=officer,
                 text="Kami sudah menerima laporan Anda dan sedang menanganinya.",
                 visibility=Visibility.SHARED,
             )
-        changes.transition(
+        casework.transition(
             session,
             case_id=case.id,
             actor=officer,

@@ -1,12 +1,11 @@
-"""Pages of the case domain: the officer's case desk, HQ outcome figures, citizens' help."""
+"""Pages of the case domain: the staff's case desk and HQ outcome figures, citizens' help."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from peduli.cases.pages import case_screen, citizen, figures, new_case, queue, team
+from peduli.cases.pages import citizen, staff
 
 router = APIRouter(include_in_schema=False)
-# The fixed paths (/officer/cases/new, /team) come before /officer/cases/{case_id}.
-for _module in (queue, team, new_case, case_screen, figures, citizen):
+for _module in (staff, citizen):
     router.include_router(_module.router)

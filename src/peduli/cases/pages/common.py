@@ -1,17 +1,12 @@
-"""What the case pages share: the taxonomy in the reader's words, officers of a post, forms."""
+"""What the case pages share: the taxonomy in the reader's words, links and forms."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from peduli.auth.models import StaffAccount
-from peduli.auth.roles import POST_BOUND_ROLES
 from peduli.cases import taxonomy
 from peduli.core.errors import FieldProblem
 
@@ -39,33 +34,6 @@ def subcategory_name(code: str, subcategory: str | None, language: str) -> str:
         if sub.code == subcategory:
             return sub.labels.get(language) or sub.labels.get("en") or subcategory
     return subcategory
-
-
-def officers_of(session: Session, representation_code: str | None) -> list[tuple[uuid.UUID, str]]:
-    """(id, name) of the active officers and supervisors of a post, by name."""
-    if not representation_code:
-        return []
-    rows = session.execute(
-        select(StaffAccount.id, StaffAccount.display_name)
-        .where(
-            StaffAccount.representation_code == representation_code,
-            StaffAccount.role.in_([r.value for r in POST_BOUND_ROLES]),
-            StaffAccount.disabled_at.is_(None),
-        )
-        .order_by(StaffAccount.display_name)
-    ).all()
-    return [(row[0], row[1]) for row in rows]
-
-
-def names_of(session: Session, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
-    """Display names of staff accounts, in one query (for a page of rows)."""
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(StaffAccount.id, StaffAccount.display_name).where(StaffAccount.id.in_(wanted))
-    ).all()
-    return {row[0]: row[1] for row in rows}
 
 
 def parse_uuid(raw: str | None) -> uuid.UUID | None:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Role
-from peduli.cases import changes
+from peduli.cases import casework
 from peduli.cases.models import Case, Visibility
 from tests.cases.conftest import staff_actor
 from tests.web.test_citizen_sign_in import HTML, form_of, sign_in
@@ -91,11 +91,11 @@ def test_signed_in_citizen_follows_the_request_and_sees_shared_notes_only(
     case_id = db.scalar(select(Case.id))
     assert case_id is not None
     officer = staff_actor(db, Role.OFFICER, "kbri-seoul", "officer-seoul")
-    changes.add_note(
+    casework.add_note(
         db, case_id=case_id, actor=officer, text="We called your employer.",
         visibility=Visibility.SHARED,
     )  # fmt: skip
-    changes.add_note(db, case_id=case_id, actor=officer, text="Internal: agent is suspicious.")
+    casework.add_note(db, case_id=case_id, actor=officer, text="Internal: agent is suspicious.")
     db.commit()
     mine = client.get("/saya/permintaan", headers=HTML)
     assert mine.status_code == 200

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from peduli.api.deps import DbSession, staff_page
-from peduli.auth.actor import Role
+from peduli.auth import policy
 from peduli.auth.roles import CASE_WORKERS
 from peduli.auth.staff_pages import to_sign_in
-from peduli.cases import service
+from peduli.cases import repository
 from peduli.cases.models import Priority
-from peduli.cases.pages import common, queries
+from peduli.cases.pages import common
 from peduli.core.db import utcnow
 from peduli.web import desk
 from peduli.web.desk import Staff
@@ -33,19 +33,21 @@ def team(
     """Who carries how many open cases, and which cases are late or escalated."""
     if staff is None:
         return to_sign_in(request)
-    hq = staff.role == Role.HQ_ADMIN
+    hq = policy.post_scope(staff).every_post
     post = (representation or None) if hq else None
     now = utcnow()
-    loads = queries.team_load(db, actor=staff, representation_code=post, now=now)
-    officers = common.officers_of(db, post or staff.representation_code)
+    loads = repository.team_load(db, actor=staff, representation_code=post, now=now)
+    officers = repository.officers_of(db, post or staff.representation_code)
     by_id = {load.officer_id: load for load in loads}
-    names = dict(officers) | common.names_of(db, by_id)
-    rows = [by_id.get(officer_id) or queries.Load(officer_id, {}, 0) for officer_id, _ in officers]
+    names = dict(officers) | repository.names_of(db, by_id)
+    rows = [
+        by_id.get(officer_id) or repository.Load(officer_id, {}, 0) for officer_id, _ in officers
+    ]
     rows += [load for load in loads if load.officer_id not in dict(officers)]
-    overdue_total, overdue = service.list_overdue(db, actor=staff, limit=LISTED, now=now)
-    if post is not None:
-        overdue = [case for case in overdue if case.representation_code == post]
-    escalated = queries.escalated(db, actor=staff, representation_code=post, limit=LISTED)
+    overdue_total, overdue = repository.overdue_cases(
+        db, actor=staff, limit=LISTED, now=now, representation_code=post
+    )
+    escalated = repository.escalated(db, actor=staff, representation_code=post, limit=LISTED)
     language = negotiate(request)
     params = {"representation": post}
     return desk.page(
@@ -61,12 +63,12 @@ def team(
             "overdue": overdue,
             "overdue_total": overdue_total,
             "escalated": escalated,
-            "assignee_names": common.names_of(
+            "assignee_names": repository.names_of(
                 db, (c.assigned_officer_id for c in [*overdue, *escalated])
             ),
             "category_name": lambda code: common.category_name(code, language),
-            "case_cap": queries.PAGE_COUNT_CAP,
-            "counts": queries.queue_counts(db, actor=staff, representation_code=post, now=now),
+            "case_cap": repository.PAGE_COUNT_CAP,
+            "counts": repository.queue_counts(db, actor=staff, representation_code=post, now=now),
             "params": params,
             "hq": hq,
             "posts": desk.representation_choices() if hq else [],

@@ -1,4 +1,4 @@
-"""Changes to a case: status transitions, assignment, priority override, notes, people.
+"""Casework on an open case: status transitions, assignment, priority override, notes, people.
 
 Each change locks the case row (PostgreSQL), validates, moves the SLA clocks, appends to
 the timeline and the audit log, and — for a resolution or a reopening — adjusts the
@@ -65,7 +65,7 @@ class InvalidTransition(PeduliError):
         )
 
 
-def _touch(case: Case) -> None:
+def _mark_updated(case: Case) -> None:
     case.updated_at = utcnow()
 
 
@@ -120,7 +120,7 @@ def transition(
             cases_resolved=1,
             sign=-1,
         )
-    _touch(case)
+    _mark_updated(case)
     add_event(
         session,
         case,
@@ -174,7 +174,7 @@ def assign(
         display = account.display_name
     previous = case.assigned_officer_id
     case.assigned_officer_id = officer_id
-    _touch(case)
+    _mark_updated(case)
     add_event(
         session,
         case,
@@ -215,7 +215,7 @@ def set_priority(
     case.priority = priority
     case.priority_rank = PRIORITY_RANK[priority]
     case.priority_reason = reason
-    _touch(case)
+    _mark_updated(case)
     add_event(
         session,
         case,
@@ -249,7 +249,7 @@ def add_note(
     case = load_case(session, case_id=case_id, actor=actor, action="case.note", for_update=True)
     now = utcnow()
     workflow.mark_responded(case, now)
-    _touch(case)
+    _mark_updated(case)
     event = add_event(
         session,
         case,
@@ -304,7 +304,7 @@ def add_person(
         else None,
     )
     session.add(link)
-    _touch(case)
+    _mark_updated(case)
     session.flush()
     add_event(
         session, case, kind=EventKind.PERSON_LINKED, actor=actor, data={"case_person_id": link.id}
@@ -340,7 +340,7 @@ def link_person(
             [problem("person_id", "unknown_person", _("There is no person with this id."))]
         )
     link.person_id = person_id
-    _touch(case)
+    _mark_updated(case)
     add_event(
         session,
         case,

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from peduli.api.deps import DbSession, staff_page
-from peduli.auth.actor import Role
+from peduli.auth import policy
 from peduli.auth.roles import CASE_WORKERS
 from peduli.auth.staff_pages import to_sign_in
-from peduli.cases import service, taxonomy
+from peduli.cases import repository, taxonomy, workflow
 from peduli.cases.models import CaseStatus, Priority
-from peduli.cases.pages import common, queries
-from peduli.cases.pages.queries import OPEN, QueueQuery, QueueSort
+from peduli.cases.pages import common
+from peduli.cases.repository import OPEN, QueueQuery, QueueSort
 from peduli.core.db import utcnow
 from peduli.web import desk
 from peduli.web.desk import Staff
@@ -52,7 +52,7 @@ def case_queue(
     """The cases of my representation, the most urgent first, with the post's counts."""
     if staff is None:
         return to_sign_in(request)
-    hq = staff.role == Role.HQ_ADMIN
+    hq = policy.post_scope(staff).every_post
     post = (representation or None) if hq else None
     assigned_to = common.parse_uuid(assignee)
     if assignee == "mine":
@@ -71,7 +71,7 @@ def case_queue(
     rows_per_page = desk.per_page_choice(per_page)
     now = utcnow()
     pages, rows = desk.paged(
-        lambda limit, offset: queries.case_queue(
+        lambda limit, offset: repository.case_queue(
             db,
             actor=staff,
             query=query,
@@ -106,12 +106,12 @@ def case_queue(
             "pages": pages,
             "params": params,
             "url": desk.url_with(common.CASES, params),
-            "case_cap": queries.PAGE_COUNT_CAP,
-            "counts": queries.queue_counts(db, actor=staff, representation_code=post, now=now),
+            "case_cap": repository.PAGE_COUNT_CAP,
+            "counts": repository.queue_counts(db, actor=staff, representation_code=post, now=now),
             "now": now,
-            "sla_of": lambda case: service.sla_state(case, now),
-            "names": common.names_of(db, (row.assigned_officer_id for row in rows)),
-            "officers": common.officers_of(db, post or staff.representation_code),
+            "sla_of": lambda case: workflow.sla_state(case, now),
+            "names": repository.names_of(db, (row.assigned_officer_id for row in rows)),
+            "officers": repository.officers_of(db, post or staff.representation_code),
             "categories": common.category_choices(language),
             "category_name": lambda code: common.category_name(code, language),
             "hq": hq,

@@ -1,11 +1,14 @@
-"""The reads the case desk needs beyond the service's: a sortable queue, its counts, team load.
+"""Every SELECT the case pages and the cases API share: the queue (sortable, paged, counted),
+its counts, the overdue list, team load and the escalated cases.
 
-Every query is scoped in SQL with ``access.case_scope`` and audited like the service's reads.
+Every query is scoped in SQL with ``access.case_scope``; the lists are audited like the
+service's reads.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -16,19 +19,25 @@ from sqlalchemy.orm import Session
 
 from peduli.auth import audit
 from peduli.auth.actor import Actor
-from peduli.cases import service, workflow
+from peduli.auth.models import StaffAccount
+from peduli.auth.roles import POST_BOUND_ROLES
+from peduli.cases import workflow
 from peduli.cases.access import case_scope, require_case_worker
 from peduli.cases.models import PRIORITY_RANK, Case, Priority
+from peduli.cases.workflow import SlaState, sla_condition
 
 OPEN = "open"
 # The desk counts up to here and then says "1,000+": nobody pages through more, and it keeps
 # every count a short index range scan (the queue page's p95 budget is 100 ms).
 PAGE_COUNT_CAP = 1_000
+# The API counts further: past it the queue says "more than 10,000" and the client filters
+# (as the registry's work queue does); it bounds the cost of every count.
+API_COUNT_CAP = 10_000
 
 
-def capped_count(session: Session, where: ColumnElement[bool]) -> int:
-    """How many cases match, up to ``PAGE_COUNT_CAP + 1`` (meaning: more than the cap)."""
-    limited = select(Case.id).where(where).limit(PAGE_COUNT_CAP + 1).subquery()
+def capped_count(session: Session, where: ColumnElement[bool], cap: int = PAGE_COUNT_CAP) -> int:
+    """How many cases match, up to ``cap + 1`` (meaning: more than the cap)."""
+    limited = select(Case.id).where(where).limit(cap + 1).subquery()
     return session.scalar(select(func.count()).select_from(limited)) or 0
 
 
@@ -40,12 +49,12 @@ class QueueSort(StrEnum):
 
 @dataclass(frozen=True)
 class QueueQuery:
-    """The queue's filters as the page read them (already checked)."""
+    """The queue's filters, as the page or the API read them (already checked)."""
 
     category: str | None = None
     priority: Priority | None = None
     status: str | None = OPEN  # a CaseStatus, OPEN, or None for any
-    sla: service.SlaState | None = None
+    sla: SlaState | None = None
     assignee: uuid.UUID | None = None
     unassigned: bool = False
     representation_code: str | None = None
@@ -69,7 +78,7 @@ def _conditions(actor: Actor, query: QueueQuery, now: datetime) -> ColumnElement
     elif query.status is not None:
         conditions.append(Case.status == query.status)
     if query.sla is not None:
-        conditions.append(service.sla_condition(query.sla, now))
+        conditions.append(sla_condition(query.sla, now))
     if query.assignee is not None:
         conditions.append(Case.assigned_officer_id == query.assignee)
     elif query.unassigned:
@@ -91,16 +100,17 @@ def case_queue(
     *,
     actor: Actor,
     query: QueueQuery,
-    sort: QueueSort,
-    descending: bool,
+    sort: QueueSort = QueueSort.PRIORITY,
+    descending: bool = False,
     limit: int,
     offset: int,
     now: datetime,
+    count_cap: int = PAGE_COUNT_CAP,
 ) -> tuple[int, list[Case]]:
-    """One page of the queue and how many cases match (counted up to ``PAGE_COUNT_CAP``)."""
+    """One page of the queue and how many cases match (counted up to ``count_cap``)."""
     require_case_worker(session, actor, action="case.list")
     where = _conditions(actor, query, now)
-    total = capped_count(session, where)
+    total = capped_count(session, where, count_cap)
     columns = _ORDER[sort]
     order = [c.desc() if descending else c.asc() for c in columns]
     if sort == QueueSort.DUE and not descending:
@@ -140,9 +150,39 @@ def queue_counts(
         open=capped_count(session, opened),
         mine=capped_count(session, and_(opened, Case.assigned_officer_id == actor.account_id)),
         unassigned=capped_count(session, and_(opened, Case.assigned_officer_id.is_(None))),
-        due_soon=capped_count(session, and_(scope, service.sla_condition("due_soon", now))),
-        overdue=capped_count(session, and_(scope, service.sla_condition("overdue", now))),
+        due_soon=capped_count(session, and_(scope, sla_condition("due_soon", now))),
+        overdue=capped_count(session, and_(scope, sla_condition("overdue", now))),
     )
+
+
+def overdue_cases(
+    session: Session,
+    *,
+    actor: Actor,
+    limit: int,
+    offset: int = 0,
+    now: datetime,
+    representation_code: str | None = None,
+    count_cap: int = PAGE_COUNT_CAP,
+) -> tuple[int, list[Case]]:
+    """Cases past a deadline in the caller's scope (one post's, when given), the longest
+    overdue first, and how many there are (counted up to ``count_cap``)."""
+    require_case_worker(session, actor, action="case.overdue")
+    where = and_(case_scope(actor), Case.sla_due_at <= now)
+    if representation_code is not None:
+        where = and_(where, Case.representation_code == representation_code)
+    total = capped_count(session, where, count_cap)
+    items = session.scalars(
+        select(Case).where(where).order_by(Case.sla_due_at, Case.id).limit(limit).offset(offset)
+    ).all()
+    audit.record(
+        session,
+        actor=actor,
+        action="case.overdue",
+        entity_type="case_queue",
+        entity_id=representation_code or actor.representation_code,
+    )
+    return total, list(items)
 
 
 @dataclass(frozen=True)
@@ -205,3 +245,37 @@ def escalated(
             select(Case).where(where).order_by(Case.escalated_at, Case.id).limit(limit)
         ).all()
     )
+
+
+def staff_display(session: Session, account_id: uuid.UUID | None) -> str | None:
+    """The name of a staff account (an assignee), or None."""
+    if account_id is None:
+        return None
+    return session.scalar(select(StaffAccount.display_name).where(StaffAccount.id == account_id))
+
+
+def officers_of(session: Session, representation_code: str | None) -> list[tuple[uuid.UUID, str]]:
+    """(id, name) of the active officers and supervisors of a post, by name."""
+    if not representation_code:
+        return []
+    rows = session.execute(
+        select(StaffAccount.id, StaffAccount.display_name)
+        .where(
+            StaffAccount.representation_code == representation_code,
+            StaffAccount.role.in_([r.value for r in POST_BOUND_ROLES]),
+            StaffAccount.disabled_at.is_(None),
+        )
+        .order_by(StaffAccount.display_name)
+    ).all()
+    return [(row[0], row[1]) for row in rows]
+
+
+def names_of(session: Session, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    """Display names of staff accounts, in one query (for a page of rows)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(StaffAccount.id, StaffAccount.display_name).where(StaffAccount.id.in_(wanted))
+    ).all()
+    return {row[0]: row[1] for row in rows}

@@ -10,20 +10,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor, Role
-from peduli.cases import changes, escalation, service
+from peduli.cases import casework, jobs
 from peduli.cases.models import Case, CaseEvent, CaseStatus
 from peduli.core.db import get_sessionmaker, session_scope, utcnow
 from peduli.core.periodic import run_due_tasks
 from peduli.jobs import PERIODIC_TASKS
 from peduli.notify.models import OutboxMessage
-from tests.cases.conftest import KL, SEOUL, open_case, staff_actor, walk
+from tests.cases.conftest import KL, SEOUL, make_overdue, open_case, staff_actor, walk
 from tests.outbox import opened
-
-
-def _overdue(db: Session, case: Case) -> None:
-    db.execute(
-        update(Case).where(Case.id == case.id).values(sla_due_at=utcnow() - timedelta(minutes=5))
-    )
 
 
 def _counts(case: Case, session: Session | None = None) -> tuple[int, int]:
@@ -51,11 +45,11 @@ def test_an_overdue_case_is_escalated_once_to_its_supervisor(db: Session, office
     staff_actor(db, Role.SUPERVISOR, SEOUL, "supervisor-seoul")
     staff_actor(db, Role.SUPERVISOR, KL, "supervisor-kl")
     late, on_time = open_case(db, officer), open_case(db, officer)
-    _overdue(db, late)
+    make_overdue(db, late)
     db.commit()
-    assert escalation.escalate_overdue(db, utcnow()) == 1
+    assert jobs.escalate_overdue(db, utcnow()) == 1
     db.commit()
-    assert escalation.escalate_overdue(db, utcnow()) == 0
+    assert jobs.escalate_overdue(db, utcnow()) == 0
     db.commit()
     message = db.scalars(select(OutboxMessage)).one()
     assert opened(message) == "supervisor-seoul@kemlu.example"
@@ -79,7 +73,7 @@ def test_two_workers_at_once_escalate_each_case_once(clean_engine: Engine) -> No
     def worker() -> None:
         with session_scope() as session:
             barrier.wait()
-            handled.append(escalation.escalate_overdue(session, utcnow()))
+            handled.append(jobs.escalate_overdue(session, utcnow()))
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
     for thread in threads:
@@ -101,11 +95,11 @@ def test_a_crash_before_commit_leaves_the_case_for_the_next_run(
 ) -> None:
     staff_actor(db, Role.SUPERVISOR, SEOUL, "supervisor")
     case = open_case(db, officer)
-    _overdue(db, case)
+    make_overdue(db, case)
     db.commit()
-    escalation.escalate_overdue(db, utcnow())
+    jobs.escalate_overdue(db, utcnow())
     db.rollback()  # the worker died before committing
-    assert escalation.escalate_overdue(db, utcnow()) == 1
+    assert jobs.escalate_overdue(db, utcnow()) == 1
     db.commit()
     assert _counts(case, db) == (1, 1)
 
@@ -117,23 +111,10 @@ def test_the_worker_runs_the_escalation_task(clean_engine: Engine) -> None:
         staff_actor(db, Role.SUPERVISOR, SEOUL, "supervisor")
         case = open_case(db, officer)
         db.flush()
-        _overdue(db, case)
+        make_overdue(db, case)
     run_due_tasks(get_sessionmaker(), PERIODIC_TASKS, worker_id="w1")
     run_due_tasks(get_sessionmaker(), PERIODIC_TASKS, worker_id="w2")
     assert _counts(case) == (1, 1)
-
-
-def test_the_overdue_list_shows_only_late_cases_of_the_post(
-    db: Session, officer: Actor, officer_kl: Actor
-) -> None:
-    late, _on_time = open_case(db, officer), open_case(db, officer)
-    other = open_case(db, officer_kl)
-    _overdue(db, late)
-    _overdue(db, other)
-    db.flush()
-    db.expire_all()
-    total, items = service.list_overdue(db, actor=officer)
-    assert (total, [c.id for c in items]) == (1, [late.id])
 
 
 def test_each_supervisor_reads_the_escalation_in_their_own_language(
@@ -146,9 +127,9 @@ def test_each_supervisor_reads_the_escalation_in_their_own_language(
     staff_actor(db, Role.SUPERVISOR, SEOUL, "penyelia")  # picked no language: Indonesian
     db.get_one(StaffAccount, french.account_id).preferred_language = "fr"
     late = open_case(db, officer)
-    _overdue(db, late)
+    make_overdue(db, late)
     db.commit()
-    escalation.escalate_overdue(db, utcnow())
+    jobs.escalate_overdue(db, utcnow())
     db.commit()
     mail = {opened(m): m for m in db.scalars(select(OutboxMessage))}
     french_mail, indonesian_mail = (
@@ -157,7 +138,7 @@ def test_each_supervisor_reads_the_escalation_in_their_own_language(
     )
     assert french_mail.subject == f"Dossier de protection {late.reference} en retard"
     assert indonesian_mail.subject == f"Kasus pelindungan {late.reference} melewati tenggat"
-    body = escalation.BODY.format(
+    body = jobs.BODY.format(
         reference=late.reference, category=late.category, priority=late.priority
     )
     assert french_mail.body == in_language(body, "fr") != str(body)
@@ -169,13 +150,13 @@ def test_a_reopened_case_overdue_again_is_escalated_again_without_a_second_email
 ) -> None:
     staff_actor(db, Role.SUPERVISOR, SEOUL, "supervisor")
     case = open_case(db, officer)
-    _overdue(db, case)
-    assert escalation.escalate_overdue(db, utcnow()) == 1
+    make_overdue(db, case)
+    assert jobs.escalate_overdue(db, utcnow()) == 1
     walk(db, case, officer, "resolved")
-    changes.transition(db, case_id=case.id, actor=officer, to=CaseStatus.IN_PROGRESS)
-    _overdue(db, case)
+    casework.transition(db, case_id=case.id, actor=officer, to=CaseStatus.IN_PROGRESS)
+    make_overdue(db, case)
 
-    assert escalation.escalate_overdue(db, utcnow()) == 1
+    assert jobs.escalate_overdue(db, utcnow()) == 1
     db.commit()
     # The timeline shows both; the supervisor's email is keyed by case and person, once.
     assert _counts(case, db) == (2, 1)

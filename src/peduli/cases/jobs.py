@@ -1,4 +1,7 @@
-"""Escalation of overdue cases to their representation's supervisors, exactly once.
+"""The cases' periodic work: escalating overdue cases to their post's supervisors, exactly once.
+
+Which cases are overdue is the clock rule of ``workflow`` (``sla_due_at <= now``); this task
+runs it every minute (``PERIODIC_TASKS``, listed by ``peduli.jobs``).
 
 One conditional UPDATE marks the due cases (``sla_due_at <= now AND escalated_at IS NULL``)
 and returns the ones it marked; on PostgreSQL a second worker running at the same moment
@@ -18,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Role
 from peduli.auth.models import StaffAccount
-from peduli.cases import timeline
+from peduli.cases import timeline, workflow
 from peduli.cases.models import Case, EventKind
 from peduli.core.i18n import _, localized
+from peduli.core.periodic import PeriodicTask
 from peduli.notify import service as notify_service
 from peduli.notify.models import ChannelName, MessagePriority
 
@@ -36,14 +40,16 @@ def escalate_overdue(session: Session, now: datetime, *, batch: int = BATCH) -> 
     """Escalate up to ``batch`` overdue cases not escalated yet; returns how many."""
     due = (
         select(Case.id)
-        .where(Case.sla_due_at <= now, Case.escalated_at.is_(None))
+        .where(workflow.sla_condition("overdue", now), Case.escalated_at.is_(None))
         .order_by(Case.sla_due_at)
         .limit(batch)
         .scalar_subquery()
     )
     marked = session.execute(
         update(Case)
-        .where(Case.id.in_(due), Case.escalated_at.is_(None), Case.sla_due_at <= now)
+        .where(
+            Case.id.in_(due), Case.escalated_at.is_(None), workflow.sla_condition("overdue", now)
+        )
         .values(escalated_at=now, updated_at=now)
         .returning(Case.id)
         .execution_options(synchronize_session=False)
@@ -105,3 +111,8 @@ def _write_messages(session: Session, ids: list[uuid.UUID]) -> None:
         .where(Case.id.in_(ids))
     )
     notify_service.enqueue_selected(session, messages)
+
+
+PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
+    PeriodicTask("escalate-overdue-cases", 60, escalate_overdue),
+)

@@ -20,7 +20,7 @@ from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Actor
 from peduli.auth.roles import CASE_WORKERS
 from peduli.auth.staff_pages import to_sign_in
-from peduli.cases import attachments, changes, outcomes, service, workflow
+from peduli.cases import attachments, case_file, casework, outcomes, repository, workflow
 from peduli.cases.models import CaseStatus, OutcomeKind, Priority, Visibility, WaitingOn
 from peduli.cases.pages import common
 from peduli.cases.schemas import OutcomeCreate
@@ -68,9 +68,9 @@ def case_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     """Render the case page (also again after a refused action, with its problems)."""
-    view = service.read_case(db, case_id=case_id, actor=staff)
+    view = case_file.read_case(db, case_id=case_id, actor=staff)
     case = view.case
-    _, events = service.read_events(db, case_id=case_id, actor=staff, limit=TIMELINE_LIMIT)
+    _, events = case_file.read_events(db, case_id=case_id, actor=staff, limit=TIMELINE_LIMIT)
     files = attachments.list_attachments(db, case_id=case_id, actor=staff)
     now = utcnow()
     language = negotiate(request)
@@ -81,15 +81,15 @@ def case_page(
         {
             "view": view,
             "case": case,
-            "sla": service.sla_state(case, now),
-            "assignee": service.staff_display(db, case.assigned_officer_id),
+            "sla": workflow.sla_state(case, now),
+            "assignee": repository.staff_display(db, case.assigned_officer_id),
             "category": common.category_name(case.category, language),
             "subcategory": common.subcategory_name(case.category, case.subcategory, language),
             "timeline": _event_rows(events),
             "files": {str(a.id): a for a in files},
             "allowed": workflow.allowed_from(case.status),
             "officers": [
-                (str(i), name) for i, name in common.officers_of(db, case.representation_code)
+                (str(i), name) for i, name in repository.officers_of(db, case.representation_code)
             ],
             "priorities": [p.value for p in Priority],
             "waiting_choices": [w.value for w in WaitingOn],
@@ -186,7 +186,7 @@ def change_status(
         case_id,
         "status",
         form,
-        lambda: changes.transition(
+        lambda: casework.transition(
             db,
             case_id=case_id,
             actor=staff,
@@ -218,7 +218,7 @@ def assign(
         case_id,
         "assign",
         {"officer_id": officer_id},
-        lambda: changes.assign(db, case_id=case_id, actor=staff, officer_id=chosen),
+        lambda: casework.assign(db, case_id=case_id, actor=staff, officer_id=chosen),
         done="assigned",
     )
 
@@ -246,7 +246,7 @@ def change_priority(
         case_id,
         "priority",
         form,
-        lambda: changes.set_priority(
+        lambda: casework.set_priority(
             db, case_id=case_id, actor=staff, priority=Priority(priority), reason=reason.strip()
         ),
         done="priority",
@@ -278,7 +278,7 @@ def add_note(
         case_id,
         "note",
         form,
-        lambda: changes.add_note(
+        lambda: casework.add_note(
             db,
             case_id=case_id,
             actor=staff,
