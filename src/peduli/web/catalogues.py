@@ -34,14 +34,18 @@ class Area:
 # Domains that own their messages (Python and templates/<domain>/), so that work on one
 # domain never touches another's catalogue; everything else is ``core``.
 DOMAIN_AREAS = ("cases", "partners", "crisis", "emergency", "stats")
+# Domains whose pages have a catalogue of their own (``<domain>_pages``); the others' pages
+# share their domain's catalogue.
+PAGES_AREAS = ("cases",)
 
 
 def _domain_area(name: str) -> Area:
+    own_pages = name in PAGES_AREAS
     return Area(
         name,
         [
-            (f"{name}/pages/**", "ignore"),
-            (f"{TEMPLATES}/{name}/pages/**", "ignore"),
+            *([(f"{name}/pages/**", "ignore")] if own_pages else []),
+            *([(f"{TEMPLATES}/{name}/pages/**", "ignore")] if own_pages else []),
             (f"{name}/**.py", "python"),
             (f"{TEMPLATES}/{name}/**.html", "jinja"),
         ],
@@ -67,7 +71,7 @@ AREAS = (
     Area("citizen", [(f"{TEMPLATES}/citizen/**.html", "jinja")]),
     Area("officer", [(f"{TEMPLATES}/officer/**.html", "jinja")]),
     *(_domain_area(name) for name in DOMAIN_AREAS),
-    _pages_area("cases"),
+    *(_pages_area(name) for name in PAGES_AREAS),
 )
 _PLACEHOLDER = re.compile(r"\{(\w*)\}|%\((\w+)\)s")
 
