@@ -34,12 +34,11 @@ from peduli.auth import audit
 from peduli.auth.actor import Actor
 from peduli.core.db import insert_on_conflict, is_postgres, utcnow
 from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
-from peduli.core.i18n import _
+from peduli.core.i18n import LANGUAGES, _, in_language, localized
 from peduli.crisis import access, links, targeting
 from peduli.crisis import service as crisis_service
-from peduli.crisis.messages import translate_to
 from peduli.crisis.models import Broadcast, BroadcastStatus, Crisis, CrisisStatus, Recipient
-from peduli.crisis.schemas import LANGUAGES, BroadcastCreate, BroadcastRead
+from peduli.crisis.schemas import BroadcastCreate, BroadcastRead
 from peduli.notify import service as notify_service
 from peduli.notify.models import ChannelName, MessagePriority
 from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
@@ -262,16 +261,9 @@ def _texts(broadcast: Broadcast) -> dict[str, str]:
     result = {}
     for lang in LANGUAGES:
         text = messages.get(lang) or messages["id"]
-        hint = translate_to(lang, _("Reply SAFE or HELP, or answer here:"))
+        hint = in_language(_("Reply SAFE or HELP, or answer here:"), lang)
         result[lang] = f"{text}\n{hint} "
     return result
-
-
-def _by_language(texts: dict[str, str]) -> ColumnElement[str]:
-    return case(
-        *((Recipient.language == lang, literal(texts[lang])) for lang in LANGUAGES if lang != "id"),
-        else_=literal(texts["id"]),
-    )
 
 
 def _priority(crisis: Crisis) -> ColumnElement[int]:
@@ -314,7 +306,7 @@ def write_outbox(
 ) -> int:
     """One INSERT … SELECT of the channel's messages for the broadcast's recipients."""
     kind = CHANNEL_CONTACT[channel]
-    text = body if body is not None else _by_language(_texts(broadcast))
+    text = body if body is not None else localized(_texts(broadcast), Recipient.language)
     link = literal(links.link_base()) + links.token_sql(session, Recipient.id)
     subject = literal(crisis.title[:200])
     query = (
@@ -361,7 +353,7 @@ def remind_silent(session: Session, now: datetime) -> int:
     for broadcast_id in pending:  # one statement per broadcast and channel, never per person
         broadcast = session.get_one(Broadcast, broadcast_id)
         crisis = session.get_one(Crisis, broadcast.crisis_id)
-        body = _by_language(_reminder_texts(crisis))
+        body = localized(_reminder_texts(crisis), Recipient.language)
         for channel in broadcast.channels.split(","):
             written += write_outbox(
                 session, crisis, broadcast, channel=channel, body=body,
@@ -378,12 +370,12 @@ def remind_silent(session: Session, now: datetime) -> int:
 
 def _reminder_texts(crisis: Crisis) -> dict[str, str]:
     return {
-        lang: translate_to(
-            lang,
+        lang: in_language(
             _(
                 "Reminder from the Indonesian representation ({title}): are you safe? "
                 "Reply SAFE or HELP, or answer here:"
             ).format(title=crisis.title),
+            lang,
         )
         + " "
         for lang in LANGUAGES
