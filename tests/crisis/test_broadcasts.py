@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from peduli.auth.actor import Role
 from peduli.core.db import get_sessionmaker, utcnow
 from peduli.core.errors import Conflict, Forbidden
-from peduli.crisis import broadcasts, links, service
+from peduli.crisis import broadcasts, links, reminders, service
 from peduli.crisis.models import Broadcast, Crisis, Recipient
 from peduli.crisis.schemas import BroadcastCreate, CrisisCreate
 from peduli.notify.models import OutboxMessage
@@ -197,15 +197,15 @@ def test_reminder_goes_once_and_only_to_the_silent(db: Session, world: dict) -> 
     answered = db.scalars(select(Recipient).limit(1)).one()
     checkins.record(db, recipient_id=answered.id, answer="safe", via="web")
     db.commit()
-    assert broadcasts.remind_silent(db, utcnow()) == 3
+    assert reminders.remind_silent(db, utcnow()) == 3
     db.commit()
-    assert broadcasts.remind_silent(db, utcnow()) == 0
+    assert reminders.remind_silent(db, utcnow()) == 0
     db.commit()
-    reminders = db.scalars(
+    sent_reminders = db.scalars(
         select(OutboxMessage).where(OutboxMessage.idempotency_key.like("%:reminder"))
     ).all()
-    assert len(reminders) == 3
-    assert all("/c/" in r.body for r in reminders)
+    assert len(sent_reminders) == 3
+    assert all("/c/" in r.body for r in sent_reminders)
 
 
 def test_two_concurrent_reminder_runs_send_each_reminder_once(db: Session, world: dict) -> None:
@@ -220,7 +220,7 @@ def test_two_concurrent_reminder_runs_send_each_reminder_once(db: Session, world
         try:
             with get_sessionmaker()() as session, session.begin():
                 barrier.wait(timeout=10)
-                results.append(broadcasts.remind_silent(session, utcnow()))
+                results.append(reminders.remind_silent(session, utcnow()))
         except BaseException as error:  # reported below
             errors.append(error)
 

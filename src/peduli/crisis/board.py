@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from peduli.auth import audit
 from peduli.auth.actor import Actor
 from peduli.core.i18n import _
-from peduli.crisis import access, broadcasts
+from peduli.crisis import access, delivery
 from peduli.crisis import service as crisis_service
 from peduli.crisis.models import Answer, CheckIn, Recipient
 from peduli.crisis.schemas import Board, BoardRow
@@ -39,11 +39,11 @@ def _per_person(crisis_id: uuid.UUID, scope: frozenset[str] | None) -> Select[An
     counted = Recipient.crisis_id == crisis_id
     if scope is not None:
         counted = counted & Recipient.representation_code.in_(sorted(scope))
-    delivery = notify_service.delivery_counts(
-        group=Recipient.person_id, idempotency_keys=broadcasts.message_keys(), where=counted
+    outcomes = notify_service.delivery_counts(
+        group=Recipient.person_id, idempotency_keys=delivery.message_keys(), where=counted
     )
-    delivered = case((delivery.c.sent > 0, 1), else_=0)
-    failed = case((delivery.c.dead > 0, 1), else_=0)
+    delivered = case((outcomes.c.sent > 0, 1), else_=0)
+    failed = case((outcomes.c.dead > 0, 1), else_=0)
     query = (
         select(
             Recipient.person_id,
@@ -54,7 +54,7 @@ def _per_person(crisis_id: uuid.UUID, scope: frozenset[str] | None) -> Select[An
             func.max(failed).label("failed"),
         )
         .join(Stay, Stay.id == Recipient.stay_id)
-        .outerjoin(delivery, delivery.c.group_key == Recipient.person_id)
+        .outerjoin(outcomes, outcomes.c.group_key == Recipient.person_id)
         .where(counted)
         .group_by(Recipient.person_id)
     )

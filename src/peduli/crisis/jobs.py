@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from peduli.core.periodic import PeriodicTask
-from peduli.crisis import broadcasts
+from peduli.crisis import reminders
 
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
-    PeriodicTask("crisis-remind-silent", 60, broadcasts.remind_silent),
+    PeriodicTask("crisis-remind-silent", 60, reminders.remind_silent),
 )
