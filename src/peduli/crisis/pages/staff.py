@@ -16,7 +16,7 @@ from peduli.auth.roles import CRISIS_VIEWERS, EVACUATION_LIST_READERS
 from peduli.auth.staff_pages import staff_or_none, to_sign_in
 from peduli.core.errors import PeduliError
 from peduli.core.i18n import _
-from peduli.crisis import board, service
+from peduli.crisis import repository, service
 from peduli.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -40,7 +40,7 @@ def _board_context(db: DbSession, staff: Any, crisis_id: uuid.UUID) -> dict[str,
     return {
         "staff": staff,
         "crisis": crisis,
-        "board": board.board(db, crisis_id=crisis_id, actor=staff),
+        "board": repository.board(db, crisis_id=crisis_id, actor=staff),
         "refresh": BOARD_REFRESH_SECONDS,
         "may_export": staff.role in EVACUATION_LIST_READERS,
     }
