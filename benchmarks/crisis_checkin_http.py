@@ -30,7 +30,7 @@ TARGET_SHARE = 0.40
 def _tokens(people: int, help_every: int) -> list[bytes]:
     from peduli.auth.actor import Role
     from peduli.core.db import get_engine, session_scope
-    from peduli.crisis import broadcasts, links, service
+    from peduli.crisis import broadcasts, delivery, links, service
     from peduli.crisis.models import Recipient
     from peduli.crisis.schemas import BroadcastCreate, CrisisCreate
     from tests.factories import staff
@@ -48,7 +48,7 @@ def _tokens(people: int, help_every: int) -> list[bytes]:
         draft = BroadcastCreate(messages={"id": "Banjir."}, channels=["sms"])
         broadcast = broadcasts.draft(db, crisis_id=crisis.id, body=draft, actor=hq)
         broadcasts.approve(db, crisis_id=crisis.id, broadcast_id=broadcast.id, actor=second)
-        broadcasts.add_recipients(db, crisis, broadcast, now=datetime.now(UTC))
+        delivery.add_recipients(db, crisis, broadcast, now=datetime.now(UTC))
     with session_scope() as db:
         ids = db.scalars(select(Recipient.id)).all()
     # Most people answer "I am safe"; "I need help" opens a case (measured apart, --help-share).

@@ -176,7 +176,7 @@ def main() -> None:
     use_database(postgres_url(DATABASE) if args.reuse else recreate_postgres(DATABASE))
     from peduli.auth.actor import Role
     from peduli.core.db import get_engine, session_scope
-    from peduli.crisis import broadcasts, service
+    from peduli.crisis import broadcasts, delivery, service
     from peduli.crisis.schemas import BroadcastCreate, CrisisCreate
     from tests.factories import staff
 
@@ -268,10 +268,10 @@ def main() -> None:
         crisis = service.get(db, crisis_id=crisis_id, actor=hq)
         broadcast = broadcasts.get(db, crisis_id=crisis_id, broadcast_id=broadcast_id, actor=hq)
         started = time.perf_counter()
-        recipients = broadcasts.add_recipients(db, crisis, broadcast, now=datetime.now(UTC))
+        recipients = delivery.add_recipients(db, crisis, broadcast, now=datetime.now(UTC))
         targeted = time.perf_counter() - started
         started = time.perf_counter()
-        written = broadcasts.write_outbox(db, crisis, broadcast, channel="sms")
+        written = delivery.write_outbox(db, crisis, broadcast, channel="sms")
         outbox = time.perf_counter() - started
     print(
         f"fan-out: recipients INSERT … SELECT {recipients:,} rows in {targeted:.2f} s; "

@@ -15,8 +15,8 @@ from peduli.auth import checkpoint as audit_checkpoint
 from peduli.cases import jobs as case_jobs
 from peduli.core import ratelimit
 from peduli.core.periodic import PeriodicTask
-from peduli.crisis import broadcasts as crisis_broadcasts
-from peduli.emergency import alerting as emergency_alerting
+from peduli.crisis import jobs as crisis_jobs
+from peduli.emergency import jobs as emergency_jobs
 from peduli.partners import reminders as partner_reminders
 
 RATE_LIMIT_MEMORY = timedelta(days=1)
@@ -31,10 +31,8 @@ PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     PeriodicTask("forget-old-rate-limit-counters", 3600, _forget_old_rate_limit_counters),
     *case_jobs.PERIODIC_TASKS,
     PeriodicTask("partner-deadline-reminders", 300, partner_reminders.send_reminders),
-    PeriodicTask(
-        "escalate-unacknowledged-emergencies", 30, emergency_alerting.escalate_unacknowledged
-    ),
-    PeriodicTask("crisis-remind-silent", 60, crisis_broadcasts.remind_silent),
+    *emergency_jobs.PERIODIC_TASKS,
+    *crisis_jobs.PERIODIC_TASKS,
     # Personal data past its retention period (settings PEDULI_RETENTION_*), in batches.
     PeriodicTask("purge-past-retention", 3600, run_batched=retention.purge_in_batches),
 )

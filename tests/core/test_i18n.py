@@ -43,3 +43,25 @@ def test_a_message_inside_a_message_is_translated_too() -> None:
     inner = _("there is no month {m}.").format(m=90)
     outer = _("Not a date: {why}").format(why=inner)
     assert translate(outer, lambda s: catalogue.get(s, s)) == "Bukan tanggal: tidak ada bulan 90."
+
+
+def test_in_language_speaks_english_as_written_and_indonesian_when_unknown() -> None:
+    from peduli.core.i18n import in_language
+
+    message = _("Reply SAFE or HELP, or answer here:")
+    assert in_language(message, "en") == str(message)
+    assert in_language(message, "xx") == in_language(message, "id") != str(message)
+
+
+def test_localized_picks_each_rows_text_from_texts_written_per_language() -> None:
+    from sqlalchemy import create_engine, literal, select
+
+    from peduli.core.i18n import localized
+
+    texts = {"id": "Aman?", "en": "Safe?", "zh": "安全吗？", "fr": "En sécurité ?"}
+    with create_engine("sqlite://").connect() as connection:
+        chosen = [
+            connection.scalar(select(localized(texts, literal(language))))
+            for language in ("fr", "en", "xx", "zh")
+        ]
+    assert chosen == ["En sécurité ?", "Safe?", "Aman?", "安全吗？"]

@@ -6,9 +6,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peduli.core.db import utcnow
+from peduli.crisis import broadcasts, service
+from peduli.crisis.models import Broadcast, Crisis
+from peduli.crisis.schemas import BroadcastCreate, CrisisCreate
+from peduli.notify.models import OutboxMessage
 from peduli.registry.models import ContactPoint, Person, Stay
 from peduli.registry.service import h3_cell
 
@@ -67,3 +72,33 @@ def add_person(
     )  # fmt: skip
     db.flush()
     return Placed(person_id, stay_id, latitude, longitude, phone)
+
+
+KL = (3.139, 101.687)
+MESSAGES = {
+    "id": "Gempa kuat di Kuala Lumpur. Jauhi bangunan.",
+    "en": "Strong earthquake in Kuala Lumpur. Stay away from buildings.",
+    "zh": "吉隆坡发生强烈地震。远离建筑物。",
+    "fr": "Fort séisme à Kuala Lumpur. Éloignez-vous des bâtiments.",
+}
+
+
+def declare_crisis(db: Session, author: object) -> Crisis:
+    """A severe earthquake within 30 km of Kuala Lumpur."""
+    body = CrisisCreate(
+        title="Gempa Kuala Lumpur", kind="earthquake", severity="severe",
+        area={"circle": {"lat": KL[0], "lon": KL[1], "radius_km": 30}},
+    )  # fmt: skip
+    return service.declare(db, body=body, actor=author)  # type: ignore[arg-type]
+
+
+def draft_broadcast(
+    db: Session, crisis: Crisis, author: object, channels: list[str] | None = None
+) -> Broadcast:
+    body = BroadcastCreate(messages=MESSAGES, channels=channels or ["sms", "email"])
+    return broadcasts.draft(db, crisis_id=crisis.id, body=body, actor=author)  # type: ignore[arg-type]
+
+
+def crisis_outbox(db: Session) -> list[OutboxMessage]:
+    """Every outbox row, highest priority first."""
+    return list(db.scalars(select(OutboxMessage).order_by(OutboxMessage.priority)))

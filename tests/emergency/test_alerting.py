@@ -15,7 +15,7 @@ from peduli.cases.models import CaseEvent
 from peduli.core.db import get_sessionmaker, session_scope
 from peduli.core.i18n import in_language
 from peduli.core.periodic import run_due_tasks
-from peduli.emergency import alerting, service
+from peduli.emergency import alerting, service, workflow
 from peduli.emergency.models import Emergency
 from peduli.emergency.schemas import EmergencyCreate
 from peduli.jobs import PERIODIC_TASKS
@@ -67,14 +67,14 @@ def test_escalation_steps_run_once_each_as_time_passes(db: Session) -> None:
     assert _run(db, start + 40 * MINUTES) == 1
     assert _run(db, start + 120 * MINUTES) == 0, "after the last step only HQ's list remains"
     db.refresh(emergency)
-    assert (emergency.escalation_level, emergency.ack_due_at) == (alerting.MAX_LEVEL, None)
-    assert _recipients(db).count("supervisor@kemlu.example") == alerting.MAX_LEVEL
+    assert (emergency.escalation_level, emergency.ack_due_at) == (workflow.MAX_LEVEL, None)
+    assert _recipients(db).count("supervisor@kemlu.example") == workflow.MAX_LEVEL
     events = db.scalar(
         select(func.count()).select_from(CaseEvent).where(
             CaseEvent.case_id == emergency.case_id, CaseEvent.kind == "escalated"
         )
     )  # fmt: skip
-    assert events == alerting.MAX_LEVEL
+    assert events == workflow.MAX_LEVEL
 
 
 def test_acknowledging_stops_the_escalation(db: Session) -> None:
@@ -83,7 +83,7 @@ def test_acknowledging_stops_the_escalation(db: Session) -> None:
     db.commit()
     acknowledged = service.acknowledge(db, emergency_id=emergency.id, actor=primary)
     db.commit()
-    assert service.state_of(acknowledged) == "acknowledged"
+    assert workflow.state_of(acknowledged) == "acknowledged"
     assert _run(db, emergency.created_at + 60 * MINUTES) == 0
     assert _recipients(db) == ["primary@kemlu.example"]
     again = service.acknowledge(db, emergency_id=emergency.id, actor=primary)

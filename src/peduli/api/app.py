@@ -102,7 +102,6 @@ PAGE_ROUTERS = (
     "peduli.auth.staff_pages",
     "peduli.registry.officer_pages",
     "peduli.cases.pages",
-    "peduli.emergency.officer_pages",
     "peduli.partners.pages",
     "peduli.partners.officer_pages",
     "peduli.notify.officer_pages",

@@ -8,7 +8,7 @@ message id and parameters so that pages can translate it into the reader's langu
 Messages for a known reader written outside a request — an alert to the officer on duty,
 a reminder to the officer who made a referral — are written in that reader's language:
 ``in_language`` for one message, ``localized`` for a set-based ``INSERT … SELECT`` whose
-readers' languages are a column.
+readers' languages are a column (a message, or texts already written per language).
 """
 
 from __future__ import annotations
@@ -112,18 +112,23 @@ def in_language(text: str, language: str | None) -> str:
 
 
 def localized(
-    message: Message, language: ColumnElement[Any] | QueryableAttribute[Any]
+    text: Message | Mapping[str, str],
+    language: ColumnElement[Any] | QueryableAttribute[Any],
 ) -> ColumnElement[str]:
-    """SQL for ``message`` in the language of each row's reader (the ``language`` column):
+    """SQL for ``text`` in the language of each row's reader (the ``language`` column):
     a CASE over the platform's languages, Indonesian for any other value or none.
 
-    Placeholders stay as they are (``{reference}``), for the query to fill in per row."""
-    text = {code: in_language(message, code) for code in LANGUAGES}
+    ``text`` is a message, translated here, or texts already written for every language
+    (a crisis broadcast's own wording). A message's placeholders stay as they are
+    (``{reference}``), for the query to fill in per row."""
+    texts = (
+        {code: in_language(text, code) for code in LANGUAGES} if isinstance(text, Message) else text
+    )
     return case(
         *[
-            (language == code, literal(text[code], String))
+            (language == code, literal(texts[code], String))
             for code in LANGUAGES
             if code != DEFAULT_LANGUAGE
         ],
-        else_=literal(text[DEFAULT_LANGUAGE], String),
+        else_=literal(texts[DEFAULT_LANGUAGE], String),
     )

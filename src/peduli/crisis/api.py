@@ -17,7 +17,8 @@ from peduli.core.config import get_settings
 from peduli.core.downloads import download_headers
 from peduli.core.errors import NotAuthenticated
 from peduli.core.i18n import _
-from peduli.crisis import board, broadcasts, checkins, service
+from peduli.crisis import broadcasts, checkins, repository, service
+from peduli.crisis.evacuation_files import XLSX_MEDIA_TYPE, to_csv, to_xlsx
 from peduli.crisis.models import CrisisStatus
 from peduli.crisis.schemas import (
     Audience,
@@ -159,7 +160,7 @@ def send_broadcast(
 def crisis_board(crisis_id: uuid.UUID, db: DbSession, actor: Reader, response: Response) -> Board:
     """Targeted, delivered, failed, safe, need help and no answer, by post and place."""
     response.headers.update(NO_STORE)
-    return board.board(db, crisis_id=crisis_id, actor=actor)
+    return repository.board(db, crisis_id=crisis_id, actor=actor)
 
 
 @router.get(
@@ -169,7 +170,7 @@ def crisis_board(crisis_id: uuid.UUID, db: DbSession, actor: Reader, response: R
         200: {
             "content": {
                 "text/csv": {"schema": {"type": "string"}},
-                board.XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
             }
         }
     },
@@ -181,11 +182,11 @@ def evacuation_list(
     file_format: Annotated[Literal["csv", "xlsx"], Query(alias="format")] = "csv",
 ) -> Response:
     """Who is where and how to reach them (your post's people; HQ all). Audited."""
-    rows = board.evacuation_list(db, crisis_id=crisis_id, actor=actor, file_format=file_format)
+    rows = repository.evacuation_list(db, crisis_id=crisis_id, actor=actor, file_format=file_format)
     if file_format == "xlsx":
-        content, media = board.to_xlsx(rows), board.XLSX_MEDIA_TYPE
+        content, media = to_xlsx(rows), XLSX_MEDIA_TYPE
     else:
-        content, media = board.to_csv(rows), "text/csv; charset=utf-8"
+        content, media = to_csv(rows), "text/csv; charset=utf-8"
     filename = f"evacuation-{crisis_id}.{file_format}"
     return Response(
         content,

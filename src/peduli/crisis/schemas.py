@@ -11,8 +11,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from peduli.core.schemas import RequestBody
 from peduli.crisis.models import Answer, CrisisKind, Severity
 
-LANGUAGES = ("id", "en", "zh", "fr")
-
 
 class CrisisCreate(RequestBody):
     """Declare a crisis; ``area`` is GeoJSON, ``{"circle": …}`` or ``{"countries": […]}``."""

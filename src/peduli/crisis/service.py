@@ -19,7 +19,7 @@ from peduli.auth.actor import Actor
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
-from peduli.crisis import access, cap, targeting
+from peduli.crisis import access, cap, targeting, workflow
 from peduli.crisis import area as areas
 from peduli.crisis.models import Crisis, CrisisCell, CrisisEdge, CrisisStatus
 from peduli.crisis.schemas import Audience, CrisisCreate, CrisisRead
@@ -219,11 +219,7 @@ def set_status(
     """Activate a drafted crisis or close an active one."""
     access.require_declarer(session, actor, action=f"crisis.{status}")
     crisis = get(session, crisis_id=crisis_id, actor=actor)
-    allowed = {
-        CrisisStatus.ACTIVE: {CrisisStatus.DRAFT},
-        CrisisStatus.CLOSED: {CrisisStatus.DRAFT, CrisisStatus.ACTIVE},
-    }
-    if crisis.status not in allowed.get(status, set()):
+    if not workflow.may_become(crisis.status, status):
         raise Conflict(
             _("A crisis that is {current} cannot become {wanted}.").format(
                 current=crisis.status, wanted=status

@@ -1,0 +1,1 @@
+"""Emergency intake: SOS and hotline calls as critical cases, duty rosters, escalation."""

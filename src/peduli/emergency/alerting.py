@@ -15,7 +15,7 @@ and channel, so even a replayed step could never send anything twice.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -38,23 +38,17 @@ from peduli.auth.actor import Role
 from peduli.auth.models import StaffAccount
 from peduli.cases import timeline
 from peduli.cases.models import EventKind
-from peduli.core.config import get_settings
 from peduli.core.i18n import _, localized
 from peduli.emergency.models import DutyShift, Emergency
 from peduli.emergency.roster import on_duty_at
+from peduli.emergency.workflow import MAX_LEVEL, ack_window
 from peduli.notify import service as notify_service
 from peduli.notify.models import ChannelName, MessagePriority
 
-MAX_LEVEL = 3  # after the third escalation the emergency stays on the HQ list only
 BATCH = 500
 ESCALATED_NOTE = (
     "Emergency not acknowledged in time: escalated to the next on duty and the supervisors."
 )
-
-
-def ack_window() -> timedelta:
-    """How long the alerted person has to acknowledge (``PEDULI_EMERGENCY_ACK_MINUTES``)."""
-    return timedelta(minutes=max(1, get_settings().emergency_ack_minutes))
 
 
 def alert_on_duty(session: Session, emergency: Emergency, now: datetime) -> None:

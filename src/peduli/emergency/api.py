@@ -13,7 +13,7 @@ from peduli.auth.actor import Actor
 from peduli.auth.scopes import EMERGENCIES_READ, EMERGENCIES_WRITE
 from peduli.core.db import utcnow
 from peduli.core.i18n import _
-from peduli.emergency import roster, service
+from peduli.emergency import roster, service, workflow
 from peduli.emergency.models import DutyShift, Emergency
 from peduli.emergency.schemas import (
     EmergencyCreate,
@@ -68,7 +68,7 @@ def read(emergency: Emergency) -> EmergencyRead:
         representation_code=emergency.representation_code,
         source=emergency.source,
         kind=emergency.kind,
-        state=service.state_of(emergency),
+        state=workflow.state_of(emergency),
         escalation_level=emergency.escalation_level,
         created_at=emergency.created_at,
         ack_due_at=emergency.ack_due_at,

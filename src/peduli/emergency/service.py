@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
@@ -27,18 +27,13 @@ from peduli.core import ratelimit
 from peduli.core.crypto import get_cipher
 from peduli.core.db import utcnow
 from peduli.core.errors import (
-    FieldProblem,
     Forbidden,
     NotFound,
-    ValidationFailed,
-    require_valid,
 )
 from peduli.core.i18n import _
-from peduli.core.names import name_problems
-from peduli.emergency import access, alerting
+from peduli.emergency import access, alerting, reports, repository, workflow
 from peduli.emergency.models import Emergency, EmergencyKind, EmergencySource
 from peduli.emergency.schemas import EmergencyCreate, HotlineCallCreate
-from peduli.reference import countries, geo
 from peduli.reference.places import directory
 from peduli.reference.representations import Representation
 from peduli.registry.models import Person
@@ -69,100 +64,6 @@ class Reported:
     repeat: bool
 
 
-@dataclass(frozen=True)
-class _Checked:
-    name: str | None
-    phone: str | None
-    whatsapp: str | None
-    country: str
-    representation: Representation
-
-
-def _check(data: EmergencyCreate, *, need_name: bool) -> _Checked:
-    """Every problem of an SOS at once, one per field (shared by the page and the API)."""
-    problems: list[FieldProblem] = []
-    country = (data.country or "").upper() or None
-    if country is None and data.latitude is not None and data.longitude is not None:
-        country = _country_at(data.latitude, data.longitude)
-    if country is not None and country not in countries.country_codes():
-        problems.append(
-            FieldProblem(
-                "country",
-                "unknown_country",
-                _("There is no country with this code."),
-                _("Use the two-letter ISO code, e.g. KR for South Korea, or pick from the list."),
-            )
-        )
-        country = None
-    elif country is None:
-        problems.append(
-            FieldProblem(
-                "country",
-                "country_required",
-                _("Tell us which country you are in."),
-                _("Pick the country, or allow the browser to share your location."),
-            )
-        )
-    phone, phone_problems = cases_service.normalize_phone(data.phone, field="phone", region=country)
-    whatsapp, wa_problems = cases_service.normalize_phone(
-        data.whatsapp, field="whatsapp", region=country
-    )
-    problems += phone_problems + wa_problems
-    if not phone and not whatsapp and not phone_problems and not wa_problems:
-        problems.append(
-            FieldProblem(
-                "phone",
-                "callback_required",
-                _("Give a phone or WhatsApp number so the officer on duty can call you back."),
-                _("With the country code if you can, e.g. +82 10 1234 5678."),
-            )
-        )
-    name = (data.name or "").strip() or None
-    problems += name_problems(name, field="name")
-    if need_name and name is None:
-        problems.append(
-            FieldProblem(
-                "name", "name_required", _("Tell us your name."), _("The name people call you.")
-            )
-        )
-    representation = None
-    if country is not None:
-        representation = directory().resolve(
-            country=country, city=data.city, latitude=data.latitude, longitude=data.longitude
-        )
-        if representation is None:
-            problems.append(
-                FieldProblem(
-                    "country",
-                    "no_representation",
-                    _("No representation serves this country."),
-                    _("Call the ministry's hotline, or the local emergency number."),
-                )
-            )
-    require_valid(problems)
-    assert country is not None and representation is not None
-    return _Checked(name, phone, whatsapp, country, representation)
-
-
-def problems_of(data: EmergencyCreate, *, need_name: bool) -> list[FieldProblem]:
-    """The problems of an SOS without acting on it (a form shows them all at once)."""
-    try:
-        _check(data, need_name=need_name)
-    except ValidationFailed as failure:
-        return failure.problems
-    return []
-
-
-def _country_at(latitude: float, longitude: float) -> str | None:
-    """The served country containing the point, if exactly one does."""
-    found = [
-        code
-        for code in directory().covered_countries()
-        if geo.has_boundary(code) and geo.point_in_country(code, latitude, longitude)
-    ]
-    return found[0] if len(found) == 1 else None
-
-
 def _person_name(session: Session, actor: Actor | None) -> str | None:
     if actor is None or actor.person_id is None:
         return None
@@ -174,7 +75,7 @@ def citizen_name(session: Session, actor: Actor | None) -> str | None:
     return _person_name(session, actor)
 
 
-def _summary(data: EmergencyCreate, checked: _Checked, kind: EmergencyKind) -> str:
+def _summary(data: EmergencyCreate, checked: reports.CheckedReport, kind: EmergencyKind) -> str:
     place = ", ".join(p for p in (data.city, checked.country) if p)
     lines = [f"EMERGENCY ({kind.value}) at {place}."]
     if data.latitude is not None and data.longitude is not None:
@@ -235,7 +136,7 @@ def report_emergency(
             _("Staff record emergencies with POST /api/v1/emergencies/calls."),
             code="citizens_only",
         )
-    checked = _check(data, need_name=actor is None or actor.person_id is None)
+    checked = reports.check(data, need_name=actor is None or actor.person_id is None)
     callback = checked.phone or checked.whatsapp
     assert callback is not None
     contact_index = get_cipher().blind_index(callback, purpose=CONTACT_PURPOSE)
@@ -264,14 +165,14 @@ def report_emergency(
 def record_hotline_call(session: Session, *, data: HotlineCallCreate, actor: Actor) -> Reported:
     """An emergency an officer took by phone: the same critical case, the call on its timeline."""
     access.require_responder(session, actor, action="emergency.hotline_call")
-    checked = _check(data, need_name=True)
+    checked = reports.check(data, need_name=True)
     code = data.representation_code or actor.representation_code
     if not access.acts_for_post(actor, code):
         raise Forbidden(
             _("Officers record calls for their own representation only."), code="other_post"
         )
     representation = directory().get(code) if code else checked.representation
-    checked = _Checked(checked.name, checked.phone, checked.whatsapp, checked.country,
+    checked = reports.CheckedReport(checked.name, checked.phone, checked.whatsapp, checked.country,
                        representation)  # fmt: skip
     callback = checked.phone or checked.whatsapp
     now = utcnow()
@@ -298,7 +199,7 @@ def _open(
     session: Session,
     *,
     data: EmergencyCreate,
-    checked: _Checked,
+    checked: reports.CheckedReport,
     source: EmergencySource,
     actor: Actor | None,
     people: tuple[cases_service.NewPerson, ...],
@@ -336,7 +237,7 @@ def _open(
         contact_index=contact_index,
         created_at=now,
         escalation_level=0,
-        ack_due_at=now + alerting.ack_window(),
+        ack_due_at=now + workflow.ack_window(),
     )
     session.add(emergency)
     session.flush()
@@ -386,13 +287,6 @@ def _load(session: Session, emergency_id: uuid.UUID, actor: Actor, *, action: st
     return found
 
 
-def state_of(emergency: Emergency) -> str:
-    """alerting (level 0, waiting), escalated, or acknowledged."""
-    if emergency.acknowledged_at is not None:
-        return "acknowledged"
-    return "escalated" if emergency.escalation_level > 0 else "alerting"
-
-
 def list_emergencies(
     session: Session,
     *,
@@ -404,17 +298,7 @@ def list_emergencies(
 ) -> tuple[int, Sequence[Emergency]]:
     """Emergencies the actor may see, newest first (open = not acknowledged)."""
     access.require_reader(session, actor, action="emergency.list")
-    condition = access.emergency_scope(actor)
-    if open_only:
-        condition = condition & Emergency.acknowledged_at.is_(None)
-    if escalated_only:
-        condition = condition & (Emergency.escalation_level > 0)
-    total = session.scalar(select(func.count()).select_from(Emergency).where(condition)) or 0
-    rows = session.scalars(
-        select(Emergency)
-        .where(condition)
-        .order_by(Emergency.created_at.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return total, rows
+    return repository.emergency_queue(
+        session, actor=actor, open_only=open_only, escalated_only=escalated_only,
+        limit=limit, offset=offset,
+    )  # fmt: skip

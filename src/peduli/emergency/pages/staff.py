@@ -19,7 +19,7 @@ from peduli.auth.roles import EMERGENCY_READERS, EMERGENCY_RESPONDERS, HQ_ROLES,
 from peduli.auth.staff_pages import staff_or_none, to_sign_in
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, ValidationFailed
-from peduli.emergency import roster, service
+from peduli.emergency import roster, service, workflow
 from peduli.emergency.models import EmergencyKind
 from peduli.emergency.schemas import HotlineCallCreate
 from peduli.reference.places import country_choices, directory
@@ -49,7 +49,7 @@ def emergencies(request: Request, db: DbSession, actor: OptionalActor) -> Respon
         return to_sign_in(request)
     total, rows = service.list_emergencies(db, actor=staff, open_only=True, limit=200)
     return _page(request, "emergency/officer_list.html", staff, {
-        "emergencies": rows, "total": total, "state_of": service.state_of,
+        "emergencies": rows, "total": total, "state_of": workflow.state_of,
         "is_hq": staff.role in HQ_ROLES,
         "can_acknowledge": staff.role in EMERGENCY_RESPONDERS,
         "done": request.query_params.get("done"),

@@ -1,4 +1,4 @@
-"""The SOS page works as a plain HTML form post; officers' emergency pages and roster."""
+"""Officers' emergency pages: the hotline-call form, acknowledging, the roster."""
 
 from __future__ import annotations
 
@@ -15,58 +15,9 @@ from peduli.core.db import utcnow
 from peduli.emergency import roster
 from peduli.emergency.models import DutyShift, Emergency
 from tests.emergency.conftest import SEOUL, sos
+from tests.emergency.pages.sos_form import send_sos_form as _send
 from tests.outbox import recipients
 from tests.web.officer_support import HTML, csrf, make_staff, sign_in, signed_in_officer
-
-
-def _send(client: TestClient, lang: str = "id", **fields: str | None) -> object:
-    page = client.get(f"/sos?lang={lang}", headers=HTML)
-    assert page.status_code == 200
-    data = {k: v for k, v in sos(**fields).items() if v is not None}
-    return client.post("/sos", data={**data, "csrf_token": csrf(page.text)}, headers=HTML)
-
-
-def test_the_sos_form_posted_without_javascript_opens_a_critical_case(
-    client: TestClient, db: Session
-) -> None:
-    answer = _send(client, lang="en")
-    assert answer.status_code == 200, answer.text  # type: ignore[attr-defined]
-    case = db.scalars(select(Case)).one()
-    assert (case.priority, case.representation_code) == ("critical", SEOUL)
-    assert case.reference in answer.text  # type: ignore[attr-defined]
-    assert "What happens next" in answer.text  # type: ignore[attr-defined]
-
-
-def test_the_page_is_small_and_speaks_indonesian_by_default(client: TestClient) -> None:
-    page = client.get("/sos")
-    assert page.status_code == 200
-    assert 'lang="id"' in page.text and "Kirim SOS sekarang" in page.text
-    assert len(page.content) < 60_000, "the SOS page must stay light"
-    assert "/static/emergency/sos.js" in page.text
-    script = client.get("/static/emergency/sos.js")
-    assert script.status_code == 200 and len(script.content) < 2_000
-
-
-def test_problems_are_shown_next_to_their_fields(client: TestClient, db: Session) -> None:
-    answer = _send(client, lang="en", phone=None, country=None, name="")
-    assert answer.status_code == 422  # type: ignore[attr-defined]
-    text = answer.text  # type: ignore[attr-defined]
-    assert 'id="phone-error"' in text and "call you back" in text
-    assert "Tell us which country you are in" in text
-    assert 'aria-invalid="true"' in text
-    assert db.scalars(select(Case)).all() == []
-
-
-def test_a_forged_form_without_the_cookie_token_is_refused(client: TestClient) -> None:
-    answer = client.post("/sos", data=sos(), headers=HTML)
-    assert answer.status_code == 403
-    assert "Siti Aminah" in answer.text, "what was typed is kept"
-
-
-def test_pressing_send_twice_gives_the_same_reference(client: TestClient, db: Session) -> None:
-    first, second = _send(client), _send(client)
-    assert first.status_code == second.status_code == 200  # type: ignore[attr-defined]
-    assert len(db.scalars(select(Emergency)).all()) == 1
 
 
 def test_an_officer_records_a_hotline_call(client: TestClient, db: Session) -> None:
@@ -159,13 +110,3 @@ def test_pages_send_signed_out_readers_to_sign_in(client: TestClient) -> None:
     for path in ("/officer/emergencies", "/officer/emergencies/new", "/officer/roster"):
         answer = client.get(path, follow_redirects=False)
         assert answer.status_code == 303 and "sign-in" in answer.headers["location"]
-
-
-def test_a_refused_new_sos_still_gives_the_hotline(client: TestClient) -> None:
-    from peduli.emergency import service
-
-    for n in range(service.PER_IP_PER_HOUR):
-        assert _send(client, phone=f"+8210222200{n:02d}").status_code == 200  # type: ignore[attr-defined]
-    refused = _send(client, lang="en", phone="+821022220099")
-    assert refused.status_code == 429  # type: ignore[attr-defined]
-    assert "KBRI Seoul" in refused.text  # type: ignore[attr-defined]

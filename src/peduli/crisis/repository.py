@@ -1,4 +1,5 @@
-"""The crisis board (who was reached, who answered) and the evacuation list, per post.
+"""What the crisis pages and API read: the board (who was reached, who answered) and the
+evacuation list, per post.
 
 Counts are per person: every broadcast of a crisis to a person carries their latest answer,
 and the outbox counts each person's delivered and dead messages (``delivery_counts``).
@@ -8,29 +9,24 @@ audited.
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from openpyxl import Workbook
 from sqlalchemy import ColumnElement, Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
 from peduli.auth.actor import Actor
-from peduli.core.i18n import _
-from peduli.crisis import access, broadcasts
+from peduli.crisis import access, delivery
 from peduli.crisis import service as crisis_service
 from peduli.crisis.models import Answer, CheckIn, Recipient
 from peduli.crisis.schemas import Board, BoardRow
 from peduli.notify import service as notify_service
 from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
 
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_AREAS = 30
 
 
@@ -39,11 +35,11 @@ def _per_person(crisis_id: uuid.UUID, scope: frozenset[str] | None) -> Select[An
     counted = Recipient.crisis_id == crisis_id
     if scope is not None:
         counted = counted & Recipient.representation_code.in_(sorted(scope))
-    delivery = notify_service.delivery_counts(
-        group=Recipient.person_id, idempotency_keys=broadcasts.message_keys(), where=counted
+    outcomes = notify_service.delivery_counts(
+        group=Recipient.person_id, idempotency_keys=delivery.message_keys(), where=counted
     )
-    delivered = case((delivery.c.sent > 0, 1), else_=0)
-    failed = case((delivery.c.dead > 0, 1), else_=0)
+    delivered = case((outcomes.c.sent > 0, 1), else_=0)
+    failed = case((outcomes.c.dead > 0, 1), else_=0)
     query = (
         select(
             Recipient.person_id,
@@ -54,7 +50,7 @@ def _per_person(crisis_id: uuid.UUID, scope: frozenset[str] | None) -> Select[An
             func.max(failed).label("failed"),
         )
         .join(Stay, Stay.id == Recipient.stay_id)
-        .outerjoin(delivery, delivery.c.group_key == Recipient.person_id)
+        .outerjoin(outcomes, outcomes.c.group_key == Recipient.person_id)
         .where(counted)
         .group_by(Recipient.person_id)
     )
@@ -123,13 +119,6 @@ class EvacuationRow:
     last_place: str | None
     last_note: str | None
     emergency_contact: str | None
-
-
-HEADERS = (
-    _("Name"), _("Phone"), _("Email"), _("Country"), _("City"), _("Address"), _("Latitude"),
-    _("Longitude"), _("Representation"), _("Distance (km)"), _("Answer"), _("Answered at"),
-    _("Reported place"), _("Note"), _("Emergency contact"),
-)  # fmt: skip
 
 
 def _contact(kind: ContactKind) -> ColumnElement[Any]:
@@ -214,42 +203,3 @@ _EVACUATION_FIELDS = [f.name for f in fields(EvacuationRow)][:-1]
 
 def _scope_text(scope: frozenset[str] | None) -> str:
     return ",".join(sorted(scope)) if scope is not None else "all"
-
-
-def _values(row: EvacuationRow) -> list[Any]:
-    return [
-        row.full_name, row.phone or "", row.email or "", row.country, row.city, row.address or "",
-        row.latitude, row.longitude, row.representation_code or "",
-        round(row.distance_km, 1) if row.distance_km is not None else None, row.answer or "",
-        row.answered_at.isoformat(timespec="seconds") if row.answered_at else "",
-        row.last_place or "", row.last_note or "", row.emergency_contact or "",
-    ]  # fmt: skip
-
-
-def _safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is quoted (CSV injection)."""
-    if not isinstance(value, str) or not value:
-        return value
-    if value[0] in "=@\t\r" or (value[0] in "+-" and not value[1:].replace(" ", "").isdigit()):
-        return "'" + value
-    return value
-
-
-def to_csv(rows: Sequence[EvacuationRow]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([str(h) for h in HEADERS])
-    for row in rows:
-        writer.writerow([_safe_cell(v) if v is not None else "" for v in _values(row)])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def to_xlsx(rows: Sequence[EvacuationRow]) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title="Evacuation")
-    sheet.append([str(h) for h in HEADERS])
-    for row in rows:
-        sheet.append([_safe_cell(v) for v in _values(row)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()

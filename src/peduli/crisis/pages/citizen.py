@@ -1,29 +1,24 @@
-"""Crisis pages: the citizen's check-in at a personal link, and the staff crisis board.
+"""The citizen's crisis check-in at a personal link.
 
-The check-in page works without JavaScript and without an account: the signed link is the
-credential. The board refreshes itself with htmx polling, or with a meta refresh without JS.
+The page works without JavaScript and without an account: the signed link is the credential.
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from peduli.api.deps import PUBLIC, DbSession, OptionalActor, staff_page
-from peduli.auth.roles import CRISIS_VIEWERS, EVACUATION_LIST_READERS
-from peduli.auth.staff_pages import staff_or_none, to_sign_in
-from peduli.core.errors import FieldProblem, PeduliError
+from peduli.api.deps import PUBLIC, DbSession
+from peduli.core.errors import FieldProblem
 from peduli.core.i18n import _
-from peduli.crisis import board, checkins, service
+from peduli.crisis import checkins
 from peduli.crisis.models import Answer
 from peduli.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from peduli.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-BOARD_REFRESH_SECONDS = 10
 
 
 def _number(raw: str | None, low: float, high: float) -> tuple[float | None, bool]:
@@ -98,60 +93,3 @@ def checkin_submit(
         via="web",
     )
     return render(request, "crisis/checkin.html", _context(view, token, answer=answer, done=True))
-
-
-@router.get(
-    "/officer/crises", response_class=HTMLResponse, dependencies=[staff_page(CRISIS_VIEWERS)]
-)
-def crises_page(request: Request, db: DbSession, actor: OptionalActor) -> Response:
-    """The crises staff follow, newest first."""
-    staff = staff_or_none(actor)
-    if staff is None:
-        return to_sign_in(request)
-    crises = service.list_crises(db, actor=staff)
-    return render(request, "crisis/crises.html", {"staff": staff, "crises": crises})
-
-
-def _board_context(db: DbSession, staff: Any, crisis_id: uuid.UUID) -> dict[str, Any]:
-    crisis = service.get(db, crisis_id=crisis_id, actor=staff)
-    return {
-        "staff": staff,
-        "crisis": crisis,
-        "board": board.board(db, crisis_id=crisis_id, actor=staff),
-        "refresh": BOARD_REFRESH_SECONDS,
-        "may_export": staff.role in EVACUATION_LIST_READERS,
-    }
-
-
-@router.get(
-    "/officer/crises/{crisis_id}",
-    response_class=HTMLResponse,
-    dependencies=[staff_page(CRISIS_VIEWERS)],
-)
-def board_page(
-    request: Request, crisis_id: uuid.UUID, db: DbSession, actor: OptionalActor
-) -> Response:
-    """The live crisis board."""
-    staff = staff_or_none(actor)
-    if staff is None:
-        return to_sign_in(request)
-    return render(request, "crisis/board.html", _board_context(db, staff, crisis_id))
-
-
-@router.get(
-    "/officer/crises/{crisis_id}/board",
-    response_class=HTMLResponse,
-    dependencies=[staff_page(CRISIS_VIEWERS)],
-)
-def board_fragment(
-    request: Request, crisis_id: uuid.UUID, db: DbSession, actor: OptionalActor
-) -> Response:
-    """The board's figures alone, for htmx polling; opened directly, the whole board page."""
-    staff = staff_or_none(actor)
-    if staff is None:
-        raise PeduliError(
-            _("Sign in again to see the board."), status=401, code="not_authenticated"
-        )
-    polled = request.headers.get("HX-Request") == "true"
-    template = "crisis/_board.html" if polled else "crisis/board.html"
-    return render(request, template, _board_context(db, staff, crisis_id))

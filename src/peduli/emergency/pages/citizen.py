@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from peduli.api.deps import PUBLIC, ClientIp, DbSession, OptionalActor
 from peduli.auth.actor import Actor, Role
 from peduli.core.errors import FieldProblem, PeduliError, TooManyRequests, ValidationFailed
-from peduli.emergency import service
+from peduli.emergency import reports, service
 from peduli.emergency.models import EmergencyKind
 from peduli.emergency.schemas import EmergencyCreate
 from peduli.reference.places import country_choices, directory, hotline_of
@@ -110,7 +110,7 @@ def _body(
             # Name the other fields' problems too, so one round trip shows them all.
             rest = {**raw, "kind": EmergencyKind.OTHER.value, "latitude": None, "longitude": None}
             rest.update({name: None for name in problems if name != "kind"})
-            for problem in service.problems_of(
+            for problem in reports.problems_of(
                 EmergencyCreate.model_validate(rest), need_name=need_name
             ):
                 problems.setdefault(problem.field, problem)

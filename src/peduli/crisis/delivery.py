@@ -1,0 +1,166 @@
+"""A broadcast's delivery: its recipients, and their messages in the outbox.
+
+Sending is two set-based statements per call, never a loop over people: one
+``INSERT … SELECT`` materialises the recipients (the crisis audience, one row per person,
+with their language and distance to the centre), then one ``INSERT … SELECT`` per channel
+writes the outbox, each message in the recipient's language (a CASE in SQL), carrying a
+personal signed link, nearest people first by priority. Idempotency keys
+``crisis:<recipient>:<channel>`` make a repeated send write nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, Integer, String, and_, case, cast, func, literal, select, text
+from sqlalchemy.orm import Session
+
+from peduli.core.db import insert_on_conflict, is_postgres
+from peduli.core.i18n import LANGUAGES, _, in_language, localized
+from peduli.crisis import links, targeting
+from peduli.crisis.models import Broadcast, Crisis, Recipient
+from peduli.notify import service as notify_service
+from peduli.notify.models import ChannelName, MessagePriority
+from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
+
+# Which contact point each channel uses.
+CHANNEL_CONTACT = {
+    ChannelName.SMS.value: ContactKind.PHONE.value,
+    ChannelName.WHATSAPP.value: ContactKind.PHONE.value,
+    ChannelName.EMAIL.value: ContactKind.EMAIL.value,
+}
+# Broadcasts spread over the crisis band of the outbox's ladder: one step down per 5 km
+# from the centre; without a centre everyone sits in the middle of the band.
+NEAREST_PRIORITY = int(MessagePriority.CRISIS_NEAREST)
+FARTHEST_PRIORITY = int(MessagePriority.CRISIS_FARTHEST)
+NO_CENTRE_PRIORITY = (NEAREST_PRIORITY + FARTHEST_PRIORITY) // 2
+KM_PER_PRIORITY_STEP = 5.0
+STALE_STATISTICS_ROWS = 10_000
+
+
+def add_recipients(session: Session, crisis: Crisis, broadcast: Broadcast, *, now: datetime) -> int:
+    """One INSERT … SELECT of the audience into ``crisis_recipient`` (one row per person)."""
+    scope = [broadcast.representation_code] if broadcast.representation_code else None
+    remind_at = now + timedelta(minutes=broadcast.remind_after_minutes)
+    language = case(
+        (Person.preferred_language.in_(LANGUAGES), Person.preferred_language), else_="id"
+    )
+    columns = (
+        literal(broadcast.id).label("broadcast_id"),
+        literal(crisis.id).label("crisis_id"),
+        Stay.person_id,
+        Stay.id.label("stay_id"),
+        Stay.representation_code,
+        language.label("language"),
+        targeting.distance_column(crisis),
+        literal(now, Recipient.created_at.type).label("created_at"),
+        literal(remind_at, Recipient.remind_at.type).label("remind_at"),
+    )
+    query = targeting.audience(session, crisis, representation_codes=scope, columns=columns)
+    names = [
+        "broadcast_id", "crisis_id", "person_id", "stay_id", "representation_code", "language",
+        "distance_km", "created_at", "remind_at",
+    ]  # fmt: skip
+    statement = (
+        insert_on_conflict(session, Recipient)
+        .from_select(names, query)
+        .on_conflict_do_nothing(index_elements=["broadcast_id", "person_id"])
+    )
+    added = int(
+        getattr(
+            session.execute(statement, execution_options={"preserve_rowcount": True}),
+            "rowcount",
+            0,
+        )
+        or 0
+    )
+    if added > STALE_STATISTICS_ROWS and is_postgres(session):
+        # A million new rows the planner does not know of yet would make it join the
+        # contact points by index look-ups, one per person, instead of one hash join.
+        session.execute(text("ANALYZE crisis_recipient"))
+    return added
+
+
+def _texts(broadcast: Broadcast) -> dict[str, str]:
+    """Each language's text with the answer line that precedes the link."""
+    messages: dict[str, str] = json.loads(broadcast.messages)
+    result = {}
+    for lang in LANGUAGES:
+        text = messages.get(lang) or messages["id"]
+        hint = in_language(_("Reply SAFE or HELP, or answer here:"), lang)
+        result[lang] = f"{text}\n{hint} "
+    return result
+
+
+def _priority(crisis: Crisis) -> ColumnElement[int]:
+    if crisis.center_latitude is None:
+        return literal(NO_CENTRE_PRIORITY)
+    steps = func.coalesce(Recipient.distance_km, 0.0) / KM_PER_PRIORITY_STEP
+    return cast(
+        case(
+            (steps + NEAREST_PRIORITY > FARTHEST_PRIORITY, FARTHEST_PRIORITY),
+            else_=steps + NEAREST_PRIORITY,
+        ),
+        Integer,
+    )
+
+
+def message_keys() -> list[ColumnElement[str]]:
+    """The idempotency keys of a recipient row's broadcast messages (one per channel; not
+    the reminders), in SQL: what the board asks the outbox about."""
+    return [outbox_key(channel) for channel in CHANNEL_CONTACT]
+
+
+def outbox_key(suffix: str) -> ColumnElement[str]:
+    """``crisis:<recipient>:<suffix>`` of each recipient row, in SQL.
+
+    The recipient row is unique per broadcast and person, so its id is the whole identity;
+    a short key keeps the outbox's unique index small for a million rows at a time.
+    """
+    return literal("crisis:") + cast(Recipient.id, String) + literal(f":{suffix}")
+
+
+def write_outbox(
+    session: Session,
+    crisis: Crisis,
+    broadcast: Broadcast,
+    *,
+    channel: str,
+    body: ColumnElement[str] | None = None,
+    key_suffix: str | None = None,
+    only: ColumnElement[bool] | None = None,
+) -> int:
+    """One INSERT … SELECT of the channel's messages for the broadcast's recipients."""
+    kind = CHANNEL_CONTACT[channel]
+    text = body if body is not None else localized(_texts(broadcast), Recipient.language)
+    link = literal(links.link_base()) + links.token_sql(session, Recipient.id)
+    subject = literal(crisis.title[:200])
+    query = (
+        select(
+            *notify_service.message_columns(
+                channel=channel,
+                sealed_recipient=ContactPoint.value,
+                subject=subject,
+                body=text + link,
+                idempotency_key=outbox_key(key_suffix or channel),
+                priority=_priority(crisis),
+            )
+        )
+        .select_from(Recipient)
+        .join(
+            ContactPoint,
+            and_(
+                ContactPoint.person_id == Recipient.person_id,
+                ContactPoint.kind == kind,
+                ContactPoint.is_primary.is_(True),
+                # Only a trusted contact receives the person's alerts (never one a claim
+                # brought, nor one typed in a report that no code has reached).
+                ContactPoint.trusted_at.is_not(None),
+            ),
+        )
+        .where(Recipient.broadcast_id == broadcast.id)
+    )
+    if only is not None:
+        query = query.where(only)
+    return notify_service.enqueue_selected(session, query)
