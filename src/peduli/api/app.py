@@ -104,7 +104,6 @@ PAGE_ROUTERS = (
     "peduli.cases.pages",
     "peduli.emergency.officer_pages",
     "peduli.partners.pages",
-    "peduli.partners.officer_pages",
     "peduli.notify.officer_pages",
 )
 
