@@ -9,11 +9,9 @@ or unlinking the member takes effect on the next request. Nothing is cached.
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
@@ -242,15 +240,6 @@ def read_case(session: Session, *, case_id: uuid.UUID, actor: Actor) -> CaseShow
         ip=actor.ip,
     )
     return shown
-
-
-def event_data(event: CaseEvent) -> dict[str, Any]:
-    """An event's details as a dict (never fails on odd data)."""
-    try:
-        data = json.loads(event.data or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def add_note(session: Session, *, case_id: uuid.UUID, actor: Actor, text: str) -> CaseEvent:

@@ -22,8 +22,7 @@ from peduli.core.i18n import _
 from peduli.partners import consultations, partner_work, service
 from peduli.partners.models import DelegationStatus
 from peduli.partners.pages.common import page, refused_context
-from peduli.partners.partner_api import case_view
-from peduli.partners.schemas import ConsultationCreate
+from peduli.partners.schemas import ConsultationCreate, PartnerCaseView
 from peduli.web.desk import Staff
 from peduli.web.forms import all_but_not_found, only, run_form
 
@@ -84,7 +83,7 @@ def _case_page(
         "partners/case.html",
         staff,
         {
-            "view": case_view(shown),
+            "view": PartnerCaseView.shown(shown),
             "partner": shown.delegated.partner,
             "can_answer": status == DelegationStatus.SENT,
             "can_finish": status in (DelegationStatus.ACCEPTED, DelegationStatus.ESCALATED),
