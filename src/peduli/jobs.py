@@ -17,7 +17,7 @@ from peduli.core import ratelimit
 from peduli.core.periodic import PeriodicTask
 from peduli.crisis import broadcasts as crisis_broadcasts
 from peduli.emergency import alerting as emergency_alerting
-from peduli.partners import reminders as partner_reminders
+from peduli.partners import jobs as partner_jobs
 
 RATE_LIMIT_MEMORY = timedelta(days=1)
 
@@ -30,7 +30,7 @@ PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     audit_checkpoint.PERIODIC_TASK,
     PeriodicTask("forget-old-rate-limit-counters", 3600, _forget_old_rate_limit_counters),
     PeriodicTask("escalate-overdue-cases", 60, case_escalation.escalate_overdue),
-    PeriodicTask("partner-deadline-reminders", 300, partner_reminders.send_reminders),
+    *partner_jobs.PERIODIC_TASKS,
     PeriodicTask(
         "escalate-unacknowledged-emergencies", 30, emergency_alerting.escalate_unacknowledged
     ),
