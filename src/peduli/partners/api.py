@@ -17,7 +17,16 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from peduli.api.deps import PUBLIC, DbSession, require_scope
 from peduli.auth.actor import Actor
 from peduli.auth.tokens import CASES_READ, CASES_WRITE, PARTNERS_READ, PARTNERS_WRITE
-from peduli.partners import agencies, consultations, delegations, partner_work, referrals, service
+from peduli.partners import (
+    agencies,
+    casework,
+    consultations,
+    delegated_cases,
+    delegations,
+    referrals,
+    repository,
+    service,
+)
 from peduli.partners.models import DelegationStatus
 from peduli.partners.schemas import (
     AgencyKindRead,
@@ -82,15 +91,15 @@ def list_partners(
     home_province: Annotated[str | None, Query(max_length=2)] = None,
     country: Annotated[str | None, Query(max_length=2)] = None,
     name: Annotated[str | None, Query(max_length=100)] = None,
-    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
+    limit: Annotated[int, Query(ge=1, le=repository.MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> PartnerPage:
     """Partners of my representation (HQ: all), by name, with filters."""
     _no_store(response)
-    total, rows = service.list_partners(
+    total, rows = repository.list_partners(
         db,
         actor=actor,
-        filters=service.PartnerFilters(
+        filters=repository.PartnerFilters(
             representation_code=representation,
             active=active,
             home_province=home_province,
@@ -353,12 +362,12 @@ def partner_queue(
     actor: Reader,
     response: Response,
     delegation_status: Annotated[DelegationStatus | None, Query(alias="status")] = None,
-    limit: Annotated[int, Query(ge=1, le=partner_work.MAX_PAGE)] = 50,
+    limit: Annotated[int, Query(ge=1, le=repository.MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> PartnerQueue:
     """Cases delegated to my organisation and still open, nearest deadline first."""
     _no_store(response)
-    total, rows = partner_work.queue(
+    total, rows = repository.partner_queue(
         db, actor=actor, status=delegation_status, limit=limit, offset=offset
     )
     return PartnerQueue(
@@ -376,7 +385,7 @@ def partner_case(
     """A case delegated to my organisation: no NIK, passport or birth date; contact and exact
     address only when the delegation shares them."""
     _no_store(response)
-    return PartnerCaseView.shown(partner_work.read_case(db, case_id=case_id, actor=actor))
+    return PartnerCaseView.shown(delegated_cases.read_case(db, case_id=case_id, actor=actor))
 
 
 @router.post(
@@ -386,7 +395,7 @@ def partner_note(
     case_id: uuid.UUID, body: NoteCreate, db: DbSession, actor: Writer
 ) -> PartnerEventView:
     """Add a note to the case timeline (the representation sees it)."""
-    event = partner_work.add_note(db, case_id=case_id, actor=actor, text=body.text)
+    event = casework.add_note(db, case_id=case_id, actor=actor, text=body.text)
     return PartnerEventView.of(event)
 
 
@@ -399,7 +408,7 @@ def ask_citizen(
     case_id: uuid.UUID, body: InformationRequest, db: DbSession, actor: Writer
 ) -> PartnerEventView:
     """Send the citizen a question through the platform (email or SMS to their contact)."""
-    event = partner_work.ask_citizen(db, case_id=case_id, actor=actor, message=body.message)
+    event = casework.ask_citizen(db, case_id=case_id, actor=actor, message=body.message)
     return PartnerEventView.of(event)
 
 
@@ -415,7 +424,7 @@ def partner_status(
 ) -> PartnerCaseSummary:
     """Accept or decline the delegation, or report the task done."""
     _no_store(response)
-    delegated = partner_work.change_status(
+    delegated = casework.change_status(
         db, case_id=case_id, actor=actor, status=DelegationStatus(body.status), note=body.note
     )
     return PartnerCaseSummary.of(delegated.case, delegated.delegation)
@@ -433,7 +442,7 @@ def partner_escalation(
 ) -> PartnerCaseSummary:
     """Hand the case back to the representation, saying why."""
     _no_store(response)
-    delegated = partner_work.escalate(db, case_id=case_id, actor=actor, reason=body.reason)
+    delegated = casework.escalate(db, case_id=case_id, actor=actor, reason=body.reason)
     return PartnerCaseSummary.of(delegated.case, delegated.delegation)
 
 

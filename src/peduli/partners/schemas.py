@@ -14,10 +14,11 @@ from peduli.partners.models import MemberRole, PartnerKind, ReferralStatus
 
 if TYPE_CHECKING:
     from peduli.cases.models import Case, CaseEvent
+    from peduli.partners.delegated_cases import CaseShown
     from peduli.partners.delegations import DelegationView
     from peduli.partners.models import Delegation
-    from peduli.partners.partner_work import CaseShown
-    from peduli.partners.service import MemberView, PartnerView
+    from peduli.partners.repository import PartnerView
+    from peduli.partners.service import MemberView
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]

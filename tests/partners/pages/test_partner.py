@@ -12,7 +12,7 @@ from peduli.auth import accounts, totp
 from peduli.auth.actor import Role
 from peduli.cases.models import Case
 from peduli.core.db import utcnow
-from peduli.partners import delegations, service
+from peduli.partners import delegations, repository, service
 from peduli.partners.models import MemberRole
 from peduli.partners.schemas import Revocation
 from tests.partners.conftest import delegation_body, make_partner, open_case, staff_account
@@ -21,7 +21,7 @@ from tests.web.officer_support import PASSWORD, csrf
 EMAIL = "relawan@mitra.example"
 
 
-def _partner_signed_in(client: TestClient, db: Session, partner: service.PartnerView) -> None:
+def _partner_signed_in(client: TestClient, db: Session, partner: repository.PartnerView) -> None:
     account, _ = accounts.create_staff(
         db, email=EMAIL, role=Role.PARTNER, representation_code="kbri-seoul", password=PASSWORD
     )

@@ -19,7 +19,7 @@ from peduli.auth.staff_pages import to_sign_in
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, PeduliError, ValidationFailed
 from peduli.core.i18n import _
-from peduli.partners import consultations, partner_work, service
+from peduli.partners import casework, consultations, delegated_cases, repository, service
 from peduli.partners.models import DelegationStatus
 from peduli.partners.pages.common import page, refused_context
 from peduli.partners.schemas import ConsultationCreate, PartnerCaseView
@@ -50,7 +50,7 @@ def partner_queue(
     """Cases delegated to my organisation, nearest deadline first."""
     if staff is None:
         return to_sign_in(request)
-    total, rows = partner_work.queue(db, actor=staff, limit=partner_work.MAX_PAGE)
+    total, rows = repository.partner_queue(db, actor=staff, limit=repository.MAX_PAGE)
     partner = service.my_partner(db, actor=staff).partner
     return page(
         request,
@@ -76,7 +76,7 @@ def _case_page(
     failure: PeduliError | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    shown = partner_work.read_case(db, case_id=case_id, actor=staff)
+    shown = delegated_cases.read_case(db, case_id=case_id, actor=staff)
     status = DelegationStatus(shown.delegated.delegation.status)
     return page(
         request,
@@ -159,7 +159,7 @@ def add_note(
 
     def act() -> None:
         _required("text", text)
-        partner_work.add_note(db, case_id=case_id, actor=staff, text=text.strip())
+        casework.add_note(db, case_id=case_id, actor=staff, text=text.strip())
 
     return _after(request, db, staff, case_id, "note", {"text": text}, act)
 
@@ -174,7 +174,7 @@ def ask_citizen(
 
     def act() -> None:
         _required("message", message, 10)
-        partner_work.ask_citizen(db, case_id=case_id, actor=staff, message=message.strip()[:1000])
+        casework.ask_citizen(db, case_id=case_id, actor=staff, message=message.strip()[:1000])
 
     return _after(request, db, staff, case_id, "asked", {"message": message}, act)
 
@@ -197,7 +197,7 @@ def change_status(
         return RedirectResponse(f"/partner/cases/{case_id}", status_code=303)
 
     def act() -> None:
-        partner_work.change_status(
+        casework.change_status(
             db,
             case_id=case_id,
             actor=staff,
@@ -221,7 +221,7 @@ def escalate(
 
     def act() -> None:
         _required("reason", reason, 10)
-        partner_work.escalate(db, case_id=case_id, actor=staff, reason=reason.strip())
+        casework.escalate(db, case_id=case_id, actor=staff, reason=reason.strip())
 
     return _after(request, db, staff, case_id, "escalated", {"reason": reason}, act)
 

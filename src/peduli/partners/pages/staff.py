@@ -19,7 +19,7 @@ from peduli.auth.staff_pages import to_sign_in
 from peduli.cases.access import load_case
 from peduli.core.errors import PeduliError
 from peduli.core.i18n import _
-from peduli.partners import agencies, delegations, referrals, service, workflow
+from peduli.partners import agencies, delegations, referrals, repository, workflow
 from peduli.partners.models import ACTIVE_DELEGATION, PartnerKind, ReferralStatus
 from peduli.partners.pages.common import page, refused_context
 from peduli.partners.schemas import DelegationCreate, ReferralCreate, ReferralUpdate, Revocation
@@ -53,11 +53,13 @@ def _sharing_page(
 ) -> HTMLResponse:
     case = load_case(db, case_id=case_id, actor=staff, action="partners.sharing_page")
     language = negotiate(request)
-    _total, partners = service.list_partners(
+    _total, partners = repository.list_partners(
         db,
         actor=staff,
-        filters=service.PartnerFilters(representation_code=case.representation_code, active=True),
-        limit=service.MAX_PAGE,
+        filters=repository.PartnerFilters(
+            representation_code=case.representation_code, active=True
+        ),
+        limit=repository.MAX_PAGE,
     )
     return render(
         request,
@@ -261,12 +263,14 @@ def officer_partner_list(
     if staff is None:
         return to_sign_in(request)
     hq = staff.role == Role.HQ_ADMIN
-    filters = service.PartnerFilters(
+    filters = repository.PartnerFilters(
         representation_code=(representation or None) if hq else None,
         active=None if show == "all" else True,
         home_province=home_province or None,
     )
-    total, rows = service.list_partners(db, actor=staff, filters=filters, limit=service.MAX_PAGE)
+    total, rows = repository.list_partners(
+        db, actor=staff, filters=filters, limit=repository.MAX_PAGE
+    )
     profile = get_profile()
     provinces = sorted(
         ((code, profile.home_province_name(code) or code) for code in _province_codes()),
