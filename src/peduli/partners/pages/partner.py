@@ -19,7 +19,14 @@ from peduli.auth.staff_pages import to_sign_in
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, PeduliError, ValidationFailed
 from peduli.core.i18n import _
-from peduli.partners import casework, consultations, delegated_cases, repository, service
+from peduli.partners import (
+    casework,
+    consultations,
+    delegated_cases,
+    repository,
+    service,
+    workflow,
+)
 from peduli.partners.models import DelegationStatus
 from peduli.partners.pages.common import page, refused_context
 from peduli.partners.schemas import ConsultationCreate, PartnerCaseView
@@ -77,7 +84,7 @@ def _case_page(
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
     shown = delegated_cases.read_case(db, case_id=case_id, actor=staff)
-    status = DelegationStatus(shown.delegated.delegation.status)
+    actions = workflow.partner_actions(DelegationStatus(shown.delegated.delegation.status))
     return page(
         request,
         "partners/case.html",
@@ -85,10 +92,10 @@ def _case_page(
         {
             "view": PartnerCaseView.shown(shown),
             "partner": shown.delegated.partner,
-            "can_answer": status == DelegationStatus.SENT,
-            "can_finish": status in (DelegationStatus.ACCEPTED, DelegationStatus.ESCALATED),
-            "can_resume": status == DelegationStatus.ESCALATED,
-            "can_escalate": status in (DelegationStatus.SENT, DelegationStatus.ACCEPTED),
+            "can_answer": actions.answer,
+            "can_finish": actions.finish,
+            "can_resume": actions.resume,
+            "can_escalate": actions.escalate,
             "now": utcnow(),
             "done": DONE_MESSAGES.get(done or ""),
             **refused_context(failure, form),

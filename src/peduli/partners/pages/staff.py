@@ -13,14 +13,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from peduli.api.deps import DbSession, staff_page
-from peduli.auth.actor import Actor, Role
+from peduli.auth import policy
+from peduli.auth.actor import Actor
 from peduli.auth.roles import CASE_WORKERS, PARTNER_MANAGERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.cases.access import load_case
 from peduli.core.errors import PeduliError
 from peduli.core.i18n import _
 from peduli.partners import agencies, delegations, referrals, repository, workflow
-from peduli.partners.models import ACTIVE_DELEGATION, PartnerKind, ReferralStatus
+from peduli.partners.models import PartnerKind, ReferralStatus
 from peduli.partners.pages.common import page, refused_context
 from peduli.partners.schemas import DelegationCreate, ReferralCreate, ReferralUpdate, Revocation
 from peduli.reference.profile import get_profile
@@ -75,7 +76,7 @@ def _sharing_page(
                 if v.partner.representation_code == case.representation_code
             ],
             "kinds": [(k.code, k.name(language)) for k in agencies.agency_kinds()],
-            "open_delegation": {s.value for s in ACTIVE_DELEGATION},
+            "open_delegation": {s.value for s in workflow.REVOCABLE},
             "referral_next": {
                 status.value: sorted(s.value for s in targets)
                 for status, targets in workflow.REFERRAL_TRANSITIONS.items()
@@ -262,7 +263,7 @@ def officer_partner_list(
     """The community partners of my representation (HQ: of any, with a filter)."""
     if staff is None:
         return to_sign_in(request)
-    hq = staff.role == Role.HQ_ADMIN
+    hq = policy.post_scope(staff).every_post
     filters = repository.PartnerFilters(
         representation_code=(representation or None) if hq else None,
         active=None if show == "all" else True,
