@@ -112,6 +112,24 @@ def list_partners(
     return total, [PartnerView(partner=p, home_provinces=provinces[p.id]) for p in rows]
 
 
+def partners_of_post(session: Session, *, actor: Actor, post: str) -> list[Partner]:
+    """The active partners of ``post`` that the caller manages: whom a case of that post can
+    be delegated to. By name."""
+    scope = access.manage_scope(session, actor, action="partners.partner_list")
+    return list(
+        session.scalars(
+            select(Partner)
+            .where(
+                scope.within(Partner.representation_code),
+                Partner.representation_code == post,
+                Partner.active.is_(True),
+            )
+            .order_by(Partner.name, Partner.id)
+            .limit(MAX_PAGE)
+        )
+    )
+
+
 def open_delegations_of(actor: Actor) -> ColumnElement[bool]:
     """Delegations of the caller's active partner that are still open."""
     return (

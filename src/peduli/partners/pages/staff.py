@@ -54,14 +54,7 @@ def _sharing_page(
 ) -> HTMLResponse:
     case = load_case(db, case_id=case_id, actor=staff, action="partners.sharing_page")
     language = negotiate(request)
-    _total, partners = repository.list_partners(
-        db,
-        actor=staff,
-        filters=repository.PartnerFilters(
-            representation_code=case.representation_code, active=True
-        ),
-        limit=repository.MAX_PAGE,
-    )
+    partners = repository.partners_of_post(db, actor=staff, post=case.representation_code)
     return render(
         request,
         "partners/sharing.html",
@@ -70,11 +63,7 @@ def _sharing_page(
             "case": case,
             "referrals": referrals.list_referrals(db, case_id=case_id, actor=staff),
             "delegations": delegations.list_delegations(db, case_id=case_id, actor=staff),
-            "partners": [
-                v.partner
-                for v in partners
-                if v.partner.representation_code == case.representation_code
-            ],
+            "partners": partners,
             "kinds": [(k.code, k.name(language)) for k in agencies.agency_kinds()],
             "open_delegation": {s.value for s in workflow.REVOCABLE},
             "referral_next": {
