@@ -17,7 +17,7 @@ from peduli.core import ratelimit
 from peduli.core.periodic import PeriodicTask
 from peduli.crisis import jobs as crisis_jobs
 from peduli.emergency import jobs as emergency_jobs
-from peduli.partners import reminders as partner_reminders
+from peduli.partners import jobs as partner_jobs
 
 RATE_LIMIT_MEMORY = timedelta(days=1)
 
@@ -30,7 +30,7 @@ PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     audit_checkpoint.PERIODIC_TASK,
     PeriodicTask("forget-old-rate-limit-counters", 3600, _forget_old_rate_limit_counters),
     *case_jobs.PERIODIC_TASKS,
-    PeriodicTask("partner-deadline-reminders", 300, partner_reminders.send_reminders),
+    *partner_jobs.PERIODIC_TASKS,
     *emergency_jobs.PERIODIC_TASKS,
     *crisis_jobs.PERIODIC_TASKS,
     # Personal data past its retention period (settings PEDULI_RETENTION_*), in batches.

@@ -14,7 +14,7 @@ from peduli.auth.models import StaffAccount
 from peduli.cases import service as cases_service
 from peduli.cases.models import Case
 from peduli.cases.schemas import CaseCreate
-from peduli.partners import delegations, service
+from peduli.partners import delegations, repository, service
 from peduli.partners.schemas import DelegationCreate, MemberCreate, PartnerCreate
 from tests.factories import staff
 
@@ -43,14 +43,14 @@ def partner_body(**overrides: Any) -> PartnerCreate:
 
 def make_partner(
     db: Session, actor: Actor = SEOUL_OFFICER, **overrides: Any
-) -> service.PartnerView:
+) -> repository.PartnerView:
     view = service.create_partner(db, data=partner_body(**overrides), actor=actor)
     db.commit()
     return view
 
 
 def partner_actor(
-    db: Session, partner: service.PartnerView, email: str = "staf@mitra.example"
+    db: Session, partner: repository.PartnerView, email: str = "staf@mitra.example"
 ) -> Actor:
     """A signed-in member of ``partner`` (its account created through the service)."""
     officer = staff(Role.HQ_ADMIN)
@@ -70,7 +70,7 @@ def partner_actor(
 
 
 @pytest.fixture
-def seoul_partner(db: Session) -> service.PartnerView:
+def seoul_partner(db: Session) -> repository.PartnerView:
     return make_partner(db)
 
 
@@ -120,7 +120,7 @@ class Scene:
     """A Seoul case delegated to a Seoul partner, and the actors around it."""
 
     officer: Actor
-    partner: service.PartnerView
+    partner: repository.PartnerView
     partner_user: Actor
     case: Case
     delegation_id: uuid.UUID

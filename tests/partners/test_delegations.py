@@ -13,7 +13,7 @@ from peduli.auth.actor import Actor, Role
 from peduli.auth.audit import AuditEntry
 from peduli.cases.models import CaseEvent
 from peduli.core.errors import Conflict, NotFound, ValidationFailed
-from peduli.partners import delegations, partner_work, workflow
+from peduli.partners import casework, delegated_cases, delegations, repository, workflow
 from peduli.partners.models import ACTIVE_DELEGATION, Delegation, DelegationStatus
 from peduli.partners.schemas import Revocation
 from tests.partners.conftest import (
@@ -111,7 +111,7 @@ def test_every_partner_transition(
     db.commit()
 
     def change() -> None:
-        partner_work.change_status(
+        casework.change_status(
             db, case_id=scene.case.id, actor=scene.partner_user, status=target, note="Noted."
         )
 
@@ -152,9 +152,9 @@ def test_revocation_from_every_status(db: Session, scene: Scene, start: Delegati
 
 
 def test_revocation_cuts_access_on_the_next_request(db: Session, scene: Scene) -> None:
-    shown = partner_work.read_case(db, case_id=scene.case.id, actor=scene.partner_user)
+    shown = delegated_cases.read_case(db, case_id=scene.case.id, actor=scene.partner_user)
     assert shown.delegated.case.reference == scene.case.reference
-    assert partner_work.queue(db, actor=scene.partner_user)[0] == 1
+    assert repository.partner_queue(db, actor=scene.partner_user)[0] == 1
     delegations.revoke(
         db,
         case_id=scene.case.id,
@@ -164,10 +164,10 @@ def test_revocation_cuts_access_on_the_next_request(db: Session, scene: Scene) -
     )
     db.commit()
     with pytest.raises(NotFound):
-        partner_work.read_case(db, case_id=scene.case.id, actor=scene.partner_user)
+        delegated_cases.read_case(db, case_id=scene.case.id, actor=scene.partner_user)
     with pytest.raises(NotFound):
-        partner_work.add_note(db, case_id=scene.case.id, actor=scene.partner_user, text="Hi")
-    assert partner_work.queue(db, actor=scene.partner_user) == (0, [])
+        casework.add_note(db, case_id=scene.case.id, actor=scene.partner_user, text="Hi")
+    assert repository.partner_queue(db, actor=scene.partner_user) == (0, [])
 
 
 def test_a_new_delegation_after_revocation_restores_access(db: Session, scene: Scene) -> None:
@@ -185,19 +185,19 @@ def test_a_new_delegation_after_revocation_restores_access(db: Session, scene: S
         actor=scene.officer,
     )
     db.commit()
-    shown = partner_work.read_case(db, case_id=scene.case.id, actor=scene.partner_user)
+    shown = delegated_cases.read_case(db, case_id=scene.case.id, actor=scene.partner_user)
     assert shown.delegated.delegation.id == again.delegation.id
     # The revoked delegation's events are not shown through the new one.
     assert all(f'"delegation_id": "{scene.delegation_id}"' not in e.data for e in shown.timeline)
 
 
 def test_every_change_is_on_the_timeline_and_in_the_audit_log(db: Session, scene: Scene) -> None:
-    partner_work.change_status(
+    casework.change_status(
         db, case_id=scene.case.id, actor=scene.partner_user,
         status=DelegationStatus.ACCEPTED, note=None,
     )  # fmt: skip
-    partner_work.add_note(db, case_id=scene.case.id, actor=scene.partner_user, text="Visited.")
-    partner_work.escalate(
+    casework.add_note(db, case_id=scene.case.id, actor=scene.partner_user, text="Visited.")
+    casework.escalate(
         db, case_id=scene.case.id, actor=scene.partner_user, reason="The employer threatened her."
     )
     db.commit()
@@ -213,7 +213,7 @@ def test_every_change_is_on_the_timeline_and_in_the_audit_log(db: Session, scene
 def test_the_officer_answers_an_escalation_and_the_partner_resumes(
     db: Session, scene: Scene
 ) -> None:
-    partner_work.escalate(
+    casework.escalate(
         db, case_id=scene.case.id, actor=scene.partner_user, reason="The employer threatened her."
     )
     from peduli.partners.schemas import NoteCreate
@@ -225,15 +225,15 @@ def test_the_officer_answers_an_escalation_and_the_partner_resumes(
         data=NoteCreate(text="We called the employer; go ahead."),
         actor=scene.officer,
     )
-    partner_work.change_status(
+    casework.change_status(
         db, case_id=scene.case.id, actor=scene.partner_user,
         status=DelegationStatus.ACCEPTED, note=None,
     )  # fmt: skip
     db.commit()
-    shown = partner_work.read_case(db, case_id=scene.case.id, actor=scene.partner_user)
+    shown = delegated_cases.read_case(db, case_id=scene.case.id, actor=scene.partner_user)
     assert "We called the employer; go ahead." in [e.text for e in shown.timeline]
 
 
 def test_a_second_member_of_the_same_partner_sees_the_case(db: Session, scene: Scene) -> None:
     colleague = partner_actor(db, scene.partner, email="kedua@mitra.example")
-    assert partner_work.read_case(db, case_id=scene.case.id, actor=colleague).delegated
+    assert delegated_cases.read_case(db, case_id=scene.case.id, actor=colleague).delegated

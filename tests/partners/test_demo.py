@@ -9,7 +9,7 @@ from peduli.auth.models import StaffAccount
 from peduli.auth.service import staff_actor
 from peduli.demo.partners import ensure_demo_partners
 from peduli.demo.staff import ensure_demo_staff
-from peduli.partners import partner_work
+from peduli.partners import repository
 from peduli.partners.models import Partner, PartnerMember
 
 
@@ -23,5 +23,5 @@ def test_demo_partners_are_created_once_with_work_waiting(db: Session) -> None:
     account = db.scalars(
         select(StaffAccount).where(StaffAccount.email == "mitra.seoul@demo.peduli.example")
     ).one()
-    total, rows = partner_work.queue(db, actor=staff_actor(account, ip=None, via="session"))
+    total, rows = repository.partner_queue(db, actor=staff_actor(account, ip=None, via="session"))
     assert total == 1 and rows[0].case.reference.startswith("KBRI-SEOUL-")

@@ -88,29 +88,6 @@ def test_other_roles_do_not_manage_partners(db: Session, role: Role) -> None:
         service.create_partner(db, data=partner_body(), actor=staff(role))
 
 
-def test_lists_are_scoped_to_the_post_and_filtered(db: Session) -> None:
-    make_partner(db)
-    make_partner(db, name="Muslim Indonesia Busan", kind="religious_organisation",
-                 subdivisions=["KR-26"], home_provinces=["32"])  # fmt: skip
-    make_partner(db, actor=KL_OFFICER, name="Serikat Buruh Migran KL", country="MY",
-                 subdivisions=[], contact_phone=None, kind="migrant_worker_union")  # fmt: skip
-    total, rows = service.list_partners(db, actor=SEOUL_OFFICER, filters=service.PartnerFilters())
-    assert total == 2
-    assert [v.partner.name for v in rows] == ["Muslim Indonesia Busan", "Paguyuban WNI Ansan"]
-    total, rows = service.list_partners(
-        db, actor=SEOUL_OFFICER, filters=service.PartnerFilters(home_province="35")
-    )
-    assert [v.partner.name for v in rows] == ["Paguyuban WNI Ansan"]
-    total, _rows = service.list_partners(db, actor=KL_OFFICER, filters=service.PartnerFilters())
-    assert total == 1
-    total, _rows = service.list_partners(db, actor=HQ_ADMIN, filters=service.PartnerFilters())
-    assert total == 3
-    total, _rows = service.list_partners(
-        db, actor=HQ_ADMIN, filters=service.PartnerFilters(name="buruh")
-    )
-    assert total == 1
-
-
 def test_another_posts_partner_is_not_found(db: Session) -> None:
     view = make_partner(db)
     with pytest.raises(NotFound):

@@ -103,7 +103,6 @@ PAGE_ROUTERS = (
     "peduli.registry.officer_pages",
     "peduli.cases.pages",
     "peduli.partners.pages",
-    "peduli.partners.officer_pages",
     "peduli.notify.officer_pages",
 )
 

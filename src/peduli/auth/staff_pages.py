@@ -32,7 +32,7 @@ from peduli.web.rendering import anonymous_csrf_ok, render
 router = APIRouter(include_in_schema=False)
 
 OFFICER_HOME = "/officer"
-PARTNER_HOME = "/partner"  # community partners' pages (peduli.partners.pages)
+PARTNER_HOME = "/partner"  # community partners' pages (peduli.partners.pages.partner)
 SIGN_IN_PATH = "/officer/sign-in"
 SessionCookie = Annotated[str | None, Cookie(alias=SESSION_COOKIE)]
 FormText = Annotated[str, Form(max_length=320)]

@@ -10,7 +10,7 @@ from peduli.auth import accounts
 from peduli.auth.actor import SYSTEM
 from peduli.cli.staff import _reported
 from peduli.core.db import session_scope
-from peduli.partners import service
+from peduli.partners import repository, service
 from peduli.partners.models import MemberRole
 
 app = typer.Typer(help="Community partners (Mitra) and their accounts.", no_args_is_help=True)
@@ -24,11 +24,11 @@ def list_partners(
 ) -> None:
     """Print id, representation, name and kind of every partner (active first by name)."""
     with _reported(), session_scope() as session:
-        _total, rows = service.list_partners(
+        _total, rows = repository.list_partners(
             session,
             actor=SYSTEM,
-            filters=service.PartnerFilters(representation_code=representation),
-            limit=service.MAX_PAGE,
+            filters=repository.PartnerFilters(representation_code=representation),
+            limit=repository.MAX_PAGE,
         )
         for view in rows:
             p = view.partner

@@ -1,6 +1,6 @@
 """Delegations of a case to community partners, as the representation sees them: delegate,
 list, write to the partner, revoke. Revoking cuts the partner's access at once, because
-every partner request decides access from the delegation rows (``partner_work``)."""
+every partner request decides access from the delegation rows (``delegated_cases``)."""
 
 from __future__ import annotations
 

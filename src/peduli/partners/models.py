@@ -88,7 +88,7 @@ class Partner(IdMixin, TimestampMixin, Base):
 
     def reader_language(self) -> str | None:
         """The language to write to the partner in: its first listed language, if the
-        platform speaks it (None: Indonesian). ``reminders.partner_language`` is the same
+        platform speaks it (None: Indonesian). ``jobs.partner_language`` is the same
         rule in SQL."""
         first = next(iter(self.languages or []), None)
         return first if first in LANGUAGES else None

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from peduli.core.schemas import RequestBody
 from peduli.partners.models import MemberRole, PartnerKind, ReferralStatus
+
+if TYPE_CHECKING:
+    from peduli.cases.models import Case, CaseEvent
+    from peduli.partners.delegated_cases import CaseShown
+    from peduli.partners.delegations import DelegationView
+    from peduli.partners.models import Delegation
+    from peduli.partners.repository import PartnerView
+    from peduli.partners.service import MemberView
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
@@ -80,6 +89,29 @@ class PartnerRead(BaseModel):
     created_at: datetime
     updated_at: datetime
 
+    @classmethod
+    def of(cls, view: PartnerView) -> PartnerRead:
+        """The answer for a partner of the registry, with the provinces it represents."""
+        partner = view.partner
+        return cls(
+            id=partner.id,
+            name=partner.name,
+            kind=partner.kind,
+            representation_code=partner.representation_code,
+            country=partner.country,
+            subdivisions=list(partner.subdivisions or []),
+            cities=list(partner.cities or []),
+            home_provinces=view.home_provinces,
+            languages=list(partner.languages or []),
+            contact_name=partner.contact_name,
+            contact_email=partner.contact_email,
+            contact_phone=partner.contact_phone,
+            description=partner.description,
+            active=partner.active,
+            created_at=partner.created_at,
+            updated_at=partner.updated_at,
+        )
+
 
 class PartnerPage(BaseModel):
     items: list[PartnerRead]
@@ -103,6 +135,18 @@ class MemberRead(BaseModel):
     member_role: str
     disabled: bool
     created_at: datetime
+
+    @classmethod
+    def of(cls, view: MemberView) -> MemberRead:
+        """The answer for one of a partner's accounts."""
+        return cls(
+            account_id=view.account.id,
+            email=view.account.email,
+            display_name=view.account.display_name,
+            member_role=view.member.member_role,
+            disabled=view.account.disabled_at is not None,
+            created_at=view.member.created_at,
+        )
 
 
 class MemberCreated(MemberRead):
@@ -195,6 +239,28 @@ class DelegationRead(BaseModel):
     status_note: str | None
     created_at: datetime
 
+    @classmethod
+    def of(cls, view: DelegationView) -> DelegationRead:
+        """The answer for a delegation, with its partner's name."""
+        d = view.delegation
+        return cls(
+            id=d.id,
+            case_id=d.case_id,
+            partner_id=d.partner_id,
+            partner_name=view.partner_name,
+            task=d.task,
+            status=d.status,
+            basis=d.basis,
+            basis_note=d.basis_note,
+            share_contact=d.share_contact,
+            share_address=d.share_address,
+            due_at=d.due_at,
+            reminded_at=d.reminded_at,
+            status_changed_at=d.status_changed_at,
+            status_note=d.status_note,
+            created_at=d.created_at,
+        )
+
 
 class Revocation(RequestBody):
     reason: str = Field(min_length=10, max_length=2000)
@@ -250,6 +316,22 @@ class PartnerEventView(BaseModel):
     text: str | None
     data: dict[str, Any]
 
+    @classmethod
+    def of(cls, event: CaseEvent) -> PartnerEventView:
+        """A timeline event as the partner sees it; odd stored details read as none."""
+        try:
+            data = json.loads(event.data or "{}")
+        except ValueError:
+            data = {}
+        return cls(
+            seq=event.seq,
+            at=event.at,
+            kind=event.kind,
+            actor=event.actor_display,
+            text=event.text,
+            data=data if isinstance(data, dict) else {},
+        )
+
 
 class PartnerCaseSummary(BaseModel):
     """A row of the partner's queue."""
@@ -263,6 +345,21 @@ class PartnerCaseSummary(BaseModel):
     delegation_status: str
     due_at: datetime
     delegated_at: datetime
+
+    @classmethod
+    def of(cls, case: Case, delegation: Delegation) -> PartnerCaseSummary:
+        """The queue row of a case delegated to the caller's partner."""
+        return cls(
+            case_id=case.id,
+            delegation_id=delegation.id,
+            reference=case.reference,
+            category=case.category,
+            priority=case.priority,
+            task=delegation.task,
+            delegation_status=delegation.status,
+            due_at=delegation.due_at,
+            delegated_at=delegation.created_at,
+        )
 
 
 class PartnerCaseView(PartnerCaseSummary):
@@ -280,6 +377,24 @@ class PartnerCaseView(PartnerCaseSummary):
     contact_email: str | None = None
     people: list[PartnerPersonView]
     timeline: list[PartnerEventView]
+
+    @classmethod
+    def shown(cls, shown: CaseShown) -> PartnerCaseView:
+        """The least-data view of a delegated case (the API's answer and the case page)."""
+        case, delegation = shown.delegated.case, shown.delegated.delegation
+        return cls(
+            **PartnerCaseSummary.of(case, delegation).model_dump(),
+            case_status=case.status,
+            subcategory=case.subcategory,
+            summary=case.summary,
+            danger_to_life=case.danger_to_life,
+            contact_phone=shown.contact_phone,
+            contact_email=shown.contact_email,
+            people=[
+                PartnerPersonView.model_validate(p, from_attributes=True) for p in shown.people
+            ],
+            timeline=[PartnerEventView.of(e) for e in shown.timeline],
+        )
 
 
 class PartnerQueue(BaseModel):

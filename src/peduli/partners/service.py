@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from peduli.auth import accounts, audit, policy, totp
@@ -19,50 +19,18 @@ from peduli.auth.actor import Actor, Role
 from peduli.auth.models import StaffAccount
 from peduli.core.errors import FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
-from peduli.partners import access
+from peduli.partners import access, repository
 from peduli.partners.models import MemberRole, Partner, PartnerHomeProvince, PartnerMember
+from peduli.partners.repository import PartnerView
 from peduli.partners.schemas import MemberCreate, PartnerCreate, PartnerUpdate
 from peduli.partners.validation import check_partner_fields
 from peduli.reference import places
-
-MAX_PAGE = 200
-
-
-@dataclass(frozen=True)
-class PartnerView:
-    """A partner with its home provinces (a separate table)."""
-
-    partner: Partner
-    home_provinces: list[str]
-
-
-@dataclass(frozen=True)
-class PartnerFilters:
-    representation_code: str | None = None
-    active: bool | None = None
-    home_province: str | None = None
-    country: str | None = None
-    name: str | None = None
 
 
 @dataclass(frozen=True)
 class MemberView:
     member: PartnerMember
     account: StaffAccount
-
-
-def _provinces_of(session: Session, partner_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-    found: dict[uuid.UUID, list[str]] = {pid: [] for pid in partner_ids}
-    if not partner_ids:
-        return found
-    rows = session.execute(
-        select(PartnerHomeProvince.partner_id, PartnerHomeProvince.province_code)
-        .where(PartnerHomeProvince.partner_id.in_(partner_ids))
-        .order_by(PartnerHomeProvince.province_code)
-    )
-    for partner_id, code in rows:
-        found[partner_id].append(code)
-    return found
 
 
 def _set_provinces(session: Session, partner_id: uuid.UUID, codes: Sequence[str]) -> None:
@@ -73,12 +41,6 @@ def _set_provinces(session: Session, partner_id: uuid.UUID, codes: Sequence[str]
             insert(PartnerHomeProvince),
             [{"partner_id": partner_id, "province_code": code} for code in unique],
         )
-
-
-def _view(session: Session, partner: Partner) -> PartnerView:
-    return PartnerView(
-        partner=partner, home_provinces=_provinces_of(session, [partner.id])[partner.id]
-    )
 
 
 def _representation_for(actor: Actor, requested: str | None, scope: policy.PostScope) -> str:
@@ -162,7 +124,7 @@ def create_partner(session: Session, *, data: PartnerCreate, actor: Actor) -> Pa
         entity_id=str(partner.id),
         ip=actor.ip,
     )
-    return _view(session, partner)
+    return repository.partner_view(session, partner)
 
 
 def _managed_partner(
@@ -186,7 +148,7 @@ def get_partner(session: Session, *, partner_id: uuid.UUID, actor: Actor) -> Par
     partner = _managed_partner(
         session, partner_id=partner_id, actor=actor, action="partners.partner_read"
     )
-    return _view(session, partner)
+    return repository.partner_view(session, partner)
 
 
 def update_partner(
@@ -197,7 +159,7 @@ def update_partner(
         session, partner_id=partner_id, actor=actor, action="partners.partner_update"
     )
     given = changes.model_dump(exclude_unset=True)
-    current_provinces = _provinces_of(session, [partner.id])[partner.id]
+    current_provinces = repository.provinces_of(session, [partner.id])[partner.id]
     fields = check_partner_fields(
         representation_code=partner.representation_code,
         country=partner.country,
@@ -236,50 +198,7 @@ def update_partner(
             fields=changed,
             ip=actor.ip,
         )
-    return _view(session, partner)
-
-
-def list_partners(
-    session: Session,
-    *,
-    actor: Actor,
-    filters: PartnerFilters,
-    limit: int = 50,
-    offset: int = 0,
-) -> tuple[int, list[PartnerView]]:
-    """The partners the caller manages, by name, filtered; with the total count."""
-    scope = access.manage_scope(session, actor, action="partners.partner_list")
-    statement = select(Partner)
-    if not scope.every_post:
-        statement = statement.where(scope.within(Partner.representation_code))
-    elif filters.representation_code:
-        statement = statement.where(Partner.representation_code == filters.representation_code)
-    if filters.active is not None:
-        statement = statement.where(Partner.active.is_(filters.active))
-    if filters.country:
-        statement = statement.where(Partner.country == filters.country.upper())
-    if filters.name:
-        pattern = "%" + filters.name.lower().replace("%", "").replace("_", "") + "%"
-        statement = statement.where(func.lower(Partner.name).like(pattern))
-    if filters.home_province:
-        statement = statement.where(
-            select(PartnerHomeProvince.partner_id)
-            .where(
-                PartnerHomeProvince.partner_id == Partner.id,
-                PartnerHomeProvince.province_code == filters.home_province,
-            )
-            .exists()
-        )
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = list(
-        session.scalars(
-            statement.order_by(Partner.name, Partner.id)
-            .limit(max(1, min(limit, MAX_PAGE)))
-            .offset(max(0, offset))
-        )
-    )
-    provinces = _provinces_of(session, [p.id for p in rows])
-    return total, [PartnerView(partner=p, home_provinces=provinces[p.id]) for p in rows]
+    return repository.partner_view(session, partner)
 
 
 def my_partner(session: Session, *, actor: Actor) -> PartnerView:
@@ -287,7 +206,7 @@ def my_partner(session: Session, *, actor: Actor) -> PartnerView:
     partner_id = access.partner_id_of(session, actor, action="partners.partner_read_own")
     partner = session.get(Partner, partner_id)
     assert partner is not None
-    return _view(session, partner)
+    return repository.partner_view(session, partner)
 
 
 def add_member(

@@ -8,6 +8,7 @@ audit), so the three workflows cannot drift apart.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -56,6 +57,27 @@ REVOCATIONS: dict[DelegationStatus, frozenset[DelegationStatus]] = {
     status: frozenset({DelegationStatus.REVOKED}) if status in REVOCABLE else frozenset()
     for status in DelegationStatus
 }
+
+
+@dataclass(frozen=True)
+class PartnerActions:
+    """What a partner may do with its delegation now (the buttons its case page shows)."""
+
+    answer: bool  # accept or decline a new delegation
+    finish: bool  # report the task done
+    resume: bool  # take the task up again once the representation answered an escalation
+    escalate: bool  # hand the case back to the representation
+
+
+def partner_actions(status: DelegationStatus) -> PartnerActions:
+    """The partner's actions allowed from ``status``, read from ``PARTNER_TRANSITIONS``."""
+    allowed = PARTNER_TRANSITIONS[status]
+    return PartnerActions(
+        answer=DelegationStatus.DECLINED in allowed,
+        finish=DelegationStatus.DONE in allowed,
+        resume=DelegationStatus.ACCEPTED in allowed and DelegationStatus.DECLINED not in allowed,
+        escalate=DelegationStatus.ESCALATED in allowed,
+    )
 
 
 class StatusNotAllowed(PeduliError):

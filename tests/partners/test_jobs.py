@@ -14,7 +14,7 @@ from peduli.auth.actor import Actor
 from peduli.cases.models import Case
 from peduli.core.db import get_sessionmaker, utcnow
 from peduli.notify.models import OutboxMessage
-from peduli.partners import referrals, reminders
+from peduli.partners import jobs, referrals
 from peduli.partners.models import Delegation, Referral
 from peduli.partners.schemas import ReferralCreate
 from tests.outbox import opened
@@ -38,11 +38,11 @@ def _due_in(db: Session, model: type[Delegation] | type[Referral], delta: timede
 
 def test_a_delegation_due_within_a_day_is_reminded_once(db: Session, scene: Scene) -> None:
     _due_in(db, Delegation, timedelta(hours=30))
-    assert reminders.send_reminders(db, utcnow()) == 0
+    assert jobs.send_reminders(db, utcnow()) == 0
     _due_in(db, Delegation, timedelta(hours=3))
-    assert reminders.send_reminders(db, utcnow()) == 1
+    assert jobs.send_reminders(db, utcnow()) == 1
     db.commit()
-    assert reminders.send_reminders(db, utcnow() + timedelta(days=2)) == 0
+    assert jobs.send_reminders(db, utcnow() + timedelta(days=2)) == 0
     db.commit()
     [message] = _reminders(db)
     assert opened(message) == "mitra.ansan@example.org" and message.channel == "email"
@@ -55,7 +55,7 @@ def test_a_delegation_due_within_a_day_is_reminded_once(db: Session, scene: Scen
 def test_closed_delegations_are_not_reminded(db: Session, scene: Scene) -> None:
     db.execute(update(Delegation).values(status="done", due_at=utcnow() - timedelta(hours=1)))
     db.commit()
-    assert reminders.send_reminders(db, utcnow()) == 0
+    assert jobs.send_reminders(db, utcnow()) == 0
     assert _reminders(db) == []
 
 
@@ -64,7 +64,7 @@ def test_a_partner_without_email_is_reminded_by_sms(db: Session, scene: Scene) -
 
     db.execute(update(Partner).values(contact_email=None))
     _due_in(db, Delegation, -timedelta(hours=1))
-    reminders.send_reminders(db, utcnow())
+    jobs.send_reminders(db, utcnow())
     db.commit()
     [message] = _reminders(db)
     assert (message.channel, opened(message)) == ("sms", "+821012345678")
@@ -80,7 +80,7 @@ def _referral_reminder(db: Session, officer: Actor) -> tuple[Case, OutboxMessage
     referrals.create_referral(db, case_id=case.id, data=body, actor=officer)
     db.commit()
     _due_in(db, Referral, timedelta(hours=1))
-    assert reminders.send_reminders(db, utcnow()) == 1
+    assert jobs.send_reminders(db, utcnow()) == 1
     db.commit()
     [message] = _reminders(db)
     return case, message
@@ -112,7 +112,7 @@ def test_a_delegation_reminder_is_in_the_partners_first_language(
 
     db.execute(update(Partner).values(languages=languages))
     _due_in(db, Delegation, timedelta(hours=2))
-    reminders.send_reminders(db, utcnow())
+    jobs.send_reminders(db, utcnow())
     db.commit()
     [message] = _reminders(db)
     assert message.subject == subject
@@ -158,7 +158,7 @@ def test_two_workers_at_once_send_each_reminder_exactly_once(db: Session, scene:
         try:
             with get_sessionmaker()() as session, session.begin():
                 barrier.wait(timeout=10)
-                handled.append(reminders.send_reminders(session, moment))
+                handled.append(jobs.send_reminders(session, moment))
         except BaseException as error:
             errors.append(error)
 

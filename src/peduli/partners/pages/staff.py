@@ -1,5 +1,6 @@
-"""The officer's page of a case's referrals and delegations: send a referral, record the
-agency's answer, delegate to a partner, revoke. Server-rendered forms, no JS needed."""
+"""The officers' partner pages: the list of their representation's partners, and a case's
+referrals and delegations (send a referral, record the agency's answer, delegate to a
+partner, revoke). Server-rendered forms, no JS needed."""
 
 from __future__ import annotations
 
@@ -12,22 +13,26 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from peduli.api.deps import DbSession, staff_page
+from peduli.auth import policy
 from peduli.auth.actor import Actor
-from peduli.auth.roles import CASE_WORKERS
+from peduli.auth.roles import CASE_WORKERS, PARTNER_MANAGERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.cases.access import load_case
 from peduli.core.errors import PeduliError
 from peduli.core.i18n import _
-from peduli.partners import agencies, delegations, referrals, service, workflow
-from peduli.partners.models import ACTIVE_DELEGATION, ReferralStatus
-from peduli.partners.pages import refused_context
+from peduli.partners import agencies, delegations, referrals, repository, workflow
+from peduli.partners.models import PartnerKind, ReferralStatus
+from peduli.partners.pages.common import page, refused_context
 from peduli.partners.schemas import DelegationCreate, ReferralCreate, ReferralUpdate, Revocation
+from peduli.reference.profile import get_profile
 from peduli.web.desk import Staff
 from peduli.web.forms import all_but_not_found, run_form
 from peduli.web.i18n import negotiate
 from peduli.web.rendering import render
 
-router = APIRouter(include_in_schema=False, dependencies=[staff_page(CASE_WORKERS)])
+router = APIRouter(include_in_schema=False)
+# A case's referrals and delegations are for the case's workers; the partner list is not.
+case_sharing = APIRouter(include_in_schema=False, dependencies=[staff_page(CASE_WORKERS)])
 Text = Annotated[str, Form(max_length=4000)]
 DONE = {
     "referral": _("The referral is recorded and sent."),
@@ -37,7 +42,7 @@ DONE = {
 }
 
 
-def _page(
+def _sharing_page(
     request: Request,
     db: Session,
     staff: Actor,
@@ -49,12 +54,7 @@ def _page(
 ) -> HTMLResponse:
     case = load_case(db, case_id=case_id, actor=staff, action="partners.sharing_page")
     language = negotiate(request)
-    _total, partners = service.list_partners(
-        db,
-        actor=staff,
-        filters=service.PartnerFilters(representation_code=case.representation_code, active=True),
-        limit=service.MAX_PAGE,
-    )
+    partners = repository.partners_of_post(db, actor=staff, post=case.representation_code)
     return render(
         request,
         "partners/sharing.html",
@@ -63,13 +63,9 @@ def _page(
             "case": case,
             "referrals": referrals.list_referrals(db, case_id=case_id, actor=staff),
             "delegations": delegations.list_delegations(db, case_id=case_id, actor=staff),
-            "partners": [
-                v.partner
-                for v in partners
-                if v.partner.representation_code == case.representation_code
-            ],
+            "partners": partners,
             "kinds": [(k.code, k.name(language)) for k in agencies.agency_kinds()],
-            "open_delegation": {s.value for s in ACTIVE_DELEGATION},
+            "open_delegation": {s.value for s in workflow.REVOCABLE},
             "referral_next": {
                 status.value: sorted(s.value for s in targets)
                 for status, targets in workflow.REFERRAL_TRANSITIONS.items()
@@ -81,7 +77,7 @@ def _page(
     )
 
 
-@router.get("/officer/cases/{case_id}/sharing", response_class=HTMLResponse)
+@case_sharing.get("/officer/cases/{case_id}/sharing", response_class=HTMLResponse)
 def sharing(
     request: Request,
     case_id: uuid.UUID,
@@ -92,7 +88,7 @@ def sharing(
     """The case's referrals to agencies and delegations to partners, with their forms."""
     if staff is None:
         return to_sign_in(request)
-    return _page(request, db, staff, case_id, done=done)
+    return _sharing_page(request, db, staff, case_id, done=done)
 
 
 def _basis(form: dict[str, str]) -> dict[str, Any]:
@@ -117,14 +113,14 @@ def _run(
         db,
         action,
         done=f"/officer/cases/{case_id}/sharing?done={done}",
-        refused=lambda refusal: _page(
+        refused=lambda refusal: _sharing_page(
             request, db, staff, case_id, failure=refusal.error, form=form
         ),
         refuses=all_but_not_found,
     )
 
 
-@router.post("/officer/cases/{case_id}/sharing/referrals")
+@case_sharing.post("/officer/cases/{case_id}/sharing/referrals")
 def send_referral(
     request: Request,
     case_id: uuid.UUID,
@@ -156,7 +152,7 @@ def send_referral(
     return _run(request, db, staff, case_id, "referral", form, act)
 
 
-@router.post("/officer/cases/{case_id}/sharing/referrals/{referral_id}")
+@case_sharing.post("/officer/cases/{case_id}/sharing/referrals/{referral_id}")
 def answer_referral(
     request: Request,
     case_id: uuid.UUID,
@@ -184,7 +180,7 @@ def answer_referral(
     return _run(request, db, staff, case_id, "referral_status", {}, act)
 
 
-@router.post("/officer/cases/{case_id}/sharing/delegations")
+@case_sharing.post("/officer/cases/{case_id}/sharing/delegations")
 def delegate(
     request: Request,
     case_id: uuid.UUID,
@@ -217,7 +213,7 @@ def delegate(
     return _run(request, db, staff, case_id, "delegation", form, act)
 
 
-@router.post("/officer/cases/{case_id}/sharing/delegations/{delegation_id}/revocation")
+@case_sharing.post("/officer/cases/{case_id}/sharing/delegations/{delegation_id}/revocation")
 def revoke(
     request: Request,
     case_id: uuid.UUID,
@@ -240,3 +236,58 @@ def revoke(
         )
 
     return _run(request, db, staff, case_id, "revoked", {"reason": reason}, act)
+
+
+@router.get(
+    "/officer/partners", response_class=HTMLResponse, dependencies=[staff_page(PARTNER_MANAGERS)]
+)
+def officer_partner_list(
+    request: Request,
+    db: DbSession,
+    staff: Staff,
+    home_province: Annotated[str, Query(max_length=2)] = "",
+    show: Annotated[str, Query(max_length=10)] = "active",
+    representation: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    """The community partners of my representation (HQ: of any, with a filter)."""
+    if staff is None:
+        return to_sign_in(request)
+    hq = policy.post_scope(staff).every_post
+    filters = repository.PartnerFilters(
+        representation_code=(representation or None) if hq else None,
+        active=None if show == "all" else True,
+        home_province=home_province or None,
+    )
+    total, rows = repository.list_partners(
+        db, actor=staff, filters=filters, limit=repository.MAX_PAGE
+    )
+    profile = get_profile()
+    provinces = sorted(
+        ((code, profile.home_province_name(code) or code) for code in _province_codes()),
+        key=lambda pair: pair[1],
+    )
+    return page(
+        request,
+        "partners/officer_list.html",
+        staff,
+        {
+            "rows": rows,
+            "total": total,
+            "hq": hq,
+            "provinces": provinces,
+            "params": {
+                "home_province": home_province,
+                "show": show,
+                "representation": representation,
+            },
+            "kinds": {k.value for k in PartnerKind},
+        },
+    )
+
+
+def _province_codes() -> list[str]:
+    profile = get_profile()
+    return [f"{n:02d}" for n in range(11, 100) if profile.home_province_name(f"{n:02d}")]
+
+
+router.include_router(case_sharing)

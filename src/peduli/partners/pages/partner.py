@@ -1,35 +1,37 @@
-"""Partner pages: the queue of delegated cases and the case page where a partner works
-(notes, questions to the citizen, accept / decline / done, escalation), a consultation form,
-and the officers' list of their representation's partners. Server-rendered, no JS needed."""
+"""The partner desk: the queue of delegated cases and the case page where a partner works
+(notes, questions to the citizen, accept / decline / done, escalation), and a consultation
+form. Server-rendered, no JS needed."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from peduli.api.deps import DbSession, staff_page
-from peduli.auth.actor import Actor, Role
-from peduli.auth.roles import PARTNER_MANAGERS, PARTNERS
+from peduli.auth.actor import Actor
+from peduli.auth.roles import PARTNERS
 from peduli.auth.staff_pages import to_sign_in
-from peduli.cases import taxonomy
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, PeduliError, ValidationFailed
 from peduli.core.i18n import _
-from peduli.partners import consultations, partner_work, service
-from peduli.partners.models import DelegationStatus, PartnerKind
-from peduli.partners.partner_api import case_view
-from peduli.partners.schemas import ConsultationCreate
-from peduli.reference import places
-from peduli.reference.profile import get_profile
+from peduli.partners import (
+    casework,
+    consultations,
+    delegated_cases,
+    repository,
+    service,
+    workflow,
+)
+from peduli.partners.models import DelegationStatus
+from peduli.partners.pages.common import page, refused_context
+from peduli.partners.schemas import ConsultationCreate, PartnerCaseView
 from peduli.web.desk import Staff
 from peduli.web.forms import all_but_not_found, only, run_form
-from peduli.web.i18n import negotiate
-from peduli.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 LongText = Annotated[str, Form(max_length=8000)]
@@ -45,52 +47,6 @@ DONE_MESSAGES = {
 }
 
 
-def refused_context(failure: PeduliError | None, form: dict[str, str] | None) -> dict[str, Any]:
-    """What a page shows after a refused form: field problems next to their fields, any
-    other refusal above the form, and what the reader had typed."""
-    problems = (
-        {p.field: p for p in failure.problems} if isinstance(failure, ValidationFailed) else {}
-    )
-    return {
-        "failure": failure if failure and not problems else None,
-        "problems": problems,
-        "form": form or {},
-    }
-
-
-def _helpers(request: Request) -> dict[str, Any]:
-    language = negotiate(request)
-    tax = taxonomy.load()
-    profile = get_profile()
-
-    def category_label(code: str) -> str:
-        found = tax.get(code)
-        return found.label(language) if found else code
-
-    def province_name(code: str | None) -> str:
-        return (profile.home_province_name(code) or code or "") if code else ""
-
-    def post_name(code: str | None) -> str:
-        found = places.representation_by_code(code)
-        return found.name if found else (code or "")
-
-    return {
-        "category_label": category_label,
-        "province_name": province_name,
-        "post_name": post_name,
-        "country_name": lambda code: places.country_name(code, language),
-        "categories": [(c.code, c.label(language)) for c in tax.categories.values()],
-    }
-
-
-def _page(
-    request: Request, name: str, staff: Actor, context: dict[str, Any], *, status_code: int = 200
-) -> HTMLResponse:
-    return render(
-        request, name, {"staff": staff, **_helpers(request), **context}, status_code=status_code
-    )
-
-
 @router.get("/partner", response_class=HTMLResponse, dependencies=[staff_page(PARTNERS)])
 def partner_queue(
     request: Request,
@@ -101,9 +57,9 @@ def partner_queue(
     """Cases delegated to my organisation, nearest deadline first."""
     if staff is None:
         return to_sign_in(request)
-    total, rows = partner_work.queue(db, actor=staff, limit=partner_work.MAX_PAGE)
+    total, rows = repository.partner_queue(db, actor=staff, limit=repository.MAX_PAGE)
     partner = service.my_partner(db, actor=staff).partner
-    return _page(
+    return page(
         request,
         "partners/queue.html",
         staff,
@@ -127,19 +83,19 @@ def _case_page(
     failure: PeduliError | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    shown = partner_work.read_case(db, case_id=case_id, actor=staff)
-    status = DelegationStatus(shown.delegated.delegation.status)
-    return _page(
+    shown = delegated_cases.read_case(db, case_id=case_id, actor=staff)
+    actions = workflow.partner_actions(DelegationStatus(shown.delegated.delegation.status))
+    return page(
         request,
         "partners/case.html",
         staff,
         {
-            "view": case_view(shown),
+            "view": PartnerCaseView.shown(shown),
             "partner": shown.delegated.partner,
-            "can_answer": status == DelegationStatus.SENT,
-            "can_finish": status in (DelegationStatus.ACCEPTED, DelegationStatus.ESCALATED),
-            "can_resume": status == DelegationStatus.ESCALATED,
-            "can_escalate": status in (DelegationStatus.SENT, DelegationStatus.ACCEPTED),
+            "can_answer": actions.answer,
+            "can_finish": actions.finish,
+            "can_resume": actions.resume,
+            "can_escalate": actions.escalate,
             "now": utcnow(),
             "done": DONE_MESSAGES.get(done or ""),
             **refused_context(failure, form),
@@ -210,7 +166,7 @@ def add_note(
 
     def act() -> None:
         _required("text", text)
-        partner_work.add_note(db, case_id=case_id, actor=staff, text=text.strip())
+        casework.add_note(db, case_id=case_id, actor=staff, text=text.strip())
 
     return _after(request, db, staff, case_id, "note", {"text": text}, act)
 
@@ -225,7 +181,7 @@ def ask_citizen(
 
     def act() -> None:
         _required("message", message, 10)
-        partner_work.ask_citizen(db, case_id=case_id, actor=staff, message=message.strip()[:1000])
+        casework.ask_citizen(db, case_id=case_id, actor=staff, message=message.strip()[:1000])
 
     return _after(request, db, staff, case_id, "asked", {"message": message}, act)
 
@@ -248,7 +204,7 @@ def change_status(
         return RedirectResponse(f"/partner/cases/{case_id}", status_code=303)
 
     def act() -> None:
-        partner_work.change_status(
+        casework.change_status(
             db,
             case_id=case_id,
             actor=staff,
@@ -272,7 +228,7 @@ def escalate(
 
     def act() -> None:
         _required("reason", reason, 10)
-        partner_work.escalate(db, case_id=case_id, actor=staff, reason=reason.strip())
+        casework.escalate(db, case_id=case_id, actor=staff, reason=reason.strip())
 
     return _after(request, db, staff, case_id, "escalated", {"reason": reason}, act)
 
@@ -285,7 +241,7 @@ def consultation_form(request: Request, db: DbSession, staff: Staff) -> Response
     if staff is None:
         return to_sign_in(request)
     partner = service.my_partner(db, actor=staff).partner
-    return _page(
+    return page(
         request, "partners/consultation.html", staff,
         {"partner": partner, "form": {}, "problems": {}},
     )  # fmt: skip
@@ -355,57 +311,7 @@ def _consultation_error(
     problems: dict[str, FieldProblem],
 ) -> HTMLResponse:
     partner = service.my_partner(db, actor=staff).partner
-    return _page(
+    return page(
         request, "partners/consultation.html", staff,
         {"partner": partner, "form": form, "problems": problems}, status_code=422,
     )  # fmt: skip
-
-
-@router.get(
-    "/officer/partners", response_class=HTMLResponse, dependencies=[staff_page(PARTNER_MANAGERS)]
-)
-def officer_partner_list(
-    request: Request,
-    db: DbSession,
-    staff: Staff,
-    home_province: Annotated[str, Query(max_length=2)] = "",
-    show: Annotated[str, Query(max_length=10)] = "active",
-    representation: Annotated[str, Query(max_length=40)] = "",
-) -> Response:
-    """The community partners of my representation (HQ: of any, with a filter)."""
-    if staff is None:
-        return to_sign_in(request)
-    hq = staff.role == Role.HQ_ADMIN
-    filters = service.PartnerFilters(
-        representation_code=(representation or None) if hq else None,
-        active=None if show == "all" else True,
-        home_province=home_province or None,
-    )
-    total, rows = service.list_partners(db, actor=staff, filters=filters, limit=service.MAX_PAGE)
-    profile = get_profile()
-    provinces = sorted(
-        ((code, profile.home_province_name(code) or code) for code in _province_codes()),
-        key=lambda pair: pair[1],
-    )
-    return _page(
-        request,
-        "partners/officer_list.html",
-        staff,
-        {
-            "rows": rows,
-            "total": total,
-            "hq": hq,
-            "provinces": provinces,
-            "params": {
-                "home_province": home_province,
-                "show": show,
-                "representation": representation,
-            },
-            "kinds": {k.value for k in PartnerKind},
-        },
-    )
-
-
-def _province_codes() -> list[str]:
-    profile = get_profile()
-    return [f"{n:02d}" for n in range(11, 100) if profile.home_province_name(f"{n:02d}")]

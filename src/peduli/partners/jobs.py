@@ -1,4 +1,5 @@
-"""Deadline reminders of referrals and delegations, run by ``peduli worker``.
+"""The partners' periodic work, run by ``peduli worker``: deadline reminders of referrals
+and delegations.
 
 A delegation or referral still open 24 hours before its deadline (or past it) gets one
 reminder: delegations to the partner's contact, in the partner's language (the first of
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, aliased
 from peduli.auth.models import StaffAccount
 from peduli.cases.models import Case
 from peduli.core.i18n import LANGUAGES, _, localized
+from peduli.core.periodic import PeriodicTask
 from peduli.notify import service as notify_service
 from peduli.notify.models import ChannelName, MessagePriority
 from peduli.partners.models import Delegation, Partner, Referral
@@ -145,3 +147,8 @@ def _remind_referrals(session: Session, now: datetime) -> int:
 def send_reminders(session: Session, now: datetime) -> int:
     """One reminder per due delegation and referral; returns how many were due."""
     return _remind_delegations(session, now) + _remind_referrals(session, now)
+
+
+PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
+    PeriodicTask("partner-deadline-reminders", 300, send_reminders),
+)
