@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor, Role
-from peduli.cases import casework
+from peduli.cases import casework as case_casework
 from peduli.cases.models import Case, Visibility
 from peduli.core.errors import Forbidden, NotFound
 from peduli.partners import casework, delegated_cases, delegations, repository
@@ -102,10 +102,10 @@ def test_contact_and_address_only_when_shared(db: Session, officer: Actor) -> No
 
 
 def test_the_partner_timeline_hides_internal_notes(db: Session, scene: Scene) -> None:
-    casework.add_note(
+    case_casework.add_note(
         db, case_id=scene.case.id, actor=scene.officer, text="Internal: suspect the agent."
     )
-    casework.add_note(
+    case_casework.add_note(
         db, case_id=scene.case.id, actor=scene.officer, text="Shared: we are on it.",
         visibility=Visibility.SHARED,
     )  # fmt: skip
