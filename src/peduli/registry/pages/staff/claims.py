@@ -23,7 +23,7 @@ from peduli.auth.staff_pages import to_sign_in
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.registry import claims
 from peduli.registry.models import CheckMethod, ClaimStatus, DocumentKind
-from peduli.registry.officer_pages import common
+from peduli.registry.pages.staff import common
 from peduli.web import desk
 from peduli.web.desk import Staff
 from peduli.web.forms import only, run_form

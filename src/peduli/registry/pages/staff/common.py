@@ -10,15 +10,15 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor, Role
-from peduli.registry import queue
+from peduli.registry import work_queue
 from peduli.web import desk
 
 
 def tab_counts(db: Session, staff: Actor, representation_code: str | None) -> dict[str, Any]:
     """What the tabs above every work-queue list show: how many rows each tab holds."""
     return {
-        "counts": queue.counts(db, actor=staff, representation_code=representation_code),
-        "count_cap": queue.COUNT_CAP,
+        "counts": work_queue.counts(db, actor=staff, representation_code=representation_code),
+        "count_cap": work_queue.COUNT_CAP,
     }
 
 
