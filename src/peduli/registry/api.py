@@ -23,7 +23,7 @@ from peduli.auth.tokens import REGISTRY_READ, REGISTRY_WRITE, SELF_REPORTS_WRITE
 from peduli.core.downloads import download_headers
 from peduli.core.i18n import _, in_language
 from peduli.reference.representations import Representation
-from peduli.registry import claims, contacts, corrections, merging, rights, search, service
+from peduli.registry import claims, contacts, corrections, merging, rights, search, service, stays
 from peduli.registry.models import DataRequestStatus
 from peduli.registry.schemas import (
     AuditEntryRead,
@@ -167,7 +167,7 @@ def update_stay(
     """Change a stay; moving to another country moves it to that country's representation."""
     _no_store(response)
     return StayRead.model_validate(
-        service.update_stay(db, stay_id=stay_id, changes=changes, actor=actor)
+        stays.update_stay(db, stay_id=stay_id, changes=changes, actor=actor)
     )
 
 
@@ -182,7 +182,7 @@ def report_departure(
     """Report that the citizen has left the country of this stay."""
     _no_store(response)
     return StayRead.model_validate(
-        service.report_departure(db, stay_id=stay_id, departed_on=body.departed_on, actor=actor)
+        stays.report_departure(db, stay_id=stay_id, departed_on=body.departed_on, actor=actor)
     )
 
 

@@ -37,7 +37,7 @@ from peduli.core.i18n import _, in_language
 from peduli.notify import service as notify_service
 from peduli.reference.profile import get_profile
 from peduli.reference.representations import Representation
-from peduli.registry import matching, repository, service, validation
+from peduli.registry import matching, report_records, repository, service, validation
 from peduli.registry.models import (
     CLAIM_REPORT_PURPOSE,
     CheckMethod,
@@ -448,16 +448,16 @@ def _apply(
     # unless the officer confirmed it.
     address = citizen_accounts.citizen_address(session, account_id=claim.account_id)
     trusted = (
-        service.vouched_by_officer
+        report_records.vouched_by_officer
         if trust_all
-        else service.signed_in_with(address if link else None)
+        else report_records.signed_in_with(address if link else None)
     )
     service.attach_report(
         session,
         person=person,
         report=report,
         identity=identity,
-        representation=service.resolve_representation(report),
+        representation=report_records.resolve_representation(report),
         source="self_report",
         trusted=trusted,
     )

@@ -22,7 +22,7 @@ from peduli.reference.places import (
     hotline_of,
     representation_by_code,
 )
-from peduli.registry import claims, contacts, corrections, rights, service
+from peduli.registry import claims, contacts, corrections, rights, service, stays
 from peduli.registry.models import ClaimStatus, Stay
 from peduli.registry.pages.citizen import forms
 from peduli.registry.pages.citizen.common import MINE, Draft, is_citizen, own_stay
@@ -158,7 +158,7 @@ def stay_update(
         return _update_page(request, stay, draft, problems)
     return run_form(
         db,
-        lambda: service.update_stay(db, stay_id=stay_id, changes=changes, actor=actor),
+        lambda: stays.update_stay(db, stay_id=stay_id, changes=changes, actor=actor),
         done=f"{MINE}?done=updated",
         refused=lambda refusal: _update_page(request, stay, draft, refusal.problems),
         refuses=only(ValidationFailed),
@@ -189,7 +189,7 @@ def stay_departure(
     assert departed_on is not None  # check_departure gives a day or a problem
     return run_form(
         db,
-        lambda: service.report_departure(db, stay_id=stay_id, departed_on=departed_on, actor=actor),
+        lambda: stays.report_departure(db, stay_id=stay_id, departed_on=departed_on, actor=actor),
         done=f"{MINE}?done=departed",
         refused=lambda refusal: refused(refusal.error.problems[0]),
         refuses=only(ValidationFailed),
