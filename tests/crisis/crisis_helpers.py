@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from peduli.core.db import utcnow
 from peduli.registry.models import ContactPoint, Person, Stay
-from peduli.registry.service import h3_cell
+from peduli.registry.report_records import h3_cell
 
 
 @dataclass(frozen=True)
