@@ -13,8 +13,8 @@ from peduli.api.deps import (
     Credentials,
     CurrentActor,
     DbSession,
-    as_caller_in_one_hop,
     credentials_for,
+    hot_path_write_as_caller,
     require_scope,
 )
 from peduli.api.responses import model_response
@@ -64,7 +64,7 @@ from peduli.registry.schemas import (
 router = APIRouter(tags=["registry"])
 Reader = Annotated[Actor, Depends(require_scope(REGISTRY_READ))]
 Writer = Annotated[Actor, Depends(require_scope(REGISTRY_WRITE))]
-# The self-report resolves its caller in its own worker thread (as_caller_in_one_hop).
+# The self-report resolves its caller in its own worker thread (hot_path_write_as_caller).
 Reporter = Annotated[Credentials, Depends(credentials_for(SELF_REPORTS_WRITE))]
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -136,28 +136,36 @@ async def create_self_report(
     report: SelfReportCreate, db: DbSession, credentials: Reporter
 ) -> Response:
     """Lapor diri: a signed-in citizen for themself, or staff for someone in their jurisdiction."""
+    return await hot_path_write_as_caller(
+        db,
+        credentials,
+        lambda actor: _self_report_answer(
+            service.submit_self_report(db, report=report, actor=actor), language=report.language
+        ),
+    )
 
-    def submit(actor: Actor) -> Response:
-        outcome = service.submit_self_report(db, report=report, actor=actor)
-        if isinstance(outcome, service.PendingClaim):
-            pending = ClaimPending(
-                claim_id=outcome.claim.id,
-                status=outcome.claim.status,
-                message=in_language(CLAIM_MESSAGE, report.language),
-                representation=_representation_ref(outcome.representation),
-            )
-            return model_response(pending, status_code=status.HTTP_202_ACCEPTED, headers=NO_STORE)
-        result = SelfReportResult(
-            person=PersonSummary.model_validate(outcome.person),
-            stay=StayRead.model_validate(outcome.stay),
+
+def _self_report_answer(
+    outcome: service.SelfReportOutcome | service.PendingClaim, *, language: str
+) -> Response:
+    """201 with the person and stay, or 202 when the report became a pending identity claim."""
+    if isinstance(outcome, service.PendingClaim):
+        pending = ClaimPending(
+            claim_id=outcome.claim.id,
+            status=outcome.claim.status,
+            message=in_language(CLAIM_MESSAGE, language),
             representation=_representation_ref(outcome.representation),
-            attached_to_existing=outcome.attached_to_existing,
-            possible_duplicates=outcome.possible_duplicates,
-            account_linked=outcome.account_linked,
         )
-        return model_response(result, status_code=status.HTTP_201_CREATED, headers=NO_STORE)
-
-    return await as_caller_in_one_hop(db, credentials, submit)
+        return model_response(pending, status_code=status.HTTP_202_ACCEPTED, headers=NO_STORE)
+    result = SelfReportResult(
+        person=PersonSummary.model_validate(outcome.person),
+        stay=StayRead.model_validate(outcome.stay),
+        representation=_representation_ref(outcome.representation),
+        attached_to_existing=outcome.attached_to_existing,
+        possible_duplicates=outcome.possible_duplicates,
+        account_linked=outcome.account_linked,
+    )
+    return model_response(result, status_code=status.HTTP_201_CREATED, headers=NO_STORE)
 
 
 @router.patch("/stays/{stay_id}", response_model=StayRead)
