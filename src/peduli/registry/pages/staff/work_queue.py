@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from peduli.api.deps import DbSession, staff_page
-from peduli.auth.actor import Role
+from peduli.auth import policy
 from peduli.auth.roles import WORK_QUEUE_READERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.reference import places
@@ -61,7 +61,7 @@ def verification_queue(
         return to_sign_in(request)
     start, bad_start = desk.parse_day(reported_from)
     end, bad_end = desk.parse_day(reported_to)
-    hq = staff.role == Role.HQ_ADMIN
+    hq = policy.post_scope(staff).every_post
     filters = work_queue.QueueFilters(
         verification=_verification(verification),
         country=country.strip().upper()[:2] or None,
