@@ -12,7 +12,7 @@ from peduli.api.deps import (
     CurrentActor,
     DbSession,
 )
-from peduli.registry import claims
+from peduli.registry import claim_decisions, claims
 from peduli.registry.api.common import (
     NO_STORE,
     Reader,
@@ -32,7 +32,7 @@ from peduli.registry.schemas import (
 router = APIRouter(tags=["registry"])
 
 
-def _claim_officer_read(view: claims.ClaimView) -> ClaimOfficerRead:
+def _claim_officer_read(view: claim_decisions.ClaimView) -> ClaimOfficerRead:
     claim = view.claim
     return ClaimOfficerRead(
         **ClaimRead.model_validate(claim).model_dump(),
@@ -78,7 +78,7 @@ def list_claims(
 ) -> ClaimPage:
     """Pending identity claims of my post, oldest first."""
     no_store(response)
-    total, items = claims.pending_claims(db, actor=actor, limit=limit, offset=offset)
+    total, items = claim_decisions.pending_claims(db, actor=actor, limit=limit, offset=offset)
     return ClaimPage(total=total, items=[ClaimRead.model_validate(c) for c in items])
 
 
@@ -88,7 +88,7 @@ def read_claim(
 ) -> ClaimOfficerRead:
     """One claim with its report; the read is audited."""
     no_store(response)
-    return _claim_officer_read(claims.read_claim(db, claim_id=claim_id, actor=actor))
+    return _claim_officer_read(claim_decisions.read_claim(db, claim_id=claim_id, actor=actor))
 
 
 @router.post("/identity-claims/{claim_id}/document-check", response_model=ClaimRead)
@@ -96,7 +96,7 @@ def check_claim_document(
     claim_id: uuid.UUID, body: DocumentCheck, db: DbSession, actor: Writer
 ) -> ClaimRead:
     """I checked the claimant's document in person or by video: the claim is proven."""
-    claim = claims.check_document(
+    claim = claim_decisions.check_document(
         db,
         claim_id=claim_id,
         document_kind=body.document_kind,
@@ -110,7 +110,9 @@ def check_claim_document(
 @router.post("/identity-claims/{claim_id}/merge", response_model=ClaimRead)
 def merge_claim(claim_id: uuid.UUID, body: ClaimMerge, db: DbSession, actor: Writer) -> ClaimRead:
     """Apply the claim's report to the record without linking the claimant's account."""
-    claim = claims.merge(db, claim_id=claim_id, confirm_contacts=body.confirm_contacts, actor=actor)
+    claim = claim_decisions.merge(
+        db, claim_id=claim_id, confirm_contacts=body.confirm_contacts, actor=actor
+    )
     return ClaimRead.model_validate(claim)
 
 
@@ -120,5 +122,5 @@ def refuse_claim(
 ) -> ClaimRead:
     """Refuse the claim with a reason the claimant reads; the record is untouched."""
     return ClaimRead.model_validate(
-        claims.refuse(db, claim_id=claim_id, reason=body.reason, actor=actor)
+        claim_decisions.refuse(db, claim_id=claim_id, reason=body.reason, actor=actor)
     )
