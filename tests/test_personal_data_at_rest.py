@@ -33,7 +33,7 @@ from peduli.notify.models import SandboxMessage
 from peduli.notify.ports import Channel
 from peduli.notify.sandbox import SandboxHandles, start_sandboxes
 from tests.factories import KUALA_LUMPUR, nik, report
-from tests.web.test_citizen_lapor_diri import STEPS, step
+from tests.registry.pages.citizen.test_lapor_diri import STEPS, step
 from tests.web.test_citizen_sign_in import HTML, sign_in
 
 # Person A reports over the API, person B through the pages (signed in by phone).

@@ -15,7 +15,7 @@ from peduli.crisis.models import Broadcast, Crisis
 from peduli.crisis.schemas import BroadcastCreate, CrisisCreate
 from peduli.notify.models import OutboxMessage
 from peduli.registry.models import ContactPoint, Person, Stay
-from peduli.registry.service import h3_cell
+from peduli.registry.report_records import h3_cell
 
 
 @dataclass(frozen=True)

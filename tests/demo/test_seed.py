@@ -13,7 +13,7 @@ from peduli.auth.audit import AuditEntry
 from peduli.core.errors import Conflict
 from peduli.demo import seed as seeding
 from peduli.demo.population import Citizen, Population
-from peduli.registry import search, service
+from peduli.registry import report_records, search, service
 from peduli.registry.models import ContactPoint, DuplicateCandidate, Passport, Person, Stay
 from peduli.registry.schemas import PersonSearch
 from tests.factories import staff
@@ -63,7 +63,7 @@ def test_registry_reads_seeded_people_back_with_decrypted_identifiers(
         assert view.nik == citizen.nik
         assert [number for number, _p in view.passports] == [citizen.passport]
         assert view.person.full_name == citizen.full_name
-        assert view.person.name_key == service.stored_name_key(
+        assert view.person.name_key == report_records.stored_name_key(
             citizen.full_name, seeding.get_profile()
         )
         (stay,) = view.stays
@@ -72,8 +72,8 @@ def test_registry_reads_seeded_people_back_with_decrypted_identifiers(
             citizen.city,
             citizen.latitude,
         )
-        assert stay.h3_cell == service.h3_cell(citizen.latitude, citizen.longitude)
-        expected = service.resolve_representation(stay)
+        assert stay.h3_cell == report_records.h3_cell(citizen.latitude, citizen.longitude)
+        expected = report_records.resolve_representation(stay)
         assert stay.representation_code == (expected.code if expected else None)
 
 

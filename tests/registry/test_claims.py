@@ -17,7 +17,7 @@ from peduli.auth.actor import Role
 from peduli.auth.audit import AuditEntry
 from peduli.core.errors import Conflict, Forbidden, TooManyRequests, ValidationFailed
 from peduli.notify.models import OutboxMessage
-from peduli.registry import claims, service
+from peduli.registry import claim_decisions, claims, service
 from peduli.registry.models import (
     ClaimStatus,
     ContactPoint,
@@ -194,13 +194,13 @@ def test_a_claim_is_proven_by_an_officers_document_check(db: Session) -> None:
     citizen, claim = _claim(db)
     assert claim.representation_code == "kbri-seoul"
     with pytest.raises(Forbidden):
-        claims.check_document(
+        claim_decisions.check_document(
             db, claim_id=claim.id, document_kind="passport", document_digits="7777",
             method="video", actor=staff(Role.OFFICER, "kbri-kuala-lumpur"),
         )  # fmt: skip
     db.rollback()
     with pytest.raises(ValidationFailed) as error:
-        claims.check_document(
+        claim_decisions.check_document(
             db, claim_id=claim.id, document_kind="photo", document_digits="7",
             method="whatsapp", actor=staff(),
         )  # fmt: skip
@@ -209,7 +209,7 @@ def test_a_claim_is_proven_by_an_officers_document_check(db: Session) -> None:
     }  # fmt: skip
     db.rollback()
     officer = staff()
-    claims.check_document(
+    claim_decisions.check_document(
         db, claim_id=claim.id, document_kind="passport", document_digits="7777",
         method="video", actor=officer,
     )  # fmt: skip
@@ -226,16 +226,16 @@ def test_a_claim_is_proven_by_an_officers_document_check(db: Session) -> None:
     told = [m.idempotency_key for m in messages_to(db, CLAIMANT["email"])]
     assert f"identity-claim:{claim.id}:proven" in told
     with pytest.raises(Conflict):
-        claims.refuse(db, claim_id=claim.id, reason="too late now", actor=officer)
+        claim_decisions.refuse(db, claim_id=claim.id, reason="too late now", actor=officer)
 
 
 def test_a_refused_claim_leaves_the_record_and_tells_the_claimant_why(db: Session) -> None:
     victim = _victim(db)
     citizen, claim = _claim(db, language="fr")
     with pytest.raises(ValidationFailed):
-        claims.refuse(db, claim_id=claim.id, reason=" ", actor=staff())
+        claim_decisions.refuse(db, claim_id=claim.id, reason=" ", actor=staff())
     db.rollback()
-    claims.refuse(db, claim_id=claim.id, reason="Passeport différent", actor=staff())
+    claim_decisions.refuse(db, claim_id=claim.id, reason="Passeport différent", actor=staff())
     db.commit()
     assert db.get_one(IdentityClaim, claim.id).status == ClaimStatus.REFUSED
     assert refreshed(db, citizen).person_id is None
@@ -254,7 +254,7 @@ def test_an_officer_merges_a_claim_into_the_record_without_linking_the_account(
 ) -> None:
     victim = _victim(db)
     citizen, claim = _claim(db)
-    claims.merge(db, claim_id=claim.id, confirm_contacts=False, actor=staff())
+    claim_decisions.merge(db, claim_id=claim.id, confirm_contacts=False, actor=staff())
     db.commit()
     assert db.get_one(IdentityClaim, claim.id).status == ClaimStatus.MERGED
     assert refreshed(db, citizen).person_id is None
@@ -269,7 +269,7 @@ def test_an_officer_merges_a_claim_into_the_record_without_linking_the_account(
 def test_an_officer_merging_with_confirmed_contacts_makes_them_trusted(db: Session) -> None:
     victim = _victim(db)
     _citizen, claim = _claim(db)
-    claims.merge(db, claim_id=claim.id, confirm_contacts=True, actor=staff())
+    claim_decisions.merge(db, claim_id=claim.id, confirm_contacts=True, actor=staff())
     db.commit()
     contacts = _contacts(db, victim)
     assert contacts[CLAIMANT["phone"]].trust_source == "officer"
@@ -280,11 +280,13 @@ def test_claims_of_another_post_are_not_in_an_officers_queue(db: Session) -> Non
     _victim(db)
     _claim(db)
     _claim(db, "other@example.org", **KUALA_LUMPUR)  # still the Seoul record's claim
-    total, rows = claims.pending_claims(db, actor=staff(), limit=10, offset=0)
+    total, rows = claim_decisions.pending_claims(db, actor=staff(), limit=10, offset=0)
     assert total == 2 and {r.representation_code for r in rows} == {"kbri-seoul"}
     kl = staff(representation_code="kbri-kuala-lumpur")
-    assert claims.pending_claims(db, actor=kl, limit=10, offset=0)[0] == 0
-    total, _rows = claims.pending_claims(db, actor=staff(Role.HQ_ADMIN), limit=10, offset=0)
+    assert claim_decisions.pending_claims(db, actor=kl, limit=10, offset=0)[0] == 0
+    total, _rows = claim_decisions.pending_claims(
+        db, actor=staff(Role.HQ_ADMIN), limit=10, offset=0
+    )
     assert total == 2
     listed = db.scalars(select(AuditEntry).where(AuditEntry.action == "queue.identity_claims"))
     assert len(listed.all()) == 2  # the two pages that showed claims; KL's empty one did not
@@ -297,13 +299,13 @@ def test_a_claim_is_decided_by_the_records_post_not_the_one_the_claimant_reports
     _citizen, claim = _claim(db, "far@example.org", **KUALA_LUMPUR)
     assert claim.representation_code == "kbri-seoul"
     with pytest.raises(Forbidden):
-        claims.check_document(
+        claim_decisions.check_document(
             db, claim_id=claim.id, actor=staff(representation_code="kbri-kuala-lumpur"),
             document_kind="passport", document_digits="4567", method="in_person",
         )  # fmt: skip
     db.rollback()
     assert _stays(db, victim) == 1
-    claims.check_document(
+    claim_decisions.check_document(
         db, claim_id=claim.id, actor=staff(), document_kind="passport",
         document_digits="4567", method="in_person",
     )  # fmt: skip
@@ -315,4 +317,4 @@ def test_the_civil_registry_proof_is_not_offered_yet(db: Session) -> None:
     _victim(db)
     citizen, claim = _claim(db)
     with pytest.raises(Conflict):
-        claims.prove_by_civil_registry(db, claim_id=claim.id, actor=citizen)
+        claim_decisions.prove_by_civil_registry(db, claim_id=claim.id, actor=citizen)

@@ -16,7 +16,7 @@ from peduli.auth.models import StaffAccount
 from peduli.core.db import session_scope
 from peduli.core.errors import PeduliError, ValidationFailed
 from peduli.notify.models import OutboxMessage
-from peduli.registry import corrections, rights, service
+from peduli.registry import corrections, rights, service, stays
 from peduli.registry.models import DataRequest
 from tests.api.test_access_matrix import _citizen_headers
 from tests.factories import KUALA_LUMPUR, refreshed, report, signed_in_citizen, staff
@@ -63,7 +63,7 @@ def test_an_officers_read_of_a_request_is_on_the_citizens_trail(db: Session) -> 
 def test_a_move_hands_the_request_to_the_new_post(db: Session) -> None:
     citizen, request = _citizen_with_request(db)
     stay = service.own_person_view(db, actor=citizen).stays[0]
-    service.report_departure(db, stay_id=stay.id, departed_on=date(2025, 6, 1), actor=citizen)
+    stays.report_departure(db, stay_id=stay.id, departed_on=date(2025, 6, 1), actor=citizen)
     seoul = staff(Role.OFFICER, "kbri-seoul")
     assert corrections.correction_queue(db, actor=seoul, limit=25, offset=0)[0] == 0
     service.submit_self_report(db, report=report(**KUALA_LUMPUR), actor=citizen)

@@ -87,9 +87,11 @@ def test_a_search_needs_a_criterion_and_a_real_reason(db: Session) -> None:
 
 
 def test_browsing_the_work_queue_is_audited(db: Session, population: dict[str, Person]) -> None:
-    from peduli.registry import queue
+    from peduli.registry import work_queue
 
-    queue.self_reports(db, actor=staff(), filters=queue.QueueFilters(), limit=10, offset=0)
+    work_queue.self_reports(
+        db, actor=staff(), filters=work_queue.QueueFilters(), limit=10, offset=0
+    )
     entry = db.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).one()
     assert (entry.action, entry.outcome) == ("queue.self_reports", "allowed")
     assert "date_of_birth" in entry.fields

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from peduli.auth.actor import Role
 from peduli.auth.audit import AuditEntry
 from peduli.core.errors import Forbidden, ValidationFailed
-from peduli.registry import service
+from peduli.registry import service, stays
 from peduli.registry.models import DuplicateCandidate, Passport, Person, Stay
 from peduli.registry.schemas import StayUpdate
 from tests.factories import KUALA_LUMPUR, nik, refreshed, report, signed_in_citizen, staff
@@ -141,7 +141,7 @@ def test_moving_country_moves_the_stay_to_that_representation(db: Session) -> No
     changes = StayUpdate(
         country="MY", city="Kuala Lumpur", latitude=3.139, longitude=101.6869, subdivision=None
     )
-    stay = service.update_stay(db, stay_id=outcome.stay.id, changes=changes, actor=admin)
+    stay = stays.update_stay(db, stay_id=outcome.stay.id, changes=changes, actor=admin)
     assert stay.representation_code == "kbri-kuala-lumpur"
     assert stay.country == "MY"
 
@@ -150,11 +150,11 @@ def test_departure_closes_the_stay_and_must_follow_arrival(db: Session) -> None:
     officer = staff()
     outcome = service.submit_self_report(db, report=report(), actor=officer)
     with pytest.raises(ValidationFailed) as error:
-        service.report_departure(
+        stays.report_departure(
             db, stay_id=outcome.stay.id, departed_on=date(2020, 1, 1), actor=officer
         )
     assert _problems(error) == {"departed_on": "before_arrival"}
-    stay = service.report_departure(
+    stay = stays.report_departure(
         db, stay_id=outcome.stay.id, departed_on=date(2025, 1, 1), actor=officer
     )
     assert (stay.status, stay.departed_on) == ("departed", date(2025, 1, 1))

@@ -8,7 +8,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.test_citizen_lapor_diri import step, walk_to_review
+from tests.registry.pages.citizen.test_lapor_diri import step, walk_to_review
 from tests.web.test_citizen_sign_in import HTML, sign_in
 
 LANGUAGES = ["id", "en", "zh", "fr"]

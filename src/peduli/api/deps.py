@@ -258,8 +258,8 @@ def check_scope(db: Session, actor: Actor, *, scope: str | frozenset[str], route
     )
 
 
-async def committed_in_thread(db: Session, work: Callable[[], T]) -> T:
-    """Do ``work`` and commit, in one worker thread.
+async def hot_path_write(db: Session, work: Callable[[], T]) -> T:
+    """Serve one of the hottest writes (check-ins): do ``work`` and commit, in one worker thread.
 
     FastAPI runs every synchronous dependency and the endpoint each in a hop of their own
     to a worker thread and back, and ``get_db`` commits in one more. On the busiest writes
@@ -276,14 +276,15 @@ async def committed_in_thread(db: Session, work: Callable[[], T]) -> T:
     return await run_in_threadpool(run)
 
 
-async def as_caller_in_one_hop(
+async def hot_path_write_as_caller(
     db: Session, credentials: Credentials, work: Callable[[Actor], T]
 ) -> T:
-    """Resolve the caller, check the route's scope, do ``work`` and commit, in one worker thread.
+    """Serve one of the hottest writes (self-reports) for its caller: resolve the caller, check
+    the route's scope, do ``work(actor)`` and commit, in one worker thread (``hot_path_write``).
 
     ``credentials`` come from ``credentials_for(scope)``, the route's one declaration.
     """
-    return await committed_in_thread(db, lambda: work(credentials.require(db)))
+    return await hot_path_write(db, lambda: work(credentials.require(db)))
 
 
 OptionalActor = Annotated[Actor | None, Depends(get_optional_actor)]
@@ -316,7 +317,7 @@ def require_scope(
 
 
 def credentials_for(scope: str) -> Callable[[Credentials], Coroutine[Any, Any, Credentials]]:
-    """The caller's credentials, to be checked for ``scope`` by ``as_caller_in_one_hop``.
+    """The caller's credentials, checked for ``scope`` by ``hot_path_write_as_caller``.
 
     The one-hop writes resolve their caller in the same worker thread as their work, so
     the check runs there; on input that fails validation, ``scope_checked_first`` makes the

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from peduli.api.deps import PUBLIC, DbSession, committed_in_thread, require_scope
+from peduli.api.deps import PUBLIC, DbSession, hot_path_write, require_scope
 from peduli.api.responses import model_response
 from peduli.auth.actor import Actor
 from peduli.auth.scopes import CRISES_READ, CRISES_WRITE
@@ -210,7 +210,7 @@ async def check_in(body: CheckInCreate, db: DbSession) -> Response:
             CheckInRead.model_validate(stored), status_code=status.HTTP_201_CREATED
         )
 
-    return await committed_in_thread(db, answer)
+    return await hot_path_write(db, answer)
 
 
 @router.post(

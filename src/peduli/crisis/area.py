@@ -6,10 +6,11 @@ Three shapes are accepted: a GeoJSON ``Polygon`` or ``MultiPolygon`` geometry, a
 A circle of radius 0 is a point, as CAP 1.2 defines it (an epicentre, a building): it is
 covered by the one cell it lies in, and only a stay at that very place falls inside it.
 
-Targeting narrows with the cells at the stays' resolution (``registry.service.H3_RESOLUTION``)
-and decides with the exact shape: a cell wholly inside needs no further test; a stay in a
-border cell is tested exactly in SQL (haversine for a circle, even-odd ray casting over the
-ring edges for a polygon). An area too large for a cell list is narrowed by its bounding box.
+Targeting narrows with the cells at the stays' resolution
+(``registry.report_records.H3_RESOLUTION``) and decides with the exact shape: a cell wholly
+inside needs no further test; a stay in a border cell is tested exactly in SQL (haversine
+for a circle, even-odd ray casting over the ring edges for a polygon). An area too large for
+a cell list is narrowed by its bounding box.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from shapely.geometry import MultiPolygon, Polygon, mapping
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
 from peduli.reference.geo import EARTH_RADIUS_KM, KM_PER_DEGREE, distance_km
-from peduli.registry.service import H3_RESOLUTION
+from peduli.registry.report_records import H3_RESOLUTION
 
 MAX_RADIUS_KM = 2000.0
 MAX_VERTICES = 20_000

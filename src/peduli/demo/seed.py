@@ -1,8 +1,8 @@
 """Bulk loading of a synthetic population into the registry tables.
 
-Rows are built exactly as the registry stores a self-report (``registry.service``: sealed
-NIK and passport, contacts and address encrypted with their blind indexes, name key, H3
-cell, the representation whose jurisdiction covers the stay) and written in batches: COPY
+Rows are built exactly as the registry stores a self-report (``registry.report_records``:
+sealed NIK and passport, contacts and address encrypted with their blind indexes, name key,
+H3 cell, the representation whose jurisdiction covers the stay) and written in batches: COPY
 on PostgreSQL, large ``executemany`` on SQLite. The representation is resolved once per
 city, not once per row. Second reports are then flagged by the registry's own duplicate
 matching, so the officers' queue has work.
@@ -35,7 +35,7 @@ from peduli.core.i18n import _
 from peduli.demo.population import Citizen, Population
 from peduli.reference.profile import CountryProfile, get_profile
 from peduli.registry import matching
-from peduli.registry import service as registry
+from peduli.registry import report_records as registry
 from peduli.registry.models import (
     ContactKind,
     ContactPoint,

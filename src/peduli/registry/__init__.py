@@ -1,0 +1,1 @@
+"""The citizen registry: persons, their documents and contacts, stays, self-reports, claims."""

@@ -8,21 +8,20 @@ by video; an officer may also merge it into the record, or refuse it with a reas
 proven or merged claim is applied, through the same code as any report on a known person,
 so the replaced passport and contacts stay as history. A civil-registry answer is the third
 proof (``ClaimProof.CIVIL_REGISTRY``): not offered until an agency adapter gives one.
+This module opens claims and serves the claimant; the post's decisions are in
+``claim_decisions``.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peduli.auth import audit, codes, policy
+from peduli.auth import audit, codes
 from peduli.auth import citizens as citizen_accounts
 from peduli.auth.actor import Actor, Role
-from peduli.auth.policy import Access
-from peduli.auth.roles import IDENTITY_CLAIM_DECIDERS
 from peduli.core import ratelimit
 from peduli.core.crypto import get_cipher
 from peduli.core.db import utcnow
@@ -37,13 +36,11 @@ from peduli.core.i18n import _, in_language
 from peduli.notify import service as notify_service
 from peduli.reference.profile import get_profile
 from peduli.reference.representations import Representation
-from peduli.registry import matching, repository, service, validation
+from peduli.registry import matching, report_records, repository, service, validation
 from peduli.registry.models import (
     CLAIM_REPORT_PURPOSE,
-    CheckMethod,
     ClaimProof,
     ClaimStatus,
-    DocumentKind,
     IdentityClaim,
     Person,
 )
@@ -57,18 +54,8 @@ CODES_PER_RECORD_PER_HOUR = 6
 CLAIMS_PER_ACCOUNT_PER_DAY = 3
 HOUR = 3600
 DAY = 24 * HOUR
-MIN_REFUSAL_REASON = 5
-MAX_REFUSAL_REASON = 1000
 # Offered today; ``ClaimProof.CIVIL_REGISTRY`` joins once an agency adapter answers.
 OFFERED_PROOFS = (ClaimProof.CODE, ClaimProof.DOCUMENT_CHECK, ClaimProof.OFFICER_MERGE)
-
-
-@dataclass(frozen=True)
-class ClaimView:
-    """A claim with its report unsealed, for an officer of its post."""
-
-    claim: IdentityClaim
-    report: SelfReportCreate
 
 
 def open_claim(
@@ -117,6 +104,17 @@ def report_of(claim: IdentityClaim) -> SelfReportCreate:
     return SelfReportCreate.model_validate_json(text)
 
 
+def _responsible_post(
+    session: Session, person_id: uuid.UUID, reported: Representation | None
+) -> str | None:
+    """The post whose officers decide: the record's own (the claimant cannot choose it by
+    reporting a stay elsewhere); the reported stay's only when the record has no post."""
+    record_posts = sorted(repository.representation_codes(session, person_id))
+    if record_posts:
+        return record_posts[0]
+    return reported.code if reported else None
+
+
 # --- the claimant's side -------------------------------------------------------------------
 
 
@@ -151,7 +149,7 @@ def send_code(session: Session, *, claim_id: uuid.UUID, actor: Actor) -> None:
     The claimant learns nothing of the record: the answer is the same whether or not it
     holds a trusted contact. The holder reads who asked and that they can ignore it.
     """
-    claim = _pending(session, own_claim(session, claim_id=claim_id, actor=actor))
+    claim = still_pending(session, own_claim(session, claim_id=claim_id, actor=actor))
     ratelimit.hit(
         session,
         key=f"claim-code:{claim.id}",
@@ -201,7 +199,7 @@ def prove_by_code(
 ) -> IdentityClaim:
     """The claimant enters the code sent to the record's trusted contact: the claim is
     proven, the account linked and the report applied."""
-    claim = _pending(session, own_claim(session, claim_id=claim_id, actor=actor), lock=True)
+    claim = still_pending(session, own_claim(session, claim_id=claim_id, actor=actor), lock=True)
     try:
         codes.use_code(session, key=_code_key(claim), code=code)
     except NotAuthenticated as error:
@@ -215,204 +213,15 @@ def prove_by_code(
                 )
             ]
         ) from error
-    _apply(session, claim, actor=actor, proof=ClaimProof.CODE, link=True)
+    apply_claim(session, claim, actor=actor, proof=ClaimProof.CODE, link=True)
     return claim
 
 
-# --- the officers' side ----------------------------------------------------------------------
+# --- shared with the post's decisions (claim_decisions) -------------------------------------
 
 
-def _responsible_post(
-    session: Session, person_id: uuid.UUID, reported: Representation | None
-) -> str | None:
-    """The post whose officers decide: the record's own (the claimant cannot choose it by
-    reporting a stay elsewhere); the reported stay's only when the record has no post."""
-    record_posts = sorted(repository.representation_codes(session, person_id))
-    if record_posts:
-        return record_posts[0]
-    return reported.code if reported else None
-
-
-def pending_claims(
-    session: Session,
-    *,
-    actor: Actor,
-    limit: int,
-    offset: int,
-    representation_code: str | None = None,
-) -> tuple[int, list[IdentityClaim]]:
-    """Pending claims of the caller's post (HQ admins: every post, or the one asked for),
-    oldest first."""
-    policy.require_role(session, actor, roles=IDENTITY_CLAIM_DECIDERS, action="identity_claim.list")
-    query = select(IdentityClaim).where(IdentityClaim.status == ClaimStatus.PENDING)
-    scope = policy.post_scope(actor).narrowed_to(representation_code)
-    if not scope.every_post:
-        query = query.where(scope.within(IdentityClaim.representation_code))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = list(
-        session.scalars(
-            query.order_by(IdentityClaim.created_at, IdentityClaim.id).limit(limit).offset(offset)
-        )
-    )
-    if rows:  # the queue shows each claimant's name, birth date and city from their report
-        audit.record(
-            session,
-            actor=actor,
-            action="queue.identity_claims",
-            entity_type="queue",
-            fields=["full_name", "date_of_birth", "city"],
-            reason=f"{len(rows)} claims listed",
-        )
-    return int(total), rows
-
-
-def _officer_claim(
-    session: Session, claim_id: uuid.UUID, actor: Actor, action: str
-) -> IdentityClaim:
-    """A claim of the officer's post (HQ admins: any); others are refused and audited."""
-    policy.require_role(session, actor, roles=IDENTITY_CLAIM_DECIDERS, action=action)
-    claim = session.get(IdentityClaim, claim_id)
-    if claim is None:
-        raise NotFound(_("No claim has this id."))
-    # A decision writes to the record: only its own posts (or HQ admins) may take it.
-    record_posts = repository.representation_codes(session, claim.person_id)
-    reported = {claim.representation_code} if claim.representation_code else set()
-    policy.authorize(
-        session,
-        actor,
-        access=Access.WRITE,
-        action=action,
-        person_id=None,
-        representation_codes=record_posts or reported,
-    )
-    return claim
-
-
-def read_claim(session: Session, *, claim_id: uuid.UUID, actor: Actor) -> ClaimView:
-    """A claim with its report, for an officer of its post; the read is audited."""
-    claim = _officer_claim(session, claim_id, actor, "identity_claim.read")
-    audit.record(
-        session,
-        actor=actor,
-        action="identity_claim.read",
-        entity_type="identity_claim",
-        entity_id=str(claim.id),
-        subject_person_id=claim.person_id,
-        fields=["report"],
-    )
-    return ClaimView(claim, report_of(claim))
-
-
-def check_document(
-    session: Session,
-    *,
-    claim_id: uuid.UUID,
-    document_kind: str,
-    document_digits: str,
-    method: str,
-    actor: Actor,
-) -> IdentityClaim:
-    """An officer of the post checked the claimant's document in person or by video: the
-    claim is proven (with what was seen recorded), the account linked, the report applied."""
-    kind, digits, how = _document_check(document_kind, document_digits, method)
-    claim = _pending(
-        session,
-        _officer_claim(session, claim_id, actor, "identity_claim.check"),
-        lock=True,
-    )
-    claim.document_kind, claim.document_digits, claim.check_method = kind, digits, how
-    _apply(session, claim, actor=actor, proof=ClaimProof.DOCUMENT_CHECK, link=True)
-    _tell_claimant(
-        session,
-        claim,
-        _("An officer confirmed your identity. Your report is now part of your record."),
-    )
-    return claim
-
-
-def merge(
-    session: Session, *, claim_id: uuid.UUID, confirm_contacts: bool, actor: Actor
-) -> IdentityClaim:
-    """An officer applies the claim's report to the record without linking the account
-    (e.g. a relative or helper reported for the person); the contacts it brought become
-    trusted only when the officer confirms them."""
-    claim = _pending(
-        session,
-        _officer_claim(session, claim_id, actor, "identity_claim.merge"),
-        lock=True,
-    )
-    _apply(
-        session,
-        claim,
-        actor=actor,
-        proof=ClaimProof.OFFICER_MERGE,
-        link=False,
-        trust_all=confirm_contacts,
-    )
-    _tell_claimant(
-        session,
-        claim,
-        _("An officer added your report to the record it names. Your account stays as it was."),
-    )
-    return claim
-
-
-def refuse(session: Session, *, claim_id: uuid.UUID, reason: str, actor: Actor) -> IdentityClaim:
-    """An officer refuses a claim with a reason; the record is untouched, the claimant told."""
-    text = reason.strip()
-    if not MIN_REFUSAL_REASON <= len(text) <= MAX_REFUSAL_REASON:
-        raise ValidationFailed(
-            [
-                FieldProblem(
-                    "reason",
-                    "reason_required",
-                    _("Give the reason for refusing ({min} to {max} characters).").format(
-                        min=MIN_REFUSAL_REASON, max=MAX_REFUSAL_REASON
-                    ),
-                    _("The citizen reads it; write what they can do next."),
-                )
-            ]
-        )
-    claim = _pending(
-        session,
-        _officer_claim(session, claim_id, actor, "identity_claim.refuse"),
-        lock=True,
-    )
-    _decide(claim, ClaimStatus.REFUSED, actor, proof=None)
-    claim.refusal_reason = text
-    audit.record(
-        session,
-        actor=actor,
-        action="identity_claim.refuse",
-        entity_type="identity_claim",
-        entity_id=str(claim.id),
-        subject_person_id=claim.person_id,
-        reason=text,
-    )
-    _tell_claimant(
-        session,
-        claim,
-        _(
-            "We could not confirm that the record your report names is yours, so it was not "
-            "changed. The officer's reason: {reason}"
-        ).format(reason=text),
-    )
-    return claim
-
-
-def prove_by_civil_registry(session: Session, *, claim_id: uuid.UUID, actor: Actor) -> None:
-    """The civil-registry proof: not offered until an agency adapter answers identity
-    questions; the seam where it will plug in."""
-    raise Conflict(
-        _("Checking an identity with the civil registry is not available yet."),
-        code="proof_not_offered",
-    )
-
-
-# --- shared ------------------------------------------------------------------------------------
-
-
-def _pending(session: Session, claim: IdentityClaim, *, lock: bool = False) -> IdentityClaim:
+def still_pending(session: Session, claim: IdentityClaim, *, lock: bool = False) -> IdentityClaim:
+    """The claim, if nobody decided it yet (``lock``: held until the decision commits)."""
     if lock:
         session.refresh(claim, with_for_update=True)
     if claim.status != ClaimStatus.PENDING:
@@ -420,16 +229,17 @@ def _pending(session: Session, claim: IdentityClaim, *, lock: bool = False) -> I
     return claim
 
 
-def _decide(
+def record_decision(
     claim: IdentityClaim, status: ClaimStatus, actor: Actor, *, proof: ClaimProof | None
 ) -> None:
+    """Mark the claim decided: its status, the proof, who and when."""
     claim.status = status
     claim.proof = proof
     claim.decided_by = actor.account_id
     claim.decided_at = utcnow()
 
 
-def _apply(
+def apply_claim(
     session: Session,
     claim: IdentityClaim,
     *,
@@ -448,22 +258,22 @@ def _apply(
     # unless the officer confirmed it.
     address = citizen_accounts.citizen_address(session, account_id=claim.account_id)
     trusted = (
-        service.vouched_by_officer
+        report_records.vouched_by_officer
         if trust_all
-        else service.signed_in_with(address if link else None)
+        else report_records.signed_in_with(address if link else None)
     )
     service.attach_report(
         session,
         person=person,
         report=report,
         identity=identity,
-        representation=service.resolve_representation(report),
+        representation=report_records.resolve_representation(report),
         source="self_report",
         trusted=trusted,
     )
     if link:
         _link(session, claim, person)
-    _decide(claim, ClaimStatus.PROVEN if link else ClaimStatus.MERGED, actor, proof=proof)
+    record_decision(claim, ClaimStatus.PROVEN if link else ClaimStatus.MERGED, actor, proof=proof)
     audit.record(
         session,
         actor=actor,
@@ -486,7 +296,7 @@ def _link(session: Session, claim: IdentityClaim, person: Person) -> None:
         )
 
 
-def _tell_claimant(session: Session, claim: IdentityClaim, message: str) -> None:
+def tell_claimant(session: Session, claim: IdentityClaim, message: str) -> None:
     """One message to the claimant's sign-in address, in the language of their report."""
     address = citizen_accounts.citizen_contact(session, account_id=claim.account_id)
     if address is None:
@@ -499,38 +309,3 @@ def _tell_claimant(session: Session, claim: IdentityClaim, message: str) -> None
         body=in_language(message, claim.language),
         idempotency_key=f"identity-claim:{claim.id}:{claim.status}",
     )
-
-
-def _document_check(kind: str, digits: str, method: str) -> tuple[str, str, str]:
-    problems = []
-    if kind not in {k.value for k in DocumentKind}:
-        problems.append(
-            FieldProblem(
-                "document_kind",
-                "unknown_document",
-                _("Choose the kind of document you checked."),
-                _("A passport, a KTP, or another identity document."),
-            )
-        )
-    cleaned = digits.strip().upper()
-    if not (2 <= len(cleaned) <= 6 and cleaned.isalnum()):
-        problems.append(
-            FieldProblem(
-                "document_digits",
-                "digits_invalid",
-                _("Give the last 2 to 6 letters or digits of the document's number."),
-                _("Only the end of the number is kept, e.g. 4567."),
-            )
-        )
-    if method not in {m.value for m in CheckMethod}:
-        problems.append(
-            FieldProblem(
-                "method",
-                "unknown_method",
-                _("Say how you checked the document: in person or by video."),
-                _("A photo sent by message is not enough."),
-            )
-        )
-    if problems:
-        raise ValidationFailed(problems)
-    return kind, cleaned, method

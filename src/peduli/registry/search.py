@@ -28,9 +28,8 @@ from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
 from peduli.reference.profile import get_profile
 from peduli.registry import matching, repository
-from peduli.registry.models import Person, PersonStatus
+from peduli.registry.models import NIK_PURPOSE, PASSPORT_PURPOSE, Person, PersonStatus
 from peduli.registry.schemas import PersonSearch
-from peduli.registry.service import NIK_PURPOSE, PASSPORT_PURPOSE
 
 NAME_CANDIDATES = 500
 MIN_NAME_LETTERS = 3  # in the longest word of a name searched outside one's jurisdiction

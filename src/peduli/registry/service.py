@@ -1,21 +1,19 @@
-"""Registry use-cases: self-report (lapor diri), stays, the person screen and search.
+"""Registry use-cases: self-report (lapor diri) and the person screen.
 
 One record per citizen: a report whose NIK or passport is known attaches to that person;
 one that only looks like someone is stored and flagged for an officer (``matching``). A
 citizen's report naming a record that is not theirs changes nothing: it becomes a pending
-identity claim (``claims``) until it is proven.
+identity claim (``claims``) until it is proven. The rows a report writes are built in
+``report_records``; changes to a stay are in ``stays``.
 Every staff read of a person and every change is audited in the same transaction.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-import h3
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit, codes, policy
@@ -24,29 +22,22 @@ from peduli.auth.actor import Actor
 from peduli.auth.policy import Access
 from peduli.auth.roles import PERSON_VERIFIERS, POST_BOUND_ROLES, SELF_REPORTERS, Role
 from peduli.core.crypto import get_cipher
-from peduli.core.db import insert_new, utcnow
-from peduli.core.errors import NotFound, ValidationFailed
+from peduli.core.db import utcnow
+from peduli.core.errors import NotFound
 from peduli.core.i18n import _
-from peduli.reference.profile import CountryProfile, get_profile
-from peduli.reference.representations import Representation, load_directory
-from peduli.registry import claims, matching, repository, validation
+from peduli.reference.profile import get_profile
+from peduli.reference.representations import Representation
+from peduli.registry import claims, matching, report_records, repository, validation
 from peduli.registry.models import (
     NIK_PURPOSE,
     PASSPORT_PURPOSE,
-    ContactKind,
     ContactPoint,
-    ContactTrust,
     IdentityClaim,
     Passport,
     Person,
     Stay,
-    StayStatus,
 )
-from peduli.registry.schemas import SelfReportCreate, StayFields, StayUpdate
-
-H3_RESOLUTION = 8  # ~0.7 km² cells: fine enough for crisis areas, coarse parents derive
-NAME_KEY_LENGTH = 400  # the column width; folding can lengthen a name (M. → muhammad)
-CONSENT_VERSION = "2026-11"  # the privacy notice a citizen agreed to
+from peduli.registry.schemas import SelfReportCreate
 
 
 @dataclass(frozen=True)
@@ -73,36 +64,6 @@ def _today() -> date:
     return utcnow().date()
 
 
-def resolve_representation(stay: StayFields | Stay) -> Representation | None:
-    """The post whose jurisdiction covers where the stay is."""
-    directory = load_directory(get_profile().representations_resource)
-    return directory.resolve(
-        country=stay.country.upper(),
-        subdivision=stay.subdivision.upper() if stay.subdivision else None,
-        city=stay.city,
-        latitude=stay.latitude,
-        longitude=stay.longitude,
-    )
-
-
-def h3_cell(latitude: float | None, longitude: float | None) -> str | None:
-    """The H3 cell a stay is indexed by (None without coordinates)."""
-    if latitude is None or longitude is None:
-        return None
-    return str(h3.latlng_to_cell(latitude, longitude, H3_RESOLUTION))
-
-
-def sealed(value: str, *, purpose: str) -> tuple[str, str]:
-    """How an identifier (NIK, passport number) is stored: ciphertext and blind index."""
-    cipher = get_cipher()
-    return cipher.encrypt(value, purpose=purpose), cipher.blind_index(value, purpose=purpose)
-
-
-def stored_name_key(full_name: str, profile: CountryProfile) -> str:
-    """The ``name_key`` column of a person: the profile's key, cut to the column width."""
-    return profile.name_key(full_name)[:NAME_KEY_LENGTH]
-
-
 def submit_self_report(
     session: Session, *, report: SelfReportCreate, actor: Actor, today: date | None = None
 ) -> SelfReportOutcome | PendingClaim:
@@ -113,12 +74,15 @@ def submit_self_report(
     policy.require_role(session, actor, roles=SELF_REPORTERS, action="self_report.create")
     profile = get_profile()
     identity = validation.validate_report(report, profile, today=today or _today())
-    representation = resolve_representation(report)
+    representation = report_records.resolve_representation(report)
     _authorize_reporter(session, actor, representation)
     probe = _probe_identity(session, identity, report)
     known = _known_person(session, probe, actor)
     if known is None:
-        person, stay = _record_new_person(session, report, identity, profile, representation, actor)
+        person, stay = report_records.record_new_person(
+            session, report, identity, profile, representation,
+            trusted=_trust_for(session, actor), source=_source(actor),
+        )  # fmt: skip
         linked = _link_reporter(session, actor, person)
         duplicates = matching.flag_possible_duplicates(
             session, person, stay, born_same_day=probe.born_same_day
@@ -155,37 +119,26 @@ def attach_report(
     identity: validation.Identity,
     representation: Representation | None,
     source: str,
-    trusted: TrustOf,
+    trusted: report_records.TrustOf,
 ) -> Stay:
     """Apply a report to a known person: preferences, identifiers, contacts and a new stay.
 
     ``trusted`` says which of the report's contacts are trusted and why; the others are
     kept but neither primary nor used. The replaced passport and contacts stay as history.
     """
-    _update_profile_fields(person, report)
-    _record_identifiers(session, person, identity, trusted)
-    return _add_stay(session, person, report, representation, source=source)
+    report_records.update_profile_fields(person, report)
+    report_records.record_identifiers(session, person, identity, trusted)
+    return report_records.add_stay(session, person, report, representation, source=source)
 
 
-TrustOf = Callable[[str], ContactTrust | None]
-
-
-def _trust_for(session: Session, actor: Actor) -> TrustOf:
+def _trust_for(session: Session, actor: Actor) -> report_records.TrustOf:
     """Which of a report's contacts are trusted: all of them when staff enter them (an
     officer in scope), else only the address the citizen proved by code to sign in."""
     if actor.role != Role.CITIZEN:
-        return vouched_by_officer
-    return signed_in_with(citizen_accounts.citizen_address(session, account_id=actor.account_id))
-
-
-def vouched_by_officer(_value: str) -> ContactTrust | None:
-    """Every contact: an officer in scope entered or confirmed it."""
-    return ContactTrust.OFFICER
-
-
-def signed_in_with(address: str | None) -> TrustOf:
-    """Trust only ``address``, the one a code came back from."""
-    return lambda value: ContactTrust.CODE if address is not None and value == address else None
+        return report_records.vouched_by_officer
+    return report_records.signed_in_with(
+        citizen_accounts.citizen_address(session, account_id=actor.account_id)
+    )
 
 
 def _source(actor: Actor) -> str:
@@ -246,88 +199,6 @@ def follow_merges(session: Session, person: Person) -> Person:
     return person
 
 
-def _record_new_person(
-    session: Session,
-    report: SelfReportCreate,
-    identity: validation.Identity,
-    profile: CountryProfile,
-    representation: Representation | None,
-    actor: Actor,
-) -> tuple[Person, Stay]:
-    """A first report: the person, their passport, contacts and stay, as plain inserts.
-
-    A report with the same NIK committing between the look-up and this insert trips the
-    unique blind index; the request then answers 409 "try again" and the retry attaches.
-    """
-    person = _new_person(report, identity, profile)
-    trusted = _trust_for(session, actor)
-    now = utcnow()
-    contacts = [
-        _contact(person.id, kind, value, trusted(value), now)
-        for kind, value in _contacts_of(identity)
-        if value
-    ]
-    passports = [_passport(person, identity.passport)] if identity.passport else []
-    stay = _new_stay(person, report, representation, source=_source(actor))
-    insert_new(session, [person, *passports, *contacts, stay])
-    return person, stay
-
-
-def _contact(
-    person_id: uuid.UUID,
-    kind: ContactKind,
-    value: str,
-    trust: ContactTrust | None,
-    now: datetime,
-) -> ContactPoint:
-    """A new contact: primary (used for messages) only when it is trusted."""
-    return ContactPoint(
-        person_id=person_id,
-        kind=kind,
-        value=value,
-        is_primary=trust is not None,
-        trusted_at=now if trust is not None else None,
-        trust_source=trust.value if trust is not None else None,
-    )
-
-
-def _contacts_of(identity: validation.Identity) -> tuple[tuple[ContactKind, str | None], ...]:
-    return (ContactKind.PHONE, identity.phone), (ContactKind.EMAIL, identity.email)
-
-
-def _new_person(
-    report: SelfReportCreate, identity: validation.Identity, profile: CountryProfile
-) -> Person:
-    nik_encrypted, nik_index = (
-        sealed(identity.nik, purpose=NIK_PURPOSE) if identity.nik else (None, None)
-    )
-    person = Person(
-        id=uuid.uuid4(),
-        full_name=report.full_name,
-        name_key=stored_name_key(report.full_name, profile),
-        sex=report.sex,
-        date_of_birth=report.date_of_birth,
-        home_province=identity.nik[:2] if identity.nik else None,
-        nik_encrypted=nik_encrypted,
-        nik_index=nik_index,
-        emergency_contact_phone=identity.emergency_phone,
-    )
-    _update_profile_fields(person, report)
-    return person
-
-
-def _update_profile_fields(person: Person, report: SelfReportCreate) -> None:
-    """The newest report's contact preferences win; identity fields are kept."""
-    person.preferred_language = report.language
-    person.place_of_birth = report.place_of_birth or person.place_of_birth
-    if report.emergency_contact_name:
-        person.emergency_contact_name = report.emergency_contact_name
-        person.emergency_contact_relation = report.emergency_contact_relation
-    if report.consent:
-        person.consent_at = utcnow()
-        person.consent_version = CONSENT_VERSION
-
-
 def _reporter_may_attach(session: Session, actor: Actor, known: Person) -> bool:
     """Whether a report naming ``known`` may change it: staff (in scope, checked above), the
     citizen whose record it is, or one who signed in with a contact the record trusts
@@ -352,104 +223,6 @@ def _signed_in_with_trusted_contact(session: Session, actor: Actor, person: Pers
     return address is not None and repository.has_trusted_contact(session, person.id, address)
 
 
-def _record_identifiers(
-    session: Session,
-    person: Person,
-    identity: validation.Identity,
-    trusted: TrustOf,
-) -> None:
-    """Add the report's NIK, passport and contacts to a known person, where they are new."""
-    if identity.nik and person.nik_index is None:
-        person.nik_encrypted, person.nik_index = sealed(identity.nik, purpose=NIK_PURPOSE)
-    if identity.passport:
-        _record_passport(session, person, identity.passport)
-    for kind, value in _contacts_of(identity):
-        if value:
-            _record_contact(session, person, kind, value, trusted(value))
-    if identity.emergency_phone and person.emergency_contact_phone != identity.emergency_phone:
-        person.emergency_contact_phone = identity.emergency_phone
-
-
-def _record_passport(session: Session, person: Person, number: str) -> None:
-    index = get_cipher().blind_index(number, purpose=PASSPORT_PURPOSE)
-    holder = session.scalar(select(Passport).where(Passport.number_index == index))
-    if holder is not None:
-        if holder.person_id != person.id:
-            matching.flag_pair(
-                session, person.id, holder.person_id, score=100.0, reason="same passport number"
-            )
-        return
-    for older in repository.passports_of(session, person.id):
-        older.is_current = False
-    session.add(_passport(person, number))
-
-
-def _passport(person: Person, number: str) -> Passport:
-    encrypted, index = sealed(number, purpose=PASSPORT_PURPOSE)
-    return Passport(
-        person_id=person.id,
-        number_encrypted=encrypted,
-        number_index=index,
-        is_current=True,
-        reported_at=utcnow(),
-    )
-
-
-def _record_contact(
-    session: Session, person: Person, kind: ContactKind, value: str, trust: ContactTrust | None
-) -> None:
-    """A reported contact: kept either way; it becomes primary only when trusted."""
-    contacts = [c for c in repository.contacts_of(session, person.id) if c.kind == kind]
-    same = next((c for c in contacts if c.value == value), None)
-    if same is not None and (same.trusted_at is not None or trust is None):
-        return
-    if trust is not None:
-        for contact in contacts:
-            contact.is_primary = False
-    if same is not None:
-        same.trusted_at, same.trust_source, same.is_primary = utcnow(), trust, True
-        return
-    session.add(_contact(person.id, kind, value, trust, utcnow()))
-
-
-def _add_stay(
-    session: Session,
-    person: Person,
-    fields: StayFields,
-    representation: Representation | None,
-    *,
-    source: str,
-) -> Stay:
-    stay = _new_stay(person, fields, representation, source=source)
-    session.add(stay)
-    return stay
-
-
-def _new_stay(
-    person: Person, fields: StayFields, representation: Representation | None, *, source: str
-) -> Stay:
-    return Stay(
-        id=uuid.uuid4(),
-        person_id=person.id,
-        country=fields.country.upper(),
-        subdivision=fields.subdivision.upper() if fields.subdivision else None,
-        city=fields.city,
-        address=fields.address,
-        latitude=fields.latitude,
-        longitude=fields.longitude,
-        h3_cell=h3_cell(fields.latitude, fields.longitude),
-        purpose=fields.purpose,
-        sector=fields.sector,
-        employer=fields.employer,
-        placement_agency=fields.placement_agency,
-        arrival_date=fields.arrival_date,
-        planned_end_date=fields.planned_end_date,
-        status=StayStatus.ACTIVE,
-        representation_code=representation.code if representation else None,
-        source=source,
-    )
-
-
 def authorize_person(
     session: Session,
     actor: Actor,
@@ -469,82 +242,6 @@ def authorize_person(
         representation_codes=repository.representation_codes(session, person_id),
         reason=reason,
     )
-
-
-def _stay_for_change(session: Session, stay_id: uuid.UUID, actor: Actor, action: str) -> Stay:
-    stay = session.get(Stay, stay_id)
-    if stay is None:
-        raise NotFound(_("No stay has this id; check the link or list your stays again."))
-    policy.authorize(
-        session,
-        actor,
-        access=Access.WRITE,
-        action=action,
-        person_id=stay.person_id,
-        representation_codes={stay.representation_code} if stay.representation_code else set(),
-    )
-    return stay
-
-
-def update_stay(session: Session, *, stay_id: uuid.UUID, changes: StayUpdate, actor: Actor) -> Stay:
-    """Change a stay; a move to another country or city re-decides the representation."""
-    stay = _stay_for_change(session, stay_id, actor, "stay.update")
-    changed = changes.model_dump(exclude_unset=True)
-    if changes.country:
-        changed["country"] = changes.country.upper()
-    merged = StayFields.model_validate(
-        {field: getattr(stay, field) for field in StayFields.model_fields} | changed
-    )
-    require = validation.stay_problems(merged, today=_today())
-    if require:
-        raise ValidationFailed(require)
-    for field, value in changed.items():
-        setattr(stay, field, value)
-    stay.h3_cell = h3_cell(stay.latitude, stay.longitude)
-    representation = resolve_representation(merged)
-    stay.representation_code = representation.code if representation else None
-    audit.record(
-        session,
-        actor=actor,
-        action="stay.update",
-        entity_type="stay",
-        entity_id=str(stay.id),
-        subject_person_id=stay.person_id,
-        fields=sorted(changed),
-    )
-    return stay
-
-
-def report_departure(
-    session: Session, *, stay_id: uuid.UUID, departed_on: date, actor: Actor
-) -> Stay:
-    """Close a stay: the citizen has left the country."""
-    stay = _stay_for_change(session, stay_id, actor, "stay.depart")
-    if departed_on < stay.arrival_date:
-        raise ValidationFailed(
-            [
-                validation.FieldProblem(
-                    "departed_on",
-                    "before_arrival",
-                    _("The departure date is before the arrival date ({arrival}).").format(
-                        arrival=stay.arrival_date.isoformat()
-                    ),
-                    _("Give the day you left, on or after the arrival date."),
-                )
-            ]
-        )
-    stay.departed_on = departed_on
-    stay.status = StayStatus.DEPARTED
-    audit.record(
-        session,
-        actor=actor,
-        action="stay.depart",
-        entity_type="stay",
-        entity_id=str(stay.id),
-        subject_person_id=stay.person_id,
-        fields=["departed_on", "status"],
-    )
-    return stay
 
 
 @dataclass(frozen=True)

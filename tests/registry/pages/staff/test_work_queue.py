@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Role
-from peduli.registry import queue
+from peduli.registry import work_queue
 from peduli.registry.models import Person
 from tests import factories
 from tests.web.officer_support import reported, signed_in_officer
@@ -180,7 +180,7 @@ def test_counts_stop_at_the_cap(
 ) -> None:
     for serial in range(1, 6):
         _person(db, serial, f"Orang {serial:02d} Nusantara", factories.SEOUL)
-    monkeypatch.setattr(queue, "COUNT_CAP", 3)
+    monkeypatch.setattr(work_queue, "COUNT_CAP", 3)
     signed_in_officer(client, db)
     page = client.get("/officer?lang=en&per_page=25")
     assert "To verify (3+)" in page.text

@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from peduli.api.deps import DbSession, staff_page
-from peduli.auth.actor import Actor, Role
+from peduli.auth import policy
+from peduli.auth.actor import Actor
 from peduli.auth.roles import CORRECTION_HANDLERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.core.errors import FieldProblem, ValidationFailed
@@ -64,7 +65,7 @@ def correction_queue(
             "status": shown,
             "statuses": STATUSES,
             "url": desk.url_with(QUEUE, params),
-            "hq": staff.role == Role.HQ_ADMIN,
+            "hq": policy.post_scope(staff).every_post,
             "done": done if done in DECISIONS else "",
         },
     )

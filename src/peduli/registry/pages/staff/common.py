@@ -9,16 +9,17 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from peduli.auth.actor import Actor, Role
-from peduli.registry import queue
+from peduli.auth import policy
+from peduli.auth.actor import Actor
+from peduli.registry import work_queue
 from peduli.web import desk
 
 
 def tab_counts(db: Session, staff: Actor, representation_code: str | None) -> dict[str, Any]:
     """What the tabs above every work-queue list show: how many rows each tab holds."""
     return {
-        "counts": queue.counts(db, actor=staff, representation_code=representation_code),
-        "count_cap": queue.COUNT_CAP,
+        "counts": work_queue.counts(db, actor=staff, representation_code=representation_code),
+        "count_cap": work_queue.COUNT_CAP,
     }
 
 
@@ -41,7 +42,7 @@ def post_queue_tab(
     ``fetch(representation_code, limit, offset)`` gives the total and one page of rows;
     ``shown`` turns those rows into what the template lists.
     """
-    hq = staff.role == Role.HQ_ADMIN
+    hq = policy.post_scope(staff).every_post
     post = (representation or None) if hq else None
     pages, rows = desk.paged(
         lambda limit, offset: fetch(post, limit, offset),

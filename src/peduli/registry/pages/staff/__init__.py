@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from peduli.registry.officer_pages import claims, corrections, merge, person, search, work_queue
+from peduli.registry.pages.staff import claims, corrections, merge, person, search, work_queue
 
 router = APIRouter(include_in_schema=False)
 for _module in (work_queue, person, search, merge, claims, corrections):

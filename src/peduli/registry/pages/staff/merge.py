@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth.roles import DUPLICATE_REVIEWERS
 from peduli.auth.staff_pages import to_sign_in
-from peduli.registry import merging, queue, service
+from peduli.registry import merging, service, work_queue
 from peduli.registry.models import DuplicateStatus
 from peduli.web import desk
 from peduli.web.desk import Staff
@@ -44,7 +44,7 @@ def compare(request: Request, candidate_id: uuid.UUID, db: DbSession, staff: Sta
     """The two records in two columns, their differences marked."""
     if staff is None:
         return to_sign_in(request)
-    pair = queue.duplicate_pair(db, candidate_id=candidate_id, actor=staff)
+    pair = work_queue.duplicate_pair(db, candidate_id=candidate_id, actor=staff)
     first = service.read_person(db, person_id=pair.person_id, actor=staff)
     second = service.read_person(db, person_id=pair.other_person_id, actor=staff)
     return desk.page(

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from peduli.api.deps import DbSession, staff_page
-from peduli.auth.actor import Role
+from peduli.auth import policy
 from peduli.auth.roles import WORK_QUEUE_READERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.reference import places
-from peduli.registry import queue
+from peduli.registry import work_queue
 from peduli.registry.models import Purpose, Sector, Verification
-from peduli.registry.officer_pages import common
+from peduli.registry.pages.staff import common
 from peduli.web import desk
 from peduli.web.desk import Staff
 from peduli.web.i18n import negotiate
@@ -39,7 +39,7 @@ def _verification(value: str) -> Verification | None:
 
 
 @router.get("/officer", response_class=HTMLResponse)
-def work_queue(
+def verification_queue(
     request: Request,
     db: DbSession,
     staff: Staff,
@@ -50,7 +50,7 @@ def work_queue(
     reported_from: Annotated[str, Query(alias="from", max_length=40)] = "",
     reported_to: Annotated[str, Query(alias="to", max_length=40)] = "",
     representation: Text = "",
-    sort: Text = queue.QueueSort.REPORTED.value,
+    sort: Text = work_queue.QueueSort.REPORTED.value,
     direction: Annotated[str, Query(alias="dir", max_length=4)] = "desc",
     page: Annotated[str, Query(max_length=9)] = "1",
     per_page: Text = "",
@@ -61,8 +61,8 @@ def work_queue(
         return to_sign_in(request)
     start, bad_start = desk.parse_day(reported_from)
     end, bad_end = desk.parse_day(reported_to)
-    hq = staff.role == Role.HQ_ADMIN
-    filters = queue.QueueFilters(
+    hq = policy.post_scope(staff).every_post
+    filters = work_queue.QueueFilters(
         verification=_verification(verification),
         country=country.strip().upper()[:2] or None,
         purpose=_choice(purpose, Purpose),
@@ -71,15 +71,19 @@ def work_queue(
         reported_to=end,
         representation_code=(representation or None) if hq else None,
     )
-    order = sort if sort in {s.value for s in queue.QueueSort} else queue.QueueSort.REPORTED.value
+    order = (
+        sort
+        if sort in {s.value for s in work_queue.QueueSort}
+        else work_queue.QueueSort.REPORTED.value
+    )
     descending = direction != "asc"
     rows_per_page = desk.per_page_choice(per_page)
     pages, rows = desk.paged(
-        lambda limit, offset: queue.self_reports(
+        lambda limit, offset: work_queue.self_reports(
             db,
             actor=staff,
             filters=filters,
-            sort=queue.QueueSort(order),
+            sort=work_queue.QueueSort(order),
             descending=descending,
             limit=limit,
             offset=offset,
@@ -137,7 +141,7 @@ def duplicate_queue(
         staff,
         template="officer/duplicates.html",
         path="/officer/duplicates",
-        fetch=lambda post, limit, offset: queue.duplicates(
+        fetch=lambda post, limit, offset: work_queue.duplicates(
             db, actor=staff, representation_code=post, limit=limit, offset=offset
         ),
         representation=representation,

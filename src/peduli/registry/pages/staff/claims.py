@@ -21,9 +21,9 @@ from peduli.auth.actor import Actor
 from peduli.auth.roles import IDENTITY_CLAIM_DECIDERS
 from peduli.auth.staff_pages import to_sign_in
 from peduli.core.errors import FieldProblem, ValidationFailed
-from peduli.registry import claims
+from peduli.registry import claim_decisions, claims
 from peduli.registry.models import CheckMethod, ClaimStatus, DocumentKind
-from peduli.registry.officer_pages import common
+from peduli.registry.pages.staff import common
 from peduli.web import desk
 from peduli.web.desk import Staff
 from peduli.web.forms import only, run_form
@@ -51,7 +51,7 @@ def claim_queue(
         staff,
         template="officer/claims.html",
         path=CLAIMS,
-        fetch=lambda post, limit, offset: claims.pending_claims(
+        fetch=lambda post, limit, offset: claim_decisions.pending_claims(
             db, actor=staff, limit=limit, offset=offset, representation_code=post
         ),
         representation=representation,
@@ -70,7 +70,7 @@ def _claim_page(
     values: dict[str, str] | None = None,
     problems: dict[str, FieldProblem] | None = None,
 ) -> HTMLResponse:
-    view = claims.read_claim(db, claim_id=claim_id, actor=staff)
+    view = claim_decisions.read_claim(db, claim_id=claim_id, actor=staff)
     return desk.page(
         request,
         "officer/claim.html",
@@ -137,7 +137,7 @@ def document_check(
         staff,
         claim_id,
         values,
-        lambda: claims.check_document(db, claim_id=claim_id, actor=staff, **values),
+        lambda: claim_decisions.check_document(db, claim_id=claim_id, actor=staff, **values),
         "claim_proven",
     )
 
@@ -159,7 +159,7 @@ def merge(
         staff,
         claim_id,
         {"confirm_contacts": confirm_contacts},
-        lambda: claims.merge(
+        lambda: claim_decisions.merge(
             db, claim_id=claim_id, confirm_contacts=confirm_contacts == "yes", actor=staff
         ),
         "claim_merged",
@@ -179,6 +179,6 @@ def refuse(
         staff,
         claim_id,
         {"reason": reason},
-        lambda: claims.refuse(db, claim_id=claim_id, reason=reason, actor=staff),
+        lambda: claim_decisions.refuse(db, claim_id=claim_id, reason=reason, actor=staff),
         "claim_refused",
     )

@@ -1,0 +1,109 @@
+"""The person screen by API: read and verify a record, search, and possible duplicates."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from peduli.api.deps import DbSession
+from peduli.registry import merging, search, service
+from peduli.registry.api.common import (
+    Reader,
+    Writer,
+    no_store,
+    person_read,
+)
+from peduli.registry.schemas import (
+    DuplicatePage,
+    DuplicateRead,
+    MergeRequest,
+    PersonRead,
+    PersonSearch,
+    PersonSummary,
+    SearchHit,
+    SearchResult,
+)
+
+router = APIRouter(tags=["registry"])
+
+
+@router.get("/persons/{person_id}", response_model=PersonRead)
+def read_person(
+    person_id: uuid.UUID,
+    db: DbSession,
+    actor: Reader,
+    response: Response,
+    reason: Annotated[
+        str | None, Query(max_length=500, description="Required outside your jurisdiction.")
+    ] = None,
+) -> PersonRead:
+    """One screen per person; the read is recorded in the audit log."""
+    no_store(response)
+    return person_read(service.read_person(db, person_id=person_id, actor=actor, reason=reason))
+
+
+@router.post("/persons/{person_id}/verification", response_model=PersonSummary)
+def verify_person(
+    person_id: uuid.UUID,
+    db: DbSession,
+    actor: Writer,
+    response: Response,
+    verified: Annotated[bool, Query()] = True,
+) -> PersonSummary:
+    """Mark a record verified against documents (or rejected)."""
+    no_store(response)
+    person = service.verify_person(db, person_id=person_id, actor=actor, verified=verified)
+    return PersonSummary.model_validate(person)
+
+
+@router.post("/persons/search", response_model=SearchResult)
+def search_people(
+    query: PersonSearch, db: DbSession, actor: Reader, response: Response
+) -> SearchResult:
+    """Find people by name, NIK, passport or phone; identifiers go in the body, not the URL."""
+    no_store(response)
+    outcome = search.search_people(db, query=query, actor=actor)
+    return SearchResult(
+        hits=[
+            SearchHit(
+                **PersonSummary.model_validate(hit.person).model_dump(),
+                score=hit.score,
+                representation_codes=hit.representation_codes,
+            )
+            for hit in outcome.hits
+        ],
+        out_of_scope=outcome.out_of_scope,
+    )
+
+
+@router.get("/duplicates", response_model=DuplicatePage)
+def list_duplicates(
+    db: DbSession,
+    actor: Reader,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=100)] = 25,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> DuplicatePage:
+    """Possible duplicates in your jurisdiction, for merge or dismissal."""
+    no_store(response)
+    total, items = merging.list_open(db, actor=actor, limit=limit, offset=offset)
+    return DuplicatePage(total=total, items=[DuplicateRead.model_validate(i) for i in items])
+
+
+@router.post("/duplicates/{candidate_id}/merge", response_model=PersonSummary)
+def merge_duplicate(
+    candidate_id: uuid.UUID, body: MergeRequest, db: DbSession, actor: Writer
+) -> PersonSummary:
+    """Merge the pair into the record to keep; every stay and the history are kept."""
+    person = merging.merge(
+        db, candidate_id=candidate_id, keep_person_id=body.keep_person_id, actor=actor
+    )
+    return PersonSummary.model_validate(person)
+
+
+@router.post("/duplicates/{candidate_id}/dismiss", response_model=DuplicateRead)
+def dismiss_duplicate(candidate_id: uuid.UUID, db: DbSession, actor: Writer) -> DuplicateRead:
+    """Two different people: close the pair."""
+    return DuplicateRead.model_validate(merging.dismiss(db, candidate_id=candidate_id, actor=actor))

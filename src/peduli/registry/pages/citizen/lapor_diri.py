@@ -1,0 +1,183 @@
+"""Lapor diri in steps: the citizen's self-report, checked step by step and sent.
+
+Everything works with plain form posts; htmx only adds inline checks. The draft of a
+lapor diri travels in hidden fields of POST bodies (never in a URL), so the flow is
+stateless and survives errors. Rules stay in the services: pages read forms, call them,
+and show their problems next to the fields.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from peduli.api.deps import OWN, PUBLIC, DbSession, OptionalActor
+from peduli.auth.actor import Actor
+from peduli.auth.citizen_pages import sign_in_url
+from peduli.core.db import utcnow
+from peduli.core.errors import FieldProblem, PeduliError, ValidationFailed
+from peduli.reference.places import (
+    country_choices,
+    country_name,
+    directory,
+    hotline_of,
+    representation_by_code,
+)
+from peduli.registry import service
+from peduli.registry.models import Stay
+from peduli.registry.pages.citizen import forms
+from peduli.registry.pages.citizen.common import CLAIMS, LAPOR, MINE, Draft, is_citizen, own_stay
+from peduli.registry.pages.citizen.forms import LAST_STEP, REPORT_FIELDS, STEPS, Checked
+from peduli.web import i18n
+from peduli.web.forms import Refusal, run_form
+from peduli.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _step(draft: dict[str, str]) -> int:
+    text = draft.get("step", "1")
+    return int(text) if text.isdigit() and int(text) in STEPS else 1
+
+
+def _lapor_page(
+    request: Request,
+    *,
+    step: int,
+    draft: dict[str, str],
+    problems: dict[str, FieldProblem],
+    failure: PeduliError | None = None,
+) -> HTMLResponse:
+    language = i18n.negotiate(request)
+    preview = None
+    if step == LAST_STEP and draft.get("country"):
+        preview = representation_by_code(_preview_code(draft))
+    return render(
+        request,
+        "citizen/lapor_diri.html",
+        {
+            "signed_in": True,
+            "step": step,
+            "steps": STEPS,
+            "last_step": LAST_STEP,
+            "all_fields": REPORT_FIELDS,
+            "draft": draft,
+            "problems": problems,
+            "order": STEPS[step] or REPORT_FIELDS,
+            "choices": country_choices(language),
+            "country_label": country_name(draft.get("country"), language),
+            "representation": preview,
+            "hotline": hotline_of(preview),
+            "failure": failure,
+        },
+        status_code=422 if problems or failure else 200,
+    )
+
+
+def _preview_code(draft: dict[str, str]) -> str | None:
+    """Which post a draft's place goes to, shown before the citizen submits."""
+    country = draft.get("country", "").upper()
+    found = directory().resolve(country=country, city=draft.get("city") or None)
+    return found.code if found else None
+
+
+@router.get(LAPOR, response_class=HTMLResponse, dependencies=[PUBLIC])
+def lapor_diri_start(request: Request, actor: OptionalActor) -> Response:
+    """Step 1 of the self-report (citizens sign in first, then come back here)."""
+    if not is_citizen(actor):
+        return RedirectResponse(sign_in_url(LAPOR), status_code=303)
+    return _lapor_page(request, step=1, draft={}, problems={})
+
+
+def _checked(request: Request, draft: dict[str, str]) -> Checked:
+    return forms.check_report(draft, language=i18n.negotiate(request), today=utcnow().date())
+
+
+@router.post(LAPOR, response_class=HTMLResponse, dependencies=[PUBLIC])
+def lapor_diri_step(
+    request: Request, db: DbSession, actor: OptionalActor, draft: Draft
+) -> Response:
+    """Move between steps (checking the one being left) and submit from the review."""
+    if actor is None or not is_citizen(actor):
+        return RedirectResponse(sign_in_url(LAPOR), status_code=303)
+    step, go = _step(draft), draft.get("go", "next")
+    if go == "back":
+        return _lapor_page(request, step=max(1, step - 1), draft=draft, problems={})
+    if go.startswith("edit-") and go[5:].isdigit() and int(go[5:]) in STEPS:
+        return _lapor_page(request, step=int(go[5:]), draft=draft, problems={})
+    checked = _checked(request, draft)
+    if go != "submit" or step != LAST_STEP:
+        problems = checked.for_step(step)
+        next_step = step if problems else min(step + 1, LAST_STEP)
+        return _lapor_page(request, step=next_step, draft=draft, problems=problems)
+    return _submit(request, db, actor, draft, checked)
+
+
+def _submit(
+    request: Request, db: Session, actor: Actor, draft: dict[str, str], checked: Checked
+) -> Response:
+    if checked.report is None:
+        step = checked.first_step_to_fix or 1
+        return _lapor_page(request, step=step, draft=draft, problems=checked.for_step(step))
+    report = checked.report
+    return run_form(
+        db,
+        lambda: service.submit_self_report(db, report=report, actor=actor),
+        done=_reported,
+        refused=lambda refusal: _report_refused(request, draft, refusal),
+    )
+
+
+def _reported(outcome: service.SelfReportOutcome | service.PendingClaim) -> RedirectResponse:
+    """On to the stay, or to the claim when the record is not (yet) the citizen's."""
+    if isinstance(outcome, service.PendingClaim):
+        # The record is not (yet) theirs: nothing of it is shown until the claim is proven.
+        return RedirectResponse(f"{CLAIMS}/{outcome.claim.id}", status_code=303)
+    return RedirectResponse(f"{LAPOR}/terkirim/{outcome.stay.id}", status_code=303)
+
+
+def _report_refused(request: Request, draft: dict[str, str], refusal: Refusal) -> HTMLResponse:
+    """The first step with a problem the service found, or the last step with the refusal."""
+    if not isinstance(refusal.error, ValidationFailed):
+        failure = refusal.error
+        return _lapor_page(request, step=LAST_STEP, draft=draft, problems={}, failure=failure)
+    problems = refusal.problems
+    step = min(forms.step_of(name) for name in problems)
+    shown = problems if step == LAST_STEP else Checked(None, problems).for_step(step)
+    return _lapor_page(request, step=step, draft=draft, problems=shown)
+
+
+@router.post(f"{LAPOR}/periksa", response_class=HTMLResponse, dependencies=[PUBLIC])
+def lapor_diri_check(request: Request, draft: Draft) -> HTMLResponse:
+    """Inline check of one field (htmx): the text of its problem, or nothing."""
+    field = request.headers.get("HX-Trigger-Name", "")
+    problem = _checked(request, draft).problems.get(field) if field in REPORT_FIELDS else None
+    return render(request, "citizen/_error.html", {"problem": problem})
+
+
+def _reported_page(request: Request, stay: Stay) -> HTMLResponse:
+    representation = representation_by_code(stay.representation_code)
+    return render(
+        request,
+        "citizen/reported.html",
+        {
+            "signed_in": True,
+            "stay": stay,
+            "country_label": country_name(stay.country, i18n.negotiate(request)),
+            "representation": representation,
+            "hotline": hotline_of(representation),
+        },
+    )
+
+
+@router.get(LAPOR + "/terkirim/{stay_id}", response_class=HTMLResponse, dependencies=[OWN])
+def lapor_diri_done(
+    request: Request, stay_id: uuid.UUID, db: DbSession, actor: OptionalActor
+) -> Response:
+    """The self-report is in: which representation serves the citizen, and its hotline."""
+    if actor is None or not is_citizen(actor):
+        return RedirectResponse(sign_in_url(MINE), status_code=303)
+    return _reported_page(request, own_stay(db, actor, stay_id))
