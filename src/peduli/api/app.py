@@ -95,17 +95,15 @@ PAGE_ROUTERS = (
     "peduli.notify.pages",
     "peduli.web.language",
     "peduli.web.home",
-    "peduli.auth.citizen_pages",
+    "peduli.auth.pages",
     "peduli.registry.citizen_pages",
     "peduli.emergency.pages",
     "peduli.crisis.pages",
-    "peduli.auth.staff_pages",
     "peduli.registry.officer_pages",
     "peduli.cases.pages",
     "peduli.emergency.officer_pages",
     "peduli.partners.pages",
     "peduli.partners.officer_pages",
-    "peduli.notify.officer_pages",
 )
 
 

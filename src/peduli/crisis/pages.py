@@ -13,8 +13,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from peduli.api.deps import PUBLIC, DbSession, OptionalActor, staff_page
+from peduli.auth.pages.staff import staff_or_none, to_sign_in
 from peduli.auth.roles import CRISIS_VIEWERS, EVACUATION_LIST_READERS
-from peduli.auth.staff_pages import staff_or_none, to_sign_in
 from peduli.core.errors import FieldProblem, PeduliError
 from peduli.core.i18n import _
 from peduli.crisis import board, checkins, service

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from peduli.api.deps import OWN, PUBLIC, CurrentActor, DbSession, OptionalActor
 from peduli.auth.actor import Actor, Role
-from peduli.auth.citizen_pages import sign_in_url
+from peduli.auth.pages.citizen import sign_in_url
 from peduli.core.config import get_settings
 from peduli.core.db import utcnow
 from peduli.core.downloads import download_headers
