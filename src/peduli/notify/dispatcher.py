@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from peduli.core.config import Settings
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.logging import get_logger
-from peduli.notify import senders
+from peduli.notify import sender_pacing
 from peduli.notify.models import CLAIMABLE, OutboxMessage, OutboxStatus
 from peduli.notify.ports import (
     Channel,
@@ -330,7 +330,9 @@ def _claim_channel_with_tokens(
     with session_factory() as session, session.begin():
         if reclaim:
             _reclaim_orphans(session, now=now, policy=policy)
-        allowance = senders.lock_and_refill(session, channel=channel, now=now, want=batch_size)
+        allowance = sender_pacing.lock_and_refill(
+            session, channel=channel, now=now, want=batch_size
+        )
         limit = batch_size if allowance.limit is None else allowance.limit
         if limit:
             rows = _claim_channel(
@@ -339,8 +341,8 @@ def _claim_channel_with_tokens(
             held_back = allowance.throttled and len(rows) == limit
         else:
             rows, held_back = [], _any_due(session, channel=channel, now=now)
-        names = senders.assign(allowance, len(rows))
-        senders.store_buckets(session, allowance.buckets, now=now)
+        names = sender_pacing.assign(allowance, len(rows))
+        sender_pacing.store_buckets(session, allowance.buckets, now=now)
     # The statement returns rows in no particular order: send the most urgent first.
     rows = sorted(rows, key=_SENDING_ORDER)
     for (id, stored, subject, body, key, _, _), sender in zip(rows, names, strict=True):
