@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from peduli.core.db import utcnow
 from peduli.notify import sender_pacing, service
-from peduli.notify.dispatcher import RetryPolicy, dispatch_once, run_worker
+from peduli.notify.dispatcher import dispatch_once, run_worker
 from peduli.notify.models import NotifySender, OutboxStatus
+from peduli.notify.outcomes import RetryPolicy
 from peduli.notify.ports import Channel
 from peduli.notify.sender_pacing import SenderSpec
 from tests.notify.notify_helpers import SessionFactory, outbox, received

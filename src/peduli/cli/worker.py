@@ -20,7 +20,8 @@ from peduli.core.periodic import run_due_tasks
 from peduli.jobs import PERIODIC_TASKS
 from peduli.notify import sender_pacing
 from peduli.notify.channels import build_channels
-from peduli.notify.dispatcher import RetryPolicy, dispatch_once, run_worker
+from peduli.notify.dispatcher import dispatch_once, run_worker
+from peduli.notify.outcomes import RetryPolicy
 from peduli.notify.ports import Channel
 
 
