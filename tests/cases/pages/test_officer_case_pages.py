@@ -262,7 +262,7 @@ def test_a_file_of_any_name_downloads_from_the_case_page(
 
 
 def test_a_citizen_session_is_not_staff(client: TestClient, db: Session) -> None:
-    from tests.web.test_citizen_sign_in import sign_in as citizen_sign_in
+    from tests.auth.pages.test_citizen import sign_in as citizen_sign_in
 
     case = _case(db)
     citizen_sign_in(client)
