@@ -1,6 +1,6 @@
 """Where synthetic citizens live abroad: countries weighted like reality, real cities with
-their coordinates and ISO 3166-2 subdivision, why people are there, local addresses (written by ``addresses``) and
-employers.
+their coordinates and ISO 3166-2 subdivision, why people are there, local addresses (in each
+country's format, ``addresses``) and employers.
 
 Weights follow the shape of Kemlu's and BP2MI's figures (Malaysia far ahead, then Saudi
 Arabia, Taiwan, Hong Kong, Singapore, Japan…, a long tail of students and families in
