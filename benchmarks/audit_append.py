@@ -26,7 +26,7 @@ def main() -> None:
     url = _common.sqlite_url() if args.db == "sqlite" else _common.recreate_postgres(args.database)
     _common.use_database(url)
 
-    from peduli.auth import audit
+    from peduli.auth import audit, audit_verification
     from peduli.auth.actor import Actor, Role
     from peduli.core.db import session_scope
 
@@ -68,7 +68,7 @@ def main() -> None:
     )
     with session_scope() as session:
         started = time.perf_counter()
-        result = audit.verify(session)
+        result = audit_verification.verify(session)
         took = time.perf_counter() - started
     print(
         f"verify: {result.checked} entries in {took:.2f} s, {'intact' if result.ok else 'BROKEN'}"

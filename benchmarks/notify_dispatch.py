@@ -128,13 +128,13 @@ class _Accepting:
 def _dispatcher_drain(count: int, *, with_senders: bool) -> float:
     """``dispatch_once`` until the outbox is empty; rows per second."""
     from peduli.core.db import get_sessionmaker
-    from peduli.notify import senders
+    from peduli.notify import sender_pacing
     from peduli.notify.dispatcher import dispatch_batch
 
     factory = get_sessionmaker()
     specs = "A=1000000,B=1000000,C=1000000,D=1000000" if with_senders else ""
     with factory() as session, session.begin():
-        senders.sync_senders(session, {"sms": senders.parse_senders(specs)})
+        sender_pacing.sync_senders(session, {"sms": sender_pacing.parse_senders(specs)})
     channels = {"sms": _Accepting()}
     started = time.perf_counter()
     done = 0

@@ -32,9 +32,9 @@ from peduli.notify.dispatcher import dispatch_once
 from peduli.notify.models import SandboxMessage
 from peduli.notify.ports import Channel
 from peduli.notify.sandbox import SandboxHandles, start_sandboxes
+from tests.auth.pages.test_citizen import HTML, sign_in
 from tests.factories import KUALA_LUMPUR, nik, report
 from tests.registry.pages.citizen.test_lapor_diri import STEPS, step
-from tests.web.test_citizen_sign_in import HTML, sign_in
 
 # Person A reports over the API, person B through the pages (signed in by phone).
 NIK_A = nik(born=date(1991, 2, 3), serial=4242)

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from peduli.auth import audit
+from peduli.auth import audit, audit_verification
 from peduli.auth import checkpoint as audit_checkpoint
 from peduli.auth.audit import AuditChainHead, AuditEntry
 from peduli.cli.audit import app
@@ -88,7 +88,7 @@ def _rehash_plainly(db: Session, chain: int, *, from_seq: int) -> None:
     previous = entries[0].prev_hash
     for entry in entries:
         entry.prev_hash = previous
-        entry.hash = previous = hashlib.sha256(audit._canonical(entry).encode()).hexdigest()
+        entry.hash = previous = hashlib.sha256(audit.canonical(entry).encode()).hexdigest()
         db.flush()
     db.execute(update(AuditChainHead).where(AuditChainHead.chain == chain).values(hash=previous))
     db.commit()
@@ -111,15 +111,15 @@ def test_entries_are_keyed_and_the_key_never_reaches_the_database(
     assert all(KEY not in text and key.hex() not in text and repr(key) not in text for text in sent)
     with session_scope() as session:
         entry = session.scalars(select(AuditEntry).limit(1)).one()
-        assert entry.hash != hashlib.sha256(audit._canonical(entry).encode()).hexdigest()
-        assert audit.verify(session).ok
+        assert entry.hash != hashlib.sha256(audit.canonical(entry).encode()).hexdigest()
+        assert audit_verification.verify(session).ok
 
 
 def test_a_chain_rewritten_with_plain_sha256_is_named_re_hashed(db: Session) -> None:
     _transactions(1)
     first = db.scalars(select(AuditEntry).order_by(AuditEntry.seq).limit(1)).one()
     _rehash_plainly(db, first.chain, from_seq=first.seq)
-    result = audit.verify(db)
+    result = audit_verification.verify(db)
     assert [(finding.kind, finding.seq) for finding in result.findings] == [
         ("re-hashed", first.seq)
     ]
@@ -136,7 +136,7 @@ def test_an_edit_re_hashed_without_the_key_fails_at_the_edited_entry(
     edited.reason = "nothing to see"
     db.flush()
     _rehash_plainly(db, chain, from_seq=edited.seq)
-    assert audit.verify(db).broken_seq == edited.seq
+    assert audit_verification.verify(db).broken_seq == edited.seq
     code, output = _verify(checkpoint, db)
     assert code == 1
     assert f"re-hashed: chain {chain}, entry #{edited.seq} was re-hashed without the key" in output
@@ -153,12 +153,12 @@ def test_an_edit_re_hashed_under_a_guessed_key_is_named_at_the_edited_entry(
     for entry in _chain_entries(db, chain)[2:]:
         if entry.seq == edited.seq:
             entry.actor_display = "someone else"
-        entry.hash = audit._digest(entry, audit.audit_key())
+        entry.hash = audit.digest(entry, audit.audit_key())
         db.flush()
     db.commit()
     monkeypatch.setenv("PEDULI_AUDIT_KEY", KEY)
     get_settings.cache_clear()
-    result = audit.verify(db)
+    result = audit_verification.verify(db)
     assert (result.findings[0].kind, result.broken_seq) == ("altered", edited.seq)
 
 
@@ -181,7 +181,9 @@ def test_a_wiped_log_is_named_wiped_for_each_chain(db: Session, tmp_path: Path) 
     db.execute(delete(AuditEntry))
     db.execute(delete(AuditChainHead))
     db.commit()
-    assert audit.verify(db).ok, "an empty log is a valid log: only the checkpoint tells"
+    assert audit_verification.verify(db).ok, (
+        "an empty log is a valid log: only the checkpoint tells"
+    )
     code, output = _verify(checkpoint, db)
     assert code == 1
     for chain, mark in marks.items():
@@ -222,7 +224,9 @@ def test_a_rewound_chain_is_named_with_the_entry_it_was_rewound_to(
         .values(hash=kept.hash, entries=AuditChainHead.entries - 2)
     )
     db.commit()
-    assert audit.verify(db).ok, "a shorter chain with a matching head is still a valid chain"
+    assert audit_verification.verify(db).ok, (
+        "a shorter chain with a matching head is still a valid chain"
+    )
     code, output = _verify(checkpoint, db)
     assert code == 1
     assert f"rewound: chain {chain} was rewound to entry #{kept.seq}" in output

@@ -11,8 +11,9 @@ from sqlalchemy import update
 
 from peduli.core.db import utcnow
 from peduli.notify import service
-from peduli.notify.dispatcher import RetryPolicy, dispatch_once, run_worker
+from peduli.notify.dispatcher import dispatch_once, run_worker
 from peduli.notify.models import OutboxMessage, OutboxStatus
+from peduli.notify.outcomes import RetryPolicy
 from peduli.notify.ports import Channel, DeliveryResult, OutboundMessage, email_message_id
 from peduli.notify.sandbox import SandboxHandles
 from tests.notify.notify_helpers import SessionFactory, make_due, outbox, received

@@ -20,8 +20,9 @@ from peduli.auth import service as auth_service
 from peduli.auth.actor import Role
 from peduli.core.db import session_scope
 from peduli.notify.channels.sms_http import HttpSmsChannel
-from peduli.notify.dispatcher import RetryPolicy, dispatch_once, run_worker
+from peduli.notify.dispatcher import dispatch_once, run_worker
 from peduli.notify.models import OutboxMessage, OutboxStatus, SandboxMessage
+from peduli.notify.outcomes import RetryPolicy
 from peduli.notify.sandbox import SandboxHandles
 from tests.notify.notify_helpers import (
     SessionFactory,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from peduli import erasure
-from peduli.auth import audit
+from peduli.auth import audit_verification
 from peduli.auth.actor import Actor, Role
 from peduli.auth.audit import AuditEntry
 from peduli.cases import case_file, casework
@@ -69,7 +69,7 @@ def test_erasure_removes_the_record_and_is_audited(db: Session) -> None:
     assert erased.subject_person_id == person_id
     record = db.scalars(select(ErasureRecord)).one()
     assert record.person_id == person_id and json.loads(record.removed)["stays"] == 1
-    assert audit.verify(db).ok
+    assert audit_verification.verify(db).ok
 
 
 def test_erasure_removes_the_claims_on_the_record_and_those_the_citizen_filed(
@@ -129,7 +129,7 @@ def test_erasure_of_a_citizen_in_a_case_keeps_the_case_with_a_pseudonym(db: Sess
         count = select(func.count()).select_from(table).where(table.person_id == person_id)
         assert db.scalar(count) == 0
     assert db.get(DataRequest, request.id) is None
-    assert audit.verify(db).ok
+    assert audit_verification.verify(db).ok
 
 
 def test_erasure_blanks_what_the_citizen_wrote_in_their_own_help_request(db: Session) -> None:

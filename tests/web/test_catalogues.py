@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from peduli.web import catalogues
 from peduli.web.catalogues import AREAS, TRANSLATED_LANGUAGES, Area, Gap, gaps, po_path
-from tests.web.test_citizen_sign_in import HTML, form_of, sign_in
+from tests.auth.pages.test_citizen import HTML, form_of, sign_in
 
 BAD_NIK = "3171011705900000"  # a valid shape whose serial 0000 is never issued
 # The serial-number problem of a NIK, as a reader of each language sees it.

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import gc
-import importlib
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
@@ -80,43 +79,50 @@ def create_server_app() -> FastAPI:
     return app
 
 
-# Each domain's routers, by module; every module has a ``router``.
-API_ROUTERS = (
-    "peduli.reference.api",
-    "peduli.auth.api",
-    "peduli.registry.api",
-    "peduli.cases.api",
-    "peduli.partners.api",
-    "peduli.emergency.api",
-    "peduli.crisis.api",
-    "peduli.notify.api",
-)
-PAGE_ROUTERS = (
-    "peduli.notify.pages",
-    "peduli.web.language",
-    "peduli.web.home",
-    "peduli.auth.citizen_pages",
-    "peduli.registry.pages",
-    "peduli.emergency.pages",
-    "peduli.crisis.pages",
-    "peduli.auth.staff_pages",
-    "peduli.cases.pages",
-    "peduli.partners.pages",
-    "peduli.notify.officer_pages",
-)
-
-
 def _include_routers(app: FastAPI) -> None:
+    """Every domain's JSON routes under ``/api/v1``, then the pages, in this order (a page
+    path listed earlier wins over a pattern listed later)."""
+    from peduli.auth import api as auth_api
+    from peduli.auth import pages as auth_pages
+    from peduli.cases import api as cases_api
+    from peduli.cases import pages as cases_pages
+    from peduli.crisis import api as crisis_api
+    from peduli.crisis import pages as crisis_pages
+    from peduli.emergency import api as emergency_api
+    from peduli.emergency import pages as emergency_pages
+    from peduli.notify import api as notify_api
+    from peduli.notify import pages as notify_pages
+    from peduli.partners import api as partners_api
+    from peduli.partners import pages as partners_pages
+    from peduli.reference import api as reference_api
+    from peduli.registry import api as registry_api
+    from peduli.registry import pages as registry_pages
+    from peduli.web import home, language
     from peduli.web.templating import mount_static
 
-    for module in API_ROUTERS:
-        app.include_router(_router(module), prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)
-    for module in PAGE_ROUTERS:
-        app.include_router(_router(module), responses=problems.PROBLEM_RESPONSES)
+    api_routers = (
+        reference_api.router,
+        auth_api.router,
+        registry_api.router,
+        cases_api.router,
+        partners_api.router,
+        emergency_api.router,
+        crisis_api.router,
+        notify_api.router,
+    )
+    page_routers = (
+        notify_pages.router,
+        language.router,
+        home.router,
+        auth_pages.router,
+        registry_pages.router,
+        emergency_pages.router,
+        crisis_pages.router,
+        cases_pages.router,
+        partners_pages.router,
+    )
+    for router in api_routers:
+        app.include_router(router, prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)
+    for router in page_routers:
+        app.include_router(router, responses=problems.PROBLEM_RESPONSES)
     mount_static(app)
-
-
-def _router(module: str) -> APIRouter:
-    router = importlib.import_module(module).router
-    assert isinstance(router, APIRouter), module
-    return router

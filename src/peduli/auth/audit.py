@@ -3,7 +3,8 @@
 Each entry's hash is an HMAC-SHA256, under a key that never enters the database
 (``PEDULI_AUDIT_KEY``), of its content and the previous entry's hash: altering or removing
 any row breaks the chain at that point, and whoever can only write to the database cannot
-recompute the hashes after an edit. ``verify`` names the first broken entry of each chain.
+recompute the hashes after an edit. ``audit_verification.verify`` names the first broken
+entry of each chain.
 Entries are written in the caller's transaction: an action that rolls back leaves no audit
 entry, and an audit failure rolls the action back. Values of secret fields are never written,
 only their names.
@@ -16,7 +17,8 @@ never wait on each other's chains in opposite orders (no deadlock).
 
 What a chain cannot show by itself is its own end removed together with its head row (a
 rewind) or its whole wipe: ``peduli worker`` signs the heads outside the database
-(``auth.checkpoint``), and ``verify`` compares the chains with such a checkpoint.
+(``auth.checkpoint``), and ``audit_verification.verify`` compares the chains with such a
+checkpoint.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ import hmac
 import json
 import random
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
@@ -103,12 +105,13 @@ def audit_key() -> bytes:
     return get_settings().audit_secret()
 
 
-def _digest(entry: AuditEntry, key: bytes) -> str:
+def digest(entry: AuditEntry, key: bytes) -> str:
     """Keyed hash of the entry's content chained to its predecessor (canonical JSON)."""
-    return hmac.new(key, _canonical(entry).encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, canonical(entry).encode(), hashlib.sha256).hexdigest()
 
 
-def _canonical(entry: AuditEntry) -> str:
+def canonical(entry: AuditEntry) -> str:
+    """The entry's content as the hash covers it: canonical JSON, its link included."""
     content = {
         "chain": entry.chain,
         "at": entry.at.isoformat(timespec="microseconds"),
@@ -202,7 +205,7 @@ def record(
         _append_on_postgres(session, entry, key)
         return
     entry.prev_hash = _locked_chain_head(session, entry.chain)
-    entry.hash = _digest(entry, key)
+    entry.hash = digest(entry, key)
     values = _values(entry)
     connection = session.connection()
     connection.execute(_ADD_ENTRY, values)
@@ -220,11 +223,11 @@ def _append_on_postgres(session: Session, entry: AuditEntry, key: bytes) -> None
     locked and known: hash over it and write, the round trip reading it would have cost."""
     connection = session.connection()
     entry.prev_hash = _last_written.get(entry.chain, GENESIS)
-    entry.hash = _digest(entry, key)
+    entry.hash = digest(entry, key)
     row = connection.execute(_APPEND_IF_HEAD_IS, _values(entry)).first()
     if row is None or row.moved is None:
         entry.prev_hash = row.hash if row else _locked_chain_head(session, entry.chain)
-        entry.hash = _digest(entry, key)
+        entry.hash = digest(entry, key)
         connection.execute(_APPEND_AND_MOVE_HEAD, _values(entry))
     _last_written[entry.chain] = entry.hash
 
@@ -296,191 +299,19 @@ def chain_marks(session: Session) -> dict[int, ChainMark]:
     return {chain: ChainMark(entries, seq, newest) for chain, entries, seq, newest in rows}
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One thing wrong with the log: its ``kind`` (``altered``, ``re-hashed``, ``removed``,
-    ``head``, ``anchor``, ``wiped``, ``rewound``), where, and a sentence naming it."""
-
-    kind: str
-    message: str
-    chain: int | None = None
-    seq: int | None = None
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    """Outcome of a chain check: every finding, the first one by entry first."""
-
-    checked: int
-    findings: tuple[Finding, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return not self.findings
-
-    @property
-    def broken_seq(self) -> int | None:
-        """The first entry that does not verify (None when the problem is a chain's end)."""
-        return self.findings[0].seq if self.findings else None
-
-    @property
-    def problem(self) -> str | None:
-        return self.findings[0].message if self.findings else None
-
-
-@dataclass
-class _Walk:
-    """One chain as ``verify`` reads it."""
-
-    end: str = GENESIS  # hash of the last entry that verified
-    entries: int = 0
-    newest_seq: int = 0
-    broken: bool = False
-    # Entries at or before the checkpoint's newest one, and what stands at its place.
-    kept: int = 0
-    kept_newest: int | None = None
-    at_mark: str | None = None
-
-
-@dataclass(frozen=True)
-class _Checked:
-    walks: dict[int, _Walk] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-
-
-def verify(
-    session: Session,
-    *,
-    expected_head: str | None = None,
-    checkpoint: Mapping[int, ChainMark] | None = None,
-    checkpoint_at: str = "the checkpoint",
-) -> VerifyResult:
-    """Recompute every chain with the key; name each chain's first altered, re-hashed or
-    removed entry, a head row that is not its chain's end and, against a checkpoint (each
-    chain's end at that moment, read from a signed file), a chain wiped or rewound since.
-
-    Entries appended after the checkpoint are expected and fine.
-    """
-    marks = dict(checkpoint or {})
-    checked = _walk_chains(session, marks)
-    findings = checked.findings
-    stored = _stored_heads(session)
-    for chain in sorted(set(stored) | set(checked.walks)):
-        walk = checked.walks.get(chain, _Walk())
-        if not walk.broken and stored.get(chain, GENESIS) != walk.end:
-            findings.append(_head_finding(chain, walk))
-    if expected_head and not findings:
-        ends = {chain: walk.end for chain, walk in checked.walks.items()}
-        if _anchor(ends) != expected_head:
-            message = "the chain heads differ from the noted anchor: the newest entries are gone"
-            findings.append(Finding("anchor", message))
-    for chain, mark in sorted(marks.items()):
-        finding = _against_mark(chain, mark, checked.walks.get(chain, _Walk()), checkpoint_at)
-        if finding is not None:
-            findings.append(finding)
-    findings.sort(key=lambda finding: (finding.seq is None, finding.seq or 0))
-    total = sum(walk.entries for walk in checked.walks.values() if not walk.broken)
-    return VerifyResult(total, tuple(findings))
-
-
-def _walk_chains(session: Session, marks: Mapping[int, ChainMark]) -> _Checked:
-    key = audit_key()
-    checked = _Checked()
-    for entry in iter_entries(session):
-        walk = checked.walks.setdefault(entry.chain, _Walk())
-        walk.entries += 1
-        walk.newest_seq = entry.seq
-        mark = marks.get(entry.chain)
-        if mark is not None and mark.seq is not None and entry.seq <= mark.seq:
-            walk.kept += 1
-            walk.kept_newest = entry.seq
-            if entry.seq == mark.seq:
-                walk.at_mark = entry.hash
-        if walk.broken:
-            continue
-        problem = _entry_problem(entry, walk.end, key)
-        if problem is not None:
-            checked.findings.append(problem)
-            walk.broken = True
-            continue
-        walk.end = entry.hash
-    return checked
-
-
-def _entry_problem(entry: AuditEntry, previous: str, key: bytes) -> Finding | None:
-    where = f"chain {entry.chain}, entry #{entry.seq}"
-    if entry.prev_hash != previous:
-        message = f"{where}: the entry before it was removed or its link altered"
-        return Finding("removed", message, entry.chain, entry.seq)
-    if hmac.compare_digest(_digest(entry, key), entry.hash):
-        return None
-    if hashlib.sha256(_canonical(entry).encode()).hexdigest() == entry.hash:
-        message = (
-            f"{where} was re-hashed without the key (plain SHA-256 instead of the keyed "
-            "hash): it or its chain was rewritten"
-        )
-        return Finding("re-hashed", message, entry.chain, entry.seq)
-    message = (
-        f"{where}: its content does not match its keyed hash: it was edited, "
-        "or re-hashed without the key"
-    )
-    return Finding("altered", message, entry.chain, entry.seq)
-
-
-def _head_finding(chain: int, walk: _Walk) -> Finding:
-    if not walk.entries:
-        message = f"chain {chain}: its head row names an entry but the chain has none"
-        return Finding("head", message, chain)
-    message = (
-        f"chain {chain}: its head row does not point at its newest entry #{walk.newest_seq}: "
-        "the newest entries are missing (or the head row was altered)"
-    )
-    return Finding("head", message, chain)
-
-
-def _against_mark(chain: int, mark: ChainMark, walk: _Walk, at: str) -> Finding | None:
-    """Compare one chain with its end at the checkpoint; None when it only grew since."""
-    if not mark.entries or mark.seq is None:
-        return None
-    saw = f"{at} saw {mark.entries} entries ending at entry #{mark.seq}"
-    if walk.at_mark == mark.hash:
-        if walk.kept == mark.entries:
-            return None
-        message = (
-            f"chain {chain}: {mark.entries - walk.kept} entries up to #{mark.seq} are gone; {saw}"
-        )
-        return Finding("wiped", message, chain, mark.seq)
-    if not walk.kept:
-        since = f" ({walk.entries} written since)" if walk.entries else ""
-        message = f"chain {chain} was wiped: none of its entries is left{since}; {saw}"
-        return Finding("wiped", message, chain, mark.seq)
-    if walk.at_mark is None:
-        message = (
-            f"chain {chain} was rewound to entry #{walk.kept_newest}: the "
-            f"{mark.entries - walk.kept} entries after it were deleted; {saw}"
-        )
-        return Finding("rewound", message, chain, walk.kept_newest)
-    if walk.broken:
-        message = f"chain {chain}: entry #{mark.seq} no longer has the hash {at} signed; {saw}"
-        return Finding("re-hashed", message, chain, mark.seq)
-    message = (
-        f"chain {chain} was rewound and written again: entry #{mark.seq} is not the one "
-        f"{at} signed; {saw}"
-    )
-    return Finding("rewound", message, chain, mark.seq)
-
-
 def head(session: Session) -> str:
     """One hash over the heads of all chains, to note outside the database as an anchor."""
-    return _anchor(_stored_heads(session))
+    return anchor(stored_heads(session))
 
 
-def _stored_heads(session: Session) -> dict[int, str]:
+def stored_heads(session: Session) -> dict[int, str]:
+    """Each chain's newest hash as its head row says (chains never written left out)."""
     rows = session.execute(select(AuditChainHead.chain, AuditChainHead.hash))
     return {chain: newest for chain, newest in rows if newest != GENESIS}
 
 
-def _anchor(heads: dict[int, str]) -> str:
+def anchor(heads: dict[int, str]) -> str:
+    """One hash over the given chain heads (``GENESIS`` when no chain was written)."""
     heads = {chain: newest for chain, newest in heads.items() if newest != GENESIS}
     if not heads:
         return GENESIS

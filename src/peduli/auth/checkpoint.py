@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 from peduli.auth import audit
 from peduli.core.config import get_settings
 from peduli.core.logging import get_logger
-from peduli.core.periodic import PeriodicTask
 
 log = get_logger(__name__)
 
@@ -144,6 +143,3 @@ def write_periodic(session: Session, now: datetime) -> int:
     settings = get_settings()
     sink = FileSink(settings.audit_checkpoint_target())
     return len(write(session, sink=sink, key=settings.audit_secret(), now=now).chains)
-
-
-PERIODIC_TASK = PeriodicTask("audit-checkpoint", EVERY_SECONDS, write_periodic)

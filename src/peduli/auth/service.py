@@ -1,5 +1,5 @@
-"""Authentication use-cases: who is calling (``resolve_actor``), staff and citizen sign-in,
-TOTP enrolment, sign-out, and the account administration the CLI and pages use."""
+"""Authentication use-cases: staff and citizen sign-in, TOTP enrolment, sign-out; who is
+calling (``callers``) and the account administration (``accounts``) are reached from here too."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peduli.auth import audit, codes, devices, passwords, sessions, tokens, totp
+from peduli.auth import audit, codes, devices, passwords, sessions, totp
 from peduli.auth.accounts import (
     create_staff,
     create_token,
@@ -24,9 +24,16 @@ from peduli.auth.accounts import (
     revoke_token,
     totp_provisioning,
 )
-from peduli.auth.actor import Actor, Role
+from peduli.auth.actor import Actor
+from peduli.auth.callers import (
+    citizen_actor,
+    current_session,
+    resolve_actor,
+    session_actor,
+    staff_actor,
+)
 from peduli.auth.codes import link_citizen_person
-from peduli.auth.models import AuthSession, CitizenAccount, StaffAccount
+from peduli.auth.models import StaffAccount
 from peduli.core import ratelimit
 from peduli.core.client_address import limit_key
 from peduli.core.config import get_settings
@@ -39,20 +46,25 @@ from peduli.core.errors import (
 )
 from peduli.core.i18n import LANGUAGES, _
 
-# Administration lives in ``accounts``; callers may reach it through this entry point too.
+# Administration lives in ``accounts`` and who is calling in ``callers``; other modules may
+# reach them through this entry point too.
 __all__ = [
+    "citizen_actor",
     "create_staff",
     "create_token",
     "create_token_for",
+    "current_session",
     "current_totp_code",
     "disable_staff",
     "get_staff",
     "link_citizen_person",
+    "resolve_actor",
     "revoke_token",
+    "session_actor",
+    "staff_actor",
     "totp_provisioning",
 ]
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ENROLMENT_MINUTES = 10
 # One address may try many accounts (an office behind one NAT): a wider budget than one account.
 IP_FAILURE_FACTOR = 4
@@ -90,88 +102,6 @@ class TotpEnrolment:
     otpauth_uri: str
     secret: str
     qr_png_base64: str
-
-
-# --- who is calling ---------------------------------------------------------------------
-
-
-def resolve_actor(
-    session: Session,
-    *,
-    bearer_token: str | None,
-    session_token: str | None,
-    ip: str,
-    method: str,
-    csrf_token: str | None,
-) -> Actor | None:
-    """The caller behind a bearer token or a session cookie; None without credentials.
-
-    A cookie-authenticated unsafe method needs the session's CSRF token; a bearer token
-    does not (browsers never attach it on their own).
-    """
-    if bearer_token:
-        live = tokens.find_active(session, token=bearer_token)
-        return Actor(
-            role=Role(live.role),
-            account_id=live.account_id,
-            display=live.display_name,
-            representation_code=live.representation_code,
-            scopes=live.scopes,
-            ip=ip,
-            via="token",
-        )
-    if not session_token:
-        return None
-    found = sessions.find_active(session, token=session_token)
-    if method.upper() not in SAFE_METHODS:
-        sessions.check_csrf(found, csrf_token)
-    sessions.touch(found)
-    return replace(session_actor(session, found, ip=ip), csrf_token=found.csrf_token)
-
-
-def staff_actor(
-    account: StaffAccount, *, ip: str | None, via: str, scopes: frozenset[str] = frozenset()
-) -> Actor:
-    """The ``Actor`` of a staff or agency account."""
-    return Actor(
-        role=Role(account.role),
-        account_id=account.id,
-        display=account.display_name,
-        representation_code=account.representation_code,
-        scopes=scopes,
-        ip=ip,
-        via=via,
-    )
-
-
-def citizen_actor(account: CitizenAccount, *, ip: str | None) -> Actor:
-    """The ``Actor`` of a signed-in citizen (their person once the registry linked it)."""
-    return Actor(
-        role=Role.CITIZEN,
-        account_id=account.id,
-        display=codes.masked(codes.address_of(account)),
-        person_id=account.person_id,
-        ip=ip,
-    )
-
-
-def session_actor(session: Session, row: AuthSession, *, ip: str | None) -> Actor:
-    """The ``Actor`` behind a live session row."""
-    if row.citizen_account_id is not None:
-        citizen = session.get(CitizenAccount, row.citizen_account_id)
-        if citizen is not None:
-            return citizen_actor(citizen, ip=ip)
-    staff = session.get(StaffAccount, row.staff_account_id) if row.staff_account_id else None
-    if staff is None or staff.disabled_at is not None:
-        raise NotAuthenticated(_("This account is disabled. Ask your HQ administrator."))
-    return staff_actor(staff, ip=ip, via="session")
-
-
-def current_session(session: Session, *, session_token: str | None) -> AuthSession:
-    """The live session row behind a cookie (for ``GET /auth/session`` and sign-out)."""
-    if not session_token:
-        raise NotAuthenticated(_("No session cookie was sent. Sign in first."))
-    return sessions.find_active(session, token=session_token)
 
 
 # --- staff sign-in ------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from peduli.auth import audit
+from peduli.auth import audit, audit_verification
 from peduli.auth import checkpoint as audit_checkpoint
 from peduli.core.config import get_settings
 from peduli.core.db import session_scope, utcnow
@@ -38,7 +38,7 @@ def verify(
             raise typer.Exit(code=1) from exc
         marks, seen = signed.chains, f"the checkpoint of {signed.at:%Y-%m-%d %H:%M:%S} UTC"
     with session_scope() as session:
-        result = audit.verify(
+        result = audit_verification.verify(
             session, expected_head=expected_head, checkpoint=marks, checkpoint_at=seen
         )
         current_head = audit.head(session)

@@ -18,9 +18,10 @@ from peduli.core.db import get_sessionmaker
 from peduli.core.logging import configure_logging
 from peduli.core.periodic import run_due_tasks
 from peduli.jobs import PERIODIC_TASKS
-from peduli.notify import senders
+from peduli.notify import sender_pacing
 from peduli.notify.channels import build_channels
-from peduli.notify.dispatcher import RetryPolicy, dispatch_once, run_worker
+from peduli.notify.dispatcher import dispatch_once, run_worker
+from peduli.notify.outcomes import RetryPolicy
 from peduli.notify.ports import Channel
 
 
@@ -85,7 +86,7 @@ def work_until_stopped(
 def sync_configured_senders() -> None:
     """Write the configured senders and rate limits (``PEDULI_*_SENDERS``) to the database."""
     with get_sessionmaker()() as session, session.begin():
-        senders.sync_senders(session, senders.configured_senders(get_settings()))
+        sender_pacing.sync_senders(session, sender_pacing.configured_senders(get_settings()))
 
 
 def new_worker_id() -> str:

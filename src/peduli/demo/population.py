@@ -23,15 +23,13 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-import phonenumbers
-
 from peduli.core.db import utcnow
-from peduli.demo import names
+from peduli.demo.phones import PhonePlan, phone_plan
 from peduli.demo.places import DESTINATIONS, SECTOR_NOUNS, City, Destination
 from peduli.demo.regions import REGIONS, Region
+from peduli.demo.spellings import spelling_variant
 from peduli.reference.profile import get_profile
 from peduli.reference.profiles.indonesia import compose_nik
-from peduli.registry.matching import NAME_SIMILARITY_THRESHOLD, name_similarity
 
 T = TypeVar("T")
 
@@ -39,7 +37,6 @@ DUPLICATE_RATE = 0.004  # share of rows that are a second report of an earlier c
 PASSPORT_LETTERS = "ABCEX"
 PASSPORT_SPACE = len(PASSPORT_LETTERS) * 10_000_000
 PASSPORT_STRIDE = 7_368_787  # coprime with the space: index → number is a permutation
-PHONE_TAIL_DIGITS = 5
 KM_PER_DEGREE = 111.32
 FEMALE_SHARE = {
     "domestic_work": 0.96, "caregiving": 0.85, "plantation": 0.25, "manufacturing": 0.35,
@@ -140,58 +137,6 @@ class Weighted:
     def draw(self, rng: random.Random) -> Any:
         point = rng.random() * self.cumulative[-1]
         return self.items[bisect.bisect_right(self.cumulative, point)]
-
-
-@dataclass(frozen=True)
-class PhonePlan:
-    """Mobile number prefixes of a country that stay valid whatever the last digits."""
-
-    country_code: int
-    prefixes: tuple[str, ...]
-
-    def draw(self, rng: random.Random) -> str:
-        tail = rng.randrange(10**PHONE_TAIL_DIGITS)
-        return f"+{self.country_code}{rng.choice(self.prefixes)}{tail:0{PHONE_TAIL_DIGITS}d}"
-
-
-def phone_plan(region: str, rng: random.Random, *, wanted: int = 6) -> PhonePlan:
-    """Find mobile prefixes of ``region`` (from libphonenumber's example) that always validate."""
-    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
-    if example is None or example.country_code is None:
-        raise LookupError(f"libphonenumber knows no mobile numbers of {region}")
-    national = str(example.national_number)
-    base = national[:-PHONE_TAIL_DIGITS]
-    prefixes = {base}
-    for _attempt in range(wanted * 20):
-        if len(prefixes) >= wanted:
-            break
-        keep = min(2, len(base))
-        candidate = base[:keep] + "".join(rng.choice("0123456789") for _ in base[keep:])
-        if _always_valid(region, example.country_code, candidate, rng):
-            prefixes.add(candidate)
-    return PhonePlan(example.country_code, tuple(sorted(prefixes)))
-
-
-def _always_valid(region: str, country_code: int, prefix: str, rng: random.Random) -> bool:
-    """Whether numbers with this prefix are mobiles of ``region`` whatever the tail."""
-    tails = [
-        0,
-        10**PHONE_TAIL_DIGITS - 1,
-        *(rng.randrange(10**PHONE_TAIL_DIGITS) for _ in range(30)),
-    ]
-    mobile = {
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    }
-    for tail in tails:
-        number = phonenumbers.parse(f"+{country_code}{prefix}{tail:0{PHONE_TAIL_DIGITS}d}")
-        if not (
-            phonenumbers.is_valid_number(number)
-            and phonenumbers.number_type(number) in mobile
-            and phonenumbers.region_code_for_number(number) == region
-        ):
-            return False
-    return True
 
 
 @dataclass(frozen=True)
@@ -416,45 +361,3 @@ def _agency(rng: random.Random, sector: str | None) -> str | None:
         return None
     first, second, third = rng.sample(AGENCY_WORDS, 3)
     return f"PT {first} {second} {third}"
-
-
-def spelling_variant(rng: random.Random, full_name: str) -> str:
-    """The same name written another way, as a second report would: Moh. for Muhammad, an
-    old or new spelling, bin/binti dropped, a middle name dropped, or all in capitals.
-
-    The variant always stays similar enough for the registry to flag the pair.
-    """
-    profile = get_profile()
-    key = profile.name_key(full_name)
-    candidates = [v for v in _variants(full_name) if v not in (full_name, full_name.upper())]
-    rng.shuffle(candidates)
-    if rng.random() < 0.2:  # some people write their name in capitals on a form
-        candidates.insert(0, full_name.upper())
-    for variant in candidates:
-        if name_similarity(key, profile.name_key(variant)) >= NAME_SIMILARITY_THRESHOLD:
-            return variant
-    return full_name.upper()
-
-
-def _variants(full_name: str) -> list[str]:
-    words = full_name.split(" ")
-    variants = []
-    for index, word in enumerate(words):
-        if word in names.MUHAMMAD_FORMS:
-            variants += [_with(words, index, form) for form in names.MUHAMMAD_FORMS if form != word]
-        old = names.old_spelling(word)
-        if old != word:
-            variants.append(_with(words, index, old))
-        modern = word.replace("oe", "u").replace("Oe", "U").replace("Dj", "J").replace("dj", "j")
-        if modern != word:
-            variants.append(_with(words, index, modern))
-    for marker in ("bin", "binti"):
-        if marker in words:
-            variants.append(" ".join(words[: words.index(marker)]))
-    if len(words) >= 3:
-        variants.append(" ".join(words[:-2] + words[-1:]))
-    return variants
-
-
-def _with(words: list[str], index: int, replacement: str) -> str:
-    return " ".join([*words[:index], replacement, *words[index + 1 :]])

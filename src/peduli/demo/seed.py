@@ -142,7 +142,7 @@ def build_rows(
     for citizen in citizens:
         person_id = uuid.uuid4()
         nik_encrypted, nik_index = (
-            registry.sealed(citizen.nik, purpose=registry.NIK_PURPOSE)
+            registry.stored_identifier(citizen.nik, purpose=registry.NIK_PURPOSE)
             if citizen.nik
             else (None, None)
         )
@@ -156,7 +156,9 @@ def build_rows(
             PersonStatus.ACTIVE.value, Verification.UNVERIFIED.value,
         ))  # fmt: skip
         if citizen.passport:
-            encrypted, index = registry.sealed(citizen.passport, purpose=registry.PASSPORT_PURPOSE)
+            encrypted, index = registry.stored_identifier(
+                citizen.passport, purpose=registry.PASSPORT_PURPOSE
+            )
             rows.passport.append((uuid.uuid4(), person_id, encrypted, index, True, now))
         rows.contact.append((
             uuid.uuid4(), person_id, ContactKind.PHONE.value, citizen.phone,

@@ -59,7 +59,7 @@ def h3_cell(latitude: float | None, longitude: float | None) -> str | None:
     return str(h3.latlng_to_cell(latitude, longitude, H3_RESOLUTION))
 
 
-def sealed(value: str, *, purpose: str) -> tuple[str, str]:
+def stored_identifier(value: str, *, purpose: str) -> tuple[str, str]:
     """How an identifier (NIK, passport number) is stored: ciphertext and blind index."""
     cipher = get_cipher()
     return cipher.encrypt(value, purpose=purpose), cipher.blind_index(value, purpose=purpose)
@@ -134,7 +134,7 @@ def _new_person(
     report: SelfReportCreate, identity: validation.Identity, profile: CountryProfile
 ) -> Person:
     nik_encrypted, nik_index = (
-        sealed(identity.nik, purpose=NIK_PURPOSE) if identity.nik else (None, None)
+        stored_identifier(identity.nik, purpose=NIK_PURPOSE) if identity.nik else (None, None)
     )
     person = Person(
         id=uuid.uuid4(),
@@ -171,7 +171,9 @@ def record_identifiers(
 ) -> None:
     """Add the report's NIK, passport and contacts to a known person, where they are new."""
     if identity.nik and person.nik_index is None:
-        person.nik_encrypted, person.nik_index = sealed(identity.nik, purpose=NIK_PURPOSE)
+        person.nik_encrypted, person.nik_index = stored_identifier(
+            identity.nik, purpose=NIK_PURPOSE
+        )
     if identity.passport:
         _record_passport(session, person, identity.passport)
     for kind, value in _contacts_of(identity):
@@ -196,7 +198,7 @@ def _record_passport(session: Session, person: Person, number: str) -> None:
 
 
 def _passport(person: Person, number: str) -> Passport:
-    encrypted, index = sealed(number, purpose=PASSPORT_PURPOSE)
+    encrypted, index = stored_identifier(number, purpose=PASSPORT_PURPOSE)
     return Passport(
         person_id=person.id,
         number_encrypted=encrypted,

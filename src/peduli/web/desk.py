@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from peduli.api.deps import OptionalActor
 from peduli.auth.actor import Actor
-from peduli.auth.staff_pages import staff_or_none
+from peduli.auth.pages.staff import staff_or_none
 from peduli.core.paging import page_count
 from peduli.reference import places
 from peduli.web.i18n import negotiate

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from peduli.auth.actor import Role
 from peduli.cases import casework
 from peduli.cases.models import Case, Visibility
+from tests.auth.pages.test_citizen import HTML, form_of, sign_in
 from tests.cases.conftest import staff_actor
-from tests.web.test_citizen_sign_in import HTML, form_of, sign_in
 
 REQUEST = {
     "category": "labour",

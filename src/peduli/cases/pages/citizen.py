@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from peduli.api.deps import OWN, PUBLIC, ClientIp, DbSession, OptionalActor
 from peduli.auth.actor import Actor, Role
-from peduli.auth.citizen_pages import sign_in_url
+from peduli.auth.pages.citizen import sign_in_url
 from peduli.cases import intake
 from peduli.cases.pages import common
 from peduli.cases.schemas import HelpRequestCreate

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from peduli.api.deps import DbSession, OptionalActor, staff_page
+from peduli.auth.pages.staff import staff_or_none, to_sign_in
 from peduli.auth.roles import CRISIS_VIEWERS, EVACUATION_LIST_READERS
-from peduli.auth.staff_pages import staff_or_none, to_sign_in
 from peduli.core.errors import PeduliError
 from peduli.core.i18n import _
 from peduli.crisis import repository, service

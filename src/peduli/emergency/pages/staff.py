@@ -15,8 +15,8 @@ from pydantic import ValidationError
 
 from peduli.api.deps import DbSession, OptionalActor, staff_page
 from peduli.auth.actor import Actor
+from peduli.auth.pages.staff import staff_or_none, to_sign_in
 from peduli.auth.roles import EMERGENCY_READERS, EMERGENCY_RESPONDERS, HQ_ROLES, ROSTER_EDITORS
-from peduli.auth.staff_pages import staff_or_none, to_sign_in
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.emergency import roster, service, workflow

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Actor
+from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import PARTNERS
-from peduli.auth.staff_pages import to_sign_in
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, PeduliError, ValidationFailed
 from peduli.core.i18n import _

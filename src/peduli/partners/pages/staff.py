@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth import policy
 from peduli.auth.actor import Actor
+from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import CASE_WORKERS, PARTNER_MANAGERS
-from peduli.auth.staff_pages import to_sign_in
 from peduli.cases.access import load_case
 from peduli.core.errors import PeduliError
 from peduli.core.i18n import _

@@ -42,7 +42,7 @@ def test_queue_lists_the_posts_cases_with_filters_and_counts(
 
 
 def test_a_citizen_session_is_not_staff(client: TestClient, db: Session) -> None:
-    from tests.web.test_citizen_sign_in import sign_in as citizen_sign_in
+    from tests.auth.pages.test_citizen import sign_in as citizen_sign_in
 
     case = opened_case(db)
     citizen_sign_in(client)

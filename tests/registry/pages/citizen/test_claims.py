@@ -15,10 +15,10 @@ from peduli.core.db import get_sessionmaker
 from peduli.notify.models import OutboxMessage
 from peduli.registry import service
 from peduli.registry.models import ContactPoint, Person, Stay
+from tests.auth.pages.test_citizen import HTML, form_of, sign_in
 from tests.factories import report, staff
 from tests.outbox import messages_to
 from tests.registry.pages.citizen.test_lapor_diri import BORN, NIK, step, walk_to_review
-from tests.web.test_citizen_sign_in import HTML, form_of, sign_in
 
 # The victim's record, made by an officer: what the attacker must never see or change.
 VICTIM = {

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from peduli.core.db import get_sessionmaker
 from peduli.registry.models import Stay
+from tests.auth.pages.test_citizen import HTML, form_of, sign_in
 from tests.factories import nik
-from tests.web.test_citizen_sign_in import HTML, form_of, sign_in
 
 BORN = date(1994, 8, 21)
 NIK = nik(born=BORN, sex="F", serial=7)

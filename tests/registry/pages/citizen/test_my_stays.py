@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from peduli.core.config import get_settings
 from peduli.registry import proof
+from tests.auth.pages.test_citizen import HTML, form_of, sign_in
 from tests.registry.pages.citizen.test_lapor_diri import NIK, step, walk_to_review
-from tests.web.test_citizen_sign_in import HTML, form_of, sign_in
 
 
 @pytest.fixture

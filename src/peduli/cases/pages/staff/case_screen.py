@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Actor
+from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import CASE_WORKERS
-from peduli.auth.staff_pages import to_sign_in
 from peduli.cases import attachments, case_file, casework, outcomes, repository, workflow
 from peduli.cases.models import CaseStatus, OutcomeKind, Priority, Visibility, WaitingOn
 from peduli.cases.pages import common

@@ -13,8 +13,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Role
+from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import NATIONAL_STATS_READERS, STATS_READERS
-from peduli.auth.staff_pages import to_sign_in
 from peduli.cases import stats
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, PeduliError

@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth import policy
+from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import CASE_WORKERS
-from peduli.auth.staff_pages import to_sign_in
 from peduli.cases import repository
 from peduli.cases.models import Priority
 from peduli.cases.pages import common

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from peduli.api.deps import OWN, CurrentActor, DbSession, OptionalActor
-from peduli.auth.citizen_pages import sign_in_url
+from peduli.auth.pages.citizen import sign_in_url
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.reference.places import (
     hotline_of,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from peduli.api.deps import OWN, PUBLIC, DbSession, OptionalActor
 from peduli.auth.actor import Actor
-from peduli.auth.citizen_pages import sign_in_url
+from peduli.auth.pages.citizen import sign_in_url
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, PeduliError, ValidationFailed
 from peduli.reference.places import (

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from peduli.api.deps import OWN, CurrentActor, DbSession, OptionalActor
 from peduli.auth.actor import Actor
-from peduli.auth.citizen_pages import sign_in_url
+from peduli.auth.pages.citizen import sign_in_url
 from peduli.core.downloads import download_headers
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _

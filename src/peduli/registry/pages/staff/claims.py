@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Actor
+from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import IDENTITY_CLAIM_DECIDERS
-from peduli.auth.staff_pages import to_sign_in
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.registry import claim_decisions, claims
 from peduli.registry.models import CheckMethod, ClaimStatus, DocumentKind

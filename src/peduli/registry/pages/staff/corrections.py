@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth import policy
 from peduli.auth.actor import Actor
+from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import CORRECTION_HANDLERS
-from peduli.auth.staff_pages import to_sign_in
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
 from peduli.registry import corrections

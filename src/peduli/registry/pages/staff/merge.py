@@ -13,8 +13,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from peduli.api.deps import DbSession, staff_page
+from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import DUPLICATE_REVIEWERS
-from peduli.auth.staff_pages import to_sign_in
 from peduli.registry import merging, service, work_queue
 from peduli.registry.models import DuplicateStatus
 from peduli.web import desk

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth import audit
 from peduli.auth.actor import Actor
+from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.policy import MIN_REASON_LENGTH
 from peduli.auth.roles import PERSON_VERIFIERS, RECORD_WORKERS
-from peduli.auth.staff_pages import to_sign_in
 from peduli.core.errors import FieldProblem, Forbidden, PeduliError
 from peduli.registry import service
 from peduli.web import desk

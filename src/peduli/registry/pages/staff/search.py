@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from peduli.api.deps import DbSession, staff_page
+from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.policy import MIN_REASON_LENGTH
 from peduli.auth.roles import REGISTRY_SEARCHERS
-from peduli.auth.staff_pages import to_sign_in
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.registry import search
 from peduli.registry.schemas import PersonSearch

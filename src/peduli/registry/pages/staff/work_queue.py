@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth import policy
+from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import WORK_QUEUE_READERS
-from peduli.auth.staff_pages import to_sign_in
 from peduli.reference import places
 from peduli.registry import work_queue
 from peduli.registry.models import Purpose, Sector, Verification

@@ -7,8 +7,9 @@ import pytest
 
 from peduli.notify import service
 from peduli.notify.channels.whatsapp_cloud import WhatsAppCloudChannel
-from peduli.notify.dispatcher import RetryPolicy, dispatch_once
+from peduli.notify.dispatcher import dispatch_once
 from peduli.notify.models import OutboxStatus
+from peduli.notify.outcomes import RetryPolicy
 from peduli.notify.ports import Channel
 from peduli.notify.sandbox import SandboxHandles
 from tests.notify.notify_helpers import SessionFactory, make_due, outbox, received

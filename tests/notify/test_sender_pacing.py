@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from peduli.core.db import utcnow
-from peduli.notify import senders, service
-from peduli.notify.dispatcher import RetryPolicy, dispatch_once, run_worker
+from peduli.notify import sender_pacing, service
+from peduli.notify.dispatcher import dispatch_once, run_worker
 from peduli.notify.models import NotifySender, OutboxStatus
+from peduli.notify.outcomes import RetryPolicy
 from peduli.notify.ports import Channel
-from peduli.notify.senders import SenderSpec
+from peduli.notify.sender_pacing import SenderSpec
 from tests.notify.notify_helpers import SessionFactory, outbox, received
 
 POLICY = RetryPolicy(max_attempts=3, base_seconds=60)
@@ -23,7 +24,7 @@ POLICY = RetryPolicy(max_attempts=3, base_seconds=60)
 
 def _configure(factory: SessionFactory, specs: str, channel: str = "sms") -> None:
     with factory() as session, session.begin():
-        senders.sync_senders(session, {channel: senders.parse_senders(specs)})
+        sender_pacing.sync_senders(session, {channel: sender_pacing.parse_senders(specs)})
 
 
 def _enqueue(factory: SessionFactory, count: int, *, priority: int = 100, tag: str = "m") -> None:
@@ -41,13 +42,13 @@ def _enqueue(factory: SessionFactory, count: int, *, priority: int = 100, tag: s
 
 
 def test_sender_settings_are_parsed() -> None:
-    assert senders.parse_senders(" PEDULI=100, +6281100000001=50/200 ,") == [
+    assert sender_pacing.parse_senders(" PEDULI=100, +6281100000001=50/200 ,") == [
         SenderSpec("PEDULI", 100.0, 100.0),
         SenderSpec("+6281100000001", 50.0, 200.0),
     ]
     for bad in ("PEDULI", "=5", "X=0", "X=abc"):
         with pytest.raises(ValueError, match=r"sender|could not convert"):
-            senders.parse_senders(bad)
+            sender_pacing.parse_senders(bad)
 
 
 def test_sync_is_idempotent_and_disables_senders_no_longer_configured(

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from peduli.auth import audit
+from peduli.auth import audit, audit_verification
 from peduli.auth.audit import AuditChainHead, AuditEntry
 from peduli.cli.audit import app
 from peduli.core.db import session_scope
@@ -35,7 +35,7 @@ def _write(db: Session, count: int) -> None:
 
 def test_an_intact_chain_verifies(db: Session) -> None:
     _write(db, 5)
-    result = audit.verify(db)
+    result = audit_verification.verify(db)
     assert result.ok and result.checked == 5
 
 
@@ -44,7 +44,7 @@ def test_an_altered_entry_is_named(db: Session) -> None:
     third = db.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq).offset(2).limit(1)).one()
     db.execute(update(AuditEntry).where(AuditEntry.seq == third).values(reason="edited later"))
     db.commit()
-    result = audit.verify(db)
+    result = audit_verification.verify(db)
     assert (result.ok, result.broken_seq) == (False, third)
 
 
@@ -53,7 +53,7 @@ def test_a_removed_entry_breaks_the_chain_at_its_successor(db: Session) -> None:
     seqs = list(db.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq)))
     db.execute(delete(AuditEntry).where(AuditEntry.seq == seqs[1]))
     db.commit()
-    assert audit.verify(db).broken_seq == seqs[2]
+    assert audit_verification.verify(db).broken_seq == seqs[2]
 
 
 def test_removing_the_newest_entry_is_caught_by_the_head_row(db: Session) -> None:
@@ -61,7 +61,7 @@ def test_removing_the_newest_entry_is_caught_by_the_head_row(db: Session) -> Non
     newest = db.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)).one()
     db.execute(delete(AuditEntry).where(AuditEntry.seq == newest))
     db.commit()
-    result = audit.verify(db)
+    result = audit_verification.verify(db)
     assert [finding.kind for finding in result.findings] == ["head"]
     assert "the newest entries are missing" in (result.problem or "")
 
@@ -75,8 +75,10 @@ def test_rewriting_the_head_rows_too_is_caught_with_a_noted_anchor(db: Session) 
     db.execute(delete(AuditEntry).where(AuditEntry.seq == last))
     db.execute(update(AuditChainHead).values(hash=before))
     db.commit()
-    assert audit.verify(db).ok, "a shorter chain with matching heads is still a valid chain"
-    assert not audit.verify(db, expected_head=noted).ok
+    assert audit_verification.verify(db).ok, (
+        "a shorter chain with matching heads is still a valid chain"
+    )
+    assert not audit_verification.verify(db, expected_head=noted).ok
 
 
 def test_a_transaction_keeps_to_one_chain_and_writers_spread_over_several(
@@ -90,7 +92,7 @@ def test_a_transaction_keeps_to_one_chain_and_writers_spread_over_several(
         chains = session.scalars(select(AuditEntry.chain).order_by(AuditEntry.seq)).all()
         assert all(len(set(chains[i : i + 3])) == 1 for i in range(0, 36, 3))
         assert len(set(chains)) > 1
-        assert audit.verify(session).ok
+        assert audit_verification.verify(session).ok
 
 
 def test_cli_exits_nonzero_and_names_the_broken_entry(db: Session) -> None:
@@ -129,7 +131,7 @@ def test_concurrent_writers_never_fork_the_chain(clean_engine: Engine) -> None:
         thread.join()
     assert not errors
     with session_scope() as session:
-        result = audit.verify(session)
+        result = audit_verification.verify(session)
     assert result.ok and result.checked == 40
 
 
@@ -160,7 +162,7 @@ def test_an_entry_hashed_over_a_stale_head_guess_is_rehashed_over_the_real_head(
         session.info["peduli.audit.chain"] = 2
         audit.record(session, actor=staff(), action="person.update", entity_type="person")
     with session_scope() as session:
-        result = audit.verify(session)
+        result = audit_verification.verify(session)
         assert (result.ok, result.checked) == (True, 3), result.findings
         assert audit.chain_marks(session)[2].entries == 3
 

@@ -1,4 +1,4 @@
-"""Senders per channel and their rate limits, as token buckets in the database.
+"""Pacing each channel's senders within their rate limits, as token buckets in the database.
 
 A provider paces each sending identity (an SMS sender id: 1–1,000 messages a second; a
 WhatsApp business number: 80–1,000). A worker's claim transaction locks the channel's

@@ -15,7 +15,7 @@ from peduli.auth import service as auth_service
 from peduli.auth.accounts import get_staff
 from peduli.auth.audit import AuditEntry
 from peduli.cli.staff import staff_app, token_app
-from peduli.core.config import Settings
+from peduli.core.config import get_settings
 
 runner = CliRunner()
 
@@ -117,9 +117,8 @@ def test_token_create_for_an_unknown_account_fails_on_stderr(db: Session) -> Non
     assert "No staff account" in result.stderr
 
 
-def test_disable_and_totp_code(
-    db: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_disable_and_totp_code(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = get_settings()
     _create("--email", "s@example.org", "--role", "supervisor", "--representation", "kbri-seoul")
     shown = runner.invoke(staff_app, ["totp-code", "--email", "s@example.org"])
     assert shown.exit_code == 0

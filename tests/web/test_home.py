@@ -8,8 +8,8 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.auth.pages.test_citizen import HTML, sign_in
 from tests.registry.pages.citizen.test_lapor_diri import step, walk_to_review
-from tests.web.test_citizen_sign_in import HTML, sign_in
 
 LANGUAGES = ["id", "en", "zh", "fr"]
 

@@ -14,9 +14,9 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from peduli.api.deps import DbSession, OptionalActor, staff_page
+from peduli.auth.pages.staff import staff_or_none, to_sign_in
 from peduli.auth.policy import require_role
 from peduli.auth.roles import DEAD_LETTER_READERS, DEAD_LETTER_RETRIERS
-from peduli.auth.staff_pages import staff_or_none, to_sign_in
 from peduli.core.paging import page_count
 from peduli.notify import dead_letters
 from peduli.notify.api import PER_PAGE, retry_as

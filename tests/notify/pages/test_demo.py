@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from peduli.core.config import get_settings
-from peduli.notify.pages import PER_PAGE
+from peduli.notify.pages.demo import PER_PAGE
 from peduli.notify.sandbox import store
 from tests.conftest import set_production_secrets
 

@@ -1,0 +1,245 @@
+"""Claiming due outbox messages for one worker: each channel's soonest, most urgent rows
+become ``sending``, no more than its senders' tokens allow, in one short transaction.
+
+Rows whose worker died mid-send are put back in line first (their lease ran out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from operator import itemgetter
+from typing import Any, cast
+
+from cryptography.exceptions import InvalidTag
+from sqlalchemy import Table, bindparam, case, select, text, update
+from sqlalchemy.orm import Session
+
+from peduli.core.db import is_postgres, utcnow
+from peduli.notify import sender_pacing
+from peduli.notify.models import CLAIMABLE, OutboxMessage, OutboxStatus
+from peduli.notify.outcomes import RetryPolicy
+from peduli.notify.ports import DeliveryResult, DeliveryStatus, OutboundMessage
+from peduli.notify.service import open_recipient
+
+SessionFactory = Callable[[], Session]
+_UNREADABLE = "the recipient cannot be decrypted"
+_LEASE_EXPIRED = "the worker sending this message stopped before recording the outcome"
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """The messages a turn claimed, and each one's attempt count (this one included)."""
+
+    messages: list[OutboundMessage]
+    attempts: dict[int, int]
+    # Written to every claimed row with the worker id: together they name this claim, so
+    # the outcome is recorded only on rows no later claim has taken over.
+    claimed_at: datetime
+    # Claimed rows whose recipient did not decrypt: recorded with these outcomes, never sent.
+    unreadable: list[DeliveryResult]
+
+
+def claim(
+    session_factory: SessionFactory,
+    *,
+    channel_names: Sequence[str],
+    batch_size: int,
+    worker_id: str,
+    policy: RetryPolicy,
+    reclaim: bool,
+) -> tuple[Claimed, bool]:
+    """Mark due rows ``sending`` in one short transaction, and return them.
+
+    Each channel is claimed on its own, up to ``batch_size`` rows and no more than its
+    senders' buckets allow, lowest ``priority`` first. On PostgreSQL ``FOR UPDATE SKIP
+    LOCKED`` lets concurrent workers take disjoint batches; SQLite renders no locking clause
+    and serialises writers itself (one worker there). Also says whether a limit held back.
+    """
+    claimed = Claimed(messages=[], attempts={}, claimed_at=utcnow(), unreadable=[])
+    throttled = False
+    for index, channel in enumerate(channel_names):
+        held_back = _claim_channel_with_tokens(
+            session_factory,
+            into=claimed,
+            channel=channel,
+            batch_size=batch_size,
+            worker_id=worker_id,
+            policy=policy,
+            reclaim=reclaim and index == 0,
+        )
+        throttled = throttled or held_back
+    return claimed, throttled
+
+
+def _claim_channel_with_tokens(
+    session_factory: SessionFactory,
+    *,
+    into: Claimed,
+    channel: str,
+    batch_size: int,
+    worker_id: str,
+    policy: RetryPolicy,
+    reclaim: bool,
+) -> bool:
+    """Claim the channel's due rows, no more than its senders' tokens allow, in one transaction.
+
+    The senders' rows are locked, refilled, the claim runs with their whole tokens as its
+    limit, and exactly one token per claimed message is taken before the commit: a limit
+    that holds across any number of workers, and no tokens taken for messages that were not
+    there. The sender rows stay locked for the claim statement only (a few milliseconds);
+    a channel without senders locks nothing. Adds the claimed messages, each with its sender,
+    to ``into``; returns whether a limit held back.
+    """
+    now = into.claimed_at
+    with session_factory() as session, session.begin():
+        if reclaim:
+            _reclaim_orphans(session, now=now, policy=policy)
+        allowance = sender_pacing.lock_and_refill(
+            session, channel=channel, now=now, want=batch_size
+        )
+        limit = batch_size if allowance.limit is None else allowance.limit
+        if limit:
+            rows = _claim_channel(
+                session, channel=channel, limit=limit, worker_id=worker_id, now=now
+            )
+            held_back = allowance.throttled and len(rows) == limit
+        else:
+            rows, held_back = [], _any_due(session, channel=channel, now=now)
+        names = sender_pacing.assign(allowance, len(rows))
+        sender_pacing.store_buckets(session, allowance.buckets, now=now)
+    # The statement returns rows in no particular order: send the most urgent first.
+    rows = sorted(rows, key=_SENDING_ORDER)
+    for (id, stored, subject, body, key, _, _), sender in zip(rows, names, strict=True):
+        recipient = _opened(id, channel, stored, into.unreadable)
+        if recipient is not None:
+            into.messages.append(
+                OutboundMessage(id, channel, recipient, subject, body, key, sender)
+            )
+    into.attempts.update((row[0], row[5]) for row in rows)
+    return held_back
+
+
+def _any_due(session: Session, *, channel: str, now: datetime) -> bool:
+    """Whether a message of ``channel`` waits (for tokens, when none were left)."""
+    return (
+        session.scalar(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.status.in_(CLAIMABLE),
+                OutboxMessage.next_attempt_at <= now,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _claim_channel(
+    session: Session, *, channel: str, limit: int, worker_id: str, now: datetime
+) -> Sequence[Any]:
+    """One claim statement: the channel's ``limit`` soonest due rows become ``sending``.
+
+    Rows are (id, recipient, subject, body, idempotency_key, attempts, priority).
+    """
+    if is_postgres(session):
+        parameters = {"channel": channel, "limit": limit, "worker_id": worker_id, "now": now}
+        return session.connection().execute(_CLAIM_PG, parameters).all()
+    # SQLite has no row locks: its one writer at a time is the lock (one worker there).
+    table = _OUTBOX
+    due = (
+        select(table.c.id)
+        .where(
+            table.c.channel == channel,
+            table.c.status.in_(CLAIMABLE),
+            table.c.next_attempt_at <= now,
+        )
+        .order_by(table.c.priority, table.c.next_attempt_at, table.c.id)
+        .limit(limit)
+    )
+    claim = (
+        update(table)
+        .where(table.c.id.in_(due.scalar_subquery()))
+        .values(
+            status=OutboxStatus.SENDING,
+            claimed_by=worker_id,
+            claimed_at=now,
+            attempts=table.c.attempts + 1,
+        )
+        .returning(
+            table.c.id,
+            table.c.recipient,
+            table.c.subject,
+            table.c.body,
+            table.c.idempotency_key,
+            table.c.attempts,
+            table.c.priority,
+        )
+    )
+    return session.connection().execute(claim).all()
+
+
+_OUTBOX = cast(Table, OutboxMessage.__table__)
+# ``id = ANY(ARRAY(…))``, not ``id IN (…)``: the batch's ids are found first (the index of
+# due rows, read in sending order), then each row is updated through the primary key. With
+# ``IN`` PostgreSQL may plan a hash semi-join that reads the whole table for every batch,
+# and the table keeps every message ever sent.
+_CLAIM_PG = text(
+    """
+    UPDATE outbox_message
+    SET status = 'sending', claimed_by = :worker_id, claimed_at = :now,
+        attempts = attempts + 1
+    WHERE id = ANY(ARRAY(
+        SELECT id FROM outbox_message
+        WHERE channel = :channel AND status IN ('pending', 'failed')
+          AND next_attempt_at <= :now
+        ORDER BY priority, next_attempt_at, id
+        LIMIT :limit
+        FOR UPDATE SKIP LOCKED))
+    RETURNING id, recipient, subject, body, idempotency_key, attempts, priority
+    """
+).bindparams(bindparam("now", type_=_OUTBOX.c.claimed_at.type))
+# Claimed rows by (priority, id): the order they are handed to the channels.
+_SENDING_ORDER = itemgetter(6, 0)
+
+
+def _reclaim_orphans(session: Session, *, now: datetime, policy: RetryPolicy) -> None:
+    """Put rows whose worker died mid-send back in line (or to rest, past the last attempt)."""
+    cutoff = now - timedelta(seconds=policy.lease_seconds)
+    orphans = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < cutoff)
+        .with_for_update(skip_locked=True)
+    )
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(orphans.scalar_subquery()))
+        .values(
+            status=case(
+                (OutboxMessage.attempts >= policy.max_attempts, OutboxStatus.DEAD.value),
+                else_=OutboxStatus.FAILED.value,
+            ),
+            next_attempt_at=now,
+            last_error=_LEASE_EXPIRED,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _opened(
+    message_id: int, channel: str, stored: str, unreadable: list[DeliveryResult]
+) -> str | None:
+    """A claimed recipient decrypted (after the claim's transaction, before sending), or None.
+
+    One that does not open is not sent: retried later when its data key is missing from the
+    ring (a configuration to fix), refused when its ciphertext is damaged.
+    """
+    try:
+        return open_recipient(channel, stored)
+    except KeyError as error:
+        unreadable.append(DeliveryResult(message_id, DeliveryStatus.RETRY, error=str(error)))
+    except (ValueError, InvalidTag):
+        unreadable.append(DeliveryResult(message_id, DeliveryStatus.REJECTED, error=_UNREADABLE))
+    return None
