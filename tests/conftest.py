@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 import pytest
 from argon2 import PasswordHasher
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import is_hypothesis_test
 from sqlalchemy import String, create_engine, exists, literal, select, text, union_all
@@ -173,13 +174,21 @@ def db(clean_engine: Engine) -> Iterator[Session]:
         session.close()
 
 
-@pytest.fixture
-def client(clean_engine: Engine) -> Iterator[TestClient]:
-    """An HTTP client on a fresh app over the test database."""
+@pytest.fixture(scope="session")
+def shared_app(engine: Engine) -> FastAPI:
+    """One app per test process. FastAPI builds an app's routes on their first request (up
+    to a second for all of them), so a fresh app per test paid that again and again. A test
+    that changes settings read when the app is made builds its own with ``create_app``."""
     from peduli.api.app import create_app
 
+    return create_app()
+
+
+@pytest.fixture
+def client(clean_engine: Engine, shared_app: FastAPI) -> Iterator[TestClient]:
+    """An HTTP client on the app, over the emptied test database."""
     # From a real address (not the default "testclient"), as a proxy or a caller would be.
-    with TestClient(create_app(), client=("127.0.0.1", 50000)) as test_client:
+    with TestClient(shared_app, client=("127.0.0.1", 50000)) as test_client:
         yield test_client
 
 
