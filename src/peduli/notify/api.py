@@ -67,7 +67,9 @@ def list_dead_letters(
 def retry_dead_letters(body: DeadLetterRetry, actor: Writer, db: DbSession) -> DeadLettersRetried:
     """Put every dead letter (or one channel's) back in line with fresh attempts (HQ admin)."""
     channel = body.channel.value if body.channel else None
-    return DeadLettersRetried(retried=retry_as(db, actor, message_id=None, channel=channel))
+    return DeadLettersRetried(
+        retried=put_dead_letters_back(db, actor, message_id=None, channel=channel)
+    )
 
 
 @router.post("/notify/dead-letters/{message_id}/retry", response_model=DeadLettersRetried)
@@ -75,10 +77,14 @@ def retry_dead_letter(
     message_id: Annotated[int, Path(ge=1, le=2**62)], actor: Writer, db: DbSession
 ) -> DeadLettersRetried:
     """Put one dead letter back in line with fresh attempts (HQ admin)."""
-    return DeadLettersRetried(retried=retry_as(db, actor, message_id=message_id, channel=None))
+    return DeadLettersRetried(
+        retried=put_dead_letters_back(db, actor, message_id=message_id, channel=None)
+    )
 
 
-def retry_as(db: Session, actor: Actor, *, message_id: int | None, channel: str | None) -> int:
+def put_dead_letters_back(
+    db: Session, actor: Actor, *, message_id: int | None, channel: str | None
+) -> int:
     """Put dead letters back in line for ``actor`` (HQ admins only), audited; how many.
 
     The staff pages call it too, so the API and the page cannot differ on who may retry."""

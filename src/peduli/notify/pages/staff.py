@@ -2,7 +2,7 @@
 the attempts and the last error, and a button that puts one (or a channel's) back in line.
 
 The same rules as the API (``notify/api.py``): HQ admins and analysts read, HQ admins
-retry, through the API's own ``retry_as`` (role check and audit). Post-bound staff are
+retry, through the API's own ``put_dead_letters_back`` (role check and audit). Post-bound staff are
 refused: a dead letter belongs to no post, so its list is national.
 """
 
@@ -19,7 +19,7 @@ from peduli.auth.policy import require_role
 from peduli.auth.roles import DEAD_LETTER_READERS, DEAD_LETTER_RETRIERS
 from peduli.core.paging import page_count
 from peduli.notify import dead_letters
-from peduli.notify.api import PER_PAGE, retry_as
+from peduli.notify.api import PER_PAGE, put_dead_letters_back
 from peduli.notify.models import ChannelName
 from peduli.web.rendering import render
 
@@ -100,7 +100,9 @@ def retry_one(
     staff = staff_or_none(actor)
     if staff is None:
         return to_sign_in(request)
-    return _back(_channel(channel), retry_as(db, staff, message_id=message_id, channel=None))
+    return _back(
+        _channel(channel), put_dead_letters_back(db, staff, message_id=message_id, channel=None)
+    )
 
 
 @router.post(DEAD_LETTERS + "/retry", dependencies=[staff_page(DEAD_LETTER_RETRIERS)])
@@ -113,4 +115,4 @@ def retry_all(
     if staff is None:
         return to_sign_in(request)
     chosen = _channel(channel)
-    return _back(chosen, retry_as(db, staff, message_id=None, channel=chosen))
+    return _back(chosen, put_dead_letters_back(db, staff, message_id=None, channel=chosen))
