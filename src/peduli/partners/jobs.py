@@ -59,19 +59,23 @@ def _key(prefix: str, row_id: Any) -> Any:
     return literal(prefix, String) + cast(row_id, String)
 
 
-def _remind_delegations(session: Session, now: datetime) -> int:
+def _mark_due(session: Session, item: type[Delegation] | type[Referral], now: datetime) -> int:
+    """Mark the open items due within ``REMIND_BEFORE`` (or overdue) and not yet reminded as
+    reminded ``now``, in one conditional UPDATE; how many. Their messages select
+    ``reminded_at == now``, so two workers at once never remind an item twice."""
     due = and_(
-        Delegation.due_at <= now + REMIND_BEFORE,
-        Delegation.reminded_at.is_(None),
-        Delegation.status.in_(OPEN),
+        item.due_at <= now + REMIND_BEFORE,
+        item.reminded_at.is_(None),
+        item.status.in_(OPEN),
     )
     marked = session.execute(
-        update(Delegation)
-        .where(due)
-        .values(reminded_at=now)
-        .execution_options(synchronize_session=False)
+        update(item).where(due).values(reminded_at=now).execution_options(synchronize_session=False)
     )
-    count = int(getattr(marked, "rowcount", 0) or 0)
+    return int(getattr(marked, "rowcount", 0) or 0)
+
+
+def _remind_delegations(session: Session, now: datetime) -> int:
+    count = _mark_due(session, Delegation, now)
     if not count:
         return 0
     recipient = func.coalesce(Partner.contact_email, Partner.contact_phone)
@@ -96,18 +100,7 @@ def _remind_delegations(session: Session, now: datetime) -> int:
 
 
 def _remind_referrals(session: Session, now: datetime) -> int:
-    due = and_(
-        Referral.due_at <= now + REMIND_BEFORE,
-        Referral.reminded_at.is_(None),
-        Referral.status.in_(OPEN),
-    )
-    marked = session.execute(
-        update(Referral)
-        .where(due)
-        .values(reminded_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    count = int(getattr(marked, "rowcount", 0) or 0)
+    count = _mark_due(session, Referral, now)
     if not count:
         return 0
     creator = aliased(StaffAccount)
