@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import gc
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -45,6 +45,9 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimit, settings=get_settings)
     app.add_middleware(SecurityHeaders, settings=get_settings)
     app.add_exception_handler(PeduliError, problems.handle_peduli_error)
+    from peduli.web.desk import SignInFirst
+
+    app.add_exception_handler(SignInFirst, _to_staff_sign_in)
     app.add_exception_handler(
         RequestValidationError,
         scope_checked_first(problems.handle_validation_error, problems.handle_peduli_error),
@@ -91,6 +94,13 @@ def build_routes_now(app: FastAPI) -> None:
     scope = {"type": "http", "method": "GET", "path": "/", "root_path": "", "headers": []}
     for route in app.router.routes:
         route.matches(scope)
+
+
+def _to_staff_sign_in(request: Request, _exc: Exception) -> Response:
+    """A staff page reached without a staff session: to the sign-in, then back."""
+    from peduli.auth.pages.staff import to_sign_in
+
+    return to_sign_in(request)
 
 
 def _include_routers(app: FastAPI) -> None:

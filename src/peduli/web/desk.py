@@ -32,6 +32,21 @@ def _staff(actor: OptionalActor) -> Actor | None:
 Staff = Annotated[Actor | None, Depends(_staff)]
 
 
+class SignInFirst(Exception):
+    """A staff page reached without a staff session: the app answers with the sign-in page,
+    which brings the reader back here (``auth.pages.staff.to_sign_in``)."""
+
+
+def _signed_in(staff: Staff) -> Actor:
+    if staff is None:
+        raise SignInFirst
+    return staff
+
+
+# The signed-in staff member; a reader without a staff session is sent to sign in first.
+SignedIn = Annotated[Actor, Depends(_signed_in)]
+
+
 @dataclass(frozen=True)
 class Pages:
     """One page of a list: never past the last page, never an unbounded list."""

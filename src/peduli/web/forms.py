@@ -1,15 +1,14 @@
 """The form runner: how every page form handler runs its use case.
 
-A page form posts, the page checks the caller (``Staff``/``CurrentActor``) and the typed
-input, then hands the use case to ``run_form``. The request's transaction belongs to the
+A page form posts; the handler takes the caller as ``desk.SignedIn`` (a reader without a
+staff session is sent to sign in before the handler runs), checks the typed input, then
+hands the use case to ``run_form``. The request's transaction belongs to the
 request dependency, so a refused form must not leave half its writes behind: the runner
 rolls back with ``rollback_and_keep`` (what a service registered for after the rollback,
 e.g. a denial or failed sign-in audit, is still committed), then asks the page for the form
 again with the typed input kept and the problems in the reader's language. Page modules
 therefore never commit or roll back themselves::
 
-    if staff is None:
-        return to_sign_in(request)
     return run_form(
         db,
         lambda: service.open_case(db, data=body, actor=staff),

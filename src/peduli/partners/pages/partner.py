@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Actor
-from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import PARTNERS
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, PeduliError, ValidationFailed
@@ -30,7 +29,7 @@ from peduli.partners import (
 from peduli.partners.models import DelegationStatus
 from peduli.partners.pages.common import page, refused_context
 from peduli.partners.schemas import ConsultationCreate, PartnerCaseView
-from peduli.web.desk import Staff
+from peduli.web.desk import SignedIn
 from peduli.web.forms import all_but_not_found, only, run_form
 
 router = APIRouter(include_in_schema=False)
@@ -51,12 +50,10 @@ DONE_MESSAGES = {
 def partner_queue(
     request: Request,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     done: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     """Cases delegated to my organisation, nearest deadline first."""
-    if staff is None:
-        return to_sign_in(request)
     total, rows = repository.partner_queue(db, actor=staff, limit=repository.MAX_PAGE)
     partner = service.my_partner(db, actor=staff).partner
     return page(
@@ -111,12 +108,10 @@ def partner_case(
     request: Request,
     case_id: uuid.UUID,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     done: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     """A delegated case: what the task needs to know, the shared timeline and the actions."""
-    if staff is None:
-        return to_sign_in(request)
     return _case_page(request, db, staff, case_id, done=done)
 
 
@@ -158,11 +153,9 @@ def _required(field: str, text: str, minimum: int = 1) -> None:
 
 @router.post("/partner/cases/{case_id}/note", dependencies=[staff_page(PARTNERS)])
 def add_note(
-    request: Request, case_id: uuid.UUID, db: DbSession, staff: Staff, text: LongText = ""
+    request: Request, case_id: uuid.UUID, db: DbSession, staff: SignedIn, text: LongText = ""
 ) -> Response:
     """Add a note to the timeline."""
-    if staff is None:
-        return to_sign_in(request)
 
     def act() -> None:
         _required("text", text)
@@ -173,11 +166,9 @@ def add_note(
 
 @router.post("/partner/cases/{case_id}/ask", dependencies=[staff_page(PARTNERS)])
 def ask_citizen(
-    request: Request, case_id: uuid.UUID, db: DbSession, staff: Staff, message: LongText = ""
+    request: Request, case_id: uuid.UUID, db: DbSession, staff: SignedIn, message: LongText = ""
 ) -> Response:
     """Send the citizen a question through the platform."""
-    if staff is None:
-        return to_sign_in(request)
 
     def act() -> None:
         _required("message", message, 10)
@@ -191,13 +182,11 @@ def change_status(
     request: Request,
     case_id: uuid.UUID,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     status: ShortText = "",
     note: LongText = "",
 ) -> Response:
     """Accept, decline, resume or report the task done."""
-    if staff is None:
-        return to_sign_in(request)
     choices = {s.value for s in (DelegationStatus.ACCEPTED, DelegationStatus.DECLINED,
                                  DelegationStatus.DONE)}  # fmt: skip
     if status not in choices:
@@ -220,11 +209,9 @@ def change_status(
 
 @router.post("/partner/cases/{case_id}/escalation", dependencies=[staff_page(PARTNERS)])
 def escalate(
-    request: Request, case_id: uuid.UUID, db: DbSession, staff: Staff, reason: LongText = ""
+    request: Request, case_id: uuid.UUID, db: DbSession, staff: SignedIn, reason: LongText = ""
 ) -> Response:
     """Hand the case back to the representation, saying why."""
-    if staff is None:
-        return to_sign_in(request)
 
     def act() -> None:
         _required("reason", reason, 10)
@@ -236,10 +223,8 @@ def escalate(
 @router.get(
     "/partner/consultations/new", response_class=HTMLResponse, dependencies=[staff_page(PARTNERS)]
 )
-def consultation_form(request: Request, db: DbSession, staff: Staff) -> Response:
+def consultation_form(request: Request, db: DbSession, staff: SignedIn) -> Response:
     """Pass on a consultation: it becomes a case delegated back to us."""
-    if staff is None:
-        return to_sign_in(request)
     partner = service.my_partner(db, actor=staff).partner
     return page(
         request, "partners/consultation.html", staff,
@@ -253,7 +238,7 @@ def consultation_form(request: Request, db: DbSession, staff: Staff) -> Response
 def pass_on_consultation(
     request: Request,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     category: ShortText = "",
     summary: LongText = "",
     name: ShortText = "",
@@ -264,8 +249,6 @@ def pass_on_consultation(
     consent: ShortText = "",
 ) -> Response:
     """Create the case and go to it."""
-    if staff is None:
-        return to_sign_in(request)
     form = {"category": category, "summary": summary, "name": name, "phone": phone,
             "email": email, "city": city, "danger_to_life": danger_to_life,
             "consent": consent}  # fmt: skip

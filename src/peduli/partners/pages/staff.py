@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth import policy
 from peduli.auth.actor import Actor
-from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import CASE_WORKERS, PARTNER_MANAGERS
 from peduli.cases.access import load_case
 from peduli.core.errors import PeduliError
@@ -25,7 +24,7 @@ from peduli.partners.models import PartnerKind, ReferralStatus
 from peduli.partners.pages.common import page, refused_context
 from peduli.partners.schemas import DelegationCreate, ReferralCreate, ReferralUpdate, Revocation
 from peduli.reference.profile import get_profile
-from peduli.web.desk import Staff
+from peduli.web.desk import SignedIn
 from peduli.web.forms import all_but_not_found, run_form
 from peduli.web.i18n import negotiate
 from peduli.web.rendering import render
@@ -82,12 +81,10 @@ def sharing(
     request: Request,
     case_id: uuid.UUID,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     done: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     """The case's referrals to agencies and delegations to partners, with their forms."""
-    if staff is None:
-        return to_sign_in(request)
     return _sharing_page(request, db, staff, case_id, done=done)
 
 
@@ -125,7 +122,7 @@ def send_referral(
     request: Request,
     case_id: uuid.UUID,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     agency_kind: Text = "",
     agency_name: Text = "",
     purpose: Text = "",
@@ -133,8 +130,6 @@ def send_referral(
     basis_note: Text = "",
 ) -> Response:
     """Refer the case to an agency."""
-    if staff is None:
-        return to_sign_in(request)
     form = {"agency_kind": agency_kind, "agency_name": agency_name, "purpose": purpose,
             "basis": basis, "basis_note": basis_note}  # fmt: skip
 
@@ -158,13 +153,11 @@ def answer_referral(
     case_id: uuid.UUID,
     referral_id: uuid.UUID,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     status: Text = "",
     note: Text = "",
 ) -> Response:
     """Record what the agency answered."""
-    if staff is None:
-        return to_sign_in(request)
     if status not in {s.value for s in ReferralStatus}:
         return RedirectResponse(f"/officer/cases/{case_id}/sharing", status_code=303)
 
@@ -185,7 +178,7 @@ def delegate(
     request: Request,
     case_id: uuid.UUID,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     partner_id: Text = "",
     task: Text = "",
     share_contact: Text = "",
@@ -194,8 +187,6 @@ def delegate(
     basis_note: Text = "",
 ) -> Response:
     """Delegate the case to a partner of the post."""
-    if staff is None:
-        return to_sign_in(request)
     form = {"partner_id": partner_id, "task": task, "basis": basis, "basis_note": basis_note}
 
     def act() -> None:
@@ -219,12 +210,10 @@ def revoke(
     case_id: uuid.UUID,
     delegation_id: uuid.UUID,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     reason: Text = "",
 ) -> Response:
     """Withdraw a delegation."""
-    if staff is None:
-        return to_sign_in(request)
 
     def act() -> None:
         delegations.revoke(
@@ -244,14 +233,12 @@ def revoke(
 def officer_partner_list(
     request: Request,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     home_province: Annotated[str, Query(max_length=2)] = "",
     show: Annotated[str, Query(max_length=10)] = "active",
     representation: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     """The community partners of my representation (HQ: of any, with a filter)."""
-    if staff is None:
-        return to_sign_in(request)
     hq = policy.post_scope(staff).every_post
     filters = repository.PartnerFilters(
         representation_code=(representation or None) if hq else None,

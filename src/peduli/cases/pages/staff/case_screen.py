@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Actor
-from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import CASE_WORKERS
 from peduli.cases import attachments, case_file, casework, outcomes, repository, workflow
 from peduli.cases.models import CaseStatus, OutcomeKind, Priority, Visibility, WaitingOn
@@ -29,7 +28,7 @@ from peduli.core.db import utcnow
 from peduli.core.downloads import download_headers
 from peduli.core.errors import FieldProblem, PeduliError
 from peduli.web import desk
-from peduli.web.desk import Staff
+from peduli.web.desk import SignedIn
 from peduli.web.forms import run_form
 from peduli.web.i18n import negotiate
 
@@ -154,10 +153,8 @@ def _run(
 
 
 @router.get(common.CASES + "/{case_id}", response_class=HTMLResponse)
-def case_screen(request: Request, case_id: uuid.UUID, db: DbSession, staff: Staff) -> Response:
+def case_screen(request: Request, case_id: uuid.UUID, db: DbSession, staff: SignedIn) -> Response:
     """One case: who, what, how urgent, what happened, and what can be done next (audited)."""
-    if staff is None:
-        return to_sign_in(request)
     return case_page(request, db, staff, case_id)
 
 
@@ -166,14 +163,12 @@ def change_status(
     request: Request,
     case_id: uuid.UUID,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     to: Short = "",
     waiting_on: Short = "",
     note: Long = "",
 ) -> Response:
     """Move the case along the workflow (only the moves allowed now are offered)."""
-    if staff is None:
-        return to_sign_in(request)
     form = {"to": to, "waiting_on": waiting_on, "note": note}
     if to not in {s.value for s in CaseStatus}:
         problem = FieldProblem("to", "form.choice", "")
@@ -200,11 +195,9 @@ def change_status(
 
 @router.post(common.CASES + "/{case_id}/assign", response_class=HTMLResponse)
 def assign(
-    request: Request, case_id: uuid.UUID, db: DbSession, staff: Staff, officer_id: Short = ""
+    request: Request, case_id: uuid.UUID, db: DbSession, staff: SignedIn, officer_id: Short = ""
 ) -> Response:
     """Give the case to an officer of the post, to myself, or to no one."""
-    if staff is None:
-        return to_sign_in(request)
     chosen = staff.account_id if officer_id == "me" else common.parse_uuid(officer_id)
     if officer_id and chosen is None:
         problem = FieldProblem("officer_id", "form.choice", "")
@@ -228,13 +221,11 @@ def change_priority(
     request: Request,
     case_id: uuid.UUID,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     priority: Short = "",
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     """Override the priority the triage rules gave, saying why."""
-    if staff is None:
-        return to_sign_in(request)
     form = {"priority": priority, "reason": reason}
     if priority not in {p.value for p in Priority}:
         problem = FieldProblem("priority", "form.choice", "")
@@ -258,14 +249,12 @@ def add_note(
     request: Request,
     case_id: uuid.UUID,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     text: Long = "",
     visibility: Short = Visibility.INTERNAL.value,
     kind: Short = "note",
 ) -> Response:
     """A note (internal, or shared with the citizen) or a call, on the timeline."""
-    if staff is None:
-        return to_sign_in(request)
     form = {"text": text, "visibility": visibility, "kind": kind}
     if not text.strip():
         problem = FieldProblem("text", "form.missing", "")
@@ -295,13 +284,11 @@ async def upload(
     request: Request,
     case_id: uuid.UUID,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     file: Annotated[UploadFile | None, File()] = None,
     visibility: Short = Visibility.INTERNAL.value,
 ) -> Response:
     """Attach a file to the case (its type and size checked by the service)."""
-    if staff is None:
-        return to_sign_in(request)
     if file is None or not file.filename:
         problem = FieldProblem("file", "form.missing", "")
         return _refused(request, db, staff, case_id, "attachment", {"file": problem}, {})
@@ -331,11 +318,9 @@ async def upload(
 
 @router.get(common.CASES + "/{case_id}/attachments/{attachment_id}")
 def download(
-    request: Request, case_id: uuid.UUID, attachment_id: uuid.UUID, db: DbSession, staff: Staff
+    request: Request, case_id: uuid.UUID, attachment_id: uuid.UUID, db: DbSession, staff: SignedIn
 ) -> Response:
     """The file, after the case access check (audited)."""
-    if staff is None:
-        return to_sign_in(request)
     found = attachments.download(db, case_id=case_id, attachment_id=attachment_id, actor=staff)
     return Response(
         content=found.data,
@@ -349,7 +334,7 @@ def record_outcome(
     request: Request,
     case_id: uuid.UUID,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     kind: Short = "",
     people: Short = "1",
     achieved_on: Short = "",
@@ -358,8 +343,6 @@ def record_outcome(
     description: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Record what the case achieved; the national figures follow in the same transaction."""
-    if staff is None:
-        return to_sign_in(request)
     form = {
         "kind": kind,
         "people": people,

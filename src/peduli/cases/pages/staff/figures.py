@@ -13,13 +13,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Role
-from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import NATIONAL_STATS_READERS, STATS_READERS
 from peduli.cases import stats
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, PeduliError
 from peduli.web import desk
-from peduli.web.desk import Staff
+from peduli.web.desk import SignedIn
 from peduli.web.forms import run_form
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(STATS_READERS)])
@@ -32,14 +31,12 @@ Text = Annotated[str, Query(max_length=64)]
 def outcome_figures(
     request: Request,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     date_from: Annotated[str, Query(alias="from", max_length=40)] = "",
     date_to: Annotated[str, Query(alias="to", max_length=40)] = "",
     representation: Text = "",
 ) -> Response:
     """The four headline figures for a period, in total and per representation."""
-    if staff is None:
-        return to_sign_in(request)
     national = staff.role in NATIONAL_STATS_READERS
     start, bad_start = desk.parse_day(date_from)
     end, bad_end = desk.parse_day(date_to)

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Actor
-from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import CASE_WORKERS
 from peduli.cases import service
 from peduli.cases.models import IntakeChannel
@@ -25,7 +24,7 @@ from peduli.core.errors import FieldProblem, PeduliError
 from peduli.registry import search
 from peduli.registry.schemas import PersonSearch
 from peduli.web import desk
-from peduli.web.desk import Staff
+from peduli.web.desk import SignedIn
 from peduli.web.forms import run_form
 from peduli.web.i18n import negotiate
 
@@ -67,10 +66,8 @@ def _form_page(
 
 
 @router.get(NEW, response_class=HTMLResponse)
-def new_case_form(request: Request, staff: Staff) -> Response:
+def new_case_form(request: Request, staff: SignedIn) -> Response:
     """The empty form for a walk-in or a phone call."""
-    if staff is None:
-        return to_sign_in(request)
     return _form_page(request, staff, {"intake_channel": IntakeChannel.WALK_IN.value})
 
 
@@ -88,7 +85,7 @@ def _find(
 def open_case(
     request: Request,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     category: Short = "",
     summary: Annotated[str, Form(max_length=5000)] = "",
     intake_channel: Short = IntakeChannel.WALK_IN.value,
@@ -102,8 +99,6 @@ def open_case(
     go: Short = "open",
 ) -> Response:
     """Look a person up (``go=find``) or open the case and go to its page."""
-    if staff is None:
-        return to_sign_in(request)
     form = {
         "category": category,
         "summary": summary,

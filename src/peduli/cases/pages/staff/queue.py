@@ -9,7 +9,6 @@ from fastapi.responses import HTMLResponse, Response
 
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth import policy
-from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import CASE_WORKERS
 from peduli.cases import repository, taxonomy, workflow
 from peduli.cases.models import CaseStatus, Priority
@@ -17,7 +16,7 @@ from peduli.cases.pages import common
 from peduli.cases.repository import OPEN, QueueQuery, QueueSort
 from peduli.core.db import utcnow
 from peduli.web import desk
-from peduli.web.desk import Staff
+from peduli.web.desk import SignedIn
 from peduli.web.i18n import negotiate
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(CASE_WORKERS)])
@@ -37,7 +36,7 @@ def _status(raw: str) -> str | None:
 def case_queue(
     request: Request,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     category: Text = "",
     priority: Text = "",
     status: Text = OPEN,
@@ -50,8 +49,6 @@ def case_queue(
     per_page: Text = "",
 ) -> Response:
     """The cases of my representation, the most urgent first, with the post's counts."""
-    if staff is None:
-        return to_sign_in(request)
     hq = policy.post_scope(staff).every_post
     post = (representation or None) if hq else None
     assigned_to = common.parse_uuid(assignee)

@@ -9,14 +9,13 @@ from fastapi.responses import HTMLResponse, Response
 
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth import policy
-from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import CASE_WORKERS
 from peduli.cases import repository
 from peduli.cases.models import Priority
 from peduli.cases.pages import common
 from peduli.core.db import utcnow
 from peduli.web import desk
-from peduli.web.desk import Staff
+from peduli.web.desk import SignedIn
 from peduli.web.i18n import negotiate
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(CASE_WORKERS)])
@@ -27,12 +26,10 @@ LISTED = 50
 def team(
     request: Request,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     representation: Annotated[str, Query(max_length=64)] = "",
 ) -> Response:
     """Who carries how many open cases, and which cases are late or escalated."""
-    if staff is None:
-        return to_sign_in(request)
     hq = policy.post_scope(staff).every_post
     post = (representation or None) if hq else None
     now = utcnow()

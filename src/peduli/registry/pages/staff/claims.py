@@ -18,14 +18,13 @@ from sqlalchemy.orm import Session
 
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Actor
-from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import IDENTITY_CLAIM_DECIDERS
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.registry import claim_decisions, claims
 from peduli.registry.models import CheckMethod, ClaimStatus, DocumentKind
 from peduli.registry.pages.staff import common
 from peduli.web import desk
-from peduli.web.desk import Staff
+from peduli.web.desk import SignedIn
 from peduli.web.forms import only, run_form
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(IDENTITY_CLAIM_DECIDERS)])
@@ -37,14 +36,12 @@ FormText = Annotated[str, Form(max_length=1000)]
 def claim_queue(
     request: Request,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     representation: Annotated[str, Query(max_length=40)] = "",
     page: Annotated[str, Query(max_length=9)] = "1",
     done: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     """Pending identity claims of my post, oldest first."""
-    if staff is None:
-        return to_sign_in(request)
     return common.post_queue_tab(
         request,
         db,
@@ -89,10 +86,8 @@ def _claim_page(
 
 
 @router.get(CLAIMS + "/{claim_id}", response_class=HTMLResponse)
-def claim_screen(request: Request, claim_id: uuid.UUID, db: DbSession, staff: Staff) -> Response:
+def claim_screen(request: Request, claim_id: uuid.UUID, db: DbSession, staff: SignedIn) -> Response:
     """The claim's report, the record it names, and the three decisions."""
-    if staff is None:
-        return to_sign_in(request)
     return _claim_page(request, db, staff, claim_id)
 
 
@@ -122,14 +117,12 @@ def document_check(
     request: Request,
     claim_id: uuid.UUID,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     document_kind: FormText = "",
     document_digits: FormText = "",
     method: FormText = "",
 ) -> Response:
     """I saw the claimant's document: the claim is proven."""
-    if staff is None:
-        return to_sign_in(request)
     values = {"document_kind": document_kind, "document_digits": document_digits, "method": method}
     return _decided(
         request,
@@ -147,12 +140,10 @@ def merge(
     request: Request,
     claim_id: uuid.UUID,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     confirm_contacts: FormText = "",
 ) -> Response:
     """Apply the claim's report to the record; the claimant's account stays unlinked."""
-    if staff is None:
-        return to_sign_in(request)
     return _decided(
         request,
         db,
@@ -168,11 +159,9 @@ def merge(
 
 @router.post(CLAIMS + "/{claim_id}/refusal")
 def refuse(
-    request: Request, claim_id: uuid.UUID, db: DbSession, staff: Staff, reason: FormText = ""
+    request: Request, claim_id: uuid.UUID, db: DbSession, staff: SignedIn, reason: FormText = ""
 ) -> Response:
     """Refuse the claim with a reason the claimant reads."""
-    if staff is None:
-        return to_sign_in(request)
     return _decided(
         request,
         db,

@@ -16,14 +16,13 @@ from sqlalchemy.orm import Session
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth import policy
 from peduli.auth.actor import Actor
-from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import CORRECTION_HANDLERS
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
 from peduli.registry import corrections
 from peduli.registry.models import DataRequestStatus
 from peduli.web import desk
-from peduli.web.desk import Staff
+from peduli.web.desk import SignedIn
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(CORRECTION_HANDLERS)])
 
@@ -37,14 +36,12 @@ Text = Annotated[str, Query(max_length=40)]
 def correction_queue(
     request: Request,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     status: Text = "open",
     page: Annotated[str, Query(max_length=9)] = "1",
     done: Text = "",
 ) -> Response:
     """Correction requests of people whose active stay is in my jurisdiction, oldest first."""
-    if staff is None:
-        return to_sign_in(request)
     shown = status if status in STATUSES else "open"
     wanted = None if shown == "all" else DataRequestStatus(shown)
     pages, rows = desk.paged(
@@ -98,10 +95,8 @@ def _decision_page(
 
 
 @router.get(QUEUE + "/{request_id}", response_class=HTMLResponse)
-def correction(request: Request, request_id: uuid.UUID, db: DbSession, staff: Staff) -> Response:
+def correction(request: Request, request_id: uuid.UUID, db: DbSession, staff: SignedIn) -> Response:
     """One request: what the citizen asked, and the form to decide it."""
-    if staff is None:
-        return to_sign_in(request)
     return _decision_page(request, db, staff, request_id)
 
 
@@ -110,13 +105,11 @@ def decide(
     request: Request,
     request_id: uuid.UUID,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     decision: Annotated[str, Form(max_length=10)] = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Accept or refuse with a reason; the citizen is told. Errors keep what was typed."""
-    if staff is None:
-        return to_sign_in(request)
     problems: dict[str, FieldProblem] = {}
     if decision not in DECISIONS:
         problems["decision"] = FieldProblem(

@@ -13,12 +13,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from peduli.api.deps import DbSession, staff_page
-from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import DUPLICATE_REVIEWERS
 from peduli.registry import merging, service, work_queue
 from peduli.registry.models import DuplicateStatus
 from peduli.web import desk
-from peduli.web.desk import Staff
+from peduli.web.desk import SignedIn
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(DUPLICATE_REVIEWERS)])
 
@@ -40,10 +39,8 @@ def suggested_keep(first: service.PersonView, second: service.PersonView) -> uui
 
 
 @router.get("/officer/duplicates/{candidate_id}", response_class=HTMLResponse)
-def compare(request: Request, candidate_id: uuid.UUID, db: DbSession, staff: Staff) -> Response:
+def compare(request: Request, candidate_id: uuid.UUID, db: DbSession, staff: SignedIn) -> Response:
     """The two records in two columns, their differences marked."""
-    if staff is None:
-        return to_sign_in(request)
     pair = work_queue.duplicate_pair(db, candidate_id=candidate_id, actor=staff)
     first = service.read_person(db, person_id=pair.person_id, actor=staff)
     second = service.read_person(db, person_id=pair.other_person_id, actor=staff)
@@ -65,20 +62,16 @@ def merge(
     request: Request,
     candidate_id: uuid.UUID,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     keep_person_id: Annotated[uuid.UUID, Form()],
 ) -> Response:
     """Merge the pair into the record chosen; back to the duplicates queue."""
-    if staff is None:
-        return to_sign_in(request)
     merging.merge(db, candidate_id=candidate_id, keep_person_id=keep_person_id, actor=staff)
     return RedirectResponse("/officer/duplicates?done=merged", status_code=303)
 
 
 @router.post("/officer/duplicates/{candidate_id}/dismiss")
-def dismiss(request: Request, candidate_id: uuid.UUID, db: DbSession, staff: Staff) -> Response:
+def dismiss(request: Request, candidate_id: uuid.UUID, db: DbSession, staff: SignedIn) -> Response:
     """Two different people: close the pair; back to the duplicates queue."""
-    if staff is None:
-        return to_sign_in(request)
     merging.dismiss(db, candidate_id=candidate_id, actor=staff)
     return RedirectResponse("/officer/duplicates?done=dismissed", status_code=303)

@@ -15,13 +15,12 @@ from sqlalchemy.orm import Session
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth import audit
 from peduli.auth.actor import Actor
-from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.policy import MIN_REASON_LENGTH
 from peduli.auth.roles import PERSON_VERIFIERS, RECORD_WORKERS
 from peduli.core.errors import FieldProblem, Forbidden, PeduliError
 from peduli.registry import service
 from peduli.web import desk
-from peduli.web.desk import Staff
+from peduli.web.desk import SignedIn
 from peduli.web.forms import run_form
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(RECORD_WORKERS)])
@@ -120,22 +119,18 @@ def person_screen(
     request: Request,
     person_id: uuid.UUID,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     trail: Annotated[str | None, Query(max_length=9)] = None,
 ) -> Response:
     """The whole record of one person (the read is audited)."""
-    if staff is None:
-        return to_sign_in(request)
     return _person_screen(request, db, staff, person_id, reason=None, trail_page=trail)
 
 
 @router.post("/officer/persons/{person_id}", response_class=HTMLResponse)
 def person_screen_with_reason(
-    request: Request, person_id: uuid.UUID, db: DbSession, staff: Staff, reason: Reason = ""
+    request: Request, person_id: uuid.UUID, db: DbSession, staff: SignedIn, reason: Reason = ""
 ) -> Response:
     """The record of a person outside my jurisdiction, with the reason I stated."""
-    if staff is None:
-        return to_sign_in(request)
     return _person_screen(request, db, staff, person_id, reason=reason.strip(), trail_page=None)
 
 
@@ -144,12 +139,10 @@ def verify(
     request: Request,
     person_id: uuid.UUID,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     decision: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Mark the record verified (or rejected) after checking documents; back to the queue."""
-    if staff is None:
-        return to_sign_in(request)
     if decision not in DECISIONS:
         return RedirectResponse(f"/officer/persons/{person_id}", status_code=303)
     verified = decision == "verified"

@@ -12,14 +12,13 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from peduli.api.deps import DbSession, staff_page
-from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.policy import MIN_REASON_LENGTH
 from peduli.auth.roles import REGISTRY_SEARCHERS
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.registry import search
 from peduli.registry.schemas import PersonSearch
 from peduli.web import desk
-from peduli.web.desk import Staff
+from peduli.web.desk import SignedIn
 from peduli.web.forms import only, run_form
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(REGISTRY_SEARCHERS)])
@@ -39,10 +38,8 @@ def _problems_of(error: ValidationError) -> dict[str, FieldProblem]:
 
 
 @router.get("/officer/search", response_class=HTMLResponse)
-def search_form(request: Request, staff: Staff) -> Response:
+def search_form(request: Request, staff: SignedIn) -> Response:
     """An empty search form."""
-    if staff is None:
-        return to_sign_in(request)
     context: dict[str, Any] = {
         "values": {},
         "problems": {},
@@ -56,7 +53,7 @@ def search_form(request: Request, staff: Staff) -> Response:
 def run_search(
     request: Request,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     name: Field = "",
     nik: Field = "",
     passport_number: Field = "",
@@ -66,8 +63,6 @@ def run_search(
 ) -> Response:
     """Search; identifiers match exactly, names fuzzily, within my jurisdiction unless I
     state a reason."""
-    if staff is None:
-        return to_sign_in(request)
     typed = {
         "name": name,
         "nik": nik,

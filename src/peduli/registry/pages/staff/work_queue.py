@@ -9,14 +9,13 @@ from fastapi.responses import HTMLResponse, Response
 
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth import policy
-from peduli.auth.pages.staff import to_sign_in
 from peduli.auth.roles import WORK_QUEUE_READERS
 from peduli.reference import places
 from peduli.registry import work_queue
 from peduli.registry.models import Purpose, Sector, Verification
 from peduli.registry.pages.staff import common
 from peduli.web import desk
-from peduli.web.desk import Staff
+from peduli.web.desk import SignedIn
 from peduli.web.i18n import negotiate
 
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(WORK_QUEUE_READERS)])
@@ -42,7 +41,7 @@ def _verification(value: str) -> Verification | None:
 def verification_queue(
     request: Request,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     country: Text = "",
     purpose: Text = "",
     sector: Text = "",
@@ -57,8 +56,6 @@ def verification_queue(
     done: Text = "",
 ) -> Response:
     """New self-reports of my jurisdiction to verify, newest first, with the tab counts."""
-    if staff is None:
-        return to_sign_in(request)
     start, bad_start = desk.parse_day(reported_from)
     end, bad_end = desk.parse_day(reported_to)
     hq = policy.post_scope(staff).every_post
@@ -127,14 +124,12 @@ def verification_queue(
 def duplicate_queue(
     request: Request,
     db: DbSession,
-    staff: Staff,
+    staff: SignedIn,
     representation: Text = "",
     page: Annotated[str, Query(max_length=9)] = "1",
     done: Text = "",
 ) -> Response:
     """Possible duplicates of my jurisdiction to merge or dismiss, newest first."""
-    if staff is None:
-        return to_sign_in(request)
     return common.post_queue_tab(
         request,
         db,
