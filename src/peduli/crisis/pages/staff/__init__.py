@@ -1,0 +1,11 @@
+"""The staff pages of a crisis: the crises followed and the live board (one module per screen)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from peduli.crisis.pages.staff import board
+
+router = APIRouter(include_in_schema=False)
+for _module in (board,):
+    router.include_router(_module.router)
