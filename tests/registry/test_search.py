@@ -162,3 +162,27 @@ def test_a_search_outside_ones_post_returns_a_bounded_page_each_person_audited(
     assert sorted(map(str, found)) == sorted(str(hit.person.id) for hit in outcome.hits)
     summary = db.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).one()
     assert (summary.action, summary.entity_id) == ("person.search_out_of_scope", "20 found")
+
+
+def test_an_officer_types_phones_as_they_are_written_in_the_post_country(
+    db: Session, population: dict[str, Person]
+) -> None:
+    """Seoul's officer types the Korean way, Kuala Lumpur's the Malaysian way."""
+    seoul = staff()
+    found = search.search_people(db, query=PersonSearch(phone="010-1234-5678"), actor=seoul)
+    assert _ids(found) == [population["yusuf"].id]
+    kuala_lumpur = staff(representation_code="kbri-kuala-lumpur")
+    found = search.search_people(db, query=PersonSearch(phone="012-345 6789"), actor=kuala_lumpur)
+    assert _ids(found) == [population["siti"].id]
+
+
+def test_hq_reads_a_local_number_as_indonesian(db: Session, population: dict[str, Person]) -> None:
+    """HQ has no post: a number without a country code is one of the home country (and
+    010-… is no Indonesian number)."""
+    with pytest.raises(ValidationFailed) as refused:
+        search.search_people(
+            db, query=PersonSearch(phone="010-1234-5678"), actor=staff(Role.HQ_ADMIN)
+        )
+    assert [problem.field for problem in refused.value.problems] == ["phone"]
+    assert search.post_phone_region(staff(Role.HQ_ADMIN)) is None
+    assert search.post_phone_region(staff()) == "KR"

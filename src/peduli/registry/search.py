@@ -26,6 +26,7 @@ from peduli.auth.roles import REGISTRY_SEARCHERS
 from peduli.core.crypto import get_cipher
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
+from peduli.reference.places import representation_by_code
 from peduli.reference.profile import get_profile
 from peduli.registry import matching, repository
 from peduli.registry.models import NIK_PURPOSE, PASSPORT_PURPOSE, Person, PersonStatus
@@ -70,7 +71,7 @@ def search_people(session: Session, *, query: PersonSearch, actor: Actor) -> Sea
     if out_of_scope:
         _require_narrow_name(query, name_key)
         limit = min(limit, OUT_OF_SCOPE_PAGE)
-    hits = _run(session, query, scope, name_key=name_key, limit=limit)
+    hits = _run(session, query, scope, actor=actor, name_key=name_key, limit=limit)
     if out_of_scope:
         for hit in hits:  # each person's own trail shows the search that found them
             audit.record(
@@ -156,9 +157,15 @@ def _search_scope(actor: Actor, reason: str | None) -> tuple[Scope, bool]:
 
 
 def _run(
-    session: Session, query: PersonSearch, scope: Scope, *, name_key: str | None, limit: int
+    session: Session,
+    query: PersonSearch,
+    scope: Scope,
+    *,
+    actor: Actor,
+    name_key: str | None,
+    limit: int,
 ) -> list[Hit]:
-    ids = _identifier_matches(session, query)
+    ids = _identifier_matches(session, query, phone_region=post_phone_region(actor))
     base = select(Person).where(Person.status == PersonStatus.ACTIVE)
     if ids is not None:
         base = base.where(Person.id.in_(ids))
@@ -181,8 +188,19 @@ def _longest_token(name_key: str) -> str:
     return max(name_key.split(), key=len)
 
 
-def _identifier_matches(session: Session, query: PersonSearch) -> set[uuid.UUID] | None:
-    """People matching every identifier given, or None when no identifier was given."""
+def post_phone_region(actor: Actor) -> str | None:
+    """The country of the caller's post: an officer types the numbers of the people they
+    serve as they are written there (``010-2345-6789`` in Seoul). HQ has no post: None."""
+    post = representation_by_code(actor.representation_code)
+    return post.country if post else None
+
+
+def _identifier_matches(
+    session: Session, query: PersonSearch, *, phone_region: str | None
+) -> set[uuid.UUID] | None:
+    """People matching every identifier given, or None when no identifier was given; a
+    phone without its country code is read as local to ``phone_region``, then as one of
+    the home country."""
     profile = get_profile()
     cipher = get_cipher()
     found: list[set[uuid.UUID]] = []
@@ -198,7 +216,7 @@ def _identifier_matches(session: Session, query: PersonSearch) -> set[uuid.UUID]
         found.append({person.id} if person else set())
     if query.phone:
         phone, problems = profile.normalize_phone(
-            query.phone, default_region=profile.home_phone_region, field="phone"
+            query.phone, default_region=phone_region, field="phone"
         )
         if problems:
             raise ValidationFailed(problems)
