@@ -169,3 +169,19 @@ def test_a_file_of_any_name_downloads_from_the_case_page(
     disposition = download.headers["content-disposition"]
     assert unquote(disposition.split("filename*=UTF-8''", 1)[1]) == name
     assert download.headers["x-content-type-options"] == "nosniff"
+
+
+def test_refer_and_delegate_are_reached_from_the_case_screen(
+    client: TestClient, db: Session
+) -> None:
+    case = opened_case(db)
+    signed_in_officer(client, db)
+    page = client.get(f"/officer/cases/{case.id}").text
+    for link_id, heading in (("refer-link", "referrals-heading"),
+                             ("delegate-link", "delegations-heading")):  # fmt: skip
+        found = re.search(rf'id="{link_id}" href="([^"]+)"', page)
+        assert found, link_id
+        path, _, fragment = found.group(1).partition("#")
+        sharing = client.get(path)
+        assert sharing.status_code == 200
+        assert f'id="{fragment}"' in sharing.text and fragment == heading

@@ -62,3 +62,14 @@ def test_hq_admin_sees_every_post_and_an_analyst_only_the_figures(
     signed_in_officer(client, db, "analyst@example.org", Role.HQ_ANALYST, None)
     assert client.get("/officer/cases").status_code == 403
     assert client.get("/hq/outcomes").status_code == 200
+
+
+def test_queue_names_the_citizen_of_each_case(client: TestClient, db: Session) -> None:
+    opened_case(db, summary="Passport kept.", people=[{"name": "Siti Aminah"}, {"name": "Dewi"}])
+    opened_case(db, summary="Nobody named yet.")
+    signed_in_officer(client, db)
+    page = client.get("/officer/cases")
+    assert '<th scope="col">Citizen</th>' in page.text
+    row = next(line for line in page.text.split("<tr>") if "Passport kept." in line)
+    assert "Siti Aminah" in row and "and 1 more" in row
+    assert "Dewi" not in row

@@ -108,6 +108,9 @@ def case_queue(
             "now": now,
             "sla_of": lambda case: workflow.sla_state(case, now),
             "names": repository.names_of(db, (row.assigned_officer_id for row in rows)),
+            "people": repository.people_of_cases(
+                db, actor=staff, case_ids=(row.id for row in rows)
+            ),
             "officers": repository.officers_of(db, post or staff.representation_code),
             "categories": common.category_choices(language),
             "category_name": lambda code: common.category_name(code, language),
