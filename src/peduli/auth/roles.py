@@ -48,6 +48,7 @@ REGISTRY_SEARCHERS = RECORD_WORKERS
 WORK_QUEUE_READERS = RECORD_WORKERS  # self-reports to verify, possible duplicates
 DUPLICATE_REVIEWERS = RECORD_WORKERS
 PERSON_VERIFIERS = RECORD_WORKERS
+IDENTITY_EDITORS = RECORD_WORKERS  # a person of their post (the policy's write check)
 IDENTITY_CLAIM_DECIDERS = RECORD_WORKERS  # claims to a record of their post
 CORRECTION_HANDLERS = RECORD_WORKERS  # citizens' correction requests of their post
 

@@ -168,6 +168,30 @@ def people_of_cases(
     return people
 
 
+def cases_of_person(
+    session: Session, *, actor: Actor, person_id: uuid.UUID, limit: int = 100
+) -> list[Case]:
+    """The cases (SOS calls among them) that concern a person, in the caller's scope, the
+    newest first; the read is audited on the person's trail."""
+    require_case_worker(session, actor, action="case.list_for_person")
+    theirs = select(CasePerson.case_id).where(CasePerson.person_id == person_id)
+    rows = session.scalars(
+        select(Case)
+        .where(Case.id.in_(theirs), case_scope(actor))
+        .order_by(Case.created_at.desc(), Case.id)
+        .limit(limit)
+    ).all()
+    audit.record(
+        session,
+        actor=actor,
+        action="case.list_for_person",
+        entity_type="person",
+        entity_id=str(person_id),
+        subject_person_id=person_id,
+    )
+    return list(rows)
+
+
 @dataclass(frozen=True)
 class QueueCounts:
     open: int

@@ -357,3 +357,13 @@ class ContactCodeRequest(RequestBody):
 
 class ContactConfirmation(ContactCodeRequest):
     code: str = Field(min_length=4, max_length=12)
+
+
+class IdentityEdit(RequestBody):
+    """An officer's correction of a person's identity fields (all of them, as the form shows
+    them; unchanged values stay as they are)."""
+
+    full_name: str = Field(min_length=1, max_length=200, examples=["Siti Aminah"])
+    date_of_birth: date
+    place_of_birth: str | None = Field(default=None, max_length=120)
+    sex: Literal["M", "F"]

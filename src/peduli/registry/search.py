@@ -224,3 +224,22 @@ def _identifier_matches(
     if not found:
         return None
     return set.intersection(*found)
+
+
+def person_in_scope(session: Session, *, person_id: uuid.UUID, actor: Actor) -> Person | None:
+    """One active person by id if ``actor`` reaches them without a reason (a form that names
+    them, e.g. a new case opened from their screen); the read is audited."""
+    policy.require_role(session, actor, roles=REGISTRY_SEARCHERS, action="person.search")
+    base = select(Person).where(Person.id == person_id, Person.status == PersonStatus.ACTIVE)
+    person = session.scalar(repository.scoped(base, policy.person_scope(actor)))
+    if person is not None:
+        audit.record(
+            session,
+            actor=actor,
+            action="person.read",
+            entity_type="person",
+            entity_id=str(person.id),
+            subject_person_id=person.id,
+            fields=["full_name", "date_of_birth"],
+        )
+    return person

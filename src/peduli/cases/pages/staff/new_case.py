@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -66,9 +66,23 @@ def _form_page(
 
 
 @router.get(NEW, response_class=HTMLResponse)
-def new_case_form(request: Request, staff: SignedIn) -> Response:
-    """The empty form for a walk-in or a phone call."""
-    return _form_page(request, staff, {"intake_channel": IntakeChannel.WALK_IN.value})
+def new_case_form(
+    request: Request,
+    db: DbSession,
+    staff: SignedIn,
+    person_id: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    """The empty form for a walk-in or a phone call; opened from a person's screen, with that
+    person already chosen (when I reach them)."""
+    form = {"intake_channel": IntakeChannel.WALK_IN.value}
+    wanted = common.parse_uuid(person_id)
+    person = search.person_in_scope(db, person_id=wanted, actor=staff) if wanted else None
+    if person is None:
+        return _form_page(request, staff, form)
+    chosen = search.Hit(person=person, score=100.0, representation_codes=[])
+    return _form_page(
+        request, staff, form | {"person_id": str(person.id)}, hits=[chosen], searched=True
+    )
 
 
 def _find(

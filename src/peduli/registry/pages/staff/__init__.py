@@ -1,12 +1,20 @@
-"""The officer's pages on the registry: work queue, person screen, search, merge, claims,
-corrections."""
+"""The officer's pages on the registry: work queue, person screen and
+its identity correction, search, merge, claims, corrections."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from peduli.registry.pages.staff import claims, corrections, merge, person, search, work_queue
+from peduli.registry.pages.staff import (
+    claims,
+    corrections,
+    identity,
+    merge,
+    person,
+    search,
+    work_queue,
+)
 
 router = APIRouter(include_in_schema=False)
-for _module in (work_queue, person, search, merge, claims, corrections):
+for _module in (work_queue, identity, person, search, merge, claims, corrections):
     router.include_router(_module.router)

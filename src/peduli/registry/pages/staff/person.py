@@ -5,6 +5,7 @@ the registry service decides and audits every read.
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Annotated
 
@@ -16,9 +17,10 @@ from peduli.api.deps import DbSession, staff_page
 from peduli.auth import audit
 from peduli.auth.actor import Actor
 from peduli.auth.policy import MIN_REASON_LENGTH
-from peduli.auth.roles import PERSON_VERIFIERS, RECORD_WORKERS
+from peduli.auth.roles import IDENTITY_EDITORS, PERSON_VERIFIERS, RECORD_WORKERS
 from peduli.core.errors import FieldProblem, Forbidden, PeduliError
 from peduli.registry import service
+from peduli.registry.models import PersonStatus
 from peduli.web import desk
 from peduli.web.desk import SignedIn
 from peduli.web.forms import run_form
@@ -106,12 +108,29 @@ def _person_page(
             "timeline": sorted(view.stays, key=lambda stay: (stay.arrival_date, stay.created_at)),
             "out_of_scope": reason is not None,
             "may_verify": reason is None and staff.role in PERSON_VERIFIERS,
+            # (outside my jurisdiction the policy refuses a change: no link to one)
+            "may_edit": reason is None
+            and staff.role in IDENTITY_EDITORS
+            and view.person.status == PersonStatus.ACTIVE,
+            "done": request.query_params.get("done", ""),
+            "changed_fields": _changed_fields,
             "trail": entries,
             "pages": pages,
             "url": desk.url_with(f"/officer/persons/{person_id}", {}),
             "page_param": "trail",
         },
     )
+
+
+def _changed_fields(entry: audit.AuditEntry) -> list[str]:
+    """The fields an identity correction in the trail changed (names, never values)."""
+    if entry.action != "person.edit_identity":
+        return []
+    try:
+        fields = json.loads(entry.fields or "[]")
+    except ValueError:
+        return []
+    return [str(field) for field in fields]
 
 
 @router.get("/officer/persons/{person_id}", response_class=HTMLResponse)
