@@ -125,15 +125,14 @@ def _registered(session: Session, post: str, count: int) -> list[Person]:
 
 
 def ensure_demo_cases(session: Session, *, seed: int = 2026) -> int:
-    """Create the demo cases once (nothing if any case exists); returns how many."""
-    if session.scalar(select(func.count()).select_from(Case)):
-        return 0
+    """Create the demo cases of each demo post once (none for a post that has a case, e.g.
+    from an SOS tried before); returns how many."""
     officers = _officers(session)
     rng = random.Random(seed)
     created = 0
     for post in DEMO_POSTS:
         officer = officers.get(post)
-        if officer is None:
+        if officer is None or _has_cases(session, post):
             continue
         people = _registered(session, post, len(STORIES))
         for index, story in enumerate(STORIES):
@@ -143,6 +142,14 @@ def ensure_demo_cases(session: Session, *, seed: int = 2026) -> int:
             _tell(session, story, officer, post, person, rng)
             created += 1
     return created
+
+
+def _has_cases(session: Session, post: str) -> bool:
+    return bool(
+        session.scalar(
+            select(func.count()).select_from(Case).where(Case.representation_code == post)
+        )
+    )
 
 
 def _tell(
