@@ -50,6 +50,9 @@ PAGES = frozenset(
         "/officer/duplicates",
         "/officer/duplicates/{candidate_id}",
         "/officer/persons/{person_id}",
+        # A person's cases and the identity correction: test_person_screen_in_browser.py.
+        "/officer/persons/{person_id}/cases",
+        "/officer/persons/{person_id}/identity",
         "/officer/search",
         # Identity claims: test_claim_pages_are_accessible.
         "/officer/claims",
