@@ -95,6 +95,8 @@ def _list_page(
             "outcomes": [o.value for o in ReachOutcome],
             "done": done if done in {o.value for o in ReachOutcome} else "",
             "failed": failed,
+            "recorded": None,
+            "person_id": None,
             "problems": refusal.problems if refusal else {},
             "failure": refusal.failure if refusal else None,
             "form": form or {},
