@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from peduli import erasure
 from peduli.auth.audit import AuditEntry
 from peduli.cases.models import Case
 from peduli.core.db import session_scope, utcnow
-from peduli.crisis import reminders
+from peduli.crisis import reminders, unreached
 from peduli.crisis.models import CheckIn, ReachAttempt
 from peduli.notify.models import OutboxMessage, OutboxStatus
 from tests.crisis.conftest import Sent
@@ -188,3 +189,16 @@ def test_another_posts_person_is_refused_and_the_refusal_audited(sent: Sent) -> 
         ).all()
         assert [str(d.subject_person_id) for d in denied] == [jb]
     assert listed(sent)["total"] == 3, "nothing changed"
+
+
+def test_erasure_blanks_the_officers_notes_and_keeps_the_outcome(sent: Sent) -> None:
+    remind()
+    budi = person_id(sent, BUDI)
+    noted = attempt(sent, "officer_kl", budi, "unreachable", "Lives at Jalan Ampang 5.")
+    assert noted.status_code == 201
+    assert unreached.ERASURE_STEP in erasure.STEPS
+    with session_scope() as db:
+        assert unreached.erase_people(db, [uuid.UUID(budi)], None) == 1
+    with session_scope() as db:
+        row = db.scalars(select(ReachAttempt)).one()
+        assert (row.outcome, row.note) == ("unreachable", None)
