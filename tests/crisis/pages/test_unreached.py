@@ -128,3 +128,18 @@ def test_the_board_shows_the_counts_and_the_way_to_the_list(
     assert "crisis-reach" in analyst.text, "figures for those who follow the crisis"
     assert f'href="{_url(sent)}"' not in analyst.text, "but no names"
     assert sent.client.get(_url(sent), headers=sent.headers["analyst"]).status_code == 403
+
+
+def test_hq_sees_every_post_and_filters_by_post(sent: Sent) -> None:
+    sent.client.cookies.set(LANGUAGE_COOKIE, "en")
+    remind()
+    hq = sent.headers["hq"]
+    everyone = sent.client.get(_url(sent), headers=hq)
+    assert everyone.status_code == 200
+    assert BUDI in everyone.text and "HYPERLINK" in everyone.text
+    assert 'name="post"' in everyone.text and "KJRI Johor Bahru" in everyone.text
+    one_post = sent.client.get(f"{_url(sent)}?post=kjri-johor-bahru", headers=hq)
+    assert "HYPERLINK" in one_post.text and BUDI not in one_post.text
+    assert '<option value="kjri-johor-bahru" selected>' in one_post.text
+    paged = sent.client.get(f"{_url(sent)}?per_page=25&page=9", headers=hq)
+    assert paged.status_code == 200 and BUDI in paged.text, "past the end: the last page"
