@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, literal, select, update
+from sqlalchemy import ColumnElement, Select, Subquery, case, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit, policy
@@ -56,19 +56,14 @@ def _silent(crisis_id: uuid.UUID, scope: policy.PostScope) -> Subquery:
     )
 
 
-def _reminder_outcomes(crisis_id: uuid.UUID, scope: policy.PostScope) -> Any:
-    """Per person, how many of their reminders were sent and how many are dead."""
+def _reminder_outcomes(reminded_ids: Any) -> Any:
+    """Per person, how many of their latest reminder's messages were sent and are dead."""
     return notify_service.delivery_counts(
         group=Recipient.person_id,
         idempotency_keys=[
             delivery.outbox_key(f"{channel}:reminder") for channel in delivery.CHANNEL_CONTACT
         ],
-        where=and_(
-            Recipient.crisis_id == crisis_id,
-            Recipient.reminded_at.is_not(None),
-            Recipient.answer.is_(None),
-            scope.within(Recipient.representation_code),
-        ),
+        where=Recipient.id.in_(reminded_ids),
     )
 
 
@@ -109,47 +104,75 @@ def _last_note(crisis_id: uuid.UUID, person_id: Any) -> ColumnElement[Any]:
     )
 
 
-def _query(crisis_id: uuid.UUID, scope: policy.PostScope) -> Select[Any]:
-    """The list, in one statement: who, how to reach them, what reached them, tries so far."""
+def _query(
+    crisis_id: uuid.UUID,
+    scope: policy.PostScope,
+    *,
+    limit: int,
+    offset: int,
+    person_id: uuid.UUID | None = None,
+) -> Select[Any]:
+    """One page of the list, in one statement: the page is chosen first (with the total,
+    a window count), then only its people are joined to their names, phones, places and
+    their reminder's delivery in the outbox."""
     silent = _silent(crisis_id, scope)
-    outcomes = _reminder_outcomes(crisis_id, scope)
     tried = _attempts(crisis_id)
+    attempts = func.coalesce(tried.c.attempts, 0)
+    # Never tried first, then the longest untried; nearest to the crisis first.
+    order = (
+        attempts,
+        tried.c.last_at,
+        func.coalesce(Recipient.distance_km, 1e9),
+        silent.c.person_id,
+    )
+    chosen = (
+        select(
+            silent.c.person_id,
+            silent.c.recipient_id,
+            silent.c.reminded_id,
+            attempts.label("attempts"),
+            tried.c.last_at.label("last_attempt_at"),
+            func.row_number().over(order_by=order).label("position"),
+            func.count().over().label("total"),
+        )
+        .select_from(silent)
+        .join(Recipient, Recipient.id == silent.c.recipient_id)
+        .outerjoin(tried, tried.c.person_id == silent.c.person_id)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
+    )
+    if person_id is not None:
+        chosen = chosen.where(silent.c.person_id == person_id)
+    page = chosen.cte("unreached_page")
+    outcomes = _reminder_outcomes(select(page.c.reminded_id))
     status = case(
         (outcomes.c.group_key.is_(None), literal("none")),
         (outcomes.c.sent > 0, literal("delivered")),
         (outcomes.c.dead > 0, literal("failed")),
         else_=literal("pending"),
     )
-    attempts = func.coalesce(tried.c.attempts, 0)
     return (
         select(
-            silent.c.person_id,
+            page.c.person_id,
             Person.full_name,
-            _phone(silent.c.person_id).label("phone"),
+            _phone(page.c.person_id).label("phone"),
             Stay.country,
             Stay.city,
             Recipient.representation_code,
             Recipient.language,
             status.label("message_status"),
-            attempts.label("attempts"),
-            tried.c.last_at.label("last_attempt_at"),
-            _last_note(crisis_id, silent.c.person_id).label("last_note"),
-            func.count().over().label("total"),
+            page.c.attempts,
+            page.c.last_attempt_at,
+            _last_note(crisis_id, page.c.person_id).label("last_note"),
+            page.c.total,
         )
-        .select_from(silent)
-        .join(Recipient, Recipient.id == silent.c.recipient_id)
-        .join(Person, Person.id == silent.c.person_id)
+        .select_from(page)
+        .join(Recipient, Recipient.id == page.c.recipient_id)
+        .join(Person, Person.id == page.c.person_id)
         .outerjoin(Stay, Stay.id == Recipient.stay_id)
-        .outerjoin(outcomes, outcomes.c.group_key == silent.c.person_id)
-        .outerjoin(tried, tried.c.person_id == silent.c.person_id)
-        # Never tried first, then the longest untried; nearest to the crisis first.
-        .order_by(
-            attempts,
-            tried.c.last_at,
-            func.coalesce(Recipient.distance_km, 1e9),
-            Person.full_name,
-            silent.c.person_id,
-        )
+        .outerjoin(outcomes, outcomes.c.group_key == page.c.person_id)
+        .order_by(page.c.position)
     )
 
 
@@ -171,10 +194,8 @@ def unreached(
     access.require_reacher(session, actor, action=LIST_ACTION)
     crisis = crisis_service.get(session, crisis_id=crisis_id, actor=actor)
     scope = policy.post_scope(actor).narrowed_to(post)
-    query = _query(crisis.id, scope)
-    if person_id is not None:
-        query = query.where(Recipient.person_id == person_id)
-    rows = session.execute(query.limit(limit).offset(offset)).all()
+    query = _query(crisis.id, scope, limit=limit, offset=offset, person_id=person_id)
+    rows = session.execute(query).all()
     total = rows[0].total if rows else 0
     people = [UnreachedRow.model_validate(row._asdict()) for row in rows]
     audit.record(
@@ -248,6 +269,9 @@ def record_attempt(
         .where(Recipient.crisis_id == crisis.id, Recipient.person_id == person_id)
         .order_by(Recipient.id.desc())
         .limit(1)
+        # Two officers recording the same person at once: the second waits, then finds the
+        # answer the first one wrote (409) instead of answering twice.
+        .with_for_update()
     ).first()
     if target is None:
         raise NotFound(_("No broadcast of this crisis went to this person."))
