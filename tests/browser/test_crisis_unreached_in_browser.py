@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
 from peduli.auth.actor import Role
@@ -56,7 +56,7 @@ def _outcomes() -> list[tuple[str, str | None]]:
         return [(a.outcome, a.note) for a in rows]
 
 
-def _card(page: Page, name: str):  # type: ignore[no-untyped-def]
+def _card(page: Page, name: str) -> Locator:
     return page.locator("li.unreached-person", has=page.locator("h2", has_text=name))
 
 
@@ -76,11 +76,12 @@ def test_with_htmx_only_the_persons_card_changes(site: object, new_page: NewPage
     budi.locator("button[type=submit]").click()
     expect(budi.locator("[role=status]")).to_contain_text("Tercatat: tidak dapat dihubungi")
     expect(budi.locator(".unreached-facts")).to_contain_text("Nomor tidak aktif")
-    ani = page.locator("#" + str(_card(page, "Ani Lestari").get_attribute("id")))
+    ani = _card(page, "Ani Lestari")
     ani.get_by_label("Terjangkau: aman").check()
     ani.locator("button[type=submit]").click()
     expect(ani.locator("[role=status]")).to_contain_text("Tercatat: terjangkau dan aman")
     expect(ani.locator("form")).to_have_count(0)
+    expect(ani.locator("h2")).to_have_text("Ani Lestari")
     assert page.url.endswith(path), "the page stayed; only the cards changed"
     assert _outcomes() == [("unreachable", "Nomor tidak aktif"), ("reached_safe", None)]
 

@@ -315,6 +315,11 @@ def record_attempt(
     return attempt
 
 
+def reached_name(session: Session, attempt: ReachAttempt) -> str | None:
+    """The name of the person an attempt just recorded reached (the page says whom)."""
+    return session.scalar(select(Person.full_name).where(Person.id == attempt.person_id))
+
+
 def _checked(outcome: str, note: str | None) -> tuple[ReachOutcome, str | None]:
     text = (note or "").strip() or None
     problems = []
