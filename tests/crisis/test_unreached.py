@@ -7,9 +7,10 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from peduli import erasure
+from peduli.auth.actor import Role
 from peduli.auth.audit import AuditEntry
 from peduli.cases.models import Case
 from peduli.core.db import session_scope, utcnow
@@ -17,6 +18,7 @@ from peduli.crisis import reminders, unreached
 from peduli.crisis.models import CheckIn, ReachAttempt
 from peduli.notify.models import OutboxMessage, OutboxStatus
 from tests.crisis.conftest import Sent
+from tests.factories import staff
 
 BUDI, JB = "Budi Santoso", '=HYPERLINK("x")'
 
@@ -202,3 +204,24 @@ def test_erasure_blanks_the_officers_notes_and_keeps_the_outcome(sent: Sent) -> 
     with session_scope() as db:
         row = db.scalars(select(ReachAttempt)).one()
         assert (row.outcome, row.note) == ("unreachable", None)
+
+
+def test_a_page_of_the_list_is_one_statement_whatever_its_length(sent: Sent) -> None:
+    remind()
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "crisis_recipient" in statement:
+            statements.append(statement)
+
+    with session_scope() as db:
+        engine = db.get_bind()
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            total, people = unreached.unreached(
+                db, crisis_id=uuid.UUID(sent.crisis_id), actor=staff(Role.HQ_ADMIN), limit=25
+            )
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+    assert (total, len(people)) == (3, 3)
+    assert len(statements) == 1, statements
