@@ -37,7 +37,6 @@ from peduli.registry.rights import ErasureStep
 NOTE_MAX = 2000
 LIST_ACTION = "crisis.unreached_list"
 ATTEMPT_ACTION = "crisis.reach_attempt"
-MESSAGE_STATUSES = ("delivered", "pending", "failed", "none")
 _ANSWERS = {ReachOutcome.REACHED_SAFE: Answer.SAFE, ReachOutcome.NEED_HELP: Answer.NEED_HELP}
 
 
