@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from peduli.cases import erasure as case_erasure
 from peduli.crisis import checkins as crisis_checkins
+from peduli.crisis import unreached as crisis_unreached
 from peduli.registry.rights import ErasureStep
 
-STEPS: tuple[ErasureStep, ...] = (case_erasure.STEP, crisis_checkins.ERASURE_STEP)
+STEPS: tuple[ErasureStep, ...] = (
+    case_erasure.STEP,
+    crisis_checkins.ERASURE_STEP,
+    crisis_unreached.ERASURE_STEP,
+)

@@ -72,6 +72,8 @@ PAGES = frozenset(
         "/officer/crises",
         "/officer/crises/{crisis_id}",
         "/officer/crises/{crisis_id}/board",
+        # The not-yet-reached list: checked in test_crisis_unreached_in_browser.py.
+        "/officer/crises/{crisis_id}/unreached",
         # Partner pages: visited and checked in test_partner_desk.py.
         "/partner",
         "/partner/cases/{case_id}",

@@ -72,6 +72,8 @@ CRISIS_DECLARERS = POST_LEADERS
 CRISIS_VIEWERS = FOLLOWERS
 BROADCASTERS = POST_LEADERS
 EVACUATION_LIST_READERS = RECORD_WORKERS
+# Call or visit the people still silent after a broadcast's reminder, and record the outcome.
+CRISIS_REACHERS = RECORD_WORKERS
 
 # --- the outbox ----------------------------------------------------------------------------
 DEAD_LETTER_READERS = HQ_ROLES

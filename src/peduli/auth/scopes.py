@@ -13,6 +13,7 @@ from peduli.auth.roles import (
     CASE_OPENERS,
     CASE_WORKERS,
     CRISIS_DECLARERS,
+    CRISIS_REACHERS,
     CRISIS_VIEWERS,
     DEAD_LETTER_READERS,
     DEAD_LETTER_RETRIERS,
@@ -41,6 +42,7 @@ PARTNERS_READ = "partners:read"
 PARTNERS_WRITE = "partners:write"
 CRISES_READ = "crises:read"  # crises, audience, board, CAP export, evacuation list
 CRISES_WRITE = "crises:write"  # declare, import CAP, activate, close, broadcasts
+CRISES_REACH = "crises:reach"  # record a call or visit to a person silent after the reminder
 EMERGENCIES_READ = "emergencies:read"  # emergencies and duty rosters
 EMERGENCIES_WRITE = "emergencies:write"  # hotline calls, acknowledging, roster shifts
 NOTIFY_READ = "notify:read"  # the outbox's dead letters
@@ -64,6 +66,7 @@ SCOPE_HOLDERS: dict[str, frozenset[Role]] = {
     PARTNERS_WRITE: PARTNER_MANAGERS | PARTNERS,
     CRISES_READ: CRISIS_VIEWERS,
     CRISES_WRITE: CRISIS_DECLARERS,
+    CRISES_REACH: CRISIS_REACHERS,
     EMERGENCIES_READ: EMERGENCY_READERS,
     EMERGENCIES_WRITE: EMERGENCY_RESPONDERS | ROSTER_EDITORS,
     NOTIFY_READ: DEAD_LETTER_READERS,

@@ -8,6 +8,7 @@ own post's. A broadcast belongs to one post (a supervisor's) or to every post (H
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from peduli.auth.actor import Actor
 from peduli.auth.roles import (
     BROADCASTERS,
     CRISIS_DECLARERS,
+    CRISIS_REACHERS,
     CRISIS_VIEWERS,
     EVACUATION_LIST_READERS,
 )
@@ -43,6 +45,24 @@ def require_broadcaster(session: Session, actor: Actor, *, action: str) -> None:
 def require_evacuation_list_reader(session: Session, actor: Actor, *, action: str) -> None:
     """Refuse (and audit) roles that may not export names and addresses."""
     policy.require_role(session, actor, roles=EVACUATION_LIST_READERS, action=action)
+
+
+def require_reacher(session: Session, actor: Actor, *, action: str) -> None:
+    """Refuse (and audit) roles that may not see or call the people still silent."""
+    policy.require_role(session, actor, roles=CRISIS_REACHERS, action=action)
+
+
+def require_person_post(
+    session: Session, actor: Actor, post: str | None, *, person_id: uuid.UUID, action: str
+) -> None:
+    """An officer reaches only their own post's people (HQ every post); refused and audited."""
+    if policy.reaches_post(actor, post):
+        return
+    audit.record_denial(
+        session, actor=actor, action=action, entity_type="person", entity_id=str(person_id),
+        subject_person_id=person_id,
+    )  # fmt: skip
+    raise Forbidden(_("This person belongs to another representation."), code="out_of_scope")
 
 
 def audience_posts(actor: Actor) -> frozenset[str] | None:

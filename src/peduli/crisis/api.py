@@ -12,12 +12,12 @@ from starlette.concurrency import run_in_threadpool
 from peduli.api.deps import PUBLIC, DbSession, hot_path_write, require_scope
 from peduli.api.responses import model_response
 from peduli.auth.actor import Actor
-from peduli.auth.scopes import CRISES_READ, CRISES_WRITE
+from peduli.auth.scopes import CRISES_REACH, CRISES_READ, CRISES_WRITE
 from peduli.core.config import get_settings
 from peduli.core.downloads import download_headers
 from peduli.core.errors import NotAuthenticated
 from peduli.core.i18n import _
-from peduli.crisis import broadcasts, checkins, repository, service
+from peduli.crisis import broadcasts, checkins, repository, service, unreached
 from peduli.crisis.evacuation_files import XLSX_MEDIA_TYPE, to_csv, to_xlsx
 from peduli.crisis.models import CrisisStatus
 from peduli.crisis.schemas import (
@@ -29,8 +29,11 @@ from peduli.crisis.schemas import (
     CheckInRead,
     CrisisCreate,
     CrisisRead,
+    ReachAttemptCreate,
+    ReachAttemptRead,
     SendResult,
     SmsReply,
+    UnreachedList,
 )
 
 router = APIRouter(tags=["crisis"])
@@ -39,6 +42,7 @@ CAP_MEDIA_TYPE = "application/cap+xml"
 CrisisId = Annotated[uuid.UUID, "the crisis"]
 Reader = Annotated[Actor, Depends(require_scope(CRISES_READ))]
 Writer = Annotated[Actor, Depends(require_scope(CRISES_WRITE))]
+Reacher = Annotated[Actor, Depends(require_scope(CRISES_REACH))]
 
 
 @router.post("/crises", status_code=status.HTTP_201_CREATED, response_model=CrisisRead)
@@ -161,6 +165,55 @@ def crisis_board(crisis_id: uuid.UUID, db: DbSession, actor: Reader, response: R
     """Targeted, delivered, failed, safe, need help and no answer, by post and place."""
     response.headers.update(NO_STORE)
     return repository.board(db, crisis_id=crisis_id, actor=actor)
+
+
+@router.get("/crises/{crisis_id}/unreached", response_model=UnreachedList)
+def unreached_list(
+    crisis_id: uuid.UUID,
+    db: DbSession,
+    actor: Reader,
+    response: Response,
+    post: Annotated[str | None, Query(max_length=40)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 25,
+) -> UnreachedList:
+    """People still silent after the reminder, to call or visit (your post's; HQ all or
+    ``post``), never tried first, with the counts of each outcome. Audited."""
+    response.headers.update(NO_STORE)
+    total, people = unreached.unreached(
+        db, crisis_id=crisis_id, actor=actor, post=post, limit=per_page,
+        offset=(page - 1) * per_page,
+    )  # fmt: skip
+    return UnreachedList(
+        total=total,
+        page=page,
+        per_page=per_page,
+        people=people,
+        counts=unreached.counts(db, crisis_id=crisis_id, actor=actor),
+    )
+
+
+@router.post(
+    "/crises/{crisis_id}/unreached/{person_id}/attempts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReachAttemptRead,
+)
+def record_reach_attempt(
+    crisis_id: uuid.UUID,
+    person_id: uuid.UUID,
+    body: ReachAttemptCreate,
+    db: DbSession,
+    actor: Reacher,
+    response: Response,
+) -> ReachAttemptRead:
+    """Record a call or visit: reached safe, needs help (opens a case) or unreachable (with a
+    note; the person stays on the list). Your post's people only; HQ all. Audited."""
+    response.headers.update(NO_STORE)
+    attempt = unreached.record_attempt(
+        db, crisis_id=crisis_id, person_id=person_id, outcome=body.outcome.value,
+        note=body.note, actor=actor,
+    )  # fmt: skip
+    return ReachAttemptRead.model_validate(attempt)
 
 
 @router.get(

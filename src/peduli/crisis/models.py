@@ -225,3 +225,34 @@ class CheckIn(IdMixin, Base):
     handled_at: Mapped[datetime | None]
     # The case "I need help" opened (one per person and crisis; later calls join it).
     case_id: Mapped[uuid.UUID | None]
+
+
+class ReachOutcome(StrEnum):
+    """What an officer's call or visit to a silent person came to."""
+
+    REACHED_SAFE = "reached_safe"
+    NEED_HELP = "need_help"
+    UNREACHABLE = "unreachable"
+
+
+class ReachAttempt(IdMixin, Base):
+    """An officer's attempt to reach a person still silent after the reminder.
+
+    Reached safe or in need of help, the attempt also writes the person's check-in
+    (``checkin_id``, via ``officer``), so the board counts them as a check-in would and a
+    need-help answer opens the case (``case_id``); unreachable keeps them on the list.
+    """
+
+    __tablename__ = "crisis_reach_attempt"
+    __table_args__ = (Index("ix_crisis_reach_attempt_person", "crisis_id", "person_id"),)
+
+    crisis_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("crisis.id", ondelete="CASCADE"))
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    representation_code: Mapped[str | None] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(14))
+    note: Mapped[str | None] = mapped_column(Text)
+    checkin_id: Mapped[uuid.UUID | None]
+    case_id: Mapped[uuid.UUID | None]
+    recorded_by: Mapped[uuid.UUID | None]
+    recorded_by_display: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from peduli.core.schemas import RequestBody
-from peduli.crisis.models import Answer, CrisisKind, Severity
+from peduli.crisis.models import Answer, CrisisKind, ReachOutcome, Severity
 
 
 class CrisisCreate(RequestBody):
@@ -134,3 +134,58 @@ class Board(BaseModel):
     totals: BoardRow
     by_representation: list[BoardRow]
     by_area: list[BoardRow]
+
+
+class ReachAttemptCreate(RequestBody):
+    """What a call or visit to a person still silent after the reminder came to.
+
+    ``reached_safe`` and ``need_help`` answer for the person (a need-help answer opens a
+    case); ``unreachable`` needs a note and keeps them on the list to try again.
+    """
+
+    outcome: ReachOutcome
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ReachAttemptRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    crisis_id: uuid.UUID
+    person_id: uuid.UUID
+    outcome: ReachOutcome
+    note: str | None
+    case_id: uuid.UUID | None
+    recorded_by_display: str
+    created_at: datetime
+
+
+class ReachCounts(BaseModel):
+    """Still silent after the reminder (of whom tried and unreachable), and reached by staff."""
+
+    not_reached: int
+    unreachable: int
+    reached_safe: int
+    need_help: int
+
+
+class UnreachedRow(BaseModel):
+    person_id: uuid.UUID
+    full_name: str
+    phone: str | None
+    country: str | None
+    city: str | None
+    representation_code: str | None
+    language: str
+    message_status: str  # delivered | pending | failed | none
+    attempts: int
+    last_attempt_at: datetime | None
+    last_note: str | None
+
+
+class UnreachedList(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    people: list[UnreachedRow]
+    counts: ReachCounts

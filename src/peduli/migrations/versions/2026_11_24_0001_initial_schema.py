@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 23:58:12.328534
+Create Date: 2026-12-05 21:18:04.828185
 """
 
 from collections.abc import Sequence
@@ -445,6 +445,25 @@ def upgrade() -> None:
     with op.batch_alter_table('crisis_edge', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_crisis_edge_crisis_id'), ['crisis_id'], unique=False)
 
+    op.create_table('crisis_reach_attempt',
+    sa.Column('crisis_id', sa.Uuid(), nullable=False),
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=True),
+    sa.Column('outcome', sa.String(length=14), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('checkin_id', sa.Uuid(), nullable=True),
+    sa.Column('case_id', sa.Uuid(), nullable=True),
+    sa.Column('recorded_by', sa.Uuid(), nullable=True),
+    sa.Column('recorded_by_display', sa.String(length=200), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['crisis_id'], ['crisis.id'], name=op.f('fk_crisis_reach_attempt_crisis_id_crisis'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_crisis_reach_attempt_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis_reach_attempt'))
+    )
+    with op.batch_alter_table('crisis_reach_attempt', schema=None) as batch_op:
+        batch_op.create_index('ix_crisis_reach_attempt_person', ['crisis_id', 'person_id'], unique=False)
+
     op.create_table('data_request',
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('kind', sa.String(length=12), nullable=False),
@@ -883,6 +902,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_data_request_person_id'))
 
     op.drop_table('data_request')
+    with op.batch_alter_table('crisis_reach_attempt', schema=None) as batch_op:
+        batch_op.drop_index('ix_crisis_reach_attempt_person')
+
+    op.drop_table('crisis_reach_attempt')
     with op.batch_alter_table('crisis_edge', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_crisis_edge_crisis_id'))
 

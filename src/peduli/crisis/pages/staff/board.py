@@ -17,6 +17,7 @@ from peduli.auth.roles import CRISIS_VIEWERS, EVACUATION_LIST_READERS
 from peduli.core.errors import PeduliError
 from peduli.core.i18n import _
 from peduli.crisis import repository, service
+from peduli.crisis.pages.staff import unreached
 from peduli.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -43,6 +44,7 @@ def _board_context(db: DbSession, staff: Any, crisis_id: uuid.UUID) -> dict[str,
         "board": repository.board(db, crisis_id=crisis_id, actor=staff),
         "refresh": BOARD_REFRESH_SECONDS,
         "may_export": staff.role in EVACUATION_LIST_READERS,
+        "reach": unreached.board_figures(db, staff, crisis_id),
     }
 
 
