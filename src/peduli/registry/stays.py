@@ -53,8 +53,8 @@ def update_stay(session: Session, *, stay_id: uuid.UUID, changes: StayUpdate, ac
         raise ValidationFailed(require)
     for field, value in changed.items():
         setattr(stay, field, value)
-    stay.h3_cell = report_records.h3_cell(stay.latitude, stay.longitude)
-    representation = report_records.resolve_representation(merged)
+    _place(stay, changed)
+    representation = report_records.resolve_representation(stay)
     stay.representation_code = representation.code if representation else None
     audit.record(
         session,
@@ -66,6 +66,23 @@ def update_stay(session: Session, *, stay_id: uuid.UUID, changes: StayUpdate, ac
         fields=sorted(changed),
     )
     return stay
+
+
+def _place(stay: Stay, changed: dict[str, object]) -> None:
+    """Coordinates given win; a move without them puts the stay at its new city's centre.
+
+    Coordinates kept from before a move would be those of the old place, so they go too.
+    """
+    gps_given = "latitude" in changed or "longitude" in changed
+    moved = "city" in changed or "country" in changed
+    if not gps_given and not moved and not stay.position_approximate:
+        return
+    if moved and not gps_given:
+        stay.latitude = stay.longitude = None
+    place = report_records.placement(stay.country, stay.city, stay.latitude, stay.longitude)
+    stay.latitude, stay.longitude = place.latitude, place.longitude
+    stay.h3_cell = place.h3_cell
+    stay.position_approximate = place.approximate
 
 
 def report_departure(
