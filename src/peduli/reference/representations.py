@@ -17,6 +17,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import phonenumbers
+
 from peduli.core.errors import NotFound
 from peduli.core.i18n import _
 from peduli.reference import countries, gazetteer, place_names
@@ -26,6 +28,7 @@ from peduli.reference.geo import distance_km
 DATA_PACKAGE = "peduli.reference.data"
 _CODE = re.compile(r"^(kbri|kjri|kri|ptri|kdei)-[a-z0-9]+(-[a-z0-9]+)*$")
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_URL = re.compile(r"^https?://[^\s]+$")
 
 
 class RepresentationKind(StrEnum):
@@ -78,6 +81,8 @@ class Representation:
     hotline_verified: bool
     jurisdiction: tuple[JurisdictionRule, ...]
     is_default_for_country: bool
+    # Where the hotline was published (None: a switchboard number no public source cites).
+    hotline_source: str | None = None
 
     @property
     def countries(self) -> list[str]:
@@ -261,6 +266,7 @@ def _parse(item: dict[str, Any]) -> Representation:
         timezone=item["timezone"],
         hotline=item.get("hotline"),
         hotline_verified=bool(item.get("hotline_verified", False)),
+        hotline_source=item.get("hotline_source"),
         jurisdiction=rules,
         is_default_for_country=any(
             rule.is_default and rule.country == item["country"] for rule in rules
@@ -308,13 +314,30 @@ def _post_problems(post: Representation, seen_codes: set[str]) -> list[str]:
         problems.append(f"{post.code}: '{post.country}' is not an ISO 3166-1 alpha-2 code")
     if not (-90 <= post.latitude <= 90 and -180 <= post.longitude <= 180):
         problems.append(f"{post.code}: coordinates out of range")
-    if post.hotline is not None and not _E164.match(post.hotline):
-        problems.append(f"{post.code}: hotline must be E.164, like +6567377422")
+    problems += _hotline_problems(post)
     try:
         zoneinfo.ZoneInfo(post.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         problems.append(f"{post.code}: '{post.timezone}' is not an IANA time zone")
     return problems
+
+
+def _hotline_problems(post: Representation) -> list[str]:
+    if post.hotline is None:
+        return (
+            [f"{post.code}: a hotline source or 24-hour mark without a hotline"]
+            if post.hotline_source or post.hotline_verified
+            else []
+        )
+    if not _E164.match(post.hotline) or not phonenumbers.is_valid_number(
+        phonenumbers.parse(post.hotline)
+    ):
+        return [f"{post.code}: hotline must be a valid E.164 number, like +6567377422"]
+    if post.hotline_source is not None and not _URL.match(post.hotline_source):
+        return [f"{post.code}: hotline_source must be the http(s) address of the source"]
+    if post.hotline_verified and post.hotline_source is None:
+        return [f"{post.code}: a hotline marked 24-hour needs the hotline_source that says so"]
+    return []
 
 
 def _rule_problems(code: str, rule: JurisdictionRule) -> list[str]:
