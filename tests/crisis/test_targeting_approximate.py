@@ -6,9 +6,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Role
+from peduli.core.db import session_scope
 from peduli.crisis import service
 from peduli.crisis.schemas import CrisisCreate
 from peduli.registry import service as registry_service
+from tests.crisis.conftest import Sent
 from tests.factories import nik, report, staff
 
 HQ = staff(Role.HQ_ADMIN)
@@ -71,3 +73,14 @@ def test_an_approximate_stay_whose_city_is_outside_is_left_out(db: Session) -> N
     crisis = _circle(db, 5.97, 116.07, 30)
     audience = service.count_audience(db, crisis)  # type: ignore[arg-type]
     assert (audience.total, audience.approximate) == (0, 0)
+
+
+def test_the_audience_api_reports_the_approximate_figure(sent: Sent) -> None:
+    with session_scope() as db:  # a citizen in Kuala Lumpur who declined GPS
+        _report_without_gps(db, "Kuala Lumpur", 9)
+    response = sent.client.get(
+        f"/api/v1/crises/{sent.crisis_id}/audience", headers=sent.headers["hq"]
+    )
+    assert response.status_code == 200, response.text
+    audience = response.json()
+    assert (audience["total"], audience["approximate"]) == (4, 1)
