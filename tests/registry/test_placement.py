@@ -88,3 +88,22 @@ def test_gps_given_later_replaces_the_approximate_position(db: Session) -> None:
     )
     assert stay.position_approximate is False
     assert (stay.latitude, stay.longitude) == (35.1587, 129.1604)
+
+
+def test_the_same_approximate_coordinates_sent_back_stay_approximate(db: Session) -> None:
+    admin = staff(Role.HQ_ADMIN)
+    outcome = service.submit_self_report(
+        db, report=report(city="Busan", latitude=None, longitude=None), actor=admin
+    )
+    stay = outcome.stay
+    resent = StayUpdate(latitude=stay.latitude, longitude=stay.longitude, purpose="study")
+    stay = stays.update_stay(db, stay_id=stay.id, changes=resent, actor=admin)
+    assert stay.position_approximate is True
+
+
+def test_a_form_resending_the_same_place_keeps_the_gps(db: Session) -> None:
+    admin = staff(Role.HQ_ADMIN)
+    outcome = service.submit_self_report(db, report=report(), actor=admin)  # Seoul, by GPS
+    resent = StayUpdate(country="KR", city="Seoul", latitude=37.5665, longitude=126.978)
+    stay = stays.update_stay(db, stay_id=outcome.stay.id, changes=resent, actor=admin)
+    assert (stay.latitude, stay.position_approximate) == (37.5665, False)

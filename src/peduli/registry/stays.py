@@ -51,9 +51,10 @@ def update_stay(session: Session, *, stay_id: uuid.UUID, changes: StayUpdate, ac
     require = validation.stay_problems(merged, today=utcnow().date())
     if require:
         raise ValidationFailed(require)
+    before = (stay.country, stay.city, stay.latitude, stay.longitude)
     for field, value in changed.items():
         setattr(stay, field, value)
-    _place(stay, changed)
+    _place(stay, before)
     representation = report_records.resolve_representation(stay)
     stay.representation_code = representation.code if representation else None
     audit.record(
@@ -68,16 +69,18 @@ def update_stay(session: Session, *, stay_id: uuid.UUID, changes: StayUpdate, ac
     return stay
 
 
-def _place(stay: Stay, changed: dict[str, object]) -> None:
+def _place(stay: Stay, before: tuple[str, str, float | None, float | None]) -> None:
     """Coordinates given win; a move without them puts the stay at its new city's centre.
 
     Coordinates kept from before a move would be those of the old place, so they go too.
+    The same values sent back (a form re-sends every field) are no change: a position
+    given stays, an approximate one stays approximate.
     """
-    gps_given = "latitude" in changed or "longitude" in changed
-    moved = "city" in changed or "country" in changed
+    gps_given = (stay.latitude, stay.longitude) != before[2:]
+    moved = (stay.country, stay.city) != before[:2]
     if not gps_given and not moved and not stay.position_approximate:
         return
-    if moved and not gps_given:
+    if not gps_given:  # moved, or approximate: the city decides again
         stay.latitude = stay.longitude = None
     place = report_records.placement(stay.country, stay.city, stay.latitude, stay.longitude)
     stay.latitude, stay.longitude = place.latitude, place.longitude
