@@ -107,3 +107,26 @@ def test_a_form_resending_the_same_place_keeps_the_gps(db: Session) -> None:
     resent = StayUpdate(country="KR", city="Seoul", latitude=37.5665, longitude=126.978)
     stay = stays.update_stay(db, stay_id=outcome.stay.id, changes=resent, actor=admin)
     assert (stay.latitude, stay.position_approximate) == (37.5665, False)
+
+
+def test_a_state_typed_as_the_city_fills_the_subdivision(db: Session) -> None:
+    outcome = service.submit_self_report(
+        db,
+        report=report(country="MY", city="Sabah", latitude=None, longitude=None),
+        actor=staff(Role.HQ_ADMIN),
+    )
+    assert outcome.stay.subdivision == "MY-12"
+    assert outcome.stay.representation_code == "kjri-kota-kinabalu"
+
+
+def test_a_move_to_another_country_drops_the_old_subdivision(db: Session) -> None:
+    admin = staff(Role.HQ_ADMIN)
+    outcome = service.submit_self_report(db, report=report(), actor=admin)  # Seoul
+    assert outcome.stay.subdivision == "KR-11"  # Seoul is a subdivision of its own
+    stay = stays.update_stay(
+        db,
+        stay_id=outcome.stay.id,
+        changes=StayUpdate(country="MY", city="Sabah", latitude=None, longitude=None),
+        actor=admin,
+    )
+    assert (stay.subdivision, stay.representation_code) == ("MY-12", "kjri-kota-kinabalu")

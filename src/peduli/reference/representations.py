@@ -199,10 +199,7 @@ class Directory:
         """A typed city that is an alias or a subdivision's name: what it stands for."""
         target = self._aliases.get((country, normalize_place(city)))
         if target is None and len(self.for_country(country)) > 1:
-            names = place_names.subdivision_names(country)
-            # "Fukuoka-ken", "Guangdong Sheng": also without the administrative word.
-            forms = sorted(place_names.name_forms(city), key=len, reverse=True)
-            target = next((names[f] for f in forms if f in names), None)
+            target = _subdivision_named(country, city)
         if target is None:
             return None, subdivision
         if countries.is_subdivision(country, target):
@@ -213,6 +210,20 @@ class Directory:
         """The city an alias stands for ("JB" → "Johor Bahru"), else ``city`` itself."""
         target = self._aliases.get((country, normalize_place(city)))
         return target if target and not countries.is_subdivision(country, target) else city
+
+    def subdivision_named(self, country: str, city: str) -> str | None:
+        """The ISO 3166-2 code of a state or province typed as the city ("Sabah"), or None."""
+        target = self._aliases.get((country, normalize_place(city)))
+        if target is not None:
+            return target if countries.is_subdivision(country, target) else None
+        return _subdivision_named(country, city)
+
+
+def _subdivision_named(country: str, name: str) -> str | None:
+    names = place_names.subdivision_names(country)
+    # "Fukuoka-ken", "Guangdong Sheng": also without the administrative word.
+    forms = sorted(place_names.name_forms(name), key=len, reverse=True)
+    return next((names[f] for f in forms if f in names), None)
 
 
 class DirectoryInvalid(ValueError):

@@ -85,6 +85,19 @@ def placement(
     return Placement(found.latitude, found.longitude, cell, approximate=True)
 
 
+def _subdivision(fields: StayFields) -> str | None:
+    """The state or province given, or the one typed as the city ("Sabah"), for targeting."""
+    if fields.subdivision:
+        return fields.subdivision.upper()
+    return subdivision_of(fields.country, fields.city)
+
+
+def subdivision_of(country: str, city: str) -> str | None:
+    """The ISO 3166-2 code of a state or province typed as the city, or None."""
+    directory = load_directory(get_profile().representations_resource)
+    return directory.subdivision_named(country.upper(), city)
+
+
 def h3_cell(latitude: float | None, longitude: float | None) -> str | None:
     """The H3 cell a stay is indexed by (None without coordinates)."""
     if latitude is None or longitude is None:
@@ -279,7 +292,7 @@ def _new_stay(
         id=uuid.uuid4(),
         person_id=person.id,
         country=fields.country.upper(),
-        subdivision=fields.subdivision.upper() if fields.subdivision else None,
+        subdivision=_subdivision(fields),
         city=fields.city,
         address=fields.address,
         latitude=place.latitude,

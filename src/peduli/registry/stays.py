@@ -45,6 +45,10 @@ def update_stay(session: Session, *, stay_id: uuid.UUID, changes: StayUpdate, ac
     changed = changes.model_dump(exclude_unset=True)
     if changes.country:
         changed["country"] = changes.country.upper()
+    country, city = changed.get("country", stay.country), changed.get("city", stay.city)
+    if (country, city) != (stay.country, stay.city) and not changed.get("subdivision"):
+        # A move: the old state or province no longer holds; take the one the city names.
+        changed["subdivision"] = report_records.subdivision_of(country, city)
     merged = StayFields.model_validate(
         {field: getattr(stay, field) for field in StayFields.model_fields} | changed
     )
