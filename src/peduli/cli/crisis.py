@@ -81,7 +81,10 @@ def demo(
     except PeduliError as error:
         typer.echo(f"error: {error.detail}", err=True)
         raise typer.Exit(1) from error
-    typer.echo(f"crisis {crisis_id}: {audience.total} active stays in the area")
+    typer.echo(
+        f"crisis {crisis_id}: {audience.total} active stays in the area"
+        f" ({audience.approximate} placed only by their city)"
+    )
     typer.echo(f"  by representation: {audience.by_representation}")
     typer.echo(f"  board: /officer/crises/{crisis_id}")
     if send:

@@ -15,3 +15,14 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
     """Apply migrations up to REVISION (default: the newest)."""
     runner.upgrade(get_engine(), revision)
     typer.echo(f"database upgraded to {revision}")
+
+
+@app.command("backfill-positions")
+def backfill_positions() -> None:
+    """Place every stay without coordinates at its city's centre (marked approximate)."""
+    from peduli.core.db import session_scope
+    from peduli.registry.positions import backfill_positions as backfill
+
+    with session_scope() as db:
+        placed = backfill(db)
+    typer.echo(f"stays placed at their city: {placed}")

@@ -53,6 +53,10 @@ class Audience(BaseModel):
     """Who the crisis reaches, counted before anything is sent."""
 
     total: int = Field(description="Active stays inside the area.")
+    approximate: int = Field(
+        default=0,
+        description="Of these, stays placed only at their city's centre (no GPS or address).",
+    )
     by_representation: dict[str, int]
     by_purpose: dict[str, int]
     by_language: dict[str, int]

@@ -249,25 +249,38 @@ def audience(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> Audienc
 def count_audience(
     session: Session, crisis: Crisis, *, representation_codes: Collection[str] | None = None
 ) -> Audience:
-    """Group the audience by post, purpose and language; add the groups up."""
+    """Group the audience by post, purpose and language; add the groups up.
+
+    Stays placed only at their city's centre are in the groups and also counted apart
+    (``approximate``): whoever sends sees how many may in fact be outside the area.
+    """
     columns = (
         Stay.representation_code,
         Stay.purpose,
         Person.preferred_language,
+        Stay.position_approximate,
         func.count().label("stays"),
     )
     grouped = targeting.audience(
         session, crisis, representation_codes=representation_codes, columns=columns
-    ).group_by(Stay.representation_code, Stay.purpose, Person.preferred_language)
+    ).group_by(
+        Stay.representation_code,
+        Stay.purpose,
+        Person.preferred_language,
+        Stay.position_approximate,
+    )
     by_post: Counter[str] = Counter()
     by_purpose: Counter[str] = Counter()
     by_language: Counter[str] = Counter()
-    for post, purpose, language, stays in session.execute(grouped):
+    approximate = 0
+    for post, purpose, language, is_approximate, stays in session.execute(grouped):
         by_post[post or "none"] += stays
         by_purpose[purpose] += stays
         by_language[language or "id"] += stays
+        approximate += stays if is_approximate else 0
     return Audience(
         total=sum(by_post.values()),
+        approximate=approximate,
         by_representation=dict(by_post.most_common()),
         by_purpose=dict(by_purpose.most_common()),
         by_language=dict(by_language.most_common()),

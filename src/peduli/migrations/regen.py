@@ -6,6 +6,7 @@ revisions are added with ``alembic revision --autogenerate`` as usual.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -15,6 +16,18 @@ from peduli.core.db import make_engine
 from peduli.migrations.runner import MIGRATIONS_DIR, alembic_config
 
 INITIAL_REVISION_FILE = "2026_11_24_0001_initial_schema.py"
+
+
+# Generated against SQLite, ``server_default=false()`` comes out as the integer 0, which
+# PostgreSQL refuses for a boolean column; sa.false()/sa.true() render right on both.
+_BOOLEAN_DEFAULT = re.compile(r"(sa\.Boolean\(\), server_default=)sa\.text\('([01])'\)")
+
+
+def portable_booleans(source: str) -> str:
+    """Boolean server defaults written so that every supported database accepts them."""
+    return _BOOLEAN_DEFAULT.sub(
+        lambda m: m.group(1) + ("sa.true()" if m.group(2) == "1" else "sa.false()"), source
+    )
 
 
 def main() -> None:
@@ -30,6 +43,7 @@ def main() -> None:
     generated = next((MIGRATIONS_DIR / "versions").glob("*_0001_*.py"))
     stable = generated.with_name(INITIAL_REVISION_FILE)
     generated.rename(stable)
+    stable.write_text(portable_booleans(stable.read_text("utf-8")), "utf-8")
     print("regenerated", stable)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,14 +17,18 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import phonenumbers
+
 from peduli.core.errors import NotFound
 from peduli.core.i18n import _
-from peduli.reference import countries
+from peduli.reference import countries, gazetteer, place_names
+from peduli.reference.gazetteer import place_key
 from peduli.reference.geo import distance_km
 
 DATA_PACKAGE = "peduli.reference.data"
 _CODE = re.compile(r"^(kbri|kjri|kri|ptri|kdei)-[a-z0-9]+(-[a-z0-9]+)*$")
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_URL = re.compile(r"^https?://[^\s]+$")
 
 
 class RepresentationKind(StrEnum):
@@ -78,6 +81,8 @@ class Representation:
     hotline_verified: bool
     jurisdiction: tuple[JurisdictionRule, ...]
     is_default_for_country: bool
+    # Where the hotline was published (None: a switchboard number no public source cites).
+    hotline_source: str | None = None
 
     @property
     def countries(self) -> list[str]:
@@ -86,17 +91,22 @@ class Representation:
 
 
 def normalize_place(name: str) -> str:
-    """Compare place names ignoring case, accents, punctuation and spacing."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", letters).split())
+    """Compare place names ignoring case, accents, punctuation and spacing (any script)."""
+    return place_key(name)
 
 
 class Directory:
     """All posts of one data file, with the look-ups that decide jurisdiction."""
 
-    def __init__(self, representations: Iterable[Representation], source: dict[str, Any]):
+    def __init__(
+        self,
+        representations: Iterable[Representation],
+        source: dict[str, Any],
+        aliases: dict[str, dict[str, str]] | None = None,
+    ):
         self.source = source
+        self.source_aliases = aliases or {}
+        self._aliases = place_names.alias_index(self.source_aliases)
         self._by_code = {r.code: r for r in representations}
         self._rules: dict[str, list[tuple[JurisdictionRule, Representation]]] = {}
         self._cities: dict[tuple[str, str], tuple[JurisdictionRule, Representation]] = {}
@@ -151,13 +161,19 @@ class Directory:
         The most specific rule wins: a city named by a post (inside the subdivision given,
         if one is), then the subdivision or one containing it, then — where the country has
         several posts — the nearest of them to the coordinates, then the country's default.
+        A city that is really a subdivision ("Sabah") or an alias ("JB", "Mekah") counts as
+        the subdivision or city it stands for; without coordinates or a subdivision, a city
+        the gazetteer knows places the stay for the nearest-post rule.
         """
         rules = self._rules.get(country)
         if not rules:
             return None
+        key = normalize_place(city) if city else ""
+        named = self._cities.get((country, key)) if key else None
+        if key and named is None:
+            named, subdivision = self._read_city(country, city or "", subdivision)
         lineage = countries.subdivision_lineage(country, subdivision) if subdivision else []
         scope = {*lineage, subdivision} if subdivision else set()
-        named = self._cities.get((country, normalize_place(city))) if city else None
         if named and (not scope or not named[0].city_scope or named[0].city_scope & scope):
             return named[1]
         for code in lineage or ([subdivision] if subdivision else []):
@@ -165,12 +181,49 @@ class Directory:
                 if code in rule.subdivisions:
                     return post
         posts = self.for_country(country)
+        # A city the gazetteer knows stands in for coordinates, unless a subdivision was
+        # given that it may not lie in.
+        if len(posts) > 1 and (latitude is None or longitude is None) and city and not scope:
+            found = gazetteer.city_position(country, city)
+            latitude, longitude = (found.latitude, found.longitude) if found else (None, None)
         if len(posts) > 1 and latitude is not None and longitude is not None:
             return min(
                 posts, key=lambda p: distance_km(latitude, longitude, p.latitude, p.longitude)
             )
         # Validation guarantees every covered country has exactly one default rule.
         return next(post for rule, post in rules if rule.is_default)
+
+    def _read_city(
+        self, country: str, city: str, subdivision: str | None
+    ) -> tuple[tuple[JurisdictionRule, Representation] | None, str | None]:
+        """A typed city that is an alias or a subdivision's name: what it stands for."""
+        target = self._aliases.get((country, normalize_place(city)))
+        if target is None and len(self.for_country(country)) > 1:
+            target = _subdivision_named(country, city)
+        if target is None:
+            return None, subdivision
+        if countries.is_subdivision(country, target):
+            return None, subdivision or target
+        return self._cities.get((country, normalize_place(target))), subdivision
+
+    def canonical_city(self, country: str, city: str) -> str:
+        """The city an alias stands for ("JB" → "Johor Bahru"), else ``city`` itself."""
+        target = self._aliases.get((country, normalize_place(city)))
+        return target if target and not countries.is_subdivision(country, target) else city
+
+    def subdivision_named(self, country: str, city: str) -> str | None:
+        """The ISO 3166-2 code of a state or province typed as the city ("Sabah"), or None."""
+        target = self._aliases.get((country, normalize_place(city)))
+        if target is not None:
+            return target if countries.is_subdivision(country, target) else None
+        return _subdivision_named(country, city)
+
+
+def _subdivision_named(country: str, name: str) -> str | None:
+    names = place_names.subdivision_names(country)
+    # "Fukuoka-ken", "Guangdong Sheng": also without the administrative word.
+    forms = sorted(place_names.name_forms(name), key=len, reverse=True)
+    return next((names[f] for f in forms if f in names), None)
 
 
 class DirectoryInvalid(ValueError):
@@ -188,11 +241,19 @@ def build_directory(document: dict[str, Any], *, name: str) -> Directory:
     """Validate a parsed representations document; raise ``DirectoryInvalid`` listing all faults."""
     representations = [_parse(item) for item in document["representations"]]
     problems = _problems(representations)
+    aliases: dict[str, dict[str, str]] = document.get("aliases", {})
+    named = [
+        (rule.country, normalize_place(city))
+        for post in representations
+        for rule in post.jurisdiction
+        for city in rule.cities
+    ]
+    problems += place_names.alias_problems(aliases, named)
     if problems:
         raise DirectoryInvalid(
             f"{name} is not valid; fix these entries:\n- " + "\n- ".join(problems)
         )
-    return Directory(representations, source=document.get("source", {}))
+    return Directory(representations, source=document.get("source", {}), aliases=aliases)
 
 
 def _parse(item: dict[str, Any]) -> Representation:
@@ -216,6 +277,7 @@ def _parse(item: dict[str, Any]) -> Representation:
         timezone=item["timezone"],
         hotline=item.get("hotline"),
         hotline_verified=bool(item.get("hotline_verified", False)),
+        hotline_source=item.get("hotline_source"),
         jurisdiction=rules,
         is_default_for_country=any(
             rule.is_default and rule.country == item["country"] for rule in rules
@@ -263,13 +325,30 @@ def _post_problems(post: Representation, seen_codes: set[str]) -> list[str]:
         problems.append(f"{post.code}: '{post.country}' is not an ISO 3166-1 alpha-2 code")
     if not (-90 <= post.latitude <= 90 and -180 <= post.longitude <= 180):
         problems.append(f"{post.code}: coordinates out of range")
-    if post.hotline is not None and not _E164.match(post.hotline):
-        problems.append(f"{post.code}: hotline must be E.164, like +6567377422")
+    problems += _hotline_problems(post)
     try:
         zoneinfo.ZoneInfo(post.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         problems.append(f"{post.code}: '{post.timezone}' is not an IANA time zone")
     return problems
+
+
+def _hotline_problems(post: Representation) -> list[str]:
+    if post.hotline is None:
+        return (
+            [f"{post.code}: a hotline source or 24-hour mark without a hotline"]
+            if post.hotline_source or post.hotline_verified
+            else []
+        )
+    if not _E164.match(post.hotline) or not phonenumbers.is_valid_number(
+        phonenumbers.parse(post.hotline)
+    ):
+        return [f"{post.code}: hotline must be a valid E.164 number, like +6567377422"]
+    if post.hotline_source is not None and not _URL.match(post.hotline_source):
+        return [f"{post.code}: hotline_source must be the http(s) address of the source"]
+    if post.hotline_verified and post.hotline_source is None:
+        return [f"{post.code}: a hotline marked 24-hour needs the hotline_source that says so"]
+    return []
 
 
 def _rule_problems(code: str, rule: JurisdictionRule) -> list[str]:

@@ -47,7 +47,10 @@ class RepresentationRead(BaseModel):
     longitude: float
     timezone: str = Field(examples=["Asia/Seoul"])
     hotline: str | None = Field(description="E.164; null where not yet known.")
-    hotline_verified: bool
+    hotline_verified: bool = Field(description="The cited source says the line answers 24 hours.")
+    hotline_source: str | None = Field(
+        default=None, description="Address of the public source of the hotline, if any."
+    )
     is_default_for_country: bool
     countries: list[str] = Field(description="Countries where this post serves citizens.")
     jurisdiction: list[JurisdictionRuleRead]
@@ -66,6 +69,7 @@ class RepresentationRead(BaseModel):
             timezone=post.timezone,
             hotline=post.hotline,
             hotline_verified=post.hotline_verified,
+            hotline_source=post.hotline_source,
             is_default_for_country=post.is_default_for_country,
             countries=post.countries,
             jurisdiction=[JurisdictionRuleRead.of(rule) for rule in post.jurisdiction],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import h3
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from peduli.core.crypto import get_cipher
 from peduli.core.db import insert_new, utcnow
+from peduli.reference import gazetteer
 from peduli.reference.profile import CountryProfile, get_profile
 from peduli.reference.representations import Representation, load_directory
 from peduli.registry import matching, repository, validation
@@ -50,6 +52,50 @@ def resolve_representation(stay: StayFields | Stay) -> Representation | None:
         latitude=stay.latitude,
         longitude=stay.longitude,
     )
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a stay is put on the map, and whether only by its city's centre."""
+
+    latitude: float | None
+    longitude: float | None
+    h3_cell: str | None
+    approximate: bool
+
+
+def placement(
+    country: str, city: str | None, latitude: float | None, longitude: float | None
+) -> Placement:
+    """GPS (or coordinates given) as they are; without them, the city's centre, approximate.
+
+    A dict look-up in the shipped gazetteer, so the hot self-report path stays cheap; a city
+    it does not know leaves the stay without a position, as before.
+    """
+    if latitude is not None and longitude is not None:
+        return Placement(latitude, longitude, h3_cell(latitude, longitude), approximate=False)
+    country = country.upper()
+    found = gazetteer.city_position(country, city)
+    if found is None and city:
+        directory = load_directory(get_profile().representations_resource)
+        found = gazetteer.city_position(country, directory.canonical_city(country, city))
+    if found is None:
+        return Placement(None, None, None, approximate=False)
+    cell = h3_cell(found.latitude, found.longitude)
+    return Placement(found.latitude, found.longitude, cell, approximate=True)
+
+
+def _subdivision(fields: StayFields) -> str | None:
+    """The state or province given, or the one typed as the city ("Sabah"), for targeting."""
+    if fields.subdivision:
+        return fields.subdivision.upper()
+    return subdivision_of(fields.country, fields.city)
+
+
+def subdivision_of(country: str, city: str) -> str | None:
+    """The ISO 3166-2 code of a state or province typed as the city, or None."""
+    directory = load_directory(get_profile().representations_resource)
+    return directory.subdivision_named(country.upper(), city)
 
 
 def h3_cell(latitude: float | None, longitude: float | None) -> str | None:
@@ -241,16 +287,18 @@ def add_stay(
 def _new_stay(
     person: Person, fields: StayFields, representation: Representation | None, *, source: str
 ) -> Stay:
+    place = placement(fields.country, fields.city, fields.latitude, fields.longitude)
     return Stay(
         id=uuid.uuid4(),
         person_id=person.id,
         country=fields.country.upper(),
-        subdivision=fields.subdivision.upper() if fields.subdivision else None,
+        subdivision=_subdivision(fields),
         city=fields.city,
         address=fields.address,
-        latitude=fields.latitude,
-        longitude=fields.longitude,
-        h3_cell=h3_cell(fields.latitude, fields.longitude),
+        latitude=place.latitude,
+        longitude=place.longitude,
+        h3_cell=place.h3_cell,
+        position_approximate=place.approximate,
         purpose=fields.purpose,
         sector=fields.sector,
         employer=fields.employer,

@@ -102,6 +102,9 @@ class StayRead(BaseModel):
     latitude: float | None
     longitude: float | None
     h3_cell: str | None
+    position_approximate: bool = Field(
+        default=False, description="Placed at its city's centre, not by GPS or an address."
+    )
     purpose: str
     sector: str | None
     employer: str | None

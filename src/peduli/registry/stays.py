@@ -45,16 +45,21 @@ def update_stay(session: Session, *, stay_id: uuid.UUID, changes: StayUpdate, ac
     changed = changes.model_dump(exclude_unset=True)
     if changes.country:
         changed["country"] = changes.country.upper()
+    country, city = changed.get("country", stay.country), changed.get("city", stay.city)
+    if (country, city) != (stay.country, stay.city) and not changed.get("subdivision"):
+        # A move: the old state or province no longer holds; take the one the city names.
+        changed["subdivision"] = report_records.subdivision_of(country, city)
     merged = StayFields.model_validate(
         {field: getattr(stay, field) for field in StayFields.model_fields} | changed
     )
     require = validation.stay_problems(merged, today=utcnow().date())
     if require:
         raise ValidationFailed(require)
+    before = (stay.country, stay.city, stay.latitude, stay.longitude)
     for field, value in changed.items():
         setattr(stay, field, value)
-    stay.h3_cell = report_records.h3_cell(stay.latitude, stay.longitude)
-    representation = report_records.resolve_representation(merged)
+    _place(stay, before)
+    representation = report_records.resolve_representation(stay)
     stay.representation_code = representation.code if representation else None
     audit.record(
         session,
@@ -66,6 +71,25 @@ def update_stay(session: Session, *, stay_id: uuid.UUID, changes: StayUpdate, ac
         fields=sorted(changed),
     )
     return stay
+
+
+def _place(stay: Stay, before: tuple[str, str, float | None, float | None]) -> None:
+    """Coordinates given win; a move without them puts the stay at its new city's centre.
+
+    Coordinates kept from before a move would be those of the old place, so they go too.
+    The same values sent back (a form re-sends every field) are no change: a position
+    given stays, an approximate one stays approximate.
+    """
+    gps_given = (stay.latitude, stay.longitude) != before[2:]
+    moved = (stay.country, stay.city) != before[:2]
+    if not gps_given and not moved and not stay.position_approximate:
+        return
+    if not gps_given:  # moved, or approximate: the city decides again
+        stay.latitude = stay.longitude = None
+    place = report_records.placement(stay.country, stay.city, stay.latitude, stay.longitude)
+    stay.latitude, stay.longitude = place.latitude, place.longitude
+    stay.h3_cell = place.h3_cell
+    stay.position_approximate = place.approximate
 
 
 def report_departure(

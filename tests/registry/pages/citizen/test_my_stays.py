@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 
 import pytest
 from fastapi.testclient import TestClient
 
 from peduli.core.config import get_settings
+from peduli.core.db import session_scope
 from peduli.registry import proof
+from peduli.registry.models import Stay
 from tests.auth.pages.test_citizen import HTML, form_of, sign_in
 from tests.registry.pages.citizen.test_lapor_diri import NIK, step, walk_to_review
 
@@ -175,3 +178,17 @@ def test_a_correction_request_keeps_its_text_then_shows_the_decision(reported) -
     assert (
         "Corrected to Cirebon after the passport check." in client.get("/saya", headers=HTML).text
     )
+
+
+def test_a_position_from_the_city_is_not_shown_as_coordinates_given(reported) -> None:
+    client, stay_id = reported
+    path = f"/saya/tinggal/{stay_id}/ubah"
+    fields = form_of(client.get(path, headers=HTML).text, path)
+    fields |= {"city": "Busan", "latitude": "", "longitude": ""}
+    assert client.post(path, data=fields, headers=HTML).url.path == "/saya"
+    again = form_of(client.get(path, headers=HTML).text, path)
+    assert (again["city"], again["latitude"], again["longitude"]) == ("Busan", "", "")
+    assert client.post(path, data=again, headers=HTML).url.path == "/saya"
+    with session_scope() as db:
+        stay = db.get(Stay, uuid.UUID(stay_id))
+        assert stay is not None and stay.position_approximate and stay.latitude is not None

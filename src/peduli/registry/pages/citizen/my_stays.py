@@ -125,9 +125,14 @@ def _update_page(
 
 
 def _stay_values(stay: Stay) -> dict[str, str]:
-    """A stay as the update form shows it."""
+    """A stay as the update form shows it.
+
+    A position taken from the city's centre is not one the citizen gave: the coordinate
+    fields stay empty for them to fill.
+    """
+    hidden = {"latitude", "longitude"} if stay.position_approximate else set()
     return {
-        name: "" if getattr(stay, name) is None else str(getattr(stay, name))
+        name: "" if getattr(stay, name) is None or name in hidden else str(getattr(stay, name))
         for name in forms.STAY_FIELDS
     }
 
