@@ -26,7 +26,6 @@ from peduli.emergency.schemas import (
     ShiftCreate,
     ShiftRead,
 )
-from peduli.reference.places import directory
 
 router = APIRouter(tags=["emergencies"])
 CODE_PATH = Path(max_length=64, pattern=r"^[a-z0-9-]+$")
@@ -174,7 +173,7 @@ def get_roster(
     zone = roster.zone_of(representation_code)
     return RosterRead(
         representation_code=representation_code,
-        timezone=directory().get(representation_code).timezone,
+        timezone=zone.key,
         now_local=roster.at_place(now, zone),
         on_duty=[shift_read(s, name) for s, name in shifts if s.starts_at <= now < s.ends_at],
         shifts=[shift_read(s, name) for s, name in shifts],
