@@ -6,7 +6,7 @@ import uuid
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from peduli.api.deps import PUBLIC, ClientIp, DbSession, OptionalActor, require_scope
 from peduli.auth.actor import Actor
@@ -26,6 +26,7 @@ from peduli.emergency.schemas import (
     ShiftCreate,
     ShiftRead,
 )
+from peduli.web.i18n import negotiate
 
 router = APIRouter(tags=["emergencies"])
 CODE_PATH = Path(max_length=64, pattern=r"^[a-z0-9-]+$")
@@ -83,11 +84,18 @@ def read(emergency: Emergency) -> EmergencyRead:
     dependencies=[PUBLIC],  # the SOS: no account needed
 )
 def create_emergency(
-    body: EmergencyCreate, db: DbSession, actor: OptionalActor, ip: ClientIp, response: Response
+    body: EmergencyCreate,
+    db: DbSession,
+    actor: OptionalActor,
+    ip: ClientIp,
+    request: Request,
+    response: Response,
 ) -> EmergencyCreated:
-    """SOS: reach the officer on duty now. No account needed; a repeat joins the first one."""
+    """SOS: reach the officer on duty now. No account needed; a repeat joins the first one.
+    The language asked in (``Accept-Language``) tells the duty officer how to call back."""
     _no_store(response)
-    outcome = service.report_emergency(db, data=body, actor=actor, ip=ip)
+    language = negotiate(request)
+    outcome = service.report_emergency(db, data=body, actor=actor, ip=ip, language=language)
     if outcome.repeat:
         response.status_code = status.HTTP_200_OK
     return _created(outcome)

@@ -55,6 +55,7 @@ def zone_of(representation_code: str) -> ZoneInfo:
 def members(representation_code: str) -> ColumnElement[bool]:
     """The SQL condition of the active staff accounts who may sit on roster ``code``:
     a post's officers and supervisors, or the HQ desk's HQ admins."""
+    belongs: ColumnElement[bool]
     if representation_code == HQ_DESK:
         belongs = StaffAccount.role.in_(sorted(HQ_DESK_ROLES))
     else:
