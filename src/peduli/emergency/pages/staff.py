@@ -146,6 +146,8 @@ def _roster_code(staff: Actor, request: Request) -> str | None:
     if staff.representation_code:
         return staff.representation_code
     asked = request.query_params.get("representation") or ""
+    if asked == roster.HQ_DESK:
+        return asked
     return asked if any(r.code == asked for r in directory().all()) else None
 
 
@@ -163,7 +165,9 @@ def _roster_page(
         "code": code,
         "problems": problems,
         "values": values,
-        "posts": sorted((r.code, r.name) for r in directory().all()),
+        "posts": sorted(((r.code, r.name) for r in directory().all()), key=lambda p: p[1]),
+        "hq_code": roster.HQ_DESK,
+        "hq_desk": code == roster.HQ_DESK,
     }
     if code is not None:
         now = utcnow()
