@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -34,19 +35,18 @@ from sqlalchemy import (
     String,
     Uuid,
     and_,
+    bindparam,
     case,
     cast,
-    column,
     exists,
     literal,
     or_,
     select,
     union_all,
     update,
-    values,
 )
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.selectable import CTE
+from sqlalchemy.sql.selectable import CTE, CompoundSelect
 
 from peduli.auth.actor import Role
 from peduli.auth.models import StaffAccount
@@ -66,6 +66,11 @@ BATCH = 500
 ESCALATED_NOTE = (
     "Emergency not acknowledged in time: escalated to the next on duty and the supervisors."
 )
+
+
+# Emergencies per fan-out statement: their texts are a UNION of 8 rows each, and SQLite
+# allows at most 500 SELECTs in one compound.
+CHUNK = 50
 
 
 def alert_on_duty(session: Session, emergency: Emergency, now: datetime) -> None:
@@ -103,7 +108,8 @@ def escalate_unacknowledged(session: Session, now: datetime, *, batch: int = BAT
     if not ids:
         return 0
     _write_events(session, ids, now)
-    _write_messages(session, ids, now)
+    for start in range(0, len(ids), CHUNK):
+        _write_messages(session, ids[start : start + CHUNK], now)
     return len(ids)
 
 
@@ -129,9 +135,12 @@ def link_of(emergency_id: uuid.UUID) -> str:
     return f"{get_settings().public_url.rstrip('/')}/officer/emergencies/{emergency_id}"
 
 
-def _texts(session: Session, ids: list[uuid.UUID]) -> CTE:
+TEXT_COLUMNS = ("emergency_id", "audience", "language", "subject", "body", "sms")
+
+
+def _text_rows(session: Session, ids: list[uuid.UUID]) -> list[tuple[Any, ...]]:
     """The texts of the current step of emergencies ``ids``: one row per emergency, audience
-    (the post's staff, the HQ desk) and language, as a VALUES table."""
+    (the post's staff, the HQ desk) and language."""
     rows = session.execute(
         select(Emergency.id, Emergency.case_reference, Emergency.kind,
                Emergency.representation_code, Emergency.escalation_level)
@@ -148,16 +157,20 @@ def _texts(session: Session, ids: list[uuid.UUID]) -> CTE:
                     caller=caller, link=link_of(id), language=language,
                 )  # fmt: skip
                 data.append((id, audience, language, said.subject, said.body, said.sms))
-    table = values(
-        column("emergency_id", Uuid),
-        column("audience", String),
-        column("language", String),
-        column("subject", String),
-        column("body", String),
-        column("sms", String),
-        name="alert_text",
-    ).data(data)
-    return table.cte("alert_text")
+    return data
+
+
+def _text_table(rows: int) -> CTE:
+    """``rows`` rows of texts, every value bound at execution (``t{row}_{column}``): one
+    SELECT per row rather than VALUES, whose statements SQLAlchemy never caches."""
+    types = {"emergency_id": Uuid()}
+    return union_all(
+        *[
+            select(*[bindparam(f"t{n}_{c}", type_=types.get(c, String())).label(c)
+                     for c in TEXT_COLUMNS])
+            for n in range(rows)
+        ]
+    ).cte("alert_text")  # fmt: skip
 
 
 def _reader_language() -> ColumnElement[str]:
@@ -202,9 +215,21 @@ def _messages(
 
 def _write_messages(session: Session, ids: list[uuid.UUID], now: datetime) -> None:
     """The current step's messages of emergencies ``ids`` (email, and SMS to duty phones)."""
-    text = _texts(session, ids)
+    data = _text_rows(session, ids)
+    params: dict[str, Any] = {"now": now, "ids": ids}
+    for n, row in enumerate(data):
+        params.update({f"t{n}_{c}": value for c, value in zip(TEXT_COLUMNS, row, strict=True)})
+    notify_service.enqueue_selected(session, _fan_out(len(data)), params)
+
+
+@lru_cache(maxsize=64)
+def _fan_out(text_rows: int) -> CompoundSelect[Any]:
+    """The messages of one step, built once per number of text rows and bound per call
+    (``now``, ``ids``, the texts): building it costs more than sending an SOS otherwise."""
+    text = _text_table(text_rows)
+    now = bindparam("now", type_=DutyShift.starts_at.type)
     level = Emergency.escalation_level
-    chosen = Emergency.id.in_(ids)
+    chosen = Emergency.id.in_(bindparam("ids", expanding=True))
 
     def active(account: Any) -> ColumnElement[bool]:
         return account.disabled_at.is_(None)
@@ -249,16 +274,12 @@ def _write_messages(session: Session, ids: list[uuid.UUID], now: datetime) -> No
     supervisors = Emergency.__table__.join(StaffAccount, supervisor_of_post(StaffAccount))
     hq_admins = Emergency.__table__.join(StaffAccount, hq_admin)
     phone = DutyShift.phone.is_not(None)
-    notify_service.enqueue_selected(
-        session,
-        union_all(
-            _messages(text, POST, recipients=on_duty, where=chosen),
-            _messages(text, POST, recipients=on_duty, where=chosen & phone, sms=True),
-            _messages(text, POST, recipients=supervisors, where=chosen & supervisors_due),
-            _messages(text, HQ, recipients=hq_desk, where=chosen & hq_due & hq_admin),
-            _messages(text, HQ, recipients=hq_desk, where=chosen & hq_due & hq_admin & phone,
-                      sms=True),
-            _messages(text, HQ, recipients=hq_admins,
-                      where=chosen & hq_due & ~staffed(HQ_DESK)),
-        ),
+    return union_all(
+        _messages(text, POST, recipients=on_duty, where=chosen),
+        _messages(text, POST, recipients=on_duty, where=chosen & phone, sms=True),
+        _messages(text, POST, recipients=supervisors, where=chosen & supervisors_due),
+        _messages(text, HQ, recipients=hq_desk, where=chosen & hq_due & hq_admin),
+        _messages(text, HQ, recipients=hq_desk, where=chosen & hq_due & hq_admin & phone,
+                  sms=True),
+        _messages(text, HQ, recipients=hq_admins, where=chosen & hq_due & ~staffed(HQ_DESK)),
     )  # fmt: skip

@@ -89,7 +89,7 @@ def _local(value: datetime, zone: ZoneInfo) -> datetime:
     return to_local(value, zone) if value.tzinfo is not None else value
 
 
-def on_duty_at(now: datetime, shift: Any = DutyShift) -> ColumnElement[bool]:
+def on_duty_at(now: datetime | Any, shift: Any = DutyShift) -> ColumnElement[bool]:
     """The SQL condition of shifts (``shift``: the table or an alias) running at ``now``."""
     return and_(shift.starts_at <= now, shift.ends_at > now)
 
