@@ -68,7 +68,9 @@ def test_a_post_without_roster_alerts_its_supervisors_then_the_hq_desk(db: Sessi
         "+6281100000001", "hq-desk@kemlu.example", "riyadh-boss@kemlu.example",
         "riyadh-boss@kemlu.example",
     ]  # fmt: skip
-    hq_mail = next(m for m in db.scalars(select(OutboxMessage)) if opened(m) == "hq-desk@kemlu.example")
+    hq_mail = next(
+        m for m in db.scalars(select(OutboxMessage)) if opened(m) == "hq-desk@kemlu.example"
+    )
     assert "Meja piket Pusat" in hq_mail.body or "meja piket Pusat" in hq_mail.body
     assert "KBRI Riyadh" in hq_mail.body and "penangkapan atau penahanan" in hq_mail.body
 

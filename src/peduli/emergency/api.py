@@ -16,6 +16,7 @@ from peduli.core.i18n import _
 from peduli.emergency import roster, service, workflow
 from peduli.emergency.models import DutyShift, Emergency
 from peduli.emergency.schemas import (
+    CallerRead,
     EmergencyCreate,
     EmergencyCreated,
     EmergencyPage,
@@ -26,6 +27,7 @@ from peduli.emergency.schemas import (
     ShiftCreate,
     ShiftRead,
 )
+from peduli.emergency.texts import Caller
 from peduli.web.i18n import negotiate
 
 router = APIRouter(tags=["emergencies"])
@@ -59,9 +61,10 @@ def _created(outcome: service.Reported) -> EmergencyCreated:
     )
 
 
-def read(emergency: Emergency) -> EmergencyRead:
-    """The API shape of an emergency."""
+def read(emergency: Emergency, caller: Caller | None = None) -> EmergencyRead:
+    """The API shape of an emergency (with the person behind it, for those who see them)."""
     return EmergencyRead(
+        caller=CallerRead(**vars(caller)) if caller is not None else None,
         id=emergency.id,
         case_id=emergency.case_id,
         reference=emergency.case_reference,
@@ -131,16 +134,20 @@ def list_emergencies(
         limit=limit,
         offset=offset,
     )
-    return EmergencyPage(items=[read(e) for e in rows], total=total)
+    callers = service.callers_of(db, actor=actor, emergencies=rows)
+    return EmergencyPage(items=[read(e, callers.get(e.id)) for e in rows], total=total)
 
 
 @router.post("/emergencies/{emergency_id}/acknowledge", response_model=EmergencyRead)
 def acknowledge_emergency(
     emergency_id: uuid.UUID, db: DbSession, actor: Writer, response: Response
 ) -> EmergencyRead:
-    """Take the emergency on: its escalation stops (acknowledging twice changes nothing)."""
+    """Take the emergency on: its escalation stops and its case (``case_id``) is assigned to
+    you when you are an officer or supervisor of its post; acknowledging twice changes
+    nothing. Then open the case: GET /api/v1/cases/{case_id}."""
     _no_store(response)
-    return read(service.acknowledge(db, emergency_id=emergency_id, actor=actor))
+    taken = service.acknowledge(db, emergency_id=emergency_id, actor=actor)
+    return read(taken, service.callers_of(db, actor=actor, emergencies=[taken]).get(taken.id))
 
 
 def shift_read(shift: DutyShift, officer: str) -> ShiftRead:

@@ -59,6 +59,17 @@ class EmergencyCreated(BaseModel):
     next_steps: str
 
 
+class CallerRead(BaseModel):
+    """Who to call back: shown to those who answer emergencies (never to HQ analysts)."""
+
+    name: str | None
+    phone: str | None
+    city: str | None
+    country: str | None = Field(description="ISO 3166-1 alpha-2.")
+    language: str | None = Field(description="The language the person asked for help in.")
+    person_id: uuid.UUID | None
+
+
 class EmergencyRead(BaseModel):
     id: uuid.UUID
     case_id: uuid.UUID
@@ -72,6 +83,7 @@ class EmergencyRead(BaseModel):
     ack_due_at: datetime | None
     acknowledged_at: datetime | None
     repeats: int
+    caller: CallerRead | None = None
 
 
 class EmergencyPage(BaseModel):
