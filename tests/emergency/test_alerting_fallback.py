@@ -186,6 +186,4 @@ def test_the_hq_desk_roster_is_kept_by_hq_admins(db: Session) -> None:
             data=roster.ShiftInput(account_id=desk.account_id, starts_local=shift.starts_local,
                                    ends_local=shift.ends_local),
         )  # fmt: skip
-    assert [name for name in dict(roster.post_staff(db, representation_code="hq")).values()] == [
-        "hq-desk"
-    ]
+    assert list(dict(roster.post_staff(db, representation_code="hq")).values()) == ["hq-desk"]
