@@ -12,7 +12,7 @@ from peduli.api.deps import PUBLIC, ClientIp, DbSession, OptionalActor, require_
 from peduli.auth.actor import Actor
 from peduli.auth.scopes import EMERGENCIES_READ, EMERGENCIES_WRITE
 from peduli.core.db import utcnow
-from peduli.core.i18n import _
+from peduli.core.i18n import LANGUAGES, _
 from peduli.emergency import roster, service, workflow
 from peduli.emergency.models import DutyShift, Emergency
 from peduli.emergency.schemas import (
@@ -28,7 +28,6 @@ from peduli.emergency.schemas import (
     ShiftRead,
 )
 from peduli.emergency.texts import Caller
-from peduli.web.i18n import negotiate
 
 router = APIRouter(tags=["emergencies"])
 CODE_PATH = Path(max_length=64, pattern=r"^[a-z0-9-]+$")
@@ -47,6 +46,15 @@ def next_steps() -> str:
         "Keep your phone on. If you can, call the representation's hotline now; if your "
         "life is in immediate danger, also call the local emergency number."
     )
+
+
+def _asked_in(header: str) -> str | None:
+    """The first of the platform's languages an ``Accept-Language`` header names, if any."""
+    for part in header.split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return None
 
 
 def _created(outcome: service.Reported) -> EmergencyCreated:
@@ -97,7 +105,7 @@ def create_emergency(
     """SOS: reach the officer on duty now. No account needed; a repeat joins the first one.
     The language asked in (``Accept-Language``) tells the duty officer how to call back."""
     _no_store(response)
-    language = negotiate(request)
+    language = _asked_in(request.headers.get("accept-language", ""))
     outcome = service.report_emergency(db, data=body, actor=actor, ip=ip, language=language)
     if outcome.repeat:
         response.status_code = status.HTTP_200_OK
