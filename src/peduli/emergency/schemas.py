@@ -37,6 +37,9 @@ class HotlineCallCreate(EmergencyCreate):
     """An emergency an officer took by phone; the call notes go on the case timeline."""
 
     call_notes: str = Field(min_length=1, max_length=5000)
+    language: Literal["id", "en", "zh", "fr"] | None = Field(
+        default=None, description="The language the caller speaks, for whoever calls back."
+    )
     representation_code: str | None = Field(
         default=None,
         max_length=64,

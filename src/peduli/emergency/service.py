@@ -198,6 +198,7 @@ def record_hotline_call(session: Session, *, data: HotlineCallCreate, actor: Act
         if callback
         else None,
         now=now,
+        language=data.language,
     )
     case = session.get_one(Case, emergency.case_id)
     add_event(session, case, kind=EventKind.CALL, actor=actor, text=data.call_notes,

@@ -33,12 +33,13 @@ from tests.web.officer_support import (
 def test_an_officer_records_a_hotline_call(client: TestClient, db: Session) -> None:
     signed_in_officer(client, db)
     form = client.get("/officer/emergencies/new", headers=HTML)
-    data = sos(call_notes="Caller hiding in a bathroom.")
+    data = sos(call_notes="Caller hiding in a bathroom.", language="fr")
     answer = client.post("/officer/emergencies/new", data={**data, "csrf_token": csrf(form.text)})
     assert answer.status_code == 201, answer.text
     case = db.scalars(select(Case)).one()
     kinds = set(db.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == case.id)))
     assert "call" in kinds and case.intake_channel == "emergency"
+    assert db.scalars(select(Emergency.caller_language)).one() == "fr"
 
 
 def test_the_officer_sees_and_acknowledges_the_emergencies_of_the_post(

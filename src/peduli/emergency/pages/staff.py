@@ -19,6 +19,7 @@ from peduli.auth.pages.staff import staff_or_none, to_sign_in
 from peduli.auth.roles import EMERGENCY_READERS, EMERGENCY_RESPONDERS, HQ_ROLES, ROSTER_EDITORS
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, ValidationFailed
+from peduli.core.i18n import LANGUAGES
 from peduli.emergency import roster, service, texts, workflow
 from peduli.emergency.models import EmergencyKind
 from peduli.emergency.schemas import HotlineCallCreate
@@ -34,7 +35,9 @@ LIST = "/officer/emergencies"
 NEW = "/officer/emergencies/new"
 ROSTER = "/officer/roster"
 CASES = "/officer/cases"
-CALL_FIELDS = ("name", "country", "city", "kind", "details", "phone", "whatsapp", "call_notes")
+CALL_FIELDS = (
+    "name", "country", "city", "kind", "details", "phone", "whatsapp", "language", "call_notes",
+)  # fmt: skip
 
 
 def _page(
@@ -101,6 +104,8 @@ def _call_page(
     return _page(request, "emergency/officer_call.html", staff, {
         "values": values, "problems": problems, "order": CALL_FIELDS,
         "choices": country_choices(i18n.negotiate(request)),
+        "caller_languages": [(code, texts.language_name(code, i18n.negotiate(request)))
+                      for code in LANGUAGES],
         "kinds": [k.value for k in EmergencyKind], "created": created,
     }, status_code=status_code)  # fmt: skip
 
