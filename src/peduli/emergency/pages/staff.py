@@ -70,21 +70,6 @@ def emergencies(request: Request, db: DbSession, staff: SignedIn) -> Response:
     })  # fmt: skip
 
 
-@router.get(
-    LIST + "/{emergency_id:uuid}", response_class=HTMLResponse,
-    dependencies=[staff_page(EMERGENCY_RESPONDERS)],
-)  # fmt: skip
-def emergency_screen(
-    request: Request, emergency_id: uuid.UUID, db: DbSession, staff: SignedIn
-) -> Response:
-    """The acknowledge screen: who to call back and where, and the button that takes it on."""
-    view = service.read_emergency(db, emergency_id=emergency_id, actor=staff)
-    return desk.page(request, "emergency/officer_emergency.html", staff, {
-        "view": view, "e": view.emergency, "caller": view.caller,
-        "state": workflow.state_of(view.emergency), **_helpers(request),
-    })  # fmt: skip
-
-
 @router.post(LIST + "/{emergency_id}/acknowledge", dependencies=[staff_page(EMERGENCY_RESPONDERS)])
 def acknowledge(emergency_id: uuid.UUID, db: DbSession, staff: SignedIn) -> Response:
     """Acknowledge (from the list or the screen): the case is the officer's; open it."""
@@ -145,6 +130,22 @@ async def record_call(request: Request, db: DbSession, actor: OptionalActor) -> 
         ),
         refuses=only(ValidationFailed),
     )
+
+
+@router.get(
+    LIST + "/{emergency_id}", response_class=HTMLResponse,
+    dependencies=[staff_page(EMERGENCY_RESPONDERS)],
+)  # fmt: skip
+def emergency_screen(
+    request: Request, emergency_id: uuid.UUID, db: DbSession, staff: SignedIn
+) -> Response:
+    """The acknowledge screen: who to call back and where, and the button that takes it on
+    (declared after ``NEW``, which its path would otherwise swallow)."""
+    view = service.read_emergency(db, emergency_id=emergency_id, actor=staff)
+    return desk.page(request, "emergency/officer_emergency.html", staff, {
+        "view": view, "e": view.emergency, "caller": view.caller,
+        "state": workflow.state_of(view.emergency), **_helpers(request),
+    })  # fmt: skip
 
 
 def _roster_code(staff: Actor, request: Request) -> str | None:
