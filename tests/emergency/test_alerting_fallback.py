@@ -187,3 +187,20 @@ def test_the_hq_desk_roster_is_kept_by_hq_admins(db: Session) -> None:
                                    ends_local=shift.ends_local),
         )  # fmt: skip
     assert list(dict(roster.post_staff(db, representation_code="hq")).values()) == ["hq-desk"]
+
+
+def test_a_step_of_more_emergencies_than_one_statement_holds(db: Session) -> None:
+    """Escalating more than ``CHUNK`` emergencies at once reaches every one's recipients."""
+    staff_actor(db, Role.SUPERVISOR, RIYADH, "riyadh-boss")
+    count = alerting.CHUNK + 3
+    made = []
+    for n in range(count):
+        data = EmergencyCreate.model_validate(
+            sos(country="SA", city="Riyadh", phone=f"+96650{n:07d}")
+        )
+        made.append(service.report_emergency(db, data=data, actor=None, ip=f"10.1.{n}.1"))
+    db.commit()
+    later = max(m.emergency.created_at for m in made) + 11 * MINUTES
+    assert alerting.escalate_unacknowledged(db, later) == count
+    db.commit()
+    assert Counter(recipients(db)) == {"riyadh-boss@kemlu.example": 2 * count}

@@ -27,7 +27,8 @@ def test_an_alert_names_the_post_kind_and_caller_in_the_readers_language() -> No
         language="en",
     )  # fmt: skip
     assert said.body.startswith(
-        "Emergency KBRI-SEOUL-2026-000007 (arrest or detention) was reported to KBRI Seoul."
+        "Emergency KBRI-SEOUL-2026-000007 (arrest or detention) has just been reported to "
+        "KBRI Seoul."
     )
     assert (
         "Call back Siti Aminah on +821012345678, in Ansan, South Korea; they asked for help "

@@ -31,7 +31,7 @@ KIND_NAMES: dict[str, Message] = {
 OTHER_KIND = _("an emergency")
 
 SUBJECT = _("EMERGENCY {reference}: a citizen in danger, acknowledge now")
-HEAD_FIRST = _("Emergency {reference} ({kind}) was reported to {post}. You are on duty.")
+HEAD_FIRST = _("Emergency {reference} ({kind}) has just been reported to {post}.")
 HEAD_LATER = _(
     "Emergency {reference} ({kind}) at {post} was not acknowledged in time and is escalated "
     "to you (step {step})."
