@@ -74,7 +74,8 @@ CHUNK = 50
 
 
 def alert_on_duty(session: Session, emergency: Emergency, now: datetime) -> None:
-    """Step 0: alert the primary on duty (or the supervisors) in the caller's transaction."""
+    """Step 0: alert the primary on duty (or the supervisors, or the HQ desk) in the
+    caller's transaction."""
     _write_messages(session, [emergency.id], now)
 
 
@@ -216,6 +217,8 @@ def _messages(
 def _write_messages(session: Session, ids: list[uuid.UUID], now: datetime) -> None:
     """The current step's messages of emergencies ``ids`` (email, and SMS to duty phones)."""
     data = _text_rows(session, ids)
+    if not data:
+        return
     params: dict[str, Any] = {"now": now, "ids": ids}
     for n, row in enumerate(data):
         params.update({f"t{n}_{c}": value for c, value in zip(TEXT_COLUMNS, row, strict=True)})
