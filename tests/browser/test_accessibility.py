@@ -68,6 +68,7 @@ PAGES = frozenset(
         # The emergency desk and the crisis board: test_emergency_and_crisis_desks_are_accessible.
         "/officer/emergencies",
         "/officer/emergencies/new",
+        "/officer/emergencies/{emergency_id}",
         "/officer/roster",
         "/officer/crises",
         "/officer/crises/{crisis_id}",
@@ -238,6 +239,23 @@ def test_officer_pages_are_accessible(new_page: NewPage) -> None:
     assert_accessible(page)
 
 
+def _sos_to_kuala_lumpur() -> uuid.UUID:
+    """An SOS from Kuala Lumpur (its acknowledge screen shows the caller)."""
+    from peduli.emergency import service as emergency_service
+    from peduli.emergency.schemas import EmergencyCreate
+    from tests.emergency.conftest import sos
+
+    with session_scope() as session:
+        return emergency_service.report_emergency(
+            session,
+            data=EmergencyCreate.model_validate(
+                sos(country="MY", city="Kuala Lumpur", phone="+60123456789")
+            ),
+            actor=None,
+            ip="10.9.9.9",
+        ).emergency.id
+
+
 def test_emergency_and_crisis_desks_are_accessible(new_page: NewPage) -> None:
     from peduli.crisis import service as crisis_service
     from peduli.crisis.schemas import CrisisCreate
@@ -262,6 +280,7 @@ def test_emergency_and_crisis_desks_are_accessible(new_page: NewPage) -> None:
     expect(page).to_have_url(re.compile(r"/officer$"))
     for route in ("/officer/emergencies", "/officer/emergencies/new", "/officer/roster"):
         visit(page, route)
+    visit(page, "/officer/emergencies/{emergency_id}", emergency_id=_sos_to_kuala_lumpur())
     visit(page, "/officer/crises")
     visit(page, "/officer/crises/{crisis_id}", crisis_id=crisis_id)
     visit(page, "/officer/crises/{crisis_id}/board", crisis_id=crisis_id)

@@ -169,3 +169,49 @@ def test_roster_times_are_local_with_the_posts_offset(api: Api) -> None:
     assert made["ends_local"] == "2026-11-25T06:00:00+09:00"
     roster = client.get(f"/api/v1/duty-rosters/{SEOUL}", headers=headers["officer"]).json()
     assert roster["now_local"].endswith("+09:00")
+
+
+def test_acknowledging_assigns_the_case_and_the_list_names_the_caller(api: Api) -> None:
+    client, headers, ids = api
+    created = client.post(
+        "/api/v1/emergencies", json=sos(), headers={"Accept-Language": "zh-CN,zh;q=0.9"}
+    ).json()
+    listed = client.get("/api/v1/emergencies", headers=headers["officer"]).json()["items"][0]
+    assert listed["caller"] == {
+        "name": "Siti Aminah", "phone": "+821012345678", "city": "Ansan", "country": "KR",
+        "language": "zh", "person_id": None,
+    }  # fmt: skip
+    analysts = client.get("/api/v1/emergencies", headers=headers["analyst"]).json()["items"]
+    assert analysts[0]["caller"] is None, "HQ analysts see no personal data"
+    done = client.post(
+        f"/api/v1/emergencies/{created['id']}/acknowledge", headers=headers["officer"]
+    )
+    assert done.status_code == 200 and done.json()["case_id"] == created["case_id"]
+    case = client.get(f"/api/v1/cases/{created['case_id']}", headers=headers["officer"]).json()
+    assert case["assigned_officer_id"] == ids["officer"]
+
+
+def test_an_hq_admin_acknowledges_without_taking_the_posts_case(api: Api) -> None:
+    client, headers, _ids = api
+    created = client.post("/api/v1/emergencies", json=sos()).json()
+    done = client.post(f"/api/v1/emergencies/{created['id']}/acknowledge", headers=headers["admin"])
+    assert done.status_code == 200 and done.json()["state"] == "acknowledged"
+    case = client.get(f"/api/v1/cases/{created['case_id']}", headers=headers["admin"]).json()
+    assert case["assigned_officer_id"] is None
+
+
+def test_hq_admins_keep_the_hq_desk_roster(api: Api) -> None:
+    client, headers, ids = api
+    shift = {"account_id": ids["admin"], "starts_local": "2026-11-24T08:00:00",
+             "ends_local": "2026-11-24T20:00:00"}  # fmt: skip
+    path = "/api/v1/duty-rosters/hq/shifts"
+    assert client.post(path, json=shift, headers=headers["supervisor"]).status_code == 404
+    made = client.post(path, json=shift, headers=headers["admin"])
+    assert made.status_code == 201, made.text
+    assert made.json()["starts_local"] == "2026-11-24T08:00:00+07:00"
+    wrong = client.post(
+        path, json={**shift, "account_id": ids["officer"]}, headers=headers["admin"]
+    )
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["code"] == "not_hq_admin"
+    roster = client.get("/api/v1/duty-rosters/hq", headers=headers["admin"]).json()
+    assert roster["timezone"] == "Asia/Jakarta"

@@ -19,3 +19,11 @@ def test_demo_rosters_alert_the_demo_officer(db: Session) -> None:
     service.report_emergency(db, data=data, actor=None, ip="203.0.113.5")
     recipients = set(outbox_recipients(db))
     assert recipients == {"officer.seoul@demo.peduli.example", "+821000000001"}
+
+
+def test_the_demo_hq_admin_sits_on_the_hq_desk(db: Session) -> None:
+    """An SOS to a post without demo staff (Riyadh) reaches the demo HQ admin at once."""
+    ensure_demo_staff(db)
+    data = EmergencyCreate.model_validate(sos(country="SA", city="Riyadh", phone="+966501234567"))
+    service.report_emergency(db, data=data, actor=None, ip="203.0.113.6")
+    assert set(outbox_recipients(db)) == {"admin@demo.peduli.example"}

@@ -66,6 +66,9 @@ EMERGENCY_READERS = FOLLOWERS
 EMERGENCY_RESPONDERS = RECORD_WORKERS
 ROSTER_EDITORS = POST_LEADERS
 ON_DUTY_ROLES = POST_BOUND_ROLES  # who can be put on a duty roster
+# Who sits on the HQ duty desk (the emergencies no post acknowledged), and who is alerted
+# in its stead when nobody is on it: they act on any post's emergency.
+HQ_DESK_ROLES = HQ_ADMINS
 
 # --- crises --------------------------------------------------------------------------------
 CRISIS_DECLARERS = POST_LEADERS

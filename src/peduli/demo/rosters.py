@@ -1,7 +1,8 @@
 """Duty rosters of the demo posts: each demo officer on duty around the clock this week.
 
 So an SOS in the demo alerts the demo officer at once (and, unacknowledged, escalates to
-the backup and the supervisor), and the message shows up in the sandbox mailbox page.
+the backup and the supervisor, then the HQ duty desk, where the demo HQ admin sits), and the
+message shows up in the sandbox mailbox page.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ DEMO_DUTY = (
     ("supervisor.seoul@demo.peduli.example", 1),
     ("officer.kualalumpur@demo.peduli.example", 0),
     ("officer.hongkong@demo.peduli.example", 0),
+    # The HQ duty desk: the SOS no post acknowledged (and those of unstaffed posts).
+    ("admin@demo.peduli.example", 0),
 )
 DEMO_PHONES = {"officer.seoul@demo.peduli.example": "+821000000001"}
 
@@ -33,8 +36,9 @@ def ensure_demo_rosters(session: Session) -> int:
     added = 0
     for email, rank in DEMO_DUTY:
         account = session.scalar(select(StaffAccount).where(StaffAccount.email == email))
-        if account is None or account.representation_code is None:
+        if account is None:
             continue
+        code = account.representation_code or roster.HQ_DESK
         running = session.scalar(
             select(
                 exists().where(
@@ -46,11 +50,11 @@ def ensure_demo_rosters(session: Session) -> int:
         )
         if running:
             continue
-        zone = roster.zone_of(account.representation_code)
+        zone = roster.zone_of(code)
         start = roster.to_local(now, zone).replace(hour=0, minute=0, second=0, microsecond=0)
         roster.add_shift(
             session,
-            representation_code=account.representation_code,
+            representation_code=code,
             data=roster.ShiftInput(
                 account_id=account.id,
                 starts_local=start,

@@ -15,6 +15,7 @@ from peduli.auth.actor import Actor
 from peduli.auth.roles import (
     EMERGENCY_READERS,
     EMERGENCY_RESPONDERS,
+    POST_BOUND_ROLES,
     ROSTER_EDITORS,
 )
 from peduli.core.errors import NotFound
@@ -40,6 +41,17 @@ def require_responder(session: Session, actor: Actor, *, action: str) -> None:
 def acts_for_post(actor: Actor, code: str | None) -> bool:
     """Whether ``actor`` may record or answer for representation ``code``: its staff, or HQ."""
     return policy.reaches_post(actor, code)
+
+
+def sees_callers(actor: Actor) -> bool:
+    """Whether ``actor`` sees who called (those who answer emergencies; not HQ analysts)."""
+    return actor.role in EMERGENCY_RESPONDERS
+
+
+def may_take_case(actor: Actor, code: str) -> bool:
+    """Whether the case of an emergency at post ``code`` can be assigned to ``actor``: its own
+    officers and supervisors (HQ admins answer for any post but are nobody's assignee)."""
+    return actor.role in POST_BOUND_ROLES and actor.representation_code == code
 
 
 def require_post(session: Session, actor: Actor, code: str, *, action: str, edit: bool) -> None:

@@ -6,16 +6,17 @@ import uuid
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from peduli.api.deps import PUBLIC, ClientIp, DbSession, OptionalActor, require_scope
 from peduli.auth.actor import Actor
 from peduli.auth.scopes import EMERGENCIES_READ, EMERGENCIES_WRITE
 from peduli.core.db import utcnow
-from peduli.core.i18n import _
+from peduli.core.i18n import LANGUAGES, _
 from peduli.emergency import roster, service, workflow
 from peduli.emergency.models import DutyShift, Emergency
 from peduli.emergency.schemas import (
+    CallerRead,
     EmergencyCreate,
     EmergencyCreated,
     EmergencyPage,
@@ -26,7 +27,7 @@ from peduli.emergency.schemas import (
     ShiftCreate,
     ShiftRead,
 )
-from peduli.reference.places import directory
+from peduli.emergency.texts import Caller
 
 router = APIRouter(tags=["emergencies"])
 CODE_PATH = Path(max_length=64, pattern=r"^[a-z0-9-]+$")
@@ -47,6 +48,15 @@ def next_steps() -> str:
     )
 
 
+def _asked_in(header: str) -> str | None:
+    """The first of the platform's languages an ``Accept-Language`` header names, if any."""
+    for part in header.split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return None
+
+
 def _created(outcome: service.Reported) -> EmergencyCreated:
     post = outcome.representation
     return EmergencyCreated(
@@ -59,9 +69,10 @@ def _created(outcome: service.Reported) -> EmergencyCreated:
     )
 
 
-def read(emergency: Emergency) -> EmergencyRead:
-    """The API shape of an emergency."""
+def read(emergency: Emergency, caller: Caller | None = None) -> EmergencyRead:
+    """The API shape of an emergency (with the person behind it, for those who see them)."""
     return EmergencyRead(
+        caller=CallerRead(**vars(caller)) if caller is not None else None,
         id=emergency.id,
         case_id=emergency.case_id,
         reference=emergency.case_reference,
@@ -84,11 +95,18 @@ def read(emergency: Emergency) -> EmergencyRead:
     dependencies=[PUBLIC],  # the SOS: no account needed
 )
 def create_emergency(
-    body: EmergencyCreate, db: DbSession, actor: OptionalActor, ip: ClientIp, response: Response
+    body: EmergencyCreate,
+    db: DbSession,
+    actor: OptionalActor,
+    ip: ClientIp,
+    request: Request,
+    response: Response,
 ) -> EmergencyCreated:
-    """SOS: reach the officer on duty now. No account needed; a repeat joins the first one."""
+    """SOS: reach the officer on duty now. No account needed; a repeat joins the first one.
+    The language asked in (``Accept-Language``) tells the duty officer how to call back."""
     _no_store(response)
-    outcome = service.report_emergency(db, data=body, actor=actor, ip=ip)
+    language = _asked_in(request.headers.get("accept-language", ""))
+    outcome = service.report_emergency(db, data=body, actor=actor, ip=ip, language=language)
     if outcome.repeat:
         response.status_code = status.HTTP_200_OK
     return _created(outcome)
@@ -124,16 +142,20 @@ def list_emergencies(
         limit=limit,
         offset=offset,
     )
-    return EmergencyPage(items=[read(e) for e in rows], total=total)
+    callers = service.callers_of(db, actor=actor, emergencies=rows)
+    return EmergencyPage(items=[read(e, callers.get(e.id)) for e in rows], total=total)
 
 
 @router.post("/emergencies/{emergency_id}/acknowledge", response_model=EmergencyRead)
 def acknowledge_emergency(
     emergency_id: uuid.UUID, db: DbSession, actor: Writer, response: Response
 ) -> EmergencyRead:
-    """Take the emergency on: its escalation stops (acknowledging twice changes nothing)."""
+    """Take the emergency on: its escalation stops and its case (``case_id``) is assigned to
+    you when you are an officer or supervisor of its post; acknowledging twice changes
+    nothing. Then open the case: GET /api/v1/cases/{case_id}."""
     _no_store(response)
-    return read(service.acknowledge(db, emergency_id=emergency_id, actor=actor))
+    taken = service.acknowledge(db, emergency_id=emergency_id, actor=actor)
+    return read(taken, service.callers_of(db, actor=actor, emergencies=[taken]).get(taken.id))
 
 
 def shift_read(shift: DutyShift, officer: str) -> ShiftRead:
@@ -174,7 +196,7 @@ def get_roster(
     zone = roster.zone_of(representation_code)
     return RosterRead(
         representation_code=representation_code,
-        timezone=directory().get(representation_code).timezone,
+        timezone=zone.key,
         now_local=roster.at_place(now, zone),
         on_duty=[shift_read(s, name) for s, name in shifts if s.starts_at <= now < s.ends_at],
         shifts=[shift_read(s, name) for s, name in shifts],

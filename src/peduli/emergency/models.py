@@ -70,6 +70,9 @@ class Emergency(IdMixin, Base):
         ForeignKey("staff_account.id", ondelete="SET NULL")
     )
     repeats: Mapped[int] = mapped_column(Integer, default=0)
+    # The language the person asked for help in (the SOS page's or the app's; a signed-in
+    # citizen's own choice): the alerts tell the duty officer which language to call in.
+    caller_language: Mapped[str | None] = mapped_column(String(8))
 
 
 class DutyShift(IdMixin, Base):

@@ -1,15 +1,21 @@
-"""The emergency rows that the API and the officers' pages share: the emergency queue."""
+"""The emergency rows that the API, the officers' pages and the alerts share: the
+emergency queue, and the person behind each emergency."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor
+from peduli.cases.models import CASE_CONTACT_PURPOSE, Case, CasePerson
+from peduli.core.crypto import get_cipher
 from peduli.emergency import access
 from peduli.emergency.models import Emergency
+from peduli.emergency.texts import Caller
+from peduli.registry.models import Person
 
 
 def emergency_queue(
@@ -36,3 +42,43 @@ def emergency_queue(
         .offset(offset)
     ).all()
     return total, rows
+
+
+def callers(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Caller]:
+    """The person behind each emergency of ``ids``: name, call-back phone (opened), place,
+    language, and their record when there is one. One query, whatever the number."""
+    if not ids:
+        return {}
+    first = (
+        select(CasePerson.id)
+        .where(CasePerson.case_id == Case.id)
+        .order_by(CasePerson.added_at, CasePerson.id)
+        .limit(1)
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            Emergency.id,
+            func.coalesce(Person.full_name, CasePerson.name),
+            Case.contact_phone_encrypted,
+            CasePerson.phone_encrypted,
+            Case.contact_city,
+            Case.contact_country,
+            func.coalesce(Emergency.caller_language, Person.preferred_language),
+            CasePerson.person_id,
+        )
+        .join(Case, Case.id == Emergency.case_id)
+        .outerjoin(CasePerson, CasePerson.id == first)
+        .outerjoin(Person, Person.id == CasePerson.person_id)
+        .where(Emergency.id.in_(list(ids)))
+    ).all()
+    cipher = get_cipher()
+
+    def opened(value: str | None) -> str | None:
+        return cipher.decrypt(value, purpose=CASE_CONTACT_PURPOSE) if value else None
+
+    return {
+        id: Caller(name, opened(contact) or opened(own), city, country, language, person)
+        for id, name, contact, own, city, country, language, person in rows
+    }

@@ -5,6 +5,11 @@ A shift is entered in the representation's wall-clock time and converted to UTC 
 SQL (``starts_at <= now < ends_at``), right across midnight and daylight-saving changes. A
 local time that does not exist (the hour skipped in spring) or exists twice (the hour
 repeated in autumn) is read as ``zoneinfo`` does with ``fold=0``: the earlier offset.
+
+The HQ duty desk is a roster like a post's, under the reserved code ``HQ_DESK`` (no post's
+code looks like it): HQ admins on it, in headquarters' time zone (the country profile's
+``home_timezone``), kept on the same roster page by HQ admins. It takes the emergencies
+that no one at their post acknowledged (``alerting``).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, delete, select
@@ -21,7 +27,7 @@ from sqlalchemy.orm import Session
 from peduli.auth import audit
 from peduli.auth.actor import Actor
 from peduli.auth.models import StaffAccount
-from peduli.auth.roles import ON_DUTY_ROLES
+from peduli.auth.roles import HQ_DESK_ROLES, ON_DUTY_ROLES
 from peduli.core.errors import FieldProblem, NotFound, require_valid
 from peduli.core.i18n import _
 from peduli.emergency import access
@@ -30,11 +36,33 @@ from peduli.reference.places import directory
 from peduli.reference.profile import get_profile
 
 MAX_SHIFT = timedelta(days=7)
+HQ_DESK = "hq"  # the roster code of the HQ duty desk (posts are kbri-…, kjri-…, …)
+
+
+def check_code(representation_code: str) -> None:
+    """Refuse a roster code that is neither a post of the directory nor the HQ desk."""
+    if representation_code != HQ_DESK:
+        directory().get(representation_code)
 
 
 def zone_of(representation_code: str) -> ZoneInfo:
-    """The representation's IANA time zone (from the reference data)."""
+    """The roster's IANA time zone: the post's (reference data), or headquarters'."""
+    if representation_code == HQ_DESK:
+        return ZoneInfo(get_profile().home_timezone)
     return ZoneInfo(directory().get(representation_code).timezone)
+
+
+def members(representation_code: str) -> ColumnElement[bool]:
+    """The SQL condition of the active staff accounts who may sit on roster ``code``:
+    a post's officers and supervisors, or the HQ desk's HQ admins."""
+    belongs: ColumnElement[bool]
+    if representation_code == HQ_DESK:
+        belongs = StaffAccount.role.in_(sorted(HQ_DESK_ROLES))
+    else:
+        belongs = (StaffAccount.representation_code == representation_code) & (
+            StaffAccount.role.in_(sorted(ON_DUTY_ROLES))
+        )
+    return belongs & StaffAccount.disabled_at.is_(None)
 
 
 def to_utc(local: datetime, zone: ZoneInfo) -> datetime:
@@ -61,9 +89,9 @@ def _local(value: datetime, zone: ZoneInfo) -> datetime:
     return to_local(value, zone) if value.tzinfo is not None else value
 
 
-def on_duty_at(now: datetime) -> ColumnElement[bool]:
-    """The SQL condition of shifts running at the instant ``now``."""
-    return and_(DutyShift.starts_at <= now, DutyShift.ends_at > now)
+def on_duty_at(now: datetime | Any, shift: Any = DutyShift) -> ColumnElement[bool]:
+    """The SQL condition of shifts (``shift``: the table or an alias) running at ``now``."""
+    return and_(shift.starts_at <= now, shift.ends_at > now)
 
 
 @dataclass(frozen=True)
@@ -86,19 +114,26 @@ class OnDuty:
 def add_shift(
     session: Session, *, representation_code: str, data: ShiftInput, actor: Actor
 ) -> DutyShift:
-    """Put an officer of the representation on its roster (supervisors and HQ admins)."""
-    directory().get(representation_code)
+    """Put an officer of the representation on its roster (supervisors and HQ admins); an
+    HQ admin on the HQ desk's (HQ admins)."""
+    check_code(representation_code)
     access.require_post(session, actor, representation_code, action="roster.add_shift", edit=True)
     problems: list[FieldProblem] = []
     member = session.scalar(
         select(StaffAccount.id).where(
-            StaffAccount.id == data.account_id,
-            StaffAccount.representation_code == representation_code,
-            StaffAccount.role.in_(sorted(ON_DUTY_ROLES)),
-            StaffAccount.disabled_at.is_(None),
+            StaffAccount.id == data.account_id, members(representation_code)
         )
     )
-    if member is None:
+    if member is None and representation_code == HQ_DESK:
+        problems.append(
+            FieldProblem(
+                "account_id",
+                "not_hq_admin",
+                _("This account is not an active HQ admin."),
+                _("Only HQ admins sit on the HQ duty desk."),
+            )
+        )
+    elif member is None:
         problems.append(
             FieldProblem(
                 "account_id",
@@ -193,7 +228,7 @@ def list_shifts(
     end: datetime,
 ) -> Sequence[tuple[DutyShift, str]]:
     """Shifts overlapping ``[start, end)`` with the officer's name, by start then order."""
-    directory().get(representation_code)
+    check_code(representation_code)
     access.require_post(session, actor, representation_code, action="roster.read", edit=False)
     rows = session.execute(
         select(DutyShift, StaffAccount.display_name)
@@ -225,14 +260,11 @@ def on_duty(session: Session, *, representation_code: str, now: datetime) -> lis
 
 
 def post_staff(session: Session, *, representation_code: str) -> list[tuple[uuid.UUID, str]]:
-    """The representation's active officers and supervisors (for the roster form)."""
+    """Who may go on the roster: the post's active officers and supervisors, or (HQ desk)
+    the active HQ admins (for the roster form)."""
     rows = session.execute(
         select(StaffAccount.id, StaffAccount.display_name)
-        .where(
-            StaffAccount.representation_code == representation_code,
-            StaffAccount.role.in_(sorted(ON_DUTY_ROLES)),
-            StaffAccount.disabled_at.is_(None),
-        )
+        .where(members(representation_code))
         .order_by(StaffAccount.display_name)
     ).all()
     return [(account_id, name) for account_id, name in rows]

@@ -37,6 +37,9 @@ class HotlineCallCreate(EmergencyCreate):
     """An emergency an officer took by phone; the call notes go on the case timeline."""
 
     call_notes: str = Field(min_length=1, max_length=5000)
+    language: Literal["id", "en", "zh", "fr"] | None = Field(
+        default=None, description="The language the caller speaks, for whoever calls back."
+    )
     representation_code: str | None = Field(
         default=None,
         max_length=64,
@@ -59,6 +62,17 @@ class EmergencyCreated(BaseModel):
     next_steps: str
 
 
+class CallerRead(BaseModel):
+    """Who to call back: shown to those who answer emergencies (never to HQ analysts)."""
+
+    name: str | None
+    phone: str | None
+    city: str | None
+    country: str | None = Field(description="ISO 3166-1 alpha-2.")
+    language: str | None = Field(description="The language the person asked for help in.")
+    person_id: uuid.UUID | None
+
+
 class EmergencyRead(BaseModel):
     id: uuid.UUID
     case_id: uuid.UUID
@@ -72,6 +86,7 @@ class EmergencyRead(BaseModel):
     ack_due_at: datetime | None
     acknowledged_at: datetime | None
     repeats: int
+    caller: CallerRead | None = None
 
 
 class EmergencyPage(BaseModel):

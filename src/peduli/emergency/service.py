@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from peduli.auth import audit
 from peduli.auth.actor import Actor, Role
+from peduli.cases import casework, taxonomy
 from peduli.cases import service as cases_service
-from peduli.cases import taxonomy
 from peduli.cases.models import Case, EventKind, IntakeChannel, Visibility
 from peduli.cases.timeline import add_event
 from peduli.core import ratelimit
@@ -30,10 +30,11 @@ from peduli.core.errors import (
     Forbidden,
     NotFound,
 )
-from peduli.core.i18n import _
-from peduli.emergency import access, alerting, reports, repository, workflow
+from peduli.core.i18n import LANGUAGES, _
+from peduli.emergency import access, alerting, reports, repository, roster, workflow
 from peduli.emergency.models import Emergency, EmergencyKind, EmergencySource
 from peduli.emergency.schemas import EmergencyCreate, HotlineCallCreate
+from peduli.emergency.texts import Caller
 from peduli.reference.places import directory
 from peduli.reference.representations import Representation
 from peduli.registry.models import Person
@@ -128,9 +129,17 @@ def _limit(session: Session, *, ip: str, contact_index: str) -> None:
 
 
 def report_emergency(
-    session: Session, *, data: EmergencyCreate, actor: Actor | None, ip: str
+    session: Session,
+    *,
+    data: EmergencyCreate,
+    actor: Actor | None,
+    ip: str,
+    language: str | None = None,
 ) -> Reported:
-    """A citizen's SOS: a critical case in the right representation, the duty officer alerted."""
+    """A citizen's SOS: a critical case in the right representation, the duty officer alerted.
+
+    ``language`` is the one the person asked for help in (the page's or the app's): the
+    alerts tell the duty officer which language to call back in."""
     if actor is not None and actor.role != Role.CITIZEN:
         raise Forbidden(
             _("Staff record emergencies with POST /api/v1/emergencies/calls."),
@@ -158,6 +167,7 @@ def report_emergency(
         requester_account_id=actor.account_id if actor is not None else None,
         contact_index=contact_index,
         now=now,
+        language=language if language in LANGUAGES else None,
     )
     return Reported(emergency, checked.representation, repeat=False)
 
@@ -188,6 +198,7 @@ def record_hotline_call(session: Session, *, data: HotlineCallCreate, actor: Act
         if callback
         else None,
         now=now,
+        language=data.language,
     )
     case = session.get_one(Case, emergency.case_id)
     add_event(session, case, kind=EventKind.CALL, actor=actor, text=data.call_notes,
@@ -206,6 +217,7 @@ def _open(
     requester_account_id: uuid.UUID | None,
     contact_index: str | None,
     now: datetime,
+    language: str | None = None,
 ) -> Emergency:
     category_code, subcategory = CATEGORY_OF[data.kind]
     category = taxonomy.load().get(category_code)
@@ -238,6 +250,7 @@ def _open(
         created_at=now,
         escalation_level=0,
         ack_due_at=now + workflow.ack_window(),
+        caller_language=language,
     )
     session.add(emergency)
     session.flush()
@@ -246,7 +259,9 @@ def _open(
 
 
 def acknowledge(session: Session, *, emergency_id: uuid.UUID, actor: Actor) -> Emergency:
-    """Take an emergency on: escalation stops. Acknowledging twice changes nothing."""
+    """Take an emergency on: escalation stops, and its case is assigned to the officer who
+    took it (an officer or supervisor of its post; an HQ admin takes it on without being
+    assigned, as cases belong to a post's staff). Acknowledging twice changes nothing."""
     access.require_responder(session, actor, action="emergency.acknowledge")
     emergency = _load(session, emergency_id, actor, action="emergency.acknowledge")
     now = utcnow()
@@ -262,6 +277,10 @@ def acknowledge(session: Session, *, emergency_id: uuid.UUID, actor: Actor) -> E
         add_event(session, case, kind=EventKind.NOTE, actor=actor, at=now,
                   text="Emergency acknowledged.", visibility=Visibility.INTERNAL,
                   data={"emergency_acknowledged": True})  # fmt: skip
+        if access.may_take_case(actor, emergency.representation_code):
+            casework.assign(
+                session, case_id=emergency.case_id, actor=actor, officer_id=actor.account_id
+            )
         audit.record(
             session,
             actor=actor,
@@ -271,6 +290,54 @@ def acknowledge(session: Session, *, emergency_id: uuid.UUID, actor: Actor) -> E
         )
     session.refresh(emergency)
     return emergency
+
+
+@dataclass(frozen=True)
+class EmergencyView:
+    """One emergency as its acknowledge screen shows it: who to call back, and where."""
+
+    emergency: Emergency
+    caller: Caller
+    acknowledged_by: str | None
+
+
+def read_emergency(session: Session, *, emergency_id: uuid.UUID, actor: Actor) -> EmergencyView:
+    """An emergency with the person behind it (the acknowledge screen); the read is audited."""
+    access.require_responder(session, actor, action="emergency.read")
+    emergency = _load(session, emergency_id, actor, action="emergency.read")
+    caller = repository.callers(session, [emergency.id]).get(emergency.id) or Caller(
+        None, None, None, None, None
+    )
+    by = None
+    if emergency.acknowledged_by_account_id is not None:
+        by = roster.officer_name(session, emergency.acknowledged_by_account_id)
+    audit.record(
+        session,
+        actor=actor,
+        action="emergency.read",
+        entity_type="emergency",
+        entity_id=str(emergency.id),
+        subject_person_id=caller.person_id,
+    )
+    return EmergencyView(emergency, caller, by)
+
+
+def callers_of(
+    session: Session, *, actor: Actor, emergencies: Sequence[Emergency]
+) -> dict[uuid.UUID, Caller]:
+    """The people behind a list of emergencies, for those who answer them (HQ analysts see
+    no personal data); the read is audited once for the list."""
+    if not emergencies or not access.sees_callers(actor):
+        return {}
+    found = repository.callers(session, [e.id for e in emergencies])
+    audit.record(
+        session,
+        actor=actor,
+        action="emergency.list_callers",
+        entity_type="emergency",
+        fields=["name", "phone", "place", "language"],
+    )
+    return found
 
 
 def _load(session: Session, emergency_id: uuid.UUID, actor: Actor, *, action: str) -> Emergency:

@@ -7,13 +7,14 @@ transaction, and reads delivery through ``delivery_counts``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     ColumnExpressionArgument,
     CompoundSelect,
+    Result,
     Select,
     Subquery,
     case,
@@ -108,12 +109,18 @@ def message_columns(
     return tuple(label(name, value) for value, name in zip(values, MESSAGE_COLUMNS, strict=True))
 
 
-def enqueue_selected(session: Session, messages: Select[Any] | CompoundSelect[Any]) -> int:
+def enqueue_selected(
+    session: Session,
+    messages: Select[Any] | CompoundSelect[Any],
+    params: Mapping[str, Any] | None = None,
+) -> int:
     """Queue one message per row of ``messages`` in one ``INSERT … SELECT``; returns how many.
 
     ``messages`` selects ``message_columns`` (a ``union_all`` of such SELECTs too). A row
     whose idempotency key is already queued is skipped, as ``enqueue`` skips a second call,
     so a replayed fan-out never sends twice. Written in the caller's transaction.
+    ``params`` are the values of ``messages``' bound parameters: a caller on a hot path
+    builds its SELECT once and binds each call's values.
     """
     names = list(messages.selected_columns.keys())
     if names != list(MESSAGE_COLUMNS):
@@ -123,7 +130,14 @@ def enqueue_selected(session: Session, messages: Select[Any] | CompoundSelect[An
         .from_select(list(MESSAGE_COLUMNS), _with_where(messages))
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
     )
-    result = session.execute(statement, execution_options={"preserve_rowcount": True})
+    options = {"preserve_rowcount": True}
+    result: Result[Any]
+    if params:
+        # Through the session's connection: the session would read a dict of values given
+        # to an ORM insert as rows of a bulk INSERT, not as the SELECT's bound parameters.
+        result = session.connection().execute(statement, dict(params), execution_options=options)
+    else:
+        result = session.execute(statement, execution_options=options)
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -46,6 +46,8 @@ class CountryProfile(ABC):
     home_phone_region: str  # region tried for phone numbers without a country code
     currency: str  # ISO 4217
     faker_locale: str  # Faker locale for synthetic demo people
+    # Headquarters' IANA time zone: the HQ duty desk's roster is kept in it.
+    home_timezone: str = "UTC"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "agencies", MappingProxyType(dict(self.agencies)))

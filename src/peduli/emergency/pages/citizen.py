@@ -158,7 +158,9 @@ def _send(
 
     return run_form(
         db,
-        lambda: service.report_emergency(db, data=body, actor=citizen, ip=ip),
+        lambda: service.report_emergency(
+            db, data=body, actor=citizen, ip=ip, language=i18n.negotiate(request)
+        ),
         done=lambda outcome: _sent(
             request,
             outcome.representation,

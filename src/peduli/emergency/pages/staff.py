@@ -19,11 +19,13 @@ from peduli.auth.pages.staff import staff_or_none, to_sign_in
 from peduli.auth.roles import EMERGENCY_READERS, EMERGENCY_RESPONDERS, HQ_ROLES, ROSTER_EDITORS
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, ValidationFailed
-from peduli.emergency import roster, service, workflow
+from peduli.core.i18n import LANGUAGES
+from peduli.emergency import roster, service, texts, workflow
 from peduli.emergency.models import EmergencyKind
 from peduli.emergency.schemas import HotlineCallCreate
 from peduli.reference.places import country_choices, directory
-from peduli.web import i18n
+from peduli.web import desk, i18n
+from peduli.web.desk import SignedIn
 from peduli.web.forms import only, run_form
 from peduli.web.rendering import render
 
@@ -32,7 +34,10 @@ router = APIRouter(include_in_schema=False)
 LIST = "/officer/emergencies"
 NEW = "/officer/emergencies/new"
 ROSTER = "/officer/roster"
-CALL_FIELDS = ("name", "country", "city", "kind", "details", "phone", "whatsapp", "call_notes")
+CASES = "/officer/cases"
+CALL_FIELDS = (
+    "name", "country", "city", "kind", "details", "phone", "whatsapp", "language", "call_notes",
+)  # fmt: skip
 
 
 def _page(
@@ -41,31 +46,35 @@ def _page(
     return render(request, name, {"staff": staff, **context}, status_code=status_code)
 
 
+def _helpers(request: Request) -> dict[str, Any]:
+    """What the emergency templates name things with, in the reader's language."""
+    language = i18n.negotiate(request)
+    return {
+        "kind_name": lambda kind: texts.kind_name(kind, language),
+        "language_name": lambda code: texts.language_name(code, language),
+        "place_of": lambda caller: texts.place(caller, language),
+    }
+
+
 @router.get(LIST, response_class=HTMLResponse, dependencies=[staff_page(EMERGENCY_READERS)])
-def emergencies(request: Request, db: DbSession, actor: OptionalActor) -> Response:
-    """Open emergencies of my representation (HQ: all unacknowledged), newest first."""
-    staff = staff_or_none(actor)
-    if staff is None:
-        return to_sign_in(request)
+def emergencies(request: Request, db: DbSession, staff: SignedIn) -> Response:
+    """Open emergencies of my representation (HQ: all unacknowledged), newest first, with
+    the person to call back (name, phone, place, language) for those who answer them."""
     total, rows = service.list_emergencies(db, actor=staff, open_only=True, limit=200)
-    return _page(request, "emergency/officer_list.html", staff, {
+    callers = service.callers_of(db, actor=staff, emergencies=rows)
+    return desk.page(request, "emergency/officer_list.html", staff, {
         "emergencies": rows, "total": total, "state_of": workflow.state_of,
-        "is_hq": staff.role in HQ_ROLES,
+        "callers": callers, "is_hq": staff.role in HQ_ROLES,
         "can_acknowledge": staff.role in EMERGENCY_RESPONDERS,
-        "done": request.query_params.get("done"),
+        "done": request.query_params.get("done"), **_helpers(request),
     })  # fmt: skip
 
 
 @router.post(LIST + "/{emergency_id}/acknowledge", dependencies=[staff_page(EMERGENCY_RESPONDERS)])
-def acknowledge(
-    request: Request, emergency_id: uuid.UUID, db: DbSession, actor: OptionalActor
-) -> Response:
-    """Acknowledge from the list, then back to it."""
-    staff = staff_or_none(actor)
-    if staff is None:
-        return to_sign_in(request)
-    service.acknowledge(db, emergency_id=emergency_id, actor=staff)
-    return RedirectResponse(f"{LIST}?done=acknowledged", status_code=303)
+def acknowledge(emergency_id: uuid.UUID, db: DbSession, staff: SignedIn) -> Response:
+    """Acknowledge (from the list or the screen): the case is the officer's; open it."""
+    taken = service.acknowledge(db, emergency_id=emergency_id, actor=staff)
+    return RedirectResponse(f"{CASES}/{taken.case_id}?done=acknowledged", status_code=303)
 
 
 def _call_page(
@@ -80,6 +89,8 @@ def _call_page(
     return _page(request, "emergency/officer_call.html", staff, {
         "values": values, "problems": problems, "order": CALL_FIELDS,
         "choices": country_choices(i18n.negotiate(request)),
+        "caller_languages": [(code, texts.language_name(code, i18n.negotiate(request)))
+                      for code in LANGUAGES],
         "kinds": [k.value for k in EmergencyKind], "created": created,
     }, status_code=status_code)  # fmt: skip
 
@@ -121,10 +132,28 @@ async def record_call(request: Request, db: DbSession, actor: OptionalActor) -> 
     )
 
 
+@router.get(
+    LIST + "/{emergency_id}", response_class=HTMLResponse,
+    dependencies=[staff_page(EMERGENCY_RESPONDERS)],
+)  # fmt: skip
+def emergency_screen(
+    request: Request, emergency_id: uuid.UUID, db: DbSession, staff: SignedIn
+) -> Response:
+    """The acknowledge screen: who to call back and where, and the button that takes it on
+    (declared after ``NEW``, which its path would otherwise swallow)."""
+    view = service.read_emergency(db, emergency_id=emergency_id, actor=staff)
+    return desk.page(request, "emergency/officer_emergency.html", staff, {
+        "view": view, "e": view.emergency, "caller": view.caller,
+        "state": workflow.state_of(view.emergency), **_helpers(request),
+    })  # fmt: skip
+
+
 def _roster_code(staff: Actor, request: Request) -> str | None:
     if staff.representation_code:
         return staff.representation_code
     asked = request.query_params.get("representation") or ""
+    if asked == roster.HQ_DESK:
+        return asked
     return asked if any(r.code == asked for r in directory().all()) else None
 
 
@@ -142,7 +171,9 @@ def _roster_page(
         "code": code,
         "problems": problems,
         "values": values,
-        "posts": sorted((r.code, r.name) for r in directory().all()),
+        "posts": sorted(((r.code, r.name) for r in directory().all()), key=lambda p: p[1]),
+        "hq_code": roster.HQ_DESK,
+        "hq_desk": code == roster.HQ_DESK,
     }
     if code is not None:
         now = utcnow()

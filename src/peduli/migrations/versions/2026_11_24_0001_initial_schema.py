@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 21:54:55.173224
+Create Date: 2026-12-05 21:56:13.166552
 """
 
 from collections.abc import Sequence
@@ -796,6 +796,7 @@ def upgrade() -> None:
     sa.Column('acknowledged_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('acknowledged_by_account_id', sa.Uuid(), nullable=True),
     sa.Column('repeats', sa.Integer(), nullable=False),
+    sa.Column('caller_language', sa.String(length=8), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['acknowledged_by_account_id'], ['staff_account.id'], name=op.f('fk_emergency_acknowledged_by_account_id_staff_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['case_id'], ['protection_case.id'], name=op.f('fk_emergency_case_id_protection_case'), ondelete='CASCADE'),

@@ -288,4 +288,5 @@ INDONESIA = IndonesiaProfile(
     home_phone_region="ID",
     currency="IDR",
     faker_locale="id_ID",
+    home_timezone="Asia/Jakarta",
 )
