@@ -38,12 +38,23 @@ def draft(
             code="crisis_not_active",
         )
     _check(body)
+    post = access.broadcast_post(actor, body.representation_code)
+    if post is not None and post not in crisis.representation_codes.split(","):
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    field="representation_code",
+                    code="unaffected_representation",
+                    message=_("Choose a representation this crisis affects."),
+                )
+            ]
+        )
     broadcast = Broadcast(
         id=uuid.uuid4(),
         crisis_id=crisis.id,
         messages=json.dumps({k: v for k, v in body.messages.items() if v}, ensure_ascii=False),
         channels=",".join(dict.fromkeys(body.channels)),
-        representation_code=access.broadcast_post(actor),
+        representation_code=post,
         remind_after_minutes=body.remind_after_minutes,
         created_by=actor.account_id,
         created_by_display=actor.display,
@@ -126,7 +137,9 @@ def approve(
     """The second person's approval: never the author's own."""
     access.require_broadcaster(session, actor, action="crisis.broadcast.approve")
     broadcast = get(session, crisis_id=crisis_id, broadcast_id=broadcast_id, actor=actor)
-    access.require_broadcast_post(session, actor, broadcast, action="crisis.broadcast.approve")
+    crisis = session.get_one(Crisis, broadcast.crisis_id)
+    affected = [code for code in crisis.representation_codes.split(",") if code]
+    access.require_approver(session, actor, broadcast, affected=affected)
     if broadcast.created_by == actor.account_id:
         raise Conflict(
             _("A broadcast is approved by a second person, not by its author."),

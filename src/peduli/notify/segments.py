@@ -54,10 +54,12 @@ def is_gsm7(text: str) -> bool:
 def measure(text: str) -> SmsLength:
     """The encoding, characters, units and segments of ``text`` sent as one SMS message."""
     if is_gsm7(text):
+        encoding, single, part = Encoding.GSM7, GSM_SINGLE, GSM_PART
         sizes = [2 if c in GSM_EXTENSION else 1 for c in text]
-        return SmsLength(Encoding.GSM7, len(text), sum(sizes), _segments(sizes, GSM_SINGLE, GSM_PART))
-    sizes = [2 if ord(c) > 0xFFFF else 1 for c in text]
-    return SmsLength(Encoding.UCS2, len(text), sum(sizes), _segments(sizes, UCS2_SINGLE, UCS2_PART))
+    else:
+        encoding, single, part = Encoding.UCS2, UCS2_SINGLE, UCS2_PART
+        sizes = [2 if ord(c) > 0xFFFF else 1 for c in text]
+    return SmsLength(encoding, len(text), sum(sizes), _segments(sizes, single, part))
 
 
 def _segments(sizes: list[int], single: int, part: int) -> int:

@@ -13,7 +13,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from peduli.core.crypto import CONTACT_PURPOSE, Sealed, contact_index
@@ -206,6 +206,8 @@ class Stay(IdMixin, TimestampMixin, Base):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     h3_cell: Mapped[str | None] = mapped_column(String(16))
+    # Placed at its city's centre (the gazetteer), not by GPS or an address the citizen gave.
+    position_approximate: Mapped[bool] = mapped_column(default=False, server_default=false())
     purpose: Mapped[str] = mapped_column(String(10))
     sector: Mapped[str | None] = mapped_column(String(24))
     employer: Mapped[str | None] = mapped_column(String(200))
