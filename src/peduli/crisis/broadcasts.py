@@ -207,3 +207,17 @@ def read_model(broadcast: Broadcast) -> BroadcastRead:
         messages=json.loads(broadcast.messages),
         channels=broadcast.channels.split(","),
     )
+
+
+def list_for(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> list[Broadcast]:
+    """The crisis's broadcasts the caller reaches (HQ's to every post, and their own post's),
+    newest first."""
+    crisis = crisis_service.get(session, crisis_id=crisis_id, actor=actor)
+    query = select(Broadcast).where(Broadcast.crisis_id == crisis.id)
+    posts = access.audience_posts(actor)
+    if posts is not None:
+        query = query.where(
+            Broadcast.representation_code.is_(None)
+            | Broadcast.representation_code.in_(sorted(posts))
+        )
+    return list(session.scalars(query.order_by(Broadcast.created_at.desc()).limit(100)))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from peduli.crisis.pages.staff import board
+from peduli.crisis.pages.staff import board, broadcast
 
 router = APIRouter(include_in_schema=False)
-for _module in (board,):
+for _module in (board, broadcast):
     router.include_router(_module.router)
