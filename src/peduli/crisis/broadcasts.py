@@ -45,7 +45,7 @@ def draft(
                 FieldProblem(
                     field="representation_code",
                     code="unaffected_representation",
-                    message=_("Choose a representation this crisis affects."),
+                    message=_("This crisis does not affect this representation's people."),
                 )
             ]
         )
