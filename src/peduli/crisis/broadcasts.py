@@ -39,7 +39,10 @@ def draft(
         )
     _check(body)
     post = access.broadcast_post(actor, body.representation_code)
-    if post is not None and post not in crisis.representation_codes.split(","):
+    chosen = post is not None and post == body.representation_code
+    if chosen and post not in crisis.representation_codes.split(","):
+        # HQ chose a post; a supervisor's broadcast is always their own post's (perhaps
+        # nobody, but their post's supervisors never approve it: ``require_approver``).
         raise ValidationFailed(
             [
                 FieldProblem(
