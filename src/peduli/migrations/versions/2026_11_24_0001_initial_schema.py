@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 21:18:57.432990
+Create Date: 2026-12-05 21:32:43.103572
 """
 
 from collections.abc import Sequence
@@ -617,7 +617,7 @@ def upgrade() -> None:
     sa.Column('latitude', sa.Float(), nullable=True),
     sa.Column('longitude', sa.Float(), nullable=True),
     sa.Column('h3_cell', sa.String(length=16), nullable=True),
-    sa.Column('position_approximate', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('position_approximate', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('purpose', sa.String(length=10), nullable=False),
     sa.Column('sector', sa.String(length=24), nullable=True),
     sa.Column('employer', sa.String(length=200), nullable=True),
