@@ -112,3 +112,24 @@ def test_compose_approve_send_and_watch(new_page: NewPage, lang: str) -> None:
     answer_page.locator("button[value='safe']").click()
     expect(author.locator("#broadcast-live .answer-safe")).to_have_text("1", timeout=15_000)
     assert_accessible(author)
+
+
+TRICKY = [
+    "Harga naik {10} [x] ~ | ^ \\ €",  # extension characters count double
+    "Restez à l'abri, évitez la côte.",  # ô: the whole SMS becomes UCS-2
+    "地震。请留在室外。😀",  # Chinese and an emoji (two UTF-16 units)
+    "a" * 150 + "€€€",  # an escape pair is never cut between two parts
+]
+
+
+def test_the_live_counter_counts_as_the_server_does(new_page: NewPage) -> None:
+    crisis_id = _crisis()
+    page = _desk(new_page, "en-GB", "hq1@example.org")
+    page.goto(f"/officer/crises/{crisis_id}/broadcasts/new")
+    counter = page.locator("#compose-message_fr-length")
+    for text in TRICKY:
+        page.locator("#compose-message_fr").fill(text)
+        typed = counter.inner_text()
+        page.get_by_role("button", name="Count the SMS again").click()
+        expect(page.locator("#compose-message_fr")).to_have_value(text)
+        assert page.locator("#compose-message_fr-length").inner_text() == typed, text
