@@ -69,6 +69,11 @@ PAGES = frozenset(
         "/officer/crises",
         "/officer/crises/{crisis_id}",
         "/officer/crises/{crisis_id}/board",
+        # The broadcast screens: test_crisis_broadcast_in_browser.py.
+        "/officer/crises/{crisis_id}/broadcasts",
+        "/officer/crises/{crisis_id}/broadcasts/new",
+        "/officer/crises/{crisis_id}/broadcasts/{broadcast_id}",
+        "/officer/crises/{crisis_id}/broadcasts/{broadcast_id}/live",
         # Partner pages: visited and checked in test_partner_desk.py.
         "/partner",
         "/partner/cases/{case_id}",

@@ -93,6 +93,7 @@ def test_compose_approve_send_and_watch(new_page: NewPage, lang: str) -> None:
     second.goto(broadcast_url)
     second.get_by_role("button", name=str(words["approve"])).click()
     expect(second.locator(".broadcast-status")).to_have_text(str(words["approved"]))
+    assert_accessible(second)
 
     author.reload()
     author.get_by_role("button", name=str(words["send"])).click()
