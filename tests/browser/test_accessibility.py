@@ -75,6 +75,11 @@ PAGES = frozenset(
         "/officer/crises/{crisis_id}/board",
         # The not-yet-reached list: checked in test_crisis_unreached_in_browser.py.
         "/officer/crises/{crisis_id}/unreached",
+        # The broadcast screens: test_crisis_broadcast_in_browser.py.
+        "/officer/crises/{crisis_id}/broadcasts",
+        "/officer/crises/{crisis_id}/broadcasts/new",
+        "/officer/crises/{crisis_id}/broadcasts/{broadcast_id}",
+        "/officer/crises/{crisis_id}/broadcasts/{broadcast_id}/live",
         # Partner pages: visited and checked in test_partner_desk.py.
         "/partner",
         "/partner/cases/{case_id}",

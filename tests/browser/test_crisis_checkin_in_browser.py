@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -11,7 +12,7 @@ from peduli.crisis import broadcasts, service
 from peduli.crisis.models import CheckIn
 from peduli.crisis.schemas import BroadcastCreate, CrisisCreate
 from peduli.notify.models import OutboxMessage
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import NewPage, assert_accessible
 from tests.crisis.crisis_helpers import add_person
 from tests.factories import staff
 
@@ -75,3 +76,25 @@ def test_a_forged_link_says_so(site: object, page: Page) -> None:
     number, signature = path.removeprefix("/c/").split(".")
     page.goto(f"/c/{number}.{signature[::-1]}?lang=en")
     expect(page.locator("main")).to_contain_text("This check-in link is not valid")
+
+
+@pytest.mark.parametrize(
+    ("language", "safe", "help"),
+    [
+        ("id", "Saya aman", "Saya perlu bantuan"),
+        ("fr", "Je suis en sécurité", "J'ai besoin d'aide"),
+    ],
+)
+def test_both_answers_are_above_the_fold_of_a_small_phone(
+    site: object, new_page: NewPage, language: str, safe: str, help: str
+) -> None:
+    path = _link_path(language=language)
+    page = new_page(viewport={"width": 360, "height": 640})
+    page.goto(path)
+    for name, colour in ((safe, "rgb(27, 110, 53)"), (help, "rgb(179, 38, 30)")):
+        button = page.get_by_role("button", name=name)
+        box = button.bounding_box()
+        assert box is not None
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 640, (name, box)
+        assert box["height"] >= 48 and box["width"] >= 48, (name, box)
+        assert button.evaluate("b => getComputedStyle(b).backgroundColor") == colour

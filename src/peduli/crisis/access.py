@@ -9,7 +9,7 @@ own post's. A broadcast belongs to one post (a supervisor's) or to every post (H
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -78,9 +78,33 @@ def declared_posts(actor: Actor, posts: Sequence[str] | None) -> Sequence[str] |
     return sorted({*(posts or []), *scope.posts})
 
 
-def broadcast_post(actor: Actor) -> str | None:
-    """The post a broadcast ``actor`` drafts is limited to (None: every post's people)."""
-    return None if policy.post_scope(actor).every_post else actor.representation_code
+def broadcast_post(actor: Actor, wanted: str | None = None) -> str | None:
+    """The post a broadcast ``actor`` drafts is limited to (None: every post's people).
+
+    HQ may limit a broadcast to one post (``wanted``); a post's own people are the only
+    ones a supervisor ever reaches.
+    """
+    return wanted if policy.post_scope(actor).every_post else actor.representation_code
+
+
+def require_approver(
+    session: Session, actor: Actor, broadcast: Broadcast, *, affected: Collection[str]
+) -> None:
+    """Who may be the second person: an HQ admin for any broadcast; the supervisor of an
+    affected post for a broadcast to that post's people only. Refusals are audited."""
+    if policy.post_scope(actor).every_post:
+        return
+    own = actor.representation_code
+    if own and broadcast.representation_code == own and own in affected:
+        return
+    audit.record_denial(
+        session, actor=actor, action="crisis.broadcast.approve", entity_type="crisis_broadcast",
+        entity_id=str(broadcast.id),
+    )  # fmt: skip
+    raise Forbidden(
+        _("You may approve only broadcasts to the people of your own, affected representation."),
+        code="out_of_scope",
+    )
 
 
 def require_broadcast_post(

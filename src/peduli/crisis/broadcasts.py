@@ -38,12 +38,26 @@ def draft(
             code="crisis_not_active",
         )
     _check(body)
+    post = access.broadcast_post(actor, body.representation_code)
+    chosen = post is not None and post == body.representation_code
+    if chosen and post not in crisis.representation_codes.split(","):
+        # HQ chose a post; a supervisor's broadcast is always their own post's (perhaps
+        # nobody, but their post's supervisors never approve it: ``require_approver``).
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    field="representation_code",
+                    code="unaffected_representation",
+                    message=_("This crisis does not affect this representation's people."),
+                )
+            ]
+        )
     broadcast = Broadcast(
         id=uuid.uuid4(),
         crisis_id=crisis.id,
         messages=json.dumps({k: v for k, v in body.messages.items() if v}, ensure_ascii=False),
         channels=",".join(dict.fromkeys(body.channels)),
-        representation_code=access.broadcast_post(actor),
+        representation_code=post,
         remind_after_minutes=body.remind_after_minutes,
         created_by=actor.account_id,
         created_by_display=actor.display,
@@ -126,7 +140,9 @@ def approve(
     """The second person's approval: never the author's own."""
     access.require_broadcaster(session, actor, action="crisis.broadcast.approve")
     broadcast = get(session, crisis_id=crisis_id, broadcast_id=broadcast_id, actor=actor)
-    access.require_broadcast_post(session, actor, broadcast, action="crisis.broadcast.approve")
+    crisis = session.get_one(Crisis, broadcast.crisis_id)
+    affected = [code for code in crisis.representation_codes.split(",") if code]
+    access.require_approver(session, actor, broadcast, affected=affected)
     if broadcast.created_by == actor.account_id:
         raise Conflict(
             _("A broadcast is approved by a second person, not by its author."),
@@ -194,3 +210,17 @@ def read_model(broadcast: Broadcast) -> BroadcastRead:
         messages=json.loads(broadcast.messages),
         channels=broadcast.channels.split(","),
     )
+
+
+def list_for(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> list[Broadcast]:
+    """The crisis's broadcasts the caller reaches (HQ's to every post, and their own post's),
+    newest first."""
+    crisis = crisis_service.get(session, crisis_id=crisis_id, actor=actor)
+    query = select(Broadcast).where(Broadcast.crisis_id == crisis.id)
+    posts = access.audience_posts(actor)
+    if posts is not None:
+        query = query.where(
+            Broadcast.representation_code.is_(None)
+            | Broadcast.representation_code.in_(sorted(posts))
+        )
+    return list(session.scalars(query.order_by(Broadcast.created_at.desc()).limit(100)))

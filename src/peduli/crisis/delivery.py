@@ -82,15 +82,18 @@ def add_recipients(session: Session, crisis: Crisis, broadcast: Broadcast, *, no
     return added
 
 
+def with_answer_line(text: str, lang: str) -> str:
+    """A message as sent: the text, then the answer line that precedes the personal link."""
+    hint = in_language(_("Reply SAFE or HELP, or answer here:"), lang)
+    return f"{text}\n{hint} "
+
+
 def _texts(broadcast: Broadcast) -> dict[str, str]:
     """Each language's text with the answer line that precedes the link."""
     messages: dict[str, str] = json.loads(broadcast.messages)
-    result = {}
-    for lang in LANGUAGES:
-        text = messages.get(lang) or messages["id"]
-        hint = in_language(_("Reply SAFE or HELP, or answer here:"), lang)
-        result[lang] = f"{text}\n{hint} "
-    return result
+    return {
+        lang: with_answer_line(messages.get(lang) or messages["id"], lang) for lang in LANGUAGES
+    }
 
 
 def _priority(crisis: Crisis) -> ColumnElement[int]:

@@ -71,6 +71,12 @@ class BroadcastCreate(RequestBody):
     )
     channels: list[str] = Field(min_length=1, max_length=3, examples=[["sms", "email"]])
     remind_after_minutes: int = Field(default=120, ge=5, le=7 * 24 * 60)
+    representation_code: str | None = Field(
+        default=None,
+        max_length=40,
+        description="HQ only: send to one affected post's people, so that post's supervisor "
+        "may approve it. A supervisor's broadcast always goes to their own post's people.",
+    )
 
 
 class BroadcastRead(BaseModel):

@@ -33,6 +33,8 @@ from peduli.core.i18n import _
 from peduli.notify.models import ChannelName, MessagePriority, OutboxMessage, OutboxStatus
 
 # What ``message_columns`` selects and ``enqueue_selected`` inserts, in this order.
+# Not sent yet and not given up on: queued, being sent, or waiting for a retry.
+WAITING = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)
 MESSAGE_COLUMNS = ("channel", "recipient", "subject", "body", "idempotency_key", "priority")
 
 
@@ -158,8 +160,9 @@ def delivery_counts(
     idempotency_keys: Sequence[ColumnElement[str]],
     where: ColumnExpressionArgument[bool],
 ) -> Subquery:
-    """Per ``group`` (a broadcast, a person…), how many of its messages were sent and how
-    many are dead, as a subquery with the columns ``group_key``, ``sent`` and ``dead``.
+    """Per ``group`` (a broadcast, a person, a channel…), how many of its messages were sent,
+    how many are dead and how many still wait (queued, in flight or to be retried), as a
+    subquery with the columns ``group_key``, ``sent``, ``dead`` and ``queued``.
 
     ``idempotency_keys`` are the keys the caller's messages were queued under, in SQL over
     the rows ``where`` picks (the caller's own table). A group none of whose messages was
@@ -171,6 +174,7 @@ def delivery_counts(
             label("group_key", group),
             func.sum(case((status == OutboxStatus.SENT, 1), else_=0)).label("sent"),
             func.sum(case((status == OutboxStatus.DEAD, 1), else_=0)).label("dead"),
+            func.sum(case((status.in_(WAITING), 1), else_=0)).label("queued"),
         )
         .where(where, OutboxMessage.idempotency_key.in_(idempotency_keys))
         .group_by(group)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 21:56:13.166552
+Create Date: 2026-12-05 21:57:01.160353
 """
 
 from collections.abc import Sequence
