@@ -15,8 +15,8 @@ from typing import Any
 
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
-from peduli.crisis import cap
 from peduli.crisis import area as areas
+from peduli.crisis import cap
 
 MAX_BYTES = 1_000_000
 FIELD = "area_file"
