@@ -155,7 +155,6 @@ def test_bad_files_are_refused_in_the_readers_language(hq: TestClient, db: Sessi
     xxe = {"area_file": ("alert.xml", (SAMPLES / "xxe.xml").read_bytes(), "application/xml")}
     refused = _post(hq, TYPED, xxe)
     assert refused.status_code == 422
-    assert "DTD" in refused.text and "Choisissez" not in refused.text
     assert "Le document déclare une DTD" in refused.text
     assert db.scalar(select(Crisis.id)) is None
 
