@@ -69,6 +69,8 @@ PAGES = frozenset(
         "/officer/crises",
         "/officer/crises/{crisis_id}",
         "/officer/crises/{crisis_id}/board",
+        # Declaring a crisis: test_crisis_declare_in_browser.py.
+        "/officer/crises/new",
         # Partner pages: visited and checked in test_partner_desk.py.
         "/partner",
         "/partner/cases/{case_id}",
