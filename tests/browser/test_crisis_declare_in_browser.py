@@ -51,6 +51,13 @@ def test_an_area_drawn_on_the_map_is_declared(new_page: NewPage, site: LiveServe
             elsewhere.append(request.url)
 
     page.on("request", watch)
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     _sign_in(page, admin)
     page.goto("/officer/crises")
     page.get_by_role("link", name="Declare a crisis").click()
@@ -86,6 +93,7 @@ def test_an_area_drawn_on_the_map_is_declared(new_page: NewPage, site: LiveServe
     assert crisis.area_kind == "polygon"
     assert json.loads(crisis.area_geojson)["coordinates"] == drawn["coordinates"]
     assert elsewhere == [], "the map must load nothing from another server"
+    assert refused == [], "the map must run under the app's Content Security Policy"
 
 
 def test_countries_are_picked_without_javascript_in_indonesian(new_page: NewPage) -> None:
