@@ -20,7 +20,7 @@ from peduli.web.i18n import LANGUAGE_COOKIE
 from tests.web.officer_support import csrf, signed_in_officer
 
 NEW = "/officer/crises/new"
-SAMPLES = Path(__file__).parent.parent / "cap_samples"
+SAMPLES = Path(__file__).parents[2] / "cap_samples"
 SQUARE = {
     "type": "Polygon",
     "coordinates": [[[101.6, 3.0], [101.8, 3.0], [101.8, 3.2], [101.6, 3.2], [101.6, 3.0]]],
