@@ -129,6 +129,9 @@ def test_bad_input_is_shown_on_the_fields_in_english(hq: TestClient, db: Session
     assert "Choose the kind of crisis." in answer.text
     assert "Choose the area: pick countries or provinces" in answer.text
     assert 'value="Gempa"' in answer.text and "Keep this text</textarea>" in answer.text
+    long = _post(hq, {**TYPED, "title": "Gempa " * 50, "countries": ["MY"]})
+    assert long.status_code == 422
+    assert "Shorten the title to 200 characters or fewer." in long.text
     unknown = _post(hq, {**TYPED, "countries": ["XQ"]})
     assert unknown.status_code == 422
     assert 'id="declare-countries-error"' in unknown.text

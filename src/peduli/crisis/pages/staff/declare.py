@@ -42,6 +42,8 @@ Short = Annotated[str, Form(max_length=200)]
 Codes = Annotated[list[str], Form(max_length=300)]
 # The map reads the boundaries once a day at most; the ETag answers a revalidation with 304.
 MAP_CACHE = "private, max-age=86400"
+TITLE_MAX = 200
+DESCRIPTION_MAX = 4000
 
 
 @dataclass
@@ -110,10 +112,10 @@ async def declare(
     request: Request,
     db: DbSession,
     staff: SignedIn,
-    title: Short = "",
+    title: Annotated[str, Form(max_length=2000)] = "",
     kind: Short = "",
     severity: Short = "",
-    description: Annotated[str, Form(max_length=4000)] = "",
+    description: Annotated[str, Form(max_length=40_000)] = "",
     posts: Codes | None = None,
     countries: Codes | None = None,
     subdivisions: Codes | None = None,
@@ -217,6 +219,24 @@ def _typed_problems(fields: dict[str, Any]) -> list[FieldProblem]:
         problems.append(
             FieldProblem(
                 "title", "title_missing", _("Give the crisis a title of 3 characters or more.")
+            )
+        )
+    elif len(fields["title"]) > TITLE_MAX:
+        problems.append(
+            FieldProblem(
+                "title",
+                "title_too_long",
+                _("Shorten the title to {max} characters or fewer.").format(max=TITLE_MAX),
+            )
+        )
+    if len(fields["description"] or "") > DESCRIPTION_MAX:
+        problems.append(
+            FieldProblem(
+                "description",
+                "description_too_long",
+                _("Shorten the description to {max} characters or fewer.").format(
+                    max=DESCRIPTION_MAX
+                ),
             )
         )
     if fields["kind"] not in labels.KINDS:
