@@ -18,7 +18,7 @@ KINDS: dict[str, Message] = {
     CrisisKind.VOLCANO: _("Volcanic eruption"),
     CrisisKind.CONFLICT: _("Armed conflict"),
     CrisisKind.CIVIL_UNREST: _("Civil unrest"),
-    CrisisKind.SCAM_COMPOUND_RAID: _("Raid on a scam compound"),
+    CrisisKind.SCAM_COMPOUND_RAID: _("Raid on scam compounds"),
     CrisisKind.EPIDEMIC: _("Epidemic"),
     CrisisKind.OTHER: _("Other emergency"),
 }
