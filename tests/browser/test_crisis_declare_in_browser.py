@@ -128,3 +128,35 @@ def test_countries_are_picked_without_javascript_in_indonesian(new_page: NewPage
     crisis = _stored("Banjir Johor")
     assert (crisis.countries, crisis.subdivisions) == ("SG", "MY-01")
     assert crisis.representation_codes == "kbri-kuala-lumpur"
+
+
+def test_a_circle_drawn_in_french_is_declared(new_page: NewPage) -> None:
+    admin = make_staff("hq@example.org", role="hq_admin", representation_code=None)
+    page = new_page(viewport=DESKTOP, locale="fr-FR")
+    _sign_in(page, admin)
+    page.goto("/officer/crises/new?lang=fr")
+    expect(page.get_by_role("heading", name="Déclarer une crise")).to_be_visible()
+    map_box = page.locator("#declare-map")
+    expect(map_box).to_have_attribute("data-ready", "true")
+    page.get_by_label("Titre").fill("Tempête Luzon")
+    page.get_by_label("Type de crise").select_option(label="Tempête")
+    page.get_by_label("Gravité").select_option(label="Grave")
+    page.get_by_role("link", name="Dessiner un cercle").click()
+    map_box.scroll_into_view_if_needed()
+    box = map_box.bounding_box()
+    assert box is not None
+    centre_x, centre_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(centre_x, centre_y, steps=3)
+    page.mouse.down()
+    page.mouse.move(centre_x + 40, centre_y, steps=8)  # 40 px at zoom 4: about 440 km
+    page.mouse.up()
+    expect(page.locator("#declare-map-status")).to_have_text("Une zone est dessinée sur la carte.")
+    drawn = json.loads(page.locator("#declare-area-field").input_value())
+    assert set(drawn) == {"circle"}
+    assert 300 < drawn["circle"]["radius_km"] < 600
+    page.get_by_role("button", name="Déclarer la crise").click()
+    expect(page).to_have_url(BOARD)
+    expect(page.get_by_text("Tempête · Grave · Active")).to_be_visible()
+    crisis = _stored("Tempête Luzon")
+    assert crisis.area_kind == "circle"
+    assert crisis.radius_km == drawn["circle"]["radius_km"]
