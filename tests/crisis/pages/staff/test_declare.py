@@ -149,9 +149,10 @@ def test_bad_input_is_shown_on_the_fields_in_english(hq: TestClient, db: Session
 def test_bad_files_are_refused_in_the_readers_language(hq: TestClient, db: Session) -> None:
     hq.cookies.set(LANGUAGE_COOKIE, "id")
     junk = {"area_file": ("area.geojson", b"not json at all", "application/geo+json")}
-    answer = _post(hq, TYPED, junk)
+    answer = _post(hq, {**TYPED, "kind": ""}, junk)
     assert answer.status_code == 422
     assert 'id="declare-area_file-error"' in answer.text
+    assert 'id="declare-kind-error"' in answer.text  # every problem at once
     assert "Berkas ini bukan GeoJSON dan bukan peringatan CAP." in answer.text
     assert 'value="Banjir Selangor"' in answer.text
     hq.cookies.set(LANGUAGE_COOKIE, "fr")

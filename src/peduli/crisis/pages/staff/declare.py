@@ -175,27 +175,14 @@ def _body(form: DeclareForm, uploaded: bytes) -> CrisisCreate:
         "severity": form.severity,
         "description": form.description,
     }
-    source = _source(form, uploaded)
-    if source == "area_file":
-        found = area_files.read(uploaded)
-        area = found.area
-        if found.alert is not None:
-            alert = found.alert
-            taken = {
-                "title": alert.title,
-                "kind": alert.kind.value,
-                "severity": alert.severity.value,
-                "description": alert.description or "",
-            }
-            fields = {k: v or taken[k] for k, v in fields.items()}
-    elif source == "area_geojson":
-        area = _drawn(form.area_geojson)
-    elif form.countries or form.subdivisions:
-        area = {"countries": form.countries, "subdivisions": form.subdivisions}
-    else:
-        area = {}
-    problems = _typed_problems(fields)
-    if not area:
+    area: dict[str, Any] = {}
+    area_problems: list[FieldProblem] = []
+    try:
+        area, fields = _area(form, uploaded, fields)
+    except ValidationFailed as refused:
+        area_problems = list(refused.problems)
+    problems = _typed_problems(fields) + area_problems
+    if not area and not area_problems:
         problems.append(
             FieldProblem(
                 "countries",
@@ -246,6 +233,31 @@ def _typed_problems(fields: dict[str, Any]) -> list[FieldProblem]:
             FieldProblem("severity", "severity_missing", _("Choose how severe the crisis is."))
         )
     return problems
+
+
+def _area(
+    form: DeclareForm, uploaded: bytes, fields: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The area from the file, the map or the lists ({} for none); a CAP alert also fills
+    the typed fields left empty."""
+    source = _source(form, uploaded)
+    if source == "area_file":
+        found = area_files.read(uploaded)
+        if found.alert is not None:
+            alert = found.alert
+            taken = {
+                "title": alert.title,
+                "kind": alert.kind.value,
+                "severity": alert.severity.value,
+                "description": alert.description or "",
+            }
+            fields = {k: v or taken[k] for k, v in fields.items()}
+        return found.area, fields
+    if source == "area_geojson":
+        return _drawn(form.area_geojson), fields
+    if form.countries or form.subdivisions:
+        return {"countries": form.countries, "subdivisions": form.subdivisions}, fields
+    return {}, fields
 
 
 def _drawn(raw: str) -> dict[str, Any]:
