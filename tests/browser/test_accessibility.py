@@ -80,6 +80,8 @@ PAGES = frozenset(
         "/officer/crises/{crisis_id}/broadcasts/new",
         "/officer/crises/{crisis_id}/broadcasts/{broadcast_id}",
         "/officer/crises/{crisis_id}/broadcasts/{broadcast_id}/live",
+        # Declaring a crisis: test_crisis_declare_in_browser.py.
+        "/officer/crises/new",
         # Partner pages: visited and checked in test_partner_desk.py.
         "/partner",
         "/partner/cases/{case_id}",

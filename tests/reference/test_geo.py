@@ -115,3 +115,20 @@ def test_distance_km() -> None:
     assert 880 < distance_km(-6.2088, 106.8456, 1.3521, 103.8198) < 920
     # A quarter of the equator.
     assert distance_km(0, 0, 0, 90) == pytest.approx(10007.5, rel=1e-3)
+
+
+def test_the_map_boundaries_are_one_simplified_feature_collection() -> None:
+    import json
+
+    import shapely
+    from shapely.geometry import shape
+
+    from peduli.reference.geo import countries_geojson
+
+    raw = countries_geojson()
+    assert len(raw) < 2_000_000  # simplified: the map loads it whole
+    features = {f["id"]: f for f in json.loads(raw)["features"]}
+    assert {"MY", "KR", "SA", "ID"} <= set(features)
+    malaysia = shape(features["MY"]["geometry"])
+    assert malaysia.contains(shapely.Point(101.6869, 3.1390))  # Kuala Lumpur
+    assert not malaysia.contains(shapely.Point(126.9780, 37.5665))  # Seoul

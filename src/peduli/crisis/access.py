@@ -70,12 +70,23 @@ def audience_posts(actor: Actor) -> frozenset[str] | None:
     return policy.post_scope(actor).limited_to
 
 
-def declared_posts(actor: Actor, posts: Sequence[str] | None) -> Sequence[str] | None:
-    """The posts a crisis ``actor`` declares involves: a post's declarer always adds their own."""
+def declared_posts(
+    session: Session, actor: Actor, posts: Sequence[str] | None
+) -> Sequence[str] | None:
+    """The posts a crisis ``actor`` declares involves: HQ names any; a post's declarer
+    declares for their own post only (naming another is refused and audited)."""
     scope = policy.post_scope(actor)
     if scope.every_post:
         return posts
-    return sorted({*(posts or []), *scope.posts})
+    if set(posts or ()) - scope.posts:
+        audit.record_denial(
+            session, actor=actor, action="crisis.declare", entity_type="crisis",
+            reason="another representation",
+        )  # fmt: skip
+        raise Forbidden(
+            _("You declare crises for your own representation only."), code="out_of_scope"
+        )
+    return sorted(scope.posts)
 
 
 def broadcast_post(actor: Actor, wanted: str | None = None) -> str | None:

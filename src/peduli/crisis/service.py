@@ -92,7 +92,7 @@ def _create(
 ) -> Crisis:
     if posts is not None:
         posts = _check_posts(posts)
-    posts = access.declared_posts(actor, posts)
+    posts = access.declared_posts(session, actor, posts)
     crisis = Crisis(
         id=uuid.uuid4(),
         title=title,

@@ -44,6 +44,9 @@ DEMO_STAFF: tuple[DemoStaff, ...] = (
               "Rina Kurniasih (HQ analyst)", "IFYRFKQTTCGHDGA3SZ6D5EHBWCMI6KMV"),
     DemoStaff("admin@demo.peduli.example", Role.HQ_ADMIN, None,
               "Agus Setiawan (HQ admin)", "PSDU3FSZJSBQ6IL63BXYFYXNZZYTY2GL"),
+    # A second HQ admin: a broadcast drafted by one is approved by another (two people).
+    DemoStaff("admin2@demo.peduli.example", Role.HQ_ADMIN, None,
+              "Ratna Wulandari (HQ admin)", "BKEZ635GGYH6ZO5HI6LJVVZCJ4JEJQKV"),
     DemoStaff("mitra.seoul@demo.peduli.example", Role.PARTNER, "kbri-seoul",
               "Mitra Indonesia Mandiri Ansan", "GWWVWA3JCU3RRWX5LTMRKOJPJZJYBWI3"),
     DemoStaff("mitra.kualalumpur@demo.peduli.example", Role.PARTNER, "kbri-kuala-lumpur",

@@ -47,6 +47,39 @@ def country_choices(language: str) -> list[tuple[str, str]]:
     return sorted(((code, names.get(code, code)) for code in covered), key=lambda c: c[1])
 
 
+@cache
+def _subdivision_catalogue(language: str) -> gettext.NullTranslations:
+    locale = _PYCOUNTRY_LOCALES.get(language)
+    if not locale:
+        return gettext.NullTranslations()
+    return gettext.translation(
+        "iso3166-2", pycountry.LOCALES_DIR, languages=[locale], fallback=True
+    )
+
+
+def subdivision_name(code: str | None, language: str) -> str:
+    """A province's (ISO 3166-2 subdivision's) name as a reader of ``language`` knows it."""
+    found = pycountry.subdivisions.get(code=code) if code else None
+    if found is None:
+        return code or ""
+    return _subdivision_catalogue(language).gettext(found.name)
+
+
+@cache
+def subdivision_choices(country: str, language: str) -> list[tuple[str, str]]:
+    """(code, name) of the first-level subdivisions (provinces, states) of ``country``."""
+    found = pycountry.subdivisions.get(country_code=country.upper()) or []
+    catalogue = _subdivision_catalogue(language)
+    # Indonesia's first level is "geographical units" (Jawa); its provinces lie beneath.
+    grouping = {s.code for s in found if s.parent_code is None and "eographical" in s.type}
+    top = [
+        s
+        for s in found
+        if (s.parent_code is None and s.code not in grouping) or s.parent_code in grouping
+    ]
+    return sorted(((s.code, catalogue.gettext(s.name)) for s in top), key=lambda c: c[1])
+
+
 def directory() -> Directory:
     """The representations of the running country profile."""
     return load_directory(get_profile().representations_resource)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from peduli.crisis.pages.staff import board, broadcast, unreached
+from peduli.crisis.pages.staff import board, broadcast, declare, unreached
 
 router = APIRouter(include_in_schema=False)
-for _module in (board, unreached, broadcast):
+# ``declare`` comes first: its ``/officer/crises/new`` would otherwise match the board's
+# ``/officer/crises/{crisis_id}``.
+for _module in (declare, board, unreached, broadcast):
     router.include_router(_module.router)

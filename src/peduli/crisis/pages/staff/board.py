@@ -13,10 +13,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from peduli.api.deps import DbSession, OptionalActor, staff_page
 from peduli.auth.pages.staff import staff_or_none, to_sign_in
-from peduli.auth.roles import CRISIS_VIEWERS, EVACUATION_LIST_READERS
+from peduli.auth.roles import CRISIS_DECLARERS, CRISIS_VIEWERS, EVACUATION_LIST_READERS
 from peduli.core.errors import PeduliError
 from peduli.core.i18n import _
-from peduli.crisis import repository, service
+from peduli.crisis import labels, repository, service
 from peduli.crisis.pages.staff import unreached
 from peduli.web.rendering import render
 
@@ -33,7 +33,8 @@ def crises_page(request: Request, db: DbSession, actor: OptionalActor) -> Respon
     if staff is None:
         return to_sign_in(request)
     crises = service.list_crises(db, actor=staff)
-    return render(request, "crisis/crises.html", {"staff": staff, "crises": crises})
+    context = {"crises": crises, "labels": labels, "may_declare": staff.role in CRISIS_DECLARERS}
+    return render(request, "crisis/crises.html", {"staff": staff, **context})
 
 
 def _board_context(db: DbSession, staff: Any, crisis_id: uuid.UUID) -> dict[str, Any]:
@@ -45,6 +46,7 @@ def _board_context(db: DbSession, staff: Any, crisis_id: uuid.UUID) -> dict[str,
         "refresh": BOARD_REFRESH_SECONDS,
         "may_export": staff.role in EVACUATION_LIST_READERS,
         "reach": unreached.board_figures(db, staff, crisis_id),
+        "labels": labels,
     }
 
 

@@ -1,0 +1,162 @@
+"""Declaring a crisis in a real browser: an area drawn on the app's own map (English), and
+countries picked from the list without JavaScript (Indonesian); every form checked by axe."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Page, Request, expect
+from sqlalchemy import select
+
+from peduli.core.db import session_scope
+from peduli.crisis.models import Crisis
+from tests.browser.conftest import (
+    DESKTOP,
+    LiveServer,
+    NewPage,
+    StaffLogin,
+    assert_accessible,
+    make_staff,
+)
+
+BOARD = re.compile(r"/officer/crises/[0-9a-f-]{36}$")
+
+
+def _sign_in(page: Page, staff: StaffLogin) -> None:
+    page.goto("/officer/sign-in?lang=en")
+    page.get_by_label("Email").fill(staff.email)
+    page.get_by_label("Password").fill(staff.password)
+    page.get_by_label("Code from your authenticator app").fill(staff.totp())
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+
+
+def _stored(title: str) -> Crisis:
+    with session_scope() as session:
+        crisis = session.scalar(select(Crisis).where(Crisis.title == title))
+        assert crisis is not None
+        session.expunge(crisis)
+        return crisis
+
+
+def test_an_area_drawn_on_the_map_is_declared(new_page: NewPage, site: LiveServer) -> None:
+    admin = make_staff("hq@example.org", role="hq_admin", representation_code=None)
+    page = new_page(viewport=DESKTOP, locale="en-GB")
+    elsewhere: list[str] = []
+
+    def watch(request: Request) -> None:
+        if urlsplit(request.url).netloc != urlsplit(site.url).netloc:
+            elsewhere.append(request.url)
+
+    page.on("request", watch)
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    _sign_in(page, admin)
+    page.goto("/officer/crises")
+    page.get_by_role("link", name="Declare a crisis").click()
+    expect(page.get_by_role("heading", name="Declare a crisis")).to_be_visible()
+    map_box = page.locator("#declare-map")
+    expect(map_box).to_be_visible()
+    expect(map_box).to_have_attribute("data-ready", "true")  # the boundaries have loaded
+    assert_accessible(page)
+
+    page.get_by_label("Title").fill("Gempa Sabah")
+    page.get_by_label("Kind of crisis").select_option(label="Earthquake")
+    page.get_by_label("Severity").select_option(label="Extreme")
+    map_box.scroll_into_view_if_needed()
+    box = map_box.bounding_box()
+    assert box is not None
+    # The map opens on (2° N, 110° E) at zoom 4 (4096 px around the world): Sabah, in
+    # Malaysia, at (5.3° N, 117° E) lies ~80 px right of and ~38 px above the centre.
+    centre_x, centre_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.click(centre_x + 80, centre_y - 38)
+    expect(page.get_by_label("Malaysia", exact=True)).to_be_checked()
+    page.get_by_role("link", name="Draw a polygon").click()
+    corners = [(0.40, 0.40), (0.60, 0.40), (0.60, 0.60), (0.40, 0.60)]
+    page.mouse.move(box["x"] + box["width"] / 3, box["y"] + box["height"] / 3, steps=5)
+    for x, y in corners:
+        page.mouse.move(box["x"] + box["width"] * x, box["y"] + box["height"] * y, steps=5)
+        page.mouse.down()
+        page.mouse.up()
+    page.get_by_role("link", name="Finish").click()
+    expect(page.locator("#declare-map-status")).to_have_text("An area is drawn on the map.")
+    drawn = json.loads(page.locator("#declare-area-field").input_value())
+    ring = drawn["coordinates"][0]
+    assert drawn["type"] == "Polygon" and len(ring) >= 4 and ring[0] == ring[-1]
+
+    page.get_by_role("button", name="Declare the crisis").click()
+    expect(page).to_have_url(BOARD)
+    expect(page.get_by_role("heading", name="Gempa Sabah")).to_be_visible()
+    expect(page.get_by_text("Earthquake · Extreme · Active")).to_be_visible()
+    crisis = _stored("Gempa Sabah")
+    assert crisis.area_kind == "polygon"
+    assert json.loads(crisis.area_geojson)["coordinates"] == drawn["coordinates"]
+    assert elsewhere == [], "the map must load nothing from another server"
+    assert refused == [], "the map must run under the app's Content Security Policy"
+
+
+def test_countries_are_picked_without_javascript_in_indonesian(new_page: NewPage) -> None:
+    supervisor = make_staff("sup@example.org", role="supervisor")
+    page = new_page(js=False, viewport=DESKTOP, locale="id-ID")
+    _sign_in(page, supervisor)
+    page.goto("/officer/crises/new?lang=id")
+    expect(page.get_by_role("heading", name="Nyatakan krisis")).to_be_visible()
+    expect(page.locator("#declare-map")).to_be_hidden()  # the map needs JavaScript
+
+    page.get_by_role("button", name="Nyatakan krisis ini").click()  # nothing filled in
+    expect(page.get_by_text("Pilih jenis krisis.").first).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Judul").fill("Banjir Johor")
+    page.get_by_label("Jenis krisis").select_option(label="Banjir")
+    page.get_by_label("Tingkat keparahan").select_option(label="Berat")
+    page.get_by_label("Tampilkan provinsi di").select_option(label="Malaysia")
+    page.get_by_role("button", name="Tampilkan provinsinya").click()
+    expect(page.get_by_label("Judul")).to_have_value("Banjir Johor")
+    page.get_by_label("Johor").check()
+    page.get_by_label("Singapura").check()
+    page.get_by_role("button", name="Nyatakan krisis ini").click()
+    expect(page).to_have_url(BOARD)
+    expect(page.get_by_text("Banjir · Berat · Aktif")).to_be_visible()
+    crisis = _stored("Banjir Johor")
+    assert (crisis.countries, crisis.subdivisions) == ("SG", "MY-01")
+    assert crisis.representation_codes == "kbri-kuala-lumpur"
+
+
+def test_a_circle_drawn_in_french_is_declared(new_page: NewPage) -> None:
+    admin = make_staff("hq@example.org", role="hq_admin", representation_code=None)
+    page = new_page(viewport=DESKTOP, locale="fr-FR")
+    _sign_in(page, admin)
+    page.goto("/officer/crises/new?lang=fr")
+    expect(page.get_by_role("heading", name="Déclarer une crise")).to_be_visible()
+    map_box = page.locator("#declare-map")
+    expect(map_box).to_have_attribute("data-ready", "true")
+    page.get_by_label("Titre").fill("Tempête Luzon")
+    page.get_by_label("Type de crise").select_option(label="Tempête")
+    page.get_by_label("Gravité").select_option(label="Grave")
+    page.get_by_role("link", name="Dessiner un cercle").click()
+    map_box.scroll_into_view_if_needed()
+    box = map_box.bounding_box()
+    assert box is not None
+    centre_x, centre_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(centre_x, centre_y, steps=3)
+    page.mouse.down()
+    page.mouse.move(centre_x + 40, centre_y, steps=8)  # 40 px at zoom 4: about 440 km
+    page.mouse.up()
+    expect(page.locator("#declare-map-status")).to_have_text("Une zone est dessinée sur la carte.")
+    drawn = json.loads(page.locator("#declare-area-field").input_value())
+    assert set(drawn) == {"circle"}
+    assert 300 < drawn["circle"]["radius_km"] < 600
+    page.get_by_role("button", name="Déclarer la crise").click()
+    expect(page).to_have_url(BOARD)
+    expect(page.get_by_text("Tempête · Grave · Active")).to_be_visible()
+    crisis = _stored("Tempête Luzon")
+    assert crisis.area_kind == "circle"
+    assert crisis.radius_km == drawn["circle"]["radius_km"]
