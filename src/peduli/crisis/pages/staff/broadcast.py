@@ -22,7 +22,7 @@ from peduli.auth.actor import Actor
 from peduli.auth.roles import BROADCASTERS, CRISIS_VIEWERS
 from peduli.core.errors import FieldProblem, PeduliError
 from peduli.core.i18n import LANGUAGES
-from peduli.crisis import audience, broadcast_live, broadcasts, message_templates, service
+from peduli.crisis import audience, broadcast_live, broadcasts, labels, message_templates, service
 from peduli.crisis.delivery import CHANNEL_CONTACT
 from peduli.crisis.models import Broadcast, BroadcastStatus, Crisis
 from peduli.crisis.schemas import BroadcastCreate
@@ -63,6 +63,7 @@ def broadcasts_page(
         staff,
         {
             "crisis": crisis,
+            "crisis_labels": labels,
             "preview": audience.preview(db, crisis_id=crisis_id, actor=staff),
             "broadcasts": broadcasts.list_for(db, crisis_id=crisis_id, actor=staff),
             "may_broadcast": staff.role in BROADCASTERS,
@@ -87,6 +88,7 @@ def _compose_page(
         staff,
         {
             "crisis": crisis,
+            "crisis_labels": labels,
             "form": form,
             "problems": problems or {},
             "failure": failure,
