@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Depends, Response, status
+from fastapi import APIRouter, Cookie, Depends, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from peduli.api.deps import (
@@ -24,6 +24,7 @@ from peduli.auth.actor import Actor
 from peduli.auth.models import ApiToken, AuthSession
 from peduli.core.config import get_settings
 from peduli.core.i18n import _
+from peduli.web import i18n
 
 
 def _no_store(response: Response) -> None:
@@ -155,10 +156,18 @@ def current_session(
 
 @router.post("/citizen/code", status_code=status.HTTP_202_ACCEPTED, dependencies=[PUBLIC])
 def citizen_code(
-    body: schemas.CitizenCodeRequest, db: DbSession, ip: ClientIp, device: DeviceCookie = None
+    request: Request,
+    body: schemas.CitizenCodeRequest,
+    db: DbSession,
+    ip: ClientIp,
+    device: DeviceCookie = None,
 ) -> schemas.CitizenCodeSent:
-    """Send a one-time sign-in code to an email address or a phone (same answer for all)."""
-    codes.request_code(db, address=body.address, ip=ip, device_token=device)
+    """Send a one-time sign-in code to an email address or a phone (same answer for all).
+
+    The code's message is in the caller's language (``?lang=``, the language cookie, then
+    Accept-Language; Indonesian otherwise)."""
+    language = i18n.negotiate(request)
+    codes.request_code(db, address=body.address, ip=ip, device_token=device, language=language)
     minutes = get_settings().otp_ttl_minutes
     return schemas.CitizenCodeSent(
         detail=_(

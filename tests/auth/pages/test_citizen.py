@@ -164,3 +164,30 @@ def test_sign_out_ends_the_session(client: TestClient) -> None:
     out = client.post("/keluar", data=fields, follow_redirects=False)
     assert out.status_code == 303
     assert client.get("/saya", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("fr", "Votre code de connexion Peduli"),
+        ("zh", "您的 Peduli 登录验证码"),
+        ("en", "Your Peduli sign-in code"),
+    ],
+)
+def test_the_code_arrives_in_the_language_of_the_page(
+    client: TestClient, language: str, words: str
+) -> None:
+    client.get(f"/language?lang={language}&next=/masuk")
+    assert request_code(client, "lang-reader@example.org").status_code == 200
+    with get_sessionmaker()() as session:
+        message = messages_to(session, "lang-reader@example.org")[0]
+    assert message.body.startswith(words), message.body
+    assert "Kode masuk" not in message.body
+
+
+def test_a_bad_email_address_is_explained_in_the_readers_language(client: TestClient) -> None:
+    client.get("/language?lang=fr&next=/masuk")
+    sent = request_code(client, "siti@@example")
+    assert sent.status_code == 422
+    assert "L’adresse e-mail ou le numéro de téléphone n’est pas écrit correctement." in sent.text
+    assert "@-sign" not in sent.text and "email address" not in sent.text

@@ -29,6 +29,7 @@ from peduli.auth import codes, service
 from peduli.auth.actor import Role
 from peduli.core.config import get_settings
 from peduli.core.errors import FieldProblem, PeduliError, TooManyRequests, ValidationFailed
+from peduli.web import i18n
 from peduli.web.forms import run_form
 from peduli.web.rendering import anonymous_csrf_ok, render
 
@@ -137,7 +138,9 @@ def send_code(
         return _bad_form_token(request, "address", context)
     return run_form(
         db,
-        lambda: codes.request_code(db, address=address, ip=ip, device_token=device),
+        lambda: codes.request_code(
+            db, address=address, ip=ip, device_token=device, language=i18n.negotiate(request)
+        ),
         done=lambda _sent: _page(request, "code", context),
         refused=lambda refusal: _failure(request, "address", refusal.error, context),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -75,6 +76,38 @@ def test_departure_is_recorded_and_checked(reported) -> None:
     )
     assert left.status_code == 200
     assert f'action="/saya/tinggal/{stay_id}/pulang"' not in left.text
+
+
+def test_a_departure_in_the_future_is_refused_on_its_field(reported) -> None:
+    client, stay_id = reported
+    client.get("/language?lang=fr&next=/saya")
+    page = client.get("/saya", headers=HTML)
+    fields = form_of(page.text, f"/saya/tinggal/{stay_id}/pulang")
+    tomorrow = (date.today() + timedelta(days=2)).isoformat()
+    refused = client.post(
+        f"/saya/tinggal/{stay_id}/pulang", data=fields | {"departed_on": tomorrow}, headers=HTML
+    )
+    assert refused.status_code == 422
+    assert re.search(
+        r'id="departed_on-error"[^>]*>La date de départ est dans le futur', refused.text
+    )
+    assert f'value="{tomorrow}"' in refused.text
+    assert "départ" in client.get("/saya", headers=HTML).text  # the stay is still open
+
+
+def test_a_departure_in_the_future_is_refused_by_the_api(reported) -> None:
+    client, stay_id = reported
+    session = client.get("/api/v1/auth/session").json()
+    tomorrow = (date.today() + timedelta(days=2)).isoformat()
+    answer = client.post(
+        f"/api/v1/stays/{stay_id}/departure",
+        json={"departed_on": tomorrow},
+        headers={"X-CSRF-Token": session["csrf_token"]},
+    )
+    assert answer.status_code == 422, answer.text
+    [problem] = answer.json()["errors"]
+    assert (problem["field"], problem["code"]) == ("departed_on", "in_future")
+    assert problem["message"] == "The departure date is in the future."
 
 
 def test_download_my_data_as_json(reported) -> None:
