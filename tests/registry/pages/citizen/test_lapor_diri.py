@@ -149,6 +149,43 @@ def test_earlier_steps_survive_later_errors_and_going_back(citizen: TestClient) 
     assert 'value="Seoul"' in back.text
 
 
+def test_switching_language_keeps_every_step_and_what_is_being_typed(
+    citizen: TestClient,
+) -> None:
+    citizen.get("/language?lang=id&next=/lapor-diri")
+    page = citizen.get("/lapor-diri", headers=HTML)
+    page = step(citizen, page.text, STEPS[0])
+    # Half of step 2 typed, not yet sent: the picker sends the form with the language.
+    half = {"country": "KR", "city": "Seoul", "address": ""}
+    switched = step(citizen, page.text, half | {"lang": "fr"}, go="language")
+    assert switched.status_code == 200
+    assert '<html lang="fr">' in switched.text and "Où vous êtes" in switched.text
+    assert 'name="step" value="2"' in switched.text
+    assert 'value="Seoul"' in switched.text and 'value="KR" selected' in switched.text
+    assert f'value="{NIK}"' in switched.text  # step 1, in its hidden field
+    assert "Fill in" not in switched.text and "Remplissez" not in switched.text  # no errors
+    assert citizen.cookies.get("peduli_lang") == "fr"  # and the next pages stay French
+    assert NIK not in "".join(urls_in(switched.text))
+    back = step(citizen, switched.text, {}, go="back")
+    assert '<html lang="fr">' in back.text
+    assert 'value="Siti Aminah"' in back.text and f'value="{NIK}"' in back.text
+
+
+def test_the_picker_sends_the_lapor_diri_form(citizen: TestClient) -> None:
+    page = citizen.get("/lapor-diri", headers=HTML)
+    assert re.search(r'<select id="language-choice" name="lang" form="lapor-form"', page.text)
+    assert re.search(r'form="lapor-form" name="go" value="language"', page.text)
+    assert 'id="lapor-form"' in page.text
+
+
+def test_an_unknown_language_keeps_the_page_as_it_was(citizen: TestClient) -> None:
+    citizen.cookies.set("peduli_lang", "en")
+    page = citizen.get("/lapor-diri", headers=HTML)
+    switched = step(citizen, page.text, STEPS[0] | {"lang": "xx"}, go="language")
+    assert switched.status_code == 200 and '<html lang="en">' in switched.text
+    assert 'value="Siti Aminah"' in switched.text
+
+
 def test_the_work_sector_is_asked_for_workers(citizen: TestClient) -> None:
     page = citizen.get("/lapor-diri", headers=HTML)
     for values in STEPS[:2]:

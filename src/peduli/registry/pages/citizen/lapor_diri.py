@@ -72,6 +72,7 @@ def _lapor_page(
             "representation": preview,
             "hotline": hotline_of(preview),
             "failure": failure,
+            "picker_form": "lapor-form",
         },
         status_code=422 if problems or failure else 200,
     )
@@ -100,10 +101,17 @@ def _checked(request: Request, draft: dict[str, str]) -> Checked:
 def lapor_diri_step(
     request: Request, db: DbSession, actor: OptionalActor, draft: Draft
 ) -> Response:
-    """Move between steps (checking the one being left) and submit from the review."""
+    """Move between steps (checking the one being left), switch language, submit the review."""
     if actor is None or not is_citizen(actor):
         return RedirectResponse(sign_in_url(LAPOR), status_code=303)
     step, go = _step(draft), draft.get("go", "next")
+    if go == "language":
+        # The language picker sent the form: the same step, as typed, in the chosen language.
+        chosen = i18n.choose(request, draft.get("lang"))
+        page = _lapor_page(request, step=step, draft=draft, problems={})
+        if chosen:
+            i18n.remember(page, chosen)
+        return page
     if go == "back":
         return _lapor_page(request, step=max(1, step - 1), draft=draft, problems={})
     if go.startswith("edit-") and go[5:].isdigit() and int(go[5:]) in STEPS:
