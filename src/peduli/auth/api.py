@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Depends, Request, Response, status
+from fastapi import APIRouter, Cookie, Depends, Response, status
 from fastapi.responses import JSONResponse
 
 from peduli.api.deps import (
@@ -18,13 +18,13 @@ from peduli.api.deps import (
     DeviceCookie,
     set_session_cookie,
 )
+from peduli.api.language import RequestLanguage
 from peduli.api.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
 from peduli.auth import accounts, codes, schemas, service, sessions, tokens
 from peduli.auth.actor import Actor
 from peduli.auth.models import ApiToken, AuthSession
 from peduli.core.config import get_settings
 from peduli.core.i18n import _
-from peduli.web import i18n
 
 
 def _no_store(response: Response) -> None:
@@ -156,17 +156,16 @@ def current_session(
 
 @router.post("/citizen/code", status_code=status.HTTP_202_ACCEPTED, dependencies=[PUBLIC])
 def citizen_code(
-    request: Request,
     body: schemas.CitizenCodeRequest,
     db: DbSession,
     ip: ClientIp,
+    language: RequestLanguage,
     device: DeviceCookie = None,
 ) -> schemas.CitizenCodeSent:
     """Send a one-time sign-in code to an email address or a phone (same answer for all).
 
     The code's message is in the caller's language (``?lang=``, the language cookie, then
     Accept-Language; Indonesian otherwise)."""
-    language = i18n.negotiate(request)
     codes.request_code(db, address=body.address, ip=ip, device_token=device, language=language)
     minutes = get_settings().otp_ttl_minutes
     return schemas.CitizenCodeSent(

@@ -3,46 +3,21 @@ place, and its hotline written for dialling."""
 
 from __future__ import annotations
 
-import gettext
 from dataclasses import dataclass
 from functools import cache
 
 import phonenumbers
-import pycountry
 
+from peduli.reference.countries import country_name as country_name  # re-exported for pages
+from peduli.reference.countries import country_names
 from peduli.reference.profile import get_profile
 from peduli.reference.representations import Directory, Representation, load_directory
-
-# pycountry ships ISO 3166 names translated; these are its catalogues for our languages.
-_PYCOUNTRY_LOCALES = {"id": "id", "zh": "zh_CN", "fr": "fr"}
-
-
-@cache
-def _country_names(language: str) -> dict[str, str]:
-    locale = _PYCOUNTRY_LOCALES.get(language)
-    catalogue = (
-        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale], fallback=True)
-        if locale
-        else gettext.NullTranslations()
-    )
-    # The common name ("South Korea") reads better than the formal one ("Korea, Republic of").
-    return {
-        c.alpha_2: catalogue.gettext(getattr(c, "common_name", None) or c.name)
-        for c in pycountry.countries
-    }
-
-
-def country_name(code: str | None, language: str) -> str:
-    """A country's name as a reader of ``language`` knows it (the code if unknown)."""
-    if not code:
-        return ""
-    return _country_names(language).get(code.upper(), code)
 
 
 @cache
 def country_choices(language: str) -> list[tuple[str, str]]:
     """(code, name) of every country a post serves, sorted by name in ``language``."""
-    names = _country_names(language)
+    names = country_names(language)
     covered = directory().covered_countries()
     return sorted(((code, names.get(code, code)) for code in covered), key=lambda c: c[1])
 

@@ -186,6 +186,39 @@ def test_an_unknown_language_keeps_the_page_as_it_was(citizen: TestClient) -> No
     assert 'value="Siti Aminah"' in switched.text
 
 
+def _at_contact_step(citizen: TestClient, language: str) -> str:
+    citizen.get(f"/language?lang={language}&next=/lapor-diri")
+    page = citizen.get("/lapor-diri", headers=HTML)
+    for values in STEPS[:3]:
+        page = step(citizen, page.text, values)
+    assert 'name="step" value="4"' in page.text
+    return page.text
+
+
+def test_a_bad_email_says_how_to_write_it_not_what_the_library_says(citizen: TestClient) -> None:
+    page = _at_contact_step(citizen, "fr")
+    refused = step(citizen, page, STEPS[3] | {"email": "siti@@example"})
+    assert refused.status_code == 422
+    assert re.search(r'id="email-error"[^>]*>L’adresse e-mail n’est pas écrite', refused.text)
+    assert "@-sign" not in refused.text and "Check this value" not in refused.text
+    assert 'value="siti@@example"' in refused.text
+
+
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [("fr", "Corée du Sud ou Indonésie"), ("zh", "韩国或印度尼西亚"), ("id", "Korea Selatan")],
+)
+def test_a_bad_phone_names_the_countries_in_the_readers_language(
+    citizen: TestClient, language: str, names: str
+) -> None:
+    page = _at_contact_step(citizen, language)
+    refused = step(citizen, page, STEPS[3] | {"phone": "12345"})
+    assert refused.status_code == 422
+    error = re.search(r'id="phone-error"[^>]*>([^<]*)<', refused.text)
+    assert error and names in error.group(1), error
+    assert " KR " not in error.group(1) and "KR or ID" not in refused.text
+
+
 def test_the_work_sector_is_asked_for_workers(citizen: TestClient) -> None:
     page = citizen.get("/lapor-diri", headers=HTML)
     for values in STEPS[:2]:
