@@ -1,5 +1,6 @@
-"""Lapor diri keeps what the citizen typed when they switch language or go back a step, in
-a real browser: the picker sends the form, so nothing is retyped and nothing is in a URL."""
+"""Lapor diri keeps what the citizen typed when they switch language or go back a step (with
+the form's Back button or the browser's), in a real browser: the picker sends the form and
+every step is kept on the server, so nothing is retyped and nothing personal is in a URL."""
 
 from __future__ import annotations
 
@@ -83,3 +84,38 @@ def test_switching_language_without_javascript_keeps_the_input(page_without_js: 
     expect_identity_kept(page)
     page.get_by_role("button", name=WORDS["fr"][1], exact=True).click()
     expect(page.locator("h1 + .progress")).to_contain_text(WHERE["fr"])
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_browsers_back_button_shows_each_step_as_typed(
+    new_page: NewPage, language: str
+) -> None:
+    page = new_page(locale={"en": "en-GB", "fr": "fr-FR"}[language])
+    page.goto(f"/?lang={language}")
+    page.goto("/lapor-diri")
+    sign_in_on_the_page(page, f"history.{language}@example.org")
+    fill(page, IDENTITY)
+    page.check("#sex")
+    next_step(page, language)
+    page.select_option("#country", "KR")
+    page.fill("#city", "Seoul")
+    next_step(page, language)
+    expect(page.locator("#employer")).to_be_visible()
+
+    page.go_back()  # no "confirm form resubmission": each step is a page of its own
+    expect(page.locator("h1 + .progress")).to_contain_text(WHERE[language])
+    expect(page.locator("#city")).to_have_value("Seoul")
+    expect(page.locator("#country")).to_have_value("KR")
+    page.go_back()
+    expect(page.locator("h1 + .progress")).to_contain_text(WHO[language])
+    expect_identity_kept(page)
+    page.go_forward()
+    expect(page.locator("#city")).to_have_value("Seoul")
+    assert IDENTITY["#nik"] not in page.url and "Seoul" not in page.url
+
+    # A reload keeps it too, and so does coming back to /lapor-diri later.
+    page.reload()
+    expect(page.locator("#city")).to_have_value("Seoul")
+    page.goto("/")
+    page.goto("/lapor-diri")
+    expect_identity_kept(page)
