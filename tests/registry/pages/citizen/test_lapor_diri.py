@@ -171,6 +171,34 @@ def test_switching_language_keeps_every_step_and_what_is_being_typed(
     assert 'value="Siti Aminah"' in back.text and f'value="{NIK}"' in back.text
 
 
+def test_each_step_is_a_page_of_its_own_with_what_was_typed(citizen: TestClient) -> None:
+    page = citizen.get("/lapor-diri", headers=HTML)
+    page = step(citizen, page.text, STEPS[0])
+    assert page.url.path == "/lapor-diri" and page.url.query == b"langkah=2"
+    page = step(citizen, page.text, STEPS[1])
+    # The browser's Back asks for the earlier step's address again: it is all there.
+    again = citizen.get("/lapor-diri?langkah=2", headers=HTML)
+    assert 'value="Seoul"' in again.text and 'value="KR" selected' in again.text
+    first = citizen.get("/lapor-diri", headers=HTML)
+    assert 'value="Siti Aminah"' in first.text and f'value="{NIK}"' in first.text
+    assert again.headers["cache-control"] == "no-store"
+
+
+def test_a_step_left_with_problems_shows_them_on_its_page(citizen: TestClient) -> None:
+    page = citizen.get("/lapor-diri", headers=HTML)
+    refused = step(citizen, page.text, STEPS[0] | {"full_name": ""})
+    assert refused.status_code == 422 and refused.url.query == b"langkah=1&periksa=1"
+    assert re.search(r'id="full_name-error"[^>]*>\S', refused.text)
+    assert f'value="{NIK}"' in refused.text
+
+
+def test_a_sent_report_leaves_no_draft_behind(citizen: TestClient) -> None:
+    done = step(citizen, walk_to_review(citizen), {}, go="submit")
+    assert "/lapor-diri/terkirim/" in done.url.path
+    fresh = citizen.get("/lapor-diri", headers=HTML)
+    assert "Siti Aminah" not in fresh.text and NIK not in fresh.text
+
+
 def test_the_picker_sends_the_lapor_diri_form(citizen: TestClient) -> None:
     page = citizen.get("/lapor-diri", headers=HTML)
     assert re.search(r'<select id="language-choice" name="lang" form="lapor-form"', page.text)
