@@ -38,9 +38,10 @@ def keep_draft(session: Session, *, account_id: uuid.UUID, fields: dict[str, str
     row.updated_at = utcnow()
 
 
-def drop_draft(session: Session, *, account_id: uuid.UUID) -> None:
-    """Forget the citizen's draft (their report was sent)."""
-    session.execute(delete(LaporDraft).where(LaporDraft.account_id == account_id))
+def drop_draft(session: Session, *, account_id: uuid.UUID) -> int:
+    """Forget the citizen's draft (their report was sent, or they erased their data)."""
+    result = session.execute(delete(LaporDraft).where(LaporDraft.account_id == account_id))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def purge_stale_drafts(session: Session, *, updated_before: datetime, limit: int) -> int:
