@@ -82,10 +82,17 @@ async def handle_peduli_error(request: Request, exc: Exception) -> Response:
     return problem_response(exc.status, exc.title, exc.detail, exc.code, exc.problems, headers)
 
 
-async def handle_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def handle_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     problems = problems_from_pydantic(list(exc.errors()))
     invalid = ValidationFailed(problems)
+    if wants_html(request):
+        # A page's form that its route refused before the handler ran (e.g. a value longer
+        # than the form allows): a page in the reader's language, not JSON.
+        detail = _("Some of what you sent cannot be used. Go back, correct it and send it again.")
+        return error_page(
+            request, status=422, title=invalid.title, detail=detail, problems=problems
+        )
     return problem_response(422, invalid.title, invalid.detail, invalid.code, problems)
 
 

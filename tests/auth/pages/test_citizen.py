@@ -191,3 +191,17 @@ def test_a_bad_email_address_is_explained_in_the_readers_language(client: TestCl
     assert sent.status_code == 422
     assert "L’adresse e-mail ou le numéro de téléphone n’est pas écrit correctement." in sent.text
     assert "@-sign" not in sent.text and "email address" not in sent.text
+
+
+def test_a_form_value_the_route_refuses_is_a_page_in_the_readers_language(
+    client: TestClient,
+) -> None:
+    """An address longer than the form allows never reaches the handler: still a page."""
+    client.get("/language?lang=fr&next=/masuk")
+    page = client.get("/masuk", headers=HTML)
+    fields = form_of(page.text, "/masuk") | {"address": "a" * 400 + "@example.org"}
+    refused = client.post("/masuk", data=fields, headers=HTML)
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "C’est trop long." in refused.text and "320" in refused.text
+    assert "String should" not in refused.text
