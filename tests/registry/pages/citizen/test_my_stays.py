@@ -52,6 +52,20 @@ def test_update_moves_the_stay_to_the_new_representation(reported) -> None:
     assert "KJRI Hong Kong" in saved.text
 
 
+def test_switching_language_keeps_the_changes_being_typed(reported) -> None:
+    client, stay_id = reported
+    form_page = client.get(f"/saya/tinggal/{stay_id}/ubah", headers=HTML)
+    assert 'form="stay-form" name="go" value="language"' in form_page.text
+    fields = form_of(form_page.text, f"/saya/tinggal/{stay_id}/ubah")
+    fields |= {"city": "Busan", "employer": "Baru Jaya", "go": "language", "lang": "zh"}
+    switched = client.post(f"/saya/tinggal/{stay_id}/ubah", data=fields, headers=HTML)
+    assert switched.status_code == 200 and '<html lang="zh">' in switched.text
+    assert 'value="Busan"' in switched.text and 'value="Baru Jaya"' in switched.text
+    assert client.cookies.get("peduli_lang") == "zh"
+    # Nothing was saved: the stay is still in Seoul until the citizen presses Save.
+    assert 'value="Seoul"' in client.get(f"/saya/tinggal/{stay_id}/ubah", headers=HTML).text
+
+
 def test_update_errors_keep_the_form(reported) -> None:
     client, stay_id = reported
     form_page = client.get(f"/saya/tinggal/{stay_id}/ubah", headers=HTML)
