@@ -205,3 +205,29 @@ def test_a_form_value_the_route_refuses_is_a_page_in_the_readers_language(
     assert refused.headers["content-type"].startswith("text/html")
     assert "C’est trop long." in refused.text and "320" in refused.text
     assert "String should" not in refused.text
+
+
+def test_switching_language_keeps_the_address_being_typed(client: TestClient) -> None:
+    page = client.get("/masuk?next=/lapor-diri", headers=HTML)
+    assert 'form="address-form" name="go" value="language"' in page.text
+    fields = form_of(page.text, "/masuk") | {"address": "+82 10 1234 5678"}
+    switched = client.post("/masuk", data=fields | {"go": "language", "lang": "fr"}, headers=HTML)
+    assert switched.status_code == 200 and '<html lang="fr">' in switched.text
+    assert 'value="+82 10 1234 5678"' in switched.text
+    assert 'name="next_path" value="/lapor-diri"' in switched.text
+    with get_sessionmaker()() as session:
+        assert messages_to(session, "+821012345678") == []  # no code was sent
+
+
+def test_switching_language_while_entering_the_code_stays_on_the_code(
+    client: TestClient,
+) -> None:
+    sent = request_code(client)
+    fields = form_of(sent.text, "/masuk/kode") | {"go": "language", "lang": "zh"}
+    switched = client.post("/masuk/kode", data=fields, headers=HTML)
+    assert switched.status_code == 200 and '<html lang="zh">' in switched.text
+    assert 'action="/masuk/kode"' in switched.text and ADDRESS in switched.text
+    # The code sent before the switch still signs the citizen in.
+    fields = form_of(switched.text, "/masuk/kode") | {"code": latest_code(ADDRESS)}
+    done = client.post("/masuk/kode", data=fields, headers=HTML, follow_redirects=False)
+    assert done.status_code == 303
