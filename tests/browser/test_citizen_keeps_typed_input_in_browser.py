@@ -119,3 +119,12 @@ def test_the_browsers_back_button_shows_each_step_as_typed(
     page.goto("/")
     page.goto("/lapor-diri")
     expect_identity_kept(page)
+
+
+def test_the_sign_in_address_survives_a_language_switch(page: Page) -> None:
+    page.goto("/masuk?next=/lapor-diri")
+    page.fill("#address", "dewi.switch@example.org")
+    switch_language(page, "zh")
+    expect(page.locator("#address")).to_have_value("dewi.switch@example.org")
+    assert "dewi" not in page.url
+    assert_accessible(page)
