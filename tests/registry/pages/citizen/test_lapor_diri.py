@@ -184,6 +184,12 @@ def test_each_step_is_a_page_of_its_own_with_what_was_typed(citizen: TestClient)
     assert again.headers["cache-control"] == "no-store"
 
 
+@pytest.mark.parametrize("query", ["langkah=9", "langkah=x", "langkah=", "periksa=yes"])
+def test_an_odd_step_address_shows_the_first_step(citizen: TestClient, query: str) -> None:
+    page = citizen.get(f"/lapor-diri?{query}", headers=HTML)
+    assert page.status_code == 200 and 'name="step" value="1"' in page.text
+
+
 def test_a_step_left_with_problems_shows_them_on_its_page(citizen: TestClient) -> None:
     page = citizen.get("/lapor-diri", headers=HTML)
     refused = step(citizen, page.text, STEPS[0] | {"full_name": ""})

@@ -93,16 +93,16 @@ def lapor_diri_start(
     request: Request,
     db: DbSession,
     actor: OptionalActor,
-    langkah: Annotated[int | None, Query(ge=1, le=LAST_STEP)] = None,
-    periksa: Annotated[bool, Query()] = False,
+    langkah: Annotated[str, Query(max_length=10)] = "1",
+    periksa: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
     """A step of the self-report (the first by default) with what the citizen typed so far;
     with ``periksa``, the step's problems (citizens sign in first)."""
     if actor is None or not is_citizen(actor):
         return RedirectResponse(sign_in_url(LAPOR), status_code=303)
     draft = drafts.draft_of(db, account_id=actor.account_id) or {}
-    step = langkah or 1
-    problems = _checked(request, draft).for_step(step) if periksa and draft else {}
+    step = _step({"step": langkah})  # an unknown step shows the first
+    problems = _checked(request, draft).for_step(step) if periksa == "1" and draft else {}
     return _lapor_page(request, step=step, draft=draft, problems=problems)
 
 
