@@ -3,6 +3,7 @@ batches, from the worker and from ``peduli retention run``, on an explicit clock
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -178,3 +179,13 @@ def test_the_cli_prints_the_counts(clean_engine: Engine) -> None:
     assert result.exit_code == 0, result.output
     assert "outbox_messages: 1" in result.output and "departed_stays: 0" in result.output
     assert "total: 1" in result.output
+
+
+def test_lapor_diri_drafts_go_after_a_week_untouched(db: Session) -> None:
+    from peduli.registry.models import LaporDraft
+
+    for account, days in ((uuid.uuid4(), 8), (uuid.uuid4(), 1)):
+        db.add(LaporDraft(account_id=account, fields_encrypted="{}", updated_at=NOW - days * DAY))
+    db.commit()
+    assert retention.run_until_done(get_sessionmaker(), now=NOW)["lapor_drafts"] == 1
+    assert len(db.scalars(select(LaporDraft.id)).all()) == 1

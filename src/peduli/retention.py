@@ -20,6 +20,7 @@ from peduli.core.config import Settings, get_settings
 from peduli.core.db import utcnow
 from peduli.core.logging import get_logger
 from peduli.notify import retention as notify_retention
+from peduli.registry import drafts
 from peduli.registry import retention as registry_retention
 
 log = get_logger(__name__)
@@ -40,6 +41,13 @@ DATA_CLASSES: tuple[DataClass, ...] = (
         lambda s: timedelta(days=s.retention_departed_stay_days),
         lambda session, cutoff, limit: registry_retention.purge_departed_stays(
             session, departed_before=cutoff.date(), limit=limit
+        ),
+    ),
+    DataClass(
+        "lapor_drafts",
+        lambda s: timedelta(days=s.retention_draft_days),
+        lambda session, cutoff, limit: drafts.purge_stale_drafts(
+            session, updated_before=cutoff, limit=limit
         ),
     ),
     DataClass(

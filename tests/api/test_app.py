@@ -92,6 +92,33 @@ def test_bad_fields_come_back_as_problem_json_one_entry_each(
     assert all(error["message"] and error["hint"] for error in problem["errors"])
 
 
+def test_field_problems_are_in_our_words_never_the_libraries(
+    client: TestClient, db: Session
+) -> None:
+    headers = _officer_headers(db)
+    bad = report().model_dump(mode="json") | {
+        "email": "siti.example.org",
+        "sex": "X",
+        "arrival_date": "not a date",
+        "latitude": 100.0,
+    }
+    response = client.post("/api/v1/self-reports", json=bad, headers=headers)
+    assert response.status_code == 422
+    words = {e["field"]: (e["message"], e["hint"]) for e in response.json()["errors"]}
+    assert words["email"] == (
+        "The email address is not written correctly.",
+        "Write it as name@example.org.",
+    )
+    assert words["sex"] == (
+        "This is not one of the allowed values.",
+        "Choose one of the allowed values.",
+    )
+    assert words["arrival_date"][0] == "This is not a date."
+    assert words["latitude"] == ("This number is too large.", "Give 90 or less.")
+    for library_words in ("@-sign", "Input should", "value is not"):
+        assert library_words not in response.text
+
+
 def test_domain_rules_use_the_same_problem_shape(client: TestClient, db: Session) -> None:
     headers = _officer_headers(db)
     bad = report(nik="3171011705910001").model_dump(mode="json")

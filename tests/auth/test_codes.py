@@ -201,3 +201,27 @@ def test_the_registry_links_a_person_to_the_account(db: Session) -> None:
     auth_service.link_citizen_person(db, account_id=account.id, person_id=person_id)
     db.commit()
     assert auth_service.citizen_actor(account, ip=None).person_id == person_id
+
+
+def test_the_code_is_written_in_the_callers_language(client: TestClient, db: Session) -> None:
+    sent = client.post(
+        f"{API}/citizen/code",
+        json={"address": EMAIL},
+        headers={"X-Forwarded-For": "198.51.100.30", "Accept-Language": "fr-FR, en;q=0.5"},
+    )
+    assert sent.status_code == 202
+    message = _last_message(db)
+    assert message.subject == "Votre code de connexion Peduli"
+    assert message.body.startswith("Votre code de connexion Peduli : ")
+
+
+def test_a_code_without_a_known_language_is_in_indonesian(client: TestClient, db: Session) -> None:
+    assert _request(client, EMAIL).status_code == 202
+    assert _last_message(db).body.startswith("Kode masuk Peduli Anda: ")
+
+
+def test_a_bad_email_is_worded_by_us_not_by_the_email_library(client: TestClient) -> None:
+    problem = _request(client, "siti@@example.org").json()["errors"][0]
+    assert problem["field"] == "address"
+    assert problem["message"] == "The email address or phone number is not written correctly."
+    assert "@-sign" not in problem["message"]

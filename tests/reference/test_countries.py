@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 
+from peduli.core.i18n import _, in_language
 from peduli.reference import countries
 
 
@@ -50,3 +51,14 @@ def test_timezones_of_a_country() -> None:
     assert countries.timezones("XX") == []
     for zone in countries.timezones("AU"):
         zoneinfo.ZoneInfo(zone)
+
+
+def test_a_country_in_a_message_is_named_in_the_readers_language() -> None:
+    message = _("The location ({lat:.4f}, {lon:.4f}) is not in {country}.").format(
+        lat=1.0, lon=2.0, country=countries.named_country("kr")
+    )
+    assert message == "The location (1.0000, 2.0000) is not in South Korea."
+    assert in_language(message, "fr").endswith("Corée du Sud.")
+    assert "韩国" in in_language(message, "zh")
+    assert "Korea Selatan" in in_language(message, "id")
+    assert "KR" not in in_language(message, "fr")

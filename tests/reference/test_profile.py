@@ -189,7 +189,7 @@ class TestNormalizePhone:
         assert (problem.field, problem.code) == ("mobile", "phone_invalid")
         assert problem.message == (
             "The phone number is not a valid number, neither with its country code nor as a "
-            "local number of KR or ID."
+            "local number of South Korea or Indonesia."
         )
         assert problem.hint.startswith("Write the number with its country code, for example +82")
 
@@ -200,7 +200,7 @@ class TestNormalizePhone:
 
     def test_without_region_the_message_names_only_the_home_region(self) -> None:
         _, (problem,) = INDONESIA.normalize_phone("12", default_region=None)
-        assert problem.message.endswith("local number of ID.")
+        assert problem.message.endswith("local number of Indonesia.")
         assert "+62" in problem.hint
 
 

@@ -16,7 +16,7 @@ from peduli.auth.audit import AuditEntry
 from peduli.cases import case_file, casework
 from peduli.cases.models import CasePerson, CaseStatus
 from peduli.core.db import session_scope
-from peduli.registry import rights, service
+from peduli.registry import drafts, rights, service
 from peduli.registry.models import (
     ContactPoint,
     DataRequest,
@@ -70,6 +70,15 @@ def test_erasure_removes_the_record_and_is_audited(db: Session) -> None:
     record = db.scalars(select(ErasureRecord)).one()
     assert record.person_id == person_id and json.loads(record.removed)["stays"] == 1
     assert audit_verification.verify(db).ok
+
+
+def test_erasure_removes_a_lapor_diri_draft_too(db: Session) -> None:
+    citizen = _reported_citizen(db)
+    drafts.keep_draft(db, account_id=citizen.account_id, fields={"city": "Busan"})
+    rights.delete_own_data(db, actor=citizen, steps=erasure.STEPS)
+    db.commit()
+    assert drafts.draft_of(db, account_id=citizen.account_id) is None
+    assert json.loads(db.scalars(select(ErasureRecord)).one().removed)["lapor_drafts"] == 1
 
 
 def test_erasure_removes_the_claims_on_the_record_and_those_the_citizen_filed(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -158,6 +158,24 @@ def test_departure_closes_the_stay_and_must_follow_arrival(db: Session) -> None:
         db, stay_id=outcome.stay.id, departed_on=date(2025, 1, 1), actor=officer
     )
     assert (stay.status, stay.departed_on) == ("departed", date(2025, 1, 1))
+
+
+def test_a_departure_after_today_everywhere_is_refused(db: Session) -> None:
+    officer = staff()
+    outcome = service.submit_self_report(db, report=report(), actor=officer)
+    with pytest.raises(ValidationFailed) as error:
+        stays.report_departure(
+            db,
+            stay_id=outcome.stay.id,
+            departed_on=stays.latest_today() + timedelta(days=1),
+            actor=officer,
+        )
+    assert _problems(error) == {"departed_on": "in_future"}
+    # Today in the earliest time zone (UTC+14) is not the future there.
+    stay = stays.report_departure(
+        db, stay_id=outcome.stay.id, departed_on=stays.latest_today(), actor=officer
+    )
+    assert stay.status == "departed"
 
 
 def test_every_bad_field_is_reported_at_once(db: Session) -> None:

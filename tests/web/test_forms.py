@@ -7,11 +7,12 @@ from typing import Any, cast
 
 import pytest
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, EmailStr, Field
 from sqlalchemy.orm import Session
 
 from peduli.core.db import after_rollback
 from peduli.core.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
+from peduli.core.i18n import in_language
 from peduli.web.forms import Refusal, all_but_not_found, only, run_form
 
 
@@ -150,3 +151,23 @@ def test_a_schema_refusal_is_shown_field_by_field() -> None:
     assert fake.calls == ["rollback"]
     assert list(seen[0].problems) == ["name"]
     assert seen[0].problems["name"].code == "string_too_short"
+
+
+def test_a_schema_refusal_says_what_to_do_in_our_words() -> None:
+    class Contact(BaseModel):
+        email: EmailStr
+
+    _fake, db = _session()
+    seen: list[Refusal] = []
+    run_form(
+        db,
+        lambda: Contact.model_validate({"email": "siti@@example"}),
+        done="/done",
+        refused=_refused_with(seen),
+    )
+    problem = seen[0].problems["email"]
+    assert (problem.code, problem.message) == (
+        "email_invalid",
+        "The email address is not written correctly.",
+    )
+    assert in_language(problem.hint, "id") == "Tulis seperti nama@example.org."

@@ -21,32 +21,11 @@ from peduli.core.errors import (
     ValidationFailed,
 )
 from peduli.core.i18n import _
+from peduli.core.schema_errors import schema_problems
 from peduli.web.errors import error_page, wants_html
 
 PROBLEM_TYPE_BASE = "https://peduli.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-
-_PYDANTIC_HINTS = {
-    "missing": "Add this field; it is required.",
-    "string_too_short": "Give a longer value.",
-    "string_too_long": "Shorten the value.",
-    "string_pattern_mismatch": "Use the expected format.",
-    "date_from_datetime_parsing": "Use a date as YYYY-MM-DD.",
-    "date_parsing": "Use a date as YYYY-MM-DD.",
-    "date_type": "Use a date as YYYY-MM-DD.",
-    "float_parsing": "Give a number, e.g. 37.5665.",
-    "int_parsing": "Give a whole number.",
-    "enum": "Use one of the allowed values.",
-    "literal_error": "Use one of the allowed values.",
-    "extra_forbidden": "Remove this field; it is not accepted here.",
-    "value_error": "Correct the value as described.",
-    "json_invalid": "Send a valid JSON body.",
-    "model_attributes_type": "Send a JSON object.",
-    "uuid_parsing": "Give an identifier as a UUID.",
-    "timezone_aware": "Give the time with its offset, e.g. 2026-11-24T21:05:00+07:00.",
-    "json_type": "Send the JSON type the schema gives: numbers and true/false without quotes, "
-    "text, dates and identifiers in quotes.",
-}
 
 
 def _problem(
@@ -84,27 +63,9 @@ def problem_response(
     )
 
 
-def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
-    """Turn a pydantic location (``("body", "stay", "country")``) into ``stay.country``."""
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
-    return ".".join(parts) or "body"
-
-
 def problems_from_pydantic(errors: list[Any]) -> list[FieldProblem]:
-    """One ``FieldProblem`` per pydantic error, with a hint on how to fix it."""
-    result = []
-    for err in errors:
-        message = str(err.get("msg", "Invalid value")).removeprefix("Value error, ")
-        kind = str(err.get("type", "value_error"))
-        result.append(
-            FieldProblem(
-                field=field_path(err.get("loc", ())),
-                code=kind,
-                message=message,
-                hint=_PYDANTIC_HINTS.get(kind, "Correct the value and try again."),
-            )
-        )
-    return result
+    """One ``FieldProblem`` per pydantic error, in our words (never the library's)."""
+    return schema_problems(errors)
 
 
 async def handle_peduli_error(request: Request, exc: Exception) -> Response:
@@ -121,16 +82,18 @@ async def handle_peduli_error(request: Request, exc: Exception) -> Response:
     return problem_response(exc.status, exc.title, exc.detail, exc.code, exc.problems, headers)
 
 
-async def handle_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def handle_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     problems = problems_from_pydantic(list(exc.errors()))
-    return problem_response(
-        422,
-        "Validation failed",
-        "Some fields are not valid; see `errors` for what to fix.",
-        "validation_failed",
-        problems,
-    )
+    invalid = ValidationFailed(problems)
+    if wants_html(request):
+        # A page's form that its route refused before the handler ran (e.g. a value longer
+        # than the form allows): a page in the reader's language, not JSON.
+        detail = _("Some of what you sent cannot be used. Go back, correct it and send it again.")
+        return error_page(
+            request, status=422, title=invalid.title, detail=detail, problems=problems
+        )
+    return problem_response(422, invalid.title, invalid.detail, invalid.code, problems)
 
 
 async def handle_integrity_error(request: Request, exc: Exception) -> Response:

@@ -46,7 +46,10 @@ def _normalize_email(email: str) -> str:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
         raise _field_error(
-            "email", "email_invalid", str(error), _("Write it as name@example.org.")
+            "email",
+            "email_invalid",
+            _("The email address is not written correctly."),
+            _("Write it as name@example.org."),
         ) from error
 
 

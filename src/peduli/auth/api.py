@@ -18,6 +18,7 @@ from peduli.api.deps import (
     DeviceCookie,
     set_session_cookie,
 )
+from peduli.api.language import RequestLanguage
 from peduli.api.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
 from peduli.auth import accounts, codes, schemas, service, sessions, tokens
 from peduli.auth.actor import Actor
@@ -155,10 +156,17 @@ def current_session(
 
 @router.post("/citizen/code", status_code=status.HTTP_202_ACCEPTED, dependencies=[PUBLIC])
 def citizen_code(
-    body: schemas.CitizenCodeRequest, db: DbSession, ip: ClientIp, device: DeviceCookie = None
+    body: schemas.CitizenCodeRequest,
+    db: DbSession,
+    ip: ClientIp,
+    language: RequestLanguage,
+    device: DeviceCookie = None,
 ) -> schemas.CitizenCodeSent:
-    """Send a one-time sign-in code to an email address or a phone (same answer for all)."""
-    codes.request_code(db, address=body.address, ip=ip, device_token=device)
+    """Send a one-time sign-in code to an email address or a phone (same answer for all).
+
+    The code's message is in the caller's language (``?lang=``, the language cookie, then
+    Accept-Language; Indonesian otherwise)."""
+    codes.request_code(db, address=body.address, ip=ip, device_token=device, language=language)
     minutes = get_settings().otp_ttl_minutes
     return schemas.CitizenCodeSent(
         detail=_(

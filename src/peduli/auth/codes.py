@@ -25,7 +25,7 @@ from peduli.core.config import get_settings
 from peduli.core.crypto import get_cipher
 from peduli.core.db import after_rollback, utcnow
 from peduli.core.errors import FieldProblem, NotAuthenticated, NotFound, ValidationFailed
-from peduli.core.i18n import _
+from peduli.core.i18n import _, in_language
 from peduli.notify import service as notify_service
 from peduli.notify.models import MessagePriority
 from peduli.reference.profile import get_profile
@@ -64,8 +64,11 @@ def normalize_address(raw: str) -> Address:
                     FieldProblem(
                         "address",
                         "email_invalid",
-                        str(error),
-                        _("Write the email address as name@example.com."),
+                        _("The email address or phone number is not written correctly."),
+                        _(
+                            "Write the email address as name@example.com, or the phone number "
+                            "with its country code, for example +62 812 3456 7890."
+                        ),
                     )
                 ]
             ) from error
@@ -99,9 +102,17 @@ def _code_hash(code_id: uuid.UUID, code: str) -> str:
 
 
 def request_code(
-    session: Session, *, address: str, ip: str, device_token: str | None = None
+    session: Session,
+    *,
+    address: str,
+    ip: str,
+    device_token: str | None = None,
+    language: str | None = None,
 ) -> None:
     """Send a new code to ``address`` (earlier codes stop working), within the rate limits.
+
+    The message is written in ``language``, the language of the page (or API request) that
+    asked for it; Indonesian when it is unknown.
 
     A known device of the address (``auth.devices``: it signed in with a code before)
     counts on its own, so whoever asks codes for someone else's number cannot hold its
@@ -125,8 +136,8 @@ def request_code(
         session,
         channel=target.channel,
         recipient=target.value,
-        subject=_("Your Peduli sign-in code"),
-        body=_message(code, settings.otp_ttl_minutes),
+        subject=in_language(_("Your Peduli sign-in code"), language),
+        body=in_language(_message(code, settings.otp_ttl_minutes), language),
         idempotency_key=f"citizen-code:{row_id}",
         priority=MessagePriority.SIGN_IN_CODE,
     )
@@ -191,10 +202,7 @@ def issue_code(
 
 
 def _message(code: str, minutes: int) -> str:
-    # Citizens read Indonesian first; the English line serves everyone else.
     return _(
-        "Kode masuk Peduli Anda: {code}. Berlaku {minutes} menit. "
-        "Jangan berikan kepada siapa pun.\n"
         "Your Peduli sign-in code: {code}. Valid for {minutes} minutes. Never share it."
     ).format(code=code, minutes=minutes)
 

@@ -112,6 +112,7 @@ class Settings(BaseSettings):
     retention_session_days: int = Field(default=7, ge=0)  # sessions once expired or revoked
     retention_code_days: int = Field(default=1, ge=0)  # one-time codes once expired
     retention_sandbox_days: int = Field(default=7, ge=0)  # the demo mailboxes
+    retention_draft_days: int = Field(default=7, ge=1)  # a lapor diri never sent, untouched
     retention_batch_size: int = Field(default=5000, ge=1)  # rows per purge statement
 
     @property

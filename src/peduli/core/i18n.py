@@ -59,28 +59,53 @@ class Message(str):
         return Message(str.format(self.msgid, **kwargs), self.msgid, {**self.params, **kwargs})
 
 
+class Named(str):
+    """A code in a message (a country) that readers see by its name in their language.
+
+    ``names(language)`` gives the name; the English text of a message shows the English one.
+    """
+
+    names: Callable[[str], str]
+
+    def __new__(cls, code: str, names: Callable[[str], str]) -> Named:
+        named = super().__new__(cls, code)
+        named.names = names
+        return named
+
+    def __format__(self, spec: str) -> str:
+        return format(self.names("en"), spec)
+
+
 def _(message: str) -> Message:
     """Mark ``message`` for translation; it is English until a page translates it."""
     return Message(message)
 
 
-def translate(text: str, gettext: Callable[[str], str]) -> str:
-    """Render ``text`` in a reader's language when it is a ``Message``; else return it."""
+def translate(text: str, gettext: Callable[[str], str], language: str = "en") -> str:
+    """Render ``text`` in a reader's language when it is a ``Message``; else return it.
+
+    ``language`` names the codes in it (``Named``): a country by its name in that language.
+    """
     if not isinstance(text, Message):
         return text
     if text.parts:
-        return "".join(translate(part, gettext) for part in text.parts)
+        return "".join(translate(part, gettext, language) for part in text.parts)
     translated = gettext(text.msgid)
     # A parameter may itself be a message ("…: there is no month 90"): translate it too.
-    params = {
-        key: translate(value, gettext) if isinstance(value, Message) else value
-        for key, value in text.params.items()
-    }
+    params = {key: _parameter(value, gettext, language) for key, value in text.params.items()}
     try:
         return translated.format(**params) if params else translated
     except (KeyError, IndexError, ValueError):
         # A broken translation must never hide the message: fall back to English.
         return str(text)
+
+
+def _parameter(value: Any, gettext: Callable[[str], str], language: str) -> Any:
+    if isinstance(value, Message):
+        return translate(value, gettext, language)
+    if isinstance(value, Named):
+        return value.names(language)
+    return value
 
 
 @lru_cache
@@ -108,7 +133,8 @@ def known_language(language: str | None) -> str:
 
 def in_language(text: str, language: str | None) -> str:
     """``text`` (a ``Message``) in ``language``; Indonesian for an unknown language."""
-    return translate(text, translations(known_language(language)).gettext)
+    reader = known_language(language)
+    return translate(text, translations(reader).gettext, reader)
 
 
 def localized(

@@ -73,7 +73,7 @@ def check_partner_fields(
                 "subdivisions",
                 "unknown_subdivision",
                 _("These are not subdivisions of {country}: {codes}.").format(
-                    country=country, codes=", ".join(bad)
+                    country=countries.named_country(country), codes=", ".join(bad)
                 ),
                 _("Use ISO 3166-2 codes, e.g. KR-41 for Gyeonggi-do."),
             )

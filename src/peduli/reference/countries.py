@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import gettext
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 
 import pycountry
+
+from peduli.core.i18n import Named
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,38 @@ def is_country(code: str) -> bool:
 def get_country(code: str) -> Country | None:
     """The country with alpha-2 ``code``, or None."""
     return _countries().get(code)
+
+
+# pycountry ships ISO 3166 names translated; these are its catalogues for our languages.
+_PYCOUNTRY_LOCALES = {"id": "id", "zh": "zh_CN", "fr": "fr"}
+
+
+@cache
+def country_names(language: str) -> dict[str, str]:
+    """Every country's name in ``language``, by alpha-2 code."""
+    locale = _PYCOUNTRY_LOCALES.get(language)
+    catalogue = (
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale], fallback=True)
+        if locale
+        else gettext.NullTranslations()
+    )
+    # The common name ("South Korea") reads better than the formal one ("Korea, Republic of").
+    return {
+        c.alpha_2: catalogue.gettext(getattr(c, "common_name", None) or c.name)
+        for c in pycountry.countries
+    }
+
+
+def country_name(code: str | None, language: str) -> str:
+    """A country's name as a reader of ``language`` knows it (the code if unknown)."""
+    if not code:
+        return ""
+    return country_names(language).get(code.upper(), code)
+
+
+def named_country(code: str) -> Named:
+    """``code`` for a message: its readers see the country's name in their language."""
+    return Named(code.upper(), partial(country_name, code))
 
 
 @cache
@@ -121,3 +155,36 @@ def _zones_by_country() -> dict[str, tuple[str, ...]]:
 def timezones(alpha2: str) -> list[str]:
     """The IANA time zones in use in a country, main zone first (empty if none listed)."""
     return list(_zones_by_country().get(alpha2, ()))
+
+
+@cache
+def _subdivision_catalogue(language: str) -> gettext.NullTranslations:
+    locale = _PYCOUNTRY_LOCALES.get(language)
+    if not locale:
+        return gettext.NullTranslations()
+    return gettext.translation(
+        "iso3166-2", pycountry.LOCALES_DIR, languages=[locale], fallback=True
+    )
+
+
+def subdivision_name(code: str | None, language: str) -> str:
+    """A province's (ISO 3166-2 subdivision's) name as a reader of ``language`` knows it."""
+    found = pycountry.subdivisions.get(code=code) if code else None
+    if found is None:
+        return code or ""
+    return _subdivision_catalogue(language).gettext(found.name)
+
+
+@cache
+def subdivision_choices(country: str, language: str) -> list[tuple[str, str]]:
+    """(code, name) of the first-level subdivisions (provinces, states) of ``country``."""
+    found = pycountry.subdivisions.get(country_code=country.upper()) or []
+    catalogue = _subdivision_catalogue(language)
+    # Indonesia's first level is "geographical units" (Jawa); its provinces lie beneath.
+    grouping = {s.code for s in found if s.parent_code is None and "eographical" in s.type}
+    top = [
+        s
+        for s in found
+        if (s.parent_code is None and s.code not in grouping) or s.parent_code in grouping
+    ]
+    return sorted(((s.code, catalogue.gettext(s.name)) for s in top), key=lambda c: c[1])

@@ -23,6 +23,7 @@ import phonenumbers
 from peduli.core.config import get_settings
 from peduli.core.errors import FieldProblem
 from peduli.core.i18n import _
+from peduli.reference import countries
 
 Sex = Literal["M", "F"]
 
@@ -118,10 +119,17 @@ class CountryProfile(ABC):
             plain = [number for number in readings if not number.preferred_domestic_carrier_code]
             best = (plain or readings)[0]
             return phonenumbers.format_number(best, phonenumbers.PhoneNumberFormat.E164), []
-        message = _(
-            "The phone number is not a valid number, neither with its country code nor as a "
-            "local number of {regions}."
-        ).format(regions=" or ".join(regions))
+        names = [countries.named_country(region) for region in regions]
+        if len(names) == 1:
+            message = _(
+                "The phone number is not a valid number, neither with its country code nor as a "
+                "local number of {country}."
+            ).format(country=names[0])
+        else:
+            message = _(
+                "The phone number is not a valid number, neither with its country code nor as a "
+                "local number of {country} or {home}."
+            ).format(country=names[0], home=names[1])
         hint = _("Write the number with its country code, for example {example}.").format(
             example=_example_phone(regions)
         )

@@ -20,7 +20,7 @@ from peduli.core.db import utcnow
 from peduli.core.errors import NotFound
 from peduli.core.i18n import _
 from peduli.notify import notices
-from peduli.registry import service
+from peduli.registry import drafts, service
 from peduli.registry.models import (
     ContactPoint,
     DataRequest,
@@ -205,6 +205,7 @@ def delete_own_data(
             )
         )
     )
+    removed["lapor_drafts"] = drafts.drop_draft(session, account_id=actor.account_id)
     for step in steps:
         removed[step.name] = step.run(session, everyone, actor.account_id)
     for person in session.scalars(select(Person).where(Person.id.in_(everyone))):

@@ -6,7 +6,7 @@ Both are audited in the same transaction; staff may change only stays in their s
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -92,11 +92,31 @@ def _place(stay: Stay, before: tuple[str, str, float | None, float | None]) -> N
     stay.position_approximate = place.approximate
 
 
+# The earliest time zone is UTC+14: until its day ends, "today" somewhere is tomorrow in UTC.
+_AHEAD_OF_UTC = timedelta(hours=14)
+
+
+def latest_today() -> date:
+    """The latest date that is today somewhere on earth; a later one is in the future."""
+    return (utcnow() + _AHEAD_OF_UTC).date()
+
+
 def report_departure(
     session: Session, *, stay_id: uuid.UUID, departed_on: date, actor: Actor
 ) -> Stay:
     """Close a stay: the citizen has left the country."""
     stay = _stay_for_change(session, stay_id, actor, "stay.depart")
+    if departed_on > latest_today():
+        raise ValidationFailed(
+            [
+                validation.FieldProblem(
+                    "departed_on",
+                    "in_future",
+                    _("The departure date is in the future."),
+                    _("Report your departure once you have left: give the day you left."),
+                )
+            ]
+        )
     if departed_on < stay.arrival_date:
         raise ValidationFailed(
             [

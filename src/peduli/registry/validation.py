@@ -65,7 +65,7 @@ def stay_problems(stay: StayFields, *, today: date) -> list[FieldProblem]:
                 "subdivision",
                 "unknown_subdivision",
                 _("'{value}' is not a subdivision of {country}.").format(
-                    value=stay.subdivision, country=country
+                    value=stay.subdivision, country=countries.named_country(country)
                 ),
                 _("Use an ISO 3166-2 code such as MY-12, or leave it empty."),
             )
@@ -104,7 +104,7 @@ def _coordinate_problems(stay: StayFields, country: str) -> list[FieldProblem]:
             "latitude",
             "outside_country",
             _("The location ({lat:.4f}, {lon:.4f}) is not in {country}.").format(
-                lat=stay.latitude, lon=stay.longitude, country=country
+                lat=stay.latitude, lon=stay.longitude, country=countries.named_country(country)
             ),
             _("Check the country, or that latitude and longitude are not swapped."),
         )

@@ -23,7 +23,7 @@ therefore never commit or roll back themselves::
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from fastapi.responses import RedirectResponse, Response
@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from peduli.core.db import rollback_and_keep
 from peduli.core.errors import FieldProblem, PeduliError, ValidationFailed
-from peduli.core.i18n import _
+from peduli.core.schema_errors import schema_problems
 
 T = TypeVar("T")
 
@@ -105,11 +105,6 @@ def run_form(
 
 def _schema_refusal(invalid: ValidationError) -> ValidationFailed:
     """A schema built inside the action refused the input: one problem per field."""
-    return ValidationFailed(
-        [
-            FieldProblem(
-                str(e["loc"][-1]) if e["loc"] else "form", e["type"], _("Check this field.")
-            )
-            for e in invalid.errors()
-        ]
-    )
+    problems = schema_problems(invalid.errors())
+    # A form names its fields by their last part (``stay.country`` is the field ``country``).
+    return ValidationFailed([replace(p, field=p.field.rsplit(".", 1)[-1]) for p in problems])

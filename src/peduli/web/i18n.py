@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel import Locale, dates, numbers
-from fastapi import Request
+from fastapi import Request, Response
 
 # The catalogues are loaded by ``core.i18n`` (messages written outside a request, e.g. to
 # staff in their own language, use them too); pages use them from here.
@@ -42,14 +42,33 @@ def _accepted(header: str) -> list[str]:
 
 
 def negotiate(request: Request) -> str:
-    """The user's choice (cookie or ?lang=), then Accept-Language, then Indonesian."""
-    chosen = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
+    """The user's choice (made by this request's form, ?lang= or the cookie), then
+    Accept-Language, then Indonesian."""
+    chosen = (
+        getattr(request.state, "chosen_language", None)
+        or request.query_params.get("lang")
+        or request.cookies.get(LANGUAGE_COOKIE)
+    )
     if chosen in LANGUAGES:
         return chosen
     for language in _accepted(request.headers.get("accept-language", "")):
         if language in LANGUAGES:
             return language
     return DEFAULT_LANGUAGE
+
+
+def choose(request: Request, language: str | None) -> str | None:
+    """Answer this request in ``language``, which its form just chose (keep it for the next
+    ones with ``remember``); None, and no change, when it is not one of ours."""
+    if language not in LANGUAGES:
+        return None
+    request.state.chosen_language = language
+    return language
+
+
+def remember(response: Response, language: str) -> None:
+    """Keep the reader's language in its cookie for a year."""
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
 
 
 def babel_locale(language: str) -> Locale:

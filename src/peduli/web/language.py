@@ -16,7 +16,6 @@ from peduli.api.deps import PUBLIC
 from peduli.web import i18n
 
 router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
-ONE_YEAR = 365 * 24 * 3600
 
 
 def _showable(request: Request, path: str) -> bool:
@@ -37,5 +36,5 @@ def choose_language(
     target = next_path if _showable(request, next_path) else "/"
     response = RedirectResponse(target, status_code=303)
     if lang in i18n.LANGUAGES:
-        response.set_cookie(i18n.LANGUAGE_COOKIE, lang, max_age=ONE_YEAR, samesite="lax")
+        i18n.remember(response, lang)
     return response

@@ -60,7 +60,7 @@ def render(
     page_context = {
         "lang": language,
         "languages": i18n.LANGUAGE_NAMES,
-        "t": partial(translate, gettext=catalogue.gettext),
+        "t": partial(translate, gettext=catalogue.gettext, language=language),
         "format_date": partial(i18n.format_date, language=language),
         "format_datetime": partial(i18n.format_datetime, language=language),
         "format_number": partial(i18n.format_number, language=language),

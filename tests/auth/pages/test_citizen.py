@@ -164,3 +164,70 @@ def test_sign_out_ends_the_session(client: TestClient) -> None:
     out = client.post("/keluar", data=fields, follow_redirects=False)
     assert out.status_code == 303
     assert client.get("/saya", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("fr", "Votre code de connexion Peduli"),
+        ("zh", "您的 Peduli 登录验证码"),
+        ("en", "Your Peduli sign-in code"),
+    ],
+)
+def test_the_code_arrives_in_the_language_of_the_page(
+    client: TestClient, language: str, words: str
+) -> None:
+    client.get(f"/language?lang={language}&next=/masuk")
+    assert request_code(client, "lang-reader@example.org").status_code == 200
+    with get_sessionmaker()() as session:
+        message = messages_to(session, "lang-reader@example.org")[0]
+    assert message.body.startswith(words), message.body
+    assert "Kode masuk" not in message.body
+
+
+def test_a_bad_email_address_is_explained_in_the_readers_language(client: TestClient) -> None:
+    client.get("/language?lang=fr&next=/masuk")
+    sent = request_code(client, "siti@@example")
+    assert sent.status_code == 422
+    assert "L’adresse e-mail ou le numéro de téléphone n’est pas écrit correctement." in sent.text
+    assert "@-sign" not in sent.text and "email address" not in sent.text
+
+
+def test_a_form_value_the_route_refuses_is_a_page_in_the_readers_language(
+    client: TestClient,
+) -> None:
+    """An address longer than the form allows never reaches the handler: still a page."""
+    client.get("/language?lang=fr&next=/masuk")
+    page = client.get("/masuk", headers=HTML)
+    fields = form_of(page.text, "/masuk") | {"address": "a" * 400 + "@example.org"}
+    refused = client.post("/masuk", data=fields, headers=HTML)
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "C’est trop long." in refused.text and "320" in refused.text
+    assert "String should" not in refused.text
+
+
+def test_switching_language_keeps_the_address_being_typed(client: TestClient) -> None:
+    page = client.get("/masuk?next=/lapor-diri", headers=HTML)
+    assert 'form="address-form" name="go" value="language"' in page.text
+    fields = form_of(page.text, "/masuk") | {"address": "+82 10 1234 5678"}
+    switched = client.post("/masuk", data=fields | {"go": "language", "lang": "fr"}, headers=HTML)
+    assert switched.status_code == 200 and '<html lang="fr">' in switched.text
+    assert 'value="+82 10 1234 5678"' in switched.text
+    assert 'name="next_path" value="/lapor-diri"' in switched.text
+    with get_sessionmaker()() as session:
+        assert messages_to(session, "+821012345678") == []  # no code was sent
+
+
+def test_switching_language_while_entering_the_code_stays_on_the_code(
+    client: TestClient,
+) -> None:
+    sent = request_code(client)
+    fields = form_of(sent.text, "/masuk/kode") | {"go": "language", "lang": "zh"}
+    switched = client.post("/masuk/kode", data=fields, headers=HTML)
+    assert switched.status_code == 200 and '<html lang="zh">' in switched.text
+    assert 'action="/masuk/kode"' in switched.text and ADDRESS in switched.text
+    # The code sent before the switch still signs the citizen in.
+    fields = form_of(switched.text, "/masuk/kode") | {"code": latest_code(ADDRESS)}
+    done = client.post("/masuk/kode", data=fields, headers=HTML, follow_redirects=False)
+    assert done.status_code == 303

@@ -56,6 +56,7 @@ def test_bad_fields_are_shown_next_to_them(client: TestClient) -> None:
     sent = _send(client, category="", summary="", contact_email="not-an-email")
     assert sent.status_code == 422  # type: ignore[attr-defined]
     assert "This is not an email address." in sent.text  # type: ignore[attr-defined]
+    assert "Write it as name@example.org" in sent.text  # type: ignore[attr-defined]
     assert 'href="#summary"' in sent.text  # type: ignore[attr-defined]
 
 

@@ -29,6 +29,7 @@ from peduli.auth import codes, service
 from peduli.auth.actor import Role
 from peduli.core.config import get_settings
 from peduli.core.errors import FieldProblem, PeduliError, TooManyRequests, ValidationFailed
+from peduli.web import i18n
 from peduli.web.forms import run_form
 from peduli.web.rendering import anonymous_csrf_ok, render
 
@@ -40,6 +41,8 @@ STAGE_FIELDS = {"address": "address", "code": "code"}  # the field each stage sh
 DEMO_ENVIRONMENTS = frozenset({"development", "demo", "test"})
 SessionCookie = Annotated[str | None, Cookie(alias=SESSION_COOKIE)]
 NextField = Annotated[str, Form(max_length=300)]
+GoField = Annotated[str, Form(max_length=20)]  # "language" when the picker sent the form
+LangField = Annotated[str, Form(max_length=8)]
 
 
 def safe_next(target: str | None) -> str:
@@ -69,6 +72,7 @@ def _page(
             "problem": None,
             "failure": None,
             "retry_minutes": None,
+            "picker_form": f"{stage}-form",
             **context,
         },
         status_code=status_code,
@@ -130,14 +134,20 @@ def send_code(
     address: Annotated[str, Form(max_length=320)] = "",
     csrf_token: Annotated[str, Form(max_length=100)] = "",
     next_path: NextField = DEFAULT_AFTER_SIGN_IN,
+    go: GoField = "",
+    lang: LangField = "",
 ) -> Response:
     """Send a code to the address (same answer whether or not it is known)."""
     context = {"address": address.strip(), "next": safe_next(next_path)}
     if not anonymous_csrf_ok(request, csrf_token):
         return _bad_form_token(request, "address", context)
+    if go == "language":
+        return _in_language(request, lang, "address", context)
     return run_form(
         db,
-        lambda: codes.request_code(db, address=address, ip=ip, device_token=device),
+        lambda: codes.request_code(
+            db, address=address, ip=ip, device_token=device, language=i18n.negotiate(request)
+        ),
         done=lambda _sent: _page(request, "code", context),
         refused=lambda refusal: _failure(request, "address", refusal.error, context),
     )
@@ -154,11 +164,15 @@ def enter_code(
     code: Annotated[str, Form(max_length=20)] = "",
     csrf_token: Annotated[str, Form(max_length=100)] = "",
     next_path: NextField = DEFAULT_AFTER_SIGN_IN,
+    go: GoField = "",
+    lang: LangField = "",
 ) -> Response:
     """Check the code; on success start a new session and go where the citizen was going."""
     context = {"address": address.strip(), "next": safe_next(next_path)}
     if not anonymous_csrf_ok(request, csrf_token):
         return _bad_form_token(request, "code", context)
+    if go == "language":
+        return _in_language(request, lang, "code", context)
     return run_form(
         db,
         lambda: service.citizen_sign_in(
@@ -172,6 +186,17 @@ def enter_code(
         done=lambda signed_in: _signed_in(signed_in, context["next"]),
         refused=lambda refusal: _failure(request, "code", refusal.error, context),
     )
+
+
+def _in_language(
+    request: Request, language: str, stage: str, context: dict[str, Any]
+) -> HTMLResponse:
+    """The language picker sent the stage's form: the same stage, as typed, in ``language``."""
+    chosen = i18n.choose(request, language)
+    page = _page(request, stage, context)
+    if chosen:
+        i18n.remember(page, chosen)
+    return page
 
 
 def _signed_in(signed_in: service.SignedIn, next_page: str) -> RedirectResponse:

@@ -81,7 +81,12 @@ def _problems(raw: dict[str, FieldProblem]) -> dict[str, FieldProblem]:
     problems = {}
     for field, problem in raw.items():
         if field == "contact_email" and problem.code == "form.value_error":
-            problem = FieldProblem(field, "invalid_email", _("This is not an email address."))
+            problem = FieldProblem(
+                field,
+                "invalid_email",
+                _("This is not an email address."),
+                _("Write it as name@example.org, or leave it empty and give a phone number."),
+            )
         elif problem.code in _FORM_CODES:
             problem = FieldProblem(field, _FORM_CODES[problem.code], "")
         elif problem.code.startswith("form."):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 21:57:01.160353
+Create Date: 2026-12-05 22:05:01.213663
 """
 
 from collections.abc import Sequence
@@ -170,6 +170,17 @@ def upgrade() -> None:
     sa.Column('source', sa.String(length=60), nullable=False),
     sa.PrimaryKeyConstraint('currency', 'rate_date', name=op.f('pk_exchange_rate'))
     )
+    op.create_table('lapor_draft',
+    sa.Column('account_id', sa.Uuid(), nullable=False),
+    sa.Column('fields_encrypted', sa.Text(), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lapor_draft')),
+    sa.UniqueConstraint('account_id', name=op.f('uq_lapor_draft_account_id'))
+    )
+    with op.batch_alter_table('lapor_draft', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lapor_draft_updated_at'), ['updated_at'], unique=False)
+
     op.create_table('notice',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('recipient', sa.String(length=320), nullable=False),
@@ -963,6 +974,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_notice_recipient_created_at')
 
     op.drop_table('notice')
+    with op.batch_alter_table('lapor_draft', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_lapor_draft_updated_at'))
+
+    op.drop_table('lapor_draft')
     op.drop_table('exchange_rate')
     with op.batch_alter_table('erasure_record', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_erasure_record_person_id'))

@@ -149,6 +149,110 @@ def test_earlier_steps_survive_later_errors_and_going_back(citizen: TestClient) 
     assert 'value="Seoul"' in back.text
 
 
+def test_switching_language_keeps_every_step_and_what_is_being_typed(
+    citizen: TestClient,
+) -> None:
+    citizen.get("/language?lang=id&next=/lapor-diri")
+    page = citizen.get("/lapor-diri", headers=HTML)
+    page = step(citizen, page.text, STEPS[0])
+    # Half of step 2 typed, not yet sent: the picker sends the form with the language.
+    half = {"country": "KR", "city": "Seoul", "address": ""}
+    switched = step(citizen, page.text, half | {"lang": "fr"}, go="language")
+    assert switched.status_code == 200
+    assert '<html lang="fr">' in switched.text and "Où vous êtes" in switched.text
+    assert 'name="step" value="2"' in switched.text
+    assert 'value="Seoul"' in switched.text and 'value="KR" selected' in switched.text
+    assert f'value="{NIK}"' in switched.text  # step 1, in its hidden field
+    assert "Fill in" not in switched.text and "Remplissez" not in switched.text  # no errors
+    assert citizen.cookies.get("peduli_lang") == "fr"  # and the next pages stay French
+    assert NIK not in "".join(urls_in(switched.text))
+    back = step(citizen, switched.text, {}, go="back")
+    assert '<html lang="fr">' in back.text
+    assert 'value="Siti Aminah"' in back.text and f'value="{NIK}"' in back.text
+
+
+def test_each_step_is_a_page_of_its_own_with_what_was_typed(citizen: TestClient) -> None:
+    page = citizen.get("/lapor-diri", headers=HTML)
+    page = step(citizen, page.text, STEPS[0])
+    assert page.url.path == "/lapor-diri" and page.url.query == b"langkah=2"
+    page = step(citizen, page.text, STEPS[1])
+    # The browser's Back asks for the earlier step's address again: it is all there.
+    again = citizen.get("/lapor-diri?langkah=2", headers=HTML)
+    assert 'value="Seoul"' in again.text and 'value="KR" selected' in again.text
+    first = citizen.get("/lapor-diri", headers=HTML)
+    assert 'value="Siti Aminah"' in first.text and f'value="{NIK}"' in first.text
+    assert again.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("query", ["langkah=9", "langkah=x", "langkah=", "periksa=yes"])
+def test_an_odd_step_address_shows_the_first_step(citizen: TestClient, query: str) -> None:
+    page = citizen.get(f"/lapor-diri?{query}", headers=HTML)
+    assert page.status_code == 200 and 'name="step" value="1"' in page.text
+
+
+def test_a_step_left_with_problems_shows_them_on_its_page(citizen: TestClient) -> None:
+    page = citizen.get("/lapor-diri", headers=HTML)
+    refused = step(citizen, page.text, STEPS[0] | {"full_name": ""})
+    assert refused.status_code == 422 and refused.url.query == b"langkah=1&periksa=1"
+    assert re.search(r'id="full_name-error"[^>]*>\S', refused.text)
+    assert f'value="{NIK}"' in refused.text
+
+
+def test_a_sent_report_leaves_no_draft_behind(citizen: TestClient) -> None:
+    done = step(citizen, walk_to_review(citizen), {}, go="submit")
+    assert "/lapor-diri/terkirim/" in done.url.path
+    fresh = citizen.get("/lapor-diri", headers=HTML)
+    assert "Siti Aminah" not in fresh.text and NIK not in fresh.text
+
+
+def test_the_picker_sends_the_lapor_diri_form(citizen: TestClient) -> None:
+    page = citizen.get("/lapor-diri", headers=HTML)
+    assert re.search(r'<select id="language-choice" name="lang" form="lapor-form"', page.text)
+    assert re.search(r'form="lapor-form" name="go" value="language"', page.text)
+    assert 'id="lapor-form"' in page.text
+
+
+def test_an_unknown_language_keeps_the_page_as_it_was(citizen: TestClient) -> None:
+    citizen.cookies.set("peduli_lang", "en")
+    page = citizen.get("/lapor-diri", headers=HTML)
+    switched = step(citizen, page.text, STEPS[0] | {"lang": "xx"}, go="language")
+    assert switched.status_code == 200 and '<html lang="en">' in switched.text
+    assert 'value="Siti Aminah"' in switched.text
+
+
+def _at_contact_step(citizen: TestClient, language: str) -> str:
+    citizen.get(f"/language?lang={language}&next=/lapor-diri")
+    page = citizen.get("/lapor-diri", headers=HTML)
+    for values in STEPS[:3]:
+        page = step(citizen, page.text, values)
+    assert 'name="step" value="4"' in page.text
+    return page.text
+
+
+def test_a_bad_email_says_how_to_write_it_not_what_the_library_says(citizen: TestClient) -> None:
+    page = _at_contact_step(citizen, "fr")
+    refused = step(citizen, page, STEPS[3] | {"email": "siti@@example"})
+    assert refused.status_code == 422
+    assert re.search(r'id="email-error"[^>]*>L’adresse e-mail n’est pas écrite', refused.text)
+    assert "@-sign" not in refused.text and "Check this value" not in refused.text
+    assert 'value="siti@@example"' in refused.text
+
+
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [("fr", "Corée du Sud ou Indonésie"), ("zh", "韩国或印度尼西亚"), ("id", "Korea Selatan")],
+)
+def test_a_bad_phone_names_the_countries_in_the_readers_language(
+    citizen: TestClient, language: str, names: str
+) -> None:
+    page = _at_contact_step(citizen, language)
+    refused = step(citizen, page, STEPS[3] | {"phone": "12345"})
+    assert refused.status_code == 422
+    error = re.search(r'id="phone-error"[^>]*>([^<]*)<', refused.text)
+    assert error and names in error.group(1), error
+    assert " KR " not in error.group(1) and "KR or ID" not in refused.text
+
+
 def test_the_work_sector_is_asked_for_workers(citizen: TestClient) -> None:
     page = citizen.get("/lapor-diri", headers=HTML)
     for values in STEPS[:2]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -54,6 +55,20 @@ def test_update_moves_the_stay_to_the_new_representation(reported) -> None:
     assert "KJRI Hong Kong" in saved.text
 
 
+def test_switching_language_keeps_the_changes_being_typed(reported) -> None:
+    client, stay_id = reported
+    form_page = client.get(f"/saya/tinggal/{stay_id}/ubah", headers=HTML)
+    assert 'form="stay-form" name="go" value="language"' in form_page.text
+    fields = form_of(form_page.text, f"/saya/tinggal/{stay_id}/ubah")
+    fields |= {"city": "Busan", "employer": "Baru Jaya", "go": "language", "lang": "zh"}
+    switched = client.post(f"/saya/tinggal/{stay_id}/ubah", data=fields, headers=HTML)
+    assert switched.status_code == 200 and '<html lang="zh">' in switched.text
+    assert 'value="Busan"' in switched.text and 'value="Baru Jaya"' in switched.text
+    assert client.cookies.get("peduli_lang") == "zh"
+    # Nothing was saved: the stay is still in Seoul until the citizen presses Save.
+    assert 'value="Seoul"' in client.get(f"/saya/tinggal/{stay_id}/ubah", headers=HTML).text
+
+
 def test_update_errors_keep_the_form(reported) -> None:
     client, stay_id = reported
     form_page = client.get(f"/saya/tinggal/{stay_id}/ubah", headers=HTML)
@@ -78,6 +93,38 @@ def test_departure_is_recorded_and_checked(reported) -> None:
     )
     assert left.status_code == 200
     assert f'action="/saya/tinggal/{stay_id}/pulang"' not in left.text
+
+
+def test_a_departure_in_the_future_is_refused_on_its_field(reported) -> None:
+    client, stay_id = reported
+    client.get("/language?lang=fr&next=/saya")
+    page = client.get("/saya", headers=HTML)
+    fields = form_of(page.text, f"/saya/tinggal/{stay_id}/pulang")
+    tomorrow = (date.today() + timedelta(days=2)).isoformat()
+    refused = client.post(
+        f"/saya/tinggal/{stay_id}/pulang", data=fields | {"departed_on": tomorrow}, headers=HTML
+    )
+    assert refused.status_code == 422
+    assert re.search(
+        r'id="departed_on-error"[^>]*>La date de départ est dans le futur', refused.text
+    )
+    assert f'value="{tomorrow}"' in refused.text
+    assert "départ" in client.get("/saya", headers=HTML).text  # the stay is still open
+
+
+def test_a_departure_in_the_future_is_refused_by_the_api(reported) -> None:
+    client, stay_id = reported
+    session = client.get("/api/v1/auth/session").json()
+    tomorrow = (date.today() + timedelta(days=2)).isoformat()
+    answer = client.post(
+        f"/api/v1/stays/{stay_id}/departure",
+        json={"departed_on": tomorrow},
+        headers={"X-CSRF-Token": session["csrf_token"]},
+    )
+    assert answer.status_code == 422, answer.text
+    [problem] = answer.json()["errors"]
+    assert (problem["field"], problem["code"]) == ("departed_on", "in_future")
+    assert problem["message"] == "The departure date is in the future."
 
 
 def test_download_my_data_as_json(reported) -> None:

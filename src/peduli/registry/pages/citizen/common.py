@@ -20,7 +20,7 @@ LAPOR = "/lapor-diri"
 MINE = "/saya"
 CLAIMS = "/saya/klaim"
 MAX_VALUE = 600  # longer than any field the form has; cuts off junk posts
-FORM_KEYS = frozenset({*REPORT_FIELDS, "step", "go", "departed_on"})
+FORM_KEYS = frozenset({*REPORT_FIELDS, "step", "go", "lang", "departed_on"})
 
 
 async def posted_draft(request: Request) -> dict[str, str]:

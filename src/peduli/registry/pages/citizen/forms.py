@@ -116,6 +116,8 @@ def _form_problems(model: type[BaseModel], values: dict[str, Any]) -> dict[str, 
         for item in error.errors():
             name = str(item["loc"][0]) if item["loc"] else ""
             code = "form.date" if name in DATE_FIELDS else _FORM_CODES.get(item["type"], "form.bad")
+            if name == "email":
+                code = "form.email"  # EmailStr's reasons are library English: ours instead
             problems.setdefault(name, FieldProblem(name, code, ""))
     return problems
 

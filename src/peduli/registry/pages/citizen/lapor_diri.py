@@ -1,16 +1,19 @@
 """Lapor diri in steps: the citizen's self-report, checked step by step and sent.
 
-Everything works with plain form posts; htmx only adds inline checks. The draft of a
-lapor diri travels in hidden fields of POST bodies (never in a URL), so the flow is
-stateless and survives errors. Rules stay in the services: pages read forms, call them,
-and show their problems next to the fields.
+Everything works with plain form posts; htmx only adds inline checks. Each post is saved as
+the citizen's draft on the server (``registry.drafts``, sealed) and answered with a redirect
+to the step's page (``?langkah=N``, never an identifier in a URL): the browser's Back, a
+reload and the language picker show every step as typed. The form also carries the other
+steps in hidden fields, so a post is whole on its own. Rules stay in the services: pages read
+forms, call them, and show their problems next to the fields.
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -26,7 +29,7 @@ from peduli.reference.places import (
     hotline_of,
     representation_by_code,
 )
-from peduli.registry import service
+from peduli.registry import drafts, service
 from peduli.registry.models import Stay
 from peduli.registry.pages.citizen import forms
 from peduli.registry.pages.citizen.common import CLAIMS, LAPOR, MINE, Draft, is_citizen, own_stay
@@ -72,6 +75,7 @@ def _lapor_page(
             "representation": preview,
             "hotline": hotline_of(preview),
             "failure": failure,
+            "picker_form": "lapor-form",
         },
         status_code=422 if problems or failure else 200,
     )
@@ -85,34 +89,58 @@ def _preview_code(draft: dict[str, str]) -> str | None:
 
 
 @router.get(LAPOR, response_class=HTMLResponse, dependencies=[PUBLIC])
-def lapor_diri_start(request: Request, actor: OptionalActor) -> Response:
-    """Step 1 of the self-report (citizens sign in first, then come back here)."""
-    if not is_citizen(actor):
+def lapor_diri_start(
+    request: Request,
+    db: DbSession,
+    actor: OptionalActor,
+    langkah: Annotated[str, Query(max_length=10)] = "1",
+    periksa: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    """A step of the self-report (the first by default) with what the citizen typed so far;
+    with ``periksa``, the step's problems (citizens sign in first)."""
+    if actor is None or not is_citizen(actor):
         return RedirectResponse(sign_in_url(LAPOR), status_code=303)
-    return _lapor_page(request, step=1, draft={}, problems={})
+    draft = drafts.draft_of(db, account_id=actor.account_id) or {}
+    step = _step({"step": langkah})  # an unknown step shows the first
+    problems = _checked(request, draft).for_step(step) if periksa == "1" and draft else {}
+    return _lapor_page(request, step=step, draft=draft, problems=problems)
 
 
 def _checked(request: Request, draft: dict[str, str]) -> Checked:
     return forms.check_report(draft, language=i18n.negotiate(request), today=utcnow().date())
 
 
+def _to_step(step: int, *, check: bool = False) -> RedirectResponse:
+    query = f"?langkah={step}" + ("&periksa=1" if check else "")
+    return RedirectResponse(LAPOR + query, status_code=303)
+
+
 @router.post(LAPOR, response_class=HTMLResponse, dependencies=[PUBLIC])
 def lapor_diri_step(
-    request: Request, db: DbSession, actor: OptionalActor, draft: Draft
+    request: Request, db: DbSession, actor: OptionalActor, posted: Draft
 ) -> Response:
-    """Move between steps (checking the one being left) and submit from the review."""
+    """Keep what was typed, then move between steps (checking the one being left), switch
+    language, or submit from the review."""
     if actor is None or not is_citizen(actor):
         return RedirectResponse(sign_in_url(LAPOR), status_code=303)
-    step, go = _step(draft), draft.get("go", "next")
+    step, go = _step(posted), posted.get("go", "next")
+    draft = {k: v for k, v in posted.items() if k in REPORT_FIELDS}
+    drafts.keep_draft(db, account_id=actor.account_id, fields=draft)
+    if go == "language":
+        # The language picker sent the form: the same step, as typed, in the chosen language.
+        answer = _to_step(step)
+        if posted.get("lang") in i18n.LANGUAGES:
+            i18n.remember(answer, posted["lang"])
+        return answer
     if go == "back":
-        return _lapor_page(request, step=max(1, step - 1), draft=draft, problems={})
+        return _to_step(max(1, step - 1))
     if go.startswith("edit-") and go[5:].isdigit() and int(go[5:]) in STEPS:
-        return _lapor_page(request, step=int(go[5:]), draft=draft, problems={})
+        return _to_step(int(go[5:]))
     checked = _checked(request, draft)
     if go != "submit" or step != LAST_STEP:
-        problems = checked.for_step(step)
-        next_step = step if problems else min(step + 1, LAST_STEP)
-        return _lapor_page(request, step=next_step, draft=draft, problems=problems)
+        if checked.for_step(step):
+            return _to_step(step, check=True)
+        return _to_step(min(step + 1, LAST_STEP))
     return _submit(request, db, actor, draft, checked)
 
 
@@ -120,12 +148,17 @@ def _submit(
     request: Request, db: Session, actor: Actor, draft: dict[str, str], checked: Checked
 ) -> Response:
     if checked.report is None:
-        step = checked.first_step_to_fix or 1
-        return _lapor_page(request, step=step, draft=draft, problems=checked.for_step(step))
+        return _to_step(checked.first_step_to_fix or 1, check=True)
     report = checked.report
+
+    def send() -> service.SelfReportOutcome | service.PendingClaim:
+        outcome = service.submit_self_report(db, report=report, actor=actor)
+        drafts.drop_draft(db, account_id=actor.account_id)
+        return outcome
+
     return run_form(
         db,
-        lambda: service.submit_self_report(db, report=report, actor=actor),
+        send,
         done=_reported,
         refused=lambda refusal: _report_refused(request, draft, refusal),
     )

@@ -119,6 +119,7 @@ def _update_page(
             "problems": problems,
             "order": forms.STAY_FIELDS,
             "choices": country_choices(language),
+            "picker_form": "stay-form",
         },
         status_code=422 if problems else 200,
     )
@@ -150,8 +151,17 @@ def stay_update_form(
 def stay_update(
     request: Request, stay_id: uuid.UUID, db: DbSession, actor: CurrentActor, draft: Draft
 ) -> Response:
-    """Save the change; a move to another city or country re-decides the representation."""
+    """Save the change (a move to another city or country re-decides the representation), or
+    show the form again as typed in the language the picker chose."""
     stay = own_stay(db, actor, stay_id)
+    if draft.get("go") == "language":
+        # The language picker sent the form: the same form, as typed, in the chosen language.
+        chosen = i18n.choose(request, draft.get("lang"))
+        typed = {name: draft.get(name, "") for name in forms.STAY_FIELDS}
+        page = _update_page(request, stay, typed, {})
+        if chosen:
+            i18n.remember(page, chosen)
+        return page
     before = _stay_values(stay)
     if (draft.get("country"), draft.get("city")) != (before["country"], before["city"]):
         # Coordinates left from the old place would contradict the new one.

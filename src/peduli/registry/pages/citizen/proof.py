@@ -72,7 +72,7 @@ def _render_text(language: str, name: str, context: dict[str, Any]) -> str:
     catalogue = i18n.translations(language)
     template = templates_for(language).env.get_template(name)
     return template.render(
-        t=partial(translate, gettext=catalogue.gettext),
+        t=partial(translate, gettext=catalogue.gettext, language=language),
         format_date=partial(i18n.format_date, language=language),
         **context,
     )
