@@ -19,6 +19,7 @@ from peduli.emergency.models import Emergency
 from peduli.emergency.schemas import EmergencyCreate
 from peduli.jobs import PERIODIC_TASKS
 from peduli.notify.models import OutboxMessage
+from peduli.notify.service import open_body
 from tests.emergency.conftest import SEOUL, on_duty_now, sos, staff_actor
 from tests.outbox import opened, recipients
 
@@ -189,6 +190,8 @@ def test_each_alert_is_in_its_readers_language(db: Session) -> None:
     first = messages()
     assert first["primary@kemlu.example"].subject == f"紧急 {reference}：公民身处危险，请立即确认"
     mail, sms = first["primary@kemlu.example"].body, first["+821099990000"].body
+    assert "Siti Aminah" not in mail + sms  # the texts name the caller: sealed at rest
+    mail, sms = open_body(mail), open_body(sms)
     for text in (mail, sms):
         # The kind and the post by name, the caller's name, phone and place, in Chinese.
         for said in ("暴力或威胁", "KBRI Seoul", "Siti Aminah", "+821012345678", "Ansan", "韩国"):
@@ -203,7 +206,11 @@ def test_each_alert_is_in_its_readers_language(db: Session) -> None:
         f"URGENCE {reference} : un ressortissant en danger, prenez-la en charge"
     )
     assert supervisor_mail.subject == f"DARURAT {reference}: WNI dalam bahaya, segera terima"
-    assert "violences ou menaces" in backup_mail.body and "(étape 1)" in backup_mail.body
-    assert "Corée du Sud" in backup_mail.body
-    assert "kekerasan atau ancaman" in supervisor_mail.body and "(tahap 1)" in supervisor_mail.body
-    assert "Korea Selatan" in supervisor_mail.body
+    assert "violences ou menaces" in open_body(backup_mail.body) and "(étape 1)" in open_body(
+        backup_mail.body
+    )
+    assert "Corée du Sud" in open_body(backup_mail.body)
+    assert "kekerasan atau ancaman" in open_body(supervisor_mail.body) and "(tahap 1)" in open_body(
+        supervisor_mail.body
+    )
+    assert "Korea Selatan" in open_body(supervisor_mail.body)

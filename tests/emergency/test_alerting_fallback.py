@@ -19,6 +19,7 @@ from peduli.emergency import alerting, roster, service
 from peduli.emergency.models import DutyShift, Emergency
 from peduli.emergency.schemas import EmergencyCreate, HotlineCallCreate
 from peduli.notify.models import OutboxMessage
+from peduli.notify.service import open_body
 from peduli.reference.places import directory
 from tests.emergency.conftest import HQ, SEOUL, on_duty_now, sos, staff_actor
 from tests.outbox import opened, recipients
@@ -71,8 +72,9 @@ def test_a_post_without_roster_alerts_its_supervisors_then_the_hq_desk(db: Sessi
     hq_mail = next(
         m for m in db.scalars(select(OutboxMessage)) if opened(m) == "hq-desk@kemlu.example"
     )
-    assert "Meja piket Pusat" in hq_mail.body or "meja piket Pusat" in hq_mail.body
-    assert "KBRI Riyadh" in hq_mail.body and "penangkapan atau penahanan" in hq_mail.body
+    body = open_body(hq_mail.body)  # sealed at rest: it names the caller
+    assert "Meja piket Pusat" in body or "meja piket Pusat" in body
+    assert "KBRI Riyadh" in body and "penangkapan atau penahanan" in body
 
 
 def test_a_post_with_nobody_alerts_the_hq_desk_at_once(db: Session) -> None:

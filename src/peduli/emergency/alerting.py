@@ -157,7 +157,12 @@ def _text_rows(session: Session, ids: list[uuid.UUID]) -> list[tuple[Any, ...]]:
                     reference=reference, kind=kind, post=post, step=step, hq=audience == HQ,
                     caller=caller, link=link_of(id), language=language,
                 )  # fmt: skip
-                data.append((id, audience, language, said.subject, said.body, said.sms))
+                # The texts name the caller and their phone: sealed in the outbox like any contact.
+                body, sms = (
+                    notify_service.sealed_body(said.body),
+                    notify_service.sealed_body(said.sms),
+                )
+                data.append((id, audience, language, said.subject, body, sms))
     return data
 
 

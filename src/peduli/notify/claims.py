@@ -21,7 +21,7 @@ from peduli.notify import sender_pacing
 from peduli.notify.models import CLAIMABLE, OutboxMessage, OutboxStatus
 from peduli.notify.outcomes import RetryPolicy
 from peduli.notify.ports import DeliveryResult, DeliveryStatus, OutboundMessage
-from peduli.notify.service import open_recipient
+from peduli.notify.service import open_body, open_recipient
 
 SessionFactory = Callable[[], Session]
 _UNREADABLE = "the recipient cannot be decrypted"
@@ -111,9 +111,10 @@ def _claim_channel_with_tokens(
         sender_pacing.store_buckets(session, allowance.buckets, now=now)
     # The statement returns rows in no particular order: send the most urgent first.
     rows = sorted(rows, key=_SENDING_ORDER)
-    for (id, stored, subject, body, key, _, _), sender in zip(rows, names, strict=True):
-        recipient = _opened(id, channel, stored, into.unreadable)
-        if recipient is not None:
+    for (id, stored, subject, stored_body, key, _, _), sender in zip(rows, names, strict=True):
+        opened = _opened(id, channel, stored, stored_body, into.unreadable)
+        if opened is not None:
+            recipient, body = opened
             into.messages.append(
                 OutboundMessage(id, channel, recipient, subject, body, key, sender)
             )
@@ -229,15 +230,16 @@ def _reclaim_orphans(session: Session, *, now: datetime, policy: RetryPolicy) ->
 
 
 def _opened(
-    message_id: int, channel: str, stored: str, unreadable: list[DeliveryResult]
-) -> str | None:
-    """A claimed recipient decrypted (after the claim's transaction, before sending), or None.
+    message_id: int, channel: str, stored: str, body: str, unreadable: list[DeliveryResult]
+) -> tuple[str, str] | None:
+    """A claimed recipient and body decrypted (after the claim's transaction, before
+    sending), or None.
 
     One that does not open is not sent: retried later when its data key is missing from the
     ring (a configuration to fix), refused when its ciphertext is damaged.
     """
     try:
-        return open_recipient(channel, stored)
+        return open_recipient(channel, stored), open_body(body)
     except KeyError as error:
         unreadable.append(DeliveryResult(message_id, DeliveryStatus.RETRY, error=str(error)))
     except (ValueError, InvalidTag):

@@ -27,6 +27,10 @@ from peduli.core.db import Base, utcnow
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
+# An outbox body that names a person (an emergency alert) is sealed under this purpose.
+MESSAGE_BODY_PURPOSE = "message-body"
+
+
 class ChannelName(StrEnum):
     """Ways a message can reach a person; each has an adapter and a sandbox."""
 
@@ -121,6 +125,8 @@ class OutboxMessage(Base):
     # In-app rows hold a person id, which is no contact data, in clear.
     recipient: Mapped[str] = mapped_column(Text, info={"sealed": CONTACT_PURPOSE})
     subject: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    # In clear, except a body that names a person: sealed (``MESSAGE_BODY_PURPOSE``), opened
+    # by the dispatcher just before sending (``service.open_body``).
     body: Mapped[str] = mapped_column(Text)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     # Lower is sooner (``MessagePriority``).

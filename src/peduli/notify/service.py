@@ -30,7 +30,13 @@ from peduli.core.crypto import CONTACT_PURPOSE, get_cipher
 from peduli.core.db import insert_on_conflict
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
-from peduli.notify.models import ChannelName, MessagePriority, OutboxMessage, OutboxStatus
+from peduli.notify.models import (
+    MESSAGE_BODY_PURPOSE,
+    ChannelName,
+    MessagePriority,
+    OutboxMessage,
+    OutboxStatus,
+)
 
 # What ``message_columns`` selects and ``enqueue_selected`` inserts, in this order.
 # Not sent yet and not given up on: queued, being sent, or waiting for a retry.
@@ -50,6 +56,20 @@ def open_recipient(channel: str, stored: str) -> str:
     if channel == ChannelName.IN_APP:
         return stored
     return get_cipher().decrypt(stored, purpose=CONTACT_PURPOSE)
+
+
+def sealed_body(text: str) -> str:
+    """A message body that names a person (an alert with a caller's name and phone), sealed
+    for storage in the outbox; the dispatcher opens it just before sending (``open_body``)."""
+    return get_cipher().encrypt(text, purpose=MESSAGE_BODY_PURPOSE)
+
+
+def open_body(stored: str) -> str:
+    """A stored body as it is sent: a sealed one opened, any other as it is."""
+    cipher = get_cipher()
+    return (
+        cipher.decrypt(stored, purpose=MESSAGE_BODY_PURPOSE) if cipher.is_sealed(stored) else stored
+    )
 
 
 def enqueue(
