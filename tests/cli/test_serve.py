@@ -41,7 +41,11 @@ def _servers(pid: int, port: int) -> set[int]:
 def _connections_of(pid: int, port: int, *, state: str) -> int:
     """Sockets of ``pid`` on local ``port`` in a TCP state (01 established, 0A listening)."""
     inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
+    try:
+        descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+    except FileNotFoundError:  # the child ended between listing and looking: it holds none
+        return 0
+    for fd in descriptors:
         try:
             target = os.readlink(fd)
         except OSError:
