@@ -71,6 +71,7 @@ CRISIS_DECLARERS = POST_LEADERS
 CRISIS_VIEWERS = FOLLOWERS
 BROADCASTERS = POST_LEADERS
 EVACUATION_LIST_READERS = RECORD_WORKERS
+CRISIS_HELP_READERS = RECORD_WORKERS  # the board's list of who asked for help, by name
 
 # --- the outbox ----------------------------------------------------------------------------
 DEAD_LETTER_READERS = HQ_ROLES

@@ -17,6 +17,7 @@ from peduli.auth.actor import Actor
 from peduli.auth.roles import (
     BROADCASTERS,
     CRISIS_DECLARERS,
+    CRISIS_HELP_READERS,
     CRISIS_VIEWERS,
     EVACUATION_LIST_READERS,
 )
@@ -43,6 +44,11 @@ def require_broadcaster(session: Session, actor: Actor, *, action: str) -> None:
 def require_evacuation_list_reader(session: Session, actor: Actor, *, action: str) -> None:
     """Refuse (and audit) roles that may not export names and addresses."""
     policy.require_role(session, actor, roles=EVACUATION_LIST_READERS, action=action)
+
+
+def require_help_reader(session: Session, actor: Actor, *, action: str) -> None:
+    """Refuse (and audit) roles that may not see who asked for help, by name and phone."""
+    policy.require_role(session, actor, roles=CRISIS_HELP_READERS, action=action)
 
 
 def audience_posts(actor: Actor) -> frozenset[str] | None:
