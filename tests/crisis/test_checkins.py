@@ -198,3 +198,38 @@ def test_an_unacknowledged_call_for_help_in_a_crisis_escalates(sent: Sent) -> No
             ("email", "backup-kl@kemlu.example"),
             ("email", "duty-kl@kemlu.example"),
         ]
+
+
+def test_two_first_calls_for_help_at_once_open_one_case_and_page_once(sent: Sent) -> None:
+    import threading
+
+    from peduli.crisis import checkins
+    from peduli.crisis.models import Answer
+    from peduli.emergency.models import Emergency
+
+    _duty("kbri-kuala-lumpur", "duty-kl", phone="+60123456789")
+    with session_scope() as db:
+        person = db.scalar(select(Recipient.person_id).where(Recipient.id == 1))
+        recipient_id = db.scalar(select(Recipient.id).where(Recipient.person_id == person))
+    assert recipient_id is not None
+    barrier, failures = threading.Barrier(2), []
+
+    def answer() -> None:
+        try:
+            with session_scope() as db:
+                barrier.wait(timeout=10)
+                checkins.record(db, recipient_id=recipient_id, answer=Answer.NEED_HELP, via="api")
+        except Exception as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=answer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with session_scope() as db:
+        assert db.scalar(select(func.count()).select_from(Emergency)) == 1
+        cases = db.scalars(select(CheckIn.case_id).where(CheckIn.person_id == person)).all()
+        assert len(cases) == 2 and len(set(cases)) == 1
+        assert len(_alerts(db)) == 2  # one email and one SMS to the officer on duty
