@@ -235,11 +235,11 @@ def _case_for(
 ) -> uuid.UUID | None:
     """The person's case for this crisis: the one opened before (noted on its timeline, nobody
     paged again), or a new critical one whose emergency alerts the post's duty officer."""
+    if is_postgres(session):
+        # Two first calls for help of one person at once must open one case, not two: the
+        # second waits here until the first commits, then finds its case.
+        session.execute(_LOCK_PERSON_IN_CRISIS, {"recipient_id": recipient_id})
     found = _help_context(session, recipient_id)
-    if found.opened_case is None and is_postgres(session):
-        # Two first calls for help of one person at once must open one case, not two.
-        session.execute(_LOCK_PERSON_IN_CRISIS, {"key": f"{found.crisis_id}:{found.person_id}"})
-        found = _help_context(session, recipient_id)
     if found.opened_case is not None:
         emergency_service.crisis_help_again(
             session, case_id=found.opened_case, note=" ".join(p for p in (place, note) if p)
@@ -277,7 +277,10 @@ def _case_for(
     return case.id
 
 
-_LOCK_PERSON_IN_CRISIS = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+_LOCK_PERSON_IN_CRISIS = text(
+    "SELECT pg_advisory_xact_lock(hashtextextended(crisis_id::text || ':' || person_id::text, 0))"
+    " FROM crisis_recipient WHERE id = :recipient_id"
+)
 
 
 def _help_context(session: Session, recipient_id: int) -> Any:
