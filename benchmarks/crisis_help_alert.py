@@ -294,6 +294,7 @@ def _sandbox_env(url: str) -> dict[str, str]:
         "PEDULI_SMS_GATEWAY_URL": f"http://127.0.0.1:{ports[1]}/sms",
         "PEDULI_WHATSAPP_API_URL": f"http://127.0.0.1:{ports[2]}/v19.0",
         "PEDULI_LOG_LEVEL": "INFO",
+        "PYTHONUNBUFFERED": "1",  # the ready lines arrive as they are printed
     }
 
 

@@ -75,4 +75,7 @@ def test_the_list_is_paged_and_the_polling_keeps_the_page(
     assert "Ani Lestari" in second and "Budi Santoso" not in second
     assert f'hx-get="/officer/crises/{sent.crisis_id}/board?help_page=2"' in second
     past_the_end = _board(sent, "officer_kl", "&help_page=9", polled=True)
-    assert "Ani Lestari" in past_the_end
+    assert "Ani Lestari" in past_the_end and "Now says safe" not in past_the_end
+    safe = {"token": sent.tokens[sent.phones[0]], "answer": "safe"}
+    assert sent.client.post("/api/v1/crises/check-ins", json=safe).status_code == 201
+    assert "Now says safe" in _board(sent, "officer_kl", "&help_page=2")
