@@ -281,6 +281,7 @@ def test_emergency_and_crisis_desks_are_accessible(new_page: NewPage) -> None:
             ),
             actor=factories.staff(Role.SUPERVISOR, "kbri-kuala-lumpur"),
         ).id
+    _someone_asked_for_help(crisis_id)  # the board then lists them, with a phone to tap
     page = new_page(viewport=DESKTOP, locale="en-GB")
     visit(page, "/officer/sign-in")
     _sign_in_officer(page, supervisor)
@@ -290,7 +291,28 @@ def test_emergency_and_crisis_desks_are_accessible(new_page: NewPage) -> None:
     visit(page, "/officer/emergencies/{emergency_id}", emergency_id=_sos_to_kuala_lumpur())
     visit(page, "/officer/crises")
     visit(page, "/officer/crises/{crisis_id}", crisis_id=crisis_id)
+    expect(page.locator(".crisis-help a[href^='tel:']")).to_be_visible()
     visit(page, "/officer/crises/{crisis_id}/board", crisis_id=crisis_id)
+
+
+def _someone_asked_for_help(crisis_id: object) -> None:
+    from sqlalchemy import select
+
+    from peduli.crisis import broadcasts, checkins
+    from peduli.crisis.models import Answer, Recipient
+    from peduli.crisis.schemas import BroadcastCreate
+    from tests.crisis.crisis_helpers import add_person
+
+    author, second = factories.staff(Role.HQ_ADMIN), factories.staff(Role.HQ_ADMIN)
+    with session_scope() as session:
+        add_person(session, latitude=3.14, longitude=101.69, name="Ani Lestari")
+        body = BroadcastCreate(messages={"id": "Banjir."}, channels=["sms"])
+        sent = broadcasts.draft(session, crisis_id=crisis_id, body=body, actor=author)  # type: ignore[arg-type]
+        broadcasts.approve(session, crisis_id=sent.crisis_id, broadcast_id=sent.id, actor=second)
+        broadcasts.send(session, crisis_id=sent.crisis_id, broadcast_id=sent.id, actor=author)
+        recipient_id = session.scalars(select(Recipient.id)).one()
+        checkins.record(session, recipient_id=recipient_id, answer=Answer.NEED_HELP,
+                        note="Air naik", via="web")  # fmt: skip
 
 
 def test_correction_pages_are_accessible(new_page: NewPage) -> None:

@@ -85,3 +85,151 @@ def test_need_help_opens_one_critical_case_per_person(sent: Sent) -> None:
         assert linked == [case.id, case.id]
         named = db.scalar(select(CasePerson.name).where(CasePerson.case_id == case.id))
         assert named == "Budi Santoso"
+
+
+def _duty(post: str, name: str, *, rank: int = 0, phone: str | None = None) -> None:
+    """A real officer of ``post`` on duty now (rank 0: the first alerted)."""
+    from peduli.auth.actor import Role
+    from tests.emergency.conftest import on_duty_now, staff_actor
+
+    with session_scope() as db:
+        on_duty_now(db, staff_actor(db, Role.OFFICER, post, name), rank=rank, phone=phone)
+
+
+def _alerts(db: object) -> list[tuple[str, str]]:
+    """(channel, recipient) of every emergency alert in the outbox, sorted."""
+    from sqlalchemy.orm import Session
+
+    from peduli.notify.models import MessagePriority, OutboxMessage
+    from tests.outbox import opened
+
+    assert isinstance(db, Session)
+    rows = db.scalars(
+        select(OutboxMessage).where(OutboxMessage.priority == MessagePriority.EMERGENCY_ALERT)
+    )
+    return sorted((m.channel, opened(m)) for m in rows)
+
+
+def test_need_help_by_link_api_and_sms_alerts_the_duty_officer_like_an_sos(sent: Sent) -> None:
+    from peduli.cases.models import Case
+    from peduli.emergency.models import CRISIS_HELP_KIND, Emergency
+
+    _duty("kbri-kuala-lumpur", "duty-kl", phone="+60123456789")
+    _duty("kjri-johor-bahru", "duty-jb")
+    by_link = sent.client.post(
+        f"/c/{sent.tokens[sent.phones[0]]}", data={"answer": "need_help", "note": "Atap runtuh"}
+    )
+    assert by_link.status_code == 200, by_link.text
+    by_api = sent.client.post(
+        "/api/v1/crises/check-ins",
+        json={"token": sent.tokens[sent.phones[1]], "answer": "need_help"},
+    )
+    assert by_api.status_code == 201, by_api.text
+    by_sms = sent.client.post(
+        "/api/v1/crises/sms-replies",
+        json={"sender": sent.phones[2], "text": "TOLONG banjir"},
+        headers={"X-Gateway-Token": "sandbox"},
+    )
+    assert by_sms.status_code == 201, by_sms.text
+    with session_scope() as db:
+        emergencies = db.scalars(select(Emergency).order_by(Emergency.created_at)).all()
+        assert [(e.source, e.kind) for e in emergencies] == [("crisis", CRISIS_HELP_KIND)] * 3
+        posts = [e.representation_code for e in emergencies]
+        assert posts == ["kbri-kuala-lumpur", "kbri-kuala-lumpur", "kjri-johor-bahru"]
+        for emergency in emergencies:
+            case = db.get_one(Case, emergency.case_id)
+            assert case.reference == emergency.case_reference and case.danger_to_life
+            assert emergency.ack_due_at is not None and emergency.acknowledged_at is None
+        linked = db.scalars(select(CheckIn.case_id).order_by(CheckIn.created_at)).all()
+        assert linked == [e.case_id for e in emergencies]
+        assert _alerts(db) == [
+            ("email", "duty-jb@kemlu.example"),
+            ("email", "duty-kl@kemlu.example"),
+            ("email", "duty-kl@kemlu.example"),
+            ("sms", "+60123456789"),
+            ("sms", "+60123456789"),
+        ]
+
+
+def test_a_second_need_help_adds_to_the_case_and_pages_nobody_again(sent: Sent) -> None:
+    from peduli.cases.models import CaseEvent
+    from peduli.emergency.models import Emergency
+
+    _duty("kbri-kuala-lumpur", "duty-kl", phone="+60123456789")
+    token = sent.tokens[sent.phones[0]]
+    first = {"token": token, "answer": "need_help", "note": "Air naik"}
+    assert sent.client.post("/api/v1/crises/check-ins", json=first).status_code == 201
+    with session_scope() as db:
+        paged = _alerts(db)
+    assert len(paged) == 2
+    again = sent.client.post(
+        "/api/v1/crises/sms-replies",
+        json={"sender": sent.phones[0], "text": "HELP still waiting on the roof"},
+        headers={"X-Gateway-Token": "sandbox"},
+    )
+    assert again.status_code == 201, again.text
+    with session_scope() as db:
+        assert _alerts(db) == paged
+        emergency = db.scalars(select(Emergency)).one()
+        assert emergency.repeats == 1
+        notes = db.scalars(
+            select(CaseEvent.text).where(CaseEvent.case_id == emergency.case_id)
+        ).all()
+        assert "Asked for help again: still waiting on the roof" in notes
+
+
+def test_an_unacknowledged_call_for_help_in_a_crisis_escalates(sent: Sent) -> None:
+    from datetime import timedelta
+
+    from peduli.emergency import alerting
+    from peduli.emergency.models import Emergency
+
+    _duty("kbri-kuala-lumpur", "duty-kl")
+    _duty("kbri-kuala-lumpur", "backup-kl", rank=1)
+    answer = {"token": sent.tokens[sent.phones[1]], "answer": "need_help"}
+    assert sent.client.post("/api/v1/crises/check-ins", json=answer).status_code == 201
+    with session_scope() as db:
+        created = db.scalars(select(Emergency.created_at)).one()
+        assert alerting.escalate_unacknowledged(db, created + timedelta(minutes=9)) == 0
+        assert alerting.escalate_unacknowledged(db, created + timedelta(minutes=11)) == 1
+    with session_scope() as db:
+        assert db.scalars(select(Emergency.escalation_level)).one() == 1
+        assert _alerts(db) == [
+            ("email", "backup-kl@kemlu.example"),
+            ("email", "duty-kl@kemlu.example"),
+        ]
+
+
+def test_two_first_calls_for_help_at_once_open_one_case_and_page_once(sent: Sent) -> None:
+    import threading
+
+    from peduli.crisis import checkins
+    from peduli.crisis.models import Answer
+    from peduli.emergency.models import Emergency
+
+    _duty("kbri-kuala-lumpur", "duty-kl", phone="+60123456789")
+    with session_scope() as db:
+        person = db.scalar(select(Recipient.person_id).where(Recipient.id == 1))
+        recipient_id = db.scalar(select(Recipient.id).where(Recipient.person_id == person))
+    assert recipient_id is not None
+    barrier, failures = threading.Barrier(2), []
+
+    def answer() -> None:
+        try:
+            with session_scope() as db:
+                barrier.wait(timeout=10)
+                checkins.record(db, recipient_id=recipient_id, answer=Answer.NEED_HELP, via="api")
+        except Exception as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=answer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with session_scope() as db:
+        assert db.scalar(select(func.count()).select_from(Emergency)) == 1
+        cases = db.scalars(select(CheckIn.case_id).where(CheckIn.person_id == person)).all()
+        assert len(cases) == 2 and len(set(cases)) == 1
+        assert len(_alerts(db)) == 2  # one email and one SMS to the officer on duty

@@ -77,6 +77,7 @@ BROADCASTERS = POST_LEADERS
 EVACUATION_LIST_READERS = RECORD_WORKERS
 # Call or visit the people still silent after a broadcast's reminder, and record the outcome.
 CRISIS_REACHERS = RECORD_WORKERS
+CRISIS_HELP_READERS = RECORD_WORKERS  # the board's list of who asked for help, by name
 
 # --- the outbox ----------------------------------------------------------------------------
 DEAD_LETTER_READERS = HQ_ROLES

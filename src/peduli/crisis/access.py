@@ -18,6 +18,7 @@ from peduli.auth.actor import Actor
 from peduli.auth.roles import (
     BROADCASTERS,
     CRISIS_DECLARERS,
+    CRISIS_HELP_READERS,
     CRISIS_REACHERS,
     CRISIS_VIEWERS,
     EVACUATION_LIST_READERS,
@@ -63,6 +64,11 @@ def require_person_post(
         subject_person_id=person_id,
     )  # fmt: skip
     raise Forbidden(_("This person belongs to another representation."), code="out_of_scope")
+
+
+def require_help_reader(session: Session, actor: Actor, *, action: str) -> None:
+    """Refuse (and audit) roles that may not see who asked for help, by name and phone."""
+    policy.require_role(session, actor, roles=CRISIS_HELP_READERS, action=action)
 
 
 def audience_posts(actor: Actor) -> frozenset[str] | None:

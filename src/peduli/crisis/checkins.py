@@ -2,7 +2,9 @@
 
 The signed link is the only credential: it names one recipient row, so an answer needs no
 account and no session. An SMS reply is matched by the sender's phone to that person's
-latest broadcast. Need-help check-ins not yet handled are the queue officers work from.
+latest broadcast. A person's first "I need help" in a crisis opens a critical case and
+raises an emergency on it, so the post's duty officer is alerted and escalation follows as
+for an SOS; later ones add to that case without paging anyone again.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -25,6 +28,7 @@ from peduli.core.i18n import _
 from peduli.crisis import links
 from peduli.crisis.models import Answer, CheckIn, Crisis, CrisisKind, Recipient
 from peduli.crisis.schemas import CheckInCreate
+from peduli.emergency import service as emergency_service
 from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
 from peduli.registry.rights import ErasureStep
 
@@ -208,6 +212,7 @@ _PHONE = (
 _HELP_CONTEXT = (
     select(
         Recipient.person_id,
+        Recipient.crisis_id,
         Recipient.representation_code,
         Crisis.title,
         Crisis.kind,
@@ -228,13 +233,21 @@ _HELP_CONTEXT = (
 def _case_for(
     session: Session, recipient_id: int, *, note: str | None, place: str | None
 ) -> uuid.UUID | None:
-    """The person's case for this crisis: the one opened before, or a new critical one."""
-    found = session.connection().execute(_HELP_CONTEXT, {"recipient_id": recipient_id}).first()
-    if found is None:
-        raise _invalid_link()
-    category = taxonomy.load().get(CASE_CATEGORY)
-    if found.opened_case is not None or category is None or not found.representation_code:
+    """The person's case for this crisis: the one opened before (noted on its timeline, nobody
+    paged again), or a new critical one whose emergency alerts the post's duty officer."""
+    if is_postgres(session):
+        # Two first calls for help of one person at once must open one case, not two: the
+        # second waits here until the first commits, then finds its case.
+        session.execute(_LOCK_PERSON_IN_CRISIS, {"recipient_id": recipient_id})
+    found = _help_context(session, recipient_id)
+    if found.opened_case is not None:
+        emergency_service.crisis_help_again(
+            session, case_id=found.opened_case, note=" ".join(p for p in (place, note) if p)
+        )
         return found.opened_case
+    category = taxonomy.load().get(CASE_CATEGORY)
+    if category is None or not found.representation_code:
+        return None
     subcategory = "armed_conflict" if found.kind in CONFLICT_KINDS else "natural_disaster"
     summary = _('Asked for help in the crisis "{title}".').format(title=found.title)
     details = " ".join(part for part in (place, note) if part)
@@ -254,7 +267,27 @@ def _case_for(
         ),
         actor=None,
     )
+    emergency_service.raise_for_crisis_help(
+        session,
+        case_id=case.id,
+        case_reference=case.reference,
+        representation_code=case.representation_code,
+        phone=found.phone,
+    )
     return case.id
+
+
+_LOCK_PERSON_IN_CRISIS = text(
+    "SELECT pg_advisory_xact_lock(hashtextextended(crisis_id::text || ':' || person_id::text, 0))"
+    " FROM crisis_recipient WHERE id = :recipient_id"
+)
+
+
+def _help_context(session: Session, recipient_id: int) -> Any:
+    found = session.connection().execute(_HELP_CONTEXT, {"recipient_id": recipient_id}).first()
+    if found is None:
+        raise _invalid_link()
+    return found
 
 
 def parse_reply(text: str) -> tuple[Answer, str | None]:

@@ -23,6 +23,7 @@ from peduli.core.db import Base, IdMixin, utcnow
 class EmergencySource(StrEnum):
     SOS = "sos"  # the citizen's SOS page or POST /api/v1/emergencies
     HOTLINE = "hotline"  # an officer took the call
+    CRISIS = "crisis"  # "I need help" answered to a crisis broadcast (link, API or SMS)
 
 
 class EmergencyKind(StrEnum):
@@ -36,6 +37,11 @@ class EmergencyKind(StrEnum):
     ACCIDENT = "accident"
     DISASTER = "disaster"
     OTHER = "other"
+
+
+# The kind of an emergency a crisis check-in raised ("I need help"): not one of the kinds a
+# person picks on the SOS form, so the SOS API and forms do not offer it.
+CRISIS_HELP_KIND = "crisis_help"
 
 
 class Emergency(IdMixin, Base):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from babel import Locale, UnknownLocaleError
 
 from peduli.core.i18n import Message, _, in_language
-from peduli.emergency.models import EmergencyKind
+from peduli.emergency.models import CRISIS_HELP_KIND, EmergencyKind
 from peduli.reference.places import country_name, representation_by_code
 
 # How staff read each kind (the SOS form's first-person labels are the citizen's).
@@ -27,6 +27,7 @@ KIND_NAMES: dict[str, Message] = {
     EmergencyKind.ACCIDENT: _("accident or serious illness"),
     EmergencyKind.DISASTER: _("disaster or war"),
     EmergencyKind.OTHER: _("other danger to life"),
+    CRISIS_HELP_KIND: _("a call for help in a crisis"),
 }
 OTHER_KIND = _("an emergency")
 
