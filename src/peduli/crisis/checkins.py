@@ -28,7 +28,7 @@ from peduli.core.i18n import _
 from peduli.crisis import links
 from peduli.crisis.models import Answer, CheckIn, Crisis, CrisisKind, Recipient
 from peduli.crisis.schemas import CheckInCreate
-from peduli.emergency import service as emergency_service
+from peduli.emergency import crisis_help
 from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
 from peduli.registry.rights import ErasureStep
 
@@ -241,7 +241,7 @@ def _case_for(
         session.execute(_LOCK_PERSON_IN_CRISIS, {"recipient_id": recipient_id})
     found = _help_context(session, recipient_id)
     if found.opened_case is not None:
-        emergency_service.crisis_help_again(
+        crisis_help.crisis_help_again(
             session, case_id=found.opened_case, note=" ".join(p for p in (place, note) if p)
         )
         return found.opened_case
@@ -267,7 +267,7 @@ def _case_for(
         ),
         actor=None,
     )
-    emergency_service.raise_for_crisis_help(
+    crisis_help.raise_for_crisis_help(
         session,
         case_id=case.id,
         case_reference=case.reference,

@@ -32,7 +32,7 @@ from peduli.core.errors import (
 )
 from peduli.core.i18n import LANGUAGES, _
 from peduli.emergency import access, alerting, reports, repository, roster, workflow
-from peduli.emergency.models import CRISIS_HELP_KIND, Emergency, EmergencyKind, EmergencySource
+from peduli.emergency.models import Emergency, EmergencyKind, EmergencySource
 from peduli.emergency.schemas import EmergencyCreate, HotlineCallCreate
 from peduli.emergency.texts import Caller
 from peduli.reference.places import directory
@@ -369,55 +369,3 @@ def list_emergencies(
         session, actor=actor, open_only=open_only, escalated_only=escalated_only,
         limit=limit, offset=offset,
     )  # fmt: skip
-
-
-def raise_for_crisis_help(
-    session: Session,
-    *,
-    case_id: uuid.UUID,
-    case_reference: str,
-    representation_code: str,
-    phone: str | None,
-) -> Emergency:
-    """A crisis check-in's "I need help": an emergency on its case, alerted like an SOS.
-
-    The crisis opens the person's case (one per person and crisis, so one emergency each);
-    the duty officer is alerted in the same transaction and the periodic escalation takes
-    over an emergency nobody acknowledges, as for any SOS.
-    """
-    now = utcnow()
-    emergency = Emergency(
-        id=uuid.uuid4(),
-        case_id=case_id,
-        case_reference=case_reference,
-        representation_code=representation_code,
-        source=EmergencySource.CRISIS.value,
-        kind=CRISIS_HELP_KIND,
-        # A later SOS from the same phone joins this emergency instead of paging again.
-        contact_index=get_cipher().blind_index(phone, purpose=CONTACT_PURPOSE) if phone else None,
-        created_at=now,
-        escalation_level=0,
-        ack_due_at=now + workflow.ack_window(),
-    )
-    session.add(emergency)
-    session.flush()
-    alerting.alert_on_duty(session, emergency, now)
-    return emergency
-
-
-def crisis_help_again(session: Session, *, case_id: uuid.UUID, note: str | None) -> None:
-    """A repeated "I need help" in the same crisis: on the case's timeline, nobody paged again."""
-    session.execute(
-        update(Emergency)
-        .where(Emergency.case_id == case_id)
-        .values(repeats=Emergency.repeats + 1)
-        .execution_options(synchronize_session=False)
-    )
-    add_event(
-        session,
-        session.get_one(Case, case_id),
-        kind=EventKind.NOTE,
-        actor=None,
-        text="Asked for help again" + (f": {note}" if note else "."),
-        data={"crisis_help_repeat": True},
-    )
