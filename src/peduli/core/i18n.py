@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -158,3 +159,16 @@ def localized(
         ],
         else_=literal(texts[DEFAULT_LANGUAGE], String),
     )
+
+
+def language_name(code: str | None, reader: str) -> str | None:
+    """The name of language ``code`` in the reader's language ("Indonesian", "印度尼西亚语"):
+    how staff read the language a person speaks (the language picker shows each language's
+    own name instead). None when no code is given."""
+    if not code:
+        return None
+    reader_locale = {"zh": "zh_Hans"}.get(reader, reader)
+    try:
+        return Locale.parse(code).get_language_name(Locale.parse(reader_locale))
+    except (ValueError, UnknownLocaleError):
+        return code

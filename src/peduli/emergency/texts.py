@@ -11,9 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from babel import Locale, UnknownLocaleError
-
-from peduli.core.i18n import Message, _, in_language
+from peduli.core.i18n import Message, _, in_language, language_name
 from peduli.emergency.models import CRISIS_HELP_KIND, EmergencyKind
 from peduli.reference.places import country_name, representation_by_code
 
@@ -73,20 +71,6 @@ def post_name(code: str) -> str:
     """The post's name ("KBRI Seoul"), never its code."""
     found = representation_by_code(code)
     return found.name if found else code
-
-
-def language_name(code: str | None, reader: str) -> str | None:
-    """The name of language ``code`` in the reader's language ("Indonesian", "印度尼西亚语")."""
-    if not code:
-        return None
-    try:
-        return Locale.parse(code).get_language_name(Locale.parse(_babel(reader)))
-    except (ValueError, UnknownLocaleError):
-        return code
-
-
-def _babel(language: str) -> str:
-    return {"zh": "zh_Hans"}.get(language, language)
 
 
 def place(caller: Caller, language: str) -> str | None:

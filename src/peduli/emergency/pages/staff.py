@@ -19,7 +19,7 @@ from peduli.auth.pages.staff import staff_or_none, to_sign_in
 from peduli.auth.roles import EMERGENCY_READERS, EMERGENCY_RESPONDERS, HQ_ROLES, ROSTER_EDITORS
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, ValidationFailed
-from peduli.core.i18n import LANGUAGES
+from peduli.core.i18n import LANGUAGES, language_name
 from peduli.emergency import roster, service, texts, workflow
 from peduli.emergency.models import EmergencyKind
 from peduli.emergency.schemas import HotlineCallCreate
@@ -51,7 +51,7 @@ def _helpers(request: Request) -> dict[str, Any]:
     language = i18n.negotiate(request)
     return {
         "kind_name": lambda kind: texts.kind_name(kind, language),
-        "language_name": lambda code: texts.language_name(code, language),
+        "language_name": lambda code: language_name(code, language),
         "place_of": lambda caller: texts.place(caller, language),
     }
 
@@ -89,7 +89,7 @@ def _call_page(
     return _page(request, "emergency/officer_call.html", staff, {
         "values": values, "problems": problems, "order": CALL_FIELDS,
         "choices": country_choices(i18n.negotiate(request)),
-        "caller_languages": [(code, texts.language_name(code, i18n.negotiate(request)))
+        "caller_languages": [(code, language_name(code, i18n.negotiate(request)))
                       for code in LANGUAGES],
         "kinds": [k.value for k in EmergencyKind], "created": created,
     }, status_code=status_code)  # fmt: skip

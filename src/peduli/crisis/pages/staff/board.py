@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from babel import Locale
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -22,12 +21,12 @@ from peduli.auth.roles import (
     EVACUATION_LIST_READERS,
 )
 from peduli.core.errors import PeduliError
-from peduli.core.i18n import _
+from peduli.core.i18n import _, language_name
 from peduli.crisis import help_requests, labels, repository, service
 from peduli.crisis.pages.staff import unreached
 from peduli.reference import places
 from peduli.web.desk import page_number, paged
-from peduli.web.i18n import BABEL_LOCALES, negotiate
+from peduli.web.i18n import negotiate
 from peduli.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -86,14 +85,8 @@ def _help_context(
         "help_url": lambda number: f"/officer/crises/{crisis_id}?help_page={number}",
         "board_url": board_url + (f"?help_page={pages.page}" if pages.page > 1 else ""),
         "country_name": lambda code: places.country_name(code, language),
-        "language_name": lambda code: language_name(code, language),
+        "language_name": lambda code: language_name(code, language) or str(_("Not known")),
     }
-
-
-def language_name(code: str | None, reader: str) -> str:
-    """A person's language by its name in the reader's language (never its code)."""
-    name = Locale.parse(BABEL_LOCALES[reader]).languages.get(code or "")
-    return name or str(_("Not known"))
 
 
 @router.get(
