@@ -13,9 +13,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from peduli.api.deps import DbSession, OptionalActor, staff_page
+from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Actor
-from peduli.auth.pages.staff import staff_or_none, to_sign_in
 from peduli.auth.roles import EMERGENCY_READERS, EMERGENCY_RESPONDERS, HQ_ROLES, ROSTER_EDITORS
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, ValidationFailed
@@ -96,20 +95,14 @@ def _call_page(
 
 
 @router.get(NEW, response_class=HTMLResponse, dependencies=[staff_page(EMERGENCY_RESPONDERS)])
-def call_form(request: Request, actor: OptionalActor) -> Response:
+def call_form(request: Request, staff: SignedIn) -> Response:
     """The hotline-call form."""
-    staff = staff_or_none(actor)
-    if staff is None:
-        return to_sign_in(request)
     return _call_page(request, staff, {}, {})
 
 
 @router.post(NEW, response_class=HTMLResponse, dependencies=[staff_page(EMERGENCY_RESPONDERS)])
-async def record_call(request: Request, db: DbSession, actor: OptionalActor) -> Response:
+async def record_call(request: Request, db: DbSession, staff: SignedIn) -> Response:
     """Record the call: a critical case, the call on its timeline, the duty officer alerted."""
-    staff = staff_or_none(actor)
-    if staff is None:
-        return to_sign_in(request)
     form = await request.form()
     values = {k: v.strip()[:5000] for k in CALL_FIELDS if isinstance(v := form.get(k), str)}
     try:
@@ -196,11 +189,8 @@ def _roster_page(
 
 
 @router.get(ROSTER, response_class=HTMLResponse, dependencies=[staff_page(EMERGENCY_READERS)])
-def roster_page(request: Request, db: DbSession, actor: OptionalActor) -> Response:
+def roster_page(request: Request, db: DbSession, staff: SignedIn) -> Response:
     """The roster of my representation: who is on duty now and the next two weeks."""
-    staff = staff_or_none(actor)
-    if staff is None:
-        return to_sign_in(request)
     return _roster_page(request, db, staff, _roster_code(staff, request), {}, {})
 
 
@@ -212,11 +202,8 @@ def _local(day: str, at: str) -> datetime | None:
 
 
 @router.post(ROSTER, response_class=HTMLResponse, dependencies=[staff_page(ROSTER_EDITORS)])
-async def add_shift(request: Request, db: DbSession, actor: OptionalActor) -> Response:
+async def add_shift(request: Request, db: DbSession, staff: SignedIn) -> Response:
     """Add a shift: a date, a start and an end time (an end before the start is next day)."""
-    staff = staff_or_none(actor)
-    if staff is None:
-        return to_sign_in(request)
     form = await request.form()
     values = {k: v.strip()[:100] for k in ("account_id", "day", "start", "end", "rank", "phone",
               "representation") if isinstance(v := form.get(k), str)}  # fmt: skip
@@ -254,12 +241,7 @@ async def add_shift(request: Request, db: DbSession, actor: OptionalActor) -> Re
 
 
 @router.post(ROSTER + "/{shift_id}/remove", dependencies=[staff_page(ROSTER_EDITORS)])
-def remove_shift(
-    request: Request, shift_id: uuid.UUID, db: DbSession, actor: OptionalActor
-) -> Response:
+def remove_shift(request: Request, shift_id: uuid.UUID, db: DbSession, staff: SignedIn) -> Response:
     """Take a shift off the roster."""
-    staff = staff_or_none(actor)
-    if staff is None:
-        return to_sign_in(request)
     roster.remove_shift(db, shift_id=shift_id, actor=staff)
     return RedirectResponse(ROSTER, status_code=303)

@@ -13,14 +13,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from peduli.api.deps import DbSession, OptionalActor, staff_page
-from peduli.auth.pages.staff import staff_or_none, to_sign_in
+from peduli.api.deps import DbSession, staff_page
 from peduli.auth.policy import require_role
 from peduli.auth.roles import DEAD_LETTER_READERS, DEAD_LETTER_RETRIERS
 from peduli.core.paging import page_count
 from peduli.notify import dead_letters
 from peduli.notify.api import PER_PAGE, put_dead_letters_back
 from peduli.notify.models import ChannelName
+from peduli.web.desk import SignedIn
 from peduli.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -47,16 +47,13 @@ def _back(channel: str | None, count: int) -> RedirectResponse:
 def dead_letter_list(
     request: Request,
     db: DbSession,
-    actor: OptionalActor,
+    staff: SignedIn,
     channel: ChannelChoice = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     done: Annotated[str, Query(max_length=20)] = "",
     count: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
     """Dead letters, newest failure first, one channel or all, fifty a page."""
-    staff = staff_or_none(actor)
-    if staff is None:
-        return to_sign_in(request)
     require_role(db, staff, roles=DEAD_LETTER_READERS, action="notify.dead_letters.list")
     chosen = _channel(channel)
     rows, total = dead_letters.list_dead(db, channel=chosen, page=page, per_page=PER_PAGE)
@@ -93,13 +90,10 @@ def retry_one(
     request: Request,
     message_id: Annotated[int, Path(ge=1, le=2**62)],
     db: DbSession,
-    actor: OptionalActor,
+    staff: SignedIn,
     channel: ChannelField = "",
 ) -> Response:
     """Put one dead letter back in line."""
-    staff = staff_or_none(actor)
-    if staff is None:
-        return to_sign_in(request)
     return _back(
         _channel(channel), put_dead_letters_back(db, staff, message_id=message_id, channel=None)
     )
@@ -107,12 +101,9 @@ def retry_one(
 
 @router.post(DEAD_LETTERS + "/retry", dependencies=[staff_page(DEAD_LETTER_RETRIERS)])
 def retry_all(
-    request: Request, db: DbSession, actor: OptionalActor, channel: ChannelField = ""
+    request: Request, db: DbSession, staff: SignedIn, channel: ChannelField = ""
 ) -> Response:
     """Put every dead letter of the chosen channel (or all) back in line, e.g. after an
     outage of a provider has been fixed."""
-    staff = staff_or_none(actor)
-    if staff is None:
-        return to_sign_in(request)
     chosen = _channel(channel)
     return _back(chosen, put_dead_letters_back(db, staff, message_id=None, channel=chosen))

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from peduli.api.deps import DbSession, OptionalActor, staff_page
-from peduli.auth.pages.staff import staff_or_none, to_sign_in
+from peduli.auth.pages.staff import staff_or_none
 from peduli.auth.roles import (
     CRISIS_DECLARERS,
     CRISIS_HELP_READERS,
@@ -25,7 +25,7 @@ from peduli.core.i18n import _, language_name
 from peduli.crisis import help_requests, labels, repository, service
 from peduli.crisis.pages.staff import unreached
 from peduli.reference import places
-from peduli.web.desk import page_number, paged
+from peduli.web.desk import SignedIn, page_number, paged
 from peduli.web.i18n import negotiate
 from peduli.web.rendering import render
 
@@ -36,11 +36,8 @@ BOARD_REFRESH_SECONDS = 10
 @router.get(
     "/officer/crises", response_class=HTMLResponse, dependencies=[staff_page(CRISIS_VIEWERS)]
 )
-def crises_page(request: Request, db: DbSession, actor: OptionalActor) -> Response:
+def crises_page(request: Request, db: DbSession, staff: SignedIn) -> Response:
     """The crises staff follow, newest first."""
-    staff = staff_or_none(actor)
-    if staff is None:
-        return to_sign_in(request)
     crises = service.list_crises(db, actor=staff)
     context = {"crises": crises, "labels": labels, "may_declare": staff.role in CRISIS_DECLARERS}
     return render(request, "crisis/crises.html", {"staff": staff, **context})
@@ -94,13 +91,8 @@ def _help_context(
     response_class=HTMLResponse,
     dependencies=[staff_page(CRISIS_VIEWERS)],
 )
-def board_page(
-    request: Request, crisis_id: uuid.UUID, db: DbSession, actor: OptionalActor
-) -> Response:
+def board_page(request: Request, crisis_id: uuid.UUID, db: DbSession, staff: SignedIn) -> Response:
     """The live crisis board."""
-    staff = staff_or_none(actor)
-    if staff is None:
-        return to_sign_in(request)
     return render(request, "crisis/board.html", _board_context(request, db, staff, crisis_id))
 
 
