@@ -191,7 +191,7 @@ async def _burst(base: str, tokens: list[str], args: argparse.Namespace) -> list
 
 async def _sos(client: httpx.AsyncClient, base: str, i: int, results: list[Sent]) -> None:
     body = {"name": f"Pekerja {i}", "country": "MY", "city": "Kuala Lumpur", "kind": "violence",
-            "details": "Majikan mengunci saya.", "phone": f"+6013{i:07d}"}  # fmt: skip
+            "details": "Majikan mengunci saya.", "phone": f"+60133{i:06d}"}  # fmt: skip
     sent = Sent(at=time.time(), kind="sos")
     started = time.perf_counter()
     answer = await client.post(f"{base}/api/v1/emergencies", json=body)
@@ -217,7 +217,7 @@ def _alert_times(results: list[Sent], duty_phones: dict[str, str]) -> dict[str, 
             ).all()
         )
         received = {
-            key.split(":")[1]: at
+            key.split(":")[1].replace("-", ""): at
             for key, at in db.execute(
                 select(SandboxMessage.idempotency_key, SandboxMessage.received_at).where(
                     SandboxMessage.channel == "sms",
@@ -233,7 +233,7 @@ def _alert_times(results: list[Sent], duty_phones: dict[str, str]) -> dict[str, 
         emergency = (
             sent.answer_id if sent.kind == "sos" else emergency_of.get(uuid.UUID(sent.answer_id))
         )
-        at = received.get(str(emergency))
+        at = received.get(str(emergency).replace("-", ""))  # SQLite keys: hex, no dashes
         if at is None:
             missing += 1
             continue
