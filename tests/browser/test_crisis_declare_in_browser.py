@@ -153,7 +153,9 @@ def test_a_circle_drawn_in_french_is_declared(new_page: NewPage) -> None:
     expect(page.locator("#declare-map-status")).to_have_text("Une zone est dessinée sur la carte.")
     drawn = json.loads(page.locator("#declare-area-field").input_value())
     assert set(drawn) == {"circle"}
-    assert 300 < drawn["circle"]["radius_km"] < 600
+    # Hundreds of km, not metres or the whole earth: under load the browser may drop some of
+    # the drag's steps, so the radius is not exact (293 km was seen on a busy machine).
+    assert 100 < drawn["circle"]["radius_km"] < 1000
     page.get_by_role("button", name="Déclarer la crise").click()
     expect(page).to_have_url(BOARD)
     expect(page.get_by_text("Tempête · Grave · Active")).to_be_visible()
