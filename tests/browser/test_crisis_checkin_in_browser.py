@@ -8,12 +8,10 @@ from sqlalchemy import select
 
 from peduli.auth.actor import Role
 from peduli.core.db import session_scope
-from peduli.crisis import broadcasts, service
 from peduli.crisis.models import CheckIn
-from peduli.crisis.schemas import BroadcastCreate, CrisisCreate
 from peduli.notify.models import OutboxMessage
 from tests.browser.conftest import NewPage, assert_accessible
-from tests.crisis.crisis_helpers import add_person
+from tests.crisis.crisis_helpers import add_person, sent_by_sms
 from tests.factories import staff
 
 
@@ -22,20 +20,7 @@ def _link_path(language: str = "id") -> str:
     author, second = staff(Role.HQ_ADMIN), staff(Role.HQ_ADMIN)
     with session_scope() as db:
         add_person(db, latitude=3.14, longitude=101.69, language=language)
-        crisis = service.declare(
-            db,
-            body=CrisisCreate(
-                title="Gempa Kuala Lumpur", kind="earthquake", severity="severe",
-                area={"circle": {"lat": 3.139, "lon": 101.687, "radius_km": 20}},
-            ),
-            actor=author,
-        )  # fmt: skip
-        body = BroadcastCreate(messages={"id": "Gempa kuat."}, channels=["sms"])
-        broadcast = broadcasts.draft(db, crisis_id=crisis.id, body=body, actor=author)
-        broadcasts.approve(
-            db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=second
-        )
-        broadcasts.send(db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=author)
+        sent_by_sms(db, author=author, second=second)
     with session_scope() as db:
         text = db.scalars(select(OutboxMessage.body)).one()
     return "/c/" + text.rsplit("/c/", 1)[1]

@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from peduli.auth.actor import Role
 from peduli.core.db import session_scope, utcnow
-from peduli.crisis import broadcasts, reminders, service
-from peduli.crisis.models import Crisis, ReachAttempt
-from peduli.crisis.schemas import BroadcastCreate, CrisisCreate
+from peduli.crisis import reminders
+from peduli.crisis.models import ReachAttempt
 from tests.browser.conftest import (
     DESKTOP,
     NewPage,
@@ -20,7 +19,7 @@ from tests.browser.conftest import (
     make_staff,
     sign_in_staff_api,
 )
-from tests.crisis.crisis_helpers import add_person
+from tests.crisis.crisis_helpers import add_person, sent_by_sms
 from tests.factories import staff
 
 
@@ -30,20 +29,7 @@ def _silent_after_the_reminder() -> str:
     with session_scope() as db:
         add_person(db, latitude=3.14, longitude=101.69, name="Ani Lestari", language="en")
         add_person(db, latitude=3.12, longitude=101.66, name="Budi Santoso")
-        crisis: Crisis = service.declare(
-            db,
-            body=CrisisCreate(
-                title="Gempa Kuala Lumpur", kind="earthquake", severity="severe",
-                area={"circle": {"lat": 3.139, "lon": 101.687, "radius_km": 20}},
-            ),
-            actor=author,
-        )  # fmt: skip
-        body = BroadcastCreate(messages={"id": "Gempa kuat."}, channels=["sms"])
-        broadcast = broadcasts.draft(db, crisis_id=crisis.id, body=body, actor=author)
-        broadcasts.approve(
-            db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=second
-        )
-        broadcasts.send(db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=author)
+        crisis = sent_by_sms(db, author=author, second=second)
         crisis_id = crisis.id
     with session_scope() as db:
         reminders.remind_silent(db, utcnow() + timedelta(hours=3))

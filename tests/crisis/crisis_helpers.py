@@ -99,6 +99,17 @@ def draft_broadcast(
     return broadcasts.draft(db, crisis_id=crisis.id, body=body, actor=author)  # type: ignore[arg-type]
 
 
+def sent_by_sms(db: Session, *, author: object, second: object) -> Crisis:
+    """The Kuala Lumpur earthquake declared by ``author``, and a short SMS broadcast approved
+    by ``second`` and sent to everyone in the area."""
+    crisis = declare_crisis(db, author)
+    body = BroadcastCreate(messages={"id": "Gempa kuat."}, channels=["sms"])
+    broadcast = broadcasts.draft(db, crisis_id=crisis.id, body=body, actor=author)  # type: ignore[arg-type]
+    broadcasts.approve(db, crisis_id=crisis.id, broadcast_id=broadcast.id, actor=second)  # type: ignore[arg-type]
+    broadcasts.send(db, crisis_id=crisis.id, broadcast_id=broadcast.id, actor=author)  # type: ignore[arg-type]
+    return crisis
+
+
 def crisis_outbox(db: Session) -> list[OutboxMessage]:
     """Every outbox row, highest priority first."""
     return list(db.scalars(select(OutboxMessage).order_by(OutboxMessage.priority)))
