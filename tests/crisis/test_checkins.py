@@ -110,6 +110,14 @@ def _alerts(db: object) -> list[tuple[str, str]]:
     return sorted((m.channel, opened(m)) for m in rows)
 
 
+def _worker_alerts_pending(db: object) -> int:
+    """What the worker's every-second task does: step 0 of the calls for help recorded."""
+    from peduli.core.db import utcnow
+    from peduli.emergency import alerting
+
+    return alerting.alert_pending_calls(db, utcnow())  # type: ignore[arg-type]
+
+
 def test_need_help_by_link_api_and_sms_alerts_the_duty_officer_like_an_sos(sent: Sent) -> None:
     from peduli.cases.models import Case
     from peduli.emergency.models import CRISIS_HELP_KIND, Emergency
@@ -142,6 +150,9 @@ def test_need_help_by_link_api_and_sms_alerts_the_duty_officer_like_an_sos(sent:
             assert emergency.ack_due_at is not None and emergency.acknowledged_at is None
         linked = db.scalars(select(CheckIn.case_id).order_by(CheckIn.created_at)).all()
         assert linked == [e.case_id for e in emergencies]
+        assert _alerts(db) == []  # the check-in only records the call: the worker alerts
+        assert _worker_alerts_pending(db) == 3
+        assert _worker_alerts_pending(db) == 0  # each call's step 0 is taken once
         assert _alerts(db) == [
             ("email", "duty-jb@kemlu.example"),
             ("email", "duty-kl@kemlu.example"),
@@ -160,6 +171,7 @@ def test_a_second_need_help_adds_to_the_case_and_pages_nobody_again(sent: Sent) 
     first = {"token": token, "answer": "need_help", "note": "Air naik"}
     assert sent.client.post("/api/v1/crises/check-ins", json=first).status_code == 201
     with session_scope() as db:
+        _worker_alerts_pending(db)
         paged = _alerts(db)
     assert len(paged) == 2
     again = sent.client.post(
@@ -169,6 +181,7 @@ def test_a_second_need_help_adds_to_the_case_and_pages_nobody_again(sent: Sent) 
     )
     assert again.status_code == 201, again.text
     with session_scope() as db:
+        assert _worker_alerts_pending(db) == 0
         assert _alerts(db) == paged
         emergency = db.scalars(select(Emergency)).one()
         assert emergency.repeats == 1
@@ -190,6 +203,9 @@ def test_an_unacknowledged_call_for_help_in_a_crisis_escalates(sent: Sent) -> No
     assert sent.client.post("/api/v1/crises/check-ins", json=answer).status_code == 201
     with session_scope() as db:
         created = db.scalars(select(Emergency.created_at)).one()
+        # Step 1 never overtakes the step 0 the worker still owes.
+        assert alerting.escalate_unacknowledged(db, created + timedelta(minutes=11)) == 0
+        assert _worker_alerts_pending(db) == 1
         assert alerting.escalate_unacknowledged(db, created + timedelta(minutes=9)) == 0
         assert alerting.escalate_unacknowledged(db, created + timedelta(minutes=11)) == 1
     with session_scope() as db:
@@ -232,4 +248,5 @@ def test_two_first_calls_for_help_at_once_open_one_case_and_page_once(sent: Sent
         assert db.scalar(select(func.count()).select_from(Emergency)) == 1
         cases = db.scalars(select(CheckIn.case_id).where(CheckIn.person_id == person)).all()
         assert len(cases) == 2 and len(set(cases)) == 1
+        assert _worker_alerts_pending(db) == 1
         assert len(_alerts(db)) == 2  # one email and one SMS to the officer on duty

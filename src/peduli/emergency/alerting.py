@@ -79,12 +79,40 @@ def alert_on_duty(session: Session, emergency: Emergency, now: datetime) -> None
     _write_messages(session, [emergency.id], now)
 
 
+def alert_pending_calls(session: Session, now: datetime, *, batch: int = BATCH) -> int:
+    """Step 0 of up to ``batch`` calls for help recorded without it (a crisis's); returns how
+    many. One conditional UPDATE takes them, so two workers never alert one twice."""
+    pending = (
+        select(Emergency.id)
+        .where(Emergency.alert_pending.is_(True))
+        .order_by(Emergency.created_at)
+        .limit(batch)
+        .scalar_subquery()
+    )
+    taken = session.execute(
+        update(Emergency)
+        .where(Emergency.id.in_(pending), Emergency.alert_pending.is_(True))
+        .values(alert_pending=False)
+        .returning(Emergency.id)
+        .execution_options(synchronize_session=False)
+    )
+    ids = [row[0] for row in taken]
+    for start in range(0, len(ids), CHUNK):
+        _write_messages(session, ids[start : start + CHUNK], now)
+    return len(ids)
+
+
 def escalate_unacknowledged(session: Session, now: datetime, *, batch: int = BATCH) -> int:
     """Take the next escalation step of up to ``batch`` due emergencies; returns how many."""
     window = ack_window()
     due = (
         select(Emergency.id)
-        .where(Emergency.ack_due_at <= now, Emergency.acknowledged_at.is_(None))
+        .where(
+            Emergency.ack_due_at <= now,
+            Emergency.acknowledged_at.is_(None),
+            # Step 1 never overtakes a step 0 the worker still owes (``alert_pending_calls``).
+            Emergency.alert_pending.is_(False),
+        )
         .order_by(Emergency.ack_due_at)
         .limit(batch)
         .scalar_subquery()

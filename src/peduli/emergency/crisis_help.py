@@ -15,7 +15,7 @@ from peduli.cases.models import Case, EventKind
 from peduli.cases.timeline import add_event
 from peduli.core.crypto import CONTACT_PURPOSE, get_cipher
 from peduli.core.db import utcnow
-from peduli.emergency import alerting, workflow
+from peduli.emergency import workflow
 from peduli.emergency.models import CRISIS_HELP_KIND, Emergency, EmergencySource
 
 
@@ -29,9 +29,11 @@ def raise_for_crisis_help(
 ) -> Emergency:
     """A crisis check-in's "I need help": an emergency on its case, alerted like an SOS.
 
-    The crisis opens the person's case (one per person and crisis, so one emergency each);
-    the duty officer is alerted in the same transaction and the periodic escalation takes
-    over an emergency nobody acknowledges, as for any SOS.
+    The crisis opens the person's case (one per person and crisis, so one emergency each).
+    The duty officer's alerts are step 0 as for an SOS, written by the worker within a second
+    (``alerting.alert_pending_calls``, in batches: a crisis brings calls for help by the
+    thousand, and the check-in stays cheap); the periodic escalation then takes over an
+    emergency nobody acknowledges, as for any SOS.
     """
     now = utcnow()
     emergency = Emergency(
@@ -46,10 +48,10 @@ def raise_for_crisis_help(
         created_at=now,
         escalation_level=0,
         ack_due_at=now + workflow.ack_window(),
+        alert_pending=True,
     )
     session.add(emergency)
     session.flush()
-    alerting.alert_on_duty(session, emergency, now)
     return emergency
 
 

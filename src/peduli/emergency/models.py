@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from peduli.core.crypto import CONTACT_PURPOSE, Sealed
@@ -55,6 +55,9 @@ class Emergency(IdMixin, Base):
               postgresql_where=text("acknowledged_at IS NULL"),
               sqlite_where=text("acknowledged_at IS NULL")),
         Index("ix_emergency_contact_open", "contact_index", "created_at"),
+        # The step-0 task: calls for help from a crisis whose alerts the worker still owes.
+        Index("ix_emergency_alert_pending", "created_at",
+              postgresql_where=text("alert_pending"), sqlite_where=text("alert_pending")),
     )  # fmt: skip
 
     case_id: Mapped[uuid.UUID] = mapped_column(
@@ -76,6 +79,10 @@ class Emergency(IdMixin, Base):
         ForeignKey("staff_account.id", ondelete="SET NULL")
     )
     repeats: Mapped[int] = mapped_column(Integer, default=0)
+    # Step 0 is owed by the worker (``alerting.alert_pending_calls``), not yet written: a
+    # crisis's calls for help arrive by the thousand, so the request that records one does
+    # not also fan out its alerts.
+    alert_pending: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The language the person asked for help in (the SOS page's or the app's; a signed-in
     # citizen's own choice): the alerts tell the duty officer which language to call in.
     caller_language: Mapped[str | None] = mapped_column(String(8))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 22:05:01.213663
+Create Date: 2026-12-05 23:08:42.453897
 """
 
 from collections.abc import Sequence
@@ -807,6 +807,7 @@ def upgrade() -> None:
     sa.Column('acknowledged_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('acknowledged_by_account_id', sa.Uuid(), nullable=True),
     sa.Column('repeats', sa.Integer(), nullable=False),
+    sa.Column('alert_pending', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('caller_language', sa.String(length=8), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['acknowledged_by_account_id'], ['staff_account.id'], name=op.f('fk_emergency_acknowledged_by_account_id_staff_account'), ondelete='SET NULL'),
@@ -816,6 +817,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('emergency', schema=None) as batch_op:
         batch_op.create_index('ix_emergency_ack_due', ['ack_due_at'], unique=False, postgresql_where=sa.text('acknowledged_at IS NULL'), sqlite_where=sa.text('acknowledged_at IS NULL'))
+        batch_op.create_index('ix_emergency_alert_pending', ['created_at'], unique=False, postgresql_where=sa.text('alert_pending'), sqlite_where=sa.text('alert_pending'))
         batch_op.create_index('ix_emergency_contact_open', ['contact_index', 'created_at'], unique=False)
         batch_op.create_index('ix_emergency_rep_created', ['representation_code', 'created_at'], unique=False)
 
@@ -835,6 +837,7 @@ def downgrade() -> None:
     with op.batch_alter_table('emergency', schema=None) as batch_op:
         batch_op.drop_index('ix_emergency_rep_created')
         batch_op.drop_index('ix_emergency_contact_open')
+        batch_op.drop_index('ix_emergency_alert_pending', postgresql_where=sa.text('alert_pending'), sqlite_where=sa.text('alert_pending'))
         batch_op.drop_index('ix_emergency_ack_due', postgresql_where=sa.text('acknowledged_at IS NULL'), sqlite_where=sa.text('acknowledged_at IS NULL'))
 
     op.drop_table('emergency')
