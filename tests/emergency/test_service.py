@@ -30,6 +30,8 @@ def test_an_sos_is_a_critical_case_of_the_post_serving_the_place(db: Session) ->
         "critical", "emergency", True,
     )  # fmt: skip
     assert case.representation_code == SEOUL == outcome.representation.code
+    # Names, not codes: the kind and the country as a reader knows them.
+    assert case.summary.startswith("Emergency: violence or threats, in Ansan, South Korea.")
     kl = _report(db, country="MY", city="Kuala Lumpur", phone="+60123456789")
     assert db.get_one(Case, kl.emergency.case_id).representation_code == KL
 

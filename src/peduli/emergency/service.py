@@ -31,15 +31,16 @@ from peduli.core.errors import (
     NotFound,
 )
 from peduli.core.i18n import LANGUAGES, _
-from peduli.emergency import access, alerting, reports, repository, roster, workflow
+from peduli.emergency import access, alerting, reports, repository, roster, texts, workflow
 from peduli.emergency.models import Emergency, EmergencyKind, EmergencySource
 from peduli.emergency.schemas import EmergencyCreate, HotlineCallCreate
 from peduli.emergency.texts import Caller
-from peduli.reference.places import directory
+from peduli.reference.places import country_name, directory
 from peduli.reference.representations import Representation
 from peduli.registry.models import Person
 
 REPEAT_WINDOW = timedelta(hours=2)
+SUMMARY_LANGUAGE = "en"
 PER_IP_PER_HOUR = 10
 PER_CONTACT_PER_DAY = 5
 HOUR, DAY = 3600, 86400
@@ -77,8 +78,11 @@ def citizen_name(session: Session, actor: Actor | None) -> str | None:
 
 
 def _summary(data: EmergencyCreate, checked: reports.CheckedReport, kind: EmergencyKind) -> str:
-    place = ", ".join(p for p in (data.city, checked.country) if p)
-    lines = [f"EMERGENCY ({kind.value}) at {place}."]
+    """The case's summary, in English like the platform's other stored notes, with the kind
+    and the country by name (a case screen never shows "(detained)" or "KR")."""
+    country = country_name(checked.country, SUMMARY_LANGUAGE) if checked.country else None
+    place = ", ".join(p for p in (data.city, country) if p) or "an unknown place"
+    lines = [f"Emergency: {texts.kind_name(kind, SUMMARY_LANGUAGE)}, in {place}."]
     if data.latitude is not None and data.longitude is not None:
         lines.append(f"Location: {data.latitude:.5f}, {data.longitude:.5f}.")
     if checked.whatsapp:
