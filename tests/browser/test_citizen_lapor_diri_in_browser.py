@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.conftest import NewPage, assert_accessible, latest_code_for
 from tests.factories import nik
@@ -123,11 +123,30 @@ def test_errors_without_javascript_are_summarised_and_keep_the_input(
 def test_inline_check_shows_the_problem_when_leaving_a_field(page: Page) -> None:
     page.goto("/lapor-diri?lang=en")
     sign_in_on_the_page(page, "inline@example.org")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    # A fast reader leaves the next field while the first one's check is still on its way:
+    # hold that check until the second has answered, so the two always overlap.
+    held: list[Route] = []
+
+    def hold_the_first(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/lapor-diri/periksa", hold_the_first)
     page.fill("#date_of_birth", IDENTITY["#date_of_birth"])
-    page.check("#sex")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the first field's check never left the page"
+    page.check("#sex")  # the NIK is checked against the date of birth and sex
     page.fill("#nik", "1234")
     page.locator("#nik").blur()
     expect(page.locator("#nik-error")).not_to_be_empty()
+    held[0].continue_()
+    page.unroute("**/lapor-diri/periksa")
     expect(page).to_have_url(re.compile(r"/lapor-diri$"))  # no page load: htmx swapped it
     page.fill("#nik", IDENTITY["#nik"])
     page.locator("#nik").blur()

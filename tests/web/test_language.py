@@ -34,3 +34,22 @@ def test_every_page_offers_the_picker_pointing_at_language(client: TestClient) -
     page = client.get("/").text
     assert 'action="/language"' in page
     assert 'name="next" value="/"' in page
+
+
+def test_a_link_that_names_its_language_keeps_it_through_the_sign_in(client: TestClient) -> None:
+    # /lapor-diri sends a signed-out reader to the sign-in page, whose form posts without ?lang.
+    response = client.get("/lapor-diri", params={"lang": "en"}, follow_redirects=False)
+    assert response.status_code == 303
+    assert "peduli_lang=en" in response.headers["set-cookie"]
+    assert '<html lang="en">' in client.get(response.headers["location"]).text
+
+
+def test_only_a_new_choice_of_ours_sets_the_cookie(client: TestClient) -> None:
+    def language_cookie_set(lang: str) -> bool:
+        answer = client.get("/", params={"lang": lang})
+        return "peduli_lang=" in " ".join(answer.headers.get_list("set-cookie"))
+
+    assert not language_cookie_set("xx")
+    assert language_cookie_set("zh")
+    assert not language_cookie_set("zh")
+    assert client.cookies.get("peduli_lang") == "zh"

@@ -41,6 +41,10 @@ def create_app() -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=500)
     # OPTIONS and 405 name every method of a path; JSON bodies are read strictly.
     app.add_middleware(HttpContract, router=app.router)
+    # A link that names its language (?lang=en) keeps it for the pages after it.
+    from peduli.web.language import RememberLanguageOfLink
+
+    app.add_middleware(RememberLanguageOfLink)
     # Outermost last: the headers go on every answer, the 413 of a body over its limit too.
     app.add_middleware(BodyLimit, settings=get_settings)
     app.add_middleware(SecurityHeaders, settings=get_settings)
