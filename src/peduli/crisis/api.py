@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from peduli.api.deps import PUBLIC, DbSession, hot_path_write, require_scope
+from peduli.api.problems import problem_response
 from peduli.api.responses import model_response
 from peduli.auth.actor import Actor
 from peduli.auth.scopes import CRISES_REACH, CRISES_READ, CRISES_WRITE
@@ -276,9 +277,24 @@ def sms_reply(
     body: SmsReply,
     db: DbSession,
     gateway_token: Annotated[str | None, Header(alias="X-Gateway-Token")] = None,
-) -> CheckInRead:
-    """An SMS reply from the gateway ("AMAN", "SAFE", "TOLONG", "HELP" …), by sender phone."""
+) -> CheckInRead | Response:
+    """An SMS reply from the gateway ("Saya aman", "SAFE", "tolong", "HELP" …), by sender phone.
+
+    A text that is no answer is refused with a problem, yet the request is committed: the
+    "how to reply" SMS it queued must leave.
+    """
     expected = get_settings().sms_gateway_token
     if not gateway_token or not hmac.compare_digest(gateway_token, expected):
         raise NotAuthenticated(_("Send the gateway's token in the X-Gateway-Token header."))
-    return CheckInRead.model_validate(checkins.sms_reply(db, sender=body.sender, text=body.text))
+    outcome = checkins.sms_reply(db, sender=body.sender, text=body.text)
+    if isinstance(outcome, checkins.UnreadText):
+        return _unread(outcome)
+    return CheckInRead.model_validate(outcome)
+
+
+def _unread(text: checkins.UnreadText) -> Response:
+    """The problem a text that records no answer is answered with (RFC 9457)."""
+    refusal = checkins.NotAKeyword() if text.broadcast else checkins.no_broadcast()
+    return problem_response(
+        refusal.status, refusal.title, refusal.detail, refusal.code, refusal.problems
+    )

@@ -9,7 +9,6 @@ for an SOS; later ones add to that case without paging anyone again.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,16 +24,12 @@ from peduli.core.crypto import contact_index
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
-from peduli.crisis import links
+from peduli.crisis import links, reply_answers, reply_words
 from peduli.crisis.models import Answer, CheckIn, Crisis, CrisisKind, Recipient
 from peduli.crisis.schemas import CheckInCreate
 from peduli.emergency import crisis_help
 from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
 from peduli.registry.rights import ErasureStep
-
-# First word of an SMS reply, in any of the four languages, upper-cased.
-SAFE_WORDS = frozenset({"AMAN", "SAFE", "SELAMAT", "OK", "安全", "平安", "SAUF", "SAIN", "SÛR"})
-HELP_WORDS = frozenset({"TOLONG", "HELP", "BANTU", "SOS", "求助", "救命", "AIDE", "SECOURS"})
 
 
 @dataclass(frozen=True)
@@ -290,44 +285,93 @@ def _help_context(session: Session, recipient_id: int) -> Any:
     return found
 
 
+class NotAKeyword(ValidationFailed):
+    """A reply whose first words hold neither a safe word nor a call for help."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            [
+                FieldProblem(
+                    field="text",
+                    code="unknown_keyword",
+                    message=_("The reply holds no known keyword."),
+                    hint=_("Reply with AMAN or SAFE, or with TOLONG or HELP."),
+                )
+            ]
+        )
+
+
 def parse_reply(text: str) -> tuple[Answer, str | None]:
-    """The answer an SMS reply gives (its first word) and the rest as a note."""
-    words = text.strip().split(maxsplit=1)
-    first = re.sub(r"[^\w]", "", words[0]).upper() if words else ""
-    rest = words[1].strip() if len(words) > 1 else None
-    if first in SAFE_WORDS:
-        return Answer.SAFE, rest
-    if first in HELP_WORDS:
-        return Answer.NEED_HELP, rest
-    raise ValidationFailed(
-        [
-            FieldProblem(
-                field="text",
-                code="unknown_keyword",
-                message=_("The reply does not start with a known keyword."),
-                hint=_("Start the reply with AMAN or SAFE, or with TOLONG or HELP."),
-            )
-        ]
-    )
+    """The answer a reply gives (a keyword among its first words, ``reply_words``) and the
+    note kept with it; ``NotAKeyword`` when there is none."""
+    reading = reply_words.read(text)
+    if reading is None:
+        raise NotAKeyword()
+    return reading.answer, reading.note
 
 
-def sms_reply(session: Session, *, sender: str, text: str) -> CheckIn:
-    """Match an inbound SMS to the sender's latest broadcast and record the answer."""
-    answer, note = parse_reply(text)
-    people = select(ContactPoint.person_id).where(
-        ContactPoint.kind == ContactKind.PHONE,
-        ContactPoint.value_index == contact_index(sender.strip()),
-        ContactPoint.trusted_at.is_not(None),
-    )
-    recipient_id = session.scalar(
-        select(Recipient.id)
-        .where(Recipient.person_id.in_(people))
-        .order_by(Recipient.created_at.desc(), Recipient.id.desc())
-        .limit(1)
-    )
-    if recipient_id is None:
-        raise NotFound(_("No broadcast went to this phone number."))
-    return record(session, recipient_id=recipient_id, answer=answer, note=note, via="sms")
+def no_broadcast() -> NotFound:
+    """The refusal of a text from a number no broadcast reached."""
+    return NotFound(_("No broadcast went to this phone number."))
+
+
+@dataclass(frozen=True)
+class UnreadText:
+    """An SMS from a registered number that records no answer, kept whole for the person's
+    conversation: no keyword in it (``broadcast``: the person was reached by one), or no
+    broadcast went to the number."""
+
+    person_id: uuid.UUID
+    sender: str
+    text: str
+    broadcast: bool
+
+
+_PEOPLE_OF_PHONE = select(ContactPoint.person_id).where(
+    ContactPoint.kind == ContactKind.PHONE,
+    ContactPoint.value_index == bindparam("phone_index"),
+    ContactPoint.trusted_at.is_not(None),
+)
+_LATEST_RECIPIENT = (
+    select(Recipient.id, Recipient.person_id, Recipient.language)
+    .where(Recipient.person_id.in_(_PEOPLE_OF_PHONE))
+    .order_by(Recipient.created_at.desc(), Recipient.id.desc())
+    .limit(1)
+)
+
+
+def sms_reply(session: Session, *, sender: str, text: str) -> CheckIn | UnreadText:
+    """Record an inbound SMS as the answer to the sender's latest broadcast, and answer it.
+
+    A registered number gets an answer in the language of its broadcast: a confirmation,
+    or how to reply when no keyword was found (the text then comes back as ``UnreadText``).
+    A number no broadcast reached gets none, whatever it sent: an answer would tell anyone
+    who texts the gateway, or forges a sender, whether a number belongs to a citizen on
+    record, and would let them spend the ministry's SMS on numbers of their choosing.
+    """
+    phone = sender.strip()
+    params = {"phone_index": contact_index(phone)}
+    latest = session.connection().execute(_LATEST_RECIPIENT, params).first()
+    if latest is None:
+        person_id = session.scalar(_PEOPLE_OF_PHONE.limit(1), params)
+        if person_id is None:
+            raise no_broadcast()
+        return UnreadText(person_id, phone, text, broadcast=False)
+    now = utcnow()
+    try:
+        answer, note = parse_reply(text)
+    except NotAKeyword:
+        reply_answers.answer_by_sms(
+            session, phone=phone, recipient_id=latest.id, kind=reply_answers.HOW_TO_REPLY,
+            language=latest.language, now=now,
+        )  # fmt: skip
+        return UnreadText(latest.person_id, phone, text, broadcast=True)
+    checkin = record(session, recipient_id=latest.id, answer=answer, note=note, via="sms")
+    reply_answers.answer_by_sms(
+        session, phone=phone, recipient_id=latest.id, kind=answer, language=latest.language,
+        now=now,
+    )  # fmt: skip
+    return checkin
 
 
 def erase_people(
