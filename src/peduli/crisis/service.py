@@ -57,9 +57,18 @@ def declare(
     body: CrisisCreate,
     actor: Actor,
     status: CrisisStatus = CrisisStatus.ACTIVE,
+    alert: cap.CapDraft | None = None,
 ) -> Crisis:
-    """Declare a crisis: store its area and covering cells, name the posts involved, audit."""
+    """Declare a crisis: store its area and covering cells, name the posts involved, audit.
+
+    A crisis declared from a CAP ``alert`` (a file uploaded on the declare page) records the
+    alert's sender and identifier, as an import through the API does: the same alert
+    declared or imported again gives back the crisis it made.
+    """
     access.require_declarer(session, actor, action="crisis.declare")
+    known = _declared_from(session, alert) if alert is not None else None
+    if known is not None:
+        return known
     area = areas.parse_area(body.area)
     return _create(
         session,
@@ -72,6 +81,8 @@ def declare(
         started_at=body.started_at.astimezone(UTC) if body.started_at else utcnow(),
         posts=body.representation_codes,
         status=status,
+        cap_identifier=(alert.identifier or None) if alert else None,
+        cap_sender=(alert.sender or None) if alert else None,
     )
 
 
@@ -166,14 +177,9 @@ def import_cap(session: Session, *, document: bytes, actor: Actor) -> tuple[Cris
     """
     access.require_declarer(session, actor, action="crisis.import_cap")
     draft = cap.parse(document)
-    if draft.identifier and draft.sender:
-        known = session.scalar(
-            select(Crisis).where(
-                Crisis.cap_sender == draft.sender, Crisis.cap_identifier == draft.identifier
-            )
-        )
-        if known is not None:
-            return known, False
+    known = _declared_from(session, draft)
+    if known is not None:
+        return known, False
     crisis = _create(
         session,
         actor=actor,
@@ -189,6 +195,17 @@ def import_cap(session: Session, *, document: bytes, actor: Actor) -> tuple[Cris
         cap_sender=draft.sender or None,
     )
     return crisis, True
+
+
+def _declared_from(session: Session, alert: cap.CapDraft) -> Crisis | None:
+    """The crisis an alert (its sender and identifier) already made, if any."""
+    if not (alert.identifier and alert.sender):
+        return None
+    return session.scalar(
+        select(Crisis).where(
+            Crisis.cap_sender == alert.sender, Crisis.cap_identifier == alert.identifier
+        )
+    )
 
 
 def export_cap(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> bytes:

@@ -122,6 +122,26 @@ def test_an_uploaded_cap_alert_fills_what_was_left_empty(hq: TestClient, db: Ses
     assert crisis.area_kind == "polygon"
 
 
+def test_the_same_cap_file_twice_opens_the_crisis_it_made_as_the_api_does(
+    hq: TestClient, db: Session
+) -> None:
+    document = (SAMPLES / "flood_polygon.xml").read_bytes()
+    files = {"area_file": ("alert.xml", document, "application/xml")}
+    first = _declared(db, _post(hq, {}, files))
+    assert (first.cap_sender, first.cap_identifier) == (
+        "warning@met.gov.my",
+        "MetMalaysia-FLD-2026-1124-07",
+    )
+    again = _declared(db, _post(hq, {"title": "Banjir lagi", "severity": "minor"}, files))
+    assert again.id == first.id and again.title == first.title
+    headers = {"Content-Type": "application/cap+xml", "X-CSRF-Token": csrf(hq.get(NEW).text)}
+    imported = hq.post("/api/v1/crises/cap", content=document, headers=headers)
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["id"] == str(first.id)
+    assert len(db.scalars(select(Crisis)).all()) == 1
+    db.rollback()
+
+
 def test_bad_input_is_shown_on_the_fields_in_english(hq: TestClient, db: Session) -> None:
     answer = _post(hq, {"title": "Gempa", "description": "Keep this text"})
     assert answer.status_code == 422

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from peduli.api.deps import DbSession, staff_page
@@ -26,7 +27,8 @@ from peduli.auth.actor import Actor
 from peduli.auth.roles import CRISIS_DECLARERS
 from peduli.core.errors import FieldProblem, PeduliError, ValidationFailed
 from peduli.core.i18n import _
-from peduli.crisis import area_files, labels, service
+from peduli.crisis import area_files, cap, labels, service
+from peduli.crisis.models import Crisis
 from peduli.crisis.schemas import CrisisCreate
 from peduli.reference import geo, places
 from peduli.web import desk
@@ -144,7 +146,7 @@ async def declare(
     return await run_in_threadpool(
         lambda: run_form(
             db,
-            lambda: service.declare(db, body=_body(form, uploaded), actor=staff),
+            lambda: _declare(db, form, uploaded, staff),
             done=lambda crisis: RedirectResponse(f"/officer/crises/{crisis.id}", status_code=303),
             refused=lambda refusal: _form_page(
                 request,
@@ -158,6 +160,12 @@ async def declare(
     )
 
 
+def _declare(db: Session, form: DeclareForm, uploaded: bytes, staff: Actor) -> Crisis:
+    """Declare what the form says; an uploaded CAP alert declared before opens its crisis."""
+    body, alert = _body(form, uploaded)
+    return service.declare(db, body=body, actor=staff, alert=alert)
+
+
 def _source(form: DeclareForm, uploaded: bytes) -> str:
     """Which field the area comes from: the file, the map, or the lists."""
     if uploaded:
@@ -167,8 +175,9 @@ def _source(form: DeclareForm, uploaded: bytes) -> str:
     return "countries"
 
 
-def _body(form: DeclareForm, uploaded: bytes) -> CrisisCreate:
-    """The declaration the form makes; a problem with the area names the field it came from."""
+def _body(form: DeclareForm, uploaded: bytes) -> tuple[CrisisCreate, cap.CapDraft | None]:
+    """The declaration the form makes, and the CAP alert it comes from if one was uploaded;
+    a problem with the area names the field it came from."""
     fields: dict[str, Any] = {
         "title": form.title,
         "kind": form.kind,
@@ -176,9 +185,10 @@ def _body(form: DeclareForm, uploaded: bytes) -> CrisisCreate:
         "description": form.description,
     }
     area: dict[str, Any] = {}
+    alert: cap.CapDraft | None = None
     area_problems: list[FieldProblem] = []
     try:
-        area, fields = _area(form, uploaded, fields)
+        area, fields, alert = _area(form, uploaded, fields)
     except ValidationFailed as refused:
         area_problems = list(refused.problems)
     problems = _typed_problems(fields) + area_problems
@@ -192,11 +202,12 @@ def _body(form: DeclareForm, uploaded: bytes) -> CrisisCreate:
         )
     if problems:
         raise ValidationFailed(problems)
-    return CrisisCreate(
+    body = CrisisCreate(
         **{**fields, "description": fields["description"] or None},
         area=area,
         representation_codes=form.posts or None,
     )
+    return body, alert
 
 
 def _typed_problems(fields: dict[str, Any]) -> list[FieldProblem]:
@@ -237,9 +248,9 @@ def _typed_problems(fields: dict[str, Any]) -> list[FieldProblem]:
 
 def _area(
     form: DeclareForm, uploaded: bytes, fields: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The area from the file, the map or the lists ({} for none); a CAP alert also fills
-    the typed fields left empty."""
+) -> tuple[dict[str, Any], dict[str, Any], cap.CapDraft | None]:
+    """The area from the file, the map or the lists ({} for none), and the CAP alert it
+    came from; a CAP alert also fills the typed fields left empty."""
     source = _source(form, uploaded)
     if source == "area_file":
         found = area_files.read(uploaded)
@@ -252,12 +263,12 @@ def _area(
                 "description": alert.description or "",
             }
             fields = {k: v or taken[k] for k, v in fields.items()}
-        return found.area, fields
+        return found.area, fields, found.alert
     if source == "area_geojson":
-        return _drawn(form.area_geojson), fields
+        return _drawn(form.area_geojson), fields, None
     if form.countries or form.subdivisions:
-        return {"countries": form.countries, "subdivisions": form.subdivisions}, fields
-    return {}, fields
+        return {"countries": form.countries, "subdivisions": form.subdivisions}, fields, None
+    return {}, fields, None
 
 
 def _drawn(raw: str) -> dict[str, Any]:
