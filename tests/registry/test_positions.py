@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from peduli.auth.actor import Role
 from peduli.registry import service
 from peduli.registry.models import Stay
 from peduli.registry.positions import backfill_positions
@@ -41,7 +42,7 @@ def test_backfill_places_every_stay_of_a_known_city_and_leaves_the_rest(db: Sess
         actor=staff(),
     )  # fmt: skip  # Seoul, by GPS: untouched
     db.commit()
-    assert backfill_positions(db) == 2
+    assert backfill_positions(db).placed == 2
     db.commit()
     rows = db.execute(
         select(Stay.city, Stay.latitude, Stay.h3_cell, Stay.position_approximate).order_by(
@@ -54,4 +55,33 @@ def test_backfill_places_every_stay_of_a_known_city_and_leaves_the_rest(db: Sess
     assert [r.latitude for r in rows if r.city == "Nowhere Village"] == [None]
     seoul = [r for r in rows if r.city == "Seoul"]
     assert [(r.latitude, r.position_approximate) for r in seoul] == [(37.5665, False)]
-    assert backfill_positions(db) == 0
+    assert backfill_positions(db).placed == 0
+
+
+def test_backfill_gives_a_state_typed_as_the_city_its_province_as_a_self_report_does(
+    db: Session,
+) -> None:
+    typed = {"Sabah": "MY-12", "Johor": "MY-01", "Pulau Pinang": "MY-07"}
+    for serial, city in enumerate([*typed, "Ipoh"], start=1):
+        outcome = service.submit_self_report(
+            db,
+            report=report(
+                country="MY", city=city, latitude=None, longitude=None, nik=nik(serial=serial),
+                passport_number=f"C{serial:07d}", phone=f"+6012345{serial:04d}",
+                email=f"m{serial}@example.org",
+            ),
+            actor=staff(Role.HQ_ADMIN),
+        )  # fmt: skip
+        # As recorded before a state typed as the city named its province.
+        recorded = outcome.stay.subdivision
+        db.execute(update(Stay).where(Stay.id == outcome.stay.id).values(subdivision=None))
+        assert recorded == typed.get(city), city
+    db.commit()
+    done = backfill_positions(db)
+    db.commit()
+    assert done.provinces == 3
+    provinces = {
+        row.city: row.subdivision for row in db.execute(select(Stay.city, Stay.subdivision))
+    }
+    assert provinces == {**typed, "Ipoh": None}
+    assert backfill_positions(db).provinces == 0

@@ -19,10 +19,12 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
 
 @app.command("backfill-positions")
 def backfill_positions() -> None:
-    """Place every stay without coordinates at its city's centre (marked approximate)."""
+    """Place every stay without coordinates at its city's centre (marked approximate), and
+    give every stay without a province the one its city names ("Sabah")."""
     from peduli.core.db import session_scope
     from peduli.registry.positions import backfill_positions as backfill
 
     with session_scope() as db:
-        placed = backfill(db)
-    typer.echo(f"stays placed at their city: {placed}")
+        done = backfill(db)
+    typer.echo(f"stays placed at their city: {done.placed}")
+    typer.echo(f"stays given their province: {done.provinces}")
