@@ -28,7 +28,7 @@ import hmac
 import json
 import random
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -333,6 +333,35 @@ def trail_for_person(
         .offset(offset)
     )
     return total, list(page)
+
+
+def subjects_recorded_since(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    entity_id: str,
+    subjects: Collection[uuid.UUID],
+    since: datetime,
+) -> set[uuid.UUID]:
+    """Which of ``subjects`` an entry of ``actor``'s ``action`` on ``entity_id`` has named
+    since ``since``: a list read over and over (a board refreshed every few seconds) audits
+    each person it shows once in a while, not at every refresh. Read by the subject index."""
+    if actor.account_id is None or not subjects:
+        return set()
+    found = session.scalars(
+        select(AuditEntry.subject_person_id)
+        .where(
+            AuditEntry.subject_person_id.in_(sorted(subjects)),
+            AuditEntry.actor_account_id == actor.account_id,
+            AuditEntry.action == action,
+            AuditEntry.entity_id == entity_id,
+            AuditEntry.outcome == "allowed",
+            AuditEntry.at >= since,
+        )
+        .distinct()
+    )
+    return {subject for subject in found if subject is not None}
 
 
 def iter_entries(session: Session, *, after_seq: int = 0) -> Iterator[AuditEntry]:

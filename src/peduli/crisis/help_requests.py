@@ -2,15 +2,15 @@
 
 Each row is the person's latest "I need help" (what they wrote, where they said they are),
 their name, trusted phone, stay and language, and the emergency it raised: when and by whom
-it was taken on. Post-bound staff see their own post's people, HQ admins everyone; every
-page read is a staff read of the people on it, so it is audited like the evacuation list.
+it was taken on. Post-bound staff see their own post's people, HQ admins everyone; showing a
+person is a staff read of them, audited by an entry that names them (``_audit_shown``).
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, select
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 from peduli.auth import audit
 from peduli.auth.actor import Actor
 from peduli.auth.models import StaffAccount
+from peduli.core.db import utcnow
 from peduli.crisis import access
 from peduli.crisis import service as crisis_service
 from peduli.crisis.models import Answer, CheckIn, Recipient
@@ -26,6 +27,9 @@ from peduli.emergency.models import Emergency
 from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
 
 PER_PAGE = 25
+LIST_ACTION = "crisis.help_list"
+# How long an audit entry naming a person shown on the list covers showing them again.
+AUDIT_EVERY = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ def help_requests(
 ) -> tuple[int, list[HelpRow]]:
     """How many people asked for help, and ``limit`` of them from ``offset``, newest call
     first (an audited read of the people shown)."""
-    access.require_help_reader(session, actor, action="crisis.help_list")
+    access.require_help_reader(session, actor, action=LIST_ACTION)
     crisis = crisis_service.get(session, crisis_id=crisis_id, actor=actor)
     scope = access.audience_posts(actor)
     asked = _asked(crisis.id, scope)
@@ -114,17 +118,44 @@ def help_requests(
         .offset(max(0, offset))
     )  # fmt: skip
     rows = [HelpRow(*row) for row in session.execute(query)]
-    if rows:
+    _audit_shown(session, actor, crisis.id, rows, scope)
+    return total, rows
+
+
+def _audit_shown(
+    session: Session,
+    actor: Actor,
+    crisis_id: uuid.UUID,
+    rows: list[HelpRow],
+    scope: frozenset[str] | None,
+) -> None:
+    """One entry naming each person shown whom no entry of this officer on this crisis has
+    named within ``AUDIT_EVERY``: a new person in the list is audited at once, and everyone
+    shown again once per period, not at every 10-second refresh of the board.
+
+    An entry per person, so that each appears in that person's own trail (who read my
+    data); at most a page of them, appended one by one as the hash chain requires.
+    """
+    shown = [row.person_id for row in rows]
+    covered = audit.subjects_recorded_since(
+        session,
+        actor=actor,
+        action=LIST_ACTION,
+        entity_id=str(crisis_id),
+        subjects=shown,
+        since=utcnow() - AUDIT_EVERY,
+    )
+    for person_id in (p for p in shown if p not in covered):
         audit.record(
             session,
             actor=actor,
-            action="crisis.help_list",
+            action=LIST_ACTION,
             entity_type="crisis",
-            entity_id=str(crisis.id),
+            entity_id=str(crisis_id),
+            subject_person_id=person_id,
             fields=["name", "phone", "stay", "language", "note"],
-            reason=f"from {offset + 1}, {len(rows)} people, scope {_scope_text(scope)}",
+            reason=f"scope {_scope_text(scope)}",
         )
-    return total, rows
 
 
 def _scope_text(scope: frozenset[str] | None) -> str:

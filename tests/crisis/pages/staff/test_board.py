@@ -57,10 +57,13 @@ def test_the_board_lists_who_asked_for_help_with_a_phone_to_tap_and_who_took_it(
     analyst = _board(sent, "analyst")
     assert "Asked for help" not in analyst and "Ani Lestari" not in analyst
     with session_scope() as db:
-        reads = db.scalars(
-            select(AuditEntry.reason).where(AuditEntry.action == "crisis.help_list")
+        reads = db.execute(
+            select(AuditEntry.subject_person_id, AuditEntry.reason).where(
+                AuditEntry.action == "crisis.help_list",
+                AuditEntry.reason == "scope kbri-kuala-lumpur",
+            )
         ).all()
-        assert "from 1, 2 people, scope kbri-kuala-lumpur" in reads
+        assert len(reads) == 2, "each person shown named once, the polled board adds none"
 
 
 def test_the_list_is_paged_and_the_polling_keeps_the_page(
@@ -79,3 +82,52 @@ def test_the_list_is_paged_and_the_polling_keeps_the_page(
     safe = {"token": sent.tokens[sent.phones[0]], "answer": "safe"}
     assert sent.client.post("/api/v1/crises/check-ins", json=safe).status_code == 201
     assert "Now says safe" in _board(sent, "officer_kl", "&help_page=2")
+
+
+def _named(sent: Sent, who: str) -> list[str]:
+    """The names of the people each help-list audit entry of ``who`` names, oldest first."""
+    from peduli.auth.models import StaffAccount
+    from peduli.registry.models import Person
+
+    with session_scope() as db:
+        return list(
+            db.scalars(
+                select(Person.full_name)
+                .join(AuditEntry, AuditEntry.subject_person_id == Person.id)
+                .join(StaffAccount, StaffAccount.id == AuditEntry.actor_account_id)
+                .where(
+                    AuditEntry.action == "crisis.help_list",
+                    AuditEntry.entity_id == sent.crisis_id,
+                    StaffAccount.email == f"{who}@kemlu.example",
+                )
+                .order_by(AuditEntry.seq)
+            )
+        )
+
+
+def test_refreshes_audit_only_new_people_and_everyone_again_once_per_period(
+    sent: Sent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from peduli.auth import audit
+    from peduli.core.db import utcnow
+
+    _ask(sent, 0, "Atap runtuh")
+    for _ in range(3):
+        _board(sent, "officer_kl", polled=True)
+    assert _named(sent, "officer_kl") == ["Ani Lestari"]
+    _ask(sent, 1, "Air naik")
+    _board(sent, "officer_kl", polled=True)
+    _board(sent, "officer_kl")
+    assert _named(sent, "officer_kl") == ["Ani Lestari", "Budi Santoso"], "only the new one"
+    _board(sent, "hq", polled=True)
+    assert _named(sent, "hq") == ["Budi Santoso", "Ani Lestari"], "per officer"
+    later = utcnow() + help_requests.AUDIT_EVERY + timedelta(seconds=1)
+    monkeypatch.setattr(audit, "utcnow", lambda: later)
+    monkeypatch.setattr(help_requests, "utcnow", lambda: later)
+    _board(sent, "officer_kl", polled=True)
+    _board(sent, "officer_kl", polled=True)
+    assert _named(sent, "officer_kl") == [
+        "Ani Lestari", "Budi Santoso", "Budi Santoso", "Ani Lestari",
+    ]  # fmt: skip
