@@ -175,3 +175,36 @@ def test_cli_head_prints_the_anchor_that_verify_checks(db: Session) -> None:
     db.commit()  # SQLite: end the test's read, which holds the writer's turn
     assert runner.invoke(app, ["verify", "--expected-head", printed]).exit_code == 0
     assert runner.invoke(app, ["verify", "--expected-head", "f" * 64]).exit_code == 1
+
+
+def test_subjects_recorded_since_names_only_this_actors_allowed_entries_in_time(
+    db: Session,
+) -> None:
+    from datetime import timedelta
+
+    from peduli.core.db import utcnow
+
+    me, other = staff(), staff()
+    seen, denied, by_other, new = (uuid.uuid4() for _ in range(4))
+    for actor, subject, outcome in (
+        (me, seen, "allowed"), (me, denied, "denied"), (other, by_other, "allowed"),
+    ):  # fmt: skip
+        audit.record(
+            db, actor=actor, action="crisis.help_list", entity_type="crisis",
+            entity_id="c1", subject_person_id=subject, outcome=outcome,
+        )  # fmt: skip
+    db.commit()
+    everyone = [seen, denied, by_other, new]
+    since = utcnow() - timedelta(minutes=15)
+
+    def recorded(**changes: object) -> set[uuid.UUID]:
+        ask: dict[str, object] = {
+            "actor": me, "action": "crisis.help_list", "entity_id": "c1",
+            "subjects": everyone, "since": since,
+        }  # fmt: skip
+        return audit.subjects_recorded_since(db, **(ask | changes))
+
+    assert recorded() == {seen}
+    assert recorded(entity_id="c2") == set()
+    assert recorded(since=utcnow() + timedelta(seconds=1)) == set()
+    assert recorded(actor=other) == {by_other}

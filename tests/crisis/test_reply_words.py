@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -82,13 +83,12 @@ def test_case_accents_and_punctuation_never_change_the_answer(
     keyword: str,
     after: list[str],
     punctuation: str,
-    casing: object,
+    casing: Callable[[str], str],
     accents: bool,
 ) -> None:
     plain = " ".join([*before, keyword + punctuation, *after])
     expected = read(plain)
     assert expected is not None, plain
-    assert callable(casing)
     typed = casing(_accented(plain) if accents else plain)
     found = read(typed)
     assert found is not None and found.answer == expected.answer, typed
