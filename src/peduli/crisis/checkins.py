@@ -343,11 +343,12 @@ _LATEST_RECIPIENT = (
 def sms_reply(session: Session, *, sender: str, text: str) -> CheckIn | UnreadText:
     """Record an inbound SMS as the answer to the sender's latest broadcast, and answer it.
 
-    A registered number gets an answer in the language of its broadcast: a confirmation,
-    or how to reply when no keyword was found (the text then comes back as ``UnreadText``).
-    A number no broadcast reached gets none, whatever it sent: an answer would tell anyone
-    who texts the gateway, or forges a sender, whether a number belongs to a citizen on
-    record, and would let them spend the ministry's SMS on numbers of their choosing.
+    A number a broadcast reached gets an answer in the language of that broadcast: a
+    confirmation, or how to reply when no keyword was found (the text then comes back as
+    ``UnreadText``, as does any text from a registered number no broadcast reached). Any
+    other number gets no answer, whatever it sent: an answer would tell anyone who texts
+    the gateway, or forges a sender, whether a number belongs to a citizen on record, and
+    would let them spend the ministry's SMS on numbers of their choosing.
     """
     phone = sender.strip()
     params = {"phone_index": contact_index(phone)}
