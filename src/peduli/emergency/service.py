@@ -161,7 +161,7 @@ def report_emergency(
     _limit(session, ip=ip, contact_index=contact_index)
     person_id = actor.person_id if actor is not None else None
     name = checked.name or _person_name(session, actor)
-    emergency = _open(
+    emergency = open_emergency(
         session,
         data=data,
         checked=checked,
@@ -190,7 +190,7 @@ def record_hotline_call(session: Session, *, data: HotlineCallCreate, actor: Act
                        representation)  # fmt: skip
     callback = checked.phone or checked.whatsapp
     now = utcnow()
-    emergency = _open(
+    emergency = open_emergency(
         session,
         data=data,
         checked=checked,
@@ -210,7 +210,7 @@ def record_hotline_call(session: Session, *, data: HotlineCallCreate, actor: Act
     return Reported(emergency, representation, repeat=False)
 
 
-def _open(
+def open_emergency(
     session: Session,
     *,
     data: EmergencyCreate,
@@ -222,7 +222,10 @@ def _open(
     contact_index: str | None,
     now: datetime,
     language: str | None = None,
+    summary: str | None = None,
 ) -> Emergency:
+    """A critical case and its emergency, the duty officer alerted (step 0), for any door;
+    ``summary`` replaces the one written from the report (a voice call has its own)."""
     category_code, subcategory = CATEGORY_OF[data.kind]
     category = taxonomy.load().get(category_code)
     assert category is not None
@@ -231,7 +234,7 @@ def _open(
         intake=cases_service.Intake(
             category=category,
             subcategory=subcategory,
-            summary=_summary(data, checked, data.kind),
+            summary=summary or _summary(data, checked, data.kind),
             representation_code=checked.representation.code,
             channel=IntakeChannel.EMERGENCY,
             danger_to_life=True,

@@ -1,0 +1,80 @@
+"""A call to the voice line as an emergency: alerted and escalated like an SOS.
+
+The voice domain runs the call (menu, transfer, callbacks) and calls this once the caller
+has said what happened; the case, the alerts to the duty officer and the escalation are the
+emergency domain's, exactly as for an SOS. The caller is linked to a person only through a
+verified phone of the registry (the voice domain looks it up); an unverified number stays a
+number.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from peduli.cases import service as cases_service
+from peduli.cases.models import Case, EventKind
+from peduli.cases.timeline import add_event
+from peduli.core.crypto import get_cipher
+from peduli.emergency import reports, service, texts
+from peduli.emergency.models import Emergency, EmergencyKind, EmergencySource
+from peduli.emergency.schemas import EmergencyCreate
+from peduli.reference.places import country_name, directory
+
+SUMMARY_LANGUAGE = service.SUMMARY_LANGUAGE
+
+
+@dataclass(frozen=True)
+class VoiceCaller:
+    """What the voice line knows of a call when the caller has said what happened."""
+
+    number: str | None  # E.164, or None when withheld
+    person_id: uuid.UUID | None  # only from a verified phone
+    country: str  # where the call is placed (the person's stay, or the number's country)
+    representation_code: str
+    language: str
+    kind: EmergencyKind
+    rang_at: datetime
+
+
+def _summary(caller: VoiceCaller) -> str:
+    country = country_name(caller.country, SUMMARY_LANGUAGE)
+    kind = texts.kind_name(caller.kind, SUMMARY_LANGUAGE)
+    return f"Emergency: {kind}, by a call to the voice line (caller's country: {country})."
+
+
+def open_for_call(session: Session, *, caller: VoiceCaller, now: datetime) -> Emergency:
+    """A critical case and its emergency for a call, the duty officer alerted (step 0); the
+    call's times, language and menu choice go on the case timeline as a call."""
+    representation = directory().get(caller.representation_code)
+    data = EmergencyCreate.model_validate({"kind": caller.kind.value, "country": caller.country})
+    checked = reports.CheckedReport(None, caller.number, None, caller.country, representation)
+    emergency = service.open_emergency(
+        session,
+        data=data,
+        checked=checked,
+        source=EmergencySource.VOICE,
+        actor=None,
+        people=(cases_service.NewPerson(caller.person_id, None, caller.number),),
+        requester_account_id=None,
+        contact_index=get_cipher().blind_index(caller.number, purpose=service.CONTACT_PURPOSE)
+        if caller.number
+        else None,
+        now=now,
+        language=caller.language,
+        summary=_summary(caller),
+    )
+    add_event(
+        session,
+        session.get_one(Case, emergency.case_id),
+        kind=EventKind.CALL,
+        actor=None,
+        at=now,
+        text=f"Voice line: rang at {caller.rang_at:%H:%M:%S} UTC, menu in {caller.language}, "
+        f"what happened: {texts.kind_name(caller.kind, SUMMARY_LANGUAGE)}.",
+        data={"voice_call": True, "language": caller.language, "kind": caller.kind.value},
+    )
+    return emergency
