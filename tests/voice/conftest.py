@@ -3,14 +3,25 @@ duty in Seoul with a duty phone."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor, Role
 from peduli.core.config import get_settings
+from peduli.core.db import get_sessionmaker
 from peduli.voice.platform import WEBHOOK_PATH, webhook_url
+from peduli.voice.sandbox import CallPlayer, TelephonySandbox
 from peduli.voice.twiml import SIGNATURE_HEADER, sign
+from tests.browser.conftest import live_server
+from tests.browser.harness import LiveServer
 from tests.emergency.conftest import SEOUL, on_duty_now, staff_actor
 
 DUTY_PHONE = "+821099998888"
@@ -32,4 +43,30 @@ def duty_officer(db: Session) -> Actor:
     return officer
 
 
-__all__ = ["DUTY_PHONE", "KOREAN_CALLER", "SEOUL", "duty_officer", "signed_post"]
+__all__ = [
+    "DUTY_PHONE", "KOREAN_CALLER", "SEOUL", "duty_officer", "live_server", "play", "signed_post",
+]  # fmt: skip
+
+
+@pytest.fixture
+def telephony(live_server: LiveServer, clean_engine: Engine) -> Iterator[TelephonySandbox]:
+    """The sandbox platform, playing calls against the live server's voice webhook."""
+    player = CallPlayer(
+        webhook_url=live_server.url + WEBHOOK_PATH, auth_token=get_settings().voice_auth_token
+    )
+    sandbox = TelephonySandbox(session_factory=get_sessionmaker(), player=player)
+    sandbox.start()
+    yield sandbox
+    sandbox.stop()
+
+
+def play(sandbox: TelephonySandbox, **script: Any) -> dict[str, Any]:
+    """Post ``script`` to the sandbox, as a tester would, and return its transcript."""
+    request = urllib.request.Request(  # noqa: S310 - the sandbox's own http URL
+        sandbox.url,
+        data=json.dumps(script).encode(),
+        headers={"Authorization": "Bearer sandbox", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310 - the sandbox
+        played: dict[str, Any] = json.loads(answer.read())
+    return played
