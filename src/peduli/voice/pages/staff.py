@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth.roles import EMERGENCY_RESPONDERS
-from peduli.core.i18n import Message, _, language_name
+from peduli.core.i18n import Message, _, in_language, language_name
 from peduli.emergency import texts
 from peduli.voice import callbacks
 from peduli.web import desk, i18n
@@ -34,7 +34,9 @@ def _helpers(request: Request) -> dict[str, Any]:
     return {
         "kind_name": lambda kind: texts.kind_name(kind, language) if kind else None,
         "language_name": lambda code: language_name(code, language),
-        "end_reason": lambda reason: END_REASONS.get(reason or ""),
+        "end_reason": lambda reason: (
+            in_language(END_REASONS[reason], language) if reason in END_REASONS else None
+        ),
     }
 
 
