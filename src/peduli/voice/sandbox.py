@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 from defusedxml import ElementTree
 from sqlalchemy.orm import Session
 
+from peduli.core.db import get_sessionmaker
 from peduli.notify.sandbox.http_server import SandboxHandler, SandboxHttpServer
 from peduli.voice.twiml import SIGNATURE_HEADER, sign
 
@@ -176,3 +177,22 @@ class _Handler(SandboxHandler):
 
 # Set here because the handler class is defined below the server it serves.
 TelephonySandbox.handler = _Handler
+
+
+# The demo's call: a citizen in Korea who speaks Mandarin, held by the police ("arrest or
+# detention"), asks for the officer on duty, who picks up.
+DEMO_CALL = Script(caller="+821055501234", keys=("3", "2", "1"))
+
+
+def start_telephony_sandbox(
+    *, webhook_url: str, auth_token: str, host: str = "127.0.0.1", port: int = 0
+) -> TelephonySandbox:
+    """Start the sandbox platform playing calls against ``webhook_url`` (port 0: a free one)."""
+    sandbox = TelephonySandbox(
+        session_factory=get_sessionmaker(),
+        player=CallPlayer(webhook_url=webhook_url, auth_token=auth_token),
+        host=host,
+        port=port,
+    )
+    sandbox.start()
+    return sandbox
