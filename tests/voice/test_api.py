@@ -80,3 +80,22 @@ def test_a_bad_step_is_a_problem_not_an_error(client: TestClient) -> None:
     answer = signed_post(client, "/gather?step=nowhere", CALL)
     assert answer.status_code == 422
     assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_transfer_reported_after_the_hang_up_still_counts(
+    client: TestClient, db: Session
+) -> None:
+    duty_officer(db)
+    signed_post(client, "", CALL)
+    signed_post(client, "/gather?step=language&attempt=1", {**CALL, "Digits": "1"})
+    signed_post(client, "/gather?step=kind&attempt=1", {**CALL, "Digits": "3"})
+    signed_post(client, "/gather?step=connect&attempt=1", {**CALL, "Digits": "1"})
+    signed_post(client, "/status", {**CALL, "CallStatus": "completed"})
+    db.expire_all()
+    assert db.scalars(select(VoiceCall.callback_state)).one() == "due"
+    db.commit()
+    talked = {**CALL, "DialCallStatus": "completed", "DialCallDuration": "60"}
+    signed_post(client, "/dial", talked)
+    db.expire_all()
+    call = db.scalars(select(VoiceCall)).one()
+    assert (call.state, call.end_reason, call.callback_state) == ("ended", "completed", None)

@@ -28,7 +28,7 @@ from peduli.voice.ivr import Step
 from peduli.voice.models import VoiceCall, VoiceCallEvent
 from peduli.voice.ports import Hangup, Instruction
 from peduli.voice.schemas import CallEvent
-from peduli.voice.workflow import CallState, EndReason
+from peduli.voice.workflow import CallbackState, CallState, EndReason
 
 # The platform's final call statuses: the line is down, whoever hung up.
 FINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
@@ -116,9 +116,12 @@ def dialled(session: Session, *, event: CallEvent, now: datetime) -> list[Instru
     if _recorded(session, call, key="dial", kind="transfer", now=now):
         if talked:
             call.connected_at = now - timedelta(seconds=event.dial_seconds)
-            call.state = CallState.CONNECTED
         else:
-            call.state, call.end_reason = CallState.MENU, EndReason.MISSED.value
+            call.end_reason = EndReason.MISSED.value
+        if call.ended_at is None:
+            call.state = CallState.CONNECTED if talked else CallState.MENU
+        else:  # the hang-up came first (events may arrive out of order): settle it again
+            _settle(call, call.ended_at, dropped=call.end_reason == EndReason.DROPPED)
     language = call.language or DEFAULT_LANGUAGE
     return ivr.goodbye(language) if talked else ivr.call_back_later(language)
 
@@ -135,8 +138,13 @@ def status_changed(session: Session, *, event: CallEvent, now: datetime) -> None
 
 def end(call: VoiceCall, now: datetime, *, dropped: bool) -> None:
     """Close a call; a call no officer spoke in becomes a callback task."""
-    if call.ended_at is not None:
-        return
+    if call.ended_at is None:
+        _settle(call, now, dropped=dropped)
+
+
+def _settle(call: VoiceCall, ended_at: datetime, *, dropped: bool) -> None:
+    """Why the call ended and whether it leaves a callback, from what its events showed so
+    far; a callback an officer already answered stays answered."""
     connected = call.connected_at is not None
     reason = (
         EndReason.MISSED
@@ -144,8 +152,9 @@ def end(call: VoiceCall, now: datetime, *, dropped: bool) -> None:
         else workflow.end_reason(connected=connected, dropped=dropped)
     )
     callback = workflow.callback_after(reason)
-    call.ended_at, call.state, call.end_reason = now, CallState.ENDED, reason.value
-    call.callback_state = callback.value if callback else None
+    call.ended_at, call.state, call.end_reason = ended_at, CallState.ENDED, reason.value
+    if call.callback_state in (None, CallbackState.DUE):
+        call.callback_state = callback.value if callback else None
 
 
 def duty_phone(session: Session, representation_code: str, now: datetime) -> str | None:
