@@ -49,31 +49,35 @@ def test_a_full_call_in_mandarin_is_an_emergency_alerted_in_its_kind_and_languag
     assert {"ringing", "answered", "dtmf", "transfer", "hangup"} <= kinds
 
 
-def test_a_verified_phone_shows_the_person_an_unverified_one_only_a_number(
-    db: Session, telephony: TelephonySandbox
-) -> None:
+def _people_of_the_case(db: Session, call: VoiceCall) -> list[object]:
+    return list(
+        db.scalars(
+            select(CasePerson.person_id)
+            .join(Emergency, Emergency.case_id == CasePerson.case_id)
+            .where(Emergency.id == call.emergency_id)
+        )
+    )
+
+
+def test_a_verified_phone_shows_the_person(db: Session, telephony: TelephonySandbox) -> None:
     duty_officer(db)
     person_id = reported(db, phone=KOREAN_CALLER)
     play(telephony, caller=KOREAN_CALLER, keys=["1", "1", "2"])
-    assert _call(db).person_id == person_id
-    first = db.scalars(select(Emergency)).one()
-    linked = db.scalars(select(CasePerson.person_id).where(CasePerson.case_id == first.case_id))
-    assert list(linked) == [person_id]
+    call = _call(db)
+    assert call.person_id == person_id
+    assert _people_of_the_case(db, call) == [person_id]
 
+
+def test_an_unverified_phone_shows_only_a_number(db: Session, telephony: TelephonySandbox) -> None:
+    duty_officer(db)
+    reported(db, phone=KOREAN_CALLER)
     contact = db.scalars(select(ContactPoint).where(ContactPoint.kind == "phone")).one()
-    contact.trusted_at = None  # the same number, only claimed now
+    contact.trusted_at = None  # the number is only claimed: no code came back from it
     db.commit()
-    played = play(telephony, caller=KOREAN_CALLER, keys=["1", "1", "2"])
-    unverified = db.scalars(
-        select(VoiceCall).where(VoiceCall.platform_call_id == played["call_id"])
-    ).one()
-    assert unverified.person_id is None
-    case_people = db.scalars(
-        select(CasePerson.person_id)
-        .join(Emergency, Emergency.case_id == CasePerson.case_id)
-        .where(Emergency.id == unverified.emergency_id)
-    )
-    assert list(case_people) == [None]
+    play(telephony, caller=KOREAN_CALLER, keys=["1", "1", "2"])
+    call = _call(db)
+    assert call.person_id is None
+    assert _people_of_the_case(db, call) == [None]
 
 
 def test_hanging_up_at_the_menu_leaves_a_callback(db: Session, telephony: TelephonySandbox) -> None:
@@ -109,3 +113,17 @@ def test_a_dropped_line_is_closed_by_the_job_and_called_back(
     call = _call(db)
     assert (call.end_reason, call.callback_state) == ("dropped", "due")
     assert close_silent_calls(db, quiet + 2 * SILENCE) == 0
+
+
+def test_calling_again_joins_the_first_emergency(db: Session, telephony: TelephonySandbox) -> None:
+    duty_officer(db)
+    play(telephony, caller=KOREAN_CALLER, keys=[MANDARIN, DETAINED], ending="drop")
+    alerts = len(recipients(db))
+    db.commit()
+    play(telephony, caller=KOREAN_CALLER, keys=[MANDARIN, DETAINED, CONNECT])
+    db.expire_all()
+    emergency = db.scalars(select(Emergency)).one()
+    assert emergency.repeats == 1
+    calls = db.scalars(select(VoiceCall.emergency_id)).all()
+    assert calls == [emergency.id, emergency.id]
+    assert len(recipients(db)) == alerts, "the duty officer is not paged twice"

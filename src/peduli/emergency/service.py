@@ -92,7 +92,9 @@ def _summary(data: EmergencyCreate, checked: reports.CheckedReport, kind: Emerge
     return "\n".join(lines)
 
 
-def _repeat_of(session: Session, contact_index: str, now: datetime) -> Emergency | None:
+def repeat_of(session: Session, contact_index: str, now: datetime) -> Emergency | None:
+    """The latest emergency from this call-back number (blind index) within the repeat
+    window, which a new call for help joins instead of paging again."""
     return session.scalar(
         select(Emergency)
         .where(
@@ -154,7 +156,7 @@ def report_emergency(
     assert callback is not None
     contact_index = get_cipher().blind_index(callback, purpose=CONTACT_PURPOSE)
     now = utcnow()
-    earlier = _repeat_of(session, contact_index, now)
+    earlier = repeat_of(session, contact_index, now)
     if earlier is not None:
         _join_repeat(session, earlier, data, actor)
         return Reported(earlier, directory().get(earlier.representation_code), repeat=True)

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from peduli.cases import service as cases_service
@@ -48,7 +49,24 @@ def _summary(caller: VoiceCaller) -> str:
 
 def open_for_call(session: Session, *, caller: VoiceCaller, now: datetime) -> Emergency:
     """A critical case and its emergency for a call, the duty officer alerted (step 0); the
-    call's times, language and menu choice go on the case timeline as a call."""
+    call's times, language and menu choice go on the case timeline as a call. A call from
+    the number of a recent emergency (SOS or call) joins it, as a repeated SOS does: a
+    caller whose line dropped and who calls again is not paged twice."""
+    contact_index = (
+        get_cipher().blind_index(caller.number, purpose=service.CONTACT_PURPOSE)
+        if caller.number
+        else None
+    )
+    earlier = service.repeat_of(session, contact_index, now) if contact_index else None
+    if earlier is not None:
+        session.execute(
+            update(Emergency)
+            .where(Emergency.id == earlier.id)
+            .values(repeats=Emergency.repeats + 1)
+            .execution_options(synchronize_session=False)
+        )
+        _call_on_timeline(session, earlier, caller, now, again=True)
+        return earlier
     representation = directory().get(caller.representation_code)
     data = EmergencyCreate.model_validate({"kind": caller.kind.value, "country": caller.country})
     checked = reports.CheckedReport(None, caller.number, None, caller.country, representation)
@@ -60,21 +78,28 @@ def open_for_call(session: Session, *, caller: VoiceCaller, now: datetime) -> Em
         actor=None,
         people=(cases_service.NewPerson(caller.person_id, None, caller.number),),
         requester_account_id=None,
-        contact_index=get_cipher().blind_index(caller.number, purpose=service.CONTACT_PURPOSE)
-        if caller.number
-        else None,
+        contact_index=contact_index,
         now=now,
         language=caller.language,
         summary=_summary(caller),
     )
+    _call_on_timeline(session, emergency, caller, now, again=False)
+    return emergency
+
+
+def _call_on_timeline(
+    session: Session, emergency: Emergency, caller: VoiceCaller, now: datetime, *, again: bool
+) -> None:
+    """The call on the case's timeline: when it rang, the menu's language, what was pressed."""
+    lead = "Called the voice line again" if again else "Voice line"
     add_event(
         session,
         session.get_one(Case, emergency.case_id),
         kind=EventKind.CALL,
         actor=None,
         at=now,
-        text=f"Voice line: rang at {caller.rang_at:%H:%M:%S} UTC, menu in {caller.language}, "
+        text=f"{lead}: rang at {caller.rang_at:%H:%M:%S} UTC, menu in {caller.language}, "
         f"what happened: {texts.kind_name(caller.kind, SUMMARY_LANGUAGE)}.",
-        data={"voice_call": True, "language": caller.language, "kind": caller.kind.value},
-    )
-    return emergency
+        data={"voice_call": True, "language": caller.language, "kind": caller.kind.value,
+              "repeat": again},
+    )  # fmt: skip
