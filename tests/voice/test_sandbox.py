@@ -7,8 +7,9 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peduli.cases.models import CasePerson
+from peduli.cases.models import CaseEvent, CasePerson
 from peduli.emergency.models import Emergency
+from peduli.emergency.voice_calls import CALLBACK_NOTE
 from peduli.registry.models import ContactPoint
 from peduli.voice.jobs import close_silent_calls
 from peduli.voice.models import VoiceCall, VoiceCallEvent
@@ -96,6 +97,17 @@ def test_an_unanswered_transfer_leaves_a_missed_callback(
     play(telephony, caller=KOREAN_CALLER, keys=["4", "6", CONNECT], officer_answers=False)
     call = _call(db)
     assert (call.end_reason, call.callback_state, call.kind) == ("missed", "due", "accident")
+    assert _callback_notes(db, call) == 1
+
+
+def _callback_notes(db: Session, call: VoiceCall) -> int:
+    emergency = db.get_one(Emergency, call.emergency_id)
+    notes = db.scalars(
+        select(CaseEvent.text).where(
+            CaseEvent.case_id == emergency.case_id, CaseEvent.kind == "note"
+        )
+    )
+    return list(notes).count(CALLBACK_NOTE)
 
 
 def test_a_dropped_line_is_closed_by_the_job_and_called_back(
@@ -112,6 +124,7 @@ def test_a_dropped_line_is_closed_by_the_job_and_called_back(
     db.commit()
     call = _call(db)
     assert (call.end_reason, call.callback_state) == ("dropped", "due")
+    assert _callback_notes(db, call) == 1, "the emergency's case says a callback is owed"
     assert close_silent_calls(db, quiet + 2 * SILENCE) == 0
 
 

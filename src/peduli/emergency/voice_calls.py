@@ -10,15 +10,16 @@ number.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from peduli.cases import service as cases_service
 from peduli.cases.models import Case, EventKind
-from peduli.cases.timeline import add_event
+from peduli.cases.timeline import add_event, add_event_to_each
 from peduli.core.crypto import get_cipher
 from peduli.emergency import reports, service, texts
 from peduli.emergency.models import Emergency, EmergencyKind, EmergencySource
@@ -26,6 +27,10 @@ from peduli.emergency.schemas import EmergencyCreate
 from peduli.reference.places import country_name, directory
 
 SUMMARY_LANGUAGE = service.SUMMARY_LANGUAGE
+CALLBACK_NOTE = (
+    "The voice call ended before an officer spoke with the caller: call them back "
+    "(Calls to return)."
+)
 
 
 @dataclass(frozen=True)
@@ -103,3 +108,18 @@ def _call_on_timeline(
         data={"voice_call": True, "language": caller.language, "kind": caller.kind.value,
               "repeat": again},
     )  # fmt: skip
+
+
+def callbacks_due(session: Session, *, emergency_ids: Sequence[uuid.UUID], at: datetime) -> None:
+    """Note on the case of each emergency that its call ended before an officer spoke with
+    the caller, so whoever opens the case knows a callback is owed (one INSERT … SELECT)."""
+    if not emergency_ids:
+        return
+    add_event_to_each(
+        session,
+        select(Emergency.case_id).where(Emergency.id.in_(list(emergency_ids))),
+        kind=EventKind.NOTE,
+        at=at,
+        text=CALLBACK_NOTE,
+        data={"voice_callback_due": True},
+    )

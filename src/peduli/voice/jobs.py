@@ -8,14 +8,15 @@ from sqlalchemy import case, update
 from sqlalchemy.orm import Session
 
 from peduli.core.periodic import PeriodicTask
+from peduli.emergency import voice_calls
 from peduli.voice.models import VoiceCall
 from peduli.voice.workflow import SILENCE, CallbackState, CallState, EndReason
 
 
 def close_silent_calls(session: Session, now: datetime) -> int:
     """Close the calls nothing was heard of for ``SILENCE`` (their hang-up event was lost):
-    one conditional UPDATE; a call no officer spoke in becomes a callback task. Returns how
-    many calls were closed."""
+    one conditional UPDATE; a call no officer spoke in becomes a callback task, noted on its
+    emergency's case. Returns how many calls were closed."""
     connected = VoiceCall.connected_at.is_not(None)
     closed = session.execute(
         update(VoiceCall)
@@ -30,9 +31,15 @@ def close_silent_calls(session: Session, now: datetime) -> int:
             ),
             callback_state=case((connected, None), else_=CallbackState.DUE.value),
         )
+        .returning(VoiceCall.emergency_id, VoiceCall.callback_state)
         .execution_options(synchronize_session=False)
+    ).all()
+    voice_calls.callbacks_due(
+        session,
+        emergency_ids=[e for e, state in closed if e is not None and state is not None],
+        at=now,
     )
-    return int(getattr(closed, "rowcount", 0) or 0)
+    return len(closed)
 
 
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (

@@ -121,7 +121,7 @@ def dialled(session: Session, *, event: CallEvent, now: datetime) -> list[Instru
         if call.ended_at is None:
             call.state = CallState.CONNECTED if talked else CallState.MENU
         else:  # the hang-up came first (events may arrive out of order): settle it again
-            _settle(call, call.ended_at, dropped=call.end_reason == EndReason.DROPPED)
+            _settle(session, call, call.ended_at, dropped=call.end_reason == EndReason.DROPPED)
     language = call.language or DEFAULT_LANGUAGE
     return ivr.goodbye(language) if talked else ivr.call_back_later(language)
 
@@ -133,16 +133,16 @@ def status_changed(session: Session, *, event: CallEvent, now: datetime) -> None
     final = status in FINAL_STATUSES
     kind = "hangup" if final else status[:16]
     if _recorded(session, call, key=f"status:{status}", kind=kind, now=now) and final:
-        end(call, now, dropped=False)
+        end(session, call, now, dropped=False)
 
 
-def end(call: VoiceCall, now: datetime, *, dropped: bool) -> None:
+def end(session: Session, call: VoiceCall, now: datetime, *, dropped: bool) -> None:
     """Close a call; a call no officer spoke in becomes a callback task."""
     if call.ended_at is None:
-        _settle(call, now, dropped=dropped)
+        _settle(session, call, now, dropped=dropped)
 
 
-def _settle(call: VoiceCall, ended_at: datetime, *, dropped: bool) -> None:
+def _settle(session: Session, call: VoiceCall, ended_at: datetime, *, dropped: bool) -> None:
     """Why the call ended and whether it leaves a callback, from what its events showed so
     far; a callback an officer already answered stays answered."""
     connected = call.connected_at is not None
@@ -154,7 +154,10 @@ def _settle(call: VoiceCall, ended_at: datetime, *, dropped: bool) -> None:
     callback = workflow.callback_after(reason)
     call.ended_at, call.state, call.end_reason = ended_at, CallState.ENDED, reason.value
     if call.callback_state in (None, CallbackState.DUE):
+        newly_due = callback is not None and call.callback_state is None
         call.callback_state = callback.value if callback else None
+        if newly_due and call.emergency_id is not None:
+            voice_calls.callbacks_due(session, emergency_ids=[call.emergency_id], at=ended_at)
 
 
 def duty_phone(session: Session, representation_code: str, now: datetime) -> str | None:
