@@ -12,9 +12,11 @@ from peduli.cases import erasure as case_erasure
 from peduli.crisis import checkins as crisis_checkins
 from peduli.crisis import unreached as crisis_unreached
 from peduli.registry.rights import ErasureStep
+from peduli.voice import retention as voice_retention
 
 STEPS: tuple[ErasureStep, ...] = (
     case_erasure.STEP,
     crisis_checkins.ERASURE_STEP,
     crisis_unreached.ERASURE_STEP,
+    voice_retention.ERASURE_STEP,
 )

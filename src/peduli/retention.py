@@ -22,6 +22,7 @@ from peduli.core.logging import get_logger
 from peduli.notify import retention as notify_retention
 from peduli.registry import drafts
 from peduli.registry import retention as registry_retention
+from peduli.voice import retention as voice_retention
 
 log = get_logger(__name__)
 
@@ -69,6 +70,13 @@ DATA_CLASSES: tuple[DataClass, ...] = (
         lambda s: timedelta(days=s.retention_code_days),
         lambda session, cutoff, limit: auth_retention.purge_spent_codes(
             session, expired_before=cutoff, limit=limit
+        ),
+    ),
+    DataClass(
+        "voice_call_numbers",
+        lambda s: timedelta(days=s.retention_voice_call_days),
+        lambda session, cutoff, limit: voice_retention.purge_call_numbers(
+            session, ended_before=cutoff, limit=limit
         ),
     ),
     DataClass(

@@ -98,6 +98,9 @@ PAGES = frozenset(
         "/saya/permintaan",
         # HQ's dead letters: test_dead_letter_page_is_accessible.
         "/hq/dead-letters",
+        # The voice line's calls to return and a call's details: test_voice_calls_in_browser.py.
+        "/officer/calls",
+        "/officer/calls/of-emergency/{emergency_id}",
     }
 )
 CITIZEN = "rina@example.org"

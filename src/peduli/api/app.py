@@ -125,6 +125,8 @@ def _include_routers(app: FastAPI) -> None:
     from peduli.reference import api as reference_api
     from peduli.registry import api as registry_api
     from peduli.registry import pages as registry_pages
+    from peduli.voice import api as voice_api
+    from peduli.voice import pages as voice_pages
     from peduli.web import home, language
     from peduli.web.templating import mount_static
 
@@ -137,6 +139,7 @@ def _include_routers(app: FastAPI) -> None:
         emergency_api.router,
         crisis_api.router,
         notify_api.router,
+        voice_api.router,
     )
     page_routers = (
         notify_pages.router,
@@ -148,6 +151,7 @@ def _include_routers(app: FastAPI) -> None:
         crisis_pages.router,
         cases_pages.router,
         partners_pages.router,
+        voice_pages.router,
     )
     for router in api_routers:
         app.include_router(router, prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)

@@ -11,6 +11,7 @@ import os
 import secrets
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -51,6 +52,8 @@ from peduli.migrations import runner
 from peduli.notify.channels import build_channels
 from peduli.notify.sandbox import SandboxHandles, start_sandboxes
 from peduli.registry.models import Person
+from peduli.voice.platform import webhook_url
+from peduli.voice.sandbox import DEMO_CALL, TelephonySandbox, start_telephony_sandbox
 
 DEMO_CITIZENS = 2_000
 DEMO_SEED = 2026
@@ -145,9 +148,11 @@ def demo(
     _prepare_database(fresh=fresh, citizens=citizens)
     token = _prepare_staff()
     sandboxes = _start_sandboxes()
+    telephony = _start_telephony()
     stop = threading.Event()
     worker = _start_worker(stop)
-    _print_welcome(host, port, sandboxes, token)
+    _print_welcome(host, port, sandboxes, telephony.url, token)
+    _play_demo_call(telephony, f"http://{host}:{port}", stop)
     try:
         uvicorn.run(
             "peduli.api.app:create_server_app",
@@ -159,6 +164,7 @@ def demo(
     finally:
         stop.set()
         worker.join(timeout=10)
+        telephony.stop()
         sandboxes.stop()
         console.print("Peduli demo stopped.")
 
@@ -215,6 +221,41 @@ def _start_sandboxes() -> SandboxHandles:
     return handles
 
 
+def _start_telephony() -> TelephonySandbox:
+    """The sandbox telephony platform, on the configured port or a free one."""
+    settings = get_settings()
+    voice = urlsplit(settings.voice_sandbox_url)
+    start = partial(start_telephony_sandbox, webhook_url=webhook_url(),
+                    auth_token=settings.voice_auth_token)  # fmt: skip
+    try:
+        return start(port=voice.port or 80)
+    except OSError:  # taken, e.g. by another demo
+        return start(port=0)
+
+
+def _play_demo_call(telephony: TelephonySandbox, base: str, stop: threading.Event) -> None:
+    """Once the server answers, play the demo's call in Mandarin: it ends as an emergency
+    on the Seoul duty officer's screen (/officer/emergencies)."""
+
+    def play() -> None:
+        while not stop.wait(0.5):
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310 - ours
+                    break
+            except OSError:
+                continue
+        else:
+            return
+        played = telephony.player.play(DEMO_CALL)
+        console.print(
+            f"Demo call in Mandarin played on the voice line (keys {', '.join(played.pressed)}):"
+            " it is an emergency at KBRI Seoul, see /officer/emergencies and /officer/calls.",
+            highlight=False,
+        )
+
+    threading.Thread(target=play, name="peduli-demo-call", daemon=True).start()
+
+
 def _start_worker(stop: threading.Event) -> threading.Thread:
     channels = build_channels(get_settings())
     sync_configured_senders()
@@ -230,7 +271,9 @@ def _start_worker(stop: threading.Event) -> threading.Thread:
     return thread
 
 
-def _print_welcome(host: str, port: int, sandboxes: SandboxHandles, token: str) -> None:
+def _print_welcome(
+    host: str, port: int, sandboxes: SandboxHandles, telephony_url: str, token: str
+) -> None:
     base = f"http://{host}:{port}"
     lines = ["Demo staff accounts (email, role, representation, TOTP key):"]
     for spec in DEMO_STAFF:
@@ -251,6 +294,7 @@ def _print_welcome(host: str, port: int, sandboxes: SandboxHandles, token: str) 
         f"  Demo mailbox        {base}/demo/mailbox  (codes sent to citizens arrive here)",
         f"  Sandbox SMTP        127.0.0.1:{sandboxes.smtp_port}, SMS gateway {sandboxes.sms_url}",
         f"  Sandbox WhatsApp    {sandboxes.whatsapp_url}",
+        f"  Sandbox telephony   {telephony_url}  (peduli voice call plays another call)",
         "Press Ctrl-C to stop.",
     ]
     console.print("\n".join(lines), soft_wrap=True, highlight=False)

@@ -31,6 +31,7 @@ def _register_commands() -> None:
     from peduli.cli import sandbox as sandbox_cli
     from peduli.cli import serve as serve_cli
     from peduli.cli import staff as staff_cli
+    from peduli.cli import voice as voice_cli
     from peduli.cli import worker as worker_cli
 
     app.add_typer(staff_cli.staff_app, name="staff")
@@ -42,6 +43,7 @@ def _register_commands() -> None:
     app.add_typer(partners_cli.app, name="partner")
     app.add_typer(crisis_cli.app, name="crisis")
     app.add_typer(retention_cli.app, name="retention")
+    app.add_typer(voice_cli.app, name="voice")
     demo_cli.register(app)
     worker_cli.register(app)
     sandbox_cli.register(app)

@@ -1,4 +1,5 @@
-"""``peduli sandbox``: the local SMTP server and SMS gateway, in the foreground."""
+"""``peduli sandbox``: the local SMTP server, SMS gateway, WhatsApp API and telephony
+platform, in the foreground."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import typer
 
 from peduli.core.config import get_settings
 from peduli.notify.sandbox import start_sandboxes
+from peduli.voice.platform import webhook_url
+from peduli.voice.sandbox import start_telephony_sandbox
 
 
 def register(app: typer.Typer) -> None:
@@ -18,7 +21,8 @@ def register(app: typer.Typer) -> None:
 
 
 def sandbox() -> None:
-    """Run the sandbox SMTP server, SMS gateway and WhatsApp API of the settings, until Ctrl-C.
+    """Run the sandbox SMTP server, SMS gateway, WhatsApp API and telephony platform of the
+    settings, until Ctrl-C.
 
     What they receive is stored in the database and shown at /demo/mailbox.
     """
@@ -35,9 +39,19 @@ def sandbox() -> None:
         sms_token=settings.sms_gateway_token,
         sms_path=gateway.path or "/sms",
     )
+    voice = urlsplit(settings.voice_sandbox_url)
+    try:
+        telephony = start_telephony_sandbox(
+            webhook_url=webhook_url(), auth_token=settings.voice_auth_token,
+            host=voice.hostname or "127.0.0.1", port=voice.port or 80,
+        )  # fmt: skip
+    except BaseException:
+        handles.stop()
+        raise
     typer.echo(f"sandbox SMTP server on {settings.smtp_host}:{handles.smtp_port}")
     typer.echo(f"sandbox SMS gateway on {handles.sms_url}")
     typer.echo(f"sandbox WhatsApp API on {handles.whatsapp_url}")
+    typer.echo(f"sandbox telephony on {telephony.url} (peduli voice call plays one)")
     typer.echo("messages appear at /demo/mailbox; press Ctrl-C to stop")
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -45,4 +59,5 @@ def sandbox() -> None:
     try:
         stop.wait()
     finally:
+        telephony.stop()
         handles.stop()

@@ -99,6 +99,13 @@ class Settings(BaseSettings):
     whatsapp_api_url: str = "http://127.0.0.1:8027/v19.0"
     whatsapp_token: str = _SANDBOX_TOKEN
     whatsapp_batch_size: int = 50
+    # The voice line (a Twilio-style platform): the auth token that signs its webhooks, and
+    # the post that takes a call whose caller's place is unknown (a withheld number, an
+    # Indonesian number roaming, a country no post serves).
+    voice_auth_token: str = _SANDBOX_TOKEN
+    voice_default_representation: str = "kbri-kuala-lumpur"
+    # Where the sandbox telephony server listens (``peduli sandbox``, ``peduli demo``).
+    voice_sandbox_url: str = "http://127.0.0.1:8028"
     log_level: str = "INFO"
     # Files kept by the application (case attachments under data_dir/attachments).
     data_dir: str = "var"
@@ -113,6 +120,8 @@ class Settings(BaseSettings):
     retention_code_days: int = Field(default=1, ge=0)  # one-time codes once expired
     retention_sandbox_days: int = Field(default=7, ge=0)  # the demo mailboxes
     retention_draft_days: int = Field(default=7, ge=1)  # a lapor diri never sent, untouched
+    # A voice call's number once the call is over and returned (nobody waits for a callback).
+    retention_voice_call_days: int = Field(default=90, ge=1)
     retention_batch_size: int = Field(default=5000, ge=1)  # rows per purge statement
 
     @property
@@ -254,6 +263,12 @@ SECRET_SETTINGS: list[SecretSetting] = [
         "the token agreed with the SMS gateway (it also comes with the SMS replies it posts)",
         _token_problem("sms_gateway_token"),
         lambda: secrets.token_urlsafe(32),
+    ),
+    SecretSetting(
+        "PEDULI_VOICE_AUTH_TOKEN",
+        "the auth token of the voice platform's account (it signs the voice line's webhooks)",
+        _token_problem("voice_auth_token"),
+        lambda: None,
     ),
     SecretSetting(
         "PEDULI_WHATSAPP_TOKEN",

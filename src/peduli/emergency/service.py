@@ -92,7 +92,9 @@ def _summary(data: EmergencyCreate, checked: reports.CheckedReport, kind: Emerge
     return "\n".join(lines)
 
 
-def _repeat_of(session: Session, contact_index: str, now: datetime) -> Emergency | None:
+def repeat_of(session: Session, contact_index: str, now: datetime) -> Emergency | None:
+    """The latest emergency from this call-back number (blind index) within the repeat
+    window, which a new call for help joins instead of paging again."""
     return session.scalar(
         select(Emergency)
         .where(
@@ -154,14 +156,14 @@ def report_emergency(
     assert callback is not None
     contact_index = get_cipher().blind_index(callback, purpose=CONTACT_PURPOSE)
     now = utcnow()
-    earlier = _repeat_of(session, contact_index, now)
+    earlier = repeat_of(session, contact_index, now)
     if earlier is not None:
         _join_repeat(session, earlier, data, actor)
         return Reported(earlier, directory().get(earlier.representation_code), repeat=True)
     _limit(session, ip=ip, contact_index=contact_index)
     person_id = actor.person_id if actor is not None else None
     name = checked.name or _person_name(session, actor)
-    emergency = _open(
+    emergency = open_emergency(
         session,
         data=data,
         checked=checked,
@@ -190,7 +192,7 @@ def record_hotline_call(session: Session, *, data: HotlineCallCreate, actor: Act
                        representation)  # fmt: skip
     callback = checked.phone or checked.whatsapp
     now = utcnow()
-    emergency = _open(
+    emergency = open_emergency(
         session,
         data=data,
         checked=checked,
@@ -210,7 +212,7 @@ def record_hotline_call(session: Session, *, data: HotlineCallCreate, actor: Act
     return Reported(emergency, representation, repeat=False)
 
 
-def _open(
+def open_emergency(
     session: Session,
     *,
     data: EmergencyCreate,
@@ -222,7 +224,10 @@ def _open(
     contact_index: str | None,
     now: datetime,
     language: str | None = None,
+    summary: str | None = None,
 ) -> Emergency:
+    """A critical case and its emergency, the duty officer alerted (step 0), for any door;
+    ``summary`` replaces the one written from the report (a voice call has its own)."""
     category_code, subcategory = CATEGORY_OF[data.kind]
     category = taxonomy.load().get(category_code)
     assert category is not None
@@ -231,7 +236,7 @@ def _open(
         intake=cases_service.Intake(
             category=category,
             subcategory=subcategory,
-            summary=_summary(data, checked, data.kind),
+            summary=summary or _summary(data, checked, data.kind),
             representation_code=checked.representation.code,
             channel=IntakeChannel.EMERGENCY,
             danger_to_life=True,

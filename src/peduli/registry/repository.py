@@ -31,6 +31,7 @@ from peduli.registry.models import (
     Person,
     PersonStatus,
     Stay,
+    StayStatus,
 )
 
 
@@ -246,3 +247,37 @@ def open_duplicates(
         .offset(offset)
     )
     return total or 0, list(items)
+
+
+@dataclass(frozen=True)
+class PhoneHolder:
+    """Whose verified phone a number is, and where their latest active stay is."""
+
+    person_id: uuid.UUID
+    country: str | None
+    representation_code: str | None
+
+
+def verified_phone_holder(session: Session, phone: str) -> PhoneHolder | None:
+    """The one person holding ``phone`` as a trusted contact (a code came back from it, or an
+    officer vouched for it), with their latest active stay; None when nobody or several do
+    (an incoming call shows a person only on such a match, never on an unverified claim)."""
+    holders = session.scalars(
+        select(ContactPoint.person_id)
+        .where(
+            ContactPoint.kind == ContactKind.PHONE,
+            ContactPoint.value_index == contact_index(phone),
+            ContactPoint.trusted_at.is_not(None),
+        )
+        .distinct()
+        .limit(2)
+    ).all()
+    if len(holders) != 1:
+        return None
+    stay = session.execute(
+        select(Stay.country, Stay.representation_code)
+        .where(Stay.person_id == holders[0], Stay.status == StayStatus.ACTIVE)
+        .order_by(Stay.created_at.desc())
+        .limit(1)
+    ).first()
+    return PhoneHolder(holders[0], stay[0] if stay else None, stay[1] if stay else None)
