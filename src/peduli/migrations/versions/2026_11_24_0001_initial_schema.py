@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 00:02:35.443259
+Create Date: 2026-12-06 00:32:00.351710
 """
 
 from collections.abc import Sequence
