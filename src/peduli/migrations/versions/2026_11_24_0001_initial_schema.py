@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 23:08:42.453897
+Create Date: 2026-12-05 23:58:20.218041
 """
 
 from collections.abc import Sequence
@@ -96,6 +96,9 @@ def upgrade() -> None:
     sa.Column('code_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('asked_by', sa.String(length=100), nullable=True),
+    sa.Column('device_bound', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.Column('asker_attempts', sa.Integer(), server_default='0', nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('used_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
