@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 23:58:20.218041
+Create Date: 2026-12-06 00:08:39.817743
 """
 
 from collections.abc import Sequence
@@ -233,8 +233,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_message_dead', ['next_attempt_at'], unique=False, postgresql_where=sa.text("status = 'dead'"), sqlite_where=sa.text("status = 'dead'"))
+        batch_op.create_index('ix_outbox_message_dead_unpurged', ['next_attempt_at'], unique=False, postgresql_where=sa.text("status = 'dead' AND recipient <> ''"), sqlite_where=sa.text("status = 'dead' AND recipient <> ''"))
         batch_op.create_index('ix_outbox_message_due', ['channel', 'priority', 'next_attempt_at', 'id'], unique=False, postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
         batch_op.create_index('ix_outbox_message_in_flight', ['claimed_at'], unique=False, postgresql_where=sa.text("status = 'sending'"), sqlite_where=sa.text("status = 'sending'"))
+        batch_op.create_index('ix_outbox_message_sent_unpurged', ['sent_at'], unique=False, postgresql_where=sa.text("status = 'sent' AND recipient <> ''"), sqlite_where=sa.text("status = 'sent' AND recipient <> ''"))
 
     op.create_table('partner',
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -970,8 +972,10 @@ def downgrade() -> None:
 
     op.drop_table('partner')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_message_sent_unpurged', postgresql_where=sa.text("status = 'sent' AND recipient <> ''"), sqlite_where=sa.text("status = 'sent' AND recipient <> ''"))
         batch_op.drop_index('ix_outbox_message_in_flight', postgresql_where=sa.text("status = 'sending'"), sqlite_where=sa.text("status = 'sending'"))
         batch_op.drop_index('ix_outbox_message_due', postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
+        batch_op.drop_index('ix_outbox_message_dead_unpurged', postgresql_where=sa.text("status = 'dead' AND recipient <> ''"), sqlite_where=sa.text("status = 'dead' AND recipient <> ''"))
         batch_op.drop_index('ix_outbox_message_dead', postgresql_where=sa.text("status = 'dead'"), sqlite_where=sa.text("status = 'dead'"))
 
     op.drop_table('outbox_message')
