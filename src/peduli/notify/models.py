@@ -149,8 +149,9 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(Text, info={"sealed": CONTACT_PURPOSE})
     subject: Mapped[str] = mapped_column(String(255), default="", server_default="")
     # In clear, except a body that names a person: sealed (``MESSAGE_BODY_PURPOSE``), opened
-    # by the dispatcher just before sending (``service.open_body``).
-    body: Mapped[str] = mapped_column(Text)
+    # by the dispatcher just before sending (``service.open_body``). Declared sealed so that
+    # ``peduli keys rotate`` re-seals those under the current key (it leaves clear ones be).
+    body: Mapped[str] = mapped_column(Text, info={"sealed": MESSAGE_BODY_PURPOSE})
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     # Lower is sooner (``MessagePriority``).
     priority: Mapped[int] = mapped_column(
