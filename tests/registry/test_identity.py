@@ -209,3 +209,9 @@ def test_a_corrected_name_is_matched_against_the_other_records_again(
     assert correction.possible_duplicates == 1
     pair = db.scalars(select(DuplicateCandidate)).one()
     assert {pair.person_id, pair.other_person_id} == {person.id, twin.id}
+
+
+def test_reading_the_form_is_audited_as_a_read_of_the_nik(db: Session, person: Person) -> None:
+    identity.read_identity(db, person_id=person.id, actor=staff())
+    entry = _last(db)
+    assert (entry.action, json.loads(entry.fields)) == ("person.read", ["identity", "nik"])

@@ -65,7 +65,7 @@ def nik_of(person: Person) -> str | None:
 
 
 def read_identity(session: Session, *, person_id: uuid.UUID, actor: Actor) -> Person:
-    """The person as the correction form shows them; the read is audited."""
+    """The person as the correction form shows them, NIK included; the read is audited."""
     person = editable_person(session, person_id=person_id, actor=actor)
     audit.record(
         session,
@@ -74,7 +74,7 @@ def read_identity(session: Session, *, person_id: uuid.UUID, actor: Actor) -> Pe
         entity_type="person",
         entity_id=str(person.id),
         subject_person_id=person.id,
-        fields=["identity"],
+        fields=["identity", "nik"],  # the form shows the NIK in clear
     )
     return person
 
