@@ -1,8 +1,9 @@
 """Citizen sign-in without a password: a 6-digit one-time code sent by email or SMS.
 
 Codes are single use, short-lived, allow a few attempts per client, and are stored only as
-keyed hashes; requests are rate limited per address and per network. The answer to a request is the
-same whether or not the address belongs to anyone, so it tells nothing about who is known.
+keyed hashes; requests are rate limited per address and per network. The answer to a
+request is the same whether or not the address belongs to anyone, so it tells nothing
+about who is known.
 """
 
 from __future__ import annotations
@@ -143,8 +144,9 @@ def request_code(
     target = normalize_address(address)
     client = client_of(target.index, ip=ip, device_token=device_token)
     per_address = settings.otp_max_per_address_per_hour
-    limits = [(f"otp:{client.key}", per_address)]
-    if not client.known_device:
+    if client.known_device:
+        limits = [(f"otp:{client.key}", per_address)]
+    else:
         limits = [
             (f"otp:{client.key}", settings.otp_max_per_ip_per_hour),
             (f"otp:address:{target.index}", per_address),
