@@ -3,12 +3,15 @@ attempt limit, rate limits per address and IP, and no account enumeration."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -305,3 +308,25 @@ def test_a_bad_email_is_worded_by_us_not_by_the_email_library(client: TestClient
     assert problem["field"] == "address"
     assert problem["message"] == "The email address or phone number is not written correctly."
     assert "@-sign" not in problem["message"]
+
+
+@given(
+    prefix=st.integers(0, 2**64 - 1), one=st.integers(0, 2**64 - 1), two=st.integers(0, 2**64 - 1)
+)
+def test_every_address_of_one_ipv6_64_is_one_client(prefix: int, one: int, two: int) -> None:
+    def client(host: int, net: int = prefix) -> codes.Client:
+        ip = str(ipaddress.IPv6Address((net << 64) | host))
+        return codes.client_of("index", ip=ip, device_token=None)
+
+    assert client(one) == client(two)
+    assert client(one) != client(one, net=(prefix + 1) % 2**64)
+
+
+@given(one=st.ip_addresses(v=4), two=st.ip_addresses(v=4))
+def test_each_ipv4_address_is_its_own_client(
+    one: ipaddress.IPv4Address, two: ipaddress.IPv4Address
+) -> None:
+    def client(ip: ipaddress.IPv4Address) -> codes.Client:
+        return codes.client_of("index", ip=str(ip), device_token=None)
+
+    assert (client(one) == client(two)) == (one == two)
