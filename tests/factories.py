@@ -74,7 +74,7 @@ def signed_in_citizen(session: Session, address: str, ip: str = "198.51.100.7") 
     ).one()
     match = re.search(r"\b(\d{6})\b", body)
     assert match, "the sign-in message must carry a 6-digit code"
-    account = codes.verify_code(session, address=address, code=match.group(1))
+    account = codes.verify_code(session, address=address, code=match.group(1), ip=ip)
     return auth_service.citizen_actor(account, ip=ip)
 
 

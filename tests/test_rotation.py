@@ -21,6 +21,7 @@ from peduli.core.crypto import get_cipher, new_data_key, sealed_columns
 from peduli.core.db import get_sessionmaker
 from peduli.models import Base
 from peduli.notify import service as notify_service
+from peduli.notify.models import OutboxMessage
 from peduli.registry import service as registry_service
 from peduli.registry.repository import person_ids_by_phone
 from peduli.registry.schemas import PersonSearch
@@ -30,6 +31,8 @@ from tests.factories import report, signed_in_citizen, staff
 from tests.outbox import recipients
 
 OLD, NEW = new_data_key(), new_data_key()
+# An alert naming a caller: its body is sealed in the outbox.
+ALERT = "SOS: Siti Aminah, +82 10 5555 0101, Ansan"
 PDF = b"%PDF-1.7\n" + b"passport scan" * 20
 
 
@@ -77,6 +80,10 @@ def _world(db: Session) -> str:
     notify_service.enqueue(
         db, channel="sms", recipient="+821099998888", subject="", body="hi", idempotency_key="k"
     )
+    notify_service.enqueue(
+        db, channel="sms", recipient="+821077776666", subject="",
+        body=notify_service.sealed_body(ALERT), idempotency_key="alert",
+    )  # fmt: skip
     officer = staff()
     case = open_case(db, officer)
     stored = attachments.upload(
@@ -94,7 +101,7 @@ def test_rotation_resumes_after_an_interruption_and_everything_still_reads(
     before = _stored_key_ids(db)
     db.rollback()
     assert {"person.nik_encrypted", "contact_point.value", "stay.address",
-            "outbox_message.recipient", "staff_account.email_sealed",
+            "outbox_message.recipient", "outbox_message.body", "staff_account.email_sealed",
             "person.emergency_contact_phone",
             "identity_claim.report_encrypted"} <= set(before)  # fmt: skip
     assert set().union(*before.values()) == {"old"}
@@ -131,6 +138,9 @@ def test_rotation_resumes_after_an_interruption_and_everything_still_reads(
     found = search_people(db, query=PersonSearch(nik=report().nik), actor=staff(Role.HQ_ADMIN))
     assert [hit.person.id for hit in found.hits] == [person_id]
     assert "+821099998888" in recipients(db)
+    bodies = dict(db.execute(select(OutboxMessage.idempotency_key, OutboxMessage.body)).all())
+    assert bodies["k"] == "hi"  # a body in clear is left as it is
+    assert notify_service.open_body(bodies["alert"]) == ALERT
     assert get_storage().get(storage_key) == PDF
 
 

@@ -3,18 +3,22 @@ attempt limit, rate limits per address and IP, and no account enumeration."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from peduli.api.deps import SESSION_COOKIE
 from peduli.auth import codes
 from peduli.auth import service as auth_service
+from peduli.auth.devices import DEVICE_COOKIE
 from peduli.auth.models import CitizenAccount, CitizenCode
 from peduli.core.config import Settings
 from peduli.notify.models import OutboxMessage
@@ -50,8 +54,16 @@ def _code_in(message: OutboxMessage) -> str:
     return match.group(1)
 
 
-def _verify(client: TestClient, address: str, code: str):  # type: ignore[no-untyped-def]
-    return client.post(f"{API}/citizen/verify", json={"address": address, "code": code})
+def _verify(client: TestClient, address: str, code: str, ip: str = "198.51.100.20"):  # type: ignore[no-untyped-def]
+    return client.post(
+        f"{API}/citizen/verify",
+        json={"address": address, "code": code},
+        headers={"X-Forwarded-For": ip},
+    )
+
+
+def _wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 10**6:06d}"
 
 
 def _latest_code_row(db: Session) -> CitizenCode:
@@ -147,14 +159,85 @@ def test_a_new_code_replaces_the_previous_one(client: TestClient, db: Session) -
 def test_wrong_guesses_are_counted_and_exhaust_the_code(client: TestClient, db: Session) -> None:
     _request(client, EMAIL)
     code = _code_in(_last_message(db))
-    wrong = f"{(int(code) + 1) % 10**6:06d}"
     for left in range(codes.MAX_ATTEMPTS - 1, -1, -1):
-        response = _verify(client, EMAIL, wrong)
+        response = _verify(client, EMAIL, _wrong(code))
         assert (response.status_code, response.json()["code"]) == (401, "code_invalid")
         assert f"{left} tries left" in response.json()["detail"]
-    # Each failed request rolled back, yet every attempt was kept.
-    assert _latest_code_row(db).attempts == codes.MAX_ATTEMPTS
+    # Each failed request rolled back, yet every attempt was kept, on the asker's count.
+    assert _latest_code_row(db).asker_attempts == codes.MAX_ATTEMPTS
     assert _verify(client, EMAIL, code).status_code == 401
+
+
+def test_a_strangers_wrong_guesses_do_not_spend_the_askers_code(
+    client: TestClient, db: Session
+) -> None:
+    _request(client, EMAIL, ip="198.51.100.20")
+    code = _code_in(_last_message(db))
+    for _ in range(codes.MAX_ATTEMPTS):
+        assert _verify(client, EMAIL, _wrong(code), ip="203.0.113.66").status_code == 401
+    row = _latest_code_row(db)
+    assert (row.attempts, row.asker_attempts) == (codes.MAX_ATTEMPTS, 0)
+    assert _verify(client, EMAIL, code, ip="198.51.100.20").status_code == 200
+
+
+def test_strangers_share_their_few_tries_so_guessing_stays_bounded(
+    client: TestClient, db: Session
+) -> None:
+    _request(client, EMAIL, ip="198.51.100.20")
+    code = _code_in(_last_message(db))
+    for n in range(codes.MAX_ATTEMPTS):
+        assert _verify(client, EMAIL, _wrong(code), ip=f"203.0.113.{n}").status_code == 401
+    assert _verify(client, EMAIL, code, ip="203.0.113.99").status_code == 401
+
+
+def test_an_ipv6_client_is_its_whole_64(client: TestClient, db: Session) -> None:
+    _request(client, EMAIL, ip="2001:db8:7:9::5")
+    code = _code_in(_last_message(db))
+    for _ in range(codes.MAX_ATTEMPTS):
+        assert _verify(client, EMAIL, _wrong(code), ip="2001:db8:7:9::abcd").status_code == 401
+    assert _latest_code_row(db).asker_attempts == codes.MAX_ATTEMPTS
+    assert _verify(client, EMAIL, code, ip="2001:db8:7:9::5").status_code == 401
+
+
+def _known_device(client: TestClient, db: Session) -> str:
+    """Sign in once, so the client holds a known-device cookie of EMAIL; then sign out."""
+    _request(client, EMAIL)
+    assert _verify(client, EMAIL, _code_in(_last_message(db))).status_code == 200
+    device = client.cookies[DEVICE_COOKIE]
+    client.cookies.clear()
+    return device
+
+
+def test_a_code_asked_from_a_known_device_lives_on_when_someone_else_asks(
+    client: TestClient, db: Session
+) -> None:
+    device = _known_device(client, db)
+    client.cookies.set(DEVICE_COOKIE, device)
+    _request(client, EMAIL)
+    owners = _code_in(_last_message(db))
+    client.cookies.clear()
+    _request(client, EMAIL, ip="203.0.113.66")  # someone else asks for the same address
+    strangers = _code_in(_last_message(db))
+    assert _latest_code_row(db).device_bound is False
+    if owners != strangers:  # one chance in a million that they are equal
+        # The device's code can be entered on that device only.
+        assert _verify(client, EMAIL, owners, ip="203.0.113.66").status_code == 401
+    client.cookies.set(DEVICE_COOKIE, device)
+    assert _verify(client, EMAIL, owners).status_code == 200
+
+
+def test_a_new_code_from_the_same_device_ends_its_previous_one(
+    client: TestClient, db: Session
+) -> None:
+    device = _known_device(client, db)
+    client.cookies.set(DEVICE_COOKIE, device)
+    _request(client, EMAIL)
+    first = _code_in(_last_message(db))
+    _request(client, EMAIL)
+    second = _code_in(_last_message(db))
+    if first != second:
+        assert _verify(client, EMAIL, first).status_code == 401
+    assert _verify(client, EMAIL, second).status_code == 200
 
 
 def test_requests_are_limited_per_address(
@@ -196,7 +279,7 @@ def test_the_answer_does_not_tell_whether_an_address_is_known(
 def test_the_registry_links_a_person_to_the_account(db: Session) -> None:
     codes.request_code(db, address=EMAIL, ip="198.51.100.1")
     code = _code_in(_last_message(db))
-    account = codes.verify_code(db, address=EMAIL, code=code)
+    account = codes.verify_code(db, address=EMAIL, code=code, ip="198.51.100.1")
     person_id = uuid.uuid4()
     auth_service.link_citizen_person(db, account_id=account.id, person_id=person_id)
     db.commit()
@@ -225,3 +308,25 @@ def test_a_bad_email_is_worded_by_us_not_by_the_email_library(client: TestClient
     assert problem["field"] == "address"
     assert problem["message"] == "The email address or phone number is not written correctly."
     assert "@-sign" not in problem["message"]
+
+
+@given(
+    prefix=st.integers(0, 2**64 - 1), one=st.integers(0, 2**64 - 1), two=st.integers(0, 2**64 - 1)
+)
+def test_every_address_of_one_ipv6_64_is_one_client(prefix: int, one: int, two: int) -> None:
+    def client(host: int, net: int = prefix) -> codes.Client:
+        ip = str(ipaddress.IPv6Address((net << 64) | host))
+        return codes.client_of("index", ip=ip, device_token=None)
+
+    assert client(one) == client(two)
+    assert client(one) != client(one, net=(prefix + 1) % 2**64)
+
+
+@given(one=st.ip_addresses(v=4), two=st.ip_addresses(v=4))
+def test_each_ipv4_address_is_its_own_client(
+    one: ipaddress.IPv4Address, two: ipaddress.IPv4Address
+) -> None:
+    def client(ip: ipaddress.IPv4Address) -> codes.Client:
+        return codes.client_of("index", ip=str(ip), device_token=None)
+
+    assert (client(one) == client(two)) == (one == two)

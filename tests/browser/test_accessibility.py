@@ -40,7 +40,7 @@ PAGES = frozenset(
         "/",
         "/masuk",
         "/lapor-diri",
-        "/lapor-diri/terkirim/{stay_id}",
+        "/lapor-diri/terkirim/{received_id}",
         "/saya",
         "/saya/tinggal/{stay_id}/ubah",
         "/verify/{token}",
@@ -171,7 +171,7 @@ def test_citizen_pages_are_accessible(new_page: NewPage, js: bool) -> None:
     expect(page.locator("[aria-invalid=true]").first).to_be_visible()
     assert_accessible(page)
     stay_id = _report_own_stay(page)
-    visit(page, "/lapor-diri/terkirim/{stay_id}", stay_id=stay_id)
+    visit(page, "/lapor-diri/terkirim/{received_id}", received_id=stay_id)
     visit(page, "/saya")
     visit(page, "/saya/tinggal/{stay_id}/ubah", stay_id=stay_id)
     page.fill("#city", "")

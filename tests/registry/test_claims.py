@@ -26,7 +26,7 @@ from peduli.registry.models import (
     Person,
     Stay,
 )
-from tests.factories import KUALA_LUMPUR, refreshed, report, signed_in_citizen, staff
+from tests.factories import KUALA_LUMPUR, nik, refreshed, report, signed_in_citizen, staff
 from tests.outbox import messages_to, opened, recipients
 
 VICTIM = {"email": "victim@example.org", "phone": "+821011112222", "passport_number": "C1234567"}
@@ -156,6 +156,25 @@ def test_an_account_naming_record_after_record_is_held_off(db: Session) -> None:
     db.rollback()
     assert db.scalar(select(func.count()).select_from(IdentityClaim)) == 3
     assert _stays(db, victim) == 1
+
+
+def test_reports_of_niks_not_on_record_count_like_claims(db: Session) -> None:
+    """The fourth NIK an account names is refused whether or not it is on record, so the
+    refusal does not tell which is."""
+    citizen = signed_in_citizen(db, "prober@example.org")
+    for serial in range(claims.CLAIMS_PER_ACCOUNT_PER_DAY):
+        fresh = report(nik=nik(serial=100 + serial), passport_number=f"C55500{serial:02d}")
+        service.submit_self_report(db, report=fresh, actor=citizen)
+        db.commit()
+        citizen = refreshed(db, citizen)
+    with pytest.raises(TooManyRequests):
+        service.submit_self_report(db, report=report(nik=nik(serial=199)), actor=citizen)
+    db.rollback()
+    # Reporting again with the citizen's own NIK is not probing: it is not counted.
+    own = report(nik=nik(serial=100), passport_number="C5550000")
+    assert isinstance(
+        service.submit_self_report(db, report=own, actor=citizen), service.SelfReportOutcome
+    )
 
 
 def test_a_code_never_goes_to_a_contact_the_record_does_not_trust(db: Session) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from peduli.core.crypto import CONTACT_PURPOSE, get_cipher
@@ -122,5 +122,14 @@ class CitizenCode(IdMixin, Base):
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+    # The client that asked for a sign-in code (``codes.Client.key``: a known device or a
+    # network); None for codes proving something else (a claim, a contact).
+    asked_by: Mapped[str | None] = mapped_column(String(100))
+    # Asked from a known device of the address: only that device may enter it, and a code
+    # asked by another client does not end it.
+    device_bound: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Wrong guesses by the client that asked, and by everyone else: each side has its own
+    # few, so a stranger guessing wrong never spends the asker's.
+    asker_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     used_at: Mapped[datetime | None]

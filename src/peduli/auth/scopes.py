@@ -20,6 +20,7 @@ from peduli.auth.roles import (
     EMERGENCY_READERS,
     EMERGENCY_RESPONDERS,
     HQ_ADMINS,
+    IDENTITY_EDITORS,
     PARTNER_MANAGERS,
     PARTNERS,
     RECORD_WORKERS,
@@ -31,6 +32,7 @@ from peduli.auth.roles import (
 
 REGISTRY_READ = "registry:read"
 REGISTRY_WRITE = "registry:write"
+REGISTRY_IDENTITY = "registry:identity"  # correcting a person's name, birth, sex and NIK
 SELF_REPORTS_WRITE = "self-reports:write"
 AUDIT_READ = "audit:read"
 STATS_READ = "stats:read"
@@ -56,6 +58,7 @@ PARTNER_SCOPES = frozenset({PARTNERS_READ, PARTNERS_WRITE})
 SCOPE_HOLDERS: dict[str, frozenset[Role]] = {
     REGISTRY_READ: RECORD_WORKERS | AGENCIES,
     REGISTRY_WRITE: RECORD_WORKERS | AGENCIES,
+    REGISTRY_IDENTITY: IDENTITY_EDITORS,
     SELF_REPORTS_WRITE: RECORD_WORKERS | PARTNERS,
     AUDIT_READ: AUDIT_READERS,
     STATS_READ: STATS_READERS,

@@ -376,7 +376,9 @@ def citizen_sign_in(
 
     The client becomes a known device of the address (``auth.devices``): later code
     requests from it are not held off by what others asked for the same address."""
-    account = codes.verify_code(session, address=address, code=code)
+    account = codes.verify_code(
+        session, address=address, code=code, ip=ip, device_token=device_token
+    )
     if previous_session_token:
         sessions.revoke(session, token=previous_session_token)
     started = sessions.start(session, citizen_account_id=account.id, ip=ip)

@@ -81,6 +81,12 @@ def _enum(enum_class: type[StrEnum], name: str) -> Enum:
     )
 
 
+# The rows the retention purge still has to blank, written as literals so that both
+# databases match a query's WHERE to the partial indexes below (``PURGED`` is '').
+SENT_UNPURGED = "status = 'sent' AND recipient <> ''"
+DEAD_UNPURGED = "status = 'dead' AND recipient <> ''"
+
+
 class OutboxMessage(Base):
     """One message to one recipient, written in the transaction of the event that causes it.
 
@@ -109,6 +115,23 @@ class OutboxMessage(Base):
             postgresql_where=text("status = 'dead'"),
             sqlite_where=text("status = 'dead'"),
         ),
+        # What the retention purge reads (``notify.retention``): finished rows still holding
+        # their recipient and body, by the time they finished. A batch reads only the rows
+        # it blanks, never the millions blanked before. A row enters when it is marked sent
+        # (or dead) and leaves when it is purged: one index write per message on the
+        # sending path, not one per status change.
+        Index(
+            "ix_outbox_message_sent_unpurged",
+            "sent_at",
+            postgresql_where=text(SENT_UNPURGED),
+            sqlite_where=text(SENT_UNPURGED),
+        ),
+        Index(
+            "ix_outbox_message_dead_unpurged",
+            "next_attempt_at",
+            postgresql_where=text(DEAD_UNPURGED),
+            sqlite_where=text(DEAD_UNPURGED),
+        ),
         # What the orphan check scans: only the rows in flight.
         Index(
             "ix_outbox_message_in_flight",
@@ -126,8 +149,9 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(Text, info={"sealed": CONTACT_PURPOSE})
     subject: Mapped[str] = mapped_column(String(255), default="", server_default="")
     # In clear, except a body that names a person: sealed (``MESSAGE_BODY_PURPOSE``), opened
-    # by the dispatcher just before sending (``service.open_body``).
-    body: Mapped[str] = mapped_column(Text)
+    # by the dispatcher just before sending (``service.open_body``). Declared sealed so that
+    # ``peduli keys rotate`` re-seals those under the current key (it leaves clear ones be).
+    body: Mapped[str] = mapped_column(Text, info={"sealed": MESSAGE_BODY_PURPOSE})
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     # Lower is sooner (``MessagePriority``).
     priority: Mapped[int] = mapped_column(

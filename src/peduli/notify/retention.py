@@ -10,32 +10,41 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, and_, text
 from sqlalchemy.orm import Session
 
 from peduli.core.purging import delete_batch, update_batch
-from peduli.notify.models import OutboxMessage, OutboxStatus, SandboxMessage
+from peduli.notify.models import DEAD_UNPURGED, SENT_UNPURGED, OutboxMessage, SandboxMessage
 
-# What a purged row holds instead of its recipient and body (the columns are NOT NULL).
+# What a purged row holds instead of its recipient and body (the columns are NOT NULL);
+# ``models.SENT_UNPURGED`` / ``DEAD_UNPURGED`` name the rows that do not hold it yet.
 PURGED = ""
-FINISHED = (OutboxStatus.SENT, OutboxStatus.DEAD)
+
+
+def purgeable_messages(finished_before: datetime) -> tuple[ColumnElement[bool], ...]:
+    """The conditions of the sent and the dead messages to blank, each matching its partial
+    index, so a batch reads only rows it blanks (never those blanked before)."""
+    return (
+        and_(text(SENT_UNPURGED), OutboxMessage.sent_at < finished_before),
+        and_(text(DEAD_UNPURGED), OutboxMessage.next_attempt_at < finished_before),
+    )
 
 
 def purge_finished_messages(session: Session, *, finished_before: datetime, limit: int) -> int:
     """Blank recipient, subject and body of one batch of sent or dead messages."""
-    finished_at = func.coalesce(OutboxMessage.sent_at, OutboxMessage.next_attempt_at)
-    return update_batch(
-        session,
-        OutboxMessage,
-        key=OutboxMessage.id,
-        condition=(
-            OutboxMessage.status.in_(FINISHED)
-            & (finished_at < finished_before)
-            & ((OutboxMessage.body != PURGED) | (OutboxMessage.recipient != PURGED))
-        ),
-        values={"recipient": PURGED, "subject": PURGED, "body": PURGED},
-        limit=limit,
-    )
+    purged = 0
+    for condition in purgeable_messages(finished_before):
+        purged += update_batch(
+            session,
+            OutboxMessage,
+            key=OutboxMessage.id,
+            condition=condition,
+            values={"recipient": PURGED, "subject": PURGED, "body": PURGED},
+            limit=limit - purged,
+        )
+        if purged >= limit:
+            break
+    return purged
 
 
 def purge_sandbox_mail(session: Session, *, received_before: datetime, limit: int) -> int:

@@ -50,7 +50,8 @@ CODE_PURPOSE = "identity-claim"
 CODES_PER_CLAIM_PER_HOUR = 3
 # However many claims name one record, its holder's phone is not flooded with codes.
 CODES_PER_RECORD_PER_HOUR = 6
-# An account that names record after record is probing NIKs or spamming a post's queue.
+# An account that names record after record is probing NIKs or spamming a post's queue
+# (every report that does not join the account's own record counts, claim or not).
 CLAIMS_PER_ACCOUNT_PER_DAY = 3
 HOUR = 3600
 DAY = 24 * HOUR
@@ -68,12 +69,6 @@ def open_claim(
 ) -> IdentityClaim:
     """Keep a citizen's report naming someone else's record as a pending claim; nothing of
     it reaches the record."""
-    ratelimit.hit(
-        session,
-        key=f"claims:account:{actor.account_id}",
-        limit=CLAIMS_PER_ACCOUNT_PER_DAY,
-        window_seconds=DAY,
-    )
     claim = IdentityClaim(
         id=uuid.uuid4(),
         person_id=person_id,
@@ -98,10 +93,29 @@ def open_claim(
     return claim
 
 
+def count_report_beyond_own_record(session: Session, *, actor: Actor) -> None:
+    """Count a citizen's report whose NIK or passport is not their own record's, whether it
+    starts or changes their record or opens a claim: an account naming NIK after NIK is
+    held off alike in every case, so the limit does not tell which NIKs are on record."""
+    ratelimit.hit(
+        session,
+        key=f"claims:account:{actor.account_id}",
+        limit=CLAIMS_PER_ACCOUNT_PER_DAY,
+        window_seconds=DAY,
+    )
+
+
 def report_of(claim: IdentityClaim) -> SelfReportCreate:
     """The claim's report as the citizen sent it."""
     text = get_cipher().decrypt(claim.report_encrypted, purpose=CLAIM_REPORT_PURPOSE)
     return SelfReportCreate.model_validate_json(text)
+
+
+def reported_place(claim: IdentityClaim) -> tuple[str, str, Representation | None]:
+    """The city and country the claim's report names and the post serving them, as for
+    any report (never the record's own post, which would tell where the record is)."""
+    report = report_of(claim)
+    return report.city, report.country, report_records.resolve_representation(report)
 
 
 def _responsible_post(

@@ -28,13 +28,14 @@ def name_similarity(key_a: str, key_b: str) -> float:
 def flag_possible_duplicates(
     session: Session,
     person: Person,
-    stay: Stay,
+    stay: Stay | None,
     *,
     born_same_day: Sequence[tuple[uuid.UUID, str]] | None = None,
 ) -> int:
     """Flag every active person born the same day with a similar name; return how many.
 
     ``born_same_day`` (id, name key) saves the query when the caller looked them up already.
+    The pairs go to the post of ``stay`` (the new report's), else one of the person's.
     """
     if born_same_day is None:
         born_same_day = repository.people_born_on(session, person.date_of_birth, exclude=person.id)

@@ -13,7 +13,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, Float, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import Date, Float, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from peduli.core.crypto import CONTACT_PURPOSE, Sealed, contact_index
@@ -186,6 +186,17 @@ class ContactPoint(IdMixin, Base):
         return value
 
 
+# A stay's personal details that the statistics do not need, blanked once it is long
+# departed (``registry.retention``); the stays still holding some, as a literal so that both
+# databases match the purge's WHERE to its partial index.
+STAY_DETAILS = ("address", "latitude", "longitude", "h3_cell", "employer", "placement_agency")
+DEPARTED_WITH_DETAILS = (
+    f"status = '{StayStatus.DEPARTED.value}' AND ("
+    + " OR ".join(f"{field} IS NOT NULL" for field in STAY_DETAILS)
+    + ")"
+)
+
+
 class Stay(IdMixin, TimestampMixin, Base):
     """A stay abroad; ``representation_code`` follows jurisdiction and moves with the country."""
 
@@ -195,6 +206,14 @@ class Stay(IdMixin, TimestampMixin, Base):
         # The officer's queue: a post's newest self-reports first.
         Index("ix_stay_representation_created", "representation_code", "created_at", "id"),
         Index("ix_stay_h3", "h3_cell"),
+        # What the retention purge reads: only departed stays still holding details, so a
+        # batch never reads the stays it blanked before. A stay enters when it departs.
+        Index(
+            "ix_stay_departed_with_details",
+            "departed_on",
+            postgresql_where=text(DEPARTED_WITH_DETAILS),
+            sqlite_where=text(DEPARTED_WITH_DETAILS),
+        ),
     )
 
     person_id: Mapped[uuid.UUID] = mapped_column(

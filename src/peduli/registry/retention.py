@@ -9,26 +9,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import or_
+from sqlalchemy import and_, text
 from sqlalchemy.orm import Session
 
 from peduli.core.purging import update_batch
-from peduli.registry.models import Stay, StayStatus
-
-# The personal details of a stay that the statistics do not need.
-PURGED_FIELDS = ("address", "latitude", "longitude", "h3_cell", "employer", "placement_agency")
+from peduli.registry.models import DEPARTED_WITH_DETAILS, STAY_DETAILS, Stay
 
 
 def purge_departed_stays(session: Session, *, departed_before: date, limit: int) -> int:
-    """Blank the personal details of one batch of stays departed before the day given."""
-    still_held = or_(*(getattr(Stay, field).is_not(None) for field in PURGED_FIELDS))
+    """Blank the personal details of one batch of stays departed before the day given; the
+    batch is read through the partial index of the stays still holding some."""
     return update_batch(
         session,
         Stay,
         key=Stay.id,
-        condition=(
-            (Stay.status == StayStatus.DEPARTED) & (Stay.departed_on < departed_before) & still_held
-        ),
-        values=dict.fromkeys(PURGED_FIELDS),
+        condition=and_(text(DEPARTED_WITH_DETAILS), Stay.departed_on < departed_before),
+        values=dict.fromkeys(STAY_DETAILS),
         limit=limit,
     )

@@ -363,10 +363,20 @@ class ContactConfirmation(ContactCodeRequest):
 
 
 class IdentityEdit(RequestBody):
-    """An officer's correction of a person's identity fields (all of them, as the form shows
-    them; unchanged values stay as they are)."""
+    """An officer's correction of a person's identity fields: the fields given are set, the
+    others stay as they are (the page sends all of them, the API only those to change).
+    A NIK given replaces the record's; it cannot be removed here."""
 
-    full_name: str = Field(min_length=1, max_length=200, examples=["Siti Aminah"])
-    date_of_birth: date
+    full_name: str | None = Field(default=None, min_length=1, max_length=200, examples=["Siti"])
+    date_of_birth: date | None = None
     place_of_birth: str | None = Field(default=None, max_length=120)
-    sex: Literal["M", "F"]
+    sex: Literal["M", "F"] | None = None
+    nik: str | None = Field(default=None, max_length=32, examples=["3171015708900001"])
+
+
+class IdentityCorrected(BaseModel):
+    """What a correction changed (field names only) and how many records now look like it."""
+
+    changed: list[str]
+    possible_duplicates: int
+    person: PersonSummary

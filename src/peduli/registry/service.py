@@ -78,6 +78,9 @@ def submit_self_report(
     _authorize_reporter(session, actor, representation)
     probe = _probe_identity(session, identity, report)
     known = _known_person(session, probe, actor)
+    attachable = known is not None and _reporter_may_attach(session, actor, known)
+    if not _names_own_record(actor, probe, known):
+        claims.count_report_beyond_own_record(session, actor=actor)
     if known is None:
         person, stay = report_records.record_new_person(
             session, report, identity, profile, representation,
@@ -87,7 +90,7 @@ def submit_self_report(
         duplicates = matching.flag_possible_duplicates(
             session, person, stay, born_same_day=probe.born_same_day
         )
-    elif not _reporter_may_attach(session, actor, known):
+    elif not attachable:
         claim = claims.open_claim(
             session, person_id=known.id, report=report, representation=representation, actor=actor
         )
@@ -197,6 +200,14 @@ def follow_merges(session: Session, person: Person) -> Person:
             break
         person = survivor
     return person
+
+
+def _names_own_record(actor: Actor, probe: repository.IdentityProbe, known: Person | None) -> bool:
+    """Whether a report's NIK or passport found the reporting citizen's own record (staff
+    reports count as such: they are not limited per account)."""
+    if actor.role != Role.CITIZEN:
+        return True
+    return probe.known_id is not None and known is not None and known.id == actor.person_id
 
 
 def _reporter_may_attach(session: Session, actor: Actor, known: Person) -> bool:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 00:32:00.351710
+Create Date: 2026-12-06 00:42:33.543060
 """
 
 from collections.abc import Sequence
@@ -96,6 +96,9 @@ def upgrade() -> None:
     sa.Column('code_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('asked_by', sa.String(length=100), nullable=True),
+    sa.Column('device_bound', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.Column('asker_attempts', sa.Integer(), server_default='0', nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('used_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -230,8 +233,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_message_dead', ['next_attempt_at'], unique=False, postgresql_where=sa.text("status = 'dead'"), sqlite_where=sa.text("status = 'dead'"))
+        batch_op.create_index('ix_outbox_message_dead_unpurged', ['next_attempt_at'], unique=False, postgresql_where=sa.text("status = 'dead' AND recipient <> ''"), sqlite_where=sa.text("status = 'dead' AND recipient <> ''"))
         batch_op.create_index('ix_outbox_message_due', ['channel', 'priority', 'next_attempt_at', 'id'], unique=False, postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
         batch_op.create_index('ix_outbox_message_in_flight', ['claimed_at'], unique=False, postgresql_where=sa.text("status = 'sending'"), sqlite_where=sa.text("status = 'sending'"))
+        batch_op.create_index('ix_outbox_message_sent_unpurged', ['sent_at'], unique=False, postgresql_where=sa.text("status = 'sent' AND recipient <> ''"), sqlite_where=sa.text("status = 'sent' AND recipient <> ''"))
 
     op.create_table('partner',
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -665,6 +670,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stay'))
     )
     with op.batch_alter_table('stay', schema=None) as batch_op:
+        batch_op.create_index('ix_stay_departed_with_details', ['departed_on'], unique=False, postgresql_where=sa.text("status = 'departed' AND (address IS NOT NULL OR latitude IS NOT NULL OR longitude IS NOT NULL OR h3_cell IS NOT NULL OR employer IS NOT NULL OR placement_agency IS NOT NULL)"), sqlite_where=sa.text("status = 'departed' AND (address IS NOT NULL OR latitude IS NOT NULL OR longitude IS NOT NULL OR h3_cell IS NOT NULL OR employer IS NOT NULL OR placement_agency IS NOT NULL)"))
         batch_op.create_index('ix_stay_h3', ['h3_cell'], unique=False)
         batch_op.create_index(batch_op.f('ix_stay_person_id'), ['person_id'], unique=False)
         batch_op.create_index('ix_stay_representation_created', ['representation_code', 'created_at', 'id'], unique=False)
@@ -921,6 +927,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_stay_representation_created')
         batch_op.drop_index(batch_op.f('ix_stay_person_id'))
         batch_op.drop_index('ix_stay_h3')
+        batch_op.drop_index('ix_stay_departed_with_details', postgresql_where=sa.text("status = 'departed' AND (address IS NOT NULL OR latitude IS NOT NULL OR longitude IS NOT NULL OR h3_cell IS NOT NULL OR employer IS NOT NULL OR placement_agency IS NOT NULL)"), sqlite_where=sa.text("status = 'departed' AND (address IS NOT NULL OR latitude IS NOT NULL OR longitude IS NOT NULL OR h3_cell IS NOT NULL OR employer IS NOT NULL OR placement_agency IS NOT NULL)"))
 
     op.drop_table('stay')
     with op.batch_alter_table('protection_case', schema=None) as batch_op:
@@ -1013,8 +1020,10 @@ def downgrade() -> None:
 
     op.drop_table('partner')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_message_sent_unpurged', postgresql_where=sa.text("status = 'sent' AND recipient <> ''"), sqlite_where=sa.text("status = 'sent' AND recipient <> ''"))
         batch_op.drop_index('ix_outbox_message_in_flight', postgresql_where=sa.text("status = 'sending'"), sqlite_where=sa.text("status = 'sending'"))
         batch_op.drop_index('ix_outbox_message_due', postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
+        batch_op.drop_index('ix_outbox_message_dead_unpurged', postgresql_where=sa.text("status = 'dead' AND recipient <> ''"), sqlite_where=sa.text("status = 'dead' AND recipient <> ''"))
         batch_op.drop_index('ix_outbox_message_dead', postgresql_where=sa.text("status = 'dead'"), sqlite_where=sa.text("status = 'dead'"))
 
     op.drop_table('outbox_message')

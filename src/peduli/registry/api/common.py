@@ -8,6 +8,7 @@ from fastapi import Depends, Response
 
 from peduli.api.deps import require_scope
 from peduli.auth.actor import Actor
+from peduli.auth.scopes import REGISTRY_IDENTITY
 from peduli.auth.tokens import REGISTRY_READ, REGISTRY_WRITE
 from peduli.reference.representations import Representation
 from peduli.registry import service
@@ -22,6 +23,7 @@ from peduli.registry.schemas import (
 
 Reader = Annotated[Actor, Depends(require_scope(REGISTRY_READ))]
 Writer = Annotated[Actor, Depends(require_scope(REGISTRY_WRITE))]
+IdentityEditor = Annotated[Actor, Depends(require_scope(REGISTRY_IDENTITY))]
 NO_STORE = {"Cache-Control": "no-store"}
 
 

@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from peduli.api.deps import DbSession
-from peduli.registry import merging, search, service
+from peduli.registry import identity, merging, search, service
 from peduli.registry.api.common import (
+    IdentityEditor,
     Reader,
     Writer,
     no_store,
@@ -18,6 +19,8 @@ from peduli.registry.api.common import (
 from peduli.registry.schemas import (
     DuplicatePage,
     DuplicateRead,
+    IdentityCorrected,
+    IdentityEdit,
     MergeRequest,
     PersonRead,
     PersonSearch,
@@ -56,6 +59,30 @@ def verify_person(
     no_store(response)
     person = service.verify_person(db, person_id=person_id, actor=actor, verified=verified)
     return PersonSummary.model_validate(person)
+
+
+@router.patch("/persons/{person_id}/identity", response_model=IdentityCorrected)
+def correct_identity(
+    person_id: uuid.UUID,
+    body: IdentityEdit,
+    db: DbSession,
+    actor: IdentityEditor,
+    response: Response,
+) -> IdentityCorrected:
+    """Correct a person's name, date or place of birth, sex or NIK (the fields given).
+
+    Checked as a self-report is (a NIK of 16 digits agreeing with the birth date and sex);
+    a NIK already on another record is refused (422, `nik_on_another_record`) and the pair
+    queued among the possible duplicates, to merge. A new name or birth date is matched
+    against the other records again: `possible_duplicates` says how many it now looks like.
+    The fields changed (names, never values) are recorded in the audit log."""
+    no_store(response)
+    correction = identity.edit_identity(db, person_id=person_id, edit=body, actor=actor)
+    return IdentityCorrected(
+        changed=correction.changed,
+        possible_duplicates=correction.possible_duplicates,
+        person=PersonSummary.model_validate(correction.person),
+    )
 
 
 @router.post("/persons/search", response_model=SearchResult)

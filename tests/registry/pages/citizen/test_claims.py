@@ -1,7 +1,8 @@
 """The two-report takeover through the lapor diri pages, and proving a claim on its page.
 
-A citizen who types someone else's NIK in the form gets "we will confirm your identity",
-never a field of the existing record; the record and the account stay apart until proof.
+A citizen who types someone else's NIK in the form gets the same answer as one whose NIK is
+new, never a field of the existing record; their page then says "we will confirm your
+identity", and the record and the account stay apart until proof.
 """
 
 from __future__ import annotations
@@ -45,6 +46,35 @@ def _report_through_the_pages(client: TestClient):
     return step(client, walk_to_review(client), {}, go="submit")
 
 
+def _claim_page(client: TestClient):
+    """Report through the pages, then follow the citizen's page to the claim it opened."""
+    _report_through_the_pages(client)
+    mine = client.get("/saya", headers=HTML)
+    found = re.search(r'href="(/saya/klaim/[0-9a-f-]+)"', mine.text)
+    assert found, "the citizen's page leads to the claim"
+    return client.get(found.group(1), headers=HTML)
+
+
+def _without_tokens(html: str) -> str:
+    """The page with its ids and form tokens blanked, to compare two answers."""
+    html = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "ID", html)
+    return re.sub(r'(name="csrf_token" value=|content=)"[^"]*"', r"\1TOKEN", html)
+
+
+def test_the_answer_is_the_same_whether_or_not_the_nik_is_on_record(client: TestClient) -> None:
+    sign_in(client, "first@example.org", next_path="/lapor-diri")
+    new_record = _report_through_the_pages(client)  # the NIK was not on record
+    client.cookies.clear()
+    sign_in(client, "second@example.org", next_path="/lapor-diri")
+    on_record = _report_through_the_pages(client)  # the same NIK, now on someone's record
+    assert new_record.status_code == on_record.status_code == 200
+    assert new_record.url.path.startswith("/lapor-diri/terkirim/")
+    assert on_record.url.path.startswith("/lapor-diri/terkirim/")
+    assert _without_tokens(new_record.text) == _without_tokens(on_record.text)
+    assert "KBRI Seoul" in on_record.text
+    assert "Kami akan memastikan identitas Anda" not in on_record.text
+
+
 def test_two_reports_through_the_pages_take_nothing_over(client: TestClient) -> None:
     victim = _victim()
     sign_in(client, "siti@example.org", next_path="/lapor-diri")  # the attacker
@@ -54,15 +84,16 @@ def test_two_reports_through_the_pages_take_nothing_over(client: TestClient) -> 
     assert client.get("/api/v1/me").status_code == 404
     for page in pages:
         assert page.status_code == 200
-        assert page.url.path.startswith("/saya/klaim/")
+        assert page.url.path.startswith("/lapor-diri/terkirim/")
         for secret in ("Rahayu", "Purwokerto", "C1112223", "rahayu@", "Daehan", str(victim.id)):
             assert secret not in page.text
-        assert "Kami akan memastikan identitas Anda" in page.text  # Indonesian by default
     with get_sessionmaker()() as db:
         stays = db.scalars(select(Stay).where(Stay.person_id == victim.id)).all()
         contacts = db.scalars(select(ContactPoint.value).where(ContactPoint.person_id == victim.id))
         assert len(stays) == 1 and set(contacts) == {"rahayu@example.org", "+821011112222"}
     assert 'href="/saya/klaim/' in mine.text
+    claim_page = client.get(re.findall(r'href="(/saya/klaim/[^"]+)"', mine.text)[0], headers=HTML)
+    assert "Kami akan memastikan identitas Anda" in claim_page.text  # Indonesian by default
 
 
 def test_the_claim_page_takes_the_code_keeps_it_after_an_error_and_proves_the_claim(
@@ -70,7 +101,7 @@ def test_the_claim_page_takes_the_code_keeps_it_after_an_error_and_proves_the_cl
 ) -> None:
     victim = _victim()
     sign_in(client, "siti@example.org", next_path="/lapor-diri")
-    claim_page = _report_through_the_pages(client)
+    claim_page = _claim_page(client)
     path = claim_page.url.path
     sent = client.post(f"{path}/kode", data=form_of(claim_page.text, f"{path}/kode"), headers=HTML)
     assert sent.status_code == 200 and "kode sedang dikirim" in sent.text
@@ -93,7 +124,7 @@ def test_the_claim_page_takes_the_code_keeps_it_after_an_error_and_proves_the_cl
 def test_the_claim_page_speaks_the_readers_language(client: TestClient) -> None:
     _victim()
     sign_in(client, "siti@example.org", next_path="/lapor-diri")
-    path = _report_through_the_pages(client).url.path
+    path = _claim_page(client).url.path
     for language, title in (
         ("en", "We will confirm your identity"),
         ("zh", "我们将确认您的身份"),

@@ -4,6 +4,7 @@ HQ, typed input kept with each problem at its field, the change audited and on t
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from peduli.auth.actor import Role
 from peduli.auth.audit import AuditEntry
 from peduli.registry.models import Person
 from peduli.web.i18n import LANGUAGE_COOKIE
+from tests.factories import nik, report
 from tests.web.officer_support import csrf, reported, signed_in_officer
 
 FORM = {
@@ -98,3 +100,35 @@ def test_another_post_gets_no_form_and_hq_does(client: TestClient, db: Session) 
     client.cookies.set(LANGUAGE_COOKIE, "en")
     signed_in_officer(client, db, "admin@example.org", Role.HQ_ADMIN, None)
     assert _save(client, person_id, place_of_birth="Cirebon").status_code == 303  # type: ignore[attr-defined]
+
+
+def test_a_nik_on_another_record_is_refused_at_its_field_with_the_way_forward(
+    client: TestClient, db: Session
+) -> None:
+    client.cookies.set(LANGUAGE_COOKIE, "en")
+    person_id = reported(db)
+    taken = nik(born=date(1990, 5, 17), sex="M", serial=77)
+    reported(db, nik=taken, passport_number="C7777777", full_name="Ahmad Dahlan")
+    signed_in_officer(client, db)
+    form = client.get(f"/officer/persons/{person_id}/identity").text
+    assert f'value="{report().nik}"' in form  # the NIK is on the form, to correct
+    answer = _save(client, person_id, nik=taken)
+    assert answer.status_code == 422  # type: ignore[attr-defined]
+    html = answer.text  # type: ignore[attr-defined]
+    assert 'id="nik-error"' in html and "already on another record" in html
+    assert "merge them" in html and f'value="{taken}"' in html
+    queue = client.get("/officer/duplicates").text
+    assert "Ahmad Dahlan" in queue  # the pair waits there, to merge
+
+
+def test_the_officer_is_told_when_the_corrected_record_looks_like_another(
+    client: TestClient, db: Session
+) -> None:
+    client.cookies.set(LANGUAGE_COOKIE, "en")
+    reported(db)  # Muhammad Yusuf, born 1990-05-17
+    twin = reported(db, nik=None, passport_number="C5555555", full_name="Siti Aminah")
+    signed_in_officer(client, db)
+    answer = _save(client, twin, full_name="Muhamad Yusuf")
+    back = client.get(answer.headers["location"])  # type: ignore[attr-defined]
+    assert "now looks like another one" in back.text
+    assert 'href="/officer/duplicates"' in back.text

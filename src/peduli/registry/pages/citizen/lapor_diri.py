@@ -21,7 +21,7 @@ from peduli.api.deps import OWN, PUBLIC, DbSession, OptionalActor
 from peduli.auth.actor import Actor
 from peduli.auth.pages.citizen import sign_in_url
 from peduli.core.db import utcnow
-from peduli.core.errors import FieldProblem, PeduliError, ValidationFailed
+from peduli.core.errors import FieldProblem, NotFound, PeduliError, ValidationFailed
 from peduli.reference.places import (
     country_choices,
     country_name,
@@ -29,10 +29,9 @@ from peduli.reference.places import (
     hotline_of,
     representation_by_code,
 )
-from peduli.registry import drafts, service
-from peduli.registry.models import Stay
+from peduli.registry import claims, drafts, service
 from peduli.registry.pages.citizen import forms
-from peduli.registry.pages.citizen.common import CLAIMS, LAPOR, MINE, Draft, is_citizen, own_stay
+from peduli.registry.pages.citizen.common import LAPOR, MINE, Draft, is_citizen, own_stay
 from peduli.registry.pages.citizen.forms import LAST_STEP, REPORT_FIELDS, STEPS, Checked
 from peduli.web import i18n
 from peduli.web.forms import Refusal, run_form
@@ -165,11 +164,12 @@ def _submit(
 
 
 def _reported(outcome: service.SelfReportOutcome | service.PendingClaim) -> RedirectResponse:
-    """On to the stay, or to the claim when the record is not (yet) the citizen's."""
-    if isinstance(outcome, service.PendingClaim):
-        # The record is not (yet) theirs: nothing of it is shown until the claim is proven.
-        return RedirectResponse(f"{CLAIMS}/{outcome.claim.id}", status_code=303)
-    return RedirectResponse(f"{LAPOR}/terkirim/{outcome.stay.id}", status_code=303)
+    """On to the same answer whether the report made or joined the citizen's record or
+    became a claim on a record that is not theirs (the id is the stay's or the claim's),
+    so the answer does not tell whether the NIK or passport is on record. What differs
+    happens elsewhere: the claim waits in the post's queue and on the citizen's page."""
+    received = outcome.claim.id if isinstance(outcome, service.PendingClaim) else outcome.stay.id
+    return RedirectResponse(f"{LAPOR}/terkirim/{received}", status_code=303)
 
 
 def _report_refused(request: Request, draft: dict[str, str], refusal: Refusal) -> HTMLResponse:
@@ -191,26 +191,36 @@ def lapor_diri_check(request: Request, draft: Draft) -> HTMLResponse:
     return render(request, "citizen/_error.html", {"problem": problem})
 
 
-def _reported_page(request: Request, stay: Stay) -> HTMLResponse:
-    representation = representation_by_code(stay.representation_code)
+def _received(db: Session, actor: Actor, received_id: uuid.UUID) -> tuple[str, str, str | None]:
+    """The city, country and serving post of a report the citizen sent: their stay, or
+    what their claim's report names."""
+    try:
+        stay = own_stay(db, actor, received_id)
+    except NotFound:
+        claim = claims.own_claim(db, claim_id=received_id, actor=actor)
+        city, country, representation = claims.reported_place(claim)
+        return city, country, representation.code if representation else None
+    return stay.city, stay.country, stay.representation_code
+
+
+@router.get(LAPOR + "/terkirim/{received_id}", response_class=HTMLResponse, dependencies=[OWN])
+def lapor_diri_done(
+    request: Request, received_id: uuid.UUID, db: DbSession, actor: OptionalActor
+) -> Response:
+    """The self-report is in: which representation serves the citizen, and its hotline;
+    the same page whether or not the NIK or passport was on record."""
+    if actor is None or not is_citizen(actor):
+        return RedirectResponse(sign_in_url(MINE), status_code=303)
+    city, country, representation_code = _received(db, actor, received_id)
+    representation = representation_by_code(representation_code)
     return render(
         request,
         "citizen/reported.html",
         {
             "signed_in": True,
-            "stay": stay,
-            "country_label": country_name(stay.country, i18n.negotiate(request)),
+            "city": city,
+            "country_label": country_name(country, i18n.negotiate(request)),
             "representation": representation,
             "hotline": hotline_of(representation),
         },
     )
-
-
-@router.get(LAPOR + "/terkirim/{stay_id}", response_class=HTMLResponse, dependencies=[OWN])
-def lapor_diri_done(
-    request: Request, stay_id: uuid.UUID, db: DbSession, actor: OptionalActor
-) -> Response:
-    """The self-report is in: which representation serves the citizen, and its hotline."""
-    if actor is None or not is_citizen(actor):
-        return RedirectResponse(sign_in_url(MINE), status_code=303)
-    return _reported_page(request, own_stay(db, actor, stay_id))

@@ -64,6 +64,7 @@ def _values(person: Person) -> dict[str, str]:
         "date_of_birth": person.date_of_birth.isoformat(),
         "place_of_birth": person.place_of_birth or "",
         "sex": person.sex,
+        "nik": identity.nik_of(person) or "",
     }
 
 
@@ -112,8 +113,16 @@ def checked(form: dict[str, str]) -> tuple[IdentityEdit | None, dict[str, FieldP
         date_of_birth=born,
         place_of_birth=form["place_of_birth"].strip() or None,
         sex=form["sex"],  # checked above
+        nik=form["nik"].strip() or None,
     )
     return edit, {}
+
+
+def _done(correction: identity.Correction) -> str:
+    """What the person page tells the officer: corrected (and now like another record?)."""
+    if not correction.changed:
+        return "unchanged"
+    return "identity_duplicates" if correction.possible_duplicates else "identity"
 
 
 @router.get("/officer/persons/{person_id}/identity", response_class=HTMLResponse)
@@ -153,6 +162,7 @@ def save_identity(
     date_of_birth: Annotated[str, Form(max_length=20)] = "",
     place_of_birth: Text = "",
     sex: Annotated[str, Form(max_length=2)] = "",
+    nik: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     """Save the correction and go back to the person; else the form again as typed."""
     form = {
@@ -160,6 +170,7 @@ def save_identity(
         "date_of_birth": date_of_birth,
         "place_of_birth": place_of_birth,
         "sex": sex,
+        "nik": nik,
     }
     edit, problems = checked(form)
     if edit is None:
@@ -167,9 +178,8 @@ def save_identity(
     return run_form(
         db,
         lambda: identity.edit_identity(db, person_id=person_id, edit=edit, actor=staff),
-        done=lambda changed: RedirectResponse(
-            f"/officer/persons/{person_id}?done={'identity' if changed else 'unchanged'}",
-            status_code=303,
+        done=lambda correction: RedirectResponse(
+            f"/officer/persons/{person_id}?done={_done(correction)}", status_code=303
         ),
         refused=lambda refusal: _form_page(
             request,
