@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 23:08:42.453897
+Create Date: 2026-12-06 00:00:07.004474
 """
 
 from collections.abc import Sequence
@@ -224,6 +224,8 @@ def upgrade() -> None:
     sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('sent_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('provider_message_id', sa.String(length=200), nullable=True),
+    sa.Column('delivered_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('read_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('sender', sa.String(length=100), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
     sa.UniqueConstraint('idempotency_key', name=op.f('uq_outbox_message_idempotency_key'))
@@ -232,6 +234,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_outbox_message_dead', ['next_attempt_at'], unique=False, postgresql_where=sa.text("status = 'dead'"), sqlite_where=sa.text("status = 'dead'"))
         batch_op.create_index('ix_outbox_message_due', ['channel', 'priority', 'next_attempt_at', 'id'], unique=False, postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
         batch_op.create_index('ix_outbox_message_in_flight', ['claimed_at'], unique=False, postgresql_where=sa.text("status = 'sending'"), sqlite_where=sa.text("status = 'sending'"))
+        batch_op.create_index('ix_outbox_message_provider_id', ['channel', 'provider_message_id'], unique=False, postgresql_where=sa.text('provider_message_id IS NOT NULL'), sqlite_where=sa.text('provider_message_id IS NOT NULL'))
 
     op.create_table('partner',
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -273,6 +276,7 @@ def upgrade() -> None:
     sa.Column('nik_index', sa.String(length=64), nullable=True),
     sa.Column('home_province', sa.String(length=2), nullable=True),
     sa.Column('preferred_language', sa.String(length=8), nullable=False),
+    sa.Column('preferred_channel', sa.String(length=10), nullable=True),
     sa.Column('emergency_contact_name', sa.String(length=200), nullable=True),
     sa.Column('emergency_contact_phone', sa.Text(), nullable=True),
     sa.Column('emergency_contact_relation', sa.String(length=60), nullable=True),
@@ -967,6 +971,7 @@ def downgrade() -> None:
 
     op.drop_table('partner')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_message_provider_id', postgresql_where=sa.text('provider_message_id IS NOT NULL'), sqlite_where=sa.text('provider_message_id IS NOT NULL'))
         batch_op.drop_index('ix_outbox_message_in_flight', postgresql_where=sa.text("status = 'sending'"), sqlite_where=sa.text("status = 'sending'"))
         batch_op.drop_index('ix_outbox_message_due', postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
         batch_op.drop_index('ix_outbox_message_dead', postgresql_where=sa.text("status = 'dead'"), sqlite_where=sa.text("status = 'dead'"))

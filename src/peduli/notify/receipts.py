@@ -1,0 +1,134 @@
+"""Delivery receipts: what a provider says after it took a message — handed to the phone,
+and read where the platform tells (WhatsApp).
+
+A receipt names the message by the provider's id, which the outbox keeps from the send
+(``outbox_message.provider_message_id``). A batch of receipts is one set-based UPDATE (an
+``UPDATE … FROM unnest(…)`` on PostgreSQL, an executemany elsewhere), never a statement per
+receipt and never a read first. A receipt for an id nobody sent matches no row; one that
+comes again changes nothing, since only a time still unknown is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, bindparam, func, or_, text, update
+from sqlalchemy.orm import Session
+
+from peduli.core.db import is_postgres, utcnow
+from peduli.notify.models import ChannelName, OutboxMessage
+
+_OUTBOX = cast(Table, OutboxMessage.__table__)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """One provider's word on one message: delivered (and read, when ``read`` is True)."""
+
+    provider_message_id: str
+    at: datetime
+    read: bool = False
+
+
+def record(session: Session, *, channel: str, receipts: Iterable[Receipt]) -> int:
+    """Write a batch of ``channel``'s receipts; returns how many messages learned something.
+
+    A read message was delivered too. Of several receipts for one message, the earliest
+    time of each kind counts.
+    """
+    delivered: dict[str, datetime] = {}
+    read: dict[str, datetime] = {}
+    for receipt in receipts:
+        key = receipt.provider_message_id
+        delivered[key] = min(delivered.get(key, receipt.at), receipt.at)
+        if receipt.read:
+            read[key] = min(read.get(key, receipt.at), receipt.at)
+    if not delivered:
+        return 0
+    ids = list(delivered)
+    if is_postgres(session):
+        result = session.connection().execute(
+            _RECORD_PG,
+            {
+                "channel": channel,
+                "ids": ids,
+                "delivered": [delivered[i] for i in ids],
+                "read": [read.get(i) for i in ids],
+            },
+        )
+        return int(result.rowcount or 0)
+    table = _OUTBOX
+    delivered_at = bindparam("b_delivered", type_=table.c.delivered_at.type)
+    read_at = bindparam("b_read", type_=table.c.read_at.type)
+    new_delivery = table.c.delivered_at.is_(None)
+    new_read = and_(table.c.read_at.is_(None), read_at.is_not(None))
+    statement = (
+        update(table)
+        .where(
+            table.c.channel == channel,
+            table.c.provider_message_id == bindparam("b_id"),
+            or_(new_delivery, new_read),
+        )
+        .values(
+            delivered_at=func.coalesce(table.c.delivered_at, delivered_at),
+            read_at=func.coalesce(table.c.read_at, read_at),
+        )
+    )
+    result = session.connection().execute(
+        statement,
+        [{"b_id": i, "b_delivered": delivered[i], "b_read": read.get(i)} for i in ids],
+    )
+    return int(result.rowcount or 0)
+
+
+_RECORD_PG = text(
+    """
+    UPDATE outbox_message AS o
+    SET delivered_at = COALESCE(o.delivered_at, v.delivered),
+        read_at = COALESCE(o.read_at, v.read)
+    FROM unnest(CAST(:ids AS text[]), CAST(:delivered AS timestamptz[]),
+                CAST(:read AS timestamptz[])) AS v(id, delivered, read)
+    WHERE o.channel = :channel AND o.provider_message_id = v.id
+      AND (o.delivered_at IS NULL OR (o.read_at IS NULL AND v.read IS NOT NULL))
+    """
+)
+
+
+def record_whatsapp_statuses(session: Session, statuses: Sequence[Mapping[str, Any]]) -> int:
+    """The ``statuses`` of a WhatsApp Cloud API webhook (``entry[].changes[].value
+    .statuses``): ``{"id": "wamid.…", "status": "delivered" | "read" | …, "timestamp":
+    "<unix seconds>"}``; "sent" and "failed" say nothing about delivery and are left out."""
+    receipts = []
+    for status in statuses:
+        state = status.get("status")
+        provider_id = status.get("id")
+        if state not in ("delivered", "read") or not isinstance(provider_id, str):
+            continue
+        receipts.append(
+            Receipt(provider_id, _unix_time(status.get("timestamp")), read=state == "read")
+        )
+    return record(session, channel=ChannelName.WHATSAPP.value, receipts=receipts)
+
+
+def record_sms_reports(
+    session: Session, reports: Iterable[tuple[str, str, datetime | None]]
+) -> int:
+    """The SMS gateway's delivery reports as (gateway id, status, time): only "delivered"
+    says something; a failed or expired report leaves the message as sent."""
+    receipts = [
+        Receipt(provider_id, at or utcnow())
+        for provider_id, status, at in reports
+        if status == "delivered"
+    ]
+    return record(session, channel=ChannelName.SMS.value, receipts=receipts)
+
+
+def _unix_time(value: Any) -> datetime:
+    """A webhook's timestamp (unix seconds, as text or number); now if it has none."""
+    try:
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return utcnow()
