@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from peduli.core.db import get_sessionmaker
-from peduli.notify.sandbox.sms_gateway import SmsGateway
+from peduli.notify.sandbox.sms_gateway import DELIVERY_REPORTS_PATH, SmsGateway
 from peduli.notify.sandbox.smtp_server import SandboxSmtpServer
 from peduli.notify.sandbox.telegram_gateway import TelegramGateway
 from peduli.notify.sandbox.whatsapp_gateway import WhatsAppGateway
@@ -112,4 +112,9 @@ def start_sandboxes(
     return SandboxHandles(smtp=smtp, sms=sms, whatsapp=whatsapp, telegram=telegram)
 
 
-__all__ = ["SandboxHandles", "start_sandboxes"]
+def delivery_reports_url(public_url: str) -> str:
+    """Where the sandbox SMS gateway posts its delivery reports: the app at ``public_url``."""
+    return public_url.rstrip("/") + DELIVERY_REPORTS_PATH
+
+
+__all__ = ["SandboxHandles", "delivery_reports_url", "start_sandboxes"]

@@ -26,6 +26,8 @@ from peduli.notify.sandbox import store
 from peduli.notify.sandbox.http_server import SandboxHandler, SandboxHttpServer
 
 log = get_logger(__name__)
+# Where Peduli takes delivery reports, under its public URL (``notify.api``).
+DELIVERY_REPORTS_PATH = "/api/v1/channels/sms/delivery-reports"
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 MAX_BATCH = 1000
 _BAD_BATCH = (
