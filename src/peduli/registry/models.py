@@ -94,6 +94,9 @@ class ContactTrust(StrEnum):
     CODE = "code"
     OFFICER = "officer"
     SEED = "seed"
+    # The person wrote from it in a conversation linked to their record (the platform
+    # verified the number, or the chat is theirs).
+    CHAT = "chat"
 
 
 class ClaimStatus(StrEnum):
