@@ -22,6 +22,8 @@ from peduli.core.db import is_postgres, utcnow
 from peduli.notify.models import ChannelName, OutboxMessage
 
 _OUTBOX = cast(Table, OutboxMessage.__table__)
+# The channels whose providers send receipts here; the others never say "delivered".
+RECEIPTED_CHANNELS = frozenset({ChannelName.SMS.value, ChannelName.WHATSAPP.value})
 
 
 @dataclass(frozen=True)
