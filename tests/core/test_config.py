@@ -21,7 +21,10 @@ ALL_SECRETS = {
     "PEDULI_BLIND_INDEX_KEY",
     "PEDULI_SMS_GATEWAY_TOKEN",
     "PEDULI_WHATSAPP_TOKEN",
+    "PEDULI_TELEGRAM_BOT_TOKEN",
 }
+# Issued by the platforms, never generated here.
+PROVIDER_ISSUED = {"whatsapp_token": "EAAG-provider-issued", "telegram_bot_token": "123:AAH-bot"}
 
 
 def _generated() -> dict[str, str]:
@@ -50,9 +53,12 @@ def test_development_test_and_demo_run_on_the_built_in_secrets() -> None:
 
 def test_generated_values_satisfy_the_check() -> None:
     values = _generated()
-    assert set(values) == {s.env for s in SECRET_SETTINGS} - {"PEDULI_WHATSAPP_TOKEN"}
+    assert set(values) == {s.env for s in SECRET_SETTINGS} - {
+        "PEDULI_WHATSAPP_TOKEN",
+        "PEDULI_TELEGRAM_BOT_TOKEN",
+    }
     fields = {name.removeprefix("PEDULI_").lower(): value for name, value in values.items()}
-    check_environment(_production(**fields, whatsapp_token="EAAG-provider-issued"))
+    check_environment(_production(**fields, **PROVIDER_ISSUED))
     assert _generated() != values  # fresh every time
 
 
@@ -60,7 +66,7 @@ def test_one_weak_secret_is_named_alone() -> None:
     fields = {k.removeprefix("PEDULI_").lower(): v for k, v in _generated().items()}
     fields["blind_index_key"] = "c2hvcnQ="  # 5 bytes
     with pytest.raises(UnsafeConfiguration) as refused:
-        check_environment(_production(**fields, whatsapp_token="EAAG-provider-issued"))
+        check_environment(_production(**fields, **PROVIDER_ISSUED))
     assert re.findall(r"- (PEDULI_\w+):", str(refused.value)) == ["PEDULI_BLIND_INDEX_KEY"]
     assert "5 bytes, 32 needed" in str(refused.value)
 
