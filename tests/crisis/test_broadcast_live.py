@@ -10,6 +10,7 @@ from peduli.crisis.models import Broadcast
 from peduli.notify import receipts
 from peduli.notify.models import OutboxMessage, OutboxStatus
 from tests.crisis.conftest import Sent
+from tests.crisis.crisis_helpers import gateway_took_every_sms
 
 
 def _delivery(sent: Sent, who: str) -> dict:
@@ -22,23 +23,15 @@ def _delivery(sent: Sent, who: str) -> dict:
     return {c["channel"]: c for c in answer.json()["channels"]} | {"people": answer.json()}
 
 
-def _gateway_took_every_sms() -> None:
-    with session_scope() as db:
-        for number, row in enumerate(
-            db.scalars(select(OutboxMessage).where(OutboxMessage.channel == "sms")).all()
-        ):
-            row.status, row.provider_message_id = OutboxStatus.SENT, f"sms-{number}"
-
-
 def test_delivery_counts_what_the_gateway_reported(sent: Sent) -> None:
     before = _delivery(sent, "hq")
     assert before["sms"] == {"channel": "sms", "queued": 3, "sent": 0, "delivered": 0, "failed": 0}
     assert before["email"]["delivered"] is None  # e-mail sends no receipts
     assert before["people"]["recipients"] == 3
 
-    _gateway_took_every_sms()
     with session_scope() as db:
-        receipts.record_sms_reports(db, [(f"sms-{n}", "delivered", None) for n in range(3)])
+        ids = gateway_took_every_sms(db)
+        receipts.record_sms_reports(db, [(i, "delivered", None) for i in ids])
 
     after = _delivery(sent, "hq")
     assert after["sms"] == {"channel": "sms", "queued": 0, "sent": 3, "delivered": 3, "failed": 0}

@@ -17,7 +17,7 @@ from peduli.crisis.models import Broadcast
 from peduli.notify import receipts
 from peduli.notify.models import OutboxMessage, OutboxStatus
 from peduli.registry.models import Stay
-from tests.crisis.crisis_helpers import add_person, declare_crisis
+from tests.crisis.crisis_helpers import add_person, declare_crisis, gateway_took_every_sms
 from tests.factories import staff
 from tests.web.officer_support import csrf, make_staff, sign_in
 
@@ -207,9 +207,7 @@ def test_the_live_figures_show_what_the_gateway_reported_delivered(
     path = _draft(desks["hq"], crisis)
     _post(desks["hq2"], path + "/approve", path)
     _post(desks["hq"], path + "/send", path)
-    rows = db.scalars(select(OutboxMessage).where(OutboxMessage.channel == "sms")).all()
-    for number, row in enumerate(rows):
-        row.status, row.provider_message_id = OutboxStatus.SENT, f"sms-{number}"
+    gateway_took_every_sms(db)
     db.commit()
     receipts.record_sms_reports(db, [("sms-0", "delivered", None), ("sms-1", "delivered", None)])
     receipts.record_sms_reports(db, [("sms-1", "delivered", None), ("sms-2", "expired", None)])
