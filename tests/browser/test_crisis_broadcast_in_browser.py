@@ -118,7 +118,7 @@ def test_compose_approve_send_and_watch(new_page: NewPage, lang: str) -> None:
     # The gateway's delivery reports come in as well, and the figures show them.
     with session_scope() as db:
         receipts.record_sms_reports(
-            db, [(i, "delivered", None) for i in gateway_took_every_sms(db)]
+            db, [receipts.SmsReport(i, "delivered") for i in gateway_took_every_sms(db)]
         )
     live = author.locator("#broadcast-live")
     expect(live.get_by_role("columnheader", name=str(words["delivered"]))).to_be_visible()

@@ -31,7 +31,7 @@ def test_delivery_counts_what_the_gateway_reported(sent: Sent) -> None:
 
     with session_scope() as db:
         ids = gateway_took_every_sms(db)
-        receipts.record_sms_reports(db, [(i, "delivered", None) for i in ids])
+        receipts.record_sms_reports(db, [receipts.SmsReport(i, "delivered") for i in ids])
 
     after = _delivery(sent, "hq")
     assert after["sms"] == {"channel": "sms", "queued": 0, "sent": 3, "delivered": 3, "failed": 0}

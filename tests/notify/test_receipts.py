@@ -171,3 +171,22 @@ def test_the_sandbox_gateway_reports_each_sent_sms_back_over_http(
         assert time.monotonic() < deadline, "no delivery report reached the app"
         time.sleep(0.1)
     assert {row.status for row in outbox(session_factory)} == {OutboxStatus.SENT}
+
+
+def test_a_report_that_overtakes_the_record_of_the_send_finds_it_by_reference(
+    client: TestClient, db: Session
+) -> None:
+    """The gateway answered, but the worker has not yet written the gateway's id: the
+    report's reference (the idempotency key it was sent with) still names the message."""
+    service.enqueue(
+        db, channel="sms", recipient="+6281234567890", subject="", body="x", idempotency_key="k1"
+    )
+    db.commit()
+    body = {"reports": [{"id": "sms-77", "reference": "k1", "status": "delivered"}]}
+
+    assert client.post(DLR_URL, json=body, headers=GATEWAY).json() == {"recorded": 1}
+    assert client.post(DLR_URL, json=body, headers=GATEWAY).json() == {"recorded": 0}
+
+    db.expire_all()
+    (row,) = db.scalars(select(OutboxMessage)).all()
+    assert row.delivered_at is not None and row.provider_message_id is None

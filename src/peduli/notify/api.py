@@ -123,5 +123,5 @@ def sms_delivery_reports(
     expected = get_settings().sms_gateway_token
     if not gateway_token or not hmac.compare_digest(gateway_token, expected):
         raise NotAuthenticated(_("Send the gateway's token in the X-Gateway-Token header."))
-    recorded = receipts.record_sms_reports(db, [(r.id, r.status, r.at) for r in body.reports])
-    return ReceiptsRecorded(recorded=recorded)
+    reports = [receipts.SmsReport(r.id, r.status, r.reference, r.at) for r in body.reports]
+    return ReceiptsRecorded(recorded=receipts.record_sms_reports(db, reports))

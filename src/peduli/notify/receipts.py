@@ -2,7 +2,9 @@
 and read where the platform tells (WhatsApp).
 
 A receipt names the message by the provider's id, which the outbox keeps from the send
-(``outbox_message.provider_message_id``). A batch of receipts is one set-based UPDATE (an
+(``outbox_message.provider_message_id``), or by the idempotency key it was sent with where
+the provider echoes it (the SMS gateway's ``reference``): a report that overtakes the
+worker's record of the send still finds its message. A batch of receipts is one set-based UPDATE (an
 ``UPDATE … FROM unnest(…)`` on PostgreSQL, an executemany elsewhere), never a statement per
 receipt and never a read first. A receipt for an id nobody sent matches no row; one that
 comes again changes nothing, since only a time still unknown is written.
@@ -33,6 +35,17 @@ class Receipt:
     provider_message_id: str
     at: datetime
     read: bool = False
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class SmsReport:
+    """The SMS gateway's delivery report of one message (``SmsDeliveryReport`` on the API)."""
+
+    id: str
+    status: str
+    reference: str | None = None
+    at: datetime | None = None
 
 
 def record(session: Session, *, channel: str, receipts: Iterable[Receipt]) -> int:
@@ -43,9 +56,11 @@ def record(session: Session, *, channel: str, receipts: Iterable[Receipt]) -> in
     """
     delivered: dict[str, datetime] = {}
     read: dict[str, datetime] = {}
+    sent_as: dict[str, str | None] = {}
     for receipt in receipts:
         key = receipt.provider_message_id
         delivered[key] = min(delivered.get(key, receipt.at), receipt.at)
+        sent_as[key] = sent_as.get(key) or receipt.idempotency_key
         if receipt.read:
             read[key] = min(read.get(key, receipt.at), receipt.at)
     if not delivered:
@@ -57,6 +72,7 @@ def record(session: Session, *, channel: str, receipts: Iterable[Receipt]) -> in
             {
                 "channel": channel,
                 "ids": ids,
+                "keys": [sent_as[i] for i in ids],
                 "delivered": [delivered[i] for i in ids],
                 "read": [read.get(i) for i in ids],
             },
@@ -71,7 +87,10 @@ def record(session: Session, *, channel: str, receipts: Iterable[Receipt]) -> in
         update(table)
         .where(
             table.c.channel == channel,
-            table.c.provider_message_id == bindparam("b_id"),
+            or_(
+                table.c.provider_message_id == bindparam("b_id"),
+                table.c.idempotency_key == bindparam("b_key"),
+            ),
             or_(new_delivery, new_read),
         )
         .values(
@@ -81,7 +100,10 @@ def record(session: Session, *, channel: str, receipts: Iterable[Receipt]) -> in
     )
     result = session.connection().execute(
         statement,
-        [{"b_id": i, "b_delivered": delivered[i], "b_read": read.get(i)} for i in ids],
+        [
+            {"b_id": i, "b_key": sent_as[i], "b_delivered": delivered[i], "b_read": read.get(i)}
+            for i in ids
+        ],
     )
     return int(result.rowcount or 0)
 
@@ -91,9 +113,9 @@ _RECORD_PG = text(
     UPDATE outbox_message AS o
     SET delivered_at = COALESCE(o.delivered_at, v.delivered),
         read_at = COALESCE(o.read_at, v.read)
-    FROM unnest(CAST(:ids AS text[]), CAST(:delivered AS timestamptz[]),
-                CAST(:read AS timestamptz[])) AS v(id, delivered, read)
-    WHERE o.channel = :channel AND o.provider_message_id = v.id
+    FROM unnest(CAST(:ids AS text[]), CAST(:keys AS text[]), CAST(:delivered AS timestamptz[]),
+                CAST(:read AS timestamptz[])) AS v(id, key, delivered, read)
+    WHERE o.channel = :channel AND (o.provider_message_id = v.id OR o.idempotency_key = v.key)
       AND (o.delivered_at IS NULL OR (o.read_at IS NULL AND v.read IS NOT NULL))
     """
 )
@@ -115,15 +137,13 @@ def record_whatsapp_statuses(session: Session, statuses: Sequence[Mapping[str, A
     return record(session, channel=ChannelName.WHATSAPP.value, receipts=receipts)
 
 
-def record_sms_reports(
-    session: Session, reports: Iterable[tuple[str, str, datetime | None]]
-) -> int:
-    """The SMS gateway's delivery reports as (gateway id, status, time): only "delivered"
-    says something; a failed or expired report leaves the message as sent."""
+def record_sms_reports(session: Session, reports: Iterable[SmsReport]) -> int:
+    """The SMS gateway's delivery reports: only "delivered" says something; a failed or
+    expired report leaves the message as sent."""
     receipts = [
-        Receipt(provider_id, at or utcnow())
-        for provider_id, status, at in reports
-        if status == "delivered"
+        Receipt(r.id, r.at or utcnow(), idempotency_key=r.reference)
+        for r in reports
+        if r.status == "delivered"
     ]
     return record(session, channel=ChannelName.SMS.value, receipts=receipts)
 

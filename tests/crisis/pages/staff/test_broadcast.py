@@ -209,8 +209,12 @@ def test_the_live_figures_show_what_the_gateway_reported_delivered(
     _post(desks["hq"], path + "/send", path)
     gateway_took_every_sms(db)
     db.commit()
-    receipts.record_sms_reports(db, [("sms-0", "delivered", None), ("sms-1", "delivered", None)])
-    receipts.record_sms_reports(db, [("sms-1", "delivered", None), ("sms-2", "expired", None)])
+    delivered, expired = (
+        receipts.SmsReport("sms-1", "delivered"),
+        receipts.SmsReport("sms-2", "expired"),
+    )
+    receipts.record_sms_reports(db, [receipts.SmsReport("sms-0", "delivered"), delivered])
+    receipts.record_sms_reports(db, [delivered, expired])
     db.commit()
 
     english = re.sub(r"\s+", " ", desks["hq"].get(path + "/live?lang=en", headers=HX).text)
