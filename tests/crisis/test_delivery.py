@@ -140,3 +140,38 @@ def test_a_preference_without_its_contact_leaves_the_person_on_sms(
 
     assert _send(db, ["sms"]) == {"sms": 5}
     assert _channels_of(db)[person.phone] == {"sms"}
+
+
+def test_the_worker_delivers_a_preferred_telegram_broadcast_through_the_bot_api(
+    db: Session, world: dict
+) -> None:
+    """From the send to the person's Telegram chat: the outbox row goes through the real
+    adapter to the sandbox Bot API, which keeps what the chat received."""
+    from peduli.core.db import get_sessionmaker
+    from peduli.notify.channels.sms_http import HttpSmsChannel
+    from peduli.notify.channels.telegram_bot import TelegramBotChannel
+    from peduli.notify.dispatcher import dispatch_once
+    from peduli.notify.sandbox import start_sandboxes
+    from peduli.notify.sandbox.store import latest_for
+
+    person = world["people"][1]
+    contacts.record_chat_contact(db, person_id=person.person_id, channel="telegram", address="77")
+    db.commit()
+    _send(db, ["sms"])
+    sandboxes = start_sandboxes(smtp_port=0, sms_port=0)
+    telegram = TelegramBotChannel(api_url=sandboxes.telegram_url, token="sandbox", timeout=2.0)
+    sms = HttpSmsChannel(url=sandboxes.sms_url, token="sandbox", timeout=2.0)
+    try:
+        delivered = dispatch_once(
+            get_sessionmaker(), channels={"telegram": telegram, "sms": sms}, worker_id="w"
+        )
+    finally:
+        telegram.close()
+        sms.close()
+        sandboxes.stop()
+
+    assert delivered == 4
+    db.rollback()
+    chat = latest_for(db, channel="telegram", recipient="77")
+    assert chat is not None and chat.body.startswith(MESSAGES["fr"])  # in their language
+    assert latest_for(db, channel="sms", recipient=person.phone) is None
