@@ -16,6 +16,7 @@ from peduli.auth.actor import Role
 from peduli.crisis.models import Broadcast
 from peduli.notify import receipts
 from peduli.notify.models import OutboxMessage, OutboxStatus
+from peduli.registry import contacts
 from peduli.registry.models import Stay
 from tests.crisis.crisis_helpers import add_person, declare_crisis, gateway_took_every_sms
 from tests.factories import staff
@@ -103,6 +104,24 @@ def test_the_audience_by_post_language_and_channel_in_the_readers_language(
     assert "Séisme · Grave · Active" in french.text and "Chinois" in french.text
     johor = desks["jb"].get(f"/officer/crises/{crisis.id}/broadcasts?lang=en").text
     assert "1 people in the area" in johor and "Kuala Lumpur</th>" not in johor
+
+
+def test_the_audience_counts_people_by_the_chat_they_prefer(
+    desks: dict[str, TestClient], crisis: CrisisId, db: Session
+) -> None:
+    person = add_person(db, latitude=3.14, longitude=101.69)
+    contacts.record_chat_contact(db, person_id=person.person_id, channel="telegram", address="9")
+    db.commit()
+
+    english = re.sub(
+        r"\s+", " ", desks["hq"].get(f"/officer/crises/{crisis.id}/broadcasts?lang=en").text
+    )
+    indonesian = desks["hq"].get(f"/officer/crises/{crisis.id}/broadcasts?lang=id").text
+
+    assert "Preferred chat (they get broadcasts there instead of SMS)" in english
+    assert "Telegram</th><td>1</td>" in english.split("audience-chats")[1]
+    assert "WhatsApp</th><td>0</td>" in english.split("audience-chats")[1]
+    assert "Obrolan pilihan (siaran dikirim ke sana, bukan lewat SMS)" in indonesian
 
 
 def test_the_board_links_to_the_broadcasts(desks: dict[str, TestClient], crisis: CrisisId) -> None:
