@@ -116,12 +116,38 @@ def test_the_sms_gateway_reports_deliveries_with_its_token(client: TestClient, d
     assert client.post(DLR_URL, json=body, headers={"X-Gateway-Token": "x"}).status_code == 401
     answer = client.post(DLR_URL, json=body, headers=GATEWAY)
     assert answer.status_code == 200, answer.text
-    assert answer.json() == {"recorded": 1}
+    assert answer.json() == {"recorded": 2}  # sms-1 delivered, sms-2 dead (below)
     assert client.post(DLR_URL, json=body, headers=GATEWAY).json() == {"recorded": 0}
 
     times = _times(db)
     assert times["sms-1"] == (T0, None)
     assert times["sms-2"] == (None, None)
+
+
+def test_a_report_of_failure_makes_a_sent_sms_a_dead_letter_once(
+    client: TestClient, db: Session
+) -> None:
+    _sent(db, "sms", ["sms-1", "sms-2", "sms-3"])
+    client.post(
+        DLR_URL, json={"reports": [{"id": "sms-3", "status": "delivered"}]}, headers=GATEWAY
+    )
+    body = {
+        "reports": [
+            {"id": "sms-1", "status": "expired"},
+            {"id": "sms-2", "status": "failed"},
+            {"id": "sms-3", "status": "failed"},  # delivered already: a late contradiction
+        ]
+    }
+
+    assert client.post(DLR_URL, json=body, headers=GATEWAY).json() == {"recorded": 2}
+    assert client.post(DLR_URL, json=body, headers=GATEWAY).json() == {"recorded": 0}
+
+    db.expire_all()
+    rows = {r.provider_message_id: r for r in db.scalars(select(OutboxMessage))}
+    assert rows["sms-1"].status is OutboxStatus.DEAD
+    assert rows["sms-1"].last_error == "the SMS gateway reported it expired"
+    assert rows["sms-2"].last_error == "the SMS gateway reported it failed"
+    assert rows["sms-3"].status is OutboxStatus.SENT
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,14 @@
 """Delivery receipts: what a provider says after it took a message — handed to the phone,
-and read where the platform tells (WhatsApp).
+and read where the platform tells (WhatsApp) — or that it never reached the phone (an SMS
+report of a failure makes the message a dead letter).
 
 A receipt names the message by the provider's id, which the outbox keeps from the send
 (``outbox_message.provider_message_id``), or by the idempotency key it was sent with where
 the provider echoes it (the SMS gateway's ``reference``): a report that overtakes the
-worker's record of the send still finds its message. A batch of receipts is one set-based UPDATE (an
-``UPDATE … FROM unnest(…)`` on PostgreSQL, an executemany elsewhere), never a statement per
-receipt and never a read first. A receipt for an id nobody sent matches no row; one that
-comes again changes nothing, since only a time still unknown is written.
+worker's record of the send still finds its message. A batch of receipts is one set-based
+UPDATE (an ``UPDATE … FROM unnest(…)`` on PostgreSQL, an executemany elsewhere), never a
+statement per receipt and never a read first. A receipt for an id nobody sent matches no
+row; one that comes again changes nothing, since only a time still unknown is written.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, or_, text, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, func, or_, text, update
 from sqlalchemy.orm import Session
 
 from peduli.core.db import is_postgres, utcnow
-from peduli.notify.models import ChannelName, OutboxMessage
+from peduli.notify.models import ChannelName, OutboxMessage, OutboxStatus
 
 _OUTBOX = cast(Table, OutboxMessage.__table__)
 # The channels whose providers send receipts here; the others never say "delivered".
@@ -138,14 +139,44 @@ def record_whatsapp_statuses(session: Session, statuses: Sequence[Mapping[str, A
 
 
 def record_sms_reports(session: Session, reports: Iterable[SmsReport]) -> int:
-    """The SMS gateway's delivery reports: only "delivered" says something; a failed or
-    expired report leaves the message as sent."""
+    """The SMS gateway's delivery reports: "delivered" marks the message delivered; a
+    report that it failed, expired or was rejected makes a sent message a dead letter (the
+    person did not get it; HQ may put it back in line). Returns how many changed."""
+    reports = list(reports)
     receipts = [
         Receipt(r.id, r.at or utcnow(), idempotency_key=r.reference)
         for r in reports
         if r.status == "delivered"
     ]
-    return record(session, channel=ChannelName.SMS.value, receipts=receipts)
+    changed = record(session, channel=ChannelName.SMS.value, receipts=receipts)
+    failed: dict[str, list[SmsReport]] = {}
+    for report in reports:
+        if report.status != "delivered":
+            failed.setdefault(report.status, []).append(report)
+    for status, alike in failed.items():
+        changed += _undelivered(session, alike, error=f"the SMS gateway reported it {status}")
+    return changed
+
+
+def _undelivered(session: Session, reports: Sequence[SmsReport], *, error: str) -> int:
+    """One UPDATE for reports that failed alike: sent, never delivered, now dead."""
+    table = _OUTBOX
+    named: ColumnElement[bool] = table.c.provider_message_id.in_([r.id for r in reports])
+    keys = [r.reference for r in reports if r.reference]
+    if keys:
+        named = or_(named, table.c.idempotency_key.in_(keys))
+    result = session.execute(
+        update(table)
+        .where(
+            table.c.channel == ChannelName.SMS.value,
+            table.c.status == OutboxStatus.SENT,
+            table.c.delivered_at.is_(None),
+            named,
+        )
+        .values(status=OutboxStatus.DEAD, last_error=error, next_attempt_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _unix_time(value: Any) -> datetime:
