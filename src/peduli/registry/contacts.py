@@ -106,9 +106,7 @@ def confirm(session: Session, *, actor: Actor, value: str, code: str) -> Contact
                 )
             ]
         ) from error
-    for other in repository.contacts_of(session, contact.person_id):
-        if other.kind == contact.kind:
-            other.is_primary = other.id == contact.id
+    _make_primary(session, contact)
     contact.trusted_at, contact.trust_source = utcnow(), ContactTrust.CODE
     audit.record(
         session,
@@ -132,7 +130,11 @@ def record_chat_contact(
 ) -> ContactPoint:
     """A linked person wrote from ``address`` on ``channel`` (``whatsapp``: their number,
     ``telegram``: their chat id): it becomes their trusted primary contact of its kind, and
-    the channel their preferred one, so crisis broadcasts reach them there."""
+    the channel their preferred one, so crisis broadcasts reach them there.
+
+    Safe to call for every message they write: when all of this holds already, nothing is
+    written and nothing audited.
+    """
     kind = _chat_kind(channel)
     value = _chat_address(kind, address)
     contact = session.scalar(
@@ -142,16 +144,22 @@ def record_chat_contact(
             ContactPoint.value_index == contact_index(value),
         )
     )
+    person = session.get_one(Person, person_id)
+    if (
+        contact is not None
+        and contact.trusted_at is not None
+        and contact.is_primary
+        and person.preferred_channel == channel
+    ):
+        return contact
     if contact is None:
         contact = ContactPoint(person_id=person_id, kind=kind.value, value=value)
         session.add(contact)
         session.flush()
     if contact.trusted_at is None:
         contact.trusted_at, contact.trust_source = utcnow(), ContactTrust.CHAT
-    for other in repository.contacts_of(session, person_id):
-        if other.kind == kind.value:
-            other.is_primary = other.id == contact.id
-    session.get_one(Person, person_id).preferred_channel = channel
+    _make_primary(session, contact)
+    person.preferred_channel = channel
     audit.record(
         session,
         actor=actor,
@@ -162,6 +170,13 @@ def record_chat_contact(
         fields=[kind.value, "preferred_channel"],
     )
     return contact
+
+
+def _make_primary(session: Session, contact: ContactPoint) -> None:
+    """``contact`` becomes the person's primary one of its kind, the others not."""
+    for other in repository.contacts_of(session, contact.person_id):
+        if other.kind == contact.kind:
+            other.is_primary = other.id == contact.id
 
 
 def _chat_kind(channel: str) -> ContactKind:
