@@ -880,6 +880,17 @@ def test_sms_replies_need_the_gateway_token(world: World, role: str) -> None:
     assert response.status_code == 401
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_sms_delivery_reports_need_the_gateway_token(world: World, role: str) -> None:
+    """A staff token is no gateway's: nobody but the gateway marks messages delivered."""
+    response = world.client.post(
+        "/api/v1/channels/sms/delivery-reports",
+        json={"reports": [{"id": "sms-1", "status": "delivered"}]},
+        headers=world.headers[role],
+    )
+    assert response.status_code == 401
+
+
 def test_a_broadcast_is_approved_and_sent_only_through_its_own_crisis(
     world: World, crisis_id: str
 ) -> None:

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from peduli.auth.actor import Role
 from peduli.core.db import session_scope
+from peduli.notify import receipts
 from tests.browser.conftest import (
     DESKTOP,
     NewPage,
@@ -17,7 +18,7 @@ from tests.browser.conftest import (
     make_staff,
     sign_in_staff_api,
 )
-from tests.crisis.crisis_helpers import add_person, declare_crisis
+from tests.crisis.crisis_helpers import add_person, declare_crisis, gateway_took_every_sms
 from tests.factories import staff
 
 WORDS = {
@@ -34,6 +35,7 @@ WORDS = {
         "send": "Send now",
         "live": "Delivery and answers",
         "sms": "SMS",
+        "delivered": "Delivered to the phone",
     },
     "id": {
         "locale": "id-ID",
@@ -48,6 +50,7 @@ WORDS = {
         "send": "Kirim sekarang",
         "live": "Pengiriman dan jawaban",
         "sms": "SMS",
+        "delivered": "Terkirim ke ponsel",
     },
 }
 
@@ -112,6 +115,14 @@ def test_compose_approve_send_and_watch(new_page: NewPage, lang: str) -> None:
     answer_page.goto("/c/" + body.rsplit("/c/", 1)[1])
     answer_page.locator("button[value='safe']").click()
     expect(author.locator("#broadcast-live .answer-safe")).to_have_text("1", timeout=15_000)
+    # The gateway's delivery reports come in as well, and the figures show them.
+    with session_scope() as db:
+        receipts.record_sms_reports(
+            db, [receipts.SmsReport(i, "delivered") for i in gateway_took_every_sms(db)]
+        )
+    live = author.locator("#broadcast-live")
+    expect(live.get_by_role("columnheader", name=str(words["delivered"]))).to_be_visible()
+    expect(live.locator("tbody tr").first.locator("td.delivered")).to_have_text("3", timeout=15_000)
     assert_accessible(author)
 
 

@@ -21,6 +21,13 @@ ALL_SECRETS = {
     "PEDULI_BLIND_INDEX_KEY",
     "PEDULI_SMS_GATEWAY_TOKEN",
     "PEDULI_WHATSAPP_TOKEN",
+    "PEDULI_TELEGRAM_BOT_TOKEN",
+}
+# Issued by the platforms, never generated here.
+PROVIDER_ISSUED = {
+    "whatsapp_token": "EAAG-provider-issued",
+    "telegram_bot_token": "123:AAH-bot",
+    "voice_auth_token": "provider-issued",
 }
 
 
@@ -50,14 +57,10 @@ def test_development_test_and_demo_run_on_the_built_in_secrets() -> None:
 
 def test_generated_values_satisfy_the_check() -> None:
     values = _generated()
-    provider_issued = {"PEDULI_WHATSAPP_TOKEN", "PEDULI_VOICE_AUTH_TOKEN"}
+    provider_issued = {f"PEDULI_{name.upper()}" for name in PROVIDER_ISSUED}
     assert set(values) == {s.env for s in SECRET_SETTINGS} - provider_issued
     fields = {name.removeprefix("PEDULI_").lower(): value for name, value in values.items()}
-    check_environment(
-        _production(
-            **fields, whatsapp_token="EAAG-provider-issued", voice_auth_token="provider-issued"
-        )
-    )
+    check_environment(_production(**fields, **PROVIDER_ISSUED))
     assert _generated() != values  # fresh every time
 
 
@@ -65,9 +68,7 @@ def test_one_weak_secret_is_named_alone() -> None:
     fields = {k.removeprefix("PEDULI_").lower(): v for k, v in _generated().items()}
     fields["blind_index_key"] = "c2hvcnQ="  # 5 bytes
     with pytest.raises(UnsafeConfiguration) as refused:
-        check_environment(
-            _production(**fields, whatsapp_token="EAAG-provider", voice_auth_token="issued")
-        )
+        check_environment(_production(**fields, **PROVIDER_ISSUED))
     assert re.findall(r"- (PEDULI_\w+):", str(refused.value)) == ["PEDULI_BLIND_INDEX_KEY"]
     assert "5 bytes, 32 needed" in str(refused.value)
 

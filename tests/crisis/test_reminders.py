@@ -81,3 +81,22 @@ def test_two_concurrent_reminder_runs_send_each_reminder_once(db: Session, world
     assert sum(results) == 4
     count = select(func.count()).select_from(OutboxMessage)
     assert db.scalar(count.where(OutboxMessage.idempotency_key.like("%:reminder"))) == 4
+
+
+def test_the_reminder_goes_to_the_preferred_chat_as_the_broadcast_did(
+    db: Session, world: dict
+) -> None:
+    from peduli.registry import contacts
+
+    person = world["people"][0]
+    contacts.record_chat_contact(db, person_id=person.person_id, channel="telegram", address="42")
+    author = staff(Role.HQ_ADMIN)
+    _due(db, declare_crisis(db, author), author)
+
+    assert reminders.remind_silent(db, utcnow()) == 4
+    db.commit()
+
+    reminded = db.scalars(
+        select(OutboxMessage.channel).where(OutboxMessage.idempotency_key.like("%:reminder"))
+    ).all()
+    assert sorted(reminded) == ["sms", "sms", "sms", "telegram"]

@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 from peduli.notify.channels.email_smtp import SmtpEmailChannel
 from peduli.notify.channels.in_app import InAppChannel
 from peduli.notify.channels.sms_http import HttpSmsChannel
+from peduli.notify.channels.telegram_bot import TelegramBotChannel
 from peduli.notify.channels.whatsapp_cloud import WhatsAppCloudChannel
 from peduli.notify.ports import Channel
 from peduli.notify.sandbox import SandboxHandles, start_sandboxes
+from tests.browser.conftest import live_server  # noqa: F401 - the app on a real port, for DLRs
 
 SessionFactory = Callable[[], Session]
 
@@ -28,7 +30,8 @@ def session_factory(clean_engine: Engine) -> SessionFactory:
 
 @pytest.fixture
 def sandboxes(session_factory: SessionFactory) -> Iterator[SandboxHandles]:
-    """The sandbox SMTP server and SMS gateway, really listening on free ports."""
+    """The sandbox SMTP server and the SMS, WhatsApp and Telegram APIs, really listening on
+    free ports."""
     handles = start_sandboxes(smtp_port=0, sms_port=0, session_factory=session_factory)
     yield handles
     handles.stop()
@@ -51,6 +54,14 @@ def channels(sandboxes: SandboxHandles) -> Iterator[dict[str, Channel]]:
         default_sender="100000000001",
         batch_size=50,
     )
-    yield {"email": email, "sms": sms, "whatsapp": whatsapp, "in_app": InAppChannel()}
+    telegram = TelegramBotChannel(api_url=sandboxes.telegram_url, token="sandbox", timeout=2.0)
+    yield {
+        "email": email,
+        "sms": sms,
+        "whatsapp": whatsapp,
+        "telegram": telegram,
+        "in_app": InAppChannel(),
+    }
     sms.close()
     whatsapp.close()
+    telegram.close()

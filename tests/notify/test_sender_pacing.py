@@ -165,3 +165,28 @@ def test_the_first_message_leaves_within_seconds_of_being_written(
         worker.join(timeout=10)
     (message,) = received(session_factory, "sms")
     assert message.received_at - written < timedelta(seconds=5)
+
+
+def test_a_telegram_bot_is_paced_at_telegrams_thirty_a_second(
+    session_factory: SessionFactory, channels: dict[str, Channel]
+) -> None:
+    from peduli.core.config import Settings
+
+    configured = sender_pacing.configured_senders(Settings(_env_file=None))  # type: ignore[call-arg]
+    assert configured["telegram"] == [SenderSpec("bot", 30.0, 30.0)]
+    with session_factory() as session, session.begin():
+        sender_pacing.sync_senders(session, {"telegram": configured["telegram"]})
+        for i in range(45):
+            service.enqueue(
+                session,
+                channel="telegram",
+                recipient=str(700000 + i),
+                subject="",
+                body=f"Pesan {i}",
+                idempotency_key=f"tg:{i}",
+            )
+
+    # A full bucket lets one second's worth go; the rest waits for tokens, not lost.
+    assert dispatch_once(session_factory, channels=channels, worker_id="w", policy=POLICY) == 30
+    assert len(received(session_factory, "telegram")) == 30
+    assert Counter(row.status for row in outbox(session_factory))[OutboxStatus.PENDING] == 15

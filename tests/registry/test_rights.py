@@ -203,3 +203,23 @@ def test_trail_lists_staff_reads_newest_first(db: Session) -> None:
     total, entries = rights.processing_trail(db, actor=citizen, limit=10, offset=0)
     assert total >= 2
     assert entries[0].action == "person.read"
+
+
+def test_a_chat_preference_is_exported_and_erased_with_its_contact(db: Session) -> None:
+    from peduli.registry import contacts
+    from peduli.registry.models import ContactPoint
+
+    citizen = _reported_citizen(db)
+    person_id = citizen.person_id
+    assert person_id is not None
+    contacts.record_chat_contact(db, person_id=person_id, channel="telegram", address="4242")
+    db.commit()
+
+    data = rights.export_own_data(db, actor=citizen)
+    assert data["person"]["preferred_channel"] == "telegram"
+    assert {"kind": "telegram", "value": "4242"} in data["contacts"]
+
+    rights.delete_own_data(db, actor=citizen, steps=erasure.STEPS)
+    db.commit()
+    assert db.get_one(Person, person_id).preferred_channel is None
+    assert db.scalars(select(ContactPoint).where(ContactPoint.person_id == person_id)).all() == []

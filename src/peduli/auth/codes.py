@@ -42,7 +42,8 @@ _CODE_PURPOSE = "citizen-code"
 
 @dataclass(frozen=True)
 class Address:
-    """A normalised citizen address: ``kind`` is ``email`` or ``phone`` (E.164)."""
+    """A normalised citizen address: ``kind`` is ``email``, ``phone`` (E.164) or
+    ``telegram`` (a chat id the person wrote to the bot from)."""
 
     kind: str
     value: str
@@ -53,7 +54,7 @@ class Address:
 
     @property
     def channel(self) -> str:
-        return "email" if self.kind == "email" else "sms"
+        return {"email": "email", "telegram": "telegram"}.get(self.kind, "sms")
 
 
 def normalize_address(raw: str) -> Address:

@@ -44,13 +44,14 @@ from peduli.core.db import get_engine, session_scope
 from peduli.core.errors import PeduliError
 from peduli.core.logging import configure_logging
 from peduli.demo import cases as demo_cases
+from peduli.demo import chats as demo_chats
 from peduli.demo import duplicates as demo_duplicates
 from peduli.demo import seed as seeding
 from peduli.demo.partners import ensure_demo_partners
 from peduli.demo.staff import DEMO_PASSWORD, DEMO_STAFF, ensure_demo_staff
 from peduli.migrations import runner
 from peduli.notify.channels import build_channels
-from peduli.notify.sandbox import SandboxHandles, start_sandboxes
+from peduli.notify.sandbox import SandboxHandles, delivery_reports_url, start_sandboxes
 from peduli.registry.models import Person
 from peduli.voice.platform import webhook_url
 from peduli.voice.sandbox import DEMO_CALL, TelephonySandbox, start_telephony_sandbox
@@ -187,13 +188,14 @@ def _prepare_staff() -> str:
         ensure_demo_staff(session)
         demo_duplicates.ensure_demo_duplicates(session)
         demo_cases.ensure_demo_cases(session)
+        demo_chats.ensure_demo_chats(session)
         ensure_demo_partners(session)
         return accounts.create_token(session, email=agency.email, days=1)
 
 
 def _start_sandboxes() -> SandboxHandles:
-    """The sandbox SMTP server, SMS gateway and WhatsApp API, on the configured ports or free
-    ones."""
+    """The sandbox SMTP server, SMS gateway, WhatsApp API and Telegram Bot API, on the
+    configured ports or free ones; the SMS gateway reports deliveries to the demo's app."""
     settings = get_settings()
     gateway = urlsplit(settings.sms_gateway_url)
     whatsapp = urlsplit(settings.whatsapp_api_url)
@@ -203,20 +205,24 @@ def _start_sandboxes() -> SandboxHandles:
         sms_path=gateway.path or "/sms",
         whatsapp_prefix=whatsapp.path,
         whatsapp_token=settings.whatsapp_token,
+        telegram_token=settings.telegram_bot_token,
+        delivery_reports_url=delivery_reports_url(settings.public_url),
     )
     try:
         handles = start(
             smtp_port=settings.smtp_port,
             sms_port=gateway.port or 80,
             whatsapp_port=whatsapp.port or 80,
+            telegram_port=urlsplit(settings.telegram_api_url).port or 80,
         )
     except OSError:  # taken, e.g. by another demo: any free port will do
-        handles = start(smtp_port=0, sms_port=0, whatsapp_port=0)
+        handles = start(smtp_port=0, sms_port=0, whatsapp_port=0, telegram_port=0)
     # The worker must deliver to where the sandboxes listen.
     os.environ["PEDULI_SMTP_HOST"] = "127.0.0.1"
     os.environ["PEDULI_SMTP_PORT"] = str(handles.smtp_port)
     os.environ["PEDULI_SMS_GATEWAY_URL"] = handles.sms_url
     os.environ["PEDULI_WHATSAPP_API_URL"] = handles.whatsapp_url
+    os.environ["PEDULI_TELEGRAM_API_URL"] = handles.telegram_url
     get_settings.cache_clear()
     return handles
 
@@ -295,6 +301,7 @@ def _print_welcome(
         f"  Sandbox SMTP        127.0.0.1:{sandboxes.smtp_port}, SMS gateway {sandboxes.sms_url}",
         f"  Sandbox WhatsApp    {sandboxes.whatsapp_url}",
         f"  Sandbox telephony   {telephony_url}  (peduli voice call plays another call)",
+        f"  Sandbox Telegram    {sandboxes.telegram_url}",
         "Press Ctrl-C to stop.",
     ]
     console.print("\n".join(lines), soft_wrap=True, highlight=False)

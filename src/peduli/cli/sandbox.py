@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import typer
 
 from peduli.core.config import get_settings
-from peduli.notify.sandbox import start_sandboxes
+from peduli.notify.sandbox import delivery_reports_url, start_sandboxes
 from peduli.voice.platform import webhook_url
 from peduli.voice.sandbox import start_telephony_sandbox
 
@@ -21,15 +21,20 @@ def register(app: typer.Typer) -> None:
 
 
 def sandbox() -> None:
-    """Run the sandbox SMTP server, SMS gateway, WhatsApp API and telephony platform of the
-    settings, until Ctrl-C.
+    """Run the sandbox SMTP server, SMS gateway, WhatsApp API, Telegram Bot API and telephony
+    platform of the settings, until Ctrl-C.
 
-    What they receive is stored in the database and shown at /demo/mailbox.
+    What they receive is stored in the database and shown at /demo/mailbox; the SMS gateway
+    posts its delivery reports to the app at PEDULI_PUBLIC_URL.
     """
     settings = get_settings()
     gateway = urlsplit(settings.sms_gateway_url)
     whatsapp = urlsplit(settings.whatsapp_api_url)
+    telegram = urlsplit(settings.telegram_api_url)
     handles = start_sandboxes(
+        telegram_port=telegram.port or 80,
+        telegram_token=settings.telegram_bot_token,
+        delivery_reports_url=delivery_reports_url(settings.public_url),
         whatsapp_port=whatsapp.port or 80,
         whatsapp_prefix=whatsapp.path,
         whatsapp_token=settings.whatsapp_token,
@@ -52,6 +57,7 @@ def sandbox() -> None:
     typer.echo(f"sandbox SMS gateway on {handles.sms_url}")
     typer.echo(f"sandbox WhatsApp API on {handles.whatsapp_url}")
     typer.echo(f"sandbox telephony on {telephony.url} (peduli voice call plays one)")
+    typer.echo(f"sandbox Telegram Bot API on {handles.telegram_url}")
     typer.echo("messages appear at /demo/mailbox; press Ctrl-C to stop")
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -106,6 +106,11 @@ class Settings(BaseSettings):
     voice_default_representation: str = "kbri-kuala-lumpur"
     # Where the sandbox telephony server listens (``peduli sandbox``, ``peduli demo``).
     voice_sandbox_url: str = "http://127.0.0.1:8028"
+    # Telegram Bot API: base URL (the bot's token goes in the path, ``/bot<token>/…``), the
+    # bot's token (from @BotFather), and its pace (Telegram allows a bot ~30 messages a second).
+    telegram_api_url: str = "http://127.0.0.1:8029"
+    telegram_bot_token: str = _SANDBOX_TOKEN
+    telegram_senders: str = "bot=30"
     log_level: str = "INFO"
     # Files kept by the application (case attachments under data_dir/attachments).
     data_dir: str = "var"
@@ -275,6 +280,12 @@ SECRET_SETTINGS: list[SecretSetting] = [
         "the access token of the WhatsApp Business account (a system user's token in Meta "
         "Business settings)",
         _token_problem("whatsapp_token"),
+        lambda: None,
+    ),
+    SecretSetting(
+        "PEDULI_TELEGRAM_BOT_TOKEN",
+        "the token @BotFather gave the ministry's Telegram bot",
+        _token_problem("telegram_bot_token"),
         lambda: None,
     ),
 ]

@@ -18,13 +18,14 @@ from peduli.core.config import get_settings
 from peduli.core.downloads import download_headers
 from peduli.core.errors import NotAuthenticated
 from peduli.core.i18n import _
-from peduli.crisis import broadcasts, checkins, repository, service, unreached
+from peduli.crisis import broadcast_live, broadcasts, checkins, repository, service, unreached
 from peduli.crisis.evacuation_files import XLSX_MEDIA_TYPE, to_csv, to_xlsx
 from peduli.crisis.models import CrisisStatus
 from peduli.crisis.schemas import (
     Audience,
     Board,
     BroadcastCreate,
+    BroadcastDelivery,
     BroadcastRead,
     CheckInCreate,
     CheckInRead,
@@ -159,6 +160,18 @@ def send_broadcast(
     return SendResult(
         broadcast=broadcasts.read_model(broadcast), recipients=broadcast.recipients, queued=queued
     )
+
+
+@router.get(
+    "/crises/{crisis_id}/broadcasts/{broadcast_id}/delivery", response_model=BroadcastDelivery
+)
+def broadcast_delivery(
+    crisis_id: uuid.UUID, broadcast_id: uuid.UUID, db: DbSession, actor: Reader, response: Response
+) -> BroadcastDelivery:
+    """Messages waiting, sent, delivered and failed per channel, and the answers so far."""
+    response.headers.update(NO_STORE)
+    figures = broadcast_live.live(db, crisis_id=crisis_id, broadcast_id=broadcast_id, actor=actor)
+    return BroadcastDelivery.model_validate(figures)
 
 
 @router.get("/crises/{crisis_id}/board", response_model=Board)

@@ -1,28 +1,34 @@
-"""What a sent broadcast has done so far: its messages per channel (waiting, sent, failed)
-and its recipients' answers, counted in the database for the live broadcast screen."""
+"""What a sent broadcast has done so far: its messages per channel (waiting, sent,
+delivered to the phone, failed) and its recipients' answers, counted in the database for
+the live broadcast screen and the API."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import RowMapping, case, func, select
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor
 from peduli.crisis import access, broadcasts, delivery
 from peduli.crisis.models import Answer, Recipient
+from peduli.notify import receipts
 from peduli.notify import service as notify_service
 from peduli.notify.models import OutboxMessage
 
 
 @dataclass(frozen=True)
 class ChannelFigures:
-    """One channel's messages of the broadcast: still waiting, sent, and given up on."""
+    """One channel's messages of the broadcast: still waiting, sent, reported delivered by
+    the provider (a part of the sent; None on a channel that sends no receipts), and given
+    up on."""
 
     channel: str
     queued: int
     sent: int
+    delivered: int | None
     failed: int
 
 
@@ -57,14 +63,22 @@ def live(
         group=OutboxMessage.channel, idempotency_keys=delivery.message_keys(), where=counted
     )
     rows = {row["group_key"]: row for row in session.execute(select(per_channel)).mappings().all()}
+    chosen = broadcast.channels.split(",")
     channels = [
         ChannelFigures(
             channel=channel,
-            queued=int(rows[channel]["queued"] or 0) if channel in rows else 0,
-            sent=int(rows[channel]["sent"] or 0) if channel in rows else 0,
-            failed=int(rows[channel]["dead"] or 0) if channel in rows else 0,
+            queued=_count(rows, channel, "queued"),
+            sent=_count(rows, channel, "sent"),
+            delivered=(
+                _count(rows, channel, "delivered")
+                if channel in receipts.RECEIPTED_CHANNELS
+                else None
+            ),
+            failed=_count(rows, channel, "dead"),
         )
-        for channel in broadcast.channels.split(",")
+        # The chosen channels, and a chat channel people preferred when it carried any.
+        for channel in delivery.delivery_channels(broadcast)
+        if channel in chosen or channel in rows
     ]
     total, safe, need_help = answers[0] or 0, int(answers[1] or 0), int(answers[2] or 0)
     return LiveFigures(
@@ -74,3 +88,7 @@ def live(
         no_answer=total - safe - need_help,
         channels=channels,
     )
+
+
+def _count(rows: Mapping[str, RowMapping], channel: str, column: str) -> int:
+    return int(rows[channel][column] or 0) if channel in rows else 0

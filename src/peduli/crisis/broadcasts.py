@@ -177,10 +177,13 @@ def send(
     crisis = session.get_one(Crisis, broadcast.crisis_id)
     moment = now or utcnow()
     delivery.add_recipients(session, crisis, broadcast, now=moment)
-    queued = {
+    chosen = broadcast.channels.split(",")
+    written = {
         channel: delivery.write_outbox(session, crisis, broadcast, channel=channel)
-        for channel in broadcast.channels.split(",")
+        for channel in delivery.delivery_channels(broadcast)
     }
+    # The chosen channels, and a chat channel people prefer when it carried any.
+    queued = {c: count for c, count in written.items() if c in chosen or count}
     broadcast.status = BroadcastStatus.SENT
     broadcast.sent_by = actor.account_id
     broadcast.sent_at = broadcast.sent_at or moment

@@ -6,15 +6,35 @@ with their language and distance to the centre), then one ``INSERT … SELECT`` 
 writes the outbox, each message in the recipient's language (a CASE in SQL), carrying a
 personal signed link, nearest people first by priority. Idempotency keys
 ``crisis:<recipient>:<channel>`` make a repeated send write nothing twice.
+
+A person who prefers a chat channel (WhatsApp, Telegram) and has its trusted contact gets
+the broadcast there instead of on the broadcast's other phone channels (SMS, the other
+chat); everyone else as the broadcast chose. Email is no phone channel: it goes as chosen.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Integer, String, and_, case, cast, func, literal, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    ColumnExpressionArgument,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.orm import Session, aliased
 
 from peduli.core.db import insert_on_conflict, is_postgres
 from peduli.core.i18n import LANGUAGES, _, in_language, localized
@@ -28,8 +48,13 @@ from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
 CHANNEL_CONTACT = {
     ChannelName.SMS.value: ContactKind.PHONE.value,
     ChannelName.WHATSAPP.value: ContactKind.PHONE.value,
+    ChannelName.TELEGRAM.value: ContactKind.TELEGRAM.value,
     ChannelName.EMAIL.value: ContactKind.EMAIL.value,
 }
+# Channels that reach a person's phone, of which a person gets one: their preferred chat
+# channel, if they have one, replaces the others.
+PHONE_CHANNELS = (ChannelName.SMS.value, ChannelName.WHATSAPP.value, ChannelName.TELEGRAM.value)
+CHAT_CHANNELS = (ChannelName.WHATSAPP.value, ChannelName.TELEGRAM.value)
 # Broadcasts spread over the crisis band of the outbox's ladder: one step down per 5 km
 # from the centre; without a centre everyone sits in the middle of the band.
 NEAREST_PRIORITY = int(MessagePriority.CRISIS_NEAREST)
@@ -124,6 +149,52 @@ def outbox_key(suffix: str) -> ColumnElement[str]:
     return literal("crisis:") + cast(Recipient.id, String) + literal(f":{suffix}")
 
 
+def delivery_channels(broadcast: Broadcast) -> list[str]:
+    """The channels a broadcast's messages go out on: those it chose, then the chat
+    channels its people may prefer."""
+    return list(dict.fromkeys([*broadcast.channels.split(","), *CHAT_CHANNELS]))
+
+
+def usable_contact(
+    contact: type[ContactPoint], person_id: ColumnExpressionArgument[uuid.UUID], kind: str
+) -> ColumnElement[bool]:
+    """``contact`` is the person's trusted primary contact of ``kind``: the one messages
+    go to (never one a claim brought, nor one typed in a report that no code reached)."""
+    return and_(
+        contact.person_id == person_id,
+        contact.kind == kind,
+        contact.is_primary.is_(True),
+        contact.trusted_at.is_not(None),
+    )
+
+
+def chats_preferred(person_id: ColumnExpressionArgument[uuid.UUID]) -> ColumnElement[bool]:
+    """The person prefers a chat channel and has its contact: chat replaces SMS for them."""
+    other = aliased(ContactPoint)
+    return or_(
+        *(
+            and_(
+                # Never NULL (no preference: ""), so NOT of it is true, not unknown.
+                func.coalesce(Person.preferred_channel, "") == channel,
+                exists().where(usable_contact(other, person_id, CHANNEL_CONTACT[channel])),
+            )
+            for channel in CHAT_CHANNELS
+        )
+    )
+
+
+def _routed(broadcast: Broadcast, channel: str) -> ColumnElement[bool] | None:
+    """Which of the recipients with the channel's contact get the broadcast on it (None:
+    every one)."""
+    if channel not in PHONE_CHANNELS:
+        return None
+    as_chosen = not_(chats_preferred(Recipient.person_id))
+    if channel not in CHAT_CHANNELS:
+        return as_chosen
+    preferred = Person.preferred_channel == channel
+    return or_(preferred, as_chosen) if channel in broadcast.channels.split(",") else preferred
+
+
 def write_outbox(
     session: Session,
     crisis: Crisis,
@@ -134,8 +205,12 @@ def write_outbox(
     key_suffix: str | None = None,
     only: ColumnElement[bool] | None = None,
 ) -> int:
-    """One INSERT … SELECT of the channel's messages for the broadcast's recipients."""
+    """One INSERT … SELECT of the channel's messages for the broadcast's recipients who
+    get it on this channel (``delivery_channels`` lists the channels to call it for)."""
+    if channel not in delivery_channels(broadcast):
+        return 0
     kind = CHANNEL_CONTACT[channel]
+    routed = _routed(broadcast, channel)
     text = body if body is not None else localized(_texts(broadcast), Recipient.language)
     link = literal(links.link_base()) + links.token_sql(session, Recipient.id)
     subject = literal(crisis.title[:200])
@@ -151,19 +226,11 @@ def write_outbox(
             )
         )
         .select_from(Recipient)
-        .join(
-            ContactPoint,
-            and_(
-                ContactPoint.person_id == Recipient.person_id,
-                ContactPoint.kind == kind,
-                ContactPoint.is_primary.is_(True),
-                # Only a trusted contact receives the person's alerts (never one a claim
-                # brought, nor one typed in a report that no code has reached).
-                ContactPoint.trusted_at.is_not(None),
-            ),
-        )
+        .join(ContactPoint, usable_contact(ContactPoint, Recipient.person_id, kind))
+        .join(Person, Person.id == Recipient.person_id)
         .where(Recipient.broadcast_id == broadcast.id)
     )
-    if only is not None:
-        query = query.where(only)
+    for condition in (routed, only):
+        if condition is not None:
+            query = query.where(condition)
     return notify_service.enqueue_selected(session, query)

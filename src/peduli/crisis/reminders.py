@@ -8,7 +8,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
 from peduli.core.i18n import LANGUAGES, _, in_language, localized
-from peduli.crisis.delivery import write_outbox
+from peduli.crisis.delivery import delivery_channels, write_outbox
 from peduli.crisis.models import Broadcast, Crisis, Recipient
 
 
@@ -27,7 +27,7 @@ def remind_silent(session: Session, now: datetime) -> int:
         broadcast = session.get_one(Broadcast, broadcast_id)
         crisis = session.get_one(Crisis, broadcast.crisis_id)
         body = localized(_reminder_texts(crisis), Recipient.language)
-        for channel in broadcast.channels.split(","):
+        for channel in delivery_channels(broadcast):  # a preferred chat channel too
             written += write_outbox(
                 session, crisis, broadcast, channel=channel, body=body,
                 key_suffix=f"{channel}:reminder", only=due,

@@ -102,6 +102,33 @@ class SendResult(BaseModel):
     queued: dict[str, int] = Field(description="Outbox messages written by this call, per channel.")
 
 
+class ChannelDelivery(BaseModel):
+    """One channel's messages of a broadcast so far."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    channel: str
+    queued: int = Field(description="Waiting: queued, being sent or to be retried.")
+    sent: int = Field(description="Taken by the provider.")
+    delivered: int | None = Field(
+        description="Of the sent, reported delivered to the phone (null: the channel sends "
+        "no delivery receipts)."
+    )
+    failed: int = Field(description="Given up on (dead letters).")
+
+
+class BroadcastDelivery(BaseModel):
+    """A sent broadcast's delivery per channel and its people's answers (the caller's posts)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    recipients: int
+    safe: int
+    need_help: int
+    no_answer: int
+    channels: list[ChannelDelivery]
+
+
 class CheckInCreate(RequestBody):
     """An answer from a personal link: safe or need help, optionally where and a note."""
 

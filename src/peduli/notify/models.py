@@ -37,6 +37,7 @@ class ChannelName(StrEnum):
     EMAIL = "email"
     SMS = "sms"
     WHATSAPP = "whatsapp"
+    TELEGRAM = "telegram"
     IN_APP = "in_app"
 
 
@@ -132,6 +133,14 @@ class OutboxMessage(Base):
             postgresql_where=text(DEAD_UNPURGED),
             sqlite_where=text(DEAD_UNPURGED),
         ),
+        # What a delivery receipt looks up: a provider's id within its channel.
+        Index(
+            "ix_outbox_message_provider_id",
+            "channel",
+            "provider_message_id",
+            postgresql_where=text("provider_message_id IS NOT NULL"),
+            sqlite_where=text("provider_message_id IS NOT NULL"),
+        ),
         # What the orphan check scans: only the rows in flight.
         Index(
             "ix_outbox_message_in_flight",
@@ -172,6 +181,10 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     sent_at: Mapped[datetime | None]
     provider_message_id: Mapped[str | None] = mapped_column(String(200))
+    # What the provider's receipts said afterwards (``notify.receipts``): handed to the
+    # person's phone, and opened where the platform tells (WhatsApp); null until then.
+    delivered_at: Mapped[datetime | None]
+    read_at: Mapped[datetime | None]
     # Which of the channel's senders (SMS sender id, WhatsApp number) took it; null without.
     sender: Mapped[str | None] = mapped_column(String(100))
 

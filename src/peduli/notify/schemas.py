@@ -1,10 +1,12 @@
-"""What the notify pages and API show: sandbox mailbox entries, one page at a time."""
+"""What the notify pages and API show and take: sandbox mailbox entries, dead letters,
+the SMS gateway's delivery reports."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from peduli.core.schemas import RequestBody
 from peduli.notify.models import ChannelName
@@ -70,3 +72,28 @@ class DeadLettersRetried(BaseModel):
     """How many dead letters went back in line."""
 
     retried: int
+
+
+class SmsDeliveryReport(RequestBody):
+    """A gateway's delivery report (DLR) of one message, named by the id it answered."""
+
+    id: str = Field(min_length=1, max_length=200, examples=["sms-1234"])
+    reference: str | None = Field(
+        default=None, max_length=200, description="The idempotency key the message was sent with."
+    )
+    status: Literal["delivered", "failed", "expired", "rejected"]
+    at: AwareDatetime | None = Field(
+        default=None, description="When the phone took it, with its offset (default: now)."
+    )
+
+
+class SmsDeliveryReports(RequestBody):
+    """A batch of delivery reports, as the SMS gateway posts them."""
+
+    reports: list[SmsDeliveryReport] = Field(min_length=1, max_length=1000)
+
+
+class ReceiptsRecorded(BaseModel):
+    """How many messages learned of their delivery from this batch (repeats count 0)."""
+
+    recorded: int

@@ -1,12 +1,13 @@
 """Pacing each channel's senders within their rate limits, as token buckets in the database.
 
 A provider paces each sending identity (an SMS sender id: 1–1,000 messages a second; a
-WhatsApp business number: 80–1,000). A worker's claim transaction locks the channel's
-sender rows, refills their buckets for the time passed, claims at most as many messages as
-they hold whole tokens, and takes one token per claimed message, round robin over the
-senders, before it commits. The limit holds across any number of workers; no token is
-taken for a message that was not there; the sender rows stay locked for one claim
-statement (a few milliseconds, while another worker's claim waits).
+WhatsApp business number: 80–1,000; a Telegram bot: about 30). A worker's claim
+transaction locks the channel's sender rows, refills their buckets for the time passed,
+claims at most as many messages as they hold whole tokens, and takes one token per claimed
+message, round robin over the senders, before it commits. The limit holds across any
+number of workers; no token is taken for a message that was not there; the sender rows
+stay locked for one claim statement (a few milliseconds, while another worker's claim
+waits).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ def configured_senders(settings: Settings) -> dict[str, list[SenderSpec]]:
     return {
         ChannelName.SMS.value: parse_senders(settings.sms_senders),
         ChannelName.WHATSAPP.value: parse_senders(settings.whatsapp_senders),
+        ChannelName.TELEGRAM.value: parse_senders(settings.telegram_senders),
     }
 
 

@@ -181,8 +181,9 @@ def delivery_counts(
     where: ColumnExpressionArgument[bool],
 ) -> Subquery:
     """Per ``group`` (a broadcast, a person, a channel…), how many of its messages were sent,
-    how many are dead and how many still wait (queued, in flight or to be retried), as a
-    subquery with the columns ``group_key``, ``sent``, ``dead`` and ``queued``.
+    how many of those the provider reported delivered (``notify.receipts``), how many are
+    dead and how many still wait (queued, in flight or to be retried), as a subquery with
+    the columns ``group_key``, ``sent``, ``delivered``, ``dead`` and ``queued``.
 
     ``idempotency_keys`` are the keys the caller's messages were queued under, in SQL over
     the rows ``where`` picks (the caller's own table). A group none of whose messages was
@@ -193,6 +194,9 @@ def delivery_counts(
         select(
             label("group_key", group),
             func.sum(case((status == OutboxStatus.SENT, 1), else_=0)).label("sent"),
+            func.sum(case((OutboxMessage.delivered_at.is_not(None), 1), else_=0)).label(
+                "delivered"
+            ),
             func.sum(case((status == OutboxStatus.DEAD, 1), else_=0)).label("dead"),
             func.sum(case((status.in_(WAITING), 1), else_=0)).label("queued"),
         )

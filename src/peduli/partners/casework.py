@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peduli.auth import audit
+from peduli.auth import audit, codes
 from peduli.auth.actor import Actor
 from peduli.auth.models import StaffAccount
 from peduli.cases.models import Case, CaseEvent, CasePerson
@@ -73,8 +73,7 @@ def _citizen_address(session: Session, case: Case) -> tuple[str, str] | None:
             .limit(1)
         ).first()
         if point is not None:
-            channel = ChannelName.EMAIL if point[0] == "email" else ChannelName.SMS
-            return channel.value, point[1]
+            return codes.Address(point[0], point[1]).channel, point[1]
     return None
 
 

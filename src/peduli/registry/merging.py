@@ -40,6 +40,7 @@ FILLABLE_FIELDS = (
     "emergency_contact_relation",
     "consent_at",
     "consent_version",
+    "preferred_channel",
 )
 
 

@@ -74,6 +74,18 @@ class StayStatus(StrEnum):
 class ContactKind(StrEnum):
     PHONE = "phone"
     EMAIL = "email"
+    # A Telegram chat id: a bot can write to a person only in the chat they opened with it.
+    TELEGRAM = "telegram"
+
+
+class PreferredChannel(StrEnum):
+    """How a person asked to be reached; a chat channel (WhatsApp, Telegram) carries crisis
+    broadcasts and reminders instead of SMS (``crisis.delivery``)."""
+
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+    TELEGRAM = "telegram"
+    EMAIL = "email"
 
 
 class ContactTrust(StrEnum):
@@ -82,6 +94,9 @@ class ContactTrust(StrEnum):
     CODE = "code"
     OFFICER = "officer"
     SEED = "seed"
+    # The person wrote from it in a conversation linked to their record (the platform
+    # verified the number, or the chat is theirs).
+    CHAT = "chat"
 
 
 class ClaimStatus(StrEnum):
@@ -133,6 +148,8 @@ class Person(IdMixin, TimestampMixin, Base):
     nik_index: Mapped[str | None] = mapped_column(String(64), unique=True)
     home_province: Mapped[str | None] = mapped_column(String(2))
     preferred_language: Mapped[str] = mapped_column(String(8), default="id")
+    # A ``PreferredChannel``; null: as every broadcast chooses (``registry.contacts``).
+    preferred_channel: Mapped[str | None] = mapped_column(String(10))
     emergency_contact_name: Mapped[str | None] = mapped_column(String(200))
     emergency_contact_phone: Mapped[str | None] = mapped_column(Sealed(CONTACT_PURPOSE))
     emergency_contact_relation: Mapped[str | None] = mapped_column(String(60))

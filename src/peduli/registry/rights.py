@@ -69,6 +69,7 @@ def export_own_data(session: Session, *, actor: Actor) -> dict[str, Any]:
             "place_of_birth": person.place_of_birth,
             "nik": view.nik,
             "preferred_language": person.preferred_language,
+            "preferred_channel": person.preferred_channel,
             "emergency_contact": {
                 "name": person.emergency_contact_name,
                 "phone": person.emergency_contact_phone,
@@ -248,6 +249,7 @@ def _pseudonymise(person: Person) -> None:
     person.emergency_contact_relation = None
     person.consent_at = None
     person.consent_version = None
+    person.preferred_channel = None  # its chat contact goes with the other contacts
     person.merged_into_id = None
     person.status = PersonStatus.ERASED
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 00:42:33.543060
+Create Date: 2026-12-06 00:51:09.226377
 """
 
 from collections.abc import Sequence
@@ -227,6 +227,8 @@ def upgrade() -> None:
     sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('sent_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('provider_message_id', sa.String(length=200), nullable=True),
+    sa.Column('delivered_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('read_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('sender', sa.String(length=100), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
     sa.UniqueConstraint('idempotency_key', name=op.f('uq_outbox_message_idempotency_key'))
@@ -236,6 +238,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_outbox_message_dead_unpurged', ['next_attempt_at'], unique=False, postgresql_where=sa.text("status = 'dead' AND recipient <> ''"), sqlite_where=sa.text("status = 'dead' AND recipient <> ''"))
         batch_op.create_index('ix_outbox_message_due', ['channel', 'priority', 'next_attempt_at', 'id'], unique=False, postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
         batch_op.create_index('ix_outbox_message_in_flight', ['claimed_at'], unique=False, postgresql_where=sa.text("status = 'sending'"), sqlite_where=sa.text("status = 'sending'"))
+        batch_op.create_index('ix_outbox_message_provider_id', ['channel', 'provider_message_id'], unique=False, postgresql_where=sa.text('provider_message_id IS NOT NULL'), sqlite_where=sa.text('provider_message_id IS NOT NULL'))
         batch_op.create_index('ix_outbox_message_sent_unpurged', ['sent_at'], unique=False, postgresql_where=sa.text("status = 'sent' AND recipient <> ''"), sqlite_where=sa.text("status = 'sent' AND recipient <> ''"))
 
     op.create_table('partner',
@@ -278,6 +281,7 @@ def upgrade() -> None:
     sa.Column('nik_index', sa.String(length=64), nullable=True),
     sa.Column('home_province', sa.String(length=2), nullable=True),
     sa.Column('preferred_language', sa.String(length=8), nullable=False),
+    sa.Column('preferred_channel', sa.String(length=10), nullable=True),
     sa.Column('emergency_contact_name', sa.String(length=200), nullable=True),
     sa.Column('emergency_contact_phone', sa.Text(), nullable=True),
     sa.Column('emergency_contact_relation', sa.String(length=60), nullable=True),
@@ -1021,6 +1025,7 @@ def downgrade() -> None:
     op.drop_table('partner')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_message_sent_unpurged', postgresql_where=sa.text("status = 'sent' AND recipient <> ''"), sqlite_where=sa.text("status = 'sent' AND recipient <> ''"))
+        batch_op.drop_index('ix_outbox_message_provider_id', postgresql_where=sa.text('provider_message_id IS NOT NULL'), sqlite_where=sa.text('provider_message_id IS NOT NULL'))
         batch_op.drop_index('ix_outbox_message_in_flight', postgresql_where=sa.text("status = 'sending'"), sqlite_where=sa.text("status = 'sending'"))
         batch_op.drop_index('ix_outbox_message_due', postgresql_where=sa.text("status IN ('pending', 'failed')"), sqlite_where=sa.text("status IN ('pending', 'failed')"))
         batch_op.drop_index('ix_outbox_message_dead_unpurged', postgresql_where=sa.text("status = 'dead' AND recipient <> ''"), sqlite_where=sa.text("status = 'dead' AND recipient <> ''"))

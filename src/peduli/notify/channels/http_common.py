@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -25,8 +25,14 @@ def post_with_retries(
     headers: Mapping[str, str],
     max_tries: int,
     name: str,
+    classify: Callable[[httpx.Response, str], ChannelError] | None = None,
 ) -> httpx.Response:
-    """POST ``payload``; retry timeouts, 429 and 5xx a few times; raise what remains."""
+    """POST ``payload``; retry timeouts, 429 and 5xx a few times; raise what remains.
+
+    ``classify`` reads a refusal for an API that says more than its status (Telegram puts
+    the wait in its JSON body); by default ``error_for``.
+    """
+    classify = classify or error_for
     error: ChannelError = RetryableError(f"the {name} was not called")
     for attempt in range(1, max_tries + 1):
         try:
@@ -36,7 +42,7 @@ def post_with_retries(
         else:
             if response.is_success:
                 return response
-            error = error_for(response, name)
+            error = classify(response, name)
             if isinstance(error, PermanentError):
                 raise error
         wait = error.retry_after if error.retry_after is not None else 0.025 * 2**attempt

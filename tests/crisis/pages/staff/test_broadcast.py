@@ -14,13 +14,16 @@ from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Role
 from peduli.crisis.models import Broadcast
+from peduli.notify import receipts
 from peduli.notify.models import OutboxMessage, OutboxStatus
+from peduli.registry import contacts
 from peduli.registry.models import Stay
-from tests.crisis.crisis_helpers import add_person, declare_crisis
+from tests.crisis.crisis_helpers import add_person, declare_crisis, gateway_took_every_sms
 from tests.factories import staff
 from tests.web.officer_support import csrf, make_staff, sign_in
 
 HX = {"HX-Request": "true"}
+NOT_REPORTED = '<td class="delivered">not reported by this channel</td>'
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,24 @@ def test_the_audience_by_post_language_and_channel_in_the_readers_language(
     assert "1 people in the area" in johor and "Kuala Lumpur</th>" not in johor
 
 
+def test_the_audience_counts_people_by_the_chat_they_prefer(
+    desks: dict[str, TestClient], crisis: CrisisId, db: Session
+) -> None:
+    person = add_person(db, latitude=3.14, longitude=101.69)
+    contacts.record_chat_contact(db, person_id=person.person_id, channel="telegram", address="9")
+    db.commit()
+
+    english = re.sub(
+        r"\s+", " ", desks["hq"].get(f"/officer/crises/{crisis.id}/broadcasts?lang=en").text
+    )
+    indonesian = desks["hq"].get(f"/officer/crises/{crisis.id}/broadcasts?lang=id").text
+
+    assert "Preferred chat (they get broadcasts there instead of SMS)" in english
+    assert "Telegram</th><td>1</td>" in english.split("audience-chats")[1]
+    assert "WhatsApp</th><td>0</td>" in english.split("audience-chats")[1]
+    assert "Obrolan pilihan (siaran dikirim ke sana, bukan lewat SMS)" in indonesian
+
+
 def test_the_board_links_to_the_broadcasts(desks: dict[str, TestClient], crisis: CrisisId) -> None:
     board = desks["officer"].get(f"/officer/crises/{crisis.id}?lang=en")
     assert f'href="/officer/crises/{crisis.id}/broadcasts"' in board.text
@@ -174,8 +195,8 @@ def test_compose_approve_send_and_follow_live(
     assert live.text.lstrip().startswith('<section id="broadcast-live"')
     assert "<html" not in live.text
     figures = re.sub(r"\s+", " ", live.text)
-    assert "SMS</th><td>4</td><td>0</td><td>0</td>" in figures
-    assert "Email</th><td>1</td><td>0</td><td>0</td>" in figures
+    assert 'SMS</th><td>4</td><td>0</td><td class="delivered">0</td><td>0</td>' in figures
+    assert f"Email</th><td>1</td><td>0</td>{NOT_REPORTED}<td>0</td>" in figures
     db.execute(
         update(OutboxMessage).where(OutboxMessage.channel == "sms").values(status=OutboxStatus.SENT)
     )
@@ -187,8 +208,8 @@ def test_compose_approve_send_and_follow_live(
     db.rollback()  # end the read: the check-in below writes
     desks["hq"].post("/c/" + token.rsplit("/c/", 1)[1], data={"answer": "need_help"})
     again = re.sub(r"\s+", " ", desks["hq"].get(path + "/live?lang=en", headers=HX).text)
-    assert "SMS</th><td>0</td><td>4</td><td>0</td>" in again
-    assert "Email</th><td>0</td><td>0</td><td>1</td>" in again
+    assert 'SMS</th><td>0</td><td>4</td><td class="delivered">0</td><td>0</td>' in again
+    assert f"Email</th><td>0</td><td>0</td>{NOT_REPORTED}<td>1</td>" in again
     assert (
         '<td>4</td><td class="answer-safe">0</td><td class="answer-help">1</td><td>3</td>' in again
     )
@@ -196,7 +217,34 @@ def test_compose_approve_send_and_follow_live(
     assert 'http-equiv="refresh"' in whole and 'hx-trigger="every 5s"' in whole
     # Johor Bahru's supervisor sees their own post's person only.
     johor = re.sub(r"\s+", " ", desks["jb"].get(path + "/live?lang=en", headers=HX).text)
-    assert "SMS</th><td>0</td><td>1</td><td>0</td>" in johor
+    assert 'SMS</th><td>0</td><td>1</td><td class="delivered">0</td><td>0</td>' in johor
+
+
+def test_the_live_figures_show_what_the_gateway_reported_delivered(
+    desks: dict[str, TestClient], crisis: CrisisId, db: Session
+) -> None:
+    path = _draft(desks["hq"], crisis)
+    _post(desks["hq2"], path + "/approve", path)
+    _post(desks["hq"], path + "/send", path)
+    gateway_took_every_sms(db)
+    db.commit()
+    delivered, expired = (
+        receipts.SmsReport("sms-1", "delivered"),
+        receipts.SmsReport("sms-2", "expired"),
+    )
+    receipts.record_sms_reports(db, [receipts.SmsReport("sms-0", "delivered"), delivered])
+    receipts.record_sms_reports(db, [delivered, expired])
+    db.commit()
+
+    english = re.sub(r"\s+", " ", desks["hq"].get(path + "/live?lang=en", headers=HX).text)
+    indonesian = re.sub(r"\s+", " ", desks["hq"].get(path + "/live?lang=id", headers=HX).text)
+
+    assert '<th scope="col">Delivered to the phone</th>' in english
+    # Two reported delivered; the expired one is a failure, no longer counted as sent.
+    assert 'SMS</th><td>0</td><td>3</td><td class="delivered">2</td><td>1</td>' in english
+    assert '<th scope="col">Terkirim ke ponsel</th>' in indonesian
+    assert 'SMS</th><td>0</td><td>3</td><td class="delivered">2</td><td>1</td>' in indonesian
+    assert "tidak dilaporkan oleh saluran ini" in indonesian
 
 
 def test_the_supervisor_of_an_affected_post_approves_for_its_own_people(
