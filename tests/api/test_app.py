@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+from starlette.routing import Match
 
 from peduli.api.app import build_routes_now, create_app, create_server_app
 from peduli.auth import service as auth_service
@@ -247,6 +248,16 @@ def test_the_server_app_builds_its_routes_before_the_first_request(clean_engine:
         assert client.get("/api/v1/no-such-route").status_code == 404
         gc.collect()
         assert len(gc.get_objects()) - before < 5_000
+
+
+def test_a_check_in_is_matched_before_every_other_domains_route() -> None:
+    """Routes are tried in order at about 10 µs each: behind the other domains' routes a
+    check-in spent half a millisecond being matched, so its router comes first."""
+    scope = {"type": "http", "path": "/api/v1/crises/check-ins", "method": "POST"}
+    routes = create_app().router.routes
+    first = next(i for i, r in enumerate(routes) if r.matches(dict(scope))[0] == Match.FULL)
+    domain_routers_before = [r for r in routes[:first] if not hasattr(r, "path")]
+    assert domain_routers_before == []
 
 
 def test_a_browser_that_is_not_signed_in_reads_why_in_its_language(client: TestClient) -> None:

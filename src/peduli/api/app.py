@@ -153,7 +153,9 @@ def _include_routers(app: FastAPI) -> None:
         partners_pages.router,
         voice_pages.router,
     )
-    for router in api_routers:
+    # Matched before the rest: routes are tried in order, and these are the busiest writes.
+    busiest_writes = (crisis_api.checkin_router,)
+    for router in (*busiest_writes, *api_routers):
         app.include_router(router, prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)
     for router in page_routers:
         app.include_router(router, responses=problems.PROBLEM_RESPONSES)

@@ -12,8 +12,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from peduli.auth import audit, policy
 from peduli.auth.actor import Actor, Role
@@ -34,7 +34,7 @@ from peduli.cases.taxonomy import Category
 from peduli.cases.timeline import write_event
 from peduli.cases.triage import triage
 from peduli.core.crypto import get_cipher
-from peduli.core.db import utcnow
+from peduli.core.db import insert_new, utcnow
 from peduli.core.errors import FieldProblem, require_valid
 from peduli.core.i18n import _
 from peduli.core.names import name_problems
@@ -259,9 +259,6 @@ def _post_and_channel(
     return own, channel, problems
 
 
-_INSERT_CASE_PERSON = insert(CasePerson)
-
-
 def intake_case(session: Session, *, intake: Intake, actor: Actor | None) -> Case:
     """Create a validated case: triage, reference, clocks, people, timeline and audit.
 
@@ -302,25 +299,25 @@ def intake_case(session: Session, *, intake: Intake, actor: Actor | None) -> Cas
         updated_at=now,
     )
     workflow.start_clocks(case, intake.category, now)
-    session.add(case)
-    session.flush()
-    # The people and the first event go in as prebuilt INSERTs, not through the unit of
-    # work: every door opens cases this way, a call for help in a crisis thousands a minute.
-    if intake.people:
-        session.connection().execute(
-            _INSERT_CASE_PERSON,
-            [
-                {
-                    "case_id": case.id,
-                    "person_id": person.person_id,
-                    "name": person.name,
-                    "phone_encrypted": cipher.encrypt(person.phone, purpose=CONTACT_PURPOSE)
-                    if person.phone
-                    else None,
-                }
-                for person in intake.people
-            ],
+    people = [
+        CasePerson(
+            case_id=case.id,
+            person_id=person.person_id,
+            name=person.name,
+            phone_encrypted=cipher.encrypt(person.phone, purpose=CONTACT_PURPOSE)
+            if person.phone
+            else None,
         )
+        for person in intake.people
+    ]
+    # The case and its people are certainly new: plain INSERTs (one statement on PostgreSQL)
+    # instead of the unit of work, as every door opens cases this way and a call for help in
+    # a crisis thousands a minute. The case then joins the session as a loaded row, so a
+    # caller's later change to it is flushed as usual.
+    session.flush()  # the caller's pending rows (a person the case names) go first
+    insert_new(session, [case, *people])
+    make_transient_to_detached(case)
+    session.add(case)
     write_event(
         session,
         case.id,

@@ -39,6 +39,10 @@ from peduli.crisis.schemas import (
 )
 
 router = APIRouter(tags=["crisis"])
+# The answers to a broadcast, the busiest write in a crisis, on a router of their own that
+# ``api.app`` includes before every other: FastAPI tries routes in order (about 10 µs each),
+# and behind the other domains' hundred routes an answer spent half a millisecond being matched.
+checkin_router = APIRouter(tags=["crisis"])
 NO_STORE = {"Cache-Control": "no-store"}
 CAP_MEDIA_TYPE = "application/cap+xml"
 CrisisId = Annotated[uuid.UUID, "the crisis"]
@@ -262,7 +266,7 @@ def evacuation_list(
     )
 
 
-@router.post(
+@checkin_router.post(
     "/crises/check-ins",
     status_code=status.HTTP_201_CREATED,
     response_model=CheckInRead,

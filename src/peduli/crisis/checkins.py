@@ -111,14 +111,30 @@ _CHECKIN_VALUES = (
     "id", "recipient_id", "answer", "latitude", "longitude", "place", "note", "via",
     "created_at", "case_id",
 )  # fmt: skip
-_RECIPIENT = select(Recipient.crisis_id, Recipient.person_id, Recipient.representation_code).where(
-    Recipient.id == bindparam("recipient_id")
+# SQLite has no data-modifying WITH: the check-in row copies the recipient's crisis, person
+# and post in one INSERT … SELECT … RETURNING, then one UPDATE answers their broadcasts.
+_GIVEN = tuple(name for name in _CHECKIN_VALUES if name != "recipient_id")
+_ADD_CHECKIN_OF_RECIPIENT = (
+    insert(CheckIn)
+    .from_select(
+        [*_GIVEN, "recipient_id", "crisis_id", "person_id", "representation_code"],
+        select(
+            *(bindparam(name, type_=CheckIn.__table__.c[name].type) for name in _GIVEN),
+            Recipient.id,
+            Recipient.crisis_id,
+            Recipient.person_id,
+            Recipient.representation_code,
+        ).where(Recipient.id == bindparam("recipient_id")),
+    )
+    .returning(CheckIn.crisis_id, CheckIn.person_id, CheckIn.representation_code)
 )
-_ADD_CHECKIN = insert(CheckIn).values(
-    {
-        name: bindparam(name)
-        for name in (*_CHECKIN_VALUES, "crisis_id", "person_id", "representation_code")
-    }
+_ANSWER_BROADCASTS = (
+    update(Recipient)
+    .where(
+        Recipient.crisis_id == bindparam("of_crisis"),
+        Recipient.person_id == bindparam("of_person"),
+    )
+    .values(answer=bindparam("answer"), answered_at=bindparam("answered_at"))
 )
 
 
@@ -155,17 +171,17 @@ def record(
     if is_postgres(session):
         target = session.connection().execute(_ANSWER_SQL, values).first()
     else:
-        target = session.connection().execute(_RECIPIENT, {"recipient_id": recipient_id}).first()
+        connection = session.connection()
+        target = connection.execute(_ADD_CHECKIN_OF_RECIPIENT, values).first()
         if target is not None:
-            session.execute(_ADD_CHECKIN, values | target._asdict())
-            session.execute(
-                update(Recipient)
-                .where(
-                    Recipient.crisis_id == target.crisis_id,
-                    Recipient.person_id == target.person_id,
-                )
-                .values(answer=checkin.answer, answered_at=checkin.created_at)
-                .execution_options(synchronize_session=False)
+            connection.execute(
+                _ANSWER_BROADCASTS,
+                {
+                    "of_crisis": target.crisis_id,
+                    "of_person": target.person_id,
+                    "answer": checkin.answer,
+                    "answered_at": checkin.created_at,
+                },
             )
     if target is None:
         raise _invalid_link()

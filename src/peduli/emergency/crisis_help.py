@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from peduli.cases.models import Case, EventKind
 from peduli.cases.timeline import add_event
 from peduli.core.crypto import CONTACT_PURPOSE, get_cipher
-from peduli.core.db import utcnow
+from peduli.core.db import insert_new, utcnow
 from peduli.emergency import workflow
 from peduli.emergency.models import CRISIS_HELP_KIND, Emergency, EmergencySource
 
@@ -50,8 +50,7 @@ def raise_for_crisis_help(
         ack_due_at=now + workflow.ack_window(),
         alert_pending=True,
     )
-    session.add(emergency)
-    session.flush()
+    insert_new(session, [emergency])  # a new row: no unit of work to consult
     return emergency
 
 
