@@ -114,6 +114,8 @@ def _include_routers(app: FastAPI) -> None:
     from peduli.auth import pages as auth_pages
     from peduli.cases import api as cases_api
     from peduli.cases import pages as cases_pages
+    from peduli.conversations import api as conversations_api
+    from peduli.conversations import pages as conversations_pages
     from peduli.crisis import api as crisis_api
     from peduli.crisis import pages as crisis_pages
     from peduli.emergency import api as emergency_api
@@ -136,6 +138,7 @@ def _include_routers(app: FastAPI) -> None:
         partners_api.router,
         emergency_api.router,
         crisis_api.router,
+        conversations_api.router,
         notify_api.router,
     )
     page_routers = (
@@ -148,6 +151,7 @@ def _include_routers(app: FastAPI) -> None:
         crisis_pages.router,
         cases_pages.router,
         partners_pages.router,
+        conversations_pages.router,
     )
     for router in api_routers:
         app.include_router(router, prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)

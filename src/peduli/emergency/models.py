@@ -24,6 +24,7 @@ class EmergencySource(StrEnum):
     SOS = "sos"  # the citizen's SOS page or POST /api/v1/emergencies
     HOTLINE = "hotline"  # an officer took the call
     CRISIS = "crisis"  # "I need help" answered to a crisis broadcast (link, API or SMS)
+    CHAT = "chat"  # an SOS word in a WhatsApp, Telegram or SMS conversation
 
 
 class EmergencyKind(StrEnum):

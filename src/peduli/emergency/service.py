@@ -161,7 +161,7 @@ def report_emergency(
     _limit(session, ip=ip, contact_index=contact_index)
     person_id = actor.person_id if actor is not None else None
     name = checked.name or _person_name(session, actor)
-    emergency = _open(
+    emergency = open_emergency(
         session,
         data=data,
         checked=checked,
@@ -190,7 +190,7 @@ def record_hotline_call(session: Session, *, data: HotlineCallCreate, actor: Act
                        representation)  # fmt: skip
     callback = checked.phone or checked.whatsapp
     now = utcnow()
-    emergency = _open(
+    emergency = open_emergency(
         session,
         data=data,
         checked=checked,
@@ -210,7 +210,7 @@ def record_hotline_call(session: Session, *, data: HotlineCallCreate, actor: Act
     return Reported(emergency, representation, repeat=False)
 
 
-def _open(
+def open_emergency(
     session: Session,
     *,
     data: EmergencyCreate,
@@ -223,6 +223,8 @@ def _open(
     now: datetime,
     language: str | None = None,
 ) -> Emergency:
+    """The critical case and its emergency, the duty officer alerted in this transaction
+    (every door: the SOS, a hotline call, an SOS word in a chat)."""
     category_code, subcategory = CATEGORY_OF[data.kind]
     category = taxonomy.load().get(category_code)
     assert category is not None
