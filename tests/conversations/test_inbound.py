@@ -110,7 +110,7 @@ def test_an_answer_in_chat_to_a_crisis_check_in_counts(db: Session) -> None:
     second = staff_actor(db, Role.HQ_ADMIN, None, "second")
     person = add_person(db, latitude=3.139, longitude=101.687, phone="+60123456789")
     sent_by_sms(db, author=author, second=second)
-    _write(db, "Selamat pagi pak", phone="+60123456789")
+    _write(db, "Halo pak, apa kabar?", phone="+60123456789")
     assert db.scalars(select(CheckIn)).all() == [], "not an answer: it stays in the inbox"
     _write(db, "aman", phone="+60123456789")
     answers = db.scalars(select(CheckIn).where(CheckIn.person_id == person.person_id)).all()
