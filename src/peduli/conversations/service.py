@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from peduli.auth import audit
 from peduli.auth.actor import Actor
 from peduli.auth.policy import Access
+from peduli.cases import repository as cases_repository
 from peduli.cases.access import case_scope
 from peduli.cases.models import Case
 from peduli.conversations import access, repository, templates, workflow
@@ -33,6 +34,7 @@ from peduli.core.i18n import _
 from peduli.notify import service as notify_service
 from peduli.notify.models import MessagePriority
 from peduli.registry import service as registry_service
+from peduli.registry.models import Person
 
 MAX_REPLY = 4096
 
@@ -44,6 +46,9 @@ class ConversationView:
     conversation: Conversation
     messages: Sequence[ConversationMessage]
     in_window: bool
+    # The person's name and cases, for those who work on records (never for partners).
+    person_name: str | None = None
+    cases: Sequence[Case] = ()
 
 
 def list_inbox(
@@ -93,10 +98,20 @@ def read_conversation(
         entity_id=str(conversation.id),
         subject_person_id=conversation.person_id,
     )
-    return ConversationView(
-        conversation,
-        repository.thread(session, conversation.id),
-        workflow.in_service_window(conversation.channel, conversation.last_inbound_at, utcnow()),
+    in_window = workflow.in_service_window(
+        conversation.channel, conversation.last_inbound_at, utcnow()
+    )
+    view = ConversationView(conversation, repository.thread(session, conversation.id), in_window)
+    if conversation.person_id is None or not access.sees_records(actor):
+        return view
+    return replace(
+        view,
+        person_name=session.scalar(
+            select(Person.full_name).where(Person.id == conversation.person_id)
+        ),
+        cases=cases_repository.cases_of_person(
+            session, actor=actor, person_id=conversation.person_id, limit=20
+        ),
     )
 
 
