@@ -1,4 +1,6 @@
-"""A real HTTP server speaking the WhatsApp Cloud API shape of ``channels/whatsapp_cloud.py``.
+"""A real HTTP server speaking the WhatsApp Cloud API shape of ``channels/whatsapp_cloud.py``,
+and the platform's other side: a citizen who writes (``citizen_writes`` POSTs a signed
+inbound webhook to the platform's webhook URL, as Meta does).
 
 ``POST {prefix}/{phone_number_id}/messages`` takes one message; ``POST {prefix}/`` takes a
 Graph batch of up to 1,000 (Meta: 50). Each message is stored once per
@@ -8,12 +10,17 @@ its sender, and answered with a ``wamid`` as the Cloud API does.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import itertools
 import json
 import re
+import time
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
+import httpx
 from sqlalchemy.orm import Session
 
 from peduli.notify.models import ChannelName
@@ -161,6 +168,42 @@ class _Handler(SandboxHandler):
                 for code, answer in answers
             ],
         )
+
+
+_INBOUND_IDS = itertools.count(1)
+
+
+def inbound_webhook(phone_number_id: str, sender: str, message: dict[str, Any]) -> dict[str, Any]:
+    """The Cloud API webhook Meta posts when ``sender`` (digits, no +) writes ``message``
+    (``{"type": "text", "text": {"body": …}}``, a location, …) to the business number."""
+    wamid = f"wamid.citizen{int(time.time() * 1000)}{next(_INBOUND_IDS)}"
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": phone_number_id, "phone_number_id": phone_number_id},
+        "contacts": [{"profile": {"name": "Citizen"}, "wa_id": sender}],
+        "messages": [{"from": sender, "id": wamid, "timestamp": str(int(time.time())), **message}],
+    }
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": phone_number_id, "changes": [{"value": value, "field": "messages"}]}],
+    }
+
+
+def citizen_writes(
+    webhook_url: str,
+    *,
+    app_secret: str,
+    phone: str,
+    message: dict[str, Any],
+    phone_number_id: str = "100000000001",
+    timeout: float = 10.0,
+) -> httpx.Response:
+    """A citizen writes to the business number: the webhook is signed with the app secret
+    (``X-Hub-Signature-256``) over the exact bytes sent, as Meta signs it."""
+    body = json.dumps(inbound_webhook(phone_number_id, phone.lstrip("+"), message)).encode()
+    signature = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": f"sha256={signature}"}
+    return httpx.post(webhook_url, content=body, headers=headers, timeout=timeout)
 
 
 # Set here because the handler class is defined below the gateway it serves.
