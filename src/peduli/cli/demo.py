@@ -43,6 +43,7 @@ from peduli.core.db import get_engine, session_scope
 from peduli.core.errors import PeduliError
 from peduli.core.logging import configure_logging
 from peduli.demo import cases as demo_cases
+from peduli.demo import conversations as demo_conversations
 from peduli.demo import duplicates as demo_duplicates
 from peduli.demo import seed as seeding
 from peduli.demo.partners import ensure_demo_partners
@@ -182,6 +183,7 @@ def _prepare_staff() -> str:
         demo_duplicates.ensure_demo_duplicates(session)
         demo_cases.ensure_demo_cases(session)
         ensure_demo_partners(session)
+        demo_conversations.ensure_demo_conversations(session)
         return accounts.create_token(session, email=agency.email, days=1)
 
 
