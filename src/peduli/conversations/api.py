@@ -13,11 +13,10 @@ from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 from sqlalchemy.orm import Session
 
-from peduli.api.deps import PUBLIC, DbSession, require_scope
+from peduli.api.deps import PUBLIC, DbSession, hot_path_write, require_scope
 from peduli.auth.actor import Actor
 from peduli.auth.scopes import CONVERSATIONS_READ, CONVERSATIONS_WRITE
 from peduli.conversations import inbound, platforms, service, workflow
@@ -79,7 +78,7 @@ async def whatsapp_webhook(
     body = await request.body()
     platforms.check_whatsapp_signature(body, signature, get_settings().whatsapp_app_secret)
     messages = platforms.whatsapp_messages(_json(body))
-    await run_in_threadpool(partial(_receive_all, db, messages))
+    await hot_path_write(db, partial(_receive_all, db, messages))
     return {"status": "received"}
 
 
@@ -92,7 +91,7 @@ async def telegram_webhook(
     """An update from the Telegram bot (Bot API ``Update``); one message is stored once."""
     platforms.check_telegram_secret(secret, get_settings().telegram_webhook_secret)
     message = platforms.telegram_message(_json(await request.body()))
-    await run_in_threadpool(partial(_receive_all, db, [message] if message else []))
+    await hot_path_write(db, partial(_receive_all, db, [message] if message else []))
     return {"status": "received"}
 
 

@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 
 import phonenumbers
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peduli.conversations import repository, workflow
@@ -39,16 +39,18 @@ from peduli.registry import repository as registry_repository
 from peduli.registry.models import Person
 
 
-def receive(session: Session, *, inbound: Inbound) -> ConversationMessage | None:
-    """Record and act on one inbound message; None when the platform sent it before."""
+def receive(session: Session, *, inbound: Inbound) -> uuid.UUID | None:
+    """Record and act on one inbound message; its id, or None when the platform sent it
+    before (a webhook delivered again)."""
     now = utcnow()
-    conversation = _conversation_for(session, inbound, now)
-    message = _store(session, conversation, inbound, now)
-    if message is None:
+    conversation, opened = _conversation_for(session, inbound, now)
+    message_id = _store(session, conversation, inbound, now)
+    if message_id is None:
         return None
-    _link_by_verified_phone(session, conversation, inbound)
+    if not opened:  # a new conversation was linked as it was opened
+        _link_by_verified_phone(session, conversation, inbound)
     _act_on(session, conversation, inbound)
-    return message
+    return message_id
 
 
 def _phone_of(inbound: Inbound) -> str | None:
@@ -76,12 +78,15 @@ def _post_for(session: Session, person_id: uuid.UUID | None, phone: str | None) 
     return HQ_DESK
 
 
-def _conversation_for(session: Session, inbound: Inbound, now: datetime) -> Conversation:
+def _conversation_for(
+    session: Session, inbound: Inbound, now: datetime
+) -> tuple[Conversation, bool]:
+    """The address's conversation, and whether it was opened now (its person looked up)."""
     index = contact_index(inbound.address)
     where = (Conversation.channel == inbound.channel, Conversation.address_index == index)
     found = session.scalar(select(Conversation).where(*where))
     if found is not None:
-        return found
+        return found, False
     phone = _phone_of(inbound)
     person_id = registry_repository.person_by_trusted_phone(session, phone) if phone else None
     session.execute(
@@ -92,6 +97,8 @@ def _conversation_for(session: Session, inbound: Inbound, now: datetime) -> Conv
             address=inbound.address,
             address_index=index,
             representation_code=_post_for(session, person_id, phone),
+            person_id=person_id,
+            person_link=PersonLink.VERIFIED_PHONE.value if person_id else None,
             status=ConversationStatus.OPEN.value,
             language=inbound.language if inbound.language in ("id", "en", "zh", "fr") else None,
             created_at=now,
@@ -99,12 +106,12 @@ def _conversation_for(session: Session, inbound: Inbound, now: datetime) -> Conv
         )
         .on_conflict_do_nothing(index_elements=["channel", "address_index"])
     )
-    return session.scalars(select(Conversation).where(*where)).one()
+    return session.scalars(select(Conversation).where(*where)).one(), True
 
 
 def _store(
     session: Session, conversation: Conversation, inbound: Inbound, now: datetime
-) -> ConversationMessage | None:
+) -> uuid.UUID | None:
     """Write the message unless the platform delivered it before; bump the conversation."""
     message_id = session.scalar(
         insert_on_conflict(session, ConversationMessage)
@@ -127,14 +134,9 @@ def _store(
     )
     if message_id is None:
         return None
-    session.execute(
-        update(Conversation)
-        .where(Conversation.id == conversation.id)
-        .values(last_inbound_at=now, last_activity_at=now, status=ConversationStatus.OPEN.value)
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(conversation)
-    return session.get_one(ConversationMessage, message_id)
+    conversation.last_inbound_at = conversation.last_activity_at = now
+    conversation.status = ConversationStatus.OPEN.value
+    return message_id
 
 
 def _link_by_verified_phone(session: Session, conversation: Conversation, inbound: Inbound) -> None:
