@@ -130,3 +130,12 @@ def test_an_officer_links_a_person_in_their_post_and_it_is_audited(db: Session) 
         select(AuditEntry).where(AuditEntry.action == "conversation.link_person")
     ).one()
     assert audited.subject_person_id == person.person_id
+
+
+def test_a_citizen_s_erasure_deletes_their_conversations(db: Session) -> None:
+    person = add_person(db, latitude=37.5, longitude=127.0, country="KR", subdivision=None,
+                        city="Seoul", post=SEOUL, phone=PHONE)  # fmt: skip
+    _conversation(db)
+    _conversation(db, phone="+821077778888")
+    assert service.erase_people(db, [person.person_id], None) == 1
+    assert [c.address for c in db.scalars(select(Conversation))] == ["+821077778888"]

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
@@ -35,6 +35,7 @@ from peduli.notify import service as notify_service
 from peduli.notify.models import MessagePriority
 from peduli.registry import service as registry_service
 from peduli.registry.models import Person
+from peduli.registry.rights import ErasureStep
 
 MAX_REPLY = 4096
 
@@ -251,3 +252,19 @@ def link_case(
     )
     session.flush()
     return conversation
+
+
+def erase_people(
+    session: Session, person_ids: Sequence[uuid.UUID], _account_id: uuid.UUID | None
+) -> int:
+    """A citizen's erasure: their conversations go, with every message, address and file key
+    (what a case needs of a chat is on the case's own timeline)."""
+    result = session.execute(
+        delete(Conversation)
+        .where(Conversation.person_id.in_(person_ids))
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+ERASURE_STEP = ErasureStep("conversations", erase_people)
