@@ -22,12 +22,14 @@ from peduli.cases.access import case_scope
 from peduli.cases.models import Case
 from peduli.conversations import access, repository, templates, workflow
 from peduli.conversations.models import (
+    ChatChannel,
     Conversation,
     ConversationMessage,
     Direction,
     MessageKind,
     PersonLink,
 )
+from peduli.conversations.templates import APPROVED_OUTSIDE_WINDOW
 from peduli.core.db import utcnow
 from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
@@ -156,6 +158,14 @@ def _outside_window() -> Conflict:
     )
 
 
+def _subject(conversation: Conversation, template: str | None) -> str:
+    """An approved template goes out as a WhatsApp template message (it may cross the
+    24-hour window); everything else as text."""
+    if conversation.channel != ChatChannel.WHATSAPP or template not in APPROVED_OUTSIDE_WINDOW:
+        return ""
+    return notify_service.template_subject(template, conversation.language or "id")
+
+
 def reply(
     session: Session,
     *,
@@ -185,7 +195,7 @@ def reply(
         session,
         channel=conversation.channel,
         recipient=conversation.address,
-        subject=f"template:{template}" if template else "",
+        subject=_subject(conversation, template),
         body=notify_service.sealed_body(body),
         idempotency_key=message.outbox_key,
         priority=MessagePriority.CHAT_REPLY,

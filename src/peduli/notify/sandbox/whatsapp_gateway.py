@@ -75,7 +75,7 @@ class WhatsAppGateway(SandboxHttpServer):
                         channel=ChannelName.WHATSAPP.value,
                         recipient="+" + message["to"],
                         subject="",
-                        body=message["text"]["body"],
+                        body=_body_of(message),
                         idempotency_key=message["biz_opaque_callback_data"],
                         sender=phone,
                     ),
@@ -95,14 +95,37 @@ class WhatsAppGateway(SandboxHttpServer):
         return [answer for answer in answers if answer is not None]
 
 
+def _body_of(message: dict[str, Any]) -> str:
+    """What the citizen's phone shows: the text, or which approved template arrived."""
+    if message["type"] == "template":
+        template = message["template"]
+        return f"[template {template['name']} ({template['language']['code']})]"
+    return str(message["text"]["body"])
+
+
 def _problem_with(message: Any) -> str:
     """Why the Cloud API would refuse this message, or "" if it is fine."""
     if not isinstance(message, dict) or message.get("messaging_product") != "whatsapp":
         return "messaging_product must be 'whatsapp'"
-    if message.get("type") != "text":
-        return "the sandbox takes text messages only"
+    if message.get("type") not in ("text", "template"):
+        return "the sandbox takes text and template messages only"
     if not isinstance(message.get("to"), str) or not _WA_ID.match(message["to"]):
         return "to must be a phone number with country code, digits only, like 6281234567890"
+    if message["type"] == "template":
+        template = message.get("template")
+        language = template.get("language") if isinstance(template, dict) else None
+        if (
+            not isinstance(template, dict)
+            or not template.get("name")
+            or not isinstance(language, dict)
+            or not language.get("code")
+        ):
+            return "template needs a name and a language code"
+        return (
+            ""
+            if message.get("biz_opaque_callback_data")
+            else "biz_opaque_callback_data is required"
+        )
     text = message.get("text")
     if not isinstance(text, dict) or not isinstance(text.get("body"), str) or not text["body"]:
         return "text.body must be a non-empty string"
