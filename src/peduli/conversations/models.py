@@ -119,6 +119,8 @@ class ConversationMessage(IdMixin, Base):
     media_id: Mapped[str | None] = mapped_column(String(200))
     media_type: Mapped[str | None] = mapped_column(String(100))
     attachment_key: Mapped[str | None] = mapped_column(String(200))
+    # Why the file could not be fetched for good (the platform no longer has it, too large).
+    media_error: Mapped[str | None] = mapped_column(String(200))
     size_bytes: Mapped[int | None] = mapped_column(Integer)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)

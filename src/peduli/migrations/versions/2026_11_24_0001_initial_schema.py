@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 00:01:35.567415
+Create Date: 2026-12-06 00:38:12.318834
 """
 
 from collections.abc import Sequence
@@ -867,6 +867,7 @@ def upgrade() -> None:
     sa.Column('media_id', sa.String(length=200), nullable=True),
     sa.Column('media_type', sa.String(length=100), nullable=True),
     sa.Column('attachment_key', sa.String(length=200), nullable=True),
+    sa.Column('media_error', sa.String(length=200), nullable=True),
     sa.Column('size_bytes', sa.Integer(), nullable=True),
     sa.Column('latitude', sa.Float(), nullable=True),
     sa.Column('longitude', sa.Float(), nullable=True),

@@ -51,12 +51,20 @@ class WhatsAppGateway(SandboxHttpServer):
         token: str = "sandbox",  # noqa: S107 - the sandbox's well-known token, not a secret
     ) -> None:
         self.prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
+        # Photos and documents citizens "sent", by media id: (bytes, MIME type).
+        self.media: dict[str, tuple[bytes, str]] = {}
         super().__init__(session_factory, host=host, port=port, token=token)
 
     @property
     def url(self) -> str:
         """The API base an adapter is pointed at (``PEDULI_WHATSAPP_API_URL``)."""
         return f"{self.base_url}{self.prefix}"
+
+    def keep_media(self, data: bytes, content_type: str) -> str:
+        """Hold a file a citizen sends; its media id, for the message's ``image.id``."""
+        media_id = f"{len(self.media) + 1:015d}"
+        self.media[media_id] = (data, content_type)
+        return media_id
 
     def accept(self, requests: list[tuple[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
         """Validate and store (phone number id, message) pairs; answer (code, body) each."""
@@ -136,6 +144,30 @@ def _problem_with(message: Any) -> str:
 
 class _Handler(SandboxHandler):
     gateway: WhatsAppGateway
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
+        """Media: ``{prefix}/{media_id}`` describes a file, ``/media/{media_id}`` serves it."""
+        if self.refused(unauthorized="Invalid OAuth access token.", unauthorized_code=190):
+            return
+        path = self.path.split("?")[0]
+        if path.startswith("/media/"):
+            found = self.gateway.media.get(path.removeprefix("/media/"))
+            if found is None:
+                return self.answer(HTTPStatus.NOT_FOUND, _graph_error("no such media"))
+            return self._file(*found)
+        found = self.gateway.media.get(path.removeprefix(self.gateway.prefix + "/"))
+        if found is None:
+            return self.answer(HTTPStatus.NOT_FOUND, _graph_error("no such media"))
+        media_id = path.rsplit("/", 1)[-1]
+        url = f"{self.gateway.base_url}/media/{media_id}"
+        self.answer(HTTPStatus.OK, {"url": url, "mime_type": found[1], "id": media_id})
+
+    def _file(self, data: bytes, content_type: str) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def error_body(self, message: str, code: int) -> Any:
         """Graph API errors: ``{"error": {"message", "type", "code"}}``."""
