@@ -20,6 +20,7 @@ from peduli.auth.policy import Access
 from peduli.cases import repository as cases_repository
 from peduli.cases.access import case_scope
 from peduli.cases.models import Case
+from peduli.cases.storage import get_storage
 from peduli.conversations import access, repository, templates, workflow
 from peduli.conversations.models import (
     ChatChannel,
@@ -278,3 +279,30 @@ def erase_people(
 
 
 ERASURE_STEP = ErasureStep("conversations", erase_people)
+
+
+@dataclass(frozen=True)
+class ChatFile:
+    message: ConversationMessage
+    data: bytes
+
+
+def read_file(
+    session: Session, *, conversation_id: uuid.UUID, message_id: uuid.UUID, actor: Actor
+) -> ChatFile:
+    """A photo or document of a conversation the caller may read; the read is audited."""
+    access.require_reader(session, actor, action="conversation.file_read")
+    conversation = _load(session, conversation_id, actor, action="conversation.file_read")
+    message = session.scalar(
+        select(ConversationMessage).where(
+            ConversationMessage.id == message_id,
+            ConversationMessage.conversation_id == conversation.id,
+            ConversationMessage.attachment_key.is_not(None),
+        )
+    )
+    if message is None or message.attachment_key is None:
+        raise NotFound(_("This conversation has no such file (yet)."))
+    audit.record(session, actor=actor, action="conversation.file_read",
+                 entity_type="conversation_message", entity_id=str(message.id),
+                 subject_person_id=conversation.person_id)  # fmt: skip
+    return ChatFile(message, get_storage().get(message.attachment_key))

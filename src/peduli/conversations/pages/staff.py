@@ -15,6 +15,7 @@ from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Actor, Role
 from peduli.auth.roles import CONVERSATION_LINKERS, CONVERSATION_READERS
 from peduli.conversations import access, service, templates
+from peduli.core.downloads import download_headers
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _, language_name
 from peduli.web import desk, i18n
@@ -92,6 +93,22 @@ def conversation(
 ) -> Response:
     """One conversation: the thread, who is writing, and the answer box."""
     return _screen(request, db, staff, conversation_id)
+
+
+@router.get(
+    INBOX + "/{conversation_id}/files/{message_id}",
+    dependencies=[staff_page(CONVERSATION_READERS)],
+)  # fmt: skip
+def chat_file(
+    conversation_id: uuid.UUID, message_id: uuid.UUID, db: DbSession, staff: SignedIn
+) -> Response:
+    """A photo or document the citizen sent (audited; never cached, never sniffed)."""
+    found = service.read_file(db, conversation_id=conversation_id, message_id=message_id,
+                              actor=staff)  # fmt: skip
+    kind = found.message.media_type or "application/octet-stream"
+    extension = kind.rsplit("/", 1)[-1] if kind.startswith(("image/", "application/pdf")) else "bin"
+    return Response(content=found.data, media_type=kind,
+                    headers=download_headers(f"chat-{message_id}.{extension}"))  # fmt: skip
 
 
 async def _field(request: Request, name: str, limit: int = 5000) -> str:
