@@ -98,6 +98,9 @@ PAGES = frozenset(
         "/saya/permintaan",
         # HQ's dead letters: test_dead_letter_page_is_accessible.
         "/hq/dead-letters",
+        # The chat inbox: test_chat_inbox_in_browser.py.
+        "/officer/conversations",
+        "/officer/conversations/{conversation_id}",
     }
 )
 CITIZEN = "rina@example.org"

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from peduli.conversations.models import Conversation, ConversationMessage
+from peduli.emergency.models import Emergency
 from tests.conversations.conftest import (
     TELEGRAM_WEBHOOK,
     WEBHOOK,
@@ -69,3 +70,12 @@ def test_a_malformed_update_is_a_problem_not_a_crash(client: TestClient) -> None
     answer = post_whatsapp(client, {"entry": [{"changes": [{"value": {"messages": [42]}}]}]})
     assert answer.status_code == 422
     assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_telegram_sos_from_nobody_s_phone_reaches_the_hq_desk(
+    client: TestClient, db: Session
+) -> None:
+    assert post_telegram(client, telegram_update(5550002, text="救命！")).status_code == 200
+    emergency = db.scalars(select(Emergency)).one()
+    assert (emergency.source, emergency.representation_code) == ("chat", "hq")
+    assert db.scalars(select(Conversation.emergency_id)).one() == emergency.id
