@@ -18,8 +18,24 @@ from peduli.core.errors import NotAuthenticated, ValidationFailed
 from tests.conversations.conftest import telegram_update, whatsapp_message, whatsapp_payload
 
 KEYS = st.sampled_from(
-    "entry changes value messages from id type text body message chat "
-    "message_id location latitude contact photo".split()
+    [
+        "entry",
+        "changes",
+        "value",
+        "messages",
+        "from",
+        "id",
+        "type",
+        "text",
+        "body",
+        "message",
+        "chat",
+        "message_id",
+        "location",
+        "latitude",
+        "contact",
+        "photo",
+    ]
 )
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
