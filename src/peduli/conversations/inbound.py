@@ -168,17 +168,17 @@ def _act_on(session: Session, conversation: Conversation, inbound: Inbound) -> N
         if answered is not None:
             return
     if workflow.asks_for_help(inbound.text):
-        _sos(session, conversation, inbound.text or "")
+        _sos(session, conversation)
 
 
-def _sos(session: Session, conversation: Conversation, text: str) -> None:
+def _sos(session: Session, conversation: Conversation) -> None:
     """Open the conversation's emergency, or join the one it opened recently."""
     if conversation.emergency_id is not None:
         opened = session.scalar(
             select(Emergency.created_at).where(Emergency.id == conversation.emergency_id)
         )
         if opened is not None and utcnow() - opened < REPEAT_WINDOW:
-            chat_sos.chat_sos_again(session, emergency_id=conversation.emergency_id, text=text)
+            chat_sos.chat_sos_again(session, emergency_id=conversation.emergency_id)
             return
     place = repository.last_location(session, conversation.id)
     phone = conversation.address if conversation.channel != ChatChannel.TELEGRAM else None
@@ -195,7 +195,6 @@ def _sos(session: Session, conversation: Conversation, text: str) -> None:
             phone=phone,
             person_id=conversation.person_id,
             name=name,
-            text=text,
             latitude=place[0] if place else None,
             longitude=place[1] if place else None,
             language=conversation.language,

@@ -35,7 +35,6 @@ class ChatSos:
     phone: str | None
     person_id: uuid.UUID | None
     name: str | None
-    text: str
     latitude: float | None = None
     longitude: float | None = None
     language: str | None = None
@@ -47,7 +46,8 @@ def raise_for_chat(session: Session, *, sos: ChatSos) -> Emergency:
     representation = _post_or_hq_desk(sos.representation_code)
     data = EmergencyCreate(
         kind=EmergencyKind.OTHER,
-        details=f"SOS by {sos.channel}: {sos.text}",
+        # The words stay in the conversation (sealed); the case says where to read them.
+        details=f"Asked for help in a {sos.channel} chat; the messages are in the chat inbox.",
         latitude=sos.latitude,
         longitude=sos.longitude,
     )
@@ -81,7 +81,7 @@ def _post_or_hq_desk(code: str) -> Representation:
     return replace(directory().all()[0], code=roster.HQ_DESK, name="HQ duty desk", country=home)
 
 
-def chat_sos_again(session: Session, *, emergency_id: uuid.UUID, text: str) -> None:
+def chat_sos_again(session: Session, *, emergency_id: uuid.UUID) -> None:
     """A repeated SOS in the same conversation: on the case's timeline, nobody paged again."""
     emergency = session.get_one(Emergency, emergency_id)
     session.execute(
@@ -95,7 +95,7 @@ def chat_sos_again(session: Session, *, emergency_id: uuid.UUID, text: str) -> N
         session.get_one(Case, emergency.case_id),
         kind=EventKind.NOTE,
         actor=None,
-        text=f"SOS sent again in the chat: {text}",
+        text="SOS sent again in the chat.",
         data={"emergency_repeat": True},
     )
 
