@@ -12,7 +12,15 @@ import pytest
 
 PACKAGE = Path(__file__).parent.parent / "src" / "peduli"
 # Domains with business rules of their own, and the template files each of them has.
-FULL_DOMAINS = ("registry", "cases", "partners", "emergency", "crisis", "voice")
+FULL_DOMAINS = (
+    "registry",
+    "cases",
+    "partners",
+    "emergency",
+    "crisis",
+    "voice",
+    "conversations",
+)
 EVERY_DOMAIN = ("models", "schemas", "service", "api", "pages")
 RULES = ("access", "repository")
 EDGES = ("api", "web", "cli")

@@ -33,6 +33,7 @@ from peduli.notify.models import SandboxMessage
 from peduli.notify.ports import Channel
 from peduli.notify.sandbox import SandboxHandles, start_sandboxes
 from tests.auth.pages.test_citizen import HTML, sign_in
+from tests.conversations.conftest import post_whatsapp, whatsapp_message, whatsapp_payload
 from tests.factories import KUALA_LUMPUR, nik, report
 from tests.registry.pages.citizen.test_lapor_diri import STEPS, step
 
@@ -46,9 +47,10 @@ SOS_PHONE = "+821056565656"
 EMERGENCY_A, EMERGENCY_B = "+6281342424242", "+6281343434343"
 ADDRESS_A, ADDRESS_B = "Jalan Sentinel Anis 4242", "Lorong Sentinel Budi 4343"
 PASSPORT_A, PASSPORT_B = "X4242424", "X4343434"
-PHONES = (PHONE_A, PHONE_B, HELP_PHONE, SOS_PHONE, EMERGENCY_A, EMERGENCY_B)
+CHAT_PHONE, CHAT_PLACE = "+821057575757", "Gang Sentinel Chat 4545"
+PHONES = (PHONE_A, PHONE_B, HELP_PHONE, SOS_PHONE, EMERGENCY_A, EMERGENCY_B, CHAT_PHONE)
 EMAILS = (EMAIL_A, EMAIL_B, HELP_EMAIL)
-OTHERS = (NIK_A, NIK_B, ADDRESS_A, ADDRESS_B, PASSPORT_A, PASSPORT_B)
+OTHERS = (NIK_A, NIK_B, ADDRESS_A, ADDRESS_B, PASSPORT_A, PASSPORT_B, CHAT_PLACE)
 
 
 def _forms(value: str) -> set[str]:
@@ -166,6 +168,19 @@ def _crisis_broadcast_and_sms_check_in(
     assert answer.status_code == 201, answer.text
 
 
+def _whatsapp_sos_and_reply(client: TestClient, headers: dict[str, str]) -> None:
+    """A citizen writes "TOLONG" with where they are; an officer answers through the API."""
+    message = whatsapp_message(CHAT_PHONE, f"TOLONG saya dikunci di {CHAT_PLACE}")
+    assert post_whatsapp(client, whatsapp_payload(message)).status_code == 200
+    chats = client.get("/api/v1/conversations", headers=headers).json()["items"]
+    answer = client.post(
+        f"/api/v1/conversations/{chats[0]['id']}/replies",
+        json={"text": f"Kami menuju {CHAT_PLACE}."},
+        headers=headers,
+    )
+    assert answer.status_code == 201, answer.text
+
+
 def _deliver(handles: SandboxHandles) -> None:
     channels: dict[str, Channel] = {
         "sms": HttpSmsChannel(url=handles.sms_url, token="sandbox", timeout=5.0, batch_size=50),
@@ -195,6 +210,7 @@ def test_no_sentinel_reaches_the_database_file_or_the_logs(
     _self_report_through_the_pages(client)
     client.cookies.clear()
     _crisis_broadcast_and_sms_check_in(client, headers)
+    _whatsapp_sos_and_reply(client, headers["hq"])
     _deliver(handles)
 
     with outside_factory() as world:  # the outside world got the plain values

@@ -9,6 +9,7 @@ knows them all; the edges (API routes) pass ``STEPS`` to ``rights.delete_own_dat
 from __future__ import annotations
 
 from peduli.cases import erasure as case_erasure
+from peduli.conversations import service as conversations_service
 from peduli.crisis import checkins as crisis_checkins
 from peduli.crisis import unreached as crisis_unreached
 from peduli.registry.rights import ErasureStep
@@ -19,4 +20,5 @@ STEPS: tuple[ErasureStep, ...] = (
     crisis_checkins.ERASURE_STEP,
     crisis_unreached.ERASURE_STEP,
     voice_retention.ERASURE_STEP,
+    conversations_service.ERASURE_STEP,
 )

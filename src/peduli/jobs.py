@@ -9,6 +9,7 @@ from __future__ import annotations
 from peduli import retention
 from peduli.auth import jobs as auth_jobs
 from peduli.cases import jobs as case_jobs
+from peduli.conversations import jobs as conversation_jobs
 from peduli.core import jobs as core_jobs
 from peduli.core.periodic import PeriodicTask
 from peduli.crisis import jobs as crisis_jobs
@@ -24,6 +25,7 @@ PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     *emergency_jobs.PERIODIC_TASKS,
     *crisis_jobs.PERIODIC_TASKS,
     *voice_jobs.PERIODIC_TASKS,
+    *conversation_jobs.PERIODIC_TASKS,
     # Personal data past its retention period (settings PEDULI_RETENTION_*), in batches.
     PeriodicTask("purge-past-retention", 3600, run_batched=retention.purge_in_batches),
 )

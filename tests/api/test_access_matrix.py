@@ -6,6 +6,7 @@ change in the policy that widens access makes this test fail.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -22,10 +23,14 @@ from peduli.api.app import create_app
 from peduli.auth import service as auth_service
 from peduli.auth.actor import Role
 from peduli.auth.audit import AuditEntry
+from peduli.conversations.models import Conversation
+from peduli.conversations.platforms import whatsapp_signature
+from peduli.core.config import get_settings
 from peduli.core.db import session_scope
 from peduli.notify.models import OutboxMessage
 from peduli.registry import service as registry_service
 from tests.conftest import empty_all_tables
+from tests.conversations.conftest import whatsapp_message, whatsapp_payload
 from tests.factories import KUALA_LUMPUR, nik, report, staff
 
 SEOUL_POST, KL_POST = "kbri-seoul", "kbri-kuala-lumpur"
@@ -750,6 +755,51 @@ def test_emergency_operations_by_role(world: World, role: str) -> None:
         assert listing.json()["items"] == [] or all(
             item["representation_code"] == KL_POST for item in listing.json()["items"]
         )
+
+
+# --- conversations (chat) -------------------------------------------------------------------
+# A Seoul WhatsApp conversation: its post and HQ admins read and answer it; officer_kl and a
+# partner (nothing delegated) are told it does not exist; other roles may not use the inbox.
+CONVERSATION_HANDLERS = {"officer_seoul", "supervisor_seoul", "hq_admin"}
+CONVERSATION_READERS = CONVERSATION_HANDLERS | {"officer_kl", "partner"}
+
+
+def _seoul_conversation(world: World) -> str:
+    body = json.dumps(whatsapp_payload(whatsapp_message("+821066667777", "Halo, di Ansan")))
+    signature = whatsapp_signature(body.encode(), get_settings().whatsapp_app_secret)
+    answer = world.client.post(
+        "/api/v1/channels/whatsapp/webhook", content=body,
+        headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
+    )  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    with session_scope() as db:
+        return str(db.scalars(select(Conversation.id).limit(1)).one())
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_conversation_operations_by_role(world: World, role: str) -> None:
+    conversation_id = _seoul_conversation(world)
+    headers = world.headers[role]
+    listing = world.client.get("/api/v1/conversations", headers=headers)
+    read = world.client.get(f"/api/v1/conversations/{conversation_id}", headers=headers)
+    replied = world.client.post(
+        f"/api/v1/conversations/{conversation_id}/replies", json={"text": "Baik."}, headers=headers
+    )
+    if role == "anonymous":
+        assert (listing.status_code, read.status_code, replied.status_code) == (401,) * 3
+        return
+    if role not in CONVERSATION_READERS:
+        assert (listing.status_code, read.status_code, replied.status_code) == (403,) * 3
+        return
+    assert listing.status_code == 200
+    listed = {item["id"] for item in listing.json()["items"]}
+    if role in CONVERSATION_HANDLERS:
+        assert conversation_id in listed
+        assert (read.status_code, replied.status_code) == (200, 201), (read.text, replied.text)
+    else:
+        assert conversation_id not in listed
+        assert (read.status_code, replied.status_code) == (404, 404)
+        assert "Ansan" not in read.text
 
 
 # --- Crisis response -------------------------------------------------------------------

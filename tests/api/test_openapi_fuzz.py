@@ -16,6 +16,7 @@ seed (``tests/fuzzing.py``), 20 in the slow job (``scripts/test.sh --slow``).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
@@ -41,6 +42,9 @@ from peduli.auth import service as auth_service
 from peduli.auth import sessions
 from peduli.auth.actor import Role
 from peduli.auth.models import ApiToken, CitizenAccount
+from peduli.conversations.models import Conversation
+from peduli.conversations.platforms import whatsapp_signature
+from peduli.core.config import get_settings
 from peduli.core.db import session_scope
 from peduli.notify.models import OutboxMessage
 from peduli.registry import rights
@@ -48,6 +52,7 @@ from peduli.registry import service as registry_service
 from peduli.registry.models import DataRequest, IdentityClaim
 from peduli.registry.schemas import SelfReportCreate
 from tests.conftest import empty_all_tables
+from tests.conversations.conftest import whatsapp_message, whatsapp_payload
 from tests.factories import nik, refreshed, report, signed_in_citizen
 from tests.fuzzing import examples
 
@@ -190,7 +195,15 @@ def _build(client: TestClient) -> World:
         post(f"/api/v1/crises/{ids['crisis_id']}/broadcasts", json=broadcast, headers=hq)
     )["id"]
 
+    # A WhatsApp conversation with the Seoul post.
+    chat = whatsapp_payload(whatsapp_message("+821066667777", "Halo"))
+    raw = json.dumps(chat).encode()
+    signature = whatsapp_signature(raw, get_settings().whatsapp_app_secret)
+    signed = {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
+    _ok(post("/api/v1/channels/whatsapp/webhook", content=raw, headers=signed))
+
     with session_scope() as db:
+        ids["conversation_id"] = str(db.scalars(select(Conversation.id).limit(1)).one())
         ids["message_id"] = str(db.scalars(select(OutboxMessage.id).limit(1)).one())
         ids["claim_id"] = str(_pending_claim(db).id)
         ids["request_id"] = str(_correction_request(db).id)

@@ -101,6 +101,9 @@ PAGES = frozenset(
         # The voice line's calls to return and a call's details: test_voice_calls_in_browser.py.
         "/officer/calls",
         "/officer/calls/of-emergency/{emergency_id}",
+        # The chat inbox: test_chat_inbox_in_browser.py.
+        "/officer/conversations",
+        "/officer/conversations/{conversation_id}",
     }
 )
 CITIZEN = "rina@example.org"

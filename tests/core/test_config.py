@@ -22,10 +22,14 @@ ALL_SECRETS = {
     "PEDULI_SMS_GATEWAY_TOKEN",
     "PEDULI_WHATSAPP_TOKEN",
     "PEDULI_TELEGRAM_BOT_TOKEN",
+    "PEDULI_WHATSAPP_APP_SECRET",
+    "PEDULI_WHATSAPP_VERIFY_TOKEN",
+    "PEDULI_TELEGRAM_WEBHOOK_SECRET",
 }
-# Issued by the platforms, never generated here.
+# Issued by the platforms: ``peduli keys generate`` cannot make these up.
 PROVIDER_ISSUED = {
     "whatsapp_token": "EAAG-provider-issued",
+    "whatsapp_app_secret": "3f9a0c2b7d",
     "telegram_bot_token": "123:AAH-bot",
     "voice_auth_token": "provider-issued",
 }

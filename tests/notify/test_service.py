@@ -192,6 +192,7 @@ def test_the_priority_ladder_sends_the_most_urgent_first() -> None:
     assert ladder == [
         MessagePriority.EMERGENCY_ALERT,
         MessagePriority.SIGN_IN_CODE,
+        MessagePriority.CHAT_REPLY,
         MessagePriority.CRISIS_NEAREST,
         MessagePriority.CASE_ESCALATION,
         MessagePriority.DEADLINE_REMINDER,

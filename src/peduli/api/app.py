@@ -114,6 +114,8 @@ def _include_routers(app: FastAPI) -> None:
     from peduli.auth import pages as auth_pages
     from peduli.cases import api as cases_api
     from peduli.cases import pages as cases_pages
+    from peduli.conversations import api as conversations_api
+    from peduli.conversations import pages as conversations_pages
     from peduli.crisis import api as crisis_api
     from peduli.crisis import pages as crisis_pages
     from peduli.emergency import api as emergency_api
@@ -138,6 +140,7 @@ def _include_routers(app: FastAPI) -> None:
         partners_api.router,
         emergency_api.router,
         crisis_api.router,
+        conversations_api.router,
         notify_api.router,
         voice_api.router,
     )
@@ -152,6 +155,7 @@ def _include_routers(app: FastAPI) -> None:
         cases_pages.router,
         partners_pages.router,
         voice_pages.router,
+        conversations_pages.router,
     )
     # Matched before the rest: routes are tried in order, and these are the busiest writes.
     busiest_writes = (crisis_api.checkin_router,)

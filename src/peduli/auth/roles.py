@@ -79,6 +79,12 @@ EVACUATION_LIST_READERS = RECORD_WORKERS
 CRISIS_REACHERS = RECORD_WORKERS
 CRISIS_HELP_READERS = RECORD_WORKERS  # the board's list of who asked for help, by name
 
+# --- conversations -------------------------------------------------------------------------
+# Chat with citizens: the post's staff answer their inbox; partners only the conversations
+# of cases delegated to them; linking a conversation to a person or a case is record work.
+CONVERSATION_READERS = RECORD_WORKERS | PARTNERS
+CONVERSATION_LINKERS = RECORD_WORKERS
+
 # --- the outbox ----------------------------------------------------------------------------
 DEAD_LETTER_READERS = HQ_ROLES
 DEAD_LETTER_RETRIERS = HQ_ADMINS

@@ -12,6 +12,7 @@ from peduli.auth.roles import (
     AUDIT_READERS,
     CASE_OPENERS,
     CASE_WORKERS,
+    CONVERSATION_READERS,
     CRISIS_DECLARERS,
     CRISIS_REACHERS,
     CRISIS_VIEWERS,
@@ -47,6 +48,8 @@ CRISES_WRITE = "crises:write"  # declare, import CAP, activate, close, broadcast
 CRISES_REACH = "crises:reach"  # record a call or visit to a person silent after the reminder
 EMERGENCIES_READ = "emergencies:read"  # emergencies and duty rosters
 EMERGENCIES_WRITE = "emergencies:write"  # hotline calls, acknowledging, roster shifts
+CONVERSATIONS_READ = "conversations:read"  # the chat inbox and its threads
+CONVERSATIONS_WRITE = "conversations:write"  # replies, linking to a person or a case
 NOTIFY_READ = "notify:read"  # the outbox's dead letters
 NOTIFY_WRITE = "notify:write"  # putting dead letters back in line
 
@@ -72,6 +75,8 @@ SCOPE_HOLDERS: dict[str, frozenset[Role]] = {
     CRISES_REACH: CRISIS_REACHERS,
     EMERGENCIES_READ: EMERGENCY_READERS,
     EMERGENCIES_WRITE: EMERGENCY_RESPONDERS | ROSTER_EDITORS,
+    CONVERSATIONS_READ: CONVERSATION_READERS,
+    CONVERSATIONS_WRITE: CONVERSATION_READERS,
     NOTIFY_READ: DEAD_LETTER_READERS,
     NOTIFY_WRITE: DEAD_LETTER_RETRIERS,
 }

@@ -45,6 +45,7 @@ from peduli.core.errors import PeduliError
 from peduli.core.logging import configure_logging
 from peduli.demo import cases as demo_cases
 from peduli.demo import chats as demo_chats
+from peduli.demo import conversations as demo_conversations
 from peduli.demo import duplicates as demo_duplicates
 from peduli.demo import seed as seeding
 from peduli.demo.partners import ensure_demo_partners
@@ -190,6 +191,7 @@ def _prepare_staff() -> str:
         demo_cases.ensure_demo_cases(session)
         demo_chats.ensure_demo_chats(session)
         ensure_demo_partners(session)
+        demo_conversations.ensure_demo_conversations(session)
         return accounts.create_token(session, email=agency.email, days=1)
 
 

@@ -111,6 +111,12 @@ class Settings(BaseSettings):
     telegram_api_url: str = "http://127.0.0.1:8029"
     telegram_bot_token: str = _SANDBOX_TOKEN
     telegram_senders: str = "bot=30"
+    # Inbound WhatsApp (the conversations' webhook): the app secret that signs each webhook
+    # (X-Hub-Signature-256) and the verify token Meta echoes when the webhook is set up.
+    whatsapp_app_secret: str = _SANDBOX_TOKEN
+    whatsapp_verify_token: str = _SANDBOX_TOKEN
+    # Inbound Telegram: the secret_token given to setWebhook, sent back in every update.
+    telegram_webhook_secret: str = _SANDBOX_TOKEN
     log_level: str = "INFO"
     # Files kept by the application (case attachments under data_dir/attachments).
     data_dir: str = "var"
@@ -287,6 +293,24 @@ SECRET_SETTINGS: list[SecretSetting] = [
         "the token @BotFather gave the ministry's Telegram bot",
         _token_problem("telegram_bot_token"),
         lambda: None,
+    ),
+    SecretSetting(
+        "PEDULI_WHATSAPP_APP_SECRET",
+        "the app secret of the Meta app (App settings, Basic): it signs the inbound webhooks",
+        _token_problem("whatsapp_app_secret"),
+        lambda: None,
+    ),
+    SecretSetting(
+        "PEDULI_WHATSAPP_VERIFY_TOKEN",
+        "any random string, typed again in the Meta app's webhook set-up",
+        _token_problem("whatsapp_verify_token"),
+        lambda: secrets.token_urlsafe(32),
+    ),
+    SecretSetting(
+        "PEDULI_TELEGRAM_WEBHOOK_SECRET",
+        "the secret_token given to the Telegram bot's setWebhook (letters, digits, _ and -)",
+        _token_problem("telegram_webhook_secret"),
+        lambda: secrets.token_urlsafe(32),
     ),
 ]
 

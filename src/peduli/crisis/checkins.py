@@ -25,7 +25,7 @@ from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
 from peduli.crisis import links, reply_answers, reply_words
-from peduli.crisis.models import Answer, CheckIn, Crisis, CrisisKind, Recipient
+from peduli.crisis.models import Answer, CheckIn, Crisis, CrisisKind, CrisisStatus, Recipient
 from peduli.crisis.schemas import CheckInCreate
 from peduli.emergency import crisis_help
 from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
@@ -389,6 +389,25 @@ def sms_reply(session: Session, *, sender: str, text: str) -> CheckIn | UnreadTe
         now=now,
     )  # fmt: skip
     return checkin
+
+
+def chat_reply(session: Session, *, person_id: uuid.UUID, text: str, via: str) -> CheckIn | None:
+    """A chat message from a linked person as a check-in, when a broadcast of an active
+    crisis reached them and the text is an answer; None otherwise (an ordinary message)."""
+    recipient_id = session.scalar(
+        select(Recipient.id)
+        .join(Crisis, Crisis.id == Recipient.crisis_id)
+        .where(Recipient.person_id == person_id, Crisis.status == CrisisStatus.ACTIVE)
+        .order_by(Recipient.created_at.desc(), Recipient.id.desc())
+        .limit(1)
+    )
+    if recipient_id is None:
+        return None
+    try:
+        answer, note = parse_reply(text)
+    except ValidationFailed:
+        return None
+    return record(session, recipient_id=recipient_id, answer=answer, note=note, via=via)
 
 
 def erase_people(

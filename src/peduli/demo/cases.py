@@ -102,7 +102,8 @@ def _actor(account: StaffAccount) -> Actor:
     )
 
 
-def _officers(session: Session) -> dict[str, Actor]:
+def demo_officers(session: Session) -> dict[str, Actor]:
+    """The demo officer of each demo post, as the actor their requests would carry."""
     accounts = session.scalars(
         select(StaffAccount).where(
             StaffAccount.role == Role.OFFICER.value,
@@ -127,7 +128,7 @@ def _registered(session: Session, post: str, count: int) -> list[Person]:
 def ensure_demo_cases(session: Session, *, seed: int = 2026) -> int:
     """Create the demo cases of each demo post once (none for a post that has a case, e.g.
     from an SOS tried before); returns how many."""
-    officers = _officers(session)
+    officers = demo_officers(session)
     rng = random.Random(seed)
     created = 0
     for post in DEMO_POSTS:

@@ -25,6 +25,7 @@ class EmergencySource(StrEnum):
     HOTLINE = "hotline"  # an officer took the call
     CRISIS = "crisis"  # "I need help" answered to a crisis broadcast (link, API or SMS)
     VOICE = "voice"  # a call to the voice line, through its menu (the voice domain)
+    CHAT = "chat"  # an SOS word in a WhatsApp, Telegram or SMS conversation
 
 
 class EmergencyKind(StrEnum):

@@ -226,7 +226,8 @@ def open_emergency(
     language: str | None = None,
     summary: str | None = None,
 ) -> Emergency:
-    """A critical case and its emergency, the duty officer alerted (step 0), for any door;
+    """The critical case and its emergency, the duty officer alerted (step 0) in this
+    transaction, for every door: the SOS, a hotline call, a voice call, an SOS word in a chat;
     ``summary`` replaces the one written from the report (a voice call has its own)."""
     category_code, subcategory = CATEGORY_OF[data.kind]
     category = taxonomy.load().get(category_code)

@@ -60,6 +60,7 @@ class MessagePriority(IntEnum):
 
     EMERGENCY_ALERT = 5  # the officer on duty must call a citizen in danger back
     SIGN_IN_CODE = 8  # a person is waiting at the screen
+    CHAT_REPLY = 9  # an officer's answer to a citizen waiting in a chat
     CRISIS_NEAREST = 10  # a broadcast to the people nearest the danger…
     CASE_ESCALATION = 20  # an overdue case, to the post's supervisors
     DEADLINE_REMINDER = 50  # a referral or delegation due within a day

@@ -66,6 +66,26 @@ class Channel(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Media:
+    """A file a citizen sent on a chat platform, as fetched."""
+
+    data: bytes
+    content_type: str
+
+
+class MediaSource(Protocol):
+    """Fetches the photos and documents citizens send, by the platform's media id."""
+
+    def fetch(self, media_id: str) -> Media:
+        """The file; ``RetryableError`` to try later, ``PermanentError`` when it is gone."""
+        ...
+
+    def close(self) -> None:
+        """Release the connections."""
+        ...
+
+
 def email_message_id(idempotency_key: str, domain: str) -> str:
     """The SMTP ``Message-ID`` of an outbox message: stable, so a re-send is recognisable."""
     digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:40]

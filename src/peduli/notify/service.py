@@ -44,6 +44,16 @@ WAITING = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)
 MESSAGE_COLUMNS = ("channel", "recipient", "subject", "body", "idempotency_key", "priority")
 
 
+# An outbox row whose subject is "template:<name>:<language>" is an approved template
+# message: the only kind WhatsApp delivers outside its 24-hour customer-service window.
+TEMPLATE_SUBJECT = "template:"
+
+
+def template_subject(name: str, language: str) -> str:
+    """The subject that makes a WhatsApp outbox row the approved template ``name``."""
+    return f"{TEMPLATE_SUBJECT}{name}:{language}"
+
+
 def seal_recipient(channel: str, recipient: str) -> str:
     """How an outbox row stores its recipient: encrypted, except an in-app person id."""
     if channel == ChannelName.IN_APP:

@@ -127,6 +127,36 @@ def person_ids_by_phone(session: Session, phone: str, limit: int) -> list[uuid.U
     return list(rows)
 
 
+def person_by_trusted_phone(session: Session, phone: str) -> uuid.UUID | None:
+    """The one person whose trusted phone this is (a code came back from it, or an officer
+    vouched for it); None when nobody's, or when several people share it."""
+    rows = session.scalars(
+        select(ContactPoint.person_id)
+        .where(
+            ContactPoint.kind == ContactKind.PHONE,
+            ContactPoint.value_index == contact_index(phone),
+            ContactPoint.trusted_at.is_not(None),
+        )
+        .distinct()
+        .limit(2)
+    ).all()
+    return rows[0] if len(rows) == 1 else None
+
+
+def current_representation(session: Session, person_id: uuid.UUID) -> str | None:
+    """The post serving the person's current stay (the latest active one), if any."""
+    return session.scalar(
+        select(Stay.representation_code)
+        .where(
+            Stay.person_id == person_id,
+            Stay.status == StayStatus.ACTIVE,
+            Stay.representation_code.is_not(None),
+        )
+        .order_by(Stay.arrival_date.desc())
+        .limit(1)
+    )
+
+
 def people_born_on(
     session: Session, born: date, *, exclude: uuid.UUID, limit: int = 200
 ) -> Sequence[tuple[uuid.UUID, str]]:

@@ -126,3 +126,20 @@ def test_the_sandbox_answers_a_graph_batch_in_order(sandboxes: SandboxHandles) -
     first, second = answer.json()
     assert first["code"] == 200 and "wamid." in first["body"]
     assert second["code"] == 400 and "messaging_product" in second["body"]
+
+
+def test_a_template_row_goes_out_as_a_template_message(
+    session_factory: SessionFactory, channels: dict[str, Channel]
+) -> None:
+    with session_factory() as session, session.begin():
+        service.enqueue(
+            session,
+            channel="whatsapp",
+            recipient="+6281234567890",
+            subject=service.template_subject("reopen", "zh"),
+            body="这里是印度尼西亚代表机构……",
+            idempotency_key="wa:template",
+        )
+    dispatch_once(session_factory, channels=channels, worker_id="w", policy=POLICY)
+    assert {row.status for row in outbox(session_factory)} == {OutboxStatus.SENT}
+    assert [m.body for m in received(session_factory, "whatsapp")] == ["[template reopen (zh)]"]

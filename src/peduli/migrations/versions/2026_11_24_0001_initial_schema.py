@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 00:51:09.226377
+Create Date: 2026-12-06 00:58:10.590298
 """
 
 from collections.abc import Sequence
@@ -838,6 +838,33 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['event_seq'], ['case_event.seq'], name=op.f('fk_case_delegation_event_event_seq_case_event'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('delegation_id', 'event_seq', name=op.f('pk_case_delegation_event'))
     )
+    op.create_table('conversation',
+    sa.Column('channel', sa.String(length=10), nullable=False),
+    sa.Column('address', sa.Text(), nullable=False),
+    sa.Column('address_index', sa.String(length=64), nullable=False),
+    sa.Column('representation_code', sa.String(length=64), nullable=False),
+    sa.Column('person_id', sa.Uuid(), nullable=True),
+    sa.Column('person_link', sa.String(length=16), nullable=True),
+    sa.Column('case_id', sa.Uuid(), nullable=True),
+    sa.Column('emergency_id', sa.Uuid(), nullable=True),
+    sa.Column('status', sa.String(length=8), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=True),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_inbound_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_outbound_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_activity_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['protection_case.id'], name=op.f('fk_conversation_case_id_protection_case'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['emergency_id'], ['emergency.id'], name=op.f('fk_conversation_emergency_id_emergency'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_conversation_person_id_person'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_conversation')),
+    sa.UniqueConstraint('channel', 'address_index', name='uq_conversation_address')
+    )
+    with op.batch_alter_table('conversation', schema=None) as batch_op:
+        batch_op.create_index('ix_conversation_case', ['case_id'], unique=False)
+        batch_op.create_index('ix_conversation_inbox', ['representation_code', 'last_activity_at'], unique=False)
+        batch_op.create_index('ix_conversation_person', ['person_id'], unique=False)
+
     op.create_table('voice_call',
     sa.Column('platform_call_id', sa.String(length=64), nullable=False),
     sa.Column('caller_number', sa.Text(), nullable=True),
@@ -867,6 +894,32 @@ def upgrade() -> None:
         batch_op.create_index('ix_voice_call_callback', ['representation_code', 'callback_state', 'started_at'], unique=False)
         batch_op.create_index('ix_voice_call_open', ['last_event_at'], unique=False, postgresql_where=sa.text('ended_at IS NULL'), sqlite_where=sa.text('ended_at IS NULL'))
 
+    op.create_table('conversation_message',
+    sa.Column('conversation_id', sa.Uuid(), nullable=False),
+    sa.Column('channel', sa.String(length=10), nullable=False),
+    sa.Column('platform_message_id', sa.String(length=128), nullable=True),
+    sa.Column('direction', sa.String(length=3), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('body', sa.Text(), nullable=True),
+    sa.Column('sent_by_account_id', sa.Uuid(), nullable=True),
+    sa.Column('outbox_key', sa.String(length=200), nullable=True),
+    sa.Column('media_id', sa.String(length=200), nullable=True),
+    sa.Column('media_type', sa.String(length=100), nullable=True),
+    sa.Column('attachment_key', sa.String(length=200), nullable=True),
+    sa.Column('media_error', sa.String(length=200), nullable=True),
+    sa.Column('size_bytes', sa.Integer(), nullable=True),
+    sa.Column('latitude', sa.Float(), nullable=True),
+    sa.Column('longitude', sa.Float(), nullable=True),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'], name=op.f('fk_conversation_message_conversation_id_conversation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['sent_by_account_id'], ['staff_account.id'], name=op.f('fk_conversation_message_sent_by_account_id_staff_account'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_conversation_message')),
+    sa.UniqueConstraint('channel', 'platform_message_id', name='uq_conversation_message_platform')
+    )
+    with op.batch_alter_table('conversation_message', schema=None) as batch_op:
+        batch_op.create_index('ix_conversation_message_thread', ['conversation_id', 'created_at'], unique=False)
+
     op.create_table('voice_call_event',
     sa.Column('call_id', sa.Uuid(), nullable=False),
     sa.Column('event_key', sa.String(length=40), nullable=False),
@@ -884,11 +937,21 @@ def upgrade() -> None:
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
     op.drop_table('voice_call_event')
+    with op.batch_alter_table('conversation_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_conversation_message_thread')
+
+    op.drop_table('conversation_message')
     with op.batch_alter_table('voice_call', schema=None) as batch_op:
         batch_op.drop_index('ix_voice_call_open', postgresql_where=sa.text('ended_at IS NULL'), sqlite_where=sa.text('ended_at IS NULL'))
         batch_op.drop_index('ix_voice_call_callback')
 
     op.drop_table('voice_call')
+    with op.batch_alter_table('conversation', schema=None) as batch_op:
+        batch_op.drop_index('ix_conversation_person')
+        batch_op.drop_index('ix_conversation_inbox')
+        batch_op.drop_index('ix_conversation_case')
+
+    op.drop_table('conversation')
     op.drop_table('case_delegation_event')
     with op.batch_alter_table('emergency', schema=None) as batch_op:
         batch_op.drop_index('ix_emergency_rep_created')

@@ -33,6 +33,7 @@ from peduli.notify.ports import (
     RetryableError,
     batch_idempotency_key,
 )
+from peduli.notify.service import TEMPLATE_SUBJECT
 
 # Cloud API error codes that mean "slow down / try later" rather than "never".
 _THROTTLED = frozenset({4, 80007, 130429, 131048, 131056, 131000, 133004})
@@ -150,13 +151,17 @@ class WhatsAppCloudChannel:
 
 
 def cloud_message(message: OutboundMessage) -> dict[str, Any]:
-    """The Cloud API body of a text message, carrying the idempotency key."""
+    """The Cloud API body of a text or template message, carrying the idempotency key."""
+    content: dict[str, Any] = {"type": "text", "text": {"preview_url": False, "body": message.body}}
+    if message.subject.startswith(TEMPLATE_SUBJECT):
+        name, _, language = message.subject.removeprefix(TEMPLATE_SUBJECT).partition(":")
+        content = {"type": "template",
+                   "template": {"name": name, "language": {"code": language or "id"}}}  # fmt: skip
     return {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
         "to": message.recipient.lstrip("+"),
-        "type": "text",
-        "text": {"preview_url": False, "body": message.body},
+        **content,
         "biz_opaque_callback_data": message.idempotency_key,
     }
 

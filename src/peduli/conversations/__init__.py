@@ -1,0 +1,1 @@
+"""Two-way chat: WhatsApp, Telegram and SMS conversations with citizens, one inbox per post."""
