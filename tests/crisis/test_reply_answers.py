@@ -9,7 +9,7 @@ from sqlalchemy import select
 from peduli.core.crypto import get_cipher
 from peduli.core.db import session_scope
 from peduli.core.i18n import LANGUAGES
-from peduli.crisis import checkins, reply_answers
+from peduli.crisis import replies, reply_answers
 from peduli.crisis.models import Answer, CheckIn
 from peduli.notify.models import OutboxMessage
 from peduli.notify.segments import measure
@@ -65,8 +65,8 @@ def test_a_text_that_is_no_answer_is_told_how_to_reply_and_comes_back_whole(
     assert _answers_to(budi)[0].startswith(how)
     with session_scope() as db:
         assert db.scalars(select(CheckIn)).all() == []
-        outcome = checkins.sms_reply(db, sender=f" {budi} ", text="Ini nomor siapa ya?")
-    assert isinstance(outcome, checkins.UnreadText)
+        outcome = replies.sms_reply(db, sender=f" {budi} ", text="Ini nomor siapa ya?")
+    assert isinstance(outcome, replies.UnreadText)
     assert outcome.text == "Ini nomor siapa ya?" and outcome.sender == budi and outcome.broadcast
 
 
@@ -92,6 +92,6 @@ def test_a_number_no_broadcast_reached_gets_no_answer(sent: Sent) -> None:
             select(OutboxMessage).where(OutboxMessage.idempotency_key.like("crisis-reply:%"))
         ).all()
         assert answers == []
-        outcome = checkins.sms_reply(db, sender=away.phone, text="Tolong, paspor hilang")
-    assert isinstance(outcome, checkins.UnreadText) and not outcome.broadcast
+        outcome = replies.sms_reply(db, sender=away.phone, text="Tolong, paspor hilang")
+    assert isinstance(outcome, replies.UnreadText) and not outcome.broadcast
     assert outcome.person_id == away.person_id and outcome.text == "Tolong, paspor hilang"

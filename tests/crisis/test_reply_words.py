@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from peduli.crisis.checkins import NotAKeyword, parse_reply
 from peduli.crisis.models import Answer
+from peduli.crisis.replies import NotAKeyword, parse_reply
 from peduli.crisis.reply_words import FIRST_WORDS, HELP, SAFE, read
 
 SAFE_REPLIES = [

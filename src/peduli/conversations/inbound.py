@@ -29,7 +29,7 @@ from peduli.conversations.models import (
 from peduli.conversations.platforms import Inbound
 from peduli.core.crypto import contact_index
 from peduli.core.db import insert_on_conflict, utcnow
-from peduli.crisis import checkins
+from peduli.crisis import replies
 from peduli.emergency import chat_sos
 from peduli.emergency.models import Emergency
 from peduli.emergency.roster import HQ_DESK
@@ -162,7 +162,7 @@ def _act_on(session: Session, conversation: Conversation, inbound: Inbound) -> N
             )
         return
     if conversation.person_id is not None and inbound.text:
-        answered = checkins.chat_reply(
+        answered = replies.chat_reply(
             session, person_id=conversation.person_id, text=inbound.text, via=inbound.channel
         )
         if answered is not None:

@@ -18,7 +18,15 @@ from peduli.core.config import get_settings
 from peduli.core.downloads import download_headers
 from peduli.core.errors import NotAuthenticated
 from peduli.core.i18n import _
-from peduli.crisis import broadcast_live, broadcasts, checkins, repository, service, unreached
+from peduli.crisis import (
+    broadcast_live,
+    broadcasts,
+    checkins,
+    replies,
+    repository,
+    service,
+    unreached,
+)
 from peduli.crisis.evacuation_files import XLSX_MEDIA_TYPE, to_csv, to_xlsx
 from peduli.crisis.models import CrisisStatus
 from peduli.crisis.schemas import (
@@ -303,15 +311,15 @@ def sms_reply(
     expected = get_settings().sms_gateway_token
     if not gateway_token or not hmac.compare_digest(gateway_token, expected):
         raise NotAuthenticated(_("Send the gateway's token in the X-Gateway-Token header."))
-    outcome = checkins.sms_reply(db, sender=body.sender, text=body.text)
-    if isinstance(outcome, checkins.UnreadText):
+    outcome = replies.sms_reply(db, sender=body.sender, text=body.text)
+    if isinstance(outcome, replies.UnreadText):
         return _unread(outcome)
     return CheckInRead.model_validate(outcome)
 
 
-def _unread(text: checkins.UnreadText) -> Response:
+def _unread(text: replies.UnreadText) -> Response:
     """The problem a text that records no answer is answered with (RFC 9457)."""
-    refusal = checkins.NotAKeyword() if text.broadcast else checkins.no_broadcast()
+    refusal = replies.NotAKeyword() if text.broadcast else replies.no_broadcast()
     return problem_response(
         refusal.status, refusal.title, refusal.detail, refusal.code, refusal.problems
     )
