@@ -163,7 +163,7 @@ def _crisis_broadcast_and_sms_check_in(
     assert sent.json()["queued"] == {"sms": 2, "email": 1}, sent.text
     reply = {"sender": PHONE_A, "text": "AMAN di rumah"}
     answer = client.post(
-        "/api/v1/crises/sms-replies", json=reply, headers={"X-Gateway-Token": "sandbox"}
+        "/api/v1/channels/sms/inbound", json=reply, headers={"X-Gateway-Token": "sandbox"}
     )
     assert answer.status_code == 201, answer.text
 

@@ -923,7 +923,7 @@ def test_broadcast_drafts_and_approvals(world: World, crisis_id: str, role: str)
 @pytest.mark.parametrize("role", ROLES)
 def test_sms_replies_need_the_gateway_token(world: World, role: str) -> None:
     response = world.client.post(
-        "/api/v1/crises/sms-replies",
+        "/api/v1/channels/sms/inbound",
         json={"sender": "+60123456789", "text": "AMAN"},
         headers=world.headers[role],
     )

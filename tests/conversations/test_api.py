@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from peduli.conversations.models import Conversation, ConversationMessage
+from peduli.core.db import utcnow
 from peduli.emergency.models import Emergency
+from peduli.notify import service as notify_service
+from peduli.notify.models import OutboxMessage, OutboxStatus
 from tests.conversations.conftest import (
     TELEGRAM_WEBHOOK,
     WEBHOOK,
@@ -17,6 +22,9 @@ from tests.conversations.conftest import (
     whatsapp_message,
     whatsapp_payload,
 )
+
+SMS_INBOUND = "/api/v1/channels/sms/inbound"
+GATEWAY = {"X-Gateway-Token": "sandbox"}
 
 
 def _messages(db: Session) -> int:
@@ -43,10 +51,49 @@ def test_a_webhook_delivered_twice_makes_one_message(client: TestClient, db: Ses
     assert conversation.representation_code == "kbri-seoul"  # from the phone's country
 
 
-def test_delivery_statuses_are_acknowledged_and_not_stored(client: TestClient, db: Session) -> None:
-    payload = whatsapp_payload(statuses=[{"id": "wamid.x", "status": "delivered"}])
+def test_delivery_statuses_mark_our_messages_delivered(client: TestClient, db: Session) -> None:
+    notify_service.enqueue(
+        db,
+        channel="whatsapp",
+        recipient="+821012345678",
+        subject="",
+        body="Kami sudah menerima pesan Anda.",
+        idempotency_key="reply:1",
+    )
+    db.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.idempotency_key == "reply:1")
+        .values(status=OutboxStatus.SENT, sent_at=utcnow(), provider_message_id="wamid.ours")
+    )
+    db.commit()
+    delivered = {"id": "wamid.ours", "status": "delivered", "timestamp": "1764979200"}
+    payload = whatsapp_payload(statuses=[delivered])
     assert post_whatsapp(client, payload).status_code == 200
-    assert _messages(db) == 0
+    assert _messages(db) == 0, "a receipt is no message of the citizen's"
+    db.expire_all()
+    row = db.scalars(select(OutboxMessage)).one()
+    assert row.delivered_at == datetime.fromtimestamp(1764979200, UTC)
+
+
+def test_an_sms_that_answers_nothing_lands_in_the_inbox(client: TestClient, db: Session) -> None:
+    text = {"sender": "+821012345678", "text": "Paspor saya hilang, bagaimana?", "id": "in-1"}
+    assert client.post(SMS_INBOUND, json=text).status_code == 401, "the gateway's token first"
+    for _ in range(2):  # the gateway sent it twice
+        answer = client.post(SMS_INBOUND, json=text, headers=GATEWAY)
+        assert answer.status_code == 201, answer.text
+        assert answer.json() == {"outcome": "conversation", "answer": None}
+    conversation = db.scalars(select(Conversation)).one()
+    assert (conversation.channel, conversation.representation_code) == ("sms", "kbri-seoul")
+    assert _messages(db) == 1
+    assert db.scalars(select(Emergency)).all() == []
+
+
+def test_an_sms_sos_from_any_number_opens_an_emergency(client: TestClient, db: Session) -> None:
+    text = {"sender": "+821055554444", "text": "TOLONG saya dikurung majikan"}
+    answer = client.post(SMS_INBOUND, json=text, headers=GATEWAY)
+    assert answer.json()["outcome"] == "conversation"
+    emergency = db.scalars(select(Emergency)).one()
+    assert (emergency.source, emergency.representation_code) == ("chat", "kbri-seoul")
 
 
 def test_the_verification_echoes_the_challenge_only_for_our_token(client: TestClient) -> None:

@@ -15,6 +15,7 @@ from peduli.conversations.platforms import Inbound
 from peduli.crisis.models import CheckIn
 from peduli.emergency.models import Emergency
 from peduli.notify.models import OutboxMessage
+from peduli.registry.models import Person
 from tests.crisis.crisis_helpers import add_person, sent_by_sms
 from tests.emergency.conftest import SEOUL, on_duty_now, staff_actor
 from tests.outbox import opened
@@ -91,6 +92,13 @@ def test_the_person_is_linked_only_by_a_verified_phone(db: Session) -> None:
     _write(db, "Halo")
     linked = db.scalars(select(Conversation).where(Conversation.person_id.is_not(None))).one()
     assert (linked.person_id, linked.person_link) == (verified.person_id, PersonLink.VERIFIED_PHONE)
+
+
+def test_a_linked_writer_hears_from_us_on_their_chat(db: Session) -> None:
+    person = add_person(db, latitude=37.5, longitude=127.0, country="KR", subdivision=None,
+                        city="Seoul", post=SEOUL, phone=PHONE)  # fmt: skip
+    _write(db, "Halo")
+    assert db.get_one(Person, person.person_id).preferred_channel == "whatsapp"
 
 
 def test_a_telegram_contact_of_the_sender_himself_links_by_its_phone(db: Session) -> None:

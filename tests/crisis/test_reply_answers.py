@@ -31,12 +31,13 @@ def test_every_answer_fits_one_sms_in_every_language(kind: str, language: str) -
         assert text != reply_answers.text_of(kind, "en"), "translated"
 
 
-def _reply(sent: Sent, sender: str, text: str) -> int:
+def _reply(sent: Sent, sender: str, text: str) -> str:
+    """What became of the text: "check_in", or "conversation" (kept for the inbox)."""
     answer = sent.client.post(
-        "/api/v1/crises/sms-replies", json={"sender": sender, "text": text}, headers=GATEWAY
+        "/api/v1/channels/sms/inbound", json={"sender": sender, "text": text}, headers=GATEWAY
     )
-    assert answer.status_code < 500, answer.text
-    return answer.status_code
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["outcome"])
 
 
 def _answers_to(phone: str) -> list[str]:
@@ -49,9 +50,9 @@ def _answers_to(phone: str) -> list[str]:
 
 def test_safe_and_help_are_confirmed_in_the_language_of_the_broadcast(sent: Sent) -> None:
     ani, budi = sent.phones[0], sent.phones[1]  # Ani reads English, Budi Indonesian
-    assert _reply(sent, budi, "Saya aman pak") == 201
+    assert _reply(sent, budi, "Saya aman pak") == "check_in"
     assert _answers_to(budi) == ["Terima kasih, kami catat Anda aman."]
-    assert _reply(sent, ani, "need help pls") == 201
+    assert _reply(sent, ani, "need help pls") == "check_in"
     assert _answers_to(ani) == [reply_answers.text_of(Answer.NEED_HELP, "en")]
     assert "duty officer" in _answers_to(ani)[0]
 
@@ -60,7 +61,7 @@ def test_a_text_that_is_no_answer_is_told_how_to_reply_and_comes_back_whole(
     sent: Sent,
 ) -> None:
     budi = sent.phones[1]
-    assert _reply(sent, budi, "siapa ini?") == 422
+    assert _reply(sent, budi, "siapa ini?") == "conversation"
     how = "Balasan Anda tidak kami pahami. Balas AMAN jika Anda aman, atau TOLONG jika Anda"
     assert _answers_to(budi)[0].startswith(how)
     with session_scope() as db:
@@ -73,8 +74,8 @@ def test_a_text_that_is_no_answer_is_told_how_to_reply_and_comes_back_whole(
 def test_answers_do_not_echo_an_automatic_reply_for_ever(sent: Sent) -> None:
     budi = sent.phones[1]
     for _ in range(3):
-        assert _reply(sent, budi, "Out of office until Monday") == 422
-        assert _reply(sent, budi, "AMAN") == 201
+        assert _reply(sent, budi, "Out of office until Monday") == "conversation"
+        assert _reply(sent, budi, "AMAN") == "check_in"
     assert len(_answers_to(budi)) == 2  # one "how to reply", one confirmation
     with session_scope() as db:
         assert len(db.scalars(select(CheckIn)).all()) == 3, "every answer still counts"
@@ -86,7 +87,7 @@ def test_a_number_no_broadcast_reached_gets_no_answer(sent: Sent) -> None:
                           city="Jakarta", post=None, name="Rina Away")  # fmt: skip
     for sender in ("+15550000000", away.phone):
         for text in ("AMAN", "TOLONG", "hello"):
-            assert _reply(sent, sender, text) == 404
+            assert _reply(sent, sender, text) == "conversation"
     with session_scope() as db:
         answers = db.scalars(
             select(OutboxMessage).where(OutboxMessage.idempotency_key.like("crisis-reply:%"))

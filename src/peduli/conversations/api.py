@@ -12,11 +12,11 @@ import uuid
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import PlainTextResponse
 from sqlalchemy.orm import Session
 
-from peduli.api.deps import PUBLIC, DbSession, hot_path_write, require_scope
+from peduli.api.deps import PUBLIC, SMS_GATEWAY, DbSession, hot_path_write, require_scope
 from peduli.auth.actor import Actor
 from peduli.auth.scopes import CONVERSATIONS_READ, CONVERSATIONS_WRITE
 from peduli.conversations import inbound, platforms, service, workflow
@@ -30,10 +30,13 @@ from peduli.conversations.schemas import (
     MessageRead,
     PersonLinkCreate,
     ReplyCreate,
+    SmsInbound,
+    SmsReceived,
 )
 from peduli.core.config import get_settings
 from peduli.core.errors import FieldProblem, Forbidden, ValidationFailed
 from peduli.core.i18n import _
+from peduli.notify import receipts
 
 router = APIRouter(tags=["conversations"])
 Reader = Annotated[Actor, Depends(require_scope(CONVERSATIONS_READ))]
@@ -49,9 +52,13 @@ def _json(body: bytes) -> Any:
         ) from error
 
 
-def _receive_all(db: Session, messages: list[platforms.Inbound]) -> None:
+def _receive_all(
+    db: Session, messages: list[platforms.Inbound], statuses: list[dict[str, Any]] | None = None
+) -> None:
     for message in messages:
         inbound.receive(db, inbound=message)
+    if statuses:
+        receipts.record_whatsapp_statuses(db, statuses)
 
 
 @router.get("/channels/whatsapp/webhook", response_class=PlainTextResponse, dependencies=[PUBLIC])
@@ -73,12 +80,13 @@ async def whatsapp_webhook(
     db: DbSession,
     signature: Annotated[str | None, Header(alias="X-Hub-Signature-256")] = None,
 ) -> dict[str, str]:
-    """Messages from WhatsApp (Cloud API); delivery statuses are acknowledged, not read here.
-    A message delivered twice is stored once."""
+    """Messages from WhatsApp (Cloud API), stored once however often they come, and the
+    delivery receipts of ours (``notify.receipts``)."""
     body = await request.body()
     platforms.check_whatsapp_signature(body, signature, get_settings().whatsapp_app_secret)
-    messages = platforms.whatsapp_messages(_json(body))
-    await hot_path_write(db, partial(_receive_all, db, messages))
+    payload = _json(body)
+    messages, statuses = platforms.whatsapp_messages(payload), platforms.whatsapp_statuses(payload)
+    await hot_path_write(db, partial(_receive_all, db, messages, statuses))
     return {"status": "received"}
 
 
@@ -93,6 +101,25 @@ async def telegram_webhook(
     message = platforms.telegram_message(_json(await request.body()))
     await hot_path_write(db, partial(_receive_all, db, [message] if message else []))
     return {"status": "received"}
+
+
+@router.post(
+    "/channels/sms/inbound",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[PUBLIC, SMS_GATEWAY],
+)
+async def sms_inbound(body: SmsInbound, db: DbSession) -> SmsReceived:
+    """A text the SMS gateway received: "AMAN", "tolong", anything. An answer to a crisis
+    check-in is recorded as one (and confirmed to the sender); any other text joins the
+    sender's conversation in the inbox, where an SOS word opens an emergency."""
+
+    def receive() -> SmsReceived:
+        answer = inbound.receive_sms(db, sender=body.sender, text=body.text, message_id=body.id)
+        if answer is None:
+            return SmsReceived(outcome="conversation")
+        return SmsReceived(outcome="check_in", answer=answer)
+
+    return await hot_path_write(db, receive)
 
 
 def conversation_read(conversation: Conversation, *, unanswered: bool) -> ConversationRead:

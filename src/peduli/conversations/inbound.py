@@ -16,6 +16,7 @@ import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from peduli.auth.actor import SYSTEM, Actor
 from peduli.conversations import repository, workflow
 from peduli.conversations.models import (
     ChatChannel,
@@ -29,12 +30,15 @@ from peduli.conversations.models import (
 from peduli.conversations.platforms import Inbound
 from peduli.core.crypto import contact_index
 from peduli.core.db import insert_on_conflict, utcnow
+from peduli.core.errors import NotFound
 from peduli.crisis import replies
+from peduli.crisis.models import CheckIn
 from peduli.emergency import chat_sos
 from peduli.emergency.models import Emergency
 from peduli.emergency.roster import HQ_DESK
 from peduli.emergency.service import REPEAT_WINDOW
 from peduli.reference.places import directory
+from peduli.registry import contacts as registry_contacts
 from peduli.registry import repository as registry_repository
 from peduli.registry.models import Person
 
@@ -47,10 +51,34 @@ def receive(session: Session, *, inbound: Inbound) -> uuid.UUID | None:
     message_id = _store(session, conversation, inbound, now)
     if message_id is None:
         return None
-    if not opened:  # a new conversation was linked as it was opened
+    if opened:  # a new conversation was linked as it was opened
+        remember_chat(session, conversation, actor=SYSTEM)
+    else:
         _link_by_verified_phone(session, conversation, inbound)
     _act_on(session, conversation, inbound)
     return message_id
+
+
+def receive_sms(session: Session, *, sender: str, text: str, message_id: str | None) -> str | None:
+    """A text from the SMS gateway: the answer to the sender's latest crisis broadcast
+    (returned), or else a message of their conversation, like a chat's (None)."""
+    try:
+        answered = replies.sms_reply(session, sender=sender, text=text)
+    except NotFound:  # no broadcast reached this number: still a citizen writing to us
+        answered = None
+    if isinstance(answered, CheckIn):
+        return answered.answer
+    receive(
+        session,
+        inbound=Inbound(
+            ChatChannel.SMS,
+            sender.strip(),  # the gateway's E.164, as ``sms_reply`` reads it
+            message_id or f"sms-{uuid.uuid4()}",
+            MessageKind.TEXT,
+            text=text,
+        ),
+    )
+    return None
 
 
 def _phone_of(inbound: Inbound) -> str | None:
@@ -149,6 +177,21 @@ def _link_by_verified_phone(session: Session, conversation: Conversation, inboun
         conversation.person_id = person_id
         conversation.person_link = PersonLink.VERIFIED_PHONE.value
         session.flush()
+        remember_chat(session, conversation, actor=SYSTEM)
+
+
+def remember_chat(session: Session, conversation: Conversation, *, actor: Actor) -> None:
+    """A person known to write on WhatsApp or Telegram hears from us there: the chat becomes
+    their preferred channel, so crisis broadcasts and reminders reach them in it."""
+    if conversation.person_id is None or conversation.channel == ChatChannel.SMS:
+        return
+    registry_contacts.record_chat_contact(
+        session,
+        person_id=conversation.person_id,
+        channel=conversation.channel,
+        address=conversation.address,
+        actor=actor,
+    )
 
 
 def _act_on(session: Session, conversation: Conversation, inbound: Inbound) -> None:

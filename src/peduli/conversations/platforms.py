@@ -88,15 +88,31 @@ def _float(value: Any, field: str) -> float:
     return float(value)
 
 
+def _whatsapp_values(payload: Any) -> list[dict[str, Any]]:
+    """The ``entry[].changes[].value`` objects of a Cloud API webhook."""
+    return [
+        _dict(_dict(change, "entry.changes").get("value"), "value")
+        for entry in _list(_dict(payload, "body").get("entry"), "entry")
+        for change in _list(_dict(entry, "entry").get("changes"), "entry.changes")
+    ]
+
+
 def whatsapp_messages(payload: Any) -> list[Inbound]:
     """The messages of a Cloud API webhook (none for a delivery receipt)."""
-    found: list[Inbound] = []
-    for entry in _list(_dict(payload, "body").get("entry"), "entry"):
-        for change in _list(_dict(entry, "entry").get("changes"), "entry.changes"):
-            value = _dict(_dict(change, "entry.changes").get("value"), "value")
-            for message in _list(value.get("messages"), "value.messages"):
-                found.append(_whatsapp_message(_dict(message, "value.messages")))
-    return found
+    return [
+        _whatsapp_message(_dict(message, "value.messages"))
+        for value in _whatsapp_values(payload)
+        for message in _list(value.get("messages"), "value.messages")
+    ]
+
+
+def whatsapp_statuses(payload: Any) -> list[dict[str, Any]]:
+    """The delivery receipts of a Cloud API webhook (``value.statuses``)."""
+    return [
+        _dict(status, "value.statuses")
+        for value in _whatsapp_values(payload)
+        for status in _list(value.get("statuses"), "value.statuses")
+    ]
 
 
 def _whatsapp_message(message: dict[str, Any]) -> Inbound:

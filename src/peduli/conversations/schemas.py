@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -65,3 +66,20 @@ class PersonLinkCreate(RequestBody):
 
 class CaseLinkCreate(RequestBody):
     case_id: uuid.UUID
+
+
+class SmsInbound(RequestBody):
+    """A text the SMS gateway received: the sender's number, the text, and the gateway's id
+    of it (a text delivered twice with its id is kept once)."""
+
+    sender: str = Field(min_length=4, max_length=20, examples=["+60123456789"])
+    text: str = Field(min_length=1, max_length=1600, examples=["AMAN"])
+    id: str | None = Field(default=None, max_length=100, examples=["sms-in-8f2c"])
+
+
+class SmsReceived(BaseModel):
+    """What became of a text: the answer to a crisis check-in, or a message of the sender's
+    conversation (an SOS word in it opens an emergency)."""
+
+    outcome: Literal["check_in", "conversation"]
+    answer: str | None = None

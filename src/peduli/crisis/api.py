@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from peduli.api.deps import PUBLIC, DbSession, hot_path_write, require_scope
-from peduli.api.problems import problem_response
 from peduli.api.responses import model_response
 from peduli.auth.actor import Actor
 from peduli.auth.scopes import CRISES_REACH, CRISES_READ, CRISES_WRITE
-from peduli.core.config import get_settings
 from peduli.core.downloads import download_headers
-from peduli.core.errors import NotAuthenticated
-from peduli.core.i18n import _
 from peduli.crisis import (
     broadcast_live,
     broadcasts,
     checkins,
-    replies,
     repository,
     service,
     unreached,
@@ -42,7 +36,6 @@ from peduli.crisis.schemas import (
     ReachAttemptCreate,
     ReachAttemptRead,
     SendResult,
-    SmsReply,
     UnreachedList,
 )
 
@@ -290,36 +283,3 @@ async def check_in(body: CheckInCreate, db: DbSession) -> Response:
         )
 
     return await hot_path_write(db, answer)
-
-
-@router.post(
-    "/crises/sms-replies",
-    status_code=status.HTTP_201_CREATED,
-    response_model=CheckInRead,
-    dependencies=[PUBLIC],  # the SMS gateway's own token, checked below
-)
-def sms_reply(
-    body: SmsReply,
-    db: DbSession,
-    gateway_token: Annotated[str | None, Header(alias="X-Gateway-Token")] = None,
-) -> CheckInRead | Response:
-    """An SMS reply from the gateway ("Saya aman", "SAFE", "tolong", "HELP" …), by sender phone.
-
-    A text that is no answer is refused with a problem, yet the request is committed: the
-    "how to reply" SMS it queued must leave.
-    """
-    expected = get_settings().sms_gateway_token
-    if not gateway_token or not hmac.compare_digest(gateway_token, expected):
-        raise NotAuthenticated(_("Send the gateway's token in the X-Gateway-Token header."))
-    outcome = replies.sms_reply(db, sender=body.sender, text=body.text)
-    if isinstance(outcome, replies.UnreadText):
-        return _unread(outcome)
-    return CheckInRead.model_validate(outcome)
-
-
-def _unread(text: replies.UnreadText) -> Response:
-    """The problem a text that records no answer is answered with (RFC 9457)."""
-    refusal = replies.NotAKeyword() if text.broadcast else replies.no_broadcast()
-    return problem_response(
-        refusal.status, refusal.title, refusal.detail, refusal.code, refusal.problems
-    )

@@ -149,13 +149,6 @@ class CheckInRead(BaseModel):
     created_at: datetime
 
 
-class SmsReply(RequestBody):
-    """An inbound SMS from the gateway: the sender's number and the text."""
-
-    sender: str = Field(min_length=4, max_length=20, examples=["+60123456789"])
-    text: str = Field(min_length=1, max_length=1600, examples=["AMAN"])
-
-
 class BoardRow(BaseModel):
     key: str
     targeted: int

@@ -3,21 +3,17 @@ gateway's delivery reports (the gateway, by its token)."""
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy.orm import Session
 
-from peduli.api.deps import PUBLIC, DbSession, require_scope
+from peduli.api.deps import PUBLIC, SMS_GATEWAY, DbSession, require_scope
 from peduli.auth import audit
 from peduli.auth.actor import Actor
 from peduli.auth.policy import require_role
 from peduli.auth.roles import DEAD_LETTER_READERS, DEAD_LETTER_RETRIERS
 from peduli.auth.scopes import NOTIFY_READ, NOTIFY_WRITE
-from peduli.core.config import get_settings
-from peduli.core.errors import NotAuthenticated
-from peduli.core.i18n import _
 from peduli.notify import dead_letters, receipts
 from peduli.notify.models import ChannelName
 from peduli.notify.schemas import (
@@ -112,16 +108,9 @@ def put_dead_letters_back(
 @router.post(
     "/channels/sms/delivery-reports",
     response_model=ReceiptsRecorded,
-    dependencies=[PUBLIC],  # the SMS gateway's own token, checked below
+    dependencies=[PUBLIC, SMS_GATEWAY],
 )
-def sms_delivery_reports(
-    body: SmsDeliveryReports,
-    db: DbSession,
-    gateway_token: Annotated[str | None, Header(alias="X-Gateway-Token")] = None,
-) -> ReceiptsRecorded:
+def sms_delivery_reports(body: SmsDeliveryReports, db: DbSession) -> ReceiptsRecorded:
     """The SMS gateway's delivery reports (DLR): which sent messages reached the phone."""
-    expected = get_settings().sms_gateway_token
-    if not gateway_token or not hmac.compare_digest(gateway_token, expected):
-        raise NotAuthenticated(_("Send the gateway's token in the X-Gateway-Token header."))
     reports = [receipts.SmsReport(r.id, r.status, r.reference, r.at) for r in body.reports]
     return ReceiptsRecorded(recorded=receipts.record_sms_reports(db, reports))
