@@ -29,7 +29,13 @@ import httpx
 from sqlalchemy import select
 
 from benchmarks import _common
-from benchmarks.crisis_help_alert import _process, _sandbox_env, _seconds, duty_rosters
+from benchmarks.crisis_help_alert import (
+    _process,
+    _sandbox_env,
+    _seconds,
+    _wait_for_alerts,
+    duty_rosters,
+)
 
 DATABASE = "peduli_chat_sos"
 TARGET_SECONDS = 5.0
@@ -152,27 +158,6 @@ def _alert_times(results: list[Sent], duty_phones: dict[str, str]) -> dict[str, 
     if missing:
         print(f"  {missing} SOS have no duty SMS at the gateway")
     return latencies
-
-
-def _wait_for_alerts(expected: int, duty_phones: dict[str, str], seconds: float = 120) -> None:
-    from sqlalchemy import func
-
-    from peduli.core.db import session_scope
-    from peduli.notify.models import SandboxMessage
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with session_scope() as db:
-            got = db.scalar(
-                select(func.count()).select_from(SandboxMessage).where(
-                    SandboxMessage.channel == "sms",
-                    SandboxMessage.recipient.in_(list(duty_phones.values())),
-                )
-            ) or 0  # fmt: skip
-        if got >= expected:
-            return
-        time.sleep(1)
-    print(f"  only some of {expected} alert SMS arrived within {seconds:.0f} s")
 
 
 def main() -> None:

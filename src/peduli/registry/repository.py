@@ -292,22 +292,13 @@ def verified_phone_holder(session: Session, phone: str) -> PhoneHolder | None:
     """The one person holding ``phone`` as a trusted contact (a code came back from it, or an
     officer vouched for it), with their latest active stay; None when nobody or several do
     (an incoming call shows a person only on such a match, never on an unverified claim)."""
-    holders = session.scalars(
-        select(ContactPoint.person_id)
-        .where(
-            ContactPoint.kind == ContactKind.PHONE,
-            ContactPoint.value_index == contact_index(phone),
-            ContactPoint.trusted_at.is_not(None),
-        )
-        .distinct()
-        .limit(2)
-    ).all()
-    if len(holders) != 1:
+    person_id = person_by_trusted_phone(session, phone)
+    if person_id is None:
         return None
     stay = session.execute(
         select(Stay.country, Stay.representation_code)
-        .where(Stay.person_id == holders[0], Stay.status == StayStatus.ACTIVE)
+        .where(Stay.person_id == person_id, Stay.status == StayStatus.ACTIVE)
         .order_by(Stay.created_at.desc())
         .limit(1)
     ).first()
-    return PhoneHolder(holders[0], stay[0] if stay else None, stay[1] if stay else None)
+    return PhoneHolder(person_id, stay[0] if stay else None, stay[1] if stay else None)
