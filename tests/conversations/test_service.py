@@ -14,6 +14,7 @@ from peduli.auth.audit import AuditEntry
 from peduli.conversations import inbound, service
 from peduli.conversations.models import ChatChannel, Conversation, MessageKind, PersonLink
 from peduli.conversations.platforms import Inbound
+from peduli.core.crypto import contact_index
 from peduli.core.db import utcnow
 from peduli.core.errors import Conflict, NotFound
 from peduli.notify.models import OutboxMessage
@@ -30,7 +31,9 @@ _number = iter(range(1, 10_000))
 def _conversation(db: Session, phone: str = PHONE, text: str = "Halo pak") -> Conversation:
     inbound.receive(db, inbound=Inbound(ChatChannel.WHATSAPP, phone, f"wamid.s{next(_number)}",
                                         MessageKind.TEXT, text=text))  # fmt: skip
-    return db.scalars(select(Conversation).where(Conversation.address_index.is_not(None))).all()[-1]
+    return db.scalars(
+        select(Conversation).where(Conversation.address_index == contact_index(phone))
+    ).one()
 
 
 def _age(db: Session, conversation: Conversation, hours: int) -> None:

@@ -7,12 +7,17 @@ the reference data's routes, below ``auth`` in the layers, can declare themselve
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import Depends
+from fastapi import Depends, Header
 from fastapi.dependencies.models import Dependant
+
+from peduli.core.config import get_settings
+from peduli.core.errors import NotAuthenticated
+from peduli.core.i18n import _
 
 
 @dataclass(frozen=True)
@@ -62,3 +67,16 @@ async def _own() -> None:
 
 PUBLIC = Depends(declaring(RouteAccess("public"), _public))
 OWN = Depends(declaring(RouteAccess("own"), _own))
+
+
+def _sms_gateway(
+    gateway_token: Annotated[str | None, Header(alias="X-Gateway-Token")] = None,
+) -> None:
+    """The SMS gateway's own proof on its webhooks (texts in, delivery reports)."""
+    expected = get_settings().sms_gateway_token
+    if not gateway_token or not hmac.compare_digest(gateway_token, expected):
+        raise NotAuthenticated(_("Send the gateway's token in the X-Gateway-Token header."))
+
+
+# Public routes only the SMS gateway may call: ``dependencies=[PUBLIC, SMS_GATEWAY]``.
+SMS_GATEWAY = Depends(_sms_gateway)

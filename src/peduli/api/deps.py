@@ -11,7 +11,6 @@ app that declares none.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -19,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 
 from anyio import Semaphore
 from anyio.lowlevel import RunVar
-from fastapi import Cookie, Depends, Header, Request, Response
+from fastapi import Cookie, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.params import Depends as DependsMarker
 from sqlalchemy.orm import Session
@@ -29,6 +28,9 @@ from peduli.api.access import (
 )
 from peduli.api.access import (
     PUBLIC as PUBLIC,
+)
+from peduli.api.access import (
+    SMS_GATEWAY as SMS_GATEWAY,
 )
 from peduli.api.access import (
     RouteAccess as RouteAccess,
@@ -393,16 +395,3 @@ def _require_alone(credentials: Credentials) -> None:
 def _bearer_of(request: Request) -> str | None:
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     return value.strip() if scheme.lower() == "bearer" else None
-
-
-def _sms_gateway(
-    gateway_token: Annotated[str | None, Header(alias="X-Gateway-Token")] = None,
-) -> None:
-    """The SMS gateway's own proof on its webhooks (texts in, delivery reports)."""
-    expected = get_settings().sms_gateway_token
-    if not gateway_token or not hmac.compare_digest(gateway_token, expected):
-        raise NotAuthenticated(_("Send the gateway's token in the X-Gateway-Token header."))
-
-
-# Public routes only the SMS gateway may call: ``dependencies=[PUBLIC, SMS_GATEWAY]``.
-SMS_GATEWAY = Depends(_sms_gateway)
