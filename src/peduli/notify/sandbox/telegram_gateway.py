@@ -5,10 +5,14 @@
 answers ``{"ok": true, "result": {"message_id", "chat", "date", "text"}}``. Refusals are in
 the Bot API's shape: a wrong token 401, a chat that blocked the bot 403, injected faults
 (``faults``) 429 with ``parameters.retry_after`` or 5xx.
+
+The platform's other side is played too: a user who writes to the bot (``user_writes``
+POSTs the ``Update`` Telegram would send to the bot's webhook, with its secret token).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -17,6 +21,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
+import httpx
 from sqlalchemy.orm import Session
 
 from peduli.notify.models import ChannelName
@@ -125,6 +130,39 @@ class _Handler(SandboxHandler):
             return self.answer(HTTPStatus.BAD_REQUEST, bot_error(400, "Bad Request: not JSON"))
         code, answer = self.gateway.accept(data, self.headers.get("Idempotency-Key") or "")
         self.answer_accepted(answer, code)
+
+
+_update_ids = itertools.count(int(time.time()))
+
+
+def user_writes(
+    webhook_url: str,
+    *,
+    secret_token: str,
+    chat_id: int,
+    content: dict[str, Any],
+    first_name: str = "Siti",
+    timeout: float = 10.0,
+) -> httpx.Response:
+    """A user writes to the bot in a private chat: the ``Update`` Telegram POSTs to the bot's
+    webhook, with the ``secret_token`` given to setWebhook in
+    ``X-Telegram-Bot-Api-Secret-Token``. ``content``: the message's own fields, e.g.
+    ``{"text": "TOLONG"}``, ``{"location": {"latitude": …, "longitude": …}}`` or
+    ``{"contact": {"phone_number": "+62…", "user_id": chat_id}}`` (sharing one's own number)."""
+    number = next(_update_ids)
+    user = {"id": chat_id, "is_bot": False, "first_name": first_name}
+    update = {
+        "update_id": number,
+        "message": {
+            "message_id": number,
+            "from": user,
+            "chat": {"id": chat_id, "type": "private", "first_name": first_name},
+            "date": int(time.time()),
+            **content,
+        },
+    }
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret_token}
+    return httpx.post(webhook_url, json=update, headers=headers, timeout=timeout)
 
 
 # Set here because the handler class is defined below the gateway it serves.
