@@ -19,7 +19,9 @@ from peduli.conversations.platforms import Inbound
 from peduli.core.config import get_settings
 from peduli.core.db import get_sessionmaker, utcnow
 from peduli.core.errors import NotFound
+from peduli.notify.channels.telegram_media import TelegramMedia
 from peduli.notify.channels.whatsapp_media import WhatsAppMedia
+from peduli.notify.sandbox.telegram_gateway import TelegramGateway
 from peduli.notify.sandbox.whatsapp_gateway import WhatsAppGateway
 from tests.emergency.conftest import KL, SEOUL, staff_actor
 
@@ -49,8 +51,8 @@ def test_a_photo_is_fetched_and_kept_encrypted(db: Session, gateway: WhatsAppGat
     _photo(db, "999999", 2)  # gone from the platform
     media = WhatsAppMedia(api_url=gateway.url, token="sandbox", timeout=5)
     try:
-        assert jobs.fetch_media(get_sessionmaker(), utcnow(), source=media) == 1
-        assert jobs.fetch_media(get_sessionmaker(), utcnow(), source=media) == 0
+        assert jobs.fetch_media(get_sessionmaker(), utcnow(), sources={"whatsapp": media}) == 1
+        assert jobs.fetch_media(get_sessionmaker(), utcnow(), sources={"whatsapp": media}) == 0
     finally:
         media.close()
     db.expire_all()
@@ -68,7 +70,7 @@ def test_an_officer_of_the_post_opens_the_photo_and_it_is_audited(
     _photo(db, gateway.keep_media(PHOTO, "image/jpeg"), 3)
     media = WhatsAppMedia(api_url=gateway.url, token="sandbox", timeout=5)
     try:
-        jobs.fetch_media(get_sessionmaker(), utcnow(), source=media)
+        jobs.fetch_media(get_sessionmaker(), utcnow(), sources={"whatsapp": media})
     finally:
         media.close()
     db.expire_all()
@@ -82,3 +84,29 @@ def test_an_officer_of_the_post_opens_the_photo_and_it_is_audited(
     with pytest.raises(NotFound):
         service.read_file(db, conversation_id=message.conversation_id, message_id=message.id,
                           actor=kl)  # fmt: skip
+
+
+def test_a_telegram_photo_is_fetched_through_the_bot_api(
+    db: Session, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PEDULI_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    bot = TelegramGateway(session_factory=get_sessionmaker())
+    bot.start()
+    media = TelegramMedia(api_url=bot.url, token="sandbox", timeout=5)
+    try:
+        file_id = bot.keep_file(PHOTO, "photos/file_7.jpg")
+        for number, sent in enumerate((file_id, "AgACAgUAAxgone"), start=1):
+            message = Inbound(ChatChannel.TELEGRAM, "770001", f"770001:{number}",
+                              MessageKind.IMAGE, media_id=sent)  # fmt: skip
+            inbound.receive(db, inbound=message)
+        db.commit()
+        assert jobs.fetch_media(get_sessionmaker(), utcnow(), sources={"telegram": media}) == 1
+    finally:
+        media.close()
+        bot.stop()
+    db.expire_all()
+    kept, gone = db.scalars(select(ConversationMessage).order_by(ConversationMessage.created_at))
+    assert (kept.media_type, get_storage().get(kept.attachment_key or "")) == ("image/jpeg", PHOTO)
+    assert gone.attachment_key is None and "400" in (gone.media_error or "")
+    get_settings.cache_clear()

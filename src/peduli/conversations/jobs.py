@@ -8,7 +8,7 @@ attachment is kept.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -16,16 +16,22 @@ from sqlalchemy.orm import Session
 
 from peduli.cases.storage import get_storage
 from peduli.conversations.models import ChatChannel, ConversationMessage
-from peduli.core.config import get_settings
+from peduli.core.config import Settings, get_settings
 from peduli.core.periodic import PeriodicTask
+from peduli.notify.channels.telegram_media import TelegramMedia
 from peduli.notify.channels.whatsapp_media import WhatsAppMedia
 from peduli.notify.ports import MediaSource, PermanentError, RetryableError
 
 BATCH = 20
 SessionFactory = Callable[[], Session]
+# Each platform's media download, made from the settings when a file of it waits.
+MEDIA_SOURCES: dict[str, Callable[[Settings], MediaSource]] = {
+    ChatChannel.WHATSAPP: WhatsAppMedia.from_settings,
+    ChatChannel.TELEGRAM: TelegramMedia.from_settings,
+}
 
 _WAITING = (
-    ConversationMessage.channel == ChatChannel.WHATSAPP,
+    ConversationMessage.channel.in_(list(MEDIA_SOURCES)),
     ConversationMessage.media_id.is_not(None),
     ConversationMessage.attachment_key.is_(None),
     ConversationMessage.media_error.is_(None),
@@ -33,24 +39,34 @@ _WAITING = (
 
 
 def fetch_media(
-    session_factory: SessionFactory, _now: datetime, *, source: MediaSource | None = None
+    session_factory: SessionFactory,
+    _now: datetime,
+    *,
+    sources: Mapping[str, MediaSource] | None = None,
 ) -> int:
     """Fetch up to ``BATCH`` waiting files; how many were stored. A temporary failure is
-    tried again next round; a final one is recorded so the officer sees why."""
+    tried again next round; a final one is recorded so the officer sees why. ``sources``:
+    the download per channel (by default each platform's, from the settings)."""
     with session_factory() as session:
         waiting = session.execute(
             select(ConversationMessage.id, ConversationMessage.conversation_id,
-                   ConversationMessage.media_id)
+                   ConversationMessage.channel, ConversationMessage.media_id)
             .where(*_WAITING)
             .order_by(ConversationMessage.created_at)
             .limit(BATCH)
         ).all()  # fmt: skip
     if not waiting:
         return 0
-    media = source or WhatsAppMedia.from_settings(get_settings())
+    opened: dict[str, MediaSource] = {}
     stored = 0
     try:
-        for message_id, conversation_id, media_id in waiting:
+        for message_id, conversation_id, channel, media_id in waiting:
+            if sources is not None:
+                media = sources[channel]
+            else:
+                media = opened.get(channel) or opened.setdefault(
+                    channel, MEDIA_SOURCES[channel](get_settings())
+                )
             values: dict[str, object]
             try:
                 found = media.fetch(str(media_id))
@@ -71,7 +87,7 @@ def fetch_media(
                     .values(**values)
                 )
     finally:
-        if source is None:
+        for media in opened.values():
             media.close()
     return stored
 

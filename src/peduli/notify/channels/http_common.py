@@ -71,3 +71,15 @@ def retry_after(response: httpx.Response) -> float | None:
         return max((parsedate_to_datetime(value) - utcnow()).total_seconds(), 0.0)
     except (TypeError, ValueError):
         return None
+
+
+def get_once(client: httpx.Client, url: str, *, name: str) -> httpx.Response:
+    """GET ``url`` once (a media download): network failures, 429 and 5xx are temporary
+    (``RetryableError``, tried again next round), other 4xx final (``PermanentError``)."""
+    try:
+        response = client.get(url)
+    except httpx.HTTPError as error:
+        raise RetryableError(f"{name}: {error}") from error
+    if response.status_code >= 400:
+        raise error_for(response, name)
+    return response

@@ -10,6 +10,7 @@ from __future__ import annotations
 import httpx
 
 from peduli.core.config import Settings
+from peduli.notify.channels.http_common import get_once
 from peduli.notify.ports import Media, PermanentError, RetryableError
 
 MAX_MEDIA_BYTES = 16 * 1024 * 1024  # WhatsApp's own limit for images and documents
@@ -58,12 +59,4 @@ class WhatsAppMedia:
         return Media(file.content, content_type or "application/octet-stream")
 
     def _get(self, url: str) -> httpx.Response:
-        try:
-            response = self._client.get(url)
-        except httpx.HTTPError as error:
-            raise RetryableError(f"WhatsApp media: {error}") from error
-        if response.status_code == 429 or response.status_code >= 500:
-            raise RetryableError(f"WhatsApp media answered {response.status_code}")
-        if response.status_code >= 400:
-            raise PermanentError(f"WhatsApp media answered {response.status_code}")
-        return response
+        return get_once(self._client, url, name="WhatsApp media")

@@ -110,6 +110,14 @@ class SandboxHandler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the sender timed out and hung up: it will re-send
 
+    def answer_file(self, data: bytes, content_type: str) -> None:
+        """Send a file's bytes (a photo or document a citizen "sent")."""
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def answer_accepted(self, payload: Any, status: int = HTTPStatus.OK) -> None:
         """Answer a request whose messages were stored, late if a slow answer was injected."""
         time.sleep(self.gateway.faults.delay())

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import mimetypes
 import re
 import time
 import uuid
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qs
 
 import httpx
 from sqlalchemy.orm import Session
@@ -29,6 +31,8 @@ from peduli.notify.sandbox import store
 from peduli.notify.sandbox.http_server import SandboxHandler, SandboxHttpServer
 
 _SEND = re.compile(r"^/bot(?P<token>[^/]+)/sendMessage$")
+_GET_FILE = re.compile(r"^/bot(?P<token>[^/]+)/getFile$")
+_DOWNLOAD = re.compile(r"^/file/bot(?P<token>[^/]+)/(?P<path>.+)$")
 _CHAT_ID = re.compile(r"^-?\d{1,20}$|^@\w{5,32}$")
 MAX_TEXT = 4096
 
@@ -58,12 +62,20 @@ class TelegramGateway(SandboxHttpServer):
         token: str = "sandbox",  # noqa: S107 - the sandbox's well-known token, not a secret
     ) -> None:
         self.blocked_chats: set[str] = set()
+        # Files users "sent", by file_id: (file_path, bytes), for getFile and the download.
+        self.files: dict[str, tuple[str, bytes]] = {}
         super().__init__(session_factory, host=host, port=port, token=token)
 
     @property
     def url(self) -> str:
         """The API base an adapter is pointed at (``PEDULI_TELEGRAM_API_URL``)."""
         return self.base_url
+
+    def keep_file(self, data: bytes, file_name: str) -> str:
+        """Hold a file a user sends (a photo, ``photos/file_1.jpg``); its ``file_id``."""
+        file_id = f"AgACAgUAAx{len(self.files) + 1:06d}"
+        self.files[file_id] = (file_name, data)
+        return file_id
 
     def accept(self, data: Any, idempotency_key: str) -> tuple[int, dict[str, Any]]:
         """Validate and store one ``sendMessage``; the status and Bot API answer."""
@@ -107,6 +119,30 @@ def _problem_with(data: Any) -> str:
 
 class _Handler(SandboxHandler):
     gateway: TelegramGateway
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
+        """Files: ``getFile?file_id=…`` describes one, ``/file/bot<token>/<path>`` serves it."""
+        path, _, query = self.path.partition("?")
+        match = _GET_FILE.match(path) or _DOWNLOAD.match(path)
+        if match is None:
+            return self.answer(HTTPStatus.NOT_FOUND, bot_error(404, "Not Found"))
+        if match["token"] != self.gateway.token:
+            return self.answer(HTTPStatus.UNAUTHORIZED, bot_error(401, "Unauthorized"))
+        if "path" in match.groupdict():
+            kept = dict(self.gateway.files.values())
+            if match["path"] not in kept:
+                return self.answer(HTTPStatus.NOT_FOUND, bot_error(404, "Not Found"))
+            content_type = mimetypes.guess_type(match["path"])[0] or "application/octet-stream"
+            return self.answer_file(kept[match["path"]], content_type)
+        file_id = parse_qs(query).get("file_id", [""])[0]
+        if file_id not in self.gateway.files:
+            return self.answer(
+                HTTPStatus.BAD_REQUEST, bot_error(400, "Bad Request: invalid file_id")
+            )
+        name, data = self.gateway.files[file_id]
+        result = {"file_id": file_id, "file_unique_id": file_id[-8:], "file_size": len(data),
+                  "file_path": name}  # fmt: skip
+        self.answer(HTTPStatus.OK, {"ok": True, "result": result})
 
     def post(self, body: bytes) -> None:
         match = _SEND.match(self.path.split("?")[0])

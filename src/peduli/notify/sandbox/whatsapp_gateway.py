@@ -154,20 +154,13 @@ class _Handler(SandboxHandler):
             found = self.gateway.media.get(path.removeprefix("/media/"))
             if found is None:
                 return self.answer(HTTPStatus.NOT_FOUND, _graph_error("no such media"))
-            return self._file(*found)
+            return self.answer_file(*found)
         found = self.gateway.media.get(path.removeprefix(self.gateway.prefix + "/"))
         if found is None:
             return self.answer(HTTPStatus.NOT_FOUND, _graph_error("no such media"))
         media_id = path.rsplit("/", 1)[-1]
         url = f"{self.gateway.base_url}/media/{media_id}"
         self.answer(HTTPStatus.OK, {"url": url, "mime_type": found[1], "id": media_id})
-
-    def _file(self, data: bytes, content_type: str) -> None:
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
     def error_body(self, message: str, code: int) -> Any:
         """Graph API errors: ``{"error": {"message", "type", "code"}}``."""
