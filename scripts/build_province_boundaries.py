@@ -54,6 +54,9 @@ NAMED_HERE = {
     ("QA", "Al Daayen"): "QA-ZA",
     ("QA", "Al Khawr"): "QA-KH",
     ("QA", "Madinat ach Shamal"): "QA-MS",
+    ("US", "Washington"): "US-WA",  # not the District of Columbia, also called Washington
+    ("TW", "Taipei City"): "TW-TPE",
+    ("TW", "Kaohsiung City"): "TW-KHH",
     ("TW", "New Taipei City"): "TW-NWT",
     ("TW", "Hsinchu City"): "TW-HSZ",
     ("TW", "Hsinchu"): "TW-HSQ",
@@ -98,31 +101,35 @@ def keys(name: str | None) -> set[str]:
 
 
 def name_index(alpha2: str, aliases: dict[str, str]) -> dict[str, set[str]]:
-    """Every key of every subdivision name and alias of a country → the codes it names."""
+    """Every key of every subdivision name and alias of a country → the provinces the page
+    offers that it may name ("Maluku" names the province and the island group holding it)."""
+    offered = {code for code, _name in countries.subdivision_choices(alpha2, "en")}
+    named = [
+        *((s.name, s.code) for s in countries.subdivisions(alpha2)),
+        *place_names.subdivision_names(alpha2).items(),
+        *aliases.items(),
+    ]
     index: dict[str, set[str]] = defaultdict(set)
-    named = {**place_names.subdivision_names(alpha2), **aliases}
-    for name, code in named.items():
-        if countries.is_subdivision(alpha2, code):
-            for key in keys(name):
-                index[key].add(code)
+    for name, code in named:
+        lineage = countries.subdivision_lineage(alpha2, code)
+        target = next((c for c in lineage if c in offered), None)
+        for key in keys(name) if target else ():
+            index[key].add(target)
     return index
 
 
-def iso_code(alpha2: str, names: list[str | None], index: dict[str, set[str]]) -> str | None:
-    """The one subdivision the feature's names agree on, or None (unknown or ambiguous)."""
+def offered_province(
+    alpha2: str, names: list[str | None], index: dict[str, set[str]]
+) -> str | None:
+    """The one offered province the feature's names agree on, or None (unknown or ambiguous)."""
     if (alpha2, names[0]) in NAMED_HERE:
         return NAMED_HERE[(alpha2, names[0])]
-    codes = set()
+    found = set()
     for name in names:
         for key in keys(name):
             if len(index.get(key, ())) == 1:
-                codes |= index[key]
-    return codes.pop() if len(codes) == 1 else None
-
-
-def province(alpha2: str, code: str, offered: set[str]) -> str | None:
-    """The province the declare page offers that contains subdivision ``code``."""
-    return next((c for c in countries.subdivision_lineage(alpha2, code) if c in offered), None)
+                found |= index[key]
+    return found.pop() if len(found) == 1 else None
 
 
 def main(gpkg: str) -> None:
@@ -140,9 +147,7 @@ def main(gpkg: str) -> None:
         if alpha2 not in indexes:
             indexes[alpha2] = name_index(alpha2, aliases.get(alpha2, {}))
         label = (woe_label or "").split(",")[0]
-        code = iso_code(alpha2, [name, gn_name, woe_name, label], indexes[alpha2])
-        offered = {c for c, _name in countries.subdivision_choices(alpha2, "en")}
-        target = province(alpha2, code, offered) if code else None
+        target = offered_province(alpha2, [name, gn_name, woe_name, label], indexes[alpha2])
         if target is None:
             left_out += 1
             continue
