@@ -91,7 +91,8 @@ def keys(name: str | None) -> set[str]:
     """The comparison keys of a Natural Earth name, with and without administrative words."""
     if not name:
         return set()
-    found = {place_key(name)}
+    # "Khersons'ka Oblast'" is pycountry's "Khersonska oblast"; "Jönköpings län [SE-06]" its own.
+    found = {place_key(name), place_key(re.sub(r"['`’ʼ]|\[[^]]*\]", "", name))}
     for _ in range(2):
         found |= {_ADMIN_WORDS.sub("", key).strip() for key in found}
     # GeoNames writes German and Scandinavian letters as two ("Vaestra Goetalands").

@@ -13,7 +13,7 @@ from peduli.reference.geo import province_features
 # subdivisions newer than Natural Earth 4.1.0 (Indonesia's Papua provinces of 2022,
 # Kalimantan Utara, Telangana, Ladakh), overseas and special territories drawn as separate
 # countries (US-PR, CN-HK, FR-NC...), and levels Natural Earth draws differently (Kenya's
-# counties, Sweden's and Ukraine's names in forms no pycountry name matches).
+# counties, some Ukrainian names in forms no pycountry name matches: "Kiev", "Crimea").
 WITHOUT_BOUNDARY = {
     "AR": {"AR-C"},
     "AZ": {"AZ-GYG", "AZ-LA", "AZ-LAC", "AZ-LAN", "AZ-NA", "AZ-SA", "AZ-SAK", "AZ-SBN",
@@ -31,7 +31,6 @@ WITHOUT_BOUNDARY = {
     "DZ": {"DZ-11", "DZ-49", "DZ-50", "DZ-51", "DZ-52", "DZ-53", "DZ-54", "DZ-55", "DZ-56",
            "DZ-57", "DZ-58"},
     "EC": {"EC-N", "EC-T"},
-    "ES": {"ES-CT", "ES-IB"},
     "ET": {"ET-AM", "ET-OR", "ET-SI", "ET-SW", "ET-TI"},
     "FI": {"FI-01", "FI-03", "FI-06", "FI-07", "FI-08", "FI-14", "FI-15"},
     "FR": {"FR-BL", "FR-CP", "FR-MF", "FR-NC", "FR-PF", "FR-PM", "FR-TF", "FR-WF"},
@@ -68,18 +67,13 @@ WITHOUT_BOUNDARY = {
     "RU": {"RU-AD", "RU-AL", "RU-BA", "RU-BU", "RU-DA", "RU-IN", "RU-KAM", "RU-KK", "RU-KL",
            "RU-KO", "RU-KR", "RU-ME", "RU-MO", "RU-SA", "RU-SE", "RU-TY"},
     "SD": {"SD-DC", "SD-DE", "SD-GD", "SD-GK", "SD-KN", "SD-KS"},
-    "SE": {"SE-AB", "SE-AC", "SE-BD", "SE-C", "SE-D", "SE-E", "SE-F", "SE-G", "SE-H", "SE-I",
-           "SE-K", "SE-M", "SE-N", "SE-O", "SE-S", "SE-T", "SE-U", "SE-W", "SE-X", "SE-Y",
-           "SE-Z"},
     "SN": {"SN-KA", "SN-KE", "SN-SE", "SN-SL"},
     "TH": {"TH-S"},
     "TL": {"TL-OE"},
     "TN": {"TN-12", "TN-13", "TN-14", "TN-43"},
     "TW": {"TW-LIE"},
     "TZ": {"TZ-11", "TZ-27", "TZ-28", "TZ-29", "TZ-30", "TZ-31"},
-    "UA": {"UA-05", "UA-07", "UA-09", "UA-14", "UA-18", "UA-21", "UA-23", "UA-26", "UA-30",
-           "UA-32", "UA-35", "UA-40", "UA-43", "UA-46", "UA-48", "UA-51", "UA-53", "UA-56",
-           "UA-59", "UA-61", "UA-63", "UA-65", "UA-68", "UA-71", "UA-74", "UA-77"},
+    "UA": {"UA-21", "UA-30", "UA-32", "UA-40", "UA-43", "UA-48"},
     "US": {"US-AS", "US-GU", "US-MP", "US-PR", "US-UM", "US-VI"},
     "UZ": {"UZ-BU", "UZ-FA", "UZ-QR", "UZ-SU", "UZ-TK", "UZ-TO", "UZ-XO"},
     "VE": {"VE-X"},
