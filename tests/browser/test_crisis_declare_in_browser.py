@@ -212,3 +212,19 @@ def test_a_province_clicked_on_the_map_is_declared(new_page: NewPage) -> None:
     expect(page).to_have_url(BOARD)
     crisis = _stored("Banjir Sabah")
     assert (crisis.countries, crisis.subdivisions) == (None, "MY-12")
+
+
+def test_zooming_into_a_country_draws_its_provinces(new_page: NewPage) -> None:
+    admin = make_staff("hq@example.org", role="hq_admin", representation_code=None)
+    page = new_page(viewport=DESKTOP, locale="en-GB")
+    _sign_in(page, admin)
+    page.goto("/officer/crises/new?lang=en")
+    map_box = page.locator("#declare-map")
+    expect(map_box).to_have_attribute("data-ready", "true")
+    assert map_box.get_attribute("data-provinces-of") is None  # zoom 4: countries only
+    map_box.scroll_into_view_if_needed()
+    box = map_box.bounding_box()
+    assert box is not None
+    # A double click on Sabah zooms to 5 around it: the centre moves to Sarawak (3.6° N, 113.5° E).
+    page.mouse.dblclick(box["x"] + box["width"] / 2 + 80, box["y"] + box["height"] / 2 - 38)
+    expect(map_box).to_have_attribute("data-provinces-of", "MY")

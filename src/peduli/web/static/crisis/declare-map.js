@@ -100,6 +100,7 @@
 
   var provinces = null;
   var provincesOf = "";
+  var fitting = false;
   var provinceList = document.getElementById("declare-subdivisions");
 
   function provinceBox(code) {
@@ -176,7 +177,11 @@
           countries.bringToBack();
         }
         if (fit) {
-          map.fitBounds(provinces.getBounds(), { maxZoom: 7 });
+          // Not animated, so the provinces are where they will stay once the page says so;
+          // the move this makes must not hand the map to a neighbour under its centre.
+          fitting = true;
+          map.fitBounds(provinces.getBounds(), { maxZoom: 7, animate: false });
+          fitting = false;
         }
         box.setAttribute("data-provinces-of", country);
       });
@@ -205,7 +210,7 @@
   }
 
   map.on("moveend", function () {
-    if (!countries || map.getZoom() < 5) {
+    if (!countries || fitting || map.getZoom() < 5) {
       return;
     }
     var centre = map.getCenter().wrap();
