@@ -311,7 +311,7 @@ def _countries_etag() -> str:
 def _cached_geojson(request: Request, body: bytes) -> Response:
     """``body`` with an ETag and a day's caching; a matching If-None-Match gets a 304."""
     etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
-    headers = {"ETag": etag, "Cache-Control": MAP_CACHE, "Vary": "Cookie"}
+    headers = {"ETag": etag, "Cache-Control": MAP_CACHE, "Vary": "Cookie, Accept-Language"}
     if request.headers.get("If-None-Match") == etag:
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/geo+json", headers=headers)
