@@ -1,17 +1,22 @@
-"""Declaring a crisis in a real browser: an area drawn on the app's own map (English), and
-countries picked from the list without JavaScript (Indonesian); every form checked by axe."""
+"""Declaring a crisis in a real browser: an area drawn on the app's own map (English), a
+province clicked on it, and countries picked from the list without JavaScript (Indonesian);
+every form checked by axe."""
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, Request, expect
+from shapely.geometry import shape
+from shapely.ops import unary_union
 from sqlalchemy import select
 
 from peduli.core.db import session_scope
 from peduli.crisis.models import Crisis
+from peduli.reference.geo import province_features
 from tests.browser.conftest import (
     DESKTOP,
     LiveServer,
@@ -162,3 +167,64 @@ def test_a_circle_drawn_in_french_is_declared(new_page: NewPage) -> None:
     crisis = _stored("Tempête Luzon")
     assert crisis.area_kind == "circle"
     assert crisis.radius_km == drawn["circle"]["radius_km"]
+
+
+def _mercator(lat: float, lon: float, zoom: int) -> tuple[float, float]:
+    """Leaflet's pixel position of a point at ``zoom`` (Web Mercator, 256 px tiles)."""
+    scale = 256 * 2**zoom
+    sin = math.sin(math.radians(lat))
+    return scale * (lon + 180) / 360, scale * (
+        0.5 - math.log((1 + sin) / (1 - sin)) / (4 * math.pi)
+    )
+
+
+def test_a_province_clicked_on_the_map_is_declared(new_page: NewPage) -> None:
+    admin = make_staff("hq@example.org", role="hq_admin", representation_code=None)
+    page = new_page(viewport=DESKTOP, locale="en-GB")
+    _sign_in(page, admin)
+    page.goto("/officer/crises/new?lang=en")
+    map_box = page.locator("#declare-map")
+    expect(map_box).to_have_attribute("data-ready", "true")
+    page.get_by_label("Title").fill("Banjir Sabah")
+    page.get_by_label("Kind of crisis").select_option(label="Flood")
+    page.get_by_label("Severity").select_option(label="Severe")
+    # Picking a country (no round trip) draws its provinces and fits the map to them.
+    page.get_by_label("List the provinces of").select_option(label="Malaysia")
+    expect(map_box).to_have_attribute("data-provinces-of", "MY")
+    map_box.scroll_into_view_if_needed()
+    box = map_box.bounding_box()
+    assert box is not None
+    # Where fitBounds put Sabah: the largest zoom (at most 7) at which Malaysia fits, centred.
+    provinces = {f["id"]: shape(f["geometry"]) for f in province_features("MY") or []}
+    west, south, east, north = unary_union(list(provinces.values())).bounds
+    (x0, y0), (x1, y1) = _mercator(north, west, 0), _mercator(south, east, 0)
+    zoom = min(7, math.floor(math.log2(min(box["width"] / (x1 - x0), box["height"] / (y1 - y0)))))
+    (left, top), (right, bottom) = _mercator(north, west, zoom), _mercator(south, east, zoom)
+    inside = provinces["MY-12"].representative_point()
+    x, y = _mercator(inside.y, inside.x, zoom)
+    page.mouse.click(
+        box["x"] + box["width"] / 2 + x - (left + right) / 2,
+        box["y"] + box["height"] / 2 + y - (top + bottom) / 2,
+    )
+    expect(page.get_by_label("Sabah", exact=True)).to_be_checked()
+    expect(page.get_by_label("Malaysia", exact=True)).not_to_be_checked()
+    page.get_by_role("button", name="Declare the crisis").click()
+    expect(page).to_have_url(BOARD)
+    crisis = _stored("Banjir Sabah")
+    assert (crisis.countries, crisis.subdivisions) == (None, "MY-12")
+
+
+def test_zooming_into_a_country_draws_its_provinces(new_page: NewPage) -> None:
+    admin = make_staff("hq@example.org", role="hq_admin", representation_code=None)
+    page = new_page(viewport=DESKTOP, locale="en-GB")
+    _sign_in(page, admin)
+    page.goto("/officer/crises/new?lang=en")
+    map_box = page.locator("#declare-map")
+    expect(map_box).to_have_attribute("data-ready", "true")
+    assert map_box.get_attribute("data-provinces-of") is None  # zoom 4: countries only
+    map_box.scroll_into_view_if_needed()
+    box = map_box.bounding_box()
+    assert box is not None
+    # A double click on Sabah zooms to 5 around it: the centre moves to Sarawak (3.6° N, 113.5° E).
+    page.mouse.dblclick(box["x"] + box["width"] / 2 + 80, box["y"] + box["height"] / 2 - 38)
+    expect(map_box).to_have_attribute("data-provinces-of", "MY")

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import shapely
 from shapely import Geometry, Point
@@ -116,6 +117,24 @@ def countries_geojson() -> bytes:
             f'"geometry":{shapely.to_geojson(simple)}}}'
         )
     return ('{"type":"FeatureCollection","features":[' + ",".join(features) + "]}").encode()
+
+
+@cache
+def _provinces() -> dict[str, list[dict[str, Any]]]:
+    raw = resources.files("peduli.reference.data").joinpath("province_boundaries.json.gz")
+    by_country: dict[str, list[dict[str, Any]]] = json.loads(gzip.decompress(raw.read_bytes()))[
+        "countries"
+    ]
+    return by_country
+
+
+def province_features(alpha2: str) -> list[dict[str, Any]] | None:
+    """The provinces of a country as GeoJSON features (id: ISO 3166-2 code), None if unknown.
+
+    Natural Earth 1:10m admin-1 boundaries, merged into the provinces the declare page
+    offers and simplified to about 1 km (``scripts/build_province_boundaries.py``).
+    """
+    return _provinces().get(alpha2.upper())
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

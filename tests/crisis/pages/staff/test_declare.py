@@ -233,3 +233,40 @@ def test_the_map_is_served_by_the_app_itself(hq: TestClient) -> None:
 def test_the_boundaries_need_a_staff_session(client: TestClient) -> None:
     answer = client.get("/officer/crises/map/countries.geojson", follow_redirects=False)
     assert answer.status_code in (303, 302, 401)
+
+
+def test_a_countrys_provinces_are_served_in_the_readers_language(hq: TestClient) -> None:
+    answer = hq.get("/officer/crises/map/provinces/MY.geojson")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/geo+json"
+    assert "max-age" in answer.headers["cache-control"]
+    features = {f["id"]: f for f in answer.json()["features"]}
+    assert features["MY-12"]["properties"] == {"country": "MY", "name": "Sabah"}
+    assert features["MY-12"]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    assert all(code.startswith("MY-") for code in features)
+    again = hq.get(
+        "/officer/crises/map/provinces/MY.geojson",
+        headers={"If-None-Match": answer.headers["etag"]},
+    )
+    assert again.status_code == 304
+    hq.cookies.set(LANGUAGE_COOKIE, "zh")
+    chinese = hq.get("/officer/crises/map/provinces/my.geojson").json()
+    names = {f["id"]: f["properties"]["name"] for f in chinese["features"]}
+    assert names["MY-12"] == "沙巴"
+
+
+def test_an_unknown_country_has_no_provinces_to_serve(hq: TestClient) -> None:
+    answer = hq.get("/officer/crises/map/provinces/XX.geojson")
+    assert answer.status_code == 404
+    assert "No province boundaries are known" in answer.text
+
+
+def test_the_provinces_need_a_staff_session(client: TestClient) -> None:
+    answer = client.get("/officer/crises/map/provinces/MY.geojson", follow_redirects=False)
+    assert answer.status_code in (303, 302, 401)
+
+
+def test_the_provinces_need_a_role_that_declares(client: TestClient, db: Session) -> None:
+    signed_in_officer(client, db, "officer@example.org", Role.OFFICER, "kbri-kuala-lumpur")
+    answer = client.get("/officer/crises/map/provinces/MY.geojson", follow_redirects=False)
+    assert answer.status_code == 403

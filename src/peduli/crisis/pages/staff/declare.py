@@ -25,7 +25,7 @@ from peduli.api.deps import DbSession, staff_page
 from peduli.auth import policy
 from peduli.auth.actor import Actor
 from peduli.auth.roles import CRISIS_DECLARERS
-from peduli.core.errors import FieldProblem, PeduliError, ValidationFailed
+from peduli.core.errors import FieldProblem, NotFound, PeduliError, ValidationFailed
 from peduli.core.i18n import _
 from peduli.crisis import area_files, cap, labels, service
 from peduli.crisis.models import Crisis
@@ -40,6 +40,7 @@ router = APIRouter(include_in_schema=False, dependencies=[staff_page(CRISIS_DECL
 
 NEW = "/officer/crises/new"
 COUNTRIES_GEOJSON = "/officer/crises/map/countries.geojson"
+PROVINCES_GEOJSON = "/officer/crises/map/provinces/{country}.geojson"
 Short = Annotated[str, Form(max_length=200)]
 Codes = Annotated[list[str], Form(max_length=300)]
 # The map reads the boundaries once a day at most; the ETag answers a revalidation with 304.
@@ -98,6 +99,7 @@ def _form_page(
             "chosen_provinces": chosen,
             "province_country_name": places.country_name(listed, language) if listed else "",
             "countries_url": COUNTRIES_GEOJSON + "?v=" + _countries_etag(),
+            "provinces_url": PROVINCES_GEOJSON,
         },
         status_code=status_code,
     )
@@ -306,11 +308,38 @@ def _countries_etag() -> str:
     return hashlib.sha256(geo.countries_geojson()).hexdigest()[:16]
 
 
+def _cached_geojson(request: Request, body: bytes) -> Response:
+    """``body`` with an ETag and a day's caching; a matching If-None-Match gets a 304."""
+    etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
+    headers = {"ETag": etag, "Cache-Control": MAP_CACHE, "Vary": "Cookie, Accept-Language"}
+    if request.headers.get("If-None-Match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/geo+json", headers=headers)
+
+
 @router.get(COUNTRIES_GEOJSON)
 def countries_geojson(request: Request, staff: SignedIn) -> Response:
     """Every country's boundary as GeoJSON, the background of the crisis map (cached)."""
-    etag = f'"{_countries_etag()}"'
-    headers = {"ETag": etag, "Cache-Control": MAP_CACHE, "Vary": "Cookie"}
-    if request.headers.get("If-None-Match") == etag:
-        return Response(status_code=304, headers=headers)
-    return Response(geo.countries_geojson(), media_type="application/geo+json", headers=headers)
+    return _cached_geojson(request, geo.countries_geojson())
+
+
+@cache
+def _provinces_geojson(country: str, language: str) -> bytes:
+    named = [
+        {
+            **f,
+            "properties": {"country": country, "name": places.subdivision_name(f["id"], language)},
+        }
+        for f in geo.province_features(country) or []
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": named}).encode()
+
+
+@router.get(PROVINCES_GEOJSON)
+def provinces_geojson(request: Request, staff: SignedIn, country: str) -> Response:
+    """One country's provinces as GeoJSON (id: ISO 3166-2 code, name in the reader's
+    language), drawn when the officer picks or zooms into that country (cached)."""
+    code = country.upper()
+    if geo.province_features(code) is None:
+        raise NotFound(_("No province boundaries are known for this country."))
+    return _cached_geojson(request, _provinces_geojson(code, negotiate(request)))

@@ -3,7 +3,9 @@
  * Leaflet with no tile server: the country boundaries (GeoJSON from the app) are the whole
  * background. One shape, a polygon or a circle, is drawn with Leaflet.draw and written into
  * the hidden field area_geojson as GeoJSON (a circle as {"circle": {lat, lon, radius_km}}).
- * Clicking a country ticks or unticks it in the list of countries.
+ * Clicking a country ticks or unticks it in the list of countries. The provinces of the
+ * country picked under "List the provinces of", or of the country the map is zoomed into,
+ * are drawn over it; clicking one ticks it in the list of provinces (added if not listed).
  */
 (function () {
   "use strict";
@@ -93,7 +95,141 @@
       }).addTo(map);
       countries.bringToBack();
       box.setAttribute("data-ready", "true");
+      showProvinces(provinceCountry.value, !field.value);
     });
+
+  var provinces = null;
+  var provincesOf = "";
+  var fitting = false;
+  var provinceList = document.getElementById("declare-subdivisions");
+
+  function provinceBox(code) {
+    return provinceList.querySelector('input[name="subdivisions"][value="' + code + '"]');
+  }
+
+  function provinceStyle(feature) {
+    var ticked = provinceBox(feature.id);
+    var chosen = ticked && ticked.checked;
+    return {
+      color: "#8a94a3",
+      weight: 0.6,
+      fillColor: chosen ? "#c2410c" : "#f6f4ee",
+      fillOpacity: chosen ? 0.55 : 0.2,
+    };
+  }
+
+  // A province the list does not show yet (its country's list was not asked for) joins it.
+  function listedProvince(feature) {
+    var ticked = provinceBox(feature.id);
+    if (ticked) {
+      return ticked;
+    }
+    var choices = provinceList.querySelector(".declare-choices");
+    if (!choices) {
+      choices = document.createElement("div");
+      choices.className = "declare-choices";
+      provinceList.appendChild(choices);
+    }
+    var label = document.createElement("label");
+    label.className = "choice";
+    ticked = document.createElement("input");
+    ticked.type = "checkbox";
+    ticked.name = "subdivisions";
+    ticked.value = feature.id;
+    label.appendChild(ticked);
+    label.appendChild(document.createTextNode(" " + feature.properties.name));
+    choices.appendChild(label);
+    return ticked;
+  }
+
+  function showProvinces(country, fit) {
+    if (!country || country === provincesOf) {
+      return;
+    }
+    provincesOf = country;
+    var url = box.getAttribute("data-provinces").replace("{country}", country);
+    fetch(url, { credentials: "same-origin" })
+      .then(function (answer) {
+        return answer.ok ? answer.json() : null;
+      })
+      .then(function (data) {
+        if (!data || country !== provincesOf) {
+          return;
+        }
+        if (provinces) {
+          map.removeLayer(provinces);
+        }
+        provinces = L.geoJSON(data, {
+          style: provinceStyle,
+          onEachFeature: function (feature, layer) {
+            layer.bindTooltip(feature.properties.name, { sticky: true });
+            layer.on("click", function () {
+              if (!drawing) {
+                var ticked = listedProvince(feature);
+                ticked.checked = !ticked.checked;
+                provinces.setStyle(provinceStyle);
+              }
+            });
+          },
+        }).addTo(map);
+        provinces.bringToBack();
+        if (countries) {
+          countries.bringToBack();
+        }
+        if (fit) {
+          // Not animated, so the provinces are where they will stay once the page says so;
+          // the move this makes must not hand the map to a neighbour under its centre.
+          fitting = true;
+          map.fitBounds(provinces.getBounds(), { maxZoom: 7, animate: false });
+          fitting = false;
+        }
+        box.setAttribute("data-provinces-of", country);
+      });
+  }
+
+  // Ray casting over every ring of a (multi)polygon layer: holes count as outside.
+  function covers(layer, point) {
+    var inside = false;
+    (function walk(rings) {
+      if (rings.length && rings[0] instanceof L.LatLng) {
+        for (var i = 0, j = rings.length - 1; i < rings.length; j = i++) {
+          var a = rings[i];
+          var b = rings[j];
+          if (
+            a.lat > point.lat !== b.lat > point.lat &&
+            point.lng < ((b.lng - a.lng) * (point.lat - a.lat)) / (b.lat - a.lat) + a.lng
+          ) {
+            inside = !inside;
+          }
+        }
+        return;
+      }
+      rings.forEach(walk);
+    })(layer.getLatLngs());
+    return inside;
+  }
+
+  map.on("moveend", function () {
+    if (!countries || fitting || map.getZoom() < 5) {
+      return;
+    }
+    var centre = map.getCenter().wrap();
+    countries.eachLayer(function (layer) {
+      if (layer.getBounds().contains(centre) && covers(layer, centre)) {
+        showProvinces(layer.feature.id, false);
+      }
+    });
+  });
+
+  var provinceCountry = document.getElementById("declare-province_country");
+  provinceCountry.addEventListener("change", function () {
+    showProvinces(provinceCountry.value, true);
+  });
+  provinceList.addEventListener("change", function () {
+    if (provinces) {
+      provinces.setStyle(provinceStyle);
+    }
+  });
 
   document.querySelectorAll('input[name="countries"]').forEach(function (input) {
     input.addEventListener("change", function () {
