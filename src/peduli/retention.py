@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from peduli.auth import retention as auth_retention
+from peduli.conversations import retention as conversations_retention
 from peduli.core.config import Settings, get_settings
 from peduli.core.db import utcnow
 from peduli.core.logging import get_logger
@@ -77,6 +78,13 @@ DATA_CLASSES: tuple[DataClass, ...] = (
         lambda s: timedelta(days=s.retention_voice_call_days),
         lambda session, cutoff, limit: voice_retention.purge_call_numbers(
             session, ended_before=cutoff, limit=limit
+        ),
+    ),
+    DataClass(
+        "quiet_conversations",
+        lambda s: timedelta(days=s.retention_conversation_days),
+        lambda session, cutoff, limit: conversations_retention.purge_quiet_conversations(
+            session, quiet_since=cutoff, limit=limit
         ),
     ),
     DataClass(

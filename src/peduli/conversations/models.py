@@ -64,6 +64,7 @@ class Conversation(IdMixin, Base):
         Index("ix_conversation_inbox", "representation_code", "last_activity_at"),
         Index("ix_conversation_person", "person_id"),
         Index("ix_conversation_case", "case_id"),
+        Index("ix_conversation_last_activity", "last_activity_at"),  # the retention purge
     )
 
     channel: Mapped[str] = mapped_column(String(10))

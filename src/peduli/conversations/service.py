@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
@@ -21,7 +21,7 @@ from peduli.cases import repository as cases_repository
 from peduli.cases.access import case_scope
 from peduli.cases.models import Case
 from peduli.cases.storage import get_storage
-from peduli.conversations import access, inbound, repository, templates, workflow
+from peduli.conversations import access, inbound, repository, retention, templates, workflow
 from peduli.conversations.models import (
     ChatChannel,
     Conversation,
@@ -269,14 +269,10 @@ def link_case(
 def erase_people(
     session: Session, person_ids: Sequence[uuid.UUID], _account_id: uuid.UUID | None
 ) -> int:
-    """A citizen's erasure: their conversations go, with every message, address and file key
-    (what a case needs of a chat is on the case's own timeline)."""
-    result = session.execute(
-        delete(Conversation)
-        .where(Conversation.person_id.in_(person_ids))
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    """A citizen's erasure: their conversations go, with every message, address and stored
+    file (what a case needs of a chat is on the case's own timeline)."""
+    which = Conversation.person_id.in_(person_ids)
+    return retention.delete_conversations(session, which)
 
 
 ERASURE_STEP = ErasureStep("conversations", erase_people)

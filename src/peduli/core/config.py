@@ -133,6 +133,8 @@ class Settings(BaseSettings):
     retention_draft_days: int = Field(default=7, ge=1)  # a lapor diri never sent, untouched
     # A voice call's number once the call is over and returned (nobody waits for a callback).
     retention_voice_call_days: int = Field(default=90, ge=1)
+    # A chat with no message for this long (and no case still being worked) is deleted.
+    retention_conversation_days: int = Field(default=365, ge=1)
     retention_batch_size: int = Field(default=5000, ge=1)  # rows per purge statement
 
     @property

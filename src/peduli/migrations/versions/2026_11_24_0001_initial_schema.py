@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 00:58:10.590298
+Create Date: 2026-12-06 01:27:46.917121
 """
 
 from collections.abc import Sequence
@@ -863,6 +863,7 @@ def upgrade() -> None:
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.create_index('ix_conversation_case', ['case_id'], unique=False)
         batch_op.create_index('ix_conversation_inbox', ['representation_code', 'last_activity_at'], unique=False)
+        batch_op.create_index('ix_conversation_last_activity', ['last_activity_at'], unique=False)
         batch_op.create_index('ix_conversation_person', ['person_id'], unique=False)
 
     op.create_table('voice_call',
@@ -948,6 +949,7 @@ def downgrade() -> None:
     op.drop_table('voice_call')
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.drop_index('ix_conversation_person')
+        batch_op.drop_index('ix_conversation_last_activity')
         batch_op.drop_index('ix_conversation_inbox')
         batch_op.drop_index('ix_conversation_case')
 
