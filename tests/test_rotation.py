@@ -16,6 +16,9 @@ from peduli.auth import accounts
 from peduli.auth.actor import Role
 from peduli.cases import attachments
 from peduli.cases.storage import get_storage
+from peduli.conversations import inbound
+from peduli.conversations.models import ChatChannel, ConversationMessage, MessageKind
+from peduli.conversations.platforms import Inbound
 from peduli.core.config import get_settings
 from peduli.core.crypto import get_cipher, new_data_key, sealed_columns
 from peduli.core.db import get_sessionmaker
@@ -34,6 +37,7 @@ OLD, NEW = new_data_key(), new_data_key()
 # An alert naming a caller: its body is sealed in the outbox.
 ALERT = "SOS: Siti Aminah, +82 10 5555 0101, Ansan"
 PDF = b"%PDF-1.7\n" + b"passport scan" * 20
+PHOTO = b"\xff\xd8 a photo of a passport page"
 
 
 def _use_ring(monkeypatch: pytest.MonkeyPatch, ring: str) -> None:
@@ -64,10 +68,10 @@ def _stored_key_ids(session: Session) -> dict[str, set[str]]:
     return found
 
 
-def _world(db: Session) -> str:
+def _world(db: Session) -> tuple[str, str]:
     """A person (NIK, passport, phone, email, address), a pending claim, a staff account, an
-    outbox message and an attachment, all sealed under the old key; returns the attachment's
-    storage key."""
+    outbox message, a case attachment and a chat's photo, all sealed under the old key;
+    returns the two files' storage keys."""
     registry_service.submit_self_report(
         db, report=report(emergency_contact_phone="+6281311112222"), actor=staff(Role.HQ_ADMIN)
     )
@@ -90,14 +94,21 @@ def _world(db: Session) -> str:
         db, case_id=case.id, actor=officer, filename="p.pdf",
         content_type="application/pdf", data=PDF,
     )  # fmt: skip
+    photo = Inbound(ChatChannel.WHATSAPP, "+821055550000", "wamid.rotate", MessageKind.IMAGE,
+                    media_id="m1", media_type="image/jpeg")  # fmt: skip
+    inbound.receive(db, inbound=photo)
+    message = db.scalars(select(ConversationMessage)).one()
+    chat_key = f"chat/{message.conversation_id}/{message.id}"
+    get_storage().put(chat_key, PHOTO)
+    message.attachment_key = chat_key
     db.commit()
-    return stored.storage_key
+    return stored.storage_key, chat_key
 
 
 def test_rotation_resumes_after_an_interruption_and_everything_still_reads(
     db: Session, ring: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    storage_key = _world(db)
+    storage_key, chat_key = _world(db)
     before = _stored_key_ids(db)
     db.rollback()
     assert {"person.nik_encrypted", "contact_point.value", "stay.address",
@@ -123,7 +134,7 @@ def test_rotation_resumes_after_an_interruption_and_everything_still_reads(
     result = CliRunner().invoke(_cli(), ["keys", "rotate", "--batch-size", "1"])
     assert result.exit_code == 0, result.output
     assert "contact_point: 2/2 read, 2 re-encrypted" in result.output
-    assert "attachment files: 1/1 read, 1 re-encrypted" in result.output
+    assert "attachment files: 2/2 read, 2 re-encrypted" in result.output
     again = CliRunner().invoke(_cli(), ["keys", "rotate"])
     assert "done: 0 values and files re-encrypted" in again.output
 
@@ -142,6 +153,7 @@ def test_rotation_resumes_after_an_interruption_and_everything_still_reads(
     assert bodies["k"] == "hi"  # a body in clear is left as it is
     assert notify_service.open_body(bodies["alert"]) == ALERT
     assert get_storage().get(storage_key) == PDF
+    assert get_storage().get(chat_key) == PHOTO
 
 
 def _cli():  # type: ignore[no-untyped-def]

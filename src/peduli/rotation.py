@@ -3,8 +3,8 @@
 The key ring (``PEDULI_DATA_KEYS``) encrypts with its first key and decrypts with any, so a
 new key is put first, this job re-encrypts everything sealed under the older ones, and the
 old key leaves the ring only afterwards. Every encrypted column declares its purpose
-(``core.crypto.sealed_columns``), so the job needs no list of its own; attachment files are
-re-encrypted through their storage.
+(``core.crypto.sealed_columns``), so the job needs no list of its own; attachment files (a case's,
+a chat's) are re-encrypted through their storage.
 
 Work goes table by table in batches keyed by the primary key, each batch its own short
 transaction, so the platform keeps running and an interrupted run loses at most one batch.
@@ -26,12 +26,18 @@ from sqlalchemy.orm import Session
 
 from peduli.cases.models import CaseAttachment
 from peduli.cases.storage import SealedStorage, get_storage
+from peduli.conversations.models import ConversationMessage
 from peduli.core.crypto import FieldCipher, get_cipher, sealed_columns
 from peduli.models import Base
 
 SessionFactory = Callable[[], Session]
 DEFAULT_BATCH = 1000
 ATTACHMENTS = "attachment files"
+# Where stored files are named: a case's attachments, and the photos and documents of chats.
+FILE_KEYS = (
+    (CaseAttachment.id, CaseAttachment.storage_key),
+    (ConversationMessage.id, ConversationMessage.attachment_key),
+)
 
 
 @dataclass(frozen=True)
@@ -139,19 +145,24 @@ def _compare_and_set(table: Table, key: Column[Any], column: Column[Any]) -> Any
 def _rotate_files(
     session_factory: SessionFactory, storage: SealedStorage, batch_size: int
 ) -> Iterator[Progress]:
+    """The stored files of every table that keeps some, in batches by primary key."""
     with session_factory() as session:
-        total = session.scalar(select(func.count()).select_from(CaseAttachment)) or 0
+        total = sum(
+            session.scalar(select(func.count()).where(key_column.is_not(None))) or 0
+            for _id, key_column in FILE_KEYS
+        )
     done = rewritten = 0
-    last: Any = None
-    while True:
-        with session_factory() as session:
-            query = select(CaseAttachment.id, CaseAttachment.storage_key)
-            if last is not None:
-                query = query.where(CaseAttachment.id > last)
-            rows = session.execute(query.order_by(CaseAttachment.id).limit(batch_size)).all()
-        if not rows:
-            return
-        rewritten += sum(storage.rotate(row.storage_key) for row in rows)
-        last = rows[-1].id
-        done += len(rows)
-        yield Progress(ATTACHMENTS, done, total, rewritten)
+    for id_column, key_column in FILE_KEYS:
+        last: Any = None
+        while True:
+            with session_factory() as session:
+                query = select(id_column, key_column).where(key_column.is_not(None))
+                if last is not None:
+                    query = query.where(id_column > last)
+                rows = session.execute(query.order_by(id_column).limit(batch_size)).all()
+            if not rows:
+                break
+            rewritten += sum(storage.rotate(str(stored)) for _id, stored in rows)
+            last = rows[-1][0]
+            done += len(rows)
+            yield Progress(ATTACHMENTS, done, total, rewritten)
