@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from peduli.conversations.models import Conversation, ConversationMessage, PersonLink
 from peduli.core.config import get_settings
+from peduli.core.crypto import contact_index
 from peduli.core.db import session_scope
 from peduli.emergency.models import Emergency
 from peduli.notify.sandbox.telegram_gateway import user_writes
@@ -34,12 +35,17 @@ def test_a_telegram_user_shares_their_number_then_asks_for_help(live_server: Liv
         write({"contact": {"phone_number": PHONE, "user_id": CHAT_ID, "first_name": "Siti"}}) == 200
     )
     assert write({"text": "TOLONG saya dikunci majikan"}) == 200
-    with session_scope() as db:
-        conversation = db.scalars(select(Conversation)).one()
+    with session_scope() as db:  # the live server's database holds other tests' rows too
+        conversation = db.scalars(
+            select(Conversation).where(Conversation.address_index == contact_index(str(CHAT_ID)))
+        ).one()
         assert (conversation.person_id, conversation.person_link) == (
             person.person_id,
             PersonLink.VERIFIED_PHONE,
         )
-        assert len(db.scalars(select(ConversationMessage)).all()) == 2
-        emergency = db.scalars(select(Emergency)).one()
-        assert (emergency.source, emergency.id) == ("chat", conversation.emergency_id)
+        thread = select(ConversationMessage).where(
+            ConversationMessage.conversation_id == conversation.id
+        )
+        assert len(db.scalars(thread).all()) == 2
+        emergency = db.get_one(Emergency, conversation.emergency_id)
+        assert (emergency.source, emergency.representation_code) == ("chat", "kjri-hong-kong")
