@@ -53,6 +53,13 @@ def test_ordinary_messages_ask_for_nothing() -> None:
         assert not workflow.asks_for_help(text), text
 
 
+def test_thanks_for_the_help_is_no_call_for_it_but_a_plain_call_still_is() -> None:
+    for text in ("Thanks for the help!", "Terima kasih atas bantuan Bapak", "Merci, help reçu"):
+        assert not workflow.asks_for_help(text), text
+    for text in ("Terima kasih, tolong saya lagi", "Thanks, help me please", "Thanks. SOS"):
+        assert workflow.asks_for_help(text), text
+
+
 def test_whatsapp_answers_freely_for_24_hours_after_the_citizen_wrote() -> None:
     now = utcnow()
     assert workflow.in_service_window("whatsapp", now - timedelta(hours=23, minutes=59), now)

@@ -23,6 +23,10 @@ SOS_WORDS = frozenset(
 )  # fmt: skip
 # Phrases of more than one word, folded and without spaces.
 SOS_PHRASES = ("AUSECOURS", "TOLONGSAYA", "HELPME", "AIDEZMOI")
+# "Help" words that are also what people thank for ("Thanks for the help", "Terima kasih atas
+# bantuan Bapak"): after a word of thanks they ask for nothing, unless a plain call does.
+THANKED_FOR = frozenset({"HELP", "BANTU", "BANTUAN"})
+THANKS = frozenset({"THANKS", "THANK", "THX", "TERIMA", "TERIMAKASIH", "MAKASIH", "MERCI"})
 
 
 def fold(text: str) -> str:
@@ -41,7 +45,9 @@ def asks_for_help(text: str | None) -> bool:
     if not text:
         return False
     words = _words(text)[:FIRST_WORDS]
-    if any(word in SOS_WORDS for word in words):
+    calls = [word for word in words if word in SOS_WORDS]
+    thanked = any(word in THANKS for word in words) and set(calls) <= THANKED_FOR
+    if calls and not thanked:
         return True
     joined = "".join(words)
     if any(phrase in joined for phrase in SOS_PHRASES):
