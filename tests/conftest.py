@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from tests.fuzzing import load_hypothesis_profile
+from tests.live import live_server  # noqa: F401 - the app on a real port, one per process
 
 load_hypothesis_profile()
 

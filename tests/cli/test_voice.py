@@ -11,9 +11,9 @@ from peduli.cli.main import app
 from peduli.core.config import get_settings
 from peduli.voice.models import VoiceCall
 from peduli.voice.sandbox import TelephonySandbox
-from tests.voice.conftest import live_server, telephony
+from tests.voice.conftest import telephony
 
-__all__ = ["live_server", "telephony"]
+__all__ = ["telephony"]
 
 
 def test_a_call_that_hangs_up_early_is_printed_and_left_to_call_back(

@@ -11,7 +11,6 @@ from httpx import Response
 
 from peduli.conversations.platforms import whatsapp_signature
 from peduli.core.config import get_settings
-from tests.browser.conftest import live_server  # noqa: F401 - the app on a real port (sandboxes)
 from tests.partners.conftest import officer, scene  # noqa: F401 (fixtures for partner tests)
 
 WEBHOOK = "/api/v1/channels/whatsapp/webhook"

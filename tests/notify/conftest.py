@@ -15,7 +15,6 @@ from peduli.notify.channels.telegram_bot import TelegramBotChannel
 from peduli.notify.channels.whatsapp_cloud import WhatsAppCloudChannel
 from peduli.notify.ports import Channel
 from peduli.notify.sandbox import SandboxHandles, start_sandboxes
-from tests.browser.conftest import live_server  # noqa: F401 - the app on a real port, for DLRs
 
 SessionFactory = Callable[[], Session]
 

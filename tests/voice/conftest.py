@@ -20,7 +20,6 @@ from peduli.core.db import get_sessionmaker
 from peduli.voice.platform import WEBHOOK_PATH, webhook_url
 from peduli.voice.sandbox import CallPlayer, TelephonySandbox
 from peduli.voice.twiml import SIGNATURE_HEADER, sign
-from tests.browser.conftest import live_server
 from tests.browser.harness import LiveServer
 from tests.emergency.conftest import SEOUL, on_duty_now, staff_actor
 
@@ -44,7 +43,7 @@ def duty_officer(db: Session) -> Actor:
 
 
 __all__ = [
-    "DUTY_PHONE", "KOREAN_CALLER", "SEOUL", "duty_officer", "live_server", "play", "signed_post",
+    "DUTY_PHONE", "KOREAN_CALLER", "SEOUL", "duty_officer", "play", "signed_post",
 ]  # fmt: skip
 
 
