@@ -19,6 +19,7 @@ from peduli.core.db import utcnow
 from peduli.core.errors import Conflict, NotFound
 from peduli.notify.models import OutboxMessage
 from peduli.notify.service import open_body
+from peduli.registry.models import ContactPoint, Person
 from tests.conversations.test_inbound import PHONE
 from tests.crisis.crisis_helpers import add_person
 from tests.emergency.conftest import KL, SEOUL, staff_actor
@@ -133,6 +134,20 @@ def test_an_officer_links_a_person_in_their_post_and_it_is_audited(db: Session) 
         select(AuditEntry).where(AuditEntry.action == "conversation.link_person")
     ).one()
     assert audited.subject_person_id == person.person_id
+
+
+def test_an_officer_s_link_does_not_make_the_chat_a_trusted_contact(db: Session) -> None:
+    officer = staff_actor(db, Role.OFFICER, SEOUL, "officer")
+    conversation = _conversation(db, phone="+821033334444")
+    person = add_person(db, latitude=37.5, longitude=127.0, country="KR", subdivision=None,
+                        city="Seoul", post=SEOUL, phone="+821099990000")  # fmt: skip
+    service.link_person(db, conversation_id=conversation.id, person_id=person.person_id,
+                        actor=officer)  # fmt: skip
+    assert db.get_one(Person, person.person_id).preferred_channel is None
+    phones = db.scalars(
+        select(ContactPoint.value_index).where(ContactPoint.person_id == person.person_id)
+    ).all()
+    assert contact_index("+821033334444") not in phones
 
 
 def test_a_citizen_s_erasure_deletes_their_conversations(db: Session) -> None:

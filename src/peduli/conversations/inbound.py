@@ -181,9 +181,14 @@ def _link_by_verified_phone(session: Session, conversation: Conversation, inboun
 
 
 def remember_chat(session: Session, conversation: Conversation, *, actor: Actor) -> None:
-    """A person known to write on WhatsApp or Telegram hears from us there: the chat becomes
-    their preferred channel, so crisis broadcasts and reminders reach them in it."""
-    if conversation.person_id is None or conversation.channel == ChatChannel.SMS:
+    """A person proven to write on WhatsApp or Telegram hears from us there: the chat becomes
+    their trusted, preferred channel, so crisis broadcasts and reminders reach them in it.
+
+    Only a link the platform proves (the sender's own trusted phone) counts. An officer's link
+    says who is writing, not that the chat is theirs: trusting it would route the person's
+    sign-in codes to whoever holds the chat."""
+    proven = conversation.person_link == PersonLink.VERIFIED_PHONE
+    if conversation.person_id is None or conversation.channel == ChatChannel.SMS or not proven:
         return
     registry_contacts.record_chat_contact(
         session,

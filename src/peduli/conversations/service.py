@@ -21,7 +21,7 @@ from peduli.cases import repository as cases_repository
 from peduli.cases.access import case_scope
 from peduli.cases.models import Case
 from peduli.cases.storage import get_storage
-from peduli.conversations import access, inbound, repository, retention, templates, workflow
+from peduli.conversations import access, repository, retention, templates, workflow
 from peduli.conversations.models import (
     ChatChannel,
     Conversation,
@@ -230,7 +230,6 @@ def link_person(
     )
     conversation.person_id = person_id
     conversation.person_link = PersonLink.OFFICER.value
-    inbound.remember_chat(session, conversation, actor=actor)
     audit.record(
         session,
         actor=actor,
