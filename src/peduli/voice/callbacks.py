@@ -7,7 +7,6 @@ that the caller was reached; "not reached" keeps it there, with the time of the 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
@@ -21,10 +20,13 @@ from peduli.voice.models import VoiceCall
 from peduli.voice.workflow import OPEN_CALLBACKS, CallbackState
 
 
-def list_due(session: Session, *, actor: Actor) -> Sequence[tuple[VoiceCall, str | None]]:
-    """The calls to return (number, person, language, what happened); the read is audited."""
+def list_due(
+    session: Session, *, actor: Actor, limit: int, offset: int
+) -> tuple[int, list[tuple[VoiceCall, str | None]]]:
+    """How many calls there are to return, and one page of them (number, person, language,
+    what happened); the read is audited."""
     access.require_responder(session, actor, action="voice.callbacks")
-    due = repository.callbacks_due(session, actor=actor)
+    due = repository.callbacks_due(session, actor=actor, limit=limit, offset=offset)
     audit.record(session, actor=actor, action="voice.callbacks", entity_type="voice_call",
                  fields=["phone", "name", "language"])  # fmt: skip
     return due

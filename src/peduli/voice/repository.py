@@ -4,9 +4,8 @@ behind an emergency."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor
@@ -15,22 +14,23 @@ from peduli.voice import access
 from peduli.voice.models import VoiceCall
 from peduli.voice.workflow import OPEN_CALLBACKS
 
-MAX_LISTED = 200
 
-
-def callbacks_due(session: Session, *, actor: Actor) -> Sequence[tuple[VoiceCall, str | None]]:
-    """The calls of the actor's posts still to be returned, oldest first, with the name of
-    the person whose verified phone called (one query)."""
-    return [
-        (call, name)
-        for call, name in session.execute(
-            select(VoiceCall, Person.full_name)
-            .outerjoin(Person, Person.id == VoiceCall.person_id)
-            .where(VoiceCall.callback_state.in_(OPEN_CALLBACKS), access.call_scope(actor))
-            .order_by(VoiceCall.started_at)
-            .limit(MAX_LISTED)
-        ).all()
-    ]
+def callbacks_due(
+    session: Session, *, actor: Actor, limit: int, offset: int
+) -> tuple[int, list[tuple[VoiceCall, str | None]]]:
+    """How many calls of the actor's posts are still to be returned, and one page of them,
+    oldest first, with the name of the person whose verified phone called."""
+    due = (VoiceCall.callback_state.in_(OPEN_CALLBACKS), access.call_scope(actor))
+    total = session.scalar(select(func.count()).select_from(VoiceCall).where(*due)) or 0
+    rows = session.execute(
+        select(VoiceCall, Person.full_name)
+        .outerjoin(Person, Person.id == VoiceCall.person_id)
+        .where(*due)
+        .order_by(VoiceCall.started_at, VoiceCall.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return total, [(call, name) for call, name in rows]
 
 
 def call_of_emergency(

@@ -3,12 +3,16 @@ an emergency, in the reader's language."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peduli.auth.audit import AuditEntry
+from peduli.core.db import utcnow
 from peduli.voice.models import VoiceCall
+from peduli.voice.pages.staff import PER_PAGE
 from tests.voice.conftest import KOREAN_CALLER, signed_post
 from tests.web.officer_support import HTML, csrf, signed_in_officer
 
@@ -88,3 +92,20 @@ def test_the_emergency_screen_shows_the_call_in_chinese(client: TestClient, db: 
     )
     assert "菜单语言" in details.text and "被捕或被拘留" in details.text
     assert "不是登记系统中任何人已验证的号码" in details.text
+
+
+def test_the_calls_to_return_are_paged(client: TestClient, db: Session) -> None:
+    signed_in_officer(client, db)  # an officer of KBRI Seoul
+    now = utcnow()
+    for i in range(PER_PAGE + 1):
+        started = now - timedelta(minutes=100 - i)
+        db.add(VoiceCall(platform_call_id=f"CA-page-{i:03d}", caller_number=f"+8210555{i:05d}",
+                         representation_code="kbri-seoul", state="ended", callback_state="due",
+                         started_at=started, last_event_at=now))  # fmt: skip
+    db.commit()
+    first = client.get("/officer/calls?lang=en", headers=HTML).text
+    assert first.count('name="outcome" value="reached"') == PER_PAGE
+    assert "Page 1 of 2" in first and 'href="/officer/calls?page=2"' in first
+    second = client.get("/officer/calls?lang=en&page=2", headers=HTML).text
+    assert second.count('name="outcome" value="reached"') == 1
+    assert f"tel:+8210555{PER_PAGE:05d}" in second, "the newest call is on the last page"

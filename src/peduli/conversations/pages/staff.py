@@ -45,7 +45,10 @@ def inbox(request: Request, db: DbSession, staff: SignedIn) -> Response:
         desk.page_number(request.query_params.get("page")),
         PER_PAGE,
     )
-    context = {"rows": rows, "pages": pages, "refresh": REFRESH_SECONDS, "layout": _layout(staff)}
+    context = {
+        "rows": rows, "pages": pages, "url": desk.url_with(INBOX, {}),
+        "refresh": REFRESH_SECONDS, "layout": _layout(staff),
+    }  # fmt: skip
     if _is_htmx(request):
         return desk.page(request, "conversations/_inbox.html", staff, context)
     return desk.page(request, "conversations/inbox.html", staff, context)

@@ -21,6 +21,7 @@ from peduli.web.desk import SignedIn
 router = APIRouter(include_in_schema=False, dependencies=[staff_page(EMERGENCY_RESPONDERS)])
 
 CALLS = "/officer/calls"
+PER_PAGE = 25
 END_REASONS: dict[str, Message] = {
     "completed": _("spoke with the officer on duty"),
     "abandoned": _("hung up before an officer answered"),
@@ -43,9 +44,14 @@ def _helpers(request: Request) -> dict[str, Any]:
 @router.get(CALLS, response_class=HTMLResponse)
 def calls_to_return(request: Request, db: DbSession, staff: SignedIn) -> Response:
     """Calls of my post nobody spoke in (missed, abandoned, dropped), oldest first."""
-    due = callbacks.list_due(db, actor=staff)
+    pages, due = desk.paged(
+        lambda limit, offset: callbacks.list_due(db, actor=staff, limit=limit, offset=offset),
+        desk.page_number(request.query_params.get("page")),
+        PER_PAGE,
+    )
     return desk.page(request, "voice/calls.html", staff, {
-        "due": due, "done": request.query_params.get("done"), **_helpers(request),
+        "due": due, "pages": pages, "url": desk.url_with(CALLS, {}),
+        "done": request.query_params.get("done"), **_helpers(request),
     })  # fmt: skip
 
 
