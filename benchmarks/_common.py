@@ -6,6 +6,7 @@ measured in the same run, so a slower or busier machine moves both.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import platform
 import socket
@@ -14,10 +15,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -127,3 +129,20 @@ def machine() -> str:
     cores = os.cpu_count()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"{stamp}, {cores} cores, Python {platform.python_version()}, {platform.platform()}"
+
+
+async def open_loop(
+    count: int, interval: float, send: Callable[[httpx.AsyncClient, int], Coroutine[Any, Any, None]]
+) -> None:
+    """Open loop: request ``i`` leaves at start + i × interval, whatever the earlier ones
+    took (a closed loop would slow down with the server and hide its queue)."""
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        start = time.perf_counter()
+        tasks: list[asyncio.Task[None]] = []
+        for i in range(count):
+            delay = start + i * interval - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(send(client, i)))
+        await asyncio.gather(*tasks)

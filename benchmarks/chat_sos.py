@@ -103,18 +103,11 @@ async def _burst(base: str, args: argparse.Namespace) -> list[Sent]:
         sent.emergency_id = answer.json().get("id") if answer.status_code == 201 else None
         results.append(sent)
 
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-        start = time.perf_counter()
-        tasks = []
-        for i in range(count):
-            delay = start + i * interval - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(chat(client, i)))
-            if i % sos_every == sos_every // 2:
-                tasks.append(asyncio.create_task(sos(client, i)))
-        await asyncio.gather(*tasks)
+    async def one(client: httpx.AsyncClient, i: int) -> None:
+        baseline = [sos(client, i)] if i % sos_every == sos_every // 2 else []
+        await asyncio.gather(chat(client, i), *baseline)
+
+    await _common.open_loop(count, interval, one)
     return results
 
 

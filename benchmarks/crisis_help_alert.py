@@ -176,16 +176,7 @@ async def _burst(base: str, tokens: list[str], args: argparse.Namespace) -> list
         sent.answer_id = answer.json().get("id") if answer.status_code == 201 else None
         results.append(sent)
 
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-        start = time.perf_counter()
-        tasks = []
-        for i in range(count):
-            delay = start + i * interval - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(client, i)))
-        await asyncio.gather(*tasks)
+    await _common.open_loop(count, interval, one)
     return results
 
 
