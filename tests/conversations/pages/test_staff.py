@@ -81,3 +81,16 @@ def test_htmx_refreshes_only_the_list_and_the_thread(client: TestClient, db: Ses
     assert listed.text.lstrip().startswith('<div id="chat-inbox"')
     thread = client.get(f"/officer/conversations/{conversation.id}", headers=htmx)
     assert thread.text.lstrip().startswith('<section id="chat-thread"')
+
+
+def test_a_link_refused_keeps_what_the_officer_typed(client: TestClient, db: Session) -> None:
+    conversation = _conversation(client, db)
+    signed_in_officer(client, db)
+    path = f"/officer/conversations/{conversation.id}"
+    token = csrf(client.get(path, headers=HTML).text)
+    refused = client.post(f"{path}/person", data={"person_id": "not-an-id", "csrf_token": token},
+                          headers=HTML | {"Accept-Language": "en"})  # fmt: skip
+    assert refused.status_code == 422
+    assert 'name="person_id" autocomplete="off" value="not-an-id" aria-invalid="true"' in (
+        refused.text
+    )

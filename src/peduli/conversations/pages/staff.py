@@ -62,6 +62,7 @@ def _screen(
     *,
     refusal: Refusal | None = None,
     typed: str = "",
+    typed_link: dict[str, str] | None = None,
 ) -> Response:
     view = service.read_conversation(db, conversation_id=conversation_id, actor=staff)
     language = i18n.negotiate(request)
@@ -79,6 +80,7 @@ def _screen(
         "problems": refusal.problems if refusal else {},
         "failure": refusal.failure if refusal else None,
         "typed": typed,
+        "typed_link": typed_link or {},
     }
     if _is_htmx(request):
         return desk.page(request, "conversations/_thread.html", staff, context)
@@ -170,7 +172,8 @@ async def link_person(
         lambda: service.link_person(db, conversation_id=conversation_id,
                                     person_id=_uuid_or_problem(raw, "person_id"), actor=staff),
         done=f"{INBOX}/{conversation_id}?done=linked",
-        refused=lambda refusal: _screen(request, db, staff, conversation_id, refusal=refusal),
+        refused=lambda refusal: _screen(request, db, staff, conversation_id, refusal=refusal,
+                                        typed_link={"person_id": raw}),
     )  # fmt: skip
 
 
@@ -188,5 +191,6 @@ async def link_case(
         lambda: service.link_case(db, conversation_id=conversation_id,
                                   case_id=_uuid_or_problem(raw, "case_id"), actor=staff),
         done=f"{INBOX}/{conversation_id}?done=linked",
-        refused=lambda refusal: _screen(request, db, staff, conversation_id, refusal=refusal),
+        refused=lambda refusal: _screen(request, db, staff, conversation_id, refusal=refusal,
+                                        typed_link={"case_id": raw}),
     )  # fmt: skip
