@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 01:27:46.917121
+Create Date: 2026-12-06 02:28:40.083885
 """
 
 from collections.abc import Sequence
@@ -442,6 +442,7 @@ def upgrade() -> None:
     sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('handled_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('case_id', sa.Uuid(), nullable=True),
+    sa.Column('help_raised_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_crisis_checkin_person_id_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['recipient_id'], ['crisis_recipient.id'], name=op.f('fk_crisis_checkin_recipient_id_crisis_recipient'), ondelete='CASCADE'),
@@ -449,6 +450,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('crisis_checkin', schema=None) as batch_op:
         batch_op.create_index('ix_crisis_checkin_crisis', ['crisis_id', 'answer', 'handled_at'], unique=False)
+        batch_op.create_index('ix_crisis_checkin_help_to_raise', ['created_at'], unique=False, postgresql_where=sa.text("answer = 'need_help' AND help_raised_at IS NULL"), sqlite_where=sa.text("answer = 'need_help' AND help_raised_at IS NULL"))
         batch_op.create_index('ix_crisis_checkin_person', ['person_id', 'crisis_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_crisis_checkin_recipient_id'), ['recipient_id'], unique=False)
 
@@ -1051,6 +1053,7 @@ def downgrade() -> None:
     with op.batch_alter_table('crisis_checkin', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_crisis_checkin_recipient_id'))
         batch_op.drop_index('ix_crisis_checkin_person')
+        batch_op.drop_index('ix_crisis_checkin_help_to_raise', postgresql_where=sa.text("answer = 'need_help' AND help_raised_at IS NULL"), sqlite_where=sa.text("answer = 'need_help' AND help_raised_at IS NULL"))
         batch_op.drop_index('ix_crisis_checkin_crisis')
 
     op.drop_table('crisis_checkin')
