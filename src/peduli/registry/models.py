@@ -291,13 +291,7 @@ class DuplicateCandidate(IdMixin, TimestampMixin, Base):
 
 
 class PersonMerge(IdMixin, Base):
-    """What one merge changed, so that an unmerge can put it back (``registry.unmerging``).
-
-    ``moved``: per kind of row (``stays``, ``cases`` …) the ids that moved to the survivor;
-    ``restore``: what else it changed (fields filled, the NIK taken, contacts and passports
-    flags, contacts dropped as already held, other pairs re-pointed). Ids and flags only:
-    no personal data is copied here (values come back from the rows that still hold them).
-    """
+    """What one merge moved (ids per kind of row) and changed, for ``registry.unmerging``."""
 
     __tablename__ = "person_merge"
 

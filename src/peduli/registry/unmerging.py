@@ -8,6 +8,11 @@ held are given back as copies of the survivor's, and the pairs the merge re-poin
 they were. Rows added to the survivor after the merge stay on it: nobody can tell which
 record they belong to better than the officer who added them.
 
+The merge record (``PersonMerge``) keeps ids and flags, never a copied value: ``moved`` the
+ids per kind of row, ``restore`` the fields filled, the NIK taken (by its blind index), the
+contacts' and passports' flags, the contacts dropped as already held (given back as copies of
+the survivor's) and the other pairs re-pointed.
+
 The pair goes back to the review *dismissed* (an undone merge says they are two people, and
 an open pair would put the same mistake in front of the next officer), unless the supervisor
 reopens it because the merge kept the wrong record.
