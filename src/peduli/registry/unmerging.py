@@ -93,10 +93,13 @@ def merges_of(session: Session, *, person_id: uuid.UUID) -> list[MergeOnRecord]:
     ]
 
 
-def merge_to_undo(session: Session, *, merge_id: uuid.UUID, actor: Actor) -> MergeOnRecord:
-    """A merge the caller may undo now (role, post of the survivor, still in force)."""
+def merge_to_undo(
+    session: Session, *, merge_id: uuid.UUID, actor: Actor, lock: bool = False
+) -> MergeOnRecord:
+    """A merge the caller may undo now (role, post of the survivor, still in force);
+    ``lock``: held until the transaction ends, so that two supervisors cannot both undo it."""
     policy.require_role(session, actor, roles=MERGE_UNDOERS, action="person.unmerge")
-    record = session.get(PersonMerge, merge_id)
+    record = session.get(PersonMerge, merge_id, with_for_update=lock)
     if record is None:
         raise NotFound(_("No merge has this id."))
     service.authorize_person(
@@ -156,7 +159,7 @@ def unmerge(
     of dismissed. ``steps``: the other domains' rows (``peduli.merging.STEPS``).
     """
     text = _checked_reason(reason)
-    found = merge_to_undo(session, merge_id=merge_id, actor=actor)
+    found = merge_to_undo(session, merge_id=merge_id, actor=actor, lock=True)
     record, kept, absorbed = found.merge, found.kept, found.absorbed
     restore: dict[str, Any] = record.restore or {}
     absorbed.status = PersonStatus.ACTIVE
