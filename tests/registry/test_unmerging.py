@@ -439,3 +439,27 @@ def test_case_links_move_with_the_merge_and_back(db: Session) -> None:
                       actor=staff(Role.SUPERVISOR), steps=STEPS)  # fmt: skip
     db.commit()
     assert db.scalars(holder).all() == [made.other.id]
+
+
+def test_a_citizens_erasure_removes_the_merge_records_of_their_records(db: Session) -> None:
+    from peduli import erasure
+    from peduli.registry import rights
+    from tests.factories import refreshed, signed_in_citizen
+
+    citizen = signed_in_citizen(db, "yusuf@example.org")
+    service.submit_self_report(db, report=report(), actor=citizen)
+    citizen = refreshed(db, citizen)
+    service.submit_self_report(
+        db,
+        report=report(nik=None, passport_number="B7654321", full_name="Moh. Jusuf",
+                      phone="+821098765432", email="jusuf@example.org"),
+        actor=staff(Role.HQ_ADMIN),
+    )  # fmt: skip
+    pair = db.scalars(select(DuplicateCandidate)).one()
+    merging.merge(db, candidate_id=pair.id, keep_person_id=citizen.person_id, actor=staff(),
+                  steps=STEPS)  # fmt: skip
+    db.commit()
+    assert db.scalars(select(PersonMerge)).one().moved["stays"]
+    rights.delete_own_data(db, actor=citizen, steps=erasure.STEPS)
+    db.commit()
+    assert db.scalars(select(PersonMerge)).all() == []

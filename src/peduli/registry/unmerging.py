@@ -126,6 +126,21 @@ def merge_to_undo(
     return MergeOnRecord(record, kept, absorbed)
 
 
+def review_merge(session: Session, *, merge_id: uuid.UUID, actor: Actor) -> MergeOnRecord:
+    """The merge to undo, as its page shows it (names of both records: an audited read)."""
+    found = merge_to_undo(session, merge_id=merge_id, actor=actor)
+    for subject in (found.kept.id, found.absorbed.id):
+        audit.record(
+            session,
+            actor=actor,
+            action="person.read_merges",
+            entity_type="person_merge",
+            entity_id=str(merge_id),
+            subject_person_id=subject,
+        )
+    return found
+
+
 def merge_in_force(session: Session, *, candidate_id: uuid.UUID) -> uuid.UUID | None:
     """The merge that resolved this possible-duplicate pair, if it is not undone."""
     return session.scalar(

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Role
+from peduli.auth.audit import AuditEntry
 from peduli.merging import STEPS
 from peduli.registry import merging
 from peduli.registry.models import DuplicateCandidate, Person, PersonMerge
@@ -114,6 +115,9 @@ def test_a_supervisor_undoes_the_merge_from_either_record(
     assert link in screen.text
     form = client.get(f"{link}?lang=en")
     assert "stays on it" in form.text  # rows added after the merge are said to stay
+    read = select(AuditEntry.subject_person_id).where(AuditEntry.action == "person.read_merges")
+    assert set(db.scalars(read)) == {first, second}  # the page's read of both is audited
+    db.rollback()
     answer = client.post(
         link, data={"reason": REASON, "csrf_token": csrf(form.text)}, follow_redirects=False
     )

@@ -58,7 +58,7 @@ def unmerge_form(request: Request, merge_id: uuid.UUID, db: DbSession, staff: Si
     """The merge to undo: both records, what moved, and the reason to give."""
     return run_form(
         db,
-        lambda: unmerging.merge_to_undo(db, merge_id=merge_id, actor=staff),
+        lambda: unmerging.review_merge(db, merge_id=merge_id, actor=staff),
         done=lambda found: _page(request, staff, found, form={"reason": "", "reopen": ""}),
         refused=lambda refusal: _page(
             request, staff, None, form={}, failure=refusal.error, status_code=refusal.status
