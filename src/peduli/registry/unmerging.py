@@ -173,8 +173,8 @@ def unmerge(
     ``reopen``: the pair goes back to the open review (the wrong record was kept) instead
     of dismissed. ``steps``: the other domains' rows (``peduli.merging.STEPS``).
     """
-    text = _checked_reason(reason)
     found = merge_to_undo(session, merge_id=merge_id, actor=actor, lock=True)
+    text = _checked_reason(reason)
     record, kept, absorbed = found.merge, found.kept, found.absorbed
     restore: dict[str, Any] = record.restore or {}
     absorbed.status = PersonStatus.ACTIVE
