@@ -24,4 +24,6 @@ def retry_after(attempts: int, *, now: datetime, agency_says: datetime | None) -
     ceiling = min(RETRY_CAP, RETRY_BASE * 2 ** max(0, attempts - 1))
     backoff = now + ceiling / 2 + ceiling / 2 * random.random()
     return max(backoff, agency_says) if agency_says else backoff
+
+
 NEW_RECORD_WINDOW = timedelta(days=1)  # records created this recently are checked unasked
