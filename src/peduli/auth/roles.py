@@ -90,3 +90,9 @@ CONVERSATION_LINKERS = RECORD_WORKERS
 # --- the outbox ----------------------------------------------------------------------------
 DEAD_LETTER_READERS = HQ_ROLES
 DEAD_LETTER_RETRIERS = HQ_ADMINS
+
+# --- outside agencies ----------------------------------------------------------------------
+# Who queues and reads a person's checks at the agencies, who reads
+# the message log of every exchange with the agencies.
+VERIFICATION_REQUESTERS = RECORD_WORKERS
+AGENCY_LOG_READERS = HQ_ADMINS
