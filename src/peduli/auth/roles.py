@@ -88,3 +88,6 @@ CONVERSATION_LINKERS = RECORD_WORKERS
 # --- the outbox ----------------------------------------------------------------------------
 DEAD_LETTER_READERS = HQ_ROLES
 DEAD_LETTER_RETRIERS = HQ_ADMINS
+
+# --- agencies: immigration and BP2MI --------------------------------------------------------
+TRAVEL_RECORD_READERS = RECORD_WORKERS  # passport status, crossings, placements of their post

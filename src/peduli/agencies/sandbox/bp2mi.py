@@ -3,7 +3,7 @@
 ``POST /v1/placements`` with ``{"nik": …?, "passport_number": …?}`` answers
 ``{"placements": [{"placement_id", "employer", "agency_licence", "agency_name", "sector",
 "country", "contract_start", "contract_end"}]}`` or ``404 {"error": "not_found"}`` when BP2MI
-knows no worker by either identifier; ``GET /v1/agencies`` answers the licence list
+knows no worker by either identifier; ``POST /v1/agencies`` (or GET) answers the licence list
 ``{"as_of", "agencies": [{"licence", "name", "status" (active | revoked), "revoked_on"}]}``.
 """
 
@@ -33,7 +33,11 @@ class Bp2miSandbox(AgencySandbox):
 
     def routes(self) -> dict[tuple[str, str], Route]:
         """The two services."""
-        return {("POST", PLACEMENTS_PATH): _placements, ("GET", AGENCIES_PATH): _agencies}
+        return {
+            ("POST", PLACEMENTS_PATH): _placements,
+            ("POST", AGENCIES_PATH): _agencies,
+            ("GET", AGENCIES_PATH): _agencies,
+        }
 
     def enrol_placement(self, placement: Placement) -> None:
         """Add a placement, for a test."""

@@ -16,7 +16,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -127,6 +127,8 @@ class AgencySandbox:
         self.faults = AgencyFaults()
         self.token = token
         self.requests = 0  # answered or refused, for tests of retries and caching
+        self._seen: set[str] = set()
+        self._seen_lock = threading.Lock()
         self._host = host
         bound = type("_BoundHandler", (AgencyHandler,), {"sandbox": self})
         self._server = ThreadingHTTPServer((host, port), bound)
@@ -136,6 +138,20 @@ class AgencySandbox:
     def routes(self) -> dict[tuple[str, str], Route]:
         """(method, path) → the function answering it with (status, JSON payload)."""
         raise NotImplementedError
+
+    def check_envelope(self, headers: Mapping[str, str]) -> str | None:
+        """Why the X-Road envelope is refused (no purpose, no cause, a replayed message id),
+        or None; message ids are remembered for replay protection."""
+        message_id = headers.get("X-Road-Id")
+        if not message_id:
+            return "envelope_required"
+        if not headers.get("X-Road-Purpose") or not headers.get("X-Road-Issue"):
+            return "purpose_required"
+        with self._seen_lock:
+            if message_id in self._seen:
+                return "replayed_message"
+            self._seen.add(message_id)
+        return None
 
     @property
     def port(self) -> int:
@@ -198,6 +214,9 @@ class AgencyHandler(BaseHTTPRequestHandler):
         route = self.sandbox.routes().get((method, path))
         if route is None:
             return self.answer(HTTPStatus.NOT_FOUND, {"error": f"no route {method} {path}"})
+        refusal = self.sandbox.check_envelope(self.headers)
+        if refusal is not None:
+            return self.answer(HTTPStatus.BAD_REQUEST, {"error": refusal})
         self.sandbox.requests += 1
         fault = self.sandbox.faults.take()
         if fault is not None and self._fail(fault):
