@@ -1,0 +1,79 @@
+"""The demo's travel records: in the demo officers' posts, one person whose passport the
+sandbox immigration service has as reported lost, and one migrant worker placed by an agency
+without a licence (revoked or never granted). Both come from the same generator as the demo's
+people (``agencies.sandbox.travel_population``), so they are found, not made up; their
+checks are then queued for the demo's worker, which asks the sandboxes."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from peduli.agencies.sandbox import travel_population as population
+from peduli.agencies.sandbox.travel import DEMO_SEED, DEMO_SIZE
+from peduli.agencies.sandbox.travel_population import LicenceStatus, PassportStatus
+from peduli.core.crypto import get_cipher
+from peduli.demo.cases import DEMO_POSTS
+from peduli.registry.models import PASSPORT_PURPOSE, Passport, Person, Stay, StayStatus
+
+
+@dataclass(frozen=True)
+class DemoTraveller:
+    """A demo person worth showing, and the post that serves them."""
+
+    person_id: uuid.UUID
+    full_name: str
+    representation_code: str
+
+
+@dataclass(frozen=True)
+class DemoTravellers:
+    """The person with a passport reported lost, the worker of an unlicensed agency."""
+
+    lost_passport: DemoTraveller | None
+    unlicensed_agency: DemoTraveller | None
+
+
+def find_demo_travellers(
+    session: Session, *, seed: int = DEMO_SEED, size: int = DEMO_SIZE
+) -> DemoTravellers:
+    """The first such people of the demo posts (in the posts' order), by one query each."""
+    records = population.build(seed=seed, size=size, today=datetime.now(UTC).date())
+    lost = [n for n, p in records.passports.items() if p.status == PassportStatus.LOST]
+    unlicensed = [
+        str(p.passport_number)
+        for p in records.placements
+        if p.passport_number
+        and p.agency_name
+        and population.agency_status(p.agency_name) != LicenceStatus.ACTIVE
+    ]
+    return DemoTravellers(
+        lost_passport=_first_in_demo_posts(session, lost),
+        unlicensed_agency=_first_in_demo_posts(session, unlicensed),
+    )
+
+
+def _first_in_demo_posts(session: Session, numbers: list[str]) -> DemoTraveller | None:
+    cipher = get_cipher()
+    indexes = [cipher.blind_index(n, purpose=PASSPORT_PURPOSE) for n in numbers]
+    rows = session.execute(
+        select(Person.id, Person.full_name, Stay.representation_code)
+        .join(Passport, Passport.person_id == Person.id)
+        .join(Stay, Stay.person_id == Person.id)
+        .where(
+            Passport.number_index.in_(indexes),
+            Passport.is_current.is_(True),
+            Stay.status == StayStatus.ACTIVE,
+            Stay.representation_code.in_(DEMO_POSTS),
+        )
+        .order_by(Person.full_name, Person.id)
+    ).all()
+    for post in DEMO_POSTS:
+        for person_id, name, code in rows:
+            if code == post:
+                return DemoTraveller(person_id, name, code)
+    return None
