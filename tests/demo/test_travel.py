@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peduli.agencies.sandbox import travel_population as population
+from peduli.agencies.sandbox.population import demo_residents
 from peduli.agencies.sandbox.travel_population import LicenceStatus, PassportStatus
 from peduli.core.crypto import get_cipher
 from peduli.demo import seed as seeding
@@ -24,7 +25,8 @@ def test_the_demo_has_a_lost_passport_and_an_unlicensed_agency_in_its_posts(db: 
     found = find_demo_travellers(db, size=CITIZENS)
     assert found.lost_passport is not None
     assert found.unlicensed_agency is not None
-    records = population.build(seed=2026, size=CITIZENS, today=datetime.now(UTC).date())
+    people = demo_residents(seed=2026, seeded=CITIZENS)
+    records = population.of_citizens((r.citizen for r in people), today=datetime.now(UTC).date())
     cipher = get_cipher()
 
     def number_of(person_id: object) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peduli.agencies.sandbox import travel_population as population
-from peduli.agencies.sandbox.travel import DEMO_SEED, DEMO_SIZE
+from peduli.agencies.sandbox.population import DEMO_CITIZENS, DEMO_SEED, demo_residents
 from peduli.agencies.sandbox.travel_population import LicenceStatus, PassportStatus
 from peduli.core.crypto import get_cipher
 from peduli.demo.cases import DEMO_POSTS
@@ -39,10 +39,12 @@ class DemoTravellers:
 
 
 def find_demo_travellers(
-    session: Session, *, seed: int = DEMO_SEED, size: int = DEMO_SIZE
+    session: Session, *, seed: int = DEMO_SEED, size: int = DEMO_CITIZENS
 ) -> DemoTravellers:
-    """The first such people of the demo posts (in the posts' order), by one query each."""
-    records = population.build(seed=seed, size=size, today=datetime.now(UTC).date())
+    """The first such people of the demo posts (in the posts' order), by one query each,
+    among the people the sandboxes know (``demo_residents``)."""
+    people = demo_residents(seed=seed, seeded=size)
+    records = population.of_citizens((r.citizen for r in people), today=datetime.now(UTC).date())
     lost = [n for n, p in records.passports.items() if p.status == PassportStatus.LOST]
     unlicensed = [
         str(p.passport_number)

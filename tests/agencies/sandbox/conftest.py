@@ -1,35 +1,38 @@
-"""The two sandboxes really listening on free ports, over a small slice of the demo's people."""
+"""The immigration and BP2MI sandboxes really listening on free ports, over a slice of the
+demo's people."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import date
 
 import httpx
 import pytest
 
-from peduli.agencies.sandbox import travel_population as population
-from peduli.agencies.sandbox.bp2mi import Bp2miSandbox, start_bp2mi_sandbox
-from peduli.agencies.sandbox.immigration import ImmigrationSandbox, start_immigration_sandbox
-from peduli.agencies.sandbox.travel_population import TravelRecords
+from peduli.agencies.sandbox.bp2mi import Bp2miSandbox
+from peduli.agencies.sandbox.immigration import ImmigrationSandbox
+from peduli.agencies.sandbox.population import Resident, residents
+
+SLICE = 300
 
 
 @pytest.fixture(scope="module")
-def records() -> TravelRecords:
-    return population.build(seed=2026, size=300, today=date.today())
+def people() -> tuple[Resident, ...]:
+    return tuple(residents(seed=2026, count=SLICE))
 
 
 @pytest.fixture
-def immigration(records: TravelRecords) -> Iterator[ImmigrationSandbox]:
-    sandbox = start_immigration_sandbox(records=records)
+def immigration(people: tuple[Resident, ...]) -> Iterator[ImmigrationSandbox]:
+    sandbox = ImmigrationSandbox(residents=people)
+    sandbox.start()
     yield sandbox
     sandbox.stop()
 
 
 @pytest.fixture
-def bp2mi(records: TravelRecords) -> Iterator[Bp2miSandbox]:
-    sandbox = start_bp2mi_sandbox(records=records)
+def bp2mi(people: tuple[Resident, ...]) -> Iterator[Bp2miSandbox]:
+    sandbox = Bp2miSandbox(residents=people)
+    sandbox.start()
     yield sandbox
     sandbox.stop()
 

@@ -2,56 +2,47 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from peduli.agencies.sandbox.bp2mi import AGENCIES_PATH, PLACEMENTS_PATH, Bp2miSandbox
-from peduli.agencies.sandbox.travel_population import (
-    Agency,
-    LicenceStatus,
-    Placement,
-    TravelRecords,
-)
-from peduli.agencies.sandbox.travel_server import FaultKind
+from peduli.agencies.sandbox.bp2mi import AGENCIES_OPERATION, PLACEMENTS_OPERATION, Bp2miSandbox
 from tests.agencies.sandbox.conftest import post
 
 
-def test_a_worker_is_found_by_passport_or_by_nik(
-    bp2mi: Bp2miSandbox, records: TravelRecords
-) -> None:
-    placement = next(p for p in records.placements if p.nik and p.agency_name)
-    by_passport = post(bp2mi.url + PLACEMENTS_PATH, {"passport_number": placement.passport_number})
-    by_nik = post(bp2mi.url + PLACEMENTS_PATH, {"nik": placement.nik})
-    assert by_passport.json() == by_nik.json()
-    (found,) = by_nik.json()["placements"]
+def test_a_worker_is_found_by_passport_or_by_nik(bp2mi: Bp2miSandbox) -> None:
+    placement = next(p for p in bp2mi.records.placements if p.nik and p.agency_name)
+    url = f"{bp2mi.url}/{PLACEMENTS_OPERATION}"
+    by_passport = post(url, {"passport_number": placement.passport_number}).json()
+    by_nik = post(url, {"nik": placement.nik}).json()
+    assert by_passport == by_nik
+    (found,) = by_nik["placements"]
     assert found["employer"] == placement.employer
     assert found["agency_name"] == placement.agency_name
     assert found["contract_start"] == placement.contract_start.isoformat()
     assert found["country"] == placement.country
 
 
-def test_an_unknown_worker_is_404_and_a_question_without_identifier_400(
-    bp2mi: Bp2miSandbox,
-) -> None:
-    assert post(bp2mi.url + PLACEMENTS_PATH, {"nik": "3171010101900001"}).status_code == 404
-    assert post(bp2mi.url + PLACEMENTS_PATH, {}).status_code == 400
+def test_an_unknown_worker_is_404_and_no_identifier_400(bp2mi: Bp2miSandbox) -> None:
+    url = f"{bp2mi.url}/{PLACEMENTS_OPERATION}"
+    assert post(url, {"nik": "3171010101900001"}).status_code == 404
+    assert post(url, {}).status_code == 400
 
 
-def test_the_licence_list_has_revoked_agencies(bp2mi: Bp2miSandbox) -> None:
-    bp2mi.enrol_agency(Agency("SIP3MI-99999", "PT Test Tercabut", LicenceStatus.REVOKED,
-                              date(2026, 1, 5)))  # fmt: skip
-    listed = post(bp2mi.url + AGENCIES_PATH, {}).json()["agencies"]
-    assert {"licence": "SIP3MI-99999", "name": "PT Test Tercabut", "status": "revoked",
-            "revoked_on": "2026-01-05"} in listed  # fmt: skip
+def test_the_licence_list_with_an_enrolled_revoked_agency(bp2mi: Bp2miSandbox) -> None:
+    agency = {"licence": "SIP3MI-99999", "name": "PT Test Tercabut", "status": "revoked",
+              "revoked_on": "2026-01-05"}  # fmt: skip
+    assert post(f"{bp2mi.url}/_sandbox/enrol", {"agency": agency}).status_code == 201
+    listed = post(f"{bp2mi.url}/{AGENCIES_OPERATION}", {}).json()["agencies"]
+    assert agency in listed
     assert any(a["status"] == "active" for a in listed)
 
 
-def test_an_enrolled_placement_and_a_fault(bp2mi: Bp2miSandbox) -> None:
-    household = "Chan family (household)"
-    bp2mi.enrol_placement(
-        Placement("PMI-1", None, "Y1111111", household, None, None, "domestic_work", "HK",
-                  date(2025, 1, 1), None)
-    )  # fmt: skip
-    bp2mi.faults.fail_next(1, FaultKind.ERROR, status=502)
-    assert post(bp2mi.url + PLACEMENTS_PATH, {"passport_number": "Y1111111"}).status_code == 502
-    answer = post(bp2mi.url + PLACEMENTS_PATH, {"passport_number": "Y1111111"}).json()
-    assert answer["placements"][0]["agency_name"] is None
+def test_an_enrolled_placement_after_a_rate_limit(bp2mi: Bp2miSandbox) -> None:
+    placement = {"placement_id": "PMI-1", "passport_number": "Y1111111",
+                 "employer": "Chan family (household)", "sector": "domestic_work",
+                 "country": "HK", "contract_start": "2025-01-01"}  # fmt: skip
+    assert post(f"{bp2mi.url}/_sandbox/enrol", {"placement": placement}).status_code == 201
+    url = f"{bp2mi.url}/{PLACEMENTS_OPERATION}"
+    bp2mi.faults.switch_on("rate_limit", limit=1)
+    answers = [post(url, {"passport_number": "Y1111111"}) for _ in range(3)]
+    assert 429 in [a.status_code for a in answers]
+    bp2mi.faults.switch_off()
+    found = post(url, {"passport_number": "Y1111111"}).json()["placements"]
+    assert found[0]["agency_name"] is None

@@ -155,14 +155,21 @@ def newer_number(number: str) -> str:
 
 
 def build(*, seed: int, size: int, today: date) -> TravelRecords:
-    """The records for the first ``size`` citizens of the demo generator with ``seed``."""
-    records = TravelRecords()
+    """The records for the first ``size`` citizens of the demo generator with ``seed``
+    (a second report's new passport replaces the first report's)."""
     citizens = list(Population(seed=seed, today=today).citizens(size))
-    for citizen in citizens:
-        add_citizen(records, citizen, today=today)
+    records = of_citizens(citizens, today=today)
     for citizen in citizens:
         if citizen.duplicate_of is not None and citizen.passport:
             _replace(records, citizens[citizen.duplicate_of], citizen.passport)
+    return records
+
+
+def of_citizens(citizens: Iterable[Citizen], *, today: date) -> TravelRecords:
+    """The records of these citizens (the sandboxes' ``residents``)."""
+    records = TravelRecords()
+    for citizen in citizens:
+        add_citizen(records, citizen, today=today)
     return records
 
 
