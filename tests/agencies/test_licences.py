@@ -18,7 +18,7 @@ from tests.agencies.travel_helpers import agency, bp2mi_of
 
 def _listed(db: Session) -> dict[str, str]:
     rows = db.execute(select(LicensedAgency.licence, LicensedAgency.status)).all()
-    return dict(rows)  # type: ignore[arg-type]
+    return dict(rows)
 
 
 def test_the_job_stores_the_list_then_follows_its_changes(
