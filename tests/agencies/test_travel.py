@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from peduli.agencies import travel
-from peduli.agencies.models import AgencyAnswer, AgencyMessage, CheckState
+from peduli.agencies.models import AgencyAnswer, CheckState
 from peduli.agencies.sandbox import AgencySandboxes
 from peduli.agencies.sandbox.travel_population import Crossing, PassportStatus
 from peduli.agencies.travel_models import BorderCrossing, PassportCheck, PlacementRecord
@@ -89,32 +89,6 @@ def test_crossings_are_cached_a_while_then_replaced(db: Session, agencies: Agenc
     assert (left.port, left.direction, left.country) == ("CGK", "exit", "MY")
 
 
-def test_an_agency_outage_is_unavailable_with_a_time_to_retry(
-    db: Session, agencies: AgencySandboxes
-) -> None:
-    immigration = immigration_of(agencies)
-    immigration.add(passport("Y1000005"))
-    person_id = worker_in_kuala_lumpur(db, passport="Y1000005")
-    immigration.faults.switch_on("maintenance", seconds=600)
-    outcome = travel.check_passport(db, person_id=person_id, question=QUESTION)
-    db.commit()
-    assert outcome.state == CheckState.UNAVAILABLE
-    assert outcome.retry_at is not None
-    assert outcome.retry_at > datetime.now(UTC) + timedelta(minutes=5)
-    assert db.scalar(select(PassportCheck.id)) is None
-    assert "unavailable" in {m.outcome for m in db.scalars(select(AgencyMessage))}
-
-
-def test_a_malformed_answer_is_refused_not_stored(db: Session, agencies: AgencySandboxes) -> None:
-    immigration = immigration_of(agencies)
-    immigration.add(passport("Y1000006"))
-    person_id = worker_in_kuala_lumpur(db, passport="Y1000006")
-    immigration.faults.switch_on("malformed")
-    outcome = travel.check_passport(db, person_id=person_id, question=QUESTION)
-    assert outcome.state == CheckState.NOT_CHECKABLE
-    assert db.scalar(select(PassportCheck.id)) is None
-
-
 def test_a_worker_placed_in_the_country_of_the_stay_is_verified(
     db: Session, agencies: AgencySandboxes
 ) -> None:
@@ -151,12 +125,3 @@ def test_a_worker_unknown_to_bp2mi_is_not_found_and_a_student_not_checkable(
     assert travel.check_placements(db, person_id=student, question=QUESTION).state == (
         CheckState.NOT_CHECKABLE
     )
-
-
-def test_bp2mi_answering_500_is_unavailable(db: Session, agencies: AgencySandboxes) -> None:
-    bp2mi = bp2mi_of(agencies)
-    bp2mi.add_placement(placement("Y2000005"))
-    person_id = worker_in_kuala_lumpur(db, passport="Y2000005", serial=6)
-    bp2mi.faults.switch_on("error", status=502)
-    outcome = travel.check_placements(db, person_id=person_id, question=QUESTION)
-    assert outcome.state == CheckState.UNAVAILABLE

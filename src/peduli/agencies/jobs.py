@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from peduli.agencies import licences
-from peduli.core.periodic import PeriodicTask
+from datetime import datetime
 
-PERIODIC_TASKS: tuple[PeriodicTask, ...] = (licences.PERIODIC_TASK,)
+from peduli.agencies import answers, licences, verification
+from peduli.agencies.workflow import NEW_RECORD_WINDOW
+from peduli.core.periodic import PeriodicTask, SessionFactory
+
+
+def run_checks(session_factory: SessionFactory, now: datetime) -> int:
+    """Queue checks of new records and claims, and run the due ones."""
+    return verification.run_due(session_factory, now, since=now - NEW_RECORD_WINDOW)
+
+
+PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
+    # Every few seconds: a self-report is verified within seconds of arriving.
+    PeriodicTask("agency-checks", 2, run_batched=run_checks),
+    PeriodicTask("agency-answer-cache-purge", 3600, run=answers.purge_expired),
+    licences.PERIODIC_TASK,  # BP2MI's licence list into licensed_agency
+)

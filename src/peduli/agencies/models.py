@@ -20,7 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from peduli.core.crypto import Sealed
-from peduli.core.db import Base, IdMixin, utcnow
+from peduli.core.db import Base, utcnow
+from peduli.registry.models import Person
 
 MESSAGE_BODY_PURPOSE = "agency-message"
 CACHED_ANSWER_PURPOSE = "agency-answer"
@@ -121,19 +122,25 @@ class CheckState(StrEnum):
     NOT_CHECKABLE = "not_checkable"  # nothing to ask with (no NIK) or the agency refused
 
 
-class PersonVerification(IdMixin, Base):
-    """A person's verification at one source: its state, when, and the next try."""
+RECORD = "record"  # the subject of a check of the record itself (not of a claim on it)
+
+
+class PersonVerification(Base):
+    """A person's verification at one source: its state, when, and the next try. The
+    subject is the record itself (``RECORD``) or one identity claim on it (its id)."""
 
     __tablename__ = "person_verification"
     __table_args__ = (
-        UniqueConstraint("person_id", "source", name="uq_person_verification"),
-        Index("ix_person_verification_due", "state", "due_at"),
+        Index("ix_person_verification_due", "due_at"),
+        Index("ix_person_verification_claim", "claim_id"),
     )
 
     person_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("person.id", ondelete="CASCADE"), index=True
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
     )
-    source: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(40), primary_key=True, default=RECORD)
+    claim_id: Mapped[uuid.UUID | None]
     state: Mapped[str] = mapped_column(String(16), default=CheckState.QUEUED)
     # JSON list of the fields that did not match (mismatch), e.g. ["mother_name"].
     fields: Mapped[str] = mapped_column(Text, default="[]")
@@ -148,3 +155,8 @@ class PersonVerification(IdMixin, Base):
     checked_at: Mapped[datetime | None]
     retry_at: Mapped[datetime | None]
     lease_until: Mapped[datetime | None]  # a worker took it until then
+
+
+# The worker finds new records by their creation time (``verification.queue_new_records``);
+# declared here, next to the only query that needs it, on the registry's table.
+Index("ix_person_created_at", Person.created_at)

@@ -4,8 +4,9 @@
 what the person reported, and their recent border crossings); ``check_placements`` asks BP2MI
 about a migrant worker's placements (whether BP2MI knows the worker, and whether a placement
 is in the country of their stay). Each stores the answers for the person screen, replacing
-the person's earlier ones, and returns the verification outcome of its source. An agency
-outage is an outcome (unavailable, retry at T), never an error: casework goes on.
+the person's earlier ones, and returns the verification outcome of its source; an agency that
+does not answer raises ``AgencyUnavailable`` (``verification`` defers the check, casework goes
+on). ``queue_new_records`` queues both checks for new records, as the civil registry's are.
 """
 
 from __future__ import annotations
@@ -15,27 +16,38 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, exists, insert, literal, select
 from sqlalchemy.orm import Session
 
 from peduli.agencies import bp2mi, immigration
+from peduli.agencies.envelope import Purpose
 from peduli.agencies.gateway import AgencyRefused, AgencyUnavailable
 from peduli.agencies.immigration import CrossingAnswer, PassportAnswer, Question
-from peduli.agencies.models import CheckState
+from peduli.agencies.models import RECORD, CheckState, PersonVerification, Source
 from peduli.agencies.travel_models import (
     BorderCrossing,
     PassportCheck,
     PassportStatus,
     PlacementRecord,
 )
+from peduli.agencies.workflow import DISCOVER_BATCH
 from peduli.core.crypto import get_cipher
 from peduli.core.db import utcnow
 from peduli.registry import repository as registry
-from peduli.registry.models import NIK_PURPOSE, PASSPORT_PURPOSE, Passport, Person, StayStatus
+from peduli.registry.models import (
+    NIK_PURPOSE,
+    PASSPORT_PURPOSE,
+    Passport,
+    Person,
+    PersonStatus,
+    Stay,
+    StayStatus,
+)
 from peduli.registry.rights import ErasureStep
 
 RECENT_CROSSINGS = timedelta(days=730)
-MAX_DETAIL = 200
+WORKER = "agencies worker"
+NEW_REPORT_CAUSE = "self-report"
 
 
 @dataclass(frozen=True)
@@ -45,16 +57,6 @@ class SourceOutcome:
     state: CheckState
     fields: tuple[str, ...] = ()
     detail: str | None = None
-    retry_at: datetime | None = None
-
-
-def _unavailable(error: AgencyUnavailable) -> SourceOutcome:
-    return SourceOutcome(CheckState.UNAVAILABLE, detail=error.reason[:MAX_DETAIL],
-                         retry_at=error.retry_at)  # fmt: skip
-
-
-def _refused(error: AgencyRefused) -> SourceOutcome:
-    return SourceOutcome(CheckState.NOT_CHECKABLE, detail=error.reason[:MAX_DETAIL])
 
 
 def _current_passport(session: Session, person_id: uuid.UUID) -> Passport | None:
@@ -62,21 +64,16 @@ def _current_passport(session: Session, person_id: uuid.UUID) -> Passport | None
 
 
 def check_passport(session: Session, *, person_id: uuid.UUID, question: Question) -> SourceOutcome:
-    """Immigration's word on the person's current passport, and their recent crossings."""
+    """Immigration's word on the person's current passport, and their recent crossings (an
+    outage of the crossings alone keeps the status: they are asked again next time)."""
     person = session.get(Person, person_id)
     passport = _current_passport(session, person_id)
     if person is None or passport is None:
         return SourceOutcome(CheckState.NOT_CHECKABLE, detail="no passport reported")
     number = get_cipher().decrypt(passport.number_encrypted, purpose=PASSPORT_PURPOSE)
-    try:
-        answer = immigration.passport_status(
-            session, passport_number=number, date_of_birth=person.date_of_birth,
-            question=question,
-        )  # fmt: skip
-    except AgencyUnavailable as error:
-        return _unavailable(error)
-    except AgencyRefused as error:
-        return _refused(error)
+    answer = immigration.passport_status(
+        session, passport_number=number, date_of_birth=person.date_of_birth, question=question
+    )
     now = utcnow()
     _store_passport(session, person_id, passport.number_index, answer, now)
     outcome = passport_outcome(answer)
@@ -146,7 +143,7 @@ def check_placements(
 ) -> SourceOutcome:
     """BP2MI's placements of a migrant worker: verified when one is in the country of the
     worker's stay, a mismatch on ``country`` otherwise, not found when BP2MI knows no worker
-    by their NIK or passport."""
+    by their NIK or passport. Only for migrant workers (an active stay for work)."""
     person = session.get(Person, person_id)
     stays = [s for s in registry.stays_of(session, person_id) if s.status == StayStatus.ACTIVE]
     if person is None or not stays or stays[0].purpose != "work":
@@ -161,12 +158,7 @@ def check_placements(
     )
     if nik is None and number is None:
         return SourceOutcome(CheckState.NOT_CHECKABLE, detail="no NIK or passport to ask with")
-    try:
-        found = bp2mi.placements(session, nik=nik, passport_number=number, question=question)
-    except AgencyUnavailable as error:
-        return _unavailable(error)
-    except AgencyRefused as error:
-        return _refused(error)
+    found = bp2mi.placements(session, nik=nik, passport_number=number, question=question)
     now = utcnow()
     session.execute(delete(PlacementRecord).where(PlacementRecord.person_id == person_id))
     if found is None:
@@ -207,9 +199,41 @@ def erase_people(
 ERASURE_STEP = ErasureStep("agency_travel_records", erase_people)
 
 
-def has_records(session: Session, person_id: uuid.UUID) -> bool:
-    """Whether the worker stored anything from immigration or BP2MI on the person."""
-    return (
-        session.scalar(select(PassportCheck.id).where(PassportCheck.person_id == person_id))
-        is not None
+def queue_new_records(session: Session, now: datetime, *, since: datetime) -> int:
+    """Queue an immigration check of every record created since ``since`` with a current
+    passport, and a placements check of every migrant worker among them, that has none yet:
+    one INSERT … SELECT per source over the creation index."""
+    queued = 0
+    with_passport = exists().where(Passport.person_id == Person.id, Passport.is_current)
+    working = exists().where(
+        Stay.person_id == Person.id, Stay.status == StayStatus.ACTIVE, Stay.purpose == "work"
     )
+    for source, condition in ((Source.IMMIGRATION, with_passport), (Source.PLACEMENTS, working)):
+        checked = exists().where(
+            PersonVerification.person_id == Person.id,
+            PersonVerification.source == source.value,
+            PersonVerification.subject == RECORD,
+        )
+        rows = (
+            select(
+                Person.id, literal(source.value), literal(RECORD),
+                literal(CheckState.QUEUED.value), literal("[]"),
+                literal(Purpose.CONSULAR_SERVICE.value), literal(NEW_REPORT_CAUSE),
+                literal(WORKER), literal(now, PersonVerification.requested_at.type),
+                literal(now, PersonVerification.due_at.type), literal(0),
+            )
+            .where(Person.created_at >= since, Person.status == PersonStatus.ACTIVE,
+                   condition, ~checked)
+            .order_by(Person.created_at.desc())
+            .limit(DISCOVER_BATCH)
+        )  # fmt: skip
+        columns = [
+            "person_id", "source", "subject", "state", "fields", "purpose", "cause",
+            "requested_by", "requested_at", "due_at", "attempts",
+        ]  # fmt: skip
+        result = session.execute(
+            insert(PersonVerification).from_select(columns, rows),
+            execution_options={"preserve_rowcount": True},
+        )
+        queued += int(getattr(result, "rowcount", 0) or 0)
+    return queued

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 02:36:18.103530
+Create Date: 2026-12-06 02:43:38.356592
 """
 
 from collections.abc import Sequence
@@ -366,6 +366,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('nik_index', name=op.f('uq_person_nik_index'))
     )
     with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.create_index('ix_person_created_at', ['created_at'], unique=False)
         batch_op.create_index('ix_person_dob_name', ['date_of_birth', 'name_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_name_key'), ['name_key'], unique=False)
 
@@ -716,6 +717,8 @@ def upgrade() -> None:
     op.create_table('person_verification',
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('source', sa.String(length=16), nullable=False),
+    sa.Column('subject', sa.String(length=40), nullable=False),
+    sa.Column('claim_id', sa.Uuid(), nullable=True),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('fields', sa.Text(), nullable=False),
     sa.Column('name_score', sa.Double(), nullable=True),
@@ -729,14 +732,12 @@ def upgrade() -> None:
     sa.Column('checked_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('retry_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('lease_until', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_person_verification_person_id_person'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_person_verification')),
-    sa.UniqueConstraint('person_id', 'source', name='uq_person_verification')
+    sa.PrimaryKeyConstraint('person_id', 'source', 'subject', name=op.f('pk_person_verification'))
     )
     with op.batch_alter_table('person_verification', schema=None) as batch_op:
-        batch_op.create_index('ix_person_verification_due', ['state', 'due_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_person_verification_person_id'), ['person_id'], unique=False)
+        batch_op.create_index('ix_person_verification_claim', ['claim_id'], unique=False)
+        batch_op.create_index('ix_person_verification_due', ['due_at'], unique=False)
 
     op.create_table('protection_case',
     sa.Column('reference', sa.String(length=64), nullable=False),
@@ -1145,8 +1146,8 @@ def downgrade() -> None:
 
     op.drop_table('protection_case')
     with op.batch_alter_table('person_verification', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_person_verification_person_id'))
         batch_op.drop_index('ix_person_verification_due')
+        batch_op.drop_index('ix_person_verification_claim')
 
     op.drop_table('person_verification')
     with op.batch_alter_table('passport', schema=None) as batch_op:
@@ -1228,6 +1229,7 @@ def downgrade() -> None:
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_person_name_key'))
         batch_op.drop_index('ix_person_dob_name')
+        batch_op.drop_index('ix_person_created_at')
 
     op.drop_table('person')
     op.drop_table('periodic_task_run')
