@@ -32,7 +32,7 @@ from peduli.agencies.travel_models import (
 )
 from peduli.agencies.workflow import DISCOVER_BATCH
 from peduli.core.crypto import get_cipher
-from peduli.core.db import utcnow
+from peduli.core.db import insert_on_conflict, utcnow
 from peduli.registry import repository as registry
 from peduli.registry.models import (
     NIK_PURPOSE,
@@ -237,3 +237,23 @@ def queue_new_records(session: Session, now: datetime, *, since: datetime) -> in
         )
         queued += int(getattr(result, "rowcount", 0) or 0)
     return queued
+
+
+def queue_check(session: Session, *, person_id: uuid.UUID, source: Source, purpose: Purpose,
+                cause: str, requested_by: str, now: datetime) -> None:  # fmt: skip
+    """Queue one check of the record at ``source`` for the worker's next turn (a check already
+    queued or done is asked again)."""
+    values = {
+        "person_id": person_id, "source": source.value, "subject": RECORD,
+        "state": CheckState.QUEUED.value, "fields": "[]", "purpose": purpose.value,
+        "cause": cause, "requested_by": requested_by, "requested_at": now, "due_at": now,
+        "attempts": 0,
+    }  # fmt: skip
+    statement = insert_on_conflict(session, PersonVerification).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["person_id", "source", "subject"],
+            set_={k: statement.excluded[k] for k in ("state", "purpose", "cause",
+                  "requested_by", "requested_at", "due_at")},
+        )
+    )  # fmt: skip

@@ -31,6 +31,7 @@ from rich.progress import (
 )
 from sqlalchemy import func, select
 
+from peduli.agencies.sandbox import SANDBOXES, AgencySandboxes, start_agency_sandboxes
 from peduli.auth import accounts
 from peduli.auth.actor import Role
 from peduli.cli.worker import (
@@ -48,6 +49,7 @@ from peduli.demo import chats as demo_chats
 from peduli.demo import conversations as demo_conversations
 from peduli.demo import duplicates as demo_duplicates
 from peduli.demo import seed as seeding
+from peduli.demo import travel as demo_travel
 from peduli.demo.partners import ensure_demo_partners
 from peduli.demo.staff import DEMO_PASSWORD, DEMO_STAFF, ensure_demo_staff
 from peduli.migrations import runner
@@ -151,9 +153,11 @@ def demo(
     token = _prepare_staff()
     sandboxes = _start_sandboxes()
     telephony = _start_telephony()
+    agencies = _start_agency_sandboxes()
     stop = threading.Event()
     worker = _start_worker(stop)
     _print_welcome(host, port, sandboxes, telephony.url, token)
+    _print_travellers(agencies)
     _play_demo_call(telephony, f"http://{host}:{port}", stop)
     try:
         uvicorn.run(
@@ -167,6 +171,7 @@ def demo(
         stop.set()
         worker.join(timeout=10)
         telephony.stop()
+        agencies.stop()
         sandboxes.stop()
         console.print("Peduli demo stopped.")
 
@@ -191,6 +196,7 @@ def _prepare_staff() -> str:
         demo_cases.ensure_demo_cases(session)
         demo_chats.ensure_demo_chats(session)
         ensure_demo_partners(session)
+        demo_travel.ensure_demo_travel(session)
         demo_conversations.ensure_demo_conversations(session)
         return accounts.create_token(session, email=agency.email, days=1)
 
@@ -227,6 +233,38 @@ def _start_sandboxes() -> SandboxHandles:
     os.environ["PEDULI_TELEGRAM_API_URL"] = handles.telegram_url
     get_settings.cache_clear()
     return handles
+
+
+def _start_agency_sandboxes() -> AgencySandboxes:
+    """The agency sandboxes (civil registry, immigration, BP2MI…) over the demo's people, on
+    their configured ports or free ones; the worker asks them there."""
+    settings = get_settings()
+    ports = {name: urlsplit(settings.agency_url(name)).port or 80 for name in SANDBOXES}
+    try:
+        handles = start_agency_sandboxes(ports=ports, token=settings.agency_token)
+    except OSError:  # taken, e.g. by another demo
+        handles = start_agency_sandboxes(ports=dict.fromkeys(SANDBOXES, 0),
+                                         token=settings.agency_token)  # fmt: skip
+    for name, url in handles.urls().items():
+        os.environ[f"PEDULI_AGENCY_{name.upper()}_URL"] = url
+    get_settings.cache_clear()
+    return handles
+
+
+def _print_travellers(agencies: AgencySandboxes) -> None:
+    """Who to open to see immigration's and BP2MI's answers (checked first by the worker)."""
+    with session_scope() as session:
+        found = demo_travel.check_demo_travellers(session)
+    lines = [f"  Sandbox {name:<15} {url}" for name, url in agencies.urls().items()]
+    if found.lost_passport is not None:
+        lost = found.lost_passport
+        lines.append(f"  Passport reported lost: {lost.full_name} ({lost.representation_code}), "
+                     f"/officer/persons/{lost.person_id}")  # fmt: skip
+    if found.unlicensed_agency is not None:
+        worker = found.unlicensed_agency
+        where = f"({worker.representation_code}), /officer/persons/{worker.person_id}"
+        lines.append(f"  Placed by an unlicensed agency: {worker.full_name} {where}")
+    console.print("\n".join(lines), soft_wrap=True, highlight=False)
 
 
 def _start_telephony() -> TelephonySandbox:

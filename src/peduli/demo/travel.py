@@ -13,10 +13,14 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from peduli.agencies import travel, verification
+from peduli.agencies.envelope import Purpose
+from peduli.agencies.models import RECORD, Source
 from peduli.agencies.sandbox import travel_population as population
 from peduli.agencies.sandbox.population import DEMO_CITIZENS, DEMO_SEED, demo_residents
 from peduli.agencies.sandbox.travel_population import LicenceStatus, PassportStatus
 from peduli.core.crypto import get_cipher
+from peduli.core.db import utcnow
 from peduli.demo.cases import DEMO_POSTS
 from peduli.registry.models import PASSPORT_PURPOSE, Passport, Person, Stay, StayStatus
 
@@ -79,3 +83,34 @@ def _first_in_demo_posts(session: Session, numbers: list[str]) -> DemoTraveller 
             if code == post:
                 return DemoTraveller(person_id, name, code)
     return None
+
+
+def _wanted(found: DemoTravellers) -> list[tuple[uuid.UUID, Source]]:
+    wanted = []
+    if found.lost_passport is not None:
+        wanted.append((found.lost_passport.person_id, Source.IMMIGRATION))
+    if found.unlicensed_agency is not None:
+        person_id = found.unlicensed_agency.person_id
+        wanted += [(person_id, Source.IMMIGRATION), (person_id, Source.PLACEMENTS)]
+    return wanted
+
+
+def ensure_demo_travel(session: Session) -> DemoTravellers:
+    """Find the demo's two travellers and queue their checks (``check_demo_travellers`` runs
+    them as soon as the sandboxes listen, ahead of the worker's queue of every record)."""
+    found = find_demo_travellers(session)
+    now = utcnow()
+    for person_id, source in _wanted(found):
+        travel.queue_check(session, person_id=person_id, source=source,
+                           purpose=Purpose.CONSULAR_SERVICE, cause="demo",
+                           requested_by="peduli demo", now=now)  # fmt: skip
+    return found
+
+
+def check_demo_travellers(session: Session) -> DemoTravellers:
+    """Run the demo travellers' queued checks now, as the worker would (the sandboxes must
+    listen): their person screens show immigration's and BP2MI's answers from the start."""
+    found = find_demo_travellers(session)
+    for person_id, source in _wanted(found):
+        verification.run_one(session, (person_id, source.value, RECORD), utcnow())
+    return found
