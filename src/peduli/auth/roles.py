@@ -89,5 +89,10 @@ CONVERSATION_LINKERS = RECORD_WORKERS
 DEAD_LETTER_READERS = HQ_ROLES
 DEAD_LETTER_RETRIERS = HQ_ADMINS
 
+# --- outside agencies ----------------------------------------------------------------------
+# Who queues and reads a person's checks at the agencies, who reads
+# the message log of every exchange with the agencies.
+VERIFICATION_REQUESTERS = RECORD_WORKERS
+AGENCY_LOG_READERS = HQ_ADMINS
 # --- agencies: immigration and BP2MI --------------------------------------------------------
 TRAVEL_RECORD_READERS = RECORD_WORKERS  # passport status, crossings, placements of their post

@@ -117,9 +117,8 @@ class Settings(BaseSettings):
     whatsapp_verify_token: str = _SANDBOX_TOKEN
     # Inbound Telegram: the secret_token given to setWebhook, sent back in every update.
     telegram_webhook_secret: str = _SANDBOX_TOKEN
-    # Outside agencies (the ``agencies`` domain): each one's base URL (the sandboxes listen
-    # there in the demo), the token shared with them, the key that signs the message log of
-    # every exchange (base64url, 32 bytes; empty: derived in development), and the calls' pace.
+    # Outside agencies: base URLs (the demo's sandboxes), shared token, the key signing the
+    # message log (base64url, 32 bytes; empty: derived in development), the calls' pace.
     agency_civil_registry_url: str = "http://127.0.0.1:8030"
     agency_immigration_url: str = "http://127.0.0.1:8031"
     agency_bp2mi_url: str = "http://127.0.0.1:8032"
@@ -127,7 +126,7 @@ class Settings(BaseSettings):
     agency_webhook_receiver_url: str = "http://127.0.0.1:8034"
     agency_token: str = _SANDBOX_TOKEN
     agency_log_key: str = ""
-    agency_client: str = "ID-GOV/KEMLU/PEDULI"  # who calls, as the envelope names it
+    agency_client: str = "ID-GOV/KEMLU/PEDULI"  # the caller the envelope names
     agency_timeout_seconds: float = 3.0
     agency_max_tries: int = Field(default=3, ge=1)
     agency_breaker_failures: int = Field(default=5, ge=1)  # failures in a row that open it
