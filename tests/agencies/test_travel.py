@@ -14,6 +14,7 @@ from peduli.agencies.models import AgencyAnswer, CheckState
 from peduli.agencies.sandbox import AgencySandboxes
 from peduli.agencies.sandbox.travel_population import Crossing, PassportStatus
 from peduli.agencies.travel_models import BorderCrossing, PassportCheck, PlacementRecord
+from peduli.erasure import STEPS
 from tests.agencies.travel_helpers import (
     QUESTION,
     bp2mi_of,
@@ -125,3 +126,22 @@ def test_a_worker_unknown_to_bp2mi_is_not_found_and_a_student_not_checkable(
     assert travel.check_placements(db, person_id=student, question=QUESTION).state == (
         CheckState.NOT_CHECKABLE
     )
+
+
+def test_a_citizens_erasure_deletes_what_the_agencies_said(
+    db: Session, agencies: AgencySandboxes
+) -> None:
+    immigration_of(agencies).add(
+        passport("Y5000001"),
+        [Crossing("Y5000001", datetime.now(UTC) - timedelta(days=5), "exit", "CGK", "MY")],
+    )
+    bp2mi_of(agencies).add_placement(placement("Y5000001"))
+    person_id = worker_in_kuala_lumpur(db, passport="Y5000001")
+    travel.check_passport(db, person_id=person_id, question=QUESTION)
+    travel.check_placements(db, person_id=person_id, question=QUESTION)
+    db.commit()
+    assert travel.ERASURE_STEP in STEPS
+    assert travel.ERASURE_STEP.run(db, [person_id], None) == 3
+    db.commit()
+    for model in (PassportCheck, BorderCrossing, PlacementRecord):
+        assert db.scalar(select(model.id)) is None
