@@ -8,6 +8,7 @@ knows them all; the edges (API routes) pass ``STEPS`` to ``rights.delete_own_dat
 
 from __future__ import annotations
 
+from peduli.agencies import retention as agency_retention
 from peduli.agencies import travel as agency_travel
 from peduli.cases import erasure as case_erasure
 from peduli.conversations import service as conversations_service
@@ -22,5 +23,6 @@ STEPS: tuple[ErasureStep, ...] = (
     crisis_unreached.ERASURE_STEP,
     voice_retention.ERASURE_STEP,
     conversations_service.ERASURE_STEP,
+    agency_retention.ERASURE_STEP,
     agency_travel.ERASURE_STEP,
 )
