@@ -34,7 +34,8 @@ READ = "agencies.travel.read"
 
 @dataclass(frozen=True)
 class PlacementView:
-    """A placement with its agency's licence state (None: the list was never fetched)."""
+    """A placement with its agency's licence state (None: the list was never fetched, or
+    the worker was placed without an agency)."""
 
     record: PlacementRecord
     licence: LicenceState | None
@@ -58,6 +59,13 @@ class TravelView:
         return any(p.licence not in (None, LicenceState.ACTIVE) for p in self.placements) or (
             standing is not None and standing.state != LicenceState.ACTIVE
         )
+
+
+def _licence(placement: PlacementRecord, states: dict[str, LicenceState]) -> LicenceState | None:
+    """The placement's agency's licence state; None for a worker placed without an agency."""
+    if placement.agency_licence:
+        return states[placement.agency_licence]
+    return LicenceState.UNLISTED if placement.agency_name else None
 
 
 def travel_of(session: Session, *, actor: Actor, person_id: uuid.UUID) -> TravelView:
@@ -97,15 +105,7 @@ def travel_of(session: Session, *, actor: Actor, person_id: uuid.UUID) -> Travel
     return TravelView(
         passport=passport,
         crossings=list(crossings),
-        placements=[
-            PlacementView(
-                p,
-                (states[p.agency_licence] if p.agency_licence else LicenceState.UNLISTED)
-                if known
-                else None,
-            )
-            for p in placements
-        ],
+        placements=[PlacementView(p, _licence(p, states) if known else None) for p in placements],
         reported_agency=reported,
         reported_agency_standing=standing if known else None,
         fetched_at=passport.checked_at if passport else None,

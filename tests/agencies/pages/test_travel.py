@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peduli.agencies import licences, travel
+from peduli.agencies import licences, travel, travel_records
 from peduli.agencies.sandbox import AgencySandboxes
 from peduli.agencies.sandbox.travel_population import Crossing, LicenceStatus, PassportStatus
 from peduli.auth.actor import Role
@@ -27,6 +27,7 @@ from tests.agencies.travel_helpers import (
     placement,
     worker_in_kuala_lumpur,
 )
+from tests.factories import staff
 from tests.web.officer_support import signed_in_officer
 
 HTMX = {"HX-Request": "true"}
@@ -122,3 +123,17 @@ def test_an_hq_admin_reads_any_post(
     signed_in_officer(client, db, email="hq@example.org", role=Role.HQ_ADMIN,
                       representation_code=None)  # fmt: skip
     assert "Reported lost" in client.get(f"/officer/persons/{person_id}/travel").text
+
+
+def test_a_worker_placed_without_an_agency_is_not_flagged(
+    db: Session, agencies: AgencySandboxes
+) -> None:
+    bp2mi = bp2mi_of(agencies)
+    bp2mi.add_placement(placement("Y3000003"))
+    bp2mi.add_agency(agency("SIP3MI-00001", "PT Sinar Jaya Abadi"))
+    person_id = worker_in_kuala_lumpur(db, passport="Y3000003")
+    travel.check_placements(db, person_id=person_id, question=QUESTION)
+    licences.refresh(db, utcnow())
+    view = travel_records.travel_of(db, actor=staff(representation_code=KL), person_id=person_id)
+    (placed,) = view.placements
+    assert placed.licence is None and not view.unlicensed
