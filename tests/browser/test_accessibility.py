@@ -53,6 +53,8 @@ PAGES = frozenset(
         # A person's cases and the identity correction: test_person_screen_in_browser.py.
         "/officer/persons/{person_id}/cases",
         "/officer/persons/{person_id}/identity",
+        # Passport, crossings and placements: test_person_travel_in_browser.py.
+        "/officer/persons/{person_id}/travel",
         "/officer/search",
         # Identity claims: test_claim_pages_are_accessible.
         "/officer/claims",
