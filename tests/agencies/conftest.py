@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import Engine
 
-from peduli.agencies.sandbox import AgencySandboxes, start_agency_sandboxes
+from peduli.agencies.sandbox import SANDBOXES, AgencySandboxes, start_agency_sandboxes
 from peduli.agencies.sandbox.civil_registry import CivilRecord, CivilRegistrySandbox
 from peduli.core.config import get_settings
 
@@ -34,7 +34,7 @@ LATE = CivilRecord(
 @pytest.fixture
 def agencies(clean_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[AgencySandboxes]:
     """The agency sandboxes on free ports, known to the settings, with SITI and LATE."""
-    handles = start_agency_sandboxes(ports={"civil_registry": 0}, residents=())
+    handles = start_agency_sandboxes(ports=dict.fromkeys(SANDBOXES, 0), residents=())
     registry = handles["civil_registry"]
     assert isinstance(registry, CivilRegistrySandbox)
     registry.add(SITI)

@@ -55,6 +55,8 @@ PAGES = frozenset(
         "/officer/persons/{person_id}/identity",
         # Undoing a merge: test_unmerge_in_browser.py.
         "/officer/merges/{merge_id}/unmerge",
+        # Passport, crossings and placements: test_person_travel_in_browser.py.
+        "/officer/persons/{person_id}/travel",
         "/officer/search",
         # Identity claims: test_claim_pages_are_accessible.
         "/officer/claims",

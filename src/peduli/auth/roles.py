@@ -96,3 +96,5 @@ DEAD_LETTER_RETRIERS = HQ_ADMINS
 # the message log of every exchange with the agencies.
 VERIFICATION_REQUESTERS = RECORD_WORKERS
 AGENCY_LOG_READERS = HQ_ADMINS
+# --- agencies: immigration and BP2MI --------------------------------------------------------
+TRAVEL_RECORD_READERS = RECORD_WORKERS  # passport status, crossings, placements of their post

@@ -1,14 +1,16 @@
 """Pages of the agencies domain: a person's checks on the person screen and the post's
-checks that need an officer (staff), and the citizen's agency trail (/saya)."""
+checks that need an officer (staff), their passport status, border crossings and placements
+(travel), and the citizen's agency trail (/saya)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from peduli.agencies.pages import citizen, staff
+from peduli.agencies.pages import citizen, staff, travel
 
 router = APIRouter(include_in_schema=False)
 router.include_router(staff.router)
 router.include_router(citizen.router)
+router.include_router(travel.router)
 
 __all__ = ["router"]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 03:56:12.929400
+Create Date: 2026-12-06 03:57:30.834874
 """
 
 from collections.abc import Sequence
@@ -238,6 +238,18 @@ def upgrade() -> None:
     with op.batch_alter_table('lapor_draft', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lapor_draft_updated_at'), ['updated_at'], unique=False)
 
+    op.create_table('licensed_agency',
+    sa.Column('licence', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('name_key', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('revoked_on', sa.Date(), nullable=True),
+    sa.Column('refreshed_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('licence', name=op.f('pk_licensed_agency'))
+    )
+    with op.batch_alter_table('licensed_agency', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_licensed_agency_name_key'), ['name_key'], unique=False)
+
     op.create_table('notice',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('recipient', sa.String(length=320), nullable=False),
@@ -398,6 +410,51 @@ def upgrade() -> None:
     sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_account')),
     sa.UniqueConstraint('email', name=op.f('uq_staff_account_email'))
+    )
+    op.create_table('agency_border_crossing',
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('direction', sa.String(length=8), nullable=False),
+    sa.Column('port', sa.String(length=8), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('fetched_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_agency_border_crossing_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_border_crossing'))
+    )
+    with op.batch_alter_table('agency_border_crossing', schema=None) as batch_op:
+        batch_op.create_index('ix_agency_border_crossing_person', ['person_id', 'at'], unique=False)
+
+    op.create_table('agency_passport_check',
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('passport_index', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=True),
+    sa.Column('expires_on', sa.Date(), nullable=True),
+    sa.Column('status_since', sa.Date(), nullable=True),
+    sa.Column('replaced_by', sa.Text(), nullable=True),
+    sa.Column('date_of_birth_match', sa.Boolean(), nullable=True),
+    sa.Column('checked_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_agency_passport_check_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_passport_check')),
+    sa.UniqueConstraint('person_id', name=op.f('uq_agency_passport_check_person_id'))
+    )
+    op.create_table('agency_placement',
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('placement_id', sa.String(length=40), nullable=False),
+    sa.Column('employer', sa.String(length=200), nullable=False),
+    sa.Column('agency_licence', sa.String(length=40), nullable=True),
+    sa.Column('agency_name', sa.String(length=200), nullable=True),
+    sa.Column('sector', sa.String(length=40), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('contract_start', sa.Date(), nullable=False),
+    sa.Column('contract_end', sa.Date(), nullable=True),
+    sa.Column('fetched_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_agency_placement_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_placement')),
+    sa.UniqueConstraint('person_id', 'placement_id', name='uq_agency_placement_person')
     )
     op.create_table('api_token',
     sa.Column('staff_account_id', sa.Uuid(), nullable=False),
@@ -1190,6 +1247,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_api_token_staff_account_id'))
 
     op.drop_table('api_token')
+    op.drop_table('agency_placement')
+    op.drop_table('agency_passport_check')
+    with op.batch_alter_table('agency_border_crossing', schema=None) as batch_op:
+        batch_op.drop_index('ix_agency_border_crossing_person')
+
+    op.drop_table('agency_border_crossing')
     op.drop_table('staff_account')
     with op.batch_alter_table('sandbox_message', schema=None) as batch_op:
         batch_op.drop_index('ix_sandbox_message_channel_received_at')
@@ -1221,6 +1284,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_notice_recipient_created_at')
 
     op.drop_table('notice')
+    with op.batch_alter_table('licensed_agency', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_licensed_agency_name_key'))
+
+    op.drop_table('licensed_agency')
     with op.batch_alter_table('lapor_draft', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lapor_draft_updated_at'))
 
