@@ -45,7 +45,7 @@ class Texts(BaseModel):
 class Requirement(BaseModel):
     """One document, who brings it, and whether it must be uploaded to apply online."""
 
-    document: str = Code
+    document: str = Field(min_length=2, max_length=40, pattern=r"^[a-z_]+$")
     who: str = Field(min_length=2, max_length=40, pattern=r"^[a-z_]+$")
     upload: bool
     label: Texts
