@@ -42,7 +42,9 @@ def citizen_of(db: Session, address: str = ADDRESS, **overrides: Any) -> Actor:
         db, report=report(email=address, **overrides), actor=citizen
     )
     db.commit()
-    return refreshed(db, citizen)
+    actor = refreshed(db, citizen)
+    db.rollback()  # end the read: the app (another connection) writes next
+    return actor
 
 
 @pytest.fixture
