@@ -160,7 +160,7 @@ def local_notes(session: Session, representation_code: str) -> dict[str, str]:
             ServiceLocalNote.representation_code == representation_code
         )
     )
-    return {str(code): str(note) for code, note in rows.tuples()}
+    return {row.service_code: row.note for row in rows}
 
 
 def set_local_note(
