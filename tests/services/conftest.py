@@ -17,9 +17,9 @@ from peduli.services import catalogue, service
 from peduli.services.models import ServiceApplication
 from peduli.services.schemas import ApplicationCreate
 from peduli.services.uploads import Upload
+from tests.auth.pages.test_citizen import latest_code
 from tests.cases.conftest import staff_actor
 from tests.factories import refreshed, report, signed_in_citizen
-from tests.auth.pages.test_citizen import latest_code
 
 SEOUL, KL = "kbri-seoul", "kbri-kuala-lumpur"
 ADDRESS = "yusuf@example.org"

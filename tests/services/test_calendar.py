@@ -13,7 +13,12 @@ from peduli.services.calendar import calendar_of, posts_without_host_holidays
 SEOUL = calendar_of("kbri-seoul")
 DAYS = st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 11, 30))
 CALENDARS = st.sampled_from(
-    [SEOUL, calendar_of("kbri-kuala-lumpur"), calendar_of("kjri-hong-kong"), calendar_of("kbri-riyadh")]
+    [
+        SEOUL,
+        calendar_of("kbri-kuala-lumpur"),
+        calendar_of("kjri-hong-kong"),
+        calendar_of("kbri-riyadh"),
+    ]
 )
 
 

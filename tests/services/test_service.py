@@ -16,7 +16,7 @@ from peduli.auth.audit import AuditEntry
 from peduli.cases.storage import get_storage
 from peduli.core.db import rollback_and_keep, utcnow
 from peduli.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from peduli.services import catalogue, jobs, repository, service
+from peduli.services import application_file, catalogue, jobs, repository, service
 from peduli.services.models import ServiceApplication
 from peduli.services.schemas import ApplicationCreate
 from peduli.services.uploads import Upload
@@ -64,7 +64,7 @@ def test_documents_are_refused_when_their_content_is_not_their_type(
 def test_documents_are_sealed_in_the_storage(db: Session, applicant: Actor) -> None:
     application = renewal(db, applicant)
     db.commit()
-    view = service.read(db, application_id=application.id, actor=applicant)
+    view = application_file.read(db, application_id=application.id, actor=applicant)
     assert {d.requirement for d in view.documents} == {"current_passport", "residence_permit"}
     key = view.documents[0].storage_key
     assert get_storage().inner.get(key) != get_storage().get(key)
@@ -108,9 +108,7 @@ def test_an_officer_takes_it_to_hand_over_and_the_applicant_hears_each_step(
     assert {"service.apply", "service.approve", "service.issue", "service.hand_over"} <= actions
 
 
-def test_issue_waits_for_the_online_payment(
-    db: Session, applicant: Actor, officer: Actor
-) -> None:
+def test_issue_waits_for_the_online_payment(db: Session, applicant: Actor, officer: Actor) -> None:
     application = renewal(db, applicant)
     service.decide(db, application_id=application.id, action=Action.APPROVE, actor=officer)
     with pytest.raises(Conflict) as refused:
@@ -129,7 +127,7 @@ def test_another_post_and_another_citizen_never_reach_it(
     stranger = citizen_of(db, "stranger@example.org", nik="3171011705900002",
                           passport_number="C7654321")  # fmt: skip
     with pytest.raises(NotFound):
-        service.read(db, application_id=application.id, actor=stranger)
+        application_file.read(db, application_id=application.id, actor=stranger)
     with pytest.raises(NotFound):
         service.decide(db, application_id=application.id, action=Action.APPROVE, actor=stranger)
     with pytest.raises(Forbidden):  # the applicant does not decide on their own application
@@ -156,19 +154,26 @@ def test_overdue_applications_escalate_once_to_the_supervisor_and_hq(
     from peduli.auth.actor import Role
     from tests.web.officer_support import make_staff
 
-    make_staff(db, "supervisor@kemlu.example", role=Role.SUPERVISOR, representation_code="kbri-seoul")
+    make_staff(
+        db, "supervisor@kemlu.example", role=Role.SUPERVISOR, representation_code="kbri-seoul"
+    )
     make_staff(db, "hq@kemlu.example", role=Role.HQ_ADMIN, representation_code=None)
     application = renewal(db, applicant)
-    db.execute(
-        update(ServiceApplication).values(due_at=utcnow() - timedelta(minutes=1))
-    )
+    db.execute(update(ServiceApplication).values(due_at=utcnow() - timedelta(minutes=1)))
     db.commit()
     assert jobs.escalate_overdue(db, utcnow()) == 1
     assert jobs.escalate_overdue(db, utcnow()) == 0
     db.commit()
-    keys = db.execute(
-        text("SELECT idempotency_key FROM outbox_message WHERE idempotency_key LIKE 'service-esc%'")
-    ).scalars().all()
+    keys = (
+        db.execute(
+            text(
+                "SELECT idempotency_key FROM outbox_message"
+                " WHERE idempotency_key LIKE 'service-esc%'"
+            )
+        )
+        .scalars()
+        .all()
+    )
     assert len(keys) == 2
     db.refresh(application)
     assert application.escalated_at is not None
@@ -190,9 +195,9 @@ def test_hq_publishes_a_new_version_and_old_applications_keep_theirs(
     db.commit()
     assert row.version == 2
     assert catalogue.current_of(db, "passport-renewal")[1].fee_usd == Decimal("30.00")
-    assert service.read(db, application_id=application.id, actor=applicant).definition.fee_usd == (
-        Decimal("25.00")
-    )
+    assert application_file.read(
+        db, application_id=application.id, actor=applicant
+    ).definition.fee_usd == (Decimal("25.00"))
     officer = staff_actor(db, Role.OFFICER, "kbri-seoul", "officer-x")
     with pytest.raises(Forbidden):
         catalogue.publish(db, definition=changed, change_note="x", actor=officer)

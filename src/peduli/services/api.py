@@ -18,7 +18,7 @@ from peduli.core.config import get_settings
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, Forbidden, NotAuthenticated, ValidationFailed
 from peduli.core.i18n import _
-from peduli.services import payments, repository, service, views
+from peduli.services import application_file, payments, repository, service, views
 from peduli.services.ports import SIGNATURE_HEADER, is_signed
 from peduli.services.schemas import (
     ApplicationCreate,
@@ -61,7 +61,9 @@ def create_application(
     """Apply for a service as the signed-in citizen (details from your record); documents
     follow with ``POST /applications/{id}/documents``, until then it waits for them."""
     application = service.apply(db, data=data, actor=actor)
-    return views.application_read(service.read(db, application_id=application.id, actor=actor))
+    return views.application_read(
+        application_file.read(db, application_id=application.id, actor=actor)
+    )
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationRead, dependencies=[OWN])
@@ -69,7 +71,7 @@ def get_application(
     application_id: uuid.UUID, db: DbSession, actor: CurrentActor
 ) -> ApplicationRead:
     """One application: its applicant's own, or one of the caller's post (audited)."""
-    view = service.read(db, application_id=application_id, actor=actor)
+    view = application_file.read(db, application_id=application_id, actor=actor)
     return views.application_read(view, by_applicant=not actor.is_staff)
 
 
@@ -91,7 +93,9 @@ async def add_document(
     data = await file.read(get_settings().service_document_max_bytes + 1)
     upload = Upload(requirement, file.filename or "document", file.content_type or "", data)
     service.add_document(db, application_id=application_id, upload=upload, actor=actor)
-    return views.application_read(service.read(db, application_id=application_id, actor=actor))
+    return views.application_read(
+        application_file.read(db, application_id=application_id, actor=actor)
+    )
 
 
 class QueuePage(BaseModel):
@@ -136,7 +140,7 @@ def decide(
         reason=data.reason,
         actor=actor,
     )
-    view = service.read(db, application_id=application_id, actor=actor)
+    view = application_file.read(db, application_id=application_id, actor=actor)
     return views.application_read(view, by_applicant=False)
 
 

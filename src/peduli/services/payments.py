@@ -18,7 +18,7 @@ from peduli.services.fees import BASE_CURRENCY
 from peduli.services.models import ServiceApplication
 from peduli.services.ports import PaymentGateway, PermanentPaymentError, RetryablePaymentError
 from peduli.services.schemas import PaymentNotification
-from peduli.services.service import tell_applicant
+from peduli.services.updates import tell_applicant
 from peduli.services.workflow import Payment
 
 BATCH = 100

@@ -7,61 +7,33 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
-from peduli.auth import citizens as citizen_accounts
 from peduli.auth.actor import Actor
 from peduli.core.db import utcnow
 from peduli.core.errors import (
     Conflict,
     FieldProblem,
     Forbidden,
-    NotFound,
     ValidationFailed,
     require_valid,
 )
-from peduli.core.i18n import _, in_language, known_language
-from peduli.notify import service as notify_service
+from peduli.core.i18n import _, known_language
 from peduli.registry import service as registry_service
 from peduli.registry.models import StayStatus
+from peduli.registry.service import PersonView
 from peduli.services import access, catalogue, fees, uploads, workflow
 from peduli.services.calendar import calendar_of
 from peduli.services.models import ApplicationDocument, ApplicationEvent, ServiceApplication
 from peduli.services.schemas import ApplicationCreate, ApplyingFor, PaymentChoice, ServiceDefinition
+from peduli.services.updates import tell_applicant
 from peduli.services.workflow import Action, Payment, State
 
 MAX_REASON = 2000
-TOLD: dict[State, str] = {
-    State.SUBMITTED: _(
-        "Peduli: your application {reference} ({service}) is received. It is due by {due}."
-    ),
-    State.DOCUMENTS_REQUESTED: _(
-        "Peduli: for your application {reference} ({service}) the "
-        "representation asks you to send: {note}"
-    ),
-    State.APPROVED: _("Peduli: your application {reference} ({service}) is approved."),
-    State.REFUSED: _("Peduli: your application {reference} ({service}) is refused: {note}"),
-    State.ISSUED: _(
-        "Peduli: your document for application {reference} ({service}) is ready. "
-        "Collect it at the representation."
-    ),
-    State.HANDED_OVER: _("Peduli: application {reference} ({service}) is complete."),
-}
-
-
-@dataclass(frozen=True)
-class ApplicationView:
-    """An application with its service as it was applied for, and its documents."""
-
-    application: ServiceApplication
-    definition: ServiceDefinition
-    documents: list[ApplicationDocument]
-    events: list[ApplicationEvent]
 
 
 def _reference(now: datetime) -> str:
@@ -140,47 +112,15 @@ def apply(
     require_valid(problems)
     assert stay is not None and stay.representation_code is not None
     post = stay.representation_code
-    now = utcnow()
-    fee = fees.fee_at(
-        session,
-        usd_cents=definition.fee_usd_cents,
-        representation_code=post,
-        day=now.astimezone(calendar_of(post).timezone).date(),
-    )
-    free = fee.usd_cents == 0
-    online = data.payment == PaymentChoice.ONLINE and not free
-    application = ServiceApplication(
-        id=uuid.uuid4(),
-        reference=_reference(now),
-        service_code=definition.code,
-        service_version=version,
-        representation_code=post,
-        person_id=view.person.id,
-        account_id=actor.account_id,
-        applicant_name=view.person.full_name,
-        applicant_birth_date=view.person.date_of_birth,
-        applicant_nik=view.nik,
-        applicant_passport=view.passports[0][0] if view.passports else None,
-        applying_for=data.applying_for.value,
-        beneficiary_name=data.beneficiary_name,
-        language=known_language(view.person.preferred_language),
-        state=State.SUBMITTED.value,
-        fee_usd_cents=fee.usd_cents,
-        local_currency=fee.local_currency,
-        fee_local=fee.local_amount,
-        payment_method="none" if free else data.payment.value,
-        payment_state=(
-            Payment.NOT_DUE if free else Payment.AWAITING if online else Payment.AT_COUNTER
-        ).value,
-        payment_reference=_payment_reference() if online else None,
-        submitted_at=now,
-        due_at=calendar_of(post).due_at(now, definition.sla_working_days),
-    )
+    application = new_application(
+        session, view=view, post=post, version=version, definition=definition, data=data,
+        account_id=actor.account_id, now=utcnow(),
+    )  # fmt: skip
     session.add(application)
     session.flush()
     for upload in files:
         uploads.store(session, application, upload)
-    _record(session, application, Action.RESUBMIT, None, State.SUBMITTED, actor, None, "apply")
+    record_submission(session, application, actor)
     missing = missing_uploads(definition, {u.requirement for u in files})
     if missing:
         labels = [
@@ -200,6 +140,61 @@ def apply(
     )
     tell_applicant(session, application, definition)
     return application
+
+
+def new_application(
+    session: Session,
+    *,
+    view: PersonView,
+    post: str,
+    version: int,
+    definition: ServiceDefinition,
+    data: ApplicationCreate,
+    account_id: uuid.UUID | None,
+    now: datetime,
+) -> ServiceApplication:
+    """An application's row from the person's record: their details copied once, the fee in
+    both currencies of the day, the deadline in the post's working days (not added yet)."""
+    fee = fees.fee_at(
+        session,
+        usd_cents=definition.fee_usd_cents,
+        representation_code=post,
+        day=now.astimezone(calendar_of(post).timezone).date(),
+    )
+    free = fee.usd_cents == 0
+    online = data.payment == PaymentChoice.ONLINE and not free
+    return ServiceApplication(
+        id=uuid.uuid4(),
+        reference=_reference(now),
+        service_code=definition.code,
+        service_version=version,
+        representation_code=post,
+        person_id=view.person.id,
+        account_id=account_id,
+        applicant_name=view.person.full_name,
+        applicant_birth_date=view.person.date_of_birth,
+        applicant_nik=view.nik,
+        applicant_passport=view.passports[0][0] if view.passports else None,
+        applying_for=data.applying_for.value,
+        beneficiary_name=data.beneficiary_name,
+        language=known_language(view.person.preferred_language),
+        state=State.SUBMITTED.value,
+        fee_usd_cents=fee.usd_cents,
+        local_currency=fee.local_currency,
+        fee_local=fee.local_amount,
+        payment_method="none" if free else data.payment.value,
+        payment_state=(
+            Payment.NOT_DUE if free else Payment.AWAITING if online else Payment.AT_COUNTER
+        ).value,
+        payment_reference=_payment_reference() if online else None,
+        submitted_at=now,
+        due_at=calendar_of(post).due_at(now, definition.sla_working_days),
+    )
+
+
+def record_submission(session: Session, application: ServiceApplication, actor: Actor) -> None:
+    """The first step of an application's history: submitted, by whom."""
+    _record(session, application, Action.RESUBMIT, None, State.SUBMITTED, actor, None, "apply")
 
 
 def add_document(
@@ -345,121 +340,3 @@ def _record(
             subject_person_id=application.person_id,
             reason=reason,
         )
-
-
-def tell_applicant(
-    session: Session,
-    application: ServiceApplication,
-    definition: ServiceDefinition,
-    *,
-    message: str | None = None,
-    event: str | None = None,
-) -> None:
-    """One message to the applicant's sign-in address, in their language: the state reached
-    (or ``message``, once per ``event``)."""
-    if application.account_id is None:
-        return
-    address = citizen_accounts.citizen_contact(session, account_id=application.account_id)
-    if address is None:
-        return
-    language = application.language
-    calendar = calendar_of(application.representation_code)
-    text = in_language(message or TOLD[State(application.state)], language).format(
-        reference=application.reference,
-        service=definition.name.get(language),
-        due=application.due_at.astimezone(calendar.timezone).date().isoformat(),
-        note=application.refusal_reason or application.officer_note or "",
-    )
-    if event is None:
-        steps = (
-            session.scalar(
-                select(func.count())
-                .select_from(ApplicationEvent)
-                .where(ApplicationEvent.application_id == application.id)
-            )
-            or 0
-        )
-        event = f"{application.state}:{steps}"
-    notify_service.enqueue(
-        session,
-        channel=address.channel,
-        recipient=address.value,
-        subject=in_language(_("Peduli: your consular application"), language),
-        body=text,
-        idempotency_key=f"service-application:{application.id}:{event}",
-    )
-
-
-def read(session: Session, *, application_id: uuid.UUID, actor: Actor) -> ApplicationView:
-    """One application for its applicant or its post's staff (a staff read is audited)."""
-    application = access.application_in_scope(session, actor, application_id, action="service.read")
-    if not access.is_applicant(actor):
-        audit.record(
-            session,
-            actor=actor,
-            action="service.read",
-            entity_type="service_application",
-            entity_id=str(application.id),
-            subject_person_id=application.person_id,
-        )
-    return ApplicationView(
-        application=application,
-        definition=catalogue.version_of(
-            session, application.service_code, application.service_version
-        ),
-        documents=list(
-            session.scalars(
-                select(ApplicationDocument)
-                .where(ApplicationDocument.application_id == application.id)
-                .order_by(ApplicationDocument.uploaded_at)
-            )
-        ),
-        events=list(
-            session.scalars(
-                select(ApplicationEvent)
-                .where(ApplicationEvent.application_id == application.id)
-                .order_by(ApplicationEvent.at)
-            )
-        ),
-    )
-
-
-def own_applications(session: Session, *, actor: Actor) -> list[ServiceApplication]:
-    """The signed-in citizen's applications, newest first."""
-    if not access.is_applicant(actor) or actor.person_id is None:
-        return []
-    return list(
-        session.scalars(
-            select(ServiceApplication)
-            .where(ServiceApplication.person_id == actor.person_id)
-            .order_by(ServiceApplication.submitted_at.desc())
-            .limit(50)
-        )
-    )
-
-
-def document_bytes(
-    session: Session, *, application_id: uuid.UUID, document_id: uuid.UUID, actor: Actor
-) -> tuple[ApplicationDocument, bytes]:
-    """One document's bytes for the applicant or the post's staff; audited."""
-    application = access.application_in_scope(
-        session, actor, application_id, action="service.document_read"
-    )
-    document = session.scalar(
-        select(ApplicationDocument).where(
-            ApplicationDocument.id == document_id,
-            ApplicationDocument.application_id == application.id,
-        )
-    )
-    if document is None:
-        raise NotFound(_("This application has no such document."))
-    data = uploads.get_storage().get(document.storage_key)
-    audit.record(
-        session,
-        actor=actor,
-        action="service.document_read",
-        entity_type="service_application_document",
-        entity_id=str(document.id),
-        subject_person_id=application.person_id,
-    )
-    return document, data

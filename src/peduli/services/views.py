@@ -8,9 +8,9 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from peduli.services import catalogue, fees, workflow
+from peduli.services.application_file import ApplicationView
 from peduli.services.models import ServiceApplication
 from peduli.services.schemas import ApplicationRead, DocumentRead, ServiceDefinition, ServiceRead
-from peduli.services.service import ApplicationView
 
 
 def service_read(

@@ -22,7 +22,7 @@ from peduli.core.errors import FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
 from peduli.registry import service as registry_service
 from peduli.registry.models import StayStatus
-from peduli.services import catalogue, fees, service, views
+from peduli.services import application_file, catalogue, fees, service, views
 from peduli.services.pages.common import helpers
 from peduli.services.schemas import ApplicationCreate
 from peduli.services.uploads import Upload
@@ -188,7 +188,7 @@ def my_applications(request: Request, db: DbSession, actor: OptionalActor) -> Re
         "services/my_applications.html",
         {
             "signed_in": True,
-            "applications": service.own_applications(db, actor=actor),
+            "applications": application_file.own_applications(db, actor=actor),
             "names": names,
             **helpers(language),
         },
@@ -203,7 +203,7 @@ def _application_page(
     problems: dict[str, FieldProblem] | None = None,
 ) -> HTMLResponse:
     language = i18n.negotiate(request)
-    view = service.read(db, application_id=application_id, actor=actor)
+    view = application_file.read(db, application_id=application_id, actor=actor)
     return render(
         request,
         "services/application.html",

@@ -17,7 +17,7 @@ from peduli.core.db import utcnow
 from peduli.core.downloads import download_headers
 from peduli.core.errors import Conflict, FieldProblem, ValidationFailed
 from peduli.core.i18n import _
-from peduli.services import catalogue, repository, service, workflow
+from peduli.services import application_file, catalogue, repository, service, workflow
 from peduli.services.pages.common import helpers
 from peduli.services.workflow import Action
 from peduli.web import desk, i18n
@@ -72,7 +72,7 @@ def _detail(
     reason: str = "",
 ) -> HTMLResponse:
     language = i18n.negotiate(request)
-    view = service.read(db, application_id=application_id, actor=staff)
+    view = application_file.read(db, application_id=application_id, actor=staff)
     a = view.application
     return desk.page(
         request,
@@ -139,7 +139,7 @@ def document(
     application_id: uuid.UUID, document_id: uuid.UUID, db: DbSession, staff: SignedIn
 ) -> Response:
     """One document the applicant sent (the read is audited)."""
-    found, data = service.document_bytes(
+    found, data = application_file.document_bytes(
         db, application_id=application_id, document_id=document_id, actor=staff
     )
     return Response(
