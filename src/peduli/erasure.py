@@ -13,6 +13,7 @@ from peduli.conversations import service as conversations_service
 from peduli.crisis import checkins as crisis_checkins
 from peduli.crisis import unreached as crisis_unreached
 from peduli.registry.rights import ErasureStep
+from peduli.services import erasure as service_erasure
 from peduli.voice import retention as voice_retention
 
 STEPS: tuple[ErasureStep, ...] = (
@@ -21,4 +22,5 @@ STEPS: tuple[ErasureStep, ...] = (
     crisis_unreached.ERASURE_STEP,
     voice_retention.ERASURE_STEP,
     conversations_service.ERASURE_STEP,
+    service_erasure.ERASURE_STEP,
 )

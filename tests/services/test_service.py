@@ -201,3 +201,23 @@ def test_hq_publishes_a_new_version_and_old_applications_keep_theirs(
     officer = staff_actor(db, Role.OFFICER, "kbri-seoul", "officer-x")
     with pytest.raises(Forbidden):
         catalogue.publish(db, definition=changed, change_note="x", actor=officer)
+
+
+def test_erasure_pseudonymises_applications_and_deletes_their_files(
+    db: Session, applicant: Actor
+) -> None:
+    from peduli.erasure import STEPS
+    from peduli.registry import rights
+
+    application = renewal(db, applicant)
+    db.commit()
+    keys = [d.storage_key for d in application_file.read(
+        db, application_id=application.id, actor=applicant).documents]  # fmt: skip
+    rights.delete_own_data(db, actor=applicant, steps=STEPS)
+    db.commit()
+    db.refresh(application)
+    assert application.applicant_name != "Muhammad Yusuf" and application.applicant_passport is None
+    assert application.service_code == "passport-renewal"  # the report keeps counting it
+    for key in keys:
+        with pytest.raises(FileNotFoundError):
+            get_storage().get(key)
