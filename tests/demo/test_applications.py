@@ -26,9 +26,7 @@ def test_each_demo_post_gets_applications_once(db: Session) -> None:
     assert db.scalar(select(func.count()).select_from(ServiceVersion)) >= 12
     posts = set(db.scalars(select(ServiceApplication.representation_code).distinct()))
     assert posts == set(DEMO_POSTS)
-    overdue = select(func.count()).select_from(ServiceApplication).where(
-        workflow.overdue(utcnow())
-    )
+    overdue = select(func.count()).select_from(ServiceApplication).where(workflow.overdue(utcnow()))
     assert db.scalar(overdue) == len(DEMO_POSTS)
     approved = ServiceApplication.state == workflow.State.APPROVED
     assert db.scalar(select(func.count()).select_from(ServiceApplication).where(approved)) == 3

@@ -8,7 +8,7 @@ version it was made under, so a later change never rewrites what an applicant wa
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -74,7 +74,13 @@ def load_shipped(session: Session) -> int:
 
 
 def _definition(row: ServiceVersion) -> ServiceDefinition:
-    return ServiceDefinition.model_validate_json(row.definition)
+    return _parsed(row.definition)
+
+
+@lru_cache(maxsize=512)
+def _parsed(definition: str) -> ServiceDefinition:
+    """A published version, parsed once (a version never changes once published)."""
+    return ServiceDefinition.model_validate_json(definition)
 
 
 def current(session: Session) -> list[tuple[int, ServiceDefinition]]:

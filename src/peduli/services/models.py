@@ -30,6 +30,9 @@ from peduli.core.crypto import Sealed
 from peduli.core.db import Base, IdMixin, utcnow
 from peduli.registry.models import NIK_PURPOSE, PASSPORT_PURPOSE
 
+# The open states (``workflow.OPEN_STATES``), for the partial index of the queue.
+OPEN = "('submitted', 'documents_requested', 'approved', 'issued')"
+
 
 class ServiceVersion(IdMixin, Base):
     """One published version of one service of the catalogue (the current one is flagged)."""
@@ -77,7 +80,17 @@ class ServiceApplication(IdMixin, Base):
     __tablename__ = "service_application"
     __table_args__ = (
         # The post's queue: open applications by deadline; the escalation job's overdue ones.
-        Index("ix_service_application_queue", "representation_code", "state", "due_at"),
+        Index("ix_service_application_queue", "representation_code", "state", "due_at", "id"),
+        # The default queue (every open application of a post by deadline): read in index
+        # order, counted from the index alone.
+        Index(
+            "ix_service_application_open",
+            "representation_code",
+            "due_at",
+            "id",
+            postgresql_where=text(f"state IN {OPEN}"),
+            sqlite_where=text(f"state IN {OPEN}"),
+        ),
         Index(
             "ix_service_application_overdue",
             "due_at",

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from sqlalchemy import ColumnElement
 
-from peduli.services.models import ServiceApplication
+from peduli.services.models import OPEN, ServiceApplication
 
 
 class State(StrEnum):
@@ -66,6 +66,7 @@ OPEN_STATES = (
     State.ISSUED.value,
 )
 FINAL_STATES = frozenset({State.REFUSED, State.HANDED_OVER})
+assert "(" + ", ".join(f"'{s}'" for s in OPEN_STATES) + ")" == OPEN, "the queue's index"
 AMBER_WINDOW = timedelta(hours=24)
 
 

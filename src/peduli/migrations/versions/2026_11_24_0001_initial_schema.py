@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 02:53:34.855453
+Create Date: 2026-12-06 03:51:11.210013
 """
 
 from collections.abc import Sequence
@@ -714,9 +714,10 @@ def upgrade() -> None:
     sa.UniqueConstraint('reference', name=op.f('uq_service_application_reference'))
     )
     with op.batch_alter_table('service_application', schema=None) as batch_op:
+        batch_op.create_index('ix_service_application_open', ['representation_code', 'due_at', 'id'], unique=False, postgresql_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"), sqlite_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"))
         batch_op.create_index('ix_service_application_overdue', ['due_at'], unique=False, postgresql_where=sa.text("escalated_at IS NULL AND state IN ('submitted', 'approved')"), sqlite_where=sa.text("escalated_at IS NULL AND state IN ('submitted', 'approved')"))
         batch_op.create_index('ix_service_application_person', ['person_id', 'submitted_at'], unique=False)
-        batch_op.create_index('ix_service_application_queue', ['representation_code', 'state', 'due_at'], unique=False)
+        batch_op.create_index('ix_service_application_queue', ['representation_code', 'state', 'due_at', 'id'], unique=False)
 
     op.create_table('stay',
     sa.Column('person_id', sa.Uuid(), nullable=False),
@@ -1114,6 +1115,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_service_application_queue')
         batch_op.drop_index('ix_service_application_person')
         batch_op.drop_index('ix_service_application_overdue', postgresql_where=sa.text("escalated_at IS NULL AND state IN ('submitted', 'approved')"), sqlite_where=sa.text("escalated_at IS NULL AND state IN ('submitted', 'approved')"))
+        batch_op.drop_index('ix_service_application_open', postgresql_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"), sqlite_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"))
 
     op.drop_table('service_application')
     with op.batch_alter_table('protection_case', schema=None) as batch_op:
