@@ -15,6 +15,7 @@ from peduli.conversations import service as conversations_service
 from peduli.crisis import checkins as crisis_checkins
 from peduli.crisis import unreached as crisis_unreached
 from peduli.registry.rights import ErasureStep
+from peduli.services import erasure as service_erasure
 from peduli.voice import retention as voice_retention
 
 STEPS: tuple[ErasureStep, ...] = (
@@ -25,4 +26,5 @@ STEPS: tuple[ErasureStep, ...] = (
     conversations_service.ERASURE_STEP,
     agency_retention.ERASURE_STEP,
     agency_travel.ERASURE_STEP,
+    service_erasure.ERASURE_STEP,
 )

@@ -29,6 +29,7 @@ from peduli.cases.storage import SealedStorage, get_storage
 from peduli.conversations.models import ConversationMessage
 from peduli.core.crypto import FieldCipher, get_cipher, sealed_columns
 from peduli.models import Base
+from peduli.services.models import ApplicationDocument
 
 SessionFactory = Callable[[], Session]
 DEFAULT_BATCH = 1000
@@ -37,6 +38,7 @@ ATTACHMENTS = "attachment files"
 FILE_KEYS = (
     (CaseAttachment.id, CaseAttachment.storage_key),
     (ConversationMessage.id, ConversationMessage.attachment_key),
+    (ApplicationDocument.id, ApplicationDocument.storage_key),
 )
 
 

@@ -219,7 +219,29 @@ def _build(client: TestClient) -> World:
         ids["message_id"] = str(db.scalars(select(OutboxMessage.id).limit(1)).one())
         ids["claim_id"] = str(_pending_claim(db).id)
         ids["request_id"] = str(_correction_request(db).id)
+        ids["application_id"] = str(_service_application(db, uuid.UUID(ids["person_id"])))
     return world
+
+
+def _service_application(db: Session, person_id: uuid.UUID) -> uuid.UUID:
+    """A passport renewal of the world's first person at Seoul, due in a week."""
+    from datetime import timedelta
+
+    from peduli.core.db import utcnow
+    from peduli.services import catalogue
+    from peduli.services.models import ServiceApplication
+
+    catalogue.load_shipped(db)
+    application = ServiceApplication(
+        reference="L26-FUZZ0001", service_code="passport-renewal", service_version=1,
+        representation_code=SEOUL, person_id=person_id, applicant_name="Fuzz",
+        applicant_birth_date=date(1990, 5, 17), applying_for="self", language="id",
+        state="submitted", fee_usd_cents=2500, payment_method="counter",
+        payment_state="at_counter", due_at=utcnow() + timedelta(days=7),
+    )  # fmt: skip
+    db.add(application)
+    db.flush()
+    return application.id
 
 
 def _pending_claim(db: Session) -> IdentityClaim:

@@ -32,6 +32,7 @@ PROVIDER_ISSUED = {
     "whatsapp_app_secret": "3f9a0c2b7d",
     "telegram_bot_token": "123:AAH-bot",
     "voice_auth_token": "provider-issued",
+    "payment_gateway_token": "gateway-issued",
 }
 
 

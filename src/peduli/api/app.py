@@ -129,6 +129,8 @@ def _include_routers(app: FastAPI) -> None:
     from peduli.reference import api as reference_api
     from peduli.registry import api as registry_api
     from peduli.registry import pages as registry_pages
+    from peduli.services import api as services_api
+    from peduli.services import pages as services_pages
     from peduli.voice import api as voice_api
     from peduli.voice import pages as voice_pages
     from peduli.web import home, language
@@ -146,6 +148,7 @@ def _include_routers(app: FastAPI) -> None:
         notify_api.router,
         voice_api.router,
         agencies_api.router,
+        services_api.router,
     )
     page_routers = (
         notify_pages.router,
@@ -160,6 +163,7 @@ def _include_routers(app: FastAPI) -> None:
         voice_pages.router,
         conversations_pages.router,
         agencies_pages.router,
+        services_pages.router,
     )
     # Matched before the rest: routes are tried in order, and these are the busiest writes.
     busiest_writes = (crisis_api.checkin_router,)

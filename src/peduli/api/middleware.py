@@ -103,6 +103,7 @@ class BodyLimit:
     """
 
     MULTIPART_ENVELOPE = 64 * 1024
+    SERVICE_UPLOADS = ("/api/v1/applications", "/layanan/")
 
     def __init__(self, app: ASGIApp, settings: Callable[[], Settings]) -> None:
         self.app = app
@@ -116,6 +117,11 @@ class BodyLimit:
             b"multipart/form-data"
         ):
             return settings.case_attachment_max_bytes + self.MULTIPART_ENVELOPE
+        if scope["path"].startswith(self.SERVICE_UPLOADS) and content_type.startswith(
+            b"multipart/form-data"
+        ):
+            # An application for a consular service with its documents (a few files).
+            return settings.service_document_max_bytes * 4 + self.MULTIPART_ENVELOPE
         return settings.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -87,6 +87,13 @@ CRISIS_HELP_READERS = RECORD_WORKERS  # the board's list of who asked for help, 
 CONVERSATION_READERS = RECORD_WORKERS | PARTNERS
 CONVERSATION_LINKERS = RECORD_WORKERS
 
+# --- consular services --------------------------------------------------------------------
+# Work applications of their post (HQ admins: any post); report volumes and SLA compliance.
+SERVICE_HANDLERS = RECORD_WORKERS
+SERVICE_REPORT_READERS = FOLLOWERS  # HQ analysts the national report, others their post's
+CATALOGUE_EDITORS = HQ_ADMINS  # one catalogue and one standard: HQ publishes each version
+LOCAL_NOTE_EDITORS = POST_LEADERS  # a post may only add its local notes
+
 # --- the outbox ----------------------------------------------------------------------------
 DEAD_LETTER_READERS = HQ_ROLES
 DEAD_LETTER_RETRIERS = HQ_ADMINS

@@ -27,6 +27,7 @@ from peduli.auth.roles import (
     PARTNERS,
     RECORD_WORKERS,
     ROSTER_EDITORS,
+    SERVICE_HANDLERS,
     STAFF_ROLES,
     STATS_READERS,
     VERIFICATION_REQUESTERS,
@@ -52,6 +53,8 @@ EMERGENCIES_READ = "emergencies:read"  # emergencies and duty rosters
 EMERGENCIES_WRITE = "emergencies:write"  # hotline calls, acknowledging, roster shifts
 CONVERSATIONS_READ = "conversations:read"  # the chat inbox and its threads
 CONVERSATIONS_WRITE = "conversations:write"  # replies, linking to a person or a case
+SERVICES_READ = "services:read"  # the application queue, one application, the report
+SERVICES_WRITE = "services:write"  # decisions on applications
 NOTIFY_READ = "notify:read"  # the outbox's dead letters
 NOTIFY_WRITE = "notify:write"  # putting dead letters back in line
 VERIFICATIONS_READ = "verifications:read"  # a person's checks at the agencies
@@ -82,6 +85,8 @@ SCOPE_HOLDERS: dict[str, frozenset[Role]] = {
     EMERGENCIES_WRITE: EMERGENCY_RESPONDERS | ROSTER_EDITORS,
     CONVERSATIONS_READ: CONVERSATION_READERS,
     CONVERSATIONS_WRITE: CONVERSATION_READERS,
+    SERVICES_READ: SERVICE_HANDLERS,
+    SERVICES_WRITE: SERVICE_HANDLERS,
     NOTIFY_READ: DEAD_LETTER_READERS,
     NOTIFY_WRITE: DEAD_LETTER_RETRIERS,
     VERIFICATIONS_READ: VERIFICATION_REQUESTERS,

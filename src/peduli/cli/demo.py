@@ -46,6 +46,7 @@ from peduli.core.db import get_engine, get_sessionmaker, session_scope
 from peduli.core.errors import PeduliError
 from peduli.core.logging import configure_logging
 from peduli.demo import agencies as demo_agencies
+from peduli.demo import applications as demo_applications
 from peduli.demo import cases as demo_cases
 from peduli.demo import chats as demo_chats
 from peduli.demo import conversations as demo_conversations
@@ -58,6 +59,7 @@ from peduli.migrations import runner
 from peduli.notify.channels import build_channels
 from peduli.notify.sandbox import SandboxHandles, delivery_reports_url, start_sandboxes
 from peduli.registry.models import Person
+from peduli.services.sandbox import PaymentSandbox, start_payment_sandbox
 from peduli.voice.platform import webhook_url
 from peduli.voice.sandbox import DEMO_CALL, TelephonySandbox, start_telephony_sandbox
 
@@ -156,6 +158,7 @@ def demo(
     sandboxes = _start_sandboxes()
     telephony = _start_telephony()
     agencies, story = _start_agencies(citizens)
+    payments = _start_payments()
     stop = threading.Event()
     worker = _start_worker(stop)
     _print_welcome(host, port, sandboxes, telephony.url, token)
@@ -176,6 +179,7 @@ def demo(
         worker.join(timeout=10)
         telephony.stop()
         agencies.stop()
+        payments.stop()
         sandboxes.stop()
         console.print("Peduli demo stopped.")
 
@@ -202,6 +206,7 @@ def _prepare_staff() -> str:
         ensure_demo_partners(session)
         demo_travel.ensure_demo_travel(session)
         demo_conversations.ensure_demo_conversations(session)
+        demo_applications.ensure_demo_applications(session)
         return accounts.create_token(session, email=agency.email, days=1)
 
 
@@ -311,6 +316,19 @@ def _start_telephony() -> TelephonySandbox:
     try:
         return start(port=voice.port or 80)
     except OSError:  # taken, e.g. by another demo
+        return start(port=0)
+
+
+def _start_payments() -> PaymentSandbox:
+    """The sandbox payment gateway: the worker opens the fees' virtual accounts there, and
+    ``POST {url}/virtual-accounts/{reference}/pay`` settles one (as a bank transfer would)."""
+    settings = get_settings()
+    gateway = urlsplit(settings.payment_gateway_url)
+    start = partial(start_payment_sandbox, public_url=settings.public_url,
+                    webhook_secret=settings.payment_webhook_secret)  # fmt: skip
+    try:
+        return start(port=gateway.port or 80)
+    except OSError:  # taken, e.g. by another demo: the worker then finds no gateway
         return start(port=0)
 
 

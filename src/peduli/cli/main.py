@@ -31,6 +31,7 @@ def _register_commands() -> None:
     from peduli.cli import retention as retention_cli
     from peduli.cli import sandbox as sandbox_cli
     from peduli.cli import serve as serve_cli
+    from peduli.cli import services as services_cli
     from peduli.cli import staff as staff_cli
     from peduli.cli import voice as voice_cli
     from peduli.cli import worker as worker_cli
@@ -46,6 +47,7 @@ def _register_commands() -> None:
     app.add_typer(crisis_cli.app, name="crisis")
     app.add_typer(retention_cli.app, name="retention")
     app.add_typer(voice_cli.app, name="voice")
+    app.add_typer(services_cli.app, name="services")
     demo_cli.register(app)
     worker_cli.register(app)
     sandbox_cli.register(app)

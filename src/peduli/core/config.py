@@ -131,6 +131,13 @@ class Settings(BaseSettings):
     agency_max_tries: int = Field(default=3, ge=1)
     agency_breaker_failures: int = Field(default=5, ge=1)  # failures in a row that open it
     agency_breaker_open_seconds: float = Field(default=30.0, ge=0)
+    # The payment gateway of consular fees (virtual accounts): its API, the token we call it
+    # with, and the secret that signs its payment notifications (HMAC-SHA256 of the body).
+    payment_gateway_url: str = "http://127.0.0.1:8035"
+    payment_gateway_token: str = _SANDBOX_TOKEN
+    payment_webhook_secret: str = _SANDBOX_TOKEN
+    # Largest document an applicant uploads for a consular service.
+    service_document_max_bytes: int = 5 * 1024 * 1024
     log_level: str = "INFO"
     # Files kept by the application (case attachments under data_dir/attachments).
     data_dir: str = "var"
@@ -304,6 +311,18 @@ SECRET_SETTINGS: list[SecretSetting] = [
         "the auth token of the voice platform's account (it signs the voice line's webhooks)",
         _token_problem("voice_auth_token"),
         lambda: None,
+    ),
+    SecretSetting(
+        "PEDULI_PAYMENT_GATEWAY_TOKEN",
+        "the API token the payment gateway issued for opening virtual accounts",
+        _token_problem("payment_gateway_token"),
+        lambda: None,
+    ),
+    SecretSetting(
+        "PEDULI_PAYMENT_WEBHOOK_SECRET",
+        "the secret shared with the payment gateway that signs its payment notifications",
+        _token_problem("payment_webhook_secret"),
+        lambda: secrets.token_urlsafe(32),
     ),
     SecretSetting(
         "PEDULI_WHATSAPP_TOKEN",

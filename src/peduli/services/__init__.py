@@ -1,0 +1,1 @@
+"""Consular services: one catalogue for every post, online applications and their queue."""

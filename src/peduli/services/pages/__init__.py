@@ -1,0 +1,14 @@
+"""Pages of the services: the citizen's catalogue, applying and tracking; the officers' queue,
+an application's decisions and the report."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from peduli.services.pages import citizen, staff
+
+router = APIRouter(include_in_schema=False)
+router.include_router(citizen.router)
+router.include_router(staff.router)
+
+__all__ = ["router"]

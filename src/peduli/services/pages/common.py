@@ -1,0 +1,66 @@
+"""What the services' pages share: money in the reader's locale, and the state names."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel import numbers
+
+from peduli.core.i18n import Message, _, in_language
+from peduli.web.i18n import babel_locale
+
+STATE_NAMES: dict[str, Message] = {
+    "submitted": _("Submitted, waiting for an officer"),
+    "documents_requested": _("Waiting for your documents"),
+    "approved": _("Approved"),
+    "refused": _("Refused"),
+    "issued": _("Ready to collect"),
+    "handed_over": _("Handed over"),
+}
+PAYMENT_NAMES: dict[str, Message] = {
+    "not_due": _("No fee"),
+    "awaiting": _("Waiting for your transfer"),
+    "at_counter": _("Pay at the counter"),
+    "paid": _("Paid"),
+}
+ACTION_NAMES: dict[str, Message] = {
+    "request_documents": _("Ask for more documents"),
+    "approve": _("Approve"),
+    "refuse": _("Refuse"),
+    "issue": _("Issue the document"),
+    "hand_over": _("Hand over"),
+}
+CHANNEL_NAMES: dict[str, Message] = {
+    "online": _("Online"),
+    "in_person": _("At the representation"),
+    "both": _("Online or at the representation"),
+}
+FOR_NAMES: dict[str, Message] = {
+    "self": _("Myself"),
+    "child": _("My child"),
+    "relative": _("A relative who died abroad"),
+}
+
+
+def money(amount: Decimal | None, currency: str | None, language: str) -> str:
+    """An amount with its currency, as the reader writes it."""
+    if amount is None or currency is None:
+        return ""
+    return numbers.format_currency(amount, currency, locale=babel_locale(language))
+
+
+def helpers(language: str) -> dict[str, object]:
+    """The names and formatters the services' templates use."""
+
+    def name_of(table: dict[str, Message]) -> object:
+        return lambda key: in_language(table[key], language) if key in table else key
+
+    return {
+        "money": lambda amount, currency: money(amount, currency, language),
+        "state_name": name_of(STATE_NAMES),
+        "payment_name": name_of(PAYMENT_NAMES),
+        "action_name": name_of(ACTION_NAMES),
+        "channel_name": name_of(CHANNEL_NAMES),
+        "for_name": name_of(FOR_NAMES),
+        "lang_of": language,
+    }
