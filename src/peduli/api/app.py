@@ -118,6 +118,8 @@ def _include_routers(app: FastAPI) -> None:
     from peduli.conversations import pages as conversations_pages
     from peduli.crisis import api as crisis_api
     from peduli.crisis import pages as crisis_pages
+    from peduli.documents import api as documents_api
+    from peduli.documents import pages as documents_pages
     from peduli.emergency import api as emergency_api
     from peduli.emergency import pages as emergency_pages
     from peduli.notify import api as notify_api
@@ -143,6 +145,7 @@ def _include_routers(app: FastAPI) -> None:
         conversations_api.router,
         notify_api.router,
         voice_api.router,
+        documents_api.router,
     )
     page_routers = (
         notify_pages.router,
@@ -156,6 +159,7 @@ def _include_routers(app: FastAPI) -> None:
         partners_pages.router,
         voice_pages.router,
         conversations_pages.router,
+        documents_pages.router,
     )
     # Matched before the rest: routes are tried in order, and these are the busiest writes.
     busiest_writes = (crisis_api.checkin_router,)

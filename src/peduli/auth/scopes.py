@@ -18,6 +18,7 @@ from peduli.auth.roles import (
     CRISIS_VIEWERS,
     DEAD_LETTER_READERS,
     DEAD_LETTER_RETRIERS,
+    DOCUMENT_REVOKERS,
     EMERGENCY_READERS,
     EMERGENCY_RESPONDERS,
     HQ_ADMINS,
@@ -52,6 +53,7 @@ CONVERSATIONS_READ = "conversations:read"  # the chat inbox and its threads
 CONVERSATIONS_WRITE = "conversations:write"  # replies, linking to a person or a case
 NOTIFY_READ = "notify:read"  # the outbox's dead letters
 NOTIFY_WRITE = "notify:write"  # putting dead letters back in line
+DOCUMENTS_WRITE = "documents:write"  # revoking an issued document
 
 CASE_SCOPES = frozenset({CASES_READ, CASES_WRITE, CASES_REFER})
 PARTNER_SCOPES = frozenset({PARTNERS_READ, PARTNERS_WRITE})
@@ -78,6 +80,7 @@ SCOPE_HOLDERS: dict[str, frozenset[Role]] = {
     CONVERSATIONS_READ: CONVERSATION_READERS,
     CONVERSATIONS_WRITE: CONVERSATION_READERS,
     NOTIFY_READ: DEAD_LETTER_READERS,
+    DOCUMENTS_WRITE: DOCUMENT_REVOKERS,
     NOTIFY_WRITE: DEAD_LETTER_RETRIERS,
 }
 SCOPES = frozenset(SCOPE_HOLDERS)
