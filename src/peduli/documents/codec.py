@@ -163,7 +163,7 @@ def _read_cose(item: Any) -> Signed:
         if item.tag != COSE_SIGN1_TAG:
             raise Unreadable("not COSE_Sign1")
         item = item.value
-    if not isinstance(item, list) or len(item) != 4:
+    if not isinstance(item, list | tuple) or len(item) != 4:
         raise Unreadable("not COSE_Sign1")
     protected, _unprotected, payload, signature = item
     if not all(isinstance(part, bytes) for part in (protected, payload, signature)):

@@ -52,10 +52,12 @@ def _draw_qr(pdf: FPDF, payload: str, *, x: float, y: float, size: float) -> Non
 def document_pdf(
     *, title: str, lines: list[str], payload: str, verify_url: str, language: str
 ) -> bytes:
-    """A one-page A4 PDF: the title, the lines in the reader's language, the QR code, the
-    address of the verify page and the payload's text (to type in if the code is torn)."""
+    """A one-page A4 PDF: the title, the lines in the reader's language, the QR code and the
+    address of the verify page. The payload is also the PDF's subject, so a verifier given
+    the file rather than paper can paste it."""
     pdf = FPDF(format="A4")
     pdf.set_title(title)
+    pdf.set_subject(payload)
     pdf.set_lang(language)
     pdf.add_page()
     family = _font(pdf)
@@ -70,6 +72,4 @@ def document_pdf(
     pdf.set_y(pdf.get_y() + 63)
     pdf.set_font(family, size=9)
     pdf.cell(0, 5, verify_url, link=verify_url, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("courier", size=6)
-    pdf.multi_cell(0, 3, payload, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
