@@ -5,6 +5,7 @@ revoked. The officers revoke from the person screen (checked by axe)."""
 from __future__ import annotations
 
 import uuid
+
 import pytest
 from playwright.sync_api import Page, expect
 

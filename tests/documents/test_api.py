@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -19,7 +17,7 @@ VERIFY = "/api/v1/documents/verify"
 
 
 @pytest.fixture
-def bearer(db: Session) -> Iterator[dict[str, dict[str, str]]]:
+def bearer(db: Session) -> dict[str, dict[str, str]]:
     headers: dict[str, dict[str, str]] = {}
     for name, role, post in (("officer", Role.OFFICER, SEOUL), ("officer_kl", Role.OFFICER, KL),
                              ("analyst", Role.HQ_ANALYST, None)):  # fmt: skip
@@ -27,9 +25,11 @@ def bearer(db: Session) -> Iterator[dict[str, dict[str, str]]]:
                                role=role.value, representation_code=post)  # fmt: skip
         db.add(account)
         db.flush()
-        headers[name] = {"Authorization": f"Bearer {tokens.issue(db, account=account, days=1).token}"}
+        headers[name] = {
+            "Authorization": f"Bearer {tokens.issue(db, account=account, days=1).token}"
+        }
     db.commit()
-    yield headers
+    return headers
 
 
 def test_trust_list_is_public_signed_and_cacheable(client: TestClient, db: Session,
@@ -37,7 +37,9 @@ def test_trust_list_is_public_signed_and_cacheable(client: TestClient, db: Sessi
     issue(db, person)
     answer = client.get("/api/v1/documents/trust-list")
     assert answer.status_code == 200
-    assert "public" in answer.headers["cache-control"] and "max-age" in answer.headers["cache-control"]
+    assert (
+        "public" in answer.headers["cache-control"] and "max-age" in answer.headers["cache-control"]
+    )
     listed = answer.json()
     assert [k["state"] for k in listed["keys"]] == ["active"]
     assert listed["keys"][0]["jwk"]["crv"] == "P-256"
