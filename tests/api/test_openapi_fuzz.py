@@ -22,7 +22,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -46,10 +46,12 @@ from peduli.conversations.models import Conversation
 from peduli.conversations.platforms import whatsapp_signature
 from peduli.core.config import get_settings
 from peduli.core.db import session_scope
+from peduli.documents import service as documents_service
+from peduli.documents.models import IssuedDocument
 from peduli.notify.models import OutboxMessage
 from peduli.registry import rights
 from peduli.registry import service as registry_service
-from peduli.registry.models import DataRequest, IdentityClaim
+from peduli.registry.models import DataRequest, IdentityClaim, Person
 from peduli.registry.schemas import SelfReportCreate
 from tests.conftest import empty_all_tables
 from tests.conversations.conftest import whatsapp_message, whatsapp_payload
@@ -207,7 +209,18 @@ def _build(client: TestClient) -> World:
         ids["message_id"] = str(db.scalars(select(OutboxMessage.id).limit(1)).one())
         ids["claim_id"] = str(_pending_claim(db).id)
         ids["request_id"] = str(_correction_request(db).id)
+        ids["document_id"] = str(_issued_document(db, ids["person_id"]).id)
     return world
+
+
+def _issued_document(db: Session, person_id: str) -> IssuedDocument:
+    """A proof of self-report of the world's first person, issued in Seoul."""
+    person = db.get_one(Person, uuid.UUID(person_id))
+    return documents_service.issue(
+        db, kind="self_report", holder_person_id=person.id, name=person.full_name,
+        birth_date=person.date_of_birth, representation_code=SEOUL,
+        expires_on=date.today() + timedelta(days=180),
+    ).document  # fmt: skip
 
 
 def _pending_claim(db: Session) -> IdentityClaim:
