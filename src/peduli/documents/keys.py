@@ -18,6 +18,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
@@ -66,9 +67,17 @@ def _loaded(key: SigningKey) -> ActiveKey:
 
 
 def active_key(session: Session) -> ActiveKey:
-    """The key that signs now; the first is made on first use."""
-    key = session.scalar(select(SigningKey).where(SigningKey.state == KeyState.ACTIVE))
-    return _loaded(key if key is not None else _new_key(session))
+    """The key that signs now; the first is made on first use (by one of concurrent
+    callers: the unique index on the active state refuses the others, which take it)."""
+    query = select(SigningKey).where(SigningKey.state == KeyState.ACTIVE)
+    key = session.scalar(query)
+    if key is None:
+        try:
+            with session.begin_nested():
+                key = _new_key(session)
+        except IntegrityError:
+            key = session.scalars(query).one()
+    return _loaded(key)
 
 
 def rotate(session: Session, *, actor: Actor | None = None) -> str:
