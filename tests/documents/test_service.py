@@ -131,3 +131,22 @@ def test_who_may_revoke(db: Session, person: Person) -> None:
     service.revoke(db, actor=factories.staff(Role.HQ_ADMIN, None),
                    document_id=issued.document.id, reason="replaced")  # fmt: skip
     assert service.verify(db, issued.payload).verdict == service.Verdict.REVOKED
+
+
+def test_an_erasure_revokes_the_persons_documents(db: Session, person: Person) -> None:
+    from peduli import erasure
+
+    first, second = issue(db, person), issue(db, person)
+    service.revoke(db, actor=factories.staff(Role.OFFICER, SEOUL),
+                   document_id=first.document.id, reason="replaced")  # fmt: skip
+    step = next(step for step in erasure.STEPS if step.name == "documents")
+    assert step.run(db, [person.id], None) == 1
+    db.commit()
+    assert service.verify(db, first.payload).revocation_reason == "replaced"
+    erased = service.verify(db, second.payload)
+    assert erased.verdict == service.Verdict.REVOKED and erased.revocation_reason == "erased"
+    assert db.get_one(Revocation, second.document.id).reason == "erased"
+    assert step.run(db, [], None) == 0
+    with pytest.raises(ValidationFailed):  # not a reason an officer gives
+        service.revoke(db, actor=factories.staff(Role.OFFICER, SEOUL),
+                       document_id=second.document.id, reason="erased")  # fmt: skip

@@ -78,6 +78,7 @@ class RevocationReason(StrEnum):
     REPLACED = "replaced"
     ISSUED_IN_ERROR = "in_error"
     STAY_ENDED = "stay_ended"
+    ERASED = "erased"  # the holder's record was erased at their request
 
 
 class Revocation(Base):

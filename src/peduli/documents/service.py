@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import String, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
@@ -166,14 +167,14 @@ def revoke(
 ) -> IssuedDocument:
     """Revoke a document of the caller's post (HQ: any), with a reason; audited."""
     access.require_revoker(session, actor, action="document.revoke")
-    if reason not in set(RevocationReason):
+    if reason not in set(RevocationReason) or reason == RevocationReason.ERASED:
         raise ValidationFailed(
             [
                 FieldProblem(
                     "reason",
                     "documents.unknown_reason",
                     _("Choose why the document is revoked."),
-                    ", ".join(RevocationReason),
+                    ", ".join(r for r in RevocationReason if r != RevocationReason.ERASED),
                 )
             ]
         )
@@ -203,3 +204,33 @@ def revoke(
         reason=reason,
     )
     return document
+
+
+def revoke_all_of(
+    session: Session, person_ids: Sequence[uuid.UUID], _account_id: uuid.UUID | None = None
+) -> int:
+    """A citizen's erasure: revoke every document still valid of these records (one INSERT
+    … SELECT of the revocations, one UPDATE); how many were revoked."""
+    if not person_ids:
+        return 0
+    now = utcnow()
+    valid = select(IssuedDocument.id).where(
+        IssuedDocument.holder_person_id.in_(person_ids), IssuedDocument.revoked_at.is_(None)
+    )
+    session.execute(
+        insert(Revocation).from_select(
+            ["document_id", "reason", "revoked_at"],
+            select(
+                IssuedDocument.id,
+                literal(RevocationReason.ERASED.value, String()),
+                literal(now, Revocation.__table__.c.revoked_at.type),
+            ).where(IssuedDocument.id.in_(valid)),
+        )
+    )
+    revoked = session.execute(
+        update(IssuedDocument)
+        .where(IssuedDocument.holder_person_id.in_(person_ids), IssuedDocument.revoked_at.is_(None))
+        .values(revoked_at=now, revocation_reason=RevocationReason.ERASED.value)
+        .execution_options(synchronize_session=False)
+    )
+    return int(revoked.rowcount or 0)  # type: ignore[attr-defined]

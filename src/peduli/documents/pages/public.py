@@ -30,6 +30,7 @@ REASONS: dict[str, Message] = {
     "replaced": _("replaced by a newer document"),
     "in_error": _("issued in error"),
     "stay_ended": _("the stay it proves has ended"),
+    "erased": _("the holder's record was erased"),
 }
 
 

@@ -45,7 +45,8 @@ def _page(
         "person_id": person_id,
         "documents": documents,
         "kinds": {k: in_language(v, language) for k, v in KINDS.items()},
-        "reasons": {r.value: in_language(REASONS[r.value], language) for r in RevocationReason},
+        "reasons": {k: in_language(v, language) for k, v in REASONS.items()},
+        "choices": [r.value for r in RevocationReason if r != RevocationReason.ERASED],
         "problems": problems or {},
         "done": request.query_params.get("done"),
     }
