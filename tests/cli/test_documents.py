@@ -24,7 +24,7 @@ def test_rotate_key_keeps_the_old_key_in_the_signed_trust_list(db: Session, pers
     new_kid = rotated.output.strip().rsplit(" ", 1)[1]
     assert new_kid != old_kid
     db.expire_all()
-    states = dict(db.execute(select(SigningKey.id, SigningKey.state)))
+    states = {row[0]: row[1] for row in db.execute(select(SigningKey.id, SigningKey.state)).all()}
     db.commit()
     assert states == {old_kid: "retired", new_kid: "active"}
     listed = CliRunner().invoke(app, ["documents", "trust-list"])
