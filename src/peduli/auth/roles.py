@@ -47,6 +47,8 @@ SELF_REPORTERS = RECORD_WORKERS | {Role.CITIZEN}
 REGISTRY_SEARCHERS = RECORD_WORKERS
 WORK_QUEUE_READERS = RECORD_WORKERS  # self-reports to verify, possible duplicates
 DUPLICATE_REVIEWERS = RECORD_WORKERS
+# Undo a merge (a wrong one, or one that kept the wrong record): a post's supervisor or HQ.
+MERGE_UNDOERS = POST_LEADERS
 PERSON_VERIFIERS = RECORD_WORKERS
 IDENTITY_EDITORS = RECORD_WORKERS  # a person of their post (the policy's write check)
 IDENTITY_CLAIM_DECIDERS = RECORD_WORKERS  # claims to a record of their post

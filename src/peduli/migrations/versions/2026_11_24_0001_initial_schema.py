@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 02:49:17.645170
+Create Date: 2026-12-06 03:52:38.463789
 """
 
 from collections.abc import Sequence
@@ -525,6 +525,8 @@ def upgrade() -> None:
     sa.Column('representation_code', sa.String(length=40), nullable=True),
     sa.Column('resolved_by', sa.Uuid(), nullable=True),
     sa.Column('resolved_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('evidence', sa.JSON(), nullable=False),
+    sa.Column('match_probability', sa.Float(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
@@ -874,6 +876,28 @@ def upgrade() -> None:
         batch_op.create_index('ix_emergency_contact_open', ['contact_index', 'created_at'], unique=False)
         batch_op.create_index('ix_emergency_rep_created', ['representation_code', 'created_at'], unique=False)
 
+    op.create_table('person_merge',
+    sa.Column('candidate_id', sa.Uuid(), nullable=True),
+    sa.Column('kept_person_id', sa.Uuid(), nullable=False),
+    sa.Column('absorbed_person_id', sa.Uuid(), nullable=False),
+    sa.Column('merged_by', sa.Uuid(), nullable=True),
+    sa.Column('merged_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('moved', sa.JSON(), nullable=False),
+    sa.Column('restore', sa.JSON(), nullable=False),
+    sa.Column('unmerged_by', sa.Uuid(), nullable=True),
+    sa.Column('unmerged_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('unmerge_reason', sa.Text(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['absorbed_person_id'], ['person.id'], name=op.f('fk_person_merge_absorbed_person_id_person'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['candidate_id'], ['duplicate_candidate.id'], name=op.f('fk_person_merge_candidate_id_duplicate_candidate'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['kept_person_id'], ['person.id'], name=op.f('fk_person_merge_kept_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_person_merge'))
+    )
+    with op.batch_alter_table('person_merge', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_person_merge_absorbed_person_id'), ['absorbed_person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_person_merge_candidate_id'), ['candidate_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_person_merge_kept_person_id'), ['kept_person_id'], unique=False)
+
     op.create_table('case_delegation_event',
     sa.Column('delegation_id', sa.Uuid(), nullable=False),
     sa.Column('event_seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -998,6 +1022,12 @@ def downgrade() -> None:
 
     op.drop_table('conversation')
     op.drop_table('case_delegation_event')
+    with op.batch_alter_table('person_merge', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_person_merge_kept_person_id'))
+        batch_op.drop_index(batch_op.f('ix_person_merge_candidate_id'))
+        batch_op.drop_index(batch_op.f('ix_person_merge_absorbed_person_id'))
+
+    op.drop_table('person_merge')
     with op.batch_alter_table('emergency', schema=None) as batch_op:
         batch_op.drop_index('ix_emergency_rep_created')
         batch_op.drop_index('ix_emergency_contact_open')
