@@ -150,3 +150,23 @@ def test_an_erasure_revokes_the_persons_documents(db: Session, person: Person) -
     with pytest.raises(ValidationFailed):  # not a reason an officer gives
         service.revoke(db, actor=factories.staff(Role.OFFICER, SEOUL),
                        document_id=second.document.id, reason="erased")  # fmt: skip
+
+
+def test_documents_follow_a_merge_and_its_undoing(db: Session, person: Person) -> None:
+    from peduli import merging
+    from tests.web.officer_support import reported
+
+    other_id = reported(db, nik=factories.nik(serial=77), passport_number="C7777777",
+                        phone="+821077777777", email="other@example.org")  # fmt: skip
+    document_id = issue(db, person).document.id
+    person_id = person.id
+    step = next(step for step in merging.STEPS if step.name == "documents")
+    moved = step.move(db, person_id, other_id)
+    assert moved == [str(document_id)]
+    db.commit()
+    assert db.get_one(IssuedDocument, document_id).holder_person_id == other_id
+    assert step.move_back(db, moved, other_id, person_id) == 1
+    assert step.move_back(db, [], other_id, person_id) == 0
+    db.commit()
+    db.expire_all()
+    assert db.get_one(IssuedDocument, document_id).holder_person_id == person_id

@@ -234,3 +234,26 @@ def revoke_all_of(
         .execution_options(synchronize_session=False)
     )
     return int(revoked.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def move_holder(
+    session: Session,
+    from_id: uuid.UUID,
+    to_id: uuid.UUID,
+    ids: Sequence[str] | None = None,
+) -> list[str]:
+    """A merge of two records (or its undoing): the documents of ``from_id`` (only ``ids``,
+    if given) now belong to ``to_id``, in one UPDATE; the ids moved, as text."""
+    condition = IssuedDocument.holder_person_id == from_id
+    if ids is not None:
+        if not ids:
+            return []
+        condition = condition & IssuedDocument.id.in_([uuid.UUID(text) for text in ids])
+    moved = session.execute(
+        update(IssuedDocument)
+        .where(condition)
+        .values(holder_person_id=to_id)
+        .returning(IssuedDocument.id)
+        .execution_options(synchronize_session=False)
+    )
+    return [str(row_id) for row_id in moved.scalars()]
