@@ -49,7 +49,7 @@ def _is_route_module(path: Path) -> bool:
     return parts[0] in EDGES or "api" in parts or "api.py" in parts or "pages" in parts
 
 
-@pytest.mark.parametrize("domain", [*FULL_DOMAINS, "auth", "notify"])
+@pytest.mark.parametrize("domain", [*FULL_DOMAINS, "auth", "notify", "documents"])
 def test_every_domain_has_the_template_files(domain: str) -> None:
     wanted = EVERY_DOMAIN + (RULES if domain in FULL_DOMAINS else ())
     missing = [

@@ -11,12 +11,24 @@ from __future__ import annotations
 from peduli.cases import merges as case_merges
 from peduli.conversations import merges as conversation_merges
 from peduli.crisis import merges as crisis_merges
+from peduli.documents import service as documents_service
 from peduli.registry.merge_moves import MergeStep
 from peduli.voice import merges as voice_merges
+
+# Documents issued to either record follow the person (documents sits below the registry and
+# knows no MergeStep: its step is built here).
+DOCUMENTS_STEP = MergeStep(
+    "documents",
+    lambda session, from_id, to_id: documents_service.move_holder(session, from_id, to_id),
+    lambda session, ids, from_id, to_id: len(
+        documents_service.move_holder(session, from_id, to_id, ids=ids)
+    ),
+)
 
 STEPS: tuple[MergeStep, ...] = (
     case_merges.MERGE_STEP,
     *crisis_merges.MERGE_STEPS,
     voice_merges.MERGE_STEP,
     conversation_merges.MERGE_STEP,
+    DOCUMENTS_STEP,
 )

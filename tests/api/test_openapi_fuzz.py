@@ -22,7 +22,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -46,10 +46,12 @@ from peduli.conversations.models import Conversation
 from peduli.conversations.platforms import whatsapp_signature
 from peduli.core.config import get_settings
 from peduli.core.db import session_scope
+from peduli.documents import service as documents_service
+from peduli.documents.models import IssuedDocument
 from peduli.notify.models import OutboxMessage
 from peduli.registry import rights
 from peduli.registry import service as registry_service
-from peduli.registry.models import DataRequest, IdentityClaim
+from peduli.registry.models import DataRequest, IdentityClaim, Person
 from peduli.registry.schemas import SelfReportCreate
 from tests.conftest import empty_all_tables
 from tests.conversations.conftest import whatsapp_message, whatsapp_payload
@@ -220,6 +222,7 @@ def _build(client: TestClient) -> World:
         ids["claim_id"] = str(_pending_claim(db).id)
         ids["request_id"] = str(_correction_request(db).id)
         ids["application_id"] = str(_service_application(db, uuid.UUID(ids["person_id"])))
+        ids["document_id"] = str(_issued_document(db, ids["person_id"]).id)
     return world
 
 
@@ -242,6 +245,16 @@ def _service_application(db: Session, person_id: uuid.UUID) -> uuid.UUID:
     db.add(application)
     db.flush()
     return application.id
+
+
+def _issued_document(db: Session, person_id: str) -> IssuedDocument:
+    """A proof of self-report of the world's first person, issued in Seoul."""
+    person = db.get_one(Person, uuid.UUID(person_id))
+    return documents_service.issue(
+        db, kind="self_report", holder_person_id=person.id, name=person.full_name,
+        birth_date=person.date_of_birth, representation_code=SEOUL,
+        expires_on=date.today() + timedelta(days=180),
+    ).document  # fmt: skip
 
 
 def _pending_claim(db: Session) -> IdentityClaim:

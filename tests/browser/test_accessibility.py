@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 import pytest
@@ -21,7 +20,7 @@ from starlette.routing import BaseRoute
 
 from peduli.auth.actor import Role
 from peduli.core.db import session_scope
-from peduli.registry import proof, service
+from peduli.registry import service
 from peduli.registry.models import DuplicateCandidate
 from tests import factories
 from tests.browser.conftest import (
@@ -43,7 +42,9 @@ PAGES = frozenset(
         "/lapor-diri/terkirim/{received_id}",
         "/saya",
         "/saya/tinggal/{stay_id}/ubah",
-        "/verify/{token}",
+        "/verifikasi",
+        # A person's documents and revoking one: test_documents_offline.py.
+        "/officer/persons/{person_id}/documents",
         "/demo/mailbox",
         "/officer/sign-in",
         "/officer",
@@ -189,8 +190,7 @@ def test_citizen_pages_are_accessible(new_page: NewPage, js: bool) -> None:
     page.locator("main form button[type=submit]").first.click()
     expect(page.locator("[aria-invalid=true]").first).to_be_visible()
     assert_accessible(page)
-    visit(page, "/verify/{token}", token=proof.issue_token(stay_id=stay_id, issued_on=date.today()))
-    visit(page, "/verify/{token}", token="not-a-proof")
+    visit(page, "/verifikasi")
     visit(page, "/demo/mailbox")
 
 

@@ -68,16 +68,20 @@ def test_report_departure_without_javascript(page_without_js: Page) -> None:
     expect(page.locator("main")).to_contain_text("Your departure is recorded")
 
 
-def test_proof_check_page_is_accessible_and_shows_no_personal_data(page: Page) -> None:
+def test_the_proof_is_checked_on_the_verify_page(page: Page) -> None:
     reported(page)
     page.goto("/saya")
     href = page.locator("a[href$='bukti.pdf']").first.get_attribute("href")
     document = page.request.get(href or "")
-    link = re.search(rb"/URI \((http[^)]*)\)", document.body())
-    assert link
+    payload = re.search(rb"/Subject \((PDL1:[^)]*)\)", document.body())
+    assert payload, "the PDF carries its QR code's payload"
     page.context.clear_cookies()
-    page.goto(link.group(1).decode() + "?lang=en")
-    expect(page.locator(".verdict")).to_contain_text("KBRI Kuala Lumpur")
-    expect(page.locator("main")).not_to_contain_text("Agus")
-    expect(page.locator("main")).to_contain_text("A. S.")
+    page.goto("/verifikasi?lang=en")
+    page.locator("#payload").fill(payload.group(1).decode())
+    page.locator("#verify-button").click()
+    verdict = page.locator("#verify-result [data-status]")
+    expect(verdict).to_have_attribute("data-status", "valid")
+    expect(verdict).to_contain_text("KBRI Kuala Lumpur")
+    expect(verdict).to_contain_text("Agus Salim")
+    expect(page.locator("main")).not_to_contain_text("C3456789")
     assert_accessible(page)

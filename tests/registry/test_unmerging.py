@@ -80,6 +80,7 @@ MOVED_BY = {
     "crisis_reach_attempt": "crisis_reach_attempts",
     "voice_call": "voice_calls",
     "conversation": "conversations",
+    "issued_document": "documents",
 }
 
 

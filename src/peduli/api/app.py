@@ -120,6 +120,8 @@ def _include_routers(app: FastAPI) -> None:
     from peduli.conversations import pages as conversations_pages
     from peduli.crisis import api as crisis_api
     from peduli.crisis import pages as crisis_pages
+    from peduli.documents import api as documents_api
+    from peduli.documents import pages as documents_pages
     from peduli.emergency import api as emergency_api
     from peduli.emergency import pages as emergency_pages
     from peduli.notify import api as notify_api
@@ -149,6 +151,7 @@ def _include_routers(app: FastAPI) -> None:
         voice_api.router,
         agencies_api.router,
         services_api.router,
+        documents_api.router,
     )
     page_routers = (
         notify_pages.router,
@@ -164,6 +167,7 @@ def _include_routers(app: FastAPI) -> None:
         conversations_pages.router,
         agencies_pages.router,
         services_pages.router,
+        documents_pages.router,
     )
     # Matched before the rest: routes are tried in order, and these are the busiest writes.
     busiest_writes = (crisis_api.checkin_router,)

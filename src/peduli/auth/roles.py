@@ -54,6 +54,9 @@ IDENTITY_EDITORS = RECORD_WORKERS  # a person of their post (the policy's write 
 IDENTITY_CLAIM_DECIDERS = RECORD_WORKERS  # claims to a record of their post
 CORRECTION_HANDLERS = RECORD_WORKERS  # citizens' correction requests of their post
 
+# --- documents -----------------------------------------------------------------------------
+DOCUMENT_REVOKERS = RECORD_WORKERS  # documents issued by their post (HQ admins: any)
+
 # --- cases ---------------------------------------------------------------------------------
 CASE_WORKERS = RECORD_WORKERS
 CASE_OPENERS = RECORD_WORKERS | AGENCIES  # agencies only refer new cases

@@ -19,6 +19,7 @@ from peduli.auth.roles import (
     CRISIS_VIEWERS,
     DEAD_LETTER_READERS,
     DEAD_LETTER_RETRIERS,
+    DOCUMENT_REVOKERS,
     EMERGENCY_READERS,
     EMERGENCY_RESPONDERS,
     HQ_ADMINS,
@@ -60,6 +61,7 @@ NOTIFY_WRITE = "notify:write"  # putting dead letters back in line
 VERIFICATIONS_READ = "verifications:read"  # a person's checks at the agencies
 VERIFICATIONS_WRITE = "verifications:write"  # queueing a check at an agency
 AGENCY_LOG_READ = "agencies:log"  # the message log of every exchange with the agencies
+DOCUMENTS_WRITE = "documents:write"  # revoking an issued document
 
 CASE_SCOPES = frozenset({CASES_READ, CASES_WRITE, CASES_REFER})
 PARTNER_SCOPES = frozenset({PARTNERS_READ, PARTNERS_WRITE})
@@ -88,6 +90,7 @@ SCOPE_HOLDERS: dict[str, frozenset[Role]] = {
     SERVICES_READ: SERVICE_HANDLERS,
     SERVICES_WRITE: SERVICE_HANDLERS,
     NOTIFY_READ: DEAD_LETTER_READERS,
+    DOCUMENTS_WRITE: DOCUMENT_REVOKERS,
     NOTIFY_WRITE: DEAD_LETTER_RETRIERS,
     VERIFICATIONS_READ: VERIFICATION_REQUESTERS,
     VERIFICATIONS_WRITE: VERIFICATION_REQUESTERS,

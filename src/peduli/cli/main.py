@@ -25,6 +25,7 @@ def _register_commands() -> None:
     from peduli.cli import cases as cases_cli
     from peduli.cli import crisis as crisis_cli
     from peduli.cli import demo as demo_cli
+    from peduli.cli import documents as documents_cli
     from peduli.cli import i18n as i18n_cli
     from peduli.cli import keys as keys_cli
     from peduli.cli import partners as partners_cli
@@ -48,6 +49,7 @@ def _register_commands() -> None:
     app.add_typer(retention_cli.app, name="retention")
     app.add_typer(voice_cli.app, name="voice")
     app.add_typer(services_cli.app, name="services")
+    app.add_typer(documents_cli.app, name="documents")
     demo_cli.register(app)
     worker_cli.register(app)
     sandbox_cli.register(app)

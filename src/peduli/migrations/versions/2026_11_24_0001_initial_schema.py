@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 04:05:34.441736
+Create Date: 2026-12-06 04:11:47.930434
 """
 
 from collections.abc import Sequence
@@ -208,6 +208,18 @@ def upgrade() -> None:
         batch_op.create_index('ix_crisis_recipient_crisis', ['crisis_id', 'representation_code'], unique=False)
         batch_op.create_index('ix_crisis_recipient_person', ['person_id', 'created_at'], unique=False)
         batch_op.create_index('ix_crisis_recipient_remind', ['remind_at'], unique=False, postgresql_where=sa.text('reminded_at IS NULL AND answer IS NULL'), sqlite_where=sa.text('reminded_at IS NULL AND answer IS NULL'))
+
+    op.create_table('document_signing_key',
+    sa.Column('id', sa.String(length=16), nullable=False),
+    sa.Column('public_point', sa.LargeBinary(length=65), nullable=False),
+    sa.Column('private_key', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=8), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('retired_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_document_signing_key'))
+    )
+    with op.batch_alter_table('document_signing_key', schema=None) as batch_op:
+        batch_op.create_index('ux_document_signing_key_active', ['state'], unique=True, postgresql_where=sa.text("state = 'active'"), sqlite_where=sa.text("state = 'active'"))
 
     op.create_table('erasure_record',
     sa.Column('person_id', sa.Uuid(), nullable=False),
@@ -708,6 +720,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_identity_claim_person_id'), ['person_id'], unique=False)
         batch_op.create_index('ix_identity_claim_queue', ['status', 'representation_code', 'created_at'], unique=False)
 
+    op.create_table('issued_document',
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('number', sa.String(length=32), nullable=False),
+    sa.Column('holder_person_id', sa.Uuid(), nullable=False),
+    sa.Column('representation_code', sa.String(length=64), nullable=False),
+    sa.Column('key_id', sa.String(length=16), nullable=False),
+    sa.Column('payload_hash', sa.String(length=64), nullable=False),
+    sa.Column('issued_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_on', sa.Date(), nullable=False),
+    sa.Column('revoked_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revocation_reason', sa.String(length=16), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['holder_person_id'], ['person.id'], name=op.f('fk_issued_document_holder_person_id_person'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['key_id'], ['document_signing_key.id'], name=op.f('fk_issued_document_key_id_document_signing_key')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_issued_document')),
+    sa.UniqueConstraint('kind', 'number', name='uq_issued_document_number')
+    )
+    with op.batch_alter_table('issued_document', schema=None) as batch_op:
+        batch_op.create_index('ix_issued_document_holder', ['holder_person_id', 'issued_at'], unique=False)
+
     op.create_table('partner_home_province',
     sa.Column('partner_id', sa.Uuid(), nullable=False),
     sa.Column('province_code', sa.String(length=2), nullable=False),
@@ -1014,6 +1046,15 @@ def upgrade() -> None:
         batch_op.create_index('ix_case_referral_case', ['case_id', 'created_at'], unique=False)
         batch_op.create_index('ix_case_referral_reminder', ['due_at'], unique=False, postgresql_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"), sqlite_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"))
 
+    op.create_table('document_revocation',
+    sa.Column('document_id', sa.Uuid(), nullable=False),
+    sa.Column('reason', sa.String(length=16), nullable=False),
+    sa.Column('note', sa.String(length=500), nullable=True),
+    sa.Column('revoked_by', sa.Uuid(), nullable=True),
+    sa.Column('revoked_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['issued_document.id'], name=op.f('fk_document_revocation_document_id_issued_document'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('document_id', name=op.f('pk_document_revocation'))
+    )
     op.create_table('emergency',
     sa.Column('case_id', sa.Uuid(), nullable=False),
     sa.Column('case_reference', sa.String(length=64), nullable=False),
@@ -1241,6 +1282,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_emergency_ack_due', postgresql_where=sa.text('acknowledged_at IS NULL'), sqlite_where=sa.text('acknowledged_at IS NULL'))
 
     op.drop_table('emergency')
+    op.drop_table('document_revocation')
     with op.batch_alter_table('case_referral', schema=None) as batch_op:
         batch_op.drop_index('ix_case_referral_reminder', postgresql_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"), sqlite_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"))
         batch_op.drop_index('ix_case_referral_case')
@@ -1311,6 +1353,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_partner_home_province_code')
 
     op.drop_table('partner_home_province')
+    with op.batch_alter_table('issued_document', schema=None) as batch_op:
+        batch_op.drop_index('ix_issued_document_holder')
+
+    op.drop_table('issued_document')
     with op.batch_alter_table('identity_claim', schema=None) as batch_op:
         batch_op.drop_index('ix_identity_claim_queue')
         batch_op.drop_index(batch_op.f('ix_identity_claim_person_id'))
@@ -1419,6 +1465,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_erasure_record_person_id'))
 
     op.drop_table('erasure_record')
+    with op.batch_alter_table('document_signing_key', schema=None) as batch_op:
+        batch_op.drop_index('ux_document_signing_key_active', postgresql_where=sa.text("state = 'active'"), sqlite_where=sa.text("state = 'active'"))
+
+    op.drop_table('document_signing_key')
     with op.batch_alter_table('crisis_recipient', schema=None) as batch_op:
         batch_op.drop_index('ix_crisis_recipient_remind', postgresql_where=sa.text('reminded_at IS NULL AND answer IS NULL'), sqlite_where=sa.text('reminded_at IS NULL AND answer IS NULL'))
         batch_op.drop_index('ix_crisis_recipient_person')

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from peduli.core.config import get_settings
 from peduli.core.db import session_scope
-from peduli.registry import proof
+from peduli.documents import keys
 from peduli.registry.models import Stay
 from tests.auth.pages.test_citizen import HTML, form_of, sign_in
 from tests.registry.pages.citizen.test_lapor_diri import NIK, step, walk_to_review
@@ -148,44 +148,46 @@ def test_someone_elses_stay_is_not_found(reported, client: TestClient) -> None:
     assert client.get(f"/saya/tinggal/{stay_id}/bukti.pdf", headers=HTML).status_code == 404
 
 
-def _proof_link(pdf: bytes) -> str:
-    match = re.search(rb"/URI \((http[^)]*)\)", pdf)
-    assert match, "the PDF links its QR code to the check page"
+def _proof_payload(pdf: bytes) -> str:
+    match = re.search(rb"/Subject \((PDL1:[^)]*)\)", pdf)
+    assert match, "the PDF carries the QR code's payload as its subject"
     return match.group(1).decode()
 
 
-def test_proof_is_a_pdf_whose_link_verifies_without_personal_data(reported) -> None:
+def test_proof_is_a_pdf_whose_signed_code_verifies(reported) -> None:
     client, stay_id = reported
     pdf = client.get(f"/saya/tinggal/{stay_id}/bukti.pdf")
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")
-    link = _proof_link(pdf.content)
-    assert "/verify/" in link
-    for secret in (NIK, "C7654321", "Siti", "Aminah", "821012345678"):
-        assert secret not in link
-    client.cookies.clear()  # anyone may check, signed in or not
     public = get_settings().public_url.rstrip("/")
-    assert link.startswith(public + "/verify/")  # never the Host header the request came with
-    check = client.get(link.removeprefix(public), headers={**HTML, "accept-language": "en"})
-    assert check.status_code == 200
-    assert "Valid self-report, registered with KBRI Seoul on" in check.text
-    assert "S. A." in check.text
-    for secret in (NIK, "C7654321", "Siti", "Aminah", "+82", "Hanil", "1994"):
-        assert secret not in check.text
+    # The verify page's address, never the Host header the request came with.
+    assert f"/URI ({public}/verifikasi)".encode() in pdf.content
+    payload = _proof_payload(pdf.content)
+    assert len(payload) <= 600
+    for secret in (NIK, "C7654321", "821012345678", "Hanil"):
+        assert secret not in payload
+    client.cookies.clear()  # anyone may check, signed in or not
+    check = client.post("/api/v1/documents/verify", json={"payload": payload}).json()
+    assert check["status"] == "valid"
+    assert check["document"]["kind"] == "self_report"
+    assert check["document"]["representation"] == "kbri-seoul"
+    assert "Siti" in check["document"]["name"]
 
 
-def test_tampered_proof_is_rejected(reported) -> None:
+def test_rotating_keys_keeps_an_issued_proof_valid(reported) -> None:
     client, stay_id = reported
-    link = _proof_link(client.get(f"/saya/tinggal/{stay_id}/bukti.pdf").content)
-    token = link.rsplit("/", 1)[1]
-    for position in (0, len(token) // 2, len(token) - 1):
-        swapped = "A" if token[position] != "A" else "B"
-        forged = token[:position] + swapped + token[position + 1 :]
-        assert client.get(f"/verify/{forged}", headers=HTML).status_code == 404
-    other_stay = proof.issue_token(stay_id=__import__("uuid").uuid4(), issued_on=proof.date.today())
-    assert client.get(f"/verify/{other_stay}", headers=HTML).status_code == 404
-    assert client.get("/verify/not-a-token", headers=HTML).status_code == 404
+    payload = _proof_payload(client.get(f"/saya/tinggal/{stay_id}/bukti.pdf").content)
+    with session_scope() as session:
+        keys.rotate(session)
+    assert (
+        client.post("/api/v1/documents/verify", json={"payload": payload}).json()["status"]
+        == "valid"
+    )
+    fresh = _proof_payload(client.get(f"/saya/tinggal/{stay_id}/bukti.pdf").content)
+    assert (
+        client.post("/api/v1/documents/verify", json={"payload": fresh}).json()["status"] == "valid"
+    )
 
 
 @pytest.mark.parametrize("language", ["id", "en", "zh", "fr"])

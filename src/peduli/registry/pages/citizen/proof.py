@@ -1,4 +1,5 @@
-"""Proof of self-report: the citizen's PDF, and the public page that checks one."""
+"""Proof of self-report: the citizen's PDF, a signed document (the documents domain's verify
+page checks it)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
-from peduli.api.deps import OWN, PUBLIC, CurrentActor, DbSession
+from peduli.api.deps import OWN, CurrentActor, DbSession
 from peduli.core.config import get_settings
 from peduli.core.db import utcnow
 from peduli.core.downloads import download_headers
 from peduli.core.i18n import translate
+from peduli.documents import VERIFY_PAGE, printing
 from peduli.reference.places import (
     country_name,
     hotline_of,
@@ -22,27 +24,28 @@ from peduli.reference.places import (
 from peduli.registry import proof, service
 from peduli.registry.pages.citizen.common import MINE, own_stay
 from peduli.web import i18n
-from peduli.web.rendering import render, templates_for
+from peduli.web.rendering import templates_for
 
 router = APIRouter(include_in_schema=False)
 
 
-def proof_url(token: str) -> str:
-    """The public address that checks a proof (printed and in the QR code).
+def verify_url() -> str:
+    """The public address of the verify page (printed beside the QR code).
 
     From PEDULI_PUBLIC_URL, never the request's ``Host`` header, which the caller writes."""
-    return f"{get_settings().public_url.rstrip('/')}/verify/{token}"
+    return f"{get_settings().public_url.rstrip('/')}{VERIFY_PAGE}"
 
 
 @router.get(MINE + "/tinggal/{stay_id}/bukti.pdf", dependencies=[OWN])
 def proof_of_report(
     request: Request, stay_id: uuid.UUID, db: DbSession, actor: CurrentActor
 ) -> Response:
-    """A PDF in the citizen's language with a QR code anyone can scan to check it."""
+    """A PDF in the citizen's language with a signed QR code anyone can check offline."""
     stay = own_stay(db, actor, stay_id)
     person = service.own_person_view(db, actor=actor).person
     today = utcnow().date()
-    url = proof_url(proof.issue_token(stay_id=stay.id, issued_on=today))
+    issued = proof.issue_proof(db, person=person, stay=stay, today=today, actor=actor)
+    url = verify_url()
     language = i18n.negotiate(request)
     representation = representation_by_code(stay.representation_code)
     text = _render_text(
@@ -55,11 +58,14 @@ def proof_of_report(
             "country_label": country_name(stay.country, language),
             "representation": representation,
             "hotline": hotline_of(representation),
-            "url": url,
+            "number": issued.document.number,
+            "expires_on": issued.document.expires_on,
         },
     )
     title, *lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    document = proof.proof_pdf(title=title, lines=lines, url=url, language=language)
+    document = printing.document_pdf(
+        title=title, lines=lines, payload=issued.payload, verify_url=url, language=language
+    )
     return Response(
         document,
         media_type="application/pdf",
@@ -75,23 +81,4 @@ def _render_text(language: str, name: str, context: dict[str, Any]) -> str:
         t=partial(translate, gettext=catalogue.gettext, language=language),
         format_date=partial(i18n.format_date, language=language),
         **context,
-    )
-
-
-@router.get("/verify/{token}", response_class=HTMLResponse, dependencies=[PUBLIC])
-def verify_proof(request: Request, token: str, db: DbSession) -> HTMLResponse:
-    """Check a proof of self-report: the post and dates, never the person's data."""
-    check = proof.check_token(db, token=token[:100])
-    representation = representation_by_code(check.representation_code) if check else None
-    return render(
-        request,
-        "citizen/verify.html",
-        {
-            "signed_in": False,
-            "check": check,
-            "representation": representation,
-            "country_label": country_name(check.country, i18n.negotiate(request)) if check else "",
-        },
-        status_code=200 if check else 404,
-        personal=False,
     )
