@@ -1,5 +1,6 @@
 """Imports every domain's models so ``Base.metadata`` knows all tables (migrations, tests)."""
 
+from peduli.agencies import models as agencies_models  # noqa: F401
 from peduli.auth import audit  # noqa: F401
 from peduli.auth import models as auth_models  # noqa: F401
 from peduli.cases import models as cases_models  # noqa: F401

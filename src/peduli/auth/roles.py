@@ -88,3 +88,8 @@ CONVERSATION_LINKERS = RECORD_WORKERS
 # --- the outbox ----------------------------------------------------------------------------
 DEAD_LETTER_READERS = HQ_ROLES
 DEAD_LETTER_RETRIERS = HQ_ADMINS
+
+# --- agencies ------------------------------------------------------------------------------
+# Import an agency's export (BP2MI placements) into the registry, and read its reports: the
+# rows reach people of every post, so it is national work.
+AGENCY_IMPORTERS = HQ_ADMINS

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from peduli.auth.roles import (
     AGENCIES,
+    AGENCY_IMPORTERS,
     AUDIT_READERS,
     CASE_OPENERS,
     CASE_WORKERS,
@@ -52,6 +53,8 @@ CONVERSATIONS_READ = "conversations:read"  # the chat inbox and its threads
 CONVERSATIONS_WRITE = "conversations:write"  # replies, linking to a person or a case
 NOTIFY_READ = "notify:read"  # the outbox's dead letters
 NOTIFY_WRITE = "notify:write"  # putting dead letters back in line
+IMPORTS_READ = "imports:read"  # agency exports' import reports
+IMPORTS_WRITE = "imports:write"  # uploading an agency export (dry run or real)
 
 CASE_SCOPES = frozenset({CASES_READ, CASES_WRITE, CASES_REFER})
 PARTNER_SCOPES = frozenset({PARTNERS_READ, PARTNERS_WRITE})
@@ -79,6 +82,8 @@ SCOPE_HOLDERS: dict[str, frozenset[Role]] = {
     CONVERSATIONS_WRITE: CONVERSATION_READERS,
     NOTIFY_READ: DEAD_LETTER_READERS,
     NOTIFY_WRITE: DEAD_LETTER_RETRIERS,
+    IMPORTS_READ: AGENCY_IMPORTERS,
+    IMPORTS_WRITE: AGENCY_IMPORTERS,
 }
 SCOPES = frozenset(SCOPE_HOLDERS)
 

@@ -121,6 +121,8 @@ class Settings(BaseSettings):
     # Files kept by the application (case attachments under data_dir/attachments).
     data_dir: str = "var"
     case_attachment_max_bytes: int = 10 * 1024 * 1024
+    # An agency export uploaded for import (CSV or XLSX, up to about a million rows).
+    import_max_bytes: int = 256 * 1024 * 1024
     # An emergency not acknowledged within this many minutes escalates (emergency domain).
     emergency_ack_minutes: int = 10
     # Retention (UU PDP): how long each class of data is kept once its purpose has ended;

@@ -1,0 +1,174 @@
+"""The checks that need more than one row, as statements over the staging table.
+
+After the file is staged: a NIK or passport that an earlier row of the file already has,
+a NIK and a passport of two different people, a record that was merged or erased, a NIK
+whose record has another birth date. Each refusal is a problem row written by
+``INSERT … SELECT`` and the row marked invalid; then every valid row is given its action
+(create, update, link) by one ``UPDATE``. ``decide`` runs again on each chunk just before
+it is applied, so a person registered since the dry run is linked, not created twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, insert, literal, select, update
+from sqlalchemy.orm import Session, aliased
+
+from peduli.agencies.imports_columns import BY_KEY
+from peduli.agencies.models import AgencyImportProblem, AgencyImportRow, RowAction
+from peduli.registry import bulk
+
+Row = AgencyImportRow
+Condition = Callable[[], ColumnElement[bool]]
+
+
+def _in(import_id: uuid.UUID, rows: tuple[int, int] | None) -> ColumnElement[bool]:
+    condition = and_(Row.import_id == import_id, Row.valid)
+    if rows is not None:
+        condition = and_(condition, Row.row_number.between(*rows))
+    return condition
+
+
+def _refuse(session: Session, where: ColumnElement[bool], *, column: str, code: str) -> int:
+    """Write a problem for each valid row matching ``where`` and mark the rows invalid."""
+    session.execute(
+        insert(AgencyImportProblem).from_select(
+            ["import_id", "row_number", "column", "code"],
+            select(Row.import_id, Row.row_number, literal(column), literal(code)).where(where),
+        )
+    )
+    result = session.execute(
+        update(Row).where(where).values(valid=False).execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _earlier_row_with(column: str) -> ColumnElement[bool]:
+    earlier = aliased(Row)
+    return exists().where(
+        earlier.import_id == Row.import_id,
+        earlier.valid,
+        getattr(earlier, column) == getattr(Row, column),
+        earlier.row_number < Row.row_number,
+    )
+
+
+def refuse_repeats(session: Session, import_id: uuid.UUID) -> int:
+    """Refuse a row whose NIK or passport an earlier valid row of the file has."""
+    refused = _refuse(
+        session,
+        and_(_in(import_id, None), _earlier_row_with("nik_index")),
+        column=BY_KEY["nik"].label,
+        code="repeated_in_file",
+    )
+    return refused + _refuse(
+        session,
+        and_(
+            _in(import_id, None),
+            Row.passport_index.is_not(None),
+            _earlier_row_with("passport_index"),
+        ),
+        column=BY_KEY["passport"].label,
+        code="repeated_in_file",
+    )
+
+
+def refuse_conflicts(session: Session, import_id: uuid.UUID, rows: tuple[int, int] | None) -> int:
+    """Refuse rows that disagree with the registry: a passport of a person with another
+    NIK, a record merged or erased, a NIK whose record has another birth date."""
+    scope = _in(import_id, rows)
+    nik_person = bulk.person_with_nik(Row.nik_index)
+    passport_person = bulk.person_with_passport(Row.passport_index)
+    refused = _refuse(
+        session,
+        and_(
+            scope,
+            Row.passport_index.is_not(None),
+            bulk.passport_of_another_nik(Row.passport_index, Row.nik_index),
+        ),
+        column=BY_KEY["passport"].label,
+        code="passport_of_another_person",
+    )
+    matched = func.coalesce(nik_person, passport_person)
+    refused += _refuse(
+        session,
+        and_(scope, matched.is_not(None), ~bulk.person_is_active(matched)),
+        column=BY_KEY["nik"].label,
+        code="record_not_active",
+    )
+    return refused + _refuse(
+        session,
+        and_(scope, bulk.born_on_other_day(nik_person, Row.date_of_birth)),
+        column=BY_KEY["date_of_birth"].label,
+        code="birth_date_differs",
+    )
+
+
+def decide(
+    session: Session, import_id: uuid.UUID, rows: tuple[int, int] | None, *, source: str
+) -> None:
+    """Give every row its action: refuse the invalid, then link, update or create."""
+    refuse_conflicts(session, import_id, rows)
+    matched = func.coalesce(
+        bulk.person_with_nik(Row.nik_index), bulk.person_with_passport(Row.passport_index)
+    )
+    session.execute(
+        update(Row)
+        .where(_in(import_id, rows))
+        .values(person_id=func.coalesce(matched, Row.new_person_id), action=None, stay_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Row)
+        .where(_in(import_id, rows))
+        .values(
+            stay_id=case(
+                (Row.person_id == Row.new_person_id, None),
+                else_=bulk.placement_stay(Row.person_id, Row.country, source=source),
+            )
+        )
+        .execution_options(synchronize_session=False)
+    )
+    everything = Row.import_id == import_id
+    if rows is not None:
+        everything = and_(everything, Row.row_number.between(*rows))
+    session.execute(
+        update(Row)
+        .where(everything)
+        .values(
+            action=case(
+                (~Row.valid, RowAction.REFUSE.value),
+                (Row.person_id == Row.new_person_id, RowAction.CREATE.value),
+                (Row.stay_id.is_not(None), RowAction.UPDATE.value),
+                else_=RowAction.LINK.value,
+            )
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def counts(
+    session: Session, import_id: uuid.UUID, rows: tuple[int, int] | None = None
+) -> dict[str, int]:
+    """How many rows of each action (of a range of rows, or the whole import)."""
+    condition = Row.import_id == import_id
+    if rows is not None:
+        condition = and_(condition, Row.row_number.between(*rows))
+    found = session.execute(
+        select(Row.action, func.count()).where(condition).group_by(Row.action)
+    ).all()
+    return {str(action): int(number) for action, number in found if action is not None}
+
+
+def problem_count(session: Session, import_id: uuid.UUID) -> int:
+    """How many problems the import's rows have."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(AgencyImportProblem)
+            .where(AgencyImportProblem.import_id == import_id)
+        )
+        or 0
+    )

@@ -1,0 +1,10 @@
+"""Pages of the agencies domain: HQ's imports of agency exports (``staff``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from peduli.agencies.pages import staff
+
+router = APIRouter(include_in_schema=False)
+router.include_router(staff.router)

@@ -1,0 +1,238 @@
+"""Bulk writes of people and stays from another domain's staged rows, as statements.
+
+The registry owns persons, passports, contacts and stays; a bulk import (an agency's
+export) stages its rows in its own table and hands the registry a ``SELECT`` of them with
+the columns named below. Each function is one ``INSERT … SELECT`` or ``UPDATE``, never a
+loop over rows; identifiers arrive sealed and blind-indexed as the registry stores them
+(the ciphertext is copied, so the purposes must be the registry's).
+
+Contacts from an agency are kept but not trusted: they do not sign in or receive messages
+until the person proves them (``registry.contacts``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    SQLColumnExpression,
+    and_,
+    exists,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session, aliased
+
+from peduli.registry.models import (
+    ContactKind,
+    ContactPoint,
+    Passport,
+    Person,
+    PersonStatus,
+    Purpose,
+    Stay,
+    StayStatus,
+    Verification,
+)
+from peduli.registry.report_records import CONSENT_VERSION
+
+# Another domain's SELECT of staged rows, whatever its column types.
+StagedRows = Select[*tuple[Any, ...]]
+
+# The columns each statement reads from the caller's SELECT, by label.
+NEW_PERSON = (
+    "person_id", "full_name", "name_key", "sex", "date_of_birth", "place_of_birth",
+    "nik_encrypted", "nik_index", "home_province",
+)  # fmt: skip
+NEW_PASSPORT = ("passport_id", "person_id", "number_encrypted", "number_index")
+NEW_PHONE = ("contact_id", "person_id", "value", "value_index")
+NEW_STAY = (
+    "stay_id", "person_id", "country", "city", "representation_code", "sector", "employer",
+    "placement_agency", "arrival_date", "planned_end_date",
+)  # fmt: skip
+STAY_UPDATE = ("stay_id", "sector", "employer", "placement_agency", "arrival_date",
+               "planned_end_date", "representation_code", "city")  # fmt: skip
+
+
+def _count(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def person_with_nik(nik_index: SQLColumnExpression[Any]) -> ScalarSelect[Any]:
+    """The id of the person holding this NIK (blind index), as a correlated subquery."""
+    # Correlated to the caller's table however deep it is nested (never a cross join).
+    return (
+        select(Person.id)
+        .where(Person.nik_index == nik_index)
+        .correlate_except(Person)
+        .scalar_subquery()
+    )
+
+
+def person_with_passport(number_index: SQLColumnExpression[Any]) -> ScalarSelect[Any]:
+    """The id of the person who holds (or held) this passport, as a correlated subquery."""
+    return (
+        select(Passport.person_id)
+        .where(Passport.number_index == number_index)
+        .correlate_except(Passport)
+        .scalar_subquery()
+    )
+
+
+def passport_of_another_nik(
+    number_index: SQLColumnExpression[Any], nik_index: SQLColumnExpression[Any]
+) -> ColumnElement[bool]:
+    """Whether this passport belongs to a person recorded with another NIK."""
+    passport, person = aliased(Passport), aliased(Person)
+    return (
+        exists()
+        .where(
+            passport.number_index == number_index,
+            person.id == passport.person_id,
+            person.nik_index.is_not(None),
+            person.nik_index != nik_index,
+        )
+        .correlate_except(passport, person)
+    )
+
+
+def person_is_active(person_id: SQLColumnExpression[Any]) -> ColumnElement[bool]:
+    """Whether the person is an active record (not merged into another, nor erased)."""
+    person = aliased(Person)  # apart from the Person of ``person_id``'s own subquery
+    return (
+        exists()
+        .where(person.id == person_id, person.status == PersonStatus.ACTIVE.value)
+        .correlate_except(person)
+    )
+
+
+def born_on_other_day(
+    person_id: SQLColumnExpression[Any], born: SQLColumnExpression[Any]
+) -> ColumnElement[bool]:
+    """Whether the person's recorded birth date differs from ``born``."""
+    person = aliased(Person)
+    return (
+        exists()
+        .where(person.id == person_id, person.date_of_birth != born)
+        .correlate_except(person)
+    )
+
+
+def placement_stay(
+    person_id: SQLColumnExpression[Any], country: SQLColumnExpression[Any], *, source: str
+) -> ScalarSelect[Any]:
+    """The person's active stay in ``country`` that ``source`` recorded (an earlier import)."""
+    return (
+        select(Stay.id)
+        .where(
+            Stay.person_id == person_id,
+            Stay.country == country,
+            Stay.source == source,
+            Stay.status == StayStatus.ACTIVE.value,
+        )
+        .order_by(Stay.created_at.desc())
+        .limit(1)
+        .correlate_except(Stay)
+        .scalar_subquery()
+    )
+
+
+def create_people(session: Session, rows: StagedRows, *, now: datetime) -> int:
+    """Insert a person per row (columns ``NEW_PERSON``): unverified, Indonesian by default."""
+    source = rows.subquery()
+    query = select(
+        *(source.c[name] for name in NEW_PERSON),
+        literal(now).label("created_at"),
+        literal(now).label("updated_at"),
+        literal("id").label("preferred_language"),
+        literal(PersonStatus.ACTIVE.value).label("status"),
+        literal(Verification.UNVERIFIED.value).label("verification"),
+        literal(CONSENT_VERSION).label("consent_version"),
+    )
+    columns = [
+        "id", *NEW_PERSON[1:], "created_at", "updated_at", "preferred_language", "status",
+        "verification", "consent_version",
+    ]  # fmt: skip
+    return _count(session.execute(insert(Person).from_select(columns, query)))
+
+
+def add_passports(session: Session, rows: StagedRows, *, now: datetime) -> int:
+    """Add each row's passport (``NEW_PASSPORT``) that no record holds yet; it is current
+    unless the person already has a current one."""
+    source = rows.subquery()
+    held = aliased(Passport)
+    current = aliased(Passport)
+    query = select(
+        source.c.passport_id,
+        source.c.person_id,
+        source.c.number_encrypted,
+        source.c.number_index,
+        ~exists().where(current.person_id == source.c.person_id, current.is_current),
+        literal(now),
+    ).where(
+        source.c.number_index.is_not(None),
+        ~exists().where(held.number_index == source.c.number_index),
+    )
+    columns = ["id", "person_id", "number_encrypted", "number_index", "is_current", "reported_at"]
+    return _count(session.execute(insert(Passport).from_select(columns, query)))
+
+
+def add_phones(session: Session, rows: StagedRows) -> int:
+    """Add each row's phone (``NEW_PHONE``) the person does not have yet, untrusted."""
+    source = rows.subquery()
+    known = aliased(ContactPoint)
+    query = select(
+        source.c.contact_id,
+        source.c.person_id,
+        literal(ContactKind.PHONE.value),
+        source.c.value,
+        source.c.value_index,
+        literal(False),
+    ).where(
+        source.c.value_index.is_not(None),
+        ~exists().where(
+            known.person_id == source.c.person_id,
+            known.kind == ContactKind.PHONE.value,
+            known.value_index == source.c.value_index,
+        ),
+    )
+    columns = ["id", "person_id", "kind", "value", "value_index", "is_primary"]
+    return _count(session.execute(insert(ContactPoint).from_select(columns, query)))
+
+
+def add_stays(session: Session, rows: StagedRows, *, source_name: str, now: datetime) -> int:
+    """A stay for work per row (``NEW_STAY``), placed at its city (no position given)."""
+    source = rows.subquery()
+    query = select(
+        *(source.c[name] for name in NEW_STAY),
+        literal(Purpose.WORK.value),
+        literal(StayStatus.ACTIVE.value),
+        literal(source_name),
+        literal(now),
+        literal(now),
+        literal(False),
+    )
+    columns = [
+        "id", *NEW_STAY[1:], "purpose", "status", "source", "created_at", "updated_at",
+        "position_approximate",
+    ]  # fmt: skip
+    return _count(session.execute(insert(Stay).from_select(columns, query)))
+
+
+def update_stays(session: Session, rows: StagedRows, *, now: datetime) -> int:
+    """Bring each placement (``STAY_UPDATE``, by ``stay_id``) up to date with the row."""
+    source = rows.subquery()
+    values: dict[str, Any] = {name: source.c[name] for name in STAY_UPDATE[1:]}
+    statement = (
+        update(Stay)
+        .where(and_(Stay.id == source.c.stay_id))
+        .values({**values, "updated_at": now})
+        .execution_options(synchronize_session=False)
+    )
+    return _count(session.execute(statement))

@@ -1,0 +1,1 @@
+from tests.agencies.exports import data_dir  # noqa: F401
