@@ -203,7 +203,7 @@ def _build(client: TestClient) -> World:
     _ok(post("/api/v1/channels/whatsapp/webhook", content=raw, headers=signed))
 
     # An agency export queued for a dry run.
-    export = "NIK,Nama Lengkap\n3171011705900001,Budi\n".encode()
+    export = b"NIK,Nama Lengkap\n3171011705900001,Budi\n"
     queued = post("/api/v1/imports", files={"file": ("p.csv", export, "text/csv")}, headers=hq)
     ids["import_id"] = _ok(queued)["id"]
 
