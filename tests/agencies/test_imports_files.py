@@ -51,7 +51,7 @@ def test_windows_1252_csv_is_read() -> None:
 
     sheet = imports_files.open_sheet(data, "csv")
 
-    assert list(sheet.rows)[0][1][1] == "Désiré"
+    assert next(iter(sheet.rows))[1][1] == "Désiré"
 
 
 def test_the_format_is_decided_by_the_bytes() -> None:
