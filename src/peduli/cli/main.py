@@ -20,6 +20,7 @@ app.add_typer(db_cli.app, name="db")
 
 def _register_commands() -> None:
     """Add every command group; imported here so `peduli --help` lists them all."""
+    from peduli.cli import agencies as agencies_cli
     from peduli.cli import audit as audit_cli
     from peduli.cli import cases as cases_cli
     from peduli.cli import crisis as crisis_cli
@@ -44,6 +45,7 @@ def _register_commands() -> None:
     app.add_typer(crisis_cli.app, name="crisis")
     app.add_typer(retention_cli.app, name="retention")
     app.add_typer(voice_cli.app, name="voice")
+    app.add_typer(agencies_cli.app, name="agencies")
     demo_cli.register(app)
     worker_cli.register(app)
     sandbox_cli.register(app)
