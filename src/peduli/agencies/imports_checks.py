@@ -109,42 +109,38 @@ def refuse_conflicts(session: Session, import_id: uuid.UUID, rows: tuple[int, in
 def decide(
     session: Session, import_id: uuid.UUID, rows: tuple[int, int] | None, *, source: str
 ) -> None:
-    """Give every row its action: refuse the invalid, then link, update or create."""
+    """Give every row its action in one ``UPDATE … FROM``: refuse the invalid, then update
+    the person's placement from ``source``, link the person found by NIK or passport, or
+    create a person."""
     refuse_conflicts(session, import_id, rows)
-    matched = func.coalesce(
-        bulk.person_with_nik(Row.nik_index), bulk.person_with_passport(Row.passport_index)
-    )
+    scope = _in(import_id, rows)
+    found = bulk.matched_people(
+        select(Row.row_number.label("key"), Row.nik_index, Row.passport_index, Row.country).where(
+            scope
+        ),
+        source=source,
+    ).subquery()
     session.execute(
         update(Row)
-        .where(_in(import_id, rows))
-        .values(person_id=func.coalesce(matched, Row.new_person_id), action=None, stay_id=None)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(Row)
-        .where(_in(import_id, rows))
+        .where(scope, Row.row_number == found.c.key)
         .values(
-            stay_id=case(
-                (Row.person_id == Row.new_person_id, None),
-                else_=bulk.placement_stay(Row.person_id, Row.country, source=source),
-            )
-        )
-        .execution_options(synchronize_session=False)
-    )
-    everything = Row.import_id == import_id
-    if rows is not None:
-        everything = and_(everything, Row.row_number.between(*rows))
-    session.execute(
-        update(Row)
-        .where(everything)
-        .values(
+            person_id=func.coalesce(found.c.person_id, Row.new_person_id),
+            stay_id=found.c.stay_id,
             action=case(
-                (~Row.valid, RowAction.REFUSE.value),
-                (Row.person_id == Row.new_person_id, RowAction.CREATE.value),
-                (Row.stay_id.is_not(None), RowAction.UPDATE.value),
+                (found.c.person_id.is_(None), RowAction.CREATE.value),
+                (found.c.stay_id.is_not(None), RowAction.UPDATE.value),
                 else_=RowAction.LINK.value,
-            )
+            ),
         )
+        .execution_options(synchronize_session=False)
+    )
+    refused = Row.import_id == import_id
+    if rows is not None:
+        refused = and_(refused, Row.row_number.between(*rows))
+    session.execute(
+        update(Row)
+        .where(refused, ~Row.valid)
+        .values(action=RowAction.REFUSE.value, person_id=None, stay_id=None)
         .execution_options(synchronize_session=False)
     )
 

@@ -10,6 +10,7 @@ and how to fix it, in English message ids that the report translates for the rea
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -36,7 +37,8 @@ STAGE_COLUMNS = (
 )  # fmt: skip
 MAX_CONTRACT_AHEAD = timedelta(days=366)
 OLDEST_BIRTH = date(1900, 1, 1)
-_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d")
+_ISO_DATE = re.compile(r"(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})")
+_DAY_FIRST = re.compile(r"(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})")
 _SEXES = {
     "l": Sex.MALE, "lk": Sex.MALE, "lakilaki": Sex.MALE, "laki": Sex.MALE, "pria": Sex.MALE,
     "m": Sex.MALE, "male": Sex.MALE,
@@ -312,11 +314,14 @@ def parse_date(value: Any, key: str, *, required: bool) -> tuple[date | None, Fi
     text = _text(value)
     if not text:
         return None, (_missing(key) if required else None)
-    for pattern in _DATE_FORMATS:
+    # A regular expression, not strptime: a million rows have three dates each.
+    found = _ISO_DATE.fullmatch(text) or _DAY_FIRST.fullmatch(text)
+    if found is not None:
+        parts = found.groupdict()
         try:
-            return datetime.strptime(text, pattern).date(), None
+            return date(int(parts["y"]), int(parts["m"]), int(parts["d"])), None
         except ValueError:
-            continue
+            pass
     return None, _problem(
         key,
         "date_invalid",

@@ -14,11 +14,12 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from peduli.agencies import imports_checks, imports_files
@@ -45,9 +46,11 @@ from peduli.registry import bulk
 log = get_logger(__name__)
 
 CHUNK_ROWS = 10_000
+STATISTICS_EVERY = 20  # chunks: the registry's tables grow fast, the plans must follow
 LEASE = timedelta(minutes=5)
 TURN_SECONDS = 30.0  # a worker's turn on imports, so its other periodic tasks still run
 SessionFactory = Callable[[], Session]
+T = TypeVar("T")
 Row = AgencyImportRow
 
 
@@ -145,9 +148,12 @@ def _stage(
         started.status = ImportStatus.STAGING.value
         session.commit()
     remaining = ((n, cells) for n, cells in sheet.rows if n > done_through)
+    chunks = (
+        [reader.read(number, cells, layout) for number, cells in chunk]
+        for chunk in _chunks(remaining, chunk_rows)
+    )
     staged = 0
-    for chunk in _chunks(remaining, chunk_rows):
-        rows = [reader.read(number, cells, layout) for number, cells in chunk]
+    for rows in _prefetched(chunks):
         with session_factory() as session, session.begin():
             _write_rows(session, rows)
             job = session.get_one(AgencyImport, import_id)
@@ -161,6 +167,16 @@ def _stage(
         job = session.get_one(AgencyImport, import_id)
         job.status = ImportStatus.CHECKING.value
     return staged
+
+
+def _prefetched(items: Iterator[T]) -> Iterator[T]:
+    """Yield ``items``, reading the next chunk in a thread while the database takes this one
+    (the COPY waits on the socket, so Python and PostgreSQL work at the same time)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-rows") as pool:
+        upcoming = pool.submit(next, items, None)
+        while (item := upcoming.result()) is not None:
+            upcoming = pool.submit(next, items, None)
+            yield item
 
 
 def _chunks(
@@ -240,14 +256,16 @@ def _fail(session: Session, job: AgencyImport, problems: list[FieldProblem]) -> 
 
 def _check(session_factory: SessionFactory, import_id: uuid.UUID) -> None:
     with session_factory() as session, session.begin():
+        if is_postgres(session):  # the checks' plans need the staged rows' statistics
+            session.execute(text("ANALYZE agency_import_row"))
         job = session.get_one(AgencyImport, import_id)
         imports_checks.refuse_repeats(session, import_id)
-        imports_checks.decide(session, import_id, None, source=job.source)
+        if job.dry_run:
+            # A real run decides each chunk as it applies it (the registry may change in
+            # between), so only the dry run decides the whole file here.
+            imports_checks.decide(session, import_id, None, source=job.source)
         found = imports_checks.counts(session, import_id)
-        job.to_create = found.get(RowAction.CREATE, 0)
-        job.to_update = found.get(RowAction.UPDATE, 0)
-        job.to_link = found.get(RowAction.LINK, 0)
-        job.refused = found.get(RowAction.REFUSE, 0)
+        _found(job, found)
         job.problems = imports_checks.problem_count(session, import_id)
         _renewed(job)
         if job.dry_run:
@@ -268,14 +286,22 @@ def _check(session_factory: SessionFactory, import_id: uuid.UUID) -> None:
 # --- applying --------------------------------------------------------------------------------
 
 
+def _found(job: AgencyImport, found: dict[str, int]) -> None:
+    job.to_create = found.get(RowAction.CREATE, 0)
+    job.to_update = found.get(RowAction.UPDATE, 0)
+    job.to_link = found.get(RowAction.LINK, 0)
+    job.refused = found.get(RowAction.REFUSE, 0)
+
+
 def _apply(
     session_factory: SessionFactory, import_id: uuid.UUID, chunk_rows: int, deadline: float | None
 ) -> int:
-    applied = 0
+    applied = chunks = 0
     while True:
         with session_factory() as session, session.begin():
             job = session.get_one(AgencyImport, import_id)
             if job.applied_through >= job.staged_through:
+                bulk.refresh_statistics(session)
                 job.status = ImportStatus.DONE.value
                 job.finished_at = utcnow()
                 job.problems = imports_checks.problem_count(session, import_id)
@@ -283,11 +309,19 @@ def _apply(
                 _audit_applied(session, job, "agencies.import.applied", None)
                 return applied
             rows = (job.applied_through + 1, job.applied_through + chunk_rows)
+            if chunks % STATISTICS_EVERY == 0:
+                bulk.refresh_statistics(session)
+            chunks += 1
             found = apply_chunk(session, job, rows)
             job.created += found.get(RowAction.CREATE, 0)
             job.updated += found.get(RowAction.UPDATE, 0)
             job.linked += found.get(RowAction.LINK, 0)
             job.applied_through = min(rows[1], job.staged_through)
+            # What the checks found, chunk by chunk (a real run decides as it applies).
+            job.to_create += found.get(RowAction.CREATE, 0)
+            job.to_update += found.get(RowAction.UPDATE, 0)
+            job.to_link += found.get(RowAction.LINK, 0)
+            job.refused += found.get(RowAction.REFUSE, 0)
             _renewed(job)
             _audit_applied(session, job, "agencies.import.chunk", found)
             applied += sum(found.values())
@@ -303,7 +337,7 @@ def apply_chunk(session: Session, job: AgencyImport, rows: tuple[int, int]) -> d
     in_chunk = and_(Row.import_id == job.id, Row.row_number.between(*rows))
     created = in_chunk & (Row.action == RowAction.CREATE.value)
     placed = in_chunk & Row.action.in_([RowAction.CREATE.value, RowAction.LINK.value])
-    kept = in_chunk & (Row.action != RowAction.REFUSE.value)
+    known = in_chunk & Row.action.in_([RowAction.UPDATE.value, RowAction.LINK.value])
     bulk.create_people(
         session,
         select(
@@ -312,25 +346,24 @@ def apply_chunk(session: Session, job: AgencyImport, rows: tuple[int, int]) -> d
         ).where(created),
         now=now,
     )  # fmt: skip
-    bulk.add_passports(
-        session,
-        select(
-            Row.new_passport_id.label("passport_id"),
-            Row.person_id,
-            Row.passport_encrypted.label("number_encrypted"),
-            Row.passport_index.label("number_index"),
-        ).where(kept),
-        now=now,
+    passports = select(
+        Row.new_passport_id.label("passport_id"),
+        Row.person_id,
+        Row.passport_encrypted.label("number_encrypted"),
+        Row.passport_index.label("number_index"),
     )
-    bulk.add_phones(
-        session,
-        select(
-            Row.new_contact_id.label("contact_id"),
-            Row.person_id,
-            Row.phone_encrypted.label("value"),
-            Row.phone_index.label("value_index"),
-        ).where(kept),
+    phones = select(
+        Row.new_contact_id.label("contact_id"),
+        Row.person_id,
+        Row.phone_encrypted.label("value"),
+        Row.phone_index.label("value_index"),
     )
+    # New people have no passport or phone yet (and ``decide`` found their passports on
+    # nobody): no look-up needed. People on record get only what they lack.
+    bulk.add_passports(session, passports.where(created), now=now, new_people=True)
+    bulk.add_passports(session, passports.where(known), now=now)
+    bulk.add_phones(session, phones.where(created), new_people=True)
+    bulk.add_phones(session, phones.where(known))
     bulk.add_stays(
         session,
         select(

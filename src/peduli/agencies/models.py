@@ -84,7 +84,6 @@ class AgencyImportRow(Base):
     __table_args__ = (
         Index("ix_agency_import_row_nik", "import_id", "nik_index"),
         Index("ix_agency_import_row_passport", "import_id", "passport_index"),
-        Index("ix_agency_import_row_person", "person_id"),
     )
 
     import_id: Mapped[uuid.UUID] = mapped_column(

@@ -22,9 +22,11 @@ from sqlalchemy import (
     SQLColumnExpression,
     and_,
     exists,
+    func,
     insert,
     literal,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Session, aliased
@@ -82,6 +84,31 @@ def person_with_passport(number_index: SQLColumnExpression[Any]) -> ScalarSelect
         .where(Passport.number_index == number_index)
         .correlate_except(Passport)
         .scalar_subquery()
+    )
+
+
+def matched_people(rows: StagedRows, *, source: str) -> StagedRows:
+    """For staged rows (``key``, ``nik_index``, ``passport_index``, ``country``): the person
+    holding the NIK, else the passport (``person_id``, None when nobody), and that person's
+    active placement in the country recorded by ``source`` (``stay_id``). Joins, computed
+    once per row, for an ``UPDATE … FROM``."""
+    staged = rows.subquery()
+    by_nik, by_passport = aliased(Person), aliased(Passport)
+    found = (
+        select(
+            staged.c.key,
+            func.coalesce(by_nik.id, by_passport.person_id).label("person_id"),
+            staged.c.country,
+        )
+        .select_from(staged)
+        .outerjoin(by_nik, by_nik.nik_index == staged.c.nik_index)
+        .outerjoin(by_passport, by_passport.number_index == staged.c.passport_index)
+        .subquery()
+    )
+    return select(
+        found.c.key,
+        found.c.person_id,
+        placement_stay(found.c.person_id, found.c.country, source=source).label("stay_id"),
     )
 
 
@@ -162,29 +189,37 @@ def create_people(session: Session, rows: StagedRows, *, now: datetime) -> int:
     return _count(session.execute(insert(Person).from_select(columns, query)))
 
 
-def add_passports(session: Session, rows: StagedRows, *, now: datetime) -> int:
+def add_passports(
+    session: Session, rows: StagedRows, *, now: datetime, new_people: bool = False
+) -> int:
     """Add each row's passport (``NEW_PASSPORT``) that no record holds yet; it is current
-    unless the person already has a current one."""
+    unless the person already has a current one. ``new_people``: the rows are people
+    ``create_people`` just wrote, whose passports the caller checked no record holds."""
     source = rows.subquery()
     held = aliased(Passport)
     current = aliased(Passport)
+    is_current = (
+        literal(True)
+        if new_people
+        else ~exists().where(current.person_id == source.c.person_id, current.is_current)
+    )
     query = select(
         source.c.passport_id,
         source.c.person_id,
         source.c.number_encrypted,
         source.c.number_index,
-        ~exists().where(current.person_id == source.c.person_id, current.is_current),
+        is_current,
         literal(now),
-    ).where(
-        source.c.number_index.is_not(None),
-        ~exists().where(held.number_index == source.c.number_index),
-    )
+    ).where(source.c.number_index.is_not(None))
+    if not new_people:
+        query = query.where(~exists().where(held.number_index == source.c.number_index))
     columns = ["id", "person_id", "number_encrypted", "number_index", "is_current", "reported_at"]
     return _count(session.execute(insert(Passport).from_select(columns, query)))
 
 
-def add_phones(session: Session, rows: StagedRows) -> int:
-    """Add each row's phone (``NEW_PHONE``) the person does not have yet, untrusted."""
+def add_phones(session: Session, rows: StagedRows, *, new_people: bool = False) -> int:
+    """Add each row's phone (``NEW_PHONE``) the person does not have yet, untrusted
+    (``new_people``: people ``create_people`` just wrote, who have none)."""
     source = rows.subquery()
     known = aliased(ContactPoint)
     query = select(
@@ -194,14 +229,15 @@ def add_phones(session: Session, rows: StagedRows) -> int:
         source.c.value,
         source.c.value_index,
         literal(False),
-    ).where(
-        source.c.value_index.is_not(None),
-        ~exists().where(
-            known.person_id == source.c.person_id,
-            known.kind == ContactKind.PHONE.value,
-            known.value_index == source.c.value_index,
-        ),
-    )
+    ).where(source.c.value_index.is_not(None))
+    if not new_people:
+        query = query.where(
+            ~exists().where(
+                known.person_id == source.c.person_id,
+                known.kind == ContactKind.PHONE.value,
+                known.value_index == source.c.value_index,
+            )
+        )
     columns = ["id", "person_id", "kind", "value", "value_index", "is_primary"]
     return _count(session.execute(insert(ContactPoint).from_select(columns, query)))
 
@@ -223,6 +259,13 @@ def add_stays(session: Session, rows: StagedRows, *, source_name: str, now: date
         "position_approximate",
     ]  # fmt: skip
     return _count(session.execute(insert(Stay).from_select(columns, query)))
+
+
+def refresh_statistics(session: Session) -> None:
+    """Let PostgreSQL plan with the tables' new sizes now (a bulk write grows them faster
+    than autovacuum notices); nothing to do on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE person, passport, contact_point, stay"))
 
 
 def update_stays(session: Session, rows: StagedRows, *, now: datetime) -> int:
