@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from peduli.agencies import imports_run
+from peduli.agencies import imports_run, imports_staging
 from peduli.agencies.models import AgencyImport, AgencyImportProblem, ImportStatus
 from peduli.auth.actor import Role
 from peduli.core.crypto import get_cipher
@@ -177,7 +177,7 @@ def test_a_worker_killed_while_reading_the_file_resumes_after_its_last_chunk(
 ) -> None:
     rows = [worker(n) for n in range(1, 8)]
     import_id = submitted(db, csv_bytes(rows), dry_run=True)
-    original = imports_run._write_rows
+    original = imports_staging.write_chunk
     calls = {"n": 0}
 
     def dies_on_the_second_chunk(*args: object, **kwargs: object) -> None:
@@ -186,13 +186,13 @@ def test_a_worker_killed_while_reading_the_file_resumes_after_its_last_chunk(
             raise RuntimeError("killed")
         original(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(imports_run, "_write_rows", dies_on_the_second_chunk)
+    monkeypatch.setattr(imports_staging, "write_chunk", dies_on_the_second_chunk)
     with pytest.raises(RuntimeError):
         imports_run.run(get_sessionmaker(), import_id, chunk_rows=3)
     db.expire_all()
     assert db.get_one(AgencyImport, import_id).staged_through == 4
     db.rollback()
-    monkeypatch.setattr(imports_run, "_write_rows", original)
+    monkeypatch.setattr(imports_staging, "write_chunk", original)
 
     job = worked(db, import_id, chunk_rows=3)
 

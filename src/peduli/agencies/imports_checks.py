@@ -75,35 +75,59 @@ def refuse_repeats(session: Session, import_id: uuid.UUID) -> int:
     )
 
 
+CONFLICTS = ("passport_of_another_person", "record_not_active", "birth_date_differs")
+
+
 def refuse_conflicts(session: Session, import_id: uuid.UUID, rows: tuple[int, int] | None) -> int:
     """Refuse rows that disagree with the registry: a passport of a person with another
-    NIK, a record merged or erased, a NIK whose record has another birth date."""
+    NIK, a record merged or erased, a NIK whose record has another birth date. One
+    statement writes the problems (the first that applies to a row), one marks the rows."""
     scope = _in(import_id, rows)
     nik_person = bulk.person_with_nik(Row.nik_index)
-    passport_person = bulk.person_with_passport(Row.passport_index)
-    refused = _refuse(
-        session,
-        and_(
+    matched = func.coalesce(nik_person, bulk.person_with_passport(Row.passport_index))
+    other_passport = and_(
+        Row.passport_index.is_not(None),
+        bulk.passport_of_another_nik(Row.passport_index, Row.nik_index),
+    )
+    inactive = and_(matched.is_not(None), ~bulk.person_is_active(matched))
+    other_birth = bulk.born_on_other_day(nik_person, Row.date_of_birth)
+    found = case(
+        (other_passport, literal(CONFLICTS[0])),
+        (inactive, literal(CONFLICTS[1])),
+        (other_birth, literal(CONFLICTS[2])),
+        else_=None,
+    )
+    conflicts = select(Row.import_id, Row.row_number, found.label("code")).where(scope).subquery()
+    column = case(
+        (conflicts.c.code == CONFLICTS[0], BY_KEY["passport"].label),
+        (conflicts.c.code == CONFLICTS[1], BY_KEY["nik"].label),
+        else_=BY_KEY["date_of_birth"].label,
+    )
+    written = session.execute(
+        insert(AgencyImportProblem).from_select(
+            ["import_id", "row_number", "column", "code"],
+            select(conflicts.c.import_id, conflicts.c.row_number, column, conflicts.c.code).where(
+                conflicts.c.code.is_not(None)
+            ),
+        )
+    )
+    if not getattr(written, "rowcount", 0):
+        return 0
+    problem = AgencyImportProblem
+    result = session.execute(
+        update(Row)
+        .where(
             scope,
-            Row.passport_index.is_not(None),
-            bulk.passport_of_another_nik(Row.passport_index, Row.nik_index),
-        ),
-        column=BY_KEY["passport"].label,
-        code="passport_of_another_person",
+            exists().where(
+                problem.import_id == Row.import_id,
+                problem.row_number == Row.row_number,
+                problem.code.in_(CONFLICTS),
+            ),
+        )
+        .values(valid=False)
+        .execution_options(synchronize_session=False)
     )
-    matched = func.coalesce(nik_person, passport_person)
-    refused += _refuse(
-        session,
-        and_(scope, matched.is_not(None), ~bulk.person_is_active(matched)),
-        column=BY_KEY["nik"].label,
-        code="record_not_active",
-    )
-    return refused + _refuse(
-        session,
-        and_(scope, bulk.born_on_other_day(nik_person, Row.date_of_birth)),
-        column=BY_KEY["date_of_birth"].label,
-        code="birth_date_differs",
-    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def decide(

@@ -13,19 +13,15 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from itertools import islice
-from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, insert, select, text, update
+from sqlalchemy import and_, func, select, text, update
 from sqlalchemy.orm import Session
 
-from peduli.agencies import imports_checks, imports_files
+from peduli.agencies import imports_checks, imports_files, imports_staging
 from peduli.agencies.imports_columns import HEADER_ROW, layout_of
 from peduli.agencies.imports_problems import sealed_detail
-from peduli.agencies.imports_rows import STAGE_COLUMNS, ReadRow, RowReader
 from peduli.agencies.models import (
     FINISHED,
     AgencyImport,
@@ -36,11 +32,9 @@ from peduli.agencies.models import (
 )
 from peduli.auth import audit
 from peduli.auth.actor import SYSTEM
-from peduli.core.crypto import get_cipher
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.logging import get_logger
-from peduli.reference.profile import get_profile
 from peduli.registry import bulk
 
 log = get_logger(__name__)
@@ -50,7 +44,6 @@ STATISTICS_EVERY = 20  # chunks: the registry's tables grow fast, the plans must
 LEASE = timedelta(minutes=5)
 TURN_SECONDS = 30.0  # a worker's turn on imports, so its other periodic tasks still run
 SessionFactory = Callable[[], Session]
-T = TypeVar("T")
 Row = AgencyImportRow
 
 
@@ -138,82 +131,30 @@ def _stage(
         with session_factory() as session, session.begin():
             _fail(session, session.get_one(AgencyImport, import_id), header_problems)
         return 0
-    with session_factory() as session:
-        reader = RowReader(
-            import_id=import_id, profile=get_profile(), cipher=get_cipher(), today=utcnow().date()
-        )
+    with session_factory() as session, session.begin():
         started = session.get_one(AgencyImport, import_id)
         if started.started_at is None:
             started.started_at = utcnow()
         started.status = ImportStatus.STAGING.value
-        session.commit()
     remaining = ((n, cells) for n, cells in sheet.rows if n > done_through)
-    chunks = (
-        [reader.read(number, cells, layout) for number, cells in chunk]
-        for chunk in _chunks(remaining, chunk_rows)
+    chunks = imports_staging.read_chunks(
+        remaining, import_id=import_id, today=utcnow().date(), layout=layout, size=chunk_rows
     )
     staged = 0
-    for rows in _prefetched(chunks):
+    for chunk in chunks:
         with session_factory() as session, session.begin():
-            _write_rows(session, rows)
+            imports_staging.write_chunk(session, chunk)
             job = session.get_one(AgencyImport, import_id)
-            job.staged_through = rows[-1].values["row_number"]
-            job.total_rows += len(rows)
+            job.staged_through = chunk.last_row
+            job.total_rows += len(chunk.rows)
             _renewed(job)
-        staged += len(rows)
+        staged += len(chunk.rows)
         if deadline is not None and time.monotonic() > deadline:
             return staged
     with session_factory() as session, session.begin():
         job = session.get_one(AgencyImport, import_id)
         job.status = ImportStatus.CHECKING.value
     return staged
-
-
-def _prefetched(items: Iterator[T]) -> Iterator[T]:
-    """Yield ``items``, reading the next chunk in a thread while the database takes this one
-    (the COPY waits on the socket, so Python and PostgreSQL work at the same time)."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-rows") as pool:
-        upcoming = pool.submit(next, items, None)
-        while (item := upcoming.result()) is not None:
-            upcoming = pool.submit(next, items, None)
-            yield item
-
-
-def _chunks(
-    rows: Iterator[tuple[int, tuple[Any, ...]]], size: int
-) -> Iterator[list[tuple[int, tuple[Any, ...]]]]:
-    while chunk := list(islice(rows, size)):
-        yield chunk
-
-
-def _write_rows(session: Session, rows: Sequence[ReadRow]) -> None:
-    """The chunk's rows and their problems: COPY on PostgreSQL, executemany on SQLite."""
-    staged = [row.staged() for row in rows]
-    problems = [
-        (row.values["import_id"], row.values["row_number"], p.field[:40], p.code[:40], detail)
-        for row in rows
-        for p, detail in _unique_problems(row.problems)
-    ]
-    problem_columns = ("import_id", "row_number", "column", "code", "detail_encrypted")
-    if is_postgres(session):
-        raw = session.connection().connection.driver_connection
-        assert raw is not None
-        with raw.cursor() as cursor:
-            for table, columns, values in (
-                ("agency_import_row", STAGE_COLUMNS, staged),
-                ("agency_import_problem", problem_columns, problems),
-            ):
-                quoted = ", ".join(f'"{name}"' for name in columns)
-                with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                    for value in values:
-                        copy.write_row(value)
-        return
-    session.execute(insert(Row), [dict(zip(STAGE_COLUMNS, v, strict=True)) for v in staged])
-    if problems:
-        session.execute(
-            insert(AgencyImportProblem),
-            [dict(zip(problem_columns, p, strict=True)) for p in problems],
-        )
 
 
 def _unique_problems(problems: list[FieldProblem]) -> Iterator[tuple[FieldProblem, str]]:
