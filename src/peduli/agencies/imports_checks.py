@@ -13,12 +13,24 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, insert, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from peduli.agencies.imports_columns import BY_KEY
 from peduli.agencies.models import AgencyImportProblem, AgencyImportRow, RowAction
 from peduli.registry import bulk
+from peduli.registry.models import PersonStatus
 
 Row = AgencyImportRow
 Condition = Callable[[], ColumnElement[bool]]
@@ -81,33 +93,49 @@ CONFLICTS = ("passport_of_another_person", "record_not_active", "birth_date_diff
 def refuse_conflicts(session: Session, import_id: uuid.UUID, rows: tuple[int, int] | None) -> int:
     """Refuse rows that disagree with the registry: a passport of a person with another
     NIK, a record merged or erased, a NIK whose record has another birth date. One
-    statement writes the problems (the first that applies to a row), one marks the rows."""
+    statement (joins, each computed once) writes the problems, the first that applies to a
+    row; one marks the rows."""
     scope = _in(import_id, rows)
-    nik_person = bulk.person_with_nik(Row.nik_index)
-    matched = func.coalesce(nik_person, bulk.person_with_passport(Row.passport_index))
-    other_passport = and_(
-        Row.passport_index.is_not(None),
-        bulk.passport_of_another_nik(Row.passport_index, Row.nik_index),
-    )
-    inactive = and_(matched.is_not(None), ~bulk.person_is_active(matched))
-    other_birth = bulk.born_on_other_day(nik_person, Row.date_of_birth)
-    found = case(
-        (other_passport, literal(CONFLICTS[0])),
-        (inactive, literal(CONFLICTS[1])),
-        (other_birth, literal(CONFLICTS[2])),
+    who = bulk.identified(
+        select(
+            Row.import_id, Row.row_number.label("key"), Row.nik_index, Row.passport_index,
+            Row.date_of_birth,
+        ).where(scope)
+    ).subquery()  # fmt: skip
+    active = PersonStatus.ACTIVE.value
+    code = case(
+        (
+            and_(who.c.owner_nik.is_not(None), who.c.owner_nik != who.c.nik_index),
+            literal(CONFLICTS[0]),
+        ),
+        (
+            or_(
+                and_(who.c.nik_person.is_not(None), who.c.nik_status != active),
+                and_(
+                    who.c.nik_person.is_(None),
+                    who.c.passport_person.is_not(None),
+                    who.c.owner_status != active,
+                ),
+            ),
+            literal(CONFLICTS[1]),
+        ),
+        (
+            and_(who.c.nik_person.is_not(None), who.c.nik_born != who.c.date_of_birth),
+            literal(CONFLICTS[2]),
+        ),
         else_=None,
     )
-    conflicts = select(Row.import_id, Row.row_number, found.label("code")).where(scope).subquery()
+    found = select(who.c.import_id, who.c.key, code.label("code")).subquery()
     column = case(
-        (conflicts.c.code == CONFLICTS[0], BY_KEY["passport"].label),
-        (conflicts.c.code == CONFLICTS[1], BY_KEY["nik"].label),
+        (found.c.code == CONFLICTS[0], BY_KEY["passport"].label),
+        (found.c.code == CONFLICTS[1], BY_KEY["nik"].label),
         else_=BY_KEY["date_of_birth"].label,
     )
     written = session.execute(
         insert(AgencyImportProblem).from_select(
             ["import_id", "row_number", "column", "code"],
-            select(conflicts.c.import_id, conflicts.c.row_number, column, conflicts.c.code).where(
-                conflicts.c.code.is_not(None)
+            select(found.c.import_id, found.c.key, column, found.c.code).where(
+                found.c.code.is_not(None)
             ),
         )
     )

@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     ScalarSelect,
     Select,
     SQLColumnExpression,
@@ -66,27 +65,6 @@ def _count(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def person_with_nik(nik_index: SQLColumnExpression[Any]) -> ScalarSelect[Any]:
-    """The id of the person holding this NIK (blind index), as a correlated subquery."""
-    # Correlated to the caller's table however deep it is nested (never a cross join).
-    return (
-        select(Person.id)
-        .where(Person.nik_index == nik_index)
-        .correlate_except(Person)
-        .scalar_subquery()
-    )
-
-
-def person_with_passport(number_index: SQLColumnExpression[Any]) -> ScalarSelect[Any]:
-    """The id of the person who holds (or held) this passport, as a correlated subquery."""
-    return (
-        select(Passport.person_id)
-        .where(Passport.number_index == number_index)
-        .correlate_except(Passport)
-        .scalar_subquery()
-    )
-
-
 def matched_people(rows: StagedRows, *, source: str) -> StagedRows:
     """For staged rows (``key``, ``nik_index``, ``passport_index``, ``country``): the person
     holding the NIK, else the passport (``person_id``, None when nobody), and that person's
@@ -112,42 +90,27 @@ def matched_people(rows: StagedRows, *, source: str) -> StagedRows:
     )
 
 
-def passport_of_another_nik(
-    number_index: SQLColumnExpression[Any], nik_index: SQLColumnExpression[Any]
-) -> ColumnElement[bool]:
-    """Whether this passport belongs to a person recorded with another NIK."""
-    passport, person = aliased(Passport), aliased(Person)
+def identified(rows: StagedRows) -> StagedRows:
+    """For staged rows (``key``, ``nik_index``, ``passport_index``): who holds the NIK
+    (``nik_person``, its ``nik_status`` and ``nik_born``) and who holds the passport
+    (``passport_person``, its ``owner_nik`` index and ``owner_status``), by outer joins, so
+    a caller tests them as plain columns (what ``PersonStatus.ACTIVE`` is, is its value)."""
+    staged = rows.subquery()
+    by_nik, by_passport, owner = aliased(Person), aliased(Passport), aliased(Person)
     return (
-        exists()
-        .where(
-            passport.number_index == number_index,
-            person.id == passport.person_id,
-            person.nik_index.is_not(None),
-            person.nik_index != nik_index,
+        select(
+            staged,
+            by_nik.id.label("nik_person"),
+            by_nik.status.label("nik_status"),
+            by_nik.date_of_birth.label("nik_born"),
+            by_passport.person_id.label("passport_person"),
+            owner.nik_index.label("owner_nik"),
+            owner.status.label("owner_status"),
         )
-        .correlate_except(passport, person)
-    )
-
-
-def person_is_active(person_id: SQLColumnExpression[Any]) -> ColumnElement[bool]:
-    """Whether the person is an active record (not merged into another, nor erased)."""
-    person = aliased(Person)  # apart from the Person of ``person_id``'s own subquery
-    return (
-        exists()
-        .where(person.id == person_id, person.status == PersonStatus.ACTIVE.value)
-        .correlate_except(person)
-    )
-
-
-def born_on_other_day(
-    person_id: SQLColumnExpression[Any], born: SQLColumnExpression[Any]
-) -> ColumnElement[bool]:
-    """Whether the person's recorded birth date differs from ``born``."""
-    person = aliased(Person)
-    return (
-        exists()
-        .where(person.id == person_id, person.date_of_birth != born)
-        .correlate_except(person)
+        .select_from(staged)
+        .outerjoin(by_nik, by_nik.nik_index == staged.c.nik_index)
+        .outerjoin(by_passport, by_passport.number_index == staged.c.passport_index)
+        .outerjoin(owner, owner.id == by_passport.person_id)
     )
 
 
