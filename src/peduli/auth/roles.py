@@ -89,6 +89,11 @@ CONVERSATION_LINKERS = RECORD_WORKERS
 DEAD_LETTER_READERS = HQ_ROLES
 DEAD_LETTER_RETRIERS = HQ_ADMINS
 
+# --- outside agencies ----------------------------------------------------------------------
+# Who queues and reads a person's checks at the agencies, who reads
+# the message log of every exchange with the agencies.
+VERIFICATION_REQUESTERS = RECORD_WORKERS
+AGENCY_LOG_READERS = HQ_ADMINS
 # --- agencies ------------------------------------------------------------------------------
 # Import an agency's export (BP2MI placements) into the registry, and read its reports: the
 # rows reach people of every post, so it is national work.

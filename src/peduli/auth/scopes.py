@@ -10,6 +10,7 @@ from __future__ import annotations
 from peduli.auth.roles import (
     AGENCIES,
     AGENCY_IMPORTERS,
+    AGENCY_LOG_READERS,
     AUDIT_READERS,
     CASE_OPENERS,
     CASE_WORKERS,
@@ -29,6 +30,7 @@ from peduli.auth.roles import (
     ROSTER_EDITORS,
     STAFF_ROLES,
     STATS_READERS,
+    VERIFICATION_REQUESTERS,
     Role,
 )
 
@@ -53,6 +55,9 @@ CONVERSATIONS_READ = "conversations:read"  # the chat inbox and its threads
 CONVERSATIONS_WRITE = "conversations:write"  # replies, linking to a person or a case
 NOTIFY_READ = "notify:read"  # the outbox's dead letters
 NOTIFY_WRITE = "notify:write"  # putting dead letters back in line
+VERIFICATIONS_READ = "verifications:read"  # a person's checks at the agencies
+VERIFICATIONS_WRITE = "verifications:write"  # queueing a check at an agency
+AGENCY_LOG_READ = "agencies:log"  # the message log of every exchange with the agencies
 IMPORTS_READ = "imports:read"  # agency exports' import reports
 IMPORTS_WRITE = "imports:write"  # uploading an agency export (dry run or real)
 
@@ -82,6 +87,9 @@ SCOPE_HOLDERS: dict[str, frozenset[Role]] = {
     CONVERSATIONS_WRITE: CONVERSATION_READERS,
     NOTIFY_READ: DEAD_LETTER_READERS,
     NOTIFY_WRITE: DEAD_LETTER_RETRIERS,
+    VERIFICATIONS_READ: VERIFICATION_REQUESTERS,
+    VERIFICATIONS_WRITE: VERIFICATION_REQUESTERS,
+    AGENCY_LOG_READ: AGENCY_LOG_READERS,
     IMPORTS_READ: AGENCY_IMPORTERS,
     IMPORTS_WRITE: AGENCY_IMPORTERS,
 }

@@ -1,4 +1,6 @@
-"""``peduli agencies``: import an agency's export (a dry run first), and write the demo's.
+"""``peduli agencies``: switch a running agency sandbox's faults, verify the signed message
+log of the exchanges with the agencies, import an agency's export (a dry run first), and
+write the demo's export.
 
 The import is the worker's own code run in this process (the command line is no request):
 it prints the report as the HQ page shows it, problems in the chosen language.
@@ -13,16 +15,73 @@ from pathlib import Path
 import typer
 from sqlalchemy import func, select
 
-from peduli.agencies import imports, imports_problems, imports_run
+from peduli.agencies import imports, imports_problems, imports_run, message_log
+from peduli.agencies.gateway import AGENCIES
 from peduli.agencies.models import AgencyImport
+from peduli.agencies.sandbox import SandboxUnreachable, switch_fault
+from peduli.agencies.sandbox.faults import FaultMode
 from peduli.auth.actor import SYSTEM
+from peduli.core.config import get_settings
 from peduli.core.db import get_sessionmaker, session_scope, utcnow
 from peduli.core.errors import PeduliError
 from peduli.core.i18n import LANGUAGES, translations
 from peduli.demo import agency_export
 from peduli.registry.models import Person
 
-app = typer.Typer(help="Outside agencies: import their exports.")
+app = typer.Typer(
+    help="Outside agencies: sandbox faults, message log, imports of exports.", no_args_is_help=True
+)
+
+
+@app.command("fault")
+def fault(
+    agency: str = typer.Argument(..., help=f"One of: {', '.join(AGENCIES)}."),
+    mode: str = typer.Argument(
+        "", help=f"One of: {', '.join(m.value for m in FaultMode)}; empty with --off: all."
+    ),
+    off: bool = typer.Option(False, "--off", help="Switch the fault off instead."),
+    seconds: float = typer.Option(60.0, "--seconds", help="Delay (slow) or window (maintenance)."),
+    rate: float = typer.Option(1.0, "--rate", help="Share of requests it hits, 0..1."),
+    count: int = typer.Option(None, "--count", help="Only the next COUNT requests."),
+    status: int = typer.Option(500, "--status", help="The status an error answers."),
+    limit: int = typer.Option(1, "--limit", help="Requests a second before rate_limit hits."),
+) -> None:
+    """Switch a fault of the running sandbox of AGENCY (at PEDULI_AGENCY_<NAME>_URL) on or off,
+    e.g. `peduli agencies fault civil_registry maintenance --seconds 120`."""
+    if agency not in AGENCIES:
+        raise typer.BadParameter(f"unknown agency {agency!r}", param_hint="AGENCY")
+    if mode and mode not in {m.value for m in FaultMode}:
+        raise typer.BadParameter(f"unknown mode {mode!r}", param_hint="MODE")
+    if not mode and not off:
+        raise typer.BadParameter("name a mode, or give --off to switch them all off")
+    settings = get_settings()
+    try:
+        faults = switch_fault(
+            settings.agency_url(agency),
+            token=settings.agency_token,
+            mode=mode or None,
+            on=not off,
+            **({} if off else {"seconds": seconds, "rate": rate, "count": count,
+                                "status": status, "limit": limit}),
+        )  # fmt: skip
+    except SandboxUnreachable as exc:
+        typer.echo(f"the {agency} sandbox did not take it: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    names = ", ".join(f["mode"] for f in faults) or "none"
+    typer.echo(f"{agency} sandbox faults now on: {names}")
+
+
+@app.command("verify-log")
+def verify_log() -> None:
+    """Recompute the message log's chain; exit 1 naming the first broken entry."""
+    with session_scope() as session:
+        check = message_log.verify(session)
+    if not check.ok:
+        typer.echo(f"agency message log BROKEN: {check.problem}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"agency message log intact: {check.checked} messages")
+
+
 DEMO_SEED = 2026
 DEMO_CITIZENS = 2_000
 

@@ -1,15 +1,20 @@
-"""``peduli sandbox``: the local SMTP server, SMS gateway, WhatsApp API and telephony
-platform, in the foreground."""
+"""``peduli sandbox``: the local SMTP server, SMS gateway, WhatsApp API, telephony
+platform and agency sandboxes, in the foreground."""
 
 from __future__ import annotations
 
 import signal
 import threading
+from datetime import date
 from urllib.parse import urlsplit
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
+from peduli.agencies.sandbox import SANDBOXES, start_agency_sandboxes
 from peduli.core.config import get_settings
+from peduli.core.db import session_scope
+from peduli.demo.agencies import seeded_on
 from peduli.notify.sandbox import delivery_reports_url, start_sandboxes
 from peduli.voice.platform import webhook_url
 from peduli.voice.sandbox import start_telephony_sandbox
@@ -18,6 +23,16 @@ from peduli.voice.sandbox import start_telephony_sandbox
 def register(app: typer.Typer) -> None:
     """Add ``peduli sandbox`` to the command line."""
     app.command("sandbox")(sandbox)
+
+
+def _seeded_on() -> date | None:
+    """The day the demo population in the database was seeded (the agencies' people are
+    drawn as of that day); None without one."""
+    try:
+        with session_scope() as session:
+            return seeded_on(session)
+    except SQLAlchemyError:  # no database yet: the agencies' people are drawn as of today
+        return None
 
 
 def sandbox() -> None:
@@ -53,11 +68,22 @@ def sandbox() -> None:
     except BaseException:
         handles.stop()
         raise
+    try:
+        ports = {name: urlsplit(settings.agency_url(name)).port or 80 for name in SANDBOXES}
+        agencies = start_agency_sandboxes(
+            ports=ports, token=settings.agency_token, today=_seeded_on()
+        )
+    except BaseException:
+        telephony.stop()
+        handles.stop()
+        raise
     typer.echo(f"sandbox SMTP server on {settings.smtp_host}:{handles.smtp_port}")
     typer.echo(f"sandbox SMS gateway on {handles.sms_url}")
     typer.echo(f"sandbox WhatsApp API on {handles.whatsapp_url}")
     typer.echo(f"sandbox telephony on {telephony.url} (peduli voice call plays one)")
     typer.echo(f"sandbox Telegram Bot API on {handles.telegram_url}")
+    for name, url in agencies.urls().items():
+        typer.echo(f"sandbox agency {name} on {url} (peduli agencies fault switches its faults)")
     typer.echo("messages appear at /demo/mailbox; press Ctrl-C to stop")
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -65,5 +91,6 @@ def sandbox() -> None:
     try:
         stop.wait()
     finally:
+        agencies.stop()
         telephony.stop()
         handles.stop()

@@ -1,10 +1,16 @@
-"""Pages of the agencies domain: HQ's imports of agency exports (``imports``)."""
+"""Pages of the agencies domain: a person's checks on the person screen and the post's
+checks that need an officer (staff), the citizen's agency trail (/saya), and HQ's imports of
+agencies' exports (imports)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from peduli.agencies.pages import imports
+from peduli.agencies.pages import citizen, imports, staff
 
 router = APIRouter(include_in_schema=False)
+router.include_router(staff.router)
+router.include_router(citizen.router)
 router.include_router(imports.router)
+
+__all__ = ["router"]
