@@ -135,9 +135,8 @@ class Settings(BaseSettings):
     # Files kept by the application (case attachments under data_dir/attachments).
     data_dir: str = "var"
     case_attachment_max_bytes: int = 10 * 1024 * 1024
-    # An agency export uploaded for import (CSV or XLSX, up to about a million rows).
+    # Agency exports for import (~1M rows); processes reading their rows (docs/agency-imports.md).
     import_max_bytes: int = 256 * 1024 * 1024
-    # Worker processes that read an import's rows while the worker copies them (1: none).
     import_processes: int = Field(default=2, ge=1, le=32)
     # An emergency not acknowledged within this many minutes escalates (emergency domain).
     emergency_ack_minutes: int = 10
