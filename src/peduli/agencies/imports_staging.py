@@ -2,18 +2,19 @@
 and written to the staging table with COPY (PostgreSQL) or one ``executemany`` (SQLite).
 
 Reading a row is Python work (a phone number parsed, three identifiers sealed and
-blind-indexed, a name keyed); ``PEDULI_IMPORT_PROCESSES`` processes read the next chunks
-while this process copies the last one into the database. A chunk's rows come back as
+blind-indexed, a name keyed); ``PROCESSES`` processes read the next chunks while this
+process copies the last one into the database. A chunk's rows come back as
 plain tuples, in file order, so a chunk is written, and checkpointed, as one.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import uuid
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -27,11 +28,12 @@ from peduli.agencies.imports_columns import Layout
 from peduli.agencies.imports_problems import sealed_detail
 from peduli.agencies.imports_rows import STAGE_COLUMNS, RowReader
 from peduli.agencies.models import AgencyImportProblem, AgencyImportRow
-from peduli.core.config import get_settings
 from peduli.core.crypto import get_cipher
 from peduli.core.db import is_postgres
 from peduli.reference.profile import get_profile
 
+# Processes that read rows: one per core, at least two (the database has a core of its own).
+PROCESSES = max(2, min(8, os.cpu_count() or 1))
 PROBLEM_COLUMNS = ("import_id", "row_number", "column", "code", "detail_encrypted")
 Cells = tuple[int, tuple[Any, ...]]
 
@@ -72,9 +74,9 @@ def read_chunks(
     cells: Iterator[Cells], *, import_id: uuid.UUID, today: date, layout: Layout, size: int
 ) -> Iterator[ReadChunk]:
     """The chunks of ``cells`` read, in order, a few ahead of the caller."""
-    processes = get_settings().import_processes
+    processes = PROCESSES
     with _pool(processes) as pool:
-        window = max(processes, 1) + 1  # chunks read ahead: bounded, the file may be large
+        window = processes + 1  # chunks read ahead: bounded, the file may be large
         pending: deque[Future[ReadChunk]] = deque()
         chunks = iter(lambda: list(islice(cells, size)), [])
         for chunk in chunks:
@@ -86,9 +88,6 @@ def read_chunks(
 
 
 def _pool(processes: int) -> Executor:
-    if processes <= 1:
-        # One thread: the next chunk is read while the database takes the last one.
-        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-rows")
     # Forked, so the children start at once with the parent's modules and settings.
     return ProcessPoolExecutor(
         max_workers=processes, mp_context=multiprocessing.get_context("fork")
