@@ -171,7 +171,10 @@ Index("ix_person_created_at", Person.created_at)
 
 # --- imports of agencies' exports -----------------------------------------------------------
 
-PROBLEM_PURPOSE = "import-problem"  # a row problem's message, which may quote the cell
+PROBLEM_PURPOSE = "import-problem"
+BigId = BigInteger().with_variant(
+    Integer(), "sqlite"
+)  # a row problem's message, which may quote the cell
 
 
 class ImportStatus(StrEnum):
@@ -235,14 +238,15 @@ class AgencyImportRow(Base):
 
     __tablename__ = "agency_import_row"
     __table_args__ = (
+        UniqueConstraint("import_id", "row_number", name="uq_agency_import_row_number"),
         Index("ix_agency_import_row_nik", "import_id", "nik_index"),
         Index("ix_agency_import_row_passport", "import_id", "passport_index"),
     )
 
-    import_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("agency_import.id", ondelete="CASCADE"), primary_key=True
-    )
-    row_number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # One key column, as key rotation walks every sealed table by its key.
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    import_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agency_import.id", ondelete="CASCADE"))
+    row_number: Mapped[int] = mapped_column(Integer)
     valid: Mapped[bool]
     action: Mapped[str | None] = mapped_column(String(8))
     # The person the row is about once decided (matched, or created with this id).
@@ -285,11 +289,11 @@ class AgencyImportProblem(Base):
     """
 
     __tablename__ = "agency_import_problem"
+    __table_args__ = (Index("ix_agency_import_problem_row", "import_id", "row_number"),)
 
-    import_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("agency_import.id", ondelete="CASCADE"), primary_key=True
-    )
-    row_number: Mapped[int] = mapped_column(Integer, primary_key=True)
-    column: Mapped[str] = mapped_column(String(40), primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    import_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agency_import.id", ondelete="CASCADE"))
+    row_number: Mapped[int] = mapped_column(Integer)
+    column: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str] = mapped_column(String(40))
     detail_encrypted: Mapped[str | None] = mapped_column(Text, info={"sealed": PROBLEM_PURPOSE})

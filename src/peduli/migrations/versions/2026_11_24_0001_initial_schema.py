@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 03:26:21.669393
+Create Date: 2026-12-06 03:45:35.978028
 """
 
 from collections.abc import Sequence
@@ -434,15 +434,20 @@ def upgrade() -> None:
     sa.UniqueConstraint('email', name=op.f('uq_staff_account_email'))
     )
     op.create_table('agency_import_problem',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('import_id', sa.Uuid(), nullable=False),
     sa.Column('row_number', sa.Integer(), nullable=False),
     sa.Column('column', sa.String(length=40), nullable=False),
     sa.Column('code', sa.String(length=40), nullable=False),
     sa.Column('detail_encrypted', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['import_id'], ['agency_import.id'], name=op.f('fk_agency_import_problem_import_id_agency_import'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('import_id', 'row_number', 'column', 'code', name=op.f('pk_agency_import_problem'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_import_problem'))
     )
+    with op.batch_alter_table('agency_import_problem', schema=None) as batch_op:
+        batch_op.create_index('ix_agency_import_problem_row', ['import_id', 'row_number'], unique=False)
+
     op.create_table('agency_import_row',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('import_id', sa.Uuid(), nullable=False),
     sa.Column('row_number', sa.Integer(), nullable=False),
     sa.Column('valid', sa.Boolean(), nullable=False),
@@ -474,7 +479,8 @@ def upgrade() -> None:
     sa.Column('contract_start', sa.Date(), nullable=True),
     sa.Column('contract_end', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['import_id'], ['agency_import.id'], name=op.f('fk_agency_import_row_import_id_agency_import'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('import_id', 'row_number', name=op.f('pk_agency_import_row'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_import_row')),
+    sa.UniqueConstraint('import_id', 'row_number', name='uq_agency_import_row_number')
     )
     with op.batch_alter_table('agency_import_row', schema=None) as batch_op:
         batch_op.create_index('ix_agency_import_row_nik', ['import_id', 'nik_index'], unique=False)
@@ -1243,6 +1249,9 @@ def downgrade() -> None:
         batch_op.drop_index('ix_agency_import_row_nik')
 
     op.drop_table('agency_import_row')
+    with op.batch_alter_table('agency_import_problem', schema=None) as batch_op:
+        batch_op.drop_index('ix_agency_import_problem_row')
+
     op.drop_table('agency_import_problem')
     op.drop_table('staff_account')
     with op.batch_alter_table('sandbox_message', schema=None) as batch_op:
