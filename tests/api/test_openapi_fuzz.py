@@ -205,7 +205,7 @@ def _build(client: TestClient) -> World:
     # An agency export queued for a dry run.
     export = b"NIK,Nama Lengkap\n3171011705900001,Budi\n"
     queued = post("/api/v1/imports", files={"file": ("p.csv", export, "text/csv")}, headers=hq)
-    ids["import_id"] = _ok(queued)["id"]
+    ids["import_id"] = _ok(queued, 202)["id"]
 
     with session_scope() as db:
         ids["conversation_id"] = str(db.scalars(select(Conversation.id).limit(1)).one())
