@@ -197,7 +197,8 @@ def test_a_worker_killed_while_reading_the_file_resumes_after_its_last_chunk(
     job = worked(db, import_id, chunk_rows=3)
 
     assert (job.status, job.total_rows, job.to_create) == ("done", 7, 7)
-    assert imports_run.rows_staged(db, import_id) == 7
+    # Done: the staged rows (sealed identifiers, names) are gone; the report stays.
+    assert imports_run.rows_staged(db, import_id) == 0
 
 
 def test_a_file_without_the_required_columns_fails_with_its_header_problems(
@@ -211,3 +212,20 @@ def test_a_file_without_the_required_columns_fails_with_its_header_problems(
     problems = _problems(db, job.id)
     assert {p[0] for p in problems} == {1}
     assert (1, "Tanggal Lahir", "column_missing") in problems
+
+
+def test_a_dry_run_imported_for_real_keeps_no_file_for_a_second_time(db: Session) -> None:
+    from peduli.agencies import imports
+    from tests.agencies.exports import HQ
+
+    dry = worked(db, submitted(db, csv_bytes([worker(1), worker(2)]), dry_run=True))
+    first = imports.apply_dry_run(db, actor=HQ, import_id=dry.id)
+    second = imports.apply_dry_run(db, actor=HQ, import_id=dry.id)
+    db.commit()
+
+    done = worked(db, first.id)
+    again = worked(db, second.id)
+
+    assert (done.status, done.created) == ("done", 2)
+    assert (again.status, again.failure) == ("failed", "file_gone")
+    assert _count(db, Person) == 2

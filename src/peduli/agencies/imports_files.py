@@ -63,6 +63,16 @@ def delete(key: str) -> None:
     (_root() / key).unlink(missing_ok=True)
 
 
+def gone() -> FieldProblem:
+    """The problem of an import whose file was removed (its real run is done)."""
+    return FieldProblem(
+        "file",
+        "file_gone",
+        _("The file is no longer kept: it was imported for real already."),
+        _("Upload the export again to import it once more."),
+    )
+
+
 def format_of(filename: str, data: bytes) -> str:
     """``csv`` or ``xlsx``, by the bytes (an XLSX is a zip), checked against the name."""
     suffix = Path(filename).suffix.lower().lstrip(".")

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select, text, update
+from sqlalchemy import and_, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from peduli.agencies import imports_checks, imports_files, imports_staging
@@ -127,6 +127,8 @@ def _stage(
         layout, header_problems = layout_of(sheet.header)
     except ValidationFailed as refused:
         header_problems = refused.problems
+    except FileNotFoundError:  # its real run was done already, which removed the file
+        header_problems = [imports_files.gone()]
     if header_problems:
         with session_factory() as session, session.begin():
             _fail(session, session.get_one(AgencyImport, import_id), header_problems)
@@ -212,6 +214,7 @@ def _check(session_factory: SessionFactory, import_id: uuid.UUID) -> None:
         if job.dry_run:
             job.status = ImportStatus.DONE.value
             job.finished_at = utcnow()
+            _forget_rows(session, import_id)
         else:
             job.status = ImportStatus.APPLYING.value
         audit.record(
@@ -225,6 +228,14 @@ def _check(session_factory: SessionFactory, import_id: uuid.UUID) -> None:
 
 
 # --- applying --------------------------------------------------------------------------------
+
+
+def _forget_rows(session: Session, import_id: uuid.UUID) -> None:
+    """The staged rows (sealed identifiers, names) are no longer needed once the import is
+    done: its counts and problems are the report."""
+    session.execute(
+        delete(Row).where(Row.import_id == import_id).execution_options(synchronize_session=False)
+    )
 
 
 def _found(job: AgencyImport, found: dict[str, int]) -> None:
@@ -248,6 +259,8 @@ def _apply(
                 job.problems = imports_checks.problem_count(session, import_id)
                 job.refused = job.total_rows - job.created - job.updated - job.linked
                 _audit_applied(session, job, "agencies.import.applied", None)
+                _forget_rows(session, import_id)
+                imports_files.delete(job.file_key)  # written; a dry run's copy is the same file
                 return applied
             rows = (job.applied_through + 1, job.applied_through + chunk_rows)
             if chunks % STATISTICS_EVERY == 0:
