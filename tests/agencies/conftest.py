@@ -56,3 +56,6 @@ def civil_registry(agencies: AgencySandboxes) -> CivilRegistrySandbox:
     server = agencies["civil_registry"]
     assert isinstance(server, CivilRegistrySandbox)
     return server
+
+
+from tests.agencies.exports import data_dir  # noqa: E402, F401  (uploads in a fresh directory)

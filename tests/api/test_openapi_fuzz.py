@@ -216,6 +216,11 @@ def _build(client: TestClient) -> World:
     signed = {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
     _ok(post("/api/v1/channels/whatsapp/webhook", content=raw, headers=signed))
 
+    # An agency export queued for a dry run.
+    export = b"NIK,Nama Lengkap\n3171011705900001,Budi\n"
+    queued = post("/api/v1/imports", files={"file": ("p.csv", export, "text/csv")}, headers=hq)
+    ids["import_id"] = _ok(queued, 202)["id"]
+
     with session_scope() as db:
         ids["conversation_id"] = str(db.scalars(select(Conversation.id).limit(1)).one())
         ids["message_id"] = str(db.scalars(select(OutboxMessage.id).limit(1)).one())

@@ -7,5 +7,6 @@ with backoff and jitter, keeps a circuit breaker per agency and a cache of answe
 database (``breaker``, ``answers``), and writes every request and answer to the signed,
 hash-chained, append-only message log (``message_log``), which also gives a citizen's
 processing trail. Each agency has an adapter module (``civil_registry``) and a sandbox
-server that really listens on HTTP (``sandbox/``). The registry never imports this package.
+server that really listens on HTTP (``sandbox/``). Agencies' exports are imported in bulk
+(``imports*``, through ``registry.bulk``). The registry never imports this package.
 """

@@ -1,4 +1,5 @@
-"""Who may queue and read a person's checks at the agencies, and read the message log."""
+"""Who may queue and read a person's checks at the agencies, read the message log, and
+import agencies' exports (HQ admins' work)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 from peduli.auth import policy
 from peduli.auth.actor import Actor
 from peduli.auth.policy import Access
-from peduli.auth.roles import AGENCY_LOG_READERS, VERIFICATION_REQUESTERS
+from peduli.auth.roles import AGENCY_IMPORTERS, AGENCY_LOG_READERS, VERIFICATION_REQUESTERS
 from peduli.core.errors import NotFound
 from peduli.core.i18n import _
 from peduli.registry import service as registry_service
@@ -34,3 +35,8 @@ def reach_person(
 def require_log_reader(session: Session, actor: Actor) -> None:
     """Only HQ reads the message log of every exchange with the agencies."""
     policy.require_role(session, actor, roles=AGENCY_LOG_READERS, action="agency_log.read")
+
+
+def require_importer(session: Session, actor: Actor, *, action: str) -> None:
+    """Refuse (403, audited) anyone but the staff who import agency exports."""
+    policy.require_role(session, actor, roles=AGENCY_IMPORTERS, action=action)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from peduli.agencies import answers, licences, verification
+from peduli.agencies import answers, imports_run, licences, verification
 from peduli.agencies.workflow import NEW_RECORD_WINDOW
 from peduli.core.periodic import PeriodicTask, SessionFactory
 
@@ -19,4 +19,6 @@ PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     PeriodicTask("agency-checks", 2, run_batched=run_checks),
     PeriodicTask("agency-answer-cache-purge", 3600, run=answers.purge_expired),
     licences.PERIODIC_TASK,  # BP2MI's licence list into licensed_agency
+    # Agency exports queued for import: a turn of up to 30 s on the oldest one nobody holds.
+    PeriodicTask("work-agency-imports", 2, run_batched=imports_run.work_imports),
 )

@@ -92,6 +92,10 @@ class BodyTooLarge(Exception):
     """The request body went past its limit; the middleware answers 413."""
 
 
+# Where agency exports are uploaded (``agencies.api``, ``agencies.pages.staff``).
+IMPORT_UPLOADS = frozenset({"/api/v1/imports", "/hq/imports"})
+
+
 class BodyLimit:
     """Refuse request bodies over their limit before anything parses them.
 
@@ -99,7 +103,8 @@ class BodyLimit:
     body streamed without one (chunked) is counted as it arrives, and the chunk that goes
     past the limit is never handed on: the request ends with 413 instead. Limits: JSON and
     forms ``PEDULI_MAX_BODY_BYTES`` (1 MB); a case attachment upload
-    ``PEDULI_CASE_ATTACHMENT_MAX_BYTES`` plus room for the multipart envelope.
+    ``PEDULI_CASE_ATTACHMENT_MAX_BYTES`` plus room for the multipart envelope; an agency
+    export ``PEDULI_IMPORT_MAX_BYTES``.
     """
 
     MULTIPART_ENVELOPE = 64 * 1024
@@ -122,6 +127,8 @@ class BodyLimit:
         ):
             # An application for a consular service with its documents (a few files).
             return settings.service_document_max_bytes * 4 + self.MULTIPART_ENVELOPE
+        if scope["path"] in IMPORT_UPLOADS and content_type.startswith(b"multipart/form-data"):
+            return settings.import_max_bytes + self.MULTIPART_ENVELOPE
         return settings.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -108,3 +108,7 @@ VERIFICATION_REQUESTERS = RECORD_WORKERS
 AGENCY_LOG_READERS = HQ_ADMINS
 # --- agencies: immigration and BP2MI --------------------------------------------------------
 TRAVEL_RECORD_READERS = RECORD_WORKERS  # passport status, crossings, placements of their post
+# --- agencies ------------------------------------------------------------------------------
+# Import an agency's export (BP2MI placements) into the registry, and read its reports: the
+# rows reach people of every post, so it is national work.
+AGENCY_IMPORTERS = HQ_ADMINS

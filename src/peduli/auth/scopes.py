@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from peduli.auth.roles import (
     AGENCIES,
+    AGENCY_IMPORTERS,
     AGENCY_LOG_READERS,
     AUDIT_READERS,
     CASE_OPENERS,
@@ -62,6 +63,8 @@ VERIFICATIONS_READ = "verifications:read"  # a person's checks at the agencies
 VERIFICATIONS_WRITE = "verifications:write"  # queueing a check at an agency
 AGENCY_LOG_READ = "agencies:log"  # the message log of every exchange with the agencies
 DOCUMENTS_WRITE = "documents:write"  # revoking an issued document
+IMPORTS_READ = "imports:read"  # agency exports' import reports
+IMPORTS_WRITE = "imports:write"  # uploading an agency export (dry run or real)
 
 CASE_SCOPES = frozenset({CASES_READ, CASES_WRITE, CASES_REFER})
 PARTNER_SCOPES = frozenset({PARTNERS_READ, PARTNERS_WRITE})
@@ -95,6 +98,8 @@ SCOPE_HOLDERS: dict[str, frozenset[Role]] = {
     VERIFICATIONS_READ: VERIFICATION_REQUESTERS,
     VERIFICATIONS_WRITE: VERIFICATION_REQUESTERS,
     AGENCY_LOG_READ: AGENCY_LOG_READERS,
+    IMPORTS_READ: AGENCY_IMPORTERS,
+    IMPORTS_WRITE: AGENCY_IMPORTERS,
 }
 SCOPES = frozenset(SCOPE_HOLDERS)
 

@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import typer
@@ -35,6 +36,7 @@ from peduli.agencies.sandbox import SANDBOXES, AgencySandboxes, start_agency_san
 from peduli.agencies.sandbox.population import demo_residents
 from peduli.auth import accounts
 from peduli.auth.actor import Role
+from peduli.cli.agencies import write_demo_export
 from peduli.cli.worker import (
     close_channels,
     new_worker_id,
@@ -42,7 +44,7 @@ from peduli.cli.worker import (
     work_until_stopped,
 )
 from peduli.core.config import get_settings
-from peduli.core.db import get_engine, get_sessionmaker, session_scope
+from peduli.core.db import get_engine, get_sessionmaker, session_scope, utcnow
 from peduli.core.errors import PeduliError
 from peduli.core.logging import configure_logging
 from peduli.demo import agencies as demo_agencies
@@ -193,6 +195,15 @@ def _prepare_database(*, fresh: bool, citizens: int) -> None:
         people = session.scalar(select(func.count()).select_from(Person)) or 0
     if people == 0 and citizens > 0:
         _seed_with_progress(citizens, DEMO_SEED, seeding.DEFAULT_BATCH)
+        # An agency export of the same people (most link, some new, a few wrong).
+        write_demo_export(
+            demo_export_path(), seed=DEMO_SEED, citizens=citizens, today=utcnow().date()
+        )
+
+
+def demo_export_path() -> Path:
+    """Where ``peduli demo`` writes its BP2MI placement export."""
+    return Path(get_settings().data_dir) / "demo" / "bp2mi-placements.csv"
 
 
 def _prepare_staff() -> str:
@@ -395,6 +406,8 @@ def _print_welcome(
         f"  Sandbox WhatsApp    {sandboxes.whatsapp_url}",
         f"  Sandbox telephony   {telephony_url}  (peduli voice call plays another call)",
         f"  Sandbox Telegram    {sandboxes.telegram_url}",
+        f"  Agency export       peduli agencies import {demo_export_path()} --dry-run",
+        f"                      (then --real; or on {base}/hq/imports as an HQ admin)",
         "Press Ctrl-C to stop.",
     ]
     console.print("\n".join(lines), soft_wrap=True, highlight=False)

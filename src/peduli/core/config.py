@@ -18,8 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _DEV_SECRET = "peduli-development-secret-change-me"  # noqa: S105 (demo only; production sets PEDULI_SECRET_KEY)
 _SANDBOX_TOKEN = "sandbox"  # noqa: S105 (the sandboxes' well-known token)
-# Where plain HTTP is allowed; every other environment (demo, staging, production) gets
-# Secure cookies and HSTS.
+# Where plain HTTP is allowed; elsewhere (demo, staging, production): Secure cookies, HSTS.
 DEVELOPMENT_ENVIRONMENTS = frozenset({"development", "test"})
 # Where the development secrets and the sandboxes' tokens are allowed (``peduli demo`` runs
 # on its sandboxes); every other environment must set its own (``check_environment``).
@@ -142,6 +141,7 @@ class Settings(BaseSettings):
     # Files kept by the application (case attachments under data_dir/attachments).
     data_dir: str = "var"
     case_attachment_max_bytes: int = 10 * 1024 * 1024
+    import_max_bytes: int = 256 * 1024 * 1024  # an agency export (docs/agency-imports.md)
     # An emergency not acknowledged within this many minutes escalates (emergency domain).
     emergency_ack_minutes: int = 10
     # Retention (UU PDP): how long each class of data is kept once its purpose has ended;

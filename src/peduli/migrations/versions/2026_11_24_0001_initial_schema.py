@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 04:11:47.930434
+Create Date: 2026-12-06 04:12:46.015407
 """
 
 from collections.abc import Sequence
@@ -42,6 +42,40 @@ def upgrade() -> None:
     sa.Column('changed_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('agency', name=op.f('pk_agency_breaker'))
     )
+    op.create_table('agency_import',
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('file_format', sa.String(length=4), nullable=False),
+    sa.Column('file_key', sa.String(length=80), nullable=False),
+    sa.Column('file_size', sa.Integer(), nullable=False),
+    sa.Column('file_sha256', sa.String(length=64), nullable=False),
+    sa.Column('dry_run', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('failure', sa.String(length=40), nullable=True),
+    sa.Column('uploaded_by', sa.Uuid(), nullable=True),
+    sa.Column('uploaded_by_display', sa.String(length=200), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=True),
+    sa.Column('total_rows', sa.Integer(), nullable=False),
+    sa.Column('staged_through', sa.Integer(), nullable=False),
+    sa.Column('applied_through', sa.Integer(), nullable=False),
+    sa.Column('to_create', sa.Integer(), nullable=False),
+    sa.Column('to_update', sa.Integer(), nullable=False),
+    sa.Column('to_link', sa.Integer(), nullable=False),
+    sa.Column('refused', sa.Integer(), nullable=False),
+    sa.Column('created', sa.Integer(), nullable=False),
+    sa.Column('updated', sa.Integer(), nullable=False),
+    sa.Column('linked', sa.Integer(), nullable=False),
+    sa.Column('problems', sa.Integer(), nullable=False),
+    sa.Column('lease_until', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_import'))
+    )
+    with op.batch_alter_table('agency_import', schema=None) as batch_op:
+        batch_op.create_index('ix_agency_import_status', ['status', 'created_at'], unique=False)
+
     op.create_table('agency_log_head',
     sa.Column('chain', sa.SmallInteger(), autoincrement=False, nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
@@ -461,6 +495,59 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('agency_border_crossing', schema=None) as batch_op:
         batch_op.create_index('ix_agency_border_crossing_person', ['person_id', 'at'], unique=False)
+
+    op.create_table('agency_import_problem',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('import_id', sa.Uuid(), nullable=False),
+    sa.Column('row_number', sa.Integer(), nullable=False),
+    sa.Column('column', sa.String(length=40), nullable=False),
+    sa.Column('code', sa.String(length=40), nullable=False),
+    sa.Column('detail_encrypted', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['import_id'], ['agency_import.id'], name=op.f('fk_agency_import_problem_import_id_agency_import'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_import_problem'))
+    )
+    with op.batch_alter_table('agency_import_problem', schema=None) as batch_op:
+        batch_op.create_index('ix_agency_import_problem_row', ['import_id', 'row_number'], unique=False)
+
+    op.create_table('agency_import_row',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('import_id', sa.Uuid(), nullable=False),
+    sa.Column('row_number', sa.Integer(), nullable=False),
+    sa.Column('valid', sa.Boolean(), nullable=False),
+    sa.Column('action', sa.String(length=8), nullable=True),
+    sa.Column('person_id', sa.Uuid(), nullable=True),
+    sa.Column('new_person_id', sa.Uuid(), nullable=False),
+    sa.Column('new_stay_id', sa.Uuid(), nullable=False),
+    sa.Column('new_passport_id', sa.Uuid(), nullable=False),
+    sa.Column('new_contact_id', sa.Uuid(), nullable=False),
+    sa.Column('stay_id', sa.Uuid(), nullable=True),
+    sa.Column('full_name', sa.String(length=200), nullable=True),
+    sa.Column('name_key', sa.String(length=400), nullable=True),
+    sa.Column('sex', sa.String(length=1), nullable=True),
+    sa.Column('date_of_birth', sa.Date(), nullable=True),
+    sa.Column('place_of_birth', sa.String(length=120), nullable=True),
+    sa.Column('home_province', sa.String(length=2), nullable=True),
+    sa.Column('nik_encrypted', sa.String(length=200), nullable=True),
+    sa.Column('nik_index', sa.String(length=64), nullable=True),
+    sa.Column('passport_encrypted', sa.String(length=200), nullable=True),
+    sa.Column('passport_index', sa.String(length=64), nullable=True),
+    sa.Column('phone_encrypted', sa.Text(), nullable=True),
+    sa.Column('phone_index', sa.String(length=64), nullable=True),
+    sa.Column('country', sa.String(length=2), nullable=True),
+    sa.Column('city', sa.String(length=120), nullable=True),
+    sa.Column('representation_code', sa.String(length=40), nullable=True),
+    sa.Column('sector', sa.String(length=24), nullable=True),
+    sa.Column('employer', sa.String(length=200), nullable=True),
+    sa.Column('placement_agency', sa.String(length=200), nullable=True),
+    sa.Column('contract_start', sa.Date(), nullable=True),
+    sa.Column('contract_end', sa.Date(), nullable=True),
+    sa.ForeignKeyConstraint(['import_id'], ['agency_import.id'], name=op.f('fk_agency_import_row_import_id_agency_import'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_import_row')),
+    sa.UniqueConstraint('import_id', 'row_number', name='uq_agency_import_row_number')
+    )
+    with op.batch_alter_table('agency_import_row', schema=None) as batch_op:
+        batch_op.create_index('ix_agency_import_row_nik', ['import_id', 'nik_index'], unique=False)
+        batch_op.create_index('ix_agency_import_row_passport', ['import_id', 'passport_index'], unique=False)
 
     op.create_table('agency_passport_check',
     sa.Column('person_id', sa.Uuid(), nullable=False),
@@ -1412,6 +1499,15 @@ def downgrade() -> None:
     op.drop_table('api_token')
     op.drop_table('agency_placement')
     op.drop_table('agency_passport_check')
+    with op.batch_alter_table('agency_import_row', schema=None) as batch_op:
+        batch_op.drop_index('ix_agency_import_row_passport')
+        batch_op.drop_index('ix_agency_import_row_nik')
+
+    op.drop_table('agency_import_row')
+    with op.batch_alter_table('agency_import_problem', schema=None) as batch_op:
+        batch_op.drop_index('ix_agency_import_problem_row')
+
+    op.drop_table('agency_import_problem')
     with op.batch_alter_table('agency_border_crossing', schema=None) as batch_op:
         batch_op.drop_index('ix_agency_border_crossing_person')
 
@@ -1501,6 +1597,10 @@ def downgrade() -> None:
 
     op.drop_table('agency_message')
     op.drop_table('agency_log_head')
+    with op.batch_alter_table('agency_import', schema=None) as batch_op:
+        batch_op.drop_index('ix_agency_import_status')
+
+    op.drop_table('agency_import')
     op.drop_table('agency_breaker')
     with op.batch_alter_table('agency_answer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agency_answer_expires_at'))

@@ -1,0 +1,114 @@
+"""An agency export's import on PostgreSQL against a raw COPY of the same rows, in one run.
+
+    python -m benchmarks.agency_import --rows 1000000
+
+Recreates its own database ``peduli_import_bench``, writes a BP2MI placement export of
+``--rows`` workers (CSV, Indonesian headers; not timed), then times the import as the worker
+runs it: the upload stored sealed, the rows read, checked and sealed into the staging table
+(COPY), the set-based checks, and the chunks applied to the registry through
+``registry.bulk`` (a person, passport, phone and stay per row). The baseline dumps the four
+registry tables the import wrote and COPYs the same rows into empty tables of the same shape
+and indexes (no Python, no checks; ``benchmarks.seed_postgres``'s raw COPY). Target: the
+import ≥ 50 % of the raw COPY's throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+from benchmarks import _common
+from benchmarks.seed_postgres import TABLES, _raw_copy
+
+DATABASE = "peduli_import_bench"
+TARGET_RATIO = 0.5
+
+
+def write_export(path: Path, rows: int) -> None:
+    """``rows`` valid placements with unique NIKs, passports and phones."""
+    from benchmarks.agency_import_rows import HEADERS, placement
+
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(HEADERS)
+        for serial in range(rows):
+            writer.writerow(placement(serial))
+
+
+def _timed_import(path: Path) -> tuple[float, dict[str, float], dict[str, int]]:
+    from peduli.agencies import imports, imports_run
+    from peduli.agencies.models import AgencyImport
+    from peduli.auth.actor import SYSTEM
+    from peduli.core.db import get_sessionmaker, session_scope
+
+    factory = get_sessionmaker()
+    phases: dict[str, float] = {}
+    started = time.perf_counter()
+    with session_scope() as db:
+        job = imports.submit_import(
+            db, actor=SYSTEM, filename=path.name, data=path.read_bytes(), dry_run=False
+        )
+        import_id = job.id
+    phases["upload (sealed file)"] = time.perf_counter() - started
+    mark = time.perf_counter()
+    imports_run._stage(factory, import_id, imports_run.CHUNK_ROWS, None)
+    phases["read, check, seal, COPY to staging"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    imports_run._check(factory, import_id)
+    phases["set-based checks"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    imports_run._apply(factory, import_id, imports_run.CHUNK_ROWS, None)
+    phases["apply (registry.bulk, per chunk)"] = time.perf_counter() - mark
+    elapsed = time.perf_counter() - started
+    with session_scope() as db:
+        done = db.get_one(AgencyImport, import_id)
+        counts = {"created": done.created, "linked": done.linked, "refused": done.refused}
+    return elapsed, phases, counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+
+    url = _common.recreate_postgres(DATABASE)
+    _common.use_database(url)
+    print(f"agency_import: {args.rows:,} placements into {DATABASE}")
+    print(f"machine: {_common.machine()}")
+    with tempfile.TemporaryDirectory() as folder:
+        export = Path(folder) / "bp2mi.csv"
+        write_export(export, args.rows)
+        print(f"export: {export.stat().st_size / 1e6:,.1f} MB CSV")
+        imported, phases, counts = _timed_import(export)
+        plain = url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(plain) as connection:
+            raw, rows, indexes = _raw_copy(connection, Path(folder))
+            for table in TABLES:
+                connection.execute(f"DROP TABLE raw_{table}")
+            connection.commit()
+    assert counts["created"] == args.rows, counts
+    print(f"import (worker) : {_rates(imported, args.rows, rows)}")
+    for phase, seconds in phases.items():
+        print(f"   {phase:<38}: {seconds:7.1f} s")
+    print(f"raw COPY        : {_rates(raw, args.rows, rows)}")
+    print(f"                  ({rows:,} rows in 4 tables with {indexes} indexes)")
+    ratio = raw / imported
+    print(f"import throughput / raw COPY throughput: {ratio:.0%}")
+    verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
+    print(f"target ≥ {TARGET_RATIO:.0%}: {verdict}")
+
+
+def _rates(seconds: float, placements: int, rows: int) -> str:
+    return (
+        f"{seconds:7.1f} s, {placements / seconds:9,.0f} placements/s, "
+        f"{rows / seconds:9,.0f} registry rows/s"
+    )
+
+
+if __name__ == "__main__":
+    main()

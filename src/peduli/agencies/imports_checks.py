@@ -1,0 +1,222 @@
+"""The checks that need more than one row, as statements over the staging table.
+
+After the file is staged: a NIK or passport that an earlier row of the file already has,
+a NIK and a passport of two different people, a record that was merged or erased, a NIK
+whose record has another birth date. Each refusal is a problem row written by
+``INSERT … SELECT`` and the row marked invalid; then every valid row is given its action
+(create, update, link) by one ``UPDATE``. ``decide`` runs again on each chunk just before
+it is applied, so a person registered since the dry run is linked, not created twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session, aliased
+
+from peduli.agencies.imports_columns import BY_KEY
+from peduli.agencies.models import AgencyImportProblem, AgencyImportRow, RowAction
+from peduli.registry import bulk
+from peduli.registry.models import PersonStatus
+
+Row = AgencyImportRow
+Condition = Callable[[], ColumnElement[bool]]
+
+
+def _in(import_id: uuid.UUID, rows: tuple[int, int] | None) -> ColumnElement[bool]:
+    condition = and_(Row.import_id == import_id, Row.valid)
+    if rows is not None:
+        condition = and_(condition, Row.row_number.between(*rows))
+    return condition
+
+
+def _refuse(session: Session, where: ColumnElement[bool], *, column: str, code: str) -> int:
+    """Write a problem for each valid row matching ``where`` and mark the rows invalid."""
+    session.execute(
+        insert(AgencyImportProblem).from_select(
+            ["import_id", "row_number", "column", "code"],
+            select(Row.import_id, Row.row_number, literal(column), literal(code)).where(where),
+        )
+    )
+    result = session.execute(
+        update(Row).where(where).values(valid=False).execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _earlier_row_with(column: str) -> ColumnElement[bool]:
+    earlier = aliased(Row)
+    return exists().where(
+        earlier.import_id == Row.import_id,
+        earlier.valid,
+        getattr(earlier, column) == getattr(Row, column),
+        earlier.row_number < Row.row_number,
+    )
+
+
+def refuse_repeats(session: Session, import_id: uuid.UUID) -> int:
+    """Refuse a row whose NIK or passport an earlier valid row of the file has."""
+    refused = _refuse(
+        session,
+        and_(_in(import_id, None), _earlier_row_with("nik_index")),
+        column=BY_KEY["nik"].label,
+        code="repeated_in_file",
+    )
+    return refused + _refuse(
+        session,
+        and_(
+            _in(import_id, None),
+            Row.passport_index.is_not(None),
+            _earlier_row_with("passport_index"),
+        ),
+        column=BY_KEY["passport"].label,
+        code="repeated_in_file",
+    )
+
+
+CONFLICTS = ("passport_of_another_person", "record_not_active", "birth_date_differs")
+
+
+def refuse_conflicts(session: Session, import_id: uuid.UUID, rows: tuple[int, int] | None) -> int:
+    """Refuse rows that disagree with the registry: a passport of a person with another
+    NIK, a record merged or erased, a NIK whose record has another birth date. One
+    statement (joins, each computed once) writes the problems, the first that applies to a
+    row; one marks the rows."""
+    scope = _in(import_id, rows)
+    who = bulk.identified(
+        select(
+            Row.import_id, Row.row_number.label("key"), Row.nik_index, Row.passport_index,
+            Row.date_of_birth,
+        ).where(scope)
+    ).subquery()  # fmt: skip
+    active = PersonStatus.ACTIVE.value
+    code = case(
+        (
+            and_(who.c.owner_nik.is_not(None), who.c.owner_nik != who.c.nik_index),
+            literal(CONFLICTS[0]),
+        ),
+        (
+            or_(
+                and_(who.c.nik_person.is_not(None), who.c.nik_status != active),
+                and_(
+                    who.c.nik_person.is_(None),
+                    who.c.passport_person.is_not(None),
+                    who.c.owner_status != active,
+                ),
+            ),
+            literal(CONFLICTS[1]),
+        ),
+        (
+            and_(who.c.nik_person.is_not(None), who.c.nik_born != who.c.date_of_birth),
+            literal(CONFLICTS[2]),
+        ),
+        else_=None,
+    )
+    found = select(who.c.import_id, who.c.key, code.label("code")).subquery()
+    column = case(
+        (found.c.code == CONFLICTS[0], BY_KEY["passport"].label),
+        (found.c.code == CONFLICTS[1], BY_KEY["nik"].label),
+        else_=BY_KEY["date_of_birth"].label,
+    )
+    written = session.execute(
+        insert(AgencyImportProblem).from_select(
+            ["import_id", "row_number", "column", "code"],
+            select(found.c.import_id, found.c.key, column, found.c.code).where(
+                found.c.code.is_not(None)
+            ),
+        )
+    )
+    if not getattr(written, "rowcount", 0):
+        return 0
+    problem = AgencyImportProblem
+    result = session.execute(
+        update(Row)
+        .where(
+            scope,
+            exists().where(
+                problem.import_id == Row.import_id,
+                problem.row_number == Row.row_number,
+                problem.code.in_(CONFLICTS),
+            ),
+        )
+        .values(valid=False)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def decide(
+    session: Session, import_id: uuid.UUID, rows: tuple[int, int] | None, *, source: str
+) -> None:
+    """Give every row its action in one ``UPDATE … FROM``: refuse the invalid, then update
+    the person's placement from ``source``, link the person found by NIK or passport, or
+    create a person."""
+    refuse_conflicts(session, import_id, rows)
+    scope = _in(import_id, rows)
+    found = bulk.matched_people(
+        select(Row.row_number.label("key"), Row.nik_index, Row.passport_index, Row.country).where(
+            scope
+        ),
+        source=source,
+    ).subquery()
+    session.execute(
+        update(Row)
+        .where(scope, Row.row_number == found.c.key)
+        .values(
+            person_id=func.coalesce(found.c.person_id, Row.new_person_id),
+            stay_id=found.c.stay_id,
+            action=case(
+                (found.c.person_id.is_(None), RowAction.CREATE.value),
+                (found.c.stay_id.is_not(None), RowAction.UPDATE.value),
+                else_=RowAction.LINK.value,
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    refused = Row.import_id == import_id
+    if rows is not None:
+        refused = and_(refused, Row.row_number.between(*rows))
+    session.execute(
+        update(Row)
+        .where(refused, ~Row.valid)
+        .values(action=RowAction.REFUSE.value, person_id=None, stay_id=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def counts(
+    session: Session, import_id: uuid.UUID, rows: tuple[int, int] | None = None
+) -> dict[str, int]:
+    """How many rows of each action (of a range of rows, or the whole import)."""
+    condition = Row.import_id == import_id
+    if rows is not None:
+        condition = and_(condition, Row.row_number.between(*rows))
+    found = session.execute(
+        select(Row.action, func.count()).where(condition).group_by(Row.action)
+    ).all()
+    return {str(action): int(number) for action, number in found if action is not None}
+
+
+def problem_count(session: Session, import_id: uuid.UUID) -> int:
+    """How many problems the import's rows have."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(AgencyImportProblem)
+            .where(AgencyImportProblem.import_id == import_id)
+        )
+        or 0
+    )

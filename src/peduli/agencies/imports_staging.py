@@ -1,0 +1,119 @@
+"""Staging an export's rows: read, checked and sealed in worker processes, chunk by chunk,
+and written to the staging table with COPY (PostgreSQL) or one ``executemany`` (SQLite).
+
+Reading a row is Python work (a phone number parsed, three identifiers sealed and
+blind-indexed, a name keyed); ``PROCESSES`` processes read the next chunks while this
+process copies the last one into the database. A chunk's rows come back as
+plain tuples, in file order, so a chunk is written, and checkpointed, as one.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import uuid
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from peduli.agencies.imports_columns import Layout
+from peduli.agencies.imports_problems import sealed_detail
+from peduli.agencies.imports_rows import STAGE_COLUMNS, RowReader
+from peduli.agencies.models import AgencyImportProblem, AgencyImportRow
+from peduli.core.crypto import get_cipher
+from peduli.core.db import is_postgres
+from peduli.reference.profile import get_profile
+
+# Processes that read rows: one per core, at least two (the database has a core of its own).
+PROCESSES = max(2, min(8, os.cpu_count() or 1))
+PROBLEM_COLUMNS = ("import_id", "row_number", "column", "code", "detail_encrypted")
+Cells = tuple[int, tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class ReadChunk:
+    """A chunk's rows for the staging table and its problems, as tuples."""
+
+    rows: list[tuple[Any, ...]]
+    problems: list[tuple[Any, ...]]
+    last_row: int
+
+
+@cache
+def _reader(import_id: uuid.UUID, today: date) -> RowReader:
+    return RowReader(import_id=import_id, profile=get_profile(), cipher=get_cipher(), today=today)
+
+
+def read_chunk(
+    import_id: uuid.UUID, today: date, positions: dict[str, int], cells: list[Cells]
+) -> ReadChunk:
+    """Read one chunk (in a worker process, or here): every row checked and sealed."""
+    reader, layout = _reader(import_id, today), Layout(positions)
+    rows, problems = [], []
+    for number, values in cells:
+        row = reader.read(number, values, layout)
+        rows.append(row.staged())
+        seen: set[tuple[str, str]] = set()
+        for problem in row.problems:
+            key = (problem.field[:40], problem.code[:40])
+            if key not in seen:
+                seen.add(key)
+                problems.append((import_id, number, *key, sealed_detail(problem)))
+    return ReadChunk(rows=rows, problems=problems, last_row=cells[-1][0])
+
+
+def read_chunks(
+    cells: Iterator[Cells], *, import_id: uuid.UUID, today: date, layout: Layout, size: int
+) -> Iterator[ReadChunk]:
+    """The chunks of ``cells`` read, in order, a few ahead of the caller."""
+    processes = PROCESSES
+    with _pool(processes) as pool:
+        window = processes + 1  # chunks read ahead: bounded, the file may be large
+        pending: deque[Future[ReadChunk]] = deque()
+        chunks = iter(lambda: list(islice(cells, size)), [])
+        for chunk in chunks:
+            pending.append(pool.submit(read_chunk, import_id, today, layout.positions, chunk))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _pool(processes: int) -> Executor:
+    # Forked, so the children start at once with the parent's modules and settings.
+    return ProcessPoolExecutor(
+        max_workers=processes, mp_context=multiprocessing.get_context("fork")
+    )
+
+
+def write_chunk(session: Session, chunk: ReadChunk) -> None:
+    """The chunk's rows and problems: COPY on PostgreSQL, executemany on SQLite."""
+    if is_postgres(session):
+        raw = session.connection().connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cursor:
+            for table, columns, values in (
+                ("agency_import_row", STAGE_COLUMNS, chunk.rows),
+                ("agency_import_problem", PROBLEM_COLUMNS, chunk.problems),
+            ):
+                quoted = ", ".join(f'"{name}"' for name in columns)
+                with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                    for value in values:
+                        copy.write_row(value)
+        return
+    session.execute(
+        insert(AgencyImportRow), [dict(zip(STAGE_COLUMNS, v, strict=True)) for v in chunk.rows]
+    )
+    if chunk.problems:
+        session.execute(
+            insert(AgencyImportProblem),
+            [dict(zip(PROBLEM_COLUMNS, p, strict=True)) for p in chunk.problems],
+        )

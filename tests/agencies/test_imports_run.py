@@ -1,0 +1,231 @@
+"""The worker's import: dry run counts and problems, the real run, all-or-nothing chunks,
+resuming after a worker died, and the set-based checks against the file and the registry."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from peduli.agencies import imports_run, imports_staging
+from peduli.agencies.models import AgencyImport, AgencyImportProblem, ImportStatus
+from peduli.auth.actor import Role
+from peduli.core.crypto import get_cipher
+from peduli.core.db import get_sessionmaker, utcnow
+from peduli.registry import bulk, repository
+from peduli.registry import service as registry_service
+from peduli.registry.models import NIK_PURPOSE, ContactPoint, Passport, Person, Stay
+from tests import factories
+from tests.agencies.exports import csv_bytes, submitted, worked, worker
+
+pytestmark = pytest.mark.usefixtures("data_dir")
+
+
+def _count(db: Session, model: type) -> int:
+    return int(db.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def _problems(db: Session, import_id: object) -> list[tuple[int, str, str]]:
+    return [
+        (p.row_number, p.column, p.code)
+        for p in db.scalars(
+            select(AgencyImportProblem)
+            .where(AgencyImportProblem.import_id == import_id)
+            .order_by(AgencyImportProblem.row_number, AgencyImportProblem.code)
+        )
+    ]
+
+
+def _registered(db: Session, row: dict[str, str]) -> Person:
+    """The worker of ``row`` as already on record through a self-report in Kuala Lumpur."""
+    born = date(1995, 3, 14)
+    outcome = registry_service.submit_self_report(
+        db,
+        report=factories.report(
+            nik=row["NIK"], passport_number=row["Nomor Paspor"], full_name=row["Nama Lengkap"],
+            date_of_birth=born, sex="F", phone="+60129999999", email=None,
+            **factories.KUALA_LUMPUR, address=None,
+        ),
+        actor=factories.staff(Role.OFFICER, "kbri-kuala-lumpur"),
+    )  # fmt: skip
+    db.commit()
+    return outcome.person
+
+
+def test_a_dry_run_reports_what_it_would_do_and_writes_nothing(db: Session) -> None:
+    rows = [worker(n) for n in range(1, 6)]
+    _registered(db, rows[0])
+    rows.append(worker(7, **{"Tanggal Lahir": "31-02-1990"}))  # row 7: no such day
+    rows.append(worker(8, **{"NIK": rows[1]["NIK"]}))  # row 8: the NIK of row 3 again
+    people, stays = _count(db, Person), _count(db, Stay)
+
+    job = worked(db, submitted(db, csv_bytes(rows), dry_run=True))
+
+    assert job.status == ImportStatus.DONE
+    assert (job.to_create, job.to_link, job.to_update, job.refused) == (4, 1, 0, 2)
+    assert (job.created, job.linked) == (0, 0)
+    assert (_count(db, Person), _count(db, Stay)) == (people, stays)
+    problems = _problems(db, job.id)
+    assert (7, "Tanggal Lahir", "date_invalid") in problems
+    assert (8, "NIK", "repeated_in_file") in problems
+
+
+def test_the_real_run_creates_links_and_seals_like_the_registry(db: Session) -> None:
+    rows = [worker(n) for n in range(1, 5)]
+    known = _registered(db, rows[0])
+
+    job = worked(db, submitted(db, csv_bytes(rows), dry_run=False), chunk_rows=2)
+
+    assert (job.status, job.created, job.linked, job.refused) == ("done", 3, 1, 0)
+    assert job.applied_through == 5
+    stays = db.scalars(select(Stay).where(Stay.person_id == known.id)).all()
+    assert sorted(s.source for s in stays) == ["bp2mi", "officer"]
+    placed = next(s for s in stays if s.source == "bp2mi")
+    assert (placed.employer, placed.sector, placed.representation_code) == (
+        "Tan Family", "domestic_work", "kbri-kuala-lumpur",
+    )  # fmt: skip
+    created = db.scalars(select(Person).where(Person.full_name == "Siti Rahayu 2")).one()
+    assert created.date_of_birth == date(1995, 3, 14) and created.sex == "F"
+    # Found by the registry's own blind indexes, decrypted by the registry's own columns.
+    found = repository.person_by_nik_index(
+        db, get_cipher().blind_index(rows[1]["NIK"], purpose=NIK_PURPOSE)
+    )
+    assert found is not None and found.id == created.id
+    assert found.nik_encrypted is not None
+    assert get_cipher().decrypt(found.nik_encrypted, purpose=NIK_PURPOSE) == rows[1]["NIK"]
+    passport = db.scalars(select(Passport).where(Passport.person_id == created.id)).one()
+    assert passport.is_current
+    phone = db.scalars(select(ContactPoint).where(ContactPoint.person_id == created.id)).one()
+    assert phone.value == "+60123000002" and phone.trusted_at is None
+
+
+def test_importing_the_same_export_again_updates_the_placements(db: Session) -> None:
+    rows = [worker(n) for n in range(1, 4)]
+    worked(db, submitted(db, csv_bytes(rows), dry_run=False))
+    rows[0]["Pemberi Kerja"] = "Lim Holdings"
+
+    again = worked(db, submitted(db, csv_bytes(rows), dry_run=False))
+
+    assert (again.updated, again.created, again.linked) == (3, 0, 0)
+    employers = db.scalars(select(Stay.employer).order_by(Stay.employer)).all()
+    assert employers == ["Lim Holdings", "Tan Family", "Tan Family"]
+    assert _count(db, Person) == 3
+
+
+def test_rows_that_disagree_with_the_registry_are_refused(db: Session) -> None:
+    first, second = _registered(db, worker(1)), _registered(db, worker(9))
+    # An officer has since corrected the first person's birth date on the record.
+    db.execute(update(Person).where(Person.id == first.id).values(date_of_birth=date(1995, 4, 1)))
+    db.commit()
+    rows = [
+        worker(2, **{"Nomor Paspor": "E0000009"}),  # the second person's passport
+        worker(1, **{"Nomor Paspor": "E7654321"}),  # the first person's NIK, old birth date
+        worker(3),
+    ]
+
+    job = worked(db, submitted(db, csv_bytes(rows), dry_run=False))
+
+    assert _problems(db, job.id) == [
+        (2, "Nomor Paspor", "passport_of_another_person"),
+        (3, "Tanggal Lahir", "birth_date_differs"),
+    ]
+    assert (job.created, job.linked, job.refused) == (1, 0, 2)
+    assert _count(db, Stay) == 3  # the two self-reports and row 4's placement
+    assert second.id != first.id
+
+
+def test_a_chunk_that_fails_is_written_not_at_all_and_the_import_resumes(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [worker(n) for n in range(1, 11)]
+    import_id = submitted(db, csv_bytes(rows), dry_run=False)
+    original = bulk.add_stays
+    calls = {"n": 0}
+
+    def dies_on_the_third_chunk(*args: object, **kwargs: object) -> int:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("the worker was killed")
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bulk, "add_stays", dies_on_the_third_chunk)
+    with pytest.raises(RuntimeError):
+        imports_run.run(get_sessionmaker(), import_id, chunk_rows=3)
+    db.expire_all()
+    job = db.get_one(AgencyImport, import_id)
+    # Two chunks (rows 1-3 and 4-6: five people) are in, the third (7-9) not even in part.
+    assert (job.status, job.applied_through, job.created) == ("applying", 6, 5)
+    assert (_count(db, Person), _count(db, Stay), _count(db, Passport)) == (5, 5, 5)
+    db.rollback()
+
+    monkeypatch.setattr(bulk, "add_stays", original)
+    # Another worker takes the import once the dead one's lease ran out.
+    later = utcnow() + imports_run.LEASE + timedelta(seconds=1)
+    assert imports_run.claim(get_sessionmaker(), utcnow()) is None  # still held
+    assert imports_run.work_imports(get_sessionmaker(), later) == 5  # rows 7-11
+    db.expire_all()
+    job = db.get_one(AgencyImport, import_id)
+    assert (job.status, job.created, job.refused) == ("done", 10, 0)
+    assert (_count(db, Person), _count(db, Stay), _count(db, Passport)) == (10, 10, 10)
+
+
+def test_a_worker_killed_while_reading_the_file_resumes_after_its_last_chunk(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [worker(n) for n in range(1, 8)]
+    import_id = submitted(db, csv_bytes(rows), dry_run=True)
+    original = imports_staging.write_chunk
+    calls = {"n": 0}
+
+    def dies_on_the_second_chunk(*args: object, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("killed")
+        original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(imports_staging, "write_chunk", dies_on_the_second_chunk)
+    with pytest.raises(RuntimeError):
+        imports_run.run(get_sessionmaker(), import_id, chunk_rows=3)
+    db.expire_all()
+    assert db.get_one(AgencyImport, import_id).staged_through == 4
+    db.rollback()
+    monkeypatch.setattr(imports_staging, "write_chunk", original)
+
+    job = worked(db, import_id, chunk_rows=3)
+
+    assert (job.status, job.total_rows, job.to_create) == ("done", 7, 7)
+    # Done: the staged rows (sealed identifiers, names) are gone; the report stays.
+    assert imports_run.rows_staged(db, import_id) == 0
+
+
+def test_a_file_without_the_required_columns_fails_with_its_header_problems(
+    db: Session, tmp_path: Path
+) -> None:
+    data = b"NIK;Nama\n3171011705900001;Budi\n"
+
+    job = worked(db, submitted(db, data, dry_run=True))
+
+    assert (job.status, job.failure) == ("failed", "column_missing")
+    problems = _problems(db, job.id)
+    assert {p[0] for p in problems} == {1}
+    assert (1, "Tanggal Lahir", "column_missing") in problems
+
+
+def test_a_dry_run_imported_for_real_keeps_no_file_for_a_second_time(db: Session) -> None:
+    from peduli.agencies import imports
+    from tests.agencies.exports import HQ
+
+    dry = worked(db, submitted(db, csv_bytes([worker(1), worker(2)]), dry_run=True))
+    first = imports.apply_dry_run(db, actor=HQ, import_id=dry.id)
+    second = imports.apply_dry_run(db, actor=HQ, import_id=dry.id)
+    db.commit()
+
+    done = worked(db, first.id)
+    again = worked(db, second.id)
+
+    assert (done.status, done.created) == ("done", 2)
+    assert (again.status, again.failure) == ("failed", "file_gone")
+    assert _count(db, Person) == 2
