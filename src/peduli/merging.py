@@ -13,6 +13,7 @@ from peduli.conversations import merges as conversation_merges
 from peduli.crisis import merges as crisis_merges
 from peduli.documents import service as documents_service
 from peduli.registry.merge_moves import MergeStep
+from peduli.services import merges as service_merges
 from peduli.voice import merges as voice_merges
 
 # Documents issued to either record follow the person (documents sits below the registry and
@@ -31,4 +32,5 @@ STEPS: tuple[MergeStep, ...] = (
     voice_merges.MERGE_STEP,
     conversation_merges.MERGE_STEP,
     DOCUMENTS_STEP,
+    service_merges.MERGE_STEP,
 )

@@ -66,6 +66,12 @@ NOT_MOVED = {
     "duplicate_candidate": "pairs are re-pointed by the merge itself and put back",
     "person_merge": "the record of the merge",
     "erasure_record": "ids of erased people, never merged again",
+    "agency_message": "the signed append-only log: what was asked about which record, as it was",
+    "person_verification": "an agency's answer on that record's own data; the survivor has its own",
+    "agency_passport_check": "immigration's answer on that record's passport, as it was asked",
+    "agency_border_crossing": "immigration's answer on that record's passport, as it was asked",
+    "agency_placement": "BP2MI's answer on that record, as it was asked",
+    "agency_import_row": "rows staged while an import runs, deleted when it ends",
 }
 MOVED_BY = {
     "stay": "stays",
@@ -81,6 +87,7 @@ MOVED_BY = {
     "voice_call": "voice_calls",
     "conversation": "conversations",
     "issued_document": "documents",
+    "service_application": "service_applications",
 }
 
 
