@@ -7,6 +7,7 @@ is the one place that joins them all, like ``peduli.models`` for the tables.
 from __future__ import annotations
 
 from peduli import retention
+from peduli.agencies import jobs as agency_jobs
 from peduli.auth import jobs as auth_jobs
 from peduli.cases import jobs as case_jobs
 from peduli.conversations import jobs as conversation_jobs
@@ -26,6 +27,7 @@ PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     *crisis_jobs.PERIODIC_TASKS,
     *voice_jobs.PERIODIC_TASKS,
     *conversation_jobs.PERIODIC_TASKS,
+    *agency_jobs.PERIODIC_TASKS,
     # Personal data past its retention period (settings PEDULI_RETENTION_*), in batches.
     PeriodicTask("purge-past-retention", 3600, run_batched=retention.purge_in_batches),
 )

@@ -1,10 +1,11 @@
 """Imports every domain's models so ``Base.metadata`` knows all tables (migrations, tests)."""
 
+from peduli.agencies import models as agencies_models  # noqa: F401
 from peduli.auth import audit  # noqa: F401
 from peduli.auth import models as auth_models  # noqa: F401
 from peduli.cases import models as cases_models  # noqa: F401
 from peduli.conversations import models as conversations_models  # noqa: F401
-from peduli.core import periodic, ratelimit  # noqa: F401
+from peduli.core import events, periodic, ratelimit  # noqa: F401
 from peduli.core.db import Base
 from peduli.crisis import models as crisis_models  # noqa: F401
 from peduli.emergency import models as emergency_models  # noqa: F401

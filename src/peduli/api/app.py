@@ -110,6 +110,8 @@ def _to_staff_sign_in(request: Request, _exc: Exception) -> Response:
 def _include_routers(app: FastAPI) -> None:
     """Every domain's JSON routes under ``/api/v1``, then the pages, in this order (a page
     path listed earlier wins over a pattern listed later)."""
+    from peduli.agencies import api as agencies_api
+    from peduli.agencies import pages as agencies_pages
     from peduli.auth import api as auth_api
     from peduli.auth import pages as auth_pages
     from peduli.cases import api as cases_api
@@ -143,6 +145,7 @@ def _include_routers(app: FastAPI) -> None:
         conversations_api.router,
         notify_api.router,
         voice_api.router,
+        agencies_api.router,
     )
     page_routers = (
         notify_pages.router,
@@ -156,6 +159,7 @@ def _include_routers(app: FastAPI) -> None:
         partners_pages.router,
         voice_pages.router,
         conversations_pages.router,
+        agencies_pages.router,
     )
     # Matched before the rest: routes are tried in order, and these are the busiest writes.
     busiest_writes = (crisis_api.checkin_router,)

@@ -88,3 +88,7 @@ CONVERSATION_LINKERS = RECORD_WORKERS
 # --- the outbox ----------------------------------------------------------------------------
 DEAD_LETTER_READERS = HQ_ROLES
 DEAD_LETTER_RETRIERS = HQ_ADMINS
+
+# Agencies: partner systems' webhook subscriptions (HQ), the bilateral exchange (a case's
+# workers, through the case).
+WEBHOOK_MANAGERS = HQ_ADMINS

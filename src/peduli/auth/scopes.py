@@ -28,6 +28,7 @@ from peduli.auth.roles import (
     ROSTER_EDITORS,
     STAFF_ROLES,
     STATS_READERS,
+    WEBHOOK_MANAGERS,
     Role,
 )
 
@@ -52,6 +53,7 @@ CONVERSATIONS_READ = "conversations:read"  # the chat inbox and its threads
 CONVERSATIONS_WRITE = "conversations:write"  # replies, linking to a person or a case
 NOTIFY_READ = "notify:read"  # the outbox's dead letters
 NOTIFY_WRITE = "notify:write"  # putting dead letters back in line
+WEBHOOKS_MANAGE = "webhooks:manage"  # partner systems' webhook subscriptions
 
 CASE_SCOPES = frozenset({CASES_READ, CASES_WRITE, CASES_REFER})
 PARTNER_SCOPES = frozenset({PARTNERS_READ, PARTNERS_WRITE})
@@ -79,6 +81,7 @@ SCOPE_HOLDERS: dict[str, frozenset[Role]] = {
     CONVERSATIONS_WRITE: CONVERSATION_READERS,
     NOTIFY_READ: DEAD_LETTER_READERS,
     NOTIFY_WRITE: DEAD_LETTER_RETRIERS,
+    WEBHOOKS_MANAGE: WEBHOOK_MANAGERS,
 }
 SCOPES = frozenset(SCOPE_HOLDERS)
 

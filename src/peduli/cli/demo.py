@@ -38,6 +38,7 @@ from peduli.cli.worker import (
     new_worker_id,
     sync_configured_senders,
     work_until_stopped,
+    worker_channels,
 )
 from peduli.core.config import get_settings
 from peduli.core.db import get_engine, session_scope
@@ -51,7 +52,6 @@ from peduli.demo import seed as seeding
 from peduli.demo.partners import ensure_demo_partners
 from peduli.demo.staff import DEMO_PASSWORD, DEMO_STAFF, ensure_demo_staff
 from peduli.migrations import runner
-from peduli.notify.channels import build_channels
 from peduli.notify.sandbox import SandboxHandles, delivery_reports_url, start_sandboxes
 from peduli.registry.models import Person
 from peduli.voice.platform import webhook_url
@@ -265,7 +265,7 @@ def _play_demo_call(telephony: TelephonySandbox, base: str, stop: threading.Even
 
 
 def _start_worker(stop: threading.Event) -> threading.Thread:
-    channels = build_channels(get_settings())
+    channels = worker_channels(get_settings())
     sync_configured_senders()
 
     def work() -> None:

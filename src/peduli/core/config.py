@@ -117,6 +117,15 @@ class Settings(BaseSettings):
     whatsapp_verify_token: str = _SANDBOX_TOKEN
     # Inbound Telegram: the secret_token given to setWebhook, sent back in every update.
     telegram_webhook_secret: str = _SANDBOX_TOKEN
+    # The bilateral exchange with partner states (agencies.exchange): the Ed25519 key that
+    # signs our messages (32-byte seed in base64url) and the key id partners know it by; how
+    # old a partner's signed message may be; where the sandbox partner state and the
+    # sandbox webhook receiver listen (``peduli sandbox``, ``peduli demo``).
+    exchange_signing_key: str = ""
+    exchange_key_id: str = "peduli-dev-1"
+    exchange_replay_window_seconds: int = Field(default=300, ge=1)
+    exchange_sandbox_url: str = "http://127.0.0.1:8033"
+    webhook_sandbox_url: str = "http://127.0.0.1:8034"
     log_level: str = "INFO"
     # Files kept by the application (case attachments under data_dir/attachments).
     data_dir: str = "var"
@@ -167,6 +176,10 @@ class Settings(BaseSettings):
 
     def audit_secret(self) -> bytes:
         encoded = self.audit_key or _derive_key(self.secret_key, "audit")
+        return base64.urlsafe_b64decode(encoded)
+
+    def exchange_signing_seed(self) -> bytes:
+        encoded = self.exchange_signing_key or _derive_key(self.secret_key, "exchange-signing")
         return base64.urlsafe_b64decode(encoded)
 
     def audit_checkpoint_target(self) -> str:
@@ -269,6 +282,13 @@ SECRET_SETTINGS: list[SecretSetting] = [
         "32 random bytes in base64url (keys the audit chain and signs its checkpoints; keep "
         "it off the database host)",
         _single_key_problem("audit_key"),
+        _random_key,
+    ),
+    SecretSetting(
+        "PEDULI_EXCHANGE_SIGNING_KEY",
+        "32 random bytes in base64url (the Ed25519 key that signs messages to partner states; "
+        "give them its public key, `peduli exchange public-key`)",
+        _single_key_problem("exchange_signing_key"),
         _random_key,
     ),
     SecretSetting(

@@ -33,7 +33,16 @@ class Area:
 
 # Domains that own their messages (Python and templates/<domain>/), so that work on one
 # domain never touches another's catalogue; everything else is ``core``.
-DOMAIN_AREAS = ("cases", "partners", "crisis", "emergency", "stats", "voice", "conversations")
+DOMAIN_AREAS = (
+    "cases",
+    "partners",
+    "crisis",
+    "emergency",
+    "stats",
+    "voice",
+    "conversations",
+    "agencies",
+)
 # Domains whose pages have a catalogue of their own (``<domain>_pages``); the pages of the
 # others share their domain's catalogue.
 PAGES_AREAS = ("cases",)
