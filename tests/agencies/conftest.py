@@ -77,8 +77,9 @@ def dispatch(factory: SessionFactory, channels: dict[str, Channel]) -> int:
 
 
 def staff_actor(session: Session, role: Role, post: str | None, name: str) -> Actor:
-    account = StaffAccount(email=f"{name}@kemlu.example", display_name=name, role=role.value,
-                           representation_code=post)  # fmt: skip
+    account = StaffAccount(
+        email=f"{name}@kemlu.example", display_name=name, role=role.value, representation_code=post
+    )
     session.add(account)
     session.flush()
     return Actor(
@@ -99,7 +100,9 @@ def open_case(session: Session, actor: Actor, **overrides: Any) -> Case:
     return cases_service.open_case(session, data=CaseCreate.model_validate(values), actor=actor)
 
 
-def token_for(session_factory: SessionFactory, role: Role, post: str | None = None) -> dict[str, str]:
+def token_for(
+    session_factory: SessionFactory, role: Role, post: str | None = None
+) -> dict[str, str]:
     """An API token of a new account of ``role`` (all the scopes the role may hold)."""
     with session_factory() as session, session.begin():
         email = f"{role.value}-{post or 'hq'}@tokens.example"

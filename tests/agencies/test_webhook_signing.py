@@ -28,9 +28,13 @@ def test_a_signed_delivery_verifies_anywhere_in_the_window(
     assert verify(header, body, [secret], now=timestamp + skew) == timestamp
 
 
-@given(secret=secrets, body=bodies, timestamp=stamps,
-       late=st.integers(min_value=REPLAY_WINDOW_SECONDS + 1, max_value=10**7),
-       sign=st.sampled_from([1, -1]))  # fmt: skip
+@given(
+    secret=secrets,
+    body=bodies,
+    timestamp=stamps,
+    late=st.integers(min_value=REPLAY_WINDOW_SECONDS + 1, max_value=10**7),
+    sign=st.sampled_from([1, -1]),
+)
 def test_outside_the_window_it_is_stale(
     secret: str, body: bytes, timestamp: int, late: int, sign: int
 ) -> None:
@@ -75,10 +79,9 @@ def test_during_a_rotation_either_secret_verifies(
 
 @given(header=st.text(max_size=200), body=bodies)
 def test_any_header_is_refused_cleanly_or_verified(header: str, body: bytes) -> None:
-    try:
-        verify(header, body, ["s"], now=0)
-    except SignatureRejected as refused:
-        assert refused.reason in {"missing", "malformed", "stale", "mismatch"}
+    with pytest.raises(SignatureRejected) as refused:
+        verify(header, body, ["s"], now=10**9)
+    assert refused.value.reason in {"missing", "malformed", "stale", "mismatch"}
 
 
 def test_no_header_is_missing() -> None:
@@ -88,7 +91,9 @@ def test_no_header_is_missing() -> None:
 
 def test_the_documented_example_holds() -> None:
     """The worked example of docs/webhooks.md."""
-    body = b'{"data":{},"id":"evt_0","occurred_at":"2026-12-06T00:00:00+00:00","type":"case.opened"}'
+    body = (
+        b'{"data":{},"id":"evt_0","occurred_at":"2026-12-06T00:00:00+00:00","type":"case.opened"}'
+    )
     assert signature_header(["whsec_example"], body, 1796515200) == (
         "t=1796515200,v1=" + digest("whsec_example", 1796515200, body)
     )

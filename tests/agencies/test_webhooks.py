@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from peduli.agencies import webhooks
-from peduli.agencies.schemas import SubscriptionCreate, SubscriptionUpdate
 from peduli.agencies.sandbox.webhook_receiver import WebhookReceiver
+from peduli.agencies.schemas import SubscriptionCreate, SubscriptionUpdate
 from peduli.agencies.webhook_channel import WebhookChannel
 from peduli.auth.actor import Role
 from peduli.cases import casework
@@ -35,9 +35,12 @@ def subscribe(
     **overrides: object,
 ) -> str:
     """An HQ admin subscribes the sandbox hook; the receiver is given the secret."""
-    values = {"subscriber": "Migrant CARE", "url": receiver.hook_url(hook),
-              "purpose": "Follow up cases of migrant workers", "event_types": ["case.opened",
-              "case.closed"]}  # fmt: skip
+    values = {
+        "subscriber": "Migrant CARE",
+        "url": receiver.hook_url(hook),
+        "purpose": "Follow up cases of migrant workers",
+        "event_types": ["case.opened", "case.closed"],
+    }
     values.update(overrides)
     with factory() as session, session.begin():
         admin = staff_actor(session, Role.HQ_ADMIN, None, f"hq-{hook}")
@@ -177,21 +180,29 @@ def test_only_active_subscriptions_of_the_type_get_events_after_they_were_made(
     subscribe(session_factory, receiver, hook="cases")
     with session_factory() as session, session.begin():
         admin = staff_actor(session, Role.HQ_ADMIN, None, "hq-pauser")
-        webhooks.update_subscription(session, subscription_id=uuid.UUID(paused),
-                                     data=SubscriptionUpdate(active=False), actor=admin)  # fmt: skip
+        webhooks.update_subscription(
+            session,
+            subscription_id=uuid.UUID(paused),
+            data=SubscriptionUpdate(active=False),
+            actor=admin,
+        )
     open_a_case(session_factory, "late")
     assert publish(session_factory) == 1
     dispatch(session_factory, channels)
     assert [m.recipient for m in received(session_factory, "webhook")] == ["cases"]
     with session_factory() as session:
-        assert session.scalar(
-            select(func.count()).where(DomainEvent.published_at.is_(None))
-        ) == 0
+        assert session.scalar(select(func.count()).where(DomainEvent.published_at.is_(None))) == 0
 
 
 def test_only_hq_admins_manage_subscriptions(session_factory: SessionFactory) -> None:
-    body = SubscriptionCreate.model_validate({"subscriber": "NGO X", "url": "https://x.example/h",
-        "purpose": "for a test", "event_types": ["case.opened"]})  # fmt: skip
+    body = SubscriptionCreate.model_validate(
+        {
+            "subscriber": "NGO X",
+            "url": "https://x.example/h",
+            "purpose": "for a test",
+            "event_types": ["case.opened"],
+        }
+    )
     with session_factory() as session:
         for role, post in ((Role.OFFICER, KL), (Role.SUPERVISOR, KL), (Role.HQ_ANALYST, None)):
             actor = staff_actor(session, role, post, f"{role.value}-x")

@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from typing import cast as cast_kind_type
 
-from sqlalchemy import String, cast, literal, select
+from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from peduli.agencies import workflow
@@ -163,7 +163,7 @@ def send_request(
         recipient=partner.code,
         subject=data.kind.value,
         body=str(row.id),
-        idempotency_key=outbox_key(row.id),
+        idempotency_key=outbox_key(message_id),
         priority=MessagePriority.ORDINARY,
     )
     _on_timeline(session, case, actor, row, partner.name)
@@ -275,7 +275,7 @@ def case_messages(
     load_case(session, case_id=case_id, actor=actor, action="exchange.read")
     counts = notify_service.delivery_counts(
         group=ExchangeMessage.id,
-        idempotency_keys=[literal("exchange:") + cast(ExchangeMessage.id, String)],
+        idempotency_keys=[literal("exchange:") + ExchangeMessage.message_id],
         where=ExchangeMessage.case_id == case_id,
     )
     rows = session.execute(
