@@ -1,5 +1,5 @@
-"""Fixtures of the agencies tests: the real sandboxes (webhook receiver, partner states) on
-free ports, the production adapters pointed at them, staff and their API tokens."""
+"""Fixtures of the agencies tests: the real sandboxes (civil registry, partner states, webhook
+receiver) on free ports, the settings and adapters pointed at them, staff and API tokens."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from peduli.agencies import exchange
 from peduli.agencies.exchange_channel import PartnerStateChannel
 from peduli.agencies.exchange_signing import public_key_of
+from peduli.agencies.sandbox import AgencySandboxes, start_agency_sandboxes
+from peduli.agencies.sandbox.civil_registry import CivilRecord, CivilRegistrySandbox
 from peduli.agencies.sandbox.partner_state import PartnerStateSandbox
 from peduli.agencies.sandbox.webhook_receiver import WebhookReceiver
 from peduli.agencies.webhook_channel import WebhookChannel
@@ -27,6 +29,52 @@ from peduli.core.config import get_settings
 from peduli.notify.dispatcher import dispatch_once
 from peduli.notify.outcomes import RetryPolicy
 from peduli.notify.ports import Channel
+
+SITI = CivilRecord(
+    nik="3201014506900001",
+    full_name="Siti Nurhaliza binti Ahmad",
+    date_of_birth="1990-06-05",
+    place_of_birth="Bogor",
+    sex="F",
+    mother_name="Aminah Rahayu",
+)
+LATE = CivilRecord(
+    nik="3273010101700002",
+    full_name="Bambang Suharto",
+    date_of_birth="1970-01-01",
+    place_of_birth="Bandung",
+    sex="M",
+    mother_name="Sri Wahyuni",
+    alive=False,
+)
+
+
+@pytest.fixture
+def agencies(clean_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[AgencySandboxes]:
+    """The agency sandboxes on free ports, known to the settings, with SITI and LATE."""
+    handles = start_agency_sandboxes(ports={"civil_registry": 0}, residents=())
+    registry = handles["civil_registry"]
+    assert isinstance(registry, CivilRegistrySandbox)
+    registry.add(SITI)
+    registry.add(LATE)
+    for agency, url in handles.urls().items():
+        monkeypatch.setenv(f"PEDULI_AGENCY_{agency.upper()}_URL", url)
+    monkeypatch.setenv("PEDULI_AGENCY_TIMEOUT_SECONDS", "0.5")
+    monkeypatch.setenv("PEDULI_AGENCY_BREAKER_FAILURES", "2")
+    monkeypatch.setenv("PEDULI_AGENCY_BREAKER_OPEN_SECONDS", "0.5")
+    get_settings.cache_clear()
+    yield handles
+    handles.stop()
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def civil_registry(agencies: AgencySandboxes) -> CivilRegistrySandbox:
+    server = agencies["civil_registry"]
+    assert isinstance(server, CivilRegistrySandbox)
+    return server
+
 
 SessionFactory = Callable[[], Session]
 KL = "kbri-kuala-lumpur"

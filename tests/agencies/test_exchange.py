@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from peduli.agencies import exchange
 from peduli.agencies.exchange_signing import sign
-from peduli.agencies.models import Direction, ExchangeMessage
+from peduli.agencies.models import ExchangeDirection, ExchangeMessage
 from peduli.agencies.sandbox.partner_state import (
     PartnerStateSandbox,
     key_id,
@@ -50,7 +50,8 @@ def request_access(factory: SessionFactory, partner: str = "MY") -> tuple[uuid.U
 def inbound(factory: SessionFactory, case_id: uuid.UUID) -> list[ExchangeMessage]:
     with factory() as session:
         query = select(ExchangeMessage).where(
-            ExchangeMessage.case_id == case_id, ExchangeMessage.direction == Direction.INBOUND
+            ExchangeMessage.case_id == case_id,
+            ExchangeMessage.direction == ExchangeDirection.INBOUND,
         )
         return list(session.scalars(query.order_by(ExchangeMessage.created_at)))
 

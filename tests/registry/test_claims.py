@@ -13,12 +13,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from peduli.auth.actor import Role
+from peduli.auth.actor import SYSTEM, Role
 from peduli.auth.audit import AuditEntry
 from peduli.core.errors import Conflict, Forbidden, TooManyRequests, ValidationFailed
 from peduli.notify.models import OutboxMessage
 from peduli.registry import claim_decisions, claims, service
 from peduli.registry.models import (
+    ClaimProof,
     ClaimStatus,
     ContactPoint,
     IdentityClaim,
@@ -332,8 +333,13 @@ def test_a_claim_is_decided_by_the_records_post_not_the_one_the_claimant_reports
     assert db.get_one(IdentityClaim, claim.id).status == ClaimStatus.PROVEN
 
 
-def test_the_civil_registry_proof_is_not_offered_yet(db: Session) -> None:
+def test_the_civil_registry_proof_is_given_by_the_worker_not_by_a_citizen(db: Session) -> None:
     _victim(db)
     citizen, claim = _claim(db)
-    with pytest.raises(Conflict):
+    with pytest.raises(Forbidden):
         claim_decisions.prove_by_civil_registry(db, claim_id=claim.id, actor=citizen)
+    db.rollback()
+    claim_decisions.prove_by_civil_registry(db, claim_id=claim.id, actor=SYSTEM)
+    db.commit()
+    proven = db.get_one(IdentityClaim, claim.id)
+    assert (proven.status, proven.proof) == (ClaimStatus.PROVEN, ClaimProof.CIVIL_REGISTRY)

@@ -21,8 +21,8 @@ from typing import cast as cast_kind_type
 from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
-from peduli.agencies import workflow
-from peduli.agencies.models import Direction, ExchangeMessage, ExchangePartner
+from peduli.agencies import exchange_workflow as workflow
+from peduli.agencies.models import ExchangeDirection, ExchangeMessage, ExchangePartner
 from peduli.agencies.schemas import ExchangeMessageRead, ExchangeRequestCreate, InboundMessage
 from peduli.auth import audit
 from peduli.auth.actor import Actor
@@ -147,7 +147,7 @@ def send_request(
         id=uuid.uuid4(),
         message_id=message_id,
         partner_code=partner.code,
-        direction=Direction.OUTBOUND,
+        direction=ExchangeDirection.OUTBOUND,
         kind=data.kind.value,
         case_id=case.id,
         body=json.dumps(document, sort_keys=True),
@@ -212,7 +212,7 @@ def receive(
     request = session.scalar(
         select(ExchangeMessage).where(
             ExchangeMessage.partner_code == partner.code,
-            ExchangeMessage.direction == Direction.OUTBOUND,
+            ExchangeMessage.direction == ExchangeDirection.OUTBOUND,
             ExchangeMessage.message_id == document.in_reply_to,
         )
     )
@@ -221,7 +221,7 @@ def receive(
     seen = session.scalar(
         select(ExchangeMessage.id).where(
             ExchangeMessage.partner_code == partner.code,
-            ExchangeMessage.direction == Direction.INBOUND,
+            ExchangeMessage.direction == ExchangeDirection.INBOUND,
             ExchangeMessage.message_id == document.message_id,
         )
     )
@@ -241,7 +241,7 @@ def receive(
         id=uuid.uuid4(),
         message_id=document.message_id,
         partner_code=partner.code,
-        direction=Direction.INBOUND,
+        direction=ExchangeDirection.INBOUND,
         kind=document.kind.value,
         case_id=request.case_id,
         in_reply_to=request.message_id,
@@ -297,7 +297,7 @@ def message_read(row: ExchangeMessage) -> ExchangeMessageRead:
 
 def _read(row: ExchangeMessage, sent: int | None, dead: int | None) -> ExchangeMessageRead:
     document = json.loads(row.body)
-    if row.direction == Direction.INBOUND:
+    if row.direction == ExchangeDirection.INBOUND:
         details = {str(k): str(v) for k, v in (document.get("details") or {}).items()}
         if document.get("partner_reference"):
             details["partner_reference"] = str(document["partner_reference"])

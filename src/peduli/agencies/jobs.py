@@ -1,11 +1,23 @@
-"""The agencies' periodic work, run by ``peduli worker``: publishing the platform's events
-to the webhook subscriptions (``webhooks.publish``), every few seconds."""
+"""The agencies' periodic work, run by ``peduli worker`` (listed in ``peduli.jobs``)."""
 
 from __future__ import annotations
 
-from peduli.agencies import webhooks
-from peduli.core.periodic import PeriodicTask
+from datetime import datetime
+
+from peduli.agencies import answers, verification, webhooks
+from peduli.agencies.workflow import NEW_RECORD_WINDOW
+from peduli.core.periodic import PeriodicTask, SessionFactory
+
+
+def run_checks(session_factory: SessionFactory, now: datetime) -> int:
+    """Queue checks of new records and claims, and run the due ones."""
+    return verification.run_due(session_factory, now, since=now - NEW_RECORD_WINDOW)
+
 
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
+    # Every few seconds: a self-report is verified within seconds of arriving.
+    PeriodicTask("agency-checks", 2, run_batched=run_checks),
+    PeriodicTask("agency-answer-cache-purge", 3600, run=answers.purge_expired),
+    # The platform's events to partner systems' webhooks, through the outbox.
     PeriodicTask("publish-webhook-events", 2, run=webhooks.publish),
 )

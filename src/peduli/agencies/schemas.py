@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from peduli.agencies.workflow import AnswerKind, RequestKind
+from peduli.agencies.exchange_workflow import AnswerKind, RequestKind
 from peduli.core.events import EventType
 from peduli.core.schemas import RequestBody
 

@@ -1,49 +1,29 @@
-"""The bilateral exchange's message kinds: what an officer may ask a partner state, what
-the partner may answer to each request, and which answers settle it."""
+"""The clocks of a verification: when a queued check runs, when an agency that did not
+answer is asked again (exponential backoff with jitter, never sooner than the agency asked),
+how long a worker holds a check it took."""
 
 from __future__ import annotations
 
-from enum import StrEnum
+import random
+from datetime import datetime, timedelta
+
+from peduli.agencies.models import CheckState
+
+RETRY_BASE = timedelta(seconds=15)
+RETRY_CAP = timedelta(hours=6)
+LEASE = timedelta(seconds=60)  # a check taken by a worker that died is taken again after this
+BATCH = 25  # checks one worker turn runs
+DISCOVER_BATCH = 500  # new reports and claims queued per turn (newest first)
+# States the worker still has to act on (with due_at set).
+OPEN_STATES = frozenset({CheckState.QUEUED, CheckState.UNAVAILABLE})
 
 
-class RequestKind(StrEnum):
-    """What an officer may send a partner state from a case."""
-
-    WORKER_STATUS = "worker_status_request"  # where is the worker, is the placement in order
-    CONSULAR_ACCESS = "consular_access_request"  # visit a detained citizen
-    REPATRIATION = "repatriation_request"  # exit clearance and passage home
-
-
-class AnswerKind(StrEnum):
-    """What a partner state may send back, always in reply to one of our requests."""
-
-    ACKNOWLEDGEMENT = "acknowledgement"
-    WORKER_STATUS_REPORT = "worker_status_report"
-    CONSULAR_ACCESS_GRANTED = "consular_access_granted"
-    CONSULAR_ACCESS_REFUSED = "consular_access_refused"
-    REPATRIATION_CLEARED = "repatriation_cleared"
-    REPATRIATION_REFUSED = "repatriation_refused"
+def retry_after(attempts: int, *, now: datetime, agency_says: datetime | None) -> datetime:
+    """When to ask again after ``attempts`` unanswered tries: full-jitter exponential
+    backoff, but never before the time the agency (or its breaker) named."""
+    ceiling = min(RETRY_CAP, RETRY_BASE * 2 ** max(0, attempts - 1))
+    backoff = now + ceiling / 2 + ceiling / 2 * random.random()
+    return max(backoff, agency_says) if agency_says else backoff
 
 
-A = AnswerKind
-# The answers that settle each request; an acknowledgement is allowed for every request and
-# settles none.
-SETTLING_ANSWERS: dict[RequestKind, frozenset[AnswerKind]] = {
-    RequestKind.WORKER_STATUS: frozenset({A.WORKER_STATUS_REPORT}),
-    RequestKind.CONSULAR_ACCESS: frozenset({A.CONSULAR_ACCESS_GRANTED, A.CONSULAR_ACCESS_REFUSED}),
-    RequestKind.REPATRIATION: frozenset({A.REPATRIATION_CLEARED, A.REPATRIATION_REFUSED}),
-}
-
-
-def may_answer(request: str, answer: str) -> bool:
-    """Whether ``answer`` is a reply a partner may give to a request of kind ``request``."""
-    try:
-        kind = RequestKind(request)
-    except ValueError:
-        return False
-    return answer == AnswerKind.ACKNOWLEDGEMENT or answer in SETTLING_ANSWERS[kind]
-
-
-def settles(request: str, answer: str) -> bool:
-    """Whether ``answer`` closes the request (the officer sees it answered)."""
-    return answer != AnswerKind.ACKNOWLEDGEMENT and may_answer(request, answer)
+NEW_RECORD_WINDOW = timedelta(days=1)  # records created this recently are checked unasked

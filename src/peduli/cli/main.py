@@ -20,6 +20,7 @@ app.add_typer(db_cli.app, name="db")
 
 def _register_commands() -> None:
     """Add every command group; imported here so `peduli --help` lists them all."""
+    from peduli.cli import agencies as agencies_cli
     from peduli.cli import audit as audit_cli
     from peduli.cli import cases as cases_cli
     from peduli.cli import crisis as crisis_cli
@@ -37,6 +38,7 @@ def _register_commands() -> None:
     app.add_typer(staff_cli.staff_app, name="staff")
     app.add_typer(staff_cli.token_app, name="token")
     app.add_typer(audit_cli.app, name="audit")
+    app.add_typer(agencies_cli.app, name="agencies")
     app.add_typer(cases_cli.app, name="cases")
     app.add_typer(i18n_cli.app, name="i18n")
     app.add_typer(keys_cli.app, name="keys")

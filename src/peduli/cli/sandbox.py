@@ -1,5 +1,5 @@
-"""``peduli sandbox``: the local SMTP server, SMS gateway, WhatsApp API and telephony
-platform, in the foreground."""
+"""``peduli sandbox``: the local SMTP server, SMS gateway, WhatsApp API, telephony
+platform and agency sandboxes, in the foreground."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import typer
 
+from peduli.agencies.sandbox import SANDBOXES, start_agency_sandboxes
 from peduli.core.config import get_settings
 from peduli.notify.sandbox import delivery_reports_url, start_sandboxes
 from peduli.voice.platform import webhook_url
@@ -53,11 +54,20 @@ def sandbox() -> None:
     except BaseException:
         handles.stop()
         raise
+    try:
+        ports = {name: urlsplit(settings.agency_url(name)).port or 80 for name in SANDBOXES}
+        agencies = start_agency_sandboxes(ports=ports, token=settings.agency_token)
+    except BaseException:
+        telephony.stop()
+        handles.stop()
+        raise
     typer.echo(f"sandbox SMTP server on {settings.smtp_host}:{handles.smtp_port}")
     typer.echo(f"sandbox SMS gateway on {handles.sms_url}")
     typer.echo(f"sandbox WhatsApp API on {handles.whatsapp_url}")
     typer.echo(f"sandbox telephony on {telephony.url} (peduli voice call plays one)")
     typer.echo(f"sandbox Telegram Bot API on {handles.telegram_url}")
+    for name, url in agencies.urls().items():
+        typer.echo(f"sandbox agency {name} on {url} (peduli agencies fault switches its faults)")
     typer.echo("messages appear at /demo/mailbox; press Ctrl-C to stop")
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -65,5 +75,6 @@ def sandbox() -> None:
     try:
         stop.wait()
     finally:
+        agencies.stop()
         telephony.stop()
         handles.stop()

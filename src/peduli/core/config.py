@@ -117,15 +117,27 @@ class Settings(BaseSettings):
     whatsapp_verify_token: str = _SANDBOX_TOKEN
     # Inbound Telegram: the secret_token given to setWebhook, sent back in every update.
     telegram_webhook_secret: str = _SANDBOX_TOKEN
+    # Outside agencies (the ``agencies`` domain): each one's base URL (the sandboxes listen
+    # there in the demo), the token shared with them, the key that signs the message log of
+    # every exchange (base64url, 32 bytes; empty: derived in development), and the calls' pace.
+    agency_civil_registry_url: str = "http://127.0.0.1:8030"
+    agency_immigration_url: str = "http://127.0.0.1:8031"
+    agency_bp2mi_url: str = "http://127.0.0.1:8032"
+    agency_partner_state_url: str = "http://127.0.0.1:8033"
+    agency_webhook_receiver_url: str = "http://127.0.0.1:8034"
+    agency_token: str = _SANDBOX_TOKEN
+    agency_log_key: str = ""
+    agency_client: str = "ID-GOV/KEMLU/PEDULI"  # who calls, as the envelope names it
+    agency_timeout_seconds: float = 3.0
+    agency_max_tries: int = Field(default=3, ge=1)
+    agency_breaker_failures: int = Field(default=5, ge=1)  # failures in a row that open it
+    agency_breaker_open_seconds: float = Field(default=30.0, ge=0)
     # The bilateral exchange with partner states (agencies.exchange): the Ed25519 key that
     # signs our messages (32-byte seed in base64url) and the key id partners know it by; how
-    # old a partner's signed message may be; where the sandbox partner state and the
-    # sandbox webhook receiver listen (``peduli sandbox``, ``peduli demo``).
+    # old a partner's signed message may be.
     exchange_signing_key: str = ""
     exchange_key_id: str = "peduli-dev-1"
     exchange_replay_window_seconds: int = Field(default=300, ge=1)
-    exchange_sandbox_url: str = "http://127.0.0.1:8033"
-    webhook_sandbox_url: str = "http://127.0.0.1:8034"
     log_level: str = "INFO"
     # Files kept by the application (case attachments under data_dir/attachments).
     data_dir: str = "var"
@@ -177,6 +189,14 @@ class Settings(BaseSettings):
     def audit_secret(self) -> bytes:
         encoded = self.audit_key or _derive_key(self.secret_key, "audit")
         return base64.urlsafe_b64decode(encoded)
+
+    def agency_log_secret(self) -> bytes:
+        encoded = self.agency_log_key or _derive_key(self.secret_key, "agency-log")
+        return base64.urlsafe_b64decode(encoded)
+
+    def agency_url(self, agency: str) -> str:
+        """The base URL of ``agency`` (``civil_registry``…), from ``PEDULI_AGENCY_<NAME>_URL``."""
+        return str(getattr(self, f"agency_{agency}_url")).rstrip("/")
 
     def exchange_signing_seed(self) -> bytes:
         encoded = self.exchange_signing_key or _derive_key(self.secret_key, "exchange-signing")
@@ -332,6 +352,19 @@ SECRET_SETTINGS: list[SecretSetting] = [
         "PEDULI_TELEGRAM_WEBHOOK_SECRET",
         "the secret_token given to the Telegram bot's setWebhook (letters, digits, _ and -)",
         _token_problem("telegram_webhook_secret"),
+        lambda: secrets.token_urlsafe(32),
+    ),
+    SecretSetting(
+        "PEDULI_AGENCY_LOG_KEY",
+        "32 random bytes in base64url (signs the message log of every exchange with an "
+        "outside agency)",
+        _single_key_problem("agency_log_key"),
+        _random_key,
+    ),
+    SecretSetting(
+        "PEDULI_AGENCY_TOKEN",
+        "the token agreed with the agencies' gateway (civil registry, immigration, BP2MI)",
+        _token_problem("agency_token"),
         lambda: secrets.token_urlsafe(32),
     ),
 ]

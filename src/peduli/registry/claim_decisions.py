@@ -19,7 +19,6 @@ from peduli.auth.actor import Actor
 from peduli.auth.policy import Access
 from peduli.auth.roles import IDENTITY_CLAIM_DECIDERS
 from peduli.core.errors import (
-    Conflict,
     FieldProblem,
     NotFound,
     ValidationFailed,
@@ -214,13 +213,25 @@ def refuse(session: Session, *, claim_id: uuid.UUID, reason: str, actor: Actor) 
     return claim
 
 
-def prove_by_civil_registry(session: Session, *, claim_id: uuid.UUID, actor: Actor) -> None:
-    """The civil-registry proof: not offered until an agency adapter answers identity
-    questions; the seam where it will plug in."""
-    raise Conflict(
-        _("Checking an identity with the civil registry is not available yet."),
-        code="proof_not_offered",
+def prove_by_civil_registry(
+    session: Session, *, claim_id: uuid.UUID, actor: Actor
+) -> IdentityClaim:
+    """The civil-registry proof: the agencies worker found every field of the claim's report,
+    the mother's name included, matching the NIK's holder at the civil registry (a check the
+    registry does not make itself: it knows nothing of the agencies). The claim is proven,
+    the account linked, the report applied, the claimant told."""
+    claim = claims.still_pending(
+        session,
+        _officer_claim(session, claim_id, actor, "identity_claim.civil_registry"),
+        lock=True,
     )
+    claims.apply_claim(session, claim, actor=actor, proof=ClaimProof.CIVIL_REGISTRY, link=True)
+    claims.tell_claimant(
+        session,
+        claim,
+        _("The civil registry confirmed your identity. Your report is now part of your record."),
+    )
+    return claim
 
 
 def _document_check(kind: str, digits: str, method: str) -> tuple[str, str, str]:

@@ -7,7 +7,8 @@ trusts (never one the claim brought), or by an officer who checked the passport 
 by video; an officer may also merge it into the record, or refuse it with a reason. Only a
 proven or merged claim is applied, through the same code as any report on a known person,
 so the replaced passport and contacts stay as history. A civil-registry answer is the third
-proof (``ClaimProof.CIVIL_REGISTRY``): not offered until an agency adapter gives one.
+proof (``ClaimProof.CIVIL_REGISTRY``): the agencies worker checks a claim's report, mother's
+name included, and proves it through ``claim_decisions.prove_by_civil_registry``.
 This module opens claims and serves the claimant; the post's decisions are in
 ``claim_decisions``.
 """
@@ -55,7 +56,7 @@ CODES_PER_RECORD_PER_HOUR = 6
 CLAIMS_PER_ACCOUNT_PER_DAY = 3
 HOUR = 3600
 DAY = 24 * HOUR
-# Offered today; ``ClaimProof.CIVIL_REGISTRY`` joins once an agency adapter answers.
+# Offered to people; ``ClaimProof.CIVIL_REGISTRY`` is given by the agencies worker.
 OFFERED_PROOFS = (ClaimProof.CODE, ClaimProof.DOCUMENT_CHECK, ClaimProof.OFFICER_MERGE)
 
 

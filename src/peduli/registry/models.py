@@ -107,8 +107,8 @@ class ClaimStatus(StrEnum):
 
 
 class ClaimProof(StrEnum):
-    """How a claim was decided. ``CIVIL_REGISTRY`` is the seam for the agency adapters: it
-    is not offered until a civil-registry adapter answers identity questions."""
+    """How a claim was decided. ``CIVIL_REGISTRY``: the agencies worker found the claim's
+    report (mother's name included) matching at the civil registry."""
 
     CODE = "code"
     DOCUMENT_CHECK = "document_check"

@@ -44,6 +44,12 @@ class SelfReportCreate(StayFields):
     date_of_birth: date
     place_of_birth: str | None = Field(default=None, max_length=120)
     sex: Literal["M", "F"]
+    mother_name: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The mother's name as on the birth certificate; not kept on the record. "
+        "It lets the civil registry prove an identity claim.",
+    )
     phone: str | None = Field(default=None, max_length=32, examples=["+821012345678"])
     email: EmailStr | None = None
     language: str = Field(default="id", max_length=8)

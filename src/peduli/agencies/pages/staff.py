@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peduli.agencies import exchange, webhooks
+from peduli.agencies.exchange_workflow import RequestKind
 from peduli.agencies.schemas import ExchangeRequestCreate, SubscriptionCreate, SubscriptionUpdate
-from peduli.agencies.workflow import RequestKind
 from peduli.api.deps import DbSession, staff_page
 from peduli.auth.actor import Actor
 from peduli.auth.roles import CASE_WORKERS, WEBHOOK_MANAGERS

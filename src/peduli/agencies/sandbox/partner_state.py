@@ -32,8 +32,8 @@ from peduli.agencies.exchange_signing import (
     sign,
     verify,
 )
+from peduli.agencies.exchange_workflow import AnswerKind, RequestKind
 from peduli.agencies.sandbox.base import SandboxRequest, SandboxServer
-from peduli.agencies.workflow import AnswerKind, RequestKind
 from peduli.core.logging import get_logger
 from peduli.notify.models import ChannelName
 from peduli.notify.sandbox import store

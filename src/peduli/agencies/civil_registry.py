@@ -1,0 +1,171 @@
+"""The civil registry (Dukcapil) adapter: NIK verification that answers match flags, never
+data, and the family card (KK) look-up for the purposes that allow it.
+
+Both go through ``gateway.call`` (envelope, retries, breaker, message log); an answer of the
+wrong shape is a malformed answer (``AgencyRefused``), never a half-read result.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from peduli.agencies import gateway
+from peduli.agencies.envelope import Purpose, PurposeRequired
+from peduli.agencies.gateway import AgencyRefused
+from peduli.core.i18n import _
+
+AGENCY = "civil_registry"
+FAMILY_CARD_PURPOSES = frozenset(
+    {Purpose.PROTECTION_CASE, Purpose.CRISIS_RESPONSE, Purpose.CONSULAR_SERVICE}
+)
+FIELDS = ("full_name", "date_of_birth", "place_of_birth", "sex", "mother_name")
+CACHE_FOR = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class FieldFlag:
+    """Whether one field matched; names come with a similarity score and its threshold."""
+
+    match: bool
+    score: float | None = None
+    threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class NikCheck:
+    """The civil registry's answer: does the NIK exist, is it active, which fields match."""
+
+    found: bool
+    active: bool | None
+    flags: Mapping[str, FieldFlag]
+
+    @property
+    def mismatched(self) -> list[str]:
+        """The fields asked about that did not match (a deceased holder adds ``active``)."""
+        fields = [name for name in FIELDS if name in self.flags and not self.flags[name].match]
+        return fields + (["active"] if self.found and self.active is False else [])
+
+    @property
+    def verified(self) -> bool:
+        return self.found and self.active is True and not self.mismatched
+
+
+@dataclass(frozen=True)
+class FamilyMember:
+    nik: str | None
+    full_name: str
+    relation: str
+
+
+@dataclass(frozen=True)
+class FamilyCard:
+    number: str
+    members: tuple[FamilyMember, ...]
+
+
+def _malformed(reason: str) -> AgencyRefused:
+    return AgencyRefused(AGENCY, status=200, reason=reason, malformed=True)
+
+
+def read_check(answer: Mapping[str, Any]) -> NikCheck:
+    """Read a verification answer strictly; anything else is a malformed answer."""
+    found, active, fields = answer.get("nik_found"), answer.get("active"), answer.get("fields")
+    if not isinstance(found, bool) or not (active is None or isinstance(active, bool)):
+        raise _malformed("nik_found/active are not booleans")
+    if not isinstance(fields, dict):
+        raise _malformed("fields is not an object")
+    flags: dict[str, FieldFlag] = {}
+    for name, flag in fields.items():
+        if name not in FIELDS or not isinstance(flag, dict):
+            raise _malformed(f"unexpected field {name!r}")
+        match, score, threshold = flag.get("match"), flag.get("score"), flag.get("threshold")
+        if not isinstance(match, bool) or not all(
+            v is None or (isinstance(v, int | float) and not isinstance(v, bool))
+            for v in (score, threshold)
+        ):
+            raise _malformed(f"flag of {name!r} is not a match flag")
+        flags[name] = FieldFlag(
+            match,
+            None if score is None else float(score),
+            None if threshold is None else float(threshold),
+        )
+    return NikCheck(found, active, flags)
+
+
+def verify_nik(
+    session: Session,
+    *,
+    nik: str,
+    full_name: str | None = None,
+    date_of_birth: date | None = None,
+    place_of_birth: str | None = None,
+    sex: str | None = None,
+    mother_name: str | None = None,
+    purpose: Purpose,
+    cause: str,
+    actor: str,
+    person_id: uuid.UUID | None = None,
+) -> NikCheck:
+    """Ask whether ``nik`` exists and is active and whether the given fields match it."""
+    given = {
+        "full_name": full_name,
+        "date_of_birth": date_of_birth.isoformat() if date_of_birth else None,
+        "place_of_birth": place_of_birth,
+        "sex": sex,
+        "mother_name": mother_name,
+    }
+    request = {"nik": nik} | {k: v for k, v in given.items() if v}
+    answer = gateway.call(
+        session,
+        agency=AGENCY,
+        operation="nik/verify",
+        request=request,
+        purpose=purpose,
+        cause=cause,
+        actor=actor,
+        person_id=person_id,
+        cache_for=CACHE_FOR,
+    )
+    return read_check(answer)
+
+
+def family_card(
+    session: Session,
+    *,
+    nik: str,
+    purpose: Purpose,
+    cause: str,
+    actor: str,
+    person_id: uuid.UUID | None = None,
+) -> FamilyCard:
+    """The household on the NIK holder's family card; refused for other purposes."""
+    if purpose not in FAMILY_CARD_PURPOSES:
+        raise PurposeRequired(
+            _("A family card is looked up only for a protection case, a crisis or a service.")
+        )
+    answer = gateway.call(
+        session,
+        agency=AGENCY,
+        operation="family-card/lookup",
+        request={"nik": nik},
+        purpose=purpose,
+        cause=cause,
+        actor=actor,
+        person_id=person_id,
+    )
+    number, members = answer.get("family_card"), answer.get("members")
+    if not isinstance(number, str) or not isinstance(members, list):
+        raise _malformed("not a family card")
+    try:
+        people = tuple(
+            FamilyMember(m.get("nik"), str(m["full_name"]), str(m["relation"])) for m in members
+        )
+    except (AttributeError, KeyError, TypeError) as exc:
+        raise _malformed("a member is not readable") from exc
+    return FamilyCard(number, people)

@@ -1,0 +1,345 @@
+"""Verification of people against the agencies, run by the worker, never inside a request.
+
+A new record with a NIK (a self-report) and a pending identity claim queue a check at the
+civil registry; an officer may queue one (``service.request_check``). Each turn of the
+worker (``run_due``) queues what is new with one set-based statement, takes the due checks
+under a lease (any number of workers), and runs each in a short transaction of its own.
+Each check ends in a state per person and source: verified at T, mismatch on fields F, not
+found, or agency unavailable, retry at T (backoff; an outage never blocks casework, it only
+defers the check). A civil-registry match of every field of a claim's report, the mother's
+name included, proves the claim (``registry.claim_decisions.prove_by_civil_registry``);
+a mismatch leaves it, and a mismatching record, in front of an officer.
+
+Each source has a checker in ``CHECKERS``; other agencies add theirs there.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, exists, insert, literal, or_, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from peduli.agencies import civil_registry
+from peduli.agencies.envelope import Purpose
+from peduli.agencies.gateway import AgencyRefused, AgencyUnavailable
+from peduli.agencies.models import RECORD, CheckState, PersonVerification, Source
+from peduli.agencies.workflow import BATCH, DISCOVER_BATCH, LEASE, retry_after
+from peduli.auth.actor import Actor, Role
+from peduli.core.crypto import get_cipher
+from peduli.core.db import end_session, is_postgres, utcnow
+from peduli.core.logging import get_logger
+from peduli.registry import claim_decisions, claims
+from peduli.registry.models import (
+    NIK_PURPOSE,
+    ClaimStatus,
+    IdentityClaim,
+    Person,
+    PersonStatus,
+)
+
+log = get_logger(__name__)
+SessionFactory = Callable[[], Session]
+WORKER = Actor(
+    role=Role.HQ_ADMIN, account_id=uuid.UUID(int=0), display="agencies worker", via="system"
+)
+NEW_REPORT_CAUSE = "self-report"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a checker found."""
+
+    state: CheckState
+    fields: list[str] = field(default_factory=list)
+    name_score: float | None = None
+    detail: str | None = None
+
+
+Checker = Callable[[Session, PersonVerification], Outcome]
+
+
+@contextmanager
+def _unit(session_factory: SessionFactory) -> Iterator[Session]:
+    session = session_factory()
+    try:
+        yield session
+    except BaseException:
+        end_session(session, failed=True)
+        raise
+    end_session(session, failed=False)
+
+
+def queue_new_records(session: Session, now: datetime, *, since: datetime) -> int:
+    """Queue a civil-registry check of every record with a NIK created since ``since`` that
+    has none yet: one INSERT … SELECT over the creation index, newest first."""
+    checked = exists().where(
+        PersonVerification.person_id == Person.id,
+        PersonVerification.source == Source.CIVIL_REGISTRY.value,
+        PersonVerification.subject == RECORD,
+    )
+    rows = (
+        select(
+            Person.id,
+            literal(Source.CIVIL_REGISTRY.value),
+            literal(RECORD),
+            literal(CheckState.QUEUED.value),
+            literal("[]"),
+            literal(Purpose.IDENTITY_VERIFICATION.value),
+            literal(NEW_REPORT_CAUSE),
+            literal(WORKER.display),
+            literal(now, PersonVerification.requested_at.type),
+            literal(now, PersonVerification.due_at.type),
+            literal(0),
+        )
+        .where(
+            Person.created_at >= since,
+            Person.nik_index.is_not(None),
+            Person.status == PersonStatus.ACTIVE,
+            ~checked,
+        )
+        .order_by(Person.created_at.desc())
+        .limit(DISCOVER_BATCH)
+    )
+    columns = [
+        "person_id", "source", "subject", "state", "fields", "purpose", "cause",
+        "requested_by", "requested_at", "due_at", "attempts",
+    ]  # fmt: skip
+    result = session.execute(
+        insert(PersonVerification).from_select(columns, rows),
+        execution_options={"preserve_rowcount": True},
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def queue_pending_claims(session: Session, now: datetime) -> int:
+    """Queue a civil-registry check of each pending identity claim not checked yet (claims
+    are few: the claimants are rate-limited)."""
+    checked = exists().where(
+        PersonVerification.claim_id == IdentityClaim.id,
+        PersonVerification.source == Source.CIVIL_REGISTRY.value,
+    )
+    pending = session.execute(
+        select(IdentityClaim.id, IdentityClaim.person_id)
+        .where(IdentityClaim.status == ClaimStatus.PENDING, ~checked)
+        .limit(DISCOVER_BATCH)
+    ).all()
+    for claim_id, person_id in pending:
+        session.add(
+            PersonVerification(
+                person_id=person_id,
+                source=Source.CIVIL_REGISTRY.value,
+                subject=str(claim_id),
+                claim_id=claim_id,
+                state=CheckState.QUEUED.value,
+                purpose=Purpose.IDENTITY_VERIFICATION.value,
+                cause=f"identity claim {claim_id}",
+                requested_by=WORKER.display,
+                requested_at=now,
+                due_at=now,
+            )
+        )
+    session.flush()
+    return len(pending)
+
+
+Key = tuple[uuid.UUID, str, str]
+
+
+def take_due(session: Session, now: datetime, *, batch: int = BATCH) -> list[Key]:
+    """Lease the due checks, newest request first; another worker takes the others."""
+    query = (
+        select(PersonVerification.person_id, PersonVerification.source, PersonVerification.subject)
+        .where(
+            PersonVerification.due_at <= now,
+            or_(PersonVerification.lease_until.is_(None), PersonVerification.lease_until < now),
+        )
+        .order_by(PersonVerification.requested_at.desc())
+        .limit(batch)
+    )
+    if is_postgres(session):
+        query = query.with_for_update(skip_locked=True)
+    keys = [(row[0], row[1], row[2]) for row in session.execute(query)]
+    if keys:
+        session.execute(
+            update(PersonVerification)
+            .where(_key_in(keys))
+            .values(lease_until=now + LEASE)
+            .execution_options(synchronize_session=False)
+        )
+    return keys
+
+
+def _key_in(keys: list[Key]):  # type: ignore[no-untyped-def]
+    return tuple_(
+        PersonVerification.person_id, PersonVerification.source, PersonVerification.subject
+    ).in_(keys)
+
+
+def check_civil_registry(session: Session, check: PersonVerification) -> Outcome:
+    """Ask the civil registry about the record, or about the claim's report."""
+    if check.claim_id is not None:
+        claim = session.get(IdentityClaim, check.claim_id)
+        if claim is None or claim.status != ClaimStatus.PENDING:
+            return Outcome(CheckState.NOT_CHECKABLE, detail="the claim was decided")
+        report = claims.report_of(claim)
+        nik, name, born, place = (
+            report.nik, report.full_name, report.date_of_birth, report.place_of_birth,
+        )  # fmt: skip
+        sex: str = report.sex
+        mother = report.mother_name
+    else:
+        person = session.get(Person, check.person_id)
+        if person is None or person.nik_encrypted is None:
+            return Outcome(CheckState.NOT_CHECKABLE, detail="no NIK on the record")
+        nik = get_cipher().decrypt(person.nik_encrypted, purpose=NIK_PURPOSE)
+        name, born, place = person.full_name, person.date_of_birth, person.place_of_birth
+        sex = person.sex
+        mother = None
+    if not nik:
+        return Outcome(CheckState.NOT_CHECKABLE, detail="no NIK to ask with")
+    answer = civil_registry.verify_nik(
+        session,
+        nik=nik,
+        full_name=name,
+        date_of_birth=born,
+        place_of_birth=place,
+        sex=sex,
+        mother_name=mother,
+        purpose=Purpose(check.purpose),
+        cause=check.cause,
+        actor=check.requested_by,
+        person_id=check.person_id,
+    )
+    score = answer.flags["full_name"].score if "full_name" in answer.flags else None
+    if not answer.found:
+        return Outcome(CheckState.NOT_FOUND)
+    if not answer.verified:
+        return Outcome(CheckState.MISMATCH, answer.mismatched, score)
+    if check.claim_id is not None and "mother_name" in answer.flags:
+        claim_decisions.prove_by_civil_registry(session, claim_id=check.claim_id, actor=WORKER)
+        return Outcome(CheckState.VERIFIED, [], score, detail="the claim is proven")
+    return Outcome(CheckState.VERIFIED, [], score)
+
+
+CHECKERS: dict[str, Checker] = {Source.CIVIL_REGISTRY.value: check_civil_registry}
+
+
+def run_one(session: Session, key: Key, now: datetime) -> PersonVerification | None:
+    """Run one leased check and store its state; None if it is no longer there or due."""
+    check = session.get(PersonVerification, key, with_for_update=is_postgres(session))
+    if check is None or check.due_at is None:
+        return None
+    _run(session, check, now)
+    return check
+
+
+def _run(session: Session, check: PersonVerification, now: datetime) -> None:
+    checker = CHECKERS.get(check.source)
+    if checker is None:
+        outcome = Outcome(CheckState.NOT_CHECKABLE, detail="no adapter for this source")
+    else:
+        try:
+            outcome = checker(session, check)
+        except AgencyUnavailable as exc:
+            _defer(session, check, now, agency_says=exc.retry_at, reason=exc.reason)
+            return
+        except AgencyRefused as exc:
+            if exc.malformed:  # an agency answering garbage is an agency not working
+                _defer(session, check, now, agency_says=None, reason=exc.reason)
+                return
+            outcome = Outcome(CheckState.NOT_CHECKABLE, detail=f"refused: {exc.reason}"[:200])
+    check.state = outcome.state.value
+    check.fields = json.dumps(outcome.fields)
+    check.name_score = outcome.name_score
+    check.detail = outcome.detail
+    check.checked_at = utcnow()
+    check.attempts += 1
+    check.due_at = check.retry_at = check.lease_until = None
+
+
+def _defer(
+    session: Session,
+    check: PersonVerification,
+    now: datetime,
+    *,
+    agency_says: datetime | None,
+    reason: str,
+) -> None:
+    """The agency did not answer: this check, and every other due one of the same source,
+    waits until the retry time (one statement), so an outage costs one call, not one each."""
+    check.attempts += 1
+    when = retry_after(check.attempts, now=now, agency_says=agency_says)
+    check.state = CheckState.UNAVAILABLE.value
+    check.retry_at = check.due_at = when
+    check.lease_until = None
+    check.detail = reason[:200]
+    session.flush()
+    session.execute(
+        update(PersonVerification)
+        .where(
+            PersonVerification.source == check.source,
+            PersonVerification.due_at <= when,
+            PersonVerification.due_at.is_not(None),
+            or_(PersonVerification.lease_until.is_(None), PersonVerification.lease_until < now),
+            ~and_(
+                PersonVerification.person_id == check.person_id,
+                PersonVerification.subject == check.subject,
+            ),
+        )
+        .values(
+            state=CheckState.UNAVAILABLE.value,
+            retry_at=when,
+            due_at=when,
+            detail=reason[:200],
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def run_due(session_factory: SessionFactory, now: datetime, *, since: datetime | None) -> int:
+    """One worker turn: queue new records and claims, then run the due checks, each in a
+    transaction of its own (a failure of one leaves its lease to expire, nothing else).
+    Once a source is found unavailable, this turn's other checks of it wait with it."""
+    with _unit(session_factory) as session:
+        if since is not None:
+            queue_new_records(session, now, since=since)
+        queue_pending_claims(session, now)
+        keys = take_due(session, now)
+    done, down = 0, dict[str, tuple[datetime, str]]()
+    for key in keys:
+        try:
+            with _unit(session_factory) as session:
+                if key[1] in down:
+                    _release(session, key, *down[key[1]])
+                    continue
+                check = run_one(session, key, utcnow())
+                if check is None:
+                    continue
+                done += 1
+                if check.state == CheckState.UNAVAILABLE and check.retry_at is not None:
+                    down[key[1]] = (check.retry_at, check.detail or "")
+        except Exception:  # one bad check must not stop the others
+            log.exception("agency check failed", extra={"source": key[1]})
+    return done
+
+
+def _release(session: Session, key: Key, when: datetime, reason: str) -> None:
+    """Give back a leased check of a source found down this turn: it waits until ``when``."""
+    session.execute(
+        update(PersonVerification)
+        .where(_key_in([key]))
+        .values(
+            state=CheckState.UNAVAILABLE.value,
+            retry_at=when,
+            due_at=when,
+            lease_until=None,
+            detail=reason[:200],
+        )
+        .execution_options(synchronize_session=False)
+    )

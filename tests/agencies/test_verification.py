@@ -1,0 +1,188 @@
+"""Verification by the worker against the real sandbox civil registry: each state, an outage
+deferred and retried, and an identity claim proven by a match."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from peduli.agencies import verification
+from peduli.agencies.models import AgencyMessage, CheckState, PersonVerification, Source
+from peduli.agencies.sandbox.civil_registry import CivilRecord, CivilRegistrySandbox
+from peduli.agencies.sandbox.faults import FaultMode
+from peduli.core.db import get_sessionmaker, utcnow
+from peduli.registry import service
+from peduli.registry.models import ClaimProof, ClaimStatus, IdentityClaim
+from tests.factories import nik, report, signed_in_citizen, staff
+
+BORN = date(1990, 5, 17)
+
+
+def _record(**changes: object) -> CivilRecord:
+    values: dict[str, object] = {
+        "nik": nik(born=BORN, sex="M"),
+        "full_name": "Muhammad Yusuf",
+        "date_of_birth": BORN.isoformat(),
+        "place_of_birth": "Bogor",
+        "sex": "M",
+        "mother_name": "Sri Wahyuni",
+    }
+    return CivilRecord(**(values | changes))  # type: ignore[arg-type]
+
+
+def _reported(db: Session, **changes: object) -> uuid.UUID:
+    outcome = service.submit_self_report(
+        db, report=report(place_of_birth="Bogor", **changes), actor=staff()
+    )
+    assert isinstance(outcome, service.SelfReportOutcome)
+    person_id = outcome.person.id
+    db.commit()
+    return person_id
+
+
+def _turn(db: Session) -> int:
+    """One worker turn, in sessions of its own (the test's session holds no transaction)."""
+    db.rollback()
+    now = utcnow()
+    handled = verification.run_due(get_sessionmaker(), now, since=now - timedelta(days=1))
+    db.expire_all()
+    return handled
+
+
+def _state(db: Session, person_id: uuid.UUID, subject: str = "record") -> PersonVerification:
+    db.expire_all()
+    return db.get_one(PersonVerification, (person_id, Source.CIVIL_REGISTRY.value, subject))
+
+
+def test_a_new_self_report_is_verified_by_the_next_turn(
+    db: Session, civil_registry: CivilRegistrySandbox
+) -> None:
+    civil_registry.add(_record())
+    person = _reported(db)
+    assert _turn(db) == 1
+    check = _state(db, person)
+    assert (check.state, json.loads(check.fields), check.due_at) == ("verified", [], None)
+    assert check.checked_at is not None
+    assert check.name_score == 100.0
+    assert _turn(db) == 0  # checked once, not at every turn
+
+
+def test_a_birth_place_written_otherwise_is_a_mismatch_on_that_field(
+    db: Session, civil_registry: CivilRegistrySandbox
+) -> None:
+    civil_registry.add(_record(place_of_birth="Jakarta"))
+    person = _reported(db)
+    _turn(db)
+    check = _state(db, person)
+    assert (check.state, json.loads(check.fields)) == ("mismatch", ["place_of_birth"])
+
+
+def test_an_unknown_nik_is_not_found_and_a_deceased_holder_a_mismatch(
+    db: Session, civil_registry: CivilRegistrySandbox
+) -> None:
+    unknown = _reported(db)
+    _turn(db)
+    assert _state(db, unknown).state == CheckState.NOT_FOUND
+    civil_registry.add(_record(nik=nik(born=BORN, sex="M", serial=2), alive=False))
+    late = _reported(
+        db, nik=nik(born=BORN, sex="M", serial=2), passport_number="C2222222",
+        email="other@example.org", phone="+821022223333", full_name="Joko Widodo",
+    )  # fmt: skip
+    _turn(db)
+    check = _state(db, late)
+    assert (check.state, json.loads(check.fields)) == ("mismatch", ["full_name", "active"])
+
+
+def test_an_outage_defers_every_check_with_one_call_then_they_are_retried(
+    db: Session, civil_registry: CivilRegistrySandbox
+) -> None:
+    civil_registry.add(_record())
+    civil_registry.add(_record(nik=nik(born=BORN, sex="M", serial=2), full_name="Budi"))
+    first = _reported(db)
+    second = _reported(
+        db, nik=nik(born=BORN, sex="M", serial=2), passport_number="C2222222",
+        email="budi@example.org", phone="+821022223333", full_name="Budi",
+    )  # fmt: skip
+    civil_registry.faults.switch_on(FaultMode.MAINTENANCE, seconds=600)
+    before = utcnow()
+    _turn(db)
+    for person in (first, second):
+        check = _state(db, person)
+        assert check.state == CheckState.UNAVAILABLE
+        assert check.retry_at is not None
+        assert check.retry_at >= before + timedelta(seconds=590)
+        assert check.due_at == check.retry_at
+    assert len(civil_registry.received) == 0  # maintenance answered before any operation
+    sent = db.scalar(select(func.count()).select_from(AgencyMessage).where(
+        AgencyMessage.direction == "request"))  # fmt: skip
+    assert sent == 1  # the other check waited without a call
+    assert _turn(db) == 0  # nothing due before the retry time
+    civil_registry.faults.switch_off()
+    db.execute(
+        update(PersonVerification).values(due_at=utcnow() - timedelta(seconds=1))
+    )  # the retry time has come (and the breaker's open time is over)
+    db.commit()
+    _reopen_breaker(db)
+    _turn(db)
+    assert {_state(db, first).state, _state(db, second).state} == {CheckState.VERIFIED}
+
+
+def _reopen_breaker(db: Session) -> None:
+    from peduli.agencies.models import AgencyBreaker
+
+    db.execute(update(AgencyBreaker).values(opened_until=utcnow() - timedelta(seconds=1)))
+    db.commit()
+
+
+def _claim(db: Session, **changes: object) -> tuple[uuid.UUID, uuid.UUID]:
+    service.submit_self_report(db, report=report(place_of_birth="Bogor"), actor=staff())
+    db.commit()
+    citizen = signed_in_citizen(db, "claimant@example.org")
+    outcome = service.submit_self_report(
+        db,
+        report=report(
+            place_of_birth="Bogor", email="claimant@example.org", phone="+821099998888",
+            passport_number="C7777777", **changes,
+        ),
+        actor=citizen,
+    )  # fmt: skip
+    assert isinstance(outcome, service.PendingClaim)
+    claim = outcome.claim
+    ids = (claim.id, claim.person_id)
+    db.commit()
+    return ids
+
+
+def test_a_claim_matching_with_the_mothers_name_is_proven(
+    db: Session, civil_registry: CivilRegistrySandbox
+) -> None:
+    civil_registry.add(_record())
+    claim_id, person_id = _claim(db, mother_name="Sri Wahyuni")
+    _turn(db)
+    proven = db.get_one(IdentityClaim, claim_id)
+    assert (proven.status, proven.proof) == (ClaimStatus.PROVEN, ClaimProof.CIVIL_REGISTRY)
+    assert _state(db, person_id, str(claim_id)).state == CheckState.VERIFIED
+
+
+def test_a_claim_with_another_mothers_name_stays_for_an_officer(
+    db: Session, civil_registry: CivilRegistrySandbox
+) -> None:
+    civil_registry.add(_record())
+    claim_id, person_id = _claim(db, mother_name="Dewi Lestari")
+    _turn(db)
+    assert db.get_one(IdentityClaim, claim_id).status == ClaimStatus.PENDING
+    check = _state(db, person_id, str(claim_id))
+    assert (check.state, json.loads(check.fields)) == ("mismatch", ["mother_name"])
+
+
+def test_a_claim_without_the_mothers_name_is_not_proven(
+    db: Session, civil_registry: CivilRegistrySandbox
+) -> None:
+    civil_registry.add(_record())
+    claim_id, _person_id = _claim(db)
+    _turn(db)
+    assert db.get_one(IdentityClaim, claim_id).status == ClaimStatus.PENDING
