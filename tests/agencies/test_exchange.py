@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from peduli.agencies import exchange
+from peduli.agencies import exchange, message_log
 from peduli.agencies.exchange_signing import sign
-from peduli.agencies.models import ExchangeDirection, ExchangeMessage
+from peduli.agencies.models import AgencyMessage, ExchangeDirection, ExchangeMessage
 from peduli.agencies.sandbox.partner_state import (
     PartnerStateSandbox,
     key_id,
@@ -96,6 +96,19 @@ def test_a_consular_access_request_is_answered_on_the_case(
             select(CaseEvent.kind).where(CaseEvent.case_id == case_id, CaseEvent.kind == "exchange")
         ).all()
         assert len(kinds) == 3
+        logged = session.execute(
+            select(AgencyMessage.direction, AgencyMessage.outcome, AgencyMessage.purpose)
+            .where(AgencyMessage.agency == "partner_state")
+            .order_by(AgencyMessage.seq)
+        ).all()
+        assert [(d, o) for d, o, _p in logged] == [
+            ("request", "queued"),
+            ("answer", "delivered"),
+            ("answer", "received"),
+            ("answer", "received"),
+        ]
+        assert {p for _d, _o, p in logged} == {"bilateral_exchange"}
+        assert message_log.verify(session).ok
 
 
 def test_the_partner_state_refuses_a_tampered_or_replayed_request(

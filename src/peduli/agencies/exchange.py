@@ -22,7 +22,15 @@ from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from peduli.agencies import exchange_workflow as workflow
-from peduli.agencies.models import ExchangeDirection, ExchangeMessage, ExchangePartner
+from peduli.agencies import message_log
+from peduli.agencies.envelope import Envelope, Purpose, request_hash
+from peduli.agencies.models import (
+    AgencyMessage,
+    Direction,
+    ExchangeDirection,
+    ExchangeMessage,
+    ExchangePartner,
+)
 from peduli.agencies.schemas import ExchangeMessageRead, ExchangeRequestCreate, InboundMessage
 from peduli.auth import audit
 from peduli.auth.actor import Actor
@@ -42,6 +50,19 @@ from peduli.registry.models import PASSPORT_PURPOSE, Passport, Person, Stay
 # The case timeline's kind for the exchange (the column is free text, as partners' are).
 TIMELINE_KIND = "exchange"
 INBOUND_PATH = "/api/v1/exchange/messages"
+# How the message log names the partner states (its ``agency``).
+LOG_AGENCY = "partner_state"
+# A partner's message id, turned into the message log's id of its entry (stable, so a
+# message is logged once).
+INBOUND_NAMESPACE = uuid.UUID("5f1e2c3a-8b7d-4e6f-9a0b-1c2d3e4f5a6b")
+
+
+def request_envelope_id(message_id: str) -> uuid.UUID | None:
+    """The message log's id of our request ``ID-<uuid>`` (None for another form)."""
+    try:
+        return uuid.UUID(message_id.split("-", 1)[1])
+    except (IndexError, ValueError):
+        return None
 
 
 def cast_kind(kind: str) -> EventKind:
@@ -131,7 +152,8 @@ def send_request(
     require_valid(problems)
     assert partner is not None and person is not None
     now = utcnow()
-    message_id = f"{get_profile().country}-{uuid.uuid4()}"
+    envelope_id = uuid.uuid4()
+    message_id = f"{get_profile().country}-{envelope_id}"
     document = {
         "message_id": message_id,
         "kind": data.kind.value,
@@ -167,6 +189,24 @@ def send_request(
         priority=MessagePriority.ORDINARY,
     )
     _on_timeline(session, case, actor, row, partner.name)
+    envelope = Envelope(
+        envelope_id,
+        get_settings().agency_client,
+        actor.display,
+        Purpose.BILATERAL_EXCHANGE,
+        f"case:{case.reference}",
+        request_hash(document),
+    )
+    message_log.append(
+        session,
+        envelope=envelope,
+        direction=Direction.REQUEST,
+        agency=LOG_AGENCY,
+        operation=f"{partner.code}:{data.kind.value}",
+        person_id=person.person_id,
+        outcome="queued",
+        body=document,
+    )
     audit.record(
         session,
         actor=actor,
@@ -257,6 +297,7 @@ def receive(
     case = session.get(Case, request.case_id)
     assert case is not None
     _on_timeline(session, case, None, row, partner.name)
+    _log_inbound(session, partner, document, request, raw)
     audit.record(
         session,
         actor=None,
@@ -266,6 +307,44 @@ def receive(
         reason=f"{partner.code}:{document.kind.value}",
     )
     return Received(row, settled)
+
+
+def _log_inbound(
+    session: Session,
+    partner: ExchangePartner,
+    document: InboundMessage,
+    request: ExchangeMessage,
+    raw: bytes,
+) -> None:
+    """The partner's message in the message log, on the trail of the person asked about."""
+    asked = request_envelope_id(request.message_id)
+    person_id = (
+        session.scalar(
+            select(AgencyMessage.person_id).where(
+                AgencyMessage.message_id == asked, AgencyMessage.direction == Direction.REQUEST
+            )
+        )
+        if asked
+        else None
+    )
+    envelope = Envelope(
+        uuid.uuid5(INBOUND_NAMESPACE, f"{partner.code}:{document.message_id}"),
+        partner.name[:100],
+        partner.name,
+        Purpose.BILATERAL_EXCHANGE,
+        f"reply:{request.message_id}"[:200],
+        request_hash(json.loads(raw)),
+    )
+    message_log.append(
+        session,
+        envelope=envelope,
+        direction=Direction.ANSWER,
+        agency=LOG_AGENCY,
+        operation=f"{partner.code}:{document.kind.value}",
+        person_id=person_id,
+        outcome="received",
+        body=raw.decode(),
+    )
 
 
 def case_messages(

@@ -16,13 +16,20 @@ from collections.abc import Callable, Sequence
 
 import httpx
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from peduli.agencies import message_log
+from peduli.agencies.envelope import Envelope, Purpose
+from peduli.agencies.exchange import LOG_AGENCY, request_envelope_id
 from peduli.agencies.exchange_signing import sign
-from peduli.agencies.models import ExchangeMessage, ExchangePartner
+from peduli.agencies.models import AgencyMessage, Direction, ExchangeMessage, ExchangePartner
 from peduli.core.config import Settings, get_settings
+from peduli.core.logging import get_logger
 from peduli.notify.channels.http_common import retry_after
 from peduli.notify.ports import DeliveryResult, DeliveryStatus, OutboundMessage
+
+log = get_logger(__name__)
 
 
 class PartnerStateChannel:
@@ -81,13 +88,17 @@ class PartnerStateChannel:
                 body=body,
                 timestamp=int(self._clock()),
             )
-            results.append(
-                self._post(message, partner.url.rstrip("/") + "/messages", body, headers)
-            )
+            url = partner.url.rstrip("/") + "/messages"
+            results.append(self._post(message, row, url, body, headers))
         return results
 
     def _post(
-        self, message: OutboundMessage, url: str, body: bytes, headers: dict[str, str]
+        self,
+        message: OutboundMessage,
+        row: ExchangeMessage,
+        url: str,
+        body: bytes,
+        headers: dict[str, str],
     ) -> DeliveryResult:
         try:
             response = self._client.post(
@@ -98,6 +109,7 @@ class PartnerStateChannel:
                 message.id, DeliveryStatus.RETRY, error=f"unreachable: {type(exc).__name__}"
             )
         if response.is_success:
+            self._log_receipt(row, response)
             return DeliveryResult(message.id, DeliveryStatus.SENT)
         error = f"the partner state answered {response.status_code}: {response.text[:200]}"
         if response.status_code in (408, 429) or response.status_code >= 500:
@@ -105,6 +117,43 @@ class PartnerStateChannel:
                 message.id, DeliveryStatus.RETRY, error=error, retry_after=retry_after(response)
             )
         return DeliveryResult(message.id, DeliveryStatus.REJECTED, error=error)
+
+    def _log_receipt(self, row: ExchangeMessage, response: httpx.Response) -> None:
+        """The partner's receipt of our request, in the message log next to the request."""
+        envelope_id = request_envelope_id(row.message_id)
+        if envelope_id is None:
+            return
+        try:
+            with self._sessions() as session, session.begin():
+                request = session.scalar(
+                    select(AgencyMessage).where(
+                        AgencyMessage.message_id == envelope_id,
+                        AgencyMessage.direction == Direction.REQUEST,
+                    )
+                )
+                if request is None:
+                    return
+                envelope = Envelope(
+                    envelope_id,
+                    request.client,
+                    request.actor,
+                    Purpose(request.purpose),
+                    request.cause,
+                    request.request_hash,
+                )
+                message_log.append(
+                    session,
+                    envelope=envelope,
+                    direction=Direction.ANSWER,
+                    agency=LOG_AGENCY,
+                    operation=request.operation,
+                    person_id=request.person_id,
+                    outcome="delivered",
+                    status=response.status_code,
+                    body=response.text[:2000],
+                )
+        except IntegrityError:  # delivered again after a lost lease: the first receipt stays
+            log.info("partner receipt already logged", message_id=row.message_id)
 
 
 def _is_uuid(text: str) -> bool:
