@@ -31,6 +31,10 @@ from rich.progress import (
 )
 from sqlalchemy import func, select
 
+from peduli.agencies.sandbox.exchange_sandboxes import (
+    ExchangeSandboxes,
+    start_exchange_sandboxes,
+)
 from peduli.auth import accounts
 from peduli.auth.actor import Role
 from peduli.cli.worker import (
@@ -41,13 +45,14 @@ from peduli.cli.worker import (
     worker_channels,
 )
 from peduli.core.config import get_settings
-from peduli.core.db import get_engine, session_scope
+from peduli.core.db import get_engine, get_sessionmaker, session_scope
 from peduli.core.errors import PeduliError
 from peduli.core.logging import configure_logging
 from peduli.demo import cases as demo_cases
 from peduli.demo import chats as demo_chats
 from peduli.demo import conversations as demo_conversations
 from peduli.demo import duplicates as demo_duplicates
+from peduli.demo import exchange as demo_exchange
 from peduli.demo import seed as seeding
 from peduli.demo.partners import ensure_demo_partners
 from peduli.demo.staff import DEMO_PASSWORD, DEMO_STAFF, ensure_demo_staff
@@ -151,6 +156,7 @@ def demo(
     token = _prepare_staff()
     sandboxes = _start_sandboxes()
     telephony = _start_telephony()
+    exchange_sandboxes = _start_exchange()
     stop = threading.Event()
     worker = _start_worker(stop)
     _print_welcome(host, port, sandboxes, telephony.url, token)
@@ -167,6 +173,7 @@ def demo(
         stop.set()
         worker.join(timeout=10)
         telephony.stop()
+        exchange_sandboxes.stop()
         sandboxes.stop()
         console.print("Peduli demo stopped.")
 
@@ -226,6 +233,25 @@ def _start_sandboxes() -> SandboxHandles:
     os.environ["PEDULI_WHATSAPP_API_URL"] = handles.whatsapp_url
     os.environ["PEDULI_TELEGRAM_API_URL"] = handles.telegram_url
     get_settings.cache_clear()
+    return handles
+
+
+def _start_exchange() -> ExchangeSandboxes:
+    """The sandbox partner states and webhook receiver (their ports, or free ones), the
+    partners registered, a partner system subscribed, and the demo case's consular access
+    request queued (the sandbox Malaysia answers it a moment after the worker sends it)."""
+    try:
+        handles = start_exchange_sandboxes(get_sessionmaker())
+    except OSError:  # taken, e.g. by another demo
+        handles = start_exchange_sandboxes(get_sessionmaker(), any_port=True)
+    with _reported(), session_scope() as session:
+        reference = demo_exchange.ensure_demo_exchange(session, handles)
+    if reference:
+        console.print(
+            f"Demo case {reference} (KBRI Kuala Lumpur) asked Malaysia for consular access; "
+            "the sandbox partner state answers on the case's exchange page.",
+            highlight=False,
+        )
     return handles
 
 

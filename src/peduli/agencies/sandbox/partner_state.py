@@ -151,6 +151,7 @@ class PartnerStateSandbox(SandboxServer):
         window: int = 300,
         ack_delay: float = 0.3,
         answer_delay: float = 1.5,
+        answer_tries: int = 8,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(session_factory, host=host, port=port)
@@ -158,6 +159,7 @@ class PartnerStateSandbox(SandboxServer):
         self.window = window
         self.ack_delay = ack_delay
         self.answer_delay = answer_delay
+        self.answer_tries = answer_tries
         self.clock = clock
         self.refused: list[str] = []
         self.posted: list[tuple[int, dict[str, Any]]] = []
@@ -212,22 +214,29 @@ class PartnerStateSandbox(SandboxServer):
     def post_signed(self, code: str, url: str, document: dict[str, Any]) -> int:
         """Sign ``document`` with the partner's key and post it; returns the status."""
         body = json.dumps(document).encode()
-        headers = sign(
-            partner_seed(code), key_id=key_id(code), body=body, timestamp=int(self.clock())
-        )
-        try:
-            response = httpx.post(
-                url,
-                content=body,
-                timeout=5,
-                headers={**headers, "Content-Type": "application/json"},
+        status = 0
+        for attempt in range(self.answer_tries):
+            # Signed afresh each time: the receiver refuses an old timestamp.
+            headers = sign(
+                partner_seed(code), key_id=key_id(code), body=body, timestamp=int(self.clock())
             )
-        except httpx.HTTPError as exc:
-            log.warning("partner answer not taken", error=type(exc).__name__)
-            return 0
+            try:
+                response = httpx.post(
+                    url,
+                    content=body,
+                    timeout=5,
+                    headers={**headers, "Content-Type": "application/json"},
+                )
+            except httpx.HTTPError as exc:  # the app not up yet: a ministry tries again
+                log.warning("partner answer not taken", error=type(exc).__name__)
+            else:
+                status = response.status_code
+                if status < 500:
+                    break
+            time.sleep(min(0.5 * 2**attempt, 10))
         with self._lock:
-            self.posted.append((response.status_code, document))
-        return response.status_code
+            self.posted.append((status, document))
+        return status
 
     def stop(self) -> None:
         for timer in self._timers:

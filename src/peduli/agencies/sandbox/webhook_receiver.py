@@ -17,8 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from peduli.agencies.models import WebhookSubscription
 from peduli.agencies.sandbox.base import SandboxRequest, SandboxServer
 from peduli.agencies.webhook_signing import (
     EVENT_ID_HEADER,
@@ -113,8 +115,19 @@ class WebhookReceiver(SandboxServer):
         return f"{self.url}{HOOKS_PATH}{hook}"
 
     def secrets_of(self, hook: str) -> list[str]:
+        """The hook's secrets: those it was given, else (a sandbox sharing the platform's
+        database, as in ``peduli sandbox``) the secrets of the subscriptions at its URL."""
         with self._lock:
-            return list(self._secrets.get(hook, []))
+            given = list(self._secrets.get(hook, []))
+        if given:
+            return given
+        with self.session_factory() as session:
+            subs = session.scalars(
+                select(WebhookSubscription).where(
+                    WebhookSubscription.url.like(f"%{HOOKS_PATH}{hook}")
+                )
+            ).all()
+            return [sub.secret for sub in subs]
 
 
 def start_webhook_receiver(
