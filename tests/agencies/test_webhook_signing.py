@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -90,10 +92,15 @@ def test_no_header_is_missing() -> None:
 
 
 def test_the_documented_example_holds() -> None:
-    """The worked example of docs/webhooks.md."""
+    """The worked example of docs/webhooks.md, signature and all."""
     body = (
-        b'{"data":{},"id":"evt_0","occurred_at":"2026-12-06T00:00:00+00:00","type":"case.opened"}'
+        b'{"data":{"category":"detention","priority":"high","reference":"KL-2026-00042",'
+        b'"representation_code":"kbri-kuala-lumpur","status":"new"},'
+        b'"id":"evt_5b1c0e9d2a7f4c3b8e6d1a0f","occurred_at":"2026-12-06T03:00:00.123456+00:00",'
+        b'"type":"case.opened"}'
     )
-    assert signature_header(["whsec_example"], body, 1796515200) == (
-        "t=1796515200,v1=" + digest("whsec_example", 1796515200, body)
-    )
+    header = "t=1796526000,v1=b546ddd2ddefb7897989b7293866fa84fa2ec59789cbd8d7e1c0e745fca4c27e"
+    assert signature_header(["whsec_example"], body, 1796526000) == header
+    assert verify(header, body, ["whsec_example"], now=1796526100) == 1796526000
+    docs = (Path(__file__).parents[2] / "docs" / "webhooks.md").read_text()
+    assert header.split(",")[1] in docs and body.decode() in docs
