@@ -20,6 +20,7 @@ FULL_DOMAINS = (
     "crisis",
     "voice",
     "conversations",
+    "agencies",
 )
 EVERY_DOMAIN = ("models", "schemas", "service", "api", "pages")
 RULES = ("access", "repository")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from peduli.agencies import exchange
 from peduli.agencies.exchange_channel import PartnerStateChannel
-from peduli.agencies.exchange_signing import public_key_of
+from peduli.agencies.exchange_signing import our_public_keys
 from peduli.agencies.sandbox import AgencySandboxes, start_agency_sandboxes
 from peduli.agencies.sandbox.civil_registry import CivilRecord, CivilRegistrySandbox
 from peduli.agencies.sandbox.partner_state import PartnerStateSandbox
@@ -98,8 +98,7 @@ def receiver(session_factory: SessionFactory) -> Iterator[WebhookReceiver]:
 
 @pytest.fixture
 def partner_state(session_factory: SessionFactory) -> Iterator[PartnerStateSandbox]:
-    settings = get_settings()
-    our = {settings.exchange_key_id: public_key_of(settings.exchange_signing_seed())}
+    our = our_public_keys()
     sandbox = PartnerStateSandbox(
         session_factory, our_keys=our, port=0, ack_delay=0.05, answer_delay=0.2
     )

@@ -116,13 +116,13 @@ def test_the_partner_state_refuses_a_tampered_or_replayed_request(
 ) -> None:
     import httpx
 
-    from peduli.core.config import get_settings
+    from peduli.agencies.exchange_signing import exchange_settings
 
-    settings = get_settings()
+    settings = exchange_settings()
     body = json.dumps({"message_id": "ID-1", "kind": "worker_status_request"}).encode()
     headers = sign(
-        settings.exchange_signing_seed(),
-        key_id=settings.exchange_key_id,
+        settings.signing_seed(),
+        key_id=settings.key_id,
         body=body,
         timestamp=int(time.time()),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -14,15 +15,18 @@ from peduli.agencies.models import AgencyAnswer
 from peduli.core.db import insert_on_conflict
 
 
+def answer_key(agency: str, operation: str, request_hash: str) -> str:
+    """The cache's key of one request to one agency's operation."""
+    return hashlib.sha256(f"{agency}\n{operation}\n{request_hash}".encode()).hexdigest()
+
+
 def cached(
     session: Session, *, agency: str, operation: str, request_hash: str, now: datetime
 ) -> Mapping[str, Any] | None:
     """The stored answer to this request, if it has not expired."""
     answer = session.scalar(
         select(AgencyAnswer.answer).where(
-            AgencyAnswer.agency == agency,
-            AgencyAnswer.operation == operation,
-            AgencyAnswer.request_hash == request_hash,
+            AgencyAnswer.key == answer_key(agency, operation, request_hash),
             AgencyAnswer.expires_at > now,
         )
     )
@@ -41,9 +45,9 @@ def store(
 ) -> None:
     """Keep ``answer`` until ``now + keep_for`` (replacing an older one)."""
     values = {
+        "key": answer_key(agency, operation, request_hash),
         "agency": agency,
         "operation": operation,
-        "request_hash": request_hash,
         "answer": json.dumps(answer, sort_keys=True, default=str),
         "stored_at": now,
         "expires_at": now + keep_for,
@@ -51,7 +55,7 @@ def store(
     statement = insert_on_conflict(session, AgencyAnswer).values(**values)
     session.execute(
         statement.on_conflict_do_update(
-            index_elements=["agency", "operation", "request_hash"],
+            index_elements=["key"],
             set_={
                 "answer": statement.excluded.answer,
                 "stored_at": statement.excluded.stored_at,

@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from peduli.agencies import message_log
 from peduli.agencies.envelope import Envelope, Purpose
 from peduli.agencies.exchange import LOG_AGENCY, request_envelope_id
-from peduli.agencies.exchange_signing import sign
+from peduli.agencies.exchange_signing import exchange_settings, sign
 from peduli.agencies.models import AgencyMessage, Direction, ExchangeMessage, ExchangePartner
-from peduli.core.config import Settings, get_settings
+from peduli.core.config import Settings
 from peduli.core.logging import get_logger
 from peduli.notify.channels.http_common import retry_after
 from peduli.notify.ports import DeliveryResult, DeliveryStatus, OutboundMessage
@@ -67,7 +67,7 @@ class PartnerStateChannel:
             }
             partners = {p.code: p for p in session.scalars(select(ExchangePartner))}
             session.expunge_all()
-        settings = get_settings()
+        settings = exchange_settings()
         results = []
         for message in messages:
             row = rows.get(uuid.UUID(message.body)) if _is_uuid(message.body) else None
@@ -83,8 +83,8 @@ class PartnerStateChannel:
                 continue
             body = row.body.encode()
             headers = sign(
-                settings.exchange_signing_seed(),
-                key_id=settings.exchange_key_id,
+                settings.signing_seed(),
+                key_id=settings.key_id,
                 body=body,
                 timestamp=int(self._clock()),
             )

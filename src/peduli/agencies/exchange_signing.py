@@ -18,10 +18,49 @@ from collections.abc import Mapping
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from peduli.core.config import get_settings
 
 KEY_ID_HEADER = "Peduli-Exchange-Key-Id"
 TIMESTAMP_HEADER = "Peduli-Exchange-Timestamp"
 SIGNATURE_HEADER = "Peduli-Exchange-Signature"
+
+
+class ExchangeSettings(BaseSettings):
+    """The exchange's own settings (``PEDULI_EXCHANGE_*``), apart from ``core.config``.
+
+    ``signing_key``: our Ed25519 private key, a 32-byte seed in base64url; when unset it is
+    derived from ``PEDULI_SECRET_KEY`` (which production requires), so every installation
+    has a key of its own; set it to roll the key without touching the secret key.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="PEDULI_EXCHANGE_", env_file=".env", extra="ignore"
+    )
+    signing_key: str = ""
+    key_id: str = "peduli-1"
+    # How old (or how far ahead) a partner's signed message may be, in seconds.
+    replay_window_seconds: int = Field(default=300, ge=1)
+
+    def signing_seed(self) -> bytes:
+        """Our private key's seed (32 bytes)."""
+        if self.signing_key:
+            return _unb64(self.signing_key)
+        secret = get_settings().secret_key
+        return hashlib.sha256(f"exchange-signing:{secret}".encode()).digest()
+
+
+def exchange_settings() -> ExchangeSettings:
+    """The exchange's settings, read now (cheap; tests change the environment)."""
+    return ExchangeSettings()
+
+
+def our_public_keys() -> dict[str, str]:
+    """Our key id and public key, as a partner (or the sandbox partner) knows them."""
+    settings = exchange_settings()
+    return {settings.key_id: public_key_of(settings.signing_seed())}
 
 
 class ExchangeSignatureRejected(ValueError):

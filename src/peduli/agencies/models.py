@@ -94,13 +94,14 @@ class AgencyBreaker(Base):
 
 
 class AgencyAnswer(Base):
-    """A cached answer of an agency to one request (by its hash), until ``expires_at``."""
+    """A cached answer of an agency to one request, until ``expires_at``; ``key`` is the
+    hash of the agency, the operation and the request's hash."""
 
     __tablename__ = "agency_answer"
 
-    agency: Mapped[str] = mapped_column(String(32), primary_key=True)
-    operation: Mapped[str] = mapped_column(String(64), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agency: Mapped[str] = mapped_column(String(32))
+    operation: Mapped[str] = mapped_column(String(64))
     answer: Mapped[str] = mapped_column(Sealed(CACHED_ANSWER_PURPOSE))
     stored_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -89,6 +89,12 @@ CONVERSATION_LINKERS = RECORD_WORKERS
 DEAD_LETTER_READERS = HQ_ROLES
 DEAD_LETTER_RETRIERS = HQ_ADMINS
 
-# Agencies: partner systems' webhook subscriptions (HQ), the bilateral exchange (a case's
+# --- outside agencies ----------------------------------------------------------------------
+# Who queues and reads a person's checks at the agencies, who reads
+# the message log of every exchange with the agencies.
+VERIFICATION_REQUESTERS = RECORD_WORKERS
+AGENCY_LOG_READERS = HQ_ADMINS
+
+# Partner systems' webhook subscriptions (HQ), the bilateral exchange (a case's
 # workers, through the case).
 WEBHOOK_MANAGERS = HQ_ADMINS

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from peduli.auth.roles import (
     AGENCIES,
+    AGENCY_LOG_READERS,
     AUDIT_READERS,
     CASE_OPENERS,
     CASE_WORKERS,
@@ -28,6 +29,7 @@ from peduli.auth.roles import (
     ROSTER_EDITORS,
     STAFF_ROLES,
     STATS_READERS,
+    VERIFICATION_REQUESTERS,
     WEBHOOK_MANAGERS,
     Role,
 )
@@ -53,6 +55,9 @@ CONVERSATIONS_READ = "conversations:read"  # the chat inbox and its threads
 CONVERSATIONS_WRITE = "conversations:write"  # replies, linking to a person or a case
 NOTIFY_READ = "notify:read"  # the outbox's dead letters
 NOTIFY_WRITE = "notify:write"  # putting dead letters back in line
+VERIFICATIONS_READ = "verifications:read"  # a person's checks at the agencies
+VERIFICATIONS_WRITE = "verifications:write"  # queueing a check at an agency
+AGENCY_LOG_READ = "agencies:log"  # the message log of every exchange with the agencies
 WEBHOOKS_MANAGE = "webhooks:manage"  # partner systems' webhook subscriptions
 
 CASE_SCOPES = frozenset({CASES_READ, CASES_WRITE, CASES_REFER})
@@ -81,6 +86,9 @@ SCOPE_HOLDERS: dict[str, frozenset[Role]] = {
     CONVERSATIONS_WRITE: CONVERSATION_READERS,
     NOTIFY_READ: DEAD_LETTER_READERS,
     NOTIFY_WRITE: DEAD_LETTER_RETRIERS,
+    VERIFICATIONS_READ: VERIFICATION_REQUESTERS,
+    VERIFICATIONS_WRITE: VERIFICATION_REQUESTERS,
+    AGENCY_LOG_READ: AGENCY_LOG_READERS,
     WEBHOOKS_MANAGE: WEBHOOK_MANAGERS,
 }
 SCOPES = frozenset(SCOPE_HOLDERS)

@@ -6,8 +6,7 @@ from __future__ import annotations
 import typer
 
 from peduli.agencies import exchange
-from peduli.agencies.exchange_signing import public_key_of
-from peduli.core.config import get_settings
+from peduli.agencies.exchange_signing import our_public_keys
 from peduli.core.db import session_scope
 
 app = typer.Typer(help="The bilateral exchange with partner states.", no_args_is_help=True)
@@ -16,8 +15,8 @@ app = typer.Typer(help="The bilateral exchange with partner states.", no_args_is
 @app.command("public-key")
 def public_key() -> None:
     """Print our key id and Ed25519 public key (base64url), for the partner states."""
-    settings = get_settings()
-    typer.echo(f"{settings.exchange_key_id} {public_key_of(settings.exchange_signing_seed())}")
+    for key_id, key in our_public_keys().items():
+        typer.echo(f"{key_id} {key}")
 
 
 @app.command("partner")

@@ -117,9 +117,8 @@ class Settings(BaseSettings):
     whatsapp_verify_token: str = _SANDBOX_TOKEN
     # Inbound Telegram: the secret_token given to setWebhook, sent back in every update.
     telegram_webhook_secret: str = _SANDBOX_TOKEN
-    # Outside agencies (the ``agencies`` domain): each one's base URL (the sandboxes listen
-    # there in the demo), the token shared with them, the key that signs the message log of
-    # every exchange (base64url, 32 bytes; empty: derived in development), and the calls' pace.
+    # Outside agencies: base URLs (the demo's sandboxes), shared token, the key signing the
+    # message log (base64url, 32 bytes; empty: derived in development), the calls' pace.
     agency_civil_registry_url: str = "http://127.0.0.1:8030"
     agency_immigration_url: str = "http://127.0.0.1:8031"
     agency_bp2mi_url: str = "http://127.0.0.1:8032"
@@ -127,17 +126,11 @@ class Settings(BaseSettings):
     agency_webhook_receiver_url: str = "http://127.0.0.1:8034"
     agency_token: str = _SANDBOX_TOKEN
     agency_log_key: str = ""
-    agency_client: str = "ID-GOV/KEMLU/PEDULI"  # who calls, as the envelope names it
+    agency_client: str = "ID-GOV/KEMLU/PEDULI"  # the caller the envelope names
     agency_timeout_seconds: float = 3.0
     agency_max_tries: int = Field(default=3, ge=1)
     agency_breaker_failures: int = Field(default=5, ge=1)  # failures in a row that open it
     agency_breaker_open_seconds: float = Field(default=30.0, ge=0)
-    # The bilateral exchange with partner states (agencies.exchange): the Ed25519 key that
-    # signs our messages (32-byte seed in base64url) and the key id partners know it by; how
-    # old a partner's signed message may be.
-    exchange_signing_key: str = ""
-    exchange_key_id: str = "peduli-dev-1"
-    exchange_replay_window_seconds: int = Field(default=300, ge=1)
     log_level: str = "INFO"
     # Files kept by the application (case attachments under data_dir/attachments).
     data_dir: str = "var"
@@ -197,10 +190,6 @@ class Settings(BaseSettings):
     def agency_url(self, agency: str) -> str:
         """The base URL of ``agency`` (``civil_registry``…), from ``PEDULI_AGENCY_<NAME>_URL``."""
         return str(getattr(self, f"agency_{agency}_url")).rstrip("/")
-
-    def exchange_signing_seed(self) -> bytes:
-        encoded = self.exchange_signing_key or _derive_key(self.secret_key, "exchange-signing")
-        return base64.urlsafe_b64decode(encoded)
 
     def audit_checkpoint_target(self) -> str:
         return self.audit_checkpoint_path or str(Path(self.data_dir) / "audit-checkpoint.json")
@@ -302,13 +291,6 @@ SECRET_SETTINGS: list[SecretSetting] = [
         "32 random bytes in base64url (keys the audit chain and signs its checkpoints; keep "
         "it off the database host)",
         _single_key_problem("audit_key"),
-        _random_key,
-    ),
-    SecretSetting(
-        "PEDULI_EXCHANGE_SIGNING_KEY",
-        "32 random bytes in base64url (the Ed25519 key that signs messages to partner states; "
-        "give them its public key, `peduli exchange public-key`)",
-        _single_key_problem("exchange_signing_key"),
         _random_key,
     ),
     SecretSetting(

@@ -34,15 +34,8 @@ class Area:
 # Domains that own their messages (Python and templates/<domain>/), so that work on one
 # domain never touches another's catalogue; everything else is ``core``.
 DOMAIN_AREAS = (
-    "cases",
-    "partners",
-    "crisis",
-    "emergency",
-    "stats",
-    "voice",
-    "conversations",
-    "agencies",
-)
+    "cases", "partners", "crisis", "emergency", "stats", "voice", "conversations", "agencies",
+)  # fmt: skip
 # Domains whose pages have a catalogue of their own (``<domain>_pages``); the pages of the
 # others share their domain's catalogue.
 PAGES_AREAS = ("cases",)

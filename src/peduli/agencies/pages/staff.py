@@ -1,235 +1,140 @@
-"""Staff pages of the agencies domain, through the same services as the API.
-
-``/hq/webhooks``: HQ admins list partner systems' subscriptions, add one (its secret is
-shown once, on the page that answers the form), pause or resume one, rotate its secret.
-``/officer/cases/{id}/exchange``: a case's messages to and from partner states, and the
-form that asks a partner state about one of the case's people (linked from the case screen).
-"""
+"""Officers' pages: a person's checks at the agencies (loaded into the person screen with
+htmx; a page of its own without JavaScript), the form that queues one, and the checks of
+the post's people that need an officer (a tab of the work queue)."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from peduli.agencies import exchange, webhooks
-from peduli.agencies.exchange_workflow import RequestKind
-from peduli.agencies.schemas import ExchangeRequestCreate, SubscriptionCreate, SubscriptionUpdate
+from peduli.agencies import repository, service
+from peduli.agencies.envelope import Purpose
+from peduli.agencies.models import Source
+from peduli.agencies.pages import labels
+from peduli.agencies.schemas import VerificationRead
 from peduli.api.deps import DbSession, staff_page
-from peduli.auth.actor import Actor
-from peduli.auth.roles import CASE_WORKERS, WEBHOOK_MANAGERS
-from peduli.cases.access import load_case
-from peduli.cases.models import CasePerson
-from peduli.core.errors import PeduliError, ValidationFailed
-from peduli.core.events import EventType
-from peduli.core.i18n import _
+from peduli.auth.roles import VERIFICATION_REQUESTERS
+from peduli.core.errors import FieldProblem, ValidationFailed
+from peduli.core.i18n import _, in_language
+from peduli.web import desk, i18n
 from peduli.web.desk import SignedIn
-from peduli.web.forms import all_but_not_found, run_form
-from peduli.web.rendering import render
+from peduli.web.forms import Refusal, all_but_not_found, run_form
 
-router = APIRouter(include_in_schema=False)
-WEBHOOKS = "/hq/webhooks"
-Text = Annotated[str, Form(max_length=2000)]
-DONE = {
-    "paused": _("The subscription is paused: nothing more is sent to it."),
-    "resumed": _("The subscription is active again."),
-    "sent": _("The request is queued; it is signed and sent to the partner state."),
-}
+router = APIRouter(include_in_schema=False, dependencies=[staff_page(VERIFICATION_REQUESTERS)])
+
+CHECKS = "/officer/agency-checks"
+PER_PAGE = 25
 
 
-def _refused(failure: PeduliError | None, form: dict[str, Any] | None) -> dict[str, Any]:
-    problems = (
-        {p.field: p for p in failure.problems} if isinstance(failure, ValidationFailed) else {}
-    )
+def _helpers(request: Request) -> dict[str, Any]:
+    language = i18n.negotiate(request)
+
+    def word(table: dict[str, Any], key: str) -> str:
+        return in_language(table[key], language) if key in table else key
+
     return {
-        "failure": failure if failure and not problems else None,
-        "problems": problems,
+        "source_name": lambda key: word(labels.SOURCES, key),
+        "state_name": lambda key: word(labels.STATES, key),
+        "field_name": lambda key: word(labels.FIELDS, key),
+        "purpose_name": lambda key: word(labels.PURPOSES, key),
+        "purposes": [p.value for p in Purpose],
+        "sources": [Source.CIVIL_REGISTRY.value],
+    }
+
+
+def _person_checks(
+    request: Request,
+    db: DbSession,
+    staff: SignedIn,
+    person_id: uuid.UUID,
+    *,
+    form: dict[str, str] | None = None,
+    refusal: Refusal | None = None,
+) -> Response:
+    checks = service.checks_of_person(db, person_id=person_id, actor=staff)
+    partial = request.headers.get("HX-Request") == "true" and refusal is None
+    name = "agencies/_person_checks.html" if partial else "agencies/person_checks.html"
+    context = {
+        "person_id": person_id,
+        "checks": [VerificationRead.of(c) for c in checks],
         "form": form or {},
+        "problems": refusal.problems if refusal else {},
+        "failure": refusal.failure if refusal else None,
+        "queued": request.query_params.get("queued") == "1",
+        **_helpers(request),
     }
+    return desk.page(request, name, staff, context, status_code=refusal.status if refusal else 200)
 
 
-def _webhooks_page(
-    request: Request,
-    db: Session,
-    staff: Actor,
-    *,
-    done: str = "",
-    secret: tuple[str, str] | None = None,
-    failure: PeduliError | None = None,
-    form: dict[str, Any] | None = None,
-) -> HTMLResponse:
-    return render(
-        request,
-        "agencies/webhooks.html",
-        {
-            "staff": staff,
-            "subscriptions": webhooks.list_subscriptions(db, actor=staff),
-            "event_types": [t.value for t in EventType],
-            "done": DONE.get(done),
-            "secret": secret,
-            **_refused(failure, form),
-        },
-        status_code=failure.status if failure else 200,
-    )
-
-
-@router.get(WEBHOOKS, response_class=HTMLResponse, dependencies=[staff_page(WEBHOOK_MANAGERS)])
-def webhook_list(
-    request: Request,
-    db: DbSession,
-    staff: SignedIn,
-    done: Annotated[str, Query(max_length=20)] = "",
+@router.get("/officer/persons/{person_id}/verifications", response_class=HTMLResponse)
+def person_checks(
+    request: Request, person_id: uuid.UUID, db: DbSession, staff: SignedIn
 ) -> Response:
-    """Partner systems' subscriptions, with the form to add one."""
-    return _webhooks_page(request, db, staff, done=done)
+    """The person's state at each agency, and the form to check again."""
+    return _person_checks(request, db, staff, person_id)
 
 
-@router.post(WEBHOOKS, dependencies=[staff_page(WEBHOOK_MANAGERS)])
-def webhook_create(
-    request: Request,
-    db: DbSession,
-    staff: SignedIn,
-    subscriber: Text = "",
-    url: Text = "",
-    purpose: Text = "",
-    event_types: Annotated[list[str] | None, Form(max_length=10)] = None,
+@router.post("/officer/persons/{person_id}/verifications")
+async def request_check(
+    request: Request, person_id: uuid.UUID, db: DbSession, staff: SignedIn
 ) -> Response:
-    """Add a subscription; the page that answers shows its secret, this once."""
-    form = {
-        "subscriber": subscriber,
-        "url": url,
-        "purpose": purpose,
-        "event_types": event_types or [],
-    }
+    """Queue a check with its purpose and cause; the worker runs it within seconds."""
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
 
-    def act() -> tuple[str, str]:
-        body = SubscriptionCreate.model_validate(form)
-        read, secret = webhooks.create_subscription(db, data=body, actor=staff)
-        return read.subscriber, secret
+    def queue() -> object:
+        purpose = form.get("purpose", "")
+        if purpose not in {p.value for p in Purpose}:
+            raise ValidationFailed(
+                [FieldProblem("purpose", "purpose_required", _("Choose why you ask."))]
+            )
+        cause = form.get("cause", "").strip()
+        if not 1 <= len(cause) <= 200:
+            raise ValidationFailed(
+                [
+                    FieldProblem(
+                        "cause",
+                        "cause_required",
+                        _("Name the case or request that causes the check (1 to 200 characters)."),
+                    )
+                ]
+            )
+        return service.request_check(
+            db,
+            person_id=person_id,
+            source=Source.CIVIL_REGISTRY,
+            purpose=Purpose(purpose),
+            cause=cause,
+            actor=staff,
+        )
 
     return run_form(
         db,
-        act,
-        done=lambda made: _webhooks_page(request, db, staff, secret=made),
-        refused=lambda refusal: _webhooks_page(
-            request, db, staff, failure=refusal.error, form=form
+        queue,
+        done=lambda _check: RedirectResponse(
+            f"/officer/persons/{person_id}/verifications?queued=1", status_code=303
+        ),
+        refused=lambda refusal: _person_checks(
+            request, db, staff, person_id, form=form, refusal=refusal
         ),
         refuses=all_but_not_found,
     )
 
 
-@router.post(WEBHOOKS + "/{subscription_id}", dependencies=[staff_page(WEBHOOK_MANAGERS)])
-def webhook_change(
-    request: Request,
-    subscription_id: uuid.UUID,
-    db: DbSession,
-    staff: SignedIn,
-    action: Annotated[str, Form(max_length=20)] = "",
-) -> Response:
-    """Pause, resume, or rotate the secret of a subscription."""
-
-    def act() -> tuple[str, str] | None:
-        if action == "rotate":
-            read, secret = webhooks.rotate_secret(db, subscription_id=subscription_id, actor=staff)
-            return read.subscriber, secret
-        body = SubscriptionUpdate(active=action == "resume")
-        webhooks.update_subscription(db, subscription_id=subscription_id, data=body, actor=staff)
-        return None
-
-    def done(made: tuple[str, str] | None) -> Response:
-        if made is None:
-            state = "resumed" if action == "resume" else "paused"
-            return _webhooks_page(request, db, staff, done=state)
-        return _webhooks_page(request, db, staff, secret=made)
-
-    return run_form(
-        db,
-        act,
-        done=done,
-        refused=lambda refusal: _webhooks_page(request, db, staff, failure=refusal.error),
+@router.get(CHECKS, response_class=HTMLResponse)
+def checks_needing_officer(request: Request, db: DbSession, staff: SignedIn) -> Response:
+    """My post's people whose check found a mismatch, no such NIK, or the agency down."""
+    pages, rows = desk.paged(
+        lambda limit, offset: repository.needing_officer(db, staff, limit=limit, offset=offset),
+        desk.page_number(request.query_params.get("page")),
+        PER_PAGE,
     )
-
-
-def _exchange_page(
-    request: Request,
-    db: Session,
-    staff: Actor,
-    case_id: uuid.UUID,
-    *,
-    done: str = "",
-    failure: PeduliError | None = None,
-    form: dict[str, Any] | None = None,
-) -> HTMLResponse:
-    case = load_case(db, case_id=case_id, actor=staff, action="exchange.page")
-    people = db.execute(
-        select(CasePerson.id, CasePerson.name).where(CasePerson.case_id == case.id)
-    ).all()
-    return render(
-        request,
-        "agencies/case_exchange.html",
-        {
-            "staff": staff,
-            "case": case,
-            "messages": exchange.case_messages(db, case_id=case.id, actor=staff),
-            "partners": exchange.active_partners(db),
-            "people": people,
-            "kinds": [k.value for k in RequestKind],
-            "done": DONE.get(done),
-            **_refused(failure, form),
-        },
-        status_code=failure.status if failure else 200,
-    )
-
-
-@router.get(
-    "/officer/cases/{case_id}/exchange",
-    response_class=HTMLResponse,
-    dependencies=[staff_page(CASE_WORKERS)],
-)
-def case_exchange(
-    request: Request,
-    case_id: uuid.UUID,
-    db: DbSession,
-    staff: SignedIn,
-    done: Annotated[str, Query(max_length=20)] = "",
-) -> Response:
-    """The case's exchange with partner states."""
-    return _exchange_page(request, db, staff, case_id, done=done)
-
-
-@router.post("/officer/cases/{case_id}/exchange", dependencies=[staff_page(CASE_WORKERS)])
-def case_exchange_send(
-    request: Request,
-    case_id: uuid.UUID,
-    db: DbSession,
-    staff: SignedIn,
-    partner_code: Annotated[str, Form(max_length=8)] = "",
-    kind: Annotated[str, Form(max_length=40)] = "",
-    case_person_id: Annotated[str, Form(max_length=40)] = "",
-    note: Text = "",
-) -> Response:
-    """Send a request to a partner state from the case."""
-    form = {
-        "partner_code": partner_code,
-        "kind": kind,
-        "case_person_id": case_person_id,
-        "note": note,
+    context = {
+        "rows": [(VerificationRead.of(check), person) for check, person in rows],
+        "pages": pages,
+        "url": desk.url_with(CHECKS, {}),
+        **_helpers(request),
     }
-
-    def act() -> None:
-        body = ExchangeRequestCreate.model_validate(form)
-        exchange.send_request(db, case_id=case_id, data=body, actor=staff)
-
-    return run_form(
-        db,
-        act,
-        done=f"/officer/cases/{case_id}/exchange?done=sent",
-        refused=lambda refusal: _exchange_page(
-            request, db, staff, case_id, failure=refusal.error, form=form
-        ),
-        refuses=all_but_not_found,
-    )
+    return desk.page(request, "agencies/checks.html", staff, context)

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from peduli.agencies.exchange_signing import public_key_of
+from peduli.agencies.exchange_signing import exchange_settings, our_public_keys
 from peduli.agencies.sandbox.partner_state import PartnerStateSandbox
 from peduli.agencies.sandbox.webhook_receiver import WebhookReceiver
 from peduli.core.config import get_settings
@@ -34,11 +34,10 @@ def start_exchange_sandboxes(
     ``PEDULI_AGENCY_WEBHOOK_RECEIVER_URL``'s ports (``any_port``: free ones). The partner
     state trusts our signing key (``PEDULI_EXCHANGE_SIGNING_KEY``)."""
     settings = get_settings()
-    ours = {settings.exchange_key_id: public_key_of(settings.exchange_signing_seed())}
     partner_port = 0 if any_port else urlsplit(settings.agency_url("partner_state")).port or 80
     receiver_port = 0 if any_port else urlsplit(settings.agency_url("webhook_receiver")).port or 80
-    partner = PartnerStateSandbox(session_factory, our_keys=ours, port=partner_port,
-                                  window=settings.exchange_replay_window_seconds)  # fmt: skip
+    partner = PartnerStateSandbox(session_factory, our_keys=our_public_keys(), port=partner_port,
+                                  window=exchange_settings().replay_window_seconds)  # fmt: skip
     try:
         receiver = WebhookReceiver(session_factory, port=receiver_port)
     except BaseException:
