@@ -34,6 +34,8 @@ from peduli.notify import service as notify_service
 from peduli.notify.models import ChannelName, MessagePriority
 
 PUBLISH_BATCH = 5000
+# Where a subscriber may listen on plain http (the sandbox receiver); elsewhere https only.
+PLAIN_HTTP_ENVIRONMENTS = frozenset({"development", "demo", "test"})
 
 
 def new_secret() -> str:
@@ -46,7 +48,8 @@ def url_problems(url: str | None) -> list[FieldProblem]:
     if url is None:
         return []
     parts = urlsplit(url)
-    allowed = ("https", "http") if get_settings().is_development else ("https",)
+    plain = get_settings().environment in PLAIN_HTTP_ENVIRONMENTS
+    allowed = ("https", "http") if plain else ("https",)
     if parts.scheme in allowed and parts.hostname:
         return []
     return [

@@ -151,7 +151,7 @@ class PartnerStateSandbox(SandboxServer):
         window: int = 300,
         ack_delay: float = 0.3,
         answer_delay: float = 1.5,
-        answer_tries: int = 8,
+        answer_tries: int = 20,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(session_factory, host=host, port=port)
@@ -233,7 +233,7 @@ class PartnerStateSandbox(SandboxServer):
                 status = response.status_code
                 if status < 500:
                     break
-            time.sleep(min(0.5 * 2**attempt, 10))
+            time.sleep(min(0.5 * 2**attempt, 15))
         with self._lock:
             self.posted.append((status, document))
         return status
