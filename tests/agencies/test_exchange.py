@@ -76,7 +76,7 @@ def test_a_consular_access_request_is_answered_on_the_case(
     assert request["message_id"] == message_id and request["kind"] == "consular_access_request"
     assert request["subject"]["name"] == "Siti Aminah" and "nik" not in request["subject"]
 
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 40
     while (
         len(inbound(session_factory, case_id)) < 2 or len(partner_state.posted) < 2
     ) and time.monotonic() < deadline:

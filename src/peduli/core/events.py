@@ -60,7 +60,7 @@ class DomainEvent(Base):
     event_type: Mapped[str] = mapped_column(String(40))
     # What the event is about: a case's or crisis's id (never a person's identifier).
     subject_id: Mapped[str] = mapped_column(String(64))
-    representation_code: Mapped[str | None] = mapped_column(String(16))
+    representation_code: Mapped[str | None] = mapped_column(String(40))
     data: Mapped[str] = mapped_column(Text, default="{}")
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]

@@ -188,11 +188,20 @@ class PartnerStateSandbox(SandboxServer):
         kind, details = answer_for(request, partner)
         ack = self._document(partner, request, AnswerKind.ACKNOWLEDGEMENT, reference, {})
         answer = self._document(partner, request, kind, reference, details)
-        for delay, document in ((self.ack_delay, ack), (self.answer_delay, answer)):
-            timer = threading.Timer(delay, self.post_signed, (partner.code, reply_to, document))
-            timer.daemon = True
-            timer.start()
-            self._timers.append(timer)
+        timer = threading.Timer(
+            self.ack_delay, self._answer_in_turn, (partner.code, reply_to, ack, answer)
+        )
+        timer.daemon = True
+        timer.start()
+        self._timers.append(timer)
+
+    def _answer_in_turn(
+        self, code: str, url: str, ack: dict[str, Any], answer: dict[str, Any]
+    ) -> None:
+        """The acknowledgement first, the answer once it is decided (as a ministry would)."""
+        self.post_signed(code, url, ack)
+        time.sleep(max(self.answer_delay - self.ack_delay, 0))
+        self.post_signed(code, url, answer)
 
     def _document(
         self,

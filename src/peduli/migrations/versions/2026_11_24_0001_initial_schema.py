@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 02:59:21.702368
+Create Date: 2026-12-06 03:36:43.518623
 """
 
 from collections.abc import Sequence
@@ -214,7 +214,7 @@ def upgrade() -> None:
     sa.Column('public_id', sa.String(length=40), nullable=False),
     sa.Column('event_type', sa.String(length=40), nullable=False),
     sa.Column('subject_id', sa.String(length=64), nullable=False),
-    sa.Column('representation_code', sa.String(length=16), nullable=True),
+    sa.Column('representation_code', sa.String(length=40), nullable=True),
     sa.Column('data', sa.Text(), nullable=False),
     sa.Column('occurred_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('published_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
