@@ -216,3 +216,17 @@ def test_only_hq_admins_manage_subscriptions(session_factory: SessionFactory) ->
         bad = body.model_copy(update={"url": "ftp://x.example/h"})
         with pytest.raises(ValidationFailed):
             webhooks.create_subscription(session, data=bad, actor=admin)
+
+
+def test_published_events_are_purged_after_their_retention(
+    session_factory: SessionFactory,
+) -> None:
+    open_a_case(session_factory, "one")
+    publish(session_factory)
+    open_a_case(session_factory, "two")  # not published yet: kept whatever its age
+    with session_factory() as session, session.begin():
+        later = utcnow() + webhooks.EVENT_RETENTION + timedelta(minutes=1)
+        assert webhooks.purge_published(session, utcnow()) == 0
+        assert webhooks.purge_published(session, later) == 1
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(DomainEvent)) == 1

@@ -20,4 +20,5 @@ PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     PeriodicTask("agency-answer-cache-purge", 3600, run=answers.purge_expired),
     # The platform's events to partner systems' webhooks, through the outbox.
     PeriodicTask("publish-webhook-events", 2, run=webhooks.publish),
+    PeriodicTask("purge-published-events", 3600, run=webhooks.purge_published),
 )

@@ -34,6 +34,8 @@ from peduli.notify import service as notify_service
 from peduli.notify.models import ChannelName, MessagePriority
 
 PUBLISH_BATCH = 5000
+# Published events are kept this long (for support: what was sent when), then deleted.
+EVENT_RETENTION = timedelta(days=30)
 # Where a subscriber may listen on plain http (the sandbox receiver); elsewhere https only.
 PLAIN_HTTP_ENVIRONMENTS = frozenset({"development", "demo", "test"})
 
@@ -250,3 +252,19 @@ def publish(session: Session, now: datetime) -> int:
         )
     )
     return notify_service.enqueue_selected(session, messages)
+
+
+def purge_published(session: Session, now: datetime) -> int:
+    """Delete up to a batch of events published more than ``EVENT_RETENTION`` ago (they
+    hold no personal data; their outbox rows follow the outbox's own retention)."""
+    old = (
+        select(DomainEvent.id)
+        .where(DomainEvent.published_at < now - EVENT_RETENTION)
+        .order_by(DomainEvent.id)
+        .limit(PUBLISH_BATCH)
+    )
+    result: Any = session.execute(
+        delete(DomainEvent).where(DomainEvent.id.in_(old.scalar_subquery())),
+        execution_options={"preserve_rowcount": True},
+    )
+    return int(result.rowcount or 0)
