@@ -8,6 +8,7 @@ knows them all; the edges (API routes) pass ``STEPS`` to ``rights.delete_own_dat
 
 from __future__ import annotations
 
+from peduli.agencies import retention as agency_retention
 from peduli.cases import erasure as case_erasure
 from peduli.conversations import service as conversations_service
 from peduli.crisis import checkins as crisis_checkins
@@ -21,4 +22,5 @@ STEPS: tuple[ErasureStep, ...] = (
     crisis_unreached.ERASURE_STEP,
     voice_retention.ERASURE_STEP,
     conversations_service.ERASURE_STEP,
+    agency_retention.ERASURE_STEP,
 )

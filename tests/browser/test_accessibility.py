@@ -104,6 +104,10 @@ PAGES = frozenset(
         # The chat inbox: test_chat_inbox_in_browser.py.
         "/officer/conversations",
         "/officer/conversations/{conversation_id}",
+        # Checks at the agencies and the citizen's agency trail: test_agency_checks_in_browser.py.
+        "/officer/persons/{person_id}/verifications",
+        "/officer/agency-checks",
+        "/saya/agency-trail",
     }
 )
 CITIZEN = "rina@example.org"

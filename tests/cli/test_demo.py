@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pyotp
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -58,6 +58,7 @@ def demo_server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
         "PEDULI_SMTP_PORT": str(_free_port()),
         "PEDULI_SMS_GATEWAY_URL": f"http://127.0.0.1:{_free_port()}/sms",
         "PEDULI_NOTIFY_IDLE_SECONDS": "0.2",
+        "PEDULI_AGENCY_CIVIL_REGISTRY_URL": f"http://127.0.0.1:{_free_port()}",
     }
     command = [sys.executable, "-c", "from peduli.cli.main import app; app()", "demo"]
     process = subprocess.Popen(
@@ -95,6 +96,22 @@ def _wait_until_up(base: str, process: subprocess.Popen[str]) -> None:
     raise AssertionError("peduli demo did not answer /healthz in time")
 
 
+def _agency_states(database: Path) -> set[str]:
+    """The states the demo's worker gave the civil-registry checks, once all three showed."""
+    engine = create_engine(f"sqlite:///{database}")
+    deadline, states = time.monotonic() + 60, set[str]()
+    try:
+        while time.monotonic() < deadline:
+            with engine.connect() as connection:
+                states = set(connection.scalars(text("SELECT state FROM person_verification")))
+            if {"verified", "mismatch", "unavailable"} <= states:
+                break
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
+    return states
+
+
 def _mailbox_code(base: str, address: str) -> str:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -108,7 +125,7 @@ def _mailbox_code(base: str, address: str) -> str:
 
 
 def test_demo_serves_the_platform_with_working_demo_accounts(
-    demo_server: tuple[str, subprocess.Popen[str]],
+    demo_server: tuple[str, subprocess.Popen[str]], tmp_path: Path
 ) -> None:
     base, process = demo_server
     assert httpx.get(f"{base}/healthz").json()["status"] == "ok"
@@ -138,9 +155,16 @@ def test_demo_serves_the_platform_with_working_demo_accounts(
     )
     assert verified.status_code == 200, verified.text
 
+    # The agencies' story: a report verified, a mismatch, one deferred by a maintenance window.
+    states = _agency_states(tmp_path / "demo.db")
+    assert {"verified", "mismatch", "unavailable"} <= states, states
+
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=20)
     assert process.returncode == 0, output
+    assert "is verified at the sandbox civil registry" in output
+    assert "mismatch on place_of_birth" in output
+    assert "in maintenance" in output
     assert DEMO_PASSWORD in output and officer.totp_secret in output
     assert "peduli staff totp-code --email" in output
     assert "Peduli demo stopped." in output

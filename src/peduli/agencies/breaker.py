@@ -27,6 +27,7 @@ class Gate:
     allowed: bool
     retry_at: datetime | None = None
     trial: bool = False  # the half-open trial call
+    closed_clean: bool = False  # closed with no failure counted: a success changes nothing
 
 
 def _ensure(session: Session, agency: str, now: datetime) -> None:
@@ -50,7 +51,7 @@ def admit(session: Session, agency: str, *, now: datetime, lease: timedelta) -> 
     """May a call to ``agency`` go now? Takes the trial lease when the breaker half-opens."""
     row = state(session, agency)
     if row is None or row.opened_until is None:
-        return Gate(True)
+        return Gate(True, closed_clean=row is None or row.failures == 0)
     if now < row.opened_until:
         return Gate(False, row.opened_until)
     taken = session.execute(

@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from peduli.agencies import answers, breaker, message_log
 from peduli.agencies.envelope import Envelope, Purpose, request_hash
-from peduli.agencies.models import Direction
+from peduli.agencies.models import AgencyMessage, Direction
 from peduli.core.config import get_settings
 from peduli.core.db import utcnow
 from peduli.core.errors import PeduliError
@@ -139,43 +139,67 @@ def call(
         )
     tries = 1 if gate.trial else settings.agency_max_tries
     url = f"{settings.agency_url(agency)}/{operation}"
+    exchanged: list[AgencyMessage] = []  # logged once the call is over (the head's lock)
+    try:
+        answer = _with_retries(exchanged, envelope, agency, operation, url, request, tries,
+                               person_id)  # fmt: skip
+    except _Retryable as failure:
+        message_log.append_all(session, exchanged)
+        now = utcnow()
+        hold = timedelta(seconds=failure.wait) if failure.wait is not None else None
+        opened = breaker.failed(session, agency, now=now, reason=failure.reason, hold=hold)
+        retry_at = max(filter(None, [opened, now + (hold or RETRY_LATER)]))
+        raise AgencyUnavailable(agency, retry_at=retry_at, reason=failure.reason) from None
+    except AgencyRefused:
+        message_log.append_all(session, exchanged)
+        if not gate.closed_clean:
+            breaker.succeeded(session, agency, now=utcnow())  # it answered: it is up
+        raise
+    message_log.append_all(session, exchanged)
+    if not gate.closed_clean:
+        breaker.succeeded(session, agency, now=utcnow())
+    if cache_for is not None:
+        answers.store(
+            session,
+            agency=agency,
+            operation=operation,
+            request_hash=envelope.request_hash,
+            answer=answer,
+            now=utcnow(),
+            keep_for=cache_for,
+        )
+    return answer
+
+
+def _with_retries(
+    exchanged: list[AgencyMessage],
+    envelope: Envelope,
+    agency: str,
+    operation: str,
+    url: str,
+    request: Mapping[str, Any],
+    tries: int,
+    person_id: uuid.UUID | None,
+) -> Mapping[str, Any]:
+    """Up to ``tries`` tries, each a new message, backing off between them; the answer, or
+    the last failure (``_Retryable``) or a refusal."""
     failure = _Retryable("not called")
     for attempt in range(tries):
         if attempt:
             envelope = envelope.renewed()
         try:
-            answer = _send(session, envelope, agency, operation, url, request, person_id)
+            return _send(exchanged, envelope, agency, operation, url, request, person_id)
         except _Retryable as exc:
             failure = exc
             if exc.wait is not None and exc.wait > MAX_INLINE_WAIT:
                 break
             if attempt + 1 < tries:
                 time.sleep(exc.wait if exc.wait is not None else _backoff(attempt))
-            continue
-        except AgencyRefused:
-            breaker.succeeded(session, agency, now=utcnow())  # it answered: it is up
-            raise
-        breaker.succeeded(session, agency, now=utcnow())
-        if cache_for is not None:
-            answers.store(
-                session,
-                agency=agency,
-                operation=operation,
-                request_hash=envelope.request_hash,
-                answer=answer,
-                now=utcnow(),
-                keep_for=cache_for,
-            )
-        return answer
-    now = utcnow()
-    hold = timedelta(seconds=failure.wait) if failure.wait is not None else None
-    opened = breaker.failed(session, agency, now=now, reason=failure.reason, hold=hold)
-    retry_at = max(filter(None, [opened, now + (hold or RETRY_LATER)]))
-    raise AgencyUnavailable(agency, retry_at=retry_at, reason=failure.reason)
+    raise failure
 
 
 def _send(
-    session: Session,
+    exchanged: list[AgencyMessage],
     envelope: Envelope,
     agency: str,
     operation: str,
@@ -185,14 +209,15 @@ def _send(
 ) -> Mapping[str, Any]:
     """One try: log the request, POST it, log the answer; classify what came back."""
     settings = get_settings()
-    log = partial(
-        message_log.append,
-        session,
-        envelope=envelope,
-        agency=agency,
-        operation=operation,
-        person_id=person_id,
-    )
+
+    def log(**fields: Any) -> None:
+        exchanged.append(
+            message_log.message(
+                envelope=envelope, agency=agency, operation=operation, person_id=person_id,
+                **fields,
+            )
+        )  # fmt: skip
+
     log(direction=Direction.REQUEST, outcome="sent", body=request)
     headers = envelope.headers() | {"Authorization": f"Bearer {settings.agency_token}"}
     try:

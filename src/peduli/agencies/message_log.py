@@ -84,8 +84,7 @@ def _locked_head(session: Session) -> AgencyLogHead:
     return head
 
 
-def append(
-    session: Session,
+def message(
     *,
     envelope: Envelope,
     direction: Direction,
@@ -96,10 +95,9 @@ def append(
     status: int = 0,
     body: Mapping[str, Any] | str | None = None,
 ) -> AgencyMessage:
-    """Append one message to the log in the caller's transaction."""
+    """A message as it happens (its time now), to append with ``append_all``."""
     text = body if isinstance(body, str) or body is None else canonical_json(body)
-    head = _locked_head(session)
-    entry = AgencyMessage(
+    return AgencyMessage(
         message_id=envelope.message_id,
         direction=direction.value,
         at=utcnow(),
@@ -115,16 +113,34 @@ def append(
         outcome=outcome,
         body_hash=body_hash(text),
         body=text,
-        prev_hash=head.hash,
     )
-    entry.hash = digest(entry, get_settings().agency_log_secret())
-    session.add(entry)
-    session.flush()
+
+
+def append_all(session: Session, entries: list[AgencyMessage]) -> None:
+    """Chain ``entries`` in their order onto the log, in the caller's transaction.
+
+    The gateway appends a call's messages once the call is over: the head stays locked from
+    here to the commit, never across a request to an agency."""
+    if not entries:
+        return
+    key = get_settings().agency_log_secret()
+    previous = _locked_head(session).hash
+    for entry in entries:
+        entry.prev_hash = previous
+        entry.hash = previous = digest(entry, key)
+        session.add(entry)
+        session.flush()  # one INSERT each, in chain order (the sequence follows it)
     session.execute(
         update(AgencyLogHead)
         .where(AgencyLogHead.chain == CHAIN)
-        .values(hash=entry.hash, entries=AgencyLogHead.entries + 1)
+        .values(hash=previous, entries=AgencyLogHead.entries + len(entries))
     )
+
+
+def append(session: Session, **fields: Any) -> AgencyMessage:
+    """Append one message (``message``'s fields) to the log in the caller's transaction."""
+    entry = message(**fields)
+    append_all(session, [entry])
     return entry
 
 

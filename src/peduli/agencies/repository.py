@@ -58,7 +58,7 @@ def needing_officer(
         .limit(limit)
         .offset(offset)
     )
-    return total, [(check, person) for check, person in rows.tuples()]
+    return total, [(row[0], row[1]) for row in rows]
 
 
 def message_page(

@@ -31,10 +31,12 @@ from rich.progress import (
 )
 from sqlalchemy import func, select
 
+from peduli.agencies.sandbox import SANDBOXES, AgencySandboxes, start_agency_sandboxes
 from peduli.agencies.sandbox.exchange_sandboxes import (
     ExchangeSandboxes,
     start_exchange_sandboxes,
 )
+from peduli.agencies.sandbox.population import demo_residents
 from peduli.auth import accounts
 from peduli.auth.actor import Role
 from peduli.cli.worker import (
@@ -48,6 +50,7 @@ from peduli.core.config import get_settings
 from peduli.core.db import get_engine, get_sessionmaker, session_scope
 from peduli.core.errors import PeduliError
 from peduli.core.logging import configure_logging
+from peduli.demo import agencies as demo_agencies
 from peduli.demo import cases as demo_cases
 from peduli.demo import chats as demo_chats
 from peduli.demo import conversations as demo_conversations
@@ -156,11 +159,14 @@ def demo(
     token = _prepare_staff()
     sandboxes = _start_sandboxes()
     telephony = _start_telephony()
+    agencies, story = _start_agencies(citizens)
     exchange_sandboxes = _start_exchange()
     stop = threading.Event()
     worker = _start_worker(stop)
     _print_welcome(host, port, sandboxes, telephony.url, token)
+    _print_agencies(agencies, story)
     _play_demo_call(telephony, f"http://{host}:{port}", stop)
+    _play_agencies(agencies, story, stop)
     try:
         uvicorn.run(
             "peduli.api.app:create_server_app",
@@ -173,6 +179,7 @@ def demo(
         stop.set()
         worker.join(timeout=10)
         telephony.stop()
+        agencies.stop()
         exchange_sandboxes.stop()
         sandboxes.stop()
         console.print("Peduli demo stopped.")
@@ -253,6 +260,52 @@ def _start_exchange() -> ExchangeSandboxes:
             highlight=False,
         )
     return handles
+
+
+def _start_agencies(citizens: int) -> tuple[AgencySandboxes, demo_agencies.Story]:
+    """The agency sandboxes on their ports (or free ones), knowing the seeded people and a
+    few newcomers; the worker is pointed at them."""
+    settings = get_settings()
+    with session_scope() as session:
+        seeded_on = demo_agencies.seeded_on(session)
+    people = demo_residents(seed=DEMO_SEED, seeded=citizens, today=seeded_on)
+    start = partial(start_agency_sandboxes, token=settings.agency_token, residents=people)
+    try:
+        handles = start(ports={n: urlsplit(settings.agency_url(n)).port or 80 for n in SANDBOXES})
+    except OSError:  # taken, e.g. by another demo
+        handles = start(ports=dict.fromkeys(SANDBOXES, 0))
+    for name, url in handles.urls().items():
+        os.environ[f"PEDULI_AGENCY_{name.upper()}_URL"] = url
+    get_settings.cache_clear()
+    return handles, demo_agencies.cast(people, citizens)
+
+
+def _print_agencies(agencies: AgencySandboxes, story: demo_agencies.Story) -> None:
+    lines = ["Sandbox agencies:"]
+    lines += [f"  {name:<16} {url}" for name, url in agencies.urls().items()]
+    lines += ["  Report yourself at /lapor-diri as one of these people the civil registry",
+              "  knows, and see the check on the officer's person screen within seconds:",
+              *demo_agencies.try_as_lines(story),
+              "  Switch an outage: peduli agencies fault civil_registry maintenance"]  # fmt: skip
+    console.print("\n".join(lines), soft_wrap=True, highlight=False)
+
+
+def _play_agencies(
+    agencies: AgencySandboxes, story: demo_agencies.Story, stop: threading.Event
+) -> None:
+    """A self-report verified, a mismatch and an outage, told as they happen."""
+
+    def play() -> None:
+        try:
+            demo_agencies.play(
+                get_sessionmaker(), agencies, story,
+                lambda line: console.print(line, highlight=False, soft_wrap=True),
+                stopped=stop.is_set,
+            )  # fmt: skip
+        except PeduliError as exc:
+            console.print(f"Agencies demo stopped: {exc}", highlight=False)
+
+    threading.Thread(target=play, name="peduli-demo-agencies", daemon=True).start()
 
 
 def _start_telephony() -> TelephonySandbox:

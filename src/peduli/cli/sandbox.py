@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import signal
 import threading
+from datetime import date
 from urllib.parse import urlsplit
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from peduli.agencies.sandbox import SANDBOXES, start_agency_sandboxes
 from peduli.agencies.sandbox.exchange_sandboxes import start_exchange_sandboxes
 from peduli.core.config import get_settings
-from peduli.core.db import get_sessionmaker
+from peduli.core.db import get_sessionmaker, session_scope
+from peduli.demo.agencies import seeded_on
 from peduli.notify.sandbox import delivery_reports_url, start_sandboxes
 from peduli.voice.platform import webhook_url
 from peduli.voice.sandbox import start_telephony_sandbox
@@ -21,6 +24,16 @@ from peduli.voice.sandbox import start_telephony_sandbox
 def register(app: typer.Typer) -> None:
     """Add ``peduli sandbox`` to the command line."""
     app.command("sandbox")(sandbox)
+
+
+def _seeded_on() -> date | None:
+    """The day the demo population in the database was seeded (the agencies' people are
+    drawn as of that day); None without one."""
+    try:
+        with session_scope() as session:
+            return seeded_on(session)
+    except SQLAlchemyError:  # no database yet: the agencies' people are drawn as of today
+        return None
 
 
 def sandbox() -> None:
@@ -58,7 +71,9 @@ def sandbox() -> None:
         raise
     try:
         ports = {name: urlsplit(settings.agency_url(name)).port or 80 for name in SANDBOXES}
-        agencies = start_agency_sandboxes(ports=ports, token=settings.agency_token)
+        agencies = start_agency_sandboxes(
+            ports=ports, token=settings.agency_token, today=_seeded_on()
+        )
     except BaseException:
         telephony.stop()
         handles.stop()

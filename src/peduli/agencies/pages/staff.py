@@ -38,7 +38,7 @@ def _helpers(request: Request) -> dict[str, Any]:
     return {
         "source_name": lambda key: word(labels.SOURCES, key),
         "state_name": lambda key: word(labels.STATES, key),
-        "field_name": lambda key: word(labels.FIELDS, key),
+        "fields_text": lambda keys: ", ".join(word(labels.FIELDS, key) for key in keys),
         "purpose_name": lambda key: word(labels.PURPOSES, key),
         "purposes": [p.value for p in Purpose],
         "sources": [Source.CIVIL_REGISTRY.value],

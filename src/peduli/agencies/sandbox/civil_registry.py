@@ -14,7 +14,7 @@ purposes allowed to see it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import Any
 
@@ -83,7 +83,9 @@ class CivilRegistrySandbox(AgencySandbox):
         self.operations["family-card/lookup"] = self.family_card
 
     def add(self, record: CivilRecord) -> None:
-        """Add or replace one resident."""
+        """Add or replace one resident (without a family card: one of their own)."""
+        if not record.family_card:
+            record = replace(record, family_card=record.nik[:6] + record.nik[12:] + "0" * 6)
         self.records[record.nik] = record
 
     def enrol(self, record: Mapping[str, Any]) -> Answer:
@@ -96,7 +98,7 @@ class CivilRegistrySandbox(AgencySandbox):
                 sex=str(record["sex"]),
                 mother_name=str(record.get("mother_name") or ""),
                 alive=bool(record.get("alive", True)),
-                family_card=str(record.get("family_card") or record["nik"][:6] + "0" * 10),
+                family_card=str(record.get("family_card") or ""),
             )
         except KeyError as missing:
             return HTTPStatus.BAD_REQUEST, {"error": f"missing {missing}"}

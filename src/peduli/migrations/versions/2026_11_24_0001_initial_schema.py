@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 03:36:43.518623
+Create Date: 2026-12-06 03:54:22.729978
 """
 
 from collections.abc import Sequence
