@@ -14,6 +14,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
@@ -94,6 +95,54 @@ def server(url: str, *, workers: int, start_seconds: float = 60) -> Iterator[str
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@contextmanager
+def sandbox_and_worker(url: str) -> Iterator[None]:
+    """``peduli sandbox`` (mail and SMS servers that really listen) and one ``peduli worker``
+    on ``url`` while the block runs; ``peduli serve`` started inside gets their settings."""
+    ports = [free_port() for _ in range(3)]
+    os.environ.update(
+        {
+            "PEDULI_DATABASE_URL": url,
+            "PEDULI_SMTP_PORT": str(ports[0]),
+            "PEDULI_SMS_GATEWAY_URL": f"http://127.0.0.1:{ports[1]}/sms",
+            "PEDULI_WHATSAPP_API_URL": f"http://127.0.0.1:{ports[2]}/v19.0",
+            "PEDULI_LOG_LEVEL": "INFO",
+            "PYTHONUNBUFFERED": "1",  # the ready lines arrive as they are printed
+        }
+    )
+    processes: list[subprocess.Popen[str]] = []
+    try:
+        processes.append(peduli_process(["sandbox"], "press Ctrl-C"))
+        processes.append(peduli_process(["worker"], "worker started"))
+        yield
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+
+
+def peduli_process(command: list[str], ready: str) -> subprocess.Popen[str]:
+    """Start a ``peduli`` command; return once it printed ``ready`` (its output then drains)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from peduli.cli.main import app; app()", *command],
+        env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    started = threading.Event()
+
+    def drain() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if ready in line:
+                started.set()
+
+    threading.Thread(target=drain, daemon=True).start()
+    if not started.wait(120):
+        process.terminate()
+        raise RuntimeError(f"peduli {command[0]} did not start within 120 s")
+    return process
 
 
 def _wait_for(base: str, seconds: float) -> None:

@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import subprocess
 import time
 from dataclasses import dataclass
 from datetime import UTC
@@ -30,8 +28,6 @@ from sqlalchemy import select
 
 from benchmarks import _common
 from benchmarks.crisis_help_alert import (
-    _process,
-    _sandbox_env,
     _seconds,
     _wait_for_alerts,
     duty_rosters,
@@ -165,21 +161,11 @@ def main() -> None:
     _common.use_database(url)
     print(f"machine: {_common.machine()}; database: {args.db}")
     duty_phones = duty_rosters()
-    os.environ.update(_sandbox_env(url))  # the server started below gets them too
-    env = dict(os.environ)
-    processes: list[subprocess.Popen[str]] = []
-    try:
-        processes.append(_process(["sandbox"], env, "press Ctrl-C"))
-        processes.append(_process(["worker"], env, "worker started"))
+    with _common.sandbox_and_worker(url):
         with _common.server(url, workers=args.workers, start_seconds=300) as base:
             results = asyncio.run(_burst(base, args))
         alerts = sum(1 for r in results if r.kind in ("chat_sos", "sos") and r.status in (200, 201))
         _wait_for_alerts(alerts, duty_phones)
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
     _report(results, _alert_times(results, duty_phones), args)
 
 

@@ -6,11 +6,13 @@
 Seeds people in three Malaysian posts, each with an officer on duty (so every call for help
 raises an emergency and queues the duty officer's alerts, as in production), writes a
 broadcast's recipients and signed links, starts ``peduli serve --workers`` (the production
-server), then drives with wrk, in the same run: GET /healthz (the baseline), POST
-/api/v1/crises/check-ins with "I am safe" only, then with every ``--help-every``-th answer "I
-need help" (each from a person of their own: a first call for help, the expensive one). Each
-run has people of its own, so every answer is a person's first. Target: the mixed answers at
-≥ 40 % of the baseline's rate.
+server) with ``peduli sandbox`` and one ``peduli worker`` beside it (the worker raises the
+calls for help, so their cost is on the same two cores), then drives with wrk, in the same run:
+GET /healthz (the baseline), POST /api/v1/crises/check-ins with "I am safe" only, then with
+every ``--help-every``-th answer "I need help" (each from a person of their own: a first call
+for help, the expensive one). Each run has people of its own, so every answer is a person's
+first. Target: the mixed answers at ≥ 40 % of the baseline's rate. Afterwards: how long the
+worker took to raise the last call for help, and how many cases it opened.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +65,25 @@ def _emergencies() -> tuple[int, int]:
     return raised, alerts or 0
 
 
+def _wait_until_raised(seconds: float = 120) -> float | None:
+    """Seconds after the last answer until the worker had raised every call for help."""
+    from peduli.core.db import session_scope
+    from peduli.crisis.models import Answer, CheckIn
+
+    pending = (
+        select(func.count())
+        .select_from(CheckIn)
+        .where(CheckIn.answer == Answer.NEED_HELP, CheckIn.help_raised_at.is_(None))
+    )
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        with session_scope() as db:
+            if not db.scalar(pending):
+                return time.monotonic() - started
+        time.sleep(0.2)
+    return None
+
+
 def _line(name: str, run: WrkRun, baseline: WrkRun) -> None:
     print(
         f"{name:<34}: {run.rate:8.1f} req/s, p50 {run.p50_ms:.1f} ms, p99 {run.p99_ms:.1f} ms, "
@@ -87,7 +109,10 @@ def main() -> None:
     half = len(tokens) // 2
     safe_file, mixed_file = _bodies(tokens[:half], 0), _bodies(tokens[half:], args.help_every)
     script = ["-s", str(Path(__file__).with_name("wrk_post.lua"))]
-    with _common.server(url, workers=args.workers, start_seconds=300) as base:
+    with (
+        _common.sandbox_and_worker(url),
+        _common.server(url, workers=args.workers, start_seconds=300) as base,
+    ):
         checkins = f"{base}/api/v1/crises/check-ins"
         _wrk(f"{base}/healthz", clients=4, seconds=2, script=[])
         baseline = _wrk(f"{base}/healthz", clients=args.clients, seconds=args.seconds, script=[])
@@ -95,6 +120,7 @@ def main() -> None:
                     script_args=[safe_file, "none", str(WRK_THREADS)])  # fmt: skip
         mixed = _wrk(checkins, clients=args.clients, seconds=args.seconds, script=script,
                      script_args=[mixed_file, "none", str(WRK_THREADS)])  # fmt: skip
+        drained = _wait_until_raised()
     raised, alerts = _emergencies()
     print(f"baseline GET /healthz             : {baseline.rate:8.1f} req/s, "
           f"p50 {baseline.p50_ms:.1f} ms, p99 {baseline.p99_ms:.1f} ms")  # fmt: skip
@@ -104,6 +130,10 @@ def main() -> None:
     print(f"ratio mixed/baseline              : {share:.1%} (target ≥ {TARGET_SHARE:.0%}); "
           f"mixed/safe-only {against_safe:.1%}")  # fmt: skip
     sent = mixed.rate * args.seconds
+    print(
+        "every call for help raised by the worker "
+        + (f"{drained:.1f} s after the last answer" if drained is not None else "NOT within 120 s")
+    )
     print(
         f"emergencies raised: {raised:,}, duty officers' alerts queued: {alerts:,} "
         f"(about {sent / args.help_every:,.0f} calls for help sent; bodies per run: {half:,}"

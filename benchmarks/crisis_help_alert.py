@@ -20,10 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import subprocess
-import sys
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -256,39 +252,6 @@ def _wait_for_alerts(expected: int, duty_phones: dict[str, str], seconds: float 
     print(f"  only {got} of {expected} alert SMS arrived within {seconds:.0f} s")
 
 
-def _process(command: list[str], env: dict[str, str], ready: str) -> subprocess.Popen[str]:
-    """Start a ``peduli`` command; return once it printed ``ready`` (its output then drains)."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from peduli.cli.main import app; app()", *command],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    started = threading.Event()
-
-    def drain() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            if ready in line:
-                started.set()
-
-    threading.Thread(target=drain, daemon=True).start()
-    if not started.wait(120):
-        process.terminate()
-        raise RuntimeError(f"peduli {command[0]} did not start within 120 s")
-    return process
-
-
-def _sandbox_env(url: str) -> dict[str, str]:
-    ports = [_common.free_port() for _ in range(3)]
-    return {
-        "PEDULI_DATABASE_URL": url,
-        "PEDULI_SMTP_PORT": str(ports[0]),
-        "PEDULI_SMS_GATEWAY_URL": f"http://127.0.0.1:{ports[1]}/sms",
-        "PEDULI_WHATSAPP_API_URL": f"http://127.0.0.1:{ports[2]}/v19.0",
-        "PEDULI_LOG_LEVEL": "INFO",
-        "PYTHONUNBUFFERED": "1",  # the ready lines arrive as they are printed
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="postgres")
@@ -306,21 +269,11 @@ def main() -> None:
     seed_people(args.people, np.random.default_rng(7))
     duty_phones = duty_rosters()
     tokens = crisis_tokens(send=True)
-    os.environ.update(_sandbox_env(url))  # the server started below gets them too
-    env = dict(os.environ)
-    processes: list[subprocess.Popen[str]] = []
-    try:
-        processes.append(_process(["sandbox"], env, "press Ctrl-C"))
-        processes.append(_process(["worker"], env, "worker started"))
+    with _common.sandbox_and_worker(url):
         with _common.server(url, workers=args.workers, start_seconds=300) as base:
             results = asyncio.run(_burst(base, tokens, args))
         helps = sum(1 for r in results if r.kind in ("help", "sos") and r.status == 201)
         _wait_for_alerts(helps, duty_phones)
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
     _report(results, _alert_times(results, duty_phones), args)
 
 

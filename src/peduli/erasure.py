@@ -9,6 +9,7 @@ knows them all; the edges (API routes) pass ``STEPS`` to ``rights.delete_own_dat
 from __future__ import annotations
 
 from peduli.agencies import retention as agency_retention
+from peduli.agencies import travel as agency_travel
 from peduli.cases import erasure as case_erasure
 from peduli.conversations import service as conversations_service
 from peduli.crisis import checkins as crisis_checkins
@@ -23,4 +24,5 @@ STEPS: tuple[ErasureStep, ...] = (
     voice_retention.ERASURE_STEP,
     conversations_service.ERASURE_STEP,
     agency_retention.ERASURE_STEP,
+    agency_travel.ERASURE_STEP,
 )

@@ -23,8 +23,10 @@ PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     *core_jobs.PERIODIC_TASKS,
     *case_jobs.PERIODIC_TASKS,
     *partner_jobs.PERIODIC_TASKS,
-    *emergency_jobs.PERIODIC_TASKS,
+    # A crisis's calls for help become emergencies first, so the alerting that follows in the
+    # same turn pages the duty officer without waiting a second more.
     *crisis_jobs.PERIODIC_TASKS,
+    *emergency_jobs.PERIODIC_TASKS,
     *voice_jobs.PERIODIC_TASKS,
     *conversation_jobs.PERIODIC_TASKS,
     *agency_jobs.PERIODIC_TASKS,

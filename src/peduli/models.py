@@ -1,6 +1,7 @@
 """Imports every domain's models so ``Base.metadata`` knows all tables (migrations, tests)."""
 
 from peduli.agencies import models as agencies_models  # noqa: F401
+from peduli.agencies import travel_models as agencies_travel_models  # noqa: F401
 from peduli.auth import audit  # noqa: F401
 from peduli.auth import models as auth_models  # noqa: F401
 from peduli.cases import models as cases_models  # noqa: F401

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from peduli.agencies import exchange
 from peduli.agencies.exchange_channel import PartnerStateChannel
 from peduli.agencies.exchange_signing import our_public_keys
-from peduli.agencies.sandbox import AgencySandboxes, start_agency_sandboxes
+from peduli.agencies.sandbox import SANDBOXES, AgencySandboxes, start_agency_sandboxes
 from peduli.agencies.sandbox.civil_registry import CivilRecord, CivilRegistrySandbox
 from peduli.agencies.sandbox.partner_state import PartnerStateSandbox
 from peduli.agencies.sandbox.webhook_receiver import WebhookReceiver
@@ -52,7 +52,7 @@ LATE = CivilRecord(
 @pytest.fixture
 def agencies(clean_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[AgencySandboxes]:
     """The agency sandboxes on free ports, known to the settings, with SITI and LATE."""
-    handles = start_agency_sandboxes(ports={"civil_registry": 0}, residents=())
+    handles = start_agency_sandboxes(ports=dict.fromkeys(SANDBOXES, 0), residents=())
     registry = handles["civil_registry"]
     assert isinstance(registry, CivilRegistrySandbox)
     registry.add(SITI)

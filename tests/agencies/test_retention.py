@@ -26,9 +26,10 @@ def test_erasure_empties_bodies_and_the_chain_still_verifies(
     now = utcnow()
     verification.run_due(get_sessionmaker(), now, since=now - timedelta(days=1))
     db.expire_all()
-    assert erase_people(db, [person_id], None) == 3  # one check, two bodies
+    # three checks (civil registry, immigration, BP2MI: a worker), two bodies each
+    assert erase_people(db, [person_id], None) == 9
     db.commit()
     bodies = db.scalars(select(AgencyMessage.body).where(AgencyMessage.person_id == person_id))
-    assert list(bodies) == [None, None]
+    assert list(bodies) == [None] * 6
     assert db.scalar(select(func.count()).select_from(PersonVerification)) == 0
     assert message_log.verify(db).ok

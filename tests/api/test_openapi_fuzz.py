@@ -120,6 +120,18 @@ def _build(client: TestClient) -> World:
     _ok(post("/api/v1/self-reports", json=twin, headers=officer))
     duplicates = _ok(client.get("/api/v1/duplicates", headers=hq))["items"]
     ids["candidate_id"] = duplicates[0]["id"] if duplicates else str(uuid.uuid4())
+    # Another pair, merged, for the routes of a merge (its undoing).
+    sisters = [
+        report(nik=None, full_name="Siti Aminah", passport_number=f"C555000{n}",
+               phone=f"+82105550000{n}", email=None).model_dump(mode="json")
+        for n in (1, 2)
+    ]  # fmt: skip
+    kept = _ok(post("/api/v1/self-reports", json=sisters[0], headers=officer))["person"]["id"]
+    _ok(post("/api/v1/self-reports", json=sisters[1], headers=officer))
+    pairs = _ok(client.get("/api/v1/duplicates", headers=hq))["items"]
+    merged = next(p for p in pairs if kept in (p["person_id"], p["other_person_id"]))
+    _ok(post(f"/api/v1/duplicates/{merged['id']}/merge", json={"keep_person_id": kept}, headers=hq))
+    ids["merge_id"] = _ok(client.get(f"/api/v1/persons/{kept}/merges", headers=hq))[0]["id"]
 
     # A case with everything that hangs off it.
     case = _ok(

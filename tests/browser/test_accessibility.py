@@ -53,6 +53,10 @@ PAGES = frozenset(
         # A person's cases and the identity correction: test_person_screen_in_browser.py.
         "/officer/persons/{person_id}/cases",
         "/officer/persons/{person_id}/identity",
+        # Undoing a merge: test_unmerge_in_browser.py.
+        "/officer/merges/{merge_id}/unmerge",
+        # Passport, crossings and placements: test_person_travel_in_browser.py.
+        "/officer/persons/{person_id}/travel",
         "/officer/search",
         # Identity claims: test_claim_pages_are_accessible.
         "/officer/claims",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from peduli.core.db import session_scope
 from peduli.crisis.models import CheckIn, Recipient
 from peduli.crisis.schemas import CheckInRead
 from tests.crisis.conftest import Sent
+from tests.worker import raise_calls_for_help
 
 
 def test_api_check_in_with_a_genuine_token_and_not_a_forged_one(sent: Sent) -> None:
@@ -75,6 +77,10 @@ def test_need_help_opens_one_critical_case_per_person(sent: Sent) -> None:
         assert sent.client.post("/api/v1/crises/check-ins", json=answer).status_code == 201
     sent.client.post("/api/v1/crises/check-ins", json={"token": token, "answer": "safe"})
     with session_scope() as db:
+        assert db.scalar(select(func.count()).select_from(Case)) == 0  # the worker opens it
+    assert raise_calls_for_help() == 2
+    assert raise_calls_for_help() == 0  # each call is raised once
+    with session_scope() as db:
         cases = db.scalars(select(Case)).all()
         assert len(cases) == 1
         case = cases[0]
@@ -139,6 +145,7 @@ def test_need_help_by_link_api_and_sms_alerts_the_duty_officer_like_an_sos(sent:
         headers={"X-Gateway-Token": "sandbox"},
     )
     assert by_sms.status_code == 201, by_sms.text
+    assert raise_calls_for_help() == 3
     with session_scope() as db:
         emergencies = db.scalars(select(Emergency).order_by(Emergency.created_at)).all()
         assert [(e.source, e.kind) for e in emergencies] == [("crisis", CRISIS_HELP_KIND)] * 3
@@ -170,6 +177,7 @@ def test_a_second_need_help_adds_to_the_case_and_pages_nobody_again(sent: Sent) 
     token = sent.tokens[sent.phones[0]]
     first = {"token": token, "answer": "need_help", "note": "Air naik"}
     assert sent.client.post("/api/v1/crises/check-ins", json=first).status_code == 201
+    raise_calls_for_help()
     with session_scope() as db:
         _worker_alerts_pending(db)
         paged = _alerts(db)
@@ -180,6 +188,7 @@ def test_a_second_need_help_adds_to_the_case_and_pages_nobody_again(sent: Sent) 
         headers={"X-Gateway-Token": "sandbox"},
     )
     assert again.status_code == 201, again.text
+    assert raise_calls_for_help() == 1
     with session_scope() as db:
         assert _worker_alerts_pending(db) == 0
         assert _alerts(db) == paged
@@ -201,6 +210,7 @@ def test_an_unacknowledged_call_for_help_in_a_crisis_escalates(sent: Sent) -> No
     _duty("kbri-kuala-lumpur", "backup-kl", rank=1)
     answer = {"token": sent.tokens[sent.phones[1]], "answer": "need_help"}
     assert sent.client.post("/api/v1/crises/check-ins", json=answer).status_code == 201
+    raise_calls_for_help()
     with session_scope() as db:
         created = db.scalars(select(Emergency.created_at)).one()
         # Step 1 never overtakes the step 0 the worker still owes.
@@ -216,7 +226,9 @@ def test_an_unacknowledged_call_for_help_in_a_crisis_escalates(sent: Sent) -> No
         ]
 
 
-def test_two_first_calls_for_help_at_once_open_one_case_and_page_once(sent: Sent) -> None:
+def test_two_workers_raising_two_first_calls_for_help_at_once_open_one_case_and_page_once(
+    sent: Sent,
+) -> None:
     import threading
 
     from peduli.crisis import checkins
@@ -227,26 +239,55 @@ def test_two_first_calls_for_help_at_once_open_one_case_and_page_once(sent: Sent
     with session_scope() as db:
         person = db.scalar(select(Recipient.person_id).where(Recipient.id == 1))
         recipient_id = db.scalar(select(Recipient.id).where(Recipient.person_id == person))
-    assert recipient_id is not None
-    barrier, failures = threading.Barrier(2), []
+        assert recipient_id is not None
+        for _ in range(2):
+            checkins.record(db, recipient_id=recipient_id, answer=Answer.NEED_HELP, via="api")
+    barrier, failures, raised = threading.Barrier(2), [], []
 
-    def answer() -> None:
+    def work() -> None:
         try:
-            with session_scope() as db:
-                barrier.wait(timeout=10)
-                checkins.record(db, recipient_id=recipient_id, answer=Answer.NEED_HELP, via="api")
+            barrier.wait(timeout=10)
+            raised.append(raise_calls_for_help())
         except Exception as error:
             failures.append(error)
 
-    threads = [threading.Thread(target=answer) for _ in range(2)]
+    threads = [threading.Thread(target=work) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert failures == []
+    assert failures == [] and sum(raised) == 2
     with session_scope() as db:
         assert db.scalar(select(func.count()).select_from(Emergency)) == 1
         cases = db.scalars(select(CheckIn.case_id).where(CheckIn.person_id == person)).all()
-        assert len(cases) == 2 and len(set(cases)) == 1
+        assert len(cases) == 2 and len(set(cases)) == 1 and None not in cases
         assert _worker_alerts_pending(db) == 1
         assert len(_alerts(db)) == 2  # one email and one SMS to the officer on duty
+
+
+def test_a_call_for_help_that_cannot_be_raised_waits_without_holding_back_the_others(
+    sent: Sent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from peduli.cases.models import Case
+    from peduli.crisis import checkins
+
+    stuck = {"token": sent.tokens[sent.phones[0]], "answer": "need_help", "note": "Atap"}
+    other = {"token": sent.tokens[sent.phones[1]], "answer": "need_help", "note": "Air"}
+    for answer in (stuck, other):
+        assert sent.client.post("/api/v1/crises/check-ins", json=answer).status_code == 201
+    with session_scope() as db:
+        stuck_recipient = db.scalar(select(CheckIn.recipient_id).where(CheckIn.note == "Atap"))
+    opening = checkins._case_for
+
+    def failing_for_one(session: object, recipient_id: int, **given: object) -> object:
+        if recipient_id == stuck_recipient:
+            raise RuntimeError("the case machinery failed")
+        return opening(session, recipient_id, **given)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checkins, "_case_for", failing_for_one)
+    assert raise_calls_for_help() == 1
+    with session_scope() as db:
+        waiting = db.scalars(select(CheckIn.note).where(CheckIn.help_raised_at.is_(None))).all()
+        assert waiting == ["Atap"] and db.scalar(select(func.count()).select_from(Case)) == 1
+    monkeypatch.setattr(checkins, "_case_for", opening)
+    assert raise_calls_for_help() == 1  # tried again at the next turn

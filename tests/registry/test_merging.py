@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from peduli.auth import audit
 from peduli.auth.actor import Role
 from peduli.core.errors import Conflict, Forbidden
+from peduli.merging import STEPS
 from peduli.registry import merging, service
 from peduli.registry.models import DuplicateCandidate, Person, Stay
 from tests.factories import KUALA_LUMPUR, report, staff
@@ -28,7 +29,7 @@ def test_merge_moves_stays_passports_contacts_and_leaves_a_tombstone(db: Session
         db, phone="+821098765432", city="Busan", latitude=35.1796, longitude=129.0756
     )
     officer = staff()
-    merging.merge(db, candidate_id=pair.id, keep_person_id=keep.id, actor=officer)
+    merging.merge(db, candidate_id=pair.id, keep_person_id=keep.id, actor=officer, steps=STEPS)
     db.commit()
     view = service.read_person(db, person_id=keep.id, actor=officer)
     assert {s.city for s in view.stays} == {"Seoul", "Busan"}
@@ -45,7 +46,7 @@ def test_merge_moves_stays_passports_contacts_and_leaves_a_tombstone(db: Session
 def test_merge_gives_the_survivor_the_nik_it_lacked(db: Session) -> None:
     keep, other, pair = _pair(db)
     officer = staff()
-    merging.merge(db, candidate_id=pair.id, keep_person_id=other.id, actor=officer)
+    merging.merge(db, candidate_id=pair.id, keep_person_id=other.id, actor=officer, steps=STEPS)
     db.commit()
     survivor = db.get_one(Person, other.id)
     assert survivor.nik_index is not None
@@ -56,7 +57,7 @@ def test_a_resolved_pair_cannot_be_merged_again(db: Session) -> None:
     keep, _, pair = _pair(db)
     merging.dismiss(db, candidate_id=pair.id, actor=staff())
     with pytest.raises(Conflict):
-        merging.merge(db, candidate_id=pair.id, keep_person_id=keep.id, actor=staff())
+        merging.merge(db, candidate_id=pair.id, keep_person_id=keep.id, actor=staff(), steps=STEPS)
 
 
 def test_another_post_cannot_see_or_merge_the_pair(db: Session) -> None:
@@ -65,7 +66,9 @@ def test_another_post_cannot_see_or_merge_the_pair(db: Session) -> None:
     total, _ = merging.list_open(db, actor=elsewhere, limit=10, offset=0)
     assert total == 0
     with pytest.raises(Forbidden):
-        merging.merge(db, candidate_id=pair.id, keep_person_id=keep.id, actor=elsewhere)
+        merging.merge(
+            db, candidate_id=pair.id, keep_person_id=keep.id, actor=elsewhere, steps=STEPS
+        )
 
 
 def test_list_shows_the_posts_open_pairs_with_paging(db: Session) -> None:
@@ -77,7 +80,7 @@ def test_list_shows_the_posts_open_pairs_with_paging(db: Session) -> None:
 def test_stays_of_the_absorbed_record_follow_to_the_survivor_across_posts(db: Session) -> None:
     keep, other, pair = _pair(db, **KUALA_LUMPUR)
     admin = staff(role=Role.HQ_ADMIN)
-    merging.merge(db, candidate_id=pair.id, keep_person_id=keep.id, actor=admin)
+    merging.merge(db, candidate_id=pair.id, keep_person_id=keep.id, actor=admin, steps=STEPS)
     codes = set(db.scalars(select(Stay.representation_code).where(Stay.person_id == keep.id)))
     assert codes == {"kbri-seoul", "kbri-kuala-lumpur"}
     assert db.get_one(Person, other.id).merged_into_id == keep.id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from peduli.agencies import answers, verification, webhooks
+from peduli.agencies import answers, licences, verification, webhooks
 from peduli.agencies.workflow import NEW_RECORD_WINDOW
 from peduli.core.periodic import PeriodicTask, SessionFactory
 
@@ -18,6 +18,7 @@ PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     # Every few seconds: a self-report is verified within seconds of arriving.
     PeriodicTask("agency-checks", 2, run_batched=run_checks),
     PeriodicTask("agency-answer-cache-purge", 3600, run=answers.purge_expired),
+    licences.PERIODIC_TASK,  # BP2MI's licence list into licensed_agency
     # The platform's events to partner systems' webhooks, through the outbox.
     PeriodicTask("publish-webhook-events", 2, run=webhooks.publish),
     PeriodicTask("purge-published-events", 3600, run=webhooks.purge_published),

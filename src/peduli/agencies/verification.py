@@ -25,9 +25,10 @@ from datetime import datetime
 from sqlalchemy import and_, exists, insert, literal, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from peduli.agencies import civil_registry
+from peduli.agencies import civil_registry, travel
 from peduli.agencies.envelope import Purpose
 from peduli.agencies.gateway import AgencyRefused, AgencyUnavailable
+from peduli.agencies.immigration import Question
 from peduli.agencies.models import RECORD, CheckState, PersonVerification, Source
 from peduli.agencies.workflow import BATCH, DISCOVER_BATCH, LEASE, retry_after
 from peduli.auth.actor import Actor, Role
@@ -227,7 +228,33 @@ def check_civil_registry(session: Session, check: PersonVerification) -> Outcome
     return Outcome(CheckState.VERIFIED, [], score)
 
 
-CHECKERS: dict[str, Checker] = {Source.CIVIL_REGISTRY.value: check_civil_registry}
+def _travel_outcome(found: travel.SourceOutcome) -> Outcome:
+    return Outcome(found.state, list(found.fields), detail=found.detail)
+
+
+def _question(check: PersonVerification) -> Question:
+    return Question(Purpose(check.purpose), check.cause, check.requested_by, check.person_id)
+
+
+def check_immigration(session: Session, check: PersonVerification) -> Outcome:
+    """Immigration on the record's current passport (``travel.check_passport``)."""
+    return _travel_outcome(
+        travel.check_passport(session, person_id=check.person_id, question=_question(check))
+    )
+
+
+def check_placements(session: Session, check: PersonVerification) -> Outcome:
+    """BP2MI on a migrant worker's placements (``travel.check_placements``)."""
+    return _travel_outcome(
+        travel.check_placements(session, person_id=check.person_id, question=_question(check))
+    )
+
+
+CHECKERS: dict[str, Checker] = {
+    Source.CIVIL_REGISTRY.value: check_civil_registry,
+    Source.IMMIGRATION.value: check_immigration,
+    Source.PLACEMENTS.value: check_placements,
+}
 
 
 def run_one(session: Session, key: Key, now: datetime) -> PersonVerification | None:
@@ -309,6 +336,7 @@ def run_due(session_factory: SessionFactory, now: datetime, *, since: datetime |
     with _unit(session_factory) as session:
         if since is not None:
             queue_new_records(session, now, since=since)
+            travel.queue_new_records(session, now, since=since)
         queue_pending_claims(session, now)
         keys = take_due(session, now)
     done, down = 0, dict[str, tuple[datetime, str]]()

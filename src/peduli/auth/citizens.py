@@ -7,6 +7,7 @@ Kept apart from sign-in (``codes``): these are the registry's questions about ac
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
@@ -39,14 +40,24 @@ def linked_person(session: Session, *, account_id: uuid.UUID) -> uuid.UUID | Non
 
 
 def relink_citizen_accounts(
-    session: Session, *, from_person_id: uuid.UUID, to_person_id: uuid.UUID
-) -> None:
-    """After a merge, accounts of the absorbed record lead to the survivor."""
-    session.execute(
+    session: Session,
+    *,
+    from_person_id: uuid.UUID,
+    to_person_id: uuid.UUID,
+    account_ids: Collection[uuid.UUID] | None = None,
+) -> list[uuid.UUID]:
+    """After a merge, accounts of the absorbed record lead to the survivor (after an
+    unmerge, ``account_ids`` lead back); the accounts relinked."""
+    condition = CitizenAccount.person_id == from_person_id
+    if account_ids is not None:
+        condition = condition & CitizenAccount.id.in_(list(account_ids))
+    moved = session.execute(
         update(CitizenAccount)
-        .where(CitizenAccount.person_id == from_person_id)
+        .where(condition)
         .values(person_id=to_person_id)
+        .returning(CitizenAccount.id)
     )
+    return list(moved.scalars())
 
 
 def unlink_citizen_person(session: Session, *, person_id: uuid.UUID) -> None:

@@ -47,6 +47,8 @@ SELF_REPORTERS = RECORD_WORKERS | {Role.CITIZEN}
 REGISTRY_SEARCHERS = RECORD_WORKERS
 WORK_QUEUE_READERS = RECORD_WORKERS  # self-reports to verify, possible duplicates
 DUPLICATE_REVIEWERS = RECORD_WORKERS
+# Undo a merge (a wrong one, or one that kept the wrong record): a post's supervisor or HQ.
+MERGE_UNDOERS = POST_LEADERS
 PERSON_VERIFIERS = RECORD_WORKERS
 IDENTITY_EDITORS = RECORD_WORKERS  # a person of their post (the policy's write check)
 IDENTITY_CLAIM_DECIDERS = RECORD_WORKERS  # claims to a record of their post
@@ -94,6 +96,8 @@ DEAD_LETTER_RETRIERS = HQ_ADMINS
 # the message log of every exchange with the agencies.
 VERIFICATION_REQUESTERS = RECORD_WORKERS
 AGENCY_LOG_READERS = HQ_ADMINS
+# --- agencies: immigration and BP2MI --------------------------------------------------------
+TRAVEL_RECORD_READERS = RECORD_WORKERS  # passport status, crossings, placements of their post
 
 # Partner systems' webhook subscriptions (HQ), the bilateral exchange (a case's
 # workers, through the case).

@@ -57,6 +57,7 @@ from peduli.demo import conversations as demo_conversations
 from peduli.demo import duplicates as demo_duplicates
 from peduli.demo import exchange as demo_exchange
 from peduli.demo import seed as seeding
+from peduli.demo import travel as demo_travel
 from peduli.demo.partners import ensure_demo_partners
 from peduli.demo.staff import DEMO_PASSWORD, DEMO_STAFF, ensure_demo_staff
 from peduli.migrations import runner
@@ -165,6 +166,7 @@ def demo(
     worker = _start_worker(stop)
     _print_welcome(host, port, sandboxes, telephony.url, token)
     _print_agencies(agencies, story)
+    _print_travellers()
     _play_demo_call(telephony, f"http://{host}:{port}", stop)
     _play_agencies(agencies, story, stop)
     try:
@@ -205,6 +207,7 @@ def _prepare_staff() -> str:
         demo_cases.ensure_demo_cases(session)
         demo_chats.ensure_demo_chats(session)
         ensure_demo_partners(session)
+        demo_travel.ensure_demo_travel(session)
         demo_conversations.ensure_demo_conversations(session)
         return accounts.create_token(session, email=agency.email, days=1)
 
@@ -306,6 +309,23 @@ def _play_agencies(
             console.print(f"Agencies demo stopped: {exc}", highlight=False)
 
     threading.Thread(target=play, name="peduli-demo-agencies", daemon=True).start()
+
+
+def _print_travellers() -> None:
+    """Check the demo's passport reported lost and worker of an unlicensed agency now (ahead
+    of the worker's queue of every record), and say whose person screen shows them."""
+    with session_scope() as session:
+        found = demo_travel.check_demo_travellers(session)
+    lines = []
+    if found.lost_passport is not None:
+        lost = found.lost_passport
+        lines.append(f"  Passport reported lost: {lost.full_name} ({lost.representation_code}), "
+                     f"/officer/persons/{lost.person_id}")  # fmt: skip
+    if found.unlicensed_agency is not None:
+        worker = found.unlicensed_agency
+        where = f"({worker.representation_code}), /officer/persons/{worker.person_id}"
+        lines.append(f"  Placed by an unlicensed agency: {worker.full_name} {where}")
+    console.print("\n".join(lines), soft_wrap=True, highlight=False)
 
 
 def _start_telephony() -> TelephonySandbox:

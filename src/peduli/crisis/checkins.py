@@ -5,6 +5,12 @@ account and no session. An SMS reply is matched by the sender's phone to that pe
 latest broadcast. A person's first "I need help" in a crisis opens a critical case and
 raises an emergency on it, so the post's duty officer is alerted and escalation follows as
 for an SOS; later ones add to that case without paging anyone again.
+
+A citizen's answer only writes the check-in: in a crisis thousands answer at once, and the
+answer must be fast and never fail on the case machinery. The worker raises the calls for
+help a moment later (``raise_calls_for_help``, every second, any number of workers), so the
+duty officer's phone rings within seconds, as for an SOS whose alert the worker sends too.
+An officer recording a call for help (``raise_help_now``) opens the case at once.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, text, update
@@ -23,12 +30,15 @@ from peduli.cases.models import IntakeChannel
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
+from peduli.core.logging import get_logger
 from peduli.crisis import links
 from peduli.crisis.models import Answer, CheckIn, Crisis, CrisisKind, Recipient
 from peduli.crisis.schemas import CheckInCreate
 from peduli.emergency import crisis_help
 from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
 from peduli.registry.rights import ErasureStep
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -99,16 +109,16 @@ _ANSWER_SQL = text(
     )
     INSERT INTO crisis_checkin (id, recipient_id, crisis_id, person_id, representation_code,
                                 answer, latitude, longitude, place, note, via, created_at,
-                                case_id)
+                                case_id, help_raised_at)
     SELECT :id, t.id, t.crisis_id, t.person_id, t.representation_code, :answer,
-           :latitude, :longitude, :place, :note, :via, :created_at, :case_id
+           :latitude, :longitude, :place, :note, :via, :created_at, :case_id, :help_raised_at
     FROM target t
     RETURNING crisis_id, person_id, representation_code
     """
 )
 _CHECKIN_VALUES = (
     "id", "recipient_id", "answer", "latitude", "longitude", "place", "note", "via",
-    "created_at", "case_id",
+    "created_at", "case_id", "help_raised_at",
 )  # fmt: skip
 # SQLite has no data-modifying WITH: the check-in row copies the recipient's crisis, person
 # and post in one INSERT … SELECT … RETURNING, then one UPDATE answers their broadcasts.
@@ -147,11 +157,12 @@ def record(
     place: str | None = None,
     note: str | None = None,
     via: str,
+    raise_help_now: bool = False,
 ) -> CheckIn:
     """Write the check-in and make it the current answer on the person's broadcasts.
 
-    Core statements built once, no unit of work: an answer is a few round trips, and "I need
-    help" adds only the reads of one joined SELECT and the opening of the case.
+    Core statements built once, no unit of work: either answer is one round trip on
+    PostgreSQL. "I need help" is left for the worker to raise unless ``raise_help_now``.
     """
     checkin = CheckIn(
         id=uuid.uuid4(),
@@ -164,8 +175,9 @@ def record(
         via=via,
         created_at=utcnow(),
     )
-    if checkin.answer == Answer.NEED_HELP:
+    if checkin.answer == Answer.NEED_HELP and raise_help_now:
         checkin.case_id = _case_for(session, recipient_id, note=note, place=place)
+        checkin.help_raised_at = checkin.created_at
     values = {name: getattr(checkin, name) for name in _CHECKIN_VALUES}
     if is_postgres(session):
         target = session.connection().execute(_ANSWER_SQL, values).first()
@@ -188,6 +200,38 @@ def record(
     checkin.person_id = target.person_id
     checkin.representation_code = target.representation_code
     return checkin
+
+
+# Calls for help raised per turn of a worker; more wait for the next second.
+RAISE_BATCH = 200
+_HELP_TO_RAISE = (
+    select(CheckIn.id, CheckIn.recipient_id, CheckIn.note, CheckIn.place)
+    .where(CheckIn.answer == Answer.NEED_HELP, CheckIn.help_raised_at.is_(None))
+    .order_by(CheckIn.created_at)
+    .limit(RAISE_BATCH)
+    .with_for_update(skip_locked=True)
+)
+
+
+def raise_calls_for_help(session: Session, _now: datetime) -> int:
+    """Open (or join) the case of every call for help not raised yet, oldest first; returns
+    how many. Each in a savepoint of its own: one that fails is logged and tried again next
+    turn without holding back the others."""
+    raised = 0
+    for call in session.execute(_HELP_TO_RAISE).all():
+        try:
+            with session.begin_nested():
+                case_id = _case_for(session, call.recipient_id, note=call.note, place=call.place)
+                session.execute(
+                    update(CheckIn)
+                    .where(CheckIn.id == call.id)
+                    .values(case_id=case_id, help_raised_at=utcnow())
+                )
+        except Exception:
+            log.exception("raising a call for help failed; trying again", checkin_id=call.id)
+            continue
+        raised += 1
+    return raised
 
 
 CASE_CATEGORY = "disaster_conflict"

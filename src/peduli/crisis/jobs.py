@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from peduli.core.periodic import PeriodicTask
-from peduli.crisis import reminders
+from peduli.crisis import checkins, reminders
 
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
+    # Every second: a call for help reaches the duty officer's phone within seconds.
+    PeriodicTask("crisis-raise-calls-for-help", 1, checkins.raise_calls_for_help),
     PeriodicTask("crisis-remind-silent", 60, reminders.remind_silent),
 )

@@ -196,7 +196,9 @@ class Recipient(Base):
 class CheckIn(IdMixin, Base):
     """An answer to a broadcast: safe or in need of help, with where and a note.
 
-    A need-help check-in opens a case (``case_id``) in the post's case queue.
+    A need-help check-in is raised by the worker a moment after it is written
+    (``help_raised_at``): it opens a case (``case_id``) in the post's case queue, or joins
+    the one the person's earlier call opened.
     """
 
     __tablename__ = "crisis_checkin"
@@ -205,6 +207,13 @@ class CheckIn(IdMixin, Base):
         # "I need help" looks up the case the person's earlier call opened (and deleting a
         # person finds their check-ins) without reading every check-in of the crisis.
         Index("ix_crisis_checkin_person", "person_id", "crisis_id"),
+        # The calls for help the worker has still to raise: a handful at any time.
+        Index(
+            "ix_crisis_checkin_help_to_raise",
+            "created_at",
+            postgresql_where=text("answer = 'need_help' AND help_raised_at IS NULL"),
+            sqlite_where=text("answer = 'need_help' AND help_raised_at IS NULL"),
+        ),
     )
 
     recipient_id: Mapped[int] = mapped_column(
@@ -225,6 +234,8 @@ class CheckIn(IdMixin, Base):
     handled_at: Mapped[datetime | None]
     # The case "I need help" opened (one per person and crisis; later calls join it).
     case_id: Mapped[uuid.UUID | None]
+    # When the worker raised this call for help (case opened or joined, duty officer alerted).
+    help_raised_at: Mapped[datetime | None]
 
 
 class ReachOutcome(StrEnum):

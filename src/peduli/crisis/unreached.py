@@ -297,7 +297,12 @@ def record_attempt(
     answer = _ANSWERS.get(chosen)
     if answer is not None:
         checkin = checkins.record(
-            session, recipient_id=target.id, answer=answer, note=text, via="officer"
+            session,
+            recipient_id=target.id,
+            answer=answer,
+            note=text,
+            via="officer",
+            raise_help_now=True,
         )
         attempt.checkin_id, attempt.case_id = checkin.id, checkin.case_id
     session.add(attempt)

@@ -1,19 +1,22 @@
 """Officer review of possible duplicates: merge two records into one, or dismiss the pair.
 
-A merge keeps everything: stays, passports and contacts move to the surviving record,
-missing fields are filled from the other, and the absorbed record stays as a tombstone
-pointing to the survivor so old links and the audit trail still lead somewhere.
+A merge keeps everything: stays, passports, contacts, claims, citizen accounts and every
+other domain's rows (``merge_moves``) move to the surviving record, missing fields are filled
+from the other, and the absorbed record stays as a tombstone pointing to the survivor so old
+links and the audit trail still lead somewhere. What moved and what was filled is kept in a
+``PersonMerge`` so that a supervisor can undo it (``registry.unmerging``).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import delete, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from peduli.auth import audit, policy
-from peduli.auth import citizens as citizen_accounts
 from peduli.auth.actor import Actor
 from peduli.auth.policy import Access
 from peduli.auth.roles import DUPLICATE_REVIEWERS
@@ -21,16 +24,15 @@ from peduli.core.db import utcnow
 from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
 from peduli.registry import matching, repository, service
+from peduli.registry.merge_moves import REGISTRY_STEPS, MergeStep
 from peduli.registry.models import (
     ContactPoint,
-    DataRequest,
     DuplicateCandidate,
     DuplicateStatus,
-    IdentityClaim,
     Passport,
     Person,
+    PersonMerge,
     PersonStatus,
-    Stay,
 )
 
 FILLABLE_FIELDS = (
@@ -98,9 +100,17 @@ def dismiss(session: Session, *, candidate_id: uuid.UUID, actor: Actor) -> Dupli
 
 
 def merge(
-    session: Session, *, candidate_id: uuid.UUID, keep_person_id: uuid.UUID, actor: Actor
+    session: Session,
+    *,
+    candidate_id: uuid.UUID,
+    keep_person_id: uuid.UUID,
+    actor: Actor,
+    steps: Sequence[MergeStep],
 ) -> Person:
-    """Merge the pair into ``keep_person_id``; the other record joins it with all it had."""
+    """Merge the pair into ``keep_person_id``; the other record joins it with all it had.
+
+    ``steps``: the other domains' rows that point at a person (``peduli.merging.STEPS``).
+    """
     pair = _open_pair(session, candidate_id, actor, "duplicate.merge")
     if keep_person_id not in (pair.person_id, pair.other_person_id):
         raise ValidationFailed(
@@ -117,15 +127,29 @@ def merge(
     keep = session.get_one(Person, keep_person_id)
     absorbed = session.get_one(Person, absorbed_id)
     _check_mergeable(keep, absorbed)
-    _move_identity(session, keep, absorbed)
-    _move_children(session, keep.id, absorbed.id)
-    _repoint_other_pairs(session, pair, keep.id, absorbed.id)
-    citizen_accounts.relink_citizen_accounts(
-        session, from_person_id=absorbed.id, to_person_id=keep.id
-    )
+    restore: dict[str, Any] = {"passports": _passport_flags(session, (keep.id, absorbed.id))}
+    restore |= _move_identity(session, keep, absorbed)
+    restore |= _move_contacts(session, keep.id, absorbed.id)
+    moved = {
+        step.name: step.move(session, absorbed.id, keep.id) for step in (*REGISTRY_STEPS, *steps)
+    }
+    moved["contacts"] = restore.pop("moved_contacts")
+    mark_current_passport(session, keep.id)
+    restore |= _repoint_other_pairs(session, pair, keep.id, absorbed.id)
     absorbed.status = PersonStatus.MERGED
     absorbed.merged_into_id = keep.id
     _resolve(pair, DuplicateStatus.MERGED, actor)
+    session.add(
+        PersonMerge(
+            candidate_id=pair.id,
+            kept_person_id=keep.id,
+            absorbed_person_id=absorbed.id,
+            merged_by=actor.account_id,
+            merged_at=utcnow(),
+            moved={name: ids for name, ids in moved.items() if ids},
+            restore=restore,
+        )
+    )
     for subject in (keep.id, absorbed.id):
         audit.record(
             session,
@@ -134,7 +158,7 @@ def merge(
             entity_type="person",
             entity_id=str(keep.id),
             subject_person_id=subject,
-            fields=["stays", "passports", "contacts", "nik", *FILLABLE_FIELDS],
+            fields=sorted({*moved, "nik", *FILLABLE_FIELDS}),
             reason=f"merged {absorbed.id} into {keep.id}",
         )
     return keep
@@ -151,52 +175,106 @@ def _check_mergeable(keep: Person, absorbed: Person) -> None:
         )
 
 
-def _move_identity(session: Session, keep: Person, absorbed: Person) -> None:
+def _move_identity(session: Session, keep: Person, absorbed: Person) -> dict[str, Any]:
+    """Give the survivor the NIK and the fields it lacked; what it took, to give back."""
+    took: dict[str, Any] = {"filled": [], "nik_index": None}
     if keep.nik_index is None and absorbed.nik_index is not None:
         index, encrypted = absorbed.nik_index, absorbed.nik_encrypted
         absorbed.nik_index, absorbed.nik_encrypted = None, None
         session.flush()  # the NIK must leave the absorbed row before the survivor takes it
         keep.nik_index, keep.nik_encrypted = index, encrypted
+        took |= {"nik_index": index, "home_province": keep.home_province}
         keep.home_province = absorbed.home_province
     for field in FILLABLE_FIELDS:
-        if getattr(keep, field) is None:
+        if getattr(keep, field) is None and getattr(absorbed, field) is not None:
             setattr(keep, field, getattr(absorbed, field))
+            took["filled"].append(field)
+    return took
 
 
-def _move_children(session: Session, keep_id: uuid.UUID, absorbed_id: uuid.UUID) -> None:
-    """Set-based moves: a handful of UPDATEs, whatever the number of rows."""
-    for model in (Stay, Passport, DataRequest, IdentityClaim):
-        session.execute(
-            update(model).where(model.person_id == absorbed_id).values(person_id=keep_id)
-        )
-    kept_values = select(ContactPoint.value_index).where(ContactPoint.person_id == keep_id)
-    session.execute(
-        delete(ContactPoint).where(
-            ContactPoint.person_id == absorbed_id, ContactPoint.value_index.in_(kept_values)
-        )
+def _passport_flags(session: Session, person_ids: Sequence[uuid.UUID]) -> dict[str, bool]:
+    rows = session.execute(
+        select(Passport.id, Passport.is_current).where(Passport.person_id.in_(person_ids))
     )
-    session.execute(
+    return {str(passport_id): bool(current) for passport_id, current in rows}
+
+
+def _move_contacts(session: Session, keep_id: uuid.UUID, absorbed_id: uuid.UUID) -> dict[str, Any]:
+    """Move the absorbed record's contacts, dropping those the survivor holds already (an
+    unmerge copies them back from the survivor's, so no value is kept aside)."""
+    held = aliased(ContactPoint)
+    dropped = session.execute(
+        select(
+            ContactPoint.id,
+            ContactPoint.is_primary,
+            ContactPoint.trusted_at,
+            ContactPoint.trust_source,
+            held.id,
+        )
+        .join(
+            held,
+            and_(
+                held.person_id == keep_id,
+                held.kind == ContactPoint.kind,
+                held.value_index == ContactPoint.value_index,
+            ),
+        )
+        .where(ContactPoint.person_id == absorbed_id)
+    ).all()
+    if dropped:
+        session.execute(
+            delete(ContactPoint).where(ContactPoint.id.in_([row[0] for row in dropped]))
+        )
+    primary = session.scalars(
+        select(ContactPoint.id).where(
+            ContactPoint.person_id == absorbed_id, ContactPoint.is_primary.is_(True)
+        )
+    ).all()
+    moved = session.execute(
         update(ContactPoint)
         .where(ContactPoint.person_id == absorbed_id)
         .values(person_id=keep_id, is_primary=False)
-    )
+        .returning(ContactPoint.id)
+    ).scalars()
+    return {
+        "moved_contacts": [str(contact_id) for contact_id in moved],
+        "primary_contacts": [str(contact_id) for contact_id in primary],
+        "dropped_contacts": [
+            {
+                "id": str(contact_id),
+                "is_primary": bool(is_primary),
+                "trusted_at": trusted_at.isoformat() if trusted_at else None,
+                "trust_source": trust_source,
+                "held_by": str(held_id),
+            }
+            for contact_id, is_primary, trusted_at, trust_source, held_id in dropped
+        ],
+    }
+
+
+def mark_current_passport(session: Session, person_id: uuid.UUID) -> None:
+    """The newest passport of the person is the current one."""
     newest = session.scalar(
         select(Passport.id)
-        .where(Passport.person_id == keep_id)
+        .where(Passport.person_id == person_id)
         .order_by(Passport.reported_at.desc())
         .limit(1)
     )
     session.execute(
         update(Passport)
-        .where(Passport.person_id == keep_id)
+        .where(Passport.person_id == person_id)
         .values(is_current=Passport.id == newest)
     )
 
 
+PAIR_FIELDS = ("score", "reason", "representation_code", "evidence", "match_probability")
+
+
 def _repoint_other_pairs(
     session: Session, merged: DuplicateCandidate, keep_id: uuid.UUID, absorbed_id: uuid.UUID
-) -> None:
-    """Open pairs with the absorbed record now concern the survivor (or vanish if redundant)."""
+) -> dict[str, Any]:
+    """Open pairs with the absorbed record now concern the survivor (or vanish if redundant);
+    the pairs dropped and added, for an unmerge."""
     others = session.scalars(
         select(DuplicateCandidate).where(
             DuplicateCandidate.id != merged.id,
@@ -207,9 +285,33 @@ def _repoint_other_pairs(
             ),
         )
     ).all()
+    dropped, added = [], []
     for pair in others:
         third = pair.other_person_id if pair.person_id == absorbed_id else pair.person_id
+        dropped.append(
+            {
+                "id": str(pair.id),
+                "person_id": str(pair.person_id),
+                "other_person_id": str(pair.other_person_id),
+                "created_at": pair.created_at.isoformat(),
+                **{field: getattr(pair, field) for field in PAIR_FIELDS},
+            }
+        )
         session.delete(pair)
         if third != keep_id:
             session.flush()
+            known = _pair_id(session, keep_id, third)
             matching.flag_pair(session, keep_id, third, score=pair.score, reason=pair.reason)
+            session.flush()
+            if known is None and (new := _pair_id(session, keep_id, third)) is not None:
+                added.append(str(new))
+    return {"dropped_pairs": dropped, "added_pairs": added}
+
+
+def _pair_id(session: Session, one: uuid.UUID, other: uuid.UUID) -> uuid.UUID | None:
+    first, second = sorted((one, other), key=str)
+    return session.scalar(
+        select(DuplicateCandidate.id).where(
+            DuplicateCandidate.person_id == first, DuplicateCandidate.other_person_id == second
+        )
+    )

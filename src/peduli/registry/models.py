@@ -12,8 +12,20 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Date, Float, ForeignKey, Index, String, Text, UniqueConstraint, false, text
+from sqlalchemy import (
+    JSON,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from peduli.core.crypto import CONTACT_PURPOSE, Sealed, contact_index
@@ -274,6 +286,31 @@ class DuplicateCandidate(IdMixin, TimestampMixin, Base):
     representation_code: Mapped[str | None] = mapped_column(String(40))
     resolved_by: Mapped[uuid.UUID | None]
     resolved_at: Mapped[datetime | None]
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    match_probability: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class PersonMerge(IdMixin, Base):
+    """What one merge moved (ids per kind of row) and changed, for ``registry.unmerging``."""
+
+    __tablename__ = "person_merge"
+
+    candidate_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("duplicate_candidate.id", ondelete="SET NULL"), index=True
+    )
+    kept_person_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    absorbed_person_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    merged_by: Mapped[uuid.UUID | None]
+    merged_at: Mapped[datetime]
+    moved: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    restore: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    unmerged_by: Mapped[uuid.UUID | None]
+    unmerged_at: Mapped[datetime | None]
+    unmerge_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class DataRequestStatus(StrEnum):

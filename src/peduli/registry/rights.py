@@ -29,6 +29,7 @@ from peduli.registry.models import (
     IdentityClaim,
     Passport,
     Person,
+    PersonMerge,
     PersonStatus,
     Stay,
 )
@@ -187,6 +188,14 @@ def delete_own_data(
             delete(DuplicateCandidate).where(
                 DuplicateCandidate.person_id.in_(everyone)
                 | DuplicateCandidate.other_person_id.in_(everyone)
+            )
+        )
+    )
+    removed["person_merges"] = _count(
+        session.execute(
+            delete(PersonMerge).where(
+                PersonMerge.kept_person_id.in_(everyone)
+                | PersonMerge.absorbed_person_id.in_(everyone)
             )
         )
     )

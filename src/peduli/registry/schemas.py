@@ -210,6 +210,12 @@ class SearchResult(BaseModel):
     out_of_scope: bool
 
 
+class EvidenceItem(BaseModel):
+    comparison: str = Field(description="name, birth_date, nik, passport, phone, birth_place …")
+    outcome: Literal["exact", "close", "different", "missing"]
+    weight: float = Field(description="log2 Bayes factor: > 0 says one person, < 0 two")
+
+
 class DuplicateRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -221,6 +227,8 @@ class DuplicateRead(BaseModel):
     status: str
     representation_code: str | None
     created_at: datetime
+    evidence: list[EvidenceItem] = []
+    match_probability: float | None = None
 
 
 class DuplicatePage(BaseModel):

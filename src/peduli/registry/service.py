@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit, codes, policy
@@ -243,14 +244,20 @@ def authorize_person(
     action: str,
     reason: str | None = None,
 ) -> policy.Decision:
-    """Apply the policy to a person, who is served by the representations of their stays."""
+    """Apply the policy to a person, who is served by the representations of their stays
+    (a merged record, whose stays moved, by those of the record it was merged into)."""
+    codes = repository.representation_codes(session, person_id)
+    if not codes:
+        survivor = session.scalar(select(Person.merged_into_id).where(Person.id == person_id))
+        if survivor is not None:
+            codes = repository.representation_codes(session, survivor)
     return policy.authorize(
         session,
         actor,
         access=access,
         action=action,
         person_id=person_id,
-        representation_codes=repository.representation_codes(session, person_id),
+        representation_codes=codes,
         reason=reason,
     )
 

@@ -31,6 +31,8 @@ FIELDS: dict[str, Message] = {
     "sex": _("sex"),
     "mother_name": _("mother's name"),
     "active": _("NIK not active (holder deceased)"),
+    "passport_status": _("passport not valid (expired, reported lost, revoked or replaced)"),
+    "country": _("placed in another country than the stay"),
 }
 PURPOSES: dict[str, Message] = {
     "identity_verification": _("identity verification"),

@@ -19,7 +19,9 @@ from typing import Any
 
 import httpx
 
+from peduli.agencies.sandbox.bp2mi import Bp2miSandbox
 from peduli.agencies.sandbox.civil_registry import CivilRegistrySandbox
+from peduli.agencies.sandbox.immigration import ImmigrationSandbox
 from peduli.agencies.sandbox.population import Resident, demo_residents
 from peduli.agencies.sandbox.server import AgencySandbox
 
@@ -27,6 +29,8 @@ SandboxFactory = Callable[..., AgencySandbox]
 # agency → (its sandbox, given host, port, token and residents; its default port).
 SANDBOXES: dict[str, tuple[SandboxFactory, int]] = {
     "civil_registry": (CivilRegistrySandbox, 8030),
+    "immigration": (ImmigrationSandbox, 8031),
+    "bp2mi": (Bp2miSandbox, 8032),
 }
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 03:54:22.729978
+Create Date: 2026-12-06 04:03:16.598524
 """
 
 from collections.abc import Sequence
@@ -265,6 +265,18 @@ def upgrade() -> None:
     with op.batch_alter_table('lapor_draft', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lapor_draft_updated_at'), ['updated_at'], unique=False)
 
+    op.create_table('licensed_agency',
+    sa.Column('licence', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('name_key', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('revoked_on', sa.Date(), nullable=True),
+    sa.Column('refreshed_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('licence', name=op.f('pk_licensed_agency'))
+    )
+    with op.batch_alter_table('licensed_agency', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_licensed_agency_name_key'), ['name_key'], unique=False)
+
     op.create_table('notice',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('recipient', sa.String(length=320), nullable=False),
@@ -438,6 +450,51 @@ def upgrade() -> None:
     sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_subscription'))
     )
+    op.create_table('agency_border_crossing',
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('direction', sa.String(length=8), nullable=False),
+    sa.Column('port', sa.String(length=8), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('fetched_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_agency_border_crossing_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_border_crossing'))
+    )
+    with op.batch_alter_table('agency_border_crossing', schema=None) as batch_op:
+        batch_op.create_index('ix_agency_border_crossing_person', ['person_id', 'at'], unique=False)
+
+    op.create_table('agency_passport_check',
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('passport_index', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=True),
+    sa.Column('expires_on', sa.Date(), nullable=True),
+    sa.Column('status_since', sa.Date(), nullable=True),
+    sa.Column('replaced_by', sa.Text(), nullable=True),
+    sa.Column('date_of_birth_match', sa.Boolean(), nullable=True),
+    sa.Column('checked_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_agency_passport_check_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_passport_check')),
+    sa.UniqueConstraint('person_id', name=op.f('uq_agency_passport_check_person_id'))
+    )
+    op.create_table('agency_placement',
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('placement_id', sa.String(length=40), nullable=False),
+    sa.Column('employer', sa.String(length=200), nullable=False),
+    sa.Column('agency_licence', sa.String(length=40), nullable=True),
+    sa.Column('agency_name', sa.String(length=200), nullable=True),
+    sa.Column('sector', sa.String(length=40), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('contract_start', sa.Date(), nullable=False),
+    sa.Column('contract_end', sa.Date(), nullable=True),
+    sa.Column('fetched_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_agency_placement_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_placement')),
+    sa.UniqueConstraint('person_id', 'placement_id', name='uq_agency_placement_person')
+    )
     op.create_table('api_token',
     sa.Column('staff_account_id', sa.Uuid(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
@@ -536,6 +593,7 @@ def upgrade() -> None:
     sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('handled_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('case_id', sa.Uuid(), nullable=True),
+    sa.Column('help_raised_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_crisis_checkin_person_id_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['recipient_id'], ['crisis_recipient.id'], name=op.f('fk_crisis_checkin_recipient_id_crisis_recipient'), ondelete='CASCADE'),
@@ -543,6 +601,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('crisis_checkin', schema=None) as batch_op:
         batch_op.create_index('ix_crisis_checkin_crisis', ['crisis_id', 'answer', 'handled_at'], unique=False)
+        batch_op.create_index('ix_crisis_checkin_help_to_raise', ['created_at'], unique=False, postgresql_where=sa.text("answer = 'need_help' AND help_raised_at IS NULL"), sqlite_where=sa.text("answer = 'need_help' AND help_raised_at IS NULL"))
         batch_op.create_index('ix_crisis_checkin_person', ['person_id', 'crisis_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_crisis_checkin_recipient_id'), ['recipient_id'], unique=False)
 
@@ -605,6 +664,8 @@ def upgrade() -> None:
     sa.Column('representation_code', sa.String(length=40), nullable=True),
     sa.Column('resolved_by', sa.Uuid(), nullable=True),
     sa.Column('resolved_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('evidence', sa.JSON(), nullable=False),
+    sa.Column('match_probability', sa.Float(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
@@ -981,6 +1042,28 @@ def upgrade() -> None:
     with op.batch_alter_table('exchange_message', schema=None) as batch_op:
         batch_op.create_index('ix_exchange_message_case', ['case_id', 'created_at'], unique=False)
 
+    op.create_table('person_merge',
+    sa.Column('candidate_id', sa.Uuid(), nullable=True),
+    sa.Column('kept_person_id', sa.Uuid(), nullable=False),
+    sa.Column('absorbed_person_id', sa.Uuid(), nullable=False),
+    sa.Column('merged_by', sa.Uuid(), nullable=True),
+    sa.Column('merged_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('moved', sa.JSON(), nullable=False),
+    sa.Column('restore', sa.JSON(), nullable=False),
+    sa.Column('unmerged_by', sa.Uuid(), nullable=True),
+    sa.Column('unmerged_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('unmerge_reason', sa.Text(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['absorbed_person_id'], ['person.id'], name=op.f('fk_person_merge_absorbed_person_id_person'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['candidate_id'], ['duplicate_candidate.id'], name=op.f('fk_person_merge_candidate_id_duplicate_candidate'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['kept_person_id'], ['person.id'], name=op.f('fk_person_merge_kept_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_person_merge'))
+    )
+    with op.batch_alter_table('person_merge', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_person_merge_absorbed_person_id'), ['absorbed_person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_person_merge_candidate_id'), ['candidate_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_person_merge_kept_person_id'), ['kept_person_id'], unique=False)
+
     op.create_table('case_delegation_event',
     sa.Column('delegation_id', sa.Uuid(), nullable=False),
     sa.Column('event_seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -1105,6 +1188,12 @@ def downgrade() -> None:
 
     op.drop_table('conversation')
     op.drop_table('case_delegation_event')
+    with op.batch_alter_table('person_merge', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_person_merge_kept_person_id'))
+        batch_op.drop_index(batch_op.f('ix_person_merge_candidate_id'))
+        batch_op.drop_index(batch_op.f('ix_person_merge_absorbed_person_id'))
+
+    op.drop_table('person_merge')
     with op.batch_alter_table('exchange_message', schema=None) as batch_op:
         batch_op.drop_index('ix_exchange_message_case')
 
@@ -1214,6 +1303,7 @@ def downgrade() -> None:
     with op.batch_alter_table('crisis_checkin', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_crisis_checkin_recipient_id'))
         batch_op.drop_index('ix_crisis_checkin_person')
+        batch_op.drop_index('ix_crisis_checkin_help_to_raise', postgresql_where=sa.text("answer = 'need_help' AND help_raised_at IS NULL"), sqlite_where=sa.text("answer = 'need_help' AND help_raised_at IS NULL"))
         batch_op.drop_index('ix_crisis_checkin_crisis')
 
     op.drop_table('crisis_checkin')
@@ -1235,6 +1325,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_api_token_staff_account_id'))
 
     op.drop_table('api_token')
+    op.drop_table('agency_placement')
+    op.drop_table('agency_passport_check')
+    with op.batch_alter_table('agency_border_crossing', schema=None) as batch_op:
+        batch_op.drop_index('ix_agency_border_crossing_person')
+
+    op.drop_table('agency_border_crossing')
     op.drop_table('webhook_subscription')
     op.drop_table('staff_account')
     with op.batch_alter_table('sandbox_message', schema=None) as batch_op:
@@ -1267,6 +1363,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_notice_recipient_created_at')
 
     op.drop_table('notice')
+    with op.batch_alter_table('licensed_agency', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_licensed_agency_name_key'))
+
+    op.drop_table('licensed_agency')
     with op.batch_alter_table('lapor_draft', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lapor_draft_updated_at'))
 

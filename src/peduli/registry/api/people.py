@@ -6,9 +6,12 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from sqlalchemy.orm import Session
 
+from peduli import merging as merge_steps
 from peduli.api.deps import DbSession
-from peduli.registry import identity, merging, search, service
+from peduli.auth.actor import Actor
+from peduli.registry import identity, merging, search, service, unmerging
 from peduli.registry.api.common import (
     IdentityEditor,
     Reader,
@@ -16,6 +19,7 @@ from peduli.registry.api.common import (
     no_store,
     person_read,
 )
+from peduli.registry.merge_schemas import MergeRead, UnmergeRequest
 from peduli.registry.schemas import (
     DuplicatePage,
     DuplicateRead,
@@ -125,9 +129,59 @@ def merge_duplicate(
 ) -> PersonSummary:
     """Merge the pair into the record to keep; every stay and the history are kept."""
     person = merging.merge(
-        db, candidate_id=candidate_id, keep_person_id=body.keep_person_id, actor=actor
+        db,
+        candidate_id=candidate_id,
+        keep_person_id=body.keep_person_id,
+        actor=actor,
+        steps=merge_steps.STEPS,
     )
     return PersonSummary.model_validate(person)
+
+
+@router.post("/duplicates/{candidate_id}/unmerge", response_model=MergeRead)
+def unmerge_duplicate(
+    candidate_id: uuid.UUID, body: UnmergeRequest, db: DbSession, actor: Writer, response: Response
+) -> MergeRead:
+    """Undo the merge of this pair (supervisors and HQ, with a reason, audited on both records).
+
+    Both records come back with their history: the rows the merge moved go back, the fields it
+    filled are cleared, the absorbed record is active again. Rows added to the kept record after
+    the merge stay on it. The pair is dismissed, or open again with `reopen`."""
+    no_store(response)
+    merge_id = unmerging.merge_of_pair(db, candidate_id=candidate_id)
+    return _unmerge(db, merge_id, body, actor)
+
+
+@router.post("/merges/{merge_id}/unmerge", response_model=MergeRead)
+def unmerge(
+    merge_id: uuid.UUID, body: UnmergeRequest, db: DbSession, actor: Writer, response: Response
+) -> MergeRead:
+    """Undo a merge by its id (as `GET /persons/{id}/merges` lists them); as above."""
+    no_store(response)
+    return _unmerge(db, merge_id, body, actor)
+
+
+def _unmerge(db: Session, merge_id: uuid.UUID, body: UnmergeRequest, actor: Actor) -> MergeRead:
+    undone = unmerging.unmerge(
+        db,
+        merge_id=merge_id,
+        reason=body.reason,
+        reopen=body.reopen,
+        actor=actor,
+        steps=merge_steps.STEPS,
+    )
+    return MergeRead.of(undone)
+
+
+@router.get("/persons/{person_id}/merges", response_model=list[MergeRead])
+def person_merges(
+    person_id: uuid.UUID, db: DbSession, actor: Reader, response: Response
+) -> list[MergeRead]:
+    """The merges this record took part in, kept or absorbed, newest first (audited read)."""
+    no_store(response)
+    return [
+        MergeRead.of(found) for found in unmerging.merges_for(db, person_id=person_id, actor=actor)
+    ]
 
 
 @router.post("/duplicates/{candidate_id}/dismiss", response_model=DuplicateRead)

@@ -13,11 +13,13 @@ from peduli.emergency import service as emergency_service
 from peduli.emergency.models import Emergency
 from tests.crisis.conftest import Sent
 from tests.emergency.conftest import on_duty_now, staff_actor
+from tests.worker import raise_calls_for_help
 
 
 def _ask(sent: Sent, number: int, note: str) -> None:
     answer = {"token": sent.tokens[sent.phones[number]], "answer": "need_help", "note": note}
     assert sent.client.post("/api/v1/crises/check-ins", json=answer).status_code == 201
+    raise_calls_for_help()  # as the worker does a second later
 
 
 def _board(sent: Sent, who: str, query: str = "", polled: bool = False) -> str:

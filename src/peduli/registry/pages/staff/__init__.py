@@ -1,5 +1,5 @@
 """The officer's pages on the registry: work queue, person screen and
-its identity correction, search, merge, claims, corrections."""
+its identity correction, search, merge and its undoing, claims, corrections."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from peduli.registry.pages.staff import (
     merge,
     person,
     search,
+    unmerge,
     work_queue,
 )
 
 router = APIRouter(include_in_schema=False)
-for _module in (work_queue, identity, person, search, merge, claims, corrections):
+for _module in (work_queue, identity, person, search, merge, unmerge, claims, corrections):
     router.include_router(_module.router)

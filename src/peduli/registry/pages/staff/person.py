@@ -17,9 +17,9 @@ from peduli.api.deps import DbSession, staff_page
 from peduli.auth import audit
 from peduli.auth.actor import Actor
 from peduli.auth.policy import MIN_REASON_LENGTH
-from peduli.auth.roles import IDENTITY_EDITORS, PERSON_VERIFIERS, RECORD_WORKERS
+from peduli.auth.roles import IDENTITY_EDITORS, MERGE_UNDOERS, PERSON_VERIFIERS, RECORD_WORKERS
 from peduli.core.errors import FieldProblem, Forbidden, PeduliError
-from peduli.registry import service
+from peduli.registry import service, unmerging
 from peduli.registry.models import PersonStatus
 from peduli.web import desk
 from peduli.web.desk import SignedIn
@@ -112,6 +112,8 @@ def _person_page(
             "may_edit": reason is None
             and staff.role in IDENTITY_EDITORS
             and view.person.status == PersonStatus.ACTIVE,
+            "merges": unmerging.merges_of(db, person_id=person_id),
+            "may_undo_merge": reason is None and staff.role in MERGE_UNDOERS,
             "done": request.query_params.get("done", ""),
             "changed_fields": _changed_fields,
             "trail": entries,
