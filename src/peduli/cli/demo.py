@@ -32,10 +32,7 @@ from rich.progress import (
 from sqlalchemy import func, select
 
 from peduli.agencies.sandbox import SANDBOXES, AgencySandboxes, start_agency_sandboxes
-from peduli.agencies.sandbox.exchange_sandboxes import (
-    ExchangeSandboxes,
-    start_exchange_sandboxes,
-)
+from peduli.agencies.sandbox.exchange_sandboxes import ExchangeSandboxes
 from peduli.agencies.sandbox.population import demo_residents
 from peduli.auth import accounts
 from peduli.auth.actor import Role
@@ -247,21 +244,12 @@ def _start_sandboxes() -> SandboxHandles:
 
 
 def _start_exchange() -> ExchangeSandboxes:
-    """The sandbox partner states and webhook receiver (their ports, or free ones), the
-    partners registered, a partner system subscribed, and the demo case's consular access
-    request queued (the sandbox Malaysia answers it a moment after the worker sends it)."""
-    try:
-        handles = start_exchange_sandboxes(get_sessionmaker())
-    except OSError:  # taken, e.g. by another demo
-        handles = start_exchange_sandboxes(get_sessionmaker(), any_port=True)
-    with _reported(), session_scope() as session:
-        reference = demo_exchange.ensure_demo_exchange(session, handles)
+    """The sandbox partner states and webhook receiver, set up for the demo."""
+    with _reported():
+        handles, reference = demo_exchange.start_demo_exchange()
     if reference:
-        console.print(
-            f"Demo case {reference} (KBRI Kuala Lumpur) asked Malaysia for consular access; "
-            "the sandbox partner state answers on the case's exchange page.",
-            highlight=False,
-        )
+        console.print(f"Demo case {reference} (KBRI Kuala Lumpur) asked Malaysia for consular "
+                      "access; see the case's exchange page.", highlight=False)  # fmt: skip
     return handles
 
 

@@ -11,13 +11,17 @@ from sqlalchemy.orm import Session
 from peduli.agencies import exchange, webhooks
 from peduli.agencies.exchange_workflow import RequestKind
 from peduli.agencies.models import ExchangeMessage, WebhookSubscription
-from peduli.agencies.sandbox.exchange_sandboxes import ExchangeSandboxes
+from peduli.agencies.sandbox.exchange_sandboxes import (
+    ExchangeSandboxes,
+    start_exchange_sandboxes,
+)
 from peduli.agencies.schemas import ExchangeRequestCreate, SubscriptionCreate
 from peduli.auth.actor import Actor, Role
 from peduli.auth.models import StaffAccount
 from peduli.cases import service as cases_service
 from peduli.cases.models import Case, CasePerson
 from peduli.cases.schemas import CaseCreate
+from peduli.core.db import get_sessionmaker, session_scope
 from peduli.core.events import EventType
 from peduli.registry.models import Person, Stay
 
@@ -43,6 +47,17 @@ def _staff(session: Session, role: Role, post: str | None) -> Actor | None:
         query = query.where(StaffAccount.representation_code == post)
     account = session.scalars(query.order_by(StaffAccount.created_at)).first()
     return _actor(account) if account else None
+
+
+def start_demo_exchange() -> tuple[ExchangeSandboxes, str | None]:
+    """Start the sandboxes (their ports, or free ones when taken, e.g. by another demo) and
+    set the demo up on them; the sandboxes and the demo case's reference."""
+    try:
+        handles = start_exchange_sandboxes(get_sessionmaker())
+    except OSError:
+        handles = start_exchange_sandboxes(get_sessionmaker(), any_port=True)
+    with session_scope() as session:
+        return handles, ensure_demo_exchange(session, handles)
 
 
 def ensure_demo_exchange(session: Session, sandboxes: ExchangeSandboxes) -> str | None:
