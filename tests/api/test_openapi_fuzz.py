@@ -209,6 +209,13 @@ def _build(client: TestClient) -> World:
         post(f"/api/v1/crises/{ids['crisis_id']}/broadcasts", json=broadcast, headers=hq)
     )["id"]
 
+    # A partner system's webhook subscription.
+    subscription = {"subscriber": "Fuzz NGO", "url": "https://hooks.fuzz.example/p",
+                    "purpose": "fuzzing the API", "event_types": ["case.opened"]}  # fmt: skip
+    ids["subscription_id"] = _ok(
+        post("/api/v1/webhooks/subscriptions", json=subscription, headers=hq)
+    )["subscription"]["id"]
+
     # A WhatsApp conversation with the Seoul post.
     chat = whatsapp_payload(whatsapp_message("+821066667777", "Halo"))
     raw = json.dumps(chat).encode()

@@ -9,4 +9,9 @@ hash-chained, append-only message log (``message_log``), which also gives a citi
 processing trail. Each agency has an adapter module (``civil_registry``) and a sandbox
 server that really listens on HTTP (``sandbox/``). Agencies' exports are imported in bulk
 (``imports*``, through ``registry.bulk``). The registry never imports this package.
+
+Bulk exchange: partner systems' webhooks (``webhooks``, ``webhook_channel``, signed with
+``webhook_signing``) and the bilateral "one channel" exchange with partner states
+(``exchange``, ``exchange_channel``, signed with ``exchange_signing``), both delivered
+through the outbox.
 """

@@ -1,5 +1,5 @@
 """Who may queue and read a person's checks at the agencies, read the message log, and
-import agencies' exports (HQ admins' work)."""
+import agencies' exports and manage partner systems' webhook subscriptions (HQ admins' work)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ from sqlalchemy.orm import Session
 from peduli.auth import policy
 from peduli.auth.actor import Actor
 from peduli.auth.policy import Access
-from peduli.auth.roles import AGENCY_IMPORTERS, AGENCY_LOG_READERS, VERIFICATION_REQUESTERS
+from peduli.auth.roles import (
+    AGENCY_IMPORTERS,
+    AGENCY_LOG_READERS,
+    VERIFICATION_REQUESTERS,
+    WEBHOOK_MANAGERS,
+)
 from peduli.core.errors import NotFound
 from peduli.core.i18n import _
 from peduli.registry import service as registry_service
@@ -40,3 +45,9 @@ def require_log_reader(session: Session, actor: Actor) -> None:
 def require_importer(session: Session, actor: Actor, *, action: str) -> None:
     """Refuse (403, audited) anyone but the staff who import agency exports."""
     policy.require_role(session, actor, roles=AGENCY_IMPORTERS, action=action)
+
+
+def require_webhook_manager(session: Session, actor: Actor, *, action: str) -> None:
+    """Partner systems' webhook subscriptions are national: HQ admins only (denials audited).
+    The bilateral exchange is part of a case's record: ``cases.access.load_case`` decides."""
+    policy.require_role(session, actor, roles=WEBHOOK_MANAGERS, action=action)

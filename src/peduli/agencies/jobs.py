@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from peduli.agencies import answers, imports_run, licences, verification
+from peduli.agencies import answers, imports_run, licences, verification, webhooks
 from peduli.agencies.workflow import NEW_RECORD_WINDOW
 from peduli.core.periodic import PeriodicTask, SessionFactory
 
@@ -21,4 +21,7 @@ PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     licences.PERIODIC_TASK,  # BP2MI's licence list into licensed_agency
     # Agency exports queued for import: a turn of up to 30 s on the oldest one nobody holds.
     PeriodicTask("work-agency-imports", 2, run_batched=imports_run.work_imports),
+    # The platform's events to partner systems' webhooks, through the outbox.
+    PeriodicTask("publish-webhook-events", 2, run=webhooks.publish),
+    PeriodicTask("purge-published-events", 3600, run=webhooks.purge_published),
 )

@@ -112,3 +112,7 @@ TRAVEL_RECORD_READERS = RECORD_WORKERS  # passport status, crossings, placements
 # Import an agency's export (BP2MI placements) into the registry, and read its reports: the
 # rows reach people of every post, so it is national work.
 AGENCY_IMPORTERS = HQ_ADMINS
+
+# Partner systems' webhook subscriptions (HQ), the bilateral exchange (a case's
+# workers, through the case).
+WEBHOOK_MANAGERS = HQ_ADMINS

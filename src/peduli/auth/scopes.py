@@ -33,6 +33,7 @@ from peduli.auth.roles import (
     STAFF_ROLES,
     STATS_READERS,
     VERIFICATION_REQUESTERS,
+    WEBHOOK_MANAGERS,
     Role,
 )
 
@@ -65,6 +66,7 @@ AGENCY_LOG_READ = "agencies:log"  # the message log of every exchange with the a
 DOCUMENTS_WRITE = "documents:write"  # revoking an issued document
 IMPORTS_READ = "imports:read"  # agency exports' import reports
 IMPORTS_WRITE = "imports:write"  # uploading an agency export (dry run or real)
+WEBHOOKS_MANAGE = "webhooks:manage"  # partner systems' webhook subscriptions
 
 CASE_SCOPES = frozenset({CASES_READ, CASES_WRITE, CASES_REFER})
 PARTNER_SCOPES = frozenset({PARTNERS_READ, PARTNERS_WRITE})
@@ -100,6 +102,7 @@ SCOPE_HOLDERS: dict[str, frozenset[Role]] = {
     AGENCY_LOG_READ: AGENCY_LOG_READERS,
     IMPORTS_READ: AGENCY_IMPORTERS,
     IMPORTS_WRITE: AGENCY_IMPORTERS,
+    WEBHOOKS_MANAGE: WEBHOOK_MANAGERS,
 }
 SCOPES = frozenset(SCOPE_HOLDERS)
 

@@ -29,8 +29,9 @@ from peduli.cases.models import (
     Visibility,
     WaitingOn,
 )
-from peduli.cases.service import CONTACT_PURPOSE, normalize_phone, problem
+from peduli.cases.service import CONTACT_PURPOSE, event_data, normalize_phone, problem
 from peduli.cases.timeline import add_event
+from peduli.core import events
 from peduli.core.crypto import get_cipher
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, NotFound, PeduliError, require_valid
@@ -139,6 +140,15 @@ def transition(
         fields=["status"],
         reason=f"{previous}->{to}",
     )
+    if to == CaseStatus.CLOSED:
+        events.record(
+            session,
+            event_type=events.EventType.CASE_CLOSED,
+            subject_id=case.id,
+            representation_code=case.representation_code,
+            data=event_data(case),
+            at=now,
+        )
     return case
 
 

@@ -33,6 +33,7 @@ from peduli.cases.schemas import CaseCreate, CasePersonIn
 from peduli.cases.taxonomy import Category
 from peduli.cases.timeline import write_event
 from peduli.cases.triage import triage
+from peduli.core import events
 from peduli.core.crypto import get_cipher
 from peduli.core.db import insert_new, utcnow
 from peduli.core.errors import FieldProblem, require_valid
@@ -259,6 +260,17 @@ def _post_and_channel(
     return own, channel, problems
 
 
+def event_data(case: Case) -> dict[str, object]:
+    """What a case's published events say of it: codes only, nobody's identity."""
+    return {
+        "reference": case.reference,
+        "category": case.category,
+        "priority": case.priority,
+        "status": case.status,
+        "representation_code": case.representation_code,
+    }
+
+
 def intake_case(session: Session, *, intake: Intake, actor: Actor | None) -> Case:
     """Create a validated case: triage, reference, clocks, people, timeline and audit.
 
@@ -325,6 +337,14 @@ def intake_case(session: Session, *, intake: Intake, actor: Actor | None) -> Cas
         actor=actor,
         at=now,
         data={"channel": intake.channel, "priority": decided.priority, "rule": decided.rule},
+    )
+    events.record(
+        session,
+        event_type=events.EventType.CASE_OPENED,
+        subject_id=case.id,
+        representation_code=case.representation_code,
+        data=event_data(case),
+        at=now,
     )
     audit.record(
         session,

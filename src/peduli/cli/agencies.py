@@ -20,6 +20,7 @@ from peduli.agencies.gateway import AGENCIES
 from peduli.agencies.models import AgencyImport
 from peduli.agencies.sandbox import SandboxUnreachable, switch_fault
 from peduli.agencies.sandbox.faults import FaultMode
+from peduli.agencies.sandbox.population import DEMO_SEED
 from peduli.auth.actor import SYSTEM
 from peduli.core.config import get_settings
 from peduli.core.db import get_sessionmaker, session_scope, utcnow
@@ -82,7 +83,6 @@ def verify_log() -> None:
     typer.echo(f"agency message log intact: {check.checked} messages")
 
 
-DEMO_SEED = 2026
 DEMO_CITIZENS = 2_000
 
 

@@ -12,15 +12,12 @@ import secrets
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import typer
 import uvicorn
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -32,22 +29,21 @@ from rich.progress import (
 )
 from sqlalchemy import func, select
 
-from peduli.agencies.sandbox import SANDBOXES, AgencySandboxes, start_agency_sandboxes
-from peduli.agencies.sandbox.population import demo_residents
+from peduli.agencies.sandbox.population import DEMO_CITIZENS, DEMO_SEED
 from peduli.auth import accounts
 from peduli.auth.actor import Role
+from peduli.cli import demo_outside as outside
 from peduli.cli.agencies import write_demo_export
 from peduli.cli.worker import (
     close_channels,
     new_worker_id,
     sync_configured_senders,
     work_until_stopped,
+    worker_channels,
 )
 from peduli.core.config import get_settings
-from peduli.core.db import get_engine, get_sessionmaker, session_scope, utcnow
-from peduli.core.errors import PeduliError
+from peduli.core.db import get_engine, session_scope, utcnow
 from peduli.core.logging import configure_logging
-from peduli.demo import agencies as demo_agencies
 from peduli.demo import applications as demo_applications
 from peduli.demo import cases as demo_cases
 from peduli.demo import chats as demo_chats
@@ -58,32 +54,18 @@ from peduli.demo import travel as demo_travel
 from peduli.demo.partners import ensure_demo_partners
 from peduli.demo.staff import DEMO_PASSWORD, DEMO_STAFF, ensure_demo_staff
 from peduli.migrations import runner
-from peduli.notify.channels import build_channels
 from peduli.notify.sandbox import SandboxHandles, delivery_reports_url, start_sandboxes
 from peduli.registry.models import Person
-from peduli.services.sandbox import PaymentSandbox, start_payment_sandbox
 from peduli.voice.platform import webhook_url
 from peduli.voice.sandbox import DEMO_CALL, TelephonySandbox, start_telephony_sandbox
 
-DEMO_CITIZENS = 2_000
-DEMO_SEED = 2026
-console = Console()
+console = outside.console
 
 
 def register(app: typer.Typer) -> None:
     """Add ``peduli demo`` and ``peduli seed`` to the command line."""
     app.command("demo")(demo)
     app.command("seed")(seed)
-
-
-@contextmanager
-def _reported() -> Iterator[None]:
-    """Show a domain error's message and fix instead of a traceback; exit 1."""
-    try:
-        yield
-    except PeduliError as error:
-        console.print(f"[red]error:[/red] {error.detail}")
-        raise typer.Exit(code=1) from None
 
 
 def _progress() -> Progress:
@@ -100,7 +82,7 @@ def _progress() -> Progress:
 
 
 def _seed_with_progress(citizens: int, seed_value: int, batch: int) -> seeding.SeedOutcome:
-    with _progress() as progress, _reported(), session_scope() as session:
+    with _progress() as progress, outside.reported(), session_scope() as session:
         task = progress.add_task("Seeding citizens", total=citizens, rate="")
         started = time.perf_counter()
         done = 0
@@ -159,15 +141,16 @@ def demo(
     token = _prepare_staff()
     sandboxes = _start_sandboxes()
     telephony = _start_telephony()
-    agencies, story = _start_agencies(citizens)
-    payments = _start_payments()
+    agencies, story = outside.start_agencies(citizens)
+    payments = outside.start_payments()
+    exchange_sandboxes = outside.start_exchange()
     stop = threading.Event()
     worker = _start_worker(stop)
     _print_welcome(host, port, sandboxes, telephony.url, token)
-    _print_agencies(agencies, story)
-    _print_travellers()
+    outside.print_agencies(agencies, story)
+    outside.print_travellers()
     _play_demo_call(telephony, f"http://{host}:{port}", stop)
-    _play_agencies(agencies, story, stop)
+    outside.play_agencies(agencies, story, stop)
     try:
         uvicorn.run(
             "peduli.api.app:create_server_app",
@@ -182,6 +165,7 @@ def demo(
         telephony.stop()
         agencies.stop()
         payments.stop()
+        exchange_sandboxes.stop()
         sandboxes.stop()
         console.print("Peduli demo stopped.")
 
@@ -209,7 +193,7 @@ def demo_export_path() -> Path:
 def _prepare_staff() -> str:
     """Create the demo accounts if missing; return a fresh API token of the agency client."""
     agency = next(spec for spec in DEMO_STAFF if spec.role == Role.AGENCY)
-    with _reported(), session_scope() as session:
+    with outside.reported(), session_scope() as session:
         ensure_demo_staff(session)
         demo_duplicates.ensure_demo_duplicates(session)
         demo_cases.ensure_demo_cases(session)
@@ -255,69 +239,6 @@ def _start_sandboxes() -> SandboxHandles:
     return handles
 
 
-def _start_agencies(citizens: int) -> tuple[AgencySandboxes, demo_agencies.Story]:
-    """The agency sandboxes on their ports (or free ones), knowing the seeded people and a
-    few newcomers; the worker is pointed at them."""
-    settings = get_settings()
-    with session_scope() as session:
-        seeded_on = demo_agencies.seeded_on(session)
-    people = demo_residents(seed=DEMO_SEED, seeded=citizens, today=seeded_on)
-    start = partial(start_agency_sandboxes, token=settings.agency_token, residents=people)
-    try:
-        handles = start(ports={n: urlsplit(settings.agency_url(n)).port or 80 for n in SANDBOXES})
-    except OSError:  # taken, e.g. by another demo
-        handles = start(ports=dict.fromkeys(SANDBOXES, 0))
-    for name, url in handles.urls().items():
-        os.environ[f"PEDULI_AGENCY_{name.upper()}_URL"] = url
-    get_settings.cache_clear()
-    return handles, demo_agencies.cast(people, citizens)
-
-
-def _print_agencies(agencies: AgencySandboxes, story: demo_agencies.Story) -> None:
-    lines = ["Sandbox agencies:"]
-    lines += [f"  {name:<16} {url}" for name, url in agencies.urls().items()]
-    lines += ["  Report yourself at /lapor-diri as one of these people the civil registry",
-              "  knows, and see the check on the officer's person screen within seconds:",
-              *demo_agencies.try_as_lines(story),
-              "  Switch an outage: peduli agencies fault civil_registry maintenance"]  # fmt: skip
-    console.print("\n".join(lines), soft_wrap=True, highlight=False)
-
-
-def _play_agencies(
-    agencies: AgencySandboxes, story: demo_agencies.Story, stop: threading.Event
-) -> None:
-    """A self-report verified, a mismatch and an outage, told as they happen."""
-
-    def play() -> None:
-        try:
-            demo_agencies.play(
-                get_sessionmaker(), agencies, story,
-                lambda line: console.print(line, highlight=False, soft_wrap=True),
-                stopped=stop.is_set,
-            )  # fmt: skip
-        except PeduliError as exc:
-            console.print(f"Agencies demo stopped: {exc}", highlight=False)
-
-    threading.Thread(target=play, name="peduli-demo-agencies", daemon=True).start()
-
-
-def _print_travellers() -> None:
-    """Check the demo's passport reported lost and worker of an unlicensed agency now (ahead
-    of the worker's queue of every record), and say whose person screen shows them."""
-    with session_scope() as session:
-        found = demo_travel.check_demo_travellers(session)
-    lines = []
-    if found.lost_passport is not None:
-        lost = found.lost_passport
-        lines.append(f"  Passport reported lost: {lost.full_name} ({lost.representation_code}), "
-                     f"/officer/persons/{lost.person_id}")  # fmt: skip
-    if found.unlicensed_agency is not None:
-        worker = found.unlicensed_agency
-        where = f"({worker.representation_code}), /officer/persons/{worker.person_id}"
-        lines.append(f"  Placed by an unlicensed agency: {worker.full_name} {where}")
-    console.print("\n".join(lines), soft_wrap=True, highlight=False)
-
-
 def _start_telephony() -> TelephonySandbox:
     """The sandbox telephony platform, on the configured port or a free one."""
     settings = get_settings()
@@ -327,19 +248,6 @@ def _start_telephony() -> TelephonySandbox:
     try:
         return start(port=voice.port or 80)
     except OSError:  # taken, e.g. by another demo
-        return start(port=0)
-
-
-def _start_payments() -> PaymentSandbox:
-    """The sandbox payment gateway: the worker opens the fees' virtual accounts there, and
-    ``POST {url}/virtual-accounts/{reference}/pay`` settles one (as a bank transfer would)."""
-    settings = get_settings()
-    gateway = urlsplit(settings.payment_gateway_url)
-    start = partial(start_payment_sandbox, public_url=settings.public_url,
-                    webhook_secret=settings.payment_webhook_secret)  # fmt: skip
-    try:
-        return start(port=gateway.port or 80)
-    except OSError:  # taken, e.g. by another demo: the worker then finds no gateway
         return start(port=0)
 
 
@@ -367,7 +275,7 @@ def _play_demo_call(telephony: TelephonySandbox, base: str, stop: threading.Even
 
 
 def _start_worker(stop: threading.Event) -> threading.Thread:
-    channels = build_channels(get_settings())
+    channels = worker_channels(get_settings())
     sync_configured_senders()
 
     def work() -> None:

@@ -26,6 +26,7 @@ def _register_commands() -> None:
     from peduli.cli import crisis as crisis_cli
     from peduli.cli import demo as demo_cli
     from peduli.cli import documents as documents_cli
+    from peduli.cli import exchange as exchange_cli
     from peduli.cli import i18n as i18n_cli
     from peduli.cli import keys as keys_cli
     from peduli.cli import partners as partners_cli
@@ -42,6 +43,7 @@ def _register_commands() -> None:
     app.add_typer(audit_cli.app, name="audit")
     app.add_typer(agencies_cli.app, name="agencies")
     app.add_typer(cases_cli.app, name="cases")
+    app.add_typer(exchange_cli.app, name="exchange")
     app.add_typer(i18n_cli.app, name="i18n")
     app.add_typer(keys_cli.app, name="keys")
     app.add_typer(partners_cli.app, name="partner")

@@ -12,8 +12,9 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from peduli.agencies.sandbox import SANDBOXES, start_agency_sandboxes
+from peduli.agencies.sandbox.exchange_sandboxes import start_exchange_sandboxes
 from peduli.core.config import get_settings
-from peduli.core.db import session_scope
+from peduli.core.db import get_sessionmaker, session_scope
 from peduli.demo.agencies import seeded_on
 from peduli.notify.sandbox import delivery_reports_url, start_sandboxes
 from peduli.voice.platform import webhook_url
@@ -77,6 +78,13 @@ def sandbox() -> None:
         telephony.stop()
         handles.stop()
         raise
+    try:
+        exchange = start_exchange_sandboxes(get_sessionmaker())
+    except BaseException:
+        agencies.stop()
+        telephony.stop()
+        handles.stop()
+        raise
     typer.echo(f"sandbox SMTP server on {settings.smtp_host}:{handles.smtp_port}")
     typer.echo(f"sandbox SMS gateway on {handles.sms_url}")
     typer.echo(f"sandbox WhatsApp API on {handles.whatsapp_url}")
@@ -84,6 +92,10 @@ def sandbox() -> None:
     typer.echo(f"sandbox Telegram Bot API on {handles.telegram_url}")
     for name, url in agencies.urls().items():
         typer.echo(f"sandbox agency {name} on {url} (peduli agencies fault switches its faults)")
+    typer.echo(
+        f"sandbox partner states on {exchange.partner_state.url}/my and /sa, webhook receiver"
+        f" on {exchange.receiver.url}/hooks/<name> (the secret of the subscription at that URL)"
+    )
     typer.echo("messages appear at /demo/mailbox; press Ctrl-C to stop")
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -91,6 +103,7 @@ def sandbox() -> None:
     try:
         stop.wait()
     finally:
+        exchange.stop()
         agencies.stop()
         telephony.stop()
         handles.stop()

@@ -12,8 +12,9 @@ from functools import partial
 
 import typer
 
+from peduli.agencies.channels import agency_channels
 from peduli.cli.keys import require_safe_environment
-from peduli.core.config import get_settings
+from peduli.core.config import Settings, get_settings
 from peduli.core.db import get_sessionmaker
 from peduli.core.logging import configure_logging
 from peduli.core.periodic import run_due_tasks
@@ -40,7 +41,7 @@ def worker(
     configure_logging()
     require_safe_environment()
     settings = get_settings()
-    channels = build_channels(settings)
+    channels = worker_channels(settings)
     size = batch_size or settings.notify_batch_size
     policy = RetryPolicy.from_settings(settings)
     worker_id = new_worker_id()
@@ -81,6 +82,12 @@ def work_until_stopped(
             run_due_tasks, session_factory, PERIODIC_TASKS, worker_id=worker_id
         ),
     )
+
+
+def worker_channels(settings: Settings) -> dict[str, Channel]:
+    """Every channel the worker delivers through: the outbox's own and the agencies'
+    (webhooks, partner states), which the outbox does not know of."""
+    return {**build_channels(settings), **agency_channels(settings, get_sessionmaker())}
 
 
 def sync_configured_senders() -> None:

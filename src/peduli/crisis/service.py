@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from peduli.auth import audit
 from peduli.auth.actor import Actor
+from peduli.core import events
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
@@ -138,7 +139,25 @@ def _create(
         entity_id=str(crisis.id),
         fields=["title", "kind", "severity", "area", "status"],
     )
+    if status == CrisisStatus.ACTIVE:
+        _published(session, crisis)
     return crisis
+
+
+def _published(session: Session, crisis: Crisis) -> None:
+    """The ``crisis.declared`` event for subscribers: kind, severity, countries, posts."""
+    events.record(
+        session,
+        event_type=events.EventType.CRISIS_DECLARED,
+        subject_id=crisis.id,
+        data={
+            "kind": crisis.kind,
+            "severity": crisis.severity,
+            "title": crisis.title,
+            "countries": crisis.countries,
+            "posts": crisis.representation_codes,
+        },
+    )
 
 
 def _store_cover(session: Session, crisis: Crisis, area: areas.Area) -> None:
@@ -246,6 +265,8 @@ def set_status(
     crisis.status = status
     if status == CrisisStatus.CLOSED:
         crisis.closed_at = utcnow()
+    if status == CrisisStatus.ACTIVE:
+        _published(session, crisis)
     audit.record(
         session,
         actor=actor,

@@ -39,6 +39,16 @@ class ChannelName(StrEnum):
     WHATSAPP = "whatsapp"
     TELEGRAM = "telegram"
     IN_APP = "in_app"
+    # Machine recipients (agencies domain): a partner system's webhook, a partner state.
+    WEBHOOK = "webhook"
+    PARTNER_STATE = "partner_state"
+
+
+# Channels whose recipient is an id (a person's, a subscription's, a partner state's code),
+# no contact data: stored in clear.
+CLEAR_RECIPIENT_CHANNELS = frozenset(
+    {ChannelName.IN_APP, ChannelName.WEBHOOK, ChannelName.PARTNER_STATE}
+)
 
 
 class OutboxStatus(StrEnum):

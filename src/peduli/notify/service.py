@@ -31,6 +31,7 @@ from peduli.core.db import insert_on_conflict
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
 from peduli.notify.models import (
+    CLEAR_RECIPIENT_CHANNELS,
     MESSAGE_BODY_PURPOSE,
     ChannelName,
     MessagePriority,
@@ -55,15 +56,15 @@ def template_subject(name: str, language: str) -> str:
 
 
 def seal_recipient(channel: str, recipient: str) -> str:
-    """How an outbox row stores its recipient: encrypted, except an in-app person id."""
-    if channel == ChannelName.IN_APP:
+    """How an outbox row stores its recipient: encrypted, except an id (in-app, webhook…)."""
+    if channel in CLEAR_RECIPIENT_CHANNELS:
         return recipient
     return get_cipher().encrypt(recipient, purpose=CONTACT_PURPOSE)
 
 
 def open_recipient(channel: str, stored: str) -> str:
     """The recipient in clear, for the channel about to send (or a masked listing)."""
-    if channel == ChannelName.IN_APP:
+    if channel in CLEAR_RECIPIENT_CHANNELS:
         return stored
     return get_cipher().decrypt(stored, purpose=CONTACT_PURPOSE)
 

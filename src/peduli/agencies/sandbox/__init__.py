@@ -5,6 +5,9 @@ Started by ``peduli sandbox``, ``peduli demo`` and the tests through ``start_age
 each agency's sandbox is one module here, listed in ``SANDBOXES`` with its default port
 (civil registry 8030, immigration 8031, BP2MI 8032, partner state 8033, webhook receiver 8034).
 ``switch_fault`` switches a fault of a running sandbox over HTTP (``peduli agencies fault``).
+The partner state (``partner_state``) and the webhook receiver (``webhook_receiver``) speak
+signed protocols of their own (Ed25519, HMAC) and are started by ``start_exchange_sandboxes``
+(``exchange_sandboxes``).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from functools import lru_cache
 from peduli.demo.population import Citizen, Population
 from peduli.demo.spellings import spelling_variant
 
-DEMO_SEED = 2026  # the seed and size ``peduli demo`` seeds with (cli/demo.py)
+DEMO_SEED = 2026  # the seed and size ``peduli demo`` seeds with (the one place that says)
 DEMO_CITIZENS = 2_000
 NEWCOMERS = 12  # citizens after the seeded ones: known to the agencies, not to the registry
 DECEASED_RATE = 0.015

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 04:12:46.015407
+Create Date: 2026-12-06 04:19:31.758537
 """
 
 from collections.abc import Sequence
@@ -255,6 +255,22 @@ def upgrade() -> None:
     with op.batch_alter_table('document_signing_key', schema=None) as batch_op:
         batch_op.create_index('ux_document_signing_key_active', ['state'], unique=True, postgresql_where=sa.text("state = 'active'"), sqlite_where=sa.text("state = 'active'"))
 
+    op.create_table('domain_event',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('public_id', sa.String(length=40), nullable=False),
+    sa.Column('event_type', sa.String(length=40), nullable=False),
+    sa.Column('subject_id', sa.String(length=64), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=True),
+    sa.Column('data', sa.Text(), nullable=False),
+    sa.Column('occurred_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_domain_event')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_domain_event_public_id'))
+    )
+    with op.batch_alter_table('domain_event', schema=None) as batch_op:
+        batch_op.create_index('ix_domain_event_occurred_at', ['occurred_at'], unique=False)
+        batch_op.create_index('ix_domain_event_unpublished', ['id'], unique=False, postgresql_where=sa.text('published_at IS NULL'), sqlite_where=sa.text('published_at IS NULL'))
+
     op.create_table('erasure_record',
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('erased_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
@@ -266,6 +282,17 @@ def upgrade() -> None:
     with op.batch_alter_table('erasure_record', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_erasure_record_person_id'), ['person_id'], unique=False)
 
+    op.create_table('exchange_partner',
+    sa.Column('code', sa.String(length=8), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=False),
+    sa.Column('key_id', sa.String(length=100), nullable=False),
+    sa.Column('public_key', sa.String(length=100), nullable=False),
+    sa.Column('active', sa.Boolean(), server_default=sa.text('(true)'), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('code', name=op.f('pk_exchange_partner'))
+    )
     op.create_table('exchange_rate',
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('rate_date', sa.Date(), nullable=False),
@@ -481,6 +508,18 @@ def upgrade() -> None:
     sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_account')),
     sa.UniqueConstraint('email', name=op.f('uq_staff_account_email'))
+    )
+    op.create_table('webhook_subscription',
+    sa.Column('subscriber', sa.String(length=200), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=False),
+    sa.Column('secret', sa.Text(), nullable=False),
+    sa.Column('purpose', sa.String(length=500), nullable=False),
+    sa.Column('active', sa.Boolean(), server_default=sa.text('(true)'), nullable=False),
+    sa.Column('created_by', sa.Uuid(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_subscription'))
     )
     op.create_table('agency_border_crossing',
     sa.Column('person_id', sa.Uuid(), nullable=False),
@@ -1010,6 +1049,15 @@ def upgrade() -> None:
         batch_op.create_index('ix_stay_representation_created', ['representation_code', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_stay_representation_status', ['representation_code', 'status'], unique=False)
 
+    op.create_table('webhook_subscription_event',
+    sa.Column('subscription_id', sa.Uuid(), nullable=False),
+    sa.Column('event_type', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['subscription_id'], ['webhook_subscription.id'], name=op.f('fk_webhook_subscription_event_subscription_id_webhook_subscription'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('subscription_id', 'event_type', name=op.f('pk_webhook_subscription_event'))
+    )
+    with op.batch_alter_table('webhook_subscription_event', schema=None) as batch_op:
+        batch_op.create_index('ix_webhook_subscription_event_type', ['event_type'], unique=False)
+
     op.create_table('case_attachment',
     sa.Column('case_id', sa.Uuid(), nullable=False),
     sa.Column('filename', sa.String(length=200), nullable=False),
@@ -1169,6 +1217,28 @@ def upgrade() -> None:
         batch_op.create_index('ix_emergency_alert_pending', ['created_at'], unique=False, postgresql_where=sa.text('alert_pending'), sqlite_where=sa.text('alert_pending'))
         batch_op.create_index('ix_emergency_contact_open', ['contact_index', 'created_at'], unique=False)
         batch_op.create_index('ix_emergency_rep_created', ['representation_code', 'created_at'], unique=False)
+
+    op.create_table('exchange_message',
+    sa.Column('message_id', sa.String(length=100), nullable=False),
+    sa.Column('partner_code', sa.String(length=8), nullable=False),
+    sa.Column('direction', sa.String(length=10), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('in_reply_to', sa.String(length=100), nullable=True),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('answered_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('actor_account_id', sa.Uuid(), nullable=True),
+    sa.Column('actor_display', sa.String(length=200), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['protection_case.id'], name=op.f('fk_exchange_message_case_id_protection_case'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['partner_code'], ['exchange_partner.code'], name=op.f('fk_exchange_message_partner_code_exchange_partner')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_exchange_message')),
+    sa.UniqueConstraint('partner_code', 'direction', 'message_id', name='uq_exchange_message_id')
+    )
+    with op.batch_alter_table('exchange_message', schema=None) as batch_op:
+        batch_op.create_index('ix_exchange_message_case', ['case_id', 'created_at'], unique=False)
 
     op.create_table('person_merge',
     sa.Column('candidate_id', sa.Uuid(), nullable=True),
@@ -1362,6 +1432,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_person_merge_absorbed_person_id'))
 
     op.drop_table('person_merge')
+    with op.batch_alter_table('exchange_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_exchange_message_case')
+
+    op.drop_table('exchange_message')
     with op.batch_alter_table('emergency', schema=None) as batch_op:
         batch_op.drop_index('ix_emergency_rep_created')
         batch_op.drop_index('ix_emergency_contact_open')
@@ -1399,6 +1473,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_attachment_case_id'))
 
     op.drop_table('case_attachment')
+    with op.batch_alter_table('webhook_subscription_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_webhook_subscription_event_type')
+
+    op.drop_table('webhook_subscription_event')
     with op.batch_alter_table('stay', schema=None) as batch_op:
         batch_op.drop_index('ix_stay_representation_status')
         batch_op.drop_index('ix_stay_representation_created')
@@ -1512,6 +1590,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_agency_border_crossing_person')
 
     op.drop_table('agency_border_crossing')
+    op.drop_table('webhook_subscription')
     op.drop_table('staff_account')
     with op.batch_alter_table('service_version', schema=None) as batch_op:
         batch_op.drop_index('ix_service_version_current', postgresql_where=sa.text('is_current'), sqlite_where=sa.text('is_current'))
@@ -1557,10 +1636,16 @@ def downgrade() -> None:
 
     op.drop_table('lapor_draft')
     op.drop_table('exchange_rate')
+    op.drop_table('exchange_partner')
     with op.batch_alter_table('erasure_record', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_erasure_record_person_id'))
 
     op.drop_table('erasure_record')
+    with op.batch_alter_table('domain_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_domain_event_unpublished', postgresql_where=sa.text('published_at IS NULL'), sqlite_where=sa.text('published_at IS NULL'))
+        batch_op.drop_index('ix_domain_event_occurred_at')
+
+    op.drop_table('domain_event')
     with op.batch_alter_table('document_signing_key', schema=None) as batch_op:
         batch_op.drop_index('ux_document_signing_key_active', postgresql_where=sa.text("state = 'active'"), sqlite_where=sa.text("state = 'active'"))
 

@@ -1,0 +1,95 @@
+"""A real threading HTTP server in a daemon thread, with injectable faults (like the
+outbox's sandboxes): what the agencies' sandboxes share."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+
+from sqlalchemy.orm import Session
+
+from peduli.notify.sandbox.faults import FaultInjector
+
+
+class SandboxServer:
+    """Serves ``handler`` on ``host:port`` (0: any free port) until ``stop()``."""
+
+    thread_name: ClassVar[str] = "agency-sandbox"
+    handler: ClassVar[type[SandboxRequest]]
+
+    def __init__(self, session_factory: Callable[[], Session], *, host: str, port: int) -> None:
+        self.faults = FaultInjector(status=503)
+        self.session_factory = session_factory
+        self._host = host
+        bound = type("_Bound", (self.handler,), {"server_state": self})
+        self._server = ThreadingHTTPServer((host, port), bound)
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://{self._host}:{self.port}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=self.thread_name,
+            daemon=True,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join()
+            self._thread = None
+        self._server.server_close()
+
+
+class SandboxRequest(BaseHTTPRequestHandler):
+    """One request: the body read whole, an injected fault answered first."""
+
+    protocol_version = "HTTP/1.1"
+    server_state: SandboxServer
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        fault = self.server_state.faults.take()
+        if fault is not None:
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
+            self.answer(fault.status, {"error": "sandbox fault injected"}, headers)
+            return
+        time.sleep(self.server_state.faults.delay())
+        self.post(body)
+
+    def post(self, body: bytes) -> None:
+        raise NotImplementedError
+
+    def answer(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def refuse(self, status: HTTPStatus, reason: str) -> None:
+        self.answer(status, {"error": reason})
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: bodies name people."""
