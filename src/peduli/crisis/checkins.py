@@ -31,6 +31,7 @@ from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
 from peduli.core.logging import get_logger
+from peduli.core.periodic import SessionFactory
 from peduli.crisis import links
 from peduli.crisis.models import Answer, CheckIn, Crisis, CrisisKind, Recipient
 from peduli.crisis.schemas import CheckInCreate
@@ -203,24 +204,41 @@ def record(
 
 
 # Calls for help raised per turn of a worker; more wait for the next second.
-RAISE_BATCH = 200
-_HELP_TO_RAISE = (
-    select(CheckIn.id, CheckIn.recipient_id, CheckIn.note, CheckIn.place)
-    .where(CheckIn.answer == Answer.NEED_HELP, CheckIn.help_raised_at.is_(None))
-    .order_by(CheckIn.created_at)
-    .limit(RAISE_BATCH)
-    .with_for_update(skip_locked=True)
-)
+RAISE_PER_TURN = 200
 
 
-def raise_calls_for_help(session: Session, _now: datetime) -> int:
+def _next_to_raise(skipping: Sequence[uuid.UUID]) -> Any:
+    """The oldest call for help not raised yet (nor failing this turn), locked for this
+    worker (others skip it)."""
+    return (
+        select(CheckIn.id, CheckIn.recipient_id, CheckIn.note, CheckIn.place)
+        .where(
+            CheckIn.answer == Answer.NEED_HELP,
+            CheckIn.help_raised_at.is_(None),
+            CheckIn.id.not_in(skipping),
+        )
+        .order_by(CheckIn.created_at)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+
+
+def raise_calls_for_help(session_factory: SessionFactory, _now: datetime) -> int:
     """Open (or join) the case of every call for help not raised yet, oldest first; returns
-    how many. Each in a savepoint of its own: one that fails is logged and tried again next
-    turn without holding back the others."""
-    raised = 0
-    for call in session.execute(_HELP_TO_RAISE).all():
+    how many.
+
+    Each call in a transaction of its own: on SQLite a batch in one transaction held the one
+    writer's turn for all of them, and the citizens' answers waited behind it. One that fails
+    is logged and waits for the next turn without holding back the others.
+    """
+    raised, failing = 0, list[uuid.UUID]()
+    while raised + len(failing) < RAISE_PER_TURN:
+        call = None
         try:
-            with session.begin_nested():
+            with session_factory() as session, session.begin():
+                call = session.execute(_next_to_raise(failing)).first()
+                if call is None:
+                    break
                 case_id = _case_for(session, call.recipient_id, note=call.note, place=call.place)
                 session.execute(
                     update(CheckIn)
@@ -228,7 +246,10 @@ def raise_calls_for_help(session: Session, _now: datetime) -> int:
                     .values(case_id=case_id, help_raised_at=utcnow())
                 )
         except Exception:
+            if call is None:
+                raise  # the database itself failed: the worker logs it and tries next turn
             log.exception("raising a call for help failed; trying again", checkin_id=call.id)
+            failing.append(call.id)
             continue
         raised += 1
     return raised
