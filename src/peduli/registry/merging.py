@@ -212,4 +212,7 @@ def _repoint_other_pairs(
         session.delete(pair)
         if third != keep_id:
             session.flush()
-            matching.flag_pair(session, keep_id, third, score=pair.score, reason=pair.reason)
+            matching.flag_pair(
+                session, keep_id, third, score=pair.score, reason=pair.reason,
+                evidence=pair.evidence, probability=pair.match_probability,
+            )  # fmt: skip

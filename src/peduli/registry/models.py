@@ -12,8 +12,20 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Date, Float, ForeignKey, Index, String, Text, UniqueConstraint, false, text
+from sqlalchemy import (
+    JSON,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from peduli.core.crypto import CONTACT_PURPOSE, Sealed, contact_index
@@ -137,7 +149,12 @@ class Person(IdMixin, TimestampMixin, Base):
     """A citizen; ``nik_index`` is unique so a NIK can never belong to two records."""
 
     __tablename__ = "person"
-    __table_args__ = (Index("ix_person_dob_name", "date_of_birth", "name_key"),)
+    __table_args__ = (
+        Index("ix_person_dob_name", "date_of_birth", "name_key"),
+        Index("ix_person_link_name_year", "link_name_year"),
+        Index("ix_person_link_region", "link_region"),
+        Index("ix_person_link_initials", "link_initials"),
+    )
 
     full_name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(400), index=True)
@@ -160,6 +177,14 @@ class Person(IdMixin, TimestampMixin, Base):
     verification: Mapped[str] = mapped_column(String(12), default=Verification.UNVERIFIED)
     verified_by: Mapped[uuid.UUID | None]
     verified_at: Mapped[datetime | None]
+    # Record linkage's blocking keys (``registry.linkage.keys``): the two rarest name tokens,
+    # the birth year with them, a blind index of the NIK's regency with the birth year, and
+    # the birth date, sex and name initials.
+    link_token_a: Mapped[str | None] = mapped_column(String(40))
+    link_token_b: Mapped[str | None] = mapped_column(String(40))
+    link_name_year: Mapped[str | None] = mapped_column(String(90))
+    link_region: Mapped[str | None] = mapped_column(String(64))
+    link_initials: Mapped[str | None] = mapped_column(String(40))
 
 
 class Passport(IdMixin, Base):
@@ -258,7 +283,8 @@ class Stay(IdMixin, TimestampMixin, Base):
 
 
 class DuplicateCandidate(IdMixin, TimestampMixin, Base):
-    """A pair that looks like one citizen (similar name, same birth date) for an officer."""
+    """A pair that looks like one citizen for an officer: ``evidence`` holds each comparison
+    of record linkage (``registry.linkage``), ``match_probability`` their verdict."""
 
     __tablename__ = "duplicate_candidate"
     __table_args__ = (
@@ -274,6 +300,8 @@ class DuplicateCandidate(IdMixin, TimestampMixin, Base):
     representation_code: Mapped[str | None] = mapped_column(String(40))
     resolved_by: Mapped[uuid.UUID | None]
     resolved_at: Mapped[datetime | None]
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    match_probability: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class DataRequestStatus(StrEnum):

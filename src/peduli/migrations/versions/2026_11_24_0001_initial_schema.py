@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 01:27:46.917121
+Create Date: 2026-12-06 02:37:01.657127
 """
 
 from collections.abc import Sequence
@@ -292,6 +292,11 @@ def upgrade() -> None:
     sa.Column('verification', sa.String(length=12), nullable=False),
     sa.Column('verified_by', sa.Uuid(), nullable=True),
     sa.Column('verified_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('link_token_a', sa.String(length=40), nullable=True),
+    sa.Column('link_token_b', sa.String(length=40), nullable=True),
+    sa.Column('link_name_year', sa.String(length=90), nullable=True),
+    sa.Column('link_region', sa.String(length=64), nullable=True),
+    sa.Column('link_initials', sa.String(length=40), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
@@ -301,6 +306,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.create_index('ix_person_dob_name', ['date_of_birth', 'name_key'], unique=False)
+        batch_op.create_index('ix_person_link_initials', ['link_initials'], unique=False)
+        batch_op.create_index('ix_person_link_name_year', ['link_name_year'], unique=False)
+        batch_op.create_index('ix_person_link_region', ['link_region'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_name_key'), ['name_key'], unique=False)
 
     op.create_table('rate_limit_counter',
@@ -511,6 +519,8 @@ def upgrade() -> None:
     sa.Column('representation_code', sa.String(length=40), nullable=True),
     sa.Column('resolved_by', sa.Uuid(), nullable=True),
     sa.Column('resolved_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('evidence', sa.JSON(), nullable=False),
+    sa.Column('match_probability', sa.Float(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
@@ -1080,6 +1090,9 @@ def downgrade() -> None:
     op.drop_table('rate_limit_counter')
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_person_name_key'))
+        batch_op.drop_index('ix_person_link_region')
+        batch_op.drop_index('ix_person_link_name_year')
+        batch_op.drop_index('ix_person_link_initials')
         batch_op.drop_index('ix_person_dob_name')
 
     op.drop_table('person')
