@@ -101,16 +101,24 @@ def mistyped_name(rng: random.Random, name: str) -> str:
 
 
 def mistyped_date(rng: random.Random, born: date) -> date:
-    """A day off by a digit, day and month swapped, or a year off by one."""
-    for _ in range(10):
+    """One digit of the day or the year's last digit mistyped, or day and month swapped."""
+    for _ in range(20):
         kind = rng.randrange(3)
         try:
             if kind == 0:
-                return born.replace(day=(born.day + rng.choice((1, -1, 10, -10)) - 1) % 28 + 1)
-            if kind == 1 and born.day <= 12 and born.day != born.month:
+                day = f"{born.day:02d}"
+                at = rng.randrange(2)
+                digit = rng.choice([d for d in string.digits if d != day[at]])
+                typed = int(day[:at] + digit + day[at + 1 :])
+                if typed:
+                    return born.replace(day=typed)
+            elif kind == 1 and born.day <= 12 and born.day != born.month:
                 return born.replace(day=born.month, month=born.day)
-            if kind == 2:
-                return born.replace(year=born.year + rng.choice((1, -1)))
+            elif kind == 2:
+                last = born.year % 10
+                return born.replace(
+                    year=born.year - last + rng.choice([d for d in range(10) if d != last])
+                )
         except ValueError:
             continue
     return born + timedelta(days=1)

@@ -57,7 +57,7 @@ PERSON_COLUMNS = (
     "place_of_birth", "nik_encrypted", "nik_index", "home_province", "preferred_language",
     "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relation",
     "consent_at", "consent_version", "status", "verification", "link_token_a", "link_token_b",
-    "link_name_year", "link_region", "link_initials",
+    "link_name_year", "link_name_day", "link_region", "link_initials",
 )  # fmt: skip
 PASSPORT_COLUMNS = ("id", "person_id", "number_encrypted", "number_index", "is_current",
                     "reported_at")  # fmt: skip

@@ -152,6 +152,7 @@ class Person(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("ix_person_dob_name", "date_of_birth", "name_key"),
         Index("ix_person_link_name_year", "link_name_year"),
+        Index("ix_person_link_name_day", "link_name_day"),
         Index("ix_person_link_region", "link_region"),
         Index("ix_person_link_initials", "link_initials"),
     )
@@ -178,11 +179,12 @@ class Person(IdMixin, TimestampMixin, Base):
     verified_by: Mapped[uuid.UUID | None]
     verified_at: Mapped[datetime | None]
     # Record linkage's blocking keys (``registry.linkage.keys``): the two rarest name tokens,
-    # the birth year with them, a blind index of the NIK's regency with the birth year, and
+    # the birth year or the day with them, a blind index of the NIK's regency with the birth year, and
     # the birth date, sex and name initials.
     link_token_a: Mapped[str | None] = mapped_column(String(40))
     link_token_b: Mapped[str | None] = mapped_column(String(40))
     link_name_year: Mapped[str | None] = mapped_column(String(90))
+    link_name_day: Mapped[str | None] = mapped_column(String(90))
     link_region: Mapped[str | None] = mapped_column(String(64))
     link_initials: Mapped[str | None] = mapped_column(String(40))
 

@@ -253,6 +253,7 @@ def _pseudonymise(person: Person) -> None:
     person.merged_into_id = None
     person.status = PersonStatus.ERASED
     person.link_token_a = person.link_token_b = person.link_name_year = None
+    person.link_name_day = None
     person.link_region = person.link_initials = None
 
 

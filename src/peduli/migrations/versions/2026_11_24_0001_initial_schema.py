@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 02:37:01.657127
+Create Date: 2026-12-06 02:39:11.654186
 """
 
 from collections.abc import Sequence
@@ -295,6 +295,7 @@ def upgrade() -> None:
     sa.Column('link_token_a', sa.String(length=40), nullable=True),
     sa.Column('link_token_b', sa.String(length=40), nullable=True),
     sa.Column('link_name_year', sa.String(length=90), nullable=True),
+    sa.Column('link_name_day', sa.String(length=90), nullable=True),
     sa.Column('link_region', sa.String(length=64), nullable=True),
     sa.Column('link_initials', sa.String(length=40), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -307,6 +308,7 @@ def upgrade() -> None:
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.create_index('ix_person_dob_name', ['date_of_birth', 'name_key'], unique=False)
         batch_op.create_index('ix_person_link_initials', ['link_initials'], unique=False)
+        batch_op.create_index('ix_person_link_name_day', ['link_name_day'], unique=False)
         batch_op.create_index('ix_person_link_name_year', ['link_name_year'], unique=False)
         batch_op.create_index('ix_person_link_region', ['link_region'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_name_key'), ['name_key'], unique=False)
@@ -1092,6 +1094,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_person_name_key'))
         batch_op.drop_index('ix_person_link_region')
         batch_op.drop_index('ix_person_link_name_year')
+        batch_op.drop_index('ix_person_link_name_day')
         batch_op.drop_index('ix_person_link_initials')
         batch_op.drop_index('ix_person_dob_name')
 

@@ -3,7 +3,8 @@
 The keys (any one suffices, so a mistyped birth date or NIK digit still meets its pair):
 the NIK's and passports' blind indexes, a phone's blind index, the birth date with a rare
 name token, the birth date with the initials of the name (``link_initials``: a mistyped
-letter), the birth year with the two rarest tokens (``link_name_year``), and the NIK's home
+letter), the birth year or the day and month with the two rarest tokens (``link_name_year``,
+``link_name_day``), and the NIK's home
 regency with the birth year and a rare token (``link_region``). The NIK and passport
 indexes are unique, so in a batch no two records share one (a report naming a known NIK
 or passport attaches or opens a claim instead); online they still find the holder.
@@ -63,6 +64,8 @@ def candidates_of(session: Session, person: Person) -> list[uuid.UUID]:
         )
     if person.link_initials:
         blocks.append(select(Person.id).where(Person.link_initials == person.link_initials))
+    if person.link_name_day:
+        blocks.append(select(Person.id).where(Person.link_name_day == person.link_name_day))
     if person.link_name_year:
         blocks.append(select(Person.id).where(Person.link_name_year == person.link_name_year))
     found = union(*blocks).subquery()
@@ -87,6 +90,7 @@ def batch_pairs(session: Session) -> Iterator[tuple[uuid.UUID, uuid.UUID]]:
         select(a.id, b.id).join(b, and_(b.date_of_birth == a.date_of_birth, active, shares)),
         select(a.id, b.id).join(b, and_(b.link_region == a.link_region, active, shares)),
         select(a.id, b.id).join(b, and_(b.link_name_year == a.link_name_year, active)),
+        select(a.id, b.id).join(b, and_(b.link_name_day == a.link_name_day, active)),
         select(a.id, b.id).join(b, and_(b.link_initials == a.link_initials, active)),
     ]
     c, d = aliased(ContactPoint, name="c"), aliased(ContactPoint, name="d")

@@ -18,6 +18,7 @@ from peduli.reference.profile import fold_text
 from peduli.registry.linkage.names import matched_tokens
 
 PLACE_SIMILARITY = 0.9
+NEAR_DAYS = 3
 _PLACE_PREFIXES = ("kabupaten ", "kab. ", "kab ", "kota ")
 
 
@@ -59,8 +60,8 @@ def place_key(place: str | None) -> str | None:
 
 
 def compare_name(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[Outcome, list[str]]:
-    """Exact (same token set), close (every token of the shorter name found, or all but one
-    of at least three) or different; with the agreeing tokens, for their frequency."""
+    """Exact (same token set), close (every token of the shorter name found in the other,
+    alike or mistyped) or different; with the agreeing tokens, for their frequency."""
     if not a or not b:
         return Outcome.MISSING, []
     if set(a) == set(b):
@@ -68,19 +69,21 @@ def compare_name(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[Outcome, list[
     pairs = matched_tokens(a, b)
     shorter = min(len(a), len(b))
     agreeing = [token for token, _other in pairs]
-    if len(pairs) == shorter or (shorter >= 3 and len(pairs) >= shorter - 1):
+    if len(pairs) == shorter:
         return Outcome.CLOSE, agreeing
     return Outcome.DIFFERENT, agreeing
 
 
 def compare_birth_date(a: date | None, b: date | None) -> Outcome:
-    """Close: one digit mistyped, two adjacent digits swapped, or day and month swapped."""
+    """Close: one digit mistyped, two adjacent digits swapped, day and month swapped, or
+    at most three days apart."""
     if a is None or b is None:
         return Outcome.MISSING
     if a == b:
         return Outcome.EXACT
     text_a, text_b = a.strftime("%Y%m%d"), b.strftime("%Y%m%d")
-    if _one_typo(text_a, text_b) or (a.year == b.year and (a.day, a.month) == (b.month, b.day)):
+    swapped = a.year == b.year and (a.day, a.month) == (b.month, b.day)
+    if _one_typo(text_a, text_b) or swapped or abs((a - b).days) <= NEAR_DAYS:
         return Outcome.CLOSE
     return Outcome.DIFFERENT
 

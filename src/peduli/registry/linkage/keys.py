@@ -3,6 +3,7 @@
 - ``link_token_a`` / ``link_token_b``: the two rarest tokens of the folded name (with the
   birth date: "same birth date, a rare name token in common");
 - ``link_name_year``: the birth year and those two tokens (a mistyped day or month);
+- ``link_name_day``: the day and month of birth and those two tokens (a mistyped year);
 - ``link_initials``: the birth date, sex and the initials of the name's tokens (a mistyped
   letter in a name, which rarely hits the first one);
 - ``link_region``: a blind index of the home regency the NIK encodes and the birth year (a
@@ -27,6 +28,7 @@ class LinkKeys:
     token_a: str | None
     token_b: str | None
     name_year: str | None
+    name_day: str | None
     region: str | None
     initials: str | None
 
@@ -45,6 +47,11 @@ def link_keys(
         if year and token_a
         else None
     )
+    name_day = (
+        f"{date_of_birth:%m%d}:{':'.join(sorted(t for t in (token_a, token_b) if t))}"
+        if date_of_birth and token_a
+        else None
+    )
     region = (
         get_cipher().blind_index(f"{nik[:4]}:{year}", purpose=REGION_PURPOSE)
         if nik and len(nik) >= 4 and year
@@ -55,7 +62,7 @@ def link_keys(
         if date_of_birth and all_tokens
         else None
     )
-    return LinkKeys(token_a, token_b, name_year, region, initials)
+    return LinkKeys(token_a, token_b, name_year, name_day, region, initials)
 
 
 class _Keyed:
@@ -64,6 +71,7 @@ class _Keyed:
     link_token_a: str | None
     link_token_b: str | None
     link_name_year: str | None
+    link_name_day: str | None
     link_region: str | None
     link_initials: str | None
 
@@ -72,5 +80,6 @@ def apply(person: _Keyed, keys: LinkKeys) -> None:
     person.link_token_a = keys.token_a
     person.link_token_b = keys.token_b
     person.link_name_year = keys.name_year
+    person.link_name_day = keys.name_day
     person.link_region = keys.region
     person.link_initials = keys.initials

@@ -25,9 +25,10 @@ from typing import Any
 
 from peduli.registry.linkage.comparisons import LinkRecord, Outcome, compare
 
-SINGLE_TOKEN_CAP = 6.0  # bits a one-token name can prove on its own
+SINGLE_TOKEN_CAP = 4.0  # bits a one-token name can prove on its own
 MIN_TOKEN_U = 1e-6  # no agreeing name proves more than this rarity
 MODEL_RESOURCE = "model.json"
+_AGREES = (Outcome.EXACT, Outcome.CLOSE)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ class Model:
     likely_threshold: float  # at or above: flagged as very likely one person
 
     def outcome_weight(self, comparison: str, outcome: str) -> float:
+        """log2(m/u); a missing value proves nothing either way (0)."""
+        if outcome == Outcome.MISSING:
+            return 0.0
         m, u = self.parameters[comparison][outcome]
         return math.log2(m / u)
 
@@ -72,6 +76,12 @@ class Model:
             if comparison == "name":
                 shortest = min(len(a.tokens), len(b.tokens))
                 weight = self.name_weight(outcome, agreeing, shortest)
+            elif comparison == "home_regency" and (
+                outcomes["nik"] in _AGREES or outcomes["birth_place"] in _AGREES
+            ):
+                # The regency is the NIK's first digits, and mostly where one was born:
+                # counted there already (the comparisons are not independent).
+                weight = 0.0
             else:
                 weight = self.outcome_weight(comparison, outcome)
             total += weight
