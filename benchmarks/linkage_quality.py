@@ -97,7 +97,7 @@ def train(records: int) -> None:
     ]  # fmt: skip
     review = training.best_threshold(scored, len(truth_pairs), minimum_precision=0.997)
     review = max(min(review, 0.99), 0.05)
-    _write_model(model.Model(prior, fitted.parameters, frequencies, round(review, 3), 0.99))
+    _write_model(model.Model(prior, fitted.parameters, frequencies, round(review, 3), 0.9999))
     names.name_tokens.cache_clear()
     print(f"trained on {records} records (seed {TRAIN_SEED}), {len(pairs)} blocked pairs, "
           f"prior {prior:.4f}, review threshold {review:.3f}, "
