@@ -23,7 +23,7 @@ import uuid
 from collections import Counter
 from itertools import combinations
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -83,10 +83,7 @@ def train(records: int) -> None:
         for a, b in training.random_pairs([loaded[i] for i in ids], 200_000)
     )
     u = training.estimate_u(randoms)
-    m = {
-        c: {o: share for o, share in shares.items()}
-        for c, shares in training.estimate_u(matched).items()
-    }
+    m = {c: dict(shares.items()) for c, shares in training.estimate_u(matched).items()}
     m = {c: training.smoothed(m.get(c, {}), outcomes) for c, outcomes in OUTCOMES.items()}
     prior = sum(matched.values()) / len(pairs)
     fitted = model.Model(prior, training.parameters(m, u), frequencies, 0.5, 0.99)
@@ -104,7 +101,7 @@ def train(records: int) -> None:
           f"{time.perf_counter() - started:.0f} s")  # fmt: skip
 
 
-def _token_frequencies(citizens: list) -> dict[str, float]:  # type: ignore[type-arg]
+def _token_frequencies(citizens: list[Any]) -> dict[str, float]:
     from peduli.registry.linkage.names import name_tokens
 
     counts: Counter[str] = Counter()

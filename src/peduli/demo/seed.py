@@ -35,8 +35,8 @@ from peduli.core.i18n import _
 from peduli.demo.population import Citizen, Population
 from peduli.reference.profile import CountryProfile, get_profile
 from peduli.registry import matching
-from peduli.registry.linkage.keys import link_keys
 from peduli.registry import report_records as registry
+from peduli.registry.linkage.keys import link_keys
 from peduli.registry.models import (
     ContactKind,
     ContactPoint,

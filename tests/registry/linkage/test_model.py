@@ -76,7 +76,11 @@ def test_a_different_nik_weighs_heavily_against() -> None:
         _record("Siti Aminah", nik=NIK, sex="F"),
         _record("Siti Aminah", nik="3273012308850003", sex="F"),
     )
-    assert scored.evidence[2] == {"comparison": "nik", "outcome": "different", "weight": scored.evidence[2]["weight"]}
+    assert scored.evidence[2] == {
+        "comparison": "nik",
+        "outcome": "different",
+        "weight": scored.evidence[2]["weight"],
+    }
     assert scored.evidence[2]["weight"] < -10
     assert scored.weight < without.weight - 10
 

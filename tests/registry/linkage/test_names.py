@@ -67,6 +67,7 @@ def test_tokens_are_folded_unique_and_stable(full_name: str) -> None:
 
 @given(NAMES, NAMES)
 def test_name_comparison_is_symmetric(a: str, b: str) -> None:
-    assert compare_name(name_tokens(a), name_tokens(b))[0] == compare_name(
-        name_tokens(b), name_tokens(a)
-    )[0]
+    assert (
+        compare_name(name_tokens(a), name_tokens(b))[0]
+        == compare_name(name_tokens(b), name_tokens(a))[0]
+    )

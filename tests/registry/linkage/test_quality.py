@@ -4,9 +4,9 @@ and FEBRL through the same engine. A regression in names, blocking or scoring fa
 
 from __future__ import annotations
 
+from benchmarks import linkage_febrl, linkage_quality
 from sqlalchemy.orm import Session
 
-from benchmarks import linkage_febrl, linkage_quality
 from peduli.demo import linkage_truth
 
 RECORDS = 5000
@@ -25,9 +25,7 @@ def test_indonesian_truth_set_precision_and_recall(db: Session) -> None:
 def test_linkage_beats_the_same_day_matching_it_replaced(db: Session) -> None:
     truth = linkage_truth.truth_set(2000, seed_value=3)
     ids = linkage_truth.write(db, truth.citizens)
-    baseline = linkage_quality.measure(
-        linkage_quality.same_day_similar_name(db, ids), truth.pairs
-    )
+    baseline = linkage_quality.measure(linkage_quality.same_day_similar_name(db, ids), truth.pairs)
     linked = linkage_quality.measure(linkage_quality.batch_found(db, ids), truth.pairs)
     assert linked.recall > baseline.recall + 0.05
 

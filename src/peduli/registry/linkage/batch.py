@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 
 from peduli.core.db import utcnow
 from peduli.registry.linkage import blocking, online
-from peduli.registry.linkage.model import get_model
+from peduli.registry.linkage.model import Scored, get_model
 from peduli.registry.linkage.records import load_records
 from peduli.registry.models import DuplicateCandidate, DuplicateStatus, Stay
 
 CHUNK = 20_000  # pairs scored per round
+Likely = tuple[uuid.UUID, uuid.UUID, Scored]
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,15 @@ def deduplicate(session: Session) -> BatchOutcome:
         pairs += len(chunk)
         ids = list({person for pair in chunk for person in pair})
         records = load_records(session, ids)
-        likely = []
+        likely: list[Likely] = []
         for first, second in chunk:
             a, b = records.get(first), records.get(second)
             if a is None or b is None:
                 continue
             scored = model.score(a, b)
             if scored.probability >= model.review_threshold:
-                likely.append((*sorted((first, second), key=str), scored))
+                low, high = sorted((first, second), key=str)
+                likely.append((low, high, scored))
         new = _not_yet_flagged(session, likely)
         known += len(likely) - len(new)
         flagged += _flag(session, new, model.likely_threshold)
@@ -63,7 +65,7 @@ def _chunks(
         yield chunk
 
 
-def _not_yet_flagged(session: Session, likely: list[tuple]) -> list[tuple]:  # type: ignore[type-arg]
+def _not_yet_flagged(session: Session, likely: list[Likely]) -> list[Likely]:
     if not likely:
         return []
     known: set[tuple[uuid.UUID, uuid.UUID]] = set()
@@ -82,11 +84,11 @@ def _not_yet_flagged(session: Session, likely: list[tuple]) -> list[tuple]:  # t
     return [item for item in likely if (item[0], item[1]) not in known]
 
 
-def _flag(session: Session, new: list[tuple], likely_threshold: float) -> int:  # type: ignore[type-arg]
+def _flag(session: Session, new: list[Likely], likely_threshold: float) -> int:
     if not new:
         return 0
     people = list({person for first, second, _s in new for person in (first, second)})
-    posts: dict[uuid.UUID, str] = {}
+    posts: dict[uuid.UUID, str | None] = {}
     for start in range(0, len(people), 5000):
         posts |= {
             row[0]: row[1]

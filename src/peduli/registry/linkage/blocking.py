@@ -37,7 +37,7 @@ def candidates_of(session: Session, person: Person) -> list[uuid.UUID]:
     """Active people sharing a blocking key with ``person`` (itself excluded)."""
     tokens = [t for t in (person.link_token_a, person.link_token_b) if t]
     shares_token = or_(Person.link_token_a.in_(tokens), Person.link_token_b.in_(tokens))
-    blocks: list[Select[tuple[uuid.UUID]]] = [
+    blocks: list[Select[uuid.UUID]] = [
         select(Passport.person_id).where(
             Passport.number_index.in_(
                 select(Passport.number_index).where(Passport.person_id == person.id)

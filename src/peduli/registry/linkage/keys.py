@@ -18,6 +18,7 @@ from datetime import date
 
 from peduli.core.crypto import get_cipher
 from peduli.registry.linkage.names import name_tokens, rarest
+from peduli.registry.models import Person
 
 REGION_PURPOSE = "link-region"
 TOKEN_LENGTH = 40
@@ -65,18 +66,8 @@ def link_keys(
     return LinkKeys(token_a, token_b, name_year, name_day, region, initials)
 
 
-class _Keyed:
-    """What ``apply`` writes to (a ``Person``)."""
-
-    link_token_a: str | None
-    link_token_b: str | None
-    link_name_year: str | None
-    link_name_day: str | None
-    link_region: str | None
-    link_initials: str | None
-
-
-def apply(person: _Keyed, keys: LinkKeys) -> None:
+def apply(person: Person, keys: LinkKeys) -> None:
+    """Set the person's blocking columns."""
     person.link_token_a = keys.token_a
     person.link_token_b = keys.token_b
     person.link_name_year = keys.name_year

@@ -52,16 +52,18 @@ def estimate_m(
     iterations: int = 50,
 ) -> tuple[dict[str, dict[str, float]], float]:
     """m of every outcome and the share of matches among ``patterns``, by EM (u fixed)."""
-    m = {c: {o: (4.0 if i == 0 else 1.0) for i, o in enumerate(os)} for c, os in outcomes.items()}
-    m = {c: _normalised(p) for c, p in m.items()}
+    start = {
+        c: {o: (4.0 if i == 0 else 1.0) for i, o in enumerate(os)} for c, os in outcomes.items()
+    }
+    m = {c: _normalised(p) for c, p in start.items()}
     total = sum(patterns.values())
     for _ in range(iterations):
-        sums: dict[str, Counter[str]] = {c: Counter() for c in outcomes}
+        sums: dict[str, dict[str, float]] = {
+            c: dict.fromkeys(os, 0.0) for c, os in outcomes.items()
+        }
         matched = 0.0
         for pat, count in patterns.items():
-            log_m = math.log(prior) + sum(math.log(m[c][o]) for c, o in pat)
-            log_u = math.log(1 - prior) + sum(math.log(_u(u, c, o)) for c, o in pat)
-            share = 1.0 / (1.0 + math.exp(min(log_u - log_m, 700.0)))
+            share = _posterior(pat, m, u, prior)
             matched += share * count
             for c, o in pat:
                 sums[c][o] += share * count
