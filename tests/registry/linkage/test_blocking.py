@@ -78,3 +78,22 @@ def test_the_batch_finds_pairs_the_online_match_left_and_flags_them_once(db: Ses
     assert pair.representation_code == "kbri-seoul"
     again = batch.deduplicate(db)
     assert (again.flagged, again.known) == (0, 1)
+
+
+def test_the_operator_command_deduplicates_and_the_batch_is_audited(db: Session) -> None:
+    from typer.testing import CliRunner
+
+    from peduli.auth.audit import AuditEntry
+    from peduli.cli.main import app
+
+    _person(db)
+    _person(db, nik=None, passport_number="C7654321", full_name="Yosefina Pattiasina Putri")
+    db.execute(DuplicateCandidate.__table__.delete())
+    db.commit()
+    result = CliRunner().invoke(app, ["registry", "dedup"])
+    assert result.exit_code == 0, result.output
+    assert "newly flagged: 1" in result.output
+    db.expire_all()
+    assert len(db.scalars(select(DuplicateCandidate)).all()) == 1
+    entry = db.scalars(select(AuditEntry).where(AuditEntry.action == "registry.deduplicate")).one()
+    assert "1 newly flagged" in (entry.reason or "")

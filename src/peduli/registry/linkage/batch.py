@@ -16,6 +16,8 @@ from itertools import islice
 from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
+from peduli.auth import audit
+from peduli.auth.actor import SYSTEM, Actor
 from peduli.core.db import utcnow
 from peduli.registry.linkage import blocking, online
 from peduli.registry.linkage.model import Scored, get_model
@@ -33,8 +35,11 @@ class BatchOutcome:
     known: int  # pairs flagged before, left as they are
 
 
-def deduplicate(session: Session) -> BatchOutcome:
-    """Score every blocked pair of active people; flag the likely ones not yet flagged."""
+def deduplicate(session: Session, *, actor: Actor = SYSTEM) -> BatchOutcome:
+    """Score every blocked pair of active people; flag the likely ones not yet flagged.
+
+    One audit entry says how many pairs were flagged, and by whom (the system, or the
+    operator's command)."""
     model = get_model()
     pairs = 0
     flagged = known = 0
@@ -54,6 +59,14 @@ def deduplicate(session: Session) -> BatchOutcome:
         new = _not_yet_flagged(session, likely)
         known += len(likely) - len(new)
         flagged += _flag(session, new, model.likely_threshold)
+    audit.record(
+        session,
+        actor=actor,
+        action="registry.deduplicate",
+        entity_type="duplicate_candidate",
+        fields=["evidence", "match_probability"],
+        reason=f"record linkage: {pairs} candidate pairs, {flagged} newly flagged",
+    )
     return BatchOutcome(pairs, flagged, known)
 
 
