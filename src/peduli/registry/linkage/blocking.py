@@ -35,6 +35,11 @@ def _shares_token(a: type[Person], b: type[Person]) -> ColumnElement[bool]:
 
 def candidates_of(session: Session, person: Person) -> list[uuid.UUID]:
     """Active people sharing a blocking key with ``person`` (itself excluded)."""
+    return list(session.scalars(candidate_ids(person)))
+
+
+def candidate_ids(person: Person) -> Select[uuid.UUID]:
+    """The statement of ``candidates_of``, to embed in another."""
     tokens = [t for t in (person.link_token_a, person.link_token_b) if t]
     shares_token = or_(Person.link_token_a.in_(tokens), Person.link_token_b.in_(tokens))
     blocks: list[Select[uuid.UUID]] = [
@@ -69,7 +74,7 @@ def candidates_of(session: Session, person: Person) -> list[uuid.UUID]:
     if person.link_name_year:
         blocks.append(select(Person.id).where(Person.link_name_year == person.link_name_year))
     found = union(*blocks).subquery()
-    rows = session.scalars(
+    return (
         select(Person.id)
         .where(
             Person.id.in_(select(found.c[0])),
@@ -78,7 +83,6 @@ def candidates_of(session: Session, person: Person) -> list[uuid.UUID]:
         )
         .limit(ONLINE_LIMIT)
     )
-    return list(rows)
 
 
 def batch_pairs(session: Session) -> Iterator[tuple[uuid.UUID, uuid.UUID]]:

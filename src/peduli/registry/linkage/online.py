@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from peduli.registry.linkage import blocking
 from peduli.registry.linkage.model import Scored, get_model
-from peduli.registry.linkage.records import load_records
+from peduli.registry.linkage.records import load_with_candidates
 from peduli.registry.models import Person
 
 
@@ -29,17 +29,13 @@ def reason_of(scored: Scored, likely: float) -> str:
 def matches(session: Session, person: Person) -> list[tuple[uuid.UUID, Scored]]:
     """The active people the model finds likely enough to be ``person``, scored."""
     session.flush()
-    candidates = blocking.candidates_of(session, person)
-    if not candidates:
+    records = load_with_candidates(session, person.id, blocking.candidate_ids(person))
+    mine = records.pop(person.id, None)
+    if mine is None:
         return []
     model = get_model()
-    records = load_records(session, [person.id, *candidates])
-    mine = records[person.id]
     found = []
-    for other_id in candidates:
-        other = records.get(other_id)
-        if other is None:
-            continue
+    for other_id, other in records.items():
         scored = model.score(mine, other)
         if scored.probability >= model.review_threshold:
             found.append((other_id, scored))

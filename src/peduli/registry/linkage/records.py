@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from peduli.core.crypto import get_cipher
@@ -25,25 +25,42 @@ def load_records(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, 
 
 
 def _load_chunk(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, LinkRecord]:
-    cipher = get_cipher()
-    passports: dict[uuid.UUID, set[str]] = {}
-    for person_id, index in session.execute(
-        select(Passport.person_id, Passport.number_index).where(Passport.person_id.in_(ids))
-    ):
-        passports.setdefault(person_id, set()).add(index)
-    phones: dict[uuid.UUID, set[str]] = {}
-    for person_id, index in session.execute(
-        select(ContactPoint.person_id, ContactPoint.value_index).where(
-            ContactPoint.person_id.in_(ids), ContactPoint.kind == ContactKind.PHONE
-        )
-    ):
-        phones.setdefault(person_id, set()).add(index)
+    return _records(session, Person.id.in_(ids), ids)
+
+
+def load_with_candidates(
+    session: Session, person_id: uuid.UUID, candidates: Select[uuid.UUID]
+) -> dict[uuid.UUID, LinkRecord]:
+    """The person and its candidates in two statements (the online path's round trips)."""
+    wanted = or_(Person.id == person_id, Person.id.in_(candidates.scalar_subquery()))
+    return _records(session, wanted, None)
+
+
+def _records(
+    session: Session, wanted: ColumnElement[bool], ids: list[uuid.UUID] | None
+) -> dict[uuid.UUID, LinkRecord]:
     rows = session.execute(
         select(
             Person.id, Person.full_name, Person.sex, Person.date_of_birth,
             Person.place_of_birth, Person.nik_encrypted,
-        ).where(Person.id.in_(ids))
-    )  # fmt: skip
+        ).where(wanted)
+    ).all()  # fmt: skip
+    if not rows:
+        return {}
+    ids = ids if ids is not None else [row[0] for row in rows]
+    passports: dict[uuid.UUID, set[str]] = {}
+    phones: dict[uuid.UUID, set[str]] = {}
+    identifiers = union_all(
+        select(Passport.person_id, literal("p"), Passport.number_index).where(
+            Passport.person_id.in_(ids)
+        ),
+        select(ContactPoint.person_id, literal("c"), ContactPoint.value_index).where(
+            ContactPoint.person_id.in_(ids), ContactPoint.kind == ContactKind.PHONE
+        ),
+    )
+    for person_id, kind, index in session.execute(identifiers):
+        (passports if kind == "p" else phones).setdefault(person_id, set()).add(index)
+    cipher = get_cipher()
     return {
         person_id: LinkRecord(
             id=person_id,
