@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, union
+from sqlalchemy import ColumnElement, Date, Select, String, and_, bindparam, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from peduli.registry.models import ContactKind, ContactPoint, Passport, Person, PersonStatus
@@ -35,54 +36,66 @@ def _shares_token(a: type[Person], b: type[Person]) -> ColumnElement[bool]:
 
 def candidates_of(session: Session, person: Person) -> list[uuid.UUID]:
     """Active people sharing a blocking key with ``person`` (itself excluded)."""
-    return list(session.scalars(candidate_ids(person)))
+    return list(session.scalars(CANDIDATE_IDS, key_values(person)))
 
 
-def candidate_ids(person: Person) -> Select[uuid.UUID]:
-    """The statement of ``candidates_of``, to embed in another."""
-    tokens = [t for t in (person.link_token_a, person.link_token_b) if t]
+def key_values(person: Person) -> dict[str, Any]:
+    """The bound values of ``CANDIDATE_IDS`` for ``person`` (an absent key is NULL, which
+    matches nothing)."""
+    return {
+        "person_id": person.id,
+        "nik_index": person.nik_index,
+        "born": person.date_of_birth,
+        "token_a": person.link_token_a,
+        "token_b": person.link_token_b,
+        "region": person.link_region,
+        "initials": person.link_initials,
+        "name_day": person.link_name_day,
+        "name_year": person.link_name_year,
+    }
+
+
+def _candidate_ids() -> Select[uuid.UUID]:
+    """Built once with bound parameters: building a statement costs more than running it."""
+    me = bindparam("person_id", type_=Person.id.type)
+    tokens = (bindparam("token_a", type_=String), bindparam("token_b", type_=String))
     shares_token = or_(Person.link_token_a.in_(tokens), Person.link_token_b.in_(tokens))
-    blocks: list[Select[uuid.UUID]] = [
+    blocks = [
         select(Passport.person_id).where(
-            Passport.number_index.in_(
-                select(Passport.number_index).where(Passport.person_id == person.id)
-            )
+            Passport.number_index.in_(select(Passport.number_index).where(Passport.person_id == me))
         ),
         select(ContactPoint.person_id).where(
             ContactPoint.kind == ContactKind.PHONE,
             ContactPoint.value_index.in_(
                 select(ContactPoint.value_index).where(
-                    ContactPoint.person_id == person.id, ContactPoint.kind == ContactKind.PHONE
+                    ContactPoint.person_id == me, ContactPoint.kind == ContactKind.PHONE
                 )
             ),
         ),
+        select(Person.id).where(Person.nik_index == bindparam("nik_index", type_=String)),
+        select(Person.id).where(
+            Person.date_of_birth == bindparam("born", type_=Date), shares_token
+        ),
+        select(Person.id).where(
+            Person.link_region == bindparam("region", type_=String), shares_token
+        ),
+        select(Person.id).where(Person.link_initials == bindparam("initials", type_=String)),
+        select(Person.id).where(Person.link_name_day == bindparam("name_day", type_=String)),
+        select(Person.id).where(Person.link_name_year == bindparam("name_year", type_=String)),
     ]
-    if person.nik_index:
-        blocks.append(select(Person.id).where(Person.nik_index == person.nik_index))
-    if tokens:
-        blocks.append(
-            select(Person.id).where(Person.date_of_birth == person.date_of_birth, shares_token)
-        )
-    if tokens and person.link_region:
-        blocks.append(
-            select(Person.id).where(Person.link_region == person.link_region, shares_token)
-        )
-    if person.link_initials:
-        blocks.append(select(Person.id).where(Person.link_initials == person.link_initials))
-    if person.link_name_day:
-        blocks.append(select(Person.id).where(Person.link_name_day == person.link_name_day))
-    if person.link_name_year:
-        blocks.append(select(Person.id).where(Person.link_name_year == person.link_name_year))
     found = union(*blocks).subquery()
+    # Driven from the blocks (a join, not ``IN``), so that the database probes the person
+    # table by primary key for the few candidates instead of scanning it.
     return (
         select(Person.id)
-        .where(
-            Person.id.in_(select(found.c[0])),
-            Person.id != person.id,
-            Person.status == PersonStatus.ACTIVE,
-        )
+        .select_from(found)
+        .join(Person, Person.id == found.c[0])
+        .where(Person.id != me, Person.status == PersonStatus.ACTIVE)
         .limit(ONLINE_LIMIT)
     )
+
+
+CANDIDATE_IDS = _candidate_ids()
 
 
 def batch_pairs(session: Session) -> Iterator[tuple[uuid.UUID, uuid.UUID]]:

@@ -13,7 +13,6 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from peduli.registry.linkage import blocking
 from peduli.registry.linkage.model import Scored, get_model
 from peduli.registry.linkage.records import load_with_candidates
 from peduli.registry.models import Person
@@ -29,7 +28,7 @@ def reason_of(scored: Scored, likely: float) -> str:
 def matches(session: Session, person: Person) -> list[tuple[uuid.UUID, Scored]]:
     """The active people the model finds likely enough to be ``person``, scored."""
     session.flush()
-    records = load_with_candidates(session, person.id, blocking.candidate_ids(person))
+    records = load_with_candidates(session, person)
     mine = records.pop(person.id, None)
     if mine is None:
         return []

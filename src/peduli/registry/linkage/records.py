@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, literal, or_, select, union_all
+from sqlalchemy import CompoundSelect, bindparam, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from peduli.core.crypto import get_cipher
+from peduli.registry.linkage import blocking
 from peduli.registry.linkage.comparisons import LinkRecord, place_key
 from peduli.registry.linkage.names import name_tokens
 from peduli.registry.models import NIK_PURPOSE, ContactKind, ContactPoint, Passport, Person
 
+_COLUMNS = (
+    Person.id, Person.full_name, Person.sex, Person.date_of_birth, Person.place_of_birth,
+    Person.nik_encrypted,
+)  # fmt: skip
 CHUNK = 5000  # ids bound per statement (well under SQLite's limit of variables)
 
 
@@ -25,32 +31,26 @@ def load_records(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, 
 
 
 def _load_chunk(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, LinkRecord]:
-    return _records(session, Person.id.in_(ids), ids)
+    return _records(session, session.execute(select(*_COLUMNS).where(Person.id.in_(ids))).all())
 
 
-def load_with_candidates(
-    session: Session, person_id: uuid.UUID, candidates: Select[uuid.UUID]
-) -> dict[uuid.UUID, LinkRecord]:
-    """The person and its candidates in two statements (the online path's round trips)."""
-    wanted = or_(Person.id == person_id, Person.id.in_(candidates.scalar_subquery()))
-    return _records(session, wanted, None)
+def load_with_candidates(session: Session, person: Person) -> dict[uuid.UUID, LinkRecord]:
+    """The person and its candidates (``blocking``) in two statements built once."""
+    rows = session.execute(_WITH_CANDIDATES, blocking.key_values(person)).all()
+    return _records(session, rows)
 
 
-def _records(
-    session: Session, wanted: ColumnElement[bool], ids: list[uuid.UUID] | None
-) -> dict[uuid.UUID, LinkRecord]:
-    rows = session.execute(
-        select(
-            Person.id, Person.full_name, Person.sex, Person.date_of_birth,
-            Person.place_of_birth, Person.nik_encrypted,
-        ).where(wanted)
-    ).all()  # fmt: skip
-    if not rows:
-        return {}
-    ids = ids if ids is not None else [row[0] for row in rows]
-    passports: dict[uuid.UUID, set[str]] = {}
-    phones: dict[uuid.UUID, set[str]] = {}
-    identifiers = union_all(
+def _with_candidates() -> CompoundSelect:
+    found = blocking.CANDIDATE_IDS.subquery()
+    return union_all(
+        select(*_COLUMNS).where(Person.id == bindparam("person_id", type_=Person.id.type)),
+        select(*_COLUMNS).select_from(found).join(Person, Person.id == found.c[0]),
+    )
+
+
+def _identifiers() -> CompoundSelect:
+    ids = bindparam("ids", expanding=True, type_=Person.id.type)
+    return union_all(
         select(Passport.person_id, literal("p"), Passport.number_index).where(
             Passport.person_id.in_(ids)
         ),
@@ -58,7 +58,18 @@ def _records(
             ContactPoint.person_id.in_(ids), ContactPoint.kind == ContactKind.PHONE
         ),
     )
-    for person_id, kind, index in session.execute(identifiers):
+
+
+_WITH_CANDIDATES = _with_candidates()
+_IDENTIFIERS = _identifiers()
+
+
+def _records(session: Session, rows: Sequence[Any]) -> dict[uuid.UUID, LinkRecord]:
+    if not rows:
+        return {}
+    passports: dict[uuid.UUID, set[str]] = {}
+    phones: dict[uuid.UUID, set[str]] = {}
+    for person_id, kind, index in session.execute(_IDENTIFIERS, {"ids": [r[0] for r in rows]}):
         (passports if kind == "p" else phones).setdefault(person_id, set()).add(index)
     cipher = get_cipher()
     return {
