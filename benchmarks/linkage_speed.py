@@ -1,7 +1,7 @@
 """Record linkage speed: one record matched online, and the whole registry deduplicated.
 
     python -m benchmarks.linkage_speed --db sqlite|postgres [--people 100000 1000000]
-        [--samples 300] [--batch] [--splink]
+        [--samples 300] [--batch] [--splink] [--urls URL …]
 
 For each size, a fresh database is seeded with the project's own set-based seed
 (``demo.seed.seed_citizens``: COPY on PostgreSQL). Online: ``registry.linkage.online.matches``
@@ -166,12 +166,19 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--batch", action="store_true")
     parser.add_argument("--splink", action="store_true")
+    parser.add_argument(
+        "--urls", nargs="+", help="databases seeded by an earlier run, one per size: no seed"
+    )
     args = parser.parse_args()
     print(_common.machine())
     random.seed(1)
     p95s: list[tuple[int, float]] = []
-    for size in sorted(args.people):
-        seeded = seed(args.db, size)
+    for position, size in enumerate(sorted(args.people)):
+        if args.urls:
+            _common.use_database(args.urls[position])
+            seeded = 0.0
+        else:
+            seeded = seed(args.db, size)
         matched, baseline, found = online(args.samples)
         p95 = _common.percentile(matched, 95)
         p95s.append((size, p95))
