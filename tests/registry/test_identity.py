@@ -178,7 +178,13 @@ def test_a_nik_on_another_record_is_refused_and_the_pair_queued_to_merge(
     other_nik = nik(born=BORN, sex="M", serial=77)
     other = service.submit_self_report(
         db,
-        report=report(nik=other_nik, passport_number="C7777777", full_name="Ahmad Dahlan"),
+        report=report(
+            nik=other_nik,
+            passport_number="C7777777",
+            full_name="Ahmad Dahlan",
+            phone="+821077777777",
+            email="ahmad@example.org",
+        ),
         actor=staff(Role.HQ_ADMIN),
     ).person
     db.commit()
@@ -199,7 +205,13 @@ def test_a_corrected_name_is_matched_against_the_other_records_again(
 ) -> None:
     twin = service.submit_self_report(
         db,
-        report=report(nik=None, passport_number="C5555555", full_name="Siti Aminah"),
+        report=report(
+            nik=None,
+            passport_number="C5555555",
+            full_name="Siti Aminah",
+            phone="+821055555555",
+            email="siti@example.org",
+        ),
         actor=staff(Role.HQ_ADMIN),
     ).person
     assert db.scalars(select(DuplicateCandidate)).all() == []

@@ -93,12 +93,31 @@ def test_lookalike_is_stored_and_flagged_not_merged(db: Session) -> None:
     assert pair.representation_code == "kbri-seoul"
 
 
-def test_different_birth_date_is_not_a_duplicate(db: Session) -> None:
+def test_namesake_born_years_apart_with_other_identifiers_is_not_a_duplicate(
+    db: Session,
+) -> None:
+    officer = staff()
+    service.submit_self_report(db, report=report(), actor=officer)
+    other = report(
+        date_of_birth=date(1975, 2, 3), passport_number="B7654321",
+        phone="+821087654321", email="yusuf.senior@example.org",
+    )  # fmt: skip
+    outcome = service.submit_self_report(db, report=other, actor=officer)
+    assert outcome.possible_duplicates == 0
+
+
+def test_a_mistyped_birth_year_is_still_flagged_with_its_evidence(db: Session) -> None:
     officer = staff()
     service.submit_self_report(db, report=report(), actor=officer)
     other = report(date_of_birth=date(1991, 5, 17), passport_number="B7654321")
     outcome = service.submit_self_report(db, report=other, actor=officer)
-    assert outcome.possible_duplicates == 0
+    assert outcome.possible_duplicates == 1
+    pair = db.scalars(select(DuplicateCandidate)).one()
+    outcomes = {item["comparison"]: item["outcome"] for item in pair.evidence}
+    assert outcomes["birth_date"] == "close"
+    assert outcomes["nik"] == "close"  # the NIK encodes the birth date: one digit differs
+    assert outcomes["phone"] == "exact"
+    assert pair.match_probability is not None and pair.match_probability > 0.99
 
 
 def test_nik_and_passport_are_encrypted_at_rest_with_a_blind_index(db: Session) -> None:

@@ -30,6 +30,7 @@ def _register_commands() -> None:
     from peduli.cli import i18n as i18n_cli
     from peduli.cli import keys as keys_cli
     from peduli.cli import partners as partners_cli
+    from peduli.cli import registry as registry_cli
     from peduli.cli import retention as retention_cli
     from peduli.cli import sandbox as sandbox_cli
     from peduli.cli import serve as serve_cli
@@ -49,6 +50,7 @@ def _register_commands() -> None:
     app.add_typer(partners_cli.app, name="partner")
     app.add_typer(crisis_cli.app, name="crisis")
     app.add_typer(retention_cli.app, name="retention")
+    app.add_typer(registry_cli.app, name="registry")
     app.add_typer(voice_cli.app, name="voice")
     app.add_typer(services_cli.app, name="services")
     app.add_typer(documents_cli.app, name="documents")

@@ -17,7 +17,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -36,6 +36,7 @@ from peduli.demo.population import Citizen, Population
 from peduli.reference.profile import CountryProfile, get_profile
 from peduli.registry import matching
 from peduli.registry import report_records as registry
+from peduli.registry.linkage.keys import link_keys
 from peduli.registry.models import (
     ContactKind,
     ContactPoint,
@@ -55,7 +56,8 @@ PERSON_COLUMNS = (
     "id", "created_at", "updated_at", "full_name", "name_key", "sex", "date_of_birth",
     "place_of_birth", "nik_encrypted", "nik_index", "home_province", "preferred_language",
     "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relation",
-    "consent_at", "consent_version", "status", "verification",
+    "consent_at", "consent_version", "status", "verification", "link_token_a", "link_token_b",
+    "link_name_year", "link_name_day", "link_region", "link_initials",
 )  # fmt: skip
 PASSPORT_COLUMNS = ("id", "person_id", "number_encrypted", "number_index", "is_current",
                     "reported_at")  # fmt: skip
@@ -154,6 +156,7 @@ def build_rows(
             citizen.emergency_contact_name, citizen.emergency_contact_phone,
             citizen.emergency_contact_relation, now, registry.CONSENT_VERSION,
             PersonStatus.ACTIVE.value, Verification.UNVERIFIED.value,
+            *astuple(link_keys(citizen.full_name, citizen.date_of_birth, citizen.nik, citizen.sex)),
         ))  # fmt: skip
         if citizen.passport:
             encrypted, index = registry.stored_identifier(
@@ -222,7 +225,7 @@ def seed_citizens(
     population = Population(seed=seed, today=today)
     representations = RepresentationCache()
     profile = get_profile()
-    write = _copy if is_postgres(session) else _insert_many
+    write = copy_rows if is_postgres(session) else insert_rows
     counts: Counter[str] = Counter()
     second_reports: list[uuid.UUID] = []
     batches = (
@@ -289,7 +292,7 @@ def _written(write: Writer, session: Session, rows: Rows, seed: int) -> None:
         ) from error
 
 
-def _copy(session: Session, rows: Rows) -> None:
+def copy_rows(session: Session, rows: Rows) -> None:
     """PostgreSQL: one COPY per table, through the session's own connection."""
     raw = session.connection().connection.driver_connection
     assert raw is not None
@@ -301,7 +304,7 @@ def _copy(session: Session, rows: Rows) -> None:
                     copy.write_row(row)
 
 
-def _insert_many(session: Session, rows: Rows) -> None:
+def insert_rows(session: Session, rows: Rows) -> None:
     """SQLite: one executemany per table, inside the caller's transaction."""
     for table, columns, table_rows in rows.tables():
         if table_rows:

@@ -30,6 +30,7 @@ from peduli.core.i18n import _
 from peduli.core.names import name_problems
 from peduli.reference.profile import Sex, get_profile
 from peduli.registry import matching, report_records
+from peduli.registry.linkage import keys as link_keys
 from peduli.registry.models import NIK_PURPOSE, Person, PersonStatus
 from peduli.registry.schemas import IdentityEdit
 from peduli.registry.service import authorize_person
@@ -117,8 +118,12 @@ def edit_identity(
         setattr(person, field, wanted[field])
     if "full_name" in changed:
         person.name_key = report_records.stored_name_key(wanted["full_name"], get_profile())
+    nik_now = nik or nik_of(person)
+    link_keys.apply(
+        person, link_keys.link_keys(person.full_name, person.date_of_birth, nik_now, person.sex)
+    )
     duplicates = 0
-    if {"full_name", "date_of_birth"} & set(changed):
+    if {"full_name", "date_of_birth", "nik"} & set(changed):
         duplicates = matching.flag_possible_duplicates(session, person, None)
     audit.record(
         session,

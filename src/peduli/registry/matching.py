@@ -1,20 +1,24 @@
-"""Possible-duplicate detection: similar name and the same birth date.
+"""Possible duplicates: record linkage flags pairs for officers (``registry.linkage``).
 
-Candidates come from the birth-date index (a handful of people per date even among
-millions), then names are compared after the profile folds spelling variants
-(Muhammad/Moh./M., oe/u, dj/j …), so "Moh. Jusuf" meets "Muhammad Yusuf".
+A new or corrected record is matched online against the registry (blocking by indexes,
+Fellegi–Sunter scoring tuned to Indonesian names); every pair at or above the review
+threshold is recorded here once, with the evidence of each comparison, for an officer to
+merge or dismiss. ``name_similarity`` stays for the name search.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from rapidfuzz import fuzz
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peduli.registry import repository
+from peduli.registry.linkage import online
+from peduli.registry.linkage.model import get_model
 from peduli.registry.models import DuplicateCandidate, Person, Stay
 
 NAME_SIMILARITY_THRESHOLD = 85.0
@@ -32,23 +36,22 @@ def flag_possible_duplicates(
     *,
     born_same_day: Sequence[tuple[uuid.UUID, str]] | None = None,
 ) -> int:
-    """Flag every active person born the same day with a similar name; return how many.
+    """Flag every active person record linkage finds likely to be ``person``; how many.
 
-    ``born_same_day`` (id, name key) saves the query when the caller looked them up already.
-    The pairs go to the post of ``stay`` (the new report's), else one of the person's.
+    ``born_same_day`` is accepted for the callers that looked them up already; linkage
+    finds its candidates by its own keys. The pairs go to the post of ``stay`` (the new
+    report's), else one of the person's.
     """
-    if born_same_day is None:
-        born_same_day = repository.people_born_on(session, person.date_of_birth, exclude=person.id)
-    flagged = 0
-    for other_id, other_key in born_same_day:
-        if other_id == person.id:
-            continue
-        score = name_similarity(person.name_key, other_key)
-        if score >= NAME_SIMILARITY_THRESHOLD:
-            reason = "same birth date, similar name"
-            flag_pair(session, person.id, other_id, score=score, reason=reason, stay=stay)
-            flagged += 1
-    return flagged
+    del born_same_day
+    likely = get_model().likely_threshold
+    found = online.matches(session, person)
+    for other_id, scored in found:
+        flag_pair(
+            session, person.id, other_id,
+            score=scored.probability * 100, reason=online.reason_of(scored, likely), stay=stay,
+            evidence=scored.evidence, probability=scored.probability,
+        )  # fmt: skip
+    return len(found)
 
 
 def flag_pair(
@@ -59,6 +62,8 @@ def flag_pair(
     score: float,
     reason: str,
     stay: Stay | None = None,
+    evidence: list[dict[str, Any]] | None = None,
+    probability: float | None = None,
 ) -> None:
     """Record a pair for an officer, once per pair in either order."""
     first, second = sorted((person_id, other_id), key=str)
@@ -77,6 +82,8 @@ def flag_pair(
             score=round(score, 1),
             reason=reason,
             representation_code=code,
+            evidence=evidence or [],
+            match_probability=probability,
         )
     )
 

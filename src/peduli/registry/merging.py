@@ -301,7 +301,10 @@ def _repoint_other_pairs(
         if third != keep_id:
             session.flush()
             known = _pair_id(session, keep_id, third)
-            matching.flag_pair(session, keep_id, third, score=pair.score, reason=pair.reason)
+            matching.flag_pair(
+                session, keep_id, third, score=pair.score, reason=pair.reason,
+                evidence=pair.evidence, probability=pair.match_probability,
+            )  # fmt: skip
             session.flush()
             if known is None and (new := _pair_id(session, keep_id, third)) is not None:
                 added.append(str(new))

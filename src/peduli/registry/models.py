@@ -149,7 +149,13 @@ class Person(IdMixin, TimestampMixin, Base):
     """A citizen; ``nik_index`` is unique so a NIK can never belong to two records."""
 
     __tablename__ = "person"
-    __table_args__ = (Index("ix_person_dob_name", "date_of_birth", "name_key"),)
+    __table_args__ = (
+        Index("ix_person_dob_name", "date_of_birth", "name_key"),
+        Index("ix_person_link_name_year", "link_name_year"),
+        Index("ix_person_link_name_day", "link_name_day"),
+        Index("ix_person_link_region", "link_region"),
+        Index("ix_person_link_initials", "link_initials"),
+    )
 
     full_name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(400), index=True)
@@ -172,6 +178,15 @@ class Person(IdMixin, TimestampMixin, Base):
     verification: Mapped[str] = mapped_column(String(12), default=Verification.UNVERIFIED)
     verified_by: Mapped[uuid.UUID | None]
     verified_at: Mapped[datetime | None]
+    # Record linkage's blocking keys (``registry.linkage.keys``): the two rarest name tokens;
+    # the birth year, or the day, with them; a blind index of the NIK's regency with the
+    # birth year; the birth date, sex and name initials.
+    link_token_a: Mapped[str | None] = mapped_column(String(40))
+    link_token_b: Mapped[str | None] = mapped_column(String(40))
+    link_name_year: Mapped[str | None] = mapped_column(String(90))
+    link_name_day: Mapped[str | None] = mapped_column(String(90))
+    link_region: Mapped[str | None] = mapped_column(String(64))
+    link_initials: Mapped[str | None] = mapped_column(String(40))
 
 
 class Passport(IdMixin, Base):
@@ -270,7 +285,8 @@ class Stay(IdMixin, TimestampMixin, Base):
 
 
 class DuplicateCandidate(IdMixin, TimestampMixin, Base):
-    """A pair that looks like one citizen (similar name, same birth date) for an officer."""
+    """A pair that looks like one citizen for an officer: ``evidence`` holds each comparison
+    of record linkage (``registry.linkage``), ``match_probability`` their verdict."""
 
     __tablename__ = "duplicate_candidate"
     __table_args__ = (
@@ -288,29 +304,6 @@ class DuplicateCandidate(IdMixin, TimestampMixin, Base):
     resolved_at: Mapped[datetime | None]
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     match_probability: Mapped[float | None] = mapped_column(Float, nullable=True)
-
-
-class PersonMerge(IdMixin, Base):
-    """What one merge moved (ids per kind of row) and changed, for ``registry.unmerging``."""
-
-    __tablename__ = "person_merge"
-
-    candidate_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("duplicate_candidate.id", ondelete="SET NULL"), index=True
-    )
-    kept_person_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("person.id", ondelete="CASCADE"), index=True
-    )
-    absorbed_person_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("person.id", ondelete="CASCADE"), index=True
-    )
-    merged_by: Mapped[uuid.UUID | None]
-    merged_at: Mapped[datetime]
-    moved: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
-    restore: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    unmerged_by: Mapped[uuid.UUID | None]
-    unmerged_at: Mapped[datetime | None]
-    unmerge_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class DataRequestStatus(StrEnum):
@@ -398,3 +391,7 @@ class LaporDraft(IdMixin, Base):
     account_id: Mapped[uuid.UUID] = mapped_column(unique=True)
     fields_encrypted: Mapped[str] = mapped_column(Sealed(DRAFT_PURPOSE))
     updated_at: Mapped[datetime] = mapped_column(index=True)
+
+
+# The record of a merge lives beside (this module is at its length); imported from here too.
+from peduli.registry.merge_models import PersonMerge as PersonMerge  # noqa: E402

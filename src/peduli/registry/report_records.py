@@ -21,6 +21,7 @@ from peduli.reference import gazetteer
 from peduli.reference.profile import CountryProfile, get_profile
 from peduli.reference.representations import Representation, load_directory
 from peduli.registry import matching, repository, validation
+from peduli.registry.linkage import keys as link_keys
 from peduli.registry.models import (
     NIK_PURPOSE,
     PASSPORT_PURPOSE,
@@ -193,6 +194,10 @@ def _new_person(
         nik_index=nik_index,
         emergency_contact_phone=identity.emergency_phone,
     )
+    link_keys.apply(
+        person,
+        link_keys.link_keys(report.full_name, report.date_of_birth, identity.nik, report.sex),
+    )
     update_profile_fields(person, report)
     return person
 
@@ -220,6 +225,8 @@ def record_identifiers(
         person.nik_encrypted, person.nik_index = stored_identifier(
             identity.nik, purpose=NIK_PURPOSE
         )
+        keys = link_keys.link_keys(person.full_name, person.date_of_birth, identity.nik, person.sex)
+        link_keys.apply(person, keys)
     if identity.passport:
         _record_passport(session, person, identity.passport)
     for kind, value in _contacts_of(identity):

@@ -261,6 +261,9 @@ def _pseudonymise(person: Person) -> None:
     person.preferred_channel = None  # its chat contact goes with the other contacts
     person.merged_into_id = None
     person.status = PersonStatus.ERASED
+    person.link_token_a = person.link_token_b = person.link_name_year = None
+    person.link_name_day = None
+    person.link_region = person.link_initials = None
 
 
 def _count(result: Any) -> int:

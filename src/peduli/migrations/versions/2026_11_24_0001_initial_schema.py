@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 04:19:31.758537
+Create Date: 2026-12-06 04:29:57.866831
 """
 
 from collections.abc import Sequence
@@ -431,6 +431,12 @@ def upgrade() -> None:
     sa.Column('verification', sa.String(length=12), nullable=False),
     sa.Column('verified_by', sa.Uuid(), nullable=True),
     sa.Column('verified_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('link_token_a', sa.String(length=40), nullable=True),
+    sa.Column('link_token_b', sa.String(length=40), nullable=True),
+    sa.Column('link_name_year', sa.String(length=90), nullable=True),
+    sa.Column('link_name_day', sa.String(length=90), nullable=True),
+    sa.Column('link_region', sa.String(length=64), nullable=True),
+    sa.Column('link_initials', sa.String(length=40), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
@@ -441,6 +447,10 @@ def upgrade() -> None:
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.create_index('ix_person_created_at', ['created_at'], unique=False)
         batch_op.create_index('ix_person_dob_name', ['date_of_birth', 'name_key'], unique=False)
+        batch_op.create_index('ix_person_link_initials', ['link_initials'], unique=False)
+        batch_op.create_index('ix_person_link_name_day', ['link_name_day'], unique=False)
+        batch_op.create_index('ix_person_link_name_year', ['link_name_year'], unique=False)
+        batch_op.create_index('ix_person_link_region', ['link_region'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_name_key'), ['name_key'], unique=False)
 
     op.create_table('rate_limit_counter',
@@ -1604,6 +1614,10 @@ def downgrade() -> None:
     op.drop_table('rate_limit_counter')
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_person_name_key'))
+        batch_op.drop_index('ix_person_link_region')
+        batch_op.drop_index('ix_person_link_name_year')
+        batch_op.drop_index('ix_person_link_name_day')
+        batch_op.drop_index('ix_person_link_initials')
         batch_op.drop_index('ix_person_dob_name')
         batch_op.drop_index('ix_person_created_at')
 

@@ -1,0 +1,221 @@
+"""Record linkage speed: one record matched online, and the whole registry deduplicated.
+
+    python -m benchmarks.linkage_speed --db sqlite|postgres [--people 100000 1000000]
+        [--samples 300] [--batch] [--splink] [--urls URL …]
+
+For each size, a fresh database is seeded with the project's own set-based seed
+(``demo.seed.seed_citizens``: COPY on PostgreSQL). Online: ``registry.linkage.online.matches``
+for ``--samples`` random people (blocking by index, records loaded, each candidate scored)
+against a primary-key read of the same person (baseline). The p95 at 10,000,000 is projected
+linearly from the two sizes (the blocks grow with the registry; index depth barely).
+``--batch``: ``registry.linkage.batch.deduplicate`` on the largest size (rolled back after),
+then, with ``--splink``, Splink on DuckDB with the same blocking keys and comparisons of the
+same fields, side by side: the rows exported from the registry (NIKs decrypted) and
+``predict`` at the same probability threshold. Target: ≤ 50 ms p95 at 1,000,000; the batch
+within 2× of Splink.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from benchmarks import _common
+
+TARGET_P95_MS = 50.0
+
+
+def _database(kind: str, size: int) -> str:
+    if kind == "postgres":
+        return _common.recreate_postgres(f"peduli_bench_linkage_{size}")
+    return _common.sqlite_url()
+
+
+def seed(kind: str, size: int) -> float:
+    from peduli.core.db import session_scope
+    from peduli.demo.seed import seed_citizens
+
+    _common.use_database(_database(kind, size))
+    started = time.perf_counter()
+    with session_scope() as session:
+        seed_citizens(session, citizens=size, seed=size % 9973 + 11)
+    return time.perf_counter() - started
+
+
+def online(samples: int) -> tuple[list[float], list[float], float]:
+    from peduli.core.db import session_scope
+    from peduli.registry.linkage import online as linkage_online
+    from peduli.registry.models import Person
+
+    with session_scope() as session:
+        count = session.scalar(select(func.count()).select_from(Person)) or 0
+        ids = list(session.scalars(select(Person.id).order_by(func.random()).limit(samples)))
+    matched: list[float] = []
+    baseline: list[float] = []
+    candidates = 0
+    for person_id in ids:
+        with session_scope() as session:
+            started = time.perf_counter()
+            person = session.get_one(Person, person_id)
+            baseline.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            found = linkage_online.matches(session, person)
+            matched.append(time.perf_counter() - started)
+            candidates += len(found)
+            session.rollback()
+    return matched, baseline, count and candidates / len(ids)
+
+
+def batch() -> tuple[float, Any]:
+    from peduli.core.db import get_sessionmaker
+    from peduli.registry.linkage import batch as linkage_batch
+
+    with get_sessionmaker()() as session:
+        started = time.perf_counter()
+        outcome = linkage_batch.deduplicate(session)
+        session.flush()
+        elapsed = time.perf_counter() - started
+        session.rollback()
+    return elapsed, outcome
+
+
+def splink(threshold: float) -> tuple[float, float, int]:
+    """Export the registry's rows, then Splink's predict with the same blocking; seconds."""
+    import pandas as pd
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    from peduli.core.crypto import get_cipher
+    from peduli.core.db import session_scope
+    from peduli.registry.models import NIK_PURPOSE
+
+    started = time.perf_counter()
+    cipher = get_cipher()
+    with session_scope() as session:
+        rows = session.execute(
+            text(
+                "SELECT p.id, p.name_key, p.date_of_birth, p.sex, p.place_of_birth,"
+                " p.nik_encrypted, p.link_token_a, p.link_token_b, p.link_name_year,"
+                " p.link_name_day, p.link_region, p.link_initials,"
+                " (SELECT min(c.value_index) FROM contact_point c"
+                "  WHERE c.person_id = p.id AND c.kind = 'phone') AS phone"
+                " FROM person p WHERE p.status = 'active'"
+            )
+        ).all()
+    frame = pd.DataFrame(
+        [
+            {
+                "unique_id": str(r[0]),
+                "name_key": r[1],
+                "dob": str(r[2]),
+                "sex": r[3],
+                "place": r[4],
+                "nik": cipher.decrypt(r[5], purpose=NIK_PURPOSE) if r[5] else None,
+                "token_a": r[6],
+                "token_b": r[7],
+                "name_year": r[8],
+                "name_day": r[9],
+                "region": r[10],
+                "initials": r[11],
+                "phone": r[12],
+            }
+            for r in rows
+        ]
+    )
+    exported = time.perf_counter() - started
+    shares = (
+        "(l.token_a = r.token_a OR l.token_a = r.token_b OR l.token_b = r.token_a"
+        " OR l.token_b = r.token_b)"
+    )
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[
+            cl.JaroWinklerAtThresholds("name_key", [0.95, 0.88]),
+            cl.LevenshteinAtThresholds("dob", [1, 2]),
+            cl.LevenshteinAtThresholds("nik", [2]),
+            cl.ExactMatch("phone"),
+            cl.JaroWinklerAtThresholds("place", [0.9]),
+            cl.ExactMatch("sex"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            {"blocking_rule": f"l.dob = r.dob AND {shares}"},
+            {"blocking_rule": f"l.region = r.region AND {shares}"},
+            block_on("name_year"),
+            block_on("name_day"),
+            block_on("initials"),
+            block_on("phone"),
+        ],
+        retain_matching_columns=False,
+        probability_two_random_records_match=0.0001,
+    )
+    started = time.perf_counter()
+    linker = Linker(DuckDBAPI().register(frame), settings, log_level="WARNING")
+    predicted = linker.inference.predict(threshold_match_probability=threshold)
+    found = len(predicted.as_pandas_dataframe())
+    return exported, time.perf_counter() - started, found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--people", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--batch", action="store_true")
+    parser.add_argument("--splink", action="store_true")
+    parser.add_argument(
+        "--urls", nargs="+", help="databases seeded by an earlier run, one per size: no seed"
+    )
+    args = parser.parse_args()
+    print(_common.machine())
+    random.seed(1)
+    p95s: list[tuple[int, float]] = []
+    for position, size in enumerate(sorted(args.people)):
+        if args.urls:
+            _common.use_database(args.urls[position])
+            seeded = 0.0
+        else:
+            seeded = seed(args.db, size)
+        matched, baseline, found = online(args.samples)
+        p95 = _common.percentile(matched, 95)
+        p95s.append((size, p95))
+        ratio = p95 / max(_common.percentile(baseline, 95), 1e-9)
+        print(f"{args.db}, {size:,} people (seeded in {seeded:.0f} s)")
+        print(f"  online match: {_common.summary_ms(matched)}; {found:.2f} pairs flagged a record")
+        print(
+            f"  baseline (primary-key read): {_common.summary_ms(baseline)}; p95 ratio {ratio:.1f}x"
+        )
+        print(
+            f"  p95 {'within' if p95 * 1000 <= TARGET_P95_MS else 'OVER'} the"
+            f" {TARGET_P95_MS:.0f} ms target"
+        )
+    if len(p95s) >= 2:
+        (n1, t1), (n2, t2) = p95s[0], p95s[-1]
+        slope = (t2 - t1) / (n2 - n1)
+        projected = t2 + slope * (10_000_000 - n2)
+        print(
+            f"  projected p95 at 10,000,000: {projected * 1000:.1f} ms"
+            f" (linear from {n1:,} and {n2:,})"
+        )
+    if args.batch:
+        from peduli.registry.linkage.model import get_model
+
+        elapsed, outcome = batch()
+        flagged = outcome.flagged + outcome.known
+        print(
+            f"batch dedup of {p95s[-1][0]:,}: {elapsed:.1f} s, {outcome.candidate_pairs:,}"
+            f" blocked pairs, {flagged:,} at or above the review threshold"
+        )
+        if args.splink:
+            exported, predicted, found = splink(get_model().review_threshold)
+            print(f"splink (DuckDB), same blocking: export {exported:.1f} s + predict "
+                  f"{predicted:.1f} s = {exported + predicted:.1f} s, {found:,} pairs; "
+                  f"ratio ours/splink {elapsed / (exported + predicted):.2f} "
+                  f"(predict only: {elapsed / predicted:.2f})")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+"""Record linkage: one person per citizen, found across spellings, typos and new documents.
+
+``names`` folds Indonesian names into token sets, ``keys`` derives the blocking columns a
+person carries, ``blocking`` finds candidate pairs by SQL over indexes, ``comparisons`` and
+``model`` score a pair (Fellegi–Sunter, parameters shipped in ``model.json``), ``online``
+matches one new record and ``batch`` deduplicates the whole registry.
+"""

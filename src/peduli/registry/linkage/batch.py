@@ -1,0 +1,134 @@
+"""Deduplicating the whole registry at once: every blocked pair scored, new pairs flagged.
+
+The candidate pairs come from one SQL statement (``blocking.batch_pairs``); the records of
+the people in them are loaded in chunks, each pair scored, and the pairs at or above the
+review threshold not yet known are inserted in one statement per chunk, with their
+evidence, for the officers of one of the people's posts.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+
+from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy.orm import Session
+
+from peduli.auth import audit
+from peduli.auth.actor import SYSTEM, Actor
+from peduli.core.db import utcnow
+from peduli.registry.linkage import blocking, online
+from peduli.registry.linkage.model import Scored, get_model
+from peduli.registry.linkage.records import load_records
+from peduli.registry.models import DuplicateCandidate, DuplicateStatus, Stay
+
+CHUNK = 20_000  # pairs scored per round
+Likely = tuple[uuid.UUID, uuid.UUID, Scored]
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    candidate_pairs: int
+    flagged: int  # new pairs put before the officers
+    known: int  # pairs flagged before, left as they are
+
+
+def deduplicate(session: Session, *, actor: Actor = SYSTEM) -> BatchOutcome:
+    """Score every blocked pair of active people; flag the likely ones not yet flagged.
+
+    One audit entry says how many pairs were flagged, and by whom (the system, or the
+    operator's command)."""
+    model = get_model()
+    pairs = 0
+    flagged = known = 0
+    for chunk in _chunks(blocking.batch_pairs(session), CHUNK):
+        pairs += len(chunk)
+        ids = list({person for pair in chunk for person in pair})
+        records = load_records(session, ids)
+        likely: list[Likely] = []
+        for first, second in chunk:
+            a, b = records.get(first), records.get(second)
+            if a is None or b is None:
+                continue
+            scored = model.score(a, b)
+            if scored.probability >= model.review_threshold:
+                low, high = sorted((first, second), key=str)
+                likely.append((low, high, scored))
+        new = _not_yet_flagged(session, likely)
+        known += len(likely) - len(new)
+        flagged += _flag(session, new, model.likely_threshold)
+    audit.record(
+        session,
+        actor=actor,
+        action="registry.deduplicate",
+        entity_type="duplicate_candidate",
+        fields=["evidence", "match_probability"],
+        reason=f"record linkage: {pairs} candidate pairs, {flagged} newly flagged",
+    )
+    return BatchOutcome(pairs, flagged, known)
+
+
+def _chunks(
+    pairs: Iterable[tuple[uuid.UUID, uuid.UUID]], size: int
+) -> Iterator[list[tuple[uuid.UUID, uuid.UUID]]]:
+    iterator = iter(pairs)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _not_yet_flagged(session: Session, likely: list[Likely]) -> list[Likely]:
+    if not likely:
+        return []
+    known: set[tuple[uuid.UUID, uuid.UUID]] = set()
+    for start in range(0, len(likely), 400):
+        keys = [(first, second) for first, second, _scored in likely[start : start + 400]]
+        known |= {
+            (row[0], row[1])
+            for row in session.execute(
+                select(DuplicateCandidate.person_id, DuplicateCandidate.other_person_id).where(
+                    tuple_(DuplicateCandidate.person_id, DuplicateCandidate.other_person_id).in_(
+                        keys
+                    )
+                )
+            )
+        }
+    return [item for item in likely if (item[0], item[1]) not in known]
+
+
+def _flag(session: Session, new: list[Likely], likely_threshold: float) -> int:
+    if not new:
+        return 0
+    people = list({person for first, second, _s in new for person in (first, second)})
+    posts: dict[uuid.UUID, str | None] = {}
+    for start in range(0, len(people), 5000):
+        posts |= {
+            row[0]: row[1]
+            for row in session.execute(
+                select(Stay.person_id, func.min(Stay.representation_code))
+                .where(Stay.person_id.in_(people[start : start + 5000]))
+                .group_by(Stay.person_id)
+            )
+        }
+    now = utcnow()
+    session.execute(
+        insert(DuplicateCandidate),
+        [
+            {
+                "id": uuid.uuid4(),
+                "created_at": now,
+                "updated_at": now,
+                "person_id": first,
+                "other_person_id": second,
+                "score": round(scored.probability * 100, 1),
+                "reason": online.reason_of(scored, likely_threshold),
+                "status": DuplicateStatus.OPEN.value,
+                "representation_code": posts.get(first) or posts.get(second),
+                "evidence": scored.evidence,
+                "match_probability": scored.probability,
+            }
+            for first, second, scored in new
+        ],
+    )
+    return len(new)

@@ -1,0 +1,87 @@
+"""Loading the records to compare: a few statements for any number of people."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import CompoundSelect, bindparam, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from peduli.core.crypto import get_cipher
+from peduli.registry.linkage import blocking
+from peduli.registry.linkage.comparisons import LinkRecord, place_key
+from peduli.registry.linkage.names import name_tokens
+from peduli.registry.models import NIK_PURPOSE, ContactKind, ContactPoint, Passport, Person
+
+_COLUMNS = (
+    Person.id, Person.full_name, Person.sex, Person.date_of_birth, Person.place_of_birth,
+    Person.nik_encrypted,
+)  # fmt: skip
+CHUNK = 5000  # ids bound per statement (well under SQLite's limit of variables)
+
+
+def load_records(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, LinkRecord]:
+    """The records of these people; NIKs are decrypted in memory only, for comparing."""
+    records: dict[uuid.UUID, LinkRecord] = {}
+    for start in range(0, len(ids), CHUNK):
+        records |= _load_chunk(session, list(ids[start : start + CHUNK]))
+    return records
+
+
+def _load_chunk(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, LinkRecord]:
+    return _records(session, session.execute(select(*_COLUMNS).where(Person.id.in_(ids))).all())
+
+
+def load_with_candidates(session: Session, person: Person) -> dict[uuid.UUID, LinkRecord]:
+    """The person and its candidates (``blocking``) in two statements built once."""
+    rows = session.execute(_WITH_CANDIDATES, blocking.key_values(person)).all()
+    return _records(session, rows)
+
+
+def _with_candidates() -> CompoundSelect:
+    found = blocking.CANDIDATE_IDS.subquery()
+    return union_all(
+        select(*_COLUMNS).where(Person.id == bindparam("person_id", type_=Person.id.type)),
+        select(*_COLUMNS).select_from(found).join(Person, Person.id == found.c[0]),
+    )
+
+
+def _identifiers() -> CompoundSelect:
+    ids = bindparam("ids", expanding=True, type_=Person.id.type)
+    return union_all(
+        select(Passport.person_id, literal("p"), Passport.number_index).where(
+            Passport.person_id.in_(ids)
+        ),
+        select(ContactPoint.person_id, literal("c"), ContactPoint.value_index).where(
+            ContactPoint.person_id.in_(ids), ContactPoint.kind == ContactKind.PHONE
+        ),
+    )
+
+
+_WITH_CANDIDATES = _with_candidates()
+_IDENTIFIERS = _identifiers()
+
+
+def _records(session: Session, rows: Sequence[Any]) -> dict[uuid.UUID, LinkRecord]:
+    if not rows:
+        return {}
+    passports: dict[uuid.UUID, set[str]] = {}
+    phones: dict[uuid.UUID, set[str]] = {}
+    for person_id, kind, index in session.execute(_IDENTIFIERS, {"ids": [r[0] for r in rows]}):
+        (passports if kind == "p" else phones).setdefault(person_id, set()).add(index)
+    cipher = get_cipher()
+    return {
+        person_id: LinkRecord(
+            id=person_id,
+            tokens=name_tokens(full_name),
+            date_of_birth=born,
+            sex=sex,
+            nik=cipher.decrypt(nik, purpose=NIK_PURPOSE) if nik else None,
+            place=place_key(place),
+            passports=frozenset(passports.get(person_id, ())),
+            phones=frozenset(phones.get(person_id, ())),
+        )
+        for person_id, full_name, sex, born, place, nik in rows
+    }
