@@ -83,6 +83,13 @@ def test_the_pair_screen_shows_each_comparison_with_both_values_and_a_signed_wei
 
 def test_a_pair_without_evidence_still_reads(client: TestClient, db: Session) -> None:
     pair_id, _, _ = _pair(db)
+    # A pair flagged before record linkage scored pairs carries no evidence.
+    db.execute(
+        update(DuplicateCandidate)
+        .where(DuplicateCandidate.id == pair_id)
+        .values(evidence=[], match_probability=None)
+    )
+    db.commit()
     signed_in_officer(client, db)
     page = client.get(f"/officer/duplicates/{pair_id}?lang=en").text
     assert "compare the two records field by field below" in page
