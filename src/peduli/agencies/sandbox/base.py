@@ -4,19 +4,19 @@ outbox's sandboxes): what the agencies' sandboxes share."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
 
 from peduli.notify.sandbox.faults import FaultInjector
+from peduli.notify.sandbox.http_server import ThreadedHttpServer
 
 
-class SandboxServer:
+class SandboxServer(ThreadedHttpServer):
     """Serves ``handler`` on ``host:port`` (0: any free port) until ``stop()``."""
 
     thread_name: ClassVar[str] = "agency-sandbox"
@@ -25,35 +25,13 @@ class SandboxServer:
     def __init__(self, session_factory: Callable[[], Session], *, host: str, port: int) -> None:
         self.faults = FaultInjector(status=503)
         self.session_factory = session_factory
-        self._host = host
         bound = type("_Bound", (self.handler,), {"server_state": self})
-        self._server = ThreadingHTTPServer((host, port), bound)
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
+        super().__init__(bound, host=host, port=port)
 
     @property
     def url(self) -> str:
-        return f"http://{self._host}:{self.port}"
-
-    def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=self.thread_name,
-            daemon=True,
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._server.server_close()
+        """``http://host:port``: where it listens, without a path."""
+        return self.base_url
 
 
 class SandboxRequest(BaseHTTPRequestHandler):

@@ -18,19 +18,21 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
 
 from peduli.agencies.envelope import Purpose
 from peduli.agencies.sandbox.faults import FaultSwitch
+from peduli.notify.sandbox.http_server import ThreadedHttpServer
 
 Answer = tuple[int, Any]
 Operation = Callable[[Mapping[str, Any], Mapping[str, str]], Answer]
 SEEN_IDS = 100_000  # message ids remembered for replay protection
 
 
-class AgencySandbox:
-    """One agency's sandbox, serving in a daemon thread until ``stop()``."""
+class AgencySandbox(ThreadedHttpServer):
+    """One agency's sandbox, serving in a daemon thread until ``stop()``; its ``url`` is the
+    agency's base URL (``PEDULI_AGENCY_<NAME>_URL``)."""
 
     agency: ClassVar[str] = "agency"
 
@@ -41,36 +43,13 @@ class AgencySandbox:
         self.received: list[dict[str, Any]] = []  # envelope and path of each request taken
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
-        self._host = host
         bound = type("_BoundHandler", (_Handler,), {"sandbox": self})
-        self._server = ThreadingHTTPServer((host, port), bound)
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
+        super().__init__(bound, host=host, port=port, thread_name=f"sandbox-{self.agency}")
 
     @property
     def url(self) -> str:
         """``http://host:port``: the agency's base URL (``PEDULI_AGENCY_<NAME>_URL``)."""
-        return f"http://{self._host}:{self.port}"
-
-    def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"sandbox-{self.agency}",
-            daemon=True,
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._server.server_close()
+        return self.base_url
 
     def enrol(self, record: Mapping[str, Any]) -> Answer:
         """Add a record to the agency's data (each sandbox says what a record is)."""

@@ -19,21 +19,23 @@ from sqlalchemy.orm import Session
 from peduli.notify.sandbox.faults import FaultInjector
 
 
-class SandboxHttpServer:
-    """A sandbox gateway serving ``handler`` in a daemon thread until ``stop()``."""
+class ThreadedHttpServer:
+    """An HTTP server that really listens, served in a daemon thread until ``stop()``: what
+    every sandbox (the outbox's gateways, the agencies, partner states) is built on."""
 
-    thread_name: ClassVar[str] = "sandbox-http"
-    handler: ClassVar[type[SandboxHandler]]
+    thread_name: ClassVar[str] = "sandbox-http"  # what its thread is called (dumps, logs)
 
     def __init__(
-        self, session_factory: Callable[[], Session], *, host: str, port: int, token: str
+        self,
+        handler: type[BaseHTTPRequestHandler],
+        *,
+        host: str,
+        port: int,
+        thread_name: str | None = None,
     ) -> None:
-        self.faults = FaultInjector(status=503)
-        self.token = token
-        self.session_factory = session_factory
         self._host = host
-        bound = type("_BoundHandler", (self.handler,), {"gateway": self})
-        self._server = ThreadingHTTPServer((host, port), bound)
+        self._name = thread_name or self.thread_name
+        self._server = ThreadingHTTPServer((host, port), handler)
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -44,7 +46,7 @@ class SandboxHttpServer:
 
     @property
     def base_url(self) -> str:
-        """``http://host:port``, without a path."""
+        """``http://host:port``, without a path (a sandbox's ``url`` may add its API's)."""
         return f"http://{self._host}:{self.port}"
 
     def start(self) -> None:
@@ -52,7 +54,7 @@ class SandboxHttpServer:
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
-            name=self.thread_name,
+            name=self._name,
             daemon=True,
         )
         self._thread.start()
@@ -64,6 +66,21 @@ class SandboxHttpServer:
             self._thread.join()
             self._thread = None
         self._server.server_close()
+
+
+class SandboxHttpServer(ThreadedHttpServer):
+    """A sandbox gateway serving ``handler`` in a daemon thread until ``stop()``."""
+
+    handler: ClassVar[type[SandboxHandler]]
+
+    def __init__(
+        self, session_factory: Callable[[], Session], *, host: str, port: int, token: str
+    ) -> None:
+        self.faults = FaultInjector(status=503)
+        self.token = token
+        self.session_factory = session_factory
+        bound = type("_BoundHandler", (self.handler,), {"gateway": self})
+        super().__init__(bound, host=host, port=port)
 
 
 class SandboxHandler(BaseHTTPRequestHandler):
