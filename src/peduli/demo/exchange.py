@@ -18,6 +18,7 @@ from peduli.agencies.sandbox.exchange_sandboxes import (
 from peduli.agencies.schemas import ExchangeRequestCreate, SubscriptionCreate
 from peduli.auth.actor import Actor, Role
 from peduli.auth.models import StaffAccount
+from peduli.auth.roles import POST_BOUND_ROLES
 from peduli.cases import service as cases_service
 from peduli.cases.models import Case, CasePerson
 from peduli.cases.schemas import CaseCreate
@@ -38,7 +39,7 @@ def _actor(account: StaffAccount) -> Actor:
     role = Role(account.role)
     return Actor(role=role, account_id=account.id, display=account.display_name,
                  representation_code=account.representation_code
-                 if role in (Role.OFFICER, Role.SUPERVISOR) else None)  # fmt: skip
+                 if role in POST_BOUND_ROLES else None)  # fmt: skip
 
 
 def _staff(session: Session, role: Role, post: str | None) -> Actor | None:
