@@ -4,9 +4,12 @@ deferred and retried, and an identity claim proven by a match."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 import uuid
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -14,6 +17,7 @@ from peduli.agencies import verification
 from peduli.agencies.models import AgencyMessage, CheckState, PersonVerification, Source
 from peduli.agencies.sandbox.civil_registry import CivilRecord, CivilRegistrySandbox
 from peduli.agencies.sandbox.faults import FaultMode
+from peduli.core.config import get_settings
 from peduli.core.db import get_sessionmaker, utcnow
 from peduli.registry import service
 from peduli.registry.models import ClaimProof, ClaimStatus, IdentityClaim
@@ -189,3 +193,73 @@ def test_a_claim_without_the_mothers_name_is_not_proven(
     claim_id, _person_id = _claim(db)
     _turn(db)
     assert db.get_one(IdentityClaim, claim_id).status == ClaimStatus.PENDING
+
+
+def test_a_slow_agency_holds_no_transaction_so_other_writes_go_on(
+    db: Session, civil_registry: CivilRegistrySandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite a transaction open during the call would hold the one writer's lock: a
+    citizen's self-report would wait for the agency. The worker asks with none open."""
+    monkeypatch.setenv("PEDULI_AGENCY_TIMEOUT_SECONDS", "8")
+    get_settings.cache_clear()
+    civil_registry.add(_record())
+    person = _reported(db)
+    civil_registry.faults.switch_on(FaultMode.SLOW, seconds=3)
+    turn = threading.Thread(target=_turn, args=(get_sessionmaker()(),))
+    turn.start()
+    key = (person, Source.CIVIL_REGISTRY.value, "record")
+    while db.scalar(select(PersonVerification.lease_until).filter_by(person_id=key[0],
+                    source=key[1], subject=key[2])) is None:  # fmt: skip
+        db.rollback()
+        time.sleep(0.05)
+    db.rollback()
+    time.sleep(0.3)  # the worker is on the network now (the other sources answer at once)
+    started = time.monotonic()
+    with get_sessionmaker()() as other, other.begin():
+        service.submit_self_report(
+            other, report=report(nik=nik(born=BORN, sex="M", serial=9), full_name="Dewo",
+                                 passport_number="C9999999", email="dewi@example.org",
+                                 phone="+821099990000"),
+            actor=staff(),
+        )  # fmt: skip
+    waited = time.monotonic() - started
+    assert turn.is_alive(), "the agency answered before the write: the test proves nothing"
+    assert waited < 1.5
+    turn.join(timeout=15)
+    check = _state(db, person)
+    assert (check.state, check.lease_until, check.due_at) == ("verified", None, None)
+
+
+def test_an_answer_is_dropped_when_the_lease_was_taken_by_another_worker(
+    db: Session, civil_registry: CivilRegistrySandbox
+) -> None:
+    civil_registry.add(_record())
+    person = _reported(db)
+    verification.queue_new_records(db, utcnow(), since=utcnow() - timedelta(days=1))
+    keys, lease = verification.take_due(db, utcnow())
+    db.commit()
+    key = next(k for k in keys if k[0] == person and k[1] == Source.CIVIL_REGISTRY.value)
+    db.execute(  # the lease ran out and another worker took the check
+        update(PersonVerification)
+        .where(PersonVerification.person_id == person)
+        .values(lease_until=lease + timedelta(seconds=5))
+    )
+    db.commit()
+    with get_sessionmaker()() as session:
+        assert verification.run_one(session, key, utcnow(), lease) is None
+        session.commit()
+    check = _state(db, person)
+    assert (check.state, check.attempts) == (CheckState.QUEUED, 0)
+    db.rollback()  # the test's session holds no transaction (SQLite: one writer)
+    with get_sessionmaker()() as session:
+        check = session.get_one(PersonVerification, key)
+        assert check.lease_until is not None
+        assert verification.run_one(session, key, utcnow(), check.lease_until) is not None
+        session.commit()
+    assert _state(db, person).state == CheckState.VERIFIED
+    asked = db.scalar(
+        select(func.count())
+        .select_from(AgencyMessage)
+        .where(AgencyMessage.direction == "request", AgencyMessage.agency == "civil_registry")
+    )
+    assert asked == 1  # the dropped worker never called: the lease was gone before the call

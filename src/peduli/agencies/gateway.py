@@ -13,7 +13,10 @@ log (``message_log``) in the caller's transaction. Outcomes:
   a JSON object (``malformed``).
 
 Called by the worker (jobs), never inside a request: the caller owns the transaction and
-commits it, log included, once the call is over.
+commits it, log included, once the call is over. A caller that must not hold a transaction
+(on SQLite, the one writer's lock) while an agency is slow says so with
+``release_during_calls``: the transaction then ends before the network and a new one begins
+after it (the breaker's lease and the cache look-up in the first, the log in the second).
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ import json
 import random
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
@@ -35,7 +39,7 @@ from peduli.agencies import answers, breaker, message_log
 from peduli.agencies.envelope import Envelope, Purpose, request_hash
 from peduli.agencies.models import AgencyMessage, Direction
 from peduli.core.config import get_settings
-from peduli.core.db import utcnow
+from peduli.core.db import commit, utcnow
 from peduli.core.errors import PeduliError
 from peduli.core.i18n import _
 
@@ -44,6 +48,7 @@ BACKOFF_BASE = 0.1  # seconds before the second try; doubled each try, with full
 BACKOFF_CAP = 2.0
 MAX_INLINE_WAIT = 1.0  # a Retry-After longer than this ends the call (retry at that time)
 RETRY_LATER = timedelta(seconds=30)  # when an agency that failed without a hint is tried again
+_RELEASES = "peduli_agency_releases_during_calls"
 
 
 class AgencyUnavailable(PeduliError):
@@ -89,6 +94,19 @@ class _Retryable(Exception):
 def _client(timeout: float) -> httpx.Client:
     """One keep-alive client per time-out, shared by the worker's calls."""
     return httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)))
+
+
+def release_during_calls(session: Session) -> None:
+    """The transaction owner lets each call of this session end the transaction before the
+    network and begin a new one after it (the caller re-checks what it holds, e.g. a lease)."""
+    session.info[_RELEASES] = True
+
+
+@contextmanager
+def _on_the_network(session: Session) -> Iterator[None]:
+    if session.info.get(_RELEASES):
+        commit(session)  # the next statement begins the transaction that records the answer
+    yield
 
 
 def _backoff(attempt: int) -> float:
@@ -141,8 +159,9 @@ def call(
     url = f"{settings.agency_url(agency)}/{operation}"
     exchanged: list[AgencyMessage] = []  # logged once the call is over (the head's lock)
     try:
-        answer = _with_retries(exchanged, envelope, agency, operation, url, request, tries,
-                               person_id)  # fmt: skip
+        with _on_the_network(session):
+            answer = _with_retries(exchanged, envelope, agency, operation, url, request, tries,
+                                   person_id)  # fmt: skip
     except _Retryable as failure:
         message_log.append_all(session, exchanged)
         now = utcnow()

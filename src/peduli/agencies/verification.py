@@ -2,30 +2,32 @@
 
 A new record with a NIK (a self-report) and a pending identity claim queue a check at the
 civil registry; an officer may queue one (``service.request_check``). Each turn of the
-worker (``run_due``) queues what is new with one set-based statement, takes the due checks
-under a lease (any number of workers), and runs each in a short transaction of its own.
+worker (``run_due``) queues what is new with one set-based statement and takes the due checks
+under a lease (any number of workers) in one short transaction; each check then reads what to
+ask in a short transaction, asks the agency with no transaction open (on SQLite a slow agency
+must not hold the one writer's lock: ``gateway.release_during_calls``), and records the answer
+in a second short transaction only while its lease is still the one it took (a worker whose
+lease ran out and was taken by another drops its answer; the message log keeps the exchange).
 Each check ends in a state per person and source: verified at T, mismatch on fields F, not
 found, or agency unavailable, retry at T (backoff; an outage never blocks casework, it only
 defers the check). A civil-registry match of every field of a claim's report, the mother's
 name included, proves the claim (``registry.claim_decisions.prove_by_civil_registry``);
-a mismatch leaves it, and a mismatching record, in front of an officer.
-
-Each source has a checker in ``CHECKERS``; other agencies add theirs there.
+a mismatch leaves it, and a mismatching record, in front of an officer. Each source has a
+checker in ``CHECKERS``; other agencies add theirs there.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, exists, insert, literal, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from peduli.agencies import civil_registry, travel
+from peduli.agencies import civil_registry, gateway, travel
 from peduli.agencies.envelope import Purpose
 from peduli.agencies.gateway import AgencyRefused, AgencyUnavailable
 from peduli.agencies.immigration import Question
@@ -33,7 +35,7 @@ from peduli.agencies.models import RECORD, CheckState, PersonVerification, Sourc
 from peduli.agencies.workflow import BATCH, DISCOVER_BATCH, LEASE, retry_after
 from peduli.auth.actor import Actor, Role
 from peduli.core.crypto import get_cipher
-from peduli.core.db import end_session, is_postgres, utcnow
+from peduli.core.db import is_postgres, session_scope, utcnow
 from peduli.core.logging import get_logger
 from peduli.registry import claim_decisions, claims
 from peduli.registry.models import (
@@ -60,20 +62,10 @@ class Outcome:
     fields: list[str] = field(default_factory=list)
     name_score: float | None = None
     detail: str | None = None
+    proves_claim: bool = False  # a claim's report matched every field, the mother's name too
 
 
 Checker = Callable[[Session, PersonVerification], Outcome]
-
-
-@contextmanager
-def _unit(session_factory: SessionFactory) -> Iterator[Session]:
-    session = session_factory()
-    try:
-        yield session
-    except BaseException:
-        end_session(session, failed=True)
-        raise
-    end_session(session, failed=False)
 
 
 def queue_new_records(session: Session, now: datetime, *, since: datetime) -> int:
@@ -152,8 +144,9 @@ def queue_pending_claims(session: Session, now: datetime) -> int:
 Key = tuple[uuid.UUID, str, str]
 
 
-def take_due(session: Session, now: datetime, *, batch: int = BATCH) -> list[Key]:
-    """Lease the due checks, newest request first; another worker takes the others."""
+def take_due(session: Session, now: datetime, *, batch: int = BATCH) -> tuple[list[Key], datetime]:
+    """Lease the due checks, newest request first; another worker takes the others. Answers
+    the keys and the lease's end, which is also the token the answer is recorded under."""
     query = (
         select(PersonVerification.person_id, PersonVerification.source, PersonVerification.subject)
         .where(
@@ -166,14 +159,31 @@ def take_due(session: Session, now: datetime, *, batch: int = BATCH) -> list[Key
     if is_postgres(session):
         query = query.with_for_update(skip_locked=True)
     keys = [(row[0], row[1], row[2]) for row in session.execute(query)]
+    lease = now + LEASE
     if keys:
-        session.execute(
-            update(PersonVerification)
-            .where(_key_in(keys))
-            .values(lease_until=now + LEASE)
-            .execution_options(synchronize_session=False)
-        )
-    return keys
+        _lease(session, keys, lease)
+    return keys, lease
+
+
+def _lease(session: Session, keys: list[Key], lease: datetime) -> None:
+    session.execute(
+        update(PersonVerification)
+        .where(_key_in(keys))
+        .values(lease_until=lease)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _still_held(session: Session, key: Key, lease: datetime) -> bool:
+    """Is the check still under this worker's lease? A conditional UPDATE (it locks the row
+    on PostgreSQL; SQLite's transaction already holds the writer's lock)."""
+    result = session.execute(
+        update(PersonVerification)
+        .where(_key_in([key]), PersonVerification.lease_until == lease)
+        .values(lease_until=lease)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0) == 1
 
 
 def _key_in(keys: list[Key]):  # type: ignore[no-untyped-def]
@@ -223,8 +233,7 @@ def check_civil_registry(session: Session, check: PersonVerification) -> Outcome
     if not answer.verified:
         return Outcome(CheckState.MISMATCH, answer.mismatched, score)
     if check.claim_id is not None and "mother_name" in answer.flags:
-        claim_decisions.prove_by_civil_registry(session, claim_id=check.claim_id, actor=WORKER)
-        return Outcome(CheckState.VERIFIED, [], score, detail="the claim is proven")
+        return Outcome(CheckState.VERIFIED, [], score, "the claim is proven", proves_claim=True)
     return Outcome(CheckState.VERIFIED, [], score)
 
 
@@ -257,30 +266,47 @@ CHECKERS: dict[str, Checker] = {
 }
 
 
-def run_one(session: Session, key: Key, now: datetime) -> PersonVerification | None:
-    """Run one leased check and store its state; None if it is no longer there or due."""
-    check = session.get(PersonVerification, key, with_for_update=is_postgres(session))
-    if check is None or check.due_at is None:
+def run_one(
+    session: Session, key: Key, now: datetime, lease: datetime | None = None
+) -> PersonVerification | None:
+    """Run one check leased until ``lease`` and store its state; None if it is no longer
+    there, due, or this worker's. The agency is asked with no transaction open. Without a
+    lease (the demo's set-up) it is leased here and asked within the caller's transaction."""
+    if lease is None:
+        lease = now + LEASE
+        _lease(session, [key], lease)
+    else:
+        gateway.release_during_calls(session)
+    check = session.get(PersonVerification, key, populate_existing=True)
+    if check is None or check.due_at is None or check.lease_until != lease:
         return None
-    _run(session, check, now)
-    return check
+    return check if _run(session, check, now, lease) else None
 
 
-def _run(session: Session, check: PersonVerification, now: datetime) -> None:
+def _run(session: Session, check: PersonVerification, now: datetime, lease: datetime) -> bool:
+    """Ask, then record the outcome if the lease still holds; whether it was recorded."""
+    key = (check.person_id, check.source, check.subject)
     checker = CHECKERS.get(check.source)
+    down: tuple[datetime | None, str] | None = None
     if checker is None:
         outcome = Outcome(CheckState.NOT_CHECKABLE, detail="no adapter for this source")
     else:
         try:
             outcome = checker(session, check)
         except AgencyUnavailable as exc:
-            _defer(session, check, now, agency_says=exc.retry_at, reason=exc.reason)
-            return
+            down = (exc.retry_at, exc.reason)
         except AgencyRefused as exc:
             if exc.malformed:  # an agency answering garbage is an agency not working
-                _defer(session, check, now, agency_says=None, reason=exc.reason)
-                return
+                down = (None, exc.reason)
             outcome = Outcome(CheckState.NOT_CHECKABLE, detail=f"refused: {exc.reason}"[:200])
+    if not _still_held(session, key, lease):
+        log.warning("agency check lease lost; answer dropped", extra={"source": check.source})
+        return False
+    if down is not None:
+        _defer(session, check, now, agency_says=down[0], reason=down[1])
+        return True
+    if outcome.proves_claim and check.claim_id is not None:
+        claim_decisions.prove_by_civil_registry(session, claim_id=check.claim_id, actor=WORKER)
     check.state = outcome.state.value
     check.fields = json.dumps(outcome.fields)
     check.name_score = outcome.name_score
@@ -288,6 +314,7 @@ def _run(session: Session, check: PersonVerification, now: datetime) -> None:
     check.checked_at = utcnow()
     check.attempts += 1
     check.due_at = check.retry_at = check.lease_until = None
+    return True
 
 
 def _defer(
@@ -333,20 +360,20 @@ def run_due(session_factory: SessionFactory, now: datetime, *, since: datetime |
     """One worker turn: queue new records and claims, then run the due checks, each in a
     transaction of its own (a failure of one leaves its lease to expire, nothing else).
     Once a source is found unavailable, this turn's other checks of it wait with it."""
-    with _unit(session_factory) as session:
+    with session_scope(session_factory) as session:
         if since is not None:
             queue_new_records(session, now, since=since)
             travel.queue_new_records(session, now, since=since)
         queue_pending_claims(session, now)
-        keys = take_due(session, now)
+        keys, lease = take_due(session, now)
     done, down = 0, dict[str, tuple[datetime, str]]()
     for key in keys:
         try:
-            with _unit(session_factory) as session:
+            with session_scope(session_factory) as session:
                 if key[1] in down:
                     _release(session, key, *down[key[1]])
                     continue
-                check = run_one(session, key, utcnow())
+                check = run_one(session, key, utcnow(), lease)
                 if check is None:
                     continue
                 done += 1

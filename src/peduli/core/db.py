@@ -261,9 +261,10 @@ def end_session(session: Session, *, failed: bool) -> None:
 
 
 @contextmanager
-def session_scope() -> Iterator[Session]:
-    """One transaction: commit on success, roll back on any error (CLI, worker, tests)."""
-    session = get_sessionmaker()()
+def session_scope(factory: Callable[[], Session] | None = None) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on any error (CLI, worker, tests), in a
+    session of ``factory`` (default: the configured database's)."""
+    session = (factory or get_sessionmaker())()
     try:
         yield session
     except BaseException:
