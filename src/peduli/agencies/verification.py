@@ -13,7 +13,7 @@ found, or agency unavailable, retry at T (backoff; an outage never blocks casewo
 defers the check). A civil-registry match of every field of a claim's report, the mother's
 name included, proves the claim (``registry.claim_decisions.prove_by_civil_registry``);
 a mismatch leaves it, and a mismatching record, in front of an officer. Each source has a
-checker in ``CHECKERS``; other agencies add theirs there.
+checker in ``checkers.CHECKERS``.
 """
 
 from __future__ import annotations
@@ -21,25 +21,23 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, exists, insert, literal, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from peduli.agencies import civil_registry, gateway, travel
+from peduli.agencies import gateway, travel
+from peduli.agencies.checkers import CHECKERS, Outcome
 from peduli.agencies.envelope import Purpose
 from peduli.agencies.gateway import AgencyRefused, AgencyUnavailable
-from peduli.agencies.immigration import Question
 from peduli.agencies.models import RECORD, CheckState, PersonVerification, Source
 from peduli.agencies.workflow import BATCH, DISCOVER_BATCH, LEASE, retry_after
 from peduli.auth.actor import Actor, Role
-from peduli.core.crypto import get_cipher
+from peduli.core import events
 from peduli.core.db import is_postgres, session_scope, utcnow
 from peduli.core.logging import get_logger
-from peduli.registry import claim_decisions, claims
+from peduli.registry import claim_decisions
 from peduli.registry.models import (
-    NIK_PURPOSE,
     ClaimStatus,
     IdentityClaim,
     Person,
@@ -52,20 +50,6 @@ WORKER = Actor(
     role=Role.HQ_ADMIN, account_id=uuid.UUID(int=0), display="agencies worker", via="system"
 )
 NEW_REPORT_CAUSE = "self-report"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a checker found."""
-
-    state: CheckState
-    fields: list[str] = field(default_factory=list)
-    name_score: float | None = None
-    detail: str | None = None
-    proves_claim: bool = False  # a claim's report matched every field, the mother's name too
-
-
-Checker = Callable[[Session, PersonVerification], Outcome]
 
 
 def queue_new_records(session: Session, now: datetime, *, since: datetime) -> int:
@@ -192,80 +176,6 @@ def _key_in(keys: list[Key]):  # type: ignore[no-untyped-def]
     ).in_(keys)
 
 
-def check_civil_registry(session: Session, check: PersonVerification) -> Outcome:
-    """Ask the civil registry about the record, or about the claim's report."""
-    if check.claim_id is not None:
-        claim = session.get(IdentityClaim, check.claim_id)
-        if claim is None or claim.status != ClaimStatus.PENDING:
-            return Outcome(CheckState.NOT_CHECKABLE, detail="the claim was decided")
-        report = claims.report_of(claim)
-        nik, name, born, place = (
-            report.nik, report.full_name, report.date_of_birth, report.place_of_birth,
-        )  # fmt: skip
-        sex: str = report.sex
-        mother = report.mother_name
-    else:
-        person = session.get(Person, check.person_id)
-        if person is None or person.nik_encrypted is None:
-            return Outcome(CheckState.NOT_CHECKABLE, detail="no NIK on the record")
-        nik = get_cipher().decrypt(person.nik_encrypted, purpose=NIK_PURPOSE)
-        name, born, place = person.full_name, person.date_of_birth, person.place_of_birth
-        sex = person.sex
-        mother = None
-    if not nik:
-        return Outcome(CheckState.NOT_CHECKABLE, detail="no NIK to ask with")
-    answer = civil_registry.verify_nik(
-        session,
-        nik=nik,
-        full_name=name,
-        date_of_birth=born,
-        place_of_birth=place,
-        sex=sex,
-        mother_name=mother,
-        purpose=Purpose(check.purpose),
-        cause=check.cause,
-        actor=check.requested_by,
-        person_id=check.person_id,
-    )
-    score = answer.flags["full_name"].score if "full_name" in answer.flags else None
-    if not answer.found:
-        return Outcome(CheckState.NOT_FOUND)
-    if not answer.verified:
-        return Outcome(CheckState.MISMATCH, answer.mismatched, score)
-    if check.claim_id is not None and "mother_name" in answer.flags:
-        return Outcome(CheckState.VERIFIED, [], score, "the claim is proven", proves_claim=True)
-    return Outcome(CheckState.VERIFIED, [], score)
-
-
-def _travel_outcome(found: travel.SourceOutcome) -> Outcome:
-    return Outcome(found.state, list(found.fields), detail=found.detail)
-
-
-def _question(check: PersonVerification) -> Question:
-    return Question(Purpose(check.purpose), check.cause, check.requested_by, check.person_id)
-
-
-def check_immigration(session: Session, check: PersonVerification) -> Outcome:
-    """Immigration on the record's current passport (``travel.check_passport``)."""
-    return _travel_outcome(
-        travel.check_passport(session, person_id=check.person_id, question=_question(check))
-    )
-
-
-def check_placements(session: Session, check: PersonVerification) -> Outcome:
-    """BP2MI on a migrant worker's placements (``travel.check_placements``)."""
-    return _travel_outcome(
-        travel.check_placements(session, person_id=check.person_id, question=_question(check))
-    )
-
-
-CHECKERS: dict[str, Checker] = {
-    Source.CIVIL_REGISTRY.value: check_civil_registry,
-    Source.IMMIGRATION.value: check_immigration,
-    Source.PLACEMENTS.value: check_placements,
-}
-
-
 def run_one(
     session: Session, key: Key, now: datetime, lease: datetime | None = None
 ) -> PersonVerification | None:
@@ -307,6 +217,13 @@ def _run(session: Session, check: PersonVerification, now: datetime, lease: date
         return True
     if outcome.proves_claim and check.claim_id is not None:
         claim_decisions.prove_by_civil_registry(session, claim_id=check.claim_id, actor=WORKER)
+    if outcome.state == CheckState.VERIFIED != check.state and check.subject == RECORD:
+        events.record(  # newly verified at this source: partner systems may hear of it
+            session,
+            event_type=events.EventType.PERSON_VERIFIED,
+            subject_id=check.person_id,
+            data={"person_id": str(check.person_id), "source": check.source},
+        )
     check.state = outcome.state.value
     check.fields = json.dumps(outcome.fields)
     check.name_score = outcome.name_score

@@ -1,8 +1,9 @@
 """Events the platform publishes to outside systems (webhooks), written where they happen.
 
 A domain that does something a partner system may want to hear about (a case opened or
-closed, a crisis declared, a person verified) appends one ``domain_event`` row in its own
-transaction with ``record``: the event exists exactly when what it tells of is committed.
+closed, a crisis declared, a person verified, a crisis check-in) appends one ``domain_event``
+row in its own transaction with ``record`` (or writes ``row`` in a statement of its own): the
+event exists exactly when what it tells of is committed.
 The domains never know who listens: ``agencies.webhooks`` (a domain built on top of them)
 turns unpublished rows into outbox messages, one per matching subscription, set-based.
 
@@ -34,6 +35,7 @@ class EventType(StrEnum):
     CASE_CLOSED = "case.closed"
     CRISIS_DECLARED = "crisis.declared"
     PERSON_VERIFIED = "person.verified"
+    CHECKIN_RECORDED = "checkin.recorded"
 
 
 # What the publisher scans: only the rows not yet fanned out, oldest first.
@@ -58,12 +60,37 @@ class DomainEvent(Base):
     # A public, unguessable id subscribers deduplicate by (``evt_`` + 24 hex digits).
     public_id: Mapped[str] = mapped_column(String(40), unique=True)
     event_type: Mapped[str] = mapped_column(String(40))
-    # What the event is about: a case's or crisis's id (never a person's identifier).
+    # What the event is about: a case's, crisis's or person record's id (never a personal
+    # identifier such as a NIK or a passport number).
     subject_id: Mapped[str] = mapped_column(String(64))
     representation_code: Mapped[str | None] = mapped_column(String(40))
     data: Mapped[str] = mapped_column(Text, default="{}")
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
+
+
+def public_id() -> str:
+    """A new event's public id (``evt_`` + 24 hex digits)."""
+    return f"evt_{secrets.token_hex(12)}"
+
+
+def row(
+    *,
+    event_type: EventType,
+    subject_id: object,
+    representation_code: str | None = None,
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """The values of one new event, for a caller that writes it in its own statement."""
+    return {
+        "public_id": public_id(),
+        "event_type": event_type.value,
+        "subject_id": str(subject_id),
+        "representation_code": representation_code,
+        "data": json.dumps(data or {}, sort_keys=True, default=str),
+        "occurred_at": at or utcnow(),
+    }
 
 
 def record(
@@ -78,11 +105,12 @@ def record(
     """Append one event in the caller's transaction (published only if it commits)."""
     session.add(
         DomainEvent(
-            public_id=f"evt_{secrets.token_hex(12)}",
-            event_type=event_type.value,
-            subject_id=str(subject_id),
-            representation_code=representation_code,
-            data=json.dumps(data or {}, sort_keys=True, default=str),
-            occurred_at=at or utcnow(),
+            **row(
+                event_type=event_type,
+                subject_id=subject_id,
+                representation_code=representation_code,
+                data=data,
+                at=at,
+            )
         )
     )

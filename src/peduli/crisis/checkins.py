@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from peduli.cases import service as cases_service
 from peduli.cases import taxonomy
 from peduli.cases.models import IntakeChannel
+from peduli.core import events
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
@@ -96,8 +97,8 @@ def _invalid_link() -> NotFound:
     return NotFound(_("This check-in link is not valid. Open the link exactly as you received it."))
 
 
-# On PostgreSQL the answer on every broadcast of the crisis to the person and the check-in
-# row are one round trip, whichever the answer (most answers are "I am safe").
+# On PostgreSQL the answer on every broadcast of the crisis to the person, the check-in row
+# and its ``checkin.recorded`` event (as ``_event``) are one round trip, whichever the answer.
 _ANSWER_SQL = text(
     """
     WITH target AS (
@@ -107,6 +108,13 @@ _ANSWER_SQL = text(
         UPDATE crisis_recipient r SET answer = :answer, answered_at = :created_at
         FROM target t WHERE r.crisis_id = t.crisis_id AND r.person_id = t.person_id
         RETURNING r.id
+    ), published AS (
+        INSERT INTO domain_event (public_id, event_type, subject_id, representation_code,
+                                  data, occurred_at)
+        SELECT :event_id, 'checkin.recorded', t.crisis_id::text, t.representation_code,
+               jsonb_build_object('answer', CAST(:answer AS text), 'via', CAST(:via AS text),
+               'crisis_id', t.crisis_id::text, 'representation_code', t.representation_code
+               )::text, :created_at FROM target t
     )
     INSERT INTO crisis_checkin (id, recipient_id, crisis_id, person_id, representation_code,
                                 answer, latitude, longitude, place, note, via, created_at,
@@ -181,6 +189,7 @@ def record(
         checkin.help_raised_at = checkin.created_at
     values = {name: getattr(checkin, name) for name in _CHECKIN_VALUES}
     if is_postgres(session):
+        values["event_id"] = events.public_id()
         target = session.connection().execute(_ANSWER_SQL, values).first()
     else:
         connection = session.connection()
@@ -195,12 +204,22 @@ def record(
                     "answered_at": checkin.created_at,
                 },
             )
+            connection.execute(insert(events.DomainEvent), _event(checkin, target))
     if target is None:
         raise _invalid_link()
     checkin.crisis_id = target.crisis_id
     checkin.person_id = target.person_id
     checkin.representation_code = target.representation_code
     return checkin
+
+
+def _event(checkin: CheckIn, target: Any) -> dict[str, Any]:
+    """For subscribers: the crisis, the post, the answer and its door; never the person."""
+    post, crisis_id = target.representation_code, str(target.crisis_id)
+    data = {"answer": checkin.answer, "via": checkin.via, "representation_code": post,
+            "crisis_id": crisis_id}  # fmt: skip
+    return events.row(event_type=events.EventType.CHECKIN_RECORDED, subject_id=crisis_id,
+                      representation_code=post, data=data, at=checkin.created_at)  # fmt: skip
 
 
 # Calls for help raised per turn of a worker; more wait for the next second.

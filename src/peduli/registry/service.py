@@ -22,6 +22,7 @@ from peduli.auth import citizens as citizen_accounts
 from peduli.auth.actor import Actor
 from peduli.auth.policy import Access
 from peduli.auth.roles import PERSON_VERIFIERS, POST_BOUND_ROLES, SELF_REPORTERS, Role
+from peduli.core import events
 from peduli.core.crypto import get_cipher
 from peduli.core.db import utcnow
 from peduli.core.errors import NotFound
@@ -37,6 +38,7 @@ from peduli.registry.models import (
     Passport,
     Person,
     Stay,
+    Verification,
 )
 from peduli.registry.schemas import SelfReportCreate
 
@@ -336,6 +338,13 @@ def verify_person(
     authorize_person(
         session, actor, person_id=person.id, access=Access.WRITE, action="person.verify"
     )
+    if verified and person.verification != Verification.VERIFIED:
+        events.record(
+            session,
+            event_type=events.EventType.PERSON_VERIFIED,
+            subject_id=person.id,
+            data={"person_id": str(person.id), "source": "officer"},
+        )
     person.verification = "verified" if verified else "rejected"
     person.verified_by = actor.account_id
     person.verified_at = utcnow()
