@@ -10,52 +10,29 @@ the request becomes a dead letter (the case screen shows it failed).
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import httpx
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from peduli.agencies import message_log
 from peduli.agencies.envelope import Envelope, Purpose
 from peduli.agencies.exchange import LOG_AGENCY, request_envelope_id
 from peduli.agencies.exchange_signing import exchange_settings, sign
 from peduli.agencies.models import AgencyMessage, Direction, ExchangeMessage, ExchangePartner
-from peduli.core.config import Settings
+from peduli.agencies.signed_delivery import SignedDelivery
 from peduli.core.logging import get_logger
-from peduli.notify.channels.http_common import retry_after
 from peduli.notify.ports import DeliveryResult, DeliveryStatus, OutboundMessage
 
 log = get_logger(__name__)
 
 
-class PartnerStateChannel:
+class PartnerStateChannel(SignedDelivery):
     """Delivers our requests to partner states over one pooled HTTP client."""
 
-    def __init__(
-        self,
-        session_factory: Callable[[], Session],
-        *,
-        timeout: float,
-        transport: httpx.BaseTransport | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self._sessions = session_factory
-        self._clock = clock
-        self._client = httpx.Client(timeout=timeout, transport=transport)
-
-    @classmethod
-    def from_settings(
-        cls, settings: Settings, session_factory: Callable[[], Session]
-    ) -> PartnerStateChannel:
-        return cls(session_factory, timeout=settings.adapter_timeout_seconds)
-
-    def close(self) -> None:
-        """Release the pooled connections."""
-        self._client.close()
+    receiver = "the partner state"
 
     def send(self, messages: Sequence[OutboundMessage]) -> list[DeliveryResult]:
         """Sign and post each request; one result per message."""
@@ -100,23 +77,11 @@ class PartnerStateChannel:
         body: bytes,
         headers: dict[str, str],
     ) -> DeliveryResult:
-        try:
-            response = self._client.post(
-                url, content=body, headers={**headers, "Content-Type": "application/json"}
-            )
-        except httpx.HTTPError as exc:
-            return DeliveryResult(
-                message.id, DeliveryStatus.RETRY, error=f"unreachable: {type(exc).__name__}"
-            )
-        if response.is_success:
-            self._log_receipt(row, response)
-            return DeliveryResult(message.id, DeliveryStatus.SENT)
-        error = f"the partner state answered {response.status_code}: {response.text[:200]}"
-        if response.status_code in (408, 429) or response.status_code >= 500:
-            return DeliveryResult(
-                message.id, DeliveryStatus.RETRY, error=error, retry_after=retry_after(response)
-            )
-        return DeliveryResult(message.id, DeliveryStatus.REJECTED, error=error)
+        answer = self.post_signed(message.id, url, body, headers)
+        if isinstance(answer, DeliveryResult):
+            return answer
+        self._log_receipt(row, answer)
+        return DeliveryResult(message.id, DeliveryStatus.SENT)
 
     def _log_receipt(self, row: ExchangeMessage, response: httpx.Response) -> None:
         """The partner's receipt of our request, in the message log next to the request."""

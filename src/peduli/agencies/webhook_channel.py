@@ -11,25 +11,21 @@ deleted subscription, is final: the message becomes a dead letter HQ can put bac
 from __future__ import annotations
 
 import json
-import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-import httpx
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from peduli.agencies.models import WebhookSubscription
+from peduli.agencies.signed_delivery import SignedDelivery
 from peduli.agencies.webhook_signing import (
     EVENT_ID_HEADER,
     EVENT_TYPE_HEADER,
     SIGNATURE_HEADER,
     signature_header,
 )
-from peduli.core.config import Settings
 from peduli.core.events import DomainEvent
-from peduli.notify.channels.http_common import retry_after
 from peduli.notify.ports import DeliveryResult, DeliveryStatus, OutboundMessage
 
 USER_AGENT = "Peduli-Webhooks/1"
@@ -46,32 +42,11 @@ def payload_of(event: DomainEvent) -> bytes:
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
 
 
-class WebhookChannel:
+class WebhookChannel(SignedDelivery):
     """Delivers webhook outbox rows over one pooled HTTP client."""
 
-    def __init__(
-        self,
-        session_factory: Callable[[], Session],
-        *,
-        timeout: float,
-        transport: httpx.BaseTransport | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self._sessions = session_factory
-        self._clock = clock
-        self._client = httpx.Client(
-            timeout=timeout, transport=transport, headers={"User-Agent": USER_AGENT}
-        )
-
-    @classmethod
-    def from_settings(
-        cls, settings: Settings, session_factory: Callable[[], Session]
-    ) -> WebhookChannel:
-        return cls(session_factory, timeout=settings.adapter_timeout_seconds)
-
-    def close(self) -> None:
-        """Release the pooled connections."""
-        self._client.close()
+    receiver = "the subscriber"
+    user_agent = USER_AGENT
 
     def _load(
         self, messages: Sequence[OutboundMessage]
@@ -106,27 +81,14 @@ class WebhookChannel:
     ) -> DeliveryResult:
         body = payload_of(event)
         headers = {
-            "Content-Type": "application/json",
             SIGNATURE_HEADER: signature_header([sub.secret], body, int(self._clock())),
             EVENT_ID_HEADER: event.public_id,
             EVENT_TYPE_HEADER: event.event_type,
         }
-        try:
-            response = self._client.post(sub.url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            return DeliveryResult(
-                message.id, DeliveryStatus.RETRY, error=f"unreachable: {type(exc).__name__}"
-            )
-        if response.is_success:
-            return DeliveryResult(
-                message.id, DeliveryStatus.SENT, provider_message_id=event.public_id
-            )
-        error = f"the subscriber answered {response.status_code}: {response.text[:200]}"
-        if response.status_code in (408, 429) or response.status_code >= 500:
-            return DeliveryResult(
-                message.id, DeliveryStatus.RETRY, error=error, retry_after=retry_after(response)
-            )
-        return _rejected(message, error)
+        answer = self.post_signed(message.id, sub.url, body, headers)
+        if isinstance(answer, DeliveryResult):
+            return answer
+        return DeliveryResult(message.id, DeliveryStatus.SENT, provider_message_id=event.public_id)
 
 
 def _uuid(text: str) -> uuid.UUID | None:

@@ -10,15 +10,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
+from collections.abc import Mapping
+from datetime import date
 from http import HTTPStatus
-from typing import Any
+from typing import Any, ClassVar
 
-from peduli.agencies.sandbox import travel_population as population
-from peduli.agencies.sandbox.population import Resident
-from peduli.agencies.sandbox.server import AgencySandbox, Answer
+from peduli.agencies.sandbox.server import Answer
 from peduli.agencies.sandbox.travel_population import Agency, LicenceStatus, Placement
+from peduli.agencies.sandbox.travel_sandbox import TravelSandbox, day, today
 
 PLACEMENTS_OPERATION = "v1/placements"
 AGENCIES_OPERATION = "v1/agencies"
@@ -29,29 +28,15 @@ def _text(body: Mapping[str, Any], key: str) -> str | None:
     return (value.strip().upper() or None) if isinstance(value, str) else None
 
 
-def _day(value: Any) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else None
-
-
-class Bp2miSandbox(AgencySandbox):
+class Bp2miSandbox(TravelSandbox):
     """BP2MI's placement and licence services over the demo's people."""
 
     agency = "bp2mi"
-
-    def __init__(
-        self,
-        *,
-        residents: Iterable[Resident] = (),
-        host: str = "127.0.0.1",
-        port: int = 0,
-        token: str = "sandbox",  # noqa: S107 - the sandboxes' well-known token
-    ) -> None:
-        super().__init__(host=host, port=port, token=token)
-        self.records = population.of_citizens(
-            (r.citizen for r in residents), today=datetime.now(UTC).date()
-        )
-        self.operations[PLACEMENTS_OPERATION] = self.placements
-        self.operations[AGENCIES_OPERATION] = self.agencies
+    served: ClassVar[dict[str, str]] = {
+        PLACEMENTS_OPERATION: "placements",
+        AGENCIES_OPERATION: "agencies",
+    }
+    record_kind = "a placement or agency"
 
     def add_placement(self, placement: Placement) -> None:
         """Add a placement."""
@@ -61,31 +46,28 @@ class Bp2miSandbox(AgencySandbox):
         """Add (or replace) a listed agency."""
         self.records.agencies[agency.licence] = agency
 
-    def enrol(self, record: Mapping[str, Any]) -> Answer:
-        try:
-            if "agency" in record:
-                a = record["agency"]
-                agency = Agency(str(a["licence"]), str(a["name"]), LicenceStatus(a["status"]),
-                                _day(a.get("revoked_on")))  # fmt: skip
-                self.add_agency(agency)
-                return HTTPStatus.CREATED, {"enrolled": agency.licence}
-            p = record["placement"]
-            placement = Placement(
-                placement_id=str(p["placement_id"]),
-                nik=p.get("nik"),
-                passport_number=p.get("passport_number"),
-                employer=str(p["employer"]),
-                agency_licence=p.get("agency_licence"),
-                agency_name=p.get("agency_name"),
-                sector=str(p["sector"]),
-                country=str(p["country"]),
-                contract_start=date.fromisoformat(p["contract_start"]),
-                contract_end=_day(p.get("contract_end")),
-            )
-        except (KeyError, TypeError, ValueError) as problem:
-            return HTTPStatus.BAD_REQUEST, {"error": f"not a placement or agency: {problem}"}
+    def take(self, record: Mapping[str, Any]) -> str:
+        if "agency" in record:
+            a = record["agency"]
+            agency = Agency(str(a["licence"]), str(a["name"]), LicenceStatus(a["status"]),
+                            day(a.get("revoked_on")))  # fmt: skip
+            self.add_agency(agency)
+            return agency.licence
+        p = record["placement"]
+        placement = Placement(
+            placement_id=str(p["placement_id"]),
+            nik=p.get("nik"),
+            passport_number=p.get("passport_number"),
+            employer=str(p["employer"]),
+            agency_licence=p.get("agency_licence"),
+            agency_name=p.get("agency_name"),
+            sector=str(p["sector"]),
+            country=str(p["country"]),
+            contract_start=date.fromisoformat(p["contract_start"]),
+            contract_end=day(p.get("contract_end")),
+        )
         self.add_placement(placement)
-        return HTTPStatus.CREATED, {"enrolled": placement.placement_id}
+        return placement.placement_id
 
     def placements(self, request: Mapping[str, Any], envelope: Mapping[str, str]) -> Answer:
         """The placements of the worker with this NIK or passport."""
@@ -109,7 +91,7 @@ class Bp2miSandbox(AgencySandbox):
     def agencies(self, request: Mapping[str, Any], envelope: Mapping[str, str]) -> Answer:
         """The licence list."""
         return HTTPStatus.OK, {
-            "as_of": datetime.now(UTC).date().isoformat(),
+            "as_of": today().isoformat(),
             "agencies": [
                 {"licence": a.licence, "name": a.name, "status": a.status.value,
                  "revoked_on": a.revoked_on.isoformat() if a.revoked_on else None}

@@ -10,7 +10,13 @@ from typing import Any
 import httpx
 
 from peduli.core.db import utcnow
-from peduli.notify.ports import ChannelError, PermanentError, RetryableError
+from peduli.notify.ports import (
+    ChannelError,
+    DeliveryResult,
+    DeliveryStatus,
+    PermanentError,
+    RetryableError,
+)
 
 # Retry-After values up to this many seconds are waited out inside the call; longer ones
 # are left to the dispatcher's schedule so a worker never sleeps on one batch.
@@ -21,22 +27,25 @@ def post_with_retries(
     client: httpx.Client,
     url: str,
     *,
-    payload: Any,
+    payload: Any = None,
+    content: bytes | None = None,
     headers: Mapping[str, str],
     max_tries: int,
     name: str,
     classify: Callable[[httpx.Response, str], ChannelError] | None = None,
 ) -> httpx.Response:
-    """POST ``payload``; retry timeouts, 429 and 5xx a few times; raise what remains.
+    """POST ``payload`` as JSON, or ``content`` as it is (a signed body must travel byte for
+    byte); retry timeouts, 408, 429 and 5xx a few times; raise what remains.
 
     ``classify`` reads a refusal for an API that says more than its status (Telegram puts
     the wait in its JSON body); by default ``error_for``.
     """
     classify = classify or error_for
+    body: dict[str, Any] = {"json": payload} if content is None else {"content": content}
     error: ChannelError = RetryableError(f"the {name} was not called")
     for attempt in range(1, max_tries + 1):
         try:
-            response = client.post(url, json=payload, headers=dict(headers))
+            response = client.post(url, headers=dict(headers), **body)
         except httpx.TransportError as exc:
             error = RetryableError(f"{name} unreachable: {type(exc).__name__}")
         else:
@@ -53,9 +62,9 @@ def post_with_retries(
 
 
 def error_for(response: httpx.Response, name: str) -> ChannelError:
-    """Map a refusal to retryable (429, 5xx) or permanent (other 4xx)."""
+    """Map a refusal to retryable (408, 429, 5xx) or permanent (other 4xx)."""
     text = f"{name} answered {response.status_code}: {response.text[:300]}"
-    if response.status_code == 429 or response.status_code >= 500:
+    if response.status_code in (408, 429) or response.status_code >= 500:
         return RetryableError(text, retry_after=retry_after(response))
     return PermanentError(text)
 
@@ -71,6 +80,12 @@ def retry_after(response: httpx.Response) -> float | None:
         return max((parsedate_to_datetime(value) - utcnow()).total_seconds(), 0.0)
     except (TypeError, ValueError):
         return None
+
+
+def failed(message_id: int, error: ChannelError) -> DeliveryResult:
+    """One message's result after ``error``: tried again later, or a dead letter."""
+    status = DeliveryStatus.RETRY if isinstance(error, RetryableError) else DeliveryStatus.REJECTED
+    return DeliveryResult(message_id, status, error=str(error), retry_after=error.retry_after)
 
 
 def get_once(client: httpx.Client, url: str, *, name: str) -> httpx.Response:
