@@ -59,8 +59,10 @@ def test_a_dry_run_from_upload_to_report_and_then_for_real(
     assert '<td class="count-refuse">1</td>' in done
     assert "Tanggal lahir 2099-01-01 ada di masa depan atau sebelum 1900." in done
     assert f'href="{report}/problems.csv"' in done
-    partial = client.get(f"{report}/progress", headers=HTML).text
-    assert partial.startswith('<section id="import-progress"') or "import-progress" in partial
+    partial = client.get(f"{report}/progress", headers={**HTML, "HX-Request": "true"})
+    assert partial.text.lstrip().startswith('<section id="import-progress"')
+    assert partial.headers["HX-Refresh"] == "true"  # finished: htmx reloads the whole report
+    assert "<html" in client.get(f"{report}/progress", headers=HTML).text  # no htmx: the page
 
     token = csrf(done)
     real = client.post(f"{report}/apply", data={"csrf_token": token}, follow_redirects=False)

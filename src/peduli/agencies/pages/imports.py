@@ -166,9 +166,16 @@ def report(
 
 @router.get(IMPORTS + "/{import_id}/progress", response_class=HTMLResponse, dependencies=[Importer])
 def progress(request: Request, import_id: uuid.UUID, db: DbSession, staff: SignedIn) -> Response:
-    """The report's progress block alone, for htmx to swap in every few seconds."""
+    """The report's progress block alone, for htmx to swap in every few seconds (the whole
+    report for a reader without it); once the import has finished, htmx reloads the whole
+    report (its problems, what to do next)."""
     context = _report_context(request, db, staff, import_id, 1)
-    return page(request, "agencies/_import_progress.html", staff, context)
+    if request.headers.get("HX-Request") != "true":
+        return page(request, "agencies/import.html", staff, context)
+    answer = page(request, "agencies/_import_progress.html", staff, context)
+    if not context["running"]:
+        answer.headers["HX-Refresh"] = "true"
+    return answer
 
 
 @router.post(IMPORTS + "/{import_id}/apply", dependencies=[Importer])
