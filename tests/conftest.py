@@ -114,12 +114,8 @@ def production_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _clear_caches() -> None:
     from peduli.core.config import get_settings
-    from peduli.core.db import (
-        get_engine,
-        get_lagging_read_engine,
-        get_lagging_read_sessionmaker,
-        get_sessionmaker,
-    )
+    from peduli.core.db import get_engine, get_sessionmaker
+    from peduli.core.read_replica import get_lagging_read_engine, get_lagging_read_sessionmaker
 
     get_settings.cache_clear()
     get_engine.cache_clear()

@@ -47,8 +47,7 @@ from peduli.auth import service as auth_service
 from peduli.auth.actor import Actor
 from peduli.auth.roles import Role
 from peduli.auth.scopes import ROLE_SCOPES
-from peduli.core import csrf
-from peduli.core import db as core_db
+from peduli.core import csrf, read_replica
 from peduli.core.client_address import client_address
 from peduli.core.config import get_settings
 from peduli.core.db import commit, end_session, get_engine, get_sessionmaker, session_scope
@@ -115,7 +114,7 @@ DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 
 # Reads that may be seconds behind: the replica (PEDULI_READ_DATABASE_URL), else the primary.
-get_lagging_read_db = core_db.lagging_read_transaction
+get_lagging_read_db = read_replica.lagging_read_transaction
 LaggingReadDb = Annotated[Session, Depends(get_lagging_read_db, scope="function")]
 
 

@@ -214,36 +214,6 @@ def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
 
 
-@lru_cache
-def get_lagging_read_engine() -> Engine:
-    """The engine of reads that may lag: the replica at ``PEDULI_READ_DATABASE_URL``, or the
-    primary's own engine when it is unset (one database, nothing lags)."""
-    url = get_settings().read_database_url
-    return make_engine(url) if url else get_engine()
-
-
-@lru_cache
-def get_lagging_read_sessionmaker() -> sessionmaker[Session]:
-    """Sessions for reads that may be seconds behind the primary (statistics, search, board
-    counts; docs/operations.md); never for what a caller has just written."""
-    return sessionmaker(bind=get_lagging_read_engine(), expire_on_commit=False)
-
-
-def lagging_read_transaction() -> Iterator[Session]:
-    """One read-only transaction on the lagging-read engine, rolled back at its end: for
-    statistics, search and board counts, never for what the caller has just written
-    (the request dependency ``api.deps.LaggingReadDb``; ``lagging_read_session`` elsewhere)."""
-    session = get_lagging_read_sessionmaker()()
-    session.connection(execution_options={READ_ONLY: True})
-    try:
-        yield session
-    finally:
-        session.rollback()
-        session.close()
-
-
-lagging_read_session = contextmanager(lagging_read_transaction)
-
 AfterRollback = Callable[[Session], None]
 
 

@@ -21,6 +21,7 @@ from peduli.core.config import get_settings
 # masked in every log line as a last line of defence; code must not log them in the first place.
 _SENSITIVE = re.compile(r"\b\d{16}\b|\b[A-Z]{1,2}\d{6,8}\b|\+\d{8,15}|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 REQUEST_ID = "request_id"
+_JSON_HANDLER = "peduli-json"
 
 
 def _redact(
@@ -76,8 +77,9 @@ def _standard_library_as_json(shared: list[Any], level: int) -> None:
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
+    handler.set_name(_JSON_HANDLER)
     root = logging.getLogger()
-    root.handlers = [handler]
+    root.handlers = [h for h in root.handlers if h.get_name() != _JSON_HANDLER] + [handler]
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         library = logging.getLogger(name)
