@@ -29,7 +29,7 @@ DATABASE=peduli
 PRIMARY_URL="postgresql://postgres@127.0.0.1:$PG_PORT/$DATABASE"
 REPLICA_URL="postgresql://postgres@127.0.0.1:$REPLICA_PORT/$DATABASE"
 
-say() { echo "== $*"; }
+say() { echo "== [${SECONDS}s] $*"; }
 
 as_postgres() {  # PostgreSQL's programs refuse to run as root
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -121,19 +121,23 @@ run_with_env() {  # run_with_env COMMAND...: with the layout's settings
   ( set -a; . "$STATE/peduli.env"; exec "$@" )
 }
 
+spawn() {  # spawn PIDFILE LOG COMMAND...: in the background, its own pid in PIDFILE
+  local pidfile=$1 log=$2
+  shift 2
+  ( set -a; . "$STATE/peduli.env"; echo "$BASHPID" >"$pidfile"; exec "$@" ) >>"$log" 2>&1 </dev/null &
+}
+
 start_apps() {
   rm -rf "$STATE/metrics" && mkdir -p "$STATE/metrics"  # no samples of dead processes
   for port in $(app_ports); do
     alive "$STATE/run/serve-$port.pid" && continue
     port_free "$port" || { echo "port $port is taken; set PEDULI_LAYOUT_PORT" >&2; exit 1; }
-    run_with_env setsid "$PEDULI" serve --host 127.0.0.1 --port "$port" --workers 1 \
-      >>"$STATE/log/serve-$port.log" 2>&1 </dev/null &
-    echo $! >"$STATE/run/serve-$port.pid"
+    spawn "$STATE/run/serve-$port.pid" "$STATE/log/serve-$port.log" \
+      "$PEDULI" serve --host 127.0.0.1 --port "$port" --workers 1
   done
   for n in $(seq 1 "$WORKERS"); do
     alive "$STATE/run/worker-$n.pid" && continue
-    run_with_env setsid "$PEDULI" worker >>"$STATE/log/worker-$n.log" 2>&1 </dev/null &
-    echo $! >"$STATE/run/worker-$n.pid"
+    spawn "$STATE/run/worker-$n.pid" "$STATE/log/worker-$n.log" "$PEDULI" worker
   done
   say "$SERVE serve process(es) on ports $(app_ports | paste -sd, -), $WORKERS worker(s)"
 }

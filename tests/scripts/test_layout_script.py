@@ -112,7 +112,8 @@ def layout() -> Iterator[Layout]:
         stopped = running.run("stop", "--purge", timeout=120)
         shutil.rmtree(state, ignore_errors=True)
         assert stopped.returncode == 0, stopped.stderr
-        assert _free(port) and _free(pg_port) and _free(pg_port + 1)
+        # Nothing left behind: nginx, both app processes and both clusters are gone.
+        assert all(_free(p) for p in (port, port + 1, port + 2, pg_port, pg_port + 1))
 
 
 def _on_replica(layout: Layout, emergency_id: uuid.UUID) -> bool:
