@@ -97,3 +97,13 @@ def test_a_careful_revision_passes_and_the_initial_schema_is_exempt(tmp_path: Pa
         )
     )
     assert {v.revision for v in found} == {"0002"}  # 0001 creates 100 tables, unflagged
+
+
+def test_the_command_checks_the_repositorys_revisions() -> None:
+    from typer.testing import CliRunner
+
+    from peduli.cli.main import app
+
+    result = CliRunner().invoke(app, ["db", "check-migrations"])
+    assert result.exit_code == 0, result.output
+    assert "every revision keeps large tables unlocked" in result.output
