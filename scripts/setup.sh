@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v psql >/dev/null || need_apt+=(postgresql postgresql-client)
 command -v chromium >/dev/null || need_apt+=(chromium)
+# The production layout (scripts/layout.sh): nginx in front of the app processes.
+[ -x /usr/sbin/nginx ] || need_apt+=(nginx)
+command -v curl >/dev/null || need_apt+=(curl)
 # The proof-of-self-report PDF embeds Noto Sans CJK (Latin and Chinese in one font).
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need_apt+=(fonts-noto-cjk)
 if [ ${#need_apt[@]} -gt 0 ]; then

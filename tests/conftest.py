@@ -115,10 +115,13 @@ def production_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 def _clear_caches() -> None:
     from peduli.core.config import get_settings
     from peduli.core.db import get_engine, get_sessionmaker
+    from peduli.core.read_replica import get_lagging_read_engine, get_lagging_read_sessionmaker
 
     get_settings.cache_clear()
     get_engine.cache_clear()
     get_sessionmaker.cache_clear()
+    get_lagging_read_engine.cache_clear()
+    get_lagging_read_sessionmaker.cache_clear()
     from peduli.core.crypto import get_cipher
 
     get_cipher.cache_clear()

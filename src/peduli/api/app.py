@@ -16,6 +16,7 @@ from peduli.api import problems
 from peduli.api.contract import HttpContract
 from peduli.api.deps import PUBLIC, DbSession, scope_checked_first
 from peduli.api.middleware import BodyLimit, SecurityHeaders
+from peduli.api.observability import RequestIdAndLatency
 from peduli.core.config import check_environment, get_settings
 from peduli.core.db import READ_ONLY
 from peduli.core.errors import PeduliError
@@ -48,6 +49,8 @@ def create_app() -> FastAPI:
     # Outermost last: the headers go on every answer, the 413 of a body over its limit too.
     app.add_middleware(BodyLimit, settings=get_settings)
     app.add_middleware(SecurityHeaders, settings=get_settings)
+    # Outermost of all: every answer gets its request id and counts in the latency histogram.
+    app.add_middleware(RequestIdAndLatency)
     app.add_exception_handler(PeduliError, problems.handle_peduli_error)
     from peduli.web.desk import SignInFirst
 
@@ -126,6 +129,7 @@ def _include_routers(app: FastAPI) -> None:
     from peduli.emergency import pages as emergency_pages
     from peduli.notify import api as notify_api
     from peduli.notify import pages as notify_pages
+    from peduli.operations import api as operations_api
     from peduli.partners import api as partners_api
     from peduli.partners import pages as partners_pages
     from peduli.reference import api as reference_api
@@ -173,6 +177,7 @@ def _include_routers(app: FastAPI) -> None:
     busiest_writes = (crisis_api.checkin_router,)
     for router in (*busiest_writes, *api_routers):
         app.include_router(router, prefix=API_PREFIX, responses=problems.PROBLEM_RESPONSES)
+    app.include_router(operations_api.router, responses=problems.PROBLEM_RESPONSES)
     for router in page_routers:
         app.include_router(router, responses=problems.PROBLEM_RESPONSES)
     mount_static(app)

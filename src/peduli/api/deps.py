@@ -47,7 +47,7 @@ from peduli.auth import service as auth_service
 from peduli.auth.actor import Actor
 from peduli.auth.roles import Role
 from peduli.auth.scopes import ROLE_SCOPES
-from peduli.core import csrf
+from peduli.core import csrf, read_replica
 from peduli.core.client_address import client_address
 from peduli.core.config import get_settings
 from peduli.core.db import commit, end_session, get_engine, get_sessionmaker, session_scope
@@ -111,6 +111,11 @@ async def get_db() -> AsyncIterator[Session]:
 # scope="function": commit before the response is sent, so a client never sees success
 # for a transaction that then fails, and its next request reads what it just wrote.
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
+
+
+# Reads that may be seconds behind: the replica (PEDULI_READ_DATABASE_URL), else the primary.
+get_lagging_read_db = read_replica.lagging_read_transaction
+LaggingReadDb = Annotated[Session, Depends(get_lagging_read_db, scope="function")]
 
 
 def set_session_cookie(response: Response, token: str, device_token: str | None = None) -> None:
@@ -264,11 +269,8 @@ def check_scope(db: Session, actor: Actor, *, scope: str | frozenset[str], route
 async def hot_path_write(db: Session, work: Callable[[], T]) -> T:
     """Serve one of the hottest writes (check-ins): do ``work`` and commit, in one worker thread.
 
-    FastAPI runs every synchronous dependency and the endpoint each in a hop of their own
-    to a worker thread and back, and ``get_db`` commits in one more. On the busiest writes
-    (self-reports, check-ins) those hops and the event loop's turns between them cost an
-    eighth of the throughput, and on SQLite the writer's turn was held across them. ``get_db``
-    then finds nothing left to commit and only hands the connection back.
+    Each synchronous dependency, the endpoint and ``get_db``'s commit otherwise hop to a
+    thread of their own: an eighth of the throughput on the busiest writes (check-ins).
     """
 
     def run() -> T:

@@ -21,6 +21,7 @@ from peduli.core.errors import (
     ValidationFailed,
 )
 from peduli.core.i18n import _
+from peduli.core.logging import current_request_id
 from peduli.core.schema_errors import schema_problems
 from peduli.web.errors import error_page, wants_html
 
@@ -42,6 +43,9 @@ def _problem(
         body["errors"] = [
             {"field": p.field, "code": p.code, "message": p.message, "hint": p.hint} for p in errors
         ]
+    request_id = current_request_id()
+    if request_id:  # what to quote to the help desk; the same id is on every log line
+        body["request_id"] = request_id
     return body
 
 
@@ -160,6 +164,7 @@ class ProblemRead(BaseModel):
     detail: str
     code: str
     errors: list[ProblemFieldRead] | None = None
+    request_id: str | None = None  # the request's id (X-Request-ID), as in the logs
 
 
 def _documented(description: str) -> dict[str, Any]:

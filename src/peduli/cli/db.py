@@ -17,6 +17,20 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
     typer.echo(f"database upgraded to {revision}")
 
 
+@app.command("check-migrations")
+def check_migrations() -> None:
+    """Check every revision after the initial one against the no-long-lock rules
+    (migrations/safety.py; docs/operations.md, "Upgrades"); exits 1 naming each breach."""
+    from peduli.migrations.safety import violations
+
+    found = violations()
+    for violation in found:
+        typer.echo(str(violation), err=True)
+    if found:
+        raise typer.Exit(1)
+    typer.echo("every revision keeps large tables unlocked")
+
+
 @app.command("backfill-positions")
 def backfill_positions() -> None:
     """Place every stay without coordinates at its city's centre (marked approximate), and

@@ -23,6 +23,7 @@ def _register_commands() -> None:
     from peduli.cli import agencies as agencies_cli
     from peduli.cli import audit as audit_cli
     from peduli.cli import cases as cases_cli
+    from peduli.cli import config as config_cli
     from peduli.cli import crisis as crisis_cli
     from peduli.cli import demo as demo_cli
     from peduli.cli import documents as documents_cli
@@ -44,6 +45,7 @@ def _register_commands() -> None:
     app.add_typer(audit_cli.app, name="audit")
     app.add_typer(agencies_cli.app, name="agencies")
     app.add_typer(cases_cli.app, name="cases")
+    app.add_typer(config_cli.app, name="config")
     app.add_typer(exchange_cli.app, name="exchange")
     app.add_typer(i18n_cli.app, name="i18n")
     app.add_typer(keys_cli.app, name="keys")

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PEDULI_", env_file=".env", extra="ignore")
 
     database_url: str = Field(default_factory=_default_database_url)
+    # A streaming replica for the reads that may lag by seconds (statistics, search, board
+    # counts; docs/operations.md); empty: those reads go to database_url too.
+    read_database_url: str = ""
     profile: str = "id"
     environment: str = "development"  # development | test | demo | production
     secret_key: str = _DEV_SECRET
@@ -138,6 +141,11 @@ class Settings(BaseSettings):
     # Largest document an applicant uploads for a consular service.
     service_document_max_bytes: int = 5 * 1024 * 1024
     log_level: str = "INFO"
+    # "json" (one JSON object a line) or "console"; empty: JSON in production, else console.
+    log_format: str = ""
+    # Who may read /metrics (CIDR, comma-separated): the client's address as seen through
+    # trusted_proxies. Prometheus scrapes from the internal network; nginx refuses the rest.
+    metrics_networks: str = "127.0.0.0/8,::1/128"
     # Files kept by the application (case attachments under data_dir/attachments).
     data_dir: str = "var"
     case_attachment_max_bytes: int = 10 * 1024 * 1024
@@ -167,6 +175,11 @@ class Settings(BaseSettings):
     def secure_cookies(self) -> bool:
         """Whether cookies carry the Secure flag (sent over HTTPS only)."""
         return self.cookie_secure if self.cookie_secure is not None else not self.is_development
+
+    @property
+    def metrics_allowed_networks(self) -> tuple[Network, ...]:
+        """The networks of ``metrics_networks``."""
+        return _networks(self.metrics_networks)
 
     @property
     def trusted_proxy_networks(self) -> tuple[Network, ...]:

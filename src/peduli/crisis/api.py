@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from peduli.api.deps import PUBLIC, DbSession, hot_path_write, require_scope
+from peduli.api.deps import PUBLIC, DbSession, LaggingReadDb, hot_path_write, require_scope
 from peduli.api.responses import model_response
 from peduli.auth.actor import Actor
 from peduli.auth.scopes import CRISES_REACH, CRISES_READ, CRISES_WRITE
@@ -180,10 +180,13 @@ def broadcast_delivery(
 
 
 @router.get("/crises/{crisis_id}/board", response_model=Board)
-def crisis_board(crisis_id: uuid.UUID, db: DbSession, actor: Reader, response: Response) -> Board:
-    """Targeted, delivered, failed, safe, need help and no answer, by post and place."""
+def crisis_board(
+    crisis_id: uuid.UUID, db: DbSession, actor: Reader, counts: LaggingReadDb, response: Response
+) -> Board:
+    """Targeted, delivered, failed, safe, need help and no answer, by post and place (the
+    counts may be a few seconds behind: they are read from the replica when there is one)."""
     response.headers.update(NO_STORE)
-    return repository.board(db, crisis_id=crisis_id, actor=actor)
+    return repository.board(db, crisis_id=crisis_id, actor=actor, counts=counts)
 
 
 @router.get("/crises/{crisis_id}/unreached", response_model=UnreachedList)

@@ -88,16 +88,23 @@ def _rows(session: Session, people: Any, key: ColumnElement[Any] | None) -> list
     ]
 
 
-def board(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> Board:
-    """Targeted, delivered, failed, safe, need help, no answer: in total, by post and place."""
+def board(
+    session: Session, *, crisis_id: uuid.UUID, actor: Actor, counts: Session | None = None
+) -> Board:
+    """Targeted, delivered, failed, safe, need help, no answer: in total, by post and place.
+
+    The crisis and the caller's access are read (and audited) on ``session``; the counts may
+    come from ``counts``, a lagging read session (a replica): seconds behind is fine there.
+    """
     crisis = crisis_service.get(session, crisis_id=crisis_id, actor=actor)
     people = _per_person(crisis.id, access.audience_posts(actor)).subquery()
-    totals = _rows(session, people, None)
-    by_area = _rows(session, people, people.c.place)
+    reader = counts or session
+    totals = _rows(reader, people, None)
+    by_area = _rows(reader, people, people.c.place)
     return Board(
         crisis_id=crisis.id,
         totals=totals[0],
-        by_representation=_rows(session, people, people.c.post),
+        by_representation=_rows(reader, people, people.c.post),
         by_area=by_area[:MAX_AREAS],
     )
 

@@ -8,11 +8,14 @@ from fastapi.responses import HTMLResponse
 from peduli.core.errors import FieldProblem
 from peduli.web.rendering import render
 
+# Read by machines (probes, Prometheus, API clients): errors there are problem+json.
+MACHINE_PATHS = frozenset({"/healthz", "/livez", "/readyz", "/metrics", "/openapi.json"})
+
 
 def wants_html(request: Request) -> bool:
     """Pages (not the API) answer errors with HTML when a browser asks for it."""
     path = request.url.path
-    if path.startswith("/api/") or path in ("/healthz", "/openapi.json"):
+    if path.startswith("/api/") or path in MACHINE_PATHS:
         return False
     return "text/html" in request.headers.get("accept", "")
 

@@ -1,0 +1,1 @@
+"""Operating the platform: liveness, readiness and metrics for Prometheus (docs/operations.md)."""
