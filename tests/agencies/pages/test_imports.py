@@ -59,8 +59,11 @@ def test_a_dry_run_from_upload_to_report_and_then_for_real(
     assert '<td class="count-refuse">1</td>' in done
     assert "Tanggal lahir 2099-01-01 ada di masa depan atau sebelum 1900." in done
     assert f'href="{report}/problems.csv"' in done
-    partial = client.get(f"{report}/progress", headers=HTML).text
-    assert partial.startswith('<section id="import-progress"') or "import-progress" in partial
+    partial = client.get(f"{report}/progress", headers={**HTML, "HX-Request": "true"}).text
+    assert partial.lstrip().startswith('<section id="import-progress"')
+    # Opened as a page (no htmx): the whole report, with its title and language.
+    whole = client.get(f"{report}/progress", headers=HTML).text
+    assert whole.lstrip().lower().startswith("<!doctype html>") and "<title>" in whole
 
     token = csrf(done)
     real = client.post(f"{report}/apply", data={"csrf_token": token}, follow_redirects=False)

@@ -166,9 +166,12 @@ def report(
 
 @router.get(IMPORTS + "/{import_id}/progress", response_class=HTMLResponse, dependencies=[Importer])
 def progress(request: Request, import_id: uuid.UUID, db: DbSession, staff: SignedIn) -> Response:
-    """The report's progress block alone, for htmx to swap in every few seconds."""
+    """The report's progress block alone, for htmx to swap in every few seconds; opened
+    as a page of its own (no htmx), the whole report, with its title and language."""
     context = _report_context(request, db, staff, import_id, 1)
-    return page(request, "agencies/_import_progress.html", staff, context)
+    fragment = request.headers.get("HX-Request") == "true"
+    name = "agencies/_import_progress.html" if fragment else "agencies/import.html"
+    return page(request, name, staff, context)
 
 
 @router.post(IMPORTS + "/{import_id}/apply", dependencies=[Importer])
