@@ -7,7 +7,10 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.services.conftest import PDF, api_citizen, citizen_of
+from peduli.auth import accounts
+from peduli.auth.actor import Actor
+from peduli.auth.scopes import SERVICES_READ, SERVICES_WRITE
+from tests.services.conftest import PDF, api_citizen, citizen_of, renewal
 
 API = "/api/v1"
 
@@ -102,3 +105,26 @@ def test_the_queue_and_the_report_need_staff(client: TestClient, loaded: Session
     citizen_of(loaded)
     api_citizen(client)
     assert client.get(f"{API}/applications").status_code == 403
+
+
+def test_one_application_needs_the_services_read_scope(
+    client: TestClient, loaded: Session, officer: Actor
+) -> None:
+    """An officer's token without ``services:read`` may not read an application of their own
+    post; with it (or as the applicant's session) it may."""
+    applicant = citizen_of(loaded)
+    application = renewal(loaded, applicant)
+    loaded.commit()
+    email = "officer-seoul@kemlu.example"
+    without = accounts.create_token(loaded, email=email, scopes={SERVICES_WRITE})
+    with_read = accounts.create_token(loaded, email=email, scopes={SERVICES_READ})
+    loaded.commit()
+    url = f"{API}/applications/{application.id}"
+    refused = client.get(url, headers={"Authorization": f"Bearer {without}"})
+    assert (refused.status_code, refused.json()["code"]) == (403, "insufficient_scope")
+    assert "services:read" in refused.json()["detail"]
+    read = client.get(url, headers={"Authorization": f"Bearer {with_read}"})
+    assert read.status_code == 200, read.text
+    assert read.json()["reference"] == application.reference
+    api_citizen(client)
+    assert client.get(url).json()["id"] == str(application.id)

@@ -99,6 +99,22 @@ def ensure_rates(session: Session) -> None:
         load_rates(session, shipped_rates())
 
 
+def rate_table(session: Session, *, limit: int = 500) -> list[Rate]:
+    """The dated rates, by currency and newest first (the page HQ edits them on)."""
+    ensure_rates(session)
+    rows = session.execute(
+        select(
+            ExchangeRate.currency,
+            ExchangeRate.rate_date,
+            ExchangeRate.idr_per_unit,
+            ExchangeRate.source,
+        )
+        .order_by(ExchangeRate.currency, ExchangeRate.rate_date.desc())
+        .limit(limit)
+    )
+    return [Rate(*row) for row in rows]
+
+
 def rate_on(session: Session, currency: str, on: date) -> Decimal | None:
     """Rupiah per unit of ``currency`` on ``on`` (latest rate not after it), or None."""
     if currency == HOME_CURRENCY:

@@ -32,6 +32,7 @@ class DocumentKind(StrEnum):
     CERTIFICATE = "certificate"
     SPLP = "splp"  # emergency travel document
     CIVIL_STATUS = "civil_status"
+    PASSPORT = "passport"  # a passport the post issued (the QR confirms the booklet's issue)
 
 
 class SigningKey(Base):

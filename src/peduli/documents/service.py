@@ -22,7 +22,13 @@ from peduli.documents.models import IssuedDocument, Revocation, RevocationReason
 from peduli.reference.profile import get_profile
 
 _NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed back
-NUMBER_PREFIXES = {"self_report": "LD", "certificate": "SK", "splp": "SP", "civil_status": "CS"}
+NUMBER_PREFIXES = {
+    "self_report": "LD",
+    "certificate": "SK",
+    "splp": "SP",
+    "civil_status": "CS",
+    "passport": "PS",
+}
 
 
 class Verdict(StrEnum):

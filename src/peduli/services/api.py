@@ -66,11 +66,10 @@ def create_application(
     )
 
 
-@router.get("/applications/{application_id}", response_model=ApplicationRead, dependencies=[OWN])
-def get_application(
-    application_id: uuid.UUID, db: DbSession, actor: CurrentActor
-) -> ApplicationRead:
-    """One application: its applicant's own, or one of the caller's post (audited)."""
+@router.get("/applications/{application_id}", response_model=ApplicationRead)
+def get_application(application_id: uuid.UUID, db: DbSession, actor: Reader) -> ApplicationRead:
+    """One application: its applicant's own (a citizen's session), or one of the caller's
+    post with ``services:read`` (audited)."""
     view = application_file.read(db, application_id=application_id, actor=actor)
     return views.application_read(view, by_applicant=not actor.is_staff)
 

@@ -23,16 +23,32 @@ from peduli.core.errors import FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
 from peduli.services import access
 from peduli.services.models import ServiceLocalNote, ServiceVersion
-from peduli.services.schemas import ServiceDefinition
+from peduli.services.schemas import ServiceDefinition, Texts
 
 MAX_NOTE = 2000
 
 
 @cache
-def shipped() -> tuple[ServiceDefinition, ...]:
-    """The catalogue as shipped in ``data/catalogue.json``, each requirement with its texts."""
+def _data() -> dict[str, Any]:
     source = resources.files("peduli.services.data").joinpath("catalogue.json")
     data: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
+    return data
+
+
+@cache
+def vocabulary() -> tuple[dict[str, Texts], dict[str, Texts]]:
+    """The documents a requirement may name and who may bring one, each with its texts."""
+    data = _data()
+    return (
+        {code: Texts.model_validate(texts) for code, texts in data["documents"].items()},
+        {code: Texts.model_validate(texts) for code, texts in data["who"].items()},
+    )
+
+
+@cache
+def shipped() -> tuple[ServiceDefinition, ...]:
+    """The catalogue as shipped in ``data/catalogue.json``, each requirement with its texts."""
+    data = _data()
     documents, who = data["documents"], data["who"]
     return tuple(
         ServiceDefinition.model_validate(
@@ -74,11 +90,11 @@ def load_shipped(session: Session) -> int:
 
 
 def _definition(row: ServiceVersion) -> ServiceDefinition:
-    return _parsed(row.definition)
+    return parsed(row.definition)
 
 
 @lru_cache(maxsize=512)
-def _parsed(definition: str) -> ServiceDefinition:
+def parsed(definition: str) -> ServiceDefinition:
     """A published version, parsed once (a version never changes once published)."""
     return ServiceDefinition.model_validate_json(definition)
 

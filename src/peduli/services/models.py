@@ -30,6 +30,7 @@ from peduli.core.crypto import Sealed
 from peduli.core.db import Base, IdMixin, utcnow
 from peduli.registry.models import NIK_PURPOSE, PASSPORT_PURPOSE
 
+DOCUMENT_PAYLOAD_PURPOSE = "service-document"
 # The open states (``workflow.OPEN_STATES``), for the partial index of the queue.
 OPEN = "('submitted', 'documents_requested', 'approved', 'issued')"
 
@@ -133,6 +134,11 @@ class ServiceApplication(IdMixin, Base):
     closed_at: Mapped[datetime | None]  # handed over or refused
     refusal_reason: Mapped[str | None] = mapped_column(Text)
     officer_note: Mapped[str | None] = mapped_column(Text)  # what more to send, for the citizen
+    # The signed document issued for it (QR, checked offline) and its payload, to print again.
+    document_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("issued_document.id", ondelete="SET NULL")
+    )
+    document_payload: Mapped[str | None] = mapped_column(Sealed(DOCUMENT_PAYLOAD_PURPOSE))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -26,7 +26,7 @@ from peduli.core.i18n import _, known_language
 from peduli.registry import service as registry_service
 from peduli.registry.models import StayStatus
 from peduli.registry.service import PersonView
-from peduli.services import access, catalogue, fees, uploads, workflow
+from peduli.services import access, catalogue, fees, issuing, uploads, workflow
 from peduli.services.calendar import calendar_of
 from peduli.services.models import ApplicationDocument, ApplicationEvent, ServiceApplication
 from peduli.services.schemas import ApplicationCreate, ApplyingFor, PaymentChoice, ServiceDefinition
@@ -301,6 +301,7 @@ def _move(
         application.refusal_reason = reason if action == Action.REFUSE else None
     if action == Action.ISSUE:
         application.issued_at = now
+        issuing.sign(session, application, definition, actor, now.date())
     if target in workflow.FINAL_STATES:
         application.closed_at = now
     if action == Action.HAND_OVER and payment == Payment.AT_COUNTER:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from peduli.services import catalogue, fees, workflow
 from peduli.services.application_file import ApplicationView
-from peduli.services.models import ServiceApplication
+from peduli.services.models import ApplicationDocument, ServiceApplication
 from peduli.services.schemas import ApplicationRead, DocumentRead, ServiceDefinition, ServiceRead
 
 
@@ -73,7 +74,17 @@ def catalogue_entries(
 
 def application_read(view: ApplicationView, *, by_applicant: bool = True) -> ApplicationRead:
     """An application as the API answers it."""
-    a = view.application
+    return _read(view.application, view.documents, by_applicant=by_applicant)
+
+
+def queue_item(a: ServiceApplication) -> ApplicationRead:
+    """A row of the queue (no documents loaded)."""
+    return _read(a, [], by_applicant=False)
+
+
+def _read(
+    a: ServiceApplication, documents: Sequence[ApplicationDocument], *, by_applicant: bool
+) -> ApplicationRead:
     actions = workflow.allowed_actions(
         workflow.State(a.state), workflow.Payment(a.payment_state), by_applicant=by_applicant
     )
@@ -103,35 +114,7 @@ def application_read(view: ApplicationView, *, by_applicant: bool = True) -> App
                 content_type=d.content_type,
                 size_bytes=d.size_bytes,
             )
-            for d in view.documents
+            for d in documents
         ],
-        next_actions=[str(action) for action in actions],
-    )
-
-
-def queue_item(a: ServiceApplication) -> ApplicationRead:
-    """A row of the queue (no documents loaded)."""
-    actions = workflow.allowed_actions(
-        workflow.State(a.state), workflow.Payment(a.payment_state), by_applicant=False
-    )
-    return ApplicationRead(
-        id=a.id,
-        reference=a.reference,
-        service=a.service_code,
-        service_version=a.service_version,
-        representation_code=a.representation_code,
-        state=a.state,
-        applying_for=a.applying_for,
-        submitted_at=a.submitted_at,
-        due_at=a.due_at,
-        fee_usd=Decimal(a.fee_usd_cents) / 100,
-        local_currency=a.local_currency,
-        fee_local=a.fee_local,
-        payment_method=a.payment_method,
-        payment_state=a.payment_state,
-        payment_reference=a.payment_reference,
-        refusal_reason=a.refusal_reason,
-        officer_note=a.officer_note,
-        documents=[],
         next_actions=[str(action) for action in actions],
     )

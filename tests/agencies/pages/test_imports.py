@@ -62,7 +62,9 @@ def test_a_dry_run_from_upload_to_report_and_then_for_real(
     partial = client.get(f"{report}/progress", headers={**HTML, "HX-Request": "true"})
     assert partial.text.lstrip().startswith('<section id="import-progress"')
     assert partial.headers["HX-Refresh"] == "true"  # finished: htmx reloads the whole report
-    assert "<html" in client.get(f"{report}/progress", headers=HTML).text  # no htmx: the page
+    # Opened as a page (no htmx): the whole report, with its title and language.
+    whole = client.get(f"{report}/progress", headers=HTML).text
+    assert whole.lstrip().lower().startswith("<!doctype html>") and "<title>" in whole
 
     token = csrf(done)
     real = client.post(f"{report}/apply", data={"csrf_token": token}, follow_redirects=False)

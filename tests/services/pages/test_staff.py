@@ -3,6 +3,8 @@ hand-over through its decision forms, and the report; another post's officer see
 
 from __future__ import annotations
 
+import re
+import uuid
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -10,7 +12,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Role
-from peduli.core.db import utcnow
+from peduli.core.db import session_scope, utcnow
+from peduli.documents import service as documents
 from peduli.services.models import ServiceApplication
 from tests.services.conftest import citizen_of, renewal
 from tests.web.officer_support import post_form, signed_in_officer
@@ -50,3 +53,35 @@ def test_another_posts_officer_sees_nothing(client: TestClient, loaded: Session)
                       email="officer.kl@example.org", role=Role.OFFICER)  # fmt: skip
     assert reference not in client.get("/officer/applications").text
     assert client.get(f"/officer/applications/{identifier}").status_code == 404
+
+
+def test_issuing_signs_a_document_anyone_can_verify(client: TestClient, loaded: Session) -> None:
+    identifier, _reference = applied(loaded).split()
+    signed_in_officer(client, loaded)
+    client.cookies.set("peduli_lang", "en")
+    page = f"/officer/applications/{identifier}"
+    assert client.get(f"{page}/document.pdf").status_code == 404  # not issued yet
+    for action in ("approve", "issue"):
+        done = post_form(client, f"{page}/decision", {"action": action, "reason": ""}, page)
+        assert done.status_code == 303, done.text
+    assert "Print the issued document" in client.get(page).text
+    pdf = client.get(f"{page}/document.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    payload = pdf_payload(pdf.content)
+    with session_scope() as session:
+        checked = documents.verify(session, payload)
+        assert checked.verdict == documents.Verdict.VALID
+        assert checked.fields is not None and checked.fields.kind == "passport"
+        assert checked.fields.post == "kbri-seoul"
+        stored = session.get(ServiceApplication, uuid.UUID(identifier))
+        assert stored is not None and stored.document_id is not None
+
+
+def pdf_payload(pdf: bytes) -> str:
+    """The QR payload a document's PDF carries as its subject."""
+    found = re.search(rb"/Subject \((.*?)\)", pdf) or re.search(rb"/Subject <(.*?)>", pdf)
+    assert found, pdf[:2000]
+    raw = found.group(1)
+    if found.re.pattern.endswith(rb"<(.*?)>"):
+        return bytes.fromhex(raw.decode()).decode("utf-16")
+    return raw.decode("latin-1")

@@ -24,6 +24,7 @@ KINDS: dict[str, Message] = {
     "certificate": _("Certificate"),
     "splp": _("Emergency travel document (SPLP)"),
     "civil_status": _("Civil-status report"),
+    "passport": _("Passport issued by the representation"),
 }
 REASONS: dict[str, Message] = {
     "lost": _("reported lost"),

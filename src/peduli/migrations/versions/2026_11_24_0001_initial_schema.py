@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 04:29:57.866831
+Create Date: 2026-12-06 06:13:55.992029
 """
 
 from collections.abc import Sequence
@@ -981,51 +981,6 @@ def upgrade() -> None:
         batch_op.create_index('ix_protection_case_requester', ['requester_account_id'], unique=False)
         batch_op.create_index('ix_protection_case_status_queue', ['representation_code', 'status', 'priority_rank', 'created_at', 'id'], unique=False, postgresql_include=['category', 'assigned_officer_id', 'sla_due_at'])
 
-    op.create_table('service_application',
-    sa.Column('reference', sa.String(length=20), nullable=False),
-    sa.Column('service_code', sa.String(length=40), nullable=False),
-    sa.Column('service_version', sa.Integer(), nullable=False),
-    sa.Column('representation_code', sa.String(length=64), nullable=False),
-    sa.Column('person_id', sa.Uuid(), nullable=False),
-    sa.Column('account_id', sa.Uuid(), nullable=True),
-    sa.Column('applicant_name', sa.String(length=200), nullable=False),
-    sa.Column('applicant_birth_date', sa.Date(), nullable=False),
-    sa.Column('applicant_nik', sa.Text(), nullable=True),
-    sa.Column('applicant_passport', sa.Text(), nullable=True),
-    sa.Column('applying_for', sa.String(length=10), nullable=False),
-    sa.Column('beneficiary_name', sa.String(length=200), nullable=True),
-    sa.Column('language', sa.String(length=8), nullable=False),
-    sa.Column('state', sa.String(length=20), nullable=False),
-    sa.Column('fee_usd_cents', sa.Integer(), nullable=False),
-    sa.Column('local_currency', sa.String(length=3), nullable=True),
-    sa.Column('fee_local', sa.Numeric(precision=18, scale=2), nullable=True),
-    sa.Column('payment_method', sa.String(length=10), nullable=False),
-    sa.Column('payment_state', sa.String(length=12), nullable=False),
-    sa.Column('payment_reference', sa.String(length=24), nullable=True),
-    sa.Column('payment_registered_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('paid_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('submitted_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('due_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('escalated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('decided_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('issued_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('refusal_reason', sa.Text(), nullable=True),
-    sa.Column('officer_note', sa.Text(), nullable=True),
-    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['citizen_account.id'], name=op.f('fk_service_application_account_id_citizen_account'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_service_application_person_id_person'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_service_application')),
-    sa.UniqueConstraint('payment_reference', name=op.f('uq_service_application_payment_reference')),
-    sa.UniqueConstraint('reference', name=op.f('uq_service_application_reference'))
-    )
-    with op.batch_alter_table('service_application', schema=None) as batch_op:
-        batch_op.create_index('ix_service_application_open', ['representation_code', 'due_at', 'id'], unique=False, postgresql_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"), sqlite_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"))
-        batch_op.create_index('ix_service_application_overdue', ['due_at'], unique=False, postgresql_where=sa.text("escalated_at IS NULL AND state IN ('submitted', 'approved')"), sqlite_where=sa.text("escalated_at IS NULL AND state IN ('submitted', 'approved')"))
-        batch_op.create_index('ix_service_application_person', ['person_id', 'submitted_at'], unique=False)
-        batch_op.create_index('ix_service_application_queue', ['representation_code', 'state', 'due_at', 'id'], unique=False)
-
     op.create_table('stay',
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('country', sa.String(length=2), nullable=False),
@@ -1272,37 +1227,53 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_person_merge_candidate_id'), ['candidate_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_merge_kept_person_id'), ['kept_person_id'], unique=False)
 
-    op.create_table('service_application_document',
-    sa.Column('application_id', sa.Uuid(), nullable=False),
-    sa.Column('requirement', sa.String(length=40), nullable=False),
-    sa.Column('filename', sa.String(length=200), nullable=False),
-    sa.Column('content_type', sa.String(length=40), nullable=False),
-    sa.Column('size_bytes', sa.Integer(), nullable=False),
-    sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('storage_key', sa.String(length=120), nullable=False),
-    sa.Column('uploaded_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    op.create_table('service_application',
+    sa.Column('reference', sa.String(length=20), nullable=False),
+    sa.Column('service_code', sa.String(length=40), nullable=False),
+    sa.Column('service_version', sa.Integer(), nullable=False),
+    sa.Column('representation_code', sa.String(length=64), nullable=False),
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('account_id', sa.Uuid(), nullable=True),
+    sa.Column('applicant_name', sa.String(length=200), nullable=False),
+    sa.Column('applicant_birth_date', sa.Date(), nullable=False),
+    sa.Column('applicant_nik', sa.Text(), nullable=True),
+    sa.Column('applicant_passport', sa.Text(), nullable=True),
+    sa.Column('applying_for', sa.String(length=10), nullable=False),
+    sa.Column('beneficiary_name', sa.String(length=200), nullable=True),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('fee_usd_cents', sa.Integer(), nullable=False),
+    sa.Column('local_currency', sa.String(length=3), nullable=True),
+    sa.Column('fee_local', sa.Numeric(precision=18, scale=2), nullable=True),
+    sa.Column('payment_method', sa.String(length=10), nullable=False),
+    sa.Column('payment_state', sa.String(length=12), nullable=False),
+    sa.Column('payment_reference', sa.String(length=24), nullable=True),
+    sa.Column('payment_registered_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('paid_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('submitted_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('due_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('escalated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('issued_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('refusal_reason', sa.Text(), nullable=True),
+    sa.Column('officer_note', sa.Text(), nullable=True),
+    sa.Column('document_id', sa.Uuid(), nullable=True),
+    sa.Column('document_payload', sa.Text(), nullable=True),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['application_id'], ['service_application.id'], name=op.f('fk_service_application_document_application_id_service_application'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_service_application_document'))
+    sa.ForeignKeyConstraint(['account_id'], ['citizen_account.id'], name=op.f('fk_service_application_account_id_citizen_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['document_id'], ['issued_document.id'], name=op.f('fk_service_application_document_id_issued_document'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_service_application_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_service_application')),
+    sa.UniqueConstraint('payment_reference', name=op.f('uq_service_application_payment_reference')),
+    sa.UniqueConstraint('reference', name=op.f('uq_service_application_reference'))
     )
-    with op.batch_alter_table('service_application_document', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_service_application_document_application_id'), ['application_id'], unique=False)
-
-    op.create_table('service_application_event',
-    sa.Column('application_id', sa.Uuid(), nullable=False),
-    sa.Column('action', sa.String(length=24), nullable=False),
-    sa.Column('from_state', sa.String(length=20), nullable=True),
-    sa.Column('to_state', sa.String(length=20), nullable=False),
-    sa.Column('actor_account_id', sa.Uuid(), nullable=True),
-    sa.Column('actor_role', sa.String(length=16), nullable=False),
-    sa.Column('reason', sa.Text(), nullable=True),
-    sa.Column('at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['application_id'], ['service_application.id'], name=op.f('fk_service_application_event_application_id_service_application'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_service_application_event'))
-    )
-    with op.batch_alter_table('service_application_event', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_service_application_event_application_id'), ['application_id'], unique=False)
+    with op.batch_alter_table('service_application', schema=None) as batch_op:
+        batch_op.create_index('ix_service_application_open', ['representation_code', 'due_at', 'id'], unique=False, postgresql_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"), sqlite_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"))
+        batch_op.create_index('ix_service_application_overdue', ['due_at'], unique=False, postgresql_where=sa.text("escalated_at IS NULL AND state IN ('submitted', 'approved')"), sqlite_where=sa.text("escalated_at IS NULL AND state IN ('submitted', 'approved')"))
+        batch_op.create_index('ix_service_application_person', ['person_id', 'submitted_at'], unique=False)
+        batch_op.create_index('ix_service_application_queue', ['representation_code', 'state', 'due_at', 'id'], unique=False)
 
     op.create_table('case_delegation_event',
     sa.Column('delegation_id', sa.Uuid(), nullable=False),
@@ -1338,6 +1309,38 @@ def upgrade() -> None:
         batch_op.create_index('ix_conversation_inbox', ['representation_code', 'last_activity_at'], unique=False)
         batch_op.create_index('ix_conversation_last_activity', ['last_activity_at'], unique=False)
         batch_op.create_index('ix_conversation_person', ['person_id'], unique=False)
+
+    op.create_table('service_application_document',
+    sa.Column('application_id', sa.Uuid(), nullable=False),
+    sa.Column('requirement', sa.String(length=40), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('content_type', sa.String(length=40), nullable=False),
+    sa.Column('size_bytes', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('storage_key', sa.String(length=120), nullable=False),
+    sa.Column('uploaded_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['service_application.id'], name=op.f('fk_service_application_document_application_id_service_application'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_service_application_document'))
+    )
+    with op.batch_alter_table('service_application_document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_service_application_document_application_id'), ['application_id'], unique=False)
+
+    op.create_table('service_application_event',
+    sa.Column('application_id', sa.Uuid(), nullable=False),
+    sa.Column('action', sa.String(length=24), nullable=False),
+    sa.Column('from_state', sa.String(length=20), nullable=True),
+    sa.Column('to_state', sa.String(length=20), nullable=False),
+    sa.Column('actor_account_id', sa.Uuid(), nullable=True),
+    sa.Column('actor_role', sa.String(length=16), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['service_application.id'], name=op.f('fk_service_application_event_application_id_service_application'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_service_application_event'))
+    )
+    with op.batch_alter_table('service_application_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_service_application_event_application_id'), ['application_id'], unique=False)
 
     op.create_table('voice_call',
     sa.Column('platform_call_id', sa.String(length=64), nullable=False),
@@ -1420,14 +1423,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_voice_call_callback')
 
     op.drop_table('voice_call')
-    with op.batch_alter_table('conversation', schema=None) as batch_op:
-        batch_op.drop_index('ix_conversation_person')
-        batch_op.drop_index('ix_conversation_last_activity')
-        batch_op.drop_index('ix_conversation_inbox')
-        batch_op.drop_index('ix_conversation_case')
-
-    op.drop_table('conversation')
-    op.drop_table('case_delegation_event')
     with op.batch_alter_table('service_application_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_service_application_event_application_id'))
 
@@ -1436,6 +1431,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_service_application_document_application_id'))
 
     op.drop_table('service_application_document')
+    with op.batch_alter_table('conversation', schema=None) as batch_op:
+        batch_op.drop_index('ix_conversation_person')
+        batch_op.drop_index('ix_conversation_last_activity')
+        batch_op.drop_index('ix_conversation_inbox')
+        batch_op.drop_index('ix_conversation_case')
+
+    op.drop_table('conversation')
+    op.drop_table('case_delegation_event')
+    with op.batch_alter_table('service_application', schema=None) as batch_op:
+        batch_op.drop_index('ix_service_application_queue')
+        batch_op.drop_index('ix_service_application_person')
+        batch_op.drop_index('ix_service_application_overdue', postgresql_where=sa.text("escalated_at IS NULL AND state IN ('submitted', 'approved')"), sqlite_where=sa.text("escalated_at IS NULL AND state IN ('submitted', 'approved')"))
+        batch_op.drop_index('ix_service_application_open', postgresql_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"), sqlite_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"))
+
+    op.drop_table('service_application')
     with op.batch_alter_table('person_merge', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_person_merge_kept_person_id'))
         batch_op.drop_index(batch_op.f('ix_person_merge_candidate_id'))
@@ -1495,13 +1505,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_stay_departed_with_details', postgresql_where=sa.text("status = 'departed' AND (address IS NOT NULL OR latitude IS NOT NULL OR longitude IS NOT NULL OR h3_cell IS NOT NULL OR employer IS NOT NULL OR placement_agency IS NOT NULL)"), sqlite_where=sa.text("status = 'departed' AND (address IS NOT NULL OR latitude IS NOT NULL OR longitude IS NOT NULL OR h3_cell IS NOT NULL OR employer IS NOT NULL OR placement_agency IS NOT NULL)"))
 
     op.drop_table('stay')
-    with op.batch_alter_table('service_application', schema=None) as batch_op:
-        batch_op.drop_index('ix_service_application_queue')
-        batch_op.drop_index('ix_service_application_person')
-        batch_op.drop_index('ix_service_application_overdue', postgresql_where=sa.text("escalated_at IS NULL AND state IN ('submitted', 'approved')"), sqlite_where=sa.text("escalated_at IS NULL AND state IN ('submitted', 'approved')"))
-        batch_op.drop_index('ix_service_application_open', postgresql_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"), sqlite_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"))
-
-    op.drop_table('service_application')
     with op.batch_alter_table('protection_case', schema=None) as batch_op:
         batch_op.drop_index('ix_protection_case_status_queue', postgresql_include=['category', 'assigned_officer_id', 'sla_due_at'])
         batch_op.drop_index('ix_protection_case_requester')

@@ -23,7 +23,7 @@ from peduli.core.i18n import _
 from peduli.registry import service as registry_service
 from peduli.registry.models import StayStatus
 from peduli.services import application_file, catalogue, fees, service, views
-from peduli.services.pages.common import helpers
+from peduli.services.pages.common import helpers, issued_document
 from peduli.services.schemas import ApplicationCreate
 from peduli.services.uploads import Upload
 from peduli.web import i18n
@@ -227,6 +227,15 @@ def my_application(
 ) -> Response:
     """One application: its state, deadline, fee and how to pay, the documents sent."""
     return _application_page(request, db, actor, application_id)
+
+
+@router.get(MINE + "/{application_id}/dokumen.pdf", dependencies=[OWN])
+def my_document(
+    request: Request, application_id: uuid.UUID, db: DbSession, actor: CurrentActor
+) -> Response:
+    """The document the application was issued with, as a PDF with its QR code."""
+    view = application_file.read(db, application_id=application_id, actor=actor)
+    return issued_document(view, i18n.negotiate(request))
 
 
 @router.post(MINE + "/{application_id}/dokumen", response_class=HTMLResponse, dependencies=[OWN])

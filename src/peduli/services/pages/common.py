@@ -5,9 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from babel import numbers
+from fastapi.responses import Response
 
+from peduli.core.config import get_settings
+from peduli.core.downloads import download_headers
+from peduli.core.errors import NotFound
 from peduli.core.i18n import Message, _, in_language
-from peduli.web.i18n import babel_locale
+from peduli.documents import VERIFY_PAGE, printing
+from peduli.documents import service as documents
+from peduli.services.application_file import ApplicationView
+from peduli.web.i18n import babel_locale, format_date
 
 STATE_NAMES: dict[str, Message] = {
     "submitted": _("Submitted, waiting for an officer"),
@@ -64,3 +71,33 @@ def helpers(language: str) -> dict[str, object]:
         "for_name": name_of(FOR_NAMES),
         "lang_of": language,
     }
+
+
+def issued_document(view: ApplicationView, language: str) -> Response:
+    """The application's signed document as a one-page PDF with its QR code (404 if none)."""
+    payload = view.application.document_payload
+    if payload is None:
+        raise NotFound(_("This application has no issued document."))
+    fields = documents.read(payload).fields
+    lines = [
+        fields.name,
+        in_language(_("Date of birth: {date}"), language).format(
+            date=format_date(fields.birth_date, language)
+        ),
+        in_language(_("Document number: {number}"), language).format(number=fields.number),
+        in_language(_("Valid until: {date}"), language).format(
+            date=format_date(fields.expires_on, language)
+        ),
+    ]
+    pdf = printing.document_pdf(
+        title=view.definition.name.get(language),
+        lines=lines,
+        payload=payload,
+        verify_url=f"{get_settings().public_url.rstrip('/')}{VERIFY_PAGE}",
+        language=language,
+    )
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers=download_headers(f"{view.application.reference}.pdf", inline=True),
+    )

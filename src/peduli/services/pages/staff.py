@@ -18,7 +18,7 @@ from peduli.core.downloads import download_headers
 from peduli.core.errors import Conflict, FieldProblem, ValidationFailed
 from peduli.core.i18n import _
 from peduli.services import application_file, catalogue, repository, service, workflow
-from peduli.services.pages.common import helpers
+from peduli.services.pages.common import helpers, issued_document
 from peduli.services.workflow import Action
 from peduli.web import desk, i18n
 from peduli.web.desk import SignedIn
@@ -87,6 +87,7 @@ def _detail(
                 workflow.State(a.state), workflow.Payment(a.payment_state), by_applicant=False
             ),
             "needs_reason": workflow.NEEDS_REASON,
+            "labels": {r.document: r.label.get(language) for r in view.definition.requirements},
             "problems": problems or {},
             "reason": reason,
             "done": request.query_params.get("done"),
@@ -145,6 +146,13 @@ def document(
     return Response(
         data, media_type=found.content_type, headers=download_headers(found.filename, inline=True)
     )
+
+
+@handlers.get(QUEUE + "/{application_id}/document.pdf")
+def issued(request: Request, application_id: uuid.UUID, db: DbSession, staff: SignedIn) -> Response:
+    """The signed document the application was issued with, to print (the read is audited)."""
+    view = application_file.read(db, application_id=application_id, actor=staff)
+    return issued_document(view, i18n.negotiate(request))
 
 
 @readers.get(REPORT, response_class=HTMLResponse)
