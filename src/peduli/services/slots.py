@@ -102,16 +102,15 @@ def offered(
     closed = _blackouts(session, post, service, first, last)
     window_start = datetime.combine(first, time(0), tzinfo=calendar.timezone).astimezone(UTC)
     window_end = datetime.combine(last + timedelta(1), time(0), tzinfo=calendar.timezone)
-    taken = dict(
-        session.execute(
-            select(AppointmentSlot.starts_at, AppointmentSlot.booked).where(
-                AppointmentSlot.representation_code == post,
-                AppointmentSlot.service_code == service,
-                AppointmentSlot.starts_at >= window_start,
-                AppointmentSlot.starts_at < window_end.astimezone(UTC),
-            )
-        ).tuples()
+    rows = session.execute(
+        select(AppointmentSlot.starts_at, AppointmentSlot.booked).where(
+            AppointmentSlot.representation_code == post,
+            AppointmentSlot.service_code == service,
+            AppointmentSlot.starts_at >= window_start,
+            AppointmentSlot.starts_at < window_end.astimezone(UTC),
+        )
     )
+    taken = {starts: booked for starts, booked in rows}
     step = timedelta(minutes=schedule.slot_minutes)
     found: list[Slot] = []
     day = first
