@@ -36,7 +36,7 @@ def test_a_verified_citizen_books_and_is_told(loaded: Session, holder: Actor) ->
     assert loaded.scalar(select(AppointmentSlot.booked)) == 1
     told = loaded.scalars(
         select(OutboxMessage.body).where(OutboxMessage.idempotency_key.like("appointment:%"))
-    )  # noqa: E501
+    )
     assert any("2026-12-08 10:00 KST" in body and "KBRI Seoul" in body for body in told)
 
 
@@ -92,8 +92,9 @@ def test_times_not_offered_are_refused(loaded: Session, holder: Actor) -> None:
 
 def test_moving_raises_the_sequence_and_moves_the_places(loaded: Session, holder: Actor) -> None:
     booked = appointments.book(loaded, data=booking(at(10), party=2), actor=holder, now=NOW)
-    appointments.reschedule(loaded, appointment_id=booked.id, starts_at=at(11, day=9),
-                            actor=holder, now=NOW)  # fmt: skip
+    appointments.reschedule(
+        loaded, appointment_id=booked.id, starts_at=at(11, day=9), actor=holder, now=NOW
+    )
     assert booked.sequence == 1 and booked.local_start == "2026-12-09 11:00 KST"
     counts = dict(loaded.execute(select(AppointmentSlot.starts_at, AppointmentSlot.booked)).all())
     assert counts == {at(10): 0, at(11, day=9): 2}
@@ -123,7 +124,7 @@ def test_the_reminder_goes_once_the_day_before(loaded: Session, holder: Actor) -
                 OutboxMessage.idempotency_key.like("appointment-reminder:%")
             )
         )
-    )  # noqa: E501
+    )
     assert len(bodies) == 1
     assert "2026-12-08 10:00 KST" in bodies[0] and "Bawa dokumen identitas" in bodies[0]
 
@@ -138,7 +139,7 @@ def test_arrivals_get_tickets_and_are_called_in_order(
     assert [
         a.id
         for a in reception.day_list(loaded, post="kbri-seoul", day=first.local_day, actor=officer)
-    ] == [first.id, second.id]  # noqa: E501
+    ] == [first.id, second.id]
     with pytest.raises(NotFound):
         reception.check_in(loaded, appointment_id=first.id, actor=officer_kl, now=NOW)
     assert reception.check_in(loaded, appointment_id=second.id, actor=officer, now=NOW).ticket == 1

@@ -32,8 +32,13 @@ def test_slots_follow_opening_hours_in_the_posts_time_zone(loaded: Session) -> N
     plan_seoul(loaded)
     found = _offered(loaded, date(2026, 12, 8), date(2026, 12, 8))
     assert [s.local_start.strftime("%H:%M") for s in found] == [
-        "09:00", "09:30", "10:00", "10:30", "11:00", "11:30",
-    ]  # fmt: skip
+        "09:00",
+        "09:30",
+        "10:00",
+        "10:30",
+        "11:00",
+        "11:30",
+    ]
     assert found[0].starts_at.isoformat() == "2026-12-08T00:00:00+00:00"  # 09:00 KST
     assert all(s.free == 4 for s in found)
 
@@ -57,10 +62,10 @@ def test_slots_are_released_in_daily_windows(loaded: Session) -> None:
     last_before = max(
         s.local_start.date()
         for s in _offered(loaded, date(2026, 12, 7), date(2027, 1, 31), before_eight)
-    )  # noqa: E501
+    )
     last_after = max(
         s.local_start.date() for s in _offered(loaded, date(2026, 12, 7), date(2027, 1, 31))
-    )  # noqa: E501
+    )
     assert last_before == date(2026, 12, 11)  # +6 days (Sunday 13th is closed anyway)
     assert last_after == date(2026, 12, 14)  # +7 days, opened at 08:00
 
@@ -71,13 +76,22 @@ def test_past_slots_of_today_are_not_offered(loaded: Session) -> None:
     today = [
         s.local_start.strftime("%H:%M")
         for s in _offered(loaded, date(2026, 12, 7), date(2026, 12, 7), now)
-    ]  # noqa: E501
+    ]
     assert today == ["10:30", "11:00", "11:30"]
 
 
 def test_a_post_without_a_schedule_offers_nothing(loaded: Session) -> None:
-    assert slots.offered(loaded, post="kbri-kuala-lumpur", service=RENEWAL,
-                         first=date(2026, 12, 7), last=date(2026, 12, 31), now=MONDAY_9AM) == []  # fmt: skip
+    assert (
+        slots.offered(
+            loaded,
+            post="kbri-kuala-lumpur",
+            service=RENEWAL,
+            first=date(2026, 12, 7),
+            last=date(2026, 12, 31),
+            now=MONDAY_9AM,
+        )
+        == []
+    )
 
 
 def test_capacity_holds_under_concurrent_bookings(loaded: Session, clean_engine: Engine) -> None:
@@ -106,13 +120,25 @@ def test_an_unknown_service_cannot_be_planned(loaded: Session) -> None:
     supervisor = plan_seoul(loaded)
     plan = schedules.Plan(time(9), time(12), 30, 2)
     with pytest.raises(NotFound):
-        schedules.set_schedule(loaded, post=SEOUL, service="no-such-service", actor=supervisor,
-                               now=MONDAY_9AM, plan=plan)  # fmt: skip
+        schedules.set_schedule(
+            loaded,
+            post=SEOUL,
+            service="no-such-service",
+            actor=supervisor,
+            now=MONDAY_9AM,
+            plan=plan,
+        )
 
 
 def test_an_officer_of_another_post_cannot_plan_seoul(loaded: Session) -> None:
     plan_seoul(loaded)
     other = staff_actor(loaded, Role.SUPERVISOR, "kbri-kuala-lumpur", "supervisor-kl")
     with pytest.raises(NotFound):
-        schedules.set_schedule(loaded, post=SEOUL, service=RENEWAL, actor=other, now=MONDAY_9AM,
-                               plan=schedules.Plan(time(9), time(12), 30, 2))  # fmt: skip
+        schedules.set_schedule(
+            loaded,
+            post=SEOUL,
+            service=RENEWAL,
+            actor=other,
+            now=MONDAY_9AM,
+            plan=schedules.Plan(time(9), time(12), 30, 2),
+        )

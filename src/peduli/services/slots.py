@@ -110,7 +110,7 @@ def offered(
             AppointmentSlot.starts_at < window_end.astimezone(UTC),
         )
     )
-    taken = {starts: booked for starts, booked in rows}
+    taken = dict(rows.all())
     step = timedelta(minutes=schedule.slot_minutes)
     found: list[Slot] = []
     day = first
@@ -179,3 +179,15 @@ def give_back(session: Session, *, slot_id: uuid.UUID, places: int) -> None:
         .values(booked=AppointmentSlot.booked - places)
         .execution_options(synchronize_session=False)
     )
+
+
+def planned(session: Session) -> list[tuple[str, str]]:
+    """Every (post, service) that takes appointments, for the citizen's chooser."""
+    return [
+        (post, service)
+        for post, service in session.execute(
+            select(
+                AppointmentSchedule.representation_code, AppointmentSchedule.service_code
+            ).order_by(AppointmentSchedule.representation_code, AppointmentSchedule.service_code)
+        )
+    ]
