@@ -236,7 +236,7 @@ def find_slots(
     service: Annotated[str, Code],
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: Annotated[date | None, Query()] = None,
-) -> SlotsRead:
+) -> Response:
     """The slots a post offers for a service between two of its local days (at most about
     two months; released ones only), with the places left in each."""
     now = utcnow()
@@ -248,12 +248,14 @@ def find_slots(
             [FieldProblem("to", "before_from", _("The end comes before the start."))]
         )
     found = slots.offered(db, post=representation, service=service, first=first, last=last, now=now)
-    return SlotsRead(
+    # Built from checked values and serialised once: a month is hundreds of slots, and
+    # FastAPI would validate each again on the way out.
+    answer = SlotsRead.model_construct(
         representation=representation,
         service=service,
         timezone=str(zone),
         slots=[
-            SlotRead(
+            SlotRead.model_construct(
                 starts_at=s.starts_at,
                 ends_at=s.ends_at,
                 local_start=s.local_start.isoformat(),
@@ -263,6 +265,7 @@ def find_slots(
             for s in found
         ],
     )
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 @appointments_router.post(

@@ -61,13 +61,19 @@ def last_released_day(schedule: AppointmentSchedule, calendar: PostCalendar, now
     return local.date() + timedelta(days=ahead)
 
 
-def _starts(schedule: AppointmentSchedule, calendar: PostCalendar, day: date) -> Iterator[datetime]:
+def _starts(
+    schedule: AppointmentSchedule, calendar: PostCalendar, day: date
+) -> Iterator[tuple[datetime, datetime]]:
+    """Each slot start of a day: in UTC and in the post's time. The UTC offset is read once
+    a day (a clock change inside opening hours would shift that day's later slots)."""
     step = timedelta(minutes=schedule.slot_minutes)
-    start = datetime.combine(day, schedule.opens_at, tzinfo=calendar.timezone)
+    local = datetime.combine(day, schedule.opens_at, tzinfo=calendar.timezone)
     close = datetime.combine(day, schedule.closes_at, tzinfo=calendar.timezone)
-    while start + step <= close:
-        yield start
-        start += step
+    starts = local.astimezone(UTC)
+    while local + step <= close:
+        yield starts, local
+        local += step
+        starts += step
 
 
 def _blackouts(session: Session, post: str, service: str, first: date, last: date) -> set[date]:
@@ -116,8 +122,7 @@ def offered(
     day = first
     while day <= last:
         if calendar.is_working_day(day) and day not in closed:
-            for local in _starts(schedule, calendar, day):
-                starts = local.astimezone(UTC)
+            for starts, local in _starts(schedule, calendar, day):
                 if starts > now:
                     booked = taken.get(starts, 0)
                     found.append(Slot(starts, starts + step, local, schedule.capacity, booked))
