@@ -14,6 +14,7 @@ from peduli.auth.actor import Actor, Role
 from peduli.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from peduli.notify.models import OutboxMessage
 from peduli.services import appointments, jobs, reception
+from peduli.services import erasure as service_erasure
 from peduli.services.models import AppointmentSlot
 from tests.cases.conftest import staff_actor
 from tests.services.appointment_helpers import MONDAY_9AM, at, booking, plan_seoul, verified_citizen
@@ -160,3 +161,15 @@ def test_a_supervisor_of_another_post_sees_nothing(loaded: Session, holder: Acto
         reception.no_show(loaded, appointment_id=booked.id, actor=outsider, now=NOW)
     with pytest.raises(NotFound):
         reception.day_list(loaded, post="kbri-seoul", day=booked.local_day, actor=outsider)
+
+
+def test_erasure_keeps_the_slot_but_not_the_person(loaded: Session, holder: Actor) -> None:
+    booked = appointments.book(loaded, data=booking(at(10)), actor=holder, now=NOW)
+    loaded.commit()
+    assert booked.remind_to is not None
+    assert holder.person_id is not None
+    service_erasure.erase_people(loaded, [holder.person_id], None)
+    loaded.commit()
+    loaded.refresh(booked)
+    assert booked.holder_name != "Muhammad Yusuf" and booked.remind_to is None
+    assert booked.account_id is None and booked.starts_at == at(10)
