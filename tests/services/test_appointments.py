@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from peduli.agencies.models import PersonVerification
 from peduli.auth.actor import Actor, Role
 from peduli.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from peduli.notify.models import OutboxMessage
-from peduli.services import appointments, jobs, reception
+from peduli.services import appointment_access, appointments, jobs, reception
 from peduli.services import erasure as service_erasure
 from peduli.services.models import AppointmentSlot
 from tests.cases.conftest import staff_actor
@@ -173,3 +174,29 @@ def test_erasure_keeps_the_slot_but_not_the_person(loaded: Session, holder: Acto
     loaded.refresh(booked)
     assert booked.holder_name != "Muhammad Yusuf" and booked.remind_to is None
     assert booked.account_id is None and booked.starts_at == at(10)
+
+
+def test_a_civil_registry_match_verifies_the_identity(loaded: Session) -> None:
+    plan_seoul(loaded)
+    citizen = citizen_of(loaded, "baru@example.org")
+    assert citizen.person_id is not None
+    for source, state in (("placements", "verified"), ("civil_registry", "mismatch")):
+        loaded.add(
+            PersonVerification(
+                person_id=citizen.person_id,
+                source=source,
+                state=state,
+                purpose="identity",
+                cause="test",
+                requested_by="test",
+            )
+        )
+    loaded.commit()
+    assert not appointment_access.identity_verified(loaded, citizen.person_id)
+    loaded.execute(
+        update(PersonVerification)
+        .where(PersonVerification.source == "civil_registry")
+        .values(state="verified")
+    )
+    assert appointment_access.identity_verified(loaded, citizen.person_id)
+    appointments.book(loaded, data=booking(at(10)), actor=citizen, now=NOW)

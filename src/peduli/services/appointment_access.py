@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from peduli.agencies.models import RECORD, CheckState, PersonVerification
+from peduli.agencies.models import RECORD, CheckState, PersonVerification, Source
 from peduli.auth import audit, policy
 from peduli.auth.actor import Actor
 from peduli.auth.roles import APPOINTMENT_DESK, APPOINTMENT_PLANNERS, Role
@@ -18,6 +18,9 @@ from peduli.core.i18n import _
 from peduli.registry.models import Person, Verification
 from peduli.services.models import Appointment
 
+# The agencies whose match proves who a person is (a work placement does not).
+IDENTITY_SOURCES = (Source.CIVIL_REGISTRY.value, Source.IMMIGRATION.value)
+
 
 def identity_verified(session: Session, person_id: uuid.UUID) -> bool:
     """Whether the record was confirmed: by an officer against documents, or by the civil
@@ -25,6 +28,7 @@ def identity_verified(session: Session, person_id: uuid.UUID) -> bool:
     by_agency = exists().where(
         PersonVerification.person_id == person_id,
         PersonVerification.subject == RECORD,
+        PersonVerification.source.in_(IDENTITY_SOURCES),
         PersonVerification.state == CheckState.VERIFIED.value,
     )
     return bool(
