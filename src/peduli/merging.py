@@ -33,4 +33,5 @@ STEPS: tuple[MergeStep, ...] = (
     conversation_merges.MERGE_STEP,
     DOCUMENTS_STEP,
     service_merges.MERGE_STEP,
+    service_merges.APPOINTMENT_MERGE_STEP,
 )

@@ -235,7 +235,32 @@ def _build(client: TestClient) -> World:
         ids["request_id"] = str(_correction_request(db).id)
         ids["application_id"] = str(_service_application(db, uuid.UUID(ids["person_id"])))
         ids["document_id"] = str(_issued_document(db, ids["person_id"]).id)
+        ids["appointment_id"] = str(_appointment(db, uuid.UUID(ids["person_id"])))
     return world
+
+
+def _appointment(db: Session, person_id: uuid.UUID) -> uuid.UUID:
+    """An appointment of the world's first person at Seoul, tomorrow at ten."""
+    from datetime import timedelta
+
+    from peduli.core.db import utcnow
+    from peduli.services.models import Appointment, AppointmentSlot
+
+    starts = utcnow().replace(microsecond=0) + timedelta(days=1)
+    slot = AppointmentSlot(representation_code=SEOUL, service_code="passport-renewal",
+                           starts_at=starts, ends_at=starts + timedelta(minutes=30),
+                           capacity=4, booked=1)  # fmt: skip
+    db.add(slot)
+    db.flush()
+    appointment = Appointment(
+        reference="J26-FUZZ0001", slot_id=slot.id, representation_code=SEOUL,
+        service_code="passport-renewal", person_id=person_id, holder_name="Fuzz",
+        party_size=1, starts_at=starts, ends_at=slot.ends_at, local_day=starts.date(),
+        local_start="tomorrow", state="booked", language="id", sequence=0,
+    )  # fmt: skip
+    db.add(appointment)
+    db.flush()
+    return appointment.id
 
 
 def _service_application(db: Session, person_id: uuid.UUID) -> uuid.UUID:

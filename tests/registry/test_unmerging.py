@@ -88,6 +88,7 @@ MOVED_BY = {
     "conversation": "conversations",
     "issued_document": "documents",
     "service_application": "service_applications",
+    "appointment": "appointments",
 }
 
 

@@ -96,6 +96,10 @@ SERVICE_HANDLERS = RECORD_WORKERS
 SERVICE_REPORT_READERS = FOLLOWERS  # HQ analysts the national report, others their post's
 CATALOGUE_EDITORS = HQ_ADMINS  # one catalogue and one standard: HQ publishes each version
 LOCAL_NOTE_EDITORS = POST_LEADERS  # a post may only add its local notes
+# Appointments: the post's staff receive them (check in, no-show, call the next ticket);
+# its supervisor (HQ admins: any post) sets capacity, opening hours and blackout days.
+APPOINTMENT_DESK = RECORD_WORKERS
+APPOINTMENT_PLANNERS = POST_LEADERS
 
 # --- the outbox ----------------------------------------------------------------------------
 DEAD_LETTER_READERS = HQ_ROLES

@@ -1,13 +1,14 @@
 """The services' JSON API: the public catalogue, a citizen's applications and documents, the
-officers' queue and decisions, the report, and the payment gateway's notifications."""
+officers' queue and decisions, the report, the payment gateway's notifications, and
+appointments (free slots, booking, moving, cancelling, the .ics invitation, arrivals)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile, status
 from pydantic import BaseModel, Field, ValidationError
 
 from peduli.api.deps import OWN, PUBLIC, CurrentActor, DbSession, require_scope
@@ -16,9 +17,31 @@ from peduli.auth.actor import Actor
 from peduli.auth.scopes import SERVICES_READ, SERVICES_WRITE, STATS_READ
 from peduli.core.config import get_settings
 from peduli.core.db import utcnow
+from peduli.core.downloads import download_headers
 from peduli.core.errors import FieldProblem, Forbidden, NotAuthenticated, ValidationFailed
 from peduli.core.i18n import _
-from peduli.services import application_file, payments, repository, service, views
+from peduli.services import (
+    application_file,
+    appointment_access,
+    appointments,
+    catalogue,
+    invitations,
+    payments,
+    reception,
+    repository,
+    service,
+    slots,
+    views,
+)
+from peduli.services.appointment_schemas import (
+    AppointmentCreate,
+    AppointmentMove,
+    AppointmentRead,
+    SlotRead,
+    SlotsRead,
+)
+from peduli.services.calendar import calendar_of
+from peduli.services.models import Appointment
 from peduli.services.ports import SIGNATURE_HEADER, is_signed
 from peduli.services.schemas import (
     ApplicationCreate,
@@ -177,3 +200,157 @@ def payment_notification(
 ) -> None:
     """The payment gateway reports a virtual account paid (signed with the shared secret)."""
     payments.settle(db, notification=notification)
+
+
+# --- appointments -------------------------------------------------------------------------
+# The slot search is public: which times are free names nobody, and a citizen chooses a time
+# before signing in; hoarding is stopped where it could happen, at booking (a verified
+# identity, one active appointment per service, slots released in daily windows).
+appointments_router = APIRouter(tags=["appointments"])
+Code = Query(min_length=2, max_length=64, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def appointment_read(appointment: Appointment) -> AppointmentRead:
+    """The API's view of one appointment."""
+    return AppointmentRead(
+        id=appointment.id,
+        reference=appointment.reference,
+        representation=appointment.representation_code,
+        service=appointment.service_code,
+        starts_at=appointment.starts_at,
+        ends_at=appointment.ends_at,
+        local_day=appointment.local_day,
+        party_size=appointment.party_size,
+        state=appointment.state,
+        sequence=appointment.sequence,
+        ticket=appointment.ticket,
+        calendar_url=f"/api/v1/appointments/{appointment.id}/calendar.ics",
+    )
+
+
+@appointments_router.get("/appointments/slots", response_model=SlotsRead, dependencies=[PUBLIC])
+def find_slots(
+    db: DbSession,
+    representation: Annotated[str, Code],
+    service: Annotated[str, Code],
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: Annotated[date | None, Query()] = None,
+) -> Response:
+    """The slots a post offers for a service between two of its local days (at most about
+    two months; released ones only), with the places left in each."""
+    now = utcnow()
+    zone = calendar_of(representation).timezone
+    first = from_ or now.astimezone(zone).date()
+    last = to or first + timedelta(days=27)
+    if last < first:
+        raise ValidationFailed(
+            [FieldProblem("to", "before_from", _("The end comes before the start."))]
+        )
+    found = slots.offered(db, post=representation, service=service, first=first, last=last, now=now)
+    # Built from checked values and serialised once: a month is hundreds of slots, and
+    # FastAPI would validate each again on the way out.
+    answer = SlotsRead.model_construct(
+        representation=representation,
+        service=service,
+        timezone=str(zone),
+        slots=[
+            SlotRead.model_construct(
+                starts_at=s.starts_at,
+                ends_at=s.ends_at,
+                local_start=s.local_start.isoformat(),
+                capacity=s.capacity,
+                free=s.free,
+            )
+            for s in found
+        ],
+    )
+    return Response(answer.model_dump_json(), media_type="application/json")
+
+
+@appointments_router.post(
+    "/appointments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AppointmentRead,
+    dependencies=[OWN],
+)
+def book(data: AppointmentCreate, db: DbSession, actor: CurrentActor) -> AppointmentRead:
+    """Book a slot as the signed-in citizen with a verified record (409 when it is full or
+    you already hold an appointment for this service)."""
+    return appointment_read(appointments.book(db, data=data, actor=actor, now=utcnow()))
+
+
+@appointments_router.get(
+    "/appointments/{appointment_id}", response_model=AppointmentRead, dependencies=[OWN]
+)
+def get_appointment(
+    appointment_id: uuid.UUID, db: DbSession, actor: CurrentActor
+) -> AppointmentRead:
+    """One appointment: its holder's own, or one of the caller's post."""
+    return appointment_read(
+        appointment_access.appointment_in_scope(
+            db, actor, appointment_id, action="appointment.read"
+        )
+    )
+
+
+@appointments_router.post(
+    "/appointments/{appointment_id}/reschedule", response_model=AppointmentRead, dependencies=[OWN]
+)
+def reschedule(
+    appointment_id: uuid.UUID, data: AppointmentMove, db: DbSession, actor: CurrentActor
+) -> AppointmentRead:
+    """Move your appointment to another free time (the invitation's SEQUENCE rises)."""
+    moved = appointments.reschedule(
+        db, appointment_id=appointment_id, starts_at=data.starts_at, actor=actor, now=utcnow()
+    )
+    return appointment_read(moved)
+
+
+@appointments_router.post(
+    "/appointments/{appointment_id}/cancel", response_model=AppointmentRead, dependencies=[OWN]
+)
+def cancel(appointment_id: uuid.UUID, db: DbSession, actor: CurrentActor) -> AppointmentRead:
+    """Cancel your appointment; its places are free again."""
+    return appointment_read(
+        appointments.cancel(db, appointment_id=appointment_id, actor=actor, now=utcnow())
+    )
+
+
+@appointments_router.get(
+    "/appointments/{appointment_id}/calendar.ics",
+    dependencies=[OWN],
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+)
+def calendar_file(appointment_id: uuid.UUID, db: DbSession, actor: CurrentActor) -> Response:
+    """The appointment as an iCalendar invitation (REQUEST, or CANCEL once cancelled)."""
+    appointment = appointment_access.appointment_in_scope(
+        db, actor, appointment_id, action="appointment.ics"
+    )
+    _v, definition = catalogue.current_of(db, appointment.service_code)
+    body = invitations.invitation(appointment, definition, now=utcnow())
+    method = "CANCEL" if appointment.state == appointments.CANCELLED else "REQUEST"
+    return Response(
+        body,
+        media_type=f"text/calendar; charset=utf-8; method={method}",
+        headers=download_headers(f"{appointment.reference}.ics", inline=False),
+    )
+
+
+@appointments_router.post("/appointments/{appointment_id}/check-in", response_model=AppointmentRead)
+def check_in(appointment_id: uuid.UUID, db: DbSession, actor: Writer) -> AppointmentRead:
+    """The holder arrived: checked in with the day's next ticket number."""
+    return appointment_read(
+        reception.check_in(db, appointment_id=appointment_id, actor=actor, now=utcnow())
+    )
+
+
+@appointments_router.post("/appointments/{appointment_id}/no-show", response_model=AppointmentRead)
+def no_show(appointment_id: uuid.UUID, db: DbSession, actor: Writer) -> AppointmentRead:
+    """The holder did not come."""
+    return appointment_read(
+        reception.no_show(db, appointment_id=appointment_id, actor=actor, now=utcnow())
+    )
+
+
+router.include_router(appointments_router)

@@ -1,6 +1,7 @@
 """A citizen's erasure (UU PDP) in the services: their applications keep their service, post,
 dates and decisions (the figures of the report) but lose the person — name pseudonymised,
-NIK and passport blanked, documents deleted with their files once the erasure commits."""
+NIK and passport blanked, documents deleted with their files once the erasure commits; their
+appointments keep their slot but lose the name and the reminder's address."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from peduli.cases.storage import get_storage
 from peduli.registry.rights import ErasureStep, pseudonym
-from peduli.services.models import ApplicationDocument, ServiceApplication
+from peduli.services.models import ApplicationDocument, Appointment, ServiceApplication
 
 
 def erase_people(
@@ -39,6 +40,15 @@ def erase_people(
             .where(ServiceApplication.person_id == person_id)
             .values(applicant_name=pseudonym(person_id), applicant_nik=None,
                     applicant_passport=None, beneficiary_name=None, account_id=None)
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+        changed += int(getattr(result, "rowcount", 0) or 0)
+        # Appointments keep their slot and day (the post's figures), not who or where to.
+        result = session.execute(
+            update(Appointment)
+            .where(Appointment.person_id == person_id)
+            .values(holder_name=pseudonym(person_id), remind_to=None, remind_channel=None,
+                    account_id=None)
             .execution_options(synchronize_session=False)
         )  # fmt: skip
         changed += int(getattr(result, "rowcount", 0) or 0)

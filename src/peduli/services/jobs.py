@@ -11,7 +11,7 @@ moment skips the rows already marked.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import String, cast, func, literal, or_, select, update
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from peduli.core.periodic import PeriodicTask
 from peduli.notify import service as notify_service
 from peduli.notify.models import ChannelName, MessagePriority
 from peduli.services import payments, workflow
-from peduli.services.models import ServiceApplication
+from peduli.services.models import Appointment, ServiceApplication
 from peduli.services.payment_gateway import current_gateway
 
 BATCH = 500
@@ -110,7 +110,66 @@ def open_virtual_accounts(session: Session, now: datetime) -> int:
     return payments.open_virtual_accounts(session, now, gateway=current_gateway())
 
 
+REMINDER_SUBJECT = _("Peduli: your consular appointment tomorrow")
+REMINDER_BODY = _(
+    "Peduli: reminder of your appointment {reference} on {when}. Bring your identity "
+    "documents. To cancel or move it, open My appointments in Peduli."
+)
+
+
+def remind_appointments(session: Session, now: datetime, *, batch: int = BATCH) -> int:
+    """Remind the holders of appointments starting within a day, once each (the mark and
+    the messages in one transaction; a move clears the mark, so the new time is reminded)."""
+    appointment = Appointment
+    due = (
+        select(appointment.id)
+        .where(
+            appointment.state == "booked",
+            appointment.reminded_at.is_(None),
+            appointment.starts_at > now,
+            appointment.starts_at <= now + timedelta(days=1),
+        )
+        .order_by(appointment.starts_at)
+        .limit(batch)
+        .scalar_subquery()
+    )
+    marked = session.execute(
+        update(appointment)
+        .where(appointment.id.in_(due), appointment.reminded_at.is_(None))
+        .values(reminded_at=now)
+        .returning(appointment.id)
+        .execution_options(synchronize_session=False)
+    )
+    ids = [row[0] for row in marked]
+    if not ids:
+        return 0
+    body = localized(REMINDER_BODY, appointment.language)
+    key = (
+        literal("appointment-reminder:")
+        + cast(appointment.id, String)
+        + literal(":")
+        + cast(appointment.sequence, String)
+    )
+    messages = select(
+        *notify_service.message_columns(
+            channel=func.coalesce(appointment.remind_channel, literal(ChannelName.EMAIL.value)),
+            sealed_recipient=appointment.remind_to,
+            subject=localized(REMINDER_SUBJECT, appointment.language),
+            body=func.replace(
+                func.replace(body, "{reference}", appointment.reference),
+                "{when}",
+                appointment.local_start,
+            ),
+            idempotency_key=key,
+            priority=MessagePriority.DEADLINE_REMINDER,
+        )
+    ).where(appointment.id.in_(ids), appointment.remind_to.is_not(None))
+    notify_service.enqueue_selected(session, messages)
+    return len(ids)
+
+
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     PeriodicTask("escalate-overdue-applications", 60, escalate_overdue),
     PeriodicTask("open-fee-virtual-accounts", 10, open_virtual_accounts),
+    PeriodicTask("remind-appointments", 300, remind_appointments),
 )

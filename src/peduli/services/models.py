@@ -174,3 +174,24 @@ class ApplicationEvent(IdMixin, Base):
     actor_role: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The appointments' tables live in their own module (this one would pass 400 lines).
+from peduli.services.appointment_models import (  # noqa: E402
+    Appointment,
+    AppointmentBlackout,
+    AppointmentSchedule,
+    AppointmentSlot,
+)
+
+__all__ = [
+    "ApplicationDocument",
+    "ApplicationEvent",
+    "Appointment",
+    "AppointmentBlackout",
+    "AppointmentSchedule",
+    "AppointmentSlot",
+    "ServiceApplication",
+    "ServiceLocalNote",
+    "ServiceVersion",
+]

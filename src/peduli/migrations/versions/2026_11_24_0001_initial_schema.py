@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 06:13:55.992029
+Create Date: 2026-12-06 06:49:22.579145
 """
 
 from collections.abc import Sequence
@@ -109,6 +109,48 @@ def upgrade() -> None:
     with op.batch_alter_table('agency_message', schema=None) as batch_op:
         batch_op.create_index('ix_agency_message_person', ['person_id', 'seq'], unique=False)
 
+    op.create_table('appointment_blackout',
+    sa.Column('representation_code', sa.String(length=64), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('service_code', sa.String(length=40), nullable=True),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('created_by_account_id', sa.Uuid(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_appointment_blackout')),
+    sa.UniqueConstraint('representation_code', 'day', 'service_code', name='uq_appointment_blackout')
+    )
+    op.create_table('appointment_schedule',
+    sa.Column('representation_code', sa.String(length=64), nullable=False),
+    sa.Column('service_code', sa.String(length=40), nullable=False),
+    sa.Column('opens_at', sa.Time(), nullable=False),
+    sa.Column('closes_at', sa.Time(), nullable=False),
+    sa.Column('slot_minutes', sa.Integer(), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('max_party', sa.Integer(), nullable=False),
+    sa.Column('release_days', sa.Integer(), nullable=False),
+    sa.Column('release_hour', sa.Integer(), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_account_id', sa.Uuid(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.CheckConstraint('capacity BETWEEN 1 AND 500', name=op.f('ck_appointment_schedule_capacity')),
+    sa.CheckConstraint('max_party BETWEEN 1 AND 20', name=op.f('ck_appointment_schedule_max_party')),
+    sa.CheckConstraint('opens_at < closes_at', name=op.f('ck_appointment_schedule_hours')),
+    sa.CheckConstraint('slot_minutes BETWEEN 5 AND 240', name=op.f('ck_appointment_schedule_slot_minutes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_appointment_schedule')),
+    sa.UniqueConstraint('representation_code', 'service_code', name='uq_appointment_schedule')
+    )
+    op.create_table('appointment_slot',
+    sa.Column('representation_code', sa.String(length=64), nullable=False),
+    sa.Column('service_code', sa.String(length=40), nullable=False),
+    sa.Column('starts_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('booked', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.CheckConstraint('booked >= 0 AND booked <= capacity', name=op.f('ck_appointment_slot_within_capacity')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_appointment_slot')),
+    sa.UniqueConstraint('representation_code', 'service_code', 'starts_at', name='uq_appointment_slot')
+    )
     op.create_table('audit_chain_head',
     sa.Column('chain', sa.SmallInteger(), autoincrement=False, nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
@@ -645,6 +687,46 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_staff_account_id'), ['staff_account_id'], unique=False)
+
+    op.create_table('appointment',
+    sa.Column('reference', sa.String(length=20), nullable=False),
+    sa.Column('slot_id', sa.Uuid(), nullable=False),
+    sa.Column('representation_code', sa.String(length=64), nullable=False),
+    sa.Column('service_code', sa.String(length=40), nullable=False),
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('account_id', sa.Uuid(), nullable=True),
+    sa.Column('holder_name', sa.String(length=200), nullable=False),
+    sa.Column('party_size', sa.Integer(), nullable=False),
+    sa.Column('starts_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('local_day', sa.Date(), nullable=False),
+    sa.Column('local_start', sa.String(length=40), nullable=False),
+    sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('remind_channel', sa.String(length=16), nullable=True),
+    sa.Column('remind_to', sa.Text(), nullable=True),
+    sa.Column('reminded_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('ticket', sa.Integer(), nullable=True),
+    sa.Column('checked_in_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('called_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.CheckConstraint('party_size BETWEEN 1 AND 20', name=op.f('ck_appointment_party_size')),
+    sa.ForeignKeyConstraint(['account_id'], ['citizen_account.id'], name=op.f('fk_appointment_account_id_citizen_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_appointment_person_id_person'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['slot_id'], ['appointment_slot.id'], name=op.f('fk_appointment_slot_id_appointment_slot')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_appointment')),
+    sa.UniqueConstraint('reference', name=op.f('uq_appointment_reference'))
+    )
+    with op.batch_alter_table('appointment', schema=None) as batch_op:
+        batch_op.create_index('ix_appointment_day', ['representation_code', 'local_day', 'starts_at'], unique=False)
+        batch_op.create_index('ix_appointment_one_active', ['person_id', 'service_code'], unique=True, postgresql_where=sa.text("state IN ('booked', 'checked_in')"), sqlite_where=sa.text("state IN ('booked', 'checked_in')"))
+        batch_op.create_index(batch_op.f('ix_appointment_slot_id'), ['slot_id'], unique=False)
+        batch_op.create_index('ix_appointment_ticket', ['representation_code', 'local_day', 'ticket'], unique=True, postgresql_where=sa.text('ticket IS NOT NULL'), sqlite_where=sa.text('ticket IS NOT NULL'))
+        batch_op.create_index('ix_appointment_to_remind', ['starts_at'], unique=False, postgresql_where=sa.text("reminded_at IS NULL AND state = 'booked'"), sqlite_where=sa.text("reminded_at IS NULL AND state = 'booked'"))
 
     op.create_table('auth_session',
     sa.Column('token_hash', sa.String(length=64), nullable=False),
@@ -1584,6 +1666,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_auth_session_citizen_account_id'))
 
     op.drop_table('auth_session')
+    with op.batch_alter_table('appointment', schema=None) as batch_op:
+        batch_op.drop_index('ix_appointment_to_remind', postgresql_where=sa.text("reminded_at IS NULL AND state = 'booked'"), sqlite_where=sa.text("reminded_at IS NULL AND state = 'booked'"))
+        batch_op.drop_index('ix_appointment_ticket', postgresql_where=sa.text('ticket IS NOT NULL'), sqlite_where=sa.text('ticket IS NOT NULL'))
+        batch_op.drop_index(batch_op.f('ix_appointment_slot_id'))
+        batch_op.drop_index('ix_appointment_one_active', postgresql_where=sa.text("state IN ('booked', 'checked_in')"), sqlite_where=sa.text("state IN ('booked', 'checked_in')"))
+        batch_op.drop_index('ix_appointment_day')
+
+    op.drop_table('appointment')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_staff_account_id'))
 
@@ -1694,6 +1784,9 @@ def downgrade() -> None:
 
     op.drop_table('audit_entry')
     op.drop_table('audit_chain_head')
+    op.drop_table('appointment_slot')
+    op.drop_table('appointment_schedule')
+    op.drop_table('appointment_blackout')
     with op.batch_alter_table('agency_message', schema=None) as batch_op:
         batch_op.drop_index('ix_agency_message_person')
 

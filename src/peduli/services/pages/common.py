@@ -42,6 +42,13 @@ CHANNEL_NAMES: dict[str, Message] = {
     "in_person": _("At the representation"),
     "both": _("Online or at the representation"),
 }
+APPOINTMENT_STATES: dict[str, Message] = {
+    "booked": _("Booked"),
+    "checked_in": _("Arrived, waiting to be called"),
+    "called": _("Called"),
+    "no_show": _("Missed"),
+    "cancelled": _("Cancelled"),
+}
 FOR_NAMES: dict[str, Message] = {
     "self": _("Myself"),
     "child": _("My child"),
@@ -69,6 +76,7 @@ def helpers(language: str) -> dict[str, object]:
         "action_name": name_of(ACTION_NAMES),
         "channel_name": name_of(CHANNEL_NAMES),
         "for_name": name_of(FOR_NAMES),
+        "appointment_state": name_of(APPOINTMENT_STATES),
         "lang_of": language,
     }
 
