@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
@@ -82,7 +82,13 @@ def build_tables(rows: Sequence[registry_repository.AbroadCount]) -> Tables:
         counts[("sector", "", row.sector)] += row.people
         counts[("sex", "", row.sex)] += row.people
         counts[("age_band", "", row.age_band)] += row.people
-    keys = sorted(counts)
+    return Tables(dict(counts), lines_for(counts))
+
+
+def lines_for(cells: Iterable[Key]) -> list[disclosure.Line[Key]]:
+    """The lines of a release's cells: each one-way table adds up to the grand total, each
+    country's posts to the country. Public knowledge: an intruder builds the same lines."""
+    keys = sorted(cells)
     lines = [
         disclosure.Line(TOTAL, tuple(k for k in keys if k[0] == dimension))
         for dimension in DIMENSIONS
@@ -93,7 +99,7 @@ def build_tables(rows: Sequence[registry_repository.AbroadCount]) -> Tables:
         for country in keys
         if country[0] == "country"
     ]
-    return Tables(dict(counts), lines)
+    return lines
 
 
 def count_month(session: Session, month: date) -> Tables:
