@@ -63,3 +63,25 @@ def test_the_xlsx_has_the_same_table(client: TestClient, november: date) -> None
     assert rows[0] == ("month", "dimension", "country", "code", "label", "value", "flag")
     caregiving = next(row for row in rows if row[3] == "caregiving")
     assert caregiving[5:] == (None, "x")
+
+
+def test_every_caller_gets_the_same_public_table(client: TestClient, november: date) -> None:
+    """Open data is public: no credential needed, and a staff token changes nothing."""
+    from peduli.auth import service as auth_service
+    from peduli.auth.actor import Role
+    from peduli.core.db import session_scope
+
+    with session_scope() as db:
+        auth_service.create_staff(
+            db, email="od-officer@kemlu.example", role=Role.OFFICER,
+            representation_code="kbri-seoul",
+        )  # fmt: skip
+        token = auth_service.create_token(db, email="od-officer@kemlu.example")
+    anonymous = client.get("/api/v1/open-data/citizens?by=representation")
+    officer = client.get(
+        "/api/v1/open-data/citizens?by=representation",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert anonymous.status_code == officer.status_code == 200
+    assert anonymous.json() == officer.json()
+    assert anonymous.headers["cache-control"] == "public, max-age=300"
