@@ -24,12 +24,14 @@ BATCH = 20_000
 
 
 def _load(people: int, seed: int = 17) -> None:
-    from sqlalchemy import insert
+    from sqlalchemy import Table, insert
 
     from peduli.core.db import session_scope
     from peduli.reference.places import directory
     from peduli.registry.models import Person, Stay
 
+    person, stay = Person.__table__, Stay.__table__
+    assert isinstance(person, Table) and isinstance(stay, Table)
     rng = random.Random(seed)
     places = [(country, post.code) for post in directory().all() for country in post.countries]
     weights = [1 / (rank + 1) ** 2.5 for rank in range(len(places))]  # a long tail
@@ -57,8 +59,8 @@ def _load(people: int, seed: int = 17) -> None:
                 "status": "departed" if departed else "active", "representation_code": post,
             })  # fmt: skip
         with session_scope() as session:
-            session.execute(insert(Person.__table__), persons)
-            session.execute(insert(Stay.__table__), stays)
+            session.execute(insert(person), persons)
+            session.execute(insert(stay), stays)
 
 
 def _timed(work):  # type: ignore[no-untyped-def]
