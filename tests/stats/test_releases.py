@@ -107,3 +107,19 @@ def test_the_intruder_recovers_no_small_cell_from_any_table_or_month(db: Session
     assert {("country", "", "BN"), ("representation", "MY", "kjri-kuching")} <= hidden
     assert all(december[key] is None for key in hidden if key in december)
     assert december[("country", "", "HK")] is None
+
+
+def test_a_nearly_empty_first_month_does_not_hide_later_totals(db: Session) -> None:
+    add_people(db, [Group(4)])
+    releases.publish(db, month=NOVEMBER, actor=SYSTEM, now=AFTER_NOVEMBER)
+    add_people(db, [
+        Group(40, country="SG", post="kbri-singapore", purpose="study", sector=None, sex="M",
+              born=date(1980, 2, 2), arrived=date(2026, 12, 5)),
+    ])  # fmt: skip
+    releases.publish(db, month=DECEMBER, actor=SYSTEM, now=AFTER_DECEMBER)
+    assert _published(db, NOVEMBER)[releases.TOTAL] is None  # 4 people
+    december = _published(db, DECEMBER)
+    assert december[releases.TOTAL] == 45  # 44 people: the total is not kept hidden
+    # Malaysia stays hidden from November; Singapore goes with it, or it would give it away
+    assert december[("country", "", "MY")] is None and december[("country", "", "SG")] is None
+    assert december[("sex", "", "F")] is None and december[("sex", "", "M")] is None

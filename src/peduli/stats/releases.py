@@ -114,11 +114,17 @@ def count_month(session: Session, month: date) -> Tables:
 
 
 def kept_hidden(session: Session, month: date) -> set[Key]:
-    """Cells suppressed in any earlier release: they stay suppressed in the series."""
+    """Cells suppressed in any earlier release: they stay suppressed in the series. The grand
+    total is the exception: hidden only while fewer than 10 people are abroad at all, it
+    would otherwise stay hidden for ever after a deployment's first, nearly empty month."""
     rows = session.execute(
         select(OpenDataCell.dimension, OpenDataCell.parent, OpenDataCell.code)
         .join(OpenDataRelease, OpenDataRelease.id == OpenDataCell.release_id)
-        .where(OpenDataRelease.month < month, OpenDataCell.value.is_(None))
+        .where(
+            OpenDataRelease.month < month,
+            OpenDataCell.value.is_(None),
+            OpenDataCell.dimension != TOTAL[0],
+        )
         .distinct()
     )
     return {(row[0], row[1], row[2]) for row in rows}
