@@ -99,6 +99,10 @@ populations = st.lists(group, min_size=1, max_size=25).map(build_tables)
 def _assert_protected(tables: Tables, values: dict) -> None:  # type: ignore[type-arg]
     hidden = {key for key, value in values.items() if value is None}
     assert disclosure.lines_with_one_hidden(tables.lines, hidden) == []
+    for line in tables.lines:  # hidden members never add up to a provably small group
+        members = [key for key in line.members if key in hidden]
+        mass = sum(tables.counts[key] for key in members)
+        assert not members or line.total in hidden or mass >= 10 + len(members) - 1, line
     for key, value in values.items():
         if value is not None:
             assert value % 5 == 0 and value >= 10, (key, value)
