@@ -57,3 +57,8 @@ def test_a_bad_month_keeps_what_was_typed(client: TestClient, november: date) ->
     missing = client.get("/data-terbuka?lang=en&month=2020-01", headers=HTML)
     assert missing.status_code == 404
     assert "No open data is published for this month." in missing.text
+
+
+def test_the_home_page_points_to_the_open_data(client: TestClient) -> None:
+    home = client.get("/?lang=id", headers=HTML)
+    assert 'href="/data-terbuka"' in home.text and "Lihat tabel" in home.text
