@@ -78,6 +78,15 @@ def test_only_hq_admins_publish_and_only_a_month_that_is_over(db: Session) -> No
         releases.parse_month("2026-13")
 
 
+def test_months_are_published_in_order(db: Session) -> None:
+    add_people(db, SMALL_GROUPS)
+    releases.publish(db, month=NOVEMBER, actor=SYSTEM, now=AFTER_DECEMBER)
+    with pytest.raises(ValidationFailed) as refused:
+        releases.publish(db, month=date(2026, 10, 1), actor=SYSTEM, now=AFTER_DECEMBER)
+    assert refused.value.problems[0].code == "before_newest_release"
+    releases.publish(db, month=DECEMBER, actor=SYSTEM, now=AFTER_DECEMBER)
+
+
 def test_the_worker_publishes_last_month_once(db: Session) -> None:
     add_people(db, SMALL_GROUPS)
     assert releases.publish_last_month(db, AFTER_NOVEMBER) == 1

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit, policy
@@ -150,6 +150,14 @@ def publish(
         )
     if session.scalar(select(OpenDataRelease.id).where(OpenDataRelease.month == month)):
         raise Conflict(_("This month is already published."), code="already_published")
+    newest = session.scalar(select(func.max(OpenDataRelease.month)))
+    if newest is not None and month < newest:
+        # The series keeps its suppressions forward in time: a month slipped in behind a
+        # later one could hide a cell the later month already published.
+        raise ValidationFailed([FieldProblem(
+            "month", "before_newest_release",
+            _("Months are published in order: this one is before the newest published month."),
+        )])  # fmt: skip
     values = protected(count_month(session, month), kept_hidden(session, month))
     release = OpenDataRelease(
         month=month, published_at=moment, published_by=actor.display,
