@@ -45,7 +45,7 @@ from peduli.auth.models import ApiToken, CitizenAccount
 from peduli.conversations.models import Conversation
 from peduli.conversations.platforms import whatsapp_signature
 from peduli.core.config import get_settings
-from peduli.core.db import session_scope
+from peduli.core.db import session_scope, utcnow
 from peduli.documents import service as documents_service
 from peduli.documents.models import IssuedDocument
 from peduli.notify.models import OutboxMessage
@@ -53,6 +53,7 @@ from peduli.registry import rights
 from peduli.registry import service as registry_service
 from peduli.registry.models import DataRequest, IdentityClaim, Person
 from peduli.registry.schemas import SelfReportCreate
+from peduli.stats import releases as stats_releases
 from tests.conftest import empty_all_tables
 from tests.conversations.conftest import whatsapp_message, whatsapp_payload
 from tests.factories import nik, refreshed, report, signed_in_citizen
@@ -236,6 +237,8 @@ def _build(client: TestClient) -> World:
         ids["application_id"] = str(_service_application(db, uuid.UUID(ids["person_id"])))
         ids["document_id"] = str(_issued_document(db, ids["person_id"]).id)
         ids["appointment_id"] = str(_appointment(db, uuid.UUID(ids["person_id"])))
+        # A published open-data month, so its routes answer with a table.
+        stats_releases.publish_last_month(db, utcnow())
     return world
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -18,10 +19,11 @@ from fastapi.routing import APIRoute
 from playwright.sync_api import Page, expect
 from starlette.routing import BaseRoute
 
-from peduli.auth.actor import Role
+from peduli.auth.actor import SYSTEM, Role
 from peduli.core.db import session_scope
 from peduli.registry import service
 from peduli.registry.models import DuplicateCandidate
+from peduli.stats import releases
 from tests import factories
 from tests.browser.conftest import (
     DESKTOP,
@@ -32,6 +34,7 @@ from tests.browser.conftest import (
     latest_code_for,
     make_staff,
 )
+from tests.stats.population import SMALL_GROUPS, add_people
 
 # Every page (GET, HTML) of the app, by route; the guard test keeps this list complete.
 PAGES = frozenset(
@@ -43,6 +46,8 @@ PAGES = frozenset(
         "/saya",
         "/saya/tinggal/{stay_id}/ubah",
         "/verifikasi",
+        # Open data: test_open_data_page_is_accessible.
+        "/data-terbuka",
         # A person's documents and revoking one: test_documents_offline.py.
         "/officer/persons/{person_id}/documents",
         "/demo/mailbox",
@@ -240,6 +245,29 @@ def test_home_and_error_pages_are_accessible_in_each_language(
     expect(page.locator("html")).to_have_attribute("lang", language)
     assert_accessible(page)
     page.goto(f"/saya/tinggal/{uuid.uuid4()}/ubah")  # signed out: the sign-in error page
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("language", ["id", "en", "zh", "fr"])
+def test_open_data_page_is_accessible(new_page: NewPage, language: str) -> None:
+    """A published month with suppressed cells, each table, and a bad month, without
+    JavaScript."""
+    with session_scope() as db:
+        add_people(db, SMALL_GROUPS)
+        releases.publish(
+            db, month=date(2026, 11, 1), actor=SYSTEM, now=datetime(2026, 12, 2, tzinfo=UTC)
+        )
+    locale = {"id": "id-ID", "en": "en-GB", "zh": "zh-CN", "fr": "fr-FR"}[language]
+    page = new_page(js=False, locale=locale, viewport=DESKTOP)
+    visit(page, "/data-terbuka")
+    expect(page.locator("#open-data-table abbr.suppressed").first).to_be_visible()
+    page.select_option("#by", "representation")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#open-data-table")).to_contain_text("KJRI Kuching")
+    assert_accessible(page)
+    page.fill("#month", "2026-1x")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#month")).to_have_attribute("aria-invalid", "true")
     assert_accessible(page)
 
 

@@ -62,6 +62,8 @@ CASE_WORKERS = RECORD_WORKERS
 CASE_OPENERS = RECORD_WORKERS | AGENCIES  # agencies only refer new cases
 STATS_READERS = FOLLOWERS
 NATIONAL_STATS_READERS = HQ_ROLES  # others see their own post's figures
+# Publish a month's open-data tables (the worker does it as the system after month end).
+OPEN_DATA_PUBLISHERS = HQ_ADMINS
 
 # --- partners ------------------------------------------------------------------------------
 PARTNER_MANAGERS = RECORD_WORKERS

@@ -37,6 +37,7 @@ def _register_commands() -> None:
     from peduli.cli import serve as serve_cli
     from peduli.cli import services as services_cli
     from peduli.cli import staff as staff_cli
+    from peduli.cli import stats as stats_cli
     from peduli.cli import voice as voice_cli
     from peduli.cli import worker as worker_cli
 
@@ -56,6 +57,7 @@ def _register_commands() -> None:
     app.add_typer(voice_cli.app, name="voice")
     app.add_typer(services_cli.app, name="services")
     app.add_typer(documents_cli.app, name="documents")
+    app.add_typer(stats_cli.app, name="stats")
     demo_cli.register(app)
     worker_cli.register(app)
     sandbox_cli.register(app)

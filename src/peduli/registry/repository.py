@@ -11,10 +11,13 @@ from sqlalchemy import (
     CompoundSelect,
     Select,
     bindparam,
+    case,
+    distinct,
     exists,
     false,
     func,
     literal,
+    or_,
     select,
     union_all,
 )
@@ -171,6 +174,52 @@ def people_born_on(
         .limit(limit)
     )
     return [(row[0], row[1]) for row in rows]
+
+
+@dataclass(frozen=True)
+class AbroadCount:
+    """How many people had a stay abroad on a day, in one group of every published dimension."""
+
+    country: str
+    representation_code: str
+    purpose: str
+    sector: str
+    sex: str
+    age_band: str
+    people: int
+
+
+def people_abroad_on(
+    session: Session, day: date, *, born_after: Sequence[tuple[date, str]], oldest: str
+) -> list[AbroadCount]:
+    """People abroad on ``day`` (arrived by then, not departed before it), counted by country,
+    post, purpose, sector, sex and age band in one GROUP BY: ``born_after`` gives each band
+    as (the earliest birth date in it, its name), youngest first; older people are ``oldest``.
+    A person with two stays on that day in different groups counts in each."""
+    band = case(*((Person.date_of_birth >= cut, name) for cut, name in born_after), else_=oldest)
+    here = (
+        Stay.arrival_date <= day,
+        or_(
+            Stay.departed_on > day,
+            (Stay.departed_on.is_(None)) & (Stay.status == StayStatus.ACTIVE),
+        ),
+        Person.status == PersonStatus.ACTIVE,
+    )
+    keys = (
+        Stay.country,
+        func.coalesce(Stay.representation_code, ""),
+        Stay.purpose,
+        func.coalesce(Stay.sector, ""),
+        Person.sex,
+        band,
+    )
+    rows = session.execute(
+        select(*keys, func.count(distinct(Person.id)))
+        .join(Person, Person.id == Stay.person_id)
+        .where(*here)
+        .group_by(*keys)
+    )
+    return [AbroadCount(*row) for row in rows]
 
 
 def representation_codes(session: Session, person_id: uuid.UUID) -> set[str]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 06:49:22.579145
+Create Date: 2026-12-06 06:57:32.035828
 """
 
 from collections.abc import Sequence
@@ -390,6 +390,16 @@ def upgrade() -> None:
     sa.Column('enabled', sa.Boolean(), server_default=sa.text('(true)'), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notify_sender')),
     sa.UniqueConstraint('channel', 'name', name='uq_notify_sender_channel_name')
+    )
+    op.create_table('open_data_release',
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('published_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('published_by', sa.String(length=200), nullable=False),
+    sa.Column('threshold', sa.Integer(), nullable=False),
+    sa.Column('rounding_base', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_open_data_release')),
+    sa.UniqueConstraint('month', name=op.f('uq_open_data_release_month'))
     )
     op.create_table('outbox_message',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -958,6 +968,15 @@ def upgrade() -> None:
     with op.batch_alter_table('issued_document', schema=None) as batch_op:
         batch_op.create_index('ix_issued_document_holder', ['holder_person_id', 'issued_at'], unique=False)
 
+    op.create_table('open_data_cell',
+    sa.Column('release_id', sa.Uuid(), nullable=False),
+    sa.Column('dimension', sa.String(length=16), nullable=False),
+    sa.Column('parent', sa.String(length=8), nullable=False),
+    sa.Column('code', sa.String(length=40), nullable=False),
+    sa.Column('value', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['release_id'], ['open_data_release.id'], name=op.f('fk_open_data_cell_release_id_open_data_release'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('release_id', 'dimension', 'parent', 'code', name=op.f('pk_open_data_cell'))
+    )
     op.create_table('partner_home_province',
     sa.Column('partner_id', sa.Uuid(), nullable=False),
     sa.Column('province_code', sa.String(length=2), nullable=False),
@@ -1613,6 +1632,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_partner_home_province_code')
 
     op.drop_table('partner_home_province')
+    op.drop_table('open_data_cell')
     with op.batch_alter_table('issued_document', schema=None) as batch_op:
         batch_op.drop_index('ix_issued_document_holder')
 
@@ -1729,6 +1749,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_outbox_message_dead', postgresql_where=sa.text("status = 'dead'"), sqlite_where=sa.text("status = 'dead'"))
 
     op.drop_table('outbox_message')
+    op.drop_table('open_data_release')
     op.drop_table('notify_sender')
     with op.batch_alter_table('notice', schema=None) as batch_op:
         batch_op.drop_index('ix_notice_recipient_created_at')
