@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from peduli.agencies.envelope import Purpose
 from peduli.agencies.sandbox.faults import FaultSwitch
-from peduli.notify.sandbox.http_server import ThreadedHttpServer
+from peduli.notify.sandbox.http_server import ThreadedHttpServer, send_json
 
 if TYPE_CHECKING:
     from peduli.agencies.sandbox.population import Resident
@@ -184,16 +184,7 @@ class _Handler(BaseHTTPRequestHandler):
     def answer_raw(
         self, status: int, data: bytes, headers: Mapping[str, str] | None = None
     ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the caller timed out and hung up
+        send_json(self, status, data, headers)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: bodies hold NIKs and names."""
