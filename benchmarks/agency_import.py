@@ -74,11 +74,12 @@ def _timed_import(path: Path) -> tuple[float, dict[str, float], dict[str, int]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--database", default=DATABASE, help="the database it recreates")
     args = parser.parse_args()
 
-    url = _common.recreate_postgres(DATABASE)
+    url = _common.recreate_postgres(args.database)
     _common.use_database(url)
-    print(f"agency_import: {args.rows:,} placements into {DATABASE}")
+    print(f"agency_import: {args.rows:,} placements into {args.database}")
     print(f"machine: {_common.machine()}")
     with tempfile.TemporaryDirectory() as folder:
         export = Path(folder) / "bp2mi.csv"

@@ -18,7 +18,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from sqlalchemy import insert
@@ -75,6 +75,10 @@ def read_chunks(
 ) -> Iterator[ReadChunk]:
     """The chunks of ``cells`` read, in order, a few ahead of the caller."""
     processes = PROCESSES
+    first = list(islice(cells, 1))
+    if first:  # warm the caches here (posts, phone metadata, catalogues): the readers fork
+        read_chunk(import_id, today, layout.positions, first)  # with them, not each its own
+    cells = chain(first, cells)
     with _pool(processes) as pool:
         window = processes + 1  # chunks read ahead: bounded, the file may be large
         pending: deque[Future[ReadChunk]] = deque()

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from sqlalchemy.orm import Session
 
 from peduli.notify.sandbox.faults import FaultInjector
-from peduli.notify.sandbox.http_server import ThreadedHttpServer
+from peduli.notify.sandbox.http_server import ThreadedHttpServer, send_json
 
 
 class SandboxServer(ThreadedHttpServer):
@@ -54,17 +54,7 @@ class SandboxRequest(BaseHTTPRequestHandler):
         raise NotImplementedError
 
     def answer(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
+        send_json(self, status, json.dumps(payload).encode(), headers)
 
     def refuse(self, status: HTTPStatus, reason: str) -> None:
         self.answer(status, {"error": reason})

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from http import HTTPStatus
-from typing import Any
+from typing import Any, ClassVar
 
 from peduli.agencies.envelope import Purpose
 from peduli.agencies.sandbox.population import Resident
@@ -66,21 +66,16 @@ class CivilRegistrySandbox(AgencySandbox):
     """The sandbox Dukcapil: NIK verification and family cards over synthetic residents."""
 
     agency = "civil_registry"
+    served: ClassVar[dict[str, str]] = {
+        "nik/verify": "verify",
+        "family-card/lookup": "family_card",
+    }
+    records: dict[str, CivilRecord]
 
-    def __init__(
-        self,
-        *,
-        residents: Iterable[Resident] = (),
-        host: str = "127.0.0.1",
-        port: int = 0,
-        token: str = "sandbox",  # noqa: S107 - the sandboxes' well-known token
-    ) -> None:
-        super().__init__(host=host, port=port, token=token)
-        self.records: dict[str, CivilRecord] = {}
+    def load(self, residents: Iterable[Resident]) -> None:
+        self.records = {}
         for resident in residents:
             self.add(CivilRecord.of(resident))
-        self.operations["nik/verify"] = self.verify
-        self.operations["family-card/lookup"] = self.family_card
 
     def add(self, record: CivilRecord) -> None:
         """Add or replace one resident (without a family card: one of their own)."""

@@ -3,9 +3,10 @@ checks the shared token and the envelope (a known purpose, a message id never se
 answers with the switched-on faults (``faults``), and routes JSON POSTs to the agency's
 operations.
 
-An agency sandbox subclasses ``AgencySandbox``: it sets ``agency`` and fills ``operations``
-(path → function of the JSON request and the envelope headers, answering ``(status, body)``),
-and may take enrolled records (``enrol``). Control paths, token-protected like the rest:
+An agency sandbox subclasses ``AgencySandbox``: it sets ``agency``, names its operations in
+``served`` (path → the method taking the JSON request and the envelope headers, answering
+``(status, body)``), takes the synthetic residents as its records (``load``) and may take
+enrolled records (``enrol``). Control paths, token-protected like the rest:
 ``GET/POST/DELETE /_sandbox/faults`` (see the faults, switch one on, switch them off) and
 ``POST /_sandbox/enrol`` (add a record, for tests and demos).
 """
@@ -16,14 +17,17 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from peduli.agencies.envelope import Purpose
 from peduli.agencies.sandbox.faults import FaultSwitch
-from peduli.notify.sandbox.http_server import ThreadedHttpServer
+from peduli.notify.sandbox.http_server import ThreadedHttpServer, send_json
+
+if TYPE_CHECKING:
+    from peduli.agencies.sandbox.population import Resident
 
 Answer = tuple[int, Any]
 Operation = Callable[[Mapping[str, Any], Mapping[str, str]], Answer]
@@ -35,16 +39,30 @@ class AgencySandbox(ThreadedHttpServer):
     agency's base URL (``PEDULI_AGENCY_<NAME>_URL``)."""
 
     agency: ClassVar[str] = "agency"
+    served: ClassVar[dict[str, str]] = {}  # operation path → the name of the method answering
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, token: str = "sandbox") -> None:  # noqa: S107 - the sandboxes' well-known token
+    def __init__(
+        self,
+        *,
+        residents: Iterable[Resident] = (),
+        host: str = "127.0.0.1",
+        port: int = 0,
+        token: str = "sandbox",  # noqa: S107 - the sandboxes' well-known token
+    ) -> None:
         self.faults = FaultSwitch()
         self.token = token
-        self.operations: dict[str, Operation] = {}
+        self.operations: dict[str, Operation] = {
+            path: getattr(self, name) for path, name in self.served.items()
+        }
         self.received: list[dict[str, Any]] = []  # envelope and path of each request taken
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
+        self.load(residents)
         bound = type("_BoundHandler", (_Handler,), {"sandbox": self})
         super().__init__(bound, host=host, port=port, thread_name=f"sandbox-{self.agency}")
+
+    def load(self, residents: Iterable[Resident]) -> None:
+        """Take the synthetic residents as the agency's records (each sandbox says how)."""
 
     @property
     def url(self) -> str:
@@ -166,16 +184,7 @@ class _Handler(BaseHTTPRequestHandler):
     def answer_raw(
         self, status: int, data: bytes, headers: Mapping[str, str] | None = None
     ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the caller timed out and hung up
+        send_json(self, status, data, headers)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: bodies hold NIKs and names."""

@@ -1,6 +1,6 @@
 """What the sandboxes serving the demo citizens' travel records share (immigration, BP2MI):
-the records built from the residents, the operations a subclass names, and enrolment of a
-record a subclass reads (``take``), a record it cannot read answered 400."""
+the records built from the residents, and enrolment of a record a subclass reads (``take``),
+a record it cannot read answered 400."""
 
 from __future__ import annotations
 
@@ -26,20 +26,10 @@ def today() -> date:
 class TravelSandbox(AgencySandbox):
     """An agency sandbox over the travel records of the residents' citizens."""
 
-    served: ClassVar[dict[str, str]] = {}  # operation path → name of the method answering it
     record_kind: ClassVar[str] = "a record"
 
-    def __init__(
-        self,
-        *,
-        residents: Iterable[Resident] = (),
-        host: str = "127.0.0.1",
-        port: int = 0,
-        token: str = "sandbox",  # noqa: S107 - the sandboxes' well-known token
-    ) -> None:
-        super().__init__(host=host, port=port, token=token)
+    def load(self, residents: Iterable[Resident]) -> None:
         self.records = population.of_citizens((r.citizen for r in residents), today=today())
-        self.operations.update({path: getattr(self, name) for path, name in self.served.items()})
 
     def take(self, record: Mapping[str, Any]) -> str:
         """Add one enrolled record; its number (KeyError, TypeError, ValueError: unreadable)."""

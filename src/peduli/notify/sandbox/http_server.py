@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
@@ -83,6 +83,26 @@ class SandboxHttpServer(ThreadedHttpServer):
         super().__init__(bound, host=host, port=port)
 
 
+def send_json(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    data: bytes,
+    headers: Mapping[str, str] | None = None,
+) -> None:
+    """Answer ``data`` (a JSON document) with ``status``; every sandbox answers this way. A
+    sender that already hung up is no error (it timed out and will send again)."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    try:
+        handler.wfile.write(data)
+    except (BrokenPipeError, ConnectionResetError):
+        handler.close_connection = True
+
+
 class SandboxHandler(BaseHTTPRequestHandler):
     """Request handling every sandbox gateway shares; subclasses say how errors look."""
 
@@ -115,17 +135,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def answer(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         """Send ``payload`` as JSON; a sender that already hung up is no error."""
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the sender timed out and hung up: it will re-send
+        send_json(self, status, json.dumps(payload).encode(), headers)
 
     def answer_file(self, data: bytes, content_type: str) -> None:
         """Send a file's bytes (a photo or document a citizen "sent")."""

@@ -29,6 +29,7 @@ The key is idempotent: ``name_key(name_key(x)) == name_key(x)``.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from peduli.reference.profile import fold_text
 
@@ -83,14 +84,17 @@ def name_key(full_name: str) -> str:
     return " ".join(name_tokens(full_name))
 
 
-def _word_tokens(word: str, *, after_comma: bool) -> list[str]:
+@lru_cache(maxsize=1 << 16)
+def _word_tokens(word: str, *, after_comma: bool) -> tuple[str, ...]:
+    """The keys of one word (cached: names repeat their words, and an import of a million
+    rows keys a million names)."""
     # A dot or a comma marks an abbreviation, so degrees count as titles there.
     abbreviated = after_comma or "." in word
     joined = word.replace(".", "")
     if not joined or _is_title(fold_spelling(joined), abbreviated=abbreviated):
-        return []
+        return ()
     keys = (_part_key(part, abbreviated=abbreviated) for part in word.split("."))
-    return [key for key in keys if key]
+    return tuple(key for key in keys if key)
 
 
 def _part_key(part: str, *, abbreviated: bool) -> str:
