@@ -97,6 +97,15 @@ SERVICE_REPORT_READERS = FOLLOWERS  # HQ analysts the national report, others th
 CATALOGUE_EDITORS = HQ_ADMINS  # one catalogue and one standard: HQ publishes each version
 LOCAL_NOTE_EDITORS = POST_LEADERS  # a post may only add its local notes
 
+# --- overseas elections -------------------------------------------------------------------
+# HQ declares an election day and generates every post's list; a post's staff sit on its
+# committee (PPLN): they read the list, record elector facts, resolve the checks and set
+# voting methods; the post's leader (or HQ) sets up the committee and its polling places
+# and fixes the list.
+ELECTION_ORGANISERS = HQ_ADMINS
+VOTER_LIST_KEEPERS = RECORD_WORKERS
+VOTER_LIST_FIXERS = POST_LEADERS
+
 # --- the outbox ----------------------------------------------------------------------------
 DEAD_LETTER_READERS = HQ_ROLES
 DEAD_LETTER_RETRIERS = HQ_ADMINS
