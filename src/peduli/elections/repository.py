@@ -88,13 +88,12 @@ def summary(session: Session, voter_list: VoterList) -> Summary:
             func.count(case((and_(listed, VoterEntry.verification == VERIFIED), 1))),
         ).where(VoterEntry.list_id == voter_list.id)
     ).one()  # fmt: skip
-    methods = dict(
-        session.execute(
-            select(VoterEntry.method, func.count())
-            .where(VoterEntry.list_id == voter_list.id, listed)
-            .group_by(VoterEntry.method)
-        ).tuples()
+    by_method = (
+        select(VoterEntry.method, func.count())
+        .where(VoterEntry.list_id == voter_list.id, listed)
+        .group_by(VoterEntry.method)
     )
+    methods = {method: int(count) for method, count in session.execute(by_method)}
     problems, blocking = session.execute(
         select(func.count(), func.count(case((ListProblem.blocking.is_(True), 1)))).where(
             ListProblem.list_id == voter_list.id, ListProblem.status == ProblemStatus.OPEN.value
@@ -143,7 +142,7 @@ def voters(
     )
     if limit is not None:
         query = query.limit(limit)
-    return total, [(entry, place) for entry, place in session.execute(query).tuples()]
+    return total, [(entry, place) for entry, place in session.execute(query)]
 
 
 def places(session: Session, *, election_id: uuid.UUID, post: str) -> list[PollingPlace]:
@@ -183,7 +182,7 @@ def problems(
     )  # fmt: skip
     if open_only:
         query = query.where(ListProblem.status == ProblemStatus.OPEN.value)
-    return [(p, name) for p, name in session.execute(query).tuples()]
+    return [(p, name) for p, name in session.execute(query)]
 
 
 @dataclass(frozen=True)
@@ -237,7 +236,7 @@ def changes(session: Session, *, election_id: uuid.UUID, post: str, round_: int)
     arrived = select(now.person_id, now.full_name, other_post(now, round_ - 1).label("other"),
                      now.struck_reason).where(on(now, round_), ~was_here)  # fmt: skip
     result: list[Change] = []
-    for person_id, name, other, struck in session.execute(arrived).tuples():
+    for person_id, name, other, struck in session.execute(arrived):
         result.append(Change("moved_in" if other else "added", person_id, name, other, None))
         if struck:
             result.append(Change("struck", person_id, name, None, struck))
@@ -249,13 +248,13 @@ def changes(session: Session, *, election_id: uuid.UUID, post: str, round_: int)
         .outerjoin(ElectorFact, ElectorFact.person_id == before.person_id)
         .where(on(before, round_ - 1), ~stays)
     )  # fmt: skip
-    for person_id, name, other, why in session.execute(gone).tuples():
+    for person_id, name, other, why in session.execute(gone):
         result.append(Change("moved_out" if other else "removed", person_id, name, other,
                              None if other else why))  # fmt: skip
     kept_struck = select(now.person_id, now.full_name, now.struck_reason).where(
         on(now, round_), was_here, now.struck_reason.is_not(None)
     )
-    for person_id, name, struck in session.execute(kept_struck).tuples():
+    for person_id, name, struck in session.execute(kept_struck):
         result.append(Change("struck", person_id, name, None, struck))
     return sorted(result, key=lambda c: (c.change, c.full_name))
 
@@ -287,7 +286,7 @@ def registrations(session: Session, *, person_id: uuid.UUID) -> list[Registratio
         .outerjoin(PollingPlace, PollingPlace.id == VoterEntry.polling_place_id)
         .where(VoterEntry.person_id == person_id, VoterEntry.struck_reason.is_(None))
         .order_by(VoterEntry.representation_code)
-    ).tuples()  # fmt: skip
+    )  # fmt: skip
     found: dict[uuid.UUID, Registration] = {}
     by_id = {e.id: e for e in elections(session)}
     for entry, state, committee_name, place in rows:
