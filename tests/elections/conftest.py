@@ -54,8 +54,12 @@ def election(db: Session, day: date = ELECTION_DAY) -> Election:
     made = service.create_election(
         db, data=ElectionCreate(name="Pemilu 2029", election_day=day), actor=HQ
     )
-    for post, kind, code in ((SEOUL, PlaceKind.TPSLN, "TPSLN 01"), (SEOUL, PlaceKind.TPSLN, "TPSLN 02"),
-                             (KL, PlaceKind.KSK, "KSK 01")):  # fmt: skip
+    places = (
+        (SEOUL, PlaceKind.TPSLN, "TPSLN 01"),
+        (SEOUL, PlaceKind.TPSLN, "TPSLN 02"),
+        (KL, PlaceKind.KSK, "KSK 01"),
+    )
+    for post, kind, code in places:
         service.add_place(
             db, election_id=made.id, actor=HQ,
             data=PlaceCreate(representation_code=post, kind=kind, code=code, location="Aula KBRI"),
