@@ -54,18 +54,21 @@ def test_methods_places_and_sealed_copies(db: Session) -> None:
     person(db, 1, name="Dewi Seoul")
     person(db, 2, name="Rina Seoul")
     person(db, 3, name="Budi Busan", **BUSAN)
+    person(db, 5, name="Tri Seoul")
     person(db, 4, name="Sawit Sepang", post=KL)
     made = election(db)
     generated(db, made.id)
     listed = entries(db)
     assert {n: e.method for n, e in listed.items()} == {
-        "Dewi Seoul": "tpsln", "Rina Seoul": "tpsln", "Budi Busan": "pos", "Sawit Sepang": "ksk",
+        "Dewi Seoul": "tpsln", "Rina Seoul": "tpsln", "Tri Seoul": "tpsln", "Budi Busan": "pos",
+        "Sawit Sepang": "ksk",
     }  # fmt: skip
     places = {p.id: p.code for p in db.scalars(select(PollingPlace))}
-    # Two voters of the Seoul station take its two stations in turn; the box goes to Sepang.
-    assert {places[listed[n].polling_place_id] for n in ("Dewi Seoul", "Rina Seoul")} == {  # type: ignore[index]
-        "TPSLN 01", "TPSLN 02",
-    }  # fmt: skip
+    # Three voters take Seoul's two stations in turn (by name); the box goes to Sepang.
+    stations = [
+        places[listed[n].polling_place_id] for n in ("Dewi Seoul", "Rina Seoul", "Tri Seoul")
+    ]  # type: ignore[index]
+    assert stations == ["TPSLN 01", "TPSLN 02", "TPSLN 01"]
     assert places[listed["Sawit Sepang"].polling_place_id] == "KSK 01"  # type: ignore[index]
     assert listed["Budi Busan"].polling_place_id is None
     dewi = listed["Dewi Seoul"]

@@ -26,7 +26,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from peduli.auth import audit
 from peduli.auth.actor import Actor
@@ -254,15 +254,28 @@ def _insert_entries(
 
 def assign_places(session: Session, *, election_id: uuid.UUID, where: ColumnElement[bool]) -> None:
     """Give each selected voter of a station or a box one of their post's, in turn."""
-    same = and_(
-        PollingPlace.election_id == VoterEntry.election_id,
-        PollingPlace.representation_code == VoterEntry.representation_code,
-        PollingPlace.kind == VoterEntry.method,
+
+    def same(place: Any) -> ColumnElement[bool]:
+        return and_(
+            place.election_id == VoterEntry.election_id,
+            place.representation_code == VoterEntry.representation_code,
+            place.kind == VoterEntry.method,
+        )
+
+    counted = aliased(PollingPlace, name="counted_place")
+    count = (
+        select(func.count())
+        .select_from(counted)
+        .where(same(counted))
+        .correlate(VoterEntry)
+        .scalar_subquery()
     )
-    count = select(func.count()).where(same).scalar_subquery()
     place = (
         select(PollingPlace.id)
-        .where(same, PollingPlace.seq == (VoterEntry.ordinal - 1) % func.nullif(count, 0))
+        .where(
+            same(PollingPlace),
+            PollingPlace.seq == (VoterEntry.ordinal - 1) % func.nullif(count, 0),
+        )
         .limit(1)
         .scalar_subquery()
     )
