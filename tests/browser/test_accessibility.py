@@ -129,6 +129,10 @@ NOT_SWEPT_YET = frozenset(
         "/officer/applications-report",
         "/officer/applications/{application_id}",
         "/officer/cases/{case_id}/exchange",
+        # The voter lists and the citizen's registration: tests/elections/pages.
+        "/officer/elections",
+        "/officer/elections/{election_id}",
+        "/saya/pemilu",
         "/saya/permohonan",
         "/saya/permohonan/{application_id}",
     }
