@@ -45,6 +45,7 @@ from peduli.core.config import get_settings
 from peduli.core.db import get_engine, session_scope, utcnow
 from peduli.core.logging import configure_logging
 from peduli.demo import applications as demo_applications
+from peduli.demo import elections as demo_elections
 from peduli.demo import cases as demo_cases
 from peduli.demo import chats as demo_chats
 from peduli.demo import conversations as demo_conversations
@@ -202,6 +203,7 @@ def _prepare_staff() -> str:
         demo_travel.ensure_demo_travel(session)
         demo_conversations.ensure_demo_conversations(session)
         demo_applications.ensure_demo_applications(session)
+        demo_elections.ensure_demo_election(session)
         return accounts.create_token(session, email=agency.email, days=1)
 
 
