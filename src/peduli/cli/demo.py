@@ -45,11 +45,11 @@ from peduli.core.config import get_settings
 from peduli.core.db import get_engine, session_scope, utcnow
 from peduli.core.logging import configure_logging
 from peduli.demo import applications as demo_applications
-from peduli.demo import elections as demo_elections
 from peduli.demo import cases as demo_cases
 from peduli.demo import chats as demo_chats
 from peduli.demo import conversations as demo_conversations
 from peduli.demo import duplicates as demo_duplicates
+from peduli.demo import elections as demo_elections
 from peduli.demo import seed as seeding
 from peduli.demo import travel as demo_travel
 from peduli.demo.partners import ensure_demo_partners
