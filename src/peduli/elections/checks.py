@@ -39,22 +39,31 @@ BLOCKING = {ProblemKind.DUPLICATE: True, ProblemKind.CIVIL_REGISTRY: True,
             ProblemKind.UNVERIFIED: False}  # fmt: skip
 
 
-def _other() -> Any:
-    return aliased(VoterEntry, name="other_entry")
+def _other(name: str) -> Any:
+    return aliased(VoterEntry, name=name)
 
 
 def _duplicate(entry: Any) -> tuple[ColumnElement[bool], Any]:
-    other = _other()
-    same = and_(
-        other.election_id == entry.election_id,
-        other.round == entry.round,
-        other.list_id != entry.list_id,
-        other.struck_reason.is_(None),
-        or_(other.person_id == entry.person_id,
-            and_(entry.nik_index.is_not(None), other.nik_index == entry.nik_index)),
-    )  # fmt: skip
-    where_else = select(func.min(other.representation_code)).where(same).scalar_subquery()
-    return exists().where(same), where_else
+    """The same person, or the same NIK, listed by another post in the round: two look-ups
+    on their indexes (an OR of the two would scan the round)."""
+    by_person, by_nik = _other("same_person"), _other("same_nik")
+
+    def elsewhere(other: Any) -> ColumnElement[bool]:
+        return and_(
+            other.election_id == entry.election_id,
+            other.round == entry.round,
+            other.list_id != entry.list_id,
+            other.struck_reason.is_(None),
+        )
+
+    same_person = and_(elsewhere(by_person), by_person.person_id == entry.person_id)
+    same_nik = and_(elsewhere(by_nik), entry.nik_index.is_not(None),
+                    by_nik.nik_index == entry.nik_index)  # fmt: skip
+    where_else = func.coalesce(
+        select(func.min(by_person.representation_code)).where(same_person).scalar_subquery(),
+        select(func.min(by_nik.representation_code)).where(same_nik).scalar_subquery(),
+    )
+    return or_(exists().where(same_person), exists().where(same_nik)), where_else
 
 
 def _contradicted(entry: Any) -> tuple[ColumnElement[bool], Any]:

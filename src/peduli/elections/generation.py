@@ -279,9 +279,15 @@ def assign_places(session: Session, *, election_id: uuid.UUID, where: ColumnElem
         .limit(1)
         .scalar_subquery()
     )
+    # Only voters of a method their post has places for: the others keep no place, unwritten.
     session.execute(
         update(VoterEntry)
-        .where(VoterEntry.election_id == election_id, where)
+        .where(
+            VoterEntry.election_id == election_id,
+            where,
+            VoterEntry.method.in_((Method.TPSLN.value, Method.KSK.value)),
+            select(counted.id).where(same(counted)).exists(),
+        )
         .values(polling_place_id=place)
         .execution_options(synchronize_session=False)
     )

@@ -155,7 +155,8 @@ class VoterEntry(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     list_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("voter_list.id", ondelete="CASCADE"))
-    election_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("election.id", ondelete="CASCADE"))
+    # The list's, copied for the round's look-ups (the list's key guards it: no key here).
+    election_id: Mapped[uuid.UUID]
     round: Mapped[int] = mapped_column(Integer)
     representation_code: Mapped[str] = mapped_column(String(40))
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))

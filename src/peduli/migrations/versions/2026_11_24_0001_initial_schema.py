@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 06:04:33.330540
+Create Date: 2026-12-06 06:41:01.157863
 """
 
 from collections.abc import Sequence
@@ -1388,7 +1388,6 @@ def upgrade() -> None:
     sa.Column('polling_place_id', sa.Uuid(), nullable=True),
     sa.Column('struck_reason', sa.String(length=200), nullable=True),
     sa.Column('changed_by', sa.Uuid(), nullable=True),
-    sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_voter_entry_election_id_election'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['list_id'], ['voter_list.id'], name=op.f('fk_voter_entry_list_id_voter_list'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_voter_entry_person_id_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['polling_place_id'], ['polling_place.id'], name=op.f('fk_voter_entry_polling_place_id_polling_place'), ondelete='SET NULL'),
