@@ -24,13 +24,14 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Session, aliased
 
 from peduli.auth import audit
 from peduli.auth.actor import Actor
-from peduli.core.db import utcnow
+from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import Conflict
 from peduli.core.i18n import _
 from peduli.elections import access, workflow
@@ -190,6 +191,9 @@ def generate(session: Session, *, election_id: uuid.UUID, actor: Actor) -> Gener
     session.flush()
     voters = _insert_entries(session, election_id=election_id, round_=round_, codes=codes,
                              chosen=chosen)  # fmt: skip
+    if is_postgres(session):
+        # Fresh statistics, or the checks' look-ups by NIK plan as if the round were empty.
+        session.execute(text("ANALYZE voter_entry"))
     assign_places(session, election_id=election_id, where=VoterEntry.round == round_)
     audit.record(
         session, actor=actor, action="elections.generated", entity_type="election",
