@@ -128,9 +128,9 @@ def _passport() -> Any:
     )
 
 
-def eligible_stays(election_day: Any) -> Any:
-    """Each eligible person's newest active stay per post, as a subquery (no method yet)."""
-    ranked = (
+def newest_active_stays() -> Any:
+    """Each person's newest active stay per post (``rank`` 1), as a subquery."""
+    return (
         select(
             Stay.id.label("stay_id"),
             func.row_number()
@@ -143,21 +143,16 @@ def eligible_stays(election_day: Any) -> Any:
         .where(Stay.status == StayStatus.ACTIVE.value, Stay.representation_code.is_not(None))
         .subquery()
     )
+
+
+def may_vote(election_day: Any) -> ColumnElement[bool]:
+    """``workflow.eligible`` over a person and their elector facts (outer-joined)."""
     cutoff = workflow.seventeenth_birthday_by(election_day)
-    return (
-        select(Stay.id)
-        .join(ranked, and_(ranked.c.stay_id == Stay.id, ranked.c.rank == 1))
-        .join(Person, Person.id == Stay.person_id)
-        .outerjoin(ElectorFact, ElectorFact.person_id == Person.id)
-        .where(
-            Person.status == PersonStatus.ACTIVE.value,
-            or_(Person.date_of_birth <= cutoff, ElectorFact.ever_married.is_(True)),
-            or_(
-                ElectorFact.armed_forces_active.is_(None),
-                ElectorFact.armed_forces_active.is_(False),
-            ),
-            or_(ElectorFact.right_removed.is_(None), ElectorFact.right_removed.is_(False)),
-        )
+    return and_(
+        Person.status == PersonStatus.ACTIVE.value,
+        or_(Person.date_of_birth <= cutoff, ElectorFact.ever_married.is_(True)),
+        or_(ElectorFact.armed_forces_active.is_(None), ElectorFact.armed_forces_active.is_(False)),
+        or_(ElectorFact.right_removed.is_(None), ElectorFact.right_removed.is_(False)),
     )
 
 
@@ -177,9 +172,11 @@ def generate(session: Session, *, election_id: uuid.UUID, actor: Actor) -> Gener
     ):
         raise Conflict(_("A voter list of this election is already fixed."), code="list_fixed")
     round_ = (latest or 0) + 1
-    chosen = eligible_stays(election.election_day).subquery()
+    # A list for every post with citizens abroad (some may have no voter).
     found = session.scalars(
-        select(Stay.representation_code).where(Stay.id.in_(select(chosen.c.id))).distinct()
+        select(Stay.representation_code)
+        .where(Stay.status == StayStatus.ACTIVE.value, Stay.representation_code.is_not(None))
+        .distinct()
     )
     codes = sorted(code for code in found if code)
     now = utcnow()
@@ -190,7 +187,7 @@ def generate(session: Session, *, election_id: uuid.UUID, actor: Actor) -> Gener
     )  # fmt: skip
     session.flush()
     voters = _insert_entries(session, election_id=election_id, round_=round_, codes=codes,
-                             chosen=chosen)  # fmt: skip
+                             election_day=election.election_day)  # fmt: skip
     if is_postgres(session):
         # Fresh statistics, or the checks' look-ups by NIK plan as if the round were empty.
         session.execute(text("ANALYZE voter_entry"))
@@ -203,9 +200,10 @@ def generate(session: Session, *, election_id: uuid.UUID, actor: Actor) -> Gener
 
 
 def _insert_entries(
-    session: Session, *, election_id: uuid.UUID, round_: int, codes: list[str], chosen: Any
+    session: Session, *, election_id: uuid.UUID, round_: int, codes: list[str], election_day: Any
 ) -> int:
     method = _method(codes)
+    newest = newest_active_stays()
     rows = (
         select(
             VoterList.id.label("list_id"),
@@ -237,7 +235,7 @@ def _insert_entries(
             .label("ordinal"),
         )
         .select_from(Stay)
-        .join(chosen, chosen.c.id == Stay.id)
+        .join(newest, and_(newest.c.stay_id == Stay.id, newest.c.rank == 1))
         .join(Person, Person.id == Stay.person_id)
         .outerjoin(ElectorFact, ElectorFact.person_id == Person.id)
         .join(
@@ -248,6 +246,7 @@ def _insert_entries(
                 VoterList.representation_code == Stay.representation_code,
             ),
         )
+        .where(may_vote(election_day))
     )
     names = list(rows.selected_columns.keys())
     result = session.execute(
