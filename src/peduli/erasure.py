@@ -15,6 +15,7 @@ from peduli.conversations import service as conversations_service
 from peduli.crisis import checkins as crisis_checkins
 from peduli.crisis import unreached as crisis_unreached
 from peduli.documents import service as documents_service
+from peduli.elections import erasure as election_erasure
 from peduli.registry.rights import ErasureStep
 from peduli.services import erasure as service_erasure
 from peduli.voice import retention as voice_retention
@@ -28,6 +29,7 @@ STEPS: tuple[ErasureStep, ...] = (
     agency_retention.ERASURE_STEP,
     agency_travel.ERASURE_STEP,
     service_erasure.ERASURE_STEP,
+    election_erasure.ERASURE_STEP,
     # Documents of an erased record are revoked: online checks say so from then on.
     ErasureStep("documents", documents_service.revoke_all_of),
 )

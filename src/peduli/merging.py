@@ -12,6 +12,7 @@ from peduli.cases import merges as case_merges
 from peduli.conversations import merges as conversation_merges
 from peduli.crisis import merges as crisis_merges
 from peduli.documents import service as documents_service
+from peduli.elections import merges as election_merges
 from peduli.registry.merge_moves import MergeStep
 from peduli.services import merges as service_merges
 from peduli.voice import merges as voice_merges
@@ -34,4 +35,5 @@ STEPS: tuple[MergeStep, ...] = (
     DOCUMENTS_STEP,
     service_merges.MERGE_STEP,
     service_merges.APPOINTMENT_MERGE_STEP,
+    election_merges.MERGE_STEP,
 )

@@ -10,6 +10,7 @@ from peduli.core import events, periodic, ratelimit  # noqa: F401
 from peduli.core.db import Base
 from peduli.crisis import models as crisis_models  # noqa: F401
 from peduli.documents import models as documents_models  # noqa: F401
+from peduli.elections import models as elections_models  # noqa: F401
 from peduli.emergency import models as emergency_models  # noqa: F401
 from peduli.notify import models as notify_models  # noqa: F401
 from peduli.partners import models as partners_models  # noqa: F401

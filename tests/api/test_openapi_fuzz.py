@@ -229,6 +229,19 @@ def _build(client: TestClient) -> World:
     queued = post("/api/v1/imports", files={"file": ("p.csv", export, "text/csv")}, headers=hq)
     ids["import_id"] = _ok(queued, 202)["id"]
 
+    # An election with a Seoul station, its lists generated and checked (a problem to resolve).
+    day = {"name": "Pemilu Fuzz", "election_day": "2029-02-14"}
+    ids["election_id"] = _ok(post("/api/v1/elections", json=day, headers=hq), 201)["id"]
+    place = {"representation_code": SEOUL, "kind": "tpsln", "code": "T1", "location": "KBRI"}
+    _ok(post(f"/api/v1/elections/{ids['election_id']}/places", json=place, headers=hq), 201)
+    _ok(post(f"/api/v1/elections/{ids['election_id']}/lists", json=None, headers=hq), 201)
+    checked = f"/api/v1/elections/{ids['election_id']}/checks?representation={SEOUL}"
+    _ok(post(checked, headers=hq))
+    voters = f"/api/v1/elections/{ids['election_id']}/voters?representation={SEOUL}"
+    ids["entry_id"] = str(_ok(client.get(voters, headers=hq))["items"][0]["entry_id"])
+    problems = f"/api/v1/elections/{ids['election_id']}/problems?representation={SEOUL}"
+    ids["problem_id"] = str(_ok(client.get(problems, headers=hq))[0]["id"])
+
     with session_scope() as db:
         ids["conversation_id"] = str(db.scalars(select(Conversation.id).limit(1)).one())
         ids["message_id"] = str(db.scalars(select(OutboxMessage.id).limit(1)).one())

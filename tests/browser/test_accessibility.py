@@ -143,6 +143,10 @@ PAGES = frozenset(
         # HQ's webhooks, a case's exchange: test_agency_desk_pages_in_browser.py.
         "/hq/webhooks",
         "/officer/cases/{case_id}/exchange",
+        # The voter lists and the citizen's registration: test_elections_in_browser.py.
+        "/officer/elections",
+        "/officer/elections/{election_id}",
+        "/saya/pemilu",
     }
 )
 # Pages served but not swept by axe yet (each has page tests of its own): debt, listed so the

@@ -72,6 +72,8 @@ NOT_MOVED = {
     "agency_border_crossing": "immigration's answer on that record's passport, as it was asked",
     "agency_placement": "BP2MI's answer on that record, as it was asked",
     "agency_import_row": "rows staged while an import runs, deleted when it ends",
+    "voter_entry": "a round of a voter list as generated: the next round lists the survivor",
+    "voter_list_problem": "what a check found on a round's entry, kept with it",
 }
 MOVED_BY = {
     "stay": "stays",
@@ -89,6 +91,7 @@ MOVED_BY = {
     "issued_document": "documents",
     "service_application": "service_applications",
     "appointment": "appointments",
+    "elector_fact": "elector_facts",
 }
 
 

@@ -125,6 +125,8 @@ def _include_routers(app: FastAPI) -> None:
     from peduli.crisis import pages as crisis_pages
     from peduli.documents import api as documents_api
     from peduli.documents import pages as documents_pages
+    from peduli.elections import api as elections_api
+    from peduli.elections import pages as elections_pages
     from peduli.emergency import api as emergency_api
     from peduli.emergency import pages as emergency_pages
     from peduli.notify import api as notify_api
@@ -157,6 +159,7 @@ def _include_routers(app: FastAPI) -> None:
         voice_api.router,
         agencies_api.router,
         services_api.router,
+        elections_api.router,
         documents_api.router,
         stats_open_data_api.router,
     )
@@ -174,6 +177,7 @@ def _include_routers(app: FastAPI) -> None:
         conversations_pages.router,
         agencies_pages.router,
         services_pages.router,
+        elections_pages.router,
         documents_pages.router,
         stats_pages.router,
     )

@@ -103,6 +103,15 @@ LOCAL_NOTE_EDITORS = POST_LEADERS  # a post may only add its local notes
 APPOINTMENT_DESK = RECORD_WORKERS
 APPOINTMENT_PLANNERS = POST_LEADERS
 
+# --- overseas elections -------------------------------------------------------------------
+# HQ declares an election day and generates every post's list; a post's staff sit on its
+# committee (PPLN): they read the list, record elector facts, resolve the checks and set
+# voting methods; the post's leader (or HQ) sets up the committee and its polling places
+# and fixes the list.
+ELECTION_ORGANISERS = HQ_ADMINS
+VOTER_LIST_KEEPERS = RECORD_WORKERS
+VOTER_LIST_FIXERS = POST_LEADERS
+
 # --- the outbox ----------------------------------------------------------------------------
 DEAD_LETTER_READERS = HQ_ROLES
 DEAD_LETTER_RETRIERS = HQ_ADMINS

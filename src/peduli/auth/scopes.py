@@ -33,6 +33,7 @@ from peduli.auth.roles import (
     STAFF_ROLES,
     STATS_READERS,
     VERIFICATION_REQUESTERS,
+    VOTER_LIST_KEEPERS,
     WEBHOOK_MANAGERS,
     Role,
 )
@@ -67,6 +68,8 @@ DOCUMENTS_WRITE = "documents:write"  # revoking an issued document
 IMPORTS_READ = "imports:read"  # agency exports' import reports
 IMPORTS_WRITE = "imports:write"  # uploading an agency export (dry run or real)
 WEBHOOKS_MANAGE = "webhooks:manage"  # partner systems' webhook subscriptions
+ELECTIONS_READ = "elections:read"  # elections, a post's voter list, its checks and exports
+ELECTIONS_WRITE = "elections:write"  # elections, lists, elector facts, checks, methods
 
 CASE_SCOPES = frozenset({CASES_READ, CASES_WRITE, CASES_REFER})
 PARTNER_SCOPES = frozenset({PARTNERS_READ, PARTNERS_WRITE})
@@ -103,6 +106,8 @@ SCOPE_HOLDERS: dict[str, frozenset[Role]] = {
     IMPORTS_READ: AGENCY_IMPORTERS,
     IMPORTS_WRITE: AGENCY_IMPORTERS,
     WEBHOOKS_MANAGE: WEBHOOK_MANAGERS,
+    ELECTIONS_READ: VOTER_LIST_KEEPERS,
+    ELECTIONS_WRITE: VOTER_LIST_KEEPERS,
 }
 SCOPES = frozenset(SCOPE_HOLDERS)
 

@@ -50,6 +50,7 @@ from peduli.demo import cases as demo_cases
 from peduli.demo import chats as demo_chats
 from peduli.demo import conversations as demo_conversations
 from peduli.demo import duplicates as demo_duplicates
+from peduli.demo import elections as demo_elections
 from peduli.demo import open_data as demo_open_data
 from peduli.demo import seed as seeding
 from peduli.demo import travel as demo_travel
@@ -206,6 +207,7 @@ def _prepare_staff() -> str:
         demo_applications.ensure_demo_applications(session)
         demo_appointments.ensure_demo_appointment_plans(session)
         demo_open_data.ensure_demo_releases(session)
+        demo_elections.ensure_demo_election(session)
         return accounts.create_token(session, email=agency.email, days=1)
 
 

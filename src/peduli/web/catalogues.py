@@ -35,7 +35,7 @@ class Area:
 # domain never touches another's catalogue; everything else is ``core``.
 DOMAIN_AREAS = (
     "cases", "partners", "crisis", "emergency", "stats", "voice", "conversations", "agencies",
-    "services", "documents",
+    "services", "documents", "elections",
 )  # fmt: skip
 # Domains whose pages have a catalogue of their own (``<domain>_pages``); the pages of the
 # others share their domain's catalogue.

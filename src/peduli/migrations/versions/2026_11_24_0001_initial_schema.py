@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 06:57:32.035828
+Create Date: 2026-12-06 07:07:41.530928
 """
 
 from collections.abc import Sequence
@@ -313,6 +313,15 @@ def upgrade() -> None:
         batch_op.create_index('ix_domain_event_occurred_at', ['occurred_at'], unique=False)
         batch_op.create_index('ix_domain_event_unpublished', ['id'], unique=False, postgresql_where=sa.text('published_at IS NULL'), sqlite_where=sa.text('published_at IS NULL'))
 
+    op.create_table('election',
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('election_day', sa.Date(), nullable=False),
+    sa.Column('created_by', sa.Uuid(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_election'))
+    )
     op.create_table('erasure_record',
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('erased_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
@@ -923,6 +932,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_duty_shift_account_id'), ['account_id'], unique=False)
         batch_op.create_index('ix_duty_shift_rep_time', ['representation_code', 'starts_at', 'ends_at'], unique=False)
 
+    op.create_table('election_committee',
+    sa.Column('election_id', sa.Uuid(), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_election_committee_election_id_election'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_election_committee')),
+    sa.UniqueConstraint('election_id', 'representation_code', name='uq_election_committee')
+    )
+    op.create_table('elector_fact',
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('ever_married', sa.Boolean(), nullable=True),
+    sa.Column('armed_forces_active', sa.Boolean(), nullable=False),
+    sa.Column('right_removed', sa.Boolean(), nullable=False),
+    sa.Column('court_reference', sa.String(length=120), nullable=True),
+    sa.Column('source', sa.String(length=16), nullable=False),
+    sa.Column('recorded_by', sa.Uuid(), nullable=True),
+    sa.Column('recorded_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_elector_fact_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('person_id', name=op.f('pk_elector_fact'))
+    )
     op.create_table('identity_claim',
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('account_id', sa.Uuid(), nullable=False),
@@ -1037,6 +1067,19 @@ def upgrade() -> None:
         batch_op.create_index('ix_person_verification_claim', ['claim_id'], unique=False)
         batch_op.create_index('ix_person_verification_due', ['due_at'], unique=False)
 
+    op.create_table('polling_place',
+    sa.Column('election_id', sa.Uuid(), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=20), nullable=False),
+    sa.Column('location', sa.String(length=200), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_polling_place_election_id_election'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_polling_place')),
+    sa.UniqueConstraint('election_id', 'representation_code', 'code', name='uq_polling_place'),
+    sa.UniqueConstraint('election_id', 'representation_code', 'kind', 'seq', name='uq_polling_place_seq')
+    )
     op.create_table('protection_case',
     sa.Column('reference', sa.String(length=64), nullable=False),
     sa.Column('representation_code', sa.String(length=64), nullable=False),
@@ -1115,6 +1158,20 @@ def upgrade() -> None:
         batch_op.create_index('ix_stay_representation_created', ['representation_code', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_stay_representation_status', ['representation_code', 'status'], unique=False)
 
+    op.create_table('voter_list',
+    sa.Column('election_id', sa.Uuid(), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('generated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('checked_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('fixed_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('fixed_by', sa.Uuid(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_voter_list_election_id_election'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_voter_list')),
+    sa.UniqueConstraint('election_id', 'representation_code', 'round', name='uq_voter_list')
+    )
     op.create_table('webhook_subscription_event',
     sa.Column('subscription_id', sa.Uuid(), nullable=False),
     sa.Column('event_type', sa.String(length=40), nullable=False),
@@ -1376,6 +1433,62 @@ def upgrade() -> None:
         batch_op.create_index('ix_service_application_person', ['person_id', 'submitted_at'], unique=False)
         batch_op.create_index('ix_service_application_queue', ['representation_code', 'state', 'due_at', 'id'], unique=False)
 
+    op.create_table('voter_entry',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('list_id', sa.Uuid(), nullable=False),
+    sa.Column('election_id', sa.Uuid(), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=False),
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('nik_encrypted', sa.String(length=200), nullable=True),
+    sa.Column('nik_index', sa.String(length=64), nullable=True),
+    sa.Column('passport_encrypted', sa.String(length=200), nullable=True),
+    sa.Column('full_name', sa.String(length=200), nullable=False),
+    sa.Column('sex', sa.String(length=1), nullable=False),
+    sa.Column('date_of_birth', sa.Date(), nullable=False),
+    sa.Column('place_of_birth', sa.String(length=120), nullable=True),
+    sa.Column('ever_married', sa.Boolean(), nullable=True),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('city', sa.String(length=120), nullable=False),
+    sa.Column('address_encrypted', sa.Text(), nullable=True),
+    sa.Column('contact_encrypted', sa.Text(), nullable=True),
+    sa.Column('verification', sa.String(length=12), nullable=False),
+    sa.Column('sector', sa.String(length=24), nullable=True),
+    sa.Column('proposed_method', sa.String(length=8), nullable=False),
+    sa.Column('method', sa.String(length=8), nullable=False),
+    sa.Column('ordinal', sa.Integer(), nullable=False),
+    sa.Column('polling_place_id', sa.Uuid(), nullable=True),
+    sa.Column('struck_reason', sa.String(length=200), nullable=True),
+    sa.Column('changed_by', sa.Uuid(), nullable=True),
+    sa.ForeignKeyConstraint(['list_id'], ['voter_list.id'], name=op.f('fk_voter_entry_list_id_voter_list'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_voter_entry_person_id_person'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['polling_place_id'], ['polling_place.id'], name=op.f('fk_voter_entry_polling_place_id_polling_place'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_voter_entry')),
+    sa.UniqueConstraint('list_id', 'person_id', name='uq_voter_entry'),
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('voter_entry', schema=None) as batch_op:
+        batch_op.create_index('ix_voter_entry_nik', ['election_id', 'round', 'nik_index'], unique=False)
+        batch_op.create_index('ix_voter_entry_person', ['person_id'], unique=False)
+        batch_op.create_index('ix_voter_entry_round', ['election_id', 'round', 'person_id'], unique=False)
+
+    op.create_table('voter_list_problem',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('list_id', sa.Uuid(), nullable=False),
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('blocking', sa.Boolean(), nullable=False),
+    sa.Column('detail', sa.String(length=200), nullable=True),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('resolution', sa.String(length=200), nullable=True),
+    sa.Column('resolved_by', sa.Uuid(), nullable=True),
+    sa.Column('resolved_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['list_id'], ['voter_list.id'], name=op.f('fk_voter_list_problem_list_id_voter_list'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_voter_list_problem_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_voter_list_problem')),
+    sa.UniqueConstraint('list_id', 'person_id', 'kind', name='uq_voter_list_problem'),
+    sqlite_autoincrement=True
+    )
     op.create_table('case_delegation_event',
     sa.Column('delegation_id', sa.Uuid(), nullable=False),
     sa.Column('event_seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -1540,6 +1653,13 @@ def downgrade() -> None:
 
     op.drop_table('conversation')
     op.drop_table('case_delegation_event')
+    op.drop_table('voter_list_problem')
+    with op.batch_alter_table('voter_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_voter_entry_round')
+        batch_op.drop_index('ix_voter_entry_person')
+        batch_op.drop_index('ix_voter_entry_nik')
+
+    op.drop_table('voter_entry')
     with op.batch_alter_table('service_application', schema=None) as batch_op:
         batch_op.drop_index('ix_service_application_queue')
         batch_op.drop_index('ix_service_application_person')
@@ -1598,6 +1718,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_webhook_subscription_event_type')
 
     op.drop_table('webhook_subscription_event')
+    op.drop_table('voter_list')
     with op.batch_alter_table('stay', schema=None) as batch_op:
         batch_op.drop_index('ix_stay_representation_status')
         batch_op.drop_index('ix_stay_representation_created')
@@ -1615,6 +1736,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_protection_case_assignee')
 
     op.drop_table('protection_case')
+    op.drop_table('polling_place')
     with op.batch_alter_table('person_verification', schema=None) as batch_op:
         batch_op.drop_index('ix_person_verification_due')
         batch_op.drop_index('ix_person_verification_claim')
@@ -1643,6 +1765,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_identity_claim_account_id'))
 
     op.drop_table('identity_claim')
+    op.drop_table('elector_fact')
+    op.drop_table('election_committee')
     with op.batch_alter_table('duty_shift', schema=None) as batch_op:
         batch_op.drop_index('ix_duty_shift_rep_time')
         batch_op.drop_index(batch_op.f('ix_duty_shift_account_id'))
@@ -1769,6 +1893,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_erasure_record_person_id'))
 
     op.drop_table('erasure_record')
+    op.drop_table('election')
     with op.batch_alter_table('domain_event', schema=None) as batch_op:
         batch_op.drop_index('ix_domain_event_unpublished', postgresql_where=sa.text('published_at IS NULL'), sqlite_where=sa.text('published_at IS NULL'))
         batch_op.drop_index('ix_domain_event_occurred_at')
