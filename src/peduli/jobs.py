@@ -17,6 +17,7 @@ from peduli.crisis import jobs as crisis_jobs
 from peduli.emergency import jobs as emergency_jobs
 from peduli.partners import jobs as partner_jobs
 from peduli.services import jobs as service_jobs
+from peduli.stats import jobs as stats_jobs
 from peduli.voice import jobs as voice_jobs
 
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
@@ -32,6 +33,7 @@ PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     *conversation_jobs.PERIODIC_TASKS,
     *agency_jobs.PERIODIC_TASKS,
     *service_jobs.PERIODIC_TASKS,
+    *stats_jobs.PERIODIC_TASKS,
     # Personal data past its retention period (settings PEDULI_RETENTION_*), in batches.
     PeriodicTask("purge-past-retention", 3600, run_batched=retention.purge_in_batches),
 )

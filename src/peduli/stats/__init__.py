@@ -1,0 +1,1 @@
+"""National statistics: live aggregates of citizens abroad, the dashboard and open data."""
