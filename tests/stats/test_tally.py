@@ -56,17 +56,19 @@ def _recount(db: Session) -> Counter[tuple[str, str, str, str]]:
             Person.sex,
             extract("year", Person.date_of_birth),
             Person.home_province,
+            Person.verification,
         )
         .join(Person, Person.id == Stay.person_id)
         .where(Stay.status == "active", Person.status == "active")
     )
-    for country, post, purpose, sector, sex, year, province in rows:
+    for country, post, purpose, sector, sex, year, province, verification in rows:
         values = {
             Dimension.PURPOSE: purpose,
             Dimension.SECTOR: sector or "",
             Dimension.SEX: sex,
             Dimension.BIRTH_YEAR: str(int(year)),
             Dimension.PROVINCE: province or "",
+            Dimension.VERIFICATION: verification,
         }
         for dimension, value in values.items():
             counted[(dimension.value, value, country, post or "")] += 1
@@ -179,6 +181,7 @@ def _operate(db: Session, rng: random.Random) -> None:
             person = db.get_one(Person, rng.choice(people))
             person.home_province = rng.choice(("31", "32", "51", "64"))
             person.sex = rng.choice("MF")
+            person.verification = rng.choice(("unverified", "verified", "rejected"))
         return
     stay = _random_stay(db, rng)
     if stay is None:

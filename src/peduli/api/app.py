@@ -133,6 +133,8 @@ def _include_routers(app: FastAPI) -> None:
     from peduli.registry import pages as registry_pages
     from peduli.services import api as services_api
     from peduli.services import pages as services_pages
+    from peduli.stats import api as stats_api
+    from peduli.stats import pages as stats_pages
     from peduli.voice import api as voice_api
     from peduli.voice import pages as voice_pages
     from peduli.web import home, language
@@ -152,6 +154,7 @@ def _include_routers(app: FastAPI) -> None:
         agencies_api.router,
         services_api.router,
         documents_api.router,
+        stats_api.router,
     )
     page_routers = (
         notify_pages.router,
@@ -168,6 +171,7 @@ def _include_routers(app: FastAPI) -> None:
         agencies_pages.router,
         services_pages.router,
         documents_pages.router,
+        stats_pages.router,
     )
     # Matched before the rest: routes are tried in order, and these are the busiest writes.
     busiest_writes = (crisis_api.checkin_router,)

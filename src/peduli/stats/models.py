@@ -31,6 +31,8 @@ class Dimension(StrEnum):
     SEX = "sex"
     BIRTH_YEAR = "birth_year"
     PROVINCE = "province"
+    # The person's record checked or not: the verification backlog, per post.
+    VERIFICATION = "verification"
 
 
 class FlowKind(StrEnum):
@@ -54,6 +56,7 @@ class StayContribution(Base):
     sex: Mapped[str] = mapped_column(String(1))
     birth_year: Mapped[str] = mapped_column(String(4))
     province: Mapped[str] = mapped_column(String(2))
+    verification: Mapped[str] = mapped_column(String(12))
     arrival_date: Mapped[date] = mapped_column(Date)
     departed_on: Mapped[date | None] = mapped_column(Date)
     reported_on: Mapped[date | None] = mapped_column(Date)

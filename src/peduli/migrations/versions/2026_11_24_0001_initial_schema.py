@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 06:00:29.428810
+Create Date: 2026-12-06 06:04:46.114011
 """
 
 from collections.abc import Sequence
@@ -556,6 +556,7 @@ def upgrade() -> None:
     sa.Column('sex', sa.String(length=1), nullable=False),
     sa.Column('birth_year', sa.String(length=4), nullable=False),
     sa.Column('province', sa.String(length=2), nullable=False),
+    sa.Column('verification', sa.String(length=12), nullable=False),
     sa.Column('arrival_date', sa.Date(), nullable=False),
     sa.Column('departed_on', sa.Date(), nullable=True),
     sa.Column('reported_on', sa.Date(), nullable=True),

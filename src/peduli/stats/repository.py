@@ -1,0 +1,200 @@
+"""Readings of the maintained aggregates (``stats.tally``): small indexed sums, never a scan.
+
+A stock (citizens abroad) is read at the end of the period: live when the period ends in the
+current month, else the month-end stock of its last month; the year-earlier figure is the
+month-end stock twelve months before. Flows (arrivals, departures, self-reports) are summed
+over the period's days, and over the same days a year earlier.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy.orm import Session
+
+from peduli.stats.models import (
+    CitizenFlowDay,
+    CitizenStock,
+    CitizenStockMonth,
+    Dimension,
+    FlowKind,
+)
+from peduli.stats.tally import month_end
+
+BY = ("country", "representation", "purpose", "sector", "sex", "age_band", "province")
+# Every counted stay has exactly one row per dimension: countries and posts are read from
+# the ``sex`` rows, the smallest dimension.
+_EVERY_STAY = Dimension.SEX
+AGE_BANDS: tuple[tuple[int, int | None], ...] = (
+    (0, 17),
+    (18, 24),
+    (25, 34),
+    (35, 44),
+    (45, 54),
+    (55, 64),
+    (65, None),
+)
+
+
+def age_band(age: int) -> str:
+    """The band an age falls in, as its code (``25-34``, ``65+``)."""
+    for low, high in AGE_BANDS:
+        if high is None:
+            return f"{low}+"
+        if age <= high:
+            return f"{max(low, 0)}-{high}"
+    raise AssertionError("unreachable")
+
+
+def band_codes() -> list[str]:
+    """Every age band, youngest first."""
+    return [f"{low}+" if high is None else f"{low}-{high}" for low, high in AGE_BANDS]
+
+
+def year_before(day: date) -> date:
+    """The same day a year earlier (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a reading covers: a period, a country (or all) and posts (None: every post)."""
+
+    date_from: date
+    date_to: date
+    country: str | None = None
+    posts: frozenset[str] | None = None
+
+    def a_year_earlier(self) -> Filters:
+        return Filters(
+            year_before(self.date_from), year_before(self.date_to), self.country, self.posts
+        )
+
+
+@dataclass
+class Breakdown:
+    """Citizens abroad at the end of a period by one dimension, and a year earlier."""
+
+    by: str
+    as_of: date
+    live: bool
+    year_earlier_as_of: date
+    counts: dict[str, int] = field(default_factory=dict)
+    year_earlier: dict[str, int] | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def year_earlier_total(self) -> int | None:
+        return None if self.year_earlier is None else sum(self.year_earlier.values())
+
+
+def _stock_counts(
+    session: Session, *, by: str, filters: Filters, month: date | None
+) -> dict[str, int] | None:
+    """``{value: count}`` of the live stock (``month`` None) or of a month-end; None when
+    that month-end was never kept."""
+    table: Any = CitizenStock if month is None else CitizenStockMonth
+    where: list[ColumnElement[bool]] = [true() if month is None else table.month == month]
+    if (
+        month is not None
+        and session.scalar(select(table.month).where(table.month == month).limit(1)) is None
+    ):
+        return None
+    if by in ("country", "representation"):
+        dimension = _EVERY_STAY.value
+        key = table.country if by == "country" else table.representation_code
+    else:
+        dimension = Dimension.BIRTH_YEAR.value if by == "age_band" else by
+        key = table.value
+    where.append(table.dimension == dimension)
+    if filters.country:
+        where.append(table.country == filters.country)
+    if filters.posts is not None:
+        where.append(table.representation_code.in_(sorted(filters.posts)))
+    rows = session.execute(select(key, func.sum(table.n)).where(and_(*where)).group_by(key)).all()
+    counts: dict[str, int] = defaultdict(int)
+    for value, n in rows:
+        if not n:
+            continue
+        if by == "age_band":
+            reference_year = (month or filters.date_to).year
+            counts[age_band(reference_year - int(value))] += int(n)
+        else:
+            counts[value] += int(n)
+    return dict(counts)
+
+
+def citizens(session: Session, *, by: str, filters: Filters, today: date) -> Breakdown:
+    """Citizens abroad at the end of ``filters``' period by ``by``, and a year earlier."""
+    live = filters.date_to >= today.replace(day=1)
+    as_of = min(filters.date_to, today) if live else month_end(filters.date_to)
+    counts = _stock_counts(
+        session, by=by, filters=filters, month=None if live else month_end(filters.date_to)
+    )
+    earlier_as_of = month_end(year_before(filters.date_to))
+    earlier = _stock_counts(session, by=by, filters=filters.a_year_earlier(), month=earlier_as_of)
+    return Breakdown(
+        by=by,
+        as_of=as_of,
+        live=live,
+        year_earlier_as_of=earlier_as_of,
+        counts=counts or {},
+        year_earlier=earlier,
+    )
+
+
+def _flow_where(filters: Filters) -> list[ColumnElement[bool]]:
+    f = CitizenFlowDay
+    where = [f.day >= filters.date_from, f.day <= filters.date_to]
+    if filters.country:
+        where.append(f.country == filters.country)
+    if filters.posts is not None:
+        where.append(f.representation_code.in_(sorted(filters.posts)))
+    return where
+
+
+def flow_totals(session: Session, *, filters: Filters) -> dict[str, int]:
+    """Arrivals, departures and self-reports in the period, per kind."""
+    f = CitizenFlowDay
+    rows = session.execute(
+        select(f.kind, func.sum(f.n)).where(*_flow_where(filters)).group_by(f.kind)
+    ).all()
+    totals = {kind.value: 0 for kind in FlowKind}
+    totals.update({kind: int(n or 0) for kind, n in rows})
+    return totals
+
+
+def flow_series(session: Session, *, filters: Filters) -> dict[str, list[tuple[date, int]]]:
+    """Per kind, the count of each day of the period (days without any count as 0)."""
+    f = CitizenFlowDay
+    rows = session.execute(
+        select(f.day, f.kind, func.sum(f.n)).where(*_flow_where(filters)).group_by(f.day, f.kind)
+    ).all()
+    found: dict[tuple[date, str], int] = {(day, kind): int(n or 0) for day, kind, n in rows}
+    days = _days(filters.date_from, filters.date_to)
+    return {
+        kind.value: [(day, found.get((day, kind.value), 0)) for day in days] for kind in FlowKind
+    }
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
+
+
+def ordered(counts: dict[str, int], by: str, keys: Iterable[str] = ()) -> list[str]:
+    """The keys to show: age bands in order, anything else largest first."""
+    if by == "age_band":
+        return [band for band in band_codes() if band in counts or band in set(keys)]
+    every = set(counts) | set(keys)
+    return sorted(every, key=lambda key: (-counts.get(key, 0), key))
