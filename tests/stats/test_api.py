@@ -15,7 +15,7 @@ from peduli.stats import tally
 from peduli.stats.models import CitizenStockMonth
 from peduli.stats.repository import year_before
 from peduli.stats.tally import month_end
-from tests.factories import KUALA_LUMPUR, nik, report
+from tests.factories import KUALA_LUMPUR, nik
 from tests.web.officer_support import reported
 
 URL = "/api/v1/stats/citizens"
