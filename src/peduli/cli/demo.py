@@ -50,6 +50,7 @@ from peduli.demo import chats as demo_chats
 from peduli.demo import conversations as demo_conversations
 from peduli.demo import duplicates as demo_duplicates
 from peduli.demo import seed as seeding
+from peduli.demo import statistics as demo_statistics
 from peduli.demo import travel as demo_travel
 from peduli.demo.partners import ensure_demo_partners
 from peduli.demo.staff import DEMO_PASSWORD, DEMO_STAFF, ensure_demo_staff
@@ -202,6 +203,7 @@ def _prepare_staff() -> str:
         demo_travel.ensure_demo_travel(session)
         demo_conversations.ensure_demo_conversations(session)
         demo_applications.ensure_demo_applications(session)
+        demo_statistics.ensure_demo_statistics(session)
         return accounts.create_token(session, email=agency.email, days=1)
 
 
@@ -310,6 +312,7 @@ def _print_welcome(
         f"  API documentation   {base}/docs",
         f"  Representations     {base}/api/v1/representations",
         f"  Demo mailbox        {base}/demo/mailbox  (codes sent to citizens arrive here)",
+        f"  Statistics          {base}/hq/stats  (HQ: every post; an officer: their own)",
         f"  Sandbox SMTP        127.0.0.1:{sandboxes.smtp_port}, SMS gateway {sandboxes.sms_url}",
         f"  Sandbox WhatsApp    {sandboxes.whatsapp_url}",
         f"  Sandbox telephony   {telephony_url}  (peduli voice call plays another call)",
