@@ -21,7 +21,13 @@ from peduli.registry import merging, rights, service, stays
 from peduli.registry.models import DuplicateCandidate, Person, Stay
 from peduli.registry.schemas import StayUpdate
 from peduli.stats import tally
-from peduli.stats.models import CitizenFlowDay, CitizenStock, Dimension, StayContribution
+from peduli.stats.models import (
+    CitizenFlowDay,
+    CitizenStock,
+    Dimension,
+    StayContribution,
+    TallyCursor,
+)
 from tests.factories import HONG_KONG, KUALA_LUMPUR, SEOUL, nik, report, staff
 
 PLACES = (SEOUL, KUALA_LUMPUR, HONG_KONG)
@@ -234,3 +240,20 @@ def test_a_second_worker_waits_for_the_lease(db: Session) -> None:
     assert tally.take_lease(db, owner="one", now=now)
     assert not tally.take_lease(db, owner="two", now=now)
     assert tally.take_lease(db, owner="two", now=now + tally.LEASE + timedelta(seconds=1))
+
+
+def test_a_change_committed_after_the_cursor_passed_it_is_still_counted(db: Session) -> None:
+    rng = random.Random(5)
+    _report(db, rng)
+    _settle(db)
+    _report(db, rng)
+    db.commit()
+    # The second report's transaction "committed late": stamped before rows already read.
+    late = db.scalars(select(Stay).order_by(Stay.created_at.desc()).limit(1)).one()
+    cursor_at = db.scalar(select(TallyCursor.seen_at).where(TallyCursor.name == tally.STAYS))
+    assert cursor_at is not None
+    late.updated_at = cursor_at - timedelta(seconds=3)
+    db.commit()
+    _settle(db)
+    assert _stock(db) == _recount(db)
+    assert sum(n for key, n in _stock(db).items() if key[0] == "sex") == 2

@@ -106,11 +106,6 @@ def _stock_counts(
     that month-end was never kept."""
     table: Any = CitizenStock if month is None else CitizenStockMonth
     where: list[ColumnElement[bool]] = [true() if month is None else table.month == month]
-    if (
-        month is not None
-        and session.scalar(select(table.month).where(table.month == month).limit(1)) is None
-    ):
-        return None
     if by in ("country", "representation"):
         dimension = _EVERY_STAY.value
         key = table.country if by == "country" else table.representation_code
@@ -123,6 +118,8 @@ def _stock_counts(
     if filters.posts is not None:
         where.append(table.representation_code.in_(sorted(filters.posts)))
     rows = session.execute(select(key, func.sum(table.n)).where(and_(*where)).group_by(key)).all()
+    if not rows and month is not None and not _kept(session, month):
+        return None
     counts: dict[str, int] = defaultdict(int)
     for value, n in rows:
         if not n:
@@ -133,6 +130,12 @@ def _stock_counts(
         else:
             counts[value] += int(n)
     return dict(counts)
+
+
+def _kept(session: Session, month: date) -> bool:
+    """Whether the stock at the end of ``month`` was kept (``min`` reads the index's edge)."""
+    m = CitizenStockMonth
+    return session.scalar(select(func.min(m.month)).where(m.month == month)) is not None
 
 
 def citizens(session: Session, *, by: str, filters: Filters, today: date) -> Breakdown:

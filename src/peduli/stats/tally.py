@@ -1,8 +1,11 @@
 """Keep the statistics of citizens abroad in step with the registry, set-based.
 
 A periodic task (``stats.jobs``) reads the stays and people changed since its cursor, in
-``(updated_at, id)`` order through their indexes, and re-reads the last ``OVERLAP`` too:
-timestamps are taken before commit, so a row may become visible after later ones were read.
+``(updated_at, id)`` order through their indexes, and re-reads those changed in the last
+``OVERLAP`` too: timestamps are taken before commit, so a row may become visible after later
+ones were read (a transaction longer than ``OVERLAP`` less a round, or clocks that far apart
+between app servers and the worker, could be missed until the row changes again or
+``rebuild`` recounts).
 For the stays found it applies deltas with a handful of statements per batch, whatever its
 size: subtract each stay's recorded contribution, record the new one (from the stay and its
 person now), add it. Applying a stay twice moves nothing, so re-reading is safe; a stay that
@@ -107,8 +110,8 @@ def refresh(session: Session, now: datetime, *, owner: str = "tally", batch: int
     """Apply up to ``batch`` changed stays and people (plus the overlap); returns stays applied."""
     if not take_lease(session, owner=owner, now=now):
         return 0
-    stay_ids = _changed(session, STAYS, Stay, batch)
-    person_ids = _changed(session, PEOPLE, Person, batch)
+    stay_ids = _changed(session, STAYS, Stay, batch, now)
+    person_ids = _changed(session, PEOPLE, Person, batch, now)
     if person_ids:
         for chunk in _chunks(person_ids):
             stay_ids |= set(session.scalars(select(Stay.id).where(Stay.person_id.in_(chunk))))
@@ -127,9 +130,9 @@ def refresh(session: Session, now: datetime, *, owner: str = "tally", batch: int
     return len(stay_ids)
 
 
-def _changed(session: Session, name: str, model: Any, batch: int) -> set[uuid.UUID]:
-    """Ids of ``model`` changed after the cursor (``batch`` at most) and in the overlap
-    before it; moves the cursor to the last row read."""
+def _changed(session: Session, name: str, model: Any, batch: int, now: datetime) -> set[uuid.UUID]:
+    """Ids of ``model`` changed after the cursor (``batch`` at most) and in the last
+    ``OVERLAP``; moves the cursor to the last row read."""
     cursor = session.execute(
         select(TallyCursor.seen_at, TallyCursor.seen_id).where(TallyCursor.name == name)
     ).one()
@@ -140,15 +143,13 @@ def _changed(session: Session, name: str, model: Any, batch: int) -> set[uuid.UU
         .limit(batch)
     ).all()
     ids = {row[1] for row in rows}
-    if len(rows) < batch:
-        # Caught up: look again at the overlap, for rows whose transaction committed late.
-        ids |= set(
-            session.scalars(
-                select(model.id)
-                .where(model.updated_at >= cursor[0] - OVERLAP, model.updated_at <= cursor[0])
-                .limit(batch)
-            )
-        )
+    # Look again at the last ``OVERLAP`` seconds, for rows whose transaction committed after
+    # the cursor passed their timestamp: a row stamped at T and committed by T + 8 s is seen
+    # by the first round after its commit. Rows older than that are not read again, so a
+    # quiet registry costs an empty index range per round.
+    ids |= set(
+        session.scalars(select(model.id).where(model.updated_at >= now - OVERLAP).limit(batch))
+    )
     if rows:
         session.execute(
             update(TallyCursor)
