@@ -34,7 +34,8 @@ DATABASE = "peduli_stats_bench"
 TARGET_P99 = 0.010
 TARGET_STALE = 5.0
 BY = ("country", "representation", "purpose", "sector", "sex", "age_band", "province")
-PROVINCES = ["11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35", "36", "51", "52", "53", "61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76", "81", "82", "91", "92", "93", "94", "95", "96"]
+PROVINCES = tuple(str(code) for code in (*range(11, 20), 21, *range(31, 37), 51, 52, 53,
+                  *range(61, 66), *range(71, 77), 81, 82, *range(91, 97)))  # fmt: skip
 SECTORS = ("domestic_work", "caregiving", "plantation", "manufacturing", "construction",
            "fishing_crew", "hospitality", "agriculture")  # fmt: skip
 # The main destinations first: one stay in two goes to the first six.

@@ -253,6 +253,7 @@ def test_a_change_committed_after_the_cursor_passed_it_is_still_counted(db: Sess
     cursor_at = db.scalar(select(TallyCursor.seen_at).where(TallyCursor.name == tally.STAYS))
     assert cursor_at is not None
     late.updated_at = cursor_at - timedelta(seconds=3)
+    db.get_one(Person, late.person_id).updated_at = cursor_at - timedelta(seconds=3)
     db.commit()
     _settle(db)
     assert _stock(db) == _recount(db)
