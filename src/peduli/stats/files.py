@@ -18,7 +18,7 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 COUNT = _("Citizens")
 YEAR_EARLIER = _("A year earlier")
-CODE = _("Code")
+CODE = _("Code (machine-readable)")
 DAY = _("Day")
 
 

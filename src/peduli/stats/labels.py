@@ -4,6 +4,7 @@ age bands and flows."""
 
 from __future__ import annotations
 
+from peduli.cases import taxonomy
 from peduli.core.i18n import Message, _, in_language
 from peduli.reference import places
 from peduli.reference.countries import country_name
@@ -45,6 +46,17 @@ BY: dict[str, Message] = {
     "age_band": _("Age band"),
     "province": _("Home province"),
 }
+PRIORITIES: dict[str, Message] = {
+    "critical": _("Critical"),
+    "high": _("High"),
+    "normal": _("Normal"),
+    "low": _("Low"),
+}
+SLA_STATES: dict[str, Message] = {
+    "overdue": _("Overdue"),
+    "due_soon": _("Due within a day"),
+    "on_time": _("On time"),
+}
 UNKNOWN = _("Not known")
 
 
@@ -61,6 +73,15 @@ def label(by: str, key: str, language: str) -> str:
         return key
     table = {"purpose": PURPOSES, "sector": SECTORS, "sex": SEXES}.get(by, {})
     message = table.get(key)
+    return in_language(message, language) if message is not None else key
+
+
+def case_label(kind: str, key: str, language: str) -> str:
+    """A case category, priority or SLA state for a reader of ``language``."""
+    if kind == "category":
+        category = taxonomy.load().get(key)
+        return category.label(language) if category else key
+    message = (PRIORITIES if kind == "priority" else SLA_STATES).get(key)
     return in_language(message, language) if message is not None else key
 
 

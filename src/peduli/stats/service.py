@@ -14,9 +14,14 @@ from sqlalchemy.orm import Session
 from peduli.auth import policy
 from peduli.auth.actor import Actor
 from peduli.auth.roles import STATS_READERS
+from peduli.cases import stats as case_stats
 from peduli.cases.access import figures_posts
+from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
+from peduli.services import catalogue
+from peduli.services import repository as service_repository
+from peduli.services.schemas import ReportRow, Texts
 from peduli.stats import repository
 from peduli.stats.repository import BY, Breakdown, Filters
 
@@ -120,6 +125,10 @@ class Dashboard:
     flows: dict[str, int]
     flows_year_earlier: dict[str, int]
     series: dict[str, list[tuple[date, int]]]
+    cases: list[case_stats.OpenCases]
+    outcomes: case_stats.OutcomeStats
+    services: list[ReportRow]
+    service_names: dict[str, Texts]
 
 
 def read_dashboard(
@@ -132,7 +141,10 @@ def read_dashboard(
     representation: str | None,
     today: date,
 ) -> Dashboard:
-    """Citizens abroad by every dimension, the verification backlog and the daily flows."""
+    """Citizens abroad by every dimension, the verification backlog and the daily flows;
+    open cases by category, priority and SLA state, the outcome figures and the services'
+    volumes and SLA compliance of the same posts (the country filter is the citizens')."""
+    now = utcnow()
     filters = reading_filters(
         session,
         actor=actor,
@@ -152,4 +164,17 @@ def read_dashboard(
         flows=repository.flow_totals(session, filters=filters),
         flows_year_earlier=repository.flow_totals(session, filters=filters.a_year_earlier()),
         series=repository.flow_series(session, filters=filters),
+        cases=case_stats.open_cases_by_state(session, representation_codes=filters.posts, now=now),
+        outcomes=case_stats.outcome_stats(
+            session,
+            date_from=filters.date_from,
+            date_to=filters.date_to,
+            representation_codes=filters.posts,
+        ),
+        services=[
+            row
+            for row in service_repository.report(session, actor=actor, now=now)
+            if filters.posts is None or row.representation_code in filters.posts
+        ],
+        service_names={entry.code: entry.name for _v, entry in catalogue.current(session)},
     )

@@ -65,7 +65,10 @@ def test_each_chart_downloads_as_csv_and_xlsx(client: TestClient, db: Session) -
     )
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     lines = csv.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("Code,") and "manufacturing,Manufacturing,1," in lines
+    assert (
+        lines[0].startswith("Code (machine-readable),")
+        and "manufacturing,Manufacturing,1," in lines
+    )
     xlsx = client.get("/hq/stats/download", params={"chart": "country", "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet is not None
@@ -80,3 +83,16 @@ def test_a_bad_date_is_shown_next_to_its_field(client: TestClient, db: Session) 
     page = client.get("/hq/stats?from=yesterday")
     assert page.status_code == 422
     assert 'value="yesterday"' in page.text and 'aria-invalid="true"' in page.text
+
+
+def test_open_cases_show_by_category_priority_and_sla(client: TestClient, db: Session) -> None:
+    from tests.cases.pages.staff.conftest import opened_case
+
+    opened_case(db)
+    signed_in_officer(client, db, "analyst@example.org", Role.HQ_ANALYST, None)
+    html = client.get("/hq/stats?lang=en").text
+    section = html.split('id="cases-title"', 1)[1].split("</section>", 1)[0]
+    assert "No case is open." not in section
+    assert "Overdue" in section and "On time" in section
+    kuala_lumpur = client.get("/hq/stats?lang=en&representation=kbri-kuala-lumpur").text
+    assert "No case is open." in kuala_lumpur.split('id="cases-title"', 1)[1]

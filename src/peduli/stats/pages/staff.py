@@ -13,6 +13,7 @@ from peduli.api.deps import DbSession, staff_page
 from peduli.auth.roles import NATIONAL_STATS_READERS, STATS_READERS
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, PeduliError
+from peduli.services import repository as service_repository
 from peduli.stats import charts, files, labels, repository, service, world_map
 from peduli.stats.service import Dashboard
 from peduli.web import desk
@@ -137,6 +138,49 @@ def _drawn(figures: Dashboard, language: str) -> dict[str, object]:
         "flow_chart": charts.lines(figures.series, flow_names),
         "flow_table": files.flows_table(figures.series, language),
         "label": lambda by, key: labels.label(by, key, language),
+        **_case_tables(figures, language),
+        "outcomes": figures.outcomes.total,
+        "services": [
+            (
+                figures.service_names[row.service_code].get(language)
+                if row.service_code in figures.service_names
+                else row.service_code,
+                row,
+            )
+            for row in service_repository.national(figures.services)
+        ],
+    }
+
+
+SLA_ORDER = ("overdue", "due_soon", "on_time")
+
+
+def _case_tables(figures: Dashboard, language: str) -> dict[str, object]:
+    """Open cases per category and per priority, each split by SLA state."""
+    tables: dict[str, dict[str, dict[str, int]]] = {"category": {}, "priority": {}}
+    for row in figures.cases:
+        for kind, key in (("category", row.category), ("priority", row.priority)):
+            cells = tables[kind].setdefault(key, dict.fromkeys(SLA_ORDER, 0))
+            cells[row.sla] += row.count
+    priority_order = list(labels.PRIORITIES)
+    return {
+        "sla_names": [labels.case_label("sla", state, language) for state in SLA_ORDER],
+        "sla_order": SLA_ORDER,
+        "case_tables": {
+            kind: [
+                (labels.case_label(kind, key, language), cells)
+                for key, cells in sorted(
+                    rows.items(),
+                    key=lambda item: (
+                        priority_order.index(item[0])
+                        if kind == "priority" and item[0] in priority_order
+                        else 0,
+                        -sum(item[1].values()),
+                    ),
+                )
+            ]
+            for kind, rows in tables.items()
+        },
     }
 
 
