@@ -90,7 +90,6 @@ def _places() -> tuple[list[str], list[str], int]:
 
 def _seed(people: int) -> None:
     from peduli.core.db import session_scope
-    from peduli.stats import tally
 
     countries, posts, main_count = _places()
     started = time.perf_counter()
@@ -110,8 +109,17 @@ def _seed(people: int) -> None:
                 "place_count": len(countries),
             },
         )
-    loaded = time.perf_counter()
+    print(f"seeded {people:,} people and their stays in {time.perf_counter() - started:.1f} s")
     _vacuum(("person", "stay"))
+    _count()
+
+
+def _count() -> None:
+    """Count the aggregates from the rows once, and twelve month-end stocks."""
+    from peduli.core.db import session_scope
+    from peduli.stats import tally
+
+    loaded = time.perf_counter()
     with session_scope() as session:
         tally.rebuild(session)
     counted = time.perf_counter()
@@ -131,10 +139,33 @@ def _seed(people: int) -> None:
             )
         ).one()
     print(
-        f"seeded {people:,} people and {rows[0]:,} stays in {loaded - started:.1f} s; "
-        f"counted in {counted - loaded:.1f} s (rebuild: {rows[1]:,} stock rows, {rows[2]:,} "
+        f"{rows[0]:,} stays counted in {counted - loaded:.1f} s (rebuild: {rows[1]:,} stock rows, {rows[2]:,} "
         f"daily flow rows); 12 month-ends ({rows[3]:,} rows) in {backfilled - counted:.1f} s"
     )
+
+
+def _recreate_statistics(url: str) -> None:
+    """Drop the statistics' tables (their shape may have changed) and let the migration
+    build them again: the seeded people and stays stay."""
+    admin = _common.PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{DATABASE}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        for table in ("stats_stay_contribution", "stats_citizen_stock",
+                      "stats_citizen_stock_month", "stats_citizen_flow_day",
+                      "stats_tally_cursor"):  # fmt: skip
+            connection.execute(f"DROP TABLE IF EXISTS {table}")
+        connection.execute("DROP INDEX IF EXISTS ix_stay_updated")
+        connection.execute("DROP INDEX IF EXISTS ix_person_updated")
+    from sqlalchemy import create_engine
+
+    from peduli.models import Base
+
+    engine = create_engine(url)
+    stats_tables = [t for name, t in Base.metadata.tables.items() if name.startswith("stats_")]
+    Base.metadata.create_all(engine, tables=stats_tables)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE INDEX ix_stay_updated ON stay (updated_at, id)"))
+        connection.execute(text("CREATE INDEX ix_person_updated ON person (updated_at, id)"))
+    engine.dispose()
 
 
 def _vacuum(tables: tuple[str, ...]) -> None:
@@ -241,11 +272,20 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=400)
     parser.add_argument("--changes", type=int, default=10)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the seeded people and stays; recount only"
+    )
     args = parser.parse_args()
     print(_common.machine())
-    url = _common.recreate_postgres(DATABASE)
-    _common.use_database(url)
-    _seed(args.people)
+    if args.reuse:
+        url = _common.postgres_url(DATABASE)
+        _recreate_statistics(url)
+        _common.use_database(url)
+        _count()
+    else:
+        url = _common.recreate_postgres(DATABASE)
+        _common.use_database(url)
+        _seed(args.people)
     token = _common.staff_token("bench.analyst@bench.example", "hq_analyst")
     with _common.server(url, workers=2, start_seconds=240) as base:
         _latency(base, token, args.samples)

@@ -14,7 +14,7 @@ from peduli.core.db import utcnow
 from peduli.stats import tally
 from peduli.stats.models import CitizenStockMonth
 from peduli.stats.repository import year_before
-from peduli.stats.tally import month_end
+from peduli.stats.tally import ALL, month_end
 from tests.factories import KUALA_LUMPUR, nik
 from tests.web.officer_support import reported
 
@@ -92,12 +92,13 @@ def test_the_year_earlier_figure_comes_from_the_month_end_kept(
     _population(db)
     today = utcnow().date()
     a_year_ago = month_end(year_before(today))
-    db.add(
-        CitizenStockMonth(
-            month=a_year_ago, dimension="sex", value="M", country="KR",
-            representation_code="kbri-seoul", n=7,
-        )
-    )  # fmt: skip
+    for country, post in (("KR", "kbri-seoul"), ("KR", ALL), (ALL, "kbri-seoul"), (ALL, ALL)):
+        db.add(
+            CitizenStockMonth(
+                month=a_year_ago, dimension="sex", value="M", country=country,
+                representation_code=post, n=7,
+            )
+        )  # fmt: skip
     db.commit()
     hq = _token(db, Role.HQ_ANALYST, None)
     answer = client.get(URL, params={"by": "country", "to": today.isoformat()}, headers=hq).json()

@@ -5,7 +5,10 @@ aggregates (``CitizenStock``: active stays per dimension value, country and post
 ``CitizenFlowDay``: arrivals, departures and self-reports per day) are the sums of those
 tuples, moved by deltas (new tuple − recorded tuple) with one upsert per batch.
 ``CitizenStockMonth`` keeps the month-end stocks so periods and the year before are cheap.
-Keys use ``''`` for a missing post, sector or province (a key column is never null).
+Keys use ``''`` for a missing post, sector or province (a key column is never null), and
+``'*'`` (``tally.ALL``) for the roll-ups: each stay is counted under its own country and post,
+its country with every post, its post with every country, and everything, so a reading of
+any filter is a few rows of one key (the primary keys lead with the filters).
 
 Age: the birth year is kept as the ``birth_year`` dimension value and folded into age bands
 at read time (age reached in the reference year, as population tables count it), so the
@@ -68,9 +71,9 @@ class CitizenStock(Base):
     __tablename__ = "stats_citizen_stock"
 
     dimension: Mapped[str] = mapped_column(String(12), primary_key=True)
-    value: Mapped[str] = mapped_column(String(24), primary_key=True)
     country: Mapped[str] = mapped_column(String(2), primary_key=True)
     representation_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(24), primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -81,9 +84,9 @@ class CitizenStockMonth(Base):
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     dimension: Mapped[str] = mapped_column(String(12), primary_key=True)
-    value: Mapped[str] = mapped_column(String(24), primary_key=True)
     country: Mapped[str] = mapped_column(String(2), primary_key=True)
     representation_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(24), primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -92,10 +95,10 @@ class CitizenFlowDay(Base):
 
     __tablename__ = "stats_citizen_flow_day"
 
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(12), primary_key=True)
     country: Mapped[str] = mapped_column(String(2), primary_key=True)
     representation_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12), primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from peduli.stats.models import (
@@ -24,7 +24,7 @@ from peduli.stats.models import (
     Dimension,
     FlowKind,
 )
-from peduli.stats.tally import month_end
+from peduli.stats.tally import ALL, month_end
 
 BY = ("country", "representation", "purpose", "sector", "sex", "age_band", "province")
 # Every counted stay has exactly one row per dimension: countries and posts are read from
@@ -107,16 +107,13 @@ def _stock_counts(
     table: Any = CitizenStock if month is None else CitizenStockMonth
     where: list[ColumnElement[bool]] = [true() if month is None else table.month == month]
     if by in ("country", "representation"):
-        dimension = _EVERY_STAY.value
+        where.append(table.dimension == _EVERY_STAY.value)
         key = table.country if by == "country" else table.representation_code
     else:
         dimension = Dimension.BIRTH_YEAR.value if by == "age_band" else by
+        where.append(table.dimension == dimension)
         key = table.value
-    where.append(table.dimension == dimension)
-    if filters.country:
-        where.append(table.country == filters.country)
-    if filters.posts is not None:
-        where.append(table.representation_code.in_(sorted(filters.posts)))
+    where += _place_keys(table, filters, by=by)
     rows = session.execute(select(key, func.sum(table.n)).where(and_(*where)).group_by(key)).all()
     if not rows and month is not None and not _kept(session, month):
         return None
@@ -130,6 +127,21 @@ def _stock_counts(
         else:
             counts[value] += int(n)
     return dict(counts)
+
+
+def _place_keys(table: Any, filters: Filters, *, by: str = "") -> list[ColumnElement[bool]]:
+    """The rows of the filters' country and posts: their own or the roll-ups (``ALL``)."""
+    if by == "country":
+        country = table.country == filters.country if filters.country else table.country != ALL
+    else:
+        country = table.country == (filters.country or ALL)
+    if filters.posts is not None:
+        post = table.representation_code.in_(sorted(filters.posts))
+    elif by == "representation":
+        post = table.representation_code != ALL
+    else:
+        post = table.representation_code == ALL
+    return [country, post]
 
 
 def _kept(session: Session, month: date) -> bool:
@@ -159,22 +171,35 @@ def citizens(session: Session, *, by: str, filters: Filters, today: date) -> Bre
 
 def _flow_where(filters: Filters) -> list[ColumnElement[bool]]:
     f = CitizenFlowDay
-    where = [f.day >= filters.date_from, f.day <= filters.date_to]
-    if filters.country:
-        where.append(f.country == filters.country)
-    if filters.posts is not None:
-        where.append(f.representation_code.in_(sorted(filters.posts)))
-    return where
+    return [*_place_keys(f, filters), f.day >= filters.date_from, f.day <= filters.date_to]
 
 
 def flow_totals(session: Session, *, filters: Filters) -> dict[str, int]:
     """Arrivals, departures and self-reports in the period, per kind."""
+    return flow_totals_and_year_earlier(session, filters=filters)[0]
+
+
+def flow_totals_and_year_earlier(
+    session: Session, *, filters: Filters
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Arrivals, departures and self-reports in the period and a year earlier, in one read."""
     f = CitizenFlowDay
+    earlier = filters.a_year_earlier()
+    now_in = and_(f.day >= filters.date_from, f.day <= filters.date_to)
+    then_in = and_(f.day >= earlier.date_from, f.day <= earlier.date_to)
     rows = session.execute(
-        select(f.kind, func.sum(f.n)).where(*_flow_where(filters)).group_by(f.kind)
+        select(
+            f.kind,
+            func.sum(case((now_in, f.n), else_=0)),
+            func.sum(case((then_in, f.n), else_=0)),
+        )
+        .where(*_place_keys(f, filters), or_(now_in, then_in))
+        .group_by(f.kind)
     ).all()
-    totals = {kind.value: 0 for kind in FlowKind}
-    totals.update({kind: int(n or 0) for kind, n in rows})
+    totals = ({kind.value: 0 for kind in FlowKind}, {kind.value: 0 for kind in FlowKind})
+    for kind, now_n, then_n in rows:
+        totals[0][kind] = int(now_n or 0)
+        totals[1][kind] = int(then_n or 0)
     return totals
 
 

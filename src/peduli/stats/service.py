@@ -105,12 +105,13 @@ def read_citizens(
         representation=representation,
         today=today,
     )
+    flows, flows_year_earlier = repository.flow_totals_and_year_earlier(session, filters=filters)
     return CitizensReading(
         filters=filters,
         representation=representation or None,
         breakdown=repository.citizens(session, by=by, filters=filters, today=today),
-        flows=repository.flow_totals(session, filters=filters),
-        flows_year_earlier=repository.flow_totals(session, filters=filters.a_year_earlier()),
+        flows=flows,
+        flows_year_earlier=flows_year_earlier,
     )
 
 
@@ -154,6 +155,7 @@ def read_dashboard(
         representation=representation,
         today=today,
     )
+    flows, flows_year_earlier = repository.flow_totals_and_year_earlier(session, filters=filters)
     return Dashboard(
         filters=filters,
         representation=representation or None,
@@ -161,8 +163,8 @@ def read_dashboard(
             by: repository.citizens(session, by=by, filters=filters, today=today) for by in BY
         },
         verification=repository.citizens(session, by="verification", filters=filters, today=today),
-        flows=repository.flow_totals(session, filters=filters),
-        flows_year_earlier=repository.flow_totals(session, filters=filters.a_year_earlier()),
+        flows=flows,
+        flows_year_earlier=flows_year_earlier,
         series=repository.flow_series(session, filters=filters),
         cases=case_stats.open_cases_by_state(session, representation_codes=filters.posts, now=now),
         outcomes=case_stats.outcome_stats(

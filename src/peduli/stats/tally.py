@@ -66,6 +66,7 @@ STAYS, PEOPLE = "stay", "person"
 _START = datetime(1970, 1, 1, tzinfo=UTC)
 _NO_ID = uuid.UUID(int=0)
 _CHUNK = 900  # ids per IN (...) list, within SQLite's smallest parameter limit
+ALL = "*"  # the country or post of a roll-up row: every one
 
 
 def _table(model: Any) -> Table:
@@ -226,6 +227,19 @@ def _contributions(session: Session, which: Any) -> Any:
     return query
 
 
+def _places(c: Any) -> list[tuple[Any, Any]]:
+    """The (country, post) keys each contribution is counted under: its own, and the
+    roll-ups ``ALL`` (every post of its country, every country of its post, everything),
+    so that any reading is a handful of rows of one key."""
+    every = cast(literal(ALL), String(40))
+    return [
+        (c.country, c.representation_code),
+        (c.country, every),
+        (cast(literal(ALL), String(2)), c.representation_code),
+        (cast(literal(ALL), String(2)), every),
+    ]
+
+
 def _add(session: Session, which: Any, *, sign: int) -> None:
     """Add (``sign`` 1) or subtract (-1) the contributions ``which`` selects."""
     c = StayContribution
@@ -233,10 +247,11 @@ def _add(session: Session, which: Any, *, sign: int) -> None:
         select(
             cast(literal(d.value), String(12)).label("dimension"),
             getattr(c, d.value).label("value"),
-            c.country.label("country"),
-            c.representation_code.label("representation_code"),
+            country.label("country"),
+            post.label("representation_code"),
         ).where(which, c.counted)
         for d in Dimension
+        for country, post in _places(c)
     ]
     stock = union_all(*dims).subquery()
     _upsert(
@@ -258,14 +273,15 @@ def _add(session: Session, which: Any, *, sign: int) -> None:
             select(
                 column.label("day"),
                 cast(literal(kind.value), String(12)).label("kind"),
-                c.country.label("country"),
-                c.representation_code.label("representation_code"),
+                country.label("country"),
+                post.label("representation_code"),
             ).where(which, column.is_not(None))
             for kind, column in (
                 (FlowKind.ARRIVAL, c.arrival_date),
                 (FlowKind.DEPARTURE, c.departed_on),
                 (FlowKind.SELF_REPORT, c.reported_on),
             )
+            for country, post in _places(c)
         )
     ).subquery()
     _upsert(
@@ -360,7 +376,7 @@ def backfill_months(session: Session, *, today: date, months: int) -> None:
             value = getattr(c, dimension.value)
             session.execute(
                 insert(CitizenStockMonth).from_select(
-                    ["month", "dimension", "value", "country", "representation_code", "n"],
+                    _MONTH_COLUMNS,
                     select(
                         literal(end, Date),
                         cast(literal(dimension.value), String(12)),
@@ -373,3 +389,40 @@ def backfill_months(session: Session, *, today: date, months: int) -> None:
                     .group_by(value, c.country, c.representation_code),
                 )
             )
+        _roll_up_month(session, end)
+
+
+_MONTH_COLUMNS = ["month", "dimension", "value", "country", "representation_code", "n"]
+
+
+def _roll_up_month(session: Session, end: date) -> None:
+    """The ``ALL`` keys of a month-end, summed from its own (country, post) rows."""
+    m = CitizenStockMonth
+    own = and_(m.month == end, m.country != ALL, m.representation_code != ALL)
+    every_post = cast(literal(ALL), String(40))
+    every_country = cast(literal(ALL), String(2))
+    keys = union_all(
+        *(
+            select(m.dimension, m.value, country.label("country"), post.label("post"), m.n).where(
+                own
+            )
+            for country, post in (
+                (m.country, every_post),
+                (every_country, m.representation_code),
+                (every_country, every_post),
+            )
+        )
+    ).subquery()
+    session.execute(
+        insert(CitizenStockMonth).from_select(
+            _MONTH_COLUMNS,
+            select(
+                literal(end, Date),
+                keys.c.dimension,
+                keys.c.value,
+                keys.c.country,
+                keys.c.post,
+                func.sum(keys.c.n),
+            ).group_by(keys.c.dimension, keys.c.value, keys.c.country, keys.c.post),
+        )
+    )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 06:04:46.114011
+Create Date: 2026-12-06 06:45:47.047926
 """
 
 from collections.abc import Sequence
@@ -521,29 +521,29 @@ def upgrade() -> None:
     sa.UniqueConstraint('email', name=op.f('uq_staff_account_email'))
     )
     op.create_table('stats_citizen_flow_day',
-    sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('kind', sa.String(length=12), nullable=False),
     sa.Column('country', sa.String(length=2), nullable=False),
     sa.Column('representation_code', sa.String(length=40), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
     sa.Column('n', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('day', 'kind', 'country', 'representation_code', name=op.f('pk_stats_citizen_flow_day'))
+    sa.PrimaryKeyConstraint('country', 'representation_code', 'day', 'kind', name=op.f('pk_stats_citizen_flow_day'))
     )
     op.create_table('stats_citizen_stock',
     sa.Column('dimension', sa.String(length=12), nullable=False),
-    sa.Column('value', sa.String(length=24), nullable=False),
     sa.Column('country', sa.String(length=2), nullable=False),
     sa.Column('representation_code', sa.String(length=40), nullable=False),
+    sa.Column('value', sa.String(length=24), nullable=False),
     sa.Column('n', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('dimension', 'value', 'country', 'representation_code', name=op.f('pk_stats_citizen_stock'))
+    sa.PrimaryKeyConstraint('dimension', 'country', 'representation_code', 'value', name=op.f('pk_stats_citizen_stock'))
     )
     op.create_table('stats_citizen_stock_month',
     sa.Column('month', sa.Date(), nullable=False),
     sa.Column('dimension', sa.String(length=12), nullable=False),
-    sa.Column('value', sa.String(length=24), nullable=False),
     sa.Column('country', sa.String(length=2), nullable=False),
     sa.Column('representation_code', sa.String(length=40), nullable=False),
+    sa.Column('value', sa.String(length=24), nullable=False),
     sa.Column('n', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('month', 'dimension', 'value', 'country', 'representation_code', name=op.f('pk_stats_citizen_stock_month'))
+    sa.PrimaryKeyConstraint('month', 'dimension', 'country', 'representation_code', 'value', name=op.f('pk_stats_citizen_stock_month'))
     )
     op.create_table('stats_stay_contribution',
     sa.Column('stay_id', sa.Uuid(), nullable=False),
