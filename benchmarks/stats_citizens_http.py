@@ -139,7 +139,8 @@ def _count() -> None:
             )
         ).one()
     print(
-        f"{rows[0]:,} stays counted in {counted - loaded:.1f} s (rebuild: {rows[1]:,} stock rows, {rows[2]:,} "
+        f"{rows[0]:,} stays counted in {counted - loaded:.1f} s "
+        f"(rebuild: {rows[1]:,} stock rows, {rows[2]:,} "
         f"daily flow rows); 12 month-ends ({rows[3]:,} rows) in {backfilled - counted:.1f} s"
     )
 
