@@ -117,14 +117,14 @@ def _seed(people: int) -> None:
 def _count() -> None:
     """Count the aggregates from the rows once, and twelve month-end stocks."""
     from peduli.core.db import session_scope
-    from peduli.stats import tally
+    from peduli.stats import month_ends, tally
 
     loaded = time.perf_counter()
     with session_scope() as session:
         tally.rebuild(session)
     counted = time.perf_counter()
     with session_scope() as session:
-        tally.backfill_months(session, today=date.today(), months=12)
+        month_ends.backfill_months(session, today=date.today(), months=12)
     backfilled = time.perf_counter()
     _vacuum(
         ("stats_stay_contribution", "stats_citizen_stock", "stats_citizen_stock_month",

@@ -10,8 +10,8 @@ from peduli.demo import seed as seeding
 from peduli.demo.statistics import ensure_demo_statistics
 from peduli.registry.models import Stay
 from peduli.stats import repository
+from peduli.stats.month_ends import month_end
 from peduli.stats.repository import Filters, year_before
-from peduli.stats.tally import month_end
 
 CITIZENS = 300
 

@@ -13,8 +13,9 @@ from peduli.auth.models import StaffAccount
 from peduli.core.db import utcnow
 from peduli.stats import tally
 from peduli.stats.models import CitizenStockMonth
+from peduli.stats.month_ends import month_end
 from peduli.stats.repository import year_before
-from peduli.stats.tally import ALL, month_end
+from peduli.stats.tally import ALL
 from tests.factories import KUALA_LUMPUR, nik
 from tests.web.officer_support import reported
 

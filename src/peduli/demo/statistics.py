@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peduli.core.db import utcnow
-from peduli.stats import tally
+from peduli.stats import month_ends, tally
 from peduli.stats.models import StayContribution
 
 HISTORY_MONTHS = 24
@@ -19,4 +19,4 @@ def ensure_demo_statistics(session: Session) -> None:
     if session.scalar(select(StayContribution.stay_id).limit(1)) is not None:
         return
     tally.rebuild(session)
-    tally.backfill_months(session, today=utcnow().date(), months=HISTORY_MONTHS)
+    month_ends.backfill_months(session, today=utcnow().date(), months=HISTORY_MONTHS)

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from peduli.core.periodic import PeriodicTask
-from peduli.stats import tally
+from peduli.stats import month_ends, tally
 
 EVERY_SECONDS = 2.0
 _OWNER = f"{socket.gethostname()}:{os.getpid()}"
@@ -20,7 +20,7 @@ _OWNER = f"{socket.gethostname()}:{os.getpid()}"
 def refresh_citizens(session: Session, now: datetime) -> int:
     """One round of the tally; the month-end copy when a month has just ended."""
     handled = tally.refresh(session, now, owner=_OWNER)
-    return handled + tally.keep_month_end(session, now.date())
+    return handled + month_ends.keep_month_end(session, now.date())
 
 
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (

@@ -24,7 +24,8 @@ from peduli.stats.models import (
     Dimension,
     FlowKind,
 )
-from peduli.stats.tally import ALL, month_end
+from peduli.stats.month_ends import month_end
+from peduli.stats.tally import ALL
 
 BY = ("country", "representation", "purpose", "sector", "sex", "age_band", "province")
 # Every counted stay has exactly one row per dimension: countries and posts are read from
