@@ -146,9 +146,10 @@ def _place_keys(table: Any, filters: Filters, *, by: str = "") -> list[ColumnEle
 
 
 def _kept(session: Session, month: date) -> bool:
-    """Whether the stock at the end of ``month`` was kept (``min`` reads the index's edge)."""
-    m = CitizenStockMonth
-    return session.scalar(select(func.min(m.month)).where(m.month == month)) is not None
+    """Whether month-ends are kept as far back as ``month`` (the first one kept is the
+    index's first entry; the worker keeps every one after it)."""
+    first = session.scalar(select(func.min(CitizenStockMonth.month)))
+    return first is not None and first <= month
 
 
 def citizens(session: Session, *, by: str, filters: Filters, today: date) -> Breakdown:
