@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from peduli.stats.models import (
@@ -100,11 +100,8 @@ class Breakdown:
         return None if self.year_earlier is None else sum(self.year_earlier.values())
 
 
-def _stock_counts(
-    session: Session, *, by: str, filters: Filters, month: date | None
-) -> dict[str, int] | None:
-    """``{value: count}`` of the live stock (``month`` None) or of a month-end; None when
-    that month-end was never kept."""
+def _stock_select(by: str, filters: Filters, month: date | None, tag: int) -> Any:
+    """(tag, key, count) of the live stock (``month`` None) or of a month-end."""
     table: Any = CitizenStock if month is None else CitizenStockMonth
     where: list[ColumnElement[bool]] = [true() if month is None else table.month == month]
     if by in ("country", "representation"):
@@ -115,18 +112,21 @@ def _stock_counts(
         where.append(table.dimension == dimension)
         key = table.value
     where += _place_keys(table, filters, by=by)
-    rows = session.execute(select(key, func.sum(table.n)).where(and_(*where)).group_by(key)).all()
-    if not rows and month is not None and not _kept(session, month):
-        return None
+    return (
+        select(literal(tag).label("tag"), key.label("key"), func.sum(table.n).label("n"))
+        .where(and_(*where))
+        .group_by(key)
+    )
+
+
+def _folded(rows: list[tuple[str, int]], by: str, reference_year: int) -> dict[str, int]:
+    """``{key: count}``, birth years folded into age bands."""
     counts: dict[str, int] = defaultdict(int)
     for value, n in rows:
         if not n:
             continue
-        if by == "age_band":
-            reference_year = (month or filters.date_to).year
-            counts[age_band(reference_year - int(value))] += int(n)
-        else:
-            counts[value] += int(n)
+        key = age_band(reference_year - int(value)) if by == "age_band" else value
+        counts[key] += int(n)
     return dict(counts)
 
 
@@ -153,21 +153,26 @@ def _kept(session: Session, month: date) -> bool:
 
 
 def citizens(session: Session, *, by: str, filters: Filters, today: date) -> Breakdown:
-    """Citizens abroad at the end of ``filters``' period by ``by``, and a year earlier."""
+    """Citizens abroad at the end of ``filters``' period by ``by``, and a year earlier (one
+    read of both)."""
     live = filters.date_to >= today.replace(day=1)
-    as_of = min(filters.date_to, today) if live else month_end(filters.date_to)
-    counts = _stock_counts(
-        session, by=by, filters=filters, month=None if live else month_end(filters.date_to)
-    )
+    month = None if live else month_end(filters.date_to)
     earlier_as_of = month_end(year_before(filters.date_to))
-    earlier = _stock_counts(session, by=by, filters=filters.a_year_earlier(), month=earlier_as_of)
+    both = union_all(
+        _stock_select(by, filters, month, 0),
+        _stock_select(by, filters.a_year_earlier(), earlier_as_of, 1),
+    )
+    rows = session.execute(both).all()
+    now_rows = [(key, n) for tag, key, n in rows if tag == 0]
+    then_rows = [(key, n) for tag, key, n in rows if tag == 1]
+    kept = bool(then_rows) or _kept(session, earlier_as_of)
     return Breakdown(
         by=by,
-        as_of=as_of,
+        as_of=min(filters.date_to, today) if live else month_end(filters.date_to),
         live=live,
         year_earlier_as_of=earlier_as_of,
-        counts=counts or {},
-        year_earlier=earlier,
+        counts=_folded(now_rows, by, (month or filters.date_to).year),
+        year_earlier=_folded(then_rows, by, earlier_as_of.year) if kept else None,
     )
 
 
