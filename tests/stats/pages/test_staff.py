@@ -37,6 +37,7 @@ def test_hq_sees_the_map_charts_and_tables(client: TestClient, db: Session) -> N
     assert "Plantation" in html and "Manufacturing" in html
     assert "KBRI Seoul" in html and "KBRI Kuala Lumpur" in html
     assert "/hq/stats/download?chart=country&amp;format=csv" in html
+    assert "The last twelve months" in html and "/hq/stats?from=" in html
 
 
 def test_every_value_reads_in_the_readers_language(client: TestClient, db: Session) -> None:

@@ -4,6 +4,7 @@ XLSX download. HQ sees every post (or one); a post's staff see their own post.""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -90,6 +91,10 @@ def dashboard(
             "posts": desk.representation_choices() if national else [],
             "countries": _country_choices(language),
             "download": desk.url_with(DOWNLOAD, params),
+            "presets": _presets(),
+            "period_url": lambda start, end: desk.url_with(DASHBOARD, params)(
+                **{"from": start.isoformat(), "to": end.isoformat()}
+            ),
         }
         if figures is not None:
             context |= _drawn(figures, language)
@@ -110,6 +115,15 @@ def dashboard(
         refused=lambda refusal: shown(None, refusal.problems, refusal.failure),
         refuses=lambda error: error.status != 403,
     )
+
+
+def _presets() -> list[tuple[str, date, date]]:
+    today = utcnow().date()
+    return [
+        ("month", today.replace(day=1), today),
+        ("year", date(today.year, 1, 1), today),
+        ("twelve_months", today - timedelta(days=364), today),
+    ]
 
 
 def _country_choices(language: str) -> list[tuple[str, str]]:
