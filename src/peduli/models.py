@@ -16,6 +16,7 @@ from peduli.notify import models as notify_models  # noqa: F401
 from peduli.partners import models as partners_models  # noqa: F401
 from peduli.registry import models as registry_models  # noqa: F401
 from peduli.services import models as services_models  # noqa: F401
+from peduli.stats import models as stats_models  # noqa: F401
 from peduli.stats import release_models as stats_release_models  # noqa: F401
 from peduli.voice import models as voice_models  # noqa: F401
 

@@ -701,6 +701,30 @@ def test_outcome_statistics_by_role(world: World, role: str) -> None:
 
 
 @pytest.mark.parametrize("role", ROLES)
+def test_citizen_statistics_by_role(world: World, role: str) -> None:
+    url = "/api/v1/stats/citizens"
+    national = world.client.get(url, params={"by": "country"}, headers=world.headers[role])
+    other_post = world.client.get(
+        url, params={"representation": KL_POST}, headers=world.headers[role]
+    )
+    if role == "anonymous":
+        assert national.status_code == 401
+    elif role in STATS_NATIONAL:
+        assert (national.status_code, other_post.status_code) == (200, 200)
+    elif role in ("officer_seoul", "supervisor_seoul"):
+        assert (national.status_code, other_post.status_code) == (200, 403)
+        # A post's figures are its own: no other post appears in them.
+        posts = {row["key"] for row in world.client.get(
+            url, params={"by": "representation"}, headers=world.headers[role]
+        ).json()["rows"]}  # fmt: skip
+        assert posts <= {SEOUL_POST}
+    elif role == "officer_kl":
+        assert (national.status_code, other_post.status_code) == (200, 200)
+    else:
+        assert (national.status_code, other_post.status_code) == (403, 403)
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_my_help_requests_are_for_citizens(world: World, role: str) -> None:
     response = world.client.get("/api/v1/me/help-requests", headers=world.headers[role])
     if role == "anonymous":

@@ -104,6 +104,8 @@ PAGES = frozenset(
         "/officer/cases/team",
         "/officer/cases/{case_id}",
         "/hq/outcomes",
+        # The statistics dashboard: test_stats_dashboard_in_browser.py.
+        "/hq/stats",
         "/bantuan",
         "/saya/permintaan",
         # HQ's dead letters: test_dead_letter_page_is_accessible.

@@ -139,6 +139,7 @@ def _include_routers(app: FastAPI) -> None:
     from peduli.registry import pages as registry_pages
     from peduli.services import api as services_api
     from peduli.services import pages as services_pages
+    from peduli.stats import api as stats_api
     from peduli.stats import open_data_api as stats_open_data_api
     from peduli.stats import pages as stats_pages
     from peduli.voice import api as voice_api
@@ -162,6 +163,7 @@ def _include_routers(app: FastAPI) -> None:
         elections_api.router,
         documents_api.router,
         stats_open_data_api.router,
+        stats_api.router,
     )
     page_routers = (
         notify_pages.router,

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Table, func, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -27,8 +28,8 @@ from sqlalchemy.orm import Session
 from peduli.auth import policy
 from peduli.auth.actor import Actor
 from peduli.auth.roles import STATS_READERS
-from peduli.cases import access
-from peduli.cases.models import CaseOutcome, OutcomeDaily, OutcomeKind
+from peduli.cases import access, workflow
+from peduli.cases.models import Case, CaseOutcome, OutcomeDaily, OutcomeKind
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
@@ -170,3 +171,36 @@ def read_outcome_stats(
         )
     codes = access.figures_posts(session, actor, wanted=representation, action="stats.outcomes")
     return outcome_stats(session, date_from=start, date_to=end, representation_codes=codes)
+
+
+@dataclass(frozen=True)
+class OpenCases:
+    """How many open cases of one category and priority are in one SLA state."""
+
+    category: str
+    priority: str
+    sla: str  # ``workflow.SlaState``
+    count: int
+
+
+def open_cases_by_state(
+    session: Session, *, representation_codes: Collection[str] | None, now: datetime
+) -> list[OpenCases]:
+    """The open cases of the posts (None: every post) by category, priority and SLA state.
+
+    One grouped read of the open cases through the post's queue index (done cases, the
+    great majority, are not read)."""
+    soon = now + workflow.DUE_SOON
+    state = sql_case(
+        (Case.sla_due_at <= now, "overdue"),
+        (Case.sla_due_at <= soon, "due_soon"),
+        else_="on_time",
+    )
+    query = (
+        select(Case.category, Case.priority, state, func.count())
+        .where(Case.status.not_in([s.value for s in workflow.DONE]))
+        .group_by(Case.category, Case.priority, state)
+    )
+    if representation_codes is not None:
+        query = query.where(Case.representation_code.in_(sorted(representation_codes)))
+    return [OpenCases(c, p, s, int(n)) for c, p, s, n in session.execute(query)]

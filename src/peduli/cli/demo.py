@@ -53,6 +53,7 @@ from peduli.demo import duplicates as demo_duplicates
 from peduli.demo import elections as demo_elections
 from peduli.demo import open_data as demo_open_data
 from peduli.demo import seed as seeding
+from peduli.demo import statistics as demo_statistics
 from peduli.demo import travel as demo_travel
 from peduli.demo.partners import ensure_demo_partners
 from peduli.demo.staff import DEMO_PASSWORD, DEMO_STAFF, ensure_demo_staff
@@ -208,6 +209,7 @@ def _prepare_staff() -> str:
         demo_appointments.ensure_demo_appointment_plans(session)
         demo_open_data.ensure_demo_releases(session)
         demo_elections.ensure_demo_election(session)
+        demo_statistics.ensure_demo_statistics(session)
         return accounts.create_token(session, email=agency.email, days=1)
 
 
@@ -316,6 +318,7 @@ def _print_welcome(
         f"  API documentation   {base}/docs",
         f"  Representations     {base}/api/v1/representations",
         f"  Demo mailbox        {base}/demo/mailbox  (codes sent to citizens arrive here)",
+        f"  Statistics          {base}/hq/stats  (HQ: every post; an officer: their own)",
         f"  Sandbox SMTP        127.0.0.1:{sandboxes.smtp_port}, SMS gateway {sandboxes.sms_url}",
         f"  Sandbox WhatsApp    {sandboxes.whatsapp_url}",
         f"  Sandbox telephony   {telephony_url}  (peduli voice call plays another call)",

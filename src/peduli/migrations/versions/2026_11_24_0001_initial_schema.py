@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 07:07:41.530928
+Create Date: 2026-12-06 07:13:26.860341
 """
 
 from collections.abc import Sequence
@@ -513,6 +513,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_person_link_name_year', ['link_name_year'], unique=False)
         batch_op.create_index('ix_person_link_region', ['link_region'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_name_key'), ['name_key'], unique=False)
+        batch_op.create_index('ix_person_updated', ['updated_at', 'id'], unique=False)
 
     op.create_table('rate_limit_counter',
     sa.Column('key', sa.String(length=200), nullable=False),
@@ -579,6 +580,59 @@ def upgrade() -> None:
     sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_account')),
     sa.UniqueConstraint('email', name=op.f('uq_staff_account_email'))
+    )
+    op.create_table('stats_citizen_flow_day',
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('country', 'representation_code', 'day', 'kind', name=op.f('pk_stats_citizen_flow_day'))
+    )
+    op.create_table('stats_citizen_stock',
+    sa.Column('dimension', sa.String(length=12), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=False),
+    sa.Column('value', sa.String(length=24), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('dimension', 'country', 'representation_code', 'value', name=op.f('pk_stats_citizen_stock'))
+    )
+    op.create_table('stats_citizen_stock_month',
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('dimension', sa.String(length=12), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=False),
+    sa.Column('value', sa.String(length=24), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('month', 'dimension', 'country', 'representation_code', 'value', name=op.f('pk_stats_citizen_stock_month'))
+    )
+    op.create_table('stats_stay_contribution',
+    sa.Column('stay_id', sa.Uuid(), nullable=False),
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('counted', sa.Boolean(), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=False),
+    sa.Column('purpose', sa.String(length=10), nullable=False),
+    sa.Column('sector', sa.String(length=24), nullable=False),
+    sa.Column('sex', sa.String(length=1), nullable=False),
+    sa.Column('birth_year', sa.String(length=4), nullable=False),
+    sa.Column('province', sa.String(length=2), nullable=False),
+    sa.Column('verification', sa.String(length=12), nullable=False),
+    sa.Column('arrival_date', sa.Date(), nullable=False),
+    sa.Column('departed_on', sa.Date(), nullable=True),
+    sa.Column('reported_on', sa.Date(), nullable=True),
+    sa.PrimaryKeyConstraint('stay_id', name=op.f('pk_stats_stay_contribution'))
+    )
+    with op.batch_alter_table('stats_stay_contribution', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stats_stay_contribution_person_id'), ['person_id'], unique=False)
+
+    op.create_table('stats_tally_cursor',
+    sa.Column('name', sa.String(length=20), nullable=False),
+    sa.Column('seen_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('seen_id', sa.Uuid(), nullable=False),
+    sa.Column('lease_owner', sa.String(length=100), nullable=True),
+    sa.Column('lease_until', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_stats_tally_cursor'))
     )
     op.create_table('webhook_subscription',
     sa.Column('subscriber', sa.String(length=200), nullable=False),
@@ -1157,6 +1211,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_stay_person_id'), ['person_id'], unique=False)
         batch_op.create_index('ix_stay_representation_created', ['representation_code', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_stay_representation_status', ['representation_code', 'status'], unique=False)
+        batch_op.create_index('ix_stay_updated', ['updated_at', 'id'], unique=False)
 
     op.create_table('voter_list',
     sa.Column('election_id', sa.Uuid(), nullable=False),
@@ -1720,6 +1775,7 @@ def downgrade() -> None:
     op.drop_table('webhook_subscription_event')
     op.drop_table('voter_list')
     with op.batch_alter_table('stay', schema=None) as batch_op:
+        batch_op.drop_index('ix_stay_updated')
         batch_op.drop_index('ix_stay_representation_status')
         batch_op.drop_index('ix_stay_representation_created')
         batch_op.drop_index(batch_op.f('ix_stay_person_id'))
@@ -1838,6 +1894,14 @@ def downgrade() -> None:
 
     op.drop_table('agency_border_crossing')
     op.drop_table('webhook_subscription')
+    op.drop_table('stats_tally_cursor')
+    with op.batch_alter_table('stats_stay_contribution', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stats_stay_contribution_person_id'))
+
+    op.drop_table('stats_stay_contribution')
+    op.drop_table('stats_citizen_stock_month')
+    op.drop_table('stats_citizen_stock')
+    op.drop_table('stats_citizen_flow_day')
     op.drop_table('staff_account')
     with op.batch_alter_table('service_version', schema=None) as batch_op:
         batch_op.drop_index('ix_service_version_current', postgresql_where=sa.text('is_current'), sqlite_where=sa.text('is_current'))
@@ -1850,6 +1914,7 @@ def downgrade() -> None:
     op.drop_table('sandbox_message')
     op.drop_table('rate_limit_counter')
     with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.drop_index('ix_person_updated')
         batch_op.drop_index(batch_op.f('ix_person_name_key'))
         batch_op.drop_index('ix_person_link_region')
         batch_op.drop_index('ix_person_link_name_year')

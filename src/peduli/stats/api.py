@@ -1,0 +1,72 @@
+"""The statistics' JSON routes: citizens abroad by one dimension, with filters."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from peduli.api.deps import DbSession, require_scope
+from peduli.api.language import RequestLanguage
+from peduli.auth.actor import Actor
+from peduli.auth.scopes import STATS_READ
+from peduli.core.db import utcnow
+from peduli.stats import labels, repository, service
+from peduli.stats.schemas import CitizenCount, CitizensRead, FlowFigures
+
+router = APIRouter(tags=["stats"])
+StatsReader = Annotated[Actor, Depends(require_scope(STATS_READ))]
+By = Literal["country", "representation", "purpose", "sector", "sex", "age_band", "province"]
+
+
+@router.get("/stats/citizens", response_model=CitizensRead)
+def citizens(
+    actor: StatsReader,
+    db: DbSession,
+    language: RequestLanguage,
+    by: Annotated[By, Query()] = "country",
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
+    representation: Annotated[str | None, Query(max_length=64)] = None,
+) -> CitizensRead:
+    """Citizens abroad at the end of the period (default: this month so far) by ``by``, with
+    the same figures a year earlier and the period's arrivals, departures and self-reports.
+    A post's staff read their own post; HQ every post or the ``representation`` asked for."""
+    reading = service.read_citizens(
+        db,
+        actor=actor,
+        by=by,
+        date_from=date_from,
+        date_to=date_to,
+        country=country,
+        representation=representation,
+        today=utcnow().date(),
+    )
+    breakdown = reading.breakdown
+    earlier = breakdown.year_earlier
+    keys = repository.ordered(breakdown.counts, by, earlier or {})
+    return CitizensRead(
+        by=by,
+        date_from=reading.filters.date_from,
+        date_to=reading.filters.date_to,
+        as_of=breakdown.as_of,
+        live=breakdown.live,
+        year_earlier_as_of=breakdown.year_earlier_as_of,
+        country=reading.filters.country,
+        representation=reading.representation,
+        total=breakdown.total,
+        year_earlier_total=breakdown.year_earlier_total,
+        rows=[
+            CitizenCount(
+                key=key,
+                label=labels.label(by, key, language),
+                count=breakdown.counts.get(key, 0),
+                year_earlier=None if earlier is None else earlier.get(key, 0),
+            )
+            for key in keys
+        ],
+        flows=FlowFigures(**reading.flows),
+        flows_year_earlier=FlowFigures(**reading.flows_year_earlier),
+    )

@@ -1,0 +1,327 @@
+"""Keep the statistics of citizens abroad in step with the registry, set-based.
+
+A periodic task (``stats.jobs``) reads the stays and people changed since its cursor, in
+``(updated_at, id)`` order through their indexes, and re-reads those changed in the last
+``OVERLAP`` too: timestamps are taken before commit, so a row may become visible after later
+ones were read (a transaction longer than ``OVERLAP`` less a round, or clocks that far apart
+between app servers and the worker, could be missed until the row changes again or
+``rebuild`` recounts).
+For the stays found it applies deltas with a handful of statements per batch, whatever its
+size: subtract each stay's recorded contribution, record the new one (from the stay and its
+person now), add it. Applying a stay twice moves nothing, so re-reading is safe; a stay that
+was deleted (the person erased) or whose person was merged away simply contributes nothing.
+
+One worker at a time: a lease on the cursor row is taken with one conditional UPDATE (on
+PostgreSQL the row lock also holds a second worker until the first commits), which works
+across processes and on both databases.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    Select,
+    String,
+    Table,
+    case,
+    cast,
+    delete,
+    extract,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from peduli.core.db import is_postgres
+from peduli.registry.models import Person, PersonStatus, Stay, StayStatus
+from peduli.stats.models import (
+    CitizenFlowDay,
+    CitizenStock,
+    Dimension,
+    FlowKind,
+    StayContribution,
+    TallyCursor,
+)
+
+BATCH = 2000
+OVERLAP = timedelta(seconds=10)
+LEASE = timedelta(seconds=30)
+STAYS, PEOPLE = "stay", "person"
+_START = datetime(1970, 1, 1, tzinfo=UTC)
+_NO_ID = uuid.UUID(int=0)
+_CHUNK = 900  # ids per IN (...) list, within SQLite's smallest parameter limit
+ALL = "*"  # the country or post of a roll-up row: every one
+
+
+def _table(model: Any) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _day(session: Session, column: Any) -> Any:
+    """The UTC day of a timestamp column, on either database."""
+    if is_postgres(session):
+        return cast(func.timezone("UTC", column), Date)
+    return func.date(column)
+
+
+def take_lease(session: Session, *, owner: str, now: datetime) -> bool:
+    """Hold the tally for ``LEASE`` unless another worker holds it; creates the cursors."""
+    insert_ = pg_insert if is_postgres(session) else sqlite_insert
+    for name in (STAYS, PEOPLE):
+        session.execute(
+            insert_(_table(TallyCursor))
+            .values(name=name, seen_at=_START, seen_id=_NO_ID)
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+    taken = session.execute(
+        update(TallyCursor)
+        .where(
+            TallyCursor.name == STAYS,
+            or_(
+                TallyCursor.lease_until.is_(None),
+                TallyCursor.lease_until < now,
+                TallyCursor.lease_owner == owner,
+            ),
+        )
+        .values(lease_owner=owner, lease_until=now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+
+def refresh(session: Session, now: datetime, *, owner: str = "tally", batch: int = BATCH) -> int:
+    """Apply up to ``batch`` changed stays and people (plus the overlap); returns stays applied."""
+    if not take_lease(session, owner=owner, now=now):
+        return 0
+    stay_ids = _changed(session, STAYS, Stay, batch, now)
+    person_ids = _changed(session, PEOPLE, Person, batch, now)
+    if person_ids:
+        for chunk in _chunks(person_ids):
+            stay_ids |= set(session.scalars(select(Stay.id).where(Stay.person_id.in_(chunk))))
+            stay_ids |= set(
+                session.scalars(
+                    select(StayContribution.stay_id).where(StayContribution.person_id.in_(chunk))
+                )
+            )
+    apply(session, sorted(stay_ids))
+    session.execute(
+        update(TallyCursor)
+        .where(TallyCursor.name == STAYS, TallyCursor.lease_owner == owner)
+        .values(lease_until=None, lease_owner=None)
+        .execution_options(synchronize_session=False)
+    )
+    return len(stay_ids)
+
+
+def _changed(session: Session, name: str, model: Any, batch: int, now: datetime) -> set[uuid.UUID]:
+    """Ids of ``model`` changed after the cursor (``batch`` at most) and in the last
+    ``OVERLAP``; moves the cursor to the last row read."""
+    cursor = session.execute(
+        select(TallyCursor.seen_at, TallyCursor.seen_id).where(TallyCursor.name == name)
+    ).one()
+    rows = session.execute(
+        select(model.updated_at, model.id)
+        .where(tuple_(model.updated_at, model.id) > tuple_(cursor[0], cursor[1]))
+        .order_by(model.updated_at, model.id)
+        .limit(batch)
+    ).all()
+    ids = {row[1] for row in rows}
+    # Look again at the last ``OVERLAP`` seconds, for rows whose transaction committed after
+    # the cursor passed their timestamp: a row stamped at T and committed by T + 8 s is seen
+    # by the first round after its commit. Rows older than that are not read again, so a
+    # quiet registry costs an empty index range per round.
+    ids |= set(
+        session.scalars(select(model.id).where(model.updated_at >= now - OVERLAP).limit(batch))
+    )
+    if rows:
+        session.execute(
+            update(TallyCursor)
+            .where(TallyCursor.name == name)
+            .values(seen_at=rows[-1][0], seen_id=rows[-1][1])
+            .execution_options(synchronize_session=False)
+        )
+    return ids
+
+
+def _chunks(ids: Sequence[uuid.UUID] | set[uuid.UUID]) -> list[list[uuid.UUID]]:
+    ordered = list(ids)
+    return [ordered[i : i + _CHUNK] for i in range(0, len(ordered), _CHUNK)]
+
+
+def apply(session: Session, stay_ids: Sequence[uuid.UUID]) -> None:
+    """Bring the contributions of ``stay_ids`` and the aggregates up to date (idempotent)."""
+    for chunk in _chunks(stay_ids):
+        mine = StayContribution.stay_id.in_(chunk)
+        _add(session, mine, sign=-1)
+        session.execute(delete(StayContribution).where(mine))
+        session.execute(
+            insert(StayContribution).from_select(
+                _CONTRIBUTION_COLUMNS, _contributions(session, Stay.id.in_(chunk))
+            )
+        )
+        _add(session, mine, sign=1)
+
+
+_CONTRIBUTION_COLUMNS = [
+    "stay_id",
+    "person_id",
+    "counted",
+    "country",
+    "representation_code",
+    "purpose",
+    "sector",
+    "sex",
+    "birth_year",
+    "province",
+    "verification",
+    "arrival_date",
+    "departed_on",
+    "reported_on",
+]
+
+
+def _contributions(session: Session, which: Any) -> Any:
+    """The contribution of each stay ``which`` selects, from the stay and its person now.
+
+    Only active people's stays contribute: a merged person's stays have moved to the
+    survivor, an erased person's are gone.
+    """
+    query = (
+        select(
+            Stay.id,
+            Stay.person_id,
+            Stay.status == StayStatus.ACTIVE.value,
+            Stay.country,
+            func.coalesce(Stay.representation_code, ""),
+            Stay.purpose,
+            func.coalesce(Stay.sector, ""),
+            Person.sex,
+            cast(extract("year", Person.date_of_birth), String(4)),
+            func.coalesce(Person.home_province, ""),
+            Person.verification,
+            Stay.arrival_date,
+            Stay.departed_on,
+            case((Stay.source == "self_report", _day(session, Stay.created_at)), else_=None),
+        )
+        .join(Person, Person.id == Stay.person_id)
+        .where(which, Person.status == PersonStatus.ACTIVE.value)
+    )
+    return query
+
+
+def _places(c: Any) -> list[tuple[Any, Any]]:
+    """The (country, post) keys each contribution is counted under: its own, and the
+    roll-ups ``ALL`` (every post of its country, every country of its post, everything),
+    so that any reading is a handful of rows of one key."""
+    every = cast(literal(ALL), String(40))
+    return [
+        (c.country, c.representation_code),
+        (c.country, every),
+        (cast(literal(ALL), String(2)), c.representation_code),
+        (cast(literal(ALL), String(2)), every),
+    ]
+
+
+def _add(session: Session, which: Any, *, sign: int) -> None:
+    """Add (``sign`` 1) or subtract (-1) the contributions ``which`` selects."""
+    c = StayContribution
+    dims = [
+        select(
+            cast(literal(d.value), String(12)).label("dimension"),
+            getattr(c, d.value).label("value"),
+            country.label("country"),
+            post.label("representation_code"),
+        ).where(which, c.counted)
+        for d in Dimension
+        for country, post in _places(c)
+    ]
+    stock = union_all(*dims).subquery()
+    _upsert(
+        session,
+        CitizenStock,
+        select(
+            stock.c.dimension,
+            stock.c.value,
+            stock.c.country,
+            stock.c.representation_code,
+            sign * func.count(),
+        )
+        .where(true())
+        .group_by(stock.c.dimension, stock.c.value, stock.c.country, stock.c.representation_code),
+        keys=["dimension", "value", "country", "representation_code"],
+    )
+    flows = union_all(
+        *(
+            select(
+                column.label("day"),
+                cast(literal(kind.value), String(12)).label("kind"),
+                country.label("country"),
+                post.label("representation_code"),
+            ).where(which, column.is_not(None))
+            for kind, column in (
+                (FlowKind.ARRIVAL, c.arrival_date),
+                (FlowKind.DEPARTURE, c.departed_on),
+                (FlowKind.SELF_REPORT, c.reported_on),
+            )
+            for country, post in _places(c)
+        )
+    ).subquery()
+    _upsert(
+        session,
+        CitizenFlowDay,
+        select(flows.c.day, flows.c.kind, flows.c.country, flows.c.representation_code)
+        .add_columns(sign * func.count())
+        .where(true())
+        .group_by(flows.c.day, flows.c.kind, flows.c.country, flows.c.representation_code),
+        keys=["day", "kind", "country", "representation_code"],
+    )
+
+
+def _upsert(session: Session, model: Any, rows: Select[Any], *, keys: list[str]) -> None:
+    table = _table(model)
+    insert_ = pg_insert if is_postgres(session) else sqlite_insert
+    statement = insert_(table).from_select([*keys, "n"], rows)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=keys, set_={"n": table.c.n + statement.excluded.n}
+        )
+    )
+
+
+def rebuild(session: Session) -> None:
+    """Recount everything from the registry's rows (a full scan: setup and repair only)."""
+    for table in (StayContribution, CitizenStock, CitizenFlowDay):
+        session.execute(delete(table))
+    session.execute(
+        insert(StayContribution).from_select(_CONTRIBUTION_COLUMNS, _contributions(session, true()))
+    )
+    _add(session, true(), sign=1)
+    changing: tuple[tuple[str, Any], ...] = ((STAYS, Stay), (PEOPLE, Person))
+    for name, model in changing:
+        last = session.execute(
+            select(model.updated_at, model.id).order_by(model.updated_at.desc(), model.id.desc())
+        ).first()
+        if last is not None:
+            take_lease(session, owner="rebuild", now=last[0])
+            session.execute(
+                update(TallyCursor)
+                .where(TallyCursor.name == name)
+                .values(seen_at=last[0], seen_id=last[1], lease_owner=None, lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
