@@ -1,6 +1,6 @@
 """Booking a consular appointment in a real browser without JavaScript, in Indonesian and in
 English: choose the time, book, read the confirmation and fetch the calendar invitation;
-the pages pass axe."""
+the officers' day list, plan and waiting-room screen; every page passes axe."""
 
 from __future__ import annotations
 
@@ -14,7 +14,15 @@ from peduli.auth.actor import Role
 from peduli.core.db import session_scope, utcnow
 from peduli.registry.models import Person
 from peduli.services import catalogue, schedules
-from tests.browser.conftest import NewPage, assert_accessible, sign_in_citizen_api
+from tests.browser.conftest import (
+    DESKTOP,
+    NewPage,
+    assert_accessible,
+    make_staff,
+    sign_in_citizen_api,
+)
+from tests.browser.harness import sign_in_staff_api
+from tests.browser.test_accessibility import visit
 from tests.factories import nik, staff
 
 BORN = date(1991, 4, 2)
@@ -75,3 +83,19 @@ def test_booking_without_javascript(new_page: NewPage, language: str) -> None:
     page.goto("/saya/janji-temu")
     expect(page.locator("main h1")).to_have_text(mine)
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("locale", ["id-ID", "en-GB"])
+def test_the_officers_appointment_pages_pass_axe(new_page: NewPage, locale: str) -> None:
+    """A supervisor at Seoul reads the day list, the plan and the waiting-room screen."""
+    page = new_page(viewport=DESKTOP, locale=locale)
+    _prepared(page)
+    supervisor = make_staff(
+        email=f"spv-{locale}@example.org", role="supervisor", representation_code="kbri-seoul"
+    )
+    sign_in_staff_api(page, supervisor)
+    for route in ("/officer/appointments", "/officer/appointments/plan"):
+        visit(page, route)
+        expect(page.locator("main h1")).to_be_visible()
+    visit(page, "/officer/appointments/screen")
+    expect(page.locator("body")).to_contain_text("Mohon tunggu dipanggil")  # always Indonesian too
