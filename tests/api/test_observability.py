@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -68,3 +70,21 @@ def test_every_log_line_of_a_request_carries_its_id_as_json(
     ours = [line for line in lines if line.get("event") in ("working", "answered")]
     assert [line["request_id"] for line in ours] == ["trace-me-123", "trace-me-123"]
     assert ours[0]["phone"] == "[redacted]"  # no personal identifiers in the logs
+
+
+def test_json_lines_go_to_the_standard_error_of_the_moment(
+    json_logs: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stream swapped in then closed (a test's capture) must not turn later lines into
+    "Logging error" reports, which print a line's arguments unredacted."""
+    library = logging.getLogger("mail.log")
+    first = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    library.warning("peer %s", "+821056565656")
+    first.close()
+    later = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", later)
+    library.warning("peer %s", "+821056565656")
+    written = later.getvalue()
+    assert json.loads(written)["event"] == "peer [redacted]"
+    assert "Logging error" not in written and "5656" not in written

@@ -74,6 +74,7 @@ NOT_MOVED = {
     "agency_import_row": "rows staged while an import runs, deleted when it ends",
     "voter_entry": "a round of a voter list as generated: the next round lists the survivor",
     "voter_list_problem": "what a check found on a round's entry, kept with it",
+    "stats_stay_contribution": "derived: the statistics' tally recounts each stay that moved",
 }
 MOVED_BY = {
     "stay": "stays",

@@ -75,7 +75,7 @@ def _standard_library_as_json(shared: list[Any], level: int) -> None:
             structlog.processors.JSONRenderer(),
         ],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StandardErrorNow()
     handler.setFormatter(formatter)
     handler.set_name(_JSON_HANDLER)
     root = logging.getLogger()
@@ -85,6 +85,20 @@ def _standard_library_as_json(shared: list[Any], level: int) -> None:
         library = logging.getLogger(name)
         library.handlers = []
         library.propagate = True
+
+
+class _StandardErrorNow(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a line is logged, not when it was set up: a
+    stream captured then closed (a test's, a redirected one) would turn each later line into
+    a "Logging error" report that prints the line's raw arguments, unredacted."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        """The stream is always the current ``sys.stderr``."""
 
 
 def bind_request_id(request_id: str) -> None:
