@@ -248,7 +248,11 @@ class Received:
 def receive(
     session: Session, *, partner: ExchangePartner, document: InboundMessage, raw: bytes
 ) -> Received:
-    """Take a partner's verified answer: refuse a replay, file it on the request's case."""
+    """Take a partner's verified answer and file it on the request's case.
+
+    A partner that did not hear our 202 in time sends the same message again: the very same
+    bytes are acknowledged once more and filed nothing twice. Another body under a message id
+    already used is a replay and is refused."""
     request = session.scalar(
         select(ExchangeMessage).where(
             ExchangeMessage.partner_code == partner.code,
@@ -259,14 +263,16 @@ def receive(
     if request is None:
         raise NotFound(_("There is no request of ours with this id to your state."))
     seen = session.scalar(
-        select(ExchangeMessage.id).where(
+        select(ExchangeMessage).where(
             ExchangeMessage.partner_code == partner.code,
             ExchangeMessage.direction == ExchangeDirection.INBOUND,
             ExchangeMessage.message_id == document.message_id,
         )
     )
+    if seen is not None and seen.body == raw.decode():
+        return Received(seen, workflow.settles(request.kind, document.kind))
     if seen is not None:
-        raise Conflict(_("This message was received before; a replay is refused."), code="replay")
+        raise Conflict(_("This message id was used before; a replay is refused."), code="replay")
     require_valid(
         []
         if workflow.may_answer(request.kind, document.kind)
