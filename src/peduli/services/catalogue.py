@@ -107,6 +107,11 @@ def current(session: Session) -> list[tuple[int, ServiceDefinition]]:
     return sorted(found, key=lambda pair: (order.get(pair[1].code, len(order)), pair[1].code))
 
 
+def names_in(session: Session, language: str) -> dict[str, str]:
+    """Each current service's name in the reader's language, by code (lists show names)."""
+    return {entry.code: entry.name.get(language) for _version, entry in current(session)}
+
+
 def current_of(session: Session, code: str) -> tuple[int, ServiceDefinition]:
     """One service's current version; 404 for a code the catalogue lacks."""
     row = session.scalar(

@@ -1,5 +1,6 @@
-"""Pages of the services: the citizen's catalogue, applying and tracking; the officers' queue,
-an application's decisions and the report."""
+"""Pages of the services: the citizen's catalogue, applying, booking and tracking; the
+officers' queue, an application's decisions, the report and the day's appointments; HQ's
+catalogue and rates."""
 
 from __future__ import annotations
 

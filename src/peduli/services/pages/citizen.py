@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from peduli.api.deps import OWN, PUBLIC, CurrentActor, DbSession, OptionalActor
-from peduli.auth.actor import Actor, Role
+from peduli.auth.actor import Actor
 from peduli.auth.pages.citizen import sign_in_url
 from peduli.core.config import get_settings
 from peduli.core.errors import FieldProblem, NotFound, ValidationFailed
@@ -23,7 +23,7 @@ from peduli.core.i18n import _
 from peduli.registry import service as registry_service
 from peduli.registry.models import StayStatus
 from peduli.services import application_file, catalogue, fees, service, views
-from peduli.services.pages.common import helpers, issued_document
+from peduli.services.pages.common import helpers, is_citizen, issued_document
 from peduli.services.schemas import ApplicationCreate
 from peduli.services.uploads import Upload
 from peduli.web import i18n
@@ -36,13 +36,9 @@ MINE = "/saya/permohonan"
 TEXT_FIELDS = ("applying_for", "beneficiary_name", "payment", "details_confirmed")
 
 
-def _is_citizen(actor: Actor | None) -> bool:
-    return actor is not None and actor.role == Role.CITIZEN
-
-
 def _post_of(db: Session, actor: Actor | None) -> str | None:
     """The post of the citizen's active stay, if any."""
-    if not _is_citizen(actor) or actor is None or actor.person_id is None:
+    if not is_citizen(actor) or actor.person_id is None:
         return None
     view = registry_service.own_person_view(db, actor=actor)
     return next((s.representation_code for s in view.stays if s.status == StayStatus.ACTIVE), None)
@@ -59,7 +55,7 @@ def services(request: Request, db: DbSession, actor: OptionalActor) -> Response:
         request,
         "services/catalogue.html",
         {
-            "signed_in": _is_citizen(actor),
+            "signed_in": is_citizen(actor),
             "entries": entries,
             **helpers(language),
         },
@@ -85,14 +81,14 @@ def _service_page(
     )
     person = (
         registry_service.own_person_view(db, actor=actor)
-        if _is_citizen(actor) and actor and actor.person_id
+        if is_citizen(actor) and actor.person_id
         else None
     )
     return render(
         request,
         "services/service.html",
         {
-            "signed_in": _is_citizen(actor),
+            "signed_in": is_citizen(actor),
             "entry": views.service_read(
                 version,
                 entry,
@@ -142,7 +138,7 @@ async def _read_form(request: Request) -> tuple[dict[str, str], list[Upload]]:
 async def apply(request: Request, code: str, db: DbSession, actor: CurrentActor) -> Response:
     """Apply: the confirmed details, the documents, the payment chosen."""
     values, files = await _read_form(request)
-    if not _is_citizen(actor):
+    if not is_citizen(actor):
         return RedirectResponse(sign_in_url(f"{SERVICES}/{code}"), status_code=303)
 
     def submit() -> Any:
@@ -179,10 +175,10 @@ async def apply(request: Request, code: str, db: DbSession, actor: CurrentActor)
 @router.get(MINE, response_class=HTMLResponse, dependencies=[OWN])
 def my_applications(request: Request, db: DbSession, actor: OptionalActor) -> Response:
     """The citizen's applications and the state of each."""
-    if not _is_citizen(actor) or actor is None:
+    if not is_citizen(actor):
         return RedirectResponse(sign_in_url(MINE), status_code=303)
     language = i18n.negotiate(request)
-    names = {entry.code: entry.name.get(language) for _v, entry in catalogue.current(db)}
+    names = catalogue.names_in(db, language)
     return render(
         request,
         "services/my_applications.html",

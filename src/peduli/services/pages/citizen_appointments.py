@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from peduli.api.deps import OWN, PUBLIC, CurrentActor, DbSession, OptionalActor
-from peduli.auth.actor import Actor, Role
+from peduli.auth.actor import Actor
 from peduli.auth.pages.citizen import sign_in_url
 from peduli.core.db import utcnow
 from peduli.core.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
@@ -22,7 +22,7 @@ from peduli.reference.places import representation_by_code
 from peduli.services import appointment_access as access
 from peduli.services import appointments, catalogue, slots
 from peduli.services.appointment_schemas import AppointmentCreate
-from peduli.services.pages.common import helpers
+from peduli.services.pages.common import helpers, is_citizen
 from peduli.web import i18n
 from peduli.web.forms import Refusal, only, run_form
 from peduli.web.rendering import render
@@ -32,10 +32,6 @@ BOOK = "/janji-temu"
 MINE = "/saya/janji-temu"
 DAYS_SHOWN = 14
 REFUSED = only(ValidationFailed, Conflict, Forbidden, NotFound)
-
-
-def _citizen(actor: Actor | None) -> bool:
-    return actor is not None and actor.role == Role.CITIZEN
 
 
 def _starts(raw: str) -> datetime | None:
@@ -75,14 +71,14 @@ def _booking_page(
     problems: dict[str, FieldProblem] | None = None,
 ) -> HTMLResponse:
     language = i18n.negotiate(request)
-    names = {entry.code: entry.name.get(language) for _v, entry in catalogue.current(db)}
+    names = catalogue.names_in(db, language)
     planned = slots.planned(db)
     post, service = values.get("representation", ""), values.get("service", "")
     chosen = (post, service) in planned
     schedule = slots.schedule_of(db, post, service) if chosen else None
     first = date.fromisoformat(values["from"]) if values.get("from") else utcnow().date()
     verified = (
-        _citizen(actor)
+        is_citizen(actor)
         and actor is not None
         and actor.person_id is not None
         and access.identity_verified(db, actor.person_id)
@@ -91,7 +87,7 @@ def _booking_page(
         request,
         "services/book.html",
         {
-            "signed_in": _citizen(actor),
+            "signed_in": is_citizen(actor),
             "verified": verified,
             "posts": sorted({(p, _post_name(p)) for p, _s in planned}, key=lambda x: x[1]),
             "services": sorted({(s, names.get(s, s)) for _p, s in planned}, key=lambda x: x[1]),
@@ -134,7 +130,7 @@ async def book(request: Request, db: DbSession, actor: CurrentActor) -> Response
         k: str(form.get(k) or "")[:64]
         for k in ("representation", "service", "starts_at", "party_size")
     }
-    if not _citizen(actor):
+    if not is_citizen(actor):
         return RedirectResponse(sign_in_url(BOOK), status_code=303)
 
     def submit() -> Any:
@@ -165,10 +161,10 @@ async def book(request: Request, db: DbSession, actor: CurrentActor) -> Response
 @router.get(MINE, response_class=HTMLResponse, dependencies=[OWN])
 def mine(request: Request, db: DbSession, actor: OptionalActor) -> Response:
     """The citizen's appointments, the coming ones first."""
-    if not _citizen(actor) or actor is None:
+    if not is_citizen(actor):
         return RedirectResponse(sign_in_url(MINE), status_code=303)
     language = i18n.negotiate(request)
-    names = {entry.code: entry.name.get(language) for _v, entry in catalogue.current(db)}
+    names = catalogue.names_in(db, language)
     return render(
         request,
         "services/my_appointments.html",
@@ -191,7 +187,7 @@ def _detail_page(
 ) -> HTMLResponse:
     language = i18n.negotiate(request)
     found = access.appointment_in_scope(db, actor, appointment_id, action="appointment.read")
-    names = {entry.code: entry.name.get(language) for _v, entry in catalogue.current(db)}
+    names = catalogue.names_in(db, language)
     today = utcnow().date()
     return render(
         request,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypeGuard
 
 from babel import numbers
 from fastapi.responses import Response
 
+from peduli.auth.actor import Actor, Role
 from peduli.core.config import get_settings
 from peduli.core.downloads import download_headers
 from peduli.core.errors import NotFound
@@ -54,6 +56,11 @@ FOR_NAMES: dict[str, Message] = {
     "child": _("My child"),
     "relative": _("A relative who died abroad"),
 }
+
+
+def is_citizen(actor: Actor | None) -> TypeGuard[Actor]:
+    """A signed-in citizen (not staff, not a visitor): the only reader of their own files."""
+    return actor is not None and actor.role == Role.CITIZEN
 
 
 def money(amount: Decimal | None, currency: str | None, language: str) -> str:

@@ -45,7 +45,7 @@ def queue(request: Request, db: DbSession, staff: SignedIn) -> Response:
         desk.page_number(request.query_params.get("page")),
         desk.per_page_choice(request.query_params.get("per_page")),
     )
-    names = {entry.code: entry.name.get(language) for _v, entry in catalogue.current(db)}
+    names = catalogue.names_in(db, language)
     now = utcnow()
     return desk.page(
         request,
@@ -160,7 +160,7 @@ def report(request: Request, db: DbSession, staff: SignedIn) -> Response:
     """Volumes and SLA compliance: per post and service, and the national totals."""
     language = i18n.negotiate(request)
     rows = repository.report(db, actor=staff, now=utcnow())
-    names = {entry.code: entry.name.get(language) for _v, entry in catalogue.current(db)}
+    names = catalogue.names_in(db, language)
     return desk.page(
         request,
         "services/report.html",

@@ -60,7 +60,7 @@ def _day_page(
         day = date.fromisoformat(str(request.query_params.get("day") or ""))
     except ValueError:
         day = reception.today_at(post, now)
-    names = {entry.code: entry.name.get(language) for _v, entry in catalogue.current(db)}
+    names = catalogue.names_in(db, language)
     return desk.page(
         request,
         "services/appointments_day.html",
@@ -171,7 +171,7 @@ def _plan_page(
     language = i18n.negotiate(request)
     post = _post(request, staff)
     plans, blackouts = schedules.plans_of(db, post=post, actor=staff)
-    names = {entry.code: entry.name.get(language) for _v, entry in catalogue.current(db)}
+    names = catalogue.names_in(db, language)
     return desk.page(
         request,
         "services/appointments_plan.html",
