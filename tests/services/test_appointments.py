@@ -164,7 +164,9 @@ def test_a_supervisor_of_another_post_sees_nothing(loaded: Session, holder: Acto
         reception.day_list(loaded, post="kbri-seoul", day=booked.local_day, actor=outsider)
 
 
-def test_erasure_keeps_the_slot_but_not_the_person(loaded: Session, holder: Actor) -> None:
+def test_erasure_cancels_the_booking_frees_its_places_and_forgets_the_person(
+    loaded: Session, holder: Actor
+) -> None:
     booked = appointments.book(loaded, data=booking(at(10)), actor=holder, now=NOW)
     loaded.commit()
     assert booked.remind_to is not None
@@ -174,6 +176,8 @@ def test_erasure_keeps_the_slot_but_not_the_person(loaded: Session, holder: Acto
     loaded.refresh(booked)
     assert booked.holder_name != "Muhammad Yusuf" and booked.remind_to is None
     assert booked.account_id is None and booked.starts_at == at(10)
+    assert booked.state == "cancelled" and booked.sequence == 1
+    assert loaded.scalar(select(AppointmentSlot.booked)) == 0  # the places are free again
 
 
 def test_a_civil_registry_match_verifies_the_identity(loaded: Session) -> None:

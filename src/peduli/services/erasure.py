@@ -1,7 +1,9 @@
 """A citizen's erasure (UU PDP) in the services: their applications keep their service, post,
 dates and decisions (the figures of the report) but lose the person — name pseudonymised,
 NIK and passport blanked, documents deleted with their files once the erasure commits; their
-appointments keep their slot but lose the name and the reminder's address."""
+appointments still to come are cancelled, their places freed for others, and every
+appointment keeps its slot and day (the post's figures) but loses the name and the reminder's
+address."""
 
 from __future__ import annotations
 
@@ -12,7 +14,10 @@ from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
 from peduli.cases.storage import get_storage
+from peduli.core.db import utcnow
 from peduli.registry.rights import ErasureStep, pseudonym
+from peduli.services import slots
+from peduli.services.appointments import BOOKED, CANCELLED
 from peduli.services.models import ApplicationDocument, Appointment, ServiceApplication
 
 
@@ -33,7 +38,7 @@ def erase_people(
         .where(ApplicationDocument.application_id.in_(theirs))
         .execution_options(synchronize_session=False)
     )
-    changed = 0
+    changed = _cancel_bookings(session, person_ids)
     for person_id in person_ids:
         result = session.execute(
             update(ServiceApplication)
@@ -61,6 +66,21 @@ def erase_people(
                 storage.delete(key)
 
     return changed + int(getattr(removed, "rowcount", 0) or 0)
+
+
+def _cancel_bookings(session: Session, person_ids: Sequence[uuid.UUID]) -> int:
+    """Nobody will come to an erased person's bookings: cancel them, free their places."""
+    booked = (Appointment.person_id.in_(person_ids), Appointment.state == BOOKED)
+    slots.give_back_held_by(
+        session, select(Appointment.slot_id, Appointment.party_size).where(*booked)
+    )
+    result = session.execute(
+        update(Appointment)
+        .where(*booked)
+        .values(state=CANCELLED, cancelled_at=utcnow(), sequence=Appointment.sequence + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 ERASURE_STEP = ErasureStep("service_applications", erase_people)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from peduli.core.db import insert_on_conflict
@@ -181,6 +181,23 @@ def give_back(session: Session, *, slot_id: uuid.UUID, places: int) -> None:
     session.execute(
         update(AppointmentSlot)
         .where(AppointmentSlot.id == slot_id, AppointmentSlot.booked >= places)
+        .values(booked=AppointmentSlot.booked - places)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def give_back_held_by(session: Session, held: Select[uuid.UUID, int]) -> None:
+    """Free the places that the appointments selected as (slot id, party size) hold, in one
+    statement whatever their number (an erasure cancels every booking of a person)."""
+    rows = held.subquery()
+    places = (
+        select(func.coalesce(func.sum(rows.c.party_size), 0))
+        .where(rows.c.slot_id == AppointmentSlot.id)
+        .scalar_subquery()
+    )
+    session.execute(
+        update(AppointmentSlot)
+        .where(AppointmentSlot.id.in_(select(rows.c.slot_id)))
         .values(booked=AppointmentSlot.booked - places)
         .execution_options(synchronize_session=False)
     )
