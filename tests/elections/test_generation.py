@@ -4,14 +4,16 @@ statements whatever the number of people."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Role
 from peduli.core.crypto import get_cipher
+from peduli.core.db import utcnow
 from peduli.core.errors import Conflict, ValidationFailed
 from peduli.elections import checks
 from peduli.elections.models import PollingPlace, VoterEntry, VoterList
@@ -122,3 +124,23 @@ def test_no_new_round_once_a_list_is_fixed(db: Session) -> None:
     checks.fix(db, election_id=made.id, post=None, actor=supervisor)
     with pytest.raises(Conflict):
         generated(db, made.id)
+
+
+def test_a_second_generation_of_the_same_round_is_told_not_failed(db: Session) -> None:
+    """Another organiser's generation commits the round between this one's read and write."""
+    person(db, 1, name="Dewi Seoul")
+    made = election(db)
+    db.flush()  # the next flush is the generation's own
+
+    @event.listens_for(db, "before_flush", once=True)
+    def _the_other_organiser_was_first(session: Session, *_args: object) -> None:
+        session.execute(
+            insert(VoterList).values(
+                id=uuid.uuid4(), election_id=made.id, representation_code=SEOUL, round=1,
+                state="draft", generated_at=utcnow(),
+            )
+        )  # fmt: skip
+
+    with pytest.raises(Conflict) as refused:
+        generated(db, made.id)
+    assert refused.value.code == "generation_running"
