@@ -40,7 +40,7 @@ from peduli.cases.models import Case, CasePerson, EventKind
 from peduli.core.config import get_settings
 from peduli.core.crypto import get_cipher
 from peduli.core.db import utcnow
-from peduli.core.errors import Conflict, FieldProblem, NotFound, require_valid
+from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed, require_valid
 from peduli.core.i18n import _
 from peduli.notify import service as notify_service
 from peduli.notify.models import ChannelName, MessagePriority
@@ -248,11 +248,9 @@ class Received:
 def receive(
     session: Session, *, partner: ExchangePartner, document: InboundMessage, raw: bytes
 ) -> Received:
-    """Take a partner's verified answer and file it on the request's case.
-
-    A partner that did not hear our 202 in time sends the same message again: the very same
-    bytes are acknowledged once more and filed nothing twice. Another body under a message id
-    already used is a replay and is refused."""
+    """File a partner's verified answer on the request's case. The same bytes sent again (our
+    202 was not heard) are acknowledged and filed once; another body under a used id is a
+    replay, refused."""
     request = session.scalar(
         select(ExchangeMessage).where(
             ExchangeMessage.partner_code == partner.code,
@@ -273,15 +271,9 @@ def receive(
         return Received(seen, workflow.settles(request.kind, document.kind))
     if seen is not None:
         raise Conflict(_("This message id was used before; a replay is refused."), code="replay")
-    require_valid(
-        []
-        if workflow.may_answer(request.kind, document.kind)
-        else [
-            FieldProblem(
-                "kind", "not_an_answer", _("This kind of message does not answer that request.")
-            )
-        ]
-    )
+    if not workflow.may_answer(request.kind, document.kind):
+        problem = _("This kind of message does not answer that request.")
+        raise ValidationFailed([FieldProblem("kind", "not_an_answer", problem)])
     now = utcnow()
     row = ExchangeMessage(
         id=uuid.uuid4(),
