@@ -3,6 +3,7 @@ outcome statistics over 1,000,000 cases (service and HTTP), each against a basel
 in the same run.
 
     python -m benchmarks.cases [--cases 1000000] [--post-cases 50000] [--samples 300]
+    python -m benchmarks.cases --database peduli_10m     # on a ``peduli seed`` database
 
 Loads the cases set-based (``INSERT … SELECT`` over ``generate_series``) into its own
 database ``peduli_bench_cases``: one post (kbri-seoul) gets ``--post-cases`` cases, the rest
@@ -11,6 +12,9 @@ one resolved case in three with a typed outcome. The maintained aggregates are t
 from those rows with one ``GROUP BY`` (the way the services keep them up to date is checked
 for exactness by ``tests/cases/test_stats.py``). Targets: queue p95 ≤ 100 ms, statistics
 for a period and a representation p99 ≤ 20 ms.
+
+With ``--database`` nothing is loaded: the cases ``peduli seed`` wrote are measured where they
+are, the queue of the post with the most cases (the largest post's queue at national scale).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import random
 import time
+import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import partial
@@ -195,7 +200,7 @@ def _verdict(name: str, latencies: list[float], share: float, target: float) -> 
     return f"{name}: p{share:.0f} {value * 1000:.1f} ms (target ≤ {target * 1000:.0f} ms) {state}"
 
 
-def _queue(base: str, token: str, samples: int) -> None:
+def _queue(base: str, token: str, samples: int, post: str) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     variants = [
         {},
@@ -209,7 +214,7 @@ def _queue(base: str, token: str, samples: int) -> None:
     with httpx.Client(base_url=base, timeout=30) as client:
         first = client.get("/api/v1/cases", headers=headers)
         assert first.status_code == 200, first.text
-        print(f"queue of {POST}: {first.json()['total']:,} cases in total")
+        print(f"queue of {post}: {first.json()['total']:,} cases in total")
         for _ in range(20):  # warm up
             client.get("/api/v1/cases", headers=headers)
             client.get("/healthz")
@@ -236,13 +241,13 @@ def _periods(rng: random.Random, samples: int) -> list[tuple[date, date]]:
     return periods
 
 
-def _stats(base: str, analyst_token: str, codes: list[str], samples: int) -> None:
+def _stats(base: str, analyst_token: str, codes: list[str], samples: int, post: str) -> None:
     from peduli.cases import stats
     from peduli.core.db import get_sessionmaker
 
     rng = random.Random(7)
     periods = _periods(rng, samples)
-    posts = [POST if n % 2 else rng.choice(codes) for n in range(samples)]
+    posts = [post if n % 2 else rng.choice(codes) for n in range(samples)]
     session = get_sessionmaker()()
 
     def figures(period: tuple[date, date], codes: list[str] | None) -> Callable[[], object]:
@@ -287,29 +292,54 @@ def _stats(base: str, analyst_token: str, codes: list[str], samples: int) -> Non
     print(f"  service p99 is {ratio:.1f}× the SELECT 1 p99")
 
 
+def _largest_post() -> tuple[str, list[str]]:
+    """The post with the most cases in a seeded database, and every post with cases."""
+    from peduli.core.db import session_scope
+
+    with session_scope() as session:
+        counts = session.execute(
+            text(
+                "SELECT representation_code, count(*) FROM protection_case "
+                "GROUP BY representation_code ORDER BY count(*) DESC"
+            )
+        ).all()
+        if not session.scalar(text("SELECT EXISTS (SELECT 1 FROM case_outcome_daily)")):
+            session.execute(text(BUILD_AGGREGATES))
+    print(f"measuring the seeded cases: {sum(n for _, n in counts):,} in {len(counts)} posts")
+    return counts[0][0], [code for code, _ in counts]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--post-cases", type=int, default=50_000)
     parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--database", help="an existing seeded database: measure, load nothing")
     args = parser.parse_args()
     print(_common.machine())
-    url = _common.recreate_postgres(DATABASE)
-    _common.use_database(url)
-    codes = _load(args.cases, args.post_cases)
+    if args.database:
+        url = _common.postgres_url(args.database)
+        _common.use_database(url)
+        post, codes = _largest_post()
+    else:
+        url = _common.recreate_postgres(DATABASE)
+        _common.use_database(url)
+        post, codes = POST, _load(args.cases, args.post_cases)
     from peduli.auth import accounts
     from peduli.core.db import session_scope
 
+    run = uuid.uuid4().hex[:8]  # a seeded database may be measured more than once
+    email = f"officer-{run}@bench.example"
     with session_scope() as session:
         accounts.create_staff(
-            session, email="officer@bench.example", role="officer", representation_code=POST,
+            session, email=email, role="officer", representation_code=post,
             password="benchmark-password-1",
         )  # fmt: skip
-        officer = accounts.create_token(session, email="officer@bench.example", days=1)
-    analyst = _common.staff_token("analyst@bench.example", "hq_analyst")
+        officer = accounts.create_token(session, email=email, days=1)
+    analyst = _common.staff_token(f"analyst-{run}@bench.example", "hq_analyst")
     with _common.server(url, workers=1) as base:
-        _queue(base, officer, args.samples)
-        _stats(base, analyst, codes, args.samples)
+        _queue(base, officer, args.samples, post)
+        _stats(base, analyst, codes, args.samples, post)
 
 
 if __name__ == "__main__":

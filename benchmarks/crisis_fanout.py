@@ -1,6 +1,7 @@
 """Crisis targeting and broadcast fan-out on PostgreSQL with 1,000,000 active stays.
 
     python -m benchmarks.crisis_fanout [--stays 1000000]
+    python -m benchmarks.crisis_fanout --database peduli_10m --broadcast hong-kong
 
 Seeds people, phones and stays straight into the registry tables (COPY; positions around
 Southeast Asian cities, H3 cells computed as the registry does), then measures:
@@ -12,6 +13,10 @@ Southeast Asian cities, H3 cells computed as the registry does), then measures:
   the ceiling: a raw ``INSERT … SELECT`` of the same number of rows into the same outbox
   table (target ≥ 50 %), also timed with the ``ON CONFLICT DO NOTHING`` the real statement
   needs; then a repeated send, which must write nothing.
+
+``--database`` measures a population ``peduli seed`` wrote (the 10 M run) instead of seeding:
+the metropolitan areas' audiences (Kuala Lumpur, Hong Kong) and a broadcast to the area chosen
+with ``--broadcast``; the ceiling then copies as many phones as that broadcast has recipients.
 """
 
 from __future__ import annotations
@@ -71,9 +76,15 @@ RAW_OUTBOX = (
     " SELECT 'sms', cp.value, 'Gempa',"
     " 'Gempa kuat. Jauhi bangunan. Balas AMAN atau TOLONG: "
     "http://127.0.0.1:8000/c/1234567.0123456789abcdef0123',"
-    " 'raw:' || cp.person_id::text, 50"
-    " FROM contact_point cp"
+    " 'raw:' || cp.id::text, 50"
+    " FROM contact_point cp WHERE cp.kind = 'phone' LIMIT :rows"
 )
+HONG_KONG = (22.319, 114.169)
+BROADCASTS = {  # --broadcast: the area every active stay of which gets the message
+    "malaysia": {"countries": ["MY"]},
+    "kuala-lumpur": {"circle": {"lat": KL[0], "lon": KL[1], "radius_km": 100}},
+    "hong-kong": {"countries": ["HK"]},
+}
 ON_CONFLICT = " ON CONFLICT (idempotency_key) DO NOTHING"
 
 
@@ -172,8 +183,12 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="keep the seeded people; drop only crisis rows"
     )
+    parser.add_argument("--database", help="a database `peduli seed` filled (implies --reuse)")
+    parser.add_argument("--broadcast", choices=sorted(BROADCASTS), default="malaysia")
     args = parser.parse_args()
-    use_database(postgres_url(DATABASE) if args.reuse else recreate_postgres(DATABASE))
+    args.reuse = args.reuse or bool(args.database)
+    database = args.database or DATABASE
+    use_database(postgres_url(database) if args.reuse else recreate_postgres(database))
     from peduli.auth.actor import Role
     from peduli.core.db import get_engine, session_scope
     from peduli.crisis import broadcasts, delivery, service
@@ -208,6 +223,9 @@ def main() -> None:
             "circle": {"lat": KL[0], "lon": KL[1], "radius_km": 100}
         },
         "city polygon (greater Kuala Lumpur)": CITY_POLYGON,
+        "50 km circle around Hong Kong": {
+            "circle": {"lat": HONG_KONG[0], "lon": HONG_KONG[1], "radius_km": 50}
+        },
     }
     for name, area in areas.items():
         with session_scope() as db:
@@ -228,14 +246,25 @@ def main() -> None:
             f"the area with H3 cells, stored) took {declared * 1000:.0f} ms"
         )
 
-    rows = args.stays
+    with session_scope() as db:
+        crisis = service.declare(
+            db,
+            body=CrisisCreate(
+                title=f"Broadcast: {args.broadcast}", kind="conflict", severity="extreme",
+                area=BROADCASTS[args.broadcast],
+            ),
+            actor=hq,
+        )  # fmt: skip
+        rows = service.count_audience(db, crisis).total
+        broadcast_crisis = crisis.id
+    print(f"broadcast area {args.broadcast}: {rows:,} stays")
     ceilings = {}
     # The real statement needs ON CONFLICT DO NOTHING (a repeated send writes nothing twice),
     # so the raw statement is timed both without it (the target's ceiling) and with it.
     for name, conflict in (("plain", ""), ("on conflict", ON_CONFLICT)):
         with engine.begin() as conn:
             started = time.perf_counter()
-            conn.execute(text(RAW_OUTBOX + conflict))
+            conn.execute(text(RAW_OUTBOX + conflict), {"rows": rows})
             ceilings[name] = time.perf_counter() - started
             conn.execute(text("TRUNCATE outbox_message"))
         print(
@@ -245,13 +274,7 @@ def main() -> None:
     ceiling = ceilings["plain"]
 
     with session_scope() as db:
-        crisis = service.declare(
-            db,
-            body=CrisisCreate(
-                title="Everyone", kind="conflict", severity="extreme", area={"countries": ["MY"]}
-            ),
-            actor=hq,
-        )
+        crisis = service.get(db, crisis_id=broadcast_crisis, actor=hq)
         body = BroadcastCreate(
             messages={
                 "id": "Gempa kuat. Jauhi bangunan.",
