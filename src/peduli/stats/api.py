@@ -38,10 +38,7 @@ def citizens(
         db,
         actor=actor,
         by=by,
-        date_from=date_from,
-        date_to=date_to,
-        country=country,
-        representation=representation,
+        asked=service.Asked(date_from, date_to, country, representation),
         today=utcnow().date(),
     )
     breakdown = reading.breakdown

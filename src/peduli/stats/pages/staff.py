@@ -14,9 +14,8 @@ from peduli.api.deps import DbSession, staff_page
 from peduli.auth.roles import NATIONAL_STATS_READERS, STATS_READERS
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, PeduliError
-from peduli.services import repository as service_repository
 from peduli.stats import charts, files, labels, repository, service, world_map
-from peduli.stats.service import Dashboard
+from peduli.stats.service import Asked, Dashboard
 from peduli.web import desk
 from peduli.web.desk import SignedIn
 from peduli.web.forms import run_form
@@ -34,7 +33,7 @@ Chart = Literal[
 
 def _filters(
     staff: SignedIn, date_from: str, date_to: str, country: str, representation: str
-) -> tuple[dict[str, object], dict[str, FieldProblem]]:
+) -> tuple[Asked, dict[str, FieldProblem]]:
     start, bad_start = desk.parse_day(date_from)
     end, bad_end = desk.parse_day(date_to)
     problems = {
@@ -43,16 +42,16 @@ def _filters(
         if bad
     }
     national = staff.role in NATIONAL_STATS_READERS
-    return {
-        "date_from": start,
-        "date_to": end,
-        "country": country.strip().upper() or None,
-        "representation": (representation.strip() or None) if national else None,
-    }, problems
+    return Asked(
+        start,
+        end,
+        country.strip().upper() or None,
+        (representation.strip() or None) if national else None,
+    ), problems
 
 
-def _read(db: DbSession, staff: SignedIn, wanted: dict[str, object]) -> Dashboard:
-    return service.read_dashboard(db, actor=staff, today=utcnow().date(), **wanted)  # type: ignore[arg-type]
+def _read(db: DbSession, staff: SignedIn, wanted: Asked) -> Dashboard:
+    return service.read_dashboard(db, actor=staff, asked=wanted, today=utcnow().date())
 
 
 @router.get(DASHBOARD, response_class=HTMLResponse)
@@ -73,7 +72,7 @@ def dashboard(
         "from": date_from.strip(),
         "to": date_to.strip(),
         "country": country.strip(),
-        "representation": wanted["representation"] or "",
+        "representation": wanted.representation or "",
     }
 
     def shown(
@@ -161,7 +160,7 @@ def _drawn(figures: Dashboard, language: str) -> dict[str, object]:
                 else row.service_code,
                 row,
             )
-            for row in service_repository.national(figures.services)
+            for row in figures.services
         ],
     }
 
