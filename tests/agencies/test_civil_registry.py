@@ -4,6 +4,7 @@ for the purposes that allow it, and answers of the wrong shape refused as malfor
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -102,3 +103,22 @@ def test_any_answer_is_read_or_refused_as_malformed(answer: dict[str, Any]) -> N
     else:
         assert isinstance(check.found, bool)
         assert set(check.flags) <= set(dukcapil.FIELDS)
+
+
+def test_the_marital_status_a_value_only_for_the_voter_list(
+    db: Session, civil_registry: CivilRegistrySandbox
+) -> None:
+    def asked(nik: str, purpose: Purpose = Purpose.ELECTIONS) -> bool | None:
+        return dukcapil.ever_married(db, nik=nik, purpose=purpose, cause="election 1", actor="a")
+
+    with pytest.raises(PurposeRequired):
+        asked(SITI.nik, Purpose.IDENTITY_VERIFICATION)
+    assert civil_registry.received == []  # refused before anything was sent
+    assert asked(SITI.nik) is False  # belum kawin
+    civil_registry.add(replace(LATE, nik="3273010101700003", marital_status="cerai_mati"))
+    assert asked("3273010101700003") is True, "widowed is previously married"
+    assert asked("3201010101010001") is None
+    status, _body = civil_registry.marital_status(
+        {"nik": SITI.nik}, {"X-Road-Purpose": "identity_verification"}
+    )
+    assert status == 403

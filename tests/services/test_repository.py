@@ -26,9 +26,7 @@ def _at(day: int, month: int = 3, year: int = 2026) -> datetime:
 def _dated(db: Session, applicant: Actor, **times: datetime | str | None) -> None:
     application = renewal(db, applicant)
     db.execute(
-        update(ServiceApplication)
-        .where(ServiceApplication.id == application.id)
-        .values(**times)
+        update(ServiceApplication).where(ServiceApplication.id == application.id).values(**times)
     )
 
 

@@ -1,5 +1,7 @@
 """The civil registry (Dukcapil) adapter: NIK verification that answers match flags, never
-data, and the family card (KK) look-up for the purposes that allow it.
+data; the family card (KK) look-up for the purposes that allow it; and the marital status, a
+value, for the voter list only (the law makes a married citizen under 17 a voter, and the
+list carries the status: a match flag would tell the committee nothing it had not recorded).
 
 Both go through ``gateway.call`` (envelope, retries, breaker, message log); an answer of the
 wrong shape is a malformed answer (``AgencyRefused``), never a half-read result.
@@ -24,6 +26,9 @@ AGENCY = "civil_registry"
 FAMILY_CARD_PURPOSES = frozenset(
     {Purpose.PROTECTION_CASE, Purpose.CRISIS_RESPONSE, Purpose.CONSULAR_SERVICE}
 )
+# The civil registry's marital statuses (status perkawinan); every one but the first is
+# "married or previously married" in the election law's words.
+MARITAL_STATUSES = ("belum_kawin", "kawin", "cerai_hidup", "cerai_mati")
 FIELDS = ("full_name", "date_of_birth", "place_of_birth", "sex", "mother_name")
 CACHE_FOR = timedelta(hours=1)
 
@@ -169,3 +174,35 @@ def family_card(
     except (AttributeError, KeyError, TypeError) as exc:
         raise _malformed("a member is not readable") from exc
     return FamilyCard(number, people)
+
+
+def ever_married(
+    session: Session,
+    *,
+    nik: str,
+    purpose: Purpose,
+    cause: str,
+    actor: str,
+    person_id: uuid.UUID | None = None,
+) -> bool | None:
+    """Whether the NIK's holder is or was ever married (None: no such NIK); asked only for
+    the overseas voter list."""
+    if purpose != Purpose.ELECTIONS:
+        raise PurposeRequired(_("A marital status is looked up only for the voter list."))
+    answer = gateway.call(
+        session,
+        agency=AGENCY,
+        operation="elector/marital-status",
+        request={"nik": nik},
+        purpose=purpose,
+        cause=cause,
+        actor=actor,
+        person_id=person_id,
+        cache_for=CACHE_FOR,
+    )
+    found, status = answer.get("nik_found"), answer.get("marital_status")
+    if found is False:
+        return None
+    if found is not True or status not in MARITAL_STATUSES:
+        raise _malformed("not a marital status")
+    return status != MARITAL_STATUSES[0]
