@@ -157,9 +157,12 @@ def period_figures(
     year_earlier: Period,
     posts: Collection[str] | None,
     now: datetime,
+    counts: Session | None = None,
 ) -> list[PeriodFigures]:
     """Per service, the applications of ``posts`` (None: every post the caller reaches)
-    received and completed in ``period`` and in ``year_earlier``, and open now.
+    received and completed in ``period`` and in ``year_earlier``, and open now. The caller's
+    access is checked (and a refusal audited) on ``session``; the counts may come from
+    ``counts``, a lagging read session (a replica).
 
     Each part is one grouped range read of its own index (received by submission time,
     completed by issue time, open through the queue's partial index), so the cost follows
@@ -192,7 +195,7 @@ def period_figures(
         .group_by(app.service_code)
     )
     figures: dict[str, PeriodFigures] = {}
-    for tag, code, n, of_which in session.execute(union_all(*parts)):
+    for tag, code, n, of_which in (counts or session).execute(union_all(*parts)):
         row = figures.setdefault(code, PeriodFigures(code))
         setattr(row, tag, int(n))
         if tag.startswith("completed"):

@@ -52,9 +52,11 @@ class Reading:
     flows_year_earlier: dict[str, int]
 
 
-def open_reading(session: Session, *, actor: Actor, asked: Asked, today: date) -> Reading:
-    """Check the caller may read the figures asked for; the filters they may read, with the
-    period's flows."""
+def open_reading(
+    session: Session, *, actor: Actor, asked: Asked, today: date, counts: Session
+) -> Reading:
+    """Check the caller may read the figures asked for (on ``session``: a refusal is audited);
+    the filters they may read, with the period's flows read on ``counts``."""
     policy.require_role(session, actor, roles=STATS_READERS, action=ACTION)
     end = asked.date_to or today
     start = asked.date_from or end.replace(day=1)
@@ -85,7 +87,7 @@ def open_reading(session: Session, *, actor: Actor, asked: Asked, today: date) -
     wanted = asked.representation or None
     posts = figures_posts(session, actor, wanted=wanted, action=ACTION)
     filters = Filters(start, end, country.upper() if country else None, posts)
-    flows, flows_year_earlier = repository.flow_totals_and_year_earlier(session, filters=filters)
+    flows, flows_year_earlier = repository.flow_totals_and_year_earlier(counts, filters=filters)
     return Reading(filters, wanted, flows, flows_year_earlier)
 
 
@@ -97,17 +99,18 @@ class CitizensReading(Reading):
 
 
 def read_citizens(
-    session: Session, *, actor: Actor, by: str, asked: Asked, today: date
+    session: Session, *, actor: Actor, by: str, asked: Asked, today: date, counts: Session
 ) -> CitizensReading:
-    """Citizens abroad by ``by`` at the end of the period, with flows and a year earlier."""
+    """Citizens abroad by ``by`` at the end of the period, with flows and a year earlier; the
+    figures read on ``counts`` (a lagging read session: the replica when there is one)."""
     if by not in BY:
         raise ValidationFailed(
             [FieldProblem("by", "invalid", _("Choose one of the breakdowns offered."))]
         )
-    reading = open_reading(session, actor=actor, asked=asked, today=today)
+    reading = open_reading(session, actor=actor, asked=asked, today=today, counts=counts)
     return CitizensReading(
         **vars(reading),
-        breakdown=repository.citizens(session, by=by, filters=reading.filters, today=today),
+        breakdown=repository.citizens(counts, by=by, filters=reading.filters, today=today),
     )
 
 
@@ -134,25 +137,28 @@ def services_posts(filters: Filters) -> frozenset[str] | None:
     return serving if filters.posts is None else serving & filters.posts
 
 
-def read_dashboard(session: Session, *, actor: Actor, asked: Asked, today: date) -> Dashboard:
+def read_dashboard(
+    session: Session, *, actor: Actor, asked: Asked, today: date, counts: Session
+) -> Dashboard:
     """Citizens abroad by every dimension, the verification backlog and the daily flows;
     open cases by category, priority and SLA state and the outcome figures of the same posts
     (the country filter is the citizens'); the services' figures of the period at the posts
-    serving the country, each with the same period a year earlier."""
+    serving the country, each with the same period a year earlier. Access is checked on
+    ``session``, every figure read on ``counts`` (a lagging read session)."""
     now = utcnow()
-    reading = open_reading(session, actor=actor, asked=asked, today=today)
+    reading = open_reading(session, actor=actor, asked=asked, today=today, counts=counts)
     filters = reading.filters
     earlier = filters.a_year_earlier()
     return Dashboard(
         **vars(reading),
         breakdowns={
-            by: repository.citizens(session, by=by, filters=filters, today=today) for by in BY
+            by: repository.citizens(counts, by=by, filters=filters, today=today) for by in BY
         },
-        verification=repository.citizens(session, by="verification", filters=filters, today=today),
-        series=repository.flow_series(session, filters=filters),
-        cases=case_stats.open_cases_by_state(session, representation_codes=filters.posts, now=now),
+        verification=repository.citizens(counts, by="verification", filters=filters, today=today),
+        series=repository.flow_series(counts, filters=filters),
+        cases=case_stats.open_cases_by_state(counts, representation_codes=filters.posts, now=now),
         outcomes=case_stats.outcome_stats(
-            session,
+            counts,
             date_from=filters.date_from,
             date_to=filters.date_to,
             representation_codes=filters.posts,
@@ -164,6 +170,7 @@ def read_dashboard(session: Session, *, actor: Actor, asked: Asked, today: date)
             year_earlier=(earlier.date_from, earlier.date_to),
             posts=services_posts(filters),
             now=now,
+            counts=counts,
         ),
         service_names={entry.code: entry.name for _v, entry in catalogue.current(session)},
     )

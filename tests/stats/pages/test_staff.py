@@ -122,3 +122,15 @@ def test_services_figures_follow_the_period_the_country_and_the_post(
     last_year = utcnow().date().replace(year=utcnow().year - 1).isoformat()
     earlier = services(f"&from={last_year}&to={last_year}")
     assert "Passport renewal</th>\n    <td>0 <span" in earlier, "open now, none received then"
+
+
+def test_the_dashboard_reads_the_replica_when_there_is_one(
+    client: TestClient, db: Session, empty_replica: None
+) -> None:
+    _population(db)  # on the primary only
+    signed_in_officer(client, db, "analyst@example.org", Role.HQ_ANALYST, None)
+    page = client.get("/hq/stats?lang=en")
+    assert page.status_code == 200
+    assert "South Korea: 0" in page.text and "Malaysia: 0" in page.text
+    csv = client.get("/hq/stats/download", params={"chart": "country", "format": "csv"})
+    assert len(csv.content.decode("utf-8-sig").splitlines()) == 1, "the header only"

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from peduli.api.deps import DbSession, staff_page
+from peduli.api.deps import DbSession, LaggingReadDb, staff_page
 from peduli.auth.roles import NATIONAL_STATS_READERS, STATS_READERS
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, PeduliError
@@ -50,14 +50,17 @@ def _filters(
     ), problems
 
 
-def _read(db: DbSession, staff: SignedIn, wanted: Asked) -> Dashboard:
-    return service.read_dashboard(db, actor=staff, asked=wanted, today=utcnow().date())
+def _read(db: DbSession, counts: LaggingReadDb, staff: SignedIn, wanted: Asked) -> Dashboard:
+    return service.read_dashboard(
+        db, actor=staff, asked=wanted, today=utcnow().date(), counts=counts
+    )
 
 
 @router.get(DASHBOARD, response_class=HTMLResponse)
 def dashboard(
     request: Request,
     db: DbSession,
+    counts: LaggingReadDb,
     staff: SignedIn,
     date_from: Annotated[str, Query(alias="from", max_length=40)] = "",
     date_to: Annotated[str, Query(alias="to", max_length=40)] = "",
@@ -109,7 +112,7 @@ def dashboard(
         return shown(None, problems)
     return run_form(
         db,
-        lambda: _read(db, staff, wanted),
+        lambda: _read(db, counts, staff, wanted),
         done=lambda figures: shown(figures, {}),
         refused=lambda refusal: shown(None, refusal.problems, refusal.failure),
         refuses=lambda error: error.status != 403,
@@ -201,6 +204,7 @@ def _case_tables(figures: Dashboard, language: str) -> dict[str, object]:
 def download(
     request: Request,
     db: DbSession,
+    counts: LaggingReadDb,
     staff: SignedIn,
     chart: Annotated[Chart, Query()],
     format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
@@ -214,7 +218,7 @@ def download(
     wanted, problems = _filters(staff, date_from, date_to, country, representation)
     if problems:
         return Response(status_code=422)
-    figures = _read(db, staff, wanted)
+    figures = _read(db, counts, staff, wanted)
     if chart == "flows":
         table = files.flows_table(figures.series, language)
     else:
