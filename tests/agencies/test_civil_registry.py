@@ -68,11 +68,11 @@ def test_the_family_card_only_for_purposes_that_allow_it(
 ) -> None:
     with pytest.raises(PurposeRequired):
         dukcapil.family_card(
-            db, nik=SITI.nik, purpose=Purpose.IDENTITY_VERIFICATION, cause="x", actor="a"
+            db, dukcapil.Asked(SITI.nik, Purpose.IDENTITY_VERIFICATION, cause="x", actor="a")
         )
     assert civil_registry.received == []  # refused before anything was sent
     card = dukcapil.family_card(
-        db, nik=SITI.nik, purpose=Purpose.PROTECTION_CASE, cause="case 1", actor="a"
+        db, dukcapil.Asked(SITI.nik, Purpose.PROTECTION_CASE, cause="case 1", actor="a")
     )
     assert {m.relation for m in card.members} == {"self", "mother"}
     # The agency itself refuses a purpose it does not allow, whoever asks.
@@ -109,7 +109,9 @@ def test_the_marital_status_a_value_only_for_the_voter_list(
     db: Session, civil_registry: CivilRegistrySandbox
 ) -> None:
     def asked(nik: str, purpose: Purpose = Purpose.ELECTIONS) -> bool | None:
-        return dukcapil.ever_married(db, nik=nik, purpose=purpose, cause="election 1", actor="a")
+        return dukcapil.ever_married(
+            db, dukcapil.Asked(nik, purpose, cause="election 1", actor="a")
+        )
 
     with pytest.raises(PurposeRequired):
         asked(SITI.nik, Purpose.IDENTITY_VERIFICATION)

@@ -96,13 +96,12 @@ def _marital_status(session: Session, check: PersonVerification) -> Outcome:
     person = session.get(Person, check.person_id)
     if person is None or person.nik_encrypted is None:
         return Outcome(CheckState.NOT_CHECKABLE, detail="no NIK on the record")
+    nik = get_cipher().decrypt(person.nik_encrypted, purpose=NIK_PURPOSE)
     married = civil_registry.ever_married(
         session,
-        nik=get_cipher().decrypt(person.nik_encrypted, purpose=NIK_PURPOSE),
-        purpose=Purpose(check.purpose),
-        cause=check.cause,
-        actor=check.requested_by,
-        person_id=check.person_id,
+        civil_registry.Asked(
+            nik, Purpose(check.purpose), check.cause, check.requested_by, check.person_id
+        ),
     )
     if married is None:
         return Outcome(CheckState.NOT_FOUND)

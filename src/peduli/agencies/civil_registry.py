@@ -140,30 +140,41 @@ def verify_nik(
     return read_check(answer)
 
 
-def family_card(
-    session: Session,
-    *,
-    nik: str,
-    purpose: Purpose,
-    cause: str,
-    actor: str,
-    person_id: uuid.UUID | None = None,
-) -> FamilyCard:
+@dataclass(frozen=True)
+class Asked:
+    """Who asks about a NIK, why, and on behalf of whom (the envelope's part of a look-up)."""
+
+    nik: str
+    purpose: Purpose
+    cause: str
+    actor: str
+    person_id: uuid.UUID | None = None
+
+
+def _look_up(
+    session: Session, operation: str, asked: Asked, *, cache_for: timedelta | None = None
+) -> Mapping[str, Any]:
+    """One look-up by NIK through the gateway, for a purpose already found allowed."""
+    return gateway.call(
+        session,
+        agency=AGENCY,
+        operation=operation,
+        request={"nik": asked.nik},
+        purpose=asked.purpose,
+        cause=asked.cause,
+        actor=asked.actor,
+        person_id=asked.person_id,
+        cache_for=cache_for,
+    )
+
+
+def family_card(session: Session, asked: Asked) -> FamilyCard:
     """The household on the NIK holder's family card; refused for other purposes."""
-    if purpose not in FAMILY_CARD_PURPOSES:
+    if asked.purpose not in FAMILY_CARD_PURPOSES:
         raise PurposeRequired(
             _("A family card is looked up only for a protection case, a crisis or a service.")
         )
-    answer = gateway.call(
-        session,
-        agency=AGENCY,
-        operation="family-card/lookup",
-        request={"nik": nik},
-        purpose=purpose,
-        cause=cause,
-        actor=actor,
-        person_id=person_id,
-    )
+    answer = _look_up(session, "family-card/lookup", asked)
     number, members = answer.get("family_card"), answer.get("members")
     if not isinstance(number, str) or not isinstance(members, list):
         raise _malformed("not a family card")
@@ -176,30 +187,12 @@ def family_card(
     return FamilyCard(number, people)
 
 
-def ever_married(
-    session: Session,
-    *,
-    nik: str,
-    purpose: Purpose,
-    cause: str,
-    actor: str,
-    person_id: uuid.UUID | None = None,
-) -> bool | None:
+def ever_married(session: Session, asked: Asked) -> bool | None:
     """Whether the NIK's holder is or was ever married (None: no such NIK); asked only for
     the overseas voter list."""
-    if purpose != Purpose.ELECTIONS:
+    if asked.purpose != Purpose.ELECTIONS:
         raise PurposeRequired(_("A marital status is looked up only for the voter list."))
-    answer = gateway.call(
-        session,
-        agency=AGENCY,
-        operation="elector/marital-status",
-        request={"nik": nik},
-        purpose=purpose,
-        cause=cause,
-        actor=actor,
-        person_id=person_id,
-        cache_for=CACHE_FOR,
-    )
+    answer = _look_up(session, "elector/marital-status", asked, cache_for=CACHE_FOR)
     found, status = answer.get("nik_found"), answer.get("marital_status")
     if found is False:
         return None
