@@ -44,8 +44,7 @@ def _answered(db: Session) -> int:
 
 
 def _listed(db: Session) -> dict[uuid.UUID, bool | None]:
-    rows = db.execute(select(VoterEntry.person_id, VoterEntry.ever_married)).tuples()
-    return dict(rows.all())
+    return dict(db.execute(select(VoterEntry.person_id, VoterEntry.ever_married)).all())
 
 
 @pytest.fixture
