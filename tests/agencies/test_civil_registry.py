@@ -4,6 +4,7 @@ for the purposes that allow it, and answers of the wrong shape refused as malfor
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -67,11 +68,11 @@ def test_the_family_card_only_for_purposes_that_allow_it(
 ) -> None:
     with pytest.raises(PurposeRequired):
         dukcapil.family_card(
-            db, nik=SITI.nik, purpose=Purpose.IDENTITY_VERIFICATION, cause="x", actor="a"
+            db, dukcapil.Asked(SITI.nik, Purpose.IDENTITY_VERIFICATION, cause="x", actor="a")
         )
     assert civil_registry.received == []  # refused before anything was sent
     card = dukcapil.family_card(
-        db, nik=SITI.nik, purpose=Purpose.PROTECTION_CASE, cause="case 1", actor="a"
+        db, dukcapil.Asked(SITI.nik, Purpose.PROTECTION_CASE, cause="case 1", actor="a")
     )
     assert {m.relation for m in card.members} == {"self", "mother"}
     # The agency itself refuses a purpose it does not allow, whoever asks.
@@ -102,3 +103,24 @@ def test_any_answer_is_read_or_refused_as_malformed(answer: dict[str, Any]) -> N
     else:
         assert isinstance(check.found, bool)
         assert set(check.flags) <= set(dukcapil.FIELDS)
+
+
+def test_the_marital_status_a_value_only_for_the_voter_list(
+    db: Session, civil_registry: CivilRegistrySandbox
+) -> None:
+    def asked(nik: str, purpose: Purpose = Purpose.ELECTIONS) -> bool | None:
+        return dukcapil.ever_married(
+            db, dukcapil.Asked(nik, purpose, cause="election 1", actor="a")
+        )
+
+    with pytest.raises(PurposeRequired):
+        asked(SITI.nik, Purpose.IDENTITY_VERIFICATION)
+    assert civil_registry.received == []  # refused before anything was sent
+    assert asked(SITI.nik) is False  # belum kawin
+    civil_registry.add(replace(LATE, nik="3273010101700003", marital_status="cerai_mati"))
+    assert asked("3273010101700003") is True, "widowed is previously married"
+    assert asked("3201010101010001") is None
+    status, _body = civil_registry.marital_status(
+        {"nik": SITI.nik}, {"X-Road-Purpose": "identity_verification"}
+    )
+    assert status == 403

@@ -1,24 +1,21 @@
-"""HQ's imports and webhook subscriptions and a case's exchange with partner states, in a real
-browser: each page, its refused form and the import's progress and report pass axe."""
+"""HQ's webhook subscriptions and a case's exchange with partner states, in a real browser:
+each page and its refused form pass axe. (The import pages are swept in
+``test_agency_imports_in_browser.py``.)"""
 
 from __future__ import annotations
 
-import re
 import uuid
-from pathlib import Path
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from peduli.agencies import exchange, imports_run
+from peduli.agencies import exchange
 from peduli.auth.actor import Role
 from peduli.cases.models import CasePerson
-from peduli.core.db import get_sessionmaker, session_scope, utcnow
+from peduli.core.db import session_scope
 from tests.agencies.conftest import open_case, staff_actor
-from tests.agencies.exports import csv_bytes, data_dir, worker
 from tests.browser.conftest import DESKTOP, NewPage, StaffLogin, assert_accessible, make_staff
 
-__all__ = ["data_dir"]  # the fixture: uploaded files under a fresh directory
 KL = "kbri-kuala-lumpur"
 
 
@@ -31,32 +28,13 @@ def _sign_in(page: Page, staff: StaffLogin) -> None:
         page.locator("main form button[type=submit]").first.click()
 
 
-def test_imports_and_webhooks_pages_are_accessible(
-    new_page: NewPage, data_dir: Path, tmp_path: Path
-) -> None:
+def test_the_webhooks_page_is_accessible(new_page: NewPage) -> None:
     page = new_page(viewport=DESKTOP, locale="en-GB")
     _sign_in(page, make_staff("hq@example.org", role="hq_admin", representation_code=None))
     page.goto("/hq/webhooks")
     assert_accessible(page)
     page.locator("form[action='/hq/webhooks'] button[type=submit]").click()
     expect(page.locator("[aria-invalid=true]").first).to_be_visible()
-    assert_accessible(page)
-
-    page.goto("/hq/imports")
-    assert_accessible(page)
-    export = tmp_path / "placements.csv"
-    export.write_bytes(csv_bytes([worker(1), worker(2, **{"Tanggal Lahir": "2099-01-01"})]))
-    page.locator("#file").set_input_files(str(export))
-    page.get_by_role("button", name="Upload").click()
-    expect(page).to_have_url(re.compile(r"/hq/imports/[0-9a-f-]{36}$"))
-    report = page.url
-    assert_accessible(page)  # waiting for the worker
-    page.goto(f"{report}/progress")
-    assert_accessible(page)
-    while (taken := imports_run.claim(get_sessionmaker(), utcnow())) is not None:
-        imports_run.run(get_sessionmaker(), taken)
-    page.goto(report)
-    expect(page.locator("td.count-refuse")).to_have_text("1")
     assert_accessible(page)
 
 

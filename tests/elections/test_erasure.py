@@ -15,7 +15,7 @@ def test_erasure_removes_facts_and_entries(db: Session) -> None:
     gone, kept = person(db, 1, name="Hapus Saya"), person(db, 2, name="Tetap Ada")
     facts(db, gone, ever_married=True)
     generated(db, election(db).id)
-    assert erasure.erase_people(db, [gone], None) == 2
+    assert erasure.ERASURE_STEP.run(db, [gone], None) == 2
     assert db.scalar(select(func.count()).select_from(ElectorFact)) == 0
     assert list(db.scalars(select(VoterEntry.person_id))) == [kept]
 

@@ -119,3 +119,13 @@ def test_bad_filters_answer_problem_json(client: TestClient, db: Session) -> Non
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert client.get(URL, params={"by": "shoe_size"}, headers=hq).status_code == 422
     assert client.get(URL).status_code == 401
+
+
+def test_the_figures_are_read_from_the_replica_when_there_is_one(
+    client: TestClient, db: Session, empty_replica: None
+) -> None:
+    _population(db)  # on the primary only
+    hq = _token(db, Role.HQ_ANALYST, None)  # the token is checked on the primary
+    answer = client.get(URL, params={"by": "country"}, headers=hq)
+    assert answer.status_code == 200
+    assert answer.json()["total"] == 0, "the empty replica's figures, not the primary's"

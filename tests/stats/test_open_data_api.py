@@ -85,3 +85,11 @@ def test_every_caller_gets_the_same_public_table(client: TestClient, november: d
     assert anonymous.status_code == officer.status_code == 200
     assert anonymous.json() == officer.json()
     assert anonymous.headers["cache-control"] == "public, max-age=300"
+
+
+def test_releases_are_read_from_the_replica_when_there_is_one(
+    client: TestClient, november: date, empty_replica: None
+) -> None:
+    assert client.get("/api/v1/open-data/releases").json() == []
+    assert client.get("/api/v1/open-data/citizens").status_code == 404
+    assert client.get("/api/v1/open-data/citizens/file").status_code == 404

@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 from peduli.agencies import civil_registry, travel
 from peduli.agencies.envelope import Purpose
 from peduli.agencies.immigration import Question
-from peduli.agencies.models import CheckState, PersonVerification, Source
+from peduli.agencies.models import (
+    EVER_MARRIED,
+    MARITAL_STATUS,
+    NEVER_MARRIED,
+    CheckState,
+    PersonVerification,
+    Source,
+)
 from peduli.core.crypto import get_cipher
 from peduli.registry import claims
 from peduli.registry.models import NIK_PURPOSE, ClaimStatus, IdentityClaim, Person
@@ -37,7 +44,10 @@ Checker = Callable[[Session, PersonVerification], Outcome]
 
 
 def check_civil_registry(session: Session, check: PersonVerification) -> Outcome:
-    """Ask the civil registry about the record, or about the claim's report."""
+    """Ask the civil registry about the record, or about the claim's report, or the record's
+    marital status."""
+    if check.subject == MARITAL_STATUS:
+        return _marital_status(session, check)
     if check.claim_id is not None:
         claim = session.get(IdentityClaim, check.claim_id)
         if claim is None or claim.status != ClaimStatus.PENDING:
@@ -79,6 +89,23 @@ def check_civil_registry(session: Session, check: PersonVerification) -> Outcome
     if check.claim_id is not None and "mother_name" in answer.flags:
         return Outcome(CheckState.VERIFIED, [], score, "the claim is proven", proves_claim=True)
     return Outcome(CheckState.VERIFIED, [], score)
+
+
+def _marital_status(session: Session, check: PersonVerification) -> Outcome:
+    """The record's marital status by its NIK; the answer (a value) is the outcome's detail."""
+    person = session.get(Person, check.person_id)
+    if person is None or person.nik_encrypted is None:
+        return Outcome(CheckState.NOT_CHECKABLE, detail="no NIK on the record")
+    nik = get_cipher().decrypt(person.nik_encrypted, purpose=NIK_PURPOSE)
+    married = civil_registry.ever_married(
+        session,
+        civil_registry.Asked(
+            nik, Purpose(check.purpose), check.cause, check.requested_by, check.person_id
+        ),
+    )
+    if married is None:
+        return Outcome(CheckState.NOT_FOUND)
+    return Outcome(CheckState.VERIFIED, detail=EVER_MARRIED if married else NEVER_MARRIED)
 
 
 def _travel_outcome(found: travel.SourceOutcome) -> Outcome:

@@ -1,5 +1,7 @@
 """The civil registry (Dukcapil) adapter: NIK verification that answers match flags, never
-data, and the family card (KK) look-up for the purposes that allow it.
+data; the family card (KK) look-up for the purposes that allow it; and the marital status, a
+value, for the voter list only (the law makes a married citizen under 17 a voter, and the
+list carries the status: a match flag would tell the committee nothing it had not recorded).
 
 Both go through ``gateway.call`` (envelope, retries, breaker, message log); an answer of the
 wrong shape is a malformed answer (``AgencyRefused``), never a half-read result.
@@ -24,6 +26,9 @@ AGENCY = "civil_registry"
 FAMILY_CARD_PURPOSES = frozenset(
     {Purpose.PROTECTION_CASE, Purpose.CRISIS_RESPONSE, Purpose.CONSULAR_SERVICE}
 )
+# The civil registry's marital statuses (status perkawinan); every one but the first is
+# "married or previously married" in the election law's words.
+MARITAL_STATUSES = ("belum_kawin", "kawin", "cerai_hidup", "cerai_mati")
 FIELDS = ("full_name", "date_of_birth", "place_of_birth", "sex", "mother_name")
 CACHE_FOR = timedelta(hours=1)
 
@@ -135,30 +140,41 @@ def verify_nik(
     return read_check(answer)
 
 
-def family_card(
-    session: Session,
-    *,
-    nik: str,
-    purpose: Purpose,
-    cause: str,
-    actor: str,
-    person_id: uuid.UUID | None = None,
-) -> FamilyCard:
+@dataclass(frozen=True)
+class Asked:
+    """Who asks about a NIK, why, and on behalf of whom (the envelope's part of a look-up)."""
+
+    nik: str
+    purpose: Purpose
+    cause: str
+    actor: str
+    person_id: uuid.UUID | None = None
+
+
+def _look_up(
+    session: Session, operation: str, asked: Asked, *, cache_for: timedelta | None = None
+) -> Mapping[str, Any]:
+    """One look-up by NIK through the gateway, for a purpose already found allowed."""
+    return gateway.call(
+        session,
+        agency=AGENCY,
+        operation=operation,
+        request={"nik": asked.nik},
+        purpose=asked.purpose,
+        cause=asked.cause,
+        actor=asked.actor,
+        person_id=asked.person_id,
+        cache_for=cache_for,
+    )
+
+
+def family_card(session: Session, asked: Asked) -> FamilyCard:
     """The household on the NIK holder's family card; refused for other purposes."""
-    if purpose not in FAMILY_CARD_PURPOSES:
+    if asked.purpose not in FAMILY_CARD_PURPOSES:
         raise PurposeRequired(
             _("A family card is looked up only for a protection case, a crisis or a service.")
         )
-    answer = gateway.call(
-        session,
-        agency=AGENCY,
-        operation="family-card/lookup",
-        request={"nik": nik},
-        purpose=purpose,
-        cause=cause,
-        actor=actor,
-        person_id=person_id,
-    )
+    answer = _look_up(session, "family-card/lookup", asked)
     number, members = answer.get("family_card"), answer.get("members")
     if not isinstance(number, str) or not isinstance(members, list):
         raise _malformed("not a family card")
@@ -169,3 +185,17 @@ def family_card(
     except (AttributeError, KeyError, TypeError) as exc:
         raise _malformed("a member is not readable") from exc
     return FamilyCard(number, people)
+
+
+def ever_married(session: Session, asked: Asked) -> bool | None:
+    """Whether the NIK's holder is or was ever married (None: no such NIK); asked only for
+    the overseas voter list."""
+    if asked.purpose != Purpose.ELECTIONS:
+        raise PurposeRequired(_("A marital status is looked up only for the voter list."))
+    answer = _look_up(session, "elector/marital-status", asked, cache_for=CACHE_FOR)
+    found, status = answer.get("nik_found"), answer.get("marital_status")
+    if found is False:
+        return None
+    if found is not True or status not in MARITAL_STATUSES:
+        raise _malformed("not a marital status")
+    return status != MARITAL_STATUSES[0]

@@ -30,6 +30,7 @@ class Purpose(StrEnum):
     CRISIS_RESPONSE = "crisis_response"
     DATA_IMPORT = "data_import"
     BILATERAL_EXCHANGE = "bilateral_exchange"
+    ELECTIONS = "elections"  # the overseas voter list: the law asks for the marital status
 
 
 class PurposeRequired(PeduliError):

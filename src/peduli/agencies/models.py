@@ -134,6 +134,11 @@ class CheckState(StrEnum):
 
 
 RECORD = "record"  # the subject of a check of the record itself (not of a claim on it)
+# The subject of the civil registry's answer on the record's marital status, asked only for
+# the voter list; a verified check's ``detail`` holds it (``MARITAL_STATUSES``).
+MARITAL_STATUS = "marital_status"
+EVER_MARRIED, NEVER_MARRIED = "ever_married", "never_married"
+MARITAL_STATUSES = (EVER_MARRIED, NEVER_MARRIED)
 
 
 class PersonVerification(Base):

@@ -43,7 +43,7 @@ from peduli.registry.models import (
     Stay,
     StayStatus,
 )
-from peduli.registry.rights import ErasureStep
+from peduli.registry.rights import deleting_rows
 
 RECENT_CROSSINGS = timedelta(days=730)
 WORKER = "agencies worker"
@@ -181,22 +181,10 @@ def check_placements(
     return SourceOutcome(CheckState.MISMATCH, ("country",), detail=f"placed in {countries}")
 
 
-def erase_people(
-    session: Session, person_ids: Sequence[uuid.UUID], _account_id: uuid.UUID | None
-) -> int:
-    """A citizen's erasure: what immigration and BP2MI said of them is deleted."""
-    removed = 0
-    for model in (PassportCheck, BorderCrossing, PlacementRecord):
-        result = session.execute(
-            delete(model)
-            .where(model.person_id.in_(person_ids))
-            .execution_options(synchronize_session=False)
-        )
-        removed += int(getattr(result, "rowcount", 0) or 0)
-    return removed
-
-
-ERASURE_STEP = ErasureStep("agency_travel_records", erase_people)
+# A citizen's erasure: what immigration and BP2MI said of them is deleted.
+ERASURE_STEP = deleting_rows(
+    "agency_travel_records", PassportCheck, BorderCrossing, PlacementRecord
+)
 
 
 def queue_new_records(session: Session, now: datetime, *, since: datetime) -> int:

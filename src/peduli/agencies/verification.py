@@ -22,15 +22,33 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, exists, insert, literal, or_, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from peduli.agencies import gateway, travel
 from peduli.agencies.checkers import CHECKERS, Outcome
 from peduli.agencies.envelope import Purpose
 from peduli.agencies.gateway import AgencyRefused, AgencyUnavailable
-from peduli.agencies.models import RECORD, CheckState, PersonVerification, Source
+from peduli.agencies.models import (
+    MARITAL_STATUS,
+    RECORD,
+    CheckState,
+    PersonVerification,
+    Source,
+)
 from peduli.agencies.workflow import BATCH, DISCOVER_BATCH, LEASE, retry_after
 from peduli.auth.actor import Actor, Role
 from peduli.core import events
@@ -55,34 +73,61 @@ NEW_REPORT_CAUSE = "self-report"
 def queue_new_records(session: Session, now: datetime, *, since: datetime) -> int:
     """Queue a civil-registry check of every record with a NIK created since ``since`` that
     has none yet: one INSERT … SELECT over the creation index, newest first."""
+    return _queue(session, Person.created_at >= since, subject=RECORD,
+                  purpose=Purpose.IDENTITY_VERIFICATION, cause=NEW_REPORT_CAUSE, now=now,
+                  newest=DISCOVER_BATCH)  # fmt: skip
+
+
+def queue_marital_status(
+    session: Session, people: Select[Any], *, cause: str, now: datetime,
+    answered_before: datetime,
+) -> int:  # fmt: skip
+    """Queue the civil registry's answer on the marital status of ``people`` (their ids) for
+    the voter list: those never asked, and those answered before ``answered_before`` (people
+    marry). Two set-based statements; the worker asks."""
+    session.execute(
+        update(PersonVerification)
+        .where(
+            PersonVerification.person_id.in_(people.scalar_subquery()),
+            PersonVerification.source == Source.CIVIL_REGISTRY.value,
+            PersonVerification.subject == MARITAL_STATUS,
+            PersonVerification.due_at.is_(None),
+            PersonVerification.checked_at < answered_before,
+        )
+        .values(state=CheckState.QUEUED.value, due_at=now, cause=cause[:200])
+        .execution_options(synchronize_session=False)
+    )
+    return _queue(session, Person.id.in_(people.scalar_subquery()), subject=MARITAL_STATUS,
+                  purpose=Purpose.ELECTIONS, cause=cause, now=now)  # fmt: skip
+
+
+def _queue(
+    session: Session, people: ColumnElement[bool], *, subject: str, purpose: Purpose,
+    cause: str, now: datetime, newest: int | None = None,
+) -> int:  # fmt: skip
+    """Queue a civil-registry check of ``subject`` for each person ``people`` selects with a
+    NIK, active, and without one yet (only the ``newest`` created if given): one
+    INSERT … SELECT."""
     checked = exists().where(
         PersonVerification.person_id == Person.id,
         PersonVerification.source == Source.CIVIL_REGISTRY.value,
-        PersonVerification.subject == RECORD,
+        PersonVerification.subject == subject,
     )
-    rows = (
-        select(
-            Person.id,
-            literal(Source.CIVIL_REGISTRY.value),
-            literal(RECORD),
-            literal(CheckState.QUEUED.value),
-            literal("[]"),
-            literal(Purpose.IDENTITY_VERIFICATION.value),
-            literal(NEW_REPORT_CAUSE),
-            literal(WORKER.display),
-            literal(now, PersonVerification.requested_at.type),
-            literal(now, PersonVerification.due_at.type),
-            literal(0),
-        )
-        .where(
-            Person.created_at >= since,
-            Person.nik_index.is_not(None),
-            Person.status == PersonStatus.ACTIVE,
-            ~checked,
-        )
-        .order_by(Person.created_at.desc())
-        .limit(DISCOVER_BATCH)
-    )
+    rows = select(
+        Person.id,
+        literal(Source.CIVIL_REGISTRY.value),
+        literal(subject),
+        literal(CheckState.QUEUED.value),
+        literal("[]"),
+        literal(purpose.value),
+        literal(cause[:200]),
+        literal(WORKER.display),
+        literal(now, PersonVerification.requested_at.type),
+        literal(now, PersonVerification.due_at.type),
+        literal(0),
+    ).where(people, Person.nik_index.is_not(None), Person.status == PersonStatus.ACTIVE, ~checked)
+    if newest is not None:
+        rows = rows.order_by(Person.created_at.desc()).limit(newest)
     columns = [
         "person_id", "source", "subject", "state", "fields", "purpose", "cause",
         "requested_by", "requested_at", "due_at", "attempts",

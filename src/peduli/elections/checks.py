@@ -4,7 +4,8 @@ Each check is a condition on an entry, found and cleared in set-based statements
 problem is added for every entry meeting it that has none of its kind yet, and an open one
 whose entry no longer meets it is closed. Duplicates (the person, or their NIK, on another
 post's list of the same round) and contradictions with the civil registry (its check of
-the record found a mismatch) block fixing; an unverified residence does not, but counts
+the record found a mismatch, or its marital status is not the one the committee recorded:
+``civil_status``) block fixing; an unverified residence does not, but counts
 against the share verified. A blocking problem is resolved by striking the entry (the
 other post striking theirs clears a duplicate here at the next check); a contradiction or
 an unverified residence the committee confirmed in person is resolved with its note.
@@ -24,8 +25,9 @@ from peduli.auth.actor import Actor
 from peduli.core.db import utcnow
 from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
-from peduli.elections import access, repository, workflow
+from peduli.elections import access, civil_status, repository, workflow
 from peduli.elections.models import (
+    ElectorFact,
     ListProblem,
     ProblemKind,
     ProblemStatus,
@@ -36,7 +38,7 @@ from peduli.elections.service import require_adjustable
 from peduli.registry.models import Verification
 
 BLOCKING = {ProblemKind.DUPLICATE: True, ProblemKind.CIVIL_REGISTRY: True,
-            ProblemKind.UNVERIFIED: False}  # fmt: skip
+            ProblemKind.MARITAL_STATUS: True, ProblemKind.UNVERIFIED: False}  # fmt: skip
 
 
 def _other(name: str) -> Any:
@@ -77,6 +79,18 @@ def _contradicted(entry: Any) -> tuple[ColumnElement[bool], Any]:
     return exists().where(found), fields
 
 
+def _marital_status_contradicted(entry: Any) -> tuple[ColumnElement[bool], Any]:
+    """The committee's marital status against the civil registry's; the detail is the
+    civil registry's (``ever_married`` or ``never_married``)."""
+    civil = civil_status.answer("civil_marital")
+    found = and_(
+        ElectorFact.person_id == entry.person_id,
+        civil_status.answer_of(civil, entry.person_id),
+        civil_status.contradicted(ElectorFact, civil),
+    )
+    return exists().where(found), select(func.min(civil.detail)).where(found).scalar_subquery()
+
+
 def _unverified(entry: Any) -> tuple[ColumnElement[bool], Any]:
     return entry.verification != Verification.VERIFIED.value, literal(None)
 
@@ -84,6 +98,7 @@ def _unverified(entry: Any) -> tuple[ColumnElement[bool], Any]:
 CONDITIONS = {
     ProblemKind.DUPLICATE: _duplicate,
     ProblemKind.CIVIL_REGISTRY: _contradicted,
+    ProblemKind.MARITAL_STATUS: _marital_status_contradicted,
     ProblemKind.UNVERIFIED: _unverified,
 }
 

@@ -35,7 +35,7 @@ from peduli.auth.actor import Actor
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import Conflict
 from peduli.core.i18n import _
-from peduli.elections import access, workflow
+from peduli.elections import access, civil_status, workflow
 from peduli.elections.models import ElectorFact, Method, PollingPlace, VoterEntry, VoterList
 from peduli.reference.places import directory
 from peduli.registry.models import (
@@ -49,6 +49,7 @@ from peduli.registry.models import (
 )
 
 KM_PER_DEGREE = 111.2
+CIVIL = civil_status.answer()  # the civil registry's marital status, outer-joined
 
 
 @dataclass(frozen=True)
@@ -147,11 +148,15 @@ def newest_active_stays() -> Any:
 
 
 def may_vote(election_day: Any) -> ColumnElement[bool]:
-    """``workflow.eligible`` over a person and their elector facts (outer-joined)."""
+    """``workflow.eligible`` over a person, their elector facts and the civil registry's
+    marital status (both outer-joined)."""
     cutoff = workflow.seventeenth_birthday_by(election_day)
     return and_(
         Person.status == PersonStatus.ACTIVE.value,
-        or_(Person.date_of_birth <= cutoff, ElectorFact.ever_married.is_(True)),
+        or_(
+            Person.date_of_birth <= cutoff,
+            civil_status.ever_married(ElectorFact, CIVIL).is_(True),
+        ),
         or_(ElectorFact.armed_forces_active.is_(None), ElectorFact.armed_forces_active.is_(False)),
         or_(ElectorFact.right_removed.is_(None), ElectorFact.right_removed.is_(False)),
     )
@@ -181,6 +186,7 @@ def generate(session: Session, *, election_id: uuid.UUID, actor: Actor) -> Gener
     )
     codes = sorted(code for code in found if code)
     now = utcnow()
+    civil_status.ask(session, election=election, now=now)  # for the next round's newcomers
     try:
         # Two organisers generating at the same moment both take the same round: the second
         # meets the lists' unique key and is told so, instead of an error page.
@@ -227,7 +233,7 @@ def _insert_entries(
             Person.sex,
             Person.date_of_birth,
             Person.place_of_birth,
-            ElectorFact.ever_married,
+            civil_status.ever_married(ElectorFact, CIVIL).label("ever_married"),
             Stay.country,
             Stay.city,
             Stay.address.label("address_encrypted"),
@@ -247,6 +253,7 @@ def _insert_entries(
         .join(newest, and_(newest.c.stay_id == Stay.id, newest.c.rank == 1))
         .join(Person, Person.id == Stay.person_id)
         .outerjoin(ElectorFact, ElectorFact.person_id == Person.id)
+        .outerjoin(CIVIL, civil_status.answer_of(CIVIL, Person.id))
         .join(
             VoterList,
             and_(

@@ -49,14 +49,17 @@ class Method(StrEnum):
 
 
 class FactSource(StrEnum):
+    """Who recorded the elector facts (the civil registry's marital status is kept apart, as
+    its answer: ``elections.civil_status``)."""
+
     COMMITTEE = "committee"
-    CIVIL_REGISTRY = "civil_registry"
 
 
 class ProblemKind(StrEnum):
     DUPLICATE = "duplicate"  # on another post's list of the same round
     UNVERIFIED = "unverified"  # residence (the record) not verified
     CIVIL_REGISTRY = "civil_registry"  # the civil registry contradicts the record
+    MARITAL_STATUS = "marital_status"  # the civil registry contradicts the committee's status
 
 
 class ProblemStatus(StrEnum):

@@ -15,7 +15,7 @@ from peduli.auth.actor import Actor
 from peduli.core.db import utcnow
 from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
-from peduli.elections import access, generation, repository, workflow
+from peduli.elections import access, civil_status, generation, repository, workflow
 from peduli.elections.models import (
     Committee,
     Election,
@@ -37,12 +37,14 @@ from peduli.reference.places import directory
 
 
 def create_election(session: Session, *, data: ElectionCreate, actor: Actor) -> Election:
-    """Declare an election day abroad (HQ)."""
+    """Declare an election day abroad (HQ); the civil registry is asked the marital status of
+    every citizen abroad (by the worker)."""
     access.require_organiser(session, actor, action="elections.create")
     election = Election(name=data.name.strip(), election_day=data.election_day,
                         created_by=actor.account_id)  # fmt: skip
     session.add(election)
     session.flush()
+    civil_status.ask(session, election=election, now=election.created_at)
     audit.record(session, actor=actor, action="elections.created", entity_type="election",
                  entity_id=str(election.id))  # fmt: skip
     return election

@@ -164,6 +164,27 @@ class ErasureStep:
     run: Callable[[Session, Sequence[uuid.UUID], uuid.UUID | None], int]
 
 
+def deleting_rows(name: str, *models: Any) -> ErasureStep:
+    """A step that deletes the people's rows of ``models`` (each keyed by ``person_id``), in
+    the order given (rows that refer to others first); it counts the rows removed."""
+
+    def run(
+        session: Session, person_ids: Sequence[uuid.UUID], _account_id: uuid.UUID | None
+    ) -> int:
+        return sum(
+            _count(
+                session.execute(
+                    delete(model)
+                    .where(model.person_id.in_(person_ids))
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            for model in models
+        )
+
+    return ErasureStep(name, run)
+
+
 def pseudonym(person_id: uuid.UUID) -> str:
     """What an erased person is called from then on (no part of the real name)."""
     return f"erased-{person_id.hex[:12]}"

@@ -1,12 +1,15 @@
 """The applications the officers' pages and the API share: a post's queue (by deadline,
-paged) and the report of volumes and SLA compliance (per post, or national for HQ)."""
+paged) and the report of volumes and SLA compliance (per post, or national for HQ); and the
+statistics dashboard's figures of a period."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, case, func, select
+from sqlalchemy import ColumnElement, Integer, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
@@ -118,4 +121,88 @@ def national(rows: list[ReportRow]) -> list[ReportRow]:
     ]
 
 
-__all__ = ["QueueFilter", "State", "national", "queue", "report"]
+@dataclass
+class PeriodFigures:
+    """One service's applications received and completed in a period and in the same days a
+    year earlier, and its open ones now (an open count has no period)."""
+
+    service_code: str
+    received: int = 0
+    completed: int = 0
+    completed_on_time: int = 0
+    received_year_earlier: int = 0
+    completed_year_earlier: int = 0
+    completed_on_time_year_earlier: int = 0
+    open: int = 0
+    overdue_open: int = 0
+
+
+Period = tuple[date, date]
+
+
+def _instants(period: Period) -> tuple[datetime, datetime]:
+    """The UTC instants ``[first day 00:00, day after the last 00:00)`` of a period."""
+    start, end = period
+    return (
+        datetime.combine(start, time(), UTC),
+        datetime.combine(end + timedelta(days=1), time(), UTC),
+    )
+
+
+def period_figures(
+    session: Session,
+    *,
+    actor: Actor,
+    period: Period,
+    year_earlier: Period,
+    posts: Collection[str] | None,
+    now: datetime,
+    counts: Session | None = None,
+) -> list[PeriodFigures]:
+    """Per service, the applications of ``posts`` (None: every post the caller reaches)
+    received and completed in ``period`` and in ``year_earlier``, and open now. The caller's
+    access is checked (and a refusal audited) on ``session``; the counts may come from
+    ``counts``, a lagging read session (a replica).
+
+    Each part is one grouped range read of its own index (received by submission time,
+    completed by issue time, open through the queue's partial index), so the cost follows
+    the period's applications, never the whole table."""
+    access.require_report_reader(session, actor, action="service.report")
+    app = ServiceApplication
+    where = [access.handled_here(actor)]
+    if posts is not None:
+        where.append(app.representation_code.in_(sorted(posts)))
+
+    def tagged(tag: str, *counts: Any) -> Any:
+        return select(literal(tag).label("tag"), app.service_code, *counts).where(*where)
+
+    parts = []
+    for suffix, span in (("", period), ("_year_earlier", year_earlier)):
+        start, end = _instants(span)
+        parts.append(
+            tagged("received" + suffix, func.count(), literal(0))
+            .where(app.submitted_at >= start, app.submitted_at < end)
+            .group_by(app.service_code)
+        )
+        parts.append(
+            tagged("completed" + suffix, func.count(), _count(app.issued_at <= app.due_at))
+            .where(app.issued_at >= start, app.issued_at < end)
+            .group_by(app.service_code)
+        )
+    parts.append(
+        tagged("open", func.count(), _count(workflow.overdue(now)))
+        .where(app.state.in_(workflow.OPEN_STATES))
+        .group_by(app.service_code)
+    )
+    figures: dict[str, PeriodFigures] = {}
+    for tag, code, n, of_which in (counts or session).execute(union_all(*parts)):
+        row = figures.setdefault(code, PeriodFigures(code))
+        setattr(row, tag, int(n))
+        if tag.startswith("completed"):
+            setattr(row, tag.replace("completed", "completed_on_time"), int(of_which))
+        elif tag == "open":
+            row.overdue_open = int(of_which)
+    return [figures[code] for code in sorted(figures)]
+
+
+__all__ = ["PeriodFigures", "QueueFilter", "State", "national", "period_figures", "queue", "report"]

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from peduli.api.deps import DbSession, require_scope
+from peduli.api.deps import DbSession, LaggingReadDb, require_scope
 from peduli.api.language import RequestLanguage
 from peduli.auth.actor import Actor
 from peduli.auth.scopes import STATS_READ
@@ -24,6 +24,7 @@ By = Literal["country", "representation", "purpose", "sector", "sex", "age_band"
 def citizens(
     actor: StatsReader,
     db: DbSession,
+    counts: LaggingReadDb,
     language: RequestLanguage,
     by: Annotated[By, Query()] = "country",
     date_from: Annotated[date | None, Query(alias="from")] = None,
@@ -33,16 +34,15 @@ def citizens(
 ) -> CitizensRead:
     """Citizens abroad at the end of the period (default: this month so far) by ``by``, with
     the same figures a year earlier and the period's arrivals, departures and self-reports.
-    A post's staff read their own post; HQ every post or the ``representation`` asked for."""
+    A post's staff read their own post; HQ every post or the ``representation`` asked for.
+    The figures are read from the replica when there is one (seconds behind at most)."""
     reading = service.read_citizens(
         db,
         actor=actor,
         by=by,
-        date_from=date_from,
-        date_to=date_to,
-        country=country,
-        representation=representation,
+        asked=service.Asked(date_from, date_to, country, representation),
         today=utcnow().date(),
+        counts=counts,
     )
     breakdown = reading.breakdown
     earlier = breakdown.year_earlier

@@ -1,5 +1,6 @@
 """The open-data API: published monthly tables of citizens abroad, suppressed and rounded,
-as JSON, CSV or XLSX. Public: no credential, nothing personal, the same for every caller."""
+as JSON, CSV or XLSX. Public: no credential, nothing personal, the same for every caller;
+read from the replica when there is one (a release is frozen once published)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from peduli.api.deps import PUBLIC, DbSession
+from peduli.api.deps import PUBLIC, LaggingReadDb
 from peduli.core.downloads import content_disposition
 from peduli.stats import release_files, releases
 from peduli.stats.release_schemas import Dimension, OpenRelease, OpenTable
@@ -24,13 +25,13 @@ Month = Annotated[
 By = Annotated[Dimension, Query(description="The dimension of the table.")]
 
 
-def _table(db: DbSession, month: str | None, by: str) -> releases.PublishedTable:
+def _table(db: LaggingReadDb, month: str | None, by: str) -> releases.PublishedTable:
     chosen = releases.parse_month(month) if month else None
     return releases.published_table(db, month=chosen, dimension=by)
 
 
 @router.get("/open-data/releases", response_model=list[OpenRelease])
-def list_releases(db: DbSession, response: Response) -> list[OpenRelease]:
+def list_releases(db: LaggingReadDb, response: Response) -> list[OpenRelease]:
     """Every published month, newest first."""
     response.headers["Cache-Control"] = PUBLIC_CACHE
     return [OpenRelease(month=m.strftime("%Y-%m")) for m in releases.published_months(db)]
@@ -38,7 +39,7 @@ def list_releases(db: DbSession, response: Response) -> list[OpenRelease]:
 
 @router.get("/open-data/citizens", response_model=OpenTable)
 def citizens(
-    db: DbSession, response: Response, month: Month = None, by: By = "country"
+    db: LaggingReadDb, response: Response, month: Month = None, by: By = "country"
 ) -> OpenTable:
     """Citizens abroad in a published month by one dimension: counts below 10 suppressed
     (``value`` null), with the cells that would give them away; the rest rounded to 5."""
@@ -59,7 +60,7 @@ def citizens(
     },
 )
 def citizens_file(
-    db: DbSession,
+    db: LaggingReadDb,
     month: Month = None,
     by: By = "country",
     file_format: Annotated[Literal["csv", "xlsx"], Query(alias="format")] = "csv",

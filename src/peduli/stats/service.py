@@ -19,40 +19,48 @@ from peduli.cases.access import figures_posts
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
+from peduli.reference.places import directory
 from peduli.services import catalogue
 from peduli.services import repository as service_repository
-from peduli.services.schemas import ReportRow, Texts
+from peduli.services.repository import PeriodFigures
+from peduli.services.schemas import Texts
 from peduli.stats import repository
 from peduli.stats.repository import BY, Breakdown, Filters
 
 ACTION = "stats.citizens"
 
 
+@dataclass(frozen=True)
+class Asked:
+    """What a reader asked for, before it is checked: a period (None: this month so far), a
+    country and a post (None: all they may read)."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    country: str | None = None
+    representation: str | None = None
+
+
 @dataclass
-class CitizensReading:
-    """A breakdown of citizens abroad and the period's flows, now and a year earlier."""
+class Reading:
+    """The checked filters of a reading and the period's flows, now and a year earlier:
+    what every reading of the statistics starts from."""
 
     filters: Filters
     representation: str | None
-    breakdown: Breakdown
     flows: dict[str, int]
     flows_year_earlier: dict[str, int]
 
 
-def reading_filters(
-    session: Session,
-    *,
-    actor: Actor,
-    date_from: date | None,
-    date_to: date | None,
-    country: str | None,
-    representation: str | None,
-    today: date,
-) -> Filters:
-    """Check the caller may read the figures asked for; the filters they may read."""
+def open_reading(
+    session: Session, *, actor: Actor, asked: Asked, today: date, counts: Session
+) -> Reading:
+    """Check the caller may read the figures asked for (on ``session``: a refusal is audited);
+    the filters they may read, with the period's flows read on ``counts``."""
     policy.require_role(session, actor, roles=STATS_READERS, action=ACTION)
-    end = date_to or today
-    start = date_from or end.replace(day=1)
+    end = asked.date_to or today
+    start = asked.date_from or end.replace(day=1)
+    country = asked.country
     problems = []
     if start > end:
         problems.append(
@@ -76,107 +84,93 @@ def reading_filters(
         )
     if problems:
         raise ValidationFailed(problems)
-    posts = figures_posts(session, actor, wanted=representation or None, action=ACTION)
-    return Filters(start, end, country.upper() if country else None, posts)
+    wanted = asked.representation or None
+    posts = figures_posts(session, actor, wanted=wanted, action=ACTION)
+    filters = Filters(start, end, country.upper() if country else None, posts)
+    flows, flows_year_earlier = repository.flow_totals_and_year_earlier(counts, filters=filters)
+    return Reading(filters, wanted, flows, flows_year_earlier)
+
+
+@dataclass
+class CitizensReading(Reading):
+    """A breakdown of citizens abroad and the period's flows, now and a year earlier."""
+
+    breakdown: Breakdown
 
 
 def read_citizens(
-    session: Session,
-    *,
-    actor: Actor,
-    by: str,
-    date_from: date | None,
-    date_to: date | None,
-    country: str | None,
-    representation: str | None,
-    today: date,
+    session: Session, *, actor: Actor, by: str, asked: Asked, today: date, counts: Session
 ) -> CitizensReading:
-    """Citizens abroad by ``by`` at the end of the period, with flows and a year earlier."""
+    """Citizens abroad by ``by`` at the end of the period, with flows and a year earlier; the
+    figures read on ``counts`` (a lagging read session: the replica when there is one)."""
     if by not in BY:
         raise ValidationFailed(
             [FieldProblem("by", "invalid", _("Choose one of the breakdowns offered."))]
         )
-    filters = reading_filters(
-        session,
-        actor=actor,
-        date_from=date_from,
-        date_to=date_to,
-        country=country,
-        representation=representation,
-        today=today,
-    )
-    flows, flows_year_earlier = repository.flow_totals_and_year_earlier(session, filters=filters)
+    reading = open_reading(session, actor=actor, asked=asked, today=today, counts=counts)
     return CitizensReading(
-        filters=filters,
-        representation=representation or None,
-        breakdown=repository.citizens(session, by=by, filters=filters, today=today),
-        flows=flows,
-        flows_year_earlier=flows_year_earlier,
+        **vars(reading),
+        breakdown=repository.citizens(counts, by=by, filters=reading.filters, today=today),
     )
 
 
 @dataclass
-class Dashboard:
+class Dashboard(Reading):
     """Every figure of the dashboard for one reading's filters."""
 
-    filters: Filters
-    representation: str | None
     breakdowns: dict[str, Breakdown]
     verification: Breakdown
-    flows: dict[str, int]
-    flows_year_earlier: dict[str, int]
     series: dict[str, list[tuple[date, int]]]
     cases: list[case_stats.OpenCases]
     outcomes: case_stats.OutcomeStats
-    services: list[ReportRow]
+    services: list[PeriodFigures]
     service_names: dict[str, Texts]
 
 
+def services_posts(filters: Filters) -> frozenset[str] | None:
+    """The posts whose applications the services' figures count: the filters' posts, and of
+    them only those serving the filters' country (applications are made at a post, not in a
+    country)."""
+    if filters.country is None:
+        return filters.posts
+    serving = frozenset(post.code for post in directory().for_country(filters.country))
+    return serving if filters.posts is None else serving & filters.posts
+
+
 def read_dashboard(
-    session: Session,
-    *,
-    actor: Actor,
-    date_from: date | None,
-    date_to: date | None,
-    country: str | None,
-    representation: str | None,
-    today: date,
+    session: Session, *, actor: Actor, asked: Asked, today: date, counts: Session
 ) -> Dashboard:
     """Citizens abroad by every dimension, the verification backlog and the daily flows;
-    open cases by category, priority and SLA state, the outcome figures and the services'
-    volumes and SLA compliance of the same posts (the country filter is the citizens')."""
+    open cases by category, priority and SLA state and the outcome figures of the same posts
+    (the country filter is the citizens'); the services' figures of the period at the posts
+    serving the country, each with the same period a year earlier. Access is checked on
+    ``session``, every figure read on ``counts`` (a lagging read session)."""
     now = utcnow()
-    filters = reading_filters(
-        session,
-        actor=actor,
-        date_from=date_from,
-        date_to=date_to,
-        country=country,
-        representation=representation,
-        today=today,
-    )
-    flows, flows_year_earlier = repository.flow_totals_and_year_earlier(session, filters=filters)
+    reading = open_reading(session, actor=actor, asked=asked, today=today, counts=counts)
+    filters = reading.filters
+    earlier = filters.a_year_earlier()
     return Dashboard(
-        filters=filters,
-        representation=representation or None,
+        **vars(reading),
         breakdowns={
-            by: repository.citizens(session, by=by, filters=filters, today=today) for by in BY
+            by: repository.citizens(counts, by=by, filters=filters, today=today) for by in BY
         },
-        verification=repository.citizens(session, by="verification", filters=filters, today=today),
-        flows=flows,
-        flows_year_earlier=flows_year_earlier,
-        series=repository.flow_series(session, filters=filters),
-        cases=case_stats.open_cases_by_state(session, representation_codes=filters.posts, now=now),
+        verification=repository.citizens(counts, by="verification", filters=filters, today=today),
+        series=repository.flow_series(counts, filters=filters),
+        cases=case_stats.open_cases_by_state(counts, representation_codes=filters.posts, now=now),
         outcomes=case_stats.outcome_stats(
-            session,
+            counts,
             date_from=filters.date_from,
             date_to=filters.date_to,
             representation_codes=filters.posts,
         ),
-        services=[
-            row
-            for row in service_repository.report(session, actor=actor, now=now)
-            if filters.posts is None or row.representation_code in filters.posts
-        ],
+        services=service_repository.period_figures(
+            session,
+            actor=actor,
+            period=(filters.date_from, filters.date_to),
+            year_earlier=(earlier.date_from, earlier.date_to),
+            posts=services_posts(filters),
+            now=now,
+            counts=counts,
+        ),
         service_names={entry.code: entry.name for _v, entry in catalogue.current(session)},
     )

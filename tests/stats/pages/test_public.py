@@ -62,3 +62,10 @@ def test_a_bad_month_keeps_what_was_typed(client: TestClient, november: date) ->
 def test_the_home_page_points_to_the_open_data(client: TestClient) -> None:
     home = client.get("/?lang=id", headers=HTML)
     assert 'href="/data-terbuka"' in home.text and "Lihat tabel" in home.text
+
+
+def test_the_page_reads_the_replica_when_there_is_one(
+    client: TestClient, november: date, empty_replica: None
+) -> None:
+    page = client.get("/data-terbuka?lang=en", headers=HTML)
+    assert "No open data has been published yet." in page.text

@@ -97,3 +97,40 @@ def test_open_cases_show_by_category_priority_and_sla(client: TestClient, db: Se
     assert "Overdue" in section and "On time" in section
     kuala_lumpur = client.get("/hq/stats?lang=en&representation=kbri-kuala-lumpur").text
     assert "No case is open." in kuala_lumpur.split('id="cases-title"', 1)[1]
+
+
+def test_services_figures_follow_the_period_the_country_and_the_post(
+    client: TestClient, db: Session
+) -> None:
+    from peduli.services import catalogue
+    from tests.services.conftest import citizen_of, renewal
+
+    catalogue.load_shipped(db)
+    renewal(db, citizen_of(db))  # at KBRI Seoul, today
+    db.commit()
+    signed_in_officer(client, db, "analyst@example.org", Role.HQ_ANALYST, None)
+
+    def services(query: str) -> str:
+        html = client.get(f"/hq/stats?lang=en{query}").text
+        return html.split('id="services-title"', 1)[1].split("</section>", 1)[0]
+
+    assert "Passport renewal</th>\n    <td>1 <span" in services("")
+    gone = "No application was received or completed in the period"
+    assert gone not in services("&country=KR")
+    assert gone in services("&country=MY"), "Seoul's application is not Malaysia's"
+    assert gone in services("&representation=kbri-kuala-lumpur")
+    last_year = utcnow().date().replace(year=utcnow().year - 1).isoformat()
+    earlier = services(f"&from={last_year}&to={last_year}")
+    assert "Passport renewal</th>\n    <td>0 <span" in earlier, "open now, none received then"
+
+
+def test_the_dashboard_reads_the_replica_when_there_is_one(
+    client: TestClient, db: Session, empty_replica: None
+) -> None:
+    _population(db)  # on the primary only
+    signed_in_officer(client, db, "analyst@example.org", Role.HQ_ANALYST, None)
+    page = client.get("/hq/stats?lang=en")
+    assert page.status_code == 200
+    assert "South Korea: 0" in page.text and "Malaysia: 0" in page.text
+    csv = client.get("/hq/stats/download", params={"chart": "country", "format": "csv"})
+    assert len(csv.content.decode("utf-8-sig").splitlines()) == 1, "the header only"

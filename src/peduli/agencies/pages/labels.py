@@ -41,4 +41,5 @@ PURPOSES: dict[str, Message] = {
     "crisis_response": _("crisis response"),
     "data_import": _("data import"),
     "bilateral_exchange": _("bilateral exchange"),
+    "elections": _("overseas voter list"),
 }

@@ -2,13 +2,14 @@
 flags, never data: per field given (name with a similarity score against a threshold, birth
 date, birth place, sex, mother's name) match or no match, and whether the NIK exists and is
 active (not deceased). The family card (KK) look-up answers the household, only to the
-purposes allowed to see it.
+purposes allowed to see it; the marital status, a value, only to the purpose ``elections``.
 
 ``POST /nik/verify``        {"nik", "full_name"?, "date_of_birth"?, "place_of_birth"?, "sex"?,
                             "mother_name"?}
 ``POST /family-card/lookup`` {"nik"}
+``POST /elector/marital-status`` {"nik"} → {"nik_found", "marital_status"}
 ``POST /_sandbox/enrol``    a resident: {"nik", "full_name", "date_of_birth", "place_of_birth",
-                            "sex", "mother_name", "alive"?, "family_card"?}
+                            "sex", "mother_name", "alive"?, "family_card"?, "marital_status"?}
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import Any, ClassVar
 
+from peduli.agencies.civil_registry import MARITAL_STATUSES
 from peduli.agencies.envelope import Purpose
 from peduli.agencies.sandbox.population import Resident
 from peduli.agencies.sandbox.server import AgencySandbox, Answer
@@ -42,6 +44,7 @@ class CivilRecord:
     mother_name: str
     alive: bool = True
     family_card: str = ""
+    marital_status: str = MARITAL_STATUSES[0]
 
     @classmethod
     def of(cls, resident: Resident) -> CivilRecord:
@@ -55,6 +58,7 @@ class CivilRecord:
             mother_name=resident.mother_name,
             alive=resident.alive,
             family_card=resident.family_card,
+            marital_status=resident.marital_status,
         )
 
 
@@ -69,6 +73,7 @@ class CivilRegistrySandbox(AgencySandbox):
     served: ClassVar[dict[str, str]] = {
         "nik/verify": "verify",
         "family-card/lookup": "family_card",
+        "elector/marital-status": "marital_status",
     }
     records: dict[str, CivilRecord]
 
@@ -94,9 +99,12 @@ class CivilRegistrySandbox(AgencySandbox):
                 mother_name=str(record.get("mother_name") or ""),
                 alive=bool(record.get("alive", True)),
                 family_card=str(record.get("family_card") or ""),
+                marital_status=str(record.get("marital_status") or MARITAL_STATUSES[0]),
             )
         except KeyError as missing:
             return HTTPStatus.BAD_REQUEST, {"error": f"missing {missing}"}
+        if added.marital_status not in MARITAL_STATUSES:
+            return HTTPStatus.BAD_REQUEST, {"error": "unknown marital_status"}
         self.add(added)
         return HTTPStatus.CREATED, {"enrolled": added.nik}
 
@@ -158,3 +166,12 @@ class CivilRegistrySandbox(AgencySandbox):
         ]
         members.append({"nik": None, "full_name": record.mother_name, "relation": "mother"})
         return HTTPStatus.OK, {"family_card": record.family_card, "members": members}
+
+    def marital_status(self, request: Mapping[str, Any], envelope: Mapping[str, str]) -> Answer:
+        """The holder's marital status, a value: only to the purpose of the voter list."""
+        if envelope.get("X-Road-Purpose") != Purpose.ELECTIONS.value:
+            return HTTPStatus.FORBIDDEN, {"error": "purpose does not allow a marital status"}
+        record = self.records.get(str(request.get("nik")))
+        if record is None:
+            return HTTPStatus.OK, {"nik_found": False, "marital_status": None}
+        return HTTPStatus.OK, {"nik_found": True, "marital_status": record.marital_status}

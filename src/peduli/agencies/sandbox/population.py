@@ -34,6 +34,9 @@ _MOTHER_SECOND = (
     "Aminah", "Rahayu", "Wahyuni", "Lestari", "Handayani", "Suryani", "Hasanah", "Kusumawati",
     "Rahmawati", "Puspita", "Sulastri", "Sukarsih", "Maryam", "Hartini", "Yanti", "Wulandari",
 )  # fmt: skip
+# Who is or was married, by age on arrival (a few under 17 are: the voter list must find them).
+EVER_MARRIED_RATES = ((17, 0.03), (25, 0.3), (200, 0.8))
+_MARRIED_STATUSES, _MARRIED_WEIGHTS = ("kawin", "cerai_hidup", "cerai_mati"), (0.85, 0.1, 0.05)
 _OTHER_PLACES = ("Jakarta", "Surabaya", "Bandung", "Medan", "Semarang", "Makassar", "Palembang")
 
 
@@ -48,6 +51,7 @@ class Resident:
     mother_name: str
     alive: bool
     family_card: str  # KK number
+    marital_status: str  # the civil registry's code (``civil_registry.MARITAL_STATUSES``)
 
     @property
     def nik(self) -> str:
@@ -68,7 +72,17 @@ def resident_of(position: int, citizen: Citizen) -> Resident:
     mother = f"{rng.choice(_MOTHER_GIVEN)} {rng.choice(_MOTHER_SECOND)}"
     alive = rng.random() >= DECEASED_RATE
     card = citizen.nik[:6] + f"{rng.randrange(10**10):010d}"
-    return Resident(position, citizen, name, place, mother, alive, card)
+    return Resident(position, citizen, name, place, mother, alive, card, _marital(rng, citizen))
+
+
+def _marital(rng: random.Random, citizen: Citizen) -> str:
+    """A marital status drawn by age on arrival (drawn last: the other draws stay as they
+    were before the civil registry answered it)."""
+    age = citizen.arrival_date.year - citizen.date_of_birth.year
+    rate = next(rate for below, rate in EVER_MARRIED_RATES if age < below)
+    if rng.random() >= rate:
+        return "belum_kawin"
+    return rng.choices(_MARRIED_STATUSES, _MARRIED_WEIGHTS)[0]
 
 
 def residents(*, seed: int, count: int, today: date | None = None) -> Iterator[Resident]:

@@ -20,6 +20,12 @@ PROBLEM_NAMES: dict[str, Message] = {
     "duplicate": _("Also on another post's list"),
     "unverified": _("Residence not verified"),
     "civil_registry": _("Contradicts the civil registry"),
+    "marital_status": _("Marital status contradicts the civil registry"),
+}
+# The civil registry's marital status, the detail of a contradiction of the committee's.
+CIVIL_MARITAL_NAMES: dict[str, Message] = {
+    "ever_married": _("The civil registry has them married or previously married."),
+    "never_married": _("The civil registry has them never married."),
 }
 CHANGE_NAMES: dict[str, Message] = {
     "added": _("Added"),
@@ -58,6 +64,7 @@ def helpers(language: str) -> dict[str, object]:
         "method_name": name_of(METHOD_NAMES),
         "list_state_name": name_of(STATE_NAMES),
         "problem_name": name_of(PROBLEM_NAMES),
+        "civil_marital_name": name_of(CIVIL_MARITAL_NAMES),
         "change_name": name_of(CHANGE_NAMES),
         "reason_name": name_of(REASON_NAMES),
         "verification_name": name_of(VERIFICATION_NAMES),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 07:13:26.860341
+Create Date: 2026-12-06 09:28:26.028437
 """
 
 from collections.abc import Sequence
@@ -1483,10 +1483,12 @@ def upgrade() -> None:
     sa.UniqueConstraint('reference', name=op.f('uq_service_application_reference'))
     )
     with op.batch_alter_table('service_application', schema=None) as batch_op:
-        batch_op.create_index('ix_service_application_open', ['representation_code', 'due_at', 'id'], unique=False, postgresql_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"), sqlite_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"))
+        batch_op.create_index('ix_service_application_completed', ['issued_at', 'representation_code', 'service_code', 'due_at'], unique=False, postgresql_where=sa.text('issued_at IS NOT NULL'), sqlite_where=sa.text('issued_at IS NOT NULL'))
+        batch_op.create_index('ix_service_application_open', ['representation_code', 'due_at', 'id'], unique=False, postgresql_include=['service_code', 'state'], postgresql_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"), sqlite_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"))
         batch_op.create_index('ix_service_application_overdue', ['due_at'], unique=False, postgresql_where=sa.text("escalated_at IS NULL AND state IN ('submitted', 'approved')"), sqlite_where=sa.text("escalated_at IS NULL AND state IN ('submitted', 'approved')"))
         batch_op.create_index('ix_service_application_person', ['person_id', 'submitted_at'], unique=False)
         batch_op.create_index('ix_service_application_queue', ['representation_code', 'state', 'due_at', 'id'], unique=False)
+        batch_op.create_index('ix_service_application_received', ['submitted_at', 'representation_code', 'service_code'], unique=False)
 
     op.create_table('voter_entry',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -1716,10 +1718,12 @@ def downgrade() -> None:
 
     op.drop_table('voter_entry')
     with op.batch_alter_table('service_application', schema=None) as batch_op:
+        batch_op.drop_index('ix_service_application_received')
         batch_op.drop_index('ix_service_application_queue')
         batch_op.drop_index('ix_service_application_person')
         batch_op.drop_index('ix_service_application_overdue', postgresql_where=sa.text("escalated_at IS NULL AND state IN ('submitted', 'approved')"), sqlite_where=sa.text("escalated_at IS NULL AND state IN ('submitted', 'approved')"))
-        batch_op.drop_index('ix_service_application_open', postgresql_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"), sqlite_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"))
+        batch_op.drop_index('ix_service_application_open', postgresql_include=['service_code', 'state'], postgresql_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"), sqlite_where=sa.text("state IN ('submitted', 'documents_requested', 'approved', 'issued')"))
+        batch_op.drop_index('ix_service_application_completed', postgresql_where=sa.text('issued_at IS NOT NULL'), sqlite_where=sa.text('issued_at IS NOT NULL'))
 
     op.drop_table('service_application')
     with op.batch_alter_table('person_merge', schema=None) as batch_op:

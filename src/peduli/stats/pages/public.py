@@ -1,13 +1,14 @@
 """The public open-data page ``/data-terbuka``: the published months, one table of a month
 by the dimension chosen (a form sent by GET, no JavaScript), its suppression marks
-explained, and the CSV and XLSX downloads of the open-data API."""
+explained, and the CSV and XLSX downloads of the open-data API; read from the replica when
+there is one."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from peduli.api.deps import PUBLIC, DbSession
+from peduli.api.deps import PUBLIC, LaggingReadDb
 from peduli.core.errors import NotFound, ValidationFailed
 from peduli.core.i18n import in_language
 from peduli.stats import disclosure, release_labels, releases
@@ -19,7 +20,7 @@ router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 
 
 @router.get(OPEN_DATA_PAGE, response_class=HTMLResponse)
-def open_data(request: Request, db: DbSession) -> HTMLResponse:
+def open_data(request: Request, db: LaggingReadDb) -> HTMLResponse:
     """The releases and a table: ``?month=YYYY-MM&by=country`` (the newest month by country)."""
     language = i18n.negotiate(request)
     typed_month = request.query_params.get("month", "").strip()[:7]

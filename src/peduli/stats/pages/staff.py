@@ -10,13 +10,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from peduli.api.deps import DbSession, staff_page
+from peduli.api.deps import DbSession, LaggingReadDb, staff_page
 from peduli.auth.roles import NATIONAL_STATS_READERS, STATS_READERS
 from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, PeduliError
-from peduli.services import repository as service_repository
 from peduli.stats import charts, files, labels, repository, service, world_map
-from peduli.stats.service import Dashboard
+from peduli.stats.service import Asked, Dashboard
 from peduli.web import desk
 from peduli.web.desk import SignedIn
 from peduli.web.forms import run_form
@@ -34,7 +33,7 @@ Chart = Literal[
 
 def _filters(
     staff: SignedIn, date_from: str, date_to: str, country: str, representation: str
-) -> tuple[dict[str, object], dict[str, FieldProblem]]:
+) -> tuple[Asked, dict[str, FieldProblem]]:
     start, bad_start = desk.parse_day(date_from)
     end, bad_end = desk.parse_day(date_to)
     problems = {
@@ -43,22 +42,25 @@ def _filters(
         if bad
     }
     national = staff.role in NATIONAL_STATS_READERS
-    return {
-        "date_from": start,
-        "date_to": end,
-        "country": country.strip().upper() or None,
-        "representation": (representation.strip() or None) if national else None,
-    }, problems
+    return Asked(
+        start,
+        end,
+        country.strip().upper() or None,
+        (representation.strip() or None) if national else None,
+    ), problems
 
 
-def _read(db: DbSession, staff: SignedIn, wanted: dict[str, object]) -> Dashboard:
-    return service.read_dashboard(db, actor=staff, today=utcnow().date(), **wanted)  # type: ignore[arg-type]
+def _read(db: DbSession, counts: LaggingReadDb, staff: SignedIn, wanted: Asked) -> Dashboard:
+    return service.read_dashboard(
+        db, actor=staff, asked=wanted, today=utcnow().date(), counts=counts
+    )
 
 
 @router.get(DASHBOARD, response_class=HTMLResponse)
 def dashboard(
     request: Request,
     db: DbSession,
+    counts: LaggingReadDb,
     staff: SignedIn,
     date_from: Annotated[str, Query(alias="from", max_length=40)] = "",
     date_to: Annotated[str, Query(alias="to", max_length=40)] = "",
@@ -73,7 +75,7 @@ def dashboard(
         "from": date_from.strip(),
         "to": date_to.strip(),
         "country": country.strip(),
-        "representation": wanted["representation"] or "",
+        "representation": wanted.representation or "",
     }
 
     def shown(
@@ -110,7 +112,7 @@ def dashboard(
         return shown(None, problems)
     return run_form(
         db,
-        lambda: _read(db, staff, wanted),
+        lambda: _read(db, counts, staff, wanted),
         done=lambda figures: shown(figures, {}),
         refused=lambda refusal: shown(None, refusal.problems, refusal.failure),
         refuses=lambda error: error.status != 403,
@@ -161,7 +163,7 @@ def _drawn(figures: Dashboard, language: str) -> dict[str, object]:
                 else row.service_code,
                 row,
             )
-            for row in service_repository.national(figures.services)
+            for row in figures.services
         ],
     }
 
@@ -202,6 +204,7 @@ def _case_tables(figures: Dashboard, language: str) -> dict[str, object]:
 def download(
     request: Request,
     db: DbSession,
+    counts: LaggingReadDb,
     staff: SignedIn,
     chart: Annotated[Chart, Query()],
     format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
@@ -215,7 +218,7 @@ def download(
     wanted, problems = _filters(staff, date_from, date_to, country, representation)
     if problems:
         return Response(status_code=422)
-    figures = _read(db, staff, wanted)
+    figures = _read(db, counts, staff, wanted)
     if chart == "flows":
         table = files.flows_table(figures.series, language)
     else:
