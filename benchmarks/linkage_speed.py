@@ -29,25 +29,27 @@ from benchmarks import _common
 TARGET_P95_MS = 50.0
 
 
-def _database(kind: str, size: int) -> str:
+def _database(kind: str, size: int, prefix: str) -> str:
     if kind == "postgres":
-        return _common.recreate_postgres(f"peduli_bench_linkage_{size}")
+        return _common.recreate_postgres(f"{prefix}_{size}")
     return _common.sqlite_url()
 
 
-def seed(kind: str, size: int) -> float:
+def seed(kind: str, size: int, prefix: str) -> float:
     from peduli.core.db import session_scope
     from peduli.demo.seed import seed_citizens
 
-    _common.use_database(_database(kind, size))
+    _common.use_database(_database(kind, size, prefix))
     started = time.perf_counter()
     with session_scope() as session:
         seed_citizens(session, citizens=size, seed=size % 9973 + 11)
     return time.perf_counter() - started
 
 
-def online(samples: int) -> tuple[list[float], list[float], float]:
+def online(samples: int) -> tuple[list[float], list[float], float, list[int]]:
+    """Match timings, baseline timings, pairs flagged per record, candidates per record."""
     from peduli.core.db import session_scope
+    from peduli.registry.linkage import blocking
     from peduli.registry.linkage import online as linkage_online
     from peduli.registry.models import Person
 
@@ -56,7 +58,8 @@ def online(samples: int) -> tuple[list[float], list[float], float]:
         ids = list(session.scalars(select(Person.id).order_by(func.random()).limit(samples)))
     matched: list[float] = []
     baseline: list[float] = []
-    candidates = 0
+    flagged = 0
+    candidates: list[int] = []
     for person_id in ids:
         with session_scope() as session:
             started = time.perf_counter()
@@ -65,9 +68,10 @@ def online(samples: int) -> tuple[list[float], list[float], float]:
             started = time.perf_counter()
             found = linkage_online.matches(session, person)
             matched.append(time.perf_counter() - started)
-            candidates += len(found)
+            flagged += len(found)
+            candidates.append(len(blocking.candidates_of(session, person)))
             session.rollback()
-    return matched, baseline, count and candidates / len(ids)
+    return matched, baseline, count and flagged / len(ids), candidates
 
 
 def batch() -> tuple[float, Any]:
@@ -167,6 +171,11 @@ def main() -> None:
     parser.add_argument("--batch", action="store_true")
     parser.add_argument("--splink", action="store_true")
     parser.add_argument(
+        "--database-prefix",
+        default="peduli_bench_linkage",
+        help="PostgreSQL databases are named PREFIX_SIZE (dropped and recreated)",
+    )
+    parser.add_argument(
         "--urls", nargs="+", help="databases seeded by an earlier run, one per size: no seed"
     )
     args = parser.parse_args()
@@ -178,13 +187,17 @@ def main() -> None:
             _common.use_database(args.urls[position])
             seeded = 0.0
         else:
-            seeded = seed(args.db, size)
-        matched, baseline, found = online(args.samples)
+            seeded = seed(args.db, size, args.database_prefix)
+        matched, baseline, found, candidates = online(args.samples)
         p95 = _common.percentile(matched, 95)
         p95s.append((size, p95))
         ratio = p95 / max(_common.percentile(baseline, 95), 1e-9)
         print(f"{args.db}, {size:,} people (seeded in {seeded:.0f} s)")
         print(f"  online match: {_common.summary_ms(matched)}; {found:.2f} pairs flagged a record")
+        print(
+            f"  candidates a record: mean {sum(candidates) / len(candidates):.1f},"
+            f" median {sorted(candidates)[len(candidates) // 2]}, max {max(candidates)}"
+        )
         print(
             f"  baseline (primary-key read): {_common.summary_ms(baseline)}; p95 ratio {ratio:.1f}x"
         )
