@@ -18,8 +18,11 @@ within 2× of Splink.
 from __future__ import annotations
 
 import argparse
+import math
 import random
+import statistics
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -163,6 +166,41 @@ def splink(threshold: float) -> tuple[float, float, int]:
     return exported, time.perf_counter() - started, found
 
 
+@dataclass(frozen=True)
+class Fit:
+    """One size's match time as a fixed part (the index look-ups, growing as log n) and a
+    part per candidate loaded and scored (their count growing with the blocks, as n)."""
+
+    size: int
+    fixed: float
+    per_candidate: float
+    candidates_p95: float
+
+    @classmethod
+    def of(cls, size: int, seconds: list[float], candidates: list[int]) -> Fit:
+        counts = [float(c) for c in candidates]
+        if len(set(counts)) > 1:
+            slope, intercept = statistics.linear_regression(counts, seconds)
+        else:
+            slope, intercept = 0.0, statistics.fmean(seconds)
+        return cls(size, intercept, slope, _common.percentile(counts, 95))
+
+
+def project(small: Fit, large: Fit, size: int) -> str:
+    """The p95 at ``size``: the fixed part grown as log n, the p95 record's candidates as n,
+    each costing what one cost at the larger size."""
+    fixed = large.fixed + (large.fixed - small.fixed) * math.log(size / large.size) / math.log(
+        large.size / small.size
+    )
+    growth = (large.candidates_p95 - small.candidates_p95) / (large.size - small.size)
+    candidates = large.candidates_p95 + growth * (size - large.size)
+    total = fixed + large.per_candidate * candidates
+    return (
+        f"{total * 1000:.1f} ms = {fixed * 1000:.1f} ms of look-ups (log n) +"
+        f" {candidates:.0f} candidates (linear) x {large.per_candidate * 1000:.2f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
@@ -182,6 +220,7 @@ def main() -> None:
     print(_common.machine())
     random.seed(1)
     p95s: list[tuple[int, float]] = []
+    fits: list[Fit] = []
     for position, size in enumerate(sorted(args.people)):
         if args.urls:
             _common.use_database(args.urls[position])
@@ -191,12 +230,18 @@ def main() -> None:
         matched, baseline, found, candidates = online(args.samples)
         p95 = _common.percentile(matched, 95)
         p95s.append((size, p95))
+        fits.append(Fit.of(size, matched, candidates))
         ratio = p95 / max(_common.percentile(baseline, 95), 1e-9)
         print(f"{args.db}, {size:,} people (seeded in {seeded:.0f} s)")
         print(f"  online match: {_common.summary_ms(matched)}; {found:.2f} pairs flagged a record")
         print(
             f"  candidates a record: mean {sum(candidates) / len(candidates):.1f},"
-            f" median {sorted(candidates)[len(candidates) // 2]}, max {max(candidates)}"
+            f" median {sorted(candidates)[len(candidates) // 2]},"
+            f" p95 {fits[-1].candidates_p95:.0f}, max {max(candidates)}"
+        )
+        print(
+            f"  time = {fits[-1].fixed * 1000:.1f} ms + {fits[-1].per_candidate * 1000:.2f} ms"
+            " a candidate (least squares over the samples)"
         )
         print(
             f"  baseline (primary-key read): {_common.summary_ms(baseline)}; p95 ratio {ratio:.1f}x"
@@ -211,8 +256,9 @@ def main() -> None:
         projected = t2 + slope * (10_000_000 - n2)
         print(
             f"  projected p95 at 10,000,000: {projected * 1000:.1f} ms"
-            f" (linear from {n1:,} and {n2:,})"
+            f" (the p95 itself linear from {n1:,} and {n2:,}: the pessimistic bound)"
         )
+        print(f"  projected p95 at 10,000,000: {project(fits[0], fits[-1], 10_000_000)}")
     if args.batch:
         from peduli.registry.linkage.model import get_model
 
