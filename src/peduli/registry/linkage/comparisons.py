@@ -49,6 +49,7 @@ class LinkRecord:
     phones: frozenset[str] = field(default_factory=frozenset)  # blind indexes
 
 
+@lru_cache(maxsize=1 << 16)  # a batch folds the same few hundred places again and again
 def place_key(place: str | None) -> str | None:
     """A place of birth folded: lowercase, accents and "Kabupaten"/"Kota" dropped."""
     if not place:
