@@ -6,8 +6,10 @@
 For each size, a fresh database is seeded with the project's own set-based seed
 (``demo.seed.seed_citizens``: COPY on PostgreSQL). Online: ``registry.linkage.online.matches``
 for ``--samples`` random people (blocking by index, records loaded, each candidate scored)
-against a primary-key read of the same person (baseline). The p95 at 10,000,000 is projected
-linearly from the two sizes (the blocks grow with the registry; index depth barely).
+against a primary-key read of the same person (baseline), with each record's candidates
+counted. The p95 at 10,000,000 is projected two ways from the two sizes: linearly (the
+pessimistic bound), and as look-ups growing as log n plus the p95 record's candidates
+growing as n, each costing what one cost at the larger size (``Fit``, ``project``).
 ``--batch``: ``registry.linkage.batch.deduplicate`` on the largest size (rolled back after),
 then, with ``--splink``, Splink on DuckDB with the same blocking keys and comparisons of the
 same fields, side by side: the rows exported from the registry (NIKs decrypted) and
