@@ -6,8 +6,10 @@
 For each size, a fresh database is seeded with the project's own set-based seed
 (``demo.seed.seed_citizens``: COPY on PostgreSQL). Online: ``registry.linkage.online.matches``
 for ``--samples`` random people (blocking by index, records loaded, each candidate scored)
-against a primary-key read of the same person (baseline). The p95 at 10,000,000 is projected
-linearly from the two sizes (the blocks grow with the registry; index depth barely).
+against a primary-key read of the same person (baseline), with each record's candidates
+counted. The p95 at 10,000,000 is projected two ways from the two sizes: linearly (the
+pessimistic bound), and as look-ups growing as log n plus the p95 record's candidates
+growing as n, each costing what one cost at the larger size (``Fit``, ``project``).
 ``--batch``: ``registry.linkage.batch.deduplicate`` on the largest size (rolled back after),
 then, with ``--splink``, Splink on DuckDB with the same blocking keys and comparisons of the
 same fields, side by side: the rows exported from the registry (NIKs decrypted) and
@@ -18,8 +20,11 @@ within 2× of Splink.
 from __future__ import annotations
 
 import argparse
+import math
 import random
+import statistics
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -29,25 +34,27 @@ from benchmarks import _common
 TARGET_P95_MS = 50.0
 
 
-def _database(kind: str, size: int) -> str:
+def _database(kind: str, size: int, prefix: str) -> str:
     if kind == "postgres":
-        return _common.recreate_postgres(f"peduli_bench_linkage_{size}")
+        return _common.recreate_postgres(f"{prefix}_{size}")
     return _common.sqlite_url()
 
 
-def seed(kind: str, size: int) -> float:
+def seed(kind: str, size: int, prefix: str) -> float:
     from peduli.core.db import session_scope
     from peduli.demo.seed import seed_citizens
 
-    _common.use_database(_database(kind, size))
+    _common.use_database(_database(kind, size, prefix))
     started = time.perf_counter()
     with session_scope() as session:
         seed_citizens(session, citizens=size, seed=size % 9973 + 11)
     return time.perf_counter() - started
 
 
-def online(samples: int) -> tuple[list[float], list[float], float]:
+def online(samples: int) -> tuple[list[float], list[float], float, list[int]]:
+    """Match timings, baseline timings, pairs flagged per record, candidates per record."""
     from peduli.core.db import session_scope
+    from peduli.registry.linkage import blocking
     from peduli.registry.linkage import online as linkage_online
     from peduli.registry.models import Person
 
@@ -56,7 +63,8 @@ def online(samples: int) -> tuple[list[float], list[float], float]:
         ids = list(session.scalars(select(Person.id).order_by(func.random()).limit(samples)))
     matched: list[float] = []
     baseline: list[float] = []
-    candidates = 0
+    flagged = 0
+    candidates: list[int] = []
     for person_id in ids:
         with session_scope() as session:
             started = time.perf_counter()
@@ -65,9 +73,10 @@ def online(samples: int) -> tuple[list[float], list[float], float]:
             started = time.perf_counter()
             found = linkage_online.matches(session, person)
             matched.append(time.perf_counter() - started)
-            candidates += len(found)
+            flagged += len(found)
+            candidates.append(len(blocking.candidates_of(session, person)))
             session.rollback()
-    return matched, baseline, count and candidates / len(ids)
+    return matched, baseline, count and flagged / len(ids), candidates
 
 
 def batch() -> tuple[float, Any]:
@@ -159,6 +168,41 @@ def splink(threshold: float) -> tuple[float, float, int]:
     return exported, time.perf_counter() - started, found
 
 
+@dataclass(frozen=True)
+class Fit:
+    """One size's match time as a fixed part (the index look-ups, growing as log n) and a
+    part per candidate loaded and scored (their count growing with the blocks, as n)."""
+
+    size: int
+    fixed: float
+    per_candidate: float
+    candidates_p95: float
+
+    @classmethod
+    def of(cls, size: int, seconds: list[float], candidates: list[int]) -> Fit:
+        counts = [float(c) for c in candidates]
+        if len(set(counts)) > 1:
+            slope, intercept = statistics.linear_regression(counts, seconds)
+        else:
+            slope, intercept = 0.0, statistics.fmean(seconds)
+        return cls(size, intercept, slope, _common.percentile(counts, 95))
+
+
+def project(small: Fit, large: Fit, size: int) -> str:
+    """The p95 at ``size``: the fixed part grown as log n, the p95 record's candidates as n,
+    each costing what one cost at the larger size."""
+    fixed = large.fixed + (large.fixed - small.fixed) * math.log(size / large.size) / math.log(
+        large.size / small.size
+    )
+    growth = (large.candidates_p95 - small.candidates_p95) / (large.size - small.size)
+    candidates = large.candidates_p95 + growth * (size - large.size)
+    total = fixed + large.per_candidate * candidates
+    return (
+        f"{total * 1000:.1f} ms = {fixed * 1000:.1f} ms of look-ups (log n) +"
+        f" {candidates:.0f} candidates (linear) x {large.per_candidate * 1000:.2f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
@@ -167,24 +211,40 @@ def main() -> None:
     parser.add_argument("--batch", action="store_true")
     parser.add_argument("--splink", action="store_true")
     parser.add_argument(
+        "--database-prefix",
+        default="peduli_bench_linkage",
+        help="PostgreSQL databases are named PREFIX_SIZE (dropped and recreated)",
+    )
+    parser.add_argument(
         "--urls", nargs="+", help="databases seeded by an earlier run, one per size: no seed"
     )
     args = parser.parse_args()
     print(_common.machine())
     random.seed(1)
     p95s: list[tuple[int, float]] = []
+    fits: list[Fit] = []
     for position, size in enumerate(sorted(args.people)):
         if args.urls:
             _common.use_database(args.urls[position])
             seeded = 0.0
         else:
-            seeded = seed(args.db, size)
-        matched, baseline, found = online(args.samples)
+            seeded = seed(args.db, size, args.database_prefix)
+        matched, baseline, found, candidates = online(args.samples)
         p95 = _common.percentile(matched, 95)
         p95s.append((size, p95))
+        fits.append(Fit.of(size, matched, candidates))
         ratio = p95 / max(_common.percentile(baseline, 95), 1e-9)
         print(f"{args.db}, {size:,} people (seeded in {seeded:.0f} s)")
         print(f"  online match: {_common.summary_ms(matched)}; {found:.2f} pairs flagged a record")
+        print(
+            f"  candidates a record: mean {sum(candidates) / len(candidates):.1f},"
+            f" median {sorted(candidates)[len(candidates) // 2]},"
+            f" p95 {fits[-1].candidates_p95:.0f}, max {max(candidates)}"
+        )
+        print(
+            f"  time = {fits[-1].fixed * 1000:.1f} ms + {fits[-1].per_candidate * 1000:.2f} ms"
+            " a candidate (least squares over the samples)"
+        )
         print(
             f"  baseline (primary-key read): {_common.summary_ms(baseline)}; p95 ratio {ratio:.1f}x"
         )
@@ -198,8 +258,9 @@ def main() -> None:
         projected = t2 + slope * (10_000_000 - n2)
         print(
             f"  projected p95 at 10,000,000: {projected * 1000:.1f} ms"
-            f" (linear from {n1:,} and {n2:,})"
+            f" (the p95 itself linear from {n1:,} and {n2:,}: the pessimistic bound)"
         )
+        print(f"  projected p95 at 10,000,000: {project(fits[0], fits[-1], 10_000_000)}")
     if args.batch:
         from peduli.registry.linkage.model import get_model
 

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from peduli.demo import linkage_truth
 from peduli.registry import service
 from peduli.registry.linkage import batch, blocking
 from peduli.registry.models import DuplicateCandidate, Person
@@ -97,3 +98,15 @@ def test_the_operator_command_deduplicates_and_the_batch_is_audited(db: Session)
     assert len(db.scalars(select(DuplicateCandidate)).all()) == 1
     entry = db.scalars(select(AuditEntry).where(AuditEntry.action == "registry.deduplicate")).one()
     assert "1 newly flagged" in (entry.reason or "")
+
+
+def test_the_batch_pairs_are_the_online_candidates(db: Session) -> None:
+    truth = linkage_truth.truth_set(400, seed_value=22)
+    ids = linkage_truth.write(db, truth.citizens)
+    online = {
+        tuple(sorted((person_id, other)))
+        for person_id in ids
+        for other in blocking.candidates_of(db, db.get_one(Person, person_id))
+    }
+    assert len(online) > 30
+    assert set(blocking.batch_pairs(db)) == online

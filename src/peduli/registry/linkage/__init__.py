@@ -2,6 +2,7 @@
 
 ``names`` folds Indonesian names into token sets, ``keys`` derives the blocking columns a
 person carries, ``blocking`` finds candidate pairs by SQL over indexes, ``comparisons`` and
-``model`` score a pair (Fellegi–Sunter, parameters shipped in ``model.json``), ``online``
-matches one new record and ``batch`` deduplicates the whole registry.
+``model`` score a pair (Fellegi–Sunter, parameters shipped in ``model.json``), ``scoring``
+computes the same scores for many pairs at once in arrays, ``online`` matches one new record
+and ``batch`` deduplicates the whole registry.
 """

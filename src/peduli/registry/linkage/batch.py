@@ -1,15 +1,15 @@
 """Deduplicating the whole registry at once: every blocked pair scored, new pairs flagged.
 
-The candidate pairs come from one SQL statement (``blocking.batch_pairs``); the records of
-the people in them are loaded in chunks, each pair scored, and the pairs at or above the
-review threshold not yet known are inserted in one statement per chunk, with their
-evidence, for the officers of one of the people's posts.
+The candidate pairs come from one SQL join over a table of blocking keys
+(``blocking.batch_pairs``); the records of the people in them are read in one pass, the
+pairs scored in arrays (``scoring``), and the pairs at or above the review threshold not
+yet known are inserted in one statement per chunk, with their evidence, for the officers
+of one of the people's posts.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from peduli.auth import audit
 from peduli.auth.actor import SYSTEM, Actor
 from peduli.core.db import utcnow
-from peduli.registry.linkage import blocking, online
+from peduli.registry.linkage import blocking, online, scoring
 from peduli.registry.linkage.model import Scored, get_model
 from peduli.registry.linkage.records import load_records
 from peduli.registry.models import DuplicateCandidate, DuplicateStatus, Stay
 
-CHUNK = 20_000  # pairs scored per round
+CHUNK = 20_000  # likely pairs checked and flagged per round
 Likely = tuple[uuid.UUID, uuid.UUID, Scored]
 
 
@@ -41,23 +41,13 @@ def deduplicate(session: Session, *, actor: Actor = SYSTEM) -> BatchOutcome:
     One audit entry says how many pairs were flagged, and by whom (the system, or the
     operator's command)."""
     model = get_model()
-    pairs = 0
+    pairs = list(blocking.batch_pairs(session))
+    records = load_records(session, {person for pair in pairs for person in pair})
     flagged = known = 0
-    for chunk in _chunks(blocking.batch_pairs(session), CHUNK):
-        pairs += len(chunk)
-        ids = list({person for pair in chunk for person in pair})
-        records = load_records(session, ids)
-        likely: list[Likely] = []
-        for first, second in chunk:
-            a, b = records.get(first), records.get(second)
-            if a is None or b is None:
-                continue
-            scored = model.score(a, b)
-            if scored.probability >= model.review_threshold:
-                low, high = sorted((first, second), key=str)
-                likely.append((low, high, scored))
-        new = _not_yet_flagged(session, likely)
-        known += len(likely) - len(new)
+    likely = scoring.likely_pairs(model, records, pairs)
+    while chunk := [_ordered(found) for found in islice(likely, CHUNK)]:
+        new = _not_yet_flagged(session, chunk)
+        known += len(chunk) - len(new)
         flagged += _flag(session, new, model.likely_threshold)
     audit.record(
         session,
@@ -65,17 +55,16 @@ def deduplicate(session: Session, *, actor: Actor = SYSTEM) -> BatchOutcome:
         action="registry.deduplicate",
         entity_type="duplicate_candidate",
         fields=["evidence", "match_probability"],
-        reason=f"record linkage: {pairs} candidate pairs, {flagged} newly flagged",
+        reason=f"record linkage: {len(pairs)} candidate pairs, {flagged} newly flagged",
     )
-    return BatchOutcome(pairs, flagged, known)
+    return BatchOutcome(len(pairs), flagged, known)
 
 
-def _chunks(
-    pairs: Iterable[tuple[uuid.UUID, uuid.UUID]], size: int
-) -> Iterator[list[tuple[uuid.UUID, uuid.UUID]]]:
-    iterator = iter(pairs)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
+def _ordered(found: Likely) -> Likely:
+    """The pair as stored: the smaller id (as text) first, as the online match stores it."""
+    first, second, scored = found
+    low, high = sorted((first, second), key=str)
+    return low, high, scored
 
 
 def _not_yet_flagged(session: Session, likely: list[Likely]) -> list[Likely]:

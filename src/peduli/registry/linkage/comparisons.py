@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler
 
@@ -48,6 +49,7 @@ class LinkRecord:
     phones: frozenset[str] = field(default_factory=frozenset)  # blind indexes
 
 
+@lru_cache(maxsize=1 << 16)  # a batch folds the same few hundred places again and again
 def place_key(place: str | None) -> str | None:
     """A place of birth folded: lowercase, accents and "Kabupaten"/"Kota" dropped."""
     if not place:
@@ -59,16 +61,19 @@ def place_key(place: str | None) -> str | None:
     return folded or None
 
 
-def compare_name(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[Outcome, list[str]]:
+@lru_cache(maxsize=1 << 18)
+def compare_name(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[Outcome, tuple[str, ...]]:
     """Exact (same token set), close (every token of the shorter name found in the other,
-    alike or mistyped) or different; with the agreeing tokens, for their frequency."""
+    alike or mistyped) or different; with the agreeing tokens, for their frequency.
+
+    Cached: a batch compares the same few names (those sharing a blocking key) many times."""
     if not a or not b:
-        return Outcome.MISSING, []
+        return Outcome.MISSING, ()
     if set(a) == set(b):
-        return Outcome.EXACT, list(a)
+        return Outcome.EXACT, a
     pairs = matched_tokens(a, b)
     shorter = min(len(a), len(b))
-    agreeing = [token for token, _other in pairs]
+    agreeing = tuple(token for token, _other in pairs)
     if len(pairs) == shorter:
         return Outcome.CLOSE, agreeing
     return Outcome.DIFFERENT, agreeing
@@ -106,6 +111,7 @@ def compare_indexes(a: frozenset[str], b: frozenset[str]) -> Outcome:
     return Outcome.EXACT if a & b else Outcome.DIFFERENT
 
 
+@lru_cache(maxsize=1 << 16)  # places of birth repeat: a few hundred regencies and cities
 def compare_place(a: str | None, b: str | None) -> Outcome:
     if not a or not b:
         return Outcome.MISSING
@@ -129,7 +135,7 @@ def compare_sex(a: str | None, b: str | None) -> Outcome:
     return Outcome.EXACT if a == b else Outcome.DIFFERENT
 
 
-def compare(a: LinkRecord, b: LinkRecord) -> tuple[dict[str, Outcome], list[str]]:
+def compare(a: LinkRecord, b: LinkRecord) -> tuple[dict[str, Outcome], tuple[str, ...]]:
     """Every comparison's outcome, and the agreeing name tokens."""
     name, agreeing = compare_name(a.tokens, b.tokens)
     outcomes = {

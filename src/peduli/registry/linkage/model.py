@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -54,10 +54,21 @@ class Model:
         """log2(m/u); a missing value proves nothing either way (0)."""
         if outcome == Outcome.MISSING:
             return 0.0
-        m, u = self.parameters[comparison][outcome]
-        return math.log2(m / u)
+        return self._weights[comparison][outcome]
 
-    def name_weight(self, outcome: Outcome, agreeing: list[str], shortest: int) -> float:
+    @cached_property
+    def _weights(self) -> dict[str, dict[str, float]]:
+        # Computed once: the batch weighs millions of outcomes.
+        return {
+            c: {o: math.log2(m / u) for o, (m, u) in p.items()} for c, p in self.parameters.items()
+        }
+
+    @cached_property
+    def prior_weight(self) -> float:
+        """The prior odds of one person, in log2."""
+        return math.log2(self.prior / (1 - self.prior))
+
+    def name_weight(self, outcome: Outcome, agreeing: Sequence[str], shortest: int) -> float:
         """The name's weight, by how rare its agreeing tokens are."""
         if outcome in (Outcome.MISSING, Outcome.DIFFERENT):
             return self.outcome_weight("name", outcome)
@@ -69,9 +80,24 @@ class Model:
         return min(weight, SINGLE_TOKEN_CAP) if shortest == 1 else weight
 
     def score(self, a: LinkRecord, b: LinkRecord) -> Scored:
+        """The pair's evidence, weight and probability."""
+        outcomes, weights, total = self._weighed(a, b)
+        return self._scored(outcomes, weights, total)
+
+    def score_if_likely(self, a: LinkRecord, b: LinkRecord) -> Scored | None:
+        """``score`` for a pair at or above the review threshold, else None: the batch
+        writes the evidence of the few pairs it flags, not of every blocked pair."""
+        outcomes, weights, total = self._weighed(a, b)
+        if probability(total) < self.review_threshold:
+            return None
+        return self._scored(outcomes, weights, total)
+
+    def _weighed(
+        self, a: LinkRecord, b: LinkRecord
+    ) -> tuple[dict[str, Outcome], list[float], float]:
         outcomes, agreeing = compare(a, b)
-        evidence = []
-        total = math.log2(self.prior / (1 - self.prior))
+        weights = []
+        total = self.prior_weight
         for comparison, outcome in outcomes.items():
             if comparison == "name":
                 shortest = min(len(a.tokens), len(b.tokens))
@@ -85,9 +111,15 @@ class Model:
             else:
                 weight = self.outcome_weight(comparison, outcome)
             total += weight
-            evidence.append(
-                {"comparison": comparison, "outcome": outcome.value, "weight": round(weight, 2)}
-            )
+            weights.append(weight)
+        return outcomes, weights, total
+
+    @staticmethod
+    def _scored(outcomes: dict[str, Outcome], weights: list[float], total: float) -> Scored:
+        evidence = [
+            {"comparison": comparison, "outcome": outcome.value, "weight": round(weight, 2)}
+            for (comparison, outcome), weight in zip(outcomes.items(), weights, strict=True)
+        ]
         return Scored(evidence, round(total, 3), probability(total))
 
     def to_json(self) -> dict[str, Any]:

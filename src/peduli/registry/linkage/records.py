@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import CompoundSelect, bindparam, literal, select, union_all
@@ -13,25 +13,33 @@ from peduli.core.crypto import get_cipher
 from peduli.registry.linkage import blocking
 from peduli.registry.linkage.comparisons import LinkRecord, place_key
 from peduli.registry.linkage.names import name_tokens
-from peduli.registry.models import NIK_PURPOSE, ContactKind, ContactPoint, Passport, Person
+from peduli.registry.models import (
+    NIK_PURPOSE,
+    ContactKind,
+    ContactPoint,
+    Passport,
+    Person,
+    PersonStatus,
+)
 
 _COLUMNS = (
     Person.id, Person.full_name, Person.sex, Person.date_of_birth, Person.place_of_birth,
     Person.nik_encrypted,
 )  # fmt: skip
-CHUNK = 5000  # ids bound per statement (well under SQLite's limit of variables)
 
 
-def load_records(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, LinkRecord]:
-    """The records of these people; NIKs are decrypted in memory only, for comparing."""
-    records: dict[uuid.UUID, LinkRecord] = {}
-    for start in range(0, len(ids), CHUNK):
-        records |= _load_chunk(session, list(ids[start : start + CHUNK]))
-    return records
-
-
-def _load_chunk(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, LinkRecord]:
-    return _records(session, session.execute(select(*_COLUMNS).where(Person.id.in_(ids))).all())
+def load_records(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, LinkRecord]:
+    """The records of these active people, read in one pass over the person, passport and
+    phone tables: the batch wants most of the registry, and a scan costs less than
+    look-ups by id. NIKs are decrypted in memory only, for comparing."""
+    wanted = set(ids)
+    passports: dict[uuid.UUID, set[str]] = {}
+    phones: dict[uuid.UUID, set[str]] = {}
+    for person_id, kind, index in session.execute(_ACTIVE_IDENTIFIERS):
+        if person_id in wanted:
+            (passports if kind == "p" else phones).setdefault(person_id, set()).add(index)
+    rows = session.execute(select(*_COLUMNS).where(Person.status == PersonStatus.ACTIVE))
+    return _built((row for row in rows if row[0] in wanted), passports, phones)
 
 
 def load_with_candidates(session: Session, person: Person) -> dict[uuid.UUID, LinkRecord]:
@@ -60,8 +68,21 @@ def _identifiers() -> CompoundSelect:
     )
 
 
+def _active_identifiers() -> CompoundSelect:
+    active = Person.status == PersonStatus.ACTIVE
+    return union_all(
+        select(Passport.person_id, literal("p"), Passport.number_index)
+        .join(Person, Person.id == Passport.person_id)
+        .where(active),
+        select(ContactPoint.person_id, literal("c"), ContactPoint.value_index)
+        .join(Person, Person.id == ContactPoint.person_id)
+        .where(ContactPoint.kind == ContactKind.PHONE, active),
+    )
+
+
 _WITH_CANDIDATES = _with_candidates()
 _IDENTIFIERS = _identifiers()
+_ACTIVE_IDENTIFIERS = _active_identifiers()
 
 
 def _records(session: Session, rows: Sequence[Any]) -> dict[uuid.UUID, LinkRecord]:
@@ -71,6 +92,12 @@ def _records(session: Session, rows: Sequence[Any]) -> dict[uuid.UUID, LinkRecor
     phones: dict[uuid.UUID, set[str]] = {}
     for person_id, kind, index in session.execute(_IDENTIFIERS, {"ids": [r[0] for r in rows]}):
         (passports if kind == "p" else phones).setdefault(person_id, set()).add(index)
+    return _built(rows, passports, phones)
+
+
+def _built(
+    rows: Iterable[Any], passports: dict[uuid.UUID, set[str]], phones: dict[uuid.UUID, set[str]]
+) -> dict[uuid.UUID, LinkRecord]:
     cipher = get_cipher()
     return {
         person_id: LinkRecord(
