@@ -75,7 +75,7 @@ def run_locust(args: argparse.Namespace, run_dir: Path, ports: Ports) -> None:
         "LOAD_CITIZENS": str(args.citizens), "LOAD_STORM": str(args.storm),
         "LOAD_STORM_RATE": str(args.storm_rate), "PYTHONPATH": str(Path.cwd()),
     }  # fmt: skip
-    users = args.officers + args.citizens + args.storm + 1
+    users = args.officers + args.citizens + args.storm + 2  # HQ and the baseline
     command = [
         str(BIN / "locust"), "-f", str(Path(__file__).with_name("locustfile.py")),
         "--headless", "--users", str(users), "--spawn-rate", str(max(1, users // 10)),
@@ -100,17 +100,25 @@ def endpoint_p95(run_dir: Path) -> list[dict[str, Any]]:
 
 
 def kind_p95(run_dir: Path) -> dict[str, dict[str, float]]:
-    """p50 and p95 over every page request and over every API request of the run."""
-    timings: dict[str, list[float]] = {"page": [], "API": []}
+    """p50 and p95 over every page request and over every API request of the run, and of
+    GET /healthz beside them (the baseline), with the ratio of each p95 to the baseline's."""
+    timings: dict[str, list[float]] = {"page": [], "API": [], "baseline": []}
     path = run_dir / "requests.csv"
     for line in path.read_text().splitlines() if path.exists() else []:
         _at, kind, ms, _status = line.split(",")
         timings[kind].append(float(ms))
-    return {
+    figures = {
         kind: {"requests": len(ms), "p50": _common.percentile(ms, 50),
                "p95": _common.percentile(ms, 95)}
         for kind, ms in timings.items() if ms
     }  # fmt: skip
+    if "baseline" in figures:
+        for kind in ("page", "API"):
+            if kind in figures:
+                figures[kind]["p95_over_baseline"] = figures[kind]["p95"] / max(
+                    figures["baseline"]["p95"], 0.1
+                )
+    return figures
 
 
 def server_errors(run_dir: Path, kills: list[float]) -> dict[str, int]:

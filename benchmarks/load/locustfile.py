@@ -265,6 +265,18 @@ class Headquarters(Person):
             self.call("GET", f"{API}/crises")
 
 
+class Baseline(Person):
+    """GET /healthz through nginx once a second: the same machine's floor in the same run,
+    the baseline the figures are divided by."""
+
+    fixed_count = 1
+    wait_time = constant_throughput(1)
+
+    @task
+    def health(self) -> None:
+        self.call("GET", "/healthz")
+
+
 class CheckInStorm(Person):
     """People answering the broadcast's link, each once; every tenth needs help."""
 

@@ -86,7 +86,7 @@ def chart(
 
 def windows_p95(requests_csv: Path, start: float, seconds: int = 10) -> dict[str, Series]:
     """p95 per ``seconds`` window of the page requests and of the API requests."""
-    buckets: dict[str, dict[int, list[float]]] = {"page": {}, "API": {}}
+    buckets: dict[str, dict[int, list[float]]] = {"page": {}, "API": {}, "baseline": {}}
     for line in requests_csv.read_text().splitlines() if requests_csv.exists() else []:
         at, kind, ms, _status = line.split(",")
         window = int((float(at) - start) // seconds)
@@ -126,7 +126,8 @@ def write_plots(run_dir: Path, out: Path, *, kills: Sequence[float]) -> list[Pat
     )  # fmt: skip
     by_kind = windows_p95(run_dir / "requests.csv", start)
     kinds = chart("p95 per 10 s, pages and API", "milliseconds",
-                  [by_kind["page"], by_kind["API"], ("target", [(0, 500), (x_end, 500)])],
+                  [by_kind["page"], by_kind["API"], by_kind["baseline"],
+                   ("target", [(0, 500), (x_end, 500)])],
                   marks=marks)  # fmt: skip
     written = []
     charts = (("latency.svg", latency), ("latency-by-kind.svg", kinds),

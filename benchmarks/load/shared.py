@@ -52,7 +52,7 @@ def server_error(name: str, status: int) -> None:
 def timed(name: str, milliseconds: float, status: int) -> None:
     """One request's moment, kind (API or page), time and status: the p95 of all pages and of
     all API calls, which locust's per-endpoint table does not give."""
-    kind = "API" if name.startswith("/api/") else "page"
+    kind = "API" if name.startswith("/api/") else "baseline" if name == "/healthz" else "page"
     line = f"{time.time():.3f},{kind},{milliseconds:.1f},{status}\n"
     with _lock, REQUESTS.open("a", encoding="utf-8") as handle:
         handle.write(line)
