@@ -175,7 +175,8 @@ def main() -> None:
         if args.kill_every > 0:
             chaos.start()
         run_locust(args, run_dir, ports)
-        chaos.stop() if args.kill_every > 0 else None
+        if args.kill_every > 0:
+            chaos.stop()
         summary = figures(args, run_dir, duty_phone, chaos, seeded)
         if args.plots is not None:
             plots.write_plots(run_dir, args.plots, kills=[k.at for k in chaos.kills])
