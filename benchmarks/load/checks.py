@@ -43,7 +43,8 @@ SELECT
   (SELECT count(*) FROM sandbox_message WHERE idempotency_key ~ %(key)s) AS received,
   (SELECT count(*) FROM sandbox_message WHERE idempotency_key ~ %(key)s
      AND deliveries > 1) AS posted_again,
-  (SELECT count(*) FROM outbox_message o WHERE o.idempotency_key ~ %(key)s AND NOT EXISTS
+  (SELECT count(*) FROM outbox_message o WHERE o.idempotency_key ~ %(key)s
+     AND o.status = 'sent' AND NOT EXISTS
      (SELECT 1 FROM sandbox_message s WHERE s.idempotency_key = o.idempotency_key)) AS lost,
   (SELECT count(*) FROM sandbox_message s WHERE s.idempotency_key ~ %(key)s AND NOT EXISTS
      (SELECT 1 FROM outbox_message o WHERE o.idempotency_key = s.idempotency_key)) AS unknown,
