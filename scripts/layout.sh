@@ -4,6 +4,8 @@
 # pg_basebackup, all under one state directory. docs/operations.md, "The production layout".
 #
 #   scripts/layout.sh start|stop|status [--purge (with stop: delete the state directory)]
+#   scripts/layout.sh revive   start the app and worker processes that died, nothing else
+#                              (what systemd's Restart=always does; the load test uses it)
 #
 # Settings (environment), with their defaults:
 #   PEDULI_LAYOUT_DIR=/tmp/peduli-layout   state: clusters, logs, pids, nginx config, env file
@@ -11,6 +13,8 @@
 #   PEDULI_LAYOUT_SERVE=2                  `peduli serve` processes (one Python process each)
 #   PEDULI_LAYOUT_WORKERS=2                `peduli worker` processes
 #   PEDULI_LAYOUT_PG_PORT=55432            the primary; the replica listens on the next port
+#   PEDULI_LAYOUT_READY_SECONDS=90         how long `start` waits for /readyz (a busy machine
+#                                          starts Python processes slowly)
 # Other PEDULI_* variables set when `start` runs are passed on to the processes.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -52,7 +56,11 @@ wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
   return 1
 }
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+running() {  # running PID: a zombie is not (where no init reaps orphans, e.g. a container)
+  kill -0 "$1" 2>/dev/null && [ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" != Z ]
+}
+
+alive() { [ -f "$1" ] && running "$(cat "$1")"; }
 
 app_ports() { seq $((PORT + 1)) $((PORT + SERVE)); }
 
@@ -128,7 +136,7 @@ spawn() {  # spawn PIDFILE LOG COMMAND...: in the background, its own pid in PID
 }
 
 start_apps() {
-  rm -rf "$STATE/metrics" && mkdir -p "$STATE/metrics"  # no samples of dead processes
+  mkdir -p "$STATE/metrics"
   for port in $(app_ports); do
     alive "$STATE/run/serve-$port.pid" && continue
     port_free "$port" || { echo "port $port is taken; set PEDULI_LAYOUT_PORT" >&2; exit 1; }
@@ -195,11 +203,12 @@ start() {
   start_primary
   start_replica
   write_env
+  rm -rf "$STATE/metrics"  # no samples of processes of an earlier start
   say "migrations: peduli db upgrade on the primary"
   run_with_env "$PEDULI" db upgrade >/dev/null
   start_apps
   start_nginx
-  wait_for 90 "the app behind nginx (/readyz)" ready
+  wait_for "${PEDULI_LAYOUT_READY_SECONDS:-90}" "the app behind nginx (/readyz)" ready
   say "ready: http://127.0.0.1:$PORT (state in $STATE)"
 }
 
@@ -209,7 +218,7 @@ stop_pidfile() {  # SIGTERM, then SIGKILL after 30 s
     local pid
     pid="$(cat "$file")"
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    for _ in $(seq 1 120); do running "$pid" || break; sleep 0.25; done
     kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$file"
@@ -261,5 +270,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop "${2:-}" ;;
   status) status ;;
-  *) echo "usage: $0 start|stop [--purge]|status" >&2; exit 2 ;;
+  revive) start_apps ;;
+  *) echo "usage: $0 start|stop [--purge]|status|revive" >&2; exit 2 ;;
 esac

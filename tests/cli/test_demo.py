@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from peduli.cli.main import app
 from peduli.demo.staff import DEMO_PASSWORD, DEMO_STAFF
-from peduli.registry.models import Person
+from peduli.registry.models import Person, Stay
 
 START_TIMEOUT = 180.0  # a loaded CI machine took 83 s; a passing run never waits it out
 
@@ -33,6 +33,18 @@ def test_seed_command_adds_citizens_and_reports_them(db: Session) -> None:
     assert result.exit_code == 0, result.output
     assert "Added 40 citizens (seed 9)" in result.output
     assert db.scalar(select(func.count()).select_from(Person)) == 40
+
+
+def test_seed_command_puts_everyone_in_the_city_asked_for(db: Session) -> None:
+    result = CliRunner().invoke(
+        app, ["seed", "--citizens", "30", "--seed", "4", "--city", "Kuala Lumpur"]
+    )
+    assert result.exit_code == 0, result.output
+    cities = db.scalars(select(Stay.city).distinct()).all()
+    assert cities == ["Kuala Lumpur"]
+    unknown = CliRunner().invoke(app, ["seed", "--citizens", "3", "--city", "Atlantis"])
+    assert unknown.exit_code == 2
+    assert "Atlantis" in unknown.output
 
 
 def test_seed_command_refuses_a_used_seed_with_a_fix(clean_engine: Engine) -> None:

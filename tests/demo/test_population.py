@@ -91,6 +91,14 @@ def test_batches_give_the_same_people_as_one_stream() -> None:
     assert batched == stream
 
 
+def test_a_city_puts_everyone_near_it_and_a_city_nobody_lives_in_is_refused() -> None:
+    people = list(Population(seed=11, today=TODAY, city="kuala lumpur").citizens(300))
+    assert {(c.country, c.city, c.subdivision) for c in people} == {("MY", "Kuala Lumpur", "MY-14")}
+    assert all(abs(c.latitude - 3.139) < 0.06 and abs(c.longitude - 101.687) < 0.06 for c in people)
+    with pytest.raises(ValueError, match="Atlantis"):
+        Population(seed=11, today=TODAY, city="Atlantis")
+
+
 def test_countries_are_weighted_like_reality() -> None:
     shares = Counter(c.country for c in sample())
     total = len(sample())

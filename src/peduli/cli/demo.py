@@ -85,7 +85,9 @@ def _progress() -> Progress:
     )
 
 
-def _seed_with_progress(citizens: int, seed_value: int, batch: int) -> seeding.SeedOutcome:
+def _seed_with_progress(
+    citizens: int, seed_value: int, batch: int, city: str | None = None
+) -> seeding.SeedOutcome:
     with _progress() as progress, outside.reported(), session_scope() as session:
         task = progress.add_task("Seeding citizens", total=citizens, rate="")
         started = time.perf_counter()
@@ -98,7 +100,12 @@ def _seed_with_progress(citizens: int, seed_value: int, batch: int) -> seeding.S
             progress.update(task, advance=count, rate=f"{rate:,.0f} citizens/s")
 
         outcome = seeding.seed_citizens(
-            session, citizens=citizens, seed=seed_value, batch_size=batch, on_batch=advance
+            session,
+            citizens=citizens,
+            seed=seed_value,
+            batch_size=batch,
+            on_batch=advance,
+            city=city,
         )
         progress.update(task, description="Committing")
     return outcome
@@ -110,11 +117,17 @@ def seed(
         None, "--seed", help="Makes the population reproducible; random when left out."
     ),
     batch: int = typer.Option(seeding.DEFAULT_BATCH, "--batch", min=100, help="Rows per batch."),
+    city: str | None = typer.Option(
+        None, "--city", help="Put everyone in this city (e.g. 'Kuala Lumpur'), for crisis drills."
+    ),
 ) -> None:
     """Add a synthetic population (COPY on PostgreSQL, executemany on SQLite)."""
     configure_logging()
     chosen = seed_value if seed_value is not None else secrets.randbelow(2**31)
-    outcome = _seed_with_progress(citizens, chosen, batch)
+    try:
+        outcome = _seed_with_progress(citizens, chosen, batch, city)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--city") from error
     console.print(
         f"Added {outcome.people:,} citizens (seed {outcome.seed}): {outcome.passports:,} "
         f"passports, {outcome.contacts:,} contacts, {outcome.stays:,} stays; "

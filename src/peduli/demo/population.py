@@ -163,15 +163,21 @@ class Population:
     """Generates citizens; the same seed and reference date give the same citizens."""
 
     def __init__(
-        self, *, seed: int, today: date | None = None, duplicate_rate: float = DUPLICATE_RATE
+        self,
+        *,
+        seed: int,
+        today: date | None = None,
+        duplicate_rate: float = DUPLICATE_RATE,
+        city: str | None = None,
     ) -> None:
         self.seed = seed
         self.today = today or utcnow().date()
         self.duplicate_rate = duplicate_rate
         self._rng = random.Random(seed)
         self._profile = get_profile()
+        destinations = _in_city(city) if city else DESTINATIONS
         self._places = Weighted(
-            [self._place(d) for d in DESTINATIONS], [d.weight for d in DESTINATIONS]
+            [self._place(d) for d in destinations], [d.weight for d in destinations]
         )
         self._regions = Weighted(REGIONS, [r.weight for r in REGIONS])
         self._styles = {r.province: Weighted(*zip(*r.styles, strict=True)) for r in REGIONS}
@@ -310,6 +316,20 @@ class Population:
         self._issued += 1
         letter, digits = divmod(index, 10_000_000)
         return f"{PASSPORT_LETTERS[letter]}{digits:07d}"
+
+
+def _in_city(name: str) -> tuple[Destination, ...]:
+    """The destination holding the city ``name``, reduced to that city: a crisis drill
+    needs its whole population where one broadcast reaches them."""
+    chosen = tuple(
+        replace(destination, cities=(city,))
+        for destination in DESTINATIONS
+        for city in destination.cities
+        if city.name.casefold() == name.casefold()
+    )
+    if not chosen:
+        raise ValueError(f"no synthetic citizens live in {name!r}: choose a city of demo.places")
+    return chosen[:1]
 
 
 def _jitter(rng: random.Random, city: City, radius_km: float) -> tuple[float, float]:

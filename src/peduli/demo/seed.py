@@ -220,9 +220,11 @@ def seed_citizens(
     batch_size: int = DEFAULT_BATCH,
     today: date | None = None,
     on_batch: Callable[[int], None] | None = None,
+    city: str | None = None,
 ) -> SeedOutcome:
-    """Insert ``citizens`` synthetic citizens made from ``seed``; the caller commits."""
-    population = Population(seed=seed, today=today)
+    """Insert ``citizens`` synthetic citizens made from ``seed`` (all in ``city`` when
+    given); the caller commits."""
+    population = Population(seed=seed, today=today, city=city)
     representations = RepresentationCache()
     profile = get_profile()
     write = copy_rows if is_postgres(session) else insert_rows
