@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import threading
 import time
 import urllib.request
@@ -85,7 +86,16 @@ def _progress() -> Progress:
     )
 
 
-def _seed_with_progress(citizens: int, seed_value: int, batch: int) -> seeding.SeedOutcome:
+def _seed_with_progress(
+    citizens: int,
+    seed_value: int,
+    batch: int,
+    *,
+    stays_per_citizen: float = 1.0,
+    cases_per_citizen: float = 0.0,
+    processes: int = 1,
+    stop: threading.Event | None = None,
+) -> seeding.SeedOutcome:
     with _progress() as progress, outside.reported(), session_scope() as session:
         task = progress.add_task("Seeding citizens", total=citizens, rate="")
         started = time.perf_counter()
@@ -96,11 +106,28 @@ def _seed_with_progress(citizens: int, seed_value: int, batch: int) -> seeding.S
             done += count
             rate = done / max(time.perf_counter() - started, 1e-9)
             progress.update(task, advance=count, rate=f"{rate:,.0f} citizens/s")
+            # A log file gets a line per million instead of the bar.
+            if not console.is_terminal and done % 1_000_000 < count:
+                console.print(f"{done:,} citizens written ({rate:,.0f}/s)")
+
+        def phase(name: str) -> None:
+            progress.update(task, description=name)
+            if not console.is_terminal:
+                console.print(f"{name} ({time.perf_counter() - started:,.0f} s)")
 
         outcome = seeding.seed_citizens(
-            session, citizens=citizens, seed=seed_value, batch_size=batch, on_batch=advance
+            session,
+            citizens=citizens,
+            seed=seed_value,
+            batch_size=batch,
+            stays_per_citizen=stays_per_citizen,
+            cases_per_citizen=cases_per_citizen,
+            processes=processes,
+            stop=stop,
+            on_batch=advance,
+            on_phase=phase,
         )
-        progress.update(task, description="Committing")
+        phase("Committing")
     return outcome
 
 
@@ -110,14 +137,50 @@ def seed(
         None, "--seed", help="Makes the population reproducible; random when left out."
     ),
     batch: int = typer.Option(seeding.DEFAULT_BATCH, "--batch", min=100, help="Rows per batch."),
+    stays_per_citizen: float = typer.Option(
+        1.2,
+        "--stays-per-citizen",
+        min=1.0,
+        max=2.0,
+        help="Stays per citizen: the share above 1 also have an earlier, departed stay.",
+    ),
+    cases_per_citizen: float = typer.Option(
+        0.1,
+        "--cases-per-citizen",
+        min=0.0,
+        max=1.0,
+        help="Protection cases per citizen, at the post of their stay.",
+    ),
+    processes: int = typer.Option(
+        os.cpu_count() or 1, "--processes", min=1, help="Processes that build the rows."
+    ),
 ) -> None:
-    """Add a synthetic population (COPY on PostgreSQL, executemany on SQLite)."""
+    """Add a synthetic population (COPY on PostgreSQL, executemany on SQLite).
+
+    Into an (almost) empty PostgreSQL database the rows go in first and the indexes are
+    built after, all in one transaction. Ctrl-C or SIGTERM ends the load after the batch
+    being written and keeps what is in (with its indexes, duplicates and cases).
+    """
     configure_logging()
     chosen = seed_value if seed_value is not None else secrets.randbelow(2**31)
-    outcome = _seed_with_progress(citizens, chosen, batch)
+    stop = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda _signal, _frame: stop.set())
+    outcome = _seed_with_progress(
+        citizens,
+        chosen,
+        batch,
+        stays_per_citizen=stays_per_citizen,
+        cases_per_citizen=cases_per_citizen,
+        processes=processes,
+        stop=stop,
+    )
+    if outcome.people < citizens:
+        console.print(f"Stopped when asked, after {outcome.people:,} of {citizens:,} citizens.")
     console.print(
         f"Added {outcome.people:,} citizens (seed {outcome.seed}): {outcome.passports:,} "
-        f"passports, {outcome.contacts:,} contacts, {outcome.stays:,} stays; "
+        f"passports, {outcome.contacts:,} contacts, {outcome.stays:,} stays, "
+        f"{outcome.cases:,} protection cases; "
         f"{outcome.possible_duplicates:,} possible duplicates for the officers."
     )
 
