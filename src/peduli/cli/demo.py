@@ -131,6 +131,10 @@ def _seed_with_progress(
     return outcome
 
 
+STAYS_HELP = "Stays per citizen: the share above 1 also have an earlier, departed stay."
+CASES_HELP = "Protection cases per citizen, at the post of their stay."
+
+
 def seed(
     citizens: int = typer.Option(..., "--citizens", min=1, help="How many citizens to add."),
     seed_value: int | None = typer.Option(
@@ -138,18 +142,10 @@ def seed(
     ),
     batch: int = typer.Option(seeding.DEFAULT_BATCH, "--batch", min=100, help="Rows per batch."),
     stays_per_citizen: float = typer.Option(
-        1.2,
-        "--stays-per-citizen",
-        min=1.0,
-        max=2.0,
-        help="Stays per citizen: the share above 1 also have an earlier, departed stay.",
+        1.2, "--stays-per-citizen", min=1.0, max=2.0, help=STAYS_HELP
     ),
     cases_per_citizen: float = typer.Option(
-        0.1,
-        "--cases-per-citizen",
-        min=0.0,
-        max=1.0,
-        help="Protection cases per citizen, at the post of their stay.",
+        0.1, "--cases-per-citizen", min=0.0, max=1.0, help=CASES_HELP
     ),
     processes: int = typer.Option(
         os.cpu_count() or 1, "--processes", min=1, help="Processes that build the rows."
