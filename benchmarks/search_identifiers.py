@@ -2,7 +2,7 @@
 primary-key look-up measured in the same run.
 
     python -m benchmarks.seed_postgres --citizens 1000000   # once, seeds peduli_bench
-    python -m benchmarks.search_identifiers
+    python -m benchmarks.search_identifiers [--database peduli_10m]
 
 Samples people at random, decrypts their NIK and passport (as an officer would have them
 from a document), then times ``registry.search.search_people`` (with its audit entry, in
@@ -94,13 +94,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--http", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument(
+        "--database", default=_common.BENCH_DATABASE, help="an already seeded database"
+    )
     args = parser.parse_args()
 
-    url = _common.postgres_url()
+    url = _common.postgres_url(args.database)
     _common.use_database(url)
     samples = _samples(args.samples)
     random.Random(1).shuffle(samples)
-    print(f"search_identifiers: {len(samples)} people sampled from {_common.BENCH_DATABASE}")
+    print(f"search_identifiers: {len(samples)} people sampled from {args.database}")
     print(f"machine: {_common.machine()}")
     baseline = _timed([partial(_primary_key, s["id"]) for s in samples])
     print(f"baseline primary key : {_common.summary_ms(baseline)}")

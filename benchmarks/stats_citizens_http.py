@@ -1,6 +1,7 @@
 """Statistics of citizens abroad over HTTP at 1,000,000 people, and how stale they get.
 
     python -m benchmarks.stats_citizens_http [--people 1000000] [--samples 400] [--changes 10]
+    python -m benchmarks.stats_citizens_http --database peduli_10m --recount   # seeded already
 
 Seeds its own PostgreSQL database ``peduli_stats_bench`` set-based (``INSERT … SELECT`` over
 ``generate_series``): people with sex, birth date and home province, one stay each in a
@@ -146,10 +147,11 @@ def _count() -> None:
     )
 
 
-def _recreate_statistics(url: str) -> None:
+def _recreate_statistics(database: str) -> None:
     """Drop the statistics' tables (their shape may have changed) and let the migration
     build them again: the seeded people and stays stay."""
-    admin = _common.PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{DATABASE}"
+    url = _common.postgres_url(database)
+    admin = _common.PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{database}"
     with psycopg.connect(admin, autocommit=True) as connection:
         for table in ("stats_stay_contribution", "stats_citizen_stock",
                       "stats_citizen_stock_month", "stats_citizen_flow_day",
@@ -171,7 +173,7 @@ def _recreate_statistics(url: str) -> None:
 
 
 def _vacuum(tables: tuple[str, ...]) -> None:
-    url = _common.PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{DATABASE}"
+    url = os.environ["PEDULI_DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url, autocommit=True) as connection:
         for table in tables:
             connection.execute(f"VACUUM ANALYZE {table}")
@@ -291,16 +293,21 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="keep the seeded people, stays and counts"
     )
+    parser.add_argument(
+        "--database",
+        default=DATABASE,
+        help="with --reuse: a database seeded already (by peduli seed, say)",
+    )
     parser.add_argument("--staleness-only", action="store_true")
     parser.add_argument(
         "--recount", action="store_true", help="with --reuse: count the aggregates again"
     )
     args = parser.parse_args()
     print(_common.machine())
-    if args.reuse:
-        url = _common.postgres_url(DATABASE)
+    if args.reuse or args.database != DATABASE:
+        url = _common.postgres_url(args.database)
         if args.recount:
-            _recreate_statistics(url)
+            _recreate_statistics(args.database)
         _common.use_database(url)
         if args.recount:
             _count()

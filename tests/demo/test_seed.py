@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -129,3 +130,36 @@ def test_seeding_the_same_seed_twice_is_refused_and_leaves_nothing(
         seeding.seed_citizens(db, citizens=10, seed=SEED, today=TODAY)
     db.rollback()
     assert _count(db, Person) == COUNT
+
+
+def test_a_share_of_the_citizens_also_have_an_earlier_departed_stay(db: Session) -> None:
+    outcome = seeding.seed_citizens(
+        db, citizens=1500, seed=8, batch_size=400, today=TODAY, stays_per_citizen=1.3
+    )
+    db.commit()
+    assert 1.2 * 1500 < _count(db, Stay) == outcome.stays < 1.4 * 1500
+    twice = db.scalars(
+        select(Stay.person_id).group_by(Stay.person_id).having(func.count() == 2)
+    ).all()
+    assert len(twice) == outcome.stays - 1500
+    for person_id in twice[:50]:
+        earlier, current = db.scalars(
+            select(Stay).where(Stay.person_id == person_id).order_by(Stay.arrival_date)
+        ).all()
+        assert (earlier.status, current.status) == ("departed", "active")
+        assert earlier.departed_on is not None and earlier.departed_on < current.arrival_date
+        assert earlier.representation_code == current.representation_code
+
+
+def test_a_stop_ends_the_load_after_the_batch_and_keeps_what_is_in(db: Session) -> None:
+    stop = threading.Event()
+    stop.set()
+    outcome = seeding.seed_citizens(
+        db, citizens=3000, seed=9, batch_size=500, today=TODAY, stop=stop
+    )
+    db.commit()
+    assert outcome.people == _count(db, Person) == 500
+    citizen = next(iter(Population(seed=9, today=TODAY).citizens(1)))
+    admin = staff(Role.HQ_ADMIN)
+    hits = search.search_people(db, query=PersonSearch(nik=citizen.nik), actor=admin).hits
+    assert [hit.person.full_name for hit in hits] == [citizen.full_name]

@@ -6,9 +6,10 @@ The number comes from one atomic upsert on a counter row (``INSERT … ON CONFLI
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Table, bindparam
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -58,3 +59,37 @@ def next_reference(session: Session, *, representation_code: str, year: int) -> 
     """The reference of a new case of ``representation_code`` opened in ``year``."""
     number = next_number(session, representation_code=representation_code, year=year)
     return format_reference(representation_code, year, number)
+
+
+def last_numbers(session: Session) -> dict[tuple[str, int], int]:
+    """The last number given per (post, year): where a bulk load's numbering starts."""
+    rows = session.execute(
+        select(
+            CaseReferenceCounter.representation_code,
+            CaseReferenceCounter.year,
+            CaseReferenceCounter.last_value,
+        )
+    )
+    return {(code, year): value for code, year, value in rows}
+
+
+def advance_to(session: Session, last_values: Mapping[tuple[str, int], int]) -> None:
+    """Record the numbers a bulk load gave, so the next intake continues after them."""
+    table = CaseReferenceCounter.__table__
+    assert isinstance(table, Table)
+    insert = pg_insert if is_postgres(session) else sqlite_insert
+    statement = insert(table).values(
+        representation_code=bindparam("representation_code"),
+        year=bindparam("year"),
+        last_value=bindparam("last_value"),
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.representation_code, table.c.year],
+        set_={"last_value": statement.excluded.last_value},
+    )
+    parameters = [
+        {"representation_code": code, "year": year, "last_value": value}
+        for (code, year), value in last_values.items()
+    ]
+    if parameters:
+        session.execute(statement, parameters)

@@ -15,11 +15,12 @@ Definitions (what Kemlu publishes, from the typed outcomes):
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -64,17 +65,34 @@ def bump(
     values = {name: sign * int(figures.get(name, 0)) for name in FIGURES}
     if not any(values.values()):
         return
+    key = {"representation_code": representation_code, "day": day, "category": category}
+    session.execute(_bump_statement(session), key | values)
+
+
+def add_resolved(session: Session, counts: Mapping[tuple[str, date, str], int]) -> None:
+    """Add resolved cases counted per (post, day, category): a bulk load's, in one batch."""
+    if counts:
+        parameters = [
+            {"representation_code": code, "day": day, "category": category}
+            | dict.fromkeys(FIGURES, 0)
+            | {"cases_resolved": resolved}
+            for (code, day, category), resolved in counts.items()
+        ]
+        session.execute(_bump_statement(session), parameters)
+
+
+def _bump_statement(session: Session) -> Any:
+    """Add the figures bound by name to the day's row, made if missing (one upsert)."""
     table = OutcomeDaily.__table__
     assert isinstance(table, Table)
     insert = pg_insert if is_postgres(session) else sqlite_insert
     statement = insert(table).values(
-        representation_code=representation_code, day=day, category=category, **values
+        {name: bindparam(name) for name in ("representation_code", "day", "category", *FIGURES)}
     )
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[table.c.representation_code, table.c.day, table.c.category],
         set_={name: table.c[name] + statement.excluded[name] for name in FIGURES},
     )
-    session.execute(statement)
 
 
 def outcome_figures(outcome: CaseOutcome) -> dict[str, int]:

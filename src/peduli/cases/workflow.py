@@ -45,14 +45,29 @@ def start_clocks(case: Case, category: Category, now: datetime) -> None:
     refresh_sla_due(case)
 
 
-def refresh_sla_due(case: Case) -> None:
+def next_deadline(
+    *,
+    status: str,
+    paused_since: datetime | None,
+    first_responded_at: datetime | None,
+    first_response_due_at: datetime,
+    resolution_due_at: datetime,
+) -> datetime | None:
     """The next deadline that can be missed: first response, then resolution; None if none."""
-    if case.status in DONE or case.paused_since is not None:
-        case.sla_due_at = None
-    elif case.first_responded_at is None:
-        case.sla_due_at = case.first_response_due_at
-    else:
-        case.sla_due_at = case.resolution_due_at
+    if status in DONE or paused_since is not None:
+        return None
+    return first_response_due_at if first_responded_at is None else resolution_due_at
+
+
+def refresh_sla_due(case: Case) -> None:
+    """Keep ``case.sla_due_at`` on the case's next deadline."""
+    case.sla_due_at = next_deadline(
+        status=case.status,
+        paused_since=case.paused_since,
+        first_responded_at=case.first_responded_at,
+        first_response_due_at=case.first_response_due_at,
+        resolution_due_at=case.resolution_due_at,
+    )
 
 
 def mark_responded(case: Case, now: datetime) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import threading
 import time
 import urllib.request
@@ -86,7 +87,15 @@ def _progress() -> Progress:
 
 
 def _seed_with_progress(
-    citizens: int, seed_value: int, batch: int, city: str | None = None
+    citizens: int,
+    seed_value: int,
+    batch: int,
+    *,
+    stays_per_citizen: float = 1.0,
+    cases_per_citizen: float = 0.0,
+    processes: int = 1,
+    stop: threading.Event | None = None,
+    city: str | None = None,
 ) -> seeding.SeedOutcome:
     with _progress() as progress, outside.reported(), session_scope() as session:
         task = progress.add_task("Seeding citizens", total=citizens, rate="")
@@ -98,17 +107,34 @@ def _seed_with_progress(
             done += count
             rate = done / max(time.perf_counter() - started, 1e-9)
             progress.update(task, advance=count, rate=f"{rate:,.0f} citizens/s")
+            # A log file gets a line per million instead of the bar.
+            if not console.is_terminal and done % 1_000_000 < count:
+                console.print(f"{done:,} citizens written ({rate:,.0f}/s)")
+
+        def phase(name: str) -> None:
+            progress.update(task, description=name)
+            if not console.is_terminal:
+                console.print(f"{name} ({time.perf_counter() - started:,.0f} s)")
 
         outcome = seeding.seed_citizens(
             session,
             citizens=citizens,
             seed=seed_value,
             batch_size=batch,
+            stays_per_citizen=stays_per_citizen,
+            cases_per_citizen=cases_per_citizen,
+            processes=processes,
+            stop=stop,
             on_batch=advance,
+            on_phase=phase,
             city=city,
         )
-        progress.update(task, description="Committing")
+        phase("Committing")
     return outcome
+
+
+STAYS_HELP = "Stays per citizen: the share above 1 also have an earlier, departed stay."
+CASES_HELP = "Protection cases per citizen, at the post of their stay."
 
 
 def seed(
@@ -120,17 +146,46 @@ def seed(
     city: str | None = typer.Option(
         None, "--city", help="Put everyone in this city (e.g. 'Kuala Lumpur'), for crisis drills."
     ),
+    stays_per_citizen: float = typer.Option(
+        1.2, "--stays-per-citizen", min=1.0, max=2.0, help=STAYS_HELP
+    ),
+    cases_per_citizen: float = typer.Option(
+        0.1, "--cases-per-citizen", min=0.0, max=1.0, help=CASES_HELP
+    ),
+    processes: int = typer.Option(
+        os.cpu_count() or 1, "--processes", min=1, help="Processes that build the rows."
+    ),
 ) -> None:
-    """Add a synthetic population (COPY on PostgreSQL, executemany on SQLite)."""
+    """Add a synthetic population (COPY on PostgreSQL, executemany on SQLite).
+
+    Into an (almost) empty PostgreSQL database the rows go in first and the indexes are
+    built after, all in one transaction. Ctrl-C or SIGTERM ends the load after the batch
+    being written and keeps what is in (with its indexes, duplicates and cases).
+    """
     configure_logging()
     chosen = seed_value if seed_value is not None else secrets.randbelow(2**31)
+    stop = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda _signal, _frame: stop.set())
     try:
-        outcome = _seed_with_progress(citizens, chosen, batch, city)
+        outcome = _seed_with_progress(
+            citizens,
+            chosen,
+            batch,
+            stays_per_citizen=stays_per_citizen,
+            cases_per_citizen=cases_per_citizen,
+            processes=processes,
+            stop=stop,
+            city=city,
+        )
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--city") from error
+    if outcome.people < citizens:
+        console.print(f"Stopped when asked, after {outcome.people:,} of {citizens:,} citizens.")
     console.print(
         f"Added {outcome.people:,} citizens (seed {outcome.seed}): {outcome.passports:,} "
-        f"passports, {outcome.contacts:,} contacts, {outcome.stays:,} stays; "
+        f"passports, {outcome.contacts:,} contacts, {outcome.stays:,} stays, "
+        f"{outcome.cases:,} protection cases; "
         f"{outcome.possible_duplicates:,} possible duplicates for the officers."
     )
 

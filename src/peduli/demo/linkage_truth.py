@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from peduli.core.db import is_postgres, utcnow
-from peduli.demo import seed
+from peduli.demo import bulk_write, seed
 from peduli.demo.population import Citizen, Population
 from peduli.demo.spellings import spelling_variant
 from peduli.reference.profile import get_profile
@@ -151,9 +151,9 @@ def write(session: Session, citizens: Sequence[Citizen], *, batch: int = 20_000)
         )
         rows.second_reports.clear()
         if is_postgres(session):
-            seed.copy_rows(session, seed.sealed_for_copy(rows))
+            bulk_write.copy_rows(session, bulk_write.sealed_for_copy(rows))
         else:
-            seed.insert_rows(session, rows)
+            bulk_write.insert_rows(session, rows)
         ids += [row[0] for row in rows.person]
     return ids
 

@@ -13,12 +13,15 @@ seed leaves nothing behind.
 
 from __future__ import annotations
 
+import random
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import cache, partial
 from typing import Any, TypeVar
 
 from psycopg.errors import UniqueViolation
@@ -28,10 +31,14 @@ from sqlalchemy.orm import Session
 
 from peduli.auth import audit
 from peduli.auth.actor import SYSTEM
-from peduli.core.crypto import Sealed, contact_index
+from peduli.cases import synthetic
+from peduli.cases.models import Case, CasePerson
+from peduli.core.bulk_load import indexes_built_after
+from peduli.core.crypto import contact_index
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import Conflict
 from peduli.core.i18n import _
+from peduli.demo.bulk_write import copy_rows, in_order, insert_rows, prefetched, sealed_for_copy
 from peduli.demo.population import Citizen, Population
 from peduli.reference.profile import CountryProfile, get_profile
 from peduli.registry import matching
@@ -67,9 +74,11 @@ CONTACT_COLUMNS = ("id", "person_id", "kind", "value", "value_index", "is_primar
 STAY_COLUMNS = (
     "id", "created_at", "updated_at", "person_id", "country", "subdivision", "city", "address",
     "latitude", "longitude", "h3_cell", "purpose", "sector", "employer", "placement_agency",
-    "arrival_date", "planned_end_date", "status", "representation_code", "source",
+    "arrival_date", "planned_end_date", "departed_on", "status", "representation_code", "source",
 )  # fmt: skip
 DEFAULT_BATCH = 50_000
+# A seed of at least ten times the people already there loads first and indexes after.
+BULK_FACTOR = 10
 SEEDED = ContactTrust.SEED.value
 
 
@@ -81,6 +90,8 @@ class Rows:
     passport: list[Row] = field(default_factory=list)
     contact: list[Row] = field(default_factory=list)
     stay: list[Row] = field(default_factory=list)
+    case: list[Row] = field(default_factory=list)
+    case_person: list[Row] = field(default_factory=list)
     second_reports: list[uuid.UUID] = field(default_factory=list)  # person ids
 
     def tables(self) -> list[tuple[Table, Sequence[str], list[Row]]]:
@@ -90,6 +101,8 @@ class Rows:
             (_table(Passport), PASSPORT_COLUMNS, self.passport),
             (_table(ContactPoint), CONTACT_COLUMNS, self.contact),
             (_table(Stay), STAY_COLUMNS, self.stay),
+            (_table(Case), synthetic.CASE_COLUMNS, self.case),
+            (_table(CasePerson), synthetic.CASE_PERSON_COLUMNS, self.case_person),
         ]
 
 
@@ -102,7 +115,19 @@ class SeedOutcome:
     passports: int
     contacts: int
     stays: int
+    cases: int
     possible_duplicates: int
+
+
+@dataclass
+class Extras:
+    """What a seed adds beyond one stay per citizen: an earlier, departed stay for a share
+    of them, and a protection case for another share (drawn reproducibly from the seed)."""
+
+    rng: random.Random
+    earlier_stay_share: float = 0.0
+    case_share: float = 0.0
+    cases: synthetic.CaseMaker | None = None
 
 
 def _table(model: type[Any]) -> Table:
@@ -142,6 +167,7 @@ def build_rows(
     """Turn citizens into registry rows, sealed and keyed as the registry does."""
     rows = Rows()
     for citizen in citizens:
+        representation = representations.code(citizen)
         person_id = uuid.uuid4()
         nik_encrypted, nik_index = (
             registry.stored_identifier(citizen.nik, purpose=registry.NIK_PURPOSE)
@@ -172,37 +198,43 @@ def build_rows(
                 uuid.uuid4(), person_id, ContactKind.EMAIL.value, citizen.email,
                 contact_index(citizen.email), True, now, SEEDED,
             ))  # fmt: skip
-        rows.stay.append((
+        stay = (
             uuid.uuid4(), now, now, person_id, citizen.country, citizen.subdivision, citizen.city,
             citizen.address, citizen.latitude, citizen.longitude,
             registry.h3_cell(citizen.latitude, citizen.longitude), citizen.purpose, citizen.sector,
             citizen.employer, citizen.placement_agency, citizen.arrival_date,
-            citizen.planned_end_date, StayStatus.ACTIVE.value, representations.code(citizen),
+            citizen.planned_end_date, None, StayStatus.ACTIVE.value, representation,
             "officer" if citizen.reported_by_officer else "self_report",
-        ))  # fmt: skip
+        )  # fmt: skip
+        rows.stay.append(stay)
         if citizen.duplicate_of is not None:
             rows.second_reports.append(person_id)
     return rows
 
 
-def sealed_for_copy(rows: Rows) -> Rows:
-    """Encrypt the values of ``Sealed`` columns (contacts, addresses), which COPY writes as
-    given; SQLite's INSERT encrypts them through the column type instead."""
-    for table, columns, table_rows in rows.tables():
-        sealed = [
-            (position, type_)
-            for position, name in enumerate(columns)
-            if isinstance(type_ := table.c[name].type, Sealed)
-        ]
-        if not sealed:
-            continue
-        for number, row in enumerate(table_rows):
-            values = list(row)
-            for position, type_ in sealed:
-                if values[position] is not None:
-                    values[position] = type_.process_bind_param(values[position], None)
-            table_rows[number] = tuple(values)
+def add_extras(rows: Rows, extras: Extras) -> Rows:
+    """Give each citizen of the batch, by chance, an earlier stay in the same place (a
+    previous contract, departed before this one began, without the address) and a case at
+    the current stay's post. Drawn in order, so the same seed gives the same extras."""
+    for stay in list(rows.stay):
+        _add_extras(rows, extras, stay)
     return rows
+
+
+def _add_extras(rows: Rows, extras: Extras, stay: Row) -> None:
+    rng, person_id, representation = extras.rng, stay[3], stay[19]
+    if rng.random() < extras.earlier_stay_share:
+        arrived_now: date = stay[15]
+        departed = arrived_now - timedelta(days=rng.randint(30, 720))
+        arrived = departed - timedelta(days=rng.randint(180, 3 * 365))
+        rows.stay.append(
+            (uuid.uuid4(), *stay[1:7], None, *stay[8:15], arrived, departed, departed,
+             StayStatus.DEPARTED.value, *stay[19:])
+        )  # fmt: skip
+    if extras.cases is not None and representation and rng.random() < extras.case_share:
+        case, case_person = extras.cases.case(person_id, representation)
+        rows.case.append(case)
+        rows.case_person.append(case_person)
 
 
 def _refresh_statistics(session: Session) -> None:
@@ -219,31 +251,49 @@ def seed_citizens(
     seed: int,
     batch_size: int = DEFAULT_BATCH,
     today: date | None = None,
+    stays_per_citizen: float = 1.0,
+    cases_per_citizen: float = 0.0,
+    processes: int = 1,
+    stop: threading.Event | None = None,
     on_batch: Callable[[int], None] | None = None,
+    on_phase: Callable[[str], None] | None = None,
     city: str | None = None,
 ) -> SeedOutcome:
     """Insert ``citizens`` synthetic citizens made from ``seed`` (all in ``city`` when
-    given); the caller commits."""
-    population = Population(seed=seed, today=today, city=city)
-    representations = RepresentationCache()
-    profile = get_profile()
-    write = copy_rows if is_postgres(session) else insert_rows
+    given); the caller commits.
+
+    ``stays_per_citizen`` (1–2): the share above 1 also get an earlier, departed stay;
+    ``cases_per_citizen`` (0–1): that share get a protection case. A seed that at least
+    ten-folds the people in the database loads first and builds the indexes after
+    (``core.bulk_load``), in the same transaction. ``stop``, once set, ends the load after
+    the batch being written; the rest (indexes, duplicates, cases) is done for what is in.
+    """
+    extras = Extras(
+        rng=random.Random(f"extras-{seed}"),
+        earlier_stay_share=stays_per_citizen - 1,
+        case_share=cases_per_citizen,
+        cases=synthetic.CaseMaker(session, seed=seed, now=utcnow()) if cases_per_citizen else None,
+    )
     counts: Counter[str] = Counter()
     second_reports: list[uuid.UUID] = []
-    batches = (
-        build_rows(batch, now=utcnow(), representations=representations, profile=profile)
-        for batch in population.batches(citizens, batch_size)
-    )
-    if is_postgres(session):  # sealed in the thread that builds the rows, as COPY needs them
-        batches = (sealed_for_copy(rows) for rows in batches)
-    for rows in prefetched(batches):
-        _written(write, session, rows, seed)
-        counts.update({table.name: len(table_rows) for table, _cols, table_rows in rows.tables()})
-        second_reports += rows.second_reports
-        if on_batch is not None:
-            on_batch(len(rows.person))
+    population = Population(seed=seed, today=today, city=city)  # refuses an unknown city
+    deferred = _tables() if _loads_most(session, citizens) else []
+    with _seed_used_refused(seed), indexes_built_after(session, deferred, on_phase=on_phase):
+        for rows in _batches(session, population, citizens, batch_size, extras, processes):
+            _written(session, rows)
+            counts.update({t.name: len(table_rows) for t, _cols, table_rows in rows.tables()})
+            second_reports += rows.second_reports
+            if on_batch is not None:
+                on_batch(len(rows.person))
+            if stop is not None and stop.is_set():
+                break
+    if on_phase is not None:
+        on_phase("Flagging possible duplicates")
     flagged = flag_second_reports(session, second_reports)
-    _refresh_statistics(session)
+    if extras.cases is not None:
+        extras.cases.finish(session)
+    if not deferred:
+        _refresh_statistics(session)
     audit.record(
         session,
         actor=SYSTEM,
@@ -258,30 +308,57 @@ def seed_citizens(
         passports=counts["passport"],
         contacts=counts["contact_point"],
         stays=counts["stay"],
+        cases=counts["protection_case"],
         possible_duplicates=flagged,
     )
 
 
-def prefetched(items: Iterator[T]) -> Iterator[T]:
-    """Yield ``items``, building the next one in a thread while the caller uses this one.
+def _batches(
+    session: Session,
+    population: Population,
+    citizens: int,
+    size: int,
+    extras: Extras,
+    processes: int,
+) -> Iterator[Rows]:
+    """The rows of each batch, built (and sealed for COPY) by ``processes`` processes and
+    gathered in a thread, ahead of the writes: generating the citizens is sequential (one
+    random stream, unique NIKs), sealing and keying them is not, and is most of the work."""
+    build = partial(built_rows, sealed=is_postgres(session))
+    batches = in_order(build, population.batches(citizens, size), processes=processes)
+    return prefetched(add_extras(rows, extras) for rows in batches)
 
-    The database digests a batch on its own core while Python builds the next, so a seed
-    takes about as long as the slower of the two rather than their sum.
-    """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-rows") as pool:
-        upcoming = pool.submit(next, items, None)
-        while (item := upcoming.result()) is not None:
-            upcoming = pool.submit(next, items, None)
-            yield item
+
+@cache
+def _representations() -> RepresentationCache:
+    return RepresentationCache()
 
 
-Writer = Callable[[Session, Rows], None]
+def built_rows(citizens: list[Citizen], *, sealed: bool) -> Rows:
+    """One batch's rows (encrypted for COPY when ``sealed``), in whichever process runs it."""
+    rows = build_rows(
+        citizens, now=utcnow(), representations=_representations(), profile=get_profile()
+    )
+    return sealed_for_copy(rows) if sealed else rows
 
 
-def _written(write: Writer, session: Session, rows: Rows, seed: int) -> None:
-    """Write a batch; an identifier that exists already means the seed was used before."""
+def _tables() -> list[Table]:
+    return [table for table, _columns, _rows in Rows().tables()]
+
+
+def _loads_most(session: Session, citizens: int) -> bool:
+    """Whether the seed is a bulk load into (nearly) empty tables: then they are worth
+    locking for the whole load, with their indexes built once at the end."""
+    existing = session.scalar(select(func.count()).select_from(Person)) or 0
+    return existing * BULK_FACTOR <= citizens
+
+
+@contextmanager
+def _seed_used_refused(seed: int) -> Iterator[None]:
+    """An identifier that exists already (at a COPY, or when the unique indexes are built
+    after the load) means the seed was used before."""
     try:
-        write(session, rows)
+        yield
     except (IntegrityError, UniqueViolation) as error:
         raise Conflict(
             _(
@@ -294,25 +371,9 @@ def _written(write: Writer, session: Session, rows: Rows, seed: int) -> None:
         ) from error
 
 
-def copy_rows(session: Session, rows: Rows) -> None:
-    """PostgreSQL: one COPY per table, through the session's own connection."""
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
-    with raw.cursor() as cursor:
-        for table, columns, table_rows in rows.tables():
-            statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-            with cursor.copy(statement) as copy:
-                for row in table_rows:
-                    copy.write_row(row)
-
-
-def insert_rows(session: Session, rows: Rows) -> None:
-    """SQLite: one executemany per table, inside the caller's transaction."""
-    for table, columns, table_rows in rows.tables():
-        if table_rows:
-            session.execute(
-                table.insert(), [dict(zip(columns, row, strict=True)) for row in table_rows]
-            )
+def _written(session: Session, rows: Rows) -> None:
+    """Write a batch: COPY on PostgreSQL, executemany on SQLite."""
+    (copy_rows if is_postgres(session) else insert_rows)(session, rows)
 
 
 def flag_second_reports(session: Session, person_ids: Sequence[uuid.UUID]) -> int:
