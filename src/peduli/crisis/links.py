@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    ColumnExpressionArgument,
     Integer,
     LargeBinary,
     bindparam,
@@ -129,7 +130,7 @@ def _base62_sql(number: ColumnElement[int], digits: int) -> ColumnElement[str]:
     return out
 
 
-def _signature_sql(recipient_id: ColumnElement[Any]) -> ColumnElement[str]:
+def _signature_sql(recipient_id: ColumnExpressionArgument[Any]) -> ColumnElement[str]:
     """The signature of each row's ``recipient_id`` on PostgreSQL: its 64 bits as a bigint
     in a subquery kept apart by ``OFFSET 0``, so each row hashes once although every digit
     reads them."""
@@ -153,7 +154,7 @@ def _signature_sql(recipient_id: ColumnElement[Any]) -> ColumnElement[str]:
     return select(digits).scalar_subquery()
 
 
-def token_sql(session: Session, recipient_id: ColumnElement[Any]) -> ColumnElement[str]:
+def token_sql(session: Session, recipient_id: ColumnExpressionArgument[Any]) -> ColumnElement[str]:
     """The token of each row's ``recipient_id``, computed by the database."""
     if is_postgres(session):
         number = cast(recipient_id, BigInteger)
