@@ -10,6 +10,8 @@ SQLAlchemy execution cost more than the statements themselves.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, insert, select, text, update
@@ -96,6 +98,28 @@ _EVENT_PREPARED = Prepared(
 )
 
 
+@dataclass(slots=True)
+class RecordedCheckIn:
+    """A check-in as written, for its callers to read back (the API's answer, an SMS reply,
+    an officer's attempt): a plain object, as building an ORM instance was a tenth of an
+    answer's time on SQLite."""
+
+    id: uuid.UUID
+    recipient_id: int
+    answer: str
+    latitude: float | None
+    longitude: float | None
+    place: str | None
+    note: str | None
+    via: str
+    created_at: datetime
+    case_id: uuid.UUID | None = None
+    help_raised_at: datetime | None = None
+    crisis_id: uuid.UUID | None = None
+    person_id: uuid.UUID | None = None
+    representation_code: str | None = None
+
+
 class Answered(NamedTuple):
     """Whom the answer was about: copied from the recipient row into the check-in."""
 
@@ -104,7 +128,7 @@ class Answered(NamedTuple):
     representation_code: str | None
 
 
-def write(session: Session, checkin: CheckIn) -> Answered | None:
+def write(session: Session, checkin: RecordedCheckIn) -> Answered | None:
     """Write ``checkin`` for its recipient; None when the recipient does not exist."""
     values = {name: getattr(checkin, name) for name in _CHECKIN_VALUES}
     if is_postgres(session):
@@ -126,7 +150,7 @@ def write(session: Session, checkin: CheckIn) -> Answered | None:
     return target
 
 
-def _event(checkin: CheckIn, target: Answered) -> dict[str, Any]:
+def _event(checkin: RecordedCheckIn, target: Answered) -> dict[str, Any]:
     """For subscribers: the crisis, the post, the answer and its door; never the person."""
     post, crisis_id = target.representation_code, str(target.crisis_id)
     data = {"answer": checkin.answer, "via": checkin.via, "representation_code": post,

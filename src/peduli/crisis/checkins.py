@@ -33,6 +33,7 @@ from peduli.core.i18n import _
 from peduli.core.logging import get_logger
 from peduli.core.periodic import SessionFactory
 from peduli.crisis import checkin_answers, links
+from peduli.crisis.checkin_answers import RecordedCheckIn
 from peduli.crisis.models import Answer, CheckIn, Crisis, CrisisKind, Recipient
 from peduli.crisis.schemas import CheckInCreate
 from peduli.emergency import crisis_help
@@ -65,7 +66,7 @@ def view(session: Session, token: str) -> LinkView:
     return LinkView(recipient=recipient, crisis=session.get_one(Crisis, recipient.crisis_id))
 
 
-def check_in(session: Session, *, body: CheckInCreate, via: str = "api") -> CheckIn:
+def check_in(session: Session, *, body: CheckInCreate, via: str = "api") -> RecordedCheckIn:
     """Record an answer; the latest answer is the recipient's current one."""
     if (body.latitude is None) != (body.longitude is None):
         raise ValidationFailed(
@@ -107,13 +108,13 @@ def record(
     note: str | None = None,
     via: str,
     raise_help_now: bool = False,
-) -> CheckIn:
+) -> RecordedCheckIn:
     """Write the check-in and make it the current answer on the person's broadcasts.
 
     Core statements built once, no unit of work: either answer is one round trip on
     PostgreSQL. "I need help" is left for the worker to raise unless ``raise_help_now``.
     """
-    checkin = CheckIn(
+    checkin = RecordedCheckIn(
         id=uuid.uuid4(),
         recipient_id=recipient_id,
         answer=Answer(answer).value,
