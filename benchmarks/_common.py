@@ -69,10 +69,31 @@ def staff_token(email: str = "bench.admin@bench.example", role: str = "hq_admin"
         return accounts.create_token(session, email=email, days=1)
 
 
+# Ports already handed out by this process (a port bound a moment ago is free again until its
+# server starts).
+_TAKEN: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A free port: any, or on a shared machine one of ``PEDULI_BENCH_PORTS`` (``8600-8649``),
+    the range agreed for whoever runs the benchmark."""
+    agreed = os.environ.get("PEDULI_BENCH_PORTS")
+    if not agreed:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            return int(probe.getsockname()[1])
+    first, _, last = agreed.partition("-")
+    for port in range(int(first), int(last or first) + 1):
+        if port in _TAKEN:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _TAKEN.add(port)
+        return port
+    raise RuntimeError(f"no free port in PEDULI_BENCH_PORTS={agreed}")
 
 
 @contextmanager

@@ -75,7 +75,7 @@ RAW_OUTBOX = (
     " (channel, recipient, subject, body, idempotency_key, priority)"
     " SELECT 'sms', cp.value, 'Gempa',"
     " 'Gempa kuat. Jauhi bangunan. Balas AMAN atau TOLONG: "
-    "http://127.0.0.1:8000/c/1234567.0123456789abcdef0123',"
+    "http://127.0.0.1:8000/c/5BANRF55vWsc6iR',"
     " 'raw:' || cp.id::text, 50"
     " FROM contact_point cp WHERE cp.kind = 'phone' LIMIT :rows"
 )

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from peduli.core.db import session_scope
+from peduli.crisis import links
 from peduli.crisis.models import CheckIn, Recipient
 from peduli.crisis.schemas import CheckInRead
 from tests.crisis.conftest import Sent
@@ -25,9 +26,12 @@ def test_api_check_in_with_a_genuine_token_and_not_a_forged_one(sent: Sent) -> N
     assert done.status_code == 201, done.text
     assert done.json()["answer"] == "need_help"
     CheckInRead.model_validate(done.json())  # served pre-serialised, still the documented shape
-    number, _sig = token.split(".")
+    recipient_id = links.read_token(token)
+    assert recipient_id is not None
+    other = links.token_for(recipient_id + 1)[: -links.SIGNATURE_CHARS]
     forged = sent.client.post(
-        "/api/v1/crises/check-ins", json=answer | {"token": f"{int(number) + 1}.{_sig}"}
+        "/api/v1/crises/check-ins",
+        json=answer | {"token": other + token[-links.SIGNATURE_CHARS :]},
     )
     assert forged.status_code == 404
     half = sent.client.post("/api/v1/crises/check-ins", json=answer | {"longitude": None})

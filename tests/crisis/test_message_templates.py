@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from peduli.core.config import get_settings
 from peduli.core.i18n import LANGUAGES
-from peduli.crisis import message_templates
+from peduli.crisis import links, message_templates
 from peduli.crisis.models import CrisisKind
-from peduli.notify.segments import Encoding
+from peduli.notify.segments import Encoding, measure
 
-# A production address is longer than the test one: the templates must fit with it too.
-LONGER_ADDRESS = len("https://peduli.kemlu.go.id") - len("http://127.0.0.1:8000")
+# A production address: longer than the tests' own, and what the counts must hold for.
+PRODUCTION_URL = "https://peduli.kemlu.go.id"
+
+
+@pytest.fixture
+def production_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(get_settings(), "public_url", PRODUCTION_URL)
 
 
 @pytest.mark.parametrize("kind", list(CrisisKind))
@@ -23,19 +29,26 @@ def test_every_kind_has_its_template_in_every_language(kind: CrisisKind) -> None
     assert texts["en"] == str(message_templates.TEMPLATES[kind])
 
 
+@pytest.mark.usefixtures("production_url")
+@pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("kind", list(CrisisKind))
-def test_the_default_sms_fits_one_segment_where_it_can(kind: CrisisKind) -> None:
-    lengths = message_templates.sms_lengths(message_templates.default_messages(kind))
-    for lang in ("id", "en", "fr"):
-        assert lengths[lang].encoding == Encoding.GSM7, lang  # no letter outside GSM-7
-        assert lengths[lang].units + LONGER_ADDRESS <= 160, lang
-        assert lengths[lang].segments == 1, lang
-    # Chinese goes as UCS-2: the answer line and the link alone pass 70 characters, so one
-    # segment cannot be had; the message never adds a third.
-    assert message_templates.overhead("zh").units > 70
-    assert lengths["zh"].encoding == Encoding.UCS2
-    assert lengths["zh"].segments == 2
-    assert lengths["zh"].units + LONGER_ADDRESS <= 2 * 67
+def test_the_default_sms_fits_one_segment(kind: CrisisKind, lang: str) -> None:
+    text = message_templates.default_messages(kind)[lang]
+    sms = message_templates.sample_sms(text, lang)
+    assert sms.endswith(f"{PRODUCTION_URL}/c/{links.token_for(message_templates.SAMPLE_RECIPIENT)}")
+    length = measure(sms)
+    # Chinese as UCS-2 (70), the others as GSM-7 (160): no French letter outside GSM-7.
+    assert length.encoding == (Encoding.UCS2 if lang == "zh" else Encoding.GSM7)
+    assert length.segments == 1, (len(sms), sms)
+    assert message_templates.sms_lengths({lang: text, "id": text})[lang] == length
+
+
+@pytest.mark.usefixtures("production_url")
+def test_the_largest_token_counted_is_sixteen_characters() -> None:
+    token = links.token_for(message_templates.SAMPLE_RECIPIENT)
+    assert len(token) == 16 and len(links.token_for(message_templates.SAMPLE_RECIPIENT + 1)) == 17
+    # What the answer line and the link leave to a Chinese text in one SMS.
+    assert 70 - message_templates.overhead("zh").units >= 12
 
 
 def test_an_unknown_kind_gets_the_general_template() -> None:

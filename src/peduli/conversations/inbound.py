@@ -32,7 +32,7 @@ from peduli.core.crypto import contact_index
 from peduli.core.db import insert_on_conflict, utcnow
 from peduli.core.errors import NotFound
 from peduli.crisis import replies
-from peduli.crisis.models import CheckIn
+from peduli.crisis.checkin_answers import RecordedCheckIn
 from peduli.emergency import chat_sos
 from peduli.emergency.models import Emergency
 from peduli.emergency.roster import HQ_DESK
@@ -66,7 +66,7 @@ def receive_sms(session: Session, *, sender: str, text: str, message_id: str | N
         answered = replies.sms_reply(session, sender=sender, text=text)
     except NotFound:  # no broadcast reached this number: still a citizen writing to us
         answered = None
-    if isinstance(answered, CheckIn):
+    if isinstance(answered, RecordedCheckIn):
         return answered.answer
     receive(
         session,

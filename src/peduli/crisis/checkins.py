@@ -21,19 +21,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from peduli.cases import service as cases_service
 from peduli.cases import taxonomy
 from peduli.cases.models import IntakeChannel
-from peduli.core import events
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
 from peduli.core.logging import get_logger
 from peduli.core.periodic import SessionFactory
-from peduli.crisis import links
+from peduli.crisis import checkin_answers, links
+from peduli.crisis.checkin_answers import RecordedCheckIn
 from peduli.crisis.models import Answer, CheckIn, Crisis, CrisisKind, Recipient
 from peduli.crisis.schemas import CheckInCreate
 from peduli.emergency import crisis_help
@@ -66,7 +66,7 @@ def view(session: Session, token: str) -> LinkView:
     return LinkView(recipient=recipient, crisis=session.get_one(Crisis, recipient.crisis_id))
 
 
-def check_in(session: Session, *, body: CheckInCreate, via: str = "api") -> CheckIn:
+def check_in(session: Session, *, body: CheckInCreate, via: str = "api") -> RecordedCheckIn:
     """Record an answer; the latest answer is the recipient's current one."""
     if (body.latitude is None) != (body.longitude is None):
         raise ValidationFailed(
@@ -97,65 +97,6 @@ def _invalid_link() -> NotFound:
     return NotFound(_("This check-in link is not valid. Open the link exactly as you received it."))
 
 
-# On PostgreSQL the answer on every broadcast of the crisis to the person, the check-in row
-# and its ``checkin.recorded`` event (as ``_event``) are one round trip, whichever the answer.
-_ANSWER_SQL = text(
-    """
-    WITH target AS (
-        SELECT id, crisis_id, person_id, representation_code
-        FROM crisis_recipient WHERE id = :recipient_id
-    ), answered AS (
-        UPDATE crisis_recipient r SET answer = :answer, answered_at = :created_at
-        FROM target t WHERE r.crisis_id = t.crisis_id AND r.person_id = t.person_id
-        RETURNING r.id
-    ), published AS (
-        INSERT INTO domain_event (public_id, event_type, subject_id, representation_code,
-                                  data, occurred_at)
-        SELECT :event_id, 'checkin.recorded', t.crisis_id::text, t.representation_code,
-               jsonb_build_object('answer', CAST(:answer AS text), 'via', CAST(:via AS text),
-               'crisis_id', t.crisis_id::text, 'representation_code', t.representation_code
-               )::text, :created_at FROM target t
-    )
-    INSERT INTO crisis_checkin (id, recipient_id, crisis_id, person_id, representation_code,
-                                answer, latitude, longitude, place, note, via, created_at,
-                                case_id, help_raised_at)
-    SELECT :id, t.id, t.crisis_id, t.person_id, t.representation_code, :answer,
-           :latitude, :longitude, :place, :note, :via, :created_at, :case_id, :help_raised_at
-    FROM target t
-    RETURNING crisis_id, person_id, representation_code
-    """
-)
-_CHECKIN_VALUES = (
-    "id", "recipient_id", "answer", "latitude", "longitude", "place", "note", "via",
-    "created_at", "case_id", "help_raised_at",
-)  # fmt: skip
-# SQLite has no data-modifying WITH: the check-in row copies the recipient's crisis, person
-# and post in one INSERT … SELECT … RETURNING, then one UPDATE answers their broadcasts.
-_GIVEN = tuple(name for name in _CHECKIN_VALUES if name != "recipient_id")
-_ADD_CHECKIN_OF_RECIPIENT = (
-    insert(CheckIn)
-    .from_select(
-        [*_GIVEN, "recipient_id", "crisis_id", "person_id", "representation_code"],
-        select(
-            *(bindparam(name, type_=CheckIn.__table__.c[name].type) for name in _GIVEN),
-            Recipient.id,
-            Recipient.crisis_id,
-            Recipient.person_id,
-            Recipient.representation_code,
-        ).where(Recipient.id == bindparam("recipient_id")),
-    )
-    .returning(CheckIn.crisis_id, CheckIn.person_id, CheckIn.representation_code)
-)
-_ANSWER_BROADCASTS = (
-    update(Recipient)
-    .where(
-        Recipient.crisis_id == bindparam("of_crisis"),
-        Recipient.person_id == bindparam("of_person"),
-    )
-    .values(answer=bindparam("answer"), answered_at=bindparam("answered_at"))
-)
-
-
 def record(
     session: Session,
     *,
@@ -167,13 +108,13 @@ def record(
     note: str | None = None,
     via: str,
     raise_help_now: bool = False,
-) -> CheckIn:
+) -> RecordedCheckIn:
     """Write the check-in and make it the current answer on the person's broadcasts.
 
     Core statements built once, no unit of work: either answer is one round trip on
     PostgreSQL. "I need help" is left for the worker to raise unless ``raise_help_now``.
     """
-    checkin = CheckIn(
+    checkin = RecordedCheckIn(
         id=uuid.uuid4(),
         recipient_id=recipient_id,
         answer=Answer(answer).value,
@@ -187,39 +128,13 @@ def record(
     if checkin.answer == Answer.NEED_HELP and raise_help_now:
         checkin.case_id = _case_for(session, recipient_id, note=note, place=place)
         checkin.help_raised_at = checkin.created_at
-    values = {name: getattr(checkin, name) for name in _CHECKIN_VALUES}
-    if is_postgres(session):
-        values["event_id"] = events.public_id()
-        target = session.connection().execute(_ANSWER_SQL, values).first()
-    else:
-        connection = session.connection()
-        target = connection.execute(_ADD_CHECKIN_OF_RECIPIENT, values).first()
-        if target is not None:
-            connection.execute(
-                _ANSWER_BROADCASTS,
-                {
-                    "of_crisis": target.crisis_id,
-                    "of_person": target.person_id,
-                    "answer": checkin.answer,
-                    "answered_at": checkin.created_at,
-                },
-            )
-            connection.execute(insert(events.DomainEvent), _event(checkin, target))
+    target = checkin_answers.write(session, checkin)
     if target is None:
         raise _invalid_link()
     checkin.crisis_id = target.crisis_id
     checkin.person_id = target.person_id
     checkin.representation_code = target.representation_code
     return checkin
-
-
-def _event(checkin: CheckIn, target: Any) -> dict[str, Any]:
-    """For subscribers: the crisis, the post, the answer and its door; never the person."""
-    post, crisis_id = target.representation_code, str(target.crisis_id)
-    data = {"answer": checkin.answer, "via": checkin.via, "representation_code": post,
-            "crisis_id": crisis_id}  # fmt: skip
-    return events.row(event_type=events.EventType.CHECKIN_RECORDED, subject_id=crisis_id,
-                      representation_code=post, data=data, at=checkin.created_at)  # fmt: skip
 
 
 # Calls for help raised per turn of a worker; more wait for the next second.

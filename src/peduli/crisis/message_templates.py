@@ -2,10 +2,12 @@
 each language's SMS will cost.
 
 The templates are short on purpose: the SMS also carries the answer line and the personal
-link (``delivery.with_answer_line``), and the whole must fit one segment where it can
-(GSM-7, 160 characters, in Indonesian, English and French; Chinese goes as UCS-2, where
-the link alone nearly fills the 70 characters of one segment, so it takes two). The French
-texts avoid letters outside GSM-7 (ê, â, ç…), which would make the whole SMS UCS-2.
+link (``delivery.with_answer_line``), and the whole fits one segment: GSM-7, 160
+characters, in Indonesian, English and French; UCS-2, 70 characters, in Chinese, where a
+production link (``https://peduli.kemlu.go.id/c/`` and a 16-character token) leaves 25, so
+the Chinese templates and answer line are terse on purpose (``tests/crisis/
+test_message_templates.py`` fails if one grows). The French texts avoid letters outside
+GSM-7 (ê, â, ç…), which would make the whole SMS UCS-2.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from peduli.crisis import delivery, links
 from peduli.crisis.models import CrisisKind
 from peduli.notify.segments import SmsLength, measure
 
-# A recipient number as long as a national broadcast's largest ids.
-SAMPLE_RECIPIENT = 99_999_999
+# The largest recipient id whose token is 16 characters (916 million recipients): what the
+# counts assume; ids beyond it add one character to the link.
+SAMPLE_RECIPIENT = 62**5 - 1
 
 TEMPLATES: dict[CrisisKind, Message] = {
     CrisisKind.EARTHQUAKE: _("Strong earthquake. Stay outside, away from buildings."),

@@ -18,8 +18,9 @@ from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
 from peduli.crisis import reply_answers, reply_words
+from peduli.crisis.checkin_answers import RecordedCheckIn
 from peduli.crisis.checkins import record
-from peduli.crisis.models import Answer, CheckIn, Crisis, CrisisStatus, Recipient
+from peduli.crisis.models import Answer, Crisis, CrisisStatus, Recipient
 from peduli.registry.models import ContactKind, ContactPoint
 
 
@@ -78,7 +79,7 @@ _LATEST_RECIPIENT = (
 )
 
 
-def sms_reply(session: Session, *, sender: str, text: str) -> CheckIn | UnreadText:
+def sms_reply(session: Session, *, sender: str, text: str) -> RecordedCheckIn | UnreadText:
     """Record an inbound SMS as the answer to the sender's latest broadcast, and answer it.
 
     A number a broadcast reached gets an answer in the language of that broadcast: a
@@ -113,7 +114,9 @@ def sms_reply(session: Session, *, sender: str, text: str) -> CheckIn | UnreadTe
     return checkin
 
 
-def chat_reply(session: Session, *, person_id: uuid.UUID, text: str, via: str) -> CheckIn | None:
+def chat_reply(
+    session: Session, *, person_id: uuid.UUID, text: str, via: str
+) -> RecordedCheckIn | None:
     """A chat message from a linked person as a check-in, when a broadcast of an active
     crisis reached them and the text is an answer; None otherwise (an ordinary message)."""
     recipient_id = session.scalar(
