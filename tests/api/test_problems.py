@@ -45,7 +45,7 @@ def test_a_write_without_a_database_is_a_503_problem_to_retry(
 def test_a_page_without_a_database_says_so_in_the_readers_language(
     without_database: TestClient,
 ) -> None:
-    page = without_database.get("/verifikasi", headers={"Accept": "text/html", "Cookie": "lang=en"})
+    page = without_database.get("/verifikasi?lang=en", headers={"Accept": "text/html"})
     assert page.status_code == 503
     assert "cannot reach its database" in page.text
     assert page.headers["retry-after"] == "5"
