@@ -15,8 +15,11 @@ import psycopg
 
 ROOT = Path(__file__).parents[2]
 SCRIPT = ROOT / "scripts" / "layout.sh"
+# The newest PostgreSQL installed (Debian's layout); a path that does not exist if none is.
 PG_BIN = max(
-    Path("/usr/lib/postgresql").glob("*/bin"), key=lambda path: int(path.parent.name), default=None
+    Path("/usr/lib/postgresql").glob("*/bin"),
+    key=lambda path: int(path.parent.name),
+    default=Path("/usr/lib/postgresql/none/bin"),
 )
 
 
@@ -116,7 +119,7 @@ def sql(port: int, statement: str, database: str = "peduli") -> list[tuple[Any, 
     """Run one statement outside a transaction on the cluster at ``port``; its rows."""
     url = f"postgresql://postgres@127.0.0.1:{port}/{database}"
     with psycopg.connect(url, autocommit=True, connect_timeout=5) as connection:
-        cursor = connection.execute(statement)  # type: ignore[arg-type]
+        cursor = connection.execute(statement)
         return cursor.fetchall() if cursor.description else []
 
 

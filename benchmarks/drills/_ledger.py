@@ -73,13 +73,19 @@ class Ledger:
             if since <= a.at < until
         )
 
+    def ids(self) -> int:
+        """How many distinct writes were acknowledged with their id."""
+        return len(set(self.stays)) + len(set(self.check_ins))
+
     def first_success_after(self, moment: float) -> float | None:
         return min((a.at for a in self.answers if a.at >= moment and a.status < 300), default=None)
 
 
-async def _write(base: str, bodies: Bodies, clients: int, stop: threading.Event) -> Ledger:
+async def _write(
+    base: str, bodies: Bodies, clients: int, first: int, stop: threading.Event
+) -> Ledger:
     ledger = Ledger()
-    numbers = count()
+    numbers = count(first)
     headers = {"Authorization": f"Bearer {bodies.token}", "Content-Type": "application/json"}
 
     async def one(http: httpx.AsyncClient, n: int) -> None:
@@ -119,12 +125,14 @@ async def _write(base: str, bodies: Bodies, clients: int, stop: threading.Event)
 class Load:
     """The writer load in a thread of its own, so the drill can break things meanwhile."""
 
-    def __init__(self, base: str, bodies: Bodies, *, clients: int = 4) -> None:
+    def __init__(self, base: str, bodies: Bodies, *, clients: int = 4, first: int = 0) -> None:
+        """``first``: the number of the first body sent (a second load starts after the
+        bodies the first one used, so it writes new people and answers new links)."""
         self._stop = threading.Event()
         self._ledger: Ledger | None = None
 
         def run() -> None:
-            self._ledger = asyncio.run(_write(base, bodies, clients, self._stop))
+            self._ledger = asyncio.run(_write(base, bodies, clients, first, self._stop))
 
         self._thread = threading.Thread(target=run, name="drill-load", daemon=True)
         self._thread.start()

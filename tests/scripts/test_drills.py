@@ -1,0 +1,69 @@
+"""The restore drill at CI size, so it cannot rot: a small layout is backed up under load
+and restored to a restore point in a new cluster (checksums, the audit chain and the
+ledger of acknowledged writes agree). The reconnect after an outage is tested in
+tests/core/test_connectivity.py; the full drills are commands (docs/drills.md).
+
+Runs once per CI run (on the SQLite leg: the layout has its own PostgreSQL clusters).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from benchmarks.drills import _layout, restore
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        bool(os.environ.get("PEDULI_TEST_DATABASE_URL")),
+        reason="the layout makes its own clusters: run once, on the SQLite leg",
+    ),
+    pytest.mark.skipif(
+        not (Path("/usr/sbin/nginx").exists() and _layout.PG_BIN.exists()),
+        reason="needs Debian's nginx and PostgreSQL (scripts/setup.sh)",
+    ),
+]
+
+# Where to look for free ports; a shared machine hands each user a range of its own.
+LOW, HIGH = map(int, os.environ.get("PEDULI_TEST_PORT_RANGE", "20000-30000").split("-"))
+
+
+def _free_run(length: int, taken: set[int]) -> int:
+    """The first of ``length`` consecutive free ports."""
+    for _ in range(200):
+        base = random.randrange(LOW, HIGH - length)
+        run = set(range(base, base + length))
+        if not run & taken and all(_free(port) for port in run):
+            taken |= run
+            return base
+    raise AssertionError("no free ports")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.fixture
+def layout() -> Iterator[_layout.Layout]:
+    state = Path(tempfile.mkdtemp(prefix="peduli-drills-test-", dir="/tmp")) / "layout"
+    taken: set[int] = set()
+    port, pg_port = _free_run(3, taken), _free_run(3, taken)
+    small = _layout.Layout(state, port, pg_port, serve=2, workers=1, archive=True)
+    with _layout.running(small) as running:
+        yield running
+    state.parent.rmdir()
+    assert all(_free(p) for p in (port, port + 1, port + 2, pg_port, pg_port + 1, pg_port + 2))
+
+
+def test_a_backup_restored_to_a_point_in_time_matches_the_source_there(
+    layout: _layout.Layout, capsys: pytest.CaptureFixture[str]
+) -> None:
+    restored = restore.drill(layout, writes=100, clients=2, seconds=2)
+    assert restored, capsys.readouterr().out
