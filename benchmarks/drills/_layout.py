@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -135,3 +136,25 @@ def running(layout: Layout, *, keep: bool = False) -> Iterator[Layout]:
         yield layout
     finally:
         layout.run("stop", *([] if keep else ["--purge"]))
+
+
+def arguments(
+    description: str | None, *, state: str, port: int, pg_port: int
+) -> argparse.ArgumentParser:
+    """The options every drill has: how much to write, and where its layout lives."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--writes", type=int, default=3000, help="bodies of each kind")
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--state", type=Path, default=Path(state))
+    parser.add_argument("--port", type=int, default=port, help="nginx; the app the next ones")
+    parser.add_argument("--pg-port", type=int, default=pg_port, help="the primary; then replica")
+    return parser
+
+
+def judge(checks: dict[str, bool]) -> bool:
+    """Print each check's verdict and the drill's; True if every check passed."""
+    for name, passed in checks.items():
+        print(f"{'PASS' if passed else 'FAIL'}: {name}")
+    passed = all(checks.values())
+    print(f"verdict: {'PASS' if passed else 'FAIL'}")
+    return passed

@@ -14,16 +14,10 @@ every app process logged "database reachable again".
 
 from __future__ import annotations
 
-import argparse
 import time
-from pathlib import Path
 
 from benchmarks import _common
 from benchmarks.drills import _layout, _ledger
-
-
-def verdict(passed: bool) -> str:
-    return "PASS" if passed else "FAIL"
 
 
 def drill(layout: _layout.Layout, *, writes: int, clients: int, before: float, outage: float,
@@ -78,11 +72,7 @@ def drill(layout: _layout.Layout, *, writes: int, clients: int, before: float, o
         "writes acknowledged again after the start": back is not None,
         "every app process logged 'database reachable again'": serves <= logged,
     }
-    for name, passed in checks.items():
-        print(f"{verdict(passed)}: {name}")
-    ok = all(checks.values())
-    print(f"verdict: {verdict(ok)}")
-    return ok
+    return _layout.judge(checks)
 
 
 def _iso(moment: float) -> str:
@@ -93,15 +83,12 @@ def _iso(moment: float) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--writes", type=int, default=3000, help="bodies of each kind")
-    parser.add_argument("--clients", type=int, default=4)
+    parser = _layout.arguments(
+        __doc__, state="/tmp/peduli-drills-restart", port=8750, pg_port=55500
+    )
     parser.add_argument("--before", type=float, default=10.0, help="seconds of load before")
     parser.add_argument("--outage", type=float, default=5.0, help="seconds the primary is down")
     parser.add_argument("--after", type=float, default=20.0, help="seconds of load after")
-    parser.add_argument("--state", type=Path, default=Path("/tmp/peduli-drills-restart"))
-    parser.add_argument("--port", type=int, default=8750)
-    parser.add_argument("--pg-port", type=int, default=55500)
     args = parser.parse_args()
     layout = _layout.Layout(args.state, args.port, args.pg_port)
     with _layout.running(layout):

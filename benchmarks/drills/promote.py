@@ -16,13 +16,10 @@ write is on the new primary and writes are acknowledged after the failover.
 
 from __future__ import annotations
 
-import argparse
 import time
-from pathlib import Path
 
 from benchmarks import _common
 from benchmarks.drills import _layout, _ledger
-from benchmarks.drills.pg_restart import verdict
 
 
 def drill(layout: _layout.Layout, *, synchronous: bool, writes: int, clients: int,
@@ -62,23 +59,16 @@ def drill(layout: _layout.Layout, *, synchronous: bool, writes: int, clients: in
         "writes acknowledged on the new primary": ledger.acknowledged(promoted) > 0,
         "the new primary accepts writes (not in recovery)": in_recovery is False,
     }
-    for name, passed in checks.items():
-        print(f"{verdict(passed)}: {name}")
-    ok = all(checks.values())
-    print(f"verdict: {verdict(ok)}")
-    return ok
+    return _layout.judge(checks)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = _layout.arguments(
+        __doc__, state="/tmp/peduli-drills-promote", port=8760, pg_port=55504
+    )
     parser.add_argument("--synchronous", action="store_true", help="synchronous replication")
-    parser.add_argument("--writes", type=int, default=3000, help="bodies of each kind")
-    parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--before", type=float, default=10.0, help="seconds of load before")
     parser.add_argument("--after", type=float, default=20.0, help="seconds of load after")
-    parser.add_argument("--state", type=Path, default=Path("/tmp/peduli-drills-promote"))
-    parser.add_argument("--port", type=int, default=8760)
-    parser.add_argument("--pg-port", type=int, default=55504)
     args = parser.parse_args()
     layout = _layout.Layout(args.state, args.port, args.pg_port)
     with _layout.running(layout):

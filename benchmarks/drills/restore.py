@@ -15,7 +15,6 @@ restored database, every write acknowledged before the mark is there and none af
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
 import time
@@ -26,7 +25,6 @@ import psycopg
 
 from benchmarks import _common
 from benchmarks.drills import _layout, _ledger
-from benchmarks.drills.pg_restart import verdict
 
 Checksums = dict[str, tuple[int, str]]
 RESTORED = "restored"
@@ -171,21 +169,14 @@ def drill(layout: _layout.Layout, *, writes: int, clients: int, seconds: float) 
         "every write acknowledged before the mark is restored": sum(lost.values()) == 0,
         "no write after the mark is restored": sum(absent.values()) == dropped.ids(),
     }
-    for check, passed in checks.items():
-        print(f"{verdict(passed)}: {check}")
-    ok = all(checks.values())
-    print(f"verdict: {verdict(ok)}")
-    return ok
+    return _layout.judge(checks)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--writes", type=int, default=3000, help="bodies of each kind")
-    parser.add_argument("--clients", type=int, default=4)
+    parser = _layout.arguments(
+        __doc__, state="/tmp/peduli-drills-restore", port=8770, pg_port=55508
+    )
     parser.add_argument("--seconds", type=float, default=10.0, help="of writes on each side")
-    parser.add_argument("--state", type=Path, default=Path("/tmp/peduli-drills-restore"))
-    parser.add_argument("--port", type=int, default=8770)
-    parser.add_argument("--pg-port", type=int, default=55508)
     args = parser.parse_args()
     layout = _layout.Layout(args.state, args.port, args.pg_port, archive=True)
     with _layout.running(layout):
