@@ -16,6 +16,7 @@
 #   PEDULI_LAYOUT_SERVE=2                  `peduli serve` processes (one Python process each)
 #   PEDULI_LAYOUT_WORKERS=2                `peduli worker` processes
 #   PEDULI_LAYOUT_PG_PORT=55432            the primary; the replica listens on the next port
+#   PEDULI_LAYOUT_READY_SECONDS=90         how long `start` and `promote` wait for /readyz
 #   PEDULI_LAYOUT_ARCHIVE=                 1: archive the primary's WAL into wal-archive/ (for
 #                                          point-in-time restores; set when the primary is made)
 # Other PEDULI_* variables set when `start` runs are passed on to the processes.
@@ -26,6 +27,7 @@ PORT="${PEDULI_LAYOUT_PORT:-8480}"
 SERVE="${PEDULI_LAYOUT_SERVE:-2}"
 WORKERS="${PEDULI_LAYOUT_WORKERS:-2}"
 PG_PORT="${PEDULI_LAYOUT_PG_PORT:-55432}"
+READY_SECONDS="${PEDULI_LAYOUT_READY_SECONDS:-90}"
 REPLICA_PORT=$((PG_PORT + 1))
 PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
 PEDULI="$ROOT/.venv/bin/peduli"
@@ -226,7 +228,7 @@ start() {
   run_with_env "$PEDULI" db upgrade >/dev/null
   start_apps
   start_nginx
-  wait_for 90 "the app behind nginx (/readyz)" ready
+  wait_for "$READY_SECONDS" "the app behind nginx (/readyz)" ready
   say "ready: http://127.0.0.1:$PORT (state in $STATE)"
 }
 
@@ -286,7 +288,7 @@ status() {
 
 stop_apps() {
   for file in "$STATE"/run/serve-*.pid "$STATE"/run/worker-*.pid; do
-    [ -e "$file" ] && stop_pidfile "$file"
+    if [ -e "$file" ]; then stop_pidfile "$file"; fi
   done
 }
 
@@ -306,7 +308,7 @@ promote() {
   for port in $(app_ports); do
     stop_pidfile "$STATE/run/serve-$port.pid"
     spawn_serve "$port"
-    wait_for 90 "the app on port $port (/readyz)" curl -fsS "http://127.0.0.1:$port/readyz"
+    wait_for "$READY_SECONDS" "the app on port $port (/readyz)" curl -fsS "http://127.0.0.1:$port/readyz"
   done
   for n in $(seq 1 "$WORKERS"); do
     stop_pidfile "$STATE/run/worker-$n.pid"

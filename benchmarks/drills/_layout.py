@@ -60,9 +60,11 @@ class Layout:
             "PEDULI_LAYOUT_SERVE": str(self.serve),
             "PEDULI_LAYOUT_WORKERS": str(self.workers),
             "PEDULI_LAYOUT_ARCHIVE": "1" if self.archive else "",
+            # A shared machine may take minutes to start the app processes.
+            "PEDULI_LAYOUT_READY_SECONDS": "600",
         }
 
-    def run(self, *args: str, timeout: float = 300) -> str:
+    def run(self, *args: str, timeout: float = 900) -> str:
         """``layout.sh ARGS``; its output, or an error carrying it."""
         done = subprocess.run(
             ["bash", str(SCRIPT), *args],
