@@ -51,14 +51,16 @@ def _free(port: int) -> bool:
 
 @pytest.fixture
 def layout() -> Iterator[_layout.Layout]:
-    state = Path(tempfile.mkdtemp(prefix="peduli-drills-test-", dir="/tmp")) / "layout"
+    parent = Path(tempfile.mkdtemp(prefix="peduli-drills-test-", dir="/tmp"))
+    parent.chmod(0o755)  # PostgreSQL's own user works below it
+    state = parent / "layout"
     taken: set[int] = set()
     port = _free_run(3, taken, "PEDULI_TEST_HTTP_PORTS")
     pg_port = _free_run(3, taken, "PEDULI_TEST_PG_PORTS")
     small = _layout.Layout(state, port, pg_port, serve=2, workers=1, archive=True)
     with _layout.running(small) as running:
         yield running
-    state.parent.rmdir()
+    parent.rmdir()
     assert all(_free(p) for p in (port, port + 1, port + 2, pg_port, pg_port + 1, pg_port + 2))
 
 
