@@ -67,6 +67,9 @@ def drill(layout: _layout.Layout, *, writes: int, clients: int, before: float, o
         print(f"  {line['process']}: {line['event']} after {line['unreachable_seconds']} s, "
               f"{line['errors']} error(s)")  # fmt: skip
     checks = {
+        "writes acknowledged before the stop (else nothing was at stake)": (
+            ledger.acknowledged(0, stopped) > 0
+        ),
         "0 acknowledged writes lost": sum(lost.values()) == 0,
         "outage answers clean (problem+json, no time-outs)": unclean == 0,
         "writes acknowledged again after the start": back is not None,

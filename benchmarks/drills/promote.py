@@ -55,6 +55,9 @@ def drill(layout: _layout.Layout, *, synchronous: bool, writes: int, clients: in
     print(f"answers from the crash to the first success again: {dict(during)}")
     print(f"new primary (port {new_primary}) in recovery: {in_recovery}")
     checks = {
+        "writes acknowledged before the crash (else nothing was at stake)": (
+            ledger.acknowledged(0, crashed) > 0
+        ),
         "0 acknowledged writes lost": sum(lost.values()) == 0,
         "writes acknowledged on the new primary": ledger.acknowledged(promoted) > 0,
         "the new primary accepts writes (not in recovery)": in_recovery is False,
