@@ -18,17 +18,9 @@ from pathlib import Path
 import pytest
 from benchmarks.drills import _layout, restore
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        bool(os.environ.get("PEDULI_TEST_DATABASE_URL")),
-        reason="the layout makes its own clusters: run once, on the SQLite leg",
-    ),
-    pytest.mark.skipif(
-        not (Path("/usr/sbin/nginx").exists() and _layout.PG_BIN.exists()),
-        reason="needs Debian's nginx and PostgreSQL (scripts/setup.sh)",
-    ),
-]
+from tests.scripts.own_clusters import ONCE_WITH_OWN_CLUSTERS
+
+pytestmark = ONCE_WITH_OWN_CLUSTERS
 
 
 def _free_run(length: int, taken: set[int], setting: str) -> int:
