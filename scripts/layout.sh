@@ -3,9 +3,14 @@
 # `peduli worker` processes, a PostgreSQL primary and a streaming replica made with
 # pg_basebackup, all under one state directory. docs/operations.md, "The production layout".
 #
-#   scripts/layout.sh start|stop|status [--purge (with stop: delete the state directory)]
-#   scripts/layout.sh revive   start the app and worker processes that died, nothing else
-#                              (what systemd's Restart=always does; the load test uses it)
+#   scripts/layout.sh start|stop|status|revive|promote [--purge (with stop: delete the state directory)]
+#
+# revive: start the app and worker processes that died, nothing else (what systemd's
+# Restart=always does; the load test uses it).
+# promote: fail over. The primary is stopped if it still runs (never two primaries), the
+# replica is promoted and becomes the primary (remembered in pg/promoted), and the app and
+# worker processes restart on it. There is no replica afterwards: make a new one from the
+# new primary (docs/operations.md, "Promoting the replica").
 #
 # Settings (environment), with their defaults:
 #   PEDULI_LAYOUT_DIR=/tmp/peduli-layout   state: clusters, logs, pids, nginx config, env file
@@ -13,8 +18,10 @@
 #   PEDULI_LAYOUT_SERVE=2                  `peduli serve` processes (one Python process each)
 #   PEDULI_LAYOUT_WORKERS=2                `peduli worker` processes
 #   PEDULI_LAYOUT_PG_PORT=55432            the primary; the replica listens on the next port
-#   PEDULI_LAYOUT_READY_SECONDS=90         how long `start` waits for /readyz (a busy machine
-#                                          starts Python processes slowly)
+#   PEDULI_LAYOUT_READY_SECONDS=90         how long `start` and `promote` wait for /readyz (a
+#                                          busy machine starts Python processes slowly)
+#   PEDULI_LAYOUT_ARCHIVE=                 1: archive the primary's WAL into wal-archive/ (for
+#                                          point-in-time restores; set when the primary is made)
 # Other PEDULI_* variables set when `start` runs are passed on to the processes.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -23,6 +30,7 @@ PORT="${PEDULI_LAYOUT_PORT:-8480}"
 SERVE="${PEDULI_LAYOUT_SERVE:-2}"
 WORKERS="${PEDULI_LAYOUT_WORKERS:-2}"
 PG_PORT="${PEDULI_LAYOUT_PG_PORT:-55432}"
+READY_SECONDS="${PEDULI_LAYOUT_READY_SECONDS:-90}"
 REPLICA_PORT=$((PG_PORT + 1))
 PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
 PEDULI="$ROOT/.venv/bin/peduli"
@@ -32,6 +40,12 @@ SLOT=peduli_layout_replica
 DATABASE=peduli
 PRIMARY_URL="postgresql://postgres@127.0.0.1:$PG_PORT/$DATABASE"
 REPLICA_URL="postgresql://postgres@127.0.0.1:$REPLICA_PORT/$DATABASE"
+ARCHIVE="$STATE/wal-archive"
+PROMOTED="$STATE/pg/promoted"
+if [ -f "$PROMOTED" ]; then  # failed over: the old replica is the primary, and alone
+  PRIMARY="$REPLICA" PG_PORT="$REPLICA_PORT" REPLICA=""
+  PRIMARY_URL="$REPLICA_URL"
+fi
 
 say() { echo "== [${SECONDS}s] $*"; }
 
@@ -80,6 +94,15 @@ max_replication_slots = 5
 shared_buffers = 128MB
 max_connections = 200
 CONF
+    if [ -n "${PEDULI_LAYOUT_ARCHIVE:-}" ]; then
+      mkdir -p "$ARCHIVE"
+      [ "$(id -u)" = 0 ] && chown postgres "$ARCHIVE"
+      # Never overwrite a segment already archived (a second cluster writing the same names).
+      cat >>"$PRIMARY/postgresql.conf" <<CONF
+archive_mode = on
+archive_command = 'test ! -f $ARCHIVE/%f && cp %p $ARCHIVE/%f'
+CONF
+    fi
   fi
   if ! as_postgres "$PG_BIN/pg_ctl" -D "$PRIMARY" status >/dev/null 2>&1; then
     say "primary: starting on port $PG_PORT"
@@ -135,17 +158,22 @@ spawn() {  # spawn PIDFILE LOG COMMAND...: in the background, its own pid in PID
   ( set -a; . "$STATE/peduli.env"; echo "$BASHPID" >"$pidfile"; exec "$@" ) >>"$log" 2>&1 </dev/null &
 }
 
+spawn_serve() {
+  spawn "$STATE/run/serve-$1.pid" "$STATE/log/serve-$1.log" \
+    "$PEDULI" serve --host 127.0.0.1 --port "$1" --workers 1
+}
+
+spawn_worker() { spawn "$STATE/run/worker-$1.pid" "$STATE/log/worker-$1.log" "$PEDULI" worker; }
+
 start_apps() {
   mkdir -p "$STATE/metrics"
   for port in $(app_ports); do
     alive "$STATE/run/serve-$port.pid" && continue
     port_free "$port" || { echo "port $port is taken; set PEDULI_LAYOUT_PORT" >&2; exit 1; }
-    spawn "$STATE/run/serve-$port.pid" "$STATE/log/serve-$port.log" \
-      "$PEDULI" serve --host 127.0.0.1 --port "$port" --workers 1
+    spawn_serve "$port"
   done
   for n in $(seq 1 "$WORKERS"); do
-    alive "$STATE/run/worker-$n.pid" && continue
-    spawn "$STATE/run/worker-$n.pid" "$STATE/log/worker-$n.log" "$PEDULI" worker
+    alive "$STATE/run/worker-$n.pid" || spawn_worker "$n"
   done
   say "$SERVE serve process(es) on ports $(app_ports | paste -sd, -), $WORKERS worker(s)"
 }
@@ -201,14 +229,14 @@ start() {
   chmod 755 "$STATE"
   [ "$(id -u)" = 0 ] && chown postgres "$STATE/pg" "$STATE/log"
   start_primary
-  start_replica
+  [ -n "$REPLICA" ] && start_replica
   write_env
   rm -rf "$STATE/metrics"  # no samples of processes of an earlier start
   say "migrations: peduli db upgrade on the primary"
   run_with_env "$PEDULI" db upgrade >/dev/null
   start_apps
   start_nginx
-  wait_for "${PEDULI_LAYOUT_READY_SECONDS:-90}" "the app behind nginx (/readyz)" ready
+  wait_for "$READY_SECONDS" "the app behind nginx (/readyz)" ready
   say "ready: http://127.0.0.1:$PORT (state in $STATE)"
 }
 
@@ -231,10 +259,8 @@ stop() {
     /usr/sbin/nginx -c "$STATE/nginx/nginx.conf" -p "$STATE/nginx/" -s quit 2>/dev/null || true
     wait_for 15 "nginx to stop" bash -c "! kill -0 $master 2>/dev/null" || true
   fi
-  for file in "$STATE"/run/serve-*.pid "$STATE"/run/worker-*.pid; do
-    [ -e "$file" ] && stop_pidfile "$file"
-  done
-  for cluster in "$REPLICA" "$PRIMARY"; do
+  stop_apps
+  for cluster in "$STATE/pg/replica" "$STATE/pg/primary"; do
     if [ -f "$cluster/PG_VERSION" ] && as_postgres "$PG_BIN/pg_ctl" -D "$cluster" status >/dev/null 2>&1; then
       as_postgres "$PG_BIN/pg_ctl" -D "$cluster" -m fast -w stop >/dev/null
     fi
@@ -257,7 +283,9 @@ status() {
   else
     echo "primary    stopped"; code=1
   fi
-  if psql_at "$REPLICA_PORT" "SELECT 1" >/dev/null 2>&1; then
+  if [ -z "$REPLICA" ]; then
+    echo "replica    none     (promoted to primary; make a new one)"
+  elif psql_at "$REPLICA_PORT" "SELECT 1" >/dev/null 2>&1; then
     echo "replica    running  port $REPLICA_PORT; in recovery: $(psql_at "$REPLICA_PORT" "SELECT pg_is_in_recovery()"), replayed up to $(psql_at "$REPLICA_PORT" "SELECT pg_last_wal_replay_lsn()")"
   else
     echo "replica    stopped"; code=1
@@ -266,10 +294,42 @@ status() {
   return $code
 }
 
+stop_apps() {
+  for file in "$STATE"/run/serve-*.pid "$STATE"/run/worker-*.pid; do
+    if [ -e "$file" ]; then stop_pidfile "$file"; fi
+  done
+}
+
+promote() {
+  [ -n "$REPLICA" ] || { echo "already promoted: $PRIMARY is the primary" >&2; exit 1; }
+  local old="$STATE/pg/primary"
+  if as_postgres "$PG_BIN/pg_ctl" -D "$old" status >/dev/null 2>&1; then
+    say "old primary: stopping it first (two primaries would split the data)"
+    as_postgres "$PG_BIN/pg_ctl" -D "$old" -m fast -w stop >/dev/null
+  fi
+  say "replica: pg_ctl promote (port $REPLICA_PORT)"
+  as_postgres "$PG_BIN/pg_ctl" -D "$REPLICA" -w -t 60 promote >/dev/null
+  touch "$PROMOTED"
+  PRIMARY="$REPLICA" PG_PORT="$REPLICA_PORT" REPLICA="" PRIMARY_URL="$REPLICA_URL"
+  write_env
+  say "app processes: restarting on the new primary, one at a time (nginx skips the one down)"
+  for port in $(app_ports); do
+    stop_pidfile "$STATE/run/serve-$port.pid"
+    spawn_serve "$port"
+    wait_for "$READY_SECONDS" "the app on port $port (/readyz)" curl -fsS "http://127.0.0.1:$port/readyz"
+  done
+  for n in $(seq 1 "$WORKERS"); do
+    stop_pidfile "$STATE/run/worker-$n.pid"
+    spawn_worker "$n"
+  done
+  say "promoted: the primary is now on port $PG_PORT"
+}
+
 case "${1:-}" in
   start) start ;;
+  promote) promote ;;
   stop) stop "${2:-}" ;;
   status) status ;;
   revive) start_apps ;;
-  *) echo "usage: $0 start|stop [--purge]|status|revive" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop [--purge]|status|revive|promote" >&2; exit 2 ;;
 esac

@@ -20,20 +20,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.scripts.own_clusters import ONCE_WITH_OWN_CLUSTERS
+
 ROOT = Path(__file__).parents[2]
 SCRIPT = ROOT / "scripts" / "layout.sh"
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        bool(os.environ.get("PEDULI_TEST_DATABASE_URL")),
-        reason="the layout makes its own clusters: run once, on the SQLite leg",
-    ),
-    pytest.mark.skipif(
-        not (Path("/usr/sbin/nginx").exists() and list(Path("/usr/lib/postgresql").glob("*/bin"))),
-        reason="needs Debian's nginx and PostgreSQL (scripts/setup.sh)",
-    ),
-]
+pytestmark = ONCE_WITH_OWN_CLUSTERS
 
 
 def _free(port: int) -> bool:

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peduli.api import problems
@@ -62,6 +62,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, problems.handle_http_error)
     app.add_exception_handler(IntegrityError, problems.handle_integrity_error)
     app.add_exception_handler(DataError, problems.handle_data_error)
+    app.add_exception_handler(DBAPIError, problems.handle_database_error)
 
     @app.get("/healthz", tags=["health"], dependencies=[PUBLIC])
     def healthz(db: DbSession) -> JSONResponse:

@@ -9,12 +9,14 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peduli.api.contract import allowed_methods
+from peduli.core.connectivity import means_outage
 from peduli.core.errors import (
     Conflict,
+    DatabaseUnavailable,
     FieldProblem,
     PeduliError,
     TooManyRequests,
@@ -74,13 +76,15 @@ def problems_from_pydantic(errors: list[Any]) -> list[FieldProblem]:
 
 async def handle_peduli_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PeduliError)
+    headers = {}
+    if isinstance(exc, TooManyRequests | DatabaseUnavailable):
+        headers["Retry-After"] = str(exc.retry_after_seconds)
     if wants_html(request):
-        return error_page(
+        page = error_page(
             request, status=exc.status, title=exc.title, detail=exc.detail, problems=exc.problems
         )
-    headers = {}
-    if isinstance(exc, TooManyRequests):
-        headers["Retry-After"] = str(exc.retry_after_seconds)
+        page.headers.update(headers)
+        return page
     if exc.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     return problem_response(exc.status, exc.title, exc.detail, exc.code, exc.problems, headers)
@@ -125,6 +129,15 @@ async def handle_data_error(request: Request, exc: Exception) -> Response:
         ]
     )
     return await handle_peduli_error(request, invalid)
+
+
+async def handle_database_error(request: Request, exc: Exception) -> Response:
+    """The database went away (stopped, restarting, failing over): a 503 the client may
+    retry, not a 500. Any other database error is a bug and stays one."""
+    assert isinstance(exc, DBAPIError)
+    if not means_outage(exc):
+        raise exc
+    return await handle_peduli_error(request, DatabaseUnavailable())
 
 
 async def handle_http_error(request: Request, exc: Exception) -> Response:
@@ -186,4 +199,5 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: _documented("Conflicts with the current state"),
     422: _documented("Invalid input; one entry per bad field in `errors`"),
     429: _documented("Too many requests; see Retry-After"),
+    503: _documented("The database cannot be reached just now; retry after Retry-After"),
 }

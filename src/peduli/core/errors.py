@@ -78,6 +78,20 @@ class TooManyRequests(PeduliError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class DatabaseUnavailable(PeduliError):
+    """The database cannot be reached (stopped, restarting, failing over): try again soon."""
+
+    retry_after_seconds = 5
+
+    def __init__(self) -> None:
+        super().__init__(
+            detail=_("The service cannot reach its database just now. Try again in a minute."),
+            status=503,
+            title=_("Service unavailable"),
+            code="database_unavailable",
+        )
+
+
 def require_valid(problems: list[FieldProblem]) -> None:
     """Raise one ``ValidationFailed`` naming every problem, or return if there are none."""
     if problems:
