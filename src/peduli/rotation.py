@@ -30,20 +30,22 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     Column,
     Table,
     Text,
+    bindparam,
     case,
     column,
     func,
     or_,
     select,
+    text,
     type_coerce,
     update,
-    values,
 )
 from sqlalchemy.orm import Session
 
@@ -226,10 +228,17 @@ def _rewrite(session: Session, job: _Job, rows: Sequence[Any]) -> int:
         if any(pairs):
             changes[row[0]] = pairs
     chunk = MAX_PARAMETERS // (1 + 2 * len(job.columns))
-    batch = [(key, *pairs) for key, pairs in changes.items()]
+    batch = list(changes.items())
     written = 0
     for start in range(0, len(batch), chunk):
-        for key, *stored in session.execute(_compare_and_set(job, batch[start : start + chunk])):
+        rows_now = batch[start : start + chunk]
+        parameters = {
+            f"_{r}_{j}": value
+            for r, (key, pairs) in enumerate(rows_now)
+            for j, value in enumerate((key, *pairs))
+        }
+        statement = _compare_and_set(job.table, tuple(job.columns), len(rows_now))
+        for key, *stored in session.execute(statement, parameters):
             written += sum(
                 value == new for value, new in zip(stored, changes[key][1::2], strict=True)
             )
@@ -244,31 +253,46 @@ def _resealed(cipher: FieldCipher, row: Any, position: int, purpose: str) -> str
     return cipher.encrypt(cipher.decrypt(row[position], purpose=purpose), purpose=purpose)
 
 
-def _compare_and_set(job: _Job, changes: list[tuple[Any, ...]]) -> Any:
-    """One statement for a batch: each column takes its new value where it still holds the
-    old one; returns the key and the values of each row written.
+@lru_cache(maxsize=256)
+def _compare_and_set(table: Table, columns: tuple[tuple[Column[Any], str], ...], rows: int) -> Any:
+    """One statement for ``rows`` rows: each column takes its new value where it still holds
+    the old one; returns the key and the values of each row written.
 
+    Values are bound parameters (``_{row}_0`` the key, then the old and new value of each
+    column), so the statement is built and compiled once per table and size, not per batch.
     Columns stamped on update (``updated_at``) keep their value: re-encrypting is not a
     change of the person's data, and exports "changed since" must not resend everyone."""
-    names = [f"_{kind}{i}" for i in range(len(job.columns)) for kind in ("old", "new")]
+    [key] = table.primary_key.columns
+    width = 1 + 2 * len(columns)
+    # A VALUES list in text keeps the statement cacheable (a ``values()`` construct is
+    # compiled again for every batch); both databases name its columns column1, column2, ….
+    slots = ", ".join(
+        "(" + ", ".join(f":_{r}_{j}" for j in range(width)) + ")" for r in range(rows)
+    )
+    types = [key.type] + [Text()] * (width - 1)
     batch = (
-        values(column("_key", job.key.type), *(column(n, Text()) for n in names), name="batch")
-        .data(changes)
+        text(f"VALUES {slots}")
+        .bindparams(
+            *(bindparam(f"_{r}_{j}", type_=types[j]) for r in range(rows) for j in range(width))
+        )
+        .columns(*(column(f"column{j + 1}", types[j]) for j in range(width)))
         .cte("batch")
     )
-    held = [(col, _raw(col) == batch.c[f"_old{i}"]) for i, (col, _p) in enumerate(job.columns)]
-    stamps = {col.name: col for col in job.table.columns if col.onupdate is not None}
+    old = [batch.c[f"column{2 + 2 * i}"] for i in range(len(columns))]
+    new = [batch.c[f"column{3 + 2 * i}"] for i in range(len(columns))]
+    held = [(col, _raw(col) == old[i]) for i, (col, _p) in enumerate(columns)]
+    stamps = {col.name: col for col in table.columns if col.onupdate is not None}
     return (
-        update(job.table)
-        .where(job.key == batch.c._key, or_(*(still for _c, still in held)))
+        update(table)
+        .where(key == batch.c.column1, or_(*(still for _c, still in held)))
         .values(
             stamps
             | {
-                col.name: case((still, batch.c[f"_new{i}"]), else_=_raw(col))
+                col.name: case((still, new[i]), else_=_raw(col))
                 for i, (col, still) in enumerate(held)
             }
         )
-        .returning(job.key, *(_raw(col) for col, _p in job.columns))
+        .returning(key, *(_raw(col) for col, _p in columns))
         .execution_options(synchronize_session=False)
     )
 
