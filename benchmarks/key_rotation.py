@@ -136,7 +136,7 @@ class Load:
     people: list[str]
     stays: list[str]
     reports: list[dict[str, Any]]
-    phase: str = "before"
+    phase: str = "warm-up"  # the server's first requests are slow: not counted
     stop: threading.Event = field(default_factory=threading.Event)
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: Counter[str] = field(default_factory=Counter)
@@ -167,11 +167,11 @@ class Load:
                 )
                 if answer.status_code == 200:
                     self.addresses[stay] = address
-        except httpx.HTTPError:
-            self.errors[phase] += 1
+        except httpx.HTTPError as error:
+            self.errors[f"{phase}: {type(error).__name__}"] += 1
             return
         if answer.status_code >= 500:
-            self.errors[phase] += 1
+            self.errors[f"{phase}: {answer.status_code}"] += 1
         self.latencies[phase].append(time.perf_counter() - started)
 
     async def _run(self, rate: float) -> None:
@@ -263,6 +263,8 @@ def main() -> None:
     with _common.server(url, workers=1, port=args.port, start_seconds=300) as base:
         load = Load(base, token, niks, people, stays, reports)
         thread = load.start(args.rate)
+        time.sleep(10)
+        load.phase = "before"
         time.sleep(args.before)
         load.phase = "during"
         first, code = _rotate(args, args.interrupt_after)
@@ -288,7 +290,8 @@ def _report(
     p95 = {phase: _common.percentile(values, 95) for phase, values in load.latencies.items()}
     for phase in ("before", "during", "after"):
         latencies = load.latencies[phase]
-        print(f"HTTP {phase:<6}: {len(latencies):>6} requests, {load.errors[phase]} errors; "
+        errors = {kind: n for kind, n in load.errors.items() if kind.startswith(phase)}
+        print(f"HTTP {phase:<6}: {len(latencies):>6} requests, errors {errors or 0}; "
               f"{_common.summary_ms(latencies)}")  # fmt: skip
     print(f"ratio p95 during/before: {p95['during'] / p95['before']:.2f}x")
     rate = stale / seconds
