@@ -312,7 +312,7 @@ def _check(sample: dict[tuple[str, str], str], addresses: dict[str, str], cipher
         for (table, key), plain in sample.items():
             column, purpose = purposes[table]
             sealed = session.scalar(
-                text(f"SELECT {column} FROM {table} WHERE id::text = :k"),  # noqa: S608
+                text(f"SELECT {column} FROM {table} WHERE id = CAST(:k AS uuid)"),  # noqa: S608
                 {"k": key},
             )
             expected = addresses.get(key, plain) if table == "stay" else plain
