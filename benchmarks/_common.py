@@ -97,12 +97,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str, *, workers: int, start_seconds: float = 60) -> Iterator[str]:
+def server(
+    url: str, *, workers: int, start_seconds: float = 60, port: int | None = None
+) -> Iterator[str]:
     """``peduli serve`` (the production server) with ``workers`` processes; yields its URL.
 
-    ``start_seconds``: how long to wait for it to answer (a loaded machine starts slowly).
+    ``start_seconds``: how long to wait for it to answer (a loaded machine starts slowly);
+    ``port``: a given one (a shared machine hands each engineer a range), else a free one.
     """
-    port = free_port()
+    port = port or free_port()
     env = os.environ | {"PEDULI_DATABASE_URL": url, "PEDULI_LOG_LEVEL": "WARNING"}
     command = [
         sys.executable, "-c", "from peduli.cli.main import app; app()",

@@ -3,11 +3,13 @@ new one, in batches that survive an interruption, and every value and look-up st
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import Text, func, select, type_coerce
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -22,10 +24,12 @@ from peduli.conversations.platforms import Inbound
 from peduli.core.config import get_settings
 from peduli.core.crypto import get_cipher, new_data_key, sealed_columns
 from peduli.core.db import get_sessionmaker
+from peduli.demo import seed as seeding
 from peduli.models import Base
 from peduli.notify import service as notify_service
 from peduli.notify.models import OutboxMessage
 from peduli.registry import service as registry_service
+from peduli.registry.models import NIK_PURPOSE, Person
 from peduli.registry.repository import person_ids_by_phone
 from peduli.registry.schemas import PersonSearch
 from peduli.registry.search import search_people
@@ -160,3 +164,83 @@ def _cli():  # type: ignore[no-untyped-def]
     from peduli.cli.main import app
 
     return app
+
+
+def _niks(session: Session) -> dict[object, str]:
+    """Every person's NIK in clear, by person id."""
+    rows = session.execute(select(Person.id, Person.nik_encrypted))
+    return {key: get_cipher().decrypt(nik, purpose=NIK_PURPOSE) for key, nik in rows if nik}
+
+
+def test_workers_split_the_keys_and_an_interrupted_run_resumes(
+    db: Session, ring: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeding.seed_citizens(db, citizens=40, seed=2026, batch_size=40)
+    db.commit()
+    niks = _niks(db)
+    db.rollback()
+    _use_ring(monkeypatch, f"new:{NEW},old:{OLD}")
+    seen = []
+
+    def interrupt(progress: rotation.Progress) -> None:
+        seen.append(progress)
+        if progress.table == "person" and progress.done >= 15:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        rotation.rotate(get_sessionmaker(), batch_size=5, workers=3, on_batch=interrupt)
+    halfway = db.scalars(select(type_coerce(Person.nik_encrypted, Text()))).all()
+    db.rollback()
+    assert {v.split("$")[0] for v in halfway} == {"new", "old"}
+
+    report = rotation.rotate(get_sessionmaker(), batch_size=5, workers=3)
+    assert 0 < report["person"] < 80  # what the first run rewrote is not done again
+    assert set().union(*_stored_key_ids(db).values()) == {"new"}
+    _use_ring(monkeypatch, f"new:{NEW}")
+    assert _niks(db) == niks
+
+
+def test_a_value_changed_during_a_batch_is_not_overwritten(
+    db: Session, ring: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeding.seed_citizens(db, citizens=6, seed=7, batch_size=6)
+    db.commit()
+    with_phone = Person.emergency_contact_phone.is_not(None)
+    person_id = db.scalars(select(Person.id).where(with_phone).order_by(Person.id)).first()
+    sealed = db.scalar(
+        select(func.count(Person.nik_encrypted) + func.count(Person.emergency_contact_phone))
+    )
+    changed = "+6281399990000"
+    db.rollback()
+    _use_ring(monkeypatch, f"new:{NEW},old:{OLD}")
+    rewrite = rotation._rewrite
+
+    def officer_corrects_the_phone(session: Session, job: Any, rows: Any) -> int:
+        # Between the rotation's read and its write, an officer saves a corrected phone (in
+        # the same transaction: SQLite lets no other writer in, PostgreSQL would).
+        if job.table.name == "person":
+            session.get_one(Person, person_id).emergency_contact_phone = changed
+            session.flush()
+        return rewrite(session, job, rows)
+
+    monkeypatch.setattr(rotation, "_rewrite", officer_corrects_the_phone)
+    report = rotation.rotate(get_sessionmaker(), batch_size=100)
+    assert report["person"] == sealed - 1  # all but the phone the officer just saved
+    assert db.get_one(Person, person_id).emergency_contact_phone == changed
+    assert set().union(*_stored_key_ids(db).values()) == {"new"}
+
+
+def test_a_rate_limit_spreads_the_rows_over_time(
+    db: Session, ring: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeding.seed_citizens(db, citizens=10, seed=3, batch_size=10)
+    db.commit()
+    _use_ring(monkeypatch, f"new:{NEW},old:{OLD}")
+    started = time.monotonic()
+    rotation.rotate(get_sessionmaker(), batch_size=5, max_rows_per_second=40)
+    rows = sum(
+        db.scalar(select(func.count()).select_from(table)) or 0
+        for table in {table for table, _column, _purpose in sealed_columns(Base.metadata)}
+    )
+    # The first batch goes at once; every later row waits its 1/40 s.
+    assert time.monotonic() - started >= (rows - 5) / 40

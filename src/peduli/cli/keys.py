@@ -38,13 +38,23 @@ def require_safe_environment() -> None:
 @app.command("rotate")
 def rotate(
     batch_size: int = typer.Option(1000, "--batch-size", min=1, help="Rows per transaction."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="Threads, each on its own range of every table's keys."
+    ),
+    max_rows_per_second: float | None = typer.Option(
+        None,
+        "--max-rows-per-second",
+        min=1,
+        help="Read at most this many rows a second, all workers together (default: no limit).",
+    ),
 ) -> None:
     """Re-encrypt everything sealed under an older key with the first key of PEDULI_DATA_KEYS.
 
     Put the new key first in PEDULI_DATA_KEYS (keep the old ones after it), restart the
     processes, then run this. It works in batches, each its own transaction; interrupted, it
     resumes when run again (values under the current key are skipped). Remove an old key
-    only after a run that rewrote nothing.
+    only after a run that rewrote nothing. On a platform in service, hold it below a rate
+    (--max-rows-per-second) that keeps requests fast; --workers speeds it up on an idle one.
     """
     from peduli import rotation
 
@@ -54,5 +64,11 @@ def rotate(
             f"{progress.rewritten:,} re-encrypted"
         )
 
-    report = rotation.rotate(get_sessionmaker(), batch_size=batch_size, on_batch=show)
+    report = rotation.rotate(
+        get_sessionmaker(),
+        batch_size=batch_size,
+        workers=workers,
+        max_rows_per_second=max_rows_per_second,
+        on_batch=show,
+    )
     typer.echo(f"done: {sum(report.values()):,} values and files re-encrypted")
