@@ -88,7 +88,7 @@ def main() -> None:
         imported, phases, counts = _timed_import(export)
         plain = url.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(plain) as connection:
-            raw, rows, indexes = _raw_copy(connection, Path(folder))
+            raw, rows, _seeded, indexes = _raw_copy(connection, Path(folder), 1.0)
             for table in TABLES:
                 connection.execute(f"DROP TABLE raw_{table}")
             connection.commit()

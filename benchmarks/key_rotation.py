@@ -101,7 +101,7 @@ def _sample(size: int) -> dict[tuple[str, str], str]:
     from peduli.core.db import session_scope
 
     cipher = get_cipher()
-    found = {}
+    found: dict[tuple[str, str], str] = {}
     with session_scope() as session:
         for table, column, purpose in SAMPLED:
             rows = session.execute(

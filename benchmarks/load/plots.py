@@ -64,9 +64,9 @@ def chart(
         parts.append(f'<text x="{at(x, 0).split(",")[0]}" y="{TOP + plot_h + 16}" '
                      f'text-anchor="middle">{x:,.0f}</text>')  # fmt: skip
     for mark in marks:
-        x = at(mark, 0).split(",")[0]
-        parts.append(f'<line x1="{x}" y1="{TOP}" x2="{x}" y2="{TOP + plot_h}" stroke="#999" '
-                     'stroke-dasharray="3,3"/>')  # fmt: skip
+        mark_x = at(mark, 0).split(",")[0]
+        parts.append(f'<line x1="{mark_x}" y1="{TOP}" x2="{mark_x}" y2="{TOP + plot_h}" '
+                     'stroke="#999" stroke-dasharray="3,3"/>')  # fmt: skip
     for number, (name, values) in enumerate(series):
         colour = COLOURS[number % len(COLOURS)]
         line = " ".join(at(x, y) for x, y in values)
