@@ -268,6 +268,7 @@ def seed_citizens(
     (``core.bulk_load``), in the same transaction. ``stop``, once set, ends the load after
     the batch being written; the rest (indexes, duplicates, cases) is done for what is in.
     """
+    population = Population(seed=seed, today=today, city=city)  # refuses an unknown city first
     extras = Extras(
         rng=random.Random(f"extras-{seed}"),
         earlier_stay_share=stays_per_citizen - 1,
@@ -276,7 +277,6 @@ def seed_citizens(
     )
     counts: Counter[str] = Counter()
     second_reports: list[uuid.UUID] = []
-    population = Population(seed=seed, today=today, city=city)  # refuses an unknown city
     deferred = _tables() if _loads_most(session, citizens) else []
     with _seed_used_refused(seed), indexes_built_after(session, deferred, on_phase=on_phase):
         for rows in _batches(session, population, citizens, batch_size, extras, processes):
