@@ -180,8 +180,12 @@ start_apps() {
 
 render_nginx() {
   local upstreams="" internal="        allow 127.0.0.1;"
+  # max_fails=0: nginx never takes a process out of the rotation. With max_fails=1 the load
+  # test and the drills saw "no live upstreams" 502s: a killed process and its neighbour's
+  # 503s (database down) marked both out at once. A dead process refuses the connection at
+  # once, nothing has been sent, so nginx passes even a POST to the next one.
   for port in $(app_ports); do
-    upstreams+="    server 127.0.0.1:$port max_fails=1 fail_timeout=2s;"$'\n'
+    upstreams+="    server 127.0.0.1:$port max_fails=0;"$'\n'
   done
   mkdir -p "$STATE/nginx/temp"
   local conf
