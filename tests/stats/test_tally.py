@@ -9,11 +9,12 @@ import uuid
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import extract, func, select
+import pytest
+from sqlalchemy import Engine, extract, func, select
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor, Role
-from peduli.core.db import utcnow
+from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import ValidationFailed
 from peduli.erasure import STEPS as ERASURE_STEPS
 from peduli.merging import STEPS as MERGE_STEPS
@@ -269,4 +270,35 @@ def test_a_change_committed_after_the_cursor_passed_it_is_still_counted(db: Sess
     assert _stock(db) == _recount(db)
     assert (
         sum(n for key, n in _stock(db).items() if key[0] == "sex" and key[2] == ALL == key[3]) == 2
+    )
+
+
+def test_a_transaction_open_longer_than_the_overlap_is_counted_when_it_commits(
+    db: Session, clean_engine: Engine
+) -> None:
+    """On PostgreSQL: a stay changed in a transaction that stays open while the tally reads
+    past it, for longer than the overlap, is counted once it commits."""
+    if not is_postgres(db):
+        pytest.skip("SQLite's single writer keeps every transaction short")
+    rng = random.Random(11)
+    for _ in range(2):
+        _report(db, rng)
+    _settle(db)
+    slow, quick = db.scalars(select(Stay).order_by(Stay.created_at)).all()
+    with Session(clean_engine) as long_transaction:
+        moved = "study" if slow.purpose != "study" else "work"
+        long_transaction.get_one(Stay, slow.id).purpose = moved
+        long_transaction.flush()  # stamped now, and holding a transaction id
+        other = "family" if quick.purpose != "family" else "other"
+        stays.update_stay(db, stay_id=quick.id, changes=StayUpdate(purpose=other), actor=HQ)
+        db.commit()
+        later = utcnow() + 3 * tally.OVERLAP  # the cursor and the overlap are past the stamp
+        tally.refresh(db, later)
+        db.commit()
+        long_transaction.commit()
+    tally.refresh(db, later + timedelta(seconds=2))
+    db.commit()
+    assert _stock(db) == _recount(db)
+    assert (
+        _stock(db)[("purpose", "study", ALL, ALL)] == _recount(db)[("purpose", "study", ALL, ALL)]
     )

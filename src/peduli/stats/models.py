@@ -107,6 +107,8 @@ class TallyCursor(Base):
 
     ``lease_until``: a worker takes the tally with one conditional UPDATE of this row, so
     two workers (or processes, on either database) never apply the same batch twice.
+    ``long_open_since``: when the oldest write transaction open longer than the overlap at
+    the last round began; once it has ended the cursor goes back there (``stats.tally``).
     """
 
     __tablename__ = "stats_tally_cursor"
@@ -116,6 +118,7 @@ class TallyCursor(Base):
     seen_id: Mapped[uuid.UUID]
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_until: Mapped[datetime | None]
+    long_open_since: Mapped[datetime | None]
 
 
 # The tally reads the registry's changes in (updated_at, id) order: indexes on its tables,

@@ -3,9 +3,12 @@
 A periodic task (``stats.jobs``) reads the stays and people changed since its cursor, in
 ``(updated_at, id)`` order through their indexes, and re-reads those changed in the last
 ``OVERLAP`` too: timestamps are taken before commit, so a row may become visible after later
-ones were read (a transaction longer than ``OVERLAP`` less a round, or clocks that far apart
-between app servers and the worker, could be missed until the row changes again or
-``rebuild`` recounts).
+ones were read. A transaction open longer than that is caught on PostgreSQL by watching the
+open write transactions: when one that was open longer than ``OVERLAP`` at the last round has
+ended, the cursor goes back to its start and walks forward again (``_rewind``). On SQLite,
+whose single writer keeps every transaction short, and for clocks more than ``OVERLAP`` apart
+between app servers and the worker, a row missed that way is counted when it changes again or
+``rebuild`` recounts.
 For the stays found it applies deltas with a handful of statements per batch, whatever its
 size: subtract each stay's recorded contribution, record the new one (from the stay and its
 person now), add it. Applying a stay twice moves nothing, so re-reading is safe; a stay that
@@ -37,6 +40,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     true,
     tuple_,
     union_all,
@@ -109,8 +113,9 @@ def refresh(session: Session, now: datetime, *, owner: str = "tally", batch: int
     """Apply up to ``batch`` changed stays and people (plus the overlap); returns stays applied."""
     if not take_lease(session, owner=owner, now=now):
         return 0
-    stay_ids = _changed(session, STAYS, Stay, batch, now)
-    person_ids = _changed(session, PEOPLE, Person, batch, now)
+    oldest = _oldest_long_write(session, now)
+    stay_ids = _changed(session, STAYS, Stay, batch, now, oldest)
+    person_ids = _changed(session, PEOPLE, Person, batch, now, oldest)
     if person_ids:
         for chunk in _chunks(person_ids):
             stay_ids |= set(session.scalars(select(Stay.id).where(Stay.person_id.in_(chunk))))
@@ -129,15 +134,49 @@ def refresh(session: Session, now: datetime, *, owner: str = "tally", batch: int
     return len(stay_ids)
 
 
-def _changed(session: Session, name: str, model: Any, batch: int, now: datetime) -> set[uuid.UUID]:
+def _oldest_long_write(session: Session, now: datetime) -> datetime | None:
+    """When the oldest other transaction that has written and is still open began, if that
+    is more than ``OVERLAP`` ago (PostgreSQL; the app and its workers share one role, whose
+    own sessions ``pg_stat_activity`` shows in full)."""
+    if not is_postgres(session):
+        return None
+    oldest: datetime | None = session.scalar(
+        text(
+            "SELECT min(xact_start) FROM pg_stat_activity WHERE backend_xid IS NOT NULL"
+            " AND pid <> pg_backend_pid() AND datname = current_database()"
+        )
+    )
+    return oldest if oldest is not None and oldest < now - OVERLAP else None
+
+
+def _rewind(
+    cursor: tuple[datetime, uuid.UUID, datetime | None], oldest: datetime | None
+) -> tuple[datetime, uuid.UUID]:
+    """Where to read from: back to the start of a long transaction seen open at the last
+    round and ended since (its rows are stamped from then, and may lie behind the cursor),
+    less ``OVERLAP`` for the clocks; else the cursor itself. Reading again is harmless."""
+    seen_at, seen_id, long_open_since = cursor
+    ended = long_open_since is not None and (oldest is None or oldest > long_open_since)
+    if ended and long_open_since is not None and long_open_since - OVERLAP < seen_at:
+        return long_open_since - OVERLAP, _NO_ID
+    return seen_at, seen_id
+
+
+def _changed(
+    session: Session, name: str, model: Any, batch: int, now: datetime, oldest: datetime | None
+) -> set[uuid.UUID]:
     """Ids of ``model`` changed after the cursor (``batch`` at most) and in the last
-    ``OVERLAP``; moves the cursor to the last row read."""
+    ``OVERLAP``; moves the cursor to the last row read, and remembers ``oldest``, the start
+    of the oldest long transaction open now."""
     cursor = session.execute(
-        select(TallyCursor.seen_at, TallyCursor.seen_id).where(TallyCursor.name == name)
+        select(TallyCursor.seen_at, TallyCursor.seen_id, TallyCursor.long_open_since).where(
+            TallyCursor.name == name
+        )
     ).one()
+    seen_at, seen_id = _rewind((cursor[0], cursor[1], cursor[2]), oldest)
     rows = session.execute(
         select(model.updated_at, model.id)
-        .where(tuple_(model.updated_at, model.id) > tuple_(cursor[0], cursor[1]))
+        .where(tuple_(model.updated_at, model.id) > tuple_(seen_at, seen_id))
         .order_by(model.updated_at, model.id)
         .limit(batch)
     ).all()
@@ -150,12 +189,13 @@ def _changed(session: Session, name: str, model: Any, batch: int, now: datetime)
         session.scalars(select(model.id).where(model.updated_at >= now - OVERLAP).limit(batch))
     )
     if rows:
-        session.execute(
-            update(TallyCursor)
-            .where(TallyCursor.name == name)
-            .values(seen_at=rows[-1][0], seen_id=rows[-1][1])
-            .execution_options(synchronize_session=False)
-        )
+        seen_at, seen_id = rows[-1]
+    session.execute(
+        update(TallyCursor)
+        .where(TallyCursor.name == name)
+        .values(seen_at=seen_at, seen_id=seen_id, long_open_since=oldest)
+        .execution_options(synchronize_session=False)
+    )
     return ids
 
 
@@ -322,6 +362,12 @@ def rebuild(session: Session) -> None:
             session.execute(
                 update(TallyCursor)
                 .where(TallyCursor.name == name)
-                .values(seen_at=last[0], seen_id=last[1], lease_owner=None, lease_until=None)
+                .values(
+                    seen_at=last[0],
+                    seen_id=last[1],
+                    long_open_since=None,
+                    lease_owner=None,
+                    lease_until=None,
+                )
                 .execution_options(synchronize_session=False)
             )

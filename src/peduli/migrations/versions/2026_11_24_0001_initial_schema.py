@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 09:28:26.028437
+Create Date: 2026-12-06 12:11:19.137658
 """
 
 from collections.abc import Sequence
@@ -632,6 +632,7 @@ def upgrade() -> None:
     sa.Column('seen_id', sa.Uuid(), nullable=False),
     sa.Column('lease_owner', sa.String(length=100), nullable=True),
     sa.Column('lease_until', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('long_open_since', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_stats_tally_cursor'))
     )
     op.create_table('webhook_subscription',
