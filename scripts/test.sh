@@ -5,19 +5,20 @@
 # The two databases run side by side, each suite spread over PEDULI_TEST_WORKERS pytest-xdist
 # workers (2: one per core; every worker has a database of its own, see tests/conftest.py).
 # A worker takes whole test files, so a module's shared world is built once. The browser
-# tests drive the same pages whatever the database, so they run once, on SQLite, the
-# embedded default.
+# tests drive the same pages whatever the database, and the tests that never touch the
+# database (about 800: validators, catalogues, reference data) behave the same on both, so
+# they run once, on SQLite, the embedded default.
 #
 # --slow: the fuzz tests only (-m fuzz), with ten times the examples and fresh random seeds
 # (PEDULI_FUZZ_SCALE, tests/fuzzing.py) instead of CI's fixed ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-sqlite_tests=() postgres_tests=(-m "not browser")
+sqlite_tests=() postgres_tests=(-m "not browser" --database-tests-only)
 if [ "${1:-}" = "--slow" ]; then
   shift
   export PEDULI_FUZZ_SCALE="${PEDULI_FUZZ_SCALE:-10}"
-  sqlite_tests=(-m fuzz) postgres_tests=(-m "fuzz and not browser")
+  sqlite_tests=(-m fuzz) postgres_tests=(-m "fuzz and not browser" --database-tests-only)
 fi
 
 scripts/setup.sh

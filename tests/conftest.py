@@ -28,11 +28,26 @@ from tests.live import live_server  # noqa: F401 - the app on a real port, one p
 load_hypothesis_profile()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every Hypothesis test ``fuzz``: the slow job (``-m fuzz``) runs them harder."""
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use the database (the PostgreSQL leg of scripts/test.sh:"
+        " a test that never touches the database behaves the same on both, so runs once)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every Hypothesis test ``fuzz``: the slow job (``-m fuzz``) runs them harder. With
+    ``--database-tests-only``, leave out the tests whose fixtures never reach ``engine``."""
     for item in items:
         if is_hypothesis_test(getattr(item, "obj", None)):
             item.add_marker(pytest.mark.fuzz)
+    if config.getoption("--database-tests-only"):
+        without_database = [item for item in items if "engine" not in item.fixturenames]
+        if without_database:
+            config.hook.pytest_deselected(items=without_database)
+            items[:] = [item for item in items if "engine" in item.fixturenames]
 
 
 @pytest.fixture(scope="session")
