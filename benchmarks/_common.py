@@ -148,22 +148,29 @@ def sandbox_and_worker(url: str) -> Iterator[None]:
             process.wait(timeout=30)
 
 
+def watch_output(process: subprocess.Popen[str], text: str) -> threading.Event:
+    """An event set once ``process`` prints a line holding ``text``. Its output is read to
+    the end in a thread: a silent process must not hang the caller, a full pipe must not
+    stall the process."""
+    seen = threading.Event()
+
+    def drain() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if text in line:
+                seen.set()
+
+    threading.Thread(target=drain, daemon=True).start()
+    return seen
+
+
 def peduli_process(command: list[str], ready: str) -> subprocess.Popen[str]:
     """Start a ``peduli`` command; return once it printed ``ready`` (its output then drains)."""
     process = subprocess.Popen(
         [sys.executable, "-c", "from peduli.cli.main import app; app()", *command],
         env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
-    started = threading.Event()
-
-    def drain() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            if ready in line:
-                started.set()
-
-    threading.Thread(target=drain, daemon=True).start()
-    if not started.wait(120):
+    if not watch_output(process, ready).wait(120):
         process.terminate()
         raise RuntimeError(f"peduli {command[0]} did not start within 120 s")
     return process

@@ -6,9 +6,10 @@ from __future__ import annotations
 import signal
 import sqlite3
 import subprocess
-import threading
 import time
 from pathlib import Path
+
+from benchmarks._common import watch_output
 
 from tests.cli.test_demo import demo_server
 
@@ -24,32 +25,16 @@ def _voice_emergencies(database: Path) -> list[tuple[str, str, str, str]]:
         ).fetchall()
 
 
-def _wait_for_line(process: subprocess.Popen[str], text: str, seconds: float) -> bool:
-    """Whether the demo printed a line with ``text`` within ``seconds`` (read in a thread:
-    a silent process must not hang the test)."""
-    found = threading.Event()
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            if text in line:
-                found.set()
-                return
-
-    threading.Thread(target=read, daemon=True).start()
-    return found.wait(seconds)
-
-
 def test_the_demo_plays_a_mandarin_call_that_ends_as_an_emergency(
     demo_server: tuple[str, subprocess.Popen[str]], tmp_path: Path
 ) -> None:
     _, process = demo_server
     # The line comes once the call has ended; the emergency was raised during it.
-    assert _wait_for_line(process, PLAYED, 90), "the demo played no call"
+    assert watch_output(process, PLAYED).wait(90), "the demo played no call"
     deadline = time.monotonic() + 10
     while not (found := _voice_emergencies(tmp_path / "demo.db")):
         assert time.monotonic() < deadline, "the demo call raised no emergency"
         time.sleep(0.5)
     assert found == [("kbri-seoul", "detained", "zh", "voice")]
     process.send_signal(signal.SIGINT)
-    process.communicate(timeout=20)
+    process.wait(timeout=20)
