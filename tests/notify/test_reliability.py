@@ -59,6 +59,14 @@ def _wait_until_sent(factory: SessionFactory, total: int, timeout: float) -> Non
         time.sleep(0.2)
 
 
+def _wait_for_work_in_flight(factory: SessionFactory, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while _count(factory, OutboxMessage.status == OutboxStatus.SENDING) == 0:
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.05)
+
+
 def _judge(factory: SessionFactory, total: int, *, recipients: set[str]) -> int:
     """Everyone got the message, nobody twice; returns the raw re-sends the gateway saw."""
     rows = outbox(factory)
@@ -91,11 +99,14 @@ def test_workers_killed_at_random_points_lose_nothing_and_double_nothing(
     seed = rng.randrange(1_000_000)
     rng.seed(seed)
     in_flight_at_kill: list[int] = []
-    delays = [rng.uniform(0.2, 1.5) for _ in range(rounds * 2)]
+    delays = [rng.uniform(0.0, 1.2) for _ in range(rounds * 2)]
 
     def kill_after(worker: WorkerProcess, delay: float) -> None:
         worker.wait_ready()
-        time.sleep(delay)  # a random point of its work: claiming, sending, recording
+        # Once work is in flight (a loaded machine may take seconds to claim the first
+        # batch), a random point of it: claiming, sending, recording.
+        _wait_for_work_in_flight(session_factory, timeout=60)
+        time.sleep(delay)
         in_flight_at_kill.append(
             _count(session_factory, OutboxMessage.status == OutboxStatus.SENDING)
         )
