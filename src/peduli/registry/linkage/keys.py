@@ -9,6 +9,15 @@
 - ``link_region``: a blind index of the home regency the NIK encodes and the birth year (a
   mistyped birth date of someone from the same regency; keyed like every index derived from
   an identifier, so it says nothing without the key).
+
+The two keys of the name without the whole birth date (``link_name_year``,
+``link_name_day``) also hold the place of birth when even the name's rarest token is common
+(``COMMON_TOKEN``): without it such a block ("Umi Kalsum" born in 1999: 65 people among
+200,000) holds a share of the whole registry, so it grows as the registry does, and every
+person in it would be loaded and scored for each match; with it, the block is split by the
+hundreds of places of birth. Such a name with no place of birth has no year or day key; it
+is still found by the birth date with a token or the initials, the regency with a token,
+and the NIK, passport and phone.
 """
 
 from __future__ import annotations
@@ -17,11 +26,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from peduli.core.crypto import get_cipher
-from peduli.registry.linkage.names import name_tokens, rarest
+from peduli.registry.linkage.comparisons import place_key
+from peduli.registry.linkage.names import name_tokens, rarest, token_frequency
 from peduli.registry.models import Person
 
 REGION_PURPOSE = "link-region"
 TOKEN_LENGTH = 40
+NAME_KEY_LENGTH = 90  # the columns' width; the place of birth comes last, cut first
+# The share of people carrying a token (the model's token table) from which a name whose
+# rarest token is that common is keyed by its birth year or day only with its place of
+# birth: 78 tokens of 1,285 (docs/performance.md).
+COMMON_TOKEN = 0.005
 
 
 @dataclass(frozen=True)
@@ -35,24 +50,22 @@ class LinkKeys:
 
 
 def link_keys(
-    full_name: str, date_of_birth: date | None, nik: str | None, sex: str | None
+    full_name: str,
+    date_of_birth: date | None,
+    nik: str | None,
+    sex: str | None,
+    place_of_birth: str | None,
 ) -> LinkKeys:
-    """The keys of a person with this name, birth date, NIK and sex (None: not known)."""
+    """The keys of a person with this name, birth date, NIK, sex and place of birth (None:
+    not known)."""
     all_tokens = name_tokens(full_name)
     tokens = rarest(all_tokens)
     token_a = tokens[0][:TOKEN_LENGTH] if tokens else None
     token_b = tokens[1][:TOKEN_LENGTH] if len(tokens) > 1 else None
     year = date_of_birth.year if date_of_birth else None
-    name_year = (
-        f"{year}:{':'.join(sorted(t for t in (token_a, token_b) if t))}"
-        if year and token_a
-        else None
-    )
-    name_day = (
-        f"{date_of_birth:%m%d}:{':'.join(sorted(t for t in (token_a, token_b) if t))}"
-        if date_of_birth and token_a
-        else None
-    )
+    name = _name_part(tokens[0], token_a, token_b, place_of_birth) if token_a else None
+    name_year = f"{year}:{name}"[:NAME_KEY_LENGTH] if year and name else None
+    name_day = f"{date_of_birth:%m%d}:{name}"[:NAME_KEY_LENGTH] if date_of_birth and name else None
     region = (
         get_cipher().blind_index(f"{nik[:4]}:{year}", purpose=REGION_PURPOSE)
         if nik and len(nik) >= 4 and year
@@ -64,6 +77,18 @@ def link_keys(
         else None
     )
     return LinkKeys(token_a, token_b, name_year, name_day, region, initials)
+
+
+def _name_part(
+    rarest_token: str, token_a: str, token_b: str | None, place_of_birth: str | None
+) -> str | None:
+    """The name in the year and day keys: its two rarest tokens, and the place of birth
+    if even the rarest is common (None: common, and no place known)."""
+    pair = ":".join(sorted(t for t in (token_a, token_b) if t))
+    if token_frequency(rarest_token) < COMMON_TOKEN:
+        return pair
+    place = place_key(place_of_birth)
+    return f"{pair}@{place}" if place else None
 
 
 def apply(person: Person, keys: LinkKeys) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from peduli.core.crypto import get_cipher
 from peduli.registry.linkage import blocking
 from peduli.registry.linkage.comparisons import LinkRecord, place_key
-from peduli.registry.linkage.names import name_tokens
+from peduli.registry.linkage.names import key_tokens
 from peduli.registry.models import (
     NIK_PURPOSE,
     ContactKind,
@@ -23,7 +23,7 @@ from peduli.registry.models import (
 )
 
 _COLUMNS = (
-    Person.id, Person.full_name, Person.sex, Person.date_of_birth, Person.place_of_birth,
+    Person.id, Person.name_key, Person.sex, Person.date_of_birth, Person.place_of_birth,
     Person.nik_encrypted,
 )  # fmt: skip
 
@@ -102,7 +102,7 @@ def _built(
     return {
         person_id: LinkRecord(
             id=person_id,
-            tokens=name_tokens(full_name),
+            tokens=key_tokens(name_key),
             date_of_birth=born,
             sex=sex,
             nik=cipher.decrypt(nik, purpose=NIK_PURPOSE) if nik else None,
@@ -110,5 +110,5 @@ def _built(
             passports=frozenset(passports.get(person_id, ())),
             phones=frozenset(phones.get(person_id, ())),
         )
-        for person_id, full_name, sex, born, place, nik in rows
+        for person_id, name_key, sex, born, place, nik in rows
     }
