@@ -35,7 +35,7 @@ def load_records(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID
     wanted = set(ids)
     passports: dict[uuid.UUID, set[str]] = {}
     phones: dict[uuid.UUID, set[str]] = {}
-    for person_id, kind, index in session.execute(_ACTIVE_IDENTIFIERS):
+    for person_id, kind, index in session.execute(_ALL_IDENTIFIERS):
         if person_id in wanted:
             (passports if kind == "p" else phones).setdefault(person_id, set()).add(index)
     rows = session.execute(select(*_COLUMNS).where(Person.status == PersonStatus.ACTIVE))
@@ -68,21 +68,20 @@ def _identifiers() -> CompoundSelect:
     )
 
 
-def _active_identifiers() -> CompoundSelect:
-    active = Person.status == PersonStatus.ACTIVE
+def _all_identifiers() -> CompoundSelect:
+    """Every passport and phone, unjoined: the caller keeps those of the people it wants
+    (active ones), and a join to the person table would scan it once more."""
     return union_all(
-        select(Passport.person_id, literal("p"), Passport.number_index)
-        .join(Person, Person.id == Passport.person_id)
-        .where(active),
-        select(ContactPoint.person_id, literal("c"), ContactPoint.value_index)
-        .join(Person, Person.id == ContactPoint.person_id)
-        .where(ContactPoint.kind == ContactKind.PHONE, active),
+        select(Passport.person_id, literal("p"), Passport.number_index),
+        select(ContactPoint.person_id, literal("c"), ContactPoint.value_index).where(
+            ContactPoint.kind == ContactKind.PHONE
+        ),
     )
 
 
 _WITH_CANDIDATES = _with_candidates()
 _IDENTIFIERS = _identifiers()
-_ACTIVE_IDENTIFIERS = _active_identifiers()
+_ALL_IDENTIFIERS = _all_identifiers()
 
 
 def _records(session: Session, rows: Sequence[Any]) -> dict[uuid.UUID, LinkRecord]:
