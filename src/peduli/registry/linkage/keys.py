@@ -35,8 +35,9 @@ TOKEN_LENGTH = 40
 NAME_KEY_LENGTH = 90  # the columns' width; the place of birth comes last, cut first
 # The share of people carrying a token (the model's token table) from which a name whose
 # rarest token is that common is keyed by its birth year or day only with its place of
-# birth: 78 tokens of 1,285 (docs/performance.md).
-COMMON_TOKEN = 0.005
+# birth: 495 tokens of 1,285. A rarer name's year block at 10,000,000 people holds at most
+# some 200 (perfectly correlated tokens), most far fewer (docs/performance.md).
+COMMON_TOKEN = 0.001
 
 
 @dataclass(frozen=True)
