@@ -37,3 +37,9 @@ def test_one_rare_token_among_common_ones_is_enough_for_the_year_and_day_keys() 
     keys = link_keys("Siti Umi Pattiasina", BORN, None, "F", None)
     assert keys.name_year == "1999:pattiasina:umi"
     assert keys.name_day == "0312:pattiasina:umi"
+
+
+def test_only_a_distinctive_name_is_keyed_by_its_regency() -> None:
+    nik = "3402015203990001"
+    assert link_keys("Yosefina Pattiasina", BORN, nik, "F", None).region is not None
+    assert link_keys("Umi Kalsum", BORN, nik, "F", "Bantul").region is None

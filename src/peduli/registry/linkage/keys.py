@@ -10,14 +10,14 @@
   mistyped birth date of someone from the same regency; keyed like every index derived from
   an identifier, so it says nothing without the key).
 
-The two keys of the name without the whole birth date (``link_name_year``,
-``link_name_day``) also hold the place of birth when even the name's rarest token is common
-(``COMMON_TOKEN``): without it such a block ("Umi Kalsum" born in 1999: 65 people among
-200,000) holds a share of the whole registry, so it grows as the registry does, and every
-person in it would be loaded and scored for each match; with it, the block is split by the
-hundreds of places of birth. Such a name with no place of birth has no year or day key; it
-is still found by the birth date with a token or the initials, the regency with a token,
-and the NIK, passport and phone.
+A name whose rarest token is common (``COMMON_TOKEN``) would make blocks that hold a share
+of the whole registry ("Umi Kalsum" born in 1999: 65 people among 200,000), growing as the
+registry does, with every person in them loaded and scored for each match. So its year and
+day keys also hold the place of birth, which splits them by the hundreds of places (none if
+no place is known), and it has no regency key (the regency and year with a common token;
+the year and day keys with the place find nearly all those pairs: one pair of 1,819 in the
+truth set is lost). It is still found by the birth date with a token or the initials, and
+by the NIK, passport and phone.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ TOKEN_LENGTH = 40
 NAME_KEY_LENGTH = 90  # the columns' width; the place of birth comes last, cut first
 # The share of people carrying a token (the model's token table) from which a name whose
 # rarest token is that common is keyed by its birth year or day only with its place of
-# birth: 495 tokens of 1,285. A rarer name's year block at 10,000,000 people holds at most
-# some 200 (perfectly correlated tokens), most far fewer (docs/performance.md).
+# birth, and not by its regency: 495 tokens of 1,285. A rarer name's year block among
+# 10,000,000 people holds at most some 200 (tokens always together), most far fewer.
 COMMON_TOKEN = 0.001
 
 
@@ -64,12 +64,13 @@ def link_keys(
     token_a = tokens[0][:TOKEN_LENGTH] if tokens else None
     token_b = tokens[1][:TOKEN_LENGTH] if len(tokens) > 1 else None
     year = date_of_birth.year if date_of_birth else None
-    name = _name_part(tokens[0], token_a, token_b, place_of_birth) if token_a else None
+    common = not tokens or token_frequency(tokens[0]) >= COMMON_TOKEN
+    name = _name_part(token_a, token_b, place_of_birth if common else None, common)
     name_year = f"{year}:{name}"[:NAME_KEY_LENGTH] if year and name else None
     name_day = f"{date_of_birth:%m%d}:{name}"[:NAME_KEY_LENGTH] if date_of_birth and name else None
     region = (
         get_cipher().blind_index(f"{nik[:4]}:{year}", purpose=REGION_PURPOSE)
-        if nik and len(nik) >= 4 and year
+        if nik and len(nik) >= 4 and year and not common
         else None
     )
     initials = (
@@ -81,12 +82,14 @@ def link_keys(
 
 
 def _name_part(
-    rarest_token: str, token_a: str, token_b: str | None, place_of_birth: str | None
+    token_a: str | None, token_b: str | None, place_of_birth: str | None, common: bool
 ) -> str | None:
-    """The name in the year and day keys: its two rarest tokens, and the place of birth
-    if even the rarest is common (None: common, and no place known)."""
+    """The name in the year and day keys: its two rarest tokens, with the place of birth
+    for a common name (None: no tokens, or common and no place known)."""
+    if token_a is None:
+        return None
     pair = ":".join(sorted(t for t in (token_a, token_b) if t))
-    if token_frequency(rarest_token) < COMMON_TOKEN:
+    if not common:
         return pair
     place = place_key(place_of_birth)
     return f"{pair}@{place}" if place else None
