@@ -207,7 +207,10 @@ def _new_person(
 def update_profile_fields(person: Person, report: SelfReportCreate) -> None:
     """The newest report's contact preferences win; identity fields are kept."""
     person.preferred_language = report.language
-    person.place_of_birth = report.place_of_birth or person.place_of_birth
+    place = report.place_of_birth or person.place_of_birth
+    if place != person.place_of_birth:
+        person.place_of_birth = place
+        link_keys.apply_place(person)
     if report.emergency_contact_name:
         person.emergency_contact_name = report.emergency_contact_name
         person.emergency_contact_relation = report.emergency_contact_relation

@@ -95,6 +95,15 @@ def _name_part(
     return f"{pair}@{place}" if place else None
 
 
+def apply_place(person: Person) -> None:
+    """The year and day keys again, after the person's place of birth changed (those of a
+    common name hold it; the other keys do not)."""
+    keys = link_keys(
+        person.full_name, person.date_of_birth, None, person.sex, person.place_of_birth
+    )
+    person.link_name_year, person.link_name_day = keys.name_year, keys.name_day
+
+
 def apply(person: Person, keys: LinkKeys) -> None:
     """Set the person's blocking columns."""
     person.link_token_a = keys.token_a
