@@ -210,7 +210,7 @@ def update_profile_fields(person: Person, report: SelfReportCreate) -> None:
     place = report.place_of_birth or person.place_of_birth
     if place != person.place_of_birth:
         person.place_of_birth = place
-        link_keys.apply_place(person)
+        link_keys.refresh(person)
     if report.emergency_contact_name:
         person.emergency_contact_name = report.emergency_contact_name
         person.emergency_contact_relation = report.emergency_contact_relation

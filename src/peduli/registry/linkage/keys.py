@@ -28,7 +28,7 @@ from datetime import date
 from peduli.core.crypto import get_cipher
 from peduli.registry.linkage.comparisons import place_key
 from peduli.registry.linkage.names import name_tokens, rarest, token_frequency
-from peduli.registry.models import Person
+from peduli.registry.models import NIK_PURPOSE, Person
 
 REGION_PURPOSE = "link-region"
 TOKEN_LENGTH = 40
@@ -95,13 +95,18 @@ def _name_part(
     return f"{pair}@{place}" if place else None
 
 
-def apply_place(person: Person) -> None:
-    """The year and day keys again, after the person's place of birth changed (those of a
-    common name hold it; the other keys do not)."""
-    keys = link_keys(
-        person.full_name, person.date_of_birth, None, person.sex, person.place_of_birth
+def refresh(person: Person) -> None:
+    """Every key again from the person's stored fields (the NIK decrypted in memory), after
+    a later report gave the place of birth, or a merge moved a NIK or place to or from it."""
+    nik = (
+        get_cipher().decrypt(person.nik_encrypted, purpose=NIK_PURPOSE)
+        if person.nik_encrypted
+        else None
     )
-    person.link_name_year, person.link_name_day = keys.name_year, keys.name_day
+    apply(
+        person,
+        link_keys(person.full_name, person.date_of_birth, nik, person.sex, person.place_of_birth),
+    )
 
 
 def apply(person: Person, keys: LinkKeys) -> None:
