@@ -1,7 +1,7 @@
 """Record linkage speed: one record matched online, and the whole registry deduplicated.
 
     python -m benchmarks.linkage_speed --db sqlite|postgres [--people 100000 1000000]
-        [--samples 300] [--batch] [--splink] [--urls URL …]
+        [--samples 300] [--batch] [--splink] [--phases] [--urls URL …]
 
 For each size, a fresh database is seeded with the project's own set-based seed
 (``demo.seed.seed_citizens``: COPY on PostgreSQL). Online: ``registry.linkage.online.matches``
@@ -90,6 +90,28 @@ def batch() -> tuple[float, Any]:
         elapsed = time.perf_counter() - started
         session.rollback()
     return elapsed, outcome
+
+
+def phases() -> str:
+    """The batch's three phases timed one by one (a second run, rolled back)."""
+    from peduli.core.db import get_sessionmaker
+    from peduli.registry.linkage import blocking, records, scoring
+    from peduli.registry.linkage.model import get_model
+
+    with get_sessionmaker()() as session:
+        started = time.perf_counter()
+        pairs = list(blocking.batch_pairs(session))
+        blocked = time.perf_counter()
+        loaded = records.load_records(session, {person for pair in pairs for person in pair})
+        read = time.perf_counter()
+        likely = sum(1 for _ in scoring.likely_pairs(get_model(), loaded, pairs))
+        scored = time.perf_counter()
+        session.rollback()
+    return (
+        f"blocking {blocked - started:.1f} s, reading {len(loaded):,} records"
+        f" {read - blocked:.1f} s, scoring {len(pairs):,} pairs {scored - read:.1f} s"
+        f" ({likely:,} likely)"
+    )
 
 
 def splink(threshold: float) -> tuple[float, float, int]:
@@ -211,6 +233,9 @@ def main() -> None:
     parser.add_argument("--batch", action="store_true")
     parser.add_argument("--splink", action="store_true")
     parser.add_argument(
+        "--phases", action="store_true", help="then time the batch's phases one by one"
+    )
+    parser.add_argument(
         "--database-prefix",
         default="peduli_bench_linkage",
         help="PostgreSQL databases are named PREFIX_SIZE (dropped and recreated)",
@@ -270,6 +295,8 @@ def main() -> None:
             f"batch dedup of {p95s[-1][0]:,}: {elapsed:.1f} s, {outcome.candidate_pairs:,}"
             f" blocked pairs, {flagged:,} at or above the review threshold"
         )
+        if args.phases:
+            print(f"  its phases, run again: {phases()}")
         if args.splink:
             exported, predicted, found = splink(get_model().review_threshold)
             print(f"splink (DuckDB), same blocking: export {exported:.1f} s + predict "

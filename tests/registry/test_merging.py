@@ -53,6 +53,16 @@ def test_merge_gives_the_survivor_the_nik_it_lacked(db: Session) -> None:
     assert db.get_one(Person, keep.id).nik_index is None
 
 
+def test_merge_fills_the_place_of_birth_and_the_linkage_keys_that_hold_it(db: Session) -> None:
+    keep, _, pair = _pair(db, place_of_birth="Kab. Bantul")
+    assert keep.link_name_year is None  # a common name with no place of birth
+    merging.merge(db, candidate_id=pair.id, keep_person_id=keep.id, actor=staff(), steps=STEPS)
+    db.commit()
+    survivor = db.get_one(Person, keep.id)
+    assert survivor.place_of_birth == "Kab. Bantul"
+    assert survivor.link_name_year == "1990:muhammad:yusuf@bantul"
+
+
 def test_a_resolved_pair_cannot_be_merged_again(db: Session) -> None:
     keep, _, pair = _pair(db)
     merging.dismiss(db, candidate_id=pair.id, actor=staff())

@@ -133,11 +133,10 @@ def _pair(db: Session, *, nik_on: str, same_phone: bool, keep_born: str | None) 
     born = date(1990, 5, 17)
     first = service.submit_self_report(
         db,
-        report=report(nik=nik(born=born) if nik_on == "keep" else None),
+        report=report(nik=nik(born=born) if nik_on == "keep" else None, place_of_birth=keep_born),
         actor=admin,
     ).person
     first = db.get_one(Person, first.id)  # the report's answer is detached
-    first.place_of_birth = keep_born
     second = service.submit_self_report(
         db,
         report=report(
@@ -146,11 +145,11 @@ def _pair(db: Session, *, nik_on: str, same_phone: bool, keep_born: str | None) 
             full_name="Moh. Jusuf",
             phone="+821012345678" if same_phone else "+821098765432",
             email="jusuf@example.org",
+            place_of_birth="Sleman",
         ),
         actor=admin,
     ).person
     second = db.get_one(Person, second.id)
-    second.place_of_birth = "Sleman"
     second.emergency_contact_name = "Siti"
     db.flush()
     pair = db.scalars(

@@ -182,7 +182,8 @@ def build_rows(
             citizen.emergency_contact_name, citizen.emergency_contact_phone,
             citizen.emergency_contact_relation, now, registry.CONSENT_VERSION,
             PersonStatus.ACTIVE.value, Verification.UNVERIFIED.value,
-            *astuple(link_keys(citizen.full_name, citizen.date_of_birth, citizen.nik, citizen.sex)),
+            *astuple(link_keys(citizen.full_name, citizen.date_of_birth, citizen.nik, citizen.sex,
+                               citizen.place_of_birth)),
         ))  # fmt: skip
         if citizen.passport:
             encrypted, index = registry.stored_identifier(

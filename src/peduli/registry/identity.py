@@ -120,7 +120,10 @@ def edit_identity(
         person.name_key = report_records.stored_name_key(wanted["full_name"], get_profile())
     nik_now = nik or nik_of(person)
     link_keys.apply(
-        person, link_keys.link_keys(person.full_name, person.date_of_birth, nik_now, person.sex)
+        person,
+        link_keys.link_keys(
+            person.full_name, person.date_of_birth, nik_now, person.sex, person.place_of_birth
+        ),
     )
     duplicates = 0
     if {"full_name", "date_of_birth", "nik"} & set(changed):

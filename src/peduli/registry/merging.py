@@ -24,6 +24,7 @@ from peduli.core.db import utcnow
 from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
 from peduli.registry import matching, repository, service
+from peduli.registry.linkage import keys as link_keys
 from peduli.registry.merge_moves import REGISTRY_STEPS, MergeStep
 from peduli.registry.models import (
     ContactPoint,
@@ -189,6 +190,7 @@ def _move_identity(session: Session, keep: Person, absorbed: Person) -> dict[str
         if getattr(keep, field) is None and getattr(absorbed, field) is not None:
             setattr(keep, field, getattr(absorbed, field))
             took["filled"].append(field)
+    link_keys.refresh(keep)
     return took
 
 

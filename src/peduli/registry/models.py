@@ -179,8 +179,8 @@ class Person(IdMixin, TimestampMixin, Base):
     verified_by: Mapped[uuid.UUID | None]
     verified_at: Mapped[datetime | None]
     # Record linkage's blocking keys (``registry.linkage.keys``): the two rarest name tokens;
-    # the birth year, or the day, with them; a blind index of the NIK's regency with the
-    # birth year; the birth date, sex and name initials.
+    # the birth year, or the day, with them (and the place of birth if both are common); a
+    # blind index of the NIK's regency with the birth year; the birth date, sex and initials.
     link_token_a: Mapped[str | None] = mapped_column(String(40))
     link_token_b: Mapped[str | None] = mapped_column(String(40))
     link_name_year: Mapped[str | None] = mapped_column(String(90))

@@ -196,7 +196,9 @@ def _new_person(
     )
     link_keys.apply(
         person,
-        link_keys.link_keys(report.full_name, report.date_of_birth, identity.nik, report.sex),
+        link_keys.link_keys(
+            report.full_name, report.date_of_birth, identity.nik, report.sex, report.place_of_birth
+        ),
     )
     update_profile_fields(person, report)
     return person
@@ -205,7 +207,10 @@ def _new_person(
 def update_profile_fields(person: Person, report: SelfReportCreate) -> None:
     """The newest report's contact preferences win; identity fields are kept."""
     person.preferred_language = report.language
-    person.place_of_birth = report.place_of_birth or person.place_of_birth
+    place = report.place_of_birth or person.place_of_birth
+    if place != person.place_of_birth:
+        person.place_of_birth = place
+        link_keys.refresh(person)
     if report.emergency_contact_name:
         person.emergency_contact_name = report.emergency_contact_name
         person.emergency_contact_relation = report.emergency_contact_relation
@@ -225,7 +230,9 @@ def record_identifiers(
         person.nik_encrypted, person.nik_index = stored_identifier(
             identity.nik, purpose=NIK_PURPOSE
         )
-        keys = link_keys.link_keys(person.full_name, person.date_of_birth, identity.nik, person.sex)
+        keys = link_keys.link_keys(
+            person.full_name, person.date_of_birth, identity.nik, person.sex, person.place_of_birth
+        )
         link_keys.apply(person, keys)
     if identity.passport:
         _record_passport(session, person, identity.passport)

@@ -37,6 +37,7 @@ from peduli.core.db import utcnow
 from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
 from peduli.registry import service
+from peduli.registry.linkage import keys as link_keys
 from peduli.registry.merge_moves import REGISTRY_STEPS, MergeStep, reassign
 from peduli.registry.merging import PAIR_FIELDS, mark_current_passport
 from peduli.registry.models import (
@@ -237,6 +238,7 @@ def _give_identity_back(
     for field in restore.get("filled", []):
         if getattr(kept, field) == getattr(absorbed, field):
             setattr(kept, field, None)
+    link_keys.refresh(kept)
 
 
 def _give_contacts_back(

@@ -110,3 +110,18 @@ def test_the_batch_pairs_are_the_online_candidates(db: Session) -> None:
     }
     assert len(online) > 30
     assert set(blocking.batch_pairs(db)) == online
+
+
+def test_a_later_reports_place_of_birth_gives_a_common_name_its_year_and_day_keys(
+    db: Session,
+) -> None:
+    common = {"full_name": "Umi Kalsum", "nik": nik(born=BORN, sex="F", serial=7)}
+    first = _person(db, **common)
+    assert (first.link_name_year, first.link_name_day) == (None, None)
+    again = _person(db, **common, place_of_birth="Kab. Bantul")
+    db.flush()
+    stored = db.execute(
+        select(Person.link_name_year, Person.link_name_day).where(Person.id == again.id)
+    ).one()
+    assert again.id == first.id
+    assert tuple(stored) == ("1988:kalsum:umi@bantul", "0314:kalsum:umi@bantul")

@@ -4,10 +4,11 @@ The keys (any one suffices, so a mistyped birth date or NIK digit still meets it
 the NIK's and passports' blind indexes, a phone's blind index, the birth date with a rare
 name token, the birth date with the initials of the name (``link_initials``: a mistyped
 letter), the birth year or the day and month with the two rarest tokens (``link_name_year``,
-``link_name_day``), and the NIK's home
-regency with the birth year and a rare token (``link_region``). The NIK and passport
-indexes are unique, so in a batch no two records share one (a report naming a known NIK
-or passport attaches or opens a claim instead); online they still find the holder.
+``link_name_day``, with the place of birth for a common name: ``keys``), and the NIK's home
+regency with the birth year and a token, for a name that is not common (``link_region``).
+The NIK and passport indexes are unique, so in a batch no two records share one (a report
+naming a known NIK or passport attaches or opens a claim instead); online they still find
+the holder.
 """
 
 from __future__ import annotations

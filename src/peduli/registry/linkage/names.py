@@ -30,8 +30,15 @@ MAX_TOKENS = 6
 @lru_cache(maxsize=65536)
 def name_tokens(full_name: str) -> tuple[str, ...]:
     """The folded tokens of a name, separators dropped, duplicates once, in order."""
+    return key_tokens(get_profile().name_key(full_name))
+
+
+@lru_cache(maxsize=1 << 16)
+def key_tokens(name_key: str) -> tuple[str, ...]:
+    """``name_tokens`` of a name already folded, as ``person.name_key`` stores it: reading
+    the registry's records needs no folding again (the key is idempotent)."""
     seen: list[str] = []
-    for token in get_profile().name_key(full_name).split():
+    for token in name_key.split():
         if token not in SEPARATORS and token not in seen:
             seen.append(token)
     return tuple(seen[:MAX_TOKENS])

@@ -35,7 +35,6 @@ def matches(session: Session, person: Person) -> list[tuple[uuid.UUID, Scored]]:
     model = get_model()
     found = []
     for other_id, other in records.items():
-        scored = model.score(mine, other)
-        if scored.probability >= model.review_threshold:
+        if scored := model.score_if_likely(mine, other):
             found.append((other_id, scored))
     return found

@@ -6,13 +6,26 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import CompoundSelect, bindparam, literal, select, union_all
+from sqlalchemy import (
+    Column,
+    CompoundSelect,
+    MetaData,
+    Table,
+    Uuid,
+    bindparam,
+    insert,
+    literal,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from peduli.core.crypto import get_cipher
+from peduli.core.db import is_postgres
 from peduli.registry.linkage import blocking
 from peduli.registry.linkage.comparisons import LinkRecord, place_key
-from peduli.registry.linkage.names import name_tokens
+from peduli.registry.linkage.names import key_tokens
 from peduli.registry.models import (
     NIK_PURPOSE,
     ContactKind,
@@ -23,23 +36,40 @@ from peduli.registry.models import (
 )
 
 _COLUMNS = (
-    Person.id, Person.full_name, Person.sex, Person.date_of_birth, Person.place_of_birth,
+    Person.id, Person.name_key, Person.sex, Person.date_of_birth, Person.place_of_birth,
     Person.nik_encrypted,
 )  # fmt: skip
 
 
+# The people whose records the batch wants: a part of the registry too large for ``IN``,
+# small enough that reading the whole registry to keep it cost more than writing it here.
+_WANTED = Table(
+    "link_wanted_person",
+    MetaData(),
+    Column("person_id", Uuid, primary_key=True),
+    prefixes=["TEMPORARY"],
+)
+
+
 def load_records(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, LinkRecord]:
-    """The records of these active people, read in one pass over the person, passport and
-    phone tables: the batch wants most of the registry, and a scan costs less than
-    look-ups by id. NIKs are decrypted in memory only, for comparing."""
-    wanted = set(ids)
+    """The records of these active people, in three statements whatever their number: their
+    ids go to a temporary table, joined to the person, passport and phone tables. NIKs are
+    decrypted in memory only, for comparing."""
+    if not ids:
+        return {}
+    connection = session.connection()
+    _WANTED.drop(connection, checkfirst=True)
+    _WANTED.create(connection)
+    session.execute(insert(_WANTED), [{"person_id": person_id} for person_id in ids])
+    if is_postgres(session):  # autovacuum never analyses a temporary table
+        session.execute(text(f"ANALYZE {_WANTED.name}"))
     passports: dict[uuid.UUID, set[str]] = {}
     phones: dict[uuid.UUID, set[str]] = {}
-    for person_id, kind, index in session.execute(_ACTIVE_IDENTIFIERS):
-        if person_id in wanted:
-            (passports if kind == "p" else phones).setdefault(person_id, set()).add(index)
-    rows = session.execute(select(*_COLUMNS).where(Person.status == PersonStatus.ACTIVE))
-    return _built((row for row in rows if row[0] in wanted), passports, phones)
+    for person_id, kind, index in session.execute(_WANTED_IDENTIFIERS):
+        (passports if kind == "p" else phones).setdefault(person_id, set()).add(index)
+    rows = session.execute(_WANTED_PEOPLE).all()
+    _WANTED.drop(connection)
+    return _built(rows, passports, phones)
 
 
 def load_with_candidates(session: Session, person: Person) -> dict[uuid.UUID, LinkRecord]:
@@ -68,21 +98,26 @@ def _identifiers() -> CompoundSelect:
     )
 
 
-def _active_identifiers() -> CompoundSelect:
-    active = Person.status == PersonStatus.ACTIVE
+def _wanted_identifiers() -> CompoundSelect:
+    wanted = _WANTED.c.person_id
     return union_all(
-        select(Passport.person_id, literal("p"), Passport.number_index)
-        .join(Person, Person.id == Passport.person_id)
-        .where(active),
+        select(Passport.person_id, literal("p"), Passport.number_index).join(
+            _WANTED, wanted == Passport.person_id
+        ),
         select(ContactPoint.person_id, literal("c"), ContactPoint.value_index)
-        .join(Person, Person.id == ContactPoint.person_id)
-        .where(ContactPoint.kind == ContactKind.PHONE, active),
+        .join(_WANTED, wanted == ContactPoint.person_id)
+        .where(ContactPoint.kind == ContactKind.PHONE),
     )
 
 
 _WITH_CANDIDATES = _with_candidates()
 _IDENTIFIERS = _identifiers()
-_ACTIVE_IDENTIFIERS = _active_identifiers()
+_WANTED_IDENTIFIERS = _wanted_identifiers()
+_WANTED_PEOPLE = (
+    select(*_COLUMNS)
+    .join(_WANTED, _WANTED.c.person_id == Person.id)
+    .where(Person.status == PersonStatus.ACTIVE)
+)
 
 
 def _records(session: Session, rows: Sequence[Any]) -> dict[uuid.UUID, LinkRecord]:
@@ -102,7 +137,7 @@ def _built(
     return {
         person_id: LinkRecord(
             id=person_id,
-            tokens=name_tokens(full_name),
+            tokens=key_tokens(name_key),
             date_of_birth=born,
             sex=sex,
             nik=cipher.decrypt(nik, purpose=NIK_PURPOSE) if nik else None,
@@ -110,5 +145,5 @@ def _built(
             passports=frozenset(passports.get(person_id, ())),
             phones=frozenset(phones.get(person_id, ())),
         )
-        for person_id, full_name, sex, born, place, nik in rows
+        for person_id, name_key, sex, born, place, nik in rows
     }
