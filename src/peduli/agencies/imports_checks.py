@@ -163,7 +163,8 @@ def decide(
 ) -> None:
     """Give every row its action in one ``UPDATE … FROM``: refuse the invalid, then update
     the person's placement from ``source``, link the person found by NIK or passport, or
-    create a person."""
+    create a person. Rows are staged as new people (``imports_rows``), so only the rows
+    whose decision differs are written again: the staging row is wide."""
     refuse_conflicts(session, import_id, rows)
     scope = _in(import_id, rows)
     found = bulk.matched_people(
@@ -172,26 +173,39 @@ def decide(
         ),
         source=source,
     ).subquery()
+    action = case(
+        (found.c.person_id.is_(None), RowAction.CREATE.value),
+        (found.c.stay_id.is_not(None), RowAction.UPDATE.value),
+        else_=RowAction.LINK.value,
+    )
+    person = func.coalesce(found.c.person_id, Row.new_person_id)
     session.execute(
         update(Row)
-        .where(scope, Row.row_number == found.c.key)
-        .values(
-            person_id=func.coalesce(found.c.person_id, Row.new_person_id),
-            stay_id=found.c.stay_id,
-            action=case(
-                (found.c.person_id.is_(None), RowAction.CREATE.value),
-                (found.c.stay_id.is_not(None), RowAction.UPDATE.value),
-                else_=RowAction.LINK.value,
+        .where(
+            scope,
+            Row.row_number == found.c.key,
+            or_(
+                Row.action.is_distinct_from(action),
+                Row.person_id.is_distinct_from(person),
+                Row.stay_id.is_distinct_from(found.c.stay_id),
             ),
         )
+        .values(person_id=person, stay_id=found.c.stay_id, action=action)
         .execution_options(synchronize_session=False)
     )
-    refused = Row.import_id == import_id
+    refused = and_(Row.import_id == import_id, ~Row.valid)
     if rows is not None:
         refused = and_(refused, Row.row_number.between(*rows))
     session.execute(
         update(Row)
-        .where(refused, ~Row.valid)
+        .where(
+            refused,
+            or_(
+                Row.action.is_distinct_from(RowAction.REFUSE.value),
+                Row.person_id.is_not(None),
+                Row.stay_id.is_not(None),
+            ),
+        )
         .values(action=RowAction.REFUSE.value, person_id=None, stay_id=None)
         .execution_options(synchronize_session=False)
     )

@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 from peduli.agencies.imports_columns import BY_KEY, Layout
+from peduli.agencies.models import RowAction
 from peduli.core.crypto import CONTACT_PURPOSE, FieldCipher
 from peduli.core.errors import FieldProblem
 from peduli.core.i18n import _
@@ -29,11 +30,12 @@ from peduli.registry.models import NIK_PURPOSE, PASSPORT_PURPOSE, Sector, Sex, S
 
 # The staging table's columns, in the order a staged row gives them (COPY writes tuples).
 STAGE_COLUMNS = (
-    "import_id", "row_number", "valid", "new_person_id", "new_stay_id", "new_passport_id",
-    "new_contact_id", "full_name", "name_key", "sex", "date_of_birth", "place_of_birth",
-    "home_province", "nik_encrypted", "nik_index", "passport_encrypted", "passport_index",
-    "phone_encrypted", "phone_index", "country", "city", "representation_code", "sector",
-    "employer", "placement_agency", "contract_start", "contract_end",
+    "import_id", "row_number", "valid", "action", "person_id", "new_person_id", "new_stay_id",
+    "new_passport_id", "new_contact_id", "full_name", "name_key", "sex", "date_of_birth",
+    "place_of_birth", "home_province", "nik_encrypted", "nik_index", "passport_encrypted",
+    "passport_index", "phone_encrypted", "phone_index", "country", "city",
+    "representation_code", "sector", "employer", "placement_agency", "contract_start",
+    "contract_end",
 )  # fmt: skip
 MAX_CONTRACT_AHEAD = timedelta(days=366)
 OLDEST_BIRTH = date(1900, 1, 1)
@@ -110,7 +112,12 @@ class RowReader:
         self._person(raw, row)
         self._placement(raw, row)  # first: the country reads a local phone number
         self._identifiers(raw, row)
-        row.values["valid"] = not row.problems
+        # Staged as a new person's row (or refused): the checks rewrite only the rows they
+        # decide otherwise, so a file of new people is written to the staging table once.
+        valid = not row.problems
+        row.values["valid"] = valid
+        row.values["action"] = RowAction.CREATE.value if valid else RowAction.REFUSE.value
+        row.values["person_id"] = row.values["new_person_id"] if valid else None
         return row
 
     def _person(self, raw: dict[str, Any], row: ReadRow) -> None:

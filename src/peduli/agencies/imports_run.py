@@ -207,7 +207,9 @@ def _check(session_factory: SessionFactory, import_id: uuid.UUID) -> None:
             # A real run decides each chunk as it applies it (the registry may change in
             # between), so only the dry run decides the whole file here.
             imports_checks.decide(session, import_id, None, source=job.source)
-        found = imports_checks.counts(session, import_id)
+        # A real run counts chunk by chunk as it applies (``_apply``); its rows' actions are
+        # only what they were staged with until then.
+        found = imports_checks.counts(session, import_id) if job.dry_run else {}
         _found(job, found)
         job.problems = imports_checks.problem_count(session, import_id)
         _renewed(job)
