@@ -3,9 +3,12 @@
 Each chunk is one transaction that also moves the import's checkpoint (``staged_through``,
 ``applied_through``), so a row is never half-applied and a worker killed at any moment
 leaves the import where its last chunk committed; whichever worker next takes the import
-(its lease ran out) goes on from there. Staging writes with COPY on PostgreSQL and one
-``executemany`` on SQLite; checking and applying are statements over the staging table
-(``imports_checks``, ``registry.bulk``), never a loop over rows.
+(its lease ran out) goes on from there. A real run checks and applies each chunk in the
+transaction that stages it, while the reader processes read the next chunks (the database
+and Python work at the same time); a dry run stages the whole file, then checks it. Staging
+writes with COPY on PostgreSQL and one ``executemany`` on SQLite; checking and applying are
+statements over the staging table (``imports_checks``, ``registry.bulk``), never a loop over
+rows.
 """
 
 from __future__ import annotations
@@ -143,12 +146,17 @@ def _stage(
         remaining, import_id=import_id, today=utcnow().date(), layout=layout, size=chunk_rows
     )
     staged = 0
-    for chunk in chunks:
+    for number, chunk in enumerate(chunks):
         with session_factory() as session, session.begin():
             imports_staging.write_chunk(session, chunk)
             job = session.get_one(AgencyImport, import_id)
+            rows = (job.staged_through + 1, chunk.last_row)
             job.staged_through = chunk.last_row
             job.total_rows += len(chunk.rows)
+            if not job.dry_run:
+                if number % STATISTICS_EVERY == 0:
+                    _refresh_statistics(session)
+                _applied(session, job, rows)
             _renewed(job)
         staged += len(chunk.rows)
         if deadline is not None and time.monotonic() > deadline:
@@ -199,18 +207,17 @@ def _fail(session: Session, job: AgencyImport, problems: list[FieldProblem]) -> 
 
 def _check(session_factory: SessionFactory, import_id: uuid.UUID) -> None:
     with session_factory() as session, session.begin():
-        if is_postgres(session):  # the checks' plans need the staged rows' statistics
-            session.execute(text("ANALYZE agency_import_row"))
         job = session.get_one(AgencyImport, import_id)
-        imports_checks.refuse_repeats(session, import_id)
+        found: dict[str, int] = {}
         if job.dry_run:
-            # A real run decides each chunk as it applies it (the registry may change in
-            # between), so only the dry run decides the whole file here.
+            # A real run checked, decided and counted each chunk as it staged it (the
+            # registry may change in between), so only the dry run checks the whole file.
+            if is_postgres(session):  # the checks' plans need the staged rows' statistics
+                session.execute(text("ANALYZE agency_import_row"))
+            imports_checks.refuse_repeats(session, import_id, None)
             imports_checks.decide(session, import_id, None, source=job.source)
-        # A real run counts chunk by chunk as it applies (``_apply``); its rows' actions are
-        # only what they were staged with until then.
-        found = imports_checks.counts(session, import_id) if job.dry_run else {}
-        _found(job, found)
+            found = imports_checks.counts(session, import_id)
+            _found(job, found)
         job.problems = imports_checks.problem_count(session, import_id)
         _renewed(job)
         if job.dry_run:
@@ -266,23 +273,39 @@ def _apply(
                 return applied
             rows = (job.applied_through + 1, job.applied_through + chunk_rows)
             if chunks % STATISTICS_EVERY == 0:
-                bulk.refresh_statistics(session)
+                _refresh_statistics(session)
             chunks += 1
-            found = apply_chunk(session, job, rows)
-            job.created += found.get(RowAction.CREATE, 0)
-            job.updated += found.get(RowAction.UPDATE, 0)
-            job.linked += found.get(RowAction.LINK, 0)
-            job.applied_through = min(rows[1], job.staged_through)
-            # What the checks found, chunk by chunk (a real run decides as it applies).
-            job.to_create += found.get(RowAction.CREATE, 0)
-            job.to_update += found.get(RowAction.UPDATE, 0)
-            job.to_link += found.get(RowAction.LINK, 0)
-            job.refused += found.get(RowAction.REFUSE, 0)
+            applied += _applied(session, job, rows)
             _renewed(job)
-            _audit_applied(session, job, "agencies.import.chunk", found)
-            applied += sum(found.values())
         if deadline is not None and time.monotonic() > deadline:
             return applied
+
+
+def _refresh_statistics(session: Session) -> None:
+    """The staging table's and the registry's: both grow faster than autovacuum notices."""
+    if is_postgres(session):
+        session.execute(text("ANALYZE agency_import_row"))
+    bulk.refresh_statistics(session)
+
+
+def _applied(session: Session, job: AgencyImport, rows: tuple[int, int]) -> int:
+    """Check and apply the staged rows of ``rows``, count what was found and written,
+    audit it and move the checkpoint; the rows handled. A real run applies each chunk as
+    it stages it; rows staged but not applied (an import staged by an earlier version)
+    are applied when the import is finished."""
+    imports_checks.refuse_repeats(session, job.id, rows)
+    found = apply_chunk(session, job, rows)
+    job.created += found.get(RowAction.CREATE, 0)
+    job.updated += found.get(RowAction.UPDATE, 0)
+    job.linked += found.get(RowAction.LINK, 0)
+    job.applied_through = min(rows[1], job.staged_through)
+    # What the checks found, chunk by chunk (a real run decides as it applies).
+    job.to_create += found.get(RowAction.CREATE, 0)
+    job.to_update += found.get(RowAction.UPDATE, 0)
+    job.to_link += found.get(RowAction.LINK, 0)
+    job.refused += found.get(RowAction.REFUSE, 0)
+    _audit_applied(session, job, "agencies.import.chunk", found)
+    return sum(found.values())
 
 
 def apply_chunk(session: Session, job: AgencyImport, rows: tuple[int, int]) -> dict[str, int]:
