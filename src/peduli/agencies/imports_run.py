@@ -141,9 +141,15 @@ def _stage(
         if started.started_at is None:
             started.started_at = utcnow()
         started.status = ImportStatus.STAGING.value
+        as_copy = is_postgres(session)
     remaining = ((n, cells) for n, cells in sheet.rows if n > done_through)
     chunks = imports_staging.read_chunks(
-        remaining, import_id=import_id, today=utcnow().date(), layout=layout, size=chunk_rows
+        remaining,
+        import_id=import_id,
+        today=utcnow().date(),
+        layout=layout,
+        size=chunk_rows,
+        as_copy=as_copy,
     )
     staged = 0
     for number, chunk in enumerate(chunks):
@@ -152,13 +158,13 @@ def _stage(
             job = session.get_one(AgencyImport, import_id)
             rows = (job.staged_through + 1, chunk.last_row)
             job.staged_through = chunk.last_row
-            job.total_rows += len(chunk.rows)
+            job.total_rows += chunk.size
             if not job.dry_run:
                 if number % STATISTICS_EVERY == 0:
                     _refresh_statistics(session)
                 _applied(session, job, rows)
             _renewed(job)
-        staged += len(chunk.rows)
+        staged += chunk.size
         if deadline is not None and time.monotonic() > deadline:
             return staged
     with session_factory() as session, session.begin():
