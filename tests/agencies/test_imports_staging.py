@@ -18,11 +18,15 @@ pytestmark = pytest.mark.usefixtures("data_dir")
 
 def test_copy_text_escapes_what_copy_would_read_otherwise() -> None:
     row_id = uuid.UUID("12345678-1234-4234-8234-123456789abc")
-    rows = [(row_id, 7, True, None, date(2025, 1, 6), "a\\b\tc\nd\re", "plain")]
+    rows = [
+        (row_id, 7, True, None, date(2025, 1, 6), "Siti Aminah"),
+        (row_id, 8, False, None, date(2025, 1, 6), "a\\b\tc\nd\re"),
+    ]
 
-    assert copy_text(rows) == (
-        b"12345678-1234-4234-8234-123456789abc\t7\tt\t\\N\t2025-01-06\ta\\\\b\\tc\\nd\\re\tplain\n"
-    )
+    assert copy_text(rows).decode().splitlines() == [
+        "12345678-1234-4234-8234-123456789abc\t7\tTrue\t\\N\t2025-01-06\tSiti Aminah",
+        "12345678-1234-4234-8234-123456789abc\t8\tFalse\t\\N\t2025-01-06\ta\\\\b\\tc\\nd\\re",
+    ]
 
 
 def test_a_backslash_in_a_cell_is_written_as_it_was_in_the_file(db: Session) -> None:

@@ -51,22 +51,25 @@ class ReadChunk:
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_SPECIAL = re.compile(r"[\\\n\r]")
 
 
 def _copy_value(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if value is True or value is False:
-        return "t" if value else "f"
-    text = str(value)  # text, numbers, UUIDs and dates are COPY text as str() writes them
-    return text.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(text) else text
+    return "\\N" if value is None else str(value).translate(_COPY_ESCAPES)
+
+
+def _copy_line(row: tuple[Any, ...]) -> str:
+    # Text, numbers, UUIDs, dates and booleans are COPY text as str() writes them; a row is
+    # escaped value by value only when a value holds a tab, a line break or a backslash.
+    line = "\t".join(["\\N" if value is None else str(value) for value in row])
+    if line.count("\t") != len(row) - 1 or _COPY_SPECIAL.search(line):
+        line = "\t".join(map(_copy_value, row))
+    return line + "\n"
 
 
 def copy_text(rows: list[tuple[Any, ...]]) -> bytes:
     """Rows in COPY's text format (tab-separated, \\N for null, backslash escapes)."""
-    lines = ("\t".join(map(_copy_value, row)) for row in rows)
-    return "".join(line + "\n" for line in lines).encode()
+    return "".join(map(_copy_line, rows)).encode()
 
 
 @cache
