@@ -154,11 +154,21 @@ def write_chunk(session: Session, chunk: ReadChunk) -> None:
                     copy.write(text)
         return
     assert isinstance(chunk.rows, list) and isinstance(chunk.problems, list)
-    session.execute(
-        insert(AgencyImportRow), [dict(zip(STAGE_COLUMNS, v, strict=True)) for v in chunk.rows]
-    )
+    session.execute(insert(AgencyImportRow), [_with_uuids(row) for row in chunk.rows])
     if chunk.problems:
         session.execute(
             insert(AgencyImportProblem),
             [dict(zip(PROBLEM_COLUMNS, p, strict=True)) for p in chunk.problems],
         )
+
+
+_NEW_IDS = ("person_id", "new_person_id", "new_stay_id", "new_passport_id", "new_contact_id")
+
+
+def _with_uuids(row: tuple[Any, ...]) -> dict[str, Any]:
+    """A staged row for SQLAlchemy, its new ids (hex text, ``imports_rows.new_ids``) as UUIDs."""
+    values = dict(zip(STAGE_COLUMNS, row, strict=True))
+    for name in _NEW_IDS:
+        if values[name] is not None:
+            values[name] = uuid.UUID(hex=values[name])
+    return values
