@@ -67,7 +67,7 @@ def _earlier_row_with(column: str, *, after_nik_repeats: bool) -> ColumnElement[
     found of an earlier row since it was read (a conflict with the registry) must not
     change what a repeat is."""
     earlier, problem = aliased(Row), aliased(AgencyImportProblem)
-    later_refusal = problem.code.in_([REPEATED, *CONFLICTS])
+    later_refusal: ColumnElement[bool] = problem.code.in_([REPEATED, *CONFLICTS])
     if after_nik_repeats:
         later_refusal = and_(
             later_refusal, ~and_(problem.code == REPEATED, problem.column == BY_KEY["nik"].label)
