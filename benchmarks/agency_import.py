@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -39,6 +40,26 @@ def write_export(path: Path, rows: int) -> None:
         writer.writerow(HEADERS)
         for serial in range(rows):
             writer.writerow(placement(serial))
+
+
+def _cpu_seconds(database: str) -> dict[str, float]:
+    """CPU used so far by this process, its finished reader processes and the database's
+    PostgreSQL backends (Linux ``/proc``): on a shared machine, wall times say how busy it
+    was, these what the import costs."""
+    mine = os.times()
+    backends = 0.0
+    with psycopg.connect(_common.PG_ADMIN_URL) as admin:
+        pids = admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,))
+        for (pid,) in pids.fetchall():
+            stat = Path(f"/proc/{pid}/stat")
+            if stat.exists():
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                backends += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return {
+        "worker": mine.user + mine.system,
+        "readers": mine.children_user + mine.children_system,
+        "PostgreSQL": backends,
+    }
 
 
 def _timed_import(path: Path) -> tuple[float, dict[str, float], dict[str, int]]:
@@ -84,7 +105,9 @@ def main() -> None:
         export = Path(folder) / "bp2mi.csv"
         write_export(export, args.rows)
         print(f"export: {export.stat().st_size / 1e6:,.1f} MB CSV")
+        before = _cpu_seconds(args.database)
         imported, phases, counts = _timed_import(export)
+        after = _cpu_seconds(args.database)
         plain = url.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(plain) as connection:
             raw, rows, _seeded, indexes = _raw_copy(connection, Path(folder), 1.0)
@@ -95,6 +118,12 @@ def main() -> None:
     print(f"import (worker) : {_rates(imported, args.rows, rows)}")
     for phase, seconds in phases.items():
         print(f"   {phase:<42}: {seconds:7.1f} s")
+    used = {name: after[name] - before[name] for name in after}
+    print(
+        "   CPU: "
+        + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in used.items())
+        + f" = {sum(used.values()) * 1e6 / args.rows:,.0f} µs a placement"
+    )
     print(f"raw COPY        : {_rates(raw, args.rows, rows)}")
     print(f"                  ({rows:,} rows in 4 tables with {indexes} indexes)")
     ratio = raw / imported
