@@ -45,7 +45,7 @@ log = get_logger(__name__)
 # Rows a chunk (one transaction): the database waits for the first chunk to be read, and the
 # readers for the last to be applied, so smaller chunks overlap more of an import.
 CHUNK_ROWS = 5_000
-STATISTICS_EVERY = 20  # chunks: the registry's tables grow fast, the plans must follow
+STATISTICS_EVERY = 40  # chunks (200,000 rows): the tables grow fast, the plans must follow
 LEASE = timedelta(minutes=5)
 TURN_SECONDS = 30.0  # a worker's turn on imports, so its other periodic tasks still run
 SessionFactory = Callable[[], Session]
