@@ -28,7 +28,7 @@ from peduli.reference.profile import CountryProfile
 from peduli.registry import report_records
 from peduli.registry.models import NIK_PURPOSE, PASSPORT_PURPOSE, Sector, Sex, Stay
 
-# The staging table's columns, in the order a staged row gives them (COPY writes tuples).
+# The staging table's columns, in the order a staged row gives them (COPY's text, SQLite's rows).
 STAGE_COLUMNS = (
     "import_id", "row_number", "valid", "action", "person_id", "new_person_id", "new_stay_id",
     "new_passport_id", "new_contact_id", "full_name", "name_key", "sex", "date_of_birth",
