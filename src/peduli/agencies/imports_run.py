@@ -317,8 +317,9 @@ def _applied(session: Session, job: AgencyImport, rows: tuple[int, int]) -> int:
 
 
 def apply_chunk(session: Session, job: AgencyImport, rows: tuple[int, int]) -> dict[str, int]:
-    """Decide the chunk's rows again (the registry may have changed since the check), then
-    write them through the registry's bulk statements; how many rows of each action."""
+    """Decide the chunk's rows against the registry as it is now (it may have changed since
+    a dry run, or an earlier chunk), then write them through the registry's bulk
+    statements; how many rows of each action."""
     imports_checks.decide(session, job.id, rows, source=job.source)
     now = utcnow()
     in_chunk = and_(Row.import_id == job.id, Row.row_number.between(*rows))
