@@ -13,6 +13,7 @@ from peduli.agencies.imports_columns import PLACEMENT_COLUMNS, fold_header, layo
 from peduli.agencies.imports_rows import (
     STAGE_COLUMNS,
     RowReader,
+    new_ids,
     parse_country,
     parse_date,
     parse_sector,
@@ -151,3 +152,10 @@ def test_a_nik_that_disagrees_with_the_birth_date_is_refused() -> None:
     _, problems = _read(worker(7, **{"Tanggal Lahir": "15-03-1995"}))
 
     assert ("NIK", "nik_birth_date_mismatch") in problems
+
+
+def test_a_row_s_new_ids_are_four_distinct_random_uuids() -> None:
+    ids = [uuid.UUID(hex=text[i : i + 32]) for text in (new_ids(),) for i in range(0, 128, 32)]
+
+    assert len(set(ids)) == 4
+    assert {(u.version, u.variant) for u in ids} == {(4, uuid.RFC_4122)}

@@ -137,6 +137,24 @@ def test_rows_that_disagree_with_the_registry_are_refused(db: Session) -> None:
     assert second.id != first.id
 
 
+def test_a_real_run_checking_chunk_by_chunk_refuses_what_its_dry_run_refused(db: Session) -> None:
+    _registered(db, worker(9))
+    rows = [
+        worker(1),
+        worker(2, **{"Nomor Paspor": "E0000009"}),  # row 3: the registered person's passport
+        worker(3),
+        worker(2, **{"Nomor Paspor": "E7654321"}),  # row 5: row 3's NIK again, in chunk 2
+    ]
+
+    dry = worked(db, submitted(db, csv_bytes(rows), dry_run=True), chunk_rows=2)
+    real = worked(db, submitted(db, csv_bytes(rows), dry_run=False), chunk_rows=2)
+
+    # Row 3 was refused (chunk 1) before row 5 was checked (chunk 2): row 5 still repeats it.
+    expected = [(3, "Nomor Paspor", "passport_of_another_person"), (5, "NIK", "repeated_in_file")]
+    assert _problems(db, dry.id) == _problems(db, real.id) == expected
+    assert (dry.to_create, dry.refused) == (real.created, real.refused) == (2, 2)
+
+
 def test_a_chunk_that_fails_is_written_not_at_all_and_the_import_resumes(
     db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -156,16 +174,20 @@ def test_a_chunk_that_fails_is_written_not_at_all_and_the_import_resumes(
         imports_run.run(get_sessionmaker(), import_id, chunk_rows=3)
     db.expire_all()
     job = db.get_one(AgencyImport, import_id)
-    # Two chunks (rows 1-3 and 4-6: five people) are in, the third (7-9) not even in part.
-    assert (job.status, job.applied_through, job.created) == ("applying", 6, 5)
-    assert (_count(db, Person), _count(db, Stay), _count(db, Passport)) == (5, 5, 5)
+    # Two chunks (file rows 2-4 and 5-7: six people) are staged and applied, each with
+    # its checkpoint; the third (rows 8-10) is neither staged nor applied, not even in part.
+    assert (job.status, job.staged_through, job.applied_through, job.created) == (
+        "staging", 7, 7, 6,
+    )  # fmt: skip
+    assert (_count(db, Person), _count(db, Stay), _count(db, Passport)) == (6, 6, 6)
+    assert imports_run.rows_staged(db, import_id) == 6
     db.rollback()
 
     monkeypatch.setattr(bulk, "add_stays", original)
     # Another worker takes the import once the dead one's lease ran out.
     later = utcnow() + imports_run.LEASE + timedelta(seconds=1)
     assert imports_run.claim(get_sessionmaker(), utcnow()) is None  # still held
-    assert imports_run.work_imports(get_sessionmaker(), later) == 5  # rows 7-11
+    assert imports_run.work_imports(get_sessionmaker(), later) == 4  # rows 8-11
     db.expire_all()
     job = db.get_one(AgencyImport, import_id)
     assert (job.status, job.created, job.refused) == ("done", 10, 0)

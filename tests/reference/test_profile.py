@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import FrozenInstanceError
 from datetime import date
@@ -211,3 +212,11 @@ class TestFoldText:
     @given(st.text())
     def test_idempotent(self, value: str) -> None:
         assert fold_text(fold_text(value)) == fold_text(value)
+
+    @given(st.text(st.characters(max_codepoint=127)))
+    def test_ascii_text_is_folded_as_the_full_fold_would(self, value: str) -> None:
+        full = value
+        for _round in range(2):
+            decomposed = unicodedata.normalize("NFKD", full.casefold())
+            full = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        assert fold_text(value) == full.replace("'", "").replace("`", "")

@@ -174,7 +174,8 @@ def list_imports(session: Session, *, actor: Actor, limit: int, offset: int) -> 
 
 def progress(job: AgencyImport) -> int | None:
     """How far the import is, in percent; None while the file is read (its length is
-    known only at its end). Applying is the second half of a real run."""
+    known only at its end; a real run writes each chunk as it reads it, and its report
+    shows the rows written so far). What is left to apply then is the second half."""
     if job.status == ImportStatus.DONE:
         return 100
     if job.status == ImportStatus.STAGING:

@@ -1,11 +1,12 @@
 """The checks that need more than one row, as statements over the staging table.
 
-After the file is staged: a NIK or passport that an earlier row of the file already has,
-a NIK and a passport of two different people, a record that was merged or erased, a NIK
-whose record has another birth date. Each refusal is a problem row written by
-``INSERT … SELECT`` and the row marked invalid; then every valid row is given its action
-(create, update, link) by one ``UPDATE``. ``decide`` runs again on each chunk just before
-it is applied, so a person registered since the dry run is linked, not created twice.
+A NIK or passport that an earlier row of the file already has, a NIK and a passport of two
+different people, a record that was merged or erased, a NIK whose record has another birth
+date. Each refusal is a problem row written by ``INSERT … SELECT`` and the row marked
+invalid; then every valid row is given its action (create, update, link) by one ``UPDATE``.
+A dry run checks the whole file once it is staged; a real run checks each chunk as it is
+staged, just before it is applied, so a person registered since the dry run is linked, not
+created twice.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from peduli.registry import bulk
 from peduli.registry.models import PersonStatus
 
 Row = AgencyImportRow
+REPEATED = "repeated_in_file"
+CONFLICTS = ("passport_of_another_person", "record_not_active", "birth_date_differs")
 Condition = Callable[[], ColumnElement[bool]]
 
 
@@ -57,37 +60,51 @@ def _refuse(session: Session, where: ColumnElement[bool], *, column: str, code: 
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _earlier_row_with(column: str) -> ColumnElement[bool]:
-    earlier = aliased(Row)
+def _earlier_row_with(column: str, *, after_nik_repeats: bool) -> ColumnElement[bool]:
+    """An earlier row of the file with the same ``column`` that was valid when read (no
+    problem but the set-based refusals; ``after_nik_repeats``: not a NIK repeat either).
+    A real run checks and applies a chunk before the next (``imports_run``), so what was
+    found of an earlier row since it was read (a conflict with the registry) must not
+    change what a repeat is."""
+    earlier, problem = aliased(Row), aliased(AgencyImportProblem)
+    later_refusal: ColumnElement[bool] = problem.code.in_([REPEATED, *CONFLICTS])
+    if after_nik_repeats:
+        later_refusal = and_(
+            later_refusal, ~and_(problem.code == REPEATED, problem.column == BY_KEY["nik"].label)
+        )
     return exists().where(
         earlier.import_id == Row.import_id,
-        earlier.valid,
         getattr(earlier, column) == getattr(Row, column),
         earlier.row_number < Row.row_number,
+        ~exists().where(
+            problem.import_id == earlier.import_id,
+            problem.row_number == earlier.row_number,
+            ~later_refusal,
+        ),
     )
 
 
-def refuse_repeats(session: Session, import_id: uuid.UUID) -> int:
-    """Refuse a row whose NIK or passport an earlier valid row of the file has."""
+def refuse_repeats(session: Session, import_id: uuid.UUID, rows: tuple[int, int] | None) -> int:
+    """Refuse a row (of ``rows``, or of the whole file) whose NIK an earlier row has, or
+    whose passport an earlier row that is no NIK repeat has. Earlier rows are judged as
+    read, so the first of two stays the one kept even when the registry then refuses it,
+    and a file checked whole (a dry run) or chunk by chunk (a real run) is refused alike."""
     refused = _refuse(
         session,
-        and_(_in(import_id, None), _earlier_row_with("nik_index")),
+        and_(_in(import_id, rows), _earlier_row_with("nik_index", after_nik_repeats=False)),
         column=BY_KEY["nik"].label,
-        code="repeated_in_file",
+        code=REPEATED,
     )
     return refused + _refuse(
         session,
         and_(
-            _in(import_id, None),
+            _in(import_id, rows),
             Row.passport_index.is_not(None),
-            _earlier_row_with("passport_index"),
+            _earlier_row_with("passport_index", after_nik_repeats=True),
         ),
         column=BY_KEY["passport"].label,
-        code="repeated_in_file",
+        code=REPEATED,
     )
-
-
-CONFLICTS = ("passport_of_another_person", "record_not_active", "birth_date_differs")
 
 
 def refuse_conflicts(session: Session, import_id: uuid.UUID, rows: tuple[int, int] | None) -> int:
@@ -163,7 +180,8 @@ def decide(
 ) -> None:
     """Give every row its action in one ``UPDATE … FROM``: refuse the invalid, then update
     the person's placement from ``source``, link the person found by NIK or passport, or
-    create a person."""
+    create a person. Rows are staged as new people (``imports_rows``), so only the rows
+    whose decision differs are written again: the staging row is wide."""
     refuse_conflicts(session, import_id, rows)
     scope = _in(import_id, rows)
     found = bulk.matched_people(
@@ -172,26 +190,39 @@ def decide(
         ),
         source=source,
     ).subquery()
+    action = case(
+        (found.c.person_id.is_(None), RowAction.CREATE.value),
+        (found.c.stay_id.is_not(None), RowAction.UPDATE.value),
+        else_=RowAction.LINK.value,
+    )
+    person = func.coalesce(found.c.person_id, Row.new_person_id)
     session.execute(
         update(Row)
-        .where(scope, Row.row_number == found.c.key)
-        .values(
-            person_id=func.coalesce(found.c.person_id, Row.new_person_id),
-            stay_id=found.c.stay_id,
-            action=case(
-                (found.c.person_id.is_(None), RowAction.CREATE.value),
-                (found.c.stay_id.is_not(None), RowAction.UPDATE.value),
-                else_=RowAction.LINK.value,
+        .where(
+            scope,
+            Row.row_number == found.c.key,
+            or_(
+                Row.action.is_distinct_from(action),
+                Row.person_id.is_distinct_from(person),
+                Row.stay_id.is_distinct_from(found.c.stay_id),
             ),
         )
+        .values(person_id=person, stay_id=found.c.stay_id, action=action)
         .execution_options(synchronize_session=False)
     )
-    refused = Row.import_id == import_id
+    refused = and_(Row.import_id == import_id, ~Row.valid)
     if rows is not None:
         refused = and_(refused, Row.row_number.between(*rows))
     session.execute(
         update(Row)
-        .where(refused, ~Row.valid)
+        .where(
+            refused,
+            or_(
+                Row.action.is_distinct_from(RowAction.REFUSE.value),
+                Row.person_id.is_not(None),
+                Row.stay_id.is_not(None),
+            ),
+        )
         .values(action=RowAction.REFUSE.value, person_id=None, stay_id=None)
         .execution_options(synchronize_session=False)
     )

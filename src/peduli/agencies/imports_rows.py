@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 from peduli.agencies.imports_columns import BY_KEY, Layout
+from peduli.agencies.models import RowAction
 from peduli.core.crypto import CONTACT_PURPOSE, FieldCipher
 from peduli.core.errors import FieldProblem
 from peduli.core.i18n import _
@@ -27,13 +28,14 @@ from peduli.reference.profile import CountryProfile
 from peduli.registry import report_records
 from peduli.registry.models import NIK_PURPOSE, PASSPORT_PURPOSE, Sector, Sex, Stay
 
-# The staging table's columns, in the order a staged row gives them (COPY writes tuples).
+# The staging table's columns, in the order a staged row gives them (COPY's text, SQLite's rows).
 STAGE_COLUMNS = (
-    "import_id", "row_number", "valid", "new_person_id", "new_stay_id", "new_passport_id",
-    "new_contact_id", "full_name", "name_key", "sex", "date_of_birth", "place_of_birth",
-    "home_province", "nik_encrypted", "nik_index", "passport_encrypted", "passport_index",
-    "phone_encrypted", "phone_index", "country", "city", "representation_code", "sector",
-    "employer", "placement_agency", "contract_start", "contract_end",
+    "import_id", "row_number", "valid", "action", "person_id", "new_person_id", "new_stay_id",
+    "new_passport_id", "new_contact_id", "full_name", "name_key", "sex", "date_of_birth",
+    "place_of_birth", "home_province", "nik_encrypted", "nik_index", "passport_encrypted",
+    "passport_index", "phone_encrypted", "phone_index", "country", "city",
+    "representation_code", "sector", "employer", "placement_agency", "contract_start",
+    "contract_end",
 )  # fmt: skip
 MAX_CONTRACT_AHEAD = timedelta(days=366)
 OLDEST_BIRTH = date(1900, 1, 1)
@@ -96,21 +98,26 @@ class RowReader:
     def read(self, row_number: int, cells: tuple[Any, ...], layout: Layout) -> ReadRow:
         """Check and seal one row; every problem of the row at once."""
         raw = {key: _cell(cells, position) for key, position in layout.positions.items()}
-        ids = os.urandom(64)
+        ids = new_ids()
         row = ReadRow(
             values={
                 "import_id": self.import_id,
                 "row_number": row_number,
-                "new_person_id": uuid.UUID(bytes=ids[:16], version=4),
-                "new_stay_id": uuid.UUID(bytes=ids[16:32], version=4),
-                "new_passport_id": uuid.UUID(bytes=ids[32:48], version=4),
-                "new_contact_id": uuid.UUID(bytes=ids[48:], version=4),
+                "new_person_id": ids[:32],
+                "new_stay_id": ids[32:64],
+                "new_passport_id": ids[64:96],
+                "new_contact_id": ids[96:],
             }
         )
         self._person(raw, row)
         self._placement(raw, row)  # first: the country reads a local phone number
         self._identifiers(raw, row)
-        row.values["valid"] = not row.problems
+        # Staged as a new person's row (or refused): the checks rewrite only the rows they
+        # decide otherwise, so a file of new people is written to the staging table once.
+        valid = not row.problems
+        row.values["valid"] = valid
+        row.values["action"] = RowAction.CREATE.value if valid else RowAction.REFUSE.value
+        row.values["person_id"] = row.values["new_person_id"] if valid else None
         return row
 
     def _person(self, raw: dict[str, Any], row: ReadRow) -> None:
@@ -252,6 +259,18 @@ class RowReader:
             post = report_records.resolve_representation(place)
             self._posts[key] = post.code if post else None
         return self._posts[key]
+
+
+def new_ids() -> str:
+    """Four random (version 4) UUIDs as 32 hex digits each, one after the other: the new
+    person's, stay's, passport's and phone's, should the row create them. Text, not
+    ``uuid.UUID``: a million rows pay for four objects each, and COPY reads the text
+    (``imports_staging`` turns them into UUIDs for SQLite)."""
+    ids = bytearray(os.urandom(64))
+    for start in range(0, 64, 16):
+        ids[start + 6] = ids[start + 6] & 0x0F | 0x40  # version 4
+        ids[start + 8] = ids[start + 8] & 0x3F | 0x80  # RFC 4122 variant
+    return ids.hex()
 
 
 # --- the cell readers (tested with Hypothesis) ---------------------------------------------

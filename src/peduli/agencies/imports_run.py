@@ -3,9 +3,12 @@
 Each chunk is one transaction that also moves the import's checkpoint (``staged_through``,
 ``applied_through``), so a row is never half-applied and a worker killed at any moment
 leaves the import where its last chunk committed; whichever worker next takes the import
-(its lease ran out) goes on from there. Staging writes with COPY on PostgreSQL and one
-``executemany`` on SQLite; checking and applying are statements over the staging table
-(``imports_checks``, ``registry.bulk``), never a loop over rows.
+(its lease ran out) goes on from there. A real run checks and applies each chunk in the
+transaction that stages it, while the reader processes read the next chunks (the database
+and Python work at the same time); a dry run stages the whole file, then checks it. Staging
+writes with COPY on PostgreSQL and one ``executemany`` on SQLite; checking and applying are
+statements over the staging table (``imports_checks``, ``registry.bulk``), never a loop over
+rows.
 """
 
 from __future__ import annotations
@@ -39,8 +42,10 @@ from peduli.registry import bulk
 
 log = get_logger(__name__)
 
-CHUNK_ROWS = 10_000
-STATISTICS_EVERY = 20  # chunks: the registry's tables grow fast, the plans must follow
+# Rows a chunk (one transaction): the database waits for the first chunk to be read, and the
+# readers for the last to be applied, so smaller chunks overlap more of an import.
+CHUNK_ROWS = 5_000
+STATISTICS_EVERY = 40  # chunks (200,000 rows): the tables grow fast, the plans must follow
 LEASE = timedelta(minutes=5)
 TURN_SECONDS = 30.0  # a worker's turn on imports, so its other periodic tasks still run
 SessionFactory = Callable[[], Session]
@@ -138,19 +143,30 @@ def _stage(
         if started.started_at is None:
             started.started_at = utcnow()
         started.status = ImportStatus.STAGING.value
+        as_copy = is_postgres(session)
     remaining = ((n, cells) for n, cells in sheet.rows if n > done_through)
     chunks = imports_staging.read_chunks(
-        remaining, import_id=import_id, today=utcnow().date(), layout=layout, size=chunk_rows
+        remaining,
+        import_id=import_id,
+        today=utcnow().date(),
+        layout=layout,
+        size=chunk_rows,
+        as_copy=as_copy,
     )
     staged = 0
-    for chunk in chunks:
+    for number, chunk in enumerate(chunks):
         with session_factory() as session, session.begin():
             imports_staging.write_chunk(session, chunk)
             job = session.get_one(AgencyImport, import_id)
+            rows = (job.staged_through + 1, chunk.last_row)
             job.staged_through = chunk.last_row
-            job.total_rows += len(chunk.rows)
+            job.total_rows += chunk.size
+            if not job.dry_run:
+                if number % STATISTICS_EVERY == 0:
+                    _refresh_statistics(session)
+                _applied(session, job, rows)
             _renewed(job)
-        staged += len(chunk.rows)
+        staged += chunk.size
         if deadline is not None and time.monotonic() > deadline:
             return staged
     with session_factory() as session, session.begin():
@@ -199,16 +215,17 @@ def _fail(session: Session, job: AgencyImport, problems: list[FieldProblem]) -> 
 
 def _check(session_factory: SessionFactory, import_id: uuid.UUID) -> None:
     with session_factory() as session, session.begin():
-        if is_postgres(session):  # the checks' plans need the staged rows' statistics
-            session.execute(text("ANALYZE agency_import_row"))
         job = session.get_one(AgencyImport, import_id)
-        imports_checks.refuse_repeats(session, import_id)
+        found: dict[str, int] = {}
         if job.dry_run:
-            # A real run decides each chunk as it applies it (the registry may change in
-            # between), so only the dry run decides the whole file here.
+            # A real run checked, decided and counted each chunk as it staged it (the
+            # registry may change in between), so only the dry run checks the whole file.
+            if is_postgres(session):  # the checks' plans need the staged rows' statistics
+                session.execute(text("ANALYZE agency_import_row"))
+            imports_checks.refuse_repeats(session, import_id, None)
             imports_checks.decide(session, import_id, None, source=job.source)
-        found = imports_checks.counts(session, import_id)
-        _found(job, found)
+            found = imports_checks.counts(session, import_id)
+            _found(job, found)
         job.problems = imports_checks.problem_count(session, import_id)
         _renewed(job)
         if job.dry_run:
@@ -264,28 +281,45 @@ def _apply(
                 return applied
             rows = (job.applied_through + 1, job.applied_through + chunk_rows)
             if chunks % STATISTICS_EVERY == 0:
-                bulk.refresh_statistics(session)
+                _refresh_statistics(session)
             chunks += 1
-            found = apply_chunk(session, job, rows)
-            job.created += found.get(RowAction.CREATE, 0)
-            job.updated += found.get(RowAction.UPDATE, 0)
-            job.linked += found.get(RowAction.LINK, 0)
-            job.applied_through = min(rows[1], job.staged_through)
-            # What the checks found, chunk by chunk (a real run decides as it applies).
-            job.to_create += found.get(RowAction.CREATE, 0)
-            job.to_update += found.get(RowAction.UPDATE, 0)
-            job.to_link += found.get(RowAction.LINK, 0)
-            job.refused += found.get(RowAction.REFUSE, 0)
+            applied += _applied(session, job, rows)
             _renewed(job)
-            _audit_applied(session, job, "agencies.import.chunk", found)
-            applied += sum(found.values())
         if deadline is not None and time.monotonic() > deadline:
             return applied
 
 
+def _refresh_statistics(session: Session) -> None:
+    """The staging table's and the registry's: both grow faster than autovacuum notices."""
+    if is_postgres(session):
+        session.execute(text("ANALYZE agency_import_row"))
+    bulk.refresh_statistics(session)
+
+
+def _applied(session: Session, job: AgencyImport, rows: tuple[int, int]) -> int:
+    """Check and apply the staged rows of ``rows``, count what was found and written,
+    audit it and move the checkpoint; the rows handled. A real run applies each chunk as
+    it stages it; rows staged but not applied (an import staged by an earlier version)
+    are applied when the import is finished."""
+    imports_checks.refuse_repeats(session, job.id, rows)
+    found = apply_chunk(session, job, rows)
+    job.created += found.get(RowAction.CREATE, 0)
+    job.updated += found.get(RowAction.UPDATE, 0)
+    job.linked += found.get(RowAction.LINK, 0)
+    job.applied_through = min(rows[1], job.staged_through)
+    # What the checks found, chunk by chunk (a real run decides as it applies).
+    job.to_create += found.get(RowAction.CREATE, 0)
+    job.to_update += found.get(RowAction.UPDATE, 0)
+    job.to_link += found.get(RowAction.LINK, 0)
+    job.refused += found.get(RowAction.REFUSE, 0)
+    _audit_applied(session, job, "agencies.import.chunk", found)
+    return sum(found.values())
+
+
 def apply_chunk(session: Session, job: AgencyImport, rows: tuple[int, int]) -> dict[str, int]:
-    """Decide the chunk's rows again (the registry may have changed since the check), then
-    write them through the registry's bulk statements; how many rows of each action."""
+    """Decide the chunk's rows against the registry as it is now (it may have changed since
+    a dry run, or an earlier chunk), then write them through the registry's bulk
+    statements; how many rows of each action."""
     imports_checks.decide(session, job.id, rows, source=job.source)
     now = utcnow()
     in_chunk = and_(Row.import_id == job.id, Row.row_number.between(*rows))

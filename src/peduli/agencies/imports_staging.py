@@ -3,14 +3,17 @@ and written to the staging table with COPY (PostgreSQL) or one ``executemany`` (
 
 Reading a row is Python work (a phone number parsed, three identifiers sealed and
 blind-indexed, a name keyed); ``PROCESSES`` processes read the next chunks while this
-process copies the last one into the database. A chunk's rows come back as
-plain tuples, in file order, so a chunk is written, and checkpointed, as one.
+process copies the last one into the database. A chunk's rows come back in file order, so
+a chunk is written, and checkpointed, as one: for PostgreSQL as the COPY's text, made in
+the reader (pickling the rows' tuples of UUIDs and dates across processes cost more than
+making the text), for SQLite as tuples.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import uuid
 from collections import deque
 from collections.abc import Iterator
@@ -29,7 +32,6 @@ from peduli.agencies.imports_problems import sealed_detail
 from peduli.agencies.imports_rows import STAGE_COLUMNS, RowReader
 from peduli.agencies.models import AgencyImportProblem, AgencyImportRow
 from peduli.core.crypto import get_cipher
-from peduli.core.db import is_postgres
 from peduli.reference.profile import get_profile
 
 # Processes that read rows: one per core, at least two (the database has a core of its own).
@@ -40,11 +42,34 @@ Cells = tuple[int, tuple[Any, ...]]
 
 @dataclass(frozen=True)
 class ReadChunk:
-    """A chunk's rows for the staging table and its problems, as tuples."""
+    """A chunk's rows for the staging table and its problems, as tuples or COPY text."""
 
-    rows: list[tuple[Any, ...]]
-    problems: list[tuple[Any, ...]]
+    rows: list[tuple[Any, ...]] | bytes
+    problems: list[tuple[Any, ...]] | bytes
+    size: int
     last_row: int
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_SPECIAL = re.compile(r"[\\\n\r]")
+
+
+def _copy_value(value: Any) -> str:
+    return "\\N" if value is None else str(value).translate(_COPY_ESCAPES)
+
+
+def _copy_line(row: tuple[Any, ...]) -> str:
+    # Text, numbers, UUIDs, dates and booleans are COPY text as str() writes them; a row is
+    # escaped value by value only when a value holds a tab, a line break or a backslash.
+    line = "\t".join(["\\N" if value is None else str(value) for value in row])
+    if line.count("\t") != len(row) - 1 or _COPY_SPECIAL.search(line):
+        line = "\t".join(map(_copy_value, row))
+    return line + "\n"
+
+
+def copy_text(rows: list[tuple[Any, ...]]) -> bytes:
+    """Rows in COPY's text format (tab-separated, \\N for null, backslash escapes)."""
+    return "".join(map(_copy_line, rows)).encode()
 
 
 @cache
@@ -53,9 +78,14 @@ def _reader(import_id: uuid.UUID, today: date) -> RowReader:
 
 
 def read_chunk(
-    import_id: uuid.UUID, today: date, positions: dict[str, int], cells: list[Cells]
+    import_id: uuid.UUID,
+    today: date,
+    positions: dict[str, int],
+    cells: list[Cells],
+    as_copy: bool = False,
 ) -> ReadChunk:
-    """Read one chunk (in a worker process, or here): every row checked and sealed."""
+    """Read one chunk (in a worker process, or here): every row checked and sealed;
+    ``as_copy``: as COPY text."""
     reader, layout = _reader(import_id, today), Layout(positions)
     rows, problems = [], []
     for number, values in cells:
@@ -67,11 +97,19 @@ def read_chunk(
             if key not in seen:
                 seen.add(key)
                 problems.append((import_id, number, *key, sealed_detail(problem)))
-    return ReadChunk(rows=rows, problems=problems, last_row=cells[-1][0])
+    if as_copy:
+        return ReadChunk(copy_text(rows), copy_text(problems), len(rows), cells[-1][0])
+    return ReadChunk(rows=rows, problems=problems, size=len(rows), last_row=cells[-1][0])
 
 
 def read_chunks(
-    cells: Iterator[Cells], *, import_id: uuid.UUID, today: date, layout: Layout, size: int
+    cells: Iterator[Cells],
+    *,
+    import_id: uuid.UUID,
+    today: date,
+    layout: Layout,
+    size: int,
+    as_copy: bool,
 ) -> Iterator[ReadChunk]:
     """The chunks of ``cells`` read, in order, a few ahead of the caller."""
     processes = PROCESSES
@@ -84,7 +122,9 @@ def read_chunks(
         pending: deque[Future[ReadChunk]] = deque()
         chunks = iter(lambda: list(islice(cells, size)), [])
         for chunk in chunks:
-            pending.append(pool.submit(read_chunk, import_id, today, layout.positions, chunk))
+            pending.append(
+                pool.submit(read_chunk, import_id, today, layout.positions, chunk, as_copy)
+            )
             if len(pending) >= window:
                 yield pending.popleft().result()
         while pending:
@@ -99,25 +139,36 @@ def _pool(processes: int) -> Executor:
 
 
 def write_chunk(session: Session, chunk: ReadChunk) -> None:
-    """The chunk's rows and problems: COPY on PostgreSQL, executemany on SQLite."""
-    if is_postgres(session):
+    """The chunk's rows and problems: COPY on PostgreSQL, executemany on SQLite (the
+    chunk was read for the database it is written to: ``as_copy``)."""
+    if isinstance(chunk.rows, bytes) and isinstance(chunk.problems, bytes):
         raw = session.connection().connection.driver_connection
         assert raw is not None
         with raw.cursor() as cursor:
-            for table, columns, values in (
+            for table, columns, text in (
                 ("agency_import_row", STAGE_COLUMNS, chunk.rows),
                 ("agency_import_problem", PROBLEM_COLUMNS, chunk.problems),
             ):
                 quoted = ", ".join(f'"{name}"' for name in columns)
                 with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                    for value in values:
-                        copy.write_row(value)
+                    copy.write(text)
         return
-    session.execute(
-        insert(AgencyImportRow), [dict(zip(STAGE_COLUMNS, v, strict=True)) for v in chunk.rows]
-    )
+    assert isinstance(chunk.rows, list) and isinstance(chunk.problems, list)
+    session.execute(insert(AgencyImportRow), [_with_uuids(row) for row in chunk.rows])
     if chunk.problems:
         session.execute(
             insert(AgencyImportProblem),
             [dict(zip(PROBLEM_COLUMNS, p, strict=True)) for p in chunk.problems],
         )
+
+
+_NEW_IDS = ("person_id", "new_person_id", "new_stay_id", "new_passport_id", "new_contact_id")
+
+
+def _with_uuids(row: tuple[Any, ...]) -> dict[str, Any]:
+    """A staged row for SQLAlchemy, its new ids (hex text, ``imports_rows.new_ids``) as UUIDs."""
+    values = dict(zip(STAGE_COLUMNS, row, strict=True))
+    for name in _NEW_IDS:
+        if values[name] is not None:
+            values[name] = uuid.UUID(hex=values[name])
+    return values

@@ -146,6 +146,8 @@ _NON_WORD = re.compile(r"[\W_]+")
 
 def fold_text(value: str) -> str:
     """Lowercase a name and drop accents and apostrophes (Ma'rúf → maruf), for comparing."""
+    if value.isascii():  # nothing to decompose (most names; an import folds a million)
+        return _APOSTROPHES.sub("", value.lower())
     folded = value
     for _round in range(2):  # casefolding can expose new marks (İ → i + dot), so fold twice
         decomposed = unicodedata.normalize("NFKD", folded.casefold())

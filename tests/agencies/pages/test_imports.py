@@ -4,6 +4,7 @@ and who is let in."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,19 @@ def test_the_header_problems_of_a_csv_show_on_its_report(client: TestClient, db:
     assert "The file could not be read" in page
     assert "The header row has no column &#39;Tanggal Lahir&#39;." in page
     assert csv_bytes([]) != b""
+
+
+def test_a_real_run_s_report_shows_the_rows_written_while_the_file_is_read(
+    client: TestClient, db: Session
+) -> None:
+    signed_in_officer(client, db, "hq@kemlu.example", Role.HQ_ADMIN, None)
+    report = _upload(client, csv_bytes([worker(1), worker(2), worker(3)]), "a.csv", mode="real")
+    taken = imports_run.claim(get_sessionmaker(), utcnow())
+    assert taken is not None
+    # The worker's turn ends after the first chunk (rows 2-3): read, checked and written.
+    imports_run._stage(get_sessionmaker(), taken, 2, time.monotonic())
+
+    reading = client.get(report, headers={**HTML, "Accept-Language": "en"}).text
+    assert ">Reading the file<" in reading
+    assert "2 row(s) read · written through row 3" in reading
+    assert db.scalar(select(func.count()).select_from(Person)) == 2
