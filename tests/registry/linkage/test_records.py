@@ -30,3 +30,24 @@ def test_the_name_tokens_come_from_the_stored_name_key_as_folded_from_the_full_n
     assert expected[:4] == ("siti", "nur", "aminah", "muhammad")  # title and binti dropped
     assert load_records(db, [person.id])[person.id].tokens == expected
     assert load_with_candidates(db, person)[person.id].tokens == expected
+
+
+def test_a_few_people_or_most_of_the_registry_are_read_alike(db: Session) -> None:
+    people = [
+        service.submit_self_report(
+            db,
+            report=report(
+                full_name=name, date_of_birth=BORN, sex="F", nik=nik(born=BORN, sex="F", serial=n),
+                passport_number=f"C123456{n}", phone=f"+82101234567{n}", email=None,
+            ),
+            actor=staff(),
+        ).person
+        for n, name in enumerate(("Siti Aminah", "Umi Kalsum", "Yosefina Pattiasina"), start=1)
+    ]  # fmt: skip
+    one = load_records(db, [people[0].id])  # a third: joined to the ids
+    everyone = load_records(db, [p.id for p in people])  # all: the registry scanned
+    assert one[people[0].id] == everyone[people[0].id]
+    assert {r.tokens for r in everyone.values()} == {
+        ("siti", "aminah"), ("umi", "kalsum"), ("yosefina", "pattiasina"),
+    }  # fmt: skip
+    assert all(r.passports and r.phones and r.nik for r in everyone.values())

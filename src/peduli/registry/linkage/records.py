@@ -13,6 +13,7 @@ from sqlalchemy import (
     Table,
     Uuid,
     bindparam,
+    func,
     insert,
     literal,
     select,
@@ -52,11 +53,30 @@ _WANTED = Table(
 
 
 def load_records(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, LinkRecord]:
-    """The records of these active people, in three statements whatever their number: their
-    ids go to a temporary table, joined to the person, passport and phone tables. NIKs are
-    decrypted in memory only, for comparing."""
+    """The records of these active people, in a few statements whatever their number. NIKs
+    are decrypted in memory only, for comparing."""
     if not ids:
         return {}
+    active = session.scalar(select(func.count()).where(Person.status == PersonStatus.ACTIVE))
+    if len(ids) * 2 > (active or 0):
+        return _scanned(session, set(ids))
+    return _joined(session, ids)
+
+
+def _scanned(session: Session, wanted: set[uuid.UUID]) -> dict[uuid.UUID, LinkRecord]:
+    """Most of the registry: read whole, the rest dropped (cheaper than writing the ids)."""
+    passports: dict[uuid.UUID, set[str]] = {}
+    phones: dict[uuid.UUID, set[str]] = {}
+    for person_id, kind, index in session.execute(_ALL_IDENTIFIERS):
+        if person_id in wanted:
+            (passports if kind == "p" else phones).setdefault(person_id, set()).add(index)
+    rows = session.execute(select(*_COLUMNS).where(Person.status == PersonStatus.ACTIVE))
+    return _built((row for row in rows if row[0] in wanted), passports, phones)
+
+
+def _joined(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, LinkRecord]:
+    """Less than half the registry: the ids go to a temporary table, joined to the person,
+    passport and phone tables."""
     connection = session.connection()
     _WANTED.drop(connection, checkfirst=True)
     _WANTED.create(connection)
@@ -98,6 +118,15 @@ def _identifiers() -> CompoundSelect:
     )
 
 
+def _all_identifiers() -> CompoundSelect:
+    return union_all(
+        select(Passport.person_id, literal("p"), Passport.number_index),
+        select(ContactPoint.person_id, literal("c"), ContactPoint.value_index).where(
+            ContactPoint.kind == ContactKind.PHONE
+        ),
+    )
+
+
 def _wanted_identifiers() -> CompoundSelect:
     wanted = _WANTED.c.person_id
     return union_all(
@@ -112,6 +141,7 @@ def _wanted_identifiers() -> CompoundSelect:
 
 _WITH_CANDIDATES = _with_candidates()
 _IDENTIFIERS = _identifiers()
+_ALL_IDENTIFIERS = _all_identifiers()
 _WANTED_IDENTIFIERS = _wanted_identifiers()
 _WANTED_PEOPLE = (
     select(*_COLUMNS)
