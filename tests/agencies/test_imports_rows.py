@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from peduli.agencies.imports_columns import PLACEMENT_COLUMNS, fold_header, layout_of
+from peduli.agencies.imports_ids import new_ids
 from peduli.agencies.imports_rows import (
     STAGE_COLUMNS,
     RowReader,
-    new_ids,
     parse_country,
     parse_date,
     parse_sector,

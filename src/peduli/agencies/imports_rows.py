@@ -9,7 +9,6 @@ and how to fix it, in English message ids that the report translates for the rea
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from peduli.agencies.imports_columns import BY_KEY, Layout
+from peduli.agencies.imports_ids import new_ids
 from peduli.agencies.models import RowAction
 from peduli.core.crypto import CONTACT_PURPOSE, FieldCipher
 from peduli.core.errors import FieldProblem
@@ -259,18 +259,6 @@ class RowReader:
             post = report_records.resolve_representation(place)
             self._posts[key] = post.code if post else None
         return self._posts[key]
-
-
-def new_ids() -> str:
-    """Four random (version 4) UUIDs as 32 hex digits each, one after the other: the new
-    person's, stay's, passport's and phone's, should the row create them. Text, not
-    ``uuid.UUID``: a million rows pay for four objects each, and COPY reads the text
-    (``imports_staging`` turns them into UUIDs for SQLite)."""
-    ids = bytearray(os.urandom(64))
-    for start in range(0, 64, 16):
-        ids[start + 6] = ids[start + 6] & 0x0F | 0x40  # version 4
-        ids[start + 8] = ids[start + 8] & 0x3F | 0x80  # RFC 4122 variant
-    return ids.hex()
 
 
 # --- the cell readers (tested with Hypothesis) ---------------------------------------------

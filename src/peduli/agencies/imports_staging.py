@@ -166,7 +166,7 @@ _NEW_IDS = ("person_id", "new_person_id", "new_stay_id", "new_passport_id", "new
 
 
 def _with_uuids(row: tuple[Any, ...]) -> dict[str, Any]:
-    """A staged row for SQLAlchemy, its new ids (hex text, ``imports_rows.new_ids``) as UUIDs."""
+    """A staged row for SQLAlchemy, its new ids (hex text, ``imports_ids.new_ids``) as UUIDs."""
     values = dict(zip(STAGE_COLUMNS, row, strict=True))
     for name in _NEW_IDS:
         if values[name] is not None:
