@@ -31,6 +31,7 @@ from peduli.stats.models import (
 )
 from peduli.stats.tally import ALL
 from tests.factories import HONG_KONG, KUALA_LUMPUR, SEOUL, nik, report, staff
+from tests.plans import updates_of
 
 PLACES = (SEOUL, KUALA_LUMPUR, HONG_KONG)
 REGIONS = ("317101", "327301", "517101", "647101")
@@ -302,3 +303,17 @@ def test_a_transaction_open_longer_than_the_overlap_is_counted_when_it_commits(
     assert (
         _stock(db)[("purpose", "study", ALL, ALL)] == _recount(db)[("purpose", "study", ALL, ALL)]
     )
+
+
+def test_a_round_with_nothing_new_leaves_the_cursors_unwritten(db: Session) -> None:
+    """The worker runs a round every few seconds: a quiet registry costs no cursor writes."""
+    _report(db, random.Random(3))
+    _settle(db)
+    quiet = utcnow() + 3 * tally.OVERLAP  # the overlap is past every stamp
+    tally.refresh(db, quiet)
+    db.commit()
+    with updates_of(db, "stats_tally_cursor") as sent:
+        tally.refresh(db, quiet + timedelta(seconds=2))
+        db.commit()
+    assert [s for s, _p in sent if "seen_at" in s] == []
+    assert len(sent) == 2  # the lease taken and given back

@@ -190,12 +190,13 @@ def _changed(
     )
     if rows:
         seen_at, seen_id = rows[-1]
-    session.execute(
-        update(TallyCursor)
-        .where(TallyCursor.name == name)
-        .values(seen_at=seen_at, seen_id=seen_id, long_open_since=oldest)
-        .execution_options(synchronize_session=False)
-    )
+    if (seen_at, seen_id, oldest) != tuple(cursor):  # a quiet round writes nothing
+        session.execute(
+            update(TallyCursor)
+            .where(TallyCursor.name == name)
+            .values(seen_at=seen_at, seen_id=seen_id, long_open_since=oldest)
+            .execution_options(synchronize_session=False)
+        )
     return ids
 
 
