@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
+import anyio.to_thread
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peduli.auth import tokens
 from peduli.auth.actor import Role
+from peduli.auth.audit import AuditEntry
 from peduli.auth.models import StaffAccount
 from peduli.core.db import utcnow
 from peduli.stats import tally
@@ -129,3 +134,27 @@ def test_the_figures_are_read_from_the_replica_when_there_is_one(
     answer = client.get(URL, params={"by": "country"}, headers=hq)
     assert answer.status_code == 200
     assert answer.json()["total"] == 0, "the empty replica's figures, not the primary's"
+
+
+def test_a_request_for_the_figures_hops_to_a_worker_thread_once(
+    client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The caller's look-up, both sessions and the read share one worker thread: each hop
+    more waits for the GIL on a busy server (the p99 of docs/performance.md, issue 17)."""
+    _population(db)
+    hq = _token(db, Role.HQ_ANALYST, None)
+    hops: list[object] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(function: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(function)
+        return await run_sync(function, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    assert client.get(URL, params={"by": "sex"}, headers=hq).status_code == 200
+    assert len(hops) == 1
+    agency = _token(db, Role.AGENCY, None)  # an agency's token has no stats:read
+    denied = client.get(URL, headers=agency)
+    assert denied.status_code == 403
+    assert denied.json()["code"] == "insufficient_scope"
+    assert db.scalar(select(AuditEntry).where(AuditEntry.action == "api.scope_missing"))

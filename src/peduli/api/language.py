@@ -13,8 +13,9 @@ from fastapi import Depends, Request
 from peduli.web import i18n
 
 
-def request_language(request: Request) -> str:
-    """The language of the person behind this API call."""
+async def request_language(request: Request) -> str:
+    """The language of the person behind this API call (asynchronous: read from the request
+    alone, so it costs no hop to a worker thread)."""
     return i18n.negotiate(request)
 
 

@@ -6,8 +6,9 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
 
-from peduli.api.deps import DbSession, LaggingReadDb, require_scope
+from peduli.api.deps import Credentials, DbSession, credentials_for, hot_path_read_as_caller
 from peduli.api.language import RequestLanguage
 from peduli.auth.actor import Actor
 from peduli.auth.scopes import STATS_READ
@@ -16,15 +17,15 @@ from peduli.stats import labels, repository, service
 from peduli.stats.schemas import CitizenCount, CitizensRead, FlowFigures
 
 router = APIRouter(tags=["stats"])
-StatsReader = Annotated[Actor, Depends(require_scope(STATS_READ))]
+# The figures resolve their caller in the worker thread of their read (hot_path_read_as_caller).
+StatsCaller = Annotated[Credentials, Depends(credentials_for(STATS_READ))]
 By = Literal["country", "representation", "purpose", "sector", "sex", "age_band", "province"]
 
 
 @router.get("/stats/citizens", response_model=CitizensRead)
-def citizens(
-    actor: StatsReader,
+async def citizens(
+    credentials: StatsCaller,
     db: DbSession,
-    counts: LaggingReadDb,
     language: RequestLanguage,
     by: Annotated[By, Query()] = "country",
     date_from: Annotated[date | None, Query(alias="from")] = None,
@@ -36,14 +37,18 @@ def citizens(
     the same figures a year earlier and the period's arrivals, departures and self-reports.
     A post's staff read their own post; HQ every post or the ``representation`` asked for.
     The figures are read from the replica when there is one (seconds behind at most)."""
-    reading = service.read_citizens(
-        db,
-        actor=actor,
-        by=by,
-        asked=service.Asked(date_from, date_to, country, representation),
-        today=utcnow().date(),
-        counts=counts,
-    )
+    asked = service.Asked(date_from, date_to, country, representation)
+
+    def read(actor: Actor, counts: Session) -> CitizensRead:
+        reading = service.read_citizens(
+            db, actor=actor, by=by, asked=asked, today=utcnow().date(), counts=counts
+        )
+        return _citizens_read(reading, by, language)
+
+    return await hot_path_read_as_caller(db, credentials, read)
+
+
+def _citizens_read(reading: service.CitizensReading, by: str, language: str) -> CitizensRead:
     breakdown = reading.breakdown
     earlier = breakdown.year_earlier
     keys = repository.ordered(breakdown.counts, by, earlier or {})
