@@ -35,5 +35,5 @@ PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     *service_jobs.PERIODIC_TASKS,
     *stats_jobs.PERIODIC_TASKS,
     # Personal data past its retention period (settings PEDULI_RETENTION_*), in batches.
-    PeriodicTask("purge-past-retention", 3600, run_batched=retention.purge_in_batches),
+    PeriodicTask("purge-past-retention", 3600, run_batched=retention.purge_in_batches, slow=True),
 )

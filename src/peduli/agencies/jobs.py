@@ -16,11 +16,11 @@ def run_checks(session_factory: SessionFactory, now: datetime) -> int:
 
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     # Every few seconds: a self-report is verified within seconds of arriving.
-    PeriodicTask("agency-checks", 2, run_batched=run_checks),
+    PeriodicTask("agency-checks", 2, run_batched=run_checks, slow=True),
     PeriodicTask("agency-answer-cache-purge", 3600, run=answers.purge_expired),
     licences.PERIODIC_TASK,  # BP2MI's licence list into licensed_agency
     # Agency exports queued for import: a turn of up to 30 s on the oldest one nobody holds.
-    PeriodicTask("work-agency-imports", 2, run_batched=imports_run.work_imports),
+    PeriodicTask("work-agency-imports", 2, run_batched=imports_run.work_imports, slow=True),
     # The platform's events to partner systems' webhooks, through the outbox.
     PeriodicTask("publish-webhook-events", 2, run=webhooks.publish),
     PeriodicTask("purge-published-events", 3600, run=webhooks.purge_published),

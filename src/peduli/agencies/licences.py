@@ -102,4 +102,4 @@ def states_by_name(session: Session, names: Collection[str]) -> dict[str, Agency
 
 
 # BP2MI publishes licence decisions a few times a month; four refreshes a day keep up.
-PERIODIC_TASK = PeriodicTask("refresh-licensed-agencies", 6 * 3600, run=refresh)
+PERIODIC_TASK = PeriodicTask("refresh-licensed-agencies", 6 * 3600, run=refresh, slow=True)

@@ -7,7 +7,7 @@ import signal
 import socket
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import partial
 
 import typer
@@ -17,13 +17,16 @@ from peduli.cli.keys import require_safe_environment
 from peduli.core.config import Settings, get_settings
 from peduli.core.db import get_sessionmaker
 from peduli.core.logging import configure_logging
-from peduli.core.periodic import run_due_tasks
+from peduli.core.periodic import PeriodicTask, run_due_tasks, run_lane
 from peduli.jobs import PERIODIC_TASKS
 from peduli.notify import sender_pacing
 from peduli.notify.channels import build_channels
 from peduli.notify.dispatcher import dispatch_once, run_worker
 from peduli.notify.outcomes import RetryPolicy
 from peduli.notify.ports import Channel
+
+# How long a stopping worker waits for its slow lanes' turns in hand.
+LANE_GRACE_SECONDS = 20.0
 
 
 def register(app: typer.Typer) -> None:
@@ -65,23 +68,56 @@ def worker(
 
 
 def work_until_stopped(
-    stop: threading.Event, *, channels: Mapping[str, Channel], worker_id: str, batch_size: int = 0
+    stop: threading.Event,
+    *,
+    channels: Mapping[str, Channel],
+    worker_id: str,
+    batch_size: int = 0,
+    tasks: Sequence[PeriodicTask] = PERIODIC_TASKS,
 ) -> int:
-    """Deliver the outbox and run the periodic tasks until ``stop`` is set."""
+    """Deliver the outbox and run the periodic tasks until ``stop`` is set.
+
+    The prompt tasks run between the outbox's batches; each slow task (``PeriodicTask.slow``)
+    in a lane of its own, so an import's turn or a month's open-data count never holds back a
+    crisis call for help, a message, or another slow task. On ``stop`` the lanes finish the
+    turn in hand (``LANE_GRACE_SECONDS`` at most; their work is transactional and resumes).
+    """
     settings = get_settings()
     session_factory = get_sessionmaker()
-    return run_worker(
-        session_factory,
-        channels=channels,
-        worker_id=worker_id,
-        batch_size=batch_size or settings.notify_batch_size,
-        policy=RetryPolicy.from_settings(settings),
-        idle_seconds=settings.notify_idle_seconds,
-        stop=stop,
-        between_batches=partial(
-            run_due_tasks, session_factory, PERIODIC_TASKS, worker_id=worker_id
-        ),
-    )
+    idle = settings.notify_idle_seconds
+    lanes = [
+        threading.Thread(
+            target=partial(
+                run_lane, session_factory, [task], worker_id=worker_id, stop=stop, idle_seconds=idle
+            ),
+            name=f"periodic:{task.name}",
+            daemon=True,
+        )
+        for task in tasks
+        if task.slow
+    ]
+    for lane in lanes:
+        lane.start()
+    try:
+        return run_worker(
+            session_factory,
+            channels=channels,
+            worker_id=worker_id,
+            batch_size=batch_size or settings.notify_batch_size,
+            policy=RetryPolicy.from_settings(settings),
+            idle_seconds=idle,
+            stop=stop,
+            between_batches=partial(
+                run_due_tasks,
+                session_factory,
+                [task for task in tasks if not task.slow],
+                worker_id=worker_id,
+            ),
+        )
+    finally:
+        stop.set()
+        for lane in lanes:
+            lane.join(timeout=LANE_GRACE_SECONDS)
 
 
 def worker_channels(settings: Settings) -> dict[str, Channel]:

@@ -93,5 +93,5 @@ def fetch_media(
 
 
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
-    PeriodicTask("fetch-chat-media", 10, run_batched=fetch_media),
+    PeriodicTask("fetch-chat-media", 10, run_batched=fetch_media, slow=True),
 )

@@ -6,6 +6,9 @@ conditional statement over the due rows (``UPDATE … WHERE due_at <= now AND es
 IS NULL``). Such a task is idempotent: two workers running it at once, or a worker
 restarted half-way, never double an escalation and never miss one.
 
+A worker runs the tasks in two lanes, each a thread of its own: the prompt tasks between
+its outbox batches, the slow ones (``PeriodicTask.slow``) beside them (``run_lane``).
+
 On top of that, each task has a row in ``periodic_task_run`` whose ``next_run_at`` a worker
 advances with one conditional UPDATE before running the task; only the worker whose UPDATE
 matched runs it, so with any number of workers a task runs about once per interval.
@@ -13,6 +16,7 @@ matched runs it, so with any number of workers a task runs about once per interv
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -43,6 +47,10 @@ class PeriodicTask:
     every_seconds: float
     run: Callable[[Session, datetime], int] | None = None
     run_batched: Callable[[SessionFactory, datetime], int] | None = None
+    # May run for minutes (millions of rows, or outside systems that answer slowly): run in
+    # the worker's slow lane, so that the prompt tasks (a crisis call for help paging the
+    # duty officer, the statistics' tally) and the outbox never wait behind it.
+    slow: bool = False
 
 
 class PeriodicTaskRun(Base):
@@ -77,6 +85,25 @@ def run_due_tasks(
             continue
         handled += _run_one(session_factory, task, worker_id=worker_id, now=moment)
     return handled
+
+
+def run_lane(
+    session_factory: SessionFactory,
+    tasks: Sequence[PeriodicTask],
+    *,
+    worker_id: str,
+    stop: threading.Event,
+    idle_seconds: float,
+) -> None:
+    """Run the due ``tasks`` again and again until ``stop`` is set, pausing ``idle_seconds``
+    between rounds. A failing database is logged and tried again after the pause: the lane
+    outlives a database restart, as the outbox's loop does."""
+    while not stop.is_set():
+        try:
+            run_due_tasks(session_factory, tasks, worker_id=worker_id)
+        except Exception:
+            log.exception("periodic lane failed; trying again", worker_id=worker_id)
+        stop.wait(idle_seconds)
 
 
 def _take_turn(

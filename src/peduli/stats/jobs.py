@@ -27,5 +27,5 @@ def refresh_citizens(session: Session, now: datetime) -> int:
 
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     PeriodicTask("stats-citizens", EVERY_SECONDS, run=refresh_citizens),
-    PeriodicTask("publish-open-data", 3600, releases.publish_last_month),
+    PeriodicTask("publish-open-data", 3600, releases.publish_last_month, slow=True),
 )
