@@ -8,14 +8,14 @@ from typing import Any
 import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from peduli.auth import tokens
 from peduli.auth.actor import Role
 from peduli.auth.audit import AuditEntry
 from peduli.auth.models import StaffAccount
-from peduli.core.db import utcnow
+from peduli.core.db import get_engine, utcnow
 from peduli.stats import tally
 from peduli.stats.models import CitizenStockMonth
 from peduli.stats.month_ends import month_end
@@ -151,8 +151,18 @@ def test_a_request_for_the_figures_hops_to_a_worker_thread_once(
         return await run_sync(function, *args, **kwargs)
 
     monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
-    assert client.get(URL, params={"by": "sex"}, headers=hq).status_code == 200
+    checkouts: list[object] = []
+
+    def checked_out(*_: object) -> None:
+        checkouts.append(1)
+
+    event.listen(get_engine(), "checkout", checked_out)
+    try:
+        assert client.get(URL, params={"by": "sex"}, headers=hq).status_code == 200
+    finally:
+        event.remove(get_engine(), "checkout", checked_out)
     assert len(hops) == 1
+    assert len(checkouts) == 1  # no replica: the figures are read on the caller's connection
     agency = _token(db, Role.AGENCY, None)  # an agency's token has no stats:read
     denied = client.get(URL, headers=agency)
     assert denied.status_code == 403

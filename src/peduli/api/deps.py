@@ -297,7 +297,7 @@ async def hot_path_read_as_caller(
 ) -> T:
     """Serve one of the hottest reads (the statistics) for its caller: resolve the caller,
     check the route's scope, do ``work(actor, counts)`` with ``counts`` a lagging-read
-    session (the replica when there is one), and end both transactions, in one worker thread.
+    session (the replica's; else ``db`` itself), and end the transactions, in one worker thread.
 
     As dependencies, the caller's look-up, the lagging session's opening and its closing,
     the endpoint and ``get_db``'s end would each hop to a worker thread of their own, and
@@ -307,7 +307,7 @@ async def hot_path_read_as_caller(
 
     def run() -> T:
         actor = credentials.require(db)
-        with read_replica.lagging_read_session() as counts:
+        with read_replica.lagging_reads_beside(db) as counts:
             result = work(actor, counts)
         commit(db)
         return result

@@ -48,3 +48,16 @@ def lagging_read_transaction() -> Iterator[Session]:
 
 
 lagging_read_session = contextmanager(lagging_read_transaction)
+
+
+@contextmanager
+def lagging_reads_beside(primary: Session) -> Iterator[Session]:
+    """A session for reads that may lag, for a caller that holds ``primary`` already: a
+    session on the replica when there is one, else ``primary`` itself. With one database a
+    second session would only add a pool checkout, its ping and a transaction of its own to
+    every request (the statistics' p99, docs/performance.md)."""
+    if get_settings().read_database_url:
+        with lagging_read_session() as counts:
+            yield counts
+    else:
+        yield primary
