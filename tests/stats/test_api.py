@@ -136,7 +136,7 @@ def test_the_figures_are_read_from_the_replica_when_there_is_one(
     assert answer.json()["total"] == 0, "the empty replica's figures, not the primary's"
 
 
-def test_a_request_for_the_figures_hops_to_a_worker_thread_once(
+def test_a_request_for_the_figures_takes_one_thread_hop_one_connection_one_read(
     client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The caller's look-up, both sessions and the read share one worker thread: each hop
@@ -152,17 +152,25 @@ def test_a_request_for_the_figures_hops_to_a_worker_thread_once(
 
     monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
     checkouts: list[object] = []
+    reads: list[str] = []
 
     def checked_out(*_: object) -> None:
         checkouts.append(1)
 
+    def sent(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        reads.append(statement)
+
     event.listen(get_engine(), "checkout", checked_out)
+    event.listen(get_engine(), "before_cursor_execute", sent)
     try:
         assert client.get(URL, params={"by": "sex"}, headers=hq).status_code == 200
     finally:
         event.remove(get_engine(), "checkout", checked_out)
+        event.remove(get_engine(), "before_cursor_execute", sent)
     assert len(hops) == 1
     assert len(checkouts) == 1  # no replica: the figures are read on the caller's connection
+    [flows] = [s for s in reads if "stats_citizen_flow_day" in s]
+    assert "stats_citizen_stock" in flows  # the stock and the flows in one round trip
     agency = _token(db, Role.AGENCY, None)  # an agency's token has no stats:read
     denied = client.get(URL, headers=agency)
     assert denied.status_code == 403

@@ -57,6 +57,14 @@ def open_reading(
 ) -> Reading:
     """Check the caller may read the figures asked for (on ``session``: a refusal is audited);
     the filters they may read, with the period's flows read on ``counts``."""
+    filters = checked_filters(session, actor=actor, asked=asked, today=today)
+    flows, flows_year_earlier = repository.flow_totals_and_year_earlier(counts, filters=filters)
+    return Reading(filters, asked.representation or None, flows, flows_year_earlier)
+
+
+def checked_filters(session: Session, *, actor: Actor, asked: Asked, today: date) -> Filters:
+    """The filters of what ``actor`` asked for, once checked that they may read them (a
+    refusal is audited on ``session``) and that the period and country make sense."""
     policy.require_role(session, actor, roles=STATS_READERS, action=ACTION)
     end = asked.date_to or today
     start = asked.date_from or end.replace(day=1)
@@ -84,11 +92,8 @@ def open_reading(
         )
     if problems:
         raise ValidationFailed(problems)
-    wanted = asked.representation or None
-    posts = figures_posts(session, actor, wanted=wanted, action=ACTION)
-    filters = Filters(start, end, country.upper() if country else None, posts)
-    flows, flows_year_earlier = repository.flow_totals_and_year_earlier(counts, filters=filters)
-    return Reading(filters, wanted, flows, flows_year_earlier)
+    posts = figures_posts(session, actor, wanted=asked.representation or None, action=ACTION)
+    return Filters(start, end, country.upper() if country else None, posts)
 
 
 @dataclass
@@ -107,10 +112,12 @@ def read_citizens(
         raise ValidationFailed(
             [FieldProblem("by", "invalid", _("Choose one of the breakdowns offered."))]
         )
-    reading = open_reading(session, actor=actor, asked=asked, today=today, counts=counts)
+    filters = checked_filters(session, actor=actor, asked=asked, today=today)
+    breakdown, (flows, flows_year_earlier) = repository.citizens_and_flows(
+        counts, by=by, filters=filters, today=today
+    )
     return CitizensReading(
-        **vars(reading),
-        breakdown=repository.citizens(counts, by=by, filters=reading.filters, today=today),
+        filters, asked.representation or None, flows, flows_year_earlier, breakdown=breakdown
     )
 
 
