@@ -26,9 +26,18 @@ def run_migrations_online() -> None:
 
 
 def _render_item(type_: str, obj: Any, _context: AutogenContext) -> str | Literal[False]:
-    """Encrypted columns are text to the database: the migration needs no crypto."""
+    """Encrypted columns are text to the database: the migration needs no crypto. A primary
+    key that carries a column in its index (``postgresql_include``, for index-only reads) is
+    written with it: Alembic's own rendering leaves the option out."""
     if type_ == "type" and isinstance(obj, Sealed):
         return "sa.Text()"
+    if type_ == "primary_key" and obj.dialect_kwargs.get("postgresql_include"):
+        columns = ", ".join(repr(column.name) for column in obj.columns)
+        include = list(obj.dialect_kwargs["postgresql_include"])
+        return (
+            f"sa.PrimaryKeyConstraint({columns}, name=op.f({str(obj.name)!r}),"
+            f" postgresql_include={include!r})"
+        )
     return False
 
 

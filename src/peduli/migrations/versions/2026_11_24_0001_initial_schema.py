@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 12:11:19.137658
+Create Date: 2026-12-06 16:39:45.329302
 """
 
 from collections.abc import Sequence
@@ -595,7 +595,7 @@ def upgrade() -> None:
     sa.Column('representation_code', sa.String(length=40), nullable=False),
     sa.Column('value', sa.String(length=24), nullable=False),
     sa.Column('n', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('dimension', 'country', 'representation_code', 'value', name=op.f('pk_stats_citizen_stock'))
+    sa.PrimaryKeyConstraint('dimension', 'country', 'representation_code', 'value', name=op.f('pk_stats_citizen_stock'), postgresql_include=['n'])
     )
     op.create_table('stats_citizen_stock_month',
     sa.Column('month', sa.Date(), nullable=False),
@@ -604,7 +604,7 @@ def upgrade() -> None:
     sa.Column('representation_code', sa.String(length=40), nullable=False),
     sa.Column('value', sa.String(length=24), nullable=False),
     sa.Column('n', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('month', 'dimension', 'country', 'representation_code', 'value', name=op.f('pk_stats_citizen_stock_month'))
+    sa.PrimaryKeyConstraint('month', 'dimension', 'country', 'representation_code', 'value', name=op.f('pk_stats_citizen_stock_month'), postgresql_include=['n'])
     )
     op.create_table('stats_stay_contribution',
     sa.Column('stay_id', sa.Uuid(), nullable=False),
