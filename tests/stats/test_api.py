@@ -16,10 +16,10 @@ from peduli.auth.actor import Role
 from peduli.auth.audit import AuditEntry
 from peduli.auth.models import StaffAccount
 from peduli.core.db import get_engine, utcnow
-from peduli.stats import tally
+from peduli.stats import repository, tally
 from peduli.stats.models import CitizenStockMonth
 from peduli.stats.month_ends import month_end
-from peduli.stats.repository import year_before
+from peduli.stats.repository import Filters, year_before
 from peduli.stats.tally import ALL
 from tests.factories import KUALA_LUMPUR, nik
 from tests.web.officer_support import reported
@@ -176,3 +176,14 @@ def test_a_request_for_the_figures_takes_one_thread_hop_one_connection_one_read(
     assert denied.status_code == 403
     assert denied.json()["code"] == "insufficient_scope"
     assert db.scalar(select(AuditEntry).where(AuditEntry.action == "api.scope_missing"))
+
+
+def test_the_flows_read_alone_are_those_read_with_the_breakdown(db: Session) -> None:
+    """The dashboard reads the flows on their own, the API with the stock: the same figures."""
+    _population(db)
+    march = Filters(date(2024, 3, 1), date(2024, 3, 31), None, None)
+    _breakdown, together = repository.citizens_and_flows(
+        db, by="sex", filters=march, today=utcnow().date()
+    )
+    alone = repository.flow_totals_and_year_earlier(db, filters=march)
+    assert alone == together and alone[0]["arrival"] == 3  # all three arrived in March 2024
