@@ -27,6 +27,8 @@ from peduli.core.db import is_postgres
 from peduli.registry.linkage import blocking
 from peduli.registry.linkage.comparisons import LinkRecord, place_key
 from peduli.registry.linkage.names import key_tokens
+from peduli.registry.linkage.scoring import Columns
+from peduli.registry.linkage.snapshot import Snapshot
 from peduli.registry.models import (
     NIK_PURPOSE,
     ContactKind,
@@ -160,17 +162,32 @@ def _records(session: Session, rows: Sequence[Any]) -> dict[uuid.UUID, LinkRecor
     return _built(rows, passports, phones)
 
 
+def columns(snapshot: Snapshot, rows: Sequence[int]) -> Columns:
+    """These rows of the snapshot as the batch's scoring columns: no ``LinkRecord`` for
+    each person, only for the pairs scored one by one."""
+    people = [snapshot.rows[row] for row in rows]
+    return Columns.build(
+        [p[0] for p in people], [key_tokens(p[1]) for p in people], [p[3] for p in people],
+        [p[2] for p in people], [_nik(p[5]) for p in people], [place_key(p[4]) for p in people],
+        [snapshot.passports[row] for row in rows], [snapshot.phones[row] for row in rows],
+    )  # fmt: skip
+
+
+def _nik(encrypted: str | None) -> str | None:
+    """The NIK in the clear, in memory only, for comparing."""
+    return get_cipher().decrypt(encrypted, purpose=NIK_PURPOSE) if encrypted else None
+
+
 def _built(
     rows: Iterable[Any], passports: dict[uuid.UUID, set[str]], phones: dict[uuid.UUID, set[str]]
 ) -> dict[uuid.UUID, LinkRecord]:
-    cipher = get_cipher()
     return {
         person_id: LinkRecord(
             id=person_id,
             tokens=key_tokens(name_key),
             date_of_birth=born,
             sex=sex,
-            nik=cipher.decrypt(nik, purpose=NIK_PURPOSE) if nik else None,
+            nik=_nik(nik),
             place=place_key(place),
             passports=frozenset(passports.get(person_id, ())),
             phones=frozenset(phones.get(person_id, ())),
