@@ -16,6 +16,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     select,
     text,
     union_all,
@@ -59,10 +60,25 @@ def load_records(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID
     are decrypted in memory only, for comparing."""
     if not ids:
         return {}
-    active = session.scalar(select(func.count()).where(Person.status == PersonStatus.ACTIVE))
-    if len(ids) * 2 > (active or 0):
+    if len(ids) * 2 > _registry_size(session):
         return _scanned(session, set(ids))
     return _joined(session, ids)
+
+
+def _registry_size(session: Session) -> float:
+    """About how many people the registry holds, without counting them (``count(*)``
+    reads the whole table): PostgreSQL's planner estimate (0 before the table is first
+    analysed), SQLite's largest row number. Enough to choose between a scan and a join."""
+    if is_postgres(session):
+        estimate = session.scalar(_POSTGRES_ESTIMATE)
+    else:
+        estimate = session.scalar(select(func.max(literal_column("rowid"))).select_from(Person))
+    return max(estimate or 0.0, 0.0)
+
+
+_POSTGRES_ESTIMATE = text(
+    "SELECT reltuples FROM pg_class WHERE oid = to_regclass(:table)"
+).bindparams(table=Person.__tablename__)
 
 
 def _scanned(session: Session, wanted: set[uuid.UUID]) -> dict[uuid.UUID, LinkRecord]:
