@@ -35,7 +35,6 @@ from peduli.registry.linkage.snapshot import numbered, sharing
 
 CHUNK = 200_000  # pairs per round of arrays (a few tens of MB)
 MARGIN = 1e-6  # log2 odds: a pair this close below the threshold is rescored one by one
-Pair = tuple[uuid.UUID, uuid.UUID]
 Ints = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.int8]
 EXACT, CLOSE, DIFFERENT, MISSING = range(4)
