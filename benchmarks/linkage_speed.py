@@ -106,7 +106,8 @@ def phases() -> str:
         blocked = time.perf_counter()
         columns, *pairs = batch.in_columns(read, left, right)
         built = time.perf_counter()
-        likely = sum(1 for _ in scoring.likely_pairs(get_model(), columns, *pairs))
+        with snapshot.collector_paused():  # as in ``batch.deduplicate``
+            likely = sum(1 for _ in scoring.likely_pairs(get_model(), columns, *pairs))
         scored = time.perf_counter()
         session.rollback()
     return (

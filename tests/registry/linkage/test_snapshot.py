@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import random
 from itertools import combinations
 
 import numpy as np
 
-from peduli.registry.linkage.snapshot import numbered, sharing
+from peduli.registry.linkage.snapshot import collector_paused, numbered, sharing
 
 
 def test_the_pairs_sharing_a_value_are_those_a_self_join_finds() -> None:
@@ -37,3 +38,19 @@ def test_values_are_numbered_in_order_of_first_sight_and_none_is_minus_one() -> 
     shared: dict[object, int] = {}
     assert numbered(["b", None, "a", "b"], shared).tolist() == [0, -1, 1, 0]
     assert numbered(["a", "c"], shared).tolist() == [1, 2]
+
+
+def test_the_collector_is_paused_while_building_and_left_as_it_was_after() -> None:
+    @collector_paused()
+    def state() -> bool:
+        return gc.isenabled()
+
+    assert gc.isenabled()
+    assert state() is False
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert state() is False
+        assert not gc.isenabled(), "a collector paused by the caller stays paused"
+    finally:
+        gc.enable()

@@ -37,6 +37,7 @@ class BatchOutcome:
     known: int  # pairs flagged before, left as they are
 
 
+@snapshot.collector_paused()  # the whole registry is in memory until the end
 def deduplicate(session: Session, *, actor: Actor = SYSTEM) -> BatchOutcome:
     """Score every blocked pair of active people; flag the likely ones not yet flagged.
 

@@ -29,7 +29,7 @@ from peduli.registry.linkage import blocking
 from peduli.registry.linkage.comparisons import LinkRecord, place_key
 from peduli.registry.linkage.names import key_tokens
 from peduli.registry.linkage.scoring import Columns
-from peduli.registry.linkage.snapshot import Snapshot
+from peduli.registry.linkage.snapshot import Snapshot, collector_paused
 from peduli.registry.models import (
     NIK_PURPOSE,
     ContactKind,
@@ -178,6 +178,7 @@ def _records(session: Session, rows: Sequence[Any]) -> dict[uuid.UUID, LinkRecor
     return _built(rows, passports, phones)
 
 
+@collector_paused()
 def columns(snapshot: Snapshot, rows: Sequence[int]) -> Columns:
     """These rows of the snapshot as the batch's scoring columns: no ``LinkRecord`` for
     each person, only for the pairs scored one by one."""

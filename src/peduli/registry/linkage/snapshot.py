@@ -10,8 +10,10 @@ blocking keys in memory. The keys are the strings the online match looks up
 
 from __future__ import annotations
 
+import gc
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +56,20 @@ _ROWS = (
 )  # fmt: skip
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while millions of rows, tuples and lists
+    are built, none of them in a cycle: its passes over every live object, triggered by the
+    allocations, took 8.6 s of the 22.1 s reading 1,000,000 people, 2.6 s of blocking."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The active people's rows in id order (row i's id is smaller than row j's for i < j,
@@ -67,6 +83,7 @@ class Snapshot:
     def ids(self) -> list[uuid.UUID]:
         return [row[0] for row in self.rows]
 
+    @collector_paused()
     def blocked(self) -> tuple[Ints, Ints]:
         """The pairs sharing a blocking key, once each, as rows (the smaller first), in
         the order of the pairs' rows."""
@@ -105,6 +122,7 @@ class Snapshot:
         return [(ids[a], ids[b]) for a, b in zip(left.tolist(), right.tolist(), strict=True)]
 
 
+@collector_paused()
 def read(session: Session) -> Snapshot:
     """Every active person's row and identifiers, in one statement (through the
     connection: the ORM's row handling would double the time)."""
