@@ -93,23 +93,27 @@ def batch() -> tuple[float, Any]:
 
 
 def phases() -> str:
-    """The batch's three phases timed one by one (a second run, rolled back)."""
+    """The batch's phases timed one by one (a second run, rolled back)."""
     from peduli.core.db import get_sessionmaker
-    from peduli.registry.linkage import blocking, records, scoring
+    from peduli.registry.linkage import batch, scoring, snapshot
     from peduli.registry.linkage.model import get_model
 
     with get_sessionmaker()() as session:
         started = time.perf_counter()
-        pairs = list(blocking.batch_pairs(session))
+        read = snapshot.read(session)
+        scanned = time.perf_counter()
+        left, right = read.blocked()
         blocked = time.perf_counter()
-        loaded = records.load_records(session, {person for pair in pairs for person in pair})
-        read = time.perf_counter()
-        likely = sum(1 for _ in scoring.likely_pairs(get_model(), loaded, pairs))
+        columns, *pairs = batch.in_columns(read, left, right)
+        built = time.perf_counter()
+        with snapshot.collector_paused():  # as in ``batch.deduplicate``
+            likely = sum(1 for _ in scoring.likely_pairs(get_model(), columns, *pairs))
         scored = time.perf_counter()
         session.rollback()
     return (
-        f"blocking {blocked - started:.1f} s, reading {len(loaded):,} records"
-        f" {read - blocked:.1f} s, scoring {len(pairs):,} pairs {scored - read:.1f} s"
+        f"reading {len(read.rows):,} people {scanned - started:.1f} s, blocking"
+        f" {blocked - scanned:.1f} s, columns of the {len(columns.ids):,} in pairs"
+        f" {built - blocked:.1f} s, scoring {len(left):,} pairs {scored - built:.1f} s"
         f" ({likely:,} likely)"
     )
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from peduli.demo import linkage_truth
 from peduli.registry import service
-from peduli.registry.linkage import batch, blocking
+from peduli.registry.linkage import batch, blocking, snapshot
 from peduli.registry.models import DuplicateCandidate, Person
 from tests.factories import nik, report, staff
 
@@ -109,7 +109,7 @@ def test_the_batch_pairs_are_the_online_candidates(db: Session) -> None:
         for other in blocking.candidates_of(db, db.get_one(Person, person_id))
     }
     assert len(online) > 30
-    assert set(blocking.batch_pairs(db)) == online
+    assert set(snapshot.read(db).pair_ids()) == online
 
 
 def test_a_later_reports_place_of_birth_gives_a_common_name_its_year_and_day_keys(

@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from peduli.demo import linkage_truth
-from peduli.registry.linkage import blocking, scoring
+from peduli.registry.linkage import batch, scoring, snapshot
 from peduli.registry.linkage.comparisons import LinkRecord
 from peduli.registry.linkage.model import get_model
 from peduli.registry.linkage.records import load_records
@@ -75,13 +75,15 @@ def test_the_batch_flags_the_pairs_model_score_flags_with_the_same_evidence(db: 
     model = get_model()
     truth = linkage_truth.truth_set(600, seed_value=21)
     linkage_truth.write(db, truth.citizens)
-    pairs = list(blocking.batch_pairs(db))
+    pairs = snapshot.read(db).pair_ids()
     records = load_records(db, {person for pair in pairs for person in pair})
     expected = {
         (a, b): scored
         for a, b in pairs
         if (scored := model.score(records[a], records[b])).probability >= model.review_threshold
     }
-    found = {(a, b): scored for a, b, scored in scoring.likely_pairs(model, records, pairs)}
+    count, likely = batch.likely_pairs(db, model)
+    found = {(a, b): scored for a, b, scored in likely}
+    assert count == len(pairs)
     assert len(expected) > 20
     assert found == expected

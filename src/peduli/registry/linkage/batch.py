@@ -1,27 +1,29 @@
 """Deduplicating the whole registry at once: every blocked pair scored, new pairs flagged.
 
-The candidate pairs come from one SQL join over a table of blocking keys
-(``blocking.batch_pairs``); the records of the people in them are read in one pass, the
-pairs scored in arrays (``scoring``), and the pairs at or above the review threshold not
-yet known are inserted in one statement per chunk, with their evidence, for the officers
-of one of the people's posts.
+The active registry is read once (``snapshot``), the candidate pairs found in memory from
+its blocking keys, the pairs scored in arrays built from the rows of the people in them
+(``scoring``), and the pairs at or above the review threshold not yet known are inserted in
+one statement per chunk, with their evidence, for the officers of one of the people's
+posts.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 
+import numpy as np
 from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
 from peduli.auth.actor import SYSTEM, Actor
 from peduli.core.db import utcnow
-from peduli.registry.linkage import blocking, online, scoring
-from peduli.registry.linkage.model import Scored, get_model
-from peduli.registry.linkage.records import load_records
+from peduli.registry.linkage import online, records, scoring, snapshot
+from peduli.registry.linkage.model import Model, Scored, get_model
+from peduli.registry.linkage.scoring import Columns, Ints
 from peduli.registry.models import DuplicateCandidate, DuplicateStatus, Stay
 
 CHUNK = 20_000  # likely pairs checked and flagged per round
@@ -35,16 +37,15 @@ class BatchOutcome:
     known: int  # pairs flagged before, left as they are
 
 
+@snapshot.collector_paused()  # the whole registry is in memory until the end
 def deduplicate(session: Session, *, actor: Actor = SYSTEM) -> BatchOutcome:
     """Score every blocked pair of active people; flag the likely ones not yet flagged.
 
     One audit entry says how many pairs were flagged, and by whom (the system, or the
     operator's command)."""
     model = get_model()
-    pairs = list(blocking.batch_pairs(session))
-    records = load_records(session, {person for pair in pairs for person in pair})
+    pairs, likely = likely_pairs(session, model)
     flagged = known = 0
-    likely = scoring.likely_pairs(model, records, pairs)
     while chunk := [_ordered(found) for found in islice(likely, CHUNK)]:
         new = _not_yet_flagged(session, chunk)
         known += len(chunk) - len(new)
@@ -55,9 +56,23 @@ def deduplicate(session: Session, *, actor: Actor = SYSTEM) -> BatchOutcome:
         action="registry.deduplicate",
         entity_type="duplicate_candidate",
         fields=["evidence", "match_probability"],
-        reason=f"record linkage: {len(pairs)} candidate pairs, {flagged} newly flagged",
+        reason=f"record linkage: {pairs} candidate pairs, {flagged} newly flagged",
     )
-    return BatchOutcome(len(pairs), flagged, known)
+    return BatchOutcome(pairs, flagged, known)
+
+
+def likely_pairs(session: Session, model: Model) -> tuple[int, Iterator[Likely]]:
+    """How many pairs are blocked, and those at or above the review threshold, scored."""
+    read = snapshot.read(session)
+    left, right = read.blocked()
+    return len(left), scoring.likely_pairs(model, *in_columns(read, left, right))
+
+
+def in_columns(read: snapshot.Snapshot, left: Ints, right: Ints) -> tuple[Columns, Ints, Ints]:
+    """The people in a pair as scoring columns, and the pairs as rows of them."""
+    rows = np.unique(np.concatenate([left, right]))
+    columns = records.columns(read, rows.tolist())
+    return columns, np.searchsorted(rows, left), np.searchsorted(rows, right)
 
 
 def _ordered(found: Likely) -> Likely:

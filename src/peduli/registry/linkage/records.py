@@ -16,6 +16,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     select,
     text,
     union_all,
@@ -27,6 +28,8 @@ from peduli.core.db import is_postgres
 from peduli.registry.linkage import blocking
 from peduli.registry.linkage.comparisons import LinkRecord, place_key
 from peduli.registry.linkage.names import key_tokens
+from peduli.registry.linkage.scoring import Columns
+from peduli.registry.linkage.snapshot import Snapshot, collector_paused
 from peduli.registry.models import (
     NIK_PURPOSE,
     ContactKind,
@@ -57,10 +60,25 @@ def load_records(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID
     are decrypted in memory only, for comparing."""
     if not ids:
         return {}
-    active = session.scalar(select(func.count()).where(Person.status == PersonStatus.ACTIVE))
-    if len(ids) * 2 > (active or 0):
+    if len(ids) * 2 > _registry_size(session):
         return _scanned(session, set(ids))
     return _joined(session, ids)
+
+
+def _registry_size(session: Session) -> float:
+    """About how many people the registry holds, without counting them (``count(*)``
+    reads the whole table): PostgreSQL's planner estimate (0 before the table is first
+    analysed), SQLite's largest row number. Enough to choose between a scan and a join."""
+    if is_postgres(session):
+        estimate = session.scalar(_POSTGRES_ESTIMATE)
+    else:
+        estimate = session.scalar(select(func.max(literal_column("rowid"))).select_from(Person))
+    return max(estimate or 0.0, 0.0)
+
+
+_POSTGRES_ESTIMATE = text(
+    "SELECT reltuples FROM pg_class WHERE oid = to_regclass(:table)"
+).bindparams(table=Person.__tablename__)
 
 
 def _scanned(session: Session, wanted: set[uuid.UUID]) -> dict[uuid.UUID, LinkRecord]:
@@ -160,17 +178,33 @@ def _records(session: Session, rows: Sequence[Any]) -> dict[uuid.UUID, LinkRecor
     return _built(rows, passports, phones)
 
 
+@collector_paused()
+def columns(snapshot: Snapshot, rows: Sequence[int]) -> Columns:
+    """These rows of the snapshot as the batch's scoring columns: no ``LinkRecord`` for
+    each person, only for the pairs scored one by one."""
+    people = [snapshot.rows[row] for row in rows]
+    return Columns.build(
+        [p[0] for p in people], [key_tokens(p[1]) for p in people], [p[3] for p in people],
+        [p[2] for p in people], [_nik(p[5]) for p in people], [place_key(p[4]) for p in people],
+        [snapshot.passports[row] for row in rows], [snapshot.phones[row] for row in rows],
+    )  # fmt: skip
+
+
+def _nik(encrypted: str | None) -> str | None:
+    """The NIK in the clear, in memory only, for comparing."""
+    return get_cipher().decrypt(encrypted, purpose=NIK_PURPOSE) if encrypted else None
+
+
 def _built(
     rows: Iterable[Any], passports: dict[uuid.UUID, set[str]], phones: dict[uuid.UUID, set[str]]
 ) -> dict[uuid.UUID, LinkRecord]:
-    cipher = get_cipher()
     return {
         person_id: LinkRecord(
             id=person_id,
             tokens=key_tokens(name_key),
             date_of_birth=born,
             sex=sex,
-            nik=cipher.decrypt(nik, purpose=NIK_PURPOSE) if nik else None,
+            nik=_nik(nik),
             place=place_key(place),
             passports=frozenset(passports.get(person_id, ())),
             phones=frozenset(phones.get(person_id, ())),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,10 +31,10 @@ from peduli.registry.linkage.comparisons import (
     compare_place,
 )
 from peduli.registry.linkage.model import Model, Scored
+from peduli.registry.linkage.snapshot import numbered, sharing
 
 CHUNK = 200_000  # pairs per round of arrays (a few tens of MB)
 MARGIN = 1e-6  # log2 odds: a pair this close below the threshold is rescored one by one
-Pair = tuple[uuid.UUID, uuid.UUID]
 Ints = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.int8]
 EXACT, CLOSE, DIFFERENT, MISSING = range(4)
@@ -47,19 +47,19 @@ def _digits(texts: Sequence[str], width: int) -> npt.NDArray[np.uint8]:
     return np.frombuffer(joined, dtype=np.uint8).reshape(len(texts), width)
 
 
-def _ids(values: Sequence[Any]) -> tuple[Ints, list[Any]]:
-    """Each value's number among the distinct values (None is -1), and the distinct values."""
-    numbers: dict[Any, int] = {}
-    ids = [-1 if v is None else numbers.setdefault(v, len(numbers)) for v in values]
-    return np.array(ids, dtype=np.int64), list(numbers)
-
-
 @dataclass(frozen=True)
 class Columns:
-    """The records as columns, a row per person, for array look-ups by pair."""
+    """The records as columns, a row per person, for array look-ups by pair; a
+    ``LinkRecord`` is made only for a pair to be scored one by one."""
 
-    row: Mapping[uuid.UUID, int]
-    records: Sequence[LinkRecord]
+    ids: Sequence[uuid.UUID]
+    tokens: Sequence[tuple[str, ...]]
+    dates: Sequence[date | None]
+    sexes: Sequence[str | None]
+    niks: Sequence[str | None]  # decrypted
+    places: Sequence[str | None]  # folded
+    passports: Sequence[Collection[str]]  # blind indexes
+    phones: Sequence[Collection[str]]
     born: Ints  # ordinal, -1 missing
     born_digits: npt.NDArray[np.uint8]  # YYYYMMDD
     nik: npt.NDArray[np.uint8]
@@ -68,29 +68,72 @@ class Columns:
     name: Ints
     names: list[Any]
     place: Ints  # -1 missing
-    places: list[Any]
+    distinct_places: list[Any]
+    passport_held: npt.NDArray[np.bool_]
+    phone_held: npt.NDArray[np.bool_]
+    shared_passport: Ints  # the pairs of rows sharing one (``_pair_codes``), sorted
+    shared_phone: Ints
 
     @classmethod
     def of(cls, records: Mapping[uuid.UUID, LinkRecord]) -> Columns:
         people = list(records.values())
-        dates = [r.date_of_birth for r in people]
-        niks = [r.nik or "" for r in people]
-        width = max((len(n) for n in niks), default=1) or 1
-        name, names = _ids([r.tokens or None for r in people])
-        place, places = _ids([r.place or None for r in people])
+        return cls.build(
+            [r.id for r in people], [r.tokens for r in people],
+            [r.date_of_birth for r in people], [r.sex for r in people], [r.nik for r in people],
+            [r.place for r in people], [r.passports for r in people], [r.phones for r in people],
+        )  # fmt: skip
+
+    @classmethod
+    def build(
+        cls,
+        ids: Sequence[uuid.UUID],
+        tokens: Sequence[tuple[str, ...]],
+        dates: Sequence[date | None],
+        sexes: Sequence[str | None],
+        niks: Sequence[str | None],
+        places: Sequence[str | None],
+        passports: Sequence[Collection[str]],
+        phones: Sequence[Collection[str]],
+    ) -> Columns:
+        digits = [n or "" for n in niks]
+        width = max((len(n) for n in digits), default=1) or 1
+        names: dict[Any, int] = {}
+        distinct_places: dict[Any, int] = {}
         return cls(
-            row={r.id: i for i, r in enumerate(people)},
-            records=people,
+            ids, tokens, dates, sexes, niks, places, passports, phones,
             born=np.array([d.toordinal() if d else -1 for d in dates], dtype=np.int64),
             born_digits=_digits([_ymd(d) for d in dates], 8),
-            nik=_digits(niks, width),
-            nik_length=np.array([len(n) for n in niks], dtype=np.int64),
-            sex=_ids([r.sex or None for r in people])[0],
-            name=name,
-            names=names,
-            place=place,
-            places=places,
-        )
+            nik=_digits(digits, width),
+            nik_length=np.array([len(n) for n in digits], dtype=np.int64),
+            sex=numbered([s or None for s in sexes]),
+            name=numbered([t or None for t in tokens], names),
+            names=list(names),
+            place=numbered([p or None for p in places], distinct_places),
+            distinct_places=list(distinct_places),
+            passport_held=np.array([len(row) > 0 for row in passports], dtype=np.bool_),
+            phone_held=np.array([len(row) > 0 for row in phones], dtype=np.bool_),
+            shared_passport=_shared_pairs(passports),
+            shared_phone=_shared_pairs(phones),
+        )  # fmt: skip
+
+    def record(self, row: int) -> LinkRecord:
+        return LinkRecord(
+            self.ids[row], self.tokens[row], self.dates[row], self.sexes[row], self.niks[row],
+            self.places[row], frozenset(self.passports[row]), frozenset(self.phones[row]),
+        )  # fmt: skip
+
+
+def _shared_pairs(held: Sequence[Collection[str]]) -> Ints:
+    """The pairs of rows holding a blind index in common, as ``_pair_codes``."""
+    values = [value for row in held for value in row]
+    owners = np.repeat(np.arange(len(held), dtype=np.int64), [len(row) for row in held])
+    left, right = sharing(numbered(values), owners, len(held))
+    return _pair_codes(left, right, len(held))
+
+
+def _pair_codes(left: Ints, right: Ints, count: int) -> Ints:
+    """A number for each pair of rows, whichever comes first."""
+    return np.minimum(left, right) * count + np.maximum(left, right)
 
 
 def _ymd(born: date | None) -> str:
@@ -98,22 +141,23 @@ def _ymd(born: date | None) -> str:
 
 
 def likely_pairs(
-    model: Model, records: Mapping[uuid.UUID, LinkRecord], pairs: Sequence[Pair]
+    model: Model, columns: Columns, left: Ints, right: Ints
 ) -> Iterator[tuple[uuid.UUID, uuid.UUID, Scored]]:
-    """The pairs at or above the model's review threshold, scored, in ``pairs``' order."""
-    columns = Columns.of(records)
-    known = [p for p in pairs if p[0] in columns.row and p[1] in columns.row]
+    """The pairs of rows at or above the model's review threshold, scored, in their order:
+    ``left`` and ``right`` as the pairs are stored (for a name, which is compared from the
+    first's tokens)."""
     threshold = _log_odds(model.review_threshold) - MARGIN
-    for start in range(0, len(known), CHUNK):
-        chunk = known[start : start + CHUNK]
-        left = np.fromiter((columns.row[p[0]] for p in chunk), np.int64, len(chunk))
-        right = np.fromiter((columns.row[p[1]] for p in chunk), np.int64, len(chunk))
-        weights = totals(model, columns, left, right)
-        for position in np.flatnonzero(weights >= threshold):
-            first, second = chunk[position]
-            scored = model.score_if_likely(records[first], records[second])
+    for start in range(0, len(left), CHUNK):
+        chunk = slice(start, start + CHUNK)
+        weights = totals(model, columns, left[chunk], right[chunk])
+        for position in (np.flatnonzero(weights >= threshold) + start).tolist():
+            first, second = (
+                columns.record(int(left[position])),
+                columns.record(int(right[position])),
+            )
+            scored = model.score_if_likely(first, second)
             if scored is not None:
-                yield first, second, scored
+                yield first.id, second.id, scored
 
 
 def _log_odds(probability: float) -> float:
@@ -124,15 +168,19 @@ def totals(model: Model, columns: Columns, left: Ints, right: Ints) -> npt.NDArr
     """Each pair's total log2 odds, summed in ``Model.score``'s order."""
     c = columns
     nik = _nik(c, left, right)
-    place = _by_distinct(c.place, c.places, left, right, _place_code, MISSING).astype(np.int8)
+    place = _by_distinct(c.place, c.distinct_places, left, right, _place_code, MISSING).astype(
+        np.int8
+    )
     regency_counted = np.isin(nik, (EXACT, CLOSE)) | np.isin(place, (EXACT, CLOSE))
     regency = _weights(model, "home_regency")[_regency(c, left, right)]
     total = np.full(len(left), model.prior_weight)
     total += _by_distinct(c.name, c.names, left, right, _name_weight(model), 0.0)
     total += _weights(model, "birth_date")[_birth_date(c, left, right)]
     total += _weights(model, "nik")[nik]
-    total += _weights(model, "passport")[_shared(c.records, left, right, "passports")]
-    total += _weights(model, "phone")[_shared(c.records, left, right, "phones")]
+    total += _weights(model, "passport")[
+        _shared(c, c.passport_held, c.shared_passport, left, right)
+    ]
+    total += _weights(model, "phone")[_shared(c, c.phone_held, c.shared_phone, left, right)]
     total += _weights(model, "birth_place")[place]
     total += np.where(regency_counted, 0.0, regency)
     total += _weights(model, "sex")[_equal(c.sex, left, right)]
@@ -188,14 +236,13 @@ def _equal(ids: Ints, left: Ints, right: Ints) -> Codes:
     return codes
 
 
-def _shared(records: Sequence[LinkRecord], left: Ints, right: Ints, field: str) -> Codes:
+def _shared(
+    c: Columns, held: npt.NDArray[np.bool_], shared: Ints, left: Ints, right: Ints
+) -> Codes:
     """Blind indexes (passports or phones): one shared is exact (``compare_indexes``)."""
-    codes = [
-        MISSING if not (a := getattr(records[i], field)) or not (b := getattr(records[j], field))
-        else EXACT if a & b else DIFFERENT
-        for i, j in zip(left.tolist(), right.tolist(), strict=True)
-    ]  # fmt: skip
-    return np.array(codes, dtype=np.int8)
+    codes = np.where(np.isin(_pair_codes(left, right, len(c.ids)), shared), EXACT, DIFFERENT)
+    codes[~held[left] | ~held[right]] = MISSING
+    return codes.astype(np.int8)
 
 
 def _typos(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
