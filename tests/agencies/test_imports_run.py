@@ -3,6 +3,7 @@ resuming after a worker died, and the set-based checks against the file and the 
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from peduli.core.crypto import get_cipher
 from peduli.core.db import get_sessionmaker, utcnow
 from peduli.registry import bulk, repository
 from peduli.registry import service as registry_service
+from peduli.registry.linkage import online
+from peduli.registry.linkage.keys import link_keys
 from peduli.registry.models import NIK_PURPOSE, ContactPoint, Passport, Person, Stay
 from tests import factories
 from tests.agencies.exports import csv_bytes, submitted, worked, worker
@@ -100,6 +103,35 @@ def test_the_real_run_creates_links_and_seals_like_the_registry(db: Session) -> 
     assert passport.is_current
     phone = db.scalars(select(ContactPoint).where(ContactPoint.person_id == created.id)).one()
     assert phone.value == "+60123000002" and phone.trusted_at is None
+
+
+def test_an_imported_person_is_found_by_linkage_under_a_mistyped_birth_date(
+    db: Session,
+) -> None:
+    born, name = date(1994, 7, 12), "Wulan Sekar Pratiwi"
+    row = worker(1, born=born, **{"Nama Lengkap": name})
+    worked(db, submitted(db, csv_bytes([row]), dry_run=False))
+    imported = db.scalars(select(Person).where(Person.full_name == name)).one()
+
+    keys = link_keys(name, born, row["NIK"], "F", "Cilacap")
+    assert keys.region is not None and keys.name_year is not None  # every key is made
+    assert (
+        imported.link_token_a, imported.link_token_b, imported.link_name_year,
+        imported.link_name_day, imported.link_region, imported.link_initials,
+    ) == astuple(keys)  # fmt: skip
+    # She reports herself later from another phone, with no NIK and a new passport, and
+    # types the 13th for the 12th: only the name and birth keys can find her record.
+    later = registry_service.submit_self_report(
+        db,
+        report=factories.report(
+            nik=None, passport_number="E9876543", full_name=name, sex="F",
+            date_of_birth=date(1994, 7, 13), place_of_birth="Cilacap", phone="+60197777777",
+            email=None, **factories.KUALA_LUMPUR, address=None,
+        ),
+        actor=factories.staff(Role.OFFICER, "kbri-kuala-lumpur"),
+    ).person  # fmt: skip
+
+    assert imported.id in {other for other, _scored in online.matches(db, later)}
 
 
 def test_importing_the_same_export_again_updates_the_placements(db: Session) -> None:

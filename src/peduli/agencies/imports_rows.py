@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from peduli.agencies.imports_columns import BY_KEY, Layout
+from peduli.agencies.imports_columns import BY_KEY, STAGE_COLUMNS, Layout
 from peduli.agencies.imports_ids import new_ids
 from peduli.agencies.models import RowAction
 from peduli.core.crypto import CONTACT_PURPOSE, FieldCipher
@@ -26,17 +26,9 @@ from peduli.core.names import name_problems
 from peduli.reference import countries
 from peduli.reference.profile import CountryProfile
 from peduli.registry import report_records
+from peduli.registry.linkage.keys import link_keys
 from peduli.registry.models import NIK_PURPOSE, PASSPORT_PURPOSE, Sector, Sex, Stay
 
-# The staging table's columns, in the order a staged row gives them (COPY's text, SQLite's rows).
-STAGE_COLUMNS = (
-    "import_id", "row_number", "valid", "action", "person_id", "new_person_id", "new_stay_id",
-    "new_passport_id", "new_contact_id", "full_name", "name_key", "sex", "date_of_birth",
-    "place_of_birth", "home_province", "nik_encrypted", "nik_index", "passport_encrypted",
-    "passport_index", "phone_encrypted", "phone_index", "country", "city",
-    "representation_code", "sector", "employer", "placement_agency", "contract_start",
-    "contract_end",
-)  # fmt: skip
 MAX_CONTRACT_AHEAD = timedelta(days=366)
 OLDEST_BIRTH = date(1900, 1, 1)
 _ISO_DATE = re.compile(r"(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})")
@@ -111,10 +103,19 @@ class RowReader:
         )
         self._person(raw, row)
         self._placement(raw, row)  # first: the country reads a local phone number
-        self._identifiers(raw, row)
+        nik = self._identifiers(raw, row)
         # Staged as a new person's row (or refused): the checks rewrite only the rows they
         # decide otherwise, so a file of new people is written to the staging table once.
         valid = not row.problems
+        if valid:
+            values = row.values
+            keys = link_keys(
+                values["full_name"], values["date_of_birth"], nik, values["sex"],
+                values["place_of_birth"],
+            )  # fmt: skip
+            values["link_token_a"], values["link_token_b"] = keys.token_a, keys.token_b
+            values["link_name_year"], values["link_name_day"] = keys.name_year, keys.name_day
+            values["link_region"], values["link_initials"] = keys.region, keys.initials
         row.values["valid"] = valid
         row.values["action"] = RowAction.CREATE.value if valid else RowAction.REFUSE.value
         row.values["person_id"] = row.values["new_person_id"] if valid else None
@@ -152,7 +153,9 @@ class RowReader:
             row.problems.append(_too_long("place_of_birth", 120))
         row.values["place_of_birth"] = place or None
 
-    def _identifiers(self, raw: dict[str, Any], row: ReadRow) -> None:
+    def _identifiers(self, raw: dict[str, Any], row: ReadRow) -> str | None:
+        """Seal the NIK, passport and phone; returns the NIK as read, which only the
+        blocking keys use in the clear (a valid row's NIK is valid)."""
         profile, cipher = self.profile, self.cipher
         nik = profile.normalize_national_id(_text(raw.get("nik")))
         if not nik:
@@ -190,6 +193,7 @@ class RowReader:
             if phone:
                 row.values["phone_encrypted"] = cipher.encrypt(phone, purpose=CONTACT_PURPOSE)
                 row.values["phone_index"] = cipher.blind_index(phone, purpose=CONTACT_PURPOSE)
+        return nik or None
 
     def _placement(self, raw: dict[str, Any], row: ReadRow) -> None:
         country = parse_country(raw.get("country"))

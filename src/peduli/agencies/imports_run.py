@@ -326,14 +326,10 @@ def apply_chunk(session: Session, job: AgencyImport, rows: tuple[int, int]) -> d
     created = in_chunk & (Row.action == RowAction.CREATE.value)
     placed = in_chunk & Row.action.in_([RowAction.CREATE.value, RowAction.LINK.value])
     known = in_chunk & Row.action.in_([RowAction.UPDATE.value, RowAction.LINK.value])
+    staged = Row.__table__.c
     bulk.create_people(
-        session,
-        select(
-            Row.person_id, Row.full_name, Row.name_key, Row.sex, Row.date_of_birth,
-            Row.place_of_birth, Row.nik_encrypted, Row.nik_index, Row.home_province,
-        ).where(created),
-        now=now,
-    )  # fmt: skip
+        session, select(*(staged[name] for name in bulk.NEW_PERSON)).where(created), now=now
+    )
     passports = select(
         Row.new_passport_id.label("passport_id"),
         Row.person_id,

@@ -287,6 +287,14 @@ class AgencyImportRow(Base):
     placement_agency: Mapped[str | None] = mapped_column(String(200))
     contract_start: Mapped[date | None] = mapped_column(Date)
     contract_end: Mapped[date | None] = mapped_column(Date)
+    # A new person's blocking keys (``registry.linkage.keys``), made where the row is read,
+    # the one place its NIK is in the clear.
+    link_token_a: Mapped[str | None] = mapped_column(String(40))
+    link_token_b: Mapped[str | None] = mapped_column(String(40))
+    link_name_year: Mapped[str | None] = mapped_column(String(90))
+    link_name_day: Mapped[str | None] = mapped_column(String(90))
+    link_region: Mapped[str | None] = mapped_column(String(64))
+    link_initials: Mapped[str | None] = mapped_column(String(40))
 
 
 class AgencyImportProblem(Base):

@@ -49,7 +49,8 @@ StagedRows = Select[*tuple[Any, ...]]
 # The columns each statement reads from the caller's SELECT, by label.
 NEW_PERSON = (
     "person_id", "full_name", "name_key", "sex", "date_of_birth", "place_of_birth",
-    "nik_encrypted", "nik_index", "home_province",
+    "nik_encrypted", "nik_index", "home_province", "link_token_a", "link_token_b",
+    "link_name_year", "link_name_day", "link_region", "link_initials",
 )  # fmt: skip
 NEW_PASSPORT = ("passport_id", "person_id", "number_encrypted", "number_index")
 NEW_PHONE = ("contact_id", "person_id", "value", "value_index")
@@ -134,7 +135,10 @@ def placement_stay(
 
 
 def create_people(session: Session, rows: StagedRows, *, now: datetime) -> int:
-    """Insert a person per row (columns ``NEW_PERSON``): unverified, Indonesian by default."""
+    """Insert a person per row (columns ``NEW_PERSON``): unverified, Indonesian by default.
+    The rows carry the person's blocking keys (``linkage.keys.link_keys`` of the same
+    fields, made where the NIK was in the clear): without them record linkage finds the
+    person by nothing but its identifiers."""
     source = rows.subquery()
     query = select(
         *(source.c[name] for name in NEW_PERSON),

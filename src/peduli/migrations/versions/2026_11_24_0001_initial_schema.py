@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 12:11:19.137658
+Create Date: 2026-12-06 15:38:16.547092
 """
 
 from collections.abc import Sequence
@@ -706,6 +706,12 @@ def upgrade() -> None:
     sa.Column('placement_agency', sa.String(length=200), nullable=True),
     sa.Column('contract_start', sa.Date(), nullable=True),
     sa.Column('contract_end', sa.Date(), nullable=True),
+    sa.Column('link_token_a', sa.String(length=40), nullable=True),
+    sa.Column('link_token_b', sa.String(length=40), nullable=True),
+    sa.Column('link_name_year', sa.String(length=90), nullable=True),
+    sa.Column('link_name_day', sa.String(length=90), nullable=True),
+    sa.Column('link_region', sa.String(length=64), nullable=True),
+    sa.Column('link_initials', sa.String(length=40), nullable=True),
     sa.ForeignKeyConstraint(['import_id'], ['agency_import.id'], name=op.f('fk_agency_import_row_import_id_agency_import'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_import_row')),
     sa.UniqueConstraint('import_id', 'row_number', name='uq_agency_import_row_number')
