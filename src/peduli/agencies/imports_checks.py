@@ -47,13 +47,16 @@ def _in(import_id: uuid.UUID, rows: tuple[int, int] | None) -> ColumnElement[boo
 
 
 def _refuse(session: Session, where: ColumnElement[bool], *, column: str, code: str) -> int:
-    """Write a problem for each valid row matching ``where`` and mark the rows invalid."""
-    session.execute(
+    """Write a problem for each valid row matching ``where`` and mark the rows invalid
+    (when there were any: ``where`` is evaluated again for that, and mostly finds none)."""
+    written = session.execute(
         insert(AgencyImportProblem).from_select(
             ["import_id", "row_number", "column", "code"],
             select(Row.import_id, Row.row_number, literal(column), literal(code)).where(where),
         )
     )
+    if not getattr(written, "rowcount", 0):
+        return 0
     result = session.execute(
         update(Row).where(where).values(valid=False).execution_options(synchronize_session=False)
     )

@@ -101,28 +101,27 @@ class RowReader:
                 "new_contact_id": ids[96:],
             }
         )
-        self._person(raw, row)
+        name_key = self._person(raw, row)
         self._placement(raw, row)  # first: the country reads a local phone number
         nik = self._identifiers(raw, row)
         # Staged as a new person's row (or refused): the checks rewrite only the rows they
         # decide otherwise, so a file of new people is written to the staging table once.
         valid = not row.problems
         if valid:
-            values = row.values
+            v = row.values
             keys = link_keys(
-                values["full_name"], values["date_of_birth"], nik, values["sex"],
-                values["place_of_birth"],
+                v["full_name"], v["date_of_birth"], nik, v["sex"], v["place_of_birth"],
+                name_key=name_key,
             )  # fmt: skip
-            values["link_token_a"], values["link_token_b"] = keys.token_a, keys.token_b
-            values["link_name_year"], values["link_name_day"] = keys.name_year, keys.name_day
-            values["link_region"], values["link_initials"] = keys.region, keys.initials
+            v.update(keys.columns())
         row.values["valid"] = valid
         row.values["action"] = RowAction.CREATE.value if valid else RowAction.REFUSE.value
         row.values["person_id"] = row.values["new_person_id"] if valid else None
         return row
 
-    def _person(self, raw: dict[str, Any], row: ReadRow) -> None:
-        name = _text(raw.get("full_name"))
+    def _person(self, raw: dict[str, Any], row: ReadRow) -> str | None:
+        """Read name, sex, birth date and place; the name's key, uncut (folded once)."""
+        name, name_key = _text(raw.get("full_name")), None
         if not name:
             row.problems.append(_missing("full_name"))
         elif len(name) > 200:
@@ -130,7 +129,8 @@ class RowReader:
         else:
             row.problems += _relabel(name_problems(name, field="full_name"), "full_name")
             row.values["full_name"] = name
-            row.values["name_key"] = report_records.stored_name_key(name, self.profile)
+            name_key = self.profile.name_key(name)
+            row.values["name_key"] = name_key[: report_records.NAME_KEY_LENGTH]
         sex = parse_sex(raw.get("sex"))
         if sex is None:
             row.problems.append(_invalid_sex(raw.get("sex")))
@@ -152,6 +152,7 @@ class RowReader:
         if len(place) > 120:
             row.problems.append(_too_long("place_of_birth", 120))
         row.values["place_of_birth"] = place or None
+        return name_key
 
     def _identifiers(self, raw: dict[str, Any], row: ReadRow) -> str | None:
         """Seal the NIK, passport and phone; returns the NIK as read, which only the
