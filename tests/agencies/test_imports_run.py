@@ -8,14 +8,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from peduli.agencies import imports_run, imports_staging
 from peduli.agencies.models import AgencyImport, AgencyImportProblem, ImportStatus
 from peduli.auth.actor import Role
 from peduli.core.crypto import get_cipher
-from peduli.core.db import get_sessionmaker, utcnow
+from peduli.core.db import get_engine, get_sessionmaker, utcnow
 from peduli.registry import bulk, repository
 from peduli.registry import service as registry_service
 from peduli.registry.linkage import online
@@ -185,6 +185,26 @@ def test_a_real_run_checking_chunk_by_chunk_refuses_what_its_dry_run_refused(db:
     expected = [(3, "Nomor Paspor", "passport_of_another_person"), (5, "NIK", "repeated_in_file")]
     assert _problems(db, dry.id) == _problems(db, real.id) == expected
     assert (dry.to_create, dry.refused) == (real.created, real.refused) == (2, 2)
+
+
+def test_a_file_the_checks_refuse_nothing_of_has_no_row_marked_refused_again(
+    db: Session,
+) -> None:
+    # Each refusal writes its problems, then marks their rows: only when it wrote some.
+    marked: list[str] = []
+
+    def count_marks(*args: object) -> None:
+        if str(args[2]).startswith("UPDATE agency_import_row SET valid"):
+            marked.append(str(args[2]))
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", count_marks)
+    try:
+        job = worked(db, submitted(db, csv_bytes([worker(1), worker(2)]), dry_run=False))
+    finally:
+        event.remove(engine, "before_cursor_execute", count_marks)
+
+    assert (job.created, marked) == (2, [])
 
 
 def test_a_chunk_that_fails_is_written_not_at_all_and_the_import_resumes(

@@ -50,10 +50,12 @@ def _refuse(session: Session, where: ColumnElement[bool], *, column: str, code: 
     """Write a problem for each valid row matching ``where`` and mark the rows invalid
     (when there were any: ``where`` is evaluated again for that, and mostly finds none)."""
     written = session.execute(
-        insert(AgencyImportProblem).from_select(
+        insert(AgencyImportProblem)
+        .from_select(
             ["import_id", "row_number", "column", "code"],
             select(Row.import_id, Row.row_number, literal(column), literal(code)).where(where),
         )
+        .execution_options(preserve_rowcount=True)
     )
     if not getattr(written, "rowcount", 0):
         return 0
@@ -152,12 +154,14 @@ def refuse_conflicts(session: Session, import_id: uuid.UUID, rows: tuple[int, in
         else_=BY_KEY["date_of_birth"].label,
     )
     written = session.execute(
-        insert(AgencyImportProblem).from_select(
+        insert(AgencyImportProblem)
+        .from_select(
             ["import_id", "row_number", "column", "code"],
             select(found.c.import_id, found.c.key, column, found.c.code).where(
                 found.c.code.is_not(None)
             ),
         )
+        .execution_options(preserve_rowcount=True)  # an INSERT's count is dropped otherwise
     )
     if not getattr(written, "rowcount", 0):
         return 0
