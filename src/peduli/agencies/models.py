@@ -31,7 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from peduli.core.crypto import CONTACT_PURPOSE, Sealed
 from peduli.core.db import Base, IdMixin, TimestampMixin, utcnow
-from peduli.registry.models import NIK_PURPOSE, PASSPORT_PURPOSE, Person
+from peduli.registry.models import NIK_PURPOSE, PASSPORT_PURPOSE, LinkKeyColumns, Person
 
 MESSAGE_BODY_PURPOSE = "agency-message"
 CACHED_ANSWER_PURPOSE = "agency-answer"
@@ -242,8 +242,10 @@ class AgencyImport(IdMixin, TimestampMixin, Base):
     finished_at: Mapped[datetime | None]
 
 
-class AgencyImportRow(Base):
-    """A row of an export, validated and sealed; ``action`` decided by the checks."""
+class AgencyImportRow(LinkKeyColumns, Base):
+    """A row of an export, validated and sealed; ``action`` decided by the checks. A new
+    person's blocking keys are made where the row is read, the one place its NIK is in the
+    clear (``LinkKeyColumns``)."""
 
     __tablename__ = "agency_import_row"
     __table_args__ = (
@@ -287,14 +289,6 @@ class AgencyImportRow(Base):
     placement_agency: Mapped[str | None] = mapped_column(String(200))
     contract_start: Mapped[date | None] = mapped_column(Date)
     contract_end: Mapped[date | None] = mapped_column(Date)
-    # A new person's blocking keys (``registry.linkage.keys``), made where the row is read,
-    # the one place its NIK is in the clear.
-    link_token_a: Mapped[str | None] = mapped_column(String(40))
-    link_token_b: Mapped[str | None] = mapped_column(String(40))
-    link_name_year: Mapped[str | None] = mapped_column(String(90))
-    link_name_day: Mapped[str | None] = mapped_column(String(90))
-    link_region: Mapped[str | None] = mapped_column(String(64))
-    link_initials: Mapped[str | None] = mapped_column(String(40))
 
 
 class AgencyImportProblem(Base):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 15:38:16.547092
+Create Date: 2026-12-06 16:00:12.191409
 """
 
 from collections.abc import Sequence
@@ -492,15 +492,15 @@ def upgrade() -> None:
     sa.Column('verification', sa.String(length=12), nullable=False),
     sa.Column('verified_by', sa.Uuid(), nullable=True),
     sa.Column('verified_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('link_token_a', sa.String(length=40), nullable=True),
     sa.Column('link_token_b', sa.String(length=40), nullable=True),
     sa.Column('link_name_year', sa.String(length=90), nullable=True),
     sa.Column('link_name_day', sa.String(length=90), nullable=True),
     sa.Column('link_region', sa.String(length=64), nullable=True),
     sa.Column('link_initials', sa.String(length=40), nullable=True),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['merged_into_id'], ['person.id'], name=op.f('fk_person_merged_into_id_person')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_person')),
     sa.UniqueConstraint('nik_index', name=op.f('uq_person_nik_index'))
