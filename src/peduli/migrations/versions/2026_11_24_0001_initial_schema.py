@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 16:00:12.191409
+Create Date: 2026-12-06 16:02:21.580278
 """
 
 from collections.abc import Sequence
@@ -717,8 +717,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('import_id', 'row_number', name='uq_agency_import_row_number')
     )
     with op.batch_alter_table('agency_import_row', schema=None) as batch_op:
-        batch_op.create_index('ix_agency_import_row_nik', ['import_id', 'nik_index'], unique=False)
-        batch_op.create_index('ix_agency_import_row_passport', ['import_id', 'passport_index'], unique=False)
+        batch_op.create_index('ix_agency_import_row_nik', ['nik_index'], unique=False, postgresql_using='hash')
+        batch_op.create_index('ix_agency_import_row_passport', ['passport_index'], unique=False, postgresql_using='hash')
 
     op.create_table('agency_passport_check',
     sa.Column('person_id', sa.Uuid(), nullable=False),
@@ -1892,8 +1892,8 @@ def downgrade() -> None:
     op.drop_table('agency_placement')
     op.drop_table('agency_passport_check')
     with op.batch_alter_table('agency_import_row', schema=None) as batch_op:
-        batch_op.drop_index('ix_agency_import_row_passport')
-        batch_op.drop_index('ix_agency_import_row_nik')
+        batch_op.drop_index('ix_agency_import_row_passport', postgresql_using='hash')
+        batch_op.drop_index('ix_agency_import_row_nik', postgresql_using='hash')
 
     op.drop_table('agency_import_row')
     with op.batch_alter_table('agency_import_problem', schema=None) as batch_op:
