@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     ScalarSelect,
     Select,
     SQLColumnExpression,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     text,
     update,
@@ -88,6 +90,16 @@ def matched_people(rows: StagedRows, *, source: str) -> StagedRows:
         found.c.key,
         found.c.person_id,
         placement_stay(found.c.person_id, found.c.country, source=source).label("stay_id"),
+    )
+
+
+def on_record(
+    nik_index: SQLColumnExpression[Any], passport_index: SQLColumnExpression[Any]
+) -> ColumnElement[bool]:
+    """Whether a person holds the NIK, or a record the passport (by their blind indexes)."""
+    return or_(
+        exists().where(Person.nik_index == nik_index),
+        exists().where(Passport.number_index == passport_index),
     )
 
 
