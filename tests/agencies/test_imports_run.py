@@ -3,6 +3,7 @@ resuming after a worker died, and the set-based checks against the file and the 
 
 from __future__ import annotations
 
+import time
 from dataclasses import astuple
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ from peduli.agencies import imports_run, imports_staging
 from peduli.agencies.models import AgencyImport, AgencyImportProblem, ImportStatus
 from peduli.auth.actor import Role
 from peduli.core.crypto import get_cipher
-from peduli.core.db import get_engine, get_sessionmaker, utcnow
+from peduli.core.db import get_engine, get_sessionmaker, is_postgres, utcnow
 from peduli.registry import bulk, repository
 from peduli.registry import service as registry_service
 from peduli.registry.linkage import online
@@ -276,6 +277,29 @@ def test_a_worker_killed_while_reading_the_file_resumes_after_its_last_chunk(
     assert (job.status, job.total_rows, job.to_create) == ("done", 7, 7)
     # Done: the staged rows (sealed identifiers, names) are gone; the report stays.
     assert imports_run.rows_staged(db, import_id) == 0
+
+
+def test_statistics_are_refreshed_by_the_import_s_rows_not_at_each_worker_turn(
+    db: Session,
+) -> None:
+    import_id = submitted(db, csv_bytes([worker(n) for n in range(1, 7)]), dry_run=False)
+    analysed: list[str] = []
+
+    def count_analyses(*args: object) -> None:
+        if str(args[2]).startswith("ANALYZE"):
+            analysed.append(str(args[2]))
+
+    db.rollback()
+    event.listen(get_engine(), "before_cursor_execute", count_analyses)
+    try:
+        for _turn in range(3):  # three turns of one chunk each, as a busy worker takes them
+            imports_run._stage(get_sessionmaker(), import_id, 2, time.monotonic())
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", count_analyses)
+
+    # The staged rows' statistics at the import's first chunk; the registry's only after
+    # 200,000 rows (SQLite keeps none).
+    assert analysed == (["ANALYZE agency_import_row"] if is_postgres(db) else [])
 
 
 def test_a_file_without_the_required_columns_fails_with_its_header_problems(
