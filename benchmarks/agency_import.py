@@ -110,11 +110,16 @@ def main() -> None:
         after = _cpu_seconds(args.database)
         plain = url.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(plain) as connection:
+            keyed = connection.execute(
+                "SELECT count(*) FROM person WHERE link_initials IS NOT NULL"
+            ).fetchone()
             raw, rows, _seeded, indexes = _raw_copy(connection, Path(folder), 1.0)
             for table in TABLES:
                 connection.execute(f"DROP TABLE raw_{table}")
             connection.commit()
     assert counts["created"] == args.rows, counts
+    # Every imported person carries its blocking keys, and the raw COPY copies them too.
+    assert keyed == (args.rows,), keyed
     print(f"import (worker) : {_rates(imported, args.rows, rows)}")
     for phase, seconds in phases.items():
         print(f"   {phase:<42}: {seconds:7.1f} s")

@@ -3,20 +3,24 @@ resuming after a worker died, and the set-based checks against the file and the 
 
 from __future__ import annotations
 
+import time
+from dataclasses import astuple
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from peduli.agencies import imports_run, imports_staging
 from peduli.agencies.models import AgencyImport, AgencyImportProblem, ImportStatus
 from peduli.auth.actor import Role
 from peduli.core.crypto import get_cipher
-from peduli.core.db import get_sessionmaker, utcnow
+from peduli.core.db import get_engine, get_sessionmaker, is_postgres, utcnow
 from peduli.registry import bulk, repository
 from peduli.registry import service as registry_service
+from peduli.registry.linkage import online
+from peduli.registry.linkage.keys import link_keys
 from peduli.registry.models import NIK_PURPOSE, ContactPoint, Passport, Person, Stay
 from tests import factories
 from tests.agencies.exports import csv_bytes, submitted, worked, worker
@@ -102,6 +106,35 @@ def test_the_real_run_creates_links_and_seals_like_the_registry(db: Session) -> 
     assert phone.value == "+60123000002" and phone.trusted_at is None
 
 
+def test_an_imported_person_is_found_by_linkage_under_a_mistyped_birth_date(
+    db: Session,
+) -> None:
+    born, name = date(1994, 7, 12), "Wulan Sekar Pratiwi"
+    row = worker(1, born=born, **{"Nama Lengkap": name})
+    worked(db, submitted(db, csv_bytes([row]), dry_run=False))
+    imported = db.scalars(select(Person).where(Person.full_name == name)).one()
+
+    keys = link_keys(name, born, row["NIK"], "F", "Cilacap")
+    assert keys.region is not None and keys.name_year is not None  # every key is made
+    assert (
+        imported.link_token_a, imported.link_token_b, imported.link_name_year,
+        imported.link_name_day, imported.link_region, imported.link_initials,
+    ) == astuple(keys)  # fmt: skip
+    # She reports herself later from another phone, with no NIK and a new passport, and
+    # types the 13th for the 12th: only the name and birth keys can find her record.
+    later = registry_service.submit_self_report(
+        db,
+        report=factories.report(
+            nik=None, passport_number="E9876543", full_name=name, sex="F",
+            date_of_birth=date(1994, 7, 13), place_of_birth="Cilacap", phone="+60197777777",
+            email=None, **factories.KUALA_LUMPUR, address=None,
+        ),
+        actor=factories.staff(Role.OFFICER, "kbri-kuala-lumpur"),
+    ).person  # fmt: skip
+
+    assert imported.id in {other for other, _scored in online.matches(db, later)}
+
+
 def test_importing_the_same_export_again_updates_the_placements(db: Session) -> None:
     rows = [worker(n) for n in range(1, 4)]
     worked(db, submitted(db, csv_bytes(rows), dry_run=False))
@@ -153,6 +186,29 @@ def test_a_real_run_checking_chunk_by_chunk_refuses_what_its_dry_run_refused(db:
     expected = [(3, "Nomor Paspor", "passport_of_another_person"), (5, "NIK", "repeated_in_file")]
     assert _problems(db, dry.id) == _problems(db, real.id) == expected
     assert (dry.to_create, dry.refused) == (real.created, real.refused) == (2, 2)
+
+
+def test_a_file_of_new_people_is_decided_without_rewriting_or_rejoining_its_rows(
+    db: Session,
+) -> None:
+    # Each refusal writes its problems, then marks their rows: only when it wrote some; and
+    # rows whose identifiers nobody holds keep their staged decision without the joins
+    # (the conflicts' and the decision's statements, each a CASE over the joins).
+    marked: list[str] = []
+
+    def count_marks(*args: object) -> None:
+        statement = str(args[2])
+        if statement.startswith("UPDATE agency_import_row SET valid") or "CASE WHEN" in statement:
+            marked.append(statement)
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", count_marks)
+    try:
+        job = worked(db, submitted(db, csv_bytes([worker(1), worker(2)]), dry_run=False))
+    finally:
+        event.remove(engine, "before_cursor_execute", count_marks)
+
+    assert (job.created, marked) == (2, [])
 
 
 def test_a_chunk_that_fails_is_written_not_at_all_and_the_import_resumes(
@@ -221,6 +277,29 @@ def test_a_worker_killed_while_reading_the_file_resumes_after_its_last_chunk(
     assert (job.status, job.total_rows, job.to_create) == ("done", 7, 7)
     # Done: the staged rows (sealed identifiers, names) are gone; the report stays.
     assert imports_run.rows_staged(db, import_id) == 0
+
+
+def test_statistics_are_refreshed_by_the_import_s_rows_not_at_each_worker_turn(
+    db: Session,
+) -> None:
+    import_id = submitted(db, csv_bytes([worker(n) for n in range(1, 7)]), dry_run=False)
+    analysed: list[str] = []
+
+    def count_analyses(*args: object) -> None:
+        if str(args[2]).startswith("ANALYZE"):
+            analysed.append(str(args[2]))
+
+    db.rollback()
+    event.listen(get_engine(), "before_cursor_execute", count_analyses)
+    try:
+        for _turn in range(3):  # three turns of one chunk each, as a busy worker takes them
+            imports_run._stage(get_sessionmaker(), import_id, 2, time.monotonic())
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", count_analyses)
+
+    # The staged rows' statistics at the import's first chunk; the registry's only after
+    # 200,000 rows (SQLite keeps none).
+    assert analysed == (["ANALYZE agency_import_row"] if is_postgres(db) else [])
 
 
 def test_a_file_without_the_required_columns_fails_with_its_header_problems(

@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from dataclasses import FrozenInstanceError
 from datetime import date
 
+import phonenumbers
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peduli.core.config import get_settings
 from peduli.core.errors import FieldProblem
+from peduli.reference import profile as profile_module
 from peduli.reference.profile import (
     CountryProfile,
     Sex,
@@ -220,3 +222,73 @@ class TestFoldText:
             decomposed = unicodedata.normalize("NFKD", full.casefold())
             full = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
         assert fold_text(value) == full.replace("'", "").replace("`", "")
+
+
+# ``+<digits>`` near the common forms: each country code, then 0–18 digits (leading zeros,
+# national prefixes, too short and too long included), and every region's example numbers.
+_CODES = sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+_EXAMPLES = sorted(
+    phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+    for region in phonenumbers.SUPPORTED_REGIONS
+    for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE)
+    if (example := phonenumbers.example_number_for_type(region, kind)) is not None
+)
+# The same numbers with the region's national prefix dialled after the country code
+# (+52 1 55…, +7 8 812…), which parse may strip.
+_PREFIXED = sorted(
+    f"+{example.country_code}{metadata.national_prefix}{example.national_number}"
+    for region in phonenumbers.SUPPORTED_REGIONS
+    if (metadata := phonenumbers.PhoneMetadata.metadata_for_region(region)) is not None
+    and metadata.national_prefix
+    and (
+        example := phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    )
+)
+_PLUS_DIGITS = st.one_of(
+    st.sampled_from(_PREFIXED),
+    st.builds("+{}{}".format, st.sampled_from(_CODES), st.text("0123456789", max_size=18)),
+    st.builds(
+        lambda example, cut, tail: example[: max(2, len(example) - cut)] + tail,
+        st.sampled_from(_EXAMPLES),
+        st.integers(0, 4),
+        st.text("0123456789", max_size=4),
+    ),
+    st.from_regex(r"\+[0-9]{1,21}", fullmatch=True),
+)
+
+
+def _phonenumbers_reading(text: str, region: str) -> tuple[str | None, str | None]:
+    """What ``phonenumbers`` alone makes of ``text``: E.164 if valid, and the carrier code."""
+    try:
+        number = phonenumbers.parse(text, region, keep_raw_input=True)
+    except phonenumbers.NumberParseException:
+        return None, None
+    if not phonenumbers.is_valid_number(number):
+        return None, None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164, number.preferred_domestic_carrier_code or None
+
+
+@settings(max_examples=1000)
+@given(text=_PLUS_DIGITS, region=st.sampled_from(["ID", "MY", "KR", "SA", "HK", "TW", "US"]))
+def test_the_plain_international_reading_is_exactly_phonenumbers_reading(
+    text: str, region: str
+) -> None:
+    number = profile_module._parse_phone(text, region)
+    ours = (
+        (
+            phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+            number.preferred_domestic_carrier_code or None,
+        )
+        if number is not None
+        else (None, None)
+    )
+    assert ours == _phonenumbers_reading(text, region)
+
+
+def test_most_plain_international_numbers_take_the_short_reading() -> None:
+    short = [text for text in _EXAMPLES if profile_module._plain_international(text)]
+    assert len(short) > 0.8 * len(_EXAMPLES)
+    assert profile_module._plain_international("+6281234567890") is not None
+    for unusual in ("+62 812 3456 7890", "+620812345678", "+6281234567890 ext. 12", "+62812ab"):
+        assert profile_module._plain_international(unusual) is None

@@ -47,13 +47,18 @@ def _in(import_id: uuid.UUID, rows: tuple[int, int] | None) -> ColumnElement[boo
 
 
 def _refuse(session: Session, where: ColumnElement[bool], *, column: str, code: str) -> int:
-    """Write a problem for each valid row matching ``where`` and mark the rows invalid."""
-    session.execute(
-        insert(AgencyImportProblem).from_select(
+    """Write a problem for each valid row matching ``where`` and mark the rows invalid
+    (when there were any: ``where`` is evaluated again for that, and mostly finds none)."""
+    written = session.execute(
+        insert(AgencyImportProblem)
+        .from_select(
             ["import_id", "row_number", "column", "code"],
             select(Row.import_id, Row.row_number, literal(column), literal(code)).where(where),
         )
+        .execution_options(preserve_rowcount=True)
     )
+    if not getattr(written, "rowcount", 0):
+        return 0
     result = session.execute(
         update(Row).where(where).values(valid=False).execution_options(synchronize_session=False)
     )
@@ -149,12 +154,14 @@ def refuse_conflicts(session: Session, import_id: uuid.UUID, rows: tuple[int, in
         else_=BY_KEY["date_of_birth"].label,
     )
     written = session.execute(
-        insert(AgencyImportProblem).from_select(
+        insert(AgencyImportProblem)
+        .from_select(
             ["import_id", "row_number", "column", "code"],
             select(found.c.import_id, found.c.key, column, found.c.code).where(
                 found.c.code.is_not(None)
             ),
         )
+        .execution_options(preserve_rowcount=True)  # an INSERT's count is dropped otherwise
     )
     if not getattr(written, "rowcount", 0):
         return 0
@@ -181,9 +188,31 @@ def decide(
     """Give every row its action in one ``UPDATE … FROM``: refuse the invalid, then update
     the person's placement from ``source``, link the person found by NIK or passport, or
     create a person. Rows are staged as new people (``imports_rows``), so only the rows
-    whose decision differs are written again: the staging row is wide."""
-    refuse_conflicts(session, import_id, rows)
+    whose decision differs are written again (the staging row is wide), and none is looked
+    at again when no row's identifiers are on record."""
     scope = _in(import_id, rows)
+    if not _staged_decision_stands(session, scope):
+        refuse_conflicts(session, import_id, rows)
+        _decide_found(session, scope, source=source)
+    _refuse_invalid(session, import_id, rows)
+
+
+def _staged_decision_stands(session: Session, scope: ColumnElement[bool]) -> bool:
+    """Whether no valid row of ``scope`` names a NIK or passport on record, and each still
+    has the decision it was staged with (a new person): then the registry can neither
+    refuse nor match any, and the joins that would find so are skipped. A file of new
+    placements, the common case, is decided by one probe of each identifier."""
+    changed = or_(
+        Row.action.is_distinct_from(RowAction.CREATE.value),
+        Row.person_id.is_distinct_from(Row.new_person_id),
+        Row.stay_id.is_not(None),
+        bulk.on_record(Row.nik_index, Row.passport_index),
+    )
+    return not session.scalar(select(exists().where(scope, changed)))
+
+
+def _decide_found(session: Session, scope: ColumnElement[bool], *, source: str) -> None:
+    """Decide the rows of ``scope`` by who holds their NIK or passport, and their placement."""
     found = bulk.matched_people(
         select(Row.row_number.label("key"), Row.nik_index, Row.passport_index, Row.country).where(
             scope
@@ -210,6 +239,9 @@ def decide(
         .values(person_id=person, stay_id=found.c.stay_id, action=action)
         .execution_options(synchronize_session=False)
     )
+
+
+def _refuse_invalid(session: Session, import_id: uuid.UUID, rows: tuple[int, int] | None) -> None:
     refused = and_(Row.import_id == import_id, ~Row.valid)
     if rows is not None:
         refused = and_(refused, Row.row_number.between(*rows))

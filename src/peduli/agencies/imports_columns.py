@@ -105,3 +105,19 @@ def layout_of(headers: list[object]) -> tuple[Layout, list[FieldProblem]]:
                 )
             )
     return Layout(positions), problems
+
+
+# A new person's blocking keys (``registry.linkage.keys``), made as the row is read.
+LINK_COLUMNS = (
+    "link_token_a", "link_token_b", "link_name_year", "link_name_day", "link_region",
+    "link_initials",
+)  # fmt: skip
+# The staging table's columns, in the order a staged row gives them (COPY's text, SQLite's rows).
+STAGE_COLUMNS = (
+    "import_id", "row_number", "valid", "action", "person_id", "new_person_id", "new_stay_id",
+    "new_passport_id", "new_contact_id", "full_name", "name_key", "sex", "date_of_birth",
+    "place_of_birth", "home_province", "nik_encrypted", "nik_index", "passport_encrypted",
+    "passport_index", "phone_encrypted", "phone_index", "country", "city",
+    "representation_code", "sector", "employer", "placement_agency", "contract_start",
+    "contract_end", *LINK_COLUMNS,
+)  # fmt: skip

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from peduli.agencies.imports_columns import BY_KEY, Layout
+from peduli.agencies.imports_columns import BY_KEY, STAGE_COLUMNS, Layout
 from peduli.agencies.imports_ids import new_ids
 from peduli.agencies.models import RowAction
 from peduli.core.crypto import CONTACT_PURPOSE, FieldCipher
@@ -26,17 +26,9 @@ from peduli.core.names import name_problems
 from peduli.reference import countries
 from peduli.reference.profile import CountryProfile
 from peduli.registry import report_records
+from peduli.registry.linkage.keys import link_keys
 from peduli.registry.models import NIK_PURPOSE, PASSPORT_PURPOSE, Sector, Sex, Stay
 
-# The staging table's columns, in the order a staged row gives them (COPY's text, SQLite's rows).
-STAGE_COLUMNS = (
-    "import_id", "row_number", "valid", "action", "person_id", "new_person_id", "new_stay_id",
-    "new_passport_id", "new_contact_id", "full_name", "name_key", "sex", "date_of_birth",
-    "place_of_birth", "home_province", "nik_encrypted", "nik_index", "passport_encrypted",
-    "passport_index", "phone_encrypted", "phone_index", "country", "city",
-    "representation_code", "sector", "employer", "placement_agency", "contract_start",
-    "contract_end",
-)  # fmt: skip
 MAX_CONTRACT_AHEAD = timedelta(days=366)
 OLDEST_BIRTH = date(1900, 1, 1)
 _ISO_DATE = re.compile(r"(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})")
@@ -109,19 +101,27 @@ class RowReader:
                 "new_contact_id": ids[96:],
             }
         )
-        self._person(raw, row)
+        name_key = self._person(raw, row)
         self._placement(raw, row)  # first: the country reads a local phone number
-        self._identifiers(raw, row)
+        nik = self._identifiers(raw, row)
         # Staged as a new person's row (or refused): the checks rewrite only the rows they
         # decide otherwise, so a file of new people is written to the staging table once.
         valid = not row.problems
+        if valid:
+            v = row.values
+            keys = link_keys(
+                v["full_name"], v["date_of_birth"], nik, v["sex"], v["place_of_birth"],
+                name_key=name_key,
+            )  # fmt: skip
+            v.update(keys.columns())
         row.values["valid"] = valid
         row.values["action"] = RowAction.CREATE.value if valid else RowAction.REFUSE.value
         row.values["person_id"] = row.values["new_person_id"] if valid else None
         return row
 
-    def _person(self, raw: dict[str, Any], row: ReadRow) -> None:
-        name = _text(raw.get("full_name"))
+    def _person(self, raw: dict[str, Any], row: ReadRow) -> str | None:
+        """Read name, sex, birth date and place; the name's key, uncut (folded once)."""
+        name, name_key = _text(raw.get("full_name")), None
         if not name:
             row.problems.append(_missing("full_name"))
         elif len(name) > 200:
@@ -129,7 +129,8 @@ class RowReader:
         else:
             row.problems += _relabel(name_problems(name, field="full_name"), "full_name")
             row.values["full_name"] = name
-            row.values["name_key"] = report_records.stored_name_key(name, self.profile)
+            name_key = self.profile.name_key(name)
+            row.values["name_key"] = name_key[: report_records.NAME_KEY_LENGTH]
         sex = parse_sex(raw.get("sex"))
         if sex is None:
             row.problems.append(_invalid_sex(raw.get("sex")))
@@ -151,8 +152,11 @@ class RowReader:
         if len(place) > 120:
             row.problems.append(_too_long("place_of_birth", 120))
         row.values["place_of_birth"] = place or None
+        return name_key
 
-    def _identifiers(self, raw: dict[str, Any], row: ReadRow) -> None:
+    def _identifiers(self, raw: dict[str, Any], row: ReadRow) -> str | None:
+        """Seal the NIK, passport and phone; returns the NIK as read, which only the
+        blocking keys use in the clear (a valid row's NIK is valid)."""
         profile, cipher = self.profile, self.cipher
         nik = profile.normalize_national_id(_text(raw.get("nik")))
         if not nik:
@@ -190,6 +194,7 @@ class RowReader:
             if phone:
                 row.values["phone_encrypted"] = cipher.encrypt(phone, purpose=CONTACT_PURPOSE)
                 row.values["phone_index"] = cipher.blind_index(phone, purpose=CONTACT_PURPOSE)
+        return nik or None
 
     def _placement(self, raw: dict[str, Any], row: ReadRow) -> None:
         country = parse_country(raw.get("country"))

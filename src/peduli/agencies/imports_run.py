@@ -45,7 +45,7 @@ log = get_logger(__name__)
 # Rows a chunk (one transaction): the database waits for the first chunk to be read, and the
 # readers for the last to be applied, so smaller chunks overlap more of an import.
 CHUNK_ROWS = 5_000
-STATISTICS_EVERY = 40  # chunks (200,000 rows): the tables grow fast, the plans must follow
+STATISTICS_ROWS = 200_000  # an import's rows: the tables grow fast, the plans must follow
 LEASE = timedelta(minutes=5)
 TURN_SECONDS = 30.0  # a worker's turn on imports, so its other periodic tasks still run
 SessionFactory = Callable[[], Session]
@@ -154,17 +154,16 @@ def _stage(
         as_copy=as_copy,
     )
     staged = 0
-    for number, chunk in enumerate(chunks):
+    for chunk in chunks:
         with session_factory() as session, session.begin():
             imports_staging.write_chunk(session, chunk)
             job = session.get_one(AgencyImport, import_id)
             rows = (job.staged_through + 1, chunk.last_row)
             job.staged_through = chunk.last_row
-            job.total_rows += chunk.size
             if not job.dry_run:
-                if number % STATISTICS_EVERY == 0:
-                    _refresh_statistics(session)
+                _refresh_statistics(session, job.total_rows, chunk.size)
                 _applied(session, job, rows)
+            job.total_rows += chunk.size
             _renewed(job)
         staged += chunk.size
         if deadline is not None and time.monotonic() > deadline:
@@ -280,8 +279,7 @@ def _apply(
                 imports_files.delete(job.file_key)  # written; a dry run's copy is the same file
                 return applied
             rows = (job.applied_through + 1, job.applied_through + chunk_rows)
-            if chunks % STATISTICS_EVERY == 0:
-                _refresh_statistics(session)
+            _refresh_statistics(session, chunks * chunk_rows, chunk_rows)
             chunks += 1
             applied += _applied(session, job, rows)
             _renewed(job)
@@ -289,11 +287,17 @@ def _apply(
             return applied
 
 
-def _refresh_statistics(session: Session) -> None:
-    """The staging table's and the registry's: both grow faster than autovacuum notices."""
+def _refresh_statistics(session: Session, rows_before: int, size: int) -> None:
+    """The staging table's statistics at the first chunk and at each ``STATISTICS_ROWS``
+    rows since, the registry's at each ``STATISTICS_ROWS`` (both grow faster than
+    autovacuum notices). Counted in the import's rows, not from each worker's turn: a turn
+    that began with ``ANALYZE`` of the registry paid seconds every turn on a large one."""
+    if rows_before % STATISTICS_ROWS >= size:  # not the first chunk at or past a mark
+        return
     if is_postgres(session):
         session.execute(text("ANALYZE agency_import_row"))
-    bulk.refresh_statistics(session)
+    if rows_before:  # at the first chunk the registry has not grown yet
+        bulk.refresh_statistics(session)
 
 
 def _applied(session: Session, job: AgencyImport, rows: tuple[int, int]) -> int:
@@ -326,14 +330,10 @@ def apply_chunk(session: Session, job: AgencyImport, rows: tuple[int, int]) -> d
     created = in_chunk & (Row.action == RowAction.CREATE.value)
     placed = in_chunk & Row.action.in_([RowAction.CREATE.value, RowAction.LINK.value])
     known = in_chunk & Row.action.in_([RowAction.UPDATE.value, RowAction.LINK.value])
+    staged = Row.__table__.c
     bulk.create_people(
-        session,
-        select(
-            Row.person_id, Row.full_name, Row.name_key, Row.sex, Row.date_of_birth,
-            Row.place_of_birth, Row.nik_encrypted, Row.nik_index, Row.home_province,
-        ).where(created),
-        now=now,
-    )  # fmt: skip
+        session, select(*(staged[name] for name in bulk.NEW_PERSON)).where(created), now=now
+    )
     passports = select(
         Row.new_passport_id.label("passport_id"),
         Row.person_id,

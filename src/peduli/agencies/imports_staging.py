@@ -27,9 +27,9 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from peduli.agencies.imports_columns import Layout
+from peduli.agencies.imports_columns import STAGE_COLUMNS, Layout
 from peduli.agencies.imports_problems import sealed_detail
-from peduli.agencies.imports_rows import STAGE_COLUMNS, RowReader
+from peduli.agencies.imports_rows import RowReader
 from peduli.agencies.models import AgencyImportProblem, AgencyImportRow
 from peduli.core.crypto import get_cipher
 from peduli.reference.profile import get_profile

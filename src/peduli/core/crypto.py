@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import os
 from collections.abc import Iterator
@@ -37,11 +36,14 @@ from peduli.core.config import get_settings
 CONTACT_PURPOSE = "contact"
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 _FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
+def _b64(data: bytes) -> str:
+    # ``base64.urlsafe_b64encode`` without its padding, in half the time: an import seals
+    # three identifiers a row.
+    return binascii.b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=").decode()
 
 
 def _unb64(text: str) -> bytes:
@@ -116,8 +118,7 @@ class FieldCipher:
 
     def blind_index(self, value: str, *, purpose: str) -> str:
         """Keyed hash of a normalised value: equal inputs give equal outputs, nothing else leaks."""
-        mac = hmac.new(self.index_key, f"{purpose}:{value}".encode(), hashlib.sha256)
-        return mac.hexdigest()
+        return hmac.digest(self.index_key, f"{purpose}:{value}".encode(), "sha256").hex()
 
 
 _FILE_MAGIC = b"PDA1"

@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from types import MappingProxyType
 from typing import Literal
 
@@ -157,11 +158,50 @@ def fold_text(value: str) -> str:
 
 def _parse_phone(text: str, region: str) -> phonenumbers.PhoneNumber | None:
     """Read ``text`` as a number dialled in ``region``; None unless it is a valid number."""
-    try:
-        number = phonenumbers.parse(text, region, keep_raw_input=True)
-    except phonenumbers.NumberParseException:
-        return None
+    number = _plain_international(text)
+    if number is None:
+        try:
+            number = phonenumbers.parse(text, region, keep_raw_input=True)
+        except phonenumbers.NumberParseException:
+            return None
     return number if phonenumbers.is_valid_number(number) else None
+
+
+_PLAIN_INTERNATIONAL = re.compile(r"\+[1-9][0-9]{2,19}")
+
+
+def _plain_international(text: str) -> phonenumbers.PhoneNumber | None:
+    """``text`` as ``phonenumbers.parse`` reads it, when it is the common ``+<digits>`` that
+    parse takes as it is: a known country code, then a national number of 2–17 digits with
+    no leading zero and nothing the country's national-prefix pattern would strip. None for
+    anything else, which is parsed the long way. Parsing is two thirds of a phone check and
+    an import checks a million (tested against ``phonenumbers.parse`` with Hypothesis)."""
+    if not _PLAIN_INTERNATIONAL.fullmatch(text):
+        return None
+    digits = text[1:]
+    for size in (1, 2, 3):  # as parse extracts it: the shortest code that exists
+        code = int(digits[:size])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            break
+    else:
+        return None
+    national = digits[size:]
+    if not 2 <= len(national) <= 17 or national[0] == "0":
+        return None
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
+        code, phonenumbers.region_code_for_country_code(code)
+    )
+    if metadata is None:
+        return None
+    prefix = metadata.national_prefix_for_parsing
+    if prefix and _pattern(prefix).match(national):
+        return None
+    return phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+
+
+@cache
+def _pattern(expression: str) -> re.Pattern[str]:
+    return re.compile(expression)
 
 
 def _example_phone(regions: list[str]) -> str:

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     ScalarSelect,
     Select,
     SQLColumnExpression,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     text,
     update,
@@ -49,7 +51,8 @@ StagedRows = Select[*tuple[Any, ...]]
 # The columns each statement reads from the caller's SELECT, by label.
 NEW_PERSON = (
     "person_id", "full_name", "name_key", "sex", "date_of_birth", "place_of_birth",
-    "nik_encrypted", "nik_index", "home_province",
+    "nik_encrypted", "nik_index", "home_province", "link_token_a", "link_token_b",
+    "link_name_year", "link_name_day", "link_region", "link_initials",
 )  # fmt: skip
 NEW_PASSPORT = ("passport_id", "person_id", "number_encrypted", "number_index")
 NEW_PHONE = ("contact_id", "person_id", "value", "value_index")
@@ -87,6 +90,16 @@ def matched_people(rows: StagedRows, *, source: str) -> StagedRows:
         found.c.key,
         found.c.person_id,
         placement_stay(found.c.person_id, found.c.country, source=source).label("stay_id"),
+    )
+
+
+def on_record(
+    nik_index: SQLColumnExpression[Any], passport_index: SQLColumnExpression[Any]
+) -> ColumnElement[bool]:
+    """Whether a person holds the NIK, or a record the passport (by their blind indexes)."""
+    return or_(
+        exists().where(Person.nik_index == nik_index),
+        exists().where(Passport.number_index == passport_index),
     )
 
 
@@ -134,7 +147,10 @@ def placement_stay(
 
 
 def create_people(session: Session, rows: StagedRows, *, now: datetime) -> int:
-    """Insert a person per row (columns ``NEW_PERSON``): unverified, Indonesian by default."""
+    """Insert a person per row (columns ``NEW_PERSON``): unverified, Indonesian by default.
+    The rows carry the person's blocking keys (``linkage.keys.link_keys`` of the same
+    fields, made where the NIK was in the clear): without them record linkage finds the
+    person by nothing but its identifiers."""
     source = rows.subquery()
     query = select(
         *(source.c[name] for name in NEW_PERSON),

@@ -145,7 +145,19 @@ class DuplicateStatus(StrEnum):
     DISMISSED = "dismissed"
 
 
-class Person(IdMixin, TimestampMixin, Base):
+class LinkKeyColumns:
+    """Record linkage's blocking keys (``registry.linkage.keys``) of a person, or of a staged
+    import row: the rarest name tokens, alone and with the birth year or day; regency; initials."""
+
+    link_token_a: Mapped[str | None] = mapped_column(String(40))
+    link_token_b: Mapped[str | None] = mapped_column(String(40))
+    link_name_year: Mapped[str | None] = mapped_column(String(90))
+    link_name_day: Mapped[str | None] = mapped_column(String(90))
+    link_region: Mapped[str | None] = mapped_column(String(64))
+    link_initials: Mapped[str | None] = mapped_column(String(40))
+
+
+class Person(IdMixin, TimestampMixin, LinkKeyColumns, Base):
     """A citizen; ``nik_index`` is unique so a NIK can never belong to two records."""
 
     __tablename__ = "person"
@@ -178,15 +190,6 @@ class Person(IdMixin, TimestampMixin, Base):
     verification: Mapped[str] = mapped_column(String(12), default=Verification.UNVERIFIED)
     verified_by: Mapped[uuid.UUID | None]
     verified_at: Mapped[datetime | None]
-    # Record linkage's blocking keys (``registry.linkage.keys``): the two rarest name tokens;
-    # the birth year, or the day, with them (and the place of birth if both are common); a
-    # blind index of the NIK's regency with the birth year; the birth date, sex and initials.
-    link_token_a: Mapped[str | None] = mapped_column(String(40))
-    link_token_b: Mapped[str | None] = mapped_column(String(40))
-    link_name_year: Mapped[str | None] = mapped_column(String(90))
-    link_name_day: Mapped[str | None] = mapped_column(String(90))
-    link_region: Mapped[str | None] = mapped_column(String(64))
-    link_initials: Mapped[str | None] = mapped_column(String(40))
 
 
 class Passport(IdMixin, Base):

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from peduli.reference.profile import get_profile
 from peduli.registry.linkage.keys import COMMON_TOKEN, link_keys
 from peduli.registry.linkage.names import token_frequency
 
@@ -43,3 +47,12 @@ def test_only_a_distinctive_name_is_keyed_by_its_regency() -> None:
     nik = "3402015203990001"
     assert link_keys("Yosefina Pattiasina", BORN, nik, "F", None).region is not None
     assert link_keys("Umi Kalsum", BORN, nik, "F", "Bantul").region is None
+
+
+@given(name=st.text(st.sampled_from("aiu mkst.'MHSY"), min_size=1, max_size=60))
+def test_keys_from_the_name_key_a_caller_has_are_the_keys_of_the_name(name: str) -> None:
+    folded = get_profile().name_key(name)
+
+    assert link_keys(name, BORN, "3171015203990001", "F", "Bantul", name_key=folded) == (
+        link_keys(name, BORN, "3171015203990001", "F", "Bantul")
+    )

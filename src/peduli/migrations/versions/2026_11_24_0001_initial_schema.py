@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 16:39:45.329302
+Create Date: 2026-12-06 17:16:53.261261
 """
 
 from collections.abc import Sequence
@@ -492,15 +492,15 @@ def upgrade() -> None:
     sa.Column('verification', sa.String(length=12), nullable=False),
     sa.Column('verified_by', sa.Uuid(), nullable=True),
     sa.Column('verified_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('link_token_a', sa.String(length=40), nullable=True),
     sa.Column('link_token_b', sa.String(length=40), nullable=True),
     sa.Column('link_name_year', sa.String(length=90), nullable=True),
     sa.Column('link_name_day', sa.String(length=90), nullable=True),
     sa.Column('link_region', sa.String(length=64), nullable=True),
     sa.Column('link_initials', sa.String(length=40), nullable=True),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['merged_into_id'], ['person.id'], name=op.f('fk_person_merged_into_id_person')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_person')),
     sa.UniqueConstraint('nik_index', name=op.f('uq_person_nik_index'))
@@ -706,13 +706,19 @@ def upgrade() -> None:
     sa.Column('placement_agency', sa.String(length=200), nullable=True),
     sa.Column('contract_start', sa.Date(), nullable=True),
     sa.Column('contract_end', sa.Date(), nullable=True),
+    sa.Column('link_token_a', sa.String(length=40), nullable=True),
+    sa.Column('link_token_b', sa.String(length=40), nullable=True),
+    sa.Column('link_name_year', sa.String(length=90), nullable=True),
+    sa.Column('link_name_day', sa.String(length=90), nullable=True),
+    sa.Column('link_region', sa.String(length=64), nullable=True),
+    sa.Column('link_initials', sa.String(length=40), nullable=True),
     sa.ForeignKeyConstraint(['import_id'], ['agency_import.id'], name=op.f('fk_agency_import_row_import_id_agency_import'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_import_row')),
     sa.UniqueConstraint('import_id', 'row_number', name='uq_agency_import_row_number')
     )
     with op.batch_alter_table('agency_import_row', schema=None) as batch_op:
-        batch_op.create_index('ix_agency_import_row_nik', ['import_id', 'nik_index'], unique=False)
-        batch_op.create_index('ix_agency_import_row_passport', ['import_id', 'passport_index'], unique=False)
+        batch_op.create_index('ix_agency_import_row_nik', ['nik_index'], unique=False, postgresql_using='hash')
+        batch_op.create_index('ix_agency_import_row_passport', ['passport_index'], unique=False, postgresql_using='hash')
 
     op.create_table('agency_passport_check',
     sa.Column('person_id', sa.Uuid(), nullable=False),
@@ -1886,8 +1892,8 @@ def downgrade() -> None:
     op.drop_table('agency_placement')
     op.drop_table('agency_passport_check')
     with op.batch_alter_table('agency_import_row', schema=None) as batch_op:
-        batch_op.drop_index('ix_agency_import_row_passport')
-        batch_op.drop_index('ix_agency_import_row_nik')
+        batch_op.drop_index('ix_agency_import_row_passport', postgresql_using='hash')
+        batch_op.drop_index('ix_agency_import_row_nik', postgresql_using='hash')
 
     op.drop_table('agency_import_row')
     with op.batch_alter_table('agency_import_problem', schema=None) as batch_op:

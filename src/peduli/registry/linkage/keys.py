@@ -27,7 +27,7 @@ from datetime import date
 
 from peduli.core.crypto import get_cipher
 from peduli.registry.linkage.comparisons import place_key
-from peduli.registry.linkage.names import name_tokens, rarest, token_frequency
+from peduli.registry.linkage.names import key_tokens, name_tokens, rarest, token_frequency
 from peduli.registry.models import NIK_PURPOSE, Person
 
 REGION_PURPOSE = "link-region"
@@ -49,6 +49,14 @@ class LinkKeys:
     region: str | None
     initials: str | None
 
+    def columns(self) -> dict[str, str | None]:
+        """The keys by the ``person`` columns that hold them (a bulk write's row)."""
+        return {
+            "link_token_a": self.token_a, "link_token_b": self.token_b,
+            "link_name_year": self.name_year, "link_name_day": self.name_day,
+            "link_region": self.region, "link_initials": self.initials,
+        }  # fmt: skip
+
 
 def link_keys(
     full_name: str,
@@ -56,10 +64,13 @@ def link_keys(
     nik: str | None,
     sex: str | None,
     place_of_birth: str | None,
+    *,
+    name_key: str | None = None,
 ) -> LinkKeys:
     """The keys of a person with this name, birth date, NIK, sex and place of birth (None:
-    not known)."""
-    all_tokens = name_tokens(full_name)
+    not known); ``name_key``: the name as the profile keys it, uncut, when the caller has
+    it (an import keys a million names: each is folded once)."""
+    all_tokens = name_tokens(full_name) if name_key is None else key_tokens(name_key)
     tokens = rarest(all_tokens)
     token_a = tokens[0][:TOKEN_LENGTH] if tokens else None
     token_b = tokens[1][:TOKEN_LENGTH] if len(tokens) > 1 else None
@@ -67,7 +78,11 @@ def link_keys(
     common = not tokens or token_frequency(tokens[0]) >= COMMON_TOKEN
     name = _name_part(token_a, token_b, place_of_birth if common else None, common)
     name_year = f"{year}:{name}"[:NAME_KEY_LENGTH] if year and name else None
-    name_day = f"{date_of_birth:%m%d}:{name}"[:NAME_KEY_LENGTH] if date_of_birth and name else None
+    name_day = (  # the month and day as digits, not strftime's %m%d: a third of the time
+        f"{date_of_birth.month:02d}{date_of_birth.day:02d}:{name}"[:NAME_KEY_LENGTH]
+        if date_of_birth and name
+        else None
+    )
     region = (
         get_cipher().blind_index(f"{nik[:4]}:{year}", purpose=REGION_PURPOSE)
         if nik and len(nik) >= 4 and year and not common
@@ -111,9 +126,5 @@ def refresh(person: Person) -> None:
 
 def apply(person: Person, keys: LinkKeys) -> None:
     """Set the person's blocking columns."""
-    person.link_token_a = keys.token_a
-    person.link_token_b = keys.token_b
-    person.link_name_year = keys.name_year
-    person.link_name_day = keys.name_day
-    person.link_region = keys.region
-    person.link_initials = keys.initials
+    for column, value in keys.columns().items():
+        setattr(person, column, value)

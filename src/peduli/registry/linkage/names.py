@@ -14,7 +14,7 @@ the share of people carrying a token, shipped with the model (``model.json``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler
@@ -46,14 +46,19 @@ def key_tokens(name_key: str) -> tuple[str, ...]:
 
 def token_frequency(token: str) -> float:
     """The share of people whose name holds ``token`` (unseen tokens are rare)."""
+    return _frequencies().get(token, UNSEEN_FREQUENCY)
+
+
+def _frequencies() -> Mapping[str, float]:
     from peduli.registry.linkage.model import get_model
 
-    return get_model().token_frequencies.get(token, UNSEEN_FREQUENCY)
+    return get_model().token_frequencies
 
 
 def rarest(tokens: Sequence[str], count: int = 2) -> tuple[str, ...]:
     """The ``count`` rarest tokens, rarest first (ties: longer, then alphabetical)."""
-    ranked = sorted(tokens, key=lambda t: (token_frequency(t), -len(t), t))
+    frequencies = _frequencies()  # once, not per token: an import keys a million names
+    ranked = sorted(tokens, key=lambda t: (frequencies.get(t, UNSEEN_FREQUENCY), -len(t), t))
     return tuple(ranked[:count])
 
 
