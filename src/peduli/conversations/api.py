@@ -16,7 +16,8 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import PlainTextResponse
 from sqlalchemy.orm import Session
 
-from peduli.api.deps import PUBLIC, SMS_GATEWAY, DbSession, hot_path_write, require_scope
+from peduli.api.deps import PUBLIC, SMS_GATEWAY, DbSession, require_scope
+from peduli.api.hot_paths import hot_path_write
 from peduli.auth.actor import Actor
 from peduli.auth.scopes import CONVERSATIONS_READ, CONVERSATIONS_WRITE
 from peduli.conversations import inbound, platforms, service, workflow

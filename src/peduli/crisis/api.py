@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from peduli.api.deps import PUBLIC, DbSession, LaggingReadDb, hot_path_write, require_scope
+from peduli.api.deps import PUBLIC, DbSession, LaggingReadDb, require_scope
+from peduli.api.hot_paths import hot_path_write
 from peduli.api.responses import model_response
 from peduli.auth.actor import Actor
 from peduli.auth.scopes import CRISES_REACH, CRISES_READ, CRISES_WRITE

@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from peduli.api.deps import Credentials, DbSession, credentials_for, hot_path_read_as_caller
+from peduli.api.deps import Credentials, DbSession, credentials_for
+from peduli.api.hot_paths import hot_path_read_as_caller
 from peduli.api.language import RequestLanguage
 from peduli.auth.actor import Actor
 from peduli.auth.scopes import STATS_READ

@@ -11,8 +11,8 @@ from peduli.api.deps import (
     Credentials,
     DbSession,
     credentials_for,
-    hot_path_write_as_caller,
 )
+from peduli.api.hot_paths import hot_path_write_as_caller
 from peduli.api.responses import model_response
 from peduli.auth.tokens import SELF_REPORTS_WRITE
 from peduli.core.i18n import _, in_language
