@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from peduli.core.errors import FieldProblem
 from peduli.core.i18n import _
+from peduli.registry.linkage.keys import LINK_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -107,11 +108,6 @@ def layout_of(headers: list[object]) -> tuple[Layout, list[FieldProblem]]:
     return Layout(positions), problems
 
 
-# A new person's blocking keys (``registry.linkage.keys``), made as the row is read.
-LINK_COLUMNS = (
-    "link_token_a", "link_token_b", "link_name_year", "link_name_day", "link_region",
-    "link_initials",
-)  # fmt: skip
 # The staging table's columns, in the order a staged row gives them (COPY's text, SQLite's rows).
 STAGE_COLUMNS = (
     "import_id", "row_number", "valid", "action", "person_id", "new_person_id", "new_stay_id",
@@ -119,5 +115,5 @@ STAGE_COLUMNS = (
     "place_of_birth", "home_province", "nik_encrypted", "nik_index", "passport_encrypted",
     "passport_index", "phone_encrypted", "phone_index", "country", "city",
     "representation_code", "sector", "employer", "placement_agency", "contract_start",
-    "contract_end", *LINK_COLUMNS,
+    "contract_end", *LINK_COLUMNS,  # a new person's blocking keys, made as the row is read
 )  # fmt: skip

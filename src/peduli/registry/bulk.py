@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from peduli.registry.linkage.keys import LINK_COLUMNS
 from peduli.registry.models import (
     ContactKind,
     ContactPoint,
@@ -51,8 +52,7 @@ StagedRows = Select[*tuple[Any, ...]]
 # The columns each statement reads from the caller's SELECT, by label.
 NEW_PERSON = (
     "person_id", "full_name", "name_key", "sex", "date_of_birth", "place_of_birth",
-    "nik_encrypted", "nik_index", "home_province", "link_token_a", "link_token_b",
-    "link_name_year", "link_name_day", "link_region", "link_initials",
+    "nik_encrypted", "nik_index", "home_province", *LINK_COLUMNS,
 )  # fmt: skip
 NEW_PASSPORT = ("passport_id", "person_id", "number_encrypted", "number_index")
 NEW_PHONE = ("contact_id", "person_id", "value", "value_index")

@@ -116,9 +116,9 @@ def test_a_person_corrected_between_the_read_and_the_write_keeps_what_the_correc
         sessions[-1].execute(
             update(Person).where(Person.id == person).values(place_of_birth="Kota Ambon")
         )
-        return keys.link_keys(*args)
+        return keys.stored_keys(*args)
 
-    monkeypatch.setattr(rekeying, "link_keys", corrected_meanwhile)
+    monkeypatch.setattr(rekeying, "stored_keys", corrected_meanwhile)
     done = rekeying.rekey(opened)
     assert (done.done, done.rewritten) == (1, 0)
     assert _keys(person) == (None,) * len(rekeying.KEYS)

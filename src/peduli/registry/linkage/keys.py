@@ -22,7 +22,7 @@ by the NIK, passport and phone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date
 
 from peduli.core.crypto import get_cipher
@@ -40,6 +40,13 @@ NAME_KEY_LENGTH = 90  # the columns' width; the place of birth comes last, cut f
 COMMON_TOKEN = 0.001
 
 
+# The person's columns holding the keys, in the order of ``LinkKeys``'s fields.
+LINK_COLUMNS = (
+    "link_token_a", "link_token_b", "link_name_year", "link_name_day", "link_region",
+    "link_initials",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class LinkKeys:
     token_a: str | None
@@ -51,11 +58,7 @@ class LinkKeys:
 
     def columns(self) -> dict[str, str | None]:
         """The keys by the ``person`` columns that hold them (a bulk write's row)."""
-        return {
-            "link_token_a": self.token_a, "link_token_b": self.token_b,
-            "link_name_year": self.name_year, "link_name_day": self.name_day,
-            "link_region": self.region, "link_initials": self.initials,
-        }  # fmt: skip
+        return dict(zip(LINK_COLUMNS, astuple(self), strict=True))
 
 
 def link_keys(
@@ -110,18 +113,28 @@ def _name_part(
     return f"{pair}@{place}" if place else None
 
 
+def stored_keys(
+    full_name: str,
+    date_of_birth: date | None,
+    nik_encrypted: str | None,
+    sex: str | None,
+    place_of_birth: str | None,
+) -> LinkKeys:
+    """The keys of a person as the registry stores them: the NIK decrypted in memory only."""
+    nik = get_cipher().decrypt(nik_encrypted, purpose=NIK_PURPOSE) if nik_encrypted else None
+    return link_keys(full_name, date_of_birth, nik, sex, place_of_birth)
+
+
 def refresh(person: Person) -> None:
-    """Every key again from the person's stored fields (the NIK decrypted in memory), after
-    a later report gave the place of birth, or a merge moved a NIK or place to or from it."""
-    nik = (
-        get_cipher().decrypt(person.nik_encrypted, purpose=NIK_PURPOSE)
-        if person.nik_encrypted
-        else None
-    )
+    """Every key again from the person's stored fields, after a later report gave the place
+    of birth, or a merge moved a NIK or place to or from it."""
     apply(
         person,
-        link_keys(person.full_name, person.date_of_birth, nik, person.sex, person.place_of_birth),
-    )
+        stored_keys(
+            person.full_name, person.date_of_birth, person.nik_encrypted, person.sex,
+            person.place_of_birth,
+        ),
+    )  # fmt: skip
 
 
 def apply(person: Person, keys: LinkKeys) -> None:

@@ -20,7 +20,7 @@ entry saying how many.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, Table, bindparam, func, select, update
@@ -28,19 +28,15 @@ from sqlalchemy.orm import Session
 
 from peduli.auth import audit
 from peduli.auth.actor import SYSTEM
-from peduli.core.crypto import get_cipher
-from peduli.registry.linkage.keys import link_keys
-from peduli.registry.models import NIK_PURPOSE, Person
+from peduli.registry.linkage.keys import LINK_COLUMNS, stored_keys
+from peduli.registry.models import Person
 
 SessionFactory = Callable[[], Session]
 DEFAULT_BATCH = 2000
 # What the keys are computed from, compared again when they are written. The NIK is
 # compared by its blind index: its ciphertext changes when the data key is rotated.
 SOURCES = (Person.date_of_birth, Person.sex, Person.place_of_birth, Person.nik_index)
-KEYS = (
-    Person.link_token_a, Person.link_token_b, Person.link_name_year, Person.link_name_day,
-    Person.link_region, Person.link_initials,
-)  # fmt: skip
+KEYS = tuple(getattr(Person, column) for column in LINK_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -98,14 +94,13 @@ def _batch(session: Session, after: Any, size: int) -> Sequence[Row[*tuple[Any, 
 
 def _stale(row: Row[*tuple[Any, ...]]) -> dict[str, Any] | None:
     """The row's parameters for ``write_keys`` if its keys differ from the current rule's."""
-    nik = (
-        get_cipher().decrypt(row.nik_encrypted, purpose=NIK_PURPOSE) if row.nik_encrypted else None
-    )
-    current = astuple(link_keys(row.full_name, row.date_of_birth, nik, row.sex, row.place_of_birth))
-    if current == tuple(getattr(row, key.key) for key in KEYS):
+    current = stored_keys(
+        row.full_name, row.date_of_birth, row.nik_encrypted, row.sex, row.place_of_birth
+    ).columns()
+    if current == {column: getattr(row, column) for column in LINK_COLUMNS}:
         return None
     read = {f"read_{column.key}": getattr(row, column.key) for column in SOURCES}
-    new = {f"new_{key.key}": value for key, value in zip(KEYS, current, strict=True)}
+    new = {f"new_{column}": value for column, value in current.items()}
     return {"person": row.id, "read_full_name": row.full_name} | read | new
 
 
