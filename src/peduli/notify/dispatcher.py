@@ -2,9 +2,10 @@
 the outcome (``outcomes``).
 
 Each step is its own short transaction, so no lock is held while a provider is called. A
-worker that dies between sending and recording leaves its rows in ``sending``; once their
-lease runs out another worker re-sends them, and the provider (or sandbox) recognises the
-idempotency key, so the person still gets one copy.
+worker that dies between sending and recording leaves its rows in ``sending``; as soon as
+its lock is gone (``core.liveness``; on SQLite once their lease runs out) another worker
+re-sends them, and the provider (or sandbox) recognises the idempotency key, so the person
+still gets one copy.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
+from peduli.core import liveness
 from peduli.core.logging import get_logger
 from peduli.notify import claims, outcomes
 from peduli.notify.outcomes import RetryPolicy
@@ -57,15 +59,17 @@ def dispatch_once(
 ) -> int:
     """Claim up to ``batch_size`` due messages per channel, deliver them, record each outcome.
 
-    Returns how many messages were claimed (0 when nothing was due).
+    Returns how many messages were claimed (0 when nothing was due). Holds the worker's
+    lock meanwhile, so that no running worker takes its claims for a dead worker's.
     """
-    return dispatch_batch(
-        session_factory,
-        channels=channels,
-        batch_size=batch_size,
-        worker_id=worker_id,
-        policy=policy,
-    ).claimed
+    with liveness.worker_lock(_engine(session_factory), worker_id):
+        return dispatch_batch(
+            session_factory,
+            channels=channels,
+            batch_size=batch_size,
+            worker_id=worker_id,
+            policy=policy,
+        ).claimed
 
 
 def dispatch_batch(
@@ -146,6 +150,13 @@ def _one_connection(session_factory: SessionFactory) -> Iterator[tuple[Connectio
         yield connection, True
 
 
+def _engine(session_factory: SessionFactory) -> Engine:
+    """The engine behind the factory's sessions (a test's sessions may share a connection)."""
+    with session_factory() as probe:
+        bind = probe.get_bind()
+    return bind.engine if isinstance(bind, Connection) else bind
+
+
 def run_worker(
     session_factory: SessionFactory,
     *,
@@ -167,33 +178,36 @@ def run_worker(
     policy = policy or RetryPolicy()
     total = 0
     last_between = last_reclaim = float("-inf")
-    reclaim_every = min(policy.lease_seconds / 10, 10.0)
+    # Orphans of a dead worker are found by its lock (``core.liveness``), every second.
+    reclaim_every = min(policy.lease_seconds / 10, liveness.CHECK_EVERY_SECONDS)
     log.info("worker started", worker_id=worker_id, channels=sorted(channels))
-    while not stop.is_set():
-        if between_batches is not None and time.monotonic() - last_between >= idle_seconds:
-            last_between = time.monotonic()
-            _guarded(between_batches, worker_id=worker_id)
-        reclaim = time.monotonic() - last_reclaim >= reclaim_every
-        if reclaim:
-            last_reclaim = time.monotonic()
-        try:
-            outcome = dispatch_batch(
-                session_factory,
-                channels=channels,
-                batch_size=batch_size,
-                worker_id=worker_id,
-                policy=policy,
-                reclaim=reclaim,
-            )
-        except Exception:
-            log.exception("dispatch failed; retrying after a pause", worker_id=worker_id)
-            outcome = BatchOutcome(0, throttled=False)
-        total += outcome.claimed
-        if outcome.throttled:
-            # The senders' buckets are empty: let tokens gather for a fuller next batch.
-            stop.wait(min(THROTTLED_PAUSE, idle_seconds))
-        elif outcome.claimed == 0:
-            stop.wait(idle_seconds)
+    with liveness.worker_lock(_engine(session_factory), worker_id) as lock:
+        while not stop.is_set():
+            lock.keep()
+            if between_batches is not None and time.monotonic() - last_between >= idle_seconds:
+                last_between = time.monotonic()
+                _guarded(between_batches, worker_id=worker_id)
+            reclaim = time.monotonic() - last_reclaim >= reclaim_every
+            if reclaim:
+                last_reclaim = time.monotonic()
+            try:
+                outcome = dispatch_batch(
+                    session_factory,
+                    channels=channels,
+                    batch_size=batch_size,
+                    worker_id=worker_id,
+                    policy=policy,
+                    reclaim=reclaim,
+                )
+            except Exception:
+                log.exception("dispatch failed; retrying after a pause", worker_id=worker_id)
+                outcome = BatchOutcome(0, throttled=False)
+            total += outcome.claimed
+            if outcome.throttled:
+                # The senders' buckets are empty: let tokens gather for a fuller next batch.
+                stop.wait(min(THROTTLED_PAUSE, idle_seconds))
+            elif outcome.claimed == 0:
+                stop.wait(idle_seconds)
     log.info("worker stopped", worker_id=worker_id, claimed=total)
     return total
 
