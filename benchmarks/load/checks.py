@@ -57,12 +57,14 @@ FROM crisis_broadcast b WHERE b.id = %(b)s::uuid
 # Seconds from each "need help" answer leaving the client to its emergency's first alert
 # (step 0) stored by the sandbox gateway for the duty officer's phone.
 HELP_ALERTS = """
-SELECT n.sent, extract(epoch FROM min(s.received_at))
+SELECT n.sent, extract(epoch FROM min(s.received_at)), extract(epoch FROM min(e.created_at)),
+  extract(epoch FROM min(o.created_at)), extract(epoch FROM min(o.sent_at))
 FROM unnest(%s::uuid[], %s::float8[]) AS n(checkin_id, sent)
 JOIN crisis_checkin c ON c.id = n.checkin_id
 LEFT JOIN emergency e ON e.case_id = c.case_id
 LEFT JOIN sandbox_message s ON s.channel = 'sms' AND s.recipient = %s
   AND s.idempotency_key LIKE 'emergency:' || e.id::text || ':step:0:%%'
+LEFT JOIN outbox_message o ON o.idempotency_key = s.idempotency_key
 GROUP BY n.checkin_id, n.sent
 """
 
@@ -125,14 +127,30 @@ def broadcast_figures(conn: psycopg.Connection[Any], broadcast_id: str) -> dict[
 
 def help_alert_seconds(
     conn: psycopg.Connection[Any], ledger: Ledger, duty_phone: str
-) -> tuple[list[float], int]:
-    """Seconds to the duty officer's phone for each acknowledged "need help"; and how many
-    never reached it."""
+) -> tuple[list[float], int, list[dict[str, float]]]:
+    """Seconds to the duty officer's phone for each acknowledged "need help"; how many never
+    reached it; and for each that did, where its seconds went: the answer to the emergency
+    raised, raised to queued in the outbox, queued to sent, sent to received."""
     helps = [e for e in ledger.of("checkin") if e.get("answer") == "need_help"]
     if not helps:
-        return [], 0
+        return [], 0, []
     rows = conn.execute(
         HELP_ALERTS, ([e["id"] for e in helps], [float(e["sent"]) for e in helps], duty_phone)
     ).fetchall()
-    seconds = [float(received) - float(sent) for sent, received in rows if received is not None]
-    return seconds, sum(1 for _sent, received in rows if received is None)
+    arrived = [row for row in rows if row[1] is not None]
+    stages = [
+        {"answered": float(sent), "raised": float(raised) - float(sent),
+         "queued": float(queued) - float(raised), "sent": float(out) - float(queued),
+         "received": float(received) - float(out)}
+        for sent, received, raised, queued, out in arrived
+        if None not in (raised, queued, out)
+    ]  # fmt: skip
+    seconds = [float(received) - float(sent) for sent, received, *_ in arrived]
+    return seconds, len(rows) - len(arrived), stages
+
+
+def slowest(stages: list[dict[str, float]], count: int) -> list[dict[str, float]]:
+    """The alerts that took longest from the answer to the phone, with their stages."""
+    return sorted(stages, key=lambda a: -(a["raised"] + a["queued"] + a["sent"] + a["received"]))[
+        :count
+    ]

@@ -19,6 +19,7 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -66,6 +67,13 @@ def make_accounts(run_dir: Path, officers: int) -> str:
             made[group].append({"email": email, "password": PASSWORD, "totp": secret})
     (run_dir / "accounts.json").write_text(json.dumps(made))
     return duty_rosters()["kbri-kuala-lumpur"]
+
+
+def keep_logs(run_dir: Path) -> None:
+    """The layout's logs (nginx's errors, each process's) into the run's folder, as the
+    layout's state is removed afterwards."""
+    if (STATE / "log").is_dir():
+        shutil.copytree(STATE / "log", run_dir / "log", dirs_exist_ok=True)
 
 
 def run_locust(args: argparse.Namespace, run_dir: Path, ports: Ports) -> None:
@@ -154,11 +162,11 @@ def main() -> None:
     ports, run_dir = Ports(), args.run_dir
     run_dir.mkdir(parents=True, exist_ok=True)
     for old in run_dir.iterdir():
-        old.unlink()
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
     os.environ.update(ports.settings(STATE))
     os.environ["PEDULI_SMS_SENDERS"] = f"PEDULI={args.sms_rate}"
     os.environ["PEDULI_LOG_LEVEL"] = "WARNING"
-    print(f"machine: {_common.machine()} (shared with other engineers' work)")
+    print(f"machine: {_common.machine()}, load average {os.getloadavg()[0]:.2f} at the start")
     os.environ["PEDULI_LAYOUT_READY_SECONDS"] = "900"
     layout("stop", "--purge")
     chaos = Chaos(STATE, args.kill_every)
@@ -187,6 +195,7 @@ def main() -> None:
             sandbox.terminate()
             sandbox.wait(timeout=30)
         if not args.keep:
+            keep_logs(run_dir)
             layout("stop", "--purge")
 
 
@@ -204,7 +213,7 @@ def figures(
         drained = checks.wait_for_outbox(conn, seconds=args.drain_minutes * 60)
         present = checks.ledger_present(conn, ledger)
         broadcast = checks.broadcast_figures(conn, sent["broadcast_id"]) if sent else {}
-        alerts, unalerted = checks.help_alert_seconds(conn, ledger, duty_phone)
+        alerts, unalerted, stages = checks.help_alert_seconds(conn, ledger, duty_phone)
     endpoints = endpoint_p95(run_dir)
     kills = [k.at for k in chaos.kills]
     worst = {kind: max((e["p95"] for e in endpoints if e["kind"] == kind), default=0.0)
@@ -231,6 +240,11 @@ def figures(
             "p95_s": _common.percentile(alerts, 95) if alerts else None,
             "max_s": max(alerts) if alerts else None,
             "within_5s": sum(1 for s in alerts if s <= TARGET_ALERT_SECONDS),
+            "stages_p95_s": {
+                stage: _common.percentile([a[stage] for a in stages], 95)
+                for stage in ("raised", "queued", "sent", "received")
+            } if stages else None,
+            "slowest": checks.slowest(stages, 10),
         },
     }  # fmt: skip
 
