@@ -1,18 +1,24 @@
-"""``peduli worker``: a slow periodic task runs in a lane of its own, so the prompt tasks (a
-crisis call for help paging the duty officer) keep their pace while it works for minutes."""
+"""``peduli worker``: a slow periodic task runs in a lane of its own, so the prompt tasks keep
+their pace while it works for minutes; and the urgent lane pages the duty officer while the
+outbox's loop is deep in a broadcast."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from peduli.cli.worker import work_until_stopped
+from peduli.core.db import session_scope
 from peduli.core.periodic import PeriodicTask, SessionFactory
 from peduli.jobs import PERIODIC_TASKS
+from peduli.notify.models import MessagePriority
+from peduli.notify.ports import DeliveryResult, DeliveryStatus, OutboundMessage
+from peduli.notify.service import enqueue
 
 
 def test_prompt_tasks_keep_running_while_a_slow_task_is_busy(clean_engine: Engine) -> None:
@@ -61,3 +67,60 @@ def test_the_platform_s_long_tasks_are_the_slow_ones() -> None:
         "publish-open-data", "purge-past-retention",
     }  # fmt: skip
     assert {"alert-crisis-calls-for-help", "stats-citizens"}.isdisjoint(slow)
+
+
+class _BroadcastGateway:
+    """An SMS gateway that holds a broadcast's batch until released (a million messages
+    take minutes), and takes a page to the duty officer at once."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.broadcast_in_hand = threading.Event()
+        self.delivered: list[str] = []
+
+    def send(self, messages: Sequence[OutboundMessage]) -> list[DeliveryResult]:
+        if any(m.idempotency_key.startswith("crisis:") for m in messages):
+            self.broadcast_in_hand.set()
+            self.release.wait(timeout=30)
+        self.delivered += [m.idempotency_key for m in messages]
+        return [DeliveryResult(m.id, DeliveryStatus.SENT) for m in messages]
+
+
+def _queue(priority: MessagePriority, key: str) -> None:
+    with session_scope() as session:
+        enqueue(
+            session, channel="sms", recipient="+6281234567890", subject="", body=key,
+            idempotency_key=key, priority=priority,
+        )  # fmt: skip
+
+
+def test_a_page_to_the_duty_officer_never_waits_for_a_broadcast_batch(
+    clean_engine: Engine,
+) -> None:
+    """The urgent lane sends it while the outbox's loop is still in a broadcast's batch."""
+    gateway = _BroadcastGateway()
+    _queue(MessagePriority.CRISIS_NEAREST, "crisis:1:sms")
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=lambda: work_until_stopped(stop, channels={"sms": gateway}, worker_id="w", tasks=())
+    )
+    worker.start()
+    try:
+        assert gateway.broadcast_in_hand.wait(timeout=10)
+        _queue(MessagePriority.EMERGENCY_ALERT, "emergency:1:step:0:duty")
+        deadline = time.monotonic() + 5
+        while "emergency:1:step:0:duty" not in gateway.delivered and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert gateway.delivered == ["emergency:1:step:0:duty"]  # the broadcast still held
+    finally:
+        gateway.release.set()
+        stop.set()
+        worker.join(timeout=30)
+    assert not worker.is_alive()
+
+
+def test_the_calls_for_help_and_their_pages_are_the_urgent_tasks() -> None:
+    urgent = [task.name for task in PERIODIC_TASKS if task.urgent]
+    # Raised first, so the page goes out in the same round.
+    assert urgent == ["crisis-raise-calls-for-help", "alert-crisis-calls-for-help"]
+    assert not any(task.urgent and task.slow for task in PERIODIC_TASKS)

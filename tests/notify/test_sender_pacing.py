@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from peduli.core.db import utcnow
 from peduli.notify import sender_pacing, service
-from peduli.notify.dispatcher import dispatch_once, run_worker
-from peduli.notify.models import NotifySender, OutboxStatus
+from peduli.notify.dispatcher import dispatch_batch, dispatch_once, run_worker
+from peduli.notify.models import MessagePriority, NotifySender, OutboxStatus
 from peduli.notify.outcomes import RetryPolicy
 from peduli.notify.ports import Channel
 from peduli.notify.sender_pacing import SenderSpec
@@ -70,16 +70,35 @@ def test_the_first_claim_takes_the_most_urgent_messages_within_the_limit(
 ) -> None:
     _configure(session_factory, "A=1/3,B=1/3")
     _enqueue(session_factory, 40, priority=200, tag="bulk")
-    _enqueue(session_factory, 5, priority=10, tag="help")
+    _enqueue(session_factory, 4, priority=10, tag="help")
 
-    assert dispatch_once(session_factory, channels=channels, worker_id="w", policy=POLICY) == 6
+    # Six tokens, one kept back for the urgent lane (``URGENT_RESERVE_SECONDS``, at least 1).
+    assert dispatch_once(session_factory, channels=channels, worker_id="w", policy=POLICY) == 5
 
     sent = [row for row in outbox(session_factory) if row.status is OutboxStatus.SENT]
-    assert {f"help:{i}" for i in range(5)} <= {row.idempotency_key for row in sent}
-    assert Counter(row.sender for row in sent) == {"A": 3, "B": 3}
+    assert {f"help:{i}" for i in range(4)} <= {row.idempotency_key for row in sent}
+    assert Counter(row.sender for row in sent) == {"A": 3, "B": 2}
     assert {m.sender for m in received(session_factory, "sms")} == {"A", "B"}
-    # the buckets are empty: nothing more until they refill
+    # only the reserve is left: nothing more for an ordinary claim until the buckets refill
     assert dispatch_once(session_factory, channels=channels, worker_id="w", policy=POLICY) == 0
+
+
+def test_the_urgent_lane_takes_the_reserve_a_broadcast_left(
+    session_factory: SessionFactory, channels: dict[str, Channel]
+) -> None:
+    _configure(session_factory, "A=1/3,B=1/3")
+    _enqueue(session_factory, 40, priority=MessagePriority.CRISIS_NEAREST, tag="crisis")
+    assert dispatch_once(session_factory, channels=channels, worker_id="w", policy=POLICY) == 5
+    _enqueue(session_factory, 2, priority=MessagePriority.EMERGENCY_ALERT, tag="page")
+
+    urgent = dispatch_batch(
+        session_factory, channels=channels, worker_id="u", policy=POLICY,
+        max_priority=MessagePriority.CHAT_REPLY,
+    )  # fmt: skip
+
+    assert urgent.claimed == 1  # the one token kept back; the second page waits for a refill
+    sent = {row.idempotency_key for row in outbox(session_factory) if row.claimed_by == "u"}
+    assert sent == {"page:0"}
 
 
 def test_rate_limits_hold_across_concurrent_workers(
@@ -186,7 +205,8 @@ def test_a_telegram_bot_is_paced_at_telegrams_thirty_a_second(
                 idempotency_key=f"tg:{i}",
             )
 
-    # A full bucket lets one second's worth go; the rest waits for tokens, not lost.
-    assert dispatch_once(session_factory, channels=channels, worker_id="w", policy=POLICY) == 30
-    assert len(received(session_factory, "telegram")) == 30
-    assert Counter(row.status for row in outbox(session_factory))[OutboxStatus.PENDING] == 15
+    # A full bucket lets one second's worth go, less the urgent lane's reserve (2 tokens at
+    # 30/s); the rest waits for tokens, not lost.
+    assert dispatch_once(session_factory, channels=channels, worker_id="w", policy=POLICY) == 28
+    assert len(received(session_factory, "telegram")) == 28
+    assert Counter(row.status for row in outbox(session_factory))[OutboxStatus.PENDING] == 17

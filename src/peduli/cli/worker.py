@@ -7,7 +7,7 @@ import signal
 import socket
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
 import typer
@@ -21,12 +21,18 @@ from peduli.core.periodic import PeriodicTask, run_due_tasks, run_lane
 from peduli.jobs import PERIODIC_TASKS
 from peduli.notify import sender_pacing
 from peduli.notify.channels import build_channels
-from peduli.notify.dispatcher import dispatch_once, run_worker
+from peduli.notify.dispatcher import dispatch_batch, dispatch_once, run_worker
+from peduli.notify.models import MessagePriority
 from peduli.notify.outcomes import RetryPolicy
 from peduli.notify.ports import Channel
 
 # How long a stopping worker waits for its slow lanes' turns in hand.
 LANE_GRACE_SECONDS = 20.0
+# The urgent lane's round: its tasks when due, then the urgent messages (pages to the duty
+# officer, sign-in codes, chat replies), a small batch at a time beside the outbox's loop.
+URGENT_LANE_SECONDS = 0.25
+URGENT_BATCH_SIZE = 50
+URGENT_PRIORITY = MessagePriority.CHAT_REPLY
 
 
 def register(app: typer.Typer) -> None:
@@ -79,23 +85,21 @@ def work_until_stopped(
 
     The prompt tasks run between the outbox's batches; each slow task (``PeriodicTask.slow``)
     in a lane of its own, so an import's turn or a month's open-data count never holds back a
-    crisis call for help, a message, or another slow task. On ``stop`` the lanes finish the
-    turn in hand (``LANE_GRACE_SECONDS`` at most; their work is transactional and resumes).
+    crisis call for help, a message, or another slow task. The urgent lane runs the urgent
+    tasks (``PeriodicTask.urgent``) every ``URGENT_LANE_SECONDS`` and sends the messages of
+    the urgent rungs they queue: a call for help never waits for a broadcast's batch. On
+    ``stop`` the lanes finish the turn in hand (``LANE_GRACE_SECONDS`` at most; their work is
+    transactional and resumes).
     """
     settings = get_settings()
     session_factory = get_sessionmaker()
     idle = settings.notify_idle_seconds
-    lanes = [
-        threading.Thread(
-            target=partial(
-                run_lane, session_factory, [task], worker_id=worker_id, stop=stop, idle_seconds=idle
-            ),
-            name=f"periodic:{task.name}",
-            daemon=True,
-        )
-        for task in tasks
-        if task.slow
-    ]
+    policy = RetryPolicy.from_settings(settings)
+    send_urgent = partial(
+        dispatch_batch, session_factory, channels=channels, batch_size=URGENT_BATCH_SIZE,
+        worker_id=worker_id, policy=policy, reclaim=False, max_priority=URGENT_PRIORITY,
+    )  # fmt: skip
+    lanes = _lanes(tasks, worker_id=worker_id, stop=stop, idle=idle, send_urgent=send_urgent)
     for lane in lanes:
         lane.start()
     try:
@@ -104,13 +108,13 @@ def work_until_stopped(
             channels=channels,
             worker_id=worker_id,
             batch_size=batch_size or settings.notify_batch_size,
-            policy=RetryPolicy.from_settings(settings),
+            policy=policy,
             idle_seconds=idle,
             stop=stop,
             between_batches=partial(
                 run_due_tasks,
                 session_factory,
-                [task for task in tasks if not task.slow],
+                [task for task in tasks if not (task.slow or task.urgent)],
                 worker_id=worker_id,
             ),
         )
@@ -118,6 +122,38 @@ def work_until_stopped(
         stop.set()
         for lane in lanes:
             lane.join(timeout=LANE_GRACE_SECONDS)
+
+
+def _lanes(
+    tasks: Sequence[PeriodicTask],
+    *,
+    worker_id: str,
+    stop: threading.Event,
+    idle: float,
+    send_urgent: Callable[[], object],
+) -> list[threading.Thread]:
+    """A thread for each slow task, and one for the urgent tasks and messages."""
+    run_tasks = partial(run_lane, get_sessionmaker(), worker_id=worker_id, stop=stop)
+    lanes = [
+        threading.Thread(
+            target=partial(run_tasks, [task], idle_seconds=idle),
+            name=f"periodic:{task.name}",
+            daemon=True,
+        )
+        for task in tasks
+        if task.slow
+    ]
+    urgent = [task for task in tasks if task.urgent]
+    lanes.append(
+        threading.Thread(
+            target=partial(
+                run_tasks, urgent, idle_seconds=URGENT_LANE_SECONDS, after_round=send_urgent
+            ),
+            name="urgent",
+            daemon=True,
+        )
+    )
+    return lanes
 
 
 def worker_channels(settings: Settings) -> dict[str, Channel]:

@@ -6,8 +6,9 @@ conditional statement over the due rows (``UPDATE … WHERE due_at <= now AND es
 IS NULL``). Such a task is idempotent: two workers running it at once, or a worker
 restarted half-way, never double an escalation and never miss one.
 
-A worker runs the tasks in two lanes, each a thread of its own: the prompt tasks between
-its outbox batches, the slow ones (``PeriodicTask.slow``) beside them (``run_lane``).
+A worker runs the tasks in lanes, each a thread of its own: the prompt tasks between its
+outbox batches, the slow ones (``PeriodicTask.slow``) and the urgent ones
+(``PeriodicTask.urgent``) beside them (``run_lane``).
 
 On top of that, each task has a row in ``periodic_task_run`` whose ``next_run_at`` a worker
 advances with one conditional UPDATE before running the task; only the worker whose UPDATE
@@ -51,6 +52,10 @@ class PeriodicTask:
     # the worker's slow lane, so that the prompt tasks (a crisis call for help paging the
     # duty officer, the statistics' tally) and the outbox never wait behind it.
     slow: bool = False
+    # A life depends on it within seconds (a crisis's call for help, its page to the duty
+    # officer): run in the worker's urgent lane, several times a second, never behind an
+    # outbox batch of a million-person broadcast.
+    urgent: bool = False
 
 
 class PeriodicTaskRun(Base):
@@ -94,13 +99,17 @@ def run_lane(
     worker_id: str,
     stop: threading.Event,
     idle_seconds: float,
+    after_round: Callable[[], object] | None = None,
 ) -> None:
     """Run the due ``tasks`` again and again until ``stop`` is set, pausing ``idle_seconds``
-    between rounds. A failing database is logged and tried again after the pause: the lane
+    between rounds, each round followed by ``after_round`` (the urgent lane sends what its
+    tasks queued). A failing database is logged and tried again after the pause: the lane
     outlives a database restart, as the outbox's loop does."""
     while not stop.is_set():
         try:
             run_due_tasks(session_factory, tasks, worker_id=worker_id)
+            if after_round is not None:
+                after_round()
         except Exception:
             log.exception("periodic lane failed; trying again", worker_id=worker_id)
         stop.wait(idle_seconds)

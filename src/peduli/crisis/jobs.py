@@ -7,6 +7,8 @@ from peduli.crisis import checkins, reminders
 
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     # Every second: a call for help reaches the duty officer's phone within seconds.
-    PeriodicTask("crisis-raise-calls-for-help", 1, run_batched=checkins.raise_calls_for_help),
+    PeriodicTask(
+        "crisis-raise-calls-for-help", 1, run_batched=checkins.raise_calls_for_help, urgent=True
+    ),
     PeriodicTask("crisis-remind-silent", 60, reminders.remind_silent),
 )

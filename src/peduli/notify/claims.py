@@ -25,6 +25,8 @@ from peduli.notify.ports import DeliveryResult, DeliveryStatus, OutboundMessage
 from peduli.notify.service import open_body, open_recipient
 
 SessionFactory = Callable[[], Session]
+# A claim's ``max_priority`` that takes every message, whatever its rung.
+ANY_PRIORITY = 2**31 - 1
 _UNREADABLE = "the recipient cannot be decrypted"
 _LEASE_EXPIRED = "the worker sending this message stopped before recording the outcome"
 # Claims younger than this are left alone whatever the locks say: it costs a dead worker's
@@ -54,6 +56,7 @@ def claim(
     worker_id: str,
     policy: RetryPolicy,
     reclaim: bool,
+    max_priority: int = ANY_PRIORITY,
 ) -> tuple[Claimed, bool]:
     """Mark due rows ``sending`` in one short transaction, and return them.
 
@@ -61,6 +64,8 @@ def claim(
     senders' buckets allow, lowest ``priority`` first. On PostgreSQL ``FOR UPDATE SKIP
     LOCKED`` lets concurrent workers take disjoint batches; SQLite renders no locking clause
     and serialises writers itself (one worker there). Also says whether a limit held back.
+    Only rows of ``priority`` up to ``max_priority`` for the urgent lane, which may take the
+    senders' reserve (``sender_pacing.URGENT_RESERVE_SECONDS``); other claims leave it.
     """
     claimed = Claimed(messages=[], attempts={}, claimed_at=utcnow(), unreadable=[])
     throttled = False
@@ -73,6 +78,7 @@ def claim(
             worker_id=worker_id,
             policy=policy,
             reclaim=reclaim and index == 0,
+            max_priority=max_priority,
         )
         throttled = throttled or held_back
     return claimed, throttled
@@ -87,6 +93,7 @@ def _claim_channel_with_tokens(
     worker_id: str,
     policy: RetryPolicy,
     reclaim: bool,
+    max_priority: int,
 ) -> bool:
     """Claim the channel's due rows, no more than its senders' tokens allow, in one transaction.
 
@@ -102,13 +109,18 @@ def _claim_channel_with_tokens(
         if reclaim:
             _reclaim_orphans(session, now=now, policy=policy)
         allowance = sender_pacing.lock_and_refill(
-            session, channel=channel, now=now, want=batch_size
+            session,
+            channel=channel,
+            now=now,
+            want=batch_size,
+            keep_reserve=max_priority == ANY_PRIORITY,
         )
         limit = batch_size if allowance.limit is None else allowance.limit
         if limit:
             rows = _claim_channel(
-                session, channel=channel, limit=limit, worker_id=worker_id, now=now
-            )
+                session, channel=channel, limit=limit, worker_id=worker_id, now=now,
+                max_priority=max_priority,
+            )  # fmt: skip
             held_back = allowance.throttled and len(rows) == limit
         else:
             rows, held_back = [], _any_due(session, channel=channel, now=now)
@@ -144,14 +156,18 @@ def _any_due(session: Session, *, channel: str, now: datetime) -> bool:
 
 
 def _claim_channel(
-    session: Session, *, channel: str, limit: int, worker_id: str, now: datetime
-) -> Sequence[Any]:
+    session: Session, *, channel: str, limit: int, worker_id: str, now: datetime,
+    max_priority: int,
+) -> Sequence[Any]:  # fmt: skip
     """One claim statement: the channel's ``limit`` soonest due rows become ``sending``.
 
     Rows are (id, recipient, subject, body, idempotency_key, attempts, priority).
     """
     if is_postgres(session):
-        parameters = {"channel": channel, "limit": limit, "worker_id": worker_id, "now": now}
+        parameters = {
+            "channel": channel, "limit": limit, "worker_id": worker_id, "now": now,
+            "max_priority": max_priority,
+        }  # fmt: skip
         return session.connection().execute(_CLAIM_PG, parameters).all()
     # SQLite has no row locks: its one writer at a time is the lock (one worker there).
     table = _OUTBOX
@@ -161,6 +177,7 @@ def _claim_channel(
             table.c.channel == channel,
             table.c.status.in_(CLAIMABLE),
             table.c.next_attempt_at <= now,
+            table.c.priority <= max_priority,
         )
         .order_by(table.c.priority, table.c.next_attempt_at, table.c.id)
         .limit(limit)
@@ -200,7 +217,7 @@ _CLAIM_PG = text(
     WHERE id = ANY(ARRAY(
         SELECT id FROM outbox_message
         WHERE channel = :channel AND status IN ('pending', 'failed')
-          AND next_attempt_at <= :now
+          AND next_attempt_at <= :now AND priority <= :max_priority
         ORDER BY priority, next_attempt_at, id
         LIMIT :limit
         FOR UPDATE SKIP LOCKED))

@@ -80,11 +80,12 @@ def dispatch_batch(
     worker_id: str,
     policy: RetryPolicy | None = None,
     reclaim: bool = True,
+    max_priority: int = claims.ANY_PRIORITY,
 ) -> BatchOutcome:
     """``dispatch_once``, also telling whether the senders' rate limits bound the claim.
 
-    ``reclaim`` first puts back rows whose worker died mid-send (a worker loop does it a
-    few times per lease, not every batch).
+    ``reclaim`` first puts back rows whose worker died mid-send (a worker loop does it
+    once a second, not every batch); ``max_priority`` limits the batch to the urgent rungs.
     """
     policy = policy or RetryPolicy()
     with _one_connection(session_factory) as (connection, owned):
@@ -95,6 +96,7 @@ def dispatch_batch(
             worker_id=worker_id,
             policy=policy,
             reclaim=reclaim,
+            max_priority=max_priority,
         )
         if not claimed.messages and not claimed.unreadable:
             return BatchOutcome(0, throttled)

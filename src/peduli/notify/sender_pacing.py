@@ -99,6 +99,11 @@ def sync_senders(session: Session, configured: Mapping[str, Sequence[SenderSpec]
         )
 
 
+# Tokens kept back from ordinary claims for the worker's urgent lane (calls for help, sign-in
+# codes): this many seconds of the channel's rate, at least one token.
+URGENT_RESERVE_SECONDS = 0.05
+
+
 @dataclass
 class _Bucket:
     id: int
@@ -136,8 +141,16 @@ _LOCK_SENDERS = (
 )
 
 
-def lock_and_refill(session: Session, *, channel: str, now: datetime, want: int) -> Allowance:
-    """Lock the channel's enabled senders and say how many messages they allow now."""
+def lock_and_refill(
+    session: Session, *, channel: str, now: datetime, want: int, keep_reserve: bool = True
+) -> Allowance:
+    """Lock the channel's enabled senders and say how many messages they allow now.
+
+    Unless ``keep_reserve`` is false (the urgent lane's claims), ``URGENT_RESERVE_SECONDS``
+    of the senders' rate stays in the buckets: a broadcast's batches otherwise take every
+    token the moment it appears, and a call for help queued behind them would wait for the
+    throttle like any other message. The reserve costs no throughput, only that much burst.
+    """
     rows = session.execute(_LOCK_SENDERS, {"channel": channel}).all()
     if not rows:
         return Allowance(limit=None, buckets=())
@@ -147,6 +160,9 @@ def lock_and_refill(session: Session, *, channel: str, now: datetime, want: int)
         tokens = min(row.burst, row.tokens + elapsed * row.rate_per_second)
         buckets.append(_Bucket(id=row.id, name=row.name, tokens=tokens))
     available = sum(math.floor(b.tokens) for b in buckets)
+    if keep_reserve:
+        reserve = math.ceil(sum(row.rate_per_second for row in rows) * URGENT_RESERVE_SECONDS)
+        available = max(available - reserve, 0)
     return Allowance(limit=available if available < want else None, buckets=buckets)
 
 
