@@ -102,11 +102,13 @@ def ledger_present(conn: psycopg.Connection[Any], ledger: Ledger) -> dict[str, d
 
 
 def wait_for_outbox(conn: psycopg.Connection[Any], *, seconds: float) -> float | None:
-    """Seconds until no broadcast message waits any more (None: still some after ``seconds``)."""
+    """Seconds until no broadcast message waits any more, nor a broadcast still being
+    written by the worker (None: still some after ``seconds``)."""
     started = time.monotonic()
     while time.monotonic() - started < seconds:
         row = conn.execute(
-            "SELECT count(*) FROM outbox_message WHERE status NOT IN ('sent', 'dead')"
+            "SELECT (SELECT count(*) FROM outbox_message WHERE status NOT IN ('sent', 'dead'))"
+            " + (SELECT count(*) FROM crisis_broadcast WHERE status = 'sending')"
         ).fetchone()
         if row is not None and row[0] == 0:
             return time.monotonic() - started

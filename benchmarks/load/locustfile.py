@@ -251,12 +251,20 @@ class Headquarters(Person):
             f"{path}/approve", None, f"{named}/approve", second=True, ok=(200, 409)
         )
         approved_at = time.time()
-        sent = self._post(f"{path}/send", None, f"{named}/send")
-        shared.BROADCAST.write_text(json.dumps({
-            "crisis_id": crisis["id"], "broadcast_id": broadcast["id"], "approved": approved,
-            "approved_at": approved_at, "sent_at": time.time(), "sent": sent,
-        }))  # fmt: skip
+        sent = self._post(f"{path}/send", None, f"{named}/send", ok=(200, 202))
+        figures = {"crisis_id": crisis["id"], "broadcast_id": broadcast["id"],
+                   "approved": approved, "approved_at": approved_at, "sent": sent}  # fmt: skip
+        shared.BROADCAST.write_text(json.dumps(figures | {"sent_at": self._queued(path, named)}))
         return str(crisis["id"])
+
+    def _queued(self, path: str, named: str) -> float:
+        """When every message was in the outbox: at once for a small audience, when the
+        worker finished writing a large one (``status`` no longer ``sending``)."""
+        while True:
+            answer = self.call("GET", f"{path}/delivery", name=f"{named}/delivery")
+            if answer is not None and answer.json().get("status") != "sending":
+                return time.time()
+            gevent.sleep(1)
 
     @task
     def board(self) -> None:

@@ -64,7 +64,7 @@ def test_the_platform_s_long_tasks_are_the_slow_ones() -> None:
     slow = {task.name for task in PERIODIC_TASKS if task.slow}
     assert slow == {
         "agency-checks", "work-agency-imports", "refresh-licensed-agencies", "fetch-chat-media",
-        "publish-open-data", "purge-past-retention",
+        "publish-open-data", "purge-past-retention", "crisis-send-broadcasts",
     }  # fmt: skip
     assert {"alert-crisis-calls-for-help", "stats-citizens"}.isdisjoint(slow)
 

@@ -46,8 +46,18 @@ def _headers() -> dict[str, dict[str, str]]:
     return headers
 
 
+@dataclass
+class Approved:
+    client: TestClient
+    headers: dict[str, dict[str, str]]
+    crisis_id: str
+    path: str  # the broadcast's API path
+    phones: list[str]
+
+
 @pytest.fixture
-def sent(client: TestClient, clean_engine: Engine) -> Sent:
+def approved(client: TestClient, clean_engine: Engine) -> Approved:
+    """An earthquake over Kuala Lumpur with four people, its broadcast approved, not sent."""
     headers = _headers()
     with session_scope() as db:
         people = [
@@ -86,13 +96,18 @@ def sent(client: TestClient, clean_engine: Engine) -> Sent:
     assert client.post(f"{path}/approve", headers=headers["hq"]).status_code == 409
     assert client.post(f"{path}/send", headers=headers["hq"]).status_code == 409
     assert client.post(f"{path}/approve", headers=headers["hq2"]).status_code == 200
-    result = client.post(f"{path}/send", headers=headers["hq"])
+    return Approved(client, headers, crisis_id, path, phones)
+
+
+@pytest.fixture
+def sent(approved: Approved) -> Sent:
+    result = approved.client.post(f"{approved.path}/send", headers=approved.headers["hq"])
     assert result.status_code == 200, result.text
     assert result.json()["queued"] == {"sms": 3, "email": 1}
     with session_scope() as db:
         rows = [m for m in all_messages(db) if m.channel == "sms"]
         tokens = {opened(m): m.body.rsplit("/c/", 1)[1] for m in rows}
-    return Sent(client, headers, crisis_id, tokens, phones)
+    return Sent(approved.client, approved.headers, approved.crisis_id, tokens, approved.phones)
 
 
 @pytest.fixture

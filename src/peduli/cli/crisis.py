@@ -74,9 +74,10 @@ def demo(
                 broadcasts.approve(
                     db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=approver
                 )
-                _sent, queued = broadcasts.send(
+                _sent, written = broadcasts.send(
                     db, crisis_id=broadcast.crisis_id, broadcast_id=broadcast.id, actor=SYSTEM
                 )
+                queued = written or {}
             crisis_id, broadcast_id = crisis.id, broadcast.id
     except PeduliError as error:
         typer.echo(f"error: {error.detail}", err=True)

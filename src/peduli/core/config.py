@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     profile: str = "id"
     environment: str = "development"  # development | test | demo | production
     secret_key: str = _DEV_SECRET
+    # A broadcast to more people than this is written by the worker, not in the request.
+    crisis_inline_send_limit: int = 20_000
     # Where citizens reach this installation: the start of links in messages (crisis check-ins).
     public_url: str = "http://127.0.0.1:8000"
     # Data-encryption keys as "key_id:base64key" pairs, comma-separated; the first encrypts,

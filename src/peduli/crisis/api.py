@@ -155,16 +155,26 @@ def approve_broadcast(
     return broadcasts.read_model(broadcast)
 
 
-@router.post("/crises/{crisis_id}/broadcasts/{broadcast_id}/send", response_model=SendResult)
+@router.post(
+    "/crises/{crisis_id}/broadcasts/{broadcast_id}/send",
+    response_model=SendResult,
+    responses={202: {"model": SendResult, "description": "A large audience: being written."}},
+)
 def send_broadcast(
-    crisis_id: uuid.UUID, broadcast_id: uuid.UUID, db: DbSession, actor: Writer
+    crisis_id: uuid.UUID, broadcast_id: uuid.UUID, db: DbSession, actor: Writer, response: Response
 ) -> SendResult:
-    """Write the outbox for everyone targeted; sending again never sends twice."""
+    """Write the outbox for everyone targeted; sending again never sends twice. A large
+    audience is written by the worker: 202, status ``sending``, and the delivery figures
+    (``…/delivery``) grow as it goes."""
     broadcast, queued = broadcasts.send(
         db, crisis_id=crisis_id, broadcast_id=broadcast_id, actor=actor
     )
+    if queued is None:
+        response.status_code = status.HTTP_202_ACCEPTED
     return SendResult(
-        broadcast=broadcasts.read_model(broadcast), recipients=broadcast.recipients, queued=queued
+        broadcast=broadcasts.read_model(broadcast),
+        recipients=broadcast.recipients,
+        queued=queued or {},
     )
 
 

@@ -36,6 +36,7 @@ class ChannelFigures:
 class LiveFigures:
     """The broadcast's people (those the caller reaches) and how far each has come."""
 
+    status: str
     recipients: int
     safe: int
     need_help: int
@@ -82,6 +83,7 @@ def live(
     ]
     total, safe, need_help = answers[0] or 0, int(answers[1] or 0), int(answers[2] or 0)
     return LiveFigures(
+        status=broadcast.status,
         recipients=total,
         safe=safe,
         need_help=need_help,

@@ -1,13 +1,15 @@
 """Broadcasts: a draft, its approval by a second person, and its sending.
 
 Sending materialises the audience and writes the outbox in a few set-based statements
-(``crisis.delivery``); the silent get one reminder (``crisis.reminders``).
+(``crisis.delivery``), at once for a small audience and in the worker for a large one; the
+silent get one reminder (``crisis.reminders``).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,14 +18,18 @@ from sqlalchemy.orm import Session
 
 from peduli.auth import audit
 from peduli.auth.actor import Actor
+from peduli.core.config import get_settings
 from peduli.core.db import utcnow
 from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import LANGUAGES, _
+from peduli.core.logging import get_logger
 from peduli.crisis import access, delivery
 from peduli.crisis import service as crisis_service
 from peduli.crisis.delivery import CHANNEL_CONTACT
 from peduli.crisis.models import Broadcast, BroadcastStatus, Crisis, CrisisStatus, Recipient
 from peduli.crisis.schemas import BroadcastCreate, BroadcastRead
+
+log = get_logger(__name__)
 
 
 def draft(
@@ -164,8 +170,15 @@ def send(
     broadcast_id: uuid.UUID,
     actor: Actor,
     now: datetime | None = None,
-) -> tuple[Broadcast, dict[str, int]]:
-    """Target and write the outbox; sending again only adds people who newly arrived."""
+) -> tuple[Broadcast, dict[str, int] | None]:
+    """Target and write the outbox; sending again only adds people who newly arrived.
+
+    An audience of up to ``PEDULI_CRISIS_INLINE_SEND_LIMIT`` people is written at once, in
+    this transaction, with the messages queued per channel. A larger one is handed to the
+    worker (status ``sending``, no counts yet; ``fan_out_waiting``): a million recipients
+    take tens of seconds to write, longer than a request may live, and a request killed or
+    timed out half-way would leave HQ not knowing whether anyone was told.
+    """
     access.require_broadcaster(session, actor, action="crisis.broadcast.send")
     broadcast = get(session, crisis_id=crisis_id, broadcast_id=broadcast_id, actor=actor)
     access.require_broadcast_post(session, actor, broadcast, action="crisis.broadcast.send")
@@ -175,18 +188,27 @@ def send(
             code="broadcast_not_approved",
         )
     crisis = session.get_one(Crisis, broadcast.crisis_id)
-    moment = now or utcnow()
-    delivery.add_recipients(session, crisis, broadcast, now=moment)
+    broadcast.sent_by = actor.account_id
+    _audit(session, actor, "crisis.broadcast.send", broadcast)
+    if _audience_size(session, crisis, broadcast) > get_settings().crisis_inline_send_limit:
+        broadcast.status = BroadcastStatus.SENDING
+        return broadcast, None
+    return broadcast, fan_out(session, crisis, broadcast, now=now or utcnow())
+
+
+def fan_out(
+    session: Session, crisis: Crisis, broadcast: Broadcast, *, now: datetime
+) -> dict[str, int]:
+    """Write the recipients and the outbox of a broadcast being sent; the messages queued
+    per channel (the chosen channels, and a chat channel people prefer when it carried any)."""
+    delivery.add_recipients(session, crisis, broadcast, now=now)
     chosen = broadcast.channels.split(",")
     written = {
         channel: delivery.write_outbox(session, crisis, broadcast, channel=channel)
         for channel in delivery.delivery_channels(broadcast)
     }
-    # The chosen channels, and a chat channel people prefer when it carried any.
-    queued = {c: count for c, count in written.items() if c in chosen or count}
     broadcast.status = BroadcastStatus.SENT
-    broadcast.sent_by = actor.account_id
-    broadcast.sent_at = broadcast.sent_at or moment
+    broadcast.sent_at = broadcast.sent_at or now
     broadcast.recipients = (
         session.scalar(
             select(func.count())
@@ -195,8 +217,34 @@ def send(
         )
         or 0
     )
-    _audit(session, actor, "crisis.broadcast.send", broadcast)
-    return broadcast, queued
+    return {c: count for c, count in written.items() if c in chosen or count}
+
+
+def fan_out_waiting(session_factory: Callable[[], Session], now: datetime) -> int:
+    """The worker's part of a large send: each broadcast waiting in ``sending``, oldest
+    approval first, fanned out in a transaction of its own; returns how many. A worker
+    killed half-way leaves the broadcast waiting and the next turn writes it whole."""
+    handled = 0
+    while True:
+        with session_factory() as session, session.begin():
+            broadcast = session.scalars(
+                select(Broadcast)
+                .where(Broadcast.status == BroadcastStatus.SENDING)
+                .order_by(Broadcast.approved_at)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if broadcast is None:
+                return handled
+            crisis = session.get_one(Crisis, broadcast.crisis_id)
+            queued = fan_out(session, crisis, broadcast, now=now)
+            log.info("broadcast sent", broadcast_id=str(broadcast.id), queued=queued)
+        handled += 1
+
+
+def _audience_size(session: Session, crisis: Crisis, broadcast: Broadcast) -> int:
+    scope = [broadcast.representation_code] if broadcast.representation_code else None
+    return crisis_service.count_audience(session, crisis, representation_codes=scope).total
 
 
 def read_model(broadcast: Broadcast) -> BroadcastRead:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from peduli.core.periodic import PeriodicTask
-from peduli.crisis import checkins, reminders
+from peduli.crisis import broadcasts, checkins, reminders
 
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     # Every second: a call for help reaches the duty officer's phone within seconds.
@@ -11,4 +11,6 @@ PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
         "crisis-raise-calls-for-help", 1, run_batched=checkins.raise_calls_for_help, urgent=True
     ),
     PeriodicTask("crisis-remind-silent", 60, reminders.remind_silent),
+    # Every second, in a lane of its own: a large broadcast takes tens of seconds to write.
+    PeriodicTask("crisis-send-broadcasts", 1, run_batched=broadcasts.fan_out_waiting, slow=True),
 )

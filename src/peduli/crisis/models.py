@@ -66,6 +66,7 @@ class AreaKind(StrEnum):
 class BroadcastStatus(StrEnum):
     DRAFT = "draft"
     APPROVED = "approved"
+    SENDING = "sending"  # a large audience being written by the worker (``fan_out_waiting``)
     SENT = "sent"
 
 

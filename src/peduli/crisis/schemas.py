@@ -99,7 +99,10 @@ class BroadcastRead(BaseModel):
 class SendResult(BaseModel):
     broadcast: BroadcastRead
     recipients: int = Field(description="People targeted by this broadcast (all sends).")
-    queued: dict[str, int] = Field(description="Outbox messages written by this call, per channel.")
+    queued: dict[str, int] = Field(
+        description="Outbox messages written by this call, per channel (none yet while the "
+        "worker writes a large broadcast: status `sending`)."
+    )
 
 
 class ChannelDelivery(BaseModel):
@@ -122,6 +125,7 @@ class BroadcastDelivery(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
+    status: str = Field(description="`sending` while the worker writes a large broadcast.")
     recipients: int
     safe: int
     need_help: int

@@ -199,7 +199,7 @@ def _broadcast_context(
     crisis = service.get(db, crisis_id=crisis_id, actor=staff)
     broadcast = broadcasts.get(db, crisis_id=crisis_id, broadcast_id=broadcast_id, actor=staff)
     messages: dict[str, str] = json.loads(broadcast.messages)
-    sent = broadcast.status == BroadcastStatus.SENT
+    sent = broadcast.status in (BroadcastStatus.SENDING, BroadcastStatus.SENT)
     return {
         "crisis": crisis,
         "broadcast": broadcast,
