@@ -1,0 +1,96 @@
+"""deploy/nginx/peduli.conf with real nginx: a check-in in flight when its app process dies
+is answered by the next process; any other POST is not sent twice (the client gets 502)."""
+
+from __future__ import annotations
+
+import socket
+import socketserver
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import httpx
+import pytest
+
+CONF = Path(__file__).parents[2] / "deploy" / "nginx" / "peduli.conf"
+NGINX = Path("/usr/sbin/nginx")
+
+pytestmark = pytest.mark.skipif(not NGINX.exists(), reason="needs nginx (scripts/setup.sh)")
+
+
+class _Dies(socketserver.BaseRequestHandler):
+    """An app process SIGKILLed while it held the request: read it, reset the connection."""
+
+    def handle(self) -> None:
+        self.request.recv(65536)
+        self.request.setsockopt(
+            socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+        )
+        self.request.close()
+
+
+class _Answers(BaseHTTPRequestHandler):
+    """A live app process: every POST is written."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(201)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def _serve(handler: type[socketserver.BaseRequestHandler]) -> socketserver.ThreadingTCPServer:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture
+def nginx(tmp_path: Path) -> Iterator[str]:
+    """nginx on a free port in front of one dying and one live process."""
+    dying, live = _serve(_Dies), _serve(_Answers)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    upstreams = "\n".join(
+        f"    server 127.0.0.1:{server.server_address[1]} max_fails=0;" for server in (dying, live)
+    )
+    conf = (
+        CONF.read_text()
+        .replace("@UPSTREAMS@", upstreams)
+        .replace("@LISTEN@", f"127.0.0.1:{port}")
+        .replace("@ACCESS_LOG@", str(tmp_path / "access.log"))
+        .replace("@INTERNAL@", "        allow 127.0.0.1;")
+    )
+    (tmp_path / "peduli.conf").write_text(conf)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{ client_body_temp_path {tmp_path}; proxy_temp_path {tmp_path};\n"
+        f"       include {tmp_path}/peduli.conf; }}\n"
+    )
+    start = [str(NGINX), "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)]
+    subprocess.run([*start, "-g", "daemon on; user root;"], check=True, timeout=30)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        subprocess.run([*start, "-s", "stop"], check=False, timeout=30)
+        for server in (dying, live):
+            server.shutdown()
+
+
+def test_a_check_in_goes_on_to_the_next_process_and_a_case_does_not(nginx: str) -> None:
+    with httpx.Client(base_url=nginx, timeout=10) as client:
+        check_ins = [client.post("/api/v1/crises/check-ins", json={}) for _ in range(6)]
+        page_answers = [client.post("/c/a-token", data={"answer": "safe"}) for _ in range(6)]
+        cases = [client.post("/api/v1/cases", json={}) for _ in range(6)]
+
+    assert [a.status_code for a in check_ins + page_answers] == [201] * 12
+    # Half the cases met the dying process first: a case is never sent twice by nginx.
+    assert 502 in {a.status_code for a in cases}
+    assert 201 in {a.status_code for a in cases}
