@@ -119,6 +119,40 @@ def test_a_page_to_the_duty_officer_never_waits_for_a_broadcast_batch(
     assert not worker.is_alive()
 
 
+def test_the_outbox_keeps_sending_while_a_prompt_task_is_busy(clean_engine: Engine) -> None:
+    """A statistics tally catching up on a million new people must not hold a broadcast."""
+    busy, release = threading.Event(), threading.Event()
+
+    def tally_for_a_minute(_session: Session, _now: datetime) -> int:
+        busy.set()
+        release.wait(timeout=30)
+        return 0
+
+    gateway = _BroadcastGateway()
+    gateway.release.set()  # the gateway takes everything at once
+    stop = threading.Event()
+    tasks = (PeriodicTask("stats-tally", 0, run=tally_for_a_minute),)
+    worker = threading.Thread(
+        target=lambda: work_until_stopped(
+            stop, channels={"sms": gateway}, worker_id="w", tasks=tasks
+        )
+    )
+    worker.start()
+    try:
+        assert busy.wait(timeout=10)
+        _queue(MessagePriority.CRISIS_NEAREST, "crisis:2:sms")
+        deadline = time.monotonic() + 5
+        while not gateway.delivered and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert gateway.delivered == ["crisis:2:sms"]
+        assert not release.is_set()
+    finally:
+        release.set()
+        stop.set()
+        worker.join(timeout=30)
+    assert not worker.is_alive()
+
+
 def test_the_calls_for_help_and_their_pages_are_the_urgent_tasks() -> None:
     urgent = [task.name for task in PERIODIC_TASKS if task.urgent]
     # Raised first, so the page goes out in the same round.

@@ -49,3 +49,18 @@ def test_the_lock_is_taken_again_after_its_connection_was_cut(pg_engine: Engine)
         time.sleep(liveness.CHECK_EVERY_SECONDS)
         lock.keep()
         assert not _dead(pg_engine, "w-1")
+
+
+def test_the_lock_s_connection_is_never_left_in_a_transaction(pg_engine: Engine) -> None:
+    with liveness.worker_lock(pg_engine, "w-1") as lock:
+        time.sleep(liveness.CHECK_EVERY_SECONDS)
+        lock.keep()  # a probe of the connection
+        with pg_engine.connect() as connection:
+            states = connection.scalars(
+                text(
+                    "SELECT a.state FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid "
+                    "WHERE l.locktype = 'advisory' AND l.classid = :namespace"
+                ),
+                {"namespace": liveness.NAMESPACE},
+            ).all()
+    assert states == ["idle"]

@@ -17,7 +17,7 @@ from peduli.cli.keys import require_safe_environment
 from peduli.core.config import Settings, get_settings
 from peduli.core.db import get_sessionmaker
 from peduli.core.logging import configure_logging
-from peduli.core.periodic import PeriodicTask, run_due_tasks, run_lane
+from peduli.core.periodic import PeriodicTask, run_lane
 from peduli.jobs import PERIODIC_TASKS
 from peduli.notify import sender_pacing
 from peduli.notify.channels import build_channels
@@ -83,13 +83,14 @@ def work_until_stopped(
 ) -> int:
     """Deliver the outbox and run the periodic tasks until ``stop`` is set.
 
-    The prompt tasks run between the outbox's batches; each slow task (``PeriodicTask.slow``)
-    in a lane of its own, so an import's turn or a month's open-data count never holds back a
-    crisis call for help, a message, or another slow task. The urgent lane runs the urgent
-    tasks (``PeriodicTask.urgent``) every ``URGENT_LANE_SECONDS`` and sends the messages of
-    the urgent rungs they queue: a call for help never waits for a broadcast's batch. On
-    ``stop`` the lanes finish the turn in hand (``LANE_GRACE_SECONDS`` at most; their work is
-    transactional and resumes).
+    The outbox's loop does nothing else. Beside it, each in a thread: the prompt tasks
+    together (a statistics tally catching up on a million new people takes a minute, and a
+    broadcast must not wait for it), each slow task (``PeriodicTask.slow``) alone, so an
+    import's turn or a month's open-data count holds back nothing else, and the urgent lane,
+    which runs the urgent tasks (``PeriodicTask.urgent``) every ``URGENT_LANE_SECONDS`` and
+    sends the messages of the urgent rungs they queue: a call for help never waits for a
+    broadcast's batch. On ``stop`` the lanes finish the turn in hand (``LANE_GRACE_SECONDS``
+    at most; their work is transactional and resumes).
     """
     settings = get_settings()
     session_factory = get_sessionmaker()
@@ -111,12 +112,6 @@ def work_until_stopped(
             policy=policy,
             idle_seconds=idle,
             stop=stop,
-            between_batches=partial(
-                run_due_tasks,
-                session_factory,
-                [task for task in tasks if not (task.slow or task.urgent)],
-                worker_id=worker_id,
-            ),
         )
     finally:
         stop.set()
@@ -132,7 +127,8 @@ def _lanes(
     idle: float,
     send_urgent: Callable[[], object],
 ) -> list[threading.Thread]:
-    """A thread for each slow task, and one for the urgent tasks and messages."""
+    """A thread for each slow task, one for the prompt tasks, one for the urgent tasks and
+    messages."""
     run_tasks = partial(run_lane, get_sessionmaker(), worker_id=worker_id, stop=stop)
     lanes = [
         threading.Thread(
@@ -143,6 +139,12 @@ def _lanes(
         for task in tasks
         if task.slow
     ]
+    prompt = [task for task in tasks if not (task.slow or task.urgent)]
+    lanes.append(
+        threading.Thread(
+            target=partial(run_tasks, prompt, idle_seconds=idle), name="prompt", daemon=True
+        )
+    )
     urgent = [task for task in tasks if task.urgent]
     lanes.append(
         threading.Thread(

@@ -77,9 +77,10 @@ class WorkerLock:
         except DBAPIError:
             self.release()
         try:
-            connection = self._engine.connect()
+            # Autocommit: the probes above must never leave the connection idle in a
+            # transaction (which would hold back VACUUM for as long as the worker runs).
+            connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             connection.execute(_TAKE, {"namespace": NAMESPACE, "worker_id": self._worker_id})
-            connection.commit()
             self._connection = connection
         except DBAPIError:
             log.warning("worker lock not taken; trying again", worker_id=self._worker_id)

@@ -6,9 +6,9 @@ conditional statement over the due rows (``UPDATE … WHERE due_at <= now AND es
 IS NULL``). Such a task is idempotent: two workers running it at once, or a worker
 restarted half-way, never double an escalation and never miss one.
 
-A worker runs the tasks in lanes, each a thread of its own: the prompt tasks between its
-outbox batches, the slow ones (``PeriodicTask.slow``) and the urgent ones
-(``PeriodicTask.urgent``) beside them (``run_lane``).
+A worker runs the tasks in lanes beside its outbox's loop, each a thread of its own
+(``run_lane``): the prompt tasks together, each slow one (``PeriodicTask.slow``) alone, and
+the urgent ones (``PeriodicTask.urgent``) with the urgent messages.
 
 On top of that, each task has a row in ``periodic_task_run`` whose ``next_run_at`` a worker
 advances with one conditional UPDATE before running the task; only the worker whose UPDATE

@@ -168,27 +168,22 @@ def run_worker(
     policy: RetryPolicy | None = None,
     idle_seconds: float = 1.0,
     stop: threading.Event | None = None,
-    between_batches: Callable[[], object] | None = None,
 ) -> int:
     """Dispatch until ``stop`` is set, sleeping when nothing is due; returns messages claimed.
 
     A failing database or adapter is logged and retried after the idle pause, so a worker
     outlives a database restart. The batch in hand is always finished before stopping.
-    ``between_batches`` (the periodic tasks) is called at most once per ``idle_seconds``.
     """
     stop = stop or threading.Event()
     policy = policy or RetryPolicy()
     total = 0
-    last_between = last_reclaim = float("-inf")
+    last_reclaim = float("-inf")
     # Orphans of a dead worker are found by its lock (``core.liveness``), every second.
     reclaim_every = min(policy.lease_seconds / 10, liveness.CHECK_EVERY_SECONDS)
     log.info("worker started", worker_id=worker_id, channels=sorted(channels))
     with liveness.worker_lock(_engine(session_factory), worker_id) as lock:
         while not stop.is_set():
             lock.keep()
-            if between_batches is not None and time.monotonic() - last_between >= idle_seconds:
-                last_between = time.monotonic()
-                _guarded(between_batches, worker_id=worker_id)
             reclaim = time.monotonic() - last_reclaim >= reclaim_every
             if reclaim:
                 last_reclaim = time.monotonic()
@@ -212,14 +207,6 @@ def run_worker(
                 stop.wait(idle_seconds)
     log.info("worker stopped", worker_id=worker_id, claimed=total)
     return total
-
-
-def _guarded(work: Callable[[], object], *, worker_id: str) -> None:
-    """Run ``work``; a failure (the database restarting…) is logged, never fatal."""
-    try:
-        work()
-    except Exception:
-        log.exception("periodic work failed; retrying later", worker_id=worker_id)
 
 
 def _send(channel: Channel, messages: Sequence[OutboundMessage]) -> list[DeliveryResult]:
