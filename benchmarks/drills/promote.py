@@ -16,6 +16,7 @@ write is on the new primary and writes are acknowledged after the failover.
 
 from __future__ import annotations
 
+import os
 import time
 
 from benchmarks import _common
@@ -34,6 +35,8 @@ def drill(layout: _layout.Layout, *, synchronous: bool, writes: int, clients: in
     time.sleep(before)
     crashed = time.time()
     _layout.pg_ctl(layout.cluster("primary"), "-m", "immediate", "-w", "stop")
+    # Answers that arrive between ``crashed`` and here were committed before the stop.
+    stopped = time.time()
     layout.run("promote")
     promoted = time.time()
     time.sleep(after)
@@ -41,18 +44,18 @@ def drill(layout: _layout.Layout, *, synchronous: bool, writes: int, clients: in
 
     new_primary = layout.pg_port + 1
     lost = _ledger.missing(ledger, layout.database_url(new_primary))
-    back = ledger.first_success_after(crashed)
-    during = ledger.statuses(crashed, back or float("inf"))
+    back = ledger.first_success_after(stopped)
+    during = ledger.statuses(stopped, back or float("inf"))
     in_recovery = _layout.sql(new_primary, "SELECT pg_is_in_recovery()")[0][0]
-    print(f"machine: {_common.machine()} (shared with other engineers' work)")
+    print(f"machine: {_common.machine()}, load average {os.getloadavg()[0]:.2f}")
     print(f"replication before the failover: {mode[0][0] if mode else 'none'}")
     print(f"writes acknowledged: {ledger.acknowledged():,} ({ledger.acknowledged(0, crashed):,} "
           f"before the crash, {ledger.acknowledged(promoted):,} after the promotion)")  # fmt: skip
     print(f"acknowledged writes missing on the new primary: {sum(lost.values())} {lost}")
     print(f"promotion and rolling restart (layout.sh promote): {promoted - crashed:.1f} s")
     if back is not None:
-        print(f"first write acknowledged {back - crashed:.1f} s after the crash")
-    print(f"answers from the crash to the first success again: {dict(during)}")
+        print(f"first write acknowledged {back - stopped:.1f} s after the primary was down")
+    print(f"answers from then to the first success again: {dict(during)}")
     print(f"new primary (port {new_primary}) in recovery: {in_recovery}")
     checks = {
         "writes acknowledged before the crash (else nothing was at stake)": (
