@@ -64,3 +64,25 @@ def test_the_lock_s_connection_is_never_left_in_a_transaction(pg_engine: Engine)
                 {"namespace": liveness.NAMESPACE},
             ).all()
     assert states == ["idle"]
+
+
+def test_a_lock_held_elsewhere_is_tried_again_never_waited_for(pg_engine: Engine) -> None:
+    """A session the server has not yet seen die (a cut network) may hold the lock a while."""
+    take = text("SELECT pg_advisory_lock(:namespace, hashtext('w-1'))")
+    with pg_engine.connect() as stale:
+        stale.execute(take, {"namespace": liveness.NAMESPACE})
+        started = time.monotonic()
+        with liveness.worker_lock(pg_engine, "w-1") as lock:
+            assert time.monotonic() - started < 2  # not stuck behind the stale session
+            stale.close()  # the server sees it go
+            time.sleep(liveness.CHECK_EVERY_SECONDS)
+            lock.keep()
+            with pg_engine.connect() as connection:
+                held_by = connection.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                        "AND classid = :namespace AND granted"
+                    ),
+                    {"namespace": liveness.NAMESPACE},
+                )
+            assert held_by == 1 and not _dead(pg_engine, "w-1")

@@ -21,7 +21,7 @@ from peduli.core.periodic import PeriodicTask, run_lane
 from peduli.jobs import PERIODIC_TASKS
 from peduli.notify import sender_pacing
 from peduli.notify.channels import build_channels
-from peduli.notify.dispatcher import dispatch_batch, dispatch_once, run_worker
+from peduli.notify.dispatcher import dispatch_once, dispatch_urgent, run_worker
 from peduli.notify.models import MessagePriority
 from peduli.notify.outcomes import RetryPolicy
 from peduli.notify.ports import Channel
@@ -97,8 +97,8 @@ def work_until_stopped(
     idle = settings.notify_idle_seconds
     policy = RetryPolicy.from_settings(settings)
     send_urgent = partial(
-        dispatch_batch, session_factory, channels=channels, batch_size=URGENT_BATCH_SIZE,
-        worker_id=worker_id, policy=policy, reclaim=False, max_priority=URGENT_PRIORITY,
+        dispatch_urgent, session_factory, channels=channels, batch_size=URGENT_BATCH_SIZE,
+        worker_id=worker_id, policy=policy, max_priority=URGENT_PRIORITY,
     )  # fmt: skip
     lanes = _lanes(tasks, worker_id=worker_id, stop=stop, idle=idle, send_urgent=send_urgent)
     for lane in lanes:

@@ -35,7 +35,9 @@ NAMESPACE = 0x50454455
 # drops it), and takes the lock again if not.
 CHECK_EVERY_SECONDS = 1.0
 
-_TAKE = text("SELECT pg_advisory_lock(:namespace, hashtext(:worker_id))")
+# Never waits: a lock still held by a session the server has not yet seen die (a cut
+# network) is tried again at the next check, not waited for with the worker stuck.
+_TAKE = text("SELECT pg_try_advisory_lock(:namespace, hashtext(:worker_id))")
 # The second keys of the workers' locks held in this database (pg_locks shows keys as oid).
 _LIVE_LOCKS = (
     text(
@@ -65,8 +67,8 @@ class WorkerLock:
         return self._engine.dialect.name == "postgresql"
 
     def keep(self) -> None:
-        """Make sure the lock is held (at most once per ``CHECK_EVERY_SECONDS``). A database
-        that is down is logged by the caller's own work; this only tries again later."""
+        """Make sure the lock is held (at most once per ``CHECK_EVERY_SECONDS``); when the
+        database is down, or the lock is held elsewhere, try again at the next check."""
         if not self.supported or time.monotonic() - self._checked < CHECK_EVERY_SECONDS:
             return
         self._checked = time.monotonic()
@@ -76,14 +78,25 @@ class WorkerLock:
                 return
         except DBAPIError:
             self.release()
+        self._connection = self._take()
+
+    def _take(self) -> Connection | None:
+        """A connection holding the lock, or None (the database is down, the lock is held)."""
         try:
-            # Autocommit: the probes above must never leave the connection idle in a
+            # Autocommit: the probes in ``keep`` must never leave the connection idle in a
             # transaction (which would hold back VACUUM for as long as the worker runs).
             connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            connection.execute(_TAKE, {"namespace": NAMESPACE, "worker_id": self._worker_id})
-            self._connection = connection
+        except DBAPIError:  # the database is down: the worker's own work says so
+            return None
+        try:
+            parameters = {"namespace": NAMESPACE, "worker_id": self._worker_id}
+            if connection.scalar(_TAKE, parameters):
+                return connection
+            log.warning("worker lock held elsewhere; trying again", worker_id=self._worker_id)
         except DBAPIError:
-            log.warning("worker lock not taken; trying again", worker_id=self._worker_id)
+            pass
+        connection.close()
+        return None
 
     def release(self) -> None:
         """Close the lock's connection (which drops the lock)."""

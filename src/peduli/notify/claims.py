@@ -13,7 +13,7 @@ from operator import itemgetter
 from typing import Any, cast
 
 from cryptography.exceptions import InvalidTag
-from sqlalchemy import Table, and_, bindparam, case, or_, select, text, update
+from sqlalchemy import Table, and_, bindparam, case, exists, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from peduli.core import liveness
@@ -137,6 +137,31 @@ def _claim_channel_with_tokens(
             )
     into.attempts.update((row[0], row[5]) for row in rows)
     return held_back
+
+
+def channels_with_urgent(
+    session_factory: SessionFactory, *, channel_names: Sequence[str], max_priority: int
+) -> list[str]:
+    """The channels holding a due message of ``priority`` up to ``max_priority``: one
+    statement of index probes, so the urgent lane's four rounds a second cost next to
+    nothing while no call for help waits (a claim is a transaction per channel)."""
+    now = utcnow()
+    waiting = [
+        exists()
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.status.in_(CLAIMABLE),
+            OutboxMessage.priority <= max_priority,
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .label(f"c{index}")
+        for index, channel in enumerate(channel_names)
+    ]
+    if not waiting:
+        return []
+    with session_factory() as session:
+        row = session.execute(select(*waiting)).one()
+    return [channel for channel, due in zip(channel_names, row, strict=True) if due]
 
 
 def _any_due(session: Session, *, channel: str, now: datetime) -> bool:

@@ -72,6 +72,29 @@ def dispatch_once(
         ).claimed
 
 
+def dispatch_urgent(
+    session_factory: SessionFactory,
+    *,
+    channels: Mapping[str, Channel],
+    batch_size: int,
+    worker_id: str,
+    policy: RetryPolicy,
+    max_priority: int,
+) -> int:
+    """Send the due messages of the urgent rungs (up to ``max_priority``), claiming only on
+    the channels that hold any; returns how many were claimed."""
+    urgent = claims.channels_with_urgent(
+        session_factory, channel_names=list(channels), max_priority=max_priority
+    )
+    if not urgent:
+        return 0
+    return dispatch_batch(
+        session_factory, channels={name: channels[name] for name in urgent},
+        batch_size=batch_size, worker_id=worker_id, policy=policy, reclaim=False,
+        max_priority=max_priority,
+    ).claimed  # fmt: skip
+
+
 def dispatch_batch(
     session_factory: SessionFactory,
     *,
