@@ -28,7 +28,11 @@ import csv
 import os
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -128,6 +132,45 @@ def _copy_into_registry(connection: psycopg.Connection, folder: Path) -> tuple[f
     return time.perf_counter() - started, int(indexes[0]), int(foreign[0])
 
 
+@contextmanager
+def _statement_times() -> Iterator[Counter[str]]:
+    """Wall time of each kind of statement the import runs (its first words), and of the
+    staging COPY: which one grows with the registry. A chunk is a few dozen statements over
+    thousands of rows, so timing them costs nothing measurable."""
+    from sqlalchemy import event
+
+    from peduli.agencies import imports_staging
+    from peduli.core.db import get_engine
+
+    engine, times = get_engine(), Counter[str]()
+    started: list[float] = []
+
+    def before(*_args: Any) -> None:
+        started.append(time.perf_counter())
+
+    def after(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        times[" ".join(statement.split())[:90]] += time.perf_counter() - started.pop()
+
+    write_chunk = imports_staging.write_chunk
+
+    def timed_write(session: Any, chunk: Any) -> None:
+        mark = time.perf_counter()
+        write_chunk(session, chunk)
+        times["COPY agency_import_row, agency_import_problem (the staging)"] += (
+            time.perf_counter() - mark
+        )
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    imports_staging.write_chunk = timed_write  # type: ignore[assignment]
+    try:
+        yield times
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+        imports_staging.write_chunk = write_chunk  # type: ignore[assignment]
+
+
 def _timed_import(path: Path) -> tuple[float, dict[str, float], dict[str, int]]:
     from peduli.agencies import imports, imports_run
     from peduli.agencies.models import AgencyImport
@@ -172,7 +215,8 @@ def main() -> None:
         write_export(export, args.rows)
         print(f"export: {export.stat().st_size / 1e6:,.1f} MB CSV")
         before, counted = _cpu_seconds(args.database), _server_counters(args.database)
-        imported, phases, counts = _timed_import(export)
+        with _statement_times() as statements:
+            imported, phases, counts = _timed_import(export)
         after, activity = _cpu_seconds(args.database), _server_counters(args.database)
         plain = url.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(plain) as connection:
@@ -199,6 +243,9 @@ def main() -> None:
         + f" = {sum(used.values()) * 1e6 / args.rows:,.0f} µs a placement"
     )
     print(f"   PostgreSQL: {_activity(counted, activity, args.rows)}")
+    print("   statements, wall time a placement (the 12 longest in all):")
+    for statement, seconds in statements.most_common(12):
+        print(f"   {seconds * 1e6 / args.rows:7.1f} µs  {statement}")
     print(f"raw COPY, indexes built after  : {_rates(raw, args.rows, rows)}")
     print(
         f"   ({rows:,} rows in 4 tables; {indexes} indexes built after the COPY, no foreign keys)"

@@ -8,8 +8,9 @@ lowercase ASCII and hex digits, which these columns hold, ``C.UTF-8`` sorts them
 as ``C``. SQLite compares bytes already (and knows no collation named ``C``).
 
 Columns compared with one another (the import's staged blind indexes with the registry's,
-a voter entry's NIK index with a person's) must agree: PostgreSQL refuses ``=`` between two
-different column collations.
+a voter entry's NIK index with a person's) are declared alike: a comparison of a ``C`` column
+with one of the database's collation is made in ``C``, which the other column's index cannot
+serve.
 """
 
 from __future__ import annotations
