@@ -77,8 +77,8 @@ def _cpu_seconds(database: str) -> dict[str, float]:
 def _server_counters(database: str) -> dict[str, int]:
     """The server's WAL (bytes, full-page images), checkpoints and buffers its backends had
     to write themselves, and the blocks the database read from outside the shared buffers:
-    what grows when the indexes written outgrow the buffers. Server-wide but the WAL and
-    checkpoints, so meaningful on a quiet machine only."""
+    what grows when the indexes written outgrow the buffers. All but the blocks read are
+    the whole server's, so meaningful on a quiet machine only."""
     with psycopg.connect(_common.PG_ADMIN_URL) as admin:
         wal = admin.execute("SELECT wal_bytes, wal_fpi FROM pg_stat_wal").fetchone()
         writes = admin.execute(
