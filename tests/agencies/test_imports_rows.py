@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import date, datetime
 
@@ -154,8 +155,23 @@ def test_a_nik_that_disagrees_with_the_birth_date_is_refused() -> None:
     assert ("NIK", "nik_birth_date_mismatch") in problems
 
 
-def test_a_row_s_new_ids_are_four_distinct_random_uuids() -> None:
-    ids = [uuid.UUID(hex=text[i : i + 32]) for text in (new_ids(),) for i in range(0, 128, 32)]
+def _ids(text: str) -> list[uuid.UUID]:
+    return [uuid.UUID(hex=text[i : i + 32]) for i in range(0, 128, 32)]
+
+
+def test_a_row_s_new_ids_are_four_distinct_time_ordered_uuids() -> None:
+    before = time.time_ns() // 1_000_000
+    ids = _ids(new_ids())
+    after = time.time_ns() // 1_000_000
 
     assert len(set(ids)) == 4
-    assert {(u.version, u.variant) for u in ids} == {(4, uuid.RFC_4122)}
+    assert {(u.version, u.variant) for u in ids} == {(7, uuid.RFC_4122)}
+    assert all(before <= u.int >> 80 <= after for u in ids)  # the millisecond they were made
+
+
+def test_later_rows_get_larger_ids_so_the_registry_s_keys_grow_at_one_end() -> None:
+    earlier = _ids(new_ids())
+    time.sleep(0.002)
+    later = _ids(new_ids())
+
+    assert all(old < new for old, new in zip(earlier, later, strict=True))

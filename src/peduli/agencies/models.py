@@ -29,9 +29,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from peduli.core.byte_order import byte_ordered
 from peduli.core.crypto import CONTACT_PURPOSE, Sealed
 from peduli.core.db import Base, IdMixin, TimestampMixin, utcnow
-from peduli.registry.models import NIK_PURPOSE, PASSPORT_PURPOSE, LinkKeyColumns, Person
+from peduli.registry.link_columns import LinkKeyColumns
+from peduli.registry.models import NIK_PURPOSE, PASSPORT_PURPOSE, Person
 
 MESSAGE_BODY_PURPOSE = "agency-message"
 CACHED_ANSWER_PURPOSE = "agency-answer"
@@ -251,8 +253,9 @@ class AgencyImportRow(LinkKeyColumns, Base):
     __table_args__ = (
         UniqueConstraint("import_id", "row_number", name="uq_agency_import_row_number"),
         # For the repeat checks' equality look-ups only. Hash indexes on PostgreSQL: a
-        # B-tree on 64 hex digits cost a staged row three times as much to write (its
-        # comparisons go through the collation); a NIK is staged by few imports at once.
+        # B-tree on 64 hex digits cost a staged row three times as much to write (measured
+        # before the columns compared bytes, ``byte_ordered``); a NIK is staged by few
+        # imports at once.
         Index("ix_agency_import_row_nik", "nik_index", postgresql_using="hash"),
         Index("ix_agency_import_row_passport", "passport_index", postgresql_using="hash"),
     )
@@ -271,19 +274,19 @@ class AgencyImportRow(LinkKeyColumns, Base):
     new_contact_id: Mapped[uuid.UUID]
     stay_id: Mapped[uuid.UUID | None]  # the placement an update brings up to date
     full_name: Mapped[str | None] = mapped_column(String(200))
-    name_key: Mapped[str | None] = mapped_column(String(400))
+    name_key: Mapped[str | None] = mapped_column(byte_ordered(400))
     sex: Mapped[str | None] = mapped_column(String(1))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     place_of_birth: Mapped[str | None] = mapped_column(String(120))
     home_province: Mapped[str | None] = mapped_column(String(2))
     nik_encrypted: Mapped[str | None] = mapped_column(String(200), info={"sealed": NIK_PURPOSE})
-    nik_index: Mapped[str | None] = mapped_column(String(64))
+    nik_index: Mapped[str | None] = mapped_column(byte_ordered(64))
     passport_encrypted: Mapped[str | None] = mapped_column(
         String(200), info={"sealed": PASSPORT_PURPOSE}
     )
-    passport_index: Mapped[str | None] = mapped_column(String(64))
+    passport_index: Mapped[str | None] = mapped_column(byte_ordered(64))
     phone_encrypted: Mapped[str | None] = mapped_column(Text, info={"sealed": CONTACT_PURPOSE})
-    phone_index: Mapped[str | None] = mapped_column(String(64))
+    phone_index: Mapped[str | None] = mapped_column(byte_ordered(64))
     country: Mapped[str | None] = mapped_column(String(2))
     city: Mapped[str | None] = mapped_column(String(120))
     representation_code: Mapped[str | None] = mapped_column(String(40))

