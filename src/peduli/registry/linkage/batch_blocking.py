@@ -1,0 +1,214 @@
+"""The batch's blocking in bounded memory: the registry's keys read once as numbers, the
+pairs found part by part.
+
+Why: the batch used to hold every active person's whole row (name, NIK, keys, identifiers
+as Python objects) while it found the pairs: 2.3 GB at 1,000,000 people, so some 23 GB at
+the platform's 10,000,000, all this machine has. Here one streamed pass keeps only numbers
+for each person: its id (two 64-bit halves), its birth date, and each blocking key as an
+integer. The tokens and the regencies (a few hundred thousand distinct values at most) are
+numbered exactly and combined with the birth date or the regency, as the SQL compared them;
+the name-year, name-day and initials keys and the phones (nearly one value a person, too
+many to number in a dict) by Python's 64-bit string hash. A key held by one person only
+pairs no one and is dropped as soon as each kind is grouped; what stays is a few integers
+for each holding of a shared key (about 60 bytes a person at 1,000,000, measured in
+docs/performance.md). The whole rows are read later, a part at a time (``batch``).
+
+A pair belongs to the part of its first person in birth-date order. Every key but the
+name-day key and the phone holds the birth date or year, so most pairs join people of
+neighbouring ranks and a part loads few people from outside its range. Parts are cut so
+that each holds at most ``pairs_per_part`` pairs, counted before pairs found by two keys
+are merged (an upper bound); a part holds at least one person's pairs.
+
+The pairs are the SQL join's: equal strings have equal numbers. A hash can also make two
+different strings of one kind equal, with probability 2**-64 for each two: among
+10,000,000 people about 1 in 100,000 that one extra pair is scored, none ever missed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from peduli.core.db import is_postgres
+from peduli.registry.linkage import records
+from peduli.registry.linkage.grouping import (
+    Ints,
+    collector_paused,
+    numbered,
+    pairs_in_runs,
+    run_ends,
+)
+from peduli.registry.models import ContactKind, ContactPoint, Person, PersonStatus
+
+FETCH = 50_000  # rows a round of the streamed read
+WORK_MEM = "256MB"
+Halves = npt.NDArray[np.uint64]
+
+_PHONES = records.held(ContactPoint.value_index, ContactPoint.kind == ContactKind.PHONE)
+_KEYS = (
+    select(
+        Person.id, Person.date_of_birth, Person.link_token_a, Person.link_token_b,
+        Person.link_region, Person.link_name_year, Person.link_name_day, Person.link_initials,
+        _PHONES.c.held,
+    )
+    .outerjoin(_PHONES, _PHONES.c.person_id == Person.id)
+    .where(Person.status == PersonStatus.ACTIVE)
+    .execution_options(yield_per=FETCH)
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RegistryKeys:
+    """The active people ranked by birth date, and the holdings of every key held by more
+    than one of them: runs of equal keys, each run's holders in rank order."""
+
+    high: Halves  # each rank's id, as two halves that order as the id does
+    low: Halves
+    owner: npt.NDArray[np.int32]  # each holding's rank
+    run_end: npt.NDArray[np.int32]  # where its run ends
+    by_owner: npt.NDArray[np.int32]  # the holdings by owner: those of rank r at
+    owner_start: Ints  # by_owner[owner_start[r] : owner_start[r + 1]]
+
+    @property
+    def people(self) -> int:
+        return len(self.high)
+
+    def parts(self, pairs_per_part: int) -> list[range]:
+        """Ranges of ranks holding at most ``pairs_per_part`` pairs each (counted before
+        merging the pairs found twice), or one person's pairs if that is more."""
+        later = self.run_end.astype(np.int64) - np.arange(len(self.owner)) - 1
+        counted = np.cumsum(np.bincount(self.owner, weights=later, minlength=self.people))
+        parts: list[range] = []
+        start = 0
+        while start < self.people:
+            before = counted[start - 1] if start else 0.0
+            end = int(np.searchsorted(counted, before + pairs_per_part, side="right"))
+            parts.append(range(start, max(end, start + 1)))
+            start = parts[-1].stop
+        return parts
+
+    def pairs(self, part: range) -> tuple[Ints, Ints]:
+        """The pairs whose first person by rank is in ``part``, once each, as ranks, the
+        person with the smaller id first (as the pairs are stored)."""
+        holdings = self.by_owner[self.owner_start[part.start] : self.owner_start[part.stop]]
+        a, b = pairs_in_runs(self.owner, self.run_end, np.sort(holdings).astype(np.int64))
+        merged = np.unique(a * self.people + b)
+        a, b = merged // self.people, merged % self.people
+        swap = (self.high[b] < self.high[a]) | (
+            (self.high[b] == self.high[a]) & (self.low[b] < self.low[a])
+        )
+        return np.where(swap, b, a), np.where(swap, a, b)
+
+    def ids(self, ranks: Sequence[int] | Ints) -> list[uuid.UUID]:
+        at = np.asarray(ranks, dtype=np.int64)
+        return [
+            uuid.UUID(int=(high << 64) | low)
+            for high, low in zip(self.high[at].tolist(), self.low[at].tolist(), strict=True)
+        ]
+
+    def pair_ids(self) -> list[tuple[uuid.UUID, uuid.UUID]]:
+        """Every blocked pair as ids, the smaller first (for checks, not for the batch)."""
+        left, right = self.pairs(range(self.people))
+        return list(zip(self.ids(left), self.ids(right), strict=True))
+
+
+@collector_paused()
+def read_keys(session: Session) -> RegistryKeys:
+    """Every active person's blocking keys as numbers, in one streamed statement (through
+    the connection: the ORM's row handling would double the time)."""
+    if is_postgres(session):
+        # The phones' groups hashed in memory, not sorted in 4 MB runs spilled to disk
+        # (the default); for this transaction only, which is the batch's own.
+        session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+    numbers: dict[str, dict[Any, int]] = {"token": {}, "region": {}}
+    result = session.connection().execute(_KEYS)
+    read = [_numbers_of(rows, numbers) for rows in result.partitions()]
+    read = read or [_numbers_of([], numbers)]
+    return _grouped(read, len(numbers["token"]))
+
+
+def _numbers_of(rows: Sequence[Any], numbers: dict[str, dict[Any, int]]) -> dict[str, Any]:
+    """One round of rows as arrays: ids, birth dates, keys numbered or hashed, phones."""
+    columns = list(zip(*rows, strict=True)) or [()] * len(_KEYS.selected_columns)
+    halves = np.frombuffer(b"".join(i.bytes for i in columns[0]), dtype=">u8").reshape(-1, 2)
+    phones = [held.split(",") if held else () for held in columns[8]]
+    return {
+        "high": halves[:, 0].astype(np.uint64),
+        "low": halves[:, 1].astype(np.uint64),
+        "born": np.array([d.toordinal() if d else -1 for d in columns[1]], np.int64),
+        "token_a": numbered(columns[2], numbers["token"]),
+        "token_b": numbered(columns[3], numbers["token"]),
+        "region": numbered(columns[4], numbers["region"]),
+        # A str's hash is never -1 (CPython keeps -1 for errors), so -1 is "none".
+        **{
+            kind: np.array([-1 if v is None else hash(v) for v in columns[i]], np.int64)
+            for kind, i in (("name_year", 5), ("name_day", 6), ("initials", 7))
+        },
+        "phone": np.array([hash(p) for held in phones for p in held], np.int64),
+        "phone_row": np.repeat(np.arange(len(rows)), [len(held) for held in phones]),
+    }
+
+
+def _grouped(read: list[dict[str, Any]], tokens: int) -> RegistryKeys:
+    """The rounds joined, the people ranked by birth date, each kind of key grouped."""
+    fields = list(read[0])
+    starts = np.cumsum([0] + [len(r["born"]) for r in read])
+    for r, start in zip(read, starts, strict=False):
+        r["phone_row"] = r["phone_row"] + start
+    joined = {field: np.concatenate([r.pop(field) for r in read]) for field in fields}
+    order = np.argsort(joined["born"], kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    owners, ends = _shared_runs(_kinds(joined, tokens), rank)
+    by_owner = np.argsort(owners, kind="stable").astype(np.int32)
+    owner_start = np.r_[0, np.cumsum(np.bincount(owners, minlength=len(order)))]
+    return RegistryKeys(
+        joined["high"][order], joined["low"][order], owners, ends, by_owner, owner_start
+    )
+
+
+def _kinds(joined: dict[str, Any], tokens: int) -> Iterator[tuple[Ints, Ints]]:
+    """Each kind of key as (key, holder's row), one kind at a time, each column dropped
+    once used (at 10,000,000 people a kind's arrays are hundreds of MB)."""
+    everyone = np.arange(len(joined["born"]), dtype=np.int64)
+    first, second = joined.pop("token_a"), joined.pop("token_b")
+    for prefix in (joined.pop("born"), joined.pop("region")):
+        # The birth date or the regency with either token: the SQL key, by its two parts.
+        codes = np.concatenate([prefix * tokens + first, prefix * tokens + second])
+        present = (np.concatenate([first, second]) >= 0) & (np.tile(prefix, 2) >= 0)
+        yield codes[present], np.tile(everyone, 2)[present]
+    for kind in ("name_year", "name_day", "initials"):
+        codes = joined.pop(kind)
+        yield codes[codes != -1], everyone[codes != -1]
+    yield joined.pop("phone"), joined.pop("phone_row")
+
+
+def _shared_runs(
+    kinds: Iterator[tuple[Ints, Ints]], rank: Ints
+) -> tuple[npt.NDArray[np.int32], ...]:
+    """The holdings of keys held by two or more, each kind's runs after the previous kind's:
+    each holding's owner (its rank), and where its run ends."""
+    owners = [np.empty(0, np.int32)]
+    ends = [np.empty(0, np.int32)]
+    placed = 0
+    for codes, rows in kinds:
+        if not len(codes):
+            continue
+        owner = rank[rows]
+        order = np.lexsort((owner, codes))
+        codes = codes[order]
+        repeated = codes[1:] == codes[:-1]
+        shared = np.r_[False, repeated] | np.r_[repeated, False]  # a run of two or more
+        kept = np.cumsum(shared)  # a kept holding's run end, counted among the kept
+        end = run_ends(codes)[shared]
+        owners.append(owner[order][shared].astype(np.int32))
+        ends.append((kept[end - 1] + placed).astype(np.int32))
+        placed += int(kept[-1])
+    return np.concatenate(owners), np.concatenate(ends)
