@@ -28,9 +28,11 @@ import random
 import resource
 import statistics
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
+from typing import Any
 
 from sqlalchemy import func, select, text
 
@@ -95,15 +97,14 @@ class BatchRun:
     flagged_digest: str  # of the flagged pairs, to compare runs on one database
     rss_before_mb: float  # the fresh process, its imports and the engine
     peak_rss_mb: float
-    phases: str
 
 
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
 
 
-def _batch_alone(url: str, pairs_per_part: int, with_phases: bool) -> BatchRun:
-    """In a fresh process: the batch (rolled back), then its phases timed one by one."""
+def _batch_alone(url: str, pairs_per_part: int) -> BatchRun:
+    """In a fresh process: the batch, rolled back."""
     from peduli.core.db import get_sessionmaker
     from peduli.registry.linkage import batch as linkage_batch
     from peduli.registry.models import DuplicateCandidate
@@ -130,33 +131,28 @@ def _batch_alone(url: str, pairs_per_part: int, with_phases: bool) -> BatchRun:
         ).all()
         session.rollback()
     digest = hashlib.sha256(repr([tuple(map(str, row)) for row in flagged]).encode()).hexdigest()
-    peak = _peak_rss_mb()
     return BatchRun(
         elapsed, outcome.candidate_pairs, outcome.flagged + outcome.known,
-        parts[-1] if parts else 0, digest[:12], before, peak,
-        phases(pairs_per_part) if with_phases else "",
+        parts[-1] if parts else 0, digest[:12], before, _peak_rss_mb(),
     )  # fmt: skip
 
 
-def batch(pairs_per_part: int, with_phases: bool) -> BatchRun:
-    url = os.environ["PEDULI_DATABASE_URL"]
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as alone:
-        return alone.submit(_batch_alone, url, pairs_per_part, with_phases).result()
-
-
-def phases(pairs_per_part: int) -> str:
-    """The batch's phases timed one by one (a second run, rolled back): the keys read,
-    then summed over the parts, finding a part's pairs, reading its people, scoring."""
+def _phases_alone(url: str, pairs_per_part: int) -> str:
+    """In a fresh process: the batch's phases timed one by one (rolled back): the keys
+    read, then summed over the parts, finding a part's pairs, reading its people, scoring;
+    the peak memory after the keys' pass and at the end."""
     from peduli.core.db import get_sessionmaker
     from peduli.registry.linkage import batch, batch_blocking, grouping, scoring
     from peduli.registry.linkage.model import get_model
 
+    _common.use_database(url)
     spent = dict.fromkeys(("pairs", "people", "scoring"), 0.0)
     pairs = people = likely = 0
     with get_sessionmaker()() as session, grouping.collector_paused():
         started = time.perf_counter()
         keys = batch_blocking.read_keys(session)
         read = time.perf_counter() - started
+        after_keys = _peak_rss_mb()
         held = sum(a.nbytes for a in vars(keys).values()) / 2**20
         parts = keys.parts(pairs_per_part)
         for part in parts:
@@ -173,11 +169,18 @@ def phases(pairs_per_part: int) -> str:
             del columns, rows  # let the part's records go before the next part's are read
         session.rollback()
     return (
-        f"keys of {keys.people:,} people read {read:.1f} s (held: {held:.0f} MB);"
-        f" {len(parts)} parts: pairs found {spent['pairs']:.1f} s, {people:,} people read"
-        f" {spent['people']:.1f} s, {pairs:,} pairs scored {spent['scoring']:.1f} s"
-        f" ({likely:,} likely)"
+        f"keys of {keys.people:,} people read {read:.1f} s (held after: {held:.0f} MB; peak"
+        f" RSS {after_keys:,.0f} MB); {len(parts)} parts: pairs found {spent['pairs']:.1f} s,"
+        f" {people:,} people read {spent['people']:.1f} s, {pairs:,} pairs scored"
+        f" {spent['scoring']:.1f} s ({likely:,} likely); peak RSS {_peak_rss_mb():,.0f} MB"
     )
+
+
+def alone(work: Callable[[str, int], Any], pairs_per_part: int) -> Any:
+    """``work`` run in a fresh process on this process's database."""
+    url = os.environ["PEDULI_DATABASE_URL"]
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as process:
+        return process.submit(work, url, pairs_per_part).result()
 
 
 def splink(threshold: float) -> tuple[float, float, int]:
@@ -362,7 +365,7 @@ def main() -> None:
         from peduli.registry.linkage.model import get_model
 
         pairs_per_part = args.pairs_per_part or PAIRS_PER_PART
-        run = batch(pairs_per_part, args.phases)
+        run: BatchRun = alone(_batch_alone, pairs_per_part)
         elapsed = run.seconds
         print(
             f"batch dedup of {p95s[-1][0]:,}: {elapsed:.1f} s, {run.pairs:,} blocked pairs,"
@@ -371,7 +374,7 @@ def main() -> None:
             f" {run.peak_rss_mb:,.0f} MB ({run.rss_before_mb:,.0f} MB before the batch)"
         )
         if args.phases:
-            print(f"  its phases, run again: {run.phases}")
+            print(f"  its phases, run again: {alone(_phases_alone, pairs_per_part)}")
         if args.splink:
             exported, predicted, found = splink(get_model().review_threshold)
             print(f"splink (DuckDB), same blocking: export {exported:.1f} s + predict "
