@@ -160,58 +160,80 @@ def _numbers_of(rows: Sequence[Any], numbers: dict[str, dict[Any, int]]) -> dict
 
 
 def _grouped(read: list[dict[str, Any]], tokens: int) -> RegistryKeys:
-    """The rounds joined, the people ranked by birth date, each kind of key grouped."""
-    fields = list(read[0])
+    """The rounds joined, the people ranked by birth date, each kind of key grouped. Every
+    array is let go as soon as it is used or replaced: at 10,000,000 people each is 80 MB
+    or more, and the pass's peak is what bounds the batch's memory before the parts."""
     starts = np.cumsum([0] + [len(r["born"]) for r in read])
     for r, start in zip(read, starts, strict=False):
         r["phone_row"] = r["phone_row"] + start
-    joined = {field: np.concatenate([r.pop(field) for r in read]) for field in fields}
-    order = np.argsort(joined["born"], kind="stable")
+    people = {field: np.concatenate([r.pop(field) for r in read]) for field in list(read[0])}
+    order = np.argsort(people["born"], kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
-    owners, ends = _shared_runs(_kinds(joined, tokens), rank)
-    by_owner = np.argsort(owners, kind="stable").astype(np.int32)
-    owner_start = np.r_[0, np.cumsum(np.bincount(owners, minlength=len(order)))]
+    people["phone_row"] = rank[people["phone_row"]]  # the phones' holders as ranks
+    del rank
+    for field in ("high", "low", *_RANKED):
+        people[field] = people[field][order]
+    del order
+    owners, ends = [np.empty(0, np.int32)], [np.empty(0, np.int32)]
+    for kind in _kinds(people, tokens):
+        owner, end = _shared(kind)
+        ends.append(end + sum(len(o) for o in owners))
+        owners.append(owner)
+    owner, run_end = np.concatenate(owners), np.concatenate(ends).astype(np.int32)
     return RegistryKeys(
-        joined["high"][order], joined["low"][order], owners, ends, by_owner, owner_start
-    )
+        people["high"], people["low"], owner, run_end,
+        by_owner=np.argsort(owner, kind="stable").astype(np.int32),
+        owner_start=np.r_[0, np.cumsum(np.bincount(owner, minlength=len(people["high"])))],
+    )  # fmt: skip
 
 
-def _kinds(joined: dict[str, Any], tokens: int) -> Iterator[tuple[Ints, Ints]]:
-    """Each kind of key as (key, holder's row), one kind at a time, each column dropped
-    once used (at 10,000,000 people a kind's arrays are hundreds of MB)."""
-    everyone = np.arange(len(joined["born"]), dtype=np.int64)
-    first, second = joined.pop("token_a"), joined.pop("token_b")
-    for prefix in (joined.pop("born"), joined.pop("region")):
-        # The birth date or the regency with either token: the SQL key, by its two parts.
-        codes = np.concatenate([prefix * tokens + first, prefix * tokens + second])
-        present = (np.concatenate([first, second]) >= 0) & (np.tile(prefix, 2) >= 0)
-        yield codes[present], np.tile(everyone, 2)[present]
+_RANKED = ("born", "token_a", "token_b", "region", "name_year", "name_day", "initials")
+
+
+def _kinds(people: dict[str, Any], tokens: int) -> Iterator[dict[str, Ints]]:
+    """Each kind of key as its codes and their holders' ranks, one kind at a time, each
+    column dropped once used; the arrays are handed over in a dict for ``_shared`` to take,
+    so that nothing else holds them while it sorts."""
+    first, second = people.pop("token_a"), people.pop("token_b")
+    yield _with_token(people.pop("born"), first, second, tokens)
+    yield _with_token(people.pop("region"), first, second, tokens)
+    del first, second
     for kind in ("name_year", "name_day", "initials"):
-        codes = joined.pop(kind)
-        yield codes[codes != -1], everyone[codes != -1]
-    yield joined.pop("phone"), joined.pop("phone_row")
+        yield _held_by_some(people.pop(kind))
+    yield {"codes": people.pop("phone"), "owners": people.pop("phone_row")}
 
 
-def _shared_runs(
-    kinds: Iterator[tuple[Ints, Ints]], rank: Ints
-) -> tuple[npt.NDArray[np.int32], ...]:
-    """The holdings of keys held by two or more, each kind's runs after the previous kind's:
-    each holding's owner (its rank), and where its run ends."""
-    owners = [np.empty(0, np.int32)]
-    ends = [np.empty(0, np.int32)]
-    placed = 0
-    for codes, rows in kinds:
-        if not len(codes):
-            continue
-        owner = rank[rows]
-        order = np.lexsort((owner, codes))
-        codes = codes[order]
-        repeated = codes[1:] == codes[:-1]
-        shared = np.r_[False, repeated] | np.r_[repeated, False]  # a run of two or more
-        kept = np.cumsum(shared)  # a kept holding's run end, counted among the kept
-        end = run_ends(codes)[shared]
-        owners.append(owner[order][shared].astype(np.int32))
-        ends.append((kept[end - 1] + placed).astype(np.int32))
-        placed += int(kept[-1])
-    return np.concatenate(owners), np.concatenate(ends)
+def _with_token(prefix: Ints, first: Ints, second: Ints, tokens: int) -> dict[str, Ints]:
+    """The birth date or the regency with either token: the SQL's key, by its two parts
+    (the tokens share one numbering, so one person's first meets another's second)."""
+    ranks = np.arange(len(prefix), dtype=np.int64)
+    present = np.concatenate([(first >= 0) & (prefix >= 0), (second >= 0) & (prefix >= 0)])
+    return {
+        "codes": np.concatenate([prefix * tokens + first, prefix * tokens + second])[present],
+        "owners": np.concatenate([ranks, ranks])[present],
+    }
+
+
+def _held_by_some(codes: Ints) -> dict[str, Ints]:
+    """A hashed key's codes and holders' ranks, those without the key left out."""
+    present = codes != -1
+    return {"codes": codes[present], "owners": np.flatnonzero(present)}
+
+
+def _shared(kind: dict[str, Ints]) -> tuple[npt.NDArray[np.int32], Ints]:
+    """The holdings of codes held by two or more, in runs of one code, each run's holders
+    in rank order: each holding's owner, and where its run ends (counted from 0)."""
+    codes, owners = kind.pop("codes"), kind.pop("owners")
+    if not len(codes):
+        return np.empty(0, np.int32), np.empty(0, np.int64)
+    order = np.lexsort((owners, codes))
+    codes = codes[order]
+    owner = owners[order].astype(np.int32)
+    del owners, order
+    repeated = codes[1:] == codes[:-1]
+    shared = np.r_[False, repeated] | np.r_[repeated, False]  # in a run of two or more
+    end = run_ends(codes)[shared]
+    del codes, repeated
+    kept = np.cumsum(shared)  # a kept holding's run end, counted among the kept
+    return owner[shared], kept[end - 1]
