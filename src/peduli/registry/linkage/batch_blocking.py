@@ -175,10 +175,11 @@ def _grouped(read: list[dict[str, Any]], tokens: int) -> RegistryKeys:
     for field in ("high", "low", *_RANKED):
         people[field] = people[field][order]
     del order
-    owners, ends = [np.empty(0, np.int32)], [np.empty(0, np.int32)]
+    owners: list[npt.NDArray[np.int32]] = [np.empty(0, np.int32)]
+    ends: list[Ints] = [np.empty(0, np.int64)]
     for kind in _kinds(people, tokens):
         owner, end = _shared(kind)
-        ends.append(end + sum(len(o) for o in owners))
+        ends.append(end + sum(len(o) for o in owners))  # after the previous kinds' runs
         owners.append(owner)
     owner, run_end = np.concatenate(owners), np.concatenate(ends).astype(np.int32)
     return RegistryKeys(
