@@ -100,6 +100,15 @@ class BatchRun:
 
 
 def _peak_rss_mb() -> float:
+    """This process's peak resident memory (``VmHWM``): ``ru_maxrss`` of a spawned process
+    starts at its parent's peak (Linux carries it over ``exec``), here the seed's."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
 
 

@@ -18,7 +18,7 @@ def dedup(
         "--pairs-per-part",
         min=1,
         envvar="PEDULI_LINKAGE_PAIRS_PER_PART",
-        help="Pairs scored at a time: bounds the memory (about 3 KB a pair at most).",
+        help="Pairs scored at a time: bounds the memory (about 2 KB a pair).",
     ),
 ) -> None:
     """Score every blocked pair of active people; flag the likely ones for the officers.

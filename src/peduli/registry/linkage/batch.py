@@ -4,7 +4,7 @@ The registry's blocking keys are read once as numbers and the pairs grouped by p
 (``batch_blocking``); each part's people are then read whole, their pairs scored in arrays
 (``scoring``), and the pairs at or above the review threshold not yet known inserted, in one
 statement per chunk, with their evidence, for the officers of one of the people's posts.
-The memory held is the keys (some 60 bytes a person) and one part's records, whatever the
+The memory held is the keys (some 40 bytes a person) and one part's records, whatever the
 registry's size; ``pairs_per_part`` bounds a part (docs/performance.md: what a part holds).
 """
 
@@ -30,8 +30,8 @@ from peduli.registry.linkage.scoring import Columns
 from peduli.registry.models import DuplicateCandidate, DuplicateStatus, Stay
 
 CHUNK = 20_000  # likely pairs checked and flagged per round
-# About 1.5 GB held by a part's records and arrays at most, measured at 1,000,000 people
-# (docs/performance.md); a part's people are at most twice its pairs.
+# A part of 500,000 pairs held 0.8-1.2 GB (1.6-2.4 KB a pair) at 1,000,000 people
+# (docs/performance.md, "Fifth round"); a part's people are at most twice its pairs.
 PAIRS_PER_PART = 500_000
 Likely = tuple[uuid.UUID, uuid.UUID, Scored]
 

@@ -10,8 +10,9 @@ numbered exactly and combined with the birth date or the regency, as the SQL com
 the name-year, name-day and initials keys and the phones (nearly one value a person, too
 many to number in a dict) by Python's 64-bit string hash. A key held by one person only
 pairs no one and is dropped as soon as each kind is grouped; what stays is a few integers
-for each holding of a shared key (about 60 bytes a person at 1,000,000, measured in
-docs/performance.md). The whole rows are read later, a part at a time (``batch``).
+for each holding of a shared key (39 MB for 1,000,000 people; the pass itself peaks at
+about 175 bytes a person, measured in docs/performance.md). The whole rows are read
+later, a part at a time (``batch``).
 
 A pair belongs to the part of its first person in birth-date order. Every key but the
 name-day key and the phone holds the birth date or year, so most pairs join people of
