@@ -57,7 +57,7 @@ OUTCOMES = {
 def train(records: int) -> None:
     from peduli.core.db import session_scope
     from peduli.demo import linkage_truth
-    from peduli.registry.linkage import model, names, snapshot, training
+    from peduli.registry.linkage import batch_blocking, model, names, training
     from peduli.registry.linkage.comparisons import compare
     from peduli.registry.linkage.records import load_records
 
@@ -69,7 +69,7 @@ def train(records: int) -> None:
     with session_scope() as session:
         ids = linkage_truth.write(session, truth.citizens)
     with session_scope() as session:
-        pairs = snapshot.read(session).pair_ids()
+        pairs = batch_blocking.read_keys(session).pair_ids()
         loaded = load_records(session, ids)
     index = {identity: position for position, identity in enumerate(ids)}
     truth_pairs = truth.pairs

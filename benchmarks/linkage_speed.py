@@ -1,7 +1,7 @@
 """Record linkage speed: one record matched online, and the whole registry deduplicated.
 
     python -m benchmarks.linkage_speed --db sqlite|postgres [--people 100000 1000000]
-        [--samples 300] [--batch] [--splink] [--phases] [--urls URL …]
+        [--samples 300] [--batch] [--splink] [--phases] [--pairs-per-part N] [--urls URL …]
 
 For each size, a fresh database is seeded with the project's own set-based seed
 (``demo.seed.seed_citizens``: COPY on PostgreSQL). Online: ``registry.linkage.online.matches``
@@ -11,20 +11,27 @@ counted. The p95 at 10,000,000 is projected two ways from the two sizes: linearl
 pessimistic bound), and as look-ups growing as log n plus the p95 record's candidates
 growing as n, each costing what one cost at the larger size (``Fit``, ``project``).
 ``--batch``: ``registry.linkage.batch.deduplicate`` on the largest size (rolled back after),
-then, with ``--splink``, Splink on DuckDB with the same blocking keys and comparisons of the
-same fields, side by side: the rows exported from the registry (NIKs decrypted) and
-``predict`` at the same probability threshold. Target: ≤ 50 ms p95 at 1,000,000; the batch
-within 2× of Splink.
+in a process of its own whose peak resident memory is printed (``ru_maxrss``;
+``--pairs-per-part`` sets its parts), then, with ``--splink``, Splink on DuckDB with the same
+blocking keys and comparisons of the same fields, side by side: the rows exported from the
+registry (NIKs decrypted) and ``predict`` at the same probability threshold. Target: ≤ 50 ms
+p95 at 1,000,000; the batch within 2× of Splink.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
+import os
 import random
+import resource
 import statistics
 import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -79,43 +86,110 @@ def online(samples: int) -> tuple[list[float], list[float], float, list[int]]:
     return matched, baseline, count and flagged / len(ids), candidates
 
 
-def batch() -> tuple[float, Any]:
+@dataclass(frozen=True)
+class BatchRun:
+    """The batch run in a process of its own, so that its peak memory is its own."""
+
+    seconds: float
+    pairs: int
+    likely: int
+    parts: int
+    flagged_digest: str  # of the flagged pairs, to compare runs on one database
+    rss_before_mb: float  # the fresh process, its imports and the engine
+    peak_rss_mb: float
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory (``VmHWM``): ``ru_maxrss`` of a spawned process
+    starts at its parent's peak (Linux carries it over ``exec``), here the seed's."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+
+
+def _batch_alone(url: str, pairs_per_part: int) -> BatchRun:
+    """In a fresh process: the batch, rolled back."""
     from peduli.core.db import get_sessionmaker
     from peduli.registry.linkage import batch as linkage_batch
+    from peduli.registry.models import DuplicateCandidate
 
+    _common.use_database(url)
+    before = _peak_rss_mb()
+    parts: list[int] = []
     with get_sessionmaker()() as session:
         started = time.perf_counter()
-        outcome = linkage_batch.deduplicate(session)
+        outcome = linkage_batch.deduplicate(
+            session,
+            pairs_per_part=pairs_per_part,
+            on_part=lambda progress: parts.append(progress.parts),
+        )
         session.flush()
         elapsed = time.perf_counter() - started
+        flagged = session.execute(
+            select(
+                DuplicateCandidate.person_id,
+                DuplicateCandidate.other_person_id,
+                DuplicateCandidate.match_probability,
+                DuplicateCandidate.reason,
+            ).order_by(DuplicateCandidate.person_id, DuplicateCandidate.other_person_id)
+        ).all()
         session.rollback()
-    return elapsed, outcome
+    digest = hashlib.sha256(repr([tuple(map(str, row)) for row in flagged]).encode()).hexdigest()
+    return BatchRun(
+        elapsed, outcome.candidate_pairs, outcome.flagged + outcome.known,
+        parts[-1] if parts else 0, digest[:12], before, _peak_rss_mb(),
+    )  # fmt: skip
 
 
-def phases() -> str:
-    """The batch's phases timed one by one (a second run, rolled back)."""
+def _phases_alone(url: str, pairs_per_part: int) -> str:
+    """In a fresh process: the batch's phases timed one by one (rolled back): the keys
+    read, then summed over the parts, finding a part's pairs, reading its people, scoring;
+    the peak memory after the keys' pass and at the end."""
     from peduli.core.db import get_sessionmaker
-    from peduli.registry.linkage import batch, scoring, snapshot
+    from peduli.registry.linkage import batch, batch_blocking, grouping, scoring
     from peduli.registry.linkage.model import get_model
 
-    with get_sessionmaker()() as session:
+    _common.use_database(url)
+    spent = dict.fromkeys(("pairs", "people", "scoring"), 0.0)
+    pairs = people = likely = 0
+    with get_sessionmaker()() as session, grouping.collector_paused():
         started = time.perf_counter()
-        read = snapshot.read(session)
-        scanned = time.perf_counter()
-        left, right = read.blocked()
-        blocked = time.perf_counter()
-        columns, *pairs = batch.in_columns(read, left, right)
-        built = time.perf_counter()
-        with snapshot.collector_paused():  # as in ``batch.deduplicate``
-            likely = sum(1 for _ in scoring.likely_pairs(get_model(), columns, *pairs))
-        scored = time.perf_counter()
+        keys = batch_blocking.read_keys(session)
+        read = time.perf_counter() - started
+        after_keys = _peak_rss_mb()
+        held = sum(a.nbytes for a in vars(keys).values()) / 2**20
+        parts = keys.parts(pairs_per_part)
+        for part in parts:
+            started = time.perf_counter()
+            left, right = keys.pairs(part)
+            spent["pairs"] += time.perf_counter() - started
+            started = time.perf_counter()
+            columns, *rows = batch.in_columns(session, keys, left, right)
+            spent["people"] += time.perf_counter() - started
+            started = time.perf_counter()
+            likely += sum(1 for _ in scoring.likely_pairs(get_model(), columns, *rows))
+            spent["scoring"] += time.perf_counter() - started
+            pairs, people = pairs + len(left), people + len(columns.ids)
+            del columns, rows  # let the part's records go before the next part's are read
         session.rollback()
     return (
-        f"reading {len(read.rows):,} people {scanned - started:.1f} s, blocking"
-        f" {blocked - scanned:.1f} s, columns of the {len(columns.ids):,} in pairs"
-        f" {built - blocked:.1f} s, scoring {len(left):,} pairs {scored - built:.1f} s"
-        f" ({likely:,} likely)"
+        f"keys of {keys.people:,} people read {read:.1f} s (held after: {held:.0f} MB; peak"
+        f" RSS {after_keys:,.0f} MB); {len(parts)} parts: pairs found {spent['pairs']:.1f} s,"
+        f" {people:,} people read {spent['people']:.1f} s, {pairs:,} pairs scored"
+        f" {spent['scoring']:.1f} s ({likely:,} likely); peak RSS {_peak_rss_mb():,.0f} MB"
     )
+
+
+def alone(work: Callable[[str, int], Any], pairs_per_part: int) -> Any:
+    """``work`` run in a fresh process on this process's database."""
+    url = os.environ["PEDULI_DATABASE_URL"]
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as process:
+        return process.submit(work, url, pairs_per_part).result()
 
 
 def splink(threshold: float) -> tuple[float, float, int]:
@@ -240,6 +314,11 @@ def main() -> None:
         "--phases", action="store_true", help="then time the batch's phases one by one"
     )
     parser.add_argument(
+        "--pairs-per-part",
+        type=int,
+        help="pairs in a part of the batch (its memory bound); the batch's default if left out",
+    )
+    parser.add_argument(
         "--database-prefix",
         default="peduli_bench_linkage",
         help="PostgreSQL databases are named PREFIX_SIZE (dropped and recreated)",
@@ -291,16 +370,20 @@ def main() -> None:
         )
         print(f"  projected p95 at 10,000,000: {project(fits[0], fits[-1], 10_000_000)}")
     if args.batch:
+        from peduli.registry.linkage.batch import PAIRS_PER_PART
         from peduli.registry.linkage.model import get_model
 
-        elapsed, outcome = batch()
-        flagged = outcome.flagged + outcome.known
+        pairs_per_part = args.pairs_per_part or PAIRS_PER_PART
+        run: BatchRun = alone(_batch_alone, pairs_per_part)
+        elapsed = run.seconds
         print(
-            f"batch dedup of {p95s[-1][0]:,}: {elapsed:.1f} s, {outcome.candidate_pairs:,}"
-            f" blocked pairs, {flagged:,} at or above the review threshold"
+            f"batch dedup of {p95s[-1][0]:,}: {elapsed:.1f} s, {run.pairs:,} blocked pairs,"
+            f" {run.likely:,} at or above the review threshold (digest {run.flagged_digest});"
+            f" {run.parts} parts of at most {pairs_per_part:,} pairs; peak RSS"
+            f" {run.peak_rss_mb:,.0f} MB ({run.rss_before_mb:,.0f} MB before the batch)"
         )
         if args.phases:
-            print(f"  its phases, run again: {phases()}")
+            print(f"  its phases, run again: {alone(_phases_alone, pairs_per_part)}")
         if args.splink:
             exported, predicted, found = splink(get_model().review_threshold)
             print(f"splink (DuckDB), same blocking: export {exported:.1f} s + predict "

@@ -12,10 +12,28 @@ app = typer.Typer(help="The registry of citizens.", no_args_is_help=True)
 
 
 @app.command("dedup")
-def dedup() -> None:
-    """Score every blocked pair of active people; flag the likely ones for the officers."""
+def dedup(
+    pairs_per_part: int = typer.Option(
+        batch.PAIRS_PER_PART,
+        "--pairs-per-part",
+        min=1,
+        envvar="PEDULI_LINKAGE_PAIRS_PER_PART",
+        help="Pairs scored at a time: bounds the memory (about 2 KB a pair).",
+    ),
+) -> None:
+    """Score every blocked pair of active people; flag the likely ones for the officers.
+
+    The registry is read in parts, so memory stays bounded at any size; a line after
+    each part says how far it is."""
+
+    def show(progress: batch.Progress) -> None:
+        typer.echo(
+            f"part {progress.part}/{progress.parts}: {progress.pairs:,} pairs scored,"
+            f" {progress.flagged:,} newly flagged"
+        )
+
     with session_scope() as session:
-        outcome = batch.deduplicate(session)
+        outcome = batch.deduplicate(session, pairs_per_part=pairs_per_part, on_part=show)
     typer.echo(f"candidate pairs: {outcome.candidate_pairs}")
     typer.echo(f"newly flagged: {outcome.flagged}")
     typer.echo(f"flagged before: {outcome.known}")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from peduli.demo import linkage_truth
 from peduli.registry import service
-from peduli.registry.linkage import batch, blocking, snapshot
+from peduli.registry.linkage import batch, batch_blocking, blocking
 from peduli.registry.models import DuplicateCandidate, Person
 from tests.factories import nik, report, staff
 
@@ -93,6 +93,7 @@ def test_the_operator_command_deduplicates_and_the_batch_is_audited(db: Session)
     db.commit()
     result = CliRunner().invoke(app, ["registry", "dedup"])
     assert result.exit_code == 0, result.output
+    assert "part 1/1: 1 pairs scored, 1 newly flagged" in result.output
     assert "newly flagged: 1" in result.output
     db.expire_all()
     assert len(db.scalars(select(DuplicateCandidate)).all()) == 1
@@ -109,7 +110,7 @@ def test_the_batch_pairs_are_the_online_candidates(db: Session) -> None:
         for other in blocking.candidates_of(db, db.get_one(Person, person_id))
     }
     assert len(online) > 30
-    assert set(snapshot.read(db).pair_ids()) == online
+    assert set(batch_blocking.read_keys(db).pair_ids()) == online
 
 
 def test_a_later_reports_place_of_birth_gives_a_common_name_its_year_and_day_keys(

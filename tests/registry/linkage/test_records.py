@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import event
+import pytest
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
+from peduli.demo import linkage_truth
 from peduli.registry import service
+from peduli.registry.linkage import records
 from peduli.registry.linkage.names import name_tokens
 from peduli.registry.linkage.records import load_records, load_with_candidates
+from peduli.registry.models import Person, PersonStatus
 from tests.factories import nik, report, staff
 
 BORN = date(1988, 3, 14)
@@ -63,3 +67,18 @@ def test_a_few_people_or_most_of_the_registry_are_read_alike(db: Session) -> Non
         ("siti", "aminah"), ("umi", "kalsum"), ("yosefina", "pattiasina"),
     }  # fmt: skip
     assert all(r.passports and r.phones and r.nik for r in everyone.values())
+
+
+def test_a_parts_people_are_read_in_the_order_asked_over_several_statements(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = linkage_truth.write(db, linkage_truth.truth_set(40, seed_value=29).citizens)
+    asked = list(reversed(ids))
+    gone = asked[5]
+    db.execute(update(Person).where(Person.id == gone).values(status=PersonStatus.MERGED))
+    monkeypatch.setattr(records, "IDS_PER_STATEMENT", {True: 7, False: 7})
+    columns, loaded = records.part_columns(db, asked)
+    assert list(columns.ids) == [person_id for person_id in asked if person_id != gone]
+    assert loaded.tolist() == [person_id != gone for person_id in asked]
+    one = load_records(db, [asked[0]])[asked[0]]
+    assert columns.record(0) == one

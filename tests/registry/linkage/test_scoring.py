@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from peduli.demo import linkage_truth
-from peduli.registry.linkage import batch, scoring, snapshot
+from peduli.registry.linkage import batch, batch_blocking, scoring
 from peduli.registry.linkage.comparisons import LinkRecord
 from peduli.registry.linkage.model import get_model
 from peduli.registry.linkage.records import load_records
@@ -75,15 +75,15 @@ def test_the_batch_flags_the_pairs_model_score_flags_with_the_same_evidence(db: 
     model = get_model()
     truth = linkage_truth.truth_set(600, seed_value=21)
     linkage_truth.write(db, truth.citizens)
-    pairs = snapshot.read(db).pair_ids()
+    pairs = batch_blocking.read_keys(db).pair_ids()
     records = load_records(db, {person for pair in pairs for person in pair})
     expected = {
         (a, b): scored
         for a, b in pairs
         if (scored := model.score(records[a], records[b])).probability >= model.review_threshold
     }
-    count, likely = batch.likely_pairs(db, model)
-    found = {(a, b): scored for a, b, scored in likely}
-    assert count == len(pairs)
+    parts = list(batch.scored_parts(db, model, pairs_per_part=batch.PAIRS_PER_PART))
+    found = {(a, b): scored for part in parts for a, b, scored in part.likely}
+    assert sum(part.pairs for part in parts) == len(pairs)
     assert len(expected) > 20
     assert found == expected

@@ -8,7 +8,7 @@ letter), the birth year or the day and month with the two rarest tokens (``link_
 regency with the birth year and a token, for a name that is not common (``link_region``).
 The NIK and passport indexes are unique, so in a batch no two records share one (a report
 naming a known NIK or passport attaches or opens a claim instead); online they still find
-the holder. The batch finds the pairs sharing these keys in memory (``snapshot``).
+the holder. The batch finds the pairs sharing these keys in memory (``batch_blocking``).
 """
 
 from __future__ import annotations

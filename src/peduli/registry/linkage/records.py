@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import (
     Column,
     CompoundSelect,
     MetaData,
+    Select,
     Table,
     Uuid,
+    any_,
     bindparam,
     func,
     insert,
@@ -21,15 +25,16 @@ from sqlalchemy import (
     text,
     union_all,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from peduli.core.crypto import get_cipher
 from peduli.core.db import is_postgres
 from peduli.registry.linkage import blocking
 from peduli.registry.linkage.comparisons import LinkRecord, place_key
+from peduli.registry.linkage.grouping import collector_paused
 from peduli.registry.linkage.names import key_tokens
 from peduli.registry.linkage.scoring import Columns
-from peduli.registry.linkage.snapshot import Snapshot, collector_paused
 from peduli.registry.models import (
     NIK_PURPOSE,
     ContactKind,
@@ -178,16 +183,72 @@ def _records(session: Session, rows: Sequence[Any]) -> dict[uuid.UUID, LinkRecor
     return _built(rows, passports, phones)
 
 
+# The ids of a part, bound as one array on PostgreSQL, as a list of values on SQLite (which
+# takes at most 32,766 in a statement; the list is bound three times).
+_IDS_ARRAY = bindparam("ids", type_=postgresql.ARRAY(Uuid()))
+_IDS_LIST = bindparam("ids", expanding=True, type_=Person.id.type)
+IDS_PER_STATEMENT = {True: 50_000, False: 5_000}
+
+
+def held(column: Any, *where: Any) -> Any:
+    """Each person's blind indexes of one kind, comma-separated (hex digests have none)."""
+    return (
+        select(column.table.c.person_id, func.aggregate_strings(column, ",").label("held"))
+        .where(*where)
+        .group_by(column.table.c.person_id)
+        .subquery()
+    )
+
+
+def _part_rows(among: Callable[[Any], Any]) -> Select[Any]:
+    """The active people whose ids are bound, with their passports' and phones' blind
+    indexes on the same row (two grouped joins, each restricted to the same ids)."""
+    passports = held(Passport.number_index, among(Passport.person_id))
+    phones = held(
+        ContactPoint.value_index,
+        ContactPoint.kind == ContactKind.PHONE,
+        among(ContactPoint.person_id),
+    )
+    return (
+        select(*_COLUMNS, passports.c.held, phones.c.held)
+        .outerjoin(passports, passports.c.person_id == Person.id)
+        .outerjoin(phones, phones.c.person_id == Person.id)
+        .where(among(Person.id), Person.status == PersonStatus.ACTIVE)
+    )
+
+
+_PART_ROWS = {
+    True: _part_rows(lambda column: column == any_(_IDS_ARRAY)),
+    False: _part_rows(lambda column: column.in_(_IDS_LIST)),
+}
+
+
 @collector_paused()
-def columns(snapshot: Snapshot, rows: Sequence[int]) -> Columns:
-    """These rows of the snapshot as the batch's scoring columns: no ``LinkRecord`` for
-    each person, only for the pairs scored one by one."""
-    people = [snapshot.rows[row] for row in rows]
+def part_columns(
+    session: Session, ids: Sequence[uuid.UUID]
+) -> tuple[Columns, npt.NDArray[np.bool_]]:
+    """The batch's scoring columns of these people, in the order given, and which of them
+    were found: a person merged or erased since the part's pairs were found is left out.
+    Read through the connection (the ORM's row handling would double the time); a
+    ``LinkRecord`` is made only for the pairs scored one by one."""
+    postgres = is_postgres(session)
+    statement, size = _PART_ROWS[postgres], IDS_PER_STATEMENT[postgres]
+    connection = session.connection()
+    found: dict[uuid.UUID, Any] = {}
+    for start in range(0, len(ids), size):
+        wanted = {"ids": list(ids[start : start + size])}
+        found |= {row[0]: row for row in connection.execute(statement, wanted)}
+    loaded = np.array([person_id in found for person_id in ids], dtype=np.bool_)
+    people = [found[person_id] for person_id in ids if person_id in found]
     return Columns.build(
         [p[0] for p in people], [key_tokens(p[1]) for p in people], [p[3] for p in people],
         [p[2] for p in people], [_nik(p[5]) for p in people], [place_key(p[4]) for p in people],
-        [snapshot.passports[row] for row in rows], [snapshot.phones[row] for row in rows],
-    )  # fmt: skip
+        [_split(p[6]) for p in people], [_split(p[7]) for p in people],
+    ), loaded  # fmt: skip
+
+
+def _split(held: str | None) -> list[str]:
+    return held.split(",") if held else []
 
 
 def _nik(encrypted: str | None) -> str | None:

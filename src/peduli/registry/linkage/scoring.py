@@ -30,8 +30,8 @@ from peduli.registry.linkage.comparisons import (
     compare_name,
     compare_place,
 )
+from peduli.registry.linkage.grouping import numbered, sharing
 from peduli.registry.linkage.model import Model, Scored
-from peduli.registry.linkage.snapshot import numbered, sharing
 
 CHUNK = 200_000  # pairs per round of arrays (a few tens of MB)
 MARGIN = 1e-6  # log2 odds: a pair this close below the threshold is rescored one by one

@@ -8,7 +8,7 @@ from itertools import combinations
 
 import numpy as np
 
-from peduli.registry.linkage.snapshot import collector_paused, numbered, sharing
+from peduli.registry.linkage.grouping import collector_paused, numbered, sharing
 
 
 def test_the_pairs_sharing_a_value_are_those_a_self_join_finds() -> None:
