@@ -28,7 +28,7 @@ import csv
 import os
 import tempfile
 import time
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -133,7 +133,7 @@ def _copy_into_registry(connection: psycopg.Connection, folder: Path) -> tuple[f
 
 
 @contextmanager
-def _statement_times() -> Iterator[Counter[str]]:
+def _statement_times() -> Iterator[defaultdict[str, float]]:
     """Wall time of each kind of statement the import runs (its first words), and of the
     staging COPY: which one grows with the registry. A chunk is a few dozen statements over
     thousands of rows, so timing them costs nothing measurable."""
@@ -142,7 +142,7 @@ def _statement_times() -> Iterator[Counter[str]]:
     from peduli.agencies import imports_staging
     from peduli.core.db import get_engine
 
-    engine, times = get_engine(), Counter[str]()
+    engine, times = get_engine(), defaultdict[str, float](float)
     started: list[float] = []
 
     def before(*_args: Any) -> None:
@@ -162,13 +162,13 @@ def _statement_times() -> Iterator[Counter[str]]:
 
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)
-    imports_staging.write_chunk = timed_write  # type: ignore[assignment]
+    imports_staging.write_chunk = timed_write
     try:
         yield times
     finally:
         event.remove(engine, "before_cursor_execute", before)
         event.remove(engine, "after_cursor_execute", after)
-        imports_staging.write_chunk = write_chunk  # type: ignore[assignment]
+        imports_staging.write_chunk = write_chunk
 
 
 def _timed_import(path: Path) -> tuple[float, dict[str, float], dict[str, int]]:
@@ -244,7 +244,7 @@ def main() -> None:
     )
     print(f"   PostgreSQL: {_activity(counted, activity, args.rows)}")
     print("   statements, wall time a placement (the 12 longest in all):")
-    for statement, seconds in statements.most_common(12):
+    for statement, seconds in sorted(statements.items(), key=lambda kv: -kv[1])[:12]:
         print(f"   {seconds * 1e6 / args.rows:7.1f} µs  {statement}")
     print(f"raw COPY, indexes built after  : {_rates(raw, args.rows, rows)}")
     print(
