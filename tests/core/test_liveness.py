@@ -16,6 +16,20 @@ def _dead(engine: Engine, worker_id: str) -> bool:
         return bool(connection.scalar(select(liveness.claimer_is_dead(literal(worker_id)))))
 
 
+def _holders(engine: Engine) -> list[str]:
+    """The state of each session holding a worker's lock."""
+    with engine.connect() as connection:
+        return list(
+            connection.scalars(
+                text(
+                    "SELECT a.state FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid "
+                    "WHERE l.locktype = 'advisory' AND l.classid = :namespace AND l.granted"
+                ),
+                {"namespace": liveness.NAMESPACE},
+            )
+        )
+
+
 @pytest.fixture
 def pg_engine(clean_engine: Engine) -> Engine:
     if clean_engine.dialect.name != "postgresql":
@@ -55,15 +69,7 @@ def test_the_lock_s_connection_is_never_left_in_a_transaction(pg_engine: Engine)
     with liveness.worker_lock(pg_engine, "w-1") as lock:
         time.sleep(liveness.CHECK_EVERY_SECONDS)
         lock.keep()  # a probe of the connection
-        with pg_engine.connect() as connection:
-            states = connection.scalars(
-                text(
-                    "SELECT a.state FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid "
-                    "WHERE l.locktype = 'advisory' AND l.classid = :namespace"
-                ),
-                {"namespace": liveness.NAMESPACE},
-            ).all()
-    assert states == ["idle"]
+        assert _holders(pg_engine) == ["idle"]
 
 
 def test_a_lock_held_elsewhere_is_tried_again_never_waited_for(pg_engine: Engine) -> None:
@@ -77,12 +83,4 @@ def test_a_lock_held_elsewhere_is_tried_again_never_waited_for(pg_engine: Engine
             stale.close()  # the server sees it go
             time.sleep(liveness.CHECK_EVERY_SECONDS)
             lock.keep()
-            with pg_engine.connect() as connection:
-                held_by = connection.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                        "AND classid = :namespace AND granted"
-                    ),
-                    {"namespace": liveness.NAMESPACE},
-                )
-            assert held_by == 1 and not _dead(pg_engine, "w-1")
+            assert len(_holders(pg_engine)) == 1 and not _dead(pg_engine, "w-1")
