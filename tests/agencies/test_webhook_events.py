@@ -18,7 +18,7 @@ from peduli.notify.ports import Channel
 from peduli.registry import service
 from tests.agencies.conftest import KL, SessionFactory, dispatch, staff_actor
 from tests.agencies.test_webhooks import publish, subscribe
-from tests.crisis.conftest import Sent, sent  # noqa: F401  (a crisis broadcast with links)
+from tests.crisis.conftest import Sent, approved, sent  # noqa: F401  (a crisis broadcast with links)
 from tests.factories import nik, report, staff
 from tests.notify.notify_helpers import received
 
