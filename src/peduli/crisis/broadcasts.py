@@ -23,11 +23,12 @@ from peduli.core.db import utcnow
 from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import LANGUAGES, _
 from peduli.core.logging import get_logger
-from peduli.crisis import access, delivery
+from peduli.crisis import access, delivery, targeting
 from peduli.crisis import service as crisis_service
 from peduli.crisis.delivery import CHANNEL_CONTACT
 from peduli.crisis.models import Broadcast, BroadcastStatus, Crisis, CrisisStatus, Recipient
 from peduli.crisis.schemas import BroadcastCreate, BroadcastRead
+from peduli.registry.models import Stay
 
 log = get_logger(__name__)
 
@@ -190,7 +191,7 @@ def send(
     crisis = session.get_one(Crisis, broadcast.crisis_id)
     broadcast.sent_by = actor.account_id
     _audit(session, actor, "crisis.broadcast.send", broadcast)
-    if _audience_size(session, crisis, broadcast) > get_settings().crisis_inline_send_limit:
+    if _audience_exceeds(session, crisis, broadcast, get_settings().crisis_inline_send_limit):
         broadcast.status = BroadcastStatus.SENDING
         return broadcast, None
     return broadcast, fan_out(session, crisis, broadcast, now=now or utcnow())
@@ -242,9 +243,13 @@ def fan_out_waiting(session_factory: Callable[[], Session], now: datetime) -> in
         handled += 1
 
 
-def _audience_size(session: Session, crisis: Crisis, broadcast: Broadcast) -> int:
+def _audience_exceeds(session: Session, crisis: Crisis, broadcast: Broadcast, limit: int) -> bool:
+    """Whether more than ``limit`` stays are in the broadcast's audience: counted no further
+    than ``limit + 1``, so a million-person audience costs no more to decide than a small one."""
     scope = [broadcast.representation_code] if broadcast.representation_code else None
-    return crisis_service.count_audience(session, crisis, representation_codes=scope).total
+    stays = targeting.audience(session, crisis, representation_codes=scope, columns=(Stay.id,))
+    counted = select(func.count()).select_from(stays.limit(limit + 1).subquery())
+    return (session.scalar(counted) or 0) > limit
 
 
 def read_model(broadcast: Broadcast) -> BroadcastRead:
