@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from sqlalchemy import ColumnElement, Connection, cast, column, func, literal, select, text
 from sqlalchemy.dialects.postgresql import OID
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import QueryableAttribute
 
 from peduli.core.logging import get_logger
@@ -38,6 +38,7 @@ CHECK_EVERY_SECONDS = 1.0
 # Never waits: a lock still held by a session the server has not yet seen die (a cut
 # network) is tried again at the next check, not waited for with the worker stuck.
 _TAKE = text("SELECT pg_try_advisory_lock(:namespace, hashtext(:worker_id))")
+_UNLOCK = text("SELECT pg_advisory_unlock_all()")
 # The second keys of the workers' locks held in this database (pg_locks shows keys as oid).
 _LIVE_LOCKS = (
     text(
@@ -99,14 +100,15 @@ class WorkerLock:
         return None
 
     def release(self) -> None:
-        """Close the lock's connection (which drops the lock)."""
+        """Drop the lock, then close its connection: unlocked before this returns, not
+        whenever the server notices the connection gone."""
         if self._connection is not None:
             connection, self._connection = self._connection, None
             try:
-                connection.invalidate()
+                connection.execute(_UNLOCK)
                 connection.close()
-            except DBAPIError:
-                pass
+            except SQLAlchemyError:  # the connection is gone already, and the lock with it
+                connection.invalidate()
 
 
 @contextmanager
