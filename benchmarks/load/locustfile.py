@@ -45,6 +45,12 @@ def _timed(name: str, response_time: float, response: Any = None, **_kwargs: Any
     shared.timed(name, response_time, getattr(response, "status_code", 0) or 0)
 
 
+def keyed() -> dict[str, str]:
+    """A new write's ``Idempotency-Key``: nginx may then send it on to another app process
+    when the one it was sent to dies (``api/idempotency.py``), and a retry is written once."""
+    return {"Idempotency-Key": str(uuid.uuid4())}
+
+
 class Person(HttpUser):
     """A user behind its own address (nginx passes X-Forwarded-For on to the app, which
     rate-limits sign-ins per network, as it would for real people)."""
@@ -100,7 +106,7 @@ class Officer(Person):
 
     def _write(self, path: str, body: dict[str, Any], name: str) -> Any:
         answer = self.call("POST", path, name=name, ok=(201,), json=body,
-                           headers={"X-CSRF-Token": self.csrf})  # fmt: skip
+                           headers={"X-CSRF-Token": self.csrf, **keyed()})  # fmt: skip
         return answer.json() if answer is not None else None
 
     @task(3)
@@ -172,7 +178,7 @@ class Citizen(Person):
     def report(self) -> None:
         body = self.me.report() | {"email": self.address}
         answer = self.call("POST", f"{API}/self-reports", ok=(201, 202), json=body,
-                           headers={"X-CSRF-Token": self.csrf})  # fmt: skip
+                           headers={"X-CSRF-Token": self.csrf, **keyed()})  # fmt: skip
         if answer is not None and answer.status_code == 201:
             shared.acknowledged("person", answer.json()["person"]["id"])
         elif answer is not None:
@@ -193,7 +199,7 @@ class Citizen(Person):
         body = {"category": "labour", "summary": "My employer keeps my passport.",
                 "country": "MY", "city": "Kuala Lumpur", "name": self.me.full_name,
                 "contact_phone": self.me.phone}  # fmt: skip
-        headers = {"X-CSRF-Token": self.csrf} if self.csrf else {}
+        headers = ({"X-CSRF-Token": self.csrf} if self.csrf else {}) | keyed()
         answer = self.call("POST", f"{API}/help-requests", ok=(201,), json=body, headers=headers)
         if answer is not None:
             shared.acknowledged("case", answer.json()["id"])
@@ -218,11 +224,12 @@ class Headquarters(Person):
 
     def _post(self, path: str, body: Any, name: str, *, second: bool = False,
               ok: tuple[int, ...] = (200, 201)) -> Any:  # fmt: skip
-        for _attempt in range(5):  # every step is safe to repeat after a lost answer
+        key = keyed()  # every attempt is the same step: written once, however often sent
+        for _attempt in range(5):
             csrf = self.second_csrf if second else self.csrf
             answer = self.call("POST", path, name=name, ok=ok, json=body,
                                client=self.second if second else self.client,
-                               headers={"X-CSRF-Token": csrf})  # fmt: skip
+                               headers={"X-CSRF-Token": csrf, **key})  # fmt: skip
             if answer is not None:
                 return answer.json()
             gevent.sleep(1)

@@ -6,7 +6,7 @@ from peduli.auth import audit  # noqa: F401
 from peduli.auth import models as auth_models  # noqa: F401
 from peduli.cases import models as cases_models  # noqa: F401
 from peduli.conversations import models as conversations_models  # noqa: F401
-from peduli.core import events, periodic, ratelimit  # noqa: F401
+from peduli.core import events, idempotency, periodic, ratelimit  # noqa: F401
 from peduli.core.db import Base
 from peduli.crisis import models as crisis_models  # noqa: F401
 from peduli.documents import models as documents_models  # noqa: F401

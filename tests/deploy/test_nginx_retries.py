@@ -1,5 +1,6 @@
-"""deploy/nginx/peduli.conf with real nginx: a check-in in flight when its app process dies
-is answered by the next process; any other POST is not sent twice (the client gets 502)."""
+"""deploy/nginx/peduli.conf with real nginx: a check-in, or an API write with an
+Idempotency-Key, in flight when its app process dies is answered by the next process; any
+other POST is not sent twice (the client gets 502)."""
 
 from __future__ import annotations
 
@@ -94,3 +95,24 @@ def test_a_check_in_goes_on_to_the_next_process_and_a_case_does_not(nginx: str) 
     # Half the cases met the dying process first: a case is never sent twice by nginx.
     assert 502 in {a.status_code for a in cases}
     assert 201 in {a.status_code for a in cases}
+
+
+def test_a_keyed_api_write_goes_on_to_the_next_process(nginx: str) -> None:
+    with httpx.Client(base_url=nginx, timeout=10) as client:
+        keyed = [
+            client.post("/api/v1/cases", json={}, headers={"Idempotency-Key": f"key-{n}"})
+            for n in range(6)
+        ]
+        sign_ins = [
+            client.post("/api/v1/auth/login", json={}, headers={"Idempotency-Key": f"in-{n}"})
+            for n in range(6)
+        ]
+        page_forms = [
+            client.post("/hq/cases", data={}, headers={"Idempotency-Key": f"page-{n}"})
+            for n in range(6)
+        ]
+
+    assert [a.status_code for a in keyed] == [201] * 6
+    # Only the API keeps a keyed answer, and not sign-in's: those are never sent twice.
+    assert 502 in {a.status_code for a in sign_ins}
+    assert 502 in {a.status_code for a in page_forms}

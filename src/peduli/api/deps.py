@@ -23,6 +23,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.params import Depends as DependsMarker
 from sqlalchemy.orm import Session
 
+from peduli.api import idempotency
 from peduli.api.access import (
     OWN as OWN,
 )
@@ -102,6 +103,8 @@ async def get_db() -> AsyncIterator[Session]:
         except BaseException:
             await run_in_threadpool(partial(end_session, session, failed=True))
             raise
+        if idempotency.hold(session):  # a keyed write: committed with its answer
+            return
         if session.in_transaction():
             await run_in_threadpool(partial(end_session, session, failed=False))
         else:

@@ -16,9 +16,9 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from peduli.api.deps import Credentials
+from peduli.api.idempotency import commit_unless_held
 from peduli.auth.actor import Actor
 from peduli.core import read_replica
-from peduli.core.db import commit
 
 T = TypeVar("T")
 
@@ -32,7 +32,7 @@ async def hot_path_write(db: Session, work: Callable[[], T]) -> T:
 
     def run() -> T:
         result = work()
-        commit(db)
+        commit_unless_held(db)
         return result
 
     return await run_in_threadpool(run)
@@ -66,7 +66,7 @@ async def hot_path_read_as_caller(
         actor = credentials.require(db)
         with read_replica.lagging_reads_beside(db) as counts:
             result = work(actor, counts)
-        commit(db)
+        commit_unless_held(db)
         return result
 
     return await run_in_threadpool(run)

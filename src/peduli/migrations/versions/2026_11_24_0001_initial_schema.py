@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 18:20:35.810343
+Create Date: 2026-12-06 21:40:09.993895
 """
 
 from collections.abc import Sequence
@@ -351,6 +351,19 @@ def upgrade() -> None:
     sa.Column('source', sa.String(length=60), nullable=False),
     sa.PrimaryKeyConstraint('currency', 'rate_date', name=op.f('pk_exchange_rate'))
     )
+    op.create_table('idempotent_request',
+    sa.Column('scope_digest', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.Integer(), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('location', sa.String(length=500), nullable=True),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('scope_digest', name=op.f('pk_idempotent_request'))
+    )
+    with op.batch_alter_table('idempotent_request', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_idempotent_request_created_at'), ['created_at'], unique=False)
+
     op.create_table('lapor_draft',
     sa.Column('account_id', sa.Uuid(), nullable=False),
     sa.Column('fields_encrypted', sa.Text(), nullable=False),
@@ -1963,6 +1976,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_lapor_draft_updated_at'))
 
     op.drop_table('lapor_draft')
+    with op.batch_alter_table('idempotent_request', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_idempotent_request_created_at'))
+
+    op.drop_table('idempotent_request')
     op.drop_table('exchange_rate')
     op.drop_table('exchange_partner')
     with op.batch_alter_table('erasure_record', schema=None) as batch_op:
