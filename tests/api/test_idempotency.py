@@ -164,3 +164,15 @@ def test_kept_answers_are_sealed_and_forgotten_after_a_day(client: TestClient) -
             )
         )
         assert jobs.forget_old_idempotent_answers(db, utcnow()) == 1
+
+
+def test_the_openapi_names_the_header_on_writes_only(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+
+    def named(path: str, method: str) -> bool:
+        parameters = paths[path][method].get("parameters", [])
+        return any(p["name"] == "Idempotency-Key" for p in parameters)
+
+    assert named("/api/v1/cases", "post") and named(SELF_REPORTS, "post")
+    assert not named("/api/v1/cases", "get")
+    assert not named("/api/v1/auth/login", "post")

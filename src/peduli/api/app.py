@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from peduli.api import problems
 from peduli.api.contract import HttpContract
 from peduli.api.deps import PUBLIC, SESSION_COOKIE, DbSession, scope_checked_first
-from peduli.api.idempotency import IdempotentWrites
+from peduli.api.idempotency import IdempotentWrites, document_in_openapi
 from peduli.api.middleware import BodyLimit, SecurityHeaders
 from peduli.api.observability import RequestIdAndLatency
 from peduli.core.config import check_environment, get_settings
@@ -74,6 +74,7 @@ def create_app() -> FastAPI:
         return JSONResponse({"status": "ok", "database": "ok"})
 
     _include_routers(app)
+    document_in_openapi(app)
 
     return app
 

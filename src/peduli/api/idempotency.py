@@ -27,7 +27,9 @@ import re
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
+from typing import Any
 
+from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -193,12 +195,42 @@ class IdempotentWrites:
 
 
 def _key_of(scope: Scope) -> str | None:
-    if scope["type"] != "http" or scope["method"] not in WRITES:
-        return None
-    path = scope["path"]
-    if not path.startswith("/api/") or path.startswith(NOT_KEPT):
+    if scope["type"] != "http" or not _keeps_answers(scope["method"], scope["path"]):
         return None
     return _header(scope, HEADER)
+
+
+def _keeps_answers(method: str, path: str) -> bool:
+    return method in WRITES and path.startswith("/api/") and not path.startswith(NOT_KEPT)
+
+
+OPENAPI_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "A new random key (a UUID) for each new write, the same for its retries: a write sent "
+        "again with the same key and body is written once and answered with the first answer "
+        "(`Idempotent-Replayed: true`); with another body, 422 `idempotency_key_reused`. "
+        "Answers are kept for 24 hours."
+    ),
+    "schema": {"type": "string", "pattern": VALID_KEY.pattern, "maxLength": 200},
+}
+
+
+def document_in_openapi(app: FastAPI) -> None:
+    """Name the header on every write that keeps its answer, in the app's OpenAPI."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:  # the first call builds (and caches) the schema
+            for path, operations in build()["paths"].items():
+                for method, operation in operations.items():
+                    if _keeps_answers(method.upper(), path):
+                        operation.setdefault("parameters", []).append(OPENAPI_PARAMETER)
+        return build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
