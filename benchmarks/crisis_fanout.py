@@ -202,7 +202,7 @@ def main() -> None:
             conn.execute(
                 text(
                     "TRUNCATE crisis, crisis_cell, crisis_edge, crisis_broadcast,"
-                    " crisis_recipient, crisis_checkin, outbox_message"
+                    " crisis_recipient, crisis_checkin, crisis_reach_attempt, outbox_message"
                 )
             )
             args.stays = conn.execute(text("SELECT count(*) FROM stay")).scalar_one()
