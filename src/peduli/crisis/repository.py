@@ -2,7 +2,7 @@
 evacuation list, per post.
 
 Counts are per person: every broadcast of a crisis to a person carries their latest answer,
-and the outbox counts each person's delivered and dead messages (``delivery_counts``).
+and each recipient row how its messages fared (``crisis.delivery_state``).
 Post-bound staff see their own post's people; HQ sees all. Every evacuation list export is
 audited.
 """
@@ -15,77 +15,78 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, select
+from sqlalchemy import CTE, ColumnElement, Select, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
 from peduli.auth.actor import Actor
-from peduli.crisis import access, delivery
+from peduli.crisis import access
 from peduli.crisis import service as crisis_service
-from peduli.crisis.models import Answer, CheckIn, Recipient
+from peduli.crisis.models import Answer, CheckIn, Delivery, Recipient
 from peduli.crisis.schemas import Board, BoardRow
-from peduli.notify import service as notify_service
 from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
 
 MAX_AREAS = 30
 
 
-def _per_person(crisis_id: uuid.UUID, scope: frozenset[str] | None) -> Select[Any]:
-    """One row per person: their post, place, answer, and whether anything reached them."""
+def _per_person(crisis_id: uuid.UUID, scope: frozenset[str] | None) -> CTE:
+    """One row per person (several broadcasts to a person count once): their post, place,
+    latest answer (kept on every one of their rows), whether any message reached them and
+    whether, none having, the outbox gave up on one; all from their recipient rows alone."""
     counted = Recipient.crisis_id == crisis_id
     if scope is not None:
         counted = counted & Recipient.representation_code.in_(sorted(scope))
-    outcomes = notify_service.delivery_counts(
-        group=Recipient.person_id, idempotency_keys=delivery.message_keys(), where=counted
-    )
-    delivered = case((outcomes.c.sent > 0, 1), else_=0)
-    failed = case((outcomes.c.dead > 0, 1), else_=0)
-    query = (
+    return (
         select(
-            Recipient.person_id,
             func.max(Recipient.representation_code).label("post"),
-            func.max(Stay.country + " · " + Stay.city).label("place"),
+            func.max(Recipient.place).label("place"),
             func.max(Recipient.answer).label("answer"),
-            func.max(delivered).label("delivered"),
-            func.max(failed).label("failed"),
+            func.max(case((Recipient.delivery == Delivery.SENT.value, 1), else_=0)).label(
+                "delivered"
+            ),
+            func.max(case((Recipient.delivery == Delivery.DEAD.value, 1), else_=0)).label("failed"),
         )
-        .join(Stay, Stay.id == Recipient.stay_id)
-        .outerjoin(outcomes, outcomes.c.group_key == Recipient.person_id)
         .where(counted)
         .group_by(Recipient.person_id)
+        .cte("people")
     )
-    result: Select[Any] = query  # type: ignore[assignment]
-    return result
 
 
-def _rows(session: Session, people: Any, key: ColumnElement[Any] | None) -> list[BoardRow]:
-    query = (
-        select(
-            (key if key is not None else literal("all")).label("key"),
-            func.count(),
-            func.sum(people.c.delivered),
-            func.sum(case((people.c.delivered == 0, people.c.failed), else_=0)),
-            func.sum(case((people.c.answer == Answer.SAFE.value, 1), else_=0)),
-            func.sum(case((people.c.answer == Answer.NEED_HELP.value, 1), else_=0)),
-            func.sum(case((people.c.answer.is_(None), 1), else_=0)),
-        )
-        .select_from(people)
-        .order_by(func.count().desc())
+def row_figures(people: Any) -> tuple[ColumnElement[Any], ...]:
+    """``BoardRow``'s figures over ``people`` (a row per person: ``delivered`` and ``failed``
+    as 0 or 1, and ``answer``): failed counts only those nothing reached."""
+    return (
+        func.count(),
+        func.sum(people.c.delivered),
+        func.sum(case((people.c.delivered == 0, people.c.failed), else_=0)),
+        func.sum(case((people.c.answer == Answer.SAFE.value, 1), else_=0)),
+        func.sum(case((people.c.answer == Answer.NEED_HELP.value, 1), else_=0)),
+        func.sum(case((people.c.answer.is_(None), 1), else_=0)),
     )
-    if key is not None:
-        query = query.group_by(key)
-    return [
-        BoardRow(
-            key=str(row[0] if row[0] is not None else "—"),
-            targeted=row[1] or 0,
-            delivered=row[2] or 0,
-            failed=row[3] or 0,
-            safe=row[4] or 0,
-            need_help=row[5] or 0,
-            no_answer=row[6] or 0,
-        )
-        for row in session.execute(query)
-    ]
+
+
+def _counts(people: CTE) -> Select[Any]:
+    """The board's three tables in one statement: the total, by post and by place.
+
+    A UNION ALL of three GROUP BYs over the people, which both databases read once (a CTE
+    named three times is computed once); GROUPING SETS would say the same, but SQLite has
+    none, and one statement for both keeps one code path.
+    """
+    figures = row_figures(people)
+    tables = [select(literal(0).label("level"), literal("all").label("key"), *figures)]
+    for level, key in enumerate((people.c.post, people.c.place), start=1):
+        tables.append(select(literal(level), key, *figures).group_by(key))
+    union = union_all(*tables).subquery()
+    return select(union).order_by(union.c.level, union.c[2].desc(), union.c.key)
+
+
+def board_row(row: Sequence[Any]) -> BoardRow:
+    """A board row from its key and its figures, in ``BoardRow``'s order (a SUM of no
+    rows is NULL: zero)."""
+    key, *figures = row
+    names = list(BoardRow.model_fields)[1:]
+    values = {name: figure or 0 for name, figure in zip(names, figures, strict=True)}
+    return BoardRow(key=str(key if key is not None else "—"), **values)
 
 
 def board(
@@ -94,17 +95,19 @@ def board(
     """Targeted, delivered, failed, safe, need help, no answer: in total, by post and place.
 
     The crisis and the caller's access are read (and audited) on ``session``; the counts may
-    come from ``counts``, a lagging read session (a replica): seconds behind is fine there.
+    come from ``counts``, a lagging read session (a replica): seconds behind is fine there,
+    as the delivery on the recipient rows is (``crisis.delivery_state``).
     """
     crisis = crisis_service.get(session, crisis_id=crisis_id, actor=actor)
-    people = _per_person(crisis.id, access.audience_posts(actor)).subquery()
-    reader = counts or session
-    totals = _rows(reader, people, None)
-    by_area = _rows(reader, people, people.c.place)
+    query = _counts(_per_person(crisis.id, access.audience_posts(actor)))
+    levels: tuple[list[BoardRow], list[BoardRow], list[BoardRow]] = ([], [], [])
+    for row in (counts or session).execute(query):
+        levels[row[0]].append(board_row(row[1:]))
+    totals, by_post, by_area = levels
     return Board(
         crisis_id=crisis.id,
         totals=totals[0],
-        by_representation=_rows(reader, people, people.c.post),
+        by_representation=by_post,
         by_area=by_area[:MAX_AREAS],
     )
 
