@@ -82,11 +82,12 @@ def add_recipients(session: Session, crisis: Crisis, broadcast: Broadcast, *, no
         literal(now, Recipient.created_at.type).label("created_at"),
         literal(remind_at, Recipient.remind_at.type).label("remind_at"),
         place_of_stay().label("place"),
+        first_in_crisis(crisis).label("counted"),
     )
     query = targeting.audience(session, crisis, representation_codes=scope, columns=columns)
     names = [
         "broadcast_id", "crisis_id", "person_id", "stay_id", "representation_code", "language",
-        "distance_km", "created_at", "remind_at", "place",
+        "distance_km", "created_at", "remind_at", "place", "counted",
     ]  # fmt: skip
     statement = (
         insert_on_conflict(session, Recipient)
@@ -111,6 +112,12 @@ def add_recipients(session: Session, crisis: Crisis, broadcast: Broadcast, *, no
 def place_of_stay() -> ColumnElement[str]:
     """Where a stay is, as the board groups people: "country · city"."""
     return Stay.country + " · " + Stay.city
+
+
+def first_in_crisis(crisis: Crisis) -> ColumnElement[bool]:
+    """The stay's person has no recipient row in the crisis yet: this one is counted."""
+    earlier = aliased(Recipient)
+    return not_(exists().where(earlier.crisis_id == crisis.id, earlier.person_id == Stay.person_id))
 
 
 def with_answer_line(text: str, lang: str) -> str:

@@ -1,17 +1,21 @@
-"""Each recipient row's delivery (``Recipient.delivery``), followed from the outbox.
+"""Each person's delivery in a crisis (``Recipient.delivery`` on their counted row),
+followed from the outbox.
 
 The board used to ask the outbox, on every call, how every recipient of the crisis fared
 (a join of a million recipients with their messages by idempotency key, three times): a
 minute of database time per call at a million people, while HQ and every post poll it. Now
-the row keeps its own outcome and the board reads the recipients alone
-(``crisis.repository.board``).
+each person's first row in the crisis (``Recipient.counted``) keeps the outcome over all
+their broadcasts, and the board reads those rows alone (``crisis.repository.board``).
 
 A periodic task brings the rows up to date, in one transaction and a few set-based
 statements: the messages that finished since the last run (``notify.finished_since``, read
 off the outbox's partial indexes by finish time, so a run costs what changed since, never a
-full join), their recipient rows recounted from all of their messages
-(``notify.delivery_counts``, as the board counted), and only the rows whose outcome differs
-are written. The outbox stays notify's: crisis writes its own table only.
+full join), the people they went to recounted from all of their messages of the crisis
+(``notify.delivery_counts``, as the board counted: reached if any was sent, failed if none
+was and one is dead), and only the rows whose outcome differs are written. The outbox stays
+notify's: crisis writes its own table only. A task rather than a hook in notify's outcome
+writes: those are the outbox's hot path (four writers: sent batches, gateway reports, orphan
+claims, dead letters), and a crisis row written there would lock against check-ins.
 
 The mark (``DeliveryMark``) is moved in the same transaction as the rows, so a crash
 repeats a run, never skips one; concurrent runs take turns on its row lock, and their
@@ -19,15 +23,16 @@ UPDATEs are idempotent. A message's finish time is stamped before its transactio
 and workers' clocks differ by a little: each run reads again the ``OVERLAP`` before its mark,
 so a message that committed late is still seen (and one seen twice writes nothing).
 
-A dead letter HQ puts back in line keeps its row ``dead`` until it is sent or dies again.
+A dead letter HQ puts back in line keeps its person ``dead`` until it is sent or dies again.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, Subquery, case, func, select, tuple_, update
+from sqlalchemy.orm import Session, aliased
 
 from peduli.core.db import insert_on_conflict
 from peduli.crisis import delivery
@@ -41,8 +46,8 @@ OVERLAP = timedelta(seconds=10)
 
 
 def follow_outbox(session: Session, now: datetime) -> int:
-    """Bring the recipient rows whose messages finished since the last run up to date;
-    returns how many rows changed."""
+    """Bring the people whose messages finished since the last run up to date; returns how
+    many counted rows changed."""
     since = _take_mark(session, now)
     finished = notify_service.finished_since(
         since - OVERLAP, key_prefix=delivery.KEY_PREFIX
@@ -50,26 +55,55 @@ def follow_outbox(session: Session, now: datetime) -> int:
     touched = select(
         delivery.recipient_of_key(finished.c.idempotency_key, finished.c.channel)
     ).where(delivery.is_message_key(finished.c.idempotency_key, finished.c.channel))
-    counts = notify_service.delivery_counts(
-        group=Recipient.id,
-        idempotency_keys=delivery.message_keys(),
-        where=Recipient.id.in_(touched),
-    )
-    outcome = case(
-        (counts.c.sent > 0, Delivery.SENT.value),
-        (counts.c.dead > 0, Delivery.DEAD.value),
-        else_=None,
-    )
+    people = _people(touched)
     result = session.execute(
         update(Recipient)
-        .where(Recipient.id == counts.c.group_key, Recipient.delivery.is_distinct_from(outcome))
-        .values(delivery=outcome)
+        .where(
+            Recipient.counted.is_(True),
+            Recipient.crisis_id == people.c.crisis_id,
+            Recipient.person_id == people.c.person_id,
+            Recipient.delivery.is_distinct_from(people.c.outcome),
+        )
+        .values(delivery=people.c.outcome)
         .execution_options(synchronize_session=False)
     )
     session.execute(
         update(DeliveryMark).where(DeliveryMark.name == MARK).values(finished_until=now)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _people(touched: Select[Any]) -> Subquery:
+    """The people of the ``touched`` recipient rows, each with their ``Delivery`` (or NULL)
+    over every broadcast of the crisis to them, counted as the board always counted: reached
+    if any message was sent, failed if none was and one is dead."""
+    person, row = aliased(Recipient), aliased(Recipient)
+    of_touched = select(row.crisis_id, row.person_id).where(row.id.in_(touched))
+    their_rows = (
+        select(person.id)
+        .where(tuple_(person.crisis_id, person.person_id).in_(of_touched))
+        .correlate(None)
+        .scalar_subquery()
+    )
+    counts = notify_service.delivery_counts(
+        group=Recipient.id,
+        idempotency_keys=delivery.message_keys(),
+        where=Recipient.id.in_(their_rows),
+    )
+    sent = func.max(case((counts.c.sent > 0, 1), else_=0))
+    dead = func.max(case((counts.c.dead > 0, 1), else_=0))
+    return (
+        select(
+            person.crisis_id,
+            person.person_id,
+            case((sent == 1, Delivery.SENT.value), (dead == 1, Delivery.DEAD.value)).label(
+                "outcome"
+            ),
+        )
+        .join(counts, counts.c.group_key == person.id)
+        .group_by(person.crisis_id, person.person_id)
+        .subquery()
+    )
 
 
 def _take_mark(session: Session, now: datetime) -> datetime:

@@ -76,10 +76,10 @@ class Answer(StrEnum):
 
 
 class Delivery(StrEnum):
-    """How a recipient row's broadcast messages fared (``crisis.delivery_state``); NULL while
-    none has been sent or given up on yet."""
+    """How a person's broadcast messages of a crisis fared (``crisis.delivery_state``); NULL
+    while none has been sent or given up on yet."""
 
-    SENT = "sent"  # at least one of its messages was sent
+    SENT = "sent"  # at least one of their messages was sent
     DEAD = "dead"  # none was sent, and the outbox gave up on at least one
 
 
@@ -200,8 +200,11 @@ class Recipient(Base):
     reminded_at: Mapped[datetime | None]
     answer: Mapped[str | None] = mapped_column(String(10))
     answered_at: Mapped[datetime | None]
-    # What the board groups by and counts, kept on the row so that it reads this table alone:
-    # the stay's "country · city" when targeted, and ``Delivery`` (``crisis.delivery_state``).
+    # What the board counts, kept so that it reads one row per person of this table alone:
+    # ``counted`` marks the person's first row in the crisis, which carries the stay's
+    # "country · city" when targeted and the person's ``Delivery`` over all their broadcasts
+    # of the crisis (``crisis.delivery_state``); their answer is on every row.
+    counted: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     place: Mapped[str | None] = mapped_column(String(130))
     delivery: Mapped[str | None] = mapped_column(String(4))
 

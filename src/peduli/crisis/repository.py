@@ -2,7 +2,8 @@
 evacuation list, per post.
 
 Counts are per person: every broadcast of a crisis to a person carries their latest answer,
-and each recipient row how its messages fared (``crisis.delivery_state``).
+and their first in the crisis (``Recipient.counted``) their place and how their messages
+fared (``crisis.delivery_state``), so the board reads one row per person and nothing else.
 Post-bound staff see their own post's people; HQ sees all. Every evacuation list export is
 audited.
 """
@@ -15,11 +16,22 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Select, case, func, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    func,
+    literal,
+    null,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
 from peduli.auth.actor import Actor
+from peduli.core.db import is_postgres
 from peduli.crisis import access
 from peduli.crisis import service as crisis_service
 from peduli.crisis.models import Answer, CheckIn, Delivery, Recipient
@@ -29,27 +41,13 @@ from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
 MAX_AREAS = 30
 
 
-def _per_person(crisis_id: uuid.UUID, scope: frozenset[str] | None) -> CTE:
-    """One row per person (several broadcasts to a person count once): their post, place,
-    latest answer (kept on every one of their rows), whether any message reached them and
-    whether, none having, the outbox gave up on one; all from their recipient rows alone."""
-    counted = Recipient.crisis_id == crisis_id
+def _counted(crisis_id: uuid.UUID, scope: frozenset[str] | None) -> ColumnElement[bool]:
+    """One row per person (several broadcasts to a person count once): their first in the
+    crisis, which carries their place and delivery; their latest answer is on every row."""
+    counted = (Recipient.crisis_id == crisis_id) & Recipient.counted.is_(True)
     if scope is not None:
         counted = counted & Recipient.representation_code.in_(sorted(scope))
-    return (
-        select(
-            func.max(Recipient.representation_code).label("post"),
-            func.max(Recipient.place).label("place"),
-            func.max(Recipient.answer).label("answer"),
-            func.max(case((Recipient.delivery == Delivery.SENT.value, 1), else_=0)).label(
-                "delivered"
-            ),
-            func.max(case((Recipient.delivery == Delivery.DEAD.value, 1), else_=0)).label("failed"),
-        )
-        .where(counted)
-        .group_by(Recipient.person_id)
-        .cte("people")
-    )
+    return counted
 
 
 def row_figures(people: Any) -> tuple[ColumnElement[Any], ...]:
@@ -65,19 +63,40 @@ def row_figures(people: Any) -> tuple[ColumnElement[Any], ...]:
     )
 
 
-def _counts(people: CTE) -> Select[Any]:
-    """The board's three tables in one statement: the total, by post and by place.
+# The levels of the board's rows: as GROUPING(post, place) numbers them on PostgreSQL.
+BY_POST, BY_PLACE, TOTAL = 1, 2, 3
 
-    A UNION ALL of three GROUP BYs over the people, which both databases read once (a CTE
-    named three times is computed once); GROUPING SETS would say the same, but SQLite has
-    none, and one statement for both keeps one code path.
+
+def _counts(session: Session, counted: ColumnElement[bool]) -> Select[Any]:
+    """The board's three tables in one statement over the counted rows: the total, by post
+    and by place, each row with its level, post and place.
+
+    On PostgreSQL one GROUP BY GROUPING SETS, one pass over the rows; SQLite has none, so
+    there a UNION ALL of the three GROUP BYs (its boards are small).
     """
+    people = (
+        select(
+            Recipient.representation_code.label("post"),
+            Recipient.place,
+            Recipient.answer,
+            case((Recipient.delivery == Delivery.SENT.value, 1), else_=0).label("delivered"),
+            case((Recipient.delivery == Delivery.DEAD.value, 1), else_=0).label("failed"),
+        )
+        .where(counted)
+        .subquery("people")
+    )
     figures = row_figures(people)
-    tables = [select(literal(0).label("level"), literal("all").label("key"), *figures)]
-    for level, key in enumerate((people.c.post, people.c.place), start=1):
-        tables.append(select(literal(level), key, *figures).group_by(key))
-    union = union_all(*tables).subquery()
-    return select(union).order_by(union.c.level, union.c[2].desc(), union.c.key)
+    post, place = people.c.post, people.c.place
+    if is_postgres(session):
+        return select(func.grouping(post, place), post, place, *figures).group_by(
+            func.grouping_sets(tuple_(), post, place)
+        )
+    levels = (
+        select(literal(TOTAL), null().label("post"), null().label("place"), *figures),
+        select(literal(BY_POST), post, null(), *figures).group_by(post),
+        select(literal(BY_PLACE), null(), place, *figures).group_by(place),
+    )
+    return select(union_all(*levels).subquery())
 
 
 def board_row(row: Sequence[Any]) -> BoardRow:
@@ -99,17 +118,23 @@ def board(
     as the delivery on the recipient rows is (``crisis.delivery_state``).
     """
     crisis = crisis_service.get(session, crisis_id=crisis_id, actor=actor)
-    query = _counts(_per_person(crisis.id, access.audience_posts(actor)))
-    levels: tuple[list[BoardRow], list[BoardRow], list[BoardRow]] = ([], [], [])
-    for row in (counts or session).execute(query):
-        levels[row[0]].append(board_row(row[1:]))
-    totals, by_post, by_area = levels
+    reader = counts or session
+    query = _counts(reader, _counted(crisis.id, access.audience_posts(actor)))
+    levels: dict[int, list[BoardRow]] = {TOTAL: [], BY_POST: [], BY_PLACE: []}
+    for level, post, place, *figures in reader.execute(query):
+        key = {TOTAL: "all", BY_POST: post, BY_PLACE: place}[level]
+        levels[level].append(board_row((key, *figures)))
+    by_area = sorted(levels[BY_PLACE], key=_largest_first)
     return Board(
         crisis_id=crisis.id,
-        totals=totals[0],
-        by_representation=by_post,
+        totals=levels[TOTAL][0],
+        by_representation=sorted(levels[BY_POST], key=_largest_first),
         by_area=by_area[:MAX_AREAS],
     )
+
+
+def _largest_first(row: BoardRow) -> tuple[int, str]:
+    return (-row.targeted, row.key)
 
 
 @dataclass(frozen=True)

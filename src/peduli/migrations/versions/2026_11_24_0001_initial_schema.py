@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 21:34:20.046330
+Create Date: 2026-12-06 21:44:34.914812
 """
 
 from collections.abc import Sequence
@@ -282,6 +282,7 @@ def upgrade() -> None:
     sa.Column('reminded_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('answer', sa.String(length=10), nullable=True),
     sa.Column('answered_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('counted', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.Column('place', sa.String(length=130), nullable=True),
     sa.Column('delivery', sa.String(length=4), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis_recipient')),
