@@ -28,10 +28,21 @@ A dead letter HQ puts back in line keeps its person ``dead`` until it is sent or
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Select, Subquery, case, func, select, tuple_, update
+from sqlalchemy import (
+    Select,
+    String,
+    Subquery,
+    and_,
+    case,
+    cast,
+    func,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from peduli.core.db import insert_on_conflict
@@ -52,10 +63,7 @@ def follow_outbox(session: Session, now: datetime) -> int:
     finished = notify_service.finished_since(
         since - OVERLAP, key_prefix=delivery.KEY_PREFIX
     ).subquery()
-    touched = select(
-        delivery.recipient_of_key(finished.c.idempotency_key, finished.c.channel)
-    ).where(delivery.is_message_key(finished.c.idempotency_key, finished.c.channel))
-    people = _people(touched)
+    people = _people(_touched(finished))
     result = session.execute(
         update(Recipient)
         .where(
@@ -73,15 +81,43 @@ def follow_outbox(session: Session, now: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _people(touched: Select[Any]) -> Subquery:
-    """The people of the ``touched`` recipient rows, each with their ``Delivery`` (or NULL)
-    over every broadcast of the crisis to them, counted as the board always counted: reached
-    if any message was sent, failed if none was and one is dead."""
-    person, row = aliased(Recipient), aliased(Recipient)
-    of_touched = select(row.crisis_id, row.person_id).where(row.id.in_(touched))
+def _touched(finished: Subquery) -> Select[uuid.UUID, uuid.UUID]:
+    """The crisis and person of each broadcast message that ``finished``, when it may change
+    the person's outcome: their counted row does not say what the message did already.
+
+    A message re-read in the ``OVERLAP``, or a second message sent to someone already
+    reached, costs two index look-ups and no recount; a message sent to someone counted dead,
+    or found dead for someone counted reached (an SMS report), is recounted.
+    """
+    key, channel = finished.c.idempotency_key, finished.c.channel
+    row, first = aliased(Recipient), aliased(Recipient)
+    return (
+        select(row.crisis_id, row.person_id)
+        .select_from(finished)
+        .join(row, row.id == delivery.recipient_of_key(key, channel))
+        .join(
+            first,
+            and_(
+                first.crisis_id == row.crisis_id,
+                first.person_id == row.person_id,
+                first.counted.is_(True),
+            ),
+        )
+        .where(
+            delivery.is_message_key(key, channel),
+            first.delivery.is_distinct_from(cast(finished.c.status, String)),
+        )
+    )
+
+
+def _people(touched: Select[uuid.UUID, uuid.UUID]) -> Subquery:
+    """The ``touched`` people, each with their ``Delivery`` (or NULL) over every broadcast of
+    the crisis to them, counted as the board always counted: reached if any message was
+    sent, failed if none was and one is dead."""
+    person = aliased(Recipient)
     their_rows = (
         select(person.id)
-        .where(tuple_(person.crisis_id, person.person_id).in_(of_touched))
+        .where(tuple_(person.crisis_id, person.person_id).in_(touched))
         .correlate(None)
         .scalar_subquery()
     )

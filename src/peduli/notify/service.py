@@ -226,7 +226,7 @@ def delivery_counts(
 def finished_since(since: datetime, *, key_prefix: str) -> CompoundSelect[Any]:
     """The messages queued under ``key_prefix`` that finished after ``since``: sent
     (``sent_at``) or given up on (dead: ``next_attempt_at`` is when), with the columns
-    ``idempotency_key`` and ``channel``, for a caller that keeps its own copy of how its
+    ``idempotency_key``, ``channel`` and ``status``, for a caller that keeps its own copy of how its
     messages fared up to date (``crisis.delivery_state``) without reading them all again.
 
     Each half reads a partial index by finish time (the unpurged sent rows', the dead
@@ -238,7 +238,7 @@ def finished_since(since: datetime, *, key_prefix: str) -> CompoundSelect[Any]:
     waiting does not.
     """
     keyed = OutboxMessage.idempotency_key.startswith(key_prefix, autoescape=True)
-    columns = (OutboxMessage.idempotency_key, OutboxMessage.channel)
+    columns = (OutboxMessage.idempotency_key, OutboxMessage.channel, OutboxMessage.status)
     sent = select(*columns).where(text(SENT_UNPURGED), OutboxMessage.sent_at > since, keyed)
     dead = select(*columns).where(text(DEAD), OutboxMessage.next_attempt_at > since, keyed)
     return union_all(sent, dead)
