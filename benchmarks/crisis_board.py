@@ -1,7 +1,7 @@
 """The crisis board on PostgreSQL: from the recipients' own delivery (issue 18) against the
 outbox join it replaced, with N people each sent every broadcast.
 
-    python -m benchmarks.crisis_board [--stays 100000] [--broadcasts 1] [--reuse]
+    python -m benchmarks.crisis_board [--stays 100000] [--broadcasts 1] [--reuse] [--database D]
 
 Seeds people, phones and stays as ``benchmarks.crisis_fanout`` does, declares a crisis over
 Malaysia (every seeded stay), sends ``--broadcasts`` real SMS broadcasts (recipients and
@@ -106,8 +106,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--old-repeat", type=int, default=3, help="calls of the old board")
     parser.add_argument("--reuse", action="store_true", help="keep the seeded people")
+    parser.add_argument("--database", default=DATABASE)
     args = parser.parse_args()
-    use_database(postgres_url(DATABASE) if args.reuse else recreate_postgres(DATABASE))
+    use_database(postgres_url(args.database) if args.reuse else recreate_postgres(args.database))
     from peduli.auth.actor import Role
     from peduli.core.db import get_engine, session_scope
     from peduli.crisis import delivery_state, repository
