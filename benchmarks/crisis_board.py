@@ -12,7 +12,8 @@ the people answered. It times, median and slowest of ``--repeat`` calls:
 - the board as counted before (``tests.crisis.board_before``: every recipient joined to the
   outbox, three statements; ``--old-repeat`` calls, a minute each at a million) and as
   counted now (``crisis.repository.board``, one statement over the recipient rows, with the
-  crisis read and access check of the API call), for HQ and for one post's officer;
+  crisis read and access check of the API call), for HQ and for one post's officer; and the
+  board page's other figures, the people not yet reached (``crisis.unreached.counts``);
 - the task that keeps the rows' delivery (``crisis.delivery_state.follow_outbox``): its first
   run (every finished message), a run with nothing new, a run after 5,000 more sends and
   the run after it, which reads them again.
@@ -111,7 +112,7 @@ def main() -> None:
     use_database(postgres_url(args.database) if args.reuse else recreate_postgres(args.database))
     from peduli.auth.actor import Role
     from peduli.core.db import get_engine, session_scope
-    from peduli.crisis import delivery_state, repository
+    from peduli.crisis import delivery_state, repository, unreached
     from tests.crisis.board_before import board_before
     from tests.factories import staff
 
@@ -150,6 +151,7 @@ def main() -> None:
         old = timed(lambda: board_before(db, crisis_id), args.old_repeat)
         new = timed(lambda: repository.board(db, crisis_id=crisis_id, actor=hq), args.repeat)
         post = timed(lambda: repository.board(db, crisis_id=crisis_id, actor=officer), args.repeat)
+        silent = timed(lambda: unreached.counts(db, crisis_id=crisis_id, actor=hq), args.repeat)
     now_board = new[2].model_dump()
     assert [now_board["totals"]] == [row.model_dump() for row in old[2]["totals"]]
     for table in ("by_representation", "by_area"):
@@ -166,6 +168,10 @@ def main() -> None:
     print(
         f"board now, an officer of kbri-kuala-lumpur ({post[2].totals.targeted:,} people):"
         f" median {post[0] * 1000:,.0f} ms, slowest {post[1] * 1000:,.0f} ms"
+    )
+    print(
+        f"the board page's other figures (unreached.counts, HQ; not changed by issue 18):"
+        f" median {silent[0] * 1000:,.0f} ms, slowest {silent[1] * 1000:,.0f} ms"
     )
 
     idle = timed(follow, args.repeat)
