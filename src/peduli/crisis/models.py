@@ -203,7 +203,8 @@ class Recipient(Base):
     # What the board counts, kept so that it reads one row per person of this table alone:
     # ``counted`` marks the person's first row in the crisis, which carries the stay's
     # "country · city" when targeted and the person's ``Delivery`` over all their broadcasts
-    # of the crisis (``crisis.delivery_state``); their answer is on every row.
+    # of the crisis (``crisis.delivery_state``), and, as an answer is written to every row
+    # the person has, their latest answer.
     counted: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     place: Mapped[str | None] = mapped_column(String(130))
     delivery: Mapped[str | None] = mapped_column(String(4))

@@ -1,9 +1,9 @@
 """What the crisis pages and API read: the board (who was reached, who answered) and the
 evacuation list, per post.
 
-Counts are per person: every broadcast of a crisis to a person carries their latest answer,
-and their first in the crisis (``Recipient.counted``) their place and how their messages
-fared (``crisis.delivery_state``), so the board reads one row per person and nothing else.
+Counts are per person: their first recipient row in the crisis (``Recipient.counted``)
+carries their place, how their messages fared (``crisis.delivery_state``) and their latest
+answer, so the board reads one row per person and nothing else.
 Post-bound staff see their own post's people; HQ sees all. Every evacuation list export is
 audited.
 """
@@ -43,7 +43,8 @@ MAX_AREAS = 30
 
 def _counted(crisis_id: uuid.UUID, scope: frozenset[str] | None) -> ColumnElement[bool]:
     """One row per person (several broadcasts to a person count once): their first in the
-    crisis, which carries their place and delivery; their latest answer is on every row."""
+    crisis, which carries their place, their delivery and (an answer is written to every row
+    the person has) their latest answer."""
     counted = (Recipient.crisis_id == crisis_id) & Recipient.counted.is_(True)
     if scope is not None:
         counted = counted & Recipient.representation_code.in_(sorted(scope))
