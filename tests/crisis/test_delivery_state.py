@@ -4,15 +4,18 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 
-from peduli.core.db import session_scope, utcnow
+from peduli.core.db import get_sessionmaker, session_scope, utcnow
 from peduli.crisis import delivery_state
 from peduli.crisis.models import Recipient
+from peduli.notify.dispatcher import dispatch_once
 from peduli.notify.models import OutboxMessage, OutboxStatus
+from peduli.notify.ports import DeliveryResult, DeliveryStatus, OutboundMessage
 from peduli.registry.models import Person
 from tests.crisis.board_before import board_before
 from tests.crisis.conftest import Sent
@@ -90,6 +93,31 @@ def test_a_run_reads_only_what_finished_since_its_mark(sent: Sent) -> None:
     _finish(budi, OutboxStatus.DEAD, now - delivery_state.OVERLAP + timedelta(seconds=3))
     assert _follow(now + timedelta(seconds=4)) == 1
     assert _deliveries()[BUDI] == ["dead"]
+
+
+class _Gateway:
+    """An SMS gateway that takes every text but Budi's, which it refuses for good."""
+
+    def __init__(self, refused: str) -> None:
+        self.refused = refused
+
+    def send(self, messages: Sequence[OutboundMessage]) -> list[DeliveryResult]:
+        return [
+            DeliveryResult(m.id, DeliveryStatus.REJECTED, error="no such number")
+            if m.recipient == self.refused
+            else DeliveryResult(m.id, DeliveryStatus.SENT, provider_message_id=f"gw-{m.id}")
+            for m in messages
+        ]
+
+
+def test_the_worker_s_outcomes_reach_the_board_at_the_task_s_next_run(sent: Sent) -> None:
+    """Through the outbox's own writes: the dispatcher stamps when each message finished."""
+    channels = {"sms": _Gateway(refused=sent.phones[1]), "email": _Gateway(refused="")}
+    assert dispatch_once(get_sessionmaker(), channels=channels, worker_id="w") == 4
+    assert _board(sent)["totals"]["delivered"] == 0, "not before the task runs"
+    _follow(utcnow())
+    totals = _board(sent)["totals"]
+    assert (totals["targeted"], totals["delivered"], totals["failed"]) == (3, 2, 1)
 
 
 def _send_again(sent: Sent) -> None:
