@@ -167,6 +167,26 @@ def seed(engine: Any, stays: int, rng: np.random.Generator) -> float:
     return time.perf_counter() - started
 
 
+def seeded_or_reused(engine: Any, *, reuse: bool, stays: int) -> int:
+    """Seed ``stays`` people (``seed``), or keep those seeded before and drop only the crisis
+    rows and the outbox; returns how many stays there are."""
+    if reuse:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "TRUNCATE crisis, crisis_cell, crisis_edge, crisis_broadcast,"
+                    " crisis_recipient, crisis_checkin, crisis_reach_attempt, crisis_delivery_mark,"
+                    " outbox_message"
+                )
+            )
+            stays = conn.execute(text("SELECT count(*) FROM stay")).scalar_one()
+        print(f"reusing {stays:,} seeded stays")
+    else:
+        seconds = seed(engine, stays, np.random.default_rng(2026))
+        print(f"seeded {stays:,} people, phones and stays in {seconds:.1f} s")
+    return stays
+
+
 def timed(run: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
     """Median seconds of ``repeat`` runs, and the last result."""
     times, result = [], None
@@ -197,19 +217,7 @@ def main() -> None:
 
     engine = get_engine()
     print(f"machine: {machine()}")
-    if args.reuse:
-        with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "TRUNCATE crisis, crisis_cell, crisis_edge, crisis_broadcast,"
-                    " crisis_recipient, crisis_checkin, crisis_reach_attempt, outbox_message"
-                )
-            )
-            args.stays = conn.execute(text("SELECT count(*) FROM stay")).scalar_one()
-        print(f"reusing {args.stays:,} seeded stays")
-    else:
-        seconds = seed(engine, args.stays, np.random.default_rng(2026))
-        print(f"seeded {args.stays:,} people, phones and stays in {seconds:.1f} s")
+    args.stays = seeded_or_reused(engine, reuse=args.reuse, stays=args.stays)
     hq, second = staff(Role.HQ_ADMIN), staff(Role.HQ_ADMIN)
 
     with engine.connect() as conn:

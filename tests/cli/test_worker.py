@@ -65,6 +65,7 @@ def test_the_platform_s_long_tasks_are_the_slow_ones() -> None:
     assert slow == {
         "agency-checks", "work-agency-imports", "refresh-licensed-agencies", "fetch-chat-media",
         "publish-open-data", "purge-past-retention", "crisis-send-broadcasts",
+        "crisis-follow-delivery",
     }  # fmt: skip
     assert {"alert-crisis-calls-for-help", "stats-citizens"}.isdisjoint(slow)
 

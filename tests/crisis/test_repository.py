@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from peduli.auth.audit import AuditEntry
-from peduli.core.db import session_scope
+from peduli.core.db import session_scope, utcnow
+from peduli.crisis import delivery_state
 from peduli.notify.models import OutboxMessage, OutboxStatus
 from tests.crisis.conftest import Sent
 from tests.outbox import all_messages, opened
@@ -34,16 +35,19 @@ def test_board_counts_delivery_and_answers_per_post(sent: Sent) -> None:
     with session_scope() as db:  # the worker delivered two SMS and gave up on the third
         by_phone = {opened(m): m.id for m in all_messages(db)}
         ids = [by_phone[phone] for phone in sent.phones]
+        now = utcnow()
         db.execute(
             OutboxMessage.__table__.update()
             .where(OutboxMessage.id.in_(ids[:2]))
-            .values(status=OutboxStatus.SENT)
+            .values(status=OutboxStatus.SENT, sent_at=now)
         )
         db.execute(
             OutboxMessage.__table__.update()
             .where(OutboxMessage.id == ids[2])
-            .values(status=OutboxStatus.DEAD)
+            .values(status=OutboxStatus.DEAD, next_attempt_at=now)
         )
+    with session_scope() as db:  # and the crisis task followed
+        delivery_state.follow_outbox(db, now)
     totals = _board(sent, "hq")["totals"]
     assert {
         k: totals[k] for k in ("targeted", "delivered", "failed", "safe", "need_help", "no_answer")

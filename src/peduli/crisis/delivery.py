@@ -81,11 +81,13 @@ def add_recipients(session: Session, crisis: Crisis, broadcast: Broadcast, *, no
         targeting.distance_column(crisis),
         literal(now, Recipient.created_at.type).label("created_at"),
         literal(remind_at, Recipient.remind_at.type).label("remind_at"),
+        place_of_stay().label("place"),
+        first_in_crisis(crisis).label("counted"),
     )
     query = targeting.audience(session, crisis, representation_codes=scope, columns=columns)
     names = [
         "broadcast_id", "crisis_id", "person_id", "stay_id", "representation_code", "language",
-        "distance_km", "created_at", "remind_at",
+        "distance_km", "created_at", "remind_at", "place", "counted",
     ]  # fmt: skip
     statement = (
         insert_on_conflict(session, Recipient)
@@ -105,6 +107,17 @@ def add_recipients(session: Session, crisis: Crisis, broadcast: Broadcast, *, no
         # contact points by index look-ups, one per person, instead of one hash join.
         session.execute(text("ANALYZE crisis_recipient"))
     return added
+
+
+def place_of_stay() -> ColumnElement[str]:
+    """Where a stay is, as the board groups people: "country · city"."""
+    return Stay.country + " · " + Stay.city
+
+
+def first_in_crisis(crisis: Crisis) -> ColumnElement[bool]:
+    """The stay's person has no recipient row in the crisis yet: this one is counted."""
+    earlier = aliased(Recipient)
+    return not_(exists().where(earlier.crisis_id == crisis.id, earlier.person_id == Stay.person_id))
 
 
 def with_answer_line(text: str, lang: str) -> str:
@@ -140,13 +153,30 @@ def message_keys() -> list[ColumnElement[str]]:
     return [outbox_key(channel) for channel in CHANNEL_CONTACT]
 
 
+KEY_PREFIX = "crisis:"
+
+
 def outbox_key(suffix: str) -> ColumnElement[str]:
     """``crisis:<recipient>:<suffix>`` of each recipient row, in SQL.
 
     The recipient row is unique per broadcast and person, so its id is the whole identity;
     a short key keeps the outbox's unique index small for a million rows at a time.
     """
-    return literal("crisis:") + cast(Recipient.id, String) + literal(f":{suffix}")
+    return literal(KEY_PREFIX) + cast(Recipient.id, String) + literal(f":{suffix}")
+
+
+def is_message_key(key: ColumnElement[str], channel: ColumnElement[str]) -> ColumnElement[bool]:
+    """``key`` (of a message on ``channel``) is a broadcast message's: ``crisis:<id>:<channel>``,
+    not a reminder's (``…:<channel>:reminder``)."""
+    return key.like(literal(KEY_PREFIX) + "%:" + channel)
+
+
+def recipient_of_key(key: ColumnElement[str], channel: ColumnElement[str]) -> ColumnElement[int]:
+    """The recipient row a broadcast message's key names (``is_message_key`` rows only), in
+    SQL both databases speak: the key less its prefix and its ``:<channel>``."""
+    start = len(KEY_PREFIX) + 1
+    digits = func.substr(key, start, func.length(key) - start - func.length(channel))
+    return cast(digits, Recipient.id.type)
 
 
 def delivery_channels(broadcast: Broadcast) -> list[str]:

@@ -75,6 +75,14 @@ class Answer(StrEnum):
     NEED_HELP = "need_help"
 
 
+class Delivery(StrEnum):
+    """How a person's broadcast messages of a crisis fared (``crisis.delivery_state``); NULL
+    while none has been sent or given up on yet."""
+
+    SENT = "sent"  # at least one of their messages was sent
+    DEAD = "dead"  # none was sent, and the outbox gave up on at least one
+
+
 class Crisis(IdMixin, TimestampMixin, Base):
     """A declared crisis; ``area_geojson`` is the area as declared, in GeoJSON or our JSON."""
 
@@ -192,6 +200,24 @@ class Recipient(Base):
     reminded_at: Mapped[datetime | None]
     answer: Mapped[str | None] = mapped_column(String(10))
     answered_at: Mapped[datetime | None]
+    # What the board counts, kept so that it reads one row per person of this table alone:
+    # ``counted`` marks the person's first row in the crisis, which carries the stay's
+    # "country · city" when targeted and the person's ``Delivery`` over all their broadcasts
+    # of the crisis (``crisis.delivery_state``), and, as an answer is written to every row
+    # the person has, their latest answer.
+    counted: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    place: Mapped[str | None] = mapped_column(String(130))
+    delivery: Mapped[str | None] = mapped_column(String(4))
+
+
+class DeliveryMark(Base):
+    """How far ``crisis.delivery_state`` has followed the outbox: messages that finished
+    (sent or dead) before ``finished_until`` are on their recipient rows. One row."""
+
+    __tablename__ = "crisis_delivery_mark"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    finished_until: Mapped[datetime]
 
 
 class CheckIn(IdMixin, Base):

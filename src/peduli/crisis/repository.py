@@ -1,8 +1,9 @@
 """What the crisis pages and API read: the board (who was reached, who answered) and the
 evacuation list, per post.
 
-Counts are per person: every broadcast of a crisis to a person carries their latest answer,
-and the outbox counts each person's delivered and dead messages (``delivery_counts``).
+Counts are per person: their first recipient row in the crisis (``Recipient.counted``)
+carries their place, how their messages fared (``crisis.delivery_state``) and their latest
+answer, so the board reads one row per person and nothing else.
 Post-bound staff see their own post's people; HQ sees all. Every evacuation list export is
 audited.
 """
@@ -15,77 +16,97 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    func,
+    literal,
+    null,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
 from peduli.auth.actor import Actor
-from peduli.crisis import access, delivery
+from peduli.core.db import is_postgres
+from peduli.crisis import access
 from peduli.crisis import service as crisis_service
-from peduli.crisis.models import Answer, CheckIn, Recipient
+from peduli.crisis.models import Answer, CheckIn, Delivery, Recipient
 from peduli.crisis.schemas import Board, BoardRow
-from peduli.notify import service as notify_service
 from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
 
 MAX_AREAS = 30
 
 
-def _per_person(crisis_id: uuid.UUID, scope: frozenset[str] | None) -> Select[Any]:
-    """One row per person: their post, place, answer, and whether anything reached them."""
-    counted = Recipient.crisis_id == crisis_id
+def _counted(crisis_id: uuid.UUID, scope: frozenset[str] | None) -> ColumnElement[bool]:
+    """One row per person (several broadcasts to a person count once): their first in the
+    crisis, which carries their place, their delivery and (an answer is written to every row
+    the person has) their latest answer."""
+    counted = (Recipient.crisis_id == crisis_id) & Recipient.counted.is_(True)
     if scope is not None:
         counted = counted & Recipient.representation_code.in_(sorted(scope))
-    outcomes = notify_service.delivery_counts(
-        group=Recipient.person_id, idempotency_keys=delivery.message_keys(), where=counted
+    return counted
+
+
+def row_figures(people: Any) -> tuple[ColumnElement[Any], ...]:
+    """``BoardRow``'s figures over ``people`` (a row per person: ``delivered`` and ``failed``
+    as 0 or 1, and ``answer``): failed counts only those nothing reached."""
+    return (
+        func.count(),
+        func.sum(people.c.delivered),
+        func.sum(case((people.c.delivered == 0, people.c.failed), else_=0)),
+        func.sum(case((people.c.answer == Answer.SAFE.value, 1), else_=0)),
+        func.sum(case((people.c.answer == Answer.NEED_HELP.value, 1), else_=0)),
+        func.sum(case((people.c.answer.is_(None), 1), else_=0)),
     )
-    delivered = case((outcomes.c.sent > 0, 1), else_=0)
-    failed = case((outcomes.c.dead > 0, 1), else_=0)
-    query = (
+
+
+# The levels of the board's rows: as GROUPING(post, place) numbers them on PostgreSQL.
+BY_POST, BY_PLACE, TOTAL = 1, 2, 3
+
+
+def _counts(session: Session, counted: ColumnElement[bool]) -> Select[Any]:
+    """The board's three tables in one statement over the counted rows: the total, by post
+    and by place, each row with its level, post and place.
+
+    On PostgreSQL one GROUP BY GROUPING SETS, one pass over the rows; SQLite has none, so
+    there a UNION ALL of the three GROUP BYs (its boards are small).
+    """
+    people = (
         select(
-            Recipient.person_id,
-            func.max(Recipient.representation_code).label("post"),
-            func.max(Stay.country + " · " + Stay.city).label("place"),
-            func.max(Recipient.answer).label("answer"),
-            func.max(delivered).label("delivered"),
-            func.max(failed).label("failed"),
+            Recipient.representation_code.label("post"),
+            Recipient.place,
+            Recipient.answer,
+            case((Recipient.delivery == Delivery.SENT.value, 1), else_=0).label("delivered"),
+            case((Recipient.delivery == Delivery.DEAD.value, 1), else_=0).label("failed"),
         )
-        .join(Stay, Stay.id == Recipient.stay_id)
-        .outerjoin(outcomes, outcomes.c.group_key == Recipient.person_id)
         .where(counted)
-        .group_by(Recipient.person_id)
+        .subquery("people")
     )
-    result: Select[Any] = query  # type: ignore[assignment]
-    return result
+    figures = row_figures(people)
+    post, place = people.c.post, people.c.place
+    if is_postgres(session):
+        return select(func.grouping(post, place), post, place, *figures).group_by(
+            func.grouping_sets(tuple_(), post, place)
+        )
+    levels = (
+        select(literal(TOTAL), null().label("post"), null().label("place"), *figures),
+        select(literal(BY_POST), post, null(), *figures).group_by(post),
+        select(literal(BY_PLACE), null(), place, *figures).group_by(place),
+    )
+    return select(union_all(*levels).subquery())
 
 
-def _rows(session: Session, people: Any, key: ColumnElement[Any] | None) -> list[BoardRow]:
-    query = (
-        select(
-            (key if key is not None else literal("all")).label("key"),
-            func.count(),
-            func.sum(people.c.delivered),
-            func.sum(case((people.c.delivered == 0, people.c.failed), else_=0)),
-            func.sum(case((people.c.answer == Answer.SAFE.value, 1), else_=0)),
-            func.sum(case((people.c.answer == Answer.NEED_HELP.value, 1), else_=0)),
-            func.sum(case((people.c.answer.is_(None), 1), else_=0)),
-        )
-        .select_from(people)
-        .order_by(func.count().desc())
-    )
-    if key is not None:
-        query = query.group_by(key)
-    return [
-        BoardRow(
-            key=str(row[0] if row[0] is not None else "—"),
-            targeted=row[1] or 0,
-            delivered=row[2] or 0,
-            failed=row[3] or 0,
-            safe=row[4] or 0,
-            need_help=row[5] or 0,
-            no_answer=row[6] or 0,
-        )
-        for row in session.execute(query)
-    ]
+def board_row(row: Sequence[Any]) -> BoardRow:
+    """A board row from its key and its figures, in ``BoardRow``'s order (a SUM of no
+    rows is NULL: zero)."""
+    key, *figures = row
+    names = list(BoardRow.model_fields)[1:]
+    values = {name: figure or 0 for name, figure in zip(names, figures, strict=True)}
+    return BoardRow(key=str(key if key is not None else "—"), **values)
 
 
 def board(
@@ -94,19 +115,27 @@ def board(
     """Targeted, delivered, failed, safe, need help, no answer: in total, by post and place.
 
     The crisis and the caller's access are read (and audited) on ``session``; the counts may
-    come from ``counts``, a lagging read session (a replica): seconds behind is fine there.
+    come from ``counts``, a lagging read session (a replica): seconds behind is fine there,
+    as the delivery on the recipient rows is (``crisis.delivery_state``).
     """
     crisis = crisis_service.get(session, crisis_id=crisis_id, actor=actor)
-    people = _per_person(crisis.id, access.audience_posts(actor)).subquery()
     reader = counts or session
-    totals = _rows(reader, people, None)
-    by_area = _rows(reader, people, people.c.place)
+    query = _counts(reader, _counted(crisis.id, access.audience_posts(actor)))
+    levels: dict[int, list[BoardRow]] = {TOTAL: [], BY_POST: [], BY_PLACE: []}
+    for level, post, place, *figures in reader.execute(query):
+        key = {TOTAL: "all", BY_POST: post, BY_PLACE: place}[level]
+        levels[level].append(board_row((key, *figures)))
+    by_area = sorted(levels[BY_PLACE], key=_largest_first)
     return Board(
         crisis_id=crisis.id,
-        totals=totals[0],
-        by_representation=_rows(reader, people, people.c.post),
+        totals=levels[TOTAL][0],
+        by_representation=sorted(levels[BY_POST], key=_largest_first),
         by_area=by_area[:MAX_AREAS],
     )
+
+
+def _largest_first(row: BoardRow) -> tuple[int, str]:
+    return (-row.targeted, row.key)
 
 
 @dataclass(frozen=True)

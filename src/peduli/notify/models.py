@@ -96,6 +96,7 @@ def _enum(enum_class: type[StrEnum], name: str) -> Enum:
 # The rows the retention purge still has to blank, written as literals so that both
 # databases match a query's WHERE to the partial indexes below (``PURGED`` is '').
 SENT_UNPURGED = "status = 'sent' AND recipient <> ''"
+DEAD = "status = 'dead'"
 DEAD_UNPURGED = "status = 'dead' AND recipient <> ''"
 
 
@@ -124,8 +125,8 @@ class OutboxMessage(Base):
         Index(
             "ix_outbox_message_dead",
             "next_attempt_at",
-            postgresql_where=text("status = 'dead'"),
-            sqlite_where=text("status = 'dead'"),
+            postgresql_where=text(DEAD),
+            sqlite_where=text(DEAD),
         ),
         # What the retention purge reads (``notify.retention``): finished rows still holding
         # their recipient and body, by the time they finished. A batch reads only the rows

@@ -2,12 +2,14 @@
 
 Every other domain queues messages through ``enqueue`` (one message) or ``enqueue_selected``
 (one message per row of a SELECT, in one ``INSERT … SELECT``), always in the caller's
-transaction, and reads delivery through ``delivery_counts``.
+transaction, and reads delivery through ``delivery_counts`` (or follows it with
+``finished_since``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -22,7 +24,9 @@ from sqlalchemy import (
     label,
     literal,
     select,
+    text,
     true,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -32,7 +36,9 @@ from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
 from peduli.notify.models import (
     CLEAR_RECIPIENT_CHANNELS,
+    DEAD,
     MESSAGE_BODY_PURPOSE,
+    SENT_UNPURGED,
     ChannelName,
     MessagePriority,
     OutboxMessage,
@@ -215,6 +221,27 @@ def delivery_counts(
         .group_by(group)
         .subquery()
     )
+
+
+def finished_since(since: datetime, *, key_prefix: str) -> CompoundSelect[Any]:
+    """The messages queued under ``key_prefix`` that finished after ``since``: sent
+    (``sent_at``) or given up on (dead: ``next_attempt_at`` is when), with the columns
+    ``idempotency_key``, ``channel`` and ``status``, for a caller that keeps its own copy of how its
+    messages fared up to date (``crisis.delivery_state``) without reading them all again.
+
+    Each half reads a partial index by finish time (the unpurged sent rows', the dead
+    rows'; their conditions as literals, which SQLite needs to match them), so a call costs
+    what finished since, never the whole outbox. A sent message leaves that index when its
+    retention period blanks it: a caller follows within minutes, not days. A sent message
+    an SMS report later declares dead, and a dead one that failed again after HQ put it
+    back in line, finish anew (``next_attempt_at``); one put back in line and still
+    waiting does not.
+    """
+    keyed = OutboxMessage.idempotency_key.startswith(key_prefix, autoescape=True)
+    columns = (OutboxMessage.idempotency_key, OutboxMessage.channel, OutboxMessage.status)
+    sent = select(*columns).where(text(SENT_UNPURGED), OutboxMessage.sent_at > since, keyed)
+    dead = select(*columns).where(text(DEAD), OutboxMessage.next_attempt_at > since, keyed)
+    return union_all(sent, dead)
 
 
 def _check_channel(channel: str) -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 21:40:09.993895
+Create Date: 2026-12-06 23:07:59.692867
 """
 
 from collections.abc import Sequence
@@ -263,6 +263,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis')),
     sa.UniqueConstraint('cap_sender', 'cap_identifier', name='uq_crisis_cap_alert')
     )
+    op.create_table('crisis_delivery_mark',
+    sa.Column('name', sa.String(length=20), nullable=False),
+    sa.Column('finished_until', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_crisis_delivery_mark'))
+    )
     op.create_table('crisis_recipient',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('broadcast_id', sa.Uuid(), nullable=False),
@@ -277,6 +282,9 @@ def upgrade() -> None:
     sa.Column('reminded_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('answer', sa.String(length=10), nullable=True),
     sa.Column('answered_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('counted', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
+    sa.Column('place', sa.String(length=130), nullable=True),
+    sa.Column('delivery', sa.String(length=4), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis_recipient')),
     sa.UniqueConstraint('broadcast_id', 'person_id', name='uq_crisis_recipient_person')
     )
@@ -2002,6 +2010,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_crisis_recipient_crisis')
 
     op.drop_table('crisis_recipient')
+    op.drop_table('crisis_delivery_mark')
     op.drop_table('crisis')
     with op.batch_alter_table('citizen_code', schema=None) as batch_op:
         batch_op.drop_index('ix_citizen_code_address')
