@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import OperationalError
 
 from peduli.api import idempotency as keyed_writes
 from peduli.auth import service as auth_service
@@ -176,3 +177,20 @@ def test_the_openapi_names_the_header_on_writes_only(client: TestClient) -> None
     assert named("/api/v1/cases", "post") and named(SELF_REPORTS, "post")
     assert not named("/api/v1/cases", "get")
     assert not named("/api/v1/auth/login", "post")
+
+
+def test_a_database_gone_while_looking_for_the_answer_is_a_503_to_retry(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    headers = _keyed(_officer())
+
+    def gone(_digest: str) -> None:
+        raise OperationalError(
+            "SELECT", {}, Exception("server closed"), connection_invalidated=True
+        )
+
+    monkeypatch.setattr(keyed_writes, "_find", gone)
+    answer = client.post(SELF_REPORTS, json=_body(), headers=headers)
+    assert answer.status_code == 503
+    assert answer.json()["code"] == "database_unavailable" and answer.headers["retry-after"]
+    assert _count(Person) == 0

@@ -135,7 +135,11 @@ class IdempotentWrites:
         body = await _whole_body(receive)
         digest = self._scope_digest(scope, key)
         fingerprint = _fingerprint(scope, body)
-        kept = await run_in_threadpool(_find, digest)
+        try:
+            kept = await run_in_threadpool(_find, digest)
+        except DBAPIError as error:
+            await _refuse_for_outage(scope, receive, send, error)
+            return
         if kept is not None:
             await _replay(scope, receive, send, kept, fingerprint)
             return
@@ -176,9 +180,7 @@ class IdempotentWrites:
             await _replay(scope, receive, send, first, fingerprint)
             return
         except DBAPIError as error:  # the commit failed: the write did not happen
-            if not means_outage(error):
-                raise
-            await _refuse(scope, receive, send, DatabaseUnavailable())
+            await _refuse_for_outage(scope, receive, send, error)
             return
         await answer.send_to(send)
 
@@ -303,6 +305,14 @@ async def _replay(
         kept.body, status_code=kept.status, media_type=kept.content_type, headers=headers
     )
     await response(scope, receive, send)
+
+
+async def _refuse_for_outage(scope: Scope, receive: Receive, send: Send, error: DBAPIError) -> None:
+    """The database went away: a 503 the client may retry, as the app's own handler
+    answers (``problems.handle_database_error``), not a 500. Any other error stays one."""
+    if not means_outage(error):
+        raise error
+    await _refuse(scope, receive, send, DatabaseUnavailable())
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, error: PeduliError) -> None:
