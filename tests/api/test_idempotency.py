@@ -13,7 +13,10 @@ from sqlalchemy.exc import OperationalError
 
 from peduli.api import idempotency as keyed_writes
 from peduli.auth import service as auth_service
+from peduli.auth import tokens
 from peduli.auth.actor import Role
+from peduli.auth.audit import AuditEntry
+from peduli.auth.models import ApiToken
 from peduli.cases.models import Case
 from peduli.core import idempotency, jobs
 from peduli.core.db import session_scope, utcnow
@@ -194,3 +197,24 @@ def test_a_database_gone_while_looking_for_the_answer_is_a_503_to_retry(
     assert answer.status_code == 503
     assert answer.json()["code"] == "database_unavailable" and answer.headers["retry-after"]
     assert _count(Person) == 0
+
+
+def test_a_replay_is_audited_as_the_callers(client: TestClient) -> None:
+    headers = _keyed(_officer())
+    client.post(SELF_REPORTS, json=_body(), headers=headers)
+    client.post(SELF_REPORTS, json=_body(), headers=headers)
+    with session_scope() as db:
+        replays = db.scalars(
+            select(AuditEntry).where(AuditEntry.action == "api.answer.replayed")
+        ).all()
+    assert len(replays) == 1 and replays[0].actor_account_id is not None
+
+
+def test_no_replay_once_the_credential_is_revoked(client: TestClient) -> None:
+    headers = _keyed(_officer())
+    client.post(SELF_REPORTS, json=_body(), headers=headers)
+    with session_scope() as db:
+        token_id = db.scalars(select(ApiToken.id)).one()
+        tokens.revoke(db, token_id=token_id, account_id=None)
+    again = client.post(SELF_REPORTS, json=_body(), headers=headers)
+    assert again.status_code == 401 and "idempotent-replayed" not in again.headers

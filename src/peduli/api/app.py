@@ -14,8 +14,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peduli.api import problems
 from peduli.api.contract import HttpContract
-from peduli.api.deps import PUBLIC, SESSION_COOKIE, DbSession, scope_checked_first
-from peduli.api.idempotency import IdempotentWrites, document_in_openapi
+from peduli.api.deps import (
+    PUBLIC,
+    SESSION_COOKIE,
+    DbSession,
+    request_credentials,
+    scope_checked_first,
+)
+from peduli.api.idempotency import IdempotentWrites
+from peduli.api.idempotency_docs import document_in_openapi
 from peduli.api.middleware import BodyLimit, SecurityHeaders
 from peduli.api.observability import RequestIdAndLatency
 from peduli.core.config import check_environment, get_settings
@@ -40,7 +47,9 @@ def create_app() -> FastAPI:
         ),
     )
     # Innermost: a keyed write's answer is kept as the app made it, before compression.
-    app.add_middleware(IdempotentWrites, session_cookie=SESSION_COOKIE)
+    app.add_middleware(
+        IdempotentWrites, session_cookie=SESSION_COOKIE, credentials=request_credentials
+    )
     # Citizens pay for mobile data by the byte: pages, CSS and JS go out compressed.
     app.add_middleware(GZipMiddleware, minimum_size=500)
     # OPTIONS and 405 name every method of a path; JSON bodies are read strictly.

@@ -220,6 +220,11 @@ async def get_credentials(
 CallerCredentials = Annotated[Credentials, Depends(get_credentials)]
 
 
+async def request_credentials(request: Request) -> Credentials:
+    """``get_credentials`` outside the routes' dependencies (``api.idempotency``'s replays)."""
+    return await get_credentials(request, await form_csrf_token(request))
+
+
 def _route_of(request: Request) -> str:
     """The method and route template ("POST /self-reports"), never the values in the URL."""
     return f"{request.method} {getattr(request.scope.get('route'), 'path', request.url.path)}"

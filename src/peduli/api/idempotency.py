@@ -16,20 +16,22 @@ retry finds the answer. Two copies racing (the second sent while the first still
 meet at the answer's primary key: the second's transaction fails, is rolled back, and it
 answers with the first's answer.
 
-Sign-in and the other ``/api/v1/auth`` routes are left out: their answers carry session
-tokens, which are not kept.
+A replay is the caller's own answer given again, not a new read: it is given only while
+the credential that made the write still signs the caller in (else 401), and each one is
+audited. Sign-in and the other ``/api/v1/auth`` routes are left out: their answers carry
+session tokens, which are not kept.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
-from typing import Any
+from typing import Protocol
 
-from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -38,10 +40,18 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from peduli.api import problems
+from peduli.auth import audit
+from peduli.auth.actor import Actor
 from peduli.core import idempotency
 from peduli.core.connectivity import means_outage
 from peduli.core.db import commit, end_session, session_scope
-from peduli.core.errors import DatabaseUnavailable, FieldProblem, PeduliError, ValidationFailed
+from peduli.core.errors import (
+    DatabaseUnavailable,
+    FieldProblem,
+    NotAuthenticated,
+    PeduliError,
+    ValidationFailed,
+)
 from peduli.core.i18n import _
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -49,6 +59,15 @@ NOT_KEPT = ("/api/v1/auth/",)  # answers carrying session tokens
 HEADER = b"idempotency-key"
 # A client's key: a UUID, or any other unique token of up to 200 visible characters.
 VALID_KEY = re.compile(r"[\x21-\x7e]{1,200}")
+
+
+class Caller(Protocol):
+    """A request's credentials (``api.deps.Credentials``), resolved to whoever they sign in."""
+
+    @property
+    def ip(self) -> str: ...
+
+    def resolve(self, db: Session) -> Actor | None: ...
 
 
 @dataclass
@@ -85,14 +104,14 @@ class _Answer:
     messages: list[Message] = field(default_factory=list)
     status: int = 500
     headers: dict[bytes, bytes] = field(default_factory=dict)
-    body: bytes = b""
+    chunks: list[bytes] = field(default_factory=list)
 
     async def collect(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.status = int(message["status"])
             self.headers = {name.lower(): value for name, value in message.get("headers", [])}
         elif message["type"] == "http.response.body":
-            self.body += message.get("body", b"")
+            self.chunks.append(message.get("body", b""))
         self.messages.append(message)
 
     async def send_to(self, send: Send) -> None:
@@ -104,7 +123,7 @@ class _Answer:
         if self.status >= 500 or b"set-cookie" in self.headers:
             return None
         try:
-            body = self.body.decode()
+            body = b"".join(self.chunks).decode()
         except UnicodeDecodeError:
             return None
         location = self.headers.get(b"location")
@@ -120,9 +139,16 @@ class _Answer:
 class IdempotentWrites:
     """The middleware: keyed writes answered once (see the module's docstring)."""
 
-    def __init__(self, app: ASGIApp, *, session_cookie: str) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        session_cookie: str,
+        credentials: Callable[[Request], Awaitable[Caller]],
+    ) -> None:
         self.app = app
         self.session_cookie = session_cookie
+        self.credentials = credentials
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _key_of(scope)
@@ -141,7 +167,7 @@ class IdempotentWrites:
             await _refuse_for_outage(scope, receive, send, error)
             return
         if kept is not None:
-            await _replay(scope, receive, send, kept, fingerprint)
+            await self._replay_to_caller(scope, _replaying(body, receive), send, kept, fingerprint)
             return
         answer, held = _Answer(), HeldWrite()
         token = _held.set(held)
@@ -184,55 +210,48 @@ class IdempotentWrites:
             return
         await answer.send_to(send)
 
+    async def _replay_to_caller(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        kept: idempotency.KeptAnswer,
+        fingerprint: str,
+    ) -> None:
+        """The kept answer, if the request's credential still signs its caller in."""
+        caller = await self.credentials(Request(scope, receive))
+        signed = bool(self._credential(scope))
+        try:
+            await run_in_threadpool(_audit_replay, caller, scope, signed)
+        except PeduliError as refused:
+            await _refuse(scope, receive, send, refused)
+            return
+        await _replay(scope, receive, send, kept, fingerprint)
+
     def _scope_digest(self, scope: Scope, key: str) -> str:
         """The caller (their bearer token or session), the method, the path and the key."""
-        credential = _header(scope, b"authorization") or ""
+        parts = (self._credential(scope), scope["method"], scope["path"], key)
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    def _credential(self, scope: Scope) -> str:
+        """The request's bearer token and session cookie, as sent ("" for neither)."""
         try:
             cookies = SimpleCookie(_header(scope, b"cookie") or "")
         except CookieError:
             cookies = SimpleCookie()
         session = cookies.get(self.session_cookie)
-        parts = (credential, session.value if session else "", scope["method"], scope["path"], key)
-        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+        return (_header(scope, b"authorization") or "") + (session.value if session else "")
 
 
 def _key_of(scope: Scope) -> str | None:
-    if scope["type"] != "http" or not _keeps_answers(scope["method"], scope["path"]):
+    if scope["type"] != "http" or not keeps_answers(scope["method"], scope["path"]):
         return None
     return _header(scope, HEADER)
 
 
-def _keeps_answers(method: str, path: str) -> bool:
+def keeps_answers(method: str, path: str) -> bool:
+    """Whether a request of ``method`` to ``path`` keeps its answer when it carries a key."""
     return method in WRITES and path.startswith("/api/") and not path.startswith(NOT_KEPT)
-
-
-OPENAPI_PARAMETER = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": False,
-    "description": (
-        "A new random key (a UUID) for each new write, the same for its retries: a write sent "
-        "again with the same key and body is written once and answered with the first answer "
-        "(`Idempotent-Replayed: true`); with another body, 422 `idempotency_key_reused`. "
-        "Answers are kept for 24 hours."
-    ),
-    "schema": {"type": "string", "pattern": VALID_KEY.pattern, "maxLength": 200},
-}
-
-
-def document_in_openapi(app: FastAPI) -> None:
-    """Name the header on every write that keeps its answer, in the app's OpenAPI."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:  # the first call builds (and caches) the schema
-            for path, operations in build()["paths"].items():
-                for method, operation in operations.items():
-                    if _keeps_answers(method.upper(), path):
-                        operation.setdefault("parameters", []).append(OPENAPI_PARAMETER)
-        return build()
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -272,6 +291,23 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return replay
+
+
+def _audit_replay(caller: Caller, scope: Scope, signed: bool) -> None:
+    """Audit a replay to its caller; refuse it once the credential that made the write
+    (``signed``: there was one) no longer signs anyone in (ended, revoked)."""
+    with session_scope() as db:
+        actor = caller.resolve(db)
+        if actor is None and signed:
+            raise NotAuthenticated()
+        audit.record(
+            db,
+            actor=actor,
+            action="api.answer.replayed",
+            entity_type="request",
+            reason=f"{scope['method']} {scope['path']}",
+            ip=caller.ip,
+        )
 
 
 def _find(digest: str) -> idempotency.KeptAnswer | None:
