@@ -136,7 +136,8 @@ def seed(engine: Any, stays: int, rng: np.random.Generator) -> float:
                 )
         with cursor.copy(
             "COPY stay (id, created_at, updated_at, person_id, country, city, latitude, longitude,"
-            " h3_cell, purpose, arrival_date, status, representation_code, source) FROM STDIN"
+            " h3_cell, purpose, arrival_date, status, representation_code, source, language)"
+            " FROM STDIN"
         ) as stay_copy:
             for i, pid in enumerate(ids):
                 la, lo = float(lat[i]), float(lon[i])
@@ -157,6 +158,7 @@ def seed(engine: Any, stays: int, rng: np.random.Generator) -> float:
                         "active",
                         city[4],
                         "self_report",
+                        LANGUAGES[i % 6],
                     )
                 )
         raw.commit()

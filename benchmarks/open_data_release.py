@@ -57,6 +57,7 @@ def _load(people: int, seed: int = 17) -> None:
                 "purpose": purpose, "sector": rng.choice(sectors) if purpose == "work" else None,
                 "arrival_date": arrived, "departed_on": departed,
                 "status": "departed" if departed else "active", "representation_code": post,
+                "language": "id",
             })  # fmt: skip
         with session_scope() as session:
             session.execute(insert(person), persons)

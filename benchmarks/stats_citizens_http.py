@@ -57,7 +57,7 @@ FROM generate_series(1::bigint, :people) AS i, (SELECT now() - interval '1 day' 
 LOAD_STAYS = """
 INSERT INTO stay (id, created_at, updated_at, person_id, country, city, purpose, sector,
                   arrival_date, departed_on, status, representation_code, source,
-                  position_approximate)
+                  position_approximate, language)
 SELECT gen_random_uuid(), p.created_at, p.updated_at, p.id,
        ((:countries)::text[])[place], 'City',
        CASE WHEN n % 10 < 7 THEN 'work' WHEN n % 10 < 8 THEN 'study'
@@ -66,7 +66,7 @@ SELECT gen_random_uuid(), p.created_at, p.updated_at, p.id,
        current_date - ((n * 104729) % 3650)::int,
        CASE WHEN n % 10 = 9 THEN current_date - ((n * 7) % 300)::int END,
        CASE WHEN n % 10 = 9 THEN 'departed' ELSE 'active' END,
-       ((:posts)::text[])[place], 'self_report', false
+       ((:posts)::text[])[place], 'self_report', false, 'id'
 FROM (
     SELECT id, created_at, updated_at, row_number() OVER () AS n FROM person
 ) AS p,

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
-from peduli.core.db import insert_new, utcnow
+from peduli.core.db import utcnow
+from peduli.core.insert_new import insert_new
 from peduli.registry.models import ContactPoint, Person, PersonStatus, Stay, StayStatus
 
 
@@ -30,6 +31,7 @@ def test_rows_of_several_tables_read_back_as_written_with_defaults_applied(db: S
     stay = Stay(
         id=uuid.uuid4(), person_id=person.id, country="MY", city="Kuala Lumpur",
         latitude=3.139, longitude=101.6869, purpose="work", arrival_date=date(2025, 1, 2),
+        language="id",
     )  # fmt: skip
     insert_new(db, [person, *contacts, stay])
     # The objects carry what the database filled in, as after a flush.

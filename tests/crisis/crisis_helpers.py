@@ -67,7 +67,7 @@ def add_person(
             id=stay_id, person_id=person_id, country=country, subdivision=subdivision, city=city,
             latitude=latitude, longitude=longitude, h3_cell=h3_cell(latitude, longitude),
             purpose=purpose, arrival_date=date(2024, 1, 1), status=status,
-            representation_code=post, created_at=utcnow(),
+            representation_code=post, created_at=utcnow(), language=language,
         )
     )  # fmt: skip
     db.flush()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import random
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Role
+from peduli.core.db import is_postgres, joins_by_index_lookup
 from peduli.crisis import area as areas
 from peduli.crisis import service, targeting
 from peduli.crisis.schemas import CrisisCreate
@@ -75,6 +76,30 @@ def test_audience_matches_an_independent_python_decision(db: Session, name: str)
     expected = _python_ids(db, areas.parse_area(AREAS[name]))
     assert expected, "the area must hold people for the test to mean something"
     assert _sql_ids(db, crisis.id) == expected
+
+
+def _plan(db: Session, crisis_id: object) -> str:
+    """The plan of the grouped audience count, read from the stays' index wherever it can."""
+    crisis = service.get(db, crisis_id=crisis_id, actor=HQ)  # type: ignore[arg-type]
+    columns = (Stay.representation_code, Stay.language, func.count())
+    query = targeting.audience(db, crisis, columns=columns).group_by(*columns[:2])
+    sql = str(query.compile(db.get_bind(), compile_kwargs={"literal_binds": True}))
+    if not is_postgres(db):
+        return "\n".join(row[-1] for row in db.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+    db.execute(text("SET LOCAL enable_seqscan = off"))  # as if the tables were large
+    with joins_by_index_lookup(db):
+        return "\n".join(db.scalars(text(f"EXPLAIN {sql}")))
+
+
+def test_the_audience_reads_active_stays_cell_by_cell_from_their_index(db: Session) -> None:
+    _population(db, n=40)
+    body = CrisisCreate(title="Test crisis", kind="flood", severity="severe", area=AREAS["circle"])
+    crisis = service.declare(db, body=body, actor=HQ)
+    db.commit()
+    plan = _plan(db, crisis.id)
+    assert "ix_stay_active_cell" in plan, plan
+    assert "Hash Join" not in plan and "Merge Join" not in plan, plan
+    assert "person" not in plan, "the stay carries what the audience needs of its person"
 
 
 def test_large_area_by_bounding_box_matches_too(

@@ -10,8 +10,8 @@ from peduli.auth import audit
 from peduli.auth.actor import Role
 from peduli.core.errors import Conflict, Forbidden
 from peduli.merging import STEPS
-from peduli.registry import merging, service
-from peduli.registry.models import DuplicateCandidate, Person, Stay
+from peduli.registry import merging, service, unmerging
+from peduli.registry.models import DuplicateCandidate, Person, PersonMerge, Stay
 from tests.factories import KUALA_LUMPUR, report, staff
 
 
@@ -41,6 +41,26 @@ def test_merge_moves_stays_passports_contacts_and_leaves_a_tombstone(db: Session
     assert pair.status == "merged"
     _, trail = audit.trail_for_person(db, person_id=other.id)
     assert any(entry.action == "person.merge" for entry in trail), "history of both kept"
+
+
+def _stay_languages(db: Session, person: Person) -> list[str]:
+    return sorted(db.scalars(select(Stay.language).where(Stay.person_id == person.id)))
+
+
+def test_moved_stays_speak_their_new_persons_language_and_the_old_one_after_an_unmerge(
+    db: Session,
+) -> None:
+    """A crisis audience reads the language from the stay: it must follow every move."""
+    keep, other, pair = _pair(db, language="en", city="Busan", latitude=35.1796, longitude=129.0756)
+    assert (_stay_languages(db, keep), _stay_languages(db, other)) == (["id"], ["en"])
+    merging.merge(db, candidate_id=pair.id, keep_person_id=keep.id, actor=staff(), steps=STEPS)
+    db.commit()
+    assert _stay_languages(db, keep) == ["id", "id"]
+    merge = db.scalars(select(PersonMerge)).one()
+    unmerging.unmerge(db, merge_id=merge.id, reason="Two different people, checked by phone",
+                      reopen=False, actor=staff(Role.SUPERVISOR), steps=STEPS)  # fmt: skip
+    db.commit()
+    assert (_stay_languages(db, keep), _stay_languages(db, other)) == (["id"], ["en"])
 
 
 def test_merge_gives_the_survivor_the_nik_it_lacked(db: Session) -> None:

@@ -56,6 +56,22 @@ def test_second_report_with_known_nik_attaches_to_the_same_person(db: Session) -
     assert sorted(p.is_current for p in passports) == [False, True], "history kept, one current"
 
 
+def test_a_report_in_another_language_gives_all_the_persons_stays_that_language(
+    db: Session,
+) -> None:
+    """Broadcasts go out in the language kept on each stay (``Stay.language``)."""
+    officer = staff()
+    first = service.submit_self_report(db, report=report(), actor=officer)
+    service.submit_self_report(
+        db,
+        report=report(language="en", city="Incheon", latitude=37.4563, longitude=126.7052),
+        actor=officer,
+    )
+    db.commit()
+    languages = db.scalars(select(Stay.language).where(Stay.person_id == first.person.id))
+    assert sorted(languages) == ["en", "en"]
+
+
 def test_known_passport_without_nik_attaches_to_the_same_person(db: Session) -> None:
     officer = staff()
     first = service.submit_self_report(db, report=report(), actor=officer)

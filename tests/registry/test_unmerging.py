@@ -253,6 +253,7 @@ def test_unmerge_puts_back_every_row_and_field_whatever_rows_exist(
         _other_domains_rows(db, other, broadcast=broadcast, **on_absorbed)
         for number in range(extra_stays):
             db.add(Stay(person_id=other.id, country="MY", city="Kuala Lumpur", purpose="work",
+                        language=other.preferred_language,
                         arrival_date=date(2020, 1, 1) + timedelta(days=number),
                         representation_code="kbri-kuala-lumpur"))  # fmt: skip
         if third:  # an open pair of the absorbed record with a third person
@@ -278,7 +279,8 @@ def test_unmerge_puts_back_every_row_and_field_whatever_rows_exist(
             assert left is None or (name == "crisis_recipient" and on_keep["crisis"]), name
         # after the merge, the survivor gets a stay of its own: it stays there
         later = Stay(person_id=keep.id, country="KR", city="Busan", purpose="work",
-                     arrival_date=date(2025, 1, 1), representation_code="kbri-seoul")  # fmt: skip
+                     language=keep.preferred_language, arrival_date=date(2025, 1, 1),
+                     representation_code="kbri-seoul")  # fmt: skip
         db.add(later)
         db.commit()
         merge = db.scalars(select(PersonMerge)).one()

@@ -43,7 +43,7 @@ def add_people(db: Session, groups: list[Group]) -> list[uuid.UUID]:
                 "city": "Kota", "purpose": group.purpose, "sector": group.sector,
                 "arrival_date": group.arrived, "departed_on": group.departed,
                 "status": "departed" if group.departed else "active",
-                "representation_code": group.post,
+                "representation_code": group.post, "language": "id",
             })  # fmt: skip
     if people:
         db.execute(insert(Person), people)

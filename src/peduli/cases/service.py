@@ -35,9 +35,10 @@ from peduli.cases.timeline import write_event
 from peduli.cases.triage import triage
 from peduli.core import events
 from peduli.core.crypto import get_cipher
-from peduli.core.db import insert_new, utcnow
+from peduli.core.db import utcnow
 from peduli.core.errors import FieldProblem, require_valid
 from peduli.core.i18n import _
+from peduli.core.insert_new import insert_new
 from peduli.core.names import name_problems
 from peduli.reference.profile import get_profile
 from peduli.reference.representations import load_directory

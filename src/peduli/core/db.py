@@ -3,32 +3,20 @@
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
-from functools import cache, lru_cache
-from itertools import groupby
+from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    DateTime,
-    Insert,
-    MetaData,
-    Table,
-    Uuid,
-    create_engine,
-    event,
-    insert,
-)
+from sqlalchemy import DateTime, MetaData, Uuid, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
-from sqlalchemy.sql.schema import ColumnDefault
 from sqlalchemy.types import TypeDecorator
 
 from peduli.core import connectivity
@@ -281,6 +269,28 @@ def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+@contextmanager
+def joins_by_index_lookup(session: Session) -> Iterator[None]:
+    """Plan the statements inside as index look-ups per row of the first table, never as a
+    hash or merge join over the whole of the other (PostgreSQL; nothing to do on SQLite).
+
+    For a crisis area's cells joined to the stays in them: most cells are empty (sea,
+    forest), which no statistics can know, so PostgreSQL expects millions of stays and
+    hashes every active stay of the country. At 10 M citizens that took 1 s, and the look-ups
+    cell by cell from the covering index 0.2 s (``docs/performance.md``). ``SET LOCAL``
+    lasts to the transaction's end at most, and the block puts the defaults back.
+    """
+    switches = ("enable_hashjoin", "enable_mergejoin")
+    if not is_postgres(session):
+        yield
+        return
+    for switch in switches:
+        session.execute(text(f"SET LOCAL {switch} = off"))
+    yield
+    for switch in switches:
+        session.execute(text(f"SET LOCAL {switch} TO DEFAULT"))
+
+
 def insert_on_conflict(session: Session, model: type[Any]) -> Any:
     """An INSERT of ``model`` that may say ``ON CONFLICT`` on the session's backend.
 
@@ -290,105 +300,3 @@ def insert_on_conflict(session: Session, model: type[Any]) -> Any:
     if is_postgres(session):
         return postgresql.insert(model)
     return sqlite.insert(model)
-
-
-def insert_new(session: Session, objects: Sequence[Base]) -> None:
-    """Write new ORM objects as plain ``INSERT``s, in order; on PostgreSQL in one statement.
-
-    For rows that are certainly new (a first self-report's person, passport, contacts and
-    stay) the unit of work's change tracking has nothing to decide, and on the hot write
-    path it cost more than the inserts. PostgreSQL takes all the rows in one round trip:
-    each table's rows travel as one JSON parameter, expanded by ``json_populate_recordset``
-    in a CTE (foreign keys are checked at the statement's end). The text is fixed per list
-    of tables and has a parameter per table, so the driver parses it once (with a parameter
-    per value it parsed the statement again on every call: a fifth of the write path).
-    SQLite (in process, no round trips) gets one ``INSERT`` per table.
-
-    Python-side column defaults are applied to each object first, as a flush would, so the
-    objects read back complete; they stay outside the session (``session.get`` loads them).
-    """
-    runs = [(table, [_row_of(obj, table) for obj in run]) for table, run in _runs_of(objects)]
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        for table, rows in runs:
-            connection.execute(_insert_statement(table), rows)
-        return
-    tables = tuple(table for table, _rows in runs)
-    parameters = {
-        f"t{index}": _json_rows(_bound(table, rows, connection.dialect))
-        for index, (table, rows) in enumerate(runs)
-    }
-    connection.exec_driver_sql(_json_insert_sql(tables), parameters)
-
-
-def _runs_of(objects: Sequence[Base]) -> Iterator[tuple[Table, Iterator[Base]]]:
-    return groupby(objects, key=lambda obj: obj.__table__)
-
-
-@cache
-def _insert_statement(table: Table) -> Insert:
-    return insert(table)
-
-
-@cache
-def _json_insert_sql(tables: tuple[Table, ...]) -> str:
-    """``WITH t0 AS (INSERT … FROM json_populate_recordset(…)), … INSERT …``.
-
-    Table and column names come from the models, never from input.
-    """
-    inserts = []
-    for index, table in enumerate(tables):
-        columns = ", ".join(column.name for column in table.columns)
-        inserts.append(
-            f"INSERT INTO {table.name} ({columns}) SELECT {columns} "  # noqa: S608
-            f"FROM json_populate_recordset(NULL::{table.name}, %(t{index})s::json)"
-        )
-    *leading, last = inserts
-    ctes = ", ".join(f"t{index} AS ({statement})" for index, statement in enumerate(leading))
-    return f"WITH {ctes} {last}" if ctes else last
-
-
-_UTC = UTCDateTime()  # refuses naive timestamps, as every column of this type does
-
-
-def _json_rows(rows: list[dict[str, object]]) -> str:
-    return json.dumps(rows, default=_json_value, ensure_ascii=False)
-
-
-def _json_value(value: object) -> str:
-    """UUIDs, dates and timestamps as PostgreSQL reads them from JSON text."""
-    if isinstance(value, datetime):
-        return _UTC.process_bind_param(value, None).isoformat()  # type: ignore[union-attr]
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
-
-
-def _bound(
-    table: Table, rows: list[dict[str, object]], dialect: Dialect
-) -> list[dict[str, object]]:
-    """Apply the columns' own bind processing (encryption of ``Sealed`` columns), which the
-    JSON path skips by handing PostgreSQL the values as text."""
-    decorated = [(c.key, c.type) for c in table.columns if isinstance(c.type, TypeDecorator)]
-    if not decorated:
-        return rows
-    for row in rows:
-        for key, type_ in decorated:
-            value = row[key]
-            if value is not None:
-                row[key] = type_.process_bind_param(value, dialect)
-    return rows
-
-
-def _row_of(obj: Base, table: Table) -> dict[str, object]:
-    row: dict[str, object] = {}
-    for column in table.columns:
-        value = getattr(obj, column.key)
-        default = column.default
-        if value is None and isinstance(default, ColumnDefault) and not default.is_clause_element:
-            value = default.arg(None) if default.is_callable else default.arg
-            setattr(obj, column.key, value)
-        row[column.key] = value
-    return row

@@ -51,9 +51,7 @@ def _chat() -> ColumnElement[str]:
 def preview(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> AudiencePreview:
     """The audience of the crisis the caller reaches, grouped in the database."""
     crisis = crisis_service.get(session, crisis_id=crisis_id, actor=actor)
-    language = case(
-        (Person.preferred_language.in_(LANGUAGES), Person.preferred_language), else_="id"
-    )
+    language = case((Stay.language.in_(LANGUAGES), Stay.language), else_="id")
     per_stay = targeting.audience(
         session,
         crisis,
@@ -67,7 +65,8 @@ def preview(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> Audience
             _chat().label("chat"),
             case((Stay.position_approximate.is_(True), 1), else_=0).label("approximate"),
         ),
-    ).subquery()
+    )
+    per_stay = per_stay.join(Person, Person.id == Stay.person_id).subquery()
     c = per_stay.c
     keys = (c.post, c.language, c.phone, c.email, c.telegram, c.chat, c.approximate)
     grouped = select(*keys, func.count()).group_by(*keys)

@@ -68,9 +68,7 @@ def add_recipients(session: Session, crisis: Crisis, broadcast: Broadcast, *, no
     """One INSERT … SELECT of the audience into ``crisis_recipient`` (one row per person)."""
     scope = [broadcast.representation_code] if broadcast.representation_code else None
     remind_at = now + timedelta(minutes=broadcast.remind_after_minutes)
-    language = case(
-        (Person.preferred_language.in_(LANGUAGES), Person.preferred_language), else_="id"
-    )
+    language = case((Stay.language.in_(LANGUAGES), Stay.language), else_="id")
     columns = (
         literal(broadcast.id).label("broadcast_id"),
         literal(crisis.id).label("crisis_id"),

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from peduli.auth import audit
 from peduli.auth.actor import Actor
 from peduli.core import events
-from peduli.core.db import is_postgres, utcnow
+from peduli.core.db import is_postgres, joins_by_index_lookup, utcnow
 from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import _
 from peduli.crisis import access, cap, targeting, workflow
@@ -26,7 +26,7 @@ from peduli.crisis.models import Crisis, CrisisCell, CrisisEdge, CrisisStatus
 from peduli.crisis.schemas import Audience, CrisisCreate, CrisisRead
 from peduli.reference.profile import get_profile
 from peduli.reference.representations import load_directory
-from peduli.registry.models import Person, Stay
+from peduli.registry.models import Stay
 
 CELL_BATCH = 10_000
 
@@ -185,7 +185,9 @@ def _store_cover(session: Session, crisis: Crisis, area: areas.Area) -> None:
 
 def _involved_posts(session: Session, crisis: Crisis) -> list[str]:
     query = targeting.audience(session, crisis, columns=(Stay.representation_code,)).distinct()
-    return sorted(code for code in session.scalars(query) if code)
+    with joins_by_index_lookup(session):
+        codes = session.scalars(query).all()
+    return sorted(code for code in codes if code)
 
 
 def import_cap(session: Session, *, document: bytes, actor: Actor) -> tuple[Crisis, bool]:
@@ -295,7 +297,7 @@ def count_audience(
     columns = (
         Stay.representation_code,
         Stay.purpose,
-        Person.preferred_language,
+        Stay.language,
         Stay.position_approximate,
         func.count().label("stays"),
     )
@@ -304,14 +306,16 @@ def count_audience(
     ).group_by(
         Stay.representation_code,
         Stay.purpose,
-        Person.preferred_language,
+        Stay.language,
         Stay.position_approximate,
     )
     by_post: Counter[str] = Counter()
     by_purpose: Counter[str] = Counter()
     by_language: Counter[str] = Counter()
     approximate = 0
-    for post, purpose, language, is_approximate, stays in session.execute(grouped):
+    with joins_by_index_lookup(session):
+        groups = session.execute(grouped).all()
+    for post, purpose, language, is_approximate, stays in groups:
         by_post[post or "none"] += stays
         by_purpose[purpose] += stays
         by_language[language or "id"] += stays

@@ -75,6 +75,7 @@ STAY_COLUMNS = (
     "id", "created_at", "updated_at", "person_id", "country", "subdivision", "city", "address",
     "latitude", "longitude", "h3_cell", "purpose", "sector", "employer", "placement_agency",
     "arrival_date", "planned_end_date", "departed_on", "status", "representation_code", "source",
+    "language",
 )  # fmt: skip
 DEFAULT_BATCH = 50_000
 # A seed of at least ten times the people already there loads first and indexes after.
@@ -205,7 +206,7 @@ def build_rows(
             registry.h3_cell(citizen.latitude, citizen.longitude), citizen.purpose, citizen.sector,
             citizen.employer, citizen.placement_agency, citizen.arrival_date,
             citizen.planned_end_date, None, StayStatus.ACTIVE.value, representation,
-            "officer" if citizen.reported_by_officer else "self_report",
+            "officer" if citizen.reported_by_officer else "self_report", citizen.language,
         )  # fmt: skip
         rows.stay.append(stay)
         if citizen.duplicate_of is not None:

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from peduli.cases.models import Case, EventKind
 from peduli.cases.timeline import add_event
 from peduli.core.crypto import CONTACT_PURPOSE, get_cipher
-from peduli.core.db import insert_new, utcnow
+from peduli.core.db import utcnow
+from peduli.core.insert_new import insert_new
 from peduli.emergency import workflow
 from peduli.emergency.models import CRISIS_HELP_KIND, Emergency, EmergencySource
 

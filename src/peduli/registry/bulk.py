@@ -222,10 +222,13 @@ def add_phones(session: Session, rows: StagedRows, *, new_people: bool = False) 
 
 
 def add_stays(session: Session, rows: StagedRows, *, source_name: str, now: datetime) -> int:
-    """A stay for work per row (``NEW_STAY``), placed at its city (no position given)."""
+    """A stay for work per row (``NEW_STAY``), placed at its city (no position given), in
+    its person's language."""
     source = rows.subquery()
+    language = select(Person.preferred_language).where(Person.id == source.c.person_id)
     query = select(
         *(source.c[name] for name in NEW_STAY),
+        language.scalar_subquery(),
         literal(Purpose.WORK.value),
         literal(StayStatus.ACTIVE.value),
         literal(source_name),
@@ -234,8 +237,8 @@ def add_stays(session: Session, rows: StagedRows, *, source_name: str, now: date
         literal(False),
     )
     columns = [
-        "id", *NEW_STAY[1:], "purpose", "status", "source", "created_at", "updated_at",
-        "position_approximate",
+        "id", *NEW_STAY[1:], "language", "purpose", "status", "source", "created_at",
+        "updated_at", "position_approximate",
     ]  # fmt: skip
     return _count(session.execute(insert(Stay).from_select(columns, query)))
 

@@ -18,11 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, update
+from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.orm import Session
 
 from peduli.auth import citizens as citizen_accounts
-from peduli.registry.models import DataRequest, IdentityClaim, Passport, Stay
+from peduli.registry.models import DataRequest, IdentityClaim, Passport, Person, Stay
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,10 @@ def reassign(
     to_id: uuid.UUID,
     ids: Sequence[str] | None = None,
     where: ColumnElement[bool] | None = None,
+    values: dict[str, Any] | None = None,
 ) -> list[str]:
-    """Point ``model``'s rows of ``from_id`` (only ``ids``, if given) at ``to_id``: one
-    UPDATE whatever their number; the ids it moved, as text."""
+    """Point ``model``'s rows of ``from_id`` (only ``ids``, if given) at ``to_id``, setting
+    ``values`` as well: one UPDATE whatever their number; the ids it moved, as text."""
     condition = model.person_id == from_id
     if ids is not None:
         if not ids:
@@ -59,7 +60,7 @@ def reassign(
     if where is not None:
         condition = and_(condition, where)
     moved = session.execute(
-        update(model).where(condition).values(person_id=to_id).returning(model.id)
+        update(model).where(condition).values(person_id=to_id, **(values or {})).returning(model.id)
     )
     return [str(row_id) for row_id in moved.scalars()]
 
@@ -69,23 +70,44 @@ def rows_of(
     model: Any,
     *,
     unless: Callable[[uuid.UUID], ColumnElement[bool]] | None = None,
+    copied: Callable[[uuid.UUID], dict[str, Any]] | None = None,
 ) -> MergeStep:
     """The step for a table whose rows simply follow the person; ``unless(to_id)``: the rows
-    that must stay (e.g. ``to_id`` has one like it already and a unique key forbids two)."""
+    that must stay (e.g. ``to_id`` has one like it already and a unique key forbids two);
+    ``copied(to_id)``: columns that take the value ``to_id``'s person has."""
 
     def _where(to_id: uuid.UUID) -> ColumnElement[bool] | None:
         return ~unless(to_id) if unless is not None else None
 
+    def _values(to_id: uuid.UUID) -> dict[str, Any] | None:
+        return copied(to_id) if copied is not None else None
+
     def move(session: Session, from_id: uuid.UUID, to_id: uuid.UUID) -> list[str]:
-        return reassign(session, model, from_id=from_id, to_id=to_id, where=_where(to_id))
+        return reassign(
+            session, model, from_id=from_id, to_id=to_id, where=_where(to_id), values=_values(to_id)
+        )
 
     def move_back(
         session: Session, ids: Sequence[str], from_id: uuid.UUID, to_id: uuid.UUID
     ) -> int:
-        moved = reassign(session, model, from_id=from_id, to_id=to_id, ids=ids, where=_where(to_id))
+        moved = reassign(
+            session,
+            model,
+            from_id=from_id,
+            to_id=to_id,
+            ids=ids,
+            where=_where(to_id),
+            values=_values(to_id),
+        )
         return len(moved)
 
     return MergeStep(name, move, move_back)
+
+
+def _person_language(person_id: uuid.UUID) -> dict[str, Any]:
+    """A stay carries its person's language (``Stay.language``)."""
+    language = select(Person.preferred_language).where(Person.id == person_id)
+    return {"language": language.scalar_subquery()}
 
 
 def _move_accounts(session: Session, from_id: uuid.UUID, to_id: uuid.UUID) -> list[str]:
@@ -108,7 +130,7 @@ def _move_accounts_back(
 
 
 REGISTRY_STEPS: tuple[MergeStep, ...] = (
-    rows_of("stays", Stay),
+    rows_of("stays", Stay, copied=_person_language),
     rows_of("passports", Passport),
     rows_of("data_requests", DataRequest),
     rows_of("identity_claims", IdentityClaim),

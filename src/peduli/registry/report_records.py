@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import h3
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from peduli.core.crypto import get_cipher
-from peduli.core.db import insert_new, utcnow
+from peduli.core.db import utcnow
+from peduli.core.insert_new import insert_new
 from peduli.reference import gazetteer
 from peduli.reference.profile import CountryProfile, get_profile
 from peduli.reference.representations import Representation, load_directory
@@ -322,4 +323,15 @@ def _new_stay(
         status=StayStatus.ACTIVE,
         representation_code=representation.code if representation else None,
         source=source,
+        language=person.preferred_language,
+    )
+
+
+def follow_language(session: Session, person_id: uuid.UUID, language: str) -> None:
+    """Give the person's stays their language (``Stay.language``): after a report changes it,
+    and after a merge or an unmerge moves stays from one person to another."""
+    session.execute(
+        update(Stay)
+        .where(Stay.person_id == person_id, Stay.language != language)
+        .values(language=language)
     )

@@ -133,6 +133,7 @@ def attach_report(
     kept but neither primary nor used. The replaced passport and contacts stay as history.
     """
     report_records.update_profile_fields(person, report)
+    report_records.follow_language(session, person.id, person.preferred_language)
     report_records.record_identifiers(session, person, identity, trusted)
     return report_records.add_stay(session, person, report, representation, source=source)
 
