@@ -52,7 +52,7 @@ def preview(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> Audience
     """The audience of the crisis the caller reaches, grouped in the database."""
     crisis = crisis_service.get(session, crisis_id=crisis_id, actor=actor)
     language = case((Stay.language.in_(LANGUAGES), Stay.language), else_="id")
-    per_stay = targeting.audience(
+    stays = targeting.audience(
         session,
         crisis,
         representation_codes=access.audience_posts(actor),
@@ -66,7 +66,8 @@ def preview(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> Audience
             case((Stay.position_approximate.is_(True), 1), else_=0).label("approximate"),
         ),
     )
-    per_stay = per_stay.join(Person, Person.id == Stay.person_id).subquery()
+    # The chat channel is the person's; their language the stay carries.
+    per_stay = stays.join(Person, Person.id == Stay.person_id).subquery()
     c = per_stay.c
     keys = (c.post, c.language, c.phone, c.email, c.telegram, c.chat, c.approximate)
     grouped = select(*keys, func.count()).group_by(*keys)
