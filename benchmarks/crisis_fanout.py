@@ -165,7 +165,7 @@ def seed(engine: Any, stays: int, rng: np.random.Generator) -> float:
     finally:
         raw.close()
     with engine.begin() as conn:
-        conn.execute(text("ANALYZE person, contact_point, stay"))
+        conn.execute(text("ANALYZE person, contact_point"))
     return time.perf_counter() - started
 
 
@@ -186,7 +186,18 @@ def seeded_or_reused(engine: Any, *, reuse: bool, stays: int) -> int:
     else:
         seconds = seed(engine, stays, np.random.default_rng(2026))
         print(f"seeded {stays:,} people, phones and stays in {seconds:.1f} s")
+    vacuum_stays(engine)
     return stays
+
+
+def vacuum_stays(engine: Any) -> None:
+    """``VACUUM (ANALYZE) stay``, as autovacuum does soon after a bulk load: the pages it marks
+    all-visible are what lets the audience read its index alone (before it, each index entry
+    costs a visit of the table too)."""
+    started = time.perf_counter()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM (ANALYZE) stay"))
+    print(f"VACUUM (ANALYZE) stay: {time.perf_counter() - started:.1f} s")
 
 
 def timed(run: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
