@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -103,6 +105,25 @@ class Layout:
                     entry["process"] = path.stem
                     lines.append(entry)
         return lines
+
+    def nginx_failures(self) -> Counter[str]:
+        """Why nginx answered a request itself (its error log's ``upstream …`` reasons, with
+        the method), counted: what a 502 in a drill was."""
+        path = self.state / "log" / "nginx-error.log"
+        lines = path.read_text(errors="replace").splitlines() if path.exists() else []
+        reasons: Counter[str] = Counter()
+        for line in lines:
+            found = _NGINX_REASON.search(line)
+            method = _NGINX_METHOD.search(line)
+            if found:
+                reasons[f"{method.group(1) if method else '?'}: {found.group(1)}"] += 1
+        return reasons
+
+
+# "... upstream prematurely closed connection while reading response header from upstream,
+# client: ..., request: "POST /api/v1/self-reports HTTP/1.1", upstream: ..."
+_NGINX_REASON = re.compile(r"\] \d+#\d+: \*\d+ (.+?)(?: \(\d+: [^)]*\))?(?: while [^,]*)?, client:")
+_NGINX_METHOD = re.compile(r'request: "([A-Z]+) ')
 
 
 def as_postgres(*command: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -94,7 +94,10 @@ async def _write(
         try:
             if kind == "self_report":
                 body = bodies.reports[n // 2 % len(bodies.reports)]
-                answer = await http.post("/api/v1/self-reports", content=body, headers=headers)
+                # Keyed, as a client that retries must: nginx may then pass a write in
+                # flight at a process's restart on to another process (written once).
+                keyed = headers | {"Idempotency-Key": str(uuid.uuid4())}
+                answer = await http.post("/api/v1/self-reports", content=body, headers=keyed)
             else:
                 token = bodies.check_in_tokens[n // 2 % len(bodies.check_in_tokens)]
                 answer = await http.post(

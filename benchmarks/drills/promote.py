@@ -56,6 +56,7 @@ def drill(layout: _layout.Layout, *, synchronous: bool, writes: int, clients: in
     if back is not None:
         print(f"first write acknowledged {back - stopped:.1f} s after the primary was down")
     print(f"answers from then to the first success again: {dict(during)}")
+    print(f"nginx's own answers, by its error log: {dict(layout.nginx_failures())}")
     print(f"new primary (port {new_primary}) in recovery: {in_recovery}")
     checks = {
         "writes acknowledged before the crash (else nothing was at stake)": (
