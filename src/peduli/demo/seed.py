@@ -19,7 +19,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache, partial
 from typing import Any, TypeVar
@@ -183,8 +183,8 @@ def build_rows(
             citizen.emergency_contact_name, citizen.emergency_contact_phone,
             citizen.emergency_contact_relation, now, registry.CONSENT_VERSION,
             PersonStatus.ACTIVE.value, Verification.UNVERIFIED.value,
-            *astuple(link_keys(citizen.full_name, citizen.date_of_birth, citizen.nik, citizen.sex,
-                               citizen.place_of_birth)),
+            *link_keys(citizen.full_name, citizen.date_of_birth, citizen.nik, citizen.sex,
+                       citizen.place_of_birth).columns().values(),
         ))  # fmt: skip
         if citizen.passport:
             encrypted, index = registry.stored_identifier(
