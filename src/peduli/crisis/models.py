@@ -214,8 +214,8 @@ class Recipient(Base):
     # ``counted`` marks the person's first row in the crisis, which carries the stay's
     # "country · city" when targeted and the person's ``Delivery`` over all their broadcasts
     # of the crisis (``crisis.delivery_state``), and, as an answer is written to every row
-    # the person has, their latest answer; and whether a reminder went to the person on any
-    # of their broadcasts of the crisis (``reminded``, set by ``crisis.reminders``).
+    # the person has, their latest answer; and whether a reminder went to the person, while
+    # silent, on any of their broadcasts of the crisis (``reminded``, ``crisis.reminders``).
     counted: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     place: Mapped[str | None] = mapped_column(String(130))
     delivery: Mapped[str | None] = mapped_column(String(4))

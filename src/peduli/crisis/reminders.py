@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, case, or_, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from peduli.core.i18n import LANGUAGES, _, in_language, localized
@@ -16,7 +16,9 @@ def remind_silent(session: Session, now: datetime) -> int:
     """One reminder to each recipient still silent when due; safe to run twice at once.
 
     The outbox rows carry ``…:<channel>:reminder`` keys, so a second run writes nothing; the
-    conditional UPDATEs then mark the people reminded and the recipients reminded.
+    conditional UPDATEs then mark the people and the recipients reminded. A person is marked
+    on their counted row, which the board page counts the silent from (``crisis.unreached``):
+    most often it is the row reminded, marked by the same UPDATE, so no row is written twice.
     """
     due = _due(Recipient, now)
     pending = session.execute(select(Recipient.broadcast_id).where(due).distinct()).scalars().all()
@@ -35,7 +37,7 @@ def remind_silent(session: Session, now: datetime) -> int:
     session.execute(
         update(Recipient)
         .where(due)
-        .values(reminded_at=now)
+        .values(reminded_at=now, reminded=case((Recipient.counted, True), else_=Recipient.reminded))
         .execution_options(synchronize_session=False)
     )
     return written
@@ -47,17 +49,20 @@ def _due(row: type[Recipient], now: datetime) -> ColumnElement[bool]:
 
 
 def _mark_people_reminded(session: Session, now: datetime) -> None:
-    """Mark reminded the counted row of each person a reminder is due to, in one UPDATE:
-    the board page counts those still silent from these rows alone (``crisis.unreached``).
-    Run before the due rows are marked, which ends their being due."""
+    """Mark reminded, in one UPDATE, the counted row of each silent person a reminder is due
+    to on another row only (a later broadcast's): a counted row due itself is marked with the
+    due rows, and one answered needs no mark (an answer is never taken back). Run before the
+    due rows are marked, which ends their being due; with one broadcast it writes nothing."""
     due = aliased(Recipient)
     session.execute(
         update(Recipient)
         .where(
             Recipient.counted.is_(True),
             Recipient.reminded.is_(False),
+            Recipient.answer.is_(None),
+            or_(Recipient.remind_at.is_(None), Recipient.remind_at > now),
             tuple_(Recipient.crisis_id, Recipient.person_id).in_(
-                select(due.crisis_id, due.person_id).where(_due(due, now))
+                select(due.crisis_id, due.person_id).where(_due(due, now), due.counted.is_(False))
             ),
         )
         .values(reminded=True)

@@ -228,7 +228,7 @@ def counts(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> ReachCoun
     """Still not reached (and of them, tried and unreachable), reached safe, need help.
 
     Figures only: every role that follows the crisis sees them, for its own posts. One row
-    per person (their counted row, a person counts under its post as on the board): the
+    per person, their counted row (so a person counts under its post, as on the board): the
     silent are counted from an index of theirs alone, the unreachable from the attempts.
     """
     scope = policy.post_scope(actor)
