@@ -13,6 +13,7 @@ from peduli.core.db import utcnow
 from peduli.crisis import broadcasts, checkins, reminders, unreached
 from peduli.crisis.models import Crisis, Recipient
 from peduli.crisis.schemas import BroadcastCreate, ReachCounts
+from peduli.registry.models import Stay
 from tests.crisis.crisis_helpers import Placed, add_person, declare_crisis
 from tests.crisis.unreached_before import counts_before
 from tests.factories import staff
@@ -129,3 +130,25 @@ def test_the_reminder_marks_each_persons_counted_row_once(db: Session) -> None:
     ).all()
     # Reminded on the second broadcast only; the first, counted row says so.
     assert [tuple(row) for row in rows] == [(True, True, False), (False, False, True)]
+
+
+def test_a_person_counts_under_their_counted_rows_post_as_on_the_board(db: Session) -> None:
+    mover = add_person(db, latitude=3.14, longitude=101.69, post=KL)
+    crisis = declare_crisis(db, HQ)
+    db.commit()
+    now = utcnow()
+    _send(db, crisis, at=now - timedelta(hours=5), remind_after=120)
+    stay = db.get_one(Stay, mover.stay_id)
+    stay.representation_code = JB  # the stay moves to the other post between broadcasts
+    db.commit()
+    _send(db, crisis, at=now - timedelta(hours=3), remind_after=120)
+    reminders.remind_silent(db, now)
+    db.commit()
+    figures = {
+        name: unreached.counts(db, crisis_id=crisis.id, actor=actor).not_reached
+        for name, actor in READERS.items()
+    }
+    assert figures == {"hq": 1, "analyst": 1, "officer_kl": 1, "officer_jb": 0, "supervisor_jb": 0}
+    # Before, each post whose row of theirs was reminded counted them: both posts.
+    jb = counts_before(db, crisis_id=crisis.id, actor=READERS["officer_jb"])
+    assert jb.not_reached == 1
