@@ -185,6 +185,16 @@ class Recipient(Base):
             postgresql_where=text("reminded_at IS NULL AND answer IS NULL"),
             sqlite_where=text("reminded_at IS NULL AND answer IS NULL"),
         ),
+        # What the board page's "not yet reached" counts (``crisis.unreached.counts``): one
+        # entry per person reminded and still silent, read by post from the index alone. A
+        # person enters it when reminded and leaves it when they answer.
+        Index(
+            "ix_crisis_recipient_silent",
+            "crisis_id",
+            "representation_code",
+            postgresql_where=text("counted AND reminded AND answer IS NULL"),
+            sqlite_where=text("counted = 1 AND reminded = 1 AND answer IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -200,14 +210,16 @@ class Recipient(Base):
     reminded_at: Mapped[datetime | None]
     answer: Mapped[str | None] = mapped_column(String(10))
     answered_at: Mapped[datetime | None]
-    # What the board counts, kept so that it reads one row per person of this table alone:
+    # What the board page counts, kept so that it reads one row per person of this table:
     # ``counted`` marks the person's first row in the crisis, which carries the stay's
     # "country · city" when targeted and the person's ``Delivery`` over all their broadcasts
     # of the crisis (``crisis.delivery_state``), and, as an answer is written to every row
-    # the person has, their latest answer.
+    # the person has, their latest answer; and whether a reminder went to the person, while
+    # silent, on any of their broadcasts of the crisis (``reminded``, ``crisis.reminders``).
     counted: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     place: Mapped[str | None] = mapped_column(String(130))
     delivery: Mapped[str | None] = mapped_column(String(4))
+    reminded: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
 
 class DeliveryMark(Base):

@@ -9,7 +9,8 @@ list; unreachable (with a note) keeps them on it to try again.
 
 The list is one statement per page (the total by a window count); officers see their own
 post's people, HQ every post's (or one post's, when it asks). Every read and attempt is
-audited.
+audited. The board page's counts read one row per person, their counted row, which the
+reminder marks (``Recipient.reminded``): at a million people, grouping every row took 0.7 s.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, case, func, literal, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, literal, select, update
+from sqlalchemy.orm import Session, aliased
 
 from peduli.auth import audit, policy
 from peduli.auth.actor import Actor
@@ -210,37 +211,54 @@ def unreached(
     return total, people
 
 
+def _still_silent(row: Any, crisis_id: uuid.UUID, scope: policy.PostScope) -> ColumnElement[bool]:
+    """A person reminded and still silent, in ``scope``, as their counted row says: the
+    reminder marks it (``reminded``) and an answer is written to every row the person has.
+    ``ix_crisis_recipient_silent`` holds these rows alone."""
+    return and_(
+        row.crisis_id == crisis_id,
+        row.counted,
+        row.reminded,
+        row.answer.is_(None),
+        scope.within(row.representation_code),
+    )
+
+
 def counts(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> ReachCounts:
     """Still not reached (and of them, tried and unreachable), reached safe, need help.
 
-    Figures only: every role that follows the crisis sees them, for its own posts.
+    Figures only: every role that follows the crisis sees them, for its own posts. One row
+    per person, their counted row (so a person counts under its post, as on the board): the
+    silent are counted from an index of theirs alone, the unreachable from the attempts.
     """
     scope = policy.post_scope(actor)
-    silent = _silent(crisis_id, scope)
-    unreachable = select(ReachAttempt.person_id).where(
-        ReachAttempt.crisis_id == crisis_id,
-        ReachAttempt.outcome == ReachOutcome.UNREACHABLE.value,
+    silent = _still_silent(Recipient, crisis_id, scope)
+    person = aliased(Recipient)
+    not_reached = select(func.count()).select_from(Recipient).where(silent)
+    unreachable = (
+        select(func.count(ReachAttempt.person_id.distinct()))
+        .join(person, person.person_id == ReachAttempt.person_id)
+        .where(
+            ReachAttempt.crisis_id == crisis_id,
+            ReachAttempt.outcome == ReachOutcome.UNREACHABLE.value,
+            _still_silent(person, crisis_id, scope),
+        )
     )
 
     def reached(outcome: ReachOutcome) -> Any:
-        return (
-            select(func.count(ReachAttempt.person_id.distinct()))
-            .where(
-                ReachAttempt.crisis_id == crisis_id,
-                ReachAttempt.outcome == outcome.value,
-                scope.within(ReachAttempt.representation_code),
-            )
-            .scalar_subquery()
+        return select(func.count(ReachAttempt.person_id.distinct())).where(
+            ReachAttempt.crisis_id == crisis_id,
+            ReachAttempt.outcome == outcome.value,
+            scope.within(ReachAttempt.representation_code),
         )
 
-    row = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((silent.c.person_id.in_(unreachable), 1), else_=0)), 0),
-            reached(ReachOutcome.REACHED_SAFE),
-            reached(ReachOutcome.NEED_HELP),
-        ).select_from(silent)
-    ).one()
+    figures = (
+        not_reached,
+        unreachable,
+        reached(ReachOutcome.REACHED_SAFE),
+        reached(ReachOutcome.NEED_HELP),
+    )
+    row = session.execute(select(*(figure.scalar_subquery() for figure in figures))).one()
     return ReachCounts(
         not_reached=row[0], unreachable=row[1], reached_safe=row[2], need_help=row[3]
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 00:19:08.256383
+Create Date: 2026-12-07 00:47:04.107340
 """
 
 from collections.abc import Sequence
@@ -285,6 +285,7 @@ def upgrade() -> None:
     sa.Column('counted', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.Column('place', sa.String(length=130), nullable=True),
     sa.Column('delivery', sa.String(length=4), nullable=True),
+    sa.Column('reminded', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis_recipient')),
     sa.UniqueConstraint('broadcast_id', 'person_id', name='uq_crisis_recipient_person')
     )
@@ -292,6 +293,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_crisis_recipient_crisis', ['crisis_id', 'representation_code'], unique=False)
         batch_op.create_index('ix_crisis_recipient_person', ['person_id', 'created_at'], unique=False)
         batch_op.create_index('ix_crisis_recipient_remind', ['remind_at'], unique=False, postgresql_where=sa.text('reminded_at IS NULL AND answer IS NULL'), sqlite_where=sa.text('reminded_at IS NULL AND answer IS NULL'))
+        batch_op.create_index('ix_crisis_recipient_silent', ['crisis_id', 'representation_code'], unique=False, postgresql_where=sa.text('counted AND reminded AND answer IS NULL'), sqlite_where=sa.text('counted = 1 AND reminded = 1 AND answer IS NULL'))
 
     op.create_table('document_signing_key',
     sa.Column('id', sa.String(length=16), nullable=False),
@@ -2006,6 +2008,7 @@ def downgrade() -> None:
 
     op.drop_table('document_signing_key')
     with op.batch_alter_table('crisis_recipient', schema=None) as batch_op:
+        batch_op.drop_index('ix_crisis_recipient_silent', postgresql_where=sa.text('counted AND reminded AND answer IS NULL'), sqlite_where=sa.text('counted = 1 AND reminded = 1 AND answer IS NULL'))
         batch_op.drop_index('ix_crisis_recipient_remind', postgresql_where=sa.text('reminded_at IS NULL AND answer IS NULL'), sqlite_where=sa.text('reminded_at IS NULL AND answer IS NULL'))
         batch_op.drop_index('ix_crisis_recipient_person')
         batch_op.drop_index('ix_crisis_recipient_crisis')
