@@ -57,9 +57,10 @@ def seed_people(people: int, rng: np.random.Generator) -> None:
         lat, lon = lat0 + rng.normal(0, spread), lon0 + rng.normal(0, spread)
         person_id = uuid.uuid4()
         name = f"Warga {i}"
+        language = ("id", "en")[i % 2]
         persons.append(
             {"id": person_id, "full_name": name, "name_key": name.lower(), "sex": "F",
-             "date_of_birth": date(1990, 1, 1), "preferred_language": ("id", "en")[i % 2]}
+             "date_of_birth": date(1990, 1, 1), "preferred_language": language}
         )  # fmt: skip
         phone = f"+6012{i:07d}"
         phones.append(
@@ -70,7 +71,7 @@ def seed_people(people: int, rng: np.random.Generator) -> None:
             {"id": uuid.uuid4(), "person_id": person_id, "country": "MY", "city": city,
              "latitude": lat, "longitude": lon, "h3_cell": h3.latlng_to_cell(lat, lon, 8),
              "purpose": "work", "arrival_date": date(2024, 1, 1), "status": "active",
-             "representation_code": post, "created_at": now}
+             "representation_code": post, "created_at": now, "language": language}
         )  # fmt: skip
     with session_scope() as db:
         for model, rows in ((Person, persons), (ContactPoint, phones), (Stay, stays)):
