@@ -1,6 +1,7 @@
 """deploy/nginx/peduli.conf with real nginx: a check-in, or an API write with an
 Idempotency-Key, in flight when its app process dies is answered by the next process; any
-other POST is not sent twice (the client gets 502)."""
+other POST is not sent twice (the client gets a 502 problem saying the outcome is unknown);
+a call no process could take is a 503 problem to retry."""
 
 from __future__ import annotations
 
@@ -52,16 +53,34 @@ def _serve(handler: type[socketserver.BaseRequestHandler]) -> socketserver.Threa
     return server
 
 
+def _free_port() -> int:
+    """A port nothing listens on (a connection to it is refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @pytest.fixture
 def nginx(tmp_path: Path) -> Iterator[str]:
     """nginx on a free port in front of one dying and one live process."""
     dying, live = _serve(_Dies), _serve(_Answers)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    upstreams = "\n".join(
-        f"    server 127.0.0.1:{server.server_address[1]} max_fails=0;" for server in (dying, live)
-    )
+    try:
+        ports = [server.server_address[1] for server in (dying, live)]
+        yield from _nginx_before(tmp_path, ports)
+    finally:
+        for server in (dying, live):
+            server.shutdown()
+
+
+@pytest.fixture
+def nginx_without_app(tmp_path: Path) -> Iterator[str]:
+    """nginx in front of two app processes that are both down (a rolling restart's worst)."""
+    yield from _nginx_before(tmp_path, [_free_port(), _free_port()])
+
+
+def _nginx_before(tmp_path: Path, app_ports: list[int]) -> Iterator[str]:
+    port = _free_port()
+    upstreams = "\n".join(f"    server 127.0.0.1:{app} max_fails=0;" for app in app_ports)
     conf = (
         CONF.read_text()
         .replace("@UPSTREAMS@", upstreams)
@@ -81,8 +100,11 @@ def nginx(tmp_path: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         subprocess.run([*start, "-s", "stop"], check=False, timeout=30)
-        for server in (dying, live):
-            server.shutdown()
+
+
+def _problem_code(answer: httpx.Response) -> str:
+    assert answer.headers["content-type"] == "application/problem+json", answer.text
+    return str(answer.json()["code"])
 
 
 def test_a_check_in_goes_on_to_the_next_process_and_a_case_does_not(nginx: str) -> None:
@@ -92,9 +114,12 @@ def test_a_check_in_goes_on_to_the_next_process_and_a_case_does_not(nginx: str) 
         cases = [client.post("/api/v1/cases", json={}) for _ in range(6)]
 
     assert [a.status_code for a in check_ins + page_answers] == [201] * 12
-    # Half the cases met the dying process first: a case is never sent twice by nginx.
-    assert 502 in {a.status_code for a in cases}
+    # Half the cases met the dying process first: a case is never sent twice by nginx, and
+    # the client is told the outcome is unknown.
     assert 201 in {a.status_code for a in cases}
+    lost = [a for a in cases if a.status_code == 502]
+    assert lost
+    assert {_problem_code(a) for a in lost} == {"no_answer"}
 
 
 def test_a_keyed_api_write_goes_on_to_the_next_process(nginx: str) -> None:
@@ -116,3 +141,19 @@ def test_a_keyed_api_write_goes_on_to_the_next_process(nginx: str) -> None:
     # Only the API keeps a keyed answer, and not sign-in's: those are never sent twice.
     assert 502 in {a.status_code for a in sign_ins}
     assert 502 in {a.status_code for a in page_forms}
+
+
+def test_a_call_no_process_could_take_is_a_503_to_retry_in_problem_json(
+    nginx_without_app: str,
+) -> None:
+    with httpx.Client(base_url=nginx_without_app, timeout=10) as client:
+        answers = [
+            client.get("/api/v1/cases"),
+            client.post("/api/v1/cases", json={}),
+            client.post("/api/v1/cases", json={}, headers={"Idempotency-Key": "key-1"}),
+            client.post("/api/v1/crises/check-ins", json={}),
+        ]
+    assert [a.status_code for a in answers] == [503] * 4
+    assert {_problem_code(a) for a in answers} == {"no_app_process"}
+    assert {a.headers["retry-after"] for a in answers} == {"1"}
+    assert all(a.json()["request_id"] for a in answers)
