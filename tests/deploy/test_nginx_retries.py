@@ -33,6 +33,25 @@ class _Dies(socketserver.BaseRequestHandler):
         self.request.close()
 
 
+class _DatabaseAway(BaseHTTPRequestHandler):
+    """An app process whose database is away: every call is a 503 problem, nothing done."""
+
+    def do_GET(self) -> None:
+        body = b'{"code":"database_unavailable"}'
+        self.send_response(503)
+        self.send_header("Content-Type", "application/problem+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.do_GET()
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
 class _Answers(BaseHTTPRequestHandler):
     """A live app process: every POST is written."""
 
@@ -76,6 +95,16 @@ def nginx(tmp_path: Path) -> Iterator[str]:
 def nginx_without_app(tmp_path: Path) -> Iterator[str]:
     """nginx in front of two app processes that are both down (a rolling restart's worst)."""
     yield from _nginx_before(tmp_path, [_free_port(), _free_port()])
+
+
+@pytest.fixture
+def nginx_mid_failover(tmp_path: Path) -> Iterator[str]:
+    """One process restarting (refuses), the other still on the lost database (503s)."""
+    away = _serve(_DatabaseAway)
+    try:
+        yield from _nginx_before(tmp_path, [away.server_address[1], _free_port()])
+    finally:
+        away.shutdown()
 
 
 def _nginx_before(tmp_path: Path, app_ports: list[int]) -> Iterator[str]:
@@ -157,3 +186,17 @@ def test_a_call_no_process_could_take_is_a_503_to_retry_in_problem_json(
     assert {_problem_code(a) for a in answers} == {"no_app_process"}
     assert {a.headers["retry-after"] for a in answers} == {"1"}
     assert all(a.json()["request_id"] for a in answers)
+
+
+def test_mid_failover_every_call_is_a_503_whichever_process_nginx_tries_first(
+    nginx_mid_failover: str,
+) -> None:
+    """The promotion drill's 502s: a keyed write or a check-in met the old process's 503,
+    went on to the restarting one and found it closed."""
+    with httpx.Client(base_url=nginx_mid_failover, timeout=10) as client:
+        answers = [
+            client.post("/api/v1/cases", json={}, headers={"Idempotency-Key": f"key-{n}"})
+            for n in range(4)
+        ] + [client.post("/api/v1/crises/check-ins", json={}) for _ in range(4)]
+    assert [a.status_code for a in answers] == [503] * 8
+    assert {a.headers["content-type"] for a in answers} == {"application/problem+json"}
