@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from peduli.core.db import driving_key
 from peduli.crisis.models import AreaKind, Crisis, CrisisCell, CrisisEdge
 from peduli.reference.geo import EARTH_RADIUS_KM
 from peduli.registry.models import Stay, StayStatus
@@ -116,7 +117,9 @@ def audience(
     elif _has_cells(session, crisis):
         query = query.join(
             CrisisCell,
-            and_(CrisisCell.crisis_id == crisis.id, CrisisCell.h3_cell == Stay.h3_cell),
+            and_(
+                CrisisCell.crisis_id == crisis.id, driving_key(CrisisCell.h3_cell) == Stay.h3_cell
+            ),
         ).where(or_(CrisisCell.inside == true(), _exact(crisis)))
     else:
         query = query.where(Stay.latitude.is_not(None), _bounds(crisis), _exact(crisis))
