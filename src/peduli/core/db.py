@@ -16,7 +16,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, DateTime, MetaData, Uuid, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    QueryableAttribute,
+    Session,
+    mapped_column,
+    sessionmaker,
+)
 from sqlalchemy.types import TypeDecorator
 
 from peduli.core import connectivity
@@ -292,7 +299,7 @@ def joins_by_index_lookup(session: Session) -> Iterator[None]:
         session.execute(text(f"SET LOCAL {switch} TO DEFAULT"))
 
 
-def driving_key(column: ColumnElement[str]) -> ColumnElement[str]:
+def driving_key(column: ColumnElement[str] | QueryableAttribute[str]) -> ColumnElement[str]:
     """A text join key of the table that must drive the join: ``column || ''``, which no index
     serves, so the other table's index is looked up for each of this table's rows and never
     the reverse.
