@@ -10,7 +10,8 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Engine, extract, func, select
+from sqlalchemy import Engine, extract, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor, Role
@@ -317,3 +318,29 @@ def test_a_round_with_nothing_new_leaves_the_cursors_unwritten(db: Session) -> N
         db.commit()
     assert [s for s, _p in sent if "seen_at" in s] == []
     assert len(sent) == 2  # the lease taken and given back
+
+
+def test_a_rebuild_waits_for_a_workers_round_before_it_writes_anything(
+    db: Session, clean_engine: Engine
+) -> None:
+    """On PostgreSQL: a rebuild started while a worker's round is in flight waits for it at
+    the cursors, holding nothing; writing at once, the two deadlocked on each other's
+    contributions and stock (the 1 M load test, right after its seed)."""
+    if not is_postgres(db):
+        pytest.skip("SQLite's single writer keeps every transaction short")
+    _report(db, random.Random(1))
+    _settle(db)  # the cursors exist, as in a registry in service
+    for seed in range(2, 4):
+        _report(db, random.Random(seed))
+    db.commit()
+    with Session(clean_engine) as worker, Session(clean_engine) as rebuilding:
+        assert tally.refresh(worker, utcnow() + 3 * tally.OVERLAP) == 2  # not committed yet
+        rebuilding.execute(text("SET lock_timeout = '300ms'"))
+        with pytest.raises(OperationalError, match="lock timeout") as waited:
+            tally.rebuild(rebuilding)
+        assert "stats_tally_cursor" in str(waited.value.statement), "it waited at the cursors"
+        rebuilding.rollback()
+        worker.commit()
+        tally.rebuild(rebuilding)
+        rebuilding.commit()
+    assert _stock(db) == _recount(db)

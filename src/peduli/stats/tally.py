@@ -84,8 +84,7 @@ def _day(session: Session, column: Any) -> Any:
     return func.date(column)
 
 
-def take_lease(session: Session, *, owner: str, now: datetime) -> bool:
-    """Hold the tally for ``LEASE`` unless another worker holds it; creates the cursors."""
+def _create_cursors(session: Session) -> None:
     insert_ = pg_insert if is_postgres(session) else sqlite_insert
     for name in (STAYS, PEOPLE):
         session.execute(
@@ -93,6 +92,11 @@ def take_lease(session: Session, *, owner: str, now: datetime) -> bool:
             .values(name=name, seen_at=_START, seen_id=_NO_ID)
             .on_conflict_do_nothing(index_elements=["name"])
         )
+
+
+def take_lease(session: Session, *, owner: str, now: datetime) -> bool:
+    """Hold the tally for ``LEASE`` unless another worker holds it; creates the cursors."""
+    _create_cursors(session)
     taken = session.execute(
         update(TallyCursor)
         .where(
@@ -346,7 +350,15 @@ def _upsert(session: Session, model: Any, rows: Select[Any], *, keys: list[str])
 
 
 def rebuild(session: Session) -> None:
-    """Recount everything from the registry's rows (a full scan: setup and repair only)."""
+    """Recount everything from the registry's rows (a full scan: setup and repair only).
+
+    The cursors are locked first, whatever lease a worker holds: a worker's batch in flight
+    ends before the recount starts, and the next waits for it to commit (a worker's round
+    begins by writing the cursor). Without the lock both wrote the same stays' contributions
+    and deadlocked (the 1 M load test, right after its seed).
+    """
+    _create_cursors(session)
+    session.execute(select(TallyCursor.name).order_by(TallyCursor.name).with_for_update())
     for table in (StayContribution, CitizenStock, CitizenFlowDay):
         session.execute(delete(table))
     session.execute(
