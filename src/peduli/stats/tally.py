@@ -352,13 +352,14 @@ def _upsert(session: Session, model: Any, rows: Select[Any], *, keys: list[str])
 def rebuild(session: Session) -> None:
     """Recount everything from the registry's rows (a full scan: setup and repair only).
 
-    The cursors are locked first, whatever lease a worker holds: a worker's batch in flight
-    ends before the recount starts, and the next waits for it to commit (a worker's round
-    begins by writing the cursor). Without the lock both wrote the same stays' contributions
-    and deadlocked (the 1 M load test, right after its seed).
+    The stays' cursor, which holds the lease, is locked first, whatever lease a worker holds:
+    a worker's round in flight ends before the recount starts, and the next waits for it to
+    commit (a round begins by writing that row, and only then the people's). Without the
+    lock both wrote the same stays' contributions and deadlocked (the 1 M load test, right
+    after its seed); locking the people's cursor first deadlocked as well.
     """
     _create_cursors(session)
-    session.execute(select(TallyCursor.name).order_by(TallyCursor.name).with_for_update())
+    session.execute(select(TallyCursor.name).where(TallyCursor.name == STAYS).with_for_update())
     for table in (StayContribution, CitizenStock, CitizenFlowDay):
         session.execute(delete(table))
     session.execute(
