@@ -37,7 +37,6 @@ NIK_PURPOSE = "nik"
 PASSPORT_PURPOSE = "passport"
 CLAIM_REPORT_PURPOSE = "identity-claim"  # a pending claim's report, sealed whole
 ADDRESS_PURPOSE = "address"
-DRAFT_PURPOSE = "lapor-draft"  # a lapor diri not yet sent, sealed whole
 
 
 class Sex(StrEnum):
@@ -392,20 +391,7 @@ class IdentityClaim(IdMixin, TimestampMixin, Base):
     decided_at: Mapped[datetime | None]
 
 
-class LaporDraft(IdMixin, Base):
-    """A citizen's lapor diri not yet sent: what they typed, as JSON, sealed.
-
-    Kept on the server so that the browser's Back, a reload or a language switch shows every
-    step as typed, without identifiers in a URL. One per citizen account; gone once the report
-    is sent, or after ``registry.retention.DRAFT_DAYS`` untouched.
-    """
-
-    __tablename__ = "lapor_draft"
-
-    account_id: Mapped[uuid.UUID] = mapped_column(unique=True)
-    fields_encrypted: Mapped[str] = mapped_column(Sealed(DRAFT_PURPOSE))
-    updated_at: Mapped[datetime] = mapped_column(index=True)
-
-
-# The record of a merge lives beside (this module is at its length); imported from here too.
+# The record of a merge and the drafts live beside (this module is at its length); imported
+# from here too.
+from peduli.registry.draft_models import LaporDraft as LaporDraft  # noqa: E402
 from peduli.registry.merge_models import PersonMerge as PersonMerge  # noqa: E402
