@@ -114,11 +114,16 @@ def test_counts_from_counted_rows_equal_the_old_grouping(db: Session) -> None:
     assert _both_ways(db, crisis)["hq"] == (4, 1, 1, 1)
 
 
-def test_the_reminder_marks_each_persons_counted_row_once(db: Session) -> None:
+def _in_kl_with_a_crisis(db: Session) -> tuple[Placed, Crisis, datetime]:
+    """One person in Kuala Lumpur, a crisis declared over them, and now."""
     person = add_person(db, latitude=3.14, longitude=101.69, post=KL)
     crisis = declare_crisis(db, HQ)
     db.commit()
-    now = utcnow()
+    return person, crisis, utcnow()
+
+
+def test_the_reminder_marks_each_persons_counted_row_once(db: Session) -> None:
+    person, crisis, now = _in_kl_with_a_crisis(db)
     _send(db, crisis, at=now - timedelta(hours=5), remind_after=600)
     _send(db, crisis, at=now - timedelta(hours=3), remind_after=120)
     reminders.remind_silent(db, now)
@@ -133,10 +138,7 @@ def test_the_reminder_marks_each_persons_counted_row_once(db: Session) -> None:
 
 
 def test_a_person_counts_under_their_counted_rows_post_as_on_the_board(db: Session) -> None:
-    mover = add_person(db, latitude=3.14, longitude=101.69, post=KL)
-    crisis = declare_crisis(db, HQ)
-    db.commit()
-    now = utcnow()
+    mover, crisis, now = _in_kl_with_a_crisis(db)
     _send(db, crisis, at=now - timedelta(hours=5), remind_after=120)
     stay = db.get_one(Stay, mover.stay_id)
     stay.representation_code = JB  # the stay moves to the other post between broadcasts

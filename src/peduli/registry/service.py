@@ -132,8 +132,10 @@ def attach_report(
     ``trusted`` says which of the report's contacts are trusted and why; the others are
     kept but neither primary nor used. The replaced passport and contacts stay as history.
     """
+    language_before = person.preferred_language
     report_records.update_profile_fields(person, report)
-    report_records.follow_language(session, person.id, person.preferred_language)
+    if person.preferred_language != language_before:  # most reports keep it: no UPDATE
+        report_records.follow_language(session, person.id, person.preferred_language)
     report_records.record_identifiers(session, person, identity, trusted)
     return report_records.add_stay(session, person, report, representation, source=source)
 
