@@ -22,6 +22,12 @@ if ! command -v uv >/dev/null; then
   python3 -m pip install -q uv
 fi
 uv sync --frozen --quiet
+# Byte-compiled once here, as a package manager does: a process then imports the app in about
+# 2 s instead of 5 (measured with PYTHONDONTWRITEBYTECODE=1, under which Python reads cached
+# bytecode but never writes it, and on a read-only /opt/peduli). A restarted `peduli serve`
+# is back sooner, and every test process starts sooner. Files already compiled are skipped.
+.venv/bin/python -m compileall -q -j 0 src .venv/lib/python*/site-packages >/dev/null 2>&1 \
+  || echo "note: some files could not be byte-compiled (they are compiled when imported)"
 
 if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
   echo "== starting PostgreSQL"
