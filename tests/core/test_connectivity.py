@@ -3,7 +3,11 @@ stopped and started answering; only such errors count as an outage (a 503, not a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import text
@@ -95,3 +99,49 @@ def test_a_bad_query_is_not_an_outage(engine: Engine, logged: CapturingLogger) -
         connection.execute(text("SELECT no_such_column FROM no_such_table"))
     assert not connectivity.means_outage(failed.value)
     assert _events(logged) == []
+
+
+_SLEEPER = """
+import sys
+from sqlalchemy import text
+from peduli.core.db import make_engine
+with make_engine(sys.argv[1]).connect() as connection:
+    connection.execute(text("SELECT pg_sleep(60) /* {marker} */"))
+"""
+
+
+def test_the_server_stops_the_statement_of_a_client_killed_mid_query(engine: Engine) -> None:
+    """A worker SIGKILLed in a long statement must not leave it running on the server."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("client_connection_check_interval is PostgreSQL's")
+    marker = f"killed-client-{uuid.uuid4()}"
+    url = engine.url.render_as_string(hide_password=False)
+    sleeper = subprocess.Popen([sys.executable, "-c", _SLEEPER.replace("{marker}", marker), url])
+    try:
+        assert _wait_for(lambda: _running(engine, marker), seconds=30), "never started"
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    # Checked every 2 s; without the check it would sleep on for the rest of its minute.
+    assert _wait_for(lambda: not _running(engine, marker), seconds=10)
+
+
+def _running(engine: Engine, marker: str) -> bool:
+    with engine.connect() as admin:
+        found = admin.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE query LIKE :q AND pid <> pg_backend_pid()"
+            ),
+            {"q": f"%{marker}%"},
+        )
+    return bool(found)
+
+
+def _wait_for(condition: Callable[[], bool], *, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False

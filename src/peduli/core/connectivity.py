@@ -34,9 +34,17 @@ _OUTAGE_STATES = frozenset({"57P01", "57P02", "57P03"})
 # in 5 s instead of holding the request until the client gives up.
 # JIT compilation is for long analytical queries: on the app's statements it only adds
 # time (1.5 s of a crisis audience's 6.6 s at 10 M citizens).
+# A server process checks every 2 s whether its client is still there: PostgreSQL otherwise
+# notices a killed app or worker process only when it sends the answer, so a worker killed
+# half-way through a million-recipient fan-out left its statement running (and holding the
+# broadcast's row) for the rest of its 30 s, work thrown away at the rollback, and a board
+# read of a killed page kept its core busy for nothing.
 ENGINE_OPTIONS: dict[str, Any] = {
     "pool_pre_ping": True,
-    "connect_args": {"connect_timeout": 5, "options": "-c jit=off"},
+    "connect_args": {
+        "connect_timeout": 5,
+        "options": "-c jit=off -c client_connection_check_interval=2000",
+    },
 }
 
 
