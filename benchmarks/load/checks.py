@@ -40,6 +40,7 @@ SELECT
      AND status = 'dead') AS dead,
   (SELECT extract(epoch FROM max(created_at) - b.approved_at) FROM outbox_message
      WHERE idempotency_key ~ %(key)s) AS queued_seconds,
+  extract(epoch FROM b.sent_at - b.approved_at) AS fan_out_started_seconds,
   (SELECT count(*) FROM sandbox_message WHERE idempotency_key ~ %(key)s) AS received,
   (SELECT count(*) FROM sandbox_message WHERE idempotency_key ~ %(key)s
      AND deliveries > 1) AS posted_again,

@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +32,14 @@ import psycopg
 from benchmarks import _common
 from benchmarks.load import checks, plots
 from benchmarks.load.layout import Chaos, Ports, layout, load_environment
+from benchmarks.load.watch import CpuSampler, PortWatch
 
 CITY = "Kuala Lumpur"
 STATE = Path("/tmp/peduli-load")
 TARGET_P95_MS = 500.0
 TARGET_QUEUED_SECONDS = 60.0
 TARGET_ALERT_SECONDS = 5.0
+APP_PROCESSES = 2  # scripts/layout.sh's PEDULI_LAYOUT_SERVE default
 PASSWORD = "load-test-password-1"
 BIN = Path(sys.executable).parent  # the virtual environment's locust and peduli
 
@@ -150,6 +153,29 @@ def server_errors(run_dir: Path, kills: list[float]) -> dict[str, int]:
     return {"total": len(errors), "within_5s_of_a_kill": near, "other": len(errors) - near}
 
 
+@dataclass
+class Watched:
+    """The app ports' refusals and the CPU of each part, over locust's run."""
+
+    ports: PortWatch
+    cpu: CpuSampler
+    started: float
+
+    @classmethod
+    def start(cls, ports: Ports) -> Watched:
+        app_ports = tuple(ports.http + 1 + n for n in range(APP_PROCESSES))
+        watched = cls(PortWatch(every=0.25, ports=app_ports), CpuSampler(every=5), time.time())
+        watched.ports.start()
+        watched.cpu.start()
+        return watched
+
+    def stop(self) -> dict[str, Any]:
+        self.ports.stop()
+        self.cpu.stop()
+        seconds = time.time() - self.started
+        return {"app_ports": self.ports.figures(), "cpu_by_part": self.cpu.figures(seconds)}
+
+
 def report(summary: dict[str, Any]) -> None:
     """Every target with its figure."""
     print(json.dumps(summary, indent=2, default=str))
@@ -194,12 +220,13 @@ def main() -> None:
         count_statistics()
         duty_phone = make_accounts(run_dir, args.officers)
         sandbox = _common.peduli_process(["sandbox"], "press Ctrl-C")
+        watched = Watched.start(ports)
         if args.kill_every > 0:
             chaos.start()
         run_locust(args, run_dir, ports)
         if args.kill_every > 0:
             chaos.stop()
-        summary = figures(args, run_dir, duty_phone, chaos, seeded)
+        summary = figures(args, run_dir, duty_phone, chaos, seeded) | watched.stop()
         if args.plots is not None:
             plots.write_plots(run_dir, args.plots, kills=[k.at for k in chaos.kills])
         (run_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=str))

@@ -260,7 +260,8 @@ class Headquarters(Person):
         approved_at = time.time()
         sent = self._post(f"{path}/send", None, f"{named}/send", ok=(200, 202))
         figures = {"crisis_id": crisis["id"], "broadcast_id": broadcast["id"],
-                   "approved": approved, "approved_at": approved_at, "sent": sent}  # fmt: skip
+                   "approved": approved, "approved_at": approved_at, "sent": sent,
+                   "send_answered_at": time.time()}  # fmt: skip
         shared.BROADCAST.write_text(json.dumps(figures | {"sent_at": self._queued(path, named)}))
         return str(crisis["id"])
 
