@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -97,6 +97,9 @@ def _bounds(crisis: Crisis) -> ColumnElement[bool]:
     return and_(Stay.latitude.between(south, north), Stay.longitude.between(west, east))
 
 
+AnySelect = TypeVar("AnySelect", bound=Select[Any])
+
+
 @dataclass(frozen=True)
 class CellRange:
     """A run of an area's covering cells in the order of their names: those after ``after``
@@ -106,7 +109,7 @@ class CellRange:
     after: str | None = None
     through: str | None = None
 
-    def where(self, query: Select[Any]) -> Select[Any]:
+    def where(self, query: AnySelect) -> AnySelect:
         """``query`` (joined to ``crisis_cell``) limited to the run's cells."""
         if self.after is not None:
             query = query.where(CrisisCell.h3_cell > self.after)
