@@ -110,7 +110,7 @@ def _stays_in(db: Session, crisis_id: object, cells: targeting.CellRange) -> int
         .join(CrisisCell, CrisisCell.h3_cell == Stay.h3_cell)
         .where(CrisisCell.crisis_id == crisis_id, Stay.status == "active")
     )
-    return db.scalar(cells.where(query)) or 0
+    return db.scalar(query.where(*cells.conditions())) or 0
 
 
 def _plan(db: Session, crisis_id: object) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -97,9 +97,6 @@ def _bounds(crisis: Crisis) -> ColumnElement[bool]:
     return and_(Stay.latitude.between(south, north), Stay.longitude.between(west, east))
 
 
-AnySelect = TypeVar("AnySelect", bound=Select[Any])
-
-
 @dataclass(frozen=True)
 class CellRange:
     """A run of an area's covering cells in the order of their names: those after ``after``
@@ -109,13 +106,14 @@ class CellRange:
     after: str | None = None
     through: str | None = None
 
-    def where(self, query: AnySelect) -> AnySelect:
-        """``query`` (joined to ``crisis_cell``) limited to the run's cells."""
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """What limits a query joined to ``crisis_cell`` to the run's cells."""
+        bounds = []
         if self.after is not None:
-            query = query.where(CrisisCell.h3_cell > self.after)
+            bounds.append(CrisisCell.h3_cell > self.after)
         if self.through is not None:
-            query = query.where(CrisisCell.h3_cell <= self.through)
-        return query
+            bounds.append(CrisisCell.h3_cell <= self.through)
+        return bounds
 
 
 EVERY_CELL = CellRange()
@@ -135,13 +133,11 @@ def cells_holding(session: Session, crisis: Crisis, *, after: str | None, stays:
         .scalar_subquery()
     )
     running = (
-        CellRange(after=after)
-        .where(
-            select(
-                CrisisCell.h3_cell,
-                func.sum(in_cell).over(order_by=CrisisCell.h3_cell).label("running"),
-            ).where(CrisisCell.crisis_id == crisis.id)
+        select(
+            CrisisCell.h3_cell,
+            func.sum(in_cell).over(order_by=CrisisCell.h3_cell).label("running"),
         )
+        .where(CrisisCell.crisis_id == crisis.id, *CellRange(after=after).conditions())
         .order_by(CrisisCell.h3_cell)
         .subquery()
     )
@@ -176,7 +172,7 @@ def audience(
                 CrisisCell.crisis_id == crisis.id, driving_key(CrisisCell.h3_cell) == Stay.h3_cell
             ),
         ).where(or_(CrisisCell.inside == true(), _exact(crisis)))
-        query = cells.where(query)
+        query = query.where(*cells.conditions())
     else:
         query = query.where(Stay.latitude.is_not(None), _bounds(crisis), _exact(crisis))
     if representation_codes is not None:
