@@ -12,6 +12,7 @@ from peduli.auth.actor import Role
 from peduli.core.db import is_postgres, joins_by_index_lookup
 from peduli.crisis import area as areas
 from peduli.crisis import service, targeting
+from peduli.crisis.models import CrisisCell
 from peduli.crisis.schemas import CrisisCreate
 from peduli.registry.models import Stay
 from tests.crisis.crisis_helpers import add_person
@@ -76,6 +77,40 @@ def test_audience_matches_an_independent_python_decision(db: Session, name: str)
     expected = _python_ids(db, areas.parse_area(AREAS[name]))
     assert expected, "the area must hold people for the test to mean something"
     assert _sql_ids(db, crisis.id) == expected
+
+
+def test_runs_of_cells_split_the_audience_whole_and_without_overlap(db: Session) -> None:
+    """What a large send writes run by run is the audience, each person once."""
+    _population(db)
+    body = CrisisCreate(title="Test crisis", kind="flood", severity="severe", area=AREAS["circle"])
+    crisis = service.declare(db, body=body, actor=HQ)
+    db.commit()
+    runs: list[set[object]] = []
+    after = None
+    while True:
+        cells = targeting.cells_holding(db, crisis, after=after, stays=25)
+        runs.append(
+            set(db.scalars(targeting.audience(db, crisis, columns=(Stay.id,), cells=cells)))
+        )
+        if cells.through is None:
+            break
+        assert _stays_in(db, crisis.id, cells) >= 25  # about that many, never fewer
+        after = cells.through
+
+    assert len(runs) >= 3
+    assert sum(len(run) for run in runs) == len(_sql_ids(db, crisis.id))
+    assert set().union(*runs) == _sql_ids(db, crisis.id)
+
+
+def _stays_in(db: Session, crisis_id: object, cells: targeting.CellRange) -> int:
+    """The active stays in the run's cells, inside the area or not."""
+    query = (
+        select(func.count())
+        .select_from(Stay)
+        .join(CrisisCell, CrisisCell.h3_cell == Stay.h3_cell)
+        .where(CrisisCell.crisis_id == crisis_id, Stay.status == "active")
+    )
+    return db.scalar(query.where(*cells.conditions())) or 0
 
 
 def _plan(db: Session, crisis_id: object) -> str:

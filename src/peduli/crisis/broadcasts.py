@@ -193,23 +193,42 @@ def send(
     _audit(session, actor, "crisis.broadcast.send", broadcast)
     if _audience_exceeds(session, crisis, broadcast, get_settings().crisis_inline_send_limit):
         broadcast.status = BroadcastStatus.SENDING
+        broadcast.fanned_out_through = None  # from the first cell: newcomers anywhere
         return broadcast, None
     return broadcast, fan_out(session, crisis, broadcast, now=now or utcnow())
 
 
 def fan_out(
-    session: Session, crisis: Crisis, broadcast: Broadcast, *, now: datetime
+    session: Session,
+    crisis: Crisis,
+    broadcast: Broadcast,
+    *,
+    now: datetime,
+    cells: targeting.CellRange = targeting.EVERY_CELL,
 ) -> dict[str, int]:
-    """Write the recipients and the outbox of a broadcast being sent; the messages queued
-    per channel (the chosen channels, and a chat channel people prefer when it carried any)."""
-    delivery.add_recipients(session, crisis, broadcast, now=now)
+    """Write the recipients and the outbox of a broadcast being sent, in the whole area or
+    in a run of its ``cells``; the messages queued per channel (the chosen channels, and a
+    chat channel people prefer when it carried any). The run that ends the area marks the
+    broadcast sent.
+
+    The outbox is written for the recipients this call added (the newest ids: nobody else
+    writes this broadcast's recipients while its row is locked), so a run costs its own
+    people only. Sending again also writes, at the end, the messages of people targeted
+    before who now have a contact for a channel."""
+    newest_before = session.scalar(select(func.max(Recipient.id))) or 0
+    delivery.add_recipients(session, crisis, broadcast, now=now, cells=cells)
+    ends_area = cells.through is None
+    only_added = None if ends_area and broadcast.recipients else Recipient.id > newest_before
     chosen = broadcast.channels.split(",")
     written = {
-        channel: delivery.write_outbox(session, crisis, broadcast, channel=channel)
+        channel: delivery.write_outbox(session, crisis, broadcast, channel=channel, only=only_added)
         for channel in delivery.delivery_channels(broadcast)
     }
-    broadcast.status = BroadcastStatus.SENT
     broadcast.sent_at = broadcast.sent_at or now
+    broadcast.fanned_out_through = cells.through
+    if not ends_area:
+        return written
+    broadcast.status = BroadcastStatus.SENT
     broadcast.recipients = (
         session.scalar(
             select(func.count())
@@ -221,10 +240,18 @@ def fan_out(
     return {c: count for c, count in written.items() if c in chosen or count}
 
 
+# People written per transaction of a large send: about 1.5 s of work, so the first
+# messages leave seconds after the approval instead of after the whole million, and a
+# worker killed half-way loses one run, not the broadcast's half-minute.
+FAN_OUT_STAYS_PER_RUN = 50_000
+
+
 def fan_out_waiting(session_factory: Callable[[], Session], now: datetime) -> int:
     """The worker's part of a large send: each broadcast waiting in ``sending``, oldest
-    approval first, fanned out in a transaction of its own; returns how many. A worker
-    killed half-way leaves the broadcast waiting and the next turn writes it whole."""
+    approval first, fanned out run of cells by run of cells (``targeting.cells_holding``),
+    each run in a transaction of its own; returns how many broadcasts it finished. A worker
+    killed half-way leaves the broadcast waiting at its last run written, and the next turn
+    goes on from there."""
     handled = 0
     while True:
         with session_factory() as session, session.begin():
@@ -238,9 +265,13 @@ def fan_out_waiting(session_factory: Callable[[], Session], now: datetime) -> in
             if broadcast is None:
                 return handled
             crisis = session.get_one(Crisis, broadcast.crisis_id)
-            queued = fan_out(session, crisis, broadcast, now=now)
-            log.info("broadcast sent", broadcast_id=str(broadcast.id), queued=queued)
-        handled += 1
+            cells = targeting.cells_holding(
+                session, crisis, after=broadcast.fanned_out_through, stays=FAN_OUT_STAYS_PER_RUN
+            )
+            queued = fan_out(session, crisis, broadcast, now=now, cells=cells)
+            if broadcast.status == BroadcastStatus.SENT:
+                log.info("broadcast sent", broadcast_id=str(broadcast.id), queued=queued)
+                handled += 1
 
 
 def _audience_exceeds(session: Session, crisis: Crisis, broadcast: Broadcast, limit: int) -> bool:

@@ -64,8 +64,16 @@ KM_PER_PRIORITY_STEP = 5.0
 STALE_STATISTICS_ROWS = 10_000
 
 
-def add_recipients(session: Session, crisis: Crisis, broadcast: Broadcast, *, now: datetime) -> int:
-    """One INSERT … SELECT of the audience into ``crisis_recipient`` (one row per person)."""
+def add_recipients(
+    session: Session,
+    crisis: Crisis,
+    broadcast: Broadcast,
+    *,
+    now: datetime,
+    cells: targeting.CellRange = targeting.EVERY_CELL,
+) -> int:
+    """One INSERT … SELECT of the audience (in ``cells``) into ``crisis_recipient`` (one row
+    per person)."""
     scope = [broadcast.representation_code] if broadcast.representation_code else None
     remind_at = now + timedelta(minutes=broadcast.remind_after_minutes)
     language = case((Stay.language.in_(LANGUAGES), Stay.language), else_="id")
@@ -82,7 +90,9 @@ def add_recipients(session: Session, crisis: Crisis, broadcast: Broadcast, *, no
         place_of_stay().label("place"),
         first_in_crisis(crisis).label("counted"),
     )
-    query = targeting.audience(session, crisis, representation_codes=scope, columns=columns)
+    query = targeting.audience(
+        session, crisis, representation_codes=scope, columns=columns, cells=cells
+    )
     names = [
         "broadcast_id", "crisis_id", "person_id", "stay_id", "representation_code", "language",
         "distance_km", "created_at", "remind_at", "place", "counted",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -96,14 +97,64 @@ def _bounds(crisis: Crisis) -> ColumnElement[bool]:
     return and_(Stay.latitude.between(south, north), Stay.longitude.between(west, east))
 
 
+@dataclass(frozen=True)
+class CellRange:
+    """A run of an area's covering cells in the order of their names: those after ``after``
+    (from the first when None) up to and including ``through`` (to the last when None).
+    The whole area when both are None, and always for an area without cells."""
+
+    after: str | None = None
+    through: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """What limits a query joined to ``crisis_cell`` to the run's cells."""
+        bounds = []
+        if self.after is not None:
+            bounds.append(CrisisCell.h3_cell > self.after)
+        if self.through is not None:
+            bounds.append(CrisisCell.h3_cell <= self.through)
+        return bounds
+
+
+EVERY_CELL = CellRange()
+
+
+def cells_holding(session: Session, crisis: Crisis, *, after: str | None, stays: int) -> CellRange:
+    """The run of cells after ``after`` that holds about ``stays`` active stays; the rest
+    of the area (``through`` None) when fewer are left.
+
+    The running sum of each cell's stays stops at the first cell that reaches the number:
+    the index of active stays by cell is read for those cells only, not for the area."""
+    in_cell = (
+        select(func.count())
+        .select_from(Stay)
+        .where(_ACTIVE, Stay.h3_cell == CrisisCell.h3_cell)
+        .correlate(CrisisCell)
+        .scalar_subquery()
+    )
+    running = (
+        select(
+            CrisisCell.h3_cell,
+            func.sum(in_cell).over(order_by=CrisisCell.h3_cell).label("running"),
+        )
+        .where(CrisisCell.crisis_id == crisis.id, *CellRange(after=after).conditions())
+        .order_by(CrisisCell.h3_cell)
+        .subquery()
+    )
+    through = session.scalar(select(running.c.h3_cell).where(running.c.running >= stays).limit(1))
+    return CellRange(after=after, through=through)
+
+
 def audience(
     session: Session,
     crisis: Crisis,
     *,
     representation_codes: Collection[str] | None = None,
     columns: tuple[Any, ...] = (),
+    cells: CellRange = EVERY_CELL,
 ) -> Select[Any]:
-    """SELECT ``columns`` for every active stay in the crisis area (scoped to posts if given)."""
+    """SELECT ``columns`` for every active stay in the crisis area (scoped to posts if given),
+    or in the ``cells`` of it."""
     query = select(*columns).select_from(Stay).where(_ACTIVE)
     if crisis.area_kind == AreaKind.COUNTRIES:
         countries = [c for c in (crisis.countries or "").split(",") if c]
@@ -121,6 +172,7 @@ def audience(
                 CrisisCell.crisis_id == crisis.id, driving_key(CrisisCell.h3_cell) == Stay.h3_cell
             ),
         ).where(or_(CrisisCell.inside == true(), _exact(crisis)))
+        query = query.where(*cells.conditions())
     else:
         query = query.where(Stay.latitude.is_not(None), _bounds(crisis), _exact(crisis))
     if representation_codes is not None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 00:47:04.107340
+Create Date: 2026-12-07 03:45:18.835195
 """
 
 from collections.abc import Sequence
@@ -881,6 +881,7 @@ def upgrade() -> None:
     sa.Column('approved_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('sent_by', sa.Uuid(), nullable=True),
     sa.Column('sent_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('fanned_out_through', sa.String(length=16), nullable=True),
     sa.Column('recipients', sa.Integer(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
