@@ -1,6 +1,7 @@
 """The production layout for the load test: ``scripts/layout.sh`` on the test's own ports,
-the sandbox gateways beside it, and a chaos thread that SIGKILLs app and worker processes and
-starts them again a second later, as systemd's ``Restart=always``/``RestartSec=1`` would."""
+the sandbox gateways beside it, and a chaos thread that SIGKILLs app and worker processes. A
+server process is forked again by its ``peduli serve`` within a second; a worker is started
+again a second later, as systemd's ``Restart=always``/``RestartSec=1`` would."""
 
 from __future__ import annotations
 
@@ -66,6 +67,13 @@ def load_environment(state: Path) -> None:
             os.environ[name] = value
 
 
+def serving_process(pid: int) -> int:
+    """The process that does the work: ``peduli serve`` supervises the server process it
+    forked (it starts another when that one dies); a worker is its own."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return int(children[0]) if children else pid
+
+
 @dataclass
 class Kill:
     at: float
@@ -75,7 +83,8 @@ class Kill:
 
 @dataclass
 class Chaos:
-    """SIGKILL a random app or worker process every ``every`` seconds on average."""
+    """SIGKILL a random app or worker process every ``every`` seconds on average (a server
+    process, not its supervisor: what dies in production is the process doing the work)."""
 
     state: Path
     every: float
@@ -103,7 +112,7 @@ class Chaos:
                 continue
             chosen = self.rng.choice(pidfiles)
             try:
-                pid = int(chosen.read_text())
+                pid = serving_process(int(chosen.read_text()))
                 os.kill(pid, signal.SIGKILL)
             except (OSError, ValueError):
                 continue

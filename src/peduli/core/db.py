@@ -212,6 +212,21 @@ def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
 
 
+def leave_parents_connections(engine: Engine) -> None:
+    """In a forked process (``peduli serve`` forks its server processes): the pooled
+    connections are the parent's, so this one drops them unclosed and opens its own
+    (SQLAlchemy's advice for ``fork``)."""
+    engine.dispose(close=False)
+
+
+def _after_fork() -> None:
+    if get_engine.cache_info().currsize:
+        leave_parents_connections(get_engine())
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
 AfterRollback = Callable[[Session], None]
 
 

@@ -8,6 +8,7 @@ closed a case sees it closed. When the setting is unset, these reads go to the p
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from peduli.core.config import get_settings
-from peduli.core.db import READ_ONLY, get_engine, make_engine
+from peduli.core.db import READ_ONLY, get_engine, leave_parents_connections, make_engine
 
 
 @lru_cache
@@ -25,6 +26,14 @@ def get_lagging_read_engine() -> Engine:
     primary's own engine when it is unset (one database, nothing lags)."""
     url = get_settings().read_database_url
     return make_engine(url) if url else get_engine()
+
+
+def _after_fork() -> None:
+    if get_lagging_read_engine.cache_info().currsize:  # the primary's twice: harmless
+        leave_parents_connections(get_lagging_read_engine())
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 @lru_cache
