@@ -110,11 +110,10 @@ def test_a_large_audience_is_written_run_by_run_and_a_worker_killed_loses_one_ru
     assert channels == ["email", "sms", "sms", "sms"]  # each person's once, as sent whole
 
 
+@pytest.mark.usefixtures("inline_limit_of_two")
 def test_a_second_send_of_a_large_broadcast_reaches_who_newly_has_a_phone(
     approved: Approved, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PEDULI_CRISIS_INLINE_SEND_LIMIT", "2")
-    get_settings.cache_clear()
     monkeypatch.setattr(broadcasts, "FAN_OUT_STAYS_PER_RUN", 1)
     _trust_a_phone(approved.phones[0], trusted=False)  # no confirmed phone yet
     approved.client.post(f"{approved.path}/send", headers=approved.headers["hq"])
