@@ -24,6 +24,8 @@ def _holders(engine: Engine) -> list[str]:
                 text(
                     "SELECT a.state FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid "
                     "WHERE l.locktype = 'advisory' AND l.classid = :namespace AND l.granted"
+                    # this test's database only: the other test processes' have workers too
+                    " AND a.datname = current_database()"
                 ),
                 {"namespace": liveness.NAMESPACE},
             )
