@@ -74,17 +74,23 @@ def _wait_for(predicate: object, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _start_serve(folder: Path, *, workers: int) -> tuple[subprocess.Popen[bytes], int]:
+    """``peduli serve`` on a free port, on a SQLite database in ``folder``."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PEDULI_")}
+    env["PEDULI_DATABASE_URL"] = f"sqlite:///{folder / 'serve.db'}"
+    command = [sys.executable, "-c", "from peduli.cli.main import app; app()", "serve"]
+    process = subprocess.Popen([*command, "--port", str(port), "--workers", str(workers)], env=env)
+    return process, port
+
+
 @pytest.fixture(scope="module")
 def server(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     """One ``peduli serve --workers 2`` for the module (it takes seconds to start): the
     balancing test uses it first, the last test kills a process and stops it."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PEDULI_")}
-    env["PEDULI_DATABASE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('serve') / 'serve.db'}"
-    command = [sys.executable, "-c", "from peduli.cli.main import app; app()", "serve"]
-    process = subprocess.Popen([*command, "--port", str(port), "--workers", "2"], env=env)
+    process, port = _start_serve(tmp_path_factory.mktemp("serve"), workers=2)
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_for(lambda: httpx.get(f"{base}/healthz").status_code == 200, "the server")
@@ -142,11 +148,7 @@ def test_a_process_that_dies_is_replaced_and_sigterm_stops_them_all(
 def test_a_single_process_is_supervised_too(tmp_path: Path) -> None:
     """``--workers 1`` (one systemd unit per port) gets its process back from a fork as
     well, not from systemd's restart of the whole import."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PEDULI_")}
-    env["PEDULI_DATABASE_URL"] = f"sqlite:///{tmp_path / 'serve.db'}"
-    command = [sys.executable, "-c", "from peduli.cli.main import app; app()", "serve"]
-    process = subprocess.Popen([*command, "--port", str(port), "--workers", "1"], env=env)
+    process, port = _start_serve(tmp_path, workers=1)
     try:
         _wait_for(lambda: len(_servers(process.pid, port)) == 1, "the server process")
         (victim,) = _servers(process.pid, port)
