@@ -2,9 +2,8 @@
 # The whole test suite, on SQLite and on PostgreSQL, from a fresh machine.
 # Usage: scripts/test.sh [--slow] [pytest args…]   (the README's test command)
 #
-# The two databases run side by side, PostgreSQL's suite spread over PEDULI_TEST_WORKERS
-# pytest-xdist workers (2: one per core), SQLite's over one more (below); every worker has a
-# database of its own, see tests/conftest.py.
+# The two databases run side by side, each suite spread over PEDULI_TEST_WORKERS pytest-xdist
+# workers (2: one per core; every worker has a database of its own, see tests/conftest.py).
 # A worker takes whole test files, so a module's shared world is built once. The browser
 # tests drive the same pages whatever the database, and the tests that never touch the
 # database (about 800: validators, catalogues, reference data) behave the same on both, so
@@ -27,11 +26,6 @@ scripts/setup.sh
 PG_URL_BASE="${PEDULI_PG_URL_BASE:-postgresql+psycopg://postgres@127.0.0.1:5432}"
 PG_DB="${PEDULI_PG_TEST_DB:-peduli_ci}"
 WORKERS="${PEDULI_TEST_WORKERS:-2}"
-# The SQLite leg holds about 900 tests more than PostgreSQL's (the browser tests and those
-# that never touch the database), many of them waiting on a browser or a subprocess: with
-# two workers it ran alone for its last 3 minutes at a third of a core each (2026-12-07).
-# A third worker takes up that waiting; the cores are shared by both legs either way.
-SQLITE_WORKERS="${PEDULI_SQLITE_TEST_WORKERS:-$((WORKERS + 1))}"
 LOGS="$(mktemp -d)"
 
 echo "== lint and types"
@@ -44,12 +38,12 @@ echo "== lint and types"
 psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -q \
   -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" -c "CREATE DATABASE $PG_DB"
 
-pytest=(.venv/bin/pytest -q -p no:cacheprovider --durations=15 --dist loadfile)
-echo "== tests on SQLite ($SQLITE_WORKERS workers) and on PostgreSQL ($PG_DB, $WORKERS workers), side by side"
-"${pytest[@]}" -n "$SQLITE_WORKERS" "${sqlite_tests[@]}" "$@" >"$LOGS/sqlite.log" 2>&1 &
+pytest=(.venv/bin/pytest -q -p no:cacheprovider --durations=15 -n "$WORKERS" --dist loadfile)
+echo "== tests on SQLite and on PostgreSQL ($PG_DB), side by side, $WORKERS workers each"
+"${pytest[@]}" "${sqlite_tests[@]}" "$@" >"$LOGS/sqlite.log" 2>&1 &
 sqlite_pid=$!
 PEDULI_TEST_DATABASE_URL="$PG_URL_BASE/$PG_DB" \
-  "${pytest[@]}" -n "$WORKERS" "${postgres_tests[@]}" "$@" >"$LOGS/postgres.log" 2>&1 &
+  "${pytest[@]}" "${postgres_tests[@]}" "$@" >"$LOGS/postgres.log" 2>&1 &
 postgres_pid=$!
 
 status=0
