@@ -149,13 +149,12 @@ def test_a_process_that_dies_is_replaced_and_sigterm_stops_them_all(
 def test_a_single_process_is_supervised_too(monkeypatch: pytest.MonkeyPatch) -> None:
     """``--workers 1`` (one systemd unit per port) gets its process back from a fork as
     well, as the two above do, not from systemd's restart of the whole import."""
-    supervised: list[int] = []
-    monkeypatch.setattr(
-        serve, "_supervise", lambda _host, _port, workers: supervised.append(workers)
-    )
+    started: list[str] = []
+    monkeypatch.setattr(serve, "_supervise", lambda *_args: started.append("supervised"))
+    monkeypatch.setattr(serve, "serve_one", lambda *_args: started.append("unsupervised"))
     result = CliRunner().invoke(app, ["serve", "--port", str(_free_port()), "--workers", "1"])
     assert result.exit_code == 0, result.output
-    assert supervised == [1]
+    assert started == ["supervised"]
 
 
 def test_a_port_in_use_is_refused_once_with_a_clear_message() -> None:
