@@ -155,7 +155,8 @@ def server_errors(run_dir: Path, kills: list[float]) -> dict[str, int]:
 
 @dataclass
 class Watched:
-    """The app ports' refusals and the CPU of each part, over locust's run."""
+    """The app ports' refusals and the CPU of each part, from locust's start until the
+    outbox has drained (``figures`` waits for it before ``stop``)."""
 
     ports: PortWatch
     cpu: CpuSampler
