@@ -55,9 +55,13 @@ class Approved:
     phones: list[str]
 
 
+KL_CIRCLE = {"circle": {"lat": 3.139, "lon": 101.687, "radius_km": 25}}
+
+
 @pytest.fixture
-def approved(client: TestClient, clean_engine: Engine) -> Approved:
-    """An earthquake over Kuala Lumpur with four people, its broadcast approved, not sent."""
+def approved(client: TestClient, clean_engine: Engine, request: pytest.FixtureRequest) -> Approved:
+    """An earthquake over Kuala Lumpur with four people, its broadcast approved, not sent
+    (the area is ``KL_CIRCLE`` unless the test gives another as the fixture's parameter)."""
     headers = _headers()
     with session_scope() as db:
         people = [
@@ -75,7 +79,7 @@ def approved(client: TestClient, clean_engine: Engine) -> Approved:
             ),
         ]
     phones = [p.phone for p in people]
-    area = {"circle": {"lat": 3.139, "lon": 101.687, "radius_km": 25}}
+    area = getattr(request, "param", KL_CIRCLE)
     created = client.post(
         "/api/v1/crises",
         json={"title": "Gempa KL", "kind": "earthquake", "severity": "severe", "area": area},

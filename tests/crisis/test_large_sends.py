@@ -15,7 +15,7 @@ from peduli.core.db import get_sessionmaker, session_scope, utcnow
 from peduli.crisis import broadcasts
 from peduli.crisis.models import Broadcast, Recipient
 from peduli.registry.models import ContactPoint
-from tests.crisis.conftest import Approved
+from tests.crisis.conftest import KL_CIRCLE, Approved
 from tests.outbox import all_messages
 
 
@@ -75,6 +75,9 @@ def test_a_fan_out_that_fails_half_way_leaves_the_broadcast_waiting(
 
 
 @pytest.mark.usefixtures("inline_limit_of_two")
+@pytest.mark.parametrize(
+    "approved", [KL_CIRCLE, {"countries": ["MY"]}], indirect=True, ids=["cells", "country"]
+)
 def test_a_large_audience_is_written_run_by_run_and_a_worker_killed_loses_one_run(
     approved: Approved, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -163,8 +163,9 @@ class Broadcast(IdMixin, TimestampMixin, Base):
     approved_at: Mapped[datetime | None]
     sent_by: Mapped[uuid.UUID | None]
     sent_at: Mapped[datetime | None]
-    # While the worker writes a large audience, run after run of cells: the last cell whose
-    # people are written (``targeting.CellRange``), where a worker killed half-way resumes.
+    # While the worker writes a large audience, run after run of cells (the area's covering
+    # cells, or a country's stays' own): the last cell whose people are written
+    # (``targeting.CellRange``), where a worker killed half-way resumes.
     fanned_out_through: Mapped[str | None] = mapped_column(String(16))
     recipients: Mapped[int] = mapped_column(Integer, default=0)
 

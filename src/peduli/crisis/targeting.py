@@ -99,20 +99,34 @@ def _bounds(crisis: Crisis) -> ColumnElement[bool]:
 
 @dataclass(frozen=True)
 class CellRange:
-    """A run of an area's covering cells in the order of their names: those after ``after``
-    (from the first when None) up to and including ``through`` (to the last when None).
-    The whole area when both are None, and always for an area without cells."""
+    """A run of an area's H3 cells in the order of their names: those after ``after`` (from
+    the first when None) up to and including ``through`` (to the last when None). The whole
+    area when both are None.
+
+    An area with covering cells runs over those (``crisis_cell``); an area without (countries,
+    or an area too large for a cell list) over its stays' own cells, and its last run also
+    takes the stays with no position, which have no cell."""
 
     after: str | None = None
     through: str | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         """What limits a query joined to ``crisis_cell`` to the run's cells."""
+        return self._bounds(CrisisCell.h3_cell)
+
+    def stay_conditions(self) -> list[ColumnElement[bool]]:
+        """What limits a query of stays, by their own cell, to the run."""
+        bounds = self._bounds(Stay.h3_cell)
+        if self.after is not None and self.through is None:  # the rest, and the unplaced
+            bounds = [or_(*bounds, Stay.h3_cell.is_(None))]
+        return bounds
+
+    def _bounds(self, cell: Any) -> list[ColumnElement[bool]]:
         bounds = []
         if self.after is not None:
-            bounds.append(CrisisCell.h3_cell > self.after)
+            bounds.append(cell > self.after)
         if self.through is not None:
-            bounds.append(CrisisCell.h3_cell <= self.through)
+            bounds.append(cell <= self.through)
         return bounds
 
 
@@ -120,11 +134,18 @@ EVERY_CELL = CellRange()
 
 
 def cells_holding(session: Session, crisis: Crisis, *, after: str | None, stays: int) -> CellRange:
-    """The run of cells after ``after`` that holds about ``stays`` active stays; the rest
-    of the area (``through`` None) when fewer are left.
+    """The run of cells after ``after`` that holds about ``stays`` active stays (never
+    fewer, as a cell is not split); the rest of the area (``through`` None) when fewer are
+    left.
 
-    The running sum of each cell's stays stops at the first cell that reaches the number:
-    the index of active stays by cell is read for those cells only, not for the area."""
+    With covering cells, the running sum of each cell's stays stops at the first cell that
+    reaches the number: the index of active stays by cell is read for those cells only, not
+    for the area. Without, the audience's stays are read in the order of their cells from
+    the same index, as far as the number."""
+    if not _has_cells(session, crisis):
+        placed = audience(session, crisis, columns=(Stay.h3_cell,), cells=CellRange(after=after))
+        nth = placed.where(Stay.h3_cell.is_not(None)).order_by(Stay.h3_cell).offset(stays - 1)
+        return CellRange(after=after, through=session.scalar(nth.limit(1)))
     in_cell = (
         select(func.count())
         .select_from(Stay)
@@ -157,6 +178,7 @@ def audience(
     or in the ``cells`` of it."""
     query = select(*columns).select_from(Stay).where(_ACTIVE)
     if crisis.area_kind == AreaKind.COUNTRIES:
+        query = query.where(*cells.stay_conditions())
         countries = [c for c in (crisis.countries or "").split(",") if c]
         subdivisions = [s for s in (crisis.subdivisions or "").split(",") if s]
         query = query.where(
@@ -175,6 +197,7 @@ def audience(
         query = query.where(*cells.conditions())
     else:
         query = query.where(Stay.latitude.is_not(None), _bounds(crisis), _exact(crisis))
+        query = query.where(*cells.stay_conditions())
     if representation_codes is not None:
         query = query.where(Stay.representation_code.in_(sorted(representation_codes)))
     return query

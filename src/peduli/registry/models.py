@@ -238,7 +238,7 @@ DEPARTED_WITH_DETAILS = (
 ACTIVE_STAY = f"status = '{StayStatus.ACTIVE.value}'"
 AUDIENCE_COLUMNS = (
     "person_id", "latitude", "longitude", "representation_code", "purpose", "language",
-    "position_approximate",
+    "position_approximate", "country", "subdivision",
 )  # fmt: skip
 
 
@@ -251,7 +251,8 @@ class Stay(IdMixin, TimestampMixin, Base):
         # The officer's queue: a post's newest self-reports first.
         Index("ix_stay_representation_created", "representation_code", "created_at", "id"),
         # A crisis audience, read cell by cell from this index alone (PostgreSQL: the
-        # INCLUDE columns are everything the audience decides and groups by).
+        # INCLUDE columns are everything the audience decides and groups by; a country's
+        # audience is read from it too, in runs of cells, when a large send is written).
         Index(
             "ix_stay_active_cell",
             "h3_cell",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 03:45:18.835195
+Create Date: 2026-12-07 06:53:48.923094
 """
 
 from collections.abc import Sequence
@@ -1238,7 +1238,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stay'))
     )
     with op.batch_alter_table('stay', schema=None) as batch_op:
-        batch_op.create_index('ix_stay_active_cell', ['h3_cell'], unique=False, postgresql_include=['person_id', 'latitude', 'longitude', 'representation_code', 'purpose', 'language', 'position_approximate'], postgresql_where=sa.text("status = 'active'"), sqlite_where=sa.text("status = 'active'"))
+        batch_op.create_index('ix_stay_active_cell', ['h3_cell'], unique=False, postgresql_include=['person_id', 'latitude', 'longitude', 'representation_code', 'purpose', 'language', 'position_approximate', 'country', 'subdivision'], postgresql_where=sa.text("status = 'active'"), sqlite_where=sa.text("status = 'active'"))
         batch_op.create_index('ix_stay_departed_with_details', ['departed_on'], unique=False, postgresql_where=sa.text("status = 'departed' AND (address IS NOT NULL OR latitude IS NOT NULL OR longitude IS NOT NULL OR h3_cell IS NOT NULL OR employer IS NOT NULL OR placement_agency IS NOT NULL)"), sqlite_where=sa.text("status = 'departed' AND (address IS NOT NULL OR latitude IS NOT NULL OR longitude IS NOT NULL OR h3_cell IS NOT NULL OR employer IS NOT NULL OR placement_agency IS NOT NULL)"))
         batch_op.create_index(batch_op.f('ix_stay_person_id'), ['person_id'], unique=False)
         batch_op.create_index('ix_stay_representation_created', ['representation_code', 'created_at', 'id'], unique=False)
@@ -1816,7 +1816,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_stay_representation_created')
         batch_op.drop_index(batch_op.f('ix_stay_person_id'))
         batch_op.drop_index('ix_stay_departed_with_details', postgresql_where=sa.text("status = 'departed' AND (address IS NOT NULL OR latitude IS NOT NULL OR longitude IS NOT NULL OR h3_cell IS NOT NULL OR employer IS NOT NULL OR placement_agency IS NOT NULL)"), sqlite_where=sa.text("status = 'departed' AND (address IS NOT NULL OR latitude IS NOT NULL OR longitude IS NOT NULL OR h3_cell IS NOT NULL OR employer IS NOT NULL OR placement_agency IS NOT NULL)"))
-        batch_op.drop_index('ix_stay_active_cell', postgresql_include=['person_id', 'latitude', 'longitude', 'representation_code', 'purpose', 'language', 'position_approximate'], postgresql_where=sa.text("status = 'active'"), sqlite_where=sa.text("status = 'active'"))
+        batch_op.drop_index('ix_stay_active_cell', postgresql_include=['person_id', 'latitude', 'longitude', 'representation_code', 'purpose', 'language', 'position_approximate', 'country', 'subdivision'], postgresql_where=sa.text("status = 'active'"), sqlite_where=sa.text("status = 'active'"))
 
     op.drop_table('stay')
     with op.batch_alter_table('protection_case', schema=None) as batch_op:
