@@ -20,6 +20,7 @@ from sqlalchemy import (
     ScalarSelect,
     Select,
     SQLColumnExpression,
+    UniqueConstraint,
     and_,
     exists,
     func,
@@ -30,6 +31,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from peduli.registry.linkage.keys import LINK_COLUMNS
@@ -101,6 +103,38 @@ def on_record(
         exists().where(Person.nik_index == nik_index),
         exists().where(Passport.number_index == passport_index),
     )
+
+
+def _unique_keys(*columns: tuple[str, str]) -> tuple[frozenset[str], frozenset[str]]:
+    """How PostgreSQL (the constraint) and SQLite (its message) name the unique keys of
+    these (table, column)s."""
+    tables = Person.metadata.tables
+    names = frozenset(
+        constraint.name
+        for table, column in columns
+        for constraint in tables[table].constraints
+        if isinstance(constraint, UniqueConstraint)
+        and [key.name for key in constraint.columns] == [column]
+        and isinstance(constraint.name, str)
+    )
+    messages = frozenset(f"UNIQUE constraint failed: {table}.{column}" for table, column in columns)
+    return names, messages
+
+
+# The unique keys that keep a NIK, and a passport, to one record.
+_IDENTIFIER_CONSTRAINTS, _IDENTIFIER_MESSAGES = _unique_keys(
+    ("person", "nik_index"), ("passport", "number_index")
+)
+
+
+def met_identifier_on_record(error: IntegrityError) -> bool:
+    """Whether an insert failed because a person holds the NIK, or a record the passport,
+    and not for any other reason (PostgreSQL names the constraint; SQLite's message names
+    the table and column)."""
+    diagnosis = getattr(error.orig, "diag", None)
+    if diagnosis is not None:
+        return getattr(diagnosis, "constraint_name", None) in _IDENTIFIER_CONSTRAINTS
+    return str(error.orig) in _IDENTIFIER_MESSAGES
 
 
 def identified(rows: StagedRows) -> StagedRows:
