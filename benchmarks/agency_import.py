@@ -172,7 +172,7 @@ def _statement_times() -> Iterator[defaultdict[str, float]]:
 
 
 def _timed_import(path: Path) -> tuple[float, dict[str, float], dict[str, int]]:
-    from peduli.agencies import imports, imports_run
+    from peduli.agencies import imports, imports_apply, imports_run
     from peduli.agencies.models import AgencyImport
     from peduli.auth.actor import SYSTEM
     from peduli.core.db import get_sessionmaker, session_scope
@@ -187,11 +187,12 @@ def _timed_import(path: Path) -> tuple[float, dict[str, float], dict[str, int]]:
         import_id = job.id
     phases["upload (sealed file)"] = time.perf_counter() - started
     mark = time.perf_counter()
-    imports_run._stage(factory, import_id, imports_run.CHUNK_ROWS, None)
+    turn = imports_apply.Turn()  # one worker's turn, as ``imports_run.run`` takes it
+    imports_run._stage(factory, import_id, imports_run.CHUNK_ROWS, None, turn)
     phases["read, seal, stage; check, apply per chunk"] = time.perf_counter() - mark
     mark = time.perf_counter()
     imports_run._check(factory, import_id)
-    imports_run._apply(factory, import_id, imports_run.CHUNK_ROWS, None)
+    imports_run._apply(factory, import_id, imports_run.CHUNK_ROWS, None, turn)
     phases["finish (counts, staged rows removed)"] = time.perf_counter() - mark
     elapsed = time.perf_counter() - started
     with session_scope() as db:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
-from peduli.agencies import imports_run, imports_staging
+from peduli.agencies import imports_apply, imports_run, imports_staging
 from peduli.agencies.models import AgencyImport, AgencyImportProblem, ImportStatus
 from peduli.auth.actor import Role
 from peduli.core.crypto import get_cipher
@@ -293,7 +293,9 @@ def test_statistics_are_refreshed_by_the_import_s_rows_not_at_each_worker_turn(
     event.listen(get_engine(), "before_cursor_execute", count_analyses)
     try:
         for _turn in range(3):  # three turns of one chunk each, as a busy worker takes them
-            imports_run._stage(get_sessionmaker(), import_id, 2, time.monotonic())
+            imports_run._stage(
+                get_sessionmaker(), import_id, 2, time.monotonic(), imports_apply.Turn()
+            )
     finally:
         event.remove(get_engine(), "before_cursor_execute", count_analyses)
 

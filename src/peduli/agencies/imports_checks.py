@@ -190,24 +190,45 @@ def decide(
     create a person. Rows are staged as new people (``imports_rows``), so only the rows
     whose decision differs are written again (the staging row is wide), and none is looked
     at again when no row's identifiers are on record."""
-    scope = _in(import_id, rows)
-    if not _staged_decision_stands(session, scope):
-        refuse_conflicts(session, import_id, rows)
-        _decide_found(session, scope, source=source)
-    _refuse_invalid(session, import_id, rows)
+    if _staged_decision_stands(session, _in(import_id, rows), probe_registry=True):
+        refuse_invalid(session, import_id, rows)
+    else:
+        decide_by_registry(session, import_id, rows, source=source)
 
 
-def _staged_decision_stands(session: Session, scope: ColumnElement[bool]) -> bool:
-    """Whether no valid row of ``scope`` names a NIK or passport on record, and each still
-    has the decision it was staged with (a new person): then the registry can neither
-    refuse nor match any, and the joins that would find so are skipped. A file of new
-    placements, the common case, is decided by one probe of each identifier."""
+def decide_by_registry(
+    session: Session, import_id: uuid.UUID, rows: tuple[int, int] | None, *, source: str
+) -> None:
+    """``decide`` without its probe, for rows some of which name a NIK or passport on
+    record: refuse those the registry disagrees with, decide each by who holds its
+    identifiers, then refuse the invalid."""
+    refuse_conflicts(session, import_id, rows)
+    _decide_found(session, _in(import_id, rows), source=source)
+    refuse_invalid(session, import_id, rows)
+
+
+def staged_as_new(session: Session, import_id: uuid.UUID, rows: tuple[int, int]) -> bool:
+    """Whether each valid row of ``rows`` still has the decision it was staged with (a new
+    person), judged without looking in the registry: ``imports_apply`` then inserts them as
+    new people and leaves it to the registry's unique keys to tell whether any is on record."""
+    return _staged_decision_stands(session, _in(import_id, rows), probe_registry=False)
+
+
+def _staged_decision_stands(
+    session: Session, scope: ColumnElement[bool], *, probe_registry: bool
+) -> bool:
+    """Whether each valid row of ``scope`` still has the decision it was staged with (a new
+    person) and, when ``probe_registry``, names no NIK or passport on record: then the
+    registry can neither refuse nor match any, and the joins that would find so are
+    skipped. A file of new placements, the common case, is decided by one probe of each
+    identifier."""
     changed = or_(
         Row.action.is_distinct_from(RowAction.CREATE.value),
         Row.person_id.is_distinct_from(Row.new_person_id),
         Row.stay_id.is_not(None),
-        bulk.on_record(Row.nik_index, Row.passport_index),
     )
+    if probe_registry:
+        changed = or_(changed, bulk.on_record(Row.nik_index, Row.passport_index))
     return not session.scalar(select(exists().where(scope, changed)))
 
 
@@ -241,7 +262,8 @@ def _decide_found(session: Session, scope: ColumnElement[bool], *, source: str) 
     )
 
 
-def _refuse_invalid(session: Session, import_id: uuid.UUID, rows: tuple[int, int] | None) -> None:
+def refuse_invalid(session: Session, import_id: uuid.UUID, rows: tuple[int, int] | None) -> None:
+    """Give the invalid rows of ``rows`` (of the whole import) the action refuse and no person."""
     refused = and_(Row.import_id == import_id, ~Row.valid)
     if rows is not None:
         refused = and_(refused, Row.row_number.between(*rows))

@@ -7,8 +7,8 @@ leaves the import where its last chunk committed; whichever worker next takes th
 transaction that stages it, while the reader processes read the next chunks (the database
 and Python work at the same time); a dry run stages the whole file, then checks it. Staging
 writes with COPY on PostgreSQL and one ``executemany`` on SQLite; checking and applying are
-statements over the staging table (``imports_checks``, ``registry.bulk``), never a loop over
-rows.
+statements over the staging table (``imports_checks``, ``imports_apply``, ``registry.bulk``),
+never a loop over rows.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from peduli.agencies import imports_checks, imports_files, imports_staging
+from peduli.agencies import imports_apply, imports_checks, imports_files, imports_staging
 from peduli.agencies.imports_columns import HEADER_ROW, layout_of
 from peduli.agencies.imports_problems import sealed_detail
 from peduli.agencies.models import (
@@ -91,6 +91,7 @@ def run(
 ) -> int:
     """Work the import until it is finished (or ``seconds`` have passed); rows handled."""
     deadline = None if seconds is None else time.monotonic() + seconds
+    turn = imports_apply.Turn()
     handled = 0
     while True:
         with session_factory() as session:
@@ -99,11 +100,11 @@ def run(
         if status in FINISHED or (deadline is not None and time.monotonic() > deadline):
             break
         if status in (ImportStatus.QUEUED, ImportStatus.STAGING):
-            handled += _stage(session_factory, import_id, chunk_rows, deadline)
+            handled += _stage(session_factory, import_id, chunk_rows, deadline, turn)
         elif status == ImportStatus.CHECKING:
             _check(session_factory, import_id)
         else:
-            handled += _apply(session_factory, import_id, chunk_rows, deadline)
+            handled += _apply(session_factory, import_id, chunk_rows, deadline, turn)
     with session_factory() as session, session.begin():
         session.execute(
             update(AgencyImport)
@@ -122,7 +123,11 @@ def _renewed(job: AgencyImport) -> None:
 
 
 def _stage(
-    session_factory: SessionFactory, import_id: uuid.UUID, chunk_rows: int, deadline: float | None
+    session_factory: SessionFactory,
+    import_id: uuid.UUID,
+    chunk_rows: int,
+    deadline: float | None,
+    turn: imports_apply.Turn,
 ) -> int:
     with session_factory() as session:
         job = session.get_one(AgencyImport, import_id)
@@ -162,7 +167,7 @@ def _stage(
             job.staged_through = chunk.last_row
             if not job.dry_run:
                 _refresh_statistics(session, job.total_rows, chunk.size)
-                _applied(session, job, rows)
+                _applied(session, job, rows, turn)
             job.total_rows += chunk.size
             _renewed(job)
         staged += chunk.size
@@ -262,7 +267,11 @@ def _found(job: AgencyImport, found: dict[str, int]) -> None:
 
 
 def _apply(
-    session_factory: SessionFactory, import_id: uuid.UUID, chunk_rows: int, deadline: float | None
+    session_factory: SessionFactory,
+    import_id: uuid.UUID,
+    chunk_rows: int,
+    deadline: float | None,
+    turn: imports_apply.Turn,
 ) -> int:
     applied = chunks = 0
     while True:
@@ -281,7 +290,7 @@ def _apply(
             rows = (job.applied_through + 1, job.applied_through + chunk_rows)
             _refresh_statistics(session, chunks * chunk_rows, chunk_rows)
             chunks += 1
-            applied += _applied(session, job, rows)
+            applied += _applied(session, job, rows, turn)
             _renewed(job)
         if deadline is not None and time.monotonic() > deadline:
             return applied
@@ -300,13 +309,15 @@ def _refresh_statistics(session: Session, rows_before: int, size: int) -> None:
         bulk.refresh_statistics(session)
 
 
-def _applied(session: Session, job: AgencyImport, rows: tuple[int, int]) -> int:
+def _applied(
+    session: Session, job: AgencyImport, rows: tuple[int, int], turn: imports_apply.Turn
+) -> int:
     """Check and apply the staged rows of ``rows``, count what was found and written,
     audit it and move the checkpoint; the rows handled. A real run applies each chunk as
     it stages it; rows staged but not applied (an import staged by an earlier version)
     are applied when the import is finished."""
     imports_checks.refuse_repeats(session, job.id, rows)
-    found = apply_chunk(session, job, rows)
+    found = imports_apply.apply_chunk(session, job, rows, turn)
     job.created += found.get(RowAction.CREATE, 0)
     job.updated += found.get(RowAction.UPDATE, 0)
     job.linked += found.get(RowAction.LINK, 0)
@@ -318,60 +329,6 @@ def _applied(session: Session, job: AgencyImport, rows: tuple[int, int]) -> int:
     job.refused += found.get(RowAction.REFUSE, 0)
     _audit_applied(session, job, "agencies.import.chunk", found)
     return sum(found.values())
-
-
-def apply_chunk(session: Session, job: AgencyImport, rows: tuple[int, int]) -> dict[str, int]:
-    """Decide the chunk's rows against the registry as it is now (it may have changed since
-    a dry run, or an earlier chunk), then write them through the registry's bulk
-    statements; how many rows of each action."""
-    imports_checks.decide(session, job.id, rows, source=job.source)
-    now = utcnow()
-    in_chunk = and_(Row.import_id == job.id, Row.row_number.between(*rows))
-    created = in_chunk & (Row.action == RowAction.CREATE.value)
-    placed = in_chunk & Row.action.in_([RowAction.CREATE.value, RowAction.LINK.value])
-    known = in_chunk & Row.action.in_([RowAction.UPDATE.value, RowAction.LINK.value])
-    staged = Row.__table__.c
-    bulk.create_people(
-        session, select(*(staged[name] for name in bulk.NEW_PERSON)).where(created), now=now
-    )
-    passports = select(
-        Row.new_passport_id.label("passport_id"),
-        Row.person_id,
-        Row.passport_encrypted.label("number_encrypted"),
-        Row.passport_index.label("number_index"),
-    )
-    phones = select(
-        Row.new_contact_id.label("contact_id"),
-        Row.person_id,
-        Row.phone_encrypted.label("value"),
-        Row.phone_index.label("value_index"),
-    )
-    # New people have no passport or phone yet (and ``decide`` found their passports on
-    # nobody): no look-up needed. People on record get only what they lack.
-    bulk.add_passports(session, passports.where(created), now=now, new_people=True)
-    bulk.add_passports(session, passports.where(known), now=now)
-    bulk.add_phones(session, phones.where(created), new_people=True)
-    bulk.add_phones(session, phones.where(known))
-    bulk.add_stays(
-        session,
-        select(
-            Row.new_stay_id.label("stay_id"), Row.person_id, Row.country, Row.city,
-            Row.representation_code, Row.sector, Row.employer, Row.placement_agency,
-            Row.contract_start.label("arrival_date"), Row.contract_end.label("planned_end_date"),
-        ).where(placed),
-        source_name=job.source,
-        now=now,
-    )  # fmt: skip
-    bulk.update_stays(
-        session,
-        select(
-            Row.stay_id, Row.sector, Row.employer, Row.placement_agency,
-            Row.contract_start.label("arrival_date"), Row.contract_end.label("planned_end_date"),
-            Row.representation_code, Row.city,
-        ).where(in_chunk & (Row.action == RowAction.UPDATE.value)),
-        now=now,
-    )  # fmt: skip
-    return imports_checks.counts(session, job.id, rows)
 
 
 def _audit_applied(

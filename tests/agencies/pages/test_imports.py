@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from peduli.agencies import imports_run
+from peduli.agencies import imports_apply, imports_run
 from peduli.auth.actor import Role
 from peduli.core.db import get_sessionmaker, utcnow
 from peduli.registry.models import Person
@@ -123,7 +123,7 @@ def test_a_real_run_s_report_shows_the_rows_written_while_the_file_is_read(
     taken = imports_run.claim(get_sessionmaker(), utcnow())
     assert taken is not None
     # The worker's turn ends after the first chunk (rows 2-3): read, checked and written.
-    imports_run._stage(get_sessionmaker(), taken, 2, time.monotonic())
+    imports_run._stage(get_sessionmaker(), taken, 2, time.monotonic(), imports_apply.Turn())
 
     reading = client.get(report, headers={**HTML, "Accept-Language": "en"}).text
     assert ">Reading the file<" in reading
