@@ -42,14 +42,14 @@ def _statements() -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-def _register(db: Session, row: dict[str, str]) -> Person:
+def _register(db: Session, row: dict[str, str], *, language: str = "id") -> Person:
     """The worker of ``row`` as on record through a self-report in Kuala Lumpur, committed."""
     outcome = registry_service.submit_self_report(
         db,
         report=factories.report(
             nik=row["NIK"], passport_number=row["Nomor Paspor"], full_name=row["Nama Lengkap"],
             date_of_birth=date(1995, 3, 14), sex="F", phone="+60129999999", email=None,
-            **factories.KUALA_LUMPUR, address=None,
+            **factories.KUALA_LUMPUR, address=None, language=language,
         ),
         actor=factories.staff(Role.OFFICER, "kbri-kuala-lumpur"),
     )  # fmt: skip
@@ -105,6 +105,17 @@ def test_a_nik_on_record_rolls_the_chunk_back_then_links_and_the_turn_checks_fir
     # person on record, the turn probed chunk 2 before inserting it, once.
     assert _inserts_of_people(sent) == 3
     assert sum(PROBE in statement for statement in sent) == 1
+
+
+def test_a_placement_is_kept_in_its_person_s_language(db: Session) -> None:
+    rows = [worker(1), worker(2)]
+    known = _register(db, rows[0], language="en")
+
+    worked(db, submitted(db, csv_bytes(rows), dry_run=False))
+
+    placed = db.execute(select(Stay.person_id, Stay.language).where(Stay.source == "bp2mi"))
+    languages = {person == known.id: language for person, language in placed}
+    assert languages == {True: "en", False: "id"}  # the linked person's, a new person's
 
 
 def test_a_passport_of_another_person_is_refused_with_nothing_of_its_row_written(

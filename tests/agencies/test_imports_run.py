@@ -216,7 +216,7 @@ def test_a_chunk_that_fails_is_written_not_at_all_and_the_import_resumes(
 ) -> None:
     rows = [worker(n) for n in range(1, 11)]
     import_id = submitted(db, csv_bytes(rows), dry_run=False)
-    original = bulk.add_stays
+    original = bulk.update_stays
     calls = {"n": 0}
 
     def dies_on_the_third_chunk(*args: object, **kwargs: object) -> int:
@@ -225,7 +225,7 @@ def test_a_chunk_that_fails_is_written_not_at_all_and_the_import_resumes(
             raise RuntimeError("the worker was killed")
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(bulk, "add_stays", dies_on_the_third_chunk)
+    monkeypatch.setattr(bulk, "update_stays", dies_on_the_third_chunk)
     with pytest.raises(RuntimeError):
         imports_run.run(get_sessionmaker(), import_id, chunk_rows=3)
     db.expire_all()
@@ -239,7 +239,7 @@ def test_a_chunk_that_fails_is_written_not_at_all_and_the_import_resumes(
     assert imports_run.rows_staged(db, import_id) == 6
     db.rollback()
 
-    monkeypatch.setattr(bulk, "add_stays", original)
+    monkeypatch.setattr(bulk, "update_stays", original)
     # Another worker takes the import once the dead one's lease ran out.
     later = utcnow() + imports_run.LEASE + timedelta(seconds=1)
     assert imports_run.claim(get_sessionmaker(), utcnow()) is None  # still held

@@ -74,7 +74,7 @@ def _write(session: Session, job: AgencyImport, rows: tuple[int, int]) -> None:
     now = utcnow()
     in_chunk = and_(Row.import_id == job.id, Row.row_number.between(*rows))
     created = in_chunk & (Row.action == RowAction.CREATE.value)
-    placed = in_chunk & Row.action.in_([RowAction.CREATE.value, RowAction.LINK.value])
+    linked = in_chunk & (Row.action == RowAction.LINK.value)
     known = in_chunk & Row.action.in_([RowAction.UPDATE.value, RowAction.LINK.value])
     staged = Row.__table__.c
     bulk.create_people(
@@ -99,16 +99,13 @@ def _write(session: Session, job: AgencyImport, rows: tuple[int, int]) -> None:
     bulk.add_passports(session, passports.where(known), now=now)
     bulk.add_phones(session, phones.where(created), new_people=True)
     bulk.add_phones(session, phones.where(known))
-    bulk.add_stays(
-        session,
-        select(
-            Row.new_stay_id.label("stay_id"), Row.person_id, Row.country, Row.city,
-            Row.representation_code, Row.sector, Row.employer, Row.placement_agency,
-            Row.contract_start.label("arrival_date"), Row.contract_end.label("planned_end_date"),
-        ).where(placed),
-        source_name=job.source,
-        now=now,
+    stays = select(
+        Row.new_stay_id.label("stay_id"), Row.person_id, Row.country, Row.city,
+        Row.representation_code, Row.sector, Row.employer, Row.placement_agency,
+        Row.contract_start.label("arrival_date"), Row.contract_end.label("planned_end_date"),
     )  # fmt: skip
+    bulk.add_stays(session, stays.where(created), source_name=job.source, now=now, new_people=True)
+    bulk.add_stays(session, stays.where(linked), source_name=job.source, now=now)
     bulk.update_stays(
         session,
         select(

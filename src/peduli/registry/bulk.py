@@ -62,6 +62,7 @@ NEW_STAY = (
     "stay_id", "person_id", "country", "city", "representation_code", "sector", "employer",
     "placement_agency", "arrival_date", "planned_end_date",
 )  # fmt: skip
+NEW_PEOPLE_LANGUAGE = "id"  # Indonesian, until the person chooses another
 STAY_UPDATE = ("stay_id", "sector", "employer", "placement_agency", "arrival_date",
                "planned_end_date", "representation_code", "city")  # fmt: skip
 
@@ -190,7 +191,7 @@ def create_people(session: Session, rows: StagedRows, *, now: datetime) -> int:
         *(source.c[name] for name in NEW_PERSON),
         literal(now).label("created_at"),
         literal(now).label("updated_at"),
-        literal("id").label("preferred_language"),
+        literal(NEW_PEOPLE_LANGUAGE).label("preferred_language"),
         literal(PersonStatus.ACTIVE.value).label("status"),
         literal(Verification.UNVERIFIED.value).label("verification"),
         literal(CONSENT_VERSION).label("consent_version"),
@@ -255,14 +256,23 @@ def add_phones(session: Session, rows: StagedRows, *, new_people: bool = False) 
     return _count(session.execute(insert(ContactPoint).from_select(columns, query)))
 
 
-def add_stays(session: Session, rows: StagedRows, *, source_name: str, now: datetime) -> int:
+def add_stays(
+    session: Session, rows: StagedRows, *, source_name: str, now: datetime, new_people: bool = False
+) -> int:
     """A stay for work per row (``NEW_STAY``), placed at its city (no position given), in
-    its person's language."""
+    its person's language (``new_people``: people ``create_people`` just wrote, whose
+    language is known without looking each up)."""
     source = rows.subquery()
-    language = select(Person.preferred_language).where(Person.id == source.c.person_id)
+    language = (
+        literal(NEW_PEOPLE_LANGUAGE)
+        if new_people
+        else select(Person.preferred_language)
+        .where(Person.id == source.c.person_id)
+        .scalar_subquery()
+    )
     query = select(
         *(source.c[name] for name in NEW_STAY),
-        language.scalar_subquery(),
+        language,
         literal(Purpose.WORK.value),
         literal(StayStatus.ACTIVE.value),
         literal(source_name),
