@@ -27,12 +27,12 @@ Row = AgencyImportRow
 
 @dataclass
 class Turn:
-    """What a worker's turn learnt of its import's file while applying it. Its chunks are
-    inserted before they are checked, until one meets a person on record; the rest of the
-    turn checks first: a file on record (an export imported again) would otherwise insert,
-    roll back and write again every chunk. A new turn (``imports_run.TURN_SECONDS`` later
-    at most) hopes again, so a file that changes from re-imported to new rows pays the
-    probes for one turn at most."""
+    """What a worker's turn (``imports_run.run``) learnt of its import's file while applying
+    it. Its chunks are inserted before they are checked, until one meets a person on
+    record; the rest of the turn checks first: a file on record (an export imported again)
+    would otherwise insert, roll back and write again every chunk. Each turn (at most
+    ``imports_run.TURN_SECONDS``) starts hopeful again: a re-imported file writes one chunk
+    twice a turn, and new rows after re-imported ones are probed until the turn ends."""
 
     checks_first: bool = False
 

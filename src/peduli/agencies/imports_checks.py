@@ -5,8 +5,9 @@ different people, a record that was merged or erased, a NIK whose record has ano
 date. Each refusal is a problem row written by ``INSERT … SELECT`` and the row marked
 invalid; then every valid row is given its action (create, update, link) by one ``UPDATE``.
 A dry run checks the whole file once it is staged; a real run checks each chunk as it is
-staged, just before it is applied, so a person registered since the dry run is linked, not
-created twice.
+staged, as it applies it, so a person registered since the dry run is linked, not created
+twice (``imports_apply``: a chunk of new people is checked against the registry only when
+the registry's unique keys refuse its inserts).
 """
 
 from __future__ import annotations
@@ -263,7 +264,8 @@ def _decide_found(session: Session, scope: ColumnElement[bool], *, source: str) 
 
 
 def refuse_invalid(session: Session, import_id: uuid.UUID, rows: tuple[int, int] | None) -> None:
-    """Give the invalid rows of ``rows`` (of the whole import) the action refuse and no person."""
+    """Give the invalid rows of ``rows`` (None: of the whole import) the action refuse and no
+    person."""
     refused = and_(Row.import_id == import_id, ~Row.valid)
     if rows is not None:
         refused = and_(refused, Row.row_number.between(*rows))
