@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 06:53:48.923094
+Create Date: 2026-12-07 07:04:03.511845
 """
 
 from collections.abc import Sequence
@@ -75,6 +75,51 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('agency_import', schema=None) as batch_op:
         batch_op.create_index('ix_agency_import_status', ['status', 'created_at'], unique=False)
+
+    op.create_table('agency_import_row',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('import_id', sa.Uuid(), nullable=False),
+    sa.Column('row_number', sa.Integer(), nullable=False),
+    sa.Column('valid', sa.Boolean(), nullable=False),
+    sa.Column('action', sa.String(length=8), nullable=True),
+    sa.Column('person_id', sa.Uuid(), nullable=True),
+    sa.Column('new_person_id', sa.Uuid(), nullable=False),
+    sa.Column('new_stay_id', sa.Uuid(), nullable=False),
+    sa.Column('new_passport_id', sa.Uuid(), nullable=False),
+    sa.Column('new_contact_id', sa.Uuid(), nullable=False),
+    sa.Column('stay_id', sa.Uuid(), nullable=True),
+    sa.Column('full_name', sa.String(length=200), nullable=True),
+    sa.Column('name_key', sa.String(length=400).with_variant(sa.String(length=400, collation='C'), 'postgresql'), nullable=True),
+    sa.Column('sex', sa.String(length=1), nullable=True),
+    sa.Column('date_of_birth', sa.Date(), nullable=True),
+    sa.Column('place_of_birth', sa.String(length=120), nullable=True),
+    sa.Column('home_province', sa.String(length=2), nullable=True),
+    sa.Column('nik_encrypted', sa.String(length=200), nullable=True),
+    sa.Column('nik_index', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=True),
+    sa.Column('passport_encrypted', sa.String(length=200), nullable=True),
+    sa.Column('passport_index', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=True),
+    sa.Column('phone_encrypted', sa.Text(), nullable=True),
+    sa.Column('phone_index', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=True),
+    sa.Column('country', sa.String(length=2), nullable=True),
+    sa.Column('city', sa.String(length=120), nullable=True),
+    sa.Column('representation_code', sa.String(length=40), nullable=True),
+    sa.Column('sector', sa.String(length=24), nullable=True),
+    sa.Column('employer', sa.String(length=200), nullable=True),
+    sa.Column('placement_agency', sa.String(length=200), nullable=True),
+    sa.Column('contract_start', sa.Date(), nullable=True),
+    sa.Column('contract_end', sa.Date(), nullable=True),
+    sa.Column('link_token_a', sa.String(length=40).with_variant(sa.String(length=40, collation='C'), 'postgresql'), nullable=True),
+    sa.Column('link_token_b', sa.String(length=40).with_variant(sa.String(length=40, collation='C'), 'postgresql'), nullable=True),
+    sa.Column('link_name_year', sa.String(length=90).with_variant(sa.String(length=90, collation='C'), 'postgresql'), nullable=True),
+    sa.Column('link_name_day', sa.String(length=90).with_variant(sa.String(length=90, collation='C'), 'postgresql'), nullable=True),
+    sa.Column('link_region', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=True),
+    sa.Column('link_initials', sa.String(length=40).with_variant(sa.String(length=40, collation='C'), 'postgresql'), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_import_row')),
+    sa.UniqueConstraint('import_id', 'row_number', name='uq_agency_import_row_number')
+    )
+    with op.batch_alter_table('agency_import_row', schema=None) as batch_op:
+        batch_op.create_index('ix_agency_import_row_nik', ['nik_index'], unique=False, postgresql_using='hash')
+        batch_op.create_index('ix_agency_import_row_passport', ['passport_index'], unique=False, postgresql_using='hash')
 
     op.create_table('agency_log_head',
     sa.Column('chain', sa.SmallInteger(), autoincrement=False, nullable=False),
@@ -696,52 +741,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('agency_import_problem', schema=None) as batch_op:
         batch_op.create_index('ix_agency_import_problem_row', ['import_id', 'row_number'], unique=False)
-
-    op.create_table('agency_import_row',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('import_id', sa.Uuid(), nullable=False),
-    sa.Column('row_number', sa.Integer(), nullable=False),
-    sa.Column('valid', sa.Boolean(), nullable=False),
-    sa.Column('action', sa.String(length=8), nullable=True),
-    sa.Column('person_id', sa.Uuid(), nullable=True),
-    sa.Column('new_person_id', sa.Uuid(), nullable=False),
-    sa.Column('new_stay_id', sa.Uuid(), nullable=False),
-    sa.Column('new_passport_id', sa.Uuid(), nullable=False),
-    sa.Column('new_contact_id', sa.Uuid(), nullable=False),
-    sa.Column('stay_id', sa.Uuid(), nullable=True),
-    sa.Column('full_name', sa.String(length=200), nullable=True),
-    sa.Column('name_key', sa.String(length=400).with_variant(sa.String(length=400, collation='C'), 'postgresql'), nullable=True),
-    sa.Column('sex', sa.String(length=1), nullable=True),
-    sa.Column('date_of_birth', sa.Date(), nullable=True),
-    sa.Column('place_of_birth', sa.String(length=120), nullable=True),
-    sa.Column('home_province', sa.String(length=2), nullable=True),
-    sa.Column('nik_encrypted', sa.String(length=200), nullable=True),
-    sa.Column('nik_index', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=True),
-    sa.Column('passport_encrypted', sa.String(length=200), nullable=True),
-    sa.Column('passport_index', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=True),
-    sa.Column('phone_encrypted', sa.Text(), nullable=True),
-    sa.Column('phone_index', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=True),
-    sa.Column('country', sa.String(length=2), nullable=True),
-    sa.Column('city', sa.String(length=120), nullable=True),
-    sa.Column('representation_code', sa.String(length=40), nullable=True),
-    sa.Column('sector', sa.String(length=24), nullable=True),
-    sa.Column('employer', sa.String(length=200), nullable=True),
-    sa.Column('placement_agency', sa.String(length=200), nullable=True),
-    sa.Column('contract_start', sa.Date(), nullable=True),
-    sa.Column('contract_end', sa.Date(), nullable=True),
-    sa.Column('link_token_a', sa.String(length=40).with_variant(sa.String(length=40, collation='C'), 'postgresql'), nullable=True),
-    sa.Column('link_token_b', sa.String(length=40).with_variant(sa.String(length=40, collation='C'), 'postgresql'), nullable=True),
-    sa.Column('link_name_year', sa.String(length=90).with_variant(sa.String(length=90, collation='C'), 'postgresql'), nullable=True),
-    sa.Column('link_name_day', sa.String(length=90).with_variant(sa.String(length=90, collation='C'), 'postgresql'), nullable=True),
-    sa.Column('link_region', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=True),
-    sa.Column('link_initials', sa.String(length=40).with_variant(sa.String(length=40, collation='C'), 'postgresql'), nullable=True),
-    sa.ForeignKeyConstraint(['import_id'], ['agency_import.id'], name=op.f('fk_agency_import_row_import_id_agency_import'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_import_row')),
-    sa.UniqueConstraint('import_id', 'row_number', name='uq_agency_import_row_number')
-    )
-    with op.batch_alter_table('agency_import_row', schema=None) as batch_op:
-        batch_op.create_index('ix_agency_import_row_nik', ['nik_index'], unique=False, postgresql_using='hash')
-        batch_op.create_index('ix_agency_import_row_passport', ['passport_index'], unique=False, postgresql_using='hash')
 
     op.create_table('agency_passport_check',
     sa.Column('person_id', sa.Uuid(), nullable=False),
@@ -1916,11 +1915,6 @@ def downgrade() -> None:
     op.drop_table('api_token')
     op.drop_table('agency_placement')
     op.drop_table('agency_passport_check')
-    with op.batch_alter_table('agency_import_row', schema=None) as batch_op:
-        batch_op.drop_index('ix_agency_import_row_passport', postgresql_using='hash')
-        batch_op.drop_index('ix_agency_import_row_nik', postgresql_using='hash')
-
-    op.drop_table('agency_import_row')
     with op.batch_alter_table('agency_import_problem', schema=None) as batch_op:
         batch_op.drop_index('ix_agency_import_problem_row')
 
@@ -2045,6 +2039,11 @@ def downgrade() -> None:
 
     op.drop_table('agency_message')
     op.drop_table('agency_log_head')
+    with op.batch_alter_table('agency_import_row', schema=None) as batch_op:
+        batch_op.drop_index('ix_agency_import_row_passport', postgresql_using='hash')
+        batch_op.drop_index('ix_agency_import_row_nik', postgresql_using='hash')
+
+    op.drop_table('agency_import_row')
     with op.batch_alter_table('agency_import', schema=None) as batch_op:
         batch_op.drop_index('ix_agency_import_status')
 
