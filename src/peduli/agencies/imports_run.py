@@ -22,7 +22,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from peduli.agencies import imports_apply, imports_checks, imports_files, imports_staging
+from peduli.agencies import (
+    imports_apply,
+    imports_checks,
+    imports_files,
+    imports_restore,
+    imports_staging,
+)
 from peduli.agencies.imports_columns import HEADER_ROW, layout_of
 from peduli.agencies.imports_problems import sealed_detail
 from peduli.agencies.models import (
@@ -89,8 +95,10 @@ def run(
     seconds: float | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> int:
-    """Work the import until it is finished (or ``seconds`` have passed); rows handled."""
+    """Work the import until it is finished (or ``seconds`` have passed); rows handled.
+    First, staged rows a database crash emptied are staged again (``imports_restore``)."""
     deadline = None if seconds is None else time.monotonic() + seconds
+    imports_restore.restore_if_lost(session_factory, import_id, chunk_rows)
     turn = imports_apply.Turn()
     handled = 0
     while True:

@@ -258,6 +258,12 @@ class AgencyImportRow(LinkKeyColumns, Base):
         # imports at once.
         Index("ix_agency_import_row_nik", "nik_index", postgresql_using="hash"),
         Index("ix_agency_import_row_passport", "passport_index", postgresql_using="hash"),
+        # UNLOGGED on PostgreSQL (``migrations.regen``): the staged rows are written once and
+        # read by the import's own checks; writing them to the WAL as well doubled a large
+        # import's WAL and checkpoints. A server crash empties the table; the import's
+        # checkpoints, problems and counts survive it, and ``imports_restore`` stages again
+        # what it lost.
+        {"info": {"unlogged": True}},
     )
 
     # One key column, as key rotation walks every sealed table by its key.

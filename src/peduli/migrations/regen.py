@@ -30,6 +30,23 @@ def portable_booleans(source: str) -> str:
     )
 
 
+def unlogged_on_postgresql(source: str) -> str:
+    """Each table the models mark ``info={"unlogged": True}`` made UNLOGGED on PostgreSQL
+    right after it is created (Alembic renders no such option, and SQLite has none)."""
+    from peduli.models import Base
+
+    for table in Base.metadata.sorted_tables:
+        if not table.info.get("unlogged"):
+            continue
+        created = re.compile(rf"(    op\.create_table\('{table.name}',\n.*?\n    \)\n)", re.DOTALL)
+        statement = (
+            "    if op.get_bind().dialect.name == 'postgresql':\n"
+            f"        op.execute('ALTER TABLE {table.name} SET UNLOGGED')\n"
+        )
+        source = created.sub(rf"\g<1>{statement}", source, count=1)
+    return source
+
+
 def main() -> None:
     for old in (MIGRATIONS_DIR / "versions").glob("*_0001_*.py"):
         old.unlink()
@@ -43,7 +60,8 @@ def main() -> None:
     generated = next((MIGRATIONS_DIR / "versions").glob("*_0001_*.py"))
     stable = generated.with_name(INITIAL_REVISION_FILE)
     generated.rename(stable)
-    stable.write_text(portable_booleans(stable.read_text("utf-8")), "utf-8")
+    source = portable_booleans(stable.read_text("utf-8"))
+    stable.write_text(unlogged_on_postgresql(source), "utf-8")
     print("regenerated", stable)
 
 

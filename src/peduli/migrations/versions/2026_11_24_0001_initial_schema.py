@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 07:04:03.511845
+Create Date: 2026-12-07 07:13:05.163724
 """
 
 from collections.abc import Sequence
@@ -115,8 +115,11 @@ def upgrade() -> None:
     sa.Column('link_region', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=True),
     sa.Column('link_initials', sa.String(length=40).with_variant(sa.String(length=40, collation='C'), 'postgresql'), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_import_row')),
-    sa.UniqueConstraint('import_id', 'row_number', name='uq_agency_import_row_number')
+    sa.UniqueConstraint('import_id', 'row_number', name='uq_agency_import_row_number'),
+    info={'unlogged': True}
     )
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute('ALTER TABLE agency_import_row SET UNLOGGED')
     with op.batch_alter_table('agency_import_row', schema=None) as batch_op:
         batch_op.create_index('ix_agency_import_row_nik', ['nik_index'], unique=False, postgresql_using='hash')
         batch_op.create_index('ix_agency_import_row_passport', ['passport_index'], unique=False, postgresql_using='hash')

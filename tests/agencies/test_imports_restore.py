@@ -1,0 +1,113 @@
+"""An import whose staged rows a database crash emptied (the staging table is UNLOGGED on
+PostgreSQL) goes on to the same result as an import nothing happened to."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session
+
+from peduli.agencies import imports_run, imports_staging
+from peduli.agencies.models import AgencyImport, AgencyImportProblem, AgencyImportRow
+from peduli.core.db import get_sessionmaker, is_postgres, session_scope, utcnow
+from peduli.registry import bulk
+from peduli.registry.models import Person
+from tests.agencies.exports import csv_bytes, submitted, worked, worker
+
+pytestmark = pytest.mark.usefixtures("data_dir")
+
+
+def _problems(db: Session, import_id: uuid.UUID) -> list[tuple[int, str, str]]:
+    found = db.execute(
+        select(AgencyImportProblem.row_number, AgencyImportProblem.column, AgencyImportProblem.code)
+        .where(AgencyImportProblem.import_id == import_id)
+        .order_by(AgencyImportProblem.row_number, AgencyImportProblem.code)
+    )
+    return [tuple(row) for row in found]  # type: ignore[misc]
+
+
+def _killed_at_call(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, call: int) -> None:
+    """``owner.name`` raises at its ``call``-th call, as a worker killed there would stop."""
+    original = getattr(owner, name)
+    calls = {"n": 0}
+
+    def dies(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == call:
+            raise RuntimeError("the worker was killed")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, dies)
+
+
+def _crash_empties_the_staging() -> None:
+    """What PostgreSQL does to an UNLOGGED table when it recovers from a crash."""
+    with session_scope() as db:
+        db.execute(delete(AgencyImportRow))
+
+
+def _resumed(db: Session, import_id: uuid.UUID) -> AgencyImport:
+    """Another worker takes the import once the dead one's lease ran out, to its end."""
+    db.rollback()
+    later = utcnow() + imports_run.LEASE + timedelta(seconds=1)
+    while imports_run.work_imports(get_sessionmaker(), later):
+        pass
+    db.expire_all()
+    return db.get_one(AgencyImport, import_id)
+
+
+def test_a_real_run_goes_on_after_a_crash_emptied_its_staged_rows(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [worker(n) for n in range(1, 6)]
+    rows.append(worker(6, NIK=rows[0]["NIK"]))  # file row 7 repeats file row 2's NIK
+    import_id = submitted(db, csv_bytes(rows), dry_run=False)
+    with monkeypatch.context() as patched:  # chunks of two: rows 2-3, 4-5, then killed
+        _killed_at_call(patched, bulk, "update_stays", 3)
+        with pytest.raises(RuntimeError):
+            imports_run.run(get_sessionmaker(), import_id, chunk_rows=2)
+    _crash_empties_the_staging()
+
+    job = _resumed(db, import_id)
+
+    # Row 7 is still a repeat of row 2, applied before the crash: refused, not linked to it.
+    assert (job.status, job.created, job.linked, job.updated, job.refused) == ("done", 5, 0, 0, 1)
+    assert _problems(db, import_id) == [(7, "NIK", "repeated_in_file")]
+    assert db.scalar(select(func.count()).select_from(Person)) == 5
+    assert imports_run.rows_staged(db, import_id) == 0
+
+
+def test_a_dry_run_starts_again_after_a_crash_emptied_its_staged_rows(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [worker(1, **{"Tanggal Lahir": "31-02-1990"}), *(worker(n) for n in range(2, 6))]
+    rows.append(worker(6, NIK=rows[1]["NIK"]))  # file row 7 repeats file row 3's NIK
+    expected = worked(db, submitted(db, csv_bytes(rows), dry_run=True), chunk_rows=2)
+    import_id = submitted(db, csv_bytes(rows), dry_run=True)
+    with monkeypatch.context() as patched:
+        _killed_at_call(patched, imports_staging, "write_chunk", 3)
+        with pytest.raises(RuntimeError):
+            imports_run.run(get_sessionmaker(), import_id, chunk_rows=2)
+    db.expire_all()
+    assert db.get_one(AgencyImport, import_id).staged_through == 5
+    db.rollback()  # on SQLite a transaction holds the writers' lock
+    _crash_empties_the_staging()
+
+    job = _resumed(db, import_id)
+
+    counts = ("status", "total_rows", "to_create", "to_link", "to_update", "refused", "problems")
+    assert [getattr(job, c) for c in counts] == [getattr(expected, c) for c in counts]
+    assert (job.total_rows, job.to_create, job.refused) == (6, 4, 2)
+    assert _problems(db, import_id) == _problems(db, expected.id)  # each once
+
+
+def test_the_staging_table_is_unlogged_on_postgresql(db: Session) -> None:
+    if not is_postgres(db):
+        pytest.skip("SQLite has no write-ahead log to leave a table out of")
+    persistence = db.scalar(
+        text("SELECT relpersistence FROM pg_class WHERE relname = 'agency_import_row'")
+    )
+    assert persistence == "u"
