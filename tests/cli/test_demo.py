@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -133,6 +134,35 @@ def _agency_states(database: Path) -> set[str]:
     return states
 
 
+class _Output:
+    """The demo's output, read by a thread as it comes, so a test can wait for a line the
+    demo says a moment after the worker wrote what it tells of (a demo that stays silent
+    cannot block the test)."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        self.lines: list[str] = []
+        self._stdout = process.stdout
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self._stdout:
+            self.lines.append(line)
+
+    def wait_for(self, wanted: str, timeout: float) -> None:
+        """Until a line holds ``wanted``, or ``timeout``: the assertions on the whole output
+        then tell what is missing."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not any(wanted in line for line in self.lines):
+            time.sleep(0.2)
+
+    def whole(self, timeout: float) -> str:
+        """Everything the demo wrote, once it ended."""
+        self._reader.join(timeout)
+        return "".join(self.lines)
+
+
 def _mailbox_code(base: str, address: str) -> str:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -149,6 +179,7 @@ def test_demo_serves_the_platform_with_working_demo_accounts(
     demo_server: tuple[str, subprocess.Popen[str]], tmp_path: Path
 ) -> None:
     base, process = demo_server
+    said = _Output(process)
     assert httpx.get(f"{base}/healthz").json()["status"] == "ok"
     codes = {r["code"] for r in httpx.get(f"{base}/api/v1/representations").json()}
     assert {"kbri-seoul", "kjri-hong-kong", "kdei-taipei"} <= codes
@@ -180,8 +211,11 @@ def test_demo_serves_the_platform_with_working_demo_accounts(
     states = _agency_states(tmp_path / "demo.db")
     assert {"verified", "mismatch", "unavailable"} <= states, states
 
+    # The demo says what it saw a moment after the worker wrote it: wait for its last line.
+    said.wait_for("in maintenance", timeout=30)
     process.send_signal(signal.SIGINT)
-    output, _ = process.communicate(timeout=20)
+    process.wait(timeout=20)
+    output = said.whole(timeout=10)
     assert process.returncode == 0, output
     assert "is verified at the sandbox civil registry" in output
     assert "mismatch on place_of_birth" in output

@@ -3,9 +3,8 @@ cache, each person's verification state per source, the imports of agencies' exp
 partner systems' webhook subscriptions and the bilateral exchange with partner states (their
 keys, the signed messages).
 
-An import's file is kept sealed on disk (``imports_files``); its rows are staged here with
-their identifiers sealed and blind-indexed exactly as the registry stores them, so the
-registry's bulk functions copy the ciphertext into its own tables with ``INSERT … SELECT``.
+An import's file is kept sealed on disk (``imports_files``); its rows are staged here sealed
+and blind-indexed as the registry stores them, so ``registry.bulk`` copies the ciphertext.
 """
 
 from __future__ import annotations
@@ -252,25 +251,19 @@ class AgencyImportRow(LinkKeyColumns, Base):
     __tablename__ = "agency_import_row"
     __table_args__ = (
         UniqueConstraint("import_id", "row_number", name="uq_agency_import_row_number"),
-        # For the repeat checks' equality look-ups only. Hash indexes on PostgreSQL: a
-        # B-tree on 64 hex digits cost a staged row three times as much to write (measured
-        # before the columns compared bytes, ``byte_ordered``); a NIK is staged by few
-        # imports at once.
+        # For the repeat checks' equality look-ups only. Hash indexes on PostgreSQL: a B-tree
+        # on 64 hex digits cost a staged row three times as much to write.
         Index("ix_agency_import_row_nik", "nik_index", postgresql_using="hash"),
         Index("ix_agency_import_row_passport", "passport_index", postgresql_using="hash"),
-        # UNLOGGED on PostgreSQL (``migrations.regen``): the staged rows are written once and
-        # read by the import's own checks; writing them to the WAL as well doubled a large
-        # import's WAL and checkpoints. A server crash empties the table; the import's
-        # checkpoints, problems and counts survive it, and ``imports_restore`` stages again
-        # what it lost.
+        # UNLOGGED on PostgreSQL (``migrations.regen``): no WAL for rows written once; a crash
+        # empties the table and ``imports_restore`` stages again what it lost.
         {"info": {"unlogged": True}},
     )
 
     # One key column, as key rotation walks every sealed table by its key.
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    # No foreign key: only the import that made it writes a staged row (a million a file),
-    # and removes them when it is done; imports are never deleted. Its check, a look-up and
-    # lock of the import's row per staged row, was a third of the staging COPY's cost.
+    # No foreign key: its check per staged row was a third of the staging COPY's cost; only
+    # the import writes its rows, and imports are never deleted.
     import_id: Mapped[uuid.UUID]
     row_number: Mapped[int] = mapped_column(Integer)
     valid: Mapped[bool]
