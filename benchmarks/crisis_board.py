@@ -115,8 +115,9 @@ def _remind(engine: Any, at: datetime) -> tuple[int, float, dict[str, float]]:
     return written, seconds, took
 
 
-def _send(hq: Any, second: Any, broadcasts_wanted: int) -> tuple[Any, int]:
-    """The crisis over Malaysia and its broadcasts, sent; the crisis id and recipient rows."""
+def _send(hq: Any, second: Any, broadcasts_wanted: int) -> tuple[Any, int, Any]:
+    """The crisis over Malaysia and its broadcasts, sent; the crisis id, the recipient rows
+    and the last broadcast's id."""
     from peduli.core.db import session_scope
     from peduli.crisis import broadcasts, delivery, service
     from peduli.crisis.schemas import BroadcastCreate, CrisisCreate
@@ -140,7 +141,29 @@ def _send(hq: Any, second: Any, broadcasts_wanted: int) -> tuple[Any, int]:
             broadcasts.approve(db, crisis_id=crisis_id, broadcast_id=broadcast.id, actor=second)
             rows += delivery.add_recipients(db, crisis, broadcast, now=datetime.now(UTC))
             delivery.write_outbox(db, crisis, broadcast, channel="sms")
-    return crisis_id, rows
+            broadcast_id = broadcast.id
+    return crisis_id, rows, broadcast_id
+
+
+def _live_figures(crisis_id: Any, broadcast_id: Any, hq: Any, repeat: int) -> None:
+    """HQ's live figures of the last broadcast (``crisis.broadcast_live``: its messages per
+    channel, joined to the outbox by key), what HQ's broadcast screen polls while it sends."""
+    from peduli.core.db import session_scope
+    from peduli.crisis import broadcast_live
+
+    with session_scope() as db:
+        live = timed(
+            lambda: broadcast_live.live(
+                db, crisis_id=crisis_id, broadcast_id=broadcast_id, actor=hq
+            ),
+            repeat,
+        )
+    sms = next(c for c in live[2].channels if c.channel == "sms")
+    print(
+        f"live broadcast figures (HQ, outbox join by key): median {live[0] * 1000:,.0f} ms,"
+        f" slowest {live[1] * 1000:,.0f} ms; sms sent {sms.sent:,}, failed {sms.failed:,},"
+        f" waiting {sms.queued:,}"
+    )
 
 
 def main() -> None:
@@ -166,7 +189,7 @@ def main() -> None:
     hq, second = staff(Role.HQ_ADMIN), staff(Role.HQ_ADMIN)
     officer = staff(Role.OFFICER, "kbri-kuala-lumpur")
     started = time.perf_counter()
-    crisis_id, rows = _send(hq, second, args.broadcasts)
+    crisis_id, rows, broadcast_id = _send(hq, second, args.broadcasts)
     sending = time.perf_counter() - started
     now = datetime.now(UTC)
     with engine.begin() as conn:
@@ -254,6 +277,8 @@ def main() -> None:
         f"the board page's whole read (board + not yet reached, HQ): median"
         f" {page[0] * 1000:,.0f} ms, slowest {page[1] * 1000:,.0f} ms (target ≤ 500 ms)"
     )
+
+    _live_figures(crisis_id, broadcast_id, hq, args.old_repeat)
 
     idle = timed(follow, args.repeat)
     print(f"task, nothing new: {idle[2]} rows written, median {idle[0] * 1000:,.1f} ms")
