@@ -142,7 +142,7 @@ def cells_holding(session: Session, crisis: Crisis, *, after: str | None, stays:
     reaches the number: the index of active stays by cell is read for those cells only, not
     for the area. Without, the audience's stays are read in the order of their cells from
     the same index, as far as the number."""
-    if not _has_cells(session, crisis):
+    if crisis.area_kind == AreaKind.COUNTRIES or not _has_cells(session, crisis):
         placed = audience(session, crisis, columns=(Stay.h3_cell,), cells=CellRange(after=after))
         nth = placed.where(Stay.h3_cell.is_not(None)).order_by(Stay.h3_cell).offset(stays - 1)
         return CellRange(after=after, through=session.scalar(nth.limit(1)))
