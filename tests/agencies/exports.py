@@ -82,6 +82,20 @@ def xlsx_bytes(rows: Sequence[dict[str, Any]]) -> bytes:
 HQ = factories.staff(Role.HQ_ADMIN, None)
 
 
+def killed_at_call(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, call: int) -> None:
+    """``owner.name`` raises at its ``call``-th call, as a worker killed there would stop."""
+    original = getattr(owner, name)
+    calls = {"n": 0}
+
+    def dies(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == call:
+            raise RuntimeError("the worker was killed")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, dies)
+
+
 def submitted(
     db: Session, data: bytes, *, dry_run: bool, filename: str = "placements.csv"
 ) -> uuid.UUID:

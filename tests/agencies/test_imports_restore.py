@@ -15,7 +15,7 @@ from peduli.agencies.models import AgencyImport, AgencyImportProblem, AgencyImpo
 from peduli.core.db import get_sessionmaker, is_postgres, session_scope, utcnow
 from peduli.registry import bulk
 from peduli.registry.models import Person
-from tests.agencies.exports import csv_bytes, submitted, worked, worker
+from tests.agencies.exports import csv_bytes, killed_at_call, submitted, worked, worker
 
 pytestmark = pytest.mark.usefixtures("data_dir")
 
@@ -27,20 +27,6 @@ def _problems(db: Session, import_id: uuid.UUID) -> list[tuple[int, str, str]]:
         .order_by(AgencyImportProblem.row_number, AgencyImportProblem.code)
     )
     return [tuple(row) for row in found]  # type: ignore[misc]
-
-
-def _killed_at_call(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, call: int) -> None:
-    """``owner.name`` raises at its ``call``-th call, as a worker killed there would stop."""
-    original = getattr(owner, name)
-    calls = {"n": 0}
-
-    def dies(*args: object, **kwargs: object) -> object:
-        calls["n"] += 1
-        if calls["n"] == call:
-            raise RuntimeError("the worker was killed")
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(owner, name, dies)
 
 
 def _crash_empties_the_staging() -> None:
@@ -66,7 +52,7 @@ def test_a_real_run_goes_on_after_a_crash_emptied_its_staged_rows(
     rows.append(worker(6, NIK=rows[0]["NIK"]))  # file row 7 repeats file row 2's NIK
     import_id = submitted(db, csv_bytes(rows), dry_run=False)
     with monkeypatch.context() as patched:  # chunks of two: rows 2-3, 4-5, then killed
-        _killed_at_call(patched, bulk, "update_stays", 3)
+        killed_at_call(patched, bulk, "update_stays", 3)
         with pytest.raises(RuntimeError):
             imports_run.run(get_sessionmaker(), import_id, chunk_rows=2)
     _crash_empties_the_staging()
@@ -88,7 +74,7 @@ def test_a_dry_run_starts_again_after_a_crash_emptied_its_staged_rows(
     expected = worked(db, submitted(db, csv_bytes(rows), dry_run=True), chunk_rows=2)
     import_id = submitted(db, csv_bytes(rows), dry_run=True)
     with monkeypatch.context() as patched:
-        _killed_at_call(patched, imports_staging, "write_chunk", 3)
+        killed_at_call(patched, imports_staging, "write_chunk", 3)
         with pytest.raises(RuntimeError):
             imports_run.run(get_sessionmaker(), import_id, chunk_rows=2)
     db.expire_all()

@@ -23,7 +23,7 @@ from peduli.registry.linkage import online
 from peduli.registry.linkage.keys import link_keys
 from peduli.registry.models import NIK_PURPOSE, ContactPoint, Passport, Person, Stay
 from tests import factories
-from tests.agencies.exports import csv_bytes, submitted, worked, worker
+from tests.agencies.exports import csv_bytes, killed_at_call, submitted, worked, worker
 
 pytestmark = pytest.mark.usefixtures("data_dir")
 
@@ -216,18 +216,10 @@ def test_a_chunk_that_fails_is_written_not_at_all_and_the_import_resumes(
 ) -> None:
     rows = [worker(n) for n in range(1, 11)]
     import_id = submitted(db, csv_bytes(rows), dry_run=False)
-    original = bulk.update_stays
-    calls = {"n": 0}
-
-    def dies_on_the_third_chunk(*args: object, **kwargs: object) -> int:
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("the worker was killed")
-        return original(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(bulk, "update_stays", dies_on_the_third_chunk)
-    with pytest.raises(RuntimeError):
-        imports_run.run(get_sessionmaker(), import_id, chunk_rows=3)
+    with monkeypatch.context() as patched:
+        killed_at_call(patched, bulk, "update_stays", 3)  # the third chunk's last write
+        with pytest.raises(RuntimeError):
+            imports_run.run(get_sessionmaker(), import_id, chunk_rows=3)
     db.expire_all()
     job = db.get_one(AgencyImport, import_id)
     # Two chunks (file rows 2-4 and 5-7: six people) are staged and applied, each with
@@ -239,7 +231,6 @@ def test_a_chunk_that_fails_is_written_not_at_all_and_the_import_resumes(
     assert imports_run.rows_staged(db, import_id) == 6
     db.rollback()
 
-    monkeypatch.setattr(bulk, "update_stays", original)
     # Another worker takes the import once the dead one's lease ran out.
     later = utcnow() + imports_run.LEASE + timedelta(seconds=1)
     assert imports_run.claim(get_sessionmaker(), utcnow()) is None  # still held
@@ -255,22 +246,13 @@ def test_a_worker_killed_while_reading_the_file_resumes_after_its_last_chunk(
 ) -> None:
     rows = [worker(n) for n in range(1, 8)]
     import_id = submitted(db, csv_bytes(rows), dry_run=True)
-    original = imports_staging.write_chunk
-    calls = {"n": 0}
-
-    def dies_on_the_second_chunk(*args: object, **kwargs: object) -> None:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("killed")
-        original(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(imports_staging, "write_chunk", dies_on_the_second_chunk)
-    with pytest.raises(RuntimeError):
-        imports_run.run(get_sessionmaker(), import_id, chunk_rows=3)
+    with monkeypatch.context() as patched:
+        killed_at_call(patched, imports_staging, "write_chunk", 2)
+        with pytest.raises(RuntimeError):
+            imports_run.run(get_sessionmaker(), import_id, chunk_rows=3)
     db.expire_all()
     assert db.get_one(AgencyImport, import_id).staged_through == 4
     db.rollback()
-    monkeypatch.setattr(imports_staging, "write_chunk", original)
 
     job = worked(db, import_id, chunk_rows=3)
 
