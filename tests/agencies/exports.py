@@ -82,8 +82,16 @@ def xlsx_bytes(rows: Sequence[dict[str, Any]]) -> bytes:
 HQ = factories.staff(Role.HQ_ADMIN, None)
 
 
-def killed_at_call(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, call: int) -> None:
-    """``owner.name`` raises at its ``call``-th call, as a worker killed there would stop."""
+def run_killed_at(
+    monkeypatch: pytest.MonkeyPatch,
+    import_id: uuid.UUID,
+    *,
+    chunk_rows: int,
+    killed_in: tuple[object, str, int],
+) -> None:
+    """The worker runs the import and is killed at the ``call``-th call of ``owner.name``
+    (``killed_in``), as a worker killed there would stop; the function is whole again after."""
+    owner, name, call = killed_in
     original = getattr(owner, name)
     calls = {"n": 0}
 
@@ -93,7 +101,10 @@ def killed_at_call(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, ca
             raise RuntimeError("the worker was killed")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(owner, name, dies)
+    with monkeypatch.context() as patched:
+        patched.setattr(owner, name, dies)
+        with pytest.raises(RuntimeError):
+            imports_run.run(get_sessionmaker(), import_id, chunk_rows=chunk_rows)
 
 
 def submitted(

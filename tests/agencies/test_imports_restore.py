@@ -15,7 +15,7 @@ from peduli.agencies.models import AgencyImport, AgencyImportProblem, AgencyImpo
 from peduli.core.db import get_sessionmaker, is_postgres, session_scope, utcnow
 from peduli.registry import bulk
 from peduli.registry.models import Person
-from tests.agencies.exports import csv_bytes, killed_at_call, submitted, worked, worker
+from tests.agencies.exports import csv_bytes, run_killed_at, submitted, worked, worker
 
 pytestmark = pytest.mark.usefixtures("data_dir")
 
@@ -51,10 +51,8 @@ def test_a_real_run_goes_on_after_a_crash_emptied_its_staged_rows(
     rows = [worker(n) for n in range(1, 6)]
     rows.append(worker(6, NIK=rows[0]["NIK"]))  # file row 7 repeats file row 2's NIK
     import_id = submitted(db, csv_bytes(rows), dry_run=False)
-    with monkeypatch.context() as patched:  # chunks of two: rows 2-3, 4-5, then killed
-        killed_at_call(patched, bulk, "update_stays", 3)
-        with pytest.raises(RuntimeError):
-            imports_run.run(get_sessionmaker(), import_id, chunk_rows=2)
+    # Chunks of two: rows 2-3 and 4-5 applied, then killed in rows 6-7.
+    run_killed_at(monkeypatch, import_id, chunk_rows=2, killed_in=(bulk, "update_stays", 3))
     _crash_empties_the_staging()
 
     job = _resumed(db, import_id)
@@ -73,10 +71,9 @@ def test_a_dry_run_starts_again_after_a_crash_emptied_its_staged_rows(
     rows.append(worker(6, NIK=rows[1]["NIK"]))  # file row 7 repeats file row 3's NIK
     expected = worked(db, submitted(db, csv_bytes(rows), dry_run=True), chunk_rows=2)
     import_id = submitted(db, csv_bytes(rows), dry_run=True)
-    with monkeypatch.context() as patched:
-        killed_at_call(patched, imports_staging, "write_chunk", 3)
-        with pytest.raises(RuntimeError):
-            imports_run.run(get_sessionmaker(), import_id, chunk_rows=2)
+    run_killed_at(
+        monkeypatch, import_id, chunk_rows=2, killed_in=(imports_staging, "write_chunk", 3)
+    )
     db.expire_all()
     assert db.get_one(AgencyImport, import_id).staged_through == 5
     db.rollback()  # on SQLite a transaction holds the writers' lock

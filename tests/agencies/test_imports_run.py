@@ -23,7 +23,7 @@ from peduli.registry.linkage import online
 from peduli.registry.linkage.keys import link_keys
 from peduli.registry.models import NIK_PURPOSE, ContactPoint, Passport, Person, Stay
 from tests import factories
-from tests.agencies.exports import csv_bytes, killed_at_call, submitted, worked, worker
+from tests.agencies.exports import csv_bytes, run_killed_at, submitted, worked, worker
 
 pytestmark = pytest.mark.usefixtures("data_dir")
 
@@ -216,10 +216,9 @@ def test_a_chunk_that_fails_is_written_not_at_all_and_the_import_resumes(
 ) -> None:
     rows = [worker(n) for n in range(1, 11)]
     import_id = submitted(db, csv_bytes(rows), dry_run=False)
-    with monkeypatch.context() as patched:
-        killed_at_call(patched, bulk, "update_stays", 3)  # the third chunk's last write
-        with pytest.raises(RuntimeError):
-            imports_run.run(get_sessionmaker(), import_id, chunk_rows=3)
+    run_killed_at(
+        monkeypatch, import_id, chunk_rows=3, killed_in=(bulk, "update_stays", 3)
+    )  # the third chunk's last write
     db.expire_all()
     job = db.get_one(AgencyImport, import_id)
     # Two chunks (file rows 2-4 and 5-7: six people) are staged and applied, each with
@@ -246,10 +245,9 @@ def test_a_worker_killed_while_reading_the_file_resumes_after_its_last_chunk(
 ) -> None:
     rows = [worker(n) for n in range(1, 8)]
     import_id = submitted(db, csv_bytes(rows), dry_run=True)
-    with monkeypatch.context() as patched:
-        killed_at_call(patched, imports_staging, "write_chunk", 2)
-        with pytest.raises(RuntimeError):
-            imports_run.run(get_sessionmaker(), import_id, chunk_rows=3)
+    run_killed_at(
+        monkeypatch, import_id, chunk_rows=3, killed_in=(imports_staging, "write_chunk", 2)
+    )
     db.expire_all()
     assert db.get_one(AgencyImport, import_id).staged_through == 4
     db.rollback()
