@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from peduli.agencies import imports_run, imports_staging
 from peduli.agencies.models import AgencyImport, AgencyImportProblem, AgencyImportRow
+from peduli.auth.audit import AuditEntry
 from peduli.core.db import get_sessionmaker, is_postgres, session_scope, utcnow
 from peduli.registry import bulk
 from peduli.registry.models import Person
@@ -33,6 +34,15 @@ def _crash_empties_the_staging() -> None:
     """What PostgreSQL does to an UNLOGGED table when it recovers from a crash."""
     with session_scope() as db:
         db.execute(delete(AgencyImportRow))
+
+
+def _restorations(db: Session, import_id: uuid.UUID) -> list[str | None]:
+    """The audit entries of the import's staging restored: their reasons."""
+    entries = select(AuditEntry.reason).where(
+        AuditEntry.action == "agencies.import.staging_restored",
+        AuditEntry.entity_id == str(import_id),
+    )
+    return list(db.scalars(entries))
 
 
 def _resumed(db: Session, import_id: uuid.UUID) -> AgencyImport:
@@ -62,6 +72,7 @@ def test_a_real_run_goes_on_after_a_crash_emptied_its_staged_rows(
     assert _problems(db, import_id) == [(7, "NIK", "repeated_in_file")]
     assert db.scalar(select(func.count()).select_from(Person)) == 5
     assert imports_run.rows_staged(db, import_id) == 0
+    assert _restorations(db, import_id) == ['{"dry_run_started_again": false, "through_row": 5}']
 
 
 def test_a_dry_run_starts_again_after_a_crash_emptied_its_staged_rows(
@@ -85,6 +96,7 @@ def test_a_dry_run_starts_again_after_a_crash_emptied_its_staged_rows(
     assert [getattr(job, c) for c in counts] == [getattr(expected, c) for c in counts]
     assert (job.total_rows, job.to_create, job.refused) == (6, 4, 2)
     assert _problems(db, import_id) == _problems(db, expected.id)  # each once
+    assert _restorations(db, import_id) == ['{"dry_run_started_again": true, "through_row": 5}']
 
 
 def test_the_staging_table_is_unlogged_on_postgresql(db: Session) -> None:

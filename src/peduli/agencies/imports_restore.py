@@ -20,6 +20,7 @@ while restoring leaves the rows still missing, and the next turn starts the rest
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -36,6 +37,8 @@ from peduli.agencies.models import (
     AgencyImportRow,
     ImportStatus,
 )
+from peduli.auth import audit
+from peduli.auth.actor import SYSTEM
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.logging import get_logger
 
@@ -60,6 +63,16 @@ def restore_if_lost(session_factory: SessionFactory, import_id: uuid.UUID, chunk
         if not staging_lost(session, job):
             return
         log.warning("import staging lost, restoring", import_id=str(import_id))
+        audit.record(
+            session,
+            actor=SYSTEM,
+            action="agencies.import.staging_restored",
+            entity_type="agency_import",
+            entity_id=str(import_id),
+            reason=json.dumps(
+                {"dry_run_started_again": job.dry_run, "through_row": job.staged_through}
+            ),
+        )
         # Rows a restore killed half-way wrote: it starts over.
         session.execute(
             delete(Row)
