@@ -1,5 +1,6 @@
 """Imports every domain's models so ``Base.metadata`` knows all tables (migrations, tests)."""
 
+from peduli.agencies import imports_restart_models  # noqa: F401
 from peduli.agencies import models as agencies_models  # noqa: F401
 from peduli.agencies import travel_models as agencies_travel_models  # noqa: F401
 from peduli.auth import audit  # noqa: F401

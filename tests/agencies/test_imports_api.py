@@ -6,22 +6,25 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
-from peduli.agencies import imports_run
+from peduli.agencies import imports_restore, imports_run, imports_staging
+from peduli.agencies.models import AgencyImportRow
 from peduli.api.app import create_app
 from peduli.auth import tokens
 from peduli.auth.actor import Role
 from peduli.auth.audit import AuditEntry
 from peduli.auth.models import StaffAccount
 from peduli.core.db import get_sessionmaker, session_scope, utcnow
-from tests.agencies.exports import csv_bytes, worker
+from tests.agencies.exports import csv_bytes, run_killed_at, worker
 
 API = "/api/v1/imports"
 Headers = dict[str, dict[str, str]]
@@ -86,6 +89,32 @@ def test_a_dry_run_answers_at_once_and_reports_counts_and_problems(
     assert (3, "Jenis Kelamin", "sex_invalid") in codes
     problem = next(p for p in body["problems"] if p["code"] == "sex_invalid")
     assert "'X'" in problem["message"] and "L (laki-laki)" in problem["hint"]
+    assert (body["started_again_at"], body["started_again"]) == (None, None)
+
+
+def test_a_dry_run_started_again_after_a_crash_says_so_and_when(
+    api: tuple[TestClient, Headers], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, headers = api
+    queued = _upload(client, headers["admin"], csv_bytes([worker(n) for n in range(1, 7)]))
+    import_id = uuid.UUID(queued["id"])
+    run_killed_at(
+        monkeypatch, import_id, chunk_rows=2, killed_in=(imports_staging, "write_chunk", 3)
+    )
+    with session_scope() as db:  # a crash empties the UNLOGGED staging table
+        db.execute(delete(AgencyImportRow))
+    imports_restore.restore_if_lost(get_sessionmaker(), import_id, 2)
+
+    answer = client.get(queued["report"], headers={**headers["admin"], "Accept-Language": "id"})
+
+    body = answer.json()
+    assert (body["status"], body["rows_read"], body["progress_percent"]) == ("staging", 0, None)
+    at = datetime.fromisoformat(body["started_again_at"])
+    assert body["started_again"] == (
+        f"Uji coba dimulai lagi dari baris pertama pada {at:%Y-%m-%d %H:%M} UTC: gangguan pada "
+        "basis data menghilangkan 4 baris yang sudah dibaca. Uji coba tidak menulis apa pun ke "
+        "registri, jadi hasilnya akan tetap sama."
+    )
 
 
 def test_a_real_run_writes_and_counts_what_it_did(api: tuple[TestClient, Headers]) -> None:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from peduli.agencies import imports_run, imports_staging
+from peduli.agencies import imports, imports_run, imports_staging
 from peduli.agencies.models import AgencyImport, AgencyImportProblem, AgencyImportRow
 from peduli.auth.audit import AuditEntry
 from peduli.core.db import get_sessionmaker, is_postgres, session_scope, utcnow
@@ -97,6 +97,48 @@ def test_a_dry_run_starts_again_after_a_crash_emptied_its_staged_rows(
     assert (job.total_rows, job.to_create, job.refused) == (6, 4, 2)
     assert _problems(db, import_id) == _problems(db, expected.id)  # each once
     assert _restorations(db, import_id) == ['{"dry_run_started_again": true, "through_row": 5}']
+
+
+def test_a_dry_run_started_again_keeps_when_and_how_far_it_had_read_for_its_report(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_id = submitted(db, csv_bytes([worker(n) for n in range(1, 7)]), dry_run=True)
+    # Chunks of two: rows 2-3 and 4-5 staged (four rows read), then killed in rows 6-7.
+    run_killed_at(
+        monkeypatch, import_id, chunk_rows=2, killed_in=(imports_staging, "write_chunk", 3)
+    )
+    db.rollback()
+    assert imports.restart_of(db, db.get_one(AgencyImport, import_id)) is None
+    db.rollback()
+    _crash_empties_the_staging()
+    before = utcnow()
+
+    job = _resumed(db, import_id)
+
+    restart = imports.restart_of(db, job)
+    assert restart is not None and restart.rows_read == 4
+    assert before - timedelta(seconds=1) <= restart.at <= utcnow()
+    assert (job.status, job.total_rows) == ("done", 6)  # started again, and finished
+    notice = imports.restart_notice(when="24 Nov 2026, 10:02", rows="4")
+    assert notice == (
+        "The dry run started again from the first row on 24 Nov 2026, 10:02: an interruption "
+        "of the database lost the 4 row(s) it had read. A dry run writes nothing to the "
+        "registry, so its result will be the same."
+    )
+
+
+def test_a_real_run_restored_after_a_crash_has_no_restart_to_report(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_id = submitted(db, csv_bytes([worker(n) for n in range(1, 6)]), dry_run=False)
+    run_killed_at(monkeypatch, import_id, chunk_rows=2, killed_in=(bulk, "update_stays", 3))
+    _crash_empties_the_staging()
+
+    job = _resumed(db, import_id)
+
+    assert _restorations(db, import_id) != []  # restored, and went on from its checkpoint
+    assert job.created == 5
+    assert imports.restart_of(db, job) is None
 
 
 def test_the_staging_table_is_unlogged_on_postgresql(db: Session) -> None:

@@ -72,7 +72,7 @@ from peduli.auth.scopes import (
 )
 from peduli.core.config import get_settings
 from peduli.core.errors import FieldProblem, Forbidden, NotAuthenticated, ValidationFailed
-from peduli.core.i18n import _, translations
+from peduli.core.i18n import _, translate, translations
 from peduli.core.schemas import strict_json
 
 router = APIRouter(tags=["agencies"])
@@ -211,7 +211,14 @@ def read_import(
         limit=PROBLEMS_PER_PAGE,
         offset=(problems_page - 1) * PROBLEMS_PER_PAGE,
     )
-    return ImportRead.of(job, total, problems)
+    restart = imports.restart_of(db, job)
+    notice = None
+    if restart is not None:
+        said = imports.restart_notice(
+            when=f"{restart.at:%Y-%m-%d %H:%M} UTC", rows=str(restart.rows_read)
+        )
+        notice = translate(said, translations(language).gettext, language)
+    return ImportRead.of(job, total, problems, restart=restart, restart_notice=notice)
 
 
 @router.get(

@@ -2,8 +2,9 @@
 
 The upload only checks that the file is a CSV or XLSX file within the size limit, stores it
 sealed and queues the import; the worker reads, checks and applies it (``imports_run``),
-never the request. The report is the import row's counts and checkpoints, and its problems
-(``imports_problems``).
+never the request. The report is the import row's counts and checkpoints, its problems
+(``imports_problems``), and why a dry run's counts went back to nothing, when they did
+(``restart_notice``).
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from peduli.agencies import access, imports_files
+from peduli.agencies.imports_restart_models import AgencyImportRestart
 from peduli.agencies.models import AgencyImport, ImportStatus
 from peduli.auth import audit
 from peduli.auth.actor import Actor
 from peduli.core.config import get_settings
 from peduli.core.errors import FieldProblem, NotFound, ValidationFailed
-from peduli.core.i18n import _
+from peduli.core.i18n import Message, _
 
 SOURCES = ("bp2mi",)  # whose exports the column set reads (``imports_columns``)
 
@@ -185,3 +187,19 @@ def progress(job: AgencyImport) -> int | None:
     if job.status == ImportStatus.APPLYING:
         return 50 + job.applied_through * 50 // max(job.staged_through, 1)
     return 0
+
+
+def restart_of(session: Session, job: AgencyImport) -> AgencyImportRestart | None:
+    """When the dry run last started again from its first row after a crash lost its staged
+    rows (``imports_restore``); None when it never did, and for a real run (it goes on)."""
+    return session.get(AgencyImportRestart, job.id) if job.dry_run else None
+
+
+def restart_notice(*, when: str, rows: str) -> Message:
+    """Why a dry run's progress went back, for its report; ``when`` and ``rows`` as the
+    reader writes a time and a number (the restart's ``at`` and ``rows_read``)."""
+    return _(
+        "The dry run started again from the first row on {when}: an interruption of the "
+        "database lost the {rows} row(s) it had read. A dry run writes nothing to the "
+        "registry, so its result will be the same."
+    ).format(when=when, rows=rows)

@@ -9,7 +9,8 @@ logged tables and survives: its checkpoints and counts (``agency_import``), its 
 
 So a worker's turn first looks for the staged row at the import's checkpoint. When it is
 gone, all of them are:
-- a dry run starts again from the first row (it wrote nothing to the registry);
+- a dry run starts again from the first row (it wrote nothing to the registry), and its
+  report says so and when (``AgencyImportRestart``);
 - a real run reads its file again up to the checkpoint and stages those rows as read, without
   their problems (those survived) and without applying anything again: the later rows'
   repeat checks compare against them, as if nothing had happened.
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from peduli.agencies import imports_files, imports_staging
 from peduli.agencies.imports_columns import layout_of
+from peduli.agencies.imports_restart_models import AgencyImportRestart
 from peduli.agencies.models import (
     FINISHED,
     AgencyImport,
@@ -105,7 +107,11 @@ def _none_of(chunk: imports_staging.ReadChunk) -> bytes | list[tuple[object, ...
 
 
 def _start_again(session: Session, job: AgencyImport) -> None:
-    """A dry run goes back to its first row, its findings forgotten."""
+    """A dry run goes back to its first row, its findings forgotten; when, and how far it
+    had read, are kept for its report (``imports.restart_notice``)."""
+    restart = session.get(AgencyImportRestart, job.id) or AgencyImportRestart(import_id=job.id)
+    restart.at, restart.rows_read = utcnow(), job.total_rows
+    session.add(restart)
     session.execute(
         delete(AgencyImportProblem)
         .where(AgencyImportProblem.import_id == job.id)

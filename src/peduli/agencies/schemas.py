@@ -15,6 +15,7 @@ from peduli.agencies import imports
 from peduli.agencies.envelope import MAX_CAUSE, Purpose
 from peduli.agencies.exchange_workflow import AnswerKind, RequestKind
 from peduli.agencies.imports_problems import ShownProblem
+from peduli.agencies.imports_restart_models import AgencyImportRestart
 from peduli.agencies.models import AgencyImport, AgencyMessage, PersonVerification, Source
 from peduli.core.events import EventType
 from peduli.core.schemas import RequestBody
@@ -258,12 +259,27 @@ class ImportRead(BaseModel):
     done: ImportCounts = Field(description="What the real run has written so far.")
     problem_total: int
     problems: list[ImportProblemRead] = Field(description="The first page of problems.")
+    started_again_at: datetime | None = Field(
+        description="A dry run: when it last started again from its first row, as a database "
+        "crash had lost the rows it had read (its counts went back to nothing)."
+    )
+    started_again: str | None = Field(
+        description="That restart in a sentence, in the reader's language; null without one."
+    )
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
 
     @classmethod
-    def of(cls, job: AgencyImport, total: int, problems: list[ShownProblem]) -> ImportRead:
+    def of(
+        cls,
+        job: AgencyImport,
+        total: int,
+        problems: list[ShownProblem],
+        *,
+        restart: AgencyImportRestart | None = None,
+        restart_notice: str | None = None,
+    ) -> ImportRead:
         return cls(
             id=job.id,
             source=job.source,
@@ -285,6 +301,8 @@ class ImportRead(BaseModel):
             ),
             problem_total=total,
             problems=[ImportProblemRead.of(p) for p in problems],
+            started_again_at=restart.at if restart else None,
+            started_again=restart_notice if restart else None,
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,

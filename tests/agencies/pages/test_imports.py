@@ -5,18 +5,22 @@ and who is let in."""
 from __future__ import annotations
 
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from peduli.agencies import imports_apply, imports_run
+from peduli.agencies import imports_apply, imports_restore, imports_run, imports_staging
+from peduli.agencies.imports_restart_models import AgencyImportRestart
+from peduli.agencies.models import AgencyImportRow
 from peduli.auth.actor import Role
-from peduli.core.db import get_sessionmaker, utcnow
+from peduli.core.db import get_sessionmaker, session_scope, utcnow
 from peduli.registry.models import Person
-from tests.agencies.exports import csv_bytes, worker, xlsx_bytes
+from peduli.web.i18n import format_datetime
+from tests.agencies.exports import csv_bytes, run_killed_at, worker, xlsx_bytes
 from tests.web.officer_support import HTML, csrf, signed_in_officer
 
 PAGE = "/hq/imports"
@@ -129,3 +133,38 @@ def test_a_real_run_s_report_shows_the_rows_written_while_the_file_is_read(
     assert ">Reading the file<" in reading
     assert "2 row(s) read · written through row 3" in reading
     assert db.scalar(select(func.count()).select_from(Person)) == 2
+
+
+def test_a_dry_run_started_again_after_a_crash_says_so_and_when(
+    client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signed_in_officer(client, db, "hq@kemlu.example", Role.HQ_ADMIN, None)
+    report = _upload(client, csv_bytes([worker(n) for n in range(1, 7)]), "p.csv")
+    import_id = uuid.UUID(report.rsplit("/", 1)[1])
+    # Rows 2-5 staged (four rows read), the worker killed; then a crash empties the staging
+    # and the next turn starts the dry run again from its first row.
+    run_killed_at(
+        monkeypatch, import_id, chunk_rows=2, killed_in=(imports_staging, "write_chunk", 3)
+    )
+    before = client.get(f"{report}/progress", headers={**HTML, "HX-Request": "true"}).text
+    assert 'id="import-restarted"' not in before
+    with session_scope() as session:
+        session.execute(delete(AgencyImportRow))
+    imports_restore.restore_if_lost(get_sessionmaker(), import_id, 2)
+    at = db.get_one(AgencyImportRestart, import_id).at
+    db.rollback()
+
+    indonesian = client.get(
+        f"{report}/progress", headers={**HTML, "HX-Request": "true", "Accept-Language": "id"}
+    ).text
+    english = client.get(report, headers={**HTML, "Accept-Language": "en"}).text
+
+    assert (
+        f"Uji coba dimulai lagi dari baris pertama pada {format_datetime(at, 'id')}: gangguan "
+        "pada basis data menghilangkan 4 baris yang sudah dibaca."
+    ) in indonesian
+    assert (
+        f"The dry run started again from the first row on {format_datetime(at, 'en')}: an "
+        "interruption of the database lost the 4 row(s) it had read."
+    ) in english
+    assert "0 row(s) read" in english  # what went back, next to why

@@ -26,7 +26,7 @@ from peduli.core.i18n import translations
 from peduli.core.paging import page_count
 from peduli.web.desk import SignedIn, page
 from peduli.web.forms import Refusal, run_form
-from peduli.web.i18n import negotiate
+from peduli.web.i18n import format_datetime, format_number, negotiate
 
 router = APIRouter(include_in_schema=False)
 
@@ -141,6 +141,7 @@ def _report_context(
     return {
         "job": job,
         "progress": imports.progress(job),
+        "restart": _restart_notice(db, job, language),
         "running": job.status not in FINISHED,
         "refresh": REFRESH_SECONDS,
         "path": f"{IMPORTS}/{job.id}",
@@ -149,6 +150,17 @@ def _report_context(
         "problems_page": problems_page,
         "problem_pages": page_count(total, PROBLEMS_PER_PAGE),
     }
+
+
+def _restart_notice(db: DbSession, job: AgencyImport, language: str) -> str | None:
+    """Why a dry run's progress went back, when it started again after a crash."""
+    restart = imports.restart_of(db, job)
+    if restart is None:
+        return None
+    return imports.restart_notice(
+        when=format_datetime(restart.at, language),
+        rows=format_number(restart.rows_read, language),
+    )
 
 
 @router.get(IMPORTS + "/{import_id}", response_class=HTMLResponse, dependencies=[Importer])

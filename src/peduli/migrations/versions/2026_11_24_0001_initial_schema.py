@@ -745,6 +745,13 @@ def upgrade() -> None:
     with op.batch_alter_table('agency_import_problem', schema=None) as batch_op:
         batch_op.create_index('ix_agency_import_problem_row', ['import_id', 'row_number'], unique=False)
 
+    op.create_table('agency_import_restart',
+    sa.Column('import_id', sa.Uuid(), nullable=False),
+    sa.Column('at', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('rows_read', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['import_id'], ['agency_import.id'], name=op.f('fk_agency_import_restart_import_id_agency_import'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('import_id', name=op.f('pk_agency_import_restart'))
+    )
     op.create_table('agency_passport_check',
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('passport_index', sa.String(length=64), nullable=False),
@@ -1918,6 +1925,7 @@ def downgrade() -> None:
     op.drop_table('api_token')
     op.drop_table('agency_placement')
     op.drop_table('agency_passport_check')
+    op.drop_table('agency_import_restart')
     with op.batch_alter_table('agency_import_problem', schema=None) as batch_op:
         batch_op.drop_index('ix_agency_import_problem_row')
 
