@@ -6,14 +6,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from peduli.core.db import utcnow
 from peduli.crisis import broadcasts, service
 from peduli.crisis.models import Broadcast, Crisis
 from peduli.crisis.schemas import BroadcastCreate, CrisisCreate
+from peduli.notify import outcomes
 from peduli.notify.models import OutboxMessage, OutboxStatus
+from peduli.notify.outcomes import RetryPolicy
+from peduli.notify.ports import DeliveryResult, DeliveryStatus
 from peduli.registry.models import ContactPoint, Person, Stay
 from peduli.registry.report_records import h3_cell
 
@@ -116,12 +119,42 @@ def crisis_outbox(db: Session) -> list[OutboxMessage]:
 
 
 def gateway_took_every_sms(db: Session) -> list[str]:
-    """Mark every SMS of the outbox sent, as a worker would, each with the gateway's id
-    (``sms-0``, ``sms-1``…); returns those ids, for the delivery reports to name."""
-    rows = db.scalars(
-        select(OutboxMessage).where(OutboxMessage.channel == "sms").order_by(OutboxMessage.id)
-    ).all()
-    for number, row in enumerate(rows):
-        row.status, row.provider_message_id = OutboxStatus.SENT, f"sms-{number}"
+    """Every SMS of the outbox sent, recorded as a worker records it, each with the
+    gateway's id (``sms-0``, ``sms-1``…); returns those ids, for the delivery reports to
+    name."""
+    ids = worker_recorded(db, channel="sms", status=DeliveryStatus.SENT)
+    return [f"sms-{number}" for number in range(len(ids))]
+
+
+def worker_recorded(db: Session, *, channel: str, status: DeliveryStatus) -> list[int]:
+    """Every message of ``channel`` claimed and its outcome recorded (sent as ``sms-<n>``,
+    or refused: dead) through the worker's own ``notify.outcomes``, so each tally counts it
+    as it would in service; returns the messages' ids in sending order."""
+    claimed_at = utcnow()
+    ids = list(
+        db.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.channel == channel)
+            .order_by(OutboxMessage.id)
+        )
+    )
+    db.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .values(status=OutboxStatus.SENDING, claimed_by="test-worker", claimed_at=claimed_at)
+    )
+    sent = status is DeliveryStatus.SENT
+    outcomes.record(
+        db,
+        results=[
+            DeliveryResult(i, status, provider_message_id=f"{channel}-{n}" if sent else None)
+            for n, i in enumerate(ids)
+        ],
+        attempts=dict.fromkeys(ids, 1),
+        senders={},
+        worker_id="test-worker",
+        claimed_at=claimed_at,
+        policy=RetryPolicy(),
+    )
     db.flush()
-    return [f"sms-{number}" for number in range(len(rows))]
+    return ids

@@ -1,22 +1,19 @@
 """What a sent broadcast has done so far: its messages per channel (waiting, sent,
-delivered to the phone, failed) and its recipients' answers, counted in the database for
-the live broadcast screen and the API."""
+delivered to the phone, failed) and its recipients' answers, for the live broadcast screen
+and the API."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import RowMapping, case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Actor
 from peduli.crisis import access, broadcasts, delivery
-from peduli.crisis.models import Answer, Recipient
-from peduli.notify import receipts
-from peduli.notify import service as notify_service
-from peduli.notify.models import OutboxMessage
+from peduli.crisis.models import Answer, BroadcastPost, Recipient
+from peduli.notify import receipts, tallies
 
 
 @dataclass(frozen=True)
@@ -47,41 +44,41 @@ class LiveFigures:
 def live(
     session: Session, *, crisis_id: uuid.UUID, broadcast_id: uuid.UUID, actor: Actor
 ) -> LiveFigures:
-    """Counts of the broadcast's messages and answers, for the caller's posts."""
+    """Counts of the broadcast's messages and answers, for the caller's posts.
+
+    Read from counts kept as the broadcast goes (its recipients per post, its messages'
+    tallies) and from the answered recipients' index: a poll costs a few rows and the
+    answers so far, never a read of the million recipients or their messages.
+    """
     broadcast = broadcasts.get(session, crisis_id=crisis_id, broadcast_id=broadcast_id, actor=actor)
-    counted = Recipient.broadcast_id == broadcast.id
     scope = access.audience_posts(actor)
-    if scope is not None:
-        counted = counted & Recipient.representation_code.in_(sorted(scope))
-    answers = session.execute(
-        select(
-            func.count(),
-            func.sum(case((Recipient.answer == Answer.SAFE.value, 1), else_=0)),
-            func.sum(case((Recipient.answer == Answer.NEED_HELP.value, 1), else_=0)),
-        ).where(counted)
-    ).one()
-    per_channel = notify_service.delivery_counts(
-        group=OutboxMessage.channel, idempotency_keys=delivery.message_keys(), where=counted
+    posts = None if scope is None else sorted(scope)
+    recipients = select(func.sum(BroadcastPost.recipients)).where(
+        BroadcastPost.broadcast_id == broadcast.id
     )
-    rows = {row["group_key"]: row for row in session.execute(select(per_channel)).mappings().all()}
+    answered = Recipient.broadcast_id == broadcast.id
+    if posts is not None:
+        recipients = recipients.where(BroadcastPost.representation_code.in_(posts))
+        answered = answered & Recipient.representation_code.in_(posts)
+    answers = dict(
+        session.execute(
+            select(Recipient.answer, func.count())
+            .where(answered, Recipient.answer.is_not(None))  # the index of the answered
+            .group_by(Recipient.answer)
+        ).all()
+    )
+    prefix = delivery.tally_prefix(broadcast)
+    names = None if posts is None else [prefix + post for post in posts]
+    kept = tallies.totals(session, prefix=prefix, names=names)
     chosen = broadcast.channels.split(",")
     channels = [
-        ChannelFigures(
-            channel=channel,
-            queued=_count(rows, channel, "queued"),
-            sent=_count(rows, channel, "sent"),
-            delivered=(
-                _count(rows, channel, "delivered")
-                if channel in receipts.RECEIPTED_CHANNELS
-                else None
-            ),
-            failed=_count(rows, channel, "dead"),
-        )
+        _channel_figures(channel, kept.get(channel))
         # The chosen channels, and a chat channel people preferred when it carried any.
         for channel in delivery.delivery_channels(broadcast)
-        if channel in chosen or channel in rows
+        if channel in chosen or channel in kept
     ]
-    total, safe, need_help = answers[0] or 0, int(answers[1] or 0), int(answers[2] or 0)
+    total = int(session.scalar(recipients) or 0)
+    safe, need_help = answers.get(Answer.SAFE.value, 0), answers.get(Answer.NEED_HELP.value, 0)
     return LiveFigures(
         status=broadcast.status,
         recipients=total,
@@ -92,5 +89,13 @@ def live(
     )
 
 
-def _count(rows: Mapping[str, RowMapping], channel: str, column: str) -> int:
-    return int(rows[channel][column] or 0) if channel in rows else 0
+def _channel_figures(channel: str, kept: tallies.TallyFigures | None) -> ChannelFigures:
+    """A channel's figures as the screen shows them; "delivered" only where receipts come."""
+    kept = kept or tallies.TallyFigures(waiting=0, sent=0, delivered=0, dead=0)
+    return ChannelFigures(
+        channel=channel,
+        queued=kept.waiting,
+        sent=kept.sent,
+        delivered=kept.delivered if channel in receipts.RECEIPTED_CHANNELS else None,
+        failed=kept.dead,
+    )

@@ -26,7 +26,14 @@ from peduli.core.logging import get_logger
 from peduli.crisis import access, delivery, targeting
 from peduli.crisis import service as crisis_service
 from peduli.crisis.delivery import CHANNEL_CONTACT
-from peduli.crisis.models import Broadcast, BroadcastStatus, Crisis, CrisisStatus, Recipient
+from peduli.crisis.models import (
+    Broadcast,
+    BroadcastPost,
+    BroadcastStatus,
+    Crisis,
+    CrisisStatus,
+    Recipient,
+)
 from peduli.crisis.schemas import BroadcastCreate, BroadcastRead
 from peduli.registry.models import Stay
 
@@ -217,6 +224,7 @@ def fan_out(
     before who now have a contact for a channel."""
     newest_before = session.scalar(select(func.max(Recipient.id))) or 0
     delivery.add_recipients(session, crisis, broadcast, now=now, cells=cells)
+    delivery.count_recipients(session, broadcast, added_after=newest_before)
     ends_area = cells.through is None
     only_added = None if ends_area and broadcast.recipients else Recipient.id > newest_before
     chosen = broadcast.channels.split(",")
@@ -231,9 +239,9 @@ def fan_out(
     broadcast.status = BroadcastStatus.SENT
     broadcast.recipients = (
         session.scalar(
-            select(func.count())
-            .select_from(Recipient)
-            .where(Recipient.broadcast_id == broadcast.id)
+            select(func.sum(BroadcastPost.recipients)).where(
+                BroadcastPost.broadcast_id == broadcast.id
+            )
         )
         or 0
     )

@@ -17,11 +17,13 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     ColumnExpressionArgument,
     Integer,
+    Select,
     String,
     and_,
     case,
@@ -39,9 +41,10 @@ from sqlalchemy.orm import Session, aliased
 from peduli.core.db import insert_on_conflict, is_postgres
 from peduli.core.i18n import LANGUAGES, _, in_language, localized
 from peduli.crisis import links, targeting
-from peduli.crisis.models import Broadcast, Crisis, Recipient
+from peduli.crisis.models import Broadcast, BroadcastPost, Crisis, Recipient
 from peduli.notify import service as notify_service
-from peduli.notify.models import ChannelName, MessagePriority
+from peduli.notify import tallies
+from peduli.notify.models import ChannelName, MessagePriority, OutboxTally
 from peduli.registry.models import ContactKind, ContactPoint, Person, Stay
 
 # Which contact point each channel uses.
@@ -252,6 +255,9 @@ def write_outbox(
     text = body if body is not None else localized(_texts(broadcast), Recipient.language)
     link = literal(links.link_base()) + links.token_sql(session, Recipient.id)
     subject = literal(crisis.title[:200])
+    tallied = key_suffix is None  # the broadcast's own messages, not its reminders
+    if tallied:
+        tallies.ensure(session, _posts_tallies(broadcast), channel=channel)
     query = (
         select(
             *notify_service.message_columns(
@@ -261,6 +267,7 @@ def write_outbox(
                 body=text + link,
                 idempotency_key=outbox_key(key_suffix or channel),
                 priority=_priority(crisis),
+                tally_id=OutboxTally.id if tallied else None,
             )
         )
         .select_from(Recipient)
@@ -268,7 +275,49 @@ def write_outbox(
         .join(Person, Person.id == Recipient.person_id)
         .where(Recipient.broadcast_id == broadcast.id)
     )
+    if tallied:
+        # Outer: a message whose tally is missing is still sent, only not counted.
+        query = query.outerjoin(OutboxTally, tallies.joins(tally_name(broadcast), channel))
     for condition in (routed, only):
         if condition is not None:
             query = query.where(condition)
     return notify_service.enqueue_selected(session, query)
+
+
+def tally_prefix(broadcast: Broadcast) -> str:
+    """The start of the names of the broadcast's tallies (``notify.tallies``)."""
+    return f"{KEY_PREFIX}{broadcast.id}:"
+
+
+def tally_name(broadcast: Broadcast, post: str | None = None) -> ColumnElement[str]:
+    """The tally that counts a recipient row's messages, in SQL (or ``post``'s): one per
+    broadcast and post, so a post's officers read their own people's figures."""
+    code = func.coalesce(Recipient.representation_code, "") if post is None else literal(post)
+    return literal(tally_prefix(broadcast)) + code
+
+
+def _posts_tallies(broadcast: Broadcast) -> Select[Any]:
+    """The names of the tallies of every post the broadcast has recipients of."""
+    return select(literal(tally_prefix(broadcast)) + BroadcastPost.representation_code).where(
+        BroadcastPost.broadcast_id == broadcast.id
+    )
+
+
+def count_recipients(session: Session, broadcast: Broadcast, *, added_after: int) -> None:
+    """Add the recipients written after the id ``added_after`` (a run's, all the broadcast's
+    newest) to the broadcast's counts per post (``BroadcastPost``)."""
+    post = func.coalesce(Recipient.representation_code, "")
+    added = (
+        select(Recipient.broadcast_id, post.label("representation_code"), func.count())
+        .where(Recipient.broadcast_id == broadcast.id, Recipient.id > added_after)
+        .group_by(Recipient.broadcast_id, post)
+    )
+    statement = insert_on_conflict(session, BroadcastPost).from_select(
+        ["broadcast_id", "representation_code", "recipients"], added
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["broadcast_id", "representation_code"],
+            set_={"recipients": BroadcastPost.recipients + statement.excluded.recipients},
+        )
+    )

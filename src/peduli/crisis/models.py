@@ -170,6 +170,18 @@ class Broadcast(IdMixin, TimestampMixin, Base):
     recipients: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class BroadcastPost(Base):
+    """How many of a broadcast's recipients each post has (``representation_code``; '' for
+    people of no post), added up run by run as the fan-out writes them: what the live screen
+    shows a post of a million-person broadcast without counting the million."""
+
+    __tablename__ = "crisis_broadcast_post"
+
+    broadcast_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    representation_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Recipient(Base):
     """One person a broadcast targets; ``id`` is what their signed check-in link carries.
 
@@ -192,6 +204,15 @@ class Recipient(Base):
         # What the board page's "not yet reached" counts (``crisis.unreached.counts``): one
         # entry per person reminded and still silent, read by post from the index alone. A
         # person enters it when reminded and leaves it when they answer.
+        # What the live screen counts of a broadcast's answers: the answered only.
+        Index(
+            "ix_crisis_recipient_answered",
+            "broadcast_id",
+            "representation_code",
+            "answer",
+            postgresql_where=text("answer IS NOT NULL"),
+            sqlite_where=text("answer IS NOT NULL"),
+        ),
         Index(
             "ix_crisis_recipient_silent",
             "crisis_id",

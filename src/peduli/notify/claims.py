@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from peduli.core import liveness
 from peduli.core.db import is_postgres, utcnow
-from peduli.notify import sender_pacing
+from peduli.notify import sender_pacing, tallies
 from peduli.notify.models import CLAIMABLE, OutboxMessage, OutboxStatus
 from peduli.notify.outcomes import RetryPolicy
 from peduli.notify.ports import DeliveryResult, DeliveryStatus, OutboundMessage
@@ -269,7 +269,7 @@ def _reclaim_orphans(session: Session, *, now: datetime, policy: RetryPolicy) ->
         .where(OutboxMessage.status == OutboxStatus.SENDING, orphaned)
         .with_for_update(skip_locked=True)
     )
-    session.execute(
+    moved = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(orphans.scalar_subquery()))
         .values(
@@ -280,8 +280,10 @@ def _reclaim_orphans(session: Session, *, now: datetime, policy: RetryPolicy) ->
             next_attempt_at=now,
             last_error=_LEASE_EXPIRED,
         )
+        .returning(OutboxMessage.tally_id, OutboxMessage.status)
         .execution_options(synchronize_session=False)
     )
+    tallies.add(session, "dead", (row[0] for row in moved if row[1] == OutboxStatus.DEAD))
 
 
 def _opened(

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from peduli.core.db import utcnow
 from peduli.core.errors import NotFound
 from peduli.core.i18n import _
+from peduli.notify import tallies
 from peduli.notify.models import OutboxMessage, OutboxStatus
 from peduli.notify.service import open_recipient
 
@@ -68,9 +69,12 @@ def retry(session: Session, *, message_id: int | None, channel: str | None) -> i
             claimed_by=None,
             claimed_at=None,
         )
+        .returning(OutboxMessage.tally_id)
         .execution_options(synchronize_session=False)
     )
-    count = int(getattr(result, "rowcount", 0) or 0)
+    tally_ids = result.scalars().all()
+    tallies.add(session, "dead", tally_ids, by=-1)
+    count = len(tally_ids)
     if message_id is not None and count == 0:
         raise NotFound(_("There is no dead letter with this id."))
     return count

@@ -199,6 +199,31 @@ class OutboxMessage(Base):
     read_at: Mapped[datetime | None]
     # Which of the channel's senders (SMS sender id, WhatsApp number) took it; null without.
     sender: Mapped[str | None] = mapped_column(String(100))
+    # The ``OutboxTally`` that counts this message as it goes; null for most messages. No
+    # foreign key: a fan-out writes a million rows at a time (see ``crisis.Recipient``).
+    tally_id: Mapped[int | None] = mapped_column(BigId)
+
+
+class OutboxTally(Base):
+    """Counts of a group of messages on one channel, kept as each message goes: queued
+    (ever), sent, reported delivered, dead (``notify.tallies``).
+
+    What a live screen shows of a million-message broadcast, read from a few rows instead of
+    recounting the million rows on every poll (4 s of database time a call at a million).
+    The group is named by its owner (``crisis:<broadcast>:<post>``); the still waiting are
+    ``queued - sent - dead``.
+    """
+
+    __tablename__ = "outbox_tally"
+    __table_args__ = (UniqueConstraint("name", "channel", name="uq_outbox_tally_name_channel"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(16))
+    queued: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    delivered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    dead: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class NotifySender(Base):

@@ -9,13 +9,14 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, text, update
+from sqlalchemy import ColumnElement, Table, bindparam, text, update
 from sqlalchemy.orm import Session
 
 from peduli.core.config import Settings
 from peduli.core.db import is_postgres, utcnow
+from peduli.notify import tallies
 from peduli.notify.models import OutboxMessage, OutboxStatus
 from peduli.notify.ports import DeliveryResult, DeliveryStatus
 
@@ -73,52 +74,89 @@ def record(
     """
     now = utcnow()
     table = _OUTBOX
-    still_ours = (
-        table.c.claimed_by == worker_id,
-        table.c.claimed_at == claimed_at,
-        table.c.status == OutboxStatus.SENDING,
-    )
+    claim = {"b_worker_id": worker_id, "b_claimed_at": claimed_at}
+    still_ours = _still_ours()
     sent = [r for r in results if r.status is DeliveryStatus.SENT]
-    if sent and is_postgres(session):
-        session.connection().execute(
-            _MARK_SENT_PG,
-            {
-                "ids": [r.message_id for r in sent],
-                "provider_ids": [r.provider_message_id for r in sent],
-                "senders": [senders.get(r.message_id) for r in sent],
-                "now": now,
-                "worker_id": worker_id,
-                "claimed_at": claimed_at,
-            },
-        )
-    elif sent:
-        session.execute(
-            update(table)
-            .where(table.c.id == bindparam("b_id"), *still_ours)
-            .values(
-                status=OutboxStatus.SENT,
-                sent_at=now,
-                provider_message_id=bindparam("b_provider_id"),
-                sender=bindparam("b_sender"),
-                last_error=None,
-            ),
-            [
-                {
-                    "b_id": r.message_id,
-                    "b_provider_id": r.provider_message_id,
-                    "b_sender": senders.get(r.message_id),
-                }
-                for r in sent
-            ],
-        )
+    if sent:
+        tallies.add(session, "sent", _mark_sent(session, sent, senders, now=now, claim=claim))
     for (status, next_attempt_at, error), ids in _failure_groups(
         results, attempts=attempts, policy=policy, now=now
     ).items():
-        session.execute(
+        moved = session.execute(
             update(table)
             .where(table.c.id.in_(ids), *still_ours)
             .values(status=status, next_attempt_at=next_attempt_at, last_error=error)
+            .returning(table.c.tally_id),
+            claim,
+        ).scalars()
+        if status is OutboxStatus.DEAD:
+            tallies.add(session, "dead", moved)
+
+
+def _still_ours() -> tuple[ColumnElement[bool], ...]:
+    """The rows still held by the claim bound as ``b_worker_id`` and ``b_claimed_at``."""
+    table = _OUTBOX
+    return (
+        table.c.claimed_by == bindparam("b_worker_id"),
+        table.c.claimed_at == bindparam("b_claimed_at", type_=table.c.claimed_at.type),
+        table.c.status == OutboxStatus.SENDING,
+    )
+
+
+def _mark_sent(
+    session: Session,
+    sent: Sequence[DeliveryResult],
+    senders: Mapping[int, str | None],
+    *,
+    now: datetime,
+    claim: Mapping[str, Any],
+) -> list[int | None]:
+    """Mark the sent rows still held by this claim; returns their tallies' ids."""
+    if is_postgres(session):
+        return list(
+            session.connection()
+            .execute(
+                _MARK_SENT_PG,
+                {
+                    "ids": [r.message_id for r in sent],
+                    "provider_ids": [r.provider_message_id for r in sent],
+                    "senders": [senders.get(r.message_id) for r in sent],
+                    "now": now,
+                    **claim,
+                },
+            )
+            .scalars()
         )
+    table = _OUTBOX
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), *_still_ours())
+        .values(
+            status=OutboxStatus.SENT,
+            sent_at=now,
+            provider_message_id=bindparam("b_provider_id"),
+            sender=bindparam("b_sender"),
+            last_error=None,
+        )
+        .returning(table.c.tally_id)
+    )
+    # One statement per row: SQLite (the embedded default) has no UPDATE … RETURNING for
+    # many rows of parameters at once, and each row's tally is needed.
+    return [
+        tally_id
+        for r in sent
+        for tally_id in session.connection()
+        .execute(
+            statement,
+            {
+                "b_id": r.message_id,
+                "b_provider_id": r.provider_message_id,
+                "b_sender": senders.get(r.message_id),
+                **claim,
+            },
+        )
+        .scalars()
+    ]
 
 
 # Every sent row of a batch in one statement (a per-row executemany costs a round trip each).
@@ -129,12 +167,13 @@ _MARK_SENT_PG = text(
         sender = v.sender, last_error = NULL
     FROM unnest(CAST(:ids AS bigint[]), CAST(:provider_ids AS text[]),
                 CAST(:senders AS text[])) AS v(id, provider_id, sender)
-    WHERE o.id = v.id AND o.claimed_by = :worker_id AND o.claimed_at = :claimed_at
+    WHERE o.id = v.id AND o.claimed_by = :b_worker_id AND o.claimed_at = :b_claimed_at
       AND o.status = 'sending'
+    RETURNING o.tally_id
     """
 ).bindparams(
     bindparam("now", type_=_OUTBOX.c.sent_at.type),
-    bindparam("claimed_at", type_=_OUTBOX.c.claimed_at.type),
+    bindparam("b_claimed_at", type_=_OUTBOX.c.claimed_at.type),
 )
 
 

@@ -5,10 +5,11 @@ report of a failure makes the message a dead letter).
 A receipt names the message by the provider's id, which the outbox keeps from the send
 (``outbox_message.provider_message_id``), or by the idempotency key it was sent with where
 the provider echoes it (the SMS gateway's ``reference``): a report that overtakes the
-worker's record of the send still finds its message. A batch of receipts is one set-based
-UPDATE (an ``UPDATE … FROM unnest(…)`` on PostgreSQL, an executemany elsewhere), never a
-statement per receipt and never a read first. A receipt for an id nobody sent matches no
-row; one that comes again changes nothing, since only a time still unknown is written.
+worker's record of the send still finds its message. A batch of receipts is set-based on
+PostgreSQL (an ``UPDATE … FROM unnest(…)`` for the deliveries first learned, counted on
+their tallies, one for reads of messages known delivered), never a read first. A receipt
+for an id nobody sent matches no row; one that comes again changes nothing, since only a
+time still unknown is written.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, func, or_, text, update
+from sqlalchemy import ColumnElement, Table, Update, and_, bindparam, func, or_, text, update
 from sqlalchemy.orm import Session
 
 from peduli.core.db import is_postgres, utcnow
+from peduli.notify import tallies
 from peduli.notify.models import ChannelName, OutboxMessage, OutboxStatus
 
 _OUTBOX = cast(Table, OutboxMessage.__table__)
@@ -67,57 +69,95 @@ def record(session: Session, *, channel: str, receipts: Iterable[Receipt]) -> in
     if not delivered:
         return 0
     ids = list(delivered)
+    rows = [
+        {"b_id": i, "b_key": sent_as[i], "b_delivered": delivered[i], "b_read": read.get(i)}
+        for i in ids
+    ]
+    connection = session.connection()
     if is_postgres(session):
-        result = session.connection().execute(
-            _RECORD_PG,
-            {
-                "channel": channel,
-                "ids": ids,
-                "keys": [sent_as[i] for i in ids],
-                "delivered": [delivered[i] for i in ids],
-                "read": [read.get(i) for i in ids],
-            },
-        )
-        return int(result.rowcount or 0)
+        arrays = {
+            "channel": channel,
+            "ids": ids,
+            "keys": [sent_as[i] for i in ids],
+            "delivered": [delivered[i] for i in ids],
+            "read": [read.get(i) for i in ids],
+        }
+        newly = connection.execute(_DELIVERED_PG, arrays).scalars().all()
+        seen_read = connection.execute(_READ_PG, arrays).rowcount if read else 0
+    else:
+        # A statement per receipt: SQLite (the embedded default) has no UPDATE … RETURNING
+        # for many rows of parameters at once, and each delivery's tally is needed.
+        newly_delivered = _newly_delivered(channel)
+        newly = [t for row in rows for t in connection.execute(newly_delivered, row).scalars()]
+        seen_read = connection.execute(_read_when_delivered(channel), rows).rowcount if read else 0
+    tallies.add(session, "delivered", newly)
+    return len(newly) + int(seen_read or 0)
+
+
+def _named(channel: str) -> ColumnElement[bool]:
+    """The message a receipt (bound as ``b_id``, ``b_key``) names on ``channel``."""
     table = _OUTBOX
-    delivered_at = bindparam("b_delivered", type_=table.c.delivered_at.type)
+    return and_(
+        table.c.channel == channel,
+        or_(
+            table.c.provider_message_id == bindparam("b_id"),
+            table.c.idempotency_key == bindparam("b_key"),
+        ),
+    )
+
+
+def _newly_delivered(channel: str) -> Update:
+    """A receipt's message not known delivered until now: delivered (and read, if the
+    receipt says so); returns its tally."""
+    table = _OUTBOX
+    return (
+        update(table)
+        .where(_named(channel), table.c.delivered_at.is_(None))
+        .values(
+            delivered_at=bindparam("b_delivered", type_=table.c.delivered_at.type),
+            read_at=func.coalesce(table.c.read_at, bindparam("b_read", type_=table.c.read_at.type)),
+        )
+        .returning(table.c.tally_id)
+    )
+
+
+def _read_when_delivered(channel: str) -> Update:
+    """A receipt's message known delivered before and now read."""
+    table = _OUTBOX
     read_at = bindparam("b_read", type_=table.c.read_at.type)
-    new_delivery = table.c.delivered_at.is_(None)
-    new_read = and_(table.c.read_at.is_(None), read_at.is_not(None))
-    statement = (
+    return (
         update(table)
         .where(
-            table.c.channel == channel,
-            or_(
-                table.c.provider_message_id == bindparam("b_id"),
-                table.c.idempotency_key == bindparam("b_key"),
-            ),
-            or_(new_delivery, new_read),
+            _named(channel),
+            table.c.delivered_at.is_not(None),
+            table.c.read_at.is_(None),
+            read_at.is_not(None),
         )
-        .values(
-            delivered_at=func.coalesce(table.c.delivered_at, delivered_at),
-            read_at=func.coalesce(table.c.read_at, read_at),
-        )
+        .values(read_at=read_at)
     )
-    result = session.connection().execute(
-        statement,
-        [
-            {"b_id": i, "b_key": sent_as[i], "b_delivered": delivered[i], "b_read": read.get(i)}
-            for i in ids
-        ],
-    )
-    return int(result.rowcount or 0)
 
 
-_RECORD_PG = text(
+# A delivery first learned: counted on the message's tally (``RETURNING``), so it is
+# written apart from a read learned of a message known delivered before, which is not.
+_DELIVERED_PG = text(
     """
     UPDATE outbox_message AS o
-    SET delivered_at = COALESCE(o.delivered_at, v.delivered),
-        read_at = COALESCE(o.read_at, v.read)
+    SET delivered_at = v.delivered, read_at = COALESCE(o.read_at, v.read)
     FROM unnest(CAST(:ids AS text[]), CAST(:keys AS text[]), CAST(:delivered AS timestamptz[]),
                 CAST(:read AS timestamptz[])) AS v(id, key, delivered, read)
     WHERE o.channel = :channel AND (o.provider_message_id = v.id OR o.idempotency_key = v.key)
-      AND (o.delivered_at IS NULL OR (o.read_at IS NULL AND v.read IS NOT NULL))
+      AND o.delivered_at IS NULL
+    RETURNING o.tally_id
+    """
+)
+_READ_PG = text(
+    """
+    UPDATE outbox_message AS o
+    SET read_at = v.read
+    FROM unnest(CAST(:ids AS text[]), CAST(:keys AS text[]),
+                CAST(:read AS timestamptz[])) AS v(id, key, read)
+    WHERE o.channel = :channel AND (o.provider_message_id = v.id OR o.idempotency_key = v.key)
+      AND o.delivered_at IS NOT NULL AND o.read_at IS NULL AND v.read IS NOT NULL
     """
 )
 
@@ -174,9 +214,13 @@ def _undelivered(session: Session, reports: Sequence[SmsReport], *, error: str) 
             named,
         )
         .values(status=OutboxStatus.DEAD, last_error=error, next_attempt_at=utcnow())
+        .returning(table.c.tally_id)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    tally_ids = result.scalars().all()
+    tallies.add(session, "sent", tally_ids, by=-1)
+    tallies.add(session, "dead", tally_ids)
+    return len(tally_ids)
 
 
 def _unix_time(value: Any) -> datetime:

@@ -34,6 +34,7 @@ from peduli.core.crypto import CONTACT_PURPOSE, get_cipher
 from peduli.core.db import insert_on_conflict
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
+from peduli.notify import tallies
 from peduli.notify.models import (
     CLEAR_RECIPIENT_CHANNELS,
     DEAD,
@@ -49,6 +50,8 @@ from peduli.notify.models import (
 # Not sent yet and not given up on: queued, being sent, or waiting for a retry.
 WAITING = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)
 MESSAGE_COLUMNS = ("channel", "recipient", "subject", "body", "idempotency_key", "priority")
+# …and, for messages counted by a tally (``notify.tallies``), the tally's id last.
+TALLIED_MESSAGE_COLUMNS = (*MESSAGE_COLUMNS, "tally_id")
 
 
 # An outbox row whose subject is "template:<name>:<language>" is an approved template
@@ -128,11 +131,13 @@ def message_columns(
     body: ColumnExpressionArgument[str],
     idempotency_key: ColumnExpressionArgument[str],
     priority: MessagePriority | ColumnExpressionArgument[int],
+    tally_id: ColumnExpressionArgument[int] | None = None,
 ) -> tuple[ColumnElement[Any], ...]:
     """The columns of one message per selected row, for the SELECT of ``enqueue_selected``.
 
     ``sealed_recipient`` is contact data as stored (a contact point's or a staff account's
     ciphertext under ``CONTACT_PURPOSE``): it is copied as it is and only the worker opens it.
+    ``tally_id``: the tally that counts the row's message (``tallies.joins``), if any.
     """
     if isinstance(channel, str):
         _check_channel(channel)
@@ -145,7 +150,10 @@ def message_columns(
         idempotency_key,
         literal(int(priority)) if isinstance(priority, int) else priority,
     )
-    return tuple(label(name, value) for value, name in zip(values, MESSAGE_COLUMNS, strict=True))
+    if tally_id is not None:
+        values = (*values, tally_id)
+    names = MESSAGE_COLUMNS if tally_id is None else TALLIED_MESSAGE_COLUMNS
+    return tuple(label(name, value) for value, name in zip(values, names, strict=True))
 
 
 def enqueue_selected(
@@ -159,16 +167,20 @@ def enqueue_selected(
     whose idempotency key is already queued is skipped, as ``enqueue`` skips a second call,
     so a replayed fan-out never sends twice. Written in the caller's transaction.
     ``params`` are the values of ``messages``' bound parameters: a caller on a hot path
-    builds its SELECT once and binds each call's values.
+    builds its SELECT once and binds each call's values. Tallied messages (a ``tally_id``
+    column) are added to their tallies' ``queued``, those skipped not.
     """
-    names = list(messages.selected_columns.keys())
-    if names != list(MESSAGE_COLUMNS):
-        raise ValueError(f"select the outbox's message_columns, not {names}")
+    names = tuple(messages.selected_columns.keys())
+    if names not in (MESSAGE_COLUMNS, TALLIED_MESSAGE_COLUMNS):
+        raise ValueError(f"select the outbox's message_columns, not {list(names)}")
     statement = (
         insert_on_conflict(session, OutboxMessage)
-        .from_select(list(MESSAGE_COLUMNS), _with_where(messages))
+        .from_select(list(names), _with_where(messages))
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
     )
+    tallied = names == TALLIED_MESSAGE_COLUMNS
+    if tallied:
+        statement = statement.returning(OutboxMessage.tally_id)
     options = {"preserve_rowcount": True}
     result: Result[Any]
     if params:
@@ -177,7 +189,11 @@ def enqueue_selected(
         result = session.connection().execute(statement, dict(params), execution_options=options)
     else:
         result = session.execute(statement, execution_options=options)
-    return int(getattr(result, "rowcount", 0) or 0)
+    if not tallied:
+        return int(getattr(result, "rowcount", 0) or 0)
+    tally_ids = result.scalars().all()
+    tallies.add(session, "queued", tally_ids)
+    return len(tally_ids)
 
 
 def _with_where(messages: Select[Any] | CompoundSelect[Any]) -> Select[Any]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 07:13:05.163724
+Create Date: 2026-12-07 09:24:57.967731
 """
 
 from collections.abc import Sequence
@@ -311,6 +311,12 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis')),
     sa.UniqueConstraint('cap_sender', 'cap_identifier', name='uq_crisis_cap_alert')
     )
+    op.create_table('crisis_broadcast_post',
+    sa.Column('broadcast_id', sa.Uuid(), nullable=False),
+    sa.Column('representation_code', sa.String(length=40), nullable=False),
+    sa.Column('recipients', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('broadcast_id', 'representation_code', name=op.f('pk_crisis_broadcast_post'))
+    )
     op.create_table('crisis_delivery_mark',
     sa.Column('name', sa.String(length=20), nullable=False),
     sa.Column('finished_until', peduli.core.db.UTCDateTime(timezone=True), nullable=False),
@@ -338,6 +344,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('broadcast_id', 'person_id', name='uq_crisis_recipient_person')
     )
     with op.batch_alter_table('crisis_recipient', schema=None) as batch_op:
+        batch_op.create_index('ix_crisis_recipient_answered', ['broadcast_id', 'representation_code', 'answer'], unique=False, postgresql_where=sa.text('answer IS NOT NULL'), sqlite_where=sa.text('answer IS NOT NULL'))
         batch_op.create_index('ix_crisis_recipient_crisis', ['crisis_id', 'representation_code'], unique=False)
         batch_op.create_index('ix_crisis_recipient_person', ['person_id', 'created_at'], unique=False)
         batch_op.create_index('ix_crisis_recipient_remind', ['remind_at'], unique=False, postgresql_where=sa.text('reminded_at IS NULL AND answer IS NULL'), sqlite_where=sa.text('reminded_at IS NULL AND answer IS NULL'))
@@ -501,6 +508,7 @@ def upgrade() -> None:
     sa.Column('delivered_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('read_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('sender', sa.String(length=100), nullable=True),
+    sa.Column('tally_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
     sa.UniqueConstraint('idempotency_key', name=op.f('uq_outbox_message_idempotency_key'))
     )
@@ -512,6 +520,17 @@ def upgrade() -> None:
         batch_op.create_index('ix_outbox_message_provider_id', ['channel', 'provider_message_id'], unique=False, postgresql_where=sa.text('provider_message_id IS NOT NULL'), sqlite_where=sa.text('provider_message_id IS NOT NULL'))
         batch_op.create_index('ix_outbox_message_sent_unpurged', ['sent_at'], unique=False, postgresql_where=sa.text("status = 'sent' AND recipient <> ''"), sqlite_where=sa.text("status = 'sent' AND recipient <> ''"))
 
+    op.create_table('outbox_tally',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('queued', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('sent', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('delivered', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('dead', sa.Integer(), server_default='0', nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_tally')),
+    sa.UniqueConstraint('name', 'channel', name='uq_outbox_tally_name_channel')
+    )
     op.create_table('partner',
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.String(length=30), nullable=False),
@@ -1970,6 +1989,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_partner_representation_name')
 
     op.drop_table('partner')
+    op.drop_table('outbox_tally')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_message_sent_unpurged', postgresql_where=sa.text("status = 'sent' AND recipient <> ''"), sqlite_where=sa.text("status = 'sent' AND recipient <> ''"))
         batch_op.drop_index('ix_outbox_message_provider_id', postgresql_where=sa.text('provider_message_id IS NOT NULL'), sqlite_where=sa.text('provider_message_id IS NOT NULL'))
@@ -2018,9 +2038,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_crisis_recipient_remind', postgresql_where=sa.text('reminded_at IS NULL AND answer IS NULL'), sqlite_where=sa.text('reminded_at IS NULL AND answer IS NULL'))
         batch_op.drop_index('ix_crisis_recipient_person')
         batch_op.drop_index('ix_crisis_recipient_crisis')
+        batch_op.drop_index('ix_crisis_recipient_answered', postgresql_where=sa.text('answer IS NOT NULL'), sqlite_where=sa.text('answer IS NOT NULL'))
 
     op.drop_table('crisis_recipient')
     op.drop_table('crisis_delivery_mark')
+    op.drop_table('crisis_broadcast_post')
     op.drop_table('crisis')
     with op.batch_alter_table('citizen_code', schema=None) as batch_op:
         batch_op.drop_index('ix_citizen_code_address')

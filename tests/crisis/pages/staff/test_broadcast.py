@@ -15,10 +15,16 @@ from sqlalchemy.orm import Session
 from peduli.auth.actor import Role
 from peduli.crisis.models import Broadcast
 from peduli.notify import receipts
-from peduli.notify.models import OutboxMessage, OutboxStatus
+from peduli.notify.models import OutboxMessage
+from peduli.notify.ports import DeliveryStatus
 from peduli.registry import contacts
 from peduli.registry.models import Stay
-from tests.crisis.crisis_helpers import add_person, declare_crisis, gateway_took_every_sms
+from tests.crisis.crisis_helpers import (
+    add_person,
+    declare_crisis,
+    gateway_took_every_sms,
+    worker_recorded,
+)
 from tests.factories import staff
 from tests.web.officer_support import csrf, make_staff, sign_in
 
@@ -197,11 +203,8 @@ def test_compose_approve_send_and_follow_live(
     figures = re.sub(r"\s+", " ", live.text)
     assert 'SMS</th><td>4</td><td>0</td><td class="delivered">0</td><td>0</td>' in figures
     assert f"Email</th><td>1</td><td>0</td>{NOT_REPORTED}<td>0</td>" in figures
-    db.execute(
-        update(OutboxMessage).where(OutboxMessage.channel == "sms").values(status=OutboxStatus.SENT)
-    )
-    first = db.scalars(select(OutboxMessage).where(OutboxMessage.channel == "email")).one()
-    first.status = OutboxStatus.DEAD
+    gateway_took_every_sms(db)
+    worker_recorded(db, channel="email", status=DeliveryStatus.REJECTED)
     db.commit()
     token = db.scalars(select(OutboxMessage.body).where(OutboxMessage.channel == "sms")).first()
     assert token is not None
