@@ -40,6 +40,26 @@ def make_due(factory: SessionFactory) -> None:
         session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
 
 
+def held_by_a_dead_worker(factory: SessionFactory, key: str, *, lease_seconds: float) -> None:
+    """The message ``key`` claimed by a worker that died mid-send, its lease run out."""
+    from datetime import timedelta
+
+    from peduli.core.db import utcnow
+    from peduli.notify.models import OutboxStatus
+
+    with factory() as session, session.begin():
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.idempotency_key == key)
+            .values(
+                status=OutboxStatus.SENDING,
+                claimed_by="crashed-worker",
+                claimed_at=utcnow() - timedelta(seconds=lease_seconds + 1),
+                attempts=OutboxMessage.attempts + 1,
+            )
+        )
+
+
 def bulk_enqueue(
     factory: SessionFactory, count: int, *, channel: str = "sms", tag: str = "m"
 ) -> None:

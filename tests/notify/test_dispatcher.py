@@ -16,7 +16,13 @@ from peduli.notify.models import OutboxMessage, OutboxStatus
 from peduli.notify.outcomes import RetryPolicy
 from peduli.notify.ports import Channel, DeliveryResult, OutboundMessage, email_message_id
 from peduli.notify.sandbox import SandboxHandles
-from tests.notify.notify_helpers import SessionFactory, make_due, outbox, received
+from tests.notify.notify_helpers import (
+    SessionFactory,
+    held_by_a_dead_worker,
+    make_due,
+    outbox,
+    received,
+)
 
 POLICY = RetryPolicy(max_attempts=3, base_seconds=60, max_seconds=600, lease_seconds=300)
 
@@ -224,17 +230,8 @@ def test_a_message_stuck_in_sending_is_reclaimed_after_the_lease(
     session_factory: SessionFactory, channels: dict[str, Channel]
 ) -> None:
     _enqueue(session_factory, ("sms", "+6281234567890", "k1"), ("sms", "+6281234567891", "k2"))
+    held_by_a_dead_worker(session_factory, "k1", lease_seconds=POLICY.lease_seconds)
     with session_factory() as session, session.begin():
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.idempotency_key == "k1")
-            .values(
-                status=OutboxStatus.SENDING,
-                claimed_by="crashed-worker",
-                claimed_at=utcnow() - timedelta(seconds=POLICY.lease_seconds + 1),
-                attempts=1,
-            )
-        )
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.idempotency_key == "k2")

@@ -4,9 +4,7 @@ recount of the outbox."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from sqlalchemy import case, func, literal, select, union_all, update
+from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from peduli.core.db import utcnow
@@ -17,7 +15,7 @@ from peduli.notify.outcomes import RetryPolicy
 from peduli.notify.ports import Channel
 from peduli.notify.receipts import Receipt, SmsReport
 from peduli.notify.sandbox import SandboxHandles
-from tests.notify.notify_helpers import SessionFactory, make_due, outbox
+from tests.notify.notify_helpers import SessionFactory, held_by_a_dead_worker, make_due, outbox
 
 POLICY = RetryPolicy(max_attempts=2, base_seconds=60, max_seconds=600, lease_seconds=300)
 NAMES = ("test:alpha", "test:beta")
@@ -129,16 +127,7 @@ def test_failures_and_orphans_count_dead_only_after_the_last_attempt(
     sandboxes.sms.faults.failure_rate = 1.0
     _dispatch(session_factory, channels)  # the first of two attempts: tried again later
     assert _figures(session_factory) == {"test:alpha": (3, 0, 0, 0), "test:beta": (1, 0, 0, 0)}
-    with session_factory() as session, session.begin():  # b0's worker died mid-send
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.idempotency_key == "b0")
-            .values(
-                status=OutboxStatus.SENDING,
-                claimed_by="crashed-worker",
-                claimed_at=utcnow() - timedelta(seconds=POLICY.lease_seconds + 1),
-            )
-        )
+    held_by_a_dead_worker(session_factory, "b0", lease_seconds=POLICY.lease_seconds)
 
     _dispatch(session_factory, channels)  # the last attempt of the alphas; b0 reclaimed dead
 
