@@ -4,6 +4,8 @@ recount of the outbox."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
@@ -26,7 +28,7 @@ def _ensure(session: Session) -> None:
     tallies.ensure(session, select(names.subquery().c.name), channel="sms")
 
 
-def _queue(factory: SessionFactory, messages: list[tuple[str, str | None, str]]) -> int:
+def _queue(factory: SessionFactory, messages: Sequence[tuple[str, str | None, str]]) -> int:
     """Queue (key, tally name or None, phone) SMS in one INSERT … SELECT, as a fan-out does."""
     with factory() as session, session.begin():
         _ensure(session)
