@@ -92,6 +92,7 @@ def _provider_ids(factory: SessionFactory) -> dict[str, str]:
 def test_a_tally_follows_its_messages_through_every_state_once(
     session_factory: SessionFactory, sandboxes: SandboxHandles, channels: dict[str, Channel]
 ) -> None:
+    messages: list[tuple[str, str | None, str]]
     messages = [(f"a{i}", "test:alpha", f"+6281234567{i:03d}") for i in range(4)]
     messages += [("b0", "test:beta", "0812-not-e164"), ("b1", "test:beta", "+6281299999999")]
     messages += [("untallied", None, "+6281288888888")]
