@@ -4,8 +4,10 @@ recount of the outbox."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
+import pytest
 from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
@@ -71,7 +73,8 @@ def _recounted(factory: SessionFactory) -> dict[str, tallies.TallyFigures]:
             .join(OutboxTally, OutboxTally.id == OutboxMessage.tally_id)
             .group_by(OutboxTally.name)
         ).all()
-    return {name: tallies.TallyFigures(*map(int, counts)) for name, *counts in rows}
+    recounted = {name: tallies.TallyFigures(*map(int, counts)) for name, *counts in rows}
+    return {name: recounted.get(name, tallies.TallyFigures(0, 0, 0, 0)) for name in NAMES}
 
 
 def _figures(factory: SessionFactory) -> dict[str, tuple[int, int, int, int]]:
@@ -135,3 +138,32 @@ def test_failures_and_orphans_count_dead_only_after_the_last_attempt(
     _dispatch(session_factory, channels)  # the last attempt of the alphas; b0 reclaimed dead
 
     assert _figures(session_factory) == {"test:alpha": (0, 0, 0, 3), "test:beta": (0, 0, 0, 1)}
+
+
+def test_receipts_racing_for_the_same_messages_count_each_delivery_once(
+    session_factory: SessionFactory, sandboxes: SandboxHandles, channels: dict[str, Channel]
+) -> None:
+    with session_factory() as session:
+        if session.get_bind().dialect.name != "postgresql":
+            pytest.skip("concurrent writers need PostgreSQL; SQLite takes one at a time")
+    total = 120
+    _queue(session_factory, [(f"a{i}", "test:alpha", f"+6281234{i:05d}") for i in range(total)])
+    _dispatch(session_factory, channels)
+    delivered = [
+        Receipt(provider_id, utcnow()) for provider_id in _provider_ids(session_factory).values()
+    ]
+    racers = 3
+    barrier = threading.Barrier(racers)
+
+    def report() -> None:  # the gateway reporting the same batch again, at the same moment
+        with session_factory() as session, session.begin():
+            barrier.wait()
+            receipts.record(session, channel="sms", receipts=delivered)
+
+    threads = [threading.Thread(target=report) for _ in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert _figures(session_factory)["test:alpha"] == (0, total, total, 0)
