@@ -313,6 +313,7 @@ def main() -> None:
         broadcast = broadcasts.get(db, crisis_id=crisis_id, broadcast_id=broadcast_id, actor=hq)
         started = time.perf_counter()
         recipients = delivery.add_recipients(db, crisis, broadcast, now=datetime.now(UTC))
+        delivery.count_recipients(db, broadcast, added_after=0)  # what the tallies are named by
         targeted = time.perf_counter() - started
         started = time.perf_counter()
         written = delivery.write_outbox(db, crisis, broadcast, channel="sms")

@@ -8,6 +8,7 @@ transaction, and reads delivery through ``delivery_counts`` (or follows it with
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy import (
     ColumnElement,
     ColumnExpressionArgument,
     CompoundSelect,
+    Insert,
     Result,
     Select,
     Subquery,
@@ -31,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from peduli.core.crypto import CONTACT_PURPOSE, get_cipher
-from peduli.core.db import insert_on_conflict
+from peduli.core.db import insert_on_conflict, is_postgres
 from peduli.core.errors import FieldProblem, ValidationFailed
 from peduli.core.i18n import _
 from peduli.notify import tallies
@@ -178,9 +180,8 @@ def enqueue_selected(
         .from_select(list(names), _with_where(messages))
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
     )
-    tallied = names == TALLIED_MESSAGE_COLUMNS
-    if tallied:
-        statement = statement.returning(OutboxMessage.tally_id)
+    if names == TALLIED_MESSAGE_COLUMNS:
+        return _enqueue_tallied(session, statement, params)
     options = {"preserve_rowcount": True}
     result: Result[Any]
     if params:
@@ -189,11 +190,23 @@ def enqueue_selected(
         result = session.connection().execute(statement, dict(params), execution_options=options)
     else:
         result = session.execute(statement, execution_options=options)
-    if not tallied:
-        return int(getattr(result, "rowcount", 0) or 0)
-    tally_ids = result.scalars().all()
-    tallies.add(session, "queued", tally_ids)
-    return len(tally_ids)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _enqueue_tallied(session: Session, statement: Insert, params: Mapping[str, Any] | None) -> int:
+    """Run a tallied ``INSERT … SELECT`` and add the rows it wrote to their tallies; returns
+    how many. PostgreSQL groups them in the statement (a million ids never leave the
+    database); SQLite, which has no INSERT in a WITH, returns each row's tally."""
+    returning = statement.returning(OutboxMessage.tally_id)
+    connection = session.connection()
+    if is_postgres(session):
+        added = returning.cte("added")
+        grouped = select(added.c.tally_id, func.count()).group_by(added.c.tally_id)
+        counted = {t: int(n) for t, n in connection.execute(grouped, dict(params or {})).all()}
+    else:
+        counted = Counter(connection.execute(returning, dict(params or {})).scalars())
+    tallies.add_counted(session, "queued", counted)
+    return sum(counted.values())
 
 
 def _with_where(messages: Select[Any] | CompoundSelect[Any]) -> Select[Any]:

@@ -17,7 +17,7 @@ so two transactions that touch the same tallies take their locks in the same ord
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -79,17 +79,25 @@ def joins(name: ColumnElement[str], channel: str) -> ColumnElement[bool]:
 def add(session: Session, count: str, tally_ids: Iterable[int | None], *, by: int = 1) -> None:
     """Add ``by`` to the ``count`` of each message's tally, once per message (the ids a
     statement returned for the rows it moved; None for a message of no tally)."""
+    add_counted(session, count, Counter(tally_ids), by=by)
+
+
+def add_counted(
+    session: Session, count: str, moved: Mapping[int | None, int], *, by: int = 1
+) -> None:
+    """Add ``by`` times each tally's number of messages moved (``{tally_id: how many}``, as
+    a statement grouped them) to its ``count``; None (messages of no tally) is left out."""
     if count not in COUNTS:
         raise ValueError(f"a tally counts {', '.join(COUNTS)}, not {count}")
-    moved = Counter(tally_id for tally_id in tally_ids if tally_id is not None)
-    if not moved:
+    counted = {tally_id: n for tally_id, n in moved.items() if tally_id is not None and n}
+    if not counted:
         return
     column = _TALLY.c[count]
     session.connection().execute(
         update(_TALLY)
         .where(_TALLY.c.id == bindparam("b_id"))
         .values({count: column + bindparam("b_by")}),
-        [{"b_id": tally_id, "b_by": moved[tally_id] * by} for tally_id in sorted(moved)],
+        [{"b_id": tally_id, "b_by": counted[tally_id] * by} for tally_id in sorted(counted)],
     )
 
 
