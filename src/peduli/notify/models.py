@@ -205,14 +205,10 @@ class OutboxMessage(Base):
 
 
 class OutboxTally(Base):
-    """Counts of a group of messages on one channel, kept as each message goes: queued
-    (ever), sent, reported delivered, dead (``notify.tallies``).
-
-    What a live screen shows of a million-message broadcast, read from a few rows instead of
-    recounting the million rows on every poll (4 s of database time a call at a million).
-    The group is named by its owner (``crisis:<broadcast>:<post>``); the still waiting are
-    ``queued - sent - dead``.
-    """
+    """A named group of messages on one channel whose counts are kept as each message goes
+    (``notify.tallies``): what a live screen shows of a million-message broadcast, read
+    from a few rows instead of recounting the million on every poll (4 s of database time a
+    call at a million). Named by its owner (``crisis:<broadcast>:<post>``)."""
 
     __tablename__ = "outbox_tally"
     __table_args__ = (UniqueConstraint("name", "channel", name="uq_outbox_tally_name_channel"),)
@@ -220,6 +216,24 @@ class OutboxTally(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(100))
     channel: Mapped[str] = mapped_column(String(16))
+
+
+class OutboxTallyChange(Base):
+    """What one statement moved of a tally's messages: queued (ever), sent, reported
+    delivered, dead (negative where it took some back). A tally's counts are the sums of its
+    changes; the still waiting are ``queued - sent - dead``.
+
+    Appended, never updated: a tally's counts are changed by every sent batch, every batch
+    of receipts and every run of the fan-out, at once and in their own transactions; one
+    row of counts updated by all of them would make each wait for the others' commits (a
+    fan-out run holds it to its end), and the workers and the receipts' requests with them.
+    """
+
+    __tablename__ = "outbox_tally_change"
+    __table_args__ = (Index("ix_outbox_tally_change_tally", "tally_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tally_id: Mapped[int] = mapped_column(BigId)
     queued: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     delivered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -10,8 +10,9 @@ dead letter back in line. A screen then reads a few rows.
 
 Each statement learns which messages it moved from its own ``RETURNING``, never from a
 read before it, so a message two workers race for (a receipt repeated, an orphan reclaimed)
-is counted by the one statement that moved it. The tallies' rows are updated in id order,
-so two transactions that touch the same tallies take their locks in the same order.
+is counted by the one statement that moved it. What it moved is appended as a change
+(``OutboxTallyChange``), never added to a row of counts: writers of the same tally never
+wait for one another. A screen sums the changes: about two a batch of messages.
 """
 
 from __future__ import annotations
@@ -19,26 +20,23 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
-    Table,
     and_,
-    bindparam,
     func,
+    insert,
     literal,
     select,
     true,
-    update,
 )
 from sqlalchemy.orm import Session
 
 from peduli.core.db import insert_on_conflict
-from peduli.notify.models import OutboxTally
+from peduli.notify.models import OutboxTally, OutboxTallyChange
 
-_TALLY = cast(Table, OutboxTally.__table__)
 COUNTS = ("queued", "sent", "delivered", "dead")
 
 
@@ -92,12 +90,9 @@ def add_counted(
     counted = {tally_id: n for tally_id, n in moved.items() if tally_id is not None and n}
     if not counted:
         return
-    column = _TALLY.c[count]
     session.connection().execute(
-        update(_TALLY)
-        .where(_TALLY.c.id == bindparam("b_id"))
-        .values({count: column + bindparam("b_by")}),
-        [{"b_id": tally_id, "b_by": counted[tally_id] * by} for tally_id in sorted(counted)],
+        insert(OutboxTallyChange),
+        [{"tally_id": tally_id, count: n * by} for tally_id, n in counted.items()],
     )
 
 
@@ -112,8 +107,9 @@ def totals(
     rows = session.execute(
         select(
             OutboxTally.channel,
-            *(func.sum(getattr(OutboxTally, count)).label(count) for count in COUNTS),
+            *(func.sum(getattr(OutboxTallyChange, count)).label(count) for count in COUNTS),
         )
+        .join(OutboxTallyChange, OutboxTallyChange.tally_id == OutboxTally.id)
         .where(*where)
         .group_by(OutboxTally.channel)
     ).mappings()

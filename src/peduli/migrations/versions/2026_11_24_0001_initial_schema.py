@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 09:24:57.967731
+Create Date: 2026-12-07 10:08:59.104189
 """
 
 from collections.abc import Sequence
@@ -524,13 +524,21 @@ def upgrade() -> None:
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_tally')),
+    sa.UniqueConstraint('name', 'channel', name='uq_outbox_tally_name_channel')
+    )
+    op.create_table('outbox_tally_change',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('tally_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('queued', sa.Integer(), server_default='0', nullable=False),
     sa.Column('sent', sa.Integer(), server_default='0', nullable=False),
     sa.Column('delivered', sa.Integer(), server_default='0', nullable=False),
     sa.Column('dead', sa.Integer(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_tally')),
-    sa.UniqueConstraint('name', 'channel', name='uq_outbox_tally_name_channel')
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_tally_change'))
     )
+    with op.batch_alter_table('outbox_tally_change', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_tally_change_tally', ['tally_id'], unique=False)
+
     op.create_table('partner',
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.String(length=30), nullable=False),
@@ -1989,6 +1997,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_partner_representation_name')
 
     op.drop_table('partner')
+    with op.batch_alter_table('outbox_tally_change', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_tally_change_tally')
+
+    op.drop_table('outbox_tally_change')
     op.drop_table('outbox_tally')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_message_sent_unpurged', postgresql_where=sa.text("status = 'sent' AND recipient <> ''"), sqlite_where=sa.text("status = 'sent' AND recipient <> ''"))
