@@ -275,15 +275,30 @@ def duplicates(
     return total, [DuplicateRow(*tuple(row)) for row in rows]
 
 
-def counts(session: Session, *, actor: Actor, representation_code: str | None = None) -> Counts:
-    """How many people wait for verification, pairs for review and claims (capped)."""
+def counts(
+    session: Session,
+    *,
+    actor: Actor,
+    representation_code: str | None = None,
+    to_verify: int | None = None,
+) -> Counts:
+    """How many people wait for verification, pairs for review and claims (capped).
+
+    ``to_verify``: the number a caller already counted with the queue's default filters
+    (the verification tab's own list), not counted again: at a large post each count is a
+    capped scan of ten thousand people, the page's main cost.
+    """
     codes = _codes(session, actor, representation_code, "queue.counts")
     pairs = select(DuplicateCandidate.id).where(_open_pairs(codes))
     claims = select(IdentityClaim.id).where(IdentityClaim.status == ClaimStatus.PENDING)
     if codes is not None:
         claims = claims.where(IdentityClaim.representation_code.in_(codes))
     return Counts(
-        to_verify=_capped_count(session, _queue_query(QueueFilters(), codes)),
+        to_verify=(
+            to_verify
+            if to_verify is not None
+            else _capped_count(session, _queue_query(QueueFilters(), codes))
+        ),
         duplicates=_capped_count(session, pairs),
         claims=_capped_count(session, claims),
     )

@@ -8,6 +8,8 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from peduli.auth.actor import Role
@@ -186,3 +188,30 @@ def test_counts_stop_at_the_cap(
     assert "To verify (3+)" in page.text
     assert "More than 3 people match" in page.text
     assert len(_names(page.text)) == 5  # the rows of the page are not capped, the count is
+
+
+def test_the_tab_counts_the_whole_queue_once_whatever_the_list_is_narrowed_to(
+    client: TestClient, db: Session, engine: Engine
+) -> None:
+    _person(db, 1, "Siti Aminah", factories.SEOUL, arrival_date=date(2024, 5, 1))
+    _person(db, 2, "Budi Santoso", factories.SEOUL, purpose="study")
+    signed_in_officer(client, db)
+    queue_counts: list[str] = []
+
+    def counted(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().startswith("SELECT count(*)") and "FROM stay" in statement:
+            queue_counts.append(statement)
+
+    event.listen(engine, "before_cursor_execute", counted)
+    try:
+        whole = client.get("/officer?lang=en")
+        counted_whole = len(queue_counts)
+        narrowed = client.get("/officer?lang=en&purpose=study")
+    finally:
+        event.remove(engine, "before_cursor_execute", counted)
+
+    assert "To verify (2)" in whole.text
+    assert counted_whole == 1  # the list's own count is the tab's
+    assert _names(narrowed.text) == ["Budi Santoso"]
+    assert "To verify (2)" in narrowed.text  # the tab still counts the whole queue
+    assert len(queue_counts) == 3  # a narrowed list and the tab: two counts

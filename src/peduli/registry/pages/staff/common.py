@@ -15,10 +15,16 @@ from peduli.registry import work_queue
 from peduli.web import desk
 
 
-def tab_counts(db: Session, staff: Actor, representation_code: str | None) -> dict[str, Any]:
-    """What the tabs above every work-queue list show: how many rows each tab holds."""
+def tab_counts(
+    db: Session, staff: Actor, representation_code: str | None, *, to_verify: int | None = None
+) -> dict[str, Any]:
+    """What the tabs above every work-queue list show: how many rows each tab holds
+    (``to_verify``: already counted by the caller's list)."""
+    counts = work_queue.counts(
+        db, actor=staff, representation_code=representation_code, to_verify=to_verify
+    )
     return {
-        "counts": work_queue.counts(db, actor=staff, representation_code=representation_code),
+        "counts": counts,
         "count_cap": work_queue.COUNT_CAP,
     }
 

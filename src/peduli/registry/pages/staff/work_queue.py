@@ -68,6 +68,7 @@ def verification_queue(
         reported_to=end,
         representation_code=(representation or None) if hq else None,
     )
+    unfiltered = work_queue.QueueFilters(representation_code=filters.representation_code)
     order = (
         sort
         if sort in {s.value for s in work_queue.QueueSort}
@@ -105,7 +106,13 @@ def verification_queue(
         "officer/queue.html",
         staff,
         {
-            **common.tab_counts(db, staff, filters.representation_code),
+            **common.tab_counts(
+                db,
+                staff,
+                filters.representation_code,
+                # The list with no filter but the post is what the tab counts.
+                to_verify=pages.total if filters == unfiltered else None,
+            ),
             "rows": rows,
             "pages": pages,
             "params": params,
