@@ -93,6 +93,10 @@ max_wal_senders = 5
 max_replication_slots = 5
 shared_buffers = 128MB
 max_connections = 200
+# A crisis writes gigabytes of WAL in minutes (a million recipients and messages, then each
+# message's sent and delivered marks): with the default 1 GB a checkpoint came every 10-30 s
+# in the load test, each followed by a burst of full-page writes.
+max_wal_size = 4GB
 CONF
     if [ -n "${PEDULI_LAYOUT_ARCHIVE:-}" ]; then
       mkdir -p "$ARCHIVE"
