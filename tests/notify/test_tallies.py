@@ -89,6 +89,12 @@ def _dispatch(factory: SessionFactory, channels: dict[str, Channel]) -> None:
     dispatch_once(factory, channels=channels, worker_id="w1", policy=POLICY)
 
 
+def _on_postgresql_only(factory: SessionFactory) -> None:
+    with factory() as session:
+        if session.get_bind().dialect.name != "postgresql":
+            pytest.skip("concurrent writers need PostgreSQL; SQLite takes one at a time")
+
+
 def _provider_ids(factory: SessionFactory) -> dict[str, str]:
     return {m.idempotency_key: m.provider_message_id or "" for m in outbox(factory)}
 
@@ -144,9 +150,7 @@ def test_failures_and_orphans_count_dead_only_after_the_last_attempt(
 def test_receipts_racing_for_the_same_messages_count_each_delivery_once(
     session_factory: SessionFactory, sandboxes: SandboxHandles, channels: dict[str, Channel]
 ) -> None:
-    with session_factory() as session:
-        if session.get_bind().dialect.name != "postgresql":
-            pytest.skip("concurrent writers need PostgreSQL; SQLite takes one at a time")
+    _on_postgresql_only(session_factory)
     total = 120
     _queue(session_factory, [(f"a{i}", "test:alpha", f"+6281234{i:05d}") for i in range(total)])
     _dispatch(session_factory, channels)
@@ -173,9 +177,7 @@ def test_receipts_racing_for_the_same_messages_count_each_delivery_once(
 def test_a_tally_s_writers_never_wait_for_one_another(
     session_factory: SessionFactory, sandboxes: SandboxHandles, channels: dict[str, Channel]
 ) -> None:
-    with session_factory() as session:
-        if session.get_bind().dialect.name != "postgresql":
-            pytest.skip("concurrent writers need PostgreSQL; SQLite takes one at a time")
+    _on_postgresql_only(session_factory)
     _queue(session_factory, [("a0", "test:alpha", "+6281234567000")])
     _dispatch(session_factory, channels)
     with session_factory() as session:
