@@ -263,3 +263,32 @@ def test_an_answer_is_dropped_when_the_lease_was_taken_by_another_worker(
         .where(AgencyMessage.direction == "request", AgencyMessage.agency == "civil_registry")
     )
     assert asked == 1  # the dropped worker never called: the lease was gone before the call
+
+
+def test_two_workers_queueing_the_same_new_person_at_once_both_succeed(db: Session) -> None:
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("concurrent workers need PostgreSQL; SQLite runs one worker")
+    person = _reported(db)
+    since = utcnow() - timedelta(days=1)
+    first = get_sessionmaker()()  # one worker's turn, not committed yet
+    failed: list[BaseException] = []
+
+    def second_turn() -> None:  # the other worker's, which saw no check either
+        try:
+            with get_sessionmaker()() as session, session.begin():
+                verification.queue_new_records(session, utcnow(), since=since)
+        except BaseException as error:
+            failed.append(error)
+
+    try:
+        assert verification.queue_new_records(first, utcnow(), since=since) >= 1
+        turn = threading.Thread(target=second_turn)
+        turn.start()
+        time.sleep(0.5)  # the second waits on the first's row of the same key
+        first.commit()
+        turn.join(timeout=15)
+    finally:
+        first.close()
+
+    assert failed == []
+    assert _state(db, person).state == CheckState.QUEUED.value

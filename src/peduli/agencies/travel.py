@@ -15,8 +15,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, exists, insert, literal, select
+from sqlalchemy import Insert, Select, delete, exists, insert, literal, select
 from sqlalchemy.orm import Session
 
 from peduli.agencies import bp2mi, immigration
@@ -220,11 +221,24 @@ def queue_new_records(session: Session, now: datetime, *, since: datetime) -> in
             "requested_by", "requested_at", "due_at", "attempts",
         ]  # fmt: skip
         result = session.execute(
-            insert(PersonVerification).from_select(columns, rows),
+            queued_unless_there(session, columns, rows),
             execution_options={"preserve_rowcount": True},
         )
         queued += int(getattr(result, "rowcount", 0) or 0)
     return queued
+
+
+def queued_unless_there(
+    session: Session, columns: Sequence[str], rows: Select[*tuple[Any, ...]]
+) -> Insert:
+    """The INSERT … SELECT that queues the checks ``rows`` selects, skipping one already
+    there: two workers' periodic turns may select the same new person at once (each saw no
+    check yet), and the second must not fail on the first's row."""
+    return (
+        insert_on_conflict(session, PersonVerification)
+        .from_select(list(columns), rows)
+        .on_conflict_do_nothing(index_elements=["person_id", "source", "subject"])
+    )
 
 
 def queue_check(session: Session, *, person_id: uuid.UUID, source: Source, purpose: Purpose,

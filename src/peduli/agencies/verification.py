@@ -29,7 +29,6 @@ from sqlalchemy import (
     Select,
     and_,
     exists,
-    insert,
     literal,
     or_,
     select,
@@ -49,6 +48,7 @@ from peduli.agencies.models import (
     PersonVerification,
     Source,
 )
+from peduli.agencies.travel import queued_unless_there
 from peduli.agencies.workflow import BATCH, DISCOVER_BATCH, LEASE, retry_after
 from peduli.auth.actor import Actor, Role
 from peduli.core import events
@@ -133,7 +133,7 @@ def _queue(
         "requested_by", "requested_at", "due_at", "attempts",
     ]  # fmt: skip
     result = session.execute(
-        insert(PersonVerification).from_select(columns, rows),
+        queued_unless_there(session, columns, rows),
         execution_options={"preserve_rowcount": True},
     )
     return int(getattr(result, "rowcount", 0) or 0)
