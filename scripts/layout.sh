@@ -97,6 +97,10 @@ max_connections = 200
 # message's sent and delivered marks): with the default 1 GB a checkpoint came every 10-30 s
 # in the load test, each followed by a burst of full-page writes.
 max_wal_size = 4GB
+# What an operator needs to find a stall afterwards: waits for a lock longer than
+# deadlock_timeout (1 s), and statements that ran 5 s or more.
+log_lock_waits = on
+log_min_duration_statement = 5000
 CONF
     if [ -n "${PEDULI_LAYOUT_ARCHIVE:-}" ]; then
       mkdir -p "$ARCHIVE"
