@@ -289,11 +289,10 @@ def tally_prefix(broadcast: Broadcast) -> str:
     return f"{KEY_PREFIX}{broadcast.id}:"
 
 
-def tally_name(broadcast: Broadcast, post: str | None = None) -> ColumnElement[str]:
-    """The tally that counts a recipient row's messages, in SQL (or ``post``'s): one per
-    broadcast and post, so a post's officers read their own people's figures."""
-    code = func.coalesce(Recipient.representation_code, "") if post is None else literal(post)
-    return literal(tally_prefix(broadcast)) + code
+def tally_name(broadcast: Broadcast) -> ColumnElement[str]:
+    """The tally that counts a recipient row's messages, in SQL: one per broadcast and post,
+    so a post's officers read their own people's figures."""
+    return literal(tally_prefix(broadcast)) + func.coalesce(Recipient.representation_code, "")
 
 
 def _posts_tallies(broadcast: Broadcast) -> Select[Any]:
