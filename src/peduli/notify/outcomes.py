@@ -64,8 +64,8 @@ def record(
     policy: RetryPolicy,
 ) -> None:
     """Write every outcome with a few statements: one for the sent rows (an ``UPDATE … FROM
-    unnest(…)`` on PostgreSQL, an executemany elsewhere), one ``UPDATE … WHERE id IN (…)``
-    per kind of failure.
+    unnest(…)`` on PostgreSQL, one per row on SQLite), one ``UPDATE … WHERE id IN (…)`` per
+    kind of failure; each adds the messages it moved to their tallies (``notify.tallies``).
 
     Only rows still held by this claim (worker and claim time) are touched: if its lease ran
     out and another worker took a row over, that worker's outcome wins. The claim time also
