@@ -13,7 +13,7 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from peduli.core.logging import bind_request_id
-from peduli.operations import metrics
+from peduli.operations import metrics, stalls
 
 REQUEST_ID_HEADER = b"x-request-id"
 # An id from the proxy or the caller is kept if it is short and plain (nginx's $request_id is
@@ -47,8 +47,9 @@ def route_template(scope: Scope) -> str:
 
 
 class RequestIdAndLatency:
-    """Give every request an id (in the logs' context and the response's ``X-Request-ID``)
-    and record its duration by method, route template and status."""
+    """Give every request an id (in the logs' context and the response's ``X-Request-ID``),
+    keep it in view of the stall watchdog while it runs (``operations.stalls``), and record
+    its duration by method, route template and status."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -71,9 +72,11 @@ class RequestIdAndLatency:
                 message["headers"] = headers
             await send(message)
 
+        in_flight = stalls.IN_FLIGHT.entered(request_id, scope)
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            stalls.IN_FLIGHT.left(in_flight)
             metrics.observe_request(
                 scope["method"], route_template(scope), status, time.perf_counter() - started
             )

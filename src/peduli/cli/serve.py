@@ -35,6 +35,7 @@ from starlette.types import ASGIApp
 from peduli.cli.balancing import ConnectionBalancer, ConnectionShares
 from peduli.cli.keys import require_safe_environment
 from peduli.core.logging import configure_logging, get_logger
+from peduli.operations import stalls
 
 SUPERVISE_SECONDS = 0.5
 STOP_SECONDS = 30
@@ -108,6 +109,7 @@ def serve_one(
     server = uvicorn.Server(config)
     if shares is not None:
         server.config.app = ConnectionBalancer(app, shares, server.server_state.connections)
+    stalls.start_watchdog()
     server.run(sockets=[listener])
 
 
