@@ -32,7 +32,7 @@ import psycopg
 from benchmarks import _common
 from benchmarks.load import checks, plots
 from benchmarks.load.layout import Chaos, Ports, layout, load_environment
-from benchmarks.load.watch import CpuSampler, PortWatch
+from benchmarks.load.watch import CpuSampler, PortWatch, SlowStatements
 
 CITY = "Kuala Lumpur"
 STATE = Path("/tmp/peduli-load")
@@ -177,21 +177,29 @@ class Watched:
 
     ports: PortWatch
     cpu: CpuSampler
+    statements: SlowStatements
     started: float
 
     @classmethod
-    def start(cls, ports: Ports) -> Watched:
+    def start(cls, ports: Ports, run_dir: Path) -> Watched:
         app_ports = tuple(ports.http + 1 + n for n in range(APP_PROCESSES))
-        watched = cls(PortWatch(every=0.25, ports=app_ports), CpuSampler(every=5), time.time())
-        watched.ports.start()
-        watched.cpu.start()
+        url = os.environ["PEDULI_DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
+        statements = SlowStatements(every=1, url=url, path=run_dir / "slow-statements.jsonl")
+        watched = cls(PortWatch(every=0.25, ports=app_ports), CpuSampler(every=5), statements,
+                      time.time())  # fmt: skip
+        for poller in (watched.ports, watched.cpu, watched.statements):
+            poller.start()
         return watched
 
     def stop(self) -> dict[str, Any]:
-        self.ports.stop()
-        self.cpu.stop()
+        for poller in (self.ports, self.cpu, self.statements):
+            poller.stop()
         seconds = time.time() - self.started
-        return {"app_ports": self.ports.figures(), "cpu_by_part": self.cpu.figures(seconds)}
+        return {
+            "app_ports": self.ports.figures(),
+            "cpu_by_part": self.cpu.figures(seconds),
+            "slow_statements": self.statements.figures(),
+        }
 
 
 def report(summary: dict[str, Any]) -> None:
@@ -239,7 +247,7 @@ def main() -> None:
         settle_after_seed()
         duty_phone = make_accounts(run_dir, args.officers)
         sandbox = _common.peduli_process(["sandbox"], "press Ctrl-C")
-        watched = Watched.start(ports)
+        watched = Watched.start(ports, run_dir)
         if args.kill_every > 0:
             chaos.start()
         run_locust(args, run_dir, ports)

@@ -5,11 +5,13 @@ nginx gave because every process refused can be laid beside the moments when all
 were away (a SIGKILL, and the seconds a new process takes to start). ``CpuSampler`` adds
 up the CPU each part of the layout used (PostgreSQL, the app, the workers, the sandbox
 gateways, the load tool), so a page's p95 can be read against who held the two cores.
+``SlowStatements`` samples what PostgreSQL's slow statements wait on.
 """
 
 from __future__ import annotations
 
 import abc
+import json
 import os
 import socket
 import threading
@@ -17,6 +19,9 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import psycopg
 
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 # First match wins: a process's command line, lower-cased, names its part of the layout.
@@ -152,3 +157,54 @@ def _processes(parts: tuple[tuple[str, str], ...]) -> dict[int, tuple[str, int]]
         part = next((name for marker, name in parts if marker in f" {command} "), "other")
         found[int(entry.name)] = (part, int(fields[11]) + int(fields[12]))  # utime + stime
     return found
+
+
+# Statements running SLOW_SECONDS or more, with what each waits on at this moment
+# (wait_event_type/wait_event: a lock, a lightweight lock, I/O, or nothing: on the CPU).
+_SLOW_STATEMENTS = """
+SELECT pid, extract(epoch FROM clock_timestamp() - query_start) AS seconds,
+       coalesce(wait_event_type, 'CPU') AS wait_type, coalesce(wait_event, 'CPU') AS wait,
+       left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS statement
+FROM pg_stat_activity
+WHERE state = 'active' AND pid <> pg_backend_pid()
+  AND clock_timestamp() - query_start >= make_interval(secs => %s)
+"""
+SLOW_SECONDS = 2.0
+
+
+@dataclass
+class SlowStatements(_Poller):
+    """What PostgreSQL's statements that ran ``SLOW_SECONDS`` or more were waiting on, sampled
+    every ``every`` seconds: PostgreSQL's log names heavyweight lock waits only, not a wait
+    for a buffer, the WAL or the CPU. Each sample is a line of ``path`` (JSON)."""
+
+    url: str = ""
+    path: Path = Path("slow-statements.jsonl")
+    samples: int = 0
+    _connection: Any = None
+
+    def poll(self) -> None:
+        try:
+            if self._connection is None or self._connection.closed:
+                self._connection = psycopg.connect(self.url, autocommit=True, connect_timeout=2)
+            rows = self._connection.execute(_SLOW_STATEMENTS, (SLOW_SECONDS,)).fetchall()
+        except psycopg.Error:
+            self._connection = None  # the database is being stopped or restarted: next time
+            return
+        now = time.time()
+        with self.path.open("a") as out:
+            for pid, seconds, wait_type, wait, statement in rows:
+                sample = {"t": now, "pid": pid, "seconds": round(float(seconds), 1),
+                          "wait": f"{wait_type}:{wait}", "statement": statement}  # fmt: skip
+                out.write(json.dumps(sample) + "\n")
+                self.samples += 1
+
+    def figures(self) -> dict[str, object]:
+        """How often each statement was seen slow, by what it waited on."""
+        seen: dict[str, int] = defaultdict(int)
+        if self.path.exists():
+            for line in self.path.read_text().splitlines():
+                sample = json.loads(line)
+                seen[f"{sample['wait']} {sample['statement'][:60]}"] += 1
+        top = sorted(seen.items(), key=lambda item: -item[1])[:15]
+        return {"samples": self.samples, "by_wait_and_statement": dict(top)}
