@@ -1,14 +1,20 @@
-"""The load test's watchers: which ports refused and when, and who used the CPU."""
+"""The load test's watchers: which ports refused and when, who used the CPU, and what slow
+statements waited on."""
 
 from __future__ import annotations
 
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from pathlib import Path
 
-from benchmarks.load.watch import PARTS, CpuSampler, PortWatch
+import pytest
+from benchmarks.load.watch import PARTS, SLOW_SECONDS, CpuSampler, PortWatch, SlowStatements
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 # A second of CPU, however long a loaded machine takes to give it.
 BUSY_ONE_SECOND = "import time\nwhile time.process_time() < 1: pass"
@@ -68,3 +74,24 @@ def test_the_cpu_of_a_process_is_counted_to_its_part_of_the_layout() -> None:
         busy.wait()
     assert sampler.used["the busy part"] >= 0.5
     assert sampler.figures(seconds=2)["the busy part"]["cores"] >= 0.25  # type: ignore[index]
+
+
+def test_a_slow_statement_is_sampled_with_what_it_waits_on(engine: Engine, tmp_path: Path) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("samples PostgreSQL's own activity")
+    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    sampler = SlowStatements(every=60, url=url, path=tmp_path / "slow.jsonl")
+    sampler.poll()
+    assert sampler.samples == 0  # nothing slow yet
+    sleeper = threading.Thread(target=_sleep_in_the_database, args=(engine, 4.0))
+    sleeper.start()
+    time.sleep(SLOW_SECONDS + 0.5)
+    sampler.poll()
+    sleeper.join()
+    [(seen, times)] = sampler.figures()["by_wait_and_statement"].items()  # type: ignore[union-attr]
+    assert seen.startswith("Timeout:PgSleep SELECT pg_sleep(") and times == 1
+
+
+def _sleep_in_the_database(engine: Engine, seconds: float) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_sleep(:seconds)"), {"seconds": seconds})

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
-from anyio import Semaphore
-from anyio.lowlevel import RunVar
 from fastapi import Cookie, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.params import Depends as DependsMarker
@@ -43,6 +41,7 @@ from peduli.api.access import (
     declaring,
     required_scopes,
 )
+from peduli.api.turns import Lane, turns
 from peduli.auth import audit, devices
 from peduli.auth import service as auth_service
 from peduli.auth.actor import Actor
@@ -51,7 +50,7 @@ from peduli.auth.scopes import ROLE_SCOPES
 from peduli.core import csrf, read_replica
 from peduli.core.client_address import client_address
 from peduli.core.config import get_settings
-from peduli.core.db import end_session, get_engine, get_sessionmaker, session_scope
+from peduli.core.db import end_session, get_sessionmaker, session_scope
 from peduli.core.errors import Forbidden, NotAuthenticated
 from peduli.core.i18n import _
 
@@ -59,36 +58,9 @@ SESSION_COOKIE = "peduli_session"
 T = TypeVar("T")
 
 
-def transactions_per_process() -> int:
-    """How many transactions one server process runs at once.
-
-    Python threads share one interpreter lock, so dozens of open transactions only take
-    turns in 5 ms slices while holding database locks (the audit chain's above all);
-    measured with 32 clients on 2 cores, 2 per process doubled PostgreSQL's write
-    throughput and cut the p99 from 0.9 s to 0.17 s: one overlaps the other's round trips.
-    SQLite has no round trips and one writer, so a second transaction only waits for the
-    first while its thread competes for the interpreter: one at a time served 404-414
-    self-reports a second, four at a time 385. Waiting requests hold no thread. Scale by
-    processes.
-    """
-    return 1 if get_engine().dialect.name == "sqlite" else 2
-
-
-_transaction_turns: RunVar[Semaphore] = RunVar("peduli_transaction_turns")
-
-
-def _turns() -> Semaphore:
-    """This event loop's turns (a process runs one loop; tests start several)."""
-    try:
-        return _transaction_turns.get()
-    except LookupError:
-        turns = Semaphore(transactions_per_process())
-        _transaction_turns.set(turns)
-        return turns
-
-
-async def get_db() -> AsyncIterator[Session]:
-    """One transaction per request: committed when the handler returns, else rolled back.
+def _transaction_in(lane: Lane) -> Callable[[], AsyncIterator[Session]]:
+    """The dependency of one transaction per request, taken in a turn of ``lane``
+    (``api.turns``): committed when the handler returns, else rolled back.
 
     Asynchronous so that opening the session (no I/O yet) costs no hop to a worker thread;
     the commit or rollback, which does I/O, runs in one. A busy write endpoint commits
@@ -96,24 +68,33 @@ async def get_db() -> AsyncIterator[Session]:
     left to do here but hand the connection back, and the request saves a hop (on SQLite,
     the writer's turn also ends without waiting for the event loop).
     """
-    async with _turns():
-        session = get_sessionmaker()()
-        try:
-            yield session
-        except BaseException:
-            await run_in_threadpool(partial(end_session, session, failed=True))
-            raise
-        if idempotency.hold(session):  # a keyed write: committed with its answer
-            return
-        if session.in_transaction():
-            await run_in_threadpool(partial(end_session, session, failed=False))
-        else:
-            session.close()
+
+    async def transaction() -> AsyncIterator[Session]:
+        async with turns(lane):
+            session = get_sessionmaker()()
+            try:
+                yield session
+            except BaseException:
+                await run_in_threadpool(partial(end_session, session, failed=True))
+                raise
+            if idempotency.hold(session):  # a keyed write: committed with its answer
+                return
+            if session.in_transaction():
+                await run_in_threadpool(partial(end_session, session, failed=False))
+            else:
+                session.close()
+
+    return transaction
+
+
+get_db = _transaction_in(Lane.REQUESTS)
+get_delivery_reports_db = _transaction_in(Lane.DELIVERY_REPORTS)
 
 
 # scope="function": commit before the response is sent, so a client never sees success
 # for a transaction that then fails, and its next request reads what it just wrote.
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
+DeliveryReportsDb = Annotated[Session, Depends(get_delivery_reports_db, scope="function")]
 
 
 # Reads that may be seconds behind: the replica (PEDULI_READ_DATABASE_URL), else the primary.
@@ -362,7 +343,7 @@ def scope_checked_first(
                 needs=needs,
             )
             try:
-                async with _turns():
+                async with turns(Lane.REQUESTS):
                     await run_in_threadpool(_require_alone, credentials)
             except (NotAuthenticated, Forbidden) as refused:
                 return await render(request, refused)

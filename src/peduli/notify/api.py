@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy.orm import Session
 
-from peduli.api.deps import PUBLIC, SMS_GATEWAY, DbSession, require_scope
+from peduli.api.deps import PUBLIC, SMS_GATEWAY, DbSession, DeliveryReportsDb, require_scope
 from peduli.auth import audit
 from peduli.auth.actor import Actor
 from peduli.auth.policy import require_role
@@ -110,7 +110,8 @@ def put_dead_letters_back(
     response_model=ReceiptsRecorded,
     dependencies=[PUBLIC, SMS_GATEWAY],
 )
-def sms_delivery_reports(body: SmsDeliveryReports, db: DbSession) -> ReceiptsRecorded:
-    """The SMS gateway's delivery reports (DLR): which sent messages reached the phone."""
+def sms_delivery_reports(body: SmsDeliveryReports, db: DeliveryReportsDb) -> ReceiptsRecorded:
+    """The SMS gateway's delivery reports (DLR): which sent messages reached the phone; in a
+    lane of their own (``api.turns``), so a slow batch never holds people's requests."""
     reports = [receipts.SmsReport(r.id, r.status, r.reference, r.at) for r in body.reports]
     return ReceiptsRecorded(recorded=receipts.record_sms_reports(db, reports))
