@@ -166,7 +166,7 @@ SELECT pid, extract(epoch FROM clock_timestamp() - query_start) AS seconds,
        coalesce(wait_event_type, 'CPU') AS wait_type, coalesce(wait_event, 'CPU') AS wait,
        left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS statement
 FROM pg_stat_activity
-WHERE state = 'active' AND pid <> pg_backend_pid()
+WHERE state = 'active' AND pid <> pg_backend_pid() AND backend_type <> 'walsender'
   AND clock_timestamp() - query_start >= make_interval(secs => %s)
 """
 SLOW_SECONDS = 2.0
