@@ -29,6 +29,7 @@ from peduli.core.config import check_environment, get_settings
 from peduli.core.db import READ_ONLY
 from peduli.core.errors import PeduliError
 from peduli.core.logging import configure_logging
+from peduli.web.rendering import compile_every_page
 
 API_PREFIX = "/api/v1"
 
@@ -95,10 +96,12 @@ def create_server_app() -> FastAPI:
     mappers, phone metadata). A full garbage collection scanned them all and stalled every
     request in flight for about 100 ms, a tail of its own under load. Freezing them takes
     them out of the collector's view, so a collection scans only what requests allocated.
-    Tests build an app per test in one process and use ``create_app``.
+    Tests build an app per test in one process and use ``create_app``. The routes are built
+    and the pages compiled first, so that the freeze covers them too.
     """
     app = create_app()
     build_routes_now(app)
+    compile_every_page()
     gc.collect()
     gc.freeze()
     return app

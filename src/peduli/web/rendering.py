@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from peduli.core import csrf
 from peduli.core.i18n import translate
+from peduli.reference import places
 from peduli.web import i18n
 from peduli.web.templating import make_environment
 
@@ -24,6 +25,23 @@ def templates_for(language: str) -> Jinja2Templates:
     env = make_environment()
     env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
     return Jinja2Templates(env=env)
+
+
+def compile_every_page() -> None:
+    """Compile every template in every language, and read every language's country names,
+    before the first request (``api.app.create_server_app``).
+
+    ``peduli serve`` forks its server processes from the process that built the app. A
+    process started again after a crash otherwise compiled each template and read the
+    country names of each language on its first requests, and under a crisis's load its
+    first pages took 4-5 s (the load test's slowest pages after a kill). Compiled in the
+    parent, they are every fork's from its start.
+    """
+    for language in i18n.LANGUAGES:
+        env = templates_for(language).env
+        for name in env.list_templates(extensions=["html"]):
+            env.get_template(name)
+        places.country_choices(language)
 
 
 def form_csrf_token(request: Request) -> str:
