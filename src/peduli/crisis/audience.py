@@ -42,8 +42,10 @@ def _has(kind: ContactKind) -> ColumnElement[int]:
 
 def _chat() -> ColumnElement[str]:
     """The chat channel the stay's person gets broadcasts on instead of SMS, or ""."""
-    preferred = func.coalesce(Person.preferred_channel, "")
-    return case((delivery.chats_preferred(Stay.person_id, preferred), preferred), else_="")
+    return case(
+        (delivery.chats_preferred(Stay.person_id), func.coalesce(Person.preferred_channel, "")),
+        else_="",
+    )
 
 
 def preview(session: Session, *, crisis_id: uuid.UUID, actor: Actor) -> AudiencePreview:

@@ -209,35 +209,18 @@ def usable_contact(
     )
 
 
-def chats_preferred(
-    person_id: ColumnExpressionArgument[uuid.UUID], preferred: ColumnElement[str]
-) -> ColumnElement[bool]:
-    """The person prefers a chat channel (``preferred``: their preferred channel, "" for
-    none) and has its contact: chat replaces SMS for them."""
+def chats_preferred(person_id: ColumnExpressionArgument[uuid.UUID]) -> ColumnElement[bool]:
+    """The person prefers a chat channel and has its contact: chat replaces SMS for them."""
     other = aliased(ContactPoint)
     return or_(
         *(
             and_(
-                preferred == channel,
+                # Never NULL (no preference: ""), so NOT of it is true, not unknown.
+                func.coalesce(Person.preferred_channel, "") == channel,
                 exists().where(usable_contact(other, person_id, CHANNEL_CONTACT[channel])),
             )
             for channel in CHAT_CHANNELS
         )
-    )
-
-
-def preferred_channel(person_id: ColumnExpressionArgument[uuid.UUID]) -> ColumnElement[str]:
-    """The person's preferred channel ("" for none; never NULL, so NOT of a comparison is
-    true, not unknown), read by primary key for each row.
-
-    A fan-out run joined the person table for it, and PostgreSQL answered a run of 50,000
-    recipients by reading all of it: at a million people, 60,000 pages for every run of a
-    send, and at ten million ten times that.
-    """
-    return (
-        select(func.coalesce(Person.preferred_channel, ""))
-        .where(Person.id == person_id)
-        .scalar_subquery()
     )
 
 
@@ -246,11 +229,10 @@ def _routed(broadcast: Broadcast, channel: str) -> ColumnElement[bool] | None:
     every one)."""
     if channel not in PHONE_CHANNELS:
         return None
-    preference = preferred_channel(Recipient.person_id)
-    as_chosen = not_(chats_preferred(Recipient.person_id, preference))
+    as_chosen = not_(chats_preferred(Recipient.person_id))
     if channel not in CHAT_CHANNELS:
         return as_chosen
-    preferred = preference == channel
+    preferred = Person.preferred_channel == channel
     return or_(preferred, as_chosen) if channel in broadcast.channels.split(",") else preferred
 
 
@@ -290,6 +272,7 @@ def write_outbox(
         )
         .select_from(Recipient)
         .join(ContactPoint, usable_contact(ContactPoint, Recipient.person_id, kind))
+        .join(Person, Person.id == Recipient.person_id)
         .where(Recipient.broadcast_id == broadcast.id)
     )
     if tallied:
