@@ -112,13 +112,11 @@ max_wal_size = 4GB
 # deadlock_timeout (1 s), and statements that ran 5 s or more.
 log_lock_waits = on
 log_min_duration_statement = 5000
-# And the plan of such a statement, with the rows and buffers each step touched (not the
-# time of each step, which would cost every statement its clock readings).
+# And the plan of such a statement, as the planner chose it. With the rows each step read
+# (log_analyze) it told the stall of the load test's first minute at once, but it counts
+# every row of every statement; the plan's shape tells most slow statements too.
 session_preload_libraries = 'auto_explain'
 auto_explain.log_min_duration = '5s'
-auto_explain.log_analyze = on
-auto_explain.log_buffers = on
-auto_explain.log_timing = off
 CONF
     if [ -n "${PEDULI_LAYOUT_ARCHIVE:-}" ]; then
       mkdir -p "$ARCHIVE"
