@@ -97,12 +97,6 @@ max_replication_slots = 5
 # the machine's memory is the usual production setting; the layout shares its machine
 # with the replica, the app and the load tool, so 2 GB each.
 shared_buffers = 2GB
-# The disks are SSDs and the hot tables fit in memory: a page read out of order costs about
-# what a page read in order does. With the default 4 PostgreSQL read every stay and every
-# person for each 50,000-person run of a large send rather than look them up; at 1.1 the
-# runs of a send over Kuala Lumpur took 17.6 s instead of 24.2 s (docs/performance.md).
-random_page_cost = 1.1
-effective_cache_size = 8GB
 max_connections = 200
 # A crisis writes gigabytes of WAL in minutes (a million recipients and messages, then each
 # message's sent and delivered marks): with the default 1 GB a checkpoint came every 10-30 s
