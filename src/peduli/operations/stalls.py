@@ -83,19 +83,15 @@ class Watchdog:
     loop_seconds: float = LOOP_SECONDS
     report_every: float = REPORT_EVERY_SECONDS
     look_every: float = LOOK_EVERY_SECONDS
-    _stop: threading.Event = field(default_factory=threading.Event)
     _last_report: float = float("-inf")
 
-    def start(self) -> threading.Thread:
-        thread = threading.Thread(target=self._run, name="stall-watchdog", daemon=True)
-        thread.start()
-        return thread
-
-    def stop(self) -> None:
-        self._stop.set()
+    def start(self) -> None:
+        """Look every ``look_every`` seconds for as long as the process lives."""
+        threading.Thread(target=self._run, name="stall-watchdog", daemon=True).start()
 
     def _run(self) -> None:
-        while not self._stop.wait(self.look_every):
+        while True:
+            time.sleep(self.look_every)
             self.look()
 
     def look(self) -> dict[str, Any] | None:
