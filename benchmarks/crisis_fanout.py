@@ -178,6 +178,7 @@ def seeded_or_reused(engine: Any, *, reuse: bool, stays: int) -> int:
             conn.execute(
                 text(
                     "TRUNCATE crisis, crisis_cell, crisis_edge, crisis_broadcast,"
+                    " crisis_broadcast_run,"
                     " crisis_recipient, crisis_checkin, crisis_reach_attempt, crisis_delivery_mark,"
                     " outbox_message"
                 )

@@ -34,10 +34,11 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Session, aliased
 
-from peduli.core.db import insert_on_conflict
+from peduli.core.db import insert_on_conflict, is_postgres
 from peduli.core.i18n import LANGUAGES, _, in_language, localized
 from peduli.crisis import links, targeting
 from peduli.crisis.models import Broadcast, BroadcastPost, Crisis, Recipient
@@ -63,6 +64,7 @@ NEAREST_PRIORITY = int(MessagePriority.CRISIS_NEAREST)
 FARTHEST_PRIORITY = int(MessagePriority.CRISIS_FARTHEST)
 NO_CENTRE_PRIORITY = (NEAREST_PRIORITY + FARTHEST_PRIORITY) // 2
 KM_PER_PRIORITY_STEP = 5.0
+STALE_STATISTICS_ROWS = 10_000
 
 
 def add_recipients(
@@ -105,7 +107,15 @@ def add_recipients(
         .on_conflict_do_nothing(index_elements=["broadcast_id", "person_id"])
         .returning(Recipient.id)
     )
-    return list(session.scalars(statement))
+    added = list(session.scalars(statement))
+    if len(added) > STALE_STATISTICS_ROWS and is_postgres(session):
+        # Tens of thousands of new rows the planner does not know of yet would make it hash
+        # every recipient of the crisis to decide who is counted, run after run, and join
+        # the contact points by index look-ups one per person in a send written whole.
+        # SKIP_LOCKED: runs written side by side hold the table's ANALYZE lock to their
+        # commit; a run that finds it taken uses the statistics another run just made.
+        session.execute(text("ANALYZE (SKIP_LOCKED) crisis_recipient"))
+    return added
 
 
 def place_of_stay() -> ColumnElement[str]:
