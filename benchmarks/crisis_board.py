@@ -139,8 +139,8 @@ def _send(hq: Any, second: Any, broadcasts_wanted: int) -> tuple[Any, int, Any]:
             crisis = service.get(db, crisis_id=crisis_id, actor=hq)
             broadcast = broadcasts.draft(db, crisis_id=crisis_id, body=body, actor=hq)
             broadcasts.approve(db, crisis_id=crisis_id, broadcast_id=broadcast.id, actor=second)
-            rows += len(delivery.add_recipients(db, crisis, broadcast, now=datetime.now(UTC)))
-            delivery.count_recipients(db, broadcast, only=None)
+            rows += delivery.add_recipients(db, crisis, broadcast, now=datetime.now(UTC))
+            delivery.count_recipients(db, broadcast, added_after=0)
             delivery.write_outbox(db, crisis, broadcast, channel="sms")
             broadcast_id = broadcast.id
     return crisis_id, rows, broadcast_id

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Integer, select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from peduli.core.db import among_ids, is_postgres, joins_by_index_lookup, plans_for_these_values
+from peduli.core.db import is_postgres, joins_by_index_lookup
 
 
 @pytest.fixture
@@ -37,23 +37,3 @@ def test_a_failure_inside_the_block_leaves_nothing_behind_once_rolled_back(pg: S
         raise RuntimeError("the statement failed")
     pg.rollback()
     assert _setting(pg, "enable_hashjoin") == "on"
-
-
-def test_plans_are_made_for_the_values_inside_the_block_only(pg: Session) -> None:
-    with plans_for_these_values(pg):
-        assert _setting(pg, "plan_cache_mode") == "force_custom_plan"
-    assert _setting(pg, "plan_cache_mode") == "auto"
-
-
-def test_tens_of_thousands_of_ids_are_one_bound_value_on_either_database(db: Session) -> None:
-    """More ids than SQLite takes bound values in one statement (32,766)."""
-    counting = text(
-        "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 50000) "
-        "SELECT n FROM s"
-    )
-    numbers = counting.columns(n=Integer).subquery()
-    wanted = [n for n in range(1, 50_001) if n % 5] + [70_000]  # 40,000, and one not there
-
-    found = db.scalars(select(numbers.c.n).where(among_ids(db, numbers.c.n, wanted)))
-
-    assert sorted(found) == wanted[:-1]

@@ -4,17 +4,16 @@ worker: the request answers at once, and a worker killed half-way leaves nothing
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import select
 
 from peduli.core.config import get_settings
 from peduli.core.crypto import contact_index
 from peduli.core.db import get_sessionmaker, session_scope, utcnow
-from peduli.crisis import broadcasts, delivery, send_runs
-from peduli.crisis.models import Broadcast, BroadcastRun, Recipient
+from peduli.crisis import broadcasts
+from peduli.crisis.models import Broadcast, Recipient
 from peduli.registry.models import ContactPoint
 from tests.crisis.conftest import KL_CIRCLE, Approved
 from tests.outbox import all_messages
@@ -46,13 +45,13 @@ def test_a_large_audience_is_handed_to_the_worker_and_written_whole(approved: Ap
     with session_scope() as db:
         assert all_messages(db) == []
 
-    assert send_runs.fan_out_waiting(get_sessionmaker(), utcnow()) == 1
+    assert broadcasts.fan_out_waiting(get_sessionmaker(), utcnow()) == 1
 
     assert _state(approved) == ("sent", 3)
     with session_scope() as db:
         channels = sorted(m.channel for m in all_messages(db))
     assert channels == ["email", "sms", "sms", "sms"]
-    assert send_runs.fan_out_waiting(get_sessionmaker(), utcnow()) == 0  # nothing waits
+    assert broadcasts.fan_out_waiting(get_sessionmaker(), utcnow()) == 0  # nothing waits
 
 
 @pytest.mark.usefixtures("inline_limit_of_two")
@@ -67,10 +66,10 @@ def test_a_fan_out_that_fails_half_way_leaves_the_broadcast_waiting(
     with monkeypatch.context() as patched:
         patched.setattr(broadcasts.delivery, "write_outbox", killed)
         with pytest.raises(RuntimeError):
-            send_runs.fan_out_waiting(get_sessionmaker(), utcnow())
+            broadcasts.fan_out_waiting(get_sessionmaker(), utcnow())
 
     assert _state(approved) == ("sending", 0)  # the recipients rolled back
-    assert send_runs.fan_out_waiting(get_sessionmaker(), utcnow()) == 1
+    assert broadcasts.fan_out_waiting(get_sessionmaker(), utcnow()) == 1
     with session_scope() as db:
         assert len(all_messages(db)) == 4
 
@@ -82,7 +81,7 @@ def test_a_fan_out_that_fails_half_way_leaves_the_broadcast_waiting(
 def test_a_large_audience_is_written_run_by_run_and_a_worker_killed_loses_one_run(
     approved: Approved, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(send_runs, "FAN_OUT_STAYS_PER_RUN", 1)  # a run per person here
+    monkeypatch.setattr(broadcasts, "FAN_OUT_STAYS_PER_RUN", 1)  # a run per person here
     approved.client.post(f"{approved.path}/send", headers=approved.headers["hq"])
     whole_run = broadcasts.fan_out
     runs: list[int] = []
@@ -96,7 +95,7 @@ def test_a_large_audience_is_written_run_by_run_and_a_worker_killed_loses_one_ru
     with monkeypatch.context() as patched:
         patched.setattr(broadcasts, "fan_out", killed_in_the_second_run)
         with pytest.raises(RuntimeError):
-            send_runs.fan_out_waiting(get_sessionmaker(), utcnow())
+            broadcasts.fan_out_waiting(get_sessionmaker(), utcnow())
 
     with session_scope() as db:  # the first run stays written, and says where it ended
         (broadcast,) = db.scalars(select(Broadcast)).all()
@@ -105,7 +104,7 @@ def test_a_large_audience_is_written_run_by_run_and_a_worker_killed_loses_one_ru
         assert len(first_run) == 1
         assert len([m for m in all_messages(db) if m.channel == "sms"]) == 1
 
-    assert send_runs.fan_out_waiting(get_sessionmaker(), utcnow()) == 1  # goes on from there
+    assert broadcasts.fan_out_waiting(get_sessionmaker(), utcnow()) == 1  # goes on from there
 
     assert _state(approved) == ("sent", 3)
     with session_scope() as db:
@@ -118,17 +117,17 @@ def test_a_large_audience_is_written_run_by_run_and_a_worker_killed_loses_one_ru
 def test_a_second_send_of_a_large_broadcast_reaches_who_newly_has_a_phone(
     approved: Approved, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(send_runs, "FAN_OUT_STAYS_PER_RUN", 1)
+    monkeypatch.setattr(broadcasts, "FAN_OUT_STAYS_PER_RUN", 1)
     _trust_a_phone(approved.phones[0], trusted=False)  # no confirmed phone yet
     approved.client.post(f"{approved.path}/send", headers=approved.headers["hq"])
-    send_runs.fan_out_waiting(get_sessionmaker(), utcnow())
+    broadcasts.fan_out_waiting(get_sessionmaker(), utcnow())
     with session_scope() as db:
         assert len([m for m in all_messages(db) if m.channel == "sms"]) == 2
 
     _trust_a_phone(approved.phones[0], trusted=True)  # confirmed since
     again = approved.client.post(f"{approved.path}/send", headers=approved.headers["hq"])
     assert again.status_code == 202, again.text
-    send_runs.fan_out_waiting(get_sessionmaker(), utcnow())
+    broadcasts.fan_out_waiting(get_sessionmaker(), utcnow())
 
     with session_scope() as db:  # nobody new in the area, and the one phone now reached
         assert len([m for m in all_messages(db) if m.channel == "sms"]) == 3
@@ -141,38 +140,3 @@ def _trust_a_phone(phone: str, *, trusted: bool) -> None:
             select(ContactPoint).where(ContactPoint.value_index == contact_index(phone))
         ).one()
         contact.trusted_at = utcnow() if trusted else None
-
-
-@pytest.mark.usefixtures("inline_limit_of_two")
-def test_workers_write_the_runs_side_by_side_and_the_send_ends_when_every_run_is_written(
-    approved: Approved, clean_engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if clean_engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has one writer at a time: no run is written beside another")
-    monkeypatch.setattr(send_runs, "FAN_OUT_STAYS_PER_RUN", 1)  # a run per person here
-    monkeypatch.setattr(delivery, "STALE_STATISTICS_ROWS", 0)  # every run analyzes
-    approved.client.post(f"{approved.path}/send", headers=approved.headers["hq"])
-    assert send_runs.plan_a_run(get_sessionmaker())
-
-    with session_scope() as other_worker:  # writing the first run, not done yet
-        other_worker.scalars(
-            select(BroadcastRun).where(BroadcastRun.number == 1).with_for_update()
-        ).one()
-        other_worker.execute(text("ANALYZE crisis_recipient"))  # its lock held to the commit
-        pool = ThreadPoolExecutor(1)  # a wait for that lock would end with this block only
-        try:
-            this_worker = pool.submit(send_runs.fan_out_waiting, get_sessionmaker(), utcnow())
-            assert this_worker.result(timeout=30) == 0
-        finally:
-            pool.shutdown(wait=False)
-        with session_scope() as db:  # the others are written; the send waits for the first
-            assert db.scalar(select(func.count()).select_from(Recipient)) == 2
-            unwritten = db.scalars(select(BroadcastRun).where(BroadcastRun.written_at.is_(None)))
-            assert [run.number for run in unwritten] == [1]
-        assert _state(approved) == ("sending", 0)
-
-    assert send_runs.fan_out_waiting(get_sessionmaker(), utcnow()) == 1
-    assert _state(approved) == ("sent", 3)
-    with session_scope() as db:
-        channels = sorted(m.channel for m in all_messages(db))
-    assert channels == ["email", "sms", "sms", "sms"]  # each person's once

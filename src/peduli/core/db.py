@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    ColumnElement,
-    DateTime,
-    MetaData,
-    Uuid,
-    any_,
-    create_engine,
-    event,
-    func,
-    literal,
-    select,
-    text,
-)
+from sqlalchemy import ColumnElement, DateTime, MetaData, Uuid, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import (
@@ -339,37 +325,6 @@ def driving_key(column: ColumnElement[str] | QueryableAttribute[str]) -> ColumnE
     cell by cell.
     """
     return column.concat("")
-
-
-def among_ids(
-    session: Session, column: ColumnElement[int] | QueryableAttribute[int], ids: Sequence[int]
-) -> ColumnElement[bool]:
-    """``column`` is one of ``ids`` (the rows a statement of the same transaction returned,
-    tens of thousands of them), bound as one value: an array on PostgreSQL, JSON text on
-    SQLite, where a bound value per id would pass its limit of 32,766 per statement.
-
-    PostgreSQL plans with the array's length only where the plan is made for these values
-    (``plans_for_these_values``); a generic plan guesses ten."""
-    if is_postgres(session):
-        return column == any_(literal(list(ids), postgresql.ARRAY(BigInteger)))
-    listed = func.json_each(literal(json.dumps(list(ids)))).table_valued("value")
-    return column.in_(select(listed.c.value))
-
-
-@contextmanager
-def plans_for_these_values(session: Session) -> Iterator[None]:
-    """Plan each statement inside for the values it is given, never with a plan cached for
-    any values (PostgreSQL; nothing to do on SQLite).
-
-    psycopg prepares a statement run five times, and PostgreSQL may then reuse one generic
-    plan: for ``among_ids`` that plan expects ten ids where a run of a large send has 50,000,
-    and nests its joins accordingly (``docs/performance.md``)."""
-    if not is_postgres(session):
-        yield
-        return
-    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    yield
-    session.execute(text("SET LOCAL plan_cache_mode TO DEFAULT"))
 
 
 def insert_on_conflict(session: Session, model: type[Any]) -> Any:

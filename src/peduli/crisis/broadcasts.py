@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from peduli.auth import audit
 from peduli.auth.actor import Actor
 from peduli.core.config import get_settings
-from peduli.core.db import among_ids, plans_for_these_values, utcnow
+from peduli.core.db import utcnow
 from peduli.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peduli.core.i18n import LANGUAGES, _
 from peduli.core.logging import get_logger
@@ -28,7 +29,6 @@ from peduli.crisis.delivery import CHANNEL_CONTACT
 from peduli.crisis.models import (
     Broadcast,
     BroadcastPost,
-    BroadcastRun,
     BroadcastStatus,
     Crisis,
     CrisisStatus,
@@ -183,7 +183,7 @@ def send(
 
     An audience of up to ``PEDULI_CRISIS_INLINE_SEND_LIMIT`` people is written at once, in
     this transaction, with the messages queued per channel. A larger one is handed to the
-    workers (status ``sending``, no counts yet; ``send_runs``): a million recipients
+    worker (status ``sending``, no counts yet; ``fan_out_waiting``): a million recipients
     take tens of seconds to write, longer than a request may live, and a request killed or
     timed out half-way would leave HQ not knowing whether anyone was told.
     """
@@ -198,18 +198,11 @@ def send(
     crisis = session.get_one(Crisis, broadcast.crisis_id)
     broadcast.sent_by = actor.account_id
     _audit(session, actor, "crisis.broadcast.send", broadcast)
-    now = now or utcnow()
-    broadcast.sent_at = broadcast.sent_at or now
     if _audience_exceeds(session, crisis, broadcast, get_settings().crisis_inline_send_limit):
         broadcast.status = BroadcastStatus.SENDING
         broadcast.fanned_out_through = None  # from the first cell: newcomers anywhere
-        # The runs of a send before are written; this send plans its own (``send_runs``).
-        session.execute(delete(BroadcastRun).where(BroadcastRun.broadcast_id == broadcast.id))
         return broadcast, None
-    written = fan_out(session, crisis, broadcast, now=now)
-    return broadcast, queued_as_chosen(
-        broadcast, written, finish_sending(session, crisis, broadcast)
-    )
+    return broadcast, fan_out(session, crisis, broadcast, now=now or utcnow())
 
 
 def fan_out(
@@ -220,38 +213,30 @@ def fan_out(
     now: datetime,
     cells: targeting.CellRange = targeting.EVERY_CELL,
 ) -> dict[str, int]:
-    """Write the recipients of a broadcast being sent, in the whole area or in a run of its
-    ``cells`` (``send_runs``), and their messages; the messages queued per channel.
+    """Write the recipients and the outbox of a broadcast being sent, in the whole area or
+    in a run of its ``cells``; the messages queued per channel (the chosen channels, and a
+    chat channel people prefer when it carried any). The run that ends the area marks the
+    broadcast sent.
 
-    Each statement after the first is limited to the recipients that one added
-    (``among_ids``): a run costs its own people only, whatever runs other workers write
-    beside it, and it never writes the broadcast's own row, which would make them wait."""
-    with plans_for_these_values(session):
-        added = delivery.add_recipients(session, crisis, broadcast, now=now, cells=cells)
-        only_added = among_ids(session, Recipient.id, added)
-        written = {
-            channel: delivery.write_outbox(
-                session, crisis, broadcast, channel=channel, only=only_added
-            )
-            for channel in delivery.delivery_channels(broadcast)
-        }
-        # Last: every run adds to the same rows of counts, held from here to the commit.
-        delivery.count_recipients(session, broadcast, only=only_added)
-    return written
-
-
-def finish_sending(session: Session, crisis: Crisis, broadcast: Broadcast) -> dict[str, int]:
-    """Mark a broadcast whose audience is written sent, with its recipients counted; the
-    messages this wrote per channel. Sending again also writes, here, the messages of people
-    targeted before who now have a contact for a channel."""
-    written: dict[str, int] = {}
-    if broadcast.recipients:
-        written = {
-            channel: delivery.write_outbox(session, crisis, broadcast, channel=channel)
-            for channel in delivery.delivery_channels(broadcast)
-        }
+    The outbox is written for the recipients this call added (the newest ids: nobody else
+    writes this broadcast's recipients while its row is locked), so a run costs its own
+    people only. Sending again also writes, at the end, the messages of people targeted
+    before who now have a contact for a channel."""
+    newest_before = session.scalar(select(func.max(Recipient.id))) or 0
+    delivery.add_recipients(session, crisis, broadcast, now=now, cells=cells)
+    delivery.count_recipients(session, broadcast, added_after=newest_before)
+    ends_area = cells.through is None
+    only_added = None if ends_area and broadcast.recipients else Recipient.id > newest_before
+    chosen = broadcast.channels.split(",")
+    written = {
+        channel: delivery.write_outbox(session, crisis, broadcast, channel=channel, only=only_added)
+        for channel in delivery.delivery_channels(broadcast)
+    }
+    broadcast.sent_at = broadcast.sent_at or now
+    broadcast.fanned_out_through = cells.through
+    if not ends_area:
+        return written
     broadcast.status = BroadcastStatus.SENT
-    broadcast.fanned_out_through = None
     broadcast.recipients = (
         session.scalar(
             select(func.sum(BroadcastPost.recipients)).where(
@@ -260,15 +245,41 @@ def finish_sending(session: Session, crisis: Crisis, broadcast: Broadcast) -> di
         )
         or 0
     )
-    return written
+    return {c: count for c, count in written.items() if c in chosen or count}
 
 
-def queued_as_chosen(broadcast: Broadcast, *written: dict[str, int]) -> dict[str, int]:
-    """The messages queued per channel by ``written``: the broadcast's chosen channels, and a
-    chat channel people prefer when it carried any."""
-    chosen = broadcast.channels.split(",")
-    queued = {c: sum(w.get(c, 0) for w in written) for c in delivery.delivery_channels(broadcast)}
-    return {c: count for c, count in queued.items() if c in chosen or count}
+# People written per transaction of a large send: about 1.5 s of work, so the first
+# messages leave seconds after the approval instead of after the whole million, and a
+# worker killed half-way loses one run, not the broadcast's half-minute.
+FAN_OUT_STAYS_PER_RUN = 50_000
+
+
+def fan_out_waiting(session_factory: Callable[[], Session], now: datetime) -> int:
+    """The worker's part of a large send: each broadcast waiting in ``sending``, oldest
+    approval first, fanned out run of cells by run of cells (``targeting.cells_holding``),
+    each run in a transaction of its own; returns how many broadcasts it finished. A worker
+    killed half-way leaves the broadcast waiting at its last run written, and the next turn
+    goes on from there."""
+    handled = 0
+    while True:
+        with session_factory() as session, session.begin():
+            broadcast = session.scalars(
+                select(Broadcast)
+                .where(Broadcast.status == BroadcastStatus.SENDING)
+                .order_by(Broadcast.approved_at)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if broadcast is None:
+                return handled
+            crisis = session.get_one(Crisis, broadcast.crisis_id)
+            cells = targeting.cells_holding(
+                session, crisis, after=broadcast.fanned_out_through, stays=FAN_OUT_STAYS_PER_RUN
+            )
+            queued = fan_out(session, crisis, broadcast, now=now, cells=cells)
+            if broadcast.status == BroadcastStatus.SENT:
+                log.info("broadcast sent", broadcast_id=str(broadcast.id), queued=queued)
+                handled += 1
 
 
 def _audience_exceeds(session: Session, crisis: Crisis, broadcast: Broadcast, limit: int) -> bool:

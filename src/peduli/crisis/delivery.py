@@ -74,10 +74,9 @@ def add_recipients(
     *,
     now: datetime,
     cells: targeting.CellRange = targeting.EVERY_CELL,
-) -> list[int]:
+) -> int:
     """One INSERT … SELECT of the audience (in ``cells``) into ``crisis_recipient`` (one row
-    per person); the ids of the rows it added, which the run's other statements are limited
-    to (``among_ids``), whatever other runs add at the same time."""
+    per person)."""
     scope = [broadcast.representation_code] if broadcast.representation_code else None
     remind_at = now + timedelta(minutes=broadcast.remind_after_minutes)
     language = case((Stay.language.in_(LANGUAGES), Stay.language), else_="id")
@@ -105,16 +104,19 @@ def add_recipients(
         insert_on_conflict(session, Recipient)
         .from_select(names, query)
         .on_conflict_do_nothing(index_elements=["broadcast_id", "person_id"])
-        .returning(Recipient.id)
     )
-    added = list(session.scalars(statement))
-    if len(added) > STALE_STATISTICS_ROWS and is_postgres(session):
-        # Tens of thousands of new rows the planner does not know of yet would make it hash
-        # every recipient of the crisis to decide who is counted, run after run, and join
-        # the contact points by index look-ups one per person in a send written whole.
-        # SKIP_LOCKED: runs written side by side hold the table's ANALYZE lock to their
-        # commit; a run that finds it taken uses the statistics another run just made.
-        session.execute(text("ANALYZE (SKIP_LOCKED) crisis_recipient"))
+    added = int(
+        getattr(
+            session.execute(statement, execution_options={"preserve_rowcount": True}),
+            "rowcount",
+            0,
+        )
+        or 0
+    )
+    if added > STALE_STATISTICS_ROWS and is_postgres(session):
+        # A million new rows the planner does not know of yet would make it join the
+        # contact points by index look-ups, one per person, instead of one hash join.
+        session.execute(text("ANALYZE crisis_recipient"))
     return added
 
 
@@ -255,7 +257,7 @@ def write_outbox(
     subject = literal(crisis.title[:200])
     tallied = key_suffix is None  # the broadcast's own messages, not its reminders
     if tallied:
-        tallies.ensure(session, _posts_tallies(broadcast, only), channel=channel)
+        tallies.ensure(session, _posts_tallies(broadcast), channel=channel)
     query = (
         select(
             *notify_service.message_columns(
@@ -293,27 +295,22 @@ def tally_name(broadcast: Broadcast) -> ColumnElement[str]:
     return literal(tally_prefix(broadcast)) + func.coalesce(Recipient.representation_code, "")
 
 
-def _posts_tallies(broadcast: Broadcast, only: ColumnElement[bool] | None) -> Select[Any]:
-    """The names of the tallies of every post the broadcast's recipients (those ``only``
-    keeps) are of: read from the recipients, as a run's counts per post are added after its
-    messages (``broadcasts.fan_out``)."""
-    names = select(tally_name(broadcast)).where(Recipient.broadcast_id == broadcast.id)
-    return names if only is None else names.where(only)
+def _posts_tallies(broadcast: Broadcast) -> Select[Any]:
+    """The names of the tallies of every post the broadcast has recipients of."""
+    return select(literal(tally_prefix(broadcast)) + BroadcastPost.representation_code).where(
+        BroadcastPost.broadcast_id == broadcast.id
+    )
 
 
-def count_recipients(
-    session: Session, broadcast: Broadcast, *, only: ColumnElement[bool] | None
-) -> None:
-    """Add the broadcast's recipients that ``only`` keeps (a run's, or all when None) to its
-    counts per post (``BroadcastPost``)."""
+def count_recipients(session: Session, broadcast: Broadcast, *, added_after: int) -> None:
+    """Add the recipients written after the id ``added_after`` (a run's, all the broadcast's
+    newest) to the broadcast's counts per post (``BroadcastPost``)."""
     post = func.coalesce(Recipient.representation_code, "")
     added = (
         select(Recipient.broadcast_id, post.label("representation_code"), func.count())
-        .where(Recipient.broadcast_id == broadcast.id)
+        .where(Recipient.broadcast_id == broadcast.id, Recipient.id > added_after)
         .group_by(Recipient.broadcast_id, post)
     )
-    if only is not None:
-        added = added.where(only)
     statement = insert_on_conflict(session, BroadcastPost).from_select(
         ["broadcast_id", "representation_code", "recipients"], added
     )

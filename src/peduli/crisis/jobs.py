@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from peduli.core.periodic import PeriodicTask
-from peduli.crisis import checkins, delivery_state, reminders, send_runs
+from peduli.crisis import broadcasts, checkins, delivery_state, reminders
 
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     # Every second: a call for help reaches the duty officer's phone within seconds.
@@ -12,7 +12,7 @@ PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     ),
     PeriodicTask("crisis-remind-silent", 60, reminders.remind_silent),
     # Every second, in a lane of its own: a large broadcast takes tens of seconds to write.
-    PeriodicTask("crisis-send-broadcasts", 1, run_batched=send_runs.fan_out_waiting, slow=True),
+    PeriodicTask("crisis-send-broadcasts", 1, run_batched=broadcasts.fan_out_waiting, slow=True),
     # Every two seconds, in a lane of its own: the board's delivery counts follow the outbox
     # a few seconds behind; a run after a long stop reads all that finished meanwhile.
     PeriodicTask("crisis-follow-delivery", 2, delivery_state.follow_outbox, slow=True),

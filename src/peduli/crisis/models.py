@@ -66,7 +66,7 @@ class AreaKind(StrEnum):
 class BroadcastStatus(StrEnum):
     DRAFT = "draft"
     APPROVED = "approved"
-    SENDING = "sending"  # a large audience being written by the workers (``send_runs``)
+    SENDING = "sending"  # a large audience being written by the worker (``fan_out_waiting``)
     SENT = "sent"
 
 
@@ -163,28 +163,11 @@ class Broadcast(IdMixin, TimestampMixin, Base):
     approved_at: Mapped[datetime | None]
     sent_by: Mapped[uuid.UUID | None]
     sent_at: Mapped[datetime | None]
-    # While the workers write a large audience, run after run of cells (the area's covering
-    # cells, or a country's stays' own): the last cell of the runs planned so far
-    # (``BroadcastRun``), where the next run starts.
+    # While the worker writes a large audience, run after run of cells (the area's covering
+    # cells, or a country's stays' own): the last cell whose people are written
+    # (``targeting.CellRange``), where a worker killed half-way resumes.
     fanned_out_through: Mapped[str | None] = mapped_column(String(16))
     recipients: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class BroadcastRun(Base):
-    """One run of a large send's cells (``targeting.CellRange``), planned by one worker and
-    written by whichever worker claims it first: runs are written side by side, and a run
-    whose worker died waits here, unwritten, for the next. The run through the area's end
-    (``through_cell`` None) is planned last; the send ends when every run is written."""
-
-    __tablename__ = "crisis_broadcast_run"
-
-    broadcast_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("crisis_broadcast.id", ondelete="CASCADE"), primary_key=True
-    )
-    number: Mapped[int] = mapped_column(Integer, primary_key=True)
-    after_cell: Mapped[str | None] = mapped_column(String(16))
-    through_cell: Mapped[str | None] = mapped_column(String(16))
-    written_at: Mapped[datetime | None]
 
 
 class BroadcastPost(Base):

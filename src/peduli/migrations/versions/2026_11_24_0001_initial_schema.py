@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 16:14:00.594189
+Create Date: 2026-12-07 10:08:59.104189
 """
 
 from collections.abc import Sequence
@@ -1427,15 +1427,6 @@ def upgrade() -> None:
         batch_op.create_index('ix_case_referral_case', ['case_id', 'created_at'], unique=False)
         batch_op.create_index('ix_case_referral_reminder', ['due_at'], unique=False, postgresql_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"), sqlite_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"))
 
-    op.create_table('crisis_broadcast_run',
-    sa.Column('broadcast_id', sa.Uuid(), nullable=False),
-    sa.Column('number', sa.Integer(), nullable=False),
-    sa.Column('after_cell', sa.String(length=16), nullable=True),
-    sa.Column('through_cell', sa.String(length=16), nullable=True),
-    sa.Column('written_at', peduli.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['broadcast_id'], ['crisis_broadcast.id'], name=op.f('fk_crisis_broadcast_run_broadcast_id_crisis_broadcast'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('broadcast_id', 'number', name=op.f('pk_crisis_broadcast_run'))
-    )
     op.create_table('document_revocation',
     sa.Column('document_id', sa.Uuid(), nullable=False),
     sa.Column('reason', sa.String(length=16), nullable=False),
@@ -1821,7 +1812,6 @@ def downgrade() -> None:
 
     op.drop_table('emergency')
     op.drop_table('document_revocation')
-    op.drop_table('crisis_broadcast_run')
     with op.batch_alter_table('case_referral', schema=None) as batch_op:
         batch_op.drop_index('ix_case_referral_reminder', postgresql_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"), sqlite_where=sa.text("reminded_at IS NULL AND status IN ('sent', 'accepted')"))
         batch_op.drop_index('ix_case_referral_case')
