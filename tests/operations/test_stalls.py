@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from peduli.api.observability import RequestIdAndLatency
-from peduli.operations.stalls import IN_FLIGHT, Watchdog
+from peduli.operations.stalls import IN_FLIGHT, InFlight, Watchdog
 
 SHORT = 0.2
 
@@ -109,3 +110,20 @@ def test_a_stall_is_reported_once_per_interval_and_quick_requests_never() -> Non
     quiet = Watchdog(IN_FLIGHT, request_seconds=SHORT, loop_seconds=SHORT, look_every=0.05)
     assert quiet.look() is None
     assert not IN_FLIGHT.requests  # every request left the view when it was answered
+
+
+def test_a_process_forked_after_serving_forgets_the_loop_it_inherited() -> None:
+    """A server process forked again after a kill inherits its parent's record of an event
+    loop that nobody in the new process runs, last heard from at the fork."""
+    parents_loop = asyncio.new_event_loop()
+    inherited = InFlight(loop=parents_loop, loop_beat=time.monotonic() - 479)
+    inherited.requests[1] = ("parents-request", {"type": "http"}, time.monotonic() - 479)
+    try:
+        reported = Watchdog(inherited, request_seconds=SHORT, loop_seconds=SHORT).look()
+        assert reported is not None  # what the new process reported before
+
+        inherited.forget_the_parents()
+
+        assert Watchdog(inherited, request_seconds=SHORT, loop_seconds=SHORT).look() is None
+    finally:
+        parents_loop.close()
