@@ -7,7 +7,9 @@
 # A worker takes whole test files, so a module's shared world is built once. The browser
 # tests drive the same pages whatever the database, and the tests that never touch the
 # database (about 800: validators, catalogues, reference data) behave the same on both, so
-# they run once, on SQLite, the embedded default.
+# they run once, on SQLite, the embedded default. The tests that start clusters of their own
+# (the layout's scripts, marked own_clusters) run once too, on the PostgreSQL leg, which has
+# fewer tests and would otherwise end minutes before the SQLite one.
 #
 # --slow: the fuzz tests only (-m fuzz), with ten times the examples and fresh random seeds
 # (PEDULI_FUZZ_SCALE, tests/fuzzing.py) instead of CI's fixed ones.
@@ -40,7 +42,7 @@ psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -q \
 
 pytest=(.venv/bin/pytest -q -p no:cacheprovider --durations=15 -n "$WORKERS" --dist loadfile)
 echo "== tests on SQLite and on PostgreSQL ($PG_DB), side by side, $WORKERS workers each"
-"${pytest[@]}" "${sqlite_tests[@]}" "$@" >"$LOGS/sqlite.log" 2>&1 &
+PEDULI_TEST_LEG=sqlite "${pytest[@]}" "${sqlite_tests[@]}" "$@" >"$LOGS/sqlite.log" 2>&1 &
 sqlite_pid=$!
 PEDULI_TEST_DATABASE_URL="$PG_URL_BASE/$PG_DB" \
   "${pytest[@]}" "${postgres_tests[@]}" "$@" >"$LOGS/postgres.log" 2>&1 &

@@ -39,15 +39,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every Hypothesis test ``fuzz``: the slow job (``-m fuzz``) runs them harder. With
-    ``--database-tests-only``, leave out the tests whose fixtures never reach ``engine``."""
+    ``--database-tests-only``, leave out the tests that use no database (``_uses_a_database``)."""
     for item in items:
         if is_hypothesis_test(getattr(item, "obj", None)):
             item.add_marker(pytest.mark.fuzz)
     if config.getoption("--database-tests-only"):
-        without_database = [item for item in items if "engine" not in item.fixturenames]
+        without_database = [item for item in items if not _uses_a_database(item)]
         if without_database:
             config.hook.pytest_deselected(items=without_database)
-            items[:] = [item for item in items if "engine" in item.fixturenames]
+            items[:] = [item for item in items if _uses_a_database(item)]
+
+
+def _uses_a_database(item: pytest.Item) -> bool:
+    """The test reaches ``engine``, or starts PostgreSQL clusters of its own (``own_clusters``:
+    the layout's scripts, run on the PostgreSQL leg only)."""
+    return "engine" in item.fixturenames or item.get_closest_marker("own_clusters") is not None
 
 
 @pytest.fixture(scope="session")

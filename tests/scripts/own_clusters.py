@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 
-# Once per CI run: on the SQLite leg, since the clusters are the test's own anyway.
+# Once per CI run, the clusters being the test's own anyway: on the PostgreSQL leg of
+# scripts/test.sh, which runs fewer tests and ends minutes before the SQLite leg (its
+# ``--database-tests-only`` keeps the tests marked ``own_clusters``). Run alone, they run.
 ONCE_WITH_OWN_CLUSTERS = [
     pytest.mark.slow,
+    pytest.mark.own_clusters,
     pytest.mark.skipif(
-        bool(os.environ.get("PEDULI_TEST_DATABASE_URL")),
-        reason="the layout makes its own clusters: run once, on the SQLite leg",
+        os.environ.get("PEDULI_TEST_LEG") == "sqlite",
+        reason="the layout makes its own clusters: run once, on the PostgreSQL leg",
     ),
     pytest.mark.skipif(
         not (Path("/usr/sbin/nginx").exists() and list(Path("/usr/lib/postgresql").glob("*/bin"))),

@@ -3,7 +3,7 @@ and restored to a restore point in a new cluster (checksums, the audit chain and
 ledger of acknowledged writes agree). The reconnect after an outage is tested in
 tests/core/test_connectivity.py; the full drills are commands (docs/drills.md).
 
-Runs once per CI run (on the SQLite leg: the layout has its own PostgreSQL clusters).
+Runs once per CI run (on the PostgreSQL leg: the layout has its own PostgreSQL clusters).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """scripts/layout.sh brings up nginx, app processes, workers, a primary and its streaming
 replica; a write through nginx reads back, and the replica catches up; stop ends it all.
 
-Runs once per CI run (on the SQLite leg: the layout has its own PostgreSQL clusters)."""
+Runs once per CI run (on the PostgreSQL leg: the layout has its own PostgreSQL clusters)."""
 
 from __future__ import annotations
 
