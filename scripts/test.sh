@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-sqlite_tests=() postgres_tests=(-m "not browser" --database-tests-only)
+sqlite_tests=(-m "not own_clusters") postgres_tests=(-m "not browser" --database-tests-only)
 if [ "${1:-}" = "--slow" ]; then
   shift
   export PEDULI_FUZZ_SCALE="${PEDULI_FUZZ_SCALE:-10}"
@@ -42,7 +42,7 @@ psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -q \
 
 pytest=(.venv/bin/pytest -q -p no:cacheprovider --durations=15 -n "$WORKERS" --dist loadfile)
 echo "== tests on SQLite and on PostgreSQL ($PG_DB), side by side, $WORKERS workers each"
-PEDULI_TEST_LEG=sqlite "${pytest[@]}" "${sqlite_tests[@]}" "$@" >"$LOGS/sqlite.log" 2>&1 &
+"${pytest[@]}" "${sqlite_tests[@]}" "$@" >"$LOGS/sqlite.log" 2>&1 &
 sqlite_pid=$!
 PEDULI_TEST_DATABASE_URL="$PG_URL_BASE/$PG_DB" \
   "${pytest[@]}" "${postgres_tests[@]}" "$@" >"$LOGS/postgres.log" 2>&1 &

@@ -44,10 +44,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if is_hypothesis_test(getattr(item, "obj", None)):
             item.add_marker(pytest.mark.fuzz)
     if config.getoption("--database-tests-only"):
-        without_database = [item for item in items if not _uses_a_database(item)]
+        kept: list[pytest.Item] = []
+        without_database: list[pytest.Item] = []
+        for item in items:
+            (kept if _uses_a_database(item) else without_database).append(item)
         if without_database:
             config.hook.pytest_deselected(items=without_database)
-            items[:] = [item for item in items if _uses_a_database(item)]
+            items[:] = kept
 
 
 def _uses_a_database(item: pytest.Item) -> bool:
