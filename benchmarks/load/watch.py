@@ -167,6 +167,7 @@ SELECT pid, extract(epoch FROM clock_timestamp() - query_start) AS seconds,
        left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS statement
 FROM pg_stat_activity
 WHERE state = 'active' AND pid <> pg_backend_pid() AND backend_type <> 'walsender'
+  AND datname = current_database()
   AND clock_timestamp() - query_start >= make_interval(secs => %s)
 """
 SLOW_SECONDS = 2.0
@@ -174,9 +175,10 @@ SLOW_SECONDS = 2.0
 
 @dataclass
 class SlowStatements(_Poller):
-    """What PostgreSQL's statements that ran ``SLOW_SECONDS`` or more were waiting on, sampled
-    every ``every`` seconds: PostgreSQL's log names heavyweight lock waits only, not a wait
-    for a buffer, the WAL or the CPU. Each sample is a line of ``path`` (JSON)."""
+    """What the statements on the database of ``url`` that ran ``SLOW_SECONDS`` or more
+    were waiting on, sampled every ``every`` seconds: PostgreSQL's log names heavyweight lock
+    waits only, not a wait for a buffer, the WAL or the CPU. Each sample is a line of
+    ``path`` (JSON). Other databases of the server (other tests' beside it) are not sampled."""
 
     url: str = ""
     path: Path = Path("slow-statements.jsonl")
