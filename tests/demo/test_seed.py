@@ -14,6 +14,7 @@ from peduli.auth.audit import AuditEntry
 from peduli.core.errors import Conflict
 from peduli.demo import seed as seeding
 from peduli.demo.population import Citizen, Population
+from peduli.reference.profile import get_profile
 from peduli.registry import report_records, search, service
 from peduli.registry.models import ContactPoint, DuplicateCandidate, Passport, Person, Stay
 from peduli.registry.schemas import PersonSearch
@@ -65,7 +66,7 @@ def test_registry_reads_seeded_people_back_with_decrypted_identifiers(
         assert [number for number, _p in view.passports] == [citizen.passport]
         assert view.person.full_name == citizen.full_name
         assert view.person.name_key == report_records.stored_name_key(
-            citizen.full_name, seeding.get_profile()
+            citizen.full_name, get_profile()
         )
         (stay,) = view.stays
         assert (stay.country, stay.city, stay.latitude) == (

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from peduli.core.db import is_postgres, utcnow
-from peduli.demo import bulk_write, seed
+from peduli.demo import bulk_write, seed_rows
 from peduli.demo.population import Citizen, Population
 from peduli.demo.spellings import spelling_variant
 from peduli.reference.profile import get_profile
@@ -142,11 +142,11 @@ def _other_phone(rng: random.Random, phone: str) -> str:
 
 def write(session: Session, citizens: Sequence[Citizen], *, batch: int = 20_000) -> list[uuid.UUID]:
     """Insert the records as the seed does; their person ids, in order."""
-    representations = seed.RepresentationCache()
+    representations = seed_rows.RepresentationCache()
     profile = get_profile()
     ids: list[uuid.UUID] = []
     for chunk in _chunks(citizens, batch):
-        rows = seed.build_rows(
+        rows = seed_rows.build_rows(
             chunk, now=utcnow(), representations=representations, profile=profile
         )
         rows.second_reports.clear()

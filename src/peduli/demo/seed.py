@@ -1,11 +1,9 @@
 """Bulk loading of a synthetic population into the registry tables.
 
-Rows are built exactly as the registry stores a self-report (``registry.report_records``:
-sealed NIK and passport, contacts and address encrypted with their blind indexes, name key,
-H3 cell, the representation whose jurisdiction covers the stay) and written in batches: COPY
-on PostgreSQL, large ``executemany`` on SQLite. The representation is resolved once per
-city, not once per row. Second reports are then flagged by the registry's own duplicate
-matching, so the officers' queue has work.
+The rows are built as the registry stores a self-report (``demo.seed_rows``), by several
+processes for a large seed, and written in batches: COPY on PostgreSQL, large
+``executemany`` on SQLite. The cases are numbered on here, in order. Second reports are
+then flagged by the registry's own duplicate matching, so the officers' queue has work.
 
 Like any use-case this never commits: the caller owns the one transaction, so a failed
 seed leaves nothing behind.
@@ -13,16 +11,14 @@ seed leaves nothing behind.
 
 from __future__ import annotations
 
-import random
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from functools import cache, partial
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
 
 from psycopg.errors import UniqueViolation
 from sqlalchemy import Table, func, select, text
@@ -32,79 +28,19 @@ from sqlalchemy.orm import Session
 from peduli.auth import audit
 from peduli.auth.actor import SYSTEM
 from peduli.cases import synthetic
-from peduli.cases.models import Case, CasePerson
 from peduli.core.bulk_load import indexes_built_after
-from peduli.core.crypto import contact_index
 from peduli.core.db import is_postgres, utcnow
 from peduli.core.errors import Conflict
 from peduli.core.i18n import _
-from peduli.demo.bulk_write import copy_rows, in_order, insert_rows, prefetched, sealed_for_copy
-from peduli.demo.population import Citizen, Population
-from peduli.reference.profile import CountryProfile, get_profile
+from peduli.demo.bulk_write import copy_rows, copy_text, in_order, insert_rows, prefetched
+from peduli.demo.population import Population
+from peduli.demo.seed_rows import Extras, Rows, built_rows
 from peduli.registry import matching
-from peduli.registry import report_records as registry
-from peduli.registry.linkage.keys import link_keys
-from peduli.registry.models import (
-    ContactKind,
-    ContactPoint,
-    ContactTrust,
-    DuplicateCandidate,
-    Passport,
-    Person,
-    PersonStatus,
-    Stay,
-    StayStatus,
-    Verification,
-)
+from peduli.registry.models import DuplicateCandidate, Person, Stay
 
-T = TypeVar("T")
-Row = tuple[Any, ...]
-PERSON_COLUMNS = (
-    "id", "created_at", "updated_at", "full_name", "name_key", "sex", "date_of_birth",
-    "place_of_birth", "nik_encrypted", "nik_index", "home_province", "preferred_language",
-    "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relation",
-    "consent_at", "consent_version", "status", "verification", "link_token_a", "link_token_b",
-    "link_name_year", "link_name_day", "link_region", "link_initials",
-)  # fmt: skip
-PASSPORT_COLUMNS = ("id", "person_id", "number_encrypted", "number_index", "is_current",
-                    "reported_at")  # fmt: skip
-# Seeded contacts stand for a registry's verified ones: trusted, so they sign in and are alerted.
-CONTACT_COLUMNS = ("id", "person_id", "kind", "value", "value_index", "is_primary", "trusted_at",
-                   "trust_source")  # fmt: skip
-STAY_COLUMNS = (
-    "id", "created_at", "updated_at", "person_id", "country", "subdivision", "city", "address",
-    "latitude", "longitude", "h3_cell", "purpose", "sector", "employer", "placement_agency",
-    "arrival_date", "planned_end_date", "departed_on", "status", "representation_code", "source",
-    "language",
-)  # fmt: skip
 DEFAULT_BATCH = 50_000
 # A seed of at least ten times the people already there loads first and indexes after.
 BULK_FACTOR = 10
-SEEDED = ContactTrust.SEED.value
-
-
-@dataclass
-class Rows:
-    """One batch of rows for the four registry tables, in column order."""
-
-    person: list[Row] = field(default_factory=list)
-    passport: list[Row] = field(default_factory=list)
-    contact: list[Row] = field(default_factory=list)
-    stay: list[Row] = field(default_factory=list)
-    case: list[Row] = field(default_factory=list)
-    case_person: list[Row] = field(default_factory=list)
-    second_reports: list[uuid.UUID] = field(default_factory=list)  # person ids
-
-    def tables(self) -> list[tuple[Table, Sequence[str], list[Row]]]:
-        """Each table with its columns and rows, parents first (foreign keys)."""
-        return [
-            (_table(Person), PERSON_COLUMNS, self.person),
-            (_table(Passport), PASSPORT_COLUMNS, self.passport),
-            (_table(ContactPoint), CONTACT_COLUMNS, self.contact),
-            (_table(Stay), STAY_COLUMNS, self.stay),
-            (_table(Case), synthetic.CASE_COLUMNS, self.case),
-            (_table(CasePerson), synthetic.CASE_PERSON_COLUMNS, self.case_person),
-        ]
 
 
 @dataclass(frozen=True)
@@ -120,123 +56,15 @@ class SeedOutcome:
     possible_duplicates: int
 
 
-@dataclass
-class Extras:
-    """What a seed adds beyond one stay per citizen: an earlier, departed stay for a share
-    of them, and a protection case for another share (drawn reproducibly from the seed)."""
-
-    rng: random.Random
-    earlier_stay_share: float = 0.0
-    case_share: float = 0.0
-    cases: synthetic.CaseMaker | None = None
-
-
-def _table(model: type[Any]) -> Table:
-    table: Table = model.__table__
-    return table
-
-
-class RepresentationCache:
-    """The registry's jurisdiction decision, made once per (country, subdivision, city)."""
-
-    def __init__(self) -> None:
-        self._codes: dict[tuple[str, str | None, str], str | None] = {}
-
-    def code(self, citizen: Citizen) -> str | None:
-        """The code of the post responsible for the citizen's stay."""
-        key = (citizen.country, citizen.subdivision, citizen.city)
-        if key not in self._codes:
-            place = Stay(
-                country=citizen.country,
-                subdivision=citizen.subdivision,
-                city=citizen.city,
-                latitude=citizen.latitude,
-                longitude=citizen.longitude,
-            )
-            post = registry.resolve_representation(place)
-            self._codes[key] = post.code if post else None
-        return self._codes[key]
-
-
-def build_rows(
-    citizens: Iterable[Citizen],
-    *,
-    now: datetime,
-    representations: RepresentationCache,
-    profile: CountryProfile,
-) -> Rows:
-    """Turn citizens into registry rows, sealed and keyed as the registry does."""
-    rows = Rows()
-    for citizen in citizens:
-        representation = representations.code(citizen)
-        person_id = uuid.uuid4()
-        nik_encrypted, nik_index = (
-            registry.stored_identifier(citizen.nik, purpose=registry.NIK_PURPOSE)
-            if citizen.nik
-            else (None, None)
-        )
-        rows.person.append((
-            person_id, now, now, citizen.full_name,
-            registry.stored_name_key(citizen.full_name, profile), citizen.sex,
-            citizen.date_of_birth, citizen.place_of_birth, nik_encrypted, nik_index,
-            citizen.nik[:2] if citizen.nik else None, citizen.language,
-            citizen.emergency_contact_name, citizen.emergency_contact_phone,
-            citizen.emergency_contact_relation, now, registry.CONSENT_VERSION,
-            PersonStatus.ACTIVE.value, Verification.UNVERIFIED.value,
-            *link_keys(citizen.full_name, citizen.date_of_birth, citizen.nik, citizen.sex,
-                       citizen.place_of_birth).columns().values(),
-        ))  # fmt: skip
-        if citizen.passport:
-            encrypted, index = registry.stored_identifier(
-                citizen.passport, purpose=registry.PASSPORT_PURPOSE
-            )
-            rows.passport.append((uuid.uuid4(), person_id, encrypted, index, True, now))
-        rows.contact.append((
-            uuid.uuid4(), person_id, ContactKind.PHONE.value, citizen.phone,
-            contact_index(citizen.phone), True, now, SEEDED,
-        ))  # fmt: skip
-        if citizen.email:
-            rows.contact.append((
-                uuid.uuid4(), person_id, ContactKind.EMAIL.value, citizen.email,
-                contact_index(citizen.email), True, now, SEEDED,
-            ))  # fmt: skip
-        stay = (
-            uuid.uuid4(), now, now, person_id, citizen.country, citizen.subdivision, citizen.city,
-            citizen.address, citizen.latitude, citizen.longitude,
-            registry.h3_cell(citizen.latitude, citizen.longitude), citizen.purpose, citizen.sector,
-            citizen.employer, citizen.placement_agency, citizen.arrival_date,
-            citizen.planned_end_date, None, StayStatus.ACTIVE.value, representation,
-            "officer" if citizen.reported_by_officer else "self_report", citizen.language,
-        )  # fmt: skip
-        rows.stay.append(stay)
-        if citizen.duplicate_of is not None:
-            rows.second_reports.append(person_id)
-    return rows
-
-
-def add_extras(rows: Rows, extras: Extras) -> Rows:
-    """Give each citizen of the batch, by chance, an earlier stay in the same place (a
-    previous contract, departed before this one began, without the address) and a case at
-    the current stay's post. Drawn in order, so the same seed gives the same extras."""
-    for stay in list(rows.stay):
-        _add_extras(rows, extras, stay)
-    return rows
-
-
-def _add_extras(rows: Rows, extras: Extras, stay: Row) -> None:
-    rng, person_id, representation = extras.rng, stay[3], stay[19]
-    if rng.random() < extras.earlier_stay_share:
-        arrived_now: date = stay[15]
-        departed = arrived_now - timedelta(days=rng.randint(30, 720))
-        arrived = departed - timedelta(days=rng.randint(180, 3 * 365))
-        rows.stay.append(
-            (uuid.uuid4(), *stay[1:7], None, *stay[8:15], arrived, departed, departed,
-             StayStatus.DEPARTED.value, *stay[19:])
-        )  # fmt: skip
-    if extras.cases is not None and representation and rng.random() < extras.case_share:
-        case, case_person = extras.cases.case(person_id, representation)
+def with_cases(rows: Rows, cases: synthetic.CaseMaker | None) -> Rows:
+    """The batch with a case about each of its case subjects, numbered on at their posts."""
+    if cases is None:
+        return rows
+    for person_id, representation in rows.case_subjects:
+        case, case_person = cases.case(person_id, representation)
         rows.case.append(case)
         rows.case_person.append(case_person)
+    return rows
 
 
 def _refresh_statistics(session: Session) -> None:
@@ -271,29 +99,27 @@ def seed_citizens(
     the batch being written; the rest (indexes, duplicates, cases) is done for what is in.
     """
     population = Population(seed=seed, today=today, city=city)  # refuses an unknown city first
-    extras = Extras(
-        rng=random.Random(f"extras-{seed}"),
-        earlier_stay_share=stays_per_citizen - 1,
-        case_share=cases_per_citizen,
-        cases=synthetic.CaseMaker(session, seed=seed, now=utcnow()) if cases_per_citizen else None,
-    )
+    extras = Extras(seed, stays_per_citizen - 1, cases_per_citizen)
+    cases = synthetic.CaseMaker(session, seed=seed, now=utcnow()) if cases_per_citizen else None
     counts: Counter[str] = Counter()
     second_reports: list[uuid.UUID] = []
     deferred = _tables() if _loads_most(session, citizens) else []
     with _seed_used_refused(seed), indexes_built_after(session, deferred, on_phase=on_phase):
-        for rows in _batches(session, population, citizens, batch_size, extras, processes):
+        batches = _batches(session, population, (citizens, batch_size), extras, processes)
+        for rows in prefetched(with_cases(rows, cases) for rows in batches):
             _written(session, rows)
-            counts.update({t.name: len(table_rows) for t, _cols, table_rows in rows.tables()})
+            written = rows.counts()
+            counts.update(written)
             second_reports += rows.second_reports
             if on_batch is not None:
-                on_batch(len(rows.person))
+                on_batch(written["person"])
             if stop is not None and stop.is_set():
                 break
     if on_phase is not None:
         on_phase("Flagging possible duplicates")
     flagged = flag_second_reports(session, second_reports)
-    if extras.cases is not None:
-        extras.cases.finish(session)
+    if cases is not None:
+        cases.finish(session)
     if not deferred:
         _refresh_statistics(session)
     audit.record(
@@ -318,30 +144,16 @@ def seed_citizens(
 def _batches(
     session: Session,
     population: Population,
-    citizens: int,
-    size: int,
+    citizens_and_size: tuple[int, int],
     extras: Extras,
     processes: int,
 ) -> Iterator[Rows]:
-    """The rows of each batch, built (and sealed for COPY) by ``processes`` processes and
-    gathered in a thread, ahead of the writes: generating the citizens is sequential (one
-    random stream, unique NIKs), sealing and keying them is not, and is most of the work."""
-    build = partial(built_rows, sealed=is_postgres(session))
-    batches = in_order(build, population.batches(citizens, size), processes=processes)
-    return prefetched(add_extras(rows, extras) for rows in batches)
-
-
-@cache
-def _representations() -> RepresentationCache:
-    return RepresentationCache()
-
-
-def built_rows(citizens: list[Citizen], *, sealed: bool) -> Rows:
-    """One batch's rows (encrypted for COPY when ``sealed``), in whichever process runs it."""
-    rows = build_rows(
-        citizens, now=utcnow(), representations=_representations(), profile=get_profile()
-    )
-    return sealed_for_copy(rows) if sealed else rows
+    """The rows of each batch, built (with their extras, sealed and formatted for COPY) by
+    ``processes`` processes, in order: generating the citizens is sequential (one random
+    stream, unique NIKs), the rest is not, and is most of the work."""
+    build = partial(built_rows, extras=extras, for_copy=is_postgres(session))
+    numbered = enumerate(population.batches(*citizens_and_size))
+    return in_order(build, numbered, processes=processes)
 
 
 def _tables() -> list[Table]:
@@ -374,8 +186,13 @@ def _seed_used_refused(seed: int) -> Iterator[None]:
 
 
 def _written(session: Session, rows: Rows) -> None:
-    """Write a batch: COPY on PostgreSQL, executemany on SQLite."""
-    (copy_rows if is_postgres(session) else insert_rows)(session, rows)
+    """Write a batch: COPY on PostgreSQL (the registry's rows formatted already, then the
+    cases), executemany on SQLite."""
+    if is_postgres(session):
+        copy_text(session, rows.copied)
+        copy_rows(session, rows)
+    else:
+        insert_rows(session, rows)
 
 
 def flag_second_reports(session: Session, person_ids: Sequence[uuid.UUID]) -> int:
