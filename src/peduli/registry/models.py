@@ -154,11 +154,7 @@ class Person(IdMixin, TimestampMixin, LinkKeyColumns, Base):
         Index("ix_person_dob_name", "date_of_birth", "name_key"),
         Index("ix_person_link_name_year", "link_name_year"),
         Index("ix_person_link_name_day", "link_name_day"),
-        # Each of the two rarest name tokens, with the birth date and the regency: linkage's
-        # "a rare token in common" blocks probe the token and the date (or regency) in the
-        # index. The token comes first, so that a look-up of either token is an index
-        # condition; a birth date alone is shared by some 1,000 people of 10 million, each a
-        # page read to check its tokens (``linkage.blocking``).
+        # A rare name token with the birth date or regency: linkage's blocks (``blocking``).
         Index("ix_person_link_token_a", "link_token_a", "date_of_birth", "link_region"),
         Index("ix_person_link_token_b", "link_token_b", "date_of_birth", "link_region"),
         Index("ix_person_link_initials", "link_initials"),
