@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -16,13 +16,13 @@ from peduli.core.db import is_postgres
 
 
 @contextmanager
-def statements_sent(db: Session, prefix: str = "") -> Iterator[list[tuple[str, Any]]]:
-    """The statements starting with ``prefix`` (any case) sent while the block runs, with
-    their parameters."""
+def updates_of(db: Session, table: str) -> Iterator[list[tuple[str, Any]]]:
+    """The UPDATEs of ``table`` sent while the block runs, with their parameters."""
     seen: list[tuple[str, Any]] = []
+    prefix = f"UPDATE {table.upper()} "
 
     def record(_conn: Connection, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith(prefix.upper()):
+        if statement.lstrip().upper().startswith(prefix):
             seen.append((statement, parameters))
 
     engine = db.get_bind()
@@ -33,25 +33,17 @@ def statements_sent(db: Session, prefix: str = "") -> Iterator[list[tuple[str, A
         event.remove(engine, "before_cursor_execute", record)
 
 
-def updates_of(db: Session, table: str) -> AbstractContextManager[list[tuple[str, Any]]]:
-    """The UPDATEs of ``table`` sent while the block runs, with their parameters."""
-    return statements_sent(db, f"UPDATE {table} ")
-
-
-def _rows_read(plan: dict[str, Any], table: str, *, kept: bool = True) -> int:
+def _rows_read(plan: dict[str, Any], table: str) -> int:
     loops = plan.get("Actual Loops", 1)
     own = 0
     if plan.get("Relation Name") == table:
-        own = (plan["Actual Rows"] * kept + plan.get("Rows Removed by Filter", 0)) * loops
-    return own + sum(_rows_read(child, table, kept=kept) for child in plan.get("Plans", []))
+        own = (plan["Actual Rows"] + plan.get("Rows Removed by Filter", 0)) * loops
+    return own + sum(_rows_read(child, table) for child in plan.get("Plans", []))
 
 
-def read_by(
-    db: Session, table: str, statement: str, parameters: Any, *, kept: bool = True
-) -> int | str:
+def read_by(db: Session, table: str, statement: str, parameters: Any) -> int | str:
     """PostgreSQL: how many rows of ``table`` the statement read (kept and filtered out, every
-    loop; only those filtered out without ``kept``); SQLite: its query plan as text. The
-    caller rolls back afterwards."""
+    loop); SQLite: its query plan as text. The caller rolls back afterwards."""
     connection = db.connection()
     if is_postgres(db):
         # A test's small table would be scanned whole by choice; with scans discouraged the
@@ -61,7 +53,7 @@ def read_by(
             "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters
         ).scalar_one()
         plan = (json.loads(found) if isinstance(found, str) else found)[0]["Plan"]
-        return _rows_read(plan, table, kept=kept)
+        return _rows_read(plan, table)
     rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
     return "\n".join(str(row[-1]) for row in rows)
 

@@ -154,9 +154,7 @@ class Person(IdMixin, TimestampMixin, LinkKeyColumns, Base):
         Index("ix_person_dob_name", "date_of_birth", "name_key"),
         Index("ix_person_link_name_year", "link_name_year"),
         Index("ix_person_link_name_day", "link_name_day"),
-        # A rare name token with the birth date or regency: linkage's blocks (``blocking``).
-        Index("ix_person_link_token_a", "link_token_a", "date_of_birth", "link_region"),
-        Index("ix_person_link_token_b", "link_token_b", "date_of_birth", "link_region"),
+        Index("ix_person_link_region", "link_region"),
         Index("ix_person_link_initials", "link_initials"),
     )
 

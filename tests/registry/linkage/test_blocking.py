@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from itertools import product
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peduli.core.db import is_postgres
 from peduli.demo import linkage_truth
 from peduli.registry import service
 from peduli.registry.linkage import batch, batch_blocking, blocking
 from peduli.registry.models import DuplicateCandidate, Person
 from tests.factories import nik, report, staff
-from tests.plans import assert_reads_only_through, read_by, statements_sent
 
 BORN = date(1988, 3, 14)
 
@@ -129,30 +126,3 @@ def test_a_later_reports_place_of_birth_gives_a_common_name_its_year_and_day_key
     ).one()
     assert again.id == first.id
     assert tuple(stored) == ("1988:kalsum:umi@bantul", "0314:kalsum:umi@bantul")
-
-
-def test_a_birth_date_many_share_is_narrowed_by_the_name_tokens_in_the_index(
-    db: Session,
-) -> None:
-    """At 10 million people some 1,000 share a birth date; reading each of them to check
-    its name tokens made matching one report cost 60 ms (docs/performance.md)."""
-    syllables = ("ka", "lu", "mi", "no", "ra", "si", "tu")
-    for serial, (a, b) in enumerate(product(syllables, repeat=2)):
-        _person(
-            db, full_name=f"Dewi {a}{b}wati".title(), passport_number=f"D{serial:07d}",
-            nik=nik(born=BORN, sex="F", serial=serial + 10), phone=f"+8210{serial:08d}",
-        )  # fmt: skip
-    first = _person(db)
-    second = _person(
-        db, nik=None, passport_number="C7654321", phone="+821099999999",
-        full_name="Yosefina Patiasina",
-    )  # fmt: skip
-    with statements_sent(db, "SELECT") as sent:
-        assert blocking.candidates_of(db, second) == [first.id]
-    [(statement, parameters)] = sent
-    if is_postgres(db):  # as a registry in service has them: 50 people of one birth date
-        db.execute(text("ANALYZE person"))
-    # Rows read and then dropped by a filter: only the report's own record (itself excluded).
-    dropped = read_by(db, "person", statement, parameters, kept=False)
-    db.rollback()
-    assert_reads_only_through(dropped, index="ix_person_link_token_a", table="person", most=1)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-08 00:02:47.058379
+Create Date: 2026-12-07 10:08:59.104189
 """
 
 from collections.abc import Sequence
@@ -609,8 +609,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_person_link_initials', ['link_initials'], unique=False)
         batch_op.create_index('ix_person_link_name_day', ['link_name_day'], unique=False)
         batch_op.create_index('ix_person_link_name_year', ['link_name_year'], unique=False)
-        batch_op.create_index('ix_person_link_token_a', ['link_token_a', 'date_of_birth', 'link_region'], unique=False)
-        batch_op.create_index('ix_person_link_token_b', ['link_token_b', 'date_of_birth', 'link_region'], unique=False)
+        batch_op.create_index('ix_person_link_region', ['link_region'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_name_key'), ['name_key'], unique=False)
         batch_op.create_index('ix_person_updated', ['updated_at', 'id'], unique=False)
 
@@ -1985,8 +1984,7 @@ def downgrade() -> None:
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_index('ix_person_updated')
         batch_op.drop_index(batch_op.f('ix_person_name_key'))
-        batch_op.drop_index('ix_person_link_token_b')
-        batch_op.drop_index('ix_person_link_token_a')
+        batch_op.drop_index('ix_person_link_region')
         batch_op.drop_index('ix_person_link_name_year')
         batch_op.drop_index('ix_person_link_name_day')
         batch_op.drop_index('ix_person_link_initials')

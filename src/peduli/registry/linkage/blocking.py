@@ -17,11 +17,11 @@ import uuid
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Date,
     Select,
     String,
     bindparam,
+    or_,
     select,
     union,
 )
@@ -57,8 +57,7 @@ def _candidate_ids() -> Select[uuid.UUID]:
     """Built once with bound parameters: building a statement costs more than running it."""
     me = bindparam("person_id", type_=Person.id.type)
     tokens = (bindparam("token_a", type_=String), bindparam("token_b", type_=String))
-    born = bindparam("born", type_=Date)
-    region = bindparam("region", type_=String)
+    shares_token = or_(Person.link_token_a.in_(tokens), Person.link_token_b.in_(tokens))
     blocks = [
         select(Passport.person_id).where(
             Passport.number_index.in_(select(Passport.number_index).where(Passport.person_id == me))
@@ -72,8 +71,12 @@ def _candidate_ids() -> Select[uuid.UUID]:
             ),
         ),
         select(Person.id).where(Person.nik_index == bindparam("nik_index", type_=String)),
-        *_sharing_a_token(Person.date_of_birth == born, tokens),
-        *_sharing_a_token(Person.link_region == region, tokens),
+        select(Person.id).where(
+            Person.date_of_birth == bindparam("born", type_=Date), shares_token
+        ),
+        select(Person.id).where(
+            Person.link_region == bindparam("region", type_=String), shares_token
+        ),
         select(Person.id).where(Person.link_initials == bindparam("initials", type_=String)),
         select(Person.id).where(Person.link_name_day == bindparam("name_day", type_=String)),
         select(Person.id).where(Person.link_name_year == bindparam("name_year", type_=String)),
@@ -88,16 +91,6 @@ def _candidate_ids() -> Select[uuid.UUID]:
         .where(Person.id != me, Person.status == PersonStatus.ACTIVE)
         .limit(ONLINE_LIMIT)
     )
-
-
-def _sharing_a_token(key: ColumnElement[bool], tokens: tuple[Any, Any]) -> list[Select[Any]]:
-    """The people with ``key`` and either rare token: one block per token column, so that
-    each probes its index by the key and the token (an ``OR`` of the two would be checked
-    against every row of the key, read from the table)."""
-    return [
-        select(Person.id).where(key, column.in_(tokens))
-        for column in (Person.link_token_a, Person.link_token_b)
-    ]
 
 
 CANDIDATE_IDS = _candidate_ids()
